@@ -1,0 +1,128 @@
+"""Every knob, from the environment and a .env file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+_CSV = Annotated[tuple[str, ...], NoDecode]
+
+
+def _split_csv(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(str(v).strip() for v in value)  # type: ignore[attr-defined]
+
+
+class SettingsError(Exception):
+    """Invalid configuration; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """policybrief's configuration. Field aliases are the environment variable names."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field("sqlite:///policybrief.db", alias="DATABASE_URL")
+    config_path: Path | None = Field(None, alias="POLICYBRIEF_CONFIG")
+
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    llm_model: str = Field("gpt-4o-mini", alias="POLICYBRIEF_LLM_MODEL")
+    llm_daily_tokens: int = Field(200_000, ge=0, alias="POLICYBRIEF_LLM_DAILY_TOKENS")
+    llm_timeout: float = Field(30.0, gt=0, alias="POLICYBRIEF_LLM_TIMEOUT")
+    language: str = Field("English", alias="POLICYBRIEF_LANGUAGE")
+
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
+    http_port: int | None = Field(None, ge=1, le=65535, alias="POLICYBRIEF_HTTP_PORT")
+
+    discord_token: SecretStr | None = Field(None, alias="DISCORD_TOKEN")
+    discord_guild_ids: _CSV = Field((), alias="DISCORD_GUILD_IDS")
+    discord_api_url: str | None = Field(None, alias="DISCORD_API_URL")
+
+    admins: _CSV = Field((), alias="POLICYBRIEF_ADMINS")
+    moderators: _CSV = Field((), alias="POLICYBRIEF_MODERATORS")
+    fetch_allow: _CSV = Field((), alias="POLICYBRIEF_FETCH_ALLOW")
+
+    timezone: str = Field("UTC", alias="POLICYBRIEF_TIMEZONE")
+    poll_minutes: int = Field(15, ge=1, le=1440, alias="POLICYBRIEF_POLL_MINUTES")
+    log_level: str = Field("INFO", alias="POLICYBRIEF_LOG_LEVEL")
+    log_json: bool = Field(False, alias="POLICYBRIEF_LOG_JSON")
+
+    @field_validator("discord_guild_ids", "admins", "moderators", "fetch_allow", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> tuple[str, ...]:
+        return _split_csv(value)
+
+    @field_validator("discord_guild_ids")
+    @classmethod
+    def _guild_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for gid in value:
+            if not gid.isdigit():
+                raise ValueError(f"{gid!r} is not a Discord guild id (digits only)")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Brussels)") from None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgres")):
+            raise ValueError("expected sqlite:///path.db or postgresql://user@host/db")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return value
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None or self.slack_client_id is not None
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_token is not None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn pydantic's error into one message per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = err["loc"][0] if err["loc"] else "?"
+            name = (
+                Settings.model_fields[str(loc)].alias if str(loc) in Settings.model_fields else loc
+            )
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {msg}")
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None

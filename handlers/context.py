@@ -1,0 +1,37 @@
+"""What handlers get from the composition root: storage, taxonomy, summarizer, clock, limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from digest.summarize import Summarizer
+from storage.db import Database
+from storage.models import utcnow
+
+__all__ = ["Limits", "Services"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_watches_per_user: int = 25
+    max_query_chars: int = 200
+    max_command_chars: int = 1000
+    alerts_per_user_per_day: int = 20
+    pin_days: int = 7
+    brief_stories: int = 8
+
+
+@dataclass
+class Services:
+    """Built once in bot/app.py and passed to every handler call."""
+
+    db: Database
+    taxonomy: object  # digest.classify.Taxonomy
+    summarizer: Summarizer
+    clock: Callable[[], datetime] = utcnow
+    limits: Limits = field(default_factory=Limits)
+    admins: frozenset[str] = frozenset()
+    moderators: frozenset[str] = frozenset()
+    default_timezone: str = "UTC"

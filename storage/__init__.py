@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables and the queries on them; the only package that opens sessions."""

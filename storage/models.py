@@ -1,0 +1,266 @@
+"""The tables. Every timestamp is a timezone-aware UTC datetime (see `UTCDateTime`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "UTCDateTime",
+    "utcnow",
+    "Source",
+    "Item",
+    "Story",
+    "StoryTag",
+    "Summary",
+    "Watch",
+    "Subscription",
+    "Pin",
+    "Delivery",
+    "LlmUsage",
+    "Lease",
+]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC; always hands back aware datetimes, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Source(SQLModel, table=True):
+    """A feed we poll, with its HTTP cache validators, schedule and failure state."""
+
+    __tablename__ = "sources"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    name: str
+    title: str | None = None
+    jurisdiction: str | None = None  # default jurisdiction slug for its items
+    official: bool = False  # a government or regulator: ranks first
+    enabled: bool = True
+    interval_minutes: int = 15
+    etag: str | None = None
+    last_modified: str | None = None
+    next_poll_at: datetime | None = Field(default=None, sa_column=_ts(index=True))
+    last_polled_at: datetime | None = Field(default=None, sa_column=_ts())
+    last_success_at: datetime | None = Field(default=None, sa_column=_ts())
+    last_error: str | None = None
+    last_error_at: datetime | None = Field(default=None, sa_column=_ts())
+    consecutive_failures: int = 0
+    disabled_reason: str | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Item(SQLModel, table=True):
+    """One feed entry, cleaned. Unique per (source, entry key): re-polls update, never duplicate."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("source_id", "entry_key", name="uq_items_source_entry"),
+        Index("ix_items_story", "story_id"),
+        Index("ix_items_published", "published_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="sources.id", ondelete="CASCADE")
+    entry_key: str
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    language: str | None = None
+    published_at: datetime = Field(sa_column=_ts(nullable=False))
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    content_hash: str
+    story_id: int | None = Field(default=None, foreign_key="stories.id", ondelete="SET NULL")
+
+
+class Story(SQLModel, table=True):
+    """One event, told by one or more items (possibly from several sources)."""
+
+    __tablename__ = "stories"
+    __table_args__ = (Index("ix_stories_last_seen", "last_seen_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    headline: str = Field(sa_column=Column(Text, nullable=False))
+    first_seen_at: datetime = Field(sa_column=_ts(nullable=False))
+    last_seen_at: datetime = Field(sa_column=_ts(nullable=False))
+    item_count: int = 1
+    source_count: int = 1
+    official: bool = False
+    content_hash: str = ""  # over its items' texts; keys the summary cache
+    fingerprint: str = ""  # clustering signature (see digest/cluster.py)
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class StoryTag(SQLModel, table=True):
+    """A topic or jurisdiction slug on a story."""
+
+    __tablename__ = "story_tags"
+    __table_args__ = (Index("ix_story_tags_slug", "kind", "slug", "story_id"),)
+
+    story_id: int = Field(foreign_key="stories.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True)  # "topic" | "jurisdiction"
+    slug: str = Field(primary_key=True)
+
+
+class Summary(SQLModel, table=True):
+    """Cached summary of a story's content, made once per (content hash, summarizer, model)."""
+
+    __tablename__ = "summaries"
+    __table_args__ = (
+        UniqueConstraint("content_hash", "summarizer", "model", name="uq_summaries_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int | None = Field(default=None, foreign_key="stories.id", ondelete="CASCADE")
+    content_hash: str
+    summarizer: str
+    model: str = ""
+    headline: str = Field(default="", sa_column=Column(Text, nullable=False))
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Watch(SQLModel, table=True):
+    """A user's keyword watch."""
+
+    __tablename__ = "watches"
+    __table_args__ = (Index("ix_watches_user", "platform", "workspace", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    workspace: str
+    user_id: str
+    query: str = Field(sa_column=Column(Text, nullable=False))
+    mode: str = "instant"  # "instant" | "daily"
+    active: bool = True
+    disabled_reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Subscription(SQLModel, table=True):
+    """A channel's daily digest: local time, IANA zone, topics; the database owns the schedule."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "channel", name="uq_subscriptions_channel"),
+        Index("ix_subscriptions_due", "enabled", "next_due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    workspace: str
+    channel: str
+    local_time: str = "08:00"  # HH:MM
+    timezone: str = "UTC"
+    topics: str = ""  # space-separated slugs (topics and jurisdictions); empty = everything
+    enabled: bool = True
+    post_quiet_days: bool = True
+    created_by: str | None = None
+    next_due_at: datetime | None = Field(default=None, sa_column=_ts())
+    last_digest_at: datetime | None = Field(default=None, sa_column=_ts())
+    last_note: str | None = None  # e.g. a skipped digest, shown in /digest status
+    disabled_reason: str | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=_ts())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class Pin(SQLModel, table=True):
+    """A moderator's pin of a story in a channel; leads the next digest and /brief there."""
+
+    __tablename__ = "pins"
+    __table_args__ = (
+        UniqueConstraint("platform", "workspace", "channel", "story_id", name="uq_pins"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    workspace: str
+    channel: str
+    story_id: int = Field(foreign_key="stories.id", ondelete="CASCADE")
+    pinned_by: str
+    pinned_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    expires_at: datetime = Field(sa_column=_ts(nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: written before a send; the idempotency key makes a retry or restart harmless."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True)
+    kind: str  # "digest" | "alert" | "notice" | "pin"
+    platform: str
+    workspace: str
+    target: str  # channel id, or user id for a direct message
+    direct: bool = False
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))  # Document JSON
+    status: str = "pending"  # pending | sending | sent | failed | gone | forbidden
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    lease_owner: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_column=_ts())
+    message_id: str | None = None
+    error: str | None = None
+    subscription_id: int | None = Field(
+        default=None, foreign_key="subscriptions.id", ondelete="SET NULL"
+    )
+    watch_id: int | None = Field(default=None, foreign_key="watches.id", ondelete="SET NULL")
+    story_id: int | None = Field(default=None, foreign_key="stories.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_ts())
+
+
+class LlmUsage(SQLModel, table=True):
+    """Tokens the LLM server reported, per UTC day; the daily budget survives restarts."""
+
+    __tablename__ = "llm_usage"
+
+    day: date = Field(primary_key=True)
+    tokens: int = 0
+    calls: int = 0
+
+
+class Lease(SQLModel, table=True):
+    """A named lease for singleton work (e.g. pruning) shared by replicas."""
+
+    __tablename__ = "leases"
+
+    name: str = Field(primary_key=True)
+    owner: str
+    until: datetime = Field(sa_column=_ts(nullable=False))

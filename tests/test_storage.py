@@ -1,0 +1,63 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from storage.db import Database
+from storage.models import Delivery, Item, Source
+
+
+def test_upgrade_is_idempotent_and_applies_to_empty(tmp_path):
+    database = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert database.upgrade() is True
+    assert database.upgrade() is False
+    assert database.current_revision() == database.head_revision()
+
+
+def test_sqlite_pragmas(sqlite_db):
+    with sqlite_db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+
+
+def test_item_unique_per_source_and_entry_key(db):
+    now = datetime.now(UTC)
+    with db.session() as s:
+        src = Source(url="https://example.org/feed", name="Example")
+        s.add(src)
+        s.flush()
+        s.add(Item(source_id=src.id, entry_key="k1", title="A", published_at=now, content_hash="h"))
+    with pytest.raises(IntegrityError), db.session() as s:
+        s.add(Item(source_id=src.id, entry_key="k1", title="B", published_at=now, content_hash="h"))
+    with db.session() as s:
+        items = s.exec(select(Item)).all()
+        assert [i.title for i in items] == ["A"]
+        assert items[0].published_at.tzinfo is not None
+        assert abs(items[0].published_at - now) < timedelta(seconds=1)
+
+
+def test_outbox_idempotency_key_is_unique(db):
+    with db.session() as s:
+        s.add(
+            Delivery(
+                idempotency_key="digest:1:2026-11-28",
+                kind="digest",
+                platform="slack",
+                workspace="T1",
+                target="C1",
+            )
+        )
+    with pytest.raises(IntegrityError), db.session() as s:
+        s.add(
+            Delivery(
+                idempotency_key="digest:1:2026-11-28",
+                kind="digest",
+                platform="slack",
+                workspace="T1",
+                target="C1",
+            )
+        )
+    with db.session() as s:
+        assert len(s.exec(select(Delivery)).all()) == 1
