@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-__all__ = ["ItemText", "StoryText", "StorySummary", "Summarizer"]
+__all__ = [
+    "ItemText",
+    "StoryText",
+    "StorySummary",
+    "Summarizer",
+    "ExtractiveSummarizer",
+    "split_sentences",
+]
 
 
 @dataclass(frozen=True)
@@ -47,3 +55,137 @@ class Summarizer(Protocol):
     model: str
 
     def summarize(self, story: StoryText) -> StorySummary: ...
+
+
+# -- the offline extractive summarizer ----------------------------------------------------------
+
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) and whitespace,
+# then an opening capital, digit or quote. Abbreviations are guarded separately below.
+_SENT_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
+_ABBREV_WORDS = (
+    "mr mrs ms dr prof sr jr st mt no nos vs etc inc ltd co corp dept gov govt rep sen gen col "
+    "capt lt sgt jan feb mar apr jun jul aug sep sept oct nov dec art arts para fig approx est "
+    "e.g i.e u.s u.k u.n e.u a.m p.m cf al ca"
+)
+_ABBREV = frozenset(_ABBREV_WORDS.split())
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SUMMARY_STOP_WORDS = (
+    "a an and are as at be been but by for from has have he her his in into is it its of on or "
+    "our she that the their them they this to was we were which who will with would said says "
+    "also after over more than about"
+)
+_SUMMARY_STOP = frozenset(_SUMMARY_STOP_WORDS.split())
+_PROMO = re.compile(
+    r"(subscribe|sign up|newsletter|click here|read more|learn more|follow us|share this|"
+    r"cookie|all rights reserved|chatbot|advertis|sponsored|download the app)",
+    re.IGNORECASE,
+)
+_MIN_WORDS = 6
+_HEADLINE_CHARS = 200
+_TEXT_CHARS = 420
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of plain text; keeps "U.S.", "Dr." and "33.7" inside their sentence."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        para = para.strip()
+        if not para:
+            continue
+        start = 0
+        pending = ""
+        for m in _SENT_END.finditer(para):
+            piece = para[start : m.start()].strip()
+            start = m.end()
+            last = piece.rsplit(None, 1)[-1] if piece else ""
+            token = last.rstrip(".!?\"'”’)]").lower()
+            if last.endswith(".") and (token in _ABBREV or (len(token) == 1 and token.isalpha())):
+                pending += piece + " "  # "Dr. Smith", "J. Doe": not a sentence end
+                continue
+            out.append(pending + piece)
+            pending = ""
+        tail = (pending + para[start:]).strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+def _terms(text: str) -> set[str]:
+    return {w for w in (t.lower() for t in _WORD.findall(text)) if w not in _SUMMARY_STOP}
+
+
+def _truncate(text: str, limit: int) -> str:
+    """Cut at a word boundary and mark the cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-–—")
+    return cut + "…"
+
+
+class ExtractiveSummarizer:
+    """One or two sentences picked from the story's own text; no model, no downloads."""
+
+    name = "extractive"
+    model = ""
+
+    def __init__(self, max_sentences: int = 2) -> None:
+        self.max_sentences = max_sentences
+
+    def _candidates(self, story: StoryText) -> list[tuple[float, int, str]]:
+        headline_terms = _terms(story.headline)
+        centroid: dict[str, int] = {}
+        item_sentences: list[list[str]] = []
+        for item in story.items:
+            sents = split_sentences(item.text or "")
+            item_sentences.append(sents)
+            for term in _terms(item.text or "") | _terms(item.title):
+                centroid[term] = centroid.get(term, 0) + 1
+        n_items = max(len(story.items), 1)
+        scored: list[tuple[float, int, str]] = []
+        order = 0
+        for sents in item_sentences:
+            for pos, sent in enumerate(sents):
+                order += 1
+                words = _WORD.findall(sent)
+                if len(words) < _MIN_WORDS or _PROMO.search(sent) or sent.endswith("?"):
+                    continue
+                terms = _terms(sent)
+                if not terms:
+                    continue
+                head = len(terms & headline_terms) / max(len(headline_terms), 1)
+                shared = sum(centroid.get(t, 0) - 1 for t in terms) / (len(terms) * n_items)
+                position = 1.0 / (1 + pos)
+                length = 0.0 if len(words) <= 45 else -0.3  # long sentences read badly
+                scored.append((1.2 * position + 1.0 * head + 0.8 * shared + length, order, sent))
+        return scored
+
+    def summarize(self, story: StoryText) -> StorySummary:
+        """The best one or two sentences, in reading order; the headline when nothing is usable."""
+        try:
+            scored = self._candidates(story)
+        except Exception:  # never raise on bad text: fall back to the headline
+            scored = []
+        if not scored:
+            fallback = _truncate(story.headline.strip(), _HEADLINE_CHARS)
+            return StorySummary(headline=fallback, text=fallback, summarizer=self.name)
+        best = sorted(scored, key=lambda s: (-s[0], s[1]))
+        chosen = [best[0]]
+        seen_terms = _terms(best[0][2])
+        for cand in best[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            terms = _terms(cand[2])
+            # a near-repeat of the first sentence (another source saying the same) adds nothing
+            if terms and len(terms & seen_terms) / len(terms) > 0.6:
+                continue
+            if len(chosen[0][2]) + len(cand[2]) > _TEXT_CHARS:
+                continue
+            chosen.append(cand)
+            seen_terms |= terms
+        chosen.sort(key=lambda s: s[1])
+        first_good = min(scored, key=lambda s: s[1])[2]
+        return StorySummary(
+            headline=_truncate(first_good, _HEADLINE_CHARS),
+            text=_truncate(" ".join(s[2] for s in chosen), _TEXT_CHARS + 40),
+            summarizer=self.name,
+        )

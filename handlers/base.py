@@ -1,4 +1,4 @@
-"""Invocation (who, where, role, text), Reply, CommandError: the contract between adapters and handlers."""
+"""Invocation, Reply, CommandError: the contract between the platform adapters and handlers."""
 
 from __future__ import annotations
 

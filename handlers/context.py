@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,3 +35,14 @@ class Services:
     admins: frozenset[str] = frozenset()
     moderators: frozenset[str] = frozenset()
     default_timezone: str = "UTC"
+    # Fetch a feed URL once before /sources add saves it (built in bot/app.py; handlers import no
+    # HTTP client). Sync or async; raises with a readable reason when the feed is unusable.
+    probe: Callable[[str], object] | Callable[[str], Awaitable[object]] | None = None
+    # digest.compose's SummaryProvider (cached summaries); None -> built from `summarizer`
+    provider: object | None = None
+    # compose_brief limits /brief to stories seen in this window when nothing else is given
+    brief_window_hours: int = 24
+
+    def now(self) -> datetime:
+        """The injected clock's current time (aware UTC)."""
+        return self.clock()

@@ -53,6 +53,21 @@ class CommandSpec:
     subcommands: tuple[Subcommand, ...] = ()
     options: tuple[Option, ...] = ()  # when there are no subcommands
     default_visibility_public: bool = False
+    default_subcommand: str | None = None  # e.g. "add" for /watch <query>
+
+    def subcommand_of(self, text: str) -> Subcommand | None:
+        """The subcommand the text's first word names (or the default one), if any."""
+        first = text.split(maxsplit=1)[0].lower() if text.strip() else ""
+        for sub in self.subcommands:
+            if sub.name == first:
+                return sub
+        if self.default_subcommand and first:
+            return next((s for s in self.subcommands if s.name == self.default_subcommand), None)
+        return None
+
+    def usable_by(self, role: Role) -> list[Subcommand]:
+        """Subcommands a caller with this role may run."""
+        return [s for s in self.subcommands if role >= max(s.min_role, self.min_role)]
 
 
 @dataclass
@@ -79,10 +94,13 @@ class Registry:
             if spec is None:
                 raise UsageError(f"/{inv.command}: unknown command. Try /help.")
             _check_text(inv.text, services.limits.max_command_chars)
-            if inv.role < spec.min_role:
-                raise PermissionDenied(
-                    f"/{spec.name} needs the {spec.min_role.label} role; you are a {inv.role.label}."
-                )
+            needed, what = spec.min_role, f"/{spec.name}"
+            sub = spec.subcommand_of(inv.text)
+            if sub is not None:  # name the subcommand: "/digest on needs the admin role"
+                needed, what = max(needed, sub.min_role), f"/{spec.name} {sub.name}"
+            if inv.role < needed:
+                have = inv.role.label
+                raise PermissionDenied(f"{what} needs the {needed.label} role; you are a {have}.")
             return spec.handler(services, inv)
         except CommandError as exc:
             return Reply(Document(kind="error", title=exc.message))

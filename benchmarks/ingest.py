@@ -1,0 +1,277 @@
+"""Ingest benchmark: 20,000 items across 200 synthetic feeds, in one run.
+
+Prints items/s for bare `feedparser.parse` on the feed bytes and for the whole pipeline
+(parse + clean + store + classify + cluster, on a fresh SQLite file), the pipeline's own cost
+(everything but parsing) as a ratio to parsing, and clustering alone on 10k vs 20k items.
+
+Targets (issue 2): own work <= parsing time; 20k clustering <= 2.5x the 10k time.
+Run: .venv/bin/python benchmarks/ingest.py [--feeds 200] [--items 100] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+import feedparser
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from digest.classify import Taxonomy  # noqa: E402
+from digest.cluster import Clusterer  # noqa: E402
+from digest.parse import parse_feed  # noqa: E402
+from digest.pipeline import PipelineContext, ingest_entries  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import Source, Story  # noqa: E402
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+SHARED_SHARE = 0.15  # share of items that retell a story another feed also tells
+
+# A policy-news vocabulary: real words so the classifier and the common-word buckets see
+# realistic text, plus generated names so every story has its own actors.
+COMMON = """the a of to in and for on that with by as is was will has from at its it be are
+have said this which an or their not been new after also but would more than about over
+government commission regulator ministry authority data online platform platforms users
+rules law bill act proposal consultation court decision fine fined penalty investigation
+report published framework guidance guidelines companies company services service digital
+protection privacy security cyber children child safety age verification content harmful
+illegal market competition consumers consumer market access transparency accountability
+national international european federal state public private sector industry minister
+officials lawmakers parliament committee agency agencies million billion percent year month
+week statement announced plans plan measures measure require required requirements
+obligations compliance risk risks assessment systems system model models artificial
+intelligence technology tech research researchers report reports evidence incident breach
+accounts personal information customers network networks infrastructure critical
+operators providers provider developers developer standards standard review review
+""".split()
+PLACES = [
+    ("European Commission", "Brussels"),
+    ("Ofcom", "London"),
+    ("FTC", "Washington"),
+    ("eSafety Commissioner", "Canberra"),
+    ("Korea Communications Commission", "Seoul"),
+    ("CNIL", "Paris"),
+    ("Bundeskartellamt", "Bonn"),
+    ("Ministry of Electronics and IT", "New Delhi"),
+]
+SYLLABLES = "ka lo mi ran tek vor zu bel cor dan fin gra hul jet kin lux mor nev pax qui".split()
+
+
+def _name(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+@dataclass
+class StoryTemplate:
+    title: str
+    sentences: list[str]
+
+
+def _vocabulary(rng: random.Random, size: int = 6000) -> tuple[list[str], list[float]]:
+    """COMMON words plus generated ones, with Zipf weights: a few words are everywhere, most
+    are rare, as in real news text."""
+    words = list(dict.fromkeys(COMMON))
+    seen = set(words)
+    while len(words) < size:
+        w = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if w not in seen:
+            seen.add(w)
+            words.append(w)
+    weights = [1.0 / (rank + 1) for rank in range(len(words))]
+    return words, weights
+
+
+_VOCAB, _WEIGHTS = _vocabulary(random.Random(1))
+
+
+def _sentence(rng: random.Random, actors: list[str], figures: list[str]) -> str:
+    words = rng.choices(_VOCAB, _WEIGHTS, k=rng.randint(12, 20))
+    words.insert(rng.randrange(len(words)), rng.choice(actors))
+    if rng.random() < 0.5:
+        words.insert(rng.randrange(len(words)), rng.choice(figures))
+    words[0] = words[0].capitalize()
+    return " ".join(words) + "."
+
+
+def make_story(rng: random.Random) -> StoryTemplate:
+    regulator, city = rng.choice(PLACES)
+    company = _name(rng)
+    actors = [company, regulator, city, _name(rng)]
+    figures = [f"{rng.randint(2, 950)}.{rng.randint(1, 9)} million", f"{rng.randint(10, 999)}"]
+    topic = rng.choices(_VOCAB[40:], _WEIGHTS[40:], k=4)
+    title = f"{regulator} {topic[0]} {company} {topic[1]} {topic[2]} {figures[0]}"
+    sentences = [_sentence(rng, actors, figures) for _ in range(rng.randint(8, 10))]
+    return StoryTemplate(title, sentences)
+
+
+def retell(rng: random.Random, story: StoryTemplate) -> StoryTemplate:
+    """Another outlet's version: some sentences dropped, reordered, a few words changed."""
+    kept = [s for s in story.sentences if rng.random() < 0.8] or story.sentences[:3]
+    rng.shuffle(kept)
+    out = []
+    for s in kept:
+        words = s.split()
+        for _ in range(max(1, len(words) // 8)):
+            words[rng.randrange(len(words))] = rng.choices(_VOCAB, _WEIGHTS)[0]
+        out.append(" ".join(words))
+    title_words = story.title.split()
+    title_words.insert(rng.randrange(len(title_words)), rng.choice(COMMON))
+    return StoryTemplate(" ".join(title_words), out)
+
+
+def make_feeds(n_feeds: int, per_feed: int, seed: int) -> list[bytes]:
+    """RSS 2.0 bodies; about SHARED_SHARE of the items retell a story told elsewhere."""
+    rng = random.Random(seed)
+    total = n_feeds * per_feed
+    shared_pool = [make_story(rng) for _ in range(int(total * SHARED_SHARE / 3))]
+    feeds = []
+    for f in range(n_feeds):
+        items = []
+        for i in range(per_feed):
+            if rng.random() < SHARED_SHARE:
+                story = retell(rng, rng.choice(shared_pool))
+            else:
+                story = make_story(rng)
+            when = NOW - timedelta(minutes=rng.randint(10, 60 * 70))
+            paras = "".join(
+                f"<p>{escape(' '.join(story.sentences[j : j + 3]))}</p>"
+                for j in range(0, len(story.sentences), 3)
+            )
+            items.append(
+                "<item>"
+                f"<title>{escape(story.title)}</title>"
+                f"<link>https://feed{f}.example.org/news/{i}?utm_source=rss</link>"
+                f"<guid isPermaLink='false'>feed{f}-item{i}</guid>"
+                f"<pubDate>{format_datetime(when)}</pubDate>"
+                f"<description>{escape(paras)}</description>"
+                "</item>"
+            )
+        body = (
+            "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+            f"<title>Synthetic feed {f}</title><link>https://feed{f}.example.org/</link>"
+            "<description>benchmark</description>" + "".join(items) + "</channel></rss>"
+        )
+        feeds.append(body.encode("utf-8"))
+    return feeds
+
+
+def bench_feedparser(feeds: list[bytes]) -> tuple[float, int]:
+    start = time.perf_counter()
+    n = sum(len(feedparser.parse(body).entries) for body in feeds)
+    return time.perf_counter() - start, n
+
+
+def bench_pipeline(feeds: list[bytes], taxonomy: Taxonomy, path: Path) -> dict[str, float]:
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    with db.session() as session:
+        sources = [
+            Source(url=f"https://feed{i}.example.org/rss", name=f"Feed {i}")
+            for i in range(len(feeds))
+        ]
+        session.add_all(sources)
+        session.flush()
+        ids = [s.id for s in sources]
+    ctx = PipelineContext(db=db, fetcher=None, taxonomy=taxonomy, clusterer=Clusterer())
+    parse_s = own_s = 0.0
+    items = 0
+    start = time.perf_counter()
+    for source_id, body in zip(ids, feeds, strict=True):
+        t0 = time.perf_counter()
+        parsed = parse_feed(body)
+        t1 = time.perf_counter()
+        assert source_id is not None
+        result = ingest_entries(ctx, source_id, parsed, now=NOW)
+        t2 = time.perf_counter()
+        parse_s += t1 - t0
+        own_s += t2 - t1
+        items += result.new_items
+    total = time.perf_counter() - start
+    with db.session() as session:
+        stories = len(session.exec(Story.__table__.select()).all())  # type: ignore[attr-defined]
+    db.dispose()
+    return {"total": total, "parse": parse_s, "own": own_s, "items": items, "stories": stories}
+
+
+@dataclass
+class _Entry:
+    title: str
+    text: str
+    published_at: datetime
+
+
+def bench_cluster(entries: list[_Entry]) -> tuple[float, int]:
+    clusterer = Clusterer()
+    start = time.perf_counter()
+    next_id = 0
+    for e in entries:
+        sid = clusterer.assign(e)
+        if sid is None:
+            next_id += 1
+            sid = next_id
+        clusterer.add(sid, e)
+    return time.perf_counter() - start, next_id
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--feeds", type=int, default=200)
+    ap.add_argument("--items", type=int, default=100, help="items per feed")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+
+    t0 = time.perf_counter()
+    feeds = make_feeds(args.feeds, args.items, args.seed)
+    n = args.feeds * args.items
+    mb = sum(map(len, feeds)) / 1e6
+    print(f"generated {n} items in {args.feeds} feeds ({mb:.1f} MB) in {time.perf_counter() - t0:.1f} s")
+    taxonomy = Taxonomy.load()
+
+    fp_s, fp_n = bench_feedparser(feeds)
+    print(f"(a) bare feedparser.parse:        {fp_n / fp_s:8.0f} items/s  ({fp_s:.2f} s)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        r = bench_pipeline(feeds, taxonomy, Path(tmp) / "bench.db")
+    print(
+        f"(b) whole pipeline:               {r['items'] / r['total']:8.0f} items/s  "
+        f"({r['total']:.2f} s; {int(r['items'])} items stored, {int(r['stories'])} stories)"
+    )
+    print(f"    of which parse_feed:          {r['parse']:.2f} s")
+    print(
+        f"    pipeline's own work:          {r['own']:.2f} s "
+        f"(clean+store+classify+cluster+stories) = {r['own'] / fp_s:.2f}x bare feedparser "
+        f"(target <= 1.00x)"
+    )
+
+    parsed = [feedparser.parse(body) for body in feeds]
+    entries = []
+    for feed in parsed:
+        for e in feed.entries:
+            text = e.get("summary", "")
+            entries.append(
+                _Entry(
+                    e.get("title", ""),
+                    text.replace("<p>", "").replace("</p>", "\n\n"),
+                    datetime(*e.published_parsed[:6], tzinfo=UTC),
+                )
+            )
+    random.Random(args.seed).shuffle(entries)
+    half = entries[: len(entries) // 2]
+    c10, s10 = bench_cluster(half)
+    c20, s20 = bench_cluster(entries)
+    print(f"(c) clustering alone, {len(half)} items: {c10:.2f} s ({len(half) / c10:.0f} items/s, {s10} stories)")
+    print(f"    clustering alone, {len(entries)} items: {c20:.2f} s ({len(entries) / c20:.0f} items/s, {s20} stories)")
+    print(f"    ratio 20k/10k: {c20 / c10:.2f}x (target <= 2.5x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,371 @@
+"""The composition root: builds the database, services and adapters, and runs one asyncio loop.
+
+`run(settings)` is `policybrief run`: the scheduler, every configured platform (the console when
+none is), /healthz and /metrics, and a graceful SIGTERM (sends under way finish, leases are
+released, the process exits within 10 s). `run_due_digests_cli(settings, at)` is
+`policybrief digest run-due --at`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+
+from bot.delivery import DeliveryConfig, Outbox
+from bot.ops import Metrics, OpsServer, configure_logging
+from bot.publisher import Publisher
+from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
+from bot.settings import Settings
+from digest.digests import DigestRunReport, run_due_digests
+from handlers.context import Limits, Services
+from storage.claims import new_owner
+from storage.db import Database
+from storage.models import LlmUsage, utcnow
+
+__all__ = [
+    "Components",
+    "build_provider",
+    "build_components",
+    "open_database",
+    "pipeline_poll",
+    "build_ticks",
+    "run",
+    "run_due_digests_cli",
+]
+
+log = logging.getLogger("policybrief.app")
+
+SHUTDOWN_BUDGET = 10.0  # seconds from SIGTERM to exit
+_UPGRADE_LOCK = 7_263_001  # PostgreSQL advisory lock id: one replica migrates at a time
+
+
+@dataclass
+class Components:
+    """Everything built from settings that the runtimes share."""
+
+    settings: Settings
+    db: Database
+    taxonomy: Any
+    summarizer: Any
+    provider: Any
+    services: Services
+    fetcher: Any
+    registry: Any
+    metrics: Metrics
+    clock: Callable[[], datetime] = utcnow
+    summary_worker: Any = None
+    closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for close in reversed(self.closers):
+            with contextlib.suppress(Exception):
+                result = close()
+                if asyncio.iscoroutine(result):
+                    await result
+        self.db.dispose()
+
+
+def open_database(url: str) -> Database:
+    """Open and migrate the database; on PostgreSQL replicas take turns (advisory lock)."""
+    db = Database(url)
+    if db.is_sqlite:
+        db.upgrade()
+        return db
+    with db.engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _UPGRADE_LOCK})
+        try:
+            db.upgrade()
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _UPGRADE_LOCK})
+            conn.commit()
+    return db
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = []
+    for name in (
+        "openai_api_key",
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "slack_client_secret",
+        "discord_token",
+    ):
+        secret = getattr(settings, name, None)
+        if secret is not None:
+            values.append(secret.get_secret_value())
+    return values
+
+
+def _llm_tokens_today(db: Database, clock: Callable[[], datetime]) -> int:
+    with db.session() as session:
+        row = session.get(LlmUsage, clock().date())
+        return row.tokens if row is not None else 0
+
+
+def build_provider(
+    settings: Settings, db: Database, clock: Callable[[], datetime] = utcnow
+) -> tuple[Any, Any]:
+    """The summary provider for documents, and the background LLM worker (None without LLM).
+
+    The provider never calls the model: it serves cached LLM summaries, else extractive ones.
+    """
+    from digest.compose import SummaryProvider
+    from digest.summarize import ExtractiveSummarizer
+
+    extractive = SummaryProvider(ExtractiveSummarizer())
+    if not settings.llm_enabled:
+        return extractive, None
+    from digest.llm import LlmSummarizer, build_client
+    from digest.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
+
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    client = build_client(key, settings.openai_base_url, timeout=settings.llm_timeout)
+    if client is None:
+        return extractive, None
+    llm = LlmSummarizer(
+        client, settings.llm_model, language=settings.language, timeout=settings.llm_timeout
+    )
+    queue = SummaryQueue()
+    provider = LlmSummaryProvider(extractive, model=settings.llm_model, queue=queue, db=db)
+    worker = SummaryWorker(
+        db, llm, daily_tokens=settings.llm_daily_tokens, queue=queue, clock=clock
+    )
+    return provider, worker
+
+
+def build_components(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    fetcher: Any = None,
+    db: Database | None = None,
+) -> Components:
+    """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services."""
+    from digest.classify import Taxonomy
+    from digest.summarize import ExtractiveSummarizer
+
+    db = db or open_database(settings.database_url)
+    taxonomy = Taxonomy.load(settings.config_path)
+    provider, worker = build_provider(settings, db, clock)
+    summarizer = ExtractiveSummarizer()
+    if fetcher is None:
+        from digest.fetch import Fetcher
+
+        fetcher = Fetcher(allow=settings.fetch_allow)
+
+    async def probe(url: str) -> object:
+        from digest.probe import probe_source
+
+        return await probe_source(fetcher, url)
+
+    services = Services(
+        db=db,
+        taxonomy=taxonomy,
+        summarizer=summarizer,
+        clock=clock,
+        limits=Limits(),
+        admins=frozenset(settings.admins),
+        moderators=frozenset(settings.moderators),
+        default_timezone=settings.timezone,
+        probe=probe,
+        provider=provider,
+    )
+    from handlers.all import build_registry
+
+    metrics = Metrics()
+    metrics.watch_llm_tokens(lambda: _llm_tokens_today(db, clock))
+    comps = Components(
+        settings=settings,
+        db=db,
+        taxonomy=taxonomy,
+        summarizer=summarizer,
+        provider=provider,
+        services=services,
+        fetcher=fetcher,
+        registry=build_registry(),
+        metrics=metrics,
+        clock=clock,
+        summary_worker=worker,
+    )
+    if hasattr(fetcher, "aclose"):
+        comps.closers.append(fetcher.aclose)
+    return comps
+
+
+def pipeline_poll(
+    db: Database,
+    fetcher: Any,
+    taxonomy: Any,
+    clock: Callable[[], datetime],
+    *,
+    concurrency: int = 16,
+) -> PollFn:
+    """The poll tick's work: the pipeline's `poll_sources`, reported as a PollOutcome."""
+    from digest.pipeline import PipelineContext, poll_sources
+
+    ctx = PipelineContext(db=db, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
+
+    async def poll(source_ids: list[int]) -> PollOutcome:
+        results = await poll_sources(ctx, source_ids, concurrency=concurrency)
+        stories: list[int] = []
+        for r in results:
+            stories += list(r.new_story_ids) + list(r.changed_story_ids)
+        return PollOutcome(
+            polled=len(results),
+            failures=sum(1 for r in results if r.status == "failed"),
+            items_stored=sum(r.new_items for r in results),
+            new_story_ids=list(dict.fromkeys(stories)),
+        )
+
+    return poll
+
+
+def build_ticks(
+    comps: Components,
+    publishers: dict[str, Publisher],
+    *,
+    config: TickConfig | None = None,
+    delivery: DeliveryConfig | None = None,
+    owner: str | None = None,
+) -> Ticks:
+    """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
+    from digest.alerts import queue_alerts
+
+    settings, db = comps.settings, comps.db
+    config = config or TickConfig(poll_every=60.0)
+    outbox = Outbox(
+        db,
+        publishers,
+        owner=owner or new_owner(),
+        clock=comps.clock,
+        config=delivery,
+        admins=settings.admins,
+        metrics=comps.metrics,
+    )
+    cap = comps.services.limits.alerts_per_user_per_day
+
+    def alerts(story_ids: list[int], now: datetime) -> int:
+        return queue_alerts(db, None, story_ids, now, daily_cap=cap)
+
+    summaries = None
+    worker = comps.summary_worker
+    if worker is not None:
+
+        async def summaries(story_ids: list[int]) -> object:
+            stats = await worker.run_pending(story_ids)
+            await worker.run_queued()
+            return stats
+
+    return Ticks(
+        db,
+        outbox,
+        taxonomy=comps.taxonomy,
+        provider=comps.provider,
+        poll=pipeline_poll(
+            db, comps.fetcher, comps.taxonomy, comps.clock, concurrency=config.poll_concurrency
+        ),
+        alerts=alerts,
+        summaries=summaries,
+        clock=comps.clock,
+        config=config,
+        metrics=comps.metrics,
+    )
+
+
+def _build_platforms(comps: Components) -> tuple[dict[str, Publisher], list[Any], Any]:
+    """Publishers and runtimes for every configured platform; (.., .., slack runtime or None)."""
+    settings = comps.settings
+    publishers: dict[str, Publisher] = {}
+    runtimes: list[Any] = []
+    slack = None
+    if settings.slack_enabled:
+        from bot.slack.app import build_slack
+
+        slack = build_slack(settings, comps.services, comps.registry)
+        publishers["slack"] = slack.publisher
+        runtimes.append(slack)
+    if settings.discord_enabled:
+        from bot.discord.client import build_discord
+
+        discord = build_discord(settings, comps.services, comps.registry)
+        publishers["discord"] = discord.publisher
+        runtimes.append(discord)
+    return publishers, runtimes, slack
+
+
+async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """`policybrief run`: everything configured, until SIGTERM/SIGINT (or `stop` is set)."""
+    configure_logging(settings.log_level, settings.log_json, _secrets(settings))
+    loop = asyncio.get_running_loop()
+    stop = stop or asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    comps = await asyncio.to_thread(build_components, settings)
+    publishers, runtimes, slack = _build_platforms(comps)
+    repl: asyncio.Future[None] | None = None
+    if not publishers:
+        from bot.console import ConsolePublisher, run_repl
+
+        publishers["console"] = ConsolePublisher()
+        if sys.stdin is not None and sys.stdin.isatty():
+            repl = asyncio.ensure_future(
+                asyncio.to_thread(run_repl, comps.services, comps.registry)
+            )
+            repl.add_done_callback(lambda _f: stop.set())
+        log.info("no chat platform configured: digests and alerts print to the console")
+    ticks = build_ticks(comps, publishers)
+    scheduler = Scheduler(ticks)
+    ops = None
+    if settings.http_port:
+        ops = OpsServer(comps.metrics, scheduler.health, port=settings.http_port)
+        if slack is not None and slack.mode == "http":
+            slack.mount(ops.app)  # one port: /slack/events next to /healthz and /metrics
+    started: list[Any] = []
+    try:
+        if ops is not None:
+            port = await ops.start()
+            log.info("health and metrics on :%s (/healthz, /metrics)", port)
+        for runtime in runtimes:
+            await runtime.start()
+            started.append(runtime)
+        scheduler.start()
+        log.info("policybrief running as %s on %s", ticks.owner, ", ".join(sorted(publishers)))
+        await stop.wait()
+        log.info("stopping: finishing sends under way")
+    finally:
+        deadline = loop.time() + SHUTDOWN_BUDGET - 1.0
+        await scheduler.stop(timeout=SHUTDOWN_BUDGET - 3.0)
+        for runtime in reversed(started):
+            remaining = max(0.1, deadline - loop.time())
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(runtime.stop(), remaining)
+        if ops is not None:
+            await ops.stop()
+        await comps.aclose()
+        log.info("stopped")
+
+
+def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
+    """`policybrief digest run-due --at ISO`: queue the digests due at `at`; the bot sends them."""
+    if at.tzinfo is None:
+        raise ValueError("give --at with a time zone, e.g. 2026-06-01T08:00:00+02:00 or ...Z")
+    db = open_database(settings.database_url)
+    try:
+        from digest.classify import Taxonomy
+
+        taxonomy = Taxonomy.load(settings.config_path)
+        provider, _worker = build_provider(settings, db)
+        return run_due_digests(db, taxonomy, provider, now=at)
+    finally:
+        db.dispose()

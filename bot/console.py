@@ -1,0 +1,153 @@
+"""The local chat: a Publisher that prints Documents, and a REPL over the same dispatch.
+
+The console user is an admin. Alerts and other deliveries queued for the console platform are
+printed in the REPL after each command (and by `ConsolePublisher` when the delivery loop runs).
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from typing import TextIO
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.publisher import Sent, Target
+from digest.document import Document
+from digest.textrender import render_text
+from handlers.base import Invocation, Reply, Role
+from handlers.context import Services
+from handlers.registry import Registry
+from storage.models import Delivery
+
+__all__ = [
+    "CONSOLE",
+    "ConsolePublisher",
+    "parse_command",
+    "run_command",
+    "print_pending",
+    "run_repl",
+]
+
+CONSOLE = {"platform": "console", "workspace": "local", "channel": "console", "user": "console"}
+PROMPT = "policybrief> "
+
+
+class ConsolePublisher:
+    """Prints each document as readable text; message ids are a simple counter."""
+
+    platform = "console"
+
+    def __init__(self, output: TextIO | None = None) -> None:
+        self.output = output if output is not None else sys.stdout
+        self._ids = itertools.count(1)
+
+    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+        return self.show(target, document)
+
+    def show(self, target: Target, document: Document) -> Sent:
+        """Print synchronously (the REPL has no event loop of its own)."""
+        where = f"@{target.id} (direct)" if target.direct else f"#{target.id}"
+        self.output.write(f"\n--- to {where} ---\n{render_text(document)}\n")
+        self.output.flush()
+        return Sent(message_id=str(next(self._ids)), channel_id=target.id)
+
+    async def pin(self, channel_id: str, message_id: str) -> None:
+        self.output.write(f"(pinned message {message_id} in #{channel_id})\n")
+
+
+def parse_command(text: str, role: Role = Role.ADMIN) -> Invocation:
+    """'/brief eu' -> an Invocation of the console user (an admin by default)."""
+    text = text.strip()
+    if text.startswith("/"):
+        text = text[1:]
+    command, _, rest = text.partition(" ")
+    return Invocation(
+        platform=CONSOLE["platform"],
+        workspace=CONSOLE["workspace"],
+        channel=CONSOLE["channel"],
+        user=CONSOLE["user"],
+        role=role,
+        command=command.lower(),
+        text=rest.strip(),
+        user_name="console",
+    )
+
+
+def run_command(services: Services, registry: Registry, text: str) -> Reply:
+    """Run one console command line through the shared dispatch."""
+    if not text.strip().lstrip("/"):
+        return registry.dispatch(services, parse_command("/help"))
+    return registry.dispatch(services, parse_command(text))
+
+
+def print_pending(services: Services, output: TextIO, publisher: ConsolePublisher) -> int:
+    """Print console deliveries that are due (alerts show up in the REPL); returns how many.
+
+    Each row is claimed with a conditional update first, so a delivery loop running beside the
+    REPL (policybrief run) and this function never print the same delivery twice.
+    """
+    now = services.now()
+    printed = 0
+    with services.db.session() as session:
+        due = session.exec(
+            select(Delivery.id)
+            .where(
+                Delivery.platform == CONSOLE["platform"],
+                Delivery.status == "pending",
+                col(Delivery.next_attempt_at) <= now,
+            )
+            .order_by(col(Delivery.id))
+        ).all()
+    for delivery_id in due:
+        with services.db.session() as session:
+            claimed = session.exec(  # type: ignore[call-overload]
+                update(Delivery)
+                .where(col(Delivery.id) == delivery_id, col(Delivery.status) == "pending")
+                .values(status="sending", lease_owner="console-repl", lease_until=now)
+            )
+            if claimed.rowcount != 1:
+                continue
+            row = session.get(Delivery, delivery_id)
+            assert row is not None
+            target = Target(row.platform, row.workspace, row.target, row.direct)
+            sent = publisher.show(target, Document.from_json(row.payload))
+            row.status, row.message_id, row.sent_at = "sent", sent.message_id, now
+            row.attempts += 1
+            row.lease_owner = row.lease_until = None
+            session.add(row)
+            printed += 1
+    return printed
+
+
+def run_repl(
+    services: Services,
+    registry: Registry,
+    input: TextIO | None = None,  # noqa: A002 - the brief's name
+    output: TextIO | None = None,
+) -> None:
+    """Read commands until EOF or /quit; print each reply and any alerts that came due."""
+    inp = input if input is not None else sys.stdin
+    out = output if output is not None else sys.stdout
+    publisher = ConsolePublisher(out)
+    interactive = inp.isatty() if hasattr(inp, "isatty") else False
+    out.write("policybrief console chat — /help lists commands, /quit leaves.\n")
+    while True:
+        if interactive:
+            out.write(PROMPT)
+            out.flush()
+        line = inp.readline()
+        if not line:
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit", "quit", "exit"):
+            break
+        reply = run_command(services, registry, line)
+        out.write(render_text(reply.document) + "\n")
+        for extra in reply.extras:
+            out.write(render_text(extra) + "\n")
+        print_pending(services, out, publisher)
+        out.flush()

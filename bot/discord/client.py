@@ -1,0 +1,492 @@
+"""The discord.py client: app commands generated from the handler registry, buttons, start/stop.
+
+Nothing happens at import time: `build_discord(settings, services, registry)` builds the client,
+`DiscordRuntime.start()` logs in, registers the persistent buttons, syncs the commands (to
+DISCORD_GUILD_IDS instantly, else globally) and connects to the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import logging
+import re
+import zoneinfo
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Optional  # noqa: UP035 - discord.py reads Optional[...] annotations
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+from sqlmodel import select
+
+from bot.discord.api import ApiHTTPClient
+from bot.discord.publisher import DiscordPublisher
+from bot.discord.render import RenderedMessage, render
+from bot.discord.translate import (
+    ADMIN_HINT,
+    MODERATOR_HINT,
+    Caller,
+    build_invocation,
+    options_of,
+    resolve_role,
+)
+from bot.discord.views import BUTTONS, story_view
+from digest.document import Document, parse_story_ref
+from handlers.base import Invocation, Reply, Role, Visibility
+from handlers.common import jurisdiction_slugs, topic_slugs
+from handlers.context import Services
+from handlers.registry import CommandSpec, Option, Registry, Subcommand
+from storage.models import Story, StoryTag
+from storage.watches import list_watches
+
+__all__ = [
+    "CommandRunner",
+    "PolicyBriefClient",
+    "DiscordRuntime",
+    "build_discord",
+    "build_commands",
+    "intents",
+    "default_permissions_for",
+    "caller_of",
+]
+
+log = logging.getLogger(__name__)
+
+_DESCRIPTION = 100  # Discord's limit for command and option descriptions
+_CHOICES = 25  # autocomplete answers at most 25 choices
+_TEXT_MAX = 1000
+
+
+def intents() -> discord.Intents:
+    """Only the non-privileged Guilds intent: app commands and buttons need no message content."""
+    return discord.Intents(guilds=True)
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split()) or "…"
+    return text if len(text) <= _DESCRIPTION else text[: _DESCRIPTION - 1] + "…"
+
+
+def _needed_role(spec: CommandSpec) -> Role:
+    """The least role that can use some part of the command."""
+    if not spec.subcommands:
+        return spec.min_role
+    return min(max(spec.min_role, sub.min_role) for sub in spec.subcommands)
+
+
+def default_permissions_for(spec: CommandSpec) -> discord.Permissions | None:
+    """Discord's visibility hint: Manage Server for admins' commands, Manage Messages for mods'."""
+    role = _needed_role(spec)
+    if role >= Role.ADMIN:
+        return ADMIN_HINT
+    if role >= Role.MODERATOR:
+        return MODERATOR_HINT
+    return None
+
+
+def caller_of(interaction: discord.Interaction) -> Caller:
+    """The invoking user, channel and permissions; in a DM nobody has server permissions."""
+    in_guild = interaction.guild_id is not None
+    user = interaction.user
+    return Caller(
+        guild_id=str(interaction.guild_id) if in_guild else "",
+        channel_id=str(interaction.channel_id or ""),
+        user_id=str(user.id),
+        user_name=getattr(user, "display_name", "") or user.name,
+        permissions=interaction.permissions if in_guild else discord.Permissions.none(),
+        locale=str(getattr(interaction.locale, "value", interaction.locale) or "en"),
+    )
+
+
+@lru_cache(maxsize=1)
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+def _matching(values: Sequence[str], current: str, *, prefix: str = "") -> list[Choice[str]]:
+    """Up to 25 choices: names starting with what was typed first, then names containing it."""
+    low = current.strip().lower()
+    starts = [v for v in values if v.lower().startswith(low)]
+    contains = [v for v in values if low in v.lower() and v not in starts]
+    picked = (starts + contains)[:_CHOICES]
+    return [Choice(name=(prefix + v)[:100], value=(prefix + v)[:100]) for v in picked]
+
+
+_STOPWORDS = (
+    "about after against amid among before between could first from have into more over said "
+    "says their there these they this under were what when where which while with would"
+)
+_STOP = frozenset(_STOPWORDS.split())
+
+
+def similar_query(headline: str, topics: Sequence[str]) -> str:
+    """A watch query for stories like this one: its two most telling words and its topic."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", headline) if w.lower() not in _STOP]
+    words = sorted(dict.fromkeys(words), key=len, reverse=True)[:2]
+    parts = [w.lower().removesuffix("'s") for w in words]
+    if topics:
+        parts.append(f"topic:{topics[0]}")
+    return " ".join(parts)
+
+
+class CommandRunner:
+    """Runs app commands and buttons: defer, translate, dispatch in a thread, render, follow up."""
+
+    def __init__(self, services: Services, registry: Registry) -> None:
+        self.services = services
+        self.registry = registry
+
+    # --- commands ----------------------------------------------------------------------------
+
+    async def run(
+        self,
+        interaction: discord.Interaction,
+        spec: CommandSpec,
+        sub: Subcommand | None,
+        values: dict[str, Any],
+    ) -> None:
+        """One slash command, end to end. defer() comes first: Discord drops it after 3 s."""
+        ephemeral = not spec.default_visibility_public
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        inv = build_invocation(spec, sub, values, caller_of(interaction), self.services)
+        reply = await self._dispatch(inv, sub)
+        await self.send_reply(interaction, reply, deferred_ephemeral=ephemeral)
+
+    async def _dispatch(self, inv: Invocation, sub: Subcommand | None = None) -> Reply:
+        spec = self.registry.get(inv.command)
+        if spec is not None and sub is not None and inv.role < max(sub.min_role, spec.min_role):
+            need = max(sub.min_role, spec.min_role).label
+            title = f"/{spec.name} {sub.name} needs the {need} role; you are a {inv.role.label}."
+            return Reply(Document(kind="error", title=title))
+        try:
+            return await asyncio.to_thread(self.registry.dispatch, self.services, inv)
+        except Exception:
+            log.exception("/%s failed on Discord", inv.command)
+            return Reply(
+                Document(kind="error", title="Something went wrong; the error has been logged.")
+            )
+
+    async def send_reply(
+        self, interaction: discord.Interaction, reply: Reply, *, deferred_ephemeral: bool
+    ) -> None:
+        """Follow up with the rendered reply, honouring the reply's visibility."""
+        public = reply.visibility is Visibility.CHANNEL
+        messages: list[RenderedMessage] = render(reply.document)
+        for extra in reply.extras:
+            messages.extend(render(extra))
+        followup = interaction.followup
+        try:
+            if public and deferred_ephemeral:
+                # The first follow-up replaces the ephemeral "thinking" message; later ones are
+                # separate messages and may be public.
+                await followup.send(
+                    "Shared in this channel.",
+                    ephemeral=True,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+            elif not public and not deferred_ephemeral:
+                # A public "thinking" message would show a private answer to everyone: drop it.
+                await interaction.delete_original_response()
+            in_guild = interaction.guild_id is not None
+            for message in messages:
+                view = story_view(message.story_refs, pin=in_guild)
+                await followup.send(
+                    content=message.content or discord.utils.MISSING,
+                    embeds=message.embeds,
+                    view=view if view is not None else discord.utils.MISSING,
+                    ephemeral=not public,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+        except discord.HTTPException as exc:
+            log.warning("Discord refused a reply (%s %s)", exc.status, exc.code)
+
+    # --- buttons -----------------------------------------------------------------------------
+
+    async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
+        """Pin -> /pin <ref>; Watch similar -> /watch test <a query like the story>."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        caller = caller_of(interaction)
+        if action == "pin":
+            command, text = "pin", ref
+        else:
+            query = await asyncio.to_thread(self._similar, ref)
+            if query is None:
+                await self.send_reply(
+                    interaction,
+                    Reply(Document(kind="error", title=f"story {ref} no longer exists")),
+                    deferred_ephemeral=True,
+                )
+                return
+            command, text = "watch", f"test {query}"
+        inv = Invocation(
+            platform="discord",
+            workspace=caller.guild_id or "dm",
+            channel=caller.channel_id,
+            user=caller.user_id,
+            role=resolve_role(caller.user_id, caller.permissions, self.services),
+            command=command,
+            text=text,
+            locale=caller.locale.split("-")[0],
+            user_name=caller.user_name,
+        )
+        reply = await self._dispatch(inv)
+        await self.send_reply(interaction, reply, deferred_ephemeral=True)
+
+    def _similar(self, ref: str) -> str | None:
+        story_id = parse_story_ref(ref)
+        if story_id is None:
+            return None
+        with self.services.db.session() as session:
+            story = session.get(Story, story_id)
+            if story is None:
+                return None
+            topics = session.exec(
+                select(StoryTag.slug).where(StoryTag.story_id == story_id, StoryTag.kind == "topic")
+            ).all()
+            return similar_query(story.headline, list(topics))
+
+    # --- autocomplete ------------------------------------------------------------------------
+
+    async def complete(
+        self, interaction: discord.Interaction, option: Option, current: str
+    ) -> list[Choice[str]]:
+        """Suggestions for topic, jurisdiction, timezone and watch_id options."""
+        if option.kind in ("topic", "jurisdiction"):
+            slugs = topic_slugs(self.services) + jurisdiction_slugs(self.services)
+            if option.kind == "jurisdiction":
+                slugs = jurisdiction_slugs(self.services)
+            elif not option.rest:
+                slugs = topic_slugs(self.services)
+            if option.rest:  # several words: complete the last one, keep the others
+                head, _, last = current.rpartition(" ")
+                prefix = f"{head} " if head else ""
+                return _matching([s for s in slugs if s not in head.split()], last, prefix=prefix)
+            return _matching(slugs, current)
+        if option.kind == "timezone":
+            return _matching(_zones(), current)
+        if option.kind == "watch_id":
+            caller = caller_of(interaction)
+            watches = await asyncio.to_thread(self._watches, caller)
+            labels = [(str(w_id), f"#{w_id} {query}") for w_id, query in watches]
+            low = current.strip().lstrip("#").lower()
+            return [
+                Choice(name=label[:100], value=value)
+                for value, label in labels
+                if low in label.lower()
+            ][:_CHOICES]
+        return []
+
+    def _watches(self, caller: Caller) -> list[tuple[int, str]]:
+        with self.services.db.session() as session:
+            watches = list_watches(session, "discord", caller.guild_id or "dm", caller.user_id)
+            return [(w.id or 0, w.query) for w in watches]
+
+
+_COMPLETED_KINDS = frozenset({"topic", "jurisdiction", "timezone", "watch_id"})
+
+
+def _annotation(option: Option) -> Any:
+    base: Any = app_commands.Range[str, 1, _TEXT_MAX] if option.kind == "text" else str
+    return base if option.required else Optional[base]  # noqa: UP045
+
+
+def _callback_for(
+    runner: CommandRunner, spec: CommandSpec, sub: Subcommand | None
+) -> Callable[..., Awaitable[None]]:
+    """A callback whose signature lists the registry's options, which discord.py reads."""
+
+    async def callback(interaction: discord.Interaction, **values: Any) -> None:
+        await runner.run(interaction, spec, sub, values)
+
+    options = options_of(spec, sub)
+    params = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+        )
+    ]
+    # Discord wants required options first.
+    for option in sorted(options, key=lambda o: not o.required):
+        default = inspect.Parameter.empty if option.required else None
+        params.append(
+            inspect.Parameter(
+                option.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=_annotation(option),
+                default=default,
+            )
+        )
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    if options:
+        app_commands.describe(**{o.name: _short(o.description) for o in options})(callback)
+    choices = {o.name: [Choice(name=c, value=c) for c in o.choices] for o in options if o.choices}
+    if choices:
+        app_commands.choices(**choices)(callback)
+    completers = {
+        o.name: _completer(runner, o)
+        for o in options
+        if o.kind in _COMPLETED_KINDS and not o.choices
+    }
+    if completers:
+        app_commands.autocomplete(**completers)(callback)
+    return callback
+
+
+def _completer(
+    runner: CommandRunner, option: Option
+) -> Callable[[discord.Interaction, str], Awaitable[list[Choice[str]]]]:
+    async def complete(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        return await runner.complete(interaction, option, current)
+
+    return complete
+
+
+def build_commands(
+    registry: Registry, runner: CommandRunner
+) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
+    """One app command (or group of subcommands) per registry entry."""
+    built: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+    for spec in registry.specs():
+        perms = default_permissions_for(spec)
+        guild_only = _needed_role(spec) > Role.MEMBER
+        if spec.subcommands:
+            group = app_commands.Group(
+                name=spec.name,
+                description=_short(spec.summary),
+                default_permissions=perms,
+                guild_only=guild_only,
+            )
+            for sub in spec.subcommands:
+                group.add_command(
+                    app_commands.Command(
+                        name=sub.name,
+                        description=_short(sub.summary),
+                        callback=_callback_for(runner, spec, sub),
+                        parent=group,
+                    )
+                )
+            built.append(group)
+            continue
+        callback = _callback_for(runner, spec, None)
+        if perms is not None:
+            app_commands.default_permissions(perms)(callback)
+        if guild_only:
+            app_commands.guild_only()(callback)
+        built.append(
+            app_commands.Command(
+                name=spec.name, description=_short(spec.summary), callback=callback
+            )
+        )
+    return built
+
+
+class PolicyBriefClient(discord.Client):
+    """discord.Client with the command tree, the buttons and mentions off for every message."""
+
+    def __init__(
+        self,
+        runner: CommandRunner,
+        *,
+        guild_ids: Sequence[str] = (),
+        api_base: str | None = None,
+    ) -> None:
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
+        if api_base:
+            # Point REST calls elsewhere (a local fake); the state must use the same client.
+            self.http = ApiHTTPClient(self.loop, api_base=api_base)
+            self._connection.http = self.http
+        self.runner = runner
+        self.guild_ids = tuple(guild_ids)
+        self.tree = app_commands.CommandTree(self)
+        for command in build_commands(runner.registry, runner):
+            self.tree.add_command(command)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        """After login: register persistent buttons, then sync commands (guilds, else global)."""
+        self.add_dynamic_items(*BUTTONS)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        if not self.guild_ids:
+            synced = await self._sync(None)
+            log.info("synced %d commands globally (may take up to an hour to appear)", synced)
+            return
+        for gid in self.guild_ids:
+            guild = discord.Object(id=int(gid))
+            self.tree.copy_global_to(guild=guild)
+            synced = await self._sync(guild)
+            log.info("synced %d commands to guild %s", synced, gid)
+
+    async def _sync(self, guild: discord.Object | None) -> int:
+        try:
+            return len(await self.tree.sync(guild=guild))
+        except discord.Forbidden:
+            where = f"guild {guild.id}" if guild else "Discord"
+            log.error(
+                "could not register slash commands in %s: invite the bot with the "
+                "applications.commands scope (see docs/discord.md)",
+                where,
+            )
+            return 0
+
+    async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
+        await self.runner.handle_button(interaction, action, ref)
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        log.error("app command failed: %r", error, exc_info=error)
+        message = "Something went wrong; the error has been logged."
+        with contextlib.suppress(discord.HTTPException):
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+
+
+@dataclass
+class DiscordRuntime:
+    """What bot/app.py runs: `await start()`, `await stop()`, and `.publisher` for delivery."""
+
+    client: PolicyBriefClient
+    publisher: DiscordPublisher
+    token: str = field(repr=False)
+    _logged_in: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    async def start(self) -> None:
+        """Log in (discord.LoginFailure on a bad token), set up, then connect in the background."""
+        await self.client.login(self.token)
+        self._logged_in.set()
+        self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+
+    async def wait_logged_in(self) -> None:
+        await self._logged_in.wait()
+
+
+def build_discord(settings: Any, services: Services, registry: Registry) -> DiscordRuntime:
+    """Build (without connecting) the Discord client, its commands and its publisher."""
+    if settings.discord_token is None:
+        raise ValueError("DISCORD_TOKEN is not set")
+    runner = CommandRunner(services, registry)
+    client = PolicyBriefClient(
+        runner, guild_ids=settings.discord_guild_ids, api_base=settings.discord_api_url
+    )
+    runtime = DiscordRuntime(
+        client=client,
+        publisher=DiscordPublisher(client.http),
+        token=settings.discord_token.get_secret_value(),
+    )
+    runtime.publisher = DiscordPublisher(client.http, ready=runtime.wait_logged_in)
+    return runtime

@@ -1,0 +1,100 @@
+"""Persistent story-card buttons (Pin, Watch similar) that survive restarts.
+
+The story ref lives in the button's custom_id (`pb:pin:s4k2`). The classes are DynamicItems:
+registered once with `client.add_dynamic_items(*BUTTONS)` at setup, they answer buttons on any
+message ever posted, across restarts, with no stored view state (timeout=None).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+import discord
+from discord.ui import Button, DynamicItem, View
+
+__all__ = ["ButtonHandler", "PinButton", "WatchButton", "BUTTONS", "story_view", "MAX_STORIES"]
+
+_REF = r"(?P<ref>s[0-9a-z]{1,12})"
+MAX_STORIES = 12  # two buttons per story; a message holds at most 25 components
+
+
+class ButtonHandler(Protocol):
+    """What the client implements: run a button as the command it stands for."""
+
+    async def handle_button(
+        self, interaction: discord.Interaction, action: str, ref: str
+    ) -> None: ...
+
+
+async def _dispatch(interaction: discord.Interaction, action: str, ref: str) -> None:
+    handler: Any = interaction.client
+    if not hasattr(handler, "handle_button"):  # a client that did not set the buttons up
+        await interaction.response.send_message(
+            "This button is not available right now.", ephemeral=True
+        )
+        return
+    await handler.handle_button(interaction, action, ref)
+
+
+class PinButton(DynamicItem[Button], template=rf"^pb:pin:{_REF}$"):
+    """Pins the story to the channel (moderators; checked when pressed)."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            Button(
+                label=f"Pin {ref}",
+                emoji="📌",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"pb:pin:{ref}",
+            )
+        )
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str], /
+    ) -> PinButton:
+        return cls(match["ref"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _dispatch(interaction, "pin", self.ref)
+
+
+class WatchButton(DynamicItem[Button], template=rf"^pb:watch:{_REF}$"):
+    """Starts a watch for stories like this one (for the person who pressed it)."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            Button(
+                label="Watch similar",
+                emoji="🔔",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"pb:watch:{ref}",
+            )
+        )
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str], /
+    ) -> WatchButton:
+        return cls(match["ref"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _dispatch(interaction, "watch", self.ref)
+
+
+BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton)
+
+
+def story_view(refs: list[str], *, pin: bool = True) -> View | None:
+    """The buttons for the story cards of one message; None when there are no stories."""
+    if not refs:
+        return None
+    view = View(timeout=None)
+    for ref in refs[:MAX_STORIES]:
+        if pin:
+            view.add_item(PinButton(ref))
+        view.add_item(WatchButton(ref))
+    return view

@@ -1,0 +1,348 @@
+"""The periodic ticks on the bot's asyncio loop (APScheduler 3.x, in-memory job store).
+
+The job store only holds "run this tick every N seconds"; what is due lives in the database and is
+claimed with leases, so any number of replicas can run the same ticks. Each tick is also a plain
+method of `Ticks`, which tests and `policybrief digest run-due` call directly with their own clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import Table, delete, or_, update
+
+from bot.delivery import DrainReport, Outbox
+from bot.ops import Metrics
+from digest.digests import DigestRunReport, run_due_digests
+from storage.claims import (
+    claim_due_sources,
+    claim_singleton,
+    heartbeat,
+    other_live_processes,
+    release_all,
+    release_sources,
+)
+from storage.db import Database
+from storage.models import LlmUsage, Pin, Source, utcnow
+from storage.outbox import prune_deliveries
+
+__all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]
+
+log = logging.getLogger("policybrief.scheduler")
+
+
+@dataclass
+class PollOutcome:
+    """What one poll of a batch of sources did (adapted from the pipeline's own report)."""
+
+    polled: int = 0
+    failures: int = 0
+    items_stored: int = 0
+    new_story_ids: list[int] = field(default_factory=list)
+
+
+PollFn = Callable[[list[int]], Awaitable[PollOutcome]]
+AlertFn = Callable[[list[int], datetime], int]  # (new story ids, now) -> alerts queued
+SummaryFn = Callable[[list[int]], Awaitable[object]]  # background LLM summaries of new stories
+ComposeFn = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class TickConfig:
+    """How often each tick runs (seconds) and how long its claims last."""
+
+    poll_every: float = 60.0
+    digests_every: float = 30.0
+    alerts_every: float = 30.0
+    outbox_every: float = 2.0
+    summaries_every: float = 60.0
+    prune_every: float = 3600.0
+    heartbeat_every: float = 15.0
+    source_lease: timedelta = timedelta(minutes=5)
+    subscription_lease: timedelta = timedelta(minutes=2)
+    sources_per_claim: int = 100
+    poll_concurrency: int = 16
+    keep_deliveries: timedelta = timedelta(days=30)
+    keep_llm_usage: timedelta = timedelta(days=90)
+
+
+class Ticks:
+    """The work of each tick. Every method is safe to run on several replicas at once."""
+
+    def __init__(
+        self,
+        db: Database,
+        outbox: Outbox,
+        *,
+        taxonomy: Any = None,
+        provider: Any = None,
+        poll: PollFn | None = None,
+        alerts: AlertFn | None = None,
+        summaries: SummaryFn | None = None,
+        compose: ComposeFn | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        config: TickConfig | None = None,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.owner = outbox.owner
+        self.taxonomy, self.provider, self.compose = taxonomy, provider, compose
+        self._poll, self._alerts, self._summaries = poll, alerts, summaries
+        self.clock = clock
+        self.config = config or TickConfig()
+        self.metrics = metrics
+        self.stopping = False
+        self._new_for_alerts: list[int] = []
+        self._new_for_summaries: list[int] = []
+        self.last_run: dict[str, datetime] = {}
+
+    # -- poll ------------------------------------------------------------------------------------
+
+    async def poll(self) -> PollOutcome:
+        """Claim the due sources, poll them, then queue alerts for the new stories."""
+        total = PollOutcome()
+        if self._poll is None:
+            return total
+        while not self.stopping:
+            ids = await asyncio.to_thread(
+                claim_due_sources,
+                self.db,
+                self.owner,
+                self.clock(),
+                limit=self.config.sources_per_claim,
+                lease=self.config.source_lease,
+            )
+            if not ids:
+                break
+            try:
+                outcome = await self._poll(ids)
+            finally:
+                await asyncio.to_thread(self._after_poll, ids)
+            total.polled += outcome.polled
+            total.failures += outcome.failures
+            total.items_stored += outcome.items_stored
+            total.new_story_ids += outcome.new_story_ids
+            if self.metrics is not None:
+                self.metrics.polled(outcome.polled, outcome.failures, outcome.items_stored)
+            self._new_for_alerts += outcome.new_story_ids
+            self._new_for_summaries += outcome.new_story_ids
+        if self._new_for_alerts:
+            await self.alerts()
+        return total
+
+    def _after_poll(self, ids: list[int]) -> None:
+        """Drop the leases; a source the pipeline left due (it should not) waits one interval."""
+        now = self.clock()
+        t: Table = Source.__table__  # type: ignore[attr-defined]
+        with self.db.engine.begin() as conn:
+            for source in conn.execute(
+                t.select().where(
+                    t.c.id.in_(ids),
+                    t.c.lease_owner == self.owner,
+                    or_(t.c.next_poll_at.is_(None), t.c.next_poll_at <= now),
+                )
+            ).all():
+                conn.execute(
+                    update(t)
+                    .where(t.c.id == source.id)
+                    .values(next_poll_at=now + timedelta(minutes=source.interval_minutes))
+                )
+        release_sources(self.db, self.owner, ids)
+
+    # -- alerts and summaries ----------------------------------------------------------------------
+
+    async def alerts(self) -> int:
+        """Queue watch alerts for the stories the polls found new."""
+        if self._alerts is None or not self._new_for_alerts:
+            self._new_for_alerts.clear()
+            return 0
+        ids = list(dict.fromkeys(self._new_for_alerts))
+        self._new_for_alerts.clear()
+        try:
+            queued = await asyncio.to_thread(self._alerts, ids, self.clock())
+        except Exception:
+            self._new_for_alerts[:0] = ids  # keep them for the next tick
+            raise
+        if self.metrics is not None:
+            self.metrics.alerts_queued.inc(queued)
+        return queued
+
+    async def summaries(self) -> object:
+        """Summarise the new stories in the background (LLM, within its budget)."""
+        if self._summaries is None:
+            self._new_for_summaries.clear()
+            return None
+        ids = list(dict.fromkeys(self._new_for_summaries))
+        self._new_for_summaries.clear()
+        return await self._summaries(ids)
+
+    # -- digests and outbox --------------------------------------------------------------------
+
+    async def digests(self, now: datetime | None = None) -> DigestRunReport:
+        """Queue every due channel digest (then the outbox tick sends them)."""
+        at = now or self.clock()
+        report = await asyncio.to_thread(
+            run_due_digests,
+            self.db,
+            self.taxonomy,
+            self.provider,
+            now=at,
+            owner=self.owner,
+            compose=self.compose,
+            lease=self.config.subscription_lease,
+            should_stop=lambda: self.stopping,
+        )
+        if self.metrics is not None:
+            self.metrics.digests_queued.inc(report.queued)
+        if report.outcomes:
+            log.info("digests: %s", report.summary())
+        return report
+
+    async def outbox_tick(self) -> DrainReport:
+        """Send what the outbox holds."""
+        return await self.outbox.drain()
+
+    # -- housekeeping ------------------------------------------------------------------------------
+
+    async def heartbeat(self) -> None:
+        """Say this process is alive (other processes on the same SQLite file warn about it)."""
+        ttl = timedelta(seconds=max(60.0, self.config.heartbeat_every * 4))
+        await asyncio.to_thread(heartbeat, self.db, self.owner, self.clock(), ttl)
+
+    async def prune(self) -> dict[str, int]:
+        """Delete old finished deliveries, expired pins, old usage rows (one replica at a time)."""
+        now = self.clock()
+        got = await asyncio.to_thread(
+            claim_singleton, self.db, "prune", self.owner, now, timedelta(minutes=30)
+        )
+        if not got:
+            return {}
+        return await asyncio.to_thread(self._prune, now)
+
+    def _prune(self, now: datetime) -> dict[str, int]:
+        done = {"deliveries": prune_deliveries(self.db, now - self.config.keep_deliveries)}
+        pins: Table = Pin.__table__  # type: ignore[attr-defined]
+        usage: Table = LlmUsage.__table__  # type: ignore[attr-defined]
+        with self.db.engine.begin() as conn:
+            done["pins"] = conn.execute(delete(pins).where(pins.c.expires_at < now)).rowcount
+            cutoff = (now - self.config.keep_llm_usage).date()
+            done["llm_usage"] = conn.execute(delete(usage).where(usage.c.day < cutoff)).rowcount
+        if any(done.values()):
+            log.info("pruned %s", ", ".join(f"{n} {k}" for k, n in done.items() if n))
+        return done
+
+    def sqlite_warning(self) -> str | None:
+        """On SQLite, a warning when another live process uses the same file; else None."""
+        if not self.db.is_sqlite:
+            return None
+        others = other_live_processes(self.db, self.owner, self.clock())
+        if not others:
+            return None
+        return (
+            f"Another policybrief process ({', '.join(others)}) is using this SQLite database. "
+            "SQLite supports one process: run a single instance, or use PostgreSQL "
+            "(DATABASE_URL=postgresql://...) for several replicas."
+        )
+
+
+class Scheduler:
+    """Runs the ticks with APScheduler on the current loop; stops gracefully."""
+
+    def __init__(self, ticks: Ticks) -> None:
+        self.ticks = ticks
+        cfg = ticks.config
+        self._plan: list[tuple[str, Callable[[], Awaitable[object]], float]] = [
+            ("heartbeat", ticks.heartbeat, cfg.heartbeat_every),
+            ("outbox", ticks.outbox_tick, cfg.outbox_every),
+            ("digests", ticks.digests, cfg.digests_every),
+            ("poll", ticks.poll, cfg.poll_every),
+            ("alerts", ticks.alerts, cfg.alerts_every),
+            ("summaries", ticks.summaries, cfg.summaries_every),
+            ("prune", ticks.prune, cfg.prune_every),
+        ]
+        self._aps: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def _guard(
+        self, name: str, fn: Callable[[], Awaitable[object]]
+    ) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if self.ticks.stopping:
+                return
+            task = asyncio.current_task()
+            assert task is not None
+            self._running.add(task)
+            try:
+                await fn()
+                self.ticks.last_run[name] = self.ticks.clock()
+                if self.ticks.metrics is not None:
+                    self.ticks.metrics.tick_done(name)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # one failing tick is logged and counted; the others go on
+                log.exception("tick %s failed", name)
+                if self.ticks.metrics is not None:
+                    self.ticks.metrics.tick_failed(name)
+            finally:
+                self._running.discard(task)
+
+        run.__name__ = f"tick_{name}"
+        return run
+
+    def start(self) -> None:
+        """Add every tick (each runs once right away) and start on the running loop."""
+        warning = self.ticks.sqlite_warning()
+        if warning:
+            log.warning(warning)
+        aps = AsyncIOScheduler(
+            timezone="UTC",
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        now = utcnow()
+        for i, (name, fn, every) in enumerate(self._plan):
+            aps.add_job(
+                self._guard(name, fn),
+                "interval",
+                seconds=every,
+                id=name,
+                name=name,
+                next_run_time=now + timedelta(milliseconds=50 * i),
+            )
+        aps.start()
+        self._aps = aps
+
+    async def stop(self, timeout: float = 8.0) -> None:
+        """Stop claiming, let sends under way finish, cancel the rest, release every lease."""
+        self.ticks.stopping = True
+        self.ticks.outbox.stop()
+        if self._aps is not None:
+            self._aps.pause()
+        if self._running:
+            _done, pending = await asyncio.wait(set(self._running), timeout=timeout)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(BaseException):
+                    await task
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        await asyncio.to_thread(release_all, self.ticks.db, self.ticks.owner)
+        log.info("scheduler stopped; leases released")
+
+    def health(self) -> dict[str, Any]:
+        """For /healthz: running, and when each tick last finished."""
+        running = self._aps is not None and self._aps.running and not self.ticks.stopping
+        return {
+            "status": "ok" if running else "stopping",
+            "owner": self.ticks.owner,
+            "ticks": {k: v.isoformat(timespec="seconds") for k, v in self.ticks.last_run.items()},
+        }

@@ -1,0 +1,558 @@
+"""The Bolt app: slash commands, story-card buttons, App Home, and the Socket Mode / HTTP runtime.
+
+Nothing happens at import time. `build_slack(...)` makes a SlackRuntime; `register(app, bot)`
+attaches the listeners explicitly. Every listener acks first and then does the work (role
+lookup, database, summarizer) off the request path: handlers run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import col, select
+
+from bot.settings import Settings
+from bot.slack.installation import (
+    InstalledClients,
+    SingleTokenClients,
+    build_oauth_settings,
+)
+from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
+from bot.slack.render import (
+    ACTION_MENU,
+    ACTION_PIN,
+    MAX_SECTION_TEXT,
+    SlackMessage,
+    escape,
+    render,
+    render_card,
+    safe_truncate,
+)
+from bot.slack.roles import SlackRoles
+from digest.alerts import plain_cards
+from digest.document import Document, StoryCard, parse_story_ref
+from handlers.base import Invocation, Reply, Role, Visibility
+from handlers.context import Services
+from handlers.registry import Registry
+from handlers.roles import resolve_role
+from storage.models import Subscription
+
+__all__ = [
+    "SLASH_COMMANDS",
+    "EVENTS_PATH",
+    "SlackConfigError",
+    "SlackBot",
+    "SlackRuntime",
+    "register",
+    "build_slack",
+    "watch_terms",
+]
+
+log = logging.getLogger(__name__)
+
+# Slack command -> registry command. Help is /policybrief on Slack (/help is Slack's own).
+SLASH_COMMANDS: dict[str, str] = {
+    "/brief": "brief",
+    "/watch": "watch",
+    "/digest": "digest",
+    "/pin": "pin",
+    "/unpin": "unpin",
+    "/pinned": "pinned",
+    "/sources": "sources",
+    "/policybrief": "help",
+}
+EVENTS_PATH = "/slack/events"
+MAX_RESPONSES = 5  # a response_url takes at most five posts
+MAX_HOME_BLOCKS = 100
+_VALUE = re.compile(r"^(pin|watch|more):(s[0-9a-z]{1,11})$")
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+_OOPS = "Something went wrong on our side and it has been logged. Please try again in a minute."
+_STOP = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "over",
+        "says",
+        "the",
+        "to",
+        "under",
+        "with",
+        "will",
+        "new",
+        "after",
+        "before",
+        "amid",
+        "about",
+        "against",
+        "than",
+        "that",
+        "this",
+        "more",
+    }
+)
+
+Respond = Callable[..., Awaitable[Any]]
+
+
+class SlackConfigError(Exception):
+    """Slack is configured halfway; the message names the missing variable."""
+
+
+def watch_terms(card: StoryCard, max_terms: int = 3) -> str:
+    """A /watch query from a story's key terms: its proper names first, else its longest words.
+
+    A headline's first word is capitalised anyway; it counts as a name only when the summary
+    also capitalises it mid-sentence.
+    """
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9]", card.headline)
+    candidates = [w for w in words if len(w) >= 3 and w.lower() not in _STOP]
+    later = set(re.findall(r"(?<=[a-z,;] )[A-Z][A-Za-z0-9-]+", card.summary))
+    proper = [
+        w
+        for i, w in enumerate(words)
+        if w in candidates and w[0].isupper() and (i > 0 or w in later)
+    ]
+    pool = proper or sorted(candidates, key=len, reverse=True)
+    picked: list[str] = []
+    for word in pool:
+        if word.lower() not in picked:
+            picked.append(word.lower())
+        if len(picked) >= max_terms:
+            break
+    return " ".join(picked)
+
+
+@dataclass
+class SlackBot:
+    """The listeners' shared state: handlers, services, the role cache."""
+
+    services: Services
+    registry: Registry
+    roles: SlackRoles = field(default_factory=SlackRoles)
+
+    # --- translation -------------------------------------------------------------------------
+
+    async def invocation(
+        self,
+        client: AsyncWebClient,
+        *,
+        team: str,
+        channel: str,
+        user: str,
+        user_name: str,
+        command: str,
+        text: str,
+        locale: str = "en",
+    ) -> Invocation:
+        """Who, where, what: the Slack request as the handlers' Invocation (role looked up now)."""
+        platform_role = await self.roles.platform_role(client, team, user)
+        role = resolve_role(user, platform_role, self.services, platform="slack")
+        return Invocation(
+            platform="slack",
+            workspace=team,
+            channel=channel,
+            user=user,
+            role=role,
+            command=command,
+            text=text.strip(),
+            locale=locale,
+            user_name=user_name,
+        )
+
+    async def dispatch(self, inv: Invocation) -> Reply:
+        """Run the handler in a worker thread; an unexpected error becomes a polite reply."""
+        try:
+            return await asyncio.to_thread(self.registry.dispatch, self.services, inv)
+        except Exception:
+            log.exception("slack: /%s failed", inv.command)
+            return Reply(Document(kind="error", title=_OOPS))
+
+    async def send_reply(self, respond: Respond, reply: Reply, *, ephemeral: bool = False) -> None:
+        """Answer through response_url: in the channel when the reply says so, else only-you."""
+        public = (
+            reply.visibility == Visibility.CHANNEL and reply.document.kind != "error"
+        ) and not ephemeral
+        messages: list[SlackMessage] = []
+        for doc in (reply.document, *reply.extras):
+            messages.extend(render(doc))
+        if len(messages) > MAX_RESPONSES:
+            messages = messages[:MAX_RESPONSES]
+            messages[-1].blocks = messages[-1].blocks[:49] + [
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": "(cut short: ask a narrower /brief)"}],
+                }
+            ]
+        for msg in messages:
+            payload = msg.payload()
+            payload["response_type"] = "in_channel" if public else "ephemeral"
+            payload["replace_original"] = False
+            await respond(payload)
+
+    async def say_only_you(self, respond: Respond, text: str) -> None:
+        await self.send_reply(respond, Reply(Document.notice(text)), ephemeral=True)
+
+    # --- listeners ---------------------------------------------------------------------------
+
+    async def on_command(
+        self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
+    ) -> None:
+        """Every slash command: ack at once, then dispatch and answer through respond()."""
+        await ack()
+        name = SLASH_COMMANDS.get(str(body.get("command", "")), "")
+        inv = await self.invocation(
+            client,
+            team=str(body.get("team_id", "")),
+            channel=str(body.get("channel_id", "")),
+            user=str(body.get("user_id", "")),
+            user_name=str(body.get("user_name", "")),
+            command=name or str(body.get("command", "")).lstrip("/"),
+            text=str(body.get("text", "")),
+        )
+        await self.send_reply(respond, await self.dispatch(inv))
+
+    async def on_pin(
+        self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
+    ) -> None:
+        """The Pin button: moderators only, checked now; pins in our table and on the message."""
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        ref = self._ref(action.get("value"), "pin")
+        channel = str((body.get("channel") or {}).get("id", ""))
+        if ref is None or not channel:
+            await self.say_only_you(respond, "That button is out of date; try /pin <story id>.")
+            return
+        inv = await self._action_inv(client, body, channel, "pin", ref)
+        if inv.role < Role.MODERATOR:
+            await self.say_only_you(
+                respond, f"Pinning needs the moderator role; you are a {inv.role.label}."
+            )
+            return
+        reply = await self.dispatch(inv)
+        await self.send_reply(respond, reply, ephemeral=True)
+        container = body.get("container") or {}
+        ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+        if reply.document.kind != "error" and ts and not container.get("is_ephemeral"):
+            try:
+                await client.pins_add(channel=channel, timestamp=ts)
+            except Exception as exc:  # already pinned, not in channel...: our pin still holds
+                log.info("slack: pins.add in %s failed: %s", channel, exc)
+
+    async def on_menu(
+        self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
+    ) -> None:
+        """The card's overflow menu: "Watch similar" and "More"."""
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        value = str((action.get("selected_option") or {}).get("value", ""))
+        m = _VALUE.match(value)
+        story_id = parse_story_ref(m.group(2)) if m and m.group(1) != "pin" else None
+        if m is None or story_id is None:
+            await self.say_only_you(respond, "That menu is out of date; run /brief again.")
+            return
+        card = await asyncio.to_thread(self._card, story_id)
+        if card is None:
+            await self.say_only_you(respond, f"Story {m.group(2)} is no longer available.")
+            return
+        channel = str((body.get("channel") or {}).get("id", ""))
+        if m.group(1) == "more":
+            blocks = render_card(card, expanded=True, actions=False)
+            await respond(
+                {
+                    "text": escape(card.headline[:300]),
+                    "blocks": blocks,
+                    "response_type": "ephemeral",
+                    "replace_original": False,
+                    "unfurl_links": False,
+                    "unfurl_media": False,
+                }
+            )
+            return
+        terms = watch_terms(card)
+        if not terms:
+            await self.say_only_you(respond, "That story has no words to watch for.")
+            return
+        inv = await self._action_inv(client, body, channel, "watch", terms)
+        await self.send_reply(respond, await self.dispatch(inv), ephemeral=True)
+
+    async def on_home(self, event: dict, client: Any, context: Any) -> None:
+        """App Home: your watches, the digests you set up (admins: all), source health."""
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event.get("user", ""))
+        team = str(context.get("team_id") or event.get("view", {}).get("team_id") or "")
+        inv = await self.invocation(
+            client, team=team, channel="", user=user, user_name="", command="watch", text="list"
+        )
+        blocks: list[dict[str, Any]] = [
+            {"type": "header", "text": {"type": "plain_text", "text": "policybrief"}},
+            _home_title("Your watches"),
+        ]
+        blocks += _blocks(await self.dispatch(inv))
+        blocks.append({"type": "divider"})
+        admin = inv.role >= Role.ADMIN
+        blocks.append(_home_title("Channel digests" + ("" if admin else " you set up")))
+        lines = await asyncio.to_thread(self._digest_lines, team, user, admin)
+        blocks.append(_home_text("\n".join(lines) or "None yet: run /digest on in a channel."))
+        if admin:
+            blocks.append({"type": "divider"})
+            blocks.append(_home_title("Source health"))
+            health = Invocation(**{**inv.__dict__, "command": "sources", "text": "health"})
+            blocks += _blocks(await self.dispatch(health))
+        view = {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
+        await client.views_publish(user_id=user, view=view)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _ref(value: object, kind: str) -> str | None:
+        m = _VALUE.match(str(value or ""))
+        if m is None or m.group(1) != kind or parse_story_ref(m.group(2)) is None:
+            return None
+        return m.group(2)
+
+    async def _action_inv(
+        self, client: Any, body: dict, channel: str, command: str, text: str
+    ) -> Invocation:
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        return await self.invocation(
+            client,
+            team=team,
+            channel=channel,
+            user=str(user.get("id", "")),
+            user_name=str(user.get("username") or user.get("name") or ""),
+            command=command,
+            text=text,
+        )
+
+    def _card(self, story_id: int) -> StoryCard | None:
+        with self.services.db.session() as session:
+            return plain_cards(session, [story_id]).get(story_id)
+
+    def _digest_lines(self, team: str, user: str, admin: bool) -> list[str]:
+        with self.services.db.session() as session:
+            stmt = select(Subscription).where(
+                Subscription.platform == "slack", Subscription.workspace == team
+            )
+            if not admin:
+                stmt = stmt.where(Subscription.created_by == user)
+            subs = session.exec(stmt.order_by(col(Subscription.channel)).limit(40)).all()
+        lines = []
+        for sub in subs:
+            where = f"<#{sub.channel}>" if _CHANNEL_ID.match(sub.channel) else escape(sub.channel)
+            state = "on" if sub.enabled else f"off ({escape(sub.disabled_reason or 'paused')})"
+            topics = escape(sub.topics) if sub.topics else "all topics"
+            when = escape(f"{sub.local_time} {sub.timezone}")
+            lines.append(f"{where} \u00b7 {when} \u00b7 {topics} \u00b7 {state}")
+        return lines
+
+
+def _home_title(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": f"*{text}*"}}
+
+
+def _home_text(mrkdwn: str) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": safe_truncate(mrkdwn, MAX_SECTION_TEXT),
+            "verbatim": True,
+        },
+    }
+
+
+def _blocks(reply: Reply) -> list[dict[str, Any]]:
+    return [b for msg in render(reply.document, actions=False) for b in msg.blocks][:40]
+
+
+def register(app: AsyncApp, bot: SlackBot) -> None:
+    """Attach every listener to the Bolt app (explicitly; nothing registers at import)."""
+    for slash in SLASH_COMMANDS:
+        app.command(slash)(bot.on_command)
+    app.action(ACTION_PIN)(bot.on_pin)
+    app.action(ACTION_MENU)(bot.on_menu)
+    app.event("app_home_opened")(bot.on_home)
+
+
+# --- runtime -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SlackRuntime:
+    """The Bolt app plus how it is reached: Socket Mode, or HTTP at /slack/events.
+
+    HTTP mode: call `mount(web_app)` to serve /slack/events (and the OAuth pages) from an
+    aiohttp Application you already run (next to /healthz and /metrics); otherwise `start()`
+    serves them itself on POLICYBRIEF_HTTP_PORT.
+    """
+
+    app: AsyncApp
+    bot: SlackBot
+    publisher: SlackPublisher
+    mode: str  # "socket" | "http"
+    app_token: str | None = None
+    host: str = "0.0.0.0"
+    port: int = 3000
+    bound_port: int | None = None
+    _mounted: bool = False
+    _runner: web.AppRunner | None = None
+    _socket: AsyncSocketModeHandler | None = None
+
+    async def handle_events(self, request: web.Request) -> web.Response:
+        """POST /slack/events: Bolt verifies the signature and dispatches."""
+        bolt_resp = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_resp)
+
+    async def handle_oauth(self, request: web.Request) -> web.Response:
+        flow = self.app.oauth_flow
+        if flow is None:
+            return web.Response(status=404)
+        bolt_req = await to_bolt_request(request)
+        if request.path == flow.install_path:
+            return await to_aiohttp_response(await flow.handle_installation(bolt_req))
+        return await to_aiohttp_response(await flow.handle_callback(bolt_req))
+
+    def routes(self) -> list[web.RouteDef]:
+        """The HTTP routes Slack needs (events, commands, actions; OAuth when configured)."""
+        out = [web.post(EVENTS_PATH, self.handle_events)]
+        flow = self.app.oauth_flow
+        if flow is not None:
+            out += [
+                web.get(flow.install_path, self.handle_oauth),
+                web.get(flow.redirect_uri_path, self.handle_oauth),
+            ]
+        return out
+
+    def mount(self, web_app: web.Application) -> None:
+        """Serve Slack's routes from the caller's aiohttp app; start() then opens no port."""
+        web_app.add_routes(self.routes())
+        self._mounted = True
+
+    async def start(self) -> None:
+        """Connect Socket Mode, or serve HTTP unless mounted elsewhere. Returns once listening."""
+        if self.mode == "socket":
+            self._socket = AsyncSocketModeHandler(self.app, self.app_token)
+            await self._socket.connect_async()
+            if self.app.oauth_flow is not None and not self._mounted:
+                await self._serve()  # the install pages still need HTTP
+            return
+        if not self._mounted:
+            await self._serve()
+
+    async def _serve(self) -> None:
+        web_app = web.Application()
+        web_app.add_routes(self.routes())
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001 (port 0 in tests)
+        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        log.info("slack: HTTP mode on %s:%s%s", self.host, self.bound_port, EVENTS_PATH)
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+def _secret(value: Any) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def build_slack(
+    settings: Settings,
+    services: Services,
+    registry: Registry,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    host: str = "0.0.0.0",
+    port: int | None = None,
+) -> SlackRuntime:
+    """Build the Bolt app, its listeners and the publisher from settings (nothing connects yet).
+
+    One workspace with SLACK_BOT_TOKEN, or OAuth installs kept in our database when
+    SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set. Socket Mode when SLACK_APP_TOKEN is set,
+    else HTTP with SLACK_SIGNING_SECRET. `clock`/`sleep` drive pacing and retries (tests).
+    """
+    base_url = settings.slack_api_url
+    bot_token = _secret(settings.slack_bot_token)
+    app_token = _secret(settings.slack_app_token)
+    signing_secret = _secret(settings.slack_signing_secret) or ""
+    client_secret = _secret(settings.slack_client_secret)
+    if app_token is None and not signing_secret:
+        raise SlackConfigError(
+            "Slack needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)"
+        )
+    if settings.slack_client_id and not client_secret:
+        raise SlackConfigError("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is missing")
+
+    def factory(token: str | None) -> AsyncWebClient:
+        return make_client(token, base_url=base_url, sleep=sleep)
+
+    app_client = factory(None if settings.slack_client_id else bot_token)
+    if settings.slack_client_id and client_secret:
+        oauth = build_oauth_settings(settings.slack_client_id, client_secret, services.db.engine)
+        app = AsyncApp(
+            name="policybrief",
+            signing_secret=signing_secret,
+            client=app_client,
+            oauth_settings=oauth,
+        )
+        assert oauth.installation_store is not None
+        clients: Any = InstalledClients(oauth.installation_store, factory)
+    elif bot_token:
+        app = AsyncApp(name="policybrief", signing_secret=signing_secret, client=app_client)
+        clients = SingleTokenClients(app_client)
+    else:
+        raise SlackConfigError(
+            "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (installable in many workspaces)"
+        )
+    bot = SlackBot(services=services, registry=registry, roles=SlackRoles(clock=clock))
+    register(app, bot)
+    publisher = SlackPublisher(clients, pacer=ChannelPacer(clock=clock, sleep=sleep))
+    return SlackRuntime(
+        app=app,
+        bot=bot,
+        publisher=publisher,
+        mode="socket" if app_token else "http",
+        app_token=app_token,
+        host=host,
+        port=port if port is not None else (settings.http_port or 3000),
+    )

@@ -1,0 +1,263 @@
+"""The Slack Publisher: digests to channels (long ones continue in a thread), alerts by DM, pins.
+
+Web API errors become the Publisher exceptions delivery understands: TargetGone (disable the
+subscription or watch), Forbidden (tell an admin), Transient (retry later, honouring Retry-After).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.publisher import Forbidden, PublishError, Sent, Target, TargetGone, Transient
+from bot.slack.render import render
+from digest.document import Document
+
+__all__ = [
+    "GONE_ERRORS",
+    "FORBIDDEN_ERRORS",
+    "RateLimitRetry",
+    "ChannelPacer",
+    "ClientSource",
+    "make_client",
+    "SlackPublisher",
+    "classify_error",
+]
+
+GONE_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "is_archived",
+        "not_in_channel",
+        "account_inactive",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "team_not_found",
+    }
+)
+FORBIDDEN_ERRORS = frozenset(
+    {
+        "token_revoked",
+        "token_expired",
+        "missing_scope",
+        "not_authed",
+        "invalid_auth",
+        "restricted_action",
+        "not_allowed_token_type",
+        "ekm_access_denied",
+        "access_denied",
+        "team_access_not_granted",
+    }
+)
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Retry-After in seconds from a header mapping (aiohttp's or slack_sdk's list-valued one)."""
+    if not headers:
+        return None
+    for key in headers:
+        if str(key).lower() == "retry-after":
+            value = headers[key]
+            if isinstance(value, list | tuple):
+                value = value[0] if value else None
+            try:
+                return max(float(value), 0.0)
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry, with an injectable sleep and a cap: a long Retry-After is not slept
+    through here but handed back to delivery as Transient(retry_after) so the outbox waits."""
+
+    def __init__(self, max_retry_count: int = 2, *, max_wait: float = 30.0, sleep: Sleep) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+        self._sleep = sleep
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = _retry_after(response.headers)
+        return wait is None or wait <= self.max_wait
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = _retry_after(response.headers if response else None)
+        state.next_attempt_requested = True
+        await self._sleep(1.0 if wait is None else wait)
+        state.increment_current_attempt()
+
+
+def make_client(
+    token: str | None,
+    *,
+    base_url: str | None = None,
+    sleep: Sleep = asyncio.sleep,
+    timeout: int = 15,
+) -> AsyncWebClient:
+    """An AsyncWebClient on `base_url` (SLACK_API_URL) with 429 and connection-error retries."""
+    handlers: list[AsyncRetryHandler] = [
+        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        RateLimitRetry(sleep=sleep),
+    ]
+    kwargs: dict[str, Any] = {"token": token, "timeout": timeout, "retry_handlers": handlers}
+    if base_url:
+        kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    return AsyncWebClient(**kwargs)
+
+
+class ClientSource(Protocol):
+    """Hands out the Web API client for a workspace (one token, or one per installation)."""
+
+    async def client_for(self, workspace: str) -> AsyncWebClient: ...
+
+
+class ChannelPacer:
+    """At most one message per `interval` seconds per channel (Slack's posting limit)."""
+
+    def __init__(
+        self,
+        interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._last: dict[str, float] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def wait(self, channel: str) -> None:
+        """Return when a message may be posted to `channel` now, and book that slot."""
+        lock = self._locks.setdefault(channel, asyncio.Lock())
+        async with lock:
+            last = self._last.get(channel)
+            if last is not None:
+                delay = last + self.interval - self._clock()
+                if delay > 0:
+                    await self._sleep(delay)
+            self._last[channel] = self._clock()
+            if len(self._last) > 10_000:  # forget idle channels; the bound keeps memory flat
+                cutoff = self._clock() - self.interval
+                for key in [k for k, v in self._last.items() if v < cutoff]:
+                    self._last.pop(key, None)
+                    self._locks.pop(key, None)
+
+
+def classify_error(exc: Exception, what: str) -> PublishError:
+    """A Slack or network failure as TargetGone / Forbidden / Transient, in plain words."""
+    if isinstance(exc, SlackApiError):
+        resp = exc.response
+        status = getattr(resp, "status_code", 0) or 0
+        code = ""
+        data = getattr(resp, "data", None)
+        if isinstance(data, dict):
+            code = str(data.get("error") or "")
+        if status == 429 or code == "ratelimited":
+            wait = _retry_after(getattr(resp, "headers", None))
+            return Transient(f"Slack rate limit on {what}", retry_after=wait)
+        if code in GONE_ERRORS:
+            return TargetGone(f"{what}: Slack says {code}")
+        if code in FORBIDDEN_ERRORS:
+            return Forbidden(f"{what}: Slack says {code}")
+        if status >= 500 or not code:
+            return Transient(f"{what}: Slack answered HTTP {status}")
+        return Transient(f"{what}: Slack says {code}")
+    if isinstance(exc, aiohttp.ClientError | TimeoutError | SlackRequestError | OSError):
+        return Transient(f"{what}: network error ({type(exc).__name__})")
+    return Transient(f"{what}: unexpected {type(exc).__name__}")
+
+
+class SlackPublisher:
+    """Implements bot.publisher.Publisher for Slack."""
+
+    platform = "slack"
+
+    def __init__(self, clients: ClientSource, *, pacer: ChannelPacer | None = None) -> None:
+        self._clients = clients
+        self.pacer = pacer or ChannelPacer()
+
+    async def _call(self, what: str, coro: Awaitable[Any]) -> Any:
+        try:
+            return await coro
+        except Exception as exc:  # every failure leaves as a PublishError subclass
+            raise classify_error(exc, what) from exc
+
+    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+        """Post the document; long ones continue in a thread under the first message.
+
+        `key` is the outbox idempotency key; Slack has no nonce, so the outbox row (written
+        before the call) is what prevents doubles.
+        """
+        client = await self._clients.client_for(target.workspace)
+        channel = target.id
+        if target.direct:
+            opened = await self._call(
+                f"opening a DM with {target.id}", client.conversations_open(users=target.id)
+            )
+            channel = opened["channel"]["id"]
+        # Pin buttons make no sense in a DM; the Watch similar / More menu still does.
+        messages = render(document, actions=True)
+        if target.direct:
+            for msg in messages:
+                for block in msg.blocks:
+                    if block.get("type") == "actions":
+                        block["elements"] = [
+                            e for e in block["elements"] if e.get("type") != "button"
+                        ]
+        first_ts = ""
+        for msg in messages:
+            await self.pacer.wait(channel)
+            extra = {"thread_ts": first_ts} if first_ts else {}
+            resp = await self._call(
+                f"posting to {channel}",
+                client.chat_postMessage(channel=channel, **msg.payload(), **extra),
+            )
+            if not first_ts:
+                first_ts = str(resp["ts"])
+                channel = str(resp.get("channel") or channel)
+        return Sent(message_id=first_ts, channel_id=channel)
+
+    async def pin(self, channel_id: str, message_id: str, *, workspace: str = "") -> None:
+        """pins.add the message; an already pinned one is fine."""
+        client = await self._clients.client_for(workspace)
+        try:
+            await client.pins_add(channel=channel_id, timestamp=message_id)
+        except SlackApiError as exc:
+            if (exc.response.data or {}).get("error") == "already_pinned":
+                return
+            raise classify_error(exc, f"pinning in {channel_id}") from exc
+        except Exception as exc:
+            raise classify_error(exc, f"pinning in {channel_id}") from exc

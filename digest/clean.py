@@ -1,0 +1,344 @@
+"""Raw feed entries -> clean entries: readable text, canonical links, no invisible junk, no footers."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from html.parser import HTMLParser
+from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
+
+from digest.parse import RawEntry
+
+__all__ = [
+    "CleanEntry",
+    "TRACKING_PARAMS",
+    "canonical_url",
+    "clean_entry",
+    "entry_key",
+    "html_to_text",
+    "normalise_text",
+    "paragraph_key",
+    "strip_boilerplate",
+]
+
+# Control, format (zero-width, bidi), surrogate, private-use and line/paragraph separator code
+# points, generated from unicodedata (Unicode 14, Python 3.11); tab and newline are handled
+# separately. The Hangul fillers are letters but render as nothing and are used to spoof text.
+_INVISIBLE = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u0600-\u0605\u061c\u06dd\u070f"
+    "\u0890-\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    "\ud800-\uf8ff\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+    "\u115f\u1160\u3164\uffa0\u034f]"
+)
+# Characters that separate words even though they are "invisible" or line breaks.
+_SPACELIKE = re.compile("[\t\n\r\u000b\u000c\u001c-\u001f\u0085\u2028\u2029]")
+_WS = re.compile(r"\s+")
+
+# Tags whose content is never readable text.
+_SKIP_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
+     "head", "title", "select", "textarea", "button", "canvas", "audio", "video", "map"}
+)  # fmt: skip
+# Tags that end a paragraph.
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
+     "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "section",
+     "article", "header", "footer", "aside", "nav", "figure", "figcaption", "hr", "main",
+     "address", "details", "summary", "caption", "center", "form", "fieldset", "body", "html"}
+)  # fmt: skip
+
+# Query parameters that only track the reader; every other parameter is kept, in order.
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+     "ttclid", "li_fat_id", "igshid", "igsh", "mc_cid", "mc_eid", "ref_src", "ref_url",
+     "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsctatracking", "mkt_tok", "_ga", "_gl",
+     "oly_anon_id", "oly_enc_id", "vero_id", "vero_conv", "wickedid", "rb_clickid", "s_kwcid",
+     "ncid", "sr_share", "spm", "trk", "trkcampaign", "cmpid"}
+)  # fmt: skip
+_TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "mtm_", "matomo_", "hmb_", "ga_")
+
+# Paragraphs that are promotion wherever they appear, even in a batch too small to compare.
+_KNOWN_PROMO = (
+    re.compile(r"^would you like to learn more about .{0,80}ask our .{0,40}chatbot\W*$", re.I),
+    re.compile(r"^the post .{1,300} appeared first on .{1,120}$", re.I),
+    re.compile(r"^(continue reading|read more|read the full (story|article))\W{0,6}\S{0,60}$", re.I),
+)
+
+_FUTURE_SLACK = timedelta(minutes=5)
+_LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
+_MAX_KEY = 255
+
+
+@dataclass(frozen=True)
+class CleanEntry:
+    """An entry ready to store: plain text, canonical link, aware UTC time, content hash."""
+
+    entry_key: str  # stable: guid/id, else canonical link, else sha256 of title + published
+    url: str | None  # canonical http(s) URL, or None
+    title: str  # plain text, one line
+    text: str  # readable plain text, paragraphs separated by "\n\n"
+    published_at: datetime  # aware UTC
+    language: str | None
+    content_hash: str  # sha256 hex over title + text
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text, turning block tags into paragraph breaks and dropping non-text elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[str] = []
+        self._current: list[str] = []
+        self._skip = 0
+
+    def _flush(self) -> None:
+        if self._current:
+            self.paragraphs.append("".join(self._current))
+            self._current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._current.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def _tidy_inline(s: str) -> str:
+    """One paragraph or title: NFKC, invisible characters removed, whitespace collapsed."""
+    s = unicodedata.normalize("NFKC", s)
+    s = _SPACELIKE.sub(" ", s)
+    s = _INVISIBLE.sub("", s)
+    return _WS.sub(" ", s).strip()
+
+
+def normalise_text(s: str) -> str:
+    """Plain text on one line: NFKC, no control/zero-width/bidi characters, single spaces."""
+    return _tidy_inline(s or "")
+
+
+def _paragraphs(html: str) -> list[str]:
+    if "<" not in html:
+        # Plain text: blank lines separate paragraphs.
+        return re.split(r"\n\s*\n", unescape(html))
+    parser = _TextExtractor()
+    try:
+        parser.feed(html)
+        parser.close()
+    except (AssertionError, ValueError, IndexError):
+        # html.parser gives up on some malformed markup (e.g. "<![junk"): fall back to a crude
+        # tag strip so the reader still gets the words.
+        crude = re.sub(r"<(script|style)\b.*?(</\1\s*>|$)", " ", html, flags=re.I | re.S)
+        crude = re.sub(r"<!--.*?(-->|$)", " ", crude, flags=re.S)
+        crude = re.sub(r"</?(p|div|br|li|h[1-6]|tr|blockquote)\b[^>]*>", "\n\n", crude, flags=re.I)
+        crude = re.sub(r"<[^>]*>?", " ", crude)
+        return re.split(r"\n\s*\n", unescape(crude))
+    return parser.paragraphs
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text from (untrusted) HTML; paragraphs separated by a blank line."""
+    if not html:
+        return ""
+    out = [p for p in (_tidy_inline(p) for p in _paragraphs(html)) if p]
+    return "\n\n".join(out)
+
+
+def _clean_host(netloc: str, scheme: str) -> str | None:
+    host_port = netloc.rpartition("@")[2]  # drop user:password@, which can disguise the host
+    if host_port.startswith("["):
+        host, _, rest = host_port[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ""
+        if rest and not rest.startswith(":"):
+            return None
+        if not re.fullmatch(r"[0-9a-fA-F:.]+", host):
+            return None
+        host = f"[{host.lower()}]"
+    else:
+        host, _, port = host_port.partition(":")
+        host = host.lower().rstrip(".")
+        if not host.isascii():
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                return None
+        if not re.fullmatch(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*", host):
+            return None
+    if port:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            return None
+        if (scheme, int(port)) in (("http", 80), ("https", 443)):
+            port = ""
+        else:
+            port = str(int(port))
+    return f"{host}:{port}" if port else host
+
+
+def _is_tracking(key: str) -> bool:
+    k = unquote_plus(key).strip().lower()
+    return k in TRACKING_PARAMS or k.startswith(_TRACKING_PREFIXES)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """An http(s) URL with lowercase scheme and host, no fragment and no tracking parameters."""
+    if not url:
+        return None
+    url = _INVISIBLE.sub("", url).strip()
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = _clean_host(parts.netloc, scheme)
+    if not host:
+        return None
+    # Re-quote only characters that are never valid raw in a URL; existing escapes are kept.
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    kept = [
+        quote(pair, safe="/%:@!$&'()*+,;=-._~?")
+        for pair in parts.query.split("&")
+        if pair and not _is_tracking(pair.partition("=")[0])
+    ]
+    return urlunsplit((scheme, host, path, "&".join(kept), ""))
+
+
+def entry_key(raw: RawEntry) -> str:
+    """The entry's stable identity: guid/id, else its canonical link, else a hash of title+date."""
+    guid = normalise_text(raw.guid or "")
+    if guid:
+        if len(guid) <= _MAX_KEY:
+            return guid
+        return "sha256:" + hashlib.sha256(guid.encode("utf-8")).hexdigest()
+    link = canonical_url(raw.link)
+    if link and len(link) <= _MAX_KEY:
+        return link
+    when = raw.published or raw.updated
+    basis = normalise_text(raw.title) + "\n" + (when.isoformat() if when else "")
+    if not raw.title.strip() and not when:
+        # Neither title nor date: the content is all there is to tell entries apart.
+        basis += "\n" + (link or "") + "\n" + html_to_text(raw.content_html or raw.summary_html)
+    return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def content_hash(title: str, text: str) -> str:
+    """sha256 hex over title and text: changes whenever the entry is edited."""
+    return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
+
+
+def _utc(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def _title_from_text(text: str, limit: int = 90) -> str:
+    first = text.split("\n\n", 1)[0]
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0].rstrip(",;:-")
+    return cut + "…"
+
+
+def clean_entry(raw: RawEntry, *, now: datetime) -> CleanEntry | None:
+    """Clean one raw entry; None when it has neither a title nor any text."""
+    title = raw.title or ""
+    if "<" in title or "&" in title:
+        title = html_to_text(title).replace("\n\n", " ")
+    title = normalise_text(title)
+    text = html_to_text(raw.content_html) or html_to_text(raw.summary_html)
+    if text and title:
+        # Feeds often repeat the headline as the first paragraph; say it once.
+        first, _, rest = text.partition("\n\n")
+        if paragraph_key(first) == paragraph_key(title):
+            text = rest
+    if not title and not text:
+        return None
+    if not title:
+        title = _title_from_text(text)
+    now_utc = _utc(now) or datetime.now(UTC)
+    published = _utc(raw.published) or _utc(raw.updated) or now_utc
+    if published > now_utc + _FUTURE_SLACK:
+        published = now_utc  # a date in the future would pin the item to the top of every brief
+    language = (raw.language or "").strip().lower().replace("_", "-") or None
+    if language and not _LANG.match(language):
+        language = None
+    return CleanEntry(
+        entry_key=entry_key(raw),
+        url=canonical_url(raw.link),
+        title=title,
+        text=text,
+        published_at=published,
+        language=language,
+        content_hash=content_hash(title, text),
+    )
+
+
+def paragraph_key(paragraph: str) -> str:
+    """A paragraph reduced for comparison: casefolded, punctuation and whitespace removed."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", paragraph).casefold())
+
+
+def _is_known_promo(paragraph: str) -> bool:
+    return any(p.match(paragraph) for p in _KNOWN_PROMO)
+
+
+def strip_boilerplate(
+    entries: list[CleanEntry], *, min_entries: int = 3, share: float = 0.5
+) -> list[CleanEntry]:
+    """Remove paragraphs that recur across a source's batch (footers, promos); hashes recomputed.
+
+    A paragraph counts as boilerplate when it appears in at least `share` of the batch's distinct
+    texts (and at least 2), once the batch has `min_entries` of them. Pass the whole feed, not
+    only new entries, so a footer is recognised on every poll. Well-known promo lines go always.
+    """
+    texts = {e.text for e in entries if e.text}
+    recurring: set[str] = set()
+    if len(texts) >= min_entries:
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update({paragraph_key(p) for p in text.split("\n\n")})
+        needed = max(2, math.ceil(share * len(texts)))
+        recurring = {k for k, n in counts.items() if n >= needed and k}
+    out = []
+    for entry in entries:
+        paras = entry.text.split("\n\n") if entry.text else []
+        kept = [
+            p for p in paras if paragraph_key(p) not in recurring and not _is_known_promo(p)
+        ]
+        if len(kept) == len(paras):
+            out.append(entry)
+            continue
+        text = "\n\n".join(kept)
+        out.append(replace(entry, text=text, content_hash=content_hash(entry.title, text)))
+    return out

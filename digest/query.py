@@ -1,0 +1,433 @@
+"""The watch query language (Google-Alerts-like) and a matcher that scales to many watches.
+
+Grammar: clauses are ANDed; a clause is a word, a "quoted phrase", a filter (`topic:`,
+`jurisdiction:`, `source:`) or several of those joined by OR; `-word` and `-"phrase"` exclude.
+Matching works on normalised tokens: case-folded, possessives dropped (`Coupang's`), hyphens and
+other punctuation taken as spaces (`age-verification` == `age verification`), and a watched word
+also matches its plural (`fine` -> `fines`), never inside another word (`coupon` is not `coupang`).
+
+`WatchMatcher` compiles every active watch into one Aho-Corasick automaton over the space-delimited
+token stream, so the cost of matching a story grows with its text, not with the number of watches;
+only watches with an anchor term present in the text (or a filter the story has) are evaluated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+__all__ = [
+    "QueryError",
+    "Term",
+    "Filter",
+    "Clause",
+    "Query",
+    "StoryFacts",
+    "WatchMatcher",
+    "normalise_tokens",
+    "normalise_text",
+    "parse_query",
+    "query_matches",
+]
+
+FILTER_KINDS = ("topic", "jurisdiction", "source")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+class QueryError(ValueError):
+    """A malformed query; `message` says what and where (1-based column)."""
+
+    def __init__(self, message: str, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+
+
+def normalise_tokens(text: str) -> list[str]:
+    """Case-folded word tokens; possessives dropped, hyphens and punctuation split words."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _POSSESSIVE.sub("", text)
+    return _TOKEN.findall(text.casefold())
+
+
+def normalise_text(text: str) -> str:
+    """The token stream with a space at both ends, so ' word ' patterns respect boundaries."""
+    return " " + " ".join(normalise_tokens(text)) + " "
+
+
+def _plurals(word: str) -> list[str]:
+    """The word and its regular plurals, so a watch on `fine` also finds `fines`."""
+    forms = [word]
+    if not word.isalpha() or len(word) < 2:
+        return forms
+    forms.append(word + "s")
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        forms.append(word + "es")
+    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        forms.append(word[:-1] + "ies")
+    return forms
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or phrase, as normalised tokens; `phrase` keeps the quotes on the way back to text."""
+
+    tokens: tuple[str, ...]
+    phrase: bool = field(default=False, compare=False)
+
+    def patterns(self) -> list[str]:
+        """Space-delimited patterns: the phrase as is, and with its last word pluralised."""
+        head = self.tokens[:-1]
+        return [" " + " ".join((*head, last)) + " " for last in _plurals(self.tokens[-1])]
+
+    def to_text(self) -> str:
+        joined = " ".join(self.tokens)
+        return f'"{joined}"' if self.phrase or len(self.tokens) > 1 else joined
+
+
+@dataclass(frozen=True)
+class Filter:
+    kind: str  # topic | jurisdiction | source
+    value: str
+
+    def to_text(self) -> str:
+        if any(ch.isspace() for ch in self.value):
+            return f'{self.kind}:"{self.value}"'
+        return f"{self.kind}:{self.value}"
+
+
+Atom = Term | Filter
+
+
+@dataclass(frozen=True)
+class Clause:
+    """Alternatives joined by OR (one alternative for a plain word)."""
+
+    alternatives: tuple[Atom, ...]
+
+    def to_text(self) -> str:
+        return " OR ".join(a.to_text() for a in self.alternatives)
+
+
+@dataclass(frozen=True)
+class Query:
+    """Clauses that must all match, and exclusions that must not."""
+
+    clauses: tuple[Clause, ...]
+    exclusions: tuple[Term, ...] = ()
+
+    def to_text(self) -> str:
+        parts = [c.to_text() for c in self.clauses]
+        parts += ["-" + t.to_text() for t in self.exclusions]
+        return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    """What a query is matched against: the text and the story's tags and sources."""
+
+    story_id: int
+    text: str
+    topics: frozenset[str] = frozenset()
+    jurisdictions: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()  # normalised source keys, see `source_keys`
+
+    @staticmethod
+    def source_keys(name: str, url: str | None = None) -> set[str]:
+        """Keys a `source:` filter can equal: the name's tokens joined by '-', and the host."""
+        keys = set()
+        tokens = normalise_tokens(name)
+        if tokens:
+            keys.add("-".join(tokens))
+        if url:
+            host = re.sub(r"^[a-z]+://", "", url.lower()).split("/")[0].split(":")[0]
+            host = host.removeprefix("www.")
+            if host:
+                keys.add(host)
+                keys.add(host.split(".")[0])
+        return keys
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tok:
+    kind: str  # word | phrase | or | filter
+    text: str
+    column: int  # 1-based
+    negated: bool = False
+    filter_kind: str = ""
+    value_column: int = 0
+
+
+def _lex(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+            continue
+        start = i
+        negated = False
+        if ch == "-" and i + 1 < n and not text[i + 1].isspace():
+            negated = True
+            i += 1
+        elif ch == "-":
+            raise QueryError(f"- needs a word after it at column {start + 1}", start + 1)
+        if i < n and text[i] in '"“”':
+            end = _closing_quote(text, i + 1)
+            if end < 0:
+                raise QueryError(f"unbalanced quote at column {i + 1}", i + 1)
+            toks.append(_Tok("phrase", text[i + 1 : end], start + 1, negated))
+            i = end + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in '"“”':
+            j += 1
+        word = text[i:j]
+        if j < n and text[j] in '"“”' and word.endswith(":"):
+            # filter:"quoted value"
+            end = _closing_quote(text, j + 1)
+            if end < 0:
+                raise QueryError(f"unbalanced quote at column {j + 1}", j + 1)
+            word = word + text[j + 1 : end]
+            j = end + 1
+        prefix, sep, value = word.partition(":")
+        if sep and prefix.lower() in FILTER_KINDS:
+            if negated:
+                raise QueryError(
+                    f"filters cannot be excluded at column {start + 1}; "
+                    f"use {prefix.lower()}: without the minus",
+                    start + 1,
+                )
+            toks.append(
+                _Tok(
+                    "filter",
+                    value,
+                    start + 1,
+                    filter_kind=prefix.lower(),
+                    value_column=i + len(prefix) + 2,
+                )
+            )
+        elif word == "OR" and not negated:
+            toks.append(_Tok("or", word, start + 1))
+        else:
+            toks.append(_Tok("word", word, start + 1, negated))
+        i = j
+    return toks
+
+
+def _closing_quote(text: str, start: int) -> int:
+    for k in range(start, len(text)):
+        if text[k] in '"“”':
+            return k
+    return -1
+
+
+def _suggest(value: str, options: Collection[str]) -> str:
+    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
+    return f" — did you mean {close[0]}?" if close else ""
+
+
+def _filter_atom(
+    tok: _Tok,
+    topics: Collection[str] | None,
+    jurisdictions: Collection[str] | None,
+) -> Filter:
+    kind, raw = tok.filter_kind, tok.text.strip()
+    col = tok.value_column
+    if not raw:
+        raise QueryError(f"{kind}: needs a value at column {tok.column}", tok.column)
+    if kind == "source":
+        tokens = normalise_tokens(raw)
+        if not tokens:
+            raise QueryError(f"source: needs a name at column {col}", col)
+        dotted = "." in raw and not any(ch.isspace() for ch in raw)
+        value = raw.lower().removeprefix("www.") if dotted else "-".join(tokens)
+        return Filter(kind, value)
+    value = raw.lower()
+    known = topics if kind == "topic" else jurisdictions
+    if known is not None and value not in known:
+        raise QueryError(f"unknown {kind} '{raw}' at column {col}{_suggest(value, known)}", col)
+    return Filter(kind, value)
+
+
+def _term(tok: _Tok) -> Term:
+    tokens = tuple(normalise_tokens(tok.text))
+    if not tokens:
+        what = "empty phrase" if tok.kind == "phrase" else f"nothing to match in '{tok.text}'"
+        raise QueryError(f"{what} at column {tok.column}", tok.column)
+    return Term(tokens, phrase=tok.kind == "phrase")
+
+
+def parse_query(
+    text: str,
+    *,
+    topics: Collection[str] | None = None,
+    jurisdictions: Collection[str] | None = None,
+) -> Query:
+    """Parse a watch query; raise QueryError (only) with the column of the problem."""
+    if not text or not text.strip():
+        raise QueryError("empty query: give words to watch, e.g. /watch coupang fine")
+    toks = _lex(text)
+    clauses: list[list[Atom]] = []
+    exclusions: list[Term] = []
+    pending_or: _Tok | None = None
+    for pos, tok in enumerate(toks):
+        if tok.kind == "or":
+            prev_ok = pos > 0 and not toks[pos - 1].negated and toks[pos - 1].kind != "or"
+            nxt = toks[pos + 1] if pos + 1 < len(toks) else None
+            if not prev_ok or nxt is None or nxt.negated or nxt.kind == "or" or not clauses:
+                raise QueryError(
+                    f"OR needs a word on both sides at column {tok.column}", tok.column
+                )
+            pending_or = tok
+            continue
+        if tok.negated:
+            exclusions.append(_term(tok))
+            continue
+        atom: Atom = (
+            _filter_atom(tok, topics, jurisdictions) if tok.kind == "filter" else _term(tok)
+        )
+        if pending_or is not None:
+            clauses[-1].append(atom)
+            pending_or = None
+        else:
+            clauses.append([atom])
+    if not clauses:
+        raise QueryError(
+            "a query needs at least one word, phrase or filter besides exclusions",
+            toks[0].column if toks else None,
+        )
+    return Query(
+        tuple(Clause(tuple(dict.fromkeys(c))) for c in clauses),
+        tuple(dict.fromkeys(exclusions)),
+    )
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def _atom_holds(atom: Atom, found: Collection[str], facts: StoryFacts, text: str | None) -> bool:
+    if isinstance(atom, Filter):
+        if atom.kind == "topic":
+            return atom.value in facts.topics
+        if atom.kind == "jurisdiction":
+            return atom.value in facts.jurisdictions
+        return atom.value in facts.sources
+    if text is not None:
+        return any(p in text for p in atom.patterns())
+    return any(p in found for p in atom.patterns())
+
+
+def _evaluate(query: Query, found: Collection[str], facts: StoryFacts, text: str | None) -> bool:
+    for excl in query.exclusions:
+        if _atom_holds(excl, found, facts, text):
+            return False
+    return all(
+        any(_atom_holds(a, found, facts, text) for a in clause.alternatives)
+        for clause in query.clauses
+    )
+
+
+def query_matches(query: Query, facts: StoryFacts) -> bool:
+    """One query against one story, without an automaton (for /watch test and tests)."""
+    return _evaluate(query, (), facts, normalise_text(facts.text))
+
+
+@dataclass
+class _Compiled:
+    watch_id: int
+    query: Query
+
+
+@dataclass
+class WatchMatcher:
+    """All active watches in one automaton; `match(facts)` returns the ids of matching watches."""
+
+    _automaton: ahocorasick.Automaton = field(default_factory=ahocorasick.Automaton)
+    _watches: list[_Compiled] = field(default_factory=list)
+    # anchor key -> indexes into _watches; a key is a pattern string or ("topic", slug) etc.
+    _anchors: dict[object, list[int]] = field(default_factory=dict)
+    _built: bool = False
+
+    @classmethod
+    def build(cls, watches: Iterable[tuple[int, Query]]) -> WatchMatcher:
+        """Compile (watch id, parsed query) pairs."""
+        matcher = cls()
+        patterns: set[str] = set()
+        for watch_id, query in watches:
+            index = len(matcher._watches)
+            matcher._watches.append(_Compiled(watch_id, query))
+            for clause in query.clauses:
+                for atom in clause.alternatives:
+                    if isinstance(atom, Term):
+                        patterns.update(atom.patterns())
+            for excl in query.exclusions:
+                patterns.update(excl.patterns())
+            for key in _anchor_keys(query):
+                matcher._anchors.setdefault(key, []).append(index)
+        for pattern in patterns:
+            matcher._automaton.add_word(pattern, pattern)
+        if patterns:
+            matcher._automaton.make_automaton()
+            matcher._built = True
+        return matcher
+
+    def __len__(self) -> int:
+        return len(self._watches)
+
+    def found_patterns(self, text: str) -> set[str]:
+        """Every watched pattern present in the text (normalised)."""
+        if not self._built:
+            return set()
+        return {value for _end, value in self._automaton.iter(normalise_text(text))}
+
+    def match(self, facts: StoryFacts) -> list[int]:
+        """Ids of the watches whose query holds for this story, in watch order."""
+        found = self.found_patterns(facts.text)
+        keys: list[object] = list(found)
+        keys += [("topic", t) for t in facts.topics]
+        keys += [("jurisdiction", j) for j in facts.jurisdictions]
+        keys += [("source", s) for s in facts.sources]
+        candidates: set[int] = set()
+        for key in keys:
+            candidates.update(self._anchors.get(key, ()))
+        hits = [i for i in candidates if _evaluate(self._watches[i].query, found, facts, text=None)]
+        return [self._watches[i].watch_id for i in sorted(hits)]
+
+
+def _anchor_keys(query: Query) -> list[object]:
+    """Keys under which a watch is indexed: all alternatives of its most selective clause.
+
+    Every clause must hold, so indexing one clause is enough; the longest terms are the rarest.
+    """
+
+    def weight(clause: Clause) -> tuple[int, int]:
+        shortest = min(
+            (len(" ".join(a.tokens)) if isinstance(a, Term) else 3) for a in clause.alternatives
+        )
+        return (shortest, -len(clause.alternatives))
+
+    best = max(query.clauses, key=weight)
+    keys: list[object] = []
+    for atom in best.alternatives:
+        if isinstance(atom, Term):
+            keys.extend(atom.patterns())
+        else:
+            keys.append((atom.kind, atom.value))
+    return keys
+
+
+def suggest_slug(value: str, options: Sequence[str]) -> str | None:
+    """The closest slug, for 'did you mean' messages elsewhere."""
+    close = difflib.get_close_matches(value.lower(), list(options), n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -1,0 +1,66 @@
+"""Document -> readable plain text, for the console chat and the CLI."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from digest.document import Document, StoryCard
+
+__all__ = ["render_text", "clean_line"]
+
+_WIDTH_RULE = 72
+
+
+def clean_line(text: str) -> str:
+    """Untrusted text made safe for a terminal: no control or escape characters, one line."""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in "\n\r\t":
+            out.append(" ")
+        elif cat in ("Cc", "Cf", "Cs", "Co"):
+            continue
+        else:
+            out.append(ch)
+    return "".join(out).strip()
+
+
+def _card(card: StoryCard) -> list[str]:
+    mark = "[pinned] " if card.pinned else ""
+    lines = [f"{mark}[{card.ref}] {clean_line(card.headline)}"]
+    if card.summary:
+        lines.append(f"    {clean_line(card.summary)}")
+    tags = [*card.jurisdictions, *card.topics]
+    if tags:
+        lines.append(f"    tags: {', '.join(clean_line(t) for t in tags)}")
+    for link in card.sources:
+        url = link.url if link.url.startswith(("http://", "https://")) else ""
+        lines.append(f"    - {clean_line(link.name)}: {clean_line(url)}")
+    return lines
+
+
+def render_text(doc: Document) -> str:
+    """The whole document as plain text lines; stories show their short id for /pin."""
+    lines: list[str] = []
+    title = clean_line(doc.title)
+    if doc.kind == "error":
+        title = f"error: {title}"
+    lines.append(title)
+    lines.append("=" * min(len(title), _WIDTH_RULE))
+    if doc.intro:
+        lines.append(clean_line(doc.intro))
+    for section in doc.sections:
+        if lines and lines[-1] != "":
+            lines.append("")
+        if section.title:
+            lines.append(f"## {clean_line(section.title)}")
+        for card in section.stories:
+            lines.extend(_card(card))
+        for line in section.lines:
+            lines.append(clean_line(line))
+    if doc.footer:
+        lines.append("")
+        lines.extend(clean_line(f) for f in doc.footer)
+    while lines and lines[-1] == "":
+        lines.pop()
+    return "\n".join(lines)

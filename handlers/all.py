@@ -1,0 +1,26 @@
+"""The full command table: build it once in bot/app.py and give it to every adapter."""
+
+from __future__ import annotations
+
+from handlers import brief, digest_cmd, pin, sources, watch
+from handlers.help import help_spec
+from handlers.registry import Registry
+
+__all__ = ["build_registry"]
+
+
+def build_registry() -> Registry:
+    """Every command: brief, watch, digest, pin, unpin, pinned, sources, help."""
+    registry = Registry()
+    for spec in (
+        brief.SPEC,
+        watch.SPEC,
+        digest_cmd.SPEC,
+        pin.PIN,
+        pin.UNPIN,
+        pin.PINNED,
+        sources.SPEC,
+    ):
+        registry.register(spec)
+    registry.register(help_spec(registry))
+    return registry

@@ -1,0 +1,49 @@
+"""/help: the commands the caller may use, generated from the registry."""
+
+from __future__ import annotations
+
+from digest.document import Document, Section
+from handlers.base import Invocation, Reply
+from handlers.context import Services
+from handlers.registry import CommandSpec, Registry
+
+__all__ = ["help_spec", "help_document"]
+
+
+def help_document(registry: Registry, inv: Invocation) -> Document:
+    """One section per command the caller's role allows, with its usable subcommands only."""
+    sections = []
+    for spec in registry.specs():
+        if inv.role < spec.min_role:
+            continue
+        lines = [spec.summary]
+        if spec.subcommands:
+            for sub in spec.usable_by(inv.role):
+                lines.append(f"{sub.usage} — {sub.summary}")
+        else:
+            lines.append(spec.usage)
+        sections.append(Section(title=f"/{spec.name}", lines=lines))
+    return Document(
+        kind="help",
+        title="policybrief commands",
+        intro=f"What you can use here (you are a {inv.role.label}).",
+        sections=sections,
+        footer=[
+            'Watch queries: words are ANDed, "quoted phrases", OR, -exclusions, '
+            "topic:, jurisdiction:, source:."
+        ],
+    )
+
+
+def help_spec(registry: Registry) -> CommandSpec:
+    """The /help command bound to the registry it describes."""
+
+    def run_help(services: Services, inv: Invocation) -> Reply:
+        return Reply(help_document(registry, inv))
+
+    return CommandSpec(
+        name="help",
+        summary="What you can do with policybrief",
+        usage="/help",
+        handler=run_help,
+    )

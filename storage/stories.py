@@ -1,0 +1,287 @@
+"""Stories (clusters of items): creating them, keeping their aggregates true, and querying them.
+
+Storage never imports digest/, so classification arrives as a callback and the reader-facing
+shapes (StoryCard, StoryText) are built in digest/compose.py from the rows returned here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, delete, exists, insert
+from sqlmodel import Session, col, select
+
+from storage.items import items_of_stories
+from storage.models import Item, Source, Story, StoryTag
+
+__all__ = [
+    "TagPair",
+    "Classify",
+    "StoryItemRow",
+    "create_stories",
+    "refresh_stories",
+    "recent_fingerprints",
+    "find_stories",
+    "get_story",
+    "story_by_url",
+    "stories_by_ids",
+    "story_items",
+    "story_tags",
+    "rank_key",
+]
+
+_CHUNK = 500
+TagPair = tuple[frozenset[str], frozenset[str]]  # (topics, jurisdictions)
+Classify = Callable[[Item, Source], TagPair]
+"""Tags one item, given its source (for the source's default jurisdiction)."""
+
+
+@dataclass(frozen=True)
+class StoryItemRow:
+    """One item of a story with what a reader needs of its source."""
+
+    story_id: int
+    item_id: int
+    source_id: int
+    source_name: str
+    official: bool
+    title: str
+    text: str
+    url: str | None
+    published_at: datetime
+    language: str | None
+
+
+def create_stories(session: Session, seeds: Sequence[Item]) -> list[Story]:
+    """One new story per seed item (ids assigned; aggregates filled by `refresh_stories`)."""
+    stories = [
+        Story(
+            headline=item.title,
+            first_seen_at=item.published_at,
+            last_seen_at=item.published_at,
+            content_hash=item.content_hash,
+        )
+        for item in seeds
+    ]
+    if stories:
+        session.add_all(stories)
+        session.flush()
+    return stories
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    uniq = list(dict.fromkeys(ids))
+    for i in range(0, len(uniq), _CHUNK):
+        yield uniq[i : i + _CHUNK]
+
+
+def _headline_item(items: list[Item], official: dict[int, bool]) -> Item:
+    """The item whose title heads the story: official sources first, then the earliest."""
+    return min(items, key=lambda it: (not official.get(it.source_id, False), it.published_at))
+
+
+def refresh_stories(
+    session: Session,
+    story_ids: Sequence[int],
+    classify: Classify,
+    fingerprints: dict[int, str] | None = None,
+) -> list[Story]:
+    """Recompute headline, counts, times, content hash, search text and tags of these stories."""
+    if not story_ids:
+        return []
+    items = items_of_stories(session, story_ids)
+    by_story: dict[int, list[Item]] = defaultdict(list)
+    for it in items:
+        if it.story_id is not None:
+            by_story[it.story_id].append(it)
+    source_ids = {it.source_id for it in items}
+    sources: dict[int, Source] = {}
+    for chunk in _chunks(list(source_ids)):
+        for src in session.exec(select(Source).where(col(Source.id).in_(chunk))):
+            if src.id is not None:
+                sources[src.id] = src
+    official = {sid: s.official for sid, s in sources.items()}
+    stories: list[Story] = []
+    for chunk in _chunks(story_ids):
+        stories.extend(session.exec(select(Story).where(col(Story.id).in_(chunk))))
+    tag_rows: list[dict[str, object]] = []
+    for story in stories:
+        assert story.id is not None
+        members = by_story.get(story.id, [])
+        if not members:
+            continue
+        head = _headline_item(members, official)
+        story.headline = head.title
+        story.item_count = len(members)
+        story.source_count = len({it.source_id for it in members})
+        story.official = any(official.get(it.source_id, False) for it in members)
+        story.first_seen_at = min(it.published_at for it in members)
+        story.last_seen_at = max(it.published_at for it in members)
+        digest = hashlib.sha256()
+        for h in sorted(it.content_hash for it in members):
+            digest.update(h.encode("ascii", "replace"))
+        story.content_hash = digest.hexdigest()
+        story.search_text = "\n".join(
+            [head.title.lower()] + [f"{it.title}\n{it.text}".lower() for it in members]
+        )
+        if fingerprints and story.id in fingerprints:
+            story.fingerprint = fingerprints[story.id]
+        topics: set[str] = set()
+        places: set[str] = set()
+        for it in members:
+            t, j = classify(it, sources[it.source_id])
+            topics |= t
+            places |= j
+        tag_rows.extend({"story_id": story.id, "kind": "topic", "slug": s} for s in topics)
+        tag_rows.extend({"story_id": story.id, "kind": "jurisdiction", "slug": s} for s in places)
+    for chunk in _chunks([s.id for s in stories if s.id is not None]):
+        session.execute(delete(StoryTag).where(col(StoryTag.story_id).in_(chunk)))
+    if tag_rows:
+        session.execute(insert(StoryTag), tag_rows)
+    session.flush()
+    return stories
+
+
+def recent_fingerprints(session: Session, since: datetime) -> list[tuple[int, str, datetime]]:
+    """(id, fingerprint, last_seen_at) of the stories seen since `since`, for the clusterer."""
+    rows = session.exec(
+        select(Story.id, Story.fingerprint, Story.last_seen_at).where(
+            col(Story.last_seen_at) >= since
+        )
+    )
+    return [(sid, fp, seen) for sid, fp, seen in rows if sid is not None]
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def rank_key(story: Story, now: datetime) -> float:
+    """Higher ranks first: recent, told by several sources, official sources ahead."""
+    age_hours = max((now - story.last_seen_at).total_seconds() / 3600.0, 0.0)
+    return min(story.source_count, 5) * 0.9 + (1.5 if story.official else 0.0) - age_hours / 12.0
+
+
+def find_stories(
+    session: Session,
+    *,
+    topics: set[str] | frozenset[str] = frozenset(),
+    jurisdictions: set[str] | frozenset[str] = frozenset(),
+    words: Sequence[str] = (),
+    since: datetime,
+    until: datetime | None = None,
+    limit: int = 8,
+    exclude_ids: Iterable[int] = (),
+) -> list[Story]:
+    """Stories in the window that carry any of `topics` and any of `jurisdictions` (each filter
+    applies only when given) and contain every word; ranked by `rank_key`."""
+    conds = [col(Story.last_seen_at) >= since]
+    if until is not None:
+        conds.append(col(Story.last_seen_at) <= until)
+    for kind, slugs in (("topic", topics), ("jurisdiction", jurisdictions)):
+        if slugs:
+            conds.append(
+                exists().where(
+                    and_(
+                        col(StoryTag.story_id) == col(Story.id),
+                        col(StoryTag.kind) == kind,
+                        col(StoryTag.slug).in_(sorted(slugs)),
+                    )
+                )
+            )
+    for word in words:
+        w = word.strip().lower()
+        if w:
+            conds.append(col(Story.search_text).like(f"%{_like_escape(w)}%", escape="\\"))
+    excluded = list(dict.fromkeys(exclude_ids))
+    if excluded:
+        conds.append(col(Story.id).not_in(excluded))
+    # Rank a generous slice of the newest matches: an old story cannot outrank this many
+    # newer ones, since the recency term dominates once a story is a few days old.
+    pool = max(limit * 25, 200)
+    rows = list(
+        session.exec(
+            select(Story)
+            .where(*conds)
+            .order_by(col(Story.last_seen_at).desc(), col(Story.id).desc())
+            .limit(pool)
+        )
+    )
+    now = until or max((s.last_seen_at for s in rows), default=datetime.now(UTC))
+    rows.sort(key=lambda s: (-rank_key(s, now), -(s.id or 0)))
+    return rows[:limit]
+
+
+def get_story(session: Session, story_id: int) -> Story | None:
+    return session.get(Story, story_id)
+
+
+def stories_by_ids(session: Session, ids: Sequence[int]) -> list[Story]:
+    """The stories with these ids, in the order given (missing ones left out)."""
+    found: dict[int, Story] = {}
+    for chunk in _chunks(ids):
+        found.update(
+            (s.id, s)
+            for s in session.exec(select(Story).where(col(Story.id).in_(chunk)))
+            if s.id is not None
+        )
+    return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+
+def story_by_url(session: Session, url: str) -> Story | None:
+    """The story that holds an item with this URL (the newest such item's story)."""
+    item = session.exec(
+        select(Item)
+        .where(col(Item.url) == url, col(Item.story_id).is_not(None))
+        .order_by(col(Item.published_at).desc())
+        .limit(1)
+    ).first()
+    if item is None or item.story_id is None:
+        return None
+    return session.get(Story, item.story_id)
+
+
+def story_items(session: Session, story_ids: Sequence[int]) -> dict[int, list[StoryItemRow]]:
+    """Each story's items with their source, official sources first, then by time."""
+    out: dict[int, list[StoryItemRow]] = defaultdict(list)
+    for chunk in _chunks(story_ids):
+        rows = session.exec(
+            select(Item, Source)
+            .join(Source, col(Source.id) == col(Item.source_id))
+            .where(col(Item.story_id).in_(chunk))
+            .order_by(col(Source.official).desc(), col(Item.published_at), col(Item.id))
+        )
+        for item, source in rows:
+            assert item.story_id is not None and item.id is not None
+            out[item.story_id].append(
+                StoryItemRow(
+                    story_id=item.story_id,
+                    item_id=item.id,
+                    source_id=item.source_id,
+                    source_name=source.name,
+                    official=source.official,
+                    title=item.title,
+                    text=item.text,
+                    url=item.url,
+                    published_at=item.published_at,
+                    language=item.language,
+                )
+            )
+    return dict(out)
+
+
+def story_tags(session: Session, story_ids: Sequence[int]) -> dict[int, TagPair]:
+    """Each story's (topics, jurisdictions)."""
+    topics: dict[int, set[str]] = defaultdict(set)
+    places: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(story_ids):
+        for tag in session.exec(select(StoryTag).where(col(StoryTag.story_id).in_(chunk))):
+            (topics if tag.kind == "topic" else places)[tag.story_id].add(tag.slug)
+    return {
+        sid: (frozenset(topics.get(sid, ())), frozenset(places.get(sid, ())))
+        for sid in dict.fromkeys(story_ids)
+    }

@@ -1,0 +1,445 @@
+"""Discord without Discord: options -> Invocation, roles from discord.Permissions, Reply -> embeds,
+the command runner (defer first, then follow-ups), autocomplete, buttons and command sync."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import discord
+import pytest
+
+from bot.discord.client import (
+    CommandRunner,
+    PolicyBriefClient,
+    build_commands,
+    default_permissions_for,
+    similar_query,
+)
+from bot.discord.render import LIMITS, render
+from bot.discord.translate import (
+    Caller,
+    build_invocation,
+    invocation_text,
+    resolve_role,
+    role_from_permissions,
+)
+from digest.document import story_ref
+from handlers.base import Role
+from handlers.registry import CommandSpec, Registry
+from tests.fake_discord import APP_ID, FakeDiscord
+from tests.fakechat import FakeChat, seed_story
+
+GUILD = "400000000000000001"
+CHANNEL = "500000000000000001"
+
+ADMIN = discord.Permissions(manage_guild=True)
+MOD = discord.Permissions(manage_messages=True)
+MEMBER = discord.Permissions(send_messages=True, read_message_history=True)
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("permissions", "role"),
+    [
+        (discord.Permissions(administrator=True), Role.ADMIN),
+        (discord.Permissions(manage_guild=True), Role.ADMIN),
+        (discord.Permissions(manage_messages=True), Role.MODERATOR),
+        (discord.Permissions(manage_messages=True, kick_members=True), Role.MODERATOR),
+        (discord.Permissions(send_messages=True, embed_links=True), Role.MEMBER),
+        (discord.Permissions.none(), Role.MEMBER),
+    ],
+)
+def test_role_comes_from_discords_permissions(permissions, role):
+    assert role_from_permissions(permissions) == role
+
+
+def test_configured_lists_raise_a_role_but_never_lower_one(sqlite_db):
+    chat = FakeChat(sqlite_db, platform="discord")
+    services = chat.services
+    services.admins = frozenset({"discord:111"})
+    services.moderators = frozenset({"222"})
+    assert resolve_role("111", MEMBER, services) == Role.ADMIN
+    assert resolve_role("222", MEMBER, services) == Role.MODERATOR
+    assert resolve_role("222", ADMIN, services) == Role.ADMIN
+    assert resolve_role("333", MEMBER, services) == Role.MEMBER
+
+
+# --- option parsing -> Invocation, for every command --------------------------------------------
+
+# (command, subcommand, option values, the text the handler gets)
+CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
+    ("brief", None, {}, ""),
+    (
+        "brief",
+        None,
+        {"topic": "child-safety", "jurisdiction": "eu", "words": "age  checks", "since": "7d"},
+        "child-safety eu age checks since:7d",
+    ),
+    ("brief", None, {"words": "coupang", "public": "public"}, "coupang public"),
+    (
+        "watch",
+        "add",
+        {"query": 'coupang "data breach"', "mode": "daily"},
+        'add coupang "data breach" daily',
+    ),
+    ("watch", "add", {"query": "list"}, "add list"),
+    ("watch", "list", {}, "list"),
+    ("watch", "remove", {"id": "3"}, "remove 3"),
+    ("watch", "test", {"query": "coupang -coupon"}, "test coupang -coupon"),
+    (
+        "digest",
+        "on",
+        {"time": "08:30", "timezone": "Europe/Brussels", "topics": "eu child-safety"},
+        "on 08:30 Europe/Brussels eu child-safety",
+    ),
+    ("digest", "on", {}, "on"),
+    ("digest", "off", {}, "off"),
+    ("digest", "status", {}, "status"),
+    ("digest", "preview", {}, "preview"),
+    ("pin", None, {"story": "s16"}, "s16"),
+    ("unpin", None, {"story": "s16"}, "s16"),
+    ("pinned", None, {}, ""),
+    ("sources", "list", {}, "list"),
+    (
+        "sources",
+        "add",
+        {"url": "https://feeds.example/rss", "name": "EU Council"},
+        "add https://feeds.example/rss EU Council",
+    ),
+    ("sources", "remove", {"id": "7"}, "remove 7"),
+    ("sources", "health", {}, "health"),
+    ("help", None, {}, ""),
+]
+
+
+def _spec_sub(registry: Registry, command: str, sub: str | None):
+    spec = registry.get(command)
+    assert spec is not None, command
+    found = next((s for s in spec.subcommands if s.name == sub), None) if sub else None
+    assert (found is None) == (sub is None), (command, sub)
+    return spec, found
+
+
+def _caller(permissions: discord.Permissions = ADMIN, user: str = "700000000000000001") -> Caller:
+    return Caller(GUILD, CHANNEL, user, "Ada", permissions, "en-GB")
+
+
+def test_the_cases_cover_every_command_and_subcommand(sqlite_db):
+    registry = FakeChat(sqlite_db).registry
+    wanted = {
+        (spec.name, sub.name if sub else None)
+        for spec in registry.specs()
+        for sub in (spec.subcommands or (None,))
+    }
+    assert wanted <= {(c, s) for c, s, _, _ in CASES}
+
+
+@pytest.mark.parametrize(("command", "sub", "values", "text"), CASES)
+def test_options_become_the_handlers_text(sqlite_db, command, sub, values, text):
+    chat = FakeChat(sqlite_db, platform="discord")
+    spec, found = _spec_sub(chat.registry, command, sub)
+    assert invocation_text(spec, found, values) == text
+    inv = build_invocation(spec, found, values, _caller(), chat.services)
+    assert (inv.platform, inv.workspace, inv.channel) == ("discord", GUILD, CHANNEL)
+    assert (inv.user, inv.user_name, inv.role, inv.locale) == (
+        "700000000000000001",
+        "Ada",
+        Role.ADMIN,
+        "en",
+    )
+    assert inv.command == command and inv.text == text
+
+
+def test_a_dm_is_its_own_workspace_with_no_server_role(sqlite_db):
+    chat = FakeChat(sqlite_db, platform="discord")
+    spec, _ = _spec_sub(chat.registry, "help", None)
+    caller = Caller("", "800", "700", "Ada", discord.Permissions.none())
+    inv = build_invocation(spec, None, {}, caller, chat.services)
+    assert (inv.workspace, inv.role) == ("dm", Role.MEMBER)
+
+
+# --- Reply -> embeds, for every command ---------------------------------------------------------
+
+
+def _assert_within_limits(messages):
+    assert messages
+    for message in messages:
+        assert 1 <= len(message.embeds) <= LIMITS.embeds
+        assert sum(len(e) for e in message.embeds) <= LIMITS.total
+        for embed in message.embeds:
+            assert len(embed.title or "") <= LIMITS.title
+            assert len(embed.description or "") <= LIMITS.description
+            assert len(embed.footer.text or "") <= LIMITS.footer
+
+
+@pytest.mark.parametrize(("command", "sub", "values", "text"), CASES)
+def test_every_commands_reply_renders_as_embeds(sqlite_db, command, sub, values, text):
+    chat = FakeChat(sqlite_db, platform="discord", workspace=GUILD)
+    seed_story(
+        sqlite_db,
+        "Coupang fined over data breach @everyone",
+        "The regulator fined Coupang.",
+        topics=("data-protection",),
+        jurisdictions=("kr",),
+    )
+    spec, found = _spec_sub(chat.registry, command, sub)
+    inv = build_invocation(spec, found, values, _caller(), chat.services)
+    reply = chat.registry.dispatch(chat.services, inv)
+    messages = render(reply.document)
+    _assert_within_limits(messages)
+    flat = repr([e.to_dict() for m in messages for e in m.embeds])
+    assert "@everyone" not in flat
+    if command == "help":
+        assert "/brief" in flat and "/watch" in flat
+
+
+def test_a_brief_shows_story_cards_with_links_and_button_refs(sqlite_db):
+    chat = FakeChat(sqlite_db, platform="discord", workspace=GUILD)
+    sid = seed_story(
+        sqlite_db, "Coupang fined", "The regulator fined Coupang.", topics=("data-protection",)
+    )
+    spec, _ = _spec_sub(chat.registry, "brief", None)
+    inv = build_invocation(spec, None, {"words": "coupang"}, _caller(MEMBER), chat.services)
+    messages = render(chat.registry.dispatch(chat.services, inv).document)
+    cards = [e for m in messages for e in m.embeds if e.title == "Coupang fined"]
+    assert len(cards) == 1
+    assert cards[0].url == f"https://news.example/{sid}"
+    assert story_ref(sid) in [ref for m in messages for ref in m.story_refs]
+
+
+# --- the runner: defer first, then follow up ------------------------------------------------------
+
+
+@dataclass
+class FakeInteraction:
+    """Just what CommandRunner touches on a discord.Interaction, recording each call."""
+
+    permissions: discord.Permissions = field(default_factory=lambda: MEMBER)
+    guild_id: int | None = int(GUILD)
+    channel_id: int = int(CHANNEL)
+    user: Any = field(
+        default_factory=lambda: SimpleNamespace(
+            id=700000000000000001, name="ada", display_name="Ada"
+        )
+    )
+    locale: Any = discord.Locale.british_english
+    log: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.response = SimpleNamespace(defer=self._defer, is_done=lambda: bool(self.log))
+        self.followup = SimpleNamespace(send=self._send)
+
+    async def _defer(self, **kwargs: Any) -> None:
+        self.log.append(("defer", kwargs))
+
+    async def _send(self, content: Any = discord.utils.MISSING, **kwargs: Any) -> None:
+        self.log.append(("send", {"content": content, **kwargs}))
+
+    async def delete_original_response(self) -> None:
+        self.log.append(("delete", {}))
+
+    def sends(self) -> list[dict[str, Any]]:
+        return [kw for what, kw in self.log if what == "send"]
+
+
+def _runner(db) -> tuple[CommandRunner, FakeChat]:
+    chat = FakeChat(db, platform="discord", workspace=GUILD)
+    return CommandRunner(chat.services, chat.registry), chat
+
+
+def _callback(runner: CommandRunner, command: str, sub: str | None = None):
+    for cmd in build_commands(runner.registry, runner):
+        if cmd.name != command:
+            continue
+        if sub is None:
+            return cmd.callback
+        return next(c for c in cmd.commands if c.name == sub).callback
+    raise AssertionError(command)
+
+
+async def test_brief_defers_ephemeral_first_and_answers_only_the_caller(sqlite_db):
+    runner, _ = _runner(sqlite_db)
+    seed_story(
+        sqlite_db, "Coupang fined <@&123456789012345678>", "Fine.", topics=("data-protection",)
+    )
+    interaction = FakeInteraction()
+    await _callback(runner, "brief")(interaction, words="coupang")
+    assert interaction.log[0] == ("defer", {"ephemeral": True, "thinking": True})
+    sends = interaction.sends()
+    assert sends and all(s["ephemeral"] is True for s in sends)
+    assert all(s["allowed_mentions"].to_dict() == {"parse": []} for s in sends)
+    titles = [e.title for s in sends for e in s["embeds"]]
+    assert any(t and t.startswith("Coupang fined") and "<@&" not in t for t in titles)
+    custom_ids = [item.custom_id for s in sends if s["view"] for item in s["view"].children]
+    assert any(cid.startswith("pb:pin:s") for cid in custom_ids)
+
+
+async def test_brief_public_is_shared_in_the_channel(sqlite_db):
+    runner, _ = _runner(sqlite_db)
+    seed_story(sqlite_db, "Coupang fined", "Fine.", topics=("data-protection",))
+    interaction = FakeInteraction()
+    await _callback(runner, "brief")(interaction, words="coupang", public="public")
+    sends = interaction.sends()
+    assert sends[0]["content"] == "Shared in this channel." and sends[0]["ephemeral"] is True
+    assert sends[1]["ephemeral"] is False and sends[1]["embeds"]
+
+
+async def test_a_member_is_refused_digest_on_whatever_discord_shows_them(sqlite_db):
+    runner, chat = _runner(sqlite_db)
+    interaction = FakeInteraction(permissions=MEMBER)
+    await _callback(runner, "digest", "on")(interaction, time="08:00")
+    titles = [e.title for s in interaction.sends() for e in s["embeds"]]
+    assert titles == ["/digest on needs the admin role; you are a member."]
+
+
+async def test_manage_server_may_turn_the_digest_on(sqlite_db):
+    runner, _ = _runner(sqlite_db)
+    interaction = FakeInteraction(permissions=ADMIN)
+    await _callback(runner, "digest", "on")(interaction, time="08:30", timezone="Europe/Brussels")
+    flat = repr([e.to_dict() for s in interaction.sends() for e in s["embeds"]])
+    assert "08:30" in flat and "Europe/Brussels" in flat
+    assert "needs the admin role" not in flat
+
+
+async def test_a_handler_crash_is_a_polite_private_error(sqlite_db):
+    runner, _ = _runner(sqlite_db)
+
+    def boom(services, inv):
+        raise RuntimeError("database on fire")
+
+    runner.registry = Registry()
+    runner.registry.register(CommandSpec("boom", "x", "/boom", boom))
+    interaction = FakeInteraction()
+    await _callback(runner, "boom")(interaction)
+    titles = [e.title for s in interaction.sends() for e in s["embeds"]]
+    assert titles == ["Something went wrong; the error has been logged."]
+    assert "database on fire" not in repr(interaction.log)
+
+
+# --- generated commands -------------------------------------------------------------------------
+
+
+def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
+    runner, chat = _runner(sqlite_db)
+    built = {c.name: c for c in build_commands(chat.registry, runner)}
+    assert set(built) == set(chat.registry.commands)
+    assert {c.name for c in built["watch"].commands} == {"add", "list", "remove", "test"}
+    assert {c.name for c in built["digest"].commands} == {"on", "off", "status", "preview"}
+    assert {c.name for c in built["sources"].commands} == {"list", "add", "remove", "health"}
+    assert built["sources"].default_permissions == discord.Permissions(manage_guild=True)
+    assert built["digest"].default_permissions == discord.Permissions(manage_guild=True)
+    for name in ("pin", "unpin", "pinned"):
+        assert built[name].default_permissions == discord.Permissions(manage_messages=True)
+    assert built["brief"].default_permissions is None
+    assert default_permissions_for(chat.registry.get("help")) is None
+    brief = {p.name: p for p in built["brief"].parameters}
+    assert brief["topic"].autocomplete is not None
+    assert [c.value for c in brief["since"].choices] == ["24h", "48h", "3d", "7d"]
+    add = {
+        p.name: p for p in next(c for c in built["watch"].commands if c.name == "add").parameters
+    }
+    assert add["query"].required and not add["mode"].required
+
+
+# --- autocomplete ------------------------------------------------------------------------------
+
+
+async def test_autocomplete_topics_zones_and_the_callers_watches(sqlite_db):
+    runner, chat = _runner(sqlite_db)
+    spec = chat.registry.get("digest")
+    on = next(s for s in spec.subcommands if s.name == "on")
+    opts = {o.name: o for o in on.options}
+    interaction = FakeInteraction()
+    zones = await runner.complete(interaction, opts["timezone"], "europe/bru")
+    assert [c.value for c in zones] == ["Europe/Brussels"]
+    topics = await runner.complete(interaction, opts["topics"], "eu child")
+    assert [c.value for c in topics] == ["eu child-safety"]
+
+    watch = chat.registry.get("watch")
+    add = next(s for s in watch.subcommands if s.name == "add")
+    remove = next(s for s in watch.subcommands if s.name == "remove")
+    inv = build_invocation(watch, add, {"query": "coupang"}, _caller(MEMBER), chat.services)
+    chat.registry.dispatch(chat.services, inv)
+    other = build_invocation(watch, add, {"query": "tiktok"}, _caller(MEMBER, "999"), chat.services)
+    chat.registry.dispatch(chat.services, other)
+    ids = await runner.complete(interaction, remove.options[0], "")
+    assert [c.name for c in ids] == ["#1 coupang"] and ids[0].value == "1"
+
+
+# --- buttons -----------------------------------------------------------------------------------
+
+
+async def test_pin_button_pins_for_a_moderator_and_refuses_a_member(sqlite_db):
+    runner, chat = _runner(sqlite_db)
+    sid = seed_story(sqlite_db, "Coupang fined", "Fine.", topics=("data-protection",))
+    member = FakeInteraction(permissions=MEMBER)
+    await runner.handle_button(member, "pin", story_ref(sid))
+    assert member.log[0] == ("defer", {"ephemeral": True, "thinking": True})
+    assert [e.title for s in member.sends() for e in s["embeds"]] == [
+        "/pin needs the moderator role; you are a member."
+    ]
+    mod = FakeInteraction(permissions=MOD)
+    await runner.handle_button(mod, "pin", story_ref(sid))
+    flat = repr([e.to_dict() for s in mod.sends() for e in s["embeds"]])
+    assert "needs the moderator role" not in flat and story_ref(sid) in flat
+
+
+async def test_watch_similar_button_tries_a_query_like_the_story(sqlite_db):
+    runner, _ = _runner(sqlite_db)
+    sid = seed_story(sqlite_db, "Coupang fined over breach", "x", topics=("data-protection",))
+    interaction = FakeInteraction()
+    await runner.handle_button(interaction, "watch", story_ref(sid))
+    titles = [e.title for s in interaction.sends() for e in s["embeds"]]
+    assert titles[0].startswith("/watch test coupang")
+
+
+def test_similar_query_uses_telling_words_and_the_topic():
+    assert similar_query("Coupang's fine over breach", ["data-protection"]) == (
+        "coupang breach topic:data-protection"
+    )
+
+
+# --- start-up: login, buttons, command sync against the fake REST API ---------------------------
+
+
+async def test_setup_syncs_commands_to_the_dev_guilds_and_registers_buttons(sqlite_db):
+    fake = await FakeDiscord().start()
+    runner, _ = _runner(sqlite_db)
+    client = PolicyBriefClient(runner, guild_ids=[GUILD], api_base=fake.api_base)
+    try:
+        await client.login("test-token")
+        puts = fake.calls("PUT")
+        assert [r.path for r in puts] == [f"/applications/{APP_ID}/guilds/{GUILD}/commands"]
+        names = {c["name"] for c in puts[0].json}
+        assert names == set(runner.registry.commands)
+        sources = next(c for c in puts[0].json if c["name"] == "sources")
+        assert int(sources["default_member_permissions"]) == ADMIN.value
+        assert client._connection._view_store  # dynamic items registered
+    finally:
+        await client.close()
+        await fake.stop()
+
+
+async def test_without_dev_guilds_commands_sync_globally(sqlite_db):
+    fake = await FakeDiscord().start()
+    runner, _ = _runner(sqlite_db)
+    client = PolicyBriefClient(runner, api_base=fake.api_base)
+    try:
+        await client.login("test-token")
+        assert [r.path for r in fake.calls("PUT")] == [f"/applications/{APP_ID}/commands"]
+    finally:
+        await client.close()
+        await fake.stop()
+
+
+def test_client_uses_no_privileged_intent_and_no_mentions():
+    runner = CommandRunner(None, Registry())  # type: ignore[arg-type]
+    client = PolicyBriefClient(runner)
+    assert not (
+        client.intents.members or client.intents.presences or client.intents.message_content
+    )
+    assert client.allowed_mentions.to_dict() == {"parse": []}

@@ -1,0 +1,352 @@
+"""Source state and health, on every backend: backoff, Retry-After, disabling, the health view."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from digest.fetch import Fetcher, FetchError
+from digest.parse import FeedError, ParsedFeed, ParserPool
+from digest.probe import ProbeResult, probe_source
+from storage.db import Database
+from storage.models import Item, Source
+from storage.sources import (
+    DuplicateSource,
+    add_source,
+    due_sources,
+    format_health,
+    get_source,
+    list_sources,
+    record_failure,
+    record_not_modified,
+    record_success,
+    remove_source,
+    source_health,
+)
+from tests.conftest import pg_database, postgres_url, reset_pg_schema
+from tests.fetchkit import FEED, LocalServer, Request, respond
+
+
+@pytest.fixture(scope="module")
+def _pg_worker_db(worker_id: str) -> Iterator[Database | None]:
+    """This module's own PostgreSQL schema, so parallel suites cannot empty our tables."""
+    if not postgres_url():
+        yield None
+        return
+    schema = f"pb_sources_{worker_id}"
+    reset_pg_schema(schema)
+    database = pg_database(schema)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+MIN = timedelta(minutes=1)
+
+
+def new_source(
+    db: Database, url: str = "https://edpb.example/news.xml", name: str = "EDPB news"
+) -> int:
+    with db.session() as s:
+        source = add_source(s, url, name, jurisdiction="eu", official=True)
+        assert source.id is not None
+        return source.id
+
+
+def load(db: Database, source_id: int) -> Source:
+    with db.session() as s:
+        source = get_source(s, source_id)
+        assert source is not None
+        return source
+
+
+def test_add_list_remove(db: Database) -> None:
+    a = new_source(db)
+    b = new_source(db, "https://ico.example/feed", "ICO")
+    with db.session() as s:
+        assert [x.name for x in list_sources(s)] == ["EDPB news", "ICO"]
+        with pytest.raises(DuplicateSource) as info:
+            add_source(s, "https://edpb.example/news.xml", "again")
+        assert str(info.value) == f"that feed is already a source: #{a} EDPB news"
+    with db.session() as s:
+        assert remove_source(s, b) is True
+        assert remove_source(s, b) is False
+        assert [x.id for x in list_sources(s)] == [a]
+        source = get_source(s, a)
+        assert source and source.jurisdiction == "eu" and source.official and source.enabled
+
+
+def test_due_sources(db: Database) -> None:
+    fresh = new_source(db, "https://a.example/", "A")
+    later = new_source(db, "https://b.example/", "B")
+    overdue = new_source(db, "https://c.example/", "C")
+    off = new_source(db, "https://d.example/", "D")
+    with db.session() as s:
+        for sid, when in ((later, NOW + MIN), (overdue, NOW - 5 * MIN), (off, NOW - MIN)):
+            src = s.get(Source, sid)
+            assert src
+            src.next_poll_at = when
+        src = s.get(Source, off)
+        assert src
+        src.enabled = False
+    with db.session() as s:
+        assert [x.id for x in due_sources(s, NOW, 10)] == [fresh, overdue]
+        assert [x.id for x in due_sources(s, NOW, 1)] == [fresh]
+        assert [x.id for x in due_sources(s, NOW + MIN, 10)] == [fresh, overdue, later]
+
+
+def test_success_stores_validators_and_schedules_with_jitter(db: Database) -> None:
+    sid = new_source(db)
+    with db.session() as s:
+        record_success(
+            s,
+            sid,
+            NOW,
+            etag='"v1"',
+            last_modified="Sat, 28 Nov 2026 10:00:00 GMT",
+            title="EDPB | News",
+            rng=random.Random(1),
+        )
+    src = load(db, sid)
+    assert (src.etag, src.last_modified, src.title) == (
+        '"v1"',
+        "Sat, 28 Nov 2026 10:00:00 GMT",
+        "EDPB | News",
+    )
+    assert src.last_success_at == NOW and src.consecutive_failures == 0
+    assert src.next_poll_at is not None
+    assert NOW + 13.5 * MIN <= src.next_poll_at <= NOW + 16.5 * MIN
+    with db.session() as s:
+        record_not_modified(s, sid, NOW + 20 * MIN)
+    src = load(db, sid)
+    assert src.etag == '"v1"' and src.last_success_at == NOW + 20 * MIN
+
+
+def test_backoff_doubles_and_caps_at_a_day_then_disables_after_ten(db: Database) -> None:
+    sid = new_source(db)  # interval 15 min
+    expected_minutes = [15, 30, 60, 120, 240, 480, 960, 1440, 1440]
+    for n, minutes in enumerate(expected_minutes, start=1):
+        with db.session() as s:
+            record_failure(s, sid, NOW, "timed out: no complete answer within 20 s")
+        src = load(db, sid)
+        assert src.consecutive_failures == n
+        assert src.enabled
+        assert src.next_poll_at == NOW + minutes * MIN, n
+    with db.session() as s:
+        record_failure(s, sid, NOW, "timed out: no complete answer within 20 s")
+    src = load(db, sid)
+    assert not src.enabled
+    assert src.disabled_reason == (
+        "disabled after 10 failures in a row: timed out: no complete answer within 20 s"
+    )
+    with db.session() as s:
+        assert due_sources(s, NOW + timedelta(days=30), 10) == []
+
+
+def test_retry_after_is_obeyed_and_not_a_failure(db: Database) -> None:
+    sid = new_source(db)
+    with db.session() as s:
+        record_failure(s, sid, NOW, "HTTP 500 (server error)")
+        record_failure(
+            s,
+            sid,
+            NOW,
+            "the server asked us to wait 120 s (HTTP 429, too many requests)",
+            retry_after=120,
+        )
+    src = load(db, sid)
+    assert src.consecutive_failures == 1  # the 429 did not count
+    assert src.enabled and src.next_poll_at == NOW + timedelta(seconds=120)
+    assert src.last_error == "the server asked us to wait 120 s (HTTP 429, too many requests)"
+    for _ in range(20):
+        with db.session() as s:
+            record_failure(s, sid, NOW, "busy", retry_after=60)
+    assert load(db, sid).enabled
+
+
+def test_success_resets_the_failure_count(db: Database) -> None:
+    sid = new_source(db)
+    for _ in range(9):
+        with db.session() as s:
+            record_failure(s, sid, NOW, "HTTP 502 (bad gateway)")
+    with db.session() as s:
+        record_not_modified(s, sid, NOW, rng=random.Random(2))
+    src = load(db, sid)
+    assert src.consecutive_failures == 0 and src.enabled
+    assert src.next_poll_at is not None and src.next_poll_at <= NOW + 16.5 * MIN
+    with db.session() as s:
+        record_failure(s, sid, NOW, "HTTP 502 (bad gateway)")
+    assert load(db, sid).next_poll_at == NOW + 15 * MIN  # back to the first step
+
+
+def add_items(db: Database, source_id: int, ages: list[timedelta]) -> None:
+    with db.session() as s:
+        for i, age in enumerate(ages):
+            s.add(
+                Item(
+                    source_id=source_id,
+                    entry_key=f"k{i}",
+                    title=f"t{i}",
+                    published_at=NOW - age,
+                    fetched_at=NOW - age,
+                    content_hash=f"h{i}",
+                )
+            )
+
+
+def test_health_view_lists_disabled_first_in_plain_words(db: Database) -> None:
+    ok = new_source(db, "https://edpb.example/news.xml", "EDPB news")
+    failing = new_source(db, "https://flaky.example/rss", "Flaky")
+    dead = new_source(db, "https://dead.example/rss", "Example")
+    waiting = new_source(db, "https://new.example/rss", "Brand new")
+    add_items(db, ok, [timedelta(hours=h) for h in range(14)] + [timedelta(days=8)])
+    with db.session() as s:
+        record_success(s, ok, NOW - 2 * timedelta(hours=1), etag=None, last_modified=None)
+        src = s.get(Source, ok)
+        assert src
+        src.next_poll_at = NOW + 12 * MIN
+        record_success(s, failing, NOW - timedelta(days=3), etag=None, last_modified=None)
+        for _ in range(3):
+            record_failure(s, failing, NOW - 10 * MIN, "HTTP 503 (service unavailable)")
+        for _ in range(10):
+            record_failure(s, dead, NOW - timedelta(hours=1), "timed out")
+    with db.session() as s:
+        rows = source_health(s, NOW)
+    assert [r.name for r in rows] == ["Example", "Brand new", "EDPB news", "Flaky"]
+    by_id = {r.id: r for r in rows}
+    assert by_id[ok].items_last_7_days == 14
+    assert by_id[failing].consecutive_failures == 3
+    assert by_id[dead].last_error == "timed out" and by_id[dead].last_error_at == NOW - 60 * MIN
+    assert by_id[waiting].next_poll_at is None
+    assert format_health(rows, NOW) == [
+        "Example — DISABLED after 10 failures in a row: timed out",
+        "Brand new — not polled yet, next poll now",
+        "EDPB news — OK, last success 2 h ago, 14 items in 7 days, next poll in 12 min",
+        "Flaky — FAILING (3 failures in a row): HTTP 503 (service unavailable); last success "
+        "3 d ago, 0 items in 7 days, next poll in 50 min",
+    ]
+
+
+# ------------------------------------------------------------------ probe and one poll cycle
+
+
+async def feed_handler(req: Request, w: asyncio.StreamWriter) -> None:
+    if req.headers.get("if-none-match") == '"v1"':
+        await respond(w, 304, b"")
+    else:
+        await respond(w, 200, FEED, {"ETag": '"v1"'})
+
+
+async def html_handler(req: Request, w: asyncio.StreamWriter) -> None:
+    await respond(w, 200, b"<!doctype html><html><body>Welcome</body></html>")
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[LocalServer]:
+    srv = await LocalServer({"/feed": feed_handler, "/page": html_handler}).start()
+    yield srv
+    await srv.stop()
+
+
+@pytest.fixture
+async def pool() -> AsyncIterator[ParserPool]:
+    p = ParserPool(size=1)
+    yield p
+    await p.aclose()
+
+
+async def add_after_probe(db: Database, fetcher: Fetcher, url: str, pool: ParserPool) -> str:
+    """What `/sources add <url>` does: probe, then save only on success."""
+    try:
+        found = await probe_source(fetcher, url, parse_timeout=5, pool=pool)
+    except (FetchError, FeedError) as exc:
+        return f"Not added: {exc.reason}"
+    with db.session() as s:
+        add_source(s, url, found.title)
+    return f"Added {found.title} ({found.item_count} items)"
+
+
+async def test_probe_reports_what_it_found_or_why_not(
+    sqlite_db: Database, server: LocalServer, pool: ParserPool
+) -> None:
+    async with Fetcher(allow=[server.hostport]) as f:
+        assert await probe_source(f, f"{server.base}/feed", pool=pool) == ProbeResult(
+            title="Test Regulator News", item_count=2, url=f"{server.base}/feed", etag='"v1"'
+        )
+        assert await add_after_probe(sqlite_db, f, "http://169.254.169.254/", pool) == (
+            "Not added: refused: 169.254.169.254 is a cloud metadata service, not a public "
+            "address (unless the host is listed in POLICYBRIEF_FETCH_ALLOW)"
+        )
+        assert await add_after_probe(sqlite_db, f, f"{server.base}/page", pool) == (
+            "Not added: not a feed: the address returned a web page (HTML), not RSS or Atom"
+        )
+        assert await add_after_probe(sqlite_db, f, f"{server.base}/missing", pool) == (
+            "Not added: HTTP 404 (not found)"
+        )
+        with sqlite_db.session() as s:
+            assert list_sources(s) == []  # nothing saved on refusal
+        assert await add_after_probe(sqlite_db, f, f"{server.base}/feed", pool) == (
+            "Added Test Regulator News (2 items)"
+        )
+    with sqlite_db.session() as s:
+        assert [x.name for x in list_sources(s)] == ["Test Regulator News"]
+
+
+class CountingPool(ParserPool):
+    def __init__(self) -> None:
+        super().__init__(size=1)
+        self.calls = 0
+
+    async def parse(self, body: bytes, timeout: float = 5.0) -> ParsedFeed:
+        self.calls += 1
+        return await super().parse(body, timeout)
+
+
+async def poll_cycle(db: Database, fetcher: Fetcher, pool: ParserPool, now: datetime) -> None:
+    with db.session() as s:
+        due = [(x.id, x.url, x.etag, x.last_modified) for x in due_sources(s, now, 100)]
+
+    async def one(sid: int, url: str, etag: str | None, lm: str | None) -> None:
+        try:
+            result = await fetcher.fetch(url, etag=etag, last_modified=lm)
+            if result.not_modified:
+                with db.session() as s:
+                    record_not_modified(s, sid, now)
+                return
+            feed = await pool.parse(result.body, 5)
+        except (FetchError, FeedError) as exc:
+            with db.session() as s:
+                record_failure(
+                    s, sid, now, exc.reason, retry_after=getattr(exc, "retry_after", None)
+                )
+            return
+        with db.session() as s:
+            record_success(
+                s, sid, now, etag=result.etag, last_modified=result.last_modified, title=feed.title
+            )
+
+    await asyncio.gather(*(one(*row) for row in due))  # type: ignore[arg-type]
+
+
+async def test_a_304_costs_no_parsing(db: Database, server: LocalServer) -> None:
+    sid = new_source(db, f"{server.base}/feed", "Local")
+    pool = CountingPool()
+    try:
+        async with Fetcher(allow=[server.hostport]) as f:
+            await poll_cycle(db, f, pool, NOW)
+            assert pool.calls == 1 and load(db, sid).etag == '"v1"'
+            await poll_cycle(db, f, pool, NOW + timedelta(hours=1))
+    finally:
+        await pool.aclose()
+    assert server.hits["/feed"] == 2
+    assert pool.calls == 1  # the 304 was not parsed
+    src = load(db, sid)
+    assert src.last_success_at == NOW + timedelta(hours=1) and src.consecutive_failures == 0
+    with db.session() as s:
+        assert s.exec(select(Source)).one().title == "Test Regulator News"
