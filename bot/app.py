@@ -329,8 +329,9 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     ops = None
     if settings.http_port:
         ops = OpsServer(comps.metrics, scheduler.health, port=settings.http_port)
-        if slack is not None and slack.mode == "http":
-            slack.mount(ops.app)  # one port: /slack/events next to /healthz and /metrics
+        if slack is not None:
+            # One port: /slack/events (HTTP mode) and the OAuth pages next to /healthz.
+            slack.mount(ops.app)
     started: list[Any] = []
     try:
         if ops is not None:

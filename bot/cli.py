@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -21,8 +22,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-sources_app = typer.Typer(help="List, add, remove, import and export sources.", no_args_is_help=True)
-digest_app = typer.Typer(help="Preview digests, or run the digests that are due.", no_args_is_help=True)
+sources_app = typer.Typer(
+    help="List, add, remove, import and export sources.", no_args_is_help=True
+)
+digest_app = typer.Typer(
+    help="Preview digests, or run the digests that are due.", no_args_is_help=True
+)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(digest_app, name="digest")
@@ -40,6 +45,333 @@ def _settings(**overrides: object) -> Settings:
 def _fail(message: str, code: int = 1) -> None:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
+
+
+def _components(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.app import build_components
+
+    return build_components(settings)
+
+
+def _print_document(doc, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from digest.textrender import render_text
+
+    typer.echo(doc.to_json(indent=2) if as_json else render_text(doc))
+
+
+@app.command()
+def demo(
+    database: Annotated[
+        str | None, typer.Option(help="Database URL to fill (default: a temporary SQLite file).")
+    ] = None,
+) -> None:
+    """Offline, on bundled sample feeds: ingest them, then print briefings."""
+    from digest.classify import Taxonomy
+    from digest.compose import SummaryProvider
+    from digest.demo import demo_briefings, load_samples, sample_feeds
+    from digest.summarize import ExtractiveSummarizer
+    from digest.textrender import render_text
+    from storage.db import Database
+    from storage.models import utcnow
+
+    with tempfile.TemporaryDirectory(prefix="policybrief-demo-") as tmp:
+        db = Database(database or f"sqlite:///{Path(tmp) / 'demo.db'}")
+        db.upgrade()
+        taxonomy = Taxonomy.load()
+        now = utcnow()
+        typer.secho("Ingesting the bundled sample feeds (offline)...", bold=True)
+        names = [s.name for s in sample_feeds()]
+        for name, result in zip(names, load_samples(db, taxonomy, now), strict=True):
+            typer.echo(
+                f"  {name}: {result.new_items} new items, "
+                f"{len(result.new_story_ids)} new stories ({result.status})"
+            )
+        provider = SummaryProvider(ExtractiveSummarizer())
+        for command, doc in demo_briefings(db, taxonomy, provider, now):
+            typer.echo("")
+            typer.secho(f"$ {command} since:7d", fg=typer.colors.CYAN, bold=True)
+            typer.echo(render_text(doc))
+        db.dispose()
+    typer.echo("")
+    typer.secho(
+        "That was offline on sample feeds. Try `policybrief chat` for the console chat, "
+        "or see the README to connect Slack or Discord.",
+        dim=True,
+    )
+
+
+@app.command()
+def run() -> None:
+    """Run the scheduler and every configured platform (the console chat when none is)."""
+    from bot.app import run as run_bot
+
+    settings = _settings()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_bot(settings))
+
+
+@app.command()
+def chat(
+    command: Annotated[str | None, typer.Argument(help='One command, e.g. "/brief eu".')] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the reply Document as JSON (for scripts).")
+    ] = False,
+) -> None:
+    """The console chat: run one command, or a REPL with no argument."""
+    from bot.console import run_command, run_repl
+
+    comps = _components(_settings())
+    try:
+        if command is None:
+            run_repl(comps.services, comps.registry)
+            return
+        reply = run_command(comps.services, comps.registry, command)
+        for doc in [reply.document, *reply.extras]:
+            _print_document(doc, as_json)
+        if reply.document.kind == "error":
+            raise typer.Exit(1)
+    finally:
+        asyncio.run(comps.aclose())
+
+
+@app.command()
+def poll(
+    all_sources: Annotated[bool, typer.Option("--all", help="Poll every enabled source.")] = False,
+    source: Annotated[int | None, typer.Option(help="Poll this source id only.")] = None,
+) -> None:
+    """Poll the due (or all, or one) sources now and report what each gave."""
+    from digest.pipeline import PipelineContext, RefreshResult, poll_sources
+    from storage.sources import due_sources, get_source, list_sources
+
+    comps = _components(_settings())
+
+    async def go() -> list[RefreshResult]:
+        try:
+            with comps.db.session() as session:
+                if source is not None:
+                    found = get_source(session, source)
+                    if found is None:
+                        _fail(f"no source #{source}; `policybrief sources list` shows them")
+                    chosen = [found]
+                elif all_sources:
+                    chosen = [s for s in list_sources(session) if s.enabled]
+                else:
+                    chosen = due_sources(session, comps.clock(), limit=10_000)
+                names = {s.id: s.name for s in chosen}
+            if not names:
+                typer.echo("No source is due. Use --all to poll every source now.")
+                return []
+            total, done = len(names), 0
+
+            def progress(result: RefreshResult) -> None:
+                nonlocal done
+                done += 1
+                what = {
+                    "ok": f"{result.new_items} new, {result.updated_items} updated items",
+                    "not_modified": "not modified",
+                }.get(result.status, f"failed: {result.error}")
+                typer.echo(f"[{done}/{total}] {names.get(result.source_id)}: {what}")
+
+            ctx = PipelineContext(
+                db=comps.db, fetcher=comps.fetcher, taxonomy=comps.taxonomy, clock=comps.clock
+            )
+            return await poll_sources(ctx, list(names), progress=progress)
+        finally:
+            await comps.aclose()
+
+    results = asyncio.run(go())
+    failed = sum(1 for r in results if r.status == "failed")
+    if results:
+        new = sum(r.new_items for r in results)
+        typer.echo(f"Polled {len(results)} sources: {new} new items, {failed} failed.")
+
+
+@sources_app.command("list")
+def sources_list() -> None:
+    """Every source with its health: last success, last error, failures, next poll."""
+    from storage.sources import format_health, source_health
+
+    comps = _components(_settings())
+    with comps.db.session() as session:
+        rows = source_health(session, comps.clock())
+        ids = [r.id for r in rows]
+        lines = format_health(rows, comps.clock())
+    asyncio.run(comps.aclose())
+    if not rows:
+        typer.echo("No sources yet. Add one with `policybrief sources add URL`.")
+    for sid, line in zip(ids, lines, strict=True):
+        typer.echo(f"#{sid} {line}")
+
+
+@sources_app.command("add")
+def sources_add(
+    url: str,
+    name: Annotated[
+        str | None, typer.Option(help="Display name (default: the feed's title).")
+    ] = None,
+    jurisdiction: Annotated[
+        str | None, typer.Option(help="Default jurisdiction slug of its items, e.g. eu.")
+    ] = None,
+    official: Annotated[bool, typer.Option(help="A government or regulator's feed.")] = False,
+) -> None:
+    """Fetch the feed once, then save it; refuse (saving nothing) and say why when it fails."""
+    from digest.fetch import FetchError
+    from digest.parse import FeedError
+    from digest.probe import probe_source
+    from storage.sources import DuplicateSource, add_source
+
+    comps = _components(_settings())
+    try:
+        if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
+            known = " ".join(comps.taxonomy.jurisdictions)
+            _fail(f"unknown jurisdiction {jurisdiction!r}; use one of: {known}")
+        try:
+            probe = asyncio.run(probe_source(comps.fetcher, url))
+        except (FetchError, FeedError) as exc:
+            _fail(f"not added: {exc.reason}")
+        label = name or probe.title or url
+        try:
+            with comps.db.session() as session:
+                src = add_source(session, url, label, jurisdiction=jurisdiction, official=official)
+                sid = src.id
+        except DuplicateSource as exc:
+            _fail(f"not added: {exc}")
+        typer.echo(f"Added #{sid} {label}: {probe.item_count} items found.")
+    finally:
+        asyncio.run(comps.aclose())
+
+
+@sources_app.command("remove")
+def sources_remove(source_id: int) -> None:
+    """Remove a source (its stored stories stay)."""
+    from storage.sources import remove_source
+
+    comps = _components(_settings())
+    with comps.db.session() as session:
+        removed = remove_source(session, source_id)
+    asyncio.run(comps.aclose())
+    if not removed:
+        _fail(f"no source #{source_id}; `policybrief sources list` shows them")
+    typer.echo(f"Removed source #{source_id}.")
+
+
+@sources_app.command("import")
+def sources_import(file: Path) -> None:
+    """Import sources from an OPML file: all of them, or none when the file has a problem."""
+    from digest.opml import OpmlError, parse_opml
+    from storage.sources import add_source, list_sources
+
+    try:
+        entries = parse_opml(file.read_bytes())
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror}")
+    except OpmlError as exc:
+        _fail(f"{file}: {exc}; nothing was imported")
+    comps = _components(_settings())
+    unknown = [
+        e for e in entries if e.jurisdiction and e.jurisdiction not in comps.taxonomy.jurisdictions
+    ]
+    if unknown:
+        asyncio.run(comps.aclose())
+        _fail(
+            f"{file}: unknown jurisdiction {unknown[0].jurisdiction!r} for {unknown[0].url}; "
+            "nothing was imported"
+        )
+    with comps.db.session() as session:
+        known = {s.url for s in list_sources(session)}
+        new = [e for e in entries if e.url not in known]
+        for e in new:
+            add_source(session, e.url, e.name, jurisdiction=e.jurisdiction)
+    asyncio.run(comps.aclose())
+    typer.echo(f"Imported {len(new)} sources ({len(entries) - len(new)} already present).")
+
+
+@sources_app.command("export")
+def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
+    """Export the sources as OPML, to FILE or standard output."""
+    from digest.opml import OpmlSource, to_opml
+    from storage.sources import list_sources
+
+    comps = _components(_settings())
+    with comps.db.session() as session:
+        entries = [OpmlSource(s.url, s.name, s.jurisdiction) for s in list_sources(session)]
+    asyncio.run(comps.aclose())
+    text = to_opml(entries)
+    if file is None:
+        typer.echo(text, nl=False)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"Exported {len(entries)} sources to {file}.")
+
+
+@digest_app.command("preview")
+def digest_preview(
+    topics: Annotated[
+        str | None, typer.Option(help="Comma-separated topic/jurisdiction slugs.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Document as JSON.")] = False,
+) -> None:
+    """The digest a channel would get now (stories of the last 24 h)."""
+    from datetime import timedelta
+
+    from digest.compose import compose_digest
+
+    comps = _components(_settings())
+    slugs = {t.strip() for t in (topics or "").split(",") if t.strip()}
+    bad = sorted(s for s in slugs if comps.taxonomy.lookup(s) is None)
+    if bad:
+        asyncio.run(comps.aclose())
+        _fail(
+            f"unknown topic or jurisdiction: {', '.join(bad)}; "
+            f"topics: {' '.join(comps.taxonomy.topics)}"
+        )
+    now = comps.clock()
+    doc = compose_digest(
+        comps.db,
+        comps.taxonomy,
+        comps.provider,
+        topics=slugs,
+        since=now - timedelta(hours=24),
+        now=now,
+    )
+    asyncio.run(comps.aclose())
+    if doc is None:
+        typer.echo("Quiet day: nothing new in the last 24 h.")
+        return
+    _print_document(doc, as_json)
+
+
+@digest_app.command("run-due")
+def digest_run_due(
+    at: Annotated[
+        str | None, typer.Option(help="Run as if it were this time (ISO-8601 with a zone).")
+    ] = None,
+) -> None:
+    """Queue the digests that are due (now, or at --at) into the outbox."""
+    from bot.app import run_due_digests_cli
+
+    when = datetime.now(UTC)
+    if at is not None:
+        try:
+            when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        except ValueError:
+            _fail(f"--at {at!r}: not an ISO-8601 time, e.g. 2026-11-28T08:00:00+01:00")
+        if when.tzinfo is None:
+            _fail(f"--at {at!r}: give a time zone, e.g. 2026-11-28T08:00:00+01:00 or ...Z")
+    report = run_due_digests_cli(_settings(), when)
+    typer.echo(report.summary())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending database migrations."""
+    from storage.db import Database
+
+    settings = _settings()
+    database = Database(settings.database_url)
+    applied = database.upgrade()
+    typer.echo("Database upgraded." if applied else "Database already up to date.")
+    database.dispose()
 
 
 def main() -> None:

@@ -148,6 +148,7 @@ def run_repl(
         reply = run_command(services, registry, line)
         out.write(render_text(reply.document) + "\n")
         for extra in reply.extras:
-            out.write(render_text(extra) + "\n")
+            out.write("\n" + render_text(extra) + "\n")
+        out.write("\n")
         print_pending(services, out, publisher)
         out.flush()

@@ -22,15 +22,17 @@ from bot.delivery import DrainReport, Outbox
 from bot.ops import Metrics
 from digest.digests import DigestRunReport, run_due_digests
 from storage.claims import (
+    HEARTBEAT_PREFIX,
     claim_due_sources,
     claim_singleton,
     heartbeat,
     other_live_processes,
     release_all,
     release_sources,
+    renew_sources,
 )
 from storage.db import Database
-from storage.models import LlmUsage, Pin, Source, utcnow
+from storage.models import Lease, LlmUsage, Pin, Source, utcnow
 from storage.outbox import prune_deliveries
 
 __all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]
@@ -103,6 +105,7 @@ class Ticks:
         self._new_for_alerts: list[int] = []
         self._new_for_summaries: list[int] = []
         self.last_run: dict[str, datetime] = {}
+        self._warned = False
 
     # -- poll ------------------------------------------------------------------------------------
 
@@ -122,10 +125,21 @@ class Ticks:
             )
             if not ids:
                 break
+            renewer = asyncio.create_task(self._keep_leases(ids))
             try:
                 outcome = await self._poll(ids)
+            except asyncio.CancelledError:
+                # Shutting down mid-poll: hand the sources back as they are, still due.
+                await asyncio.to_thread(release_sources, self.db, self.owner, ids)
+                raise
+            except Exception:
+                await asyncio.to_thread(self._after_poll, ids)  # no hot loop on a bug
+                raise
             finally:
-                await asyncio.to_thread(self._after_poll, ids)
+                renewer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewer
+            await asyncio.to_thread(self._after_poll, ids)
             total.polled += outcome.polled
             total.failures += outcome.failures
             total.items_stored += outcome.items_stored
@@ -137,6 +151,13 @@ class Ticks:
         if self._new_for_alerts:
             await self.alerts()
         return total
+
+    async def _keep_leases(self, ids: list[int]) -> None:
+        """While a batch is polled, renew its leases so no other replica polls it too."""
+        lease = self.config.source_lease
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            await asyncio.to_thread(renew_sources, self.db, self.owner, ids, self.clock() + lease)
 
     def _after_poll(self, ids: list[int]) -> None:
         """Drop the leases; a source the pipeline left due (it should not) waits one interval."""
@@ -216,6 +237,12 @@ class Ticks:
         """Say this process is alive (other processes on the same SQLite file warn about it)."""
         ttl = timedelta(seconds=max(60.0, self.config.heartbeat_every * 4))
         await asyncio.to_thread(heartbeat, self.db, self.owner, self.clock(), ttl)
+        if self.db.is_sqlite and not self._warned:
+            # Two processes that started at the same moment only see each other here.
+            warning = await asyncio.to_thread(self.sqlite_warning)
+            if warning:
+                log.warning(warning)
+                self._warned = True
 
     async def prune(self) -> dict[str, int]:
         """Delete old finished deliveries, expired pins, old usage rows (one replica at a time)."""
@@ -235,6 +262,13 @@ class Ticks:
             done["pins"] = conn.execute(delete(pins).where(pins.c.expires_at < now)).rowcount
             cutoff = (now - self.config.keep_llm_usage).date()
             done["llm_usage"] = conn.execute(delete(usage).where(usage.c.day < cutoff)).rowcount
+            leases: Table = Lease.__table__  # type: ignore[attr-defined]
+            done["stale heartbeats"] = conn.execute(  # of processes that died without a goodbye
+                delete(leases).where(
+                    leases.c.name.startswith(HEARTBEAT_PREFIX),
+                    leases.c.until < now - timedelta(hours=1),
+                )
+            ).rowcount
         if any(done.values()):
             log.info("pruned %s", ", ".join(f"{n} {k}" for k, n in done.items() if n))
         return done
@@ -270,6 +304,7 @@ class Scheduler:
         ]
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[Any]] = set()
+        self._started: datetime | None = None
 
     def _guard(
         self, name: str, fn: Callable[[], Awaitable[object]]
@@ -302,6 +337,7 @@ class Scheduler:
         warning = self.ticks.sqlite_warning()
         if warning:
             log.warning(warning)
+            self.ticks._warned = True
         aps = AsyncIOScheduler(
             timezone="UTC",
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -318,6 +354,7 @@ class Scheduler:
             )
         aps.start()
         self._aps = aps
+        self._started = self.ticks.clock()
 
     async def stop(self, timeout: float = 8.0) -> None:
         """Stop claiming, let sends under way finish, cancel the rest, release every lease."""
@@ -339,10 +376,16 @@ class Scheduler:
         log.info("scheduler stopped; leases released")
 
     def health(self) -> dict[str, Any]:
-        """For /healthz: running, and when each tick last finished."""
+        """For /healthz: "ok" while the ticks run; "stale" when the outbox tick has not finished
+        for a minute (a stuck database or loop), which makes /healthz answer 503."""
         running = self._aps is not None and self._aps.running and not self.ticks.stopping
+        status = "ok" if running else "stopping"
+        last = self.ticks.last_run.get("outbox", self._started)
+        limit = max(60.0, self.ticks.config.outbox_every * 10)
+        if running and last is not None and (self.ticks.clock() - last).total_seconds() > limit:
+            status = "stale"
         return {
-            "status": "ok" if running else "stopping",
+            "status": status,
             "owner": self.ticks.owner,
             "ticks": {k: v.isoformat(timespec="seconds") for k, v in self.ticks.last_run.items()},
         }

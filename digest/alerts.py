@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from digest.document import Document, Section, SourceLink, StoryCard, story_ref
@@ -26,6 +27,7 @@ from storage.watches import active_watches
 
 __all__ = [
     "CompiledWatches",
+    "WatchIndex",
     "compile_watches",
     "load_facts",
     "plain_cards",
@@ -63,8 +65,44 @@ def compile_watches(watches: Iterable[Watch]) -> CompiledWatches:
     return CompiledWatches(WatchMatcher.build(pairs), by_id)
 
 
-def load_facts(session: Session, story_ids: Sequence[int]) -> list[StoryFacts]:
-    """What watches match against: headline, item titles and texts, tags and source keys."""
+class WatchIndex:
+    """The compiled watches, rebuilt only when the set of active watches changes.
+
+    Hold one per process (the scheduler's alert tick) and pass it to `queue_alerts`: with many
+    watches, parsing and building the automaton costs seconds, matching a poll's stories does not.
+    """
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] | None = None
+        self._compiled: CompiledWatches | None = None
+        self.rebuilds = 0
+
+    def compiled(self, session: Session) -> CompiledWatches:
+        """The current matcher; a cheap aggregate over active watch ids detects any change."""
+        active = col(Watch.active).is_(True)
+        key = tuple(
+            session.execute(
+                sa_select(
+                    func.count(),
+                    func.max(Watch.id),
+                    func.sum(Watch.id),
+                    func.max(Watch.created_at),  # SQLite may reuse a deleted row's id
+                    func.sum(func.length(Watch.query)),
+                ).where(active)
+            ).one()
+        )
+        if self._compiled is None or key != self._key:
+            self._compiled = compile_watches(active_watches(session))
+            self._key = key
+            self.rebuilds += 1
+        return self._compiled
+
+
+def load_facts(
+    session: Session, story_ids: Sequence[int], *, with_sources: bool = True
+) -> list[StoryFacts]:
+    """What watches match against: headline, item titles and texts, tags and source keys
+    (skip the sources when no query has a `source:` filter)."""
     if not story_ids:
         return []
     rows_s = session.exec(
@@ -74,11 +112,15 @@ def load_facts(session: Session, story_ids: Sequence[int]) -> list[StoryFacts]:
     texts: dict[int, list[str]] = {sid: [h, st] for sid, h, st in rows_s if sid is not None}
     bare = {sid for sid, _h, st in rows_s if sid is not None and not st}
     sources: dict[int, set[str]] = defaultdict(set)
-    rows = session.exec(
-        select(Item.story_id, Item.url, Source.name)
-        .join(Source, col(Source.id) == col(Item.source_id))
-        .where(col(Item.story_id).in_(story_ids))
-    ).all()
+    rows = (
+        session.exec(
+            select(Item.story_id, Item.url, Source.name)
+            .join(Source, col(Source.id) == col(Item.source_id))
+            .where(col(Item.story_id).in_(story_ids))
+        ).all()
+        if with_sources
+        else []
+    )
     for story_id, url, source_name in rows:
         if story_id in texts:
             sources[story_id].update(StoryFacts.source_keys(source_name, url))
@@ -90,8 +132,13 @@ def load_facts(session: Session, story_ids: Sequence[int]) -> list[StoryFacts]:
                 texts[story_id].extend((title, text[:_MAX_MATCH_TEXT]))
     topics: dict[int, set[str]] = defaultdict(set)
     juris: dict[int, set[str]] = defaultdict(set)
-    for tag in session.exec(select(StoryTag).where(col(StoryTag.story_id).in_(story_ids))).all():
-        (topics if tag.kind == "topic" else juris)[tag.story_id].add(tag.slug)
+    tag_rows = session.exec(  # plain columns: ORM objects cost more than the query
+        select(StoryTag.story_id, StoryTag.kind, StoryTag.slug).where(
+            col(StoryTag.story_id).in_(story_ids)
+        )
+    ).all()
+    for story_id, kind, slug in tag_rows:
+        (topics if kind == "topic" else juris)[story_id].add(slug)
     return [
         StoryFacts(
             story_id=sid,
@@ -190,21 +237,23 @@ def _next_rollup(now: datetime) -> datetime:
 
 def queue_alerts(
     db: Database,
-    matcher_or_watches: CompiledWatches | Iterable[Watch] | None,
+    matcher_or_watches: CompiledWatches | WatchIndex | Iterable[Watch] | None,
     new_story_ids: Sequence[int],
     now: datetime,
     daily_cap: int = 20,
 ) -> int:
     """Match the new stories once and queue alerts; returns how many deliveries were written.
 
-    Pass a CompiledWatches (reused across polls), a list of Watch rows, or None to load every
-    active watch.
+    Pass a WatchIndex (kept across polls; rebuilt when watches change), a CompiledWatches, a
+    list of Watch rows, or None to load and compile every active watch now.
     """
     if not new_story_ids:
         return 0
     with db.session() as session:
         if isinstance(matcher_or_watches, CompiledWatches):
             compiled = matcher_or_watches
+        elif isinstance(matcher_or_watches, WatchIndex):
+            compiled = matcher_or_watches.compiled(session)
         else:
             watches = active_watches(session) if matcher_or_watches is None else matcher_or_watches
             compiled = compile_watches(watches)

@@ -9,7 +9,6 @@ acronyms (AI, EU, US, DSA...) match case-sensitively as whole words, so "us" is 
 from __future__ import annotations
 
 import re
-import string
 import tomllib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 # Tokenising: UTF-8 bytes through bytes.translate + split is several times faster than a regex or
 # str.translate (whose fast path ends at the first non-ASCII character). Common Unicode
 # punctuation is replaced first; rarer symbols stay inside tokens, which only costs recall.
-_ASCII_SEPARATORS = bytes(range(33, 48)) + bytes(range(58, 65)) + bytes(range(91, 97)) + bytes(
-    range(123, 127)
+_ASCII_SEPARATORS = (
+    bytes(range(33, 48)) + bytes(range(58, 65)) + bytes(range(91, 97)) + bytes(range(123, 127))
 )
 _SEPARATORS = bytes.maketrans(_ASCII_SEPARATORS, b" " * len(_ASCII_SEPARATORS))
 _UNICODE_SEPARATORS = (
@@ -38,10 +37,12 @@ _LIST_FIELDS = ("aliases", "keywords", "phrases", "acronyms", "title_only", "exc
 # Scoring: a title hit outweighs body mentions; repeated body mentions count up to a cap.
 TITLE_WEIGHT = 3.0
 BODY_CAP = 3
-# `exclude` terms cancel a look-alike hit one for one ("North Korea" is not evidence for kr).
-WEIGHTS = {"keywords": 1.0, "phrases": 2.0, "acronyms": 1.0, "title_only": 1.0, "exclude": -1.0}
-# A category whose score is far below the item's strongest one is a passing mention.
-RELATIVE_FLOOR = 0.25
+# `exclude` terms cancel what their look-alike words score ("North Korea" is no evidence for kr).
+WEIGHTS = {"keywords": 1.0, "phrases": 2.0, "acronyms": 1.0, "title_only": 1.0}
+# A category whose score is far below the item's strongest one (of the same kind) is a passing
+# mention. Places are named in passing more often than topics, hence the higher floor.
+TOPIC_FLOOR = 0.2
+PLACE_FLOOR = 0.3
 
 
 class TaxonomyError(ValueError):
@@ -129,7 +130,7 @@ class _Index:
             for form in _plurals(tokens[0] + tokens[1]):
                 self._add_word(form, hit)
 
-    def _add_word(self, form: str, hit: _Hit) -> None:
+    def _add_word(self, form: bytes, hit: _Hit) -> None:
         if hit not in self.words[form]:
             self.words[form].append(hit)
 
@@ -222,6 +223,8 @@ class Taxonomy:
         self._aliases: dict[str, Category] = {}
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._compile(cat)
+        for cat in [*self.topics.values(), *self.jurisdictions.values()]:
+            self._compile_excludes(cat)
         # Register slugs and labels after aliases so that a slug always wins over an alias.
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._aliases.setdefault(_alias_key(cat.label), cat)
@@ -231,7 +234,7 @@ class Taxonomy:
     def _compile(self, cat: Category) -> None:
         for alias in cat.aliases:
             self._aliases.setdefault(_alias_key(alias), cat)
-        for field_name in ("keywords", "phrases", "title_only", "exclude"):
+        for field_name in ("keywords", "phrases", "title_only"):
             weight = WEIGHTS[field_name]
             title_only = field_name == "title_only"
             for term in getattr(cat, field_name):
@@ -239,6 +242,19 @@ class Taxonomy:
                 self._index.add_text_term(term, hit)
         for term in cat.acronyms:
             self._index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
+
+    def _compile_excludes(self, cat: Category) -> None:
+        # An exclude cancels exactly what its words would have scored for this category:
+        # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
+        # cancels kr's keyword "korea" (1).
+        for term in cat.exclude:
+            own = sum(
+                weight * n
+                for (kind, slug, weight, _, _), n in _evidence(self._index, term).items()
+                if kind == cat.kind and slug == cat.slug and weight > 0
+            )
+            if own:
+                self._index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -261,7 +277,7 @@ class Taxonomy:
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Taxonomy:
-        """The shipped taxonomy, overridden by `path` (a taxonomy file, or a config with [taxonomy]).
+        """The shipped taxonomy, overridden by `path` (a taxonomy file or a config with [taxonomy]).
 
         In the override, a category with a shipped slug replaces it (or, with `extend = true`,
         adds its terms to it); new slugs are added; `replace = true` at the top drops the shipped
@@ -316,26 +332,27 @@ class Taxonomy:
         return Scores(dict(topics), dict(places))
 
     def classify(self, title: str, text: str, default_jurisdiction: str | None = None) -> Tags:
-        """Topics and jurisdictions with enough evidence; the source's default jurisdiction is
-        used when the text names no other, or when the text also mentions it."""
+        """Topics and jurisdictions with enough evidence. The source's default jurisdiction is
+        added when the text names no other, or mentions it too (beyond a passing mention)."""
         s = self.scores(title, text)
-        topics = _select(s.topics, self.topics)
-        places = set(_select(s.jurisdictions, self.jurisdictions))
-        if default_jurisdiction in self.jurisdictions and (
-            not places or s.jurisdictions.get(default_jurisdiction, 0) > 0
-        ):
-            places.add(default_jurisdiction)
+        topics = _select(s.topics, self.topics, TOPIC_FLOOR)
+        places = set(_select(s.jurisdictions, self.jurisdictions, PLACE_FLOOR))
+        if default_jurisdiction in self.jurisdictions:
+            own = s.jurisdictions.get(default_jurisdiction, 0.0)
+            top = max(s.jurisdictions.values(), default=0.0)
+            if not places or (own > 0 and own >= PLACE_FLOOR * top):
+                places.add(default_jurisdiction)
         return Tags(frozenset(topics), frozenset(places))
 
 
-def _select(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
+def _select(scores: dict[str, float], cats: dict[str, Category], floor: float) -> list[str]:
     if not scores:
         return []
     top = max(scores.values())
     return [
         slug
         for slug, score in scores.items()
-        if slug in cats and score >= cats[slug].min_score and score >= RELATIVE_FLOOR * top
+        if slug in cats and score >= cats[slug].min_score and score >= floor * top
     ]
 
 
@@ -401,7 +418,7 @@ def _with_line(message: str, text: str) -> str:
         return message
     kind, slug = m.groups()
     pattern = re.compile(
-        rf"^\s*\[\s*(taxonomy\.)?{kind}\.\"?{re.escape(slug)}\"?\s*\]", re.MULTILINE
+        rf"^[ \t]*\[[ \t]*(taxonomy\.)?{kind}\.\"?{re.escape(slug)}\"?[ \t]*\]", re.MULTILINE
     )
     hit = pattern.search(text)
     if not hit:

@@ -1,4 +1,4 @@
-"""Raw feed entries -> clean entries: readable text, canonical links, no invisible junk, no footers."""
+"""Raw feed entries to clean entries: readable text, canonical links, no junk or footers."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ __all__ = [
     "TRACKING_PARAMS",
     "canonical_url",
     "clean_entry",
+    "content_hash",
     "entry_key",
     "html_to_text",
     "normalise_text",
@@ -42,11 +43,14 @@ _INVISIBLE = re.compile(
 _SPACELIKE = re.compile("[\t\n\r\u000b\u000c\u001c-\u001f\u0085\u2028\u2029]")
 _WS = re.compile(r"\s+")
 
-# Tags whose content is never readable text.
+# Tags whose content is never readable text. Only elements that are always closed: an unclosed
+# one (a void <embed>, an implicitly closed <head>) would swallow the rest of the entry.
 _SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
-     "head", "title", "select", "textarea", "button", "canvas", "audio", "video", "map"}
+    {"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "title",
+     "canvas", "audio", "video"}
 )  # fmt: skip
+# Word/Outlook conditional markers (<![if !supportLists]>, <![endif]>), which html.parser rejects.
+_MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)[^>]{0,200}>")
 # Tags that end a paragraph.
 _BLOCK_TAGS = frozenset(
     {"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -69,9 +73,16 @@ _TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "mtm_", "matomo_", "hmb_", "ga_")
 _KNOWN_PROMO = (
     re.compile(r"^would you like to learn more about .{0,80}ask our .{0,40}chatbot\W*$", re.I),
     re.compile(r"^the post .{1,300} appeared first on .{1,120}$", re.I),
-    re.compile(r"^(continue reading|read more|read the full (story|article))\W{0,6}\S{0,60}$", re.I),
+    re.compile(
+        r"^(continue reading|read more|read the full (story|article))\W{0,6}\S{0,60}$", re.I
+    ),
 )
 
+_INLINE_TAG = re.compile(
+    r"</?(b|i|u|s|em|strong|span|a|sup|sub|br|font|code|small|abbr|mark|q|strike|del|ins|cite)"
+    r"\b[^<>]*>",
+    re.IGNORECASE,
+)
 _FUTURE_SLACK = timedelta(minutes=5)
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 _MAX_KEY = 255
@@ -146,6 +157,8 @@ def _paragraphs(html: str) -> list[str]:
     if "<" not in html:
         # Plain text: blank lines separate paragraphs.
         return re.split(r"\n\s*\n", unescape(html))
+    if "<![" in html:
+        html = _MARKED_SECTION.sub("", html)
     parser = _TextExtractor()
     try:
         parser.feed(html)
@@ -192,10 +205,8 @@ def _clean_host(netloc: str, scheme: str) -> str | None:
     if port:
         if not port.isdigit() or not 0 < int(port) < 65536:
             return None
-        if (scheme, int(port)) in (("http", 80), ("https", 443)):
-            port = ""
-        else:
-            port = str(int(port))
+        default = (scheme, int(port)) in (("http", 80), ("https", 443))
+        port = "" if default else str(int(port))
     return f"{host}:{port}" if port else host
 
 
@@ -254,6 +265,19 @@ def content_hash(title: str, text: str) -> str:
     return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
 
 
+def _title_text(title: str) -> str:
+    """Headline text: inline formatting tags removed, entities decoded, nothing else dropped.
+
+    Titles are mostly plain text already (feedparser decodes them), so a literal "<meta> tags"
+    in a headline must survive; only known formatting tags are taken out.
+    """
+    if "<" in title:
+        title = _INLINE_TAG.sub("", title)
+    if "&" in title:
+        title = unescape(title)
+    return normalise_text(title)
+
+
 def _utc(dt: datetime | None) -> datetime | None:
     if dt is None:
         return None
@@ -272,10 +296,7 @@ def _title_from_text(text: str, limit: int = 90) -> str:
 
 def clean_entry(raw: RawEntry, *, now: datetime) -> CleanEntry | None:
     """Clean one raw entry; None when it has neither a title nor any text."""
-    title = raw.title or ""
-    if "<" in title or "&" in title:
-        title = html_to_text(title).replace("\n\n", " ")
-    title = normalise_text(title)
+    title = _title_text(raw.title or "")
     text = html_to_text(raw.content_html) or html_to_text(raw.summary_html)
     if text and title:
         # Feeds often repeat the headline as the first paragraph; say it once.
@@ -333,9 +354,7 @@ def strip_boilerplate(
     out = []
     for entry in entries:
         paras = entry.text.split("\n\n") if entry.text else []
-        kept = [
-            p for p in paras if paragraph_key(p) not in recurring and not _is_known_promo(p)
-        ]
+        kept = [p for p in paras if paragraph_key(p) not in recurring and not _is_known_promo(p)]
         if len(kept) == len(paras):
             out.append(entry)
             continue

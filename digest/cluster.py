@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from storage.stories import recent_fingerprints
+
 __all__ = [
     "Signature",
     "signature",
@@ -37,12 +39,15 @@ _SKETCH = 64  # bottom-k size of each sketch
 _STEM = 5  # word prefix compared for topical overlap: "confiscation" meets "confiscate"
 _MAX_WORD_SKETCHES = 3  # item word sketches kept per story
 _INDEX_HASHES = 6  # the smallest shingle hashes that become index keys
-_MAX_BUCKET = 400  # a key shared by more stories than this is not evidence
+_MAX_BUCKET = 64  # a key shared by more stories than this is too common to be evidence
 _MAX_TITLES = 6  # title token sets kept per story
 _CANDIDATES = 16  # stories compared in full per item
 
 _TOKEN = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
-_OPENERS = frozenset(".!?:;\"'“‘(")
+# A capitalised word after a space that does not follow sentence punctuation: a word opening a
+# sentence (or a paragraph, or the text) is capitalised anyway and says nothing about names.
+_NAME = re.compile(r"(?<=[^\s.!?:;\"'”’)\]] )[A-ZÀ-ÖØ-Þ]\w*")
+_NUMBER = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 _STOP_WORDS = """a about above after again against all also am an and any are as at be because
@@ -90,26 +95,14 @@ def _content_words(text: str) -> list[str]:
     return [t for t in map(_content, _TOKEN.findall(text)) if t is not None]
 
 
-def _opens_sentence(text: str, start: int) -> bool:
-    before = text[max(0, start - 4) : start].rstrip()
-    return not before or before[-1] in _OPENERS
-
-
 def _entities(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(names, numbers): capitalised words/acronyms not opening a sentence, and figures."""
-    names: set[str] = set()
-    numbers: set[str] = set()
-    for m in _TOKEN.finditer(text):
-        raw = m.group()
-        if raw[0].isdigit():
-            num = raw.replace(",", "")
-            if _YEAR.match(num) or len(num) < 2:
-                continue
+    names = {tok for tok in map(_norm, _NAME.findall(text)) if len(tok) >= 2 and tok not in _STOP}
+    numbers = set()
+    for raw in _NUMBER.findall(text):
+        num = raw.replace(",", "")
+        if len(num) >= 2 and not _YEAR.match(num):
             numbers.add(num)
-        elif raw[0].isupper() and not _opens_sentence(text, m.start()):
-            tok = _norm(raw)
-            if len(tok) >= 2 and tok not in _STOP:
-                names.add(tok)
     return frozenset(names), frozenset(numbers)
 
 
@@ -117,8 +110,18 @@ def _h(s: str) -> int:
     return zlib.crc32(s.encode("utf-8"))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> int:
+    return _h(word)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stem_hash(word: str) -> int:
+    return _h(word[:_STEM])
+
+
 def _bottom(values: Iterable[int], k: int = _SKETCH) -> tuple[int, ...]:
-    return tuple(sorted(heapq.nsmallest(k, set(values))))
+    return tuple(sorted(set(values))[:k])
 
 
 def _sketch_jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
@@ -138,12 +141,12 @@ def _sketch_jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
 
 
 def _pack(values: tuple[int, ...]) -> str:
-    return base64.b64encode(struct.pack(f"<{len(values)}I", *values)).decode("ascii")
+    return base64.b64encode(struct.pack(f"<{len(values)}q", *values)).decode("ascii")
 
 
 def _unpack(text: str) -> tuple[int, ...]:
     raw = base64.b64decode(text)
-    return struct.unpack(f"<{len(raw) // 4}I", raw)
+    return struct.unpack(f"<{len(raw) // 8}q", raw)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -167,8 +170,7 @@ class Signature:
         """The inverted-index keys of this signature."""
         keys = {"n:" + n for n in self.names}
         keys.update("#:" + n for n in self.numbers)
-        for t in self.titles:
-            keys.update("t:" + w for w in t)
+        # title words are not keys: the informative ones are names, which are keys already
         keys.update("h:" + str(v) for v in self.shingles[:_INDEX_HASHES])
         return keys
 
@@ -220,14 +222,17 @@ def signature(title: str, text: str) -> Signature:
     title_words = frozenset(_content_words(title))
     body = f"{title}. {text}" if text else title
     words = _content_words(body)
-    shingles = [_h(" ".join(words[i : i + 3])) for i in range(max(len(words) - 2, 1))]
+    # 3-word shingles: the hash of a tuple of the words' crc32s, computed in C. Hashing ints
+    # is not salted per process (unlike str), so fingerprints stay valid across restarts.
+    hashes = list(map(_word_hash, words))
+    shingles = list(map(hash, zip(hashes, hashes[1:], hashes[2:], strict=False))) or hashes[:1]
     names, numbers = _entities(text or title)
     return Signature(
         titles=(title_words,) if title_words else (),
         names=names,
         numbers=numbers,
         shingles=_bottom(shingles),
-        words=(_bottom(_h(w[:_STEM]) for w in words),),
+        words=(_bottom(map(_stem_hash, words)),),
     )
 
 
@@ -305,11 +310,14 @@ def _entry(sig: Signature, last_seen: datetime, keys: set[str]) -> _Entry:
 
 def _worth_comparing(sig: Signature, wset: frozenset[int], entry: _Entry) -> bool:
     """False when the sketches overlap too little for `similar` to ever say yes."""
+    # `similar` needs word overlap >= 0.21, or near-duplicate shingles (>= 0.5), or titles >= 0.6
     short = min(len(wset), len(entry.wset)) or 1
-    if len(wset & entry.wset) * 10 >= short:
+    if len(wset & entry.wset) * 5 >= short:
         return True
     short = min(len(sig.shingles), len(entry.hset)) or 1
-    return len(entry.hset.intersection(sig.shingles)) * 2 >= short
+    if len(entry.hset.intersection(sig.shingles)) * 2 >= short:
+        return True
+    return any(_jaccard(a, b) >= 0.6 for a in sig.titles for b in entry.sig.titles)
 
 
 class Clusterer:
@@ -320,6 +328,9 @@ class Clusterer:
         self._stories: dict[int, _Entry] = {}
         self._index: dict[str, set[int]] = defaultdict(set)
         self._last: tuple[ClusterItem, Signature] | None = None
+        self._pruned_at: datetime | None = None
+        self.max_id = 0  # the highest stored story id known; `catch_up` loads newer ones
+        self.comparisons = 0  # full comparisons made: bounded per item, whatever the index size
 
     def __len__(self) -> int:
         return len(self._stories)
@@ -327,16 +338,24 @@ class Clusterer:
     @classmethod
     def load(cls, session: Any, since: datetime, window: timedelta = DEFAULT_WINDOW) -> Clusterer:
         """Rebuild the index from the fingerprints of stories seen since `since`."""
-        from storage.stories import recent_fingerprints
-
         clusterer = cls(window)
-        for story_id, fingerprint, last_seen in recent_fingerprints(session, since):
-            sig = Signature.from_json(fingerprint) if fingerprint else None
-            if sig is not None:
-                clusterer._put(story_id, sig, last_seen)
+        clusterer.catch_up(session, since)
         return clusterer
 
+    def catch_up(self, session: Any, since: datetime) -> int:
+        """Add stories stored by other processes (ids above the highest known); returns how many."""
+        added = 0
+        for story_id, fingerprint, last_seen in recent_fingerprints(
+            session, since, after_id=self.max_id
+        ):
+            sig = Signature.from_json(fingerprint) if fingerprint else None
+            if sig is not None and story_id not in self._stories:
+                self._put(story_id, sig, last_seen)
+                added += 1
+        return added
+
     def _put(self, story_id: int, sig: Signature, last_seen: datetime) -> None:
+        self.max_id = max(self.max_id, story_id)
         old = self._stories.get(story_id)
         keys = sig.keys()
         if old is not None:
@@ -382,6 +401,7 @@ class Clusterer:
                 continue
             if not _worth_comparing(sig, wset, entry):
                 continue
+            self.comparisons += 1
             ev = compare(sig, entry.sig, idf)
             if similar(ev) and ev.score > best_score:
                 best_id, best_ev, best_score = sid, ev, ev.score
@@ -420,12 +440,20 @@ class Clusterer:
             bucket.discard(old)
             bucket.add(new)
         self._stories[new] = entry
+        self.max_id = max(self.max_id, new)
 
     def forget(self, story_id: int) -> None:
         entry = self._stories.pop(story_id, None)
         if entry is not None:
             for k in entry.keys:
                 self._discard(k, story_id)
+
+    def maybe_prune(self, now: datetime) -> int:
+        """Drop stories too old to match anything, at most once per hour of `now`."""
+        if self._pruned_at is not None and now - self._pruned_at < timedelta(hours=1):
+            return 0
+        self._pruned_at = now
+        return self.prune(now - 2 * self.window)
 
     def prune(self, before: datetime) -> int:
         """Drop stories last seen before `before`; returns how many."""

@@ -23,6 +23,7 @@ __all__ = ["SampleFeed", "sample_feeds", "load_samples", "demo_briefings", "DEMO
 
 _SAMPLES = "data/samples"
 _NEWEST_AGE = timedelta(hours=3)  # the newest sample item appears this long before "now"
+_SPAN = timedelta(days=6)  # the samples' dates are squeezed into this span, so since:7d sees all
 DEMO_WINDOW = timedelta(days=7)
 
 
@@ -59,14 +60,24 @@ def sample_feeds() -> list[SampleFeed]:
     ]
 
 
-def _shifted(feed: ParsedFeed, delta: timedelta) -> ParsedFeed:
+@dataclass(frozen=True)
+class _Retime:
+    """Maps a sample date to a recent one: the newest lands at `target`, order is kept, and
+    the whole set fits in `_SPAN`."""
+
+    newest: datetime
+    target: datetime
+    factor: float
+
+    def __call__(self, when: datetime | None) -> datetime | None:
+        if when is None:
+            return None
+        return self.target - (self.newest - when) * self.factor
+
+
+def _shifted(feed: ParsedFeed, retime: _Retime) -> ParsedFeed:
     entries = [
-        replace(
-            e,
-            published=e.published + delta if e.published else None,
-            updated=e.updated + delta if e.updated else None,
-        )
-        for e in feed.entries
+        replace(e, published=retime(e.published), updated=retime(e.updated)) for e in feed.entries
     ]
     return replace(feed, entries=entries)
 
@@ -88,19 +99,23 @@ def _source_id(db: Database, sample: SampleFeed) -> int:
 
 
 def load_samples(db: Database, taxonomy: Any, now: datetime) -> list[RefreshResult]:
-    """Create the sample sources and ingest every bundled feed, the newest item 3 h before now."""
+    """Create the sample sources and ingest every bundled feed, dated within the last 6 days
+    (the newest item 3 h before now)."""
     samples = sample_feeds()
     parsed = [parse_feed(s.body) for s in samples]
     dates = [e.published or e.updated for f in parsed for e in f.entries]
-    newest = max((d for d in dates if d is not None), default=now - _NEWEST_AGE)
-    delta = (now - _NEWEST_AGE) - newest
+    known = [d for d in dates if d is not None]
+    newest = max(known, default=now)
+    span = newest - min(known, default=now)
+    factor = min(1.0, _SPAN / span) if span else 1.0
+    retime = _Retime(newest, now - _NEWEST_AGE, factor)
     ctx = PipelineContext(
         db=db, fetcher=None, taxonomy=taxonomy, clusterer=Clusterer(), clock=lambda: now
     )
     results = []
     for sample, feed in zip(samples, parsed, strict=True):
         source_id = _source_id(db, sample)
-        results.append(ingest_entries(ctx, source_id, _shifted(feed, delta), now=now))
+        results.append(ingest_entries(ctx, source_id, _shifted(feed, retime), now=now))
     return results
 
 

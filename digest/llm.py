@@ -381,10 +381,10 @@ class LlmSummarizer:
 
     def _grounded(self, story: StoryText, headline: str, text: str) -> StorySummary | None:
         facts = SourceFacts.of(story_source_text(story))
-        body = ground_sentences(sanitize_model_text(text, 900), facts)
+        body = ground_sentences(sanitize_model_text(text, 900, drop_tainted=True), facts)
         if not body.kept:
             return None
-        head = ground_sentences(sanitize_model_text(headline, 300), facts)
+        head = ground_sentences(sanitize_model_text(headline, 300, drop_tainted=True), facts)
         # The headline is one sentence; a dropped one is replaced by the body's first sentence.
         head_text = head.kept[0] if head.kept and not head.dropped else body.kept[0]
         return StorySummary(
@@ -418,7 +418,9 @@ class LlmSummarizer:
             return TopLineOutcome(None, tokens, WRONG_ID)
         cited = [card for card in cards if card.id in cites]
         source = "\n".join(f"{c.headline}\n{c.summary}\n{' '.join(c.sources)}" for c in cited)
-        grounded = ground_sentences(sanitize_model_text(out.top_line, 600), source)
+        grounded = ground_sentences(
+            sanitize_model_text(out.top_line, 600, drop_tainted=True), source
+        )
         if not grounded.kept:
             return TopLineOutcome(None, tokens, UNGROUNDED)
         return TopLineOutcome(TopLine(" ".join(grounded.kept[:3]), cites), tokens, OK)

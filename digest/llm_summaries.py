@@ -14,15 +14,15 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from digest.document import StoryCard, story_ref
-from digest.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer
+from digest.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer, build_client
 from digest.sanitize import sanitize_model_text
 from digest.summarize import ItemText, StorySummary, StoryText
 from storage.db import Database
@@ -41,6 +41,9 @@ __all__ = [
     "load_story_texts",
     "pending_story_ids",
     "cached_llm_summaries",
+    "compose_after_summaries",
+    "LlmServices",
+    "build_llm_services",
 ]
 
 log = logging.getLogger(__name__)
@@ -50,7 +53,9 @@ EXTRACTIVE_NOTE = "summaries: extractive"
 # asked again), and a document's top line keyed by its cards. Both keep `text` empty or harmless.
 LLM_REJECTED = "llm-rejected"
 LLM_TOP_LINE = "llm-top"
+T = TypeVar("T")
 _CHUNK = 500
+_MAX_REFS = 5  # story refs shown after a top line
 
 
 class _Fallback(Protocol):
@@ -247,7 +252,13 @@ class LlmSummaryProvider:
                     )
         missing = [s for s in stories if s.story_id not in found]
         if missing:
-            found.update(self.fallback.summaries_for(db, missing))
+            # Extractive text is feed text: it gets the same link and mention stripping.
+            for sid, summary in self.fallback.summaries_for(db, missing).items():
+                found[sid] = replace(
+                    summary,
+                    headline=sanitize_model_text(summary.headline, 400),
+                    text=sanitize_model_text(summary.text, 1200),
+                )
             if self.enabled:
                 self.queue.add_stories(s.story_id for s in missing)
         fell_back = bool(missing) or not self.enabled
@@ -302,6 +313,7 @@ class WorkerStats:
     calls: int = 0
     tokens: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    summarised_ids: list[int] = field(default_factory=list)
 
     def add(self, other: WorkerStats) -> WorkerStats:
         for name in (
@@ -311,6 +323,7 @@ class WorkerStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, n in other.reasons.items():
             self.reasons[key] = self.reasons.get(key, 0) + n
+        self.summarised_ids.extend(other.summarised_ids)
         return self
 
 
@@ -326,9 +339,11 @@ class SummaryWorker:
         daily_tokens: int = 200_000,
         queue: SummaryQueue | None = None,
         clock: Callable[[], datetime] = utcnow,
+        max_top_lines_per_run: int = 20,
     ) -> None:
         self.db = db
         self.llm = llm
+        self.max_top_lines_per_run = max_top_lines_per_run
         self.concurrency = max(1, concurrency)
         self.daily_tokens = daily_tokens
         self.queue = queue
@@ -430,6 +445,7 @@ class SummaryWorker:
             key = SummaryKey(story.content_hash, LLM_SUMMARIZER, llm.model)
             headline, text = outcome.summary.headline, outcome.summary.text
             stats.summarised = 1
+            stats.summarised_ids.append(story.story_id)
         elif outcome.server_unavailable:
             if outcome.status == "breaker_open":
                 stats.skipped_breaker = 1
@@ -495,7 +511,7 @@ class SummaryWorker:
             stats.failed = int(outcome.status == "failed")
             stats.rejected = int(outcome.status != "failed")
             return stats
-        refs = ", ".join(story_ref(i) for i in outcome.top_line.cites)
+        refs = ", ".join(story_ref(i) for i in outcome.top_line.cites[:_MAX_REFS])
         text = f"{sanitize_model_text(outcome.top_line.text, 600)} ({refs})"
         with self.db.session() as session:
             put_summary(session, SummaryKey(key, LLM_TOP_LINE, llm.model), headline="", text=text)
@@ -503,9 +519,75 @@ class SummaryWorker:
         return stats
 
     async def run_queued(self) -> WorkerStats:
-        """Drain the provider's queue: the stories it served extractively, then its top lines."""
+        """Drain the provider's queue: the stories it served extractively, then its top lines.
+
+        At most `max_top_lines_per_run` top lines are written per run (a one-off /brief's top
+        line is rarely asked for again; a digest's is, by every channel that shares it).
+        """
         if self.queue is None:
             return WorkerStats()
         story_ids, tops = self.queue.drain()
         stats = await self.run_pending(story_ids)
-        return stats.add(await self.run_top_lines(tops))
+        # A top line over a card whose summary just changed is stale: the next composition
+        # queues the one over the new text.
+        changed = set(stats.summarised_ids)
+        fresh = [cards for cards in tops if not changed & {c.id for c in cards}]
+        return stats.add(await self.run_top_lines(fresh[: self.max_top_lines_per_run]))
+
+
+async def compose_after_summaries(worker: SummaryWorker, compose: Callable[[], T]) -> T:
+    """For background composition (digests): compose, let the worker fill what was missing, and
+    compose again, so the post carries LLM summaries and top line when the server is up.
+
+    Never for commands: those must not wait on the model.
+    """
+    doc = compose()
+    # Round 1 makes the story summaries; round 2 the top line over the cards they changed.
+    for _round in range(2):
+        if worker.queue is None or not len(worker.queue):
+            break
+        stats = await worker.run_queued()
+        if not (stats.summarised or stats.top_lines):
+            break
+        doc = compose()
+    return doc
+
+
+@dataclass
+class LlmServices:
+    """What bot/app.py wires in: the provider for composition and the worker for the scheduler."""
+
+    provider: LlmSummaryProvider
+    worker: SummaryWorker
+    llm: LlmSummarizer | None
+
+    @property
+    def enabled(self) -> bool:
+        return self.llm is not None
+
+
+def build_llm_services(
+    db: Database,
+    fallback: _Fallback,
+    *,
+    api_key: str | None,
+    base_url: str | None,
+    model: str,
+    language: str = "English",
+    timeout: float = 30.0,
+    daily_tokens: int = 200_000,
+    concurrency: int = 4,
+) -> LlmServices:
+    """Provider and worker from settings values; with no key and no base URL, extractive only."""
+    client = build_client(api_key, base_url, timeout=timeout, max_retries=1)
+    llm = (
+        LlmSummarizer(client, model, language=language, timeout=timeout, max_retries=1)
+        if client is not None
+        else None
+    )
+    queue = SummaryQueue()
+    provider = LlmSummaryProvider(
+        fallback, model=model, enabled=llm is not None, queue=queue, db=db
+    )
+    worker = SummaryWorker(db, llm, concurrency=concurrency, daily_tokens=daily_tokens, queue=queue)
+    return LlmServices(provider=provider, worker=worker, llm=llm)

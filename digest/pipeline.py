@@ -23,7 +23,7 @@ from storage import sources as source_state
 from storage.db import Database
 from storage.items import store_entries
 from storage.models import Item, Source, utcnow
-from storage.stories import TagPair, create_stories, refresh_stories
+from storage.stories import TagPair, insert_stories, load_sources, refresh_stories
 
 __all__ = [
     "PipelineContext",
@@ -69,6 +69,10 @@ def _clusterer(ctx: PipelineContext, session: Session, now: datetime) -> Cluster
     if ctx.clusterer is None:
         window = Clusterer().window
         ctx.clusterer = Clusterer.load(session, now - window, window)
+    else:
+        # stories another process (a replica, `policybrief poll`) stored since we last looked
+        ctx.clusterer.catch_up(session, now - ctx.clusterer.window)
+    ctx.clusterer.maybe_prune(now)
     return ctx.clusterer
 
 
@@ -95,45 +99,48 @@ def _ingest(
             cleaned.append(entry)
     # the whole batch, not only new entries: a footer is recognised on every poll
     cleaned = strip_boilerplate(cleaned)
-    stored = store_entries(session, source_id, cleaned, now)
-    if not stored.new and not stored.updated:
-        return 0, 0, [], []
     clusterer = _clusterer(ctx, session, now)
-    # items of one batch may join each other's new stories: assign one by one, creating a
-    # story (with a temporary negative id) whenever an item starts one
-    temp_members: dict[int, list[Item]] = {}
-    joined: dict[int, list[Item]] = {}
-    for n, item in enumerate(stored.new, start=1):
-        story_id = clusterer.assign(item)
-        if story_id is None:
-            temp = -n
-            temp_members[temp] = [item]
-            clusterer.add(temp, item)
-        elif story_id < 0:
-            temp_members[story_id].append(item)
-            clusterer.add(story_id, item)
-        else:
-            joined.setdefault(story_id, []).append(item)
-            clusterer.add(story_id, item)
-    temps = list(temp_members)
-    created = create_stories(session, [temp_members[t][0] for t in temps])
+    classify = _classifier(ctx)
+    joined: set[int] = set()
     new_ids: list[int] = []
-    for temp, story in zip(temps, created, strict=True):
-        assert story.id is not None
-        clusterer.rekey(temp, story.id)
-        new_ids.append(story.id)
-        for item in temp_members[temp]:
-            item.story_id = story.id
-    for story_id, items in joined.items():
-        for item in items:
-            item.story_id = story_id
+
+    def attach(new_items: list[Item]) -> None:
+        # Items of one batch may join each other's new stories: assign one by one; an item
+        # that starts a story gets a temporary negative id until the story row exists.
+        groups: dict[int, list[Item]] = {}
+        for n, item in enumerate(new_items, start=1):
+            story_id = clusterer.assign(item)
+            if story_id is None:
+                story_id = -n
+                groups[story_id] = [item]
+            elif story_id < 0:
+                groups[story_id].append(item)
+            else:
+                item.story_id = story_id
+                joined.add(story_id)
+            clusterer.add(story_id, item)
+        temps = list(groups)
+        sources = load_sources(session, {source_id})
+        ids = insert_stories(
+            session,
+            [groups[t] for t in temps],
+            sources,
+            classify,
+            [clusterer.fingerprint(t) for t in temps],
+        )
+        for temp, story_id in zip(temps, ids, strict=True):
+            clusterer.rekey(temp, story_id)
+            for item in groups[temp]:
+                item.story_id = story_id
+        new_ids.extend(ids)
+
+    stored = store_entries(session, source_id, cleaned, now, before_insert=attach)
     changed = set(joined)
     changed.update(it.story_id for it in stored.updated if it.story_id is not None)
     changed.difference_update(new_ids)
-    touched = new_ids + sorted(changed)
-    session.flush()
-    fingerprints = {sid: clusterer.fingerprint(sid) for sid in touched}
-    refresh_stories(session, touched, _classifier(ctx), fingerprints)
+    if changed:
+        fingerprints = {sid: clusterer.fingerprint(sid) for sid in changed}
+        refresh_stories(session, sorted(changed), classify, fingerprints)
     return len(stored.new), len(stored.updated), new_ids, sorted(changed)
 
 

@@ -41,7 +41,7 @@ async def probe_source(
         raise FetchError("the server answered 'not modified' to a first request", kind="http")
     feed = await parse_feed_limited(result.body, parse_timeout, pool=pool)
     return ProbeResult(
-        title=feed.title.strip() or url,
+        title=feed.title.strip(),  # may be empty: callers pick their own fallback name
         item_count=len(feed.entries),
         url=result.url,
         etag=result.etag,

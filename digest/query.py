@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -38,6 +38,12 @@ __all__ = [
 FILTER_KINDS = ("topic", "jurisdiction", "source")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
 _TOKEN = re.compile(r"[^\W_]+")
+# Invisible format characters (soft hyphen, zero-width space/joiners, bidi marks, BOM): a word
+# with one inside is still that word ("regu\u00adlator" is "regulator").
+_FORMAT = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 class QueryError(ValueError):
@@ -51,7 +57,7 @@ class QueryError(ValueError):
 
 def normalise_tokens(text: str) -> list[str]:
     """Case-folded word tokens; possessives dropped, hyphens and punctuation split words."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", _FORMAT.sub("", text))
     text = _POSSESSIVE.sub("", text)
     return _TOKEN.findall(text.casefold())
 
@@ -103,6 +109,7 @@ class Filter:
 
 
 Atom = Term | Filter
+Alias = Callable[[str, str], str | None]
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,29 @@ class Query:
 
     clauses: tuple[Clause, ...]
     exclusions: tuple[Term, ...] = ()
+
+    def required_substrings(self) -> list[str] | None:
+        """Lower-case ASCII strings, one of which every matching story's text must contain.
+
+        For a cheap database prefilter (LIKE) before the exact match; None when the query has
+        no clause made only of words (e.g. a filter-only query) or a word is not plain ASCII.
+        """
+        best: list[str] | None = None
+        for clause in self.clauses:
+            if not all(isinstance(a, Term) for a in clause.alternatives):
+                continue
+            needles = []
+            for atom in clause.alternatives:
+                assert isinstance(atom, Term)
+                word = max(atom.tokens, key=len)
+                if not word.isascii():
+                    break
+                # "policy" must still find "policies": drop the y that the plural replaces
+                needles.append(word[:-1] if word.endswith("y") and len(word) > 2 else word)
+            else:
+                if best is None or min(map(len, needles)) > min(map(len, best)):
+                    best = needles
+        return best
 
     def to_text(self) -> str:
         parts = [c.to_text() for c in self.clauses]
@@ -241,6 +271,7 @@ def _filter_atom(
     tok: _Tok,
     topics: Collection[str] | None,
     jurisdictions: Collection[str] | None,
+    aliases: Alias | None = None,
 ) -> Filter:
     kind, raw = tok.filter_kind, tok.text.strip()
     col = tok.value_column
@@ -255,6 +286,8 @@ def _filter_atom(
         return Filter(kind, value)
     value = raw.lower()
     known = topics if kind == "topic" else jurisdictions
+    if known is not None and value not in known and aliases is not None:
+        value = aliases(kind, raw) or value  # a label or alias: topic:"child safety", europe
     if known is not None and value not in known:
         raise QueryError(f"unknown {kind} '{raw}' at column {col}{_suggest(value, known)}", col)
     return Filter(kind, value)
@@ -273,8 +306,13 @@ def parse_query(
     *,
     topics: Collection[str] | None = None,
     jurisdictions: Collection[str] | None = None,
+    aliases: Alias | None = None,
 ) -> Query:
-    """Parse a watch query; raise QueryError (only) with the column of the problem."""
+    """Parse a watch query; raise QueryError (only) with the column of the problem.
+
+    `topics`/`jurisdictions` validate filters when given; `aliases(kind, word)` may map a label
+    or alias to its slug (the taxonomy's lookup).
+    """
     if not text or not text.strip():
         raise QueryError("empty query: give words to watch, e.g. /watch coupang fine")
     toks = _lex(text)
@@ -295,7 +333,9 @@ def parse_query(
             exclusions.append(_term(tok))
             continue
         atom: Atom = (
-            _filter_atom(tok, topics, jurisdictions) if tok.kind == "filter" else _term(tok)
+            _filter_atom(tok, topics, jurisdictions, aliases)
+            if tok.kind == "filter"
+            else _term(tok)
         )
         if pending_or is not None:
             clauses[-1].append(atom)
@@ -316,67 +356,91 @@ def parse_query(
 # --- matching ------------------------------------------------------------------------------
 
 
-def _atom_holds(atom: Atom, found: Collection[str], facts: StoryFacts, text: str | None) -> bool:
+def _atom_holds(atom: Atom, facts: StoryFacts, text: str) -> bool:
     if isinstance(atom, Filter):
         if atom.kind == "topic":
             return atom.value in facts.topics
         if atom.kind == "jurisdiction":
             return atom.value in facts.jurisdictions
         return atom.value in facts.sources
-    if text is not None:
-        return any(p in text for p in atom.patterns())
-    return any(p in found for p in atom.patterns())
-
-
-def _evaluate(query: Query, found: Collection[str], facts: StoryFacts, text: str | None) -> bool:
-    for excl in query.exclusions:
-        if _atom_holds(excl, found, facts, text):
-            return False
-    return all(
-        any(_atom_holds(a, found, facts, text) for a in clause.alternatives)
-        for clause in query.clauses
-    )
+    return any(p in text for p in atom.patterns())
 
 
 def query_matches(query: Query, facts: StoryFacts) -> bool:
-    """One query against one story, without an automaton (for /watch test and tests)."""
-    return _evaluate(query, (), facts, normalise_text(facts.text))
+    """One query against one story, without an automaton (for tests and one-off checks)."""
+    text = normalise_text(facts.text)
+    if any(_atom_holds(t, facts, text) for t in query.exclusions):
+        return False
+    return all(
+        any(_atom_holds(a, facts, text) for a in clause.alternatives) for clause in query.clauses
+    )
 
 
-@dataclass
+# A compiled key is an int (a term id, present when one of its patterns is in the text) or a
+# (kind, value) tuple for a filter (present when the story carries that tag or source).
+_Key = int | tuple[str, str]
+
+
+@dataclass(frozen=True)
 class _Compiled:
     watch_id: int
-    query: Query
+    clauses: tuple[tuple[_Key, ...], ...]
+    exclusions: tuple[int, ...]
+
+    def holds(self, present: set[_Key]) -> bool:
+        for term_id in self.exclusions:
+            if term_id in present:
+                return False
+        for clause in self.clauses:
+            for key in clause:
+                if key in present:
+                    break
+            else:
+                return False
+        return True
 
 
 @dataclass
 class WatchMatcher:
-    """All active watches in one automaton; `match(facts)` returns the ids of matching watches."""
+    """All active watches in one automaton; `match(facts)` returns the ids of matching watches.
+
+    Every distinct term gets an id; the automaton maps each space-delimited pattern (a term and
+    its plurals) to the ids of the terms it stands for. A story's text is scanned once; the
+    watches indexed under a present term or tag are the only ones evaluated, by set lookups.
+    """
 
     _automaton: ahocorasick.Automaton = field(default_factory=ahocorasick.Automaton)
     _watches: list[_Compiled] = field(default_factory=list)
-    # anchor key -> indexes into _watches; a key is a pattern string or ("topic", slug) etc.
-    _anchors: dict[object, list[int]] = field(default_factory=dict)
+    _anchors: dict[_Key, list[int]] = field(default_factory=dict)
     _built: bool = False
 
     @classmethod
     def build(cls, watches: Iterable[tuple[int, Query]]) -> WatchMatcher:
         """Compile (watch id, parsed query) pairs."""
         matcher = cls()
-        patterns: set[str] = set()
+        term_ids: dict[tuple[str, ...], int] = {}
+
+        def key_of(atom: Atom) -> _Key:
+            if isinstance(atom, Filter):
+                return (atom.kind, atom.value)
+            return term_ids.setdefault(atom.tokens, len(term_ids))
+
         for watch_id, query in watches:
             index = len(matcher._watches)
-            matcher._watches.append(_Compiled(watch_id, query))
-            for clause in query.clauses:
-                for atom in clause.alternatives:
-                    if isinstance(atom, Term):
-                        patterns.update(atom.patterns())
-            for excl in query.exclusions:
-                patterns.update(excl.patterns())
-            for key in _anchor_keys(query):
+            compiled = _Compiled(
+                watch_id,
+                tuple(tuple(key_of(a) for a in c.alternatives) for c in query.clauses),
+                tuple(key_of(t) for t in query.exclusions),  # type: ignore[misc]
+            )
+            matcher._watches.append(compiled)
+            for key in _anchor_keys(query, compiled):
                 matcher._anchors.setdefault(key, []).append(index)
-        for pattern in patterns:
-            matcher._automaton.add_word(pattern, pattern)
+        patterns: dict[str, list[int]] = {}
+        for tokens, term_id in term_ids.items():
+            for pattern in Term(tokens).patterns():
+                patterns.setdefault(pattern, []).append(term_id)
+        for pattern, ids in patterns.items():
+            matcher._automaton.add_word(pattern, tuple(ids))
         if patterns:
             matcher._automaton.make_automaton()
             matcher._built = True
@@ -385,49 +449,42 @@ class WatchMatcher:
     def __len__(self) -> int:
         return len(self._watches)
 
-    def found_patterns(self, text: str) -> set[str]:
-        """Every watched pattern present in the text (normalised)."""
-        if not self._built:
-            return set()
-        return {value for _end, value in self._automaton.iter(normalise_text(text))}
+    def present_keys(self, facts: StoryFacts) -> set[_Key]:
+        """Term ids found in the story's text, plus its topic, jurisdiction and source keys."""
+        present: set[_Key] = set()
+        if self._built:
+            for _end, ids in self._automaton.iter(normalise_text(facts.text)):
+                present.update(ids)
+        present.update(("topic", t) for t in facts.topics)
+        present.update(("jurisdiction", j) for j in facts.jurisdictions)
+        present.update(("source", s) for s in facts.sources)
+        return present
 
     def match(self, facts: StoryFacts) -> list[int]:
         """Ids of the watches whose query holds for this story, in watch order."""
-        found = self.found_patterns(facts.text)
-        keys: list[object] = list(found)
-        keys += [("topic", t) for t in facts.topics]
-        keys += [("jurisdiction", j) for j in facts.jurisdictions]
-        keys += [("source", s) for s in facts.sources]
+        present = self.present_keys(facts)
+        anchors = self._anchors
         candidates: set[int] = set()
-        for key in keys:
-            candidates.update(self._anchors.get(key, ()))
-        hits = [i for i in candidates if _evaluate(self._watches[i].query, found, facts, text=None)]
-        return [self._watches[i].watch_id for i in sorted(hits)]
+        for key in present:
+            hit = anchors.get(key)
+            if hit is not None:
+                candidates.update(hit)
+        watches = self._watches
+        return [watches[i].watch_id for i in sorted(candidates) if watches[i].holds(present)]
 
 
-def _anchor_keys(query: Query) -> list[object]:
+def _anchor_keys(query: Query, compiled: _Compiled) -> tuple[_Key, ...]:
     """Keys under which a watch is indexed: all alternatives of its most selective clause.
 
-    Every clause must hold, so indexing one clause is enough; the longest terms are the rarest.
+    Every clause must hold, so indexing one clause is enough; longer terms are rarer, and a
+    tag filter is broad, so a clause of words is preferred over one of filters.
     """
 
-    def weight(clause: Clause) -> tuple[int, int]:
+    def weight(pair: tuple[Clause, tuple[_Key, ...]]) -> tuple[int, int]:
+        clause = pair[0]
         shortest = min(
             (len(" ".join(a.tokens)) if isinstance(a, Term) else 3) for a in clause.alternatives
         )
         return (shortest, -len(clause.alternatives))
 
-    best = max(query.clauses, key=weight)
-    keys: list[object] = []
-    for atom in best.alternatives:
-        if isinstance(atom, Term):
-            keys.extend(atom.patterns())
-        else:
-            keys.append((atom.kind, atom.value))
-    return keys
-
-
-def suggest_slug(value: str, options: Sequence[str]) -> str | None:
-    """The closest slug, for 'did you mean' messages elsewhere."""
-    close = difflib.get_close_matches(value.lower(), list(options), n=1, cutoff=0.6)
-    return close[0] if close else None
+    return max(zip(query.clauses, compiled.clauses, strict=True), key=weight)[1]

@@ -131,7 +131,7 @@ class ExtractiveSummarizer:
     def __init__(self, max_sentences: int = 2) -> None:
         self.max_sentences = max_sentences
 
-    def _candidates(self, story: StoryText) -> list[tuple[float, int, str]]:
+    def _candidates(self, story: StoryText) -> list[tuple[float, int, str, int]]:
         headline_terms = _terms(story.headline)
         centroid: dict[str, int] = {}
         item_sentences: list[list[str]] = []
@@ -141,9 +141,9 @@ class ExtractiveSummarizer:
             for term in _terms(item.text or "") | _terms(item.title):
                 centroid[term] = centroid.get(term, 0) + 1
         n_items = max(len(story.items), 1)
-        scored: list[tuple[float, int, str]] = []
+        scored: list[tuple[float, int, str, int]] = []
         order = 0
-        for sents in item_sentences:
+        for item_no, sents in enumerate(item_sentences):
             for pos, sent in enumerate(sents):
                 order += 1
                 words = _WORD.findall(sent)
@@ -156,7 +156,8 @@ class ExtractiveSummarizer:
                 shared = sum(centroid.get(t, 0) - 1 for t in terms) / (len(terms) * n_items)
                 position = 1.0 / (1 + pos)
                 length = 0.0 if len(words) <= 45 else -0.3  # long sentences read badly
-                scored.append((1.2 * position + 1.0 * head + 0.8 * shared + length, order, sent))
+                score = 1.2 * position + 1.0 * head + 0.8 * shared + length
+                scored.append((score, order, sent, item_no))
         return scored
 
     def summarize(self, story: StoryText) -> StorySummary:
@@ -174,9 +175,12 @@ class ExtractiveSummarizer:
         for cand in best[1:]:
             if len(chosen) >= self.max_sentences:
                 break
+            # the second sentence continues the first one's article: another source's sentence
+            # mostly retells the same fact in other words
+            if cand[3] != best[0][3]:
+                continue
             terms = _terms(cand[2])
-            # a near-repeat of the first sentence (another source saying the same) adds nothing
-            if terms and len(terms & seen_terms) / len(terms) > 0.6:
+            if terms and len(terms & seen_terms) / len(terms) > 0.5:
                 continue
             if len(chosen[0][2]) + len(cand[2]) > _TEXT_CHARS:
                 continue

@@ -34,8 +34,10 @@ def _card(card: StoryCard) -> list[str]:
     if tags:
         lines.append(f"    tags: {', '.join(clean_line(t) for t in tags)}")
     for link in card.sources:
+        # links come only from stored item URLs, and only http(s) ones are shown
         url = link.url if link.url.startswith(("http://", "https://")) else ""
-        lines.append(f"    - {clean_line(link.name)}: {clean_line(url)}")
+        tail = f": {clean_line(url)}" if url else ""
+        lines.append(f"    - {clean_line(link.name)}{tail}")
     return lines
 
 

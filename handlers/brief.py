@@ -6,8 +6,18 @@ from datetime import timedelta
 
 from digest import compose
 from digest.document import Document, Section
+from digest.query import normalise_tokens
 from handlers.base import Invocation, Reply, Visibility
-from handlers.common import lookup, parse_since, provider_of, since_label, topic_slugs, words_of
+from handlers.common import (
+    jurisdiction_slugs,
+    lookup,
+    parse_since,
+    provider_of,
+    since_label,
+    suggest,
+    topic_slugs,
+    words_of,
+)
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option
 from storage.pins import pinned_story_ids
@@ -47,7 +57,9 @@ def run_brief(services: Services, inv: Invocation) -> Reply:
         provider_of(services),
         topics=set(topics),
         jurisdictions=set(jurisdictions),
-        words=words,
+        # the stored search text is lower-cased raw text: search by normalised tokens so that
+        # "Coupang's" finds "coupang" and "age-verification" finds "age verification"
+        words=list(dict.fromkeys(t for w in words for t in normalise_tokens(w))),
         since=now - span,
         now=now,
         pinned_ids=tuple(pinned),
@@ -58,12 +70,20 @@ def run_brief(services: Services, inv: Invocation) -> Reply:
         what = " ".join(wanted) if wanted else "anything"
         lines = []
         if words:
+            known = topic_slugs(services) + jurisdiction_slugs(services)
+            hints = [h for w in words if (h := suggest(w, known)) is not None]
+            if hints:
+                lines.append("Did you mean " + " or ".join(dict.fromkeys(hints)) + "?")
             lines.append("Topics: " + ", ".join(topic_slugs(services)))
         doc = Document(
             kind="notice",
             title=f"nothing found for {what} in the last {since_label(span)}",
             sections=[Section(lines=lines)] if lines else [],
-            footer=["Try a topic or jurisdiction, or a longer window: since:7d"],
+            footer=[
+                "Try a topic or jurisdiction, or a longer window: since:7d"
+                if span < timedelta(days=7)
+                else "Try a topic or jurisdiction, or fewer words."
+            ],
         )
         return Reply(doc, Visibility.ONLY_YOU)
     return Reply(doc, visibility)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,10 @@ class Services:
     # Fetch a feed URL once before /sources add saves it (built in bot/app.py; handlers import no
     # HTTP client). Sync or async; raises with a readable reason when the feed is unusable.
     probe: Callable[[str], object] | Callable[[str], Awaitable[object]] | None = None
+    # The event loop that owns the probe's HTTP client (bot/app.py sets it in `run`): handlers
+    # run in worker threads and hand an async probe to that loop instead of starting their own.
+    loop: asyncio.AbstractEventLoop | None = None
+    probe_timeout: float = 30.0
     # digest.compose's SummaryProvider (cached summaries); None -> built from `summarizer`
     provider: object | None = None
     # compose_brief limits /brief to stories seen in this window when nothing else is given

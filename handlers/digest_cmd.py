@@ -35,6 +35,13 @@ def resolve_zone(word: str) -> str | None:
     return _zones().get(word.lower())
 
 
+def _city_zone(word: str) -> str | None:
+    """'Brussels' -> 'Europe/Brussels' when a zone's last part is the word (a city name)."""
+    low = word.lower()
+    hits = sorted(z for key, z in _zones().items() if "/" in key and key.rsplit("/", 1)[1] == low)
+    return hits[0] if hits else None
+
+
 def _zone_error(word: str) -> UsageError:
     close = difflib.get_close_matches(word.lower(), list(_zones()), n=1, cutoff=0.6)
     hint = (
@@ -87,6 +94,8 @@ def _on(services: Services, inv: Invocation, words: list[str]) -> Reply:
                 slugs.append(cat.slug)
         elif (canonical := resolve_zone(word)) is not None:
             zone = canonical
+        elif (city := _city_zone(word)) is not None:
+            raise UsageError(f"{word}: unknown time zone, did you mean {city}?")
         else:
             hint = suggest(word, known)
             tail = f" — did you mean {hint}?" if hint else f"; topics: {', '.join(known)}"

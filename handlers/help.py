@@ -10,6 +10,10 @@ from handlers.registry import CommandSpec, Registry
 __all__ = ["help_spec", "help_document"]
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def help_document(registry: Registry, inv: Invocation) -> Document:
     """One section per command the caller's role allows, with its usable subcommands only."""
     sections = []
@@ -26,7 +30,7 @@ def help_document(registry: Registry, inv: Invocation) -> Document:
     return Document(
         kind="help",
         title="policybrief commands",
-        intro=f"What you can use here (you are a {inv.role.label}).",
+        intro=f"What you can use here (you are {_article(inv.role.label)} {inv.role.label}).",
         sections=sections,
         footer=[
             'Watch queries: words are ANDed, "quoted phrases", OR, -exclusions, '

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
+from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 from digest.document import Document, Section
@@ -65,15 +67,32 @@ def _probe(services: Services, url: str) -> object | None:
     try:
         result = services.probe(url)
         if inspect.isawaitable(result):
-            # Handlers run in a worker thread without a loop; the adapters pass a sync probe.
-            result = asyncio.run(_await(result))
+            result = _run(services, result)
     except (FetchError, FeedError) as exc:
         raise UsageError(f"{url}: not added — {exc.reason}") from None
+    except TimeoutError:
+        raise UsageError(
+            f"{url}: not added — no answer within {services.probe_timeout:g} s"
+        ) from None
     return result
 
 
-async def _await(awaitable: object) -> object:
-    return await awaitable  # type: ignore[misc]
+def _run(services: Services, awaitable: Awaitable[object]) -> object:
+    """Run an async probe from this worker thread: on the app's loop when it has one."""
+    loop = services.loop
+    if loop is not None and loop.is_running():
+        future = asyncio.run_coroutine_threadsafe(_await(awaitable), loop)
+        try:
+            return future.result(timeout=services.probe_timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise TimeoutError from None
+    # no running app loop (the one-shot CLI): a private loop for this call
+    return asyncio.run(asyncio.wait_for(_await(awaitable), services.probe_timeout))
+
+
+async def _await(awaitable: Awaitable[object]) -> object:
+    return await awaitable
 
 
 def _add(services: Services, words: list[str]) -> Reply:

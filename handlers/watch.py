@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from digest.alerts import load_facts
 from digest.document import Document, Section, story_ref
-from digest.query import Query, QueryError, WatchMatcher, parse_query
+from digest.query import Filter, Query, QueryError, WatchMatcher, parse_query
 from handlers.base import Invocation, LimitExceeded, NotFound, Reply, UsageError
-from handlers.common import jurisdiction_slugs, topic_slugs
+from handlers.common import jurisdiction_slugs, lookup, topic_slugs
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option, Subcommand
 from storage.models import Story
@@ -30,9 +31,19 @@ def _parse(services: Services, text: str) -> Query:
         raise LimitExceeded(f"that query is {len(text):,} characters long; the limit is {limit}.")
     topics, juris = topic_slugs(services), jurisdiction_slugs(services)
     try:
-        return parse_query(text, topics=topics or None, jurisdictions=juris or None)
+        return parse_query(
+            text,
+            topics=topics or None,
+            jurisdictions=juris or None,
+            aliases=lambda kind, word: _alias(services, kind, word),
+        )
     except QueryError as exc:
         raise UsageError(exc.message) from None
+
+
+def _alias(services: Services, kind: str, word: str) -> str | None:
+    cat = lookup(services, word)
+    return cat.slug if cat is not None and cat.kind == kind else None
 
 
 def run_watch(services: Services, inv: Invocation) -> Reply:
@@ -45,7 +56,9 @@ def run_watch(services: Services, inv: Invocation) -> Reply:
             "/watch needs a query, e.g. /watch coupang fine; see also /watch list, "
             "/watch remove <id>, /watch test <query>"
         )
-    if sub == "list" and not rest.strip():
+    if sub == "list":
+        if rest.strip():
+            raise UsageError("/watch list takes no words; to watch the word, use /watch add list")
         return _list(services, inv)
     if sub == "remove":
         return _remove(services, inv, rest.strip())
@@ -98,7 +111,7 @@ def _list(services: Services, inv: Invocation) -> Reply:
     with services.db.session() as session:
         watches = list_watches(session, inv.platform, inv.workspace, inv.user)
     if not watches:
-        return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine", ""))
+        return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine"))
     lines = [f"#{w.id}  {w.query}  ({w.mode})" for w in watches]
     cap = services.limits.max_watches_per_user
     doc = Document(
@@ -128,19 +141,33 @@ def _test(services: Services, text: str) -> Reply:
         raise UsageError("/watch test needs a query, e.g. /watch test coupang fine")
     query = _parse(services, text)
     matcher = WatchMatcher.build([(0, query)])
+    has_source = any(
+        isinstance(a, Filter) and a.kind == "source" for c in query.clauses for a in c.alternatives
+    )
     now = services.now()
     since = now - timedelta(days=TEST_DAYS)
     hits: list[tuple[int, str, datetime]] = []
     with services.db.session() as session:
+        conds = [col(Story.last_seen_at) >= since]
+        needles = query.required_substrings()
+        if needles:
+            # search_text is the lower-cased text of every item (empty until first refreshed)
+            conds.append(
+                or_(
+                    col(Story.search_text) == "",
+                    *(col(Story.search_text).contains(n, autoescape=True) for n in needles),
+                )
+            )
         rows = session.exec(
             select(Story.id, Story.headline, Story.last_seen_at)
-            .where(col(Story.last_seen_at) >= since)
+            .where(*conds)
             .order_by(col(Story.last_seen_at).desc())
         ).all()
         meta = {sid: (h, seen) for sid, h, seen in rows if sid is not None}
         ids = list(meta)
         for start in range(0, len(ids), _BATCH):
-            for facts in load_facts(session, ids[start : start + _BATCH]):
+            batch = ids[start : start + _BATCH]
+            for facts in load_facts(session, batch, with_sources=has_source):
                 if matcher.match(facts):
                     headline, seen = meta[facts.story_id]
                     hits.append((facts.story_id, headline, seen))

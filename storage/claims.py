@@ -22,11 +22,13 @@ from storage.db import Database
 from storage.models import Delivery, Lease, Source, Subscription
 
 __all__ = [
+    "HEARTBEAT_PREFIX",
     "new_owner",
     "claim_due_sources",
     "claim_due_subscriptions",
     "claim_deliveries",
     "renew_delivery",
+    "renew_sources",
     "release_sources",
     "release_subscriptions",
     "release_deliveries",
@@ -161,6 +163,19 @@ def renew_delivery(db: Database, owner: str, delivery_id: int, until: datetime) 
                 .values(lease_until=until)
             ).rowcount
         )
+
+
+def renew_sources(db: Database, owner: str, ids: Sequence[int], until: datetime) -> int:
+    """Extend this owner's leases on sources it is still polling; returns how many it holds."""
+    if not ids:
+        return 0
+    t = _table(Source)
+    with db.engine.begin() as conn:
+        return conn.execute(
+            update(t)
+            .where(t.c.id.in_(list(ids)), t.c.lease_owner == owner)
+            .values(lease_until=until)
+        ).rowcount
 
 
 def _order(d: Delivery) -> tuple[datetime, int]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -45,11 +45,17 @@ class StoreResult:
 
 
 def store_entries(
-    session: Session, source_id: int, entries: Sequence[EntryLike], now: datetime
+    session: Session,
+    source_id: int,
+    entries: Sequence[EntryLike],
+    now: datetime,
+    *,
+    before_insert: Callable[[list[Item]], None] | None = None,
 ) -> StoreResult:
     """Insert new entries, update edited ones (same key, new content hash), skip the rest.
 
     One SELECT of the batch's existing keys, then a bulk insert; ids are set on return.
+    `before_insert` sees the new items just before they are inserted (e.g. to set `story_id`).
     """
     result = StoreResult()
     batch: dict[str, EntryLike] = {}
@@ -94,6 +100,8 @@ def store_entries(
         else:
             result.unchanged += 1
     if result.new:
+        if before_insert is not None:
+            before_insert(result.new)
         session.add_all(result.new)
     if result.new or result.updated:
         session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Table, delete, func, select, update
@@ -14,6 +15,7 @@ from storage.models import Delivery
 
 __all__ = [
     "enqueue",
+    "enqueue_many",
     "mark_sent",
     "mark_retry",
     "mark_final",
@@ -104,3 +106,19 @@ def prune_deliveries(db: Database, before: datetime) -> int:
                 _T.c.status.in_(["sent", "failed", "gone", "forbidden"]), _T.c.created_at < before
             )
         ).rowcount
+
+
+def enqueue_many(session: Session, deliveries: Sequence[Delivery]) -> set[str]:
+    """Insert many deliveries in one statement, skipping existing keys; returns the new keys."""
+    if not deliveries:
+        return set()
+    rows = [d.model_dump(exclude={"id"}) for d in deliveries]
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(_T)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(_T.c.idempotency_key)
+    )
+    result = session.connection().execute(stmt, rows)
+    return {str(r[0]) for r in result.all()}

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, exists, insert
 from sqlmodel import Session, col, select
@@ -22,7 +23,8 @@ __all__ = [
     "TagPair",
     "Classify",
     "StoryItemRow",
-    "create_stories",
+    "insert_stories",
+    "load_sources",
     "refresh_stories",
     "recent_fingerprints",
     "find_stories",
@@ -56,23 +58,6 @@ class StoryItemRow:
     language: str | None
 
 
-def create_stories(session: Session, seeds: Sequence[Item]) -> list[Story]:
-    """One new story per seed item (ids assigned; aggregates filled by `refresh_stories`)."""
-    stories = [
-        Story(
-            headline=item.title,
-            first_seen_at=item.published_at,
-            last_seen_at=item.published_at,
-            content_hash=item.content_hash,
-        )
-        for item in seeds
-    ]
-    if stories:
-        session.add_all(stories)
-        session.flush()
-    return stories
-
-
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     uniq = list(dict.fromkeys(ids))
     for i in range(0, len(uniq), _CHUNK):
@@ -82,6 +67,72 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 def _headline_item(items: list[Item], official: dict[int, bool]) -> Item:
     """The item whose title heads the story: official sources first, then the earliest."""
     return min(items, key=lambda it: (not official.get(it.source_id, False), it.published_at))
+
+
+def _aggregate(members: list[Item], official: dict[int, bool]) -> dict[str, Any]:
+    """A story's columns computed from its items (all of them)."""
+    head = _headline_item(members, official)
+    digest = hashlib.sha256()
+    for h in sorted(it.content_hash for it in members):
+        digest.update(h.encode("ascii", "replace"))
+    return {
+        "headline": head.title,
+        "item_count": len(members),
+        "source_count": len({it.source_id for it in members}),
+        "official": any(official.get(it.source_id, False) for it in members),
+        "first_seen_at": min(it.published_at for it in members),
+        "last_seen_at": max(it.published_at for it in members),
+        "content_hash": digest.hexdigest(),
+        "search_text": "\n".join(
+            [head.title.lower()] + [f"{it.title}\n{it.text}".lower() for it in members]
+        ),
+    }
+
+
+def _tag_rows(
+    story_id: int, members: list[Item], sources: dict[int, Source], classify: Classify
+) -> list[dict[str, Any]]:
+    """The union of the members' tags, as story_tags rows."""
+    topics: set[str] = set()
+    places: set[str] = set()
+    for it in members:
+        t, j = classify(it, sources[it.source_id])
+        topics |= t
+        places |= j
+    rows = [{"story_id": story_id, "kind": "topic", "slug": slug} for slug in sorted(topics)]
+    rows += [
+        {"story_id": story_id, "kind": "jurisdiction", "slug": slug} for slug in sorted(places)
+    ]
+    return rows
+
+
+def insert_stories(
+    session: Session,
+    groups: Sequence[Sequence[Item]],
+    sources: dict[int, Source],
+    classify: Classify,
+    fingerprints: Sequence[str],
+) -> list[int]:
+    """Insert one complete story (columns and tags) per group of items; returns the new ids.
+
+    One multi-row INSERT ... RETURNING for the stories and one INSERT for their tags.
+    """
+    if not groups:
+        return []
+    official = {sid: src.official for sid, src in sources.items()}
+    rows = []
+    for members, fingerprint in zip(groups, fingerprints, strict=True):
+        row = _aggregate(list(members), official)
+        row["fingerprint"] = fingerprint
+        rows.append(row)
+    stmt = insert(Story).returning(col(Story.id), sort_by_parameter_order=True)
+    ids = [int(i) for i in session.execute(stmt, rows).scalars().all()]
+    tag_rows: list[dict[str, Any]] = []
+    for story_id, members in zip(ids, groups, strict=True):
+        tag_rows += _tag_rows(story_id, list(members), sources, classify)
+    if tag_rows:
+        session.execute(insert(StoryTag), tag_rows)
+    return ids
 
 
 def refresh_stories(
@@ -98,46 +149,22 @@ def refresh_stories(
     for it in items:
         if it.story_id is not None:
             by_story[it.story_id].append(it)
-    source_ids = {it.source_id for it in items}
-    sources: dict[int, Source] = {}
-    for chunk in _chunks(list(source_ids)):
-        for src in session.exec(select(Source).where(col(Source.id).in_(chunk))):
-            if src.id is not None:
-                sources[src.id] = src
+    sources = load_sources(session, {it.source_id for it in items})
     official = {sid: s.official for sid, s in sources.items()}
     stories: list[Story] = []
     for chunk in _chunks(story_ids):
         stories.extend(session.exec(select(Story).where(col(Story.id).in_(chunk))))
-    tag_rows: list[dict[str, object]] = []
+    tag_rows: list[dict[str, Any]] = []
     for story in stories:
         assert story.id is not None
         members = by_story.get(story.id, [])
         if not members:
             continue
-        head = _headline_item(members, official)
-        story.headline = head.title
-        story.item_count = len(members)
-        story.source_count = len({it.source_id for it in members})
-        story.official = any(official.get(it.source_id, False) for it in members)
-        story.first_seen_at = min(it.published_at for it in members)
-        story.last_seen_at = max(it.published_at for it in members)
-        digest = hashlib.sha256()
-        for h in sorted(it.content_hash for it in members):
-            digest.update(h.encode("ascii", "replace"))
-        story.content_hash = digest.hexdigest()
-        story.search_text = "\n".join(
-            [head.title.lower()] + [f"{it.title}\n{it.text}".lower() for it in members]
-        )
+        for key, value in _aggregate(members, official).items():
+            setattr(story, key, value)
         if fingerprints and story.id in fingerprints:
             story.fingerprint = fingerprints[story.id]
-        topics: set[str] = set()
-        places: set[str] = set()
-        for it in members:
-            t, j = classify(it, sources[it.source_id])
-            topics |= t
-            places |= j
-        tag_rows.extend({"story_id": story.id, "kind": "topic", "slug": s} for s in topics)
-        tag_rows.extend({"story_id": story.id, "kind": "jurisdiction", "slug": s} for s in places)
+        tag_rows += _tag_rows(story.id, members, sources, classify)
     for chunk in _chunks([s.id for s in stories if s.id is not None]):
         session.execute(delete(StoryTag).where(col(StoryTag.story_id).in_(chunk)))
     if tag_rows:
@@ -146,24 +173,39 @@ def refresh_stories(
     return stories
 
 
-def recent_fingerprints(session: Session, since: datetime) -> list[tuple[int, str, datetime]]:
-    """(id, fingerprint, last_seen_at) of the stories seen since `since`, for the clusterer."""
-    rows = session.exec(
-        select(Story.id, Story.fingerprint, Story.last_seen_at).where(
-            col(Story.last_seen_at) >= since
-        )
+def load_sources(session: Session, ids: Iterable[int]) -> dict[int, Source]:
+    """Sources by id."""
+    out: dict[int, Source] = {}
+    for chunk in _chunks(list(ids)):
+        for src in session.exec(select(Source).where(col(Source.id).in_(chunk))):
+            if src.id is not None:
+                out[src.id] = src
+    return out
+
+
+def recent_fingerprints(
+    session: Session, since: datetime, *, after_id: int = 0
+) -> list[tuple[int, str, datetime]]:
+    """(id, fingerprint, last_seen_at) of the stories seen since `since` (with an id above
+    `after_id`), for the clusterer."""
+    stmt = select(Story.id, Story.fingerprint, Story.last_seen_at).where(
+        col(Story.last_seen_at) >= since
     )
-    return [(sid, fp, seen) for sid, fp, seen in rows if sid is not None]
+    if after_id:
+        stmt = stmt.where(col(Story.id) > after_id)
+    return [(sid, fp, seen) for sid, fp, seen in session.exec(stmt) if sid is not None]
 
 
 def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def rank_key(story: Story, now: datetime) -> float:
-    """Higher ranks first: recent, told by several sources, official sources ahead."""
+def rank_key(story: Story, now: datetime, *, has_topic: bool = True) -> float:
+    """Higher ranks first: recent, told by several sources, official sources ahead; a story
+    with no policy topic at all (a festival, a newsletter tip) sinks."""
     age_hours = max((now - story.last_seen_at).total_seconds() / 3600.0, 0.0)
-    return min(story.source_count, 5) * 0.9 + (1.5 if story.official else 0.0) - age_hours / 12.0
+    score = min(story.source_count, 5) * 0.9 + (1.5 if story.official else 0.0) - age_hours / 12.0
+    return score if has_topic else score - 3.0
 
 
 def find_stories(
@@ -212,8 +254,23 @@ def find_stories(
         )
     )
     now = until or max((s.last_seen_at for s in rows), default=datetime.now(UTC))
-    rows.sort(key=lambda s: (-rank_key(s, now), -(s.id or 0)))
+    topical = _with_topic(session, [s.id for s in rows if s.id is not None])
+    rows.sort(key=lambda s: (-rank_key(s, now, has_topic=s.id in topical), -(s.id or 0)))
     return rows[:limit]
+
+
+def _with_topic(session: Session, ids: Sequence[int]) -> set[int]:
+    """The ids among `ids` that carry at least one topic tag."""
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(
+            session.exec(
+                select(StoryTag.story_id)
+                .where(col(StoryTag.kind) == "topic", col(StoryTag.story_id).in_(chunk))
+                .distinct()
+            )
+        )
+    return found
 
 
 def get_story(session: Session, story_id: int) -> Story | None:

@@ -42,7 +42,7 @@ class FakeSlack:
         self.team_id = team_id
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
-        self._failures: dict[str, list[_Failure]] = {}
+        self._failures: dict[str, list[_Failure | None]] = {}
         self._ts = 1_700_000_000
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -69,11 +69,12 @@ class FakeSlack:
         status: int = 200,
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """The next `times` calls of `method` answer with this error / status."""
-        self._failures.setdefault(method, []).extend(
-            _Failure(error, status, retry_after) for _ in range(times)
-        )
+        """The next `times` calls of `method` (after `after` successes) answer with this error."""
+        queue = self._failures.setdefault(method, [])
+        queue.extend(None for _ in range(after))
+        queue.extend(_Failure(error, status, retry_after) for _ in range(times))
 
     def set_user(self, user_id: str, **flags: bool) -> None:
         """users.info answers for this user (is_admin, is_owner, is_primary_owner)."""
@@ -141,8 +142,8 @@ class FakeSlack:
         args = await self._args(request)
         self._record(method, args, request)
         pending = self._failures.get(method)
-        if pending:
-            failure = pending.pop(0)
+        failure = pending.pop(0) if pending else None
+        if failure is not None:
             headers = {}
             if failure.retry_after is not None:
                 headers["Retry-After"] = str(failure.retry_after)
@@ -168,6 +169,19 @@ class FakeSlack:
         if method == "conversations.open":
             user = str(args.get("users", "U?")).split(",")[0]
             return {"ok": True, "channel": {"id": "D" + user}}
+        if method == "oauth.v2.access":
+            return {
+                "ok": True,
+                "app_id": "A0001",
+                "authed_user": {"id": "UINSTALLER"},
+                "scope": "commands,chat:write",
+                "token_type": "bot",
+                "access_token": "xoxb-installed-T9",
+                "bot_user_id": "UBOT9",
+                "team": {"id": "T9", "name": "New Team"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
         if method == "users.info":
             user = self.users.get(str(args.get("user")), {"id": args.get("user")})
             return {"ok": True, "user": user}

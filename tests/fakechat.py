@@ -7,10 +7,12 @@ builds the Invocation an adapter would, runs `Registry.dispatch`, and records th
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import SQLModel, select
 
 from digest.classify import Taxonomy
@@ -23,8 +25,17 @@ from handlers.context import Services
 from handlers.registry import Registry
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
+from tests.conftest import pg_database, postgres_url, reset_pg_schema
 
-__all__ = ["FakeChat", "FixedClock", "StubSummarizer", "seed_story", "snapshot", "NOW"]
+__all__ = [
+    "own_pg_schema",
+    "FakeChat",
+    "FixedClock",
+    "StubSummarizer",
+    "seed_story",
+    "snapshot",
+    "NOW",
+]
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 _TAXONOMY: Taxonomy | None = None
@@ -35,6 +46,25 @@ def taxonomy() -> Taxonomy:
     if _TAXONOMY is None:
         _TAXONOMY = Taxonomy.load()
     return _TAXONOMY
+
+
+def own_pg_schema(name: str) -> Any:
+    """A module's own PostgreSQL schema for the `db` fixture (overrides conftest's per-worker one),
+    so parallel test runs of other modules cannot empty or fill our tables mid-test."""
+
+    @pytest.fixture(scope="module")
+    def _pg_worker_db(worker_id: str) -> Iterator[Database | None]:
+        if not postgres_url():
+            yield None
+            return
+        schema = f"pb_{name}_{worker_id}"
+        reset_pg_schema(schema)
+        database = pg_database(schema)
+        database.upgrade()
+        yield database
+        database.dispose()
+
+    return _pg_worker_db
 
 
 class StubSummarizer:

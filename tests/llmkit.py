@@ -15,8 +15,8 @@ from digest.llm import CircuitBreaker, LlmSummarizer, build_client
 from digest.llm_summaries import LlmSummaryProvider
 from digest.textrender import render_text
 from storage.db import Database
-from storage.models import Item, Source
-from storage.stories import create_stories, refresh_stories
+from storage.models import Item, Source, Story
+from storage.stories import refresh_stories
 from tests.conftest import pg_database, postgres_url, reset_pg_schema
 
 __all__ = [
@@ -69,9 +69,11 @@ def add_story(
             published_at=when,
             content_hash=_hash(title, text),
         )
-        session.add(item)
+        story = Story(
+            headline=title, first_seen_at=when, last_seen_at=when, content_hash=item.content_hash
+        )
+        session.add_all([item, story])
         session.flush()
-        (story,) = create_stories(session, [item])
         assert story.id is not None
         item.story_id = story.id
         session.flush()
@@ -142,12 +144,12 @@ def brief_document(
 
 
 @pytest.fixture(scope="module")
-def _pg_worker_db() -> Iterator[Database | None]:
-    """Overrides conftest's: these tests use their own PostgreSQL schema (others share theirs)."""
+def _pg_worker_db(worker_id: str) -> Iterator[Database | None]:
+    """Overrides conftest's: these tests use their own PostgreSQL schema per xdist worker."""
     if not postgres_url():
         yield None
         return
-    schema = "pb_llm"
+    schema = f"pb_llm_{worker_id}"
     reset_pg_schema(schema)
     database = pg_database(schema)
     database.upgrade()

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, select
 
 from bot.console import ConsolePublisher, print_pending, run_command, run_repl
-from digest.alerts import compile_watches, queue_alerts
+from digest.alerts import WatchIndex, compile_watches, queue_alerts
 from digest.document import Document, story_ref
 from storage.models import Delivery, Item, Source, Watch
-from tests.fakechat import NOW, FakeChat, seed_story
+from tests.fakechat import NOW, FakeChat, own_pg_schema, seed_story
+
+_pg_worker_db = own_pg_schema("alerts")
 
 
 def watch(db, user, query, mode="instant", platform="slack", workspace="T1"):
@@ -167,3 +169,22 @@ def test_console_empty_line_is_help(db):
     reply = run_command(chat.services, chat.registry, "   ")
     assert reply.document.kind == "help"
     assert [s.title for s in reply.document.sections][-1] == "/help"
+
+
+def test_watch_index_rebuilds_only_when_watches_change(db):
+    index = WatchIndex()
+    first = watch(db, "U1", "coupang")
+    a = seed_story(db, "Coupang one", "")
+    assert queue_alerts(db, index, [a], NOW) == 1
+    b = seed_story(db, "Coupang two", "")
+    assert queue_alerts(db, index, [b], NOW) == 1
+    assert index.rebuilds == 1
+    with db.session() as session:
+        session.delete(session.get(Watch, first))
+    watch(db, "U1", "temu")
+    c = seed_story(db, "Coupang and Temu", "")
+    assert queue_alerts(db, index, [c], NOW) == 1
+    assert index.rebuilds == 2
+    (last,) = [r for r in deliveries(db) if r.story_id == c]
+    with db.session() as session:
+        assert session.get(Watch, last.watch_id).query == "temu"

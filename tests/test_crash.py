@@ -129,11 +129,12 @@ def test_killed_in_the_middle_of_the_digest_step_queues_each_digest_once(crash_d
             s.add(sub)
     first = worker(db, "--crash", "compose", "--crash-at", "3")
     assert first.returncode == -signal.SIGKILL, first.stderr[-2000:]
-    # Two digests were committed with their schedule; the other three are still claimed and due.
-    assert len(delivery_rows(db)) == 2
+    # Composition comes before any write: nothing was queued and every channel is still due,
+    # claimed by the dead process until its lease runs out.
+    assert delivery_rows(db) == []
     with db.session() as s:
         subs = s.exec(select(Subscription)).all()
-    assert sum(1 for sub in subs if sub.next_due_at > utcnow()) == 2
+    assert all(sub.next_due_at <= utcnow() and sub.lease_owner for sub in subs)
     late = worker(db, "--clock-offset", str(LEASE + 1))
     assert late.returncode == 0, late.stderr[-2000:]
     rows = delivery_rows(db)

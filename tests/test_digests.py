@@ -21,14 +21,22 @@ class FakeCompose:
         self.quiet = quiet
         self.calls: list[dict] = []
 
-    def __call__(self, db, taxonomy, provider, *, topics, since, now, pinned_ids=(), limit=20):
+    def __call__(
+        self, db, taxonomy, provider, *, topics, since, now, pinned_ids=(), limit=20, title=""
+    ):
         self.calls.append(
-            {"topics": topics, "since": since, "now": now, "pinned_ids": tuple(pinned_ids)}
+            {
+                "topics": topics,
+                "since": since,
+                "now": now,
+                "pinned_ids": tuple(pinned_ids),
+                "title": title,
+            }
         )
         if self.quiet:
             return None
         card = StoryCard(id=7, headline="EU fines platform", summary="A fine.")
-        return Document(kind="digest", title="Daily digest", sections=[Section(stories=[card])])
+        return Document(kind="digest", title=title, sections=[Section(stories=[card])])
 
 
 def utc(*args: int) -> datetime:
@@ -148,6 +156,7 @@ def test_late_start_under_12h_sends_once_with_a_late_note(db):
     (row,) = deliveries(db)
     assert row.idempotency_key == f"digest:{sub_id}:2026-06-01"
     doc = Document.from_json(row.payload)
+    assert doc.title == "Policy digest, Mon 01 Jun 2026"
     assert doc.footer == ["Sent 11 h 30 min late: the bot was offline at 08:00 CEST."]
     assert run(db, now + timedelta(minutes=5)).outcomes == []
     assert get_sub(db, sub_id).next_due_at == due + timedelta(days=1)
@@ -193,6 +202,7 @@ def test_quiet_day_posts_one_line_or_skips_per_subscription(db, post):
         assert [o.action for o in report.outcomes] == ["quiet_posted"]
         (row,) = rows
         doc = Document.from_json(row.payload)
+        assert doc.title == "Policy digest, Mon 01 Jun 2026"
         assert doc.sections[0].lines == ["Quiet day: nothing new on eu since the last digest."]
         assert sub.last_note is None
     else:
@@ -266,3 +276,44 @@ def test_unscheduled_subscription_gets_a_due_time_and_bad_zone_is_disabled(db):
     assert good.next_due_at == utc(2026, 6, 1, 8)
     assert not bad.enabled
     assert bad.disabled_reason.startswith("cannot schedule the digest:")
+
+
+def test_a_subscription_taken_over_mid_run_is_not_queued_by_the_loser(db):
+    """If this process's lease ran out while composing and another took over, it writes nothing."""
+    ids = [add_sub(db, zone="UTC", after=utc(2026, 6, 1), channel=f"C{i}") for i in range(3)]
+
+    class Stealing(FakeCompose):
+        def __call__(self, *args, **kwargs):
+            with db.session() as s:
+                row = s.get(Subscription, ids[1])
+                row.lease_owner = "another-replica"
+                s.add(row)
+            return super().__call__(*args, **kwargs)
+
+    report = run(db, utc(2026, 6, 1, 8), Stealing())
+    actions = {o.subscription_id: o.action for o in report.outcomes}
+    assert actions == {ids[0]: "queued", ids[1]: "lost", ids[2]: "queued"}
+    assert sorted(d.subscription_id for d in deliveries(db)) == [ids[0], ids[2]]
+    assert get_sub(db, ids[1]).next_due_at == utc(2026, 6, 1, 8)  # still due, for the new owner
+
+
+def test_a_failing_composition_pushes_that_channel_back_and_says_why(db):
+    ids = [
+        add_sub(db, zone="UTC", after=utc(2026, 6, 1), channel=f"C{i}", topics=t)
+        for i, t in enumerate(["eu", "uk"])
+    ]
+
+    class Failing(FakeCompose):
+        def __call__(self, db_, taxonomy, provider, *, topics, **kw):
+            if topics == {"uk"}:
+                raise RuntimeError("database went away")
+            return super().__call__(db_, taxonomy, provider, topics=topics, **kw)
+
+    now = utc(2026, 6, 1, 8)
+    report = run(db, now, Failing())
+    actions = {o.subscription_id: o.action for o in report.outcomes}
+    assert actions == {ids[0]: "queued", ids[1]: "error"}
+    sub = get_sub(db, ids[1])
+    assert sub.next_due_at == now + timedelta(minutes=10)
+    assert sub.last_note == "The digest could not be made: database went away"
+    assert sub.lease_owner is None

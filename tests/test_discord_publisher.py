@@ -138,6 +138,22 @@ async def test_429_with_retry_after_is_waited_out(fake, publisher):
     assert sent.message_id.isdigit()
 
 
+async def test_a_long_rate_limit_is_transient_with_its_retry_after(fake):
+    http = ApiHTTPClient(
+        asyncio.get_running_loop(), api_base=fake.api_base, max_ratelimit_timeout=60
+    )
+    await http.static_login("test-token")
+    try:
+        fake.fail("POST", f"/channels/{CHANNEL}/messages", status=429, retry_after=120)
+        started = time.monotonic()
+        with pytest.raises(Transient, match="rate limited") as err:
+            await DiscordPublisher(http).send(Target("discord", "g1", CHANNEL), digest(1), key="k")
+        assert err.value.retry_after == 120
+        assert time.monotonic() - started < 5  # not waited out: the outbox retries later
+    finally:
+        await http.close()
+
+
 async def test_403_is_forbidden(fake, publisher):
     fake.fail("POST", f"/channels/{CHANNEL}/messages", status=403, code=50013, message="Missing")
     with pytest.raises(Forbidden, match=f"post to channel {CHANNEL}: the bot lacks a permission"):

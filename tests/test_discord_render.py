@@ -37,9 +37,7 @@ HOSTILE = [
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40)), max_size=8).map(
     "".join
 )
-long_text = st.one_of(
-    hostile_text, st.builds(lambda s, n: s * n, hostile_text, st.integers(1, 400))
-)
+long_text = st.one_of(hostile_text, st.builds(lambda s, n: s * n, hostile_text, st.integers(1, 80)))
 urls = st.one_of(
     st.sampled_from(
         [
@@ -70,7 +68,7 @@ cards = st.builds(
 sections = st.builds(
     Section,
     title=hostile_text,
-    stories=st.lists(cards, max_size=6),
+    stories=st.lists(cards, max_size=5),
     lines=st.lists(long_text, max_size=5),
 )
 documents = st.builds(
@@ -78,7 +76,7 @@ documents = st.builds(
     kind=st.sampled_from(["brief", "digest", "alert", "notice", "list", "error", "help"]),
     title=long_text,
     intro=long_text,
-    sections=st.lists(sections, max_size=5),
+    sections=st.lists(sections, max_size=4),
     footer=st.lists(hostile_text, max_size=3),
 )
 
@@ -119,7 +117,7 @@ def _check(doc: Document) -> None:
                     assert target in allowed, (target, text)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents)
 def test_any_document_renders_within_limits_with_nothing_hostile(doc):
     _check(doc)
@@ -168,7 +166,9 @@ def test_a_story_card_links_only_to_its_source_and_shows_ref_and_tags():
 
 
 def test_escape_text_keeps_the_words_readable():
-    assert escape_text("@everyone look") == "@\u200deveryone look"
+    # escape_mentions puts a zero-width space after the @; our own pass covers other spellings.
+    assert escape_text("@everyone look") == "@\u200beveryone look"
+    assert escape_text("@EVERYONE0") == "@\u200dEVERYONE0"
     assert escape_text("<@&123456789012345678>").startswith("<\u200d@")
     assert escape_text("**bold**") == "\\*\\*bold\\*\\*"
 

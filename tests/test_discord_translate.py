@@ -49,6 +49,7 @@ MEMBER = discord.Permissions(send_messages=True, read_message_history=True)
         (discord.Permissions(manage_guild=True), Role.ADMIN),
         (discord.Permissions(manage_messages=True), Role.MODERATOR),
         (discord.Permissions(manage_messages=True, kick_members=True), Role.MODERATOR),
+        (discord.Permissions(pin_messages=True), Role.MODERATOR),
         (discord.Permissions(send_messages=True, embed_links=True), Role.MEMBER),
         (discord.Permissions.none(), Role.MEMBER),
     ],
@@ -348,8 +349,8 @@ def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
 # --- autocomplete ------------------------------------------------------------------------------
 
 
-async def test_autocomplete_topics_zones_and_the_callers_watches(sqlite_db):
-    runner, chat = _runner(sqlite_db)
+async def test_autocomplete_topics_zones_and_the_callers_watches(db):
+    runner, chat = _runner(db)
     spec = chat.registry.get("digest")
     on = next(s for s in spec.subcommands if s.name == "on")
     opts = {o.name: o for o in on.options}
@@ -373,9 +374,9 @@ async def test_autocomplete_topics_zones_and_the_callers_watches(sqlite_db):
 # --- buttons -----------------------------------------------------------------------------------
 
 
-async def test_pin_button_pins_for_a_moderator_and_refuses_a_member(sqlite_db):
-    runner, chat = _runner(sqlite_db)
-    sid = seed_story(sqlite_db, "Coupang fined", "Fine.", topics=("data-protection",))
+async def test_pin_button_pins_for_a_moderator_and_refuses_a_member(db):
+    runner, chat = _runner(db)
+    sid = seed_story(db, "Coupang fined", "Fine.", topics=("data-protection",))
     member = FakeInteraction(permissions=MEMBER)
     await runner.handle_button(member, "pin", story_ref(sid))
     assert member.log[0] == ("defer", {"ephemeral": True, "thinking": True})
@@ -388,13 +389,21 @@ async def test_pin_button_pins_for_a_moderator_and_refuses_a_member(sqlite_db):
     assert "needs the moderator role" not in flat and story_ref(sid) in flat
 
 
-async def test_watch_similar_button_tries_a_query_like_the_story(sqlite_db):
-    runner, _ = _runner(sqlite_db)
-    sid = seed_story(sqlite_db, "Coupang fined over breach", "x", topics=("data-protection",))
+async def test_watch_similar_button_adds_a_watch_like_the_story(db):
+    runner, chat = _runner(db)
+    sid = seed_story(db, "Coupang fined over breach", "x", topics=("data-protection",))
+
     interaction = FakeInteraction()
     await runner.handle_button(interaction, "watch", story_ref(sid))
     titles = [e.title for s in interaction.sends() for e in s["embeds"]]
-    assert titles[0].startswith("/watch test coupang")
+    assert titles[0].startswith("Watching coupang breach topic:data-protection (#1")
+    assert all(s["ephemeral"] for s in interaction.sends())
+
+    gone = FakeInteraction()
+    await runner.handle_button(gone, "watch", story_ref(sid + 100))
+    assert [e.title for s in gone.sends() for e in s["embeds"]] == [
+        f"story {story_ref(sid + 100)} no longer exists"
+    ]
 
 
 def test_similar_query_uses_telling_words_and_the_topic():
@@ -443,3 +452,61 @@ def test_client_uses_no_privileged_intent_and_no_mentions():
         client.intents.members or client.intents.presences or client.intents.message_content
     )
     assert client.allowed_mentions.to_dict() == {"parse": []}
+
+
+async def test_build_discord_wires_settings_and_the_publisher_waits_for_login(sqlite_db):
+    from bot.discord.client import build_discord
+    from bot.publisher import Target, Transient
+    from bot.settings import load_settings
+    from digest.document import Document
+
+    fake = await FakeDiscord().start()
+    runner, chat = _runner(sqlite_db)
+    settings = load_settings(
+        DISCORD_TOKEN="secret-token", DISCORD_GUILD_IDS=GUILD, DISCORD_API_URL=fake.api_base
+    )
+    runtime = build_discord(settings, chat.services, chat.registry)
+    assert "secret-token" not in repr(runtime)
+    try:
+        runtime.publisher._ready_timeout = 0.05
+        with pytest.raises(Transient, match="not connected yet"):
+            await runtime.publisher.send(
+                Target("discord", GUILD, CHANNEL), Document("notice", "hi"), key="k"
+            )
+        assert fake.requests == []
+        await runtime.client.login(runtime.token)
+        sent = await runtime.publisher.send(
+            Target("discord", GUILD, CHANNEL), Document("notice", "hi"), key="k"
+        )
+        assert sent.channel_id == CHANNEL
+        assert fake.calls("POST", f"/channels/{CHANNEL}/messages")[0].headers["Authorization"] == (
+            "Bot secret-token"
+        )
+        assert [r.path for r in fake.calls("PUT")] == [
+            f"/applications/{APP_ID}/guilds/{GUILD}/commands"
+        ]
+    finally:
+        await runtime.stop()
+        await fake.stop()
+
+
+async def test_a_private_answer_to_a_public_command_drops_the_public_thinking_message(sqlite_db):
+    from digest.document import Document as Doc
+    from handlers.base import Reply
+
+    runner, _ = _runner(sqlite_db)
+    runner.registry = Registry()
+    runner.registry.register(
+        CommandSpec(
+            "announce",
+            "x",
+            "/announce",
+            lambda services, inv: Reply(Doc("notice", "only for you")),
+            default_visibility_public=True,
+        )
+    )
+    interaction = FakeInteraction()
+    await _callback(runner, "announce")(interaction)
+    assert [what for what, _ in interaction.log] == ["defer", "delete", "send"]
+    assert interaction.log[0][1]["ephemeral"] is False
+    assert interaction.sends()[0]["ephemeral"] is True

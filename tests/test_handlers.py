@@ -12,9 +12,11 @@ from digest.fetch import FetchError
 from handlers.base import Role, Visibility
 from handlers.roles import resolve_role
 from storage.models import Pin, Source, Subscription, Watch
-from tests.fakechat import NOW, FakeChat, error_of, seed_story, snapshot
+from tests.fakechat import NOW, FakeChat, error_of, own_pg_schema, seed_story, snapshot
 
 ADMIN, MOD, MEMBER = Role.ADMIN, Role.MODERATOR, Role.MEMBER
+
+_pg_worker_db = own_pg_schema("handlers")
 
 
 @pytest.fixture
@@ -141,6 +143,8 @@ def test_brief_jurisdiction_alone(chat, news):
 
 def test_brief_free_words_and_since(chat, news):
     assert headlines(chat.say("/brief coupang")) == ["Coupang fined over data breach"]
+    assert headlines(chat.say("/brief Coupang's")) == ["Coupang fined over data breach"]
+    assert headlines(chat.say("/brief age-verification")) == ["EU adopts child safety rules"]
     assert set(headlines(chat.say("/brief coupang since:7d"))) == {
         "Coupang fined over data breach",
         "Old EU story about coupang",
@@ -168,6 +172,9 @@ def test_brief_unknown_word_lists_topics(chat, news):
     lines = reply.document.sections[0].lines
     assert lines[0].startswith("Topics: ai-governance, child-safety, ")
     assert reply.visibility is Visibility.ONLY_YOU
+    typo = chat.say("/brief eu child-safty").document
+    assert typo.title == "nothing found for eu child-safty in the last 24 h"
+    assert typo.sections[0].lines[0] == "Did you mean child-safety?"
     week = chat.say("/brief zyxwv since:7d")
     assert week.document.title == "nothing found for zyxwv in the last 7 days"
 
@@ -226,13 +233,22 @@ def test_removing_someone_elses_watch_changes_nothing(chat):
             "unknown topic 'child-safty' at column 7 — did you mean child-safety?",
         ),
         ("/watch -coupon", "a query needs at least one word, phrase or filter besides exclusions"),
-        ("/watch remove abc", "/watch remove needs a watch number, like /watch remove 12 (see /watch list)"),
+        (
+            "/watch remove abc",
+            "/watch remove needs a watch number, like /watch remove 12 (see /watch list)",
+        ),
         ("/watch test", "/watch test needs a query, e.g. /watch test coupang fine"),
+        ("/watch list all", "/watch list takes no words; to watch the word, use /watch add list"),
         ("/watch " + "a " * 100 + "b", "that query is 201 characters long; the limit is 200."),
     ],
 )
 def test_watch_bad_input(chat, line, message):
     refused(chat, line, message)
+
+
+def test_watch_filters_accept_taxonomy_labels(chat):
+    reply = chat.say("/watch jurisdiction:EU topic:child-safety fine")
+    assert reply.document.title == "Watching jurisdiction:eu topic:child-safety fine (#1, instant)"
 
 
 def test_watch_limit_per_user(chat):
@@ -313,11 +329,21 @@ def test_digest_on_time_zone_topics(chat):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("/digest on Europe/Brusels", "Europe/Brusels: unknown time zone, did you mean Europe/Brussels?"),
-        ("/digest on 08:00 Mars/Olympus", "Mars/Olympus: unknown time zone (use an IANA name like Europe/Brussels)"),
+        (
+            "/digest on Europe/Brusels",
+            "Europe/Brusels: unknown time zone, did you mean Europe/Brussels?",
+        ),
+        (
+            "/digest on 08:00 Mars/Olympus",
+            "Mars/Olympus: unknown time zone (use an IANA name like Europe/Brussels)",
+        ),
         ("/digest on child-safty", "unknown topic 'child-safty' — did you mean child-safety?"),
         ("/digest on 25:00", "25:00: not a time of day (00:00 to 23:59)"),
-        ("/digest", "/digest needs on, off, status or preview, e.g. /digest on 08:00 Europe/Brussels eu"),
+        ("/digest on 08:00 Lisbon", "Lisbon: unknown time zone, did you mean Europe/Lisbon?"),
+        (
+            "/digest",
+            "/digest needs on, off, status or preview, e.g. /digest on 08:00 Europe/Brussels eu",
+        ),
         ("/digest off", "this channel has no daily digest; turn one on with /digest on"),
     ],
 )
@@ -391,7 +417,10 @@ def test_pin_by_ref_and_url_unpin_and_expiry(chat, news):
         ("/pin xyz", "xyz: not a story id; story ids look like s4k2 and are on each story card"),
         ("/pin https://nowhere.example/x", "no stored story has the URL https://nowhere.example/x"),
         ("/pin", "/pin needs one story: its short id from a story card (like s4k2) or its URL"),
-        ("/pin s1 s2", "/pin needs one story: its short id from a story card (like s4k2) or its URL"),
+        (
+            "/pin s1 s2",
+            "/pin needs one story: its short id from a story card (like s4k2) or its URL",
+        ),
         ("/unpin s9999", "no story s9999; story ids are on each story card"),
         ("/pinned now", "/pinned takes no words; it lists this channel's pins"),
     ],
@@ -419,7 +448,12 @@ class Probe:
 @pytest.mark.parametrize("role", [MEMBER, MOD])
 def test_sources_need_admin(chat, sub, role):
     name = sub.split()[0]
-    refused(chat, f"/sources {sub}", f"/sources {name} needs the admin role; you are a {role.label}.", as_=role)
+    refused(
+        chat,
+        f"/sources {sub}",
+        f"/sources {name} needs the admin role; you are a {role.label}.",
+        as_=role,
+    )
 
 
 def test_sources_add_list_remove_health(chat):
@@ -449,7 +483,10 @@ def test_sources_add_list_remove_health(chat):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("/sources add", "/sources add needs a feed URL, e.g. /sources add https://example.org/feed"),
+        (
+            "/sources add",
+            "/sources add needs a feed URL, e.g. /sources add https://example.org/feed",
+        ),
         ("/sources add ftp://x.example/feed", "ftp://x.example/feed: expected an http(s) feed URL"),
         ("/sources remove x", "/sources remove needs a source number, like /sources remove 3"),
         ("/sources remove 42", "no source #42; see /sources list"),
@@ -521,3 +558,54 @@ def test_registry_metadata_for_adapters(chat):
     assert kinds == {"time", "timezone", "topic"}
     assert reg.get("watch").default_subcommand == "add"
     assert {o.kind for o in reg.get("pin").options} == {"story"}
+
+
+def test_sources_add_runs_an_async_probe_on_the_apps_loop(chat):
+    import asyncio
+    import threading
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    seen: list[str] = []
+
+    async def probe(url):
+        seen.append(threading.current_thread().name)
+        if "slow" in url:
+            await asyncio.sleep(5)
+        return type("Probed", (), {"title": "Async feed", "item_count": 2})()
+
+    try:
+        chat.services.probe = probe
+        chat.services.loop = loop
+        chat.services.probe_timeout = 0.2
+        reply = chat.say("/sources add https://async.example/feed", as_=ADMIN)
+        assert reply.document.title == "Added source #1: Async feed"
+        assert seen == [thread.name]
+        refused(
+            chat,
+            "/sources add https://slow.example/feed",
+            "https://slow.example/feed: not added — no answer within 0.2 s",
+            as_=ADMIN,
+        )
+        # without an app loop (the one-shot CLI) the probe runs on a private loop
+        chat.services.loop = None
+        reply = chat.say("/sources add https://other.example/feed", as_=ADMIN)
+        assert reply.document.title == "Added source #2: Async feed"
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=5)
+        loop.close()
+
+
+def test_every_option_has_a_known_kind_and_every_command_a_summary(chat):
+    kinds = {"text", "topic", "jurisdiction", "timezone", "time", "watch_id", "story", "url"}
+    kinds.add("choice")
+    for spec in chat.registry.specs():
+        assert spec.summary and spec.usage.startswith(f"/{spec.name}")
+        options = list(spec.options) + [o for s in spec.subcommands for o in s.options]
+        for option in options:
+            assert option.kind in kinds, (spec.name, option)
+            assert option.kind != "choice" or option.choices, (spec.name, option)
+        for sub in spec.subcommands:
+            assert sub.min_role >= spec.min_role, (spec.name, sub.name)

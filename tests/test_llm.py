@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -12,6 +13,8 @@ from digest.llm_summaries import (
     LlmSummaryProvider,
     SummaryQueue,
     SummaryWorker,
+    build_llm_services,
+    compose_after_summaries,
     load_story_texts,
     pending_story_ids,
 )
@@ -22,6 +25,7 @@ from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL sch
     ExtractiveProvider,
     _pg_worker_db,
     add_story,
+    brief_document,
     edit_story,
     make_llm,
     render_brief,
@@ -53,15 +57,15 @@ async def test_one_call_per_story_however_many_channels_use_it(db):
         first = render_brief(db, provider, ids)
         assert EXTRACTIVE_NOTE in first  # not summarised yet: visible fallback, no waiting
         assert srv.calls == 0  # a command never calls the model
-        stats = await worker.run_queued()  # two stories and the queued top line
-        assert (stats.summarised, stats.top_lines, stats.calls, srv.calls) == (2, 1, 3, 3)
+        stats = await worker.run_queued()  # two stories; the top line over old text is stale
+        assert (stats.summarised, stats.top_lines, stats.calls, srv.calls) == (2, 0, 2, 2)
         for _channel in range(100):
             text = render_brief(db, provider, ids)
             assert MODEL_SUMMARY in text
             assert EXTRACTIVE_NOTE not in text
         again = await worker.run_pending(ids)
         assert again.cached == 2 and again.calls == 0
-        assert srv.calls == 3
+        assert srv.calls == 2
     assert sorted(article_ids(b) for b in srv.requests()[:2]) == [[ids[0]], [ids[1]]]
 
 
@@ -299,3 +303,55 @@ async def test_bounded_concurrency(db, n):
         stats = await worker.run_pending(ids)
     assert stats.summarised == n
     assert 1 < peak[0] <= 3
+
+
+async def test_background_digest_composition_gets_llm_text_in_one_go(db):
+    with fake_openai() as srv:
+        _llm, provider, worker = setup(db, srv)
+        ids = [add_story(db, "Commission fines Coupang", FINE), add_story(db, "Ofcom rules", AGE)]
+        doc = await compose_after_summaries(worker, lambda: brief_document(db, provider, ids))
+        assert doc.intro.startswith("Regulators moved today.")  # the LLM top line
+        assert doc.footer == []  # every card is an LLM summary
+        assert srv.calls == 3  # two stories and one top line
+        again = await compose_after_summaries(worker, lambda: brief_document(db, provider, ids))
+        assert again == doc and srv.calls == 3
+    # With the server down the first composition stands, with the visible line.
+    with fake_openai(lambda body: Reply(status=500)) as srv:
+        _llm, provider, worker = setup(db, srv)
+        sid = add_story(db, "Third story", AGE + " A third regulator joined.")
+        doc = await compose_after_summaries(worker, lambda: brief_document(db, provider, [sid]))
+    assert doc.footer == [EXTRACTIVE_NOTE]
+
+
+async def test_services_from_settings_values(db):
+    off = build_llm_services(
+        db, ExtractiveProvider(), api_key=None, base_url=None, model="gpt-4o-mini"
+    )
+    assert not off.enabled and off.worker.llm is None and not off.provider.enabled
+    with fake_openai() as srv:
+        on = build_llm_services(
+            db, ExtractiveProvider(), api_key="sk-x", base_url=srv.base_url, model="m",
+            language="German", timeout=3, daily_tokens=50_000,
+        )  # fmt: skip
+        sid = add_story(db, "Commission fines Coupang", FINE)
+        doc = await compose_after_summaries(
+            on.worker, lambda: brief_document(db, on.provider, [sid])
+        )
+        sent = srv.requests()[0]
+    assert on.enabled and on.worker.daily_tokens == 50_000
+    assert "Write in German" in sent["messages"][0]["content"] and sent["model"] == "m"
+    assert doc.footer == [] and MODEL_SUMMARY in doc.stories()[0].summary
+
+
+async def test_pending_stories_are_recent_ones_without_an_llm_answer(db):
+    with fake_openai(lambda body: Reply(content="not json")) as srv:
+        llm = make_llm(srv.base_url)
+        old = add_story(db, "Old story", AGE, when=NOW - timedelta(days=3))
+        rejected = add_story(db, "Rejected story", FINE)
+        fresh = add_story(db, "Fresh story", AGE + " A second regulator joined.")
+        await SummaryWorker(db, llm).run_pending([rejected])  # the model answers garbage
+    with db.session() as session:
+        since = NOW - timedelta(days=1)
+        assert pending_story_ids(session, since, model="fake-model") == [fresh]
+        assert pending_story_ids(session, since, model="other") == [fresh, rejected]
+        assert pending_story_ids(session, NOW - timedelta(days=7)) == [fresh, old]

@@ -62,6 +62,9 @@ def matches(query: str, text: str, **tags: frozenset[str]) -> bool:
         ('coupang -"gift card"', "Coupang card gift", True),
         ("ai", "AI act passes", True),
         ("ai", "said the maid", False),
+        ("regulator", "the regu\u00adlator said", True),  # soft hyphen inside a word
+        ("coupang", "Coup\u200bang fined", True),  # zero-width space
+        ("Ｃｏｕｐａｎｇ", "coupang", True),  # full-width letters (NFKC)
     ],
 )
 def test_match_semantics(query, text, expected):
@@ -194,3 +197,27 @@ def test_generated_queries_round_trip(q):
 def test_matcher_agrees_with_direct_evaluation(q, text):
     facts = StoryFacts(1, text, topics=frozenset({"eu"}), jurisdictions=frozenset({"uk"}))
     assert (WatchMatcher.build([(1, q)]).match(facts) == [1]) == query_matches(q, facts)
+
+
+@pytest.mark.parametrize(
+    ("query", "needles"),
+    [
+        ("coupang fine", ["coupang"]),
+        ("eu policy", ["polic"]),
+        ('"age verification" OR kosa', ["verification", "kosa"]),
+        ("topic:child-safety", None),
+        ("topic:child-safety OR fine", None),
+        ("café", None),
+    ],
+)
+def test_required_substrings(query, needles):
+    assert parse_query(query).required_substrings() == needles
+
+
+@settings(max_examples=200, deadline=None)
+@given(_query, st.text(alphabet="abcdefgé -'s", max_size=120))
+def test_required_substrings_never_hide_a_match(q, text):
+    needles = q.required_substrings()
+    facts = StoryFacts(1, text, topics=frozenset({"eu"}), jurisdictions=frozenset({"uk"}))
+    if needles and query_matches(q, facts):
+        assert any(n in text.lower() for n in needles)

@@ -15,7 +15,7 @@ from bot.ops import configure_logging
 from bot.scheduler import Scheduler, TickConfig
 from bot.settings import load_settings
 from storage.claims import heartbeat
-from storage.models import Delivery, Lease, Pin, Source, Story, Subscription, utcnow
+from storage.models import Delivery, Lease, Pin, Source, Story, Subscription, Watch, utcnow
 from tests.fake_publisher import MemoryPublisher
 from tests.feedserver import FeedServer
 
@@ -63,11 +63,19 @@ async def test_poll_then_digest_then_send_posts_one_digest_with_the_new_stories(
     clock = Clock()
     with FeedServer(3, published=clock.now - timedelta(hours=1)) as feeds:
         comps, ticks, pub = setup(db, feeds, 3, clock)
+        with db.session() as s:
+            s.add(Watch(platform="slack", workspace="T1", user_id="U7", query="GDPR"))
         try:
             outcome = await ticks.poll()
             assert (outcome.polled, outcome.failures) == (3, 0)
             assert outcome.items_stored == 3
             assert sorted(feeds.hits.values()) == [1, 1, 1]
+            # The poll queued the watch alert for the one matching story; the outbox sends it.
+            assert (await ticks.outbox_tick()).sent == 1
+            (alert,) = pub.messages
+            assert (alert.target.id, alert.target.direct) == ("U7", True)
+            assert "GDPR" in alert.document.stories()[0].headline
+            pub.messages.clear()
             # Polled sources are not due again until their interval has passed.
             clock.now += timedelta(minutes=5)
             assert (await ticks.poll()).polled == 0
@@ -130,6 +138,9 @@ async def test_apscheduler_runs_the_ticks_and_stop_releases_every_lease(db):
                 await asyncio.sleep(0.05)
             assert [p.target.id for p in pub.messages] == ["C1"]
             assert scheduler.health()["status"] == "ok"
+            clock.now += timedelta(minutes=2)  # as if the outbox tick had hung for 2 minutes
+            assert scheduler.health()["status"] == "stale"
+            clock.now -= timedelta(minutes=2)
             with db.session() as s:
                 assert s.get(Lease, f"heartbeat:{ticks.owner}") is not None
         finally:
@@ -142,7 +153,7 @@ async def test_apscheduler_runs_the_ticks_and_stop_releases_every_lease(db):
             assert all(r.lease_owner is None for r in s.exec(select(model)).all())
 
 
-def test_sqlite_warns_when_another_process_shares_the_file(sqlite_db):
+def test_sqlite_warns_when_another_process_shares_the_file(sqlite_db, caplog):
     clock = Clock()
     with FeedServer(0, published=clock.now) as feeds:
         comps, ticks, _pub = setup(sqlite_db, feeds, 0, clock)
@@ -154,6 +165,10 @@ def test_sqlite_warns_when_another_process_shares_the_file(sqlite_db):
             "SQLite supports one process: run a single instance, or use PostgreSQL "
             "(DATABASE_URL=postgresql://...) for several replicas."
         )
+        with caplog.at_level(logging.WARNING, logger="policybrief.scheduler"):
+            asyncio.run(ticks.heartbeat())  # the periodic check logs it, once
+            asyncio.run(ticks.heartbeat())
+        assert [r.getMessage() for r in caplog.records] == [warning]
         clock.now += timedelta(minutes=2)  # its heartbeat went stale: it is gone
         assert ticks.sqlite_warning() is None
         asyncio.run(comps.aclose())
@@ -190,8 +205,9 @@ async def test_prune_removes_old_finished_work_once_across_replicas(db):
                         created_at=old,
                     )
                 )
+        heartbeat(db, "crashed:1:x", old, timedelta(seconds=60))
         done = await ticks.prune()
-        assert done == {"deliveries": 1, "pins": 1, "llm_usage": 0}
+        assert done == {"deliveries": 1, "pins": 1, "llm_usage": 0, "stale heartbeats": 1}
         with db.session() as s:
             assert [d.idempotency_key for d in s.exec(select(Delivery)).all()] == ["old-pending"]
         # Another replica in the same half hour does nothing.

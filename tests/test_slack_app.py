@@ -234,6 +234,7 @@ async def test_ack_arrives_at_once_even_when_the_handler_is_slow(sqlite_db):
         status, body, elapsed = await rig.command("/brief eu")
         assert status == 200 and body == ""
         assert elapsed < 0.5, f"ack took {elapsed:.2f}s"
+        print(f"slash command ack over HTTP: {elapsed * 1000:.0f} ms (handler sleeps 2 s)")
         (reply,) = await rig.responses(count=1)
         assert time.perf_counter() - start >= 1.9  # the answer came later, via response_url
         assert reply["response_type"] == "ephemeral"
@@ -245,7 +246,9 @@ async def test_ack_arrives_at_once_even_when_the_handler_is_slow(sqlite_db):
 
 
 async def test_brief_eu_names_the_eu_stories(rig):
-    seed_story(rig.db, "Commission fines Platform X under the DSA", "Brussels.", jurisdictions=("eu",))
+    seed_story(
+        rig.db, "Commission fines Platform X under the DSA", "Brussels.", jurisdictions=("eu",)
+    )
     seed_story(rig.db, "EU AI Act codes of practice published", "Brussels.", jurisdictions=("eu",))
     seed_story(rig.db, "Ofcom publishes age checks guidance", "London.", jurisdictions=("uk",))
     status, _, _ = await rig.command("/brief eu")
@@ -276,6 +279,7 @@ async def test_help_is_policybrief_and_an_error_stays_private(rig):
     await rig.command("/policybrief", name="help")
     (reply,) = await rig.responses("help")
     assert "/brief" in texts(reply["blocks"]) and reply["response_type"] == "ephemeral"
+    assert "*/policybrief*" in texts(reply["blocks"]) and "/help" not in texts(reply)
     await rig.command("/sources add https://x.example/feed", name="denied")
     (denied,) = await rig.responses("denied")
     assert denied["response_type"] == "ephemeral"
@@ -380,7 +384,9 @@ async def test_moderator_pin_click_pins_and_a_member_is_refused(rig):
     sid = seed_story(rig.db, "Coupang fined over data breach", "Seoul.", jurisdictions=("kr",))
     ref = story_ref(sid)
 
-    status, _, elapsed = await rig.action(button_click(rig, user=MEMBER, value=f"pin:{ref}", name="m"))
+    status, _, elapsed = await rig.action(
+        button_click(rig, user=MEMBER, value=f"pin:{ref}", name="m")
+    )
     assert status == 200 and elapsed < 0.5
     (refusal,) = await rig.responses("m")
     assert refusal["response_type"] == "ephemeral"
@@ -433,6 +439,10 @@ def test_watch_terms_prefers_proper_names():
     assert watch_terms(card) == "coupang naver"
     card = StoryCard(id=1, headline="new rules on data retention adopted", summary="")
     assert watch_terms(card) == "retention adopted rules"
+    card = StoryCard(id=1, headline="쿠팡 개인정보 유출 과징금", summary="")
+    assert watch_terms(card) == "개인정보 과징금"
+    card = StoryCard(id=1, headline="<!channel> OR -x topic:eu", summary="")
+    assert watch_terms(card) == "channel topic"
 
 
 # --- App Home ---------------------------------------------------------------------------------
@@ -482,6 +492,7 @@ async def test_socket_mode_slash_command_goes_through_bolt(sqlite_db):
     rig = await make_rig(sqlite_db, slack_app_token="xapp-1-test", slack_signing_secret=None)
     try:
         assert rig.runtime.mode == "socket"
+        assert rig.runtime.routes() == []  # no unsigned HTTP door in Socket Mode
         seed_story(rig.db, "Commission fines Platform X under the DSA", "x", jurisdictions=("eu",))
         handler = AsyncSocketModeHandler(rig.runtime.app, "xapp-1-test")
         client = FakeSocketClient()
@@ -507,3 +518,30 @@ async def test_socket_mode_slash_command_goes_through_bolt(sqlite_db):
     finally:
         await rig.http.close()
         await rig.fake.stop()
+
+
+async def test_admin_home_shows_every_digest_and_source_health(rig):
+    with rig.db.session() as s:
+        s.add(Subscription(platform="slack", workspace=TEAM, channel="C777", created_by=MEMBER))
+        s.add(Subscription(platform="slack", workspace="TOTHER", channel="C888", created_by=OWNER))
+    event = {
+        "team_id": TEAM,
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": "Ev2",
+        "event_time": int(time.time()),
+        "event": {"type": "app_home_opened", "user": OWNER, "channel": "D2", "tab": "home"},
+    }
+    await rig.post(json.dumps(event), content_type="application/json")
+    (call,) = await rig.fake.wait_for("views.publish")
+    dumped = texts(call.args["view"])
+    assert "Source health" in dumped
+    assert "<#C777>" in dumped  # an admin sees the digests others set up in this workspace
+    assert "C888" not in dumped  # but not another workspace's
+
+
+async def test_users_info_failure_grants_nothing(rig):
+    rig.fake.fail("users.info", error="user_not_found")
+    await rig.command("/sources add https://x.example/feed", user=OWNER, name="x")
+    (reply,) = await rig.responses("x")
+    assert "needs the admin role; you are a member" in texts(reply["blocks"])

@@ -168,3 +168,13 @@ async def test_server_error_and_network_error_are_transient(fake):
     await fake.stop()  # nothing listens any more
     with pytest.raises(Transient, match="network error"):
         await publisher_for(fake, FakeTime()).send(CHANNEL, small_doc(), key="k")
+
+
+async def test_a_failed_thread_continuation_does_not_repost_the_digest(fake):
+    fake.fail("chat.postMessage", status=502, times=5, after=1)  # the digest posts, then 502s
+    sent = await publisher_for(fake, FakeTime()).send(CHANNEL, small_doc(n=40), key="digest")
+    posts = fake.of("chat.postMessage")
+    assert len(posts) == 2  # the digest, then one failed continuation that stopped the thread
+    assert "thread_ts" not in posts[0].args
+    assert posts[1].args["thread_ts"] == sent.message_id
+    assert sent == Sent(message_id="1700000001.000100", channel_id="C123")

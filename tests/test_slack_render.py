@@ -124,6 +124,8 @@ def assert_within_limits(messages: list[SlackMessage]) -> None:
         assert msg.text and len(msg.text) <= 4000
         payload = msg.payload()
         assert payload["unfurl_links"] is False and payload["unfurl_media"] is False
+        ids = [b["block_id"] for b in msg.blocks if "block_id" in b]
+        assert len(ids) == len(set(ids)), "Slack rejects repeated block ids"
         for block in msg.blocks:
             if block["type"] == "section":
                 assert len(block["text"]["text"]) <= MAX_SECTION_TEXT
@@ -138,9 +140,7 @@ def assert_within_limits(messages: list[SlackMessage]) -> None:
 
 def assert_no_injected_markup(messages: list[SlackMessage], doc: Document) -> None:
     """Every `<` in the output opens a link we built from an http(s) SourceLink.url."""
-    allowed = {
-        link(s)[1:].split("|", 1)[0] for card in doc.stories() for s in card.sources
-    }
+    allowed = {link(s)[1:].split("|", 1)[0] for card in doc.stories() for s in card.sources}
     for msg in messages:
         for text in [msg.text, *_texts(msg.blocks)]:
             stripped = text
@@ -187,7 +187,9 @@ def test_long_briefing_splits_into_messages_within_limits():
     messages = render(doc)
     assert len(messages) == 3  # 40 cards x 3 blocks + header > 50 per message
     assert_within_limits(messages)
-    refs = [b["block_id"] for m in messages for b in m.blocks if b.get("block_id", "")[:6] == "story:"]
+    refs = [
+        b["block_id"] for m in messages for b in m.blocks if b.get("block_id", "")[:6] == "story:"
+    ]
     assert len(refs) == 40  # nothing lost across the split, no card cut in half
     assert messages[1].text == "Brief: eu (2/3)"
     for msg in messages:  # a card's three blocks stay in one message
@@ -309,3 +311,18 @@ def test_hostile_strings_everywhere_render_inert():
     dumped = json.dumps([m.payload() for m in messages])
     assert "&lt;!channel&gt;" in dumped and "&lt;@U1&gt;" in dumped
     assert messages[0].blocks[0]["text"]["text"] == "‹!everyone›"
+
+
+def test_a_story_shown_twice_keeps_block_ids_unique():
+    card = sample_digest().sections[0].stories[0]
+    doc = Document(
+        kind="digest", title="t", sections=[Section(stories=[card]), Section(stories=[card])]
+    )
+    messages = render(doc)
+    assert_within_limits(messages)
+    ids = [b.get("block_id") for b in messages[0].blocks if b.get("block_id")]
+    assert ids == ["story:s12a", "act:s12a", "story:s12a~2", "act:s12a~2"]
+
+
+def test_bidi_overrides_are_dropped():
+    assert escape("abc\u202egnp.exe") == "abcgnp.exe"

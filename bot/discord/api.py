@@ -25,8 +25,14 @@ class ApiHTTPClient(HTTPClient):
     discord.py's own.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, *, api_base: str | None = None) -> None:
-        super().__init__(loop)
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        *,
+        api_base: str | None = None,
+        max_ratelimit_timeout: float | None = None,
+    ) -> None:
+        super().__init__(loop, max_ratelimit_timeout=max_ratelimit_timeout)
         self.api_base = api_base
 
     async def request(self, route: Route, **kwargs: Any) -> Any:

@@ -13,7 +13,7 @@ import inspect
 import logging
 import re
 import zoneinfo
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Optional  # noqa: UP035 - discord.py reads Optional[...] annotations
@@ -21,7 +21,6 @@ from typing import Any, Optional  # noqa: UP035 - discord.py reads Optional[...]
 import discord
 from discord import app_commands
 from discord.app_commands import Choice
-from sqlmodel import select
 
 from bot.discord.api import ApiHTTPClient
 from bot.discord.publisher import DiscordPublisher
@@ -35,12 +34,13 @@ from bot.discord.translate import (
     resolve_role,
 )
 from bot.discord.views import BUTTONS, story_view
+from bot.settings import Settings
 from digest.document import Document, parse_story_ref
 from handlers.base import Invocation, Reply, Role, Visibility
 from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option, Registry, Subcommand
-from storage.models import Story, StoryTag
+from storage.stories import get_story, story_tags
 from storage.watches import list_watches
 
 __all__ = [
@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 _DESCRIPTION = 100  # Discord's limit for command and option descriptions
 _CHOICES = 25  # autocomplete answers at most 25 choices
 _TEXT_MAX = 1000
+# A 429 asking for a longer wait raises (-> Transient with retry_after) instead of blocking the
+# outbox for minutes; discord.py's floor for this setting is 30 s.
+MAX_RATELIMIT_WAIT = 60.0
 
 
 def intents() -> discord.Intents:
@@ -207,7 +210,7 @@ class CommandRunner:
     # --- buttons -----------------------------------------------------------------------------
 
     async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
-        """Pin -> /pin <ref>; Watch similar -> /watch test <a query like the story>."""
+        """Pin -> /pin <ref>; Watch similar -> /watch add <the story's telling words and topic>."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         caller = caller_of(interaction)
         if action == "pin":
@@ -221,7 +224,7 @@ class CommandRunner:
                     deferred_ephemeral=True,
                 )
                 return
-            command, text = "watch", f"test {query}"
+            command, text = "watch", f"add {query}"
         inv = Invocation(
             platform="discord",
             workspace=caller.guild_id or "dm",
@@ -241,13 +244,11 @@ class CommandRunner:
         if story_id is None:
             return None
         with self.services.db.session() as session:
-            story = session.get(Story, story_id)
+            story = get_story(session, story_id)
             if story is None:
                 return None
-            topics = session.exec(
-                select(StoryTag.slug).where(StoryTag.story_id == story_id, StoryTag.kind == "topic")
-            ).all()
-            return similar_query(story.headline, list(topics))
+            topics, _ = story_tags(session, [story_id])[story_id]
+            return similar_query(story.headline, sorted(topics))
 
     # --- autocomplete ------------------------------------------------------------------------
 
@@ -296,7 +297,7 @@ def _annotation(option: Option) -> Any:
 
 def _callback_for(
     runner: CommandRunner, spec: CommandSpec, sub: Subcommand | None
-) -> Callable[..., Awaitable[None]]:
+) -> Callable[..., Coroutine[Any, Any, None]]:
     """A callback whose signature lists the registry's options, which discord.py reads."""
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
@@ -337,8 +338,8 @@ def _callback_for(
 
 def _completer(
     runner: CommandRunner, option: Option
-) -> Callable[[discord.Interaction, str], Awaitable[list[Choice[str]]]]:
-    async def complete(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[Choice[str]]]]:
+    async def complete(interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
         return await runner.complete(interaction, option, current)
 
     return complete
@@ -393,13 +394,20 @@ class PolicyBriefClient(discord.Client):
         guild_ids: Sequence[str] = (),
         api_base: str | None = None,
     ) -> None:
-        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
+        )
         if api_base:
             # Point REST calls elsewhere (a local fake); the state must use the same client.
-            self.http = ApiHTTPClient(self.loop, api_base=api_base)
+            self.http = ApiHTTPClient(
+                self.loop, api_base=api_base, max_ratelimit_timeout=MAX_RATELIMIT_WAIT
+            )
             self._connection.http = self.http
         self.runner = runner
         self.guild_ids = tuple(guild_ids)
+        self.logged_in = asyncio.Event()  # REST calls (the publisher) work from here on
         self.tree = app_commands.CommandTree(self)
         for command in build_commands(runner.registry, runner):
             self.tree.add_command(command)
@@ -407,6 +415,7 @@ class PolicyBriefClient(discord.Client):
 
     async def setup_hook(self) -> None:
         """After login: register persistent buttons, then sync commands (guilds, else global)."""
+        self.logged_in.set()
         self.add_dynamic_items(*BUTTONS)
         await self.sync_commands()
 
@@ -455,14 +464,13 @@ class DiscordRuntime:
     client: PolicyBriefClient
     publisher: DiscordPublisher
     token: str = field(repr=False)
-    _logged_in: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     _task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def start(self) -> None:
         """Log in (discord.LoginFailure on a bad token), set up, then connect in the background."""
         await self.client.login(self.token)
-        self._logged_in.set()
         self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord")
+        self._task.add_done_callback(_report_exit)
 
     async def stop(self) -> None:
         await self.client.close()
@@ -472,10 +480,21 @@ class DiscordRuntime:
                 await self._task
 
     async def wait_logged_in(self) -> None:
-        await self._logged_in.wait()
+        await self.client.logged_in.wait()
 
 
-def build_discord(settings: Any, services: Services, registry: Registry) -> DiscordRuntime:
+def _report_exit(task: asyncio.Task[None]) -> None:
+    """The gateway task ended: say why, since nothing awaits it until stop()."""
+    if task.cancelled():
+        return
+    exc = task.exception()
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        log.error("Discord refused the gateway connection: a privileged intent is requested")
+    elif exc is not None:
+        log.error("the Discord gateway connection ended: %r", exc)
+
+
+def build_discord(settings: Settings, services: Services, registry: Registry) -> DiscordRuntime:
     """Build (without connecting) the Discord client, its commands and its publisher."""
     if settings.discord_token is None:
         raise ValueError("DISCORD_TOKEN is not set")
@@ -483,10 +502,8 @@ def build_discord(settings: Any, services: Services, registry: Registry) -> Disc
     client = PolicyBriefClient(
         runner, guild_ids=settings.discord_guild_ids, api_base=settings.discord_api_url
     )
-    runtime = DiscordRuntime(
+    return DiscordRuntime(
         client=client,
-        publisher=DiscordPublisher(client.http),
+        publisher=DiscordPublisher(client.http, ready=client.logged_in.wait),
         token=settings.discord_token.get_secret_value(),
     )
-    runtime.publisher = DiscordPublisher(client.http, ready=runtime.wait_logged_in)
-    return runtime

@@ -47,11 +47,13 @@ class DiscordPublisher:
         self,
         http: HTTPClient,
         *,
-        ready: Callable[[], Awaitable[None]] | None = None,
+        ready: Callable[[], Awaitable[object]] | None = None,
+        ready_timeout: float = 30.0,
         buttons: bool = True,
     ) -> None:
         self._http = http
         self._ready = ready
+        self._ready_timeout = ready_timeout
         self._buttons = buttons
 
     async def send(self, target: Target, document: Document, *, key: str) -> Sent:
@@ -124,7 +126,7 @@ class DiscordPublisher:
         if self._ready is None:
             return
         try:
-            await asyncio.wait_for(self._ready(), timeout=30)
+            await asyncio.wait_for(self._ready(), timeout=self._ready_timeout)
         except TimeoutError:
             raise Transient("Discord is not connected yet", retry_after=30) from None
 

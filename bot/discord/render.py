@@ -61,13 +61,18 @@ _COLOURS = {
 # `<@id>`, `<@!id>`, `<@&id>`, `<#id>`, `</cmd:id>`, `<t:..>`, `<:emoji:id>`, `<a:..>`,
 # `<https://...>`: anything that starts like Discord's angle-bracket syntax.
 _ANGLE = re.compile(r"<(?=[@#:/!&a-zA-Z])")
-_BROADCAST = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
+_BROADCAST = re.compile(r"@(?=everyone|here)", re.IGNORECASE)  # Discord needs no word boundary
 _MASKED_LINK = re.compile(r"\](?=\s*\()")  # `[text](url)` needs `](` adjacent
 
 
-def escape_text(text: str) -> str:
-    """Untrusted text made inert: markdown escaped, no mention, broadcast or masked link."""
-    text = discord.utils.escape_markdown(text)
+def escape_text(text: str, *, markdown: bool = True) -> str:
+    """Untrusted text made inert: markdown escaped, no mention, broadcast or masked link.
+
+    `markdown=False` is for footers and author names, which Discord shows without markdown
+    (a backslash would show as is); mentions and link syntax are still broken there.
+    """
+    if markdown:
+        text = discord.utils.escape_markdown(text)
     text = discord.utils.escape_mentions(text)
     text = _ANGLE.sub("<" + ZWJ, text)
     text = _BROADCAST.sub("@" + ZWJ, text)
@@ -86,11 +91,13 @@ def _truncate(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def _inert(text: str, limit: int, *, one_line: bool = False) -> str:
+def _inert(text: str, limit: int, *, one_line: bool = False, markdown: bool = True) -> str:
     """Escape then truncate; truncation after escaping keeps the result within `limit`."""
     if one_line:
         text = " ".join(text.split())
-    return _truncate(escape_text(text), limit)
+    # Escaping only lengthens text: what lies past `limit` raw characters is cut anyway, and not
+    # escaping it keeps the regex work bounded on huge inputs.
+    return _truncate(escape_text(text[: limit + 1], markdown=markdown), limit)
 
 
 def safe_url(url: str) -> str | None:
@@ -117,7 +124,7 @@ _NO_BRACKETS = str.maketrans({"[": "(", "]": ")"})
 def _source_line(link_name: str, link_title: str, url: str) -> str:
     # Brackets would end the link text early: the label loses them before escaping.
     raw = " ".join((link_name or link_title or "source").split()).translate(_NO_BRACKETS)
-    label = _truncate(escape_text(raw), 80)
+    label = _inert(raw, 80)
     href = safe_url(url)
     return f"[{label}]({href})" if href else label
 
@@ -145,9 +152,9 @@ def story_embed(card: StoryCard, *, section_title: str = "", kind: str = "brief"
         footer = "📌 pinned · " + footer
     if card.published_at:
         footer += f" · {card.published_at[:16].replace('T', ' ')} UTC"
-    embed.set_footer(text=_inert(footer, _FOOTER_CHARS, one_line=True))
+    embed.set_footer(text=_inert(footer, _FOOTER_CHARS, one_line=True, markdown=False))
     if section_title:
-        embed.set_author(name=_inert(section_title, LIMITS.author, one_line=True))
+        embed.set_author(name=_inert(section_title, LIMITS.author, one_line=True, markdown=False))
     return embed
 
 
@@ -172,7 +179,7 @@ def _text_embeds(
     title: str, lines: list[str], colour: discord.Colour | None
 ) -> list[discord.Embed]:
     """A titled block of plain lines; continued over several embeds when long."""
-    escaped = [escape_text(line) for line in lines]
+    escaped = [_inert(line, LIMITS.description) for line in lines]
     blocks = _chunks(escaped, LIMITS.description) or [""]
     embeds = []
     for i, block in enumerate(blocks):
@@ -208,21 +215,21 @@ def render(document: Document) -> list[RenderedMessage]:
     colour = _COLOURS.get(document.kind)
     head = discord.Embed(
         title=_inert(document.title, LIMITS.title, one_line=True) or None,
-        description=_truncate(escape_text(document.intro), LIMITS.description)
-        if document.intro
-        else None,
+        description=_inert(document.intro, LIMITS.description) if document.intro else None,
         colour=colour,
     )
     items: list[tuple[discord.Embed, str | None]] = [(head, None)]
     for section in document.sections:
         items.extend(_section_items(section, document.kind, colour))
     if document.footer:
-        footer = _inert(" · ".join(document.footer), LIMITS.footer)
+        notes = " · ".join(document.footer)
         last = items[-1][0]
+        footer = _inert(notes, LIMITS.footer, markdown=False)
         if len(last) + len(footer) <= LIMITS.total and not last.footer.text:
             last.set_footer(text=footer)
         else:
-            items.append((discord.Embed(description=footer, colour=colour), None))
+            note = _inert(notes, LIMITS.description)
+            items.append((discord.Embed(description=note, colour=colour), None))
     items = [(e, ref) for e, ref in items if not _is_empty(e)]
     if not items:
         items = [(discord.Embed(description="(nothing to show)", colour=colour), None)]

@@ -45,10 +45,14 @@ class Caller:
 
 
 def role_from_permissions(permissions: discord.Permissions) -> Role:
-    """Manage Server (or Administrator) -> admin; Manage Messages -> moderator; else member."""
+    """Manage Server (or Administrator) -> admin; Manage or Pin Messages -> moderator; else member.
+
+    Pin Messages (1 << 51) is Discord's own permission for pinning since 2026, split from
+    Manage Messages; either marks someone a server trusts with pins.
+    """
     if permissions.administrator or permissions.manage_guild:
         return Role.ADMIN
-    if permissions.manage_messages:
+    if permissions.manage_messages or permissions.pin_messages:
         return Role.MODERATOR
     return Role.MEMBER
 

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -57,6 +57,7 @@ __all__ = [
     "register",
     "build_slack",
     "watch_terms",
+    "slack_names",
 ]
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def watch_terms(card: StoryCard, max_terms: int = 3) -> str:
     A headline's first word is capitalised anyway; it counts as a name only when the summary
     also capitalises it mid-sentence.
     """
-    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z0-9]", card.headline)
+    words = re.findall(r"[^\W_](?:[\w-]*[^\W_])?", card.headline)
     candidates = [w for w in words if len(w) >= 3 and w.lower() not in _STOP]
     later = set(re.findall(r"(?<=[a-z,;] )[A-Z][A-Za-z0-9-]+", card.summary))
     proper = [
@@ -149,6 +150,30 @@ def watch_terms(card: StoryCard, max_terms: int = 3) -> str:
         if len(picked) >= max_terms:
             break
     return " ".join(picked)
+
+
+_HELP = re.compile(r"(?<![\w/])/help\b")
+
+
+def slack_names(doc: Document) -> Document:
+    """Say /policybrief where the handlers say /help (Slack keeps /help for itself).
+
+    Only our own text is touched (titles, lines, notes); story cards are left as they are.
+    """
+
+    def fix(text: str) -> str:
+        return _HELP.sub("/policybrief", text)
+
+    return replace(
+        doc,
+        title=fix(doc.title),
+        intro=fix(doc.intro),
+        footer=[fix(f) for f in doc.footer],
+        sections=[
+            replace(sec, title=fix(sec.title), lines=[fix(x) for x in sec.lines])
+            for sec in doc.sections
+        ],
+    )
 
 
 @dataclass
@@ -174,8 +199,10 @@ class SlackBot:
         locale: str = "en",
     ) -> Invocation:
         """Who, where, what: the Slack request as the handlers' Invocation (role looked up now)."""
-        platform_role = await self.roles.platform_role(client, team, user)
-        role = resolve_role(user, platform_role, self.services, platform="slack")
+        role = resolve_role(user, Role.MEMBER, self.services, platform="slack")
+        if role < Role.ADMIN:  # configured admins need no users.info round trip
+            platform_role = await self.roles.platform_role(client, team, user)
+            role = resolve_role(user, platform_role, self.services, platform="slack")
         return Invocation(
             platform="slack",
             workspace=team,
@@ -203,7 +230,7 @@ class SlackBot:
         ) and not ephemeral
         messages: list[SlackMessage] = []
         for doc in (reply.document, *reply.extras):
-            messages.extend(render(doc))
+            messages.extend(render(slack_names(doc)))
         if len(messages) > MAX_RESPONSES:
             messages = messages[:MAX_RESPONSES]
             messages[-1].blocks = messages[-1].blocks[:49] + [
@@ -326,7 +353,7 @@ class SlackBot:
         if admin:
             blocks.append({"type": "divider"})
             blocks.append(_home_title("Source health"))
-            health = Invocation(**{**inv.__dict__, "command": "sources", "text": "health"})
+            health = replace(inv, command="sources", text="health")
             blocks += _blocks(await self.dispatch(health))
         view = {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
         await client.views_publish(user_id=user, view=view)
@@ -429,6 +456,11 @@ class SlackRuntime:
     _runner: web.AppRunner | None = None
     _socket: AsyncSocketModeHandler | None = None
 
+    @property
+    def needs_http(self) -> bool:
+        """True when Slack must reach us over HTTP: HTTP mode, or the OAuth install pages."""
+        return self.mode == "http" or self.app.oauth_flow is not None
+
     async def handle_events(self, request: web.Request) -> web.Response:
         """POST /slack/events: Bolt verifies the signature and dispatches."""
         bolt_resp = await self.app.async_dispatch(await to_bolt_request(request))
@@ -445,7 +477,8 @@ class SlackRuntime:
 
     def routes(self) -> list[web.RouteDef]:
         """The HTTP routes Slack needs (events, commands, actions; OAuth when configured)."""
-        out = [web.post(EVENTS_PATH, self.handle_events)]
+        # In Socket Mode there is no signing secret to check HTTP requests with: no events route.
+        out = [web.post(EVENTS_PATH, self.handle_events)] if self.mode == "http" else []
         flow = self.app.oauth_flow
         if flow is not None:
             out += [

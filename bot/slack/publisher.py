@@ -7,6 +7,7 @@ subscription or watch), Forbidden (tell an admin), Transient (retry later, honou
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -65,6 +66,7 @@ FORBIDDEN_ERRORS = frozenset(
     }
 )
 Sleep = Callable[[float], Awaitable[None]]
+log = logging.getLogger(__name__)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -240,11 +242,20 @@ class SlackPublisher:
         first_ts = ""
         for msg in messages:
             await self.pacer.wait(channel)
-            extra = {"thread_ts": first_ts} if first_ts else {}
-            resp = await self._call(
-                f"posting to {channel}",
-                client.chat_postMessage(channel=channel, **msg.payload(), **extra),
-            )
+            payload = msg.payload()
+            if first_ts:
+                payload["thread_ts"] = first_ts
+            try:
+                resp = await self._call(
+                    f"posting to {channel}", client.chat_postMessage(channel=channel, **payload)
+                )
+            except PublishError as exc:
+                if not first_ts:
+                    raise
+                # The digest itself is posted; failing now would make the outbox post it
+                # again. A missing continuation is the lesser harm: log it and stop.
+                log.warning("slack: thread continuation in %s failed: %s", channel, exc)
+                break
             if not first_ts:
                 first_ts = str(resp["ts"])
                 channel = str(resp.get("channel") or channel)

@@ -68,8 +68,12 @@ class SlackMessage:
 # --- escaping -----------------------------------------------------------------------------------
 
 
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def escape(text: str) -> str:
-    """Escape the three characters Slack mrkdwn treats as control: & < >."""
+    """Escape the three characters Slack mrkdwn treats as control (& < >); drop bidi overrides."""
+    text = _BIDI.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -260,6 +264,21 @@ def _section_groups(sec: Section, *, actions: bool) -> list[list[dict[str, Any]]
     return groups
 
 
+def _unique_block_ids(blocks: list[dict[str, Any]]) -> None:
+    """Slack rejects a message with a repeated block_id (the same story shown twice)."""
+    seen: set[str] = set()
+    for block in blocks:
+        bid = block.get("block_id")
+        if bid is None:
+            continue
+        n, candidate = 1, bid
+        while candidate in seen:
+            n += 1
+            candidate = f"{bid}~{n}"
+        block["block_id"] = candidate
+        seen.add(candidate)
+
+
 def fallback_text(doc: Document) -> str:
     """The notification text: title and headlines, escaped (Slack parses it as mrkdwn)."""
     lines = [_collapse(doc.title)]
@@ -312,6 +331,8 @@ def render(
         current.extend(group[:max_blocks])
     if current or not messages:
         messages.append(SlackMessage(text=fallback, blocks=current or [_section(fallback)]))
+    for msg in messages:
+        _unique_block_ids(msg.blocks)
     total = len(messages)
     if total > 1:
         for n, msg in enumerate(messages[1:], start=2):
