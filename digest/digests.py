@@ -428,7 +428,12 @@ class _Runner:
                 if error is not None:
                     # e.g. a deadlock between two compositions caching the same summaries:
                     # try once more on its own before giving up on these channels.
-                    log.warning("composing a digest failed (%s); trying once more", error)
+                    first_line = (str(error).splitlines() or [""])[0][:200]
+                    log.warning(
+                        "composing a digest failed (%s: %s); trying once more",
+                        type(error).__name__,
+                        first_line,
+                    )
                     try:
                         self.cache[key] = self._compose_json(key)
                     except _Stopped:

@@ -317,3 +317,22 @@ def test_a_failing_composition_pushes_that_channel_back_and_says_why(db):
     assert sub.next_due_at == now + timedelta(minutes=10)
     assert sub.last_note == "The digest could not be made: database went away"
     assert sub.lease_owner is None
+
+
+def test_a_composition_that_fails_once_is_retried_and_the_digest_still_queued(db, caplog):
+    """E.g. a PostgreSQL deadlock between two compositions caching the same summaries."""
+    sub_id = add_sub(db, zone="UTC", after=utc(2026, 6, 1))
+
+    class FlakyOnce(FakeCompose):
+        def __call__(self, *args, **kwargs):
+            if not self.calls:
+                self.calls.append({})
+                raise RuntimeError("deadlock detected\nDETAIL: long SQL here")
+            return super().__call__(*args, **kwargs)
+
+    report = run(db, utc(2026, 6, 1, 8), FlakyOnce())
+    assert [(o.subscription_id, o.action) for o in report.outcomes] == [(sub_id, "queued")]
+    assert len(deliveries(db)) == 1
+    assert "composing a digest failed (RuntimeError: deadlock detected); trying once more" in [
+        r.getMessage() for r in caplog.records
+    ]
