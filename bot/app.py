@@ -25,7 +25,10 @@ from bot.ops import Metrics, OpsServer, configure_logging
 from bot.publisher import Publisher
 from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
+from digest.defaults import DefaultSource, default_sources
 from digest.digests import DigestRunReport, run_due_digests
+from digest.netguard import log_allowlist
+from digest.parse import close_default_parser_pool
 from handlers.context import Limits, Services
 from storage.claims import new_owner
 from storage.db import Database
@@ -74,20 +77,38 @@ class Components:
         self.db.dispose()
 
 
-def open_database(url: str) -> Database:
-    """Open and migrate the database; on PostgreSQL replicas take turns (advisory lock)."""
+def open_database(url: str, *, seed: Callable[[], list[DefaultSource]] | None = None) -> Database:
+    """Open and migrate the database; on PostgreSQL replicas take turns (advisory lock).
+
+    A database created here gets the default sources from `seed` (once: removing them later
+    sticks).
+    """
     db = Database(url)
     if db.is_sqlite:
-        db.upgrade()
+        _migrate(db, seed)
         return db
     with db.engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _UPGRADE_LOCK})
         try:
-            db.upgrade()
+            _migrate(db, seed)
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _UPGRADE_LOCK})
             conn.commit()
     return db
+
+
+def _migrate(db: Database, seed: Callable[[], list[DefaultSource]] | None) -> None:
+    fresh = db.current_revision() is None
+    db.upgrade()
+    if not (fresh and seed):
+        return
+    from storage.sources import add_source
+
+    entries = seed()
+    with db.session() as session:
+        for entry in entries:
+            add_source(session, entry.url, entry.name, entry.jurisdiction, entry.official)
+    log.info("new database: added %d default sources", len(entries))
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -120,18 +141,16 @@ def build_provider(
     The provider never calls the model: it serves cached LLM summaries, else extractive ones.
     """
     from digest.compose import SummaryProvider
+    from digest.llm import LlmSummarizer, build_client
+    from digest.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
     from digest.summarize import ExtractiveSummarizer
 
     extractive = SummaryProvider(ExtractiveSummarizer())
-    if not settings.llm_enabled:
-        return extractive, None
-    from digest.llm import LlmSummarizer, build_client
-    from digest.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
-
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = build_client(key, settings.openai_base_url, timeout=settings.llm_timeout)
     if client is None:
-        return extractive, None
+        # No LLM configured: extractive summaries, and briefings say so in their footer.
+        return LlmSummaryProvider(extractive, model=settings.llm_model, enabled=False), None
     llm = LlmSummarizer(
         client, settings.llm_model, language=settings.language, timeout=settings.llm_timeout
     )
@@ -154,7 +173,9 @@ def build_components(
     from digest.classify import Taxonomy
     from digest.summarize import ExtractiveSummarizer
 
-    db = db or open_database(settings.database_url)
+    if db is None:
+        seed = (lambda: default_sources(settings.config_path)) if settings.seed_sources else None
+        db = open_database(settings.database_url, seed=seed)
     taxonomy = Taxonomy.load(settings.config_path)
     provider, worker = build_provider(settings, db, clock)
     summarizer = ExtractiveSummarizer()
@@ -199,6 +220,7 @@ def build_components(
     )
     if hasattr(fetcher, "aclose"):
         comps.closers.append(fetcher.aclose)
+    comps.closers.append(close_default_parser_pool)
     return comps
 
 
@@ -239,7 +261,7 @@ def build_ticks(
     owner: str | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
-    from digest.alerts import queue_alerts
+    from digest.alerts import WatchIndex, queue_alerts
 
     settings, db = comps.settings, comps.db
     config = config or TickConfig(poll_every=60.0)
@@ -254,8 +276,10 @@ def build_ticks(
     )
     cap = comps.services.limits.alerts_per_user_per_day
 
+    watches = WatchIndex()  # rebuilt only when the active watches change
+
     def alerts(story_ids: list[int], now: datetime) -> int:
-        return queue_alerts(db, None, story_ids, now, daily_cap=cap)
+        return queue_alerts(db, watches, story_ids, now, daily_cap=cap)
 
     summaries = None
     worker = comps.summary_worker
@@ -311,7 +335,9 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
+    log_allowlist(settings.fetch_allow, log)
     comps = await asyncio.to_thread(build_components, settings)
+    comps.services.loop = loop  # handlers run in threads; the probe runs on this loop
     publishers, runtimes, slack = _build_platforms(comps)
     repl: asyncio.Future[None] | None = None
     if not publishers:

@@ -183,7 +183,8 @@ def poll(
     failed = sum(1 for r in results if r.status == "failed")
     if results:
         new = sum(r.new_items for r in results)
-        typer.echo(f"Polled {len(results)} sources: {new} new items, {failed} failed.")
+        noun = "source" if len(results) == 1 else "sources"
+        typer.echo(f"Polled {len(results)} {noun}: {new} new items, {failed} failed.")
 
 
 @sources_app.command("list")

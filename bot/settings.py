@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     fetch_allow: _CSV = Field((), alias="POLICYBRIEF_FETCH_ALLOW")
 
     timezone: str = Field("UTC", alias="POLICYBRIEF_TIMEZONE")
-    poll_minutes: int = Field(15, ge=1, le=1440, alias="POLICYBRIEF_POLL_MINUTES")
+    seed_sources: bool = Field(True, alias="POLICYBRIEF_SEED_SOURCES")
     log_level: str = Field("INFO", alias="POLICYBRIEF_LOG_LEVEL")
     log_json: bool = Field(False, alias="POLICYBRIEF_LOG_JSON")
 

@@ -42,6 +42,8 @@ _INVISIBLE = re.compile(
 # Characters that separate words even though they are "invisible" or line breaks.
 _SPACELIKE = re.compile("[\t\n\r\u000b\u000c\u001c-\u001f\u0085\u2028\u2029]")
 _WS = re.compile(r"\s+")
+# The ASCII members of _INVISIBLE that are not also in _SPACELIKE.
+_ASCII_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001b\u007f]")
 
 # Tags whose content is never readable text. Only elements that are always closed: an unclosed
 # one (a void <embed>, an implicitly closed <head>) would swallow the rest of the entry.
@@ -78,11 +80,24 @@ _KNOWN_PROMO = (
     ),
 )
 
+# One pass instead of one per pattern (each is anchored at the start and case-insensitive).
+_KNOWN_PROMO_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in _KNOWN_PROMO), re.I)
+
 _INLINE_TAG = re.compile(
     r"</?(b|i|u|s|em|strong|span|a|sup|sub|br|font|code|small|abbr|mark|q|strike|del|ins|cite)"
     r"\b[^<>]*>",
     re.IGNORECASE,
 )
+# A start, end or self-closing tag with a plain name and well-formed attributes, which
+# html.parser reads the same way; anything else goes to html.parser itself.
+_SIMPLE_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9]*)"
+    r"(?:\s+[^\s\"'<>/=]+(?:\s*=\s*(?:\"[^\"<]*\"|'[^'<]*'|[^\s\"'<>=`]+))?)*\s*/?>"
+)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_NON_WORD = re.compile(r"[\W_]+")
+# ASCII bytes that are not letters or digits: what _NON_WORD removes from ASCII text.
+_ASCII_NON_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _FUTURE_SLACK = timedelta(minutes=5)
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 _MAX_KEY = 255
@@ -142,6 +157,12 @@ class _TextExtractor(HTMLParser):
 
 def _tidy_inline(s: str) -> str:
     """One paragraph or title: NFKC, invisible characters removed, whitespace collapsed."""
+    if s.isascii():
+        # The common case, same result: NFKC leaves ASCII alone, and str.split() splits on
+        # exactly the ASCII characters that _SPACELIKE and \s cover.
+        if _ASCII_INVISIBLE.search(s):
+            s = _ASCII_INVISIBLE.sub("", s)
+        return " ".join(s.split())
     s = unicodedata.normalize("NFKC", s)
     s = _SPACELIKE.sub(" ", s)
     s = _INVISIBLE.sub("", s)
@@ -153,12 +174,40 @@ def normalise_text(s: str) -> str:
     return _tidy_inline(s or "")
 
 
+def _simple_paragraphs(html: str) -> list[str] | None:
+    """What _TextExtractor gives, for markup made only of plain, well-formed tags (what feeds
+    and feedparser's sanitiser emit); None for anything else (comments, scripts, a stray "<")."""
+    parts = _SIMPLE_TAG.split(html)  # text, "/" or "", name, text, ...
+    if any("<" in text for text in parts[::3]):
+        return None
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for k in range(0, len(parts) - 1, 3):
+        if parts[k]:
+            current.append(unescape(parts[k]))
+        name = parts[k + 2].lower()
+        if name in _BLOCK_TAGS:
+            if current:
+                paragraphs.append("".join(current))
+                current = []
+        elif name in _SKIP_TAGS:
+            return None
+    if parts[-1]:
+        current.append(unescape(parts[-1]))
+    if current:
+        paragraphs.append("".join(current))
+    return paragraphs
+
+
 def _paragraphs(html: str) -> list[str]:
     if "<" not in html:
         # Plain text: blank lines separate paragraphs.
-        return re.split(r"\n\s*\n", unescape(html))
+        return _PARAGRAPH_BREAK.split(unescape(html))
     if "<![" in html:
         html = _MARKED_SECTION.sub("", html)
+    simple = _simple_paragraphs(html)
+    if simple is not None:
+        return simple
     parser = _TextExtractor()
     try:
         parser.feed(html)
@@ -327,11 +376,14 @@ def clean_entry(raw: RawEntry, *, now: datetime) -> CleanEntry | None:
 
 def paragraph_key(paragraph: str) -> str:
     """A paragraph reduced for comparison: casefolded, punctuation and whitespace removed."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", paragraph).casefold())
+    if paragraph.isascii():
+        # same result: NFKC leaves ASCII alone and casefold() is lower() there
+        return paragraph.encode("ascii").translate(None, _ASCII_NON_ALNUM).lower().decode("ascii")
+    return _NON_WORD.sub("", unicodedata.normalize("NFKC", paragraph).casefold())
 
 
 def _is_known_promo(paragraph: str) -> bool:
-    return any(p.match(paragraph) for p in _KNOWN_PROMO)
+    return _KNOWN_PROMO_ANY.match(paragraph) is not None
 
 
 def strip_boilerplate(
@@ -345,16 +397,28 @@ def strip_boilerplate(
     """
     texts = {e.text for e in entries if e.text}
     recurring: set[str] = set()
+    keys: dict[str, str] = {}  # paragraph -> its key, each computed once per batch
     if len(texts) >= min_entries:
         counts: Counter[str] = Counter()
         for text in texts:
-            counts.update({paragraph_key(p) for p in text.split("\n\n")})
+            paras = text.split("\n\n")
+            for p in paras:
+                if p not in keys:
+                    keys[p] = paragraph_key(p)
+            counts.update({keys[p] for p in paras})
         needed = max(2, math.ceil(share * len(texts)))
         recurring = {k for k, n in counts.items() if n >= needed and k}
     out = []
     for entry in entries:
         paras = entry.text.split("\n\n") if entry.text else []
-        kept = [p for p in paras if paragraph_key(p) not in recurring and not _is_known_promo(p)]
+        if recurring:
+            kept = [
+                p
+                for p in paras
+                if (keys.get(p) or paragraph_key(p)) not in recurring and not _is_known_promo(p)
+            ]
+        else:
+            kept = [p for p in paras if not _is_known_promo(p)]
         if len(kept) == len(paras):
             out.append(entry)
             continue

@@ -46,8 +46,11 @@ _CANDIDATES = 16  # stories compared in full per item
 _TOKEN = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 # A capitalised word after a space that does not follow sentence punctuation: a word opening a
 # sentence (or a paragraph, or the text) is capitalised anyway and says nothing about names.
-_NAME = re.compile(r"(?<=[^\s.!?:;\"'”’)\]] )[A-ZÀ-ÖØ-Þ]\w*")
-_NUMBER = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?")
+# The capital comes before the look-behind so the regex engine can skip ahead to capitals
+# instead of testing the look-behind at every position (3x faster, same matches).
+_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[^\s.!?:;\"'”’)\]] [A-ZÀ-ÖØ-Þ])\w*")
+# A figure not glued to a word or another figure: "(?<![\w.,])\d", with the digit first (faster).
+_NUMBER = re.compile(r"\d(?<![\w.,]\d)[\d,]*(?:\.\d+)?")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 _STOP_WORDS = """a about above after again against all also am an and any are as at be because
@@ -85,14 +88,49 @@ def _norm(tok: str) -> str:
     return tok
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _content(raw: str) -> str | None:
     tok = _norm(raw)
     return None if len(tok) < 2 or tok in _STOP else tok
 
 
+def _h(s: str) -> int:
+    return zlib.crc32(s.encode("utf-8"))
+
+
+# Per-token work is done once per distinct token, not once per occurrence: raw token -> content
+# word ("" for a stop word), content word -> crc32 of the word and of its stem. The lookups then
+# run in C (map over dict.__getitem__). crc32 is stable across processes, so fingerprints persist.
+_CACHE_LIMIT = 1 << 18  # distinct tokens kept; the caches are cleared (not grown) beyond this
+_CONTENT: dict[str, str] = {}
+_WORD_HASH: dict[str, int] = {}
+_STEM_HASH: dict[str, int] = {}
+
+
+def _learn(tokens: list[str]) -> None:
+    """Fill the caches for tokens not seen before."""
+    if len(_CONTENT) > _CACHE_LIMIT:
+        _CONTENT.clear()
+        _WORD_HASH.clear()
+        _STEM_HASH.clear()
+    for raw in set(tokens).difference(_CONTENT):
+        word = _content(raw) or ""
+        _CONTENT[raw] = word
+        if word and word not in _WORD_HASH:
+            _WORD_HASH[word] = _h(word)
+            _STEM_HASH[word] = _h(word[:_STEM])
+
+
+def _content_of(tokens: list[str]) -> list[str]:
+    """The content words among raw tokens, in order."""
+    try:
+        return list(filter(None, map(_CONTENT.__getitem__, tokens)))
+    except KeyError:
+        _learn(tokens)
+        return list(filter(None, map(_CONTENT.__getitem__, tokens)))
+
+
 def _content_words(text: str) -> list[str]:
-    return [t for t in map(_content, _TOKEN.findall(text)) if t is not None]
+    return _content_of(_TOKEN.findall(text))
 
 
 def _entities(text: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -104,20 +142,6 @@ def _entities(text: str) -> tuple[frozenset[str], frozenset[str]]:
         if len(num) >= 2 and not _YEAR.match(num):
             numbers.add(num)
     return frozenset(names), frozenset(numbers)
-
-
-def _h(s: str) -> int:
-    return zlib.crc32(s.encode("utf-8"))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _word_hash(word: str) -> int:
-    return _h(word)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _stem_hash(word: str) -> int:
-    return _h(word[:_STEM])
 
 
 def _bottom(values: Iterable[int], k: int = _SKETCH) -> tuple[int, ...]:
@@ -219,12 +243,15 @@ class Signature:
 
 def signature(title: str, text: str) -> Signature:
     """The signature of one item from its cleaned title and text."""
-    title_words = frozenset(_content_words(title))
-    body = f"{title}. {text}" if text else title
-    words = _content_words(body)
+    # The body is "title. text": its tokens are the title's followed by the text's (". " ends
+    # every token), so each part is tokenised once.
+    title_tokens = _TOKEN.findall(title)
+    tokens = title_tokens + _TOKEN.findall(text) if text else title_tokens
+    words = _content_of(tokens)
+    title_words = frozenset(_content_of(title_tokens))
     # 3-word shingles: the hash of a tuple of the words' crc32s, computed in C. Hashing ints
     # is not salted per process (unlike str), so fingerprints stay valid across restarts.
-    hashes = list(map(_word_hash, words))
+    hashes = list(map(_WORD_HASH.__getitem__, words))
     shingles = list(map(hash, zip(hashes, hashes[1:], hashes[2:], strict=False))) or hashes[:1]
     names, numbers = _entities(text or title)
     return Signature(
@@ -232,7 +259,7 @@ def signature(title: str, text: str) -> Signature:
         names=names,
         numbers=numbers,
         shingles=_bottom(shingles),
-        words=(_bottom(map(_stem_hash, words)),),
+        words=(_bottom(map(_STEM_HASH.__getitem__, words)),),
     )
 
 

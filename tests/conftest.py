@@ -19,6 +19,10 @@ from storage.db import Database
 
 PG_ENV = "POLICYBRIEF_TEST_POSTGRES_URL"
 
+# A database created by a test (or a process a test starts) must never get the real default
+# sources: nothing in the suite may poll the internet.
+os.environ["POLICYBRIEF_SEED_SOURCES"] = "false"
+
 
 def postgres_url() -> str | None:
     """The test PostgreSQL URL, or None; under CI=true a missing one is an error."""

@@ -437,7 +437,7 @@ class PolicyBriefClient(discord.Client):
             where = f"guild {guild.id}" if guild else "Discord"
             log.error(
                 "could not register slash commands in %s: invite the bot with the "
-                "applications.commands scope (see docs/discord.md)",
+                "applications.commands scope (see the README, section Discord)",
                 where,
             )
             return 0

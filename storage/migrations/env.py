@@ -14,7 +14,10 @@ def run_migrations() -> None:
     if engine is None:
         from sqlalchemy import create_engine
 
-        engine = create_engine(config.get_main_option("sqlalchemy.url"))
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise RuntimeError("run migrations through storage.db.Database.upgrade()")
+        engine = create_engine(url)
     with engine.begin() as connection:
         context.configure(
             connection=connection,
