@@ -282,8 +282,10 @@ def build_ticks(
         return queue_alerts(db, watches, story_ids, now, daily_cap=cap)
 
     summaries = None
+    compose = None
     worker = comps.summary_worker
     if worker is not None:
+        compose = _compose_with_llm(worker, settings.llm_timeout)
 
         async def summaries(story_ids: list[int]) -> object:
             stats = await worker.run_pending(story_ids)
@@ -300,10 +302,44 @@ def build_ticks(
         ),
         alerts=alerts,
         summaries=summaries,
+        compose=compose,
         clock=comps.clock,
         config=config,
         metrics=comps.metrics,
     )
+
+
+def _compose_with_llm(worker: Any, timeout: float) -> Callable[..., Any] | None:
+    """compose_digest that lets the LLM worker fill missing summaries and the top line first.
+
+    Digests are composed in a worker thread, off the command path, so they may wait on the
+    model (bounded); commands never do. Without a running loop there is nothing to wait on.
+    """
+    from digest.compose import compose_digest
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+    def compose(*args: Any, **kwargs: Any) -> Any:
+        doc = compose_digest(*args, **kwargs)
+        for _round in range(2):  # story summaries first, then the top line over them
+            if doc is None or worker.queue is None or not len(worker.queue):
+                break
+            future = asyncio.run_coroutine_threadsafe(worker.run_queued(), loop)
+            try:
+                stats = future.result(timeout=2 * timeout)
+            except Exception:  # the extractive text stands; the footer says so
+                future.cancel()
+                log.warning("LLM summaries for a digest did not finish; sending it extractive")
+                break
+            if not (stats.summarised or stats.top_lines):
+                break
+            doc = compose_digest(*args, **kwargs)
+        return doc
+
+    return compose
 
 
 def _build_platforms(comps: Components) -> tuple[dict[str, Publisher], list[Any], Any]:

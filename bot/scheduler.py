@@ -18,6 +18,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import Table, delete, or_, update
 
+from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
 from bot.ops import Metrics
 from digest.digests import DigestRunReport, run_due_digests
@@ -177,6 +178,7 @@ class Ticks:
                     .values(next_poll_at=now + timedelta(minutes=source.interval_minutes))
                 )
         release_sources(self.db, self.owner, ids)
+        queue_disabled_source_notices(self.db, ids, self.outbox.publishers, self.outbox.admins, now)
 
     # -- alerts and summaries ----------------------------------------------------------------------
 

@@ -76,6 +76,9 @@ class SummaryProvider:
             if story.content_hash:
                 made.append((story, summary))
         if made:
+            # Insert in one global order: two compositions caching overlapping stories at once
+            # (parallel digests, replicas) would otherwise deadlock on PostgreSQL.
+            made.sort(key=lambda pair: pair[0].content_hash)
             with db.session() as session:
                 for story, summary in made:
                     put_summary(

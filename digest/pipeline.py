@@ -21,8 +21,8 @@ from digest.fetch import FetchError, FetchResult
 from digest.parse import FeedError, ParsedFeed, RawEntry, parse_feed
 from storage import sources as source_state
 from storage.db import Database
-from storage.items import store_entries
-from storage.models import Item, Source, utcnow
+from storage.items import ItemLike, NewItem, store_entries
+from storage.models import Source, utcnow
 from storage.stories import TagPair, insert_stories, load_sources, refresh_stories
 
 __all__ = [
@@ -63,6 +63,12 @@ class PipelineContext:
     clock: Callable[[], datetime] = utcnow
     parse_timeout: float = 10.0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # (content hash, default jurisdiction) -> tags: a story's older items are not classified
+    # again each time it gains one
+    tag_cache: dict[tuple[str, str | None], TagPair] = field(default_factory=dict)
+
+
+_TAG_CACHE_LIMIT = 50_000
 
 
 def _clusterer(ctx: PipelineContext, session: Session, now: datetime) -> Clusterer:
@@ -76,10 +82,19 @@ def _clusterer(ctx: PipelineContext, session: Session, now: datetime) -> Cluster
     return ctx.clusterer
 
 
-def _classifier(ctx: PipelineContext) -> Callable[[Item, Source], TagPair]:
-    def classify(item: Item, source: Source) -> TagPair:
-        tags = ctx.taxonomy.classify(item.title, item.text, source.jurisdiction)
-        return frozenset(tags.topics), frozenset(tags.jurisdictions)
+def _classifier(ctx: PipelineContext) -> Callable[[ItemLike, Source], TagPair]:
+    cache = ctx.tag_cache
+    if len(cache) > _TAG_CACHE_LIMIT:
+        cache.clear()
+
+    def classify(item: ItemLike, source: Source) -> TagPair:
+        # the content hash covers title and text: equal hashes, equal tags
+        key = (item.content_hash, source.jurisdiction)
+        found = cache.get(key)
+        if found is None:
+            tags = ctx.taxonomy.classify(item.title, item.text, source.jurisdiction)
+            found = cache[key] = (frozenset(tags.topics), frozenset(tags.jurisdictions))
+        return found
 
     return classify
 
@@ -104,10 +119,10 @@ def _ingest(
     joined: set[int] = set()
     new_ids: list[int] = []
 
-    def attach(new_items: list[Item]) -> None:
+    def attach(new_items: list[NewItem]) -> None:
         # Items of one batch may join each other's new stories: assign one by one; an item
         # that starts a story gets a temporary negative id until the story row exists.
-        groups: dict[int, list[Item]] = {}
+        groups: dict[int, list[NewItem]] = {}
         for n, item in enumerate(new_items, start=1):
             story_id = clusterer.assign(item)
             if story_id is None:

@@ -5,15 +5,25 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from sqlalchemy import Table, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Item
 
-__all__ = ["EntryLike", "StoreResult", "store_entries", "items_of_stories"]
+__all__ = [
+    "EntryLike",
+    "ItemLike",
+    "NewItem",
+    "StoreResult",
+    "store_entries",
+    "items_of_stories",
+]
 
 _CHUNK = 500  # keys per IN (...) list: well under SQLite's bound-parameter limit
+_ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 
 
 class EntryLike(Protocol):
@@ -35,11 +45,61 @@ class EntryLike(Protocol):
     def content_hash(self) -> str: ...
 
 
+class ItemLike(Protocol):
+    """What stories are built from: an Item row, a NewItem, or a row of item columns."""
+
+    @property
+    def source_id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def published_at(self) -> datetime: ...
+    @property
+    def content_hash(self) -> str: ...
+
+
+@dataclass(slots=True)
+class NewItem:
+    """An item `store_entries` inserted: the stored row's values (a plain object, not an ORM
+    instance, because building thousands of ORM objects costs more than the insert itself)."""
+
+    source_id: int
+    entry_key: str
+    url: str | None
+    title: str
+    text: str
+    language: str | None
+    published_at: datetime
+    fetched_at: datetime
+    updated_at: datetime
+    content_hash: str
+    story_id: int | None = None
+    id: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The values to insert (no id: the database assigns it)."""
+        return {
+            "source_id": self.source_id,
+            "entry_key": self.entry_key,
+            "url": self.url,
+            "title": self.title,
+            "text": self.text,
+            "language": self.language,
+            "published_at": self.published_at,
+            "fetched_at": self.fetched_at,
+            "updated_at": self.updated_at,
+            "content_hash": self.content_hash,
+            "story_id": self.story_id,
+        }
+
+
 @dataclass
 class StoreResult:
     """What a batch changed: new items, items updated in place, and how many were unchanged."""
 
-    new: list[Item] = field(default_factory=list)
+    new: list[NewItem] = field(default_factory=list)
     updated: list[Item] = field(default_factory=list)
     unchanged: int = 0
 
@@ -50,12 +110,13 @@ def store_entries(
     entries: Sequence[EntryLike],
     now: datetime,
     *,
-    before_insert: Callable[[list[Item]], None] | None = None,
+    before_insert: Callable[[list[NewItem]], None] | None = None,
 ) -> StoreResult:
     """Insert new entries, update edited ones (same key, new content hash), skip the rest.
 
-    One SELECT of the batch's existing keys, then a bulk insert; ids are set on return.
-    `before_insert` sees the new items just before they are inserted (e.g. to set `story_id`).
+    One SELECT of the batch's existing keys and hashes, then one multi-row INSERT ... RETURNING;
+    ids are set on return. `before_insert` sees the new items just before they are inserted
+    (e.g. to set `story_id`).
     """
     result = StoreResult()
     batch: dict[str, EntryLike] = {}
@@ -63,20 +124,23 @@ def store_entries(
         batch.setdefault(entry.entry_key, entry)  # a feed listing one key twice: first wins
     if not batch:
         return result
-    existing: dict[str, Item] = {}
+    # (id, content hash) of the keys already stored: most polls change nothing, so full rows
+    # are loaded only for the entries that were edited
+    existing: dict[str, tuple[int, str]] = {}
     keys = list(batch)
     for i in range(0, len(keys), _CHUNK):
-        rows = session.exec(
-            select(Item).where(
-                Item.source_id == source_id, col(Item.entry_key).in_(keys[i : i + _CHUNK])
+        rows = session.connection().execute(
+            sa_select(_ITEMS.c.entry_key, _ITEMS.c.id, _ITEMS.c.content_hash).where(
+                _ITEMS.c.source_id == source_id, _ITEMS.c.entry_key.in_(keys[i : i + _CHUNK])
             )
         )
-        existing.update((row.entry_key, row) for row in rows)
+        existing.update((key, (item_id, digest)) for key, item_id, digest in rows)
+    edited: dict[int, EntryLike] = {}
     for key, entry in batch.items():
-        item = existing.get(key)
-        if item is None:
+        found = existing.get(key)
+        if found is None:
             result.new.append(
-                Item(
+                NewItem(
                     source_id=source_id,
                     entry_key=key,
                     url=entry.url,
@@ -89,7 +153,19 @@ def store_entries(
                     content_hash=entry.content_hash,
                 )
             )
-        elif item.content_hash != entry.content_hash:
+        elif found[1] != entry.content_hash:
+            edited[found[0]] = entry
+        else:
+            result.unchanged += 1
+    if edited:
+        ids = list(edited)
+        loaded: dict[int, Item] = {}
+        for i in range(0, len(ids), _CHUNK):
+            for item in session.exec(select(Item).where(col(Item.id).in_(ids[i : i + _CHUNK]))):
+                assert item.id is not None
+                loaded[item.id] = item
+        for item_id, entry in edited.items():
+            item = loaded[item_id]
             item.title = entry.title
             item.text = entry.text
             item.url = entry.url
@@ -97,14 +173,15 @@ def store_entries(
             item.content_hash = entry.content_hash
             item.updated_at = now
             result.updated.append(item)
-        else:
-            result.unchanged += 1
+        session.flush()
     if result.new:
         if before_insert is not None:
             before_insert(result.new)
-        session.add_all(result.new)
-    if result.new or result.updated:
-        session.flush()
+        stmt = insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True)
+        params = [it.row() for it in result.new]
+        new_ids = session.connection().execute(stmt, params).scalars().all()
+        for it, item_id in zip(result.new, new_ids, strict=True):
+            it.id = int(item_id)
     return result
 
 

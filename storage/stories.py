@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert
+from sqlalchemy import Table, and_, delete, exists, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.items import items_of_stories
+from storage.items import ItemLike
 from storage.models import Item, Source, Story, StoryTag
 
 __all__ = [
@@ -37,9 +38,13 @@ __all__ = [
 ]
 
 _CHUNK = 500
+_ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
+_STORIES: Table = Story.__table__  # type: ignore[attr-defined]
+_STORY_TAGS: Table = StoryTag.__table__  # type: ignore[attr-defined]
 TagPair = tuple[frozenset[str], frozenset[str]]  # (topics, jurisdictions)
-Classify = Callable[[Item, Source], TagPair]
-"""Tags one item, given its source (for the source's default jurisdiction)."""
+Classify = Callable[[ItemLike, Source], TagPair]
+"""Tags one item (an Item, a NewItem or a row of item columns), given its source (for the
+source's default jurisdiction)."""
 
 
 @dataclass(frozen=True)
@@ -64,12 +69,12 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield uniq[i : i + _CHUNK]
 
 
-def _headline_item(items: list[Item], official: dict[int, bool]) -> Item:
+def _headline_item(items: Sequence[ItemLike], official: dict[int, bool]) -> ItemLike:
     """The item whose title heads the story: official sources first, then the earliest."""
     return min(items, key=lambda it: (not official.get(it.source_id, False), it.published_at))
 
 
-def _aggregate(members: list[Item], official: dict[int, bool]) -> dict[str, Any]:
+def _aggregate(members: Sequence[ItemLike], official: dict[int, bool]) -> dict[str, Any]:
     """A story's columns computed from its items (all of them)."""
     head = _headline_item(members, official)
     digest = hashlib.sha256()
@@ -90,7 +95,7 @@ def _aggregate(members: list[Item], official: dict[int, bool]) -> dict[str, Any]
 
 
 def _tag_rows(
-    story_id: int, members: list[Item], sources: dict[int, Source], classify: Classify
+    story_id: int, members: Sequence[ItemLike], sources: dict[int, Source], classify: Classify
 ) -> list[dict[str, Any]]:
     """The union of the members' tags, as story_tags rows."""
     topics: set[str] = set()
@@ -108,7 +113,7 @@ def _tag_rows(
 
 def insert_stories(
     session: Session,
-    groups: Sequence[Sequence[Item]],
+    groups: Sequence[Sequence[ItemLike]],
     sources: dict[int, Source],
     classify: Classify,
     fingerprints: Sequence[str],
@@ -122,16 +127,18 @@ def insert_stories(
     official = {sid: src.official for sid, src in sources.items()}
     rows = []
     for members, fingerprint in zip(groups, fingerprints, strict=True):
-        row = _aggregate(list(members), official)
+        row = _aggregate(members, official)
         row["fingerprint"] = fingerprint
         rows.append(row)
-    stmt = insert(Story).returning(col(Story.id), sort_by_parameter_order=True)
-    ids = [int(i) for i in session.execute(stmt, rows).scalars().all()]
+    # Core inserts on the tables (not the ORM bulk path): the rows are plain dicts already
+    stmt = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
+    conn = session.connection()
+    ids = [int(i) for i in conn.execute(stmt, rows).scalars().all()]
     tag_rows: list[dict[str, Any]] = []
     for story_id, members in zip(ids, groups, strict=True):
-        tag_rows += _tag_rows(story_id, list(members), sources, classify)
+        tag_rows += _tag_rows(story_id, members, sources, classify)
     if tag_rows:
-        session.execute(insert(StoryTag), tag_rows)
+        conn.execute(insert(_STORY_TAGS), tag_rows)
     return ids
 
 
@@ -144,12 +151,8 @@ def refresh_stories(
     """Recompute headline, counts, times, content hash, search text and tags of these stories."""
     if not story_ids:
         return []
-    items = items_of_stories(session, story_ids)
-    by_story: dict[int, list[Item]] = defaultdict(list)
-    for it in items:
-        if it.story_id is not None:
-            by_story[it.story_id].append(it)
-    sources = load_sources(session, {it.source_id for it in items})
+    by_story = _member_rows(session, story_ids)
+    sources = load_sources(session, {it.source_id for rows in by_story.values() for it in rows})
     official = {sid: s.official for sid, s in sources.items()}
     stories: list[Story] = []
     for chunk in _chunks(story_ids):
@@ -168,9 +171,32 @@ def refresh_stories(
     for chunk in _chunks([s.id for s in stories if s.id is not None]):
         session.execute(delete(StoryTag).where(col(StoryTag.story_id).in_(chunk)))
     if tag_rows:
-        session.execute(insert(StoryTag), tag_rows)
+        session.execute(insert(_STORY_TAGS), tag_rows)
     session.flush()
     return stories
+
+
+def _member_rows(session: Session, story_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """Each story's items, oldest first, as rows of the columns a story is built from (rows,
+    not ORM objects: cheaper, and enough for the aggregates and the classifier)."""
+    session.flush()  # edits made through the ORM in this session must be seen
+    by_story: dict[int, list[Any]] = defaultdict(list)
+    for chunk in _chunks(story_ids):
+        rows = session.connection().execute(
+            sa_select(
+                _ITEMS.c.story_id,
+                _ITEMS.c.source_id,
+                _ITEMS.c.title,
+                _ITEMS.c.text,
+                _ITEMS.c.published_at,
+                _ITEMS.c.content_hash,
+            )
+            .where(_ITEMS.c.story_id.in_(chunk))
+            .order_by(_ITEMS.c.published_at, _ITEMS.c.id)
+        )
+        for row in rows:
+            by_story[row.story_id].append(row)
+    return by_story
 
 
 def load_sources(session: Session, ids: Iterable[int]) -> dict[int, Source]:

@@ -1,0 +1,53 @@
+"""A source disabled after repeated failures is reported to the admins by DM, once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from bot.app import build_components, build_ticks
+from bot.settings import load_settings
+from digest.document import Document
+from storage.models import Delivery, Source
+from tests.test_scheduler import FAST, Clock, FeedServer, MemoryPublisher
+
+
+async def test_admins_hear_once_that_a_failing_source_was_disabled(db):
+    clock = Clock()
+    with FeedServer(1, published=clock.now) as feeds:
+        settings = load_settings(
+            fetch_allow=feeds.allow, database_url="sqlite:///unused.db", admins="U0ADMIN,42"
+        )
+        comps = build_components(settings, clock=clock, db=db)
+        publishers = {"slack": MemoryPublisher("slack"), "discord": MemoryPublisher("discord")}
+        ticks = build_ticks(comps, publishers, delivery=FAST)
+        missing = feeds.url(0).replace("/0.xml", "/404.xml")
+        with db.session() as s:
+            s.add(
+                Source(
+                    url=missing, name="Gone Feed", consecutive_failures=9, next_poll_at=clock.now
+                )
+            )
+        try:
+            assert (await ticks.poll()).failures == 1
+            clock.now += timedelta(days=2)
+            assert (await ticks.poll()).polled == 0  # disabled: not polled again
+            with db.session() as s:
+                source = s.exec(select(Source)).one()
+                notices = s.exec(select(Delivery).where(Delivery.kind == "notice")).all()
+            assert not source.enabled
+            assert source.disabled_reason.startswith(
+                "disabled after 10 failures in a row: HTTP 404"
+            )
+            assert sorted((n.platform, n.target, n.direct) for n in notices) == [
+                ("discord", "42", True),
+                ("slack", "U0ADMIN", True),
+            ]
+            doc = Document.from_json(notices[0].payload)
+            assert doc.title == "policybrief stopped polling the source “Gone Feed”"
+            assert f"/sources add {missing}" in doc.sections[0].lines[-1]
+            sent = await ticks.outbox_tick()
+            assert sent.sent == 2
+        finally:
+            await comps.aclose()
