@@ -75,9 +75,11 @@ _SUMMARY_STOP_WORDS = (
     "also after over more than about"
 )
 _SUMMARY_STOP = frozenset(_SUMMARY_STOP_WORDS.split())
+# Calls to action, not news. Word-bounded, and no policy vocabulary: "subscriber data",
+# "cookie banners", "chatbot" and "advertising" are what stories are about.
 _PROMO = re.compile(
-    r"(subscribe|sign up|newsletter|click here|read more|learn more|follow us|share this|"
-    r"cookie|all rights reserved|chatbot|advertis|sponsored|download the app)",
+    r"\b(subscribe|sign up|click here|read more|learn more|follow us|share this|"
+    r"all rights reserved|sponsored|download the app)\b",
     re.IGNORECASE,
 )
 _MIN_WORDS = 6
@@ -126,7 +128,7 @@ class ExtractiveSummarizer:
     """One or two sentences picked from the story's own text; no model, no downloads."""
 
     name = "extractive"
-    model = ""
+    model = "v2"  # part of the summary cache key: bump it when the algorithm changes
 
     def __init__(self, max_sentences: int = 2) -> None:
         self.max_sentences = max_sentences

@@ -100,3 +100,20 @@ def test_summary_cache_is_insert_or_ignore(db):
         found = get_summaries(session, [key, SummaryKey("hash-2", "extractive", "")])
     assert list(found) == [key]
     assert (found[key].headline, found[key].text) == ("H", "T")
+
+
+def test_policy_words_that_look_promotional_do_not_hide_the_lead_sentence():
+    lead = (
+        "The PIPC fined SK Telecom 134.8 billion won for failing to protect subscriber data "
+        "after hackers stole USIM authentication data of 23 million customers."
+    )
+    text = lead + "\n\nThe operator said it would strengthen its security investment."
+    story = StoryText(
+        1,
+        "SK Telecom fined over USIM hacking incident",
+        "h",
+        (ItemText(1, "Korea Tech Policy", "SK Telecom fined over USIM hacking incident", text),),
+    )
+    summary = ExtractiveSummarizer().summarize(story)
+    assert summary.headline == lead
+    assert summary.text.startswith(lead)
