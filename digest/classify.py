@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -113,6 +114,14 @@ class _Index:
         default_factory=lambda: defaultdict(list)
     )
     acronym_firsts: set[bytes] = field(default_factory=set)
+    # first word -> second words of the phrases above, to find candidate phrases from the set
+    # of words present (cheaper than forming every bigram of the text)
+    phrase_heads: dict[bytes, set[bytes]] = field(default_factory=lambda: defaultdict(set))
+    acronym_heads: dict[bytes, set[bytes]] = field(default_factory=lambda: defaultdict(set))
+    # lowercased acronym -> its forms: an acronym can only occur where its lowercase form is
+    # among the (lowercased) words, so presence is checked there before counting
+    acronym_folds: dict[bytes, set[bytes]] = field(default_factory=lambda: defaultdict(set))
+    acronym_first_folds: set[bytes] = field(default_factory=set)
 
     def add_text_term(self, term: str, hit: _Hit) -> None:
         tokens = _tokens(term.lower())
@@ -125,6 +134,7 @@ class _Index:
         for last in _plurals(tokens[-1]):
             seq = (*tokens[:-1], last)
             self.phrases[seq[0] + b" " + seq[1]].append((b" " + b" ".join(seq) + b" ", hit))
+            self.phrase_heads[seq[0]].add(seq[1])
         if len(tokens) == 2:
             # "cyber security" also matches "cybersecurity"; "child-safety" also "childsafety".
             for form in _plurals(tokens[0] + tokens[1]):
@@ -145,35 +155,64 @@ class _Index:
             for form in forms:
                 if hit not in self.acronyms[form]:
                     self.acronyms[form].append(hit)
+                self.acronym_folds[form.lower()].add(form)
             return
         key = tokens[0] + b" " + tokens[1]
         self.acronym_firsts.add(tokens[0])
+        self.acronym_first_folds.add(tokens[0].lower())
+        self.acronym_heads[tokens[0]].add(tokens[1])
         self.acronym_phrases[key].append((b" " + b" ".join(tokens) + b" ", hit))
 
 
-def _tokens(text: str) -> list[bytes]:
-    """Words of `text` as UTF-8 bytes: split on punctuation and spaces; possessive "s" dropped."""
+def _separated(text: str) -> bytes:
+    """`text` as UTF-8 bytes with every separator turned into a space."""
     if not text.isascii():
         for sep in _UNICODE_SEPARATORS:
             if sep in text:
                 text = text.replace(sep, " ")
-    tokens = text.encode("utf-8", "replace").translate(_SEPARATORS).split()
+    return text.encode("utf-8", "replace").translate(_SEPARATORS)
+
+
+def _tokens(text: str) -> list[bytes]:
+    """Words of `text` as UTF-8 bytes: split on punctuation and spaces; possessive "s" dropped."""
+    tokens = _separated(text).split()
     if b"s" in tokens:
         tokens = [t for t in tokens if t != b"s"]
     return tokens
 
 
+def _tokens_and_folded(text: str) -> tuple[list[bytes], list[bytes]]:
+    """`_tokens(text)` and the same tokens lowercased (ASCII only: enough for the taxonomy's
+    terms, and much faster)."""
+    raw = _separated(text)
+    tokens = raw.split()
+    if b"s" not in tokens:
+        return tokens, raw.lower().split()
+    tokens = [t for t in tokens if t != b"s"]  # "S" stays a token: fold after filtering
+    return tokens, (b"\n".join(tokens).lower().split(b"\n") if tokens else [])
+
+
 def _add_phrases(
-    found: dict[_Hit, int], tokens: list[bytes], table: dict[bytes, list[tuple[bytes, _Hit]]]
+    found: dict[_Hit, int],
+    tokens: list[bytes],
+    present: AbstractSet[bytes],
+    table: dict[bytes, list[tuple[bytes, _Hit]]],
+    heads: dict[bytes, set[bytes]],
 ) -> None:
-    # Only phrases whose first two words occur together are counted (bigram set and
-    # intersection run in C), each with one bytes.count over the joined text.
-    firsts = set(map(b" ".join, zip(tokens, tokens[1:], strict=False))) & table.keys()
-    if not firsts:
+    # Only phrases whose first two words both occur (`present` is the set of `tokens`) are
+    # counted, each with one bytes.count over the joined text; a phrase whose words are not
+    # adjacent counts 0 there.
+    keys = [
+        first + b" " + second
+        for first in heads.keys() & present
+        for second in heads[first]
+        if second in present
+    ]
+    if not keys:
         return
     joined = b" " + b" ".join(tokens) + b" "
-    for first in firsts:
-        for needle, hit in table[first]:
+    for key in keys:
+        for needle, hit in table[key]:
             n = joined.count(needle)
             if n:
                 found[hit] = found.get(hit, 0) + n
@@ -184,23 +223,25 @@ def _evidence(index: _Index, text: str) -> dict[_Hit, int]:
     found: dict[_Hit, int] = {}
     if not text:
         return found
-    orig_tokens = _tokens(text)
-    # bytes.lower() folds ASCII only: enough for the taxonomy's terms, and much faster.
-    low_tokens = b"\n".join(orig_tokens).lower().split(b"\n") if orig_tokens else []
+    orig_tokens, low_tokens = _tokens_and_folded(text)
     words = Counter(low_tokens)
+    present = words.keys()
     get = found.get
-    for w in words.keys() & index.words.keys():
+    for w in present & index.words.keys():
         n = words[w]
         for hit in index.words[w]:
             found[hit] = get(hit, 0) + n
-    _add_phrases(found, low_tokens, index.phrases)
-    present = set(orig_tokens)
-    for a in present & index.acronyms.keys():
-        n = orig_tokens.count(a)
-        for hit in index.acronyms[a]:
-            found[hit] = get(hit, 0) + n
-    if not present.isdisjoint(index.acronym_firsts):
-        _add_phrases(found, orig_tokens, index.acronym_phrases)
+    _add_phrases(found, low_tokens, present, index.phrases, index.phrase_heads)
+    for fold in present & index.acronym_folds.keys():
+        for a in index.acronym_folds[fold]:
+            n = orig_tokens.count(a)  # case-sensitive; 0 when only other casings occur
+            if n:
+                for hit in index.acronyms[a]:
+                    found[hit] = get(hit, 0) + n
+    if not present.isdisjoint(index.acronym_first_folds):
+        exact = set(orig_tokens)
+        if not exact.isdisjoint(index.acronym_firsts):
+            _add_phrases(found, orig_tokens, exact, index.acronym_phrases, index.acronym_heads)
     return found
 
 

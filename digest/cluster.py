@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import base64
 import functools
-import heapq
 import json
 import math
 import re
 import struct
 import zlib
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any, Protocol
 
 from storage.stories import recent_fingerprints
@@ -44,6 +44,8 @@ _MAX_TITLES = 6  # title token sets kept per story
 _CANDIDATES = 16  # stories compared in full per item
 
 _TOKEN = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
+# The same patterns for ASCII text, where \w and \d mean the same and match faster.
+_TOKEN_ASCII = re.compile(_TOKEN.pattern, re.ASCII)
 # A capitalised word after a space that does not follow sentence punctuation: a word opening a
 # sentence (or a paragraph, or the text) is capitalised anyway and says nothing about names.
 # The capital comes before the look-behind so the regex engine can skip ahead to capitals
@@ -51,6 +53,7 @@ _TOKEN = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 _NAME = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[^\s.!?:;\"'”’)\]] [A-ZÀ-ÖØ-Þ])\w*")
 # A figure not glued to a word or another figure: "(?<![\w.,])\d", with the digit first (faster).
 _NUMBER = re.compile(r"\d(?<![\w.,]\d)[\d,]*(?:\.\d+)?")
+_NUMBER_ASCII = re.compile(_NUMBER.pattern, re.ASCII)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
 _STOP_WORDS = """a about above after again against all also am an and any are as at be because
@@ -97,47 +100,47 @@ def _h(s: str) -> int:
     return zlib.crc32(s.encode("utf-8"))
 
 
-# Per-token work is done once per distinct token, not once per occurrence: raw token -> content
-# word ("" for a stop word), content word -> crc32 of the word and of its stem. The lookups then
-# run in C (map over dict.__getitem__). crc32 is stable across processes, so fingerprints persist.
-_CACHE_LIMIT = 1 << 18  # distinct tokens kept; the caches are cleared (not grown) beyond this
-_CONTENT: dict[str, str] = {}
-_WORD_HASH: dict[str, int] = {}
-_STEM_HASH: dict[str, int] = {}
+_Word = tuple[str, int, int]  # (content word, crc32 of the word, crc32 of its stem)
 
 
-def _learn(tokens: list[str]) -> None:
-    """Fill the caches for tokens not seen before."""
+class _ContentWords(dict[str, "_Word | None"]):
+    """Raw token -> (content word, its crc32, its stem's crc32), or None for a stop word; filled
+    on first sight (`__missing__` runs only for unseen tokens, so lookups of known ones stay in
+    C). One lookup per token gives all three: the table is large, and each probe of a large
+    table is a likely cache miss."""
+
+    def __missing__(self, raw: str) -> _Word | None:
+        word = _content(raw)
+        value = None if word is None else (word, _h(word), _h(word[:_STEM]))
+        self[raw] = value
+        return value
+
+
+# Per-token work is done once per distinct token, not once per occurrence. crc32 is stable
+# across processes, so fingerprints persist.
+_CACHE_LIMIT = 1 << 18  # distinct tokens kept; the cache is cleared (not grown) beyond this
+_CONTENT = _ContentWords()
+_WORD = itemgetter(0)
+_WORD_HASH = itemgetter(1)
+_STEM_HASH = itemgetter(2)
+
+
+def _content_of(tokens: list[str]) -> list[_Word]:
+    """The content words among raw tokens, in order."""
     if len(_CONTENT) > _CACHE_LIMIT:
         _CONTENT.clear()
-        _WORD_HASH.clear()
-        _STEM_HASH.clear()
-    for raw in set(tokens).difference(_CONTENT):
-        word = _content(raw) or ""
-        _CONTENT[raw] = word
-        if word and word not in _WORD_HASH:
-            _WORD_HASH[word] = _h(word)
-            _STEM_HASH[word] = _h(word[:_STEM])
+    return list(filter(None, map(_CONTENT.__getitem__, tokens)))
 
 
-def _content_of(tokens: list[str]) -> list[str]:
-    """The content words among raw tokens, in order."""
-    try:
-        return list(filter(None, map(_CONTENT.__getitem__, tokens)))
-    except KeyError:
-        _learn(tokens)
-        return list(filter(None, map(_CONTENT.__getitem__, tokens)))
-
-
-def _content_words(text: str) -> list[str]:
-    return _content_of(_TOKEN.findall(text))
+def _tokens(text: str) -> list[str]:
+    return (_TOKEN_ASCII if text.isascii() else _TOKEN).findall(text)
 
 
 def _entities(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """(names, numbers): capitalised words/acronyms not opening a sentence, and figures."""
     names = {tok for tok in map(_norm, _NAME.findall(text)) if len(tok) >= 2 and tok not in _STOP}
     numbers = set()
-    for raw in _NUMBER.findall(text):
+    for raw in (_NUMBER_ASCII if text.isascii() else _NUMBER).findall(text):
         num = raw.replace(",", "")
         if len(num) >= 2 and not _YEAR.match(num):
             numbers.add(num)
@@ -190,13 +193,13 @@ class Signature:
     shingles: tuple[int, ...]
     words: tuple[tuple[int, ...], ...]
 
-    def keys(self) -> set[str]:
+    def keys(self) -> frozenset[str]:
         """The inverted-index keys of this signature."""
         keys = {"n:" + n for n in self.names}
         keys.update("#:" + n for n in self.numbers)
         # title words are not keys: the informative ones are names, which are keys already
         keys.update("h:" + str(v) for v in self.shingles[:_INDEX_HASHES])
-        return keys
+        return frozenset(keys)
 
     def merge(self, other: Signature) -> Signature:
         """A story's signature after it gains an item."""
@@ -245,13 +248,12 @@ def signature(title: str, text: str) -> Signature:
     """The signature of one item from its cleaned title and text."""
     # The body is "title. text": its tokens are the title's followed by the text's (". " ends
     # every token), so each part is tokenised once.
-    title_tokens = _TOKEN.findall(title)
-    tokens = title_tokens + _TOKEN.findall(text) if text else title_tokens
-    words = _content_of(tokens)
-    title_words = frozenset(_content_of(title_tokens))
+    title_content = _content_of(_tokens(title))
+    words = title_content + _content_of(_tokens(text)) if text else title_content
+    title_words = frozenset(map(_WORD, title_content))
     # 3-word shingles: the hash of a tuple of the words' crc32s, computed in C. Hashing ints
     # is not salted per process (unlike str), so fingerprints stay valid across restarts.
-    hashes = list(map(_WORD_HASH.__getitem__, words))
+    hashes = list(map(_WORD_HASH, words))
     shingles = list(map(hash, zip(hashes, hashes[1:], hashes[2:], strict=False))) or hashes[:1]
     names, numbers = _entities(text or title)
     return Signature(
@@ -259,7 +261,7 @@ def signature(title: str, text: str) -> Signature:
         names=names,
         numbers=numbers,
         shingles=_bottom(shingles),
-        words=(_bottom(map(_STEM_HASH.__getitem__, words)),),
+        words=(_bottom(map(_STEM_HASH, words)),),
     )
 
 
@@ -285,7 +287,13 @@ class Evidence:
         )
 
 
-def compare(item: Signature, story: Signature, idf: dict[str, float] | None = None) -> Evidence:
+class IdfLookup(Protocol):
+    """The idf of an index key ("n:name", "#:figure"); a dict[str, float] will do."""
+
+    def get(self, key: str, default: float, /) -> float: ...
+
+
+def compare(item: Signature, story: Signature, idf: IdfLookup | None = None) -> Evidence:
     """Feature-wise similarity of an item to a story."""
     names = item.names & story.names
     numbers = item.numbers & story.numbers
@@ -321,30 +329,66 @@ def similar(ev: Evidence) -> bool:
     return ev.title >= 0.6 and ev.words >= 0.1 and (ev.names + ev.numbers) >= 1
 
 
-@dataclass
+# The index holds every recent story for days, so its long-lived objects are kept few and
+# cheap for the garbage collector, which scans every container object on a full collection:
+# an entry keeps its keys as a tuple (untracked once the collector has seen it hold only
+# strings), the sketches' sets are built per comparison, and an index bucket of one story is
+# the bare id rather than a set.
+@dataclass(slots=True)
 class _Entry:
     sig: Signature
     last_seen: datetime
-    keys: set[str] = field(default_factory=set)
-    wset: frozenset[int] = frozenset()  # every word-sketch value, for a cheap pre-check
-    hset: frozenset[int] = frozenset()
+    keys: tuple[str, ...] = ()
 
 
-def _entry(sig: Signature, last_seen: datetime, keys: set[str]) -> _Entry:
-    wset = frozenset(v for w in sig.words for v in w)
-    return _Entry(sig, last_seen, keys, wset, frozenset(sig.shingles))
+def _union(sketches: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | frozenset[int]:
+    """The distinct values of a story's word sketches (each sketch holds distinct values)."""
+    return sketches[0] if len(sketches) == 1 else frozenset().union(*sketches)
 
 
-def _worth_comparing(sig: Signature, wset: frozenset[int], entry: _Entry) -> bool:
+def _worth_comparing(
+    sig: Signature, wset: frozenset[int], hset: frozenset[int], entry: _Entry
+) -> bool:
     """False when the sketches overlap too little for `similar` to ever say yes."""
     # `similar` needs word overlap >= 0.21, or near-duplicate shingles (>= 0.5), or titles >= 0.6
-    short = min(len(wset), len(entry.wset)) or 1
-    if len(wset & entry.wset) * 5 >= short:
+    words = _union(entry.sig.words)
+    short = min(len(wset), len(words)) or 1
+    if len(wset.intersection(words)) * 5 >= short:
         return True
-    short = min(len(sig.shingles), len(entry.hset)) or 1
-    if len(entry.hset.intersection(sig.shingles)) * 2 >= short:
+    shingles = entry.sig.shingles
+    short = min(len(hset), len(shingles)) or 1
+    if len(hset.intersection(shingles)) * 2 >= short:
         return True
     return any(_jaccard(a, b) >= 0.6 for a in sig.titles for b in entry.sig.titles)
+
+
+_Bucket = int | set[int]  # the stories under one index key: one id, or a set of two or more
+
+
+def _bucket_len(bucket: _Bucket | None) -> int:
+    if bucket is None:
+        return 0
+    return 1 if isinstance(bucket, int) else len(bucket)
+
+
+class _LazyIdf:
+    """Index keys' idf, computed when asked: most items share no name or figure with any
+    candidate, so computing it for all of an item's keys up front was wasted work."""
+
+    __slots__ = ("_index", "_n", "_memo")
+
+    def __init__(self, index: dict[str, _Bucket], n: int) -> None:
+        self._index = index
+        self._n = n
+        self._memo: dict[str, float] = {}
+
+    def get(self, key: str, default: float = 1.0, /) -> float:
+        # `default` is never needed: every shared name or figure is one of the item's keys
+        value = self._memo.get(key)
+        if value is None:
+            value = math.log(1 + self._n / (1 + _bucket_len(self._index.get(key))))
+            self._memo[key] = value
+        return value
 
 
 class Clusterer:
@@ -353,8 +397,8 @@ class Clusterer:
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
         self._stories: dict[int, _Entry] = {}
-        self._index: dict[str, set[int]] = defaultdict(set)
-        self._last: tuple[ClusterItem, Signature] | None = None
+        self._index: dict[str, _Bucket] = {}
+        self._last: tuple[ClusterItem, Signature, frozenset[str]] | None = None
         self._pruned_at: datetime | None = None
         self.max_id = 0  # the highest stored story id known; `catch_up` loads newer ones
         self.comparisons = 0  # full comparisons made: bounded per item, whatever the index size
@@ -381,52 +425,84 @@ class Clusterer:
                 added += 1
         return added
 
-    def _put(self, story_id: int, sig: Signature, last_seen: datetime) -> None:
+    def _put(
+        self,
+        story_id: int,
+        sig: Signature,
+        last_seen: datetime,
+        keys: frozenset[str] | None = None,
+    ) -> None:
         self.max_id = max(self.max_id, story_id)
         old = self._stories.get(story_id)
-        keys = sig.keys()
+        if keys is None:
+            keys = sig.keys()
         if old is not None:
-            for k in old.keys - keys:
+            for k in set(old.keys).difference(keys):
                 self._discard(k, story_id)
         for k in keys:
-            self._index[k].add(story_id)
-        self._stories[story_id] = _entry(sig, last_seen, keys)
+            self._index_add(k, story_id)
+        self._stories[story_id] = _Entry(sig, last_seen, tuple(keys))
+
+    def _index_add(self, key: str, story_id: int) -> None:
+        bucket = self._index.get(key)
+        if bucket is None:
+            self._index[key] = story_id
+        elif isinstance(bucket, int):
+            if bucket != story_id:
+                self._index[key] = {bucket, story_id}
+        else:
+            bucket.add(story_id)
 
     def _discard(self, key: str, story_id: int) -> None:
         bucket = self._index.get(key)
-        if bucket is not None:
-            bucket.discard(story_id)
-            if not bucket:
+        if bucket is None:
+            return
+        if isinstance(bucket, int):
+            if bucket == story_id:
                 del self._index[key]
+            return
+        bucket.discard(story_id)
+        if len(bucket) == 1:
+            self._index[key] = next(iter(bucket))
+        elif not bucket:
+            del self._index[key]
 
-    def _idf(self, keys: Iterable[str]) -> dict[str, float]:
-        n = max(len(self._stories), 1)
-        return {k: math.log(1 + n / (1 + len(self._index.get(k, ())))) for k in keys}
+    def _idf(self) -> _LazyIdf:
+        return _LazyIdf(self._index, max(len(self._stories), 1))
 
     def best(self, sig: Signature, when: datetime) -> tuple[int | None, Evidence | None]:
         """The most similar story within the window that passes `similar`, with its evidence."""
-        counts: dict[int, int] = defaultdict(int)
-        keys = sig.keys()
+        return self._best(sig, when, sig.keys())
+
+    def _best(
+        self, sig: Signature, when: datetime, keys: frozenset[str]
+    ) -> tuple[int | None, Evidence | None]:
+        counts: Counter[int] = Counter()
+        index = self._index
         for k in keys:
-            bucket = self._index.get(k)
-            if not bucket or len(bucket) > _MAX_BUCKET:
+            bucket = index.get(k)
+            if bucket is None:
                 continue
-            for sid in bucket:
-                counts[sid] += 1
+            if isinstance(bucket, int):
+                counts[bucket] += 1
+            elif len(bucket) <= _MAX_BUCKET:
+                counts.update(bucket)
         if not counts:
             return None, None
         # only the stories sharing the most keys (two at least) are compared in full
-        candidates = heapq.nlargest(
-            _CANDIDATES, ((sid, c) for sid, c in counts.items() if c >= 2), key=lambda kv: kv[1]
-        )
-        idf = self._idf(k for k in keys if k[0] in "n#")
+        # (sorted(..., reverse=True)[:n] is what heapq.nlargest returns, ties included, and
+        # cheaper here)
+        shared = [kv for kv in counts.items() if kv[1] >= 2]
+        candidates = sorted(shared, key=itemgetter(1), reverse=True)[:_CANDIDATES]
+        idf = self._idf()
         best_id, best_ev, best_score = None, None, 0.0
-        wset = frozenset(v for w in sig.words for v in w)
+        wset = frozenset().union(*sig.words)
+        hset = frozenset(sig.shingles)
         for sid, _ in candidates:
             entry = self._stories[sid]
             if abs(when - entry.last_seen) > self.window:
                 continue
-            if not _worth_comparing(sig, wset, entry):
+            if not _worth_comparing(sig, wset, hset, entry):
                 continue
             self.comparisons += 1
             ev = compare(sig, entry.sig, idf)
@@ -434,26 +510,28 @@ class Clusterer:
                 best_id, best_ev, best_score = sid, ev, ev.score
         return best_id, best_ev
 
-    def _signature(self, item: ClusterItem) -> Signature:
-        # `assign` then `add` on the same item: compute the signature once
+    def _signature(self, item: ClusterItem) -> tuple[Signature, frozenset[str]]:
+        # `assign` then `add` on the same item: compute the signature and its keys once
         last = self._last
         if last is not None and last[0] is item:
-            return last[1]
+            return last[1], last[2]
         sig = signature(item.title, item.text)
-        self._last = (item, sig)
-        return sig
+        keys = sig.keys()
+        self._last = (item, sig, keys)
+        return sig, keys
 
     def assign(self, item: ClusterItem) -> int | None:
         """The id of the story this item belongs to, or None when it starts a new story."""
-        story_id, _ = self.best(self._signature(item), item.published_at)
+        sig, keys = self._signature(item)
+        story_id, _ = self._best(sig, item.published_at, keys)
         return story_id
 
     def add(self, story_id: int, item: ClusterItem) -> None:
         """Record that `item` belongs to `story_id` (a new story, or one `assign` returned)."""
-        sig = self._signature(item)
+        sig, keys = self._signature(item)
         entry = self._stories.get(story_id)
         if entry is None:
-            self._put(story_id, sig, item.published_at)
+            self._put(story_id, sig, item.published_at, keys)
         else:
             self._put(story_id, entry.sig.merge(sig), max(entry.last_seen, item.published_at))
 
@@ -463,9 +541,8 @@ class Clusterer:
         if entry is None:
             return
         for k in entry.keys:
-            bucket = self._index[k]
-            bucket.discard(old)
-            bucket.add(new)
+            self._discard(k, old)
+            self._index_add(k, new)
         self._stories[new] = entry
         self.max_id = max(self.max_id, new)
 

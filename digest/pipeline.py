@@ -66,6 +66,7 @@ class PipelineContext:
     # (content hash, default jurisdiction) -> tags: a story's older items are not classified
     # again each time it gains one
     tag_cache: dict[tuple[str, str | None], TagPair] = field(default_factory=dict)
+    tag_pairs: dict[TagPair, TagPair] = field(default_factory=dict)
 
 
 _TAG_CACHE_LIMIT = 50_000
@@ -83,9 +84,10 @@ def _clusterer(ctx: PipelineContext, session: Session, now: datetime) -> Cluster
 
 
 def _classifier(ctx: PipelineContext) -> Callable[[ItemLike, Source], TagPair]:
-    cache = ctx.tag_cache
+    cache, cache_pairs = ctx.tag_cache, ctx.tag_pairs
     if len(cache) > _TAG_CACHE_LIMIT:
         cache.clear()
+        cache_pairs.clear()
 
     def classify(item: ItemLike, source: Source) -> TagPair:
         # the content hash covers title and text: equal hashes, equal tags
@@ -93,7 +95,9 @@ def _classifier(ctx: PipelineContext) -> Callable[[ItemLike, Source], TagPair]:
         found = cache.get(key)
         if found is None:
             tags = ctx.taxonomy.classify(item.title, item.text, source.jurisdiction)
-            found = cache[key] = (frozenset(tags.topics), frozenset(tags.jurisdictions))
+            pair = (frozenset(tags.topics), frozenset(tags.jurisdictions))
+            # a few hundred distinct pairs serve every item: share them (fewer live objects)
+            found = cache[key] = cache_pairs.setdefault(pair, pair)
         return found
 
     return classify

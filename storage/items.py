@@ -177,11 +177,16 @@ def store_entries(
     if result.new:
         if before_insert is not None:
             before_insert(result.new)
-        stmt = insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True)
+        # One multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by
+        # entry key (unique within the batch). Asking SQLAlchemy to sort by parameter order
+        # instead makes it insert row by row on SQLite.
+        stmt = insert(_ITEMS).returning(_ITEMS.c.entry_key, _ITEMS.c.id)
         params = [it.row() for it in result.new]
-        new_ids = session.connection().execute(stmt, params).scalars().all()
-        for it, item_id in zip(result.new, new_ids, strict=True):
-            it.id = int(item_id)
+        new_ids: dict[str, int] = {
+            key: int(item_id) for key, item_id in session.connection().execute(stmt, params)
+        }
+        for it in result.new:
+            it.id = new_ids[it.entry_key]
     return result
 
 

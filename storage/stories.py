@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, exists, insert
+from sqlalchemy import Connection, Table, and_, bindparam, delete, exists, insert, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from storage.items import ItemLike
@@ -131,9 +132,8 @@ def insert_stories(
         row["fingerprint"] = fingerprint
         rows.append(row)
     # Core inserts on the tables (not the ORM bulk path): the rows are plain dicts already
-    stmt = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
     conn = session.connection()
-    ids = [int(i) for i in conn.execute(stmt, rows).scalars().all()]
+    ids = _insert_returning_ids(conn, rows)
     tag_rows: list[dict[str, Any]] = []
     for story_id, members in zip(ids, groups, strict=True):
         tag_rows += _tag_rows(story_id, members, sources, classify)
@@ -142,38 +142,64 @@ def insert_stories(
     return ids
 
 
+def _insert_returning_ids(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert story rows; their new ids, in the order of `rows`."""
+    fingerprints = [row["fingerprint"] for row in rows]
+    if len(set(fingerprints)) == len(rows):
+        # One multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by
+        # fingerprint (distinct here). SQLAlchemy's sort_by_parameter_order would insert row
+        # by row on SQLite.
+        stmt = insert(_STORIES).returning(_STORIES.c.fingerprint, _STORIES.c.id)
+        found: dict[str, int] = {fp: int(i) for fp, i in conn.execute(stmt, rows)}
+        return [found[fp] for fp in fingerprints]
+    stmt = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in conn.execute(stmt, rows).scalars().all()]
+
+
 def refresh_stories(
     session: Session,
     story_ids: Sequence[int],
     classify: Classify,
     fingerprints: dict[int, str] | None = None,
-) -> list[Story]:
-    """Recompute headline, counts, times, content hash, search text and tags of these stories."""
+) -> list[int]:
+    """Recompute headline, counts, times, content hash, search text and tags of these stories;
+    returns the ids of those that have items (a story without items only loses its tags)."""
     if not story_ids:
         return []
     by_story = _member_rows(session, story_ids)
     sources = load_sources(session, {it.source_id for rows in by_story.values() for it in rows})
     official = {sid: s.official for sid, s in sources.items()}
-    stories: list[Story] = []
-    for chunk in _chunks(story_ids):
-        stories.extend(session.exec(select(Story).where(col(Story.id).in_(chunk))))
+    refreshed: list[int] = []
+    updates: dict[bool, list[dict[str, Any]]] = {False: [], True: []}  # by "has fingerprint"
     tag_rows: list[dict[str, Any]] = []
-    for story in stories:
-        assert story.id is not None
-        members = by_story.get(story.id, [])
+    for story_id in dict.fromkeys(story_ids):
+        members = by_story.get(story_id)
         if not members:
             continue
-        for key, value in _aggregate(members, official).items():
-            setattr(story, key, value)
-        if fingerprints and story.id in fingerprints:
-            story.fingerprint = fingerprints[story.id]
-        tag_rows += _tag_rows(story.id, members, sources, classify)
-    for chunk in _chunks([s.id for s in stories if s.id is not None]):
-        session.execute(delete(StoryTag).where(col(StoryTag.story_id).in_(chunk)))
+        row = _aggregate(members, official)
+        row["b_id"] = story_id
+        fingerprint = fingerprints.get(story_id) if fingerprints else None
+        if fingerprint is not None:
+            row["fingerprint"] = fingerprint
+        updates[fingerprint is not None].append(row)
+        tag_rows += _tag_rows(story_id, members, sources, classify)
+        refreshed.append(story_id)
+    # One UPDATE ... executemany per column set (Core: the ORM would issue one per story)
+    conn = session.connection()
+    stmt = update(_STORIES).where(_STORIES.c.id == bindparam("b_id"))
+    for rows in updates.values():
+        if rows:
+            conn.execute(stmt, rows)
+    for chunk in _chunks(story_ids):
+        conn.execute(delete(_STORY_TAGS).where(_STORY_TAGS.c.story_id.in_(chunk)))
     if tag_rows:
-        session.execute(insert(_STORY_TAGS), tag_rows)
-    session.flush()
-    return stories
+        conn.execute(insert(_STORY_TAGS), tag_rows)
+    # Story objects this session already holds must not keep the old values
+    for story_id in refreshed:
+        held = session.identity_map.get(identity_key(Story, story_id))
+        if held is not None:
+            session.expire(held)
+    return refreshed
 
 
 def _member_rows(session: Session, story_ids: Sequence[int]) -> dict[int, list[Any]]:
