@@ -389,6 +389,42 @@ async def test_pin_button_pins_for_a_moderator_and_refuses_a_member(db):
     assert "needs the moderator role" not in flat and story_ref(sid) in flat
 
 
+class FakeMessage:
+    """The channel message a button sits on: records pin calls, or refuses like Discord."""
+
+    def __init__(self, *, ephemeral: bool = False, forbidden: bool = False) -> None:
+        self.id = 900000000000000001
+        self.flags = discord.MessageFlags(ephemeral=ephemeral)
+        self.forbidden = forbidden
+        self.pins: list[str | None] = []
+
+    async def pin(self, *, reason: str | None = None) -> None:
+        if self.forbidden:
+            response = SimpleNamespace(status=403, reason="Forbidden")
+            raise discord.Forbidden(response, {"code": 50013, "message": "Missing Permissions"})
+        self.pins.append(reason)
+
+
+async def test_pin_button_pins_the_channel_message_or_says_the_permission_is_missing(db):
+    runner, _ = _runner(db)
+    sid = seed_story(db, "Coupang fined", "Fine.", topics=("data-protection",))
+    ok = FakeInteraction(permissions=MOD)
+    ok.message = FakeMessage()
+    await runner.handle_button(ok, "pin", story_ref(sid))
+    assert ok.message.pins == ["policybrief: pinned by a moderator"]
+
+    refused = FakeInteraction(permissions=MOD)
+    refused.message = FakeMessage(forbidden=True)
+    await runner.handle_button(refused, "pin", story_ref(sid))
+    flat = repr([e.to_dict() for s in refused.sends() for e in s["embeds"]])
+    assert "The bot lacks the Pin Messages permission here" in flat
+
+    member = FakeInteraction(permissions=MEMBER)
+    member.message = FakeMessage()
+    await runner.handle_button(member, "pin", story_ref(sid))
+    assert member.message.pins == []  # refused by role: nothing pinned anywhere
+
+
 async def test_watch_similar_button_adds_a_watch_like_the_story(db):
     runner, chat = _runner(db)
     sid = seed_story(db, "Coupang fined over breach", "x", topics=("data-protection",))

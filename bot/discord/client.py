@@ -237,6 +237,10 @@ class CommandRunner:
             user_name=caller.user_name,
         )
         reply = await self._dispatch(inv)
+        if action == "pin" and reply.document.kind != "error":
+            note = await _pin_message(getattr(interaction, "message", None))
+            if note:
+                reply.document.footer.append(note)
         await self.send_reply(interaction, reply, deferred_ephemeral=True)
 
     def _similar(self, ref: str) -> str | None:
@@ -455,6 +459,23 @@ class PolicyBriefClient(discord.Client):
                 await interaction.followup.send(message, ephemeral=True)
             else:
                 await interaction.response.send_message(message, ephemeral=True)
+
+
+async def _pin_message(message: discord.Message | None) -> str | None:
+    """Pin the channel message the Pin button sits on; a note when Discord refuses."""
+    if message is None or message.flags.ephemeral:
+        return None  # an only-you answer cannot be pinned; the pin still leads /brief
+    try:
+        await message.pin(reason="policybrief: pinned by a moderator")
+    except discord.Forbidden:
+        return (
+            "The bot lacks the Pin Messages permission here, so the message was not pinned in "
+            "Discord; the story still leads /brief and the next digest."
+        )
+    except discord.HTTPException as exc:
+        log.warning("pinning message %s failed: %s", message.id, exc)
+        return "Discord did not pin the message; the story still leads /brief and the next digest."
+    return None
 
 
 @dataclass
