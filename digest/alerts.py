@@ -313,22 +313,18 @@ def _queue_for_user(
             sections=[Section(stories=[cards[sid]])],
             footer=["Manage your watches with /watch list and /watch remove <id>."],
         )
-        delivery = Delivery(
-            idempotency_key=keys[sid],
-            kind="alert",
-            platform=platform,
-            workspace=workspace,
-            target=user_id,
-            direct=True,
-            payload=doc.to_json(),
-            next_attempt_at=now,
+        new = _queue_dm(
+            session,
+            keys[sid],
+            user,
+            doc,
+            due=now,
+            now=now,
             watch_id=watch_of[(user, sid)],
             story_id=sid,
-            created_at=now,
         )
-        if enqueue(session, delivery):
-            written += 1
-            sent_today += 1
+        written += new
+        sent_today += new
     if overflow:
         written += _overflow(session, user, overflow, cards, now, day_start)
     if daily:
@@ -349,8 +345,7 @@ def _overflow(
     day_start: datetime,
 ) -> int:
     """One "and N more" delivery per user and day, extended while it is still pending."""
-    platform, workspace, user_id = user
-    key = f"alert-overflow:{platform}:{workspace}:{user_id}:{day_start.date().isoformat()}"
+    key = f"alert-overflow:{':'.join(user)}:{day_start.date().isoformat()}"
     existing = _extend_pending(session, key)
     if existing is not None and existing.status != "pending":
         # already sent today: a second overflow notice the same day would be noise
@@ -373,22 +368,7 @@ def _overflow(
         intro="You reached today's alert limit; these matched too.",
         sections=[Section(lines=refs)],
     )
-    return int(
-        enqueue(
-            session,
-            Delivery(
-                idempotency_key=key,
-                kind="alert",
-                platform=platform,
-                workspace=workspace,
-                target=user_id,
-                direct=True,
-                payload=doc.to_json(),
-                next_attempt_at=now,
-                created_at=now,
-            ),
-        )
-    )
+    return _queue_dm(session, key, user, doc, due=now, now=now)
 
 
 def _rollup(
@@ -399,9 +379,8 @@ def _rollup(
     now: datetime,
 ) -> int:
     """Daily-mode matches: one roll-up per user, due at the next 08:00 UTC."""
-    platform, workspace, user_id = user
     due = _next_rollup(now)
-    key = f"alert-daily:{platform}:{workspace}:{user_id}:{due.date().isoformat()}"
+    key = f"alert-daily:{':'.join(user)}:{due.date().isoformat()}"
     existing = _extend_pending(session, key)
     if existing is not None and existing.status != "pending":
         return 0
@@ -423,19 +402,33 @@ def _rollup(
         existing.payload = doc.to_json()
         session.add(existing)
         return 0
-    return int(
-        enqueue(
-            session,
-            Delivery(
-                idempotency_key=key,
-                kind="alert",
-                platform=platform,
-                workspace=workspace,
-                target=user_id,
-                direct=True,
-                payload=doc.to_json(),
-                next_attempt_at=due,
-                created_at=now,
-            ),
-        )
+    return _queue_dm(session, key, user, doc, due=due, now=now)
+
+
+def _queue_dm(
+    session: Session,
+    key: str,
+    user: tuple[str, str, str],
+    doc: Document,
+    *,
+    due: datetime,
+    now: datetime,
+    watch_id: int | None = None,
+    story_id: int | None = None,
+) -> int:
+    """Write one alert DM to the outbox unless its key exists; 1 when it was new."""
+    platform, workspace, user_id = user
+    delivery = Delivery(
+        idempotency_key=key,
+        kind="alert",
+        platform=platform,
+        workspace=workspace,
+        target=user_id,
+        direct=True,
+        payload=doc.to_json(),
+        next_attempt_at=due,
+        created_at=now,
+        watch_id=watch_id,
+        story_id=story_id,
     )
+    return int(enqueue(session, delivery))
