@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
-from typing import Any, Protocol
+from typing import Any, Final, NamedTuple, Protocol
 
 from storage.stories import recent_fingerprints
 
@@ -136,7 +136,7 @@ def _tokens(text: str) -> list[str]:
     return (_TOKEN_ASCII if text.isascii() else _TOKEN).findall(text)
 
 
-def _entities(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def _entities(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names, numbers): capitalised words/acronyms not opening a sentence, and figures."""
     names = {tok for tok in map(_norm, _NAME.findall(text)) if len(tok) >= 2 and tok not in _STOP}
     numbers = set()
@@ -144,7 +144,7 @@ def _entities(text: str) -> tuple[frozenset[str], frozenset[str]]:
         num = raw.replace(",", "")
         if len(num) >= 2 and not _YEAR.match(num):
             numbers.add(num)
-    return frozenset(names), frozenset(numbers)
+    return tuple(sorted(names)), tuple(sorted(numbers))
 
 
 def _bottom(values: Iterable[int], k: int = _SKETCH) -> tuple[int, ...]:
@@ -167,29 +167,40 @@ def _sketch_jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(1 for v in inter if v <= top) / len(union)
 
 
+_LOW32 = 0xFFFFFFFF  # sketch values are unsigned 32-bit: crc32s and masked tuple hashes
+
+
 def _pack(values: tuple[int, ...]) -> str:
-    return base64.b64encode(struct.pack(f"<{len(values)}q", *values)).decode("ascii")
+    return base64.b64encode(struct.pack(f"<{len(values)}I", *values)).decode("ascii")
 
 
 def _unpack(text: str) -> tuple[int, ...]:
-    raw = base64.b64decode(text)
-    return struct.unpack(f"<{len(raw) // 8}q", raw)
+    raw = base64.b64decode(text, validate=True)
+    return struct.unpack(f"<{len(raw) // 4}I", raw)
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def _jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """Jaccard similarity of two tuples of distinct words."""
     if not a or not b:
         return 0.0
-    inter = len(a & b)
+    inter = len(set(a).intersection(b))
     return inter / (len(a) + len(b) - inter)
 
 
-@dataclass(frozen=True)
-class Signature:
-    """What clustering knows about one item or one story."""
+def _words(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(values)))
 
-    titles: tuple[frozenset[str], ...]
-    names: frozenset[str]
-    numbers: frozenset[str]
+
+class Signature(NamedTuple):
+    """What clustering knows about one item or one story.
+
+    A tuple of tuples, word sets as sorted tuples of distinct words: the index keeps thousands
+    of signatures for days, and the garbage collector stops tracking a tuple that holds only
+    strings, numbers and such tuples (it scans a set or an object on every full collection)."""
+
+    titles: tuple[tuple[str, ...], ...]
+    names: tuple[str, ...]
+    numbers: tuple[str, ...]
     shingles: tuple[int, ...]
     words: tuple[tuple[int, ...], ...]
 
@@ -209,8 +220,8 @@ class Signature:
                 titles = titles + (t,)
         return Signature(
             titles=titles,
-            names=self.names | other.names,
-            numbers=self.numbers | other.numbers,
+            names=_words(self.names + other.names),
+            numbers=_words(self.numbers + other.numbers),
             shingles=_bottom(self.shingles + other.shingles),
             words=(self.words + other.words)[:_MAX_WORD_SKETCHES],
         )
@@ -218,9 +229,9 @@ class Signature:
     def to_json(self) -> str:
         return json.dumps(
             {
-                "t": [sorted(t) for t in self.titles],
-                "n": sorted(self.names),
-                "#": sorted(self.numbers),
+                "t": self.titles,
+                "n": self.names,
+                "#": self.numbers,
                 "h": _pack(self.shingles),
                 "w": [_pack(w) for w in self.words],
             },
@@ -234,9 +245,9 @@ class Signature:
         try:
             data: dict[str, Any] = json.loads(text)
             return cls(
-                titles=tuple(frozenset(t) for t in data["t"]),
-                names=frozenset(data["n"]),
-                numbers=frozenset(data["#"]),
+                titles=tuple(_words(t) for t in data["t"]),
+                names=_words(data["n"]),
+                numbers=_words(data["#"]),
                 shingles=_unpack(data["h"]),
                 words=tuple(_unpack(w) for w in data["w"]),
             )
@@ -250,11 +261,16 @@ def signature(title: str, text: str) -> Signature:
     # every token), so each part is tokenised once.
     title_content = _content_of(_tokens(title))
     words = title_content + _content_of(_tokens(text)) if text else title_content
-    title_words = frozenset(map(_WORD, title_content))
+    title_words = _words(map(_WORD, title_content))
     # 3-word shingles: the hash of a tuple of the words' crc32s, computed in C. Hashing ints
     # is not salted per process (unlike str), so fingerprints stay valid across restarts.
+    # Only the low 32 bits are kept: a uniform hash either way, and the stored sketch is half
+    # the size (four bytes a value).
     hashes = list(map(_WORD_HASH, words))
-    shingles = list(map(hash, zip(hashes, hashes[1:], hashes[2:], strict=False))) or hashes[:1]
+    shingles = (
+        list(map(_LOW32.__and__, map(hash, zip(hashes, hashes[1:], hashes[2:], strict=False))))
+        or hashes[:1]
+    )
     names, numbers = _entities(text or title)
     return Signature(
         titles=(title_words,) if title_words else (),
@@ -295,8 +311,8 @@ class IdfLookup(Protocol):
 
 def compare(item: Signature, story: Signature, idf: IdfLookup | None = None) -> Evidence:
     """Feature-wise similarity of an item to a story."""
-    names = item.names & story.names
-    numbers = item.numbers & story.numbers
+    names = set(item.names).intersection(story.names)
+    numbers = set(item.numbers).intersection(story.numbers)
     idf = idf or {}
     rare = sum(idf.get("n:" + n, 1.0) for n in names) + sum(idf.get("#:" + n, 1.0) for n in numbers)
     title = max(
@@ -331,14 +347,27 @@ def similar(ev: Evidence) -> bool:
 
 # The index holds every recent story for days, so its long-lived objects are kept few and
 # cheap for the garbage collector, which scans every container object on a full collection:
-# an entry keeps its keys as a tuple (untracked once the collector has seen it hold only
-# strings), the sketches' sets are built per comparison, and an index bucket of one story is
-# the bare id rather than a set.
-@dataclass(slots=True)
-class _Entry:
-    sig: Signature
-    last_seen: datetime
-    keys: tuple[str, ...] = ()
+# an entry and its signature are tuples of strings, numbers, a datetime and such tuples (which
+# the collector stops tracking once it has seen them), the sketches' sets are built per
+# comparison, and an index bucket of one story is the bare id rather than a set.
+_Stored = tuple[
+    tuple[tuple[str, ...], ...],
+    tuple[str, ...],
+    tuple[str, ...],
+    tuple[int, ...],
+    tuple[tuple[int, ...], ...],
+]  # a Signature's fields as a plain tuple (the collector untracks only exact tuples)
+_Entry = tuple[_Stored, datetime, tuple[str, ...]]  # (signature, last seen, index keys)
+_SIG: Final = 0
+_SEEN: Final = 1
+_KEYS: Final = 2
+_TITLES: Final = 0
+_SHINGLES: Final = 3
+_WORDS: Final = 4
+
+
+def _stored(sig: Signature) -> _Stored:
+    return (sig.titles, sig.names, sig.numbers, sig.shingles, sig.words)
 
 
 def _union(sketches: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | frozenset[int]:
@@ -351,15 +380,16 @@ def _worth_comparing(
 ) -> bool:
     """False when the sketches overlap too little for `similar` to ever say yes."""
     # `similar` needs word overlap >= 0.21, or near-duplicate shingles (>= 0.5), or titles >= 0.6
-    words = _union(entry.sig.words)
+    story = entry[_SIG]
+    words = _union(story[_WORDS])
     short = min(len(wset), len(words)) or 1
     if len(wset.intersection(words)) * 5 >= short:
         return True
-    shingles = entry.sig.shingles
+    shingles = story[_SHINGLES]
     short = min(len(hset), len(shingles)) or 1
     if len(hset.intersection(shingles)) * 2 >= short:
         return True
-    return any(_jaccard(a, b) >= 0.6 for a in sig.titles for b in entry.sig.titles)
+    return any(_jaccard(a, b) >= 0.6 for a in sig.titles for b in story[_TITLES])
 
 
 _Bucket = int | set[int]  # the stories under one index key: one id, or a set of two or more
@@ -437,11 +467,11 @@ class Clusterer:
         if keys is None:
             keys = sig.keys()
         if old is not None:
-            for k in set(old.keys).difference(keys):
+            for k in set(old[_KEYS]).difference(keys):
                 self._discard(k, story_id)
         for k in keys:
             self._index_add(k, story_id)
-        self._stories[story_id] = _Entry(sig, last_seen, tuple(keys))
+        self._stories[story_id] = (_stored(sig), last_seen, tuple(keys))
 
     def _index_add(self, key: str, story_id: int) -> None:
         bucket = self._index.get(key)
@@ -500,12 +530,12 @@ class Clusterer:
         hset = frozenset(sig.shingles)
         for sid, _ in candidates:
             entry = self._stories[sid]
-            if abs(when - entry.last_seen) > self.window:
+            if abs(when - entry[_SEEN]) > self.window:
                 continue
             if not _worth_comparing(sig, wset, hset, entry):
                 continue
             self.comparisons += 1
-            ev = compare(sig, entry.sig, idf)
+            ev = compare(sig, Signature(*entry[_SIG]), idf)
             if similar(ev) and ev.score > best_score:
                 best_id, best_ev, best_score = sid, ev, ev.score
         return best_id, best_ev
@@ -533,23 +563,30 @@ class Clusterer:
         if entry is None:
             self._put(story_id, sig, item.published_at, keys)
         else:
-            self._put(story_id, entry.sig.merge(sig), max(entry.last_seen, item.published_at))
+            story = Signature(*entry[_SIG])
+            self._put(story_id, story.merge(sig), max(entry[_SEEN], item.published_at))
 
     def rekey(self, old: int, new: int) -> None:
         """Move a story to a new id (a temporary id replaced by the database's)."""
         entry = self._stories.pop(old, None)
         if entry is None:
             return
-        for k in entry.keys:
-            self._discard(k, old)
-            self._index_add(k, new)
+        index = self._index
+        for k in entry[_KEYS]:
+            # most keys of a new story are its alone (a bare id): replace it in place
+            bucket = index[k]
+            if isinstance(bucket, int):
+                index[k] = new if bucket == old else {bucket, new}
+            else:
+                bucket.discard(old)
+                bucket.add(new)
         self._stories[new] = entry
         self.max_id = max(self.max_id, new)
 
     def forget(self, story_id: int) -> None:
         entry = self._stories.pop(story_id, None)
         if entry is not None:
-            for k in entry.keys:
+            for k in entry[_KEYS]:
                 self._discard(k, story_id)
 
     def maybe_prune(self, now: datetime) -> int:
@@ -561,7 +598,7 @@ class Clusterer:
 
     def prune(self, before: datetime) -> int:
         """Drop stories last seen before `before`; returns how many."""
-        old = [sid for sid, e in self._stories.items() if e.last_seen < before]
+        old = [sid for sid, e in self._stories.items() if e[_SEEN] < before]
         for sid in old:
             self.forget(sid)
         return len(old)
@@ -569,4 +606,4 @@ class Clusterer:
     def fingerprint(self, story_id: int) -> str:
         """The story's signature as stored in `Story.fingerprint` ("" when unknown)."""
         entry = self._stories.get(story_id)
-        return entry.sig.to_json() if entry else ""
+        return Signature(*entry[_SIG]).to_json() if entry else ""

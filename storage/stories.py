@@ -89,9 +89,8 @@ def _aggregate(members: Sequence[ItemLike], official: dict[int, bool]) -> dict[s
         "first_seen_at": min(it.published_at for it in members),
         "last_seen_at": max(it.published_at for it in members),
         "content_hash": digest.hexdigest(),
-        "search_text": "\n".join(
-            [head.title.lower()] + [f"{it.title}\n{it.text}".lower() for it in members]
-        ),
+        # every item's title and text, lowercased (the headline is one of the titles already)
+        "search_text": "\n".join([f"{it.title}\n{it.text}" for it in members]).lower(),
     }
 
 
@@ -240,12 +239,12 @@ def recent_fingerprints(
 ) -> list[tuple[int, str, datetime]]:
     """(id, fingerprint, last_seen_at) of the stories seen since `since` (with an id above
     `after_id`), for the clusterer."""
-    stmt = select(Story.id, Story.fingerprint, Story.last_seen_at).where(
-        col(Story.last_seen_at) >= since
-    )
+    # Core, not the ORM: this runs before every batch and usually finds nothing new
+    c = _STORIES.c
+    stmt = sa_select(c.id, c.fingerprint, c.last_seen_at).where(c.last_seen_at >= since)
     if after_id:
-        stmt = stmt.where(col(Story.id) > after_id)
-    return [(sid, fp, seen) for sid, fp, seen in session.exec(stmt) if sid is not None]
+        stmt = stmt.where(c.id > after_id)
+    return [(sid, fp, seen) for sid, fp, seen in session.connection().execute(stmt)]
 
 
 def _like_escape(word: str) -> str:

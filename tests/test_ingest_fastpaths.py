@@ -7,9 +7,11 @@ RETURNING for the batched story and item inserts.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -158,3 +160,48 @@ def test_refresh_updates_stories_held_by_the_session_and_reports_them(db):
         ) == [story_id]
         # the Story object this session holds shows the new values
         assert held.item_count == 2 and held.headline == "First" and "two" in held.search_text
+
+
+def _long_text(seed: int) -> str:
+    words = [f"w{(seed * 7919 + i * 104729) % 5003}" for i in range(400)]
+    return " ".join(words) + ". Ofcom fined Acme 3.5 million in Brussels on Tuesday."
+
+
+def test_fingerprint_is_compact_and_round_trips_exactly():
+    """A story's stored signature stays under 1 KB however long its text (two 64-value sketches
+    of four bytes each, base64) and reads back to the very same signature."""
+    sig = cluster_mod.signature("Ofcom fines Acme over child safety", _long_text(1))
+    assert len(sig.shingles) == len(sig.words[0]) == 64
+    stored = sig.to_json()
+    assert len(stored) < 1000
+    assert cluster_mod.Signature.from_json(stored) == sig
+    # values outside 32 bits are not a valid stored sketch, and garbage is refused, not guessed
+    assert cluster_mod.Signature.from_json(stored.replace('"h":"', '"h":"!')) is None
+
+
+def test_rekey_moves_a_story_in_shared_and_single_buckets():
+    """A temporary story id replaced by the database's is found under the new id only, both
+    where it shared an index key with another story and where it was alone."""
+    clusterer = cluster_mod.Clusterer()
+    title = "Ofcom fines Acme over child safety"
+    first = SimpleNamespace(title=title, text=_long_text(1), published_at=NOW)
+    again = SimpleNamespace(title=title, text=_long_text(1), published_at=NOW)
+    other = SimpleNamespace(title="Unrelated", text=_long_text(2), published_at=NOW)
+    clusterer.add(5, other)
+    clusterer.add(-1, first)
+    clusterer.rekey(-1, 42)
+    assert clusterer.assign(again) == 42
+    assert all(b != -1 if isinstance(b, int) else -1 not in b for b in clusterer._index.values())
+    assert clusterer.fingerprint(42) and clusterer.fingerprint(-1) == ""
+
+
+def test_index_entries_are_not_tracked_by_the_garbage_collector():
+    """The clusterer keeps thousands of stories for days: once the collector has seen them,
+    their entries cost nothing on each full collection."""
+    clusterer = cluster_mod.Clusterer()
+    for n in range(1, 4):
+        item = SimpleNamespace(title=f"Story {n}", text=_long_text(n), published_at=NOW)
+        clusterer.add(n, item)
+    for _ in range(5):  # a tuple is untracked once its items are: a level or so per collection
+        gc.collect()
+    assert not any(gc.is_tracked(entry) for entry in clusterer._stories.values())
