@@ -208,7 +208,10 @@ class Signature(NamedTuple):
         """The inverted-index keys of this signature."""
         keys = {"n:" + n for n in self.names}
         keys.update("#:" + n for n in self.numbers)
-        # title words are not keys: the informative ones are names, which are keys already
+        # Title words too: two outlets headline the same event with the same nouns ("Coupang
+        # breach ... accounts") even when their figures are spelled differently; common words
+        # overflow _MAX_BUCKET and stop counting.
+        keys.update("t:" + w for title in self.titles for w in title)
         keys.update("h:" + str(v) for v in self.shingles[:_INDEX_HASHES])
         return frozenset(keys)
 
