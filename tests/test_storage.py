@@ -68,8 +68,11 @@ def test_migrations_match_the_models(db):
     from alembic.runtime.migration import MigrationContext
     from sqlmodel import SQLModel
 
+    def ours(name, type_, _parent):
+        # Slack's installation store creates its own tables at run time; the rest is ours.
+        return not (type_ == "table" and name.startswith("slack_"))
+
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
-    # Slack's installation store creates its own tables at run time; everything else is ours.
-    diff = [d for d in diff if not (d[0] == "remove_table" and d[1].name.startswith("slack_"))]
+        context = MigrationContext.configure(conn, opts={"include_name": ours})
+        diff = compare_metadata(context, SQLModel.metadata)
     assert diff == [], "storage/models.py changed without a migration"
