@@ -6,13 +6,18 @@ import asyncio
 import contextlib
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import Components
 
 __all__ = ["app", "main"]
 
@@ -47,10 +52,16 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _components(settings: Settings):  # type: ignore[no-untyped-def]
+@contextmanager
+def _opened() -> Iterator[Components]:
+    """The bot's components for one command; closed however the command ends."""
     from bot.app import build_components
 
-    return build_components(settings)
+    comps = build_components(_settings())
+    try:
+        yield comps
+    finally:
+        asyncio.run(comps.aclose())
 
 
 def _print_document(doc, as_json: bool) -> None:  # type: ignore[no-untyped-def]
@@ -120,18 +131,15 @@ def chat(
     """The console chat: run one command, or a REPL with no argument."""
     from bot.console import run_command, run_repl
 
-    comps = _components(_settings())
-    try:
+    with _opened() as comps:
         if command is None:
             run_repl(comps.services, comps.registry)
             return
         reply = run_command(comps.services, comps.registry, command)
-        for doc in [reply.document, *reply.extras]:
-            _print_document(doc, as_json)
-        if reply.document.kind == "error":
-            raise typer.Exit(1)
-    finally:
-        asyncio.run(comps.aclose())
+    for doc in [reply.document, *reply.extras]:
+        _print_document(doc, as_json)
+    if reply.document.kind == "error":
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -140,10 +148,12 @@ def poll(
     source: Annotated[int | None, typer.Option(help="Poll this source id only.")] = None,
 ) -> None:
     """Poll the due (or all, or one) sources now and report what each gave."""
+    from bot.app import build_components
     from digest.pipeline import PipelineContext, RefreshResult, poll_sources
     from storage.sources import due_sources, get_source, list_sources
 
-    comps = _components(_settings())
+    # closed inside go(): the fetcher's connections belong to the loop that polled
+    comps = build_components(_settings())
 
     async def go() -> list[RefreshResult]:
         try:
@@ -192,12 +202,10 @@ def sources_list() -> None:
     """Every source with its health: last success, last error, failures, next poll."""
     from storage.sources import format_health, source_health
 
-    comps = _components(_settings())
-    with comps.db.session() as session:
+    with _opened() as comps, comps.db.session() as session:
         rows = source_health(session, comps.clock())
         ids = [r.id for r in rows]
         lines = format_health(rows, comps.clock())
-    asyncio.run(comps.aclose())
     if not rows:
         typer.echo("No sources yet. Add one with `policybrief sources add URL`.")
     for sid, line in zip(ids, lines, strict=True):
@@ -221,8 +229,7 @@ def sources_add(
     from digest.probe import probe_source
     from storage.sources import DuplicateSource, add_source
 
-    comps = _components(_settings())
-    try:
+    with _opened() as comps:
         if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
             known = " ".join(comps.taxonomy.jurisdictions)
             _fail(f"unknown jurisdiction {jurisdiction!r}; use one of: {known}")
@@ -237,9 +244,7 @@ def sources_add(
                 sid = src.id
         except DuplicateSource as exc:
             _fail(f"not added: {exc}")
-        typer.echo(f"Added #{sid} {label}: {probe.item_count} items found.")
-    finally:
-        asyncio.run(comps.aclose())
+    typer.echo(f"Added #{sid} {label}: {probe.item_count} items found.")
 
 
 @sources_app.command("remove")
@@ -247,10 +252,8 @@ def sources_remove(source_id: int) -> None:
     """Remove a source (its stored stories stay)."""
     from storage.sources import remove_source
 
-    comps = _components(_settings())
-    with comps.db.session() as session:
+    with _opened() as comps, comps.db.session() as session:
         removed = remove_source(session, source_id)
-    asyncio.run(comps.aclose())
     if not removed:
         _fail(f"no source #{source_id}; `policybrief sources list` shows them")
     typer.echo(f"Removed source #{source_id}.")
@@ -268,22 +271,19 @@ def sources_import(file: Path) -> None:
         _fail(f"cannot read {file}: {exc.strerror}")
     except OpmlError as exc:
         _fail(f"{file}: {exc}; nothing was imported")
-    comps = _components(_settings())
-    unknown = [
-        e for e in entries if e.jurisdiction and e.jurisdiction not in comps.taxonomy.jurisdictions
-    ]
-    if unknown:
-        asyncio.run(comps.aclose())
-        _fail(
-            f"{file}: unknown jurisdiction {unknown[0].jurisdiction!r} for {unknown[0].url}; "
-            "nothing was imported"
-        )
-    with comps.db.session() as session:
-        known = {s.url for s in list_sources(session)}
-        new = [e for e in entries if e.url not in known]
-        for e in new:
-            add_source(session, e.url, e.name, jurisdiction=e.jurisdiction)
-    asyncio.run(comps.aclose())
+    with _opened() as comps:
+        places = comps.taxonomy.jurisdictions
+        unknown = [e for e in entries if e.jurisdiction and e.jurisdiction not in places]
+        if unknown:
+            _fail(
+                f"{file}: unknown jurisdiction {unknown[0].jurisdiction!r} for {unknown[0].url}; "
+                "nothing was imported"
+            )
+        with comps.db.session() as session:
+            known = {s.url for s in list_sources(session)}
+            new = [e for e in entries if e.url not in known]
+            for e in new:
+                add_source(session, e.url, e.name, jurisdiction=e.jurisdiction)
     typer.echo(f"Imported {len(new)} sources ({len(entries) - len(new)} already present).")
 
 
@@ -293,10 +293,8 @@ def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> Non
     from digest.opml import OpmlSource, to_opml
     from storage.sources import list_sources
 
-    comps = _components(_settings())
-    with comps.db.session() as session:
+    with _opened() as comps, comps.db.session() as session:
         entries = [OpmlSource(s.url, s.name, s.jurisdiction) for s in list_sources(session)]
-    asyncio.run(comps.aclose())
     text = to_opml(entries)
     if file is None:
         typer.echo(text, nl=False)
@@ -317,25 +315,23 @@ def digest_preview(
 
     from digest.compose import compose_digest
 
-    comps = _components(_settings())
     slugs = {t.strip() for t in (topics or "").split(",") if t.strip()}
-    bad = sorted(s for s in slugs if comps.taxonomy.lookup(s) is None)
-    if bad:
-        asyncio.run(comps.aclose())
-        _fail(
-            f"unknown topic or jurisdiction: {', '.join(bad)}; "
-            f"topics: {' '.join(comps.taxonomy.topics)}"
+    with _opened() as comps:
+        bad = sorted(s for s in slugs if comps.taxonomy.lookup(s) is None)
+        if bad:
+            _fail(
+                f"unknown topic or jurisdiction: {', '.join(bad)}; "
+                f"topics: {' '.join(comps.taxonomy.topics)}"
+            )
+        now = comps.clock()
+        doc = compose_digest(
+            comps.db,
+            comps.taxonomy,
+            comps.provider,
+            topics=slugs,
+            since=now - timedelta(hours=24),
+            now=now,
         )
-    now = comps.clock()
-    doc = compose_digest(
-        comps.db,
-        comps.taxonomy,
-        comps.provider,
-        topics=slugs,
-        since=now - timedelta(hours=24),
-        now=now,
-    )
-    asyncio.run(comps.aclose())
     if doc is None:
         typer.echo("Quiet day: nothing new in the last 24 h.")
         return
