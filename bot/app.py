@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import sys
@@ -316,6 +317,7 @@ def _compose_with_llm(worker: Any, timeout: float) -> Callable[..., Any] | None:
     model (bounded); commands never do. Without a running loop there is nothing to wait on.
     """
     from digest.compose import compose_digest
+    from digest.llm_summaries import compose_after_summaries
 
     try:
         loop = asyncio.get_running_loop()
@@ -323,21 +325,14 @@ def _compose_with_llm(worker: Any, timeout: float) -> Callable[..., Any] | None:
         return None
 
     def compose(*args: Any, **kwargs: Any) -> Any:
-        doc = compose_digest(*args, **kwargs)
-        for _round in range(2):  # story summaries first, then the top line over them
-            if doc is None or worker.queue is None or not len(worker.queue):
-                break
-            future = asyncio.run_coroutine_threadsafe(worker.run_queued(), loop)
-            try:
-                stats = future.result(timeout=2 * timeout)
-            except Exception:  # the extractive text stands; the footer says so
-                future.cancel()
-                log.warning("LLM summaries for a digest did not finish; sending it extractive")
-                break
-            if not (stats.summarised or stats.top_lines):
-                break
-            doc = compose_digest(*args, **kwargs)
-        return doc
+        digest = functools.partial(compose_digest, *args, **kwargs)
+        future = asyncio.run_coroutine_threadsafe(compose_after_summaries(worker, digest), loop)
+        try:
+            return future.result(timeout=2 * timeout)
+        except Exception:  # the extractive text stands; the footer says so
+            future.cancel()
+            log.warning("LLM summaries for a digest did not finish; sending it extractive")
+            return digest()
 
     return compose
 

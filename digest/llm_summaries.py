@@ -541,7 +541,8 @@ async def compose_after_summaries(worker: SummaryWorker, compose: Callable[[], T
 
     Never for commands: those must not wait on the model.
     """
-    doc = compose()
+    # composing reads the database: keep it off the event loop
+    doc = await asyncio.to_thread(compose)
     # Round 1 makes the story summaries; round 2 the top line over the cards they changed.
     for _round in range(2):
         if worker.queue is None or not len(worker.queue):
@@ -549,7 +550,7 @@ async def compose_after_summaries(worker: SummaryWorker, compose: Callable[[], T
         stats = await worker.run_queued()
         if not (stats.summarised or stats.top_lines):
             break
-        doc = compose()
+        doc = await asyncio.to_thread(compose)
     return doc
 
 
