@@ -100,8 +100,6 @@ def populate(db: Database, n: int, taxonomy: Taxonomy, rng: random.Random) -> No
                         "source_count": 1,
                         "official": False,
                         "content_hash": f"h{sid}",
-                        "fingerprint": "",
-                        "search_text": f"{headline}\n{headline}\n{body}".lower(),
                     }
                 )
                 items.append(

@@ -162,8 +162,6 @@ def populate(db: Database, n_stories: int, n_subs: int, seed: int) -> None:
                     "source_count": 1,
                     "official": sid % 10 == 0,
                     "content_hash": f"h{sid}",
-                    "fingerprint": "",
-                    "search_text": headline.lower(),
                 }
             )
             items.append(

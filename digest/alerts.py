@@ -105,31 +105,22 @@ def load_facts(
     (skip the sources when no query has a `source:` filter)."""
     if not story_ids:
         return []
-    rows_s = session.exec(
-        select(Story.id, Story.headline, Story.search_text).where(col(Story.id).in_(story_ids))
-    ).all()
-    # search_text already holds every item's title and text (storage/stories.refresh_stories)
-    texts: dict[int, list[str]] = {sid: [h, st] for sid, h, st in rows_s if sid is not None}
-    bare = {sid for sid, _h, st in rows_s if sid is not None and not st}
+    heads = session.exec(select(Story.id, Story.headline).where(col(Story.id).in_(story_ids)))
+    texts: dict[int, list[str]] = {sid: [h] for sid, h in heads if sid is not None}
+    for story_id, title, text in session.exec(
+        select(Item.story_id, Item.title, Item.text).where(col(Item.story_id).in_(story_ids))
+    ):
+        if story_id in texts:
+            texts[story_id] += (title, text[:_MAX_MATCH_TEXT])
     sources: dict[int, set[str]] = defaultdict(set)
-    rows = (
-        session.exec(
+    if with_sources:
+        for story_id, url, source_name in session.exec(
             select(Item.story_id, Item.url, Source.name)
             .join(Source, col(Source.id) == col(Item.source_id))
             .where(col(Item.story_id).in_(story_ids))
-        ).all()
-        if with_sources
-        else []
-    )
-    for story_id, url, source_name in rows:
-        if story_id in texts:
-            sources[story_id].update(StoryFacts.source_keys(source_name, url))
-    if bare:
-        for story_id, title, text in session.exec(
-            select(Item.story_id, Item.title, Item.text).where(col(Item.story_id).in_(bare))
-        ).all():
-            if story_id is not None:
-                texts[story_id].extend((title, text[:_MAX_MATCH_TEXT]))
+        ):
+            if story_id in texts:
+                sources[story_id].update(StoryFacts.source_keys(source_name, url))
     topics: dict[int, set[str]] = defaultdict(set)
     juris: dict[int, set[str]] = defaultdict(set)
     tag_rows = session.exec(  # plain columns: ORM objects cost more than the query

@@ -11,28 +11,18 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from digest.words import SEPARATORS, Words, split_words, utf8
 
 __all__ = ["Category", "Tags", "Taxonomy", "TaxonomyError", "Scores"]
 
 KINDS = ("topic", "jurisdiction")
 _TABLES = {"topic": "topics", "jurisdiction": "jurisdictions"}
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
-# Tokenising: UTF-8 bytes through bytes.translate + split is several times faster than a regex or
-# str.translate (whose fast path ends at the first non-ASCII character). Common Unicode
-# punctuation is replaced first; rarer symbols stay inside tokens, which only costs recall.
-_ASCII_SEPARATORS = (
-    bytes(range(33, 48)) + bytes(range(58, 65)) + bytes(range(91, 97)) + bytes(range(123, 127))
-)
-_SEPARATORS = bytes.maketrans(_ASCII_SEPARATORS, b" " * len(_ASCII_SEPARATORS))
-_UNICODE_SEPARATORS = (
-    "\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\u00a0", "\u00ab",
-    "\u00bb", "\u2022", "\u00b7", "\u2010", "\u2011", "\u2212", "\u201e", "\u3001", "\u3002",
-)  # fmt: skip
 _LIST_FIELDS = ("aliases", "keywords", "phrases", "acronyms", "title_only", "exclude")
 
 # Scoring: a title hit outweighs body mentions; repeated body mentions count up to a cap.
@@ -99,29 +89,23 @@ def _plurals(word: bytes) -> set[bytes]:
 # One compiled entry: which category, how much it weighs, and whether it only counts in titles.
 # The term itself is part of the key so that body mentions are capped per term, not per category.
 _Hit = tuple[str, str, float, bool, str]  # (kind, slug, weight, title_only, term)
+# A phrase as it appears in the space-joined tokens (b" data breach "), and its hit.
+_Phrase = tuple[bytes, _Hit]
 
 
 @dataclass
 class _Index:
+    """Every form of every term, as the taxonomy defines them; `_Matcher` arranges it for lookup."""
+
     words: dict[bytes, list[_Hit]] = field(default_factory=lambda: defaultdict(list))
-    # first two words (b"data breach") -> [(b" the words of the phrase ", hit)], counted in the
-    # space-joined tokens
-    phrases: dict[bytes, list[tuple[bytes, _Hit]]] = field(
+    # (first word, second word) -> the phrases that start with them
+    phrases: dict[tuple[bytes, bytes], list[_Phrase]] = field(
         default_factory=lambda: defaultdict(list)
     )
     acronyms: dict[bytes, list[_Hit]] = field(default_factory=lambda: defaultdict(list))
-    acronym_phrases: dict[bytes, list[tuple[bytes, _Hit]]] = field(
+    acronym_phrases: dict[tuple[bytes, bytes], list[_Phrase]] = field(
         default_factory=lambda: defaultdict(list)
     )
-    acronym_firsts: set[bytes] = field(default_factory=set)
-    # first word -> second words of the phrases above, to find candidate phrases from the set
-    # of words present (cheaper than forming every bigram of the text)
-    phrase_heads: dict[bytes, set[bytes]] = field(default_factory=lambda: defaultdict(set))
-    acronym_heads: dict[bytes, set[bytes]] = field(default_factory=lambda: defaultdict(set))
-    # lowercased acronym -> its forms: an acronym can only occur where its lowercase form is
-    # among the (lowercased) words, so presence is checked there before counting
-    acronym_folds: dict[bytes, set[bytes]] = field(default_factory=lambda: defaultdict(set))
-    acronym_first_folds: set[bytes] = field(default_factory=set)
 
     def add_text_term(self, term: str, hit: _Hit) -> None:
         tokens = _tokens(term.lower())
@@ -133,8 +117,7 @@ class _Index:
             return
         for last in _plurals(tokens[-1]):
             seq = (*tokens[:-1], last)
-            self.phrases[seq[0] + b" " + seq[1]].append((b" " + b" ".join(seq) + b" ", hit))
-            self.phrase_heads[seq[0]].add(seq[1])
+            self.phrases[seq[0], seq[1]].append((b" " + b" ".join(seq) + b" ", hit))
         if len(tokens) == 2:
             # "cyber security" also matches "cybersecurity"; "child-safety" also "childsafety".
             for form in _plurals(tokens[0] + tokens[1]):
@@ -155,22 +138,14 @@ class _Index:
             for form in forms:
                 if hit not in self.acronyms[form]:
                     self.acronyms[form].append(hit)
-                self.acronym_folds[form.lower()].add(form)
             return
-        key = tokens[0] + b" " + tokens[1]
-        self.acronym_firsts.add(tokens[0])
-        self.acronym_first_folds.add(tokens[0].lower())
-        self.acronym_heads[tokens[0]].add(tokens[1])
-        self.acronym_phrases[key].append((b" " + b" ".join(tokens) + b" ", hit))
+        self.acronym_phrases[tokens[0], tokens[1]].append((b" " + b" ".join(tokens) + b" ", hit))
 
 
 def _separated(text: str) -> bytes:
-    """`text` as UTF-8 bytes with every separator turned into a space."""
-    if not text.isascii():
-        for sep in _UNICODE_SEPARATORS:
-            if sep in text:
-                text = text.replace(sep, " ")
-    return text.encode("utf-8", "replace").translate(_SEPARATORS)
+    """`text` as UTF-8 bytes with every separator turned into a space (tabs and newlines too, so
+    that b" EU " finds a whole token)."""
+    return utf8(text).translate(SEPARATORS)
 
 
 def _tokens(text: str) -> list[bytes]:
@@ -181,68 +156,194 @@ def _tokens(text: str) -> list[bytes]:
     return tokens
 
 
-def _tokens_and_folded(text: str) -> tuple[list[bytes], list[bytes]]:
-    """`_tokens(text)` and the same tokens lowercased (ASCII only: enough for the taxonomy's
-    terms, and much faster)."""
-    raw = _separated(text)
-    tokens = raw.split()
-    if b"s" not in tokens:
-        return tokens, raw.lower().split()
-    tokens = [t for t in tokens if t != b"s"]  # "S" stays a token: fold after filtering
-    return tokens, (b"\n".join(tokens).lower().split(b"\n") if tokens else [])
+def _token_count(padded: bytes, token: bytes, within: int) -> int:
+    """How often `token` (not b"s") is a whole word of `padded`, `_separated` text between
+    spaces, given how often it occurs at all (`padded.count(token)`)."""
+    # Searching the bytes is much faster than splitting or counting a list of words. There are
+    # at least as many occurrences of b"EU" (some may be inside other words) as of the word;
+    # b" EU " finds only the word, but two with a single space between them share it and count
+    # once, so there are at most as many of those. When the two counts agree, that is the count.
+    if within < 2:
+        # 0, or 1 that is either the word or inside another (then b" EU " does not occur)
+        return within and padded.count(b" " + token + b" ")
+    whole = padded.count(b" " + token + b" ")
+    return whole if whole == within else padded.split().count(token)
 
 
-def _add_phrases(
-    found: dict[_Hit, int],
-    tokens: list[bytes],
-    present: AbstractSet[bytes],
-    table: dict[bytes, list[tuple[bytes, _Hit]]],
-    heads: dict[bytes, set[bytes]],
-) -> None:
-    # Only phrases whose first two words both occur (`present` is the set of `tokens`) are
-    # counted, each with one bytes.count over the joined text; a phrase whose words are not
-    # adjacent counts 0 there.
-    keys = [
-        first + b" " + second
-        for first in heads.keys() & present
-        for second in heads[first]
-        if second in present
-    ]
-    if not keys:
-        return
-    joined = b" " + b" ".join(tokens) + b" "
-    for key in keys:
-        for needle, hit in table[key]:
-            n = joined.count(needle)
-            if n:
-                found[hit] = found.get(hit, 0) + n
+def _joined(padded: bytes) -> bytes:
+    """The words of `padded` (`_separated` text) between single spaces, and at either end."""
+    return b" " + b" ".join(padded.split()) + b" "
 
 
-def _evidence(index: _Index, text: str) -> dict[_Hit, int]:
-    """How often each compiled term occurs in `text` (occurrence counts per hit)."""
-    found: dict[_Hit, int] = {}
-    if not text:
-        return found
-    orig_tokens, low_tokens = _tokens_and_folded(text)
-    words = Counter(low_tokens)
-    present = words.keys()
-    get = found.get
-    for w in present & index.words.keys():
-        n = words[w]
-        for hit in index.words[w]:
-            found[hit] = get(hit, 0) + n
-    _add_phrases(found, low_tokens, present, index.phrases, index.phrase_heads)
-    for fold in present & index.acronym_folds.keys():
-        for a in index.acronym_folds[fold]:
-            n = orig_tokens.count(a)  # case-sensitive; 0 when only other casings occur
-            if n:
-                for hit in index.acronyms[a]:
+def _drop_possessives(joined: bytes) -> bytes:
+    """`joined` (as made by `_joined`) without its words "s": possessives ("EU's" is "EU s")."""
+    while b" s " in joined:
+        joined = joined.replace(b" s ", b" ")
+    return joined
+
+
+# A phrase as found in joined words (b" data breach "), with its hit's number.
+_Needle = tuple[bytes, int]
+# The phrases that share their first two words, by those words (b" data breach ").
+_Candidate = tuple[bytes, tuple[_Needle, ...]]
+# Such phrases filed under one of their two first words (the anchor): (the other word, their
+# third words if they all have one, else empty, the phrases).
+_PhraseGroup = tuple[bytes, frozenset[bytes], _Candidate]
+# What a lowercased word found in a text leads to: its hits' numbers as a word, the phrase groups
+# it anchors, the acronyms (as written, with their hits' numbers) and the first words of acronym
+# phrases that are written like it in another case.
+_Role = tuple[
+    tuple[int, ...],
+    tuple[_PhraseGroup, ...],
+    tuple[tuple[bytes, tuple[int, ...]], ...],
+    tuple[bytes, ...],
+]
+
+
+def _phrase_groups(
+    phrases: dict[tuple[bytes, bytes], list[_Needle]],
+) -> dict[bytes, list[_PhraseGroup]]:
+    """Phrases by their first two words, filed under one of them."""
+    # A group is filed under whichever of its two words is in fewer groups, so that a common
+    # word ("data", "ai") does not bring dozens of groups to check whenever it occurs.
+    groups_of = Counter(word for pair in phrases for word in set(pair))
+    table: dict[bytes, list[_PhraseGroup]] = defaultdict(list)
+    for (first, second), needles in phrases.items():
+        words = [needle.split() for needle, _ in needles]
+        thirds = frozenset(w[2] for w in words) if all(len(w) > 2 for w in words) else frozenset()
+        candidate = (b" " + first + b" " + second + b" ", tuple(needles))
+        if groups_of[first] <= groups_of[second]:
+            table[first].append((second, thirds, candidate))
+        else:
+            table[second].append((first, thirds, candidate))
+    return table
+
+
+def _count_phrases(found: dict[int, int], joined: bytes, candidates: list[_Candidate]) -> None:
+    """Add the occurrences of `candidates`' phrases in `joined` (as made by `_joined`)."""
+    for start, needles in candidates:
+        # Most candidates' words are not adjacent: one search rules out all their phrases.
+        if start in joined:
+            for needle, hit in needles:
+                n = joined.count(needle)
+                if n:
+                    found[hit] = found.get(hit, 0) + n
+
+
+class _Matcher:
+    """An `_Index` arranged so that finding terms in a text costs little more than tokenising it.
+
+    The text's lowercased words meet the set of all words that can take part in a match in one
+    set intersection, done in C; the rest looks only at the few words found, and mostly searches
+    the text's bytes. Hits are numbered, so that counting them does not hash tuples.
+    """
+
+    def __init__(self, index: _Index) -> None:
+        self.hits: list[_Hit] = []
+        numbers: dict[_Hit, int] = {}
+
+        def number(hit: _Hit) -> int:
+            if hit not in numbers:
+                numbers[hit] = len(self.hits)
+                self.hits.append(hit)
+            return numbers[hit]
+
+        def needles(phrases: list[_Phrase]) -> list[_Needle]:
+            return [(needle, number(hit)) for needle, hit in phrases]
+
+        words = {word: tuple(map(number, hits)) for word, hits in index.words.items()}
+        groups = _phrase_groups({pair: needles(p) for pair, p in index.phrases.items()})
+        # An acronym can only occur where its lowercase form is among the lowercased words.
+        acronyms: dict[bytes, list[tuple[bytes, tuple[int, ...]]]] = defaultdict(list)
+        for form, hits in index.acronyms.items():
+            acronyms[form.lower()].append((form, tuple(map(number, hits))))
+        # first word -> its acronym phrases (few: "E U", "CERT EU"); checked word by word
+        self.acronym_phrases: dict[bytes, list[_Candidate]] = defaultdict(list)
+        for (first, second), phrases in index.acronym_phrases.items():
+            start = b" " + first + b" " + second + b" "
+            self.acronym_phrases[first].append((start, tuple(needles(phrases))))
+        acronym_firsts: dict[bytes, list[bytes]] = defaultdict(list)
+        for first in self.acronym_phrases:
+            acronym_firsts[first.lower()].append(first)
+        self.roles: dict[bytes, _Role] = {
+            word: (
+                words.get(word, ()),
+                tuple(groups.get(word, ())),
+                tuple(acronyms.get(word, ())),
+                tuple(acronym_firsts.get(word, ())),
+            )
+            for word in {*words, *groups, *acronyms, *acronym_firsts}
+        }
+        # Words that only need to be known present: the other of a phrase's first two words,
+        # its third word, and b"s", which tells at no extra cost whether there may be a
+        # possessive to drop.
+        others = {b"s"}
+        for filed in groups.values():
+            for other, thirds, _ in filed:
+                others.update((other, *thirds))
+        self.vocabulary = frozenset([*self.roles, *others])
+
+    def evidence(self, split: Words) -> dict[int, int]:
+        """How often each compiled term occurs in a text (occurrence counts per hit number)."""
+        found: dict[int, int] = {}
+        # (split_words puts spaces around the text: b" word " finds a word at either end)
+        encoded, folded, words = split.encoded, split.folded, split.words
+        if not words:
+            return found
+        present = self.vocabulary.intersection(words)
+        if not present:
+            return found
+        cased = b""  # `folded` with its case kept, made when acronyms or possessives need it
+        get = found.get
+        roles = self.roles
+        candidates: list[_Candidate] = []
+        acronym_firsts: list[bytes] = []
+        for word in present:
+            role = roles.get(word)
+            if role is None:
+                continue  # only needed to be known present
+            hits, groups, acronyms, firsts = role
+            if hits:
+                within = folded.count(word)
+                # The word is present, so a single occurrence in the bytes can only be it.
+                n = 1 if within == 1 else _token_count(folded, word, within)
+                for hit in hits:
                     found[hit] = get(hit, 0) + n
-    if not present.isdisjoint(index.acronym_first_folds):
-        exact = set(orig_tokens)
-        if not exact.isdisjoint(index.acronym_firsts):
-            _add_phrases(found, orig_tokens, exact, index.acronym_phrases, index.acronym_heads)
-    return found
+            if groups:
+                # Candidates: phrases whose first (two or three) words all occur.
+                for other, thirds, candidate in groups:
+                    if other in present and (not thirds or not thirds.isdisjoint(present)):
+                        candidates.append(candidate)
+            if acronyms:
+                for acronym, acronym_hits in acronyms:
+                    # Case-sensitive, so often absent ("us" but no "US"): then no `cased`. (It
+                    # has no separators, so it occurs as often in `encoded` as in `cased`.)
+                    within = encoded.count(acronym)
+                    if within:
+                        cased = cased or encoded.translate(SEPARATORS)
+                        n = _token_count(cased, acronym, within)
+                        if n:
+                            for hit in acronym_hits:
+                                found[hit] = get(hit, 0) + n
+            if firsts:  # first words of acronym phrases ("E" of "E U"), in this case
+                cased = cased or encoded.translate(SEPARATORS)
+                acronym_firsts += [f for f in firsts if b" " + f + b" " in cased]
+        if candidates:
+            joined = b" " + b" ".join(words) + b" "
+            if b"s" in present:
+                # A word "s" is a possessive, dropped so that "data's breach" is a data breach;
+                # "S" is a word, and only the case tells them apart ("U.S.'s" is "U S s").
+                cased = cased or encoded.translate(SEPARATORS)
+                if b" S " in cased:
+                    joined = _drop_possessives(_joined(cased)).lower()
+                else:
+                    joined = _drop_possessives(joined)
+            _count_phrases(found, joined, candidates)
+        if acronym_firsts:
+            joined = _drop_possessives(_joined(cased))
+            for first in acronym_firsts:
+                _count_phrases(found, joined, self.acronym_phrases[first])
+        return found
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -264,8 +365,23 @@ class Taxonomy:
         self._aliases: dict[str, Category] = {}
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._compile(cat)
+        # An exclude is weighed against the terms (never other excludes), so one matcher of the
+        # terms serves every exclude.
+        positive = _Matcher(self._index)
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
-            self._compile_excludes(cat)
+            self._compile_excludes(cat, positive)
+        self._matcher = _Matcher(self._index)
+        # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
+        # to the slug's score when found in a title; in a text, points per occurrence (up to the
+        # cap), or None for a title-only term
+        hits = self._matcher.hits
+        self._title_points = [
+            (int(kind != "topic"), slug, weight * TITLE_WEIGHT) for kind, slug, weight, _, _ in hits
+        ]
+        self._text_points = [
+            None if title_only else (int(kind != "topic"), slug, weight)
+            for kind, slug, weight, title_only, _ in hits
+        ]
         # Register slugs and labels after aliases so that a slug always wins over an alias.
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._aliases.setdefault(_alias_key(cat.label), cat)
@@ -284,16 +400,16 @@ class Taxonomy:
         for term in cat.acronyms:
             self._index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
 
-    def _compile_excludes(self, cat: Category) -> None:
+    def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
         # An exclude cancels exactly what its words would have scored for this category:
         # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
         # cancels kr's keyword "korea" (1).
         for term in cat.exclude:
-            own = sum(
-                weight * n
-                for (kind, slug, weight, _, _), n in _evidence(self._index, term).items()
-                if kind == cat.kind and slug == cat.slug and weight > 0
-            )
+            own = 0.0
+            for hit, n in positive.evidence(split_words(term)).items():
+                kind, slug, weight, _, _ = positive.hits[hit]
+                if kind == cat.kind and slug == cat.slug:
+                    own += weight * n
             if own:
                 self._index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
 
@@ -363,24 +479,41 @@ class Taxonomy:
 
     def scores(self, title: str, text: str) -> Scores:
         """Raw evidence per category, before thresholds."""
-        topics: dict[str, float] = defaultdict(float)
-        places: dict[str, float] = defaultdict(float)
-        for (kind, slug, weight, _, _), n in _evidence(self._index, title).items():
-            (topics if kind == "topic" else places)[slug] += weight * TITLE_WEIGHT * min(n, 1)
-        for (kind, slug, weight, title_only, _), n in _evidence(self._index, text).items():
-            if not title_only:
-                (topics if kind == "topic" else places)[slug] += weight * min(n, BODY_CAP)
-        return Scores(dict(topics), dict(places))
+        return Scores(*self._tally(split_words(title), split_words(text)))
+
+    def _tally(self, title: Words, text: Words) -> tuple[dict[str, float], dict[str, float]]:
+        """Evidence per topic slug and per jurisdiction slug."""
+        tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        # Every hit found occurs at least once, and in a title once is enough.
+        title_points = self._title_points
+        for hit in self._matcher.evidence(title):
+            side, slug, points = title_points[hit]
+            tally = tallies[side]
+            tally[slug] = tally.get(slug, 0.0) + points
+        text_points = self._text_points
+        for hit, n in self._matcher.evidence(text).items():
+            entry = text_points[hit]
+            if entry is not None:
+                side, slug, weight = entry
+                tally = tallies[side]
+                tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
+        return tallies
 
     def classify(self, title: str, text: str, default_jurisdiction: str | None = None) -> Tags:
         """Topics and jurisdictions with enough evidence. The source's default jurisdiction is
         added when the text names no other, or mentions it too (beyond a passing mention)."""
-        s = self.scores(title, text)
-        topics = _select(s.topics, self.topics, TOPIC_FLOOR)
-        places = set(_select(s.jurisdictions, self.jurisdictions, PLACE_FLOOR))
+        return self.classify_words(split_words(title), split_words(text), default_jurisdiction)
+
+    def classify_words(
+        self, title: Words, text: Words, default_jurisdiction: str | None = None
+    ) -> Tags:
+        """`classify` for a title and a text already split (digest.words)."""
+        topic_scores, place_scores = self._tally(title, text)
+        topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
+        places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
         if default_jurisdiction in self.jurisdictions:
-            own = s.jurisdictions.get(default_jurisdiction, 0.0)
-            top = max(s.jurisdictions.values(), default=0.0)
+            own = place_scores.get(default_jurisdiction, 0.0)
+            top = max(place_scores.values(), default=0.0)
             if not places or (own > 0 and own >= PLACE_FLOOR * top):
                 places.add(default_jurisdiction)
         return Tags(frozenset(topics), frozenset(places))
@@ -389,11 +522,11 @@ class Taxonomy:
 def _select(scores: dict[str, float], cats: dict[str, Category], floor: float) -> list[str]:
     if not scores:
         return []
-    top = max(scores.values())
+    bar = floor * max(scores.values())
     return [
         slug
         for slug, score in scores.items()
-        if slug in cats and score >= cats[slug].min_score and score >= floor * top
+        if score >= bar and slug in cats and score >= cats[slug].min_score
     ]
 
 

@@ -159,8 +159,12 @@ def _tidy_inline(s: str) -> str:
     """One paragraph or title: NFKC, invisible characters removed, whitespace collapsed."""
     if s.isascii():
         # The common case, same result: NFKC leaves ASCII alone, and str.split() splits on
-        # exactly the ASCII characters that _SPACELIKE and \s cover.
-        if _ASCII_INVISIBLE.search(s):
+        # exactly the ASCII characters that _SPACELIKE and \s cover. A printable ASCII string
+        # has no control characters, and no whitespace but the space: often nothing to do.
+        if s.isprintable():
+            if "  " not in s and s[:1] != " " and s[-1:] != " ":
+                return s
+        elif _ASCII_INVISIBLE.search(s):
             s = _ASCII_INVISIBLE.sub("", s)
         return " ".join(s.split())
     s = unicodedata.normalize("NFKC", s)
@@ -268,7 +272,9 @@ def canonical_url(url: str | None) -> str | None:
     """An http(s) URL with lowercase scheme and host, no fragment and no tracking parameters."""
     if not url:
         return None
-    url = _INVISIBLE.sub("", url).strip()
+    if not (url.isascii() and url.isprintable()):  # else there is nothing invisible in it
+        url = _INVISIBLE.sub("", url)
+    url = url.strip()
     if not url:
         return None
     try:

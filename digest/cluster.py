@@ -1,20 +1,23 @@
 """The same event told by different sources -> one story.
 
 Each item gets a small signature: the content words of its title, its named entities and numbers,
-and two bottom-k sketches (word 3-gram shingles for near-duplicate text, content words for topical
-overlap). Candidate stories come from an inverted index over rare keys (entities, numbers, title
-words, the smallest shingle hashes), never from all pairs; a bucket that holds too many stories is
-too common to be evidence and is skipped, so the work per item stays bounded as the index grows.
+and a bottom-k sketch of the stems of its content words (how much two texts share). Candidate
+stories come from an inverted index over rare keys (entities, numbers, title words, the smallest
+stem hashes, as in min-hashing), never from all pairs; a bucket that holds too many stories is too
+common to be evidence and is skipped, so the work per item stays bounded as the index grows.
+
+Word order is not used: retellings of one event share their facts and vocabulary, not their
+sentences, and a copied text shares its whole vocabulary anyway.
+
+The index lives in memory and is rebuilt from the stored items when a process starts; nothing of
+it is stored, so its hashes only need to be stable within a process (they are across processes
+too, which keeps decisions reproducible).
 """
 
 from __future__ import annotations
 
-import base64
-import functools
-import json
 import math
 import re
-import struct
 import zlib
 from collections import Counter
 from collections.abc import Iterable
@@ -23,11 +26,13 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, Final, NamedTuple, Protocol
 
-from storage.stories import recent_fingerprints
+from digest.words import Words, split_words
+from storage.stories import recent_story_items
 
 __all__ = [
     "Signature",
     "signature",
+    "signature_of",
     "similar",
     "Clusterer",
     "ClusterItem",
@@ -38,14 +43,14 @@ DEFAULT_WINDOW = timedelta(hours=72)
 _SKETCH = 64  # bottom-k size of each sketch
 _STEM = 5  # word prefix compared for topical overlap: "confiscation" meets "confiscate"
 _MAX_WORD_SKETCHES = 3  # item word sketches kept per story
-_INDEX_HASHES = 6  # the smallest shingle hashes that become index keys
-_MAX_BUCKET = 64  # a key shared by more stories than this is too common to be evidence
+_INDEX_HASHES = 6  # the smallest stem hashes that become index keys
+# A key shared by more stories than this is too common to be evidence: 2% of the index, within
+# these bounds (a small index would otherwise count every story of the week's busiest regulator)
+_MIN_BUCKET = 8
+_MAX_BUCKET = 24
 _MAX_TITLES = 6  # title token sets kept per story
 _CANDIDATES = 16  # stories compared in full per item
 
-_TOKEN = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
-# The same patterns for ASCII text, where \w and \d mean the same and match faster.
-_TOKEN_ASCII = re.compile(_TOKEN.pattern, re.ASCII)
 # A capitalised word after a space that does not follow sentence punctuation: a word opening a
 # sentence (or a paragraph, or the text) is capitalised anyway and says nothing about names.
 # The capital comes before the look-behind so the regex engine can skip ahead to capitals
@@ -53,6 +58,7 @@ _TOKEN_ASCII = re.compile(_TOKEN.pattern, re.ASCII)
 _NAME = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[^\s.!?:;\"'”’)\]] [A-ZÀ-ÖØ-Þ])\w*")
 # A figure not glued to a word or another figure: "(?<![\w.,])\d", with the digit first (faster).
 _NUMBER = re.compile(r"\d(?<![\w.,]\d)[\d,]*(?:\.\d+)?")
+# The same pattern for ASCII text, where \w and \d mean the same and match faster.
 _NUMBER_ASCII = re.compile(_NUMBER.pattern, re.ASCII)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 
@@ -80,7 +86,6 @@ class ClusterItem(Protocol):
     published_at: datetime
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _norm(tok: str) -> str:
     tok = tok.lower().replace("’", "'")
     if tok.endswith("'s"):
@@ -97,52 +102,73 @@ def _content(raw: str) -> str | None:
 
 
 def _h(s: str) -> int:
+    # crc32, not hash(): str hashes change from process to process, and with them borderline
+    # decisions would too
     return zlib.crc32(s.encode("utf-8"))
 
 
-_Word = tuple[str, int, int]  # (content word, crc32 of the word, crc32 of its stem)
+class _Names(dict[str, "str | None"]):
+    """A capitalised word as found -> the name it stands for, or None (a stop word or a single
+    letter); filled on first sight."""
 
-
-class _ContentWords(dict[str, "_Word | None"]):
-    """Raw token -> (content word, its crc32, its stem's crc32), or None for a stop word; filled
-    on first sight (`__missing__` runs only for unseen tokens, so lookups of known ones stay in
-    C). One lookup per token gives all three: the table is large, and each probe of a large
-    table is a likely cache miss."""
-
-    def __missing__(self, raw: str) -> _Word | None:
-        word = _content(raw)
-        value = None if word is None else (word, _h(word), _h(word[:_STEM]))
-        self[raw] = value
+    def __missing__(self, raw: str) -> str | None:
+        name = _norm(raw)
+        value = self[raw] = None if len(name) < 2 or name in _STOP else name
         return value
 
 
-# Per-token work is done once per distinct token, not once per occurrence. crc32 is stable
-# across processes, so fingerprints persist.
-_CACHE_LIMIT = 1 << 18  # distinct tokens kept; the cache is cleared (not grown) beyond this
+class _ContentWords(dict[bytes, "str | None"]):
+    """Raw token -> its content word, or None for a stop word; filled on first sight
+    (`__missing__` runs only for unseen tokens, so lookups of known ones stay in C)."""
+
+    def __missing__(self, raw: bytes) -> str | None:
+        word = self[raw] = _content(raw.decode("utf-8", "replace"))
+        return word
+
+
+_NO_STEM: Final = -1  # a stop word's "stem hash" (crc32s are never negative)
+
+
+class _StemHashes(dict[bytes, int]):
+    """Raw token -> the crc32 of its content word's stem, or _NO_STEM; filled on first sight."""
+
+    def __missing__(self, raw: bytes) -> int:
+        word = _CONTENT[raw]
+        stem = self[raw] = _NO_STEM if word is None else _h(word[:_STEM])
+        return stem
+
+
+class _IndexKeys(dict[str, int]):
+    """Title word, name or figure -> its index key (its crc32 moved apart per kind: a name is
+    not a title word), computed on first sight."""
+
+    def __init__(self, salt: int) -> None:
+        super().__init__()
+        self._salt = salt
+
+    def __missing__(self, entity: str) -> int:
+        key = self[entity] = _h(entity) ^ self._salt
+        return key
+
+
+# Per-token work is done once per distinct token, not once per occurrence.
+_CACHE_LIMIT = 1 << 18  # distinct tokens kept; the caches are cleared (not grown) beyond this
 _CONTENT = _ContentWords()
-_WORD = itemgetter(0)
-_WORD_HASH = itemgetter(1)
-_STEM_HASH = itemgetter(2)
-
-
-def _content_of(tokens: list[str]) -> list[_Word]:
-    """The content words among raw tokens, in order."""
-    if len(_CONTENT) > _CACHE_LIMIT:
-        _CONTENT.clear()
-    return list(filter(None, map(_CONTENT.__getitem__, tokens)))
-
-
-def _tokens(text: str) -> list[str]:
-    return (_TOKEN_ASCII if text.isascii() else _TOKEN).findall(text)
+_STEMS = _StemHashes()
+_NAMES = _Names()
+_TITLE_KEYS = _IndexKeys(0x5BD1E995)
+_NAME_KEYS = _IndexKeys(0x1B873593)
+_NUMBER_KEYS = _IndexKeys(0x85EBCA6B)
+_CACHES: Final = (_CONTENT, _STEMS, _NAMES, _TITLE_KEYS, _NAME_KEYS, _NUMBER_KEYS)
 
 
 def _entities(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(names, numbers): capitalised words/acronyms not opening a sentence, and figures."""
-    names = {tok for tok in map(_norm, _NAME.findall(text)) if len(tok) >= 2 and tok not in _STOP}
+    names = set(filter(None, map(_NAMES.__getitem__, _NAME.findall(text))))
     numbers = set()
     for raw in (_NUMBER_ASCII if text.isascii() else _NUMBER).findall(text):
         num = raw.replace(",", "")
-        if len(num) >= 2 and not _YEAR.match(num):
+        if len(num) >= 2 and not (len(num) == 4 and _YEAR.match(num)):
             numbers.add(num)
     return tuple(sorted(names)), tuple(sorted(numbers))
 
@@ -167,18 +193,6 @@ def _sketch_jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(1 for v in inter if v <= top) / len(union)
 
 
-_LOW32 = 0xFFFFFFFF  # sketch values are unsigned 32-bit: crc32s and masked tuple hashes
-
-
-def _pack(values: tuple[int, ...]) -> str:
-    return base64.b64encode(struct.pack(f"<{len(values)}I", *values)).decode("ascii")
-
-
-def _unpack(text: str) -> tuple[int, ...]:
-    raw = base64.b64decode(text, validate=True)
-    return struct.unpack(f"<{len(raw) // 4}I", raw)
-
-
 def _jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """Jaccard similarity of two tuples of distinct words."""
     if not a or not b:
@@ -201,18 +215,19 @@ class Signature(NamedTuple):
     titles: tuple[tuple[str, ...], ...]
     names: tuple[str, ...]
     numbers: tuple[str, ...]
-    shingles: tuple[int, ...]
-    words: tuple[tuple[int, ...], ...]
+    words: tuple[tuple[int, ...], ...]  # stem sketches: the item's, or a story's first few
 
-    def keys(self) -> frozenset[str]:
+    def keys(self) -> frozenset[int]:
         """The inverted-index keys of this signature."""
-        keys = {"n:" + n for n in self.names}
-        keys.update("#:" + n for n in self.numbers)
+        keys = set(map(_NAME_KEYS.__getitem__, self.names))
+        keys.update(map(_NUMBER_KEYS.__getitem__, self.numbers))
         # Title words too: two outlets headline the same event with the same nouns ("Coupang
         # breach ... accounts") even when their figures are spelled differently; common words
         # overflow _MAX_BUCKET and stop counting.
-        keys.update("t:" + w for title in self.titles for w in title)
-        keys.update("h:" + str(v) for v in self.shingles[:_INDEX_HASHES])
+        for title in self.titles:
+            keys.update(map(_TITLE_KEYS.__getitem__, title))
+        for sketch in self.words:
+            keys.update(sketch[:_INDEX_HASHES])
         return frozenset(keys)
 
     def merge(self, other: Signature) -> Signature:
@@ -225,62 +240,32 @@ class Signature(NamedTuple):
             titles=titles,
             names=_words(self.names + other.names),
             numbers=_words(self.numbers + other.numbers),
-            shingles=_bottom(self.shingles + other.shingles),
             words=(self.words + other.words)[:_MAX_WORD_SKETCHES],
         )
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "t": self.titles,
-                "n": self.names,
-                "#": self.numbers,
-                "h": _pack(self.shingles),
-                "w": [_pack(w) for w in self.words],
-            },
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Signature | None:
-        """The signature stored in a story's fingerprint column, or None when unreadable."""
-        try:
-            data: dict[str, Any] = json.loads(text)
-            return cls(
-                titles=tuple(_words(t) for t in data["t"]),
-                names=_words(data["n"]),
-                numbers=_words(data["#"]),
-                shingles=_unpack(data["h"]),
-                words=tuple(_unpack(w) for w in data["w"]),
-            )
-        except (ValueError, KeyError, TypeError, struct.error):
-            return None
 
 
 def signature(title: str, text: str) -> Signature:
     """The signature of one item from its cleaned title and text."""
-    # The body is "title. text": its tokens are the title's followed by the text's (". " ends
-    # every token), so each part is tokenised once.
-    title_content = _content_of(_tokens(title))
-    words = title_content + _content_of(_tokens(text)) if text else title_content
-    title_words = _words(map(_WORD, title_content))
-    # 3-word shingles: the hash of a tuple of the words' crc32s, computed in C. Hashing ints
-    # is not salted per process (unlike str), so fingerprints stay valid across restarts.
-    # Only the low 32 bits are kept: a uniform hash either way, and the stored sketch is half
-    # the size (four bytes a value).
-    hashes = list(map(_WORD_HASH, words))
-    shingles = (
-        list(map(_LOW32.__and__, map(hash, zip(hashes, hashes[1:], hashes[2:], strict=False))))
-        or hashes[:1]
-    )
-    names, numbers = _entities(text or title)
+    return signature_of(split_words(title), split_words(text))
+
+
+def signature_of(title: Words, text: Words) -> Signature:
+    """`signature` for a title and a text already split (digest.words)."""
+    for cache in _CACHES:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+    # (mapping every word, repeats included, is faster than making them distinct first: a
+    # repeat's lookup finds its table entry in the CPU cache)
+    stems = set(map(_STEMS.__getitem__, title.words))
+    stems.update(map(_STEMS.__getitem__, text.words))
+    stems.discard(_NO_STEM)
+    title_words = _words(filter(None, map(_CONTENT.__getitem__, title.words)))
+    names, numbers = _entities(text.text or title.text)
     return Signature(
         titles=(title_words,) if title_words else (),
         names=names,
         numbers=numbers,
-        shingles=_bottom(shingles),
-        words=(_bottom(map(_STEM_HASH, words)),),
+        words=(tuple(sorted(stems)[:_SKETCH]),),
     )
 
 
@@ -288,7 +273,6 @@ def signature(title: str, text: str) -> Signature:
 class Evidence:
     """The similarity of an item to a story, feature by feature."""
 
-    text: float
     words: float
     title: float
     names: int
@@ -298,8 +282,7 @@ class Evidence:
     @property
     def score(self) -> float:
         return (
-            1.2 * self.text
-            + 1.0 * self.words
+            1.0 * self.words
             + 0.8 * self.title
             + 0.12 * min(self.numbers, 3)
             + 0.05 * min(self.rare, 6.0)
@@ -307,9 +290,9 @@ class Evidence:
 
 
 class IdfLookup(Protocol):
-    """The idf of an index key ("n:name", "#:figure"); a dict[str, float] will do."""
+    """The idf of an index key (of a name or a figure); a dict[int, float] will do."""
 
-    def get(self, key: str, default: float, /) -> float: ...
+    def get(self, key: int, default: float, /) -> float: ...
 
 
 def compare(item: Signature, story: Signature, idf: IdfLookup | None = None) -> Evidence:
@@ -317,13 +300,14 @@ def compare(item: Signature, story: Signature, idf: IdfLookup | None = None) -> 
     names = set(item.names).intersection(story.names)
     numbers = set(item.numbers).intersection(story.numbers)
     idf = idf or {}
-    rare = sum(idf.get("n:" + n, 1.0) for n in names) + sum(idf.get("#:" + n, 1.0) for n in numbers)
+    rare = sum(idf.get(_NAME_KEYS[n], 1.0) for n in names) + sum(
+        idf.get(_NUMBER_KEYS[n], 1.0) for n in numbers
+    )
     title = max(
         (_jaccard(a, b) for a in item.titles for b in story.titles),
         default=0.0,
     )
     return Evidence(
-        text=_sketch_jaccard(item.shingles, story.shingles),
         words=max((_sketch_jaccard(a, b) for a in item.words for b in story.words), default=0.0),
         title=title,
         names=len(names),
@@ -339,8 +323,6 @@ def similar(ev: Evidence) -> bool:
     sources share >= 0.23 of their word stems, different events about the same company or law
     <= 0.20.
     """
-    if ev.text >= 0.5:
-        return True
     if ev.words >= 0.27:
         return True
     if ev.words >= 0.21 and (ev.numbers >= 1 or ev.title >= 0.2 or ev.names >= 2):
@@ -357,20 +339,18 @@ _Stored = tuple[
     tuple[tuple[str, ...], ...],
     tuple[str, ...],
     tuple[str, ...],
-    tuple[int, ...],
     tuple[tuple[int, ...], ...],
 ]  # a Signature's fields as a plain tuple (the collector untracks only exact tuples)
-_Entry = tuple[_Stored, datetime, tuple[str, ...]]  # (signature, last seen, index keys)
+_Entry = tuple[_Stored, datetime, tuple[int, ...]]  # (signature, last seen, index keys)
 _SIG: Final = 0
 _SEEN: Final = 1
 _KEYS: Final = 2
 _TITLES: Final = 0
-_SHINGLES: Final = 3
-_WORDS: Final = 4
+_WORDS: Final = 3
 
 
 def _stored(sig: Signature) -> _Stored:
-    return (sig.titles, sig.names, sig.numbers, sig.shingles, sig.words)
+    return (sig.titles, sig.names, sig.numbers, sig.words)
 
 
 def _union(sketches: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | frozenset[int]:
@@ -378,21 +358,18 @@ def _union(sketches: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | frozenset
     return sketches[0] if len(sketches) == 1 else frozenset().union(*sketches)
 
 
-def _worth_comparing(
-    sig: Signature, wset: frozenset[int], hset: frozenset[int], entry: _Entry
-) -> bool:
+def _worth_comparing(sig: Signature, wset: frozenset[int], entry: _Entry) -> bool:
     """False when the sketches overlap too little for `similar` to ever say yes."""
-    # `similar` needs word overlap >= 0.21, or near-duplicate shingles (>= 0.5), or titles >= 0.6
+    # `similar` needs word overlap >= 0.21, or titles >= 0.6 with word overlap >= 0.1; most
+    # candidates fail on their words alone
     story = entry[_SIG]
     words = _union(story[_WORDS])
+    shared = len(wset.intersection(words)) * 10
     short = min(len(wset), len(words)) or 1
-    if len(wset.intersection(words)) * 5 >= short:
+    if shared >= 2 * short:
         return True
-    shingles = story[_SHINGLES]
-    short = min(len(hset), len(shingles)) or 1
-    if len(hset.intersection(shingles)) * 2 >= short:
-        return True
-    return any(_jaccard(a, b) >= 0.6 for a in sig.titles for b in story[_TITLES])
+    titles = story[_TITLES]
+    return shared >= short and any(_jaccard(a, b) >= 0.6 for a in sig.titles for b in titles)
 
 
 _Bucket = int | set[int]  # the stories under one index key: one id, or a set of two or more
@@ -410,12 +387,12 @@ class _LazyIdf:
 
     __slots__ = ("_index", "_n", "_memo")
 
-    def __init__(self, index: dict[str, _Bucket], n: int) -> None:
+    def __init__(self, index: dict[int, _Bucket], n: int) -> None:
         self._index = index
         self._n = n
-        self._memo: dict[str, float] = {}
+        self._memo: dict[int, float] = {}
 
-    def get(self, key: str, default: float = 1.0, /) -> float:
+    def get(self, key: int, default: float = 1.0, /) -> float:
         # `default` is never needed: every shared name or figure is one of the item's keys
         value = self._memo.get(key)
         if value is None:
@@ -425,13 +402,20 @@ class _LazyIdf:
 
 
 class Clusterer:
-    """An in-memory index of recent stories; `assign` finds an item's story or says it is new."""
+    """An in-memory index of recent stories; `assign` finds an item's story or says it is new.
+
+    Stories are known by their database ids. A story started before it has one (`start`) gets
+    a temporary negative id, which `rekey` then maps to the database's: the index keeps the
+    temporary id, so a new story's keys are written once, not moved."""
 
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
-        self._stories: dict[int, _Entry] = {}
-        self._index: dict[str, _Bucket] = {}
-        self._last: tuple[ClusterItem, Signature, frozenset[str]] | None = None
+        self._stories: dict[int, _Entry] = {}  # by index id: a database id or a temporary one
+        self._index: dict[int, _Bucket] = {}
+        self._db_id: dict[int, int] = {}  # temporary id -> database id, once known
+        self._temp_id: dict[int, int] = {}  # and back
+        self._next_temp = -1
+        self._last: tuple[ClusterItem, Signature, frozenset[int]] | None = None
         self._pruned_at: datetime | None = None
         self.max_id = 0  # the highest stored story id known; `catch_up` loads newer ones
         self.comparisons = 0  # full comparisons made: bounded per item, whatever the index size
@@ -441,60 +425,55 @@ class Clusterer:
 
     @classmethod
     def load(cls, session: Any, since: datetime, window: timedelta = DEFAULT_WINDOW) -> Clusterer:
-        """Rebuild the index from the fingerprints of stories seen since `since`."""
+        """Rebuild the index from the items of the stories seen since `since`."""
         clusterer = cls(window)
         clusterer.catch_up(session, since)
         return clusterer
 
     def catch_up(self, session: Any, since: datetime) -> int:
-        """Add stories stored by other processes (ids above the highest known); returns how many."""
-        added = 0
-        for story_id, fingerprint, last_seen in recent_fingerprints(
+        """Add stories stored by other processes (ids above the highest known); returns how many.
+
+        Signatures are computed again from the items rather than stored: an index entry is
+        derived data, and storing it cost more at ingest than recomputing it costs at start-up."""
+        added: set[int] = set()
+        for story_id, title, text, published_at in recent_story_items(
             session, since, after_id=self.max_id
         ):
-            sig = Signature.from_json(fingerprint) if fingerprint else None
-            if sig is not None and story_id not in self._stories:
-                self._put(story_id, sig, last_seen)
-                added += 1
-        return added
+            if story_id in added or self._index_id(story_id) not in self._stories:
+                self._add(story_id, signature(title, text), published_at)
+                added.add(story_id)
+        return len(added)
 
-    def _put(
-        self,
-        story_id: int,
-        sig: Signature,
-        last_seen: datetime,
-        keys: frozenset[str] | None = None,
-    ) -> None:
-        self.max_id = max(self.max_id, story_id)
-        old = self._stories.get(story_id)
-        if keys is None:
-            keys = sig.keys()
+    def _index_id(self, story_id: int) -> int:
+        return self._temp_id.get(story_id, story_id)
+
+    def _put(self, sid: int, sig: Signature, last_seen: datetime, keys: frozenset[int]) -> None:
+        """Store a story's signature under index id `sid`, updating the index for its keys."""
+        index = self._index
+        old = self._stories.get(sid)
         if old is not None:
             for k in set(old[_KEYS]).difference(keys):
-                self._discard(k, story_id)
+                self._discard(k, sid)
         for k in keys:
-            self._index_add(k, story_id)
-        self._stories[story_id] = (_stored(sig), last_seen, tuple(keys))
+            bucket = index.get(k)
+            if bucket is None:
+                index[k] = sid
+            elif isinstance(bucket, int):
+                if bucket != sid:
+                    index[k] = {bucket, sid}
+            else:
+                bucket.add(sid)
+        self._stories[sid] = (_stored(sig), last_seen, tuple(keys))
 
-    def _index_add(self, key: str, story_id: int) -> None:
-        bucket = self._index.get(key)
-        if bucket is None:
-            self._index[key] = story_id
-        elif isinstance(bucket, int):
-            if bucket != story_id:
-                self._index[key] = {bucket, story_id}
-        else:
-            bucket.add(story_id)
-
-    def _discard(self, key: str, story_id: int) -> None:
+    def _discard(self, key: int, sid: int) -> None:
         bucket = self._index.get(key)
         if bucket is None:
             return
         if isinstance(bucket, int):
-            if bucket == story_id:
+            if bucket == sid:
                 del self._index[key]
             return
-        bucket.discard(story_id)
+        bucket.discard(sid)
         if len(bucket) == 1:
             self._index[key] = next(iter(bucket))
         elif not bucket:
@@ -505,37 +484,43 @@ class Clusterer:
 
     def best(self, sig: Signature, when: datetime) -> tuple[int | None, Evidence | None]:
         """The most similar story within the window that passes `similar`, with its evidence."""
-        return self._best(sig, when, sig.keys())
+        sid, ev = self._best(sig, when, sig.keys())
+        return (None, None) if sid is None else (self._db_id.get(sid, sid), ev)
 
     def _best(
-        self, sig: Signature, when: datetime, keys: frozenset[str]
+        self, sig: Signature, when: datetime, keys: frozenset[int]
     ) -> tuple[int | None, Evidence | None]:
+        # A key that one or two stories have is strong evidence and counts twice; a story is a
+        # candidate with three or more counts (two keys, at least one of them rare, or three)
         counts: Counter[int] = Counter()
         index = self._index
+        limit = min(_MAX_BUCKET, max(_MIN_BUCKET, len(self._stories) // 50))
         for k in keys:
             bucket = index.get(k)
             if bucket is None:
                 continue
             if isinstance(bucket, int):
-                counts[bucket] += 1
-            elif len(bucket) <= _MAX_BUCKET:
+                counts[bucket] += 2
+            elif len(bucket) <= limit:
                 counts.update(bucket)
+                if len(bucket) == 2:
+                    counts.update(bucket)
         if not counts:
             return None, None
-        # only the stories sharing the most keys (two at least) are compared in full
-        # (sorted(..., reverse=True)[:n] is what heapq.nlargest returns, ties included, and
-        # cheaper here)
-        shared = [kv for kv in counts.items() if kv[1] >= 2]
+        # only the stories sharing the most keys are compared in full (sorted(...)[:n] is what
+        # heapq.nlargest returns, ties included, and cheaper here)
+        shared = [kv for kv in counts.items() if kv[1] >= 3]
+        if not shared:
+            return None, None
         candidates = sorted(shared, key=itemgetter(1), reverse=True)[:_CANDIDATES]
         idf = self._idf()
         best_id, best_ev, best_score = None, None, 0.0
         wset = frozenset().union(*sig.words)
-        hset = frozenset(sig.shingles)
         for sid, _ in candidates:
             entry = self._stories[sid]
             if abs(when - entry[_SEEN]) > self.window:
                 continue
-            if not _worth_comparing(sig, wset, hset, entry):
+            if not _worth_comparing(sig, wset, entry):
                 continue
             self.comparisons += 1
             ev = compare(sig, Signature(*entry[_SIG]), idf)
@@ -543,54 +528,68 @@ class Clusterer:
                 best_id, best_ev, best_score = sid, ev, ev.score
         return best_id, best_ev
 
-    def _signature(self, item: ClusterItem) -> tuple[Signature, frozenset[str]]:
-        # `assign` then `add` on the same item: compute the signature and its keys once
+    def _signature(
+        self, item: ClusterItem, words: tuple[Words, Words] | None = None
+    ) -> tuple[Signature, frozenset[int]]:
+        # `assign` then `add` or `start` on the same item: compute the signature and its keys once
         last = self._last
         if last is not None and last[0] is item:
             return last[1], last[2]
-        sig = signature(item.title, item.text)
+        sig = signature(item.title, item.text) if words is None else signature_of(*words)
         keys = sig.keys()
         self._last = (item, sig, keys)
         return sig, keys
 
-    def assign(self, item: ClusterItem) -> int | None:
-        """The id of the story this item belongs to, or None when it starts a new story."""
+    def assign(self, item: ClusterItem, words: tuple[Words, Words] | None = None) -> int | None:
+        """The id of the story this item belongs to, or None when it starts a new story
+        (`words`: its title and text already split, when the caller has them)."""
+        sig, keys = self._signature(item, words)
+        sid, _ = self._best(sig, item.published_at, keys)
+        return None if sid is None else self._db_id.get(sid, sid)
+
+    def start(self, item: ClusterItem) -> int:
+        """Record `item` as the first of a new story; its temporary id (negative, never reused)."""
+        temp = self._next_temp
+        self._next_temp -= 1
         sig, keys = self._signature(item)
-        story_id, _ = self._best(sig, item.published_at, keys)
-        return story_id
+        self._put(temp, sig, item.published_at, keys)
+        return temp
 
     def add(self, story_id: int, item: ClusterItem) -> None:
-        """Record that `item` belongs to `story_id` (a new story, or one `assign` returned)."""
+        """Record that `item` belongs to `story_id` (one `assign` returned, or a new story's)."""
         sig, keys = self._signature(item)
-        entry = self._stories.get(story_id)
-        if entry is None:
-            self._put(story_id, sig, item.published_at, keys)
+        if self._index_id(story_id) in self._stories:
+            self._add(story_id, sig, item.published_at)
         else:
-            story = Signature(*entry[_SIG])
-            self._put(story_id, story.merge(sig), max(entry[_SEEN], item.published_at))
+            self.max_id = max(self.max_id, story_id)
+            self._next_temp = min(self._next_temp, story_id - 1)  # never hand out a used id
+            self._put(story_id, sig, item.published_at, keys)
 
-    def rekey(self, old: int, new: int) -> None:
-        """Move a story to a new id (a temporary id replaced by the database's)."""
-        entry = self._stories.pop(old, None)
+    def _add(self, story_id: int, sig: Signature, when: datetime) -> None:
+        sid = self._index_id(story_id)
+        entry = self._stories.get(sid)
         if entry is None:
-            return
-        index = self._index
-        for k in entry[_KEYS]:
-            # most keys of a new story are its alone (a bare id): replace it in place
-            bucket = index[k]
-            if isinstance(bucket, int):
-                index[k] = new if bucket == old else {bucket, new}
-            else:
-                bucket.discard(old)
-                bucket.add(new)
-        self._stories[new] = entry
-        self.max_id = max(self.max_id, new)
+            self.max_id = max(self.max_id, story_id)
+            self._put(sid, sig, when, sig.keys())
+        else:
+            merged = Signature(*entry[_SIG]).merge(sig)
+            self._put(sid, merged, max(entry[_SEEN], when), merged.keys())
+
+    def rekey(self, temp: int, story_id: int) -> None:
+        """Give a story started with a temporary id its database id."""
+        if temp in self._stories:
+            self._db_id[temp] = story_id
+            self._temp_id[story_id] = temp
+            self.max_id = max(self.max_id, story_id)
 
     def forget(self, story_id: int) -> None:
-        entry = self._stories.pop(story_id, None)
+        """Drop a story from the index."""
+        sid = self._index_id(story_id)
+        entry = self._stories.pop(sid, None)
         if entry is not None:
             for k in entry[_KEYS]:
-                self._discard(k, story_id)
+                self._discard(k, sid)
+        self._temp_id.pop(self._db_id.pop(sid, sid), None)
 
     def maybe_prune(self, now: datetime) -> int:
         """Drop stories too old to match anything, at most once per hour of `now`."""
@@ -601,12 +600,7 @@ class Clusterer:
 
     def prune(self, before: datetime) -> int:
         """Drop stories last seen before `before`; returns how many."""
-        old = [sid for sid, e in self._stories.items() if e[_SEEN] < before]
-        for sid in old:
-            self.forget(sid)
+        old = [self._db_id.get(sid, sid) for sid, e in self._stories.items() if e[_SEEN] < before]
+        for story_id in old:
+            self.forget(story_id)
         return len(old)
-
-    def fingerprint(self, story_id: int) -> str:
-        """The story's signature as stored in `Story.fingerprint` ("" when unknown)."""
-        entry = self._stories.get(story_id)
-        return Signature(*entry[_SIG]).to_json() if entry else ""

@@ -19,11 +19,18 @@ from digest.clean import CleanEntry, clean_entry, strip_boilerplate
 from digest.cluster import Clusterer
 from digest.fetch import FetchError, FetchResult
 from digest.parse import FeedError, ParsedFeed, RawEntry, parse_feed
+from digest.words import Words, split_words
 from storage import sources as source_state
 from storage.db import Database
 from storage.items import ItemLike, NewItem, store_entries
 from storage.models import Source, utcnow
-from storage.stories import TagPair, insert_stories, load_sources, refresh_stories
+from storage.stories import (
+    SourceLike,
+    TagPair,
+    insert_stories,
+    load_sources,
+    refresh_stories,
+)
 
 __all__ = [
     "PipelineContext",
@@ -83,24 +90,30 @@ def _clusterer(ctx: PipelineContext, session: Session, now: datetime) -> Cluster
     return ctx.clusterer
 
 
-def _classifier(ctx: PipelineContext) -> Callable[[ItemLike, Source], TagPair]:
-    cache, cache_pairs = ctx.tag_cache, ctx.tag_pairs
-    if len(cache) > _TAG_CACHE_LIMIT:
-        cache.clear()
-        cache_pairs.clear()
+class _Classifier:
+    """Tags items through `ctx.taxonomy`, once per (content hash, default jurisdiction): a
+    story's older items are not classified again each time it gains one."""
 
-    def classify(item: ItemLike, source: Source) -> TagPair:
+    def __init__(self, ctx: PipelineContext) -> None:
+        if len(ctx.tag_cache) > _TAG_CACHE_LIMIT:
+            ctx.tag_cache.clear()
+            ctx.tag_pairs.clear()
+        self._ctx = ctx
+
+    def __call__(
+        self, item: ItemLike, source: SourceLike, words: tuple[Words, Words] | None = None
+    ) -> TagPair:
+        """The item's (topics, jurisdictions); `words`: its title and text already split."""
         # the content hash covers title and text: equal hashes, equal tags
         key = (item.content_hash, source.jurisdiction)
-        found = cache.get(key)
+        found = self._ctx.tag_cache.get(key)
         if found is None:
-            tags = ctx.taxonomy.classify(item.title, item.text, source.jurisdiction)
+            title, text = words or (split_words(item.title), split_words(item.text))
+            tags = self._ctx.taxonomy.classify_words(title, text, source.jurisdiction)
             pair = (frozenset(tags.topics), frozenset(tags.jurisdictions))
             # a few hundred distinct pairs serve every item: share them (fewer live objects)
-            found = cache[key] = cache_pairs.setdefault(pair, pair)
+            found = self._ctx.tag_cache[key] = self._ctx.tag_pairs.setdefault(pair, pair)
         return found
-
-    return classify
 
 
 def _ingest(
@@ -119,7 +132,8 @@ def _ingest(
     # the whole batch, not only new entries: a footer is recognised on every poll
     cleaned = strip_boilerplate(cleaned)
     clusterer = _clusterer(ctx, session, now)
-    classify = _classifier(ctx)
+    classify = _Classifier(ctx)
+    sources = load_sources(session, {source_id})
     joined: set[int] = set()
     new_ids: list[int] = []
 
@@ -127,26 +141,23 @@ def _ingest(
         # Items of one batch may join each other's new stories: assign one by one; an item
         # that starts a story gets a temporary negative id until the story row exists.
         groups: dict[int, list[NewItem]] = {}
-        for n, item in enumerate(new_items, start=1):
-            story_id = clusterer.assign(item)
+        for item in new_items:
+            # split once for both the clusterer and the classifier (whose tags are cached for
+            # when the item's story is stored)
+            words = split_words(item.title), split_words(item.text)
+            classify(item, sources[source_id], words)
+            story_id = clusterer.assign(item, words)
             if story_id is None:
-                story_id = -n
-                groups[story_id] = [item]
-            elif story_id < 0:
+                groups[clusterer.start(item)] = [item]
+                continue
+            if story_id < 0:
                 groups[story_id].append(item)
             else:
                 item.story_id = story_id
                 joined.add(story_id)
             clusterer.add(story_id, item)
         temps = list(groups)
-        sources = load_sources(session, {source_id})
-        ids = insert_stories(
-            session,
-            [groups[t] for t in temps],
-            sources,
-            classify,
-            [clusterer.fingerprint(t) for t in temps],
-        )
+        ids = insert_stories(session, [groups[t] for t in temps], sources, classify)
         for temp, story_id in zip(temps, ids, strict=True):
             clusterer.rekey(temp, story_id)
             for item in groups[temp]:
@@ -158,8 +169,7 @@ def _ingest(
     changed.update(it.story_id for it in stored.updated if it.story_id is not None)
     changed.difference_update(new_ids)
     if changed:
-        fingerprints = {sid: clusterer.fingerprint(sid) for sid in changed}
-        refresh_stories(session, sorted(changed), classify, fingerprints)
+        refresh_stories(session, sorted(changed), classify)
     return len(stored.new), len(stored.updated), new_ids, sorted(changed)
 
 

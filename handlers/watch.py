@@ -5,9 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_
-from sqlmodel import col, select
-
 from digest.alerts import load_facts
 from digest.document import Document, Section, story_ref
 from digest.query import Filter, Query, QueryError, WatchMatcher, parse_query
@@ -15,7 +12,7 @@ from handlers.base import Invocation, LimitExceeded, NotFound, Reply, UsageError
 from handlers.common import jurisdiction_slugs, lookup, topic_slugs
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option, Subcommand
-from storage.models import Story
+from storage.stories import recent_stories_mentioning
 from storage.watches import add_watch, count_watches, list_watches, remove_watch
 
 __all__ = ["SPEC", "run_watch"]
@@ -148,22 +145,9 @@ def _test(services: Services, text: str) -> Reply:
     since = now - timedelta(days=TEST_DAYS)
     hits: list[tuple[int, str, datetime]] = []
     with services.db.session() as session:
-        conds = [col(Story.last_seen_at) >= since]
-        needles = query.required_substrings()
-        if needles:
-            # search_text is the lower-cased text of every item (empty until first refreshed)
-            conds.append(
-                or_(
-                    col(Story.search_text) == "",
-                    *(col(Story.search_text).contains(n, autoescape=True) for n in needles),
-                )
-            )
-        rows = session.exec(
-            select(Story.id, Story.headline, Story.last_seen_at)
-            .where(*conds)
-            .order_by(col(Story.last_seen_at).desc())
-        ).all()
-        meta = {sid: (h, seen) for sid, h, seen in rows if sid is not None}
+        # the query's required words narrow the stories down in SQL before the full match
+        rows = recent_stories_mentioning(session, since, query.required_substrings() or ())
+        meta = {sid: (h, seen) for sid, h, seen in rows}
         ids = list(meta)
         for start in range(0, len(ids), _BATCH):
             batch = ids[start : start + _BATCH]

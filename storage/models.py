@@ -120,15 +120,17 @@ class Story(SQLModel, table=True):
     source_count: int = 1
     official: bool = False
     content_hash: str = ""  # over its items' texts; keys the summary cache
-    fingerprint: str = ""  # clustering signature (see digest/cluster.py)
-    search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
 
 
 class StoryTag(SQLModel, table=True):
     """A topic or jurisdiction slug on a story."""
 
     __tablename__ = "story_tags"
-    __table_args__ = (Index("ix_story_tags_slug", "kind", "slug", "story_id"),)
+    # On SQLite the primary key is the table itself (no separate rowid tree to write)
+    __table_args__ = (
+        Index("ix_story_tags_slug", "kind", "slug", "story_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     story_id: int = Field(foreign_key="stories.id", primary_key=True, ondelete="CASCADE")
     kind: str = Field(primary_key=True)  # "topic" | "jurisdiction"

@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, exists, insert, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
@@ -27,8 +39,11 @@ __all__ = [
     "StoryItemRow",
     "insert_stories",
     "load_sources",
+    "SourceFacts",
+    "SourceLike",
     "refresh_stories",
-    "recent_fingerprints",
+    "recent_story_items",
+    "recent_stories_mentioning",
     "find_stories",
     "get_story",
     "story_by_url",
@@ -43,7 +58,27 @@ _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 _STORIES: Table = Story.__table__  # type: ignore[attr-defined]
 _STORY_TAGS: Table = StoryTag.__table__  # type: ignore[attr-defined]
 TagPair = tuple[frozenset[str], frozenset[str]]  # (topics, jurisdictions)
-Classify = Callable[[ItemLike, Source], TagPair]
+
+
+class SourceLike(Protocol):
+    """What stories need of a source (a Source row or a SourceFacts)."""
+
+    @property
+    def official(self) -> bool: ...
+    @property
+    def jurisdiction(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFacts:
+    """A source's id, rank and default jurisdiction: loaded per batch, so kept light."""
+
+    id: int
+    official: bool
+    jurisdiction: str | None
+
+
+Classify = Callable[[ItemLike, SourceLike], TagPair]
 """Tags one item (an Item, a NewItem or a row of item columns), given its source (for the
 source's default jurisdiction)."""
 
@@ -89,13 +124,14 @@ def _aggregate(members: Sequence[ItemLike], official: dict[int, bool]) -> dict[s
         "first_seen_at": min(it.published_at for it in members),
         "last_seen_at": max(it.published_at for it in members),
         "content_hash": digest.hexdigest(),
-        # every item's title and text, lowercased (the headline is one of the titles already)
-        "search_text": "\n".join([f"{it.title}\n{it.text}" for it in members]).lower(),
     }
 
 
 def _tag_rows(
-    story_id: int, members: Sequence[ItemLike], sources: dict[int, Source], classify: Classify
+    story_id: int,
+    members: Sequence[ItemLike],
+    sources: Mapping[int, SourceLike],
+    classify: Classify,
 ) -> list[dict[str, Any]]:
     """The union of the members' tags, as story_tags rows."""
     topics: set[str] = set()
@@ -114,9 +150,8 @@ def _tag_rows(
 def insert_stories(
     session: Session,
     groups: Sequence[Sequence[ItemLike]],
-    sources: dict[int, Source],
+    sources: Mapping[int, SourceLike],
     classify: Classify,
-    fingerprints: Sequence[str],
 ) -> list[int]:
     """Insert one complete story (columns and tags) per group of items; returns the new ids.
 
@@ -125,11 +160,7 @@ def insert_stories(
     if not groups:
         return []
     official = {sid: src.official for sid, src in sources.items()}
-    rows = []
-    for members, fingerprint in zip(groups, fingerprints, strict=True):
-        row = _aggregate(members, official)
-        row["fingerprint"] = fingerprint
-        rows.append(row)
+    rows = [_aggregate(members, official) for members in groups]
     # Core inserts on the tables (not the ORM bulk path): the rows are plain dicts already
     conn = session.connection()
     ids = _insert_returning_ids(conn, rows)
@@ -143,33 +174,28 @@ def insert_stories(
 
 def _insert_returning_ids(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
     """Insert story rows; their new ids, in the order of `rows`."""
-    fingerprints = [row["fingerprint"] for row in rows]
-    if len(set(fingerprints)) == len(rows):
+    hashes = [row["content_hash"] for row in rows]
+    if len(set(hashes)) == len(rows):
         # One multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by
-        # fingerprint (distinct here). SQLAlchemy's sort_by_parameter_order would insert row
+        # content hash (distinct here). SQLAlchemy's sort_by_parameter_order would insert row
         # by row on SQLite.
-        stmt = insert(_STORIES).returning(_STORIES.c.fingerprint, _STORIES.c.id)
-        found: dict[str, int] = {fp: int(i) for fp, i in conn.execute(stmt, rows)}
-        return [found[fp] for fp in fingerprints]
+        stmt = insert(_STORIES).returning(_STORIES.c.content_hash, _STORIES.c.id)
+        found: dict[str, int] = {h: int(i) for h, i in conn.execute(stmt, rows)}
+        return [found[h] for h in hashes]
     stmt = insert(_STORIES).returning(_STORIES.c.id, sort_by_parameter_order=True)
     return [int(i) for i in conn.execute(stmt, rows).scalars().all()]
 
 
-def refresh_stories(
-    session: Session,
-    story_ids: Sequence[int],
-    classify: Classify,
-    fingerprints: dict[int, str] | None = None,
-) -> list[int]:
-    """Recompute headline, counts, times, content hash, search text and tags of these stories;
-    returns the ids of those that have items (a story without items only loses its tags)."""
+def refresh_stories(session: Session, story_ids: Sequence[int], classify: Classify) -> list[int]:
+    """Recompute headline, counts, times, content hash and tags of these stories; returns the
+    ids of those that have items (a story without items only loses its tags)."""
     if not story_ids:
         return []
     by_story = _member_rows(session, story_ids)
     sources = load_sources(session, {it.source_id for rows in by_story.values() for it in rows})
     official = {sid: s.official for sid, s in sources.items()}
     refreshed: list[int] = []
-    updates: dict[bool, list[dict[str, Any]]] = {False: [], True: []}  # by "has fingerprint"
+    updates: list[dict[str, Any]] = []
     tag_rows: list[dict[str, Any]] = []
     for story_id in dict.fromkeys(story_ids):
         members = by_story.get(story_id)
@@ -177,18 +203,13 @@ def refresh_stories(
             continue
         row = _aggregate(members, official)
         row["b_id"] = story_id
-        fingerprint = fingerprints.get(story_id) if fingerprints else None
-        if fingerprint is not None:
-            row["fingerprint"] = fingerprint
-        updates[fingerprint is not None].append(row)
+        updates.append(row)
         tag_rows += _tag_rows(story_id, members, sources, classify)
         refreshed.append(story_id)
-    # One UPDATE ... executemany per column set (Core: the ORM would issue one per story)
+    # One UPDATE ... executemany (Core: the ORM would issue one per story)
     conn = session.connection()
-    stmt = update(_STORIES).where(_STORIES.c.id == bindparam("b_id"))
-    for rows in updates.values():
-        if rows:
-            conn.execute(stmt, rows)
+    if updates:
+        conn.execute(update(_STORIES).where(_STORIES.c.id == bindparam("b_id")), updates)
     for chunk in _chunks(story_ids):
         conn.execute(delete(_STORY_TAGS).where(_STORY_TAGS.c.story_id.in_(chunk)))
     if tag_rows:
@@ -224,31 +245,76 @@ def _member_rows(session: Session, story_ids: Sequence[int]) -> dict[int, list[A
     return by_story
 
 
-def load_sources(session: Session, ids: Iterable[int]) -> dict[int, Source]:
-    """Sources by id."""
-    out: dict[int, Source] = {}
+def load_sources(session: Session, ids: Iterable[int]) -> dict[int, SourceFacts]:
+    """What stories need of these sources, by id."""
+    c = Source.__table__.c  # type: ignore[attr-defined]
+    out: dict[int, SourceFacts] = {}
     for chunk in _chunks(list(ids)):
-        for src in session.exec(select(Source).where(col(Source.id).in_(chunk))):
-            if src.id is not None:
-                out[src.id] = src
+        stmt = sa_select(c.id, c.official, c.jurisdiction).where(c.id.in_(chunk))
+        for source_id, official, jurisdiction in session.connection().execute(stmt):
+            out[source_id] = SourceFacts(source_id, bool(official), jurisdiction)
     return out
 
 
-def recent_fingerprints(
+def recent_story_items(
     session: Session, since: datetime, *, after_id: int = 0
-) -> list[tuple[int, str, datetime]]:
-    """(id, fingerprint, last_seen_at) of the stories seen since `since` (with an id above
-    `after_id`), for the clusterer."""
-    # Core, not the ORM: this runs before every batch and usually finds nothing new
-    c = _STORIES.c
-    stmt = sa_select(c.id, c.fingerprint, c.last_seen_at).where(c.last_seen_at >= since)
+) -> list[tuple[int, str, str, datetime]]:
+    """(story id, title, text, published_at) of every item of the stories seen since `since`
+    (with an id above `after_id`), by story and then oldest first: the clusterer's index is
+    rebuilt from them."""
+    # Core, not the ORM: this runs before every batch and usually finds nothing new, which the
+    # primary key index tells at once
+    s, i = _STORIES.c, _ITEMS.c
+    conn = session.connection()
+    if after_id and (conn.execute(sa_select(func.max(s.id))).scalar() or 0) <= after_id:
+        return []
+    stmt = (
+        sa_select(i.story_id, i.title, i.text, i.published_at)
+        .join(_STORIES, s.id == i.story_id)
+        .where(s.last_seen_at >= since)
+        .order_by(i.story_id, i.published_at, i.id)
+    )
     if after_id:
-        stmt = stmt.where(c.id > after_id)
-    return [(sid, fp, seen) for sid, fp, seen in session.connection().execute(stmt)]
+        stmt = stmt.where(s.id > after_id)
+    return [(sid, t, x, at) for sid, t, x, at in conn.execute(stmt)]
 
 
 def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
+    """Some item of the story has `word` in its title or text, whatever the case."""
+    pattern = f"%{_like_escape(word.strip().lower())}%"
+    i = _ITEMS.c
+    columns: list[ColumnElement[str]] = [i.title, i.text]
+    if not sqlite:
+        match = or_(*(c.ilike(pattern, escape="\\") for c in columns))
+    elif word.isascii():
+        match = or_(*(c.like(pattern, escape="\\") for c in columns))  # SQLite's LIKE folds ASCII
+    else:
+        # SQLite's own lower() and LIKE fold ASCII only: "Überwachung" needs Python's lower()
+        match = or_(*(func.pb_lower(c).like(pattern, escape="\\") for c in columns))
+    return exists().where(i.story_id == _STORIES.c.id, match)
+
+
+def recent_stories_mentioning(
+    session: Session, since: datetime, words: Sequence[str]
+) -> list[tuple[int, str, datetime]]:
+    """(id, headline, last_seen_at) of the stories seen since `since` with any of `words` in
+    an item (every such story when `words` is empty), newest first."""
+    s = _STORIES.c
+    stmt = sa_select(s.id, s.headline, s.last_seen_at).where(s.last_seen_at >= since)
+    sqlite = _is_sqlite(session)
+    needles = [w for w in words if w.strip()]
+    if needles:
+        stmt = stmt.where(or_(*(_mentions(w, sqlite) for w in needles)))
+    stmt = stmt.order_by(s.last_seen_at.desc(), s.id.desc())
+    return [(sid, head, seen) for sid, head, seen in session.connection().execute(stmt)]
 
 
 def rank_key(story: Story, now: datetime, *, has_topic: bool = True) -> float:
@@ -286,10 +352,8 @@ def find_stories(
                     )
                 )
             )
-    for word in words:
-        w = word.strip().lower()
-        if w:
-            conds.append(col(Story.search_text).like(f"%{_like_escape(w)}%", escape="\\"))
+    sqlite = _is_sqlite(session)
+    conds += [_mentions(w, sqlite) for w in words if w.strip()]
     excluded = list(dict.fromkeys(exclude_ids))
     if excluded:
         conds.append(col(Story.id).not_in(excluded))

@@ -184,7 +184,6 @@ def seed_story(
             first_seen_at=when,
             last_seen_at=when,
             content_hash=digest,
-            search_text=f"{headline}\n{headline}\n{body}".lower(),
         )
         session.add(story)
         session.flush()

@@ -5,7 +5,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import Delivery, Item, Source
+from storage.models import Delivery, Item, Source, Story
+from storage.stories import find_stories, recent_stories_mentioning
 
 
 def test_upgrade_is_idempotent_and_applies_to_empty(tmp_path):
@@ -76,3 +77,55 @@ def test_migrations_match_the_models(db):
         context = MigrationContext.configure(conn, opts={"include_name": ours})
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == [], "storage/models.py changed without a migration"
+
+
+def _story_with_items(db: Database, texts: list[tuple[str, str]], when: datetime) -> int:
+    with db.session() as s:
+        src = Source(url=f"https://{len(texts)}.example.org/feed", name="Example")
+        story = Story(headline=texts[0][0], first_seen_at=when, last_seen_at=when)
+        s.add_all([src, story])
+        s.flush()
+        for n, (title, text) in enumerate(texts):
+            s.add(
+                Item(
+                    source_id=src.id,
+                    entry_key=f"k{n}",
+                    title=title,
+                    text=text,
+                    published_at=when,
+                    content_hash=f"h{n}",
+                    story_id=story.id,
+                )
+            )
+        assert story.id is not None
+        return story.id
+
+
+def test_word_search_reads_every_item_of_a_story_whatever_the_case(db):
+    """/brief with free words and /watch test look in all of a story's items; case is ignored
+    for accented capitals too (SQLite's own LIKE folds ASCII only); % and _ are literal."""
+    now = datetime(2026, 11, 28, 9, tzinfo=UTC)
+    story = _story_with_items(
+        db,
+        [
+            ("Bundestag debates chat scanning", "Members argued about encryption."),
+            ("Kritik an Chatkontrolle", "ÜBERWACHUNG ohne Anlass, sagen Verbände (100% dagegen)."),
+        ],
+        now,
+    )
+    since = now - timedelta(days=1)
+
+    def found(*words: str) -> bool:
+        with db.session() as s:
+            return [x.id for x in find_stories(s, words=words, since=since)] == [story]
+
+    assert found("bundestag", "überwachung")  # a word from each item
+    assert found("Überwachung") and found("ENCRYPTION") and found("100%")
+    assert not found("bundestag", "surveillance")
+    assert not found("1000%") and not found("chat_scanning")
+    with db.session() as s:
+        assert [r[0] for r in recent_stories_mentioning(s, since, ["nothing", "verbände"])] == [
+            story
+        ]
+        assert recent_stories_mentioning(s, since, ["nothing"]) == []
+        assert [r[0] for r in recent_stories_mentioning(s, now + timedelta(hours=1), [])] == []

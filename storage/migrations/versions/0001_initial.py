@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 18:44:37.144894
+Create Date: 2026-11-28 21:23:38.567093
 """
 
 from collections.abc import Sequence
@@ -74,8 +74,6 @@ def upgrade() -> None:
         sa.Column("source_count", sa.Integer(), nullable=False),
         sa.Column("official", sa.Boolean(), nullable=False),
         sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("fingerprint", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("search_text", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("stories", schema=None) as batch_op:
@@ -197,6 +195,7 @@ def upgrade() -> None:
         sa.Column("slug", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.ForeignKeyConstraint(["story_id"], ["stories.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("story_id", "kind", "slug"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("story_tags", schema=None) as batch_op:
         batch_op.create_index("ix_story_tags_slug", ["kind", "slug", "story_id"], unique=False)

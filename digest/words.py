@@ -1,0 +1,57 @@
+"""A text's words, split once for everything that reads them (the classifier, the clusterer).
+
+UTF-8 bytes through bytes.translate + split are several times faster than a regex or
+str.translate (whose fast path ends at the first non-ASCII character). Common Unicode punctuation
+is replaced first; rarer symbols stay inside words, which only costs recall. Whitespace (tab to
+carriage return) becomes a space too, so that a word can be searched for as b" word ".
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["SEPARATORS", "Words", "split_words"]
+
+_ASCII_SEPARATORS = (
+    bytes(range(9, 14))
+    + bytes(range(33, 48))
+    + bytes(range(58, 65))
+    + bytes(range(91, 97))
+    + bytes(range(123, 127))
+)
+SEPARATORS = bytes.maketrans(_ASCII_SEPARATORS, b" " * len(_ASCII_SEPARATORS))
+"""A bytes.translate table: ASCII separators to spaces, case kept."""
+# The same, and ASCII letters lowercased (what bytes.lower does), in one pass.
+_FOLDED = bytes.maketrans(
+    _ASCII_SEPARATORS + bytes(range(65, 91)),
+    b" " * len(_ASCII_SEPARATORS) + bytes(range(97, 123)),
+)
+_UNICODE_SEPARATORS = (
+    "\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\u00a0", "\u00ab",
+    "\u00bb", "\u2022", "\u00b7", "\u2010", "\u2011", "\u2212", "\u201e", "\u3001", "\u3002",
+)  # fmt: skip
+
+
+class Words(NamedTuple):
+    """One text, split."""
+
+    text: str  # as given
+    encoded: bytes  # " text " as UTF-8, common Unicode punctuation as spaces, case kept
+    folded: bytes  # `encoded` with separators as spaces and ASCII letters lowercased
+    words: list[bytes]  # the words of `folded`, in order
+
+
+def utf8(text: str) -> bytes:
+    """`text` as UTF-8 bytes, with its common Unicode punctuation turned into spaces."""
+    if not text.isascii():
+        for sep in _UNICODE_SEPARATORS:
+            if sep in text:
+                text = text.replace(sep, " ")
+    return text.encode("utf-8", "replace")
+
+
+def split_words(text: str) -> Words:
+    """`text` split into lowercased words (ASCII letters lowercased; others as written)."""
+    encoded = utf8(f" {text} ")
+    folded = encoded.translate(_FOLDED)
+    return Words(text, encoded, folded, folded.split())
