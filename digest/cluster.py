@@ -492,21 +492,23 @@ class Clusterer:
     ) -> tuple[int | None, Evidence | None]:
         # A key that one or two stories have is strong evidence and counts twice; a story is a
         # candidate with three or more counts (two keys, at least one of them rare, or three)
-        counts: Counter[int] = Counter()
         index = self._index
         limit = min(_MAX_BUCKET, max(_MIN_BUCKET, len(self._stories) // 50))
+        # every sharing story once per shared key (twice for a rare key), counted in one go
+        votes: list[int] = []
         for k in keys:
             bucket = index.get(k)
             if bucket is None:
                 continue
             if isinstance(bucket, int):
-                counts[bucket] += 2
+                votes += (bucket, bucket)
             elif len(bucket) <= limit:
-                counts.update(bucket)
+                votes += bucket
                 if len(bucket) == 2:
-                    counts.update(bucket)
-        if not counts:
+                    votes += bucket
+        if not votes:
             return None, None
+        counts = Counter(votes)
         # only the stories sharing the most keys are compared in full (sorted(...)[:n] is what
         # heapq.nlargest returns, ties included, and cheaper here)
         shared = [kv for kv in counts.items() if kv[1] >= 3]

@@ -89,7 +89,6 @@ class Item(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source_id", "entry_key", name="uq_items_source_entry"),
         Index("ix_items_story", "story_id"),
-        Index("ix_items_published", "published_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

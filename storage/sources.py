@@ -9,8 +9,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Table, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from storage.models import Item, Source
@@ -37,6 +40,7 @@ __all__ = [
 DISABLE_AFTER = 10
 MAX_BACKOFF = timedelta(hours=24)
 JITTER = 0.1  # +-10% of the interval, so sources added together drift apart
+_SOURCES: Table = Source.__table__  # type: ignore[attr-defined]
 
 
 class DuplicateSource(ValueError):
@@ -105,8 +109,8 @@ def _require(session: Session, source_id: int) -> Source:
     return source
 
 
-def _next_regular_poll(source: Source, now: datetime, rng: random.Random | None) -> datetime:
-    interval = timedelta(minutes=max(1, source.interval_minutes))
+def _next_regular_poll(interval_minutes: int, now: datetime, rng: random.Random | None) -> datetime:
+    interval = timedelta(minutes=max(1, interval_minutes))
     jitter = (rng or random).uniform(-JITTER, JITTER)
     return now + interval * (1 + jitter)
 
@@ -120,35 +124,44 @@ def record_success(
     last_modified: str | None,
     title: str | None = None,
     rng: random.Random | None = None,
-) -> Source:
+) -> None:
     """A fetched and parsed feed: store validators, reset failures, schedule the next poll."""
-    source = _require(session, source_id)
-    source.etag = etag
-    source.last_modified = last_modified
+    values: dict[str, Any] = {"etag": etag, "last_modified": last_modified}
     if title:
-        source.title = title[:300]
-    _succeeded(source, now, rng)
-    session.add(source)
-    session.flush()
-    return source
+        values["title"] = title[:300]
+    _succeeded(session, source_id, now, rng, values)
 
 
 def record_not_modified(
     session: Session, source_id: int, now: datetime, *, rng: random.Random | None = None
-) -> Source:
+) -> None:
     """A 304: a success that needed no parsing; the validators stay as they are."""
-    source = _require(session, source_id)
-    _succeeded(source, now, rng)
-    session.add(source)
-    session.flush()
-    return source
+    _succeeded(session, source_id, now, rng, {})
 
 
-def _succeeded(source: Source, now: datetime, rng: random.Random | None) -> None:
-    source.last_polled_at = now
-    source.last_success_at = now
-    source.consecutive_failures = 0
-    source.next_poll_at = _next_regular_poll(source, now, rng)
+def _succeeded(
+    session: Session,
+    source_id: int,
+    now: datetime,
+    rng: random.Random | None,
+    values: dict[str, Any],
+) -> None:
+    # Core statements, not the ORM: this runs after every poll of every source
+    c = _SOURCES.c
+    conn = session.connection()
+    interval = conn.execute(sa_select(c.interval_minutes).where(c.id == source_id)).scalar()
+    if interval is None:
+        raise LookupError(f"no source #{source_id}")
+    values.update(
+        last_polled_at=now,
+        last_success_at=now,
+        consecutive_failures=0,
+        next_poll_at=_next_regular_poll(interval, now, rng),
+    )
+    conn.execute(update(_SOURCES).where(c.id == source_id).values(**values))
+    held = session.identity_map.get(identity_key(Source, source_id))
+    if held is not None:
+        session.expire(held)  # a Source this session holds must not keep the old values
 
 
 def backoff_delay(source: Source, failures: int) -> timedelta:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 21:23:38.567093
+Create Date: 2026-11-28 21:32:19.127997
 """
 
 from collections.abc import Sequence
@@ -171,7 +171,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("source_id", "entry_key", name="uq_items_source_entry"),
     )
     with op.batch_alter_table("items", schema=None) as batch_op:
-        batch_op.create_index("ix_items_published", ["published_at"], unique=False)
         batch_op.create_index("ix_items_story", ["story_id"], unique=False)
 
     op.create_table(
@@ -227,7 +226,6 @@ def downgrade() -> None:
     op.drop_table("pins")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_story")
-        batch_op.drop_index("ix_items_published")
 
     op.drop_table("items")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
