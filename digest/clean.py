@@ -402,29 +402,25 @@ def strip_boilerplate(
     only new entries, so a footer is recognised on every poll. Well-known promo lines go always.
     """
     texts = {e.text for e in entries if e.text}
-    recurring: set[str] = set()
     keys: dict[str, str] = {}  # paragraph -> its key, each computed once per batch
+    counts: Counter[str] = Counter()
+    for text in texts:
+        paras = text.split("\n\n")
+        for p in paras:
+            if p not in keys:
+                keys[p] = paragraph_key(p)
+        counts.update({keys[p] for p in paras})
+    recurring: set[str] = set()
     if len(texts) >= min_entries:
-        counts: Counter[str] = Counter()
-        for text in texts:
-            paras = text.split("\n\n")
-            for p in paras:
-                if p not in keys:
-                    keys[p] = paragraph_key(p)
-            counts.update({keys[p] for p in paras})
         needed = max(2, math.ceil(share * len(texts)))
         recurring = {k for k, n in counts.items() if n >= needed and k}
+    dropped = {p for p, k in keys.items() if k in recurring or _is_known_promo(p)}
+    if not dropped:
+        return entries  # the common case: nothing to take out
     out = []
     for entry in entries:
         paras = entry.text.split("\n\n") if entry.text else []
-        if recurring:
-            kept = [
-                p
-                for p in paras
-                if (keys.get(p) or paragraph_key(p)) not in recurring and not _is_known_promo(p)
-            ]
-        else:
-            kept = [p for p in paras if not _is_known_promo(p)]
+        kept = [p for p in paras if p not in dropped]
         if len(kept) == len(paras):
             out.append(entry)
             continue

@@ -43,7 +43,7 @@ DEFAULT_WINDOW = timedelta(hours=72)
 _SKETCH = 64  # bottom-k size of each sketch
 _STEM = 5  # word prefix compared for topical overlap: "confiscation" meets "confiscate"
 _MAX_WORD_SKETCHES = 3  # item word sketches kept per story
-_INDEX_HASHES = 6  # the smallest stem hashes that become index keys
+_INDEX_HASHES = 4  # the smallest stem hashes that become index keys
 # A key shared by more stories than this is too common to be evidence: 2% of the index, within
 # these bounds (a small index would otherwise count every story of the week's busiest regulator)
 _MIN_BUCKET = 8

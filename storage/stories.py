@@ -105,25 +105,22 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield uniq[i : i + _CHUNK]
 
 
-def _headline_item(items: Sequence[ItemLike], official: dict[int, bool]) -> ItemLike:
-    """The item whose title heads the story: official sources first, then the earliest."""
-    return min(items, key=lambda it: (not official.get(it.source_id, False), it.published_at))
-
-
 def _aggregate(members: Sequence[ItemLike], official: dict[int, bool]) -> dict[str, Any]:
     """A story's columns computed from its items (all of them)."""
-    head = _headline_item(members, official)
-    digest = hashlib.sha256()
-    for h in sorted(it.content_hash for it in members):
-        digest.update(h.encode("ascii", "replace"))
+    # the headline: official sources first, then the earliest
+    ranked = sorted(
+        (not official.get(it.source_id, False), it.published_at, i) for i, it in enumerate(members)
+    )
+    times = [it.published_at for it in members]
+    hashes = sorted(it.content_hash for it in members)
     return {
-        "headline": head.title,
+        "headline": members[ranked[0][2]].title,
         "item_count": len(members),
         "source_count": len({it.source_id for it in members}),
-        "official": any(official.get(it.source_id, False) for it in members),
-        "first_seen_at": min(it.published_at for it in members),
-        "last_seen_at": max(it.published_at for it in members),
-        "content_hash": digest.hexdigest(),
+        "official": not ranked[0][0],
+        "first_seen_at": min(times),
+        "last_seen_at": max(times),
+        "content_hash": hashlib.sha256("".join(hashes).encode("ascii", "replace")).hexdigest(),
     }
 
 
