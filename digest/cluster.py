@@ -321,9 +321,12 @@ def similar(ev: Evidence) -> bool:
 
     Thresholds were tuned on tests/data/cluster_pairs.json: same-event pairs written by different
     sources share >= 0.23 of their word stems, different events about the same company or law
-    <= 0.20.
+    <= 0.20. A press release and a report of it may headline differently and share one name
+    (the law's); above that band, the name is enough.
     """
     if ev.words >= 0.27:
+        return True
+    if ev.words >= 0.24 and ev.names >= 1:
         return True
     if ev.words >= 0.21 and (ev.numbers >= 1 or ev.title >= 0.2 or ev.names >= 2):
         return True

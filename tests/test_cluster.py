@@ -82,6 +82,15 @@ def test_hard_negatives_stay_apart_in_one_index():
     assert len(distinct) == 7
 
 
+def test_a_regulator_and_an_outlet_with_different_headlines_make_one_story():
+    """The Commission's press release and a news site's report of the same MiCA standards:
+    headlines share almost nothing, the texts share their wording and the law's name."""
+    data = json.loads(DATA.read_text())
+    items = {k: _entry(v) for k, v in data["items"].items()}
+    assert _same_story(items["m1"], items["m2"])
+    assert _same_story(items["m2"], items["m1"])
+
+
 def test_the_same_text_outside_the_window_is_a_new_story():
     text = "The regulator published its weekly threat report on phishing and ransomware today."
     first = Entry("Weekly threat report", text, T0)
