@@ -108,16 +108,16 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 def _aggregate(members: Sequence[ItemLike], official: dict[int, bool]) -> dict[str, Any]:
     """A story's columns computed from its items (all of them)."""
     # the headline: official sources first, then the earliest
-    ranked = sorted(
+    unofficial, _, head = min(
         (not official.get(it.source_id, False), it.published_at, i) for i, it in enumerate(members)
     )
     times = [it.published_at for it in members]
     hashes = sorted(it.content_hash for it in members)
     return {
-        "headline": members[ranked[0][2]].title,
+        "headline": members[head].title,
         "item_count": len(members),
         "source_count": len({it.source_id for it in members}),
-        "official": not ranked[0][0],
+        "official": not unofficial,
         "first_seen_at": min(times),
         "last_seen_at": max(times),
         "content_hash": hashlib.sha256("".join(hashes).encode("ascii", "replace")).hexdigest(),
