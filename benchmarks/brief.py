@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import SQLModel  # noqa: E402
 
-from digest.classify import Taxonomy  # noqa: E402
-from digest.summarize import ExtractiveSummarizer  # noqa: E402
+from digest.judgement.classify import Taxonomy  # noqa: E402
+from digest.writing.summarize import ExtractiveSummarizer  # noqa: E402
 from handlers.all import build_registry  # noqa: E402
 from handlers.base import Invocation, Role  # noqa: E402
 from handlers.context import Services  # noqa: E402

@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import feedparser  # noqa: E402
 
-from digest.classify import Taxonomy  # noqa: E402
-from digest.clean import CleanEntry, clean_entry, strip_boilerplate  # noqa: E402
-from digest.parse import parse_feed  # noqa: E402
+from digest.ingest.clean import CleanEntry, clean_entry, strip_boilerplate  # noqa: E402
+from digest.ingest.parse import parse_feed  # noqa: E402
+from digest.judgement.classify import Taxonomy  # noqa: E402
 
 ROUNDS = 20
 NOW = datetime(2026, 11, 28, tzinfo=UTC)

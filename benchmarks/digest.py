@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 
 from bot.delivery import DeliveryConfig, Outbox  # noqa: E402
 from bot.publisher import Sent, Target  # noqa: E402
-from digest.classify import Taxonomy  # noqa: E402
-from digest.compose import SummaryProvider, compose_digest  # noqa: E402
-from digest.digests import run_due_digests  # noqa: E402
-from digest.document import Document  # noqa: E402
+from core.document import Document  # noqa: E402
+from digest.composition.compose import SummaryProvider, compose_digest  # noqa: E402
+from digest.composition.digests import run_due_digests  # noqa: E402
+from digest.judgement.classify import Taxonomy  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Delivery, Item, Pin, Source, Story, StoryTag, Subscription  # noqa: E402
 

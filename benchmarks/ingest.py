@@ -30,10 +30,10 @@ import feedparser
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.classify import Taxonomy  # noqa: E402
-from digest.cluster import Clusterer  # noqa: E402
-from digest.parse import parse_feed  # noqa: E402
-from digest.pipeline import PipelineContext, ingest_entries  # noqa: E402
+from digest.ingest.parse import parse_feed  # noqa: E402
+from digest.ingest.pipeline import PipelineContext, ingest_entries  # noqa: E402
+from digest.judgement.classify import Taxonomy  # noqa: E402
+from digest.judgement.cluster import Clusterer  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Source, Story  # noqa: E402
 

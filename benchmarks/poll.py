@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digest.fetch import Fetcher, FetchError  # noqa: E402
-from digest.parse import FeedError, ParserPool  # noqa: E402
+from digest.ingest.fetch import Fetcher, FetchError  # noqa: E402
+from digest.ingest.parse import FeedError, ParserPool  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.sources import (  # noqa: E402
     add_source,

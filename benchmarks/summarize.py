@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.compose import SummaryProvider, story_texts  # noqa: E402
-from digest.llm import LlmSummarizer, build_client  # noqa: E402
-from digest.llm_summaries import LlmSummaryProvider, SummaryWorker  # noqa: E402
-from digest.summarize import ExtractiveSummarizer  # noqa: E402
+from digest.composition.compose import SummaryProvider, story_texts  # noqa: E402
+from digest.writing.llm import LlmSummarizer, build_client  # noqa: E402
+from digest.writing.llm_summaries import LlmSummaryProvider, SummaryWorker  # noqa: E402
+from digest.writing.summarize import ExtractiveSummarizer  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.usage import tokens_used  # noqa: E402
 from tests.fake_openai import fake_openai, prompt_tokens  # noqa: E402

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from digest.query import (  # noqa: E402
+from digest.judgement.query import (  # noqa: E402
     Filter,
     Query,
     StoryFacts,

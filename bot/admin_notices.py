@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from bot.delivery import admin_recipients
-from digest.document import Document
+from core.document import Document
 from storage.db import Database
 from storage.models import Delivery, Source, Subscription
 from storage.outbox import enqueue

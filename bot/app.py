@@ -26,10 +26,10 @@ from bot.ops import Metrics, OpsServer, configure_logging
 from bot.publisher import Publisher
 from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
-from digest.defaults import DefaultSource, default_sources
-from digest.digests import DigestRunReport, run_due_digests
-from digest.netguard import log_allowlist
-from digest.parse import close_default_parser_pool
+from digest.composition.digests import DigestRunReport, run_due_digests
+from digest.ingest.defaults import DefaultSource, default_sources
+from digest.ingest.netguard import log_allowlist
+from digest.ingest.parse import close_default_parser_pool
 from handlers.context import Limits, Services
 from storage.claims import new_owner
 from storage.db import Database
@@ -141,10 +141,10 @@ def build_provider(
 
     The provider never calls the model: it serves cached LLM summaries, else extractive ones.
     """
-    from digest.compose import SummaryProvider
-    from digest.llm import LlmSummarizer, build_client
-    from digest.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
-    from digest.summarize import ExtractiveSummarizer
+    from digest.composition.compose import SummaryProvider
+    from digest.writing.llm import LlmSummarizer, build_client
+    from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
+    from digest.writing.summarize import ExtractiveSummarizer
 
     extractive = SummaryProvider(ExtractiveSummarizer())
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
@@ -171,8 +171,8 @@ def build_components(
     db: Database | None = None,
 ) -> Components:
     """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services."""
-    from digest.classify import Taxonomy
-    from digest.summarize import ExtractiveSummarizer
+    from digest.judgement.classify import Taxonomy
+    from digest.writing.summarize import ExtractiveSummarizer
 
     if db is None:
         seed = (lambda: default_sources(settings.config_path)) if settings.seed_sources else None
@@ -181,12 +181,12 @@ def build_components(
     provider, worker = build_provider(settings, db, clock)
     summarizer = ExtractiveSummarizer()
     if fetcher is None:
-        from digest.fetch import Fetcher
+        from digest.ingest.fetch import Fetcher
 
         fetcher = Fetcher(allow=settings.fetch_allow)
 
     async def probe(url: str) -> object:
-        from digest.probe import probe_source
+        from digest.ingest.probe import probe_source
 
         return await probe_source(fetcher, url)
 
@@ -234,7 +234,7 @@ def pipeline_poll(
     concurrency: int = 16,
 ) -> PollFn:
     """The poll tick's work: the pipeline's `poll_sources`, reported as a PollOutcome."""
-    from digest.pipeline import PipelineContext, poll_sources
+    from digest.ingest.pipeline import PipelineContext, poll_sources
 
     ctx = PipelineContext(db=db, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
 
@@ -262,7 +262,7 @@ def build_ticks(
     owner: str | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
-    from digest.alerts import WatchIndex, queue_alerts
+    from digest.composition.alerts import WatchIndex, queue_alerts
 
     settings, db = comps.settings, comps.db
     config = config or TickConfig(poll_every=60.0)
@@ -316,8 +316,8 @@ def _compose_with_llm(worker: Any, timeout: float) -> Callable[..., Any] | None:
     Digests are composed in a worker thread, off the command path, so they may wait on the
     model (bounded); commands never do. Without a running loop there is nothing to wait on.
     """
-    from digest.compose import compose_digest
-    from digest.llm_summaries import compose_after_summaries
+    from digest.composition.compose import compose_digest
+    from digest.writing.llm_summaries import compose_after_summaries
 
     try:
         loop = asyncio.get_running_loop()
@@ -420,7 +420,7 @@ def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
         raise ValueError("give --at with a time zone, e.g. 2026-06-01T08:00:00+02:00 or ...Z")
     db = open_database(settings.database_url)
     try:
-        from digest.classify import Taxonomy
+        from digest.judgement.classify import Taxonomy
 
         taxonomy = Taxonomy.load(settings.config_path)
         provider, _worker = build_provider(settings, db)

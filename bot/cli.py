@@ -65,7 +65,7 @@ def _opened() -> Iterator[Components]:
 
 
 def _print_document(doc, as_json: bool) -> None:  # type: ignore[no-untyped-def]
-    from digest.textrender import render_text
+    from digest.composition.textrender import render_text
 
     typer.echo(doc.to_json(indent=2) if as_json else render_text(doc))
 
@@ -77,11 +77,11 @@ def demo(
     ] = None,
 ) -> None:
     """Offline, on bundled sample feeds: ingest them, then print briefings."""
-    from digest.classify import Taxonomy
-    from digest.compose import SummaryProvider
+    from digest.composition.compose import SummaryProvider
+    from digest.composition.textrender import render_text
     from digest.demo import demo_briefings, load_samples, sample_feeds
-    from digest.summarize import ExtractiveSummarizer
-    from digest.textrender import render_text
+    from digest.judgement.classify import Taxonomy
+    from digest.writing.summarize import ExtractiveSummarizer
     from storage.db import Database
     from storage.models import utcnow
 
@@ -149,7 +149,7 @@ def poll(
 ) -> None:
     """Poll the due (or all, or one) sources now and report what each gave."""
     from bot.app import build_components
-    from digest.pipeline import PipelineContext, RefreshResult, poll_sources
+    from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
     from storage.sources import due_sources, get_source, list_sources
 
     # closed inside go(): the fetcher's connections belong to the loop that polled
@@ -224,9 +224,9 @@ def sources_add(
     official: Annotated[bool, typer.Option(help="A government or regulator's feed.")] = False,
 ) -> None:
     """Fetch the feed once, then save it; refuse (saving nothing) and say why when it fails."""
-    from digest.fetch import FetchError
-    from digest.parse import FeedError
-    from digest.probe import probe_source
+    from digest.ingest.fetch import FetchError
+    from digest.ingest.parse import FeedError
+    from digest.ingest.probe import probe_source
     from storage.sources import DuplicateSource, add_source
 
     with _opened() as comps:
@@ -262,7 +262,7 @@ def sources_remove(source_id: int) -> None:
 @sources_app.command("import")
 def sources_import(file: Path) -> None:
     """Import sources from an OPML file: all of them, or none when the file has a problem."""
-    from digest.opml import OpmlError, parse_opml
+    from digest.ingest.opml import OpmlError, parse_opml
     from storage.sources import add_source, list_sources
 
     try:
@@ -290,7 +290,7 @@ def sources_import(file: Path) -> None:
 @sources_app.command("export")
 def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Export the sources as OPML, to FILE or standard output."""
-    from digest.opml import OpmlSource, to_opml
+    from digest.ingest.opml import OpmlSource, to_opml
     from storage.sources import list_sources
 
     with _opened() as comps, comps.db.session() as session:
@@ -313,7 +313,7 @@ def digest_preview(
     """The digest a channel would get now (stories of the last 24 h)."""
     from datetime import timedelta
 
-    from digest.compose import compose_digest
+    from digest.composition.compose import compose_digest
 
     slugs = {t.strip() for t in (topics or "").split(",") if t.strip()}
     with _opened() as comps:

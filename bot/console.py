@@ -14,8 +14,8 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from bot.publisher import Sent, Target
-from digest.document import Document
-from digest.textrender import render_text
+from core.document import Document
+from digest.composition.textrender import render_text
 from handlers.base import Invocation, Reply, Role
 from handlers.context import Services
 from handlers.registry import Registry

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Table, select, update
 
 from bot.publisher import Forbidden, Publisher, Target, TargetGone, Transient
-from digest.document import Document
+from core.document import Document
 from storage.claims import claim_deliveries, new_owner, release_deliveries, renew_delivery
 from storage.db import Database
 from storage.models import Delivery, Subscription, Watch, utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from digest.document import Document
+from core.document import Document
 
 __all__ = ["Target", "Sent", "PublishError", "TargetGone", "Forbidden", "Transient", "Publisher"]
 

@@ -21,7 +21,7 @@ from sqlalchemy import Table, delete, or_, update
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
 from bot.ops import Metrics
-from digest.digests import DigestRunReport, run_due_digests
+from digest.composition.digests import DigestRunReport, run_due_digests
 from storage.claims import (
     HEARTBEAT_PREFIX,
     claim_due_sources,

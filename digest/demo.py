@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlmodel import select
 
-from digest.cluster import Clusterer
-from digest.compose import Provider, compose_brief
-from digest.document import Document
-from digest.parse import ParsedFeed, parse_feed
-from digest.pipeline import PipelineContext, RefreshResult, ingest_entries
+from core.document import Document
+from digest.composition.compose import Provider, compose_brief
+from digest.ingest.parse import ParsedFeed, parse_feed
+from digest.ingest.pipeline import PipelineContext, RefreshResult, ingest_entries
+from digest.judgement.cluster import Clusterer
 from storage.db import Database
 from storage.models import Source
 

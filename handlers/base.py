@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from digest.document import Document
+from core.document import Document
 
 __all__ = [
     "Role",

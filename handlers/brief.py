@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from digest import compose
-from digest.document import Document, Section
-from digest.query import normalise_tokens
+from core.document import Document, Section
+from digest.composition import compose
+from digest.judgement.query import normalise_tokens
 from handlers.base import Invocation, Reply, Visibility
 from handlers.common import (
     jurisdiction_slugs,

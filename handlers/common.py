@@ -91,6 +91,6 @@ def provider_of(services: Services) -> Any:
     """The summary provider compose uses: the injected one, or cached offline summaries."""
     if services.provider is not None:
         return services.provider
-    from digest.compose import SummaryProvider
+    from digest.composition.compose import SummaryProvider
 
     return SummaryProvider(services.summarizer)

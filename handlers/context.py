@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from digest.summarize import Summarizer
+from digest.writing.summarize import Summarizer
 from storage.db import Database
 from storage.models import utcnow
 
@@ -29,7 +29,7 @@ class Services:
     """Built once in bot/app.py and passed to every handler call."""
 
     db: Database
-    taxonomy: object  # digest.classify.Taxonomy
+    taxonomy: object  # digest.judgement.classify.Taxonomy
     summarizer: Summarizer
     clock: Callable[[], datetime] = utcnow
     limits: Limits = field(default_factory=Limits)
@@ -43,7 +43,7 @@ class Services:
     # run in worker threads and hand an async probe to that loop instead of starting their own.
     loop: asyncio.AbstractEventLoop | None = None
     probe_timeout: float = 30.0
-    # digest.compose's SummaryProvider (cached summaries); None -> built from `summarizer`
+    # the SummaryProvider (cached summaries); None -> built from `summarizer`
     provider: object | None = None
     # compose_brief limits /brief to stories seen in this window when nothing else is given
     brief_window_hours: int = 24

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from digest import compose
-from digest.document import Document, Section
-from digest.schedule import next_due, parse_hhmm
+from core.document import Document, Section
+from digest.composition import compose
+from digest.composition.schedule import next_due, parse_hhmm
 from handlers.base import Invocation, NotFound, Reply, Role, UsageError
 from handlers.common import jurisdiction_slugs, lookup, provider_of, suggest, topic_slugs, words_of
 from handlers.context import Services

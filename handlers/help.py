@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digest.document import Document, Section
+from core.document import Document, Section
 from handlers.base import Invocation, Reply
 from handlers.context import Services
 from handlers.registry import CommandSpec, Registry

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from digest.alerts import plain_cards
-from digest.document import Document, Section, parse_story_ref, story_ref
+from core.document import Document, Section, parse_story_ref, story_ref
+from digest.composition.alerts import plain_cards
 from handlers.base import Invocation, NotFound, Reply, Role, UsageError
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from digest.document import Document
+from core.document import Document
 from handlers.base import CommandError, Invocation, PermissionDenied, Reply, Role, UsageError
 from handlers.context import Services
 

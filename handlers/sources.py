@@ -8,9 +8,9 @@ import inspect
 from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
-from digest.document import Document, Section
-from digest.fetch import FetchError
-from digest.parse import FeedError
+from core.document import Document, Section
+from digest.ingest.fetch import FetchError
+from digest.ingest.parse import FeedError
 from handlers.base import Invocation, NotFound, Reply, Role, UsageError
 from handlers.common import words_of
 from handlers.context import Services

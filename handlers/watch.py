@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from digest.alerts import load_facts
-from digest.document import Document, Section, story_ref
-from digest.query import Filter, Query, QueryError, WatchMatcher, parse_query
+from core.document import Document, Section, story_ref
+from digest.composition.alerts import load_facts
+from digest.judgement.query import Filter, Query, QueryError, WatchMatcher, parse_query
 from handlers.base import Invocation, LimitExceeded, NotFound, Reply, UsageError
 from handlers.common import jurisdiction_slugs, lookup, topic_slugs
 from handlers.context import Services

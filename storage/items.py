@@ -27,7 +27,7 @@ _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 
 
 class EntryLike(Protocol):
-    """The fields of a cleaned entry (digest.clean.CleanEntry) that storage reads."""
+    """The fields of a cleaned entry (digest.ingest.clean.CleanEntry) that storage reads."""
 
     @property
     def entry_key(self) -> str: ...

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 
 from bot.publisher import Sent, Target
-from digest.document import Document
+from core.document import Document
 from storage.db import Database
 
 __all__ = ["MemoryPublisher", "TablePublisher", "Posted"]

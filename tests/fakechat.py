@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlmodel import SQLModel, select
 
-from digest.classify import Taxonomy
-from digest.document import Document
-from digest.summarize import StorySummary, StoryText
-from digest.textrender import render_text
+from core.document import Document
+from digest.composition.textrender import render_text
+from digest.judgement.classify import Taxonomy
+from digest.writing.summarize import StorySummary, StoryText
 from handlers.all import build_registry
 from handlers.base import Invocation, Reply, Role
 from handlers.context import Services

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from digest.compose import SummaryProvider, compose_brief
-from digest.document import Document
-from digest.llm import CircuitBreaker, LlmSummarizer, build_client
-from digest.llm_summaries import LlmSummaryProvider
-from digest.textrender import render_text
+from core.document import Document
+from digest.composition.compose import SummaryProvider, compose_brief
+from digest.composition.textrender import render_text
+from digest.writing.llm import CircuitBreaker, LlmSummarizer, build_client
+from digest.writing.llm_summaries import LlmSummaryProvider
 from storage.db import Database
 from storage.models import Item, Source, Story
 from storage.stories import refresh_stories

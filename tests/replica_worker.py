@@ -90,7 +90,7 @@ async def main(args: argparse.Namespace) -> None:
         ),
     )
     if args.crash == "compose":
-        from digest.compose import compose_digest
+        from digest.composition.compose import compose_digest
 
         calls = 0
 

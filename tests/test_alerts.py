@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, select
 
 from bot.console import ConsolePublisher, print_pending, run_command, run_repl
-from digest.alerts import WatchIndex, compile_watches, queue_alerts
-from digest.document import Document, story_ref
+from core.document import Document, story_ref
+from digest.composition.alerts import WatchIndex, compile_watches, queue_alerts
 from storage.models import Delivery, Item, Source, Watch
 from tests.fakechat import NOW, FakeChat, own_pg_schema, seed_story
 

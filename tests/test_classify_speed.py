@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest import classify as classify_mod
-from digest.classify import Taxonomy
-from digest.words import split_words
+from digest.judgement import classify as classify_mod
+from digest.judgement.classify import Taxonomy
+from digest.text.words import split_words
 
 TAXONOMY = {
     "topics": {

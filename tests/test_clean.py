@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.clean import (
+from digest.ingest.clean import (
     CleanEntry,
     canonical_url,
     clean_entry,
@@ -21,7 +21,7 @@ from digest.clean import (
     normalise_text,
     strip_boilerplate,
 )
-from digest.parse import RawEntry, parse_feed
+from digest.ingest.parse import RawEntry, parse_feed
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

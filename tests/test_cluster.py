@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from digest.cluster import Clusterer
+from digest.judgement.cluster import Clusterer
 
 DATA = Path(__file__).parent / "data" / "cluster_pairs.json"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from digest.classify import Taxonomy
-from digest.compose import (
+from core.document import Document
+from digest.composition.compose import (
     OTHER_SECTION,
     PINNED_SECTION,
     SummaryProvider,
@@ -17,7 +17,7 @@ from digest.compose import (
     compose_digest,
 )
 from digest.demo import demo_briefings, load_samples
-from digest.document import Document
+from digest.judgement.classify import Taxonomy
 from storage.models import Item, Story, StoryTag, Summary
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.delivery import DeliveryConfig, Outbox, admin_recipients, backoff_seconds
 from bot.publisher import Forbidden, TargetGone, Transient
-from digest.document import Document
+from core.document import Document
 from storage.claims import claim_deliveries
 from storage.models import Delivery, Subscription, Watch
 from storage.outbox import enqueue

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from digest.digests import digest_key, run_due_digests
-from digest.document import Document, Section, StoryCard
-from digest.schedule import next_due, parse_hhmm
+from core.document import Document, Section, StoryCard
+from digest.composition.digests import digest_key, run_due_digests
+from digest.composition.schedule import next_due, parse_hhmm
 from storage.models import Delivery, Pin, Story, Subscription
 
 

@@ -10,7 +10,7 @@ import pytest
 from bot.discord.api import ApiHTTPClient
 from bot.discord.publisher import DiscordPublisher, delivery_nonce
 from bot.publisher import Forbidden, PublishError, Target, TargetGone, Transient
-from digest.document import Document, Section, SourceLink, StoryCard, story_ref
+from core.document import Document, Section, SourceLink, StoryCard, story_ref
 from tests.fake_discord import FakeDiscord
 
 CHANNEL = "500000000000000001"

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.discord.render import LIMITS, escape_text, render, safe_url
-from digest.document import Document, Section, SourceLink, StoryCard
+from core.document import Document, Section, SourceLink, StoryCard
 
 HOSTILE = [
     "@everyone",

@@ -25,7 +25,7 @@ from bot.discord.translate import (
     resolve_role,
     role_from_permissions,
 )
-from digest.document import story_ref
+from core.document import story_ref
 from handlers.base import Role
 from handlers.registry import CommandSpec, Registry
 from tests.fake_discord import APP_ID, FakeDiscord
@@ -494,7 +494,7 @@ async def test_build_discord_wires_settings_and_the_publisher_waits_for_login(sq
     from bot.discord.client import build_discord
     from bot.publisher import Target, Transient
     from bot.settings import load_settings
-    from digest.document import Document
+    from core.document import Document
 
     fake = await FakeDiscord().start()
     runner, chat = _runner(sqlite_db)
@@ -527,7 +527,7 @@ async def test_build_discord_wires_settings_and_the_publisher_waits_for_login(sq
 
 
 async def test_a_private_answer_to_a_public_command_drops_the_public_thinking_message(sqlite_db):
-    from digest.document import Document as Doc
+    from core.document import Document as Doc
     from handlers.base import Reply
 
     runner, _ = _runner(sqlite_db)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.fetch import USER_AGENT, Fetcher, FetchError, log_allowlist
+from digest.ingest.fetch import USER_AGENT, Fetcher, FetchError, log_allowlist
 from tests.fetchkit import FEED, LocalServer, Request, respond
 
 HINT = "(unless the host is listed in POLICYBRIEF_FETCH_ALLOW)"

@@ -15,7 +15,7 @@ SCRIPT = textwrap.dedent(
     """
     import asyncio, json, zlib
     from tests.fetchkit import LocalServer, Request, respond
-    from digest.fetch import Fetcher, FetchError
+    from digest.ingest.fetch import Fetcher, FetchError
 
     def bomb() -> bytes:
         c = zlib.compressobj(1, zlib.DEFLATED, 31)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.netguard import AddressRefused, FetchPolicy, literal_ip, parse_allow
+from digest.ingest.netguard import AddressRefused, FetchPolicy, literal_ip, parse_allow
 
 
 def test_allow_entries_are_normalised() -> None:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from digest.document import story_ref
-from digest.fetch import FetchError
+from core.document import story_ref
+from digest.ingest.fetch import FetchError
 from handlers.base import Role, Visibility
 from handlers.roles import resolve_role
 from storage.models import Pin, Source, Subscription, Watch

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from digest import clean as clean_mod
-from digest import cluster as cluster_mod
+from digest.ingest import clean as clean_mod
+from digest.judgement import cluster as cluster_mod
 from storage.items import NewItem, store_entries
 from storage.models import Item, Source, Story, StoryTag
 from storage.stories import insert_stories, refresh_stories

@@ -17,11 +17,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.slack.render import render as slack_render
-from digest.clean import html_to_text
-from digest.document import Document
-from digest.llm_summaries import EXTRACTIVE_NOTE, LlmSummaryProvider, SummaryQueue, SummaryWorker
-from digest.sanitize import sanitize_model_text
-from digest.textrender import render_text
+from core.document import Document
+from digest.composition.textrender import render_text
+from digest.ingest.clean import html_to_text
+from digest.writing.llm_summaries import (
+    EXTRACTIVE_NOTE,
+    LlmSummaryProvider,
+    SummaryQueue,
+    SummaryWorker,
+)
+from digest.writing.sanitize import sanitize_model_text
 from tests.fake_openai import Reply, article_ids, fake_openai
 from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL schema)
     ExtractiveProvider,

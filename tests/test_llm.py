@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from digest.llm import CardText, CircuitBreaker, build_client
-from digest.llm_summaries import (
+from digest.writing.llm import CardText, CircuitBreaker, build_client
+from digest.writing.llm_summaries import (
     EXTRACTIVE_NOTE,
     LlmSummaryProvider,
     SummaryQueue,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date, timedelta
 
-from digest.llm_summaries import (
+from digest.writing.llm_summaries import (
     EXTRACTIVE_NOTE,
     LlmSummaryProvider,
     SummaryQueue,

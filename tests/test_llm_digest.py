@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.app import build_components, build_ticks
 from bot.settings import load_settings
-from digest.document import Document
+from core.document import Document
 from storage.models import Delivery
 from tests.fake_openai import fake_openai
 from tests.test_scheduler import FAST, Clock, FeedServer, MemoryPublisher, Source, Subscription

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.settings import load_settings
-from digest.llm import LlmSummarizer, build_client
-from digest.llm_summaries import (
+from digest.writing.llm import LlmSummarizer, build_client
+from digest.writing.llm_summaries import (
     LlmSummaryProvider,
     SummaryQueue,
     SummaryWorker,

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.opml import OpmlError, OpmlSource, parse_opml, to_opml
+from digest.ingest.opml import OpmlError, OpmlSource, parse_opml, to_opml
 
 SOURCES = [
     OpmlSource("https://ec.europa.eu/commission/presscorner/api/rss", "EU Commission press", "eu"),

@@ -12,16 +12,16 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from digest.classify import Taxonomy
-from digest.cluster import Clusterer
-from digest.fetch import Fetcher
-from digest.pipeline import (
+from digest.ingest.fetch import Fetcher
+from digest.ingest.pipeline import (
     PipelineContext,
     RefreshResult,
     ingest_bytes,
     poll_sources,
     refresh_source,
 )
+from digest.judgement.classify import Taxonomy
+from digest.judgement.cluster import Clusterer
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
 
@@ -328,7 +328,7 @@ def test_a_second_process_sees_the_stories_another_one_stored(db, taxonomy):
 
 
 def test_store_entries_inserts_updates_in_place_and_counts_unchanged(db):
-    from digest.clean import CleanEntry
+    from digest.ingest.clean import CleanEntry
     from storage.items import store_entries
 
     source_id = add_source(db, "https://s.example.org/rss", "S")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.query import (
+from digest.judgement.query import (
     Clause,
     Filter,
     Query,

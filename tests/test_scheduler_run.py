@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from digest.document import Document
+from core.document import Document
 from storage.db import Database
 from storage.models import Delivery, Lease, utcnow
 

@@ -23,8 +23,8 @@ from sqlmodel import select
 from bot.delivery import DeliveryConfig, Outbox
 from bot.settings import load_settings
 from bot.slack.app import SlackRuntime, build_slack, watch_terms
-from digest.alerts import queue_alerts
-from digest.document import Document, StoryCard, story_ref
+from core.document import Document, StoryCard, story_ref
+from digest.composition.alerts import queue_alerts
 from handlers.all import build_registry
 from handlers.base import Reply
 from handlers.context import Services

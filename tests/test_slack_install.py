@@ -13,7 +13,7 @@ from bot.settings import load_settings
 from bot.slack.app import SlackConfigError, build_slack
 from bot.slack.installation import InstalledClients, ThreadedInstallationStore
 from bot.slack.publisher import make_client
-from digest.document import Document
+from core.document import Document
 from handlers.all import build_registry
 from handlers.context import Services
 from tests.fake_slack import FakeSlack

@@ -7,7 +7,7 @@ import pytest
 from bot.publisher import Forbidden, Sent, Target, TargetGone, Transient
 from bot.slack.installation import SingleTokenClients
 from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
-from digest.document import Document, Section, SourceLink, StoryCard
+from core.document import Document, Section, SourceLink, StoryCard
 from tests.fake_slack import FakeSlack
 
 

@@ -19,7 +19,7 @@ from bot.slack.render import (
     render,
     safe_truncate,
 )
-from digest.document import Document, Section, SourceLink, StoryCard
+from core.document import Document, Section, SourceLink, StoryCard
 
 GOLDEN = Path(__file__).parent / "data" / "slack_digest_golden.json"
 _LINK = re.compile(r"<(https?://[^|<>\s]+)\|([^<>]*)>")

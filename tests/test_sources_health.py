@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from digest.fetch import Fetcher, FetchError
-from digest.parse import FeedError, ParsedFeed, ParserPool
-from digest.probe import ProbeResult, probe_source
+from digest.ingest.fetch import Fetcher, FetchError
+from digest.ingest.parse import FeedError, ParsedFeed, ParserPool
+from digest.ingest.probe import ProbeResult, probe_source
 from storage.db import Database
 from storage.models import Item, Source
 from storage.sources import (

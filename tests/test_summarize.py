@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from digest.summarize import ExtractiveSummarizer, ItemText, StoryText, split_sentences
+from digest.writing.summarize import ExtractiveSummarizer, ItemText, StoryText, split_sentences
 from storage.summaries import SummaryKey, get_summaries, put_summary
 
 FOOTER = "Would you like to learn more about digital policy? If so, ask our PolicyBot assistant!"

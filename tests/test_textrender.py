@@ -7,8 +7,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest.document import Document, Section, SourceLink, StoryCard, story_ref
-from digest.textrender import render_text
+from core.document import Document, Section, SourceLink, StoryCard, story_ref
+from digest.composition.textrender import render_text
 
 _text = st.text(max_size=80)
 _card = st.builds(

@@ -35,7 +35,7 @@ from bot.discord.translate import (
 )
 from bot.discord.views import BUTTONS, story_view
 from bot.settings import Settings
-from digest.document import Document, parse_story_ref
+from core.document import Document, parse_story_ref
 from handlers.base import Invocation, Reply, Role, Visibility
 from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services

@@ -20,7 +20,7 @@ from discord.http import HTTPClient, handle_message_parameters
 from bot.discord.render import RenderedMessage, render
 from bot.discord.views import story_view
 from bot.publisher import Forbidden, PublishError, Sent, Target, TargetGone, Transient
-from digest.document import Document
+from core.document import Document
 
 __all__ = ["DiscordPublisher", "delivery_nonce", "NONCE_CHARS"]
 

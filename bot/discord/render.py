@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from digest.document import Document, Section, StoryCard
+from core.document import Document, Section, StoryCard
 
 __all__ = [
     "Limits",

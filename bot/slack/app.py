@@ -40,8 +40,8 @@ from bot.slack.render import (
     safe_truncate,
 )
 from bot.slack.roles import SlackRoles
-from digest.alerts import plain_cards
-from digest.document import Document, StoryCard, parse_story_ref
+from core.document import Document, StoryCard, parse_story_ref
+from digest.composition.alerts import plain_cards
 from handlers.base import Invocation, Reply, Role, Visibility
 from handlers.context import Services
 from handlers.registry import Registry

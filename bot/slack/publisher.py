@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.publisher import Forbidden, PublishError, Sent, Target, TargetGone, Transient
 from bot.slack.render import render
-from digest.document import Document
+from core.document import Document
 
 __all__ = [
     "GONE_ERRORS",

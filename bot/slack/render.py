@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from digest.document import Document, Section, SourceLink, StoryCard
+from core.document import Document, Section, SourceLink, StoryCard
 
 __all__ = [
     "MAX_BLOCKS",

@@ -13,8 +13,14 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from digest.document import Document, Section, SourceLink, StoryCard
-from digest.summarize import ExtractiveSummarizer, ItemText, StorySummary, StoryText, Summarizer
+from core.document import Document, Section, SourceLink, StoryCard
+from digest.writing.summarize import (
+    ExtractiveSummarizer,
+    ItemText,
+    StorySummary,
+    StoryText,
+    Summarizer,
+)
 from storage.db import Database
 from storage.models import Story
 from storage.stories import (

@@ -13,7 +13,7 @@ from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
-from digest.parse import RawEntry
+from digest.ingest.parse import RawEntry
 
 __all__ = [
     "CleanEntry",

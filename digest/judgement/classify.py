@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from digest.words import SEPARATORS, Words, split_words, utf8
+from digest.text.words import SEPARATORS, Words, split_words, utf8
 
 __all__ = ["Category", "Tags", "Taxonomy", "TaxonomyError", "Scores"]
 
@@ -507,7 +507,7 @@ class Taxonomy:
     def classify_words(
         self, title: Words, text: Words, default_jurisdiction: str | None = None
     ) -> Tags:
-        """`classify` for a title and a text already split (digest.words)."""
+        """`classify` for a title and a text already split (digest.text.words)."""
         topic_scores, place_scores = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))

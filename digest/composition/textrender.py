@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from digest.document import Document, StoryCard
+from core.document import Document, StoryCard
 
 __all__ = ["render_text", "clean_line"]
 

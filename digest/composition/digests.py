@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Table, and_, bindparam, select, tuple_, update
 from sqlmodel import Session
 
-from digest.document import Document, Section
-from digest.schedule import next_due, parse_hhmm
+from core.document import Document, Section
+from digest.composition.schedule import next_due, parse_hhmm
 from storage.claims import claim_due_subscriptions, new_owner, release_subscriptions
 from storage.db import Database
 from storage.models import Delivery, Pin, Subscription
@@ -483,7 +483,9 @@ class _Runner:
 
 
 def _default_compose() -> Compose:
-    from digest.compose import compose_digest  # P2's composer; imported late to stay optional
+    from digest.composition.compose import (
+        compose_digest,
+    )  # P2's composer; imported late to stay optional
 
     return compose_digest  # type: ignore[no-any-return]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from digest.fetch import FetchError, FetchResult
-from digest.parse import FeedError, ParserPool, parse_feed_limited
+from digest.ingest.fetch import FetchError, FetchResult
+from digest.ingest.parse import FeedError, ParserPool, parse_feed_limited
 
 __all__ = ["ProbeResult", "probe_source", "FetchError", "FeedError"]
 

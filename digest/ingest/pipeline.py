@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from digest import parse as parse_mod
-from digest.clean import CleanEntry, clean_entry, strip_boilerplate
-from digest.cluster import Clusterer
-from digest.fetch import FetchError, FetchResult
-from digest.parse import FeedError, ParsedFeed, RawEntry, parse_feed
-from digest.words import Words, split_words
+from digest.ingest import parse as parse_mod
+from digest.ingest.clean import CleanEntry, clean_entry, strip_boilerplate
+from digest.ingest.fetch import FetchError, FetchResult
+from digest.ingest.parse import FeedError, ParsedFeed, RawEntry, parse_feed
+from digest.judgement.cluster import Clusterer
+from digest.text.words import Words, split_words
 from storage import sources as source_state
 from storage.db import Database
 from storage.items import ItemLike, NewItem, store_entries
@@ -64,8 +64,8 @@ class PipelineContext:
     """Everything a refresh needs, built once by the caller."""
 
     db: Database
-    fetcher: Any  # digest.fetch.Fetcher (or a test double with the same `fetch`)
-    taxonomy: Any  # digest.classify.Taxonomy
+    fetcher: Any  # digest.ingest.fetch.Fetcher (or a test double with the same `fetch`)
+    taxonomy: Any  # digest.judgement.classify.Taxonomy
     clusterer: Clusterer | None = None  # loaded from storage on first use when None
     clock: Callable[[], datetime] = utcnow
     parse_timeout: float = 10.0

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from operator import itemgetter
 from typing import Any, Final, NamedTuple, Protocol
 
-from digest.words import Words, split_words
+from digest.text.words import Words, split_words
 from storage.stories import recent_story_items
 
 __all__ = [
@@ -250,7 +250,7 @@ def signature(title: str, text: str) -> Signature:
 
 
 def signature_of(title: Words, text: Words) -> Signature:
-    """`signature` for a title and a text already split (digest.words)."""
+    """`signature` for a title and a text already split (digest.text.words)."""
     for cache in _CACHES:
         if len(cache) > _CACHE_LIMIT:
             cache.clear()

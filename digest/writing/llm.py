@@ -20,9 +20,9 @@ from typing import Any
 import openai
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from digest.grounding import SourceFacts, ground_sentences
-from digest.sanitize import prompt_safe, sanitize_model_text
-from digest.summarize import StorySummary, StoryText, Summarizer
+from digest.writing.grounding import SourceFacts, ground_sentences
+from digest.writing.sanitize import prompt_safe, sanitize_model_text
+from digest.writing.summarize import StorySummary, StoryText, Summarizer
 
 __all__ = [
     "LLM_SUMMARIZER",

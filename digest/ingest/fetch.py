@@ -25,7 +25,7 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from digest.netguard import AddressRefused, FetchPolicy, literal_ip, log_allowlist
+from digest.ingest.netguard import AddressRefused, FetchPolicy, literal_ip, log_allowlist
 
 __all__ = [
     "FetchResult",

@@ -21,10 +21,10 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
-from digest.document import StoryCard, story_ref
-from digest.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer, build_client
-from digest.sanitize import sanitize_model_text
-from digest.summarize import ItemText, StorySummary, StoryText
+from core.document import StoryCard, story_ref
+from digest.writing.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer, build_client
+from digest.writing.sanitize import sanitize_model_text
+from digest.writing.summarize import ItemText, StorySummary, StoryText
 from storage.db import Database
 from storage.models import Item, Source, Story, Summary, utcnow
 from storage.summaries import CachedSummary, SummaryKey, get_summaries, put_summary

@@ -18,8 +18,8 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from digest.document import Document, Section, SourceLink, StoryCard, story_ref
-from digest.query import QueryError, StoryFacts, WatchMatcher, parse_query
+from core.document import Document, Section, SourceLink, StoryCard, story_ref
+from digest.judgement.query import QueryError, StoryFacts, WatchMatcher, parse_query
 from storage.db import Database
 from storage.models import Delivery, Item, Source, Story, StoryTag, Summary, Watch
 from storage.outbox import enqueue

@@ -198,13 +198,13 @@ class _Worker:
 
     @classmethod
     async def start(cls) -> _Worker:
-        root = str(Path(__file__).resolve().parent.parent)
+        root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from digest.parse import _worker_main; _worker_main()",
+            "from digest.ingest.parse import _worker_main; _worker_main()",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,

@@ -1,0 +1,1 @@
+"""Composition: briefs, digests and alerts as Documents; schedules; plain-text rendering."""

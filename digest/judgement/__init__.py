@@ -1,0 +1,1 @@
+"""Judgement on items and stories: topics and jurisdictions, same-event clustering, queries."""

@@ -1,0 +1,1 @@
+"""Text primitives every stage shares: the tokeniser, the plural fold, stop words, sentences."""

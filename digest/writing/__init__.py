@@ -1,0 +1,1 @@
+"""Writing: summaries (extractive and LLM), grounding, and sanitising model output."""
