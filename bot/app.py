@@ -26,6 +26,7 @@ from bot.ops import Metrics, OpsServer, configure_logging
 from bot.publisher import Publisher
 from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
+from core.clock import utcnow
 from digest.composition.digests import DigestRunReport, run_due_digests
 from digest.ingest.defaults import DefaultSource, default_sources
 from digest.ingest.netguard import log_allowlist
@@ -33,7 +34,7 @@ from digest.ingest.parse import close_default_parser_pool
 from handlers.context import Limits, Services
 from storage.claims import new_owner
 from storage.db import Database
-from storage.models import LlmUsage, utcnow
+from storage.models import LlmUsage
 
 __all__ = [
     "Components",

@@ -77,13 +77,13 @@ def demo(
     ] = None,
 ) -> None:
     """Offline, on bundled sample feeds: ingest them, then print briefings."""
+    from core.clock import utcnow
     from digest.composition.compose import SummaryProvider
     from digest.composition.textrender import render_text
     from digest.demo import demo_briefings, load_samples, sample_feeds
     from digest.judgement.classify import Taxonomy
     from digest.writing.summarize import ExtractiveSummarizer
     from storage.db import Database
-    from storage.models import utcnow
 
     with tempfile.TemporaryDirectory(prefix="policybrief-demo-") as tmp:
         db = Database(database or f"sqlite:///{Path(tmp) / 'demo.db'}")

@@ -19,10 +19,11 @@ from typing import Any
 from sqlalchemy import Table, select, update
 
 from bot.publisher import Forbidden, Publisher, Target, TargetGone, Transient
+from core.clock import utcnow
 from core.document import Document
 from storage.claims import claim_deliveries, new_owner, release_deliveries, renew_delivery
 from storage.db import Database
-from storage.models import Delivery, Subscription, Watch, utcnow
+from storage.models import Delivery, Subscription, Watch
 from storage.outbox import enqueue, mark_final, mark_retry, mark_sent
 
 __all__ = [

@@ -21,6 +21,7 @@ from sqlalchemy import Table, delete, or_, update
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
 from bot.ops import Metrics
+from core.clock import utcnow
 from digest.composition.digests import DigestRunReport, run_due_digests
 from storage.claims import (
     HEARTBEAT_PREFIX,
@@ -33,7 +34,7 @@ from storage.claims import (
     renew_sources,
 )
 from storage.db import Database
-from storage.models import Lease, LlmUsage, Pin, Source, utcnow
+from storage.models import Lease, LlmUsage, Pin, Source
 from storage.outbox import prune_deliveries
 
 __all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]

@@ -7,9 +7,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.clock import utcnow
 from digest.writing.summarize import Summarizer
 from storage.db import Database
-from storage.models import utcnow
+from storage.store import Storage
 
 __all__ = ["Limits", "Services"]
 
@@ -47,6 +48,10 @@ class Services:
     provider: object | None = None
     # compose_brief limits /brief to stories seen in this window when nothing else is given
     brief_window_hours: int = 24
+    store: Storage = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.store = Storage(self.db)
 
     def now(self) -> datetime:
         """The injected clock's current time (aware UTC)."""

@@ -8,9 +8,10 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from core.clock import utcnow
+
 __all__ = [
     "UTCDateTime",
-    "utcnow",
     "Source",
     "Item",
     "Story",
@@ -23,11 +24,6 @@ __all__ = [
     "LlmUsage",
     "Lease",
 ]
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from storage.models import Summary, utcnow
+from core.clock import utcnow
+from storage.models import Summary
 
 __all__ = ["SummaryKey", "CachedSummary", "get_summaries", "put_summary"]
 

@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import SQLModel, select
 
 from core.document import Document
+from core.texts import StorySummary, StoryText
 from digest.composition.textrender import render_text
 from digest.judgement.classify import Taxonomy
-from digest.writing.summarize import StorySummary, StoryText
 from handlers.all import build_registry
 from handlers.base import Invocation, Reply, Role
 from handlers.context import Services

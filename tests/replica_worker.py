@@ -20,7 +20,7 @@ from bot.app import build_components, build_ticks
 from bot.delivery import DeliveryConfig
 from bot.scheduler import PollOutcome, Scheduler, TickConfig
 from bot.settings import load_settings
-from storage.models import utcnow
+from core.clock import utcnow
 from tests.fake_publisher import TablePublisher
 
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from core.clock import utcnow
 from storage.claims import claim_deliveries
 from storage.db import Database
-from storage.models import Delivery, Subscription, utcnow
+from storage.models import Delivery, Subscription
 from tests.fake_publisher import attempts_per_key, create_tables, messages_per_key
 
 ROOT = Path(__file__).resolve().parent.parent

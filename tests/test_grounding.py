@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from core.texts import ItemText, StoryText
 from digest.writing.grounding import SourceFacts, ground_sentences, split_sentences, unsupported
-from digest.writing.summarize import ItemText, StoryText
 from tests.fake_openai import Reply, article_ids, fake_openai
 from tests.llmkit import make_llm
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from storage.models import Delivery, Source, Subscription, utcnow
+from core.clock import utcnow
+from storage.models import Delivery, Source, Subscription
 from tests.conftest import pg_database, postgres_url, reset_pg_schema
 from tests.fake_publisher import create_tables, messages_per_key
 from tests.feedserver import FeedServer

@@ -14,8 +14,9 @@ from bot.delivery import DeliveryConfig
 from bot.ops import configure_logging
 from bot.scheduler import Scheduler, TickConfig
 from bot.settings import load_settings
+from core.clock import utcnow
 from storage.claims import heartbeat
-from storage.models import Delivery, Lease, Pin, Source, Story, Subscription, Watch, utcnow
+from storage.models import Delivery, Lease, Pin, Source, Story, Subscription, Watch
 from tests.fake_publisher import MemoryPublisher
 from tests.feedserver import FeedServer
 

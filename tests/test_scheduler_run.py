@@ -15,9 +15,10 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from core.clock import utcnow
 from core.document import Document
 from storage.db import Database
-from storage.models import Delivery, Lease, utcnow
+from storage.models import Delivery, Lease
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "sk-test-abcdefghijklmnop0123"

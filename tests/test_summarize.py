@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from digest.writing.summarize import ExtractiveSummarizer, ItemText, StoryText, split_sentences
+from core.texts import ItemText, StoryText
+from digest.writing.summarize import ExtractiveSummarizer, split_sentences
 from storage.summaries import SummaryKey, get_summaries, put_summary
 
 FOOTER = "Would you like to learn more about digital policy? If so, ask our PolicyBot assistant!"

@@ -14,13 +14,8 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from core.document import Document, Section, SourceLink, StoryCard
-from digest.writing.summarize import (
-    ExtractiveSummarizer,
-    ItemText,
-    StorySummary,
-    StoryText,
-    Summarizer,
-)
+from core.texts import ItemText, StorySummary, StoryText
+from digest.writing.summarize import ExtractiveSummarizer, Summarizer
 from storage.db import Database
 from storage.models import Story
 from storage.stories import (

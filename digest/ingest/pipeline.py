@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
+from core.clock import utcnow
 from digest.ingest import parse as parse_mod
 from digest.ingest.clean import CleanEntry, clean_entry, strip_boilerplate
 from digest.ingest.fetch import FetchError, FetchResult
@@ -23,7 +24,7 @@ from digest.text.words import Words, split_words
 from storage import sources as source_state
 from storage.db import Database
 from storage.items import ItemLike, NewItem, store_entries
-from storage.models import Source, utcnow
+from storage.models import Source
 from storage.stories import (
     SourceLike,
     TagPair,

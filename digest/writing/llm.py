@@ -20,9 +20,10 @@ from typing import Any
 import openai
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from core.texts import StorySummary, StoryText
 from digest.writing.grounding import SourceFacts, ground_sentences
 from digest.writing.sanitize import prompt_safe, sanitize_model_text
-from digest.writing.summarize import StorySummary, StoryText, Summarizer
+from digest.writing.summarize import Summarizer
 
 __all__ = [
     "LLM_SUMMARIZER",

@@ -21,12 +21,13 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
+from core.clock import utcnow
 from core.document import StoryCard, story_ref
+from core.texts import ItemText, StorySummary, StoryText
 from digest.writing.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer, build_client
 from digest.writing.sanitize import sanitize_model_text
-from digest.writing.summarize import ItemText, StorySummary, StoryText
 from storage.db import Database
-from storage.models import Item, Source, Story, Summary, utcnow
+from storage.models import Item, Source, Story, Summary
 from storage.summaries import CachedSummary, SummaryKey, get_summaries, put_summary
 from storage.usage import add_usage, tokens_used
 

@@ -3,49 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.texts import StorySummary, StoryText
+
 __all__ = [
-    "ItemText",
-    "StoryText",
-    "StorySummary",
     "Summarizer",
     "ExtractiveSummarizer",
     "split_sentences",
 ]
-
-
-@dataclass(frozen=True)
-class ItemText:
-    """One item of a story, as the summarizer sees it (cleaned, untrusted text)."""
-
-    item_id: int
-    source: str
-    title: str
-    text: str
-    url: str = ""
-    language: str | None = None
-
-
-@dataclass(frozen=True)
-class StoryText:
-    """Everything a summarizer may read about one story."""
-
-    story_id: int
-    headline: str
-    content_hash: str
-    items: tuple[ItemText, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class StorySummary:
-    """A story's summary: one-sentence headline summary and a short body."""
-
-    headline: str
-    text: str
-    summarizer: str  # "extractive" | "llm"
-    model: str = ""
 
 
 class Summarizer(Protocol):
