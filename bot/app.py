@@ -35,6 +35,7 @@ from handlers.context import Limits, Services
 from storage.claims import new_owner
 from storage.db import Database
 from storage.models import LlmUsage
+from storage.store import Storage
 
 __all__ = [
     "Components",
@@ -237,17 +238,15 @@ def pipeline_poll(
     """The poll tick's work: the pipeline's `poll_sources`, reported as a PollOutcome."""
     from digest.ingest.pipeline import PipelineContext, poll_sources
 
-    ctx = PipelineContext(db=db, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
+    ctx = PipelineContext(store=Storage(db), fetcher=fetcher, taxonomy=taxonomy, clock=clock)
 
     async def poll(source_ids: list[int]) -> PollOutcome:
-        results = await poll_sources(ctx, source_ids, concurrency=concurrency)
-        stories: list[int] = []
-        for r in results:
-            stories += list(r.new_story_ids) + list(r.changed_story_ids)
+        report = await poll_sources(ctx, source_ids, concurrency=concurrency)
+        stories = report.new_story_ids + report.changed_story_ids
         return PollOutcome(
-            polled=len(results),
-            failures=sum(1 for r in results if r.status == "failed"),
-            items_stored=sum(r.new_items for r in results),
+            polled=len(report.results),
+            failures=report.failures,
+            items_stored=report.new_items,
             new_story_ids=list(dict.fromkeys(stories)),
         )
 

@@ -92,10 +92,11 @@ def demo(
         now = utcnow()
         typer.secho("Ingesting the bundled sample feeds (offline)...", bold=True)
         names = [s.name for s in sample_feeds()]
-        for name, result in zip(names, load_samples(db, taxonomy, now), strict=True):
+        for name, report in zip(names, load_samples(db, taxonomy, now), strict=True):
+            (result,) = report.results
             typer.echo(
                 f"  {name}: {result.new_items} new items, "
-                f"{len(result.new_story_ids)} new stories ({result.status})"
+                f"{len(report.new_story_ids)} new stories ({result.status})"
             )
         provider = SummaryProvider(ExtractiveSummarizer())
         for command, doc in demo_briefings(db, taxonomy, provider, now):
@@ -183,9 +184,13 @@ def poll(
                 typer.echo(f"[{done}/{total}] {names.get(result.source_id)}: {what}")
 
             ctx = PipelineContext(
-                db=comps.db, fetcher=comps.fetcher, taxonomy=comps.taxonomy, clock=comps.clock
+                store=comps.services.store,
+                fetcher=comps.fetcher,
+                taxonomy=comps.taxonomy,
+                clock=comps.clock,
             )
-            return await poll_sources(ctx, list(names), progress=progress)
+            report = await poll_sources(ctx, list(names), progress=progress)
+            return list(report.results)
         finally:
             await comps.aclose()
 

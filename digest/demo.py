@@ -14,10 +14,10 @@ from sqlmodel import select
 from core.document import Document
 from digest.composition.compose import Provider, compose_brief
 from digest.ingest.parse import ParsedFeed, parse_feed
-from digest.ingest.pipeline import PipelineContext, RefreshResult, ingest_entries
-from digest.judgement.cluster import Clusterer
+from digest.ingest.pipeline import PipelineContext, PollReport, ingest_entries
 from storage.db import Database
 from storage.models import Source
+from storage.store import Storage
 
 __all__ = ["SampleFeed", "sample_feeds", "load_samples", "demo_briefings", "DEMO_QUERIES"]
 
@@ -98,7 +98,7 @@ def _source_id(db: Database, sample: SampleFeed) -> int:
         return source.id
 
 
-def load_samples(db: Database, taxonomy: Any, now: datetime) -> list[RefreshResult]:
+def load_samples(db: Database, taxonomy: Any, now: datetime) -> list[PollReport]:
     """Create the sample sources and ingest every bundled feed, dated within the last 6 days
     (the newest item 3 h before now)."""
     samples = sample_feeds()
@@ -109,14 +109,11 @@ def load_samples(db: Database, taxonomy: Any, now: datetime) -> list[RefreshResu
     span = newest - min(known, default=now)
     factor = min(1.0, _SPAN / span) if span else 1.0
     retime = _Retime(newest, now - _NEWEST_AGE, factor)
-    ctx = PipelineContext(
-        db=db, fetcher=None, taxonomy=taxonomy, clusterer=Clusterer(), clock=lambda: now
-    )
-    results = []
-    for sample, feed in zip(samples, parsed, strict=True):
-        source_id = _source_id(db, sample)
-        results.append(ingest_entries(ctx, source_id, _shifted(feed, retime), now=now))
-    return results
+    ctx = PipelineContext(store=Storage(db), fetcher=None, taxonomy=taxonomy, clock=lambda: now)
+    return [
+        ingest_entries(ctx, _source_id(db, sample), _shifted(feed, retime), now=now)
+        for sample, feed in zip(samples, parsed, strict=True)
+    ]
 
 
 DEMO_QUERIES: list[tuple[str, dict[str, Any]]] = [

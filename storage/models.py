@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -16,6 +16,8 @@ __all__ = [
     "Item",
     "Story",
     "StoryTag",
+    "ItemTag",
+    "IngestState",
     "Summary",
     "Watch",
     "Subscription",
@@ -85,6 +87,12 @@ class Item(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("source_id", "entry_key", name="uq_items_source_entry"),
         Index("ix_items_story", "story_id"),
+        Index(
+            "ix_items_pending",
+            "pending",
+            sqlite_where=text("pending"),
+            postgresql_where=text("pending"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -99,6 +107,8 @@ class Item(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
     content_hash: str
     story_id: int | None = Field(default=None, foreign_key="stories.id", ondelete="SET NULL")
+    # stored but not yet clustered and tagged (new, or edited since it was)
+    pending: bool = True
 
 
 class Story(SQLModel, table=True):
@@ -115,6 +125,8 @@ class Story(SQLModel, table=True):
     source_count: int = 1
     official: bool = False
     content_hash: str = ""  # over its items' texts; keys the summary cache
+    # set when re-clustering folded this story into another: old references follow it there
+    merged_into: int | None = Field(default=None, foreign_key="stories.id", ondelete="SET NULL")
 
 
 class StoryTag(SQLModel, table=True):
@@ -130,6 +142,27 @@ class StoryTag(SQLModel, table=True):
     story_id: int = Field(foreign_key="stories.id", primary_key=True, ondelete="CASCADE")
     kind: str = Field(primary_key=True)  # "topic" | "jurisdiction"
     slug: str = Field(primary_key=True)
+
+
+class ItemTag(SQLModel, table=True):
+    """A topic or jurisdiction slug on one item; a story's tags are the union of its items'."""
+
+    __tablename__ = "item_tags"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    item_id: int = Field(foreign_key="items.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True)  # "topic" | "jurisdiction"
+    slug: str = Field(primary_key=True)
+
+
+class IngestState(SQLModel, table=True):
+    """Counters ingest shares between processes: `judged` moves on with every clustering write,
+    so a process whose in-memory story index is older knows to reload it."""
+
+    __tablename__ = "ingest_state"
+
+    name: str = Field(primary_key=True)
+    generation: int = 0
 
 
 class Summary(SQLModel, table=True):

@@ -7,6 +7,7 @@ rows or sessions; nothing above `storage/` opens a session or writes SQL.
 from __future__ import annotations
 
 from storage.db import Database
+from storage.ingest import IngestStore
 
 __all__ = ["Storage"]
 
@@ -16,3 +17,4 @@ class Storage:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.ingest = IngestStore(db)

@@ -16,7 +16,7 @@ from digest.writing.llm import CircuitBreaker, LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider
 from storage.db import Database
 from storage.models import Item, Source, Story
-from storage.stories import refresh_stories
+from storage.store import Storage
 from tests.conftest import pg_database, postgres_url, reset_pg_schema
 
 __all__ = [
@@ -31,10 +31,6 @@ __all__ = [
 ]
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-
-
-def _no_tags(item: Item, source: Source) -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(), frozenset()
 
 
 def _hash(title: str, text: str) -> str:
@@ -68,6 +64,7 @@ def add_story(
             language=language,
             published_at=when,
             content_hash=_hash(title, text),
+            pending=False,
         )
         story = Story(
             headline=title, first_seen_at=when, last_seen_at=when, content_hash=item.content_hash
@@ -75,10 +72,9 @@ def add_story(
         session.add_all([item, story])
         session.flush()
         assert story.id is not None
-        item.story_id = story.id
-        session.flush()
-        refresh_stories(session, [story.id], _no_tags)
-        return story.id
+        item.story_id = story_id = story.id
+    Storage(db).ingest.refresh([story_id])
+    return story_id
 
 
 def edit_story(db: Database, story_id: int, text: str) -> None:
@@ -89,8 +85,7 @@ def edit_story(db: Database, story_id: int, text: str) -> None:
         item.content_hash = _hash(item.title, text)
         item.updated_at = NOW + timedelta(minutes=5)
         session.add(item)
-        session.flush()
-        refresh_stories(session, [story_id], _no_tags)
+    Storage(db).ingest.refresh([story_id])
 
 
 def ExtractiveProvider() -> SummaryProvider:  # noqa: N802  (reads like the class it builds)

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.tags import Tags
 from digest.ingest.clean import clean_entry, strip_boilerplate
 from digest.ingest.parse import parse_feed
-from digest.judgement.classify import Category, Tags, Taxonomy, TaxonomyError
+from digest.judgement.classify import Category, Taxonomy, TaxonomyError
 
 DATA = Path(__file__).parent / "data"
 FOOTER = re.compile(r"^Would you like to learn more about AI.*$", re.MULTILINE)

@@ -32,7 +32,7 @@ def taxonomy() -> Taxonomy:
 @pytest.fixture
 def loaded(db, taxonomy):
     results = load_samples(db, taxonomy, NOW)
-    assert results and all(r.status == "ok" for r in results), results
+    assert results and all(r.status == "ok" for rep in results for r in rep.results), results
     return db
 
 

@@ -2,26 +2,26 @@
 
 Each fast path is checked against the general code it short-cuts: html.parser for simple markup,
 the Unicode route for ASCII text, the original regexes for the reordered ones, and row-by-row
-RETURNING for the batched story and item inserts.
+RETURNING for the batched story insert.
 """
 
 from __future__ import annotations
 
-import gc
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
+from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
+from core.ingest import JudgePlan, NewStory, StaleJudgement
+from core.tags import Tags
 from digest.ingest import clean as clean_mod
-from digest.judgement import cluster as cluster_mod
-from storage.items import NewItem, store_entries
-from storage.models import Item, Source, Story, StoryTag
-from storage.stories import insert_stories, refresh_stories
+from digest.judgement import signature as signature_mod
+from storage.models import Story, StoryTag
+from storage.store import Storage
 
 NOW = datetime(2026, 11, 20, 12, tzinfo=UTC)
 
@@ -81,116 +81,47 @@ def test_ascii_fast_paths_match_the_unicode_paths(text):
 def test_reordered_cluster_regexes_match_the_originals(text):
     name = re.compile(r"(?<=[^\s.!?:;\"'”’)\]] )[A-ZÀ-ÖØ-Þ]\w*")
     number = re.compile(r"(?<![\w.,])\d[\d,]*(?:\.\d+)?")
-    assert cluster_mod._NAME.findall(text) == name.findall(text)
-    assert cluster_mod._NUMBER.findall(text) == number.findall(text)
-    assert cluster_mod._NUMBER_ASCII.findall(text) == number.findall(text) or not text.isascii()
+    assert signature_mod._NAME.findall(text) == name.findall(text)
+    assert signature_mod._NUMBER.findall(text) == number.findall(text)
+    assert signature_mod._NUMBER_ASCII.findall(text) == number.findall(text) or not text.isascii()
 
 
-def _source(db) -> Source:
-    with db.session() as session:
-        source = Source(url="https://fast.example.org/rss", name="Fast", jurisdiction="eu")
-        session.add(source)
-        session.flush()
-        session.expunge(source)
-    return source
-
-
-def _new_item(source_id: int, key: str, title: str, digest: str = "") -> NewItem:
-    return NewItem(
-        source_id, key, None, title, "text", None, NOW, NOW, NOW, digest or f"hash-{key}", None
-    )
-
-
-def test_batched_story_insert_keeps_ids_in_group_order_even_with_equal_content(db):
-    """Ids come back matched to their groups (by content hash, or row by row when two groups
-    share one), so each story gets its own items' headline and tags."""
-    source = _source(db)
-    assert source.id is not None
-
-    def tags(item, _source):
-        return frozenset({f"topic-{item.title[-1]}"}), frozenset()
-
+def test_batched_story_insert_keeps_ids_in_plan_order_even_with_equal_content(db):
+    """New stories' ids come back matched to the plan (by content hash, or row by row when two
+    stories share one), so each story gets its own headline and tags."""
+    store = Storage(db)
     for hashes in ("abcd", "aaca"):
-        groups = [
-            [_new_item(source.id, k, f"Headline {k}", h)]
-            for k, h in zip("abcd", hashes, strict=True)
-        ]
+        generation = store.ingest.generation()
+        stories = tuple(
+            NewStory(
+                key=-(n + 1),
+                headline=f"Headline {k}",
+                first_seen_at=NOW,
+                last_seen_at=NOW,
+                item_count=1,
+                source_count=1,
+                official=False,
+                content_hash=h,
+                tags=Tags(frozenset({f"topic-{k}"}), frozenset()),
+            )
+            for n, (k, h) in enumerate(zip("abcd", hashes, strict=True))
+        )
+        result = store.ingest.apply(JudgePlan(generation=generation, new_stories=stories))
+        ids = [result.ids[n.key] for n in stories]
         with db.session() as session:
-            ids = insert_stories(session, groups, {source.id: source}, tags)
-        with db.session() as session:
-            stories = {s.id: s for s in session.exec(select(Story).where(Story.id.in_(ids)))}  # type: ignore[union-attr]
+            found = {s.id: s for s in session.exec(select(Story).where(Story.id.in_(ids)))}  # type: ignore[union-attr]
             story_tags = {t.story_id: t.slug for t in session.exec(select(StoryTag))}
-        assert [stories[i].headline for i in ids] == [f"Headline {k}" for k in "abcd"]
+        assert [found[i].headline for i in ids] == [f"Headline {k}" for k in "abcd"]
         assert [story_tags[i] for i in ids] == [f"topic-{k}" for k in "abcd"]
 
 
-def test_refresh_updates_stories_held_by_the_session_and_reports_them(db):
-    source = _source(db)
-    assert source.id is not None
+def test_a_plan_read_before_another_judgement_is_refused_and_writes_nothing(db):
+    store = Storage(db)
+    generation = store.ingest.generation()
+    store.ingest.apply(JudgePlan(generation=generation))
+    late = NewStory(-1, "Late", NOW, NOW, 1, 1, False, "late", Tags(frozenset(), frozenset()))
+    with pytest.raises(StaleJudgement):
+        store.ingest.apply(JudgePlan(generation=generation, new_stories=(late,)))
+    assert store.ingest.generation() == generation + 1
     with db.session() as session:
-        result = store_entries(
-            session,
-            source.id,
-            [
-                clean_mod.CleanEntry("k1", None, "First", "one", NOW, None, "h1"),
-                clean_mod.CleanEntry("k2", None, "Second", "two", NOW + timedelta(1), None, "h2"),
-            ],
-            NOW,
-        )
-        assert [i.entry_key for i in result.new] == ["k1", "k2"]
-        [story_id] = insert_stories(
-            session,
-            [result.new[:1]],
-            {source.id: source},
-            lambda _i, _s: (frozenset(), frozenset()),
-        )
-        held = session.get(Story, story_id)
-        assert held is not None and held.item_count == 1
-        for new in result.new:  # (the pipeline sets story_id before the insert)
-            row = session.get(Item, new.id)
-            assert row is not None
-            row.story_id = story_id
-        assert refresh_stories(
-            session, [story_id, 999_999], lambda _i, _s: (frozenset(), frozenset())
-        ) == [story_id]
-        # the Story object this session holds shows the new values
-        assert held.item_count == 2 and held.headline == "First"
-
-
-def _long_text(seed: int) -> str:
-    words = [f"w{(seed * 7919 + i * 104729) % 5003}" for i in range(400)]
-    return " ".join(words) + ". Ofcom fined Acme 3.5 million in Brussels on Tuesday."
-
-
-def test_a_started_story_is_found_under_its_database_id_once_rekeyed():
-    """A story started under a temporary id answers to the database's id after `rekey`, joins
-    and pruning included; temporary ids are never handed out twice."""
-    clusterer = cluster_mod.Clusterer()
-    title = "Ofcom fines Acme over child safety"
-
-    def item(title: str, seed: int) -> SimpleNamespace:
-        return SimpleNamespace(title=title, text=_long_text(seed), published_at=NOW)
-
-    clusterer.add(5, item("Unrelated", 2))
-    first = clusterer.start(item(title, 1))
-    assert first < 0 and clusterer.assign(item(title, 1)) == first  # same batch: the temp id
-    clusterer.rekey(first, 42)
-    assert clusterer.assign(item(title, 1)) == 42 and clusterer.max_id == 42
-    clusterer.add(42, item(title + " again", 1))  # a join, by database id
-    second = clusterer.start(item("Another story entirely", 3))
-    assert second not in (first, 5, 42)
-    assert clusterer.assign(item("Another story entirely", 3)) == second
-    clusterer.forget(42)
-    assert clusterer.assign(item(title, 1)) is None and len(clusterer) == 2
-
-
-def test_index_entries_are_not_tracked_by_the_garbage_collector():
-    """The clusterer keeps thousands of stories for days: once the collector has seen them,
-    their entries cost nothing on each full collection."""
-    clusterer = cluster_mod.Clusterer()
-    for n in range(1, 4):
-        item = SimpleNamespace(title=f"Story {n}", text=_long_text(n), published_at=NOW)
-        clusterer.add(n, item)
-    for _ in range(5):  # a tuple is untracked once its items are: a level or so per collection
-        gc.collect()
-    assert not any(gc.is_tracked(entry) for entry in clusterer._stories.values())
+        assert session.exec(select(Story)).all() == []

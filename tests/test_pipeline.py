@@ -12,18 +12,21 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
+from core.ingest import CleanEntry, FeedValidators
 from digest.ingest.fetch import Fetcher
 from digest.ingest.pipeline import (
     PipelineContext,
+    PollReport,
     RefreshResult,
     ingest_bytes,
+    judge_pending,
+    plan_batch,
     poll_sources,
-    refresh_source,
 )
 from digest.judgement.classify import Taxonomy
-from digest.judgement.cluster import Clusterer
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
+from storage.store import Storage
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -176,8 +179,16 @@ def counts(db: Database) -> tuple[int, int]:
 
 def context(db: Database, taxonomy: Taxonomy, fetcher: object = None) -> PipelineContext:
     return PipelineContext(
-        db=db, fetcher=fetcher, taxonomy=taxonomy, clusterer=Clusterer(), clock=lambda: NOW
+        store=Storage(db),
+        fetcher=fetcher,  # type: ignore[arg-type]
+        taxonomy=taxonomy,
+        clock=lambda: NOW,
     )
+
+
+async def poll_one(ctx: PipelineContext, source_id: int) -> tuple[RefreshResult, PollReport]:
+    report = await poll_sources(ctx, [source_id])
+    return report.results[0], report
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -186,17 +197,17 @@ async def test_each_format_is_stored_then_a_304_stores_nothing(db, host, taxonom
     source_id = add_source(db, host.url("feed.xml"), f"{fmt} wire")
     async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
         ctx = context(db, taxonomy, fetcher)
-        first = await refresh_source(ctx, source_id)
+        first, judged = await poll_one(ctx, source_id)
         assert first.status == "ok", first.error
         assert (first.new_items, first.updated_items) == (2, 0)
-        assert len(first.new_story_ids) == 2
+        assert len(judged.new_story_ids) == 2
         with db.session() as session:
             titles = {it.title for it in session.exec(select(Item))}
             src = session.get(Source, source_id)
             assert src is not None and src.etag
         assert titles == {COUPANG_TITLE, AI_TITLE}
 
-        second = await refresh_source(ctx, source_id)
+        second, _ = await poll_one(ctx, source_id)
     assert second == RefreshResult(source_id, "not_modified")
     # the second request carried the validator, the server said 304, nothing more was stored
     assert len(host.requests) == 2
@@ -211,10 +222,10 @@ async def test_repolling_without_validators_stores_nothing_twice(db, host, taxon
     source_id = add_source(db, host.url("feed.xml"), "Wire")
     async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
         ctx = context(db, taxonomy, fetcher)
-        first = await refresh_source(ctx, source_id)
-        again = await refresh_source(ctx, source_id)
+        first, _ = await poll_one(ctx, source_id)
+        again, judged = await poll_one(ctx, source_id)
     assert (first.new_items, again.status, again.new_items, again.updated_items) == (2, "ok", 0, 0)
-    assert again.new_story_ids == () and again.changed_story_ids == ()
+    assert judged.new_story_ids == () and judged.changed_story_ids == ()
     assert counts(db) == (2, 2)
 
 
@@ -223,7 +234,7 @@ async def test_an_edited_entry_updates_the_item_and_the_story_hash(db, host, tax
     source_id = add_source(db, host.url("feed.xml"), "Wire")
     async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
         ctx = context(db, taxonomy, fetcher)
-        await refresh_source(ctx, source_id)
+        await poll_one(ctx, source_id)
         with db.session() as session:
             item = session.exec(select(Item).where(Item.entry_key == "two-coupang")).one()
             story_before = session.get(Story, item.story_id)
@@ -231,9 +242,9 @@ async def test_an_edited_entry_updates_the_item_and_the_story_hash(db, host, tax
             hash_before, item_id = story_before.content_hash, item.id
         edited = COUPANG_TEXT + " Coupang said it would appeal the fine."
         host.bodies["feed.xml"] = rss20(edited)
-        result = await refresh_source(ctx, source_id)
+        result, judged = await poll_one(ctx, source_id)
     assert (result.status, result.new_items, result.updated_items) == ("ok", 0, 1)
-    assert result.changed_story_ids == (story_before.id,)
+    assert judged.changed_story_ids == (story_before.id,) and judged.new_story_ids == ()
     with db.session() as session:
         item = session.exec(select(Item).where(Item.entry_key == "two-coupang")).one()
         story = session.get(Story, item.story_id)
@@ -250,7 +261,8 @@ async def test_one_failing_source_does_not_stop_the_others(db, host, taxonomy):
     seen: list[RefreshResult] = []
     async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
         ctx = context(db, taxonomy, fetcher)
-        results = await poll_sources(ctx, [bad, good], concurrency=2, progress=seen.append)
+        report = await poll_sources(ctx, [bad, good], concurrency=2, progress=seen.append)
+    results = report.results
     assert [r.status for r in results] == ["failed", "ok"]
     assert results[0].error and "500" in results[0].error
     assert len(seen) == 2
@@ -284,7 +296,8 @@ def test_same_story_from_two_sources_becomes_one_story_with_tags(db, taxonomy):
 
 def test_bad_bytes_are_recorded_as_a_failure(db, taxonomy):
     source_id = add_source(db, "https://bad.example.org/rss", "Bad")
-    result = ingest_bytes(context(db, taxonomy), source_id, b"<html><body>Not a feed</body></html>")
+    report = ingest_bytes(context(db, taxonomy), source_id, b"<html><body>Not a feed</body></html>")
+    (result,) = report.results
     assert result.status == "failed"
     assert result.error and "web page" in result.error
     with db.session() as session:
@@ -293,20 +306,20 @@ def test_bad_bytes_are_recorded_as_a_failure(db, taxonomy):
     assert counts(db) == (0, 0)
 
 
-def test_clusterer_rebuilds_its_index_from_stored_items(db, taxonomy):
+def test_a_new_process_rebuilds_its_story_index_from_storage(db, taxonomy):
     a = add_source(db, "https://two.example.org/rss", "Wire 2")
     b = add_source(db, "https://atom.example.org/atom", "Atom wire")
     ingest_bytes(context(db, taxonomy), a, rss20())
-    # a fresh process: the index is rebuilt from the stored stories' items
-    ctx = PipelineContext(db=db, fetcher=None, taxonomy=taxonomy, clock=lambda: NOW)
-    result = ingest_bytes(ctx, b, atom())
+    fresh = context(db, taxonomy)  # a fresh process: an empty index
+    result = ingest_bytes(fresh, b, atom())
     assert result.new_story_ids == () and len(result.changed_story_ids) == 2
-    assert ctx.clusterer is not None and len(ctx.clusterer) == 2
+    assert len(fresh.index) == 2
     assert counts(db) == (4, 2)
 
 
 def test_a_second_process_sees_the_stories_another_one_stored(db, taxonomy):
-    """Two pipelines (replicas) on one database: a warm index catches up with the other's."""
+    """Two pipelines (replicas) on one database: a warm index that another process overtook
+    is loaded again before it judges."""
     a = add_source(db, "https://two.example.org/rss", "Wire 2")
     b = add_source(db, "https://atom.example.org/atom", "Atom wire")
     c = add_source(db, "https://other.example.org/rss", "Other")
@@ -327,28 +340,46 @@ def test_a_second_process_sees_the_stories_another_one_stored(db, taxonomy):
     assert counts(db) == (6, 4)
 
 
-def test_store_entries_inserts_updates_in_place_and_counts_unchanged(db):
-    from digest.ingest.clean import CleanEntry
-    from storage.items import store_entries
-
-    source_id = add_source(db, "https://s.example.org/rss", "S")
-
+def test_a_batch_is_split_into_new_edited_and_unchanged_entries(db):
     def entry(key: str, text: str) -> CleanEntry:
         return CleanEntry(
             key, f"https://s.example.org/{key}", f"Title {key}", text, NOW, "en", text
         )
 
-    with db.session() as session:
-        first = store_entries(session, source_id, [entry("a", "one"), entry("b", "two")], NOW)
-        assert [i.entry_key for i in first.new] == ["a", "b"] and all(i.id for i in first.new)
-    later = NOW + timedelta(hours=1)
+    known = {"a": (1, "one"), "b": (2, "two")}
     batch = [entry("a", "one"), entry("b", "two, edited"), entry("c", "three"), entry("c", "dup")]
-    with db.session() as session:
-        second = store_entries(session, source_id, batch, later)
-    assert [i.entry_key for i in second.new] == ["c"]
-    assert [(i.entry_key, i.text) for i in second.updated] == [("b", "two, edited")]
-    assert second.unchanged == 1
+    plan = plan_batch(batch, known)
+    assert [e.entry_key for e in plan.new] == ["c"] and plan.new[0].text == "three"
+    assert [(item_id, e.text) for item_id, e in plan.edited] == [(2, "two, edited")]
+    assert plan.unchanged == 1
+
+
+def test_stored_entries_wait_pending_until_judged(db, taxonomy):
+    """Storing a source's batch keeps the new items out of stories until they are judged; an
+    edited item goes back to pending with its new text and keeps its id."""
+    source_id = add_source(db, "https://s.example.org/rss", "S")
+    store = Storage(db)
+
+    titles = {"a": COUPANG_TITLE, "b": AI_TITLE}
+
+    def entry(key: str, text: str) -> CleanEntry:
+        return CleanEntry(key, f"https://s.example.org/{key}", titles[key], text, NOW, "en", text)
+
+    batch = plan_batch([entry("a", COUPANG_TEXT), entry("b", AI_TEXT)], {})
+    stored = store.ingest.store(source_id, batch, NOW, FeedValidators(etag='"v1"'))
     with db.session() as session:
         rows = {i.entry_key: i for i in session.exec(select(Item))}
-    assert sorted(rows) == ["a", "b", "c"] and rows["c"].text == "three"
-    assert rows["b"].id == first.new[1].id and rows["b"].updated_at == later
+        src = session.get(Source, source_id)
+        assert src is not None and src.etag == '"v1"' and src.last_success_at == NOW
+    assert [rows[k].id for k in "ab"] == list(stored.new_ids)
+    assert all(r.pending and r.story_id is None for r in rows.values())
+    judged = judge_pending(context(db, taxonomy))
+    assert len(judged.new_story_ids) == 2 and judged.judged_items == 2
+    later = NOW + timedelta(hours=1)
+    known = store.ingest.known_entries(source_id, ["a", "b"])
+    edit = plan_batch([entry("a", COUPANG_TEXT), entry("b", AI_TEXT + " Edited.")], known)
+    store.ingest.store(source_id, edit, later, FeedValidators())
+    with db.session() as session:
+        b = session.exec(select(Item).where(Item.entry_key == "b")).one()
+    assert b.pending and b.story_id is not None and b.text.endswith("Edited.")
+    assert b.id == rows["b"].id and b.updated_at == later

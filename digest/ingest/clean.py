@@ -7,12 +7,13 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
+from core.ingest import CleanEntry
 from digest.ingest.parse import RawEntry
 
 __all__ = [
@@ -101,19 +102,6 @@ _ASCII_NON_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _FUTURE_SLACK = timedelta(minutes=5)
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 _MAX_KEY = 255
-
-
-@dataclass(frozen=True)
-class CleanEntry:
-    """An entry ready to store: plain text, canonical link, aware UTC time, content hash."""
-
-    entry_key: str  # stable: guid/id, else canonical link, else sha256 of title + published
-    url: str | None  # canonical http(s) URL, or None
-    title: str  # plain text, one line
-    text: str  # readable plain text, paragraphs separated by "\n\n"
-    published_at: datetime  # aware UTC
-    language: str | None
-    content_hash: str  # sha256 hex over title + text
 
 
 class _TextExtractor(HTMLParser):

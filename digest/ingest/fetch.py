@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
 import httpcore
@@ -562,3 +562,11 @@ class Fetcher:
                 f"network error while reading the feed ({type(exc).__name__})", kind="network"
             ) from None
         return sink.finish()
+
+
+class FeedFetcher(Protocol):
+    """What polling needs of a fetcher: `Fetcher`, or a test double."""
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...

@@ -1,6 +1,17 @@
-"""One refresh of one source, end to end (Miniflux style): fetch -> parse -> clean -> store ->
-classify -> cluster -> stories. Fetches run concurrently; database writes and clustering are
-serialised behind one lock so SQLite stays happy and the in-memory clusterer stays consistent.
+"""Polling sources, end to end: each source is read, decided and written on its own, then the
+new items are judged together, then the after-hooks run.
+
+1. A refresh of one source (`refresh_source`): fetch (a 304 ends there) -> parse -> clean ->
+   decide which entries are new or edited (pure) -> store them, pending, with the poll's
+   success, in one transaction.
+2. A judgement of everything pending (`judge_pending`): read the window -> decide tags and
+   stories (pure, digest.ingest.judge) -> write the plan in one transaction -> adopt it in the
+   in-memory story index.
+3. The after-hooks, in their fixed order (watch alerts, the LLM summary queue, metrics), with
+   what the judgement made.
+
+Fetches run concurrently; database work runs in worker threads, one at a time behind a lock
+(SQLite allows one writer, and the story index must see judgements in order).
 """
 
 from __future__ import annotations
@@ -9,252 +20,186 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal
-
-from sqlmodel import Session
+from datetime import datetime, timedelta
+from typing import Literal
 
 from core.clock import utcnow
-from digest.ingest import parse as parse_mod
-from digest.ingest.clean import CleanEntry, clean_entry, strip_boilerplate
-from digest.ingest.fetch import FetchError, FetchResult
-from digest.ingest.parse import FeedError, ParsedFeed, RawEntry, parse_feed
-from digest.judgement.cluster import Clusterer
-from digest.text.words import Words, split_words
-from storage import sources as source_state
-from storage.db import Database
-from storage.items import ItemLike, NewItem, store_entries
-from storage.models import Source
-from storage.stories import (
-    SourceLike,
-    TagPair,
-    insert_stories,
-    load_sources,
-    refresh_stories,
+from core.ingest import (
+    CleanEntry,
+    FeedValidators,
+    JudgeResult,
+    JudgeWindow,
+    SourceBatch,
+    StaleJudgement,
 )
+from digest.ingest.clean import clean_entry, strip_boilerplate
+from digest.ingest.fetch import FeedFetcher, FetchError, FetchResult
+from digest.ingest.judge import Judge, decide
+from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, parse_feed_limited
+from digest.judgement.classify import Taxonomy
+from digest.judgement.cluster import MEMBERS_IN_SIGNATURE, StoryIndex
+from storage.store import Storage
 
 __all__ = [
+    "AfterIngest",
     "PipelineContext",
     "RefreshResult",
+    "PollReport",
+    "plan_batch",
     "refresh_source",
     "poll_sources",
-    "ingest_bytes",
+    "judge_pending",
+    "ingest_feeds",
     "ingest_entries",
+    "ingest_bytes",
 ]
 
 log = logging.getLogger(__name__)
 
 Status = Literal["ok", "not_modified", "failed"]
+HORIZON = timedelta(days=14)  # an item older than this (against the newest) is not revisited
+_STALE_RETRIES = 3
 
 
 @dataclass(frozen=True)
 class RefreshResult:
-    """What one refresh did; the new/changed story ids feed watch alerts."""
+    """What one refresh of one source stored."""
 
     source_id: int
     status: Status
     new_items: int = 0
     updated_items: int = 0
-    new_story_ids: tuple[int, ...] = ()
-    changed_story_ids: tuple[int, ...] = ()
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """A poll of some sources: each source's refresh, and the judgement that followed."""
+
+    results: tuple[RefreshResult, ...] = ()
+    judged: JudgeResult = field(default_factory=JudgeResult)
+
+    @property
+    def new_story_ids(self) -> tuple[int, ...]:
+        return self.judged.new_story_ids
+
+    @property
+    def changed_story_ids(self) -> tuple[int, ...]:
+        return self.judged.changed_story_ids
+
+    @property
+    def failures(self) -> int:
+        return sum(1 for r in self.results if r.status == "failed")
+
+    @property
+    def new_items(self) -> int:
+        return sum(r.new_items for r in self.results)
+
+
+@dataclass(frozen=True)
+class AfterIngest:
+    """A named step run after every judgement that judged something, in registration order."""
+
+    name: str
+    run: Callable[[PollReport], object]
 
 
 @dataclass
 class PipelineContext:
-    """Everything a refresh needs, built once by the caller."""
+    """Everything polling needs, built once by the caller and kept for the process's life."""
 
-    db: Database
-    fetcher: Any  # digest.ingest.fetch.Fetcher (or a test double with the same `fetch`)
-    taxonomy: Any  # digest.judgement.classify.Taxonomy
-    clusterer: Clusterer | None = None  # loaded from storage on first use when None
+    store: Storage
+    fetcher: FeedFetcher | None
+    taxonomy: Taxonomy
     clock: Callable[[], datetime] = utcnow
     parse_timeout: float = 10.0
+    hooks: Sequence[AfterIngest] = ()
+    index: StoryIndex = field(default_factory=StoryIndex)
+    horizon: timedelta = HORIZON
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # (content hash, default jurisdiction) -> tags: a story's older items are not classified
-    # again each time it gains one
-    tag_cache: dict[tuple[str, str | None], TagPair] = field(default_factory=dict)
-    tag_pairs: dict[TagPair, TagPair] = field(default_factory=dict)
+    judge: Judge = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.judge = Judge(self.taxonomy)
 
 
-_TAG_CACHE_LIMIT = 50_000
+# -- one source -----------------------------------------------------------------------------
 
 
-def _clusterer(ctx: PipelineContext, session: Session, now: datetime) -> Clusterer:
-    if ctx.clusterer is None:
-        window = Clusterer().window
-        ctx.clusterer = Clusterer.load(session, now - window, window)
-    else:
-        # stories another process (a replica, `policybrief poll`) stored since we last looked
-        ctx.clusterer.catch_up(session, now - ctx.clusterer.window)
-    ctx.clusterer.maybe_prune(now)
-    return ctx.clusterer
+def plan_batch(entries: Sequence[CleanEntry], known: dict[str, tuple[int, str]]) -> SourceBatch:
+    """Which of a source's cleaned entries are new, edited (by stored item id) or unchanged."""
+    new: list[CleanEntry] = []
+    edited: list[tuple[int, CleanEntry]] = []
+    unchanged = 0
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.entry_key in seen:
+            continue  # a feed listing one key twice: the first wins
+        seen.add(entry.entry_key)
+        stored = known.get(entry.entry_key)
+        if stored is None:
+            new.append(entry)
+        elif stored[1] != entry.content_hash:
+            edited.append((stored[0], entry))
+        else:
+            unchanged += 1
+    return SourceBatch(tuple(new), tuple(edited), unchanged)
 
 
-class _Classifier:
-    """Tags items through `ctx.taxonomy`, once per (content hash, default jurisdiction): a
-    story's older items are not classified again each time it gains one."""
-
-    def __init__(self, ctx: PipelineContext) -> None:
-        if len(ctx.tag_cache) > _TAG_CACHE_LIMIT:
-            ctx.tag_cache.clear()
-            ctx.tag_pairs.clear()
-        self._ctx = ctx
-
-    def __call__(
-        self, item: ItemLike, source: SourceLike, words: tuple[Words, Words] | None = None
-    ) -> TagPair:
-        """The item's (topics, jurisdictions); `words`: its title and text already split."""
-        # the content hash covers title and text: equal hashes, equal tags
-        key = (item.content_hash, source.jurisdiction)
-        found = self._ctx.tag_cache.get(key)
-        if found is None:
-            title, text = words or (split_words(item.title), split_words(item.text))
-            tags = self._ctx.taxonomy.classify_words(title, text, source.jurisdiction)
-            pair = (frozenset(tags.topics), frozenset(tags.jurisdictions))
-            # a few hundred distinct pairs serve every item: share them (fewer live objects)
-            found = self._ctx.tag_cache[key] = self._ctx.tag_pairs.setdefault(pair, pair)
-        return found
+def _clean(feed: ParsedFeed, now: datetime) -> list[CleanEntry]:
+    cleaned = [e for raw in feed.entries if (e := clean_entry(raw, now=now)) is not None]
+    # the whole feed, not only new entries: a footer is recognised on every poll
+    return strip_boilerplate(cleaned)
 
 
-def _ingest(
-    ctx: PipelineContext,
-    session: Session,
-    source_id: int,
-    entries: Sequence[RawEntry],
-    now: datetime,
-) -> tuple[int, int, list[int], list[int]]:
-    """Clean, store, cluster and tag one source's batch; (new, updated, new ids, changed ids)."""
-    cleaned: list[CleanEntry] = []
-    for raw in entries:
-        entry = clean_entry(raw, now=now)
-        if entry is not None:
-            cleaned.append(entry)
-    # the whole batch, not only new entries: a footer is recognised on every poll
-    cleaned = strip_boilerplate(cleaned)
-    clusterer = _clusterer(ctx, session, now)
-    classify = _Classifier(ctx)
-    sources = load_sources(session, {source_id})
-    joined: set[int] = set()
-    new_ids: list[int] = []
-
-    def attach(new_items: list[NewItem]) -> None:
-        # Items of one batch may join each other's new stories: assign one by one; an item
-        # that starts a story gets a temporary negative id until the story row exists.
-        groups: dict[int, list[NewItem]] = {}
-        for item in new_items:
-            # split once for both the clusterer and the classifier (whose tags are cached for
-            # when the item's story is stored)
-            words = split_words(item.title), split_words(item.text)
-            classify(item, sources[source_id], words)
-            story_id = clusterer.assign(item, words)
-            if story_id is None:
-                groups[clusterer.start(item)] = [item]
-                continue
-            if story_id < 0:
-                groups[story_id].append(item)
-            else:
-                item.story_id = story_id
-                joined.add(story_id)
-            clusterer.add(story_id, item)
-        temps = list(groups)
-        ids = insert_stories(session, [groups[t] for t in temps], sources, classify)
-        for temp, story_id in zip(temps, ids, strict=True):
-            clusterer.rekey(temp, story_id)
-            for item in groups[temp]:
-                item.story_id = story_id
-        new_ids.extend(ids)
-
-    stored = store_entries(session, source_id, cleaned, now, before_insert=attach)
-    changed = set(joined)
-    changed.update(it.story_id for it in stored.updated if it.story_id is not None)
-    changed.difference_update(new_ids)
-    if changed:
-        refresh_stories(session, sorted(changed), classify)
-    return len(stored.new), len(stored.updated), new_ids, sorted(changed)
-
-
-def _commit(
+def _store_feed(
     ctx: PipelineContext,
     source_id: int,
     feed: ParsedFeed,
     now: datetime,
-    etag: str | None = None,
-    last_modified: str | None = None,
+    validators: FeedValidators,
 ) -> RefreshResult:
-    """Ingest a parsed feed and record the success, in one transaction."""
-    try:
-        with ctx.db.session() as session:
-            new, updated, new_ids, changed = _ingest(ctx, session, source_id, feed.entries, now)
-            source_state.record_success(
-                session,
-                source_id,
-                now,
-                etag=etag,
-                last_modified=last_modified,
-                title=feed.title or None,
-            )
-    except Exception:
-        ctx.clusterer = None  # the index may hold stories the rollback removed: rebuild it
-        raise
-    return RefreshResult(source_id, "ok", new, updated, tuple(new_ids), tuple(changed))
+    """Read the source's known entries, decide, write the batch and the poll's success."""
+    entries = _clean(feed, now)
+    known = ctx.store.ingest.known_entries(source_id, [e.entry_key for e in entries])
+    batch = plan_batch(entries, known)
+    ctx.store.ingest.store(source_id, batch, now, validators)
+    return RefreshResult(source_id, "ok", len(batch.new), len(batch.edited))
 
 
-def ingest_entries(
-    ctx: PipelineContext, source_id: int, feed: ParsedFeed, *, now: datetime | None = None
-) -> RefreshResult:
-    """Store one parsed feed for a source (one transaction); records the success."""
-    return _commit(ctx, source_id, feed, now or ctx.clock())
-
-
-def ingest_bytes(ctx: PipelineContext, source_id: int, body: bytes) -> RefreshResult:
-    """Parse local feed bytes and ingest them for `source_id` (demo, benchmark, import)."""
-    now = ctx.clock()
-    try:
-        feed = parse_feed(body)
-    except FeedError as exc:
-        with ctx.db.session() as session:
-            source_state.record_failure(session, source_id, now, exc.reason)
-        return RefreshResult(source_id, "failed", error=exc.reason)
-    return ingest_entries(ctx, source_id, feed, now=now)
+def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None) -> None:
+    ctx.store.ingest.failed(source_id, ctx.clock(), reason, retry_after=retry)
 
 
 async def _parse(ctx: PipelineContext, body: bytes) -> ParsedFeed:
-    limited = getattr(parse_mod, "parse_feed_limited", None)
-    if limited is not None:
-        return await limited(body, ctx.parse_timeout)  # type: ignore[no-any-return]
-    return await asyncio.wait_for(asyncio.to_thread(parse_feed, body), ctx.parse_timeout)
-
-
-def _fail(
-    ctx: PipelineContext, source_id: int, now: datetime, reason: str, retry: float | None
-) -> None:
-    with ctx.db.session() as session:
-        source_state.record_failure(session, source_id, now, reason, retry_after=retry)
+    return await parse_feed_limited(body, ctx.parse_timeout)
 
 
 async def refresh_source(ctx: PipelineContext, source_id: int) -> RefreshResult:
-    """Poll one source: a 304 ends after the fetch; failures are recorded, never raised."""
-    with ctx.db.session() as session:
-        source = session.get(Source, source_id)
-        if source is None:
-            return RefreshResult(source_id, "failed", error=f"no source #{source_id}")
-        url, etag, last_modified = source.url, source.etag, source.last_modified
+    """Fetch, parse and store one source (judgement comes after: see `poll_sources`).
+    Failures are recorded on the source and returned, never raised."""
+    target = await asyncio.to_thread(ctx.store.ingest.poll_target, source_id)
+    if target is None:
+        return RefreshResult(source_id, "failed", error=f"no source #{source_id}")
+    if ctx.fetcher is None:
+        raise RuntimeError("this pipeline has no fetcher")
+    reason, retry = "", None
     try:
-        fetched: FetchResult = await ctx.fetcher.fetch(url, etag=etag, last_modified=last_modified)
+        fetched: FetchResult = await ctx.fetcher.fetch(
+            target.url, etag=target.etag, last_modified=target.last_modified
+        )
     except FetchError as exc:
-        async with ctx.lock:
-            await asyncio.to_thread(_fail, ctx, source_id, ctx.clock(), exc.reason, exc.retry_after)
-        return RefreshResult(source_id, "failed", error=exc.reason)
+        reason, retry = exc.reason, exc.retry_after
     except Exception as exc:  # a bug or an unexpected transport error: one source only
         log.exception("fetching source %s failed", source_id)
         reason = f"unexpected error: {type(exc).__name__}"
+    if reason:
         async with ctx.lock:
-            await asyncio.to_thread(_fail, ctx, source_id, ctx.clock(), reason, None)
+            await asyncio.to_thread(_fail, ctx, source_id, reason, retry)
         return RefreshResult(source_id, "failed", error=reason)
     if fetched.not_modified:
         async with ctx.lock:
-            await asyncio.to_thread(_not_modified, ctx, source_id, ctx.clock())
+            await asyncio.to_thread(ctx.store.ingest.not_modified, source_id, ctx.clock())
         return RefreshResult(source_id, "not_modified")
     try:
         feed = await _parse(ctx, fetched.body)
@@ -262,31 +207,90 @@ async def refresh_source(ctx: PipelineContext, source_id: int) -> RefreshResult:
         reason = exc.reason
     except TimeoutError:
         reason = f"the feed took longer than {ctx.parse_timeout:g} s to parse"
-    else:
-        reason = ""
     if reason:
         async with ctx.lock:
-            await asyncio.to_thread(_fail, ctx, source_id, ctx.clock(), reason, None)
+            await asyncio.to_thread(_fail, ctx, source_id, reason, None)
         return RefreshResult(source_id, "failed", error=reason)
+    validators = FeedValidators(fetched.etag, fetched.last_modified, feed.title or None)
     async with ctx.lock:
         try:
-            return await asyncio.to_thread(_store_fetched, ctx, source_id, feed, fetched)
+            return await asyncio.to_thread(
+                _store_feed, ctx, source_id, feed, ctx.clock(), validators
+            )
         except Exception as exc:
             log.exception("storing source %s failed", source_id)
             reason = f"could not store the feed: {type(exc).__name__}"
-            await asyncio.to_thread(_fail, ctx, source_id, ctx.clock(), reason, None)
+            await asyncio.to_thread(_fail, ctx, source_id, reason, None)
             return RefreshResult(source_id, "failed", error=reason)
 
 
-def _not_modified(ctx: PipelineContext, source_id: int, now: datetime) -> None:
-    with ctx.db.session() as session:
-        source_state.record_not_modified(session, source_id, now)
+# -- judgement and hooks ----------------------------------------------------------------------
 
 
-def _store_fetched(
-    ctx: PipelineContext, source_id: int, feed: ParsedFeed, fetched: FetchResult
-) -> RefreshResult:
-    return _commit(ctx, source_id, feed, ctx.clock(), fetched.etag, fetched.last_modified)
+def _index_for(ctx: PipelineContext, window: JudgeWindow) -> bool:
+    """Make the story index match the window's judgement and reach back far enough; False
+    when storage moved on while loading (read the window again)."""
+    assert window.start is not None
+    index = ctx.index
+    since = window.start - 2 * index.window
+    if index.generation == window.generation and index.since is not None and index.since <= since:
+        return True
+    generation, stories = ctx.store.ingest.index_stories(since, MEMBERS_IN_SIGNATURE)
+    if generation != window.generation:
+        return False
+    judge = ctx.judge
+    index.load(
+        (
+            (sid, [(m.published_at, judge.signature(m)) for m in members])
+            for sid, members in stories
+        ),
+        generation=generation,
+        since=since,
+    )
+    return True
+
+
+def judge_pending(ctx: PipelineContext) -> JudgeResult:
+    """Judge every pending item: read -> decide -> write -> adopt (retried when another
+    process judged in between)."""
+    for _ in range(_STALE_RETRIES):
+        window = ctx.store.ingest.window(horizon=ctx.horizon, history=MEMBERS_IN_SIGNATURE)
+        if not window.pending:
+            return JudgeResult(generation=window.generation)
+        if not _index_for(ctx, window):
+            continue
+        decision = decide(window, ctx.index, ctx.judge)
+        try:
+            result = ctx.store.ingest.apply(decision.plan)
+        except StaleJudgement:
+            ctx.index.invalidate()
+            continue
+        except BaseException:
+            ctx.index.invalidate()  # what the index holds may not match storage any more
+            raise
+        ids = {key: (ref if ref > 0 else result.ids[ref]) for key, ref in decision.refs.items()}
+        ctx.index.commit(decision.draft, ids, result.generation)
+        newest = max(it.published_at for it in window.pending)
+        ctx.index.prune(newest - 3 * ctx.index.window)
+        return result
+    raise StaleJudgement("other processes kept judging; the pending items wait for the next poll")
+
+
+def run_hooks(ctx: PipelineContext, report: PollReport) -> None:
+    """The after-hooks, in order; one failing hook is logged and the others still run."""
+    if not (report.judged.new_story_ids or report.judged.changed_story_ids):
+        return
+    for hook in ctx.hooks:
+        try:
+            hook.run(report)
+        except Exception:
+            log.exception("after-ingest hook %s failed", hook.name)
+
+
+def _judge_and_hook(ctx: PipelineContext, results: Sequence[RefreshResult]) -> PollReport:
+    report = PollReport(tuple(results), judge_pending(ctx))
+    run_hooks(ctx, report)
+    return report
 
 
 async def poll_sources(
@@ -295,8 +299,9 @@ async def poll_sources(
     *,
     concurrency: int = 16,
     progress: Callable[[RefreshResult], None] | None = None,
-) -> list[RefreshResult]:
-    """Refresh many sources, `concurrency` fetches at a time; results in the order given."""
+) -> PollReport:
+    """Refresh many sources, `concurrency` fetches at a time, then judge what they stored and
+    run the hooks; results in the order given."""
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(source_id: int) -> RefreshResult:
@@ -310,4 +315,35 @@ async def poll_sources(
             progress(result)
         return result
 
-    return list(await asyncio.gather(*(one(sid) for sid in source_ids)))
+    results = await asyncio.gather(*(one(sid) for sid in source_ids))
+    async with ctx.lock:
+        return await asyncio.to_thread(_judge_and_hook, ctx, results)
+
+
+def ingest_feeds(
+    ctx: PipelineContext, feeds: Sequence[tuple[int, ParsedFeed]], *, now: datetime | None = None
+) -> PollReport:
+    """Store already-parsed feeds (demo, benchmarks, imports), then judge and run the hooks."""
+    when = now or ctx.clock()
+    results = [
+        _store_feed(ctx, source_id, feed, when, FeedValidators(title=feed.title or None))
+        for source_id, feed in feeds
+    ]
+    return _judge_and_hook(ctx, results)
+
+
+def ingest_entries(
+    ctx: PipelineContext, source_id: int, feed: ParsedFeed, *, now: datetime | None = None
+) -> PollReport:
+    """`ingest_feeds` for one feed."""
+    return ingest_feeds(ctx, [(source_id, feed)], now=now)
+
+
+def ingest_bytes(ctx: PipelineContext, source_id: int, body: bytes) -> PollReport:
+    """Parse local feed bytes and ingest them for `source_id`; a bad feed is recorded."""
+    try:
+        feed = parse_feed(body)
+    except FeedError as exc:
+        _fail(ctx, source_id, exc.reason, None)
+        return PollReport((RefreshResult(source_id, "failed", error=exc.reason),))
+    return ingest_entries(ctx, source_id, feed)

@@ -16,9 +16,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from core.tags import Tags
 from digest.text.words import SEPARATORS, Words, split_words, utf8
 
-__all__ = ["Category", "Tags", "Taxonomy", "TaxonomyError", "Scores"]
+__all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
 
 KINDS = ("topic", "jurisdiction")
 _TABLES = {"topic": "topics", "jurisdiction": "jurisdictions"}
@@ -38,12 +39,6 @@ PLACE_FLOOR = 0.3
 
 class TaxonomyError(ValueError):
     """The taxonomy file is unusable; the message names the file, the line and the problem."""
-
-
-@dataclass(frozen=True)
-class Tags:
-    topics: frozenset[str]
-    jurisdictions: frozenset[str]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,205 @@
+"""Judging stored items, in pure code: tag them, place them into stories, plan the write.
+
+`decide` reads a `JudgeWindow` (what storage holds: the pending items, the judged items from the
+same moment on, and the earlier members of their stories) and the in-memory `StoryIndex`, and
+returns a `JudgePlan` for storage to apply in one transaction plus the `Draft` the index adopts
+once it has. No database, no clock, no randomness: the same window gives the same plan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.ingest import (
+    JudgePlan,
+    JudgeWindow,
+    NewStory,
+    SourceProfile,
+    StoredItem,
+    story_content_hash,
+)
+from core.tags import NO_TAGS, Tags
+from digest.judgement.classify import Taxonomy
+from digest.judgement.cluster import Draft, StoryIndex
+from digest.judgement.signature import Signature, signature_of
+from digest.text.words import split_words
+
+__all__ = ["Decision", "Judge", "decide"]
+
+_CACHE_LIMIT = 50_000  # entries per cache; cleared, not grown, beyond this
+
+
+class Judge:
+    """Tags and signatures of items, each computed once per content (and, for tags, per source
+    jurisdiction): a story's older items are not analysed again each time it is judged."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._tags: dict[tuple[str, str | None], Tags] = {}
+        self._shared: dict[Tags, Tags] = {}  # a few hundred distinct pairs serve every item
+        self._signatures: dict[str, Signature] = {}
+
+    def analyse(self, item: StoredItem, source: SourceProfile | None) -> tuple[Tags, Signature]:
+        """The item's tags and its clustering signature (its words are split once for both)."""
+        jurisdiction = source.jurisdiction if source is not None else None
+        tag_key = (item.content_hash, jurisdiction)
+        tags = self._tags.get(tag_key)
+        sig = self._signatures.get(item.content_hash)
+        if tags is None or sig is None:
+            title, text = split_words(item.title), split_words(item.text)
+            if tags is None:
+                found = self.taxonomy.classify_words(title, text, jurisdiction)
+                tags = self._shared.setdefault(found, found)
+                self._remember(self._tags, tag_key, tags)
+            if sig is None:
+                sig = signature_of(title, text)
+                self._remember(self._signatures, item.content_hash, sig)
+        return tags, sig
+
+    def signature(self, item: StoredItem) -> Signature:
+        """The item's clustering signature."""
+        sig = self._signatures.get(item.content_hash)
+        if sig is None:
+            sig = signature_of(split_words(item.title), split_words(item.text))
+            self._remember(self._signatures, item.content_hash, sig)
+        return sig
+
+    @staticmethod
+    def _remember(cache: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = value
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A judgement's plan, and the index draft to commit once storage has applied it.
+
+    `refs` maps each of the draft's new-story keys to the plan's story reference for it (a
+    stored id it took over, or the plan's own new key)."""
+
+    plan: JudgePlan
+    draft: Draft
+    refs: dict[int, int]
+
+
+def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
+    """Tag the pending items and place them, with the revisited ones, in canonical order."""
+    draft = index.draft()
+    items = sorted((*window.pending, *window.revisit), key=lambda it: it.order)
+    tags: dict[int, Tags] = dict(window.tags)
+    signatures: dict[int, Signature] = {}
+    for item in window.pending:
+        tags[item.id], signatures[item.id] = judge.analyse(item, window.sources.get(item.source_id))
+    for story_id in sorted(window.history):
+        members = sorted(window.history[story_id], key=lambda it: it.order)
+        draft.rebuild(story_id, [(m.published_at, judge.signature(m)) for m in members])
+    placed: dict[int, int] = {}
+    for item in items:
+        sig = signatures.get(item.id) or judge.signature(item)
+        placed[item.id] = draft.place(item.published_at, sig)
+    clusters: dict[int, list[StoredItem]] = defaultdict(list)
+    for item in items:
+        clusters[placed[item.id]].append(item)
+    final = _story_ids(clusters)
+    plan = _plan(window, items, {i: final[k] for i, k in placed.items()}, clusters, final, tags)
+    return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
+
+
+def _plan(
+    window: JudgeWindow,
+    items: Sequence[StoredItem],
+    story_of: dict[int, int],
+    clusters: dict[int, list[StoredItem]],
+    final: dict[int, int],
+    tags: dict[int, Tags],
+) -> JudgePlan:
+    """What to write: every pending or moved item's story, new stories, stories to refresh."""
+    assign: dict[int, int] = {}
+    touched: set[int] = set()
+    for item in items:
+        story = story_of[item.id]
+        if item.pending or story != item.story_id:
+            assign[item.id] = story
+            touched.add(story)
+            if item.story_id is not None:
+                touched.add(item.story_id)
+    new_stories = tuple(
+        _new_story(key, members, window.sources, tags)
+        for key, members in sorted(clusters.items(), key=lambda kv: kv[1][0].order)
+        if final[key] < 0
+    )
+    merged = _merged(window, items, story_of, set(final.values()))
+    return JudgePlan(
+        generation=window.generation,
+        item_tags={it.id: tags.get(it.id, NO_TAGS) for it in window.pending},
+        assign=assign,
+        new_stories=new_stories,
+        touched=frozenset(s for s in touched if s > 0 and s not in merged),
+        merged=merged,
+        read_hashes={it.id: it.content_hash for it in items if it.id in assign},
+    )
+
+
+def _story_ids(clusters: dict[int, list[StoredItem]]) -> dict[int, int]:
+    """Each cluster's story: a stored story keeps its id; a cluster the draft started takes the
+    stored id most of its members had (if that story is not taken), else stays new (its key)."""
+    final = {key: key for key in clusters}
+    taken = {key for key in clusters if key > 0}
+    starts = sorted((k for k in clusters if k < 0), key=lambda k: clusters[k][0].order)
+    for key in starts:
+        previous = Counter(it.story_id for it in clusters[key] if it.story_id is not None)
+        for story_id, _ in sorted(previous.items(), key=lambda kv: (-kv[1], kv[0])):
+            if story_id not in taken:
+                final[key] = story_id
+                taken.add(story_id)
+                break
+    return final
+
+
+def _merged(
+    window: JudgeWindow, items: Sequence[StoredItem], story_of: dict[int, int], kept: set[int]
+) -> dict[int, int]:
+    """Stored stories left with no members -> the story that took most of their items."""
+    went: dict[int, Counter[int]] = defaultdict(Counter)
+    for item in items:
+        if item.story_id is not None and item.story_id not in kept:
+            went[item.story_id][story_of[item.id]] += 1
+    merged = {}
+    for story_id, targets in went.items():
+        if window.history.get(story_id):
+            continue  # it keeps its members from before the start
+        merged[story_id] = min(targets.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return merged
+
+
+def _new_story(
+    key: int,
+    members: list[StoredItem],
+    sources: dict[int, SourceProfile],
+    tags: dict[int, Tags],
+) -> NewStory:
+    def official(item: StoredItem) -> bool:
+        profile = sources.get(item.source_id)
+        return profile is not None and profile.official
+
+    # the headline: an official source's first, else the earliest (members are in order)
+    head = next((m for m in members if official(m)), members[0])
+    story_tags = NO_TAGS
+    for member in members:
+        story_tags = story_tags.union(tags.get(member.id, NO_TAGS))
+    times: list[datetime] = [m.published_at for m in members]
+    return NewStory(
+        key=key,
+        headline=head.title,
+        first_seen_at=min(times),
+        last_seen_at=max(times),
+        item_count=len(members),
+        source_count=len({m.source_id for m in members}),
+        official=any(official(m) for m in members),
+        content_hash=story_content_hash(m.content_hash for m in members),
+        tags=Tags(frozenset(story_tags.topics), frozenset(story_tags.jurisdictions)),
+    )

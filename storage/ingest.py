@@ -1,0 +1,505 @@
+"""Ingest's reads and writes: a source's batch of items, and the judgement of pending items.
+
+`store` writes what one poll of a source found (new items wait, pending, for judgement);
+`window` reads what a judgement decides from; `apply` writes its plan in one transaction,
+keeping every touched story's columns and tags true. Core statements throughout: these run for
+every poll and must not build ORM objects per row.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, or_, update
+from sqlalchemy import select as sa_select
+
+from core.ingest import (
+    FeedValidators,
+    JudgePlan,
+    JudgeResult,
+    JudgeWindow,
+    NewStory,
+    PollTarget,
+    SourceBatch,
+    SourceProfile,
+    StaleJudgement,
+    StoredBatch,
+    StoredItem,
+    story_content_hash,
+)
+from core.tags import Tags
+from storage.db import Database
+from storage.sources import record_failure, record_not_modified, record_success
+from storage.tables import (
+    INGEST_STATE,
+    ITEM_TAGS,
+    ITEMS,
+    SOURCES,
+    STORIES,
+    STORY_TAGS,
+    chunked,
+)
+
+__all__ = ["IngestStore", "JUDGED"]
+
+JUDGED = "judged"  # the ingest_state row counting judgements
+
+
+def _item_columns() -> list[Any]:
+    i = ITEMS.c
+    return [
+        i.id,
+        i.source_id,
+        i.entry_key,
+        i.title,
+        i.text,
+        i.published_at,
+        i.content_hash,
+        i.story_id,
+        i.pending,
+    ]
+
+
+def _stored(row: Any) -> StoredItem:
+    return StoredItem(
+        id=row.id,
+        source_id=row.source_id,
+        entry_key=row.entry_key,
+        title=row.title,
+        text=row.text,
+        published_at=row.published_at,
+        content_hash=row.content_hash,
+        story_id=row.story_id,
+        pending=bool(row.pending),
+    )
+
+
+def _tag_rows(owner: str, owner_id: int, tags: Tags) -> list[dict[str, Any]]:
+    rows = [{owner: owner_id, "kind": "topic", "slug": s} for s in sorted(tags.topics)]
+    rows += [
+        {owner: owner_id, "kind": "jurisdiction", "slug": s} for s in sorted(tags.jurisdictions)
+    ]
+    return rows
+
+
+class IngestStore:
+    """Items in, stories out: the storage side of ingest."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- one source's poll -----------------------------------------------------------------------
+
+    def poll_target(self, source_id: int) -> PollTarget | None:
+        """The source's address and validators; None when there is no such source."""
+        c = SOURCES.c
+        with self.db.session() as session:
+            row = (
+                session.connection()
+                .execute(sa_select(c.url, c.etag, c.last_modified).where(c.id == source_id))
+                .first()
+            )
+        return None if row is None else PollTarget(row.url, row.etag, row.last_modified)
+
+    def not_modified(self, source_id: int, now: datetime) -> None:
+        """A 304: a success that needed no parsing; the validators stay as they are."""
+        with self.db.session() as session:
+            record_not_modified(session, source_id, now)
+
+    def failed(
+        self, source_id: int, now: datetime, reason: str, *, retry_after: float | None = None
+    ) -> None:
+        """A failed poll: counted, backed off, and the source disabled after too many."""
+        with self.db.session() as session:
+            record_failure(session, source_id, now, reason, retry_after=retry_after)
+
+    def known_entries(self, source_id: int, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """(item id, content hash) of the entry keys this source already has stored."""
+        found: dict[str, tuple[int, str]] = {}
+        i = ITEMS.c
+        with self.db.session() as session:
+            conn = session.connection()
+            for chunk in chunked(keys):
+                rows = conn.execute(
+                    sa_select(i.entry_key, i.id, i.content_hash).where(
+                        i.source_id == source_id, i.entry_key.in_(chunk)
+                    )
+                )
+                found.update((key, (item_id, digest)) for key, item_id, digest in rows)
+        return found
+
+    def store(
+        self, source_id: int, batch: SourceBatch, now: datetime, validators: FeedValidators
+    ) -> StoredBatch:
+        """Insert the new entries and update the edited ones (both pending judgement), and
+        record the source's successful poll, in one transaction."""
+        with self.db.session() as session:
+            conn = session.connection()
+            new_ids = _insert_items(conn, source_id, batch, now)
+            if batch.edited:
+                conn.execute(
+                    update(ITEMS)
+                    .where(ITEMS.c.id == bindparam("b_id"))
+                    .values(
+                        title=bindparam("b_title"),
+                        text=bindparam("b_text"),
+                        url=bindparam("b_url"),
+                        language=bindparam("b_language"),
+                        content_hash=bindparam("b_hash"),
+                        updated_at=now,
+                        pending=True,
+                    ),
+                    [
+                        {
+                            "b_id": item_id,
+                            "b_title": e.title,
+                            "b_text": e.text,
+                            "b_url": e.url,
+                            "b_language": e.language,
+                            "b_hash": e.content_hash,
+                        }
+                        for item_id, e in batch.edited
+                    ],
+                )
+            record_success(
+                session,
+                source_id,
+                now,
+                etag=validators.etag,
+                last_modified=validators.last_modified,
+                title=validators.title,
+            )
+        return StoredBatch(new_ids=new_ids, edited_ids=tuple(i for i, _ in batch.edited))
+
+    # -- judgement ------------------------------------------------------------------------------
+
+    def generation(self) -> int:
+        """How many judgements have been written (another process's count too)."""
+        with self.db.session() as session:
+            return _generation(session.connection())
+
+    def window(self, *, horizon: timedelta, history: int) -> JudgeWindow:
+        """What a judgement of the pending items decides from (see `JudgeWindow`).
+
+        The revisit starts at the oldest pending item, but never more than `horizon` before the
+        newest judged story: an item that arrives later than that is judged without revisiting.
+        `history` members (the earliest) of each revisited story are read.
+        """
+        with self.db.session() as session:
+            conn = session.connection()
+            generation = _generation(conn)
+            pending = [
+                _stored(r) for r in conn.execute(sa_select(*_item_columns()).where(ITEMS.c.pending))
+            ]
+            if not pending:
+                return JudgeWindow(generation=generation, start=None)
+            start = min(it.published_at for it in pending)
+            newest = conn.execute(
+                sa_select(func.max(STORIES.c.last_seen_at)).where(STORIES.c.merged_into.is_(None))
+            ).scalar()
+            if newest is not None:
+                start = max(start, newest - horizon)
+            revisit = _judged_from(conn, start)
+            stories = sorted({s for it in (*revisit, *pending) if (s := it.story_id) is not None})
+            earlier = _members_before(conn, stories, start, history)
+            involved = pending + revisit + [m for ms in earlier.values() for m in ms]
+            return JudgeWindow(
+                generation=generation,
+                start=start,
+                pending=tuple(pending),
+                revisit=tuple(revisit),
+                history={s: tuple(earlier.get(s, ())) for s in stories},
+                sources=_profiles(conn, {it.source_id for it in involved}),
+                tags=_item_tags(conn, [it.id for it in revisit]),
+            )
+
+    def index_stories(
+        self, since: datetime, members: int
+    ) -> tuple[int, list[tuple[int, list[StoredItem]]]]:
+        """(generation, stories): each judged story last seen since `since`, with its first
+        `members` judged items in canonical order, to rebuild the in-memory index from."""
+        with self.db.session() as session:
+            conn = session.connection()
+            generation = _generation(conn)
+            s = STORIES.c
+            ids = [
+                sid
+                for (sid,) in conn.execute(
+                    sa_select(s.id).where(s.last_seen_at >= since, s.merged_into.is_(None))
+                )
+            ]
+            found = _members_before(conn, ids, None, members)
+        return generation, [(sid, found[sid]) for sid in ids if found.get(sid)]
+
+    def refresh(self, story_ids: Sequence[int]) -> None:
+        """Recompute these stories' columns and tags from their items (after a repair)."""
+        with self.db.session() as session:
+            _refresh(session.connection(), list(dict.fromkeys(story_ids)))
+
+    def apply(self, plan: JudgePlan) -> JudgeResult:
+        """Write a judgement in one transaction; StaleJudgement when another process judged
+        since the plan's window was read (nothing is written then)."""
+        with self.db.session() as session:
+            conn = session.connection()
+            moved = conn.execute(
+                update(INGEST_STATE)
+                .where(INGEST_STATE.c.name == JUDGED, INGEST_STATE.c.generation == plan.generation)
+                .values(generation=plan.generation + 1)
+            ).rowcount
+            if moved != 1:
+                raise StaleJudgement(f"judgement {plan.generation} was overtaken")
+            ids = _insert_stories(conn, plan.new_stories)
+
+            def story(ref: int) -> int:
+                return ids[ref] if ref < 0 else ref
+
+            _assign(conn, plan, story)
+            _replace_item_tags(conn, plan.item_tags)
+            merged = {old: story(into) for old, into in plan.merged.items()}
+            _merge(conn, merged)
+            tag_rows: list[dict[str, Any]] = []
+            for new in plan.new_stories:
+                tag_rows += _tag_rows("story_id", ids[new.key], new.tags)
+            if tag_rows:
+                conn.execute(insert(STORY_TAGS), tag_rows)
+            touched = sorted(plan.touched)
+            _refresh(conn, touched)
+        return JudgeResult(
+            ids=ids,
+            new_story_ids=tuple(ids[n.key] for n in plan.new_stories),
+            changed_story_ids=tuple(touched),
+            judged_items=len(plan.assign),
+            generation=plan.generation + 1,
+        )
+
+
+def _generation(conn: Connection) -> int:
+    found = conn.execute(
+        sa_select(INGEST_STATE.c.generation).where(INGEST_STATE.c.name == JUDGED)
+    ).scalar()
+    if found is None:
+        conn.execute(insert(INGEST_STATE).values(name=JUDGED, generation=0))
+        return 0
+    return int(found)
+
+
+def _insert_items(
+    conn: Connection, source_id: int, batch: SourceBatch, now: datetime
+) -> tuple[int, ...]:
+    if not batch.new:
+        return ()
+    rows = [
+        {
+            "source_id": source_id,
+            "entry_key": e.entry_key,
+            "url": e.url,
+            "title": e.title,
+            "text": e.text,
+            "language": e.language,
+            "published_at": e.published_at,
+            "fetched_at": now,
+            "updated_at": now,
+            "content_hash": e.content_hash,
+            "story_id": None,
+            "pending": True,
+        }
+        for e in batch.new
+    ]
+    # One multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by entry
+    # key (unique within a source). Sorting by parameter order would insert row by row on SQLite.
+    stmt = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
+    found = {key: int(item_id) for key, item_id in conn.execute(stmt, rows)}
+    return tuple(found[e.entry_key] for e in batch.new)
+
+
+def _judged_from(conn: Connection, start: datetime) -> list[StoredItem]:
+    """The judged items published at or after `start` (found through their stories' last-seen
+    index: items have no index on time)."""
+    s, i = STORIES.c, ITEMS.c
+    stmt = (
+        sa_select(*_item_columns())
+        .join(STORIES, s.id == i.story_id)
+        .where(s.last_seen_at >= start, i.published_at >= start, i.pending.is_(False))
+    )
+    return [_stored(r) for r in conn.execute(stmt)]
+
+
+def _members_before(
+    conn: Connection, story_ids: Sequence[int], before: datetime | None, limit: int
+) -> dict[int, list[StoredItem]]:
+    """Each story's first `limit` judged items (published before `before`, when given), in
+    canonical order."""
+    i = ITEMS.c
+    out: dict[int, list[StoredItem]] = defaultdict(list)
+    order = (i.published_at, i.content_hash, i.entry_key, i.source_id)
+    for chunk in chunked(story_ids):
+        rank = func.row_number().over(partition_by=i.story_id, order_by=order).label("rank")
+        conds: list[ColumnElement[bool]] = [i.story_id.in_(chunk), i.pending.is_(False)]
+        if before is not None:
+            conds.append(i.published_at < before)
+        inner = sa_select(*_item_columns(), rank).where(*conds).subquery()
+        stmt = (
+            sa_select(inner).where(inner.c.rank <= limit).order_by(inner.c.story_id, inner.c.rank)
+        )
+        for row in conn.execute(stmt):
+            out[row.story_id].append(_stored(row))
+    return out
+
+
+def _profiles(conn: Connection, source_ids: Iterable[int]) -> dict[int, SourceProfile]:
+    c = SOURCES.c
+    out: dict[int, SourceProfile] = {}
+    for chunk in chunked(source_ids):
+        stmt = sa_select(c.id, c.official, c.jurisdiction).where(c.id.in_(chunk))
+        for source_id, official, jurisdiction in conn.execute(stmt):
+            out[source_id] = SourceProfile(source_id, bool(official), jurisdiction)
+    return out
+
+
+def _item_tags(conn: Connection, item_ids: Sequence[int]) -> dict[int, Tags]:
+    topics: dict[int, set[str]] = defaultdict(set)
+    places: dict[int, set[str]] = defaultdict(set)
+    t = ITEM_TAGS.c
+    for chunk in chunked(item_ids):
+        for item_id, kind, slug in conn.execute(
+            sa_select(t.item_id, t.kind, t.slug).where(t.item_id.in_(chunk))
+        ):
+            (topics if kind == "topic" else places)[item_id].add(slug)
+    return {
+        item_id: Tags(frozenset(topics.get(item_id, ())), frozenset(places.get(item_id, ())))
+        for item_id in set(topics) | set(places)
+    }
+
+
+def _insert_stories(conn: Connection, stories: Sequence[NewStory]) -> dict[int, int]:
+    """Insert the new stories; their ids by plan key."""
+    if not stories:
+        return {}
+    rows = [
+        {
+            "headline": n.headline,
+            "first_seen_at": n.first_seen_at,
+            "last_seen_at": n.last_seen_at,
+            "item_count": n.item_count,
+            "source_count": n.source_count,
+            "official": n.official,
+            "content_hash": n.content_hash,
+        }
+        for n in stories
+    ]
+    hashes = [n.content_hash for n in stories]
+    if len(set(hashes)) == len(rows):
+        # one multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by
+        # content hash (distinct here)
+        stmt = insert(STORIES).returning(STORIES.c.content_hash, STORIES.c.id)
+        found = {h: int(i) for h, i in conn.execute(stmt, rows)}
+        return {n.key: found[n.content_hash] for n in stories}
+    stmt = insert(STORIES).returning(STORIES.c.id, sort_by_parameter_order=True)
+    new_ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
+    return {n.key: i for n, i in zip(stories, new_ids, strict=True)}
+
+
+def _assign(conn: Connection, plan: JudgePlan, story: Any) -> None:
+    """Put each judged item in its story; an item edited since it was read stays pending."""
+    if not plan.assign:
+        return
+    i = ITEMS.c
+    conn.execute(
+        update(ITEMS)
+        .where(i.id == bindparam("b_id"), i.content_hash == bindparam("b_hash"))
+        .values(story_id=bindparam("b_story"), pending=False),
+        [
+            {"b_id": item_id, "b_hash": plan.read_hashes[item_id], "b_story": story(ref)}
+            for item_id, ref in plan.assign.items()
+        ],
+    )
+
+
+def _replace_item_tags(conn: Connection, tags: dict[int, Tags]) -> None:
+    if not tags:
+        return
+    for chunk in chunked(tags):
+        conn.execute(delete(ITEM_TAGS).where(ITEM_TAGS.c.item_id.in_(chunk)))
+    rows: list[dict[str, Any]] = []
+    for item_id, item_tags in tags.items():
+        rows += _tag_rows("item_id", item_id, item_tags)
+    if rows:
+        conn.execute(insert(ITEM_TAGS), rows)
+
+
+def _merge(conn: Connection, merged: dict[int, int]) -> None:
+    """Emptied stories point at the story their items went to (and so do older pointers)."""
+    if not merged:
+        return
+    s = STORIES.c
+    for old, into in merged.items():
+        conn.execute(
+            update(STORIES).where(or_(s.id == old, s.merged_into == old)).values(merged_into=into)
+        )
+    conn.execute(update(STORIES).where(s.id.in_(list(merged))).values(item_count=0, source_count=0))
+    for chunk in chunked(merged):
+        conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
+
+
+def _headline_order(row: Any) -> tuple[bool, datetime, str, str]:
+    return (not row.official, row.published_at, row.content_hash, row.entry_key)
+
+
+def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
+    """Recompute the columns and tags of these stories from their items."""
+    if not story_ids:
+        return
+    i, src = ITEMS.c, SOURCES.c
+    members: dict[int, list[Any]] = defaultdict(list)
+    for chunk in chunked(story_ids):
+        stmt = (
+            sa_select(
+                i.story_id,
+                i.source_id,
+                i.title,
+                i.published_at,
+                i.content_hash,
+                i.entry_key,
+                src.official,
+            )
+            .join(SOURCES, src.id == i.source_id)
+            .where(i.story_id.in_(chunk))
+        )
+        for row in conn.execute(stmt):
+            members[row.story_id].append(row)
+    updates = []
+    for story_id in story_ids:
+        rows = members.get(story_id)
+        if not rows:
+            continue
+        # the headline: an official source's first item, else the earliest (canonical order)
+        head = min(
+            rows, key=lambda r: (not r.official, r.published_at, r.content_hash, r.entry_key)
+        )
+        updates.append(
+            {
+                "b_id": story_id,
+                "headline": head.title,
+                "item_count": len(rows),
+                "source_count": len({r.source_id for r in rows}),
+                "official": any(r.official for r in rows),
+                "first_seen_at": min(r.published_at for r in rows),
+                "last_seen_at": max(r.published_at for r in rows),
+                "content_hash": story_content_hash(r.content_hash for r in rows),
+            }
+        )
+    if updates:
+        conn.execute(update(STORIES).where(STORIES.c.id == bindparam("b_id")), updates)
+    t, st = ITEM_TAGS.c, STORY_TAGS.c
+    for chunk in chunked(story_ids):
+        conn.execute(delete(STORY_TAGS).where(st.story_id.in_(chunk)))
+        union = (
+            sa_select(i.story_id, t.kind, t.slug)
+            .join(ITEMS, i.id == t.item_id)
+            .where(i.story_id.in_(chunk))
+            .distinct()
+        )
+        conn.execute(insert(STORY_TAGS).from_select(["story_id", "kind", "slug"], union))
