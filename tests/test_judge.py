@@ -1,0 +1,119 @@
+"""Judgement's decide step, in pure code: windows built by hand, no database."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core.ingest import JudgeWindow, SourceProfile, StoredItem
+from digest.ingest.clean import content_hash
+from digest.ingest.judge import Judge, decide
+from digest.judgement.classify import Taxonomy
+from digest.judgement.cluster import StoryIndex
+
+PAIRS = json.loads((Path(__file__).parent / "data" / "cluster_pairs.json").read_text())["items"]
+T0 = datetime(2026, 11, 20, 8, tzinfo=UTC)
+SOURCES = {
+    1: SourceProfile(1, official=False, jurisdiction=None),
+    2: SourceProfile(2, official=True, jurisdiction="kr"),
+    3: SourceProfile(3, official=False, jurisdiction=None),
+}
+
+
+@pytest.fixture(scope="module")
+def judge() -> Judge:
+    return Judge(Taxonomy.load())
+
+
+def item(
+    item_id: int, key: str, *, source: int, hours: float, story: int | None = None
+) -> StoredItem:
+    """An item told with the text of cluster_pairs.json's `key`."""
+    spec = PAIRS[key]
+    return StoredItem(
+        id=item_id,
+        source_id=source,
+        entry_key=f"{key}-{item_id}",
+        title=spec["title"],
+        text=spec["text"],
+        published_at=T0 + timedelta(hours=hours),
+        content_hash=content_hash(spec["title"], spec["text"]),
+        story_id=story,
+        pending=story is None,
+    )
+
+
+def test_two_reports_of_one_event_become_one_new_story_led_by_the_official_source(judge):
+    window = JudgeWindow(
+        generation=3,
+        start=T0,
+        pending=(item(1, "c2", source=1, hours=0), item(2, "c1", source=2, hours=1)),
+        sources=SOURCES,
+    )
+    plan = decide(window, StoryIndex(), judge).plan
+    (story,) = plan.new_stories
+    assert plan.assign == {1: story.key, 2: story.key} and story.key < 0
+    assert story.headline == PAIRS["c1"]["title"]  # the official source's, though later
+    assert (story.item_count, story.source_count, story.official) == (2, 2, True)
+    assert "kr" in story.tags.jurisdictions and plan.generation == 3
+    assert set(plan.item_tags) == {1, 2} and not plan.touched and not plan.merged
+
+
+def test_an_older_report_arriving_late_joins_the_stored_story_it_belongs_to(judge):
+    """A judged item is revisited with a pending one published before it: they end up in the
+    stored story (its id survives), not in a second story."""
+    stored = item(10, "c1", source=2, hours=5, story=7)
+    late = item(11, "c2", source=1, hours=1)
+    window = JudgeWindow(
+        generation=1,
+        start=late.published_at,
+        pending=(late,),
+        revisit=(stored,),
+        history={7: ()},
+        sources=SOURCES,
+    )
+    plan = decide(window, StoryIndex(), judge).plan
+    assert plan.new_stories == ()
+    assert plan.assign == {11: 7}  # the revisited item stays where it was: not rewritten
+    assert plan.touched == {7} and not plan.merged
+
+
+def test_stories_a_revisit_joins_are_merged_and_point_at_the_survivor(judge):
+    """Two stored stories of one event (split when they were judged) are revisited with an
+    earlier report: one story remains, the other points at it."""
+    a = item(20, "c1", source=2, hours=4, story=5)
+    b = item(21, "c3", source=3, hours=6, story=6)
+    early = item(22, "c2", source=1, hours=2)
+    window = JudgeWindow(
+        generation=4,
+        start=early.published_at,
+        pending=(early,),
+        revisit=(a, b),
+        history={5: (), 6: ()},
+        sources=SOURCES,
+    )
+    plan = decide(window, StoryIndex(), judge).plan
+    assert plan.new_stories == ()
+    assert set(plan.assign.values()) == {5} and set(plan.assign) == {21, 22}
+    assert plan.merged == {6: 5}
+    assert plan.touched == {5}
+
+
+def test_deciding_twice_gives_the_same_plan_and_leaves_the_index_alone(judge):
+    index = StoryIndex()
+    window = JudgeWindow(
+        generation=0,
+        start=T0,
+        pending=tuple(
+            item(n, key, source=1 + n % 3, hours=n)
+            for n, key in enumerate(["c1", "d1", "c2", "d2", "m1", "m2"])
+        ),
+        sources=SOURCES,
+    )
+    first, second = decide(window, index, judge), decide(window, index, judge)
+    assert first.plan == second.plan
+    assert len(index) == 0 and index.generation is None
+    assert len(first.plan.new_stories) == 3  # c, d and m: one story each
