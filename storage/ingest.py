@@ -93,16 +93,17 @@ class IngestStore:
 
     # -- one source's poll -----------------------------------------------------------------------
 
-    def poll_target(self, source_id: int) -> PollTarget | None:
-        """The source's address and validators; None when there is no such source."""
+    def poll_targets(self, source_ids: Sequence[int]) -> dict[int, PollTarget]:
+        """Each existing source's address and validators, by id."""
         c = SOURCES.c
+        found: dict[int, PollTarget] = {}
         with self.db.session() as session:
-            row = (
-                session.connection()
-                .execute(sa_select(c.url, c.etag, c.last_modified).where(c.id == source_id))
-                .first()
-            )
-        return None if row is None else PollTarget(row.url, row.etag, row.last_modified)
+            conn = session.connection()
+            for chunk in chunked(source_ids):
+                stmt = sa_select(c.id, c.url, c.etag, c.last_modified).where(c.id.in_(chunk))
+                for row in conn.execute(stmt):
+                    found[row.id] = PollTarget(row.url, row.etag, row.last_modified)
+        return found
 
     def not_modified(self, source_id: int, now: datetime) -> None:
         """A 304: a success that needed no parsing; the validators stay as they are."""

@@ -25,7 +25,13 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from digest.ingest.netguard import AddressRefused, FetchPolicy, literal_ip, log_allowlist
+from digest.ingest.netguard import (
+    AddressRefused,
+    FetchPolicy,
+    Target,
+    literal_ip,
+    log_allowlist,
+)
 
 __all__ = [
     "FetchResult",
@@ -424,10 +430,12 @@ class Fetcher:
         if not task.cancelled():
             task.exception()  # mark retrieved: every waiter may have gone
 
-    def _host_sem(self, host: str) -> asyncio.Semaphore:
-        sem = self._hosts.get(host)
+    def _host_sem(self, target: Target) -> asyncio.Semaphore:
+        # per host and port: two services on one address are two servers to be polite to
+        key = f"{target.host}:{target.port}"
+        sem = self._hosts.get(key)
         if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.per_host)
+            sem = self._hosts[key] = asyncio.Semaphore(self.per_host)
         return sem
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
@@ -440,12 +448,13 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        async with self._global:
-            held: asyncio.Semaphore | None = None
-            sem = self._host_sem(target.host)
-            await sem.acquire()
-            held = sem
-            try:
+        # the host's slot first, then a global one: a source waiting for its busy host must
+        # not hold a slot that a source on another host could use
+        sem = self._host_sem(target)
+        await sem.acquire()
+        held: asyncio.Semaphore | None = sem
+        try:
+            async with self._global:
                 # The deadline starts once we hold a slot: queueing behind our own limits is not
                 # the server's slowness.
                 async with asyncio.timeout(self.timeout):
@@ -466,21 +475,22 @@ class Fetcher:
                                 f"{exc.reason} (reached by a redirect)", kind="refused"
                             ) from None
                         current = location
-                        if nxt.host != target.host:
+                        if (nxt.host, nxt.port) != (target.host, target.port):
+                            assert held is not None
                             held.release()
                             held = None
-                            sem = self._host_sem(nxt.host)
+                            sem = self._host_sem(nxt)
                             await sem.acquire()
                             held = sem
                             target = nxt
                     raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})", kind="http")
-            except TimeoutError:
-                raise FetchError(
-                    f"timed out: no complete answer within {self.timeout:g} s", kind="timeout"
-                ) from None
-            finally:
-                if held is not None:
-                    held.release()
+        except TimeoutError:
+            raise FetchError(
+                f"timed out: no complete answer within {self.timeout:g} s", kind="timeout"
+            ) from None
+        finally:
+            if held is not None:
+                held.release()
 
     async def _one_hop(
         self, url: str, headers: dict[str, str], etag: str | None

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
+from urllib.parse import urlsplit
 
 from core.clock import utcnow
 from core.ingest import (
@@ -29,6 +30,7 @@ from core.ingest import (
     FeedValidators,
     JudgeResult,
     JudgeWindow,
+    PollTarget,
     SourceBatch,
     StaleJudgement,
 )
@@ -116,6 +118,7 @@ class PipelineContext:
     hooks: Sequence[AfterIngest] = ()
     index: StoryIndex = field(default_factory=StoryIndex)
     horizon: timedelta = HORIZON
+    per_host: int = 2  # sources of one host fetched at once (the fetcher allows as many)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     judge: Judge = field(init=False)
 
@@ -175,10 +178,11 @@ async def _parse(ctx: PipelineContext, body: bytes) -> ParsedFeed:
     return await parse_feed_limited(body, ctx.parse_timeout)
 
 
-async def refresh_source(ctx: PipelineContext, source_id: int) -> RefreshResult:
+async def refresh_source(
+    ctx: PipelineContext, source_id: int, target: PollTarget | None
+) -> RefreshResult:
     """Fetch, parse and store one source (judgement comes after: see `poll_sources`).
     Failures are recorded on the source and returned, never raised."""
-    target = await asyncio.to_thread(ctx.store.ingest.poll_target, source_id)
     if target is None:
         return RefreshResult(source_id, "failed", error=f"no source #{source_id}")
     if ctx.fetcher is None:
@@ -287,6 +291,18 @@ def run_hooks(ctx: PipelineContext, report: PollReport) -> None:
             log.exception("after-ingest hook %s failed", hook.name)
 
 
+def _host_key(target: PollTarget | None) -> str:
+    """Sources are polite per host and port (two services on one address are two servers)."""
+    if target is None:
+        return ""
+    parts = urlsplit(target.url)
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port: the fetcher refuses the address anyway
+        port = None
+    return f"{(parts.hostname or '').lower()}:{port or (443 if parts.scheme == 'https' else 80)}"
+
+
 def _judge_and_hook(ctx: PipelineContext, results: Sequence[RefreshResult]) -> PollReport:
     report = PollReport(tuple(results), judge_pending(ctx))
     run_hooks(ctx, report)
@@ -302,12 +318,18 @@ async def poll_sources(
 ) -> PollReport:
     """Refresh many sources, `concurrency` fetches at a time, then judge what they stored and
     run the hooks; results in the order given."""
+    targets = await asyncio.to_thread(ctx.store.ingest.poll_targets, source_ids)
     gate = asyncio.Semaphore(max(1, concurrency))
+    hosts: dict[str, asyncio.Semaphore] = {}
 
     async def one(source_id: int) -> RefreshResult:
-        async with gate:
+        target = targets.get(source_id)
+        host = hosts.setdefault(_host_key(target), asyncio.Semaphore(ctx.per_host))
+        # the host's turn first, then a slot: sources queued behind one slow host must not take
+        # the slots that sources on other hosts could use
+        async with host, gate:
             try:
-                result = await refresh_source(ctx, source_id)
+                result = await refresh_source(ctx, source_id, target)
             except Exception as exc:  # refresh_source records its failures; this is a last guard
                 log.exception("refreshing source %s failed", source_id)
                 result = RefreshResult(source_id, "failed", error=type(exc).__name__)
