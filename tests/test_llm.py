@@ -14,7 +14,6 @@ from digest.writing.llm_summaries import (
     SummaryQueue,
     SummaryWorker,
     build_llm_services,
-    compose_after_summaries,
     load_story_texts,
     pending_story_ids,
 )
@@ -26,6 +25,7 @@ from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL sch
     _pg_worker_db,
     add_story,
     brief_document,
+    compose_after_summaries,
     edit_story,
     make_llm,
     render_brief,
