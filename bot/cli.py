@@ -353,14 +353,18 @@ def digest_run_due(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply pending database migrations."""
+    """Apply pending database migrations (on PostgreSQL one process at a time, as at start-up)."""
+    from bot.app import default_seed
     from storage.db import Database
+    from storage.setup import upgrade
 
     settings = _settings()
     database = Database(settings.database_url)
-    applied = database.upgrade()
+    try:
+        applied = upgrade(database, seed=default_seed(settings))
+    finally:
+        database.dispose()
     typer.echo("Database upgraded." if applied else "Database already up to date.")
-    database.dispose()
 
 
 def main() -> None:
