@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from core.clock import utcnow
 from core.document import StoryCard, story_ref
 from core.texts import ItemText, StorySummary, StoryText
-from digest.writing.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer, build_client
+from digest.writing.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer
 from digest.writing.sanitize import sanitize_model_text
 from storage.db import Database
 from storage.models import Item, Source, Story, Summary
@@ -43,8 +43,6 @@ __all__ = [
     "pending_story_ids",
     "cached_llm_summaries",
     "fill_then_recompose",
-    "LlmServices",
-    "build_llm_services",
 ]
 
 log = logging.getLogger(__name__)
@@ -550,43 +548,3 @@ async def fill_then_recompose(
         if not (stats.summarised or stats.top_lines):
             return
         await recompose()
-
-
-@dataclass
-class LlmServices:
-    """What bot/app.py wires in: the provider for composition and the worker for the scheduler."""
-
-    provider: LlmSummaryProvider
-    worker: SummaryWorker
-    llm: LlmSummarizer | None
-
-    @property
-    def enabled(self) -> bool:
-        return self.llm is not None
-
-
-def build_llm_services(
-    db: Database,
-    fallback: _Fallback,
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    model: str,
-    language: str = "English",
-    timeout: float = 30.0,
-    daily_tokens: int = 200_000,
-    concurrency: int = 4,
-) -> LlmServices:
-    """Provider and worker from settings values; with no key and no base URL, extractive only."""
-    client = build_client(api_key, base_url, timeout=timeout, max_retries=1)
-    llm = (
-        LlmSummarizer(client, model, language=language, timeout=timeout, max_retries=1)
-        if client is not None
-        else None
-    )
-    queue = SummaryQueue()
-    provider = LlmSummaryProvider(
-        fallback, model=model, enabled=llm is not None, queue=queue, db=db
-    )
-    worker = SummaryWorker(db, llm, concurrency=concurrency, daily_tokens=daily_tokens, queue=queue)
-    return LlmServices(provider=provider, worker=worker, llm=llm)
