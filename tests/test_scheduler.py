@@ -219,9 +219,12 @@ async def test_prune_removes_old_finished_work_once_across_replicas(db):
 
 
 def test_json_logs_never_show_secrets(capsys):
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+    root, ours = logging.getLogger(), logging.getLogger("policybrief")
+    saved = (list(root.handlers), root.level, ours.level)
     try:
+        # Bolt sets the level of the logger named after its app ("policybrief") from the root's
+        # level when a Slack app is built: an earlier test in this process may have done so.
+        ours.setLevel(logging.NOTSET)
         configure_logging("INFO", True, ["sk-live-0123456789abcdef"])
         logging.getLogger("policybrief.test").info(
             "calling with %s and xoxb-1234567890-abcdef",
@@ -232,6 +235,7 @@ def test_json_logs_never_show_secrets(capsys):
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+        ours.setLevel(saved[2])
     record = json.loads(line)
     assert record["message"] == "calling with *** and ***"
     assert (record["level"], record["logger"], record["subscription"]) == (
