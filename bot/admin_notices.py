@@ -39,7 +39,7 @@ def queue_disabled_source_notices(
         users = admin_recipients(platform, admins, None)
         if not users:
             continue
-        workspace = store.subscriptions.a_workspace(platform) or ""
+        workspace = store.subscriptions.some_workspace(platform) or ""
         for source in disabled:
             when = (source.last_error_at or now).isoformat(timespec="seconds")
             payload = _notice(source).to_json()

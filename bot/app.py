@@ -26,16 +26,20 @@ from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
 from core.clock import utcnow
 from core.sources import NewSource
+from digest.composition.alerts import WatchIndex, queue_alerts
 from digest.composition.compose import SummaryProvider, compose_digest
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
 from digest.ingest.defaults import default_sources
 from digest.ingest.fetch import Fetcher
 from digest.ingest.netguard import log_allowlist
 from digest.ingest.parse import close_default_parser_pool
+from digest.ingest.pipeline import PipelineContext, poll_sources
+from digest.ingest.probe import probe_source
 from digest.judgement.classify import Taxonomy
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
 from digest.writing.summarize import ExtractiveSummarizer, Summarizer
+from handlers.all import build_registry
 from handlers.context import Limits, Services
 from handlers.registry import Registry
 from storage.claims import new_owner
@@ -153,22 +157,15 @@ def build_components(
     db: Database | None = None,
 ) -> Components:
     """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services."""
-    from handlers.all import build_registry
-
     if db is None:
         db = open_database(settings.database_url, seed=default_seed(settings))
-    store = Storage(db)
     taxonomy = Taxonomy.load(settings.config_path)
     provider, worker = build_provider(settings, db, clock)
     summarizer = ExtractiveSummarizer()
-    if fetcher is None:
-        fetcher = Fetcher(allow=settings.fetch_allow)
-    probing = fetcher
+    http = fetcher if fetcher is not None else Fetcher(allow=settings.fetch_allow)
 
     async def probe(url: str) -> object:
-        from digest.ingest.probe import probe_source
-
-        return await probe_source(probing, url)
+        return await probe_source(http, url)
 
     services = Services(
         db=db,
@@ -182,6 +179,7 @@ def build_components(
         probe=probe,
         provider=provider,
     )
+    store = services.store
     metrics = Metrics()
     metrics.watch_llm_tokens(lambda: store.usage.tokens_used(clock().date()))
     comps = Components(
@@ -192,13 +190,13 @@ def build_components(
         summarizer=summarizer,
         provider=provider,
         services=services,
-        fetcher=fetcher,
+        fetcher=http,
         registry=build_registry(),
         metrics=metrics,
         clock=clock,
         summary_worker=worker,
     )
-    comps.closers += [fetcher.aclose, close_default_parser_pool]
+    comps.closers += [http.aclose, close_default_parser_pool]
     return comps
 
 
@@ -211,8 +209,6 @@ def pipeline_poll(
     concurrency: int = 16,
 ) -> PollFn:
     """The poll tick's work: the pipeline's `poll_sources`, reported as a PollOutcome."""
-    from digest.ingest.pipeline import PipelineContext, poll_sources
-
     ctx = PipelineContext(db=db, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
 
     async def poll(source_ids: list[int]) -> PollOutcome:
@@ -244,8 +240,6 @@ def build_ticks(
     owner: str | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
-    from digest.composition.alerts import WatchIndex, queue_alerts
-
     settings, db = comps.settings, comps.db
     config = config or TickConfig(poll_every=60.0)
     outbox = Outbox(

@@ -153,7 +153,7 @@ class SubscriptionStore:
             subs = session.exec(stmt.order_by(col(Subscription.channel)).limit(limit)).all()
             return [_record(s) for s in subs]
 
-    def a_workspace(self, platform: str) -> str | None:
+    def some_workspace(self, platform: str) -> str | None:
         """The workspace of some subscription on `platform` (where a direct message can go)."""
         with self._db.engine.begin() as conn:
             found = conn.execute(

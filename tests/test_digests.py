@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -336,3 +337,22 @@ def test_a_composition_that_fails_once_is_retried_and_the_digest_still_queued(db
     assert "composing a digest failed (RuntimeError: deadlock detected); trying once more" in [
         r.getMessage() for r in caplog.records
     ]
+
+
+def test_a_digest_waits_for_the_model_only_so_long(db, caplog):
+    """A model that never answers delays the digest by the wait, then it goes out as composed."""
+
+    class SilentModel:
+        queue = [1]  # a story the first composition could not find an LLM summary for
+
+        async def run_queued(self):
+            await asyncio.sleep(60)
+
+    sub_id = add_sub(db, zone="UTC", after=utc(2026, 6, 1))
+    started = time.monotonic()
+    report = run(db, utc(2026, 6, 1, 8), llm=SilentModel(), llm_wait=0.3)
+    assert time.monotonic() - started < 10
+    assert [(o.subscription_id, o.action) for o in report.outcomes] == [(sub_id, "queued")]
+    (row,) = deliveries(db)
+    assert Document.from_json(row.payload).stories()[0].headline == "EU fines platform"
+    assert "LLM summaries for a digest did not finish; sending it extractive" in caplog.messages
