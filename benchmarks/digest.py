@@ -23,8 +23,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-from sqlalchemy import func, select, text
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,7 +35,8 @@ from digest.composition.compose import SummaryProvider, compose_digest  # noqa: 
 from digest.composition.digests import run_due_digests  # noqa: E402
 from digest.judgement.classify import Taxonomy  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Delivery, Item, Pin, Source, Story, StoryTag, Subscription  # noqa: E402
+from storage.models import Item, Pin, Source, Story, StoryTag, Subscription  # noqa: E402
+from storage.store import Storage  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 TOPICS = [
@@ -185,7 +185,7 @@ def populate(db: Database, n_stories: int, n_subs: int, seed: int) -> None:
             for start in range(0, len(rows), 5000):
                 conn.execute(table.__table__.insert(), rows[start : start + 5000])  # type: ignore[attr-defined]
         if not db.is_sqlite:
-            conn.execute(text("SELECT setval('stories_id_seq', :n)"), {"n": n_stories})
+            conn.exec_driver_sql(f"SELECT setval('stories_id_seq', {int(n_stories)})")
         subs, pins = [], []
         for i in range(n_subs):
             choice = [
@@ -225,7 +225,7 @@ def populate(db: Database, n_stories: int, n_subs: int, seed: int) -> None:
         conn.execute(Pin.__table__.insert(), pins)  # type: ignore[attr-defined]
     if not db.is_sqlite:
         with db.engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+            conn.exec_driver_sql("ANALYZE")
 
 
 def bench(db: Database, backend: str, n_stories: int, n_subs: int, seed: int) -> Figures:
@@ -238,22 +238,23 @@ def bench(db: Database, backend: str, n_stories: int, n_subs: int, seed: int) ->
     provider = SummaryProvider()
     calls = 0
 
-    def counting_compose(*args: object, **kwargs: object) -> Document | None:
+    def counting_compose(**kwargs: Any) -> Document | None:
         nonlocal calls
         calls += 1
-        return compose_digest(*args, **kwargs)  # type: ignore[arg-type]
+        return compose_digest(db, taxonomy, provider, **kwargs)
 
+    store = Storage(db)
     t0 = time.perf_counter()
-    report = run_due_digests(db, taxonomy, provider, now=NOW, compose=counting_compose)
+    report = asyncio.run(run_due_digests(store, counting_compose, now=NOW))
     compose_s = time.perf_counter() - t0
     with db.engine.begin() as conn:
-        queued = conn.execute(select(func.count()).select_from(Delivery)).scalar_one()
+        queued = conn.exec_driver_sql("SELECT count(*) FROM deliveries").scalar_one()
     errors = [o.note for o in report.outcomes if o.action == "error"][:3]
     assert queued == n_subs, (queued, report.summary(), errors)
 
     publisher = FakePublisher()
     outbox = Outbox(
-        db,
+        store,
         {"slack": publisher},
         clock=lambda: NOW,
         config=DeliveryConfig(channel_interval=0, batch=100, concurrency=16),
@@ -271,8 +272,8 @@ def pg_bench_db() -> Database | None:
         return None
     admin = Database(url)
     with admin.engine.begin() as conn:
-        conn.execute(text('DROP SCHEMA IF EXISTS "pb_bench_digest" CASCADE'))
-        conn.execute(text('CREATE SCHEMA "pb_bench_digest"'))
+        conn.exec_driver_sql('DROP SCHEMA IF EXISTS "pb_bench_digest" CASCADE')
+        conn.exec_driver_sql('CREATE SCHEMA "pb_bench_digest"')
     admin.dispose()
     sep = "&" if "?" in url else "?"
     return Database(f"{url}{sep}options=-csearch_path%3Dpb_bench_digest")

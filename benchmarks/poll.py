@@ -26,16 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core.sources import SourceRecord  # noqa: E402
 from digest.ingest.fetch import Fetcher, FetchError  # noqa: E402
 from digest.ingest.parse import FeedError, ParserPool  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.sources import (  # noqa: E402
-    add_source,
-    due_sources,
-    record_failure,
-    record_not_modified,
-    record_success,
-)
+from storage.models import Source  # noqa: E402
+from storage.sources import SourceStore  # noqa: E402
 
 ETAG = '"v1"'
 FEED = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -122,33 +118,31 @@ async def poll_cycle(
     db: Database, fetcher: Fetcher, pool: ParserPool, now: datetime
 ) -> Counter[str]:
     """Poll every due source once; update its state. Returns outcome counts."""
-    with db.session() as s:
-        due = [(x.id, x.url, x.etag, x.last_modified) for x in due_sources(s, now, 100_000)]
+    sources = SourceStore(db)
     outcomes: Counter[str] = Counter()
 
-    async def one(sid: int, url: str, etag: str | None, last_modified: str | None) -> None:
+    async def one(source: SourceRecord) -> None:
+        sid = source.id
         try:
-            result = await fetcher.fetch(url, etag=etag, last_modified=last_modified)
+            result = await fetcher.fetch(
+                source.url, etag=source.etag, last_modified=source.last_modified
+            )
             if result.not_modified:
-                with db.session() as s:
-                    record_not_modified(s, sid, now)
+                sources.record_not_modified(sid, now)
                 outcomes["304 not modified"] += 1
                 return
             feed = await pool.parse(result.body, 5.0)
         except (FetchError, FeedError) as exc:
-            with db.session() as s:
-                record_failure(
-                    s, sid, now, exc.reason, retry_after=getattr(exc, "retry_after", None)
-                )
+            retry = getattr(exc, "retry_after", None)
+            sources.record_failure(sid, now, exc.reason, retry_after=retry)
             outcomes[f"failed: {exc.reason}"] += 1
             return
-        with db.session() as s:
-            record_success(
-                s, sid, now, etag=result.etag, last_modified=result.last_modified, title=feed.title
-            )
+        sources.record_success(
+            sid, now, etag=result.etag, last_modified=result.last_modified, title=feed.title
+        )
         outcomes["200 parsed"] += 1
 
-    await asyncio.gather(*(one(*row) for row in due))  # type: ignore[arg-type]
+    await asyncio.gather(*(one(source) for source in sources.due(now, 100_000)))
     return outcomes
 
 
@@ -168,9 +162,10 @@ async def run(n_sources: int, n_hosts: int, changed: float) -> int:
         with db.session() as s:
             for i in range(n_sources):
                 host = hosts[i % n_hosts]
-                src = add_source(s, f"http://{host}:{ports[host]}/feed/{i}", f"Source {i}")
+                src = Source(url=f"http://{host}:{ports[host]}/feed/{i}", name=f"Source {i}")
                 if rng.random() >= changed:
                     src.etag = ETAG  # polled before: a conditional GET answered with 304
+                s.add(src)
         pool = ParserPool(size=2)
         await pool.start()
         now = datetime.now(UTC)
@@ -179,8 +174,7 @@ async def run(n_sources: int, n_hosts: int, changed: float) -> int:
             outcomes = await poll_cycle(db, fetcher, pool, now)
             elapsed = time.perf_counter() - started
         await pool.aclose()
-        with db.session() as s:
-            still_due = len(due_sources(s, now, 100_000))
+        still_due = len(SourceStore(db).due(now, 100_000))
         db.dispose()
 
     parent.send("stats?")

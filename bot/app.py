@@ -17,9 +17,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import text
+from typing import TYPE_CHECKING, Protocol
 
 from bot.delivery import DeliveryConfig, Outbox
 from bot.ops import Metrics, OpsServer, configure_logging
@@ -27,21 +25,37 @@ from bot.publisher import Publisher
 from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
 from core.clock import utcnow
-from digest.composition.digests import DigestRunReport, run_due_digests
-from digest.ingest.defaults import DefaultSource, default_sources
+from core.sources import NewSource
+from digest.composition.alerts import WatchIndex, queue_alerts
+from digest.composition.compose import SummaryProvider, compose_digest
+from digest.composition.digests import Compose, DigestRunReport, run_due_digests
+from digest.ingest.defaults import default_sources
+from digest.ingest.fetch import Fetcher
 from digest.ingest.netguard import log_allowlist
 from digest.ingest.parse import close_default_parser_pool
+from digest.ingest.pipeline import PipelineContext, poll_sources
+from digest.ingest.probe import probe_source
+from digest.judgement.classify import Taxonomy
+from digest.writing.llm import LlmSummarizer, build_client
+from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
+from digest.writing.summarize import ExtractiveSummarizer, Summarizer
+from handlers.all import build_registry
 from handlers.context import Limits, Services
+from handlers.registry import Registry
 from storage.claims import new_owner
 from storage.db import Database
-from storage.models import LlmUsage
+from storage.setup import Seed, open_database
 from storage.store import Storage
+
+if TYPE_CHECKING:
+    from bot.slack.app import SlackRuntime
 
 __all__ = [
     "Components",
     "build_provider",
     "build_components",
-    "open_database",
+    "default_seed",
+    "digest_composer",
     "pipeline_poll",
     "build_ticks",
     "run",
@@ -51,7 +65,6 @@ __all__ = [
 log = logging.getLogger("policybrief.app")
 
 SHUTDOWN_BUDGET = 10.0  # seconds from SIGTERM to exit
-_UPGRADE_LOCK = 7_263_001  # PostgreSQL advisory lock id: one replica migrates at a time
 
 
 @dataclass
@@ -60,16 +73,17 @@ class Components:
 
     settings: Settings
     db: Database
-    taxonomy: Any
-    summarizer: Any
-    provider: Any
+    store: Storage
+    taxonomy: Taxonomy
+    summarizer: Summarizer
+    provider: LlmSummaryProvider
     services: Services
-    fetcher: Any
-    registry: Any
+    fetcher: Fetcher
+    registry: Registry
     metrics: Metrics
     clock: Callable[[], datetime] = utcnow
-    summary_worker: Any = None
-    closers: list[Callable[[], Any]] = field(default_factory=list)
+    summary_worker: SummaryWorker | None = None
+    closers: list[Callable[[], object]] = field(default_factory=list)
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -80,38 +94,19 @@ class Components:
         self.db.dispose()
 
 
-def open_database(url: str, *, seed: Callable[[], list[DefaultSource]] | None = None) -> Database:
-    """Open and migrate the database; on PostgreSQL replicas take turns (advisory lock).
+def default_seed(settings: Settings) -> Seed | None:
+    """The default sources a new database starts with (None when POLICYBRIEF_SEED_SOURCES is
+    off)."""
+    if not settings.seed_sources:
+        return None
 
-    A database created here gets the default sources from `seed` (once: removing them later
-    sticks).
-    """
-    db = Database(url)
-    if db.is_sqlite:
-        _migrate(db, seed)
-        return db
-    with db.engine.connect() as conn:
-        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _UPGRADE_LOCK})
-        try:
-            _migrate(db, seed)
-        finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _UPGRADE_LOCK})
-            conn.commit()
-    return db
+    def seed() -> list[NewSource]:
+        return [
+            NewSource(s.url, s.name, s.jurisdiction, s.official)
+            for s in default_sources(settings.config_path)
+        ]
 
-
-def _migrate(db: Database, seed: Callable[[], list[DefaultSource]] | None) -> None:
-    fresh = db.current_revision() is None
-    db.upgrade()
-    if not (fresh and seed):
-        return
-    from storage.sources import add_source
-
-    entries = seed()
-    with db.session() as session:
-        for entry in entries:
-            add_source(session, entry.url, entry.name, entry.jurisdiction, entry.official)
-    log.info("new database: added %d default sources", len(entries))
+    return seed
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -130,24 +125,13 @@ def _secrets(settings: Settings) -> list[str]:
     return values
 
 
-def _llm_tokens_today(db: Database, clock: Callable[[], datetime]) -> int:
-    with db.session() as session:
-        row = session.get(LlmUsage, clock().date())
-        return row.tokens if row is not None else 0
-
-
 def build_provider(
     settings: Settings, db: Database, clock: Callable[[], datetime] = utcnow
-) -> tuple[Any, Any]:
+) -> tuple[LlmSummaryProvider, SummaryWorker | None]:
     """The summary provider for documents, and the background LLM worker (None without LLM).
 
     The provider never calls the model: it serves cached LLM summaries, else extractive ones.
     """
-    from digest.composition.compose import SummaryProvider
-    from digest.writing.llm import LlmSummarizer, build_client
-    from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
-    from digest.writing.summarize import ExtractiveSummarizer
-
     extractive = SummaryProvider(ExtractiveSummarizer())
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = build_client(key, settings.openai_base_url, timeout=settings.llm_timeout)
@@ -169,28 +153,19 @@ def build_components(
     settings: Settings,
     *,
     clock: Callable[[], datetime] = utcnow,
-    fetcher: Any = None,
+    fetcher: Fetcher | None = None,
     db: Database | None = None,
 ) -> Components:
     """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services."""
-    from digest.judgement.classify import Taxonomy
-    from digest.writing.summarize import ExtractiveSummarizer
-
     if db is None:
-        seed = (lambda: default_sources(settings.config_path)) if settings.seed_sources else None
-        db = open_database(settings.database_url, seed=seed)
+        db = open_database(settings.database_url, seed=default_seed(settings))
     taxonomy = Taxonomy.load(settings.config_path)
     provider, worker = build_provider(settings, db, clock)
     summarizer = ExtractiveSummarizer()
-    if fetcher is None:
-        from digest.ingest.fetch import Fetcher
-
-        fetcher = Fetcher(allow=settings.fetch_allow)
+    http = fetcher if fetcher is not None else Fetcher(allow=settings.fetch_allow)
 
     async def probe(url: str) -> object:
-        from digest.ingest.probe import probe_source
-
-        return await probe_source(fetcher, url)
+        return await probe_source(http, url)
 
     services = Services(
         db=db,
@@ -204,41 +179,37 @@ def build_components(
         probe=probe,
         provider=provider,
     )
-    from handlers.all import build_registry
-
+    store = services.store
     metrics = Metrics()
-    metrics.watch_llm_tokens(lambda: _llm_tokens_today(db, clock))
+    metrics.watch_llm_tokens(lambda: store.usage.tokens_used(clock().date()))
     comps = Components(
         settings=settings,
         db=db,
+        store=store,
         taxonomy=taxonomy,
         summarizer=summarizer,
         provider=provider,
         services=services,
-        fetcher=fetcher,
+        fetcher=http,
         registry=build_registry(),
         metrics=metrics,
         clock=clock,
         summary_worker=worker,
     )
-    if hasattr(fetcher, "aclose"):
-        comps.closers.append(fetcher.aclose)
-    comps.closers.append(close_default_parser_pool)
+    comps.closers += [http.aclose, close_default_parser_pool]
     return comps
 
 
 def pipeline_poll(
-    db: Database,
-    fetcher: Any,
-    taxonomy: Any,
+    store: Storage,
+    fetcher: Fetcher,
+    taxonomy: Taxonomy,
     clock: Callable[[], datetime],
     *,
     concurrency: int = 16,
 ) -> PollFn:
     """The poll tick's work: the pipeline's `poll_sources`, reported as a PollOutcome."""
-    from digest.ingest.pipeline import PipelineContext, poll_sources
-
-    ctx = PipelineContext(store=Storage(db), fetcher=fetcher, taxonomy=taxonomy, clock=clock)
+    ctx = PipelineContext(store=store, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
 
     async def poll(source_ids: list[int]) -> PollOutcome:
         report = await poll_sources(ctx, source_ids, concurrency=concurrency)
@@ -253,6 +224,11 @@ def pipeline_poll(
     return poll
 
 
+def digest_composer(db: Database, taxonomy: Taxonomy, provider: LlmSummaryProvider) -> Compose:
+    """`compose_digest` on this database, taxonomy and summary provider."""
+    return functools.partial(compose_digest, db, taxonomy, provider)
+
+
 def build_ticks(
     comps: Components,
     publishers: dict[str, Publisher],
@@ -262,12 +238,10 @@ def build_ticks(
     owner: str | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
-    from digest.composition.alerts import WatchIndex, queue_alerts
-
     settings, db = comps.settings, comps.db
     config = config or TickConfig(poll_every=60.0)
     outbox = Outbox(
-        db,
+        comps.store,
         publishers,
         owner=owner or new_owner(),
         clock=comps.clock,
@@ -282,79 +256,57 @@ def build_ticks(
     def alerts(story_ids: list[int], now: datetime) -> int:
         return queue_alerts(db, watches, story_ids, now, daily_cap=cap)
 
-    summaries = None
-    compose = None
-    worker = comps.summary_worker
-    if worker is not None:
-        compose = _compose_with_llm(worker, settings.llm_timeout)
-
-        async def summaries(story_ids: list[int]) -> object:
-            stats = await worker.run_pending(story_ids)
-            await worker.run_queued()
-            return stats
-
     return Ticks(
-        db,
+        comps.store,
         outbox,
-        taxonomy=comps.taxonomy,
-        provider=comps.provider,
+        compose=digest_composer(db, comps.taxonomy, comps.provider),
         poll=pipeline_poll(
-            db, comps.fetcher, comps.taxonomy, comps.clock, concurrency=config.poll_concurrency
+            comps.store,
+            comps.fetcher,
+            comps.taxonomy,
+            comps.clock,
+            concurrency=config.poll_concurrency,
         ),
         alerts=alerts,
-        summaries=summaries,
-        compose=compose,
+        # A digest waits for the model at most as long as two calls (one retry) may take.
+        llm=comps.summary_worker,
+        llm_wait=2 * settings.llm_timeout,
         clock=comps.clock,
         config=config,
         metrics=comps.metrics,
     )
 
 
-def _compose_with_llm(worker: Any, timeout: float) -> Callable[..., Any] | None:
-    """compose_digest that lets the LLM worker fill missing summaries and the top line first.
+class _Runtime(Protocol):
+    """A chat platform's runtime: its publisher, started and stopped with the bot."""
 
-    Digests are composed in a worker thread, off the command path, so they may wait on the
-    model (bounded); commands never do. Without a running loop there is nothing to wait on.
-    """
-    from digest.composition.compose import compose_digest
-    from digest.writing.llm_summaries import compose_after_summaries
+    @property
+    def publisher(self) -> Publisher: ...
 
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+    async def start(self) -> None: ...
 
-    def compose(*args: Any, **kwargs: Any) -> Any:
-        digest = functools.partial(compose_digest, *args, **kwargs)
-        future = asyncio.run_coroutine_threadsafe(compose_after_summaries(worker, digest), loop)
-        try:
-            return future.result(timeout=2 * timeout)
-        except Exception:  # the extractive text stands; the footer says so
-            future.cancel()
-            log.warning("LLM summaries for a digest did not finish; sending it extractive")
-            return digest()
-
-    return compose
+    async def stop(self) -> None: ...
 
 
-def _build_platforms(comps: Components) -> tuple[dict[str, Publisher], list[Any], Any]:
-    """Publishers and runtimes for every configured platform; (.., .., slack runtime or None)."""
+def _build_platforms(
+    comps: Components,
+) -> tuple[dict[str, Publisher], list[_Runtime], SlackRuntime | None]:
+    """Publishers and runtimes for every configured platform, and the Slack runtime if any."""
     settings = comps.settings
     publishers: dict[str, Publisher] = {}
-    runtimes: list[Any] = []
+    runtimes: list[_Runtime] = []
     slack = None
     if settings.slack_enabled:
         from bot.slack.app import build_slack
 
         slack = build_slack(settings, comps.services, comps.registry)
-        publishers["slack"] = slack.publisher
         runtimes.append(slack)
     if settings.discord_enabled:
         from bot.discord.client import build_discord
 
-        discord = build_discord(settings, comps.services, comps.registry)
-        publishers["discord"] = discord.publisher
-        runtimes.append(discord)
+        runtimes.append(build_discord(settings, comps.services, comps.registry))
+    for runtime in runtimes:
+        publishers[runtime.publisher.platform] = runtime.publisher
     return publishers, runtimes, slack
 
 
@@ -389,7 +341,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
         if slack is not None:
             # One port: /slack/events (HTTP mode) and the OAuth pages next to /healthz.
             slack.mount(ops.app)
-    started: list[Any] = []
+    started: list[_Runtime] = []
     try:
         if ops is not None:
             port = await ops.start()
@@ -418,12 +370,11 @@ def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
     """`policybrief digest run-due --at ISO`: queue the digests due at `at`; the bot sends them."""
     if at.tzinfo is None:
         raise ValueError("give --at with a time zone, e.g. 2026-06-01T08:00:00+02:00 or ...Z")
-    db = open_database(settings.database_url)
+    db = open_database(settings.database_url, seed=default_seed(settings))
     try:
-        from digest.judgement.classify import Taxonomy
-
         taxonomy = Taxonomy.load(settings.config_path)
         provider, _worker = build_provider(settings, db)
-        return run_due_digests(db, taxonomy, provider, now=at)
+        compose = digest_composer(db, taxonomy, provider)
+        return asyncio.run(run_due_digests(Storage(db), compose, now=at))
     finally:
         db.dispose()

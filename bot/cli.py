@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
@@ -47,7 +47,7 @@ def _settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
 
@@ -151,24 +151,23 @@ def poll(
     """Poll the due (or all, or one) sources now and report what each gave."""
     from bot.app import build_components
     from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
-    from storage.sources import due_sources, get_source, list_sources
 
     # closed inside go(): the fetcher's connections belong to the loop that polled
     comps = build_components(_settings())
 
     async def go() -> list[RefreshResult]:
         try:
-            with comps.db.session() as session:
-                if source is not None:
-                    found = get_source(session, source)
-                    if found is None:
-                        _fail(f"no source #{source}; `policybrief sources list` shows them")
-                    chosen = [found]
-                elif all_sources:
-                    chosen = [s for s in list_sources(session) if s.enabled]
-                else:
-                    chosen = due_sources(session, comps.clock(), limit=10_000)
-                names = {s.id: s.name for s in chosen}
+            sources = comps.store.sources
+            if source is not None:
+                found = sources.get(source)
+                if found is None:
+                    _fail(f"no source #{source}; `policybrief sources list` shows them")
+                chosen = [found]
+            elif all_sources:
+                chosen = [s for s in sources.all() if s.enabled]
+            else:
+                chosen = sources.due(comps.clock(), limit=10_000)
+            names = {s.id: s.name for s in chosen}
             if not names:
                 typer.echo("No source is due. Use --all to poll every source now.")
                 return []
@@ -205,10 +204,10 @@ def poll(
 @sources_app.command("list")
 def sources_list() -> None:
     """Every source with its health: last success, last error, failures, next poll."""
-    from storage.sources import format_health, source_health
+    from core.sources import format_health
 
-    with _opened() as comps, comps.db.session() as session:
-        rows = source_health(session, comps.clock())
+    with _opened() as comps:
+        rows = comps.store.sources.health(comps.clock())
         ids = [r.id for r in rows]
         lines = format_health(rows, comps.clock())
     if not rows:
@@ -229,10 +228,10 @@ def sources_add(
     official: Annotated[bool, typer.Option(help="A government or regulator's feed.")] = False,
 ) -> None:
     """Fetch the feed once, then save it; refuse (saving nothing) and say why when it fails."""
+    from core.sources import DuplicateSource, NewSource
     from digest.ingest.fetch import FetchError
     from digest.ingest.parse import FeedError
     from digest.ingest.probe import probe_source
-    from storage.sources import DuplicateSource, add_source
 
     with _opened() as comps:
         if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
@@ -244,9 +243,7 @@ def sources_add(
             _fail(f"not added: {exc.reason}")
         label = name or probe.title or url
         try:
-            with comps.db.session() as session:
-                src = add_source(session, url, label, jurisdiction=jurisdiction, official=official)
-                sid = src.id
+            sid = comps.store.sources.add(NewSource(url, label, jurisdiction, official)).id
         except DuplicateSource as exc:
             _fail(f"not added: {exc}")
     typer.echo(f"Added #{sid} {label}: {probe.item_count} items found.")
@@ -255,10 +252,8 @@ def sources_add(
 @sources_app.command("remove")
 def sources_remove(source_id: int) -> None:
     """Remove a source (its stored stories stay)."""
-    from storage.sources import remove_source
-
-    with _opened() as comps, comps.db.session() as session:
-        removed = remove_source(session, source_id)
+    with _opened() as comps:
+        removed = comps.store.sources.remove(source_id)
     if not removed:
         _fail(f"no source #{source_id}; `policybrief sources list` shows them")
     typer.echo(f"Removed source #{source_id}.")
@@ -267,8 +262,8 @@ def sources_remove(source_id: int) -> None:
 @sources_app.command("import")
 def sources_import(file: Path) -> None:
     """Import sources from an OPML file: all of them, or none when the file has a problem."""
+    from core.sources import NewSource
     from digest.ingest.opml import OpmlError, parse_opml
-    from storage.sources import add_source, list_sources
 
     try:
         entries = parse_opml(file.read_bytes())
@@ -284,11 +279,9 @@ def sources_import(file: Path) -> None:
                 f"{file}: unknown jurisdiction {unknown[0].jurisdiction!r} for {unknown[0].url}; "
                 "nothing was imported"
             )
-        with comps.db.session() as session:
-            known = {s.url for s in list_sources(session)}
-            new = [e for e in entries if e.url not in known]
-            for e in new:
-                add_source(session, e.url, e.name, jurisdiction=e.jurisdiction)
+        new = comps.store.sources.add_missing(
+            [NewSource(e.url, e.name, e.jurisdiction) for e in entries]
+        )
     typer.echo(f"Imported {len(new)} sources ({len(entries) - len(new)} already present).")
 
 
@@ -296,10 +289,9 @@ def sources_import(file: Path) -> None:
 def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Export the sources as OPML, to FILE or standard output."""
     from digest.ingest.opml import OpmlSource, to_opml
-    from storage.sources import list_sources
 
-    with _opened() as comps, comps.db.session() as session:
-        entries = [OpmlSource(s.url, s.name, s.jurisdiction) for s in list_sources(session)]
+    with _opened() as comps:
+        entries = [OpmlSource(s.url, s.name, s.jurisdiction) for s in comps.store.sources.all()]
     text = to_opml(entries)
     if file is None:
         typer.echo(text, nl=False)
@@ -366,14 +358,18 @@ def digest_run_due(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply pending database migrations."""
+    """Apply pending database migrations (on PostgreSQL one process at a time, as at start-up)."""
+    from bot.app import default_seed
     from storage.db import Database
+    from storage.setup import upgrade
 
     settings = _settings()
     database = Database(settings.database_url)
-    applied = database.upgrade()
+    try:
+        applied = upgrade(database, seed=default_seed(settings))
+    finally:
+        database.dispose()
     typer.echo("Database upgraded." if applied else "Database already up to date.")
-    database.dispose()
 
 
 def main() -> None:

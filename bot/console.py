@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import itertools
 import sys
+from datetime import timedelta
 from typing import TextIO
-
-from sqlalchemy import update
-from sqlmodel import col, select
 
 from bot.publisher import Sent, Target
 from core.document import Document
@@ -19,7 +17,6 @@ from digest.composition.textrender import render_text
 from handlers.base import Invocation, Reply, Role
 from handlers.context import Services
 from handlers.registry import Registry
-from storage.models import Delivery
 
 __all__ = [
     "CONSOLE",
@@ -32,6 +29,7 @@ __all__ = [
 
 CONSOLE = {"platform": "console", "workspace": "local", "channel": "console", "user": "console"}
 PROMPT = "policybrief> "
+REPL_OWNER = "console-repl"
 
 
 class ConsolePublisher:
@@ -85,38 +83,18 @@ def run_command(services: Services, registry: Registry, text: str) -> Reply:
 def print_pending(services: Services, output: TextIO, publisher: ConsolePublisher) -> int:
     """Print console deliveries that are due (alerts show up in the REPL); returns how many.
 
-    Each row is claimed with a conditional update first, so a delivery loop running beside the
-    REPL (policybrief run) and this function never print the same delivery twice.
+    Each row is claimed with a lease first, so a delivery loop running beside the REPL
+    (policybrief run) and this function never print the same delivery twice.
     """
-    now = services.now()
+    store, now = services.store, services.now()
     printed = 0
-    with services.db.session() as session:
-        due = session.exec(
-            select(Delivery.id)
-            .where(
-                Delivery.platform == CONSOLE["platform"],
-                Delivery.status == "pending",
-                col(Delivery.next_attempt_at) <= now,
-            )
-            .order_by(col(Delivery.id))
-        ).all()
-    for delivery_id in due:
-        with services.db.session() as session:
-            claimed = session.exec(  # type: ignore[call-overload]
-                update(Delivery)
-                .where(col(Delivery.id) == delivery_id, col(Delivery.status) == "pending")
-                .values(status="sending", lease_owner="console-repl", lease_until=now)
-            )
-            if claimed.rowcount != 1:
-                continue
-            row = session.get(Delivery, delivery_id)
-            assert row is not None
+    while rows := store.claims.claim_deliveries(
+        REPL_OWNER, now, platforms=[CONSOLE["platform"]], lease=timedelta(minutes=1)
+    ):
+        for row in rows:
             target = Target(row.platform, row.workspace, row.target, row.direct)
             sent = publisher.show(target, Document.from_json(row.payload))
-            row.status, row.message_id, row.sent_at = "sent", sent.message_id, now
-            row.attempts += 1
-            row.lease_owner = row.lease_until = None
-            session.add(row)
+            store.outbox.mark_sent(row.id, sent.message_id, now)
             printed += 1
     return printed
 

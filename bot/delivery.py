@@ -14,17 +14,14 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Table, select, update
-
+from bot.ops import Metrics
 from bot.publisher import Forbidden, Publisher, Target, TargetGone, Transient
 from core.clock import utcnow
 from core.document import Document
-from storage.claims import claim_deliveries, new_owner, release_deliveries, renew_delivery
-from storage.db import Database
-from storage.models import Delivery, Subscription, Watch
-from storage.outbox import enqueue, mark_final, mark_retry, mark_sent
+from core.outbox import DeliveryOrigin, DeliveryRecord, NewDelivery
+from storage.claims import new_owner
+from storage.store import Storage
 
 __all__ = [
     "DeliveryConfig",
@@ -103,26 +100,22 @@ def admin_recipients(platform: str, admins: Iterable[str], fallback: str | None)
     return list(dict.fromkeys(found))
 
 
-def _t(model: type) -> Table:
-    return model.__table__  # type: ignore[attr-defined,no-any-return]
-
-
 class Outbox:
     """The sender: claims due deliveries for the platforms it has publishers for and sends them."""
 
     def __init__(
         self,
-        db: Database,
+        store: Storage,
         publishers: Mapping[str, Publisher],
         *,
         owner: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         config: DeliveryConfig | None = None,
         admins: Sequence[str] = (),
-        metrics: Any = None,
+        metrics: Metrics | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.db = db
+        self.store = store
         self.publishers = dict(publishers)
         self.owner = owner or new_owner()
         self.clock = clock
@@ -133,6 +126,7 @@ class Outbox:
         self._last_post: dict[tuple[str, str], float] = {}
         self._stopping = False
         self._in_flight: set[int] = set()
+        self._leases: dict[int, datetime] = {}  # delivery id -> until when this sender holds it
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -151,7 +145,7 @@ class Outbox:
             log.warning(
                 "shutdown: %d sends still in flight after %.0f s", len(self._in_flight), timeout
             )
-        return await asyncio.to_thread(release_deliveries, self.db, self.owner)
+        return await asyncio.to_thread(self.store.claims.release_deliveries, self.owner)
 
     # -- draining --------------------------------------------------------------------------------
 
@@ -161,8 +155,7 @@ class Outbox:
         batches = 0
         while not self._stopping and (max_batches is None or batches < max_batches):
             rows = await asyncio.to_thread(
-                claim_deliveries,
-                self.db,
+                self.store.claims.claim_deliveries,
                 self.owner,
                 self.clock(),
                 platforms=sorted(self.publishers),
@@ -175,22 +168,27 @@ class Outbox:
             total.add(await self.send_batch(rows))
         return total
 
-    async def send_batch(self, rows: Sequence[Delivery]) -> DrainReport:
+    async def send_batch(self, rows: Sequence[DeliveryRecord]) -> DrainReport:
         """Send claimed rows: one channel at a time in order, several channels at once."""
         report = DrainReport(claimed=len(rows))
-        by_channel: dict[tuple[str, str, str], list[Delivery]] = {}
+        by_channel: dict[tuple[str, str, str], list[DeliveryRecord]] = {}
         for row in rows:
             by_channel.setdefault((row.platform, row.workspace, row.target), []).append(row)
+            self._leases[row.id] = row.lease_until or self.clock()
         gate = asyncio.Semaphore(self.config.concurrency)
 
-        async def serve(queue: list[Delivery]) -> None:
+        async def serve(queue: list[DeliveryRecord]) -> None:
             async with gate:
                 for row in queue:
                     if self._stopping:
                         return  # the rest stay claimed; close() hands them back
-                    report.outcomes[row.idempotency_key] = await self._send_one(row, report)
+                    report.outcomes[row.key] = await self._send_one(row, report)
 
-        await asyncio.gather(*(serve(q) for q in by_channel.values()))
+        try:
+            await asyncio.gather(*(serve(q) for q in by_channel.values()))
+        finally:
+            for row in rows:
+                self._leases.pop(row.id, None)
         return report
 
     async def _pace(self, platform: str, channel: str) -> None:
@@ -204,8 +202,7 @@ class Outbox:
                 await self._sleep(wait)
         self._last_post[(platform, channel)] = time.monotonic()
 
-    async def _send_one(self, row: Delivery, report: DrainReport) -> str:
-        assert row.id is not None
+    async def _send_one(self, row: DeliveryRecord, report: DrainReport) -> str:
         publisher = self.publishers[row.platform]
         target = Target(row.platform, row.workspace, row.target, row.direct)
         self._in_flight.add(row.id)
@@ -216,7 +213,7 @@ class Outbox:
                 return "lost"  # the lease ran out while waiting and another sender took the row
             try:
                 document = Document.from_json(row.payload)
-                sent = await publisher.send(target, document, key=row.idempotency_key)
+                sent = await publisher.send(target, document, key=row.key)
             except TargetGone as exc:
                 await asyncio.to_thread(self._permanent, row, "gone", str(exc), report)
                 return "gone"
@@ -228,11 +225,12 @@ class Outbox:
                     self._transient, row, str(exc), exc.retry_after, report
                 )
             except Exception as exc:  # a bug or an unexpected SDK error: retry, never lose the row
-                log.exception("send of %s failed unexpectedly", row.idempotency_key)
+                log.exception("send of %s failed unexpectedly", row.key)
                 return await asyncio.to_thread(
                     self._transient, row, f"{type(exc).__name__}: {exc}", None, report
                 )
-            await asyncio.to_thread(mark_sent, self.db, row.id, sent.message_id, self.clock())
+            mark_sent = self.store.outbox.mark_sent
+            await asyncio.to_thread(mark_sent, row.id, sent.message_id, self.clock())
             report.sent += 1
             self._count("sent", row)
             return "sent"
@@ -241,156 +239,129 @@ class Outbox:
             if not self._in_flight:
                 self._idle.set()
 
-    def _still_ours(self, row: Delivery) -> bool:
+    def _still_ours(self, row: DeliveryRecord) -> bool:
         """Renew the lease when half of it is gone; False when another sender took the row."""
         now = self.clock()
-        if row.lease_until is not None and row.lease_until - now > self.config.lease / 2:
+        if self._leases.get(row.id, now) - now > self.config.lease / 2:
             return True
-        assert row.id is not None
         until = now + self.config.lease
-        if renew_delivery(self.db, self.owner, row.id, until):
-            row.lease_until = until
+        if self.store.claims.renew_delivery(self.owner, row.id, until):
+            self._leases[row.id] = until
             return True
         return False
 
-    def _count(self, what: str, row: Delivery) -> None:
+    def _count(self, what: str, row: DeliveryRecord) -> None:
         if self.metrics is not None:
             self.metrics.delivery(what, row.platform, row.kind)
 
     def _transient(
-        self, row: Delivery, error: str, retry_after: float | None, report: DrainReport
+        self, row: DeliveryRecord, error: str, retry_after: float | None, report: DrainReport
     ) -> str:
-        assert row.id is not None
         attempts = row.attempts + 1
         if attempts >= self.config.max_attempts:
             reason = f"gave up after {attempts} attempts: {error}"
-            with self.db.session() as session:
-                mark_final(session, row.id, "failed", reason)
-                report.notices += self._notify_admins(session, row, "failed", reason)
+            notices = self._failed_notices(row, reason)
+            report.notices += self.store.outbox.give_up(row.id, "failed", reason, notices)
             report.failed += 1
             self._count("failed", row)
-            log.warning("delivery %s failed for good: %s", row.idempotency_key, error)
+            log.warning("delivery %s failed for good: %s", row.key, error)
             return "failed"
         delay = backoff_seconds(attempts, self.config, retry_after, row.id)
-        mark_retry(self.db, row.id, error, self.clock() + timedelta(seconds=delay))
+        self.store.outbox.mark_retry(row.id, error, self.clock() + timedelta(seconds=delay))
         report.retried += 1
         self._count("retried", row)
-        log.info("delivery %s will retry in %.0f s: %s", row.idempotency_key, delay, error)
+        log.info("delivery %s will retry in %.0f s: %s", row.key, delay, error)
         return "retried"
 
-    def _permanent(self, row: Delivery, status: str, error: str, report: DrainReport) -> None:
-        assert row.id is not None
-        with self.db.session() as session:
-            mark_final(session, row.id, status, error)
-            report.notices += self._disable_and_notify(session, row, status, error)
+    def _permanent(self, row: DeliveryRecord, status: str, error: str, report: DrainReport) -> None:
+        if row.kind == "notice":  # a notice that cannot be delivered is not reported again
+            self.store.outbox.give_up(row.id, status, error, ())
+        else:
+            reason = (
+                f"the channel is gone (archived, deleted, or the bot was removed): {error}"
+                if status == "gone"
+                else f"the bot is not allowed to post there: {error}"
+            )
+            notices = self._disabled_notices(row, status, error, reason)
+            report.notices += self.store.outbox.give_up(
+                row.id, status, error, notices, disable=reason
+            )
         setattr(report, status, getattr(report, status) + 1)
         self._count(status, row)
-        log.warning("delivery %s: %s (%s)", row.idempotency_key, status, error)
+        log.warning("delivery %s: %s (%s)", row.key, status, error)
 
     # -- what the admins are told ----------------------------------------------------------------
 
-    def _disable_and_notify(self, session: Any, row: Delivery, status: str, error: str) -> int:
-        """Turn off the subscription or watch behind the row (once) and DM the admins about it."""
-        if row.kind == "notice":
-            return 0  # a notice that cannot be delivered is not reported again
-        reason = (
-            f"the channel is gone (archived, deleted, or the bot was removed): {error}"
-            if status == "gone"
-            else f"the bot is not allowed to post there: {error}"
-        )
+    def _disabled_notices(
+        self, row: DeliveryRecord, status: str, error: str, reason: str
+    ) -> list[NewDelivery]:
+        """The DMs saying that the subscription or watch behind the row was turned off; queued
+        only by the failure that turns it off."""
+        origin = self._origin(row)
+        lines: tuple[str, ...]
         if row.subscription_id is not None:
-            s = _t(Subscription)
-            flipped = session.exec(
-                update(s)
-                .where(s.c.id == row.subscription_id, s.c.enabled.is_(True))
-                .values(enabled=False, disabled_reason=reason[:300], next_due_at=None)
-                .returning(s.c.created_by)
-            ).first()
-            if flipped is None:
-                return 0  # already disabled by another failed delivery: tell the admins once
             lines = (
                 f"The daily digest for channel {row.target} was turned off: {reason}.",
                 'To turn it back on, re-invite the bot to the channel and run "/digest on" in '
                 "that channel.",
             )
-            return self._queue_notices(
-                session, row, status, f"sub{row.subscription_id}", flipped[0], lines
-            )
+            about = f"sub{row.subscription_id}"
+            return self._notices(row, status, about, origin.subscription_creator, lines)
         if row.watch_id is not None:
-            w = _t(Watch)
-            flipped = session.exec(
-                update(w)
-                .where(w.c.id == row.watch_id, w.c.active.is_(True))
-                .values(active=False, disabled_reason=reason[:300])
-                .returning(w.c.query, w.c.user_id)
-            ).first()
-            if flipped is None:
-                return 0
             lines = (
-                f'The watch "{flipped[0]}" of user {flipped[1]} was turned off: the bot cannot '
-                f"send them direct messages ({error}).",
+                f'The watch "{origin.watch_query}" of user {origin.watch_user} was turned off: '
+                f"the bot cannot send them direct messages ({error}).",
                 'They can turn it back on with "/watch" once the bot can message them again.',
             )
-            return self._queue_notices(session, row, status, f"watch{row.watch_id}", None, lines)
-        return self._queue_notices(
-            session,
-            row,
-            status,
-            f"delivery{row.id}",
-            None,
-            (f"A {row.kind} to {row.target} could not be delivered: {reason}.",),
-        )
+            return self._notices(row, status, f"watch{row.watch_id}", None, lines)
+        lines = (f"A {row.kind} to {row.target} could not be delivered: {reason}.",)
+        return self._notices(row, status, f"delivery{row.id}", None, lines)
 
-    def _notify_admins(self, session: Any, row: Delivery, status: str, reason: str) -> int:
+    def _failed_notices(self, row: DeliveryRecord, reason: str) -> list[NewDelivery]:
         if row.kind == "notice":
-            return 0
-        created_by = None
-        if row.subscription_id is not None:
-            s = _t(Subscription)
-            found = session.exec(
-                select(s.c.created_by).where(s.c.id == row.subscription_id)
-            ).first()
-            created_by = found[0] if found else None
+            return []
         lines = (
             f"A {row.kind} for {row.target} could not be delivered and was dropped: {reason}.",
             "The platform kept failing; the next one will be tried as usual.",
         )
-        return self._queue_notices(session, row, status, f"delivery{row.id}", created_by, lines)
+        creator = self._origin(row).subscription_creator
+        return self._notices(row, "failed", f"delivery{row.id}", creator, lines)
 
-    def _queue_notices(
+    def _origin(self, row: DeliveryRecord) -> DeliveryOrigin:
+        if row.subscription_id is None and row.watch_id is None:
+            return DeliveryOrigin()
+        return self.store.outbox.origin(row.id)
+
+    def _notices(
         self,
-        session: Any,
-        row: Delivery,
+        row: DeliveryRecord,
         status: str,
         about: str,
         fallback: str | None,
         lines: Sequence[str],
-    ) -> int:
+    ) -> list[NewDelivery]:
         users = admin_recipients(row.platform, self.admins, fallback)
         if not users:
             log.warning("no admin to tell about %s (%s): set POLICYBRIEF_ADMINS", about, status)
-            return 0
+            return []
         title = {
             "gone": "A channel is gone",
             "forbidden": "The bot is not allowed to post",
             "failed": "A post could not be delivered",
         }[status]
         payload = Document.notice(title, *lines).to_json()
-        queued = 0
-        for user in users:
-            queued += enqueue(
-                session,
-                Delivery(
-                    idempotency_key=f"notice:{status}:{about}:{row.id}:{user}",
-                    kind="notice",
-                    platform=row.platform,
-                    workspace=row.workspace,
-                    target=user,
-                    direct=True,
-                    payload=payload,
-                    next_attempt_at=self.clock(),
-                    subscription_id=row.subscription_id,
-                    watch_id=row.watch_id,
-                ),
+        return [
+            NewDelivery(
+                key=f"notice:{status}:{about}:{row.id}:{user}",
+                kind="notice",
+                platform=row.platform,
+                workspace=row.workspace,
+                target=user,
+                direct=True,
+                payload=payload,
+                next_attempt_at=self.clock(),
+                subscription_id=row.subscription_id,
+                watch_id=row.watch_id,
             )
-        return queued
+            for user in users
+        ]

@@ -111,7 +111,7 @@ class OpsServer:
     def __init__(
         self,
         metrics: Metrics,
-        health: Callable[[], dict[str, Any]],
+        health: Callable[[], dict[str, object]],
         *,
         host: str = "0.0.0.0",
         port: int = 8080,
@@ -126,6 +126,7 @@ class OpsServer:
         self._runner: web.AppRunner | None = None
 
     async def _healthz(self, _request: web.Request) -> web.Response:
+        body: dict[str, object]
         try:
             body = self.health()
         except Exception as exc:

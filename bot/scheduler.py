@@ -13,29 +13,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import Table, delete, or_, update
 
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
 from bot.ops import Metrics
 from core.clock import utcnow
-from digest.composition.digests import DigestRunReport, run_due_digests
-from storage.claims import (
-    HEARTBEAT_PREFIX,
-    claim_due_sources,
-    claim_singleton,
-    heartbeat,
-    other_live_processes,
-    release_all,
-    release_sources,
-    renew_sources,
-)
-from storage.db import Database
-from storage.models import Lease, LlmUsage, Pin, Source
-from storage.outbox import prune_deliveries
+from digest.composition.digests import Compose, DigestRunReport, run_due_digests
+from digest.writing.llm_summaries import SummaryWorker, WorkerStats
+from storage.store import Storage
 
 __all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]
 
@@ -54,8 +41,6 @@ class PollOutcome:
 
 PollFn = Callable[[list[int]], Awaitable[PollOutcome]]
 AlertFn = Callable[[list[int], datetime], int]  # (new story ids, now) -> alerts queued
-SummaryFn = Callable[[list[int]], Awaitable[object]]  # background LLM summaries of new stories
-ComposeFn = Callable[..., Any]
 
 
 @dataclass(frozen=True)
@@ -78,28 +63,31 @@ class TickConfig:
 
 
 class Ticks:
-    """The work of each tick. Every method is safe to run on several replicas at once."""
+    """The work of each tick. Every method is safe to run on several replicas at once.
+
+    Ticks run on the event loop; storage calls and the alerts' matching go to worker threads.
+    """
 
     def __init__(
         self,
-        db: Database,
+        store: Storage,
         outbox: Outbox,
         *,
-        taxonomy: Any = None,
-        provider: Any = None,
+        compose: Compose,
         poll: PollFn | None = None,
         alerts: AlertFn | None = None,
-        summaries: SummaryFn | None = None,
-        compose: ComposeFn | None = None,
+        llm: SummaryWorker | None = None,
+        llm_wait: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
         config: TickConfig | None = None,
         metrics: Metrics | None = None,
     ) -> None:
-        self.db = db
+        self.store = store
         self.outbox = outbox
         self.owner = outbox.owner
-        self.taxonomy, self.provider, self.compose = taxonomy, provider, compose
-        self._poll, self._alerts, self._summaries = poll, alerts, summaries
+        self.compose = compose
+        self.llm, self.llm_wait = llm, llm_wait
+        self._poll, self._alerts = poll, alerts
         self.clock = clock
         self.config = config or TickConfig()
         self.metrics = metrics
@@ -116,10 +104,10 @@ class Ticks:
         total = PollOutcome()
         if self._poll is None:
             return total
+        claims = self.store.claims
         while not self.stopping:
             ids = await asyncio.to_thread(
-                claim_due_sources,
-                self.db,
+                claims.claim_sources,
                 self.owner,
                 self.clock(),
                 limit=self.config.sources_per_claim,
@@ -132,7 +120,7 @@ class Ticks:
                 outcome = await self._poll(ids)
             except asyncio.CancelledError:
                 # Shutting down mid-poll: hand the sources back as they are, still due.
-                await asyncio.to_thread(release_sources, self.db, self.owner, ids)
+                await asyncio.to_thread(claims.release_sources, self.owner, ids)
                 raise
             except Exception:
                 await asyncio.to_thread(self._after_poll, ids)  # no hot loop on a bug
@@ -157,29 +145,17 @@ class Ticks:
     async def _keep_leases(self, ids: list[int]) -> None:
         """While a batch is polled, renew its leases so no other replica polls it too."""
         lease = self.config.source_lease
+        renew = self.store.claims.renew_sources
         while True:
             await asyncio.sleep(lease.total_seconds() / 3)
-            await asyncio.to_thread(renew_sources, self.db, self.owner, ids, self.clock() + lease)
+            await asyncio.to_thread(renew, self.owner, ids, self.clock() + lease)
 
     def _after_poll(self, ids: list[int]) -> None:
-        """Drop the leases; a source the pipeline left due (it should not) waits one interval."""
+        """Drop the leases, then tell the admins about sources the poll disabled."""
         now = self.clock()
-        t: Table = Source.__table__  # type: ignore[attr-defined]
-        with self.db.engine.begin() as conn:
-            for source in conn.execute(
-                t.select().where(
-                    t.c.id.in_(ids),
-                    t.c.lease_owner == self.owner,
-                    or_(t.c.next_poll_at.is_(None), t.c.next_poll_at <= now),
-                )
-            ).all():
-                conn.execute(
-                    update(t)
-                    .where(t.c.id == source.id)
-                    .values(next_poll_at=now + timedelta(minutes=source.interval_minutes))
-                )
-        release_sources(self.db, self.owner, ids)
-        queue_disabled_source_notices(self.db, ids, self.outbox.publishers, self.outbox.admins, now)
+        self.store.claims.finish_sources(self.owner, ids, now)
+        publishers, admins = self.outbox.publishers, self.outbox.admins
+        queue_disabled_source_notices(self.store, ids, publishers, admins, now)
 
     # -- alerts and summaries ----------------------------------------------------------------------
 
@@ -199,28 +175,27 @@ class Ticks:
             self.metrics.alerts_queued.inc(queued)
         return queued
 
-    async def summaries(self) -> object:
-        """Summarise the new stories in the background (LLM, within its budget)."""
-        if self._summaries is None:
-            self._new_for_summaries.clear()
-            return None
+    async def summaries(self) -> WorkerStats | None:
+        """Summarise the new stories, and what compositions queued, in the background (LLM,
+        within its budget)."""
         ids = list(dict.fromkeys(self._new_for_summaries))
         self._new_for_summaries.clear()
-        return await self._summaries(ids)
+        if self.llm is None:
+            return None
+        stats = await self.llm.run_pending(ids)
+        return stats.add(await self.llm.run_queued())
 
     # -- digests and outbox --------------------------------------------------------------------
 
     async def digests(self, now: datetime | None = None) -> DigestRunReport:
         """Queue every due channel digest (then the outbox tick sends them)."""
-        at = now or self.clock()
-        report = await asyncio.to_thread(
-            run_due_digests,
-            self.db,
-            self.taxonomy,
-            self.provider,
-            now=at,
+        report = await run_due_digests(
+            self.store,
+            self.compose,
+            now=now or self.clock(),
             owner=self.owner,
-            compose=self.compose,
+            llm=self.llm,
+            llm_wait=self.llm_wait,
             lease=self.config.subscription_lease,
             should_stop=lambda: self.stopping,
         )
@@ -239,8 +214,8 @@ class Ticks:
     async def heartbeat(self) -> None:
         """Say this process is alive (other processes on the same SQLite file warn about it)."""
         ttl = timedelta(seconds=max(60.0, self.config.heartbeat_every * 4))
-        await asyncio.to_thread(heartbeat, self.db, self.owner, self.clock(), ttl)
-        if self.db.is_sqlite and not self._warned:
+        await asyncio.to_thread(self.store.claims.heartbeat, self.owner, self.clock(), ttl)
+        if self.store.is_sqlite and not self._warned:
             # Two processes that started at the same moment only see each other here.
             warning = await asyncio.to_thread(self.sqlite_warning)
             if warning:
@@ -250,37 +225,25 @@ class Ticks:
     async def prune(self) -> dict[str, int]:
         """Delete old finished deliveries, expired pins, old usage rows (one replica at a time)."""
         now = self.clock()
-        got = await asyncio.to_thread(
-            claim_singleton, self.db, "prune", self.owner, now, timedelta(minutes=30)
-        )
-        if not got:
+        claim = self.store.claims.claim_singleton
+        if not await asyncio.to_thread(claim, "prune", self.owner, now, timedelta(minutes=30)):
             return {}
-        return await asyncio.to_thread(self._prune, now)
-
-    def _prune(self, now: datetime) -> dict[str, int]:
-        done = {"deliveries": prune_deliveries(self.db, now - self.config.keep_deliveries)}
-        pins: Table = Pin.__table__  # type: ignore[attr-defined]
-        usage: Table = LlmUsage.__table__  # type: ignore[attr-defined]
-        with self.db.engine.begin() as conn:
-            done["pins"] = conn.execute(delete(pins).where(pins.c.expires_at < now)).rowcount
-            cutoff = (now - self.config.keep_llm_usage).date()
-            done["llm_usage"] = conn.execute(delete(usage).where(usage.c.day < cutoff)).rowcount
-            leases: Table = Lease.__table__  # type: ignore[attr-defined]
-            done["stale heartbeats"] = conn.execute(  # of processes that died without a goodbye
-                delete(leases).where(
-                    leases.c.name.startswith(HEARTBEAT_PREFIX),
-                    leases.c.until < now - timedelta(hours=1),
-                )
-            ).rowcount
+        done = await asyncio.to_thread(
+            self.store.housekeeping.prune,
+            now,
+            deliveries_before=now - self.config.keep_deliveries,
+            usage_before=(now - self.config.keep_llm_usage).date(),
+            heartbeats_before=now - timedelta(hours=1),  # of processes that died silently
+        )
         if any(done.values()):
             log.info("pruned %s", ", ".join(f"{n} {k}" for k, n in done.items() if n))
         return done
 
     def sqlite_warning(self) -> str | None:
         """On SQLite, a warning when another live process uses the same file; else None."""
-        if not self.db.is_sqlite:
+        if not self.store.is_sqlite:
             return None
-        others = other_live_processes(self.db, self.owner, self.clock())
+        others = self.store.claims.other_live_processes(self.owner, self.clock())
         if not others:
             return None
         return (
@@ -306,7 +269,7 @@ class Scheduler:
             ("prune", ticks.prune, cfg.prune_every),
         ]
         self._aps: AsyncIOScheduler | None = None
-        self._running: set[asyncio.Task[Any]] = set()
+        self._running: set[asyncio.Task[object]] = set()
         self._started: datetime | None = None
 
     def _guard(
@@ -375,10 +338,10 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        await asyncio.to_thread(release_all, self.ticks.db, self.ticks.owner)
+        await asyncio.to_thread(self.ticks.store.claims.release_all, self.ticks.owner)
         log.info("scheduler stopped; leases released")
 
-    def health(self) -> dict[str, Any]:
+    def health(self) -> dict[str, object]:
         """For /healthz: "ok" while the ticks run; "stale" when the outbox tick has not finished
         for a minute (a stuck database or loop), which makes /healthz answer 503."""
         running = self._aps is not None and self._aps.running and not self.ticks.stopping

@@ -16,7 +16,6 @@ from handlers.common import jurisdiction_slugs, lookup, provider_of, suggest, to
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option, Subcommand
 from storage.pins import pinned_story_ids
-from storage.subscriptions import disable_subscription, get_subscription, save_subscription
 
 __all__ = ["SPEC", "run_digest", "resolve_zone"]
 
@@ -102,18 +101,16 @@ def _on(services: Services, inv: Invocation, words: list[str]) -> Reply:
             raise UsageError(f"unknown topic '{word}'{tail}")
     now = services.now()
     due = next_due(parse_hhmm(at), zone, now)
-    with services.db.session() as session:
-        save_subscription(
-            session,
-            platform=inv.platform,
-            workspace=inv.workspace,
-            channel=inv.channel,
-            local_time=at,
-            timezone=zone,
-            topics=slugs,
-            next_due_at=due,
-            created_by=inv.user,
-        )
+    services.store.subscriptions.save(
+        platform=inv.platform,
+        workspace=inv.workspace,
+        channel=inv.channel,
+        local_time=at,
+        timezone=zone,
+        topics=slugs,
+        next_due_at=due,
+        created_by=inv.user,
+    )
     what = ", ".join(slugs) if slugs else "all topics"
     return Reply(
         Document.notice(
@@ -125,18 +122,16 @@ def _on(services: Services, inv: Invocation, words: list[str]) -> Reply:
 
 
 def _off(services: Services, inv: Invocation) -> Reply:
-    with services.db.session() as session:
-        sub = disable_subscription(
-            session, inv.platform, inv.workspace, inv.channel, f"turned off by {inv.user}"
-        )
+    sub = services.store.subscriptions.disable(
+        inv.platform, inv.workspace, inv.channel, f"turned off by {inv.user}"
+    )
     if sub is None:
         raise NotFound("this channel has no daily digest; turn one on with /digest on")
     return Reply(Document.notice("Daily digest off for this channel"))
 
 
 def _status(services: Services, inv: Invocation) -> Reply:
-    with services.db.session() as session:
-        sub = get_subscription(session, inv.platform, inv.workspace, inv.channel)
+    sub = services.store.subscriptions.get(inv.platform, inv.workspace, inv.channel)
     if sub is None:
         return Reply(
             Document.notice(
@@ -147,7 +142,7 @@ def _status(services: Services, inv: Invocation) -> Reply:
     lines = [
         f"State: {state}",
         f"Time: {sub.local_time} {sub.timezone}",
-        f"Topics: {sub.topics.replace(' ', ', ') if sub.topics else 'all topics'}",
+        f"Topics: {', '.join(sub.topics) if sub.topics else 'all topics'}",
         f"Next digest: {_local(sub.next_due_at, sub.timezone) if sub.enabled else 'none'}",
         f"Last digest: {_local(sub.last_digest_at, sub.timezone)}",
     ]
@@ -158,12 +153,12 @@ def _status(services: Services, inv: Invocation) -> Reply:
 
 def _preview(services: Services, inv: Invocation) -> Reply:
     now = services.now()
+    sub = services.store.subscriptions.get(inv.platform, inv.workspace, inv.channel)
     with services.db.session() as session:
-        sub = get_subscription(session, inv.platform, inv.workspace, inv.channel)
         pinned = pinned_story_ids(
             session, platform=inv.platform, workspace=inv.workspace, channel=inv.channel, now=now
         )
-    topics = sub.topics.split() if sub and sub.topics else []
+    topics = sub.topics if sub else ()
     since = sub.last_digest_at if sub and sub.last_digest_at else now - timedelta(hours=24)
     doc = compose.compose_digest(
         services.db,

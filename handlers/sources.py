@@ -9,20 +9,13 @@ from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 from core.document import Document, Section
+from core.sources import DuplicateSource, NewSource, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
 from handlers.base import Invocation, NotFound, Reply, Role, UsageError
 from handlers.common import words_of
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option, Subcommand
-from storage.sources import (
-    DuplicateSource,
-    add_source,
-    format_health,
-    list_sources,
-    remove_source,
-    source_health,
-)
 
 __all__ = ["SPEC", "run_sources"]
 
@@ -45,8 +38,7 @@ def run_sources(services: Services, inv: Invocation) -> Reply:
 
 
 def _list(services: Services) -> Reply:
-    with services.db.session() as session:
-        sources = list_sources(session)
+    sources = services.store.sources.all()
     if not sources:
         return Reply(Document.notice("No sources yet", "Add one: /sources add https://…/feed"))
     lines = [f"#{s.id}  {s.name}  {s.url}" + ("" if s.enabled else "  (disabled)") for s in sources]
@@ -107,12 +99,11 @@ def _add(services: Services, words: list[str]) -> Reply:
     probed = _probe(services, url)
     title = getattr(probed, "title", None) if probed is not None else None
     name = " ".join(name_words) or (title or "").strip() or parts.hostname
-    with services.db.session() as session:
-        try:
-            source = add_source(session, url, name[:200])
-        except DuplicateSource as exc:
-            raise UsageError(str(exc)) from None
-        source_id, source_name = source.id, source.name
+    try:
+        source = services.store.sources.add(NewSource(url, name[:200]))
+    except DuplicateSource as exc:
+        raise UsageError(str(exc)) from None
+    source_id, source_name = source.id, source.name
     count = getattr(probed, "item_count", None)
     checked = f"Fetched once: {count} entries." if isinstance(count, int) else "Fetched once."
     if probed is None:
@@ -124,16 +115,14 @@ def _remove(services: Services, words: list[str]) -> Reply:
     arg = words[0].removeprefix("#") if len(words) == 1 else ""
     if not arg.isdigit() or len(arg) > 12:
         raise UsageError("/sources remove needs a source number, like /sources remove 3")
-    with services.db.session() as session:
-        if not remove_source(session, int(arg)):
-            raise NotFound(f"no source #{arg}; see /sources list")
+    if not services.store.sources.remove(int(arg)):
+        raise NotFound(f"no source #{arg}; see /sources list")
     return Reply(Document.notice(f"Removed source #{arg} and its stored items"))
 
 
 def _health(services: Services) -> Reply:
     now = services.now()
-    with services.db.session() as session:
-        rows = source_health(session, now)
+    rows = services.store.sources.health(now)
     if not rows:
         return Reply(Document.notice("No sources yet"))
     return Reply(

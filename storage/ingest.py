@@ -32,7 +32,7 @@ from core.ingest import (
 )
 from core.tags import Tags
 from storage.db import Database
-from storage.sources import record_failure, record_not_modified, record_success
+from storage.sources import record_success
 from storage.tables import (
     INGEST_STATE,
     ITEM_TAGS,
@@ -104,18 +104,6 @@ class IngestStore:
                 for row in conn.execute(stmt):
                     found[row.id] = PollTarget(row.url, row.etag, row.last_modified)
         return found
-
-    def not_modified(self, source_id: int, now: datetime) -> None:
-        """A 304: a success that needed no parsing; the validators stay as they are."""
-        with self.db.session() as session:
-            record_not_modified(session, source_id, now)
-
-    def failed(
-        self, source_id: int, now: datetime, reason: str, *, retry_after: float | None = None
-    ) -> None:
-        """A failed poll: counted, backed off, and the source disabled after too many."""
-        with self.db.session() as session:
-            record_failure(session, source_id, now, reason, retry_after=retry_after)
 
     def known_entries(self, source_id: int, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
         """(item id, content hash) of the entry keys this source already has stored."""

@@ -1,33 +1,69 @@
-"""The outbox of deliveries: enqueue once per idempotency key."""
+"""The outbox of deliveries: enqueue once per idempotency key, record how each send went."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Connection, Table, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from core.outbox import DeliveryOrigin, DeliveryRecord, NewDelivery
 from storage.db import Database
-from storage.models import Delivery
+from storage.models import Delivery, Subscription, Watch
 
-__all__ = [
-    "enqueue",
-    "enqueue_many",
-    "mark_sent",
-    "mark_retry",
-    "mark_final",
-    "status_counts",
-    "prune_deliveries",
-]
+__all__ = ["OutboxStore", "enqueue"]
 
 _T: Table = Delivery.__table__  # type: ignore[attr-defined]
+_SUBS: Table = Subscription.__table__  # type: ignore[attr-defined]
+_WATCHES: Table = Watch.__table__  # type: ignore[attr-defined]
+
+
+def delivery_record(row: Delivery) -> DeliveryRecord:
+    """The core shape of a stored delivery."""
+    assert row.id is not None
+    return DeliveryRecord(
+        id=row.id,
+        key=row.idempotency_key,
+        kind=row.kind,
+        platform=row.platform,
+        workspace=row.workspace,
+        target=row.target,
+        direct=row.direct,
+        payload=row.payload,
+        attempts=row.attempts,
+        next_attempt_at=row.next_attempt_at,
+        lease_until=row.lease_until,
+        subscription_id=row.subscription_id,
+        watch_id=row.watch_id,
+    )
+
+
+def _row(new: NewDelivery) -> dict[str, Any]:
+    row = Delivery(
+        idempotency_key=new.key,
+        kind=new.kind,
+        platform=new.platform,
+        workspace=new.workspace,
+        target=new.target,
+        direct=new.direct,
+        payload=new.payload,
+        next_attempt_at=new.next_attempt_at,
+        subscription_id=new.subscription_id,
+        watch_id=new.watch_id,
+        story_id=new.story_id,
+    )
+    if new.created_at is not None:
+        row.created_at = new.created_at
+    return row.model_dump(exclude={"id"})
 
 
 def enqueue(session: Session, delivery: Delivery) -> bool:
-    """Insert the delivery unless its idempotency key exists; True when it was new."""
+    """Insert the delivery unless its idempotency key exists, in the caller's transaction; True
+    when it was new."""
     values = delivery.model_dump(exclude={"id"})
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -42,77 +78,11 @@ def enqueue(session: Session, delivery: Delivery) -> bool:
     return result.first() is not None
 
 
-def mark_sent(db: Database, delivery_id: int, message_id: str, now: datetime) -> None:
-    """Record a successful send: the platform's message id, status "sent", lease dropped."""
-    with db.engine.begin() as conn:
-        conn.execute(
-            update(_T)
-            .where(_T.c.id == delivery_id)
-            .values(
-                status="sent",
-                message_id=message_id,
-                sent_at=now,
-                error=None,
-                lease_owner=None,
-                lease_until=None,
-            )
-        )
-
-
-def mark_retry(db: Database, delivery_id: int, error: str, retry_at: datetime) -> None:
-    """A transient failure: count the attempt and come back at `retry_at`."""
-    with db.engine.begin() as conn:
-        conn.execute(
-            update(_T)
-            .where(_T.c.id == delivery_id, _T.c.status == "sending")
-            .values(
-                status="pending",
-                attempts=_T.c.attempts + 1,
-                next_attempt_at=retry_at,
-                error=error[:500],
-                lease_owner=None,
-                lease_until=None,
-            )
-        )
-
-
-def mark_final(
-    session: Session, delivery_id: int, status: str, error: str, *, count_attempt: bool = True
-) -> None:
-    """A permanent outcome ("failed", "gone", "forbidden"), inside the caller's transaction."""
-    values: dict[str, object] = {
-        "status": status,
-        "error": error[:500],
-        "lease_owner": None,
-        "lease_until": None,
-    }
-    if count_attempt:
-        values["attempts"] = _T.c.attempts + 1
-    session.exec(update(_T).where(_T.c.id == delivery_id).values(**values))  # type: ignore[call-overload]
-
-
-def status_counts(db: Database) -> dict[str, int]:
-    """How many deliveries are in each status."""
-    with db.engine.begin() as conn:
-        rows = conn.execute(select(_T.c.status, func.count()).group_by(_T.c.status)).all()
-    return {str(status): int(n) for status, n in rows}
-
-
-def prune_deliveries(db: Database, before: datetime) -> int:
-    """Delete finished deliveries (sent, failed, gone, forbidden) created before `before`."""
-    with db.engine.begin() as conn:
-        return conn.execute(
-            delete(_T).where(
-                _T.c.status.in_(["sent", "failed", "gone", "forbidden"]), _T.c.created_at < before
-            )
-        ).rowcount
-
-
-def enqueue_many(session: Session, deliveries: Sequence[Delivery]) -> set[str]:
-    """Insert many deliveries in one statement, skipping existing keys; returns the new keys."""
+def enqueue_many(session: Session, deliveries: Sequence[NewDelivery]) -> set[str]:
+    """Insert many deliveries in one statement in the caller's transaction, skipping existing
+    keys; returns the new keys."""
     if not deliveries:
         return set()
-    rows = [d.model_dump(exclude={"id"}) for d in deliveries]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
@@ -120,5 +90,123 @@ def enqueue_many(session: Session, deliveries: Sequence[Delivery]) -> set[str]:
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(_T.c.idempotency_key)
     )
-    result = session.connection().execute(stmt, rows)
+    result = session.connection().execute(stmt, [_row(d) for d in deliveries])
     return {str(r[0]) for r in result.all()}
+
+
+class OutboxStore:
+    """Deliveries: queued once per key, then sent, retried or given up on."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def enqueue(self, delivery: NewDelivery) -> bool:
+        """Queue the delivery unless its key is queued already; True when it was new."""
+        return bool(self.enqueue_many([delivery]))
+
+    def enqueue_many(self, deliveries: Sequence[NewDelivery]) -> set[str]:
+        """Queue the deliveries whose keys are new, in one statement; returns those keys."""
+        with self._db.session() as session:
+            return enqueue_many(session, deliveries)
+
+    def mark_sent(self, delivery_id: int, message_id: str, now: datetime) -> None:
+        """Record a successful send: the platform's message id, status "sent", lease dropped."""
+        with self._db.engine.begin() as conn:
+            conn.execute(
+                update(_T)
+                .where(_T.c.id == delivery_id)
+                .values(
+                    status="sent",
+                    message_id=message_id,
+                    sent_at=now,
+                    error=None,
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    def mark_retry(self, delivery_id: int, error: str, retry_at: datetime) -> None:
+        """A transient failure: count the attempt and come back at `retry_at`."""
+        with self._db.engine.begin() as conn:
+            conn.execute(
+                update(_T)
+                .where(_T.c.id == delivery_id, _T.c.status == "sending")
+                .values(
+                    status="pending",
+                    attempts=_T.c.attempts + 1,
+                    next_attempt_at=retry_at,
+                    error=error[:500],
+                    lease_owner=None,
+                    lease_until=None,
+                )
+            )
+
+    def origin(self, delivery_id: int) -> DeliveryOrigin:
+        """What the delivery was for: the digest's creator, or the watch's query and user."""
+        with self._db.engine.begin() as conn:
+            found = conn.execute(
+                select(_SUBS.c.created_by, _WATCHES.c.query, _WATCHES.c.user_id)
+                .select_from(_T)
+                .outerjoin(_SUBS, _SUBS.c.id == _T.c.subscription_id)
+                .outerjoin(_WATCHES, _WATCHES.c.id == _T.c.watch_id)
+                .where(_T.c.id == delivery_id)
+            ).first()
+        if found is None:
+            return DeliveryOrigin()
+        return DeliveryOrigin(found[0], found[1], found[2])
+
+    def give_up(
+        self,
+        delivery_id: int,
+        status: str,
+        error: str,
+        notices: Sequence[NewDelivery],
+        *,
+        disable: str | None = None,
+    ) -> int:
+        """A permanent outcome ("failed", "gone", "forbidden") and the admins' notices, together.
+
+        With `disable` (the reason), the subscription or watch the delivery was for is turned
+        off, and the notices are queued only by the delivery that turned it off: admins hear once.
+        Returns how many notices were new.
+        """
+        with self._db.session() as session:
+            conn = session.connection()
+            conn.execute(
+                update(_T)
+                .where(_T.c.id == delivery_id)
+                .values(
+                    status=status,
+                    error=error[:500],
+                    lease_owner=None,
+                    lease_until=None,
+                    attempts=_T.c.attempts + 1,
+                )
+            )
+            if disable is not None and not _turn_off_origin(conn, delivery_id, disable[:300]):
+                return 0
+            return len(enqueue_many(session, notices))
+
+
+def _turn_off_origin(conn: Connection, delivery_id: int, reason: str) -> bool:
+    """Turn off the subscription or watch behind the delivery; False when it was already off."""
+    sub_id, watch_id = conn.execute(
+        select(_T.c.subscription_id, _T.c.watch_id).where(_T.c.id == delivery_id)
+    ).one()
+    if sub_id is not None:
+        flipped = conn.execute(
+            update(_SUBS)
+            .where(_SUBS.c.id == sub_id, _SUBS.c.enabled.is_(True))
+            .values(enabled=False, disabled_reason=reason, next_due_at=None)
+            .returning(_SUBS.c.id)
+        ).first()
+        return flipped is not None
+    if watch_id is not None:
+        flipped = conn.execute(
+            update(_WATCHES)
+            .where(_WATCHES.c.id == watch_id, _WATCHES.c.active.is_(True))
+            .values(active=False, disabled_reason=reason)
+            .returning(_WATCHES.c.id)
+        ).first()
+        return flipped is not None
+    return True

@@ -7,7 +7,7 @@ source with its reason. A server's Retry-After (429/503) is obeyed and is not co
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,25 +16,17 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
+from core.sources import DuplicateSource, NewSource, SourceHealth, SourceRecord
+from storage.db import Database
 from storage.models import Item, Source
 
 __all__ = [
     "DISABLE_AFTER",
     "MAX_BACKOFF",
-    "DuplicateSource",
-    "SourceHealth",
-    "add_source",
-    "remove_source",
-    "list_sources",
-    "get_source",
-    "due_sources",
+    "SourceStore",
     "record_success",
     "record_not_modified",
     "record_failure",
-    "backoff_delay",
-    "source_health",
-    "format_health",
-    "format_ago",
 ]
 
 DISABLE_AFTER = 10
@@ -43,70 +35,171 @@ JITTER = 0.1  # +-10% of the interval, so sources added together drift apart
 _SOURCES: Table = Source.__table__  # type: ignore[attr-defined]
 
 
-class DuplicateSource(ValueError):
-    """The URL is already a source."""
+def _record(source: Source) -> SourceRecord:
+    assert source.id is not None
+    return SourceRecord(
+        id=source.id,
+        url=source.url,
+        name=source.name,
+        jurisdiction=source.jurisdiction,
+        official=source.official,
+        enabled=source.enabled,
+        etag=source.etag,
+        last_modified=source.last_modified,
+        disabled_reason=source.disabled_reason,
+        last_error_at=source.last_error_at,
+    )
 
-    def __init__(self, existing: Source) -> None:
-        super().__init__(f"that feed is already a source: #{existing.id} {existing.name}")
-        self.existing = existing
 
-
-def add_source(
-    session: Session,
-    url: str,
-    name: str,
-    jurisdiction: str | None = None,
-    official: bool = False,
-) -> Source:
-    """Store a new, enabled source, due now. Raises DuplicateSource for a known URL."""
-    url = url.strip()
+def _add(session: Session, new: NewSource) -> SourceRecord:
+    url = new.url.strip()
     existing = session.exec(select(Source).where(Source.url == url)).first()
     if existing is not None:
-        raise DuplicateSource(existing)
-    source = Source(url=url, name=name.strip() or url, jurisdiction=jurisdiction, official=official)
+        raise DuplicateSource(_record(existing))
+    source = Source(
+        url=url, name=new.name.strip() or url, jurisdiction=new.jurisdiction, official=new.official
+    )
     session.add(source)
     session.flush()
-    return source
+    return _record(source)
 
 
-def remove_source(session: Session, source_id: int) -> bool:
-    """Delete a source (its items go with it). False when there is no such source."""
-    source = session.get(Source, source_id)
-    if source is None:
-        return False
-    session.delete(source)
-    session.flush()
-    return True
+class SourceStore:
+    """The feeds: what they are, which are due, and how their polls went."""
 
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-def list_sources(session: Session) -> list[Source]:
-    """Every source, in the order they were added."""
-    return list(session.exec(select(Source).order_by(col(Source.id))).all())
+    def add(self, new: NewSource) -> SourceRecord:
+        """Store a new, enabled source, due now. Raises DuplicateSource for a known URL."""
+        with self._db.session() as session:
+            return _add(session, new)
 
+    def add_missing(self, entries: Sequence[NewSource]) -> list[SourceRecord]:
+        """Add every entry whose URL is not a source yet, all or none; returns those added."""
+        with self._db.session() as session:
+            known = set(session.exec(select(Source.url)).all())
+            added: list[SourceRecord] = []
+            for entry in entries:
+                if entry.url.strip() not in known:
+                    added.append(_add(session, entry))
+                    known.add(added[-1].url)
+            return added
 
-def get_source(session: Session, source_id: int) -> Source | None:
-    return session.get(Source, source_id)
+    def remove(self, source_id: int) -> bool:
+        """Delete a source (its items go with it). False when there is no such source."""
+        with self._db.session() as session:
+            source = session.get(Source, source_id)
+            if source is None:
+                return False
+            session.delete(source)
+            return True
 
+    def all(self) -> list[SourceRecord]:
+        """Every source, in the order they were added."""
+        with self._db.session() as session:
+            return [_record(s) for s in session.exec(select(Source).order_by(col(Source.id)))]
 
-def due_sources(session: Session, now: datetime, limit: int) -> list[Source]:
-    """Enabled sources whose next poll is unset or not after `now`, the most overdue first."""
-    stmt = (
-        select(Source)
-        .where(col(Source.enabled).is_(True))
-        .where(or_(col(Source.next_poll_at).is_(None), col(Source.next_poll_at) <= now))
-        .order_by(
-            col(Source.next_poll_at).is_(None).desc(), col(Source.next_poll_at), col(Source.id)
+    def get(self, source_id: int) -> SourceRecord | None:
+        """The source, or None."""
+        with self._db.session() as session:
+            source = session.get(Source, source_id)
+            return None if source is None else _record(source)
+
+    def due(self, now: datetime, limit: int) -> list[SourceRecord]:
+        """Enabled sources whose next poll is unset or not after `now`, the most overdue first."""
+        stmt = (
+            select(Source)
+            .where(col(Source.enabled).is_(True))
+            .where(or_(col(Source.next_poll_at).is_(None), col(Source.next_poll_at) <= now))
+            .order_by(
+                col(Source.next_poll_at).is_(None).desc(), col(Source.next_poll_at), col(Source.id)
+            )
+            .limit(limit)
         )
-        .limit(limit)
-    )
-    return list(session.exec(stmt).all())
+        with self._db.session() as session:
+            return [_record(s) for s in session.exec(stmt)]
+
+    def disabled_among(self, source_ids: Sequence[int]) -> list[SourceRecord]:
+        """Those of `source_ids` that are disabled with a reason (after repeated failures)."""
+        if not source_ids:
+            return []
+        stmt = select(Source).where(
+            col(Source.id).in_(list(source_ids)),
+            col(Source.enabled).is_(False),
+            col(Source.disabled_reason).is_not(None),
+        )
+        with self._db.session() as session:
+            return [_record(s) for s in session.exec(stmt)]
+
+    def record_success(
+        self,
+        source_id: int,
+        now: datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        title: str | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        """A fetched and parsed feed: store validators, reset failures, schedule the next poll."""
+        with self._db.session() as session:
+            record_success(
+                session,
+                source_id,
+                now,
+                etag=etag,
+                last_modified=last_modified,
+                title=title,
+                rng=rng,
+            )
+
+    def record_not_modified(
+        self, source_id: int, now: datetime, *, rng: random.Random | None = None
+    ) -> None:
+        """A 304: a success that needed no parsing; the validators stay as they are."""
+        with self._db.session() as session:
+            record_not_modified(session, source_id, now, rng=rng)
+
+    def record_failure(
+        self, source_id: int, now: datetime, reason: str, *, retry_after: float | None = None
+    ) -> None:
+        """A failed poll: back off (or wait `retry_after`), disabling after ten in a row."""
+        with self._db.session() as session:
+            record_failure(session, source_id, now, reason, retry_after=retry_after)
+
+    def health(self, now: datetime) -> list[SourceHealth]:
+        """Every source's health, disabled sources first, then by name."""
+        since = now - timedelta(days=7)
+        with self._db.session() as session:
+            counts = dict(
+                session.exec(
+                    select(Item.source_id, func.count())
+                    .where(col(Item.fetched_at) >= since)
+                    .group_by(col(Item.source_id))
+                ).all()
+            )
+            rows = [
+                SourceHealth(
+                    id=s.id or 0,
+                    name=s.name,
+                    url=s.url,
+                    enabled=s.enabled,
+                    disabled_reason=s.disabled_reason,
+                    last_success_at=s.last_success_at,
+                    last_error=s.last_error,
+                    last_error_at=s.last_error_at,
+                    consecutive_failures=s.consecutive_failures,
+                    next_poll_at=s.next_poll_at,
+                    items_last_7_days=int(counts.get(s.id or 0, 0)),
+                )
+                for s in session.exec(select(Source)).all()
+            ]
+        rows.sort(key=lambda r: (r.enabled, r.name.lower(), r.id))
+        return rows
 
 
-def _require(session: Session, source_id: int) -> Source:
-    source = session.get(Source, source_id)
-    if source is None:
-        raise LookupError(f"no source #{source_id}")
-    return source
+# -- a poll's outcome, inside the caller's transaction (ingest commits items and success together)
 
 
 def _next_regular_poll(interval_minutes: int, now: datetime, rng: random.Random | None) -> datetime:
@@ -125,7 +218,7 @@ def record_success(
     title: str | None = None,
     rng: random.Random | None = None,
 ) -> None:
-    """A fetched and parsed feed: store validators, reset failures, schedule the next poll."""
+    """`SourceStore.record_success` inside the caller's transaction."""
     values: dict[str, Any] = {"etag": etag, "last_modified": last_modified}
     if title:
         values["title"] = title[:300]
@@ -135,7 +228,7 @@ def record_success(
 def record_not_modified(
     session: Session, source_id: int, now: datetime, *, rng: random.Random | None = None
 ) -> None:
-    """A 304: a success that needed no parsing; the validators stay as they are."""
+    """`SourceStore.record_not_modified` inside the caller's transaction."""
     _succeeded(session, source_id, now, rng, {})
 
 
@@ -164,9 +257,9 @@ def _succeeded(
         session.expire(held)  # a Source this session holds must not keep the old values
 
 
-def backoff_delay(source: Source, failures: int) -> timedelta:
+def _backoff_delay(interval_minutes: int, failures: int) -> timedelta:
     """interval * 2^(failures-1), at most 24 h."""
-    base = timedelta(minutes=max(1, source.interval_minutes))
+    base = timedelta(minutes=max(1, interval_minutes))
     exponent = min(max(failures - 1, 0), 20)  # 2^20 intervals is far past the cap already
     return min(base * (2**exponent), MAX_BACKOFF)
 
@@ -178,10 +271,11 @@ def record_failure(
     reason: str,
     *,
     retry_after: float | None = None,
-) -> Source:
-    """A failed poll. With `retry_after` (a 429/503 that said when), wait that long, no penalty;
-    otherwise count it, back off, and disable the source after ten in a row."""
-    source = _require(session, source_id)
+) -> None:
+    """`SourceStore.record_failure` inside the caller's transaction."""
+    source = session.get(Source, source_id)
+    if source is None:
+        raise LookupError(f"no source #{source_id}")
     reason = (reason or "unknown error").strip()[:500]
     source.last_polled_at = now
     source.last_error = reason
@@ -198,117 +292,7 @@ def record_failure(
             )
             source.next_poll_at = None
         else:
-            source.next_poll_at = now + backoff_delay(source, source.consecutive_failures)
+            delay = _backoff_delay(source.interval_minutes, source.consecutive_failures)
+            source.next_poll_at = now + delay
     session.add(source)
     session.flush()
-    return source
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    """What `/sources health` shows for one source."""
-
-    id: int
-    name: str
-    url: str
-    enabled: bool
-    disabled_reason: str | None
-    last_success_at: datetime | None
-    last_error: str | None
-    last_error_at: datetime | None
-    consecutive_failures: int
-    next_poll_at: datetime | None
-    items_last_7_days: int
-
-
-def source_health(session: Session, now: datetime) -> list[SourceHealth]:
-    """Every source's health, disabled sources first, then by name."""
-    since = now - timedelta(days=7)
-    counts = dict(
-        session.exec(
-            select(Item.source_id, func.count())
-            .where(col(Item.fetched_at) >= since)
-            .group_by(col(Item.source_id))
-        ).all()
-    )
-    rows = [
-        SourceHealth(
-            id=s.id or 0,
-            name=s.name,
-            url=s.url,
-            enabled=s.enabled,
-            disabled_reason=s.disabled_reason,
-            last_success_at=s.last_success_at,
-            last_error=s.last_error,
-            last_error_at=s.last_error_at,
-            consecutive_failures=s.consecutive_failures,
-            next_poll_at=s.next_poll_at,
-            items_last_7_days=int(counts.get(s.id or 0, 0)),
-        )
-        for s in session.exec(select(Source)).all()
-    ]
-    rows.sort(key=lambda r: (r.enabled, r.name.lower(), r.id))
-    return rows
-
-
-def _span(delta: timedelta) -> str:
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 60:
-        return "under a minute"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 48 * 3600:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
-
-
-def format_ago(when: datetime | None, now: datetime) -> str:
-    """'2 h ago', 'under a minute ago', or 'never'."""
-    return "never" if when is None else f"{_span(now - when)} ago"
-
-
-def _next_poll(when: datetime | None, now: datetime) -> str:
-    if when is None or when <= now:
-        return "next poll now"
-    return f"next poll in {_span(when - now)}"
-
-
-def _items(n: int) -> str:
-    return f"{n} item{'' if n == 1 else 's'} in 7 days"
-
-
-def format_health(rows: list[SourceHealth], now: datetime) -> list[str]:
-    """One plain-words line per source, e.g.
-    'EDPB news — OK, last success 2 h ago, 14 items in 7 days, next poll in 12 min'."""
-    lines = []
-    for r in rows:
-        if not r.enabled:
-            reason = r.disabled_reason or "by an admin"
-            if reason.startswith("disabled "):
-                reason = reason[len("disabled ") :]
-                lines.append(f"{r.name} — DISABLED {reason}")
-            else:
-                lines.append(f"{r.name} — DISABLED: {reason}")
-            continue
-        if r.consecutive_failures:
-            count = r.consecutive_failures
-            lines.append(
-                f"{r.name} — FAILING ({count} failure{'' if count == 1 else 's'} in a row): "
-                f"{r.last_error or 'unknown error'}; last success "
-                f"{format_ago(r.last_success_at, now)}, {_items(r.items_last_7_days)}, "
-                f"{_next_poll(r.next_poll_at, now)}"
-            )
-        elif r.last_success_at is None:
-            waiting = f", last error: {r.last_error}" if r.last_error else ""
-            lines.append(f"{r.name} — not polled yet{waiting}, {_next_poll(r.next_poll_at, now)}")
-        else:
-            waiting = (
-                f", asked to wait: {r.last_error}"
-                if r.last_error and r.last_error_at and r.last_error_at > r.last_success_at
-                else ""
-            )
-            lines.append(
-                f"{r.name} — OK, last success {format_ago(r.last_success_at, now)}, "
-                f"{_items(r.items_last_7_days)}, {_next_poll(r.next_poll_at, now)}{waiting}"
-            )
-    return lines

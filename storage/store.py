@@ -6,8 +6,16 @@ rows or sessions; nothing above `storage/` opens a session or writes SQL.
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
+from storage.claims import ClaimStore
 from storage.db import Database
+from storage.housekeeping import Housekeeping
 from storage.ingest import IngestStore
+from storage.outbox import OutboxStore
+from storage.sources import SourceStore
+from storage.subscriptions import SubscriptionStore
+from storage.usage import UsageStore
 
 __all__ = ["Storage"]
 
@@ -18,3 +26,20 @@ class Storage:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.ingest = IngestStore(db)
+        self.sources = SourceStore(db)
+        self.subscriptions = SubscriptionStore(db)
+        self.outbox = OutboxStore(db)
+        self.claims = ClaimStore(db)
+        self.usage = UsageStore(db)
+        self.housekeeping = Housekeeping(db)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """SQLite serves one process; PostgreSQL serves several replicas."""
+        return self.db.is_sqlite
+
+    @property
+    def engine(self) -> Engine:
+        """For libraries that keep their own tables in our database (Slack's OAuth stores);
+        nothing of ours writes SQL through it."""
+        return self.db.engine

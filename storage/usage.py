@@ -9,9 +9,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
+from storage.db import Database
 from storage.models import LlmUsage
 
-__all__ = ["tokens_used", "calls_made", "add_usage"]
+__all__ = ["UsageStore", "tokens_used", "calls_made", "add_usage"]
 
 _T: Table = LlmUsage.__table__  # type: ignore[attr-defined]
 
@@ -41,3 +42,15 @@ def add_usage(session: Session, day: date, tokens: int, calls: int = 1) -> int:
         set_={"tokens": _T.c.tokens + excluded.tokens, "calls": _T.c.calls + excluded.calls},
     ).returning(_T.c.tokens)
     return int(session.execute(upsert).scalar_one())
+
+
+class UsageStore:
+    """The LLM's token usage per UTC day."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def tokens_used(self, day: date) -> int:
+        """Tokens counted so far on `day` (0 when nothing was recorded)."""
+        with self._db.session() as session:
+            return tokens_used(session, day)

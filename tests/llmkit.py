@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from core.document import Document
 from digest.composition.compose import SummaryProvider, compose_brief
 from digest.composition.textrender import render_text
 from digest.writing.llm import CircuitBreaker, LlmSummarizer, build_client
-from digest.writing.llm_summaries import LlmSummaryProvider
+from digest.writing.llm_summaries import LlmSummaryProvider, SummaryWorker, fill_then_recompose
 from storage.db import Database
 from storage.models import Item, Source, Story
 from storage.store import Storage
@@ -28,6 +29,7 @@ __all__ = [
     "make_llm",
     "render_brief",
     "brief_document",
+    "compose_after_summaries",
 ]
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -136,6 +138,21 @@ def brief_document(
         limit=len(story_ids),
         title="Top stories",
     )
+
+
+async def compose_after_summaries(
+    worker: SummaryWorker, compose: Callable[[], Document]
+) -> Document:
+    """Compose in a worker thread, then again after each round of the worker's summaries: what
+    the digest job does."""
+    doc = await asyncio.to_thread(compose)
+
+    async def again() -> None:
+        nonlocal doc
+        doc = await asyncio.to_thread(compose)
+
+    await fill_then_recompose(worker, again)
+    return doc
 
 
 @pytest.fixture(scope="module")

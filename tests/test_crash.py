@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import select
 
 from core.clock import utcnow
-from storage.claims import claim_deliveries
 from storage.db import Database
 from storage.models import Delivery, Subscription
+from storage.store import Storage
 from tests.fake_publisher import attempts_per_key, create_tables, messages_per_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +86,7 @@ def test_killed_sender_restarts_and_every_digest_arrives_exactly_once(crash_db, 
     assert len(sent_before) == (2 if point == "before_send" else 3)
 
     # Before the lease expires nobody may take the claimed rows...
-    assert claim_deliveries(db, "another-process", utcnow()) == []
+    assert Storage(db).claims.claim_deliveries("another-process", utcnow()) == []
     # ...once it has, a restarted sender sends them.
     late = worker(db, "--clock-offset", str(LEASE + 1))
     assert late.returncode == 0, late.stderr[-2000:]

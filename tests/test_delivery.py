@@ -11,9 +11,9 @@ from sqlmodel import select
 from bot.delivery import DeliveryConfig, Outbox, admin_recipients, backoff_seconds
 from bot.publisher import Forbidden, TargetGone, Transient
 from core.document import Document
-from storage.claims import claim_deliveries
 from storage.models import Delivery, Subscription, Watch
 from storage.outbox import enqueue
+from storage.store import Storage
 from tests.fake_publisher import MemoryPublisher
 
 T0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
@@ -72,7 +72,7 @@ def rows(db) -> dict[str, Delivery]:
 
 
 def outbox(db, pub, clock, admins=(), config=FAST, **kw) -> Outbox:
-    return Outbox(db, {"slack": pub}, clock=clock, config=config, admins=admins, **kw)
+    return Outbox(Storage(db), {"slack": pub}, clock=clock, config=config, admins=admins, **kw)
 
 
 async def test_sends_each_row_once_and_records_the_message_id(db):
@@ -224,8 +224,8 @@ async def test_alert_to_a_gone_user_turns_the_watch_off(db):
 async def test_crash_after_claim_lease_expires_and_another_sender_delivers(db):
     pub, clock = MemoryPublisher(), Clock()
     queue(db, "k1")
-    claimed = claim_deliveries(db, "dead-process", T0, lease=timedelta(seconds=60))
-    assert [d.status for d in claimed] == ["sending"]
+    claimed = Storage(db).claims.claim_deliveries("dead-process", T0, lease=timedelta(seconds=60))
+    assert [d.key for d in claimed] == ["k1"] and rows(db)["k1"].status == "sending"
     box = outbox(db, pub, clock)
     assert (await box.drain()).claimed == 0  # the lease still holds
     clock.advance(seconds=61)
@@ -237,7 +237,7 @@ async def test_crash_after_send_resend_is_deduplicated_by_key(db):
     pub, clock = MemoryPublisher(), Clock()
     queue(db, "k1")
     # A sender posted, then died before recording: the row is still "sending" under its lease.
-    (row,) = claim_deliveries(db, "dead-process", T0)
+    (row,) = Storage(db).claims.claim_deliveries("dead-process", T0)
     from bot.publisher import Target
 
     await pub.send(Target("slack", "T1", "C1"), Document.from_json(row.payload), key="k1")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from core.document import Document, Section, StoryCard
 from digest.composition.digests import digest_key, run_due_digests
 from digest.composition.schedule import next_due, parse_hhmm
 from storage.models import Delivery, Pin, Story, Subscription
+from storage.store import Storage
 
 
 class FakeCompose:
@@ -21,9 +24,7 @@ class FakeCompose:
         self.quiet = quiet
         self.calls: list[dict] = []
 
-    def __call__(
-        self, db, taxonomy, provider, *, topics, since, now, pinned_ids=(), limit=20, title=""
-    ):
+    def __call__(self, *, topics, since, now, pinned_ids, limit, title):
         self.calls.append(
             {
                 "topics": topics,
@@ -70,8 +71,8 @@ def get_sub(db, sub_id) -> Subscription:
         return s.get(Subscription, sub_id)
 
 
-def run(db, now, compose=None):
-    return run_due_digests(db, None, None, now=now, compose=compose or FakeCompose())
+def run(db, now, compose=None, **kw):
+    return asyncio.run(run_due_digests(Storage(db), compose or FakeCompose(), now=now, **kw))
 
 
 def walk_days(db, sub_id, days: int, compose=None) -> list[datetime]:
@@ -259,7 +260,7 @@ def test_rerunning_the_same_slot_never_queues_twice(db):
 def test_many_channels_due_at_once_each_queued_once(db):
     ids = [add_sub(db, zone="UTC", after=utc(2026, 6, 1), channel=f"C{i}") for i in range(30)]
     compose = FakeCompose()
-    report = run_due_digests(db, None, None, now=utc(2026, 6, 1, 8), compose=compose, batch=7)
+    report = run(db, utc(2026, 6, 1, 8), compose, batch=7)
     assert report.queued == 30
     assert sorted(d.subscription_id for d in deliveries(db)) == sorted(ids)
     assert len(compose.calls) == 1  # same topics, window and pins: composed once
@@ -283,12 +284,12 @@ def test_a_subscription_taken_over_mid_run_is_not_queued_by_the_loser(db):
     ids = [add_sub(db, zone="UTC", after=utc(2026, 6, 1), channel=f"C{i}") for i in range(3)]
 
     class Stealing(FakeCompose):
-        def __call__(self, *args, **kwargs):
+        def __call__(self, **kwargs):
             with db.session() as s:
                 row = s.get(Subscription, ids[1])
                 row.lease_owner = "another-replica"
                 s.add(row)
-            return super().__call__(*args, **kwargs)
+            return super().__call__(**kwargs)
 
     report = run(db, utc(2026, 6, 1, 8), Stealing())
     actions = {o.subscription_id: o.action for o in report.outcomes}
@@ -304,10 +305,10 @@ def test_a_failing_composition_pushes_that_channel_back_and_says_why(db):
     ]
 
     class Failing(FakeCompose):
-        def __call__(self, db_, taxonomy, provider, *, topics, **kw):
+        def __call__(self, *, topics, **kw):
             if topics == {"uk"}:
                 raise RuntimeError("database went away")
-            return super().__call__(db_, taxonomy, provider, topics=topics, **kw)
+            return super().__call__(topics=topics, **kw)
 
     now = utc(2026, 6, 1, 8)
     report = run(db, now, Failing())
@@ -324,11 +325,11 @@ def test_a_composition_that_fails_once_is_retried_and_the_digest_still_queued(db
     sub_id = add_sub(db, zone="UTC", after=utc(2026, 6, 1))
 
     class FlakyOnce(FakeCompose):
-        def __call__(self, *args, **kwargs):
+        def __call__(self, **kwargs):
             if not self.calls:
                 self.calls.append({})
                 raise RuntimeError("deadlock detected\nDETAIL: long SQL here")
-            return super().__call__(*args, **kwargs)
+            return super().__call__(**kwargs)
 
     report = run(db, utc(2026, 6, 1, 8), FlakyOnce())
     assert [(o.subscription_id, o.action) for o in report.outcomes] == [(sub_id, "queued")]
@@ -336,3 +337,22 @@ def test_a_composition_that_fails_once_is_retried_and_the_digest_still_queued(db
     assert "composing a digest failed (RuntimeError: deadlock detected); trying once more" in [
         r.getMessage() for r in caplog.records
     ]
+
+
+def test_a_digest_waits_for_the_model_only_so_long(db, caplog):
+    """A model that never answers delays the digest by the wait, then it goes out as composed."""
+
+    class SilentModel:
+        queue = [1]  # a story the first composition could not find an LLM summary for
+
+        async def run_queued(self):
+            await asyncio.sleep(60)
+
+    sub_id = add_sub(db, zone="UTC", after=utc(2026, 6, 1))
+    started = time.monotonic()
+    report = run(db, utc(2026, 6, 1, 8), llm=SilentModel(), llm_wait=0.3)
+    assert time.monotonic() - started < 10
+    assert [(o.subscription_id, o.action) for o in report.outcomes] == [(sub_id, "queued")]
+    (row,) = deliveries(db)
+    assert Document.from_json(row.payload).stories()[0].headline == "EU fines platform"
+    assert "LLM summaries for a digest did not finish; sending it extractive" in caplog.messages

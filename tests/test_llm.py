@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import build_provider
+from bot.settings import load_settings
 from digest.writing.llm import CardText, CircuitBreaker, build_client
 from digest.writing.llm_summaries import (
     EXTRACTIVE_NOTE,
     LlmSummaryProvider,
     SummaryQueue,
     SummaryWorker,
-    build_llm_services,
-    compose_after_summaries,
     load_story_texts,
     pending_story_ids,
 )
@@ -26,6 +26,7 @@ from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL sch
     _pg_worker_db,
     add_story,
     brief_document,
+    compose_after_summaries,
     edit_story,
     make_llm,
     render_brief,
@@ -323,22 +324,21 @@ async def test_background_digest_composition_gets_llm_text_in_one_go(db):
     assert doc.footer == [EXTRACTIVE_NOTE]
 
 
-async def test_services_from_settings_values(db):
-    off = build_llm_services(
-        db, ExtractiveProvider(), api_key=None, base_url=None, model="gpt-4o-mini"
-    )
-    assert not off.enabled and off.worker.llm is None and not off.provider.enabled
+async def test_provider_and_worker_from_settings(db):
+    off, no_worker = build_provider(load_settings(database_url="sqlite:///unused.db"), db)
+    assert no_worker is None and not off.enabled
     with fake_openai() as srv:
-        on = build_llm_services(
-            db, ExtractiveProvider(), api_key="sk-x", base_url=srv.base_url, model="m",
-            language="German", timeout=3, daily_tokens=50_000,
+        settings = load_settings(
+            database_url="sqlite:///unused.db", openai_api_key="sk-x",
+            openai_base_url=srv.base_url, llm_model="m", language="German", llm_timeout=3,
+            llm_daily_tokens=50_000,
         )  # fmt: skip
+        provider, worker = build_provider(settings, db)
+        assert worker is not None
         sid = add_story(db, "Commission fines Coupang", FINE)
-        doc = await compose_after_summaries(
-            on.worker, lambda: brief_document(db, on.provider, [sid])
-        )
+        doc = await compose_after_summaries(worker, lambda: brief_document(db, provider, [sid]))
         sent = srv.requests()[0]
-    assert on.enabled and on.worker.daily_tokens == 50_000
+    assert provider.enabled and worker.daily_tokens == 50_000
     assert "Write in German" in sent["messages"][0]["content"] and sent["model"] == "m"
     assert doc.footer == [] and MODEL_SUMMARY in doc.stories()[0].summary
 

@@ -6,12 +6,7 @@ import logging
 
 from bot.settings import load_settings
 from digest.writing.llm import LlmSummarizer, build_client
-from digest.writing.llm_summaries import (
-    LlmSummaryProvider,
-    SummaryQueue,
-    SummaryWorker,
-    compose_after_summaries,
-)
+from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
 from storage.models import Subscription, Watch
 from tests.fake_openai import Reply, fake_openai
 from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL schema)
@@ -19,6 +14,7 @@ from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL sch
     _pg_worker_db,
     add_story,
     brief_document,
+    compose_after_summaries,
 )
 
 API_KEY = "sk-canary-7f3a9c1e5b2d4f60"

@@ -15,8 +15,8 @@ from bot.ops import configure_logging
 from bot.scheduler import Scheduler, TickConfig
 from bot.settings import load_settings
 from core.clock import utcnow
-from storage.claims import heartbeat
 from storage.models import Delivery, Lease, Pin, Source, Story, Subscription, Watch
+from storage.store import Storage
 from tests.fake_publisher import MemoryPublisher
 from tests.feedserver import FeedServer
 
@@ -159,7 +159,7 @@ def test_sqlite_warns_when_another_process_shares_the_file(sqlite_db, caplog):
     with FeedServer(0, published=clock.now) as feeds:
         comps, ticks, _pub = setup(sqlite_db, feeds, 0, clock)
         assert ticks.sqlite_warning() is None
-        heartbeat(sqlite_db, "otherhost:4242:abcd", clock.now, timedelta(seconds=60))
+        Storage(sqlite_db).claims.heartbeat("otherhost:4242:abcd", clock.now, timedelta(seconds=60))
         warning = ticks.sqlite_warning()
         assert warning == (
             "Another policybrief process (otherhost:4242:abcd) is using this SQLite database. "
@@ -206,7 +206,7 @@ async def test_prune_removes_old_finished_work_once_across_replicas(db):
                         created_at=old,
                     )
                 )
-        heartbeat(db, "crashed:1:x", old, timedelta(seconds=60))
+        Storage(db).claims.heartbeat("crashed:1:x", old, timedelta(seconds=60))
         done = await ticks.prune()
         assert done == {"deliveries": 1, "pins": 1, "llm_usage": 0, "stale heartbeats": 1}
         with db.session() as s:
@@ -219,9 +219,12 @@ async def test_prune_removes_old_finished_work_once_across_replicas(db):
 
 
 def test_json_logs_never_show_secrets(capsys):
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+    root, ours = logging.getLogger(), logging.getLogger("policybrief")
+    saved = (list(root.handlers), root.level, ours.level)
     try:
+        # Bolt sets the level of the logger named after its app ("policybrief") from the root's
+        # level when a Slack app is built: an earlier test in this process may have done so.
+        ours.setLevel(logging.NOTSET)
         configure_logging("INFO", True, ["sk-live-0123456789abcdef"])
         logging.getLogger("policybrief.test").info(
             "calling with %s and xoxb-1234567890-abcdef",
@@ -232,6 +235,7 @@ def test_json_logs_never_show_secrets(capsys):
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+        ours.setLevel(saved[2])
     record = json.loads(line)
     assert record["message"] == "calling with *** and ***"
     assert (record["level"], record["logger"], record["subscription"]) == (

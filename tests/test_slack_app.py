@@ -315,7 +315,7 @@ async def test_watch_then_new_story_sends_exactly_one_dm(db):
         coupang = seed_story(db, "Coupang's data breach draws a fine", "Seoul.")
         coupon = seed_story(db, "Coupon fraud ring dismantled", "Not a match.")
         outbox = Outbox(
-            db,
+            rig.services.store,
             {"slack": rig.runtime.publisher},
             clock=rig.services.clock,
             config=DeliveryConfig(channel_interval=0),
@@ -358,7 +358,7 @@ async def test_channel_not_found_disables_the_digest(db):
             )
         rig.fake.fail("chat.postMessage", error="channel_not_found")
         outbox = Outbox(
-            db,
+            rig.services.store,
             {"slack": rig.runtime.publisher},
             clock=rig.services.clock,
             config=DeliveryConfig(channel_interval=0),

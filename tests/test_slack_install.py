@@ -7,6 +7,7 @@ import re
 import aiohttp
 import pytest
 from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.publisher import Forbidden, Target
 from bot.settings import load_settings
@@ -45,7 +46,7 @@ def install(team: str, token: str) -> Installation:
 
 
 async def test_installation_store_on_our_database_hands_out_per_workspace_clients(db, fake):
-    store = ThreadedInstallationStore("cid", db.engine)
+    store = ThreadedInstallationStore(SQLAlchemyInstallationStore("cid", db.engine))
     store.create_tables()
     store.create_tables()  # idempotent: a restart finds the tables there
     await store.async_save(install("T1", "xoxb-one"))

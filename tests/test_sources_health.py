@@ -10,24 +10,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from core.sources import DuplicateSource, NewSource, SourceRecord, format_health
 from digest.ingest.fetch import Fetcher, FetchError
 from digest.ingest.parse import FeedError, ParsedFeed, ParserPool
 from digest.ingest.probe import ProbeResult, probe_source
 from storage.db import Database
 from storage.models import Item, Source
-from storage.sources import (
-    DuplicateSource,
-    add_source,
-    due_sources,
-    format_health,
-    get_source,
-    list_sources,
-    record_failure,
-    record_not_modified,
-    record_success,
-    remove_source,
-    source_health,
-)
+from storage.sources import SourceStore
 from tests.conftest import pg_database, postgres_url, reset_pg_schema
 from tests.fetchkit import FEED, LocalServer, Request, respond
 
@@ -53,33 +42,42 @@ MIN = timedelta(minutes=1)
 def new_source(
     db: Database, url: str = "https://edpb.example/news.xml", name: str = "EDPB news"
 ) -> int:
-    with db.session() as s:
-        source = add_source(s, url, name, jurisdiction="eu", official=True)
-        assert source.id is not None
-        return source.id
+    return SourceStore(db).add(NewSource(url, name, jurisdiction="eu", official=True)).id
 
 
 def load(db: Database, source_id: int) -> Source:
     with db.session() as s:
-        source = get_source(s, source_id)
+        source = s.get(Source, source_id)
         assert source is not None
         return source
 
 
 def test_add_list_remove(db: Database) -> None:
+    sources = SourceStore(db)
     a = new_source(db)
     b = new_source(db, "https://ico.example/feed", "ICO")
-    with db.session() as s:
-        assert [x.name for x in list_sources(s)] == ["EDPB news", "ICO"]
-        with pytest.raises(DuplicateSource) as info:
-            add_source(s, "https://edpb.example/news.xml", "again")
-        assert str(info.value) == f"that feed is already a source: #{a} EDPB news"
-    with db.session() as s:
-        assert remove_source(s, b) is True
-        assert remove_source(s, b) is False
-        assert [x.id for x in list_sources(s)] == [a]
-        source = get_source(s, a)
-        assert source and source.jurisdiction == "eu" and source.official and source.enabled
+    assert [x.name for x in sources.all()] == ["EDPB news", "ICO"]
+    with pytest.raises(DuplicateSource) as info:
+        sources.add(NewSource("https://edpb.example/news.xml", "again"))
+    assert str(info.value) == f"that feed is already a source: #{a} EDPB news"
+    assert sources.remove(b) is True
+    assert sources.remove(b) is False
+    assert [x.id for x in sources.all()] == [a]
+    source = sources.get(a)
+    assert source and source.jurisdiction == "eu" and source.official and source.enabled
+
+
+def test_add_missing_skips_known_feeds(db: Database) -> None:
+    sources = SourceStore(db)
+    a = new_source(db)
+    added = sources.add_missing(
+        [
+            NewSource("https://edpb.example/news.xml", "again"),
+            NewSource("https://ico.example/", "ICO"),
+        ]
+    )
+    assert [x.name for x in added] == ["ICO"]
+    assert [x.id for x in sources.all()] == [a, added[0].id]
 
 
 def test_due_sources(db: Database) -> None:
@@ -95,24 +93,22 @@ def test_due_sources(db: Database) -> None:
         src = s.get(Source, off)
         assert src
         src.enabled = False
-    with db.session() as s:
-        assert [x.id for x in due_sources(s, NOW, 10)] == [fresh, overdue]
-        assert [x.id for x in due_sources(s, NOW, 1)] == [fresh]
-        assert [x.id for x in due_sources(s, NOW + MIN, 10)] == [fresh, overdue, later]
+    sources = SourceStore(db)
+    assert [x.id for x in sources.due(NOW, 10)] == [fresh, overdue]
+    assert [x.id for x in sources.due(NOW, 1)] == [fresh]
+    assert [x.id for x in sources.due(NOW + MIN, 10)] == [fresh, overdue, later]
 
 
 def test_success_stores_validators_and_schedules_with_jitter(db: Database) -> None:
     sid = new_source(db)
-    with db.session() as s:
-        record_success(
-            s,
-            sid,
-            NOW,
-            etag='"v1"',
-            last_modified="Sat, 28 Nov 2026 10:00:00 GMT",
-            title="EDPB | News",
-            rng=random.Random(1),
-        )
+    SourceStore(db).record_success(
+        sid,
+        NOW,
+        etag='"v1"',
+        last_modified="Sat, 28 Nov 2026 10:00:00 GMT",
+        title="EDPB | News",
+        rng=random.Random(1),
+    )
     src = load(db, sid)
     assert (src.etag, src.last_modified, src.title) == (
         '"v1"',
@@ -122,66 +118,59 @@ def test_success_stores_validators_and_schedules_with_jitter(db: Database) -> No
     assert src.last_success_at == NOW and src.consecutive_failures == 0
     assert src.next_poll_at is not None
     assert NOW + 13.5 * MIN <= src.next_poll_at <= NOW + 16.5 * MIN
-    with db.session() as s:
-        record_not_modified(s, sid, NOW + 20 * MIN)
+    SourceStore(db).record_not_modified(sid, NOW + 20 * MIN)
     src = load(db, sid)
     assert src.etag == '"v1"' and src.last_success_at == NOW + 20 * MIN
 
 
 def test_backoff_doubles_and_caps_at_a_day_then_disables_after_ten(db: Database) -> None:
+    sources = SourceStore(db)
     sid = new_source(db)  # interval 15 min
     expected_minutes = [15, 30, 60, 120, 240, 480, 960, 1440, 1440]
     for n, minutes in enumerate(expected_minutes, start=1):
-        with db.session() as s:
-            record_failure(s, sid, NOW, "timed out: no complete answer within 20 s")
+        sources.record_failure(sid, NOW, "timed out: no complete answer within 20 s")
         src = load(db, sid)
         assert src.consecutive_failures == n
         assert src.enabled
         assert src.next_poll_at == NOW + minutes * MIN, n
-    with db.session() as s:
-        record_failure(s, sid, NOW, "timed out: no complete answer within 20 s")
+    sources.record_failure(sid, NOW, "timed out: no complete answer within 20 s")
     src = load(db, sid)
     assert not src.enabled
     assert src.disabled_reason == (
         "disabled after 10 failures in a row: timed out: no complete answer within 20 s"
     )
-    with db.session() as s:
-        assert due_sources(s, NOW + timedelta(days=30), 10) == []
+    assert sources.due(NOW + timedelta(days=30), 10) == []
 
 
 def test_retry_after_is_obeyed_and_not_a_failure(db: Database) -> None:
+    sources = SourceStore(db)
     sid = new_source(db)
-    with db.session() as s:
-        record_failure(s, sid, NOW, "HTTP 500 (server error)")
-        record_failure(
-            s,
-            sid,
-            NOW,
-            "the server asked us to wait 120 s (HTTP 429, too many requests)",
-            retry_after=120,
-        )
+    sources.record_failure(sid, NOW, "HTTP 500 (server error)")
+    sources.record_failure(
+        sid,
+        NOW,
+        "the server asked us to wait 120 s (HTTP 429, too many requests)",
+        retry_after=120,
+    )
     src = load(db, sid)
     assert src.consecutive_failures == 1  # the 429 did not count
     assert src.enabled and src.next_poll_at == NOW + timedelta(seconds=120)
     assert src.last_error == "the server asked us to wait 120 s (HTTP 429, too many requests)"
     for _ in range(20):
-        with db.session() as s:
-            record_failure(s, sid, NOW, "busy", retry_after=60)
+        sources.record_failure(sid, NOW, "busy", retry_after=60)
     assert load(db, sid).enabled
 
 
 def test_success_resets_the_failure_count(db: Database) -> None:
+    sources = SourceStore(db)
     sid = new_source(db)
     for _ in range(9):
-        with db.session() as s:
-            record_failure(s, sid, NOW, "HTTP 502 (bad gateway)")
-    with db.session() as s:
-        record_not_modified(s, sid, NOW, rng=random.Random(2))
+        sources.record_failure(sid, NOW, "HTTP 502 (bad gateway)")
+    sources.record_not_modified(sid, NOW, rng=random.Random(2))
     src = load(db, sid)
     assert src.consecutive_failures == 0 and src.enabled
     assert src.next_poll_at is not None and src.next_poll_at <= NOW + 16.5 * MIN
-    with db.session() as s:
-        record_failure(s, sid, NOW, "HTTP 502 (bad gateway)")
+    sources.record_failure(sid, NOW, "HTTP 502 (bad gateway)")
     assert load(db, sid).next_poll_at == NOW + 15 * MIN  # back to the first step
 
 
@@ -206,18 +195,18 @@ def test_health_view_lists_disabled_first_in_plain_words(db: Database) -> None:
     dead = new_source(db, "https://dead.example/rss", "Example")
     waiting = new_source(db, "https://new.example/rss", "Brand new")
     add_items(db, ok, [timedelta(hours=h) for h in range(14)] + [timedelta(days=8)])
+    sources = SourceStore(db)
+    sources.record_success(ok, NOW - 2 * timedelta(hours=1), etag=None, last_modified=None)
     with db.session() as s:
-        record_success(s, ok, NOW - 2 * timedelta(hours=1), etag=None, last_modified=None)
         src = s.get(Source, ok)
         assert src
         src.next_poll_at = NOW + 12 * MIN
-        record_success(s, failing, NOW - timedelta(days=3), etag=None, last_modified=None)
-        for _ in range(3):
-            record_failure(s, failing, NOW - 10 * MIN, "HTTP 503 (service unavailable)")
-        for _ in range(10):
-            record_failure(s, dead, NOW - timedelta(hours=1), "timed out")
-    with db.session() as s:
-        rows = source_health(s, NOW)
+    sources.record_success(failing, NOW - timedelta(days=3), etag=None, last_modified=None)
+    for _ in range(3):
+        sources.record_failure(failing, NOW - 10 * MIN, "HTTP 503 (service unavailable)")
+    for _ in range(10):
+        sources.record_failure(dead, NOW - timedelta(hours=1), "timed out")
+    rows = sources.health(NOW)
     assert [r.name for r in rows] == ["Example", "Brand new", "EDPB news", "Flaky"]
     by_id = {r.id: r for r in rows}
     assert by_id[ok].items_last_7_days == 14
@@ -267,8 +256,7 @@ async def add_after_probe(db: Database, fetcher: Fetcher, url: str, pool: Parser
         found = await probe_source(fetcher, url, parse_timeout=5, pool=pool)
     except (FetchError, FeedError) as exc:
         return f"Not added: {exc.reason}"
-    with db.session() as s:
-        add_source(s, url, found.title)
+    SourceStore(db).add(NewSource(url, found.title))
     return f"Added {found.title} ({found.item_count} items)"
 
 
@@ -289,13 +277,11 @@ async def test_probe_reports_what_it_found_or_why_not(
         assert await add_after_probe(sqlite_db, f, f"{server.base}/missing", pool) == (
             "Not added: HTTP 404 (not found)"
         )
-        with sqlite_db.session() as s:
-            assert list_sources(s) == []  # nothing saved on refusal
+        assert SourceStore(sqlite_db).all() == []  # nothing saved on refusal
         assert await add_after_probe(sqlite_db, f, f"{server.base}/feed", pool) == (
             "Added Test Regulator News (2 items)"
         )
-    with sqlite_db.session() as s:
-        assert [x.name for x in list_sources(s)] == ["Test Regulator News"]
+    assert [x.name for x in SourceStore(sqlite_db).all()] == ["Test Regulator News"]
 
 
 class CountingPool(ParserPool):
@@ -309,29 +295,27 @@ class CountingPool(ParserPool):
 
 
 async def poll_cycle(db: Database, fetcher: Fetcher, pool: ParserPool, now: datetime) -> None:
-    with db.session() as s:
-        due = [(x.id, x.url, x.etag, x.last_modified) for x in due_sources(s, now, 100)]
+    sources = SourceStore(db)
 
-    async def one(sid: int, url: str, etag: str | None, lm: str | None) -> None:
+    async def one(source: SourceRecord) -> None:
+        sid = source.id
         try:
-            result = await fetcher.fetch(url, etag=etag, last_modified=lm)
+            result = await fetcher.fetch(
+                source.url, etag=source.etag, last_modified=source.last_modified
+            )
             if result.not_modified:
-                with db.session() as s:
-                    record_not_modified(s, sid, now)
+                sources.record_not_modified(sid, now)
                 return
             feed = await pool.parse(result.body, 5)
         except (FetchError, FeedError) as exc:
-            with db.session() as s:
-                record_failure(
-                    s, sid, now, exc.reason, retry_after=getattr(exc, "retry_after", None)
-                )
+            retry = getattr(exc, "retry_after", None)
+            sources.record_failure(sid, now, exc.reason, retry_after=retry)
             return
-        with db.session() as s:
-            record_success(
-                s, sid, now, etag=result.etag, last_modified=result.last_modified, title=feed.title
-            )
+        sources.record_success(
+            sid, now, etag=result.etag, last_modified=result.last_modified, title=feed.title
+        )
 
-    await asyncio.gather(*(one(*row) for row in due))  # type: ignore[arg-type]
+    await asyncio.gather(*(one(source) for source in sources.due(now, 100)))
 
 
 async def test_a_304_costs_no_parsing(db: Database, server: LocalServer) -> None:

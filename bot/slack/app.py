@@ -20,7 +20,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlmodel import col, select
 
 from bot.settings import Settings
 from bot.slack.installation import (
@@ -46,7 +45,6 @@ from handlers.base import Invocation, Reply, Role, Visibility
 from handlers.context import Services
 from handlers.registry import Registry
 from handlers.roles import resolve_role
-from storage.models import Subscription
 
 __all__ = [
     "SLASH_COMMANDS",
@@ -387,18 +385,14 @@ class SlackBot:
             return plain_cards(session, [story_id]).get(story_id)
 
     def _digest_lines(self, team: str, user: str, admin: bool) -> list[str]:
-        with self.services.db.session() as session:
-            stmt = select(Subscription).where(
-                Subscription.platform == "slack", Subscription.workspace == team
-            )
-            if not admin:
-                stmt = stmt.where(Subscription.created_by == user)
-            subs = session.exec(stmt.order_by(col(Subscription.channel)).limit(40)).all()
+        subs = self.services.store.subscriptions.in_workspace(
+            "slack", team, created_by=None if admin else user
+        )
         lines = []
         for sub in subs:
             where = f"<#{sub.channel}>" if _CHANNEL_ID.match(sub.channel) else escape(sub.channel)
             state = "on" if sub.enabled else f"off ({escape(sub.disabled_reason or 'paused')})"
-            topics = escape(sub.topics) if sub.topics else "all topics"
+            topics = escape(" ".join(sub.topics)) if sub.topics else "all topics"
             when = escape(f"{sub.local_time} {sub.timezone}")
             lines.append(f"{where} \u00b7 {when} \u00b7 {topics} \u00b7 {state}")
         return lines
@@ -560,7 +554,7 @@ def build_slack(
 
     app_client = factory(None if settings.slack_client_id else bot_token)
     if settings.slack_client_id and client_secret:
-        oauth = build_oauth_settings(settings.slack_client_id, client_secret, services.db.engine)
+        oauth = build_oauth_settings(settings.slack_client_id, client_secret, services)
         app = AsyncApp(
             name="policybrief",
             signing_secret=signing_secret,

@@ -2,10 +2,11 @@
 
 With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set, Bolt runs the OAuth install flow
 (`/slack/install`, `/slack/oauth_redirect`) and keeps installations with slack_sdk's SQLAlchemy
-stores on our own engine. Those stores are synchronous (they use `engine.begin()` /
-`conn.execute()`, which SQLAlchemy 2.1 supports; the module imports `sqlalchemy.ext.asyncio`, hence
-the greenlet dependency); the async wrappers here run them in a worker thread so the event loop
-never blocks on the database.
+stores in our own database: storage lends them its engine (`Storage.engine`), and they keep their
+own tables, so no SQL of ours is written here. Those stores are synchronous (they use
+`engine.begin()` / `conn.execute()`, which SQLAlchemy 2.1 supports; the module imports
+`sqlalchemy.ext.asyncio`, hence the greenlet dependency); the async wrappers here run them in a
+worker thread so the event loop never blocks on the database.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from logging import Logger, getLogger
-from typing import Any
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store import Bot, Installation
@@ -22,9 +22,9 @@ from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine
 
 from bot.publisher import Forbidden
+from handlers.context import Services
 
 __all__ = [
     "BOT_SCOPES",
@@ -51,10 +51,8 @@ ClientFactory = Callable[[str | None], AsyncWebClient]
 class ThreadedInstallationStore(AsyncInstallationStore):
     """slack_sdk's SQLAlchemyInstallationStore, awaited through `asyncio.to_thread`."""
 
-    def __init__(self, client_id: str, engine: Engine, logger: Logger | None = None) -> None:
-        self.sync = SQLAlchemyInstallationStore(
-            client_id=client_id, engine=engine, logger=logger or getLogger(__name__)
-        )
+    def __init__(self, sync: SQLAlchemyInstallationStore) -> None:
+        self.sync = sync
 
     def create_tables(self) -> None:
         """Create slack_installations / slack_bots when missing (outside our Alembic schema)."""
@@ -117,8 +115,8 @@ class ThreadedInstallationStore(AsyncInstallationStore):
 class ThreadedStateStore(AsyncOAuthStateStore):
     """slack_sdk's SQLAlchemyOAuthStateStore (CSRF state of the install flow), off the loop."""
 
-    def __init__(self, engine: Engine, expiration_seconds: int = 600) -> None:
-        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds=expiration_seconds, engine=engine)
+    def __init__(self, sync: SQLAlchemyOAuthStateStore) -> None:
+        self.sync = sync
 
     def create_tables(self) -> None:
         self.sync.create_tables()
@@ -127,7 +125,7 @@ class ThreadedStateStore(AsyncOAuthStateStore):
     def logger(self) -> Logger:
         return self.sync.logger
 
-    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+    async def async_issue(self, *args: object, **kwargs: object) -> str:
         return await asyncio.to_thread(self.sync.issue)
 
     async def async_consume(self, state: str) -> bool:
@@ -135,11 +133,15 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 
 
 def build_oauth_settings(
-    client_id: str, client_secret: str, engine: Engine, *, create_tables: bool = True
+    client_id: str, client_secret: str, services: Services, *, create_tables: bool = True
 ) -> AsyncOAuthSettings:
     """Bolt's OAuth settings with installations and states kept in our database."""
-    store = ThreadedInstallationStore(client_id, engine)
-    states = ThreadedStateStore(engine)
+    engine = services.store.engine
+    logger = getLogger(__name__)
+    store = ThreadedInstallationStore(
+        SQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=logger)
+    )
+    states = ThreadedStateStore(SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine))
     if create_tables:
         store.create_tables()
         states.create_tables()

@@ -1,29 +1,33 @@
 """The digest step: compose every due channel digest and queue it in the outbox, exactly once.
 
-For each due subscription the Delivery row (key `digest:{subscription_id}:{local_date}`) is written
+For each due subscription the outbox row (key `digest:{subscription_id}:{local_date}`) is written
 in the same transaction that advances `next_due_at`, so a crash either leaves the digest due (and
 it is redone, harmlessly, under the same key) or queued and scheduled for the next day.
+
+The step runs on the event loop and sends only storage calls and compositions to worker threads,
+because the LLM worker is async: a batch awaits the model on the loop itself (a first composition
+picks the stories and queues those without an LLM summary; the document posted is composed after
+the worker wrote them), so no thread ever blocks waiting on the loop. A digest may wait, bounded,
+for the model; commands never do.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Table, and_, bindparam, select, tuple_, update
-from sqlmodel import Session
-
 from core.document import Document, Section
+from core.outbox import NewDelivery
+from core.subscriptions import DigestPin, DigestWrite, DueBatch, SubscriptionRecord, WriteOutcome
 from digest.composition.schedule import next_due, parse_hhmm
-from storage.claims import claim_due_subscriptions, new_owner, release_subscriptions
-from storage.db import Database
-from storage.models import Delivery, Pin, Subscription
-from storage.outbox import enqueue, enqueue_many
+from digest.writing.llm_summaries import SummaryWorker, fill_then_recompose
+from storage.claims import new_owner
+from storage.store import Storage
 
 __all__ = [
     "LATE_LIMIT",
@@ -34,7 +38,6 @@ __all__ = [
     "digest_key",
     "digest_title",
     "quiet_document",
-    "schedule_unscheduled",
     "run_due_digests",
 ]
 
@@ -44,10 +47,24 @@ LATE_LIMIT = timedelta(hours=12)  # a digest later than this after downtime is s
 FIRST_DIGEST_WINDOW = timedelta(hours=24)  # what the first digest of a channel covers
 MAX_WINDOW = timedelta(days=7)  # never reach further back than this, whatever was missed
 LATE_FOOTER_AFTER = timedelta(minutes=15)
+RETRY_AFTER_ERROR = timedelta(minutes=10)
 _WRITE_CHUNK = 50  # subscriptions whose schedule and outbox rows commit in one transaction
 
-Compose = Callable[..., Document | None]
-"""`compose_digest(db, taxonomy, provider, *, topics, since, now, pinned_ids, limit)`."""
+
+class Compose(Protocol):
+    """A channel digest of the stories seen in [since, now]; None when nothing is new
+    (`compose_digest` bound to its database, taxonomy and summary provider)."""
+
+    def __call__(
+        self,
+        *,
+        topics: frozenset[str],
+        since: datetime,
+        now: datetime,
+        pinned_ids: tuple[int, ...],
+        limit: int,
+        title: str,
+    ) -> Document | None: ...
 
 
 @dataclass(frozen=True)
@@ -97,7 +114,7 @@ def digest_key(subscription_id: int, local_day: date) -> str:
     return f"digest:{subscription_id}:{local_day.isoformat()}"
 
 
-def _topics_label(topics: set[str]) -> str:
+def _topics_label(topics: frozenset[str]) -> str:
     return ", ".join(sorted(topics)) if topics else "your sources"
 
 
@@ -106,7 +123,7 @@ def digest_title(local_day: date) -> str:
     return f"Policy digest, {local_day:%a %d %b %Y}"
 
 
-def quiet_document(topics: set[str], local_day: date) -> Document:
+def quiet_document(topics: frozenset[str], local_day: date) -> Document:
     """The one-line "quiet day" digest."""
     return Document(
         kind="digest",
@@ -119,37 +136,26 @@ def quiet_document(topics: set[str], local_day: date) -> Document:
     )
 
 
-def _sub_table() -> Table:
-    return Subscription.__table__  # type: ignore[attr-defined,no-any-return]
-
-
-def _schedule(sub: Subscription, after: datetime) -> datetime:
+def _schedule(sub: SubscriptionRecord, after: datetime) -> datetime:
     return next_due(parse_hhmm(sub.local_time), sub.timezone, after)
 
 
-def schedule_unscheduled(db: Database, now: datetime) -> int:
+def _schedule_unscheduled(store: Storage, now: datetime) -> None:
     """Give enabled subscriptions without a due time their next one; disable unschedulable ones."""
-    t = _sub_table()
-    with db.session() as session:
-        subs = (
-            session.exec(  # type: ignore[call-overload]
-                select(Subscription).where(and_(t.c.enabled.is_(True), t.c.next_due_at.is_(None)))
-            )
-            .scalars()
-            .all()
-        )
-        for sub in subs:
-            try:
-                sub.next_due_at = _schedule(sub, now)
-            except (ValueError, ZoneInfoNotFoundError) as exc:
-                sub.enabled = False
-                sub.disabled_reason = f"cannot schedule the digest: {exc}"
-                sub.last_note = sub.disabled_reason
-            session.add(sub)
-        return len(subs)
+    subs = store.subscriptions.unscheduled()
+    if not subs:
+        return
+    due: dict[int, datetime] = {}
+    unschedulable: dict[int, str] = {}
+    for sub in subs:
+        try:
+            due[sub.id] = _schedule(sub, now)
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            unschedulable[sub.id] = f"cannot schedule the digest: {exc}"
+    store.subscriptions.set_schedules(due, unschedulable)
 
 
-def _latest_slot(sub: Subscription, due: datetime, now: datetime) -> datetime:
+def _latest_slot(sub: SubscriptionRecord, due: datetime, now: datetime) -> datetime:
     """The last due instant at or before `now`, starting from the stored (possibly old) one."""
     slot = max(due, now - timedelta(days=3))  # far behind: only the last days can matter
     if slot != due:
@@ -161,34 +167,8 @@ def _latest_slot(sub: Subscription, due: datetime, now: datetime) -> datetime:
     return slot
 
 
-def _pins_by_channel(
-    session: Session, subs: Sequence[Subscription], now: datetime
-) -> dict[tuple[str, str, str], list[tuple[datetime, int]]]:
-    """Unexpired pins of these channels, oldest first: (pinned_at, story id) per channel."""
-    t: Table = Pin.__table__  # type: ignore[attr-defined]
-    channels = sorted({(s.platform, s.workspace, s.channel) for s in subs})
-    out: dict[tuple[str, str, str], list[tuple[datetime, int]]] = {}
-    for start in range(0, len(channels), 500):
-        chunk = channels[start : start + 500]
-        rows = session.exec(  # type: ignore[call-overload]
-            select(t.c.platform, t.c.workspace, t.c.channel, t.c.pinned_at, t.c.story_id)
-            .where(
-                tuple_(t.c.platform, t.c.workspace, t.c.channel).in_(chunk),
-                t.c.expires_at > now,
-            )
-            .order_by(t.c.pinned_at, t.c.id)
-        ).all()
-        for platform, workspace, channel, pinned_at, story_id in rows:
-            out.setdefault((platform, workspace, channel), []).append((pinned_at, int(story_id)))
-    return out
-
-
 def _local(dt: datetime, zone: ZoneInfo) -> str:
     return dt.astimezone(zone).strftime("%H:%M %Z")
-
-
-class _Stopped(Exception):
-    """Raised inside a composition thread when the process is shutting down."""
 
 
 _ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str]
@@ -196,236 +176,148 @@ _ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str]
 
 @dataclass
 class _Plan:
-    """What to do for one claimed subscription, decided before anything is written."""
+    """What to do for one claimed subscription, decided before anything is composed or written."""
 
-    sub: Subscription
-    due: datetime
+    sub: SubscriptionRecord
+    due: datetime  # the next_due_at its claim saw
     key: str
-    values: dict[str, object]
-    action: str
+    next_due_at: datetime
+    slot: datetime
+    late: timedelta
+    action: str = "queued"
     note: str = ""
-    compose_key: _ComposeKey | None = None
-    late: timedelta = timedelta(0)
-    slot: datetime | None = None
-    zone: ZoneInfo | None = None
-    local_day: date | None = None
-    payload: str | None = None
+    compose_key: _ComposeKey | None = None  # None: skipped, nothing to compose
+
+
+def _plan(sub: SubscriptionRecord, pins: Sequence[DigestPin], now: datetime) -> _Plan:
+    """The slot to serve (after downtime only the latest), its key, window and pins."""
+    assert sub.next_due_at is not None
+    zone = ZoneInfo(sub.timezone)
+    slot = _latest_slot(sub, sub.next_due_at, now)
+    local_day = slot.astimezone(zone).date()
+    nxt = _schedule(sub, max(now, slot))
+    key = digest_key(sub.id, local_day)
+    plan = _Plan(sub, sub.next_due_at, key, nxt, slot, late=now - slot)
+    if plan.late >= LATE_LIMIT:
+        hours = int(plan.late.total_seconds() // 3600)
+        plan.action = "late_skipped"
+        plan.note = (
+            f"Skipped the digest of {local_day:%a %d %b} (due {_local(slot, zone)}): "
+            f"the bot was offline and it would have arrived {hours} h late. "
+            f"Next digest: {nxt.astimezone(zone):%a %d %b %H:%M %Z}."
+        )
+        return plan
+    since = max(sub.last_digest_at or now - FIRST_DIGEST_WINDOW, now - MAX_WINDOW)
+    pinned = tuple(pin.story_id for pin in pins if pin.pinned_at > since)
+    plan.compose_key = (frozenset(sub.topics), since, pinned, digest_title(local_day))
+    return plan
+
+
+def _late_footer(payload: str, plan: _Plan) -> str:
+    doc = Document.from_json(payload)
+    minutes = int(plan.late.total_seconds() // 60)
+    zone = ZoneInfo(plan.sub.timezone)
+    doc.footer.append(
+        f"Sent {minutes // 60} h {minutes % 60:02d} min late: the bot was "
+        f"offline at {_local(plan.slot, zone)}."
+    )
+    return doc.to_json()
 
 
 class _Runner:
+    """One digest step: claimed batches are planned, composed (each distinct document once) and
+    written; an error in one channel pushes that channel back, never the others."""
+
     def __init__(
         self,
-        db: Database,
-        taxonomy: Any,
-        provider: Any,
+        store: Storage,
         compose: Compose,
+        *,
         now: datetime,
         owner: str,
         limit: int,
         workers: int,
+        llm: SummaryWorker | None,
+        llm_wait: float,
         should_stop: Callable[[], bool],
     ) -> None:
-        self.db, self.taxonomy, self.provider, self.compose = db, taxonomy, provider, compose
-        self.now, self.owner, self.limit, self.workers = now, owner, limit, workers
+        self.store, self.compose, self.now, self.owner = store, compose, now, owner
+        self.limit, self.workers, self.llm, self.llm_wait = limit, workers, llm, llm_wait
         self.should_stop = should_stop
         # Channels with the same topics, window and pins get the same document: compose it once.
         self.cache: dict[_ComposeKey, str | None] = {}
 
-    def _compose_json(self, key: _ComposeKey) -> str | None:
-        if self.should_stop():
-            raise _Stopped
-        topics, since, pins, title = key
-        doc = self.compose(
-            self.db,
-            self.taxonomy,
-            self.provider,
-            topics=set(topics),
-            since=since,
-            now=self.now,
-            pinned_ids=pins,
-            limit=self.limit,
-            title=title,
+    async def run_batch(self, ids: Sequence[int]) -> list[DigestOutcome]:
+        """Plan, compose and write one claimed batch."""
+        batch = await asyncio.to_thread(
+            self.store.subscriptions.due_batch, ids, self.owner, self.now
         )
-        return None if doc is None else doc.to_json()
-
-    def _plan(self, sub: Subscription, pins: list[tuple[datetime, int]]) -> _Plan:
-        now = self.now
-        assert sub.id is not None and sub.next_due_at is not None
-        due = sub.next_due_at
-        zone = ZoneInfo(sub.timezone)
-        slot = _latest_slot(sub, due, now)  # after days of downtime, only the latest slot counts
-        local_day = slot.astimezone(zone).date()
-        nxt = _schedule(sub, max(now, slot))
-        late = now - slot
-        plan = _Plan(
-            sub,
-            due,
-            digest_key(sub.id, local_day),
-            {"next_due_at": nxt},
-            "queued",
-            late=late,
-            slot=slot,
-            zone=zone,
-            local_day=local_day,
-        )
-        if late >= LATE_LIMIT:
-            hours = int(late.total_seconds() // 3600)
-            plan.action = "late_skipped"
-            plan.note = (
-                f"Skipped the digest of {local_day:%a %d %b} (due {_local(slot, zone)}): "
-                f"the bot was offline and it would have arrived {hours} h late. "
-                f"Next digest: {nxt.astimezone(zone):%a %d %b %H:%M %Z}."
-            )
-            plan.values["last_note"] = plan.note
-            return plan
-        since = max(sub.last_digest_at or now - FIRST_DIGEST_WINDOW, now - MAX_WINDOW)
-        pinned = tuple(story for at, story in pins if at > since)
-        plan.compose_key = (frozenset(sub.topics.split()), since, pinned, digest_title(local_day))
-        return plan
-
-    def _finish(self, plan: _Plan) -> None:
-        """Turn the composed document (or its absence) into the payload, note and values."""
-        assert plan.compose_key is not None and plan.local_day is not None
-        sub, payload = plan.sub, self.cache[plan.compose_key]
-        if payload is None and sub.post_quiet_days:
-            payload = quiet_document(set(plan.compose_key[0]), plan.local_day).to_json()
-            plan.action, plan.note = "quiet_posted", "quiet day"
-        elif payload is None:
-            plan.action = "quiet_skipped"
-            plan.note = (
-                f"Quiet day on {plan.local_day:%a %d %b}: nothing new, so no digest was posted."
-            )
-            plan.values["last_note"] = plan.note
-        if payload is not None:
-            if plan.late >= LATE_FOOTER_AFTER:
-                assert plan.slot is not None and plan.zone is not None
-                doc = Document.from_json(payload)
-                minutes = int(plan.late.total_seconds() // 60)
-                doc.footer.append(
-                    f"Sent {minutes // 60} h {minutes % 60:02d} min late: the bot was "
-                    f"offline at {_local(plan.slot, plan.zone)}."
-                )
-                payload = doc.to_json()
-            plan.values["last_note"] = None
-        plan.values["last_digest_at"] = self.now
-        plan.payload = payload
-
-    def _write(self, session: Session, plan: _Plan) -> DigestOutcome:
-        """Advance the schedule and write the outbox row; the caller's transaction holds both."""
-        sub = plan.sub
-        assert sub.id is not None
-        t = _sub_table()
-        moved = session.exec(  # type: ignore[call-overload]
-            update(t)
-            .where(t.c.id == sub.id, t.c.lease_owner == self.owner, t.c.next_due_at == plan.due)
-            .values(lease_owner=None, lease_until=None, **plan.values)
-        ).rowcount
-        if not moved:
-            return DigestOutcome(sub.id, "lost", plan.key)
-        action = plan.action
-        if plan.payload is not None and not enqueue(session, self._delivery(plan)):
-            action = "duplicate"
-        return DigestOutcome(sub.id, action, plan.key, plan.note)
-
-    def _write_chunk(self, session: Session, chunk: Sequence[_Plan]) -> list[DigestOutcome]:
-        """`_write` for many plans in a few statements, all in the caller's transaction."""
-        t = _sub_table()
-        ids = [p.sub.id for p in chunk]
-        held = dict(
-            session.exec(  # type: ignore[call-overload]
-                select(t.c.id, t.c.next_due_at)
-                .where(t.c.id.in_(ids), t.c.lease_owner == self.owner)
-                .with_for_update()
-            ).all()
-        )
-        outcomes: list[DigestOutcome] = []
-        valid: list[_Plan] = []
-        for plan in chunk:
-            assert plan.sub.id is not None
-            if held.get(plan.sub.id) == plan.due:
-                valid.append(plan)
-            else:  # another process took it over after our lease ran out
-                outcomes.append(DigestOutcome(plan.sub.id, "lost", plan.key))
-        groups: dict[tuple[str, ...], list[_Plan]] = {}
-        for plan in valid:
-            groups.setdefault(tuple(sorted(plan.values)), []).append(plan)
-        conn = session.connection()
-        for names, plans in groups.items():
-            stmt = (
-                update(t)
-                .where(t.c.id == bindparam("_sid"))
-                .values(
-                    lease_owner=None,
-                    lease_until=None,
-                    **{name: bindparam(f"_v_{name}") for name in names},
-                )
-            )
-            conn.execute(
-                stmt,
-                [{"_sid": p.sub.id, **{f"_v_{n}": p.values[n] for n in names}} for p in plans],
-            )
-        new = enqueue_many(session, [self._delivery(p) for p in valid if p.payload is not None])
-        for plan in valid:
-            assert plan.sub.id is not None
-            action = plan.action
-            if plan.payload is not None and plan.key not in new:
-                action = "duplicate"
-            outcomes.append(DigestOutcome(plan.sub.id, action, plan.key, plan.note))
-        return outcomes
-
-    def _delivery(self, plan: _Plan) -> Delivery:
-        sub = plan.sub
-        return Delivery(
-            idempotency_key=plan.key,
-            kind="digest",
-            platform=sub.platform,
-            workspace=sub.workspace,
-            target=sub.channel,
-            payload=plan.payload or "{}",
-            next_attempt_at=self.now,
-            subscription_id=sub.id,
-            created_at=self.now,
-        )
-
-    def run_batch(self, ids: Sequence[int]) -> list[DigestOutcome]:
-        """Plan, compose (distinct documents only, in parallel) and write one claimed batch."""
-        outcomes: list[DigestOutcome] = []
-        with self.db.session() as session:
-            subs = (
-                session.exec(  # type: ignore[call-overload]
-                    select(Subscription).where(_sub_table().c.id.in_(list(ids)))
-                )
-                .scalars()
-                .all()
-            )
-            for sub in subs:
-                session.expunge(sub)
-            pins = _pins_by_channel(session, subs, self.now)
-        mine = {s.id: s for s in subs if s.lease_owner == self.owner and s.next_due_at is not None}
-        outcomes += [DigestOutcome(i, "lost") for i in ids if i not in mine]
-        plans: list[_Plan] = []
-        for sub_id, sub in mine.items():
-            try:
-                plans.append(
-                    self._plan(sub, pins.get((sub.platform, sub.workspace, sub.channel), []))
-                )
-            except Exception as exc:
-                outcomes.append(self._failed(sub_id, exc))
+        held = {sub.id for sub in batch.subscriptions}
+        outcomes = [DigestOutcome(i, "lost") for i in ids if i not in held]
+        plans, failed = await asyncio.to_thread(self._plan_all, batch)
         wanted = list(
             dict.fromkeys(
                 p.compose_key for p in plans if p.compose_key and p.compose_key not in self.cache
             )
         )
-        if wanted:
-            # Composition mostly waits on the database: a few threads overlap those waits.
-            with ThreadPoolExecutor(max_workers=max(1, min(self.workers, len(wanted)))) as pool:
-                futures = {key: pool.submit(self._compose_json, key) for key in wanted}
-            errors: dict[_ComposeKey, BaseException] = {}
-            for key, future in futures.items():
-                error = future.exception()
-                if isinstance(error, _Stopped):
-                    continue
-                if error is not None:
+        errors = await self._compose(wanted)
+        failed += [(p.sub.id, errors[p.compose_key]) for p in plans if p.compose_key in errors]
+        plans = [p for p in plans if p.compose_key not in errors]
+        outcomes += [await self._failed(sub_id, exc) for sub_id, exc in failed]
+        if self.should_stop():  # shutting down: hand the whole batch back, nothing written
+            release = self.store.claims.release_subscriptions
+            await asyncio.to_thread(release, self.owner, [p.sub.id for p in plans])
+            return outcomes
+        return outcomes + await asyncio.to_thread(self._write_all, plans)
+
+    def _plan_all(self, batch: DueBatch) -> tuple[list[_Plan], list[tuple[int, Exception]]]:
+        plans: list[_Plan] = []
+        failed: list[tuple[int, Exception]] = []
+        for sub in batch.subscriptions:
+            try:
+                plans.append(_plan(sub, batch.pins.get(sub.where, ()), self.now))
+            except Exception as exc:
+                failed.append((sub.id, exc))
+        return plans, failed
+
+    # -- composing -------------------------------------------------------------------------------
+
+    def _compose_json(self, key: _ComposeKey) -> str | None:
+        topics, since, pins, title = key
+        doc = self.compose(
+            topics=topics, since=since, now=self.now, pinned_ids=pins, limit=self.limit, title=title
+        )
+        return None if doc is None else doc.to_json()
+
+    async def _compose(self, keys: list[_ComposeKey]) -> dict[_ComposeKey, Exception]:
+        """Compose `keys` into the cache; with a model, let it fill in and compose again."""
+        errors = await self._compose_keys(keys)
+        if self.llm is None or not keys or self.should_stop():
+            return errors
+        made = [key for key in keys if key not in errors]
+
+        async def recompose() -> None:
+            await self._compose_keys(made)  # a failure here keeps the document composed before
+
+        try:
+            async with asyncio.timeout(self.llm_wait):
+                await fill_then_recompose(self.llm, recompose)
+        except TimeoutError:  # the extractive text stands; the footer says so
+            log.warning("LLM summaries for a digest did not finish; sending it extractive")
+        return errors
+
+    async def _compose_keys(self, keys: list[_ComposeKey]) -> dict[_ComposeKey, Exception]:
+        """Each key in a worker thread, a few at once: composing mostly waits on the database."""
+        gate = asyncio.Semaphore(max(1, self.workers))
+        errors: dict[_ComposeKey, Exception] = {}
+
+        async def one(key: _ComposeKey) -> None:
+            async with gate:
+                if self.should_stop():
+                    return
+                try:
+                    self.cache[key] = await asyncio.to_thread(self._compose_json, key)
+                except Exception as error:
                     # e.g. a deadlock between two compositions caching the same summaries:
                     # try once more on its own before giving up on these channels.
                     first_line = (str(error).splitlines() or [""])[0][:200]
@@ -435,96 +327,133 @@ class _Runner:
                         first_line,
                     )
                     try:
-                        self.cache[key] = self._compose_json(key)
-                    except _Stopped:
-                        continue
+                        self.cache[key] = await asyncio.to_thread(self._compose_json, key)
                     except Exception as again:
                         errors[key] = again
-                    continue
-                self.cache[key] = future.result()
-            kept = []
-            for plan in plans:
-                if plan.compose_key in errors:
-                    assert plan.sub.id is not None
-                    outcomes.append(self._failed(plan.sub.id, errors[plan.compose_key]))
-                else:
-                    kept.append(plan)
-            plans = kept
-        if self.should_stop():  # shutting down: hand the whole batch back, nothing written
-            release_subscriptions(self.db, self.owner, [p.sub.id for p in plans if p.sub.id])
-            return outcomes
-        for plan in plans:
-            if plan.compose_key is not None:
-                self._finish(plan)
+
+        await asyncio.gather(*(one(key) for key in keys))
+        return errors
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _finish(self, plan: _Plan) -> DigestWrite:
+        """The schedule advance and outbox row of a plan whose document (if any) is composed."""
+        sub = plan.sub
+        if plan.compose_key is None:
+            return DigestWrite(sub.id, plan.due, plan.next_due_at, last_note=plan.note)
+        payload, note = self.cache[plan.compose_key], None
+        topics = plan.compose_key[0]
+        local_day = plan.slot.astimezone(ZoneInfo(sub.timezone)).date()
+        if payload is None and sub.post_quiet_days:
+            payload = quiet_document(topics, local_day).to_json()
+            plan.action, plan.note = "quiet_posted", "quiet day"
+        elif payload is None:
+            plan.action = "quiet_skipped"
+            plan.note = note = (
+                f"Quiet day on {local_day:%a %d %b}: nothing new, so no digest was posted."
+            )
+        if payload is not None and plan.late >= LATE_FOOTER_AFTER:
+            payload = _late_footer(payload, plan)
+        delivery = None
+        if payload is not None:
+            delivery = NewDelivery(
+                key=plan.key,
+                kind="digest",
+                platform=sub.platform,
+                workspace=sub.workspace,
+                target=sub.channel,
+                payload=payload,
+                next_attempt_at=self.now,
+                subscription_id=sub.id,
+                created_at=self.now,
+            )
+        return DigestWrite(
+            sub.id,
+            plan.due,
+            plan.next_due_at,
+            last_note=note,
+            last_digest_at=self.now,
+            delivery=delivery,
+        )
+
+    def _write_all(self, plans: list[_Plan]) -> list[DigestOutcome]:
+        """Write the plans a chunk per transaction; a chunk that fails is written one by one."""
+        outcomes: list[DigestOutcome] = []
         for start in range(0, len(plans), _WRITE_CHUNK):
             chunk = plans[start : start + _WRITE_CHUNK]
             if self.should_stop():
-                release_subscriptions(self.db, self.owner, [p.sub.id for p in chunk if p.sub.id])
+                self.store.claims.release_subscriptions(self.owner, [p.sub.id for p in chunk])
                 continue
+            writes = [self._finish(plan) for plan in chunk]
             try:
-                with self.db.session() as session:
-                    done = self._write_chunk(session, chunk)
-                outcomes += done
+                done = self.store.subscriptions.write_digests(self.owner, writes)
             except Exception:
-                # One bad row must not hold back the others: write the chunk one by one.
-                for plan in chunk:
-                    assert plan.sub.id is not None
+                # One bad row must not hold back the others.
+                for plan, write in zip(chunk, writes, strict=True):
                     try:
-                        with self.db.session() as session:
-                            outcomes.append(self._write(session, plan))
+                        done = self.store.subscriptions.write_digests(self.owner, [write])
                     except Exception as exc:
-                        outcomes.append(self._failed(plan.sub.id, exc))
+                        outcomes.append(self._failed_now(plan.sub.id, exc))
+                    else:
+                        outcomes.append(_outcome(plan, done[plan.sub.id]))
+                continue
+            outcomes += [_outcome(plan, done[plan.sub.id]) for plan in chunk]
         return outcomes
 
-    def _failed(self, sub_id: int, exc: BaseException) -> DigestOutcome:
-        release_subscriptions(self.db, self.owner, [sub_id])
-        _push_back(self.db, sub_id, self.now, f"The digest could not be made: {exc}")
+    def _failed_now(self, sub_id: int, exc: BaseException) -> DigestOutcome:
+        note = f"The digest could not be made: {exc}"
+        self.store.subscriptions.push_back(self.owner, sub_id, self.now + RETRY_AFTER_ERROR, note)
         return DigestOutcome(sub_id, "error", note=str(exc))
 
-
-def _default_compose() -> Compose:
-    from digest.composition.compose import (
-        compose_digest,
-    )  # P2's composer; imported late to stay optional
-
-    return compose_digest  # type: ignore[no-any-return]
+    async def _failed(self, sub_id: int, exc: BaseException) -> DigestOutcome:
+        """After an error, retry that channel in 10 minutes instead of at every tick."""
+        return await asyncio.to_thread(self._failed_now, sub_id, exc)
 
 
-def run_due_digests(
-    db: Database,
-    taxonomy: Any,
-    provider: Any,
+def _outcome(plan: _Plan, written: WriteOutcome) -> DigestOutcome:
+    if written == "lost":  # another process took it over after our lease ran out
+        return DigestOutcome(plan.sub.id, "lost", plan.key)
+    action = "duplicate" if written == "duplicate" else plan.action
+    return DigestOutcome(plan.sub.id, action, plan.key, plan.note)
+
+
+async def run_due_digests(
+    store: Storage,
+    compose: Compose,
     *,
     now: datetime,
     owner: str | None = None,
-    compose: Compose | None = None,
+    llm: SummaryWorker | None = None,
+    llm_wait: float = 60.0,
     batch: int = 200,
     limit: int = 20,
     lease: timedelta = timedelta(minutes=2),
     should_stop: Callable[[], bool] | None = None,
     workers: int = 4,
 ) -> DigestRunReport:
-    """Queue every digest due at `now` (claiming each with a lease); returns what happened."""
+    """Queue every digest due at `now` (claiming each with a lease); returns what happened.
+
+    With `llm`, each batch waits up to `llm_wait` seconds for the model's summaries and top line.
+    """
     owner = owner or new_owner()
-    compose = compose or _default_compose()
     stop = should_stop or (lambda: False)
-    runner = _Runner(db, taxonomy, provider, compose, now, owner, limit, workers, stop)
+    runner = _Runner(
+        store,
+        compose,
+        now=now,
+        owner=owner,
+        limit=limit,
+        workers=workers,
+        llm=llm,
+        llm_wait=llm_wait,
+        should_stop=stop,
+    )
     report = DigestRunReport(now=now)
-    schedule_unscheduled(db, now)
+    await asyncio.to_thread(_schedule_unscheduled, store, now)
     while not stop():
-        ids = claim_due_subscriptions(db, owner, now, limit=batch, lease=lease)
+        claim = store.claims.claim_subscriptions
+        ids = await asyncio.to_thread(claim, owner, now, limit=batch, lease=lease)
         if not ids:
             break
-        report.outcomes += runner.run_batch(ids)
+        report.outcomes += await runner.run_batch(ids)
     return report
-
-
-def _push_back(db: Database, sub_id: int, now: datetime, note: str) -> None:
-    """After an error, retry that channel in 10 minutes instead of at every tick."""
-    t = _sub_table()
-    with db.session() as session:
-        session.exec(  # type: ignore[call-overload]
-            update(t)
-            .where(t.c.id == sub_id)
-            .values(next_due_at=now + timedelta(minutes=10), last_note=note[:300])
-        )

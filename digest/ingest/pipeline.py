@@ -171,7 +171,7 @@ def _store_feed(
 
 
 def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None) -> None:
-    ctx.store.ingest.failed(source_id, ctx.clock(), reason, retry_after=retry)
+    ctx.store.sources.record_failure(source_id, ctx.clock(), reason, retry_after=retry)
 
 
 async def _parse(ctx: PipelineContext, body: bytes) -> ParsedFeed:
@@ -203,7 +203,7 @@ async def refresh_source(
         return RefreshResult(source_id, "failed", error=reason)
     if fetched.not_modified:
         async with ctx.lock:
-            await asyncio.to_thread(ctx.store.ingest.not_modified, source_id, ctx.clock())
+            await asyncio.to_thread(ctx.store.sources.record_not_modified, source_id, ctx.clock())
         return RefreshResult(source_id, "not_modified")
     try:
         feed = await _parse(ctx, fetched.body)

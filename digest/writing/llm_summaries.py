@@ -13,10 +13,10 @@ import hashlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from core.clock import utcnow
 from core.document import StoryCard, story_ref
 from core.texts import ItemText, StorySummary, StoryText
-from digest.writing.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer, build_client
+from digest.writing.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer
 from digest.writing.sanitize import sanitize_model_text
 from storage.db import Database
 from storage.models import Item, Source, Story, Summary
@@ -42,9 +42,7 @@ __all__ = [
     "load_story_texts",
     "pending_story_ids",
     "cached_llm_summaries",
-    "compose_after_summaries",
-    "LlmServices",
-    "build_llm_services",
+    "fill_then_recompose",
 ]
 
 log = logging.getLogger(__name__)
@@ -54,7 +52,6 @@ EXTRACTIVE_NOTE = "summaries: extractive"
 # asked again), and a document's top line keyed by its cards. Both keep `text` empty or harmless.
 LLM_REJECTED = "llm-rejected"
 LLM_TOP_LINE = "llm-top"
-T = TypeVar("T")
 _CHUNK = 500
 _MAX_REFS = 5  # story refs shown after a top line
 
@@ -536,60 +533,18 @@ class SummaryWorker:
         return stats.add(await self.run_top_lines(fresh[: self.max_top_lines_per_run]))
 
 
-async def compose_after_summaries(worker: SummaryWorker, compose: Callable[[], T]) -> T:
-    """For background composition (digests): compose, let the worker fill what was missing, and
-    compose again, so the post carries LLM summaries and top line when the server is up.
-
-    Never for commands: those must not wait on the model.
+async def fill_then_recompose(
+    worker: SummaryWorker, recompose: Callable[[], Awaitable[object]]
+) -> None:
+    """For background composition (digests): let the worker write what the last composition
+    queued, and compose again after each round that wrote something, so the post carries LLM
+    summaries and top line when the server is up. Never for commands: those must not wait.
     """
-    # composing reads the database: keep it off the event loop
-    doc = await asyncio.to_thread(compose)
     # Round 1 makes the story summaries; round 2 the top line over the cards they changed.
     for _round in range(2):
         if worker.queue is None or not len(worker.queue):
-            break
+            return
         stats = await worker.run_queued()
         if not (stats.summarised or stats.top_lines):
-            break
-        doc = await asyncio.to_thread(compose)
-    return doc
-
-
-@dataclass
-class LlmServices:
-    """What bot/app.py wires in: the provider for composition and the worker for the scheduler."""
-
-    provider: LlmSummaryProvider
-    worker: SummaryWorker
-    llm: LlmSummarizer | None
-
-    @property
-    def enabled(self) -> bool:
-        return self.llm is not None
-
-
-def build_llm_services(
-    db: Database,
-    fallback: _Fallback,
-    *,
-    api_key: str | None,
-    base_url: str | None,
-    model: str,
-    language: str = "English",
-    timeout: float = 30.0,
-    daily_tokens: int = 200_000,
-    concurrency: int = 4,
-) -> LlmServices:
-    """Provider and worker from settings values; with no key and no base URL, extractive only."""
-    client = build_client(api_key, base_url, timeout=timeout, max_retries=1)
-    llm = (
-        LlmSummarizer(client, model, language=language, timeout=timeout, max_retries=1)
-        if client is not None
-        else None
-    )
-    queue = SummaryQueue()
-    provider = LlmSummaryProvider(
-        fallback, model=model, enabled=llm is not None, queue=queue, db=db
-    )
-    worker = SummaryWorker(db, llm, concurrency=concurrency, daily_tokens=daily_tokens, queue=queue)
-    return LlmServices(provider=provider, worker=worker, llm=llm)
+            return
+        await recompose()

@@ -1,0 +1,126 @@
+"""Sources as every layer sees them: a feed to add, a stored feed, and its health in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = [
+    "NewSource",
+    "SourceRecord",
+    "SourceHealth",
+    "DuplicateSource",
+    "format_health",
+    "format_ago",
+]
+
+
+@dataclass(frozen=True)
+class NewSource:
+    """A feed to add: its URL, display name, default jurisdiction, and whether it is official."""
+
+    url: str
+    name: str
+    jurisdiction: str | None = None
+    official: bool = False
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """A stored feed: what it is, whether it is polled, and its HTTP cache validators."""
+
+    id: int
+    url: str
+    name: str
+    jurisdiction: str | None
+    official: bool
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    disabled_reason: str | None
+    last_error_at: datetime | None
+
+
+class DuplicateSource(ValueError):
+    """The URL is already a source."""
+
+    def __init__(self, existing: SourceRecord) -> None:
+        super().__init__(f"that feed is already a source: #{existing.id} {existing.name}")
+        self.existing = existing
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """What `/sources health` shows for one source."""
+
+    id: int
+    name: str
+    url: str
+    enabled: bool
+    disabled_reason: str | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+    next_poll_at: datetime | None
+    items_last_7_days: int
+
+
+def _span(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return "under a minute"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def format_ago(when: datetime | None, now: datetime) -> str:
+    """'2 h ago', 'under a minute ago', or 'never'."""
+    return "never" if when is None else f"{_span(now - when)} ago"
+
+
+def _next_poll(when: datetime | None, now: datetime) -> str:
+    if when is None or when <= now:
+        return "next poll now"
+    return f"next poll in {_span(when - now)}"
+
+
+def _items(n: int) -> str:
+    return f"{n} item{'' if n == 1 else 's'} in 7 days"
+
+
+def _line(r: SourceHealth, now: datetime) -> str:
+    if not r.enabled:
+        reason = r.disabled_reason or "by an admin"
+        if reason.startswith("disabled "):
+            return f"{r.name} — DISABLED {reason[len('disabled ') :]}"
+        return f"{r.name} — DISABLED: {reason}"
+    if r.consecutive_failures:
+        count = r.consecutive_failures
+        return (
+            f"{r.name} — FAILING ({count} failure{'' if count == 1 else 's'} in a row): "
+            f"{r.last_error or 'unknown error'}; last success "
+            f"{format_ago(r.last_success_at, now)}, {_items(r.items_last_7_days)}, "
+            f"{_next_poll(r.next_poll_at, now)}"
+        )
+    if r.last_success_at is None:
+        waiting = f", last error: {r.last_error}" if r.last_error else ""
+        return f"{r.name} — not polled yet{waiting}, {_next_poll(r.next_poll_at, now)}"
+    waiting = (
+        f", asked to wait: {r.last_error}"
+        if r.last_error and r.last_error_at and r.last_error_at > r.last_success_at
+        else ""
+    )
+    return (
+        f"{r.name} — OK, last success {format_ago(r.last_success_at, now)}, "
+        f"{_items(r.items_last_7_days)}, {_next_poll(r.next_poll_at, now)}{waiting}"
+    )
+
+
+def format_health(rows: list[SourceHealth], now: datetime) -> list[str]:
+    """One plain-words line per source, e.g.
+    'EDPB news — OK, last success 2 h ago, 14 items in 7 days, next poll in 12 min'."""
+    return [_line(r, now) for r in rows]
