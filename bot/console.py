@@ -134,7 +134,7 @@ async def repl(
     inp = input if input is not None else sys.stdin
     out = output if output is not None else sys.stdout
     publisher = ConsolePublisher(out)
-    interactive = inp.isatty() if hasattr(inp, "isatty") else False
+    interactive = inp.isatty()
     out.write("policybrief console chat — /help lists commands, /quit leaves.\n")
     while True:
         if interactive:

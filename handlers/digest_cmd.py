@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -249,6 +249,15 @@ def run_preview(services: Services, caller: Caller, args: NoArgs) -> Reply:
     return Reply(doc)
 
 
+def _no_args(
+    name: str, summary: str, handler: Callable[[Services, Caller, NoArgs], Reply]
+) -> Subcommand:
+    usage = f"/digest {name}"
+    return Subcommand(
+        name, summary, usage, no_args_action(handler, takes_no_words(usage)), min_role=Role.ADMIN
+    )
+
+
 SPEC = CommandSpec(
     name="digest",
     summary="This channel's daily digest (channel admins)",
@@ -273,26 +282,8 @@ SPEC = CommandSpec(
                 ),
             ),
         ),
-        Subcommand(
-            "off",
-            "Stop the daily digest",
-            "/digest off",
-            no_args_action(run_off, takes_no_words("/digest off")),
-            min_role=Role.ADMIN,
-        ),
-        Subcommand(
-            "status",
-            "Time, zone, topics, next and last digest",
-            "/digest status",
-            no_args_action(run_status, takes_no_words("/digest status")),
-            min_role=Role.ADMIN,
-        ),
-        Subcommand(
-            "preview",
-            "The digest as it would look now",
-            "/digest preview",
-            no_args_action(run_preview, takes_no_words("/digest preview")),
-            min_role=Role.ADMIN,
-        ),
+        _no_args("off", "Stop the daily digest", run_off),
+        _no_args("status", "Time, zone, topics, next and last digest", run_status),
+        _no_args("preview", "The digest as it would look now", run_preview),
     ),
 )

@@ -122,16 +122,9 @@ class FakeChat:
                 clock=self.clock,
             )
 
-    def say(
-        self,
-        line: str,
-        *,
-        as_: Role = Role.MEMBER,
-        user: str = "U1",
-        channel: str = "C1",
-    ) -> Reply:
-        """'/watch coupang' as `user` in `channel` with role `as_`; returns the Reply."""
-        return asyncio.run(self.ask(line, as_=as_, user=user, channel=channel))
+    def say(self, line: str, **who: Any) -> Reply:
+        """'/watch coupang' as `user` in `channel` with role `as_` (see `ask`); the Reply."""
+        return asyncio.run(self.ask(line, **who))
 
     async def ask(
         self,
@@ -141,7 +134,7 @@ class FakeChat:
         user: str = "U1",
         channel: str = "C1",
     ) -> Reply:
-        """`say` from a test that already runs an event loop."""
+        """`say`, from a test that already runs an event loop."""
         line = line.lstrip()
         assert line.startswith("/"), "say a slash command"
         command, _, rest = line[1:].partition(" ")

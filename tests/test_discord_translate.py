@@ -448,30 +448,31 @@ async def test_pin_button_pins_the_channel_message_or_says_the_permission_is_mis
     assert member.message.pins == []  # refused by role: nothing pinned anywhere
 
 
-async def test_watch_similar_button_adds_a_watch_like_the_story(db):
-    runner, chat = _runner(db)
-    sid = seed_story(db, "Coupang fined over breach", "x", topics=("data-protection",))
-
+@pytest.mark.parametrize(
+    ("headline", "topic", "query"),
+    [
+        ("Coupang fined over breach", "data-protection", "coupang breach topic:data-protection"),
+        # the first word names a /watch subcommand; it is still just a word of the query
+        ("Remove posts fast, court says", "competition", "remove posts topic:competition"),
+    ],
+)
+async def test_watch_similar_button_adds_a_watch_like_the_story(db, headline, topic, query):
+    runner, _ = _runner(db)
+    sid = seed_story(db, headline, "x", topics=(topic,))
     interaction = FakeInteraction()
     await runner.handle_button(interaction, "watch", story_ref(sid))
     titles = [e.title for s in interaction.sends() for e in s["embeds"]]
-    assert titles[0].startswith("Watching coupang breach topic:data-protection (#1")
+    assert titles[0] == f"Watching {query} (#1, instant)"
     assert all(s["ephemeral"] for s in interaction.sends())
 
-    gone = FakeInteraction()
-    await runner.handle_button(gone, "watch", story_ref(sid + 100))
-    assert [e.title for s in gone.sends() for e in s["embeds"]] == [
-        f"no story {story_ref(sid + 100)}; story ids are on each story card"
-    ]
 
-
-async def test_watch_similar_on_a_story_headlined_remove_creates_a_watch(db):
+async def test_watch_similar_on_a_story_that_is_gone_says_so(db):
     runner, _ = _runner(db)
-    sid = seed_story(db, "Remove posts fast, court says", "x", topics=("online-platforms",))
-    interaction = FakeInteraction()
-    await runner.handle_button(interaction, "watch", story_ref(sid))
-    titles = [e.title for s in interaction.sends() for e in s["embeds"]]
-    assert titles[0] == "Watching remove posts topic:online-platforms (#1, instant)"
+    gone = FakeInteraction()
+    await runner.handle_button(gone, "watch", "s9999")
+    assert [e.title for s in gone.sends() for e in s["embeds"]] == [
+        "no story s9999; story ids are on each story card"
+    ]
 
 
 async def test_option_values_reach_the_handler_typed_without_text(sqlite_db):
