@@ -218,14 +218,16 @@ class Registry:
                     _check_text(str(value), limit)
                 sub = spec.subcommand(request.subcommand)
                 _allow(spec, sub, role)
-                args = spec.action_of(sub).from_options(services, request.options)
+                action = spec.action_of(sub)
+                args = action.from_options(services, request.options)
             else:
                 _check_text(request, limit)
                 sub, rest = spec.pick(Text(request))
                 _allow(spec, sub, role)
-                args = spec.action_of(sub).from_text(services, rest)
+                action = spec.action_of(sub)
+                args = action.from_text(services, rest)
             caller = Caller(inv.platform, inv.workspace, inv.channel, inv.user, role)
-            return await spec.action_of(sub).run(services, caller, args)
+            return await action.run(services, caller, args)
         except CommandError as exc:
             return Reply(Document(kind="error", title=exc.message))
 

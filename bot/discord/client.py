@@ -116,7 +116,7 @@ def _matching(values: Sequence[str], current: str, *, prefix: str = "") -> list[
 
 
 class CommandRunner:
-    """Runs app commands and buttons: defer, translate, dispatch in a thread, render, follow up."""
+    """Runs app commands and buttons: defer, translate, dispatch, render, follow up."""
 
     def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services

@@ -210,7 +210,7 @@ class SlackBot:
         action = (body.get("actions") or [{}])[0]
         picked = card_action(action.get("value"))
         channel = str((body.get("channel") or {}).get("id", ""))
-        if picked is None or picked[0].command != "pin" or not channel:
+        if picked is None or picked[0] is not CARD_ACTIONS["pin"] or not channel:
             await self.say_only_you(respond, "That button is out of date; try /pin <story id>.")
             return
         reply = await self.dispatch(await self._card_inv(client, body, channel, *picked))
@@ -230,15 +230,16 @@ class SlackBot:
         await ack()
         action = (body.get("actions") or [{}])[0]
         picked = card_action((action.get("selected_option") or {}).get("value"))
-        if picked is None or picked[0].command == "pin":
+        if picked is None or picked[0] is CARD_ACTIONS["pin"]:
             await self.say_only_you(respond, "That menu is out of date; run /brief again.")
             return
         channel = str((body.get("channel") or {}).get("id", ""))
         reply = await self.dispatch(await self._card_inv(client, body, channel, *picked))
         stories = reply.document.stories()
-        if picked[0].command != "story" or reply.document.kind == "error" or not stories:
+        if picked[0] is not CARD_ACTIONS["more"] or reply.document.kind == "error" or not stories:
             await self.send_reply(respond, reply, ephemeral=True)
             return
+        # More shows the one card in full, without buttons
         card = stories[0]
         await respond(
             {
