@@ -33,8 +33,8 @@ from digest.ingest.defaults import default_sources
 from digest.ingest.fetch import Fetcher
 from digest.ingest.netguard import log_allowlist
 from digest.ingest.parse import close_default_parser_pool
-from digest.ingest.pipeline import PipelineContext, poll_sources
-from digest.ingest.probe import probe_source
+from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
+from digest.ingest.probe import ProbeResult, probe_source
 from digest.judgement.classify import Taxonomy
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
@@ -164,7 +164,7 @@ def build_components(
     summarizer = ExtractiveSummarizer()
     http = fetcher if fetcher is not None else Fetcher(allow=settings.fetch_allow)
 
-    async def probe(url: str) -> object:
+    async def probe(url: str) -> ProbeResult:
         return await probe_source(http, url)
 
     services = Services(
@@ -207,12 +207,13 @@ def pipeline_poll(
     clock: Callable[[], datetime],
     *,
     concurrency: int = 16,
+    progress: Callable[[RefreshResult], None] | None = None,
 ) -> PollFn:
-    """The poll tick's work: the pipeline's `poll_sources`, reported as a PollOutcome."""
+    """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome."""
     ctx = PipelineContext(store=store, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
 
     async def poll(source_ids: list[int]) -> PollOutcome:
-        report = await poll_sources(ctx, source_ids, concurrency=concurrency)
+        report = await poll_sources(ctx, source_ids, concurrency=concurrency, progress=progress)
         stories = report.new_story_ids + report.changed_story_ids
         return PollOutcome(
             polled=len(report.results),
@@ -320,17 +321,15 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
             loop.add_signal_handler(sig, stop.set)
     log_allowlist(settings.fetch_allow, log)
     comps = await asyncio.to_thread(build_components, settings)
-    comps.services.loop = loop  # handlers run in threads; the probe runs on this loop
     publishers, runtimes, slack = _build_platforms(comps)
     repl: asyncio.Future[None] | None = None
     if not publishers:
-        from bot.console import ConsolePublisher, run_repl
+        from bot.console import ConsolePublisher
+        from bot.console import repl as console_repl
 
         publishers["console"] = ConsolePublisher()
         if sys.stdin is not None and sys.stdin.isatty():
-            repl = asyncio.ensure_future(
-                asyncio.to_thread(run_repl, comps.services, comps.registry)
-            )
+            repl = asyncio.ensure_future(console_repl(comps.services, comps.registry))
             repl.add_done_callback(lambda _f: stop.set())
         log.info("no chat platform configured: digests and alerts print to the console")
     ticks = build_ticks(comps, publishers)

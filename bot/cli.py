@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.app import Components
+    from core.document import Document
 
 __all__ = ["app", "main"]
 
@@ -64,7 +64,7 @@ def _opened() -> Iterator[Components]:
         asyncio.run(comps.aclose())
 
 
-def _print_document(doc, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def _print_document(doc: Document, as_json: bool) -> None:
     from digest.composition.textrender import render_text
 
     typer.echo(doc.to_json(indent=2) if as_json else render_text(doc))
@@ -149,13 +149,14 @@ def poll(
     source: Annotated[int | None, typer.Option(help="Poll this source id only.")] = None,
 ) -> None:
     """Poll the due (or all, or one) sources now and report what each gave."""
-    from bot.app import build_components
-    from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
+    from bot.app import build_components, pipeline_poll
+    from bot.scheduler import PollOutcome
+    from digest.ingest.pipeline import RefreshResult
 
     # closed inside go(): the fetcher's connections belong to the loop that polled
     comps = build_components(_settings())
 
-    async def go() -> list[RefreshResult]:
+    async def go() -> PollOutcome:
         try:
             sources = comps.store.sources
             if source is not None:
@@ -170,7 +171,7 @@ def poll(
             names = {s.id: s.name for s in chosen}
             if not names:
                 typer.echo("No source is due. Use --all to poll every source now.")
-                return []
+                return PollOutcome()
             total, done = len(names), 0
 
             def progress(result: RefreshResult) -> None:
@@ -182,23 +183,20 @@ def poll(
                 }.get(result.status, f"failed: {result.error}")
                 typer.echo(f"[{done}/{total}] {names.get(result.source_id)}: {what}")
 
-            ctx = PipelineContext(
-                store=comps.services.store,
-                fetcher=comps.fetcher,
-                taxonomy=comps.taxonomy,
-                clock=comps.clock,
+            poll_now = pipeline_poll(
+                comps.store, comps.fetcher, comps.taxonomy, comps.clock, progress=progress
             )
-            report = await poll_sources(ctx, list(names), progress=progress)
-            return list(report.results)
+            return await poll_now(list(names))
         finally:
             await comps.aclose()
 
-    results = asyncio.run(go())
-    failed = sum(1 for r in results if r.status == "failed")
-    if results:
-        new = sum(r.new_items for r in results)
-        noun = "source" if len(results) == 1 else "sources"
-        typer.echo(f"Polled {len(results)} {noun}: {new} new items, {failed} failed.")
+    outcome = asyncio.run(go())
+    if outcome.polled:
+        noun = "source" if outcome.polled == 1 else "sources"
+        typer.echo(
+            f"Polled {outcome.polled} {noun}: {outcome.items_stored} new items, "
+            f"{outcome.failures} failed."
+        )
 
 
 @sources_app.command("list")
@@ -228,30 +226,34 @@ def sources_add(
     official: Annotated[bool, typer.Option(help="A government or regulator's feed.")] = False,
 ) -> None:
     """Fetch the feed once, then save it; refuse (saving nothing) and say why when it fails."""
-    from core.sources import DuplicateSource, NewSource
-    from digest.ingest.fetch import FetchError
-    from digest.ingest.parse import FeedError
-    from digest.ingest.probe import probe_source
+    from handlers.base import UsageError
+    from handlers.sources import NotAdded, add_feed, feed_url
 
     with _opened() as comps:
         if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
             known = " ".join(comps.taxonomy.jurisdictions)
             _fail(f"unknown jurisdiction {jurisdiction!r}; use one of: {known}")
         try:
-            probe = asyncio.run(probe_source(comps.fetcher, url))
-        except (FetchError, FeedError) as exc:
+            added = asyncio.run(
+                add_feed(
+                    comps.services,
+                    feed_url(url),
+                    name or "",
+                    jurisdiction=jurisdiction,
+                    official=official,
+                )
+            )
+        except NotAdded as exc:
             _fail(f"not added: {exc.reason}")
-        label = name or probe.title or url
-        try:
-            sid = comps.store.sources.add(NewSource(url, label, jurisdiction, official)).id
-        except DuplicateSource as exc:
-            _fail(f"not added: {exc}")
-    typer.echo(f"Added #{sid} {label}: {probe.item_count} items found.")
+        except UsageError as exc:
+            _fail(f"not added: {exc.message}")
+    found = f": {added.probe.item_count} items found" if added.probe is not None else ""
+    typer.echo(f"Added #{added.id} {added.name}{found}.")
 
 
 @sources_app.command("remove")
 def sources_remove(source_id: int) -> None:
-    """Remove a source (its stored stories stay)."""
+    """Remove a source and its stored items."""
     with _opened() as comps:
         removed = comps.store.sources.remove(source_id)
     if not removed:
@@ -310,25 +312,17 @@ def digest_preview(
     """The digest a channel would get now (stories of the last 24 h)."""
     from datetime import timedelta
 
-    from digest.composition.compose import compose_digest
+    from handlers.base import UsageError
+    from handlers.digest_cmd import compose_preview, topic_or_jurisdiction
 
-    slugs = {t.strip() for t in (topics or "").split(",") if t.strip()}
+    words = [t.strip() for t in (topics or "").split(",") if t.strip()]
     with _opened() as comps:
-        bad = sorted(s for s in slugs if comps.taxonomy.lookup(s) is None)
-        if bad:
-            _fail(
-                f"unknown topic or jurisdiction: {', '.join(bad)}; "
-                f"topics: {' '.join(comps.taxonomy.topics)}"
-            )
-        now = comps.clock()
-        doc = compose_digest(
-            comps.db,
-            comps.taxonomy,
-            comps.provider,
-            topics=slugs,
-            since=now - timedelta(hours=24),
-            now=now,
-        )
+        try:
+            slugs = [topic_or_jurisdiction(comps.services, word) for word in words]
+        except UsageError as exc:
+            _fail(exc.message)
+        since = comps.clock() - timedelta(hours=24)
+        doc = compose_preview(comps.services, topics=slugs, since=since)
     if doc is None:
         typer.echo("Quiet day: nothing new in the last 24 h.")
         return
@@ -378,4 +372,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

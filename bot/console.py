@@ -6,6 +6,7 @@ printed in the REPL after each command (and by `ConsolePublisher` when the deliv
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import sys
 from datetime import timedelta
@@ -22,8 +23,10 @@ __all__ = [
     "CONSOLE",
     "ConsolePublisher",
     "parse_command",
+    "ask",
     "run_command",
     "print_pending",
+    "repl",
     "run_repl",
 ]
 
@@ -45,7 +48,7 @@ class ConsolePublisher:
         return self.show(target, document)
 
     def show(self, target: Target, document: Document) -> Sent:
-        """Print synchronously (the REPL has no event loop of its own)."""
+        """Print at once; `print_pending` calls it from a worker thread."""
         where = f"@{target.id} (direct)" if target.direct else f"#{target.id}"
         self.output.write(f"\n--- to {where} ---\n{render_text(document)}\n")
         self.output.flush()
@@ -57,27 +60,27 @@ class ConsolePublisher:
 
 def parse_command(text: str, role: Role = Role.ADMIN) -> Invocation:
     """'/brief eu' -> an Invocation of the console user (an admin by default)."""
-    text = text.strip()
-    if text.startswith("/"):
-        text = text[1:]
-    command, _, rest = text.partition(" ")
+    command, _, rest = text.strip().removeprefix("/").partition(" ")
     return Invocation(
         platform=CONSOLE["platform"],
         workspace=CONSOLE["workspace"],
         channel=CONSOLE["channel"],
         user=CONSOLE["user"],
-        role=role,
+        platform_role=role,
         command=command.lower(),
-        text=rest.strip(),
-        user_name="console",
+        request=rest.strip(),
     )
 
 
+async def ask(services: Services, registry: Registry, text: str) -> Reply:
+    """Run one console command line through the shared dispatch; an empty line is /help."""
+    line = text if text.strip().lstrip("/") else "/help"
+    return await registry.dispatch(services, parse_command(line))
+
+
 def run_command(services: Services, registry: Registry, text: str) -> Reply:
-    """Run one console command line through the shared dispatch."""
-    if not text.strip().lstrip("/"):
-        return registry.dispatch(services, parse_command("/help"))
-    return registry.dispatch(services, parse_command(text))
+    """`ask` for callers without an event loop (`policybrief chat "/brief eu"`)."""
+    return asyncio.run(ask(services, registry, text))
 
 
 def print_pending(services: Services, output: TextIO, publisher: ConsolePublisher) -> int:
@@ -99,7 +102,7 @@ def print_pending(services: Services, output: TextIO, publisher: ConsolePublishe
     return printed
 
 
-def run_repl(
+async def repl(
     services: Services,
     registry: Registry,
     input: TextIO | None = None,  # noqa: A002 - the brief's name
@@ -109,13 +112,13 @@ def run_repl(
     inp = input if input is not None else sys.stdin
     out = output if output is not None else sys.stdout
     publisher = ConsolePublisher(out)
-    interactive = inp.isatty() if hasattr(inp, "isatty") else False
+    interactive = inp.isatty()
     out.write("policybrief console chat — /help lists commands, /quit leaves.\n")
     while True:
         if interactive:
             out.write(PROMPT)
             out.flush()
-        line = inp.readline()
+        line = await asyncio.to_thread(inp.readline)  # the loop keeps serving while we wait
         if not line:
             break
         line = line.strip()
@@ -123,10 +126,20 @@ def run_repl(
             continue
         if line in ("/quit", "/exit", "quit", "exit"):
             break
-        reply = run_command(services, registry, line)
+        reply = await ask(services, registry, line)
         out.write(render_text(reply.document) + "\n")
         for extra in reply.extras:
             out.write("\n" + render_text(extra) + "\n")
         out.write("\n")
-        print_pending(services, out, publisher)
+        await asyncio.to_thread(print_pending, services, out, publisher)
         out.flush()
+
+
+def run_repl(
+    services: Services,
+    registry: Registry,
+    input: TextIO | None = None,  # noqa: A002 - the brief's name
+    output: TextIO | None = None,
+) -> None:
+    """`repl` for callers without an event loop (`policybrief chat`)."""
+    asyncio.run(repl(services, registry, input, output))

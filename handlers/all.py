@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import brief, digest_cmd, pin, sources, watch
+from handlers import brief, digest_cmd, pin, sources, story, watch
 from handlers.help import help_spec
 from handlers.registry import Registry
 
@@ -10,7 +10,8 @@ __all__ = ["build_registry"]
 
 
 def build_registry() -> Registry:
-    """Every command: brief, watch, digest, pin, unpin, pinned, sources, help."""
+    """Every command: brief, watch, digest, pin, unpin, pinned, sources, help; and the story
+    command that the cards' More menu runs."""
     registry = Registry()
     for spec in (
         brief.SPEC,
@@ -20,6 +21,7 @@ def build_registry() -> Registry:
         pin.UNPIN,
         pin.PINNED,
         sources.SPEC,
+        story.STORY,
     ):
         registry.register(spec)
     registry.register(help_spec(registry))

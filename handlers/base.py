@@ -1,8 +1,16 @@
-"""Invocation, Reply, CommandError: the contract between the platform adapters and handlers."""
+"""The contract between the platform adapters and the handlers.
+
+An adapter hands `Registry.dispatch` an `Invocation`: who and where, the role the platform itself
+grants, and the command as typed text (Slack, console) or as typed options (Discord). Dispatch
+resolves the caller's role once, checks it, parses the arguments once and calls the handler with
+a `Caller` and its argument dataclass. A handler answers with a `Reply` or raises a
+`CommandError`, whose message the user sees.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.document import Document
@@ -10,7 +18,11 @@ from core.document import Document
 __all__ = [
     "Role",
     "Visibility",
+    "OptionValue",
+    "Options",
+    "Typed",
     "Invocation",
+    "Caller",
     "Reply",
     "CommandError",
     "UsageError",
@@ -37,19 +49,40 @@ class Visibility(enum.Enum):
     CHANNEL = "channel"
 
 
+OptionValue = str | int
+Options = Mapping[str, OptionValue]
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A command given as typed options (Discord's app commands, story-card buttons)."""
+
+    subcommand: str | None
+    options: Options = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Invocation:
-    """One command as a user typed it, already translated from the platform."""
+    """One command as it reached an adapter: who, where, the platform's role, and what."""
 
     platform: str  # "slack" | "discord" | "console"
     workspace: str  # Slack team id, Discord guild id, "local"
     channel: str
     user: str
-    role: Role
+    platform_role: Role  # what the platform alone grants; dispatch adds the configured lists
     command: str  # without the slash: "brief", "watch", ...
-    text: str = ""  # everything after the command
-    locale: str = "en"
-    user_name: str = ""
+    request: str | Typed = ""  # everything after the command, or the typed options
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who runs a handler, where, and with which role (resolved once, in dispatch)."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user: str
+    role: Role
 
 
 @dataclass

@@ -2,98 +2,149 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from core.document import Document, Section
 from digest.composition import compose
 from digest.judgement.query import normalise_tokens
-from handlers.base import Invocation, Reply, Visibility
+from handlers.base import Caller, Options, Reply, Visibility
 from handlers.common import (
     jurisdiction_slugs,
-    lookup,
     parse_since,
     provider_of,
     since_label,
     suggest,
     topic_slugs,
-    words_of,
 )
 from handlers.context import Services
-from handlers.registry import CommandSpec, Option
+from handlers.parsing import Text, option_text, unexpected
+from handlers.registry import CommandSpec, Option, sync_action
 from storage.pins import pinned_story_ids
 
-__all__ = ["SPEC", "run_brief"]
+__all__ = ["SPEC", "BriefArgs", "run_brief"]
 
 
-def run_brief(services: Services, inv: Invocation) -> Reply:
-    """Parse the words into topics, jurisdictions, free words and a window; compose the brief."""
+@dataclass(frozen=True)
+class BriefArgs:
+    """What to brief on: taxonomy slugs, free words, a window (None: the default) and where."""
+
+    topics: tuple[str, ...] = ()
+    jurisdictions: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+    since: timedelta | None = None
+    public: bool = False
+
+
+def _sorted_words(
+    services: Services, words: Iterable[str], since: timedelta | None, public: bool
+) -> BriefArgs:
+    """Topics and jurisdictions (by slug, label or alias) apart from the free words."""
     topics: list[str] = []
     jurisdictions: list[str] = []
-    words: list[str] = []
-    span = timedelta(hours=services.brief_window_hours)
-    visibility = Visibility.ONLY_YOU
-    for word in words_of(inv.text):
-        low = word.lower()
+    free: list[str] = []
+    for word in words:
+        cat = services.taxonomy.lookup(word)
+        if cat is None:
+            free.append(word)
+            continue
+        target = topics if cat.kind == "topic" else jurisdictions
+        if cat.slug not in target:
+            target.append(cat.slug)
+    return BriefArgs(tuple(topics), tuple(jurisdictions), tuple(free), since, public)
+
+
+def parse_brief(services: Services, text: Text) -> BriefArgs:
+    """Words in any order; `since:` once, `public` anywhere."""
+    since: timedelta | None = None
+    public = False
+    plain: list[str] = []
+    for word in text.words():
+        low = word.text.lower()
         if low.startswith("since:"):
-            span = parse_since(word)
+            if since is not None:
+                raise unexpected(word, "/brief takes one since: window")
+            since = parse_since(word.text)
         elif low == "public":
-            visibility = Visibility.CHANNEL
-        elif (cat := lookup(services, word)) is not None:
-            target = topics if cat.kind == "topic" else jurisdictions
-            if cat.slug not in target:
-                target.append(cat.slug)
+            public = True
         else:
-            words.append(word)
+            plain.append(word.text)
+    return _sorted_words(services, plain, since, public)
+
+
+def brief_from_options(services: Services, options: Options) -> BriefArgs:
+    """Discord's options; a topic box holding a jurisdiction (or free words) still works."""
+    words = [option_text(options, "topic"), option_text(options, "jurisdiction")]
+    words += option_text(options, "words").split()
+    window = option_text(options, "since")
+    since = parse_since(f"since:{window}") if window else None
+    public = option_text(options, "public") == "public"
+    return _sorted_words(services, [w for w in words if w], since, public)
+
+
+def run_brief(services: Services, caller: Caller, args: BriefArgs) -> Reply:
+    """Compose the brief: pinned stories first, then the best of the window."""
+    span = args.since or timedelta(hours=services.brief_window_hours)
     now = services.now()
     with services.db.session() as session:
         pinned = pinned_story_ids(
-            session, platform=inv.platform, workspace=inv.workspace, channel=inv.channel, now=now
+            session,
+            platform=caller.platform,
+            workspace=caller.workspace,
+            channel=caller.channel,
+            now=now,
         )
-    wanted = [*jurisdictions, *topics, *words]
+    wanted = [*args.jurisdictions, *args.topics, *args.words]
     title = f"Brief: {' '.join(wanted)}" if wanted else "Top stories"
     doc = compose.compose_brief(
         services.db,
         services.taxonomy,
         provider_of(services),
-        topics=set(topics),
-        jurisdictions=set(jurisdictions),
+        topics=set(args.topics),
+        jurisdictions=set(args.jurisdictions),
         # the stored search text is lower-cased raw text: search by normalised tokens so that
         # "Coupang's" finds "coupang" and "age-verification" finds "age verification"
-        words=list(dict.fromkeys(t for w in words for t in normalise_tokens(w))),
+        words=list(dict.fromkeys(t for w in args.words for t in normalise_tokens(w))),
         since=now - span,
         now=now,
         pinned_ids=tuple(pinned),
         limit=services.limits.brief_stories,
         title=title,
     )
-    if not doc.stories():
-        what = " ".join(wanted) if wanted else "anything"
-        lines = []
-        if words:
-            known = topic_slugs(services) + jurisdiction_slugs(services)
-            hints = [h for w in words if (h := suggest(w, known)) is not None]
-            if hints:
-                lines.append("Did you mean " + " or ".join(dict.fromkeys(hints)) + "?")
-            lines.append("Topics: " + ", ".join(topic_slugs(services)))
-        doc = Document(
-            kind="notice",
-            title=f"nothing found for {what} in the last {since_label(span)}",
-            sections=[Section(lines=lines)] if lines else [],
-            footer=[
-                "Try a topic or jurisdiction, or a longer window: since:7d"
-                if span < timedelta(days=7)
-                else "Try a topic or jurisdiction, or fewer words."
-            ],
-        )
-        return Reply(doc, Visibility.ONLY_YOU)
-    return Reply(doc, visibility)
+    if doc.stories():
+        return Reply(doc, Visibility.CHANNEL if args.public else Visibility.ONLY_YOU)
+    return Reply(_nothing_found(services, args, wanted, span), Visibility.ONLY_YOU)
+
+
+def _nothing_found(
+    services: Services, args: BriefArgs, wanted: list[str], span: timedelta
+) -> Document:
+    what = " ".join(wanted) if wanted else "anything"
+    lines = []
+    if args.words:
+        known = topic_slugs(services) + jurisdiction_slugs(services)
+        hints = [h for w in args.words if (h := suggest(w, known)) is not None]
+        if hints:
+            lines.append("Did you mean " + " or ".join(dict.fromkeys(hints)) + "?")
+        lines.append("Topics: " + ", ".join(topic_slugs(services)))
+    return Document(
+        kind="notice",
+        title=f"nothing found for {what} in the last {since_label(span)}",
+        sections=[Section(lines=lines)] if lines else [],
+        footer=[
+            "Try a topic or jurisdiction, or a longer window: since:7d"
+            if span < timedelta(days=7)
+            else "Try a topic or jurisdiction, or fewer words."
+        ],
+    )
 
 
 SPEC = CommandSpec(
     name="brief",
     summary="Top stories, one per story, summarised, with links",
     usage="/brief [topic | jurisdiction | words] [since:24h|7d] [public]",
-    handler=run_brief,
+    action=sync_action(BriefArgs, run_brief, text=parse_brief, options=brief_from_options),
     options=(
         Option("topic", "A topic, e.g. child-safety", kind="topic"),
         Option("jurisdiction", "A jurisdiction, e.g. eu", kind="jurisdiction"),

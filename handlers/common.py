@@ -1,25 +1,21 @@
-"""Small helpers the command modules share: words, the taxonomy, time windows."""
+"""Small helpers the command modules share: the taxonomy's slugs, time windows, the provider."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
+from digest.composition.compose import Provider, SummaryProvider
 from handlers.base import UsageError
 from handlers.context import Services
 
 __all__ = [
-    "Category",
-    "lookup",
     "topic_slugs",
     "jurisdiction_slugs",
     "parse_since",
     "since_label",
     "suggest",
-    "words_of",
     "provider_of",
 ]
 
@@ -27,37 +23,12 @@ _SINCE = re.compile(r"^(\d{1,3})([hd])$")
 _MAX_SINCE = timedelta(days=30)
 
 
-@dataclass(frozen=True)
-class Category:
-    slug: str
-    kind: str  # "topic" | "jurisdiction"
-
-
-def words_of(text: str) -> list[str]:
-    """The command's words, split on any whitespace."""
-    return text.split()
-
-
 def topic_slugs(services: Services) -> list[str]:
-    return list(getattr(services.taxonomy, "topics", {}) or {})
+    return list(services.taxonomy.topics)
 
 
 def jurisdiction_slugs(services: Services) -> list[str]:
-    return list(getattr(services.taxonomy, "jurisdictions", {}) or {})
-
-
-def lookup(services: Services, word: str) -> Category | None:
-    """A topic or jurisdiction for the word (slug, label or alias), else None."""
-    finder = getattr(services.taxonomy, "lookup", None)
-    found: Any = finder(word) if finder is not None else None
-    if found is not None:
-        return Category(slug=found.slug, kind=found.kind)
-    low = word.lower()
-    if low in topic_slugs(services):
-        return Category(low, "topic")
-    if low in jurisdiction_slugs(services):
-        return Category(low, "jurisdiction")
-    return None
+    return list(services.taxonomy.jurisdictions)
 
 
 def suggest(word: str, options: list[str]) -> str | None:
@@ -87,10 +58,8 @@ def since_label(span: timedelta) -> str:
     return f"{days} day" if days == 1 else f"{days} days"
 
 
-def provider_of(services: Services) -> Any:
+def provider_of(services: Services) -> Provider:
     """The summary provider compose uses: the injected one, or cached offline summaries."""
     if services.provider is not None:
         return services.provider
-    from digest.composition.compose import SummaryProvider
-
     return SummaryProvider(services.summarizer)

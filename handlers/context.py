@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.clock import utcnow
+from digest.composition.compose import Provider
+from digest.ingest.probe import ProbeResult
+from digest.judgement.classify import Taxonomy
 from digest.writing.summarize import Summarizer
 from storage.db import Database
 from storage.store import Storage
@@ -30,7 +32,7 @@ class Services:
     """Built once in bot/app.py and passed to every handler call."""
 
     db: Database
-    taxonomy: object  # digest.judgement.classify.Taxonomy
+    taxonomy: Taxonomy
     summarizer: Summarizer
     clock: Callable[[], datetime] = utcnow
     limits: Limits = field(default_factory=Limits)
@@ -38,14 +40,11 @@ class Services:
     moderators: frozenset[str] = frozenset()
     default_timezone: str = "UTC"
     # Fetch a feed URL once before /sources add saves it (built in bot/app.py; handlers import no
-    # HTTP client). Sync or async; raises with a readable reason when the feed is unusable.
-    probe: Callable[[str], object] | Callable[[str], Awaitable[object]] | None = None
-    # The event loop that owns the probe's HTTP client (bot/app.py sets it in `run`): handlers
-    # run in worker threads and hand an async probe to that loop instead of starting their own.
-    loop: asyncio.AbstractEventLoop | None = None
+    # HTTP client); raises FetchError or FeedError with a readable reason.
+    probe: Callable[[str], Awaitable[ProbeResult]] | None = None
     probe_timeout: float = 30.0
-    # the SummaryProvider (cached summaries); None -> built from `summarizer`
-    provider: object | None = None
+    # the summary provider (cached summaries); None -> one built from `summarizer`
+    provider: Provider | None = None
     # compose_brief limits /brief to stories seen in this window when nothing else is given
     brief_window_hours: int = 24
     store: Storage = field(init=False)

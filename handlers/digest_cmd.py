@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -11,13 +13,21 @@ from zoneinfo import ZoneInfo, available_timezones
 from core.document import Document, Section
 from digest.composition import compose
 from digest.composition.schedule import next_due, parse_hhmm
-from handlers.base import Invocation, NotFound, Reply, Role, UsageError
-from handlers.common import jurisdiction_slugs, lookup, provider_of, suggest, topic_slugs, words_of
+from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
+from handlers.common import jurisdiction_slugs, provider_of, suggest, topic_slugs
 from handlers.context import Services
-from handlers.registry import CommandSpec, Option, Subcommand
+from handlers.parsing import Text, option_text, takes_no_words, unexpected
+from handlers.registry import (
+    CommandSpec,
+    NoArgs,
+    Option,
+    Subcommand,
+    no_args_action,
+    sync_action,
+)
 from storage.pins import pinned_story_ids
 
-__all__ = ["SPEC", "run_digest", "resolve_zone"]
+__all__ = ["SPEC", "DigestOnArgs", "compose_preview", "resolve_zone", "topic_or_jurisdiction"]
 
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 DEFAULT_TIME = "08:00"
@@ -57,81 +67,120 @@ def _local(when: datetime | None, zone: str) -> str:
     return when.astimezone(ZoneInfo(zone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
-def run_digest(services: Services, inv: Invocation) -> Reply:
-    """on | off | status | preview; the registry checks the admin role first."""
-    words = words_of(inv.text)
-    sub = words[0].lower() if words else ""
-    if sub == "on":
-        return _on(services, inv, words[1:])
-    if sub == "off":
-        return _off(services, inv)
-    if sub == "status":
-        return _status(services, inv)
-    if sub == "preview":
-        return _preview(services, inv)
-    raise UsageError(
-        "/digest needs on, off, status or preview, e.g. /digest on 08:00 Europe/Brussels eu"
-    )
+@dataclass(frozen=True)
+class DigestOnArgs:
+    """When and on what a channel's daily digest runs."""
+
+    at: str  # HH:MM
+    zone: str  # a canonical IANA name
+    slugs: tuple[str, ...] = ()  # topics and jurisdictions; none means all
 
 
-def _on(services: Services, inv: Invocation, words: list[str]) -> Reply:
-    at, zone, slugs = DEFAULT_TIME, services.default_timezone, []
+def _time(word: str) -> str:
+    try:
+        return parse_hhmm(word).strftime("%H:%M")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _zone(word: str) -> str:
+    """The IANA zone a word names; a bare city name gets a hint instead."""
+    canonical = resolve_zone(word)
+    if canonical is not None:
+        return canonical
+    if "/" not in word and (city := _city_zone(word)) is not None:
+        raise UsageError(f"{word}: unknown time zone, did you mean {city}?")
+    raise _zone_error(word)
+
+
+def _unknown_topic(services: Services, word: str) -> UsageError:
     known = topic_slugs(services) + jurisdiction_slugs(services)
-    for word in words:
-        if _TIME.match(word):
-            try:
-                at = parse_hhmm(word).strftime("%H:%M")
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-        elif "/" in word or word.upper() in ("UTC", "GMT"):
-            canonical = resolve_zone(word)
-            if canonical is None:
-                raise _zone_error(word)
-            zone = canonical
-        elif (cat := lookup(services, word)) is not None:
-            if cat.slug not in slugs:
-                slugs.append(cat.slug)
-        elif (canonical := resolve_zone(word)) is not None:
-            zone = canonical
-        elif (city := _city_zone(word)) is not None:
-            raise UsageError(f"{word}: unknown time zone, did you mean {city}?")
+    hint = suggest(word, known)
+    tail = f" — did you mean {hint}?" if hint else f"; topics: {', '.join(known)}"
+    return UsageError(f"unknown topic '{word}'{tail}")
+
+
+def topic_or_jurisdiction(services: Services, word: str) -> str:
+    """The slug a topic or jurisdiction word (slug, label or alias) names; UsageError if none."""
+    cat = services.taxonomy.lookup(word)
+    if cat is None:
+        raise _unknown_topic(services, word)
+    return cat.slug
+
+
+def parse_on(services: Services, text: Text) -> DigestOnArgs:
+    """A time, a zone and topics in any order; a word that is none of them is refused."""
+    at: str | None = None
+    zone: str | None = None
+    slugs: list[str] = []
+    for word in text.words():
+        w = word.text
+        if _TIME.match(w):
+            if at is not None:
+                raise unexpected(word, "/digest on takes one time")
+            at = _time(w)
+            continue
+        if "/" in w or w.upper() in ("UTC", "GMT"):
+            found = _zone(w)
+        elif (cat := services.taxonomy.lookup(w)) is not None:
+            slugs.append(cat.slug)
+            continue
+        elif resolve_zone(w) is not None or _city_zone(w) is not None:
+            found = _zone(w)
         else:
-            hint = suggest(word, known)
-            tail = f" — did you mean {hint}?" if hint else f"; topics: {', '.join(known)}"
-            raise UsageError(f"unknown topic '{word}'{tail}")
-    now = services.now()
-    due = next_due(parse_hhmm(at), zone, now)
-    services.store.subscriptions.save(
-        platform=inv.platform,
-        workspace=inv.workspace,
-        channel=inv.channel,
-        local_time=at,
-        timezone=zone,
-        topics=slugs,
-        next_due_at=due,
-        created_by=inv.user,
+            raise _unknown_topic(services, w)
+        if zone is not None:
+            raise unexpected(word, "/digest on takes one time zone")
+        zone = found
+    return DigestOnArgs(
+        at or DEFAULT_TIME, zone or services.default_timezone, tuple(dict.fromkeys(slugs))
     )
-    what = ", ".join(slugs) if slugs else "all topics"
+
+
+def on_from_options(services: Services, options: Options) -> DigestOnArgs:
+    at, zone = option_text(options, "time"), option_text(options, "timezone")
+    words = option_text(options, "topics").split()
+    return DigestOnArgs(
+        _time(at) if at else DEFAULT_TIME,
+        _zone(zone) if zone else services.default_timezone,
+        tuple(dict.fromkeys(topic_or_jurisdiction(services, w) for w in words)),
+    )
+
+
+def run_on(services: Services, caller: Caller, args: DigestOnArgs) -> Reply:
+    now = services.now()
+    due = next_due(parse_hhmm(args.at), args.zone, now)
+    services.store.subscriptions.save(
+        platform=caller.platform,
+        workspace=caller.workspace,
+        channel=caller.channel,
+        local_time=args.at,
+        timezone=args.zone,
+        topics=list(args.slugs),
+        next_due_at=due,
+        created_by=caller.user,
+    )
+    what = ", ".join(args.slugs) if args.slugs else "all topics"
     return Reply(
         Document.notice(
-            f"Daily digest on: {at} {zone}, {what}",
-            f"Next digest: {_local(due, zone)}.",
+            f"Daily digest on: {args.at} {args.zone}, {what}",
+            f"Next digest: {_local(due, args.zone)}.",
             "Turn it off with /digest off; see it now with /digest preview.",
         )
     )
 
 
-def _off(services: Services, inv: Invocation) -> Reply:
+def run_off(services: Services, caller: Caller, args: NoArgs) -> Reply:
     sub = services.store.subscriptions.disable(
-        inv.platform, inv.workspace, inv.channel, f"turned off by {inv.user}"
+        caller.platform, caller.workspace, caller.channel, f"turned off by {caller.user}"
     )
     if sub is None:
         raise NotFound("this channel has no daily digest; turn one on with /digest on")
     return Reply(Document.notice("Daily digest off for this channel"))
 
 
-def _status(services: Services, inv: Invocation) -> Reply:
-    sub = services.store.subscriptions.get(inv.platform, inv.workspace, inv.channel)
+def run_status(services: Services, caller: Caller, args: NoArgs) -> Reply:
+    sub = services.store.subscriptions.get(caller.platform, caller.workspace, caller.channel)
     if sub is None:
         return Reply(
             Document.notice(
@@ -151,24 +200,35 @@ def _status(services: Services, inv: Invocation) -> Reply:
     return Reply(Document(kind="list", title="Daily digest", sections=[Section(lines=lines)]))
 
 
-def _preview(services: Services, inv: Invocation) -> Reply:
-    now = services.now()
-    sub = services.store.subscriptions.get(inv.platform, inv.workspace, inv.channel)
-    with services.db.session() as session:
-        pinned = pinned_story_ids(
-            session, platform=inv.platform, workspace=inv.workspace, channel=inv.channel, now=now
-        )
-    topics = sub.topics if sub else ()
-    since = sub.last_digest_at if sub and sub.last_digest_at else now - timedelta(hours=24)
-    doc = compose.compose_digest(
+def compose_preview(
+    services: Services, *, topics: Collection[str], since: datetime, pinned: Sequence[int] = ()
+) -> Document | None:
+    """The digest as it would be posted now (None on a quiet day); /digest preview and the CLI."""
+    return compose.compose_digest(
         services.db,
         services.taxonomy,
         provider_of(services),
         topics=set(topics),
         since=since,
-        now=now,
+        now=services.now(),
         pinned_ids=tuple(pinned),
     )
+
+
+def run_preview(services: Services, caller: Caller, args: NoArgs) -> Reply:
+    now = services.now()
+    sub = services.store.subscriptions.get(caller.platform, caller.workspace, caller.channel)
+    with services.db.session() as session:
+        pinned = pinned_story_ids(
+            session,
+            platform=caller.platform,
+            workspace=caller.workspace,
+            channel=caller.channel,
+            now=now,
+        )
+    topics = list(sub.topics) if sub else []
+    since = sub.last_digest_at if sub and sub.last_digest_at else now - timedelta(hours=24)
+    doc = compose_preview(services, topics=topics, since=since, pinned=pinned)
     if doc is None:
         return Reply(
             Document.notice(
@@ -180,17 +240,27 @@ def _preview(services: Services, inv: Invocation) -> Reply:
     return Reply(doc)
 
 
+def _no_args(
+    name: str, summary: str, handler: Callable[[Services, Caller, NoArgs], Reply]
+) -> Subcommand:
+    usage = f"/digest {name}"
+    return Subcommand(
+        name, summary, usage, no_args_action(handler, takes_no_words(usage)), min_role=Role.ADMIN
+    )
+
+
 SPEC = CommandSpec(
     name="digest",
     summary="This channel's daily digest (channel admins)",
     usage="/digest on [HH:MM] [timezone] [topics...] | off | status | preview",
-    handler=run_digest,
     min_role=Role.ADMIN,
+    missing="/digest needs on, off, status or preview, e.g. /digest on 08:00 Europe/Brussels eu",
     subcommands=(
         Subcommand(
             "on",
             "Post a daily digest here",
             "/digest on [HH:MM] [timezone] [topics...]",
+            sync_action(DigestOnArgs, run_on, text=parse_on, options=on_from_options),
             min_role=Role.ADMIN,
             options=(
                 Option("time", "Local time, e.g. 08:00", kind="time"),
@@ -203,15 +273,8 @@ SPEC = CommandSpec(
                 ),
             ),
         ),
-        Subcommand("off", "Stop the daily digest", "/digest off", min_role=Role.ADMIN),
-        Subcommand(
-            "status",
-            "Time, zone, topics, next and last digest",
-            "/digest status",
-            min_role=Role.ADMIN,
-        ),
-        Subcommand(
-            "preview", "The digest as it would look now", "/digest preview", min_role=Role.ADMIN
-        ),
+        _no_args("off", "Stop the daily digest", run_off),
+        _no_args("status", "Time, zone, topics, next and last digest", run_status),
+        _no_args("preview", "The digest as it would look now", run_preview),
     ),
 )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from core.document import Document, Section
-from handlers.base import Invocation, Reply
+from handlers.base import Caller, Reply, Role
 from handlers.context import Services
-from handlers.registry import CommandSpec, Registry
+from handlers.parsing import takes_no_words
+from handlers.registry import CommandSpec, NoArgs, Registry, no_args_action
 
 __all__ = ["help_spec", "help_document"]
 
@@ -14,15 +15,15 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
-def help_document(registry: Registry, inv: Invocation) -> Document:
-    """One section per command the caller's role allows, with its usable subcommands only."""
+def help_document(registry: Registry, role: Role) -> Document:
+    """One section per command the role allows, with its usable subcommands only."""
     sections = []
-    for spec in registry.specs():
-        if inv.role < spec.min_role:
+    for spec in registry.listed():
+        if role < spec.min_role:
             continue
         lines = [spec.summary]
         if spec.subcommands:
-            for sub in spec.usable_by(inv.role):
+            for sub in spec.usable_by(role):
                 lines.append(f"{sub.usage} — {sub.summary}")
         else:
             lines.append(spec.usage)
@@ -30,7 +31,7 @@ def help_document(registry: Registry, inv: Invocation) -> Document:
     return Document(
         kind="help",
         title="policybrief commands",
-        intro=f"What you can use here (you are {_article(inv.role.label)} {inv.role.label}).",
+        intro=f"What you can use here (you are {_article(role.label)} {role.label}).",
         sections=sections,
         footer=[
             'Watch queries: words are ANDed, "quoted phrases", OR, -exclusions, '
@@ -42,12 +43,12 @@ def help_document(registry: Registry, inv: Invocation) -> Document:
 def help_spec(registry: Registry) -> CommandSpec:
     """The /help command bound to the registry it describes."""
 
-    def run_help(services: Services, inv: Invocation) -> Reply:
-        return Reply(help_document(registry, inv))
+    def run_help(services: Services, caller: Caller, args: NoArgs) -> Reply:
+        return Reply(help_document(registry, caller.role))
 
     return CommandSpec(
         name="help",
         summary="What you can do with policybrief",
         usage="/help",
-        handler=run_help,
+        action=no_args_action(run_help, takes_no_words("/help")),
     )

@@ -1,55 +1,33 @@
-"""/pin <story>, /unpin <story>, /pinned (moderators): per-channel pins that lead briefs."""
+"""/pin <story>, /unpin <story>, /pinned (moderators): per-channel pins that lead briefs.
+
+The Pin button on story cards dispatches this same /pin: one path, one permission check.
+"""
 
 from __future__ import annotations
 
-from core.document import Document, Section, parse_story_ref, story_ref
+from core.document import Document, Section, story_ref
 from digest.composition.alerts import plain_cards
-from handlers.base import Invocation, NotFound, Reply, Role, UsageError
+from handlers.base import Caller, NotFound, Reply, Role, UsageError
 from handlers.context import Services
-from handlers.registry import CommandSpec, Option
-from storage import stories
-from storage.models import Story
+from handlers.registry import CommandSpec, NoArgs, no_args_action
+from handlers.story import STORY_OPTION, StoryPick, resolve_story, story_action
 from storage.pins import active_pins, pin_story, unpin_story
 
-__all__ = ["PIN", "UNPIN", "PINNED", "resolve_story"]
+__all__ = ["PIN", "UNPIN", "PINNED"]
 
 
-def resolve_story(services: Services, ref: str, command: str) -> Story:
-    """A story by short id (s4k2) or one of its item URLs; NotFound otherwise."""
-    ref = ref.strip()
-    if not ref or len(ref.split()) > 1:
-        raise UsageError(
-            f"/{command} needs one story: its short id from a story card (like s4k2) or its URL"
-        )
-    with services.db.session() as session:
-        if ref.lower().startswith(("http://", "https://")):
-            story = stories.story_by_url(session, ref)
-            if story is None:
-                raise NotFound(f"no stored story has the URL {ref[:200]}")
-            return story
-        story_id = parse_story_ref(ref)
-        if story_id is None:
-            raise UsageError(
-                f"{ref[:40]}: not a story id; story ids look like s4k2 and are on each story card"
-            )
-        story = stories.get_story(session, story_id)
-        if story is None:
-            raise NotFound(f"no story {ref.lower()}; story ids are on each story card")
-        return story
-
-
-def run_pin(services: Services, inv: Invocation) -> Reply:
-    story = resolve_story(services, inv.text, "pin")
+def run_pin(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    story = resolve_story(services, pick)
     assert story.id is not None
     days = services.limits.pin_days
     with services.db.session() as session:
         pin, new = pin_story(
             session,
-            platform=inv.platform,
-            workspace=inv.workspace,
-            channel=inv.channel,
+            platform=caller.platform,
+            workspace=caller.workspace,
+            channel=caller.channel,
             story_id=story.id,
-            by=inv.user,
+            by=caller.user,
             now=services.now(),
             days=days,
         )
@@ -64,15 +42,15 @@ def run_pin(services: Services, inv: Invocation) -> Reply:
     )
 
 
-def run_unpin(services: Services, inv: Invocation) -> Reply:
-    story = resolve_story(services, inv.text, "unpin")
+def run_unpin(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    story = resolve_story(services, pick)
     assert story.id is not None
     with services.db.session() as session:
         removed = unpin_story(
             session,
-            platform=inv.platform,
-            workspace=inv.workspace,
-            channel=inv.channel,
+            platform=caller.platform,
+            workspace=caller.workspace,
+            channel=caller.channel,
             story_id=story.id,
             now=services.now(),
         )
@@ -81,15 +59,13 @@ def run_unpin(services: Services, inv: Invocation) -> Reply:
     return Reply(Document.notice(f"Unpinned {story_ref(story.id)}: {story.headline}"))
 
 
-def run_pinned(services: Services, inv: Invocation) -> Reply:
-    if inv.text.strip():
-        raise UsageError("/pinned takes no words; it lists this channel's pins")
+def run_pinned(services: Services, caller: Caller, args: NoArgs) -> Reply:
     with services.db.session() as session:
         pins = active_pins(
             session,
-            platform=inv.platform,
-            workspace=inv.workspace,
-            channel=inv.channel,
+            platform=caller.platform,
+            workspace=caller.workspace,
+            channel=caller.channel,
             now=services.now(),
         )
         cards = plain_cards(session, [p.story_id for p in pins])
@@ -116,30 +92,28 @@ def run_pinned(services: Services, inv: Invocation) -> Reply:
     )
 
 
-_STORY = (
-    Option("story", "Short id from a story card (s4k2) or a URL", kind="story", required=True),
-)
-
 PIN = CommandSpec(
     name="pin",
     summary="Pin a story: it leads /brief and the next digest here for 7 days",
     usage="/pin <story id or URL>",
-    handler=run_pin,
+    action=story_action("pin", run_pin),
     min_role=Role.MODERATOR,
-    options=_STORY,
+    options=(STORY_OPTION,),
 )
 UNPIN = CommandSpec(
     name="unpin",
     summary="Unpin a story in this channel",
     usage="/unpin <story id or URL>",
-    handler=run_unpin,
+    action=story_action("unpin", run_unpin),
     min_role=Role.MODERATOR,
-    options=_STORY,
+    options=(STORY_OPTION,),
 )
 PINNED = CommandSpec(
     name="pinned",
     summary="This channel's pinned stories",
     usage="/pinned",
-    handler=run_pinned,
+    action=no_args_action(
+        run_pinned, lambda word: UsageError("/pinned takes no words; it lists this channel's pins")
+    ),
     min_role=Role.MODERATOR,
 )

@@ -1,21 +1,53 @@
-"""The command table and dispatch. /help and each platform's command registration read it."""
+"""The command table and dispatch. /help and each platform's command registration read it.
+
+Each (sub)command has one `Action`: a parser from text (Slack, the console), a parser from typed
+options (Discord, story-card buttons), both giving the same frozen argument dataclass, and the
+handler that takes it. `Registry.dispatch` is the one door: it resolves the caller's role,
+checks it, parses once and runs the handler (a plain handler in a worker thread).
+
+Each argument dataclass lives in its command's module, beside its two parsers and its handler:
+the four change together, and no other module needs to know a command's arguments.
+"""
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from core.document import Document
-from handlers.base import CommandError, Invocation, PermissionDenied, Reply, Role, UsageError
+from handlers.base import (
+    Caller,
+    CommandError,
+    Invocation,
+    Options,
+    PermissionDenied,
+    Reply,
+    Role,
+    Typed,
+    UsageError,
+)
 from handlers.context import Services
+from handlers.parsing import Text, Word
+from handlers.roles import resolve_role
 
-__all__ = ["Option", "Subcommand", "CommandSpec", "Registry", "Handler"]
+__all__ = [
+    "Option",
+    "Action",
+    "NoArgs",
+    "sync_action",
+    "async_action",
+    "no_args_action",
+    "Subcommand",
+    "CommandSpec",
+    "Registry",
+]
 
-log = logging.getLogger(__name__)
-
-Handler = Callable[[Services, Invocation], Reply]
+A = TypeVar("A")
+TextParser = Callable[[Services, Text], A]
+OptionsParser = Callable[[Services, Options], A]
 
 
 @dataclass(frozen=True)
@@ -24,12 +56,75 @@ class Option:
 
     name: str
     description: str
-    kind: str = (
-        "text"  # text | topic | jurisdiction | timezone | time | watch_id | story | url | choice
-    )
+    # text | topic | jurisdiction | timezone | time | watch_id | number | story | url | choice
+    kind: str = "text"
     required: bool = False
     choices: tuple[str, ...] = ()
     rest: bool = False  # takes the rest of the line (free words)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A (sub)command's two parsers and its handler; the table holds them type-erased."""
+
+    from_text: Callable[[Services, Text], object]
+    from_options: Callable[[Services, Options], object]
+    run: Callable[[Services, Caller, object], Awaitable[Reply]]
+
+
+def _checked(args: type[A], value: object) -> A:
+    if not isinstance(value, args):  # a parser of another command: a bug, not a user error
+        raise TypeError(f"expected {args.__name__}, got {type(value).__name__}")
+    return value
+
+
+def sync_action(
+    args: type[A],
+    handler: Callable[[Services, Caller, A], Reply],
+    *,
+    text: TextParser[A],
+    options: OptionsParser[A],
+) -> Action:
+    """A plain handler: it runs in a worker thread, so its storage calls never block the loop."""
+
+    async def run(services: Services, caller: Caller, value: object) -> Reply:
+        return await asyncio.to_thread(handler, services, caller, _checked(args, value))
+
+    return Action(text, options, run)
+
+
+def async_action(
+    args: type[A],
+    handler: Callable[[Services, Caller, A], Awaitable[Reply]],
+    *,
+    text: TextParser[A],
+    options: OptionsParser[A],
+) -> Action:
+    """A handler that awaits network I/O itself and sends its storage calls to threads."""
+
+    async def run(services: Services, caller: Caller, value: object) -> Reply:
+        return await handler(services, caller, _checked(args, value))
+
+    return Action(text, options, run)
+
+
+@dataclass(frozen=True)
+class NoArgs:
+    """The arguments of a command that takes none."""
+
+
+def no_args_action(
+    handler: Callable[[Services, Caller, NoArgs], Reply], refuse: Callable[[Word], UsageError]
+) -> Action:
+    """A command without arguments; `refuse` words the refusal of a first stray word."""
+
+    def from_text(services: Services, text: Text) -> NoArgs:
+        words = text.words()
+        if words:
+            raise refuse(words[0])
+        return NoArgs()
+
+    return sync_action(NoArgs, handler, text=from_text, options=lambda services, options: NoArgs())
 
 
 @dataclass(frozen=True)
@@ -37,33 +132,49 @@ class Subcommand:
     name: str
     summary: str
     usage: str
+    action: Action
     min_role: Role = Role.MEMBER
     options: tuple[Option, ...] = ()
 
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A command: its name (no slash), help text, the role it needs, and its handler."""
+    """A command: its name (no slash), help text, the role it needs, and what runs it."""
 
     name: str
     summary: str
     usage: str
-    handler: Handler
+    action: Action | None = None  # a command without subcommands
     min_role: Role = Role.MEMBER
     subcommands: tuple[Subcommand, ...] = ()
     options: tuple[Option, ...] = ()  # when there are no subcommands
     default_visibility_public: bool = False
-    default_subcommand: str | None = None  # e.g. "add" for /watch <query>
+    when_empty: str | None = None  # the subcommand of an empty text: /sources -> list
+    otherwise: str | None = None  # when the first word names none: /watch coupang -> add
+    missing: str = ""  # the usage error when no subcommand is named
+    listed: bool = True  # False: reached by buttons only, not in /help nor a platform command
 
-    def subcommand_of(self, text: str) -> Subcommand | None:
-        """The subcommand the text's first word names (or the default one), if any."""
-        first = text.split(maxsplit=1)[0].lower() if text.strip() else ""
-        for sub in self.subcommands:
-            if sub.name == first:
-                return sub
-        if self.default_subcommand and first:
-            return next((s for s in self.subcommands if s.name == self.default_subcommand), None)
-        return None
+    def subcommand(self, name: str | None) -> Subcommand | None:
+        return next((s for s in self.subcommands if s.name == name), None)
+
+    def pick(self, text: Text) -> tuple[Subcommand | None, Text]:
+        """The subcommand the text names (or implies) and the text of its arguments."""
+        if not self.subcommands:
+            return None, text
+        words = text.words()
+        if not words:
+            return self.subcommand(self.when_empty), text
+        named = self.subcommand(words[0].text.lower())
+        if named is not None:
+            return named, text.after(words[0])
+        return self.subcommand(self.otherwise), text
+
+    def action_of(self, sub: Subcommand | None) -> Action:
+        if sub is not None:
+            return sub.action
+        if self.action is None:
+            raise UsageError(self.missing)
+        return self.action
 
     def usable_by(self, role: Role) -> list[Subcommand]:
         """Subcommands a caller with this role may run."""
@@ -79,31 +190,55 @@ class Registry:
     def register(self, spec: CommandSpec) -> None:
         if spec.name in self.commands:
             raise ValueError(f"command {spec.name!r} registered twice")
+        if (spec.action is None) == (not spec.subcommands):
+            raise ValueError(f"command {spec.name!r} needs an action or subcommands, not both")
         self.commands[spec.name] = spec
 
     def specs(self) -> list[CommandSpec]:
         return list(self.commands.values())
 
+    def listed(self) -> list[CommandSpec]:
+        """The commands people type: /help lists them, each platform registers them."""
+        return [s for s in self.commands.values() if s.listed]
+
     def get(self, name: str) -> CommandSpec | None:
         return self.commands.get(name)
 
-    def dispatch(self, services: Services, inv: Invocation) -> Reply:
+    async def dispatch(self, services: Services, inv: Invocation) -> Reply:
         """Run the command; a CommandError becomes an only-you error reply, never an exception."""
         try:
             spec = self.commands.get(inv.command)
             if spec is None:
                 raise UsageError(f"/{inv.command}: unknown command. Try /help.")
-            _check_text(inv.text, services.limits.max_command_chars)
-            needed, what = spec.min_role, f"/{spec.name}"
-            sub = spec.subcommand_of(inv.text)
-            if sub is not None:  # name the subcommand: "/digest on needs the admin role"
-                needed, what = max(needed, sub.min_role), f"/{spec.name} {sub.name}"
-            if inv.role < needed:
-                have = inv.role.label
-                raise PermissionDenied(f"{what} needs the {needed.label} role; you are a {have}.")
-            return spec.handler(services, inv)
+            role = resolve_role(services, inv.platform, inv.user, inv.platform_role)
+            limit = services.limits.max_command_chars
+            request = inv.request
+            if isinstance(request, Typed):
+                for value in request.options.values():
+                    _check_text(str(value), limit)
+                sub = spec.subcommand(request.subcommand)
+                _allow(spec, sub, role)
+                action = spec.action_of(sub)
+                args = action.from_options(services, request.options)
+            else:
+                _check_text(request, limit)
+                sub, rest = spec.pick(Text(request))
+                _allow(spec, sub, role)
+                action = spec.action_of(sub)
+                args = action.from_text(services, rest)
+            caller = Caller(inv.platform, inv.workspace, inv.channel, inv.user, role)
+            return await action.run(services, caller, args)
         except CommandError as exc:
             return Reply(Document(kind="error", title=exc.message))
+
+
+def _allow(spec: CommandSpec, sub: Subcommand | None, role: Role) -> None:
+    """The one permission check; names the subcommand ("/digest on needs the admin role")."""
+    needed, what = spec.min_role, f"/{spec.name}"
+    if sub is not None:
+        needed, what = max(needed, sub.min_role), f"/{spec.name} {sub.name}"
+    if role < needed:
+        raise PermissionDenied(f"{what} needs the {needed.label} role; you are a {role.label}.")
 
 
 def _check_text(text: str, max_chars: int) -> None:

@@ -1,4 +1,9 @@
-"""Who may do what: the platform's facts plus the configured admin and moderator lists."""
+"""Who may do what: the platform's own role raised by POLICYBRIEF_ADMINS / POLICYBRIEF_MODERATORS.
+
+The platform adapters only translate their facts (Slack's admin and owner flags, Discord's
+permissions) into a platform role; `resolve_role` is the one place that combines it with the
+configured lists, and `Registry.dispatch` the one place that calls it.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +13,11 @@ from handlers.context import Services
 __all__ = ["resolve_role"]
 
 
-def resolve_role(
-    user: str, platform_role: Role, services: Services, platform: str | None = None
-) -> Role:
-    """The higher of what the platform says and POLICYBRIEF_ADMINS / POLICYBRIEF_MODERATORS.
-
-    List entries may be a bare user id (`U123`) or platform-qualified (`slack:U123`).
-    """
-    names = {user} | ({f"{platform}:{user}"} if platform else set())
-    role = platform_role
-    if names & set(services.admins):
-        role = max(role, Role.ADMIN)
-    elif names & set(services.moderators):
-        role = max(role, Role.MODERATOR)
-    return role
+def resolve_role(services: Services, platform: str, user: str, platform_role: Role) -> Role:
+    """The higher of the platform's role and the configured lists (`U123` or `slack:U123`)."""
+    names = {user, f"{platform}:{user}"}
+    if names & services.admins:
+        return Role.ADMIN
+    if names & services.moderators:
+        return max(platform_role, Role.MODERATOR)
+    return platform_role

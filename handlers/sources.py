@@ -1,43 +1,144 @@
-"""/sources list | add <url> [name] | remove <id> | health (admins)."""
+"""/sources list | add <url> [name] | remove <id> | health (admins).
+
+`add_feed` is the one way a feed is added, by chat and by `policybrief sources add`: fetch it
+once through the injected probe (the only network call a command makes, so /sources add is the
+one async handler), then save it.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import inspect
-from collections.abc import Awaitable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from core.document import Document, Section
 from core.sources import DuplicateSource, NewSource, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
-from handlers.base import Invocation, NotFound, Reply, Role, UsageError
-from handlers.common import words_of
+from digest.ingest.probe import ProbeResult
+from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
 from handlers.context import Services
-from handlers.registry import CommandSpec, Option, Subcommand
+from handlers.parsing import Text, Word, number_of, option_text
+from handlers.registry import (
+    CommandSpec,
+    NoArgs,
+    Option,
+    Subcommand,
+    async_action,
+    no_args_action,
+    sync_action,
+)
 
-__all__ = ["SPEC", "run_sources"]
+__all__ = ["SPEC", "AddedSource", "NotAdded", "add_feed", "feed_url"]
 
 MAX_URL = 2000
+_USAGE = "/sources needs list, add <url>, remove <id> or health"
+_REMOVE_USAGE = "/sources remove needs a source number, like /sources remove 3"
 
 
-def run_sources(services: Services, inv: Invocation) -> Reply:
-    """list | add | remove | health; the registry checks the admin role first."""
-    words = words_of(inv.text)
-    sub = words[0].lower() if words else "list"
-    if sub == "list" and len(words) <= 1:
-        return _list(services)
-    if sub == "add":
-        return _add(services, words[1:])
-    if sub == "remove":
-        return _remove(services, words[1:])
-    if sub == "health" and len(words) == 1:
-        return _health(services)
-    raise UsageError("/sources needs list, add <url>, remove <id> or health")
+@dataclass(frozen=True)
+class SourcesAddArgs:
+    url: str  # an http(s) URL with a host
+    name: str = ""  # "" -> the feed's own title, else its host
 
 
-def _list(services: Services) -> Reply:
+@dataclass(frozen=True)
+class SourcesRemoveArgs:
+    source_id: int
+
+
+@dataclass(frozen=True)
+class AddedSource:
+    id: int
+    name: str
+    probe: ProbeResult | None  # None when no probe is configured
+
+
+class NotAdded(UsageError):
+    """The feed was refused; `reason` is the why alone, for callers that word it their way."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def feed_url(url: str) -> str:
+    """`url` when it is an http(s) URL with a host; UsageError otherwise."""
+    parts = urlsplit(url)
+    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{url[:100]}: expected an http(s) feed URL")
+    return url
+
+
+def _add_args(url: str, name: str) -> SourcesAddArgs:
+    if not url:
+        raise UsageError(
+            "/sources add needs a feed URL, e.g. /sources add https://example.org/feed"
+        )
+    return SourcesAddArgs(feed_url(url), name)
+
+
+def parse_add(services: Services, text: Text) -> SourcesAddArgs:
+    """The URL, then any words: the display name."""
+    words = text.words()
+    if not words:
+        return _add_args("", "")
+    return _add_args(words[0].text, text.after(words[0]).strip())
+
+
+def add_from_options(services: Services, options: Options) -> SourcesAddArgs:
+    return _add_args(option_text(options, "url"), option_text(options, "name"))
+
+
+async def _probe(services: Services, url: str) -> ProbeResult | None:
+    """Fetch the feed once through the injected probe; a failure is the user's message."""
+    if services.probe is None:
+        return None
+    try:
+        return await asyncio.wait_for(services.probe(url), services.probe_timeout)
+    except (FetchError, FeedError) as exc:
+        raise NotAdded(f"{url}: not added — {exc.reason}", exc.reason) from None
+    except TimeoutError:
+        reason = f"no answer within {services.probe_timeout:g} s"
+        raise NotAdded(f"{url}: not added — {reason}", reason) from None
+
+
+def _save(
+    services: Services, url: str, name: str, jurisdiction: str | None, official: bool
+) -> tuple[int, str]:
+    try:
+        source = services.store.sources.add(NewSource(url, name, jurisdiction, official))
+    except DuplicateSource as exc:
+        raise NotAdded(str(exc), str(exc)) from None
+    return source.id, source.name
+
+
+async def add_feed(
+    services: Services,
+    url: str,
+    name: str = "",
+    *,
+    jurisdiction: str | None = None,
+    official: bool = False,
+) -> AddedSource:
+    """Fetch the feed once, then save it under `name` (else its title, else its host)."""
+    probed = await _probe(services, url)
+    title = probed.title.strip() if probed is not None else ""
+    label = (name or title or urlsplit(url).hostname or url)[:200]
+    source_id, saved = await asyncio.to_thread(_save, services, url, label, jurisdiction, official)
+    return AddedSource(source_id, saved, probed)
+
+
+async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> Reply:
+    added = await add_feed(services, args.url, args.name)
+    if added.probe is None:
+        checked = "Not fetched yet: it is polled on the next round."
+    else:
+        checked = f"Fetched once: {added.probe.item_count} entries."
+    return Reply(Document.notice(f"Added source #{added.id}: {added.name}", args.url, checked))
+
+
+def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     sources = services.store.sources.all()
     if not sources:
         return Reply(Document.notice("No sources yet", "Add one: /sources add https://…/feed"))
@@ -52,75 +153,13 @@ def _list(services: Services) -> Reply:
     )
 
 
-def _probe(services: Services, url: str) -> object | None:
-    """Fetch the feed once through the injected probe; a failure becomes the user's message."""
-    if services.probe is None:
-        return None
-    try:
-        result = services.probe(url)
-        if inspect.isawaitable(result):
-            result = _run(services, result)
-    except (FetchError, FeedError) as exc:
-        raise UsageError(f"{url}: not added — {exc.reason}") from None
-    except TimeoutError:
-        raise UsageError(
-            f"{url}: not added — no answer within {services.probe_timeout:g} s"
-        ) from None
-    return result
+def run_remove(services: Services, caller: Caller, args: SourcesRemoveArgs) -> Reply:
+    if not services.store.sources.remove(args.source_id):
+        raise NotFound(f"no source #{args.source_id}; see /sources list")
+    return Reply(Document.notice(f"Removed source #{args.source_id} and its stored items"))
 
 
-def _run(services: Services, awaitable: Awaitable[object]) -> object:
-    """Run an async probe from this worker thread: on the app's loop when it has one."""
-    loop = services.loop
-    if loop is not None and loop.is_running():
-        future = asyncio.run_coroutine_threadsafe(_await(awaitable), loop)
-        try:
-            return future.result(timeout=services.probe_timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise TimeoutError from None
-    # no running app loop (the one-shot CLI): a private loop for this call
-    return asyncio.run(asyncio.wait_for(_await(awaitable), services.probe_timeout))
-
-
-async def _await(awaitable: Awaitable[object]) -> object:
-    return await awaitable
-
-
-def _add(services: Services, words: list[str]) -> Reply:
-    if not words:
-        raise UsageError(
-            "/sources add needs a feed URL, e.g. /sources add https://example.org/feed"
-        )
-    url, name_words = words[0], words[1:]
-    parts = urlsplit(url)
-    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{url[:100]}: expected an http(s) feed URL")
-    probed = _probe(services, url)
-    title = getattr(probed, "title", None) if probed is not None else None
-    name = " ".join(name_words) or (title or "").strip() or parts.hostname
-    try:
-        source = services.store.sources.add(NewSource(url, name[:200]))
-    except DuplicateSource as exc:
-        raise UsageError(str(exc)) from None
-    source_id, source_name = source.id, source.name
-    count = getattr(probed, "item_count", None)
-    checked = f"Fetched once: {count} entries." if isinstance(count, int) else "Fetched once."
-    if probed is None:
-        checked = "Not fetched yet: it is polled on the next round."
-    return Reply(Document.notice(f"Added source #{source_id}: {source_name}", url, checked))
-
-
-def _remove(services: Services, words: list[str]) -> Reply:
-    arg = words[0].removeprefix("#") if len(words) == 1 else ""
-    if not arg.isdigit() or len(arg) > 12:
-        raise UsageError("/sources remove needs a source number, like /sources remove 3")
-    if not services.store.sources.remove(int(arg)):
-        raise NotFound(f"no source #{arg}; see /sources list")
-    return Reply(Document.notice(f"Removed source #{arg} and its stored items"))
-
-
-def _health(services: Services) -> Reply:
+def run_health(services: Services, caller: Caller, args: NoArgs) -> Reply:
     now = services.now()
     rows = services.store.sources.health(now)
     if not rows:
@@ -134,18 +173,30 @@ def _health(services: Services) -> Reply:
     )
 
 
+def _refuse(word: Word) -> UsageError:
+    return UsageError(_USAGE)  # as for any other word /sources does not know
+
+
 SPEC = CommandSpec(
     name="sources",
     summary="The feeds policybrief polls (admins)",
     usage="/sources list | add <url> | remove <id> | health",
-    handler=run_sources,
     min_role=Role.ADMIN,
+    when_empty="list",
+    missing=_USAGE,
     subcommands=(
-        Subcommand("list", "Every source", "/sources list", min_role=Role.ADMIN),
+        Subcommand(
+            "list",
+            "Every source",
+            "/sources list",
+            no_args_action(run_list, _refuse),
+            min_role=Role.ADMIN,
+        ),
         Subcommand(
             "add",
             "Add a feed (fetched once first)",
             "/sources add <url> [name]",
+            async_action(SourcesAddArgs, run_add, text=parse_add, options=add_from_options),
             min_role=Role.ADMIN,
             options=(
                 Option("url", "The RSS or Atom feed URL", kind="url", required=True),
@@ -156,13 +207,27 @@ SPEC = CommandSpec(
             "remove",
             "Remove a source and its items",
             "/sources remove <id>",
+            sync_action(
+                SourcesRemoveArgs,
+                run_remove,
+                text=lambda services, text: SourcesRemoveArgs(
+                    number_of(text.strip(), _REMOVE_USAGE)
+                ),
+                options=lambda services, options: SourcesRemoveArgs(
+                    number_of(options.get("id"), _REMOVE_USAGE)
+                ),
+            ),
             min_role=Role.ADMIN,
             options=(
-                Option("id", "The source number from /sources list", kind="text", required=True),
+                Option("id", "The source number from /sources list", kind="number", required=True),
             ),
         ),
         Subcommand(
-            "health", "Failures, backoff, last success", "/sources health", min_role=Role.ADMIN
+            "health",
+            "Failures, backoff, last success",
+            "/sources health",
+            no_args_action(run_health, _refuse),
+            min_role=Role.ADMIN,
         ),
     ),
 )

@@ -1,25 +1,61 @@
-"""/watch <query> [instant|daily] | list | remove <id> | test <query>: personal keyword watches."""
+"""/watch <query> [instant|daily] | list | remove <id> | test <query> | similar <story>.
+
+Personal keyword watches. `similar` is what the story cards' Watch similar buttons dispatch on
+every platform: a watch on the story's telling words and topic, saved as `/watch add` saves one.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.document import Document, Section, story_ref
 from digest.composition.alerts import load_facts
 from digest.judgement.query import Filter, Query, QueryError, WatchMatcher, parse_query
-from handlers.base import Invocation, LimitExceeded, NotFound, Reply, UsageError
-from handlers.common import jurisdiction_slugs, lookup, topic_slugs
+from digest.judgement.similar import similar_query
+from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
+from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
-from handlers.registry import CommandSpec, Option, Subcommand
+from handlers.parsing import Text, number_of, option_text
+from handlers.registry import (
+    CommandSpec,
+    NoArgs,
+    Option,
+    Subcommand,
+    no_args_action,
+    sync_action,
+)
+from handlers.story import STORY_OPTION, StoryPick, story_action, story_card
 from storage.stories import recent_stories_mentioning
 from storage.watches import add_watch, count_watches, list_watches, remove_watch
 
-__all__ = ["SPEC", "run_watch"]
+__all__ = ["SPEC", "WatchAddArgs", "WatchTestArgs", "WatchRemoveArgs", "watch_choices"]
 
 MODES = ("instant", "daily")
 TEST_DAYS = 30
 _BATCH = 2000
+_REMOVE_USAGE = "/watch remove needs a watch number, like /watch remove 12 (see /watch list)"
+
+
+@dataclass(frozen=True)
+class WatchAddArgs:
+    """A parsed query to save, and when to tell about its matches."""
+
+    query: Query
+    mode: str = "instant"
+
+
+@dataclass(frozen=True)
+class WatchTestArgs:
+    """A parsed query to try on the last 30 days."""
+
+    query: Query
+
+
+@dataclass(frozen=True)
+class WatchRemoveArgs:
+    watch_id: int
 
 
 def _parse(services: Services, text: str) -> Query:
@@ -39,42 +75,40 @@ def _parse(services: Services, text: str) -> Query:
 
 
 def _alias(services: Services, kind: str, word: str) -> str | None:
-    cat = lookup(services, word)
+    cat = services.taxonomy.lookup(word)
     return cat.slug if cat is not None and cat.kind == kind else None
 
 
-def run_watch(services: Services, inv: Invocation) -> Reply:
-    """Dispatch on the first word; anything that is not a subcommand is a query to add."""
-    text = inv.text.strip()
-    first, _, rest = text.partition(" ")
-    sub = first.lower()
-    if not text:
-        raise UsageError(
-            "/watch needs a query, e.g. /watch coupang fine; see also /watch list, "
-            "/watch remove <id>, /watch test <query>"
-        )
-    if sub == "list":
-        if rest.strip():
-            raise UsageError("/watch list takes no words; to watch the word, use /watch add list")
-        return _list(services, inv)
-    if sub == "remove":
-        return _remove(services, inv, rest.strip())
-    if sub == "test":
-        return _test(services, rest.strip())
-    if sub == "add":
-        text = rest.strip()
-    return _add(services, inv, text)
+def _add_args(services: Services, query: str, mode: str) -> WatchAddArgs:
+    if mode not in MODES:
+        raise UsageError(f"{mode}: expected instant or daily")
+    return WatchAddArgs(_parse(services, " ".join(query.split())), mode)
 
 
-def _add(services: Services, inv: Invocation, text: str) -> Reply:
-    mode = "instant"
-    head, _, last = text.rpartition(" ")
+def parse_add(services: Services, text: Text) -> WatchAddArgs:
+    """The query; a last word `instant` or `daily` is the mode."""
+    query, mode = text.strip(), "instant"
+    head, _, last = query.rpartition(" ")
     if head.strip() and last.lower() in MODES:
-        mode, text = last.lower(), head.strip()
-    text = " ".join(text.split())
-    query = _parse(services, text)
+        query, mode = head, last.lower()
+    return _add_args(services, query, mode)
+
+
+def add_from_options(services: Services, options: Options) -> WatchAddArgs:
+    return _add_args(
+        services, option_text(options, "query"), option_text(options, "mode") or "instant"
+    )
+
+
+def _test_args(services: Services, query: str) -> WatchTestArgs:
+    if not query:
+        raise UsageError("/watch test needs a query, e.g. /watch test coupang fine")
+    return WatchTestArgs(_parse(services, query))
+
+
+def _save(services: Services, caller: Caller, query: Query, mode: str) -> Reply:
     with services.db.session() as session:
-        have = count_watches(session, inv.platform, inv.workspace, inv.user)
+        have = count_watches(session, caller.platform, caller.workspace, caller.user)
         cap = services.limits.max_watches_per_user
         if have >= cap:
             raise LimitExceeded(
@@ -82,9 +116,9 @@ def _add(services: Services, inv: Invocation, text: str) -> Reply:
             )
         watch = add_watch(
             session,
-            platform=inv.platform,
-            workspace=inv.workspace,
-            user_id=inv.user,
+            platform=caller.platform,
+            workspace=caller.workspace,
+            user_id=caller.user,
             query=query.to_text(),
             mode=mode,
             now=services.now(),
@@ -104,9 +138,22 @@ def _add(services: Services, inv: Invocation, text: str) -> Reply:
     )
 
 
-def _list(services: Services, inv: Invocation) -> Reply:
+def run_add(services: Services, caller: Caller, args: WatchAddArgs) -> Reply:
+    return _save(services, caller, args.query, args.mode)
+
+
+def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    """Watch stories like this one: its telling words and its topic."""
+    card = story_card(services, pick)
+    text = similar_query(card.headline, card.summary, card.topics)
+    if not text:
+        raise UsageError("That story has no words to watch for.")
+    return _save(services, caller, _parse(services, text), "instant")
+
+
+def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     with services.db.session() as session:
-        watches = list_watches(session, inv.platform, inv.workspace, inv.user)
+        watches = list_watches(session, caller.platform, caller.workspace, caller.user)
     if not watches:
         return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine"))
     lines = [f"#{w.id}  {w.query}  ({w.mode})" for w in watches]
@@ -120,23 +167,24 @@ def _list(services: Services, inv: Invocation) -> Reply:
     return Reply(doc)
 
 
-def _remove(services: Services, inv: Invocation, arg: str) -> Reply:
-    number = arg.removeprefix("#")
-    if not number.isdigit() or len(number) > 12:
-        raise UsageError(
-            "/watch remove needs a watch number, like /watch remove 12 (see /watch list)"
-        )
-    watch_id = int(number)
+def watch_choices(
+    services: Services, platform: str, workspace: str, user: str
+) -> list[tuple[int, str]]:
+    """The caller's watches as (number, query), for Discord's autocomplete of a watch number."""
     with services.db.session() as session:
-        if not remove_watch(session, inv.platform, inv.workspace, inv.user, watch_id):
-            raise NotFound(f"no watch #{watch_id} of yours")
-    return Reply(Document.notice(f"Removed watch #{watch_id}"))
+        watches = list_watches(session, platform, workspace, user)
+    return [(w.id, w.query) for w in watches if w.id is not None]
 
 
-def _test(services: Services, text: str) -> Reply:
-    if not text:
-        raise UsageError("/watch test needs a query, e.g. /watch test coupang fine")
-    query = _parse(services, text)
+def run_remove(services: Services, caller: Caller, args: WatchRemoveArgs) -> Reply:
+    with services.db.session() as session:
+        if not remove_watch(session, caller.platform, caller.workspace, caller.user, args.watch_id):
+            raise NotFound(f"no watch #{args.watch_id} of yours")
+    return Reply(Document.notice(f"Removed watch #{args.watch_id}"))
+
+
+def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
+    query = args.query
     matcher = WatchMatcher.build([(0, query)])
     has_source = any(
         isinstance(a, Filter) and a.kind == "source" for c in query.clauses for a in c.alternatives
@@ -175,14 +223,18 @@ SPEC = CommandSpec(
     name="watch",
     summary="Your keyword watches: a direct message when a new story matches",
     usage="/watch <query> [instant|daily] | /watch list | /watch remove <id> | /watch test <query>",
-    handler=run_watch,
-    default_subcommand="add",
+    otherwise="add",
+    missing=(
+        "/watch needs a query, e.g. /watch coupang fine; see also /watch list, "
+        "/watch remove <id>, /watch test <query>"
+    ),
     subcommands=(
         Subcommand(
             "add",
             'Watch a query (words ANDed, "phrases", OR, -exclusions, topic:, jurisdiction:, '
             "source:)",
             "/watch <query> [instant|daily]",
+            sync_action(WatchAddArgs, run_add, text=parse_add, options=add_from_options),
             options=(
                 Option(
                     "query",
@@ -194,11 +246,29 @@ SPEC = CommandSpec(
                 Option("mode", "When to tell you", kind="choice", choices=MODES),
             ),
         ),
-        Subcommand("list", "Your watches", "/watch list"),
+        Subcommand(
+            "list",
+            "Your watches",
+            "/watch list",
+            no_args_action(
+                run_list,
+                lambda word: UsageError(
+                    "/watch list takes no words; to watch the word, use /watch add list"
+                ),
+            ),
+        ),
         Subcommand(
             "remove",
             "Remove one of your watches",
             "/watch remove <id>",
+            sync_action(
+                WatchRemoveArgs,
+                run_remove,
+                text=lambda services, text: WatchRemoveArgs(number_of(text.strip(), _REMOVE_USAGE)),
+                options=lambda services, options: WatchRemoveArgs(
+                    number_of(options.get("id"), _REMOVE_USAGE)
+                ),
+            ),
             options=(
                 Option("id", "The watch number from /watch list", kind="watch_id", required=True),
             ),
@@ -207,7 +277,22 @@ SPEC = CommandSpec(
             "test",
             "What a query would have matched in the last 30 days",
             "/watch test <query>",
+            sync_action(
+                WatchTestArgs,
+                run_test,
+                text=lambda services, text: _test_args(services, text.strip()),
+                options=lambda services, options: _test_args(
+                    services, option_text(options, "query")
+                ),
+            ),
             options=(Option("query", "The query to try", kind="text", required=True, rest=True),),
+        ),
+        Subcommand(
+            "similar",
+            "Watch stories like one story (its telling words and topic)",
+            "/watch similar <story>",
+            story_action("watch similar", run_similar),
+            options=(STORY_OPTION,),
         ),
     ),
 )

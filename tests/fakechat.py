@@ -1,11 +1,13 @@
 """A fake chat over the REAL registry and storage: say a command, get the Reply back.
 
-Like Errbot's test backend, without threads or sleeps: `chat.say("/brief eu", as_=Role.MEMBER)`
-builds the Invocation an adapter would, runs `Registry.dispatch`, and records the exchange.
+Like Errbot's test backend: `chat.say("/brief eu", as_=Role.MEMBER)` builds the Invocation an
+adapter would, runs `Registry.dispatch` (on its own event loop; `await chat.ask(...)` inside a
+running one), and records the exchange. `as_` is the role the platform grants.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,7 +122,11 @@ class FakeChat:
                 clock=self.clock,
             )
 
-    def say(
+    def say(self, line: str, **who: Any) -> Reply:
+        """'/watch coupang' as `user` in `channel` with role `as_` (see `ask`); the Reply."""
+        return asyncio.run(self.ask(line, **who))
+
+    async def ask(
         self,
         line: str,
         *,
@@ -128,7 +134,7 @@ class FakeChat:
         user: str = "U1",
         channel: str = "C1",
     ) -> Reply:
-        """'/watch coupang' as `user` in `channel` with role `as_`; returns the Reply."""
+        """`say`, from a test that already runs an event loop."""
         line = line.lstrip()
         assert line.startswith("/"), "say a slash command"
         command, _, rest = line[1:].partition(" ")
@@ -137,12 +143,12 @@ class FakeChat:
             workspace=self.workspace,
             channel=channel,
             user=user,
-            role=as_,
+            platform_role=as_,
             command=command,
-            text=rest.strip(),
+            request=rest.strip(),
         )
         assert self.services is not None
-        reply = self.registry.dispatch(self.services, inv)
+        reply = await self.registry.dispatch(self.services, inv)
         self.log.append(Exchange(inv, reply))
         return reply
 

@@ -190,3 +190,14 @@ def test_poll_reports_progress_and_a_second_poll_stores_nothing_new(env):
         assert "Polled 1 source: 0 new items, 0 failed." in second.output
         assert server.hits["/feed/0.xml"] == 2
     assert "no source #9" in invoke(["poll", "--source", "9"], env).output
+
+
+def test_sources_add_and_digest_preview_refuse_as_chat_does(env):
+    bad = invoke(["sources", "add", "ftp://x.example/feed"], env)
+    assert bad.exit_code == 1
+    assert "not added: ftp://x.example/feed: expected an http(s) feed URL" in bad.output
+    typo = invoke(["digest", "preview", "--topics", "eu,child-safty"], env)
+    assert typo.exit_code == 1
+    assert "unknown topic 'child-safty' — did you mean child-safety?" in typo.output
+    quiet = invoke(["digest", "preview", "--topics", "EU,child-safety"], env)
+    assert quiet.exit_code == 0 and "Quiet day: nothing new in the last 24 h." in quiet.output

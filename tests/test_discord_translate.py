@@ -3,7 +3,8 @@ the command runner (defer first, then follow-ups), autocomplete, buttons and com
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,19 +16,20 @@ from bot.discord.client import (
     PolicyBriefClient,
     build_commands,
     default_permissions_for,
-    similar_query,
 )
 from bot.discord.render import LIMITS, render
 from bot.discord.translate import (
-    Caller,
+    InteractionFacts,
     build_invocation,
-    invocation_text,
-    resolve_role,
     role_from_permissions,
+    typed_options,
 )
 from core.document import story_ref
-from handlers.base import Role
-from handlers.registry import CommandSpec, Registry
+from handlers.base import Role, Typed
+from handlers.brief import BriefArgs
+from handlers.parsing import Text
+from handlers.registry import CommandSpec, Registry, no_args_action
+from handlers.watch import WatchRemoveArgs
 from tests.fake_discord import APP_ID, FakeDiscord
 from tests.fakechat import FakeChat, seed_story
 
@@ -58,20 +60,26 @@ def test_role_comes_from_discords_permissions(permissions, role):
     assert role_from_permissions(permissions) == role
 
 
-def test_configured_lists_raise_a_role_but_never_lower_one(sqlite_db):
+async def test_configured_lists_raise_a_role_but_never_lower_one(sqlite_db):
     chat = FakeChat(sqlite_db, platform="discord")
-    services = chat.services
-    services.admins = frozenset({"discord:111"})
-    services.moderators = frozenset({"222"})
-    assert resolve_role("111", MEMBER, services) == Role.ADMIN
-    assert resolve_role("222", MEMBER, services) == Role.MODERATOR
-    assert resolve_role("222", ADMIN, services) == Role.ADMIN
-    assert resolve_role("333", MEMBER, services) == Role.MEMBER
+    chat.services.admins = frozenset({"discord:111"})
+    chat.services.moderators = frozenset({"222"})
+    spec = chat.registry.get("pinned")
+
+    async def title(user: str, permissions: discord.Permissions) -> str:
+        inv = build_invocation(spec, None, {}, _facts(permissions, user))
+        return (await chat.registry.dispatch(chat.services, inv)).document.title
+
+    nothing = "Nothing is pinned in this channel"
+    assert await title("111", MEMBER) == nothing
+    assert await title("222", MEMBER) == nothing
+    assert await title("222", ADMIN) == nothing
+    assert await title("333", MEMBER) == "/pinned needs the moderator role; you are a member."
 
 
 # --- option parsing -> Invocation, for every command --------------------------------------------
 
-# (command, subcommand, option values, the text the handler gets)
+# (command, subcommand, option values, the text that Slack or the console parses to the same args)
 CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
     ("brief", None, {}, ""),
     (
@@ -89,8 +97,9 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
     ),
     ("watch", "add", {"query": "list"}, "add list"),
     ("watch", "list", {}, "list"),
-    ("watch", "remove", {"id": "3"}, "remove 3"),
+    ("watch", "remove", {"id": 3}, "remove 3"),
     ("watch", "test", {"query": "coupang -coupon"}, "test coupang -coupon"),
+    ("watch", "similar", {"story": "s16"}, "similar s16"),
     (
         "digest",
         "on",
@@ -111,9 +120,10 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
         {"url": "https://feeds.example/rss", "name": "EU Council"},
         "add https://feeds.example/rss EU Council",
     ),
-    ("sources", "remove", {"id": "7"}, "remove 7"),
+    ("sources", "remove", {"id": 7}, "remove 7"),
     ("sources", "health", {}, "health"),
     ("help", None, {}, ""),
+    ("story", None, {"story": "s16"}, "s16"),
 ]
 
 
@@ -125,8 +135,10 @@ def _spec_sub(registry: Registry, command: str, sub: str | None):
     return spec, found
 
 
-def _caller(permissions: discord.Permissions = ADMIN, user: str = "700000000000000001") -> Caller:
-    return Caller(GUILD, CHANNEL, user, "Ada", permissions, "en-GB")
+def _facts(
+    permissions: discord.Permissions = ADMIN, user: str = "700000000000000001"
+) -> InteractionFacts:
+    return InteractionFacts(GUILD, CHANNEL, user, permissions)
 
 
 def test_the_cases_cover_every_command_and_subcommand(sqlite_db):
@@ -140,27 +152,26 @@ def test_the_cases_cover_every_command_and_subcommand(sqlite_db):
 
 
 @pytest.mark.parametrize(("command", "sub", "values", "text"), CASES)
-def test_options_become_the_handlers_text(sqlite_db, command, sub, values, text):
+def test_options_fill_the_same_arguments_as_the_typed_text(sqlite_db, command, sub, values, text):
     chat = FakeChat(sqlite_db, platform="discord")
     spec, found = _spec_sub(chat.registry, command, sub)
-    assert invocation_text(spec, found, values) == text
-    inv = build_invocation(spec, found, values, _caller(), chat.services)
+    inv = build_invocation(spec, found, values, _facts())
     assert (inv.platform, inv.workspace, inv.channel) == ("discord", GUILD, CHANNEL)
-    assert (inv.user, inv.user_name, inv.role, inv.locale) == (
-        "700000000000000001",
-        "Ada",
-        Role.ADMIN,
-        "en",
-    )
-    assert inv.command == command and inv.text == text
+    assert (inv.user, inv.platform_role, inv.command) == ("700000000000000001", Role.ADMIN, command)
+    assert inv.request == Typed(sub, typed_options(values))
+    picked, rest = spec.pick(Text(text))
+    assert picked is found
+    action = spec.action_of(found)
+    typed = action.from_options(chat.services, typed_options(values))
+    assert typed == action.from_text(chat.services, rest)
 
 
 def test_a_dm_is_its_own_workspace_with_no_server_role(sqlite_db):
     chat = FakeChat(sqlite_db, platform="discord")
     spec, _ = _spec_sub(chat.registry, "help", None)
-    caller = Caller("", "800", "700", "Ada", discord.Permissions.none())
-    inv = build_invocation(spec, None, {}, caller, chat.services)
-    assert (inv.workspace, inv.role) == ("dm", Role.MEMBER)
+    facts = InteractionFacts("", "800", "700", discord.Permissions.none())
+    inv = build_invocation(spec, None, {}, facts)
+    assert (inv.workspace, inv.platform_role) == ("dm", Role.MEMBER)
 
 
 # --- Reply -> embeds, for every command ---------------------------------------------------------
@@ -178,7 +189,7 @@ def _assert_within_limits(messages):
 
 
 @pytest.mark.parametrize(("command", "sub", "values", "text"), CASES)
-def test_every_commands_reply_renders_as_embeds(sqlite_db, command, sub, values, text):
+async def test_every_commands_reply_renders_as_embeds(sqlite_db, command, sub, values, text):
     chat = FakeChat(sqlite_db, platform="discord", workspace=GUILD)
     seed_story(
         sqlite_db,
@@ -188,8 +199,8 @@ def test_every_commands_reply_renders_as_embeds(sqlite_db, command, sub, values,
         jurisdictions=("kr",),
     )
     spec, found = _spec_sub(chat.registry, command, sub)
-    inv = build_invocation(spec, found, values, _caller(), chat.services)
-    reply = chat.registry.dispatch(chat.services, inv)
+    inv = build_invocation(spec, found, values, _facts())
+    reply = await chat.registry.dispatch(chat.services, inv)
     messages = render(reply.document)
     _assert_within_limits(messages)
     flat = repr([e.to_dict() for m in messages for e in m.embeds])
@@ -198,14 +209,14 @@ def test_every_commands_reply_renders_as_embeds(sqlite_db, command, sub, values,
         assert "/brief" in flat and "/watch" in flat
 
 
-def test_a_brief_shows_story_cards_with_links_and_button_refs(sqlite_db):
+async def test_a_brief_shows_story_cards_with_links_and_button_refs(sqlite_db):
     chat = FakeChat(sqlite_db, platform="discord", workspace=GUILD)
     sid = seed_story(
         sqlite_db, "Coupang fined", "The regulator fined Coupang.", topics=("data-protection",)
     )
     spec, _ = _spec_sub(chat.registry, "brief", None)
-    inv = build_invocation(spec, None, {"words": "coupang"}, _caller(MEMBER), chat.services)
-    messages = render(chat.registry.dispatch(chat.services, inv).document)
+    inv = build_invocation(spec, None, {"words": "coupang"}, _facts(MEMBER))
+    messages = render((await chat.registry.dispatch(chat.services, inv)).document)
     cards = [e for m in messages for e in m.embeds if e.title == "Coupang fined"]
     assert len(cards) == 1
     assert cards[0].url == f"https://news.example/{sid}"
@@ -252,6 +263,10 @@ def _runner(db) -> tuple[CommandRunner, FakeChat]:
     return CommandRunner(chat.services, chat.registry), chat
 
 
+def _callback_group(runner: CommandRunner, command: str):
+    return next(c for c in build_commands(runner.registry, runner) if c.name == command)
+
+
 def _callback(runner: CommandRunner, command: str, sub: str | None = None):
     for cmd in build_commands(runner.registry, runner):
         if cmd.name != command:
@@ -262,7 +277,7 @@ def _callback(runner: CommandRunner, command: str, sub: str | None = None):
     raise AssertionError(command)
 
 
-async def test_brief_defers_ephemeral_first_and_answers_only_the_caller(sqlite_db):
+async def test_brief_defers_ephemeral_first_and_answers_only_the_facts(sqlite_db):
     runner, _ = _runner(sqlite_db)
     seed_story(
         sqlite_db, "Coupang fined <@&123456789012345678>", "Fine.", topics=("data-protection",)
@@ -309,11 +324,13 @@ async def test_manage_server_may_turn_the_digest_on(sqlite_db):
 async def test_a_handler_crash_is_a_polite_private_error(sqlite_db):
     runner, _ = _runner(sqlite_db)
 
-    def boom(services, inv):
+    def boom(services, caller, args):
         raise RuntimeError("database on fire")
 
     runner.registry = Registry()
-    runner.registry.register(CommandSpec("boom", "x", "/boom", boom))
+    runner.registry.register(
+        CommandSpec("boom", "x", "/boom", action=no_args_action(boom, lambda w: AssertionError()))
+    )
     interaction = FakeInteraction()
     await _callback(runner, "boom")(interaction)
     titles = [e.title for s in interaction.sends() for e in s["embeds"]]
@@ -327,8 +344,8 @@ async def test_a_handler_crash_is_a_polite_private_error(sqlite_db):
 def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
     runner, chat = _runner(sqlite_db)
     built = {c.name: c for c in build_commands(chat.registry, runner)}
-    assert set(built) == set(chat.registry.commands)
-    assert {c.name for c in built["watch"].commands} == {"add", "list", "remove", "test"}
+    assert set(built) == {spec.name for spec in chat.registry.listed()}
+    assert {c.name for c in built["watch"].commands} == {"add", "list", "remove", "test", "similar"}
     assert {c.name for c in built["digest"].commands} == {"on", "off", "status", "preview"}
     assert {c.name for c in built["sources"].commands} == {"list", "add", "remove", "health"}
     assert built["sources"].default_permissions == discord.Permissions(manage_guild=True)
@@ -363,12 +380,13 @@ async def test_autocomplete_topics_zones_and_the_callers_watches(db):
     watch = chat.registry.get("watch")
     add = next(s for s in watch.subcommands if s.name == "add")
     remove = next(s for s in watch.subcommands if s.name == "remove")
-    inv = build_invocation(watch, add, {"query": "coupang"}, _caller(MEMBER), chat.services)
-    chat.registry.dispatch(chat.services, inv)
-    other = build_invocation(watch, add, {"query": "tiktok"}, _caller(MEMBER, "999"), chat.services)
-    chat.registry.dispatch(chat.services, other)
-    ids = await runner.complete(interaction, remove.options[0], "")
-    assert [c.name for c in ids] == ["#1 coupang"] and ids[0].value == "1"
+    inv = build_invocation(watch, add, {"query": "coupang"}, _facts(MEMBER))
+    await chat.registry.dispatch(chat.services, inv)
+    other = build_invocation(watch, add, {"query": "tiktok"}, _facts(MEMBER, "999"))
+    await chat.registry.dispatch(chat.services, other)
+    assert remove.options[0].kind == "watch_id"
+    ids = await runner.complete_watch(interaction, "")
+    assert [c.name for c in ids] == ["#1 coupang"] and ids[0].value == 1
 
 
 # --- buttons -----------------------------------------------------------------------------------
@@ -381,6 +399,11 @@ async def test_pin_button_pins_for_a_moderator_and_refuses_a_member(db):
     await runner.handle_button(member, "pin", story_ref(sid))
     assert member.log[0] == ("defer", {"ephemeral": True, "thinking": True})
     assert [e.title for s in member.sends() for e in s["embeds"]] == [
+        "/pin needs the moderator role; you are a member."
+    ]
+    typed = FakeInteraction(permissions=MEMBER)
+    await _callback(runner, "pin")(typed, story=story_ref(sid))
+    assert [e.title for s in typed.sends() for e in s["embeds"]] == [
         "/pin needs the moderator role; you are a member."
     ]
     mod = FakeInteraction(permissions=MOD)
@@ -425,27 +448,66 @@ async def test_pin_button_pins_the_channel_message_or_says_the_permission_is_mis
     assert member.message.pins == []  # refused by role: nothing pinned anywhere
 
 
-async def test_watch_similar_button_adds_a_watch_like_the_story(db):
-    runner, chat = _runner(db)
-    sid = seed_story(db, "Coupang fined over breach", "x", topics=("data-protection",))
-
+@pytest.mark.parametrize(
+    ("headline", "topic", "query"),
+    [
+        ("Coupang fined over breach", "data-protection", "coupang breach topic:data-protection"),
+        # the first word names a /watch subcommand; it is still just a word of the query
+        ("Remove posts fast, court says", "competition", "remove posts topic:competition"),
+    ],
+)
+async def test_watch_similar_button_adds_a_watch_like_the_story(db, headline, topic, query):
+    runner, _ = _runner(db)
+    sid = seed_story(db, headline, "x", topics=(topic,))
     interaction = FakeInteraction()
     await runner.handle_button(interaction, "watch", story_ref(sid))
     titles = [e.title for s in interaction.sends() for e in s["embeds"]]
-    assert titles[0].startswith("Watching coupang breach topic:data-protection (#1")
+    assert titles[0] == f"Watching {query} (#1, instant)"
     assert all(s["ephemeral"] for s in interaction.sends())
 
+
+async def test_watch_similar_on_a_story_that_is_gone_says_so(db):
+    runner, _ = _runner(db)
     gone = FakeInteraction()
-    await runner.handle_button(gone, "watch", story_ref(sid + 100))
+    await runner.handle_button(gone, "watch", "s9999")
     assert [e.title for s in gone.sends() for e in s["embeds"]] == [
-        f"story {story_ref(sid + 100)} no longer exists"
+        "no story s9999; story ids are on each story card"
     ]
 
 
-def test_similar_query_uses_telling_words_and_the_topic():
-    assert similar_query("Coupang's fine over breach", ["data-protection"]) == (
-        "coupang breach topic:data-protection"
-    )
+async def test_option_values_reach_the_handler_typed_without_text(sqlite_db):
+    runner, chat = _runner(sqlite_db)
+    seen: list[object] = []
+
+    def record(spec: CommandSpec, sub: str | None = None) -> None:
+        """Keep the handler's arguments; parsing text at all fails the test."""
+        found = spec.subcommand(sub)
+        action = spec.action_of(found)
+
+        async def run(services, caller, args):
+            seen.append(args)
+            return await action.run(services, caller, args)
+
+        def no_text(services, text):
+            raise AssertionError(f"/{spec.name} parsed text: {text}")
+
+        spied = replace(action, run=run, from_text=no_text)
+        if found is None:
+            chat.registry.commands[spec.name] = replace(spec, action=spied)
+            return
+        subs = tuple(replace(s, action=spied) if s is found else s for s in spec.subcommands)
+        chat.registry.commands[spec.name] = replace(spec, subcommands=subs)
+
+    record(chat.registry.get("brief"))
+    record(chat.registry.get("watch"), "remove")
+    await _callback(runner, "brief")(FakeInteraction(), since="7d", words="coupang eu")
+    await _callback(runner, "watch", "remove")(FakeInteraction(), id=1)
+    assert seen == [
+        BriefArgs(jurisdictions=("eu",), words=("coupang",), since=timedelta(days=7)),
+        WatchRemoveArgs(watch_id=1),
+    ]
+    remove = next(c for c in _callback_group(runner, "watch").commands if c.name == "remove")
+    assert remove.parameters[0].type is discord.AppCommandOptionType.integer
 
 
 # --- start-up: login, buttons, command sync against the fake REST API ---------------------------
@@ -460,7 +522,7 @@ async def test_setup_syncs_commands_to_the_dev_guilds_and_registers_buttons(sqli
         puts = fake.calls("PUT")
         assert [r.path for r in puts] == [f"/applications/{APP_ID}/guilds/{GUILD}/commands"]
         names = {c["name"] for c in puts[0].json}
-        assert names == set(runner.registry.commands)
+        assert names == {spec.name for spec in runner.registry.listed()}
         sources = next(c for c in puts[0].json if c["name"] == "sources")
         assert int(sources["default_member_permissions"]) == ADMIN.value
         assert client._connection._view_store  # dynamic items registered
@@ -537,7 +599,10 @@ async def test_a_private_answer_to_a_public_command_drops_the_public_thinking_me
             "announce",
             "x",
             "/announce",
-            lambda services, inv: Reply(Doc("notice", "only for you")),
+            action=no_args_action(
+                lambda services, caller, args: Reply(Doc("notice", "only for you")),
+                lambda word: AssertionError(),
+            ),
             default_visibility_public=True,
         )
     )

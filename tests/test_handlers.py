@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from sqlmodel import select
 
 from core.document import story_ref
 from digest.ingest.fetch import FetchError
-from handlers.base import Role, Visibility
+from digest.ingest.probe import ProbeResult
+from handlers.base import Invocation, Role, Typed, Visibility
 from handlers.roles import resolve_role
 from storage.models import Pin, Source, Subscription, Watch
 from tests.fakechat import NOW, FakeChat, error_of, own_pg_schema, seed_story, snapshot
@@ -437,11 +439,11 @@ class Probe:
         self.error = error
         self.urls: list[str] = []
 
-    def __call__(self, url):
+    async def __call__(self, url):
         self.urls.append(url)
         if self.error:
             raise self.error
-        return type("Probed", (), {"title": "Regulator news", "item_count": 3})()
+        return ProbeResult(title="Regulator news", item_count=3, url=url)
 
 
 @pytest.mark.parametrize("sub", ["list", "add https://x.example/feed", "remove 1", "health"])
@@ -542,12 +544,27 @@ def test_resolve_role(chat):
     services = chat.services
     services.admins = frozenset({"UADMIN", "discord:42"})
     services.moderators = frozenset({"UMOD"})
-    assert resolve_role("UADMIN", MEMBER, services) is ADMIN
-    assert resolve_role("42", MEMBER, services, platform="discord") is ADMIN
-    assert resolve_role("42", MEMBER, services, platform="slack") is MEMBER
-    assert resolve_role("UMOD", MEMBER, services) is MOD
-    assert resolve_role("UMOD", ADMIN, services) is ADMIN  # the platform may say more
-    assert resolve_role("U9", MEMBER, services) is MEMBER
+    assert resolve_role(services, "slack", "UADMIN", MEMBER) is ADMIN
+    assert resolve_role(services, "discord", "42", MEMBER) is ADMIN
+    assert resolve_role(services, "slack", "42", MEMBER) is MEMBER
+    assert resolve_role(services, "slack", "UMOD", MEMBER) is MOD
+    assert resolve_role(services, "slack", "UMOD", ADMIN) is ADMIN  # the platform may say more
+    assert resolve_role(services, "slack", "U9", MEMBER) is MEMBER
+
+
+def test_dispatch_applies_the_configured_lists(chat):
+    chat.services.moderators = frozenset({"slack:UMOD"})
+    chat.services.admins = frozenset({"UADMIN"})
+    assert chat.say("/digest status", user="UADMIN").document.title == (
+        "No daily digest in this channel"
+    )
+    assert chat.say("/pinned", user="UMOD").document.title == "Nothing is pinned in this channel"
+    refused(
+        chat,
+        "/digest status",
+        "/digest status needs the admin role; you are a moderator.",
+        user="UMOD",
+    )
 
 
 def test_registry_metadata_for_adapters(chat):
@@ -556,51 +573,36 @@ def test_registry_metadata_for_adapters(chat):
     assert [s.name for s in digest.subcommands] == ["on", "off", "status", "preview"]
     kinds = {o.kind for o in digest.subcommands[0].options}
     assert kinds == {"time", "timezone", "topic"}
-    assert reg.get("watch").default_subcommand == "add"
+    assert reg.get("watch").otherwise == "add"
+    assert reg.get("sources").when_empty == "list"
     assert {o.kind for o in reg.get("pin").options} == {"story"}
 
 
-def test_sources_add_runs_an_async_probe_on_the_apps_loop(chat):
-    import asyncio
-    import threading
-
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    seen: list[str] = []
+def test_sources_add_awaits_the_probe_on_the_dispatching_loop(chat):
+    loops: list[asyncio.AbstractEventLoop] = []
 
     async def probe(url):
-        seen.append(threading.current_thread().name)
+        loops.append(asyncio.get_running_loop())
         if "slow" in url:
             await asyncio.sleep(5)
-        return type("Probed", (), {"title": "Async feed", "item_count": 2})()
+        return ProbeResult(title="Async feed", item_count=2, url=url)
 
-    try:
+    async def scenario():
         chat.services.probe = probe
-        chat.services.loop = loop
         chat.services.probe_timeout = 0.2
-        reply = chat.say("/sources add https://async.example/feed", as_=ADMIN)
+        reply = await chat.ask("/sources add https://async.example/feed", as_=ADMIN)
         assert reply.document.title == "Added source #1: Async feed"
-        assert seen == [thread.name]
-        refused(
-            chat,
-            "/sources add https://slow.example/feed",
-            "https://slow.example/feed: not added — no answer within 0.2 s",
-            as_=ADMIN,
-        )
-        # without an app loop (the one-shot CLI) the probe runs on a private loop
-        chat.services.loop = None
-        reply = chat.say("/sources add https://other.example/feed", as_=ADMIN)
-        assert reply.document.title == "Added source #2: Async feed"
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=5)
-        loop.close()
+        assert loops == [asyncio.get_running_loop()]  # no hop to another loop or thread
+        slow = await chat.ask("/sources add https://slow.example/feed", as_=ADMIN)
+        assert error_of(slow) == "https://slow.example/feed: not added — no answer within 0.2 s"
+
+    asyncio.run(scenario())
+    assert [s.url for s in rows(chat.db, Source)] == ["https://async.example/feed"]
 
 
 def test_every_option_has_a_known_kind_and_every_command_a_summary(chat):
     kinds = {"text", "topic", "jurisdiction", "timezone", "time", "watch_id", "story", "url"}
-    kinds.add("choice")
+    kinds |= {"choice", "number"}
     for spec in chat.registry.specs():
         assert spec.summary and spec.usage.startswith(f"/{spec.name}")
         options = list(spec.options) + [o for s in spec.subcommands for o in s.options]
@@ -609,3 +611,81 @@ def test_every_option_has_a_known_kind_and_every_command_a_summary(chat):
             assert option.kind != "choice" or option.choices, (spec.name, option)
         for sub in spec.subcommands:
             assert sub.min_role >= spec.min_role, (spec.name, sub.name)
+
+
+# --- words a command does not understand, named where they stand --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/digest off now", "now at column 5: /digest off takes no words"),
+        ("/digest status please", "please at column 8: /digest status takes no words"),
+        ("/digest preview eu", "eu at column 9: /digest preview takes no words"),
+        ("/digest on 08:00 09:00", "09:00 at column 10: /digest on takes one time"),
+        (
+            "/digest on UTC Europe/Brussels",
+            "Europe/Brussels at column 8: /digest on takes one time zone",
+        ),
+        ("/brief eu since:7d since:24h", "since:24h at column 13: /brief takes one since: window"),
+        ("/help watch", "watch at column 1: /help takes no words"),
+    ],
+)
+def test_a_stray_word_is_refused_with_its_column(chat, line, message):
+    chat.say("/digest on 07:00", as_=ADMIN)
+    refused(chat, line, message, as_=ADMIN)
+
+
+# --- /watch similar and the story command (what the card buttons run) ---------------------------
+
+
+def test_watch_similar_watches_a_storys_telling_words_and_topic(chat, db):
+    sid = seed_story(db, "Remove posts fast, court says", "A court.", topics=("online-platforms",))
+    reply = chat.say(f"/watch similar {story_ref(sid)}")
+    assert reply.document.title == "Watching remove posts topic:online-platforms (#1, instant)"
+    (watch,) = rows(db, Watch)
+    assert (watch.user_id, watch.query) == ("U1", "remove posts topic:online-platforms")
+    # a query that starts with a subcommand's name is still a query when added explicitly
+    assert chat.say("/watch add similar rulings").document.title.startswith(
+        "Watching similar rulings (#2"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "/watch similar",
+            "/watch similar needs one story: its short id from a story card (like s4k2) or its URL",
+        ),
+        ("/watch similar s9999", "no story s9999; story ids are on each story card"),
+    ],
+)
+def test_watch_similar_bad_input(chat, news, line, message):
+    refused(chat, line, message)
+
+
+def test_the_story_command_shows_one_card_and_is_not_in_help(chat, news):
+    ref = story_ref(news["coupang"])
+    doc = chat.say(f"/story {ref}").document
+    assert doc.title == f"Story {ref}"
+    assert [c.headline for c in doc.stories()] == ["Coupang fined over data breach"]
+    assert "/story" not in [s.title for s in chat.say("/help", as_=ADMIN).document.sections]
+
+
+def test_typed_options_reach_the_handler_without_text(chat, news):
+    """Discord's path: options typed by the platform fill the same argument dataclasses."""
+    chat.say("/watch coupang")
+
+    def typed(command, sub, options):
+        inv = Invocation("discord", "T1", "C1", "U1", MEMBER, command, Typed(sub, options))
+        return asyncio.run(chat.registry.dispatch(chat.services, inv))
+
+    week = typed("brief", None, {"words": "coupang", "since": "7d"}).document
+    assert week.title == "Brief: coupang" and len(week.stories()) == 2  # one is three days old
+    inv = Invocation("slack", "T1", "C1", "U1", MEMBER, "watch", Typed("remove", {"id": 1}))
+    assert asyncio.run(chat.registry.dispatch(chat.services, inv)).document.title == (
+        "Removed watch #1"
+    )
+    denied = typed("digest", "off", {})
+    assert error_of(denied) == "/digest off needs the admin role; you are a member."

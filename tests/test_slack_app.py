@@ -22,13 +22,13 @@ from sqlmodel import select
 
 from bot.delivery import DeliveryConfig, Outbox
 from bot.settings import load_settings
-from bot.slack.app import SlackRuntime, build_slack, watch_terms
-from core.document import Document, StoryCard, story_ref
+from bot.slack.app import SlackRuntime, build_slack
+from core.document import Document, story_ref
 from digest.composition.alerts import queue_alerts
 from handlers.all import build_registry
 from handlers.base import Reply
 from handlers.context import Services
-from handlers.registry import CommandSpec, Registry
+from handlers.registry import CommandSpec, Registry, sync_action
 from storage.db import Database
 from storage.models import Delivery, Pin, Subscription, Watch
 from storage.outbox import enqueue
@@ -221,13 +221,24 @@ async def test_bad_signature_and_stale_timestamp_are_refused(rig):
 # --- slash commands ---------------------------------------------------------------------------
 
 
-async def test_ack_arrives_at_once_even_when_the_handler_is_slow(sqlite_db):
-    def slow(services: Services, inv) -> Reply:
-        time.sleep(2.0)  # a slow summarizer, in the worker thread
-        return Reply(Document.notice("Done", f"you asked for {inv.text}"))
+@dataclass(frozen=True)
+class Said:
+    text: str
 
+
+async def test_ack_arrives_at_once_even_when_the_handler_is_slow(sqlite_db):
+    def slow(services: Services, caller, args: Said) -> Reply:
+        time.sleep(2.0)  # a slow summarizer, in the worker thread
+        return Reply(Document.notice("Done", f"you asked for {args.text}"))
+
+    action = sync_action(
+        Said,
+        slow,
+        text=lambda services, text: Said(text.raw),
+        options=lambda services, options: Said(""),
+    )
     registry = Registry()
-    registry.register(CommandSpec("brief", "slow", "/brief", handler=slow))
+    registry.register(CommandSpec("brief", "slow", "/brief", action=action))
     rig = await make_rig(sqlite_db, registry)
     try:
         start = time.perf_counter()
@@ -390,7 +401,10 @@ async def test_moderator_pin_click_pins_and_a_member_is_refused(rig):
     assert status == 200 and elapsed < 0.5
     (refusal,) = await rig.responses("m")
     assert refusal["response_type"] == "ephemeral"
-    assert "Pinning needs the moderator role; you are a member." in texts(refusal["blocks"])
+    await rig.command(f"/pin {ref}", user=MEMBER, name="typed")
+    (typed,) = await rig.responses("typed")
+    refused = "/pin needs the moderator role; you are a member."
+    assert refused in texts(refusal["blocks"]) and refused in texts(typed["blocks"])
     assert rig.fake.of("pins.add") == []
     with rig.db.session() as s:
         assert s.exec(select(Pin)).all() == []
@@ -434,15 +448,23 @@ async def test_watch_similar_and_more(rig):
     assert "<https://news.example/coupang|" in more["blocks"][1]["elements"][0]["text"]
 
 
-def test_watch_terms_prefers_proper_names():
-    card = StoryCard(id=1, headline="Regulator fines Coupang and Naver over age checks", summary="")
-    assert watch_terms(card) == "coupang naver"
-    card = StoryCard(id=1, headline="new rules on data retention adopted", summary="")
-    assert watch_terms(card) == "retention adopted rules"
-    card = StoryCard(id=1, headline="쿠팡 개인정보 유출 과징금", summary="")
-    assert watch_terms(card) == "개인정보 과징금"
-    card = StoryCard(id=1, headline="<!channel> OR -x topic:eu", summary="")
-    assert watch_terms(card) == "channel topic"
+async def test_watch_similar_on_a_story_headlined_remove_creates_a_watch(rig):
+    """The menu runs /watch similar: the headline's first word is never read as a subcommand."""
+    sid = seed_story(
+        rig.db, "Remove posts fast, court says", "A court ruled.", topics=("online-platforms",)
+    )
+    await rig.action(overflow_click(rig, user=MEMBER, value=f"watch:{story_ref(sid)}", name="r"))
+    (reply,) = await rig.responses("r")
+    assert "Watching remove posts topic:online-platforms (#1, instant)" in texts(reply["blocks"])
+    with rig.db.session() as s:
+        (watch,) = s.exec(select(Watch)).all()
+    assert (watch.user_id, watch.query) == (MEMBER, "remove posts topic:online-platforms")
+
+
+async def test_a_menu_on_a_story_that_is_gone_says_so(rig):
+    await rig.action(overflow_click(rig, user=MEMBER, value="more:s9999", name="gone"))
+    (reply,) = await rig.responses("gone")
+    assert "no story s9999; story ids are on each story card" in texts(reply["blocks"])
 
 
 # --- App Home ---------------------------------------------------------------------------------

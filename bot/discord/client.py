@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import inspect
 import logging
-import re
 import zoneinfo
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
@@ -28,20 +27,20 @@ from bot.discord.render import RenderedMessage, render
 from bot.discord.translate import (
     ADMIN_HINT,
     MODERATOR_HINT,
-    Caller,
+    InteractionFacts,
     build_invocation,
+    card_invocation,
     options_of,
-    resolve_role,
 )
-from bot.discord.views import BUTTONS, story_view
+from bot.discord.views import BUTTONS, ButtonClient, story_view
 from bot.settings import Settings
-from core.document import Document, parse_story_ref
+from core.document import Document
 from handlers.base import Invocation, Reply, Role, Visibility
 from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option, Registry, Subcommand
-from storage.stories import get_story, story_tags
-from storage.watches import list_watches
+from handlers.story import CARD_ACTIONS
+from handlers.watch import watch_choices
 
 __all__ = [
     "CommandRunner",
@@ -51,7 +50,7 @@ __all__ = [
     "build_commands",
     "intents",
     "default_permissions_for",
-    "caller_of",
+    "facts_of",
 ]
 
 log = logging.getLogger(__name__)
@@ -91,17 +90,14 @@ def default_permissions_for(spec: CommandSpec) -> discord.Permissions | None:
     return None
 
 
-def caller_of(interaction: discord.Interaction) -> Caller:
+def facts_of(interaction: discord.Interaction) -> InteractionFacts:
     """The invoking user, channel and permissions; in a DM nobody has server permissions."""
     in_guild = interaction.guild_id is not None
-    user = interaction.user
-    return Caller(
+    return InteractionFacts(
         guild_id=str(interaction.guild_id) if in_guild else "",
         channel_id=str(interaction.channel_id or ""),
-        user_id=str(user.id),
-        user_name=getattr(user, "display_name", "") or user.name,
+        user_id=str(interaction.user.id),
         permissions=interaction.permissions if in_guild else discord.Permissions.none(),
-        locale=str(getattr(interaction.locale, "value", interaction.locale) or "en"),
     )
 
 
@@ -119,25 +115,8 @@ def _matching(values: Sequence[str], current: str, *, prefix: str = "") -> list[
     return [Choice(name=(prefix + v)[:100], value=(prefix + v)[:100]) for v in picked]
 
 
-_STOPWORDS = (
-    "about after against amid among before between could first from have into more over said "
-    "says their there these they this under were what when where which while with would"
-)
-_STOP = frozenset(_STOPWORDS.split())
-
-
-def similar_query(headline: str, topics: Sequence[str]) -> str:
-    """A watch query for stories like this one: its two most telling words and its topic."""
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", headline) if w.lower() not in _STOP]
-    words = sorted(dict.fromkeys(words), key=len, reverse=True)[:2]
-    parts = [w.lower().removesuffix("'s") for w in words]
-    if topics:
-        parts.append(f"topic:{topics[0]}")
-    return " ".join(parts)
-
-
 class CommandRunner:
-    """Runs app commands and buttons: defer, translate, dispatch in a thread, render, follow up."""
+    """Runs app commands and buttons: defer, translate, dispatch, render, follow up."""
 
     def __init__(self, services: Services, registry: Registry) -> None:
         self.services = services
@@ -155,18 +134,13 @@ class CommandRunner:
         """One slash command, end to end. defer() comes first: Discord drops it after 3 s."""
         ephemeral = not spec.default_visibility_public
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        inv = build_invocation(spec, sub, values, caller_of(interaction), self.services)
-        reply = await self._dispatch(inv, sub)
+        reply = await self._dispatch(build_invocation(spec, sub, values, facts_of(interaction)))
         await self.send_reply(interaction, reply, deferred_ephemeral=ephemeral)
 
-    async def _dispatch(self, inv: Invocation, sub: Subcommand | None = None) -> Reply:
-        spec = self.registry.get(inv.command)
-        if spec is not None and sub is not None and inv.role < max(sub.min_role, spec.min_role):
-            need = max(sub.min_role, spec.min_role).label
-            title = f"/{spec.name} {sub.name} needs the {need} role; you are a {inv.role.label}."
-            return Reply(Document(kind="error", title=title))
+    async def _dispatch(self, inv: Invocation) -> Reply:
+        """The shared dispatch; an unexpected error becomes a polite reply."""
         try:
-            return await asyncio.to_thread(self.registry.dispatch, self.services, inv)
+            return await self.registry.dispatch(self.services, inv)
         except Exception:
             log.exception("/%s failed on Discord", inv.command)
             return Reply(
@@ -210,92 +184,62 @@ class CommandRunner:
     # --- buttons -----------------------------------------------------------------------------
 
     async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
-        """Pin -> /pin <ref>; Watch similar -> /watch add <the story's telling words and topic>."""
+        """A story card's button: the command it stands for (Pin -> /pin, Watch similar ->
+        /watch similar), dispatched like a typed one; a pin also pins the channel message."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        caller = caller_of(interaction)
-        if action == "pin":
-            command, text = "pin", ref
-        else:
-            query = await asyncio.to_thread(self._similar, ref)
-            if query is None:
-                await self.send_reply(
-                    interaction,
-                    Reply(Document(kind="error", title=f"story {ref} no longer exists")),
-                    deferred_ephemeral=True,
-                )
-                return
-            command, text = "watch", f"add {query}"
-        inv = Invocation(
-            platform="discord",
-            workspace=caller.guild_id or "dm",
-            channel=caller.channel_id,
-            user=caller.user_id,
-            role=resolve_role(caller.user_id, caller.permissions, self.services),
-            command=command,
-            text=text,
-            locale=caller.locale.split("-")[0],
-            user_name=caller.user_name,
-        )
+        inv = card_invocation(CARD_ACTIONS[action], ref, facts_of(interaction))
         reply = await self._dispatch(inv)
-        if action == "pin" and reply.document.kind != "error":
+        if inv.command == "pin" and reply.document.kind != "error":
             note = await _pin_message(getattr(interaction, "message", None))
             if note:
                 reply.document.footer.append(note)
         await self.send_reply(interaction, reply, deferred_ephemeral=True)
-
-    def _similar(self, ref: str) -> str | None:
-        story_id = parse_story_ref(ref)
-        if story_id is None:
-            return None
-        with self.services.db.session() as session:
-            story = get_story(session, story_id)
-            if story is None:
-                return None
-            topics, _ = story_tags(session, [story_id])[story_id]
-            return similar_query(story.headline, sorted(topics))
 
     # --- autocomplete ------------------------------------------------------------------------
 
     async def complete(
         self, interaction: discord.Interaction, option: Option, current: str
     ) -> list[Choice[str]]:
-        """Suggestions for topic, jurisdiction, timezone and watch_id options."""
-        if option.kind in ("topic", "jurisdiction"):
-            slugs = topic_slugs(self.services) + jurisdiction_slugs(self.services)
-            if option.kind == "jurisdiction":
-                slugs = jurisdiction_slugs(self.services)
-            elif not option.rest:
-                slugs = topic_slugs(self.services)
-            if option.rest:  # several words: complete the last one, keep the others
-                head, _, last = current.rpartition(" ")
-                prefix = f"{head} " if head else ""
-                return _matching([s for s in slugs if s not in head.split()], last, prefix=prefix)
-            return _matching(slugs, current)
+        """Suggestions for topic, jurisdiction and timezone options."""
         if option.kind == "timezone":
             return _matching(_zones(), current)
-        if option.kind == "watch_id":
-            caller = caller_of(interaction)
-            watches = await asyncio.to_thread(self._watches, caller)
-            labels = [(str(w_id), f"#{w_id} {query}") for w_id, query in watches]
-            low = current.strip().lstrip("#").lower()
-            return [
-                Choice(name=label[:100], value=value)
-                for value, label in labels
-                if low in label.lower()
-            ][:_CHOICES]
-        return []
+        slugs = topic_slugs(self.services) + jurisdiction_slugs(self.services)
+        if option.kind == "jurisdiction":
+            slugs = jurisdiction_slugs(self.services)
+        elif not option.rest:
+            slugs = topic_slugs(self.services)
+        if option.rest:  # several words: complete the last one, keep the others
+            head, _, last = current.rpartition(" ")
+            prefix = f"{head} " if head else ""
+            return _matching([s for s in slugs if s not in head.split()], last, prefix=prefix)
+        return _matching(slugs, current)
 
-    def _watches(self, caller: Caller) -> list[tuple[int, str]]:
-        with self.services.db.session() as session:
-            watches = list_watches(session, "discord", caller.guild_id or "dm", caller.user_id)
-            return [(w.id or 0, w.query) for w in watches]
+    async def complete_watch(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[int]]:
+        """The caller's own watches for a watch number: `#3 coupang fine` -> 3."""
+        facts = facts_of(interaction)
+        watches = await asyncio.to_thread(
+            watch_choices, self.services, "discord", facts.workspace, facts.user_id
+        )
+        low = str(current).strip().lstrip("#").lower()
+        labels = [(w_id, f"#{w_id} {query}"[:100]) for w_id, query in watches]
+        return [Choice(name=name, value=w_id) for w_id, name in labels if low in name.lower()][
+            :_CHOICES
+        ]
 
 
-_COMPLETED_KINDS = frozenset({"topic", "jurisdiction", "timezone", "watch_id"})
+_COMPLETED_KINDS = frozenset({"topic", "jurisdiction", "timezone"})
+_NUMBER_KINDS = frozenset({"watch_id", "number"})
+_NUMBER_MAX = 10**12 - 1  # record numbers have at most twelve digits
 
 
 def _annotation(option: Option) -> Any:
-    base: Any = app_commands.Range[str, 1, _TEXT_MAX] if option.kind == "text" else str
+    base: Any = str
+    if option.kind == "text":
+        base = app_commands.Range[str, 1, _TEXT_MAX]
+    elif option.kind in _NUMBER_KINDS:
+        base = app_commands.Range[int, 1, _NUMBER_MAX]
     return base if option.required else Optional[base]  # noqa: UP045
 
 
@@ -330,13 +274,11 @@ def _callback_for(
     choices = {o.name: [Choice(name=c, value=c) for c in o.choices] for o in options if o.choices}
     if choices:
         app_commands.choices(**choices)(callback)
-    completers = {
-        o.name: _completer(runner, o)
-        for o in options
-        if o.kind in _COMPLETED_KINDS and not o.choices
-    }
-    if completers:
-        app_commands.autocomplete(**completers)(callback)
+    for option in options:  # one decorator per option: their choices differ in type
+        if option.kind == "watch_id":
+            app_commands.autocomplete(**{option.name: _watch_completer(runner)})(callback)
+        elif option.kind in _COMPLETED_KINDS and not option.choices:
+            app_commands.autocomplete(**{option.name: _completer(runner, option)})(callback)
     return callback
 
 
@@ -349,12 +291,21 @@ def _completer(
     return complete
 
 
+def _watch_completer(
+    runner: CommandRunner,
+) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[Choice[int]]]]:
+    async def complete(interaction: discord.Interaction[Any], current: str) -> list[Choice[int]]:
+        return await runner.complete_watch(interaction, current)
+
+    return complete
+
+
 def build_commands(
     registry: Registry, runner: CommandRunner
 ) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
     """One app command (or group of subcommands) per registry entry."""
     built: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
-    for spec in registry.specs():
+    for spec in registry.listed():
         perms = default_permissions_for(spec)
         guild_only = _needed_role(spec) > Role.MEMBER
         if spec.subcommands:
@@ -388,7 +339,7 @@ def build_commands(
     return built
 
 
-class PolicyBriefClient(discord.Client):
+class PolicyBriefClient(ButtonClient):
     """discord.Client with the command tree, the buttons and mentions off for every message."""
 
     def __init__(

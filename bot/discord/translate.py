@@ -1,6 +1,8 @@
-"""Discord app-command options and member permissions -> the platform-neutral Invocation.
+"""Discord app-command options, buttons and member permissions -> the platform-neutral Invocation.
 
 Pure functions over registry specs and `discord.Permissions`: testable without a connection.
+Option values go to dispatch as they are typed (a `since` choice, a watch number as an int):
+the handlers' own option parsers fill their argument dataclasses, with no text in between.
 """
 
 from __future__ import annotations
@@ -10,17 +12,16 @@ from dataclasses import dataclass
 
 import discord
 
-from handlers import roles
-from handlers.base import Invocation, Role
-from handlers.context import Services
+from handlers.base import Invocation, OptionValue, Role, Typed
 from handlers.registry import CommandSpec, Option, Subcommand
+from handlers.story import CardAction
 
 __all__ = [
-    "Caller",
+    "InteractionFacts",
     "role_from_permissions",
-    "resolve_role",
-    "invocation_text",
+    "typed_options",
     "build_invocation",
+    "card_invocation",
     "options_of",
     "ADMIN_HINT",
     "MODERATOR_HINT",
@@ -33,15 +34,18 @@ MODERATOR_HINT = discord.Permissions(manage_messages=True)
 
 
 @dataclass(frozen=True)
-class Caller:
-    """Who invoked a command, as read from a discord.Interaction."""
+class InteractionFacts:
+    """Who pressed or typed, where, with which server permissions (read from an Interaction)."""
 
     guild_id: str  # "" in a DM
     channel_id: str
     user_id: str
-    user_name: str
     permissions: discord.Permissions
-    locale: str = "en"
+
+    @property
+    def workspace(self) -> str:
+        """The guild, or "dm": a user's direct messages are their own workspace."""
+        return self.guild_id or "dm"
 
 
 def role_from_permissions(permissions: discord.Permissions) -> Role:
@@ -57,63 +61,45 @@ def role_from_permissions(permissions: discord.Permissions) -> Role:
     return Role.MEMBER
 
 
-def resolve_role(user_id: str, permissions: discord.Permissions, services: Services) -> Role:
-    """The higher of the Discord-derived role and POLICYBRIEF_ADMINS / POLICYBRIEF_MODERATORS."""
-    return roles.resolve_role(
-        user_id, role_from_permissions(permissions), services, platform="discord"
-    )
-
-
 def options_of(spec: CommandSpec, sub: Subcommand | None) -> tuple[Option, ...]:
     """The typed options of a command or of one of its subcommands."""
     return sub.options if sub is not None else spec.options
 
 
-def _is_keyed(option: Option, usage: str) -> bool:
-    """Options written `name:value` in the usage line (e.g. `since:24h`)."""
-    return f"{option.name}:" in usage
+def typed_options(values: Mapping[str, object | None]) -> dict[str, OptionValue]:
+    """The options given, as Discord typed them (strings and integers); unset ones left out."""
+    out: dict[str, OptionValue] = {}
+    for name, value in values.items():
+        if isinstance(value, str | int):
+            out[name] = value
+        elif value is not None:
+            out[name] = str(value)
+    return out
 
 
-def _format_value(value: object) -> str:
-    """One line: Discord strings may hold newlines or tabs the handlers' words do not expect."""
-    return " ".join(str(value).split())
-
-
-def invocation_text(
-    spec: CommandSpec, sub: Subcommand | None, values: Mapping[str, object | None]
-) -> str:
-    """The command text the handler parses, rebuilt from Discord's typed option values.
-
-    The subcommand's name comes first (`add coupang`, so a query "list" stays a query), then the
-    values in declared order; options the usage line writes `name:value` keep that form.
-    """
-    usage = sub.usage if sub is not None else spec.usage
-    words: list[str] = [sub.name] if sub is not None else []
-    for option in options_of(spec, sub):
-        raw = values.get(option.name)
-        text = _format_value(raw) if raw is not None else ""
-        if not text:
-            continue
-        words.append(f"{option.name}:{text}" if _is_keyed(option, usage) else text)
-    return " ".join(words)
+def _invocation(facts: InteractionFacts, command: str, request: Typed) -> Invocation:
+    return Invocation(
+        platform="discord",
+        workspace=facts.workspace,
+        channel=facts.channel_id,
+        user=facts.user_id,
+        platform_role=role_from_permissions(facts.permissions),
+        command=command,
+        request=request,
+    )
 
 
 def build_invocation(
     spec: CommandSpec,
     sub: Subcommand | None,
     values: Mapping[str, object | None],
-    caller: Caller,
-    services: Services,
+    facts: InteractionFacts,
 ) -> Invocation:
-    """An Invocation for the handlers, with the caller's role resolved at run time."""
-    return Invocation(
-        platform="discord",
-        workspace=caller.guild_id or "dm",
-        channel=caller.channel_id,
-        user=caller.user_id,
-        role=resolve_role(caller.user_id, caller.permissions, services),
-        command=spec.name,
-        text=invocation_text(spec, sub, values),
-        locale=(caller.locale or "en").split("-")[0],
-        user_name=caller.user_name,
-    )
+    """An app command (or one of its subcommands) with its typed option values."""
+    request = Typed(sub.name if sub is not None else None, typed_options(values))
+    return _invocation(facts, spec.name, request)
+
+
+def card_invocation(action: CardAction, ref: str, facts: InteractionFacts) -> Invocation:
+    """A story card's button: the command it stands for, on that story."""
+    return _invocation(facts, action.command, action.request(ref))

@@ -8,33 +8,33 @@ message ever posted, across restarts, with no stored view state (timeout=None).
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 from discord.ui import Button, DynamicItem, View
 
-__all__ = ["ButtonHandler", "PinButton", "WatchButton", "BUTTONS", "story_view", "MAX_STORIES"]
+__all__ = ["ButtonClient", "PinButton", "WatchButton", "BUTTONS", "story_view", "MAX_STORIES"]
 
 _REF = r"(?P<ref>s[0-9a-z]{1,12})"
 MAX_STORIES = 12  # two buttons per story; a message holds at most 25 components
 
 
-class ButtonHandler(Protocol):
-    """What the client implements: run a button as the command it stands for."""
+class ButtonClient(discord.Client):
+    """A client that answers the story-card buttons (the bot's client implements it)."""
 
-    async def handle_button(
-        self, interaction: discord.Interaction, action: str, ref: str
-    ) -> None: ...
+    async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
+        """Run the button `action` ("pin", "watch") on the story `ref`."""
+        raise NotImplementedError
 
 
 async def _dispatch(interaction: discord.Interaction, action: str, ref: str) -> None:
-    handler: Any = interaction.client
-    if not hasattr(handler, "handle_button"):  # a client that did not set the buttons up
+    client = interaction.client
+    if not isinstance(client, ButtonClient):  # a client that did not set the buttons up
         await interaction.response.send_message(
             "This button is not available right now.", ephemeral=True
         )
         return
-    await handler.handle_button(interaction, action, ref)
+    await client.handle_button(interaction, action, ref)
 
 
 class PinButton(DynamicItem[Button], template=rf"^pb:pin:{_REF}$"):

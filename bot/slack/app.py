@@ -39,12 +39,12 @@ from bot.slack.render import (
     safe_truncate,
 )
 from bot.slack.roles import SlackRoles
-from core.document import Document, StoryCard, parse_story_ref
-from digest.composition.alerts import plain_cards
-from handlers.base import Invocation, Reply, Role, Visibility
+from core.document import Document, parse_story_ref
+from handlers.base import Invocation, Reply, Role, Typed, Visibility
 from handlers.context import Services
 from handlers.registry import Registry
 from handlers.roles import resolve_role
+from handlers.story import CARD_ACTIONS, CardAction
 
 __all__ = [
     "SLASH_COMMANDS",
@@ -54,7 +54,7 @@ __all__ = [
     "SlackRuntime",
     "register",
     "build_slack",
-    "watch_terms",
+    "card_action",
     "slack_names",
 ]
 
@@ -74,50 +74,9 @@ SLASH_COMMANDS: dict[str, str] = {
 EVENTS_PATH = "/slack/events"
 MAX_RESPONSES = 5  # a response_url takes at most five posts
 MAX_HOME_BLOCKS = 100
-_VALUE = re.compile(r"^(pin|watch|more):(s[0-9a-z]{1,11})$")
+_VALUE = re.compile(r"^([a-z]+):(s[0-9a-z]{1,11})$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 _OOPS = "Something went wrong on our side and it has been logged. Please try again in a minute."
-_STOP = frozenset(
-    {
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "over",
-        "says",
-        "the",
-        "to",
-        "under",
-        "with",
-        "will",
-        "new",
-        "after",
-        "before",
-        "amid",
-        "about",
-        "against",
-        "than",
-        "that",
-        "this",
-        "more",
-    }
-)
 
 Respond = Callable[..., Awaitable[Any]]
 
@@ -126,28 +85,13 @@ class SlackConfigError(Exception):
     """Slack is configured halfway; the message names the missing variable."""
 
 
-def watch_terms(card: StoryCard, max_terms: int = 3) -> str:
-    """A /watch query from a story's key terms: its proper names first, else its longest words.
-
-    A headline's first word is capitalised anyway; it counts as a name only when the summary
-    also capitalises it mid-sentence.
-    """
-    words = re.findall(r"[^\W_](?:[\w-]*[^\W_])?", card.headline)
-    candidates = [w for w in words if len(w) >= 3 and w.lower() not in _STOP]
-    later = set(re.findall(r"(?<=[a-z,;] )[A-Z][A-Za-z0-9-]+", card.summary))
-    proper = [
-        w
-        for i, w in enumerate(words)
-        if w in candidates and w[0].isupper() and (i > 0 or w in later)
-    ]
-    pool = proper or sorted(candidates, key=len, reverse=True)
-    picked: list[str] = []
-    for word in pool:
-        if word.lower() not in picked:
-            picked.append(word.lower())
-        if len(picked) >= max_terms:
-            break
-    return " ".join(picked)
+def card_action(value: object) -> tuple[CardAction, str] | None:
+    """A story card's button or menu value (`pin:s4k2`) as the action it runs and the story."""
+    m = _VALUE.match(str(value or ""))
+    if m is None or parse_story_ref(m.group(2)) is None:
+        return None
+    action = CARD_ACTIONS.get(m.group(1))
+    return (action, m.group(2)) if action is not None else None
 
 
 _HELP = re.compile(r"(?<![\w/])/help\b")
@@ -191,32 +135,24 @@ class SlackBot:
         team: str,
         channel: str,
         user: str,
-        user_name: str,
         command: str,
-        text: str,
-        locale: str = "en",
+        request: str | Typed,
     ) -> Invocation:
-        """Who, where, what: the Slack request as the handlers' Invocation (role looked up now)."""
-        role = resolve_role(user, Role.MEMBER, self.services, platform="slack")
-        if role < Role.ADMIN:  # configured admins need no users.info round trip
-            platform_role = await self.roles.platform_role(client, team, user)
-            role = resolve_role(user, platform_role, self.services, platform="slack")
+        """Who, where, what: the Slack request as an Invocation, with Slack's own role of now."""
         return Invocation(
             platform="slack",
             workspace=team,
             channel=channel,
             user=user,
-            role=role,
+            platform_role=await self.roles.platform_role(client, team, user),
             command=command,
-            text=text.strip(),
-            locale=locale,
-            user_name=user_name,
+            request=request,
         )
 
     async def dispatch(self, inv: Invocation) -> Reply:
-        """Run the handler in a worker thread; an unexpected error becomes a polite reply."""
+        """The shared dispatch; an unexpected error becomes a polite reply."""
         try:
-            return await asyncio.to_thread(self.registry.dispatch, self.services, inv)
+            return await self.registry.dispatch(self.services, inv)
         except Exception:
             log.exception("slack: /%s failed", inv.command)
             return Reply(Document(kind="error", title=_OOPS))
@@ -259,30 +195,23 @@ class SlackBot:
             team=str(body.get("team_id", "")),
             channel=str(body.get("channel_id", "")),
             user=str(body.get("user_id", "")),
-            user_name=str(body.get("user_name", "")),
             command=name or str(body.get("command", "")).lstrip("/"),
-            text=str(body.get("text", "")),
+            request=str(body.get("text", "")).strip(),
         )
         await self.send_reply(respond, await self.dispatch(inv))
 
     async def on_pin(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
     ) -> None:
-        """The Pin button: moderators only, checked now; pins in our table and on the message."""
+        """The Pin button: /pin on the story (its role checked in dispatch), then Slack's pin."""
         await ack()
         action = (body.get("actions") or [{}])[0]
-        ref = self._ref(action.get("value"), "pin")
+        picked = card_action(action.get("value"))
         channel = str((body.get("channel") or {}).get("id", ""))
-        if ref is None or not channel:
+        if picked is None or picked[0] is not CARD_ACTIONS["pin"] or not channel:
             await self.say_only_you(respond, "That button is out of date; try /pin <story id>.")
             return
-        inv = await self._action_inv(client, body, channel, "pin", ref)
-        if inv.role < Role.MODERATOR:
-            await self.say_only_you(
-                respond, f"Pinning needs the moderator role; you are a {inv.role.label}."
-            )
-            return
-        reply = await self.dispatch(inv)
+        reply = await self.dispatch(await self._card_inv(client, body, channel, *picked))
         await self.send_reply(respond, reply, ephemeral=True)
         container = body.get("container") or {}
         ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
@@ -295,39 +224,31 @@ class SlackBot:
     async def on_menu(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
     ) -> None:
-        """The card's overflow menu: "Watch similar" and "More"."""
+        """The card's overflow menu: "Watch similar" (/watch similar) and "More" (the story)."""
         await ack()
         action = (body.get("actions") or [{}])[0]
-        value = str((action.get("selected_option") or {}).get("value", ""))
-        m = _VALUE.match(value)
-        story_id = parse_story_ref(m.group(2)) if m and m.group(1) != "pin" else None
-        if m is None or story_id is None:
+        picked = card_action((action.get("selected_option") or {}).get("value"))
+        if picked is None or picked[0] is CARD_ACTIONS["pin"]:
             await self.say_only_you(respond, "That menu is out of date; run /brief again.")
             return
-        card = await asyncio.to_thread(self._card, story_id)
-        if card is None:
-            await self.say_only_you(respond, f"Story {m.group(2)} is no longer available.")
-            return
         channel = str((body.get("channel") or {}).get("id", ""))
-        if m.group(1) == "more":
-            blocks = render_card(card, expanded=True, actions=False)
-            await respond(
-                {
-                    "text": escape(card.headline[:300]),
-                    "blocks": blocks,
-                    "response_type": "ephemeral",
-                    "replace_original": False,
-                    "unfurl_links": False,
-                    "unfurl_media": False,
-                }
-            )
+        reply = await self.dispatch(await self._card_inv(client, body, channel, *picked))
+        stories = reply.document.stories()
+        if picked[0] is not CARD_ACTIONS["more"] or reply.document.kind == "error" or not stories:
+            await self.send_reply(respond, reply, ephemeral=True)
             return
-        terms = watch_terms(card)
-        if not terms:
-            await self.say_only_you(respond, "That story has no words to watch for.")
-            return
-        inv = await self._action_inv(client, body, channel, "watch", terms)
-        await self.send_reply(respond, await self.dispatch(inv), ephemeral=True)
+        # More shows the one card in full, without buttons
+        card = stories[0]
+        await respond(
+            {
+                "text": escape(card.headline[:300]),
+                "blocks": render_card(card, expanded=True, actions=False),
+                "response_type": "ephemeral",
+                "replace_original": False,
+                "unfurl_links": False,
+                "unfurl_media": False,
+            }
+        )
 
     async def on_home(self, event: dict, client: Any, context: Any) -> None:
         """App Home: your watches, the digests you set up (admins: all), source health."""
@@ -336,7 +257,7 @@ class SlackBot:
         user = str(event.get("user", ""))
         team = str(context.get("team_id") or event.get("view", {}).get("team_id") or "")
         inv = await self.invocation(
-            client, team=team, channel="", user=user, user_name="", command="watch", text="list"
+            client, team=team, channel="", user=user, command="watch", request="list"
         )
         blocks: list[dict[str, Any]] = [
             {"type": "header", "text": {"type": "plain_text", "text": "policybrief"}},
@@ -344,30 +265,24 @@ class SlackBot:
         ]
         blocks += _blocks(await self.dispatch(inv))
         blocks.append({"type": "divider"})
-        admin = inv.role >= Role.ADMIN
+        admin = resolve_role(self.services, "slack", user, inv.platform_role) >= Role.ADMIN
         blocks.append(_home_title("Channel digests" + ("" if admin else " you set up")))
         lines = await asyncio.to_thread(self._digest_lines, team, user, admin)
         blocks.append(_home_text("\n".join(lines) or "None yet: run /digest on in a channel."))
         if admin:
             blocks.append({"type": "divider"})
             blocks.append(_home_title("Source health"))
-            health = replace(inv, command="sources", text="health")
+            health = replace(inv, command="sources", request="health")
             blocks += _blocks(await self.dispatch(health))
         view = {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
         await client.views_publish(user_id=user, view=view)
 
     # --- helpers -----------------------------------------------------------------------------
 
-    @staticmethod
-    def _ref(value: object, kind: str) -> str | None:
-        m = _VALUE.match(str(value or ""))
-        if m is None or m.group(1) != kind or parse_story_ref(m.group(2)) is None:
-            return None
-        return m.group(2)
-
-    async def _action_inv(
-        self, client: Any, body: dict, channel: str, command: str, text: str
+    async def _card_inv(
+        self, client: Any, body: dict, channel: str, action: CardAction, ref: str
     ) -> Invocation:
+        """The command a card's button or menu entry runs, as the user who clicked."""
         user = body.get("user") or {}
         team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
         return await self.invocation(
@@ -375,14 +290,9 @@ class SlackBot:
             team=team,
             channel=channel,
             user=str(user.get("id", "")),
-            user_name=str(user.get("username") or user.get("name") or ""),
-            command=command,
-            text=text,
+            command=action.command,
+            request=action.request(ref),
         )
-
-    def _card(self, story_id: int) -> StoryCard | None:
-        with self.services.db.session() as session:
-            return plain_cards(session, [story_id]).get(story_id)
 
     def _digest_lines(self, team: str, user: str, admin: bool) -> list[str]:
         subs = self.services.store.subscriptions.in_workspace(

@@ -1,5 +1,5 @@
-"""Roles from Slack: workspace admins and owners (users.info, cached a few minutes), plus the
-configured POLICYBRIEF_ADMINS / POLICYBRIEF_MODERATORS user ids."""
+"""Slack's own role of a user: workspace admins and owners are admins (users.info, cached a few
+minutes). `handlers.roles.resolve_role` adds POLICYBRIEF_ADMINS / POLICYBRIEF_MODERATORS."""
 
 from __future__ import annotations
 
@@ -11,21 +11,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.base import Role
 
-__all__ = ["SlackRoles", "combine_roles"]
+__all__ = ["SlackRoles"]
 
 log = logging.getLogger(__name__)
-
-
-def combine_roles(
-    user: str, platform_role: Role, admins: frozenset[str], moderators: frozenset[str]
-) -> Role:
-    """The higher of Slack's own role and the configured lists."""
-    role = platform_role
-    if user in admins:
-        role = max(role, Role.ADMIN)
-    elif user in moderators:
-        role = max(role, Role.MODERATOR)
-    return role
 
 
 class SlackRoles:
