@@ -1,8 +1,13 @@
-"""feedparser on bytes -> raw entries. Never hand feedparser a URL or a path.
+"""Feed bytes -> raw entries: RSS and Atom through feedparser, JSON Feed through jsonfeed.py.
 
-`parse_feed` parses in this process; `parse_feed_limited` parses in a reusable worker process
-that is killed when it overruns its time limit (feedparser 6.0.x has a regex on `<author>` that
-can take minutes on a crafted feed), so one hostile feed cannot stall polling.
+Never hand feedparser a URL or a path. `parse_feed` parses in this process; `parse_feed_limited`
+parses in a reusable worker process that is killed when it overruns its time limit (feedparser
+6.0.x has a regex on `<author>` that can take minutes on a crafted feed), so one hostile feed
+cannot stall polling.
+
+feedparser runs without its HTML sanitiser and its relative-URI pass (a third of its time):
+clean.py reduces all markup to text, dropping scripts and styles, and links are resolved here
+against the response's final URL and Content-Location.
 """
 
 from __future__ import annotations
@@ -16,12 +21,30 @@ import signal
 import struct
 import sys
 import weakref
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import feedparser
+
+from digest.ingest.clean import title_to_text
+from digest.ingest.jsonfeed import declared_json, looks_like_json, parse_json_feed
+from digest.ingest.rawfeed import (
+    BINARY_REASON,
+    EMPTY_REASON,
+    HTML_REASON,
+    JSON_MALFORMED_REASON,
+    NO_ENTRIES_REASON,
+    NOT_A_FEED_REASON,
+    UNREADABLE_REASON,
+    FeedError,
+    LinkCheck,
+    ParsedFeed,
+    RawEntry,
+    TextType,
+    absolute_refs,
+    base_url_of,
+)
 
 __all__ = [
     "RawEntry",
@@ -33,37 +56,9 @@ __all__ = [
     "close_default_parser_pool",
 ]
 
-
-@dataclass(frozen=True)
-class RawEntry:
-    """One entry as the feed gave it: untrusted, not yet cleaned."""
-
-    guid: str | None
-    link: str | None
-    title: str
-    summary_html: str = ""
-    content_html: str = ""
-    published: datetime | None = None
-    updated: datetime | None = None
-    author: str = ""
-    language: str | None = None
-
-
-@dataclass(frozen=True)
-class ParsedFeed:
-    title: str
-    link: str | None
-    language: str | None
-    entries: list[RawEntry] = field(default_factory=list)
-    bozo_reason: str | None = None  # set when the feed was malformed but still yielded entries
-
-
-class FeedError(Exception):
-    """The bytes are not a usable feed; `reason` says why in plain words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+# feedparser's content types, as clean.py reads them; any other type (images, base64 binaries)
+# is not text for a briefing.
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
 
 
 def _when(struct: object) -> datetime | None:
@@ -75,16 +70,20 @@ def _when(struct: object) -> datetime | None:
         return None
 
 
-EMPTY_REASON = "empty response: the server sent no content"
-HTML_REASON = "not a feed: the address returned a web page (HTML), not RSS or Atom"
-NO_ENTRIES_REASON = "the feed has no entries"
-NOT_A_FEED_REASON = "not a feed: the content is neither RSS nor Atom"
-BINARY_REASON = "not a feed: the content is binary data, not RSS or Atom"
-UNREADABLE_REASON = "not a feed: the content could not be read as RSS or Atom"
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _kind(mime: str, default: TextType | None) -> TextType | None:
+    """How to read a piece typed `mime`; `default` when untyped, None when it is not text."""
+    mime = mime.strip().lower()
+    if not mime:
+        return default
+    if mime in _HTML_TYPES or mime.endswith(("+xml", "/xml")):
+        return "html"
+    if mime.startswith("text/") or mime == "text":
+        return "text"
+    return None
 
 
 def _looks_binary(body: bytes) -> bool:
@@ -97,16 +96,50 @@ def _looks_binary(body: bytes) -> bool:
     return controls > len(head) // 10
 
 
-def _entry(e: Any, language: str | None) -> RawEntry:
-    content = ""
-    if e.get("content"):
-        content = "\n".join(_text(c.get("value", "")) for c in e["content"] if hasattr(c, "get"))
+def _detail(e: Any, key: str) -> tuple[str, str, str | None]:
+    """(value, type, xml:base) of a feedparser text construct such as title or summary."""
+    detail = e.get(f"{key}_detail")
+    if not hasattr(detail, "get"):
+        return _text(e.get(key)), "", None
+    return _text(e.get(key)), _text(detail.get("type")), _text(detail.get("base")) or None
+
+
+def _content(e: Any, base: str | None) -> tuple[str, TextType]:
+    """One of the entry's content elements: html before text, the longest of a type."""
+    best: dict[TextType, tuple[str, str | None]] = {}
+    for c in e.get("content") or ():
+        if not hasattr(c, "get"):
+            continue
+        value = _text(c.get("value"))
+        kind = _kind(_text(c.get("type")), "text")
+        if kind is None or not value.strip():
+            continue
+        if len(value) > len(best.get(kind, ("", None))[0]):
+            best[kind] = (value, _text(c.get("base")) or None)
+    if "html" in best:
+        value, where = best["html"]
+        return absolute_refs(value, base_url_of(where) or base), "html"
+    if "text" in best:
+        return best["text"][0], "text"
+    return "", "html"
+
+
+def _entry(e: Any, language: str | None, links: LinkCheck) -> RawEntry:
+    title, title_mime, _ = _detail(e, "title")
+    summary, summary_mime, summary_base = _detail(e, "summary")
+    summary_kind = _kind(summary_mime, "html") or "html"
+    if summary_kind == "html":
+        summary = absolute_refs(summary, base_url_of(summary_base) or links.base)
+    content, content_kind = _content(e, links.base)
     return RawEntry(
         guid=_text(e.get("id")) or None,
-        link=_text(e.get("link")) or None,
-        title=_text(e.get("title")),
-        summary_html=_text(e.get("summary")),
+        link=links.link(_text(e.get("link"))),
+        title=title,
+        title_type=_kind(title_mime, "text") or "text",
+        summary_html=summary,
+        summary_type=summary_kind,
         content_html=content,
+        content_type=content_kind,
         published=_when(e.get("published_parsed")),
         updated=_when(e.get("updated_parsed")),
         author=_text(e.get("author")),
@@ -114,23 +147,23 @@ def _entry(e: Any, language: str | None) -> RawEntry:
     )
 
 
-def parse_feed(body: bytes) -> ParsedFeed:
-    """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom). Raises FeedError when nothing usable is there.
-
-    Runs in this process with no time limit: use `parse_feed_limited` for untrusted feeds.
-    """
-    if not isinstance(body, bytes):
-        raise TypeError("parse_feed takes bytes, never a URL or a path")
-    if not body.strip():
-        raise FeedError(EMPTY_REASON)
+def _parse_xml(body: bytes, base: str | None) -> ParsedFeed:
+    """RSS or Atom through feedparser; FeedError when nothing usable is there."""
     try:
-        parsed = feedparser.parse(body)
+        parsed = feedparser.parse(
+            body,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+            response_headers={"content-location": base} if base else None,
+        )
         feed = parsed.get("feed", {})
         language = _text(feed.get("language")) or None
-        entries = [_entry(e, language) for e in parsed.get("entries", [])]
+        links = LinkCheck(base)
+        entries = [_entry(e, language, links) for e in parsed.get("entries", [])]
         bozo = str(parsed.get("bozo_exception", ""))[:300] if parsed.get("bozo") else None
-        title = _text(feed.get("title"))
-        link = _text(feed.get("link")) or None
+        title, title_mime, _ = _detail(feed, "title")
+        title = title_to_text(title, _kind(title_mime, "text") or "text")
+        link = LinkCheck(base).link(_text(feed.get("link")))
         version = parsed.get("version")
     except (MemoryError, RecursionError):
         raise FeedError(UNREADABLE_REASON) from None
@@ -145,7 +178,42 @@ def parse_feed(body: bytes) -> ParsedFeed:
         if _looks_binary(body):
             raise FeedError(BINARY_REASON)
         raise FeedError(NOT_A_FEED_REASON)
-    return ParsedFeed(title=title, link=link, language=language, entries=entries, bozo_reason=bozo)
+    return ParsedFeed(
+        title=title,
+        link=link,
+        language=language,
+        entries=entries,
+        bozo_reason=bozo,
+        dropped_links=dict(links.dropped),
+    )
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    base_url: str | None = None,
+    content_location: str | None = None,
+    content_type: str | None = None,
+) -> ParsedFeed:
+    """Parse feed bytes (RSS 0.9x/1.0/2.0, Atom, JSON Feed 1.0/1.1). FeedError when unusable.
+
+    `base_url` (the final URL after redirects) and `content_location` give the base for relative
+    links; `content_type` is the response's header. No time limit: see `parse_feed_limited`.
+    """
+    if not isinstance(body, bytes):
+        raise TypeError("parse_feed takes bytes, never a URL or a path")
+    if not body.strip():
+        raise FeedError(EMPTY_REASON)
+    base = base_url_of(base_url, content_location)
+    if looks_like_json(body, content_type):
+        try:
+            return parse_json_feed(body, base)
+        except FeedError as exc:
+            # a "{" that is not JSON at all, from a server that did not say JSON: let the XML
+            # reader say what it is
+            if exc.reason != JSON_MALFORMED_REASON or declared_json(content_type):
+                raise
+    return _parse_xml(body, base)
 
 
 # ---------------------------------------------------------------- time-limited parsing in workers
@@ -156,8 +224,30 @@ _WORKER_MEMORY = 1024 * 1024 * 1024  # address-space cap per worker: a hostile f
 _SPAWN_TIMEOUT = 60.0
 
 
+class _Job(NamedTuple):
+    """One parse for a worker: the body and what the response said about it."""
+
+    body: bytes
+    base_url: str | None = None
+    content_location: str | None = None
+    content_type: str | None = None
+
+
+def _run(job: _Job) -> tuple[str, Any]:
+    try:
+        feed = parse_feed(
+            job.body,
+            base_url=job.base_url,
+            content_location=job.content_location,
+            content_type=job.content_type,
+        )
+    except FeedError as exc:
+        return ("error", exc.reason)
+    return ("ok", feed)
+
+
 def _worker_main() -> None:
-    """Worker loop: read length-prefixed feed bytes on stdin, write a pickled outcome on stdout."""
+    """Worker loop: read length-prefixed pickled jobs on stdin, write pickled outcomes on stdout."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     try:
         import resource
@@ -173,12 +263,10 @@ def _worker_main() -> None:
         if len(head) < _FRAME.size:
             return  # parent closed the pipe
         (size,) = _FRAME.unpack(head)
-        body = inp.read(size)
         outcome: tuple[str, Any]
         try:
-            outcome = ("ok", parse_feed(body))
-        except FeedError as exc:
-            outcome = ("error", exc.reason)
+            # the parent wrote this frame: a _Job of plain values
+            outcome = _run(_Job(*pickle.loads(inp.read(size))))
         except BaseException:
             outcome = ("error", UNREADABLE_REASON)
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
@@ -211,10 +299,11 @@ class _Worker:
         )
         return cls(proc)
 
-    async def call(self, body: bytes) -> tuple[str, Any]:
+    async def call(self, job: _Job) -> tuple[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        frame = pickle.dumps(tuple(job), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self.proc.stdin.write(_FRAME.pack(len(body)) + body)
+            self.proc.stdin.write(_FRAME.pack(len(frame)) + frame)
             await self.proc.stdin.drain()
             (size,) = _FRAME.unpack(await self.proc.stdout.readexactly(_FRAME.size))
             data = await self.proc.stdout.readexactly(size)
@@ -253,7 +342,15 @@ class ParserPool:
         while len(self._idle) < self.size:
             self._idle.append(await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT))
 
-    async def parse(self, body: bytes, timeout: float = 5.0) -> ParsedFeed:
+    async def parse(
+        self,
+        body: bytes,
+        timeout: float = 5.0,
+        *,
+        base_url: str | None = None,
+        content_location: str | None = None,
+        content_type: str | None = None,
+    ) -> ParsedFeed:
         """parse_feed in a worker; FeedError when it fails or takes longer than `timeout` s."""
         if not isinstance(body, bytes):
             raise TypeError("parse takes bytes, never a URL or a path")
@@ -274,7 +371,9 @@ class ParserPool:
             healthy = False
             try:
                 async with asyncio.timeout(timeout):
-                    status, payload = await worker.call(body)
+                    status, payload = await worker.call(
+                        _Job(body, base_url, content_location, content_type)
+                    )
                 healthy = True
             except TimeoutError:
                 self.killed += 1
@@ -309,18 +408,31 @@ _default_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ParserPool]
 
 
 async def parse_feed_limited(
-    body: bytes, timeout: float = 5.0, *, pool: ParserPool | None = None
+    body: bytes,
+    timeout: float = 5.0,
+    *,
+    pool: ParserPool | None = None,
+    base_url: str | None = None,
+    content_location: str | None = None,
+    content_type: str | None = None,
 ) -> ParsedFeed:
     """Parse untrusted feed bytes in a worker process killed after `timeout` seconds.
 
-    Uses `pool`, or a default pool of two workers for the running event loop.
+    Uses `pool`, or a default pool of two workers for the running event loop. The keywords are
+    parse_feed's: pass a FetchResult's `base_url`, `content_location` and `content_type`.
     """
     if pool is None:
         loop = asyncio.get_running_loop()
         pool = _default_pools.get(loop)
         if pool is None:
             pool = _default_pools[loop] = ParserPool()
-    return await pool.parse(body, timeout)
+    return await pool.parse(
+        body,
+        timeout,
+        base_url=base_url,
+        content_location=content_location,
+        content_type=content_type,
+    )
 
 
 async def close_default_parser_pool() -> None:
