@@ -60,10 +60,11 @@ _WS = re.compile(r"\s+")
 _ASCII_INVISIBLE = re.compile("[\u0000-\u0008\u000e-\u001b\u007f]")
 
 # Tags whose content is never readable text. Only elements that are always closed: an unclosed
-# one (a void <embed>, an implicitly closed <head>) would swallow the rest of the entry.
+# one (a void <embed>, an implicitly closed <head>) would swallow the rest of the entry. Not
+# <object>: browsers show its fallback text, and plug-ins are gone.
 _SKIP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "iframe", "object", "svg", "math", "title",
-     "canvas", "audio", "video"}
+    {"script", "style", "noscript", "template", "iframe", "svg", "math", "title", "canvas",
+     "audio", "video"}
 )  # fmt: skip
 # Word/Outlook conditional markers (<![if !supportLists]>, <![endif]>), which html.parser rejects.
 _MARKED_SECTION = re.compile(r"<!\[(?!CDATA\[)[^>]{0,200}>")
@@ -353,7 +354,9 @@ def entry_key(raw: RawEntry) -> str:
     if link and len(link) <= _MAX_KEY:
         return link
     when = raw.published or raw.updated
-    basis = normalise_text(raw.title) + "\n" + (when.isoformat() if when else "")
+    # a markup title by its words: how the markup is written may change, the headline does not
+    title = title_to_text(raw.title, "html") if raw.title_type == "html" else raw.title
+    basis = normalise_text(title) + "\n" + (when.isoformat() if when else "")
     if not raw.title.strip() and not when:
         # Neither title nor date: the content is all there is to tell entries apart.
         body = (

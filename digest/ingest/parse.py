@@ -74,8 +74,8 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _kind(mime: str, default: TextType | None) -> TextType | None:
-    """How to read a piece typed `mime`; `default` when untyped, None when it is not text."""
+def _kind(mime: str, default: TextType) -> TextType | None:
+    """How to read a piece typed `mime`; `default` when untyped, None for another media type."""
     mime = mime.strip().lower()
     if not mime:
         return default
@@ -105,29 +105,30 @@ def _detail(e: Any, key: str) -> tuple[str, str, str | None]:
 
 
 def _content(e: Any, base: str | None) -> tuple[str, TextType]:
-    """One of the entry's content elements: html before text, the longest of a type."""
-    best: dict[TextType, tuple[str, str | None]] = {}
+    """One of the entry's content elements: html before text, the longest of a type.
+
+    Content of another media type (base64 that feedparser decoded) comes last, read as markup.
+    """
+    best: dict[str, tuple[str, str | None]] = {}
     for c in e.get("content") or ():
         if not hasattr(c, "get"):
             continue
         value = _text(c.get("value"))
-        kind = _kind(_text(c.get("type")), "text")
-        if kind is None or not value.strip():
+        if not value.strip():
             continue
+        kind = _kind(_text(c.get("type")), "text") or "other"
         if len(value) > len(best.get(kind, ("", None))[0]):
             best[kind] = (value, _text(c.get("base")) or None)
-    if "html" in best:
-        value, where = best["html"]
-        return absolute_refs(value, base_url_of(where) or base), "html"
-    if "text" in best:
+    if "text" in best and "html" not in best:
         return best["text"][0], "text"
-    return "", "html"
+    value, where = best.get("html") or best.get("other") or ("", None)
+    return absolute_refs(value, base_url_of(where) or base), "html"
 
 
 def _entry(e: Any, language: str | None, links: LinkCheck) -> RawEntry:
     title, title_mime, _ = _detail(e, "title")
     summary, summary_mime, summary_base = _detail(e, "summary")
-    summary_kind = _kind(summary_mime, "html") or "html"
+    summary_kind = _kind(summary_mime, "html") or "html"  # another media type: as before
     if summary_kind == "html":
         summary = absolute_refs(summary, base_url_of(summary_base) or links.base)
     content, content_kind = _content(e, links.base)
@@ -135,7 +136,7 @@ def _entry(e: Any, language: str | None, links: LinkCheck) -> RawEntry:
         guid=_text(e.get("id")) or None,
         link=links.link(_text(e.get("link"))),
         title=title,
-        title_type=_kind(title_mime, "text") or "text",
+        title_type=_kind(title_mime, "text") or "text",  # another media type: as before
         summary_html=summary,
         summary_type=summary_kind,
         content_html=content,
