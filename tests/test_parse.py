@@ -140,6 +140,10 @@ FRAGMENTS = [
     b"\xff\xfe",
     b"\x00",
     b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
+    b'{"version": "https://jsonfeed.org/version/1.1", "items": [',
+    b'{"id": "1", "url": "/x", "content_html": "<a href=y>z</a>"}',
+    b",",
+    b"]}",
 ]
 
 

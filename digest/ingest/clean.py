@@ -87,7 +87,8 @@ TRACKING_PARAMS = frozenset(
 )  # fmt: skip
 _TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "mtm_", "matomo_", "hmb_", "ga_", "itm_")
 # Path and query characters that url-normalize leaves as they are (no escapes, nothing to
-# quote); with no dot segment and at most one "=" per parameter, such a link is already normal.
+# quote); with no dot segment, no empty one and at most one "=" per parameter, such a link is
+# already normal.
 _PLAIN_PART = re.compile(r"[A-Za-z0-9\-._~/:@!$&'()*+,;=?]*")
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 
@@ -303,6 +304,7 @@ def _is_plain(url: str, path: str, query: str) -> bool:
         and _PLAIN_PART.fullmatch(path) is not None
         and _PLAIN_PART.fullmatch(query) is not None
         and _DOT_SEGMENT.search(path) is None
+        and "//" not in path  # the library merges empty segments
         and all(pair.count("=") <= 1 for pair in query.split("&"))
     )
 

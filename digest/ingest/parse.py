@@ -59,6 +59,7 @@ __all__ = [
 # feedparser's content types, as clean.py reads them; any other type (images, base64 binaries)
 # is not text for a briefing.
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", "html", "xhtml"})
+_JSON_FEED_MARK = b"jsonfeed.org/version/"
 
 
 def _when(struct: object) -> datetime | None:
@@ -210,9 +211,10 @@ def parse_feed(
         try:
             return parse_json_feed(body, base)
         except FeedError as exc:
-            # a "{" that is not JSON at all, from a server that did not say JSON: let the XML
-            # reader say what it is
-            if exc.reason != JSON_MALFORMED_REASON or declared_json(content_type):
+            # a "{" that is not JSON at all, from a server that did not say JSON and with no
+            # word of JSON Feed: let the XML reader say what it is
+            said_json = declared_json(content_type) or _JSON_FEED_MARK in body[:4096]
+            if exc.reason != JSON_MALFORMED_REASON or said_json:
                 raise
     return _parse_xml(body, base)
 
