@@ -129,18 +129,27 @@ class LinkCheck:
     base: str | None
     dropped: Counter[str] = field(default_factory=Counter)
 
-    def link(self, value: str | None, base: str | None = None) -> str | None:
+    def within(self, local: str | None) -> str | None:
+        """The base inside an element whose own base (xml:base) is `local`, maybe relative."""
+        if not local:
+            return self.base
+        try:
+            joined = urljoin(self.base or "", local)
+        except ValueError:
+            return self.base
+        return joined if _is_web(joined) else self.base
+
+    def link(self, value: str | None) -> str | None:
         """`value` as an absolute http(s) URL, or None (counted when there was a link to drop)."""
         value = (value or "").strip()
         if not value:
             return None
         if not _SCHEME.match(value):
-            where = base if base and _is_web(base) else self.base
-            if where is None:
+            if self.base is None:
                 self.dropped[DROP_RELATIVE] += 1
                 return None
             try:
-                value = urljoin(where, value)
+                value = urljoin(self.base, value)
             except ValueError:
                 self.dropped[DROP_SCHEME] += 1
                 return None
