@@ -1,4 +1,5 @@
-"""Feed bytes -> raw entries: RSS and Atom through feedparser, JSON Feed through jsonfeed.py.
+"""Feed bytes -> raw entries: RSS and Atom through fastxml.py (lxml) in their common form and
+feedparser otherwise, JSON Feed through jsonfeed.py.
 
 Never hand feedparser a URL or a path. `parse_feed` parses in this process; `parse_feed_limited`
 parses in a reusable worker process that is killed when it overruns its time limit (feedparser
@@ -28,6 +29,7 @@ from typing import Any, NamedTuple
 import feedparser
 
 from digest.ingest.clean import title_to_text
+from digest.ingest.fastxml import read_common_feed
 from digest.ingest.jsonfeed import declared_json, looks_like_json, parse_json_feed
 from digest.ingest.rawfeed import (
     BINARY_REASON,
@@ -149,22 +151,32 @@ def _entry(e: Any, language: str | None, links: LinkCheck) -> RawEntry:
     )
 
 
+def _read_xml(body: bytes) -> tuple[Any, list[Any], str | None, str | None]:
+    """(feed, entries, version, bozo reason) in feedparser's shape: the fast path when it reads
+    the document, feedparser otherwise."""
+    fast = read_common_feed(body)
+    if fast is not None:
+        feed, entries, version = fast
+        return feed, entries, version, None
+    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    bozo = str(parsed.get("bozo_exception", ""))[:300] if parsed.get("bozo") else None
+    return parsed.get("feed", {}), parsed.get("entries", []), parsed.get("version"), bozo
+
+
 def _parse_xml(body: bytes, base: str | None) -> ParsedFeed:
-    """RSS or Atom through feedparser; FeedError when nothing usable is there."""
+    """RSS or Atom; FeedError when nothing usable is there.
+
+    feedparser gets no base: given one, it joins URLs at every element start (a fifth of its
+    time). Relative links come out relative to their xml:base and are resolved here.
+    """
     try:
-        # No base for feedparser: given one, it joins URLs at every element start (a fifth of
-        # its time). Relative links come out relative to their xml:base, and are resolved
-        # against the response's base here.
-        parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
-        feed = parsed.get("feed", {})
+        feed, raw_entries, version, bozo = _read_xml(body)
         language = _text(feed.get("language")) or None
         links = LinkCheck(base)
-        entries = [_entry(e, language, links) for e in parsed.get("entries", [])]
-        bozo = str(parsed.get("bozo_exception", ""))[:300] if parsed.get("bozo") else None
+        entries = [_entry(e, language, links) for e in raw_entries]
         title, title_mime, _ = _detail(feed, "title")
         title = title_to_text(title, _kind(title_mime, "text") or "text")
         link = LinkCheck(base).link(_text(feed.get("link")))
-        version = parsed.get("version")
     except (MemoryError, RecursionError):
         raise FeedError(UNREADABLE_REASON) from None
     except Exception:  # a stranger's bytes must never crash the poller; say so plainly instead
