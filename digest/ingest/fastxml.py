@@ -101,6 +101,19 @@ def _date(value: str) -> Any:
     return _parse_date(value) if value else None
 
 
+def _rss_title_or_link(name: str, el: Any, into: FeedDict, *, in_item: bool) -> None:
+    """An RSS <title> (typed by feedparser's HTML guess) or <link> (its query fix-ups)."""
+    value = _leaf(el)
+    if name == "title":
+        kind = "text/html" if _looks_like_html(value) else "text/plain"
+        into["title"], into["title_detail"] = value, {"type": kind, "base": ""}
+        return
+    if in_item:  # feedparser undoes "&amp;" left in item links only
+        value = value.replace("&amp;", "&")
+    value = _LINK_ENTITY.sub(r"&\g<1>", value)
+    into["link"] = _urljoin("", value) if value else value
+
+
 def _rss_item(item: Any) -> FeedDict:
     entry: FeedDict = {}
     seen: set[str] = set()
@@ -108,15 +121,9 @@ def _rss_item(item: Any) -> FeedDict:
     contents: list[FeedDict] = []
     for tag, el in _elements(item):
         name = tag.lower()
-        if name == "title":
+        if name in ("title", "link"):
             _once(seen, name)
-            value = _leaf(el)
-            kind = "text/html" if _looks_like_html(value) else "text/plain"
-            entry["title"], entry["title_detail"] = value, {"type": kind, "base": ""}
-        elif name == "link":
-            _once(seen, name)
-            value = _LINK_ENTITY.sub(r"&\g<1>", _leaf(el).replace("&amp;", "&"))
-            entry["link"] = _urljoin("", value) if value else value
+            _rss_title_or_link(name, el, entry, in_item=True)
         elif name == "guid":
             _once(seen, name)
             permalink = el.get("isPermaLink", "true") == "true"
@@ -163,9 +170,10 @@ def _finish(entry: FeedDict, contents: list[FeedDict]) -> FeedDict:
     return entry
 
 
-def _language(root: Any) -> str | None:
+def _new_feed(root: Any) -> FeedDict:
+    """The feed's dictionary, with the root's xml:lang as its language (feedparser's rule)."""
     lang = root.get(_XML_LANG) or root.get("lang")
-    return lang.replace("_", "-") if lang else None
+    return {"language": lang.replace("_", "-")} if lang else {}
 
 
 def _read_rss(root: Any) -> tuple[FeedDict, list[FeedDict]]:
@@ -175,10 +183,7 @@ def _read_rss(root: Any) -> tuple[FeedDict, list[FeedDict]]:
     if [tag for tag, _ in children] != ["channel"]:
         raise _Decline
     channel = children[0][1]
-    feed: FeedDict = {}
-    language = _language(root)
-    if language:
-        feed["language"] = language
+    feed = _new_feed(root)
     seen: set[str] = set()
     entries = []
     for tag, el in _elements(channel):
@@ -187,15 +192,9 @@ def _read_rss(root: Any) -> tuple[FeedDict, list[FeedDict]]:
             if el.attrib:
                 raise _Decline
             entries.append(_rss_item(el))
-        elif name == "title":
+        elif name in ("title", "link"):
             _once(seen, name)
-            value = _leaf(el)
-            kind = "text/html" if _looks_like_html(value) else "text/plain"
-            feed["title"], feed["title_detail"] = value, {"type": kind, "base": ""}
-        elif name == "link":
-            _once(seen, name)
-            value = _LINK_ENTITY.sub(r"&\g<1>", _leaf(el))
-            feed["link"] = _urljoin("", value) if value else value
+            _rss_title_or_link(name, el, feed, in_item=False)
         elif name == "language" or tag == _DC + "language":
             _once(seen, "language")
             feed["language"] = _leaf(el)
@@ -280,10 +279,7 @@ def _atom_entry(el: Any) -> FeedDict:
 
 
 def _read_atom(root: Any) -> tuple[FeedDict, list[FeedDict]]:
-    feed: FeedDict = {}
-    language = _language(root)
-    if language:
-        feed["language"] = language
+    feed = _new_feed(root)
     seen: set[str] = set()
     entries = []
     for tag, el in _elements(root):
