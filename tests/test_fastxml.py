@@ -19,8 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.ingest import parse as parse_mod
-from digest.ingest.fastxml import read_common_feed
-from digest.ingest.parse import FeedError, ParsedFeed, parse_feed
+from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, read_common_feed
 
 BASE = "https://news.example.org/feeds/rss.xml"
 FEEDS = Path(__file__).parent / "data" / "feeds"

@@ -6,25 +6,34 @@ elements whose meaning it knows, each at most once where feedparser's choice amo
 depends on order. Anything else returns None and goes to feedparser. The dictionaries it returns
 have feedparser's shape (`title`, `title_detail`, `content`, `published_parsed`, ...).
 
-feedparser's own helpers (date parsing, its HTML guess for RSS titles, its URL fix-up) are used
-so that the two paths cannot drift apart; feedparser is pinned below 7.
+feedparser's own helpers (date parsing, its HTML guess for RSS titles, its URL fix-up) come in
+from parse.py as FeedparserRules, so that the two paths cannot drift apart.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from feedparser.datetimes import _parse_date
-from feedparser.mixin import _FeedParserMixin
-from feedparser.urls import _urljoin
 from lxml import etree
 
-__all__ = ["FeedDict", "read_common_feed"]
+__all__ = ["FeedDict", "FeedparserRules", "read_common_feed"]
 
 FeedDict = dict[str, Any]  # feedparser's shape, as parse.py reads it
+
+
+@dataclass(frozen=True)
+class FeedparserRules:
+    """feedparser's own helpers, handed in by parse.py (the one module that imports feedparser)."""
+
+    parse_date: Callable[[str], time.struct_time | None]
+    looks_like_html: Callable[[str], bool]  # its guess of whether an RSS title is markup
+    urljoin: Callable[[str, str], str]  # its URL join, which also mends "http:///x"
+
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -32,7 +41,6 @@ _DC = "{http://purl.org/dc/elements/1.1/}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
-_looks_like_html: Callable[[str], bool] = _FeedParserMixin.looks_like_html
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # feedparser maps C1 control characters to what they are in windows-1252
 _UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
@@ -97,24 +105,26 @@ def _elements(parent: Any) -> list[tuple[str, Any]]:
     return [(el.tag, el) for el in parent if isinstance(el.tag, str)]
 
 
-def _date(value: str) -> Any:
-    return _parse_date(value) if value else None
+def _date(value: str, rules: FeedparserRules) -> time.struct_time | None:
+    return rules.parse_date(value) if value else None
 
 
-def _rss_title_or_link(name: str, el: Any, into: FeedDict, *, in_item: bool) -> None:
+def _rss_title_or_link(
+    name: str, el: Any, into: FeedDict, rules: FeedparserRules, *, in_item: bool
+) -> None:
     """An RSS <title> (typed by feedparser's HTML guess) or <link> (its query fix-ups)."""
     value = _leaf(el)
     if name == "title":
-        kind = "text/html" if _looks_like_html(value) else "text/plain"
+        kind = "text/html" if rules.looks_like_html(value) else "text/plain"
         into["title"], into["title_detail"] = value, {"type": kind, "base": ""}
         return
     if in_item:  # feedparser undoes "&amp;" left in item links only
         value = value.replace("&amp;", "&")
     value = _LINK_ENTITY.sub(r"&\g<1>", value)
-    into["link"] = _urljoin("", value) if value else value
+    into["link"] = rules.urljoin("", value) if value else value
 
 
-def _rss_item(item: Any) -> FeedDict:
+def _rss_item(item: Any, rules: FeedparserRules) -> FeedDict:
     entry: FeedDict = {}
     seen: set[str] = set()
     permalink = False
@@ -123,12 +133,12 @@ def _rss_item(item: Any) -> FeedDict:
         name = tag.lower()
         if name in ("title", "link"):
             _once(seen, name)
-            _rss_title_or_link(name, el, entry, in_item=True)
+            _rss_title_or_link(name, el, entry, rules, in_item=True)
         elif name == "guid":
             _once(seen, name)
             permalink = el.get("isPermaLink", "true") == "true"
             value = _leaf(el, frozenset({"isPermaLink"}))
-            entry["id"] = _urljoin("", value) if permalink and value else value
+            entry["id"] = rules.urljoin("", value) if permalink and value else value
             entry["_guid_link"] = entry["id"] if permalink else None
         elif name == "description":
             _once(seen, name)
@@ -136,10 +146,10 @@ def _rss_item(item: Any) -> FeedDict:
             entry["summary_detail"] = {"type": "text/html", "base": ""}
         elif name == "pubdate":
             _once(seen, name)
-            entry["published_parsed"] = _date(_leaf(el))
+            entry["published_parsed"] = _date(_leaf(el), rules)
         elif tag == _DC + "date":
             _once(seen, tag)
-            entry["updated_parsed"] = _date(_leaf(el))
+            entry["updated_parsed"] = _date(_leaf(el), rules)
         elif name == "author" or tag == _DC + "creator":
             _once(seen, "author")
             entry["author"] = _leaf(el)
@@ -147,7 +157,7 @@ def _rss_item(item: Any) -> FeedDict:
             _once(seen, tag)
             contents.append({"type": "text/html", "value": _leaf(el), "base": ""})
         elif tag == _ATOM + "link":
-            _atom_link(el, entry)
+            _atom_link(el, entry, rules)
         elif name in _RSS_ITEM_OTHER or tag.startswith(_HARMLESS_NS):
             _inert(el)
         else:
@@ -176,7 +186,7 @@ def _new_feed(root: Any) -> FeedDict:
     return {"language": lang.replace("_", "-")} if lang else {}
 
 
-def _read_rss(root: Any) -> tuple[FeedDict, list[FeedDict]]:
+def _read_rss(root: Any, rules: FeedparserRules) -> tuple[FeedDict, list[FeedDict]]:
     if root.get("version") != "2.0" or set(root.attrib) - {"version", _XML_LANG}:
         raise _Decline
     children = _elements(root)
@@ -191,15 +201,15 @@ def _read_rss(root: Any) -> tuple[FeedDict, list[FeedDict]]:
         if name == "item":
             if el.attrib:
                 raise _Decline
-            entries.append(_rss_item(el))
+            entries.append(_rss_item(el, rules))
         elif name in ("title", "link"):
             _once(seen, name)
-            _rss_title_or_link(name, el, feed, in_item=False)
+            _rss_title_or_link(name, el, feed, rules, in_item=False)
         elif name == "language" or tag == _DC + "language":
             _once(seen, "language")
             feed["language"] = _leaf(el)
         elif tag == _ATOM + "link":
-            _atom_link(el, feed)
+            _atom_link(el, feed, rules)
         elif name in _RSS_CHANNEL_OTHER or tag.startswith(_HARMLESS_NS):
             _inert(el, container=name in _RSS_CONTAINERS)
         else:
@@ -215,7 +225,7 @@ def _atom_text(el: Any) -> tuple[str, str]:
     return _leaf(el, frozenset({"type"})), kind
 
 
-def _atom_link(el: Any, into: FeedDict) -> None:
+def _atom_link(el: Any, into: FeedDict, rules: FeedparserRules) -> None:
     """feedparser's rule: an alternate link of an HTML type is the link."""
     href = el.get("href")
     if href is None or len(el) or (el.text or "").strip() or {"url", "uri"} & set(el.attrib):
@@ -224,7 +234,7 @@ def _atom_link(el: Any, into: FeedDict) -> None:
     kind = el.get("type", "application/atom+xml" if rel == "self" else "text/html").lower()
     kind = {"html": "text/html", "xhtml": "application/xhtml+xml"}.get(kind, kind)
     if rel == "alternate" and kind in _HTML_TYPES:
-        into["link"] = _urljoin("", href)
+        into["link"] = rules.urljoin("", href)
 
 
 def _atom_author(el: Any) -> str:
@@ -239,13 +249,13 @@ def _atom_author(el: Any) -> str:
     return name or email or ""
 
 
-def _atom_id(el: Any, into: FeedDict) -> None:
+def _atom_id(el: Any, into: FeedDict, rules: FeedparserRules) -> None:
     value = _leaf(el)
-    into["id"] = _urljoin("", value) if value else value
+    into["id"] = rules.urljoin("", value) if value else value
     into["_guid_link"] = into["id"]  # feedparser takes an Atom id for a guid that is a permalink
 
 
-def _atom_entry(el: Any) -> FeedDict:
+def _atom_entry(el: Any, rules: FeedparserRules) -> FeedDict:
     entry: FeedDict = {}
     seen: set[str] = set()
     contents: list[FeedDict] = []
@@ -260,15 +270,15 @@ def _atom_entry(el: Any) -> FeedDict:
             value, kind = _atom_text(child)
             contents.append({"type": kind, "value": value, "base": ""})
         elif name == "link":
-            _atom_link(child, entry)
+            _atom_link(child, entry, rules)
         elif name == "id":
             _once(seen, name)
-            _atom_id(child, entry)
+            _atom_id(child, entry, rules)
             if "link" in entry:
                 entry.pop("_guid_link")
         elif name in ("updated", "published"):
             _once(seen, name)
-            entry[f"{name}_parsed"] = _date(_leaf(child))
+            entry[f"{name}_parsed"] = _date(_leaf(child), rules)
         elif name == "author":
             entry["author"] = _atom_author(child)
         elif name in _ATOM_ENTRY_OTHER:
@@ -278,23 +288,23 @@ def _atom_entry(el: Any) -> FeedDict:
     return _finish(entry, contents)
 
 
-def _read_atom(root: Any) -> tuple[FeedDict, list[FeedDict]]:
+def _read_atom(root: Any, rules: FeedparserRules) -> tuple[FeedDict, list[FeedDict]]:
     feed = _new_feed(root)
     seen: set[str] = set()
     entries = []
     for tag, el in _elements(root):
         name = tag[len(_ATOM) :] if tag.startswith(_ATOM) else ""
         if name == "entry":
-            entries.append(_atom_entry(el))
+            entries.append(_atom_entry(el, rules))
         elif name == "title":
             _once(seen, name)
             feed["title"], kind = _atom_text(el)
             feed["title_detail"] = {"type": kind, "base": ""}
         elif name == "link":
-            _atom_link(el, feed)
+            _atom_link(el, feed, rules)
         elif name == "id":
             _once(seen, name)
-            _atom_id(el, feed)
+            _atom_id(el, feed, rules)
             if "link" in feed:
                 feed.pop("_guid_link")
         elif name in _ATOM_FEED_OTHER:
@@ -318,7 +328,9 @@ def _plain_utf8(body: bytes) -> bool:
     return b"<!DOCTYPE" not in body and b"<!doctype" not in body and b"xml:base" not in body
 
 
-def read_common_feed(body: bytes) -> tuple[FeedDict, list[FeedDict], str] | None:
+def read_common_feed(
+    body: bytes, rules: FeedparserRules
+) -> tuple[FeedDict, list[FeedDict], str] | None:
     """(feed, entries, version) in feedparser's shape, or None when feedparser must read it."""
     if not _plain_utf8(body):
         return None
@@ -329,10 +341,10 @@ def read_common_feed(body: bytes) -> tuple[FeedDict, list[FeedDict], str] | None
     try:
         root = etree.fromstring(body, parser)
         if root.tag == "rss":
-            feed, entries = _read_rss(root)
+            feed, entries = _read_rss(root, rules)
             return feed, entries, "rss20"
         if root.tag == _ATOM + "feed":
-            feed, entries = _read_atom(root)
+            feed, entries = _read_atom(root, rules)
             return feed, entries, "atom10"
     except Exception:  # whatever the fast path cannot read, feedparser reads (or refuses)
         return None

@@ -30,9 +30,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import feedparser
+from feedparser.datetimes import _parse_date
+from feedparser.mixin import _FeedParserMixin
+from feedparser.urls import _urljoin
 
+from digest.ingest import fastxml
 from digest.ingest.clean import title_to_text
-from digest.ingest.fastxml import read_common_feed
 from digest.ingest.jsonfeed import declared_json, looks_like_json, parse_json_feed
 from digest.ingest.rawfeed import (
     BINARY_REASON,
@@ -152,6 +155,16 @@ def _entry(e: Any, language: str | None, links: LinkCheck) -> RawEntry:
         author=_text(e.get("author")),
         language=language,
     )
+
+
+# feedparser's helpers for the fast path (private names of a dependency pinned below 7: the
+# tests that compare both paths would see them change).
+_RULES = fastxml.FeedparserRules(_parse_date, _FeedParserMixin.looks_like_html, _urljoin)
+
+
+def read_common_feed(body: bytes) -> tuple[fastxml.FeedDict, list[fastxml.FeedDict], str] | None:
+    """The fast path's reading of `body`, or None when feedparser must read it."""
+    return fastxml.read_common_feed(body, _RULES)
 
 
 def _read_xml(body: bytes) -> tuple[Any, list[Any], str | None, str | None]:
