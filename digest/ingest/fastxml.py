@@ -252,7 +252,13 @@ def _atom_author(el: Any) -> str:
 def _atom_id(el: Any, into: FeedDict, rules: FeedparserRules) -> None:
     value = _leaf(el)
     into["id"] = rules.urljoin("", value) if value else value
-    into["_guid_link"] = into["id"]  # feedparser takes an Atom id for a guid that is a permalink
+    if "link" not in into:  # feedparser takes an Atom id for a permalink guid: a link if none yet
+        into["_guid_link"] = into["id"]
+
+
+def _atom_text_into(el: Any, into: FeedDict, name: str) -> None:
+    into[name], kind = _atom_text(el)
+    into[f"{name}_detail"] = {"type": kind, "base": ""}
 
 
 def _atom_entry(el: Any, rules: FeedparserRules) -> FeedDict:
@@ -263,8 +269,7 @@ def _atom_entry(el: Any, rules: FeedparserRules) -> FeedDict:
         name = tag[len(_ATOM) :] if tag.startswith(_ATOM) else ""
         if name in ("title", "summary"):
             _once(seen, name)
-            entry[name], kind = _atom_text(child)
-            entry[f"{name}_detail"] = {"type": kind, "base": ""}
+            _atom_text_into(child, entry, name)
         elif name == "content":
             _once(seen, name)
             value, kind = _atom_text(child)
@@ -274,8 +279,6 @@ def _atom_entry(el: Any, rules: FeedparserRules) -> FeedDict:
         elif name == "id":
             _once(seen, name)
             _atom_id(child, entry, rules)
-            if "link" in entry:
-                entry.pop("_guid_link")
         elif name in ("updated", "published"):
             _once(seen, name)
             entry[f"{name}_parsed"] = _date(_leaf(child), rules)
@@ -298,15 +301,12 @@ def _read_atom(root: Any, rules: FeedparserRules) -> tuple[FeedDict, list[FeedDi
             entries.append(_atom_entry(el, rules))
         elif name == "title":
             _once(seen, name)
-            feed["title"], kind = _atom_text(el)
-            feed["title_detail"] = {"type": kind, "base": ""}
+            _atom_text_into(el, feed, name)
         elif name == "link":
             _atom_link(el, feed, rules)
         elif name == "id":
             _once(seen, name)
             _atom_id(el, feed, rules)
-            if "link" in feed:
-                feed.pop("_guid_link")
         elif name in _ATOM_FEED_OTHER:
             _inert(el, container=name in ("author", "contributor"))
         else:
