@@ -11,7 +11,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from url_normalize import url_normalize
 
+from digest.ingest import clean as clean_mod
 from digest.ingest.clean import (
     CleanEntry,
     canonical_url,
@@ -19,7 +21,9 @@ from digest.ingest.clean import (
     entry_key,
     html_to_text,
     normalise_text,
+    plain_to_text,
     strip_boilerplate,
+    title_to_text,
 )
 from digest.ingest.parse import RawEntry, parse_feed
 
@@ -87,6 +91,49 @@ def test_html_to_text_unclosed_void_or_head_elements_do_not_swallow_the_text():
     assert html_to_text(html) == "Kept too\n\nand this"
 
 
+def test_plain_text_is_kept_literally():
+    text = "Use <b> for bold &amp; <script>x</script>\n\n\n second\u200b para "
+    assert plain_to_text(text) == "Use <b> for bold &amp; <script>x</script>\n\nsecond para"
+    assert plain_to_text("") == ""
+
+
+def test_markup_titles_are_reduced_to_one_line_of_text():
+    title = "<div>EU <b>fines</b><!-- c --><script>x()</script><p>Acme &amp; co</p></div>"
+    assert title_to_text(title, "html") == "EU fines Acme & co"
+    assert title_to_text("AT&amp;T fined <10%", "html") == "AT&T fined <10%"
+    assert title_to_text("Why <meta> tags matter") == "Why <meta> tags matter"
+
+
+def test_clean_entry_reads_each_part_by_its_type():
+    entry = clean_entry(
+        raw(
+            guid="g",
+            title="<i>Markup</i> title",
+            title_type="html",
+            summary_html="<p>summary</p>",
+            content_html="&lt;b&gt; is literal",
+            content_type="text",
+        ),
+        now=NOW,
+    )
+    assert entry is not None
+    assert (entry.title, entry.text) == ("Markup title", "&lt;b&gt; is literal")
+    only_summary = clean_entry(raw(title="t", summary_html="a <b>", summary_type="text"), now=NOW)
+    assert only_summary is not None and only_summary.text == "a <b>"
+
+
+def test_keyless_markup_titles_hash_their_words_not_their_markup():
+    when = datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+    a = entry_key(raw(title="Q&amp;A <b>session</b>", title_type="html", published=when))
+    b = entry_key(raw(title="Q&A <strong>session</strong>", title_type="html", published=when))
+    assert a == b
+
+
+def test_object_fallback_text_is_kept_but_iframe_content_is_not():
+    assert html_to_text("safe<object classid='x'> <b>description</b>") == "safe description"
+    assert html_to_text("safe<iframe src='x'> description</iframe>") == "safe"
+
+
 def test_normalise_text_for_titles():
     assert normalise_text("  EU\u200b  fines\tApple\n\u2066now\u2069 ") == "EU fines Apple now"
     assert normalise_text("ﬁnal ＤＳＡ") == "final DSA"  # NFKC
@@ -124,6 +171,36 @@ def test_canonical_url_normalises_host_port_and_userinfo():
     assert canonical_url("http://user:pw@Example.com:80") == "http://example.com/"
     assert canonical_url("https://example.com:8443/a b") == "https://example.com:8443/a%20b"
     assert canonical_url(" https://example.com/x?utm_medium=feed ") == "https://example.com/x"
+
+
+def test_canonical_url_normalises_encoding_dot_segments_and_international_hosts():
+    assert canonical_url("https://ex.org/%7euser/a/../b/./c?q=%c3%a4") == (
+        "https://ex.org/~user/b/c?q=%C3%A4"
+    )
+    assert canonical_url("http://Bücher.example/straße?q=ä") == (
+        "http://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%A4"
+    )
+    # IDNA 2008: "ß" is a letter of its own, not "ss"
+    assert canonical_url("https://straße.example/") == "https://xn--strae-oqa.example/"
+    assert canonical_url("https://ex.org/a?utm%5Fsource=x&id=1") == "https://ex.org/a?id=1"
+    assert canonical_url("https://ex.org/a?srsltid=abc&itm_source=s&gad_source=1&p=2") == (
+        "https://ex.org/a?p=2"
+    )
+
+
+plain_parts = st.text(alphabet=st.sampled_from(list("aZ09-._~/:@!$&'()*+,;=?")), max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(plain_parts, plain_parts)
+def test_plain_links_skip_the_library_because_it_would_not_change_them(path, query):
+    path = "/" + path.replace("?", "")
+    query = query.replace("?", "")
+    url = f"https://ex.example{path}" + (f"?{query}" if query else "")
+    if clean_mod._is_plain(url, path, query):
+        kept = "&".join(p for p in query.split("&") if p)
+        expected = f"https://ex.example{path}" + (f"?{kept}" if kept else "")
+        assert url_normalize(expected) == expected
 
 
 # -- entry_key ------------------------------------------------------------------------------------

@@ -70,17 +70,27 @@ Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
 @dataclass(frozen=True)
 class FetchResult:
-    """A 200 with its body and validators, or a 304 (empty body)."""
+    """A 200 with its body and validators, or a 304 (empty body).
+
+    `url` is the address finally fetched, after redirects: the base for the feed's relative links.
+    """
 
     status: int
     url: str
     body: bytes = b""
     etag: str | None = None
     last_modified: str | None = None
+    content_type: str | None = None  # the Content-Type header as sent
+    content_location: str | None = None  # the Content-Location header as sent (may be relative)
 
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+    @property
+    def base_url(self) -> str:
+        """The final URL after redirects (relative links resolve against it)."""
+        return self.url
 
 
 class FetchError(Exception):
@@ -548,6 +558,8 @@ class Fetcher:
                     body,
                     response.headers.get("etag"),
                     response.headers.get("last-modified"),
+                    response.headers.get("content-type"),
+                    response.headers.get("content-location"),
                 ),
                 None,
             )

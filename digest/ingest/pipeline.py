@@ -174,8 +174,14 @@ def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None
     ctx.store.sources.record_failure(source_id, ctx.clock(), reason, retry_after=retry)
 
 
-async def _parse(ctx: PipelineContext, body: bytes) -> ParsedFeed:
-    return await parse_feed_limited(body, ctx.parse_timeout)
+async def _parse(ctx: PipelineContext, fetched: FetchResult) -> ParsedFeed:
+    return await parse_feed_limited(
+        fetched.body,
+        ctx.parse_timeout,
+        base_url=fetched.base_url,
+        content_location=fetched.content_location,
+        content_type=fetched.content_type,
+    )
 
 
 async def refresh_source(
@@ -206,7 +212,7 @@ async def refresh_source(
             await asyncio.to_thread(ctx.store.sources.record_not_modified, source_id, ctx.clock())
         return RefreshResult(source_id, "not_modified")
     try:
-        feed = await _parse(ctx, fetched.body)
+        feed = await _parse(ctx, fetched)
     except FeedError as exc:
         reason = exc.reason
     except TimeoutError:

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
-from digest.ingest.fetch import FetchError, FetchResult
+from digest.ingest.fetch import FeedFetcher, FetchError
 from digest.ingest.parse import FeedError, ParserPool, parse_feed_limited
 
 __all__ = ["ProbeResult", "probe_source", "FetchError", "FeedError"]
-
-
-class _Fetches(Protocol):
-    async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
-    ) -> FetchResult: ...
 
 
 @dataclass(frozen=True)
@@ -29,7 +22,7 @@ class ProbeResult:
 
 
 async def probe_source(
-    fetcher: _Fetches,
+    fetcher: FeedFetcher,
     url: str,
     *,
     parse_timeout: float = 5.0,
@@ -39,7 +32,14 @@ async def probe_source(
     result = await fetcher.fetch(url.strip())
     if result.not_modified:  # no validators were sent, so a 304 is the server's mistake
         raise FetchError("the server answered 'not modified' to a first request", kind="http")
-    feed = await parse_feed_limited(result.body, parse_timeout, pool=pool)
+    feed = await parse_feed_limited(
+        result.body,
+        parse_timeout,
+        pool=pool,
+        base_url=result.base_url,
+        content_location=result.content_location,
+        content_type=result.content_type,
+    )
     return ProbeResult(
         title=feed.title.strip(),  # may be empty: callers pick their own fallback name
         item_count=len(feed.entries),
