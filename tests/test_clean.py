@@ -497,3 +497,21 @@ def test_clean_entry_and_boilerplate_never_raise(raws):
         assert not has_invisible(e.title) and not has_invisible(e.text)
         assert e.url is None or e.url.startswith(("http://", "https://"))
         assert e.language is None or e.language == e.language.lower()
+
+
+def test_entries_sharing_a_key_get_keys_of_their_own_in_any_order():
+    from dataclasses import replace as _replace
+
+    from core.ingest import CleanEntry
+    from digest.ingest.clean import distinct_keys
+
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    a = CleanEntry("g", "https://x.example/a", "A", "a", when, None, "ha")
+    b = CleanEntry("g", "https://x.example/b", "B", "b", when, None, "hb")
+    twin = _replace(a)
+    forward = {e.url: e.entry_key for e in distinct_keys([a, b, twin])}
+    backward = {e.url: e.entry_key for e in distinct_keys([b, twin, a])}
+    assert forward == backward
+    assert forward["https://x.example/a"] == "g"  # the smallest link keeps the feed's key
+    assert forward["https://x.example/b"].startswith("g#")
+    assert [e.entry_key for e in distinct_keys([a, twin])] == ["g", "g"]  # true duplicates

@@ -383,3 +383,61 @@ def test_stored_entries_wait_pending_until_judged(db, taxonomy):
         b = session.exec(select(Item).where(Item.entry_key == "b")).one()
     assert b.pending and b.story_id is not None and b.text.endswith("Edited.")
     assert b.id == rows["b"].id and b.updated_at == later
+
+
+def _dup_guid_feed(order: tuple[str, str]) -> bytes:
+    entries = {
+        "a": (
+            "<item><title>Regulator fines telecom over outage</title>"
+            "<link>https://dup.example.org/outage</link><guid>same-guid</guid>"
+            "<pubDate>Fri, 20 Nov 2026 08:00:00 GMT</pubDate>"
+            "<description>The regulator fined the operator for a nationwide outage.</description>"
+            "</item>"
+        ),
+        "b": (
+            "<item><title>Court blocks age-verification law</title>"
+            "<link>https://dup.example.org/court</link><guid>same-guid</guid>"
+            "<pubDate>Fri, 20 Nov 2026 09:00:00 GMT</pubDate>"
+            "<description>A federal court blocked the state's age-verification law.</description>"
+            "</item>"
+        ),
+    }
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Dup</title>'
+        "<link>https://dup.example.org/</link>" + "".join(entries[k] for k in order)
+    ).encode() + b"</channel></rss>"
+
+
+async def test_two_articles_sharing_a_guid_are_both_kept_whatever_their_order(db, host, taxonomy):
+    host.etags = False
+    host.bodies["dup.xml"] = _dup_guid_feed(("a", "b"))
+    source_id = add_source(db, host.url("dup.xml"), "Dup")
+    async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
+        ctx = context(db, taxonomy, fetcher)
+        first, _ = await poll_one(ctx, source_id)
+        host.bodies["dup.xml"] = _dup_guid_feed(("b", "a"))
+        second, _ = await poll_one(ctx, source_id)
+    assert first.new_items == 2
+    assert (second.new_items, second.updated_items) == (0, 0)  # nothing flips between polls
+    with db.session() as session:
+        titles = sorted(i.title for i in session.exec(select(Item)))
+    assert titles == ["Court blocks age-verification law", "Regulator fines telecom over outage"]
+
+
+def test_an_oversized_title_is_cut_and_an_oversized_link_dropped(db, taxonomy):
+    source_id = add_source(db, "https://big.example.org/rss", "Big")
+    title = "Enormous headline " * 60_000  # about 1 MB
+    link = "https://big.example.org/" + "a" * 3000
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Big</title>'
+        f"<link>https://big.example.org/</link><item><title>{title}</title><link>{link}</link>"
+        "<guid>big-1</guid><description>Text.</description></item></channel></rss>"
+    ).encode()
+    report = ingest_bytes(context(db, taxonomy), source_id, body)
+    assert report.results[0].new_items == 1
+    with db.session() as session:
+        item = session.exec(select(Item)).one()
+        story = session.get(Story, item.story_id)
+    assert len(item.title) == 500 and item.title.endswith("…")
+    assert item.url is None
+    assert story is not None and len(story.headline) == 500

@@ -123,6 +123,8 @@ _ASCII_NON_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 _FUTURE_SLACK = timedelta(minutes=5)
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 _MAX_KEY = 255
+MAX_TITLE = 500  # characters of a headline kept (a 1 MB title is an attack, not a headline)
+MAX_URL = 2048
 
 
 class _TextExtractor(HTMLParser):
@@ -358,6 +360,31 @@ def entry_key(raw: RawEntry) -> str:
     return "sha256:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
+def distinct_keys(entries: list[CleanEntry]) -> list[CleanEntry]:
+    """Entries that share a key but tell different articles (another link or title) get keys of
+    their own: the guid plus a hash of the link (or title), so neither is lost and neither
+    replaces the other on the next poll, in whatever order the feed lists them.
+
+    The entry with the smallest link (then title) keeps the shared key, so the choice does not
+    depend on the feed's order. Entries identical in key, link and title stay one entry.
+    """
+    groups: dict[str, list[CleanEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.entry_key, []).append(entry)
+    renamed: dict[int, CleanEntry] = {}
+    for key, group in groups.items():
+        tellings = {(e.url or "", e.title) for e in group}
+        if len(tellings) < 2:
+            continue
+        keeper = min(tellings)
+        for entry in group:
+            telling = (entry.url or "", entry.title)
+            if telling != keeper:
+                digest = hashlib.sha256("\n".join(telling).encode("utf-8")).hexdigest()[:20]
+                renamed[id(entry)] = replace(entry, entry_key=f"{key[:200]}#{digest}")
+    return [renamed.get(id(e), e) for e in entries]
+
+
 def content_hash(title: str, text: str) -> str:
     """sha256 hex over title and text: changes whenever the entry is edited."""
     return hashlib.sha256(f"{title}\n\n{text}".encode()).hexdigest()
@@ -410,6 +437,8 @@ def clean_entry(raw: RawEntry, *, now: datetime) -> CleanEntry | None:
         return None
     if not title:
         title = _title_from_text(text)
+    if len(title) > MAX_TITLE:
+        title = title[: MAX_TITLE - 1].rstrip() + "…"
     now_utc = _utc(now) or datetime.now(UTC)
     published = _utc(raw.published) or _utc(raw.updated) or now_utc
     if published > now_utc + _FUTURE_SLACK:
@@ -417,9 +446,12 @@ def clean_entry(raw: RawEntry, *, now: datetime) -> CleanEntry | None:
     language = (raw.language or "").strip().lower().replace("_", "-") or None
     if language and not _LANG.match(language):
         language = None
+    url = canonical_url(raw.link)
+    if url is not None and len(url) > MAX_URL:
+        url = None  # a cut address would lead somewhere else; an item without a link is honest
     return CleanEntry(
         entry_key=entry_key(raw),
-        url=canonical_url(raw.link),
+        url=url,
         title=title,
         text=text,
         published_at=published,

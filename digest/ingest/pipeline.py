@@ -34,7 +34,7 @@ from core.ingest import (
     SourceBatch,
     StaleJudgement,
 )
-from digest.ingest.clean import clean_entry, strip_boilerplate
+from digest.ingest.clean import clean_entry, distinct_keys, strip_boilerplate
 from digest.ingest.fetch import FeedFetcher, FetchError, FetchResult
 from digest.ingest.judge import Judge, decide
 from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, parse_feed_limited
@@ -137,7 +137,7 @@ def plan_batch(entries: Sequence[CleanEntry], known: dict[str, tuple[int, str]])
     seen: set[str] = set()
     for entry in entries:
         if entry.entry_key in seen:
-            continue  # a feed listing one key twice: the first wins
+            continue  # the same entry listed twice (distinct_keys told different ones apart)
         seen.add(entry.entry_key)
         stored = known.get(entry.entry_key)
         if stored is None:
@@ -152,7 +152,7 @@ def plan_batch(entries: Sequence[CleanEntry], known: dict[str, tuple[int, str]])
 def _clean(feed: ParsedFeed, now: datetime) -> list[CleanEntry]:
     cleaned = [e for raw in feed.entries if (e := clean_entry(raw, now=now)) is not None]
     # the whole feed, not only new entries: a footer is recognised on every poll
-    return strip_boilerplate(cleaned)
+    return distinct_keys(strip_boilerplate(cleaned))
 
 
 def _store_feed(
