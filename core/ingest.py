@@ -60,6 +60,7 @@ class SourceBatch:
     new: tuple[CleanEntry, ...] = ()
     edited: tuple[tuple[int, CleanEntry], ...] = ()
     unchanged: int = 0
+    deferred: int = 0  # new entries beyond the per-poll limit, left for the next poll
 
 
 @dataclass(frozen=True)

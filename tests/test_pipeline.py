@@ -441,3 +441,33 @@ def test_an_oversized_title_is_cut_and_an_oversized_link_dropped(db, taxonomy):
     assert len(item.title) == 500 and item.title.endswith("…")
     assert item.url is None
     assert story is not None and len(story.headline) == 500
+
+
+def _many(n: int) -> bytes:
+    items = "".join(
+        f"<item><title>Notice number {i} about lantern {i * 7919 % 1000}</title>"
+        f"<link>https://flood.example.org/{i}</link><guid>flood-{i}</guid>"
+        f"<pubDate>Fri, 20 Nov 2026 {i:02d}:00:00 GMT</pubDate>"
+        f"<description>Notice {i}: lantern {i * 104729 % 997} and harbour {i}.</description>"
+        "</item>"
+        for i in range(n)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Flood</title>'
+        f"<link>https://flood.example.org/</link>{items}</channel></rss>"
+    ).encode()
+
+
+async def test_a_flooding_feed_is_taken_a_bounded_number_of_items_per_poll(db, host, taxonomy):
+    host.bodies["flood.xml"] = _many(7)
+    source_id = add_source(db, host.url("flood.xml"), "Flood")
+    async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
+        ctx = context(db, taxonomy, fetcher)
+        ctx.max_new_per_poll = 3
+        polls = [(await poll_one(ctx, source_id))[0] for _ in range(4)]
+    assert [(p.new_items, p.deferred) for p in polls[:3]] == [(3, 4), (3, 1), (1, 0)]
+    assert polls[3].status == "not_modified"  # validators are kept once nothing waits
+    assert [sent for _, sent in host.requests[:3]] == [None, None, None]  # fetched whole
+    with db.session() as session:
+        keys = [i.entry_key for i in session.exec(select(Item).order_by(Item.id))]
+    assert keys == [f"flood-{i}" for i in range(7)]  # the oldest first

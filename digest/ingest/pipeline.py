@@ -71,6 +71,7 @@ class RefreshResult:
     status: Status
     new_items: int = 0
     updated_items: int = 0
+    deferred: int = 0  # new items over the per-poll limit, left for the next poll
     error: str | None = None
 
 
@@ -119,6 +120,7 @@ class PipelineContext:
     index: StoryIndex = field(default_factory=StoryIndex)
     horizon: timedelta = HORIZON
     per_host: int = 2  # sources of one host fetched at once (the fetcher allows as many)
+    max_new_per_poll: int = 500  # new items stored per source per poll; the rest wait
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     judge: Judge = field(init=False)
 
@@ -129,8 +131,15 @@ class PipelineContext:
 # -- one source -----------------------------------------------------------------------------
 
 
-def plan_batch(entries: Sequence[CleanEntry], known: dict[str, tuple[int, str]]) -> SourceBatch:
-    """Which of a source's cleaned entries are new, edited (by stored item id) or unchanged."""
+def plan_batch(
+    entries: Sequence[CleanEntry],
+    known: dict[str, tuple[int, str]],
+    max_new: int | None = None,
+) -> SourceBatch:
+    """Which of a source's cleaned entries are new, edited (by stored item id) or unchanged.
+
+    A feed that floods is taken `max_new` new entries at a time, the oldest first: the rest
+    wait for the next poll, so one poll's cost stays bounded whatever the feed does."""
     new: list[CleanEntry] = []
     edited: list[tuple[int, CleanEntry]] = []
     unchanged = 0
@@ -146,7 +155,12 @@ def plan_batch(entries: Sequence[CleanEntry], known: dict[str, tuple[int, str]])
             edited.append((stored[0], entry))
         else:
             unchanged += 1
-    return SourceBatch(tuple(new), tuple(edited), unchanged)
+    deferred = 0
+    if max_new is not None and len(new) > max_new:
+        new.sort(key=lambda e: (e.published_at, e.entry_key))
+        deferred = len(new) - max_new
+        new = new[:max_new]
+    return SourceBatch(tuple(new), tuple(edited), unchanged, deferred)
 
 
 def _clean(feed: ParsedFeed, now: datetime) -> list[CleanEntry]:
@@ -165,9 +179,13 @@ def _store_feed(
     """Read the source's known entries, decide, write the batch and the poll's success."""
     entries = _clean(feed, now)
     known = ctx.store.ingest.known_entries(source_id, [e.entry_key for e in entries])
-    batch = plan_batch(entries, known)
+    batch = plan_batch(entries, known, ctx.max_new_per_poll)
+    if batch.deferred:
+        # without the validators the next poll fetches the feed whole, deferred entries too
+        validators = FeedValidators(title=validators.title)
+        log.info("source %s: %d new items left for the next poll", source_id, batch.deferred)
     ctx.store.ingest.store(source_id, batch, now, validators)
-    return RefreshResult(source_id, "ok", len(batch.new), len(batch.edited))
+    return RefreshResult(source_id, "ok", len(batch.new), len(batch.edited), batch.deferred)
 
 
 def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None) -> None:
