@@ -23,12 +23,15 @@ installed. The PostgreSQL server's own CPU and memory are not part of the tree.
 
     .venv/bin/python benchmarks/farm.py [--feeds 200] [--items 50] [--rounds 3]
         [--only sqlite,postgres,newsboat,feedparser] [--variant realistic|large] [--quick]
+        [--check] [--pg-url URL] [--newsboat-threads N]
+    .venv/bin/python benchmarks/farm.py --serve DIR   # only serve the farm, to profile by hand
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import hashlib
 import html
@@ -37,8 +40,8 @@ import multiprocessing as mp
 import os
 import random
 import re
-import resource
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -55,8 +58,6 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
-
-import psutil
 
 if TYPE_CHECKING:
     import psycopg
@@ -529,32 +530,65 @@ class Measurement:
     note: str = ""
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
+RESCAN_EVERY = 5  # samples between scans of /proc for new descendants (a scan costs ~2 ms)
+
+
+def _stat_fields(pid: int) -> list[bytes]:
+    """/proc/PID/stat after the command name: [state, ppid, ...]; OSError once it is gone."""
+    with open(f"/proc/{pid}/stat", "rb") as f:
+        data = f.read()
+    return data[data.rindex(b")") + 2 :].split()
+
+
+def descendants(root: int) -> list[int]:
+    """Every live descendant of `root`, from one scan of /proc (this kernel has no
+    /proc/PID/task/TID/children to walk the tree directly)."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                ppid = int(_stat_fields(int(name))[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(name))
+    found, i = [root], 0
+    while i < len(found):
+        found.extend(children.get(found[i], ()))
+        i += 1
+    return found[1:]
+
+
 class TreeSampler(threading.Thread):
-    """Samples a process tree every SAMPLE_EVERY s: the peak of its summed RSS, and each
-    process's last CPU times (a floor for the tree's CPU if a grandchild is never reaped)."""
+    """Samples a process tree every SAMPLE_EVERY s from /proc: the peak of its summed RSS, and
+    each process's last CPU time (a floor for the tree's CPU should a grandchild go unreaped).
+    Cheap, because it shares two cores with what it measures: the tree is rescanned only every
+    RESCAN_EVERY samples, and in between only the known processes are read."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
-        self.root = psutil.Process(pid)
+        self.root = pid
         self.peak = 0
         self.cpu_seen: dict[int, float] = {}
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self._stop_event.is_set():
-            try:
-                procs = [self.root, *self.root.children(recursive=True)]
-            except psutil.Error:
+        pids = [self.root]
+        for tick in itertools.count():
+            if self._stop_event.is_set():
                 return
+            if tick % RESCAN_EVERY == 0:
+                pids = [self.root, *descendants(self.root)]
             rss = 0
-            for proc in procs:
+            for pid in pids:
                 try:
-                    with proc.oneshot():
-                        rss += proc.memory_info().rss
-                        cpu = proc.cpu_times()
-                    self.cpu_seen[proc.pid] = cpu.user + cpu.system
-                except psutil.Error:
-                    continue  # it ended between the listing and the reading
+                    with open(f"/proc/{pid}/statm", "rb") as f:
+                        rss += int(f.read().split()[1]) * _PAGE
+                    fields = _stat_fields(pid)
+                except (OSError, IndexError, ValueError):
+                    continue  # it has ended
+                self.cpu_seen[pid] = (int(fields[11]) + int(fields[12])) / _TICKS
             self.peak = max(self.peak, rss)
             self._stop_event.wait(SAMPLE_EVERY)
 
@@ -563,31 +597,36 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def _kill_tree(pid: int) -> None:
+    for child in descendants(pid):
+        with contextlib.suppress(OSError):
+            os.kill(child, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def run_measured(
     cmd: Sequence[str], env: dict[str, str], cwd: Path, log: Path, timeout: float = RUN_TIMEOUT
 ) -> Measurement:
-    """Run `cmd` to completion; its wall time, tree CPU and tree peak RSS. Output goes to `log`."""
-    cpu0 = _children_cpu()
+    """Run `cmd` to completion; its wall time, tree CPU and tree peak RSS. Output goes to `log`.
+
+    CPU comes from wait4(): the process's own and that of every descendant it waited for.
+    Peak memory is sampled only: wait4's ru_maxrss would count this process's own memory,
+    which Linux carries across the child's exec.
+    """
     with log.open("wb") as out:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
         sampler = TreeSampler(proc.pid)
         sampler.start()
-        try:
-            code = proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            for child in psutil.Process(proc.pid).children(recursive=True):
-                child.kill()
-            proc.kill()
-            code = proc.wait()
+        timer = threading.Timer(timeout, _kill_tree, [proc.pid])
+        timer.start()
+        _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
+        timer.cancel()
+        proc.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         sampler.stop()
-    cpu = max(_children_cpu() - cpu0, sum(sampler.cpu_seen.values()))
+    cpu = max(usage.ru_utime + usage.ru_stime, sum(sampler.cpu_seen.values()))
     ok = code == 0
     note = "" if ok else f"exit code {code}: " + _tail(log)
     return Measurement(wall, cpu, sampler.peak / 1e6, ok, note)
@@ -797,11 +836,7 @@ class Policybrief(Runner):
     def cold(self, ctx: Context) -> Measurement:
         d = self._dir(ctx)
         d.mkdir()
-        sources = "".join(
-            f'[[source]]\nname = "Farm outlet {n}"\nurl = "{url}"\n\n'
-            for n, url in enumerate(ctx.urls)
-        )
-        (d / "config.toml").write_text(sources, encoding="utf-8")
+        (d / "config.toml").write_text(sources_toml(ctx.urls), encoding="utf-8")
         if self.name == "postgres":
             assert self.pg_url is not None
             with _pg_connect(self.pg_url) as conn:
@@ -835,6 +870,13 @@ class Policybrief(Runner):
             with _pg_connect(self.pg_url) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{self._schema(ctx)}" CASCADE')
         shutil.rmtree(self._dir(ctx), ignore_errors=True)
+
+
+def sources_toml(urls: Sequence[str]) -> str:
+    """A POLICYBRIEF_CONFIG file whose [[source]] list is the farm (and nothing on the internet)."""
+    return "".join(
+        f'[[source]]\nname = "Farm outlet {n}"\nurl = "{url}"\n\n' for n, url in enumerate(urls)
+    )
 
 
 def _pg_connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
@@ -885,6 +927,7 @@ def run_rounds(
                             f"wall, {m.cpu:6.2f} s CPU"
                             + (f", {m.peak_mb:5.0f} MB" if m.peak_mb is not None else "")
                             + (f"  served {served}" if served else "")
+                            + f"  load {os.getloadavg()[0]:.1f}"
                             + (f"  [{m.note}]" if m.note else ""),
                             flush=True,
                         )
@@ -963,61 +1006,53 @@ class Target:
         return f"  target {'<=' if self.unit == 'x' else '<'} {self.shown(self.limit)}"
 
 
-def _paired_ratio(results: Results, num: Key, den: Key) -> tuple[float | None, float | None]:
-    """(median over rounds of num/den in the same round, min(num) / min(den))."""
+def _ratio(results: Results, label: str, num: Key, den: Key, limit: float) -> Target | None:
+    """num / den wall time as the median over rounds of each round's pair of runs (the two ran
+    minutes apart, so a busy spell hits both); min/min and the CPU ratio are shown beside it."""
     a, b = results.runs.get(num, []), results.runs.get(den, [])
-    pairs = [x.wall / y.wall for x, y in zip(a, b, strict=False) if x.ok and y.ok]
-    ga, gb = results.good(num), results.good(den)
-    if not pairs or not ga or not gb:
-        return None, None
-    return statistics.median(pairs), min(m.wall for m in ga) / min(m.wall for m in gb)
+    pairs = [(x, y) for x, y in zip(a, b, strict=False) if x.ok and y.ok]
+    if not pairs:
+        return None
+    by_min = min(x.wall for x, _ in pairs) / min(y.wall for _, y in pairs)
+    cpu = statistics.median(x.cpu / y.cpu for x, y in pairs)
+    paired = statistics.median(x.wall / y.wall for x, y in pairs)
+    return Target(label, paired, limit, "x", f"min/min {by_min:.2f}x; CPU {cpu:.2f}x")
 
 
 def targets(results: Results, variants: Sequence[str], tools: Sequence[str]) -> list[Target]:
-    out: list[Target] = []
-    dbs = [t for t in ("sqlite", "postgres") if t in tools]
-    names = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
-    for db in dbs:
+    """The issue's ratios and targets, for whatever this run measured."""
+    found: list[Target | None] = []
+    none = float("inf")  # shown, not a target
+    for db in (t for t in ("sqlite", "postgres") if t in tools):
+        name = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[db]
         for variant in variants:
-            paired, by_min = _paired_ratio(
-                results, (variant, db, "cold"), (variant, "newsboat", "cold")
-            )
-            if paired is not None:
-                limit = COLD_VS_NEWSBOAT if variant == "realistic" else float("inf")
-                out.append(
-                    Target(
-                        f"cold {names[db]} / newsboat cold, {variant}",
-                        paired,
-                        limit,
-                        "x",
-                        f"min/min {by_min:.2f}x",
-                    )
+            limit = COLD_VS_NEWSBOAT if variant == "realistic" else none
+            found.append(
+                _ratio(
+                    results,
+                    f"cold {name} / newsboat cold, {variant}",
+                    (variant, db, "cold"),
+                    (variant, "newsboat", "cold"),
+                    limit,
                 )
+            )
         if "realistic" in variants and "large" in variants:
-            paired, by_min = _paired_ratio(
-                results, ("large", db, "cold"), ("realistic", db, "cold")
-            )
-            if paired is not None:
-                out.append(
-                    Target(
-                        f"cold {names[db]} large stories / realistic",
-                        paired,
-                        LARGE_VS_REALISTIC,
-                        "x",
-                        f"min/min {by_min:.2f}x",
-                    )
+            found.append(
+                _ratio(
+                    results,
+                    f"cold {name} large stories / realistic",
+                    ("large", db, "cold"),
+                    ("realistic", db, "cold"),
+                    LARGE_VS_REALISTIC,
                 )
+            )
         for variant in variants:
             warm = results.good((variant, db, "warm"))
             if warm:
-                out.append(
-                    Target(
-                        f"warm {names[db]} wall, {variant}",
-                        statistics.median(m.wall for m in warm),
-                        WARM_WALL_S,
-                        "s",
-                        f"min {min(m.wall for m in warm):.2f} s",
-                    )
+                median = statistics.median(m.wall for m in warm)
+                detail = f"min {min(m.wall for m in warm):.2f} s"
+                found.append(
+                    Target(f"warm {name} wall, {variant}", median, WARM_WALL_S, "s", detail)
                 )
         peaks = [
             (m.peak_mb, f"{variant} {phase}")
@@ -1028,22 +1063,18 @@ def targets(results: Results, variants: Sequence[str], tools: Sequence[str]) -> 
         ]
         if peaks:
             worst, where = max(peaks)
-            out.append(Target(f"peak tree memory {names[db]}", worst, PEAK_TREE_MB, "MB", where))
+            found.append(Target(f"peak tree memory {name}", worst, PEAK_TREE_MB, "MB", where))
     for variant in variants:
-        paired, by_min = _paired_ratio(
-            results, (variant, "feedparser", "cold"), (variant, "newsboat", "cold")
-        )
-        if paired is not None:
-            out.append(
-                Target(
-                    f"bare feedparser / newsboat cold, {variant} (reference)",
-                    paired,
-                    float("inf"),
-                    "x",
-                    f"min/min {by_min:.2f}x",
-                )
+        found.append(
+            _ratio(
+                results,
+                f"bare feedparser / newsboat cold, {variant} (reference)",
+                (variant, "feedparser", "cold"),
+                (variant, "newsboat", "cold"),
+                none,
             )
-    return out
+        )
+    return [t for t in found if t is not None]
 
 
 def print_targets(found: list[Target]) -> bool:
@@ -1076,6 +1107,31 @@ def _only(values: list[str] | None) -> list[str]:
     return [t for t in TOOLS if t in chosen]
 
 
+def serve_only(feeds: dict[str, list[Feed]], n_hosts: int, anchor: datetime, out: Path) -> None:
+    """Serve the farm until interrupted, with a policybrief config and a newsboat urls file for
+    each variant in `out`, so one run can be profiled by hand."""
+    farm = Farm([f for fs in feeds.values() for f in fs], n_hosts, anchor)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for variant, vfeeds in feeds.items():
+            urls = farm.urls(vfeeds)
+            (out / f"{variant}.toml").write_text(sources_toml(urls), encoding="utf-8")
+            (out / f"{variant}.urls").write_text("\n".join(urls) + "\n", encoding="utf-8")
+        print(f"serving on {farm.hosts[0]}..{farm.hosts[-1]} port {farm.port}; for example:")
+        print(
+            f"  DATABASE_URL=sqlite:///$(mktemp -d)/pb.db POLICYBRIEF_CONFIG={out}/"
+            f"{next(iter(feeds))}.toml POLICYBRIEF_FETCH_ALLOW={farm.allow} "
+            f"{VENV_BIN / 'policybrief'} poll --all",
+            flush=True,
+        )
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+    finally:
+        farm.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, default=None, help="feeds in the farm (default 200)")
@@ -1100,6 +1156,12 @@ def main(argv: list[str] | None = None) -> int:
         help="PostgreSQL URL (default POLICYBRIEF_TEST_POSTGRES_URL); a schema per run",
     )
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument(
+        "--serve",
+        type=Path,
+        metavar="DIR",
+        help="only serve the farm (for profiling): write its source lists into DIR and wait",
+    )
     args = ap.parse_args(argv)
     n_feeds = args.feeds or (10 if args.quick else 200)
     rounds = args.rounds or (1 if args.quick else 3)
@@ -1116,6 +1178,10 @@ def main(argv: list[str] | None = None) -> int:
         f"({size:.1f} MB, seed {args.seed}, made in {time.perf_counter() - started:.1f} s); "
         f"{rounds} round(s), {os.cpu_count()} cores"
     )
+
+    if args.serve:
+        serve_only(feeds, min(args.hosts, n_feeds), anchor, args.serve)
+        return 0
 
     candidates: dict[str, Runner] = {
         "newsboat": Newsboat(args.newsboat_threads),
@@ -1143,6 +1209,16 @@ def main(argv: list[str] | None = None) -> int:
 
     shown = [t for t in TOOLS if t in [r.name for r in runners]]
     print_table(results, variants, shown)
+    load = os.getloadavg()
+    cores = os.cpu_count() or 1
+    print(
+        f"\nload average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {cores} cores"
+    )
+    if max(load[:2]) > cores:
+        print(
+            "NOTE: other processes kept this machine busy: wall times and their ratios are "
+            "inflated and noisy (the CPU ratios shown beside them hold better)"
+        )
     missed = print_targets(targets(results, variants, shown))
     for error in results.errors:
         print(f"ERROR: {error}")
