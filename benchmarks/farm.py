@@ -7,8 +7,9 @@ a second poll gets 304s. Two texts: "realistic" (news-like stories, mostly disti
 told by several outlets) and "large" (every item retells one of a few events, so stories grow
 to ~250 items).
 
-Each round runs, per text: newsboat (`-x reload`, fresh cache, then again warm), bare
-feedparser on the same bodies in this process (parse only), and `policybrief poll --all` as a
+Each round runs, per text: newsboat (`-x reload` on a fresh cache; then an untimed second reload,
+as newsboat 2.21 keeps ETags only from then on; then the warm one), bare feedparser on the same
+bodies in this process (parse only), and `policybrief poll --all` as a
 whole process on a fresh SQLite file and on a fresh PostgreSQL schema, cold then warm. The
 policybrief database starts empty: the poll process migrates it and adds the 200 sources from a
 POLICYBRIEF_CONFIG [[source]] list, as newsboat starts from a urls file and an empty cache.
