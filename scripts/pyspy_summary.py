@@ -92,7 +92,10 @@ def summarise(path: Path, top: int, rate: float, inclusive: list[str]) -> None:
     def pct(n: int) -> str:
         return f"{100 * n / total:5.1f}%"
 
-    print(f"{path}: {total} samples ({total / rate:.1f} s of CPU at {rate:g} Hz)")
+    print(
+        f"{path}: {total} samples ({total / rate:.1f} s of thread time at {rate:g} Hz; "
+        "py-spy counts a thread waiting for the GIL as busy, so this exceeds the CPU time)"
+    )
     print("by process: " + ", ".join(f"{p} {pct(n).strip()}" for p, n in by_process.most_common()))
     print("by owner (standard-library time charged to its caller; waiting: blocked threads)")
     for owner in MAIN:
