@@ -25,8 +25,17 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Every benchmark runs, even after one misses its target; the misses are listed at the end.
+# farm.py and startup.py print their misses and exit 0 unless asked to --check.
 bench: $(STAMP)
-	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@failed=""; \
+	for b in benchmarks/*.py; do \
+		case $$b in benchmarks/farm.py|benchmarks/startup.py) args=--check;; *) args=;; esac; \
+		echo "== $$b $$args"; \
+		$(BIN)/python $$b $$args || failed="$$failed $$b"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== benchmarks that missed a target or failed:$$failed"; exit 1; fi; \
+	echo "== every benchmark met its targets"
 
 format: $(STAMP)
 	$(BIN)/ruff format .
