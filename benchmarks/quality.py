@@ -35,7 +35,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
@@ -362,11 +362,11 @@ def ingest_shuffled(
     outlets: dict[str, Outlet],
     rng: random.Random,
 ) -> Run:
-    """The same polls in a shuffled order: outlets in any order, a day's feeds up to two days
-    late, several outlets per poll or one."""
+    """The same polls in a shuffled order: outlets in any order, a day's feeds up to two and a
+    half days late (well within the pipeline's revisit horizon), one to three outlets a poll."""
     polls = [
-        (index + rng.uniform(0, 2.5), day, outlet, feed)
-        for index, (day, feeds) in enumerate(by_day_and_outlet(items).items())
+        (date.fromisoformat(day).toordinal() + rng.uniform(0, 2.5), day, outlet, feed)
+        for day, feeds in by_day_and_outlet(items).items()
         for outlet, feed in feeds.items()
     ]
     polls.sort(key=lambda p: p[0])

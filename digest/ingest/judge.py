@@ -104,7 +104,8 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     clusters: dict[int, list[StoredItem]] = defaultdict(list)
     for item in items:
         clusters[placed[item.id]].append(item)
-    final = _story_ids(clusters)
+    kept = {story_id for story_id, members in window.history.items() if members}
+    final = _story_ids(clusters, kept)
     plan = _plan(window, items, {i: final[k] for i, k in placed.items()}, clusters, final, tags)
     return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
 
@@ -144,11 +145,12 @@ def _plan(
     )
 
 
-def _story_ids(clusters: dict[int, list[StoredItem]]) -> dict[int, int]:
+def _story_ids(clusters: dict[int, list[StoredItem]], kept: set[int]) -> dict[int, int]:
     """Each cluster's story: a stored story keeps its id; a cluster the draft started takes the
-    stored id most of its members had (if that story is not taken), else stays new (its key)."""
+    stored id most of its members had (if that story is not taken: by a cluster, or by `kept`,
+    the stories that keep members from before the window), else stays new (its key)."""
     final = {key: key for key in clusters}
-    taken = {key for key in clusters if key > 0}
+    taken = {key for key in clusters if key > 0} | kept
     starts = sorted((k for k in clusters if k < 0), key=lambda k: clusters[k][0].order)
     for key in starts:
         previous = Counter(it.story_id for it in clusters[key] if it.story_id is not None)
