@@ -63,6 +63,7 @@ _Entry = tuple[
     datetime,  # last seen
     tuple[int, ...],  # profile: its most shared terms, compared and indexed
     tuple[float, ...],  # the profile's support weights
+    tuple[object, ...],  # its first members' notes (Signature.note), in canonical order
 ]
 _TERMS: Final = 0
 _COUNTS: Final = 1
@@ -72,6 +73,7 @@ _MEMBERS: Final = 4
 _SEEN: Final = 5
 _PROFILE: Final = 6
 _WEIGHTS: Final = 7
+_NOTES: Final = 8
 
 _Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
 
@@ -145,18 +147,22 @@ def _entry(
     cves: Iterable[int],
     members: int,
     seen: datetime,
+    notes: tuple[object, ...],
 ) -> _Entry:
     terms = tuple(sorted(counts))
     count_of = tuple(counts[t] for t in terms)
     head_of = tuple(heads.get(t, 0) for t in terms)
     profile, weights = _profile(terms, count_of, head_of, members)
-    return (terms, count_of, head_of, tuple(sorted(set(cves))), members, seen, profile, weights)
+    cve_ids = tuple(sorted(set(cves)))
+    return (terms, count_of, head_of, cve_ids, members, seen, profile, weights, notes)
 
 
 def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
     """A story's entry after it gains an item placed after its members (or a new story's)."""
     if entry is None:
-        return _entry(dict.fromkeys(sig.terms, 1), dict.fromkeys(sig.title, 1), sig.cves, 1, when)
+        return _entry(
+            dict.fromkeys(sig.terms, 1), dict.fromkeys(sig.title, 1), sig.cves, 1, when, (sig.note,)
+        )
     last = max(entry[_SEEN], when)
     members = entry[_MEMBERS] + 1
     if entry[_MEMBERS] >= MEMBERS_IN_SIGNATURE:
@@ -167,7 +173,8 @@ def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
         counts[term] = counts.get(term, 0) + 1
     for term in sig.title:
         heads[term] = heads.get(term, 0) + 1
-    return _entry(counts, heads, (*entry[_CVES], *sig.cves), members, last)
+    cves = (*entry[_CVES], *sig.cves)
+    return _entry(counts, heads, cves, members, last, (*entry[_NOTES], sig.note))
 
 
 def _entry_of(members: Iterable[tuple[datetime, Signature]]) -> _Entry | None:
@@ -316,6 +323,11 @@ class Draft:
             self._hide(story)
         self._put(story, _joined(entry, sig, when))
         return story
+
+    def notes(self, story: int) -> tuple[object, ...]:
+        """The notes of a story's first members as the draft leaves it (none when it is gone)."""
+        entry = self._entry(story)
+        return () if entry is None else entry[_NOTES]
 
     def _hide(self, story_id: int) -> None:
         if story_id in self.hidden or story_id not in self.base:

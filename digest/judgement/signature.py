@@ -129,6 +129,9 @@ class Signature(NamedTuple):
     title: tuple[int, ...]  # the title's terms
     terms: tuple[int, ...]  # title, lead and figures together
     cves: tuple[int, ...]  # its CVE identifiers (a subset of `terms`)
+    # what the caller knows of the item besides (its relevance reading): a story's entry keeps
+    # its first members' notes, so story-wide decisions need not read its older items again
+    note: object = None
 
 
 def signature(title: str, text: str) -> Signature:
