@@ -39,11 +39,12 @@ MEMBERS_IN_SIGNATURE = 24  # a story's terms are its first members' (in canonica
 JOIN = 0.22  # the weighted cosine at which an item tells a story's event
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
-STORY_TERMS = 48  # a story is compared on its most shared terms
+STORY_TERMS = 32  # a story is compared on its most shared terms
 # A term shared by more recent stories than this is too common to propose candidates. A
 # constant, not a share of the index: decisions must not depend on the index's size.
 _MAX_BUCKET = 24
-_CANDIDATES = 4  # stories compared in full per item
+_CANDIDATES = 3  # stories compared in full per item
+_VOTE_SHARE = 0.5  # a candidate shares at least this share of the best one's rare-term weight
 # Rarity is measured against the window's stories and this many more that share no term: a
 # prior that keeps a quiet window (or an empty index) from calling every shared term common.
 _PRIOR_STORIES = 50.0
@@ -64,6 +65,7 @@ _Entry = tuple[
     tuple[int, ...],  # profile: its most shared terms, compared and indexed
     tuple[float, ...],  # the profile's support weights
     tuple[object, ...],  # its first members' notes (Signature.note), in canonical order
+    float,  # the length of the profile's weights
 ]
 _TERMS: Final = 0
 _COUNTS: Final = 1
@@ -74,6 +76,7 @@ _SEEN: Final = 5
 _PROFILE: Final = 6
 _WEIGHTS: Final = 7
 _NOTES: Final = 8
+_NORM: Final = 9
 
 _Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
 
@@ -154,7 +157,8 @@ def _entry(
     head_of = tuple(heads.get(t, 0) for t in terms)
     profile, weights = _profile(terms, count_of, head_of, members)
     cve_ids = tuple(sorted(set(cves)))
-    return (terms, count_of, head_of, cve_ids, members, seen, profile, weights, notes)
+    norm = math.sqrt(sum(w * w for w in weights))
+    return (terms, count_of, head_of, cve_ids, members, seen, profile, weights, notes, norm)
 
 
 def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
@@ -296,7 +300,10 @@ class Draft:
         self.entries: dict[int, _Entry] = {}  # rebuilt stories (their ids) and new ones (< 0)
         self._index: dict[int, _Bucket] = {}
         self._slots: Counter[int] = Counter()
-        self._sizes: dict[int, int] = {}  # visible stories per key, kept exact as stories move
+        # term -> [first slot of the window last asked about, visible stories with the term
+        # in that window], updated as stories come and go, so always exact
+        self._dfs: dict[int, list[int]] = {}
+        self._width = math.ceil(base.window / timedelta(seconds=_SLOT)) + 1  # slots per window
         self._next_key = -1
 
     def rebuild(self, story_id: int, members: Iterable[tuple[datetime, Signature]]) -> None:
@@ -337,7 +344,7 @@ class Draft:
         keys = _keys(entry)
         self._hidden_per_key.update(keys)
         self._hidden_slots[_slot(entry[_SEEN])] += 1
-        self._forget(keys)
+        self._moved(keys, -1)
 
     def _entry(self, story: int) -> _Entry | None:
         found = self.entries.get(story)
@@ -351,7 +358,7 @@ class Draft:
             _bucket_add(self._index, k, key)
         self._slots[_slot(entry[_SEEN])] += 1
         self.entries[key] = entry
-        self._forget(keys)
+        self._moved(keys, 1)
 
     def _remove_entry(self, key: int) -> None:
         entry = self.entries.pop(key)
@@ -359,23 +366,31 @@ class Draft:
         for k in keys:
             _bucket_discard(self._index, k, key)
         self._slots[_slot(entry[_SEEN])] -= 1
-        self._forget(keys)
+        self._moved(keys, -1)
 
-    def _forget(self, keys: Iterable[int]) -> None:
-        sizes = self._sizes
+    def _moved(self, keys: Iterable[int], step: int) -> None:
+        """Keep the cached window counts exact as a story with `keys` appears (+1) or goes."""
+        dfs = self._dfs
+        width = self._width
+        mask = (1 << _SLOT_BITS) - 1
         for k in keys:
-            sizes.pop(k, None)
+            known = dfs.get(k >> _SLOT_BITS)
+            if known is not None and (k - known[0]) & mask < width:
+                known[1] += step
 
-    def _size(self, key: int) -> int:
-        """How many visible stories hold `key`."""
-        size = self._sizes.get(key)
-        if size is None:
-            size = self._sizes[key] = (
-                _bucket_len(self.base._index.get(key))
-                - self._hidden_per_key.get(key, 0)
-                + _bucket_len(self._index.get(key))
-            )
-        return size
+    def _df(self, term: int, slots: range) -> int:
+        """How many visible stories last seen in `slots` hold `term`."""
+        known = self._dfs.get(term)
+        start = slots.start & ((1 << _SLOT_BITS) - 1)
+        if known is not None and known[0] == start:
+            return known[1]
+        base, mine, hidden = self.base._index, self._index, self._hidden_per_key
+        df = 0
+        for slot in slots:
+            key = _key(term, slot)
+            df += _bucket_len(base.get(key)) - hidden.get(key, 0) + _bucket_len(mine.get(key))
+        self._dfs[term] = [start, df]
+        return df
 
     def _ids(self, key: int) -> list[int]:
         """The visible stories that hold `key`."""
@@ -393,29 +408,22 @@ class Draft:
 
     def _best(self, sig: Signature, when: datetime) -> int | None:
         """The story this item tells, if any: the best weighted cosine at or above `JOIN`."""
-        window = self.base.window
-        slots = range(_slot(when - window), _slot(when) + 1)
+        now = _slot(when)
+        slots = range(now - self._width + 1, now + 1)
         total = self._stories_in(slots) + _PRIOR_STORIES
         idf = _Rarity(self, slots, total)
         title = set(sig.title)
         vector: dict[int, float] = {}
         votes: dict[int, float] = {}
         for term in sig.terms:
-            df = 0
-            found: list[int] = []
-            for slot in slots:
-                key = _key(term, slot)
-                n = self._size(key)
-                if n:
-                    df += n
-                    found.append(key)
+            df = self._df(term, slots)
             weight = idf.of_count(term, df)
             if term in title:
                 weight *= TITLE_WEIGHT
             vector[term] = weight
             if 0 < df <= _MAX_BUCKET:
-                for key in found:
-                    for sid in self._ids(key):
+                for slot in slots:
+                    for sid in self._ids(_key(term, slot)):
                         votes[sid] = votes.get(sid, 0.0) + weight
         if not votes:
             return None
@@ -436,7 +444,10 @@ class Draft:
         Ties go by what the stories hold, never by their ids, which depend on arrival order."""
         window = self.base.window
         found = []
+        floor = max(votes.values()) * _VOTE_SHARE
         for sid, vote in votes.items():
+            if vote < floor:
+                continue
             entry = self._entry(sid)
             if entry is not None and abs(when - entry[_SEEN]) <= window:
                 found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
@@ -462,9 +473,7 @@ class _Rarity:
     def of(self, term: int) -> float:
         value = self._memo.get(term)
         if value is None:
-            size = self._draft._size
-            df = sum(size(_key(term, slot)) for slot in self._slots)
-            value = self.of_count(term, df)
+            value = self.of_count(term, self._draft._df(term, self._slots))
         return value
 
 

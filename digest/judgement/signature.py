@@ -20,7 +20,7 @@ from digest.text.words import Words, split_words
 
 __all__ = ["Signature", "signature", "signature_of", "figures"]
 
-LEAD_WORDS = 80  # words of the text read after the title
+LEAD_WORDS = 60  # words of the text read after the title
 
 _STOP_WORDS = """a about above after again against all also am an and any are as at be because
     been before being below between both but by can could did do does doing down
