@@ -27,6 +27,7 @@ __all__ = [
     "JudgePlan",
     "JudgeResult",
     "StaleJudgement",
+    "StoryFacts",
     "story_content_hash",
 ]
 
@@ -87,6 +88,17 @@ class SourceProfile:
     id: int
     official: bool
     jurisdiction: str | None
+    kind: str | None = None  # regulator, general-news, vendor ...: a prior for relevance
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    """What a judgement decides about a story as a whole, from its members."""
+
+    relevant: bool = True  # policy news: in topic, jurisdiction and top briefs and digests
+    reasons: tuple[str, ...] = ()  # why, for operators and exports
+    event_type: str = "other"  # enforcement, law, court, investigation, incident, guidance ...
+    significance: float = 0.0  # the event's type and size: what ranks briefs
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +154,7 @@ class NewStory:
     official: bool
     content_hash: str
     tags: Tags
+    facts: StoryFacts = StoryFacts()
 
 
 @dataclass(frozen=True)
@@ -158,6 +171,7 @@ class JudgePlan:
     touched: frozenset[int] = frozenset()  # stored stories whose members changed
     merged: dict[int, int] = field(default_factory=dict)  # emptied story -> where its items went
     read_hashes: dict[int, str] = field(default_factory=dict)  # item id -> content hash judged
+    facts: dict[int, StoryFacts] = field(default_factory=dict)  # touched story -> its facts
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from core.ingest import (
     StaleJudgement,
     StoredBatch,
     StoredItem,
+    StoryFacts,
     story_content_hash,
 )
 from core.tags import Tags
@@ -207,9 +208,10 @@ class IngestStore:
 
     def index_stories(
         self, since: datetime, members: int
-    ) -> tuple[int, list[tuple[int, list[StoredItem]]]]:
-        """(generation, stories): each judged story last seen since `since`, with its first
-        `members` judged items in canonical order, to rebuild the in-memory index from."""
+    ) -> tuple[int, list[tuple[int, list[StoredItem]]], dict[int, SourceProfile]]:
+        """(generation, stories, sources): each judged story last seen since `since`, with its
+        first `members` judged items in canonical order, to rebuild the in-memory index from,
+        and those items' sources."""
         with self.db.session() as session:
             conn = session.connection()
             generation = _generation(conn)
@@ -221,7 +223,8 @@ class IngestStore:
                 )
             ]
             found = _members_before(conn, ids, None, members)
-        return generation, [(sid, found[sid]) for sid in ids if found.get(sid)]
+            sources = _profiles(conn, {m.source_id for ms in found.values() for m in ms})
+        return generation, [(sid, found[sid]) for sid in ids if found.get(sid)], sources
 
     def refresh(self, story_ids: Sequence[int]) -> None:
         """Recompute these stories' columns and tags from their items (after a repair)."""
@@ -256,6 +259,7 @@ class IngestStore:
                 conn.execute(insert(STORY_TAGS), tag_rows)
             touched = sorted(plan.touched)
             _refresh(conn, touched)
+            _write_facts(conn, plan.facts)
         return JudgeResult(
             ids=ids,
             new_story_ids=tuple(ids[n.key] for n in plan.new_stories),
@@ -342,9 +346,9 @@ def _profiles(conn: Connection, source_ids: Iterable[int]) -> dict[int, SourcePr
     c = SOURCES.c
     out: dict[int, SourceProfile] = {}
     for chunk in chunked(source_ids):
-        stmt = sa_select(c.id, c.official, c.jurisdiction).where(c.id.in_(chunk))
-        for source_id, official, jurisdiction in conn.execute(stmt):
-            out[source_id] = SourceProfile(source_id, bool(official), jurisdiction)
+        stmt = sa_select(c.id, c.official, c.jurisdiction, c.kind).where(c.id.in_(chunk))
+        for source_id, official, jurisdiction, kind in conn.execute(stmt):
+            out[source_id] = SourceProfile(source_id, bool(official), jurisdiction, kind)
     return out
 
 
@@ -376,6 +380,7 @@ def _insert_stories(conn: Connection, stories: Sequence[NewStory]) -> dict[int, 
             "source_count": n.source_count,
             "official": n.official,
             "content_hash": n.content_hash,
+            **_fact_columns(n.facts),
         }
         for n in stories
     ]
@@ -389,6 +394,29 @@ def _insert_stories(conn: Connection, stories: Sequence[NewStory]) -> dict[int, 
     stmt = insert(STORIES).returning(STORIES.c.id, sort_by_parameter_order=True)
     new_ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
     return {n.key: i for n, i in zip(stories, new_ids, strict=True)}
+
+
+def _fact_columns(facts: StoryFacts) -> dict[str, Any]:
+    return {
+        "relevant": facts.relevant,
+        "relevance_reasons": "; ".join(facts.reasons),
+        "event_type": facts.event_type,
+        "significance": facts.significance,
+    }
+
+
+def _write_facts(conn: Connection, facts: dict[int, StoryFacts]) -> None:
+    """Stories' relevance, event type and significance; a story that is not policy news keeps
+    no topic or place (its items keep theirs, for watches)."""
+    if not facts:
+        return
+    conn.execute(
+        update(STORIES).where(STORIES.c.id == bindparam("b_id")),
+        [{"b_id": story_id, **_fact_columns(f)} for story_id, f in facts.items()],
+    )
+    other = [story_id for story_id, f in facts.items() if not f.relevant]
+    for chunk in chunked(other):
+        conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
 
 
 def _assign(conn: Connection, plan: JudgePlan, story: Any) -> None:

@@ -64,6 +64,9 @@ class Source(SQLModel, table=True):
     title: str | None = None
     jurisdiction: str | None = None  # default jurisdiction slug for its items
     official: bool = False  # a government or regulator: ranks first
+    # regulator, government, policy-press, tech-press, security-press, general-news, vendor:
+    # a prior for whether its items are policy news (None: no prior)
+    kind: str | None = None
     enabled: bool = True
     interval_minutes: int = 15
     etag: str | None = None
@@ -125,6 +128,11 @@ class Story(SQLModel, table=True):
     source_count: int = 1
     official: bool = False
     content_hash: str = ""  # over its items' texts; keys the summary cache
+    # policy news? Stories that are not stay findable by words and watches, out of briefs
+    relevant: bool = True
+    relevance_reasons: str = Field(default="", sa_column=Column(Text, nullable=False))
+    event_type: str = "other"  # enforcement, law, court, investigation, incident, guidance ...
+    significance: float = 0.0  # what the event is and how large: ranks briefs
     # set when re-clustering folded this story into another: old references follow it there
     merged_into: int | None = Field(default=None, foreign_key="stories.id", ondelete="SET NULL")
 

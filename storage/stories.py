@@ -104,10 +104,16 @@ def recent_stories_mentioning(
 
 
 def rank_key(story: Story, now: datetime, *, has_topic: bool = True) -> float:
-    """Higher ranks first: recent, told by several sources, official sources ahead; a story
-    with no policy topic at all (a festival, a newsletter tip) sinks."""
+    """Higher ranks first: what the event is and how large (its significance: a fine of
+    hundreds of millions over a how-to), told by several sources, official sources ahead,
+    recent; a story with no policy topic at all sinks."""
     age_hours = max((now - story.last_seen_at).total_seconds() / 3600.0, 0.0)
-    score = min(story.source_count, 5) * 0.9 + (1.5 if story.official else 0.0) - age_hours / 12.0
+    score = (
+        story.significance
+        + min(story.source_count, 5) * 0.5
+        + (1.0 if story.official else 0.0)
+        - age_hours / 24.0
+    )
     return score if has_topic else score - 3.0
 
 
@@ -123,8 +129,11 @@ def find_stories(
     exclude_ids: Iterable[int] = (),
 ) -> list[Story]:
     """Stories in the window that carry any of `topics` and any of `jurisdictions` (each filter
-    applies only when given) and contain every word; ranked by `rank_key`."""
+    applies only when given) and contain every word; ranked by `rank_key`. Without words, only
+    policy news (`Story.relevant`): other stories are found by their words alone."""
     conds = [col(Story.last_seen_at) >= since, col(Story.merged_into).is_(None)]
+    if not any(w.strip() for w in words):
+        conds.append(col(Story.relevant).is_(True))
     if until is not None:
         conds.append(col(Story.last_seen_at) <= until)
     for kind, slugs in (("topic", topics), ("jurisdiction", jurisdictions)):

@@ -19,11 +19,13 @@ from core.ingest import (
     NewStory,
     SourceProfile,
     StoredItem,
+    StoryFacts,
     story_content_hash,
 )
 from core.tags import NO_TAGS, Tags
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import Draft, StoryIndex
+from digest.judgement.relevance import Assessment, story_facts
 from digest.judgement.signature import Signature, signature_of
 from digest.text.words import split_words
 
@@ -41,6 +43,7 @@ class Judge:
         self._tags: dict[tuple[str, str | None], Tags] = {}
         self._shared: dict[Tags, Tags] = {}  # a few hundred distinct pairs serve every item
         self._signatures: dict[str, Signature] = {}
+        self._assessments: dict[tuple[str, str | None, bool], Assessment] = {}
 
     def analyse(self, item: StoredItem, source: SourceProfile | None) -> tuple[Tags, Signature]:
         """The item's tags and its clustering signature (its words are split once for both)."""
@@ -67,6 +70,28 @@ class Judge:
             self._remember(self._signatures, item.content_hash, sig)
         return sig
 
+    def assess(self, item: StoredItem, source: SourceProfile | None) -> Assessment:
+        """The item read for relevance and event type (its source's kind is a prior)."""
+        kind = source.kind if source is not None else None
+        official = source is not None and source.official
+        key = (item.content_hash, kind, official)
+        found = self._assessments.get(key)
+        if found is None:
+            found = self.taxonomy.relevance.assess(
+                split_words(item.title), split_words(item.text), kind=kind, official=official
+            )
+            self._remember(self._assessments, key, found)
+        return found
+
+    def member(self, item: StoredItem, source: SourceProfile | None) -> Signature:
+        """The item's signature noted with its relevance reading, as a story keeps it."""
+        return self.signature(item)._replace(note=self.assess(item, source))
+
+    def facts(self, notes: Sequence[object]) -> StoryFacts:
+        """A story's relevance, event type and significance from its first members' notes."""
+        read = [n for n in notes if isinstance(n, Assessment)]
+        return story_facts(read, self.taxonomy.relevance)
+
     @staticmethod
     def _remember(cache: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
         if len(cache) >= _CACHE_LIMIT:
@@ -92,20 +117,32 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     items = sorted((*window.pending, *window.revisit), key=lambda it: it.order)
     tags: dict[int, Tags] = dict(window.tags)
     signatures: dict[int, Signature] = {}
+    sources = window.sources
     for item in window.pending:
-        tags[item.id], signatures[item.id] = judge.analyse(item, window.sources.get(item.source_id))
+        tags[item.id], signatures[item.id] = judge.analyse(item, sources.get(item.source_id))
     for story_id in sorted(window.history):
         members = sorted(window.history[story_id], key=lambda it: it.order)
-        draft.rebuild(story_id, [(m.published_at, judge.signature(m)) for m in members])
+        draft.rebuild(
+            story_id, [(m.published_at, judge.member(m, sources.get(m.source_id))) for m in members]
+        )
     placed: dict[int, int] = {}
     for item in items:
         sig = signatures.get(item.id) or judge.signature(item)
-        placed[item.id] = draft.place(item.published_at, sig)
+        note = judge.assess(item, sources.get(item.source_id))
+        placed[item.id] = draft.place(item.published_at, sig._replace(note=note))
     clusters: dict[int, list[StoredItem]] = defaultdict(list)
     for item in items:
         clusters[placed[item.id]].append(item)
-    final = _story_ids(clusters)
-    plan = _plan(window, items, {i: final[k] for i, k in placed.items()}, clusters, final, tags)
+    kept = {story_id for story_id, members in window.history.items() if members}
+    final = _story_ids(clusters, kept)
+    story_of = {i: final[k] for i, k in placed.items()}
+    # each story's facts from its first members as the draft leaves it (a stored story that
+    # gained items without being revisited included: its entry keeps its members' notes)
+    facts = {final[key]: judge.facts(draft.notes(key)) for key in clusters}
+    for story_id in window.history:
+        if story_id not in facts:
+            facts[story_id] = judge.facts(draft.notes(story_id))
+    plan = _plan(window, items, story_of, clusters, final, tags, facts)
     return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
 
 
@@ -116,6 +153,7 @@ def _plan(
     clusters: dict[int, list[StoredItem]],
     final: dict[int, int],
     tags: dict[int, Tags],
+    facts: dict[int, StoryFacts],
 ) -> JudgePlan:
     """What to write: every pending or moved item's story, new stories, stories to refresh."""
     assign: dict[int, int] = {}
@@ -128,27 +166,30 @@ def _plan(
             if item.story_id is not None:
                 touched.add(item.story_id)
     new_stories = tuple(
-        _new_story(key, members, window.sources, tags)
+        _new_story(key, members, window.sources, tags, facts[key])
         for key, members in sorted(clusters.items(), key=lambda kv: kv[1][0].order)
         if final[key] < 0
     )
     merged = _merged(window, items, story_of, set(final.values()))
+    kept = frozenset(s for s in touched if s > 0 and s not in merged)
     return JudgePlan(
         generation=window.generation,
         item_tags={it.id: tags.get(it.id, NO_TAGS) for it in window.pending},
         assign=assign,
         new_stories=new_stories,
-        touched=frozenset(s for s in touched if s > 0 and s not in merged),
+        touched=kept,
         merged=merged,
         read_hashes={it.id: it.content_hash for it in items if it.id in assign},
+        facts={s: facts[s] for s in sorted(kept) if s in facts},
     )
 
 
-def _story_ids(clusters: dict[int, list[StoredItem]]) -> dict[int, int]:
+def _story_ids(clusters: dict[int, list[StoredItem]], kept: set[int]) -> dict[int, int]:
     """Each cluster's story: a stored story keeps its id; a cluster the draft started takes the
-    stored id most of its members had (if that story is not taken), else stays new (its key)."""
+    stored id most of its members had (if that story is not taken: by a cluster, or by `kept`,
+    the stories that keep members from before the window), else stays new (its key)."""
     final = {key: key for key in clusters}
-    taken = {key for key in clusters if key > 0}
+    taken = {key for key in clusters if key > 0} | kept
     starts = sorted((k for k in clusters if k < 0), key=lambda k: clusters[k][0].order)
     for key in starts:
         previous = Counter(it.story_id for it in clusters[key] if it.story_id is not None)
@@ -181,6 +222,7 @@ def _new_story(
     members: list[StoredItem],
     sources: dict[int, SourceProfile],
     tags: dict[int, Tags],
+    facts: StoryFacts,
 ) -> NewStory:
     def official(item: StoredItem) -> bool:
         profile = sources.get(item.source_id)
@@ -189,8 +231,9 @@ def _new_story(
     # the headline: an official source's first, else the earliest (members are in order)
     head = next((m for m in members if official(m)), members[0])
     story_tags = NO_TAGS
-    for member in members:
-        story_tags = story_tags.union(tags.get(member.id, NO_TAGS))
+    if facts.relevant:  # topics and places are what policy news is about; other news has none
+        for member in members:
+            story_tags = story_tags.union(tags.get(member.id, NO_TAGS))
     times: list[datetime] = [m.published_at for m in members]
     return NewStory(
         key=key,
@@ -202,4 +245,5 @@ def _new_story(
         official=any(official(m) for m in members),
         content_hash=story_content_hash(m.content_hash for m in members),
         tags=Tags(frozenset(story_tags.topics), frozenset(story_tags.jurisdictions)),
+        facts=facts,
     )

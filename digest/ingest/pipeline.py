@@ -263,13 +263,13 @@ def _index_for(ctx: PipelineContext, window: JudgeWindow) -> bool:
     since = window.start - 2 * index.window
     if index.generation == window.generation and index.since is not None and index.since <= since:
         return True
-    generation, stories = ctx.store.ingest.index_stories(since, MEMBERS_IN_SIGNATURE)
+    generation, stories, sources = ctx.store.ingest.index_stories(since, MEMBERS_IN_SIGNATURE)
     if generation != window.generation:
         return False
     judge = ctx.judge
     index.load(
         (
-            (sid, [(m.published_at, judge.signature(m)) for m in members])
+            (sid, [(m.published_at, judge.member(m, sources.get(m.source_id))) for m in members])
             for sid, members in stories
         ),
         generation=generation,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.tags import Tags
+from digest.judgement.relevance import RelevanceRules
 from digest.text.words import SEPARATORS, Words, split_words, utf8
 
 __all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
@@ -353,9 +354,15 @@ class Taxonomy:
     topics: dict[str, Category]
     jurisdictions: dict[str, Category]
 
-    def __init__(self, topics: dict[str, Category], jurisdictions: dict[str, Category]) -> None:
+    def __init__(
+        self,
+        topics: dict[str, Category],
+        jurisdictions: dict[str, Category],
+        relevance: RelevanceRules | None = None,
+    ) -> None:
         self.topics = dict(topics)
         self.jurisdictions = dict(jurisdictions)
+        self.relevance = relevance or RelevanceRules()
         self._index = _Index()
         self._aliases: dict[str, Category] = {}
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
@@ -425,7 +432,11 @@ class Taxonomy:
             tables[kind] = cats
         if not tables["topic"] and not tables["jurisdiction"]:
             raise TaxonomyError(f"{source}: no [topics.*] or [jurisdictions.*] tables found")
-        return cls(tables["topic"], tables["jurisdiction"])
+        try:
+            relevance = RelevanceRules.from_dict(data.get("relevance", {}), source=source)
+        except ValueError as exc:
+            raise TaxonomyError(str(exc)) from None
+        return cls(tables["topic"], tables["jurisdiction"], relevance)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Taxonomy:
@@ -577,6 +588,17 @@ def _merge(shipped: dict[str, Any], override: dict[str, Any], source: str) -> di
             else:
                 base[slug] = spec
         merged[name] = base
+    # [relevance]: the override's values replace the shipped ones, a cue group or type at a time
+    relevance = {} if replace_all else dict(shipped.get("relevance", {}))
+    extra = override.get("relevance", {})
+    if not isinstance(extra, dict):
+        raise TaxonomyError(f"{source}: [relevance] must be a table")
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(relevance.get(key), dict):
+            relevance[key] = {**relevance[key], **value}
+        else:
+            relevance[key] = value
+    merged["relevance"] = relevance
     return merged
 
 

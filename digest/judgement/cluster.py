@@ -1,10 +1,19 @@
 """The same event told by different sources -> one story: an index of recent stories, and
 drafts that place items into it in canonical order.
 
-Candidate stories come from an inverted index over rare keys (names, figures, title words, the
-smallest stem hashes, as in min-hashing), never from all pairs; a bucket that holds too many
-stories is too common to be evidence and is skipped, so the work per item stays bounded as the
-index grows.
+An item joins the story whose terms it shares most, weighted by rarity: the cosine of the
+item's terms and the story's, each term weighted by its inverse story frequency among the
+stories seen in the recent window (a name only this event has weighs much more than "breach"),
+title terms half again, and a story's term by the share of its members that carry it (so one
+member that bridges to another event cannot pull that event in: its own terms stay weak until
+others repeat them). Two stories that name disjoint CVE identifiers are different events.
+
+Candidate stories come from an inverted index over the terms, never from all pairs: a term that
+more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
+the index grows. Rarity and candidates are counted per day slot, over the stories last seen in
+the window of the item's own time, so they depend only on the stories the items before it made,
+never on how much older news a process holds: an item is placed the same way whatever the order
+in which polls delivered it.
 
 Items are placed in one canonical order (time, then content), and a judgement that receives an
 item older than items already placed first rolls the affected stories back to that time and
@@ -19,45 +28,66 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from operator import itemgetter
 from typing import Final
 
-from digest.judgement.signature import Signature, compare, similar
+from digest.judgement.signature import Signature
 
-__all__ = ["DEFAULT_WINDOW", "MEMBERS_IN_SIGNATURE", "StoryIndex", "Draft"]
+__all__ = ["DEFAULT_WINDOW", "MEMBERS_IN_SIGNATURE", "StoryIndex", "Draft", "JOIN"]
 
-DEFAULT_WINDOW = timedelta(hours=72)
-MEMBERS_IN_SIGNATURE = 24  # a story's signature merges its first members (in canonical order)
-# A key shared by more stories than this is too common to be evidence. A constant, not a share
-# of the index: decisions must not depend on how much older news a process happens to hold.
+DEFAULT_WINDOW = timedelta(days=5)  # follow-ups and analyses of an event come within days
+MEMBERS_IN_SIGNATURE = 24  # a story's terms are its first members' (in canonical order)
+JOIN = 0.22  # the weighted cosine at which an item tells a story's event
+TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
+SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
+STORY_TERMS = 32  # a story is compared on its most shared terms
+# A term shared by more recent stories than this is too common to propose candidates. A
+# constant, not a share of the index: decisions must not depend on the index's size.
 _MAX_BUCKET = 24
-_CANDIDATES = 16  # stories compared in full per item
-_IDF_BASE = 1000.0  # the corpus size rarity is measured against (constant for the same reason)
+_CANDIDATES = 3  # stories compared in full per item
+_VOTE_SHARE = 0.5  # a candidate shares at least this share of the best one's rare-term weight
+# Rarity is measured against the window's stories and this many more that share no term: a
+# prior that keeps a quiet window (or an empty index) from calling every shared term common.
+_PRIOR_STORIES = 50.0
+_SLOT: Final = 86_400  # seconds per time slot of the index (one day)
+_SLOT_BITS: Final = 16
 
 # The index holds every recent story for days, so its long-lived objects are kept few and
-# cheap for the garbage collector, which scans every container object on a full collection:
-# an entry and its signature are tuples of strings, numbers, a datetime and such tuples (which
-# the collector stops tracking once it has seen them), and an index bucket of one story is the
-# bare id rather than a set.
-_Stored = tuple[
-    tuple[tuple[str, ...], ...],
-    tuple[str, ...],
-    tuple[str, ...],
-    tuple[tuple[int, ...], ...],
-]  # a Signature's fields as a plain tuple (the collector untracks only exact tuples)
-_Entry = tuple[_Stored, datetime, tuple[int, ...], int]  # (signature, last seen, keys, members)
-_SIG: Final = 0
-_SEEN: Final = 1
-_KEYS: Final = 2
-_COUNT: Final = 3
-_TITLES: Final = 0
-_WORDS: Final = 3
+# cheap for the garbage collector: an entry is a tuple of ints, tuples of ints and a datetime
+# (which the collector stops tracking once it has seen them), and an index bucket of one story
+# is the bare id rather than a set.
+_Entry = tuple[
+    tuple[int, ...],  # terms: every term of its members, sorted
+    tuple[int, ...],  # how many members carry each term
+    tuple[int, ...],  # how many members carry it in their headline
+    tuple[int, ...],  # CVE identifiers named
+    int,  # members
+    datetime,  # last seen
+    tuple[int, ...],  # profile: its most shared terms, compared and indexed
+    tuple[float, ...],  # the profile's support weights
+    tuple[object, ...],  # its first members' notes (Signature.note), in canonical order
+    float,  # the length of the profile's weights
+]
+_TERMS: Final = 0
+_COUNTS: Final = 1
+_HEADS: Final = 2
+_CVES: Final = 3
+_MEMBERS: Final = 4
+_SEEN: Final = 5
+_PROFILE: Final = 6
+_WEIGHTS: Final = 7
+_NOTES: Final = 8
+_NORM: Final = 9
 
 _Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
 
 
-def _stored(sig: Signature) -> _Stored:
-    return (sig.titles, sig.names, sig.numbers, sig.words)
+def _slot(when: datetime) -> int:
+    return int(when.timestamp()) // _SLOT
+
+
+def _key(term: int, slot: int) -> int:
+    """An index key: a term among the stories last seen in one slot."""
+    return (term << _SLOT_BITS) | (slot & ((1 << _SLOT_BITS) - 1))
 
 
 def _bucket_len(bucket: _Bucket | None) -> int:
@@ -101,54 +131,71 @@ def _bucket_discard(index: dict[int, _Bucket], key: int, sid: int) -> None:
         del index[key]
 
 
-def _union(sketches: tuple[tuple[int, ...], ...]) -> tuple[int, ...] | frozenset[int]:
-    """The distinct values of a story's word sketches (each sketch holds distinct values)."""
-    return sketches[0] if len(sketches) == 1 else frozenset().union(*sketches)
+def _profile(
+    terms: tuple[int, ...], counts: tuple[int, ...], heads: tuple[int, ...], members: int
+) -> tuple[tuple[int, ...], tuple[float, ...]]:
+    """A story's most shared terms (ties by term) and their support weights."""
+    ranked = sorted(range(len(terms)), key=lambda i: (-counts[i], -heads[i], terms[i]))
+    chosen = sorted(ranked[:STORY_TERMS], key=terms.__getitem__)
+    weights = tuple(
+        min(1.0, SUPPORT * counts[i] / members) * (TITLE_WEIGHT if 2 * heads[i] >= members else 1.0)
+        for i in chosen
+    )
+    return tuple(terms[i] for i in chosen), weights
 
 
-def _jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    if not a or not b:
-        return 0.0
-    inter = len(set(a).intersection(b))
-    return inter / (len(a) + len(b) - inter)
+def _entry(
+    counts: Mapping[int, int],
+    heads: Mapping[int, int],
+    cves: Iterable[int],
+    members: int,
+    seen: datetime,
+    notes: tuple[object, ...],
+) -> _Entry:
+    terms = tuple(sorted(counts))
+    count_of = tuple(counts[t] for t in terms)
+    head_of = tuple(heads.get(t, 0) for t in terms)
+    profile, weights = _profile(terms, count_of, head_of, members)
+    cve_ids = tuple(sorted(set(cves)))
+    norm = math.sqrt(sum(w * w for w in weights))
+    return (terms, count_of, head_of, cve_ids, members, seen, profile, weights, notes, norm)
 
 
-def _worth_comparing(sig: Signature, wset: frozenset[int], entry: _Entry) -> bool:
-    """False when the sketches overlap too little for `similar` to ever say yes."""
-    # `similar` needs word overlap >= 0.21, or titles >= 0.6 with word overlap >= 0.1; most
-    # candidates fail on their words alone
-    story = entry[_SIG]
-    words = _union(story[_WORDS])
-    shared = len(wset.intersection(words)) * 10
-    short = min(len(wset), len(words)) or 1
-    if shared >= 2 * short:
-        return True
-    titles = story[_TITLES]
-    return shared >= short and any(_jaccard(a, b) >= 0.6 for a in sig.titles for b in titles)
-
-
-def _joined(entry: _Entry, sig: Signature, when: datetime) -> _Entry:
-    """A story's entry after it gains an item placed after its members."""
+def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
+    """A story's entry after it gains an item placed after its members (or a new story's)."""
+    if entry is None:
+        return _entry(
+            dict.fromkeys(sig.terms, 1), dict.fromkeys(sig.title, 1), sig.cves, 1, when, (sig.note,)
+        )
     last = max(entry[_SEEN], when)
-    if entry[_COUNT] >= MEMBERS_IN_SIGNATURE:
-        return (entry[_SIG], last, entry[_KEYS], entry[_COUNT] + 1)
-    merged = Signature(*entry[_SIG]).merge(sig)
-    return (_stored(merged), last, tuple(merged.keys()), entry[_COUNT] + 1)
+    members = entry[_MEMBERS] + 1
+    if entry[_MEMBERS] >= MEMBERS_IN_SIGNATURE:
+        return (*entry[:_MEMBERS], members, last, *entry[_PROFILE:])  # type: ignore[return-value]
+    counts = dict(zip(entry[_TERMS], entry[_COUNTS], strict=True))
+    heads = dict(zip(entry[_TERMS], entry[_HEADS], strict=True))
+    for term in sig.terms:
+        counts[term] = counts.get(term, 0) + 1
+    for term in sig.title:
+        heads[term] = heads.get(term, 0) + 1
+    cves = (*entry[_CVES], *sig.cves)
+    return _entry(counts, heads, cves, members, last, (*entry[_NOTES], sig.note))
 
 
 def _entry_of(members: Iterable[tuple[datetime, Signature]]) -> _Entry | None:
     """The entry of a story with these members, given in canonical order."""
     entry: _Entry | None = None
     for when, sig in members:
-        if entry is None:
-            entry = (_stored(sig), when, tuple(sig.keys()), 1)
-        else:
-            entry = _joined(entry, sig, when)
+        entry = _joined(entry, sig, when)
     return entry
 
 
+def _keys(entry: _Entry) -> list[int]:
+    slot = _slot(entry[_SEEN])
+    return [_key(term, slot) for term in entry[_PROFILE]]
+
+
 class StoryIndex:
-    """The signatures of recent stories and an inverted index over their keys.
+    """The entries of recent stories and an inverted index over their terms by day.
 
     It mirrors the judged stories of the database from `since` on, as of judgement number
     `generation`; `Draft`s place new items against it and `commit` adopts a written draft.
@@ -158,6 +205,7 @@ class StoryIndex:
         self.window = window
         self._stories: dict[int, _Entry] = {}
         self._index: dict[int, _Bucket] = {}
+        self._slots: Counter[int] = Counter()  # stories last seen per slot
         self.generation: int | None = None  # None: never loaded
         self.since: datetime | None = None  # stories last seen before this are not held
         self.comparisons = 0  # full comparisons made: bounded per item, whatever the index size
@@ -183,6 +231,7 @@ class StoryIndex:
         order), as of stored judgement `generation`."""
         self._stories.clear()
         self._index.clear()
+        self._slots.clear()
         for story_id, members in stories:
             entry = _entry_of(members)
             if entry is not None:
@@ -193,6 +242,7 @@ class StoryIndex:
         """Forget everything: the next judgement loads the index again."""
         self._stories.clear()
         self._index.clear()
+        self._slots.clear()
         self.generation = self.since = None
 
     def draft(self) -> Draft:
@@ -221,15 +271,17 @@ class StoryIndex:
         return len(old)
 
     def _put(self, story_id: int, entry: _Entry) -> None:
-        for key in entry[_KEYS]:
+        for key in _keys(entry):
             _bucket_add(self._index, key, story_id)
+        self._slots[_slot(entry[_SEEN])] += 1
         self._stories[story_id] = entry
 
     def _drop(self, story_id: int) -> None:
         entry = self._stories.pop(story_id, None)
         if entry is not None:
-            for key in entry[_KEYS]:
+            for key in _keys(entry):
                 _bucket_discard(self._index, key, story_id)
+            self._slots[_slot(entry[_SEEN])] -= 1
 
 
 class Draft:
@@ -244,8 +296,14 @@ class Draft:
         self.base = base
         self.hidden: set[int] = set()  # index stories this draft replaces or removes
         self._hidden_per_key: Counter[int] = Counter()
+        self._hidden_slots: Counter[int] = Counter()
         self.entries: dict[int, _Entry] = {}  # rebuilt stories (their ids) and new ones (< 0)
         self._index: dict[int, _Bucket] = {}
+        self._slots: Counter[int] = Counter()
+        # term -> [first slot of the window last asked about, visible stories with the term
+        # in that window], updated as stories come and go, so always exact
+        self._dfs: dict[int, list[int]] = {}
+        self._width = math.ceil(base.window / timedelta(seconds=_SLOT)) + 1  # slots per window
         self._next_key = -1
 
     def rebuild(self, story_id: int, members: Iterable[tuple[datetime, Signature]]) -> None:
@@ -253,9 +311,7 @@ class Draft:
         canonical order); with none, the story is gone unless items are placed into it."""
         if story_id in self.entries:
             self._remove_entry(story_id)
-        if story_id not in self.hidden and story_id in self.base:
-            self.hidden.add(story_id)
-            self._hidden_per_key.update(self.base._stories[story_id][_KEYS])
+        self._hide(story_id)
         entry = _entry_of(members)
         if entry is not None:
             self._put(story_id, entry)
@@ -263,22 +319,32 @@ class Draft:
     def place(self, when: datetime, sig: Signature) -> int:
         """Place one item (after every item placed so far, in canonical order): the story it
         joins, or the key of the story it starts."""
-        keys = sig.keys()
-        story = self._best(sig, when, keys)
+        story = self._best(sig, when)
+        entry = None if story is None else self._entry(story)
         if story is None:
-            key = self._next_key
+            story = self._next_key
             self._next_key -= 1
-            self._put(key, (_stored(sig), when, tuple(keys), 1))
-            return key
-        entry = self._entry(story)
-        assert entry is not None
-        if story not in self.entries:  # an index story gains an item: this draft now holds it
-            self.hidden.add(story)
-            self._hidden_per_key.update(entry[_KEYS])
-        else:
+        elif story in self.entries:
             self._remove_entry(story)
+        else:  # an index story gains an item: this draft now holds it
+            self._hide(story)
         self._put(story, _joined(entry, sig, when))
         return story
+
+    def notes(self, story: int) -> tuple[object, ...]:
+        """The notes of a story's first members as the draft leaves it (none when it is gone)."""
+        entry = self._entry(story)
+        return () if entry is None else entry[_NOTES]
+
+    def _hide(self, story_id: int) -> None:
+        if story_id in self.hidden or story_id not in self.base:
+            return
+        entry = self.base._stories[story_id]
+        self.hidden.add(story_id)
+        keys = _keys(entry)
+        self._hidden_per_key.update(keys)
+        self._hidden_slots[_slot(entry[_SEEN])] += 1
+        self._moved(keys, -1)
 
     def _entry(self, story: int) -> _Entry | None:
         found = self.entries.get(story)
@@ -287,83 +353,142 @@ class Draft:
         return self.base._stories.get(story)
 
     def _put(self, key: int, entry: _Entry) -> None:
-        for k in entry[_KEYS]:
+        keys = _keys(entry)
+        for k in keys:
             _bucket_add(self._index, k, key)
+        self._slots[_slot(entry[_SEEN])] += 1
         self.entries[key] = entry
+        self._moved(keys, 1)
 
     def _remove_entry(self, key: int) -> None:
         entry = self.entries.pop(key)
-        for k in entry[_KEYS]:
+        keys = _keys(entry)
+        for k in keys:
             _bucket_discard(self._index, k, key)
+        self._slots[_slot(entry[_SEEN])] -= 1
+        self._moved(keys, -1)
 
-    def _bucket(self, key: int) -> tuple[int, list[int]]:
-        """How many visible stories hold `key`, and (when few enough to count) which."""
+    def _moved(self, keys: Iterable[int], step: int) -> None:
+        """Keep the cached window counts exact as a story with `keys` appears (+1) or goes."""
+        dfs = self._dfs
+        width = self._width
+        mask = (1 << _SLOT_BITS) - 1
+        for k in keys:
+            known = dfs.get(k >> _SLOT_BITS)
+            if known is not None and (k - known[0]) & mask < width:
+                known[1] += step
+
+    def _df(self, term: int, slots: range) -> int:
+        """How many visible stories last seen in `slots` hold `term`."""
+        known = self._dfs.get(term)
+        start = slots.start & ((1 << _SLOT_BITS) - 1)
+        if known is not None and known[0] == start:
+            return known[1]
+        base, mine, hidden = self.base._index, self._index, self._hidden_per_key
+        df = 0
+        for slot in slots:
+            key = _key(term, slot)
+            df += _bucket_len(base.get(key)) - hidden.get(key, 0) + _bucket_len(mine.get(key))
+        self._dfs[term] = [start, df]
+        return df
+
+    def _ids(self, key: int) -> list[int]:
+        """The visible stories that hold `key`."""
         base = self.base._index.get(key)
-        hidden = self._hidden_per_key.get(key, 0)
-        mine = self._index.get(key)
-        size = _bucket_len(base) - hidden + _bucket_len(mine)
-        if size == 0 or size > _MAX_BUCKET:
-            return size, []
-        if hidden:
+        if self._hidden_per_key.get(key, 0):
             ids = [s for s in _bucket_ids(base) if s not in self.hidden]
         else:
             ids = list(_bucket_ids(base))
-        ids.extend(_bucket_ids(mine))
-        return size, ids
+        ids.extend(_bucket_ids(self._index.get(key)))
+        return ids
 
-    def _idf(self, key: int) -> float:
-        return math.log(1 + _IDF_BASE / (1 + self._bucket(key)[0]))
+    def _stories_in(self, slots: range) -> int:
+        base, hidden, mine = self.base._slots, self._hidden_slots, self._slots
+        return sum(base.get(s, 0) - hidden.get(s, 0) + mine.get(s, 0) for s in slots)
 
-    def _best(self, sig: Signature, when: datetime, keys: frozenset[int]) -> int | None:
-        # A key that one or two stories have is strong evidence and counts twice; a story is a
-        # candidate with three or more counts (two keys, at least one of them rare, or three)
-        votes: list[int] = []
-        for k in keys:
-            size, ids = self._bucket(k)
-            if not ids:
-                continue
-            votes += ids
-            if size <= 2:
-                votes += ids
+    def _best(self, sig: Signature, when: datetime) -> int | None:
+        """The story this item tells, if any: the best weighted cosine at or above `JOIN`."""
+        now = _slot(when)
+        slots = range(now - self._width + 1, now + 1)
+        total = self._stories_in(slots) + _PRIOR_STORIES
+        idf = _Rarity(self, slots, total)
+        title = set(sig.title)
+        vector: dict[int, float] = {}
+        votes: dict[int, float] = {}
+        for term in sig.terms:
+            df = self._df(term, slots)
+            weight = idf.of_count(term, df)
+            if term in title:
+                weight *= TITLE_WEIGHT
+            vector[term] = weight
+            if 0 < df <= _MAX_BUCKET:
+                for slot in slots:
+                    for sid in self._ids(_key(term, slot)):
+                        votes[sid] = votes.get(sid, 0.0) + weight
         if not votes:
             return None
-        counts = Counter(votes)
-        shared = [kv for kv in counts.items() if kv[1] >= 3]
-        if not shared:
-            return None
-        # the stories sharing the most keys, ties by key: the order of a dict of votes is the
-        # order the index happened to hold them in, which must not decide anything
-        shared.sort(key=itemgetter(0))
-        candidates = sorted(shared, key=itemgetter(1), reverse=True)[:_CANDIDATES]
+        norm = math.sqrt(sum(w * w for w in vector.values()))
         best_id, best_score = None, 0.0
-        wset = frozenset().union(*sig.words)
-        window = self.base.window
-        idf = _Idf(self)
-        for sid, _ in candidates:
-            entry = self._entry(sid)
-            if entry is None or abs(when - entry[_SEEN]) > window:
-                continue
-            if not _worth_comparing(sig, wset, entry):
-                continue
+        cves = set(sig.cves)
+        for sid, entry in self._candidates(votes, when):
+            if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
+                continue  # different flaws: different events, however alike the words
             self.base.comparisons += 1
-            ev = compare(sig, Signature(*entry[_SIG]), idf)
-            if similar(ev) and ev.score > best_score:
-                best_id, best_score = sid, ev.score
+            score = _cosine(vector, norm, entry, idf)
+            if score >= JOIN and score > best_score:
+                best_id, best_score = sid, score
         return best_id
 
+    def _candidates(self, votes: dict[int, float], when: datetime) -> list[tuple[int, _Entry]]:
+        """The stories in the window with the most weight of rare terms shared, best first.
+        Ties go by what the stories hold, never by their ids, which depend on arrival order."""
+        window = self.base.window
+        found = []
+        floor = max(votes.values()) * _VOTE_SHARE
+        for sid, vote in votes.items():
+            if vote < floor:
+                continue
+            entry = self._entry(sid)
+            if entry is not None and abs(when - entry[_SEEN]) <= window:
+                found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
+        found.sort(key=lambda c: c[:3])
+        return [(sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
 
-class _Idf:
-    """Keys' rarity in the draft's view of the index, computed when asked (most items share no
-    name or figure with any candidate)."""
 
-    __slots__ = ("_draft", "_memo")
+class _Rarity:
+    """Terms' inverse story frequency among the stories of the item's window."""
 
-    def __init__(self, draft: Draft) -> None:
+    __slots__ = ("_draft", "_slots", "_total", "_memo")
+
+    def __init__(self, draft: Draft, slots: range, total: float) -> None:
         self._draft = draft
+        self._slots = slots
+        self._total = total
         self._memo: dict[int, float] = {}
 
-    def get(self, key: int, default: float = 1.0, /) -> float:
-        value = self._memo.get(key)
-        if value is None:
-            value = self._memo[key] = self._draft._idf(key)
+    def of_count(self, term: int, df: int) -> float:
+        value = self._memo[term] = math.log(self._total / (df + 0.5))
         return value
+
+    def of(self, term: int) -> float:
+        value = self._memo.get(term)
+        if value is None:
+            value = self.of_count(term, self._draft._df(term, self._slots))
+        return value
+
+
+def _cosine(vector: dict[int, float], norm: float, entry: _Entry, idf: _Rarity) -> float:
+    """The cosine of an item's weighted terms and a story's profile."""
+    dot = 0.0
+    squares = 0.0
+    get = vector.get
+    rarity = idf.of
+    for term, support in zip(entry[_PROFILE], entry[_WEIGHTS], strict=True):
+        weight = rarity(term) * support
+        squares += weight * weight
+        mine = get(term)
+        if mine is not None:
+            dot += mine * weight
+    if not dot or not norm:
+        return 0.0
+    return dot / (norm * math.sqrt(squares))

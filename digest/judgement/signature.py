@@ -1,51 +1,26 @@
-"""What clustering knows of one item or story, and whether an item tells a story's event.
+"""What clustering knows of one item: the terms of its title and lead, and its figures.
 
-Each item gets a small signature: the content words of its title, its named entities and numbers,
-and a bottom-k sketch of the stems of its content words (how much two texts share). `compare`
-measures an item against a story feature by feature and `similar` decides.
-
-Word order is not used: retellings of one event share their facts and vocabulary, not their
-sentences, and a copied text shares its whole vocabulary anyway. Hashes are crc32, stable across
-processes, so decisions are reproducible.
+An item's terms are the content words of its title and of the opening of its text (the lead:
+retellings of one event share their facts there, while later paragraphs drift into background),
+plus its figures in one normal form ("€310 million", "€310m" and "310 million euros" are all
+`#310m`; "33.7 million" also counts as `#34m`, the rounding other outlets print) and its CVE
+identifiers. Terms are crc32 hashes, stable across processes, so decisions are reproducible.
+How much a shared term weighs is decided later, by its rarity among recent stories
+(digest.judgement.cluster).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Final, NamedTuple, Protocol
+from typing import Final, NamedTuple
 
 from digest.text.words import Words, split_words
 
-__all__ = [
-    "Signature",
-    "Evidence",
-    "IdfLookup",
-    "signature",
-    "signature_of",
-    "compare",
-    "similar",
-    "index_keys",
-]
+__all__ = ["Signature", "signature", "signature_of", "figures"]
 
-_SKETCH = 64  # bottom-k size of each sketch
-_STEM = 5  # word prefix compared for topical overlap: "confiscation" meets "confiscate"
-_MAX_WORD_SKETCHES = 3  # item word sketches kept per story
-_INDEX_HASHES = 4  # the smallest stem hashes that become index keys
-_MAX_TITLES = 6  # title token sets kept per story
-
-# A capitalised word after a space that does not follow sentence punctuation: a word opening a
-# sentence (or a paragraph, or the text) is capitalised anyway and says nothing about names.
-# The capital comes before the look-behind so the regex engine can skip ahead to capitals
-# instead of testing the look-behind at every position (3x faster, same matches).
-_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ](?<=[^\s.!?:;\"'”’)\]] [A-ZÀ-ÖØ-Þ])\w*")
-# A figure not glued to a word or another figure: "(?<![\w.,])\d", with the digit first (faster).
-_NUMBER = re.compile(r"\d(?<![\w.,]\d)[\d,]*(?:\.\d+)?")
-# The same pattern for ASCII text, where \w and \d mean the same and match faster.
-_NUMBER_ASCII = re.compile(_NUMBER.pattern, re.ASCII)
-_YEAR = re.compile(r"^(?:19|20)\d\d$")
+LEAD_WORDS = 60  # words of the text read after the title
 
 _STOP_WORDS = """a about above after again against all also am an and any are as at be because
     been before being below between both but by can could did do does doing down
@@ -59,12 +34,41 @@ _STOP_WORDS = """a about above after again against all also am an and any are as
     four five six seven eight nine ten per cent percent according including amid
     after over across against among would could may might must shall via get
     gets got make makes made set sets take takes took announced announces
-    announce report reports reported latest amp s t"""
+    announce report reports reported latest amp s t post appeared read"""
 _STOP = frozenset(_STOP_WORDS.split())
+
+# WordPress feeds end each summary with "The post <title> appeared first on <site>.": the title
+# again, which would make two items of one outlet look alike.
+_WORDPRESS_FOOTER = re.compile(r"\s*The post .{0,400}? appeared first on .*$", re.DOTALL)
+_CVE = re.compile(r"\bCVE-(\d{4})-(\d{4,7})\b", re.IGNORECASE)
+# An amount: an optional currency sign, a number (1,234 or 1.5), an optional scale word or
+# suffix ("million", "m", "bn", "k"), an optional currency word after it.
+_AMOUNT = re.compile(
+    r"(?<![\w.,])([$€£¥₩]\s?)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:\s?(million|billion|trillion|thousand|mn|bn|m|b|k)\b)?",
+    re.IGNORECASE,
+)
+_SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+}
+_SUFFIXES = ((1e12, "t"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
+
+
+def _h(s: str) -> int:
+    # crc32, not hash(): str hashes change from process to process
+    return zlib.crc32(s.encode("utf-8"))
 
 
 def _norm(tok: str) -> str:
-    tok = tok.lower().replace("’", "'")
+    tok = tok.replace("’", "'")
     if tok.endswith("'s"):
         tok = tok[:-2]
     # a crude plural fold so "fines"/"fine" and "platforms"/"platform" meet
@@ -73,143 +77,61 @@ def _norm(tok: str) -> str:
     return tok
 
 
-def _content(raw: str) -> str | None:
-    tok = _norm(raw)
-    return None if len(tok) < 2 or tok in _STOP else tok
-
-
-def _h(s: str) -> int:
-    # crc32, not hash(): str hashes change from process to process, and with them borderline
-    # decisions would too
-    return zlib.crc32(s.encode("utf-8"))
-
-
-class _Names(dict[str, "str | None"]):
-    """A capitalised word as found -> the name it stands for, or None (a stop word or a single
-    letter); filled on first sight."""
-
-    def __missing__(self, raw: str) -> str | None:
-        name = _norm(raw)
-        value = self[raw] = None if len(name) < 2 or name in _STOP else name
-        return value
-
-
-class _ContentWords(dict[bytes, "str | None"]):
-    """Raw token -> its content word, or None for a stop word; filled on first sight
-    (`__missing__` runs only for unseen tokens, so lookups of known ones stay in C)."""
-
-    def __missing__(self, raw: bytes) -> str | None:
-        word = self[raw] = _content(raw.decode("utf-8", "replace"))
-        return word
-
-
-_NO_STEM: Final = -1  # a stop word's "stem hash" (crc32s are never negative)
-
-
-class _StemHashes(dict[bytes, int]):
-    """Raw token -> the crc32 of its content word's stem, or _NO_STEM; filled on first sight."""
+class _Terms(dict[bytes, int]):
+    """Raw lowercased token -> its term hash, or -1 for a stop word; filled on first sight."""
 
     def __missing__(self, raw: bytes) -> int:
-        word = _CONTENT[raw]
-        stem = self[raw] = _NO_STEM if word is None else _h(word[:_STEM])
-        return stem
+        word = _norm(raw.decode("utf-8", "replace"))
+        term = self[raw] = -1 if len(word) < 2 or word in _STOP or word.isdigit() else _h(word)
+        return term
 
 
-class _IndexKeys(dict[str, int]):
-    """Title word, name or figure -> its index key (its crc32 moved apart per kind: a name is
-    not a title word), computed on first sight."""
-
-    def __init__(self, salt: int) -> None:
-        super().__init__()
-        self._salt = salt
-
-    def __missing__(self, entity: str) -> int:
-        key = self[entity] = _h(entity) ^ self._salt
-        return key
+_CACHE_LIMIT = 1 << 18  # distinct tokens kept; cleared (not grown) beyond this
+_TERMS: Final = _Terms()
+_NO_TERM: Final = -1
 
 
-# Per-token work is done once per distinct token, not once per occurrence.
-_CACHE_LIMIT = 1 << 18  # distinct tokens kept; the caches are cleared (not grown) beyond this
-_CONTENT = _ContentWords()
-_STEMS = _StemHashes()
-_NAMES = _Names()
-_TITLE_KEYS = _IndexKeys(0x5BD1E995)
-_NAME_KEYS = _IndexKeys(0x1B873593)
-_NUMBER_KEYS = _IndexKeys(0x85EBCA6B)
-_CACHES: Final = (_CONTENT, _STEMS, _NAMES, _TITLE_KEYS, _NAME_KEYS, _NUMBER_KEYS)
+def _figure_label(value: float) -> str:
+    for scale, suffix in _SUFFIXES:
+        if value >= scale:
+            return f"#{value / scale:g}{suffix}"
+    return f"#{value:g}"
 
 
-def _entities(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(names, numbers): capitalised words/acronyms not opening a sentence, and figures."""
-    names = set(filter(None, map(_NAMES.__getitem__, _NAME.findall(text))))
-    numbers = set()
-    for raw in (_NUMBER_ASCII if text.isascii() else _NUMBER).findall(text):
-        num = raw.replace(",", "")
-        if len(num) >= 2 and not (len(num) == 4 and _YEAR.match(num)):
-            numbers.add(num)
-    return tuple(sorted(names)), tuple(sorted(numbers))
+def _rounded(value: float) -> float:
+    """`value` to two significant digits: 33.7 million -> 34 million."""
+    digits = math.floor(math.log10(value)) - 1
+    return round(value / 10**digits) * 10**digits
 
 
-def _bottom(values: Iterable[int], k: int = _SKETCH) -> tuple[int, ...]:
-    return tuple(sorted(set(values))[:k])
-
-
-def _sketch_jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    """Bottom-k estimate of the Jaccard similarity of the two underlying sets.
-
-    Sketches are sorted tuples of distinct values: of the k smallest values of the union, the
-    share found in both sketches."""
-    if not a or not b:
-        return 0.0
-    sa = set(a)
-    inter = sa.intersection(b)
-    if not inter:
-        return 0.0
-    union = sorted(sa.union(b))[:_SKETCH]
-    top = union[-1]
-    return sum(1 for v in inter if v <= top) / len(union)
-
-
-def _jaccard(a: tuple[str, ...], b: tuple[str, ...]) -> float:
-    """Jaccard similarity of two tuples of distinct words."""
-    if not a or not b:
-        return 0.0
-    inter = len(set(a).intersection(b))
-    return inter / (len(a) + len(b) - inter)
-
-
-def _words(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(values)))
+def figures(text: str) -> set[str]:
+    """The amounts and CVE identifiers of `text`, in one normal form: "€310 million", "€310m"
+    and "310 million euros" are all "#310m"; bare years and small counts are left out."""
+    found = {f"cve-{year}-{number}" for year, number in _CVE.findall(text)}
+    for sign, number, scale in _AMOUNT.findall(_CVE.sub(" ", text)):
+        value = float(number.replace(",", ""))
+        if scale:
+            value *= _SCALES[scale.lower()]
+        elif not sign and (value < 100 or (1900 <= value <= 2100 and "." not in number)):
+            continue  # "7 days", "2025": not a fact of this event
+        if value <= 0:
+            continue
+        found.add(_figure_label(value))
+        if value >= 10:
+            found.add(_figure_label(_rounded(value)))
+    return found
 
 
 class Signature(NamedTuple):
-    """What clustering knows about one item or one story.
+    """One item's terms as sorted tuples of hashes (the index keeps thousands for days; tuples
+    of ints are cheap for the garbage collector)."""
 
-    A tuple of tuples, word sets as sorted tuples of distinct words: the index keeps thousands
-    of signatures for days, and the garbage collector stops tracking a tuple that holds only
-    strings, numbers and such tuples (it scans a set or an object on every full collection)."""
-
-    titles: tuple[tuple[str, ...], ...]
-    names: tuple[str, ...]
-    numbers: tuple[str, ...]
-    words: tuple[tuple[int, ...], ...]  # stem sketches: the item's, or a story's first few
-
-    def keys(self) -> frozenset[int]:
-        """The inverted-index keys of this signature."""
-        return index_keys(self)
-
-    def merge(self, other: Signature) -> Signature:
-        """A story's signature after it gains an item."""
-        titles = self.titles
-        for t in other.titles:
-            if t not in titles and len(titles) < _MAX_TITLES:
-                titles = titles + (t,)
-        return Signature(
-            titles=titles,
-            names=_words(self.names + other.names),
-            numbers=_words(self.numbers + other.numbers),
-            words=(self.words + other.words)[:_MAX_WORD_SKETCHES],
-        )
+    title: tuple[int, ...]  # the title's terms
+    terms: tuple[int, ...]  # title, lead and figures together
+    cves: tuple[int, ...]  # its CVE identifiers (a subset of `terms`)
+    # what the caller knows of the item besides (its relevance reading): a story's entry keeps
+    # its first members' notes, so story-wide decisions need not read its older items again
+    note: object = None
 
 
 def signature(title: str, text: str) -> Signature:
@@ -219,98 +141,20 @@ def signature(title: str, text: str) -> Signature:
 
 def signature_of(title: Words, text: Words) -> Signature:
     """`signature` for a title and a text already split (digest.text.words)."""
-    for cache in _CACHES:
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
-    # (mapping every word, repeats included, is faster than making them distinct first: a
-    # repeat's lookup finds its table entry in the CPU cache)
-    stems = set(map(_STEMS.__getitem__, title.words))
-    stems.update(map(_STEMS.__getitem__, text.words))
-    stems.discard(_NO_STEM)
-    title_words = _words(filter(None, map(_CONTENT.__getitem__, title.words)))
-    names, numbers = _entities(text.text or title.text)
-    return Signature(
-        titles=(title_words,) if title_words else (),
-        names=names,
-        numbers=numbers,
-        words=(tuple(sorted(stems)[:_SKETCH]),),
+    if len(_TERMS) > _CACHE_LIMIT:
+        _TERMS.clear()
+    if "appeared first on" in text.text:
+        text = split_words(_WORDPRESS_FOOTER.sub("", text.text))
+    lead = text.words[:LEAD_WORDS]
+    heading = set(map(_TERMS.__getitem__, title.words))
+    heading.discard(_NO_TERM)
+    terms = set(map(_TERMS.__getitem__, lead))
+    terms.discard(_NO_TERM)
+    terms |= heading
+    lead_text = (
+        text.text if len(text.words) <= LEAD_WORDS else " ".join(text.text.split()[:LEAD_WORDS])
     )
-
-
-def index_keys(sig: Signature) -> frozenset[int]:
-    """The inverted-index keys of a signature: its names, figures and title words, and the
-    smallest stem hashes of its sketches."""
-    keys = set(map(_NAME_KEYS.__getitem__, sig.names))
-    keys.update(map(_NUMBER_KEYS.__getitem__, sig.numbers))
-    # Title words too: two outlets headline the same event with the same nouns ("Coupang
-    # breach ... accounts") even when their figures are spelled differently; common words
-    # overflow the index's bucket limit and stop counting.
-    for title in sig.titles:
-        keys.update(map(_TITLE_KEYS.__getitem__, title))
-    for sketch in sig.words:
-        keys.update(sketch[:_INDEX_HASHES])
-    return frozenset(keys)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """The similarity of an item to a story, feature by feature."""
-
-    words: float
-    title: float
-    names: int
-    numbers: int
-    rare: float  # idf-weighted shared names and numbers
-
-    @property
-    def score(self) -> float:
-        return (
-            1.0 * self.words
-            + 0.8 * self.title
-            + 0.12 * min(self.numbers, 3)
-            + 0.05 * min(self.rare, 6.0)
-        )
-
-
-class IdfLookup(Protocol):
-    """The idf of an index key (of a name or a figure); a dict[int, float] will do."""
-
-    def get(self, key: int, default: float, /) -> float: ...
-
-
-def compare(item: Signature, story: Signature, idf: IdfLookup | None = None) -> Evidence:
-    """Feature-wise similarity of an item to a story."""
-    names = set(item.names).intersection(story.names)
-    numbers = set(item.numbers).intersection(story.numbers)
-    idf = idf or {}
-    rare = sum(idf.get(_NAME_KEYS[n], 1.0) for n in names) + sum(
-        idf.get(_NUMBER_KEYS[n], 1.0) for n in numbers
-    )
-    title = max(
-        (_jaccard(a, b) for a in item.titles for b in story.titles),
-        default=0.0,
-    )
-    return Evidence(
-        words=max((_sketch_jaccard(a, b) for a in item.words for b in story.words), default=0.0),
-        title=title,
-        names=len(names),
-        numbers=len(numbers),
-        rare=rare,
-    )
-
-
-def similar(ev: Evidence) -> bool:
-    """The decision: near-duplicate text, or shared wording backed by shared facts.
-
-    Thresholds were tuned on tests/data/cluster_pairs.json: same-event pairs written by different
-    sources share >= 0.23 of their word stems, different events about the same company or law
-    <= 0.20. A press release and a report of it may headline differently and share one name
-    (the law's); above that band, the name is enough.
-    """
-    if ev.words >= 0.27:
-        return True
-    if ev.words >= 0.24 and ev.names >= 1:
-        return True
-    if ev.words >= 0.21 and (ev.numbers >= 1 or ev.title >= 0.2 or ev.names >= 2):
-        return True
-    return ev.title >= 0.6 and ev.words >= 0.1 and (ev.names + ev.numbers) >= 1
+    found = figures(f"{title.text} . {lead_text}")
+    terms.update(map(_h, found))
+    cves = {_h(f) for f in found if f.startswith("cve-")}
+    return Signature(tuple(sorted(heading)), tuple(sorted(terms)), tuple(sorted(cves)))

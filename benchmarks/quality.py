@@ -1,0 +1,697 @@
+"""Briefing quality on the hand-labelled real-news corpus (benchmarks/data/realnews).
+
+Each split (dev, held-out) is ingested into its own fresh SQLite file through the real pipeline:
+one RSS document per outlet per day, sources made from outlets.json (official, default
+jurisdiction, kind), polled day by day in time order with the clock at the end of each day.
+After each day, `/brief` (top, then every topic and jurisdiction) and `/digest preview` run
+through the registry's dispatch, as a user would see them that evening.
+
+Figures, each for dev and held-out:
+- same-event pairs: precision and recall over pairs of items (same story vs same labelled
+  event), and B-cubed F1;
+- tags, per item: the tags of the item's final story against the item's own labels; precision
+  and recall per slug, and micro-F1 over every slug;
+- relevance, per item: its story's decision (`stories.relevant`) against the item's label;
+- briefs and digests: stories shown, the share of a slug's brief that is on-slug (some item of
+  the story carries the slug), events shown twice in one brief, and non-policy stories shown
+  (a story's event and relevance are its items' majority labels);
+- order-independence: 5 runs with shuffled poll orders (outlets within a day, and days late by
+  up to two days) end with exactly the stories of the time-ordered run.
+
+Held-out texts and errors are never printed; `--mistakes N` lists dev mistakes only.
+Run: .venv/bin/python benchmarks/quality.py [--split dev|heldout|both] [--orders 5] [--mistakes 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.texts import StorySummary, StoryText  # noqa: E402
+from digest.ingest.clean import canonical_url  # noqa: E402
+from digest.ingest.parse import parse_feed  # noqa: E402
+from digest.ingest.pipeline import PipelineContext, ingest_feeds  # noqa: E402
+from digest.judgement.classify import Taxonomy  # noqa: E402
+from handlers.all import build_registry  # noqa: E402
+from handlers.base import Invocation, Reply, Role  # noqa: E402
+from handlers.context import Services  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.models import Source  # noqa: E402
+from storage.store import Storage  # noqa: E402
+from storage.stories import (  # noqa: E402
+    recent_stories_mentioning,
+    stories_by_ids,
+    story_items,
+    story_tags,
+)
+
+DATA = ROOT / "benchmarks" / "data" / "realnews"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+SPLITS = {"dev": "dev", "heldout": "held-out"}
+
+TARGETS = {
+    "pair_precision": 0.95,
+    "pair_recall": 0.85,
+    "tags_micro_f1": 0.90,
+    "slug_precision": 0.85,
+    "policy_recall": 0.90,
+    "non_policy_per_20": 1.0,
+}
+
+
+# -- the corpus -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One corpus item and its labels."""
+
+    id: str
+    outlet: str
+    title: str
+    summary: str
+    link: str
+    published: datetime
+    day: str
+    relevant: bool
+    topics: frozenset[str]
+    jurisdictions: frozenset[str]
+    event: str
+    significance: int
+    event_type: str
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return self.topics | self.jurisdictions
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    feed_url: str
+    official: bool
+    jurisdiction: str | None
+    kind: str | None
+
+
+def load_corpus(split: str) -> list[Labelled]:
+    """The items of one split, in time order (the file is re-read on every run)."""
+    out = []
+    for line in (DATA / "items.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row["split"] != split:
+            continue
+        out.append(
+            Labelled(
+                id=row["id"],
+                outlet=row["outlet"],
+                title=row["title"],
+                summary=row.get("summary") or "",
+                link=row["link"],
+                published=datetime.fromisoformat(row["published"].replace("Z", "+00:00")),
+                day=row["day"],
+                relevant=bool(row["relevant"]),
+                topics=frozenset(row.get("topics") or ()),
+                jurisdictions=frozenset(row.get("jurisdictions") or ()),
+                event=row["event"],
+                significance=int(row.get("significance") or 1),
+                event_type=row.get("event_type") or "other",
+            )
+        )
+    out.sort(key=lambda it: (it.published, it.id))
+    return out
+
+
+def load_outlets() -> dict[str, Outlet]:
+    data = json.loads((DATA / "outlets.json").read_text(encoding="utf-8"))
+    return {
+        o["name"]: Outlet(
+            name=o["name"],
+            feed_url=o["feed_url"],
+            official=bool(o.get("official")),
+            jurisdiction=o.get("default_jurisdiction"),
+            kind=o.get("kind"),
+        )
+        for o in data["outlets"]
+    }
+
+
+def rss(outlet: str, items: Sequence[Labelled]) -> bytes:
+    """One RSS 2.0 document of these items."""
+    entries = "".join(
+        "<item>"
+        f"<title>{escape(it.title)}</title><link>{escape(it.link)}</link>"
+        f"<guid isPermaLink='false'>{escape(it.id)}</guid>"
+        f"<pubDate>{format_datetime(it.published)}</pubDate>"
+        f"<description>{escape(it.summary)}</description>"
+        "</item>"
+        for it in items
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>{escape(outlet)}</title><link>https://example.org/</link>{entries}"
+        "</channel></rss>"
+    ).encode()
+
+
+def end_of(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC) + timedelta(hours=23, minutes=59)
+
+
+# -- running the pipeline and the commands ------------------------------------------------------
+
+
+class StubSummarizer:
+    """Summaries are not measured here: the first item's opening, made instantly."""
+
+    name = "quality-stub"
+    model = ""
+
+    def summarize(self, story: StoryText) -> StorySummary:
+        body = story.items[0].text[:160] if story.items else ""
+        return StorySummary(headline=story.headline, text=body, summarizer=self.name)
+
+
+@dataclass
+class Clock:
+    now: datetime = EPOCH
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Shown:
+    """One briefing as shown: which command, on which day, and the stories' corpus items."""
+
+    command: str
+    slug: str | None
+    day: str
+    stories: list[list[str]]  # per card, its items' corpus ids
+
+
+@dataclass
+class Run:
+    """What one ingest of a split left: stories as sets of corpus ids, and their facts."""
+
+    stories: dict[int, list[str]] = field(default_factory=dict)
+    tags: dict[int, frozenset[str]] = field(default_factory=dict)
+    relevant: dict[int, bool] = field(default_factory=dict)
+    shown: list[Shown] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def membership(self) -> frozenset[frozenset[str]]:
+        return frozenset(frozenset(ids) for ids in self.stories.values())
+
+
+class Harness:
+    """A fresh database with the corpus's sources, fed one (outlet, day) poll at a time."""
+
+    def __init__(self, tmp: Path, name: str, taxonomy: Taxonomy, outlets: dict[str, Outlet]):
+        self.db = Database(f"sqlite:///{tmp / name}.db")
+        self.db.upgrade()
+        self.clock = Clock()
+        self.taxonomy = taxonomy
+        self.ctx = PipelineContext(
+            store=Storage(self.db), fetcher=None, taxonomy=taxonomy, clock=self.clock
+        )
+        self.sources = self._add_sources(outlets)
+        self.ids: dict[str, str] = {}  # canonical URL -> corpus id
+        self.registry = build_registry()
+        self.services = Services(
+            db=self.db, taxonomy=taxonomy, summarizer=StubSummarizer(), clock=self.clock
+        )
+
+    def _add_sources(self, outlets: dict[str, Outlet]) -> dict[str, int]:
+        ids = {}
+        with self.db.session() as session:
+            for n, outlet in enumerate(outlets.values()):
+                source = Source(
+                    url=f"{outlet.feed_url}#{n}",
+                    name=outlet.name,
+                    official=outlet.official,
+                    jurisdiction=outlet.jurisdiction,
+                )
+                if hasattr(source, "kind"):
+                    source.kind = outlet.kind
+                session.add(source)
+                session.flush()
+                assert source.id is not None
+                ids[outlet.name] = source.id
+        return ids
+
+    def poll(self, when: datetime, feeds: Iterable[tuple[str, Sequence[Labelled]]]) -> None:
+        """One poll of these outlets' feeds at `when`."""
+        self.clock.now = when
+        parsed = []
+        for outlet, items in feeds:
+            for it in items:
+                self.ids[canonical_url(it.link) or it.link] = it.id
+            parsed.append((self.sources[outlet], parse_feed(rss(outlet, items))))
+        ingest_feeds(self.ctx, parsed, now=when)
+
+    def say(self, command: str, text: str, role: Role = Role.MEMBER) -> Reply:
+        inv = Invocation(
+            platform="console",
+            workspace="local",
+            channel="quality",
+            user="analyst",
+            role=role,
+            command=command,
+            text=text,
+        )
+        answer: object = self.registry.dispatch(self.services, inv)
+        if inspect.isawaitable(answer):  # the registry may dispatch asynchronously
+            answer = asyncio.run(_awaited(answer))
+        assert isinstance(answer, Reply)
+        return answer
+
+    def shown(self, command: str, text: str, slug: str | None, day: str) -> Shown:
+        role = Role.ADMIN if command == "digest" else Role.MEMBER
+        doc = self.say(command, text, role).document
+        ids = [card.id for card in doc.stories() if card.id is not None]
+        with self.db.session() as session:
+            rows = story_items(session, ids)
+        stories = [[self._corpus_id(r.url) for r in rows.get(sid, [])] for sid in ids]
+        return Shown(f"/{command} {text}".strip(), slug, day, stories)
+
+    def _corpus_id(self, url: str | None) -> str:
+        return self.ids.get(url or "", "?")
+
+    def result(self) -> Run:
+        run = Run()
+        with self.db.session() as session:
+            ids = [sid for sid, _, _ in recent_stories_mentioning(session, EPOCH, [])]
+            rows = story_items(session, ids)
+            tags = story_tags(session, ids)
+            stories = stories_by_ids(session, ids)
+        for sid in ids:
+            members = [self._corpus_id(r.url) for r in rows.get(sid, [])]
+            if members:
+                run.stories[sid] = members
+                topics, places = tags.get(sid, (frozenset(), frozenset()))
+                run.tags[sid] = topics | places
+        for story in stories:
+            if story.id is not None:
+                run.relevant[story.id] = bool(getattr(story, "relevant", True))
+        return run
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+async def _awaited(value: object) -> object:
+    return await value  # type: ignore[misc]
+
+
+def by_day_and_outlet(items: Sequence[Labelled]) -> dict[str, dict[str, list[Labelled]]]:
+    days: dict[str, dict[str, list[Labelled]]] = defaultdict(lambda: defaultdict(list))
+    for it in items:
+        days[it.day][it.outlet].append(it)
+    return {d: dict(v) for d, v in sorted(days.items())}
+
+
+def ingest_in_time_order(
+    tmp: Path, name: str, items: Sequence[Labelled], taxonomy: Taxonomy, outlets: dict[str, Outlet]
+) -> Run:
+    """The whole split, day by day, each day's briefings run at its end."""
+    harness = Harness(tmp, name, taxonomy, outlets)
+    shown: list[Shown] = []
+    started = time.perf_counter()
+    for day, feeds in by_day_and_outlet(items).items():
+        harness.poll(end_of(day), sorted(feeds.items()))
+        shown += briefings(harness, day, taxonomy)
+    run = harness.result()
+    run.shown, run.seconds = shown, time.perf_counter() - started
+    harness.close()
+    return run
+
+
+def briefings(harness: Harness, day: str, taxonomy: Taxonomy) -> list[Shown]:
+    """`/brief` (top, each topic, each jurisdiction) and `/digest preview` at the end of `day`."""
+    out = [harness.shown("brief", "", None, day)]
+    for slug in [*taxonomy.topics, *taxonomy.jurisdictions]:
+        out.append(harness.shown("brief", slug, slug, day))
+    out.append(harness.shown("digest", "preview", None, day))
+    return out
+
+
+def ingest_shuffled(
+    tmp: Path,
+    name: str,
+    items: Sequence[Labelled],
+    taxonomy: Taxonomy,
+    outlets: dict[str, Outlet],
+    rng: random.Random,
+) -> Run:
+    """The same polls in a shuffled order: outlets in any order, a day's feeds up to two and a
+    half days late (well within the pipeline's revisit horizon), one to three outlets a poll."""
+    polls = [
+        (date.fromisoformat(day).toordinal() + rng.uniform(0, 2.5), day, outlet, feed)
+        for day, feeds in by_day_and_outlet(items).items()
+        for outlet, feed in feeds.items()
+    ]
+    polls.sort(key=lambda p: p[0])
+    harness = Harness(tmp, name, taxonomy, outlets)
+    latest = ""
+    while polls:
+        size = rng.randint(1, 3)
+        batch, polls = polls[:size], polls[size:]
+        latest = max([latest, *(day for _, day, _, _ in batch)])
+        harness.poll(end_of(latest), [(outlet, feed) for _, _, outlet, feed in batch])
+    run = harness.result()
+    harness.close()
+    return run
+
+
+# -- measures -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def story_of_items(run: Run) -> dict[str, int]:
+    return {cid: sid for sid, ids in run.stories.items() for cid in ids}
+
+
+def pair_counts(items: Sequence[Labelled], run: Run) -> Counts:
+    """Same-event pairs among the split's items: found (same story) vs labelled (same event)."""
+    story = story_of_items(run)
+    counts = Counts()
+    for n, a in enumerate(items):
+        for b in items[n + 1 :]:
+            same_story = story.get(a.id) == story.get(b.id) and a.id in story
+            same_event = a.event == b.event
+            counts.tp += same_story and same_event
+            counts.fp += same_story and not same_event
+            counts.fn += same_event and not same_story
+    return counts
+
+
+def bcubed_f1(items: Sequence[Labelled], run: Run) -> float:
+    story = story_of_items(run)
+    members: dict[int, set[str]] = defaultdict(set)
+    for cid, sid in story.items():
+        members[sid].add(cid)
+    gold: dict[str, set[str]] = defaultdict(set)
+    for it in items:
+        gold[it.event].add(it.id)
+    precision = recall = 0.0
+    for it in items:
+        cluster = members.get(story.get(it.id, -1), {it.id})
+        right = len(cluster & gold[it.event])
+        precision += right / len(cluster)
+        recall += right / len(gold[it.event])
+    p, r = precision / len(items), recall / len(items)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def tag_counts(
+    items: Sequence[Labelled], run: Run, slugs: Sequence[str]
+) -> tuple[dict[str, Counts], Counts]:
+    """Per slug and micro-averaged: each item's story tags against the item's labels."""
+    story = story_of_items(run)
+    per = {slug: Counts() for slug in slugs}
+    micro = Counts()
+    for it in items:
+        found = run.tags.get(story.get(it.id, -1), frozenset())
+        for slug in slugs:
+            said, want = slug in found, slug in it.tags
+            c = per[slug]
+            c.tp += said and want
+            c.fp += said and not want
+            c.fn += want and not said
+        micro.tp += len(found & it.tags)
+        micro.fp += len(found - it.tags)
+        micro.fn += len(it.tags - found)
+    return per, micro
+
+
+def relevance_counts(items: Sequence[Labelled], run: Run) -> Counts:
+    story = story_of_items(run)
+    counts = Counts()
+    for it in items:
+        said = run.relevant.get(story.get(it.id, -1), True)
+        counts.tp += said and it.relevant
+        counts.fp += said and not it.relevant
+        counts.fn += it.relevant and not said
+    return counts
+
+
+@dataclass
+class BriefFigures:
+    briefs: int = 0
+    shown: int = 0
+    on_slug: int = 0
+    slug_shown: int = 0
+    twice: int = 0  # cards whose event an earlier card of the same brief already showed
+    non_policy: int = 0
+    digest_shown: int = 0
+    digest_non_policy: int = 0
+    digest_twice: int = 0
+
+    @property
+    def on_slug_share(self) -> float:
+        return self.on_slug / self.slug_shown if self.slug_shown else 1.0
+
+    @property
+    def non_policy_per_20(self) -> float:
+        return 20 * self.non_policy / self.shown if self.shown else 0.0
+
+    @property
+    def digest_non_policy_per_20(self) -> float:
+        return 20 * self.digest_non_policy / self.digest_shown if self.digest_shown else 0.0
+
+
+def majority(values: Iterable[object]) -> object:
+    counts = Counter(values)
+    return min(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
+
+
+def brief_figures(items: Sequence[Labelled], shown: Sequence[Shown]) -> BriefFigures:
+    by_id = {it.id: it for it in items}
+    figures = BriefFigures()
+    for brief in shown:
+        events: set[str] = set()
+        digest = brief.command.startswith("/digest")
+        figures.briefs += not digest
+        for ids in brief.stories:
+            members = [by_id[i] for i in ids if i in by_id]
+            if not members:
+                continue
+            event = str(majority(m.event for m in members))
+            policy = sum(m.relevant for m in members) * 2 >= len(members)
+            twice = event in events
+            events.add(event)
+            if digest:
+                figures.digest_shown += 1
+                figures.digest_non_policy += not policy
+                figures.digest_twice += twice
+                continue
+            figures.shown += 1
+            figures.non_policy += not policy
+            figures.twice += twice
+            if brief.slug is not None:
+                figures.slug_shown += 1
+                figures.on_slug += any(brief.slug in m.tags for m in members)
+    return figures
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    items: int
+    stories: int
+    pairs: Counts
+    bcubed: float
+    per_slug: dict[str, Counts]
+    micro: Counts
+    relevance: Counts
+    briefs: BriefFigures
+    orders_identical: int
+    orders_run: int
+    seconds: float
+
+
+def measure(
+    split: str, taxonomy: Taxonomy, outlets: dict[str, Outlet], orders: int, tmp: Path
+) -> tuple[Figures, list[Labelled], Run]:
+    items = load_corpus(split)
+    run = ingest_in_time_order(tmp, f"{split}-ordered", items, taxonomy, outlets)
+    rng = random.Random(2026)
+    identical = 0
+    for n in range(orders):
+        other = ingest_shuffled(tmp, f"{split}-shuffled{n}", items, taxonomy, outlets, rng)
+        identical += other.membership() == run.membership()
+    slugs = [*taxonomy.topics, *taxonomy.jurisdictions]
+    per_slug, micro = tag_counts(items, run, slugs)
+    figures = Figures(
+        items=len(items),
+        stories=len(run.stories),
+        pairs=pair_counts(items, run),
+        bcubed=bcubed_f1(items, run),
+        per_slug=per_slug,
+        micro=micro,
+        relevance=relevance_counts(items, run),
+        briefs=brief_figures(items, run.shown),
+        orders_identical=identical,
+        orders_run=orders,
+        seconds=run.seconds,
+    )
+    return figures, items, run
+
+
+def _f(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
+    names = list(results)
+    head = f"{'figure':<40}" + "".join(f"{SPLITS[n]:>10}" for n in names) + "   target"
+    lines = [head, "-" * len(head)]
+
+    def row(label: str, values: Sequence[str], target: str = "") -> None:
+        lines.append(f"{label:<40}" + "".join(f"{v:>10}" for v in values) + f"   {target}")
+
+    r = [results[n] for n in names]
+    row("items", [str(x.items) for x in r])
+    row("stories", [str(x.stories) for x in r])
+    row("same-event pairs: precision", [_f(x.pairs.precision) for x in r], ">= 0.95")
+    row("same-event pairs: recall", [_f(x.pairs.recall) for x in r], ">= 0.85")
+    row(
+        "  (pairs found / labelled)",
+        [f"{x.pairs.tp + x.pairs.fp}/{x.pairs.tp + x.pairs.fn}" for x in r],
+    )
+    row("B-cubed F1", [_f(x.bcubed) for x in r])
+    row("tags: micro precision", [_f(x.micro.precision) for x in r])
+    row("tags: micro recall", [_f(x.micro.recall) for x in r])
+    row("tags: micro-F1", [_f(x.micro.f1) for x in r], ">= 0.90")
+    row(
+        "tags: slugs with precision < 0.85",
+        [str(sum(1 for c in x.per_slug.values() if c.tp + c.fp and c.precision < 0.85)) for x in r],
+        "0",
+    )
+    row("relevance: precision (policy news)", [_f(x.relevance.precision) for x in r])
+    row("relevance: recall (policy news)", [_f(x.relevance.recall) for x in r], ">= 0.90")
+    row("briefs run / stories shown", [f"{x.briefs.briefs}/{x.briefs.shown}" for x in r])
+    row("briefs: on-slug share", [_f(x.briefs.on_slug_share) for x in r])
+    row("briefs: events shown twice", [str(x.briefs.twice) for x in r], "0")
+    row("briefs: non-policy shown", [str(x.briefs.non_policy) for x in r])
+    row("briefs: non-policy per 20 shown", [f"{x.briefs.non_policy_per_20:.2f}" for x in r], "<= 1")
+    row("digests: stories shown", [str(x.briefs.digest_shown) for x in r])
+    row("digests: events shown twice", [str(x.briefs.digest_twice) for x in r], "0")
+    row(
+        "digests: non-policy per 20 shown",
+        [f"{x.briefs.digest_non_policy_per_20:.2f}" for x in r],
+        "<= 1",
+    )
+    row(
+        "shuffled poll orders identical",
+        [f"{x.orders_identical}/{x.orders_run}" for x in r],
+        "all",
+    )
+    row("ingest + briefs, seconds", [f"{x.seconds:.1f}" for x in r])
+    lines += ["", "tags per slug: precision / recall (labelled items)"]
+    for slug in slugs:
+        cells = []
+        for x in r:
+            c = x.per_slug[slug]
+            cells.append(f"{_f(c.precision)}/{_f(c.recall)} ({c.tp + c.fn})")
+        lines.append(f"  {slug:<18}" + "".join(f"{cell:>24}" for cell in cells))
+    return lines
+
+
+def dev_mistakes(items: Sequence[Labelled], run: Run, limit: int) -> list[str]:
+    """Dev only: split and merged events, and wrong relevance, for tuning."""
+    story = story_of_items(run)
+    by_id = {it.id: it for it in items}
+    lines: list[str] = []
+    events: dict[str, list[Labelled]] = defaultdict(list)
+    for it in items:
+        events[it.event].append(it)
+    for event, members in sorted(events.items(), key=lambda kv: -len(kv[1])):
+        parts = Counter(story.get(m.id) for m in members)
+        if len(members) > 1 and len(parts) > 1:
+            lines.append(f"split {event} into {len(parts)}:")
+            for m in members:
+                lines.append(f"   s{story.get(m.id)} {m.id} [{m.outlet}] {m.title[:90]}")
+    for sid, ids in run.stories.items():
+        evs = Counter(by_id[i].event for i in ids if i in by_id)
+        if len(evs) > 1:
+            lines.append(f"merged s{sid}: " + ", ".join(f"{e} x{n}" for e, n in evs.items()))
+            for i in ids:
+                if i in by_id:
+                    lines.append(f"   {i} [{by_id[i].outlet}] {by_id[i].title[:90]}")
+    for it in items:
+        said = run.relevant.get(story.get(it.id, -1), True)
+        if said != it.relevant:
+            lines.append(
+                f"relevance {it.id} said {said} want {it.relevant} [{it.outlet}] {it.title[:90]}"
+            )
+    for it in items:
+        found = run.tags.get(story.get(it.id, -1), frozenset())
+        if found != it.tags:
+            extra, missing = sorted(found - it.tags), sorted(it.tags - found)
+            lines.append(f"tags {it.id} +{extra} -{missing} [{it.outlet}] {it.title[:80]}")
+    return lines[:limit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=["dev", "heldout", "both"], default="both")
+    parser.add_argument("--orders", type=int, default=5, help="shuffled poll orders per split")
+    parser.add_argument("--mistakes", type=int, default=0, help="dev mistakes to list")
+    args = parser.parse_args()
+    taxonomy = Taxonomy.load()
+    outlets = load_outlets()
+    splits = ["dev", "heldout"] if args.split == "both" else [args.split]
+    results: dict[str, Figures] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for split in splits:
+            figures, items, run = measure(split, taxonomy, outlets, args.orders, Path(tmp))
+            results[split] = figures
+            if split == "dev" and args.mistakes:
+                print("\n".join(dev_mistakes(items, run, args.mistakes)))
+                print()
+    print("\n".join(report(results, [*taxonomy.topics, *taxonomy.jurisdictions])))
+
+
+if __name__ == "__main__":
+    main()

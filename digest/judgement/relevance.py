@@ -1,0 +1,245 @@
+"""Is it policy news, what kind of event is it, and how much does it matter: cues, scored.
+
+Each item is read for cues in groups that operators can tune in the taxonomy file's
+`[relevance]` table: who acts (a regulator, a court, the police), what they do (fine, ban, rule,
+charge), what happened (a breach, an exploited flaw), and what marks other news (a deal, a
+product launch, a malware write-up with no victim, a routine advisory, sport). A cue in the
+headline counts more than one in the text; the source's kind (regulator, general news, vendor
+...) is a prior. A story is policy news when its best-evidenced member is; its event type is the
+weightiest type its members show, and its significance adds the size of what happened (a fine
+of hundreds of millions, millions of people affected) and official telling.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.ingest import StoryFacts
+from digest.text.words import Words, split_words
+
+__all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
+
+# Event types, weightiest first, with their base significance.
+EVENT_TYPES: dict[str, float] = {
+    "enforcement": 3.0,
+    "law": 3.0,
+    "court": 2.5,
+    "investigation": 2.0,
+    "incident": 2.0,
+    "guidance": 1.5,
+    "deadline": 1.5,
+    "analysis": 1.0,
+    "commentary": 0.5,
+    "other": 0.0,
+}
+_LEAD_WORDS = 120  # words of the text read for cues
+_AMOUNT = re.compile(
+    r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class CueGroup:
+    """Terms that are evidence of one thing, and how much (negative: evidence against)."""
+
+    name: str
+    weight: float
+    words: frozenset[bytes]
+    phrases: tuple[bytes, ...]  # " w1 w2 ", lowercased
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One item read for relevance and event type."""
+
+    score: float
+    reasons: tuple[str, ...]
+    event_type: str
+    magnitude: float  # 0 (nothing measured) to 2 (billions, tens of millions of people)
+
+
+@dataclass(frozen=True)
+class RelevanceRules:
+    """The cue groups, event-type cues, source-kind priors and the decision threshold."""
+
+    groups: tuple[CueGroup, ...] = ()
+    types: tuple[CueGroup, ...] = ()
+    priors: Mapping[str, float] = field(default_factory=dict)
+    official_prior: float = 1.0
+    threshold: float = 1.0
+    title_weight: float = 2.0
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "taxonomy") -> RelevanceRules:
+        """Build from a parsed `[relevance]` table (see digest/taxonomy.toml)."""
+        where = f"{source}: [relevance]"
+        groups = tuple(
+            _group(name, spec, f"{where}.cues.{name}")
+            for name, spec in _table(data.get("cues", {}), f"{where}.cues").items()
+        )
+        order = list(EVENT_TYPES)
+        types = tuple(
+            sorted(
+                (
+                    _group(name, {"weight": EVENT_TYPES[name], **spec}, f"{where}.types.{name}")
+                    for name, spec in _table(data.get("types", {}), f"{where}.types").items()
+                    if _known_type(name, f"{where}.types")
+                ),
+                key=lambda g: order.index(g.name),
+            )
+        )
+        priors = {
+            str(k): _number(v, f"{where}.priors.{k}")
+            for k, v in _table(data.get("priors", {}), f"{where}.priors").items()
+        }
+        return cls(
+            groups=groups,
+            types=types,
+            priors=priors,
+            official_prior=_number(data.get("official_prior", 1.0), f"{where}.official_prior"),
+            threshold=_number(data.get("threshold", 1.0), f"{where}.threshold"),
+            title_weight=_number(data.get("title_weight", 2.0), f"{where}.title_weight"),
+        )
+
+    def assess(
+        self, title: Words, text: Words, *, kind: str | None = None, official: bool = False
+    ) -> Assessment:
+        """Read one item: its relevance score with reasons, its event type and magnitude."""
+        heading = _Seen(title.words)
+        lead = _Seen(text.words[:_LEAD_WORDS])
+        score = 0.0
+        reasons: list[str] = []
+        for group in self.groups:
+            term = heading.first(group)
+            weight = group.weight * self.title_weight if term else group.weight
+            term = term or lead.first(group)
+            if term:
+                score += weight
+                reasons.append(f"{group.name}: {term}")
+        prior = self.priors.get(kind or "", 0.0)
+        if prior:
+            score += prior
+            reasons.append(f"source: {kind}")
+        if official:
+            score += self.official_prior
+            reasons.append("source: official")
+        return Assessment(
+            score=round(score, 3),
+            reasons=tuple(reasons),
+            event_type=self._event_type(heading, lead),
+            magnitude=magnitude(f"{title.text} {text.text[:800]}"),
+        )
+
+    def _event_type(self, heading: _Seen, lead: _Seen) -> str:
+        """The weightiest type the headline shows, else the weightiest the lead shows."""
+        for seen in (heading, lead):
+            for group in self.types:  # weightiest first
+                if seen.first(group):
+                    return group.name
+        return "other"
+
+
+def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
+    """A story's decision from its members' assessments (its first members, canonical order):
+    its best-evidenced member decides relevance; significance grows with the event's type, its
+    size, and the number of members telling it."""
+    if not members:
+        return StoryFacts(False, ("no items",), "other", 0.0)
+    best = max(members, key=lambda a: a.score)  # the first of equals: canonical
+    relevant = best.score >= rules.threshold
+    reasons = (f"{'policy' if relevant else 'not policy'} ({best.score:+.1f})", *best.reasons)
+    kind = min((a.event_type for a in members), key=lambda t: -EVENT_TYPES.get(t, 0.0))
+    size = max(a.magnitude for a in members)
+    significance = EVENT_TYPES.get(kind, 0.0) + size if relevant else 0.0
+    return StoryFacts(relevant, reasons, kind, round(significance, 2))
+
+
+def magnitude(text: str) -> float:
+    """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
+    a billion; 0.5 from ten million."""
+    largest = 0.0
+    for number, scale in _AMOUNT.findall(text):
+        value = float(number.replace(",", "."))
+        value *= 1e9 if scale.lower() in ("billion", "bn") else 1e6
+        largest = max(largest, value)
+    if largest >= 1e9:
+        return 2.0
+    if largest >= 1e8:
+        return 1.0
+    if largest >= 1e7:
+        return 0.5
+    return 0.0
+
+
+class _Seen:
+    """The words of one text, for cue lookups."""
+
+    __slots__ = ("words", "joined")
+
+    def __init__(self, words: Iterable[bytes]) -> None:
+        listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
+        self.words = frozenset(listed)
+        self.joined = b" " + b" ".join(listed) + b" "
+
+    def first(self, group: CueGroup) -> str:
+        """The first term of `group` found here (words before phrases), or ""."""
+        found = group.words.intersection(self.words)
+        if found:
+            return min(found).decode("utf-8", "replace")
+        for phrase in group.phrases:
+            if phrase in self.joined:
+                return phrase.strip().decode("utf-8", "replace")
+        return ""
+
+
+def _group(name: str, spec: Any, where: str) -> CueGroup:
+    if not isinstance(spec, dict):
+        raise ValueError(f"{where}: must be a table with weight and terms")
+    weight = _number(spec.get("weight", 1.0), f"{where}.weight")
+    terms = spec.get("terms", [])
+    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+        raise ValueError(f"{where}.terms: must be a list of strings")
+    words: set[bytes] = set()
+    phrases: list[bytes] = []
+    for term in terms:
+        tokens = [t for t in _tokens(term) if t != b"s"]
+        if len(tokens) == 1:
+            words.update(_forms(tokens[0]))
+        elif tokens:
+            phrases.append(b" " + b" ".join(tokens) + b" ")
+    return CueGroup(name, weight, frozenset(words), tuple(phrases))
+
+
+def _tokens(term: str) -> list[bytes]:
+    return split_words(term.lower()).words
+
+
+def _forms(word: bytes) -> set[bytes]:
+    """A cue word and its plural: "fine" finds "fines", "breach" "breaches"."""
+    if word.endswith((b"s", b"x", b"ch", b"sh")):
+        return {word, word + b"es"}
+    if word.endswith(b"y") and len(word) > 2 and word[-2:-1] not in b"aeiou":
+        return {word, word[:-1] + b"ies"}
+    return {word, word + b"s"}
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: must be a table")
+    return value
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{where}: must be a number")
+    return float(value)
+
+
+def _known_type(name: str, where: str) -> bool:
+    if name not in EVENT_TYPES:
+        raise ValueError(f"{where}.{name}: unknown event type (one of {', '.join(EVENT_TYPES)})")
+    return True
