@@ -72,11 +72,12 @@ _WORDS = [
 
 
 def _words(n: int, count: int) -> str:
-    """Words that differ from feed to feed, so the clusterer keeps the stories apart."""
+    """Words of feed `n` alone (each carries its feed's number), so no two feeds' stories share
+    their vocabulary and the clusterer keeps them apart."""
     out, x = [], n * 7919 + 17
     for _ in range(count):
         x = (x * 1103515245 + 12345) % 2**31
-        out.append(_WORDS[x % len(_WORDS)])
+        out.append(f"{_WORDS[x % len(_WORDS)]}{n % 100000}")
     return " ".join(out)
 
 
