@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import json
 import random
 import sys
@@ -250,8 +249,7 @@ class Harness:
                     official=outlet.official,
                     jurisdiction=outlet.jurisdiction,
                 )
-                if hasattr(source, "kind"):
-                    source.kind = outlet.kind
+                source.kind = outlet.kind
                 session.add(source)
                 session.flush()
                 assert source.id is not None
@@ -274,15 +272,11 @@ class Harness:
             workspace="local",
             channel="quality",
             user="analyst",
-            role=role,
+            platform_role=role,
             command=command,
-            text=text,
+            request=text,
         )
-        answer: object = self.registry.dispatch(self.services, inv)
-        if inspect.isawaitable(answer):  # the registry may dispatch asynchronously
-            answer = asyncio.run(_awaited(answer))
-        assert isinstance(answer, Reply)
-        return answer
+        return asyncio.run(self.registry.dispatch(self.services, inv))
 
     def shown(self, command: str, text: str, slug: str | None, day: str) -> Shown:
         role = Role.ADMIN if command == "digest" else Role.MEMBER
@@ -316,10 +310,6 @@ class Harness:
 
     def close(self) -> None:
         self.db.dispose()
-
-
-async def _awaited(value: object) -> object:
-    return await value  # type: ignore[misc]
 
 
 def by_day_and_outlet(items: Sequence[Labelled]) -> dict[str, dict[str, list[Labelled]]]:
