@@ -8,6 +8,8 @@ iCalendar subscription, found by the hash of its token.
 from __future__ import annotations
 
 import calendar
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal, get_args
@@ -22,6 +24,12 @@ __all__ = [
     "DeadlineRecord",
     "DeadlineFilter",
     "CalendarFeed",
+    "ItemText",
+    "FoundDeadline",
+    "StoriesPerDay",
+    "TrendRow",
+    "new_calendar_token",
+    "calendar_token_hash",
     "period_end",
     "date_label",
     "date_key",
@@ -135,3 +143,54 @@ class CalendarFeed:
     user: str
     query: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ItemText:
+    """What extraction reads of one item of a story."""
+
+    item_id: int
+    story_id: int
+    title: str
+    text: str
+    published_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDeadline:
+    """A deadline to store: found in `item_id`'s text, published at `published_at`."""
+
+    item_id: int
+    published_at: datetime
+    deadline: Deadline
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """Stories first seen on one day, in one series (a topic, jurisdiction or source; '' when
+    the chart has one series)."""
+
+    day: date
+    series: str
+    stories: int
+
+
+@dataclass(frozen=True)
+class StoriesPerDay:
+    """A trend's counts, and each day's most-told story headline (for labelling peaks)."""
+
+    rows: tuple[TrendRow, ...]
+    headlines: dict[date, str]
+
+
+_TOKEN_BYTES = 24  # 192 bits of randomness; at least 128 are required
+
+
+def new_calendar_token() -> str:
+    """A fresh unguessable calendar token (URL-safe); only its hash is ever stored."""
+    return secrets.token_urlsafe(_TOKEN_BYTES)
+
+
+def calendar_token_hash(token: str) -> str:
+    """The stored form of a token: SHA-256 (the token is random, so no slow hash is needed)."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
