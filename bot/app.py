@@ -29,6 +29,7 @@ from core.sources import NewSource
 from digest.composition.alerts import WatchIndex, queue_alerts
 from digest.composition.compose import SummaryProvider, compose_digest
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
+from digest.ingest.deadlines_hook import deadlines_hook
 from digest.ingest.defaults import default_sources
 from digest.ingest.fetch import Fetcher
 from digest.ingest.netguard import log_allowlist
@@ -210,7 +211,13 @@ def pipeline_poll(
     progress: Callable[[RefreshResult], None] | None = None,
 ) -> PollFn:
     """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome."""
-    ctx = PipelineContext(store=store, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
+    ctx = PipelineContext(
+        store=store,
+        fetcher=fetcher,
+        taxonomy=taxonomy,
+        clock=clock,
+        hooks=(deadlines_hook(store),),
+    )
 
     async def poll(source_ids: list[int]) -> PollOutcome:
         report = await poll_sources(ctx, source_ids, concurrency=concurrency, progress=progress)
