@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from bot.calendar import CalendarFeeds
 from bot.delivery import DeliveryConfig, Outbox
 from bot.ops import Metrics, OpsServer, configure_logging
 from bot.publisher import Publisher
@@ -179,6 +180,7 @@ def build_components(
         default_timezone=settings.timezone,
         probe=probe,
         provider=provider,
+        public_url=settings.public_url,
     )
     store = services.store
     metrics = Metrics()
@@ -344,6 +346,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     ops = None
     if settings.http_port:
         ops = OpsServer(comps.metrics, scheduler.health, port=settings.http_port)
+        CalendarFeeds(comps.services).mount(ops.app)  # /calendar/<token>.ics
         if slack is not None:
             # One port: /slack/events (HTTP mode) and the OAuth pages next to /healthz.
             slack.mount(ops.app)

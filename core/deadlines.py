@@ -130,6 +130,7 @@ class DeadlineFilter:
     topics: tuple[str, ...] = ()
     jurisdictions: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()  # any of these (all when empty)
     limit: int = 200
 
 

@@ -108,6 +108,8 @@ class DeadlineStore:
             d.due_start <= until,
             s.merged_into.is_(None),
         ]
+        if want.kinds:
+            conds.append(d.kind.in_(sorted(want.kinds)))
         for kind, slugs in (("topic", want.topics), ("jurisdiction", want.jurisdictions)):
             if slugs:
                 t = STORY_TAGS.c
