@@ -69,9 +69,15 @@ def _opened() -> Iterator[Components]:
 
 
 def _print_document(doc: Document, as_json: bool) -> None:
+    from bot.console import save_images
     from digest.composition.textrender import render_text
 
-    typer.echo(doc.to_json(indent=2) if as_json else render_text(doc))
+    if as_json:
+        typer.echo(doc.to_json(indent=2))
+        return
+    typer.echo(render_text(doc))
+    for path in save_images(doc):
+        typer.echo(f"chart written to {path}")
 
 
 @app.command()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import brief, deadlines, digest_cmd, pin, sources, story, watch
+from handlers import brief, deadlines, digest_cmd, pin, sources, story, trend, watch
 from handlers.help import help_spec
 from handlers.registry import Registry
 
@@ -23,6 +23,7 @@ def build_registry() -> Registry:
         sources.SPEC,
         story.STORY,
         deadlines.SPEC,
+        trend.SPEC,
     ):
         registry.register(spec)
     registry.register(help_spec(registry))
