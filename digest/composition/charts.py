@@ -114,7 +114,7 @@ def trend_chart(
         days = [d for d in per_day if bin_of(d) == at and d in headlines]
         if days:
             busiest = max(days, key=lambda d: (per_day[d], -d.toordinal()))
-            peaks.append((at, _clip(headlines[busiest])))
+            peaks.append((at, " ".join(headlines[busiest].split())))
     return TrendChart(title, unit, tuple(bins), series, tuple(sorted(peaks)))
 
 
@@ -158,7 +158,7 @@ def render_png(chart: TrendChart) -> bytes:
     for k, (at, headline) in enumerate(chart.peaks):
         y = bottoms[at]
         ax.annotate(
-            headline,
+            _clip(headline),
             xy=(float(date2num(chart.bins[at] + step / 2)), y),
             xytext=(0, 14 + 16 * (k % 2)),
             textcoords="offset points",
