@@ -108,9 +108,11 @@ def trend_chart(
     series = tuple(TrendSeries(name, tuple(values)) for name, values in kept)
     totals = [sum(s.values[i] for s in series) for i in range(len(bins))]
     peaks: list[tuple[int, str]] = []
+    busy = [t for t in totals if t]
+    usual = sum(busy) / len(busy) if busy else 0.0
     for at in sorted(range(len(bins)), key=lambda i: (-totals[i], i))[:PEAKS]:
-        if totals[at] == 0:
-            break
+        if totals[at] <= usual:
+            break  # a peak stands above the usual busy bin, or it is no peak
         days = [d for d in per_day if bin_of(d) == at and d in headlines]
         if days:
             busiest = max(days, key=lambda d: (per_day[d], -d.toordinal()))
@@ -162,7 +164,12 @@ def render_png(chart: TrendChart) -> bytes:
             xy=(float(date2num(chart.bins[at] + step / 2)), y),
             xytext=(0, 14 + 16 * (k % 2)),
             textcoords="offset points",
-            ha="center",
+            # keep the label inside the picture: anchor it on the side away from the edge
+            ha="left"
+            if at < len(chart.bins) / 3
+            else "right"
+            if at > 2 * len(chart.bins) / 3
+            else "center",
             fontsize=10.5,
             arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.8},
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#999999", "lw": 0.5},
