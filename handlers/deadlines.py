@@ -24,7 +24,7 @@ from handlers.base import Caller, NotFound, Options, Reply, UsageError
 from handlers.context import Services
 from handlers.parsing import Text, Word, option_text, takes_no_words, unexpected
 from handlers.registry import CommandSpec, Option, Subcommand, no_args_action, sync_action
-from handlers.topical import TopicalQuery, sort_words
+from handlers.topical import TopicalQuery, parse_window, sort_words
 
 __all__ = [
     "SPEC",
@@ -42,8 +42,6 @@ __all__ = [
 DEFAULT_HORIZON = timedelta(days=90)
 MAX_HORIZON = timedelta(days=730)
 CALENDAR_HORIZON = MAX_HORIZON
-_NEXT = re.compile(r"^(\d{1,5})([dwmy])$")
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _USAGE = "/deadlines [topic | jurisdiction | words] [next:90d] [kind:takes-effect]"
 
 
@@ -74,17 +72,6 @@ class SubscribeArgs:
     """The query a calendar feed serves (everything when empty)."""
 
     query: DeadlineQuery = field(default_factory=DeadlineQuery)
-
-
-def _horizon(word: Word) -> timedelta:
-    value = word.text.split(":", 1)[1].lower()
-    match = _NEXT.match(value)
-    if not match or int(match.group(1)) == 0:
-        raise unexpected(word, "expected next: with days, weeks, months or years, e.g. next:90d")
-    span = timedelta(days=int(match.group(1)) * _UNIT_DAYS[match.group(2)])
-    if span > MAX_HORIZON:
-        raise unexpected(word, "at most next:730d (two years)")
-    return span
 
 
 def _kind(word: Word) -> Kind:
@@ -118,7 +105,7 @@ def parse_deadline_query(
         if low.startswith("next:") and allow_next:
             if horizon is not None:
                 raise unexpected(word, "give one next: window")
-            horizon = _horizon(word)
+            horizon = parse_window(word, MAX_HORIZON)
         elif low.startswith("kind:"):
             kind = _kind(word)
             if kind not in kinds:

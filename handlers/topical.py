@@ -4,8 +4,10 @@ else a word that must appear."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from digest.judgement.query import normalise_tokens
 from handlers.base import UsageError
@@ -13,7 +15,7 @@ from handlers.common import suggest
 from handlers.context import Services
 from handlers.parsing import Word, unexpected
 
-__all__ = ["TopicalQuery", "sort_words", "require"]
+__all__ = ["TopicalQuery", "sort_words", "require", "parse_window"]
 
 _PREFIXES = ("topic:", "jurisdiction:")
 
@@ -78,3 +80,23 @@ def require(query: TopicalQuery, usage: str) -> TopicalQuery:
     if not query:
         raise UsageError(f"{usage} needs a query: a topic, a jurisdiction or words")
     return query
+
+
+_WINDOW = re.compile(r"^(\d{1,5})([dwmy])$")
+_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def parse_window(word: Word, maximum: timedelta) -> timedelta:
+    """'next:90d', 'since:12w', 'next:6m', 'since:1y' -> days (a month is 30, a year 365);
+    refused, naming the word, when malformed or beyond `maximum`."""
+    name, _, value = word.text.partition(":")
+    match = _WINDOW.match(value.lower())
+    if not match or int(match.group(1)) == 0:
+        raise unexpected(
+            word,
+            f"expected {name.lower()}: with days, weeks, months or years, e.g. {name.lower()}:90d",
+        )
+    span = timedelta(days=int(match.group(1)) * _UNIT_DAYS[match.group(2)])
+    if span > maximum:
+        raise unexpected(word, f"at most {name}:{maximum.days}d (two years)")
+    return span

@@ -6,7 +6,6 @@ headlines, so that a platform that cannot show the image still tells the story.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import cast
@@ -17,7 +16,7 @@ from handlers.base import Caller, Options, Reply
 from handlers.context import Services
 from handlers.parsing import Text, Word, option_text, unexpected
 from handlers.registry import CommandSpec, Option, sync_action
-from handlers.topical import TopicalQuery, require, sort_words
+from handlers.topical import TopicalQuery, parse_window, require, sort_words
 from storage.trends import SplitBy
 
 __all__ = ["SPEC", "TrendArgs", "parse_trend", "DEFAULT_SINCE", "MAX_SINCE"]
@@ -25,8 +24,6 @@ __all__ = ["SPEC", "TrendArgs", "parse_trend", "DEFAULT_SINCE", "MAX_SINCE"]
 DEFAULT_SINCE = timedelta(days=90)
 MAX_SINCE = timedelta(days=730)
 SPLITS = ("topic", "jurisdiction", "source")
-_SINCE = re.compile(r"^(\d{1,4})([dwmy])$")
-_UNIT_DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
 _USAGE = "/trend <topic | jurisdiction | words> [since:90d] [by:topic|jurisdiction|source]"
 
 
@@ -37,16 +34,6 @@ class TrendArgs:
     query: TopicalQuery
     since: timedelta = DEFAULT_SINCE
     by: SplitBy = ""
-
-
-def _since(word: Word) -> timedelta:
-    match = _SINCE.match(word.text.split(":", 1)[1].lower())
-    if not match or int(match.group(1)) == 0:
-        raise unexpected(word, "expected since: with days, weeks, months or years, e.g. since:90d")
-    span = timedelta(days=int(match.group(1)) * _UNIT_DAYS[match.group(2)])
-    if span > MAX_SINCE:
-        raise unexpected(word, "at most since:730d (two years)")
-    return span
 
 
 def _by(word: Word) -> SplitBy:
@@ -66,7 +53,7 @@ def parse_trend(services: Services, text: Text) -> TrendArgs:
         if low.startswith("since:"):
             if since is not None:
                 raise unexpected(word, "give one since: window")
-            since = _since(word)
+            since = parse_window(word, MAX_SINCE)
         elif low.startswith("by:"):
             if by is not None:
                 raise unexpected(word, "give one by: split")
