@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from bot.calendar import CalendarFeeds
 from bot.delivery import DeliveryConfig, Outbox
 from bot.ops import Metrics, OpsServer, configure_logging
 from bot.publisher import Publisher
@@ -29,6 +30,7 @@ from core.sources import NewSource
 from digest.composition.alerts import WatchIndex, queue_alerts
 from digest.composition.compose import SummaryProvider, compose_digest
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
+from digest.ingest.deadlines_hook import deadlines_hook
 from digest.ingest.defaults import default_sources
 from digest.ingest.fetch import Fetcher
 from digest.ingest.netguard import log_allowlist
@@ -178,6 +180,7 @@ def build_components(
         default_timezone=settings.timezone,
         probe=probe,
         provider=provider,
+        public_url=settings.public_url,
     )
     store = services.store
     metrics = Metrics()
@@ -210,7 +213,13 @@ def pipeline_poll(
     progress: Callable[[RefreshResult], None] | None = None,
 ) -> PollFn:
     """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome."""
-    ctx = PipelineContext(store=store, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
+    ctx = PipelineContext(
+        store=store,
+        fetcher=fetcher,
+        taxonomy=taxonomy,
+        clock=clock,
+        hooks=(deadlines_hook(store),),
+    )
 
     async def poll(source_ids: list[int]) -> PollOutcome:
         report = await poll_sources(ctx, source_ids, concurrency=concurrency, progress=progress)
@@ -337,6 +346,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     ops = None
     if settings.http_port:
         ops = OpsServer(comps.metrics, scheduler.health, port=settings.http_port)
+        CalendarFeeds(comps.services).mount(ops.app)  # /calendar/<token>.ics
         if slack is not None:
             # One port: /slack/events (HTTP mode) and the OAuth pages next to /healthz.
             slack.mount(ops.app)

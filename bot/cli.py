@@ -34,7 +34,11 @@ digest_app = typer.Typer(
     help="Preview digests, or run the digests that are due.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+deadlines_app = typer.Typer(
+    help="The deadline radar: export upcoming deadlines.", no_args_is_help=True
+)
 app.add_typer(sources_app, name="sources")
+app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(digest_app, name="digest")
 app.add_typer(db_app, name="db")
 
@@ -65,9 +69,15 @@ def _opened() -> Iterator[Components]:
 
 
 def _print_document(doc: Document, as_json: bool) -> None:
+    from bot.console import save_images
     from digest.composition.textrender import render_text
 
-    typer.echo(doc.to_json(indent=2) if as_json else render_text(doc))
+    if as_json:
+        typer.echo(doc.to_json(indent=2))
+        return
+    typer.echo(render_text(doc))
+    for path in save_images(doc):
+        typer.echo(f"chart written to {path}")
 
 
 @app.command()
@@ -348,6 +358,35 @@ def digest_run_due(
             _fail(f"--at {at!r}: give a time zone, e.g. 2026-11-28T08:00:00+01:00 or ...Z")
     report = run_due_digests_cli(_settings(), when)
     typer.echo(report.summary())
+
+
+@deadlines_app.command("export")
+def deadlines_export(
+    query: Annotated[
+        list[str] | None, typer.Argument(help="Topics, jurisdictions, words, next:365d, kind:...")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="ics, csv or json.")] = "ics",
+) -> None:
+    """Upcoming deadlines (next 90 days unless next: says otherwise) as iCalendar, CSV or JSON."""
+    from digest.composition.deadlines import to_csv, to_ics, to_json
+    from handlers.base import CommandError
+    from handlers.deadlines import find_deadlines, parse_deadline_query
+    from handlers.parsing import Text
+
+    if fmt not in ("ics", "csv", "json"):
+        _fail(f"--format {fmt!r}: expected ics, csv or json", 2)
+    with _opened() as comps:
+        try:
+            parsed, horizon = parse_deadline_query(comps.services, Text(" ".join(query or [])))
+        except CommandError as exc:
+            _fail(exc.message, 2)
+        records = find_deadlines(comps.services, parsed, horizon, limit=5000)
+        now = comps.clock()
+    if fmt == "ics":
+        name = "policybrief deadlines" + (f": {parsed.text()}" if parsed.text() else "")
+        typer.echo(to_ics(records, name=name, now=now), nl=False)
+    else:
+        typer.echo(to_csv(records) if fmt == "csv" else to_json(records), nl=False)
 
 
 @db_app.command("upgrade")

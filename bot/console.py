@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import sys
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.publisher import Sent, Target
@@ -28,6 +31,7 @@ __all__ = [
     "print_pending",
     "repl",
     "run_repl",
+    "save_images",
 ]
 
 CONSOLE = {"platform": "console", "workspace": "local", "channel": "console", "user": "console"}
@@ -56,6 +60,22 @@ class ConsolePublisher:
 
     async def pin(self, channel_id: str, message_id: str) -> None:
         self.output.write(f"(pinned message {message_id} in #{channel_id})\n")
+
+
+def save_images(document: Document, directory: Path | None = None) -> list[Path]:
+    """Write a document's images (charts) to files, in a new temporary folder unless one is
+    given; returns their paths, for the console to print."""
+    if not document.images:
+        return []
+    folder = directory or Path(tempfile.mkdtemp(prefix="policybrief-"))
+    paths = []
+    for n, image in enumerate(document.images):
+        # the name is ours, but keep it a plain file name whatever it says
+        safe = re.sub(r"[^A-Za-z0-9._-]", "_", image.name).lstrip(".") or "image"
+        path = folder / (safe if n == 0 else f"{n}-{safe}")
+        path.write_bytes(image.data)
+        paths.append(path)
+    return paths
 
 
 def parse_command(text: str, role: Role = Role.ADMIN) -> Invocation:
@@ -128,6 +148,8 @@ async def repl(
             break
         reply = await ask(services, registry, line)
         out.write(render_text(reply.document) + "\n")
+        for path in save_images(reply.document):
+            out.write(f"chart written to {path}\n")
         for extra in reply.extras:
             out.write("\n" + render_text(extra) + "\n")
         out.write("\n")

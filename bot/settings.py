@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET")
     slack_api_url: str | None = Field(None, alias="SLACK_API_URL")
     http_port: int | None = Field(None, ge=1, le=65535, alias="POLICYBRIEF_HTTP_PORT")
+    public_url: str = Field("", alias="POLICYBRIEF_PUBLIC_URL")
 
     discord_token: SecretStr | None = Field(None, alias="DISCORD_TOKEN")
     discord_guild_ids: _CSV = Field((), alias="DISCORD_GUILD_IDS")

@@ -6,11 +6,20 @@ platform. Links come only from `SourceLink.url`, which is a stored item URL.
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["SourceLink", "StoryCard", "Section", "Document", "story_ref", "parse_story_ref"]
+__all__ = [
+    "SourceLink",
+    "StoryCard",
+    "Section",
+    "Attachment",
+    "Document",
+    "story_ref",
+    "parse_story_ref",
+]
 
 _REF_ALPHABET = "0123456789abcdefghijkmnpqrstuvwxyz"  # no "l" or "o": easy to read aloud
 
@@ -75,6 +84,37 @@ class Section:
     lines: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a document (a chart): its name, media type and bytes.
+
+    Platforms upload it (Slack's files API, a Discord attachment); the console writes it to a
+    file and prints the path. `alt` is the text shown where the image cannot be.
+    """
+
+    name: str  # a plain file name, e.g. "trend.png"
+    media_type: str  # e.g. "image/png"
+    data: bytes = b""
+    alt: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "media_type": self.media_type,
+            "alt": self.alt,
+            "data": base64.b64encode(self.data).decode("ascii"),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Attachment:
+        return cls(
+            name=data["name"],
+            media_type=data["media_type"],
+            data=base64.b64decode(data.get("data", "")),
+            alt=data.get("alt", ""),
+        )
+
+
 @dataclass
 class Document:
     """A reply or a post: a title, an optional top line, sections, and short footer notes."""
@@ -84,6 +124,7 @@ class Document:
     intro: str = ""
     sections: list[Section] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
+    images: list[Attachment] = field(default_factory=list)  # charts, in order
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
@@ -91,6 +132,7 @@ class Document:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["images"] = [image.to_dict() for image in self.images]
         for sec in data["sections"]:
             for card in sec["stories"]:
                 card["ref"] = story_ref(card["id"])
@@ -117,6 +159,7 @@ class Document:
             intro=data.get("intro", ""),
             sections=sections,
             footer=list(data.get("footer", [])),
+            images=[Attachment.from_dict(i) for i in data.get("images", [])],
         )
 
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import brief, digest_cmd, pin, sources, story, watch
+from handlers import brief, deadlines, digest_cmd, pin, sources, story, trend, watch
 from handlers.help import help_spec
 from handlers.registry import Registry
 
@@ -22,6 +22,8 @@ def build_registry() -> Registry:
         pin.PINNED,
         sources.SPEC,
         story.STORY,
+        deadlines.SPEC,
+        trend.SPEC,
     ):
         registry.register(spec)
     registry.register(help_spec(registry))

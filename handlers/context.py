@@ -47,6 +47,8 @@ class Services:
     provider: Provider | None = None
     # compose_brief limits /brief to stories seen in this window when nothing else is given
     brief_window_hours: int = 24
+    # the bot's public base URL (POLICYBRIEF_PUBLIC_URL), for links to its own pages (calendars)
+    public_url: str = ""
     store: Storage = field(init=False)
 
     def __post_init__(self) -> None:

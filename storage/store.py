@@ -10,11 +10,13 @@ from sqlalchemy import Engine
 
 from storage.claims import ClaimStore
 from storage.db import Database
+from storage.deadlines import DeadlineStore
 from storage.housekeeping import Housekeeping
 from storage.ingest import IngestStore
 from storage.outbox import OutboxStore
 from storage.sources import SourceStore
 from storage.subscriptions import SubscriptionStore
+from storage.trends import TrendStore
 from storage.usage import UsageStore
 
 __all__ = ["Storage"]
@@ -32,6 +34,8 @@ class Storage:
         self.claims = ClaimStore(db)
         self.usage = UsageStore(db)
         self.housekeeping = Housekeeping(db)
+        self.deadlines = DeadlineStore(db)
+        self.trends = TrendStore(db)
 
     @property
     def is_sqlite(self) -> bool:

@@ -124,6 +124,20 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
     ("sources", "health", {}, "health"),
     ("help", None, {}, ""),
     ("story", None, {"story": "s16"}, "s16"),
+    (
+        "deadlines",
+        "list",
+        {"query": "eu data-protection", "next": "365d", "kind": "consultation"},
+        "list eu data-protection next:365d kind:consultation",
+    ),
+    ("deadlines", "subscribe", {"query": "eu"}, "subscribe eu"),
+    ("deadlines", "unsubscribe", {}, "unsubscribe"),
+    (
+        "trend",
+        None,
+        {"query": "coupang", "since": "365d", "by": "jurisdiction"},
+        "coupang since:365d by:jurisdiction",
+    ),
 ]
 
 

@@ -60,6 +60,9 @@ def render_text(doc: Document) -> str:
             lines.extend(_card(card))
         for line in section.lines:
             lines.append(clean_line(line))
+    for image in doc.images:
+        # the console writes the file itself (bot/console.py) and prints where
+        lines.append(f"[image {clean_line(image.name)}: {clean_line(image.alt)}]")
     if doc.footer:
         lines.append("")
         lines.extend(clean_line(f) for f in doc.footer)

@@ -1,0 +1,115 @@
+"""Deadline extraction: precision and recall on the labelled set, and its cost per news item.
+
+Run: .venv/bin/python benchmarks/deadlines.py [--errors]
+
+Scores (kind, date at its precision) on benchmarks/data/deadlines/sentences.jsonl, dev and
+held-out apart (GUIDELINES.md there says how); then runs extraction over every item of the
+real-news corpus (title and summary, as the poll stores them) and reports milliseconds per item.
+`--errors` lists the dev split's misses and false alarms; the held-out errors are never shown,
+so that tuning cannot look at them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import re
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from digest.judgement.deadlines import extract_deadlines  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+SENTENCES = DATA / "deadlines" / "sentences.jsonl"
+REALNEWS = DATA / "realnews" / "items.jsonl"
+TARGETS = {"precision": 0.90, "recall": 0.80, "ms_per_item": 0.2}
+_TAG = re.compile(r"<[^>]+>")
+
+Key = tuple[str, str]  # (kind, date at its precision)
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _expected(row: dict[str, object]) -> set[Key]:
+    deadlines = row["deadlines"]
+    assert isinstance(deadlines, list)
+    return {(d["kind"], d["date"]) for d in deadlines}
+
+
+def _predicted(row: dict[str, object]) -> set[Key]:
+    sentence, published = row["sentence"], row["published"]
+    assert isinstance(sentence, str) and isinstance(published, str)
+    return {(d.kind, d.key) for d in extract_deadlines(sentence, _when(published))}
+
+
+def score(rows: list[dict[str, object]], show_errors: bool) -> tuple[float, float, int, int]:
+    """Precision, recall, predicted and expected counts over `rows`."""
+    hit = predicted = expected = 0
+    for row in rows:
+        want, got = _expected(row), _predicted(row)
+        hit += len(want & got)
+        predicted += len(got)
+        expected += len(want)
+        if show_errors and want != got:
+            print(
+                f"  {row['id']} {str(row['published'])[:10]} want {sorted(want)} got {sorted(got)}"
+            )
+            print(f"      {row['sentence']}")
+    precision = hit / predicted if predicted else 1.0
+    recall = hit / expected if expected else 1.0
+    return precision, recall, predicted, expected
+
+
+def cost_per_item(repeat: int = 5) -> tuple[float, int, int]:
+    """Milliseconds per real-news item (best of `repeat` passes), items, deadlines found."""
+    items = []
+    for line in REALNEWS.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        body = html.unescape(_TAG.sub(" ", item["summary"]))
+        items.append((f"{item['title']}\n\n{body}", _when(item["published"])))
+    best = float("inf")
+    found = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        found = sum(len(extract_deadlines(text, when)) for text, when in items)
+        best = min(best, time.perf_counter() - start)
+    return 1000 * best / len(items), len(items), found
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--errors", action="store_true", help="list the dev split's errors")
+    args = ap.parse_args()
+    rows = [json.loads(line) for line in SENTENCES.read_text(encoding="utf-8").splitlines()]
+    print(f"labelled set: {len(rows)} sentences ({SENTENCES.relative_to(DATA.parent.parent)})")
+    ok = True
+    for split in ("dev", "heldout"):
+        part = [r for r in rows if r["split"] == split]
+        shown = args.errors and split == "dev"
+        if shown:
+            print("dev errors:")
+        precision, recall, predicted, expected = score(part, shown)
+        print(
+            f"{split:8} {len(part):4} sentences  {expected:3} deadlines  {predicted:3} predicted  "
+            f"precision {precision:.3f}  recall {recall:.3f}"
+        )
+        if split == "heldout":
+            ok = precision >= TARGETS["precision"] and recall >= TARGETS["recall"]
+    ms, count, found = cost_per_item()
+    print(f"cost     {ms:.4f} ms per item over {count} real-news items ({found} deadlines found)")
+    ok = ok and ms < TARGETS["ms_per_item"]
+    print(
+        "targets (held-out precision >= 0.90, recall >= 0.80; < 0.2 ms per item): "
+        + ("met" if ok else "NOT met")
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""The after-ingest hook that keeps each story's deadlines: new and changed stories are read
+again, their deadlines extracted and stored in place of the old ones (an edit that drops a date
+drops its deadline; a story emptied by a merge keeps none)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from core.deadlines import FoundDeadline, ItemText
+from digest.ingest.pipeline import AfterIngest, PollReport
+from digest.judgement.deadlines import extract_deadlines
+from storage.store import Storage
+
+__all__ = ["deadlines_hook", "update_deadlines", "is_policy_relevant"]
+
+log = logging.getLogger(__name__)
+
+
+def is_policy_relevant(items: Sequence[ItemText]) -> bool:
+    """Whether a story's deadlines belong on the radar.
+
+    The one place for the relevance check: every story counts until judgement stores a story
+    relevance flag (being added to ingest); then read it here.
+    """
+    return bool(items)
+
+
+def story_deadlines(items: Sequence[ItemText]) -> list[FoundDeadline]:
+    """A story's deadlines over its items, oldest item first; a date every outlet repeats is
+    kept once, with the first item that told it."""
+    found: list[FoundDeadline] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        for deadline in extract_deadlines(f"{item.title}\n\n{item.text}", item.published_at):
+            key = (deadline.kind, deadline.key)
+            if key not in seen:
+                seen.add(key)
+                found.append(FoundDeadline(item.item_id, item.published_at, deadline))
+    return found
+
+
+def update_deadlines(store: Storage, story_ids: Sequence[int]) -> int:
+    """Re-extract the deadlines of these stories and store them in place of the old ones;
+    returns how many were stored."""
+    if not story_ids:
+        return 0
+    texts = store.deadlines.story_texts(story_ids)
+    found = {
+        story_id: story_deadlines(items) if is_policy_relevant(items) else []
+        for story_id, items in texts.items()
+    }
+    return store.deadlines.replace(found)
+
+
+def deadlines_hook(store: Storage) -> AfterIngest:
+    """`AfterIngest("deadlines", ...)`: new and changed stories get their deadlines again."""
+
+    def run(report: PollReport) -> int:
+        ids = list(dict.fromkeys(report.new_story_ids + report.changed_story_ids))
+        stored = update_deadlines(store, ids)
+        log.debug("deadlines: %d stored for %d stories", stored, len(ids))
+        return stored
+
+    return AfterIngest("deadlines", run)

@@ -1,0 +1,153 @@
+"""Deadline extraction on real news sentences (from benchmarks/data/deadlines, dev split)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from core.deadlines import Deadline, date_label
+from digest.judgement.deadlines import extract_deadlines
+
+
+def labels(text: str, published: str) -> list[str]:
+    when = datetime.fromisoformat(published).replace(tzinfo=UTC)
+    return [d.label for d in extract_deadlines(text, when)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        (  # CISA KEV: an absolute day
+            "Cybersecurity and Infrastructure Security Agency (CISA) on Friday added five security "
+            "flaws impacting Apple, Craft CMS, and Laravel Livewire to its Known Exploited "
+            "Vulnerabilities (KEV) catalog, urging federal agencies to patch them by April 3, "
+            "2026.",
+            "2026-03-21T08:25:00",
+            ["3 April 2026 · compliance deadline"],
+        ),
+        (  # relative: within three weeks of publication
+            "CISA flagged two Roundcube Webmail vulnerabilities as actively exploited in attacks "
+            "and ordered U.S. federal agencies to patch them within three weeks.",
+            "2026-02-23T11:44:21",
+            ["16 March 2026 · compliance deadline"],
+        ),
+        (  # month without a year: the next January
+            "Roblox will require all users to perform age-checks to access chat from January",
+            "2025-11-18T12:00:00",
+            ["January 2026 · takes effect"],
+        ),
+        (  # relative: next month
+            "Microsoft will start enforcing multi-factor authentication (MFA) for all users "
+            "accessing the Microsoft 365 admin center starting next month.",
+            "2026-01-08T12:10:34",
+            ["February 2026 · takes effect"],
+        ),
+        (
+            "Microsoft has begun rolling out updated Secure Boot certificates through monthly "
+            "Windows updates to replace the original 2011 certificates that will expire in late "
+            "June 2026.",
+            "2026-02-10T17:00:00",
+            ["June 2026 · expires"],
+        ),
+        (
+            "EU to rule by June 25 on Mars' $36 billion Pringles maker Kellanova takeover",
+            "2025-05-19T10:00:00",
+            ["25 June 2025 · hearing or vote"],
+        ),
+        (  # two deadlines in one sentence
+            "Key establishment must move by December 31, 2030; digital signatures by December 31, "
+            "2031.",
+            "2026-06-23T15:16:40",
+            ["31 December 2030 · compliance deadline", "31 December 2031 · compliance deadline"],
+        ),
+        (  # a comment period is labelled by its end
+            "The Cybersecurity and Infrastructure Security Agency (CISA) and National Institute of "
+            "Standards and Technology (NIST) have released an initial draft of Interagency Report "
+            "(IR) 8597 for public comment from December TBD, 2025–January 30, 2026.",
+            "2025-12-22T12:00:00",
+            ["30 January 2026 · consultation closes"],
+        ),
+        (
+            "Senate Extends Surveillance Powers Until April 30 After Chaotic Votes in House",
+            "2026-04-20T10:00:00",
+            ["30 April 2026 · expires"],
+        ),
+    ],
+)
+def test_real_sentences_show_their_deadline(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        # the reported event's own date
+        (
+            "President Trump signed an executive order on June 22 setting hard deadlines for "
+            "federal agencies to move high-value assets to post-quantum cryptography.",
+            "2026-06-23T15:16:40",
+        ),
+        # history
+        (
+            "This designation is a key milestone in the EU’s implementation of DORA, which took "
+            "effect in January 2025 and aims to strengthen the operational resilience of the EU",
+            "2025-11-19T22:42:35",
+        ),
+        # taking effect now is the news, not an upcoming date
+        ("Trump's sweeping new tariffs take effect", "2025-08-07T04:11:00"),
+        # a product launch, not an obligation
+        (
+            "Microsoft plans to introduce a call reporting feature in Teams by mid-March, allowing "
+            "users to flag suspicious or unwanted calls as potential scams or phishing attempts.",
+            "2026-01-29T14:49:47",
+        ),
+        # a contest deadline
+        ("The deadline for entry is the 9th January 2026.", "2025-11-25T11:22:56"),
+        # a past day of this year without its year
+        ("The Federal Court released a public version of the ruling on June 15.", "2026-06-22"),
+        # "on Tuesday the Commission fined ..."
+        ("On Tuesday the Commission fined Meta €200 million.", "2026-03-02T10:00:00"),
+    ],
+)
+def test_no_deadline_in_past_event_and_product_dates(sentence: str, published: str):
+    assert labels(sentence, published) == []
+
+
+def test_a_story_repeating_a_deadline_gives_it_once():
+    text = (
+        "EU to rule by June 25 on the takeover.\n\n"
+        "European Union antitrust regulators are set to decide by June 25 whether to approve it."
+    )
+    assert labels(text, "2025-05-19T10:00:00") == ["25 June 2025 · hearing or vote"]
+
+
+def test_an_impossible_date_is_no_date():
+    assert labels("The rule takes effect on 30 February 2027.", "2026-01-05T00:00:00") == []
+
+
+def test_the_sentence_is_kept_for_context():
+    (found,) = extract_deadlines(
+        "Nothing here. The ban takes effect on 1 July 2026. Other news.",
+        datetime(2026, 3, 1, tzinfo=UTC),
+    )
+    assert found.sentence == "The ban takes effect on 1 July 2026."
+
+
+def test_date_labels_read_as_people_write_them():
+    assert date_label(date(2027, 4, 1), "month") == "April 2027"
+    assert date_label(date(2027, 4, 15), "day") == "15 April 2027"
+    assert date_label(date(2027, 4, 1), "quarter") == "Q2 2027"
+    assert date_label(date(2027, 1, 1), "year") == "2027"
+    assert Deadline("takes-effect", date(2027, 4, 1), "month", "").label == (
+        "April 2027 · takes effect"
+    )
+
+
+@given(st.text(max_size=400), st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)))
+def test_any_text_gives_upcoming_deadlines_only(text: str, published: date):
+    for found in extract_deadlines(text, published):
+        assert found.end >= published
+        assert found.sentence and found.sentence in " ".join(text.split())
