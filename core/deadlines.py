@@ -24,7 +24,7 @@ __all__ = [
     "DeadlineRecord",
     "DeadlineFilter",
     "CalendarFeed",
-    "ItemText",
+    "DatedItem",
     "FoundDeadline",
     "StoriesPerDay",
     "TrendRow",
@@ -147,7 +147,7 @@ class CalendarFeed:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemText:
+class DatedItem:
     """What extraction reads of one item of a story."""
 
     item_id: int

@@ -16,11 +16,11 @@ from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, in
 
 from core.deadlines import (
     CalendarFeed,
+    DatedItem,
     Deadline,
     DeadlineFilter,
     DeadlineRecord,
     FoundDeadline,
-    ItemText,
     Kind,
     Precision,
 )
@@ -55,20 +55,22 @@ class DeadlineStore:
 
     # -- what the after-ingest hook reads and writes ------------------------------------------
 
-    def story_texts(self, story_ids: Sequence[int]) -> dict[int, list[ItemText]]:
-        """The items of these stories (merged ones have none), oldest first, by story."""
-        out: dict[int, list[ItemText]] = {sid: [] for sid in dict.fromkeys(story_ids)}
+    def story_texts(self, story_ids: Sequence[int]) -> dict[int, list[DatedItem]]:
+        """The items of these stories, oldest first, by story; a story that is not policy news
+        (or was merged into another) has none, so its deadlines leave the radar."""
+        out: dict[int, list[DatedItem]] = {sid: [] for sid in dict.fromkeys(story_ids)}
         i = ITEMS.c
         with self._db.engine.connect() as conn:
             for chunk in chunked(story_ids):
                 stmt = (
                     select(i.id, i.story_id, i.title, i.text, i.published_at)
-                    .where(i.story_id.in_(chunk))
+                    .join(STORIES, STORIES.c.id == i.story_id)
+                    .where(i.story_id.in_(chunk), STORIES.c.relevant.is_(True))
                     .order_by(i.published_at, i.id)
                 )
                 for row in conn.execute(stmt):
                     out[row.story_id].append(
-                        ItemText(row.id, row.story_id, row.title, row.text, row.published_at)
+                        DatedItem(row.id, row.story_id, row.title, row.text, row.published_at)
                     )
         return out
 

@@ -150,3 +150,14 @@ def test_the_token_is_never_stored(db):
             str(v) for row in conn.exec_driver_sql("SELECT * FROM calendar_feeds") for v in row
         )
     assert token not in dump
+
+
+def test_a_story_that_is_not_policy_news_keeps_no_deadlines(db):
+    """A festival's new opening hours 'take effect' too, but the radar shows policy news."""
+    ctx, source_id = setup(db)
+    hours = "The lantern festival's new opening hours take effect on 1 April 2027, organisers said."
+    ingest_bytes(ctx, source_id, feed(hours, title="Busan lantern festival returns to the beach"))
+    with db.session() as session:
+        relevant = session.connection().execute(STORIES.select()).one().relevant
+    assert relevant is False
+    assert upcoming(ctx.store) == []

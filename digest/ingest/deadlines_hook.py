@@ -7,26 +7,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from core.deadlines import FoundDeadline, ItemText
+from core.deadlines import DatedItem, FoundDeadline
 from digest.ingest.pipeline import AfterIngest, PollReport
 from digest.judgement.deadlines import extract_deadlines
 from storage.store import Storage
 
-__all__ = ["deadlines_hook", "update_deadlines", "is_policy_relevant"]
+__all__ = ["deadlines_hook", "update_deadlines", "story_deadlines"]
 
 log = logging.getLogger(__name__)
 
 
-def is_policy_relevant(items: Sequence[ItemText]) -> bool:
-    """Whether a story's deadlines belong on the radar.
-
-    The one place for the relevance check: every story counts until judgement stores a story
-    relevance flag (being added to ingest); then read it here.
-    """
-    return bool(items)
-
-
-def story_deadlines(items: Sequence[ItemText]) -> list[FoundDeadline]:
+def story_deadlines(items: Sequence[DatedItem]) -> list[FoundDeadline]:
     """A story's deadlines over its items, oldest item first; a date every outlet repeats is
     kept once, with the first item that told it."""
     found: list[FoundDeadline] = []
@@ -46,10 +37,7 @@ def update_deadlines(store: Storage, story_ids: Sequence[int]) -> int:
     if not story_ids:
         return 0
     texts = store.deadlines.story_texts(story_ids)
-    found = {
-        story_id: story_deadlines(items) if is_policy_relevant(items) else []
-        for story_id, items in texts.items()
-    }
+    found = {story_id: story_deadlines(items) for story_id, items in texts.items()}
     return store.deadlines.replace(found)
 
 
