@@ -50,6 +50,7 @@ _VOTE_SHARE = 0.5  # a candidate shares at least this share of the best one's ra
 _PRIOR_STORIES = 50.0
 _SLOT: Final = 86_400  # seconds per time slot of the index (one day)
 _SLOT_BITS: Final = 16
+_SLOT_MASK: Final = (1 << _SLOT_BITS) - 1
 
 # The index holds every recent story for days, so its long-lived objects are kept few and
 # cheap for the garbage collector: an entry is a tuple of ints, tuples of ints and a datetime
@@ -87,7 +88,7 @@ def _slot(when: datetime) -> int:
 
 def _key(term: int, slot: int) -> int:
     """An index key: a term among the stories last seen in one slot."""
-    return (term << _SLOT_BITS) | (slot & ((1 << _SLOT_BITS) - 1))
+    return (term << _SLOT_BITS) | (slot & _SLOT_MASK)
 
 
 def _bucket_len(bucket: _Bucket | None) -> int:
@@ -161,12 +162,25 @@ def _entry(
     return (terms, count_of, head_of, cve_ids, members, seen, profile, weights, notes, norm)
 
 
+def _first(sig: Signature, when: datetime) -> _Entry:
+    """A new story's entry: what `_entry` makes of one member, without its general sorting
+    (most items start a story, so this is the common case)."""
+    title = set(sig.title)
+    heads = tuple(1 if t in title else 0 for t in sig.terms)
+    # every term is carried by the one member: the headline's terms rank first, then by term
+    chosen = [*sig.title, *(t for t in sig.terms if t not in title)][:STORY_TERMS]
+    profile = tuple(sorted(chosen))
+    weights = tuple(TITLE_WEIGHT if t in title else 1.0 for t in profile)
+    norm = math.sqrt(sum(w * w for w in weights))
+    cves = tuple(sorted(set(sig.cves)))
+    ones = (1,) * len(sig.terms)
+    return (sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm)
+
+
 def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
     """A story's entry after it gains an item placed after its members (or a new story's)."""
     if entry is None:
-        return _entry(
-            dict.fromkeys(sig.terms, 1), dict.fromkeys(sig.title, 1), sig.cves, 1, when, (sig.note,)
-        )
+        return _first(sig, when)
     last = max(entry[_SEEN], when)
     members = entry[_MEMBERS] + 1
     if entry[_MEMBERS] >= MEMBERS_IN_SIGNATURE:
@@ -204,8 +218,10 @@ class StoryIndex:
     def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
         self.window = window
         self._stories: dict[int, _Entry] = {}
-        self._index: dict[int, _Bucket] = {}
+        self._index: dict[int, _Bucket] = {}  # profile term -> the stories that have it
+        self._counts: Counter[int] = Counter()  # _key(term, slot) -> how many stories
         self._slots: Counter[int] = Counter()  # stories last seen per slot
+        self._slot_of: dict[int, int] = {}  # story -> the slot it was last seen in
         self.generation: int | None = None  # None: never loaded
         self.since: datetime | None = None  # stories last seen before this are not held
         self.comparisons = 0  # full comparisons made: bounded per item, whatever the index size
@@ -229,9 +245,7 @@ class StoryIndex:
     ) -> None:
         """Replace the contents with these stories (each with its first members, in canonical
         order), as of stored judgement `generation`."""
-        self._stories.clear()
-        self._index.clear()
-        self._slots.clear()
+        self._clear()
         for story_id, members in stories:
             entry = _entry_of(members)
             if entry is not None:
@@ -240,10 +254,12 @@ class StoryIndex:
 
     def invalidate(self) -> None:
         """Forget everything: the next judgement loads the index again."""
-        self._stories.clear()
-        self._index.clear()
-        self._slots.clear()
+        self._clear()
         self.generation = self.since = None
+
+    def _clear(self) -> None:
+        for held in (self._stories, self._index, self._counts, self._slots, self._slot_of):
+            held.clear()
 
     def draft(self) -> Draft:
         """A draft against the index as it is now."""
@@ -271,17 +287,22 @@ class StoryIndex:
         return len(old)
 
     def _put(self, story_id: int, entry: _Entry) -> None:
-        for key in _keys(entry):
-            _bucket_add(self._index, key, story_id)
-        self._slots[_slot(entry[_SEEN])] += 1
+        slot = _slot(entry[_SEEN])
+        for term in entry[_PROFILE]:
+            _bucket_add(self._index, term, story_id)
+            self._counts[_key(term, slot)] += 1
+        self._slots[slot] += 1
+        self._slot_of[story_id] = slot
         self._stories[story_id] = entry
 
     def _drop(self, story_id: int) -> None:
         entry = self._stories.pop(story_id, None)
         if entry is not None:
-            for key in _keys(entry):
-                _bucket_discard(self._index, key, story_id)
-            self._slots[_slot(entry[_SEEN])] -= 1
+            slot = self._slot_of.pop(story_id)
+            for term in entry[_PROFILE]:
+                _bucket_discard(self._index, term, story_id)
+                self._counts[_key(term, slot)] -= 1
+            self._slots[slot] -= 1
 
 
 class Draft:
@@ -295,11 +316,13 @@ class Draft:
     def __init__(self, base: StoryIndex) -> None:
         self.base = base
         self.hidden: set[int] = set()  # index stories this draft replaces or removes
-        self._hidden_per_key: Counter[int] = Counter()
+        self._hidden_counts: Counter[int] = Counter()  # per _key(term, slot), like the index's
         self._hidden_slots: Counter[int] = Counter()
         self.entries: dict[int, _Entry] = {}  # rebuilt stories (their ids) and new ones (< 0)
         self._index: dict[int, _Bucket] = {}
+        self._counts: Counter[int] = Counter()
         self._slots: Counter[int] = Counter()
+        self._slot_of: dict[int, int] = {}
         # term -> [first slot of the window last asked about, visible stories with the term
         # in that window], updated as stories come and go, so always exact
         self._dfs: dict[int, list[int]] = {}
@@ -342,7 +365,7 @@ class Draft:
         entry = self.base._stories[story_id]
         self.hidden.add(story_id)
         keys = _keys(entry)
-        self._hidden_per_key.update(keys)
+        self._hidden_counts.update(keys)
         self._hidden_slots[_slot(entry[_SEEN])] += 1
         self._moved(keys, -1)
 
@@ -353,26 +376,30 @@ class Draft:
         return self.base._stories.get(story)
 
     def _put(self, key: int, entry: _Entry) -> None:
+        slot = _slot(entry[_SEEN])
         keys = _keys(entry)
-        for k in keys:
-            _bucket_add(self._index, k, key)
-        self._slots[_slot(entry[_SEEN])] += 1
+        for term in entry[_PROFILE]:
+            _bucket_add(self._index, term, key)
+        self._counts.update(keys)
+        self._slots[slot] += 1
+        self._slot_of[key] = slot
         self.entries[key] = entry
         self._moved(keys, 1)
 
     def _remove_entry(self, key: int) -> None:
         entry = self.entries.pop(key)
         keys = _keys(entry)
-        for k in keys:
-            _bucket_discard(self._index, k, key)
-        self._slots[_slot(entry[_SEEN])] -= 1
+        for term in entry[_PROFILE]:
+            _bucket_discard(self._index, term, key)
+        self._counts.subtract(keys)
+        self._slots[self._slot_of.pop(key)] -= 1
         self._moved(keys, -1)
 
     def _moved(self, keys: Iterable[int], step: int) -> None:
         """Keep the cached window counts exact as a story with `keys` appears (+1) or goes."""
         dfs = self._dfs
         width = self._width
-        mask = (1 << _SLOT_BITS) - 1
+        mask = _SLOT_MASK
         for k in keys:
             known = dfs.get(k >> _SLOT_BITS)
             if known is not None and (k - known[0]) & mask < width:
@@ -381,26 +408,28 @@ class Draft:
     def _df(self, term: int, slots: range) -> int:
         """How many visible stories last seen in `slots` hold `term`."""
         known = self._dfs.get(term)
-        start = slots.start & ((1 << _SLOT_BITS) - 1)
+        start = slots.start & _SLOT_MASK
         if known is not None and known[0] == start:
             return known[1]
-        base, mine, hidden = self.base._index, self._index, self._hidden_per_key
+        base, mine, hidden = self.base._counts, self._counts, self._hidden_counts
         df = 0
         for slot in slots:
             key = _key(term, slot)
-            df += _bucket_len(base.get(key)) - hidden.get(key, 0) + _bucket_len(mine.get(key))
+            df += base.get(key, 0) - hidden.get(key, 0) + mine.get(key, 0)
         self._dfs[term] = [start, df]
         return df
 
-    def _ids(self, key: int) -> list[int]:
-        """The visible stories that hold `key`."""
-        base = self.base._index.get(key)
-        if self._hidden_per_key.get(key, 0):
-            ids = [s for s in _bucket_ids(base) if s not in self.hidden]
-        else:
-            ids = list(_bucket_ids(base))
-        ids.extend(_bucket_ids(self._index.get(key)))
-        return ids
+    def _vote(self, term: int, weight: float, slots: range, votes: dict[int, float]) -> None:
+        """Add `weight` to every visible story last seen in `slots` whose profile has `term`."""
+        hidden = self.hidden
+        slot_of = self.base._slot_of
+        for sid in _bucket_ids(self.base._index.get(term)):
+            if slot_of[sid] in slots and sid not in hidden:
+                votes[sid] = votes.get(sid, 0.0) + weight
+        slot_of = self._slot_of
+        for sid in _bucket_ids(self._index.get(term)):
+            if slot_of[sid] in slots:
+                votes[sid] = votes.get(sid, 0.0) + weight
 
     def _stories_in(self, slots: range) -> int:
         base, hidden, mine = self.base._slots, self._hidden_slots, self._slots
@@ -410,21 +439,18 @@ class Draft:
         """The story this item tells, if any: the best weighted cosine at or above `JOIN`."""
         now = _slot(when)
         slots = range(now - self._width + 1, now + 1)
-        total = self._stories_in(slots) + _PRIOR_STORIES
-        idf = _Rarity(self, slots, total)
+        rarity = _Rarity(self, slots, self._stories_in(slots) + _PRIOR_STORIES)
         title = set(sig.title)
         vector: dict[int, float] = {}
         votes: dict[int, float] = {}
+        of, dfs = rarity.of, rarity.dfs
         for term in sig.terms:
-            df = self._df(term, slots)
-            weight = idf.of_count(term, df)
+            weight = of(term)
             if term in title:
                 weight *= TITLE_WEIGHT
             vector[term] = weight
-            if 0 < df <= _MAX_BUCKET:
-                for slot in slots:
-                    for sid in self._ids(_key(term, slot)):
-                        votes[sid] = votes.get(sid, 0.0) + weight
+            if 0 < dfs[term] <= _MAX_BUCKET:
+                self._vote(term, weight, slots, votes)
         if not votes:
             return None
         norm = math.sqrt(sum(w * w for w in vector.values()))
@@ -434,7 +460,7 @@ class Draft:
             if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
                 continue  # different flaws: different events, however alike the words
             self.base.comparisons += 1
-            score = _cosine(vector, norm, entry, idf)
+            score = _cosine(vector, norm, entry, rarity)
             if score >= JOIN and score > best_score:
                 best_id, best_score = sid, score
         return best_id
@@ -443,52 +469,70 @@ class Draft:
         """The stories in the window with the most weight of rare terms shared, best first.
         Ties go by what the stories hold, never by their ids, which depend on arrival order."""
         window = self.base.window
-        found = []
         floor = max(votes.values()) * _VOTE_SHARE
-        for sid, vote in votes.items():
-            if vote < floor:
-                continue
+        ranked = sorted((vote, sid) for sid, vote in votes.items() if vote >= floor)
+        found = []
+        # from the most votes down, until the last place is taken and every story tied with it
+        # is in (the tie-break below needs them all)
+        while ranked:
+            vote, sid = ranked.pop()
+            if len(found) >= _CANDIDATES and -vote > found[_CANDIDATES - 1][0]:
+                break
             entry = self._entry(sid)
             if entry is not None and abs(when - entry[_SEEN]) <= window:
                 found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
+                if len(found) >= _CANDIDATES:
+                    found.sort(key=lambda c: c[:3])
         found.sort(key=lambda c: c[:3])
         return [(sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
 
 
-class _Rarity:
-    """Terms' inverse story frequency among the stories of the item's window."""
+# log(df + 0.5) for the small story frequencies nearly every term has
+_LOG_DF: Final = tuple(math.log(df + 0.5) for df in range(4096))
 
-    __slots__ = ("_draft", "_slots", "_total", "_memo")
+
+class _Rarity:
+    """Terms' inverse story frequency among the stories of the item's window, each term's
+    counted once per item."""
+
+    __slots__ = ("_draft", "_slots", "_start", "_log_total", "dfs", "weights")
 
     def __init__(self, draft: Draft, slots: range, total: float) -> None:
         self._draft = draft
         self._slots = slots
-        self._total = total
-        self._memo: dict[int, float] = {}
-
-    def of_count(self, term: int, df: int) -> float:
-        value = self._memo[term] = math.log(self._total / (df + 0.5))
-        return value
+        self._start = slots.start & _SLOT_MASK
+        self._log_total = math.log(total)
+        self.dfs: dict[int, int] = {}
+        self.weights: dict[int, float] = {}
 
     def of(self, term: int) -> float:
-        value = self._memo.get(term)
-        if value is None:
-            value = self.of_count(term, self._draft._df(term, self._slots))
-        return value
+        """The weight of `term` (its story frequency is kept in `dfs`)."""
+        known = self._draft._dfs.get(term)
+        if known is not None and known[0] == self._start:
+            df = known[1]
+        else:
+            df = self._draft._df(term, self._slots)
+        self.dfs[term] = df
+        weight = self.weights[term] = self._log_total - (
+            _LOG_DF[df] if df < len(_LOG_DF) else math.log(df + 0.5)
+        )
+        return weight
 
 
-def _cosine(vector: dict[int, float], norm: float, entry: _Entry, idf: _Rarity) -> float:
+def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarity) -> float:
     """The cosine of an item's weighted terms and a story's profile."""
     dot = 0.0
     squares = 0.0
-    get = vector.get
-    rarity = idf.of
+    mine = vector.get
+    known = rarity.weights.get
+    of = rarity.of
     for term, support in zip(entry[_PROFILE], entry[_WEIGHTS], strict=True):
-        weight = rarity(term) * support
+        rare = known(term)
+        weight = (of(term) if rare is None else rare) * support
         squares += weight * weight
-        mine = get(term)
-        if mine is not None:
-            dot += mine * weight
+        item = mine(term)
+        if item is not None:
+            dot += item * weight
     if not dot or not norm:
         return 0.0
     return dot / (norm * math.sqrt(squares))
