@@ -29,12 +29,13 @@ from core.sources import NewSource
 from digest.composition.alerts import WatchIndex, queue_alerts
 from digest.composition.compose import SummaryProvider, compose_digest
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
-from digest.ingest.defaults import default_sources
+from digest.ingest.defaults import SourcesConfigError, default_sources
 from digest.ingest.fetch import Fetcher
-from digest.ingest.netguard import log_allowlist
+from digest.ingest.netguard import FetchPolicy, log_allowlist
 from digest.ingest.parse import close_default_parser_pool
 from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
 from digest.ingest.probe import ProbeResult, probe_source
+from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
@@ -96,15 +97,24 @@ class Components:
 
 def default_seed(settings: Settings) -> Seed | None:
     """The default sources a new database starts with (None when POLICYBRIEF_SEED_SOURCES is
-    off)."""
+    off), checked as every source is; a refused one stops start-up with the reason."""
     if not settings.seed_sources:
         return None
+    policy = FetchPolicy.from_entries(settings.fetch_allow)
 
     def seed() -> list[NewSource]:
-        return [
-            NewSource(s.url, s.name, s.jurisdiction, s.official)
-            for s in default_sources(settings.config_path)
-        ]
+        checked = []
+        for n, s in enumerate(default_sources(settings.config_path), start=1):
+            try:
+                checked.append(
+                    admit_source(
+                        s.url, s.name, policy, jurisdiction=s.jurisdiction, official=s.official
+                    )
+                )
+            except SourceRefused as exc:
+                origin = settings.config_path or "the shipped sources"
+                raise SourcesConfigError(f"{origin}: source {n}: {exc.reason}") from None
+        return checked
 
     return seed
 
@@ -178,6 +188,7 @@ def build_components(
         default_timezone=settings.timezone,
         probe=probe,
         provider=provider,
+        fetch_policy=FetchPolicy.from_entries(settings.fetch_allow),
     )
     store = services.store
     metrics = Metrics()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings
+from core.source_url import mask_credentials
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -264,8 +265,9 @@ def sources_remove(source_id: int) -> None:
 @sources_app.command("import")
 def sources_import(file: Path) -> None:
     """Import sources from an OPML file: all of them, or none when the file has a problem."""
-    from core.sources import NewSource
+    from digest.ingest.netguard import FetchPolicy
     from digest.ingest.opml import OpmlError, parse_opml
+    from digest.ingest.source_url import MaskedPassword, SourceRefused, admit_source
 
     try:
         entries = parse_opml(file.read_bytes())
@@ -273,27 +275,42 @@ def sources_import(file: Path) -> None:
         _fail(f"cannot read {file}: {exc.strerror}")
     except OpmlError as exc:
         _fail(f"{file}: {exc}; nothing was imported")
+    settings = _settings()
+    policy = FetchPolicy.from_entries(settings.fetch_allow)
     with _opened() as comps:
         places = comps.taxonomy.jurisdictions
-        unknown = [e for e in entries if e.jurisdiction and e.jurisdiction not in places]
-        if unknown:
-            _fail(
-                f"{file}: unknown jurisdiction {unknown[0].jurisdiction!r} for {unknown[0].url}; "
-                "nothing was imported"
-            )
-        new = comps.store.sources.add_missing(
-            [NewSource(e.url, e.name, e.jurisdiction) for e in entries]
-        )
-    typer.echo(f"Imported {len(new)} sources ({len(entries) - len(new)} already present).")
+        new = []
+        for entry in entries:
+            try:
+                source = admit_source(
+                    entry.url, entry.name, policy, jurisdiction=entry.jurisdiction
+                )
+            except MaskedPassword as exc:
+                if comps.store.sources.by_url(exc.key) is not None:
+                    continue  # our own export read back: the source and its password are here
+                _fail(f"{file}: {mask_credentials(entry.url[:200])}: {exc.reason}")
+            except SourceRefused as exc:
+                shown = mask_credentials(entry.url[:200])
+                _fail(f"{file}: {shown}: {exc.reason}; nothing was imported")
+            if source.jurisdiction and source.jurisdiction not in places:
+                _fail(
+                    f"{file}: unknown jurisdiction {source.jurisdiction!r} for "
+                    f"{mask_credentials(entry.url[:200])}; nothing was imported"
+                )
+            new.append(source)
+        added = comps.store.sources.add_missing(new)
+    typer.echo(f"Imported {len(added)} sources ({len(entries) - len(added)} already present).")
 
 
 @sources_app.command("export")
 def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Export the sources as OPML, to FILE or standard output."""
+    """Export the sources as OPML, to FILE or standard output (passwords masked)."""
     from digest.ingest.opml import OpmlSource, to_opml
 
     with _opened() as comps:
-        entries = [OpmlSource(s.url, s.name, s.jurisdiction) for s in comps.store.sources.all()]
+        entries = [
+            OpmlSource(s.shown_url, s.name, s.jurisdiction) for s in comps.store.sources.all()
+        ]
     text = to_opml(entries)
     if file is None:
         typer.echo(text, nl=False)
