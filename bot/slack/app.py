@@ -462,6 +462,10 @@ def build_slack(
     def factory(token: str | None) -> AsyncWebClient:
         return make_client(token, base_url=base_url, sleep=sleep)
 
+    def posting(token: str | None) -> AsyncWebClient:
+        # the publisher's own clients: a post's timeout, and no retry once it may have been made
+        return make_client(token, base_url=base_url, sleep=sleep, posting=True)
+
     app_client = factory(None if settings.slack_client_id else bot_token)
     if settings.slack_client_id and client_secret:
         oauth = build_oauth_settings(settings.slack_client_id, client_secret, services)
@@ -472,10 +476,10 @@ def build_slack(
             oauth_settings=oauth,
         )
         assert oauth.installation_store is not None
-        clients: Any = InstalledClients(oauth.installation_store, factory)
+        clients: Any = InstalledClients(oauth.installation_store, posting)
     elif bot_token:
         app = AsyncApp(name="policybrief", signing_secret=signing_secret, client=app_client)
-        clients = SingleTokenClients(app_client)
+        clients = SingleTokenClients(posting(bot_token))
     else:
         raise SlackConfigError(
             "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
