@@ -30,6 +30,7 @@ __all__ = [
     "OpsServer",
     "JsonFormatter",
     "SecretFilter",
+    "LogThrottle",
     "configure_logging",
 ]
 
@@ -37,6 +38,34 @@ _TOKEN_SHAPES = re.compile(
     r"(xox[abposr]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}|sk-[A-Za-z0-9_-]{16,}"
     r"|[MN][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,})"
 )
+
+
+class LogThrottle:
+    """Decides when a repeated message may be logged again: the first time at once, then at most
+    once per `every` seconds per topic, counting the ones held back meanwhile."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self._clock = clock
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def ready(self, topic: str) -> int | None:
+        """None: stay quiet (counted); else how many were held back since the last line."""
+        now = self._clock()
+        last = self._last.get(topic)
+        if last is not None and now - last < self.every:
+            self._held[topic] = self._held.get(topic, 0) + 1
+            return None
+        if len(self._last) > 1000:  # topics come from a fixed set; this only bounds a bug
+            self._last.clear()
+        self._last[topic] = now
+        return self._held.pop(topic, 0)
+
+    def reset(self, topic: str) -> None:
+        """Forget `topic`: the next message about it is logged at once."""
+        self._last.pop(topic, None)
+        self._held.pop(topic, None)
 
 
 class Metrics:

@@ -66,6 +66,7 @@ class FakeSlack:
         self._faults: dict[str, list[_Fault]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
         self.accepted = asyncio.Event()
+        self.calls_limit: int | None = None  # 0: keep no call log (a long-running fake)
         self._ts = 1_700_000_000
         self._last_ts = 0.0
         self._runner: web.AppRunner | None = None
@@ -169,6 +170,8 @@ class FakeSlack:
         return args
 
     def _record(self, method: str, args: dict[str, Any], request: web.Request) -> None:
+        if self.calls_limit == 0:
+            return
         headers = {k.lower(): v for k, v in request.headers.items()}
         self.calls.append(Call(method, args, headers))
         self.changed.set()
@@ -220,7 +223,8 @@ class FakeSlack:
         for key in ("metadata", "thread_ts"):
             if args.get(key):
                 message[key] = args[key]
-        self.messages.setdefault(channel, []).append(message)
+        if self.calls_limit != 0:
+            self.messages.setdefault(channel, []).append(message)
         self.accepted.set()
         return {"ok": True, "channel": channel, "ts": ts}
 
@@ -280,3 +284,25 @@ class FakeSlack:
             user = self.users.get(str(args.get("user")), {"id": args.get("user")})
             return {"ok": True, "user": user}
         return {"ok": True}
+
+
+async def _serve(port_file: str) -> None:
+    """Serve a FakeSlack until killed; its port is written to `port_file` once it listens."""
+    import pathlib
+    import signal
+
+    fake = await FakeSlack().start()
+    fake.calls_limit = 0  # a long-running fake keeps no call log: memory stays flat
+    pathlib.Path(port_file).write_text(str(fake.port))
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await fake.stop()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="a fake Slack Web API in its own process")
+    parser.add_argument("--port-file", required=True)
+    asyncio.run(_serve(parser.parse_args().port_file))
