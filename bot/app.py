@@ -45,13 +45,14 @@ from handlers.context import Limits, Services
 from handlers.registry import Registry
 from storage.claims import new_owner
 from storage.db import Database
-from storage.setup import Seed, open_database
+from storage.setup import DatabaseUnavailable, Seed, open_database
 from storage.store import Storage
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackRuntime
 
 __all__ = [
+    "StartupError",
     "Components",
     "build_provider",
     "build_components",
@@ -66,6 +67,18 @@ __all__ = [
 log = logging.getLogger("policybrief.app")
 
 SHUTDOWN_BUDGET = 10.0  # seconds from SIGTERM to exit
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is one line naming the setting and the cause."""
+
+
+def _open(settings: Settings) -> Database:
+    """The database, upgraded and seeded; StartupError in one line when that fails."""
+    try:
+        return open_database(settings.database_url, seed=default_seed(settings))
+    except (DatabaseUnavailable, SourcesConfigError) as exc:
+        raise StartupError(str(exc)) from None
 
 
 @dataclass
@@ -166,9 +179,10 @@ def build_components(
     fetcher: Fetcher | None = None,
     db: Database | None = None,
 ) -> Components:
-    """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services."""
+    """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services.
+    StartupError when the database cannot be used or a configured source is refused."""
     if db is None:
-        db = open_database(settings.database_url, seed=default_seed(settings))
+        db = _open(settings)
     taxonomy = Taxonomy.load(settings.config_path)
     provider, worker = build_provider(settings, db, clock)
     summarizer = ExtractiveSummarizer()
@@ -309,9 +323,12 @@ def _build_platforms(
     runtimes: list[_Runtime] = []
     slack = None
     if settings.slack_enabled:
-        from bot.slack.app import build_slack
+        from bot.slack.app import SlackConfigError, build_slack
 
-        slack = build_slack(settings, comps.services, comps.registry)
+        try:
+            slack = build_slack(settings, comps.services, comps.registry)
+        except SlackConfigError as exc:
+            raise StartupError(str(exc)) from None
         runtimes.append(slack)
     if settings.discord_enabled:
         from bot.discord.client import build_discord
@@ -331,8 +348,17 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     log_allowlist(settings.fetch_allow, log)
-    comps = await asyncio.to_thread(build_components, settings)
-    publishers, runtimes, slack = _build_platforms(comps)
+    try:
+        comps = await asyncio.to_thread(build_components, settings)
+    except StartupError as exc:
+        log.error("%s", exc)  # one line, in JSON when JSON logs are on; the CLI exits 2
+        raise
+    try:
+        publishers, runtimes, slack = _build_platforms(comps)
+    except StartupError as exc:
+        log.error("%s", exc)
+        await comps.aclose()
+        raise
     repl: asyncio.Future[None] | None = None
     if not publishers:
         from bot.console import ConsolePublisher
@@ -380,7 +406,7 @@ def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
     """`policybrief digest run-due --at ISO`: queue the digests due at `at`; the bot sends them."""
     if at.tzinfo is None:
         raise ValueError("give --at with a time zone, e.g. 2026-06-01T08:00:00+02:00 or ...Z")
-    db = open_database(settings.database_url, seed=default_seed(settings))
+    db = _open(settings)
     try:
         taxonomy = Taxonomy.load(settings.config_path)
         provider, _worker = build_provider(settings, db)

@@ -53,12 +53,20 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _components() -> Components:
+    """The bot's components, or the one-line reason they cannot be built (exit code 2)."""
+    from bot.app import StartupError, build_components
+
+    try:
+        return build_components(_settings())
+    except StartupError as exc:
+        _fail(str(exc), 2)
+
+
 @contextmanager
 def _opened() -> Iterator[Components]:
     """The bot's components for one command; closed however the command ends."""
-    from bot.app import build_components
-
-    comps = build_components(_settings())
+    comps = _components()
     try:
         yield comps
     finally:
@@ -116,11 +124,15 @@ def demo(
 @app.command()
 def run() -> None:
     """Run the scheduler and every configured platform (the console chat when none is)."""
+    from bot.app import StartupError
     from bot.app import run as run_bot
 
     settings = _settings()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_bot(settings))
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_bot(settings))
+    except StartupError:
+        raise typer.Exit(2) from None  # the reason is logged already, in the log's format
 
 
 @app.command()
@@ -150,12 +162,12 @@ def poll(
     source: Annotated[int | None, typer.Option(help="Poll this source id only.")] = None,
 ) -> None:
     """Poll the due (or all, or one) sources now and report what each gave."""
-    from bot.app import build_components, pipeline_poll
+    from bot.app import pipeline_poll
     from bot.scheduler import PollOutcome
     from digest.ingest.pipeline import RefreshResult
 
     # closed inside go(): the fetcher's connections belong to the loop that polled
-    comps = build_components(_settings())
+    comps = _components()
 
     async def go() -> PollOutcome:
         try:
@@ -353,7 +365,7 @@ def digest_run_due(
     ] = None,
 ) -> None:
     """Queue the digests that are due (now, or at --at) into the outbox."""
-    from bot.app import run_due_digests_cli
+    from bot.app import StartupError, run_due_digests_cli
 
     when = datetime.now(UTC)
     if at is not None:
@@ -363,7 +375,10 @@ def digest_run_due(
             _fail(f"--at {at!r}: not an ISO-8601 time, e.g. 2026-11-28T08:00:00+01:00")
         if when.tzinfo is None:
             _fail(f"--at {at!r}: give a time zone, e.g. 2026-11-28T08:00:00+01:00 or ...Z")
-    report = run_due_digests_cli(_settings(), when)
+    try:
+        report = run_due_digests_cli(_settings(), when)
+    except StartupError as exc:
+        _fail(str(exc), 2)
     typer.echo(report.summary())
 
 
@@ -371,13 +386,16 @@ def digest_run_due(
 def db_upgrade() -> None:
     """Apply pending database migrations (on PostgreSQL one process at a time, as at start-up)."""
     from bot.app import default_seed
+    from digest.ingest.defaults import SourcesConfigError
     from storage.db import Database
-    from storage.setup import upgrade
+    from storage.setup import DatabaseUnavailable, upgrade
 
     settings = _settings()
     database = Database(settings.database_url)
     try:
         applied = upgrade(database, seed=default_seed(settings))
+    except (DatabaseUnavailable, SourcesConfigError) as exc:
+        _fail(str(exc), 2)
     finally:
         database.dispose()
     typer.echo("Database upgraded." if applied else "Database already up to date.")

@@ -31,8 +31,11 @@ __all__ = [
     "JsonFormatter",
     "SecretFilter",
     "LogThrottle",
+    "DatabaseWatch",
     "configure_logging",
 ]
+
+log = logging.getLogger("policybrief.ops")
 
 _TOKEN_SHAPES = re.compile(
     r"(xox[abposr]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}|sk-[A-Za-z0-9_-]{16,}"
@@ -66,6 +69,33 @@ class LogThrottle:
         """Forget `topic`: the next message about it is logged at once."""
         self._last.pop(topic, None)
         self._held.pop(topic, None)
+
+
+class DatabaseWatch:
+    """A database lost at run time: told once at once, then at most once a minute (never with a
+    traceback), and remembered so /healthz can answer 503 until it is back."""
+
+    def __init__(self, throttle: LogThrottle | None = None) -> None:
+        self.fault: str | None = None
+        self._throttle = throttle or LogThrottle(every=60.0)
+
+    def failed(self, fault: str) -> None:
+        """A tick could not use the database because of `fault` (one line, e.g. "cannot connect
+        to 127.0.0.1:5432: connection refused")."""
+        self.fault = fault
+        held = self._throttle.ready("lost")
+        if held is None:
+            return
+        more = f" ({held} more failures since the last report)" if held else ""
+        log.error("database unavailable: %s%s", fault, more)
+
+    def ok(self) -> None:
+        """A tick used the database successfully."""
+        if self.fault is None:
+            return
+        self.fault = None
+        if self._throttle.ready("back") is not None:
+            log.warning("database reachable again")
 
 
 class Metrics:
@@ -244,5 +274,14 @@ def configure_logging(level: str, json_lines: bool, secrets: Iterable[str] = ())
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("apscheduler", "httpx", "httpcore", "aiohttp.access", "slack_bolt", "discord"):
+    noisy_libraries = (
+        "alembic",  # "Context impl SQLiteImpl." at every start; storage says what it upgraded
+        "apscheduler",
+        "httpx",
+        "httpcore",
+        "aiohttp.access",
+        "slack_bolt",
+        "discord",
+    )
+    for noisy in noisy_libraries:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
-from bot.ops import Metrics
+from bot.ops import DatabaseWatch, Metrics
 from core.clock import utcnow
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
 from digest.writing.llm_summaries import SummaryWorker, WorkerStats
@@ -27,6 +27,9 @@ from storage.store import Storage
 __all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]
 
 log = logging.getLogger("policybrief.scheduler")
+
+# ticks that always read or write the database: their success means it is back
+_TOUCH_THE_DATABASE = frozenset({"heartbeat", "outbox"})
 
 
 @dataclass
@@ -271,6 +274,7 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[object]] = set()
         self._started: datetime | None = None
+        self.database = DatabaseWatch()
 
     def _guard(
         self, name: str, fn: Callable[[], Awaitable[object]]
@@ -284,12 +288,18 @@ class Scheduler:
             try:
                 await fn()
                 self.ticks.last_run[name] = self.ticks.clock()
+                if name in _TOUCH_THE_DATABASE:
+                    self.database.ok()
                 if self.ticks.metrics is not None:
                     self.ticks.metrics.tick_done(name)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # one failing tick is logged and counted; the others go on
-                log.exception("tick %s failed", name)
+            except Exception as exc:  # one failing tick is logged and counted; the others go on
+                fault = self.ticks.store.db.fault(exc)
+                if fault is not None:  # the database, not a bug: one line, now and then
+                    self.database.failed(fault)
+                else:
+                    log.exception("tick %s failed", name)
                 if self.ticks.metrics is not None:
                     self.ticks.metrics.tick_failed(name)
             finally:
@@ -342,16 +352,21 @@ class Scheduler:
         log.info("scheduler stopped; leases released")
 
     def health(self) -> dict[str, object]:
-        """For /healthz: "ok" while the ticks run; "stale" when the outbox tick has not finished
-        for a minute (a stuck database or loop), which makes /healthz answer 503."""
+        """For /healthz, from memory: "ok" while the ticks run; "database unavailable" when the
+        last tick could not reach it; "stale" when the outbox tick has not finished for a minute
+        (a stuck loop). Anything but "ok" makes /healthz answer 503."""
         running = self._aps is not None and self._aps.running and not self.ticks.stopping
         status = "ok" if running else "stopping"
         last = self.ticks.last_run.get("outbox", self._started)
         limit = max(60.0, self.ticks.config.outbox_every * 10)
         if running and last is not None and (self.ticks.clock() - last).total_seconds() > limit:
             status = "stale"
-        return {
+        body: dict[str, object] = {
             "status": status,
             "owner": self.ticks.owner,
             "ticks": {k: v.isoformat(timespec="seconds") for k, v in self.ticks.last_run.items()},
         }
+        if running and self.database.fault is not None:
+            body["status"] = "database unavailable"
+            body["database"] = self.database.fault
+        return body
