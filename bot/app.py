@@ -14,6 +14,7 @@ import functools
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -233,9 +234,13 @@ def pipeline_poll(
     *,
     concurrency: int = 16,
     progress: Callable[[RefreshResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> PollFn:
-    """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome."""
+    """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome.
+    Setting `stop` ends a poll under way after its current unit (see digest.ingest.pipeline)."""
     ctx = PipelineContext(store=store, fetcher=fetcher, taxonomy=taxonomy, clock=clock)
+    if stop is not None:
+        ctx.stop = stop
 
     async def poll(source_ids: list[int]) -> PollOutcome:
         report = await poll_sources(ctx, source_ids, concurrency=concurrency, progress=progress)
@@ -278,6 +283,7 @@ def build_ticks(
     cap = comps.services.limits.alerts_per_user_per_day
 
     watches = WatchIndex()  # rebuilt only when the active watches change
+    stop_polling = threading.Event()
 
     def alerts(story_ids: list[int], now: datetime) -> int:
         return queue_alerts(db, watches, story_ids, now, daily_cap=cap)
@@ -292,7 +298,9 @@ def build_ticks(
             comps.taxonomy,
             comps.clock,
             concurrency=config.poll_concurrency,
+            stop=stop_polling,
         ),
+        stop_poll=stop_polling.set,
         alerts=alerts,
         # A digest waits for the model at most as long as two calls (one retry) may take.
         llm=comps.summary_worker,
@@ -339,8 +347,11 @@ def _build_platforms(
     return publishers, runtimes, slack
 
 
-async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """`policybrief run`: everything configured, until SIGTERM/SIGINT (or `stop` is set)."""
+async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
+    """`policybrief run`: everything configured, until SIGTERM/SIGINT (or `stop` is set).
+
+    Returns True when all work stopped in the shutdown budget, False when a unit of ingest was
+    still running (its sources keep their leases; the caller exits without waiting for it)."""
     configure_logging(settings.log_level, settings.log_json, _secrets(settings))
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
@@ -378,6 +389,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
             # One port: /slack/events (HTTP mode) and the OAuth pages next to /healthz.
             slack.mount(ops.app)
     started: list[_Runtime] = []
+    stopped = True
     try:
         if ops is not None:
             port = await ops.start()
@@ -390,8 +402,8 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
         await stop.wait()
         log.info("stopping: finishing sends under way")
     finally:
-        deadline = loop.time() + SHUTDOWN_BUDGET - 1.0
-        await scheduler.stop(timeout=SHUTDOWN_BUDGET - 3.0)
+        deadline = loop.time() + SHUTDOWN_BUDGET - 1.5
+        stopped = await scheduler.stop(timeout=SHUTDOWN_BUDGET - 4.5, grace=1.0)
         for runtime in reversed(started):
             remaining = max(0.1, deadline - loop.time())
             with contextlib.suppress(Exception):
@@ -400,6 +412,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
             await ops.stop()
         await comps.aclose()
         log.info("stopped")
+    return stopped
 
 
 def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
