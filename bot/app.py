@@ -17,8 +17,9 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
 
 from bot.delivery import DeliveryConfig, Outbox
 from bot.ops import Metrics, OpsServer, configure_logging
@@ -27,9 +28,11 @@ from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
 from core.clock import utcnow
 from core.sources import NewSource
+from core.subscriptions import SubscriptionRecord
 from digest.composition.alerts import WatchIndex, queue_alerts
 from digest.composition.compose import SummaryProvider, compose_digest
-from digest.composition.digests import Compose, DigestRunReport, run_due_digests
+from digest.composition.digests import LATE_LIMIT, Compose, DigestRunReport, run_due_digests
+from digest.composition.schedule import next_due, parse_hhmm
 from digest.ingest.defaults import SourcesConfigError, default_sources
 from digest.ingest.fetch import Fetcher
 from digest.ingest.netguard import FetchPolicy, log_allowlist
@@ -62,6 +65,7 @@ __all__ = [
     "pipeline_poll",
     "build_ticks",
     "run",
+    "preview_due_digests",
     "run_due_digests_cli",
 ]
 
@@ -413,6 +417,41 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         await comps.aclose()
         log.info("stopped")
     return stopped
+
+
+def _latest_slot(sub: SubscriptionRecord, at: datetime) -> datetime:
+    """The last due instant of `sub` at or before `at` (what a run at `at` would serve)."""
+    daily = parse_hhmm(sub.local_time)
+    slot = next_due(daily, sub.timezone, at - timedelta(hours=26))
+    while (following := next_due(daily, sub.timezone, slot)) <= at:
+        slot = following
+    return slot if sub.next_due_at is None else max(slot, sub.next_due_at)
+
+
+def _what_would_happen(sub: SubscriptionRecord, at: datetime) -> str:
+    zone = ZoneInfo(sub.timezone)
+    slot = _latest_slot(sub, at)
+    then = next_due(parse_hhmm(sub.local_time), sub.timezone, max(at, slot))
+    late = at - slot
+    doing = (
+        f"skip the digest of {slot.astimezone(zone):%a %d %b %Y} (over 12 h late)"
+        if late >= LATE_LIMIT
+        else f"queue the digest of {slot.astimezone(zone):%a %d %b %Y}"
+    )
+    return (
+        f"{sub.platform} {sub.workspace} {sub.channel}: would {doing}; its next digest would "
+        f"then be due {then.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+    )
+
+
+def preview_due_digests(settings: Settings, at: datetime) -> list[str]:
+    """What `policybrief digest run-due --at` would do, one line per channel; nothing changes."""
+    db = _open(settings)
+    try:
+        due = Storage(db).subscriptions.due(at)
+    finally:
+        db.dispose()
+    return [_what_would_happen(sub, at) for sub in due]
 
 
 def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:

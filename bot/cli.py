@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -403,16 +403,27 @@ def digest_preview(
     _print_document(doc, as_json)
 
 
+RUN_DUE_REACH = timedelta(hours=48)  # --at further from now than this needs --force
+
+
 @digest_app.command("run-due")
 def digest_run_due(
     at: Annotated[
         str | None, typer.Option(help="Run as if it were this time (ISO-8601 with a zone).")
     ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Queue them and move their schedules (else: say what).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Allow an --at more than 48 h from now.")
+    ] = False,
 ) -> None:
-    """Queue the digests that are due (now, or at --at) into the outbox."""
-    from bot.app import StartupError, run_due_digests_cli
+    """Say which digests are due (now, or at --at) and what running them would do; with
+    --commit, queue them into the outbox and move their schedules on."""
+    from bot.app import StartupError, preview_due_digests, run_due_digests_cli
 
-    when = datetime.now(UTC)
+    now = datetime.now(UTC)
+    when = now
     if at is not None:
         try:
             when = datetime.fromisoformat(at.replace("Z", "+00:00"))
@@ -420,11 +431,38 @@ def digest_run_due(
             _fail(f"--at {at!r}: not an ISO-8601 time, e.g. 2026-11-28T08:00:00+01:00")
         if when.tzinfo is None:
             _fail(f"--at {at!r}: give a time zone, e.g. 2026-11-28T08:00:00+01:00 or ...Z")
+    if abs(when - now) > RUN_DUE_REACH and not force:
+        _fail(
+            f"--at {at} is {_span(when - now)}: running the digests due then would move their "
+            "schedules there and hold their posts until then. Nothing was changed; give "
+            "--force if that is what you want."
+        )
+    settings = _settings()
     try:
-        report = run_due_digests_cli(_settings(), when)
+        if not commit:
+            plans = preview_due_digests(settings, when)
+        else:
+            report = run_due_digests_cli(settings, when)
     except StartupError as exc:
         _fail(str(exc), 2)
-    typer.echo(report.summary())
+    if commit:
+        typer.echo(report.summary())
+        return
+    stamp = when.isoformat(timespec="minutes")
+    if not plans:
+        typer.echo(f"Dry run: no digest due at {stamp}. Nothing was changed.")
+        return
+    typer.echo(f"Dry run: {len(plans)} digest(s) due at {stamp}:")
+    for line in plans:
+        typer.echo(f"  {line}")
+    typer.echo("Nothing was changed; add --commit to do it.")
+
+
+def _span(delta: timedelta) -> str:
+    """'26,320 days after now' / '60 h before now'."""
+    seconds = abs(delta.total_seconds())
+    size = f"{seconds / 86400:,.0f} days" if seconds >= 86400 else f"{seconds / 3600:.0f} h"
+    return f"{size} {'after' if delta.total_seconds() > 0 else 'before'} now"
 
 
 @db_app.command("upgrade")
