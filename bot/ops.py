@@ -25,6 +25,8 @@ from prometheus_client import (
     generate_latest,
 )
 
+from core.source_url import mask_credentials
+
 __all__ = [
     "Metrics",
     "OpsServer",
@@ -217,7 +219,8 @@ class OpsServer:
 
 
 class SecretFilter(logging.Filter):
-    """Masks secret values (and token-shaped strings) in every record's message and args."""
+    """Masks secret values, token-shaped strings and passwords in URLs (`https://user:•••@…`)
+    in every record's message and args."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
@@ -226,7 +229,7 @@ class SecretFilter(logging.Filter):
     def mask(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        return _TOKEN_SHAPES.sub("***", text)
+        return mask_credentials(_TOKEN_SHAPES.sub("***", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -274,3 +274,40 @@ async def test_credentials_are_sent_to_the_feeds_host_only(sqlite_db):
     assert result.status == 200
     assert seen["members"] == "Basic " + base64.b64encode(b"bob:hunter2").decode()
     assert seen["elsewhere"] is None  # the redirect to another server carried no password
+
+
+def test_a_password_in_a_logged_url_is_masked():
+    from bot.ops import SecretFilter
+
+    record = logging.LogRecord(
+        "policybrief", logging.WARNING, __file__, 1, "fetching %s failed", (SECRET_URL,), None
+    )
+    SecretFilter().filter(record)
+    assert record.getMessage() == f"fetching {SHOWN} failed"
+
+
+def test_the_migration_moves_credentials_out_and_canonicalises_stored_urls(tmp_path):
+    from alembic import command
+    from sqlalchemy import text
+
+    db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(db._alembic_config(), "0002")  # a database from before this change
+    with db.engine.begin() as conn:
+        for n, url in enumerate(
+            [SECRET_URL, "HTTP://Old.Example:80//feed#x", "http://old.example/feed"]
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO sources (url, name, official, enabled, interval_minutes, "
+                    "consecutive_failures, created_at) VALUES (:u, :n, 0, 1, 15, 0, '2026-01-01')"
+                ),
+                {"u": url, "n": f"S{n}"},
+            )
+    db.upgrade()
+    with db.session() as session:
+        rows = {s.name: (s.url, s.credentials) for s in session.exec(select(Source)).all()}
+    db.dispose()
+    assert rows["S0"] == ("https://feeds.example.org/members/rss", "bob:hunter2-pw")
+    # two spellings of one feed already stored: both stay (an admin removes one), nothing is lost
+    assert rows["S1"] == ("HTTP://Old.Example:80//feed#x", None)
+    assert rows["S2"] == ("http://old.example/feed", None)
