@@ -18,7 +18,6 @@ import threading
 import time
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -30,50 +29,24 @@ from storage.db import Database
 from storage.models import Item, Source
 from storage.store import Storage
 from tests.fake_publisher import MemoryPublisher
+from tests.feedserver import _words
+from tests.test_ingest_order import _SlowServer
+from tests.test_replicas import wait_for
 from tests.test_scheduler_run import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = [
-    "harbour",
-    "lantern",
-    "quarry",
-    "meadow",
-    "falcon",
-    "granite",
-    "orchard",
-    "velvet",
-    "cobalt",
-    "saffron",
-    "tundra",
-    "beacon",
-    "glacier",
-    "walnut",
-    "prism",
-    "ember",
-    "juniper",
-    "canyon",
-    "mosaic",
-    "thistle",
-    "lagoon",
-    "copper",
-    "willow",
-    "summit",
-]
 
 
 def big_feed(n: int, items: int, published: datetime) -> bytes:
     """A feed of `items` distinct headlines (each a story of its own)."""
-    entries, x = [], n * 7919 + 1
+    entries = []
     for i in range(items):
-        words = []
-        for _ in range(10):
-            x = (x * 1103515245 + 12345) % 2**31
-            words.append(WORDS[x % len(WORDS)])
+        words = _words(n * 100_000 + i, 10)
         when = format_datetime(published - timedelta(minutes=i))
         entries.append(
-            f"<item><title>Regulator {' '.join(words[:6])} {n}-{i}</title>"
+            f"<item><title>Regulator {words[:40]} {n}-{i}</title>"
             f"<link>https://n{n}.example.org/{i}</link><guid>g{n}-{i}</guid>"
-            f"<pubDate>{when}</pubDate><description>{' '.join(words)}.</description></item>"
+            f"<pubDate>{when}</pubDate><description>{words}.</description></item>"
         )
     body = "".join(entries)
     return (
@@ -82,43 +55,22 @@ def big_feed(n: int, items: int, published: datetime) -> bytes:
     )
 
 
-class Feeds:
-    """Serves /feed/N.xml from memory in a thread, each answer after `delay` seconds."""
-
-    def __init__(self, bodies: dict[str, bytes], delay: float = 0.0) -> None:
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                time.sleep(outer.delay)
-                body = bodies.get(self.path, b"")
-                self.send_response(200 if body else 404)
-                self.send_header("Content-Type", "application/rss+xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                return None
-
-        self.delay = delay
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def feeds_of(bodies: dict[str, bytes], delay: float = 0.0) -> _SlowServer:
+    """A local server for these feeds, each answer after `delay` seconds."""
+    server = _SlowServer()
+    server.bodies.update({path: (body, delay) for path, body in bodies.items()})
+    return server
 
 
-def start_bot(tmp_path: Path, db_url: str, feeds: Feeds) -> tuple[subprocess.Popen[str], Path]:
+def start_bot(
+    tmp_path: Path, db_url: str, feeds: _SlowServer
+) -> tuple[subprocess.Popen[str], Path]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))},
         "PYTHONPATH": str(ROOT),
         "DATABASE_URL": db_url,
         "POLICYBRIEF_SEED_SOURCES": "false",
-        "POLICYBRIEF_FETCH_ALLOW": f"127.0.0.1:{feeds.port}",
+        "POLICYBRIEF_FETCH_ALLOW": feeds.allow,
         "POLICYBRIEF_HTTP_PORT": str(free_port()),
     }
     log = tmp_path / "bot.log"
@@ -134,19 +86,10 @@ def start_bot(tmp_path: Path, db_url: str, feeds: Feeds) -> tuple[subprocess.Pop
     return proc, log
 
 
-def add_sources(db: Database, feeds: Feeds, count: int) -> None:
+def add_sources(db: Database, feeds: _SlowServer, count: int) -> None:
     with db.session() as s:
         for n in range(count):
-            s.add(Source(url=f"http://127.0.0.1:{feeds.port}/feed/{n}.xml", name=f"Big {n}"))
-
-
-def wait_until(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
+            s.add(Source(url=feeds.url(f"/feed/{n}.xml"), name=f"Big {n}"))
 
 
 def count(db: Database, stmt) -> int:  # type: ignore[no-untyped-def]
@@ -167,14 +110,14 @@ def sigterm(proc: subprocess.Popen[str]) -> float:
 
 def test_sigterm_during_a_long_judgement_exits_within_10_s_keeping_the_leases(tmp_path):
     sources, items = 60, 1000  # a judgement of 60,000 new items: far longer than 10 s here
-    feeds = Feeds({f"/feed/{n}.xml": big_feed(n, items, utcnow()) for n in range(sources)})
+    feeds = feeds_of({f"/feed/{n}.xml": big_feed(n, items, utcnow()) for n in range(sources)})
     db = Database(f"sqlite:///{tmp_path / 'long.db'}")
     db.upgrade()
     add_sources(db, feeds, sources)
     proc, log = start_bot(tmp_path, db.url, feeds)
     try:
         stored = select(func.count()).select_from(Item)
-        wait_until(lambda: count(db, stored) == sources * items, 180, "every item stored")
+        wait_for(lambda: count(db, stored) == sources * items, 180, "every item stored")
         time.sleep(1.0)  # the judgement of all of them is under way
         took = sigterm(proc)
     finally:
@@ -195,14 +138,14 @@ def test_sigterm_during_a_long_judgement_exits_within_10_s_keeping_the_leases(tm
 
 def test_sigterm_while_sources_are_fetched_stops_between_them_and_hands_them_back(tmp_path):
     sources = 64
-    feeds = Feeds({f"/feed/{n}.xml": big_feed(n, 5, utcnow()) for n in range(sources)}, 0.5)
+    feeds = feeds_of({f"/feed/{n}.xml": big_feed(n, 5, utcnow()) for n in range(sources)}, 0.5)
     db = Database(f"sqlite:///{tmp_path / 'slow.db'}")
     db.upgrade()
     add_sources(db, feeds, sources)
     proc, log = start_bot(tmp_path, db.url, feeds)
     polled = select(func.count()).select_from(Source).where(Source.last_polled_at.is_not(None))
     try:
-        wait_until(lambda: count(db, polled) >= 5, 60, "the poll to be under way")
+        wait_for(lambda: count(db, polled) >= 5, 60, "the poll to be under way")
         took = sigterm(proc)
     finally:
         feeds.close()
