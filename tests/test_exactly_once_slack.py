@@ -12,6 +12,7 @@ import asyncio
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -45,20 +46,35 @@ class Clock:
         self.offset += timedelta(**kw)
 
 
-def queue_digest(db: Database, clock: Clock, channel: str = "C1") -> None:
+def queue(
+    db: Database,
+    clock: Clock,
+    key: str = KEY,
+    target: str = "C1",
+    kind: str = "digest",
+    **kw: object,
+) -> None:
     with db.session() as s:
         assert enqueue(
             s,
             Delivery(
-                idempotency_key=KEY,
-                kind="digest",
+                idempotency_key=key,
+                kind=kind,
                 platform="slack",
                 workspace="T0001",
-                target=channel,
+                target=target,
                 payload=Document.notice("Policy digest", "One story today.").to_json(),
                 next_attempt_at=clock() - timedelta(seconds=1),
+                **kw,
             ),
         )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    server = await FakeSlack(clock=time.time).start()  # message ts in real time, as Slack's
+    yield server
+    await server.stop()
 
 
 def row(db: Database) -> Delivery:
@@ -80,36 +96,28 @@ async def drain_for_an_hour(outbox: Outbox, clock: Clock) -> None:
         clock.later(minutes=10)
 
 
-async def test_slack_answering_after_17_s_gets_one_post(db):
+async def test_slack_answering_after_17_s_gets_one_post(db, fake):
     clock = Clock()
-    fake = await FakeSlack(clock=time.time).start()
-    try:
-        queue_digest(db, clock)
-        fake.slow("chat.postMessage", 17)
-        started = time.monotonic()
-        await drain_for_an_hour(outbox_on(db, fake, clock), clock)
-        assert time.monotonic() - started >= 17
-    finally:
-        await fake.stop()
+    queue(db, clock)
+    fake.slow("chat.postMessage", 17)
+    started = time.monotonic()
+    await drain_for_an_hour(outbox_on(db, fake, clock), clock)
+    assert time.monotonic() - started >= 17
     assert len(fake.posted("C1")) == 1
     stored = row(db)
     assert stored.status == "sent" and stored.attempts == 0
     assert stored.message_id == fake.posted("C1")[0]["ts"]
 
 
-async def test_no_answer_in_time_is_looked_for_not_resent(db):
+async def test_no_answer_in_time_is_looked_for_not_resent(db, fake):
     clock = Clock()
-    fake = await FakeSlack(clock=time.time).start()
-    try:
-        queue_digest(db, clock)
-        fake.slow("chat.postMessage", 3)
-        outbox = outbox_on(db, fake, clock, timeout=1)
-        first = await outbox.drain()
-        assert first.retried == 1 and row(db).attempted_at is not None
-        await asyncio.sleep(2.5)  # Slack finishes its slow answer meanwhile
-        await drain_for_an_hour(outbox, clock)
-    finally:
-        await fake.stop()
+    queue(db, clock)
+    fake.slow("chat.postMessage", 3)
+    outbox = outbox_on(db, fake, clock, timeout=1)
+    first = await outbox.drain()
+    assert first.retried == 1 and row(db).attempted_at is not None
+    await asyncio.sleep(2.5)  # Slack finishes its slow answer meanwhile
+    await drain_for_an_hour(outbox, clock)
     assert len(fake.posted("C1")) == 1
     assert len(fake.of("chat.postMessage")) == 1
     assert len(fake.of("conversations.history")) == 1
@@ -125,43 +133,22 @@ async def test_no_answer_in_time_is_looked_for_not_resent(db):
     [(True, 1), (False, 2)],  # after: looked for and found; before: looked for, then sent
     ids=["dropped after the post", "dropped before the post"],
 )
-async def test_a_dropped_connection_gets_one_post(db, accepted, posts_made):
+async def test_a_dropped_connection_gets_one_post(db, fake, accepted, posts_made):
     clock = Clock()
-    fake = await FakeSlack(clock=time.time).start()
-    try:
-        queue_digest(db, clock)
-        fake.drop("chat.postMessage", accepted=accepted)
-        await drain_for_an_hour(outbox_on(db, fake, clock), clock)
-    finally:
-        await fake.stop()
+    queue(db, clock)
+    fake.drop("chat.postMessage", accepted=accepted)
+    await drain_for_an_hour(outbox_on(db, fake, clock), clock)
     assert len(fake.posted("C1")) == 1
     assert len(fake.of("chat.postMessage")) == posts_made  # never retried blindly by the client
     assert len(fake.of("conversations.history")) == 1
     assert row(db).status == "sent"
 
 
-async def test_a_direct_message_is_looked_for_in_the_dm(db):
+async def test_a_direct_message_is_looked_for_in_the_dm(db, fake):
     clock = Clock()
-    fake = await FakeSlack(clock=time.time).start()
-    try:
-        with db.session() as s:
-            enqueue(
-                s,
-                Delivery(
-                    idempotency_key="alert:1:7",
-                    kind="alert",
-                    platform="slack",
-                    workspace="T0001",
-                    target="U42",
-                    direct=True,
-                    payload=Document.notice("A story matches your watch").to_json(),
-                    next_attempt_at=clock() - timedelta(seconds=1),
-                ),
-            )
-        fake.drop("chat.postMessage")
-        await drain_for_an_hour(outbox_on(db, fake, clock), clock)
-    finally:
-        await fake.stop()
+    queue(db, clock, key="alert:1:7", target="U42", kind="alert", direct=True)
+    fake.drop("chat.postMessage")
+    await drain_for_an_hour(outbox_on(db, fake, clock), clock)
     assert len(fake.posted("DU42")) == 1
     assert fake.of("conversations.history")[0].args["channel"] == "DU42"
     assert row(db).status == "sent"
@@ -186,7 +173,7 @@ async def worker(db: Database, fake: FakeSlack, *extra: str) -> asyncio.subproce
     )
 
 
-async def test_killed_between_slacks_accept_and_the_record_posts_once(db):
+async def test_killed_between_slacks_accept_and_the_record_posts_once(db, fake):
     with db.session() as s:
         s.add(
             Subscription(
@@ -196,20 +183,16 @@ async def test_killed_between_slacks_accept_and_the_record_posts_once(db):
                 next_due_at=datetime.now(UTC) - timedelta(minutes=1),
             )
         )
-    fake = await FakeSlack(clock=time.time).start()
-    try:
-        fake.slow("chat.postMessage", 8)  # accepted at once, answered too late for the victim
-        victim = await worker(db, fake)
-        await asyncio.wait_for(fake.accepted.wait(), 60)
-        victim.send_signal(signal.SIGKILL)
-        assert await victim.wait() == -signal.SIGKILL
-        stuck = row(db)
-        assert stuck.status == "sending" and stuck.attempted_at is not None
-        late = await worker(db, fake, "--clock-offset", "6")  # once the victim's lease ran out
-        out, _ = await late.communicate()
-        assert late.returncode == 0, out.decode()[-3000:]
-    finally:
-        await fake.stop()
+    fake.slow("chat.postMessage", 8)  # accepted at once, answered too late for the victim
+    victim = await worker(db, fake)
+    await asyncio.wait_for(fake.accepted.wait(), 60)
+    victim.send_signal(signal.SIGKILL)
+    assert await victim.wait() == -signal.SIGKILL
+    stuck = row(db)
+    assert stuck.status == "sending" and stuck.attempted_at is not None
+    late = await worker(db, fake, "--clock-offset", "6")  # once the victim's lease ran out
+    out, _ = await late.communicate()
+    assert late.returncode == 0, out.decode()[-3000:]
     assert len(fake.posted("C7")) == 1
     assert len(fake.of("chat.postMessage")) == 1
     stored = row(db)
