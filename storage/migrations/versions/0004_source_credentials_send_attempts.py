@@ -14,7 +14,7 @@ import storage.models
 from core.source_url import fetch_url, split_source_url
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
