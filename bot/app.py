@@ -14,10 +14,12 @@ import functools
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
 
 from bot.calendar import CalendarFeeds
 from bot.delivery import DeliveryConfig, Outbox
@@ -27,16 +29,19 @@ from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
 from core.clock import utcnow
 from core.sources import NewSource
+from core.subscriptions import SubscriptionRecord
 from digest.composition.alerts import WatchIndex, queue_alerts
 from digest.composition.compose import SummaryProvider, compose_digest
-from digest.composition.digests import Compose, DigestRunReport, run_due_digests
+from digest.composition.digests import LATE_LIMIT, Compose, DigestRunReport, run_due_digests
+from digest.composition.schedule import next_due, parse_hhmm
 from digest.ingest.deadlines_hook import deadlines_hook
-from digest.ingest.defaults import default_sources
+from digest.ingest.defaults import SourcesConfigError, default_sources
 from digest.ingest.fetch import Fetcher
-from digest.ingest.netguard import log_allowlist
+from digest.ingest.netguard import FetchPolicy, log_allowlist
 from digest.ingest.parse import close_default_parser_pool
 from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
 from digest.ingest.probe import ProbeResult, probe_source
+from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
@@ -46,13 +51,14 @@ from handlers.context import Limits, Services
 from handlers.registry import Registry
 from storage.claims import new_owner
 from storage.db import Database
-from storage.setup import Seed, open_database
+from storage.setup import DatabaseUnavailable, Seed, open_database
 from storage.store import Storage
 
 if TYPE_CHECKING:
     from bot.slack.app import SlackRuntime
 
 __all__ = [
+    "StartupError",
     "Components",
     "build_provider",
     "build_components",
@@ -61,12 +67,25 @@ __all__ = [
     "pipeline_poll",
     "build_ticks",
     "run",
+    "preview_due_digests",
     "run_due_digests_cli",
 ]
 
 log = logging.getLogger("policybrief.app")
 
 SHUTDOWN_BUDGET = 10.0  # seconds from SIGTERM to exit
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message is one line naming the setting and the cause."""
+
+
+def _open(settings: Settings) -> Database:
+    """The database, upgraded and seeded; StartupError in one line when that fails."""
+    try:
+        return open_database(settings.database_url, seed=default_seed(settings))
+    except (DatabaseUnavailable, SourcesConfigError) as exc:
+        raise StartupError(str(exc)) from None
 
 
 @dataclass
@@ -98,15 +117,24 @@ class Components:
 
 def default_seed(settings: Settings) -> Seed | None:
     """The default sources a new database starts with (None when POLICYBRIEF_SEED_SOURCES is
-    off)."""
+    off), checked as every source is; a refused one stops start-up with the reason."""
     if not settings.seed_sources:
         return None
+    policy = FetchPolicy.from_entries(settings.fetch_allow)
 
     def seed() -> list[NewSource]:
-        return [
-            NewSource(s.url, s.name, s.jurisdiction, s.official)
-            for s in default_sources(settings.config_path)
-        ]
+        checked = []
+        for n, s in enumerate(default_sources(settings.config_path), start=1):
+            try:
+                checked.append(
+                    admit_source(
+                        s.url, s.name, policy, jurisdiction=s.jurisdiction, official=s.official
+                    )
+                )
+            except SourceRefused as exc:
+                origin = settings.config_path or "the shipped sources"
+                raise SourcesConfigError(f"{origin}: source {n}: {exc.reason}") from None
+        return checked
 
     return seed
 
@@ -158,9 +186,10 @@ def build_components(
     fetcher: Fetcher | None = None,
     db: Database | None = None,
 ) -> Components:
-    """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services."""
+    """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services.
+    StartupError when the database cannot be used or a configured source is refused."""
     if db is None:
-        db = open_database(settings.database_url, seed=default_seed(settings))
+        db = _open(settings)
     taxonomy = Taxonomy.load(settings.config_path)
     provider, worker = build_provider(settings, db, clock)
     summarizer = ExtractiveSummarizer()
@@ -181,6 +210,7 @@ def build_components(
         probe=probe,
         provider=provider,
         public_url=settings.public_url,
+        fetch_policy=FetchPolicy.from_entries(settings.fetch_allow),
     )
     store = services.store
     metrics = Metrics()
@@ -204,22 +234,24 @@ def build_components(
 
 
 def pipeline_poll(
-    store: Storage,
-    fetcher: Fetcher,
-    taxonomy: Taxonomy,
-    clock: Callable[[], datetime],
+    comps: Components,
     *,
     concurrency: int = 16,
     progress: Callable[[RefreshResult], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> PollFn:
-    """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome."""
+    """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome.
+    Setting `stop` ends a poll under way after its current unit (see digest.ingest.pipeline)."""
     ctx = PipelineContext(
-        store=store,
-        fetcher=fetcher,
-        taxonomy=taxonomy,
-        clock=clock,
-        hooks=(deadlines_hook(store),),
+        store=comps.store,
+        fetcher=comps.fetcher,
+        taxonomy=comps.taxonomy,
+        clock=comps.clock,
+        hooks=(deadlines_hook(comps.store),),
+        max_new_per_poll=comps.settings.max_new_per_poll,
     )
+    if stop is not None:
+        ctx.stop = stop
 
     async def poll(source_ids: list[int]) -> PollOutcome:
         report = await poll_sources(ctx, source_ids, concurrency=concurrency, progress=progress)
@@ -262,6 +294,7 @@ def build_ticks(
     cap = comps.services.limits.alerts_per_user_per_day
 
     watches = WatchIndex()  # rebuilt only when the active watches change
+    stop_polling = threading.Event()
 
     def alerts(story_ids: list[int], now: datetime) -> int:
         return queue_alerts(db, watches, story_ids, now, daily_cap=cap)
@@ -270,13 +303,8 @@ def build_ticks(
         comps.store,
         outbox,
         compose=digest_composer(db, comps.taxonomy, comps.provider),
-        poll=pipeline_poll(
-            comps.store,
-            comps.fetcher,
-            comps.taxonomy,
-            comps.clock,
-            concurrency=config.poll_concurrency,
-        ),
+        poll=pipeline_poll(comps, concurrency=config.poll_concurrency, stop=stop_polling),
+        stop_poll=stop_polling.set,
         alerts=alerts,
         # A digest waits for the model at most as long as two calls (one retry) may take.
         llm=comps.summary_worker,
@@ -307,9 +335,12 @@ def _build_platforms(
     runtimes: list[_Runtime] = []
     slack = None
     if settings.slack_enabled:
-        from bot.slack.app import build_slack
+        from bot.slack.app import SlackConfigError, build_slack
 
-        slack = build_slack(settings, comps.services, comps.registry)
+        try:
+            slack = build_slack(settings, comps.services, comps.registry)
+        except SlackConfigError as exc:
+            raise StartupError(str(exc)) from None
         runtimes.append(slack)
     if settings.discord_enabled:
         from bot.discord.client import build_discord
@@ -320,8 +351,11 @@ def _build_platforms(
     return publishers, runtimes, slack
 
 
-async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """`policybrief run`: everything configured, until SIGTERM/SIGINT (or `stop` is set)."""
+async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
+    """`policybrief run`: everything configured, until SIGTERM/SIGINT (or `stop` is set).
+
+    Returns True when all work stopped in the shutdown budget, False when a unit of ingest was
+    still running (its sources keep their leases; the caller exits without waiting for it)."""
     configure_logging(settings.log_level, settings.log_json, _secrets(settings))
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
@@ -329,8 +363,17 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     log_allowlist(settings.fetch_allow, log)
-    comps = await asyncio.to_thread(build_components, settings)
-    publishers, runtimes, slack = _build_platforms(comps)
+    try:
+        comps = await asyncio.to_thread(build_components, settings)
+    except StartupError as exc:
+        log.error("%s", exc)  # one line, in JSON when JSON logs are on; the CLI exits 2
+        raise
+    try:
+        publishers, runtimes, slack = _build_platforms(comps)
+    except StartupError as exc:
+        log.error("%s", exc)
+        await comps.aclose()
+        raise
     repl: asyncio.Future[None] | None = None
     if not publishers:
         from bot.console import ConsolePublisher
@@ -351,6 +394,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
             # One port: /slack/events (HTTP mode) and the OAuth pages next to /healthz.
             slack.mount(ops.app)
     started: list[_Runtime] = []
+    stopped = True
     try:
         if ops is not None:
             port = await ops.start()
@@ -363,8 +407,8 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
         await stop.wait()
         log.info("stopping: finishing sends under way")
     finally:
-        deadline = loop.time() + SHUTDOWN_BUDGET - 1.0
-        await scheduler.stop(timeout=SHUTDOWN_BUDGET - 3.0)
+        deadline = loop.time() + SHUTDOWN_BUDGET - 1.5
+        stopped = await scheduler.stop(timeout=SHUTDOWN_BUDGET - 4.5, grace=1.0)
         for runtime in reversed(started):
             remaining = max(0.1, deadline - loop.time())
             with contextlib.suppress(Exception):
@@ -373,13 +417,49 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
             await ops.stop()
         await comps.aclose()
         log.info("stopped")
+    return stopped
+
+
+def _latest_slot(sub: SubscriptionRecord, at: datetime) -> datetime:
+    """The last due instant of `sub` at or before `at` (what a run at `at` would serve)."""
+    daily = parse_hhmm(sub.local_time)
+    slot = next_due(daily, sub.timezone, at - timedelta(hours=26))
+    while (following := next_due(daily, sub.timezone, slot)) <= at:
+        slot = following
+    return slot if sub.next_due_at is None else max(slot, sub.next_due_at)
+
+
+def _what_would_happen(sub: SubscriptionRecord, at: datetime) -> str:
+    zone = ZoneInfo(sub.timezone)
+    slot = _latest_slot(sub, at)
+    then = next_due(parse_hhmm(sub.local_time), sub.timezone, max(at, slot))
+    late = at - slot
+    doing = (
+        f"skip the digest of {slot.astimezone(zone):%a %d %b %Y} (over 12 h late)"
+        if late >= LATE_LIMIT
+        else f"queue the digest of {slot.astimezone(zone):%a %d %b %Y}"
+    )
+    return (
+        f"{sub.platform} {sub.workspace} {sub.channel}: would {doing}; its next digest would "
+        f"then be due {then.astimezone(zone):%Y-%m-%d %H:%M %Z}"
+    )
+
+
+def preview_due_digests(settings: Settings, at: datetime) -> list[str]:
+    """What `policybrief digest run-due --at` would do, one line per channel; nothing changes."""
+    db = _open(settings)
+    try:
+        due = Storage(db).subscriptions.due(at)
+    finally:
+        db.dispose()
+    return [_what_would_happen(sub, at) for sub in due]
 
 
 def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
     """`policybrief digest run-due --at ISO`: queue the digests due at `at`; the bot sends them."""
     if at.tzinfo is None:
         raise ValueError("give --at with a time zone, e.g. 2026-06-01T08:00:00+02:00 or ...Z")
-    db = open_database(settings.database_url, seed=default_seed(settings))
+    db = _open(settings)
     try:
         taxonomy = Taxonomy.load(settings.config_path)
         provider, _worker = build_provider(settings, db)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from bot.settings import Settings, SettingsError, load_settings
+from core.source_url import mask_credentials
 
 if TYPE_CHECKING:
     from bot.app import Components
@@ -56,12 +61,20 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _components() -> Components:
+    """The bot's components, or the one-line reason they cannot be built (exit code 2)."""
+    from bot.app import StartupError, build_components
+
+    try:
+        return build_components(_settings())
+    except StartupError as exc:
+        _fail(str(exc), 2)
+
+
 @contextmanager
 def _opened() -> Iterator[Components]:
     """The bot's components for one command; closed however the command ends."""
-    from bot.app import build_components
-
-    comps = build_components(_settings())
+    comps = _components()
     try:
         yield comps
     finally:
@@ -125,11 +138,56 @@ def demo(
 @app.command()
 def run() -> None:
     """Run the scheduler and every configured platform (the console chat when none is)."""
+    from bot.app import StartupError
     from bot.app import run as run_bot
 
     settings = _settings()
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_bot(settings))
+    stopped = True
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            stopped = _run_without_waiting_for_threads(run_bot(settings))
+    except StartupError:
+        raise typer.Exit(2) from None  # the reason is logged already, in the log's format
+    _leave_when_threads_end(THREAD_GRACE if stopped else 0.0)
+
+
+THREAD_GRACE = 1.0  # seconds worker threads get after the bot stopped, within its 10 s
+
+
+def _run_without_waiting_for_threads(main: Coroutine[object, object, bool]) -> bool:
+    """`asyncio.run(main)`, except that closing the loop does not wait for worker threads
+    (asyncio.run would wait up to 5 minutes for a unit of work still running)."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(main)
+    finally:
+        try:
+            tasks = asyncio.all_tasks(loop)
+            for task in tasks:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()  # its default executor is shut down without waiting
+
+
+def _leave_when_threads_end(grace: float) -> None:
+    """Give worker threads `grace` seconds; past that, exit without them: the process must end
+    within its shutdown budget, and the leases of their work expire on their own."""
+    deadline = time.monotonic() + grace
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    busy = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    if busy:
+        logging.getLogger("policybrief.app").warning(
+            "exiting with %d worker thread(s) still busy; the leases of their work expire",
+            len(busy),
+        )
+        logging.shutdown()
+        os._exit(0)
 
 
 @app.command()
@@ -159,12 +217,12 @@ def poll(
     source: Annotated[int | None, typer.Option(help="Poll this source id only.")] = None,
 ) -> None:
     """Poll the due (or all, or one) sources now and report what each gave."""
-    from bot.app import build_components, pipeline_poll
+    from bot.app import pipeline_poll
     from bot.scheduler import PollOutcome
     from digest.ingest.pipeline import RefreshResult
 
     # closed inside go(): the fetcher's connections belong to the loop that polled
-    comps = build_components(_settings())
+    comps = _components()
 
     async def go() -> PollOutcome:
         try:
@@ -193,9 +251,7 @@ def poll(
                 }.get(result.status, f"failed: {result.error}")
                 typer.echo(f"[{done}/{total}] {names.get(result.source_id)}: {what}")
 
-            poll_now = pipeline_poll(
-                comps.store, comps.fetcher, comps.taxonomy, comps.clock, progress=progress
-            )
+            poll_now = pipeline_poll(comps, progress=progress)
             return await poll_now(list(names))
         finally:
             await comps.aclose()
@@ -274,8 +330,9 @@ def sources_remove(source_id: int) -> None:
 @sources_app.command("import")
 def sources_import(file: Path) -> None:
     """Import sources from an OPML file: all of them, or none when the file has a problem."""
-    from core.sources import NewSource
+    from digest.ingest.netguard import FetchPolicy
     from digest.ingest.opml import OpmlError, parse_opml
+    from digest.ingest.source_url import MaskedPassword, SourceRefused, admit_source
 
     try:
         entries = parse_opml(file.read_bytes())
@@ -283,27 +340,42 @@ def sources_import(file: Path) -> None:
         _fail(f"cannot read {file}: {exc.strerror}")
     except OpmlError as exc:
         _fail(f"{file}: {exc}; nothing was imported")
+    settings = _settings()
+    policy = FetchPolicy.from_entries(settings.fetch_allow)
     with _opened() as comps:
         places = comps.taxonomy.jurisdictions
-        unknown = [e for e in entries if e.jurisdiction and e.jurisdiction not in places]
-        if unknown:
-            _fail(
-                f"{file}: unknown jurisdiction {unknown[0].jurisdiction!r} for {unknown[0].url}; "
-                "nothing was imported"
-            )
-        new = comps.store.sources.add_missing(
-            [NewSource(e.url, e.name, e.jurisdiction) for e in entries]
-        )
-    typer.echo(f"Imported {len(new)} sources ({len(entries) - len(new)} already present).")
+        new = []
+        for entry in entries:
+            try:
+                source = admit_source(
+                    entry.url, entry.name, policy, jurisdiction=entry.jurisdiction
+                )
+            except MaskedPassword as exc:
+                if comps.store.sources.by_url(exc.key) is not None:
+                    continue  # our own export read back: the source and its password are here
+                _fail(f"{file}: {mask_credentials(entry.url[:200])}: {exc.reason}")
+            except SourceRefused as exc:
+                shown = mask_credentials(entry.url[:200])
+                _fail(f"{file}: {shown}: {exc.reason}; nothing was imported")
+            if source.jurisdiction and source.jurisdiction not in places:
+                _fail(
+                    f"{file}: unknown jurisdiction {source.jurisdiction!r} for "
+                    f"{mask_credentials(entry.url[:200])}; nothing was imported"
+                )
+            new.append(source)
+        added = comps.store.sources.add_missing(new)
+    typer.echo(f"Imported {len(added)} sources ({len(entries) - len(added)} already present).")
 
 
 @sources_app.command("export")
 def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
-    """Export the sources as OPML, to FILE or standard output."""
+    """Export the sources as OPML, to FILE or standard output (passwords masked)."""
     from digest.ingest.opml import OpmlSource, to_opml
 
     with _opened() as comps:
-        entries = [OpmlSource(s.url, s.name, s.jurisdiction) for s in comps.store.sources.all()]
+        entries = [
+            OpmlSource(s.shown_url, s.name, s.jurisdiction) for s in comps.store.sources.all()
+        ]
     text = to_opml(entries)
     if file is None:
         typer.echo(text, nl=False)
@@ -339,16 +411,27 @@ def digest_preview(
     _print_document(doc, as_json)
 
 
+RUN_DUE_REACH = timedelta(hours=48)  # --at further from now than this needs --force
+
+
 @digest_app.command("run-due")
 def digest_run_due(
     at: Annotated[
         str | None, typer.Option(help="Run as if it were this time (ISO-8601 with a zone).")
     ] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Queue them and move their schedules (else: say what).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Allow an --at more than 48 h from now.")
+    ] = False,
 ) -> None:
-    """Queue the digests that are due (now, or at --at) into the outbox."""
-    from bot.app import run_due_digests_cli
+    """Say which digests are due (now, or at --at) and what running them would do; with
+    --commit, queue them into the outbox and move their schedules on."""
+    from bot.app import StartupError, preview_due_digests, run_due_digests_cli
 
-    when = datetime.now(UTC)
+    now = datetime.now(UTC)
+    when = now
     if at is not None:
         try:
             when = datetime.fromisoformat(at.replace("Z", "+00:00"))
@@ -356,8 +439,38 @@ def digest_run_due(
             _fail(f"--at {at!r}: not an ISO-8601 time, e.g. 2026-11-28T08:00:00+01:00")
         if when.tzinfo is None:
             _fail(f"--at {at!r}: give a time zone, e.g. 2026-11-28T08:00:00+01:00 or ...Z")
-    report = run_due_digests_cli(_settings(), when)
-    typer.echo(report.summary())
+    if abs(when - now) > RUN_DUE_REACH and not force:
+        _fail(
+            f"--at {at} is {_span(when - now)}: running the digests due then would move their "
+            "schedules there and hold their posts until then. Nothing was changed; give "
+            "--force if that is what you want."
+        )
+    settings = _settings()
+    try:
+        if not commit:
+            plans = preview_due_digests(settings, when)
+        else:
+            report = run_due_digests_cli(settings, when)
+    except StartupError as exc:
+        _fail(str(exc), 2)
+    if commit:
+        typer.echo(report.summary())
+        return
+    stamp = when.isoformat(timespec="minutes")
+    if not plans:
+        typer.echo(f"Dry run: no digest due at {stamp}. Nothing was changed.")
+        return
+    typer.echo(f"Dry run: {len(plans)} digest(s) due at {stamp}:")
+    for line in plans:
+        typer.echo(f"  {line}")
+    typer.echo("Nothing was changed; add --commit to do it.")
+
+
+def _span(delta: timedelta) -> str:
+    """'26,320 days after now' / '60 h before now'."""
+    seconds = abs(delta.total_seconds())
+    size = f"{seconds / 86400:,.0f} days" if seconds >= 86400 else f"{seconds / 3600:.0f} h"
+    return f"{size} {'after' if delta.total_seconds() > 0 else 'before'} now"
 
 
 @deadlines_app.command("export")
@@ -393,13 +506,16 @@ def deadlines_export(
 def db_upgrade() -> None:
     """Apply pending database migrations (on PostgreSQL one process at a time, as at start-up)."""
     from bot.app import default_seed
+    from digest.ingest.defaults import SourcesConfigError
     from storage.db import Database
-    from storage.setup import upgrade
+    from storage.setup import DatabaseUnavailable, upgrade
 
     settings = _settings()
     database = Database(settings.database_url)
     try:
         applied = upgrade(database, seed=default_seed(settings))
+    except (DatabaseUnavailable, SourcesConfigError) as exc:
+        _fail(str(exc), 2)
     finally:
         database.dispose()
     typer.echo("Database upgraded." if applied else "Database already up to date.")

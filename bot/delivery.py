@@ -1,13 +1,19 @@
 """Drains the outbox through the platforms' Publishers: leases, pacing, retries, idempotency.
 
-A row is claimed ("sending", with a lease), sent with its idempotency key (Discord uses it as the
-message nonce, so a resend after a crash between send and record is dropped by Discord), and its
-message id recorded. A crash before the record leaves an expired lease: another sender retries.
+A row is claimed ("sending", with a lease, renewed while a send is under way), the time of the
+attempt is recorded, then it is sent with its idempotency key and its message id recorded.
+
+A send whose outcome is unknown (a timeout after the request was written, a connection lost after
+sending, a crash before the answer was recorded) is never sent again blindly: the next sender finds
+the attempt's time on the row and first asks the publisher to look for the message (Slack: the key
+in the message metadata, via conversations.history). Found: recorded as sent. Not found: sent.
+Discord needs no look: the key is its message nonce, so Discord drops a resend itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -16,7 +22,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.ops import Metrics
-from bot.publisher import Forbidden, Publisher, Target, TargetGone, Transient
+from bot.publisher import (
+    Forbidden,
+    OutcomeUnknown,
+    Publisher,
+    PublishError,
+    Reconciler,
+    Target,
+    TargetGone,
+    Transient,
+)
 from core.clock import utcnow
 from core.document import Document
 from core.outbox import DeliveryOrigin, DeliveryRecord, NewDelivery
@@ -211,33 +226,89 @@ class Outbox:
             await self._pace(row.platform, row.target)
             if not await asyncio.to_thread(self._still_ours, row):
                 return "lost"  # the lease ran out while waiting and another sender took the row
+            if row.attempted_at is not None and isinstance(publisher, Reconciler):
+                decided = await self._reconcile(publisher, target, row, report)
+                if decided is not None:
+                    return decided
+            mark = self.store.outbox.mark_attempt
+            if not await asyncio.to_thread(mark, row.id, self.owner, self.clock()):
+                return "lost"
+            keeper = asyncio.create_task(self._keep_lease(row))
             try:
-                document = Document.from_json(row.payload)
-                sent = await publisher.send(target, document, key=row.key)
-            except TargetGone as exc:
-                await asyncio.to_thread(self._permanent, row, "gone", str(exc), report)
-                return "gone"
-            except Forbidden as exc:
-                await asyncio.to_thread(self._permanent, row, "forbidden", str(exc), report)
-                return "forbidden"
-            except Transient as exc:
-                return await asyncio.to_thread(
-                    self._transient, row, str(exc), exc.retry_after, report
-                )
-            except Exception as exc:  # a bug or an unexpected SDK error: retry, never lose the row
-                log.exception("send of %s failed unexpectedly", row.key)
-                return await asyncio.to_thread(
-                    self._transient, row, f"{type(exc).__name__}: {exc}", None, report
-                )
-            mark_sent = self.store.outbox.mark_sent
-            await asyncio.to_thread(mark_sent, row.id, sent.message_id, self.clock())
-            report.sent += 1
-            self._count("sent", row)
-            return "sent"
+                return await self._send(publisher, target, row, report)
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
         finally:
             self._in_flight.discard(row.id)
             if not self._in_flight:
                 self._idle.set()
+
+    async def _send(
+        self, publisher: Publisher, target: Target, row: DeliveryRecord, report: DrainReport
+    ) -> str:
+        """One send and its outcome recorded; an unknown outcome keeps the attempt's time."""
+        try:
+            document = Document.from_json(row.payload)
+            sent = await publisher.send(target, document, key=row.key)
+        except TargetGone as exc:
+            await asyncio.to_thread(self._permanent, row, "gone", str(exc), report)
+            return "gone"
+        except Forbidden as exc:
+            await asyncio.to_thread(self._permanent, row, "forbidden", str(exc), report)
+            return "forbidden"
+        except Transient as exc:
+            unknown = isinstance(exc, OutcomeUnknown)
+            return await asyncio.to_thread(
+                self._transient, row, str(exc), exc.retry_after, report, unknown
+            )
+        except Exception as exc:  # a bug or an unexpected SDK error: retry, never lose the row
+            log.exception("send of %s failed unexpectedly", row.key)
+            error = f"{type(exc).__name__}: {exc}"
+            return await asyncio.to_thread(self._transient, row, error, None, report, True)
+        await asyncio.to_thread(self.store.outbox.mark_sent, row.id, sent.message_id, self.clock())
+        report.sent += 1
+        self._count("sent", row)
+        return "sent"
+
+    async def _reconcile(
+        self, publisher: Reconciler, target: Target, row: DeliveryRecord, report: DrainReport
+    ) -> str | None:
+        """Look for the message of an earlier attempt whose outcome was unknown. Returns the
+        outcome when that settles it ("sent": found; "retried": could not look yet), else None:
+        it was not posted, send it."""
+        assert row.attempted_at is not None
+        try:
+            found = await publisher.find(target, row.key, row.attempted_at)
+        except Transient as exc:
+            error = f"could not check whether an earlier attempt was posted: {exc}"
+            return await asyncio.to_thread(
+                self._transient, row, error, exc.retry_after, report, True
+            )
+        except PublishError as exc:
+            log.warning(
+                "delivery %s: cannot tell whether it was posted (%s); sending", row.key, exc
+            )
+            return None
+        if found is None:
+            log.info("delivery %s: an earlier attempt was not posted; sending it", row.key)
+            return None
+        await asyncio.to_thread(self.store.outbox.mark_sent, row.id, found.message_id, self.clock())
+        log.info("delivery %s: an earlier attempt was posted after all; recorded", row.key)
+        report.sent += 1
+        self._count("sent", row)
+        return "sent"
+
+    async def _keep_lease(self, row: DeliveryRecord) -> None:
+        """While a send is under way (a post may take a minute), keep the row's lease fresh so no
+        other sender takes it and looks for the message before the platform has answered."""
+        renew = self.store.claims.renew_delivery
+        while True:
+            await asyncio.sleep(self.config.lease.total_seconds() / 3)
+            until = self.clock() + self.config.lease
+            if await asyncio.to_thread(renew, self.owner, row.id, until):
+                self._leases[row.id] = until
 
     def _still_ours(self, row: DeliveryRecord) -> bool:
         """Renew the lease when half of it is gone; False when another sender took the row."""
@@ -255,7 +326,12 @@ class Outbox:
             self.metrics.delivery(what, row.platform, row.kind)
 
     def _transient(
-        self, row: DeliveryRecord, error: str, retry_after: float | None, report: DrainReport
+        self,
+        row: DeliveryRecord,
+        error: str,
+        retry_after: float | None,
+        report: DrainReport,
+        unknown: bool = False,
     ) -> str:
         attempts = row.attempts + 1
         if attempts >= self.config.max_attempts:
@@ -267,7 +343,8 @@ class Outbox:
             log.warning("delivery %s failed for good: %s", row.key, error)
             return "failed"
         delay = backoff_seconds(attempts, self.config, retry_after, row.id)
-        self.store.outbox.mark_retry(row.id, error, self.clock() + timedelta(seconds=delay))
+        retry_at = self.clock() + timedelta(seconds=delay)
+        self.store.outbox.mark_retry(row.id, error, retry_at, unknown=unknown)
         report.retried += 1
         self._count("retried", row)
         log.info("delivery %s will retry in %.0f s: %s", row.key, delay, error)

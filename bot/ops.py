@@ -25,18 +25,79 @@ from prometheus_client import (
     generate_latest,
 )
 
+from core.source_url import mask_credentials
+
 __all__ = [
     "Metrics",
     "OpsServer",
     "JsonFormatter",
     "SecretFilter",
+    "LogThrottle",
+    "DatabaseWatch",
     "configure_logging",
 ]
+
+log = logging.getLogger("policybrief.ops")
 
 _TOKEN_SHAPES = re.compile(
     r"(xox[abposr]-[A-Za-z0-9-]{8,}|xapp-[A-Za-z0-9-]{8,}|sk-[A-Za-z0-9_-]{16,}"
     r"|[MN][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,})"
 )
+
+
+class LogThrottle:
+    """Decides when a repeated message may be logged again: the first time at once, then at most
+    once per `every` seconds per topic, counting the ones held back meanwhile."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self._clock = clock
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def ready(self, topic: str) -> int | None:
+        """None: stay quiet (counted); else how many were held back since the last line."""
+        now = self._clock()
+        last = self._last.get(topic)
+        if last is not None and now - last < self.every:
+            self._held[topic] = self._held.get(topic, 0) + 1
+            return None
+        if len(self._last) > 1000:  # topics come from a fixed set; this only bounds a bug
+            self._last.clear()
+        self._last[topic] = now
+        return self._held.pop(topic, 0)
+
+    def reset(self, topic: str) -> None:
+        """Forget `topic`: the next message about it is logged at once."""
+        self._last.pop(topic, None)
+        self._held.pop(topic, None)
+
+
+class DatabaseWatch:
+    """A database lost at run time: told once at once, then at most once a minute (never with a
+    traceback), and remembered so /healthz can answer 503 until it is back."""
+
+    def __init__(self, throttle: LogThrottle | None = None) -> None:
+        self.fault: str | None = None
+        self._throttle = throttle or LogThrottle(every=60.0)
+
+    def failed(self, fault: str) -> None:
+        """A tick could not use the database because of `fault` (one line, e.g. "cannot connect
+        to 127.0.0.1:5432: connection refused")."""
+        self.fault = fault
+        held = self._throttle.ready("lost")
+        if held is None:
+            return
+        more = f" ({held} more failures since the last report)" if held else ""
+        log.error("database unavailable: %s%s", fault, more)
+
+    def ok(self) -> None:
+        """A tick used the database successfully."""
+        if self.fault is None:
+            return
+        self.fault = None
+        if self._throttle.ready("back") is not None:
+            log.warning("database reachable again")
 
 
 class Metrics:
@@ -158,7 +219,8 @@ class OpsServer:
 
 
 class SecretFilter(logging.Filter):
-    """Masks secret values (and token-shaped strings) in every record's message and args."""
+    """Masks secret values, token-shaped strings and passwords in URLs (`https://user:•••@…`)
+    in every record's message and args."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
@@ -167,7 +229,7 @@ class SecretFilter(logging.Filter):
     def mask(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "***")
-        return _TOKEN_SHAPES.sub("***", text)
+        return mask_credentials(_TOKEN_SHAPES.sub("***", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -215,5 +277,14 @@ def configure_logging(level: str, json_lines: bool, secrets: Iterable[str] = ())
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("apscheduler", "httpx", "httpcore", "aiohttp.access", "slack_bolt", "discord"):
+    noisy_libraries = (
+        "alembic",  # "Context impl SQLiteImpl." at every start; storage says what it upgraded
+        "apscheduler",
+        "httpx",
+        "httpcore",
+        "aiohttp.access",
+        "slack_bolt",
+        "discord",
+    )
+    for noisy in noisy_libraries:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

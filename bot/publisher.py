@@ -1,13 +1,29 @@
-"""The Publisher protocol: how delivery hands a Document to a chat platform."""
+"""The Publisher protocol: how delivery hands a Document to a chat platform.
+
+A platform without a message nonce (Slack) is also a `Reconciler`: when a send's outcome is
+unknown (a timeout after the request was written, a connection lost after sending, a crash
+before the answer was recorded), delivery asks it to look for the message before sending again.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from core.document import Document
 
-__all__ = ["Target", "Sent", "PublishError", "TargetGone", "Forbidden", "Transient", "Publisher"]
+__all__ = [
+    "Target",
+    "Sent",
+    "PublishError",
+    "TargetGone",
+    "Forbidden",
+    "Transient",
+    "OutcomeUnknown",
+    "Publisher",
+    "Reconciler",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,10 @@ class Transient(PublishError):
         self.retry_after = retry_after
 
 
+class OutcomeUnknown(Transient):
+    """The request may have reached the platform and been posted: never resend it blindly."""
+
+
 class Publisher(Protocol):
     """One platform's sender. `key` is the delivery's idempotency key (Discord uses it as nonce)."""
 
@@ -56,3 +76,15 @@ class Publisher(Protocol):
     async def send(self, target: Target, document: Document, *, key: str) -> Sent: ...
 
     async def pin(self, channel_id: str, message_id: str) -> None: ...
+
+
+@runtime_checkable
+class Reconciler(Protocol):
+    """A publisher that can tell whether a send whose outcome was unknown was in fact posted."""
+
+    async def find(self, target: Target, key: str, since: datetime) -> Sent | None:
+        """The message sent for `key` at or after `since` (minus clock skew), or None.
+
+        Raises Transient when the platform cannot be asked now, another PublishError when it
+        cannot be asked at all (delivery then sends again and says so)."""
+        ...

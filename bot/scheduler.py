@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
-from bot.ops import Metrics
+from bot.ops import DatabaseWatch, Metrics
 from core.clock import utcnow
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
 from digest.writing.llm_summaries import SummaryWorker, WorkerStats
@@ -27,6 +28,9 @@ from storage.store import Storage
 __all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]
 
 log = logging.getLogger("policybrief.scheduler")
+
+# ticks that always read or write the database: their success means it is back
+_TOUCH_THE_DATABASE = frozenset({"heartbeat", "outbox"})
 
 
 @dataclass
@@ -81,8 +85,11 @@ class Ticks:
         clock: Callable[[], datetime] = utcnow,
         config: TickConfig | None = None,
         metrics: Metrics | None = None,
+        stop_poll: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self._stop_poll = stop_poll  # tells a poll under way to end after its current unit
+        self._poll_work: asyncio.Future[PollOutcome] | None = None
         self.outbox = outbox
         self.owner = outbox.owner
         self.compose = compose
@@ -97,6 +104,21 @@ class Ticks:
         self.last_run: dict[str, datetime] = {}
         self._warned = False
 
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Claim nothing more; a poll under way ends after its current unit, sends under way
+        finish."""
+        self.stopping = True
+        self.outbox.stop()
+        if self._stop_poll is not None:
+            self._stop_poll()
+
+    @property
+    def polling(self) -> bool:
+        """True while a poll's work is under way (its sources must keep their leases)."""
+        return self._poll_work is not None and not self._poll_work.done()
+
     # -- poll ------------------------------------------------------------------------------------
 
     async def poll(self) -> PollOutcome:
@@ -104,10 +126,9 @@ class Ticks:
         total = PollOutcome()
         if self._poll is None:
             return total
-        claims = self.store.claims
         while not self.stopping:
             ids = await asyncio.to_thread(
-                claims.claim_sources,
+                self.store.claims.claim_sources,
                 self.owner,
                 self.clock(),
                 limit=self.config.sources_per_claim,
@@ -116,11 +137,13 @@ class Ticks:
             if not ids:
                 break
             renewer = asyncio.create_task(self._keep_leases(ids))
+            # Shielded: cancelling this tick at shutdown must not leave the poll's thread work
+            # running unseen while its sources are handed back; the work ends at its next unit
+            # (stop_poll), and the leases go back only once it has (see Scheduler.stop).
+            self._poll_work = work = asyncio.ensure_future(self._poll(ids))
             try:
-                outcome = await self._poll(ids)
+                outcome = await asyncio.shield(work)
             except asyncio.CancelledError:
-                # Shutting down mid-poll: hand the sources back as they are, still due.
-                await asyncio.to_thread(claims.release_sources, self.owner, ids)
                 raise
             except Exception:
                 await asyncio.to_thread(self._after_poll, ids)  # no hot loop on a bug
@@ -151,9 +174,13 @@ class Ticks:
             await asyncio.to_thread(renew, self.owner, ids, self.clock() + lease)
 
     def _after_poll(self, ids: list[int]) -> None:
-        """Drop the leases, then tell the admins about sources the poll disabled."""
+        """Drop the leases, then tell the admins about sources the poll disabled. A poll cut
+        short by a stop leaves the sources it did not reach due, as they were."""
         now = self.clock()
-        self.store.claims.finish_sources(self.owner, ids, now)
+        if self.stopping:
+            self.store.claims.release_sources(self.owner, ids)
+        else:
+            self.store.claims.finish_sources(self.owner, ids, now)
         publishers, admins = self.outbox.publishers, self.outbox.admins
         queue_disabled_source_notices(self.store, ids, publishers, admins, now)
 
@@ -271,6 +298,7 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[object]] = set()
         self._started: datetime | None = None
+        self.database = DatabaseWatch()
 
     def _guard(
         self, name: str, fn: Callable[[], Awaitable[object]]
@@ -284,12 +312,20 @@ class Scheduler:
             try:
                 await fn()
                 self.ticks.last_run[name] = self.ticks.clock()
+                if name in _TOUCH_THE_DATABASE:
+                    self.database.ok()
                 if self.ticks.metrics is not None:
                     self.ticks.metrics.tick_done(name)
             except asyncio.CancelledError:
+                if self.ticks.stopping:  # cut short at shutdown, as meant: nothing to report
+                    return
                 raise
-            except Exception:  # one failing tick is logged and counted; the others go on
-                log.exception("tick %s failed", name)
+            except Exception as exc:  # one failing tick is logged and counted; the others go on
+                fault = self.ticks.store.db.fault(exc)
+                if fault is not None:  # the database, not a bug: one line, now and then
+                    self.database.failed(fault)
+                else:
+                    log.exception("tick %s failed", name)
                 if self.ticks.metrics is not None:
                     self.ticks.metrics.tick_failed(name)
             finally:
@@ -322,36 +358,61 @@ class Scheduler:
         self._aps = aps
         self._started = self.ticks.clock()
 
-    async def stop(self, timeout: float = 8.0) -> None:
-        """Stop claiming, let sends under way finish, cancel the rest, release every lease."""
-        self.ticks.stopping = True
-        self.ticks.outbox.stop()
+    async def stop(self, timeout: float = 6.0, grace: float = 1.0) -> bool:
+        """Stop claiming and tell a poll under way to end after its current unit; let ticks
+        finish for `timeout` s, cancel the rest, and release this process's leases: the
+        sources' only once no poll work runs on them any more. True when everything stopped;
+        False when a poll unit is still running (its sources keep their leases until they
+        expire, so no other replica polls them meanwhile)."""
+        self.ticks.stop()
         if self._aps is not None:
             self._aps.pause()
         if self._running:
             _done, pending = await asyncio.wait(set(self._running), timeout=timeout)
             for task in pending:
                 task.cancel()
-            for task in pending:
-                with contextlib.suppress(BaseException):
-                    await task
+            if pending:
+                await asyncio.wait(pending, timeout=grace)
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        await asyncio.to_thread(self.ticks.store.claims.release_all, self.ticks.owner)
-        log.info("scheduler stopped; leases released")
+        busy = self.ticks.polling
+        release = functools.partial(
+            self.ticks.store.claims.release_all, self.ticks.owner, sources=not busy
+        )
+        try:
+            await asyncio.to_thread(release)
+        except Exception as exc:
+            fault = self.ticks.store.db.fault(exc)
+            if fault is None:
+                raise
+            log.error("leases not released (they expire on their own): %s", fault)
+            return not busy
+        if busy:
+            log.warning(
+                "scheduler stopped with a poll unit still running: its sources keep "
+                "their leases until they expire"
+            )
+        else:
+            log.info("scheduler stopped; leases released")
+        return not busy
 
     def health(self) -> dict[str, object]:
-        """For /healthz: "ok" while the ticks run; "stale" when the outbox tick has not finished
-        for a minute (a stuck database or loop), which makes /healthz answer 503."""
+        """For /healthz, from memory: "ok" while the ticks run; "database unavailable" when the
+        last tick could not reach it; "stale" when the outbox tick has not finished for a minute
+        (a stuck loop). Anything but "ok" makes /healthz answer 503."""
         running = self._aps is not None and self._aps.running and not self.ticks.stopping
         status = "ok" if running else "stopping"
         last = self.ticks.last_run.get("outbox", self._started)
         limit = max(60.0, self.ticks.config.outbox_every * 10)
         if running and last is not None and (self.ticks.clock() - last).total_seconds() > limit:
             status = "stale"
-        return {
+        body: dict[str, object] = {
             "status": status,
             "owner": self.ticks.owner,
             "ticks": {k: v.isoformat(timespec="seconds") for k, v in self.ticks.last_run.items()},
         }
+        if running and self.database.fault is not None:
+            body["status"] = "database unavailable"
+            body["database"] = self.database.fault
+        return body

@@ -43,6 +43,9 @@ class DeliveryRecord:
     lease_until: datetime | None
     subscription_id: int | None
     watch_id: int | None
+    # when a send began whose outcome is not known (a timeout, a lost connection, a crash before
+    # the answer was recorded): look for the message on the platform before sending again
+    attempted_at: datetime | None = None
 
 
 @dataclass(frozen=True)

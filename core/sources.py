@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from core.source_url import shown_url
 
 __all__ = [
     "NewSource",
@@ -17,12 +19,14 @@ __all__ = [
 
 @dataclass(frozen=True)
 class NewSource:
-    """A feed to add: its URL, display name, default jurisdiction, and whether it is official."""
+    """A feed to add: its canonical URL (core/source_url.py), display name, default jurisdiction,
+    whether it is official, and its credentials ("user:password"), kept apart from the URL."""
 
     url: str
     name: str
     jurisdiction: str | None = None
     official: bool = False
+    credentials: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,12 @@ class SourceRecord:
     last_modified: str | None
     disabled_reason: str | None
     last_error_at: datetime | None
+    credentials: str | None = field(default=None, repr=False)
+
+    @property
+    def shown_url(self) -> str:
+        """The address as people may see it: the password masked (`https://user:•••@host/…`)."""
+        return shown_url(self.url, self.credentials)
 
 
 class DuplicateSource(ValueError):

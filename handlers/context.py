@@ -8,6 +8,7 @@ from datetime import datetime
 
 from core.clock import utcnow
 from digest.composition.compose import Provider
+from digest.ingest.netguard import FetchPolicy
 from digest.ingest.probe import ProbeResult
 from digest.judgement.classify import Taxonomy
 from digest.writing.summarize import Summarizer
@@ -43,6 +44,8 @@ class Services:
     # HTTP client); raises FetchError or FeedError with a readable reason.
     probe: Callable[[str], Awaitable[ProbeResult]] | None = None
     probe_timeout: float = 30.0
+    # the address policy every new source passes before it is saved (POLICYBRIEF_FETCH_ALLOW)
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     # the summary provider (cached summaries); None -> one built from `summarizer`
     provider: Provider | None = None
     # compose_brief limits /brief to stories seen in this window when nothing else is given

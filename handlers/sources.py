@@ -1,8 +1,9 @@
 """/sources list | add <url> [name] | remove <id> | health (admins).
 
-`add_feed` is the one way a feed is added, by chat and by `policybrief sources add`: fetch it
-once through the injected probe (the only network call a command makes, so /sources add is the
-one async handler), then save it.
+`add_feed` is the one way a feed is added, by chat and by `policybrief sources add`: the address
+passes the checks every source passes (digest/ingest/source_url.py), is fetched once through the
+injected probe (the only network call a command makes, so /sources add is the one async handler),
+then saved. Passwords in feed addresses are never shown: replies and lists mask them.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from core.document import Document, Section
+from core.source_url import SourceUrl, mask_credentials
 from core.sources import DuplicateSource, NewSource, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
 from digest.ingest.probe import ProbeResult
+from digest.ingest.source_url import SourceRefused, admit_url
 from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
 from handlers.context import Services
 from handlers.parsing import Text, Word, number_of, option_text
@@ -52,6 +55,7 @@ class AddedSource:
     id: int
     name: str
     probe: ProbeResult | None  # None when no probe is configured
+    url: str  # as it may be shown: canonical, the password masked
 
 
 class NotAdded(UsageError):
@@ -66,7 +70,7 @@ def feed_url(url: str) -> str:
     """`url` when it is an http(s) URL with a host; UsageError otherwise."""
     parts = urlsplit(url)
     if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{url[:100]}: expected an http(s) feed URL")
+        raise UsageError(f"{mask_credentials(url[:100])}: expected an http(s) feed URL")
     return url
 
 
@@ -90,24 +94,39 @@ def add_from_options(services: Services, options: Options) -> SourcesAddArgs:
     return _add_args(option_text(options, "url"), option_text(options, "name"))
 
 
-async def _probe(services: Services, url: str) -> ProbeResult | None:
+def _refused(shown: str, reason: str) -> NotAdded:
+    reason = mask_credentials(reason)
+    return NotAdded(f"{shown}: not added — {reason}", reason)
+
+
+def _admit(services: Services, url: str) -> SourceUrl:
+    """The checks every source passes, then: not a source already (in any spelling)."""
+    try:
+        address = admit_url(url, services.fetch_policy)
+    except SourceRefused as exc:
+        raise _refused(mask_credentials(url[:200]), exc.reason) from None
+    existing = services.store.sources.by_url(address.key)
+    if existing is not None:
+        message = str(DuplicateSource(existing))
+        raise NotAdded(message, message)
+    return address
+
+
+async def _probe(services: Services, address: SourceUrl) -> ProbeResult | None:
     """Fetch the feed once through the injected probe; a failure is the user's message."""
     if services.probe is None:
         return None
     try:
-        return await asyncio.wait_for(services.probe(url), services.probe_timeout)
+        return await asyncio.wait_for(services.probe(address.fetched), services.probe_timeout)
     except (FetchError, FeedError) as exc:
-        raise NotAdded(f"{url}: not added — {exc.reason}", exc.reason) from None
+        raise _refused(address.shown, exc.reason) from None
     except TimeoutError:
-        reason = f"no answer within {services.probe_timeout:g} s"
-        raise NotAdded(f"{url}: not added — {reason}", reason) from None
+        raise _refused(address.shown, f"no answer within {services.probe_timeout:g} s") from None
 
 
-def _save(
-    services: Services, url: str, name: str, jurisdiction: str | None, official: bool
-) -> tuple[int, str]:
+def _save(services: Services, new: NewSource) -> tuple[int, str]:
     try:
-        source = services.store.sources.add(NewSource(url, name, jurisdiction, official))
+        source = services.store.sources.add(new)
     except DuplicateSource as exc:
         raise NotAdded(str(exc), str(exc)) from None
     return source.id, source.name
@@ -121,12 +140,15 @@ async def add_feed(
     jurisdiction: str | None = None,
     official: bool = False,
 ) -> AddedSource:
-    """Fetch the feed once, then save it under `name` (else its title, else its host)."""
-    probed = await _probe(services, url)
+    """Check the address, fetch the feed once, then save it under `name` (else its title, else
+    its host)."""
+    address = await asyncio.to_thread(_admit, services, url)
+    probed = await _probe(services, address)
     title = probed.title.strip() if probed is not None else ""
-    label = (name or title or urlsplit(url).hostname or url)[:200]
-    source_id, saved = await asyncio.to_thread(_save, services, url, label, jurisdiction, official)
-    return AddedSource(source_id, saved, probed)
+    label = (mask_credentials(name) or title or urlsplit(address.key).hostname or "")[:200]
+    new = NewSource(address.key, label, jurisdiction, official, credentials=address.credentials)
+    source_id, saved = await asyncio.to_thread(_save, services, new)
+    return AddedSource(source_id, saved, probed, address.shown)
 
 
 async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> Reply:
@@ -135,14 +157,16 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
         checked = "Not fetched yet: it is polled on the next round."
     else:
         checked = f"Fetched once: {added.probe.item_count} entries."
-    return Reply(Document.notice(f"Added source #{added.id}: {added.name}", args.url, checked))
+    return Reply(Document.notice(f"Added source #{added.id}: {added.name}", added.url, checked))
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     sources = services.store.sources.all()
     if not sources:
         return Reply(Document.notice("No sources yet", "Add one: /sources add https://…/feed"))
-    lines = [f"#{s.id}  {s.name}  {s.url}" + ("" if s.enabled else "  (disabled)") for s in sources]
+    lines = [
+        f"#{s.id}  {s.name}  {s.shown_url}" + ("" if s.enabled else "  (disabled)") for s in sources
+    ]
     return Reply(
         Document(
             kind="list",

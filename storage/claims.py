@@ -232,12 +232,14 @@ class ClaimStore:
 
     # -- the whole process -------------------------------------------------------------------
 
-    def release_all(self, owner: str) -> None:
-        """Release every lease this owner holds, and its heartbeat (graceful shutdown)."""
+    def release_all(self, owner: str, *, sources: bool = True) -> None:
+        """Release every lease this owner holds, and its heartbeat (graceful shutdown).
+        `sources=False` keeps the sources' leases: work on them is still running."""
         with self._db.engine.begin() as conn:
             _release_deliveries(conn, owner, None)
             _release(conn, _SUBS, owner, None)
-            _release(conn, _SOURCES, owner, None)
+            if sources:
+                _release(conn, _SOURCES, owner, None)
             conn.execute(delete(_LEASES).where(_LEASES.c.name == HEARTBEAT_PREFIX + owner))
 
     def heartbeat(self, owner: str, now: datetime, ttl: timedelta = timedelta(seconds=60)) -> None:

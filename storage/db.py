@@ -1,7 +1,9 @@
-"""Engine factory (SQLite with WAL and busy_timeout; PostgreSQL) and Alembic migrations."""
+"""Engine factory (SQLite with WAL and busy_timeout; PostgreSQL) and Alembic migrations, and
+database faults told in one line (`describe_fault`): which server or file, and what went wrong."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,9 +15,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
-__all__ = ["Database", "DEFAULT_URL", "normalise_url"]
+__all__ = ["Database", "DEFAULT_URL", "normalise_url", "describe_fault"]
 
 DEFAULT_URL = "sqlite:///policybrief.db"
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -28,6 +31,75 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
+
+
+# (pattern in the driver's message, what to say); the first match wins
+_CAUSES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, re.I), said)
+    for p, said in (
+        (r"connection refused", "connection refused"),
+        (r"timeout expired|timed out", "timed out"),
+        (r"password authentication failed for user \"?([^\"\s]+)", "wrong password for user {0}"),
+        (r"role \"([^\"]+)\" does not exist", "no database user {0}"),
+        (r"database \"([^\"]+)\" does not exist", "no database {0} on that server"),
+        (
+            r"failed to resolve host|could not translate host name|name or service not known",
+            "unknown host",
+        ),
+        (r"shutting down|starting up|in recovery", "the server is starting or stopping"),
+        (
+            r"server closed the connection|eof detected|terminating connection|connection is closed"
+            r"|connection reset|broken pipe|ssl syscall",
+            "the connection was lost",
+        ),
+        (r"no route to host|network is unreachable", "the server cannot be reached"),
+        (r"too many connections|too many clients", "the server has too many connections"),
+    )
+)
+
+
+def _cause(message: str) -> str:
+    for pattern, said in _CAUSES:
+        found = pattern.search(message)
+        if found:
+            return said.format(*found.groups())
+    first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+    return first[:200]
+
+
+def _sqlite_fault(path: str, message: str) -> str:
+    low = message.lower()
+    if "readonly" in low or "read-only" in low:
+        return f"the SQLite file {path} is read-only"
+    if "unable to open" in low:
+        return f"cannot open the SQLite file {path} (is its directory there and writable?)"
+    if "locked" in low:
+        return f"the SQLite file {path} is locked by another process"
+    return f"the SQLite file {path}: {_cause(message)}"
+
+
+def describe_fault(exc: BaseException, url: str) -> str | None:
+    """One line for an error reaching or writing the database at `url`, e.g. "cannot connect to
+    127.0.0.1:5433: connection refused"; None when `exc` is something else (a bug, bad data)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 5:  # a fault may come wrapped in another error
+        if isinstance(current, OperationalError | InterfaceError) or (
+            isinstance(current, DBAPIError) and current.connection_invalidated
+        ):
+            return _describe(current, url)
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def _describe(exc: DBAPIError, url: str) -> str:
+    message = str(exc.orig) if exc.orig is not None else str(exc)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_fault(parsed.database or ":memory:", message)
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    return f"cannot connect to {where}: {_cause(message)}"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -95,6 +167,23 @@ class Database:
             return False
         command.upgrade(self._alembic_config(), "head")
         return True
+
+    def fault(self, exc: BaseException) -> str | None:
+        """`describe_fault` for this database."""
+        return describe_fault(exc, self.url)
+
+    def check_writable(self) -> None:
+        """Raise the driver's error when the database takes no writes (a read-only SQLite file);
+        nothing is written."""
+        if not self.is_sqlite:
+            return
+        with self.engine.connect() as conn:
+            version = conn.exec_driver_sql("PRAGMA user_version").scalar()
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:  # rewriting the header's value as it is: a write, and a no-op
+                conn.exec_driver_sql(f"PRAGMA user_version = {int(version or 0)}")
+            finally:
+                conn.exec_driver_sql("ROLLBACK")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -31,6 +31,7 @@ from core.ingest import (
     StoryFacts,
     story_content_hash,
 )
+from core.source_url import fetch_url
 from core.tags import Tags
 from storage.db import Database
 from storage.sources import record_success
@@ -101,9 +102,12 @@ class IngestStore:
         with self.db.session() as session:
             conn = session.connection()
             for chunk in chunked(source_ids):
-                stmt = sa_select(c.id, c.url, c.etag, c.last_modified).where(c.id.in_(chunk))
+                stmt = sa_select(c.id, c.url, c.credentials, c.etag, c.last_modified).where(
+                    c.id.in_(chunk)
+                )
                 for row in conn.execute(stmt):
-                    found[row.id] = PollTarget(row.url, row.etag, row.last_modified)
+                    url = fetch_url(row.url, row.credentials)  # sent to that host alone
+                    found[row.id] = PollTarget(url, row.etag, row.last_modified)
         return found
 
     def known_entries(self, source_id: int, keys: Iterable[str]) -> dict[str, tuple[int, str]]:

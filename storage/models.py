@@ -59,7 +59,10 @@ class Source(SQLModel, table=True):
     __tablename__ = "sources"
 
     id: int | None = Field(default=None, primary_key=True)
+    # the canonical address (core/source_url.py), without credentials: sources are unique on it
     url: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    # "user:password" for HTTP basic auth, kept apart from the URL so it is never shown
+    credentials: str | None = Field(default=None, sa_column=Column(Text))
     name: str
     title: str | None = None
     jurisdiction: str | None = None  # default jurisdiction slug for its items
@@ -274,6 +277,9 @@ class Delivery(SQLModel, table=True):
     lease_owner: str | None = None
     lease_until: datetime | None = Field(default=None, sa_column=_ts())
     message_id: str | None = None
+    # set just before a send whose outcome is not known yet; a sender that finds it set looks for
+    # the message on the platform before it sends again (cleared when the outcome is known)
+    attempted_at: datetime | None = Field(default=None, sa_column=_ts())
     error: str | None = None
     subscription_id: int | None = Field(
         default=None, foreign_key="subscriptions.id", ondelete="SET NULL"

@@ -39,6 +39,7 @@ def delivery_record(row: Delivery) -> DeliveryRecord:
         lease_until=row.lease_until,
         subscription_id=row.subscription_id,
         watch_id=row.watch_id,
+        attempted_at=row.attempted_at,
     )
 
 
@@ -119,26 +120,42 @@ class OutboxStore:
                     status="sent",
                     message_id=message_id,
                     sent_at=now,
+                    attempted_at=None,
                     error=None,
                     lease_owner=None,
                     lease_until=None,
                 )
             )
 
-    def mark_retry(self, delivery_id: int, error: str, retry_at: datetime) -> None:
-        """A transient failure: count the attempt and come back at `retry_at`."""
+    def mark_attempt(self, delivery_id: int, owner: str, now: datetime) -> bool:
+        """Record that a send begins now, before the request is made; False when the row is no
+        longer this owner's to send (its lease was lost)."""
+        with self._db.engine.begin() as conn:
+            done = conn.execute(
+                update(_T)
+                .where(_T.c.id == delivery_id, _T.c.lease_owner == owner, _T.c.status == "sending")
+                .values(attempted_at=now)
+            )
+            return bool(done.rowcount)
+
+    def mark_retry(
+        self, delivery_id: int, error: str, retry_at: datetime, *, unknown: bool = False
+    ) -> None:
+        """A transient failure: count the attempt and come back at `retry_at`. `unknown`: the
+        send may have been posted, so the attempt's time is kept for the next sender to look."""
+        values: dict[str, Any] = {
+            "status": "pending",
+            "attempts": _T.c.attempts + 1,
+            "next_attempt_at": retry_at,
+            "error": error[:500],
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        if not unknown:
+            values["attempted_at"] = None
         with self._db.engine.begin() as conn:
             conn.execute(
-                update(_T)
-                .where(_T.c.id == delivery_id, _T.c.status == "sending")
-                .values(
-                    status="pending",
-                    attempts=_T.c.attempts + 1,
-                    next_attempt_at=retry_at,
-                    error=error[:500],
-                    lease_owner=None,
-                    lease_until=None,
-                )
+                update(_T).where(_T.c.id == delivery_id, _T.c.status == "sending").values(**values)
             )
 
     def origin(self, delivery_id: int) -> DeliveryOrigin:

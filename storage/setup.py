@@ -2,13 +2,15 @@
 sources of a new database.
 
 Start-up and `policybrief db upgrade` both come through `upgrade`, so two replicas (or a replica
-and an operator) never migrate at once.
+and an operator) never migrate at once. A database that cannot be reached or written is
+`DatabaseUnavailable`, in one line that names DATABASE_URL and the cause.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import text
 
@@ -16,20 +18,53 @@ from core.sources import NewSource
 from storage.db import Database
 from storage.sources import SourceStore
 
-__all__ = ["UPGRADE_LOCK", "Seed", "open_database", "upgrade"]
+__all__ = ["UPGRADE_LOCK", "Seed", "DatabaseUnavailable", "open_database", "upgrade"]
 
 log = logging.getLogger("policybrief.storage")
 
 UPGRADE_LOCK = 7_263_001  # PostgreSQL advisory lock id: one process migrates at a time
 
+T = TypeVar("T")
 Seed = Callable[[], Sequence[NewSource]]
 """The default sources of a new database (read only when one is created)."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached or written, e.g. "DATABASE_URL: cannot connect to
+    127.0.0.1:5433: connection refused"."""
 
 
 def upgrade(db: Database, seed: Seed | None = None) -> bool:
     """Apply pending migrations (on PostgreSQL under the advisory lock); a database created here
     gets the sources from `seed`, once: removing them later sticks. True when anything was
-    applied."""
+    applied. DatabaseUnavailable when the database cannot be reached or written."""
+    return _told(db, lambda: _upgrade(db, seed))
+
+
+def open_database(url: str, *, seed: Seed | None = None) -> Database:
+    """The database at `url`, upgraded (see `upgrade`) and checked to take writes."""
+    db = Database(url)
+    try:
+        upgrade(db, seed)
+        _told(db, db.check_writable)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
+
+
+def _told(db: Database, work: Callable[[], T]) -> T:
+    """`work()`, with a fault reaching or writing the database raised as DatabaseUnavailable."""
+    try:
+        return work()
+    except Exception as exc:
+        fault = db.fault(exc)
+        if fault is None:
+            raise
+        raise DatabaseUnavailable(f"DATABASE_URL: {fault}") from None
+
+
+def _upgrade(db: Database, seed: Seed | None) -> bool:
     if db.is_sqlite:
         return _migrate(db, seed)
     with db.engine.connect() as conn:
@@ -41,16 +76,11 @@ def upgrade(db: Database, seed: Seed | None = None) -> bool:
             conn.commit()
 
 
-def open_database(url: str, *, seed: Seed | None = None) -> Database:
-    """The database at `url`, upgraded (see `upgrade`)."""
-    db = Database(url)
-    upgrade(db, seed)
-    return db
-
-
 def _migrate(db: Database, seed: Seed | None) -> bool:
     fresh = db.current_revision() is None
     applied = db.upgrade()
+    if applied:
+        log.info("database schema upgraded to revision %s", db.head_revision())
     if fresh and seed is not None:
         added = SourceStore(db).add_missing(seed())
         log.info("new database: added %d default sources", len(added))

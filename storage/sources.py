@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
+from core.source_url import canonical_url
 from core.sources import DuplicateSource, NewSource, SourceHealth, SourceRecord
 from storage.db import Database
 from storage.models import Item, Source
@@ -48,16 +49,30 @@ def _record(source: Source) -> SourceRecord:
         last_modified=source.last_modified,
         disabled_reason=source.disabled_reason,
         last_error_at=source.last_error_at,
+        credentials=source.credentials,
     )
 
 
+def _key(url: str) -> str:
+    """The canonical form sources are unique on (callers have checked the URL already)."""
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url.strip()
+
+
 def _add(session: Session, new: NewSource) -> SourceRecord:
-    url = new.url.strip()
+    # callers pass canonical URLs already; canonical again here, so no path can store a spelling
+    url = _key(new.url)
     existing = session.exec(select(Source).where(Source.url == url)).first()
     if existing is not None:
         raise DuplicateSource(_record(existing))
     source = Source(
-        url=url, name=new.name.strip() or url, jurisdiction=new.jurisdiction, official=new.official
+        url=url,
+        credentials=new.credentials or None,
+        name=new.name.strip() or url,
+        jurisdiction=new.jurisdiction,
+        official=new.official,
     )
     session.add(source)
     session.flush()
@@ -81,10 +96,16 @@ class SourceStore:
             known = set(session.exec(select(Source.url)).all())
             added: list[SourceRecord] = []
             for entry in entries:
-                if entry.url.strip() not in known:
+                if _key(entry.url) not in known:
                     added.append(_add(session, entry))
                     known.add(added[-1].url)
             return added
+
+    def by_url(self, url: str) -> SourceRecord | None:
+        """The source with this address (any spelling of it), or None."""
+        with self._db.session() as session:
+            found = session.exec(select(Source).where(Source.url == _key(url))).first()
+            return None if found is None else _record(found)
 
     def remove(self, source_id: int) -> bool:
         """Delete a source (its items go with it). False when there is no such source."""

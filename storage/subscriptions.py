@@ -163,6 +163,21 @@ class SubscriptionStore:
 
     # -- the digest job ------------------------------------------------------------------------
 
+    def due(self, now: datetime) -> list[SubscriptionRecord]:
+        """Enabled subscriptions due at `now`, the most overdue first (read only: nothing is
+        claimed)."""
+        stmt = (
+            sm_select(Subscription)
+            .where(
+                col(Subscription.enabled).is_(True),
+                col(Subscription.next_due_at).is_not(None),
+                col(Subscription.next_due_at) <= now,
+            )
+            .order_by(col(Subscription.next_due_at), col(Subscription.id))
+        )
+        with self._db.session() as session:
+            return [_record(s) for s in session.exec(stmt)]
+
     def unscheduled(self) -> list[SubscriptionRecord]:
         """Enabled subscriptions without a due time (new, or set up by hand)."""
         stmt = sm_select(Subscription).where(

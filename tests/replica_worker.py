@@ -56,7 +56,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--lease", type=float, default=60.0)
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--claims-log", default="")
+    p.add_argument("--slack-api", default="", help="post with the real Slack publisher here")
     return p.parse_args(argv)
+
+
+def slack_publisher(api_url: str) -> object:
+    """The real Slack publisher (its posting client included) on a fake Web API."""
+    from bot.slack.installation import SingleTokenClients
+    from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
+
+    client = make_client("xoxb-test", base_url=api_url, posting=True)
+    return SlackPublisher(SingleTokenClients(client), pacer=ChannelPacer(interval=0))
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -81,9 +91,14 @@ async def main(args: argparse.Namespace) -> None:
         subscription_lease=lease,
         sources_per_claim=50,
     )
+    publisher = (
+        slack_publisher(args.slack_api)
+        if args.slack_api
+        else TablePublisher(comps.db, "slack", hooks)
+    )
     ticks = build_ticks(
         comps,
-        {"slack": TablePublisher(comps.db, "slack", hooks)},
+        {"slack": publisher},  # type: ignore[dict-item]
         config=config,
         delivery=DeliveryConfig(
             channel_interval=0, lease=lease, batch=20, concurrency=args.concurrency

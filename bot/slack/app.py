@@ -8,10 +8,11 @@ lookup, database, summarizer) off the request path: handlers run in a worker thr
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,9 +20,12 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ops import LogThrottle
 from bot.settings import Settings
+from bot.slack.door import Checked, ReplayGuard, WorkQueue, check_request, refusal_logger
 from bot.slack.installation import (
     InstalledClients,
     SingleTokenClients,
@@ -77,6 +81,7 @@ MAX_HOME_BLOCKS = 100
 _VALUE = re.compile(r"^([a-z]+):(s[0-9a-z]{1,11})$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
 _OOPS = "Something went wrong on our side and it has been logged. Please try again in a minute."
+_BUSY = "policybrief is very busy right now and could not take that; please try again in a minute."
 
 Respond = Callable[..., Awaitable[Any]]
 
@@ -345,7 +350,8 @@ class SlackRuntime:
 
     HTTP mode: call `mount(web_app)` to serve /slack/events (and the OAuth pages) from an
     aiohttp Application you already run (next to /healthz and /metrics); otherwise `start()`
-    serves them itself on POLICYBRIEF_HTTP_PORT.
+    serves them itself on POLICYBRIEF_HTTP_PORT. Requests pass the front door (bot/slack/door.py)
+    and are acknowledged before Bolt runs them on a bounded set of workers.
     """
 
     app: AsyncApp
@@ -356,6 +362,11 @@ class SlackRuntime:
     host: str = "0.0.0.0"
     port: int = 3000
     bound_port: int | None = None
+    signing_secret: str = ""
+    clock: Callable[[], float] = time.time
+    work: WorkQueue = field(default_factory=WorkQueue)
+    replays: ReplayGuard = field(default_factory=ReplayGuard)
+    throttle: LogThrottle = field(default_factory=LogThrottle)
     _mounted: bool = False
     _runner: web.AppRunner | None = None
     _socket: AsyncSocketModeHandler | None = None
@@ -365,10 +376,23 @@ class SlackRuntime:
         """True when Slack must reach us over HTTP: HTTP mode, or the OAuth install pages."""
         return self.mode == "http" or self.app.oauth_flow is not None
 
-    async def handle_events(self, request: web.Request) -> web.Response:
-        """POST /slack/events: Bolt verifies the signature and dispatches."""
-        bolt_resp = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_resp)
+    async def handle_events(self, request: web.Request) -> web.StreamResponse:
+        """POST /slack/events: checked and acknowledged here, run by Bolt on a worker."""
+        body = await request.read()
+        checked = check_request(self.signing_secret.encode(), request.headers, body, self.clock())
+        if not isinstance(checked, Checked):
+            refusal_logger(self.throttle)(request.remote or "?", checked)
+            return web.Response(status=checked.status, text=checked.reason)
+        if not self.replays.first_time(checked.identity):
+            return web.Response(status=200)  # answered, not run again
+        bolt_request = _bolt_request(request, checked)
+        if checked.kind == "other":  # url_verification, ssl_check...: Bolt writes the answer
+            return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
+        if not self.work.offer(functools.partial(self.app.async_dispatch, bolt_request)):
+            if checked.kind == "command":
+                return web.json_response({"response_type": "ephemeral", "text": _BUSY})
+            return web.Response(status=503, text="busy")  # Slack retries events later
+        return web.Response(status=200)
 
     async def handle_oauth(self, request: web.Request) -> web.Response:
         flow = self.app.oauth_flow
@@ -419,12 +443,21 @@ class SlackRuntime:
         log.info("slack: HTTP mode on %s:%s%s", self.host, self.bound_port, EVENTS_PATH)
 
     async def stop(self) -> None:
+        await self.work.close()
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+
+def _bolt_request(request: web.Request, checked: Checked) -> AsyncBoltRequest:
+    """Bolt's view of a request the door checked (Bolt parses the body again on a worker)."""
+    headers: dict[str, str | Sequence[str]] = {}
+    for name in request.headers:
+        headers[name.lower()] = request.headers.getall(name)
+    return AsyncBoltRequest(body=checked.body, query=request.query_string, headers=headers)
 
 
 def _secret(value: Any) -> str | None:
@@ -462,20 +495,30 @@ def build_slack(
     def factory(token: str | None) -> AsyncWebClient:
         return make_client(token, base_url=base_url, sleep=sleep)
 
+    def posting(token: str | None) -> AsyncWebClient:
+        # the publisher's own clients: a post's timeout, and no retry once it may have been made
+        return make_client(token, base_url=base_url, sleep=sleep, posting=True)
+
     app_client = factory(None if settings.slack_client_id else bot_token)
+    http = app_token is None
+    # Over HTTP the front door (bot/slack/door.py) has checked the signature and acknowledged
+    # the request already; Bolt then runs each listener to its end on one of the door's workers,
+    # which is what bounds the work a burst of requests can start.
+    common: dict[str, Any] = {
+        "name": "policybrief",
+        "signing_secret": signing_secret,
+        "client": app_client,
+        "process_before_response": http,
+        "request_verification_enabled": False,
+    }
     if settings.slack_client_id and client_secret:
         oauth = build_oauth_settings(settings.slack_client_id, client_secret, services)
-        app = AsyncApp(
-            name="policybrief",
-            signing_secret=signing_secret,
-            client=app_client,
-            oauth_settings=oauth,
-        )
+        app = AsyncApp(**common, oauth_settings=oauth)
         assert oauth.installation_store is not None
-        clients: Any = InstalledClients(oauth.installation_store, factory)
+        clients: Any = InstalledClients(oauth.installation_store, posting)
     elif bot_token:
-        app = AsyncApp(name="policybrief", signing_secret=signing_secret, client=app_client)
-        clients = SingleTokenClients(app_client)
+        app = AsyncApp(**common)
+        clients = SingleTokenClients(posting(bot_token))
     else:
         raise SlackConfigError(
             "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
@@ -490,6 +533,7 @@ def build_slack(
         publisher=publisher,
         mode="socket" if app_token else "http",
         app_token=app_token,
+        signing_secret=signing_secret,
         host=host,
         port=port if port is not None else (settings.http_port or 3000),
     )

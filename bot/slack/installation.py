@@ -43,6 +43,10 @@ BOT_SCOPES = (
     "im:write",
     "pins:write",
     "users:read",
+    # conversations.history: a post whose answer never came is looked for before it is resent
+    "channels:history",
+    "groups:history",
+    "im:history",
 )
 
 ClientFactory = Callable[[str | None], AsyncWebClient]

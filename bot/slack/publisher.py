@@ -1,7 +1,13 @@
 """The Slack Publisher: digests to channels (long ones continue in a thread), alerts by DM, pins.
 
 Web API errors become the Publisher exceptions delivery understands: TargetGone (disable the
-subscription or watch), Forbidden (tell an admin), Transient (retry later, honouring Retry-After).
+subscription or watch), Forbidden (tell an admin), Transient (retry later, honouring Retry-After),
+OutcomeUnknown (the post may have been made: look before sending again).
+
+Slack has no idempotency key, so exactly once rests on three things: a post is never retried by the
+HTTP client once its request may have been written (only a refused connection or a 429 is); its
+first message carries the delivery key as message metadata; and `find` looks for that metadata in
+`conversations.history` around the attempt, which delivery does before any second send.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import aiohttp
@@ -24,14 +31,25 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.publisher import Forbidden, PublishError, Sent, Target, TargetGone, Transient
+from bot.publisher import (
+    Forbidden,
+    OutcomeUnknown,
+    PublishError,
+    Sent,
+    Target,
+    TargetGone,
+    Transient,
+)
 from bot.slack.render import render
 from core.document import Document
 
 __all__ = [
     "GONE_ERRORS",
     "FORBIDDEN_ERRORS",
+    "POST_TIMEOUT",
+    "DELIVERY_EVENT",
     "RateLimitRetry",
+    "ConnectFailureRetry",
     "ChannelPacer",
     "ClientSource",
     "make_client",
@@ -67,6 +85,16 @@ FORBIDDEN_ERRORS = frozenset(
 )
 Sleep = Callable[[float], Awaitable[None]]
 log = logging.getLogger(__name__)
+
+# Slack usually answers chat.postMessage within a second, but under incidents answers have taken
+# tens of seconds while the message was posted all along. A post gets a minute before its outcome
+# counts as unknown (and is then looked for, not resent); delivery renews its lease meanwhile.
+POST_TIMEOUT = 60
+API_TIMEOUT = 15  # reads and everything else: safe to retry, so no need to wait long
+DELIVERY_EVENT = "policybrief_delivery"  # metadata event type of a delivery's first message
+CLOCK_SKEW = timedelta(minutes=5)  # our clock against Slack's message timestamps
+FIND_WINDOW = timedelta(hours=1)  # a post is looked for from its attempt to this much later
+HISTORY_PAGES = 10  # of 200 messages each, looked through for one delivery
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -121,18 +149,50 @@ class RateLimitRetry(AsyncRateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+class ConnectFailureRetry(AsyncRetryHandler):
+    """Retries only a connection that could not be opened: no request was written, so nothing
+    can have been posted. A connection lost or timed out later is the caller's to reconcile."""
+
+    def __init__(self, max_retry_count: int = 1) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return _never_sent(error)
+
+
+def _never_sent(error: BaseException | None) -> bool:
+    """True for errors raised before any byte of the request could reach Slack."""
+    return isinstance(error, aiohttp.ClientConnectorError) and not isinstance(
+        error, aiohttp.ClientConnectorCertificateError | aiohttp.ClientConnectorSSLError
+    )
+
+
 def make_client(
     token: str | None,
     *,
     base_url: str | None = None,
     sleep: Sleep = asyncio.sleep,
-    timeout: int = 15,
+    timeout: float | None = None,
+    posting: bool = False,
 ) -> AsyncWebClient:
-    """An AsyncWebClient on `base_url` (SLACK_API_URL) with 429 and connection-error retries."""
+    """An AsyncWebClient on `base_url` (SLACK_API_URL) with 429 and connection-error retries.
+
+    `posting`: the publisher's client. Its requests get POST_TIMEOUT and are retried only when
+    the connection could not be opened or Slack said 429, never after they may have been posted.
+    """
     handlers: list[AsyncRetryHandler] = [
-        AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        ConnectFailureRetry() if posting else AsyncConnectionErrorRetryHandler(max_retry_count=1),
         RateLimitRetry(sleep=sleep),
     ]
+    if timeout is None:
+        timeout = POST_TIMEOUT if posting else API_TIMEOUT
     kwargs: dict[str, Any] = {"token": token, "timeout": timeout, "retry_handlers": handlers}
     if base_url:
         kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
@@ -194,12 +254,26 @@ def classify_error(exc: Exception, what: str) -> PublishError:
             return TargetGone(f"{what}: Slack says {code}")
         if code in FORBIDDEN_ERRORS:
             return Forbidden(f"{what}: Slack says {code}")
-        if status >= 500 or not code:
-            return Transient(f"{what}: Slack answered HTTP {status}")
+        if status >= 500 or not code:  # a gateway error may hide a request Slack carried out
+            return OutcomeUnknown(f"{what}: Slack answered HTTP {status}")
         return Transient(f"{what}: Slack says {code}")
-    if isinstance(exc, aiohttp.ClientError | TimeoutError | SlackRequestError | OSError):
-        return Transient(f"{what}: network error ({type(exc).__name__})")
-    return Transient(f"{what}: unexpected {type(exc).__name__}")
+    if _never_sent(exc):
+        return Transient(f"{what}: could not connect to Slack ({type(exc).__name__})")
+    if isinstance(exc, TimeoutError):
+        return OutcomeUnknown(f"{what}: no answer from Slack in time")
+    if isinstance(exc, aiohttp.ClientError | SlackRequestError | OSError):
+        return OutcomeUnknown(f"{what}: connection lost ({type(exc).__name__})")
+    return OutcomeUnknown(f"{what}: unexpected {type(exc).__name__}")
+
+
+def _delivery_key(message: Any) -> str | None:
+    """The delivery key a message's metadata carries, if it is one of our deliveries."""
+    meta = message.get("metadata") if isinstance(message, dict) else None
+    if not isinstance(meta, dict) or meta.get("event_type") != DELIVERY_EVENT:
+        return None
+    payload = meta.get("event_payload")
+    key = payload.get("key") if isinstance(payload, dict) else None
+    return str(key) if key is not None else None
 
 
 class SlackPublisher:
@@ -217,19 +291,26 @@ class SlackPublisher:
         except Exception as exc:  # every failure leaves as a PublishError subclass
             raise classify_error(exc, what) from exc
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
-        """Post the document; long ones continue in a thread under the first message.
-
-        `key` is the outbox idempotency key; Slack has no nonce, so the outbox row (written
-        before the call) is what prevents doubles.
-        """
-        client = await self._clients.client_for(target.workspace)
-        channel = target.id
-        if target.direct:
+    async def _channel(self, client: AsyncWebClient, target: Target) -> str:
+        """The channel to post in: the target, or the DM opened with the target user."""
+        if not target.direct:
+            return target.id
+        try:
             opened = await self._call(
                 f"opening a DM with {target.id}", client.conversations_open(users=target.id)
             )
-            channel = opened["channel"]["id"]
+        except OutcomeUnknown as exc:  # nothing was posted yet, whatever happened to the open
+            raise Transient(str(exc)) from exc
+        return str(opened["channel"]["id"])
+
+    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+        """Post the document; long ones continue in a thread under the first message.
+
+        `key` is the outbox idempotency key: the first message carries it as metadata, so `find`
+        can tell later whether a post whose answer never came was made.
+        """
+        client = await self._clients.client_for(target.workspace)
+        channel = await self._channel(client, target)
         # Pin buttons make no sense in a DM; the Watch similar / More menu still does.
         messages = render(document, actions=True)
         if target.direct:
@@ -245,6 +326,8 @@ class SlackPublisher:
             payload = msg.payload()
             if first_ts:
                 payload["thread_ts"] = first_ts
+            else:
+                payload["metadata"] = {"event_type": DELIVERY_EVENT, "event_payload": {"key": key}}
             try:
                 resp = await self._call(
                     f"posting to {channel}", client.chat_postMessage(channel=channel, **payload)
@@ -260,6 +343,36 @@ class SlackPublisher:
                 first_ts = str(resp["ts"])
                 channel = str(resp.get("channel") or channel)
         return Sent(message_id=first_ts, channel_id=channel)
+
+    async def find(self, target: Target, key: str, since: datetime) -> Sent | None:
+        """The first message of delivery `key` posted since `since`, from the channel's history
+        (its metadata carries the key), or None when there is none."""
+        client = await self._clients.client_for(target.workspace)
+        channel = await self._channel(client, target)
+        oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+        latest = f"{(since + FIND_WINDOW + CLOCK_SKEW).timestamp():.6f}"
+        cursor: str | None = None
+        for _page in range(HISTORY_PAGES):
+            resp = await self._call(
+                f"looking for delivery {key} in {channel}",
+                client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    latest=latest,
+                    limit=200,
+                    include_all_metadata=True,
+                    cursor=cursor,
+                ),
+            )
+            for message in resp.get("messages") or []:
+                if _delivery_key(message) == key:
+                    return Sent(message_id=str(message["ts"]), channel_id=channel)
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
+            if cursor is None:
+                return None
+        raise PublishError(
+            f"{channel} had too many messages around {key}'s attempt to look through"
+        )
 
     async def pin(self, channel_id: str, message_id: str, *, workspace: str = "") -> None:
         """pins.add the message; an already pinned one is fine."""

@@ -12,13 +12,18 @@ new items are judged together, then the after-hooks run.
 
 Fetches run concurrently; database work runs in worker threads, one at a time behind a lock
 (SQLite allows one writer, and the story index must see judgements in order).
+
+Setting `PipelineContext.stop` (at shutdown) ends a poll between atomic units: no source starts
+or stores after it, and the judgement is left for the next poll (its items stay pending), so the
+poll returns as soon as the unit under way has finished.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
@@ -40,6 +45,7 @@ from digest.ingest.judge import Judge, decide
 from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, parse_feed_limited
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import MEMBERS_IN_SIGNATURE, StoryIndex
+from digest.judgement.signature import Signature
 from storage.store import Storage
 
 __all__ = [
@@ -58,7 +64,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Status = Literal["ok", "not_modified", "failed"]
+Status = Literal["ok", "not_modified", "failed", "stopped"]
 HORIZON = timedelta(days=14)  # an item older than this (against the newest) is not revisited
 _STALE_RETRIES = 3
 
@@ -122,6 +128,8 @@ class PipelineContext:
     per_host: int = 2  # sources of one host fetched at once (the fetcher allows as many)
     max_new_per_poll: int = 500  # new items stored per source per poll; the rest wait
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # set at shutdown: polls end between atomic units (see the module docstring)
+    stop: threading.Event = field(default_factory=threading.Event)
     judge: Judge = field(init=False)
 
     def __post_init__(self) -> None:
@@ -241,6 +249,8 @@ async def refresh_source(
         return RefreshResult(source_id, "failed", error=reason)
     validators = FeedValidators(fetched.etag, fetched.last_modified, feed.title or None)
     async with ctx.lock:
+        if ctx.stop.is_set():  # fetched, but stopping: stored by the next poll instead
+            return RefreshResult(source_id, "stopped")
         try:
             return await asyncio.to_thread(
                 _store_feed, ctx, source_id, feed, ctx.clock(), validators
@@ -253,6 +263,20 @@ async def refresh_source(
 
 
 # -- judgement and hooks ----------------------------------------------------------------------
+
+
+StoryRows = tuple[int, list[tuple[datetime, Signature]]]  # a story and its members' signatures
+
+
+class _Stopped(Exception):
+    """The stop signal came while the story index was being loaded."""
+
+
+def _until_stopped(ctx: PipelineContext, rows: Iterable[StoryRows]) -> Iterator[StoryRows]:
+    for row in rows:
+        if ctx.stop.is_set():
+            raise _Stopped
+        yield row
 
 
 def _index_for(ctx: PipelineContext, window: JudgeWindow) -> bool:
@@ -268,9 +292,15 @@ def _index_for(ctx: PipelineContext, window: JudgeWindow) -> bool:
         return False
     judge = ctx.judge
     index.load(
-        (
-            (sid, [(m.published_at, judge.member(m, sources.get(m.source_id))) for m in members])
-            for sid, members in stories
+        _until_stopped(
+            ctx,
+            (
+                (
+                    sid,
+                    [(m.published_at, judge.member(m, sources.get(m.source_id))) for m in members],
+                )
+                for sid, members in stories
+            ),
         ),
         generation=generation,
         since=since,
@@ -285,8 +315,12 @@ def judge_pending(ctx: PipelineContext) -> JudgeResult:
         window = ctx.store.ingest.window(horizon=ctx.horizon, history=MEMBERS_IN_SIGNATURE)
         if not window.pending:
             return JudgeResult(generation=window.generation)
-        if not _index_for(ctx, window):
-            continue
+        try:
+            if not _index_for(ctx, window):
+                continue
+        except _Stopped:  # loading the index is the long part; the items wait for next time
+            ctx.index.invalidate()
+            return JudgeResult(generation=window.generation)
         decision = decide(window, ctx.index, ctx.judge)
         try:
             result = ctx.store.ingest.apply(decision.plan)
@@ -352,6 +386,8 @@ async def poll_sources(
         # the host's turn first, then a slot: sources queued behind one slow host must not take
         # the slots that sources on other hosts could use
         async with host, gate:
+            if ctx.stop.is_set():  # stopping: this source stays due for the next poll
+                return RefreshResult(source_id, "stopped")
             try:
                 result = await refresh_source(ctx, source_id, target)
             except Exception as exc:  # refresh_source records its failures; this is a last guard
@@ -362,6 +398,8 @@ async def poll_sources(
         return result
 
     results = await asyncio.gather(*(one(sid) for sid in source_ids))
+    if ctx.stop.is_set():  # what was stored stays pending: the next poll judges it
+        return PollReport(tuple(results))
     async with ctx.lock:
         return await asyncio.to_thread(_judge_and_hook, ctx, results)
 

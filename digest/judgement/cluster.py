@@ -471,7 +471,7 @@ class Draft:
         window = self.base.window
         floor = max(votes.values()) * _VOTE_SHARE
         ranked = sorted((vote, sid) for sid, vote in votes.items() if vote >= floor)
-        found = []
+        found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
         # from the most votes down, until the last place is taken and every story tied with it
         # is in (the tie-break below needs them all)
         while ranked:
