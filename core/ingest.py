@@ -8,7 +8,7 @@ the plans; digest/ decides them in pure code.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,6 +29,8 @@ __all__ = [
     "StaleJudgement",
     "StoryFacts",
     "story_content_hash",
+    "HASHED_MEMBERS",
+    "sampled_content_hash",
 ]
 
 
@@ -189,8 +191,20 @@ class StaleJudgement(Exception):
     """Another process judged since this one read its window: read again and decide again."""
 
 
-def story_content_hash(member_hashes: Iterable[str]) -> str:
-    """A story's content hash, which keys the summary cache: over its members' content hashes,
-    in any order."""
-    joined = "".join(sorted(member_hashes))
+HASHED_MEMBERS = 24  # a story's content hash reads its first and last this many members
+
+
+def story_content_hash(ordered_hashes: Sequence[str]) -> str:
+    """A story's content hash from all its members' content hashes in canonical order."""
+    n = len(ordered_hashes)
+    return sampled_content_hash(
+        [*ordered_hashes[:HASHED_MEMBERS], *ordered_hashes[-HASHED_MEMBERS:]], n
+    )
+
+
+def sampled_content_hash(sample: Iterable[str], count: int) -> str:
+    """A story's content hash, which keys the summary cache: over the content hashes of its
+    first and last `HASHED_MEMBERS` members (canonical order) and how many it has, so a story
+    of any size costs the same to hash and changes whenever it gains or loses a member."""
+    joined = f"{count}:" + "".join(sorted(set(sample)))
     return hashlib.sha256(joined.encode("ascii", "replace")).hexdigest()

@@ -13,10 +13,22 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, or_, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    bindparam,
+    case,
+    delete,
+    distinct,
+    func,
+    insert,
+    or_,
+    update,
+)
 from sqlalchemy import select as sa_select
 
 from core.ingest import (
+    HASHED_MEMBERS,
     FeedValidators,
     JudgePlan,
     JudgeResult,
@@ -29,7 +41,7 @@ from core.ingest import (
     StoredBatch,
     StoredItem,
     StoryFacts,
-    story_content_hash,
+    sampled_content_hash,
 )
 from core.source_url import fetch_url
 from core.tags import Tags
@@ -465,51 +477,83 @@ def _merge(conn: Connection, merged: dict[int, int]) -> None:
         conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
 
 
+def _sample_members(story_ids: Sequence[int]) -> Any:
+    """(story, title, content hash, headline rank, rank from the first, rank from the last) of
+    the members a refresh reads: the headline (an official source's first item, else the
+    earliest) and the first and last `HASHED_MEMBERS` in canonical order."""
+    i, src = ITEMS.c, SOURCES.c
+    canonical = (i.published_at, i.content_hash, i.entry_key, i.source_id)
+    backwards = tuple(c.desc() for c in canonical)
+    ranked = (
+        sa_select(
+            i.story_id,
+            i.title,
+            i.content_hash,
+            func.row_number()
+            .over(partition_by=i.story_id, order_by=(src.official.desc(), *canonical))
+            .label("head"),
+            func.row_number().over(partition_by=i.story_id, order_by=canonical).label("first"),
+            func.row_number().over(partition_by=i.story_id, order_by=backwards).label("last"),
+        )
+        .join(SOURCES, src.id == i.source_id)
+        .where(i.story_id.in_(story_ids))
+        .subquery()
+    )
+    r = ranked.c
+    return sa_select(r.story_id, r.title, r.content_hash, r.head, r.first, r.last).where(
+        or_(r.head == 1, r.first <= HASHED_MEMBERS, r.last <= HASHED_MEMBERS)
+    )
+
+
 def _headline_order(row: Any) -> tuple[bool, datetime, str, str]:
     return (not row.official, row.published_at, row.content_hash, row.entry_key)
 
 
 def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
-    """Recompute the columns and tags of these stories from their items."""
+    """Recompute the columns and tags of these stories from their items, in work that does not
+    grow with a story's size in Python: counts and times are SQL aggregates, the headline and
+    the content hash read a bounded sample of members."""
     if not story_ids:
         return
     i, src = ITEMS.c, SOURCES.c
-    members: dict[int, list[Any]] = defaultdict(list)
+    totals: dict[int, Any] = {}
+    heads: dict[int, str] = {}
+    samples: dict[int, list[str]] = defaultdict(list)
     for chunk in chunked(story_ids):
-        stmt = (
+        aggregates = (
             sa_select(
                 i.story_id,
-                i.source_id,
-                i.title,
-                i.published_at,
-                i.content_hash,
-                i.entry_key,
-                src.official,
+                func.count().label("items"),
+                func.count(distinct(i.source_id)).label("sources"),
+                func.min(i.published_at).label("first"),
+                func.max(i.published_at).label("last"),
+                func.max(case((src.official.is_(True), 1), else_=0)).label("official"),
             )
             .join(SOURCES, src.id == i.source_id)
             .where(i.story_id.in_(chunk))
+            .group_by(i.story_id)
         )
-        for row in conn.execute(stmt):
-            members[row.story_id].append(row)
+        totals.update((row.story_id, row) for row in conn.execute(aggregates))
+        for story_id, title, digest, head, first, last in conn.execute(_sample_members(chunk)):
+            if head == 1:
+                heads[story_id] = title
+            if first <= HASHED_MEMBERS or last <= HASHED_MEMBERS:
+                samples[story_id].append(digest)
     updates = []
     for story_id in story_ids:
-        rows = members.get(story_id)
-        if not rows:
+        row = totals.get(story_id)
+        if row is None:
             continue
-        # the headline: an official source's first item, else the earliest (canonical order)
-        head = min(
-            rows, key=lambda r: (not r.official, r.published_at, r.content_hash, r.entry_key)
-        )
         updates.append(
             {
                 "b_id": story_id,
-                "headline": head.title,
-                "item_count": len(rows),
-                "source_count": len({r.source_id for r in rows}),
-                "official": any(r.official for r in rows),
-                "first_seen_at": min(r.published_at for r in rows),
-                "last_seen_at": max(r.published_at for r in rows),
-                "content_hash": story_content_hash(r.content_hash for r in rows),
+                "headline": heads[story_id],
+                "item_count": row.items,
+                "source_count": row.sources,
+                "official": bool(row.official),
+                "first_seen_at": row.first,
+                "last_seen_at": row.last,
+                "content_hash": sampled_content_hash(samples[story_id], row.items),
             }
         )
     if updates:

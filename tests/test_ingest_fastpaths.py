@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -114,3 +114,49 @@ def test_a_plan_read_before_another_judgement_is_refused_and_writes_nothing(db):
     assert store.ingest.generation() == generation + 1
     with db.session() as session:
         assert session.exec(select(Story)).all() == []
+
+
+def test_a_large_story_is_refreshed_from_a_bounded_sample_with_true_totals(db):
+    """Counts and times are aggregates over every member; the headline is still the official
+    source's first item; the content hash changes when a member is added in the middle."""
+    from storage.models import Item, Source
+
+    store = Storage(db)
+    with db.session() as session:
+        wire = Source(url="https://wire.example.org/rss", name="Wire")
+        agency = Source(url="https://agency.example.org/rss", name="Agency", official=True)
+        story = Story(headline="?", first_seen_at=NOW, last_seen_at=NOW)
+        session.add_all([wire, agency, story])
+        session.flush()
+        ids = (wire.id, agency.id, story.id)
+    wire_id, agency_id, story_id = ids
+    assert wire_id and agency_id and story_id
+
+    def item(n: int, source_id: int, title: str) -> Item:
+        return Item(
+            source_id=source_id,
+            entry_key=f"k{n}",
+            title=title,
+            text="t",
+            published_at=NOW + timedelta(minutes=n),
+            content_hash=f"h{n:04d}",
+            story_id=story_id,
+            pending=False,
+        )
+
+    with db.session() as session:
+        session.add_all(item(n, wire_id, f"Report {n}") for n in range(0, 120, 2))
+        session.add(item(61, agency_id, "The agency's own notice"))
+    store.ingest.refresh([story_id])
+    with db.session() as session:
+        got = session.get(Story, story_id)
+        assert got is not None
+        before = got.content_hash
+        assert (got.item_count, got.source_count, got.official) == (61, 2, True)
+        assert got.headline == "The agency's own notice"
+        assert (got.first_seen_at, got.last_seen_at) == (NOW, NOW + timedelta(minutes=118))
+        session.add(item(59, wire_id, "Report 59"))  # in the middle, outside the sample
+    store.ingest.refresh([story_id])
+    with db.session() as session:
+        got = session.get(Story, story_id)
+        assert got is not None and got.item_count == 62 and got.content_hash != before

@@ -243,7 +243,7 @@ def _new_story(
         item_count=len(members),
         source_count=len({m.source_id for m in members}),
         official=any(official(m) for m in members),
-        content_hash=story_content_hash(m.content_hash for m in members),
+        content_hash=story_content_hash([m.content_hash for m in members]),
         tags=Tags(frozenset(story_tags.topics), frozenset(story_tags.jurisdictions)),
         facts=facts,
     )
