@@ -22,14 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlmodel import SQLModel  # noqa: E402
-
 from digest.judgement.classify import Taxonomy  # noqa: E402
 from digest.writing.summarize import ExtractiveSummarizer  # noqa: E402
 from handlers.all import build_registry  # noqa: E402
 from handlers.base import Invocation, Role  # noqa: E402
 from handlers.context import Services  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.store import Storage  # noqa: E402
+from storage.tables import ITEMS, SOURCES, STORIES, STORY_TAGS  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 NAMES = ["coupang", "meta", "tiktok", "temu", "openai", "google", "ofcom", "edpb", "cnil", "kftc"]
@@ -66,10 +66,9 @@ FILLER = [
 
 def populate(db: Database, n: int, taxonomy: Taxonomy, rng: random.Random) -> None:
     topics, juris = list(taxonomy.topics), list(taxonomy.jurisdictions)
-    t = SQLModel.metadata.tables
     with db.engine.begin() as conn:
         conn.execute(
-            t["sources"].insert(),
+            SOURCES.insert(),
             [
                 {
                     "url": f"https://s{i}.example/feed",
@@ -122,9 +121,9 @@ def populate(db: Database, n: int, taxonomy: Taxonomy, rng: random.Random) -> No
                     tags.append({"story_id": sid, "kind": "topic", "slug": slug})
                 for slug in rng.sample(juris, 1):
                     tags.append({"story_id": sid, "kind": "jurisdiction", "slug": slug})
-            conn.execute(t["stories"].insert(), stories)
-            conn.execute(t["items"].insert(), items)
-            conn.execute(t["story_tags"].insert(), tags)
+            conn.execute(STORIES.insert(), stories)
+            conn.execute(ITEMS.insert(), items)
+            conn.execute(STORY_TAGS.insert(), tags)
 
 
 def measure(services: Services, lines: list[str], runs: int, command: str = "brief") -> list[float]:
@@ -166,7 +165,7 @@ def main() -> None:
     populate(db, args.stories, taxonomy, rng)
     print(f"inserted {args.stories:,} stories in {time.perf_counter() - t0:.1f} s ({path})")
     services = Services(
-        db=db, taxonomy=taxonomy, summarizer=ExtractiveSummarizer(), clock=lambda: NOW
+        store=Storage(db), taxonomy=taxonomy, summarizer=ExtractiveSummarizer(), clock=lambda: NOW
     )
     topics = list(taxonomy.topics)
     juris = [j for j in taxonomy.jurisdictions]

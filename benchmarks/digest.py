@@ -31,9 +31,10 @@ sys.path.insert(0, str(ROOT))
 from bot.delivery import DeliveryConfig, Outbox  # noqa: E402
 from bot.publisher import Sent, Target  # noqa: E402
 from core.document import Document  # noqa: E402
-from digest.composition.compose import SummaryProvider, compose_digest  # noqa: E402
+from digest.composition.compose import compose_digest  # noqa: E402
 from digest.composition.digests import run_due_digests  # noqa: E402
 from digest.judgement.classify import Taxonomy  # noqa: E402
+from digest.writing.provider import SummaryProvider  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Item, Pin, Source, Story, StoryTag, Subscription  # noqa: E402
 from storage.store import Storage  # noqa: E402
@@ -236,14 +237,14 @@ def bench(db: Database, backend: str, n_stories: int, n_subs: int, seed: int) ->
 
     taxonomy = Taxonomy.load()
     provider = SummaryProvider()
+    store = Storage(db)
     calls = 0
 
     def counting_compose(**kwargs: Any) -> Document | None:
         nonlocal calls
         calls += 1
-        return compose_digest(db, taxonomy, provider, **kwargs)
+        return compose_digest(store, taxonomy, provider, **kwargs)
 
-    store = Storage(db)
     t0 = time.perf_counter()
     report = asyncio.run(run_due_digests(store, counting_compose, now=NOW))
     compose_s = time.perf_counter() - t0

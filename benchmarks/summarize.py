@@ -22,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from digest.composition.compose import SummaryProvider, story_texts  # noqa: E402
 from digest.writing.llm import LlmSummarizer, build_client  # noqa: E402
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryWorker  # noqa: E402
+from digest.writing.provider import SummaryProvider  # noqa: E402
 from digest.writing.summarize import ExtractiveSummarizer  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.usage import tokens_used  # noqa: E402
+from storage.store import Storage  # noqa: E402
 from tests.fake_openai import fake_openai, prompt_tokens  # noqa: E402
 from tests.llmkit import NOW, add_story  # noqa: E402
 
@@ -62,13 +62,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         db.upgrade()
+        store = Storage(db)
         ids = [add_story(db, *_article(rng, n)) for n in range(args.stories)]
         with fake_openai() as srv:
             client = build_client("sk-bench", srv.base_url, timeout=30, max_retries=1)
             assert client is not None
             llm = LlmSummarizer(client, "fake-model")
             worker = SummaryWorker(
-                db, llm, concurrency=args.concurrency, daily_tokens=10**9, clock=lambda: NOW
+                store, llm, concurrency=args.concurrency, daily_tokens=10**9, clock=lambda: NOW
             )
             start = time.perf_counter()
             first = asyncio.run(worker.run_pending(ids))
@@ -78,14 +79,13 @@ def main() -> None:
             second = asyncio.run(worker.run_pending(ids))
             second_calls = srv.calls - first_calls
             # The read side: a /brief from 100 channels over the same stories, no calls at all.
-            provider = LlmSummaryProvider(SummaryProvider(), model=llm.model, db=db)
-            with db.session() as session:
-                texts = story_texts(session, ids)
-            served = provider.summaries_for(db, texts)
+            provider = LlmSummaryProvider(SummaryProvider(), model=llm.model, clock=lambda: NOW)
+            page = store.stories.read(ids, provider.lookup())
+            texts = [view.text() for view in page.chosen()]
+            served = provider.summarise(texts, page.cache).by_story
             llm_served = sum(1 for s in served.values() if s.summarizer == "llm")
             read_calls = srv.calls - first_calls - second_calls
-        with db.session() as session:
-            budget_used = tokens_used(session, NOW.date())
+        budget_used = store.usage.tokens_used(NOW.date())
 
         extractive = ExtractiveSummarizer()
         start = time.perf_counter()

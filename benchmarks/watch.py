@@ -25,9 +25,9 @@ from digest.judgement.query import (  # noqa: E402
     StoryFacts,
     Term,
     WatchMatcher,
-    _plurals,
     parse_query,
 )
+from digest.text.plurals import plural_forms  # noqa: E402
 
 COMMON = [
     "the",
@@ -164,7 +164,7 @@ def make_story(i: int, vocab: Zipf, rng: random.Random) -> StoryFacts:
 
 def _term_regex(term: Term) -> re.Pattern[str]:
     head = r"[\W_]+".join(re.escape(t) + "(?:['’]s)?" for t in term.tokens[:-1])
-    last = "(?:" + "|".join(re.escape(f) for f in _plurals(term.tokens[-1])) + ")"
+    last = "(?:" + "|".join(re.escape(f) for f in plural_forms(term.tokens[-1])) + ")"
     body = (head + r"[\W_]+" + last) if head else last
     return re.compile(r"(?<![^\W_])" + body + r"(?:['’]s)?(?![^\W_])", re.IGNORECASE)
 

@@ -31,7 +31,8 @@ from core.clock import utcnow
 from core.sources import NewSource
 from core.subscriptions import SubscriptionRecord
 from digest.composition.alerts import WatchIndex, queue_alerts
-from digest.composition.compose import SummaryProvider, compose_digest
+from digest.composition.cards import Cards
+from digest.composition.compose import compose_digest
 from digest.composition.digests import LATE_LIMIT, Compose, DigestRunReport, run_due_digests
 from digest.composition.schedule import next_due, parse_hhmm
 from digest.ingest.deadlines_hook import deadlines_hook
@@ -45,9 +46,10 @@ from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
+from digest.writing.provider import SummaryProvider
 from digest.writing.summarize import ExtractiveSummarizer, Summarizer
 from handlers.all import build_registry
-from handlers.context import Limits, Services
+from handlers.context import CommandLimits, Services
 from handlers.registry import Registry
 from storage.claims import new_owner
 from storage.db import Database
@@ -156,25 +158,34 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def build_provider(
-    settings: Settings, db: Database, clock: Callable[[], datetime] = utcnow
+    settings: Settings, store: Storage, clock: Callable[[], datetime] = utcnow
 ) -> tuple[LlmSummaryProvider, SummaryWorker | None]:
     """The summary provider for documents, and the background LLM worker (None without LLM).
 
     The provider never calls the model: it serves cached LLM summaries, else extractive ones.
     """
     extractive = SummaryProvider(ExtractiveSummarizer())
+    redo_after = timedelta(hours=settings.llm_resummary_hours)
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     client = build_client(key, settings.openai_base_url, timeout=settings.llm_timeout)
     if client is None:
         # No LLM configured: extractive summaries, and briefings say so in their footer.
-        return LlmSummaryProvider(extractive, model=settings.llm_model, enabled=False), None
+        off = LlmSummaryProvider(extractive, model=settings.llm_model, enabled=False, clock=clock)
+        return off, None
     llm = LlmSummarizer(
         client, settings.llm_model, language=settings.language, timeout=settings.llm_timeout
     )
     queue = SummaryQueue()
-    provider = LlmSummaryProvider(extractive, model=settings.llm_model, queue=queue, db=db)
+    provider = LlmSummaryProvider(
+        extractive, model=settings.llm_model, queue=queue, clock=clock, redo_after=redo_after
+    )
     worker = SummaryWorker(
-        db, llm, daily_tokens=settings.llm_daily_tokens, queue=queue, clock=clock
+        store,
+        llm,
+        daily_tokens=settings.llm_daily_tokens,
+        queue=queue,
+        clock=clock,
+        redo_after=redo_after,
     )
     return provider, worker
 
@@ -190,8 +201,9 @@ def build_components(
     StartupError when the database cannot be used or a configured source is refused."""
     if db is None:
         db = _open(settings)
+    store = Storage(db)
     taxonomy = Taxonomy.load(settings.config_path)
-    provider, worker = build_provider(settings, db, clock)
+    provider, worker = build_provider(settings, store, clock)
     summarizer = ExtractiveSummarizer()
     http = fetcher if fetcher is not None else Fetcher(allow=settings.fetch_allow)
 
@@ -199,11 +211,11 @@ def build_components(
         return await probe_source(http, url)
 
     services = Services(
-        db=db,
+        store=store,
         taxonomy=taxonomy,
         summarizer=summarizer,
         clock=clock,
-        limits=Limits(),
+        limits=CommandLimits(),
         admins=frozenset(settings.admins),
         moderators=frozenset(settings.moderators),
         default_timezone=settings.timezone,
@@ -212,7 +224,6 @@ def build_components(
         public_url=settings.public_url,
         fetch_policy=FetchPolicy.from_entries(settings.fetch_allow),
     )
-    store = services.store
     metrics = Metrics()
     metrics.watch_llm_tokens(lambda: store.usage.tokens_used(clock().date()))
     comps = Components(
@@ -266,9 +277,9 @@ def pipeline_poll(
     return poll
 
 
-def digest_composer(db: Database, taxonomy: Taxonomy, provider: LlmSummaryProvider) -> Compose:
-    """`compose_digest` on this database, taxonomy and summary provider."""
-    return functools.partial(compose_digest, db, taxonomy, provider)
+def digest_composer(store: Storage, taxonomy: Taxonomy, provider: LlmSummaryProvider) -> Compose:
+    """`compose_digest` on this storage, taxonomy and summary provider."""
+    return functools.partial(compose_digest, store, taxonomy, provider)
 
 
 def build_ticks(
@@ -280,7 +291,7 @@ def build_ticks(
     owner: str | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
-    settings, db = comps.settings, comps.db
+    settings, store = comps.settings, comps.store
     config = config or TickConfig(poll_every=60.0)
     outbox = Outbox(
         comps.store,
@@ -295,14 +306,15 @@ def build_ticks(
 
     watches = WatchIndex()  # rebuilt only when the active watches change
     stop_polling = threading.Event()
+    cards = Cards(store, comps.taxonomy, comps.provider)
 
     def alerts(story_ids: list[int], now: datetime) -> int:
-        return queue_alerts(db, watches, story_ids, now, daily_cap=cap)
+        return queue_alerts(store, cards.read, watches, story_ids, now, daily_cap=cap)
 
     return Ticks(
         comps.store,
         outbox,
-        compose=digest_composer(db, comps.taxonomy, comps.provider),
+        compose=digest_composer(store, comps.taxonomy, comps.provider),
         poll=pipeline_poll(comps, concurrency=config.poll_concurrency, stop=stop_polling),
         stop_poll=stop_polling.set,
         alerts=alerts,
@@ -461,9 +473,10 @@ def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
         raise ValueError("give --at with a time zone, e.g. 2026-06-01T08:00:00+02:00 or ...Z")
     db = _open(settings)
     try:
+        store = Storage(db)
         taxonomy = Taxonomy.load(settings.config_path)
-        provider, _worker = build_provider(settings, db)
-        compose = digest_composer(db, taxonomy, provider)
-        return asyncio.run(run_due_digests(Storage(db), compose, now=at))
+        provider, _worker = build_provider(settings, store)
+        compose = digest_composer(store, taxonomy, provider)
+        return asyncio.run(run_due_digests(store, compose, now=at))
     finally:
         db.dispose()

@@ -321,7 +321,7 @@ class Scheduler:
                     return
                 raise
             except Exception as exc:  # one failing tick is logged and counted; the others go on
-                fault = self.ticks.store.db.fault(exc)
+                fault = self.ticks.store.fault(exc)
                 if fault is not None:  # the database, not a bug: one line, now and then
                     self.database.failed(fault)
                 else:
@@ -383,7 +383,7 @@ class Scheduler:
         try:
             await asyncio.to_thread(release)
         except Exception as exc:
-            fault = self.ticks.store.db.fault(exc)
+            fault = self.ticks.store.fault(exc)
             if fault is None:
                 raise
             log.error("leases not released (they expire on their own): %s", fault)

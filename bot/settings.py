@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", alias="POLICYBRIEF_LLM_MODEL")
     llm_daily_tokens: int = Field(200_000, ge=0, alias="POLICYBRIEF_LLM_DAILY_TOKENS")
     llm_timeout: float = Field(30.0, gt=0, alias="POLICYBRIEF_LLM_TIMEOUT")
+    llm_resummary_hours: float = Field(24.0, ge=0, alias="POLICYBRIEF_LLM_RESUMMARY_HOURS")
     # a feed that floods is taken this many new items per poll; the rest wait for the next
     max_new_per_poll: int = Field(500, ge=1, alias="POLICYBRIEF_MAX_NEW_PER_POLL")
     language: str = Field("English", alias="POLICYBRIEF_LANGUAGE")

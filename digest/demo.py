@@ -9,17 +9,23 @@ from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
 
-from sqlmodel import select
-
 from core.document import Document
-from digest.composition.compose import Provider, compose_brief
+from core.sources import NewSource
+from digest.composition.compose import compose_brief
 from digest.ingest.parse import ParsedFeed, parse_feed
 from digest.ingest.pipeline import PipelineContext, PollReport, ingest_entries
-from storage.db import Database
-from storage.models import Source
+from digest.judgement.classify import Taxonomy
+from digest.writing.provider import Provider
 from storage.store import Storage
 
-__all__ = ["SampleFeed", "sample_feeds", "load_samples", "demo_briefings", "DEMO_QUERIES"]
+__all__ = [
+    "SampleFeed",
+    "sample_feeds",
+    "load_samples",
+    "demo_briefings",
+    "DemoQuery",
+    "DEMO_QUERIES",
+]
 
 _SAMPLES = "data/samples"
 _NEWEST_AGE = timedelta(hours=3)  # the newest sample item appears this long before "now"
@@ -82,23 +88,16 @@ def _shifted(feed: ParsedFeed, retime: _Retime) -> ParsedFeed:
     return replace(feed, entries=entries)
 
 
-def _source_id(db: Database, sample: SampleFeed) -> int:
-    with db.session() as session:
-        source = session.exec(select(Source).where(Source.url == sample.url)).first()
-        if source is None:
-            source = Source(
-                url=sample.url,
-                name=sample.name,
-                jurisdiction=sample.jurisdiction,
-                official=sample.official,
-            )
-            session.add(source)
-            session.flush()
-        assert source.id is not None
-        return source.id
+def _source_ids(store: Storage, samples: list[SampleFeed]) -> list[int]:
+    """Each sample's source id, adding the sources not stored yet."""
+    store.sources.add_missing(
+        [NewSource(s.url, s.name, s.jurisdiction, s.official) for s in samples]
+    )
+    by_url = {source.url: source.id for source in store.sources.all()}
+    return [by_url[s.url] for s in samples]
 
 
-def load_samples(db: Database, taxonomy: Any, now: datetime) -> list[PollReport]:
+def load_samples(store: Storage, taxonomy: Taxonomy, now: datetime) -> list[PollReport]:
     """Create the sample sources and ingest every bundled feed, dated within the last 6 days
     (the newest item 3 h before now)."""
     samples = sample_feeds()
@@ -109,31 +108,50 @@ def load_samples(db: Database, taxonomy: Any, now: datetime) -> list[PollReport]
     span = newest - min(known, default=now)
     factor = min(1.0, _SPAN / span) if span else 1.0
     retime = _Retime(newest, now - _NEWEST_AGE, factor)
-    ctx = PipelineContext(store=Storage(db), fetcher=None, taxonomy=taxonomy, clock=lambda: now)
+    ctx = PipelineContext(store=store, fetcher=None, taxonomy=taxonomy, clock=lambda: now)
     return [
-        ingest_entries(ctx, _source_id(db, sample), _shifted(feed, retime), now=now)
-        for sample, feed in zip(samples, parsed, strict=True)
+        ingest_entries(ctx, source_id, _shifted(feed, retime), now=now)
+        for source_id, feed in zip(_source_ids(store, samples), parsed, strict=True)
     ]
 
 
-DEMO_QUERIES: list[tuple[str, dict[str, Any]]] = [
-    ("/brief", {}),
-    ("/brief eu", {"jurisdictions": {"eu"}}),
-    ("/brief child-safety", {"topics": {"child-safety"}}),
-    ("/brief kr", {"jurisdictions": {"kr"}}),
-    ("/brief coupang", {"words": ["coupang"]}),
-]
+@dataclass(frozen=True)
+class DemoQuery:
+    """One briefing of the demo: the command it stands for and its filters."""
+
+    command: str
+    topics: frozenset[str] = frozenset()
+    jurisdictions: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()
+
+
+DEMO_QUERIES = (
+    DemoQuery("/brief"),
+    DemoQuery("/brief eu", jurisdictions=frozenset({"eu"})),
+    DemoQuery("/brief child-safety", topics=frozenset({"child-safety"})),
+    DemoQuery("/brief kr", jurisdictions=frozenset({"kr"})),
+    DemoQuery("/brief coupang", words=("coupang",)),
+)
 
 
 def demo_briefings(
-    db: Database, taxonomy: Any, provider: Provider, now: datetime
+    store: Storage, taxonomy: Taxonomy, provider: Provider, now: datetime
 ) -> list[tuple[str, Document]]:
     """The demo's briefings over the last 7 days: (command, Document) pairs."""
     out = []
-    for command, filters in DEMO_QUERIES:
+    for query in DEMO_QUERIES:
+        command = query.command
         title = "Top stories" if command == "/brief" else f"Briefing: {command.split(' ', 1)[1]}"
         doc = compose_brief(
-            db, taxonomy, provider, since=now - DEMO_WINDOW, now=now, title=title, **filters
+            store,
+            taxonomy,
+            provider,
+            topics=query.topics,
+            jurisdictions=query.jurisdictions,
+            words=query.words,
+            since=now - DEMO_WINDOW,
+            now=now,
+            title=title,
         )
         out.append((command, doc))
     return out

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.document import Document
+from core.subscriptions import Channel
+from core.watches import WatchOwner
 
 __all__ = [
     "Role",
@@ -83,6 +85,16 @@ class Caller:
     channel: str
     user: str
     role: Role
+
+    @property
+    def where(self) -> Channel:
+        """The channel it runs in."""
+        return (self.platform, self.workspace, self.channel)
+
+    @property
+    def who(self) -> WatchOwner:
+        """The user, as their watches are kept."""
+        return (self.platform, self.workspace, self.user)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from core.document import Document, Section
 from digest.composition import compose
-from digest.judgement.query import normalise_tokens
+from digest.text.words import word_tokens
 from handlers.base import Caller, Options, Reply, Visibility
 from handlers.common import (
     jurisdiction_slugs,
@@ -21,7 +21,6 @@ from handlers.common import (
 from handlers.context import Services
 from handlers.parsing import Text, option_text, unexpected
 from handlers.registry import CommandSpec, Option, sync_action
-from storage.pins import pinned_story_ids
 
 __all__ = ["SPEC", "BriefArgs", "run_brief"]
 
@@ -84,31 +83,23 @@ def brief_from_options(services: Services, options: Options) -> BriefArgs:
 
 
 def run_brief(services: Services, caller: Caller, args: BriefArgs) -> Reply:
-    """Compose the brief: pinned stories first, then the best of the window."""
+    """Compose the brief: the channel's pinned stories first, then the best of the window."""
     span = args.since or timedelta(hours=services.brief_window_hours)
     now = services.now()
-    with services.db.session() as session:
-        pinned = pinned_story_ids(
-            session,
-            platform=caller.platform,
-            workspace=caller.workspace,
-            channel=caller.channel,
-            now=now,
-        )
     wanted = [*args.jurisdictions, *args.topics, *args.words]
     title = f"Brief: {' '.join(wanted)}" if wanted else "Top stories"
     doc = compose.compose_brief(
-        services.db,
+        services.store,
         services.taxonomy,
         provider_of(services),
         topics=set(args.topics),
         jurisdictions=set(args.jurisdictions),
         # the stored search text is lower-cased raw text: search by normalised tokens so that
         # "Coupang's" finds "coupang" and "age-verification" finds "age verification"
-        words=list(dict.fromkeys(t for w in args.words for t in normalise_tokens(w))),
+        words=list(dict.fromkeys(t for w in args.words for t in word_tokens(w))),
         since=now - span,
         now=now,
-        pinned_ids=tuple(pinned),
+        channel=caller.where,
         limit=services.limits.brief_stories,
         title=title,
     )

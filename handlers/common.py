@@ -6,7 +6,8 @@ import difflib
 import re
 from datetime import timedelta
 
-from digest.composition.compose import Provider, SummaryProvider
+from digest.composition.cards import Cards
+from digest.writing.provider import Provider, SummaryProvider
 from handlers.base import UsageError
 from handlers.context import Services
 
@@ -17,6 +18,7 @@ __all__ = [
     "since_label",
     "suggest",
     "provider_of",
+    "cards_of",
 ]
 
 _SINCE = re.compile(r"^(\d{1,3})([hd])$")
@@ -63,3 +65,8 @@ def provider_of(services: Services) -> Provider:
     if services.provider is not None:
         return services.provider
     return SummaryProvider(services.summarizer)
+
+
+def cards_of(services: Services) -> Cards:
+    """Story cards as every command shows them."""
+    return Cards(services.store, services.taxonomy, provider_of(services))

@@ -1,4 +1,4 @@
-"""What handlers get from the composition root: storage, taxonomy, summarizer, clock, limits."""
+"""What handlers get from the composition root: storage, taxonomy, summaries, clock, limits."""
 
 from __future__ import annotations
 
@@ -7,19 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from core.clock import utcnow
-from digest.composition.compose import Provider
 from digest.ingest.netguard import FetchPolicy
 from digest.ingest.probe import ProbeResult
 from digest.judgement.classify import Taxonomy
+from digest.writing.provider import Provider
 from digest.writing.summarize import Summarizer
-from storage.db import Database
 from storage.store import Storage
 
-__all__ = ["Limits", "Services"]
+__all__ = ["CommandLimits", "Services"]
 
 
 @dataclass(frozen=True)
-class Limits:
+class CommandLimits:
+    """How much one user or command may ask for."""
+
     max_watches_per_user: int = 25
     max_query_chars: int = 200
     max_command_chars: int = 1000
@@ -32,11 +33,11 @@ class Limits:
 class Services:
     """Built once in bot/app.py and passed to every handler call."""
 
-    db: Database
+    store: Storage
     taxonomy: Taxonomy
     summarizer: Summarizer
     clock: Callable[[], datetime] = utcnow
-    limits: Limits = field(default_factory=Limits)
+    limits: CommandLimits = field(default_factory=CommandLimits)
     admins: frozenset[str] = frozenset()
     moderators: frozenset[str] = frozenset()
     default_timezone: str = "UTC"
@@ -52,10 +53,6 @@ class Services:
     brief_window_hours: int = 24
     # the bot's public base URL (POLICYBRIEF_PUBLIC_URL), for links to its own pages (calendars)
     public_url: str = ""
-    store: Storage = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.store = Storage(self.db)
 
     def now(self) -> datetime:
         """The injected clock's current time (aware UTC)."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from core.document import Document, Section
+from core.subscriptions import Channel
 from digest.composition import compose
 from digest.composition.schedule import next_due, parse_hhmm
 from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
@@ -25,7 +26,6 @@ from handlers.registry import (
     no_args_action,
     sync_action,
 )
-from storage.pins import pinned_story_ids
 
 __all__ = ["SPEC", "DigestOnArgs", "compose_preview", "resolve_zone", "topic_or_jurisdiction"]
 
@@ -201,34 +201,27 @@ def run_status(services: Services, caller: Caller, args: NoArgs) -> Reply:
 
 
 def compose_preview(
-    services: Services, *, topics: Collection[str], since: datetime, pinned: Sequence[int] = ()
+    services: Services, *, topics: Collection[str], since: datetime, channel: Channel | None = None
 ) -> Document | None:
-    """The digest as it would be posted now (None on a quiet day); /digest preview and the CLI."""
+    """The digest as it would be posted now, the channel's pins first (None on a quiet day);
+    /digest preview and the CLI."""
     return compose.compose_digest(
-        services.db,
+        services.store,
         services.taxonomy,
         provider_of(services),
         topics=set(topics),
         since=since,
         now=services.now(),
-        pinned_ids=tuple(pinned),
+        channel=channel,
     )
 
 
 def run_preview(services: Services, caller: Caller, args: NoArgs) -> Reply:
     now = services.now()
     sub = services.store.subscriptions.get(caller.platform, caller.workspace, caller.channel)
-    with services.db.session() as session:
-        pinned = pinned_story_ids(
-            session,
-            platform=caller.platform,
-            workspace=caller.workspace,
-            channel=caller.channel,
-            now=now,
-        )
     topics = list(sub.topics) if sub else []
     since = sub.last_digest_at if sub and sub.last_digest_at else now - timedelta(hours=24)
-    doc = compose_preview(services, topics=topics, since=since, pinned=pinned)
+    doc = compose_preview(services, topics=topics, since=since, channel=caller.where)
     if doc is None:
         return Reply(
             Document.notice(

@@ -6,77 +6,47 @@ The Pin button on story cards dispatches this same /pin: one path, one permissio
 from __future__ import annotations
 
 from core.document import Document, Section, story_ref
-from digest.composition.alerts import plain_cards
 from handlers.base import Caller, NotFound, Reply, Role, UsageError
+from handlers.common import cards_of
 from handlers.context import Services
 from handlers.registry import CommandSpec, NoArgs, no_args_action
-from handlers.story import STORY_OPTION, StoryPick, resolve_story, story_action
-from storage.pins import active_pins, pin_story, unpin_story
+from handlers.story import STORY_OPTION, StoryPick, not_found, story_action
 
 __all__ = ["PIN", "UNPIN", "PINNED"]
 
 
 def run_pin(services: Services, caller: Caller, pick: StoryPick) -> Reply:
-    story = resolve_story(services, pick)
-    assert story.id is not None
     days = services.limits.pin_days
-    with services.db.session() as session:
-        pin, new = pin_story(
-            session,
-            platform=caller.platform,
-            workspace=caller.workspace,
-            channel=caller.channel,
-            story_id=story.id,
-            by=caller.user,
-            now=services.now(),
-            days=days,
-        )
-        expires = pin.expires_at
-    verb = "Pinned" if new else "Re-pinned"
+    pinned = services.store.pins.pin(
+        caller.where, pick, by=caller.user, now=services.now(), days=days
+    )
+    if pinned is None:
+        raise not_found(pick)
+    verb = "Pinned" if pinned.new else "Re-pinned"
+    story = pinned.story
     return Reply(
         Document.notice(
             f"{verb} {story_ref(story.id)}: {story.headline}",
             f"It leads /brief and the next digest in this channel until "
-            f"{expires.strftime('%d %b %H:%M UTC')} ({days} days).",
+            f"{pinned.expires_at.strftime('%d %b %H:%M UTC')} ({days} days).",
         )
     )
 
 
 def run_unpin(services: Services, caller: Caller, pick: StoryPick) -> Reply:
-    story = resolve_story(services, pick)
-    assert story.id is not None
-    with services.db.session() as session:
-        removed = unpin_story(
-            session,
-            platform=caller.platform,
-            workspace=caller.workspace,
-            channel=caller.channel,
-            story_id=story.id,
-            now=services.now(),
-        )
-    if not removed:
+    unpinned = services.store.pins.unpin(caller.where, pick, services.now())
+    if unpinned is None:
+        raise not_found(pick)
+    story = unpinned.story
+    if not unpinned.removed:
         raise NotFound(f"{story_ref(story.id)} is not pinned in this channel")
     return Reply(Document.notice(f"Unpinned {story_ref(story.id)}: {story.headline}"))
 
 
 def run_pinned(services: Services, caller: Caller, args: NoArgs) -> Reply:
-    with services.db.session() as session:
-        pins = active_pins(
-            session,
-            platform=caller.platform,
-            workspace=caller.workspace,
-            channel=caller.channel,
-            now=services.now(),
-        )
-        cards = plain_cards(session, [p.story_id for p in pins])
+    pins, cards = cards_of(services).pinned(caller.where, services.now())
     if not pins:
         return Reply(Document.notice("Nothing is pinned in this channel", "Pin one: /pin s4k2"))
-    shown = []
-    for pin in pins:
-        card = cards.get(pin.story_id)
-        if card is not None:
-            card.pinned = True
-            shown.append(card)
     footer = [
         f"{story_ref(p.story_id)} pinned by {p.pinned_by}, until "
         f"{p.expires_at.strftime('%d %b %H:%M UTC')}"
@@ -86,7 +56,7 @@ def run_pinned(services: Services, caller: Caller, args: NoArgs) -> Reply:
         Document(
             kind="list",
             title=f"Pinned in this channel ({len(pins)})",
-            sections=[Section(stories=shown)],
+            sections=[Section(stories=cards)],
             footer=footer,
         )
     )

@@ -6,13 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.document import Document, Section, StoryCard, parse_story_ref
-from digest.composition.alerts import plain_cards
+from core.stories import StoryPick
 from handlers.base import Caller, NotFound, Options, Reply, Typed, UsageError
+from handlers.common import cards_of
 from handlers.context import Services
 from handlers.parsing import Text, option_text
 from handlers.registry import Action, CommandSpec, Option, sync_action
-from storage import stories
-from storage.models import Story
 
 __all__ = [
     "CARD_ACTIONS",
@@ -21,7 +20,7 @@ __all__ = [
     "StoryPick",
     "pick_story",
     "story_action",
-    "resolve_story",
+    "not_found",
     "story_card",
     "STORY",
 ]
@@ -29,14 +28,6 @@ __all__ = [
 STORY_OPTION = Option(
     "story", "Short id from a story card (s4k2) or a URL", kind="story", required=True
 )
-
-
-@dataclass(frozen=True)
-class StoryPick:
-    """One story as the user named it: a short id (then `story_id` is set) or an item URL."""
-
-    ref: str
-    story_id: int | None
 
 
 @dataclass(frozen=True)
@@ -87,26 +78,19 @@ def story_action(command: str, handler: Callable[[Services, Caller, StoryPick], 
     return sync_action(StoryPick, handler, text=from_text, options=from_options)
 
 
-def resolve_story(services: Services, pick: StoryPick) -> Story:
-    """The stored story the pick names; NotFound otherwise."""
-    with services.db.session() as session:
-        if pick.story_id is None:
-            story = stories.story_by_url(session, pick.ref)
-            if story is None:
-                raise NotFound(f"no stored story has the URL {pick.ref[:200]}")
-            return story
-        story = stories.get_story(session, pick.story_id)
-        if story is None:
-            raise NotFound(f"no story {pick.ref.lower()}; story ids are on each story card")
-        return story
+def not_found(pick: StoryPick) -> NotFound:
+    """The refusal for a story that is not stored."""
+    if pick.story_id is None:
+        return NotFound(f"no stored story has the URL {pick.ref[:200]}")
+    return NotFound(f"no story {pick.ref.lower()}; story ids are on each story card")
 
 
 def story_card(services: Services, pick: StoryPick) -> StoryCard:
-    """The card of the story the pick names, as /pinned shows it."""
-    story = resolve_story(services, pick)
-    assert story.id is not None
-    with services.db.session() as session:
-        return plain_cards(session, [story.id])[story.id]
+    """The card of the story the pick names, as /brief shows it."""
+    card = cards_of(services).read_pick(pick)
+    if card is None:
+        raise not_found(pick)
+    return card
 
 
 def run_story(services: Services, caller: Caller, pick: StoryPick) -> Reply:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from digest.judgement.query import normalise_tokens
+from digest.text.words import word_tokens
 from handlers.base import UsageError
 from handlers.common import suggest
 from handlers.context import Services
@@ -63,7 +63,7 @@ def sort_words(services: Services, words: Iterable[Word]) -> TopicalQuery:
     for word in words:
         found = _slug(services, word)
         if found is None:
-            tokens = normalise_tokens(word.text)
+            tokens = word_tokens(word.text)
             if not tokens:
                 raise unexpected(word, "nothing to search for in this word")
             free.extend(t for t in tokens if t not in free)

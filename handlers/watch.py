@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from core.document import Document, Section, story_ref
-from digest.composition.alerts import load_facts
+from core.stories import StoryHeadline
+from digest.composition.alerts import story_facts
 from digest.judgement.query import Filter, Query, QueryError, WatchMatcher, parse_query
 from digest.judgement.similar import similar_query
 from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
@@ -27,8 +28,6 @@ from handlers.registry import (
     sync_action,
 )
 from handlers.story import STORY_OPTION, StoryPick, story_action, story_card
-from storage.stories import recent_stories_mentioning
-from storage.watches import add_watch, count_watches, list_watches, remove_watch
 
 __all__ = ["SPEC", "WatchAddArgs", "WatchTestArgs", "WatchRemoveArgs", "watch_choices"]
 
@@ -107,23 +106,16 @@ def _test_args(services: Services, query: str) -> WatchTestArgs:
 
 
 def _save(services: Services, caller: Caller, query: Query, mode: str) -> Reply:
-    with services.db.session() as session:
-        have = count_watches(session, caller.platform, caller.workspace, caller.user)
-        cap = services.limits.max_watches_per_user
-        if have >= cap:
-            raise LimitExceeded(
-                f"you have {have} watches, the limit is {cap}; remove one with /watch remove <id>."
-            )
-        watch = add_watch(
-            session,
-            platform=caller.platform,
-            workspace=caller.workspace,
-            user_id=caller.user,
-            query=query.to_text(),
-            mode=mode,
-            now=services.now(),
+    text = query.to_text()
+    cap = services.limits.max_watches_per_user
+    added = services.store.watches.add(caller.who, text, mode, now=services.now(), cap=cap)
+    if added.status == "duplicate":
+        raise UsageError(f"you already watch that: #{added.id}")
+    if added.status == "full":
+        raise LimitExceeded(
+            f"you have {added.count} watches, the limit is {cap}; "
+            "remove one with /watch remove <id>."
         )
-        watch_id = watch.id
     when = (
         "a direct message when a new story matches"
         if mode == "instant"
@@ -131,9 +123,9 @@ def _save(services: Services, caller: Caller, query: Query, mode: str) -> Reply:
     )
     return Reply(
         Document.notice(
-            f"Watching {query.to_text()} (#{watch_id}, {mode})",
+            f"Watching {text} (#{added.id}, {mode})",
             f"You will get {when}.",
-            "See what it would have matched: /watch test " + query.to_text(),
+            "See what it would have matched: /watch test " + text,
         )
     )
 
@@ -152,8 +144,7 @@ def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
-    with services.db.session() as session:
-        watches = list_watches(session, caller.platform, caller.workspace, caller.user)
+    watches = services.store.watches.of(caller.who)
     if not watches:
         return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine"))
     lines = [f"#{w.id}  {w.query}  ({w.mode})" for w in watches]
@@ -171,15 +162,12 @@ def watch_choices(
     services: Services, platform: str, workspace: str, user: str
 ) -> list[tuple[int, str]]:
     """The caller's watches as (number, query), for Discord's autocomplete of a watch number."""
-    with services.db.session() as session:
-        watches = list_watches(session, platform, workspace, user)
-    return [(w.id, w.query) for w in watches if w.id is not None]
+    return [(w.id, w.query) for w in services.store.watches.of((platform, workspace, user))]
 
 
 def run_remove(services: Services, caller: Caller, args: WatchRemoveArgs) -> Reply:
-    with services.db.session() as session:
-        if not remove_watch(session, caller.platform, caller.workspace, caller.user, args.watch_id):
-            raise NotFound(f"no watch #{args.watch_id} of yours")
+    if not services.store.watches.remove(caller.who, args.watch_id):
+        raise NotFound(f"no watch #{args.watch_id} of yours")
     return Reply(Document.notice(f"Removed watch #{args.watch_id}"))
 
 
@@ -191,25 +179,23 @@ def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
     )
     now = services.now()
     since = now - timedelta(days=TEST_DAYS)
-    hits: list[tuple[int, str, datetime]] = []
-    with services.db.session() as session:
-        # the query's required words narrow the stories down in SQL before the full match
-        rows = recent_stories_mentioning(session, since, query.required_substrings() or ())
-        meta = {sid: (h, seen) for sid, h, seen in rows}
-        ids = list(meta)
-        for start in range(0, len(ids), _BATCH):
-            batch = ids[start : start + _BATCH]
-            for facts in load_facts(session, batch, with_sources=has_source):
-                if matcher.match(facts):
-                    headline, seen = meta[facts.story_id]
-                    hits.append((facts.story_id, headline, seen))
+    hits: list[StoryHeadline] = []
+    # the query's required words narrow the stories down in SQL before the full match
+    found = services.store.stories.mentioning(since, query.required_substrings() or ())
+    by_id = {story.id: story for story in found}
+    ids = list(by_id)
+    for start in range(0, len(ids), _BATCH):
+        texts = services.store.stories.match_texts(
+            ids[start : start + _BATCH], with_sources=has_source
+        )
+        hits += [by_id[f.story_id] for f in story_facts(texts) if matcher.match(f)]
     title = f"/watch test {query.to_text()}: {len(hits)} matches in the last {TEST_DAYS} days"
     if not hits:
         return Reply(Document.notice(title, "Nothing matched; try fewer or broader words."))
-    hits.sort(key=lambda h: h[2], reverse=True)
-    per_day = Counter(seen.date().isoformat() for _, _, seen in hits)
+    hits.sort(key=lambda h: h.last_seen_at, reverse=True)
+    per_day = Counter(h.last_seen_at.date().isoformat() for h in hits)
     days = [f"{day}: {n}" for day, n in sorted(per_day.items(), reverse=True)]
-    top = [f"{story_ref(sid)}  {headline}" for sid, headline, _ in hits[:5]]
+    top = [f"{story_ref(h.id)}  {h.headline}" for h in hits[:5]]
     doc = Document(
         kind="list",
         title=title,

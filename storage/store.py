@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from storage.alerts import AlertStore
 from storage.claims import ClaimStore
 from storage.db import Database
 from storage.deadlines import DeadlineStore
 from storage.housekeeping import Housekeeping
 from storage.ingest import IngestStore
 from storage.outbox import OutboxStore
+from storage.pins import PinStore
 from storage.sources import SourceStore
+from storage.stories import StoryStore
 from storage.subscriptions import SubscriptionStore
+from storage.summaries import SummaryStore
 from storage.trends import TrendStore
 from storage.usage import UsageStore
+from storage.watches import WatchStore
 
 __all__ = ["Storage"]
 
@@ -26,8 +31,13 @@ class Storage:
     """Every part of the database the layers above may use, built once on one `Database`."""
 
     def __init__(self, db: Database) -> None:
-        self.db = db
+        self._db = db
         self.ingest = IngestStore(db)
+        self.stories = StoryStore(db)
+        self.summaries = SummaryStore(db)
+        self.pins = PinStore(db)
+        self.watches = WatchStore(db)
+        self.alerts = AlertStore(db)
         self.sources = SourceStore(db)
         self.subscriptions = SubscriptionStore(db)
         self.outbox = OutboxStore(db)
@@ -40,10 +50,15 @@ class Storage:
     @property
     def is_sqlite(self) -> bool:
         """SQLite serves one process; PostgreSQL serves several replicas."""
-        return self.db.is_sqlite
+        return self._db.is_sqlite
+
+    def fault(self, exc: BaseException) -> str | None:
+        """What an exception says about the database, in one line; None when it is not a
+        database fault (a bug, say)."""
+        return self._db.fault(exc)
 
     @property
     def engine(self) -> Engine:
         """For libraries that keep their own tables in our database (Slack's OAuth stores);
         nothing of ours writes SQL through it."""
-        return self.db.engine
+        return self._db.engine

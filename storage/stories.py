@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -19,42 +18,34 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.stories import (
+    StoryFind,
+    StoryHeadline,
+    StoryMatchText,
+    StoryPage,
+    StoryPick,
+)
+from core.subscriptions import Channel
+from core.summaries import SummaryLookup
+from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
+from storage.pins import channel_pins
+from storage.tables import chunked
+from storage.views import read_page, resolve, survivors
 
 __all__ = [
-    "TagPair",
-    "StoryItemRow",
+    "StoryStore",
     "recent_stories_mentioning",
     "find_stories",
-    "get_story",
-    "story_by_url",
-    "stories_by_ids",
-    "story_items",
-    "story_tags",
     "rank_key",
 ]
 
 _CHUNK = 500
+_MATCH_CHUNK = 2000  # stories per query when reading what watches match: /watch test reads many
 _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 _STORIES: Table = Story.__table__  # type: ignore[attr-defined]
 _STORY_TAGS: Table = StoryTag.__table__  # type: ignore[attr-defined]
-TagPair = tuple[frozenset[str], frozenset[str]]  # (topics, jurisdictions)
-
-
-@dataclass(frozen=True)
-class StoryItemRow:
-    """One item of a story with what a reader needs of its source."""
-
-    story_id: int
-    item_id: int
-    source_id: int
-    source_name: str
-    official: bool
-    title: str
-    text: str
-    url: str | None
-    published_at: datetime
-    language: str | None
+_SOURCES: Table = Source.__table__  # type: ignore[attr-defined]
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -183,78 +174,144 @@ def _with_topic(session: Session, ids: Sequence[int]) -> set[int]:
     return found
 
 
-def get_story(session: Session, story_id: int) -> Story | None:
-    """The story with this id, or the story it was merged into."""
-    story = session.get(Story, story_id)
-    for _ in range(8):  # merged_into points at the survivor directly; the bound is a guard
-        if story is None or story.merged_into is None:
-            break
-        story = session.get(Story, story.merged_into)
-    return story
+def _find(session: Session, find: StoryFind, *, limit: int, exclude: Sequence[int]) -> list[Story]:
+    return find_stories(
+        session,
+        topics=find.topics,
+        jurisdictions=find.jurisdictions,
+        words=find.words,
+        since=find.since,
+        until=find.until,
+        limit=limit,
+        exclude_ids=exclude,
+    )
 
 
-def stories_by_ids(session: Session, ids: Sequence[int]) -> list[Story]:
-    """The stories with these ids, in the order given (missing ones left out)."""
-    found: dict[int, Story] = {}
-    for chunk in _chunks(ids):
-        found.update(
-            (s.id, s)
-            for s in session.exec(select(Story).where(col(Story.id).in_(chunk)))
-            if s.id is not None
-        )
-    return [found[i] for i in dict.fromkeys(ids) if i in found]
+def _ids(stories: Iterable[Story]) -> list[int]:
+    return [s.id for s in stories if s.id is not None]
 
 
-def story_by_url(session: Session, url: str) -> Story | None:
-    """The story that holds an item with this URL (the newest such item's story)."""
-    item = session.exec(
-        select(Item)
-        .where(col(Item.url) == url, col(Item.story_id).is_not(None))
-        .order_by(col(Item.published_at).desc())
-        .limit(1)
-    ).first()
-    if item is None or item.story_id is None:
-        return None
-    return session.get(Story, item.story_id)
+class StoryStore:
+    """Stories as readers see them: pages of views with their cached summaries, a story a user
+    names, and what watches match against. Merged stories are followed, never listed."""
 
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-def story_items(session: Session, story_ids: Sequence[int]) -> dict[int, list[StoryItemRow]]:
-    """Each story's items with their source, official sources first, then by time."""
-    out: dict[int, list[StoryItemRow]] = defaultdict(list)
-    for chunk in _chunks(story_ids):
-        rows = session.exec(
-            select(Item, Source)
-            .join(Source, col(Source.id) == col(Item.source_id))
-            .where(col(Item.story_id).in_(chunk))
-            .order_by(col(Source.official).desc(), col(Item.published_at), col(Item.id))
-        )
-        for item, source in rows:
-            assert item.story_id is not None and item.id is not None
-            out[item.story_id].append(
-                StoryItemRow(
-                    story_id=item.story_id,
-                    item_id=item.id,
-                    source_id=item.source_id,
-                    source_name=source.name,
-                    official=source.official,
-                    title=item.title,
-                    text=item.text,
-                    url=item.url,
-                    published_at=item.published_at,
-                    language=item.language,
-                )
+    def _pinned(
+        self, session: Session, channel: Channel | None, now: datetime | None, ids: Sequence[int]
+    ) -> list[int]:
+        conn = session.connection()
+        pins = [] if channel is None or now is None else channel_pins(conn, channel, now)
+        return survivors(conn, [*(p.story_id for p in pins), *ids])
+
+    def brief(
+        self,
+        find: StoryFind,
+        lookup: SummaryLookup,
+        *,
+        channel: Channel | None = None,
+        now: datetime | None = None,
+        pinned_ids: Sequence[int] = (),
+    ) -> StoryPage:
+        """The channel's unexpired pins (then `pinned_ids`) lead, at most `find.limit` of them;
+        the best stories `find` matches fill the rest of the page."""
+        with self._db.session() as session:
+            pinned = self._pinned(session, channel, now, pinned_ids)[: find.limit]
+            room = find.limit - len(pinned)
+            found = _ids(_find(session, find, limit=room, exclude=pinned)) if room > 0 else []
+            return read_page(session.connection(), pinned, found, lookup)
+
+    def digest(
+        self,
+        finds: Sequence[StoryFind],
+        lookup: SummaryLookup,
+        *,
+        channel: Channel | None = None,
+        now: datetime | None = None,
+        pinned_ids: Sequence[int] = (),
+    ) -> StoryPage:
+        """Every pin leads; then the stories a find matches, in its ranking (with several finds,
+        the stories any of them matches, newest first), at most the finds' limit."""
+        with self._db.session() as session:
+            pinned = self._pinned(session, channel, now, pinned_ids)
+            matched: dict[int, Story] = {}
+            for find in finds:
+                for story in _find(session, find, limit=find.limit, exclude=pinned):
+                    if story.id is not None:
+                        matched.setdefault(story.id, story)
+            found = list(matched.values())
+            if len(finds) > 1:
+                limit = max(f.limit for f in finds)
+                found = sorted(found, key=lambda s: s.last_seen_at, reverse=True)[:limit]
+            return read_page(session.connection(), pinned, _ids(found), lookup)
+
+    def read(self, story_ids: Sequence[int], lookup: SummaryLookup) -> StoryPage:
+        """A page of these stories (merged ones followed), in order, as found ones."""
+        with self._db.session() as session:
+            conn = session.connection()
+            return read_page(conn, [], survivors(conn, story_ids), lookup)
+
+    def read_pick(self, pick: StoryPick, lookup: SummaryLookup) -> StoryPage | None:
+        """A page of the one story a user named; None when there is no such story."""
+        with self._db.session() as session:
+            conn = session.connection()
+            story = resolve(conn, pick)
+            return None if story is None else read_page(conn, [], [story.id], lookup)
+
+    def headline(self, pick: StoryPick) -> StoryHeadline | None:
+        """The story a user named (merged ones followed); None when there is no such story."""
+        with self._db.session() as session:
+            return resolve(session.connection(), pick)
+
+    def mentioning(self, since: datetime, words: Sequence[str]) -> list[StoryHeadline]:
+        """The stories seen since `since` with any of `words` in an item (every story when
+        `words` is empty), newest first."""
+        with self._db.session() as session:
+            rows = recent_stories_mentioning(session, since, words)
+        return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
+
+    def match_texts(
+        self, story_ids: Sequence[int], *, with_sources: bool = True
+    ) -> list[StoryMatchText]:
+        """What watches match these stories against (skip the sources when no query has a
+        `source:` filter)."""
+        s, i, src, t = _STORIES.c, _ITEMS.c, _SOURCES.c, _STORY_TAGS.c
+        texts: dict[int, list[str]] = {}
+        sources: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+        topics: dict[int, set[str]] = defaultdict(set)
+        places: dict[int, set[str]] = defaultdict(set)
+        with self._db.session() as session:
+            conn = session.connection()
+            for chunk in chunked(story_ids, _MATCH_CHUNK):
+                for sid, head in conn.execute(sa_select(s.id, s.headline).where(s.id.in_(chunk))):
+                    texts[sid] = [head]
+                if with_sources:
+                    stmt = sa_select(i.story_id, i.title, i.text, src.name, i.url).join(
+                        _SOURCES, src.id == i.source_id
+                    )
+                    for sid, title, body, name, url in conn.execute(
+                        stmt.where(i.story_id.in_(chunk))
+                    ):
+                        if sid in texts:
+                            texts[sid] += (title, body)
+                            sources[sid].append((name, url))
+                else:
+                    stmt = sa_select(i.story_id, i.title, i.text)
+                    for sid, title, body in conn.execute(stmt.where(i.story_id.in_(chunk))):
+                        if sid in texts:
+                            texts[sid] += (title, body)
+                for sid, kind, slug in conn.execute(
+                    sa_select(t.story_id, t.kind, t.slug).where(t.story_id.in_(chunk))
+                ):
+                    (topics if kind == "topic" else places)[sid].add(slug)
+        return [
+            StoryMatchText(
+                story_id=sid,
+                texts=tuple(parts),
+                topics=frozenset(topics[sid]),
+                jurisdictions=frozenset(places[sid]),
+                sources=tuple(sources[sid]),
             )
-    return dict(out)
-
-
-def story_tags(session: Session, story_ids: Sequence[int]) -> dict[int, TagPair]:
-    """Each story's (topics, jurisdictions)."""
-    topics: dict[int, set[str]] = defaultdict(set)
-    places: dict[int, set[str]] = defaultdict(set)
-    for chunk in _chunks(story_ids):
-        for tag in session.exec(select(StoryTag).where(col(StoryTag.story_id).in_(chunk))):
-            (topics if tag.kind == "topic" else places)[tag.story_id].add(tag.slug)
-    return {
-        sid: (frozenset(topics.get(sid, ())), frozenset(places.get(sid, ())))
-        for sid in dict.fromkeys(story_ids)
-    }
+            for sid, parts in texts.items()
+        ]

@@ -1,81 +1,112 @@
-"""CRUD for users' keyword watches (per platform, workspace and user)."""
+"""Users' keyword watches (per platform, workspace and user)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, col, func, select
+from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, text
 
+from core.watches import WatchAdded, WatchOwner, WatchRecord
+from storage.db import Database
 from storage.models import Watch
 
-__all__ = ["add_watch", "count_watches", "list_watches", "remove_watch", "active_watches"]
+__all__ = ["WatchStore"]
+
+_T: Table = Watch.__table__  # type: ignore[attr-defined]
+_COLUMNS = (_T.c.id, _T.c.platform, _T.c.workspace, _T.c.user_id, _T.c.query, _T.c.mode)
+_ADD_LOCK = 7_263_101  # PostgreSQL advisory lock space: one add per user at a time
 
 
-def add_watch(
-    session: Session,
-    *,
-    platform: str,
-    workspace: str,
-    user_id: str,
-    query: str,
-    mode: str,
-    now: datetime,
-) -> Watch:
-    """Store a new active watch and return it with its id."""
-    watch = Watch(
-        platform=platform,
-        workspace=workspace,
-        user_id=user_id,
-        query=query,
-        mode=mode,
-        created_at=now,
-    )
-    session.add(watch)
-    session.flush()
-    return watch
+def _record(row: Any) -> WatchRecord:
+    return WatchRecord(row.id, row.platform, row.workspace, row.user_id, row.query, row.mode)
 
 
-def count_watches(session: Session, platform: str, workspace: str, user_id: str) -> int:
-    """How many active watches the user has."""
-    stmt = select(func.count()).where(
-        Watch.platform == platform,
-        Watch.workspace == workspace,
-        Watch.user_id == user_id,
-        col(Watch.active).is_(True),
-    )
-    return int(session.exec(stmt).one())
+def _owned(owner: WatchOwner) -> tuple[ColumnElement[bool], ...]:
+    platform, workspace, user_id = owner
+    t = _T.c
+    return (t.platform == platform, t.workspace == workspace, t.user_id == user_id, t.active)
 
 
-def list_watches(session: Session, platform: str, workspace: str, user_id: str) -> list[Watch]:
-    """The user's active watches, oldest first."""
-    stmt = (
-        select(Watch)
-        .where(
-            Watch.platform == platform,
-            Watch.workspace == workspace,
-            Watch.user_id == user_id,
-            col(Watch.active).is_(True),
+def _lock_owner(conn: Connection, owner: WatchOwner) -> None:
+    """On PostgreSQL, serialise adds of one user, so two identical requests at once cannot both
+    pass the duplicate check (SQLite has one writer anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:owner))"),
+            {"space": _ADD_LOCK, "owner": "\n".join(owner)},
         )
-        .order_by(col(Watch.id))
-    )
-    return list(session.exec(stmt).all())
 
 
-def remove_watch(
-    session: Session, platform: str, workspace: str, user_id: str, watch_id: int
-) -> bool:
-    """Delete the watch if it is this user's; False (and nothing changed) otherwise."""
-    watch = session.get(Watch, watch_id)
-    if (
-        watch is None
-        or not watch.active
-        or (watch.platform, watch.workspace, watch.user_id) != (platform, workspace, user_id)
-    ):
-        return False
-    session.delete(watch)
-    return True
+class WatchStore:
+    """Keyword watches: saved once per user and query, listed, removed, and read for matching."""
 
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
-def active_watches(session: Session) -> list[Watch]:
-    """Every active watch, for building the matcher."""
-    return list(session.exec(select(Watch).where(col(Watch.active).is_(True))).all())
+    def add(
+        self, owner: WatchOwner, query: str, mode: str, *, now: datetime, cap: int
+    ) -> WatchAdded:
+        """Save an active watch unless the user has the same one, or `cap` watches already."""
+        t = _T.c
+        with self._db.session() as session:
+            conn = session.connection()
+            _lock_owner(conn, owner)
+            same = conn.execute(
+                select(t.id).where(*_owned(owner), t.query == query, t.mode == mode).limit(1)
+            ).scalar()
+            count = int(conn.execute(select(func.count()).where(*_owned(owner))).scalar_one())
+            if same is not None:
+                return WatchAdded("duplicate", same, count)
+            if count >= cap:
+                return WatchAdded("full", None, count)
+            platform, workspace, user_id = owner
+            new = conn.execute(
+                insert(_T)
+                .values(
+                    platform=platform,
+                    workspace=workspace,
+                    user_id=user_id,
+                    query=query,
+                    mode=mode,
+                    active=True,
+                    created_at=now,
+                )
+                .returning(t.id)
+            ).scalar_one()
+            return WatchAdded("added", new, count + 1)
+
+    def of(self, owner: WatchOwner) -> list[WatchRecord]:
+        """The user's active watches, oldest first."""
+        with self._db.session() as session:
+            rows = session.connection().execute(
+                select(*_COLUMNS).where(*_owned(owner)).order_by(_T.c.id)
+            )
+            return [_record(r) for r in rows]
+
+    def remove(self, owner: WatchOwner, watch_id: int) -> bool:
+        """Delete the watch if it is this user's; False (and nothing changed) otherwise."""
+        with self._db.session() as session:
+            gone = session.connection().execute(
+                delete(_T).where(_T.c.id == watch_id, *_owned(owner))
+            )
+            return bool(gone.rowcount)
+
+    def active(self) -> list[WatchRecord]:
+        """Every active watch, for building the matcher."""
+        with self._db.session() as session:
+            rows = session.connection().execute(select(*_COLUMNS).where(_T.c.active))
+            return [_record(r) for r in rows]
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """A cheap aggregate over the active watches that changes whenever they do."""
+        t = _T.c
+        stmt = select(
+            func.count(),
+            func.max(t.id),
+            func.sum(t.id),
+            func.max(t.created_at),  # SQLite may reuse a deleted row's id
+            func.sum(func.length(t.query)),
+        ).where(t.active)
+        with self._db.session() as session:
+            return tuple(session.connection().execute(stmt).one())

@@ -19,18 +19,23 @@ from sqlmodel import SQLModel, select
 
 from core.document import Document
 from core.texts import StorySummary, StoryText
+from digest.composition.alerts import CardSource
+from digest.composition.cards import Cards
 from digest.composition.textrender import render_text
 from digest.judgement.classify import Taxonomy
+from digest.writing.provider import SummaryProvider
 from handlers.all import build_registry
 from handlers.base import Invocation, Reply, Role
 from handlers.context import Services
 from handlers.registry import Registry
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
+from storage.store import Storage
 from tests.conftest import pg_database, postgres_url, reset_pg_schema
 
 __all__ = [
     "own_pg_schema",
+    "card_source",
     "FakeChat",
     "FixedClock",
     "StubSummarizer",
@@ -67,6 +72,11 @@ def own_pg_schema(name: str) -> Any:
         database.dispose()
 
     return _pg_worker_db
+
+
+def card_source(db: Database) -> CardSource:
+    """Story cards as the commands show them (stub summaries), for `queue_alerts`."""
+    return Cards(Storage(db), taxonomy(), SummaryProvider(StubSummarizer())).read
 
 
 class StubSummarizer:
@@ -116,7 +126,7 @@ class FakeChat:
     def __post_init__(self) -> None:
         if self.services is None:
             self.services = Services(
-                db=self.db,
+                store=Storage(self.db),
                 taxonomy=taxonomy(),
                 summarizer=StubSummarizer(),
                 clock=self.clock,

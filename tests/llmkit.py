@@ -11,10 +11,14 @@ import pytest
 from sqlmodel import select
 
 from core.document import Document
-from digest.composition.compose import SummaryProvider, compose_brief
+from core.summaries import SummaryLookup
+from core.texts import StoryText
+from digest.composition.compose import compose_brief
 from digest.composition.textrender import render_text
+from digest.judgement.classify import Taxonomy
 from digest.writing.llm import CircuitBreaker, LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryWorker, fill_then_recompose
+from digest.writing.provider import SummaryProvider
 from storage.db import Database
 from storage.models import Item, Source, Story
 from storage.store import Storage
@@ -30,6 +34,7 @@ __all__ = [
     "render_brief",
     "brief_document",
     "compose_after_summaries",
+    "story_texts",
 ]
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -90,8 +95,23 @@ def edit_story(db: Database, story_id: int, text: str) -> None:
     Storage(db).ingest.refresh([story_id])
 
 
+_TAXONOMY: list[Taxonomy] = []
+
+
+def _taxonomy() -> Taxonomy:
+    if not _TAXONOMY:
+        _TAXONOMY.append(Taxonomy.load())
+    return _TAXONOMY[0]
+
+
+def story_texts(db: Database, story_ids: Sequence[int]) -> dict[int, StoryText]:
+    """What a summarizer reads of each story, by id."""
+    page = Storage(db).stories.read(story_ids, SummaryLookup())
+    return {view.id: view.text() for view in page.chosen()}
+
+
 def ExtractiveProvider() -> SummaryProvider:  # noqa: N802  (reads like the class it builds)
-    """P2's extractive SummaryProvider: the fallback the LLM provider wraps."""
+    """The extractive SummaryProvider: the fallback the LLM provider wraps."""
     return SummaryProvider()
 
 
@@ -129,8 +149,8 @@ def brief_document(
 ) -> Document:
     """compose_brief over exactly these stories (as pins, so no filter can leave one out)."""
     return compose_brief(
-        db,
-        None,
+        Storage(db),
+        _taxonomy(),
         provider,
         since=NOW - timedelta(days=1),
         now=NOW + timedelta(hours=1),

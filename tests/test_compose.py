@@ -12,13 +12,14 @@ from core.document import Document
 from digest.composition.compose import (
     OTHER_SECTION,
     PINNED_SECTION,
-    SummaryProvider,
     compose_brief,
     compose_digest,
 )
 from digest.demo import demo_briefings, load_samples
 from digest.judgement.classify import Taxonomy
+from digest.writing.provider import SummaryProvider
 from storage.models import Item, Story, StoryTag, Summary
+from storage.store import Storage
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -31,17 +32,19 @@ def taxonomy() -> Taxonomy:
 
 @pytest.fixture
 def loaded(db, taxonomy):
-    results = load_samples(db, taxonomy, NOW)
+    """Storage over `db` with the sample feeds ingested."""
+    store = Storage(db)
+    results = load_samples(store, taxonomy, NOW)
     assert results and all(r.status == "ok" for rep in results for r in rep.results), results
-    return db
+    return store
 
 
 def _ids(doc: Document) -> list[int]:
     return [c.id for c in doc.stories()]
 
 
-def test_samples_load_recent_and_cluster_across_sources(loaded):
-    with loaded.session() as session:
+def test_samples_load_recent_and_cluster_across_sources(db, loaded):
+    with db.session() as session:
         newest = session.exec(select(func.max(Story.last_seen_at))).one()
         multi = session.exec(select(Story).where(Story.source_count > 1)).all()
         items = session.exec(select(func.count()).select_from(Item)).one()
@@ -74,7 +77,7 @@ def test_demo_briefings_have_one_card_per_story_no_footer_and_only_tagged_storie
         assert "coupang" in blob
 
 
-def test_eu_brief_matches_the_stored_tags_exactly(loaded, taxonomy):
+def test_eu_brief_matches_the_stored_tags_exactly(db, loaded, taxonomy):
     doc = compose_brief(
         loaded,
         taxonomy,
@@ -84,7 +87,7 @@ def test_eu_brief_matches_the_stored_tags_exactly(loaded, taxonomy):
         now=NOW,
         limit=50,
     )
-    with loaded.session() as session:
+    with db.session() as session:
         tagged = set(
             session.exec(
                 select(StoryTag.story_id).where(
@@ -95,9 +98,9 @@ def test_eu_brief_matches_the_stored_tags_exactly(loaded, taxonomy):
     assert set(_ids(doc)) == tagged
 
 
-def test_a_card_lists_every_source_of_its_story(loaded, taxonomy):
+def test_a_card_lists_every_source_of_its_story(db, loaded, taxonomy):
     doc = compose_brief(loaded, taxonomy, SummaryProvider(), since=NOW - WEEK, now=NOW, limit=50)
-    with loaded.session() as session:
+    with db.session() as session:
         for card in doc.stories():
             rows = session.exec(select(Item).where(Item.story_id == card.id)).all()
             story = session.get(Story, card.id)
@@ -113,11 +116,11 @@ def test_a_card_lists_every_source_of_its_story(loaded, taxonomy):
         assert card.headline == card.sources[0].title
 
 
-def test_summaries_are_cached_by_content_hash(loaded, taxonomy):
+def test_summaries_are_cached_by_content_hash(db, loaded, taxonomy):
     provider = SummaryProvider()
     first = compose_brief(loaded, taxonomy, provider, since=NOW - WEEK, now=NOW, limit=3)
     card = first.stories()[0]
-    with loaded.session() as session:
+    with db.session() as session:
         story = session.get(Story, card.id)
         assert story is not None
         row = session.exec(select(Summary).where(Summary.content_hash == story.content_hash)).one()

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from core.texts import ItemText, StoryText
-from digest.writing.grounding import SourceFacts, ground_sentences, split_sentences, unsupported
+from digest.text.sentences import split_sentences
+from digest.writing.grounding import StatedFacts, ground_sentences, unsupported
 from tests.fake_openai import Reply, article_ids, fake_openai
 from tests.llmkit import make_llm
 
@@ -34,7 +35,7 @@ SOURCE = (
     ],
 )
 def test_sentence_with_facts_in_the_source_is_kept(sentence):
-    assert unsupported(sentence, SourceFacts.of(SOURCE)) == []
+    assert unsupported(sentence, StatedFacts.of(SOURCE)) == []
     assert ground_sentences(sentence, SOURCE).kept == (sentence,)
 
 
@@ -54,7 +55,7 @@ def test_sentence_with_facts_in_the_source_is_kept(sentence):
     ],
 )
 def test_sentence_with_a_fact_absent_from_the_source_is_dropped(sentence, culprit):
-    assert culprit in unsupported(sentence, SourceFacts.of(SOURCE))
+    assert culprit in unsupported(sentence, StatedFacts.of(SOURCE))
     result = ground_sentences(f"Coupang was fined. {sentence} Regulators acted.", SOURCE)
     assert result.dropped == (sentence,)
     assert result.text == "Coupang was fined. Regulators acted."

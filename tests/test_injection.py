@@ -27,6 +27,7 @@ from digest.writing.llm_summaries import (
     SummaryWorker,
 )
 from digest.writing.sanitize import sanitize_model_text
+from storage.store import Storage
 from tests.fake_openai import Reply, article_ids, fake_openai
 from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL schema)
     ExtractiveProvider,
@@ -115,8 +116,8 @@ async def test_obedient_model_cannot_get_anything_hostile_into_a_briefing(db):
             ids.append(sid)
         queue = SummaryQueue()
         llm = make_llm(srv.base_url)
-        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue, db=db)
-        worker = SummaryWorker(db, llm, queue=queue)
+        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue)
+        worker = SummaryWorker(Storage(db), llm, queue=queue)
         stats = await worker.run_pending(ids)
         assert stats.summarised == len(fixtures)  # the obeyed output was used, not discarded
         brief_document(db, provider, ids)
@@ -160,8 +161,8 @@ async def test_extractive_fallback_of_hostile_articles_is_clean_too(db):
             allowed.add(url)
             ids.append(add_story(db, fixture["title"], html_to_text(fixture["html"]), url=url))
         llm = make_llm(srv.base_url)
-        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, db=db)
-        stats = await SummaryWorker(db, llm).run_pending(ids)
+        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model)
+        stats = await SummaryWorker(Storage(db), llm).run_pending(ids)
         doc = brief_document(db, provider, ids)
     assert stats.summarised == 0 and stats.failed + stats.skipped_breaker == len(ids)
     assert doc.footer == [EXTRACTIVE_NOTE]

@@ -9,16 +9,22 @@ import pytest
 
 from bot.app import build_provider
 from bot.settings import load_settings
-from digest.writing.llm import CardText, CircuitBreaker, build_client
+from core.texts import ItemText, StoryText
+from digest.writing.llm import (
+    MAX_STORY_PROMPT_CHARS,
+    CardText,
+    CircuitBreaker,
+    build_client,
+    story_prompt,
+)
 from digest.writing.llm_summaries import (
     EXTRACTIVE_NOTE,
     LlmSummaryProvider,
     SummaryQueue,
     SummaryWorker,
-    load_story_texts,
-    pending_story_ids,
 )
 from storage.models import Summary
+from storage.store import Storage
 from tests.fake_openai import Reply, article_ids, fake_openai
 from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL schema)
     NOW,
@@ -30,6 +36,7 @@ from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL sch
     edit_story,
     make_llm,
     render_brief,
+    story_texts,
 )
 
 FINE = (
@@ -46,8 +53,8 @@ MODEL_SUMMARY = "Regulators announced a new measure. It matters for platforms."
 def setup(db, srv, **kw):
     queue = SummaryQueue()
     llm = make_llm(srv.base_url, **kw)
-    provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue, db=db)
-    worker = SummaryWorker(db, llm, concurrency=4, daily_tokens=1_000_000, queue=queue)
+    provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue)
+    worker = SummaryWorker(Storage(db), llm, concurrency=4, daily_tokens=1_000_000, queue=queue)
     return llm, provider, worker
 
 
@@ -93,15 +100,13 @@ async def test_edited_item_is_summarised_again(db):
         await worker.run_pending([sid])
         assert MODEL_SUMMARY in render_brief(db, provider, [sid])
         edit_story(db, sid, FINE + " Coupang said it would comply with the decision.")
-        with db.session() as session:
-            assert pending_story_ids(session, NOW, model="fake-model") == [sid]
+        assert Storage(db).summaries.pending(NOW, model="fake-model") == [sid]
         edited = render_brief(db, provider, [sid])
         assert EXTRACTIVE_NOTE in edited and MODEL_SUMMARY not in edited
         stats = await worker.run_queued()
         assert stats.summarised == 1 and srv.story_calls == 2
         assert MODEL_SUMMARY in render_brief(db, provider, [sid])
-        with db.session() as session:
-            assert pending_story_ids(session, NOW, model="fake-model") == []
+        assert Storage(db).summaries.pending(NOW, model="fake-model") == []
 
 
 async def test_timeout_falls_back_to_extractive_with_the_visible_line(db):
@@ -113,8 +118,8 @@ async def test_timeout_falls_back_to_extractive_with_the_visible_line(db):
         text = render_brief(db, provider, [sid])
     assert EXTRACTIVE_NOTE in text
     assert "failed to assess risks to minors" in text  # the extractive summary is shown
-    with db.session() as session:  # nothing cached: a later run tries again
-        assert pending_story_ids(session, NOW, model="fake-model") == [sid]
+    # nothing cached: a later run tries again
+    assert Storage(db).summaries.pending(NOW, model="fake-model") == [sid]
 
 
 async def test_server_error_is_retried_once_then_falls_back(db):
@@ -150,7 +155,7 @@ async def test_circuit_breaker_stops_hammering_a_dead_server(db):
 async def test_no_key_means_extractive_and_the_line(db):
     assert build_client(None, None) is None
     provider = LlmSummaryProvider(ExtractiveProvider(), model="gpt-4o-mini", enabled=False)
-    worker = SummaryWorker(db, None)
+    worker = SummaryWorker(Storage(db), None)
     sid = add_story(db, "Commission fines Coupang", FINE)
     stats = await worker.run_pending([sid])
     assert stats.calls == 0
@@ -245,8 +250,8 @@ async def test_summary_language_and_original_headline(db):
     with fake_openai() as srv:
         queue = SummaryQueue()
         llm = make_llm(srv.base_url, language="French")
-        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue, db=db)
-        worker = SummaryWorker(db, llm, queue=queue)
+        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue)
+        worker = SummaryWorker(Storage(db), llm, queue=queue)
         title = "Die Kommission verhängt Geldbuße gegen Coupang"
         sid = add_story(db, title, FINE, language="de")
         await worker.run_pending([sid])
@@ -263,13 +268,13 @@ async def test_story_summary_is_cached_by_hash_summarizer_and_model(db):
         _llm, _provider, worker = setup(db, srv)
         sid = add_story(db, "Commission fines Coupang", FINE)
         await worker.run_pending([sid])
-        other = SummaryWorker(db, make_llm(srv.base_url, model="other-model"))
+        other = SummaryWorker(Storage(db), make_llm(srv.base_url, model="other-model"))
         await other.run_pending([sid])  # a different model is a different cache key
         assert srv.calls == 2
     with db.session() as session:
         rows = session.exec(Summary.__table__.select()).all()  # type: ignore[attr-defined]
-        story = load_story_texts(session, [sid])[sid]
-    assert {(r.content_hash, r.summarizer, r.model) for r in rows} == {
+    story = story_texts(db, [sid])[sid]
+    assert {(r.content_hash, r.summarizer, r.model) for r in rows if r.summarizer == "llm"} == {
         (story.content_hash, "llm", "fake-model"),
         (story.content_hash, "llm", "other-model"),
     }
@@ -299,7 +304,7 @@ async def test_bounded_concurrency(db, n):
 
     with fake_openai(responder) as srv:
         llm = make_llm(srv.base_url)
-        worker = SummaryWorker(db, llm, concurrency=3)
+        worker = SummaryWorker(Storage(db), llm, concurrency=3)
         ids = [add_story(db, f"Story {i}", f"{FINE} Item {i}.") for i in range(n)]
         stats = await worker.run_pending(ids)
     assert stats.summarised == n
@@ -325,7 +330,7 @@ async def test_background_digest_composition_gets_llm_text_in_one_go(db):
 
 
 async def test_provider_and_worker_from_settings(db):
-    off, no_worker = build_provider(load_settings(database_url="sqlite:///unused.db"), db)
+    off, no_worker = build_provider(load_settings(database_url="sqlite:///unused.db"), Storage(db))
     assert no_worker is None and not off.enabled
     with fake_openai() as srv:
         settings = load_settings(
@@ -333,7 +338,7 @@ async def test_provider_and_worker_from_settings(db):
             openai_base_url=srv.base_url, llm_model="m", language="German", llm_timeout=3,
             llm_daily_tokens=50_000,
         )  # fmt: skip
-        provider, worker = build_provider(settings, db)
+        provider, worker = build_provider(settings, Storage(db))
         assert worker is not None
         sid = add_story(db, "Commission fines Coupang", FINE)
         doc = await compose_after_summaries(worker, lambda: brief_document(db, provider, [sid]))
@@ -349,9 +354,65 @@ async def test_pending_stories_are_recent_ones_without_an_llm_answer(db):
         old = add_story(db, "Old story", AGE, when=NOW - timedelta(days=3))
         rejected = add_story(db, "Rejected story", FINE)
         fresh = add_story(db, "Fresh story", AGE + " A second regulator joined.")
-        await SummaryWorker(db, llm).run_pending([rejected])  # the model answers garbage
-    with db.session() as session:
-        since = NOW - timedelta(days=1)
-        assert pending_story_ids(session, since, model="fake-model") == [fresh]
-        assert pending_story_ids(session, since, model="other") == [fresh, rejected]
-        assert pending_story_ids(session, NOW - timedelta(days=7)) == [fresh, old]
+        await SummaryWorker(Storage(db), llm).run_pending([rejected])  # the model answers garbage
+    summaries = Storage(db).summaries
+    since = NOW - timedelta(days=1)
+    assert summaries.pending(since, model="fake-model") == [fresh]
+    assert summaries.pending(since, model="other") == [fresh, rejected]
+    assert summaries.pending(NOW - timedelta(days=7)) == [fresh, old]
+
+
+async def test_an_item_edited_on_every_poll_costs_one_call_a_day(db):
+    now = [NOW]
+
+    def clock():
+        return now[0]
+
+    with fake_openai() as srv:
+        queue = SummaryQueue()
+        llm = make_llm(srv.base_url)
+        provider = LlmSummaryProvider(
+            ExtractiveProvider(), model=llm.model, queue=queue, clock=clock
+        )
+        worker = SummaryWorker(Storage(db), llm, queue=queue, clock=clock)
+        sid = add_story(db, "Commission fines Coupang", FINE)
+        await worker.run_pending([sid])
+        for poll in range(1, 9):  # the feed edits the item on every 15-minute poll
+            now[0] += timedelta(minutes=15)
+            edit_story(db, sid, f"{FINE} Update {poll}.")
+            stats = await worker.run_pending([sid])  # what the scheduler does after each poll
+            assert stats.throttled == (poll > 1)
+            text = render_brief(db, provider, [sid])
+            if poll > 1:  # the last LLM summary is served meanwhile, not the extractive one
+                assert MODEL_SUMMARY in text and EXTRACTIVE_NOTE not in text
+        assert srv.story_calls == 2  # the first summary, and one again for the edited text
+        assert (await worker.run_queued()).top_lines == 1  # one top line over the same text
+        assert srv.story_calls == 2
+        now[0] += timedelta(hours=24)  # a day after it was summarised again: once more
+        edit_story(db, sid, f"{FINE} A day later.")
+        assert (await worker.run_pending([sid])).summarised == 1
+        edit_story(db, sid, f"{FINE} A day later, again.")
+        assert (await worker.run_pending([sid])).throttled == 1
+        assert srv.story_calls == 3
+        # the window is configurable
+        eager = SummaryWorker(Storage(db), llm, clock=clock, redo_after=timedelta(0))
+        assert (await eager.run_pending([sid])).summarised == 1
+
+
+def test_the_story_prompt_has_a_hard_budget_whatever_the_item_count():
+    items = tuple(
+        ItemText(n, f"Outlet {n % 7}", f"Similar headline number {n} " + "x" * 400, "")
+        for n in range(15_000)
+    )
+    story = StoryText(1, "Commission fines Coupang " + "y" * 1000, "h", items)
+    prompt = story_prompt(story)
+    assert len(prompt) <= MAX_STORY_PROMPT_CHARS
+    assert prompt.startswith("TASK: story") and prompt.endswith("</article>")
+    assert "[item 1] Source: Outlet 0" in prompt
+    texts = tuple(ItemText(n, "Outlet", "Title", FINE * 20) for n in range(15_000))
+    assert len(story_prompt(StoryText(2, "Fines", "h", texts))) <= MAX_STORY_PROMPT_CHARS
+    # an ordinary story's prompt is what it always was: every item and its text
+    short = StoryText(
+        3, "Fines", "h", (ItemText(1, "EC", "Fine", FINE), ItemText(2, "X", "Y", AGE))
+    )
+    assert FINE in story_prompt(short) and AGE in story_prompt(short)

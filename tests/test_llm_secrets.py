@@ -8,6 +8,7 @@ from bot.settings import load_settings
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
 from storage.models import Subscription, Watch
+from storage.store import Storage
 from tests.fake_openai import Reply, fake_openai
 from tests.llmkit import (  # noqa: F401  (_pg_worker_db: our own PostgreSQL schema)
     ExtractiveProvider,
@@ -52,8 +53,10 @@ async def test_no_secret_reaches_the_model_or_the_logs(db, monkeypatch, caplog):
         assert client is not None
         llm = LlmSummarizer(client, settings.llm_model, language=settings.language)
         queue = SummaryQueue()
-        worker = SummaryWorker(db, llm, daily_tokens=settings.llm_daily_tokens, queue=queue)
-        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue, db=db)
+        worker = SummaryWorker(
+            Storage(db), llm, daily_tokens=settings.llm_daily_tokens, queue=queue
+        )
+        provider = LlmSummaryProvider(ExtractiveProvider(), model=llm.model, queue=queue)
         doc = await compose_after_summaries(worker, lambda: brief_document(db, provider, ids))
         srv.responder = lambda body: Reply(status=500)  # failures log too: check those lines
         await worker.run_pending([add_story(db, "Third story", TEXT + " A third one.")])

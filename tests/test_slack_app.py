@@ -32,8 +32,16 @@ from handlers.registry import CommandSpec, Registry, sync_action
 from storage.db import Database
 from storage.models import Delivery, Pin, Subscription, Watch
 from storage.outbox import enqueue
+from storage.store import Storage
 from tests.fake_slack import FakeSlack
-from tests.fakechat import NOW, FixedClock, StubSummarizer, seed_story, taxonomy
+from tests.fakechat import (
+    NOW,
+    FixedClock,
+    StubSummarizer,
+    card_source,
+    seed_story,
+    taxonomy,
+)
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
@@ -167,7 +175,7 @@ async def make_rig(db: Database, registry: Registry | None = None, **settings: A
     fake.set_user(MEMBER)
     fake.set_user(OWNER, is_owner=True)
     services = Services(
-        db=db,
+        store=Storage(db),
         taxonomy=taxonomy(),
         summarizer=StubSummarizer(),
         clock=FixedClock(),
@@ -332,7 +340,7 @@ async def test_watch_then_new_story_sends_exactly_one_dm(db):
             config=DeliveryConfig(channel_interval=0),
         )
         for _ in range(2):  # a second poll of the same stories changes nothing
-            queue_alerts(db, None, [coupang, coupon], NOW)
+            queue_alerts(Storage(db), card_source(db), None, [coupang, coupon], NOW)
             await outbox.drain()
         opens = rig.fake.of("conversations.open")
         posts = rig.fake.of("chat.postMessage")

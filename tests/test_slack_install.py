@@ -17,6 +17,7 @@ from bot.slack.publisher import make_client
 from core.document import Document
 from handlers.all import build_registry
 from handlers.context import Services
+from storage.store import Storage
 from tests.fake_slack import FakeSlack
 from tests.fakechat import FixedClock, StubSummarizer, taxonomy
 
@@ -29,7 +30,9 @@ async def fake():
 
 
 def services_for(db) -> Services:
-    return Services(db=db, taxonomy=taxonomy(), summarizer=StubSummarizer(), clock=FixedClock())
+    return Services(
+        store=Storage(db), taxonomy=taxonomy(), summarizer=StubSummarizer(), clock=FixedClock()
+    )
 
 
 def install(team: str, token: str) -> Installation:

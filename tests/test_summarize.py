@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+from core.summaries import NewSummary, SummaryKey
 from core.texts import ItemText, StoryText
-from digest.writing.summarize import ExtractiveSummarizer, split_sentences
-from storage.summaries import SummaryKey, get_summaries, put_summary
+from digest.text.sentences import split_sentences
+from digest.writing.summarize import ExtractiveSummarizer
+from storage.store import Storage
 
 FOOTER = "Would you like to learn more about digital policy? If so, ask our PolicyBot assistant!"
 COUPANG = StoryText(
@@ -93,12 +95,10 @@ def test_summarizer_is_fast():
 
 def test_summary_cache_is_insert_or_ignore(db):
     key = SummaryKey("hash-1", "extractive", "")
-    with db.session() as session:
-        assert put_summary(session, key, headline="H", text="T", story_id=None)
-    with db.session() as session:
-        assert not put_summary(session, key, headline="other", text="other")
-    with db.session() as session:
-        found = get_summaries(session, [key, SummaryKey("hash-2", "extractive", "")])
+    summaries = Storage(db).summaries
+    assert summaries.put([NewSummary(key, "H", "T")]) == 1
+    assert summaries.put([NewSummary(key, "other", "other")]) == 0
+    found = summaries.get([key, SummaryKey("hash-2", "extractive", "")])
     assert list(found) == [key]
     assert (found[key].headline, found[key].text) == ("H", "T")
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 import ahocorasick
+
+from digest.text.plurals import plural_forms
+from digest.text.words import token_stream, word_tokens
 
 __all__ = [
     "QueryError",
@@ -29,21 +31,11 @@ __all__ = [
     "Query",
     "StoryFacts",
     "WatchMatcher",
-    "normalise_tokens",
-    "normalise_text",
     "parse_query",
     "query_matches",
 ]
 
 FILTER_KINDS = ("topic", "jurisdiction", "source")
-_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\W_]+")
-# Invisible format characters (soft hyphen, zero-width space/joiners, bidi marks, BOM): a word
-# with one inside is still that word ("regu\u00adlator" is "regulator").
-_FORMAT = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
-)
 
 
 class QueryError(ValueError):
@@ -53,31 +45,6 @@ class QueryError(ValueError):
         super().__init__(message)
         self.message = message
         self.column = column
-
-
-def normalise_tokens(text: str) -> list[str]:
-    """Case-folded word tokens; possessives dropped, hyphens and punctuation split words."""
-    text = unicodedata.normalize("NFKC", _FORMAT.sub("", text))
-    text = _POSSESSIVE.sub("", text)
-    return _TOKEN.findall(text.casefold())
-
-
-def normalise_text(text: str) -> str:
-    """The token stream with a space at both ends, so ' word ' patterns respect boundaries."""
-    return " " + " ".join(normalise_tokens(text)) + " "
-
-
-def _plurals(word: str) -> list[str]:
-    """The word and its regular plurals, so a watch on `fine` also finds `fines`."""
-    forms = [word]
-    if not word.isalpha() or len(word) < 2:
-        return forms
-    forms.append(word + "s")
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        forms.append(word + "es")
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        forms.append(word[:-1] + "ies")
-    return forms
 
 
 @dataclass(frozen=True)
@@ -90,7 +57,7 @@ class Term:
     def patterns(self) -> list[str]:
         """Space-delimited patterns: the phrase as is, and with its last word pluralised."""
         head = self.tokens[:-1]
-        return [" " + " ".join((*head, last)) + " " for last in _plurals(self.tokens[-1])]
+        return [" " + " ".join((*head, last)) + " " for last in plural_forms(self.tokens[-1])]
 
     def to_text(self) -> str:
         joined = " ".join(self.tokens)
@@ -172,7 +139,7 @@ class StoryFacts:
     def source_keys(name: str, url: str | None = None) -> set[str]:
         """Keys a `source:` filter can equal: the name's tokens joined by '-', and the host."""
         keys = set()
-        tokens = normalise_tokens(name)
+        tokens = word_tokens(name)
         if tokens:
             keys.add("-".join(tokens))
         if url:
@@ -278,7 +245,7 @@ def _filter_atom(
     if not raw:
         raise QueryError(f"{kind}: needs a value at column {tok.column}", tok.column)
     if kind == "source":
-        tokens = normalise_tokens(raw)
+        tokens = word_tokens(raw)
         if not tokens:
             raise QueryError(f"source: needs a name at column {col}", col)
         dotted = "." in raw and not any(ch.isspace() for ch in raw)
@@ -294,7 +261,7 @@ def _filter_atom(
 
 
 def _term(tok: _Tok) -> Term:
-    tokens = tuple(normalise_tokens(tok.text))
+    tokens = tuple(word_tokens(tok.text))
     if not tokens:
         what = "empty phrase" if tok.kind == "phrase" else f"nothing to match in '{tok.text}'"
         raise QueryError(f"{what} at column {tok.column}", tok.column)
@@ -368,7 +335,7 @@ def _atom_holds(atom: Atom, facts: StoryFacts, text: str) -> bool:
 
 def query_matches(query: Query, facts: StoryFacts) -> bool:
     """One query against one story, without an automaton (for tests and one-off checks)."""
-    text = normalise_text(facts.text)
+    text = token_stream(facts.text)
     if any(_atom_holds(t, facts, text) for t in query.exclusions):
         return False
     return all(
@@ -453,7 +420,7 @@ class WatchMatcher:
         """Term ids found in the story's text, plus its topic, jurisdiction and source keys."""
         present: set[_Key] = set()
         if self._built:
-            for _end, ids in self._automaton.iter(normalise_text(facts.text)):
+            for _end, ids in self._automaton.iter(token_stream(facts.text)):
                 present.update(ids)
         present.update(("topic", t) for t in facts.topics)
         present.update(("jurisdiction", j) for j in facts.jurisdictions)

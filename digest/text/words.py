@@ -1,16 +1,47 @@
-"""A text's words, split once for everything that reads them (the classifier, the clusterer).
+"""The tokeniser: a text's words, in two forms.
 
-UTF-8 bytes through bytes.translate + split are several times faster than a regex or
-str.translate (whose fast path ends at the first non-ASCII character). Common Unicode punctuation
-is replaced first; rarer symbols stay inside words, which only costs recall. Whitespace (tab to
-carriage return) becomes a space too, so that a word can be searched for as b" word ".
+`word_tokens` is the reference: case-folded words, possessives dropped, hyphens and other
+punctuation taken as spaces, invisible format characters ignored (what watch queries, /brief
+search and the summarizer read). `split_words` is its fast path for the classifier and the
+clusterer, which read every item: UTF-8 bytes through bytes.translate + split are several times
+faster than a regex or str.translate (whose fast path ends at the first non-ASCII character).
+Common Unicode punctuation is replaced first; rarer symbols stay inside words, which only costs
+recall. Whitespace (tab to carriage return) becomes a space too, so that a word can be searched
+for as b" word ".
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import NamedTuple
 
-__all__ = ["SEPARATORS", "Words", "split_words"]
+__all__ = ["SEPARATORS", "Words", "split_words", "utf8", "word_tokens", "token_stream"]
+
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
+_TOKEN = re.compile(r"[^\W_]+")
+# Invisible format characters (soft hyphen, zero-width space/joiners, bidi marks, BOM): a word
+# with one inside is still that word ("regu\u00adlator" is "regulator").
+_FORMAT = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+)
+
+
+def word_tokens(text: str) -> list[str]:
+    """Case-folded word tokens; possessives dropped, hyphens and punctuation split words."""
+    if not text.isascii():  # ASCII has no format characters and is its own NFKC form
+        text = unicodedata.normalize("NFKC", _FORMAT.sub("", text))
+    if "'" in text or "’" in text:
+        text = _POSSESSIVE.sub("", text)
+    return _TOKEN.findall(text.casefold())
+
+
+def token_stream(text: str) -> str:
+    """The tokens with a space between and at both ends, so ' word ' patterns respect word
+    boundaries."""
+    return " " + " ".join(word_tokens(text)) + " "
+
 
 _ASCII_SEPARATORS = (
     bytes(range(9, 14))

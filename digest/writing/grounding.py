@@ -11,15 +11,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["Grounding", "SourceFacts", "split_sentences", "ground_sentences", "unsupported"]
+from digest.text.sentences import split_sentences
 
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "art", "arts", "para", "vs", "etc", "inc",
-    "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "approx", "fig", "sec", "gen", "sen",
-    "rep", "gov", "jr", "sr",
-}  # fmt: skip
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+__all__ = ["Grounding", "StatedFacts", "ground_sentences", "unsupported"]
+
 _NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:[,\u202f\u00a0'’ ]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)"
     r"(?:\s?(%|(?:percent|per cent|thousand|million|billion|trillion|bn|mn|m|k|tn)\b))?",
@@ -71,25 +66,6 @@ def _month_index(word: str) -> int | None:
     return None
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of plain text; common abbreviations (Art., U.S., Jan.) do not end one."""
-    parts = _SENTENCE_END.split(text.strip())
-    out: list[str] = []
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if out:
-            prev_words = out[-1].rstrip("\"'”’)").split()
-            last = prev_words[-1].rstrip(".").lower() if prev_words else ""
-            # "U.S." ends with a one-letter token; "Art. 5" with an abbreviation: not an end.
-            if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
-                out[-1] = f"{out[-1]} {part}"
-                continue
-        out.append(part)
-    return out
-
-
 def _number_values(text: str) -> tuple[set[str], set[Decimal]]:
     """Every number in `text`: as digit strings (separators removed) and as scaled values."""
     digits: set[str] = set()
@@ -136,8 +112,8 @@ def _initialisms(text: str) -> set[str]:
 
 
 @dataclass(frozen=True)
-class SourceFacts:
-    """What the source text states: numbers, months, weekdays and acronyms."""
+class StatedFacts:
+    """What a story's own text states: numbers, months, weekdays and acronyms."""
 
     digits: frozenset[str]
     values: frozenset[Decimal]
@@ -148,7 +124,7 @@ class SourceFacts:
     lower: str
 
     @classmethod
-    def of(cls, text: str) -> SourceFacts:
+    def of(cls, text: str) -> StatedFacts:
         digits, values = _number_values(text)
         months = {
             i for m in _MONTH_WORD.finditer(text) if (i := _month_index(m.group(1))) is not None
@@ -164,7 +140,7 @@ class SourceFacts:
         )
 
 
-def unsupported(sentence: str, facts: SourceFacts) -> list[str]:
+def unsupported(sentence: str, facts: StatedFacts) -> list[str]:
     """The numbers, dates and acronyms in `sentence` that the source does not state."""
     missing: list[str] = []
     for match in _NUMBER.finditer(sentence):
@@ -218,9 +194,9 @@ class Grounding:
         return " ".join(self.kept)
 
 
-def ground_sentences(text: str, source: str | SourceFacts) -> Grounding:
+def ground_sentences(text: str, source: str | StatedFacts) -> Grounding:
     """Keep the sentences of `text` whose facts all appear in `source`; drop the rest."""
-    facts = source if isinstance(source, SourceFacts) else SourceFacts.of(source)
+    facts = source if isinstance(source, StatedFacts) else StatedFacts.of(source)
     kept: list[str] = []
     dropped: list[str] = []
     for sentence in split_sentences(text):

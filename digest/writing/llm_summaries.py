@@ -2,158 +2,65 @@
 
 `LlmSummaryProvider` serves the cached LLM summary for a story's current content hash, else the
 extractive one (and queues the story); a command never calls the model. `SummaryWorker` makes the
-missing summaries in the background with bounded concurrency, within the daily token budget.
+missing summaries in the background with bounded concurrency, within the daily token budget. A
+story whose content keeps changing is summarised again at most once per `redo_after` (24 h by
+default); until then its last LLM summary is served.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import hashlib
 import logging
 import threading
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
-from typing import Any, Protocol
-
-from sqlalchemy import exists
-from sqlmodel import Session, col, select
+from datetime import datetime, timedelta
 
 from core.clock import utcnow
 from core.document import StoryCard, story_ref
-from core.texts import ItemText, StorySummary, StoryText
-from digest.writing.llm import LLM_SUMMARIZER, CardText, LlmOutcome, LlmSummarizer
+from core.summaries import (
+    MODEL_REJECTED,
+    MODEL_SUMMARIZER,
+    NewSummary,
+    NewTopLine,
+    StoryHistory,
+    SummaryCache,
+    SummaryKey,
+    SummaryLookup,
+)
+from core.texts import StorySummary, StoryText
+from digest.writing.llm import CardText, LlmOutcome, LlmSummarizer
+from digest.writing.provider import Provider, Summaries
 from digest.writing.sanitize import sanitize_model_text
-from storage.db import Database
-from storage.models import Item, Source, Story, Summary
-from storage.summaries import CachedSummary, SummaryKey, get_summaries, put_summary
-from storage.usage import add_usage, tokens_used
+from storage.store import Storage
 
 __all__ = [
     "EXTRACTIVE_NOTE",
-    "LLM_REJECTED",
-    "LLM_TOP_LINE",
+    "REDO_AFTER",
     "LlmSummaryProvider",
     "SummaryQueue",
     "SummaryWorker",
+    "TopLineRequest",
     "WorkerStats",
-    "load_story_texts",
-    "pending_story_ids",
-    "cached_llm_summaries",
     "fill_then_recompose",
 ]
 
 log = logging.getLogger(__name__)
 
 EXTRACTIVE_NOTE = "summaries: extractive"
-# Cache rows besides "llm": a story the model could not summarise well for this hash (so it is not
-# asked again), and a document's top line keyed by its cards. Both keep `text` empty or harmless.
-LLM_REJECTED = "llm-rejected"
-LLM_TOP_LINE = "llm-top"
-_CHUNK = 500
+REDO_AFTER = timedelta(hours=24)  # a story is summarised again at most this often
 _MAX_REFS = 5  # story refs shown after a top line
 
 
-class _Fallback(Protocol):
-    """P2's SummaryProvider (extractive, cached) as this module uses it."""
-
-    def summaries_for(self, db: Database, stories: list[StoryText]) -> dict[int, StorySummary]: ...
-
-    def top_line(self, cards: Sequence[StoryCard]) -> str: ...
-
-
-# -- cache rows -----------------------------------------------------------------------------
-
-
-def cached_llm_summaries(
-    session: Session, hashes: Iterable[str], model: str, summarizer: str = LLM_SUMMARIZER
-) -> dict[str, CachedSummary]:
-    """Cached rows by content hash for (hash, summarizer, model)."""
-    keys = [SummaryKey(h, summarizer, model) for h in dict.fromkeys(hashes) if h]
-    return {key.content_hash: row for key, row in get_summaries(session, keys).items()}
-
-
-def _known_hashes(session: Session, hashes: Iterable[str], model: str) -> set[str]:
-    """Hashes that already have an LLM summary or a rejection for `model`."""
-    wanted = [h for h in dict.fromkeys(hashes) if h]
-    keys = [SummaryKey(h, name, model) for h in wanted for name in (LLM_SUMMARIZER, LLM_REJECTED)]
-    return {key.content_hash for key in get_summaries(session, keys)}
-
-
-# -- reading stories ------------------------------------------------------------------------
-
-
-def load_story_texts(session: Session, story_ids: Sequence[int]) -> dict[int, StoryText]:
-    """StoryText for each existing story id: headline, current content hash, items with sources."""
-    ids = list(dict.fromkeys(story_ids))
-    stories: dict[int, Story] = {}
-    items: dict[int, list[ItemText]] = defaultdict(list)
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i : i + _CHUNK]
-        for story in session.exec(select(Story).where(col(Story.id).in_(chunk))):
-            if story.id is not None:
-                stories[story.id] = story
-        rows = session.exec(
-            select(Item, Source.name)
-            .join(Source, col(Source.id) == col(Item.source_id))
-            .where(col(Item.story_id).in_(chunk))
-            .order_by(col(Item.published_at), col(Item.id))
-        )
-        for item, source_name in rows:
-            if item.story_id is None or item.id is None:
-                continue
-            items[item.story_id].append(
-                ItemText(
-                    item_id=item.id,
-                    source=source_name,
-                    title=item.title,
-                    text=item.text,
-                    url=item.url or "",
-                    language=item.language,
-                )
-            )
-    return {
-        sid: StoryText(
-            story_id=sid,
-            headline=story.headline,
-            content_hash=story.content_hash,
-            items=tuple(items.get(sid, ())),
-        )
-        for sid, story in stories.items()
-    }
-
-
-def pending_story_ids(
-    session: Session, since: datetime, *, model: str | None = None, limit: int = 500
-) -> list[int]:
-    """Stories seen since `since` with no LLM summary (nor rejection) for their current hash."""
-    conditions = [
-        col(Summary.content_hash) == col(Story.content_hash),
-        col(Summary.summarizer).in_((LLM_SUMMARIZER, LLM_REJECTED)),
-    ]
-    if model is not None:
-        conditions.append(col(Summary.model) == model)
-    query = (
-        select(Story.id)
-        .where(col(Story.last_seen_at) >= since, col(Story.content_hash) != "")
-        .where(~exists().where(*conditions))
-        .order_by(col(Story.last_seen_at).desc(), col(Story.id).desc())
-        .limit(limit)
-    )
-    return [sid for sid in session.exec(query) if sid is not None]
+def _may_redo(history: StoryHistory | None, now: datetime, redo_after: timedelta) -> bool:
+    """Whether the model may be asked about a story (again) now."""
+    if history is None or not history.asked or history.last_redo_at is None:
+        return True  # its first summary, or its first re-summary
+    return now - history.last_redo_at >= redo_after
 
 
 # -- the queue the provider fills and the worker drains ---------------------------------------
-
-
-def _top_key(cards: Sequence[CardText]) -> str:
-    """Cache key of a top line: the cards it is written over (ids, headlines, summaries)."""
-    digest = hashlib.sha256(b"top-line-v1")
-    for card in sorted(cards, key=lambda c: c.id):
-        digest.update(f"\x00{card.id}\x00{card.headline}\x00{card.summary}".encode())
-    return "top:" + digest.hexdigest()
 
 
 def _card_text(card: StoryCard) -> CardText:
@@ -165,25 +72,41 @@ def _card_text(card: StoryCard) -> CardText:
     )
 
 
+@dataclass(frozen=True)
+class TopLineRequest:
+    """A top line to write over these cards, cached under `key` (the key of their stories)."""
+
+    key: str
+    cards: tuple[CardText, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        """What the cards say (ids, headlines, summaries): a line over other texts is stale."""
+        digest = hashlib.sha256(b"top-line-v1")
+        for card in sorted(self.cards, key=lambda c: c.id):
+            digest.update(f"\x00{card.id}\x00{card.headline}\x00{card.summary}".encode())
+        return digest.hexdigest()
+
+
 class SummaryQueue:
     """Stories and top lines the provider could not serve from the LLM cache (thread-safe)."""
 
     def __init__(self, max_top_lines: int = 200) -> None:
         self._lock = threading.Lock()
         self._stories: dict[int, None] = {}
-        self._top_lines: dict[str, tuple[CardText, ...]] = {}
+        self._top_lines: dict[tuple[str, str], TopLineRequest] = {}
         self.max_top_lines = max_top_lines
 
     def add_stories(self, story_ids: Iterable[int]) -> None:
         with self._lock:
             self._stories.update(dict.fromkeys(story_ids))
 
-    def add_top_line(self, cards: Sequence[CardText]) -> None:
+    def add_top_line(self, request: TopLineRequest) -> None:
         with self._lock:
             if len(self._top_lines) < self.max_top_lines:
-                self._top_lines.setdefault(_top_key(cards), tuple(cards))
+                self._top_lines.setdefault((request.key, request.fingerprint), request)
 
-    def drain(self) -> tuple[list[int], list[tuple[CardText, ...]]]:
+    def drain(self) -> tuple[list[int], list[TopLineRequest]]:
         """Everything queued so far, emptying the queue."""
         with self._lock:
             stories, tops = list(self._stories), list(self._top_lines.values())
@@ -200,96 +123,86 @@ class SummaryQueue:
 
 
 class LlmSummaryProvider:
-    """SummaryProvider that prefers cached LLM summaries and never calls the model itself.
+    """A provider that prefers cached LLM summaries and never calls the model itself.
 
     When any story of a document falls back to the extractive summary (no key, budget spent,
-    server failing, not summarised yet), `footer_note()` says "summaries: extractive".
+    server failing, not summarised yet), the footer says "summaries: extractive".
     """
 
     def __init__(
         self,
-        fallback: _Fallback,
+        fallback: Provider,
         *,
         model: str,
         enabled: bool = True,
         queue: SummaryQueue | None = None,
-        db: Database | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        redo_after: timedelta = REDO_AFTER,
     ) -> None:
         self.fallback = fallback
         self.model = model
         self.enabled = enabled
         self.queue = queue if queue is not None else SummaryQueue()
-        self._db = db
-        # Per call context (a command's thread or task), whether the last document fell back.
-        self._fell_back: contextvars.ContextVar[bool | None] = contextvars.ContextVar(
-            f"llm_fell_back_{id(self)}", default=None
-        )
-        self._last_fell_back: bool | None = None
+        self.clock = clock
+        self.redo_after = redo_after
 
-    def __getattr__(self, name: str) -> Any:
-        # Anything else P2's provider offers (e.g. `summarize`) behaves as the fallback's.
-        if name == "fallback":
-            raise AttributeError(name)
-        return getattr(self.fallback, name)
+    def lookup(self) -> SummaryLookup:
+        base = self.fallback.lookup()
+        if not self.enabled:
+            return base
+        return SummaryLookup(kinds=((MODEL_SUMMARIZER, self.model), *base.kinds), model=self.model)
 
-    def summaries_for(self, db: Database, stories: list[StoryText]) -> dict[int, StorySummary]:
-        """LLM summaries for stories cached under their current hash; extractive for the rest."""
-        self._db = db
+    def _cached(self, story: StoryText, cache: SummaryCache, now: datetime) -> StorySummary | None:
+        """The LLM summary of the story's current text; else, while the story may not be
+        summarised again yet, its last one."""
+        row = cache.rows.get(SummaryKey(story.content_hash, MODEL_SUMMARIZER, self.model))
+        if row is None or not row.text:
+            history = cache.history.get(story.story_id)
+            if history is None or _may_redo(history, now, self.redo_after):
+                return None
+            row = history.latest
+        if row is None or not row.text:
+            return None
+        return StorySummary(row.headline, row.text, MODEL_SUMMARIZER, row.model)
+
+    def summarise(self, stories: Sequence[StoryText], cache: SummaryCache) -> Summaries:
+        """LLM summaries where cached; extractive ones for the rest (which are queued)."""
         found: dict[int, StorySummary] = {}
-        if self.enabled and stories:
-            with db.session() as session:
-                rows = cached_llm_summaries(session, (s.content_hash for s in stories), self.model)
+        if self.enabled:
+            now = self.clock()
             for story in stories:
-                row = rows.get(story.content_hash)
-                if row is not None and row.text:
-                    found[story.story_id] = StorySummary(
-                        headline=row.headline,
-                        text=row.text,
-                        summarizer=LLM_SUMMARIZER,
-                        model=row.model,
-                    )
+                if (summary := self._cached(story, cache, now)) is not None:
+                    found[story.story_id] = summary
         missing = [s for s in stories if s.story_id not in found]
-        if missing:
+        made = self.fallback.summarise(missing, cache) if missing else Summaries()
+        for sid, summary in made.by_story.items():
             # Extractive text is feed text: it gets the same link and mention stripping.
-            for sid, summary in self.fallback.summaries_for(db, missing).items():
-                found[sid] = replace(
-                    summary,
-                    headline=sanitize_model_text(summary.headline, 400),
-                    text=sanitize_model_text(summary.text, 1200),
-                )
-            if self.enabled:
-                self.queue.add_stories(s.story_id for s in missing)
-        fell_back = bool(missing) or not self.enabled
-        self._fell_back.set(fell_back)
-        self._last_fell_back = fell_back
-        return found
+            found[sid] = replace(
+                summary,
+                headline=sanitize_model_text(summary.headline, 400),
+                text=sanitize_model_text(summary.text, 1200),
+            )
+        if self.enabled and missing:
+            self.queue.add_stories(s.story_id for s in missing)
+        return Summaries(found, made.new)
 
-    def footer_note(self, summaries: dict[int, StorySummary] | None = None) -> str | None:
+    def footer_note(self, summaries: Summaries) -> str | None:
         """ "summaries: extractive" when any story of the document is not an LLM summary."""
-        if summaries is not None:
-            fell_back = not self.enabled or any(
-                s.summarizer != LLM_SUMMARIZER for s in summaries.values()
-            )
-        else:
-            value = self._fell_back.get()
-            fell_back = bool(value if value is not None else self._last_fell_back) or (
-                not self.enabled
-            )
+        fell_back = not self.enabled or any(
+            s.summarizer != MODEL_SUMMARIZER for s in summaries.by_story.values()
+        )
         return EXTRACTIVE_NOTE if fell_back else None
 
-    def top_line(self, cards: Sequence[StoryCard]) -> str:
-        """The cached LLM top line for exactly these cards, else the fallback's (and queue it)."""
-        if not self.enabled or not cards or self._db is None:
-            return self.fallback.top_line(cards)
-        texts = [_card_text(c) for c in cards]
-        with self._db.session() as session:
-            row = cached_llm_summaries(session, [_top_key(texts)], self.model, LLM_TOP_LINE)
-        if row:
-            text = next(iter(row.values())).text
-            if text:
-                return text
-        self.queue.add_top_line(texts)
-        return self.fallback.top_line(cards)
+    def top_line(self, cards: Sequence[StoryCard], key: str, cache: SummaryCache) -> str:
+        """The cached LLM top line over exactly these cards, else the fallback's (and queue it)."""
+        if not self.enabled or not cards:
+            return self.fallback.top_line(cards, key, cache)
+        request = TopLineRequest(key, tuple(_card_text(c) for c in cards))
+        row = cache.top_lines.get(key)
+        if row is not None and row.text and row.headline == request.fingerprint:
+            return row.text
+        self.queue.add_top_line(request)
+        return self.fallback.top_line(cards, key, cache)
 
 
 # -- the worker -----------------------------------------------------------------------------
@@ -306,6 +219,7 @@ class WorkerStats:
     failed: int = 0  # server failures (timeout, 5xx, connection)
     skipped_budget: int = 0
     skipped_breaker: int = 0
+    throttled: int = 0  # changed again too soon after its last re-summary: the last one stays
     missing: int = 0  # no such story
     top_lines: int = 0
     calls: int = 0
@@ -316,7 +230,7 @@ class WorkerStats:
     def add(self, other: WorkerStats) -> WorkerStats:
         for name in (
             "requested", "cached", "summarised", "rejected", "failed", "skipped_budget",
-            "skipped_breaker", "missing", "top_lines", "calls", "tokens",
+            "skipped_breaker", "throttled", "missing", "top_lines", "calls", "tokens",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, n in other.reasons.items():
@@ -330,7 +244,7 @@ class SummaryWorker:
 
     def __init__(
         self,
-        db: Database,
+        store: Storage,
         llm: LlmSummarizer | None,
         *,
         concurrency: int = 4,
@@ -338,14 +252,16 @@ class SummaryWorker:
         queue: SummaryQueue | None = None,
         clock: Callable[[], datetime] = utcnow,
         max_top_lines_per_run: int = 20,
+        redo_after: timedelta = REDO_AFTER,
     ) -> None:
-        self.db = db
+        self.store = store
         self.llm = llm
         self.max_top_lines_per_run = max_top_lines_per_run
         self.concurrency = max(1, concurrency)
         self.daily_tokens = daily_tokens
         self.queue = queue
         self.clock = clock
+        self.redo_after = redo_after
         self._reserved = 0
         self._lock = threading.Lock()
 
@@ -353,14 +269,12 @@ class SummaryWorker:
 
     def budget_left(self) -> int:
         """Tokens left today (UTC), after the calls in flight."""
-        with self.db.session() as session:
-            used = tokens_used(session, self.clock().date())
+        used = self.store.usage.tokens_used(self.clock().date())
         with self._lock:
             return self.daily_tokens - used - self._reserved
 
     def _reserve(self, estimate: int) -> bool:
-        with self.db.session() as session:
-            used = tokens_used(session, self.clock().date())
+        used = self.store.usage.tokens_used(self.clock().date())
         with self._lock:
             if used + self._reserved + estimate > self.daily_tokens:
                 return False
@@ -371,10 +285,32 @@ class SummaryWorker:
         with self._lock:
             self._reserved -= estimate
         if tokens > 0:
-            with self.db.session() as session:
-                add_usage(session, self.clock().date(), tokens)
+            self.store.usage.add(self.clock().date(), tokens)
 
     # -- stories ----------------------------------------------------------------------------
+
+    def _todo(
+        self, llm: LlmSummarizer, ids: list[int], stats: WorkerStats
+    ) -> list[tuple[StoryText, bool]]:
+        """The stories among `ids` that need a call now (no answer for their current text, and
+        not summarised again too recently), each with whether it would be a re-summary."""
+        kinds = ((MODEL_SUMMARIZER, llm.model), (MODEL_REJECTED, llm.model))
+        page = self.store.stories.read(ids, SummaryLookup(kinds=kinds, model=llm.model))
+        stats.missing = len(ids) - len(page.views)
+        now, todo = self.clock(), []
+        for view in page.chosen():
+            known = any(SummaryKey(view.content_hash, *kind) in page.cache.rows for kind in kinds)
+            history = page.cache.history.get(view.id)
+            if not view.content_hash or known:
+                stats.cached += 1
+            elif not _may_redo(history, now, self.redo_after):
+                stats.throttled += 1
+            else:
+                todo.append((view.text(), history is not None and history.asked))
+        # Two stories can share a hash (identical text); one call serves both.
+        unique = list({s.content_hash: (s, redo) for s, redo in todo}.values())
+        stats.cached += len(todo) - len(unique)
+        return unique
 
     async def run_pending(self, story_ids: Iterable[int]) -> WorkerStats:
         """Summarise the given stories that lack an LLM summary for their current content."""
@@ -383,29 +319,14 @@ class SummaryWorker:
         if not ids or self.llm is None:
             return stats
         llm = self.llm
-        with self.db.session() as session:
-            texts = load_story_texts(session, ids)
-            known = _known_hashes(session, (t.content_hash for t in texts.values()), llm.model)
-        stats.missing = len(ids) - len(texts)
-        todo = []
-        for sid in ids:
-            story = texts.get(sid)
-            if story is None:
-                continue
-            if not story.content_hash or story.content_hash in known:
-                stats.cached += 1
-            else:
-                todo.append(story)
-        # Two stories can share a hash (identical text); one call serves both.
-        unique = list({s.content_hash: s for s in todo}.values())
-        stats.cached += len(todo) - len(unique)
+        unique = await asyncio.to_thread(self._todo, llm, ids, stats)
         semaphore = asyncio.Semaphore(self.concurrency)
 
-        async def one(story: StoryText) -> WorkerStats:
+        async def one(story: StoryText, redo: bool) -> WorkerStats:
             async with semaphore:
-                return await asyncio.to_thread(self._summarise_one, llm, story)
+                return await asyncio.to_thread(self._summarise_one, llm, story, redo)
 
-        for result in await asyncio.gather(*(one(s) for s in unique)):
+        for result in await asyncio.gather(*(one(s, redo) for s, redo in unique)):
             stats.add(result)
         if stats.failed or stats.skipped_budget or stats.skipped_breaker:
             log.info(
@@ -417,7 +338,7 @@ class SummaryWorker:
             )
         return stats
 
-    def _summarise_one(self, llm: LlmSummarizer, story: StoryText) -> WorkerStats:
+    def _summarise_one(self, llm: LlmSummarizer, story: StoryText, redo: bool) -> WorkerStats:
         stats = WorkerStats()
         if not llm.breaker.allow():
             stats.skipped_breaker = 1
@@ -440,7 +361,7 @@ class SummaryWorker:
             stats.calls = 1
         stats.tokens = outcome.tokens
         if outcome.summary is not None:
-            key = SummaryKey(story.content_hash, LLM_SUMMARIZER, llm.model)
+            key = SummaryKey(story.content_hash, MODEL_SUMMARIZER, llm.model)
             headline, text = outcome.summary.headline, outcome.summary.text
             stats.summarised = 1
             stats.summarised_ids.append(story.story_id)
@@ -452,50 +373,50 @@ class SummaryWorker:
             return stats  # not cached: tried again on a later run
         else:
             # The model answered but unusably; remember it so this content costs one call only.
-            key = SummaryKey(story.content_hash, LLM_REJECTED, llm.model)
+            key = SummaryKey(story.content_hash, MODEL_REJECTED, llm.model)
             headline, text = "", ""
             stats.rejected = 1
-        with self.db.session() as session:
-            put_summary(session, key, headline=headline, text=text, story_id=story.story_id)
+        answer = NewSummary(key, headline, text, story.story_id)
+        self.store.summaries.put_answer(answer, redo=redo, now=self.clock())
         return stats
 
     # -- top lines --------------------------------------------------------------------------
 
-    async def run_top_lines(self, requests: Iterable[Sequence[CardText]]) -> WorkerStats:
+    async def run_top_lines(self, requests: Iterable[TopLineRequest]) -> WorkerStats:
         """Write and cache the top lines the provider queued (one call per distinct card set)."""
         stats = WorkerStats()
         if self.llm is None:
             return stats
         llm = self.llm
-        unique = {_top_key(cards): tuple(cards) for cards in requests if cards}
-        with self.db.session() as session:
-            have = cached_llm_summaries(session, unique, llm.model, LLM_TOP_LINE)
+        unique = {(r.key, r.fingerprint): r for r in requests if r.cards}
+        keys = [key for key, _ in unique]
+        have = await asyncio.to_thread(self.store.summaries.top_lines, keys, llm.model)
         semaphore = asyncio.Semaphore(self.concurrency)
 
-        async def one(key: str, cards: tuple[CardText, ...]) -> WorkerStats:
+        async def one(request: TopLineRequest) -> WorkerStats:
             async with semaphore:
-                return await asyncio.to_thread(self._top_line_one, llm, key, cards)
+                return await asyncio.to_thread(self._top_line_one, llm, request)
 
-        todo = [(k, c) for k, c in unique.items() if k not in have]
+        todo = [
+            r for (key, mark), r in unique.items() if key not in have or have[key].headline != mark
+        ]
         stats.cached = len(unique) - len(todo)
-        for result in await asyncio.gather(*(one(k, c) for k, c in todo)):
+        for result in await asyncio.gather(*(one(r) for r in todo)):
             stats.add(result)
         return stats
 
-    def _top_line_one(
-        self, llm: LlmSummarizer, key: str, cards: tuple[CardText, ...]
-    ) -> WorkerStats:
+    def _top_line_one(self, llm: LlmSummarizer, request: TopLineRequest) -> WorkerStats:
         stats = WorkerStats()
         if not llm.breaker.allow():
             stats.skipped_breaker = 1
             return stats
-        estimate = llm.estimate_top_line_tokens(cards)
+        estimate = llm.estimate_top_line_tokens(request.cards)
         if not self._reserve(estimate):
             stats.skipped_budget = 1
             return stats
         tokens = 0
         try:
-            outcome = llm.top_line(cards)
+            outcome = llm.top_line(request.cards)
             tokens = outcome.tokens
         except Exception:
             log.exception("LLM top line failed unexpectedly")
@@ -511,8 +432,8 @@ class SummaryWorker:
             return stats
         refs = ", ".join(story_ref(i) for i in outcome.top_line.cites[:_MAX_REFS])
         text = f"{sanitize_model_text(outcome.top_line.text, 600)} ({refs})"
-        with self.db.session() as session:
-            put_summary(session, SummaryKey(key, LLM_TOP_LINE, llm.model), headline="", text=text)
+        line = NewTopLine(request.key, llm.model, request.fingerprint, text)
+        self.store.summaries.put_top_line(line, now=self.clock())
         stats.top_lines = 1
         return stats
 
@@ -529,7 +450,7 @@ class SummaryWorker:
         # A top line over a card whose summary just changed is stale: the next composition
         # queues the one over the new text.
         changed = set(stats.summarised_ids)
-        fresh = [cards for cards in tops if not changed & {c.id for c in cards}]
+        fresh = [r for r in tops if not changed & {c.id for c in r.cards}]
         return stats.add(await self.run_top_lines(fresh[: self.max_top_lines_per_run]))
 
 

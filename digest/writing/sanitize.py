@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from digest.writing.grounding import split_sentences
+from digest.text.sentences import split_sentences
 
 __all__ = ["sanitize_model_text", "strip_invisible", "strip_urls", "prompt_safe"]
 

@@ -6,12 +6,11 @@ import re
 from typing import Protocol
 
 from core.texts import StorySummary, StoryText
+from digest.text.sentences import split_sentences
+from digest.text.stopwords import STOP_WORDS
+from digest.text.words import word_tokens
 
-__all__ = [
-    "Summarizer",
-    "ExtractiveSummarizer",
-    "split_sentences",
-]
+__all__ = ["Summarizer", "ExtractiveSummarizer"]
 
 
 class Summarizer(Protocol):
@@ -25,22 +24,6 @@ class Summarizer(Protocol):
 
 # -- the offline extractive summarizer ----------------------------------------------------------
 
-# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) and whitespace,
-# then an opening capital, digit or quote. Abbreviations are guarded separately below.
-_SENT_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9À-Ý])")
-_ABBREV_WORDS = (
-    "mr mrs ms dr prof sr jr st mt no nos vs etc inc ltd co corp dept gov govt rep sen gen col "
-    "capt lt sgt jan feb mar apr jun jul aug sep sept oct nov dec art arts para fig approx est "
-    "e.g i.e u.s u.k u.n e.u a.m p.m cf al ca"
-)
-_ABBREV = frozenset(_ABBREV_WORDS.split())
-_WORD = re.compile(r"\w+", re.UNICODE)
-_SUMMARY_STOP_WORDS = (
-    "a an and are as at be been but by for from has have he her his in into is it its of on or "
-    "our she that the their them they this to was we were which who will with would said says "
-    "also after over more than about"
-)
-_SUMMARY_STOP = frozenset(_SUMMARY_STOP_WORDS.split())
 # Calls to action, not news. Word-bounded, and no policy vocabulary: "subscriber data",
 # "cookie banners", "chatbot" and "advertising" are what stories are about.
 _PROMO = re.compile(
@@ -53,33 +36,8 @@ _HEADLINE_CHARS = 200
 _TEXT_CHARS = 420
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of plain text; keeps "U.S.", "Dr." and "33.7" inside their sentence."""
-    out: list[str] = []
-    for para in text.split("\n"):
-        para = para.strip()
-        if not para:
-            continue
-        start = 0
-        pending = ""
-        for m in _SENT_END.finditer(para):
-            piece = para[start : m.start()].strip()
-            start = m.end()
-            last = piece.rsplit(None, 1)[-1] if piece else ""
-            token = last.rstrip(".!?\"'”’)]").lower()
-            if last.endswith(".") and (token in _ABBREV or (len(token) == 1 and token.isalpha())):
-                pending += piece + " "  # "Dr. Smith", "J. Doe": not a sentence end
-                continue
-            out.append(pending + piece)
-            pending = ""
-        tail = (pending + para[start:]).strip()
-        if tail:
-            out.append(tail)
-    return out
-
-
 def _terms(text: str) -> set[str]:
-    return {w for w in (t.lower() for t in _WORD.findall(text)) if w not in _SUMMARY_STOP}
+    return {w for w in word_tokens(text) if w not in STOP_WORDS}
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -94,7 +52,7 @@ class ExtractiveSummarizer:
     """One or two sentences picked from the story's own text; no model, no downloads."""
 
     name = "extractive"
-    model = "v2"  # part of the summary cache key: bump it when the algorithm changes
+    model = "v3"  # part of the summary cache key: bump it when the algorithm changes
 
     def __init__(self, max_sentences: int = 2) -> None:
         self.max_sentences = max_sentences
@@ -114,7 +72,7 @@ class ExtractiveSummarizer:
         for item_no, sents in enumerate(item_sentences):
             for pos, sent in enumerate(sents):
                 order += 1
-                words = _WORD.findall(sent)
+                words = word_tokens(sent)
                 if len(words) < _MIN_WORDS or _PROMO.search(sent) or sent.endswith("?"):
                     continue
                 terms = _terms(sent)

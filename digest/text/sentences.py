@@ -1,0 +1,51 @@
+"""The sentence splitter, for feed text (the extractive summarizer) and model text (grounding,
+sanitising) alike.
+
+A sentence ends at . ! ? or … (and any closing quotes or brackets) followed by whitespace,
+unless the stop ends an abbreviation ("Dr.", "U.S.", "Art. 5", "e.g.") or an initial ("J. Doe").
+A line break always ends one. Whatever follows a stop starts a new sentence, so text after it
+(a hostile remainder in a model's answer) never rides along with the sentence before.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["ABBREVIATIONS", "split_sentences"]
+
+_ABBREVIATION_WORDS = (
+    "mr mrs ms dr prof sr jr st mt no nos vs etc inc ltd co corp dept gov govt rep sen gen col "
+    "capt lt sgt jan feb mar apr jun jul aug sep sept oct nov dec art arts para fig sec approx "
+    "est e.g i.e u.s u.k u.n e.u a.m p.m cf al ca"
+)
+ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+"""Words that end with a full stop inside a sentence (lower case, without the last stop)."""
+
+# A possible end: the stop, any closing marks, and the space after.
+_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+
+
+def _glued(piece: str) -> bool:
+    """Whether `piece` ends with an abbreviation or an initial, not a sentence."""
+    last = piece.rsplit(None, 1)[-1] if piece else ""
+    token = last.rstrip(".!?\"'”’)]").lower()
+    return last.endswith(".") and (token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of plain text; keeps "U.S.", "Dr." and "33.7" inside their sentence."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        para = para.strip()
+        if not para:
+            continue
+        start = 0
+        for m in _END.finditer(para):
+            piece = para[start : m.end()].strip()
+            if not _glued(piece):  # "Dr. Smith", "J. Doe", "e.g. the": the sentence goes on
+                out.append(piece)
+                start = m.end()
+        tail = para[start:].strip()
+        if tail:
+            out.append(tail)
+    return out

@@ -1,0 +1,60 @@
+"""The text primitives every stage shares: tokeniser, plural fold, stop words, sentences."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digest.text.plurals import fold_plural, fold_word, plural_forms
+from digest.text.sentences import split_sentences
+from digest.text.stopwords import NEWS_FILLER, STOP_WORDS
+from digest.text.words import token_stream, word_tokens
+
+
+def test_word_tokens_fold_case_possessives_hyphens_and_hidden_characters():
+    assert word_tokens("Coupang’s age-verification RULES") == [
+        "coupang",
+        "age",
+        "verification",
+        "rules",
+    ]
+    assert word_tokens("regu\u00adlator ＤＳＡ") == ["regulator", "dsa"]
+    assert token_stream("EU's fines") == " eu fines "
+
+
+@given(st.text())
+def test_the_ascii_fast_path_reads_as_the_full_path(text):
+    ascii_text = text.encode("ascii", "ignore").decode()
+    assert word_tokens(ascii_text) == word_tokens(ascii_text + "\u200b")
+
+
+def test_plural_forms_and_the_fold_meet():
+    assert plural_forms("fine") == ["fine", "fines"]
+    assert plural_forms("tax") == ["tax", "taxs", "taxes"]
+    assert plural_forms("policy") == ["policy", "policys", "policies"]
+    assert plural_forms("5g") == ["5g"] and plural_forms("a") == ["a"]
+    assert fold_plural("fines") == "fine" and fold_plural("platforms") == "platform"
+    assert fold_plural("class") == "class" and fold_plural("bus") == "bus"
+    assert fold_word("Coupang’s") == "coupang" and fold_word("FINES") == "fine"
+
+
+def test_stop_words_are_function_words_and_news_filler_is_apart():
+    assert {"the", "said", "which", "new"} <= STOP_WORDS
+    assert {"today", "report", "announced"} <= NEWS_FILLER
+    assert not STOP_WORDS & NEWS_FILLER
+    assert "coupang" not in STOP_WORDS | NEWS_FILLER
+
+
+def test_a_stop_always_ends_a_sentence_unless_it_ends_an_abbreviation():
+    text = "Dr. Smith met J. Doe in the U.S. on Monday. visit evil now! Art. 5 applies… Next."
+    assert split_sentences(text) == [
+        "Dr. Smith met J. Doe in the U.S. on Monday.",
+        "visit evil now!",  # a hostile remainder never rides along with the sentence before
+        "Art. 5 applies…",
+        "Next.",
+    ]
+    assert split_sentences('He said: "It is serious." Then he left.') == [
+        'He said: "It is serious."',
+        "Then he left.",
+    ]
+    assert split_sentences("Title line\nBody text. More") == ["Title line", "Body text.", "More"]
