@@ -74,6 +74,7 @@ class SourceHealth:
     consecutive_failures: int
     next_poll_at: datetime | None
     items_last_7_days: int
+    deferred_items: int = 0  # new entries over the per-poll limit, left for the next poll
 
 
 def _span(delta: timedelta) -> str:
@@ -127,7 +128,15 @@ def _line(r: SourceHealth, now: datetime) -> str:
     return (
         f"{r.name} — OK, last success {format_ago(r.last_success_at, now)}, "
         f"{_items(r.items_last_7_days)}, {_next_poll(r.next_poll_at, now)}{waiting}"
+        f"{_deferred(r.deferred_items)}"
     )
+
+
+def _deferred(n: int) -> str:
+    if not n:
+        return ""
+    items = f"{n} new item{'' if n == 1 else 's'}"
+    return f"; flooding: {items} over the per-poll limit, left for the next poll"
 
 
 def format_health(rows: list[SourceHealth], now: datetime) -> list[str]:

@@ -177,6 +177,7 @@ class IngestStore:
                 etag=validators.etag,
                 last_modified=validators.last_modified,
                 title=validators.title,
+                deferred=batch.deferred,
             )
         return StoredBatch(new_ids=new_ids, edited_ids=tuple(i for i, _ in batch.edited))
 

@@ -80,6 +80,8 @@ class Source(SQLModel, table=True):
     last_error: str | None = None
     last_error_at: datetime | None = Field(default=None, sa_column=_ts())
     consecutive_failures: int = 0
+    # new entries the last poll left for the next one (over the per-poll limit): a flooding feed
+    deferred_items: int = 0
     disabled_reason: str | None = None
     lease_owner: str | None = None
     lease_until: datetime | None = Field(default=None, sa_column=_ts())

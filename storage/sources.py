@@ -212,6 +212,7 @@ class SourceStore:
                     last_error_at=s.last_error_at,
                     consecutive_failures=s.consecutive_failures,
                     next_poll_at=s.next_poll_at,
+                    deferred_items=s.deferred_items,
                     items_last_7_days=int(counts.get(s.id or 0, 0)),
                 )
                 for s in session.exec(select(Source)).all()
@@ -238,9 +239,15 @@ def record_success(
     last_modified: str | None,
     title: str | None = None,
     rng: random.Random | None = None,
+    deferred: int = 0,
 ) -> None:
-    """`SourceStore.record_success` inside the caller's transaction."""
-    values: dict[str, Any] = {"etag": etag, "last_modified": last_modified}
+    """`SourceStore.record_success` inside the caller's transaction; `deferred` counts the new
+    entries left for the next poll."""
+    values: dict[str, Any] = {
+        "etag": etag,
+        "last_modified": last_modified,
+        "deferred_items": deferred,
+    }
     if title:
         values["title"] = title[:300]
     _succeeded(session, source_id, now, rng, values)
@@ -250,7 +257,7 @@ def record_not_modified(
     session: Session, source_id: int, now: datetime, *, rng: random.Random | None = None
 ) -> None:
     """`SourceStore.record_not_modified` inside the caller's transaction."""
-    _succeeded(session, source_id, now, rng, {})
+    _succeeded(session, source_id, now, rng, {"deferred_items": 0})
 
 
 def _succeeded(

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.ingest import CleanEntry, FeedValidators
+from core.sources import format_health
 from digest.ingest.fetch import Fetcher
 from digest.ingest.pipeline import (
     PipelineContext,
@@ -464,10 +465,17 @@ async def test_a_flooding_feed_is_taken_a_bounded_number_of_items_per_poll(db, h
     async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
         ctx = context(db, taxonomy, fetcher)
         ctx.max_new_per_poll = 3
-        polls = [(await poll_one(ctx, source_id))[0] for _ in range(4)]
+        polls, health = [], []
+        for _ in range(4):
+            polls.append((await poll_one(ctx, source_id))[0])
+            health.append(format_health(Storage(db).sources.health(NOW), NOW)[0])
     assert [(p.new_items, p.deferred) for p in polls[:3]] == [(3, 4), (3, 1), (1, 0)]
     assert polls[3].status == "not_modified"  # validators are kept once nothing waits
     assert [sent for _, sent in host.requests[:3]] == [None, None, None]  # fetched whole
     with db.session() as session:
         keys = [i.entry_key for i in session.exec(select(Item).order_by(Item.id))]
     assert keys == [f"flood-{i}" for i in range(7)]  # the oldest first
+    # /sources health says the feed floods, and stops saying it once the backlog is in
+    assert "flooding: 4 new items over the per-poll limit" in health[0]
+    assert "flooding: 1 new item over the per-poll limit" in health[1]
+    assert all("flooding" not in line for line in health[2:])
