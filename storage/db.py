@@ -18,6 +18,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
+# every table registered on SQLModel.metadata, whichever modules the caller imported
+from storage import deadline_models, models  # noqa: F401
+
 __all__ = ["Database", "DEFAULT_URL", "normalise_url", "describe_fault"]
 
 DEFAULT_URL = "sqlite:///policybrief.db"
