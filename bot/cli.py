@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import tempfile
@@ -502,6 +503,43 @@ def deadlines_export(
         typer.echo(to_ics(records, name=name, now=now), nl=False)
     else:
         typer.echo(to_csv(records) if fmt == "csv" else to_json(records), nl=False)
+
+
+@app.command()
+def audit(
+    tenant: Annotated[
+        str | None,
+        typer.Option(help="One workspace: a Slack team id, a Discord guild id or local."),
+    ] = None,
+    since: Annotated[str, typer.Option(help="How far back, in days: 7d ... 365d.")] = "7d",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object (for scripts).")] = False,
+) -> None:
+    """Admin and moderator actions (sources, digests, pins), newest first; every workspace's
+    unless --tenant names one."""
+    days = since[:-1] if since.endswith("d") else ""
+    if not days.isdigit() or not 1 <= int(days) <= 365:
+        _fail(f"--since {since}: expected days from 1d to 365d, e.g. 30d", 2)
+    with _opened() as comps:
+        entries = comps.store.audit.entries(
+            comps.clock() - timedelta(days=int(days)), workspace=tenant, limit=10_000
+        )
+    if as_json:
+        rows = [
+            {
+                "platform": e.platform,
+                "workspace": e.workspace,
+                "user": e.user,
+                "at": e.at.isoformat(),
+                "command": e.command,
+            }
+            for e in entries
+        ]
+        typer.echo(json.dumps({"entries": rows}, indent=2, ensure_ascii=False))
+        return
+    if not entries:
+        typer.echo(f"No admin or moderator actions in the last {days} days.")
+    for e in entries:
+        typer.echo(f"{e.workspace}  {e.line()}")
 
 
 @db_app.command("upgrade")

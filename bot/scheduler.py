@@ -20,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
 from bot.ops import DatabaseWatch, Metrics
+from core.audit import KEEP_AUDIT
 from core.clock import utcnow
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
 from digest.writing.llm_summaries import SummaryWorker, WorkerStats
@@ -261,6 +262,7 @@ class Ticks:
             deliveries_before=now - self.config.keep_deliveries,
             usage_before=(now - self.config.keep_llm_usage).date(),
             heartbeats_before=now - timedelta(hours=1),  # of processes that died silently
+            audit_before=now - KEEP_AUDIT,
         )
         if any(done.values()):
             log.info("pruned %s", ", ".join(f"{n} {k}" for k, n in done.items() if n))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from core.document import Document
+from handlers.audit import audited, entry_for
 from handlers.base import (
     Caller,
     CommandError,
@@ -227,7 +228,11 @@ class Registry:
                 action = spec.action_of(sub)
                 args = action.from_text(services, rest)
             caller = Caller(inv.platform, inv.workspace, inv.channel, inv.user, role)
-            return await action.run(services, caller, args)
+            reply = await action.run(services, caller, args)
+            if audited(spec.name, sub.name if sub else None) and reply.document.kind != "error":
+                entry = entry_for(inv, sub.name if sub else None, services)
+                await asyncio.to_thread(services.store.audit.record, entry)
+            return reply
         except CommandError as exc:
             return Reply(Document(kind="error", title=exc.message))
 

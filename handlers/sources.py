@@ -1,4 +1,4 @@
-"""/sources list | add <url> [name] | remove <id> | health (admins).
+"""/sources list | add <url> [name] | remove <id> | health | log (admins).
 
 `add_feed` is the one way a feed is added, by chat and by `policybrief sources add`: the address
 passes the checks every source passes (digest/ingest/source_url.py), is fetched once through the
@@ -19,6 +19,7 @@ from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
 from digest.ingest.probe import ProbeResult
 from digest.ingest.source_url import SourceRefused, admit_url
+from handlers.audit import LogArgs, log_from_options, parse_log, run_log
 from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
 from handlers.context import Services
 from handlers.parsing import Text, Word, number_of, option_text
@@ -35,7 +36,7 @@ from handlers.registry import (
 __all__ = ["SPEC", "AddedSource", "NotAdded", "add_feed", "feed_url"]
 
 MAX_URL = 2000
-_USAGE = "/sources needs list, add <url>, remove <id> or health"
+_USAGE = "/sources needs list, add <url>, remove <id>, health or log"
 _REMOVE_USAGE = "/sources remove needs a source number, like /sources remove 3"
 
 
@@ -204,7 +205,7 @@ def _refuse(word: Word) -> UsageError:
 SPEC = CommandSpec(
     name="sources",
     summary="The feeds policybrief polls (admins)",
-    usage="/sources list | add <url> | remove <id> | health",
+    usage="/sources list | add <url> | remove <id> | health | log",
     min_role=Role.ADMIN,
     when_empty="list",
     missing=_USAGE,
@@ -245,6 +246,14 @@ SPEC = CommandSpec(
             options=(
                 Option("id", "The source number from /sources list", kind="number", required=True),
             ),
+        ),
+        Subcommand(
+            "log",
+            "Admin and moderator actions in this workspace",
+            "/sources log [since:7d]",
+            sync_action(LogArgs, run_log, text=parse_log, options=log_from_options),
+            min_role=Role.ADMIN,
+            options=(Option("days", "How many days back (1 to 365)", kind="number"),),
         ),
         Subcommand(
             "health",

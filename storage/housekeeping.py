@@ -9,7 +9,7 @@ from sqlalchemy import Table, delete
 
 from storage.claims import HEARTBEAT_PREFIX
 from storage.db import Database
-from storage.models import Delivery, Lease, LlmUsage, Pin
+from storage.models import AuditRow, Delivery, Lease, LlmUsage, Pin
 
 __all__ = ["Housekeeping"]
 
@@ -17,6 +17,7 @@ _DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
 _PINS: Table = Pin.__table__  # type: ignore[attr-defined]
 _USAGE: Table = LlmUsage.__table__  # type: ignore[attr-defined]
 _LEASES: Table = Lease.__table__  # type: ignore[attr-defined]
+_AUDIT: Table = AuditRow.__table__  # type: ignore[attr-defined]
 _FINISHED = ("sent", "failed", "gone", "forbidden")
 
 
@@ -33,10 +34,11 @@ class Housekeeping:
         deliveries_before: datetime,
         usage_before: date,
         heartbeats_before: datetime,
+        audit_before: datetime,
     ) -> dict[str, int]:
         """Delete finished deliveries created before `deliveries_before`, pins expired by `now`,
-        usage of days before `usage_before` and heartbeats that ran out before
-        `heartbeats_before`; returns how many of each."""
+        usage of days before `usage_before`, heartbeats that ran out before `heartbeats_before`
+        and audit entries before `audit_before`; returns how many of each."""
         d, leases = _DELIVERIES, _LEASES
         with self._db.engine.begin() as conn:
             return {
@@ -52,5 +54,8 @@ class Housekeeping:
                         leases.c.name.startswith(HEARTBEAT_PREFIX),
                         leases.c.until < heartbeats_before,
                     )
+                ).rowcount,
+                "audit entries": conn.execute(
+                    delete(_AUDIT).where(_AUDIT.c.at < audit_before)
                 ).rowcount,
             }

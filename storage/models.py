@@ -259,6 +259,20 @@ class Pin(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=_ts(nullable=False))
 
 
+class AuditRow(SQLModel, table=True):
+    """An admin or moderator action as typed (credentials masked): who, where, when."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_workspace", "platform", "workspace", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    workspace: str
+    user: str
+    at: datetime = Field(sa_column=_ts(nullable=False, index=True))
+    command: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class Delivery(SQLModel, table=True):
     """The outbox: written before a send; the idempotency key makes a retry or restart harmless."""
 

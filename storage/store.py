@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from storage.alerts import AlertStore
+from storage.audit import AuditStore
 from storage.claims import ClaimStore
 from storage.db import Database
 from storage.deadlines import DeadlineStore
@@ -38,6 +39,7 @@ class Storage:
         self.pins = PinStore(db)
         self.watches = WatchStore(db)
         self.alerts = AlertStore(db)
+        self.audit = AuditStore(db)
         self.sources = SourceStore(db)
         self.subscriptions = SubscriptionStore(db)
         self.outbox = OutboxStore(db)

@@ -492,7 +492,7 @@ def test_sources_add_list_remove_health(chat):
         ("/sources add ftp://x.example/feed", "ftp://x.example/feed: expected an http(s) feed URL"),
         ("/sources remove x", "/sources remove needs a source number, like /sources remove 3"),
         ("/sources remove 42", "no source #42; see /sources list"),
-        ("/sources frobnicate", "/sources needs list, add <url>, remove <id> or health"),
+        ("/sources frobnicate", "/sources needs list, add <url>, remove <id>, health or log"),
     ],
 )
 def test_sources_bad_input(chat, line, message):

@@ -14,6 +14,7 @@ from bot.delivery import DeliveryConfig
 from bot.ops import configure_logging
 from bot.scheduler import Scheduler, TickConfig
 from bot.settings import load_settings
+from core.audit import AuditEntry
 from core.clock import utcnow
 from storage.models import Delivery, Lease, Pin, Source, Story, Subscription, Watch
 from storage.store import Storage
@@ -207,8 +208,16 @@ async def test_prune_removes_old_finished_work_once_across_replicas(db):
                     )
                 )
         Storage(db).claims.heartbeat("crashed:1:x", old, timedelta(seconds=60))
+        for at in (clock.now - timedelta(days=366), clock.now - timedelta(days=364)):
+            Storage(db).audit.record(AuditEntry("slack", "T1", "U1", at, "/digest off"))
         done = await ticks.prune()
-        assert done == {"deliveries": 1, "pins": 1, "llm_usage": 0, "stale heartbeats": 1}
+        assert done == {
+            "deliveries": 1,
+            "pins": 1,
+            "llm_usage": 0,
+            "stale heartbeats": 1,
+            "audit entries": 1,
+        }
         with db.session() as s:
             assert [d.idempotency_key for d in s.exec(select(Delivery)).all()] == ["old-pending"]
         # Another replica in the same half hour does nothing.
