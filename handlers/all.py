@@ -10,20 +10,20 @@ __all__ = ["build_registry"]
 
 
 def build_registry() -> Registry:
-    """Every command: brief, watch, digest, pin, unpin, pinned, sources, help; and the story
-    command that the cards' More menu runs."""
+    """Every command: brief, watch, deadlines, trend, digest, pin, unpin, pinned, sources, help;
+    and the story command that the cards' More menu runs."""
     registry = Registry()
     for spec in (
         brief.SPEC,
         watch.SPEC,
+        deadlines.SPEC,
+        trend.SPEC,
         digest_cmd.SPEC,
         pin.PIN,
         pin.UNPIN,
         pin.PINNED,
         sources.SPEC,
         story.STORY,
-        deadlines.SPEC,
-        trend.SPEC,
     ):
         registry.register(spec)
     registry.register(help_spec(registry))

@@ -230,7 +230,6 @@ SPEC = CommandSpec(
     usage=_USAGE,
     when_empty="list",
     otherwise="list",
-    listed=False,  # listed once Slack's slash commands and manifest carry it (the lead's wiring)
     subcommands=(
         Subcommand(
             "list",

@@ -126,7 +126,6 @@ SPEC = CommandSpec(
     summary="A chart of stories per day for a query, with its peaks",
     usage=_USAGE,
     action=sync_action(TrendArgs, run_trend, text=parse_trend, options=_from_options),
-    listed=False,  # listed once Slack's slash commands, manifest and uploads carry it
     options=(
         Option("query", "Topics, jurisdictions or words, e.g. coupang", required=True, rest=True),
         Option("since", "How far back", kind="choice", choices=("30d", "90d", "365d", "730d")),

@@ -65,6 +65,8 @@ class FakeSlack:
         self._failures: dict[str, list[_Failure | None]] = {}
         self._faults: dict[str, list[_Fault]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes posted to its upload URL
+        self.shared: dict[str, list[str]] = {}  # channel -> file ids completed into it
         self.accepted = asyncio.Event()
         self.calls_limit: int | None = None  # 0: keep no call log (a long-running fake)
         self._ts = 1_700_000_000
@@ -145,6 +147,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -175,6 +178,11 @@ class FakeSlack:
         headers = {k.lower(): v for k, v in request.headers.items()}
         self.calls.append(Call(method, args, headers))
         self.changed.set()
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: the file's bytes, posted."""
+        self.uploads[request.match_info["file_id"]] = await request.read()
+        return web.Response(text=f"OK - {len(self.uploads[request.match_info['file_id']])}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self._record(f"respond:{request.match_info['name']}", await self._args(request), request)
@@ -264,6 +272,21 @@ class FakeSlack:
             return self._post(args)
         if method == "conversations.history":
             return self._history(args)
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.uploads) + 1:04d}"
+            self.uploads.setdefault(file_id, b"")
+            return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            listed = json.loads(files) if isinstance(files, str) else list(files or [])
+            ids = [str(f["id"]) for f in listed]
+            self.shared.setdefault(str(args.get("channel_id")), []).extend(ids)
+            return {
+                "ok": True,
+                "files": [
+                    {"id": i, "title": f.get("title")} for i, f in zip(ids, listed, strict=True)
+                ],
+            }
         if method == "conversations.open":
             user = str(args.get("users", "U?")).split(",")[0]
             return {"ok": True, "channel": {"id": "D" + user}}

@@ -107,3 +107,9 @@ def test_every_discord_button_runs_a_registered_story_command():
 def test_card_actions_name_the_command_they_stand_for(key, command):
     action = CARD_ACTIONS[key]
     assert " ".join(filter(None, ["/" + action.command, action.subcommand])) == command
+
+
+def test_the_readme_shows_the_manifest_as_it_is():
+    manifest = (ROOT / "bot" / "slack" / "manifest.yaml").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"```yaml\n{manifest}```" in readme, "copy bot/slack/manifest.yaml into the README"

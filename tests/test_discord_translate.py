@@ -122,6 +122,7 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
     ),
     ("sources", "remove", {"id": 7}, "remove 7"),
     ("sources", "health", {}, "health"),
+    ("sources", "log", {"days": 30}, "log since:30d"),
     ("help", None, {}, ""),
     ("story", None, {"story": "s16"}, "s16"),
     (
@@ -318,6 +319,18 @@ async def test_brief_public_is_shared_in_the_channel(sqlite_db):
     assert sends[1]["ephemeral"] is False and sends[1]["embeds"]
 
 
+async def test_trend_attaches_its_chart_inside_the_first_embed(sqlite_db):
+    runner, _ = _runner(sqlite_db)
+    seed_story(sqlite_db, "Coupang breach: regulator opens a probe", "Seoul.")
+    interaction = FakeInteraction()
+    await _callback(runner, "trend")(interaction, query="coupang")
+    first, *rest = interaction.sends()
+    (chart,) = first["files"]
+    assert chart.filename.endswith(".png") and chart.fp.read(4) == b"\x89PNG"
+    assert first["embeds"][0].image.url == f"attachment://{chart.filename}"
+    assert all(s["files"] is discord.utils.MISSING for s in rest)
+
+
 async def test_a_member_is_refused_digest_on_whatever_discord_shows_them(sqlite_db):
     runner, chat = _runner(sqlite_db)
     interaction = FakeInteraction(permissions=MEMBER)
@@ -361,7 +374,7 @@ def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
     assert set(built) == {spec.name for spec in chat.registry.listed()}
     assert {c.name for c in built["watch"].commands} == {"add", "list", "remove", "test", "similar"}
     assert {c.name for c in built["digest"].commands} == {"on", "off", "status", "preview"}
-    assert {c.name for c in built["sources"].commands} == {"list", "add", "remove", "health"}
+    assert {c.name for c in built["sources"].commands} == {"list", "add", "remove", "health", "log"}
     assert built["sources"].default_permissions == discord.Permissions(manage_guild=True)
     assert built["digest"].default_permissions == discord.Permissions(manage_guild=True)
     for name in ("pin", "unpin", "pinned"):

@@ -294,6 +294,27 @@ async def test_brief_public_answers_in_channel(rig):
     assert reply["response_type"] == "in_channel"
 
 
+async def test_trend_uploads_its_chart_to_the_askers_direct_messages(rig):
+    seed_story(rig.db, "Coupang breach: regulator opens a probe", "Seoul.", jurisdictions=("kr",))
+    await rig.command("/trend coupang", name="r1")
+    (reply,) = await rig.responses()
+    assert reply["response_type"] == "ephemeral"
+    assert "The chart is in your direct messages with policybrief." in texts(reply)
+    (completed,) = rig.fake.of("files.completeUploadExternal")
+    assert completed.args["channel_id"] == "D" + MEMBER  # the asker's DM, never the channel
+    (file_id,) = rig.fake.shared["D" + MEMBER]
+    assert rig.fake.uploads[file_id].startswith(b"\x89PNG")
+
+
+async def test_a_chart_that_cannot_be_uploaded_says_how_to_fix_it(rig):
+    seed_story(rig.db, "Coupang breach: regulator opens a probe", "Seoul.", jurisdictions=("kr",))
+    rig.fake.fail("files.getUploadURLExternal", error="missing_scope")
+    await rig.command("/trend coupang")
+    (reply,) = await rig.responses()
+    assert "reinstall policybrief to grant it files:write" in texts(reply)
+    assert rig.fake.shared == {}
+
+
 async def test_help_is_policybrief_and_an_error_stays_private(rig):
     await rig.command("/policybrief", name="help")
     (reply,) = await rig.responses("help")

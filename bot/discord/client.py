@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import io
 import logging
 import zoneinfo
 from collections.abc import Callable, Coroutine, Sequence
@@ -169,12 +170,16 @@ class CommandRunner:
                 # A public "thinking" message would show a private answer to everyone: drop it.
                 await interaction.delete_original_response()
             in_guild = interaction.guild_id is not None
-            for message in messages:
+            files = _files(reply.document)
+            for n, message in enumerate(messages):
                 view = story_view(message.story_refs, pin=in_guild)
+                if n == 0 and files and message.embeds:  # the chart shows inside the first embed
+                    message.embeds[0].set_image(url=f"attachment://{files[0].filename}")
                 await followup.send(
                     content=message.content or discord.utils.MISSING,
                     embeds=message.embeds,
                     view=view if view is not None else discord.utils.MISSING,
+                    files=files if n == 0 and files else discord.utils.MISSING,
                     ephemeral=not public,
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
@@ -479,3 +484,11 @@ def build_discord(settings: Settings, services: Services, registry: Registry) ->
         publisher=DiscordPublisher(client.http, ready=client.logged_in.wait),
         token=settings.discord_token.get_secret_value(),
     )
+
+
+def _files(document: Document) -> list[discord.File]:
+    """A document's charts as attachments of the reply's first message."""
+    return [
+        discord.File(io.BytesIO(image.data), filename=image.name, description=image.alt or None)
+        for image in document.images
+    ]

@@ -21,6 +21,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import LogThrottle
@@ -73,6 +74,8 @@ SLASH_COMMANDS: dict[str, str] = {
     "/unpin": "unpin",
     "/pinned": "pinned",
     "/sources": "sources",
+    "/deadlines": "deadlines",
+    "/trend": "trend",
     "/policybrief": "help",
 }
 EVENTS_PATH = "/slack/events"
@@ -164,9 +167,7 @@ class SlackBot:
 
     async def send_reply(self, respond: Respond, reply: Reply, *, ephemeral: bool = False) -> None:
         """Answer through response_url: in the channel when the reply says so, else only-you."""
-        public = (
-            reply.visibility == Visibility.CHANNEL and reply.document.kind != "error"
-        ) and not ephemeral
+        public = _public(reply) and not ephemeral
         messages: list[SlackMessage] = []
         for doc in (reply.document, *reply.extras):
             messages.extend(render(slack_names(doc)))
@@ -203,7 +204,37 @@ class SlackBot:
             command=name or str(body.get("command", "")).lstrip("/"),
             request=str(body.get("text", "")).strip(),
         )
-        await self.send_reply(respond, await self.dispatch(inv))
+        reply = await self.dispatch(inv)
+        if reply.document.images:
+            reply.document.footer.append(await self.share_images(client, reply, inv))
+        await self.send_reply(respond, reply)
+
+    async def share_images(self, client: Any, reply: Reply, inv: Invocation) -> str:
+        """Upload a reply's charts with the files API (a response_url carries no files): into
+        the channel when the reply is public, else into the person's direct messages. Returns a
+        line saying where they went, or why they could not."""
+        try:
+            channel = inv.channel
+            if not _public(reply):
+                opened = await client.conversations_open(users=inv.user)
+                channel = str(opened["channel"]["id"])
+            for image in reply.document.images:
+                await client.files_upload_v2(
+                    channel=channel,
+                    file=image.data,
+                    filename=image.name,
+                    title=reply.document.title,
+                    alt_txt=image.alt or reply.document.title,
+                )
+        except (SlackApiError, SlackClientError, KeyError, TypeError) as exc:
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else "no answer"
+            log.warning("slack: a chart upload failed (%s)", error)
+            if error == "missing_scope":
+                return "The chart was not uploaded: reinstall policybrief to grant it files:write."
+            return f"The chart could not be uploaded (Slack: {error}); please try again later."
+        if _public(reply):
+            return "The chart is posted in this channel."
+        return "The chart is in your direct messages with policybrief."
 
     async def on_pin(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
@@ -311,6 +342,10 @@ class SlackBot:
             when = escape(f"{sub.local_time} {sub.timezone}")
             lines.append(f"{where} \u00b7 {when} \u00b7 {topics} \u00b7 {state}")
         return lines
+
+
+def _public(reply: Reply) -> bool:
+    return reply.visibility == Visibility.CHANNEL and reply.document.kind != "error"
 
 
 def _home_title(text: str) -> dict[str, Any]:

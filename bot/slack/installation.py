@@ -42,6 +42,7 @@ BOT_SCOPES = (
     "chat:write.public",
     "im:write",
     "pins:write",
+    "files:write",  # /trend uploads its chart
     "users:read",
     # conversations.history: a post whose answer never came is looked for before it is resent
     "channels:history",
