@@ -222,6 +222,7 @@ def build_components(
         probe=probe,
         provider=provider,
         public_url=settings.public_url,
+        tenant_retention_days=settings.tenant_retention_days,
         fetch_policy=FetchPolicy.from_entries(settings.fetch_allow),
     )
     metrics = Metrics()

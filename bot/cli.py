@@ -47,6 +47,10 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(digest_app, name="digest")
 app.add_typer(db_app, name="db")
+tenants_app = typer.Typer(
+    help="Workspaces and servers that removed policybrief (operators).", no_args_is_help=True
+)
+app.add_typer(tenants_app, name="tenants")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -540,6 +544,38 @@ def audit(
         typer.echo(f"No admin or moderator actions in the last {days} days.")
     for e in entries:
         typer.echo(f"{e.workspace}  {e.line()}")
+
+
+@tenants_app.command("list")
+def tenants_list() -> None:
+    """Every workspace or server that removed policybrief, with the day its data goes."""
+    from core.tenants import tenant_label
+
+    with _opened() as comps:
+        departed = comps.store.tenants.departed()
+    if not departed:
+        typer.echo("No workspace or server has removed policybrief.")
+    for d in departed:
+        typer.echo(
+            f"{tenant_label(d.platform, d.workspace)}  left {d.left_at:%Y-%m-%d %H:%M} UTC, "
+            f"purged on {d.purge_at:%Y-%m-%d}"
+        )
+
+
+@tenants_app.command("purge")
+def tenants_purge(
+    tenant: Annotated[str, typer.Argument(help="slack:<team id> or discord:<guild id>.")],
+) -> None:
+    """Delete a tenant's watches, digests, pins, calendars, deliveries and audit entries now."""
+    platform, _, workspace = tenant.partition(":")
+    if platform not in ("slack", "discord") or not workspace:
+        _fail(f"{tenant}: expected slack:<team id> or discord:<guild id>", 2)
+    with _opened() as comps:
+        purged = comps.store.tenants.purge(platform, workspace)
+    if not any(purged.values()):
+        typer.echo(f"{tenant}: nothing to purge.")
+        return
+    typer.echo(f"Purged {tenant}: " + ", ".join(f"{n} {k}" for k, n in purged.items()))
 
 
 @db_app.command("upgrade")

@@ -22,6 +22,7 @@ from bot.delivery import DrainReport, Outbox
 from bot.ops import DatabaseWatch, Metrics
 from core.audit import KEEP_AUDIT
 from core.clock import utcnow
+from core.tenants import tenant_label
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
 from digest.writing.llm_summaries import SummaryWorker, WorkerStats
 from storage.store import Storage
@@ -251,7 +252,8 @@ class Ticks:
                 self._warned = True
 
     async def prune(self) -> dict[str, int]:
-        """Delete old finished deliveries, expired pins, old usage rows (one replica at a time)."""
+        """Delete old finished deliveries, expired pins, old usage rows, and the data of
+        workspaces whose grace period after leaving ran out (one replica at a time)."""
         now = self.clock()
         claim = self.store.claims.claim_singleton
         if not await asyncio.to_thread(claim, "prune", self.owner, now, timedelta(minutes=30)):
@@ -264,6 +266,14 @@ class Ticks:
             heartbeats_before=now - timedelta(hours=1),  # of processes that died silently
             audit_before=now - KEEP_AUDIT,
         )
+        for gone, purged in await asyncio.to_thread(self.store.tenants.purge_due, now):
+            log.info(
+                "purged %s, which left on %s: %s",
+                tenant_label(gone.platform, gone.workspace),
+                f"{gone.left_at:%Y-%m-%d}",
+                ", ".join(f"{n} {k}" for k, n in purged.items()) or "nothing",
+            )
+            done["departed workspaces"] = done.get("departed workspaces", 0) + 1
         if any(done.values()):
             log.info("pruned %s", ", ".join(f"{n} {k}" for k, n in done.items() if n))
         return done

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     llm_resummary_hours: float = Field(24.0, ge=0, alias="POLICYBRIEF_LLM_RESUMMARY_HOURS")
     # a feed that floods is taken this many new items per poll; the rest wait for the next
     max_new_per_poll: int = Field(500, ge=1, alias="POLICYBRIEF_MAX_NEW_PER_POLL")
+    tenant_retention_days: int = Field(30, ge=0, le=3650, alias="POLICYBRIEF_TENANT_RETENTION_DAYS")
     language: str = Field("English", alias="POLICYBRIEF_LANGUAGE")
 
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")

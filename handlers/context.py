@@ -53,6 +53,8 @@ class Services:
     brief_window_hours: int = 24
     # the bot's public base URL (POLICYBRIEF_PUBLIC_URL), for links to its own pages (calendars)
     public_url: str = ""
+    # days a workspace that removed policybrief keeps its data (POLICYBRIEF_TENANT_RETENTION_DAYS)
+    tenant_retention_days: int = 30
 
     def now(self) -> datetime:
         """The injected clock's current time (aware UTC)."""

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Table, and_, delete, or_, select, update
+from sqlalchemy import Connection, Table, and_, delete, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
@@ -23,6 +23,7 @@ from core.outbox import DeliveryRecord
 from storage.db import Database
 from storage.models import Delivery, Lease, Source, Subscription
 from storage.outbox import delivery_record
+from storage.tenants import DEPARTURES
 
 __all__ = ["HEARTBEAT_PREFIX", "new_owner", "ClaimStore"]
 
@@ -197,6 +198,9 @@ class ClaimStore:
         )
         if platforms is not None:
             cond = and_(cond, t.c.platform.in_(list(platforms)))
+        gone = DEPARTURES.c
+        departed = exists().where(gone.platform == t.c.platform, gone.workspace == t.c.workspace)
+        cond = and_(cond, ~departed)  # nothing reaches a workspace that removed policybrief
         ids = self._claim_ids(
             t,
             cond,

@@ -273,6 +273,17 @@ class AuditRow(SQLModel, table=True):
     command: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class DepartureRow(SQLModel, table=True):
+    """A workspace or server that removed policybrief: nothing is sent there; purged later."""
+
+    __tablename__ = "departures"
+
+    platform: str = Field(primary_key=True)
+    workspace: str = Field(primary_key=True)
+    left_at: datetime = Field(sa_column=_ts(nullable=False))
+    purge_at: datetime = Field(sa_column=_ts(nullable=False, index=True))
+
+
 class Delivery(SQLModel, table=True):
     """The outbox: written before a send; the idempotency key makes a retry or restart harmless."""
 

@@ -21,6 +21,7 @@ from storage.sources import SourceStore
 from storage.stories import StoryStore
 from storage.subscriptions import SubscriptionStore
 from storage.summaries import SummaryStore
+from storage.tenants import TenantStore
 from storage.trends import TrendStore
 from storage.usage import UsageStore
 from storage.watches import WatchStore
@@ -40,6 +41,7 @@ class Storage:
         self.watches = WatchStore(db)
         self.alerts = AlertStore(db)
         self.audit = AuditStore(db)
+        self.tenants = TenantStore(db)
         self.sources = SourceStore(db)
         self.subscriptions = SubscriptionStore(db)
         self.outbox = OutboxStore(db)

@@ -15,6 +15,7 @@ import logging
 import zoneinfo
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Optional  # noqa: UP035 - discord.py reads Optional[...] annotations
 
@@ -185,6 +186,25 @@ class CommandRunner:
                 )
         except discord.HTTPException as exc:
             log.warning("Discord refused a reply (%s %s)", exc.status, exc.code)
+
+    # --- the server leaving and coming back ------------------------------------------------
+
+    async def guild_left(self, guild_id: str) -> None:
+        """The server removed the bot: nothing is sent there from now on; its data is purged
+        after the grace period (POLICYBRIEF_TENANT_RETENTION_DAYS)."""
+        services = self.services
+        keep = timedelta(days=services.tenant_retention_days)
+        gone = await asyncio.to_thread(
+            services.store.tenants.leave, "discord", guild_id, services.now(), keep
+        )
+        log.info(
+            "discord: server %s removed policybrief; its data goes %s", guild_id, gone.purge_at
+        )
+
+    async def guild_joined(self, guild_id: str) -> None:
+        """Added (again): a server that left within the grace period keeps its data."""
+        if await asyncio.to_thread(self.services.store.tenants.come_back, "discord", guild_id):
+            log.info("discord: server %s is back; nothing was purged", guild_id)
 
     # --- buttons -----------------------------------------------------------------------------
 
@@ -404,6 +424,12 @@ class PolicyBriefClient(ButtonClient):
 
     async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
         await self.runner.handle_button(interaction, action, ref)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.runner.guild_left(str(guild.id))
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.runner.guild_joined(str(guild.id))
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

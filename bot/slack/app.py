@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -286,6 +287,22 @@ class SlackBot:
             }
         )
 
+    async def on_departure(self, event: dict, body: dict) -> None:
+        """The workspace uninstalled policybrief (or revoked its bot token): nothing is sent
+        there from now on, and its data is purged after the grace period."""
+        revoked = event.get("tokens") or {}
+        if event.get("type") == "tokens_revoked" and not revoked.get("bot"):
+            return  # only a person's token: the bot still works there
+        team = str(body.get("team_id", ""))
+        if not team:
+            return
+        services = self.services
+        keep = timedelta(days=services.tenant_retention_days)
+        gone = await asyncio.to_thread(
+            services.store.tenants.leave, "slack", team, services.now(), keep
+        )
+        log.info("slack: workspace %s removed policybrief; its data goes %s", team, gone.purge_at)
+
     async def on_home(self, event: dict, client: Any, context: Any) -> None:
         """App Home: your watches, the digests you set up (admins: all), source health."""
         if event.get("tab", "home") != "home":
@@ -374,6 +391,8 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
     app.action(ACTION_PIN)(bot.on_pin)
     app.action(ACTION_MENU)(bot.on_menu)
     app.event("app_home_opened")(bot.on_home)
+    app.event("app_uninstalled")(bot.on_departure)
+    app.event("tokens_revoked")(bot.on_departure)
 
 
 # --- runtime -----------------------------------------------------------------------------------

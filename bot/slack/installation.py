@@ -56,8 +56,13 @@ ClientFactory = Callable[[str | None], AsyncWebClient]
 class ThreadedInstallationStore(AsyncInstallationStore):
     """slack_sdk's SQLAlchemyInstallationStore, awaited through `asyncio.to_thread`."""
 
-    def __init__(self, sync: SQLAlchemyInstallationStore) -> None:
+    def __init__(
+        self,
+        sync: SQLAlchemyInstallationStore,
+        on_install: Callable[[str], object] | None = None,
+    ) -> None:
         self.sync = sync
+        self.on_install = on_install  # a workspace (re)installed: it has not left after all
 
     def create_tables(self) -> None:
         """Create slack_installations / slack_bots when missing (outside our Alembic schema)."""
@@ -69,6 +74,8 @@ class ThreadedInstallationStore(AsyncInstallationStore):
 
     async def async_save(self, installation: Installation) -> None:
         await asyncio.to_thread(self.sync.save, installation)
+        if self.on_install is not None and installation.team_id:
+            await asyncio.to_thread(self.on_install, installation.team_id)
 
     async def async_save_bot(self, bot: Bot) -> None:
         await asyncio.to_thread(self.sync.save_bot, bot)
@@ -144,7 +151,8 @@ def build_oauth_settings(
     engine = services.store.engine
     logger = getLogger(__name__)
     store = ThreadedInstallationStore(
-        SQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=logger)
+        SQLAlchemyInstallationStore(client_id=client_id, engine=engine, logger=logger),
+        on_install=lambda team: services.store.tenants.come_back("slack", team),
     )
     states = ThreadedStateStore(SQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine))
     if create_tables:
