@@ -7,7 +7,7 @@ Bulk-inserts 50,000 stories (one item each, tagged, spread over 30 days) and 1,0
   2. the outbox drained through `bot.delivery.Outbox` into a local fake publisher (no pacing):
      sends per second.
 On SQLite, and on PostgreSQL too when POLICYBRIEF_TEST_POSTGRES_URL is set (own schema).
-Target (issue 8): all composed and queued in under 10 s on each.
+Recipient (issue 8): all composed and queued in under 10 s on each.
 Run: .venv/bin/python benchmarks/digest.py [--stories 50000] [--subs 1000] [--sqlite-only]
 """
 
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.delivery import DeliveryConfig, Outbox  # noqa: E402
-from bot.publisher import Sent, Target  # noqa: E402
+from bot.publisher import Recipient, Sent  # noqa: E402
 from core.document import Document  # noqa: E402
 from digest.composition.compose import compose_digest  # noqa: E402
 from digest.composition.digests import run_due_digests  # noqa: E402
@@ -97,7 +97,7 @@ class FakePublisher:
     def __init__(self) -> None:
         self.sent: dict[str, str] = {}
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+    async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
         message_id = self.sent.setdefault(key, f"m{len(self.sent) + 1}")
         return Sent(message_id, target.id)
 

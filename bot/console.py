@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.publisher import Sent, Target
+from bot.publisher import Recipient, Sent
 from core.document import Document
 from digest.composition.textrender import render_text
 from handlers.base import Invocation, Reply, Role
@@ -48,10 +48,10 @@ class ConsolePublisher:
         self.output = output if output is not None else sys.stdout
         self._ids = itertools.count(1)
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+    async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
         return self.show(target, document)
 
-    def show(self, target: Target, document: Document) -> Sent:
+    def show(self, target: Recipient, document: Document) -> Sent:
         """Print at once; `print_pending` calls it from a worker thread."""
         where = f"@{target.id} (direct)" if target.direct else f"#{target.id}"
         self.output.write(f"\n--- to {where} ---\n{render_text(document)}\n")
@@ -115,7 +115,7 @@ def print_pending(services: Services, output: TextIO, publisher: ConsolePublishe
         REPL_OWNER, now, platforms=[CONSOLE["platform"]], lease=timedelta(minutes=1)
     ):
         for row in rows:
-            target = Target(row.platform, row.workspace, row.target, row.direct)
+            target = Recipient(row.platform, row.workspace, row.target, row.direct)
             sent = publisher.show(target, Document.from_json(row.payload))
             store.outbox.mark_sent(row.id, sent.message_id, now)
             printed += 1

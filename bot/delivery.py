@@ -27,9 +27,9 @@ from bot.publisher import (
     OutcomeUnknown,
     Publisher,
     PublishError,
+    Recipient,
+    RecipientGone,
     Reconciler,
-    Target,
-    TargetGone,
     Transient,
 )
 from core.clock import utcnow
@@ -219,7 +219,7 @@ class Outbox:
 
     async def _send_one(self, row: DeliveryRecord, report: DrainReport) -> str:
         publisher = self.publishers[row.platform]
-        target = Target(row.platform, row.workspace, row.target, row.direct)
+        target = Recipient(row.platform, row.workspace, row.target, row.direct)
         self._in_flight.add(row.id)
         self._idle.clear()
         try:
@@ -246,13 +246,13 @@ class Outbox:
                 self._idle.set()
 
     async def _send(
-        self, publisher: Publisher, target: Target, row: DeliveryRecord, report: DrainReport
+        self, publisher: Publisher, target: Recipient, row: DeliveryRecord, report: DrainReport
     ) -> str:
         """One send and its outcome recorded; an unknown outcome keeps the attempt's time."""
         try:
             document = Document.from_json(row.payload)
             sent = await publisher.send(target, document, key=row.key)
-        except TargetGone as exc:
+        except RecipientGone as exc:
             await asyncio.to_thread(self._permanent, row, "gone", str(exc), report)
             return "gone"
         except Forbidden as exc:
@@ -273,7 +273,7 @@ class Outbox:
         return "sent"
 
     async def _reconcile(
-        self, publisher: Reconciler, target: Target, row: DeliveryRecord, report: DrainReport
+        self, publisher: Reconciler, target: Recipient, row: DeliveryRecord, report: DrainReport
     ) -> str | None:
         """Look for the message of an earlier attempt whose outcome was unknown. Returns the
         outcome when that settles it ("sent": found; "retried": could not look yet), else None:

@@ -14,10 +14,10 @@ from typing import Protocol, runtime_checkable
 from core.document import Document
 
 __all__ = [
-    "Target",
+    "Recipient",
     "Sent",
     "PublishError",
-    "TargetGone",
+    "RecipientGone",
     "Forbidden",
     "Transient",
     "OutcomeUnknown",
@@ -27,7 +27,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Target:
+class Recipient:
     """Where to post: a channel, or a user for a direct message."""
 
     platform: str
@@ -48,7 +48,7 @@ class PublishError(Exception):
     """Base of send failures; the message says what happened in plain words."""
 
 
-class TargetGone(PublishError):
+class RecipientGone(PublishError):
     """Permanent: the channel or user is gone (archived, deleted, bot removed)."""
 
 
@@ -73,7 +73,7 @@ class Publisher(Protocol):
 
     platform: str
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent: ...
+    async def send(self, target: Recipient, document: Document, *, key: str) -> Sent: ...
 
     async def pin(self, channel_id: str, message_id: str) -> None: ...
 
@@ -82,7 +82,7 @@ class Publisher(Protocol):
 class Reconciler(Protocol):
     """A publisher that can tell whether a send whose outcome was unknown was in fact posted."""
 
-    async def find(self, target: Target, key: str, since: datetime) -> Sent | None:
+    async def find(self, target: Recipient, key: str, since: datetime) -> Sent | None:
         """The message sent for `key` at or after `since` (minus clock skew), or None.
 
         Raises Transient when the platform cannot be asked now, another PublishError when it

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
-from bot.publisher import Sent, Target
+from bot.publisher import Recipient, Sent
 from core.document import Document
 from storage.db import Database
 
@@ -23,7 +23,7 @@ __all__ = ["MemoryPublisher", "TablePublisher", "Posted"]
 
 @dataclass
 class Posted:
-    target: Target
+    target: Recipient
     document: Document
     key: str
     message_id: str
@@ -38,7 +38,7 @@ class MemoryPublisher:
     attempts: list[str] = field(default_factory=list)
     failures: dict[str, list[Exception]] = field(default_factory=lambda: defaultdict(list))
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+    async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
         self.attempts.append(key)
         queue = self.failures.get(target.id)
         if queue:
@@ -80,7 +80,7 @@ class TablePublisher:
         self.platform = platform
         self.hooks = hooks  # object with before_send(key) / after_send(key), for crash tests
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+    async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
         if self.hooks is not None:
             self.hooks.before_send(key)  # type: ignore[attr-defined]
         pid = os.getpid()

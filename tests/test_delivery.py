@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from bot.delivery import DeliveryConfig, Outbox, admin_recipients, backoff_seconds
-from bot.publisher import Forbidden, TargetGone, Transient
+from bot.publisher import Forbidden, RecipientGone, Transient
 from core.document import Document
 from storage.models import Delivery, Subscription, Watch
 from storage.outbox import enqueue
@@ -142,7 +142,7 @@ async def test_gives_up_after_max_attempts_and_tells_the_admin(db):
     ("error", "status", "title", "reason"),
     [
         (
-            TargetGone("channel_not_found"),
+            RecipientGone("channel_not_found"),
             "gone",
             "A channel is gone",
             "the channel is gone (archived, deleted, or the bot was removed): channel_not_found",
@@ -192,7 +192,7 @@ async def test_gone_or_forbidden_disables_subscription_and_dms_admins_once(
 async def test_without_configured_admins_the_subscriber_is_told(db):
     pub, clock = MemoryPublisher(), Clock()
     sub_id = add_sub(db, created_by="UCREATOR")
-    pub.failures["C1"] = [TargetGone("is_archived")]
+    pub.failures["C1"] = [RecipientGone("is_archived")]
     queue(db, "digest:1", sub_id=sub_id)
     await outbox(db, pub, clock).drain()
     assert [p.target.id for p in pub.messages] == ["UCREATOR"]
@@ -205,7 +205,7 @@ async def test_alert_to_a_gone_user_turns_the_watch_off(db):
         s.add(w)
         s.flush()
         watch_id = w.id
-    pub.failures["U5"] = [TargetGone("user_not_found")]
+    pub.failures["U5"] = [RecipientGone("user_not_found")]
     queue(db, "alert:U5:9", target="U5", watch_id=watch_id, kind="alert")
     await outbox(db, pub, clock, admins=("UADMIN",)).drain()
     with db.session() as s:
@@ -238,9 +238,9 @@ async def test_crash_after_send_resend_is_deduplicated_by_key(db):
     queue(db, "k1")
     # A sender posted, then died before recording: the row is still "sending" under its lease.
     (row,) = Storage(db).claims.claim_deliveries("dead-process", T0)
-    from bot.publisher import Target
+    from bot.publisher import Recipient
 
-    await pub.send(Target("slack", "T1", "C1"), Document.from_json(row.payload), key="k1")
+    await pub.send(Recipient("slack", "T1", "C1"), Document.from_json(row.payload), key="k1")
     clock.advance(seconds=61)
     await outbox(db, pub, clock).drain()
     assert pub.attempts == ["k1", "k1"]  # it was resent...

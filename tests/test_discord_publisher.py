@@ -9,7 +9,7 @@ import pytest
 
 from bot.discord.api import ApiHTTPClient
 from bot.discord.publisher import DiscordPublisher, delivery_nonce
-from bot.publisher import Forbidden, PublishError, Target, TargetGone, Transient
+from bot.publisher import Forbidden, PublishError, Recipient, RecipientGone, Transient
 from core.document import Document, Section, SourceLink, StoryCard, story_ref
 from tests.fake_discord import FakeDiscord
 
@@ -49,7 +49,7 @@ async def publisher(fake):
 
 async def test_digest_posts_embeds_with_no_mentions_and_a_nonce(fake, publisher):
     sent = await publisher.send(
-        Target("discord", "g1", CHANNEL), digest(), key="digest:sub7:2026-11-28"
+        Recipient("discord", "g1", CHANNEL), digest(), key="digest:sub7:2026-11-28"
     )
 
     posts = fake.calls("POST", f"/channels/{CHANNEL}/messages")
@@ -74,7 +74,7 @@ async def test_digest_posts_embeds_with_no_mentions_and_a_nonce(fake, publisher)
 
 
 async def test_the_same_key_gives_the_same_nonce_so_a_retry_is_not_doubled(fake, publisher):
-    target = Target("discord", "g1", CHANNEL)
+    target = Recipient("discord", "g1", CHANNEL)
     await publisher.send(target, digest(1), key="k1")
     await publisher.send(target, digest(1), key="k1")
     await publisher.send(target, digest(1), key="k2")
@@ -86,7 +86,7 @@ async def test_long_digest_is_split_and_every_part_has_its_own_nonce(fake, publi
     doc = digest(25)
     for card in doc.stories():
         card.summary = "word " * 400
-    await publisher.send(Target("discord", "g1", CHANNEL), doc, key="big")
+    await publisher.send(Recipient("discord", "g1", CHANNEL), doc, key="big")
     posts = fake.calls("POST", f"/channels/{CHANNEL}/messages")
     assert len(posts) > 1
     assert len({p.json["nonce"] for p in posts}) == len(posts)
@@ -97,7 +97,7 @@ async def test_long_digest_is_split_and_every_part_has_its_own_nonce(fake, publi
 
 async def test_dm_alert_opens_the_dm_channel_and_posts_once(fake, publisher):
     alert = Document(kind="alert", title="Watch match: coupang", sections=[digest(1).sections[0]])
-    sent = await publisher.send(Target("discord", "g1", USER, direct=True), alert, key="alert:1")
+    sent = await publisher.send(Recipient("discord", "g1", USER, direct=True), alert, key="alert:1")
 
     opens = fake.calls("POST", "/users/@me/channels")
     assert [r.json for r in opens] == [{"recipient_id": int(USER)}]
@@ -130,7 +130,7 @@ async def test_pin_without_permission_says_which_permission_is_missing(fake, pub
 async def test_429_with_retry_after_is_waited_out(fake, publisher):
     fake.fail("POST", f"/channels/{CHANNEL}/messages", status=429, retry_after=0.1)
     started = time.monotonic()
-    sent = await publisher.send(Target("discord", "g1", CHANNEL), digest(1), key="k")
+    sent = await publisher.send(Recipient("discord", "g1", CHANNEL), digest(1), key="k")
     assert time.monotonic() - started >= 0.1
     posts = fake.calls("POST", f"/channels/{CHANNEL}/messages")
     assert len(posts) == 2  # the rate-limited try and the one that went through
@@ -147,7 +147,9 @@ async def test_a_long_rate_limit_is_transient_with_its_retry_after(fake):
         fake.fail("POST", f"/channels/{CHANNEL}/messages", status=429, retry_after=120)
         started = time.monotonic()
         with pytest.raises(Transient, match="rate limited") as err:
-            await DiscordPublisher(http).send(Target("discord", "g1", CHANNEL), digest(1), key="k")
+            await DiscordPublisher(http).send(
+                Recipient("discord", "g1", CHANNEL), digest(1), key="k"
+            )
         assert err.value.retry_after == 120
         assert time.monotonic() - started < 5  # not waited out: the outbox retries later
     finally:
@@ -157,28 +159,28 @@ async def test_a_long_rate_limit_is_transient_with_its_retry_after(fake):
 async def test_403_is_forbidden(fake, publisher):
     fake.fail("POST", f"/channels/{CHANNEL}/messages", status=403, code=50013, message="Missing")
     with pytest.raises(Forbidden, match=f"post to channel {CHANNEL}: the bot lacks a permission"):
-        await publisher.send(Target("discord", "g1", CHANNEL), digest(1), key="k")
+        await publisher.send(Recipient("discord", "g1", CHANNEL), digest(1), key="k")
 
 
 async def test_closed_dms_are_forbidden_with_a_reason(fake, publisher):
     fake.fail("POST", "/channels/300000000000000001/messages", status=403, code=50007)
     with pytest.raises(Forbidden, match="closed direct messages"):
-        await publisher.send(Target("discord", "g1", USER, direct=True), digest(1), key="k")
+        await publisher.send(Recipient("discord", "g1", USER, direct=True), digest(1), key="k")
 
 
 async def test_404_is_target_gone(fake, publisher):
     fake.fail(
         "POST", f"/channels/{CHANNEL}/messages", status=404, code=10003, message="Unknown Channel"
     )
-    with pytest.raises(TargetGone, match="no longer exists"):
-        await publisher.send(Target("discord", "g1", CHANNEL), digest(1), key="k")
+    with pytest.raises(RecipientGone, match="no longer exists"):
+        await publisher.send(Recipient("discord", "g1", CHANNEL), digest(1), key="k")
 
 
 async def test_5xx_is_transient(fake, publisher):
     # 503 is not among the statuses discord.py retries itself (500, 502, 504, 524).
     fake.fail("POST", f"/channels/{CHANNEL}/messages", status=503)
     with pytest.raises(Transient):
-        await publisher.send(Target("discord", "g1", CHANNEL), digest(1), key="k")
+        await publisher.send(Recipient("discord", "g1", CHANNEL), digest(1), key="k")
 
 
 async def test_other_4xx_is_a_permanent_error_naming_discords_answer(fake, publisher):
@@ -186,14 +188,14 @@ async def test_other_4xx_is_a_permanent_error_naming_discords_answer(fake, publi
         "POST", f"/channels/{CHANNEL}/messages", status=400, code=50035, message="Invalid Form"
     )
     with pytest.raises(PublishError, match="Invalid Form") as err:
-        await publisher.send(Target("discord", "g1", CHANNEL), digest(1), key="k")
-    assert not isinstance(err.value, Transient | Forbidden | TargetGone)
+        await publisher.send(Recipient("discord", "g1", CHANNEL), digest(1), key="k")
+    assert not isinstance(err.value, Transient | Forbidden | RecipientGone)
 
 
 async def test_a_server_that_is_down_is_transient(publisher, fake):
     await fake.stop()
     with pytest.raises(Transient, match="network error"):
-        await publisher.send(Target("discord", "g1", CHANNEL), digest(1), key="k")
+        await publisher.send(Recipient("discord", "g1", CHANNEL), digest(1), key="k")
 
 
 def test_nonce_is_stable_and_short():

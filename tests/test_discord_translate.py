@@ -581,7 +581,7 @@ def test_client_uses_no_privileged_intent_and_no_mentions():
 
 async def test_build_discord_wires_settings_and_the_publisher_waits_for_login(sqlite_db):
     from bot.discord.client import build_discord
-    from bot.publisher import Target, Transient
+    from bot.publisher import Recipient, Transient
     from bot.settings import load_settings
     from core.document import Document
 
@@ -596,12 +596,12 @@ async def test_build_discord_wires_settings_and_the_publisher_waits_for_login(sq
         runtime.publisher._ready_timeout = 0.05
         with pytest.raises(Transient, match="not connected yet"):
             await runtime.publisher.send(
-                Target("discord", GUILD, CHANNEL), Document("notice", "hi"), key="k"
+                Recipient("discord", GUILD, CHANNEL), Document("notice", "hi"), key="k"
             )
         assert fake.requests == []
         await runtime.client.login(runtime.token)
         sent = await runtime.publisher.send(
-            Target("discord", GUILD, CHANNEL), Document("notice", "hi"), key="k"
+            Recipient("discord", GUILD, CHANNEL), Document("notice", "hi"), key="k"
         )
         assert sent.channel_id == CHANNEL
         assert fake.calls("POST", f"/channels/{CHANNEL}/messages")[0].headers["Authorization"] == (

@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
-from bot.publisher import Forbidden, Target
+from bot.publisher import Forbidden, Recipient
 from bot.settings import load_settings
 from bot.slack.app import SlackConfigError, build_slack
 from bot.slack.installation import InstalledClients, ThreadedInstallationStore
@@ -94,12 +94,14 @@ async def test_oauth_mode_installs_then_serves_each_workspace_with_its_token(sql
         assert exchange.args["code"] == "c0de"
         # the new workspace's token now posts there; an unknown workspace is refused
         sent = await runtime.publisher.send(
-            Target("slack", "T9", "C9"), Document.notice("Hello"), key="k"
+            Recipient("slack", "T9", "C9"), Document.notice("Hello"), key="k"
         )
         assert sent.channel_id == "C9"
         assert fake.of("chat.postMessage")[0].headers["authorization"] == "Bearer xoxb-installed-T9"
         with pytest.raises(Forbidden, match="not installed"):
-            await runtime.publisher.send(Target("slack", "TX", "C1"), Document.notice("x"), key="y")
+            await runtime.publisher.send(
+                Recipient("slack", "TX", "C1"), Document.notice("x"), key="y"
+            )
     finally:
         await runtime.stop()
 

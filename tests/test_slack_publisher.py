@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.publisher import Forbidden, OutcomeUnknown, Sent, Target, TargetGone, Transient
+from bot.publisher import Forbidden, OutcomeUnknown, Recipient, RecipientGone, Sent, Transient
 from bot.slack.installation import SingleTokenClients
 from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
 from core.document import Document, Section, SourceLink, StoryCard
@@ -53,7 +53,7 @@ def small_doc(kind: str = "digest", n: int = 2) -> Document:
     return Document(kind=kind, title="Policy digest", sections=[Section(stories=cards)])
 
 
-CHANNEL = Target(platform="slack", workspace="T0001", id="C123")
+CHANNEL = Recipient(platform="slack", workspace="T0001", id="C123")
 
 
 async def test_digest_posts_to_channel_with_unfurls_off(fake):
@@ -87,7 +87,7 @@ async def test_pacer_is_per_channel(fake):
     t = FakeTime()
     pub = publisher_for(fake, t)
     await pub.send(CHANNEL, small_doc(), key="a")
-    await pub.send(Target("slack", "T0001", "C999"), small_doc(), key="b")
+    await pub.send(Recipient("slack", "T0001", "C999"), small_doc(), key="b")
     assert t.sleeps == []  # a different channel does not wait
     await pub.send(CHANNEL, small_doc(), key="c")
     assert t.sleeps == [1.0]
@@ -95,7 +95,7 @@ async def test_pacer_is_per_channel(fake):
 
 async def test_alert_opens_a_dm_without_pin_buttons(fake):
     t = FakeTime()
-    target = Target(platform="slack", workspace="T0001", id="U42", direct=True)
+    target = Recipient(platform="slack", workspace="T0001", id="U42", direct=True)
     sent = await publisher_for(fake, t).send(target, small_doc("alert", 1), key="alert:x")
     assert [c.method for c in fake.calls] == ["conversations.open", "chat.postMessage"]
     assert fake.of("conversations.open")[0].args["users"] == "U42"
@@ -134,11 +134,11 @@ async def test_persistent_429_becomes_transient_with_retry_after(fake):
 @pytest.mark.parametrize(
     ("error", "kind"),
     [
-        ("channel_not_found", TargetGone),
-        ("is_archived", TargetGone),
-        ("not_in_channel", TargetGone),
-        ("account_inactive", TargetGone),
-        ("user_not_found", TargetGone),
+        ("channel_not_found", RecipientGone),
+        ("is_archived", RecipientGone),
+        ("not_in_channel", RecipientGone),
+        ("account_inactive", RecipientGone),
+        ("user_not_found", RecipientGone),
         ("token_revoked", Forbidden),
         ("missing_scope", Forbidden),
         ("not_authed", Forbidden),
@@ -155,8 +155,8 @@ async def test_permanent_errors_map_to_publisher_exceptions(fake, error, kind):
 
 async def test_dm_to_a_deactivated_user_is_target_gone(fake):
     fake.fail("conversations.open", error="user_not_found")
-    target = Target(platform="slack", workspace="T0001", id="U404", direct=True)
-    with pytest.raises(TargetGone, match="opening a DM with U404: Slack says user_not_found"):
+    target = Recipient(platform="slack", workspace="T0001", id="U404", direct=True)
+    with pytest.raises(RecipientGone, match="opening a DM with U404: Slack says user_not_found"):
         await publisher_for(fake, FakeTime()).send(target, small_doc("alert", 1), key="k")
     assert fake.of("chat.postMessage") == []
 

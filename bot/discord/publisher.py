@@ -2,7 +2,7 @@
 
 Every send carries `AllowedMentions.none()` and a nonce derived from the delivery key with
 `enforce_nonce`, so Discord drops a retried send instead of posting it twice. discord.py waits out
-429s itself; what is left maps onto the Publisher errors: 403 -> Forbidden, 404 -> TargetGone,
+429s itself; what is left maps onto the Publisher errors: 403 -> Forbidden, 404 -> RecipientGone,
 5xx and network trouble -> Transient.
 """
 
@@ -19,7 +19,7 @@ from discord.http import HTTPClient, handle_message_parameters
 
 from bot.discord.render import RenderedMessage, render
 from bot.discord.views import story_view
-from bot.publisher import Forbidden, PublishError, Sent, Target, TargetGone, Transient
+from bot.publisher import Forbidden, PublishError, Recipient, RecipientGone, Sent, Transient
 from core.document import Document
 
 __all__ = ["DiscordPublisher", "delivery_nonce", "NONCE_CHARS"]
@@ -56,7 +56,7 @@ class DiscordPublisher:
         self._ready_timeout = ready_timeout
         self._buttons = buttons
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+    async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
         """Post the document (several messages when long); the first message's id is returned."""
         await self._wait_ready()
         channel_id = target.id
@@ -156,7 +156,7 @@ class DiscordPublisher:
                 f"Embed Links): {detail}"
             ) from None
         if isinstance(exc, discord.NotFound):
-            raise TargetGone(f"{what}: Discord says it no longer exists ({detail})") from None
+            raise RecipientGone(f"{what}: Discord says it no longer exists ({detail})") from None
         if exc.status >= 500 or exc.status == 429:
             raise Transient(f"{what}: Discord answered {detail}") from None
         raise PublishError(f"{what}: Discord refused it ({detail})") from None

@@ -1,6 +1,6 @@
 """The Slack Publisher: digests to channels (long ones continue in a thread), alerts by DM, pins.
 
-Web API errors become the Publisher exceptions delivery understands: TargetGone (disable the
+Web API errors become the Publisher exceptions delivery understands: RecipientGone (disable the
 subscription or watch), Forbidden (tell an admin), Transient (retry later, honouring Retry-After),
 OutcomeUnknown (the post may have been made: look before sending again).
 
@@ -35,9 +35,9 @@ from bot.publisher import (
     Forbidden,
     OutcomeUnknown,
     PublishError,
+    Recipient,
+    RecipientGone,
     Sent,
-    Target,
-    TargetGone,
     Transient,
 )
 from bot.slack.render import render
@@ -239,7 +239,7 @@ class ChannelPacer:
 
 
 def classify_error(exc: Exception, what: str) -> PublishError:
-    """A Slack or network failure as TargetGone / Forbidden / Transient, in plain words."""
+    """A Slack or network failure as RecipientGone / Forbidden / Transient, in plain words."""
     if isinstance(exc, SlackApiError):
         resp = exc.response
         status = getattr(resp, "status_code", 0) or 0
@@ -251,7 +251,7 @@ def classify_error(exc: Exception, what: str) -> PublishError:
             wait = _retry_after(getattr(resp, "headers", None))
             return Transient(f"Slack rate limit on {what}", retry_after=wait)
         if code in GONE_ERRORS:
-            return TargetGone(f"{what}: Slack says {code}")
+            return RecipientGone(f"{what}: Slack says {code}")
         if code in FORBIDDEN_ERRORS:
             return Forbidden(f"{what}: Slack says {code}")
         if status >= 500 or not code:  # a gateway error may hide a request Slack carried out
@@ -291,7 +291,7 @@ class SlackPublisher:
         except Exception as exc:  # every failure leaves as a PublishError subclass
             raise classify_error(exc, what) from exc
 
-    async def _channel(self, client: AsyncWebClient, target: Target) -> str:
+    async def _channel(self, client: AsyncWebClient, target: Recipient) -> str:
         """The channel to post in: the target, or the DM opened with the target user."""
         if not target.direct:
             return target.id
@@ -303,7 +303,7 @@ class SlackPublisher:
             raise Transient(str(exc)) from exc
         return str(opened["channel"]["id"])
 
-    async def send(self, target: Target, document: Document, *, key: str) -> Sent:
+    async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
         """Post the document; long ones continue in a thread under the first message.
 
         `key` is the outbox idempotency key: the first message carries it as metadata, so `find`
@@ -344,7 +344,7 @@ class SlackPublisher:
                 channel = str(resp.get("channel") or channel)
         return Sent(message_id=first_ts, channel_id=channel)
 
-    async def find(self, target: Target, key: str, since: datetime) -> Sent | None:
+    async def find(self, target: Recipient, key: str, since: datetime) -> Sent | None:
         """The first message of delivery `key` posted since `since`, from the channel's history
         (its metadata carries the key), or None when there is none."""
         client = await self._clients.client_for(target.workspace)
