@@ -18,12 +18,14 @@ from digest.judgement.similar import similar_query
 from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
 from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
+from handlers.forget import ForgetArgs, forget_from_options, parse_forget, run_forget
 from handlers.parsing import Text, number_of, option_text
 from handlers.registry import (
     CommandSpec,
     NoArgs,
     Option,
     Subcommand,
+    async_action,
     no_args_action,
     sync_action,
 )
@@ -279,6 +281,15 @@ SPEC = CommandSpec(
             "/watch similar <story>",
             story_action("watch similar", run_similar),
             options=(STORY_OPTION,),
+        ),
+        Subcommand(
+            "forget-me",
+            "Erase what policybrief keeps about you in this workspace (asks first)",
+            "/watch forget-me [confirm]",
+            async_action(ForgetArgs, run_forget, text=parse_forget, options=forget_from_options),
+            options=(
+                Option("confirm", "Type confirm to erase", kind="choice", choices=("confirm",)),
+            ),
         ),
     ),
 )

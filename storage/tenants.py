@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, Table, and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -17,15 +17,19 @@ __all__ = ["TenantStore", "DEPARTURES"]
 
 DEPARTURES: Table = DepartureRow.__table__  # type: ignore[attr-defined]
 _DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
+_WATCHES: Table = Watch.__table__  # type: ignore[attr-defined]
+_SUBSCRIPTIONS: Table = Subscription.__table__  # type: ignore[attr-defined]
+_PINS: Table = Pin.__table__  # type: ignore[attr-defined]
+_AUDIT: Table = AuditRow.__table__  # type: ignore[attr-defined]
 # what a tenant's people created, each with platform and workspace columns; deliveries first
 # (they refer to watches and subscriptions)
 _OWNED: tuple[tuple[str, Table], ...] = (
     ("deliveries", _DELIVERIES),
-    ("watches", Watch.__table__),  # type: ignore[attr-defined]
-    ("digests", Subscription.__table__),  # type: ignore[attr-defined]
-    ("pins", Pin.__table__),  # type: ignore[attr-defined]
+    ("watches", _WATCHES),
+    ("digests", _SUBSCRIPTIONS),
+    ("pins", _PINS),
     ("calendar feeds", CALENDAR_FEEDS),
-    ("audit entries", AuditRow.__table__),  # type: ignore[attr-defined]
+    ("audit entries", _AUDIT),
 )
 _UNSENT = ("pending", "sending")
 
@@ -82,10 +86,49 @@ class TenantStore:
         with self._db.engine.begin() as conn:
             return _purge(conn, platform, workspace)
 
+    def forget_person(self, platform: str, workspace: str, user: str) -> dict[str, int]:
+        """Erase one person of one tenant (GDPR-style): their watches and the messages for them,
+        calendar feeds and audit entries; their name leaves pins and digests. Counts per kind."""
+        with self._db.engine.begin() as conn:
+            return _forget(conn, platform, workspace, user)
+
     def purge_due(self, now: datetime) -> list[tuple[Departure, dict[str, int]]]:
         """Purge every departed tenant whose grace period ran out by `now`."""
         due = [d for d in self.departed() if d.purge_at <= now]
         return [(d, self.purge(d.platform, d.workspace)) for d in due]
+
+
+def _forget(conn: Connection, platform: str, workspace: str, user: str) -> dict[str, int]:
+    w = _WATCHES.c
+    mine = select(w.id).where(w.platform == platform, w.workspace == workspace, w.user_id == user)
+    d = _DELIVERIES.c
+    to_them = and_(d.platform == platform, d.workspace == workspace)
+    messages = delete(_DELIVERIES).where(
+        to_them, or_(and_(d.direct, d.target == user), d.watch_id.in_(mine))
+    )
+    counts = {"direct messages and alerts": conn.execute(messages).rowcount}
+    for what, table, column in (
+        ("watches", _WATCHES, "user_id"),
+        ("calendar feeds", CALENDAR_FEEDS, "user_id"),
+        ("audit entries", _AUDIT, "user"),
+    ):
+        c = table.c
+        counts[what] = conn.execute(
+            delete(table).where(c.platform == platform, c.workspace == workspace, c[column] == user)
+        ).rowcount
+    # a pin or a digest stays the channel's; only the name of who made it goes
+    p, s = _PINS.c, _SUBSCRIPTIONS.c
+    counts["pins no longer naming you"] = conn.execute(
+        update(_PINS)
+        .where(p.platform == platform, p.workspace == workspace, p.pinned_by == user)
+        .values(pinned_by="")
+    ).rowcount
+    counts["digests no longer naming you"] = conn.execute(
+        update(_SUBSCRIPTIONS)
+        .where(s.platform == platform, s.workspace == workspace, s.created_by == user)
+        .values(created_by=None)
+    ).rowcount
+    return counts
 
 
 def _purge(conn: Connection, platform: str, workspace: str) -> dict[str, int]:

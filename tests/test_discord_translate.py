@@ -100,6 +100,8 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
     ("watch", "remove", {"id": 3}, "remove 3"),
     ("watch", "test", {"query": "coupang -coupon"}, "test coupang -coupon"),
     ("watch", "similar", {"story": "s16"}, "similar s16"),
+    ("watch", "forget-me", {}, "forget-me"),
+    ("watch", "forget-me", {"confirm": "confirm"}, "forget-me confirm"),
     (
         "digest",
         "on",
@@ -372,7 +374,14 @@ def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
     runner, chat = _runner(sqlite_db)
     built = {c.name: c for c in build_commands(chat.registry, runner)}
     assert set(built) == {spec.name for spec in chat.registry.listed()}
-    assert {c.name for c in built["watch"].commands} == {"add", "list", "remove", "test", "similar"}
+    assert {c.name for c in built["watch"].commands} == {
+        "add",
+        "list",
+        "remove",
+        "test",
+        "similar",
+        "forget-me",
+    }
     assert {c.name for c in built["digest"].commands} == {"on", "off", "status", "preview"}
     assert {c.name for c in built["sources"].commands} == {"list", "add", "remove", "health", "log"}
     assert built["sources"].default_permissions == discord.Permissions(manage_guild=True)

@@ -185,3 +185,62 @@ def test_a_bad_retention_setting_stops_start_up_naming_the_variable(days, monkey
     monkeypatch.setenv("POLICYBRIEF_TENANT_RETENTION_DAYS", days)
     with pytest.raises(SettingsError, match="POLICYBRIEF_TENANT_RETENTION_DAYS"):
         load_settings()
+
+
+def test_forget_me_asks_first_then_leaves_no_row_naming_the_person(db):
+    from handlers.base import Role
+    from storage.deadline_models import CalendarFeedRow
+    from tests.fakechat import FakeChat
+
+    populate(db, "slack", "T1")  # U1 watches, U2 pinned and turned the digest on
+    chat = FakeChat(db, workspace="T1")
+    other = FakeChat(db, workspace="T2")
+    other.say("/watch coupang", user="U2")
+    chat.say("/watch roblox", user="U2")
+    chat.say("/deadlines subscribe eu", user="U2")
+    with db.session() as s:
+        s.add(
+            Delivery(
+                idempotency_key="dm",
+                kind="alert",
+                platform="slack",
+                workspace="T1",
+                target="U2",
+                direct=True,
+            )
+        )
+    asked = chat.say("/watch forget-me", user="U2").document
+    assert asked.title == "This erases what policybrief keeps about you in this workspace"
+    assert owned(db, "T1")["Watch"] == 2  # nothing happened yet
+    done = chat.say("/watch forget-me confirm", user="U2", as_=Role.MEMBER).document
+    assert done.title == "Done: policybrief no longer keeps anything about you here"
+    assert done.sections[0].lines == [
+        "1 direct messages and alerts",
+        "1 watches",
+        "1 calendar feeds",
+        "1 audit entries",
+        "1 pins no longer naming you",
+    ]
+
+    def naming_u2() -> list[object]:
+        with db.session() as s:
+            return [
+                *s.exec(select(Watch).where(Watch.user_id == "U2", Watch.workspace == "T1")),
+                *s.exec(select(Pin).where(Pin.pinned_by == "U2")),
+                *s.exec(select(Delivery).where(Delivery.target == "U2")),
+                *s.exec(select(CalendarFeedRow).where(CalendarFeedRow.user_id == "U2")),
+            ]
+
+    assert naming_u2() == []
+    assert Storage(db).audit.entries(NOW - timedelta(days=1), workspace="T1") == []
+    assert owned(db, "T1")["Watch"] == 1  # U1's watch stays
+    assert len(other.say("/watch list", user="U2").document.sections[0].lines) == 1  # T2 keeps
+
+
+def test_forget_me_refuses_anything_but_confirm(db):
+    from tests.fakechat import FakeChat, error_of
+
+    chat = FakeChat(db)
+    assert error_of(chat.say("/watch forget-me yes")) == (
+        "yes at column 11: type /watch forget-me confirm to erase what policybrief keeps about you"
+    )
