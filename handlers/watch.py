@@ -14,7 +14,6 @@ from core.document import Document, Section, story_ref
 from core.stories import StoryHeadline
 from digest.composition.alerts import story_facts
 from digest.judgement.query import (
-    Filter,
     Query,
     QueryError,
     WatchMatcher,
@@ -169,9 +168,7 @@ def run_remove(services: Services, caller: Caller, args: WatchRemoveArgs) -> Rep
 def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
     query = args.query
     matcher = WatchMatcher.build([(0, query)])
-    has_source = any(
-        isinstance(a, Filter) and a.kind == "source" for c in query.clauses for a in c.alternatives
-    )
+    has_source = query.uses("source") or query.uses("site")  # both read the items' sources
     now = services.now()
     since = now - timedelta(days=TEST_DAYS)
     hits: list[StoryHeadline] = []
