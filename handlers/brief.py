@@ -55,14 +55,16 @@ class BriefArgs:
     text: str = ""  # the query as typed, for the next page's command
 
 
-def parse_query_text(services: Services, text: str) -> Query:
-    """A query in the language, with the taxonomy's names; refusals as UsageError."""
+def parse_query_text(services: Services, text: str, *, strict_names: bool = False) -> Query:
+    """A query in the language, with the taxonomy's names; refusals as UsageError.
+    `strict_names` refuses a word one typo away from a slug (for saved settings)."""
     try:
         return parse_query(
             text,
             vocabulary=vocabulary_of(services.taxonomy),
             allow_empty=True,
             require_positive=False,
+            strict_names=strict_names,
         )
     except QueryError as exc:
         raise UsageError(exc.message) from None

@@ -25,6 +25,7 @@ from bot.discord.translate import (
     typed_options,
 )
 from core.document import story_ref
+from core.query import Clause, Filter, Query, Term
 from handlers.base import Role, Typed
 from handlers.brief import BriefArgs
 from handlers.parsing import Text
@@ -370,7 +371,15 @@ def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
     assert default_permissions_for(chat.registry.get("help")) is None
     brief = {p.name: p for p in built["brief"].parameters}
     assert brief["topic"].autocomplete is not None
-    assert [c.value for c in brief["since"].choices] == ["24h", "48h", "3d", "7d"]
+    assert [c.value for c in brief["since"].choices] == [
+        "24h",
+        "48h",
+        "3d",
+        "7d",
+        "30d",
+        "90d",
+        "365d",
+    ]
     add = {
         p.name: p for p in next(c for c in built["watch"].commands if c.name == "add").parameters
     }
@@ -517,7 +526,11 @@ async def test_option_values_reach_the_handler_typed_without_text(sqlite_db):
     await _callback(runner, "brief")(FakeInteraction(), since="7d", words="coupang eu")
     await _callback(runner, "watch", "remove")(FakeInteraction(), id=1)
     assert seen == [
-        BriefArgs(jurisdictions=("eu",), words=("coupang",), since=timedelta(days=7)),
+        BriefArgs(
+            query=Query((Clause((Term(("coupang",)),)), Clause((Filter("jurisdiction", "eu"),)))),
+            since=timedelta(days=7),
+            text="coupang eu",
+        ),
         WatchRemoveArgs(watch_id=1),
     ]
     remove = next(c for c in _callback_group(runner, "watch").commands if c.name == "remove")

@@ -339,11 +339,30 @@ def _adjacent_words(toks: list[_Tok], pos: int) -> int:
     return count if not toks[pos].negated else 1
 
 
+def _near_name(tok: _Tok, vocabulary: Vocabulary) -> QueryError | None:
+    """A plain word one typo away from a slug (child-safty): the refusal, for settings that
+    are saved, where a misspelt topic would silently become a word to search for."""
+    word = tok.text.lower()
+    if tok.kind != "word" or len(word) < 5:
+        return None
+    slugs = sorted(vocabulary.topics | vocabulary.jurisdictions)
+    close = difflib.get_close_matches(word, slugs, n=1, cutoff=0.85)
+    if not close or close[0] == word:
+        return None
+    return _refuse(
+        tok.text,
+        tok.column,
+        f"not a topic or jurisdiction; did you mean {close[0]}? "
+        f'To search for the words, quote them: "{tok.text}"',
+    )
+
+
 def _atoms(
     toks: list[_Tok],
     topics: Collection[str] | None,
     jurisdictions: Collection[str] | None,
     vocabulary: Vocabulary | None,
+    strict: bool = False,
 ) -> list[tuple[_Tok, Atom]]:
     """Each token (or run of words forming one name) as its atom, led by its first token."""
     out: list[tuple[_Tok, Atom]] = []
@@ -371,6 +390,8 @@ def _atoms(
                 out.append((tok, Filter(kind, slug)))
                 pos += size
                 continue
+            if strict and (near := _near_name(tok, vocabulary)) is not None:
+                raise near
         out.append((tok, _term(tok)))
         pos += 1
     return out
@@ -384,12 +405,14 @@ def parse_query(
     vocabulary: Vocabulary | None = None,
     allow_empty: bool = False,
     require_positive: bool = True,
+    strict_names: bool = False,
 ) -> Query:
     """Parse a query; raise QueryError (only) with the column of the problem.
 
     With a `vocabulary`, topic and jurisdiction names stand for their filters and filters are
     checked against it; `topics`/`jurisdictions` alone only check filters. A stored query is
     parsed without either: its filters are written out (`topic:eu`), so it reads the same.
+    `strict_names` refuses a plain word one typo away from a slug (for saved settings).
     """
     if not text or not text.strip():
         if allow_empty:
@@ -399,7 +422,7 @@ def parse_query(
     clauses: list[list[Atom]] = []
     exclusions: list[Atom] = []
     pending_or: _Tok | None = None
-    atoms = _atoms(toks, topics, jurisdictions, vocabulary)
+    atoms = _atoms(toks, topics, jurisdictions, vocabulary, strict_names)
     for pos, (tok, atom) in enumerate(atoms):
         if tok.kind == "or":
             prev = atoms[pos - 1][0] if pos > 0 else None
