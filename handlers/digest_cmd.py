@@ -70,7 +70,28 @@ def _cities() -> dict[str, tuple[str, ...]]:
         city = zone.rsplit("/", 1)[1].lower()
         for key in {city, city.replace("_", "-"), city.replace("_", "")}:
             table.setdefault(key, []).append(zone)
-    return {k: tuple(v) for k, v in table.items()}
+    return {k: _distinct(v) for k, v in table.items()}
+
+
+def _distinct(zones: list[str]) -> tuple[str, ...]:
+    """Zone names that are links to one another (America/Buenos_Aires and
+    America/Argentina/Buenos_Aires) count as one zone: the longer, regional name is kept."""
+    if len(zones) < 2:
+        return tuple(zones)
+    by_rules: dict[tuple[object, ...], str] = {}
+    for zone in sorted(zones, key=lambda z: (-z.count("/"), z)):
+        by_rules.setdefault(_fingerprint(zone), zone)
+    return tuple(sorted(by_rules.values()))
+
+
+def _fingerprint(zone: str) -> tuple[object, ...]:
+    """A zone's UTC offsets in January and July of every year from 1970 to 2037."""
+    tz = ZoneInfo(zone)
+    return tuple(
+        datetime(year, month, 1, 12, tzinfo=tz).utcoffset()
+        for year in range(1970, 2038)
+        for month in (1, 7)
+    )
 
 
 def resolve_zone(word: str) -> str | None:
