@@ -236,7 +236,7 @@ def test_removing_someone_elses_watch_changes_nothing(chat):
         ("/watch OR coupang", "OR needs a word on both sides at column 1"),
         (
             "/watch topic:child-safty",
-            "unknown topic 'child-safty' at column 7 — did you mean child-safety?",
+            "topic:child-safty at column 1: unknown topic; did you mean topic:child-safety?",
         ),
         ("/watch -coupon", "a query needs at least one word, phrase or filter besides exclusions"),
         (

@@ -268,3 +268,18 @@ def test_names_and_terms():
     assert parse_query("dsa", vocabulary=VOCAB).clauses[0].alternatives == (Term(("dsa",)),)
     q = parse_query('"child safety"', vocabulary=VOCAB)  # quotes always mean words
     assert q.clauses[0].alternatives == (Term(("child", "safety")),)
+
+
+def test_deadlines_and_trend_read_the_same_language(chat, news):
+    assert chat.say("/trend child safety").document.kind != "error"
+    assert chat.say("/deadlines eu OR uk").document.kind != "error"
+    assert error_of(chat.say("/trend eu -crypto")) == (
+        "-topic:crypto-assets: exclusions work in /brief, /watch and /digest; here, leave it out"
+    )
+    assert error_of(chat.say("/trend eu uk")) == (
+        "jurisdiction:uk: one jurisdiction filter here; for any of several, join them with OR "
+        "(eu OR uk)"
+    )
+    assert error_of(chat.say("/deadlines intitle:x")) == (
+        "intitle:x at column 1: words match headlines and text alike; drop intitle:"
+    )

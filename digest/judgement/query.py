@@ -62,10 +62,22 @@ __all__ = [
 ]
 
 LANGUAGE_HELP = (
-    'Queries: words (all must appear), "exact phrases", a OR b, -word to exclude, '
-    "topic:child-safety, jurisdiction:eu, source:politico, site:ec.europa.eu, and topic or "
-    "jurisdiction names (eu, child safety). Acronyms such as DSA are searched as words."
+    "Queries (/brief, /watch, /digest on, /deadlines, /trend), one language everywhere:",
+    '  words must all appear: coupang fine · "exact phrase": "age verification"',
+    "either: coupang OR temu · exclude: -crypto · -topic:crypto-assets",
+    "topics and places by name: eu, child safety, korea · or topic:online-platforms,"
+    " jurisdiction:uk",
+    "source:politico · site:ec.europa.eu (the article's address, and the hosts under it)",
+    "acronyms such as DSA are searched as words; the whole topic is topic:online-platforms",
+    "not supported (refused, with what to write instead): NOT, AND, intitle:, *, brackets,"
+    " regular expressions",
+    "/brief also takes since:7d (up to since:365d, or since:2026-01-31), limit:20 (1 to 50)"
+    " and page:2",
+    "/digest on 8am Brussels weekdays size:10 eu -crypto: a time (08:00, 8:30pm), a zone or"
+    " city, daily | weekdays | weekly mon, size:3 to 15, then filters; quote a word to"
+    ' search for it ("Paris")',
 )
+"""The language as /help shows it: one line each."""
 _BREAK = " \x00 "  # between a story's texts in a token stream: no phrase spans two texts
 _MAX_NAME_WORDS = 4  # the longest multi-word topic or jurisdiction name looked up
 _HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
@@ -277,11 +289,6 @@ def _closing_quote(text: str, start: int) -> int:
     return -1
 
 
-def _suggest(value: str, options: Collection[str]) -> str:
-    close = difflib.get_close_matches(value, list(options), n=1, cutoff=0.6)
-    return f" — did you mean {close[0]}?" if close else ""
-
-
 def _filter_atom(
     tok: _Tok,
     topics: Collection[str] | None,
@@ -314,7 +321,9 @@ def _filter_atom(
         if found is not None and found[0] == kind:
             value = found[1]  # a label or alias: topic:"child safety", jurisdiction:europe
     if known is not None and value not in known:
-        raise QueryError(f"unknown {kind} '{raw}' at column {col}{_suggest(value, known)}", col)
+        close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {kind}:{close[0]}?" if close else ""
+        raise _refuse(f"{kind}:{raw}", tok.column, f"unknown {kind}{hint}")
     return Filter("topic" if kind == "topic" else "jurisdiction", value)
 
 
