@@ -188,7 +188,8 @@ def run_brief(services: Services, caller: Caller, args: BriefArgs) -> Reply:
     )
     if doc.stories():
         if more:
-            doc.footer.append(f"More: /brief {_next_page(args)}")
+            doc.more = _next_page(args)
+            doc.footer.append(f"More: /brief {doc.more}")
         return Reply(doc, Visibility.CHANNEL if args.public else Visibility.ONLY_YOU)
     return Reply(_nothing_found(services, args, wanted, window), Visibility.ONLY_YOU)
 

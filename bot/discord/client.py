@@ -30,6 +30,7 @@ from bot.discord.translate import (
     InteractionFacts,
     build_invocation,
     card_invocation,
+    next_page_invocation,
     options_of,
 )
 from bot.discord.views import BUTTONS, ButtonClient, story_view
@@ -170,7 +171,7 @@ class CommandRunner:
                 await interaction.delete_original_response()
             in_guild = interaction.guild_id is not None
             for message in messages:
-                view = story_view(message.story_refs, pin=in_guild)
+                view = story_view(message.story_refs, pin=in_guild, more=message.more)
                 await followup.send(
                     content=message.content or discord.utils.MISSING,
                     embeds=message.embeds,
@@ -193,6 +194,12 @@ class CommandRunner:
             note = await _pin_message(getattr(interaction, "message", None))
             if note:
                 reply.document.footer.append(note)
+        await self.send_reply(interaction, reply, deferred_ephemeral=True)
+
+    async def handle_next(self, interaction: discord.Interaction, request: str) -> None:
+        """A brief's More button: the next page, privately, for whoever pressed it."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reply = await self._dispatch(next_page_invocation(request, facts_of(interaction)))
         await self.send_reply(interaction, reply, deferred_ephemeral=True)
 
     # --- autocomplete ------------------------------------------------------------------------
