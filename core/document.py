@@ -125,6 +125,9 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
     images: list[Attachment] = field(default_factory=list)  # charts, in order
+    # the /brief request that shows the next page ("coupang page:2"); "" when there is none.
+    # Slack and Discord turn it into a More button that runs it.
+    more: str = ""
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
@@ -160,6 +163,7 @@ class Document:
             sections=sections,
             footer=list(data.get("footer", [])),
             images=[Attachment.from_dict(i) for i in data.get("images", [])],
+            more=str(data.get("more", "")),
         )
 
     @classmethod

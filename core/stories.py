@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.query import Query
 from core.summaries import SummaryCache
 from core.texts import ItemText, StoryText
 
@@ -39,6 +40,8 @@ class StoryFind:
     jurisdictions: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
     limit: int = 8
+    query: Query | None = None  # the query language's tree; holds exactly as it does in memory
+    offset: int = 0  # ranked matches to skip (the next page of a brief)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class SubscriptionRecord:
     last_digest_at: datetime | None
     last_note: str | None
     disabled_reason: str | None
+    cadence: str = "daily"  # daily | weekdays | weekly
+    weekday: int | None = None  # weekly: 0 = Monday ... 6 = Sunday
+    size: int = 5  # stories shown as cards (3 to 15)
+    query: str = ""  # filters in the query language; empty: `topics` (any of them) decide
 
     @property
     def where(self) -> Channel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.document import Document, Section
+from digest.judgement.query import LANGUAGE_HELP
 from handlers.base import Caller, Reply, Role
 from handlers.context import Services
 from handlers.parsing import takes_no_words
@@ -33,10 +34,7 @@ def help_document(registry: Registry, role: Role) -> Document:
         title="policybrief commands",
         intro=f"What you can use here (you are {_article(role.label)} {role.label}).",
         sections=sections,
-        footer=[
-            'Watch queries: words are ANDed, "quoted phrases", OR, -exclusions, '
-            "topic:, jurisdiction:, source:."
-        ],
+        footer=list(LANGUAGE_HELP),
     )
 
 

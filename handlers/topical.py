@@ -1,6 +1,6 @@
 """A query of taxonomy slugs and free words, as /deadlines, /trend and calendar feeds read it:
-each word is a topic or a jurisdiction (by slug, label or alias, or `topic:`/`jurisdiction:`),
-else a word that must appear."""
+the query language (`digest.judgement.query`), narrowed to what they search: a topic (or several
+joined by OR), a jurisdiction (likewise) and words that must all appear."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from digest.text.words import word_tokens
+from core.query import Clause, Filter, Query, Term
 from handlers.base import UsageError
-from handlers.common import suggest
+from handlers.brief import parse_query_text
 from handlers.context import Services
 from handlers.parsing import Word, unexpected
 
-__all__ = ["TopicalQuery", "sort_words", "require", "parse_window"]
-
-_PREFIXES = ("topic:", "jurisdiction:")
+__all__ = ["TopicalQuery", "sort_words", "topical_of", "require", "parse_window"]
 
 
 @dataclass(frozen=True)
@@ -36,43 +34,61 @@ class TopicalQuery:
         return " ".join((*self.jurisdictions, *self.topics, *self.words))
 
 
-def _slug(services: Services, word: Word) -> tuple[str, str] | None:
-    """(kind, slug) of a taxonomy word, or None for a free word; a bad filter is refused."""
-    low = word.text.lower()
-    for prefix in _PREFIXES:
-        if low.startswith(prefix):
-            kind, value = prefix[:-1], low[len(prefix) :]
-            cat = services.taxonomy.lookup(value) if value else None
-            if cat is None or cat.kind != kind:
-                known = list(
-                    services.taxonomy.topics if kind == "topic" else services.taxonomy.jurisdictions
-                )
-                hint = suggest(value, known)
-                why = f"unknown {kind}" + (f"; did you mean {kind}:{hint}?" if hint else "")
-                raise unexpected(word, why)
-            return kind, cat.slug
-    cat = services.taxonomy.lookup(word.text)
-    return None if cat is None else (cat.kind, cat.slug)
-
-
 def sort_words(services: Services, words: Iterable[Word]) -> TopicalQuery:
-    """Sort words into topics, jurisdictions and free words (normalised tokens, deduplicated)."""
-    topics: list[str] = []
-    places: list[str] = []
+    """The words read in the query language, as topics (any: `eu OR uk`), jurisdictions (any)
+    and words (all); what these commands cannot search for is refused, naming it."""
+    words = list(words)
+    if not words:
+        return TopicalQuery()
+    # the words where the user typed them, so that a refusal's column is theirs
+    line = [" "] * (max(w.column + len(w.text) for w in words) - 1)
+    for w in words:
+        line[w.column - 1 : w.column - 1 + len(w.text)] = w.text
+    return topical_of(parse_query_text(services, "".join(line)))
+
+
+def topical_of(query: Query) -> TopicalQuery:
+    """A parsed query as these commands search: one clause per kind of tag (its alternatives
+    any of them), and words."""
+    if query.exclusions:
+        raise UsageError(
+            f"-{query.exclusions[0].to_text()}: exclusions work in /brief, /watch and /digest;"
+            " here, leave it out"
+        )
+    kinds: dict[str, list[str]] = {"topic": [], "jurisdiction": []}
     free: list[str] = []
-    for word in words:
-        found = _slug(services, word)
-        if found is None:
-            tokens = word_tokens(word.text)
-            if not tokens:
-                raise unexpected(word, "nothing to search for in this word")
-            free.extend(t for t in tokens if t not in free)
+    for clause in query.clauses:
+        first = clause.alternatives[0]
+        if isinstance(first, Term) and len(clause.alternatives) == 1:
+            if first.phrase:
+                raise UsageError(
+                    f"{first.to_text()}: phrases work in /brief and /watch; here, give the words"
+                )
+            free.extend(t for t in first.tokens if t not in free)
             continue
-        kind, slug = found
-        target = topics if kind == "topic" else places
-        if slug not in target:
-            target.append(slug)
-    return TopicalQuery(tuple(topics), tuple(places), tuple(free))
+        if (
+            not all(
+                isinstance(a, Filter) and a.kind == first_kind(clause) for a in clause.alternatives
+            )
+            or first_kind(clause) not in kinds
+        ):
+            raise UsageError(
+                f"{clause.to_text()}: here OR joins topics or jurisdictions only (eu OR uk);"
+                " source: and site: work in /brief and /watch"
+            )
+        kind = first_kind(clause)
+        if kinds[kind]:
+            raise UsageError(
+                f"{clause.to_text()}: one {kind} filter here; for any of several, join them with"
+                " OR (eu OR uk)"
+            )
+        kinds[kind] = [a.value for a in clause.alternatives if isinstance(a, Filter)]
+    return TopicalQuery(tuple(kinds["topic"]), tuple(kinds["jurisdiction"]), tuple(free))
+
+
+def first_kind(clause: Clause) -> str:
+    first = clause.alternatives[0]
+    return first.kind if isinstance(first, Filter) else "word"
 
 
 def require(query: TopicalQuery, usage: str) -> TopicalQuery:

@@ -13,10 +13,15 @@ from datetime import timedelta
 from core.document import Document, Section, story_ref
 from core.stories import StoryHeadline
 from digest.composition.alerts import story_facts
-from digest.judgement.query import Filter, Query, QueryError, WatchMatcher, parse_query
+from digest.judgement.query import (
+    Query,
+    QueryError,
+    WatchMatcher,
+    parse_query,
+    vocabulary_of,
+)
 from digest.judgement.similar import similar_query
 from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
-from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
 from handlers.forget import ForgetArgs, forget_from_options, parse_forget, run_forget
 from handlers.parsing import Text, number_of, option_text
@@ -63,21 +68,10 @@ def _parse(services: Services, text: str) -> Query:
     limit = services.limits.max_query_chars
     if len(text) > limit:
         raise LimitExceeded(f"that query is {len(text):,} characters long; the limit is {limit}.")
-    topics, juris = topic_slugs(services), jurisdiction_slugs(services)
     try:
-        return parse_query(
-            text,
-            topics=topics or None,
-            jurisdictions=juris or None,
-            aliases=lambda kind, word: _alias(services, kind, word),
-        )
+        return parse_query(text, vocabulary=vocabulary_of(services.taxonomy))
     except QueryError as exc:
         raise UsageError(exc.message) from None
-
-
-def _alias(services: Services, kind: str, word: str) -> str | None:
-    cat = services.taxonomy.lookup(word)
-    return cat.slug if cat is not None and cat.kind == kind else None
 
 
 def _add_args(services: Services, query: str, mode: str) -> WatchAddArgs:
@@ -176,9 +170,7 @@ def run_remove(services: Services, caller: Caller, args: WatchRemoveArgs) -> Rep
 def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
     query = args.query
     matcher = WatchMatcher.build([(0, query)])
-    has_source = any(
-        isinstance(a, Filter) and a.kind == "source" for c in query.clauses for a in c.alternatives
-    )
+    has_source = query.uses("source") or query.uses("site")  # both read the items' sources
     now = services.now()
     since = now - timedelta(days=TEST_DAYS)
     hits: list[StoryHeadline] = []

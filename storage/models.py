@@ -229,6 +229,12 @@ class Subscription(SQLModel, table=True):
     local_time: str = "08:00"  # HH:MM
     timezone: str = "UTC"
     topics: str = ""  # space-separated slugs (topics and jurisdictions); empty = everything
+    # the filters in the query language (written out: topic:eu -topic:crypto-assets); when set
+    # it decides alone, `topics` then only orders the digest's sections
+    query: str = Field(default="", sa_column=Column(Text, nullable=False))
+    cadence: str = "daily"  # daily | weekdays | weekly
+    weekday: int | None = None  # weekly: 0 = Monday ... 6 = Sunday
+    size: int = 5  # stories shown as cards; the rest are listed
     enabled: bool = True
     post_quiet_days: bool = True
     created_by: str | None = None

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.query import Query
 from core.stories import (
     StoryFind,
     StoryHeadline,
@@ -30,6 +31,7 @@ from core.summaries import SummaryLookup
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
 from storage.pins import channel_pins
+from storage.search import query_condition
 from storage.tables import chunked
 from storage.views import read_page, resolve, survivors
 
@@ -118,12 +120,18 @@ def find_stories(
     until: datetime | None = None,
     limit: int = 8,
     exclude_ids: Iterable[int] = (),
+    query: Query | None = None,
+    offset: int = 0,
 ) -> list[Story]:
     """Stories in the window that carry any of `topics` and any of `jurisdictions` (each filter
     applies only when given) and contain every word; ranked by `rank_key`. Without words, only
-    policy news (`Story.relevant`): other stories are found by their words alone."""
+    policy news (`Story.relevant`): other stories are found by their words alone. `query`
+    (the query language) must hold too; the first `offset` ranked matches are skipped."""
     conds = [col(Story.last_seen_at) >= since, col(Story.merged_into).is_(None)]
-    if not any(w.strip() for w in words):
+    if query is not None:
+        conds.append(query_condition(query, session.connection()))
+    searched = query is not None and query.has_terms()
+    if not searched and not any(w.strip() for w in words):
         conds.append(col(Story.relevant).is_(True))
     if until is not None:
         conds.append(col(Story.last_seen_at) <= until)
@@ -145,7 +153,7 @@ def find_stories(
         conds.append(col(Story.id).not_in(excluded))
     # Rank a generous slice of the newest matches: an old story cannot outrank this many
     # newer ones, since the recency term dominates once a story is a few days old.
-    pool = max(limit * 25, 200)
+    pool = max((limit + offset) * 25, 200)
     rows = list(
         session.exec(
             select(Story)
@@ -157,7 +165,7 @@ def find_stories(
     now = until or max((s.last_seen_at for s in rows), default=datetime.now(UTC))
     topical = _with_topic(session, [s.id for s in rows if s.id is not None])
     rows.sort(key=lambda s: (-rank_key(s, now, has_topic=s.id in topical), -(s.id or 0)))
-    return rows[:limit]
+    return rows[offset : offset + limit]
 
 
 def _with_topic(session: Session, ids: Sequence[int]) -> set[int]:
@@ -184,6 +192,8 @@ def _find(session: Session, find: StoryFind, *, limit: int, exclude: Sequence[in
         until=find.until,
         limit=limit,
         exclude_ids=exclude,
+        query=find.query,
+        offset=find.offset,
     )
 
 
@@ -217,7 +227,9 @@ class StoryStore:
         """The channel's unexpired pins (then `pinned_ids`) lead, at most `find.limit` of them;
         the best stories `find` matches fill the rest of the page."""
         with self._db.session() as session:
-            pinned = self._pinned(session, channel, now, pinned_ids)[: find.limit]
+            # a later page lists matches only: the pins led the first
+            pinned = [] if find.offset else self._pinned(session, channel, now, pinned_ids)
+            pinned = pinned[: find.limit]
             room = find.limit - len(pinned)
             found = _ids(_find(session, find, limit=room, exclude=pinned)) if room > 0 else []
             return read_page(session.connection(), pinned, found, lookup)

@@ -49,6 +49,10 @@ def _record(sub: Subscription) -> SubscriptionRecord:
         last_digest_at=sub.last_digest_at,
         last_note=sub.last_note,
         disabled_reason=sub.disabled_reason,
+        cadence=sub.cadence,
+        weekday=sub.weekday,
+        size=sub.size,
+        query=sub.query,
     )
 
 
@@ -108,6 +112,10 @@ class SubscriptionStore:
         topics: Sequence[str],
         next_due_at: datetime,
         created_by: str,
+        query: str = "",
+        cadence: str = "daily",
+        weekday: int | None = None,
+        size: int = 5,
     ) -> SubscriptionRecord:
         """Create or update the channel's subscription and enable it."""
         with self._db.session() as session:
@@ -118,6 +126,10 @@ class SubscriptionStore:
             sub.local_time = local_time
             sub.timezone = timezone
             sub.topics = " ".join(topics)
+            sub.query = query
+            sub.cadence = cadence
+            sub.weekday = weekday
+            sub.size = size
             sub.enabled = True
             sub.disabled_reason = None
             sub.next_due_at = next_due_at

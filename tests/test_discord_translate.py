@@ -24,14 +24,16 @@ from bot.discord.translate import (
     role_from_permissions,
     typed_options,
 )
+from bot.discord.views import MoreButton
 from core.document import story_ref
+from core.query import Clause, Filter, Query, Term
 from handlers.base import Role, Typed
 from handlers.brief import BriefArgs
 from handlers.parsing import Text
 from handlers.registry import CommandSpec, Registry, no_args_action
 from handlers.watch import WatchRemoveArgs
 from tests.fake_discord import APP_ID, FakeDiscord
-from tests.fakechat import FakeChat, seed_story
+from tests.fakechat import NOW, FakeChat, seed_story
 
 GUILD = "400000000000000001"
 CHANNEL = "500000000000000001"
@@ -392,7 +394,15 @@ def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
     assert default_permissions_for(chat.registry.get("help")) is None
     brief = {p.name: p for p in built["brief"].parameters}
     assert brief["topic"].autocomplete is not None
-    assert [c.value for c in brief["since"].choices] == ["24h", "48h", "3d", "7d"]
+    assert [c.value for c in brief["since"].choices] == [
+        "24h",
+        "48h",
+        "3d",
+        "7d",
+        "30d",
+        "90d",
+        "365d",
+    ]
     add = {
         p.name: p for p in next(c for c in built["watch"].commands if c.name == "add").parameters
     }
@@ -539,7 +549,11 @@ async def test_option_values_reach_the_handler_typed_without_text(sqlite_db):
     await _callback(runner, "brief")(FakeInteraction(), since="7d", words="coupang eu")
     await _callback(runner, "watch", "remove")(FakeInteraction(), id=1)
     assert seen == [
-        BriefArgs(jurisdictions=("eu",), words=("coupang",), since=timedelta(days=7)),
+        BriefArgs(
+            query=Query((Clause((Term(("coupang",)),)), Clause((Filter("jurisdiction", "eu"),)))),
+            since=timedelta(days=7),
+            text="coupang eu",
+        ),
         WatchRemoveArgs(watch_id=1),
     ]
     remove = next(c for c in _callback_group(runner, "watch").commands if c.name == "remove")
@@ -647,3 +661,23 @@ async def test_a_private_answer_to_a_public_command_drops_the_public_thinking_me
     assert [what for what, _ in interaction.log] == ["defer", "delete", "send"]
     assert interaction.log[0][1]["ephemeral"] is False
     assert interaction.sends()[0]["ephemeral"] is True
+
+
+async def test_a_briefs_more_button_fetches_the_next_page(sqlite_db):
+    runner, chat = _runner(sqlite_db)
+    for n in range(5):
+        seed_story(sqlite_db, f"Coupang story {n}", "x", when=NOW - timedelta(hours=1 + n))
+    first = FakeInteraction()
+    await _callback(runner, "brief")(first, words="coupang", limit="3")
+    ids = [item.custom_id for s in first.sends() if s["view"] for item in s["view"].children]
+    assert "pb:next:coupang limit:3 page:2" in ids
+    button = MoreButton("coupang limit:3 page:2")
+    assert button.item.custom_id == "pb:next:coupang limit:3 page:2"
+    second = FakeInteraction()
+    await runner.handle_next(second, "coupang limit:3 page:2")
+    assert second.log[0] == ("defer", {"ephemeral": True, "thinking": True})
+    titles = [e.title for s in second.sends() for e in s["embeds"]]
+    assert "Coupang story 3" in titles and "Coupang story 4" in titles
+    assert "Coupang story 0" not in titles
+    later = [item.custom_id for s in second.sends() if s["view"] for item in s["view"].children]
+    assert not any(cid.startswith("pb:next:") for cid in later)

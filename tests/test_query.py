@@ -99,15 +99,15 @@ def test_filters():
         ("a OR -b", "OR needs a word on both sides at column 3"),
         (
             "topic:child-safty",
-            "unknown topic 'child-safty' at column 7 — did you mean child-safety?",
+            "topic:child-safty at column 1: unknown topic; did you mean topic:child-safety?",
         ),
-        ("fine jurisdiction:europe", "unknown jurisdiction 'europe' at column 19"),
+        ("fine jurisdiction:europe", "jurisdiction:europe at column 6: unknown jurisdiction"),
         ("topic:", "topic: needs a value at column 1"),
         ("-coupon", "a query needs at least one word, phrase or filter besides exclusions"),
         ("coupang -", "- needs a word after it at column 9"),
         ('coupang ""', "empty phrase at column 9"),
         ("coupang !!!", "nothing to match in '!!!' at column 9"),
-        ("-topic:eu x", "filters cannot be excluded at column 1; use topic: without the minus"),
+        ("-topic:eu x", "topic:eu at column 1: unknown topic"),
     ],
 )
 def test_errors_point_at_the_problem(query, message):

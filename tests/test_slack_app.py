@@ -596,3 +596,29 @@ async def test_users_info_failure_grants_nothing(rig):
     await rig.command("/sources add https://x.example/feed", user=OWNER, name="x")
     (reply,) = await rig.responses("x")
     assert "needs the admin role; you are a member" in texts(reply["blocks"])
+
+
+async def test_a_briefs_more_button_fetches_the_next_page(rig):
+    for n in range(5):
+        seed_story(rig.db, f"Coupang story {n}", "x", when=NOW - timedelta(hours=1 + n))
+    await rig.command("/brief coupang limit:3", user=MEMBER)
+    (first,) = await rig.responses()
+    buttons = [
+        e
+        for b in first["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e.get("action_id") == "pb_next_page"
+    ]
+    assert [(b["text"]["text"], b["value"]) for b in buttons] == [
+        ("More", "coupang limit:3 page:2")
+    ]
+    click = button_click(rig, user=MEMBER, value="coupang limit:3 page:2", name="next")
+    click["actions"][0]["action_id"] = "pb_next_page"
+    await rig.action(click)
+    (second,) = await rig.responses("next")
+    assert second["response_type"] == "ephemeral"
+    shown = texts(second["blocks"])
+    assert "Coupang story 3" in shown and "Coupang story 4" in shown
+    assert "Coupang story 0" not in shown
+    assert "pb_next_page" not in shown  # the last page has no More

@@ -201,6 +201,7 @@ class RenderedMessage:
     embeds: list[discord.Embed] = field(default_factory=list)
     story_refs: list[str] = field(default_factory=list)
     content: str | None = None
+    more: str = ""  # the next page's /brief request (a More button), on the last message
 
     def size(self) -> int:
         return sum(len(e) for e in self.embeds)
@@ -233,7 +234,9 @@ def render(document: Document) -> list[RenderedMessage]:
     items = [(e, ref) for e, ref in items if not _is_empty(e)]
     if not items:
         items = [(discord.Embed(description="(nothing to show)", colour=colour), None)]
-    return _pack(items)
+    messages = _pack(items)
+    messages[-1].more = document.more
+    return messages
 
 
 def _section_items(

@@ -22,6 +22,7 @@ __all__ = [
     "typed_options",
     "build_invocation",
     "card_invocation",
+    "next_page_invocation",
     "options_of",
     "ADMIN_HINT",
     "MODERATOR_HINT",
@@ -77,7 +78,7 @@ def typed_options(values: Mapping[str, object | None]) -> dict[str, OptionValue]
     return out
 
 
-def _invocation(facts: InteractionFacts, command: str, request: Typed) -> Invocation:
+def _invocation(facts: InteractionFacts, command: str, request: Typed | str) -> Invocation:
     return Invocation(
         platform="discord",
         workspace=facts.workspace,
@@ -98,6 +99,11 @@ def build_invocation(
     """An app command (or one of its subcommands) with its typed option values."""
     request = Typed(sub.name if sub is not None else None, typed_options(values))
     return _invocation(facts, spec.name, request)
+
+
+def next_page_invocation(request: str, facts: InteractionFacts) -> Invocation:
+    """A brief's More button: /brief with the next page's request, as typed words."""
+    return _invocation(facts, "brief", request)
 
 
 def card_invocation(action: CardAction, ref: str, facts: InteractionFacts) -> Invocation:

@@ -36,6 +36,7 @@ from bot.slack.installation import (
 from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
 from bot.slack.render import (
     ACTION_MENU,
+    ACTION_NEXT,
     ACTION_PIN,
     MAX_SECTION_TEXT,
     SlackMessage,
@@ -303,6 +304,27 @@ class SlackBot:
         )
         log.info("slack: workspace %s removed policybrief; its data goes %s", team, gone.purge_at)
 
+    async def on_next(
+        self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
+    ) -> None:
+        """A brief's More button: /brief with the next page's request, answered privately."""
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        request = str(action.get("value") or "").strip()
+        if not request:
+            await self.say_only_you(respond, "That button is out of date; run /brief again.")
+            return
+        user = body.get("user") or {}
+        inv = await self.invocation(
+            client,
+            team=str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
+            channel=str((body.get("channel") or {}).get("id", "")),
+            user=str(user.get("id", "")),
+            command="brief",
+            request=request,
+        )
+        await self.send_reply(respond, await self.dispatch(inv), ephemeral=True)
+
     async def on_home(self, event: dict, client: Any, context: Any) -> None:
         """App Home: your watches, the digests you set up (admins: all), source health."""
         if event.get("tab", "home") != "home":
@@ -390,6 +412,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         app.command(slash)(bot.on_command)
     app.action(ACTION_PIN)(bot.on_pin)
     app.action(ACTION_MENU)(bot.on_menu)
+    app.action(ACTION_NEXT)(bot.on_next)
     app.event("app_home_opened")(bot.on_home)
     app.event("app_uninstalled")(bot.on_departure)
     app.event("tokens_revoked")(bot.on_departure)

@@ -22,6 +22,7 @@ __all__ = [
     "MAX_FALLBACK_TEXT",
     "ACTION_PIN",
     "ACTION_MENU",
+    "ACTION_NEXT",
     "SlackMessage",
     "escape",
     "safe_truncate",
@@ -41,7 +42,9 @@ COMPACT_SOURCES = 3
 MAX_URL_CHARS = 1500  # a longer URL is almost certainly junk; it is shown without a link
 
 ACTION_PIN = "pb_pin"
+MAX_BUTTON_VALUE = 2000  # Slack's limit on a button's value
 ACTION_MENU = "pb_story_menu"
+ACTION_NEXT = "pb_next_page"  # a brief's More button; its value is the next page's request
 
 _BULLET = "\u2022"
 _ELLIPSIS = "\u2026"
@@ -320,6 +323,9 @@ def render(
     footer = [escape(_clip(_collapse(f), 500)) for f in doc.footer if _collapse(f)]
     if footer:
         groups.append([_context(footer)])
+    if actions and doc.more:
+        more = _button("More", ACTION_NEXT, doc.more[:MAX_BUTTON_VALUE])
+        groups.append([{"type": "actions", "block_id": "next_page", "elements": [more]}])
 
     fallback = fallback_text(doc)
     messages: list[SlackMessage] = []

@@ -88,20 +88,9 @@ class WatchIndex:
 
 
 def story_facts(stories: Iterable[StoryMatchText]) -> list[StoryFacts]:
-    """What watches match: the stored texts (each item's first 20,000 characters), tags and
-    source keys."""
-    return [
-        StoryFacts(
-            story_id=s.story_id,
-            text="\n".join(t[:_MAX_MATCH_TEXT] for t in s.texts if t),
-            topics=s.topics,
-            jurisdictions=s.jurisdictions,
-            sources=frozenset(
-                k for name, url in s.sources for k in StoryFacts.source_keys(name, url)
-            ),
-        )
-        for s in stories
-    ]
+    """What watches match: the stored texts (each item's first 20,000 characters), tags,
+    source keys and the articles' hosts."""
+    return [StoryFacts.of(s, _MAX_MATCH_TEXT) for s in stories]
 
 
 def _next_rollup(now: datetime) -> datetime:

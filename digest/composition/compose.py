@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.document import Document, Section, StoryCard
+from core.query import Query
 from core.stories import StoryFind, StoryPage, StoryView
 from core.subscriptions import Channel
 from core.summaries import top_line_key
@@ -18,7 +19,13 @@ from digest.judgement.classify import Taxonomy
 from digest.writing.provider import Provider, Summaries
 from storage.store import Storage
 
-__all__ = ["compose_brief", "compose_digest", "OTHER_SECTION", "PINNED_SECTION"]
+__all__ = [
+    "compose_brief",
+    "compose_brief_page",
+    "compose_digest",
+    "OTHER_SECTION",
+    "PINNED_SECTION",
+]
 
 OTHER_SECTION = "Other"
 PINNED_SECTION = "Pinned"
@@ -53,35 +60,83 @@ def compose_brief(
 ) -> Document:
     """The top stories matching the filters in [since, now]: one card per story, the channel's
     pins (and `pinned_ids`) first."""
+    return compose_brief_page(
+        store,
+        taxonomy,
+        provider,
+        topics=topics,
+        jurisdictions=jurisdictions,
+        words=words,
+        since=since,
+        now=now,
+        channel=channel,
+        pinned_ids=pinned_ids,
+        limit=limit,
+        title=title,
+    )[0]
+
+
+def compose_brief_page(
+    store: Storage,
+    taxonomy: Taxonomy,
+    provider: Provider,
+    *,
+    query: Query | None = None,
+    topics: set[str] | frozenset[str] = frozenset(),
+    jurisdictions: set[str] | frozenset[str] = frozenset(),
+    words: Sequence[str] = (),
+    since: datetime,
+    now: datetime,
+    channel: Channel | None = None,
+    pinned_ids: Sequence[int] = (),
+    limit: int = 8,
+    offset: int = 0,
+    title: str = "Briefing",
+) -> tuple[Document, bool]:
+    """One page of a brief (pins lead the first), and whether another page follows: the
+    stories `query` (and the filters) match in [since, now], best first, `offset` skipped."""
     find = StoryFind(
         since=since,
         until=now,
         topics=frozenset(topics),
         jurisdictions=frozenset(jurisdictions),
         words=tuple(words),
-        limit=limit,
+        limit=limit + 1,  # one more than shown tells whether there is a next page
+        query=query,
+        offset=offset,
     )
     page = store.stories.brief(
         find, provider.lookup(), channel=channel, now=now, pinned_ids=pinned_ids
     )
-    views = page.chosen()
+    chosen = page.chosen()
+    more = len(chosen) > limit
+    views = chosen[:limit]
     cards = Cards(store, taxonomy, provider)
     summaries = cards.summarise(views, page.cache)
     made = cards.make(views, summaries, page.pinned)
-    return Document(
+    doc = Document(
         kind="brief",
         title=title,
         intro=_intro(provider, made, views, page),
         sections=[Section(stories=made)] if made else [],
         footer=_footer(provider, summaries) if made else [],
     )
+    return doc, more
 
 
 def _finds(
-    taxonomy: Taxonomy, slugs: frozenset[str], since: datetime, now: datetime, limit: int
+    taxonomy: Taxonomy,
+    slugs: frozenset[str],
+    since: datetime,
+    now: datetime,
+    limit: int,
+    query: Query | None = None,
 ) -> list[StoryFind]:
     """A story qualifies when it carries any of the topic or jurisdiction slugs: one find per
-    kind when both are given (the page merges them), none when no slug is known."""
+    kind when both are given (the page merges them), none when no slug is known. A `query`
+    (the channel's filters in the query language) decides alone."""
+    if query:
+        return [StoryFind(since=since, until=now, limit=limit, query=query)]
     topics = frozenset(s for s in slugs if s in taxonomy.topics)
     places = frozenset(s for s in slugs if s in taxonomy.jurisdictions)
     if slugs and not topics and not places:
@@ -106,6 +161,7 @@ def compose_digest(
     pinned_ids: Sequence[int] = (),
     limit: int = 20,
     title: str = "Policy digest",
+    query: Query | None = None,
 ) -> Document | None:
     """A channel digest of stories seen in [since, now], grouped by topic; None when none is new.
 
@@ -113,7 +169,7 @@ def compose_digest(
     (empty = everything). A story appears once, under its first topic; "Other" comes last.
     """
     slugs = frozenset(topics)
-    finds = _finds(taxonomy, slugs, since, now, limit)
+    finds = _finds(taxonomy, slugs, since, now, limit, query)
     if not finds:
         return None  # only unknown slugs: nothing can match
     page = store.stories.digest(

@@ -23,8 +23,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.document import Document, Section
 from core.outbox import NewDelivery
+from core.query import Query
 from core.subscriptions import DigestPin, DigestWrite, DueBatch, SubscriptionRecord, WriteOutcome
 from digest.composition.schedule import next_due, parse_hhmm
+from digest.judgement.query import QueryError, parse_query
 from digest.writing.llm_summaries import SummaryWorker, fill_then_recompose
 from storage.claims import new_owner
 from storage.store import Storage
@@ -64,6 +66,7 @@ class Compose(Protocol):
         pinned_ids: tuple[int, ...],
         limit: int,
         title: str,
+        query: Query | None = None,
     ) -> Document | None: ...
 
 
@@ -137,7 +140,20 @@ def quiet_document(topics: frozenset[str], local_day: date) -> Document:
 
 
 def _schedule(sub: SubscriptionRecord, after: datetime) -> datetime:
-    return next_due(parse_hhmm(sub.local_time), sub.timezone, after)
+    return next_due(parse_hhmm(sub.local_time), sub.timezone, after, sub.cadence, sub.weekday)
+
+
+def _stored_query(text: str) -> Query | None:
+    """A subscription's filters (written out, so no vocabulary is needed); None for none, and
+    for one stored before a grammar change (the digest then covers everything, and says so in
+    the log rather than failing every day)."""
+    if not text:
+        return None
+    try:
+        return parse_query(text, require_positive=False)
+    except QueryError as exc:
+        log.warning("digest filters %r no longer parse: %s", text, exc.message)
+        return None
 
 
 def _schedule_unscheduled(store: Storage, now: datetime) -> None:
@@ -171,7 +187,8 @@ def _local(dt: datetime, zone: ZoneInfo) -> str:
     return dt.astimezone(zone).strftime("%H:%M %Z")
 
 
-_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str]
+_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str, str]
+"""(topics, since, pins, title, query text): channels with the same key get one document."""
 
 
 @dataclass
@@ -209,7 +226,7 @@ def _plan(sub: SubscriptionRecord, pins: Sequence[DigestPin], now: datetime) -> 
         return plan
     since = max(sub.last_digest_at or now - FIRST_DIGEST_WINDOW, now - MAX_WINDOW)
     pinned = tuple(pin.story_id for pin in pins if pin.pinned_at > since)
-    plan.compose_key = (frozenset(sub.topics), since, pinned, digest_title(local_day))
+    plan.compose_key = (frozenset(sub.topics), since, pinned, digest_title(local_day), sub.query)
     return plan
 
 
@@ -283,9 +300,18 @@ class _Runner:
     # -- composing -------------------------------------------------------------------------------
 
     def _compose_json(self, key: _ComposeKey) -> str | None:
-        topics, since, pins, title = key
+        topics, since, pins, title, query = key
+        parsed = _stored_query(query)
+        # only channels with filters pass them: composers that predate filters still work
+        extra = {"query": parsed} if parsed is not None else {}
         doc = self.compose(
-            topics=topics, since=since, now=self.now, pinned_ids=pins, limit=self.limit, title=title
+            topics=topics,
+            since=since,
+            now=self.now,
+            pinned_ids=pins,
+            limit=self.limit,
+            title=title,
+            **extra,
         )
         return None if doc is None else doc.to_json()
 

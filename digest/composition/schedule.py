@@ -1,11 +1,25 @@
-"""Daily due times in a channel's own time zone, daylight-saving changes included."""
+"""Due times in a channel's own time zone (daily, weekdays or weekly), daylight-saving changes
+included, and the times people write (08:00, 8am, 8:30pm)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["parse_hhmm", "local_due", "next_due"]
+__all__ = [
+    "CADENCES",
+    "DAYS",
+    "parse_hhmm",
+    "parse_clock",
+    "local_due",
+    "next_due",
+    "cadence_label",
+]
+
+CADENCES = ("daily", "weekdays", "weekly")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*([ap])\.?m\.?$", re.IGNORECASE)
 
 
 def parse_hhmm(text: str) -> time:
@@ -19,6 +33,25 @@ def parse_hhmm(text: str) -> time:
     return time(hour, minute)
 
 
+def parse_clock(text: str) -> time:
+    """'08:00', '8:00', '8am', '8:30pm', '12am' -> a time; ValueError with a reason otherwise."""
+    match = _CLOCK.match(text.strip())
+    if match is None:
+        return parse_hhmm(text)
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if not (1 <= hour <= 12 and 0 <= minute < 60):
+        raise ValueError(f"{text}: not a time of day (1am to 12:59pm)")
+    hour = hour % 12 + (12 if match.group(3).lower() == "p" else 0)
+    return time(hour, minute)
+
+
+def cadence_label(cadence: str, weekday: int | None) -> str:
+    """'daily', 'weekdays', 'weekly on Monday' as a reader sees it."""
+    if cadence == "weekly" and weekday is not None:
+        return f"weekly on {date(2024, 1, 1 + weekday):%A}"  # 2024-01-01 was a Monday
+    return cadence
+
+
 def local_due(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The UTC instant of `at` on `day` in `zone`.
 
@@ -30,12 +63,24 @@ def local_due(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-def next_due(at: time, zone_name: str, after: datetime) -> datetime:
-    """The first due instant strictly after `after` (aware), for a daily time in `zone_name`."""
+def next_due(
+    at: time,
+    zone_name: str,
+    after: datetime,
+    cadence: str = "daily",
+    weekday: int | None = None,
+) -> datetime:
+    """The first due instant strictly after `after` (aware): at `at` local time in `zone_name`
+    every day, Monday to Friday (`weekdays`), or on `weekday` (`weekly`, 0 = Monday)."""
     zone = ZoneInfo(zone_name)
     local_day = after.astimezone(zone).date()
-    for offset in range(0, 3):
-        due = local_due(local_day + timedelta(days=offset), at, zone)
+    for offset in range(0, 9):
+        day = local_day + timedelta(days=offset)
+        if cadence == "weekdays" and day.weekday() >= 5:
+            continue
+        if cadence == "weekly" and day.weekday() != (weekday or 0):
+            continue
+        due = local_due(day, at, zone)
         if due > after:
             return due
-    raise AssertionError("unreachable: a daily time recurs within three days")
+    raise AssertionError("unreachable: every schedule recurs within nine days")

@@ -3,21 +3,9 @@ token folded to its singular and possessive-free form (so `fines` and `fine` mee
 
 from __future__ import annotations
 
+from core.words import plural_forms
+
 __all__ = ["plural_forms", "fold_plural", "fold_word"]
-
-
-def plural_forms(word: str) -> list[str]:
-    """The word and its regular plurals: +s, +es after s/x/z/ch/sh, y -> ies after a consonant.
-    Words with a digit or one letter long have none."""
-    forms = [word]
-    if not word.isalpha() or len(word) < 2:
-        return forms
-    forms.append(word + "s")
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        forms.append(word + "es")
-    if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
-        forms.append(word[:-1] + "ies")
-    return forms
 
 
 def fold_plural(token: str) -> str:

@@ -12,36 +12,11 @@ for as b" word ".
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import NamedTuple
 
+from core.words import token_stream, word_tokens
+
 __all__ = ["SEPARATORS", "Words", "split_words", "utf8", "word_tokens", "token_stream"]
-
-_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\W_]+")
-# Invisible format characters (soft hyphen, zero-width space/joiners, bidi marks, BOM): a word
-# with one inside is still that word ("regu\u00adlator" is "regulator").
-_FORMAT = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
-)
-
-
-def word_tokens(text: str) -> list[str]:
-    """Case-folded word tokens; possessives dropped, hyphens and punctuation split words."""
-    if not text.isascii():  # ASCII has no format characters and is its own NFKC form
-        text = unicodedata.normalize("NFKC", _FORMAT.sub("", text))
-    if "'" in text or "’" in text:
-        text = _POSSESSIVE.sub("", text)
-    return _TOKEN.findall(text.casefold())
-
-
-def token_stream(text: str) -> str:
-    """The tokens with a space between and at both ends, so ' word ' patterns respect word
-    boundaries."""
-    return " " + " ".join(word_tokens(text)) + " "
-
 
 _ASCII_SEPARATORS = (
     bytes(range(9, 14))

@@ -1,0 +1,136 @@
+"""A parsed query (core.query) as one SQL condition on stories, meaning what the in-memory
+matcher (digest.judgement.query) means.
+
+A term holds when the headline, an item's title or an item's text contains its tokens as whole
+words, next to each other, the last one possibly plural: a LIKE on the longest token narrows the
+rows cheaply, then a regular expression with word boundaries decides (SQLite: Python's `re`
+through SQLAlchemy's REGEXP function; PostgreSQL: `~*`). The pattern is written in the subset
+both dialects read alike (`\\W`, groups, alternation). Filters are tag, source and host checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, Table, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy.engine import Connection
+
+from core.query import Atom, Filter, Query, Term, stem_needle
+from core.words import word_tokens
+from storage.models import Item, Source, Story, StoryTag
+
+__all__ = ["query_condition", "term_pattern", "source_ids_named"]
+
+_ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
+_STORIES: Table = Story.__table__  # type: ignore[attr-defined]
+_STORY_TAGS: Table = StoryTag.__table__  # type: ignore[attr-defined]
+_SOURCES: Table = Source.__table__  # type: ignore[attr-defined]
+
+_START = r"(^|\W|_)"
+_END = r"(\W|_|$)"
+_BETWEEN = r"(['’]s)?(\W|_)+"  # a possessive and any punctuation or spaces between two words
+_URL_HEAD = r"^[a-z][a-z0-9+.-]*://([^/?#@]*@)?"
+_URL_TAIL = r"(:[0-9]*)?([/?#]|$)"
+
+
+def term_pattern(term: Term) -> str:
+    """The regular expression a text must match (case-insensitively) to contain `term`."""
+    last = "(" + "|".join(term.last_forms()) + ")"
+    return _START + _BETWEEN.join([*term.tokens[:-1], last]) + _END
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _contains(
+    column: ColumnElement[str], needle: str, pattern: str, sqlite: bool
+) -> ColumnElement[bool]:
+    like = f"%{_like_escape(needle)}%"
+    if not sqlite:
+        narrowed = column.ilike(like, escape="\\")
+    elif needle.isascii():
+        narrowed = column.like(like, escape="\\")  # SQLite's LIKE folds ASCII case
+    else:
+        narrowed = func.pb_lower(column).like(like, escape="\\")
+    return and_(narrowed, _regexp(column, pattern, sqlite))
+
+
+def _regexp(column: ColumnElement[str], pattern: str, sqlite: bool) -> ColumnElement[bool]:
+    """`column` matches `pattern`, ignoring case. SQLAlchemy passes no flags to SQLite's
+    REGEXP (Python's re.search), so the pattern carries its own."""
+    if sqlite:
+        return column.regexp_match("(?i)" + pattern)
+    return column.regexp_match(pattern, flags="i")
+
+
+def _term(term: Term, sqlite: bool) -> ColumnElement[bool]:
+    needle = stem_needle(max(term.tokens, key=len))
+    pattern = term_pattern(term)
+    i = _ITEMS.c
+    in_items = exists().where(
+        i.story_id == _STORIES.c.id,
+        or_(
+            _contains(i.title, needle, pattern, sqlite), _contains(i.text, needle, pattern, sqlite)
+        ),
+    )
+    return or_(_contains(_STORIES.c.headline, needle, pattern, sqlite), in_items)
+
+
+def _host_pattern(host: str, *, subdomains: bool) -> str:
+    under = r"([^/?#@]*\.)?" if subdomains else r"(www\.)?"
+    return _URL_HEAD + under + re.escape(host) + _URL_TAIL
+
+
+def _item_url(pattern: str, sqlite: bool) -> ColumnElement[bool]:
+    i = _ITEMS.c
+    return exists().where(i.story_id == _STORIES.c.id, _regexp(i.url, pattern, sqlite))
+
+
+def source_ids_named(conn: Connection, key: str) -> list[int]:
+    """Sources whose name, as `source:` reads it ("Korea Herald" -> korea-herald), is `key`."""
+    rows = conn.execute(select(_SOURCES.c.id, _SOURCES.c.name))
+    return [sid for sid, name in rows if "-".join(word_tokens(name or "")) == key]
+
+
+def _source(value: str, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
+    """Like `core.query.source_keys`: the source's name, an item's host or its first label."""
+    i = _ITEMS.c
+    options: list[ColumnElement[bool]] = []
+    named = source_ids_named(conn, value)
+    if named:
+        options.append(exists().where(i.story_id == _STORIES.c.id, i.source_id.in_(named)))
+    options.append(_item_url(_host_pattern(value, subdomains=False), sqlite))
+    if "." not in value:
+        label = _URL_HEAD + r"(www\.)?" + re.escape(value) + r"([.:/?#]|$)"
+        options.append(_item_url(label, sqlite))
+    return or_(*options)
+
+
+def _filter(atom: Filter, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
+    if atom.kind in ("topic", "jurisdiction"):
+        t = _STORY_TAGS.c
+        return exists().where(
+            t.story_id == _STORIES.c.id, t.kind == atom.kind, t.slug == atom.value
+        )
+    if atom.kind == "site":
+        return _item_url(_host_pattern(atom.value, subdomains=True), sqlite)
+    return _source(atom.value, conn, sqlite)
+
+
+def _atom(atom: Atom, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
+    return _term(atom, sqlite) if isinstance(atom, Term) else _filter(atom, conn, sqlite)
+
+
+def query_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
+    """The condition on `stories` rows that holds exactly when the story matches `query`."""
+    sqlite = conn.dialect.name == "sqlite"
+    parts: list[ColumnElement[bool]] = []
+    for clause in query.clauses:
+        alternatives: Sequence[ColumnElement[bool]] = [
+            _atom(a, conn, sqlite) for a in clause.alternatives
+        ]
+        parts.append(or_(*alternatives) if alternatives else false())
+    parts += [not_(_atom(a, conn, sqlite)) for a in query.exclusions]
+    return and_(true(), *parts)
