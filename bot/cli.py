@@ -316,6 +316,8 @@ def sources_add(
         except UsageError as exc:
             _fail(f"not added: {exc.message}")
     found = f": {added.probe.item_count} items found" if added.probe is not None else ""
+    if added.found_on:
+        typer.echo(f"{added.found_on} is a web page; found its feed {added.url}")
     typer.echo(f"Added #{added.id} {added.name}{found}.")
 
 
@@ -330,11 +332,21 @@ def sources_remove(source_id: int) -> None:
 
 
 @sources_app.command("import")
-def sources_import(file: Path) -> None:
+def sources_import(
+    file: Path,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Fetch each feed first; a site's address becomes the one feed found from it.",
+        ),
+    ] = False,
+) -> None:
     """Import sources from an OPML file: all of them, or none when the file has a problem."""
     from digest.ingest.netguard import FetchPolicy
     from digest.ingest.opml import OpmlError, parse_opml
     from digest.ingest.source_url import MaskedPassword, SourceRefused, admit_source
+    from handlers.sources import NotAdded, check_sources
 
     try:
         entries = parse_opml(file.read_bytes())
@@ -365,6 +377,11 @@ def sources_import(file: Path) -> None:
                     f"{mask_credentials(entry.url[:200])}; nothing was imported"
                 )
             new.append(source)
+        if check:
+            try:
+                new = asyncio.run(check_sources(comps.services, new))
+            except NotAdded as exc:
+                _fail(f"{file}: {exc.reason}; nothing was imported")
         added = comps.store.sources.add_missing(new)
     typer.echo(f"Imported {len(added)} sources ({len(entries) - len(added)} already present).")
 

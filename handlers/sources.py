@@ -9,15 +9,16 @@ then saved. Passwords in feed addresses are never shown: replies and lists mask 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from core.document import Document, Section
+from core.document import Choice, Document, Section
 from core.source_url import SourceUrl, mask_credentials
 from core.sources import DuplicateSource, NewSource, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
-from digest.ingest.probe import ProbeResult
+from digest.ingest.probe import FeedChoice, ProbeResult, SeveralFeeds
 from digest.ingest.source_url import SourceRefused, admit_url
 from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
 from handlers.context import Services
@@ -32,7 +33,15 @@ from handlers.registry import (
     sync_action,
 )
 
-__all__ = ["SPEC", "AddedSource", "NotAdded", "add_feed", "feed_url"]
+__all__ = [
+    "SPEC",
+    "AddedSource",
+    "NotAdded",
+    "SeveralFeedsFound",
+    "add_feed",
+    "check_sources",
+    "feed_url",
+]
 
 MAX_URL = 2000
 _USAGE = "/sources needs list, add <url>, remove <id> or health"
@@ -56,6 +65,7 @@ class AddedSource:
     name: str
     probe: ProbeResult | None  # None when no probe is configured
     url: str  # as it may be shown: canonical, the password masked
+    found_on: str | None = None  # the web page the feed was found from (its address masked)
 
 
 class NotAdded(UsageError):
@@ -64,6 +74,23 @@ class NotAdded(UsageError):
     def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class SeveralFeedsFound(NotAdded):
+    """A web page leads to several feeds: none was added; `choices` are for the user to pick."""
+
+    def __init__(self, page: str, choices: tuple[FeedChoice, ...]) -> None:
+        self.page = mask_credentials(page)
+        self.choices = tuple(
+            FeedChoice(mask_credentials(c.url), c.title, c.item_count) for c in choices
+        )
+        listed = "\n".join(f"  {line}" for line in self.lines())
+        reason = f"{self.page} is a web page that links to {len(choices)} feeds; add one:\n{listed}"
+        super().__init__(f"{reason}", reason)
+
+    def lines(self) -> list[str]:
+        """One line per feed: its title (or "untitled") and address."""
+        return [f"{c.title or 'untitled'} ({c.item_count} items): {c.url}" for c in self.choices]
 
 
 def feed_url(url: str) -> str:
@@ -118,10 +145,35 @@ async def _probe(services: Services, address: SourceUrl) -> ProbeResult | None:
         return None
     try:
         return await asyncio.wait_for(services.probe(address.fetched), services.probe_timeout)
+    except SeveralFeeds as exc:
+        raise SeveralFeedsFound(exc.page, exc.choices) from None
     except (FetchError, FeedError) as exc:
         raise _refused(address.shown, exc.reason) from None
     except TimeoutError:
         raise _refused(address.shown, f"no answer within {services.probe_timeout:g} s") from None
+
+
+def _found_address(services: Services, page: SourceUrl, feed: str) -> SourceUrl:
+    """The feed found from a web page passes the same checks; the page's credentials go with it
+    to the same host only."""
+    try:
+        found = admit_url(feed, services.fetch_policy)
+    except SourceRefused as exc:
+        raise _refused(mask_credentials(feed[:200]), exc.reason) from None
+    same_host = urlsplit(found.key).netloc == urlsplit(page.key).netloc
+    if found.credentials is None and page.credentials is not None and same_host:
+        found = SourceUrl(found.key, page.credentials)
+    return found
+
+
+def _admit_found(services: Services, page: SourceUrl, feed: str) -> SourceUrl:
+    """`_found_address`, then: not a source already."""
+    found = _found_address(services, page, feed)
+    existing = services.store.sources.by_url(found.key)
+    if existing is not None:
+        message = f"found the feed {found.shown} on {page.shown}, but {DuplicateSource(existing)}"
+        raise NotAdded(message, message)
+    return found
 
 
 def _save(services: Services, new: NewSource) -> tuple[int, str]:
@@ -144,20 +196,60 @@ async def add_feed(
     its host)."""
     address = await asyncio.to_thread(_admit, services, url)
     probed = await _probe(services, address)
+    page: str | None = None
+    if probed is not None and probed.feed_url:
+        page = address.shown
+        address = await asyncio.to_thread(_admit_found, services, address, probed.feed_url)
     title = probed.title.strip() if probed is not None else ""
     label = (mask_credentials(name) or title or urlsplit(address.key).hostname or "")[:200]
     new = NewSource(address.key, label, jurisdiction, official, credentials=address.credentials)
     source_id, saved = await asyncio.to_thread(_save, services, new)
-    return AddedSource(source_id, saved, probed, address.shown)
+    return AddedSource(source_id, saved, probed, address.shown, page)
+
+
+async def check_sources(
+    services: Services, sources: Sequence[NewSource], *, at_once: int = 4
+) -> list[NewSource]:
+    """Fetch each source once (`sources import --check`), `at_once` at a time; a site's address
+    becomes the feed found from it. NotAdded (SeveralFeedsFound) names the first that fails."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(new: NewSource) -> NewSource:
+        address = SourceUrl(new.url, new.credentials)
+        async with gate:
+            probed = await _probe(services, address)
+        if probed is None or not probed.feed_url:
+            return new
+        found = await asyncio.to_thread(_found_address, services, address, probed.feed_url)
+        return replace(new, url=found.key, credentials=found.credentials)
+
+    return list(await asyncio.gather(*(one(s) for s in sources)))
 
 
 async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> Reply:
-    added = await add_feed(services, args.url, args.name)
+    try:
+        added = await add_feed(services, args.url, args.name)
+    except SeveralFeedsFound as several:
+        return Reply(
+            Document(
+                kind="list",
+                title=f"{len(several.choices)} feeds found on {several.page}; none added",
+                sections=[Section(lines=several.lines())],
+                footer=["Add the one you mean: /sources add <its address>"],
+                choices=[
+                    Choice(f"Add {c.title or c.url}"[:75], f"/sources add {c.url}")
+                    for c in several.choices
+                ],
+            )
+        )
     if added.probe is None:
         checked = "Not fetched yet: it is polled on the next round."
     else:
         checked = f"Fetched once: {added.probe.item_count} entries."
-    return Reply(Document.notice(f"Added source #{added.id}: {added.name}", added.url, checked))
+    lines = [added.url, checked]
+    if added.found_on:
+        lines.insert(0, f"{added.found_on} is a web page; this is the feed found from it:")
+    return Reply(Document.notice(f"Added source #{added.id}: {added.name}", *lines))
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
