@@ -130,7 +130,12 @@ def default_seed(settings: Settings) -> Seed | None:
             try:
                 checked.append(
                     admit_source(
-                        s.url, s.name, policy, jurisdiction=s.jurisdiction, official=s.official
+                        s.url,
+                        s.name,
+                        policy,
+                        jurisdiction=s.jurisdiction,
+                        official=s.official,
+                        full_text=s.full_text,
                     )
                 )
             except SourceRefused as exc:

@@ -292,10 +292,13 @@ def sources_add(
         str | None, typer.Option(help="Default jurisdiction slug of its items, e.g. eu.")
     ] = None,
     official: Annotated[bool, typer.Option(help="A government or regulator's feed.")] = False,
+    full_text: Annotated[
+        bool, typer.Option("--full-text", help="Read each new item's article page (teasers).")
+    ] = False,
 ) -> None:
     """Fetch the feed once, then save it; refuse (saving nothing) and say why when it fails."""
     from handlers.base import UsageError
-    from handlers.sources import NotAdded, add_feed, feed_url
+    from handlers.sources import TEASER_HINT, NotAdded, add_feed, feed_url
 
     with _opened() as comps:
         if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
@@ -309,6 +312,7 @@ def sources_add(
                     name or "",
                     jurisdiction=jurisdiction,
                     official=official,
+                    full_text=full_text,
                 )
             )
         except NotAdded as exc:
@@ -319,6 +323,8 @@ def sources_add(
     if added.found_on:
         typer.echo(f"{added.found_on} is a web page; found its feed {added.url}")
     typer.echo(f"Added #{added.id} {added.name}{found}.")
+    if added.suggest_full_text:
+        typer.echo(TEASER_HINT.format(command=f"policybrief sources add --full-text {added.url}"))
 
 
 @sources_app.command("remove")
@@ -362,7 +368,11 @@ def sources_import(
         for entry in entries:
             try:
                 source = admit_source(
-                    entry.url, entry.name, policy, jurisdiction=entry.jurisdiction
+                    entry.url,
+                    entry.name,
+                    policy,
+                    jurisdiction=entry.jurisdiction,
+                    full_text=entry.full_text,
                 )
             except MaskedPassword as exc:
                 if comps.store.sources.by_url(exc.key) is not None:
@@ -393,7 +403,8 @@ def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> Non
 
     with _opened() as comps:
         entries = [
-            OpmlSource(s.shown_url, s.name, s.jurisdiction) for s in comps.store.sources.all()
+            OpmlSource(s.shown_url, s.name, s.jurisdiction, s.full_text)
+            for s in comps.store.sources.all()
         ]
     text = to_opml(entries)
     if file is None:

@@ -44,6 +44,12 @@ __all__ = [
 ]
 
 MAX_URL = 2000
+FULL_TEXT = "full-text"  # `/sources add <url> full-text`
+TEASER_CHARS = 200  # items shorter than this on average: suggest full text
+TEASER_HINT = (
+    f"Its items average under {TEASER_CHARS} characters of text (teasers): "
+    "to read each article's full text, remove it and add it again with: {command}"
+)
 _USAGE = "/sources needs list, add <url>, remove <id> or health"
 _REMOVE_USAGE = "/sources remove needs a source number, like /sources remove 3"
 
@@ -52,6 +58,7 @@ _REMOVE_USAGE = "/sources remove needs a source number, like /sources remove 3"
 class SourcesAddArgs:
     url: str  # an http(s) URL with a host
     name: str = ""  # "" -> the feed's own title, else its host
+    full_text: bool = False  # read each new item's article page
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,17 @@ class AddedSource:
     probe: ProbeResult | None  # None when no probe is configured
     url: str  # as it may be shown: canonical, the password masked
     found_on: str | None = None  # the web page the feed was found from (its address masked)
+    full_text: bool = False
+
+    @property
+    def suggest_full_text(self) -> bool:
+        """A teaser feed added without full text: say how to get it."""
+        return (
+            not self.full_text
+            and self.probe is not None
+            and self.probe.item_count > 0
+            and self.probe.avg_text_chars < TEASER_CHARS
+        )
 
 
 class NotAdded(UsageError):
@@ -101,24 +119,29 @@ def feed_url(url: str) -> str:
     return url
 
 
-def _add_args(url: str, name: str) -> SourcesAddArgs:
+def _add_args(url: str, name: str, full_text: bool = False) -> SourcesAddArgs:
     if not url:
         raise UsageError(
             "/sources add needs a feed URL, e.g. /sources add https://example.org/feed"
         )
-    return SourcesAddArgs(feed_url(url), name)
+    return SourcesAddArgs(feed_url(url), name, full_text)
 
 
 def parse_add(services: Services, text: Text) -> SourcesAddArgs:
-    """The URL, then any words: the display name."""
+    """The URL, then `full-text` if given, then any words: the display name."""
     words = text.words()
     if not words:
         return _add_args("", "")
+    if len(words) > 1 and words[1].text.lower() == FULL_TEXT:
+        return _add_args(words[0].text, text.after(words[1]).strip(), True)
     return _add_args(words[0].text, text.after(words[0]).strip())
 
 
 def add_from_options(services: Services, options: Options) -> SourcesAddArgs:
-    return _add_args(option_text(options, "url"), option_text(options, "name"))
+    flag = option_text(options, "full_text").lower()
+    if flag not in ("", FULL_TEXT):
+        raise UsageError(f"full_text: expected {FULL_TEXT}, got {flag[:40]!r}")
+    return _add_args(option_text(options, "url"), option_text(options, "name"), flag == FULL_TEXT)
 
 
 def _refused(shown: str, reason: str) -> NotAdded:
@@ -191,6 +214,7 @@ async def add_feed(
     *,
     jurisdiction: str | None = None,
     official: bool = False,
+    full_text: bool = False,
 ) -> AddedSource:
     """Check the address, fetch the feed once, then save it under `name` (else its title, else
     its host)."""
@@ -202,9 +226,16 @@ async def add_feed(
         address = await asyncio.to_thread(_admit_found, services, address, probed.feed_url)
     title = probed.title.strip() if probed is not None else ""
     label = (mask_credentials(name) or title or urlsplit(address.key).hostname or "")[:200]
-    new = NewSource(address.key, label, jurisdiction, official, credentials=address.credentials)
+    new = NewSource(
+        address.key,
+        label,
+        jurisdiction,
+        official,
+        credentials=address.credentials,
+        full_text=full_text,
+    )
     source_id, saved = await asyncio.to_thread(_save, services, new)
-    return AddedSource(source_id, saved, probed, address.shown, page)
+    return AddedSource(source_id, saved, probed, address.shown, page, full_text)
 
 
 async def check_sources(
@@ -228,7 +259,7 @@ async def check_sources(
 
 async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> Reply:
     try:
-        added = await add_feed(services, args.url, args.name)
+        added = await add_feed(services, args.url, args.name, full_text=args.full_text)
     except SeveralFeedsFound as several:
         return Reply(
             Document(
@@ -249,6 +280,10 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
     lines = [added.url, checked]
     if added.found_on:
         lines.insert(0, f"{added.found_on} is a web page; this is the feed found from it:")
+    if added.full_text:
+        lines.append("Full text: each new item's article page is read for its main text.")
+    elif added.suggest_full_text:
+        lines.append(TEASER_HINT.format(command=f"/sources add {added.url} {FULL_TEXT}"))
     return Reply(Document.notice(f"Added source #{added.id}: {added.name}", *lines))
 
 
@@ -296,7 +331,7 @@ def _refuse(word: Word) -> UsageError:
 SPEC = CommandSpec(
     name="sources",
     summary="The feeds policybrief polls (admins)",
-    usage="/sources list | add <url> | remove <id> | health",
+    usage="/sources list | add <url> [full-text] | remove <id> | health",
     min_role=Role.ADMIN,
     when_empty="list",
     missing=_USAGE,
@@ -310,12 +345,18 @@ SPEC = CommandSpec(
         ),
         Subcommand(
             "add",
-            "Add a feed (fetched once first)",
-            "/sources add <url> [name]",
+            "Add a feed or a site's address (fetched once first)",
+            "/sources add <url> [full-text] [name]",
             async_action(SourcesAddArgs, run_add, text=parse_add, options=add_from_options),
             min_role=Role.ADMIN,
             options=(
-                Option("url", "The RSS or Atom feed URL", kind="url", required=True),
+                Option("url", "The feed's or the site's address", kind="url", required=True),
+                Option(
+                    "full_text",
+                    "Read each new item's article page (for teaser feeds)",
+                    kind="choice",
+                    choices=(FULL_TEXT,),
+                ),
                 Option("name", "A display name", kind="text", rest=True),
             ),
         ),
