@@ -35,6 +35,7 @@ from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
 from bot.slack.render import (
     ACTION_MENU,
     ACTION_PIN,
+    ACTION_RUN_PATTERN,
     MAX_SECTION_TEXT,
     SlackMessage,
     escape,
@@ -255,6 +256,29 @@ class SlackBot:
             }
         )
 
+    async def on_choice(
+        self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
+    ) -> None:
+        """A reply's choice button (e.g. one of several feeds found): the command it carries,
+        run as the person who clicked, rights checked in dispatch as for a typed command."""
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        line = str(action.get("value") or "").strip()
+        name, _, request = line.removeprefix("/").partition(" ")
+        if not line.startswith("/") or name not in SLASH_COMMANDS.values():
+            await self.say_only_you(respond, "That button is out of date.")
+            return
+        user = body.get("user") or {}
+        inv = await self.invocation(
+            client,
+            team=str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
+            channel=str((body.get("channel") or {}).get("id", "")),
+            user=str(user.get("id", "")),
+            command=name,
+            request=request.strip(),
+        )
+        await self.send_reply(respond, await self.dispatch(inv), ephemeral=True)
+
     async def on_home(self, event: dict, client: Any, context: Any) -> None:
         """App Home: your watches, the digests you set up (admins: all), source health."""
         if event.get("tab", "home") != "home":
@@ -338,6 +362,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         app.command(slash)(bot.on_command)
     app.action(ACTION_PIN)(bot.on_pin)
     app.action(ACTION_MENU)(bot.on_menu)
+    app.action(ACTION_RUN_PATTERN)(bot.on_choice)
     app.event("app_home_opened")(bot.on_home)
 
 

@@ -22,6 +22,8 @@ __all__ = [
     "MAX_FALLBACK_TEXT",
     "ACTION_PIN",
     "ACTION_MENU",
+    "ACTION_RUN",
+    "ACTION_RUN_PATTERN",
     "SlackMessage",
     "escape",
     "safe_truncate",
@@ -42,6 +44,12 @@ MAX_URL_CHARS = 1500  # a longer URL is almost certainly junk; it is shown witho
 
 ACTION_PIN = "pb_pin"
 ACTION_MENU = "pb_story_menu"
+# a Document's choices: buttons whose value is the command they run (`/sources add <url>`);
+# each button of a block needs its own action_id, so the index follows
+ACTION_RUN = "pb_run"
+ACTION_RUN_PATTERN = re.compile(rf"^{ACTION_RUN}:\d+$")
+MAX_CHOICES = 5
+MAX_VALUE = 2000  # Slack's limit on a button's value
 
 _BULLET = "\u2022"
 _ELLIPSIS = "\u2026"
@@ -320,6 +328,13 @@ def render(
     footer = [escape(_clip(_collapse(f), 500)) for f in doc.footer if _collapse(f)]
     if footer:
         groups.append([_context(footer)])
+    choices = [
+        _button(_clip(c.label, 75), f"{ACTION_RUN}:{n}", c.command)
+        for n, c in enumerate(doc.choices[:MAX_CHOICES])
+        if len(c.command) <= MAX_VALUE
+    ]
+    if choices and actions:
+        groups.append([{"type": "actions", "elements": choices}])
 
     fallback = fallback_text(doc)
     messages: list[SlackMessage] = []
