@@ -84,3 +84,54 @@ def test_choices_render_as_slack_buttons_only_where_actions_are_allowed():
     (without,) = render(doc, actions=False)
     assert [b["type"] for b in with_actions.blocks][-1] == "actions"
     assert all(b["type"] != "actions" for b in without.blocks)
+
+
+# --- Discord -----------------------------------------------------------------------------------
+
+
+async def test_discord_buttons_add_the_feed_picked_by_an_admin_only(sqlite_db):
+    from bot.discord.views import CommandButton
+    from tests.test_discord_translate import ADMIN, MEMBER, FakeInteraction, _callback, _runner
+
+    site = Site({"/": TWO_FEEDS, "/news.xml": NEWS, "/feeds/consult.xml": CONSULT})
+    runner, chat = _runner(sqlite_db)
+    fetcher = Fetcher(allow=site.allow)
+    assert chat.services is not None
+    chat.services.fetch_policy = fetcher.policy
+
+    async def probe(url: str) -> ProbeResult:
+        return await probe_source(fetcher, url)
+
+    chat.services.probe = probe
+    try:
+        typed = FakeInteraction(permissions=ADMIN)
+        await _callback(runner, "sources", "add")(typed, url=site.url("/"))
+        (sent,) = typed.sends()
+        buttons = list(sent["view"].children)
+        assert [b.custom_id for b in buttons] == [
+            f"pb:run:/sources add {site.url('/news.xml')}",
+            f"pb:run:/sources add {site.url('/feeds/consult.xml')}",
+        ]
+        assert all(isinstance(b, CommandButton) for b in buttons)
+        store = Storage(sqlite_db)
+        member = FakeInteraction(permissions=MEMBER)
+        await runner.handle_button(member, "run", buttons[0].line)
+        assert [e.title for s in member.sends() for e in s["embeds"]] == [
+            "/sources add needs the admin role; you are a member."
+        ]
+        assert store.sources.all() == []
+        admin = FakeInteraction(permissions=ADMIN)
+        await runner.handle_button(admin, "run", buttons[0].line)
+        assert [s.url for s in store.sources.all()] == [site.url("/news.xml")]
+    finally:
+        await fetcher.aclose()
+        site.close()
+
+
+def test_a_command_too_long_for_a_discord_button_gets_none():
+    from bot.discord.views import choice_view
+
+    long = Choice("Add", "/sources add https://example.org/" + "x" * 100)
+    assert choice_view([long]) is None
+    view = choice_view([long, Choice("Add B", "/sources add https://b.example/feed")])
+    assert view is not None and len(view.children) == 1

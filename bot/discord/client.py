@@ -30,9 +30,10 @@ from bot.discord.translate import (
     InteractionFacts,
     build_invocation,
     card_invocation,
+    command_invocation,
     options_of,
 )
-from bot.discord.views import BUTTONS, ButtonClient, story_view
+from bot.discord.views import BUTTONS, ButtonClient, choice_view, story_view
 from bot.settings import Settings
 from core.document import Document
 from handlers.base import Invocation, Reply, Role, Visibility
@@ -170,7 +171,7 @@ class CommandRunner:
                 await interaction.delete_original_response()
             in_guild = interaction.guild_id is not None
             for message in messages:
-                view = story_view(message.story_refs, pin=in_guild)
+                view = story_view(message.story_refs, pin=in_guild) or choice_view(message.choices)
                 await followup.send(
                     content=message.content or discord.utils.MISSING,
                     embeds=message.embeds,
@@ -187,6 +188,14 @@ class CommandRunner:
         """A story card's button: the command it stands for (Pin -> /pin, Watch similar ->
         /watch similar), dispatched like a typed one; a pin also pins the channel message."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if action == "run":
+            inv = command_invocation(ref, facts_of(interaction))
+            if inv is None:
+                reply = Reply(Document.notice("That button is out of date."))
+                await self.send_reply(interaction, reply, deferred_ephemeral=True)
+                return
+            await self.send_reply(interaction, await self._dispatch(inv), deferred_ephemeral=True)
+            return
         inv = card_invocation(CARD_ACTIONS[action], ref, facts_of(interaction))
         reply = await self._dispatch(inv)
         if inv.command == "pin" and reply.document.kind != "error":

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from core.document import Document, Section, StoryCard
+from core.document import Choice, Document, Section, StoryCard
 
 __all__ = [
     "Limits",
@@ -201,6 +201,7 @@ class RenderedMessage:
     embeds: list[discord.Embed] = field(default_factory=list)
     story_refs: list[str] = field(default_factory=list)
     content: str | None = None
+    choices: list[Choice] = field(default_factory=list)  # buttons (the last message only)
 
     def size(self) -> int:
         return sum(len(e) for e in self.embeds)
@@ -233,7 +234,9 @@ def render(document: Document) -> list[RenderedMessage]:
     items = [(e, ref) for e, ref in items if not _is_empty(e)]
     if not items:
         items = [(discord.Embed(description="(nothing to show)", colour=colour), None)]
-    return _pack(items)
+    messages = _pack(items)
+    messages[-1].choices = list(document.choices)
+    return messages
 
 
 def _section_items(

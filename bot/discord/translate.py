@@ -77,7 +77,7 @@ def typed_options(values: Mapping[str, object | None]) -> dict[str, OptionValue]
     return out
 
 
-def _invocation(facts: InteractionFacts, command: str, request: Typed) -> Invocation:
+def _invocation(facts: InteractionFacts, command: str, request: str | Typed) -> Invocation:
     return Invocation(
         platform="discord",
         workspace=facts.workspace,
@@ -98,6 +98,15 @@ def build_invocation(
     """An app command (or one of its subcommands) with its typed option values."""
     request = Typed(sub.name if sub is not None else None, typed_options(values))
     return _invocation(facts, spec.name, request)
+
+
+def command_invocation(line: str, facts: InteractionFacts) -> Invocation | None:
+    """A choice button's command line (`/sources add <url>`) as typed; None when it is not one
+    of ours."""
+    name, _, request = line.removeprefix("/").partition(" ")
+    if not line.startswith("/") or not name.isidentifier():
+        return None
+    return _invocation(facts, name, request.strip())
 
 
 def card_invocation(action: CardAction, ref: str, facts: InteractionFacts) -> Invocation:

@@ -1,4 +1,5 @@
-"""Persistent story-card buttons (Pin, Watch similar) that survive restarts.
+"""Persistent buttons that survive restarts: story cards' Pin and Watch similar, and a reply's
+choices (a command to run, e.g. one of several feeds found: `pb:run:/sources add <url>`).
 
 The story ref lives in the button's custom_id (`pb:pin:s4k2`). The classes are DynamicItems:
 registered once with `client.add_dynamic_items(*BUTTONS)` at setup, they answer buttons on any
@@ -13,17 +14,31 @@ from typing import Any
 import discord
 from discord.ui import Button, DynamicItem, View
 
-__all__ = ["ButtonClient", "PinButton", "WatchButton", "BUTTONS", "story_view", "MAX_STORIES"]
+from core.document import Choice
+
+__all__ = [
+    "ButtonClient",
+    "PinButton",
+    "WatchButton",
+    "CommandButton",
+    "BUTTONS",
+    "story_view",
+    "choice_view",
+    "MAX_STORIES",
+]
 
 _REF = r"(?P<ref>s[0-9a-z]{1,12})"
 MAX_STORIES = 12  # two buttons per story; a message holds at most 25 components
+MAX_CUSTOM_ID = 100  # Discord's limit: a longer command gets no button (the reply lists it)
+_RUN = "pb:run:"
 
 
 class ButtonClient(discord.Client):
     """A client that answers the story-card buttons (the bot's client implements it)."""
 
     async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
-        """Run the button `action` ("pin", "watch") on the story `ref`."""
+        """Run the button `action` ("pin", "watch") on the story `ref`; for "run", `ref` is the
+        command line the button carries."""
         raise NotImplementedError
 
 
@@ -85,7 +100,41 @@ class WatchButton(DynamicItem[Button], template=rf"^pb:watch:{_REF}$"):
         await _dispatch(interaction, "watch", self.ref)
 
 
-BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton)
+class CommandButton(DynamicItem[Button], template=rf"^{_RUN}(?P<line>/.+)$"):
+    """Runs the command it carries as the person who pressed it (rights checked in dispatch)."""
+
+    def __init__(self, line: str, label: str = "Run") -> None:
+        super().__init__(
+            Button(
+                label=label[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{_RUN}{line}",
+            )
+        )
+        self.line = line
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str], /
+    ) -> CommandButton:
+        return cls(match["line"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _dispatch(interaction, "run", self.line)
+
+
+BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton, CommandButton)
+
+
+def choice_view(choices: list[Choice]) -> View | None:
+    """Buttons for a reply's choices whose command fits in a custom_id; None when none do."""
+    fitting = [c for c in choices if len(_RUN + c.command) <= MAX_CUSTOM_ID]
+    if not fitting:
+        return None
+    view = View(timeout=None)
+    for choice in fitting[:5]:
+        view.add_item(CommandButton(choice.command, choice.label))
+    return view
 
 
 def story_view(refs: list[str], *, pin: bool = True) -> View | None:
