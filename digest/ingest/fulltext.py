@@ -16,8 +16,6 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from urllib.parse import urlsplit
 
-import trafilatura
-
 from core.ingest import CleanEntry, SourceBatch
 from digest.ingest.clean import paragraph_key, plain_to_text
 from digest.ingest.fetch import FetchError, FetchResult, PageLimits
@@ -67,6 +65,10 @@ class ArticleCounts:
 
 def extract_main_text(html: bytes | str, url: str | None = None) -> str:
     """The page's main text, paragraphs separated by a blank line ("" when none is found)."""
+    # imported on first use: trafilatura takes about 0.6 s to import, which every command
+    # (`policybrief chat "/help"`) would pay otherwise; only polls of full-text sources need it
+    import trafilatura
+
     text = trafilatura.extract(
         html,
         url=url,
@@ -113,8 +115,12 @@ class ArticleReader:
 
     def waiting(self, url: str) -> bool:
         """True while the article's host has asked us (Retry-After) to wait."""
-        until = self._not_before.get(_host(url))
-        return until is not None and self._clock() < until
+        host = _host(url)
+        until = self._not_before.get(host)
+        if until is not None and self._clock() >= until:
+            del self._not_before[host]  # the wait is over
+            return False
+        return until is not None
 
     async def read(self, url: str) -> str:
         """The article's main text; ArticleError when the page cannot be fetched or read."""

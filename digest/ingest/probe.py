@@ -148,6 +148,8 @@ async def _discover(
     named: dict[str, str] = {}  # feed address -> the page's own title for it
     tried = {page.url}
     for link in feed_links(page.body, page.base_url):
+        if link.url in tried:
+            continue  # a page naming itself as its feed
         if budget.requests <= 0 or budget.left() <= 0:
             break
         tried.add(link.url)
