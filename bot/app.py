@@ -38,6 +38,7 @@ from digest.composition.schedule import next_due, parse_hhmm
 from digest.ingest.deadlines_hook import deadlines_hook
 from digest.ingest.defaults import SourcesConfigError, default_sources
 from digest.ingest.fetch import Fetcher
+from digest.ingest.fulltext import ArticleReader
 from digest.ingest.netguard import FetchPolicy, log_allowlist
 from digest.ingest.parse import close_default_parser_pool
 from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
@@ -130,7 +131,12 @@ def default_seed(settings: Settings) -> Seed | None:
             try:
                 checked.append(
                     admit_source(
-                        s.url, s.name, policy, jurisdiction=s.jurisdiction, official=s.official
+                        s.url,
+                        s.name,
+                        policy,
+                        jurisdiction=s.jurisdiction,
+                        official=s.official,
+                        full_text=s.full_text,
                     )
                 )
             except SourceRefused as exc:
@@ -261,6 +267,7 @@ def pipeline_poll(
         clock=comps.clock,
         hooks=(deadlines_hook(comps.store),),
         max_new_per_poll=comps.settings.max_new_per_poll,
+        articles=ArticleReader(comps.fetcher),  # the same guarded fetcher as the feeds
     )
     if stop is not None:
         ctx.stop = stop
@@ -273,6 +280,8 @@ def pipeline_poll(
             failures=report.failures,
             items_stored=report.new_items,
             new_story_ids=list(dict.fromkeys(stories)),
+            articles_fetched=report.articles.fetched,
+            articles_failed=report.articles.failed + report.articles.deferred,
         )
 
     return poll

@@ -297,10 +297,13 @@ def sources_add(
         str | None, typer.Option(help="Default jurisdiction slug of its items, e.g. eu.")
     ] = None,
     official: Annotated[bool, typer.Option(help="A government or regulator's feed.")] = False,
+    full_text: Annotated[
+        bool, typer.Option("--full-text", help="Read each new item's article page (teasers).")
+    ] = False,
 ) -> None:
     """Fetch the feed once, then save it; refuse (saving nothing) and say why when it fails."""
     from handlers.base import UsageError
-    from handlers.sources import NotAdded, add_feed, feed_url
+    from handlers.sources import TEASER_HINT, NotAdded, add_feed, feed_url
 
     with _opened() as comps:
         if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
@@ -314,6 +317,7 @@ def sources_add(
                     name or "",
                     jurisdiction=jurisdiction,
                     official=official,
+                    full_text=full_text,
                 )
             )
         except NotAdded as exc:
@@ -321,7 +325,11 @@ def sources_add(
         except UsageError as exc:
             _fail(f"not added: {exc.message}")
     found = f": {added.probe.item_count} items found" if added.probe is not None else ""
+    if added.found_on:
+        typer.echo(f"{added.found_on} is a web page; found its feed {added.url}")
     typer.echo(f"Added #{added.id} {added.name}{found}.")
+    if added.suggest_full_text:
+        typer.echo(TEASER_HINT.format(command=f"policybrief sources add --full-text {added.url}"))
 
 
 @sources_app.command("remove")
@@ -335,11 +343,21 @@ def sources_remove(source_id: int) -> None:
 
 
 @sources_app.command("import")
-def sources_import(file: Path) -> None:
+def sources_import(
+    file: Path,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Fetch each feed first; a site's address becomes the one feed found from it.",
+        ),
+    ] = False,
+) -> None:
     """Import sources from an OPML file: all of them, or none when the file has a problem."""
     from digest.ingest.netguard import FetchPolicy
     from digest.ingest.opml import OpmlError, parse_opml
     from digest.ingest.source_url import MaskedPassword, SourceRefused, admit_source
+    from handlers.sources import NotAdded, check_sources
 
     try:
         entries = parse_opml(file.read_bytes())
@@ -355,7 +373,11 @@ def sources_import(file: Path) -> None:
         for entry in entries:
             try:
                 source = admit_source(
-                    entry.url, entry.name, policy, jurisdiction=entry.jurisdiction
+                    entry.url,
+                    entry.name,
+                    policy,
+                    jurisdiction=entry.jurisdiction,
+                    full_text=entry.full_text,
                 )
             except MaskedPassword as exc:
                 if comps.store.sources.by_url(exc.key) is not None:
@@ -370,6 +392,11 @@ def sources_import(file: Path) -> None:
                     f"{mask_credentials(entry.url[:200])}; nothing was imported"
                 )
             new.append(source)
+        if check:
+            try:
+                new = asyncio.run(check_sources(comps.services, new))
+            except NotAdded as exc:
+                _fail(f"{file}: {exc.reason}; nothing was imported")
         added = comps.store.sources.add_missing(new)
     typer.echo(f"Imported {len(added)} sources ({len(entries) - len(added)} already present).")
 
@@ -381,7 +408,8 @@ def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> Non
 
     with _opened() as comps:
         entries = [
-            OpmlSource(s.shown_url, s.name, s.jurisdiction) for s in comps.store.sources.all()
+            OpmlSource(s.shown_url, s.name, s.jurisdiction, s.full_text)
+            for s in comps.store.sources.all()
         ]
     text = to_opml(entries)
     if file is None:

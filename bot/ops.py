@@ -115,6 +115,12 @@ class Metrics:
         self.items_stored = Counter(
             "policybrief_items_stored", "New items stored from feeds", registry=r
         )
+        self.article_fetches = Counter(
+            "policybrief_article_fetches",
+            "Article pages fetched for full-text sources, by outcome (ok, failed)",
+            ["outcome"],
+            registry=r,
+        )
         self.deliveries = Counter(
             "policybrief_deliveries",
             "Outbox sends by outcome (sent, retried, failed, gone, forbidden)",
@@ -136,6 +142,11 @@ class Metrics:
         self.last_tick = Gauge(
             "policybrief_last_tick_timestamp", "When each tick last finished", ["tick"], registry=r
         )
+
+    def articles(self, fetched: int, failed: int) -> None:
+        """Article pages read (and not) for full-text sources."""
+        self.article_fetches.labels("ok").inc(fetched)
+        self.article_fetches.labels("failed").inc(failed)
 
     def polled(self, polled: int, failures: int, items: int) -> None:
         self.sources_polled.inc(polled)

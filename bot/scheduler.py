@@ -43,6 +43,8 @@ class PollOutcome:
     failures: int = 0
     items_stored: int = 0
     new_story_ids: list[int] = field(default_factory=list)
+    articles_fetched: int = 0  # article pages read for full-text sources
+    articles_failed: int = 0  # ... that could not be read (or whose host asked us to wait)
 
 
 PollFn = Callable[[list[int]], Awaitable[PollOutcome]]
@@ -159,8 +161,11 @@ class Ticks:
             total.failures += outcome.failures
             total.items_stored += outcome.items_stored
             total.new_story_ids += outcome.new_story_ids
+            total.articles_fetched += outcome.articles_fetched
+            total.articles_failed += outcome.articles_failed
             if self.metrics is not None:
                 self.metrics.polled(outcome.polled, outcome.failures, outcome.items_stored)
+                self.metrics.articles(outcome.articles_fetched, outcome.articles_failed)
             self._new_for_alerts += outcome.new_story_ids
             self._new_for_summaries += outcome.new_story_ids
         if self._new_for_alerts:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = [
+    "Choice",
     "SourceLink",
     "StoryCard",
     "Section",
@@ -115,6 +116,14 @@ class Attachment:
         )
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A button that runs one command as the person who clicks it (e.g. "/sources add <url>")."""
+
+    label: str
+    command: str
+
+
 @dataclass
 class Document:
     """A reply or a post: a title, an optional top line, sections, and short footer notes."""
@@ -125,9 +134,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
     images: list[Attachment] = field(default_factory=list)  # charts, in order
-    # the /brief request that shows the next page ("coupang page:2"); "" when there is none.
-    # Slack and Discord turn it into a More button that runs it.
-    more: str = ""
+    choices: list[Choice] = field(default_factory=list)  # buttons, where the platform has them
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
@@ -163,7 +170,7 @@ class Document:
             sections=sections,
             footer=list(data.get("footer", [])),
             images=[Attachment.from_dict(i) for i in data.get("images", [])],
-            more=str(data.get("more", "")),
+            choices=[Choice(**c) for c in data.get("choices", [])],
         )
 
     @classmethod

@@ -54,6 +54,7 @@ class PollTarget:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    full_text: bool = False  # read each new item's article page (digest/ingest/fulltext.py)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class NewSource:
     jurisdiction: str | None = None
     official: bool = False
     credentials: str | None = field(default=None, repr=False)
+    full_text: bool = False  # fetch each new item's article page for its main text
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class SourceRecord:
     disabled_reason: str | None
     last_error_at: datetime | None
     credentials: str | None = field(default=None, repr=False)
+    full_text: bool = False
 
     @property
     def shown_url(self) -> str:
@@ -75,6 +77,9 @@ class SourceHealth:
     next_poll_at: datetime | None
     items_last_7_days: int
     deferred_items: int = 0  # new entries over the per-poll limit, left for the next poll
+    full_text: bool = False
+    articles_fetched: int = 0
+    articles_failed: int = 0
 
 
 def _span(delta: timedelta) -> str:
@@ -103,7 +108,19 @@ def _items(n: int) -> str:
     return f"{n} item{'' if n == 1 else 's'} in 7 days"
 
 
+def _articles(r: SourceHealth) -> str:
+    """', full text: 12 articles read, 1 failed' for a full-text source; '' otherwise."""
+    if not r.full_text:
+        return ""
+    read = f"{r.articles_fetched} article{'' if r.articles_fetched == 1 else 's'} read"
+    return f", full text: {read}, {r.articles_failed} failed"
+
+
 def _line(r: SourceHealth, now: datetime) -> str:
+    return _state(r, now) + _articles(r)
+
+
+def _state(r: SourceHealth, now: datetime) -> str:
     if not r.enabled:
         reason = r.disabled_reason or "by an admin"
         if reason.startswith("disabled "):

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from core.document import Document, Section
+from core.document import Choice, Document, Section
 from core.query import Filter, Query, Term
 from digest.composition import compose
 from digest.judgement.query import QueryError, parse_query, vocabulary_of
@@ -188,8 +188,9 @@ def run_brief(services: Services, caller: Caller, args: BriefArgs) -> Reply:
     )
     if doc.stories():
         if more:
-            doc.more = _next_page(args)
-            doc.footer.append(f"More: /brief {doc.more}")
+            next_page = f"/brief {_next_page(args)}"
+            doc.choices.append(Choice("More", next_page))
+            doc.footer.append(f"More: {next_page}")
         return Reply(doc, Visibility.CHANNEL if args.public else Visibility.ONLY_YOU)
     return Reply(_nothing_found(services, args, wanted, window), Visibility.ONLY_YOU)
 

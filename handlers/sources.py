@@ -9,15 +9,16 @@ then saved. Passwords in feed addresses are never shown: replies and lists mask 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from core.document import Document, Section
+from core.document import Choice, Document, Section
 from core.source_url import SourceUrl, mask_credentials
 from core.sources import DuplicateSource, NewSource, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
-from digest.ingest.probe import ProbeResult
+from digest.ingest.probe import FeedChoice, ProbeResult, SeveralFeeds
 from digest.ingest.source_url import SourceRefused, admit_url
 from handlers.audit import LogArgs, log_from_options, parse_log, run_log
 from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
@@ -33,9 +34,23 @@ from handlers.registry import (
     sync_action,
 )
 
-__all__ = ["SPEC", "AddedSource", "NotAdded", "add_feed", "feed_url"]
+__all__ = [
+    "SPEC",
+    "AddedSource",
+    "NotAdded",
+    "SeveralFeedsFound",
+    "add_feed",
+    "check_sources",
+    "feed_url",
+]
 
 MAX_URL = 2000
+FULL_TEXT = "full-text"  # `/sources add <url> full-text`
+TEASER_CHARS = 200  # items shorter than this on average: suggest full text
+TEASER_HINT = (
+    f"Its items average under {TEASER_CHARS} characters of text (teasers): "
+    "to read each article's full text, remove it and add it again with: {command}"
+)
 _USAGE = "/sources needs list, add <url>, remove <id>, health or log"
 _REMOVE_USAGE = "/sources remove needs a source number, like /sources remove 3"
 
@@ -44,6 +59,7 @@ _REMOVE_USAGE = "/sources remove needs a source number, like /sources remove 3"
 class SourcesAddArgs:
     url: str  # an http(s) URL with a host
     name: str = ""  # "" -> the feed's own title, else its host
+    full_text: bool = False  # read each new item's article page
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,18 @@ class AddedSource:
     name: str
     probe: ProbeResult | None  # None when no probe is configured
     url: str  # as it may be shown: canonical, the password masked
+    found_on: str | None = None  # the web page the feed was found from (its address masked)
+    full_text: bool = False
+
+    @property
+    def suggest_full_text(self) -> bool:
+        """A teaser feed added without full text: say how to get it."""
+        return (
+            not self.full_text
+            and self.probe is not None
+            and self.probe.item_count > 0
+            and self.probe.avg_text_chars < TEASER_CHARS
+        )
 
 
 class NotAdded(UsageError):
@@ -67,6 +95,23 @@ class NotAdded(UsageError):
         self.reason = reason
 
 
+class SeveralFeedsFound(NotAdded):
+    """A web page leads to several feeds: none was added; `choices` are for the user to pick."""
+
+    def __init__(self, page: str, choices: tuple[FeedChoice, ...]) -> None:
+        self.page = mask_credentials(page)
+        self.choices = tuple(
+            FeedChoice(mask_credentials(c.url), c.title, c.item_count) for c in choices
+        )
+        listed = "\n".join(f"  {line}" for line in self.lines())
+        reason = f"{self.page} is a web page that links to {len(choices)} feeds; add one:\n{listed}"
+        super().__init__(f"{reason}", reason)
+
+    def lines(self) -> list[str]:
+        """One line per feed: its title (or "untitled") and address."""
+        return [f"{c.title or 'untitled'} ({c.item_count} items): {c.url}" for c in self.choices]
+
+
 def feed_url(url: str) -> str:
     """`url` when it is an http(s) URL with a host; UsageError otherwise."""
     parts = urlsplit(url)
@@ -75,24 +120,29 @@ def feed_url(url: str) -> str:
     return url
 
 
-def _add_args(url: str, name: str) -> SourcesAddArgs:
+def _add_args(url: str, name: str, full_text: bool = False) -> SourcesAddArgs:
     if not url:
         raise UsageError(
             "/sources add needs a feed URL, e.g. /sources add https://example.org/feed"
         )
-    return SourcesAddArgs(feed_url(url), name)
+    return SourcesAddArgs(feed_url(url), name, full_text)
 
 
 def parse_add(services: Services, text: Text) -> SourcesAddArgs:
-    """The URL, then any words: the display name."""
+    """The URL, then `full-text` if given, then any words: the display name."""
     words = text.words()
     if not words:
         return _add_args("", "")
+    if len(words) > 1 and words[1].text.lower() == FULL_TEXT:
+        return _add_args(words[0].text, text.after(words[1]).strip(), True)
     return _add_args(words[0].text, text.after(words[0]).strip())
 
 
 def add_from_options(services: Services, options: Options) -> SourcesAddArgs:
-    return _add_args(option_text(options, "url"), option_text(options, "name"))
+    flag = option_text(options, "full_text").lower()
+    if flag not in ("", FULL_TEXT):
+        raise UsageError(f"full_text: expected {FULL_TEXT}, got {flag[:40]!r}")
+    return _add_args(option_text(options, "url"), option_text(options, "name"), flag == FULL_TEXT)
 
 
 def _refused(shown: str, reason: str) -> NotAdded:
@@ -119,10 +169,35 @@ async def _probe(services: Services, address: SourceUrl) -> ProbeResult | None:
         return None
     try:
         return await asyncio.wait_for(services.probe(address.fetched), services.probe_timeout)
+    except SeveralFeeds as exc:
+        raise SeveralFeedsFound(exc.page, exc.choices) from None
     except (FetchError, FeedError) as exc:
         raise _refused(address.shown, exc.reason) from None
     except TimeoutError:
         raise _refused(address.shown, f"no answer within {services.probe_timeout:g} s") from None
+
+
+def _found_address(services: Services, page: SourceUrl, feed: str) -> SourceUrl:
+    """The feed found from a web page passes the same checks; the page's credentials go with it
+    to the same host only."""
+    try:
+        found = admit_url(feed, services.fetch_policy)
+    except SourceRefused as exc:
+        raise _refused(mask_credentials(feed[:200]), exc.reason) from None
+    same_host = urlsplit(found.key).netloc == urlsplit(page.key).netloc
+    if found.credentials is None and page.credentials is not None and same_host:
+        found = SourceUrl(found.key, page.credentials)
+    return found
+
+
+def _admit_found(services: Services, page: SourceUrl, feed: str) -> SourceUrl:
+    """`_found_address`, then: not a source already."""
+    found = _found_address(services, page, feed)
+    existing = services.store.sources.by_url(found.key)
+    if existing is not None:
+        message = f"found the feed {found.shown} on {page.shown}, but {DuplicateSource(existing)}"
+        raise NotAdded(message, message)
+    return found
 
 
 def _save(services: Services, new: NewSource) -> tuple[int, str]:
@@ -140,25 +215,77 @@ async def add_feed(
     *,
     jurisdiction: str | None = None,
     official: bool = False,
+    full_text: bool = False,
 ) -> AddedSource:
     """Check the address, fetch the feed once, then save it under `name` (else its title, else
     its host)."""
     address = await asyncio.to_thread(_admit, services, url)
     probed = await _probe(services, address)
+    page: str | None = None
+    if probed is not None and probed.feed_url:
+        page = address.shown
+        address = await asyncio.to_thread(_admit_found, services, address, probed.feed_url)
     title = probed.title.strip() if probed is not None else ""
     label = (mask_credentials(name) or title or urlsplit(address.key).hostname or "")[:200]
-    new = NewSource(address.key, label, jurisdiction, official, credentials=address.credentials)
+    new = NewSource(
+        address.key,
+        label,
+        jurisdiction,
+        official,
+        credentials=address.credentials,
+        full_text=full_text,
+    )
     source_id, saved = await asyncio.to_thread(_save, services, new)
-    return AddedSource(source_id, saved, probed, address.shown)
+    return AddedSource(source_id, saved, probed, address.shown, page, full_text)
+
+
+async def check_sources(
+    services: Services, sources: Sequence[NewSource], *, at_once: int = 4
+) -> list[NewSource]:
+    """Fetch each source once (`sources import --check`), `at_once` at a time; a site's address
+    becomes the feed found from it. NotAdded (SeveralFeedsFound) names the first that fails."""
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(new: NewSource) -> NewSource:
+        address = SourceUrl(new.url, new.credentials)
+        async with gate:
+            probed = await _probe(services, address)
+        if probed is None or not probed.feed_url:
+            return new
+        found = await asyncio.to_thread(_found_address, services, address, probed.feed_url)
+        return replace(new, url=found.key, credentials=found.credentials)
+
+    return list(await asyncio.gather(*(one(s) for s in sources)))
 
 
 async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> Reply:
-    added = await add_feed(services, args.url, args.name)
+    try:
+        added = await add_feed(services, args.url, args.name, full_text=args.full_text)
+    except SeveralFeedsFound as several:
+        return Reply(
+            Document(
+                kind="list",
+                title=f"{len(several.choices)} feeds found on {several.page}; none added",
+                sections=[Section(lines=several.lines())],
+                footer=["Add the one you mean: /sources add <its address>"],
+                choices=[
+                    Choice(f"Add {c.title or c.url}"[:75], f"/sources add {c.url}")
+                    for c in several.choices
+                ],
+            )
+        )
     if added.probe is None:
         checked = "Not fetched yet: it is polled on the next round."
     else:
         checked = f"Fetched once: {added.probe.item_count} entries."
-    return Reply(Document.notice(f"Added source #{added.id}: {added.name}", added.url, checked))
+    lines = [added.url, checked]
+    if added.found_on:
+        lines.insert(0, f"{added.found_on} is a web page; this is the feed found from it:")
+    if added.full_text:
+        lines.append("Full text: each new item's article page is read for its main text.")
+    elif added.suggest_full_text:
+        lines.append(TEASER_HINT.format(command=f"/sources add {added.url} {FULL_TEXT}"))
+    return Reply(Document.notice(f"Added source #{added.id}: {added.name}", *lines))
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
@@ -205,7 +332,7 @@ def _refuse(word: Word) -> UsageError:
 SPEC = CommandSpec(
     name="sources",
     summary="The feeds policybrief polls (admins)",
-    usage="/sources list | add <url> | remove <id> | health | log",
+    usage="/sources list | add <url> [full-text] | remove <id> | health | log",
     min_role=Role.ADMIN,
     when_empty="list",
     missing=_USAGE,
@@ -219,12 +346,18 @@ SPEC = CommandSpec(
         ),
         Subcommand(
             "add",
-            "Add a feed (fetched once first)",
-            "/sources add <url> [name]",
+            "Add a feed or a site's address (fetched once first)",
+            "/sources add <url> [full-text] [name]",
             async_action(SourcesAddArgs, run_add, text=parse_add, options=add_from_options),
             min_role=Role.ADMIN,
             options=(
-                Option("url", "The RSS or Atom feed URL", kind="url", required=True),
+                Option("url", "The feed's or the site's address", kind="url", required=True),
+                Option(
+                    "full_text",
+                    "Read each new item's article page (for teaser feeds)",
+                    kind="choice",
+                    choices=(FULL_TEXT,),
+                ),
                 Option("name", "A display name", kind="text", rest=True),
             ),
         ),

@@ -114,12 +114,14 @@ class IngestStore:
         with self.db.session() as session:
             conn = session.connection()
             for chunk in chunked(source_ids):
-                stmt = sa_select(c.id, c.url, c.credentials, c.etag, c.last_modified).where(
-                    c.id.in_(chunk)
-                )
+                stmt = sa_select(
+                    c.id, c.url, c.credentials, c.etag, c.last_modified, c.full_text
+                ).where(c.id.in_(chunk))
                 for row in conn.execute(stmt):
                     url = fetch_url(row.url, row.credentials)  # sent to that host alone
-                    found[row.id] = PollTarget(url, row.etag, row.last_modified)
+                    found[row.id] = PollTarget(
+                        url, row.etag, row.last_modified, full_text=bool(row.full_text)
+                    )
         return found
 
     def known_entries(self, source_id: int, keys: Iterable[str]) -> dict[str, tuple[int, str]]:

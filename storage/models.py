@@ -71,6 +71,10 @@ class Source(SQLModel, table=True):
     # a prior for whether its items are policy news (None: no prior)
     kind: str | None = None
     enabled: bool = True
+    # fetch each new item's article page and judge its main text (teaser feeds)
+    full_text: bool = False
+    articles_fetched: int = 0  # article pages read for full text, ever
+    articles_failed: int = 0  # article pages that could not be fetched or read
     interval_minutes: int = 15
     etag: str | None = None
     last_modified: str | None = None

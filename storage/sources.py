@@ -50,6 +50,7 @@ def _record(source: Source) -> SourceRecord:
         disabled_reason=source.disabled_reason,
         last_error_at=source.last_error_at,
         credentials=source.credentials,
+        full_text=source.full_text,
     )
 
 
@@ -73,6 +74,7 @@ def _add(session: Session, new: NewSource) -> SourceRecord:
         name=new.name.strip() or url,
         jurisdiction=new.jurisdiction,
         official=new.official,
+        full_text=new.full_text,
     )
     session.add(source)
     session.flush()
@@ -189,6 +191,21 @@ class SourceStore:
         with self._db.session() as session:
             record_failure(session, source_id, now, reason, retry_after=retry_after)
 
+    def record_articles(self, source_id: int, fetched: int, failed: int) -> None:
+        """Count the article pages one poll of a full-text source read and failed to read."""
+        if not (fetched or failed):
+            return
+        c = _SOURCES.c
+        with self._db.session() as session:
+            session.connection().execute(
+                update(_SOURCES)
+                .where(c.id == source_id)
+                .values(
+                    articles_fetched=c.articles_fetched + fetched,
+                    articles_failed=c.articles_failed + failed,
+                )
+            )
+
     def health(self, now: datetime) -> list[SourceHealth]:
         """Every source's health, disabled sources first, then by name."""
         since = now - timedelta(days=7)
@@ -214,6 +231,9 @@ class SourceStore:
                     next_poll_at=s.next_poll_at,
                     deferred_items=s.deferred_items,
                     items_last_7_days=int(counts.get(s.id or 0, 0)),
+                    full_text=s.full_text,
+                    articles_fetched=s.articles_fetched,
+                    articles_failed=s.articles_failed,
                 )
                 for s in session.exec(select(Source)).all()
             ]

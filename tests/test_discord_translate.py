@@ -24,7 +24,6 @@ from bot.discord.translate import (
     role_from_permissions,
     typed_options,
 )
-from bot.discord.views import MoreButton
 from core.document import story_ref
 from core.query import Clause, Filter, Query, Term
 from handlers.base import Role, Typed
@@ -670,14 +669,12 @@ async def test_a_briefs_more_button_fetches_the_next_page(sqlite_db):
     first = FakeInteraction()
     await _callback(runner, "brief")(first, words="coupang", limit="3")
     ids = [item.custom_id for s in first.sends() if s["view"] for item in s["view"].children]
-    assert "pb:next:coupang limit:3 page:2" in ids
-    button = MoreButton("coupang limit:3 page:2")
-    assert button.item.custom_id == "pb:next:coupang limit:3 page:2"
+    assert "pb:run:/brief coupang limit:3 page:2" in ids
     second = FakeInteraction()
-    await runner.handle_next(second, "coupang limit:3 page:2")
+    await runner.handle_button(second, "run", "/brief coupang limit:3 page:2")
     assert second.log[0] == ("defer", {"ephemeral": True, "thinking": True})
     titles = [e.title for s in second.sends() for e in s["embeds"]]
     assert "Coupang story 3" in titles and "Coupang story 4" in titles
     assert "Coupang story 0" not in titles
     later = [item.custom_id for s in second.sends() if s["view"] for item in s["view"].children]
-    assert not any(cid.startswith("pb:next:") for cid in later)
+    assert not any(cid.startswith("pb:run:") for cid in later)

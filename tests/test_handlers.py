@@ -454,7 +454,7 @@ class Probe:
         self.urls.append(url)
         if self.error:
             raise self.error
-        return ProbeResult(title="Regulator news", item_count=3, url=url)
+        return ProbeResult(title="Regulator news", item_count=3, url=url, avg_text_chars=800.0)
 
 
 @pytest.mark.parametrize("sub", ["list", "add https://x.example/feed", "remove 1", "health"])

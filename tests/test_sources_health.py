@@ -265,15 +265,19 @@ async def test_probe_reports_what_it_found_or_why_not(
 ) -> None:
     async with Fetcher(allow=[server.hostport]) as f:
         assert await probe_source(f, f"{server.base}/feed", pool=pool) == ProbeResult(
-            title="Test Regulator News", item_count=2, url=f"{server.base}/feed", etag='"v1"'
+            title="Test Regulator News",
+            item_count=2,
+            url=f"{server.base}/feed",
+            etag='"v1"',
+            avg_text_chars=15.0,  # one item of 30 characters, one with none
         )
         assert await add_after_probe(sqlite_db, f, "http://169.254.169.254/", pool) == (
             "Not added: refused: 169.254.169.254 is a cloud metadata service, not a public "
             "address (unless the host is listed in POLICYBRIEF_FETCH_ALLOW)"
         )
-        assert await add_after_probe(sqlite_db, f, f"{server.base}/page", pool) == (
-            "Not added: not a feed: the address returned a web page (HTML), not RSS or Atom"
-        )
+        # a web page: its site's /feed (a common feed path) is the feed found from it
+        found = await probe_source(f, f"{server.base}/page", pool=pool)
+        assert (found.feed_url, found.found_on) == (f"{server.base}/feed", f"{server.base}/page")
         assert await add_after_probe(sqlite_db, f, f"{server.base}/missing", pool) == (
             "Not added: HTTP 404 (not found)"
         )

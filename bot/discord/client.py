@@ -32,7 +32,7 @@ from bot.discord.translate import (
     InteractionFacts,
     build_invocation,
     card_invocation,
-    next_page_invocation,
+    command_invocation,
     options_of,
 )
 from bot.discord.views import BUTTONS, ButtonClient, story_view
@@ -174,7 +174,7 @@ class CommandRunner:
             in_guild = interaction.guild_id is not None
             files = _files(reply.document)
             for n, message in enumerate(messages):
-                view = story_view(message.story_refs, pin=in_guild, more=message.more)
+                view = story_view(message.story_refs, pin=in_guild, choices=message.choices)
                 if n == 0 and files and message.embeds:  # the chart shows inside the first embed
                     message.embeds[0].set_image(url=f"attachment://{files[0].filename}")
                 await followup.send(
@@ -213,18 +213,20 @@ class CommandRunner:
         """A story card's button: the command it stands for (Pin -> /pin, Watch similar ->
         /watch similar), dispatched like a typed one; a pin also pins the channel message."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if action == "run":
+            inv = command_invocation(ref, facts_of(interaction))
+            if inv is None:
+                reply = Reply(Document.notice("That button is out of date."))
+                await self.send_reply(interaction, reply, deferred_ephemeral=True)
+                return
+            await self.send_reply(interaction, await self._dispatch(inv), deferred_ephemeral=True)
+            return
         inv = card_invocation(CARD_ACTIONS[action], ref, facts_of(interaction))
         reply = await self._dispatch(inv)
         if inv.command == "pin" and reply.document.kind != "error":
             note = await _pin_message(getattr(interaction, "message", None))
             if note:
                 reply.document.footer.append(note)
-        await self.send_reply(interaction, reply, deferred_ephemeral=True)
-
-    async def handle_next(self, interaction: discord.Interaction, request: str) -> None:
-        """A brief's More button: the next page, privately, for whoever pressed it."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        reply = await self._dispatch(next_page_invocation(request, facts_of(interaction)))
         await self.send_reply(interaction, reply, deferred_ephemeral=True)
 
     # --- autocomplete ------------------------------------------------------------------------

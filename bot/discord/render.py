@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
-from core.document import Document, Section, StoryCard
+from core.document import Choice, Document, Section, StoryCard
 
 __all__ = [
     "Limits",
@@ -201,7 +201,7 @@ class RenderedMessage:
     embeds: list[discord.Embed] = field(default_factory=list)
     story_refs: list[str] = field(default_factory=list)
     content: str | None = None
-    more: str = ""  # the next page's /brief request (a More button), on the last message
+    choices: list[Choice] = field(default_factory=list)  # buttons (the last message only)
 
     def size(self) -> int:
         return sum(len(e) for e in self.embeds)
@@ -235,7 +235,7 @@ def render(document: Document) -> list[RenderedMessage]:
     if not items:
         items = [(discord.Embed(description="(nothing to show)", colour=colour), None)]
     messages = _pack(items)
-    messages[-1].more = document.more
+    messages[-1].choices = list(document.choices)
     return messages
 
 

@@ -22,7 +22,6 @@ __all__ = [
     "typed_options",
     "build_invocation",
     "card_invocation",
-    "next_page_invocation",
     "options_of",
     "ADMIN_HINT",
     "MODERATOR_HINT",
@@ -101,9 +100,13 @@ def build_invocation(
     return _invocation(facts, spec.name, request)
 
 
-def next_page_invocation(request: str, facts: InteractionFacts) -> Invocation:
-    """A brief's More button: /brief with the next page's request, as typed words."""
-    return _invocation(facts, "brief", request)
+def command_invocation(line: str, facts: InteractionFacts) -> Invocation | None:
+    """A choice button's command line (`/sources add <url>`) as typed; None when it is not one
+    of ours."""
+    name, _, request = line.removeprefix("/").partition(" ")
+    if not line.startswith("/") or not name.isidentifier():
+        return None
+    return _invocation(facts, name, request.strip())
 
 
 def card_invocation(action: CardAction, ref: str, facts: InteractionFacts) -> Invocation:

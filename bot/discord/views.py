@@ -1,4 +1,5 @@
-"""Persistent story-card buttons (Pin, Watch similar) that survive restarts.
+"""Persistent buttons that survive restarts: story cards' Pin and Watch similar, and a reply's
+choices (a command to run, e.g. one of several feeds found: `pb:run:/sources add <url>`).
 
 The story ref lives in the button's custom_id (`pb:pin:s4k2`). The classes are DynamicItems:
 registered once with `client.add_dynamic_items(*BUTTONS)` at setup, they answer buttons on any
@@ -8,36 +9,37 @@ message ever posted, across restarts, with no stored view state (timeout=None).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 from discord.ui import Button, DynamicItem, View
 
+from core.document import Choice
+
 __all__ = [
     "ButtonClient",
     "PinButton",
     "WatchButton",
-    "MoreButton",
+    "CommandButton",
     "BUTTONS",
     "story_view",
     "MAX_STORIES",
 ]
 
 _REF = r"(?P<ref>s[0-9a-z]{1,12})"
-MAX_STORIES = 12  # two buttons per story, and More; a message holds at most 25 components
-MAX_CUSTOM_ID = 100  # Discord's limit on a component's custom_id
-_NEXT = "pb:next:"
+MAX_STORIES = 10  # two buttons per story, then the choices; a message holds 25 components
+MAX_CHOICES = 5
+MAX_CUSTOM_ID = 100  # Discord's limit: a longer command gets no button (the reply lists it)
+_RUN = "pb:run:"
 
 
 class ButtonClient(discord.Client):
     """A client that answers the story-card buttons (the bot's client implements it)."""
 
     async def handle_button(self, interaction: discord.Interaction, action: str, ref: str) -> None:
-        """Run the button `action` ("pin", "watch") on the story `ref`."""
-        raise NotImplementedError
-
-    async def handle_next(self, interaction: discord.Interaction, request: str) -> None:
-        """Run /brief with `request` (a brief's More button)."""
+        """Run the button `action` ("pin", "watch") on the story `ref`; for "run", `ref` is the
+        command line the button carries."""
         raise NotImplementedError
 
 
@@ -99,49 +101,40 @@ class WatchButton(DynamicItem[Button], template=rf"^pb:watch:{_REF}$"):
         await _dispatch(interaction, "watch", self.ref)
 
 
-class MoreButton(DynamicItem[Button], template=r"^pb:next:(?P<request>.+)$"):
-    """A brief's next page: the request it runs is in the custom_id (which Discord caps at
-    100 characters, so a longer request gets no button, only the footer's command)."""
+class CommandButton(DynamicItem[Button], template=rf"^{_RUN}(?P<line>/.+)$"):
+    """Runs the command it carries as the person who pressed it (rights checked in dispatch)."""
 
-    def __init__(self, request: str) -> None:
+    def __init__(self, line: str, label: str = "Run") -> None:
         super().__init__(
             Button(
-                label="More",
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"{_NEXT}{request}",
+                label=label[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{_RUN}{line}",
             )
         )
-        self.request = request
+        self.line = line
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: Any, match: re.Match[str], /
-    ) -> MoreButton:
-        return cls(match["request"])
+    ) -> CommandButton:
+        return cls(match["line"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        client = interaction.client
-        if not isinstance(client, ButtonClient):
-            await interaction.response.send_message(
-                "This button is not available right now.", ephemeral=True
-            )
-            return
-        await client.handle_next(interaction, self.request)
+        await _dispatch(interaction, "run", self.line)
 
 
-BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton, MoreButton)
+BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton, CommandButton)
 
 
-def story_view(refs: list[str], *, pin: bool = True, more: str = "") -> View | None:
-    """The buttons for the story cards of one message, and More when `more` (the next page's
-    request) fits a custom_id; None when there are no stories."""
-    if not refs:
-        return None
+def story_view(refs: list[str], *, pin: bool = True, choices: Sequence[Choice] = ()) -> View | None:
+    """One message's buttons: Pin and Watch similar per story card, then the reply's choices
+    (More, a feed to pick) whose command fits a custom_id; None when there are none."""
     view = View(timeout=None)
     for ref in refs[:MAX_STORIES]:
         if pin:
             view.add_item(PinButton(ref))
         view.add_item(WatchButton(ref))
-    if more and len(_NEXT + more) <= MAX_CUSTOM_ID:
-        view.add_item(MoreButton(more))
-    return view
+    for choice in [c for c in choices if len(_RUN + c.command) <= MAX_CUSTOM_ID][:MAX_CHOICES]:
+        view.add_item(CommandButton(choice.command, choice.label))
+    return view if view.children else None

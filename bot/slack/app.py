@@ -36,8 +36,8 @@ from bot.slack.installation import (
 from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
 from bot.slack.render import (
     ACTION_MENU,
-    ACTION_NEXT,
     ACTION_PIN,
+    ACTION_RUN_PATTERN,
     MAX_SECTION_TEXT,
     SlackMessage,
     escape,
@@ -304,15 +304,17 @@ class SlackBot:
         )
         log.info("slack: workspace %s removed policybrief; its data goes %s", team, gone.purge_at)
 
-    async def on_next(
+    async def on_choice(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
     ) -> None:
-        """A brief's More button: /brief with the next page's request, answered privately."""
+        """A reply's choice button (e.g. one of several feeds found): the command it carries,
+        run as the person who clicked, rights checked in dispatch as for a typed command."""
         await ack()
         action = (body.get("actions") or [{}])[0]
-        request = str(action.get("value") or "").strip()
-        if not request:
-            await self.say_only_you(respond, "That button is out of date; run /brief again.")
+        line = str(action.get("value") or "").strip()
+        name, _, request = line.removeprefix("/").partition(" ")
+        if not line.startswith("/") or name not in SLASH_COMMANDS.values():
+            await self.say_only_you(respond, "That button is out of date.")
             return
         user = body.get("user") or {}
         inv = await self.invocation(
@@ -320,8 +322,8 @@ class SlackBot:
             team=str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
             channel=str((body.get("channel") or {}).get("id", "")),
             user=str(user.get("id", "")),
-            command="brief",
-            request=request,
+            command=name,
+            request=request.strip(),
         )
         await self.send_reply(respond, await self.dispatch(inv), ephemeral=True)
 
@@ -412,7 +414,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         app.command(slash)(bot.on_command)
     app.action(ACTION_PIN)(bot.on_pin)
     app.action(ACTION_MENU)(bot.on_menu)
-    app.action(ACTION_NEXT)(bot.on_next)
+    app.action(ACTION_RUN_PATTERN)(bot.on_choice)
     app.event("app_home_opened")(bot.on_home)
     app.event("app_uninstalled")(bot.on_departure)
     app.event("tokens_revoked")(bot.on_departure)

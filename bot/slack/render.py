@@ -22,7 +22,8 @@ __all__ = [
     "MAX_FALLBACK_TEXT",
     "ACTION_PIN",
     "ACTION_MENU",
-    "ACTION_NEXT",
+    "ACTION_RUN",
+    "ACTION_RUN_PATTERN",
     "SlackMessage",
     "escape",
     "safe_truncate",
@@ -42,9 +43,13 @@ COMPACT_SOURCES = 3
 MAX_URL_CHARS = 1500  # a longer URL is almost certainly junk; it is shown without a link
 
 ACTION_PIN = "pb_pin"
-MAX_BUTTON_VALUE = 2000  # Slack's limit on a button's value
 ACTION_MENU = "pb_story_menu"
-ACTION_NEXT = "pb_next_page"  # a brief's More button; its value is the next page's request
+# a Document's choices: buttons whose value is the command they run (`/sources add <url>`);
+# each button of a block needs its own action_id, so the index follows
+ACTION_RUN = "pb_run"
+ACTION_RUN_PATTERN = re.compile(rf"^{ACTION_RUN}:\d+$")
+MAX_CHOICES = 5
+MAX_VALUE = 2000  # Slack's limit on a button's value
 
 _BULLET = "\u2022"
 _ELLIPSIS = "\u2026"
@@ -323,9 +328,13 @@ def render(
     footer = [escape(_clip(_collapse(f), 500)) for f in doc.footer if _collapse(f)]
     if footer:
         groups.append([_context(footer)])
-    if actions and doc.more:
-        more = _button("More", ACTION_NEXT, doc.more[:MAX_BUTTON_VALUE])
-        groups.append([{"type": "actions", "block_id": "next_page", "elements": [more]}])
+    choices = [
+        _button(_clip(c.label, 75), f"{ACTION_RUN}:{n}", c.command)
+        for n, c in enumerate(doc.choices[:MAX_CHOICES])
+        if len(c.command) <= MAX_VALUE
+    ]
+    if choices and actions:
+        groups.append([{"type": "actions", "elements": choices}])
 
     fallback = fallback_text(doc)
     messages: list[SlackMessage] = []

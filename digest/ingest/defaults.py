@@ -17,6 +17,7 @@ class DefaultSource:
     url: str
     jurisdiction: str | None = None
     official: bool = False
+    full_text: bool = False  # read each new item's article page (teaser feeds)
 
 
 class SourcesConfigError(Exception):
@@ -46,7 +47,14 @@ def _parse(text: str, origin: str) -> list[DefaultSource] | None:
         jurisdiction = entry.get("jurisdiction")
         if jurisdiction is not None and not isinstance(jurisdiction, str):
             raise SourcesConfigError(f"{where}: jurisdiction must be a slug such as eu")
-        out.append(DefaultSource(name.strip(), url, jurisdiction, bool(entry.get("official"))))
+        full_text = entry.get("full_text", False)
+        if not isinstance(full_text, bool):
+            raise SourcesConfigError(f"{where}: full_text must be true or false")
+        out.append(
+            DefaultSource(
+                name.strip(), url, jurisdiction, bool(entry.get("official")), full_text=full_text
+            )
+        )
     return out
 
 

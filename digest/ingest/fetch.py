@@ -36,6 +36,7 @@ from digest.ingest.netguard import (
 __all__ = [
     "FetchResult",
     "FetchError",
+    "PageLimits",
     "Fetcher",
     "USER_AGENT",
     "MAX_REDIRECTS",
@@ -66,6 +67,16 @@ _HTTP_WORDS = {
 
 # (host, port) -> addresses, in the resolver's order. Injectable so tests can pose as DNS.
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
+
+
+@dataclass(frozen=True)
+class PageLimits:
+    """Limits for fetching one web page (an article) rather than a feed."""
+
+    timeout: float = 15.0
+    max_bytes: int = 2 * MiB
+    accept: str = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+    noun: str = "page"  # what the too-large message calls it
 
 
 @dataclass(frozen=True)
@@ -236,8 +247,9 @@ def _size_words(n: int) -> str:
 class _BoundedBody:
     """Collects the decoded body, decompressing incrementally, never beyond `cap` bytes."""
 
-    def __init__(self, encoding: str, cap: int) -> None:
+    def __init__(self, encoding: str, cap: int, noun: str = "feed") -> None:
         self._cap = cap
+        self._noun = noun
         self._size = 0
         self._chunks: list[bytes] = []
         self._encoding = encoding
@@ -257,7 +269,9 @@ class _BoundedBody:
             raise FetchError(f"the server used an unsupported compression ({encoding})")
 
     def _too_large(self) -> FetchError:
-        return FetchError(f"the feed is larger than {_size_words(self._cap)}", kind="too_large")
+        return FetchError(
+            f"the {self._noun} is larger than {_size_words(self._cap)}", kind="too_large"
+        )
 
     def _keep(self, data: bytes) -> None:
         self._size += len(data)
@@ -418,6 +432,11 @@ class Fetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def fetch_page(self, url: str, limits: PageLimits) -> FetchResult:
+        """GET a web page under `limits`: the same address rules, redirects, per-host slots and
+        Retry-After reporting as feeds, with the page's own deadline and size cap."""
+        return await self._fetch(url, None, None, limits)
+
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
@@ -448,7 +467,14 @@ class Fetcher:
             sem = self._hosts[key] = asyncio.Semaphore(self.per_host)
         return sem
 
-    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+    async def _fetch(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        page: PageLimits | None = None,
+    ) -> FetchResult:
+        timeout = page.timeout if page is not None else self.timeout
         try:
             target = self.policy.check_url(url)
         except AddressRefused as exc:
@@ -458,6 +484,8 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
+        if page is not None:
+            headers["Accept"] = page.accept
         # the host's slot first, then a global one: a source waiting for its busy host must
         # not hold a slot that a source on another host could use
         sem = self._host_sem(target)
@@ -467,11 +495,11 @@ class Fetcher:
             async with self._global:
                 # The deadline starts once we hold a slot: queueing behind our own limits is not
                 # the server's slowness.
-                async with asyncio.timeout(self.timeout):
+                async with asyncio.timeout(timeout):
                     current = url
                     seen = {url}
                     for _hop in range(MAX_REDIRECTS + 1):
-                        result, location = await self._one_hop(current, headers, etag)
+                        result, location = await self._one_hop(current, headers, etag, page)
                         if result is not None:
                             return result
                         assert location is not None
@@ -496,14 +524,14 @@ class Fetcher:
                     raise FetchError(f"too many redirects (more than {MAX_REDIRECTS})", kind="http")
         except TimeoutError:
             raise FetchError(
-                f"timed out: no complete answer within {self.timeout:g} s", kind="timeout"
+                f"timed out: no complete answer within {timeout:g} s", kind="timeout"
             ) from None
         finally:
             if held is not None:
                 held.release()
 
     async def _one_hop(
-        self, url: str, headers: dict[str, str], etag: str | None
+        self, url: str, headers: dict[str, str], etag: str | None, page: PageLimits | None = None
     ) -> tuple[FetchResult | None, str | None]:
         """One request: a result, or the next URL of a redirect."""
         try:
@@ -550,7 +578,10 @@ class Fetcher:
                 )
             if code >= 400 or code < 200:
                 raise _http_error(response)
-            body = await self._read_body(response)
+            if page is None:
+                body = await self._read_body(response, self.max_bytes, "feed")
+            else:
+                body = await self._read_body(response, page.max_bytes, page.noun)
             return (
                 FetchResult(
                     code,
@@ -566,14 +597,12 @@ class Fetcher:
         finally:
             await response.aclose()
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
+    async def _read_body(self, response: httpx.Response, cap: int, noun: str) -> bytes:
         encoding = response.headers.get("content-encoding", "").strip().lower()
         declared = response.headers.get("content-length", "")
-        if encoding in ("", "identity") and declared.isdigit() and int(declared) > self.max_bytes:
-            raise FetchError(
-                f"the feed is larger than {_size_words(self.max_bytes)}", kind="too_large"
-            )
-        sink = _BoundedBody(encoding, self.max_bytes)
+        if encoding in ("", "identity") and declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"the {noun} is larger than {_size_words(cap)}", kind="too_large")
+        sink = _BoundedBody(encoding, cap, noun)
         try:
             async for chunk in response.aiter_raw():
                 sink.feed(chunk)

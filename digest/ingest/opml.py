@@ -23,6 +23,11 @@ class OpmlSource:
     url: str
     name: str
     jurisdiction: str | None = None
+    full_text: bool = False  # fullText="true": read each new item's article page
+
+
+_TRUE = ("true", "1", "yes")
+_FALSE = ("", "false", "0", "no")
 
 
 class OpmlError(Exception):
@@ -91,7 +96,12 @@ def parse_opml(data: bytes) -> list[OpmlSource]:
             continue
         seen.add(url)
         jurisdiction = (outline.get("jurisdiction") or "").strip() or None
-        sources.append(OpmlSource(url=url, name=name[:200], jurisdiction=jurisdiction))
+        flag = (outline.get("fullText") or outline.get("full_text") or "").strip().lower()
+        if flag not in _TRUE + _FALSE:
+            raise OpmlError(f"outline {n} ({name!r}): fullText={flag!r} is not true or false")
+        sources.append(
+            OpmlSource(url=url, name=name[:200], jurisdiction=jurisdiction, full_text=flag in _TRUE)
+        )
     if not sources:
         raise OpmlError("the OPML file lists no feeds (no <outline> with an xmlUrl)")
     return sources
@@ -107,6 +117,8 @@ def to_opml(sources: list[OpmlSource], title: str = "policybrief sources") -> st
         attrs = {"type": "rss", "text": src.name, "title": src.name, "xmlUrl": src.url}
         if src.jurisdiction:
             attrs["jurisdiction"] = src.jurisdiction
+        if src.full_text:
+            attrs["fullText"] = "true"
         ET.SubElement(body, "outline", attrs)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

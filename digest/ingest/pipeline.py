@@ -2,8 +2,10 @@
 new items are judged together, then the after-hooks run.
 
 1. A refresh of one source (`refresh_source`): fetch (a 304 ends there) -> parse -> clean ->
-   decide which entries are new or edited (pure) -> store them, pending, with the poll's
-   success, in one transaction.
+   decide which entries are new or edited (pure) -> [full text: for a source with `full_text`
+   on, the step `read_articles` fetches each new or edited entry's article page and puts its
+   main text in the entry's place (digest/ingest/fulltext.py)] -> store them, pending, with the
+   poll's success, in one transaction.
 2. A judgement of everything pending (`judge_pending`): read the window -> decide tags and
    stories (pure, digest.ingest.judge) -> write the plan in one transaction -> adopt it in the
    in-memory story index.
@@ -41,6 +43,7 @@ from core.ingest import (
 )
 from digest.ingest.clean import clean_entry, distinct_keys, strip_boilerplate
 from digest.ingest.fetch import FeedFetcher, FetchError, FetchResult
+from digest.ingest.fulltext import ArticleCounts, ArticleReader
 from digest.ingest.judge import Judge, decide
 from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, parse_feed_limited
 from digest.judgement.classify import Taxonomy
@@ -55,6 +58,7 @@ __all__ = [
     "PollReport",
     "plan_batch",
     "refresh_source",
+    "read_articles",
     "poll_sources",
     "judge_pending",
     "ingest_feeds",
@@ -79,6 +83,7 @@ class RefreshResult:
     updated_items: int = 0
     deferred: int = 0  # new items over the per-poll limit, left for the next poll
     error: str | None = None
+    articles: ArticleCounts = field(default_factory=ArticleCounts)  # full-text sources only
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,11 @@ class PollReport:
     def new_items(self) -> int:
         return sum(r.new_items for r in self.results)
 
+    @property
+    def articles(self) -> ArticleCounts:
+        """Article pages read for full-text sources, over every source of the poll."""
+        return sum((r.articles for r in self.results), ArticleCounts())
+
 
 @dataclass(frozen=True)
 class AfterIngest:
@@ -126,6 +136,8 @@ class PipelineContext:
     index: StoryIndex = field(default_factory=StoryIndex)
     horizon: timedelta = HORIZON
     per_host: int = 2  # sources of one host fetched at once (the fetcher allows as many)
+    # reads article pages for full-text sources; None: such sources keep their feeds' text
+    articles: ArticleReader | None = None
     max_new_per_poll: int = 500  # new items stored per source per poll; the rest wait
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # set at shutdown: polls end between atomic units (see the module docstring)
@@ -177,6 +189,36 @@ def _clean(feed: ParsedFeed, now: datetime) -> list[CleanEntry]:
     return distinct_keys(strip_boilerplate(cleaned))
 
 
+def _plan_feed(
+    ctx: PipelineContext, source_id: int, feed: ParsedFeed, now: datetime
+) -> SourceBatch:
+    """Read the source's known entries and decide which are new or edited."""
+    entries = _clean(feed, now)
+    known = ctx.store.ingest.known_entries(source_id, [e.entry_key for e in entries])
+    return plan_batch(entries, known, ctx.max_new_per_poll)
+
+
+def _write_batch(
+    ctx: PipelineContext,
+    source_id: int,
+    batch: SourceBatch,
+    now: datetime,
+    validators: FeedValidators,
+    articles: ArticleCounts | None = None,
+) -> RefreshResult:
+    """Write the batch and the poll's success (and the article counts of a full-text source)."""
+    if batch.deferred:
+        # without the validators the next poll fetches the feed whole, deferred entries too
+        validators = FeedValidators(title=validators.title)
+        log.info("source %s: %d new items left for the next poll", source_id, batch.deferred)
+    ctx.store.ingest.store(source_id, batch, now, validators)
+    counts = articles or ArticleCounts()
+    ctx.store.sources.record_articles(source_id, counts.fetched, counts.failed + counts.deferred)
+    return RefreshResult(
+        source_id, "ok", len(batch.new), len(batch.edited), batch.deferred, articles=counts
+    )
+
+
 def _store_feed(
     ctx: PipelineContext,
     source_id: int,
@@ -185,15 +227,32 @@ def _store_feed(
     validators: FeedValidators,
 ) -> RefreshResult:
     """Read the source's known entries, decide, write the batch and the poll's success."""
-    entries = _clean(feed, now)
-    known = ctx.store.ingest.known_entries(source_id, [e.entry_key for e in entries])
-    batch = plan_batch(entries, known, ctx.max_new_per_poll)
-    if batch.deferred:
-        # without the validators the next poll fetches the feed whole, deferred entries too
-        validators = FeedValidators(title=validators.title)
-        log.info("source %s: %d new items left for the next poll", source_id, batch.deferred)
-    ctx.store.ingest.store(source_id, batch, now, validators)
-    return RefreshResult(source_id, "ok", len(batch.new), len(batch.edited), batch.deferred)
+    batch = _plan_feed(ctx, source_id, feed, now)
+    return _write_batch(ctx, source_id, batch, now, validators)
+
+
+async def read_articles(
+    ctx: PipelineContext, batch: SourceBatch
+) -> tuple[SourceBatch, ArticleCounts]:
+    """The full-text step: the batch's new and edited entries with their articles' main text
+    where it could be read; network only, no database."""
+    if ctx.articles is None or not (batch.new or batch.edited):
+        return batch, ArticleCounts()
+    return await ctx.articles.enrich_batch(batch)
+
+
+async def _store_full_text(
+    ctx: PipelineContext, source_id: int, feed: ParsedFeed, validators: FeedValidators
+) -> RefreshResult:
+    """read (known entries) -> decide -> full text (outside the lock: it is network) -> write."""
+    now = ctx.clock()
+    async with ctx.lock:
+        batch = await asyncio.to_thread(_plan_feed, ctx, source_id, feed, now)
+    batch, counts = await read_articles(ctx, batch)
+    async with ctx.lock:
+        if ctx.stop.is_set():  # read, but stopping: stored (and read again) by the next poll
+            return RefreshResult(source_id, "stopped")
+        return await asyncio.to_thread(_write_batch, ctx, source_id, batch, now, validators, counts)
 
 
 def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None) -> None:
@@ -248,6 +307,15 @@ async def refresh_source(
             await asyncio.to_thread(_fail, ctx, source_id, reason, None)
         return RefreshResult(source_id, "failed", error=reason)
     validators = FeedValidators(fetched.etag, fetched.last_modified, feed.title or None)
+    if target.full_text and ctx.articles is not None:
+        try:
+            return await _store_full_text(ctx, source_id, feed, validators)
+        except Exception as exc:
+            log.exception("storing source %s failed", source_id)
+            reason = f"could not store the feed: {type(exc).__name__}"
+            async with ctx.lock:
+                await asyncio.to_thread(_fail, ctx, source_id, reason, None)
+            return RefreshResult(source_id, "failed", error=reason)
     async with ctx.lock:
         if ctx.stop.is_set():  # fetched, but stopping: stored by the next poll instead
             return RefreshResult(source_id, "stopped")

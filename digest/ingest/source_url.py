@@ -74,8 +74,16 @@ def admit_source(
     *,
     jurisdiction: str | None = None,
     official: bool = False,
+    full_text: bool = False,
 ) -> NewSource:
     """A source ready to save: its canonical address, credentials apart, and a display name."""
     address = admit_url(url, policy)
     label = (mask_credentials(name.strip()) or address.shown)[:200]
-    return NewSource(address.key, label, jurisdiction, official, credentials=address.credentials)
+    return NewSource(
+        address.key,
+        label,
+        jurisdiction,
+        official,
+        credentials=address.credentials,
+        full_text=full_text,
+    )
