@@ -261,6 +261,7 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
     try:
         added = await add_feed(services, args.url, args.name, full_text=args.full_text)
     except SeveralFeedsFound as several:
+        flag = f" {FULL_TEXT}" if args.full_text else ""  # the pick keeps what was asked
         return Reply(
             Document(
                 kind="list",
@@ -268,7 +269,7 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
                 sections=[Section(lines=several.lines())],
                 footer=["Add the one you mean: /sources add <its address>"],
                 choices=[
-                    Choice(f"Add {c.title or c.url}"[:75], f"/sources add {c.url}")
+                    Choice(f"Add {c.title or c.url}"[:75], f"/sources add {c.url}{flag}")
                     for c in several.choices
                 ],
             )

@@ -96,6 +96,20 @@ async def test_a_page_with_two_feeds_lists_both_and_adds_none(db):
     assert sources_in(db) == []
 
 
+async def test_the_choices_keep_full_text_when_it_was_asked(db):
+    site = Site({"/": TWO_FEEDS, "/news.xml": NEWS, "/feeds/consult.xml": CONSULT})
+    try:
+        async with Fetcher(allow=site.allow) as fetcher:
+            chat = chat_for(db, site, fetcher)
+            reply = await chat.ask(f"/sources add {site.url('/')} full-text", as_=Role.ADMIN)
+    finally:
+        site.close()
+    assert [c.command for c in reply.document.choices] == [
+        f"/sources add {site.url('/news.xml')} full-text",
+        f"/sources add {site.url('/feeds/consult.xml')} full-text",
+    ]
+
+
 async def test_a_page_with_one_feed_adds_that_feed_and_says_which(db):
     site = Site({"/": ONE_FEED, "/news.xml": NEWS})
     try:
