@@ -82,6 +82,7 @@ class AddedSource:
             not self.full_text
             and self.probe is not None
             and self.probe.item_count > 0
+            and self.probe.avg_text_chars is not None
             and self.probe.avg_text_chars < TEASER_CHARS
         )
 
