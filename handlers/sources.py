@@ -83,6 +83,7 @@ class AddedSource:
             not self.full_text
             and self.probe is not None
             and self.probe.item_count > 0
+            and self.probe.avg_text_chars is not None
             and self.probe.avg_text_chars < TEASER_CHARS
         )
 
@@ -262,6 +263,7 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
     try:
         added = await add_feed(services, args.url, args.name, full_text=args.full_text)
     except SeveralFeedsFound as several:
+        flag = f" {FULL_TEXT}" if args.full_text else ""  # the pick keeps what was asked
         return Reply(
             Document(
                 kind="list",
@@ -269,7 +271,7 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
                 sections=[Section(lines=several.lines())],
                 footer=["Add the one you mean: /sources add <its address>"],
                 choices=[
-                    Choice(f"Add {c.title or c.url}"[:75], f"/sources add {c.url}")
+                    Choice(f"Add {c.title or c.url}"[:75], f"/sources add {c.url}{flag}")
                     for c in several.choices
                 ],
             )

@@ -48,7 +48,8 @@ class ProbeResult:
     url: str  # the address finally fetched (after redirects)
     etag: str | None = None
     last_modified: str | None = None
-    avg_text_chars: float = 0.0  # mean plain-text length of the items (teaser feeds are short)
+    # mean plain-text length of the items (teaser feeds are short); None: not measured
+    avg_text_chars: float | None = None
     # set when `url` was a web page: the feed found from it (the address to save) and the page
     feed_url: str | None = None
     found_on: str | None = None
