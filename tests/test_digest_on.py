@@ -15,7 +15,7 @@ from digest.composition.digests import run_due_digests
 from digest.composition.schedule import next_due, parse_clock
 from digest.writing.provider import SummaryProvider
 from handlers import digest_cmd
-from handlers.base import Role
+from handlers.base import Invocation, Role, Typed
 from storage.models import Delivery, Subscription
 from storage.store import Storage
 from tests.fakechat import (
@@ -203,3 +203,28 @@ def test_a_weekly_digest_comes_back_a_week_later(chat, db):
     assert due == datetime(2026, 11, 28, 13, 0, tzinfo=UTC)  # NOW is Saturday 12:00
     _run_due(db, due)
     assert saved(chat).next_due_at == due + timedelta(days=7)
+
+
+def test_discord_options_read_as_the_same_words(chat):
+    inv = Invocation(
+        platform="discord",
+        workspace="G1",
+        channel="C1",
+        user="U1",
+        platform_role=ADMIN,
+        command="digest",
+        request=Typed(
+            "on",
+            {
+                "time": "8am",
+                "timezone": "Seoul",
+                "schedule": "weekly fri",
+                "size": 7,
+                "topics": "eu -crypto",
+            },
+        ),
+    )
+    reply = asyncio.run(chat.registry.dispatch(chat.services, inv))
+    assert reply.document.title == (
+        "Digest on: weekly on Friday at 08:00 Asia/Seoul, eu -crypto-assets, 7 stories"
+    )
