@@ -100,6 +100,7 @@ def populate(db: Database, n: int, taxonomy: Taxonomy, rng: random.Random) -> No
                         "source_count": 1,
                         "official": False,
                         "content_hash": f"h{sid}",
+                        "relevance_reasons": "",
                     }
                 )
                 items.append(
@@ -175,6 +176,11 @@ def main() -> None:
         "free word": NAMES,
         "topic + jurisdiction": [f"{j} {t}" for j, t in zip(juris, topics, strict=False)],
         "free word since:7d": [f"{w} since:7d" for w in NAMES],
+        # the query language's other forms
+        "a OR b": [f"{a} OR {b}" for a, b in zip(NAMES, NAMES[1:], strict=False)],
+        "word -topic": [f"{w} -{t}" for w, t in zip(NAMES, topics, strict=False)],
+        '"phrase" since:30d': [f'"{w} story" since:30d' for w in NAMES],
+        "site: limit:20 page:2": [f"site:news.example {w} limit:20 page:2" for w in NAMES],
     }
     print(f"{'case':24} {'runs':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     worst = 0.0

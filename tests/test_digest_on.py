@@ -3,16 +3,31 @@ schedules, size and filters in the query language, stored and scheduled as typed
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
 
+from core.document import Document
+from digest.composition.compose import compose_digest
+from digest.composition.digests import run_due_digests
 from digest.composition.schedule import next_due, parse_clock
+from digest.writing.provider import SummaryProvider
 from handlers import digest_cmd
-from handlers.base import Role
-from storage.models import Subscription
-from tests.fakechat import NOW, FakeChat, error_of, own_pg_schema, seed_story, snapshot
+from handlers.base import Invocation, Role, Typed
+from storage.models import Delivery, Subscription
+from storage.store import Storage
+from tests.fakechat import (
+    NOW,
+    FakeChat,
+    StubSummarizer,
+    error_of,
+    own_pg_schema,
+    seed_story,
+    snapshot,
+    taxonomy,
+)
 
 _pg_worker_db = own_pg_schema("digest_on")
 ADMIN = Role.ADMIN
@@ -156,3 +171,60 @@ def test_weekly_and_weekdays_are_dst_correct():
     friday = datetime(2026, 10, 23, 7, 0, tzinfo=UTC)  # Friday 09:00 CEST, just after
     assert next_due(time(8, 0), "Europe/Brussels", friday, "weekdays") == first
     assert NOW.weekday() == 5
+
+
+def _run_due(db, now):
+    store = Storage(db)
+
+    def compose(**kwargs):
+        return compose_digest(store, taxonomy(), SummaryProvider(StubSummarizer()), **kwargs)
+
+    return asyncio.run(run_due_digests(store, compose, now=now))
+
+
+def test_a_scheduled_digest_reads_the_saved_filters(chat, db):
+    seed_story(db, "EU MiCA rules", "x", topics=("crypto-assets",), jurisdictions=("eu",))
+    seed_story(db, "EU data rules", "x", topics=("data-protection",), jurisdictions=("eu",))
+    seed_story(db, "UK data rules", "x", topics=("data-protection",), jurisdictions=("uk",))
+    chat.say("/digest on 13:00 UTC eu -crypto-assets", as_=ADMIN)
+    due = saved(chat).next_due_at
+    assert due == datetime(2026, 11, 28, 13, 0, tzinfo=UTC)
+    report = _run_due(db, due)
+    assert [o.action for o in report.outcomes] == ["queued"]
+    with db.session() as session:
+        (row,) = session.exec(select(Delivery)).all()
+    doc = Document.from_json(row.payload)
+    assert [c.headline for c in doc.stories()] == ["EU data rules"]
+
+
+def test_a_weekly_digest_comes_back_a_week_later(chat, db):
+    chat.say("/digest on weekly sat 13:00 UTC", as_=ADMIN)
+    due = saved(chat).next_due_at
+    assert due == datetime(2026, 11, 28, 13, 0, tzinfo=UTC)  # NOW is Saturday 12:00
+    _run_due(db, due)
+    assert saved(chat).next_due_at == due + timedelta(days=7)
+
+
+def test_discord_options_read_as_the_same_words(chat):
+    inv = Invocation(
+        platform="discord",
+        workspace="G1",
+        channel="C1",
+        user="U1",
+        platform_role=ADMIN,
+        command="digest",
+        request=Typed(
+            "on",
+            {
+                "time": "8am",
+                "timezone": "Seoul",
+                "schedule": "weekly fri",
+                "size": 7,
+                "topics": "eu -crypto",
+            },
+        ),
+    )
+    reply = asyncio.run(chat.registry.dispatch(chat.services, inv))
+    assert reply.document.title == (
+        "Digest on: weekly on Friday at 08:00 Asia/Seoul, eu -crypto-assets, 7 stories"
+    )

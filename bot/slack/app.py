@@ -47,6 +47,7 @@ from bot.slack.render import (
 )
 from bot.slack.roles import SlackRoles
 from core.document import Document, parse_story_ref
+from digest.composition.schedule import cadence_label
 from handlers.base import Invocation, Reply, Role, Typed, Visibility
 from handlers.context import Services
 from handlers.registry import Registry
@@ -379,8 +380,11 @@ class SlackBot:
         for sub in subs:
             where = f"<#{sub.channel}>" if _CHANNEL_ID.match(sub.channel) else escape(sub.channel)
             state = "on" if sub.enabled else f"off ({escape(sub.disabled_reason or 'paused')})"
-            topics = escape(" ".join(sub.topics)) if sub.topics else "all topics"
-            when = escape(f"{sub.local_time} {sub.timezone}")
+            filters = sub.query or " OR ".join(sub.topics)
+            topics = escape(filters) if filters else "all topics"
+            when = escape(
+                f"{cadence_label(sub.cadence, sub.weekday)} {sub.local_time} {sub.timezone}"
+            )
             lines.append(f"{where} \u00b7 {when} \u00b7 {topics} \u00b7 {state}")
         return lines
 
