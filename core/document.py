@@ -82,6 +82,8 @@ class Section:
     title: str = ""
     stories: list[StoryCard] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    # "cards": each story in full; "list": one line each (linked headline, source, tags)
+    style: str = "cards"
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,12 @@ class Document:
                 card["sources"] = [SourceLink(**s) for s in card.get("sources", [])]
                 stories.append(StoryCard(**card))
             sections.append(
-                Section(title=sec.get("title", ""), stories=stories, lines=sec.get("lines", []))
+                Section(
+                    title=sec.get("title", ""),
+                    stories=stories,
+                    lines=sec.get("lines", []),
+                    style=sec.get("style", "cards"),
+                )
             )
         return cls(
             kind=data["kind"],

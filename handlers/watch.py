@@ -1,4 +1,5 @@
-"""/watch <query> [instant|daily] | list | remove <id> | test <query> | similar <story>.
+"""/watch <query> [instant | daily [HH:MM] [zone]] | list | remove <id> | pause <id> |
+resume <id> | test <query> | similar <story>.
 
 Personal keyword watches. `similar` is what the story cards' Watch similar buttons dispatch on
 every platform: a watch on the story's telling words and topic, saved as `/watch add` saves one.
@@ -7,19 +8,24 @@ every platform: a watch on the story's telling words and topic, saved as `/watch
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from core.document import Document, Section, story_ref
 from core.stories import StoryHeadline
+from core.watches import DEFAULT_DAILY_AT
 from digest.composition.alerts import story_facts
+from digest.composition.schedule import parse_hhmm
 from digest.judgement.query import Filter, Query, QueryError, WatchMatcher, parse_query
 from digest.judgement.similar import similar_query
 from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
 from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
-from handlers.parsing import Text, number_of, option_text
+from handlers.digest_cmd import resolve_zone
+from handlers.parsing import Text, number_of, option_text, unexpected
 from handlers.registry import (
+    Action,
     CommandSpec,
     NoArgs,
     Option,
@@ -39,10 +45,13 @@ _REMOVE_USAGE = "/watch remove needs a watch number, like /watch remove 12 (see 
 
 @dataclass(frozen=True)
 class WatchAddArgs:
-    """A parsed query to save, and when to tell about its matches."""
+    """A parsed query to save, and when to tell about its matches (a daily watch: at `at` in
+    `zone`; None: 08:00 in the workspace default zone)."""
 
     query: Query
     mode: str = "instant"
+    at: str | None = None
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,11 @@ class WatchTestArgs:
 
 @dataclass(frozen=True)
 class WatchRemoveArgs:
+    watch_id: int
+
+
+@dataclass(frozen=True)
+class WatchPauseArgs:
     watch_id: int
 
 
@@ -78,24 +92,67 @@ def _alias(services: Services, kind: str, word: str) -> str | None:
     return cat.slug if cat is not None and cat.kind == kind else None
 
 
-def _add_args(services: Services, query: str, mode: str) -> WatchAddArgs:
+def _at(word: str) -> str:
+    try:
+        return parse_hhmm(word).strftime("%H:%M")
+    except ValueError:
+        raise UsageError(f"{word}: not a time of day; use HH:MM, e.g. 09:00") from None
+
+
+def _zone(word: str) -> str:
+    zone = resolve_zone(word)
+    if zone is None:
+        raise UsageError(f"{word}: not a time zone; use an IANA name like Asia/Seoul")
+    return zone
+
+
+def _add_args(
+    services: Services, query: str, mode: str, at: str = "", zone: str = ""
+) -> WatchAddArgs:
     if mode not in MODES:
         raise UsageError(f"{mode}: expected instant or daily")
-    return WatchAddArgs(_parse(services, " ".join(query.split())), mode)
+    if mode != "daily" and (at or zone):
+        raise UsageError(f"{at or zone}: a time and zone go with daily, e.g. daily 09:00 UTC")
+    return WatchAddArgs(
+        _parse(services, " ".join(query.split())),
+        mode,
+        _at(at) if at else None,
+        _zone(zone) if zone else None,
+    )
+
+
+def _looks_timed(word: str) -> bool:
+    """A word after `daily` that is meant as its time or zone (a digit, a slash, or UTC)."""
+    return any(c.isdigit() for c in word) or "/" in word or word.upper() in {"UTC", "GMT"}
 
 
 def parse_add(services: Services, text: Text) -> WatchAddArgs:
-    """The query; a last word `instant` or `daily` is the mode."""
-    query, mode = text.strip(), "instant"
-    head, _, last = query.rpartition(" ")
-    if head.strip() and last.lower() in MODES:
-        query, mode = head, last.lower()
-    return _add_args(services, query, mode)
+    """The query; then `instant`, or `daily` with an optional HH:MM and time zone."""
+    words = text.words()
+    for n in (1, 2, 3):  # `daily`, `daily 09:00`, `daily 09:00 Asia/Seoul` at the end
+        if len(words) <= n:
+            break
+        mode_word, rest = words[-n], words[len(words) - n + 1 :]
+        if mode_word.text.lower() != "daily" or not all(_looks_timed(w.text) for w in rest):
+            continue
+        query = text.raw[: mode_word.column - text.start]
+        at = next((w.text for w in rest if ":" in w.text or w.text.isdigit()), "")
+        zones = [w.text for w in rest if w.text != at]
+        if len(zones) > 1 or (len(rest) == 2 and not at):
+            raise unexpected(rest[-1], "after daily give a time (HH:MM) and then a zone")
+        return _add_args(services, query, "daily", at, zones[0] if zones else "")
+    if len(words) > 1 and words[-1].text.lower() == "instant":
+        return _add_args(services, text.raw[: words[-1].column - text.start], "instant")
+    return _add_args(services, text.strip(), "instant")
 
 
 def add_from_options(services: Services, options: Options) -> WatchAddArgs:
     return _add_args(
-        services, option_text(options, "query"), option_text(options, "mode") or "instant"
+        services,
+        option_text(options, "query"),
+        option_text(options, "mode") or "instant",
+        option_text(options, "at"),
+        option_text(options, "zone"),
     )
 
 
@@ -105,10 +162,21 @@ def _test_args(services: Services, query: str) -> WatchTestArgs:
     return WatchTestArgs(_parse(services, query))
 
 
-def _save(services: Services, caller: Caller, query: Query, mode: str) -> Reply:
+def _save(
+    services: Services,
+    caller: Caller,
+    query: Query,
+    mode: str,
+    at: str | None = None,
+    zone: str | None = None,
+) -> Reply:
     text = query.to_text()
     cap = services.limits.max_watches_per_user
-    added = services.store.watches.add(caller.who, text, mode, now=services.now(), cap=cap)
+    if mode == "daily":
+        at, zone = at or DEFAULT_DAILY_AT, zone or services.default_timezone
+    added = services.store.watches.add(
+        caller.who, text, mode, now=services.now(), cap=cap, daily_at=at, timezone=zone
+    )
     if added.status == "duplicate":
         raise UsageError(f"you already watch that: #{added.id}")
     if added.status == "full":
@@ -117,21 +185,25 @@ def _save(services: Services, caller: Caller, query: Query, mode: str) -> Reply:
             "remove one with /watch remove <id>."
         )
     when = (
-        "a direct message when a new story matches"
+        "one direct message per poll listing the new stories that match"
         if mode == "instant"
-        else "one message a day (08:00 UTC) with the new matches"
+        else f"one message a day at {at} {zone} with the new matches"
     )
     return Reply(
         Document.notice(
-            f"Watching {text} (#{added.id}, {mode})",
-            f"You will get {when}.",
-            "See what it would have matched: /watch test " + text,
+            f"Watching {text} (#{added.id}, {_when(mode, at, zone)})",
+            f"You will get {when}, starting with stories published from now on.",
+            "Earlier stories it would have matched: /watch test " + text,
         )
     )
 
 
+def _when(mode: str, at: str | None, zone: str | None) -> str:
+    return f"daily {at or DEFAULT_DAILY_AT} {zone or 'UTC'}" if mode == "daily" else mode
+
+
 def run_add(services: Services, caller: Caller, args: WatchAddArgs) -> Reply:
-    return _save(services, caller, args.query, args.mode)
+    return _save(services, caller, args.query, args.mode, args.at, args.zone)
 
 
 def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
@@ -147,13 +219,17 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     watches = services.store.watches.of(caller.who)
     if not watches:
         return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine"))
-    lines = [f"#{w.id}  {w.query}  ({w.mode})" for w in watches]
+    lines = [
+        f"#{w.id}  {w.query}  ({_when(w.mode, w.daily_at, w.timezone)}"
+        + (", paused)" if w.paused else ")")
+        for w in watches
+    ]
     cap = services.limits.max_watches_per_user
     doc = Document(
         kind="list",
         title=f"Your watches ({len(watches)} of {cap})",
         sections=[Section(lines=lines)],
-        footer=["Remove one with /watch remove <id>."],
+        footer=["Remove one with /watch remove <id>; /watch pause <id> and /watch resume <id>."],
     )
     return Reply(doc)
 
@@ -169,6 +245,43 @@ def run_remove(services: Services, caller: Caller, args: WatchRemoveArgs) -> Rep
     if not services.store.watches.remove(caller.who, args.watch_id):
         raise NotFound(f"no watch #{args.watch_id} of yours")
     return Reply(Document.notice(f"Removed watch #{args.watch_id}"))
+
+
+def _pause(services: Services, caller: Caller, watch_id: int, paused: bool) -> Reply:
+    watch = services.store.watches.set_paused(caller.who, watch_id, paused)
+    if watch is None:
+        raise NotFound(f"no watch #{watch_id} of yours; /watch list shows them")
+    if paused:
+        return Reply(
+            Document.notice(
+                f"Paused watch #{watch_id}: {watch.query}",
+                f"No alerts until /watch resume {watch_id}.",
+            )
+        )
+    return Reply(
+        Document.notice(
+            f"Resumed watch #{watch_id}: {watch.query}",
+            "Stories published while it was paused are not sent; /watch test shows them.",
+        )
+    )
+
+
+def run_pause(services: Services, caller: Caller, args: WatchPauseArgs) -> Reply:
+    return _pause(services, caller, args.watch_id, True)
+
+
+def run_resume(services: Services, caller: Caller, args: WatchPauseArgs) -> Reply:
+    return _pause(services, caller, args.watch_id, False)
+
+
+def _pause_action(name: str, run: Callable[[Services, Caller, WatchPauseArgs], Reply]) -> Action:
+    usage = f"/watch {name} needs a watch number, like /watch {name} 12 (see /watch list)"
+    return sync_action(
+        WatchPauseArgs,
+        run,
+        text=lambda services, text: WatchPauseArgs(number_of(text.strip(), usage)),
+        options=lambda services, options: WatchPauseArgs(number_of(options.get("id"), usage)),
+    )
 
 
 def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
@@ -208,7 +321,10 @@ def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
 SPEC = CommandSpec(
     name="watch",
     summary="Your keyword watches: a direct message when a new story matches",
-    usage="/watch <query> [instant|daily] | /watch list | /watch remove <id> | /watch test <query>",
+    usage=(
+        "/watch <query> [instant | daily [HH:MM] [zone]] | /watch list | /watch remove <id> | "
+        "/watch pause <id> | /watch resume <id> | /watch test <query>"
+    ),
     otherwise="add",
     missing=(
         "/watch needs a query, e.g. /watch coupang fine; see also /watch list, "
@@ -219,7 +335,7 @@ SPEC = CommandSpec(
             "add",
             'Watch a query (words ANDed, "phrases", OR, -exclusions, topic:, jurisdiction:, '
             "source:)",
-            "/watch <query> [instant|daily]",
+            "/watch <query> [instant | daily [HH:MM] [zone]]",
             sync_action(WatchAddArgs, run_add, text=parse_add, options=add_from_options),
             options=(
                 Option(
@@ -230,6 +346,8 @@ SPEC = CommandSpec(
                     rest=True,
                 ),
                 Option("mode", "When to tell you", kind="choice", choices=MODES),
+                Option("at", "Daily: the local time, HH:MM (default 08:00)", kind="text"),
+                Option("zone", "Daily: your time zone, e.g. Asia/Seoul", kind="text"),
             ),
         ),
         Subcommand(
@@ -255,6 +373,24 @@ SPEC = CommandSpec(
                     number_of(options.get("id"), _REMOVE_USAGE)
                 ),
             ),
+            options=(
+                Option("id", "The watch number from /watch list", kind="watch_id", required=True),
+            ),
+        ),
+        Subcommand(
+            "pause",
+            "Stop one of your watches for a while (kept; /watch resume starts it again)",
+            "/watch pause <id>",
+            _pause_action("pause", run_pause),
+            options=(
+                Option("id", "The watch number from /watch list", kind="watch_id", required=True),
+            ),
+        ),
+        Subcommand(
+            "resume",
+            "Start a paused watch again",
+            "/watch resume <id>",
+            _pause_action("resume", run_resume),
             options=(
                 Option("id", "The watch number from /watch list", kind="watch_id", required=True),
             ),

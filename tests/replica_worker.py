@@ -82,7 +82,6 @@ async def main(args: argparse.Namespace) -> None:
     config = TickConfig(
         poll_every=0.3,
         digests_every=0.3,
-        alerts_every=1.0,
         outbox_every=0.1,
         summaries_every=5.0,
         prune_every=60.0,

@@ -197,12 +197,12 @@ def test_watch_add_list_remove(chat):
     assert reply.document.title == "Watching coupang fine (#1, instant)"
     assert reply.visibility is Visibility.ONLY_YOU
     reply = chat.say('/watch add "age verification" OR kosa daily')
-    assert reply.document.title == 'Watching "age verification" OR kosa (#2, daily)'
+    assert reply.document.title == 'Watching "age verification" OR kosa (#2, daily 08:00 UTC)'
     listed = chat.say("/watch list")
     assert listed.document.title == "Your watches (2 of 25)"
     assert listed.document.sections[0].lines == [
         "#1  coupang fine  (instant)",
-        '#2  "age verification" OR kosa  (daily)',
+        '#2  "age verification" OR kosa  (daily 08:00 UTC)',
     ]
     assert chat.say("/watch remove #1").document.title == "Removed watch #1"
     assert [w.id for w in rows(chat.db, Watch)] == [2]

@@ -331,8 +331,9 @@ async def test_watch_then_new_story_sends_exactly_one_dm(db):
             (watch,) = s.exec(select(Watch)).all()
         assert (watch.user_id, watch.workspace, watch.query) == (MEMBER, TEAM, "coupang")
 
-        coupang = seed_story(db, "Coupang's data breach draws a fine", "Seoul.")
-        coupon = seed_story(db, "Coupon fraud ring dismantled", "Not a match.")
+        # published after the watch was saved (older stories never alert)
+        coupang = seed_story(db, "Coupang's data breach draws a fine", "Seoul.", when=NOW)
+        coupon = seed_story(db, "Coupon fraud ring dismantled", "Not a match.", when=NOW)
         outbox = Outbox(
             rig.services.store,
             {"slack": rig.runtime.publisher},

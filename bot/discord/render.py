@@ -23,6 +23,7 @@ __all__ = [
     "escape_text",
     "safe_url",
     "story_embed",
+    "story_line",
 ]
 
 ZWJ = "\u200d"
@@ -236,10 +237,39 @@ def render(document: Document) -> list[RenderedMessage]:
     return _pack(items)
 
 
+def story_line(card: StoryCard) -> str:
+    """A story in one line: the headline linked to the article, its first source, its tags."""
+    raw = " ".join((card.headline or "(untitled story)").split()).translate(_NO_BRACKETS)
+    headline = _inert(raw, 200)
+    href = next((u for u in (safe_url(s.url) for s in card.sources) if u), None)
+    bits = [f"• [{headline}]({href})" if href else f"• {headline}"]
+    if card.sources:
+        more = len(card.sources) - 1
+        bits.append(_inert(card.sources[0].name, 60, one_line=True) + (f" +{more}" if more else ""))
+    tags = [*card.jurisdictions, *card.topics][:4]
+    if tags:
+        bits.append(_inert(" ".join(tags), 80, one_line=True))
+    return " · ".join(bits)
+
+
+def _list_embeds(section: Section, colour: discord.Colour | None) -> list[discord.Embed]:
+    """A section of one-line stories: linked headlines, then its plain lines."""
+    lines = [story_line(card) for card in section.stories]
+    lines += [_inert(line, 500) for line in section.lines]
+    blocks = _chunks(lines, LIMITS.description) or [""]
+    title = _inert(section.title, LIMITS.title, one_line=True) if section.title else None
+    return [
+        discord.Embed(title=title if i == 0 else None, description=block or None, colour=colour)
+        for i, block in enumerate(blocks)
+    ]
+
+
 def _section_items(
     section: Section, kind: str, colour: discord.Colour | None
 ) -> list[tuple[discord.Embed, str | None]]:
     out: list[tuple[discord.Embed, str | None]] = []
+    if section.style == "list":
+        return [(e, None) for e in _list_embeds(section, colour) if not _is_empty(e)]
     if section.lines or (section.title and not section.stories):
         out.extend((e, None) for e in _text_embeds(section.title, section.lines, colour))
     for i, card in enumerate(section.stories):

@@ -28,6 +28,7 @@ __all__ = [
     "link",
     "render",
     "render_card",
+    "story_line",
     "fallback_text",
 ]
 
@@ -238,12 +239,29 @@ def render_card(card: StoryCard, *, expanded: bool = False, actions: bool = True
     return blocks
 
 
-def _line_sections(lines: list[str]) -> list[dict[str, Any]]:
-    """Plain lines as mrkdwn sections, packed up to the per-section limit."""
+def story_line(card: StoryCard) -> str:
+    """A story in one line: the headline linked to the article, its first source, its tags."""
+    headline = _clip(_collapse(card.headline), 200) or "(untitled story)"
+    first = next((s for s in card.sources if _safe_url(s.url)), None)
+    title = link(first, headline) if first is not None else escape(headline)
+    bits = [f"{_BULLET} {title}"]
+    if card.sources:
+        more = len(card.sources) - 1
+        bits.append(
+            escape(_clip(_collapse(card.sources[0].name), 60)) + (f" +{more}" if more else "")
+        )
+    tags = [escape(_collapse(t)) for t in (*card.jurisdictions, *card.topics) if _collapse(t)]
+    if tags:
+        bits.append(" ".join(f"#{t}" for t in tags[:4]))
+    return " \u00b7 ".join(bits)
+
+
+def _line_sections(lines: list[str], *, escaped: bool = False) -> list[dict[str, Any]]:
+    """Plain lines (or lines of mrkdwn built here) as sections, packed up to the limit."""
     out: list[dict[str, Any]] = []
     chunk = ""
     for raw in lines:
-        line = escape(_clip(raw.strip(), MAX_SECTION_TEXT - 10))
+        line = raw if escaped else escape(_clip(raw.strip(), MAX_SECTION_TEXT - 10))
         if chunk and len(chunk) + 1 + len(line) > MAX_SECTION_TEXT:
             out.append(_section(chunk))
             chunk = ""
@@ -258,6 +276,11 @@ def _section_groups(sec: Section, *, actions: bool) -> list[list[dict[str, Any]]
     groups: list[list[dict[str, Any]]] = []
     if sec.title:
         groups.append([_section(_bold(escape(_clip(_collapse(sec.title), 200))))])
+    if sec.style == "list":
+        lines = [story_line(card) for card in sec.stories]
+        lines += [escape(_clip(_collapse(x), 500)) for x in sec.lines if _collapse(x)]
+        groups.append(_line_sections(lines, escaped=True))
+        return groups
     groups.extend([b] for b in _line_sections(sec.lines))
     for card in sec.stories:
         groups.append(render_card(card, actions=actions))
