@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = [
@@ -117,6 +117,22 @@ class Attachment:
         )
 
 
+def _card_dict(card: StoryCard) -> dict[str, Any]:
+    data = {f.name: getattr(card, f.name) for f in fields(card)}
+    data["sources"] = [{"name": s.name, "title": s.title, "url": s.url} for s in card.sources]
+    data["topics"] = list(card.topics)
+    data["jurisdictions"] = list(card.jurisdictions)
+    data["ref"] = story_ref(card.id)
+    return data
+
+
+def _section_dict(sec: Section) -> dict[str, Any]:
+    data = {f.name: getattr(sec, f.name) for f in fields(sec)}
+    data["stories"] = [_card_dict(c) for c in sec.stories]
+    data["lines"] = list(sec.lines)
+    return data
+
+
 @dataclass
 class Document:
     """A reply or a post: a title, an optional top line, sections, and short footer notes."""
@@ -133,11 +149,11 @@ class Document:
         return [s for sec in self.sections for s in sec.stories]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # by hand rather than dataclasses.asdict: thousands of alerts are serialised per poll
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["sections"] = [_section_dict(sec) for sec in self.sections]
+        data["footer"] = list(self.footer)
         data["images"] = [image.to_dict() for image in self.images]
-        for sec in data["sections"]:
-            for card in sec["stories"]:
-                card["ref"] = story_ref(card["id"])
         return data
 
     def to_json(self, indent: int | None = None) -> str:

@@ -304,7 +304,7 @@ def _plan_rollups(
     plan: _Plan,
     user: WatchOwner,
     items: list[tuple[int, WatchRecord]],
-    cards: CardSource,
+    found: Mapping[int, StoryCard],
     state: AlertState,
     default_zone: str,
     known: Mapping[int, WatchRecord],
@@ -326,7 +326,6 @@ def _plan_rollups(
         ]
         everything = held + new
         everything = list({sid: (sid, w) for sid, w in everything}.values())
-        found = cards([sid for sid, _ in everything])
         doc = alert_document(
             f"Your daily watch matches: {_plural(len(everything), 'story', 'stories')}",
             _groups(everything, found),
@@ -386,11 +385,14 @@ def queue_alerts(
         )
         instant[user] = [(s, w) for s, w in fresh if w.mode != "daily"]
         daily[user] = [(s, w) for s, w in fresh if w.mode == "daily"]
-    found = cards(sorted({sid for items in instant.values() for sid, _ in items}))
+    # every card the messages show, in one read
+    shown = {sid for items in (*instant.values(), *daily.values()) for sid, _ in items}
+    shown |= {sid for held in state.rollup_stories.values() for sid, _ in held}
+    found = cards(sorted(shown))
     for user in users:
         _plan_instant(plan, user, instant[user], found, state, daily_cap)
         if daily[user]:
-            _plan_rollups(plan, user, daily[user], cards, state, default_zone, compiled.watches)
+            _plan_rollups(plan, user, daily[user], found, state, default_zone, compiled.watches)
     if not plan.new and not plan.payloads and not plan.told:
         return 0
     return store.alerts.write(plan.new, plan.payloads, plan.told, now)
