@@ -31,6 +31,7 @@ from bot.discord.translate import (
     build_invocation,
     card_invocation,
     options_of,
+    role_from_permissions,
 )
 from bot.discord.views import BUTTONS, ButtonClient, story_view
 from bot.settings import Settings
@@ -168,9 +169,12 @@ class CommandRunner:
             elif not public and not deferred_ephemeral:
                 # A public "thinking" message would show a private answer to everyone: drop it.
                 await interaction.delete_original_response()
-            in_guild = interaction.guild_id is not None
+            # Pin only where a moderator alone sees it: a private reply to a moderator (members
+            # never see a Pin they may not use; the role is checked again on click)
+            role = role_from_permissions(facts_of(interaction).permissions)
+            pin = interaction.guild_id is not None and not public and role >= Role.MODERATOR
             for message in messages:
-                view = story_view(message.story_refs, pin=in_guild)
+                view = story_view(message.story_refs, pin=pin)
                 await followup.send(
                     content=message.content or discord.utils.MISSING,
                     embeds=message.embeds,

@@ -138,10 +138,10 @@ def _safe_url(url: str) -> str | None:
     return escape(encoded)
 
 
-def link(source: SourceLink, label: str | None = None) -> str:
+def link(source: SourceLink, label: str | None = None, *, limit: int = 80) -> str:
     """`<url|label>` for an http(s) source, else the escaped label alone."""
     text = _collapse(label if label is not None else (source.name or source.title or "source"))
-    text = escape(_clip(text, 80)).replace("|", "\u00a6") or "source"
+    text = escape(_clip(text, limit)).replace("|", "\u00a6") or "source"
     url = _safe_url(source.url)
     return f"<{url}|{text}>" if url else text
 
@@ -176,15 +176,6 @@ def _header(text: str) -> dict[str, Any]:
     }
 
 
-def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
-    return {
-        "type": "button",
-        "text": {"type": "plain_text", "text": text, "emoji": False},
-        "action_id": action_id,
-        "value": value,
-    }
-
-
 def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text, "emoji": False}, "value": value}
 
@@ -210,9 +201,18 @@ def card_context(card: StoryCard, *, all_sources: bool = False) -> str:
     return " \u00b7 ".join(bits)
 
 
+def _headline(card: StoryCard) -> str:
+    """The bold headline, linked to the article (the first source with an http(s) URL)."""
+    text = _clip(_collapse(card.headline), 300) or "(untitled story)"
+    first = next((s for s in card.sources if _safe_url(s.url)), None)
+    return _bold(link(first, text, limit=300) if first is not None else escape(text))
+
+
 def render_card(card: StoryCard, *, expanded: bool = False, actions: bool = True) -> list[dict]:
-    """A story: bold headline and summary, a context line, then Pin and the ⋯ menu."""
-    headline = _bold(escape(_clip(_collapse(card.headline), 300)))
+    """A story: its headline linked to the article, the summary, a context line, then the ⋯
+    menu (Watch similar, More, and Pin: members see no Pin button; the role is checked on
+    click)."""
+    headline = _headline(card)
     if card.pinned:
         headline = ":pushpin: " + headline
     summary = card.summary.strip()
@@ -223,19 +223,14 @@ def render_card(card: StoryCard, *, expanded: bool = False, actions: bool = True
     blocks[0]["block_id"] = f"story:{card.ref}"
     blocks.append(_context([card_context(card, all_sources=expanded)]))
     if actions:
-        menu = {
-            "type": "overflow",
-            "action_id": ACTION_MENU,
-            "options": [
-                _option("Watch similar", f"watch:{card.ref}"),
-                _option("More", f"more:{card.ref}"),
-            ],
-        }
-        elements: list[dict[str, Any]] = []
+        options = [
+            _option("Watch similar", f"watch:{card.ref}"),
+            _option("More", f"more:{card.ref}"),
+        ]
         if not card.pinned:
-            elements.append(_button("Pin", ACTION_PIN, f"pin:{card.ref}"))
-        elements.append(menu)
-        blocks.append({"type": "actions", "block_id": f"act:{card.ref}", "elements": elements})
+            options.append(_option("Pin (moderators)", f"pin:{card.ref}"))
+        menu = {"type": "overflow", "action_id": ACTION_MENU, "options": options}
+        blocks.append({"type": "actions", "block_id": f"act:{card.ref}", "elements": [menu]})
     return blocks
 
 
@@ -243,7 +238,7 @@ def story_line(card: StoryCard) -> str:
     """A story in one line: the headline linked to the article, its first source, its tags."""
     headline = _clip(_collapse(card.headline), 200) or "(untitled story)"
     first = next((s for s in card.sources if _safe_url(s.url)), None)
-    title = link(first, headline) if first is not None else escape(headline)
+    title = link(first, headline, limit=200) if first is not None else escape(headline)
     bits = [f"{_BULLET} {title}"]
     if card.sources:
         more = len(card.sources) - 1
