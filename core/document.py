@@ -143,6 +143,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
     images: list[Attachment] = field(default_factory=list)  # charts, in order
+    at: str = ""  # ISO-8601 UTC instant the document speaks for (a digest's time), or ""
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
@@ -183,6 +184,7 @@ class Document:
             sections=sections,
             footer=list(data.get("footer", [])),
             images=[Attachment.from_dict(i) for i in data.get("images", [])],
+            at=data.get("at", ""),
         )
 
     @classmethod

@@ -118,9 +118,10 @@ def _topics_label(topics: frozenset[str]) -> str:
     return ", ".join(sorted(topics)) if topics else "your sources"
 
 
-def digest_title(local_day: date) -> str:
-    """The title of a channel's digest: its local date, e.g. 'Policy digest, Mon 01 Jun 2026'."""
-    return f"Policy digest, {local_day:%a %d %b %Y}"
+def digest_title(local_day: date, local_time: str = "") -> str:
+    """The title of a channel's digest: its local date and time, e.g.
+    'Policy digest, Mon 01 Jun 2026, 08:00 CEST'."""
+    return f"Policy digest, {local_day:%a %d %b %Y}" + (f", {local_time}" if local_time else "")
 
 
 def quiet_document(topics: frozenset[str], local_day: date) -> Document:
@@ -209,7 +210,8 @@ def _plan(sub: SubscriptionRecord, pins: Sequence[DigestPin], now: datetime) -> 
         return plan
     since = max(sub.last_digest_at or now - FIRST_DIGEST_WINDOW, now - MAX_WINDOW)
     pinned = tuple(pin.story_id for pin in pins if pin.pinned_at > since)
-    plan.compose_key = (frozenset(sub.topics), since, pinned, digest_title(local_day))
+    title = digest_title(local_day, _local(slot, zone))
+    plan.compose_key = (frozenset(sub.topics), since, pinned, title)
     return plan
 
 
