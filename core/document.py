@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "SourceLink",
+    "Button",
     "StoryCard",
     "Section",
     "Attachment",
@@ -87,6 +88,15 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Button:
+    """A button under a document: its label and the story-card action it runs, as
+    `action:ref` (e.g. "watchsave:s4k2"); platforms render it and dispatch the action."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file that goes with a document (a chart): its name, media type and bytes.
 
@@ -144,6 +154,7 @@ class Document:
     footer: list[str] = field(default_factory=list)
     images: list[Attachment] = field(default_factory=list)  # charts, in order
     at: str = ""  # ISO-8601 UTC instant the document speaks for (a digest's time), or ""
+    buttons: list[Button] = field(default_factory=list)
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
@@ -155,6 +166,7 @@ class Document:
         data["sections"] = [_section_dict(sec) for sec in self.sections]
         data["footer"] = list(self.footer)
         data["images"] = [image.to_dict() for image in self.images]
+        data["buttons"] = [{"label": b.label, "value": b.value} for b in self.buttons]
         return data
 
     def to_json(self, indent: int | None = None) -> str:
@@ -185,6 +197,7 @@ class Document:
             footer=list(data.get("footer", [])),
             images=[Attachment.from_dict(i) for i in data.get("images", [])],
             at=data.get("at", ""),
+            buttons=[Button(**b) for b in data.get("buttons", [])],
         )
 
     @classmethod

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.document import Document, Section, story_ref
+from core.document import Button, Document, Section, StoryCard, story_ref
 from core.stories import StoryHeadline
 from core.watches import DEFAULT_DAILY_AT
 from digest.composition.alerts import story_facts
@@ -206,13 +206,53 @@ def run_add(services: Services, caller: Caller, args: WatchAddArgs) -> Reply:
     return _save(services, caller, args.query, args.mode, args.at, args.zone)
 
 
-def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
-    """Watch stories like this one: its telling words and its topic."""
+def _proposal(services: Services, pick: StoryPick) -> tuple[StoryCard, Query]:
+    """The watch proposed for stories like this one: its telling names and its topic."""
     card = story_card(services, pick)
     text = similar_query(card.headline, card.summary, card.topics)
     if not text:
         raise UsageError("That story has no words to watch for.")
-    return _save(services, caller, _parse(services, text), "instant")
+    return card, _parse(services, text)
+
+
+def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    """Propose a watch for stories like this one, privately; Save or Edit decide."""
+    card, query = _proposal(services, pick)
+    text = query.to_text()
+    doc = Document(
+        kind="notice",
+        title=f"Watch stories like {card.ref}?",
+        sections=[
+            Section(
+                lines=[
+                    f"Proposed watch: {text}",
+                    "Save keeps it as it is; Edit gives you the command to change it first "
+                    f"(typed: /watch save-similar {card.ref}).",
+                ]
+            )
+        ],
+        buttons=[Button("Save", f"watchsave:{card.ref}"), Button("Edit", f"watchedit:{card.ref}")],
+    )
+    return Reply(doc)
+
+
+def run_save_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    """Save the proposed watch for stories like this one (the proposal's Save button)."""
+    _card, query = _proposal(services, pick)
+    return _save(services, caller, query, "instant")
+
+
+def run_edit_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    """The proposal as a command to change and send (the proposal's Edit button)."""
+    _card, query = _proposal(services, pick)
+    text = query.to_text()
+    return Reply(
+        Document.notice(
+            "Change the words, then send the command",
+            f"/watch {text}",
+            f"Try your version first: /watch test {text}",
+        )
+    )
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
@@ -411,9 +451,23 @@ SPEC = CommandSpec(
         ),
         Subcommand(
             "similar",
-            "Watch stories like one story (its telling words and topic)",
+            "Propose a watch for stories like one story (its telling names and topic)",
             "/watch similar <story>",
             story_action("watch similar", run_similar),
+            options=(STORY_OPTION,),
+        ),
+        Subcommand(
+            "save-similar",
+            "Save the proposed watch for stories like one story",
+            "/watch save-similar <story>",
+            story_action("watch save-similar", run_save_similar),
+            options=(STORY_OPTION,),
+        ),
+        Subcommand(
+            "edit-similar",
+            "The proposed watch for stories like one story, as a command to change",
+            "/watch edit-similar <story>",
+            story_action("watch edit-similar", run_edit_similar),
             options=(STORY_OPTION,),
         ),
     ),

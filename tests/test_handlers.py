@@ -639,12 +639,31 @@ def test_a_stray_word_is_refused_with_its_column(chat, line, message):
 # --- /watch similar and the story command (what the card buttons run) ---------------------------
 
 
-def test_watch_similar_watches_a_storys_telling_words_and_topic(chat, db):
-    sid = seed_story(db, "Remove posts fast, court says", "A court.", topics=("online-platforms",))
-    reply = chat.say(f"/watch similar {story_ref(sid)}")
-    assert reply.document.title == "Watching remove posts topic:online-platforms (#1, instant)"
+def test_watch_similar_proposes_privately_and_the_person_decides(chat, db):
+    sid = seed_story(
+        db,
+        "Coupang fined by KFTC over data breach",
+        "The Korea Fair Trade Commission fined Coupang on Tuesday.",
+        topics=("data-protection",),
+    )
+    ref = story_ref(sid)
+    reply = chat.say(f"/watch similar {ref}")
+    assert reply.visibility is Visibility.ONLY_YOU
+    doc = reply.document
+    assert doc.title == f"Watch stories like {ref}?"
+    assert doc.sections[0].lines[0] == "Proposed watch: kftc coupang topic:data-protection"
+    assert [(b.label, b.value) for b in doc.buttons] == [
+        ("Save", f"watchsave:{ref}"),
+        ("Edit", f"watchedit:{ref}"),
+    ]
+    assert rows(db, Watch) == []  # nothing saved until the person says so
+    edit = chat.say(f"/watch edit-similar {ref}").document
+    assert edit.sections[0].lines[0] == "/watch kftc coupang topic:data-protection"
+    assert rows(db, Watch) == []
+    saved = chat.say(f"/watch save-similar {ref}").document
+    assert saved.title == "Watching kftc coupang topic:data-protection (#1, instant)"
     (watch,) = rows(db, Watch)
-    assert (watch.user_id, watch.query) == ("U1", "remove posts topic:online-platforms")
+    assert (watch.user_id, watch.query) == ("U1", "kftc coupang topic:data-protection")
     # a query that starts with a subcommand's name is still a query when added explicitly
     assert chat.say("/watch add similar rulings").document.title.startswith(
         "Watching similar rulings (#2"

@@ -447,9 +447,20 @@ async def test_watch_similar_and_more(rig):
     await rig.action(overflow_click(rig, user=MEMBER, value=f"watch:{ref}", name="w"))
     (reply,) = await rig.responses("w")
     assert reply["response_type"] == "ephemeral"
+    assert "Proposed watch: kftc coupang" in texts(reply["blocks"])
+    (buttons,) = [b for b in reply["blocks"] if b.get("block_id") == "doc-buttons"]
+    save, edit = buttons["elements"]
+    assert (save["value"], edit["value"]) == (f"watchsave:{ref}", f"watchedit:{ref}")
+    with rig.db.session() as s:
+        assert s.exec(select(Watch)).all() == []  # proposed, not saved
+    click = button_click(rig, user=MEMBER, value=save["value"], name="save")
+    click["actions"][0]["action_id"] = save["action_id"]
+    await rig.action(click)
+    (saved,) = await rig.responses("save")
+    assert "Watching kftc coupang" in texts(saved["blocks"])
     with rig.db.session() as s:
         (watch,) = s.exec(select(Watch)).all()
-    assert watch.query == "coupang kftc" and watch.user_id == MEMBER
+    assert watch.query == "kftc coupang" and watch.user_id == MEMBER
 
     await rig.action(overflow_click(rig, user=MEMBER, value=f"more:{ref}", name="more"))
     (more,) = await rig.responses("more")
@@ -466,7 +477,12 @@ async def test_watch_similar_on_a_story_headlined_remove_creates_a_watch(rig):
         rig.db, "Remove posts fast, court says", "A court ruled.", topics=("online-platforms",)
     )
     await rig.action(overflow_click(rig, user=MEMBER, value=f"watch:{story_ref(sid)}", name="r"))
-    (reply,) = await rig.responses("r")
+    (proposal,) = await rig.responses("r")
+    assert "Proposed watch: remove posts topic:online-platforms" in texts(proposal["blocks"])
+    click = button_click(rig, user=MEMBER, value=f"watchsave:{story_ref(sid)}", name="s")
+    click["actions"][0]["action_id"] = "pb_doc_button:0"
+    await rig.action(click)
+    (reply,) = await rig.responses("s")
     assert "Watching remove posts topic:online-platforms (#1, instant)" in texts(reply["blocks"])
     with rig.db.session() as s:
         (watch,) = s.exec(select(Watch)).all()

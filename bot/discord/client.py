@@ -174,7 +174,7 @@ class CommandRunner:
             role = role_from_permissions(facts_of(interaction).permissions)
             pin = interaction.guild_id is not None and not public and role >= Role.MODERATOR
             for message in messages:
-                view = story_view(message.story_refs, pin=pin)
+                view = story_view(message.story_refs, pin=pin, buttons=message.buttons)
                 await followup.send(
                     content=message.content or discord.utils.MISSING,
                     embeds=message.embeds,

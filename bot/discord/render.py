@@ -225,6 +225,7 @@ class RenderedMessage:
     embeds: list[discord.Embed] = field(default_factory=list)
     story_refs: list[str] = field(default_factory=list)
     content: str | None = None
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (label, "action:ref")
 
     def size(self) -> int:
         return sum(len(e) for e in self.embeds)
@@ -256,13 +257,15 @@ _DIGEST_BUDGETS = (
 
 def render(document: Document) -> list[RenderedMessage]:
     """The messages for a Document, each within Discord's per-message limits, in order; a
-    digest is fitted into one message when shorter summaries make it fit."""
-    if document.kind != "digest":
-        return _render(document, _Budget())
-    for budget in _DIGEST_BUDGETS:
-        messages = _render(document, budget)
-        if len(messages) == 1:
-            return messages
+    digest is fitted into one message when shorter summaries make it fit. The document's
+    buttons go under its last message."""
+    messages = _render(document, _Budget())
+    if document.kind == "digest":
+        for budget in _DIGEST_BUDGETS[1:]:
+            if len(messages) == 1:
+                break
+            messages = _render(document, budget)
+    messages[-1].buttons = [(b.label, b.value) for b in document.buttons]
     return messages
 
 

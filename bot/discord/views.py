@@ -13,7 +13,15 @@ from typing import Any
 import discord
 from discord.ui import Button, DynamicItem, View
 
-__all__ = ["ButtonClient", "PinButton", "WatchButton", "BUTTONS", "story_view", "MAX_STORIES"]
+__all__ = [
+    "ButtonClient",
+    "PinButton",
+    "WatchButton",
+    "ActionButton",
+    "BUTTONS",
+    "story_view",
+    "MAX_STORIES",
+]
 
 _REF = r"(?P<ref>s[0-9a-z]{1,12})"
 MAX_STORIES = 12  # two buttons per story; a message holds at most 25 components
@@ -85,16 +93,49 @@ class WatchButton(DynamicItem[Button], template=rf"^pb:watch:{_REF}$"):
         await _dispatch(interaction, "watch", self.ref)
 
 
-BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton)
+class ActionButton(DynamicItem[Button], template=rf"^pb:(?P<action>watchsave|watchedit):{_REF}$"):
+    """A document's own button (a watch proposal's Save and Edit) for the person it answers."""
+
+    def __init__(self, label: str, action: str, ref: str) -> None:
+        super().__init__(
+            Button(
+                label=label[:80],
+                style=discord.ButtonStyle.primary
+                if action == "watchsave"
+                else discord.ButtonStyle.secondary,
+                custom_id=f"pb:{action}:{ref}",
+            )
+        )
+        self.action, self.ref = action, ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: Any, match: re.Match[str], /
+    ) -> ActionButton:
+        label = getattr(item, "label", None) or match["action"]
+        return cls(str(label), match["action"], match["ref"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _dispatch(interaction, self.action, self.ref)
 
 
-def story_view(refs: list[str], *, pin: bool = True) -> View | None:
-    """The buttons for the story cards of one message; None when there are no stories."""
-    if not refs:
+BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton, ActionButton)
+_ACTION_VALUE = re.compile(rf"^(?P<action>watchsave|watchedit):{_REF}$")
+
+
+def story_view(
+    refs: list[str], *, pin: bool = True, buttons: list[tuple[str, str]] | None = None
+) -> View | None:
+    """The buttons for the story cards of one message and the document's own (label,
+    "action:ref") buttons; None when there are none."""
+    actions = [(label, m) for label, v in buttons or [] if (m := _ACTION_VALUE.match(v))]
+    if not refs and not actions:
         return None
     view = View(timeout=None)
     for ref in refs[:MAX_STORIES]:
         if pin:
             view.add_item(PinButton(ref))
         view.add_item(WatchButton(ref))
+    for label, m in actions[:5]:
+        view.add_item(ActionButton(label, m["action"], m["ref"]))
     return view

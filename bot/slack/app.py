@@ -33,6 +33,7 @@ from bot.slack.installation import (
 )
 from bot.slack.publisher import ChannelPacer, SlackPublisher, make_client
 from bot.slack.render import (
+    ACTION_BUTTON,
     ACTION_MENU,
     ACTION_PIN,
     MAX_SECTION_TEXT,
@@ -231,6 +232,20 @@ class SlackBot:
             except Exception as exc:  # already pinned, not in channel...: our pin still holds
                 log.info("slack: pins.add in %s failed: %s", channel, exc)
 
+    async def on_button(
+        self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
+    ) -> None:
+        """A document's button (a proposal's Save or Edit): its action, privately."""
+        await ack()
+        action = (body.get("actions") or [{}])[0]
+        picked = card_action(action.get("value"))
+        if picked is None or picked[0] is CARD_ACTIONS["pin"]:
+            await self.say_only_you(respond, "That button is out of date; run the command again.")
+            return
+        channel = str((body.get("channel") or {}).get("id", ""))
+        reply = await self.dispatch(await self._card_inv(client, body, channel, *picked))
+        await self.send_reply(respond, reply, ephemeral=True)
+
     async def on_menu(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
     ) -> None:
@@ -347,6 +362,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         app.command(slash)(bot.on_command)
     app.action(ACTION_PIN)(bot.on_pin)
     app.action(ACTION_MENU)(bot.on_menu)
+    app.action(re.compile(rf"^{ACTION_BUTTON}:\d+$"))(bot.on_button)
     app.event("app_home_opened")(bot.on_home)
 
 

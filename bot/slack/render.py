@@ -22,6 +22,7 @@ __all__ = [
     "MAX_FALLBACK_TEXT",
     "ACTION_PIN",
     "ACTION_MENU",
+    "ACTION_BUTTON",
     "SlackMessage",
     "escape",
     "safe_truncate",
@@ -43,6 +44,7 @@ MAX_URL_CHARS = 1500  # a longer URL is almost certainly junk; it is shown witho
 
 ACTION_PIN = "pb_pin"
 ACTION_MENU = "pb_story_menu"
+ACTION_BUTTON = "pb_doc_button"  # a document's own buttons (a proposal's Save and Edit)
 
 _BULLET = "\u2022"
 _ELLIPSIS = "\u2026"
@@ -338,6 +340,17 @@ def render(
     footer = [escape(_clip(_collapse(f), 500)) for f in doc.footer if _collapse(f)]
     if footer:
         groups.append([_context(footer)])
+    if doc.buttons:
+        elements = [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": _clip(_plain(b.label), 75), "emoji": False},
+                "action_id": f"{ACTION_BUTTON}:{n}",
+                "value": b.value[:2000],
+            }
+            for n, b in enumerate(doc.buttons[:5])
+        ]
+        groups.append([{"type": "actions", "block_id": "doc-buttons", "elements": elements}])
 
     fallback = fallback_text(doc)
     messages: list[SlackMessage] = []
