@@ -12,7 +12,7 @@ import asyncio
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from core.document import Document, Section
+from core.document import Button, Document, Section
 from core.source_url import SourceUrl, mask_credentials
 from core.sources import DuplicateSource, NewSource, format_health
 from digest.ingest.fetch import FetchError
@@ -48,6 +48,7 @@ class SourcesAddArgs:
 @dataclass(frozen=True)
 class SourcesRemoveArgs:
     source_id: int
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,10 +178,49 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     )
 
 
+def _remove_args(words: list[str]) -> SourcesRemoveArgs:
+    if not words or len(words) > 2:
+        raise UsageError(_REMOVE_USAGE)
+    if len(words) == 2 and words[1].lower() != "confirm":
+        raise UsageError(f"{words[1][:40]}: expected confirm, like /sources remove 3 confirm")
+    return SourcesRemoveArgs(number_of(words[0], _REMOVE_USAGE), len(words) == 2)
+
+
 def run_remove(services: Services, caller: Caller, args: SourcesRemoveArgs) -> Reply:
+    """Ask first, naming the source and what leaves with it; remove on confirmation. Stories
+    only that source told are deleted (from briefs, digests, watches and /pinned); stories
+    other sources told too stay."""
+    source = services.store.sources.get(args.source_id)
+    if source is None:
+        raise NotFound(f"no source #{args.source_id}; see /sources list")
+    name = source.name
+    if not args.confirmed:
+        sole = services.store.sources.sole_stories(args.source_id)
+        stories = "1 story" if sole == 1 else f"{sole} stories"
+        doc = Document(
+            kind="notice",
+            title=f"Remove source #{args.source_id} {name}?",
+            sections=[
+                Section(
+                    lines=[
+                        f"Its items and the {stories} only it told are deleted: they leave "
+                        "briefs, digests, watches and /pinned. Stories other sources told too "
+                        "stay.",
+                        f"Confirm with the button, or: /sources remove {args.source_id} confirm",
+                    ]
+                )
+            ],
+            buttons=[Button(f"Remove {name}"[:75], f"rmsource:{args.source_id}")],
+        )
+        return Reply(doc)
     if not services.store.sources.remove(args.source_id):
         raise NotFound(f"no source #{args.source_id}; see /sources list")
-    return Reply(Document.notice(f"Removed source #{args.source_id} and its stored items"))
+    return Reply(
+        Document.notice(
+            f"Removed source #{args.source_id} {name}",
+            "Its items and the stories only it told are deleted.",
+        )
+    )
 
 
 def run_health(services: Services, caller: Caller, args: NoArgs) -> Reply:
@@ -229,21 +269,26 @@ SPEC = CommandSpec(
         ),
         Subcommand(
             "remove",
-            "Remove a source and its items",
-            "/sources remove <id>",
+            "Remove a source, its items and the stories only it told (asks first)",
+            "/sources remove <id> [confirm]",
             sync_action(
                 SourcesRemoveArgs,
                 run_remove,
-                text=lambda services, text: SourcesRemoveArgs(
-                    number_of(text.strip(), _REMOVE_USAGE)
-                ),
+                text=lambda services, text: _remove_args(text.strip().split()),
                 options=lambda services, options: SourcesRemoveArgs(
-                    number_of(options.get("id"), _REMOVE_USAGE)
+                    number_of(options.get("id"), _REMOVE_USAGE),
+                    str(options.get("confirm") or "").lower() == "confirm",
                 ),
             ),
             min_role=Role.ADMIN,
             options=(
                 Option("id", "The source number from /sources list", kind="number", required=True),
+                Option(
+                    "confirm",
+                    "Remove it now (without this you are asked first)",
+                    kind="choice",
+                    choices=("confirm",),
+                ),
             ),
         ),
         Subcommand(

@@ -131,6 +131,7 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
         "add https://feeds.example/rss EU Council",
     ),
     ("sources", "remove", {"id": 7}, "remove 7"),
+    ("sources", "remove", {"id": 7, "confirm": "confirm"}, "remove 7 confirm"),
     ("sources", "health", {}, "health"),
     ("help", None, {}, ""),
     ("story", None, {"story": "s16"}, "s16"),

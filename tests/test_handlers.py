@@ -476,8 +476,10 @@ def test_sources_add_list_remove_health(chat):
     ]
     health = chat.say("/sources health", as_=ADMIN).document.sections[0].lines
     assert health[0].startswith("EU Board — not polled yet")
-    assert chat.say("/sources remove 2", as_=ADMIN).document.title == (
-        "Removed source #2 and its stored items"
+    assert chat.say("/sources remove 2", as_=ADMIN).document.title == "Remove source #2 EU Board?"
+    assert len(rows(chat.db, Source)) == 2  # asked, not removed
+    assert chat.say("/sources remove 2 confirm", as_=ADMIN).document.title == (
+        "Removed source #2 EU Board"
     )
     assert [s.id for s in rows(chat.db, Source)] == [1]
 

@@ -32,11 +32,13 @@ from bot.discord.translate import (
     card_invocation,
     options_of,
     role_from_permissions,
+    typed_invocation,
 )
 from bot.discord.views import BUTTONS, ButtonClient, story_view
 from bot.settings import Settings
 from core.document import Document
 from handlers.base import Invocation, Reply, Role, Visibility
+from handlers.buttons import button_request
 from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
 from handlers.registry import CommandSpec, Option, Registry, Subcommand
@@ -191,6 +193,14 @@ class CommandRunner:
         """A story card's button: the command it stands for (Pin -> /pin, Watch similar ->
         /watch similar), dispatched like a typed one; a pin also pins the channel message."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if action == "document":  # a document's own button: `ref` is its whole value
+            wanted = button_request(ref)
+            if wanted is None:
+                await interaction.followup.send("That button is out of date.", ephemeral=True)
+                return
+            inv = typed_invocation(facts_of(interaction), *wanted)
+            await self.send_reply(interaction, await self._dispatch(inv), deferred_ephemeral=True)
+            return
         inv = card_invocation(CARD_ACTIONS[action], ref, facts_of(interaction))
         reply = await self._dispatch(inv)
         if inv.command == "pin" and reply.document.kind != "error":

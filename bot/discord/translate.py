@@ -22,6 +22,7 @@ __all__ = [
     "typed_options",
     "build_invocation",
     "card_invocation",
+    "typed_invocation",
     "options_of",
     "ADMIN_HINT",
     "MODERATOR_HINT",
@@ -87,6 +88,11 @@ def _invocation(facts: InteractionFacts, command: str, request: Typed) -> Invoca
         command=command,
         request=request,
     )
+
+
+def typed_invocation(facts: InteractionFacts, command: str, request: Typed) -> Invocation:
+    """A button's command as the person who pressed it (a document's own buttons)."""
+    return _invocation(facts, command, request)
 
 
 def build_invocation(

@@ -93,34 +93,37 @@ class WatchButton(DynamicItem[Button], template=rf"^pb:watch:{_REF}$"):
         await _dispatch(interaction, "watch", self.ref)
 
 
-class ActionButton(DynamicItem[Button], template=rf"^pb:(?P<action>watchsave|watchedit):{_REF}$"):
-    """A document's own button (a watch proposal's Save and Edit) for the person it answers."""
+_DOC_VALUE = r"(?P<value>(?:watchsave|watchedit):s[0-9a-z]{1,12}|rmsource:\d{1,12})"
 
-    def __init__(self, label: str, action: str, ref: str) -> None:
+
+class ActionButton(DynamicItem[Button], template=rf"^pb:{_DOC_VALUE}$"):
+    """A document's own button (a watch proposal's Save and Edit, a source removal's
+    confirmation): handlers.buttons says what it runs."""
+
+    def __init__(self, label: str, value: str) -> None:
         super().__init__(
             Button(
                 label=label[:80],
-                style=discord.ButtonStyle.primary
-                if action == "watchsave"
-                else discord.ButtonStyle.secondary,
-                custom_id=f"pb:{action}:{ref}",
+                style=discord.ButtonStyle.secondary
+                if value.startswith("watchedit:")
+                else discord.ButtonStyle.primary,
+                custom_id=f"pb:{value}",
             )
         )
-        self.action, self.ref = action, ref
+        self.value = value
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: Any, match: re.Match[str], /
     ) -> ActionButton:
-        label = getattr(item, "label", None) or match["action"]
-        return cls(str(label), match["action"], match["ref"])
+        return cls(str(getattr(item, "label", None) or "OK"), match["value"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _dispatch(interaction, self.action, self.ref)
+        await _dispatch(interaction, "document", self.value)
 
 
 BUTTONS: tuple[type[DynamicItem[Any]], ...] = (PinButton, WatchButton, ActionButton)
-_ACTION_VALUE = re.compile(rf"^(?P<action>watchsave|watchedit):{_REF}$")
+_ACTION_VALUE = re.compile(rf"^{_DOC_VALUE}$")
 
 
 def story_view(
@@ -137,5 +140,5 @@ def story_view(
             view.add_item(PinButton(ref))
         view.add_item(WatchButton(ref))
     for label, m in actions[:5]:
-        view.add_item(ActionButton(label, m["action"], m["ref"]))
+        view.add_item(ActionButton(label, m["value"]))
     return view

@@ -46,6 +46,7 @@ from bot.slack.render import (
 from bot.slack.roles import SlackRoles
 from core.document import Document, parse_story_ref
 from handlers.base import Invocation, Reply, Role, Typed, Visibility
+from handlers.buttons import button_request
 from handlers.context import Services
 from handlers.registry import Registry
 from handlers.roles import resolve_role
@@ -235,16 +236,24 @@ class SlackBot:
     async def on_button(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
     ) -> None:
-        """A document's button (a proposal's Save or Edit): its action, privately."""
+        """A document's button (a proposal's Save or Edit, a source removal's confirmation):
+        its command as the user who clicked, answered privately (roles checked in dispatch)."""
         await ack()
         action = (body.get("actions") or [{}])[0]
-        picked = card_action(action.get("value"))
-        if picked is None or picked[0] is CARD_ACTIONS["pin"]:
+        wanted = button_request(str(action.get("value") or ""))
+        if wanted is None:
             await self.say_only_you(respond, "That button is out of date; run the command again.")
             return
-        channel = str((body.get("channel") or {}).get("id", ""))
-        reply = await self.dispatch(await self._card_inv(client, body, channel, *picked))
-        await self.send_reply(respond, reply, ephemeral=True)
+        user = body.get("user") or {}
+        inv = await self.invocation(
+            client,
+            team=str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
+            channel=str((body.get("channel") or {}).get("id", "")),
+            user=str(user.get("id", "")),
+            command=wanted[0],
+            request=wanted[1],
+        )
+        await self.send_reply(respond, await self.dispatch(inv), ephemeral=True)
 
     async def on_menu(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
