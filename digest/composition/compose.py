@@ -7,13 +7,15 @@ the channel's pins when asked) and, only when summaries had to be made, one writ
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
+from core.deadlines import DeadlineFilter, DeadlineRecord
 from core.document import Document, Section, StoryCard
 from core.stories import StoryFind, StoryPage, StoryView
 from core.subscriptions import Channel
 from core.summaries import top_line_key
 from digest.composition.cards import Cards
+from digest.composition.deadlines import deadline_line
 from digest.composition.lead import extractive_lead
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import Provider, Summaries, count_line
@@ -28,6 +30,7 @@ __all__ = [
     "ALSO_NOTED_SECTION",
     "DIGEST_SIZE",
     "ALSO_NOTED",
+    "COMING_UP_SECTION",
 ]
 
 OTHER_SECTION = "Other"
@@ -36,6 +39,9 @@ TOP_SECTION = "Top stories"
 ALSO_NOTED_SECTION = "Also noted"
 DIGEST_SIZE = 5  # stories shown as cards in a digest (`/digest on ... size:N`, 3 to 15)
 ALSO_NOTED = 15  # further stories, one line each
+COMING_UP_SECTION = "Coming up"
+COMING_UP_DAYS = timedelta(days=14)
+COMING_UP_LINES = 5
 
 
 def _footer(provider: Provider, summaries: Summaries) -> list[str]:
@@ -123,6 +129,34 @@ def _digest_intro(
     return extractive_lead(cards, labels)
 
 
+def _coming_up(
+    store: Storage, taxonomy: Taxonomy, slugs: frozenset[str], now: datetime
+) -> list[str]:
+    """Deadlines in the next 14 days that match the digest's filters (any of its slugs),
+    soonest first, at most five lines."""
+    topics = tuple(sorted(s for s in slugs if s in taxonomy.topics))
+    places = tuple(sorted(s for s in slugs if s in taxonomy.jurisdictions))
+    today = now.date()
+    wants = (
+        [
+            DeadlineFilter(today, COMING_UP_DAYS, topics=topics, limit=COMING_UP_LINES),
+            DeadlineFilter(today, COMING_UP_DAYS, jurisdictions=places, limit=COMING_UP_LINES),
+        ]
+        if topics and places
+        else [
+            DeadlineFilter(
+                today, COMING_UP_DAYS, topics=topics, jurisdictions=places, limit=COMING_UP_LINES
+            )
+        ]
+    )
+    found: dict[tuple[int, str, date], DeadlineRecord] = {}
+    for want in wants:
+        for record in store.deadlines.upcoming(want):
+            found.setdefault((record.story_id, record.deadline.kind, record.deadline.start), record)
+    soonest = sorted(found.values(), key=lambda r: (r.deadline.start, r.story_id))
+    return [deadline_line(r, 120) for r in soonest[:COMING_UP_LINES]]
+
+
 def compose_digest(
     store: Storage,
     taxonomy: Taxonomy,
@@ -161,7 +195,11 @@ def compose_digest(
     summaries = cards.summarise(top, page.cache)
     shown = cards.make(top, summaries, page.pinned)
     noted = cards.make(rest, Summaries(), page.pinned)  # one line each: no summary
-    sections = [Section(title=TOP_SECTION, stories=shown)]
+    sections = []
+    coming = _coming_up(store, taxonomy, slugs, now)
+    if coming:
+        sections.append(Section(title=COMING_UP_SECTION, lines=coming))
+    sections.append(Section(title=TOP_SECTION, stories=shown))
     if noted:
         sections.append(Section(title=ALSO_NOTED_SECTION, stories=noted, style="list"))
     fresh = [c for c in (*shown, *noted) if c.id not in page.pinned]
