@@ -9,12 +9,13 @@ then saved. Passwords in feed addresses are never shown: replies and lists mask 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from core.document import Button, Document, Section
 from core.source_url import SourceUrl, mask_credentials
-from core.sources import DuplicateSource, NewSource, format_health
+from core.sources import DuplicateSource, NewSource, SourceHealth, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
 from digest.ingest.probe import ProbeResult
@@ -223,16 +224,41 @@ def run_remove(services: Services, caller: Caller, args: SourcesRemoveArgs) -> R
     )
 
 
+_FAILING, _DISABLED, _OK, _WAITING = "✗", "⏸", "✓", "…"
+
+
+def _state(row: SourceHealth) -> tuple[int, str]:
+    """Its place in the list (failing first) and its symbol."""
+    if not row.enabled:
+        return 1, _DISABLED
+    if row.consecutive_failures:
+        return 0, _FAILING
+    return (2, _OK) if row.last_success_at is not None else (3, _WAITING)
+
+
 def run_health(services: Services, caller: Caller, args: NoArgs) -> Reply:
+    """Every source marked ok, failing or disabled, the failing ones first."""
     now = services.now()
     rows = services.store.sources.health(now)
     if not rows:
         return Reply(Document.notice("No sources yet"))
+    ranked = sorted(rows, key=lambda r: (_state(r)[0], r.name.lower(), r.id))
+    lines = [
+        f"{_state(r)[1]} {line}" for r, line in zip(ranked, format_health(ranked, now), strict=True)
+    ]
+    counts = Counter(_state(r)[1] for r in rows)
+    summary = f"{counts[_OK]} ok, {counts[_FAILING]} failing, {counts[_DISABLED]} disabled" + (
+        f", {counts[_WAITING]} not polled yet" if counts[_WAITING] else ""
+    )
     return Reply(
         Document(
             kind="list",
             title="Source health",
-            sections=[Section(lines=format_health(rows, now))],
+            intro=summary,
+            sections=[Section(lines=lines)],
+            footer=[
+                f"{_OK} ok · {_FAILING} failing · {_DISABLED} disabled · {_WAITING} not polled"
+            ],
         )
     )
 

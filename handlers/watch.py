@@ -19,6 +19,7 @@ from digest.composition.alerts import story_facts
 from digest.composition.schedule import parse_hhmm
 from digest.judgement.query import Filter, Query, QueryError, WatchMatcher, parse_query
 from digest.judgement.similar import similar_query
+from digest.text.sparkline import daily_counts, sparkline
 from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
 from handlers.common import jurisdiction_slugs, topic_slugs
 from handlers.context import Services
@@ -262,6 +263,7 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     lines = [
         f"#{w.id}  {w.query}  ({_when(w.mode, w.daily_at, w.timezone)}"
         + (", paused)" if w.paused else ")")
+        + _list_spark(services, w.query)
         for w in watches
     ]
     cap = services.limits.max_watches_per_user
@@ -269,9 +271,22 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
         kind="list",
         title=f"Your watches ({len(watches)} of {cap})",
         sections=[Section(lines=lines)],
-        footer=["Remove one with /watch remove <id>; /watch pause <id> and /watch resume <id>."],
+        footer=[
+            "Each line ends with its matches per day over 30 days.",
+            "Remove one with /watch remove <id>; /watch pause <id> and /watch resume <id>.",
+        ],
     )
     return Reply(doc)
+
+
+def _list_spark(services: Services, text: str) -> str:
+    """'  ▁▁▃▁█…' (matches per day, 30 days) after a watch in /watch list; nothing for a stored
+    query the grammar no longer reads."""
+    try:
+        query = _parse(services, text)
+    except (UsageError, LimitExceeded):
+        return ""
+    return "  " + _spark(services, _hits(services, query))
 
 
 def watch_choices(
@@ -324,14 +339,13 @@ def _pause_action(name: str, run: Callable[[Services, Caller, WatchPauseArgs], R
     )
 
 
-def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
-    query = args.query
+def _hits(services: Services, query: Query) -> list[StoryHeadline]:
+    """The stories of the last 30 days the query matches, newest first."""
     matcher = WatchMatcher.build([(0, query)])
     has_source = any(
         isinstance(a, Filter) and a.kind == "source" for c in query.clauses for a in c.alternatives
     )
-    now = services.now()
-    since = now - timedelta(days=TEST_DAYS)
+    since = services.now() - timedelta(days=TEST_DAYS)
     hits: list[StoryHeadline] = []
     # the query's required words narrow the stories down in SQL before the full match
     found = services.store.stories.mentioning(since, query.required_substrings() or ())
@@ -342,17 +356,35 @@ def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
             ids[start : start + _BATCH], with_sources=has_source
         )
         hits += [by_id[f.story_id] for f in story_facts(texts) if matcher.match(f)]
+    hits.sort(key=lambda h: h.last_seen_at, reverse=True)
+    return hits
+
+
+def _spark(services: Services, hits: list[StoryHeadline]) -> str:
+    """Matches per day over the last 30 days, as Unicode blocks."""
+    today = services.now().date()
+    return sparkline(daily_counts((h.last_seen_at.date() for h in hits), today, TEST_DAYS))
+
+
+def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
+    query = args.query
+    hits = _hits(services, query)
     title = f"/watch test {query.to_text()}: {len(hits)} matches in the last {TEST_DAYS} days"
     if not hits:
         return Reply(Document.notice(title, "Nothing matched; try fewer or broader words."))
-    hits.sort(key=lambda h: h.last_seen_at, reverse=True)
     per_day = Counter(h.last_seen_at.date().isoformat() for h in hits)
-    days = [f"{day}: {n}" for day, n in sorted(per_day.items(), reverse=True)]
+    busiest, most = max(per_day.items(), key=lambda kv: (kv[1], kv[0]))
     top = [f"{story_ref(h.id)}  {h.headline}" for h in hits[:5]]
     doc = Document(
         kind="list",
         title=title,
-        sections=[Section(title="Top headlines", lines=top), Section(title="Per day", lines=days)],
+        sections=[
+            Section(title="Top headlines", lines=top),
+            Section(
+                title="Matches per day, 30 days to today",
+                lines=[f"{_spark(services, hits)}  most: {most} on {busiest}"],
+            ),
+        ],
         footer=["Save it with /watch " + query.to_text()],
     )
     return Reply(doc)

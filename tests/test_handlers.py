@@ -200,9 +200,10 @@ def test_watch_add_list_remove(chat):
     assert reply.document.title == 'Watching "age verification" OR kosa (#2, daily 08:00 UTC)'
     listed = chat.say("/watch list")
     assert listed.document.title == "Your watches (2 of 25)"
+    quiet = "▁" * 30  # 30 days of matches per day: none here
     assert listed.document.sections[0].lines == [
-        "#1  coupang fine  (instant)",
-        '#2  "age verification" OR kosa  (daily 08:00 UTC)',
+        f"#1  coupang fine  (instant)  {quiet}",
+        f'#2  "age verification" OR kosa  (daily 08:00 UTC)  {quiet}',
     ]
     assert chat.say("/watch remove #1").document.title == "Removed watch #1"
     assert [w.id for w in rows(chat.db, Watch)] == [2]
@@ -281,8 +282,8 @@ def test_watch_test_counts_per_day_and_top_five(chat, db):
     top, per_day = doc.sections
     assert len(top.lines) == 5
     assert top.lines[0].endswith("Coupang news 0-0")
-    assert per_day.lines[0] == f"{NOW.date().isoformat()}: 1"
-    assert per_day.lines[-1] == f"{(NOW - timedelta(days=5)).date().isoformat()}: 6"
+    # one block per day, oldest first: 6 matches five days ago, down to 1 today
+    assert per_day.lines == [f"{'▁' * 24}█▇▆▅▄▃  most: 6 on {(NOW - timedelta(days=5)).date()}"]
     assert rows(db, Watch) == []  # testing saves nothing
 
 
@@ -475,7 +476,7 @@ def test_sources_add_list_remove_health(chat):
         "#2  EU Board  https://b.example/rss",
     ]
     health = chat.say("/sources health", as_=ADMIN).document.sections[0].lines
-    assert health[0].startswith("EU Board — not polled yet")
+    assert health[0].startswith("… EU Board — not polled yet")
     assert chat.say("/sources remove 2", as_=ADMIN).document.title == "Remove source #2 EU Board?"
     assert len(rows(chat.db, Source)) == 2  # asked, not removed
     assert chat.say("/sources remove 2 confirm", as_=ADMIN).document.title == (
