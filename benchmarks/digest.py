@@ -163,6 +163,7 @@ def populate(db: Database, n_stories: int, n_subs: int, seed: int) -> None:
                     "source_count": 1,
                     "official": sid % 10 == 0,
                     "content_hash": f"h{sid}",
+                    "relevance_reasons": "",
                 }
             )
             items.append(

@@ -30,7 +30,7 @@ from bot.settings import Settings
 from core.clock import utcnow
 from core.sources import NewSource
 from core.subscriptions import SubscriptionRecord
-from digest.composition.alerts import WatchIndex, queue_alerts
+from digest.composition.alerts import alerts_hook
 from digest.composition.cards import Cards
 from digest.composition.compose import compose_digest
 from digest.composition.digests import LATE_LIMIT, Compose, DigestRunReport, run_due_digests
@@ -41,7 +41,12 @@ from digest.ingest.fetch import Fetcher
 from digest.ingest.fulltext import ArticleReader
 from digest.ingest.netguard import FetchPolicy, log_allowlist
 from digest.ingest.parse import close_default_parser_pool
-from digest.ingest.pipeline import PipelineContext, RefreshResult, poll_sources
+from digest.ingest.pipeline import (
+    AfterIngest,
+    PipelineContext,
+    RefreshResult,
+    poll_sources,
+)
 from digest.ingest.probe import ProbeResult, probe_source
 from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
@@ -67,11 +72,14 @@ __all__ = [
     "build_components",
     "default_seed",
     "digest_composer",
+    "after_ingest_hooks",
     "pipeline_poll",
     "build_ticks",
     "run",
     "preview_due_digests",
     "run_due_digests_cli",
+    "QueuedSends",
+    "send_if_no_bot",
 ]
 
 log = logging.getLogger("policybrief.app")
@@ -251,6 +259,21 @@ def build_components(
     return comps
 
 
+def after_ingest_hooks(comps: Components) -> tuple[AfterIngest, ...]:
+    """The after-hooks every poll runs, the scheduler's and `policybrief poll`'s alike:
+    deadlines, then watch alerts (queued in the outbox, counted in the metrics)."""
+    cards = Cards(comps.store, comps.taxonomy, comps.provider)
+    alerts = alerts_hook(
+        comps.store,
+        cards.read,
+        clock=comps.clock,
+        daily_cap=comps.services.limits.alerts_per_user_per_day,
+        default_zone=comps.settings.timezone,
+        on_queued=comps.metrics.alerts_queued.inc,
+    )
+    return (deadlines_hook(comps.store), alerts)
+
+
 def pipeline_poll(
     comps: Components,
     *,
@@ -265,7 +288,7 @@ def pipeline_poll(
         fetcher=comps.fetcher,
         taxonomy=comps.taxonomy,
         clock=comps.clock,
-        hooks=(deadlines_hook(comps.store),),
+        hooks=after_ingest_hooks(comps),
         max_new_per_poll=comps.settings.max_new_per_poll,
         articles=ArticleReader(comps.fetcher),  # the same guarded fetcher as the feeds
     )
@@ -312,14 +335,7 @@ def build_ticks(
         admins=settings.admins,
         metrics=comps.metrics,
     )
-    cap = comps.services.limits.alerts_per_user_per_day
-
-    watches = WatchIndex()  # rebuilt only when the active watches change
     stop_polling = threading.Event()
-    cards = Cards(store, comps.taxonomy, comps.provider)
-
-    def alerts(story_ids: list[int], now: datetime) -> int:
-        return queue_alerts(store, cards.read, watches, story_ids, now, daily_cap=cap)
 
     return Ticks(
         comps.store,
@@ -327,7 +343,6 @@ def build_ticks(
         compose=digest_composer(store, comps.taxonomy, comps.provider),
         poll=pipeline_poll(comps, concurrency=config.poll_concurrency, stop=stop_polling),
         stop_poll=stop_polling.set,
-        alerts=alerts,
         # A digest waits for the model at most as long as two calls (one retry) may take.
         llm=comps.summary_worker,
         llm_wait=2 * settings.llm_timeout,
@@ -490,3 +505,56 @@ def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
         return asyncio.run(run_due_digests(store, compose, now=at))
     finally:
         db.dispose()
+
+
+def _standalone_publishers(settings: Settings) -> dict[str, Publisher]:
+    """The publishers `policybrief poll` can send with on its own: Slack with one bot token,
+    the console when no platform is configured. Discord needs its gateway login: its messages
+    wait for a running bot."""
+    if settings.slack_bot_token is not None and settings.slack_client_id is None:
+        from bot.slack.installation import SingleTokenClients
+        from bot.slack.publisher import SlackPublisher, make_client
+
+        token = settings.slack_bot_token.get_secret_value()
+        client = make_client(token, base_url=settings.slack_api_url, posting=True)
+        return {"slack": SlackPublisher(SingleTokenClients(client))}
+    if not settings.slack_enabled and not settings.discord_enabled:
+        from bot.console import ConsolePublisher
+
+        return {"console": ConsolePublisher()}
+    return {}
+
+
+@dataclass(frozen=True)
+class QueuedSends:
+    """What `policybrief poll` did with the messages its hooks queued."""
+
+    sender: str  # "bot": a running bot sends them; "poll": sent here; "none": nobody can yet
+    sent: int = 0
+    failed: int = 0
+
+
+async def send_if_no_bot(comps: Components) -> QueuedSends:
+    """`policybrief poll`'s rule: a running bot (a fresh heartbeat on this database) sends what
+    the poll queued; with none running, the poll sends it itself through the outbox (the same
+    exactly-once path), then returns."""
+    owner = new_owner()
+    live = await asyncio.to_thread(comps.store.claims.other_live_processes, owner, comps.clock())
+    if live:
+        return QueuedSends("bot")
+    publishers = _standalone_publishers(comps.settings)
+    if not publishers:
+        return QueuedSends("none")
+    outbox = Outbox(
+        comps.store,
+        publishers,
+        owner=owner,
+        clock=comps.clock,
+        admins=comps.settings.admins,
+        metrics=comps.metrics,
+    )
+    try:
+        report = await outbox.drain()
+    finally:
+        await outbox.close()
+    return QueuedSends("poll", report.sent, report.failed + report.gone + report.forbidden)

@@ -223,15 +223,18 @@ def poll(
     all_sources: Annotated[bool, typer.Option("--all", help="Poll every enabled source.")] = False,
     source: Annotated[int | None, typer.Option(help="Poll this source id only.")] = None,
 ) -> None:
-    """Poll the due (or all, or one) sources now and report what each gave."""
-    from bot.app import pipeline_poll
+    """Poll the due (or all, or one) sources now and report what each gave. Watch alerts are
+    queued as the scheduler queues them; a running bot sends them, else this command does."""
+    from bot.app import QueuedSends, pipeline_poll, send_if_no_bot
     from bot.scheduler import PollOutcome
     from digest.ingest.pipeline import RefreshResult
 
     # closed inside go(): the fetcher's connections belong to the loop that polled
     comps = _components()
+    sends = QueuedSends("none")
 
     async def go() -> PollOutcome:
+        nonlocal sends
         try:
             sources = comps.store.sources
             if source is not None:
@@ -259,7 +262,9 @@ def poll(
                 typer.echo(f"[{done}/{total}] {names.get(result.source_id)}: {what}")
 
             poll_now = pipeline_poll(comps, progress=progress)
-            return await poll_now(list(names))
+            outcome = await poll_now(list(names))
+            sends = await send_if_no_bot(comps)
+            return outcome
         finally:
             await comps.aclose()
 
@@ -270,6 +275,10 @@ def poll(
             f"Polled {outcome.polled} {noun}: {outcome.items_stored} new items, "
             f"{outcome.failures} failed."
         )
+    if sends.sender == "bot":
+        typer.echo("Watch alerts are queued; the running bot sends them.")
+    elif sends.sent or sends.failed:
+        typer.echo(f"Sent {sends.sent} queued messages ({sends.failed} failed).")
 
 
 @sources_app.command("list")

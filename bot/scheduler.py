@@ -48,7 +48,6 @@ class PollOutcome:
 
 
 PollFn = Callable[[list[int]], Awaitable[PollOutcome]]
-AlertFn = Callable[[list[int], datetime], int]  # (new story ids, now) -> alerts queued
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,6 @@ class TickConfig:
 
     poll_every: float = 60.0
     digests_every: float = 30.0
-    alerts_every: float = 30.0
     outbox_every: float = 2.0
     summaries_every: float = 60.0
     prune_every: float = 3600.0
@@ -73,7 +71,7 @@ class TickConfig:
 class Ticks:
     """The work of each tick. Every method is safe to run on several replicas at once.
 
-    Ticks run on the event loop; storage calls and the alerts' matching go to worker threads.
+    Ticks run on the event loop; storage calls go to worker threads.
     """
 
     def __init__(
@@ -83,7 +81,6 @@ class Ticks:
         *,
         compose: Compose,
         poll: PollFn | None = None,
-        alerts: AlertFn | None = None,
         llm: SummaryWorker | None = None,
         llm_wait: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
@@ -98,12 +95,11 @@ class Ticks:
         self.owner = outbox.owner
         self.compose = compose
         self.llm, self.llm_wait = llm, llm_wait
-        self._poll, self._alerts = poll, alerts
+        self._poll = poll
         self.clock = clock
         self.config = config or TickConfig()
         self.metrics = metrics
         self.stopping = False
-        self._new_for_alerts: list[int] = []
         self._new_for_summaries: list[int] = []
         self.last_run: dict[str, datetime] = {}
         self._warned = False
@@ -126,7 +122,7 @@ class Ticks:
     # -- poll ------------------------------------------------------------------------------------
 
     async def poll(self) -> PollOutcome:
-        """Claim the due sources, poll them, then queue alerts for the new stories."""
+        """Claim the due sources and poll them (each poll's after-hooks queue watch alerts)."""
         total = PollOutcome()
         if self._poll is None:
             return total
@@ -166,10 +162,7 @@ class Ticks:
             if self.metrics is not None:
                 self.metrics.polled(outcome.polled, outcome.failures, outcome.items_stored)
                 self.metrics.articles(outcome.articles_fetched, outcome.articles_failed)
-            self._new_for_alerts += outcome.new_story_ids
             self._new_for_summaries += outcome.new_story_ids
-        if self._new_for_alerts:
-            await self.alerts()
         return total
 
     async def _keep_leases(self, ids: list[int]) -> None:
@@ -191,23 +184,7 @@ class Ticks:
         publishers, admins = self.outbox.publishers, self.outbox.admins
         queue_disabled_source_notices(self.store, ids, publishers, admins, now)
 
-    # -- alerts and summaries ----------------------------------------------------------------------
-
-    async def alerts(self) -> int:
-        """Queue watch alerts for the stories the polls found new."""
-        if self._alerts is None or not self._new_for_alerts:
-            self._new_for_alerts.clear()
-            return 0
-        ids = list(dict.fromkeys(self._new_for_alerts))
-        self._new_for_alerts.clear()
-        try:
-            queued = await asyncio.to_thread(self._alerts, ids, self.clock())
-        except Exception:
-            self._new_for_alerts[:0] = ids  # keep them for the next tick
-            raise
-        if self.metrics is not None:
-            self.metrics.alerts_queued.inc(queued)
-        return queued
+    # -- summaries ----------------------------------------------------------------------
 
     async def summaries(self) -> WorkerStats | None:
         """Summarise the new stories, and what compositions queued, in the background (LLM,
@@ -308,7 +285,6 @@ class Scheduler:
             ("outbox", ticks.outbox_tick, cfg.outbox_every),
             ("digests", ticks.digests, cfg.digests_every),
             ("poll", ticks.poll, cfg.poll_every),
-            ("alerts", ticks.alerts, cfg.alerts_every),
             ("summaries", ticks.summaries, cfg.summaries_every),
             ("prune", ticks.prune, cfg.prune_every),
         ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = [
@@ -83,6 +83,8 @@ class Section:
     title: str = ""
     stories: list[StoryCard] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    # "cards": each story in full; "list": one line each (linked headline, source, tags)
+    style: str = "cards"
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,22 @@ class Choice:
     command: str
 
 
+def _card_dict(card: StoryCard) -> dict[str, Any]:
+    data = {f.name: getattr(card, f.name) for f in fields(card)}
+    data["sources"] = [{"name": s.name, "title": s.title, "url": s.url} for s in card.sources]
+    data["topics"] = list(card.topics)
+    data["jurisdictions"] = list(card.jurisdictions)
+    data["ref"] = story_ref(card.id)
+    return data
+
+
+def _section_dict(sec: Section) -> dict[str, Any]:
+    data = {f.name: getattr(sec, f.name) for f in fields(sec)}
+    data["stories"] = [_card_dict(c) for c in sec.stories]
+    data["lines"] = list(sec.lines)
+    return data
+
+
 @dataclass
 class Document:
     """A reply or a post: a title, an optional top line, sections, and short footer notes."""
@@ -135,17 +153,19 @@ class Document:
     footer: list[str] = field(default_factory=list)
     images: list[Attachment] = field(default_factory=list)  # charts, in order
     choices: list[Choice] = field(default_factory=list)  # buttons, where the platform has them
+    at: str = ""  # ISO-8601 UTC instant the document speaks for (a digest's time), or ""
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
         return [s for sec in self.sections for s in sec.stories]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # by hand rather than dataclasses.asdict: thousands of alerts are serialised per poll
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["sections"] = [_section_dict(sec) for sec in self.sections]
+        data["footer"] = list(self.footer)
         data["images"] = [image.to_dict() for image in self.images]
-        for sec in data["sections"]:
-            for card in sec["stories"]:
-                card["ref"] = story_ref(card["id"])
+        data["choices"] = [{"label": c.label, "command": c.command} for c in self.choices]
         return data
 
     def to_json(self, indent: int | None = None) -> str:
@@ -161,7 +181,12 @@ class Document:
                 card["sources"] = [SourceLink(**s) for s in card.get("sources", [])]
                 stories.append(StoryCard(**card))
             sections.append(
-                Section(title=sec.get("title", ""), stories=stories, lines=sec.get("lines", []))
+                Section(
+                    title=sec.get("title", ""),
+                    stories=stories,
+                    lines=sec.get("lines", []),
+                    style=sec.get("style", "cards"),
+                )
             )
         return cls(
             kind=data["kind"],
@@ -171,6 +196,7 @@ class Document:
             footer=list(data.get("footer", [])),
             images=[Attachment.from_dict(i) for i in data.get("images", [])],
             choices=[Choice(**c) for c in data.get("choices", [])],
+            at=data.get("at", ""),
         )
 
     @classmethod

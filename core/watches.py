@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
-__all__ = ["WatchOwner", "WatchRecord", "WatchAdded"]
+__all__ = ["WatchOwner", "WatchRecord", "WatchAdded", "DEFAULT_DAILY_AT"]
 
 WatchOwner = tuple[str, str, str]
 """(platform, workspace, user id)."""
 
+DEFAULT_DAILY_AT = "08:00"  # a daily watch's local time when none is given
+
 
 @dataclass(frozen=True)
 class WatchRecord:
-    """An active watch: whose, its stored query text and when to tell (instant or daily)."""
+    """A watch: whose, its stored query text, when to tell (instant or daily, at a local time in
+    a zone), whether it is paused, and when it was saved (older stories never alert it)."""
 
     id: int
     platform: str
@@ -21,6 +25,10 @@ class WatchRecord:
     user_id: str
     query: str
     mode: str
+    paused: bool = False
+    daily_at: str | None = None  # HH:MM, for daily mode (None: DEFAULT_DAILY_AT)
+    timezone: str | None = None  # IANA zone, for daily mode (None: the workspace default)
+    created_at: datetime | None = None
 
     @property
     def owner(self) -> WatchOwner:

@@ -9,13 +9,14 @@ then saved. Passwords in feed addresses are never shown: replies and lists mask 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from core.document import Choice, Document, Section
 from core.source_url import SourceUrl, mask_credentials
-from core.sources import DuplicateSource, NewSource, format_health
+from core.sources import DuplicateSource, NewSource, SourceHealth, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
 from digest.ingest.probe import FeedChoice, ProbeResult, SeveralFeeds
@@ -65,6 +66,7 @@ class SourcesAddArgs:
 @dataclass(frozen=True)
 class SourcesRemoveArgs:
     source_id: int
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -307,22 +309,86 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     )
 
 
+def _remove_args(words: list[str]) -> SourcesRemoveArgs:
+    if not words or len(words) > 2:
+        raise UsageError(_REMOVE_USAGE)
+    if len(words) == 2 and words[1].lower() != "confirm":
+        raise UsageError(f"{words[1][:40]}: expected confirm, like /sources remove 3 confirm")
+    return SourcesRemoveArgs(number_of(words[0], _REMOVE_USAGE), len(words) == 2)
+
+
 def run_remove(services: Services, caller: Caller, args: SourcesRemoveArgs) -> Reply:
+    """Ask first, naming the source and what leaves with it; remove on confirmation. Stories
+    only that source told are deleted (from briefs, digests, watches and /pinned); stories
+    other sources told too stay."""
+    source = services.store.sources.get(args.source_id)
+    if source is None:
+        raise NotFound(f"no source #{args.source_id}; see /sources list")
+    name = source.name
+    if not args.confirmed:
+        sole = services.store.sources.sole_stories(args.source_id)
+        stories = "1 story" if sole == 1 else f"{sole} stories"
+        doc = Document(
+            kind="notice",
+            title=f"Remove source #{args.source_id} {name}?",
+            sections=[
+                Section(
+                    lines=[
+                        f"Its items and the {stories} only it told are deleted: they leave "
+                        "briefs, digests, watches and /pinned. Stories other sources told too "
+                        "stay.",
+                        f"Confirm with the button, or: /sources remove {args.source_id} confirm",
+                    ]
+                )
+            ],
+            choices=[Choice(f"Remove {name}"[:75], f"/sources remove {args.source_id} confirm")],
+        )
+        return Reply(doc)
     if not services.store.sources.remove(args.source_id):
         raise NotFound(f"no source #{args.source_id}; see /sources list")
-    return Reply(Document.notice(f"Removed source #{args.source_id} and its stored items"))
+    return Reply(
+        Document.notice(
+            f"Removed source #{args.source_id} {name}",
+            "Its items and the stories only it told are deleted.",
+        )
+    )
+
+
+_FAILING, _DISABLED, _OK, _WAITING = "✗", "⏸", "✓", "…"
+
+
+def _state(row: SourceHealth) -> tuple[int, str]:
+    """Its place in the list (failing first) and its symbol."""
+    if not row.enabled:
+        return 1, _DISABLED
+    if row.consecutive_failures:
+        return 0, _FAILING
+    return (2, _OK) if row.last_success_at is not None else (3, _WAITING)
 
 
 def run_health(services: Services, caller: Caller, args: NoArgs) -> Reply:
+    """Every source marked ok, failing or disabled, the failing ones first."""
     now = services.now()
     rows = services.store.sources.health(now)
     if not rows:
         return Reply(Document.notice("No sources yet"))
+    ranked = sorted(rows, key=lambda r: (_state(r)[0], r.name.lower(), r.id))
+    lines = [
+        f"{_state(r)[1]} {line}" for r, line in zip(ranked, format_health(ranked, now), strict=True)
+    ]
+    counts = Counter(_state(r)[1] for r in rows)
+    summary = f"{counts[_OK]} ok, {counts[_FAILING]} failing, {counts[_DISABLED]} disabled" + (
+        f", {counts[_WAITING]} not polled yet" if counts[_WAITING] else ""
+    )
     return Reply(
         Document(
             kind="list",
             title="Source health",
-            sections=[Section(lines=format_health(rows, now))],
+            intro=summary,
+            sections=[Section(lines=lines)],
+            footer=[
+                f"{_OK} ok · {_FAILING} failing · {_DISABLED} disabled · {_WAITING} not polled"
+            ],
         )
     )
 
@@ -365,21 +431,26 @@ SPEC = CommandSpec(
         ),
         Subcommand(
             "remove",
-            "Remove a source and its items",
-            "/sources remove <id>",
+            "Remove a source, its items and the stories only it told (asks first)",
+            "/sources remove <id> [confirm]",
             sync_action(
                 SourcesRemoveArgs,
                 run_remove,
-                text=lambda services, text: SourcesRemoveArgs(
-                    number_of(text.strip(), _REMOVE_USAGE)
-                ),
+                text=lambda services, text: _remove_args(text.strip().split()),
                 options=lambda services, options: SourcesRemoveArgs(
-                    number_of(options.get("id"), _REMOVE_USAGE)
+                    number_of(options.get("id"), _REMOVE_USAGE),
+                    str(options.get("confirm") or "").lower() == "confirm",
                 ),
             ),
             min_role=Role.ADMIN,
             options=(
                 Option("id", "The source number from /sources list", kind="number", required=True),
+                Option(
+                    "confirm",
+                    "Remove it now (without this you are asked first)",
+                    kind="choice",
+                    choices=("confirm",),
+                ),
             ),
         ),
         Subcommand(

@@ -45,6 +45,8 @@ class CardAction:
 CARD_ACTIONS = {
     "pin": CardAction("pin"),
     "watch": CardAction("watch", "similar"),
+    "watchsave": CardAction("watch", "save-similar"),
+    "watchedit": CardAction("watch", "edit-similar"),
     "more": CardAction("story"),
 }
 

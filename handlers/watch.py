@@ -1,4 +1,5 @@
-"""/watch <query> [instant|daily] | list | remove <id> | test <query> | similar <story>.
+"""/watch <query> [instant | daily [HH:MM] [zone]] | list | remove <id> | pause <id> |
+resume <id> | test <query> | similar <story>.
 
 Personal keyword watches. `similar` is what the story cards' Watch similar buttons dispatch on
 every platform: a watch on the story's telling words and topic, saved as `/watch add` saves one.
@@ -7,12 +8,15 @@ every platform: a watch on the story's telling words and topic, saved as `/watch
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.document import Document, Section, story_ref
+from core.document import Choice, Document, Section, StoryCard, story_ref
 from core.stories import StoryHeadline
+from core.watches import DEFAULT_DAILY_AT
 from digest.composition.alerts import story_facts
+from digest.composition.schedule import parse_hhmm
 from digest.judgement.query import (
     Query,
     QueryError,
@@ -21,11 +25,14 @@ from digest.judgement.query import (
     vocabulary_of,
 )
 from digest.judgement.similar import similar_query
+from digest.text.sparkline import daily_counts, sparkline
 from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
 from handlers.context import Services
+from handlers.digest_cmd import resolve_zone
 from handlers.forget import ForgetArgs, forget_from_options, parse_forget, run_forget
-from handlers.parsing import Text, number_of, option_text
+from handlers.parsing import Text, number_of, option_text, unexpected
 from handlers.registry import (
+    Action,
     CommandSpec,
     NoArgs,
     Option,
@@ -46,10 +53,13 @@ _REMOVE_USAGE = "/watch remove needs a watch number, like /watch remove 12 (see 
 
 @dataclass(frozen=True)
 class WatchAddArgs:
-    """A parsed query to save, and when to tell about its matches."""
+    """A parsed query to save, and when to tell about its matches (a daily watch: at `at` in
+    `zone`; None: 08:00 in the workspace default zone)."""
 
     query: Query
     mode: str = "instant"
+    at: str | None = None
+    zone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +74,11 @@ class WatchRemoveArgs:
     watch_id: int
 
 
+@dataclass(frozen=True)
+class WatchPauseArgs:
+    watch_id: int
+
+
 def _parse(services: Services, text: str) -> Query:
     limit = services.limits.max_query_chars
     if len(text) > limit:
@@ -74,24 +89,72 @@ def _parse(services: Services, text: str) -> Query:
         raise UsageError(exc.message) from None
 
 
-def _add_args(services: Services, query: str, mode: str) -> WatchAddArgs:
+def _alias(services: Services, kind: str, word: str) -> str | None:
+    cat = services.taxonomy.lookup(word)
+    return cat.slug if cat is not None and cat.kind == kind else None
+
+
+def _at(word: str) -> str:
+    try:
+        return parse_hhmm(word).strftime("%H:%M")
+    except ValueError:
+        raise UsageError(f"{word}: not a time of day; use HH:MM, e.g. 09:00") from None
+
+
+def _zone(word: str) -> str:
+    zone = resolve_zone(word)
+    if zone is None:
+        raise UsageError(f"{word}: not a time zone; use an IANA name like Asia/Seoul")
+    return zone
+
+
+def _add_args(
+    services: Services, query: str, mode: str, at: str = "", zone: str = ""
+) -> WatchAddArgs:
     if mode not in MODES:
         raise UsageError(f"{mode}: expected instant or daily")
-    return WatchAddArgs(_parse(services, " ".join(query.split())), mode)
+    if mode != "daily" and (at or zone):
+        raise UsageError(f"{at or zone}: a time and zone go with daily, e.g. daily 09:00 UTC")
+    return WatchAddArgs(
+        _parse(services, " ".join(query.split())),
+        mode,
+        _at(at) if at else None,
+        _zone(zone) if zone else None,
+    )
+
+
+def _looks_timed(word: str) -> bool:
+    """A word after `daily` that is meant as its time or zone (a digit, a slash, or UTC)."""
+    return any(c.isdigit() for c in word) or "/" in word or word.upper() in {"UTC", "GMT"}
 
 
 def parse_add(services: Services, text: Text) -> WatchAddArgs:
-    """The query; a last word `instant` or `daily` is the mode."""
-    query, mode = text.strip(), "instant"
-    head, _, last = query.rpartition(" ")
-    if head.strip() and last.lower() in MODES:
-        query, mode = head, last.lower()
-    return _add_args(services, query, mode)
+    """The query; then `instant`, or `daily` with an optional HH:MM and time zone."""
+    words = text.words()
+    for n in (1, 2, 3):  # `daily`, `daily 09:00`, `daily 09:00 Asia/Seoul` at the end
+        if len(words) <= n:
+            break
+        mode_word, rest = words[-n], words[len(words) - n + 1 :]
+        if mode_word.text.lower() != "daily" or not all(_looks_timed(w.text) for w in rest):
+            continue
+        query = text.raw[: mode_word.column - text.start]
+        at = next((w.text for w in rest if ":" in w.text or w.text.isdigit()), "")
+        zones = [w.text for w in rest if w.text != at]
+        if len(zones) > 1 or (len(rest) == 2 and not at):
+            raise unexpected(rest[-1], "after daily give a time (HH:MM) and then a zone")
+        return _add_args(services, query, "daily", at, zones[0] if zones else "")
+    if len(words) > 1 and words[-1].text.lower() == "instant":
+        return _add_args(services, text.raw[: words[-1].column - text.start], "instant")
+    return _add_args(services, text.strip(), "instant")
 
 
 def add_from_options(services: Services, options: Options) -> WatchAddArgs:
     return _add_args(
-        services, option_text(options, "query"), option_text(options, "mode") or "instant"
+        services,
+        option_text(options, "query"),
+        option_text(options, "mode") or "instant",
+        option_text(options, "at"),
+        option_text(options, "zone"),
     )
 
 
@@ -101,10 +164,21 @@ def _test_args(services: Services, query: str) -> WatchTestArgs:
     return WatchTestArgs(_parse(services, query))
 
 
-def _save(services: Services, caller: Caller, query: Query, mode: str) -> Reply:
+def _save(
+    services: Services,
+    caller: Caller,
+    query: Query,
+    mode: str,
+    at: str | None = None,
+    zone: str | None = None,
+) -> Reply:
     text = query.to_text()
     cap = services.limits.max_watches_per_user
-    added = services.store.watches.add(caller.who, text, mode, now=services.now(), cap=cap)
+    if mode == "daily":
+        at, zone = at or DEFAULT_DAILY_AT, zone or services.default_timezone
+    added = services.store.watches.add(
+        caller.who, text, mode, now=services.now(), cap=cap, daily_at=at, timezone=zone
+    )
     if added.status == "duplicate":
         raise UsageError(f"you already watch that: #{added.id}")
     if added.status == "full":
@@ -113,45 +187,110 @@ def _save(services: Services, caller: Caller, query: Query, mode: str) -> Reply:
             "remove one with /watch remove <id>."
         )
     when = (
-        "a direct message when a new story matches"
+        "one direct message per poll listing the new stories that match"
         if mode == "instant"
-        else "one message a day (08:00 UTC) with the new matches"
+        else f"one message a day at {at} {zone} with the new matches"
     )
     return Reply(
         Document.notice(
-            f"Watching {text} (#{added.id}, {mode})",
-            f"You will get {when}.",
-            "See what it would have matched: /watch test " + text,
+            f"Watching {text} (#{added.id}, {_when(mode, at, zone)})",
+            f"You will get {when}, starting with stories published from now on.",
+            "Earlier stories it would have matched: /watch test " + text,
         )
     )
 
 
+def _when(mode: str, at: str | None, zone: str | None) -> str:
+    return f"daily {at or DEFAULT_DAILY_AT} {zone or 'UTC'}" if mode == "daily" else mode
+
+
 def run_add(services: Services, caller: Caller, args: WatchAddArgs) -> Reply:
-    return _save(services, caller, args.query, args.mode)
+    return _save(services, caller, args.query, args.mode, args.at, args.zone)
 
 
-def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
-    """Watch stories like this one: its telling words and its topic."""
+def _proposal(services: Services, pick: StoryPick) -> tuple[StoryCard, Query]:
+    """The watch proposed for stories like this one: its telling names and its topic."""
     card = story_card(services, pick)
     text = similar_query(card.headline, card.summary, card.topics)
     if not text:
         raise UsageError("That story has no words to watch for.")
-    return _save(services, caller, _parse(services, text), "instant")
+    return card, _parse(services, text)
+
+
+def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    """Propose a watch for stories like this one, privately; Save or Edit decide."""
+    card, query = _proposal(services, pick)
+    text = query.to_text()
+    doc = Document(
+        kind="notice",
+        title=f"Watch stories like {card.ref}?",
+        sections=[
+            Section(
+                lines=[
+                    f"Proposed watch: {text}",
+                    "Save keeps it as it is; Edit gives you the command to change it first "
+                    f"(typed: /watch save-similar {card.ref}).",
+                ]
+            )
+        ],
+        choices=[
+            Choice("Save", f"/watch save-similar {card.ref}"),
+            Choice("Edit", f"/watch edit-similar {card.ref}"),
+        ],
+    )
+    return Reply(doc)
+
+
+def run_save_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    """Save the proposed watch for stories like this one (the proposal's Save button)."""
+    _card, query = _proposal(services, pick)
+    return _save(services, caller, query, "instant")
+
+
+def run_edit_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
+    """The proposal as a command to change and send (the proposal's Edit button)."""
+    _card, query = _proposal(services, pick)
+    text = query.to_text()
+    return Reply(
+        Document.notice(
+            "Change the words, then send the command",
+            f"/watch {text}",
+            f"Try your version first: /watch test {text}",
+        )
+    )
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     watches = services.store.watches.of(caller.who)
     if not watches:
         return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine"))
-    lines = [f"#{w.id}  {w.query}  ({w.mode})" for w in watches]
+    lines = [
+        f"#{w.id}  {w.query}  ({_when(w.mode, w.daily_at, w.timezone)}"
+        + (", paused)" if w.paused else ")")
+        + _list_spark(services, w.query)
+        for w in watches
+    ]
     cap = services.limits.max_watches_per_user
     doc = Document(
         kind="list",
         title=f"Your watches ({len(watches)} of {cap})",
         sections=[Section(lines=lines)],
-        footer=["Remove one with /watch remove <id>."],
+        footer=[
+            "Each line ends with its matches per day over 30 days.",
+            "Remove one with /watch remove <id>; /watch pause <id> and /watch resume <id>.",
+        ],
     )
     return Reply(doc)
+
+
+def _list_spark(services: Services, text: str) -> str:
+    """'  ▁▁▃▁█…' (matches per day, 30 days) after a watch in /watch list; nothing for a stored
+    query the grammar no longer reads."""
+    try:
+        query = _parse(services, text)
+    except (UsageError, LimitExceeded):
+        return ""
+    return "  " + _spark(services, _hits(services, query))
 
 
 def watch_choices(
@@ -167,8 +306,45 @@ def run_remove(services: Services, caller: Caller, args: WatchRemoveArgs) -> Rep
     return Reply(Document.notice(f"Removed watch #{args.watch_id}"))
 
 
-def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
-    query = args.query
+def _pause(services: Services, caller: Caller, watch_id: int, paused: bool) -> Reply:
+    watch = services.store.watches.set_paused(caller.who, watch_id, paused)
+    if watch is None:
+        raise NotFound(f"no watch #{watch_id} of yours; /watch list shows them")
+    if paused:
+        return Reply(
+            Document.notice(
+                f"Paused watch #{watch_id}: {watch.query}",
+                f"No alerts until /watch resume {watch_id}.",
+            )
+        )
+    return Reply(
+        Document.notice(
+            f"Resumed watch #{watch_id}: {watch.query}",
+            "Stories published while it was paused are not sent; /watch test shows them.",
+        )
+    )
+
+
+def run_pause(services: Services, caller: Caller, args: WatchPauseArgs) -> Reply:
+    return _pause(services, caller, args.watch_id, True)
+
+
+def run_resume(services: Services, caller: Caller, args: WatchPauseArgs) -> Reply:
+    return _pause(services, caller, args.watch_id, False)
+
+
+def _pause_action(name: str, run: Callable[[Services, Caller, WatchPauseArgs], Reply]) -> Action:
+    usage = f"/watch {name} needs a watch number, like /watch {name} 12 (see /watch list)"
+    return sync_action(
+        WatchPauseArgs,
+        run,
+        text=lambda services, text: WatchPauseArgs(number_of(text.strip(), usage)),
+        options=lambda services, options: WatchPauseArgs(number_of(options.get("id"), usage)),
+    )
+
+
+def _hits(services: Services, query: Query) -> list[StoryHeadline]:
+    """The stories of the last 30 days the query matches, newest first."""
     matcher = WatchMatcher.build([(0, query)])
     has_source = query.uses("source") or query.uses("site")  # both read the items' sources
     now = services.now()
@@ -183,17 +359,35 @@ def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
             ids[start : start + _BATCH], with_sources=has_source
         )
         hits += [by_id[f.story_id] for f in story_facts(texts) if matcher.match(f)]
+    hits.sort(key=lambda h: h.last_seen_at, reverse=True)
+    return hits
+
+
+def _spark(services: Services, hits: list[StoryHeadline]) -> str:
+    """Matches per day over the last 30 days, as Unicode blocks."""
+    today = services.now().date()
+    return sparkline(daily_counts((h.last_seen_at.date() for h in hits), today, TEST_DAYS))
+
+
+def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
+    query = args.query
+    hits = _hits(services, query)
     title = f"/watch test {query.to_text()}: {len(hits)} matches in the last {TEST_DAYS} days"
     if not hits:
         return Reply(Document.notice(title, "Nothing matched; try fewer or broader words."))
-    hits.sort(key=lambda h: h.last_seen_at, reverse=True)
     per_day = Counter(h.last_seen_at.date().isoformat() for h in hits)
-    days = [f"{day}: {n}" for day, n in sorted(per_day.items(), reverse=True)]
+    busiest, most = max(per_day.items(), key=lambda kv: (kv[1], kv[0]))
     top = [f"{story_ref(h.id)}  {h.headline}" for h in hits[:5]]
     doc = Document(
         kind="list",
         title=title,
-        sections=[Section(title="Top headlines", lines=top), Section(title="Per day", lines=days)],
+        sections=[
+            Section(title="Top headlines", lines=top),
+            Section(
+                title="Matches per day, 30 days to today",
+                lines=[f"{_spark(services, hits)}  most: {most} on {busiest}"],
+            ),
+        ],
         footer=["Save it with /watch " + query.to_text()],
     )
     return Reply(doc)
@@ -202,7 +396,10 @@ def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
 SPEC = CommandSpec(
     name="watch",
     summary="Your keyword watches: a direct message when a new story matches",
-    usage="/watch <query> [instant|daily] | /watch list | /watch remove <id> | /watch test <query>",
+    usage=(
+        "/watch <query> [instant | daily [HH:MM] [zone]] | /watch list | /watch remove <id> | "
+        "/watch pause <id> | /watch resume <id> | /watch test <query>"
+    ),
     otherwise="add",
     missing=(
         "/watch needs a query, e.g. /watch coupang fine; see also /watch list, "
@@ -213,7 +410,7 @@ SPEC = CommandSpec(
             "add",
             'Watch a query (words ANDed, "phrases", OR, -exclusions, topic:, jurisdiction:, '
             "source:)",
-            "/watch <query> [instant|daily]",
+            "/watch <query> [instant | daily [HH:MM] [zone]]",
             sync_action(WatchAddArgs, run_add, text=parse_add, options=add_from_options),
             options=(
                 Option(
@@ -224,6 +421,8 @@ SPEC = CommandSpec(
                     rest=True,
                 ),
                 Option("mode", "When to tell you", kind="choice", choices=MODES),
+                Option("at", "Daily: the local time, HH:MM (default 08:00)", kind="text"),
+                Option("zone", "Daily: your time zone, e.g. Asia/Seoul", kind="text"),
             ),
         ),
         Subcommand(
@@ -254,6 +453,24 @@ SPEC = CommandSpec(
             ),
         ),
         Subcommand(
+            "pause",
+            "Stop one of your watches for a while (kept; /watch resume starts it again)",
+            "/watch pause <id>",
+            _pause_action("pause", run_pause),
+            options=(
+                Option("id", "The watch number from /watch list", kind="watch_id", required=True),
+            ),
+        ),
+        Subcommand(
+            "resume",
+            "Start a paused watch again",
+            "/watch resume <id>",
+            _pause_action("resume", run_resume),
+            options=(
+                Option("id", "The watch number from /watch list", kind="watch_id", required=True),
+            ),
+        ),
+        Subcommand(
             "test",
             "What a query would have matched in the last 30 days",
             "/watch test <query>",
@@ -269,7 +486,7 @@ SPEC = CommandSpec(
         ),
         Subcommand(
             "similar",
-            "Watch stories like one story (its telling words and topic)",
+            "Propose a watch for stories like one story (its telling names and topic)",
             "/watch similar <story>",
             story_action("watch similar", run_similar),
             options=(STORY_OPTION,),
@@ -282,6 +499,20 @@ SPEC = CommandSpec(
             options=(
                 Option("confirm", "Type confirm to erase", kind="choice", choices=("confirm",)),
             ),
+        ),
+        Subcommand(
+            "save-similar",
+            "Save the proposed watch for stories like one story",
+            "/watch save-similar <story>",
+            story_action("watch save-similar", run_save_similar),
+            options=(STORY_OPTION,),
+        ),
+        Subcommand(
+            "edit-similar",
+            "The proposed watch for stories like one story, as a command to change",
+            "/watch edit-similar <story>",
+            story_action("watch edit-similar", run_edit_similar),
+            options=(STORY_OPTION,),
         ),
     ),
 )

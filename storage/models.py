@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Index, Text, UniqueConstraint, false, text
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -20,6 +20,7 @@ __all__ = [
     "IngestState",
     "Summary",
     "Watch",
+    "WatchAlert",
     "Subscription",
     "Pin",
     "Delivery",
@@ -215,6 +216,29 @@ class Watch(SQLModel, table=True):
     active: bool = True
     disabled_reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+    # /watch pause: kept, listed, never matched until resumed
+    paused: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    daily_at: str | None = None  # HH:MM of a daily watch (None: 08:00)
+    timezone: str | None = None  # IANA zone of a daily watch (None: the workspace default)
+
+
+class WatchAlert(SQLModel, table=True):
+    """A story a user was told about by a watch (or left out over the daily cap), once per user
+    and story: a later poll, an edit or another replica never tells it again."""
+
+    __tablename__ = "watch_alerts"
+    __table_args__ = (Index("ix_watch_alerts_recent", "platform", "workspace", "user_id", "at"),)
+
+    platform: str = Field(primary_key=True)
+    workspace: str = Field(primary_key=True)
+    user_id: str = Field(primary_key=True)
+    story_id: int = Field(foreign_key="stories.id", primary_key=True, ondelete="CASCADE")
+    watch_id: int | None = Field(default=None, foreign_key="watches.id", ondelete="SET NULL")
+    # the outbox delivery that tells it; None when the daily cap left it out
+    delivery_key: str | None = Field(default=None, index=True)
+    at: datetime = Field(sa_column=_ts(nullable=False))
 
 
 class Subscription(SQLModel, table=True):

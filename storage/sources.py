@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, or_, update
+from sqlalchemy import Connection, Table, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
@@ -20,6 +20,7 @@ from core.source_url import canonical_url
 from core.sources import DuplicateSource, NewSource, SourceHealth, SourceRecord
 from storage.db import Database
 from storage.models import Item, Source
+from storage.tables import ITEMS, STORIES, chunked
 
 __all__ = [
     "DISABLE_AFTER",
@@ -109,13 +110,36 @@ class SourceStore:
             found = session.exec(select(Source).where(Source.url == _key(url))).first()
             return None if found is None else _record(found)
 
+    def sole_stories(self, source_id: int) -> int:
+        """How many stories only this source told (they leave with it)."""
+        with self._db.session() as session:
+            return len(_sole_story_ids(session.connection(), source_id))
+
     def remove(self, source_id: int) -> bool:
-        """Delete a source (its items go with it). False when there is no such source."""
+        """Delete a source, its items and the stories only it told (with their pins, deadlines
+        and alert records); stories other sources told too stay, counted again. False when
+        there is no such source."""
         with self._db.session() as session:
             source = session.get(Source, source_id)
             if source is None:
                 return False
+            conn = session.connection()
+            sole = _sole_story_ids(conn, source_id)
+            shared = [
+                sid
+                for (sid,) in conn.execute(
+                    sa_select(ITEMS.c.story_id)
+                    .where(ITEMS.c.source_id == source_id, ITEMS.c.story_id.is_not(None))
+                    .distinct()
+                )
+                if sid not in sole
+            ]
             session.delete(source)
+            session.flush()  # the items go (ON DELETE CASCADE) before their stories
+            for chunk in chunked(sole):
+                conn.execute(delete(STORIES).where(STORIES.c.id.in_(chunk)))
+            for chunk in chunked(shared):
+                _recount(conn, chunk)
             return True
 
     def all(self) -> list[SourceRecord]:
@@ -344,3 +368,29 @@ def record_failure(
             source.next_poll_at = now + delay
     session.add(source)
     session.flush()
+
+
+def _sole_story_ids(conn: Connection, source_id: int) -> set[int]:
+    """Stories whose every item comes from this source."""
+    i = ITEMS.c
+    others = sa_select(i.story_id).where(i.source_id != source_id, i.story_id.is_not(None))
+    stmt = (
+        sa_select(i.story_id)
+        .where(i.source_id == source_id, i.story_id.is_not(None), i.story_id.not_in(others))
+        .distinct()
+    )
+    return {int(sid) for (sid,) in conn.execute(stmt)}
+
+
+def _recount(conn: Connection, story_ids: Sequence[int]) -> None:
+    """Item and source counts of stories that lost a source's items."""
+    i, st = ITEMS.c, STORIES.c
+    rows = conn.execute(
+        sa_select(i.story_id, func.count(), func.count(i.source_id.distinct()))
+        .where(i.story_id.in_(story_ids))
+        .group_by(i.story_id)
+    )
+    for sid, items, sources in rows:
+        conn.execute(
+            update(STORIES).where(st.id == sid).values(item_count=items, source_count=sources)
+        )

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from core.watches import WatchAdded, WatchOwner, WatchRecord
 from storage.db import Database
@@ -14,12 +24,34 @@ from storage.models import Watch
 __all__ = ["WatchStore"]
 
 _T: Table = Watch.__table__  # type: ignore[attr-defined]
-_COLUMNS = (_T.c.id, _T.c.platform, _T.c.workspace, _T.c.user_id, _T.c.query, _T.c.mode)
+_COLUMNS = (
+    _T.c.id,
+    _T.c.platform,
+    _T.c.workspace,
+    _T.c.user_id,
+    _T.c.query,
+    _T.c.mode,
+    _T.c.paused,
+    _T.c.daily_at,
+    _T.c.timezone,
+    _T.c.created_at,
+)
 _ADD_LOCK = 7_263_101  # PostgreSQL advisory lock space: one add per user at a time
 
 
 def _record(row: Any) -> WatchRecord:
-    return WatchRecord(row.id, row.platform, row.workspace, row.user_id, row.query, row.mode)
+    return WatchRecord(
+        row.id,
+        row.platform,
+        row.workspace,
+        row.user_id,
+        row.query,
+        row.mode,
+        paused=bool(row.paused),
+        daily_at=row.daily_at,
+        timezone=row.timezone,
+        created_at=row.created_at,
+    )
 
 
 def _owned(owner: WatchOwner) -> tuple[ColumnElement[bool], ...]:
@@ -45,9 +77,18 @@ class WatchStore:
         self._db = db
 
     def add(
-        self, owner: WatchOwner, query: str, mode: str, *, now: datetime, cap: int
+        self,
+        owner: WatchOwner,
+        query: str,
+        mode: str,
+        *,
+        now: datetime,
+        cap: int,
+        daily_at: str | None = None,
+        timezone: str | None = None,
     ) -> WatchAdded:
-        """Save an active watch unless the user has the same one, or `cap` watches already."""
+        """Save an active watch unless the user has the same one, or `cap` watches already;
+        `daily_at` and `timezone` say when a daily watch tells."""
         t = _T.c
         with self._db.session() as session:
             conn = session.connection()
@@ -71,6 +112,9 @@ class WatchStore:
                     mode=mode,
                     active=True,
                     created_at=now,
+                    paused=False,
+                    daily_at=daily_at,
+                    timezone=timezone,
                 )
                 .returning(t.id)
             ).scalar_one()
@@ -92,10 +136,24 @@ class WatchStore:
             )
             return bool(gone.rowcount)
 
-    def active(self) -> list[WatchRecord]:
-        """Every active watch, for building the matcher."""
+    def set_paused(self, owner: WatchOwner, watch_id: int, paused: bool) -> WatchRecord | None:
+        """Pause or resume the watch if it is this user's; None (nothing changed) otherwise."""
         with self._db.session() as session:
-            rows = session.connection().execute(select(*_COLUMNS).where(_T.c.active))
+            conn = session.connection()
+            done = conn.execute(
+                update(_T).where(_T.c.id == watch_id, *_owned(owner)).values(paused=paused)
+            )
+            if not done.rowcount:
+                return None
+            row = conn.execute(select(*_COLUMNS).where(_T.c.id == watch_id)).one()
+            return _record(row)
+
+    def active(self) -> list[WatchRecord]:
+        """Every active watch that is not paused, for building the matcher."""
+        with self._db.session() as session:
+            rows = session.connection().execute(
+                select(*_COLUMNS).where(_T.c.active, _T.c.paused.is_(False))
+            )
             return [_record(r) for r in rows]
 
     def fingerprint(self) -> tuple[object, ...]:
@@ -107,6 +165,6 @@ class WatchStore:
             func.sum(t.id),
             func.max(t.created_at),  # SQLite may reuse a deleted row's id
             func.sum(func.length(t.query)),
-        ).where(t.active)
+        ).where(t.active, t.paused.is_(False))
         with self._db.session() as session:
             return tuple(session.connection().execute(stmt).one())

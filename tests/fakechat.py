@@ -188,7 +188,11 @@ def seed_story(
     with db.session() as session:
         src = session.exec(select(Source).where(Source.name == source)).first()
         if src is None:
-            row = Source(url=f"https://{source.lower().replace(' ', '')}.example/feed", name=source)
+            row = Source(
+                url=f"https://{source.lower().replace(' ', '')}.example/feed",
+                name=source,
+                created_at=min(when, NOW) - timedelta(days=30),  # its items are news, not backlog
+            )
             session.add(row)
             session.flush()
             source_id = row.id

@@ -101,10 +101,13 @@ def feed_xml(n: int, published: datetime) -> bytes:
 class FeedServer:
     """Serves `count` feeds on 127.0.0.1 in a thread; `hits[path]` counts GETs."""
 
-    def __init__(self, count: int, published: datetime) -> None:
+    def __init__(
+        self, count: int, published: datetime, extra: dict[str, bytes] | None = None
+    ) -> None:
         self.hits: Counter[str] = Counter()
         self._lock = threading.Lock()
         bodies = {f"/feed/{n}.xml": feed_xml(n, published) for n in range(count)}
+        bodies.update(extra or {})  # more paths, e.g. a feed of the test's own
         server_self = self
 
         class Handler(BaseHTTPRequestHandler):

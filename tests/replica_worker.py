@@ -2,9 +2,10 @@
 
 It builds the real components (bot.app.build_components / build_ticks) against the given database,
 with a TablePublisher that records posts in the database and drops a repeated key like Discord's
-nonce. `--once` runs one digest step and one outbox drain; otherwise the real APScheduler ticks
-run until SIGTERM. `--crash compose|before_send|after_send --crash-at N` SIGKILLs the process itself
-at that point of its Nth composition or send, to test what a crash leaves behind.
+nonce. `--once` runs one digest step (after a poll with `--poll`) and one outbox drain; otherwise
+the real APScheduler ticks run until SIGTERM. `--crash compose|before_send|after_send --crash-at N`
+SIGKILLs the process itself at that point of its Nth composition or send, to test what a crash
+leaves behind.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--db", required=True)
     p.add_argument("--allow", default="")
     p.add_argument("--once", action="store_true")
+    p.add_argument("--poll", action="store_true", help="with --once: poll the due sources first")
     p.add_argument("--crash", choices=["compose", "before_send", "after_send"])
     p.add_argument("--crash-at", type=int, default=1)
     p.add_argument("--send-delay", type=float, default=0.0)
@@ -82,7 +84,6 @@ async def main(args: argparse.Namespace) -> None:
     config = TickConfig(
         poll_every=0.3,
         digests_every=0.3,
-        alerts_every=1.0,
         outbox_every=0.1,
         summaries_every=5.0,
         prune_every=60.0,
@@ -130,6 +131,8 @@ async def main(args: argparse.Namespace) -> None:
 
         ticks._poll = logged_poll
     if args.once:
+        if args.poll:
+            await ticks.poll()
         await ticks.digests()
         await ticks.outbox_tick()
         await comps.aclose()

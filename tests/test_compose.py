@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,8 +11,9 @@ from sqlmodel import select
 
 from core.document import Document
 from digest.composition.compose import (
-    OTHER_SECTION,
-    PINNED_SECTION,
+    ALSO_NOTED_SECTION,
+    DIGEST_SIZE,
+    TOP_SECTION,
     compose_brief,
     compose_digest,
 )
@@ -145,23 +147,30 @@ def test_pinned_stories_lead_the_brief_and_the_digest(loaded, taxonomy):
         loaded, taxonomy, provider, since=NOW - WEEK, now=NOW, pinned_ids=[last], limit=50
     )
     assert digest is not None and digest.kind == "digest"
-    assert digest.sections[0].title == PINNED_SECTION
-    assert [c.id for c in digest.sections[0].stories] == [last]
+    top = digest.sections[0]
+    assert top.title == TOP_SECTION and top.style == "cards"
+    assert top.stories[0].id == last and top.stories[0].pinned
+    assert len(top.stories) == DIGEST_SIZE
     ids = _ids(digest)
     assert len(ids) == len(set(ids))
-    titles = [s.title for s in digest.sections]
-    if OTHER_SECTION in titles:
-        assert titles[-1] == OTHER_SECTION
-    labels = {c.label for c in taxonomy.topics.values()}
-    for section in digest.sections[1:]:
-        assert section.title in labels or section.title == OTHER_SECTION
-        for card in section.stories:
-            if section.title != OTHER_SECTION:
-                # filed under its first topic in taxonomy order
-                first = next(s for s in taxonomy.topics if s in card.topics)
-                assert taxonomy.topics[first].label == section.title
-            else:
-                assert not card.topics
+
+
+def test_digest_is_a_lead_the_top_cards_and_one_line_for_the_rest(loaded, taxonomy):
+    provider = SummaryProvider()
+    digest = compose_digest(loaded, taxonomy, provider, since=NOW - WEEK, now=NOW, size=3)
+    assert digest is not None
+    top, noted = digest.sections
+    assert (top.title, top.style, len(top.stories)) == (TOP_SECTION, "cards", 3)
+    assert all(card.summary for card in top.stories)
+    assert (noted.title, noted.style) == (ALSO_NOTED_SECTION, "list")
+    assert 0 < len(noted.stories) <= 15 and not any(c.summary for c in noted.stories)
+    # the lead: two or three sentences on the day, naming the leading story
+    sentences = [s for s in re.split(r"(?<=[.…])\s+(?=[A-Z])", digest.intro) if s]
+    assert 2 <= len(sentences) <= 3, digest.intro
+    assert top.stories[0].headline[:40] in digest.intro
+    assert digest.at == NOW.isoformat(timespec="seconds")
+    default = compose_digest(loaded, taxonomy, provider, since=NOW - WEEK, now=NOW)
+    assert default is not None and len(default.sections[0].stories) == DIGEST_SIZE
 
 
 def test_digest_filters_by_slugs_and_is_none_when_nothing_is_new(loaded, taxonomy):

@@ -24,7 +24,7 @@ class FakeCompose:
         self.quiet = quiet
         self.calls: list[dict] = []
 
-    def __call__(self, *, topics, since, now, pinned_ids, limit, title):
+    def __call__(self, *, topics, since, now, pinned_ids, limit, title, query=None, size=5):
         self.calls.append(
             {
                 "topics": topics,
@@ -157,7 +157,7 @@ def test_late_start_under_12h_sends_once_with_a_late_note(db):
     (row,) = deliveries(db)
     assert row.idempotency_key == f"digest:{sub_id}:2026-06-01"
     doc = Document.from_json(row.payload)
-    assert doc.title == "Policy digest, Mon 01 Jun 2026"
+    assert doc.title == "Policy digest, Mon 01 Jun 2026, 08:00 CEST"  # the channel's local time
     assert doc.footer == ["Sent 11 h 30 min late: the bot was offline at 08:00 CEST."]
     assert run(db, now + timedelta(minutes=5)).outcomes == []
     assert get_sub(db, sub_id).next_due_at == due + timedelta(days=1)

@@ -103,6 +103,16 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
     ("watch", "similar", {"story": "s16"}, "similar s16"),
     ("watch", "forget-me", {}, "forget-me"),
     ("watch", "forget-me", {"confirm": "confirm"}, "forget-me confirm"),
+    ("watch", "save-similar", {"story": "s16"}, "save-similar s16"),
+    ("watch", "edit-similar", {"story": "s16"}, "edit-similar s16"),
+    ("watch", "pause", {"id": 3}, "pause 3"),
+    ("watch", "resume", {"id": 3}, "resume 3"),
+    (
+        "watch",
+        "add",
+        {"query": "coupang", "mode": "daily", "at": "09:00", "zone": "Asia/Seoul"},
+        "add coupang daily 09:00 Asia/Seoul",
+    ),
     (
         "digest",
         "on",
@@ -124,6 +134,7 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
         "add https://feeds.example/rss EU Council",
     ),
     ("sources", "remove", {"id": 7}, "remove 7"),
+    ("sources", "remove", {"id": 7, "confirm": "confirm"}, "remove 7 confirm"),
     ("sources", "health", {}, "health"),
     ("sources", "log", {"days": 30}, "log since:30d"),
     ("help", None, {}, ""),
@@ -309,7 +320,13 @@ async def test_brief_defers_ephemeral_first_and_answers_only_the_facts(sqlite_db
     titles = [e.title for s in sends for e in s["embeds"]]
     assert any(t and t.startswith("Coupang fined") and "<@&" not in t for t in titles)
     custom_ids = [item.custom_id for s in sends if s["view"] for item in s["view"].children]
-    assert any(cid.startswith("pb:pin:s") for cid in custom_ids)
+    # a member sees Watch similar, never a Pin button they may not use
+    assert any(cid.startswith("pb:watch:s") for cid in custom_ids)
+    assert not any(cid.startswith("pb:pin:") for cid in custom_ids)
+    moderator = FakeInteraction(permissions=MOD)
+    await _callback(runner, "brief")(moderator, words="coupang")
+    ids = [item.custom_id for s in moderator.sends() if s["view"] for item in s["view"].children]
+    assert any(cid.startswith("pb:pin:s") for cid in ids)  # a private reply to a moderator
 
 
 async def test_brief_public_is_shared_in_the_channel(sqlite_db):
@@ -379,9 +396,13 @@ def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
         "add",
         "list",
         "remove",
+        "forget-me",
+        "pause",
+        "resume",
         "test",
         "similar",
-        "forget-me",
+        "save-similar",
+        "edit-similar",
     }
     assert {c.name for c in built["digest"].commands} == {"on", "off", "status", "preview"}
     assert {c.name for c in built["sources"].commands} == {"list", "add", "remove", "health", "log"}
@@ -501,14 +522,23 @@ async def test_pin_button_pins_the_channel_message_or_says_the_permission_is_mis
         ("Remove posts fast, court says", "competition", "remove posts topic:competition"),
     ],
 )
-async def test_watch_similar_button_adds_a_watch_like_the_story(db, headline, topic, query):
+async def test_watch_similar_button_proposes_then_save_adds_the_watch(db, headline, topic, query):
     runner, _ = _runner(db)
     sid = seed_story(db, headline, "x", topics=(topic,))
+    ref = story_ref(sid)
     interaction = FakeInteraction()
-    await runner.handle_button(interaction, "watch", story_ref(sid))
-    titles = [e.title for s in interaction.sends() for e in s["embeds"]]
+    await runner.handle_button(interaction, "watch", ref)
+    (sent,) = interaction.sends()
+    assert sent["ephemeral"]
+    assert sent["embeds"][0].title == f"Watch stories like {ref}?"
+    assert any(f"Proposed watch: {query}" in (e.description or "") for e in sent["embeds"])
+    ids = [item.custom_id for item in sent["view"].children]
+    assert ids == [f"pb:watchsave:{ref}", f"pb:watchedit:{ref}"]  # one implementation: handlers
+    saved = FakeInteraction()
+    await runner.handle_button(saved, "watchsave", ref)
+    titles = [e.title for s in saved.sends() for e in s["embeds"]]
     assert titles[0] == f"Watching {query} (#1, instant)"
-    assert all(s["ephemeral"] for s in interaction.sends())
+    assert all(s["ephemeral"] for s in saved.sends())
 
 
 async def test_watch_similar_on_a_story_that_is_gone_says_so(db):

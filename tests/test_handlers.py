@@ -201,12 +201,13 @@ def test_watch_add_list_remove(chat):
     assert reply.document.title == "Watching coupang fine (#1, instant)"
     assert reply.visibility is Visibility.ONLY_YOU
     reply = chat.say('/watch add "age verification" OR kosa daily')
-    assert reply.document.title == 'Watching "age verification" OR kosa (#2, daily)'
+    assert reply.document.title == 'Watching "age verification" OR kosa (#2, daily 08:00 UTC)'
     listed = chat.say("/watch list")
     assert listed.document.title == "Your watches (2 of 25)"
+    quiet = "▁" * 30  # 30 days of matches per day: none here
     assert listed.document.sections[0].lines == [
-        "#1  coupang fine  (instant)",
-        '#2  "age verification" OR kosa  (daily)',
+        f"#1  coupang fine  (instant)  {quiet}",
+        f'#2  "age verification" OR kosa  (daily 08:00 UTC)  {quiet}',
     ]
     assert chat.say("/watch remove #1").document.title == "Removed watch #1"
     assert [w.id for w in rows(chat.db, Watch)] == [2]
@@ -285,8 +286,8 @@ def test_watch_test_counts_per_day_and_top_five(chat, db):
     top, per_day = doc.sections
     assert len(top.lines) == 5
     assert top.lines[0].endswith("Coupang news 0-0")
-    assert per_day.lines[0] == f"{NOW.date().isoformat()}: 1"
-    assert per_day.lines[-1] == f"{(NOW - timedelta(days=5)).date().isoformat()}: 6"
+    # one block per day, oldest first: 6 matches five days ago, down to 1 today
+    assert per_day.lines == [f"{'▁' * 24}█▇▆▅▄▃  most: 6 on {(NOW - timedelta(days=5)).date()}"]
     assert rows(db, Watch) == []  # testing saves nothing
 
 
@@ -486,9 +487,11 @@ def test_sources_add_list_remove_health(chat):
         "#2  EU Board  https://b.example/rss",
     ]
     health = chat.say("/sources health", as_=ADMIN).document.sections[0].lines
-    assert health[0].startswith("EU Board — not polled yet")
-    assert chat.say("/sources remove 2", as_=ADMIN).document.title == (
-        "Removed source #2 and its stored items"
+    assert health[0].startswith("… EU Board — not polled yet")
+    assert chat.say("/sources remove 2", as_=ADMIN).document.title == "Remove source #2 EU Board?"
+    assert len(rows(chat.db, Source)) == 2  # asked, not removed
+    assert chat.say("/sources remove 2 confirm", as_=ADMIN).document.title == (
+        "Removed source #2 EU Board"
     )
     assert [s.id for s in rows(chat.db, Source)] == [1]
 
@@ -650,12 +653,31 @@ def test_a_stray_word_is_refused_with_its_column(chat, line, message):
 # --- /watch similar and the story command (what the card buttons run) ---------------------------
 
 
-def test_watch_similar_watches_a_storys_telling_words_and_topic(chat, db):
-    sid = seed_story(db, "Remove posts fast, court says", "A court.", topics=("online-platforms",))
-    reply = chat.say(f"/watch similar {story_ref(sid)}")
-    assert reply.document.title == "Watching remove posts topic:online-platforms (#1, instant)"
+def test_watch_similar_proposes_privately_and_the_person_decides(chat, db):
+    sid = seed_story(
+        db,
+        "Coupang fined by KFTC over data breach",
+        "The Korea Fair Trade Commission fined Coupang on Tuesday.",
+        topics=("data-protection",),
+    )
+    ref = story_ref(sid)
+    reply = chat.say(f"/watch similar {ref}")
+    assert reply.visibility is Visibility.ONLY_YOU
+    doc = reply.document
+    assert doc.title == f"Watch stories like {ref}?"
+    assert doc.sections[0].lines[0] == "Proposed watch: kftc coupang topic:data-protection"
+    assert [(c.label, c.command) for c in doc.choices] == [
+        ("Save", f"/watch save-similar {ref}"),
+        ("Edit", f"/watch edit-similar {ref}"),
+    ]
+    assert rows(db, Watch) == []  # nothing saved until the person says so
+    edit = chat.say(f"/watch edit-similar {ref}").document
+    assert edit.sections[0].lines[0] == "/watch kftc coupang topic:data-protection"
+    assert rows(db, Watch) == []
+    saved = chat.say(f"/watch save-similar {ref}").document
+    assert saved.title == "Watching kftc coupang topic:data-protection (#1, instant)"
     (watch,) = rows(db, Watch)
-    assert (watch.user_id, watch.query) == ("U1", "remove posts topic:online-platforms")
+    assert (watch.user_id, watch.query) == ("U1", "kftc coupang topic:data-protection")
     # a query that starts with a subcommand's name is still a query when added explicitly
     assert chat.say("/watch add similar rulings").document.title.startswith(
         "Watching similar rulings (#2"

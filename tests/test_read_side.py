@@ -151,7 +151,9 @@ def test_pinned_more_and_brief_show_the_same_card(chat, db):
 
 def test_an_alert_shows_the_card_brief_shows(chat, db):
     chat.say("/watch coupang")
-    sid = seed_story(db, "Coupang fined", "Coupang was fined for a breach of data rules today.")
+    sid = seed_story(
+        db, "Coupang fined", "Coupang was fined for a breach of data rules today.", when=NOW
+    )
     add_item(db, sid, "Other Wire", "https://wire.example/2")
     assert queue_alerts(Storage(db), card_source(db), None, [sid], NOW) == 1
     with db.session() as session:

@@ -44,7 +44,14 @@ def setup(
     comps = build_components(settings, clock=clock, db=db)
     with db.session() as s:
         for i in range(n_sources):
-            s.add(Source(url=feeds.url(i), name=f"Feed {i}", next_poll_at=clock.now))
+            s.add(
+                Source(
+                    url=feeds.url(i),
+                    name=f"Feed {i}",
+                    next_poll_at=clock.now,
+                    created_at=clock.now - timedelta(days=1),  # its items are news, not backlog
+                )
+            )
         if with_sub:
             s.add(
                 Subscription(
@@ -66,7 +73,12 @@ async def test_poll_then_digest_then_send_posts_one_digest_with_the_new_stories(
     with FeedServer(3, published=clock.now - timedelta(hours=1)) as feeds:
         comps, ticks, pub = setup(db, feeds, 3, clock)
         with db.session() as s:
-            s.add(Watch(platform="slack", workspace="T1", user_id="U7", query="GDPR"))
+            saved = clock.now - timedelta(days=1)  # before the stories were published
+            s.add(
+                Watch(
+                    platform="slack", workspace="T1", user_id="U7", query="GDPR", created_at=saved
+                )
+            )
         try:
             outcome = await ticks.poll()
             assert (outcome.polled, outcome.failures) == (3, 0)
@@ -120,7 +132,6 @@ async def test_apscheduler_runs_the_ticks_and_stop_releases_every_lease(db):
         poll_every=0.2,
         digests_every=0.2,
         outbox_every=0.05,
-        alerts_every=0.2,
         summaries_every=0.5,
         prune_every=5,
         heartbeat_every=0.2,

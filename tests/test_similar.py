@@ -18,7 +18,19 @@ from digest.judgement.similar import similar_query
             "Coupang fined by KFTC over data breach",
             "The Korea Fair Trade Commission fined Coupang.",
             [],
-            "coupang kftc",
+            "kftc coupang",  # an acronym names the body best
+        ),
+        (
+            "German hospital hit by ransomware",
+            "A hospital in Düsseldorf was hit by ransomware on Monday.",
+            [],
+            "düsseldorf ransomware",  # the place, never the single word "german"
+        ),
+        (
+            "Customer data exposed in breach, regulator says",
+            "The breach at Coupang exposed data of 33 million customers, the PIPC said.",
+            ["data-protection"],
+            "coupang pipc topic:data-protection",  # the summary's names when the headline has none
         ),
         ("new rules on data retention adopted", "", [], "retention adopted"),
         ("쿠팡 개인정보 유출 과징금", "", [], "개인정보 과징금"),

@@ -276,13 +276,13 @@ async def test_brief_eu_names_the_eu_stories(rig):
     assert reply["response_type"] == "ephemeral"
     assert reply["unfurl_links"] is False and reply["unfurl_media"] is False
     headlines = [
-        b["text"]["text"].split("\n")[0]
+        b["text"]["text"].split("\n")[0].split("|", 1)[-1]  # the headline links to the article
         for b in reply["blocks"]
         if b.get("block_id", "").startswith("story:")
     ]
     assert sorted(headlines) == [
-        "*Commission fines Platform X under the DSA*",
-        "*EU AI Act codes of practice published*",
+        "Commission fines Platform X under the DSA>*",
+        "EU AI Act codes of practice published>*",
     ]
     assert "Ofcom" not in texts(reply)
 
@@ -352,8 +352,9 @@ async def test_watch_then_new_story_sends_exactly_one_dm(db):
             (watch,) = s.exec(select(Watch)).all()
         assert (watch.user_id, watch.workspace, watch.query) == (MEMBER, TEAM, "coupang")
 
-        coupang = seed_story(db, "Coupang's data breach draws a fine", "Seoul.")
-        coupon = seed_story(db, "Coupon fraud ring dismantled", "Not a match.")
+        # published after the watch was saved (older stories never alert)
+        coupang = seed_story(db, "Coupang's data breach draws a fine", "Seoul.", when=NOW)
+        coupon = seed_story(db, "Coupon fraud ring dismantled", "Not a match.", when=NOW)
         outbox = Outbox(
             rig.services.store,
             {"slack": rig.runtime.publisher},
@@ -420,13 +421,14 @@ async def test_channel_not_found_disables_the_digest(db):
 # --- buttons ----------------------------------------------------------------------------------
 
 
-async def test_moderator_pin_click_pins_and_a_member_is_refused(rig):
+@pytest.mark.parametrize("click", [overflow_click, button_click], ids=["menu", "old-button"])
+async def test_moderator_pin_click_pins_and_a_member_is_refused(rig, click):
+    """Pin lives in the card's menu (older messages have a Pin button): the role is checked on
+    the click, either way."""
     sid = seed_story(rig.db, "Coupang fined over data breach", "Seoul.", jurisdictions=("kr",))
     ref = story_ref(sid)
 
-    status, _, elapsed = await rig.action(
-        button_click(rig, user=MEMBER, value=f"pin:{ref}", name="m")
-    )
+    status, _, elapsed = await rig.action(click(rig, user=MEMBER, value=f"pin:{ref}", name="m"))
     assert status == 200 and elapsed < 0.5
     (refusal,) = await rig.responses("m")
     assert refusal["response_type"] == "ephemeral"
@@ -438,7 +440,7 @@ async def test_moderator_pin_click_pins_and_a_member_is_refused(rig):
     with rig.db.session() as s:
         assert s.exec(select(Pin)).all() == []
 
-    await rig.action(button_click(rig, user=MOD, value=f"pin:{ref}", name="ok"))
+    await rig.action(click(rig, user=MOD, value=f"pin:{ref}", name="ok"))
     (done,) = await rig.responses("ok")
     assert done["response_type"] == "ephemeral"
     (pin_call,) = await rig.fake.wait_for("pins.add")
@@ -466,14 +468,30 @@ async def test_watch_similar_and_more(rig):
     await rig.action(overflow_click(rig, user=MEMBER, value=f"watch:{ref}", name="w"))
     (reply,) = await rig.responses("w")
     assert reply["response_type"] == "ephemeral"
+    assert "Proposed watch: kftc coupang" in texts(reply["blocks"])
+    (buttons,) = [b for b in reply["blocks"] if b["type"] == "actions"]
+    save, edit = buttons["elements"]
+    assert (save["value"], edit["value"]) == (
+        f"/watch save-similar {ref}",
+        f"/watch edit-similar {ref}",
+    )
+    with rig.db.session() as s:
+        assert s.exec(select(Watch)).all() == []  # proposed, not saved
+    click = button_click(rig, user=MEMBER, value=save["value"], name="save")
+    click["actions"][0]["action_id"] = save["action_id"]
+    await rig.action(click)
+    (saved,) = await rig.responses("save")
+    assert "Watching kftc coupang" in texts(saved["blocks"])
     with rig.db.session() as s:
         (watch,) = s.exec(select(Watch)).all()
-    assert watch.query == "coupang kftc" and watch.user_id == MEMBER
+    assert watch.query == "kftc coupang" and watch.user_id == MEMBER
 
     await rig.action(overflow_click(rig, user=MEMBER, value=f"more:{ref}", name="more"))
     (more,) = await rig.responses("more")
     body = more["blocks"][0]["text"]["text"]
-    assert body.startswith("*Coupang fined by KFTC over data breach*")
+    assert body.startswith(
+        "*<https://news.example/coupang|Coupang fined by KFTC over data breach>*"
+    )
     assert "<https://news.example/coupang|" in more["blocks"][1]["elements"][0]["text"]
 
 
@@ -483,7 +501,12 @@ async def test_watch_similar_on_a_story_headlined_remove_creates_a_watch(rig):
         rig.db, "Remove posts fast, court says", "A court ruled.", topics=("online-platforms",)
     )
     await rig.action(overflow_click(rig, user=MEMBER, value=f"watch:{story_ref(sid)}", name="r"))
-    (reply,) = await rig.responses("r")
+    (proposal,) = await rig.responses("r")
+    assert "Proposed watch: remove posts topic:online-platforms" in texts(proposal["blocks"])
+    click = button_click(rig, user=MEMBER, value=f"watchsave:{story_ref(sid)}", name="s")
+    click["actions"][0]["action_id"] = "pb_doc_button:0"
+    await rig.action(click)
+    (reply,) = await rig.responses("s")
     assert "Watching remove posts topic:online-platforms (#1, instant)" in texts(reply["blocks"])
     with rig.db.session() as s:
         (watch,) = s.exec(select(Watch)).all()

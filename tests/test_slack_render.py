@@ -202,8 +202,10 @@ def test_long_briefing_splits_into_messages_within_limits():
 def test_card_look():
     msg = render(sample_digest())[0]
     section = next(b for b in msg.blocks if b.get("block_id") == "story:s12a")
+    # the headline is the link to the article
     assert section["text"]["text"].startswith(
-        ":pushpin: *Coupang fined ₩1.6bn by KFTC over data breach*\n"
+        ":pushpin: *<https://www.koreaherald.com/a/1?x=1&amp;y=2|"
+        "Coupang fined ₩1.6bn by KFTC over data breach>*\n"
     )
     assert "33.7 million users &amp; ordered" in section["text"]["text"]
     context = msg.blocks[msg.blocks.index(section) + 1]["elements"][0]["text"]
@@ -211,15 +213,16 @@ def test_card_look():
         "<https://www.koreaherald.com/a/1?x=1&amp;y=2|Korea Herald>, "
         "<https://en.yna.co.kr/view/AEN1|Yonhap> · #kr #data-protection · 2026-11-27 · `s12a`"
     )
-    # a pinned card offers no Pin button; the others do
+    # no card shows a Pin button (members would see it); Pin is in the menu of unpinned cards
     actions = [b for b in msg.blocks if b["type"] == "actions"]
-    assert [e["type"] for e in actions[0]["elements"]] == ["overflow"]
-    assert [e["type"] for e in actions[1]["elements"]] == ["button", "overflow"]
-    assert actions[1]["elements"][0]["value"] == "pin:s29"
-    # a hostile headline is escaped, not a link
-    assert "*Commission opens DSA proceedings against &lt;Platform X&gt;*" in json.dumps(
-        msg.blocks, ensure_ascii=False
-    )
+    assert all([e["type"] for e in a["elements"]] == ["overflow"] for a in actions)
+    menus = [[o["value"] for o in a["elements"][0]["options"]] for a in actions[:2]]
+    assert menus == [["watch:s12a", "more:s12a"], ["watch:s29", "more:s29", "pin:s29"]]
+    # a hostile headline is escaped inside its link: the brackets cannot end it early
+    assert (
+        "*<https://ec.europa.eu/commission/p/1|"
+        "Commission opens DSA proceedings against &lt;Platform X&gt;>*"
+    ) in json.dumps(msg.blocks, ensure_ascii=False)
 
 
 def test_golden_digest():

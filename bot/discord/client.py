@@ -34,6 +34,7 @@ from bot.discord.translate import (
     card_invocation,
     command_invocation,
     options_of,
+    role_from_permissions,
 )
 from bot.discord.views import BUTTONS, ButtonClient, story_view
 from bot.settings import Settings
@@ -171,10 +172,13 @@ class CommandRunner:
             elif not public and not deferred_ephemeral:
                 # A public "thinking" message would show a private answer to everyone: drop it.
                 await interaction.delete_original_response()
-            in_guild = interaction.guild_id is not None
+            # Pin only where a moderator alone sees it: a private reply to a moderator (members
+            # never see a Pin they may not use; the role is checked again on click)
+            role = role_from_permissions(facts_of(interaction).permissions)
+            pin = interaction.guild_id is not None and not public and role >= Role.MODERATOR
             files = _files(reply.document)
             for n, message in enumerate(messages):
-                view = story_view(message.story_refs, pin=in_guild, choices=message.choices)
+                view = story_view(message.story_refs, pin=pin, choices=message.choices)
                 if n == 0 and files and message.embeds:  # the chart shows inside the first embed
                     message.embeds[0].set_image(url=f"attachment://{files[0].filename}")
                 await followup.send(

@@ -68,7 +68,7 @@ class DiscordPublisher:
             what = f"post to channel {target.id}"
         first: Sent | None = None
         for part, message in enumerate(render(document)):
-            payload = await self._post(what, channel_id, message, key, part, target.direct)
+            payload = await self._post(what, channel_id, message, key, part)
             if first is None:
                 first = Sent(message_id=str(payload["id"]), channel_id=channel_id)
         assert first is not None  # render always yields at least one message
@@ -109,9 +109,9 @@ class DiscordPublisher:
         message: RenderedMessage,
         key: str,
         part: int,
-        direct: bool,
     ) -> Any:
-        view = story_view(message.story_refs, pin=not direct) if self._buttons else None
+        # channel posts carry no Pin button: every member would see it (moderators use /pin)
+        view = story_view(message.story_refs, pin=False) if self._buttons else None
         params = handle_message_parameters(
             content=message.content if message.content else discord.utils.MISSING,
             embeds=message.embeds,

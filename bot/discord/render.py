@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import discord
@@ -23,6 +24,8 @@ __all__ = [
     "escape_text",
     "safe_url",
     "story_embed",
+    "story_line",
+    "timestamp",
 ]
 
 ZWJ = "\u200d"
@@ -129,8 +132,27 @@ def _source_line(link_name: str, link_title: str, url: str) -> str:
     return f"[{label}]({href})" if href else label
 
 
-def story_embed(card: StoryCard, *, section_title: str = "", kind: str = "brief") -> discord.Embed:
-    """One story card as an embed: headline (linked), summary, sources, ref and tags."""
+def timestamp(iso: str, style: str = "R") -> str:
+    """Discord's `<t:…>` markup for an ISO-8601 instant (each reader sees their own local
+    time); "" when it does not parse."""
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return f"<t:{int(when.timestamp())}:{style}>"
+
+
+def story_embed(
+    card: StoryCard,
+    *,
+    section_title: str = "",
+    kind: str = "brief",
+    summary_chars: int = _SUMMARY_CHARS,
+) -> discord.Embed:
+    """One story card as an embed: headline (linked), summary, sources, its time in Discord's
+    timestamp markup, ref and tags."""
     first_url = next((u for u in (safe_url(s.url) for s in card.sources) if u), None)
     embed = discord.Embed(
         title=_inert(card.headline or "(untitled story)", LIMITS.title, one_line=True),
@@ -138,20 +160,22 @@ def story_embed(card: StoryCard, *, section_title: str = "", kind: str = "brief"
         colour=_COLOURS.get(kind),
     )
     parts = []
-    if card.summary:
-        parts.append(_inert(card.summary, _SUMMARY_CHARS))
-    links = [_source_line(s.name, s.title, s.url) for s in card.sources[:_SOURCES_SHOWN]]
+    if card.summary and summary_chars > 0:
+        parts.append(_inert(card.summary, summary_chars))
+    shown = _SOURCES_SHOWN if summary_chars >= _SUMMARY_CHARS else 2
+    links = [_source_line(s.name, s.title, s.url) for s in card.sources[:shown]]
+    when = timestamp(card.published_at) if card.published_at else ""
     if links:
-        more = len(card.sources) - _SOURCES_SHOWN
+        more = len(card.sources) - shown
         tail = f" and {more} more" if more > 0 else ""
-        parts.append("Sources: " + " · ".join(links) + tail)
+        parts.append("Sources: " + " · ".join(links) + tail + (f" · {when}" if when else ""))
+    elif when:
+        parts.append(when)
     embed.description = _truncate("\n\n".join(parts), LIMITS.description) or None
     tags = [card.ref, *card.topics, *card.jurisdictions]
     footer = " · ".join(tags)
     if card.pinned:
         footer = "📌 pinned · " + footer
-    if card.published_at:
-        footer += f" · {card.published_at[:16].replace('T', ' ')} UTC"
     embed.set_footer(text=_inert(footer, _FOOTER_CHARS, one_line=True, markdown=False))
     if section_title:
         embed.set_author(name=_inert(section_title, LIMITS.author, one_line=True, markdown=False))
@@ -211,17 +235,55 @@ def _is_empty(embed: discord.Embed) -> bool:
     return len(embed) == 0
 
 
+@dataclass(frozen=True)
+class _Budget:
+    """How much text a card's summary and a listed story's headline may take."""
+
+    summary: int = _SUMMARY_CHARS
+    headline: int = 200
+
+
+# A digest is tried at these budgets in turn until it fits one message (10 embeds, 6,000
+# characters): shorter summaries first, then shorter listed headlines.
+_DIGEST_BUDGETS = (
+    _Budget(),
+    _Budget(700, 160),
+    _Budget(450, 120),
+    _Budget(300, 100),
+    _Budget(160, 80),
+    _Budget(0, 60),
+)
+
+
 def render(document: Document) -> list[RenderedMessage]:
-    """The messages for a Document, each within Discord's per-message limits, in order."""
-    colour = _COLOURS.get(document.kind)
-    head = discord.Embed(
+    """The messages for a Document, each within Discord's per-message limits, in order; a
+    digest is fitted into one message when shorter summaries make it fit. The document's
+    choices go under its last message."""
+    messages = _render(document, _Budget())
+    if document.kind == "digest":
+        for budget in _DIGEST_BUDGETS[1:]:
+            if len(messages) == 1:
+                break
+            messages = _render(document, budget)
+    return messages
+
+
+def _head(document: Document, colour: discord.Colour | None) -> discord.Embed:
+    when = timestamp(document.at, "F") if document.at else ""
+    intro = _inert(document.intro, LIMITS.description - 40) if document.intro else ""
+    text = "\n\n".join(x for x in (when, intro) if x)
+    return discord.Embed(
         title=_inert(document.title, LIMITS.title, one_line=True) or None,
-        description=_inert(document.intro, LIMITS.description) if document.intro else None,
+        description=text or None,
         colour=colour,
     )
-    items: list[tuple[discord.Embed, str | None]] = [(head, None)]
+
+
+def _render(document: Document, budget: _Budget) -> list[RenderedMessage]:
+    colour = _COLOURS.get(document.kind)
+    items: list[tuple[discord.Embed, str | None]] = [(_head(document, colour), None)]
     for section in document.sections:
-        items.extend(_section_items(section, document.kind, colour))
+        items.extend(_section_items(section, document.kind, colour, budget))
     if document.footer:
         notes = " · ".join(document.footer)
         last = items[-1][0]
@@ -239,15 +301,48 @@ def render(document: Document) -> list[RenderedMessage]:
     return messages
 
 
+def story_line(card: StoryCard, headline_chars: int = 200) -> str:
+    """A story in one line: the headline linked to the article, its first source, its tags."""
+    raw = " ".join((card.headline or "(untitled story)").split()).translate(_NO_BRACKETS)
+    headline = _inert(raw, headline_chars)
+    href = next((u for u in (safe_url(s.url) for s in card.sources) if u), None)
+    bits = [f"• [{headline}]({href})" if href else f"• {headline}"]
+    if card.sources:
+        more = len(card.sources) - 1
+        bits.append(_inert(card.sources[0].name, 60, one_line=True) + (f" +{more}" if more else ""))
+    tags = [*card.jurisdictions, *card.topics][:4]
+    if tags:
+        bits.append(_inert(" ".join(tags), 80, one_line=True))
+    return " · ".join(bits)
+
+
+def _list_embeds(
+    section: Section, colour: discord.Colour | None, headline_chars: int = 200
+) -> list[discord.Embed]:
+    """A section of one-line stories: linked headlines, then its plain lines."""
+    lines = [story_line(card, headline_chars) for card in section.stories]
+    lines += [_inert(line, 500) for line in section.lines]
+    blocks = _chunks(lines, LIMITS.description) or [""]
+    title = _inert(section.title, LIMITS.title, one_line=True) if section.title else None
+    return [
+        discord.Embed(title=title if i == 0 else None, description=block or None, colour=colour)
+        for i, block in enumerate(blocks)
+    ]
+
+
 def _section_items(
-    section: Section, kind: str, colour: discord.Colour | None
+    section: Section, kind: str, colour: discord.Colour | None, budget: _Budget
 ) -> list[tuple[discord.Embed, str | None]]:
     out: list[tuple[discord.Embed, str | None]] = []
+    if section.style == "list":
+        embeds = _list_embeds(section, colour, budget.headline)
+        return [(e, None) for e in embeds if not _is_empty(e)]
     if section.lines or (section.title and not section.stories):
         out.extend((e, None) for e in _text_embeds(section.title, section.lines, colour))
     for i, card in enumerate(section.stories):
         title = section.title if i == 0 and not section.lines else ""
-        out.append((story_embed(card, section_title=title, kind=kind), card.ref))
+        embed = story_embed(card, section_title=title, kind=kind, summary_chars=budget.summary)
+        out.append((embed, card.ref))
     return [(e, ref) for e, ref in out if not _is_empty(e)]
 
 

@@ -242,10 +242,15 @@ class SlackBot:
     async def on_pin(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
     ) -> None:
-        """The Pin button: /pin on the story (its role checked in dispatch), then Slack's pin."""
+        """The Pin button of older messages: /pin on the story, as the menu's Pin does."""
         await ack()
         action = (body.get("actions") or [{}])[0]
-        picked = card_action(action.get("value"))
+        await self._pin(body, respond, client, card_action(action.get("value")))
+
+    async def _pin(
+        self, body: dict, respond: Respond, client: Any, picked: tuple[CardAction, str] | None
+    ) -> None:
+        """/pin on the story (its role checked in dispatch), then Slack's own pin."""
         channel = str((body.get("channel") or {}).get("id", ""))
         if picked is None or picked[0] is not CARD_ACTIONS["pin"] or not channel:
             await self.say_only_you(respond, "That button is out of date; try /pin <story id>.")
@@ -263,11 +268,15 @@ class SlackBot:
     async def on_menu(
         self, ack: Callable[..., Awaitable[Any]], body: dict, respond: Respond, client: Any
     ) -> None:
-        """The card's overflow menu: "Watch similar" (/watch similar) and "More" (the story)."""
+        """The card's overflow menu: "Watch similar" (/watch similar), "More" (the story) and
+        "Pin" (/pin, moderators: checked on click)."""
         await ack()
         action = (body.get("actions") or [{}])[0]
         picked = card_action((action.get("selected_option") or {}).get("value"))
-        if picked is None or picked[0] is CARD_ACTIONS["pin"]:
+        if picked is not None and picked[0] is CARD_ACTIONS["pin"]:
+            await self._pin(body, respond, client, picked)
+            return
+        if picked is None:
             await self.say_only_you(respond, "That menu is out of date; run /brief again.")
             return
         channel = str((body.get("channel") or {}).get("id", ""))

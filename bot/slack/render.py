@@ -30,6 +30,7 @@ __all__ = [
     "link",
     "render",
     "render_card",
+    "story_line",
     "fallback_text",
 ]
 
@@ -145,10 +146,10 @@ def _safe_url(url: str) -> str | None:
     return escape(encoded)
 
 
-def link(source: SourceLink, label: str | None = None) -> str:
+def link(source: SourceLink, label: str | None = None, *, limit: int = 80) -> str:
     """`<url|label>` for an http(s) source, else the escaped label alone."""
     text = _collapse(label if label is not None else (source.name or source.title or "source"))
-    text = escape(_clip(text, 80)).replace("|", "\u00a6") or "source"
+    text = escape(_clip(text, limit)).replace("|", "\u00a6") or "source"
     url = _safe_url(source.url)
     return f"<{url}|{text}>" if url else text
 
@@ -186,7 +187,7 @@ def _header(text: str) -> dict[str, Any]:
 def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
     return {
         "type": "button",
-        "text": {"type": "plain_text", "text": text, "emoji": False},
+        "text": {"type": "plain_text", "text": _plain(text), "emoji": False},
         "action_id": action_id,
         "value": value,
     }
@@ -217,9 +218,18 @@ def card_context(card: StoryCard, *, all_sources: bool = False) -> str:
     return " \u00b7 ".join(bits)
 
 
+def _headline(card: StoryCard) -> str:
+    """The bold headline, linked to the article (the first source with an http(s) URL)."""
+    text = _clip(_collapse(card.headline), 300) or "(untitled story)"
+    first = next((s for s in card.sources if _safe_url(s.url)), None)
+    return _bold(link(first, text, limit=300) if first is not None else escape(text))
+
+
 def render_card(card: StoryCard, *, expanded: bool = False, actions: bool = True) -> list[dict]:
-    """A story: bold headline and summary, a context line, then Pin and the ⋯ menu."""
-    headline = _bold(escape(_clip(_collapse(card.headline), 300)))
+    """A story: its headline linked to the article, the summary, a context line, then the ⋯
+    menu (Watch similar, More, and Pin: members see no Pin button; the role is checked on
+    click)."""
+    headline = _headline(card)
     if card.pinned:
         headline = ":pushpin: " + headline
     summary = card.summary.strip()
@@ -230,28 +240,40 @@ def render_card(card: StoryCard, *, expanded: bool = False, actions: bool = True
     blocks[0]["block_id"] = f"story:{card.ref}"
     blocks.append(_context([card_context(card, all_sources=expanded)]))
     if actions:
-        menu = {
-            "type": "overflow",
-            "action_id": ACTION_MENU,
-            "options": [
-                _option("Watch similar", f"watch:{card.ref}"),
-                _option("More", f"more:{card.ref}"),
-            ],
-        }
-        elements: list[dict[str, Any]] = []
+        options = [
+            _option("Watch similar", f"watch:{card.ref}"),
+            _option("More", f"more:{card.ref}"),
+        ]
         if not card.pinned:
-            elements.append(_button("Pin", ACTION_PIN, f"pin:{card.ref}"))
-        elements.append(menu)
-        blocks.append({"type": "actions", "block_id": f"act:{card.ref}", "elements": elements})
+            options.append(_option("Pin (moderators)", f"pin:{card.ref}"))
+        menu = {"type": "overflow", "action_id": ACTION_MENU, "options": options}
+        blocks.append({"type": "actions", "block_id": f"act:{card.ref}", "elements": [menu]})
     return blocks
 
 
-def _line_sections(lines: list[str]) -> list[dict[str, Any]]:
-    """Plain lines as mrkdwn sections, packed up to the per-section limit."""
+def story_line(card: StoryCard) -> str:
+    """A story in one line: the headline linked to the article, its first source, its tags."""
+    headline = _clip(_collapse(card.headline), 200) or "(untitled story)"
+    first = next((s for s in card.sources if _safe_url(s.url)), None)
+    title = link(first, headline, limit=200) if first is not None else escape(headline)
+    bits = [f"{_BULLET} {title}"]
+    if card.sources:
+        more = len(card.sources) - 1
+        bits.append(
+            escape(_clip(_collapse(card.sources[0].name), 60)) + (f" +{more}" if more else "")
+        )
+    tags = [escape(_collapse(t)) for t in (*card.jurisdictions, *card.topics) if _collapse(t)]
+    if tags:
+        bits.append(" ".join(f"#{t}" for t in tags[:4]))
+    return " \u00b7 ".join(bits)
+
+
+def _line_sections(lines: list[str], *, escaped: bool = False) -> list[dict[str, Any]]:
+    """Plain lines (or lines of mrkdwn built here) as sections, packed up to the limit."""
     out: list[dict[str, Any]] = []
     chunk = ""
     for raw in lines:
-        line = escape(_clip(raw.strip(), MAX_SECTION_TEXT - 10))
+        line = raw if escaped else escape(_clip(raw.strip(), MAX_SECTION_TEXT - 10))
         if chunk and len(chunk) + 1 + len(line) > MAX_SECTION_TEXT:
             out.append(_section(chunk))
             chunk = ""
@@ -266,6 +288,11 @@ def _section_groups(sec: Section, *, actions: bool) -> list[list[dict[str, Any]]
     groups: list[list[dict[str, Any]]] = []
     if sec.title:
         groups.append([_section(_bold(escape(_clip(_collapse(sec.title), 200))))])
+    if sec.style == "list":
+        lines = [story_line(card) for card in sec.stories]
+        lines += [escape(_clip(_collapse(x), 500)) for x in sec.lines if _collapse(x)]
+        groups.append(_line_sections(lines, escaped=True))
+        return groups
     groups.extend([b] for b in _line_sections(sec.lines))
     for card in sec.stories:
         groups.append(render_card(card, actions=actions))

@@ -1,25 +1,35 @@
-"""Match new stories against every active watch once, and queue one alert per user and story.
+"""Match new stories against every watch once, and queue one batched message per person.
 
-Alerts go through the outbox (kind "alert", a direct message) with the idempotency key
-`alert:{platform}:{workspace}:{user}:{story_id}`, so re-running on the same stories changes
-nothing. A user gets at most `daily_cap` instant alerts per UTC day; the rest collapse into one
-"and N more" delivery per day. Daily-mode watches feed one roll-up per user per day, sent at the
-next 08:00 UTC.
+A poll's new matches for one person go out as ONE direct message (kind "alert") listing every
+story under the query of the watch that found it: up to ten lines, then "and N more: /watch test
+<query>". Each (person, story) pair is recorded in storage with the message that told it, in the
+same transaction as the message, so a story is told at most once, whatever polls, edits or
+replicas do.
+
+Not told, ever: stories published before the watch was saved (the reply to /watch offers
+/watch test for those) and a source's backlog (items published before the source was added;
+an undated entry takes its fetch time as its date, so it counts as new). Instant matches past
+the person's daily cap are recorded but not sent, and the message that reaches the cap says so
+and how to narrow the watch. Daily-mode watches feed one roll-up per person and slot, due at
+the watch's local time in its zone (08:00 in the workspace default zone unless chosen).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 
-from core.alerts import AlertState
-from core.document import Document, Section, StoryCard, story_ref
+from core.alerts import AlertedStory, AlertState, StoryAge
+from core.document import Document, Section, StoryCard
 from core.outbox import NewDelivery
 from core.stories import StoryMatchText
-from core.watches import WatchOwner, WatchRecord
+from core.watches import DEFAULT_DAILY_AT, WatchOwner, WatchRecord
+from digest.composition.schedule import next_due, parse_hhmm
+from digest.ingest.pipeline import AfterIngest, PollReport
 from digest.judgement.query import QueryError, StoryFacts, WatchMatcher, parse_query
 from storage.store import Storage
 from storage.watches import WatchStore
@@ -31,14 +41,15 @@ __all__ = [
     "compile_watches",
     "story_facts",
     "queue_alerts",
-    "DAILY_ROLLUP_AT",
+    "alerts_hook",
+    "alert_document",
+    "MAX_LINES",
 ]
 
 log = logging.getLogger(__name__)
 
-DAILY_ROLLUP_AT = time(8, 0)  # UTC: users' own zones are not known
+MAX_LINES = 10  # story lines in one alert message; the rest are counted per watch
 _MAX_MATCH_TEXT = 20_000  # characters of item text per story that watches look at
-_ROLLUP_CARDS = 20
 
 CardSource = Callable[[Sequence[int]], Mapping[int, StoryCard]]
 """Story cards by id (`Cards.read`): an alert shows the card /brief shows."""
@@ -68,7 +79,7 @@ def compile_watches(watches: Iterable[WatchRecord]) -> CompiledWatches:
 class WatchIndex:
     """The compiled watches, rebuilt only when the set of active watches changes.
 
-    Hold one per process (the scheduler's alert tick) and pass it to `queue_alerts`: with many
+    Hold one per process (the alerts hook keeps one) and pass it to `queue_alerts`: with many
     watches, parsing and building the automaton costs seconds, matching a poll's stories does not.
     """
 
@@ -93,45 +104,141 @@ def story_facts(stories: Iterable[StoryMatchText]) -> list[StoryFacts]:
     return [StoryFacts.of(s, _MAX_MATCH_TEXT) for s in stories]
 
 
-def _next_rollup(now: datetime) -> datetime:
-    due = datetime.combine(now.astimezone(UTC).date(), DAILY_ROLLUP_AT, tzinfo=UTC)
-    return due if due > now else due + timedelta(days=1)
+# -- the message -----------------------------------------------------------------------------
 
 
-def _alert_key(user: WatchOwner, story_id: int) -> str:
-    return f"alert:{':'.join(user)}:{story_id}"
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
-def _overflow_key(user: WatchOwner, day_start: datetime) -> str:
-    return f"alert-overflow:{':'.join(user)}:{day_start.date().isoformat()}"
+def alert_document(
+    title: str,
+    groups: Sequence[tuple[WatchRecord, Sequence[StoryCard]]],
+    notes: Sequence[str] = (),
+) -> Document:
+    """One message for one person: a section per watch, named by its query, its stories as
+    linked one-liners; ten lines in all, then "and N more: /watch test <query>" per watch."""
+    room = MAX_LINES
+    sections = []
+    for watch, cards in groups:
+        shown = list(cards[: max(room, 0)])
+        room -= len(shown)
+        hidden = len(cards) - len(shown)
+        lines = [f"and {hidden} more: /watch test {watch.query}"] if hidden else []
+        sections.append(
+            Section(
+                title=f"{watch.query}  (watch #{watch.id})",
+                stories=shown,
+                lines=lines,
+                style="list",
+            )
+        )
+    return Document(
+        kind="alert",
+        title=title,
+        sections=sections,
+        footer=[
+            *notes,
+            "Your watches: /watch list · stop one for a while: /watch pause <id>",
+        ],
+    )
 
 
-def _rollup_key(user: WatchOwner, now: datetime) -> str:
-    return f"alert-daily:{':'.join(user)}:{_next_rollup(now).date().isoformat()}"
+def _cap_note(cap: int, left_out: int) -> str:
+    return (
+        f"You reached today's limit of {cap} alerts; "
+        f"{_plural(left_out, 'more match was', 'more matches were')} not sent. "
+        "To narrow a watch, add a word or an -exclusion (try it first with /watch test <query>), "
+        "then save it and /watch remove <id> the old one; or /watch pause <id>."
+    )
 
 
-def _more_title(n: int) -> str:
-    return f"and {n} more watch {'match' if n == 1 else 'matches'} today"
+# -- deciding who is told what ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Match:
+    story_id: int
+    watch: WatchRecord
+
+
+def _better(a: WatchRecord, b: WatchRecord) -> bool:
+    """Instant beats daily; then the older watch."""
+    return (a.mode == "daily", a.id) < (b.mode == "daily", b.id)
+
+
+def _eligible(watch: WatchRecord, age: StoryAge | None) -> bool:
+    if age is None or age.backlog:
+        return False
+    return watch.created_at is None or age.first_published >= watch.created_at
+
+
+def _match(
+    store: Storage, compiled: CompiledWatches, facts: Iterable[StoryFacts]
+) -> dict[WatchOwner, dict[int, WatchRecord]]:
+    """Each person's matched stories with the best watch that matched, old stories and
+    backlog left out."""
+    raw: list[tuple[int, WatchRecord]] = []
+    for story in facts:
+        for watch_id in compiled.matcher.match(story):
+            watch = compiled.watches.get(watch_id)
+            if watch is not None:
+                raw.append((story.story_id, watch))
+    if not raw:
+        return {}
+    ages = store.alerts.story_ages(sorted({sid for sid, _ in raw}))
+    wanted: dict[WatchOwner, dict[int, WatchRecord]] = defaultdict(dict)
+    for sid, watch in raw:
+        if not _eligible(watch, ages.get(sid)):
+            continue
+        mine = wanted[watch.owner]
+        if sid not in mine or _better(watch, mine[sid]):
+            mine[sid] = watch
+    return dict(wanted)
+
+
+def _slot(watch: WatchRecord, now: datetime, default_zone: str) -> datetime:
+    at = parse_hhmm(watch.daily_at or DEFAULT_DAILY_AT)
+    try:
+        return next_due(at, watch.timezone or default_zone, now)
+    except Exception:  # a zone the system no longer knows: fall back rather than lose it
+        return next_due(at, "UTC", now)
+
+
+def _rollup_key(user: WatchOwner, slot: datetime) -> str:
+    return f"alert-daily:{':'.join(user)}:{slot.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
+
+
+def _batch_key(user: WatchOwner, story_ids: Sequence[int]) -> str:
+    digest = hashlib.sha256(",".join(map(str, sorted(story_ids))).encode()).hexdigest()[:16]
+    return f"alert:{':'.join(user)}:{digest}"
+
+
+def _capped_key(user: WatchOwner, now: datetime) -> str:
+    return f"alert-capped:{':'.join(user)}:{now.astimezone(UTC).date().isoformat()}"
+
+
+def _groups(
+    items: Sequence[tuple[int, WatchRecord]], cards: Mapping[int, StoryCard]
+) -> list[tuple[WatchRecord, list[StoryCard]]]:
+    by_watch: dict[int, tuple[WatchRecord, list[StoryCard]]] = {}
+    for sid, watch in items:
+        if sid in cards:
+            by_watch.setdefault(watch.id, (watch, []))[1].append(cards[sid])
+    return [by_watch[k] for k in sorted(by_watch)]
 
 
 @dataclass
 class _Plan:
-    """What the alert step writes: new deliveries, and new payloads of pending ones."""
+    """What the alert step writes: new messages, new payloads of pending roll-ups, and the
+    (person, story) pairs handled."""
 
+    now: datetime
     new: list[NewDelivery] = field(default_factory=list)
     payloads: dict[str, str] = field(default_factory=dict)
+    told: list[AlertedStory] = field(default_factory=list)
 
-    def dm(
-        self,
-        key: str,
-        user: WatchOwner,
-        doc: Document,
-        *,
-        due: datetime,
-        now: datetime,
-        watch_id: int | None = None,
-        story_id: int | None = None,
-    ) -> None:
+    def dm(self, key: str, user: WatchOwner, doc: Document, due: datetime) -> None:
         platform, workspace, user_id = user
         self.new.append(
             NewDelivery(
@@ -143,138 +250,79 @@ class _Plan:
                 payload=doc.to_json(),
                 next_attempt_at=due,
                 direct=True,
-                watch_id=watch_id,
-                story_id=story_id,
-                created_at=now,
+                created_at=self.now,
             )
         )
 
-
-@dataclass(frozen=True)
-class _Matches:
-    """Each user's matched stories ("instant" wins over "daily") and the watch that matched."""
-
-    wanted: Mapping[WatchOwner, Mapping[int, str]]
-    watch_of: Mapping[tuple[WatchOwner, int], int]
+    def tell(self, user: WatchOwner, items: Iterable[tuple[int, WatchRecord]], key: str | None):
+        self.told += [AlertedStory(user, sid, w.id, key) for sid, w in items]
 
 
-def _match(compiled: CompiledWatches, facts: Iterable[StoryFacts]) -> _Matches:
-    wanted: dict[WatchOwner, dict[int, str]] = defaultdict(dict)
-    watch_of: dict[tuple[WatchOwner, int], int] = {}
-    for story in facts:
-        for watch_id in compiled.matcher.match(story):
-            watch = compiled.watches.get(watch_id)
-            if watch is None:
-                continue
-            mode = "instant" if watch.mode != "daily" else "daily"
-            if wanted[watch.owner].get(story.story_id) != "instant":
-                wanted[watch.owner][story.story_id] = mode
-                watch_of[(watch.owner, story.story_id)] = watch_id
-    return _Matches(dict(wanted), watch_of)
-
-
-def _plan_user(
+def _plan_instant(
     plan: _Plan,
     user: WatchOwner,
-    matches: _Matches,
+    items: list[tuple[int, WatchRecord]],
     cards: Mapping[int, StoryCard],
     state: AlertState,
-    now: datetime,
-    daily_cap: int,
+    cap: int,
 ) -> None:
-    day_start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
-    sent_today = state.sent_today.get(user, 0)
-    stories = matches.wanted[user]
-    overflow, daily = [], []
-    for sid in sorted(stories):
-        key = _alert_key(user, sid)
-        if key in state.queued or sid not in cards:
+    room = max(0, cap - state.sent_today.get(user, 0))
+    sent, left_out = items[:room], items[room:]
+    notes = [_cap_note(cap, len(left_out))] if left_out else []
+    if not sent and not left_out:
+        return
+    # the message that reaches the cap has a key per day: a second one that day is not queued
+    key = _capped_key(user, plan.now) if left_out else _batch_key(user, [s for s, _ in sent])
+    plan.tell(user, sent, key)
+    plan.tell(user, left_out, None)
+    if not sent and key in state.queued:
+        return  # over the cap again today: told once already
+    n = len(sent)
+    groups = _groups(sent, cards)
+    queries = {w.id for w, _ in groups}
+    title = (
+        f"{_plural(n, 'new story', 'new stories')} for your "
+        + (f"watch “{groups[0][0].query}”" if len(queries) == 1 else "watches")
+        if n
+        else "Today's alert limit reached"
+    )
+    plan.dm(key, user, alert_document(title, groups, notes), plan.now)
+
+
+def _plan_rollups(
+    plan: _Plan,
+    user: WatchOwner,
+    items: list[tuple[int, WatchRecord]],
+    found: Mapping[int, StoryCard],
+    state: AlertState,
+    default_zone: str,
+    known: Mapping[int, WatchRecord],
+) -> None:
+    by_slot: dict[str, tuple[datetime, list[tuple[int, WatchRecord]]]] = {}
+    for sid, watch in items:
+        slot = _slot(watch, plan.now, default_zone)
+        by_slot.setdefault(_rollup_key(user, slot), (slot, []))[1].append((sid, watch))
+    for key, (slot, new) in by_slot.items():
+        existing = state.queued.get(key)
+        if existing is not None and existing.status != "pending":
+            plan.tell(user, new, None)  # its time has passed already (a clock step): not told
             continue
-        if stories[sid] == "daily":
-            daily.append(sid)
-            continue
-        if sent_today >= daily_cap:
-            overflow.append(sid)
-            continue
-        watch_id = matches.watch_of[(user, sid)]
-        doc = Document(
-            kind="alert",
-            title=f"Watch match: {cards[sid].headline}",
-            intro=f"Your watch #{watch_id} matched a new story.",
-            sections=[Section(stories=[cards[sid]])],
-            footer=["Manage your watches with /watch list and /watch remove <id>."],
+        plan.tell(user, new, key)
+        held = [
+            (sid, known[wid])
+            for sid, wid in state.rollup_stories.get(key, ())
+            if wid is not None and wid in known
+        ]
+        everything = held + new
+        everything = list({sid: (sid, w) for sid, w in everything}.values())
+        doc = alert_document(
+            f"Your daily watch matches: {_plural(len(everything), 'story', 'stories')}",
+            _groups(everything, found),
         )
-        plan.dm(key, user, doc, due=now, now=now, watch_id=watch_id, story_id=sid)
-        sent_today += 1
-    if overflow:
-        _overflow(plan, user, overflow, cards, state, now, _overflow_key(user, day_start))
-    if daily:
-        _rollup(plan, user, daily, cards, state, now)
-
-
-def _overflow(
-    plan: _Plan,
-    user: WatchOwner,
-    story_ids: list[int],
-    cards: Mapping[int, StoryCard],
-    state: AlertState,
-    now: datetime,
-    key: str,
-) -> None:
-    """One "and N more" delivery per user and day, extended while it is still pending."""
-    existing = state.queued.get(key)
-    if existing is not None and existing.status != "pending":
-        # already sent today: a second overflow notice the same day would be noise
-        return
-    refs = [f"{story_ref(s)} {cards[s].headline}" for s in story_ids]
-    if existing is not None:
-        doc = Document.from_json(existing.payload)
-        lines = doc.sections[0].lines if doc.sections else []
-        seen = set(lines)
-        lines.extend(r for r in refs if r not in seen)
-        doc.title = _more_title(len(lines))
-        plan.payloads[key] = doc.to_json()
-        return
-    doc = Document(
-        kind="alert",
-        title=_more_title(len(refs)),
-        intro="You reached today's alert limit; these matched too.",
-        sections=[Section(lines=refs)],
-    )
-    plan.dm(key, user, doc, due=now, now=now)
-
-
-def _rollup(
-    plan: _Plan,
-    user: WatchOwner,
-    story_ids: list[int],
-    cards: Mapping[int, StoryCard],
-    state: AlertState,
-    now: datetime,
-) -> None:
-    """Daily-mode matches: one roll-up per user, due at the next 08:00 UTC."""
-    key = _rollup_key(user, now)
-    existing = state.queued.get(key)
-    if existing is not None and existing.status != "pending":
-        return
-    doc = (
-        Document.from_json(existing.payload)
-        if existing is not None
-        else Document(kind="alert", title="Your daily watch matches", sections=[Section()])
-    )
-    section = doc.sections[0]
-    have = {c.id for c in section.stories}
-    for sid in story_ids:
-        if sid in have:
-            continue
-        if len(section.stories) < _ROLLUP_CARDS:
-            section.stories.append(cards[sid])
+        if existing is not None:
+            plan.payloads[key] = doc.to_json()
         else:
-            section.lines.append(f"{story_ref(sid)} {cards[sid].headline}")
-    if existing is not None:
-        plan.payloads[key] = doc.to_json()
-        return
-    plan.dm(key, user, doc, due=_next_rollup(now), now=now)
+            plan.dm(key, user, doc, slot)
 
 
 def queue_alerts(
@@ -284,8 +332,10 @@ def queue_alerts(
     new_story_ids: Sequence[int],
     now: datetime,
     daily_cap: int = 20,
+    default_zone: str = "UTC",
 ) -> int:
-    """Match the new stories once and queue alerts; returns how many deliveries were written.
+    """Match the stories once and queue at most one message per person (plus daily roll-ups);
+    returns how many messages were new.
 
     Pass a WatchIndex (kept across polls; rebuilt when watches change), a CompiledWatches, or
     None to load and compile every active watch now.
@@ -301,18 +351,65 @@ def queue_alerts(
     if not compiled.watches:
         return 0
     texts = store.stories.match_texts(list(dict.fromkeys(new_story_ids)))
-    matches = _match(compiled, story_facts(texts))
-    if not matches.wanted:
+    wanted = _match(store, compiled, story_facts(texts))
+    if not wanted:
         return 0
-    found = cards(sorted({sid for stories in matches.wanted.values() for sid in stories}))
     day_start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
-    users = list(matches.wanted)
-    keys = [_alert_key(u, sid) for u in users for sid in matches.wanted[u]]
-    keys += [_overflow_key(u, day_start) for u in users] + [_rollup_key(u, now) for u in users]
-    state = store.alerts.state(keys, users, day_start)
-    plan = _Plan()
+    users = list(wanted)
+    rollup_keys = [
+        _rollup_key(u, _slot(w, now, default_zone))
+        for u in users
+        for w in wanted[u].values()
+        if w.mode == "daily"
+    ]
+    rollup_keys += [_capped_key(u, now) for u in users]
+    story_ids = sorted({sid for stories in wanted.values() for sid in stories})
+    state = store.alerts.state(users, story_ids, day_start, rollup_keys)
+    plan = _Plan(now)
+    instant: dict[WatchOwner, list[tuple[int, WatchRecord]]] = {}
+    daily: dict[WatchOwner, list[tuple[int, WatchRecord]]] = {}
     for user in users:
-        _plan_user(plan, user, matches, found, state, now, daily_cap)
-    if not plan.new and not plan.payloads:
+        fresh = sorted(
+            (sid, w) for sid, w in wanted[user].items() if (user, sid) not in state.handled
+        )
+        instant[user] = [(s, w) for s, w in fresh if w.mode != "daily"]
+        daily[user] = [(s, w) for s, w in fresh if w.mode == "daily"]
+    # every card the messages show, in one read
+    shown = {sid for items in (*instant.values(), *daily.values()) for sid, _ in items}
+    shown |= {sid for held in state.rollup_stories.values() for sid, _ in held}
+    found = cards(sorted(shown))
+    for user in users:
+        _plan_instant(plan, user, instant[user], found, state, daily_cap)
+        if daily[user]:
+            _plan_rollups(plan, user, daily[user], found, state, default_zone, compiled.watches)
+    if not plan.new and not plan.payloads and not plan.told:
         return 0
-    return store.alerts.write(plan.new, plan.payloads)
+    return store.alerts.write(plan.new, plan.payloads, plan.told, now)
+
+
+def alerts_hook(
+    store: Storage,
+    cards: CardSource,
+    *,
+    clock: Callable[[], datetime],
+    daily_cap: int = 20,
+    default_zone: str = "UTC",
+    index: WatchIndex | None = None,
+    on_queued: Callable[[int], object] | None = None,
+) -> AfterIngest:
+    """`AfterIngest("alerts", ...)`: the stories a poll's judgement made or changed are matched
+    against every watch, and each person's matches are queued as one message in the outbox (a
+    running bot, or `policybrief poll` when none runs, sends them)."""
+    watches = index or WatchIndex()
+
+    def run(report: PollReport) -> int:
+        ids = list(dict.fromkeys(report.new_story_ids + report.changed_story_ids))
+        queued = queue_alerts(
+            store, cards, watches, ids, clock(), daily_cap=daily_cap, default_zone=default_zone
+        )
+        log.debug("alerts: %d messages queued for %d stories", queued, len(ids))
+        if on_queued is not None:
+            on_queued(queued)
+        return queued
+
+    return AfterIngest("alerts", run)

@@ -7,16 +7,19 @@ the channel's pins when asked) and, only when summaries had to be made, one writ
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
+from core.deadlines import DeadlineFilter, DeadlineRecord
 from core.document import Document, Section, StoryCard
 from core.query import Query
 from core.stories import StoryFind, StoryPage, StoryView
 from core.subscriptions import Channel
 from core.summaries import top_line_key
 from digest.composition.cards import Cards
+from digest.composition.deadlines import deadline_line
+from digest.composition.lead import extractive_lead
 from digest.judgement.classify import Taxonomy
-from digest.writing.provider import Provider, Summaries
+from digest.writing.provider import Provider, Summaries, count_line
 from storage.store import Storage
 
 __all__ = [
@@ -25,10 +28,22 @@ __all__ = [
     "compose_digest",
     "OTHER_SECTION",
     "PINNED_SECTION",
+    "TOP_SECTION",
+    "ALSO_NOTED_SECTION",
+    "DIGEST_SIZE",
+    "ALSO_NOTED",
+    "COMING_UP_SECTION",
 ]
 
 OTHER_SECTION = "Other"
 PINNED_SECTION = "Pinned"
+TOP_SECTION = "Top stories"
+ALSO_NOTED_SECTION = "Also noted"
+DIGEST_SIZE = 5  # stories shown as cards in a digest (`/digest on ... size:N`, 3 to 15)
+ALSO_NOTED = 15  # further stories, one line each
+COMING_UP_SECTION = "Coming up"
+COMING_UP_DAYS = timedelta(days=14)
+COMING_UP_LINES = 5
 
 
 def _footer(provider: Provider, summaries: Summaries) -> list[str]:
@@ -149,6 +164,49 @@ def _finds(
     return [StoryFind(since=since, until=now, topics=topics, jurisdictions=places, limit=limit)]
 
 
+def _digest_intro(
+    provider: Provider,
+    taxonomy: Taxonomy,
+    cards: Sequence[StoryCard],
+    views: Sequence[StoryView],
+    page: StoryPage,
+) -> str:
+    """The model's top line when it has written one, else an extractive lead."""
+    line = _intro(provider, cards, views, page)
+    if line and line != count_line(cards):  # the fallback's count line: no model text yet
+        return line
+    labels = {slug: cat.label for slug, cat in taxonomy.topics.items()}
+    return extractive_lead(cards, labels)
+
+
+def _coming_up(
+    store: Storage, taxonomy: Taxonomy, slugs: frozenset[str], now: datetime
+) -> list[str]:
+    """Deadlines in the next 14 days that match the digest's filters (any of its slugs),
+    soonest first, at most five lines."""
+    topics = tuple(sorted(s for s in slugs if s in taxonomy.topics))
+    places = tuple(sorted(s for s in slugs if s in taxonomy.jurisdictions))
+    today = now.date()
+    wants = (
+        [
+            DeadlineFilter(today, COMING_UP_DAYS, topics=topics, limit=COMING_UP_LINES),
+            DeadlineFilter(today, COMING_UP_DAYS, jurisdictions=places, limit=COMING_UP_LINES),
+        ]
+        if topics and places
+        else [
+            DeadlineFilter(
+                today, COMING_UP_DAYS, topics=topics, jurisdictions=places, limit=COMING_UP_LINES
+            )
+        ]
+    )
+    found: dict[tuple[int, str, date], DeadlineRecord] = {}
+    for want in wants:
+        for record in store.deadlines.upcoming(want):
+            found.setdefault((record.story_id, record.deadline.kind, record.deadline.start), record)
+    soonest = sorted(found.values(), key=lambda r: (r.deadline.start, r.story_id))
+    return [deadline_line(r, 120) for r in soonest[:COMING_UP_LINES]]
+
+
 def compose_digest(
     store: Storage,
     taxonomy: Taxonomy,
@@ -159,17 +217,21 @@ def compose_digest(
     now: datetime,
     channel: Channel | None = None,
     pinned_ids: Sequence[int] = (),
-    limit: int = 20,
+    limit: int = DIGEST_SIZE + ALSO_NOTED,
+    size: int = DIGEST_SIZE,
     title: str = "Policy digest",
     query: Query | None = None,
 ) -> Document | None:
-    """A channel digest of stories seen in [since, now], grouped by topic; None when none is new.
+    """A channel digest of stories seen in [since, now]; None when none is new.
 
-    `topics` holds topic and jurisdiction slugs; a story qualifies when it carries any of them
-    (empty = everything). A story appears once, under its first topic; "Other" comes last.
+    A lead on the day; the top `size` stories as cards (pinned ones first); then "Also noted",
+    one line per further story (up to 15 and `limit` stories in all). `topics` holds topic and
+    jurisdiction slugs; a story qualifies when it carries any of them (empty = everything).
+    Only the cards are summarised.
     """
     slugs = frozenset(topics)
-    finds = _finds(taxonomy, slugs, since, now, limit, query)
+    total = max(limit, size)
+    finds = _finds(taxonomy, slugs, since, now, total, query)
     if not finds:
         return None  # only unknown slugs: nothing can match
     page = store.stories.digest(
@@ -178,30 +240,25 @@ def compose_digest(
     if not page.found:
         return None
     views = page.chosen()
+    top_n = max(size, len(page.pinned))
+    top, rest = views[:top_n], views[top_n : min(len(views), top_n + ALSO_NOTED, total)]
     cards = Cards(store, taxonomy, provider)
-    summaries = cards.summarise(views, page.cache)
-    by_id = {card.id: card for card in cards.make(views, summaries, page.pinned)}
-    sections: list[Section] = []
-    if page.pinned:
-        sections.append(Section(title=PINNED_SECTION, stories=[by_id[i] for i in page.pinned]))
-    wanted = [s for s in taxonomy.topics if s in slugs]
-    order = wanted or list(taxonomy.topics)
-    order += [s for s in taxonomy.topics if s not in order]
-    groups: dict[str, list[StoryCard]] = {}
-    for story_id in page.found:
-        card = by_id[story_id]
-        first = next((s for s in order if s in card.topics), None)
-        groups.setdefault(first or OTHER_SECTION, []).append(card)
-    for slug in order:
-        if slug in groups:
-            sections.append(Section(title=taxonomy.topics[slug].label, stories=groups[slug]))
-    if OTHER_SECTION in groups:
-        sections.append(Section(title=OTHER_SECTION, stories=groups[OTHER_SECTION]))
-    fresh = [page.views[i] for i in page.found]
+    summaries = cards.summarise(top, page.cache)
+    shown = cards.make(top, summaries, page.pinned)
+    noted = cards.make(rest, Summaries(), page.pinned)  # one line each: no summary
+    sections = []
+    coming = _coming_up(store, taxonomy, slugs, now)
+    if coming:
+        sections.append(Section(title=COMING_UP_SECTION, lines=coming))
+    sections.append(Section(title=TOP_SECTION, stories=shown))
+    if noted:
+        sections.append(Section(title=ALSO_NOTED_SECTION, stories=noted, style="list"))
+    fresh = [c for c in (*shown, *noted) if c.id not in page.pinned]
     return Document(
         kind="digest",
         title=title,
-        intro=_intro(provider, [by_id[v.id] for v in fresh], fresh, page),
+        intro=_digest_intro(provider, taxonomy, fresh, [page.views[c.id] for c in fresh], page),
         sections=sections,
         footer=_footer(provider, summaries),
+        at=now.astimezone(UTC).isoformat(timespec="seconds"),
     )

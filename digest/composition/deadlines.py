@@ -22,6 +22,7 @@ __all__ = [
     "deadlines_document",
     "group_label",
     "context_line",
+    "deadline_line",
     "to_ics",
     "to_csv",
     "to_json",
@@ -50,9 +51,14 @@ def context_line(record: DeadlineRecord, limit: int = _CONTEXT_CHARS) -> str:
     return cut + "…"
 
 
-def _line(record: DeadlineRecord) -> str:
+def deadline_line(record: DeadlineRecord, limit: int = _CONTEXT_CHARS) -> str:
+    """'April 2027 · takes effect — <the sentence> — <the story's link>'."""
     link = f" — {record.url}" if record.url else ""
-    return f"{record.deadline.label} — {context_line(record)}{link}"
+    return f"{record.deadline.label} — {context_line(record, limit)}{link}"
+
+
+def _line(record: DeadlineRecord) -> str:
+    return deadline_line(record)
 
 
 def deadlines_document(

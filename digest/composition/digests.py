@@ -67,6 +67,7 @@ class Compose(Protocol):
         limit: int,
         title: str,
         query: Query | None = None,
+        size: int = 5,
     ) -> Document | None: ...
 
 
@@ -121,9 +122,10 @@ def _topics_label(topics: frozenset[str]) -> str:
     return ", ".join(sorted(topics)) if topics else "your sources"
 
 
-def digest_title(local_day: date) -> str:
-    """The title of a channel's digest: its local date, e.g. 'Policy digest, Mon 01 Jun 2026'."""
-    return f"Policy digest, {local_day:%a %d %b %Y}"
+def digest_title(local_day: date, local_time: str = "") -> str:
+    """The title of a channel's digest: its local date and time, e.g.
+    'Policy digest, Mon 01 Jun 2026, 08:00 CEST'."""
+    return f"Policy digest, {local_day:%a %d %b %Y}" + (f", {local_time}" if local_time else "")
 
 
 def quiet_document(topics: frozenset[str], local_day: date) -> Document:
@@ -187,8 +189,9 @@ def _local(dt: datetime, zone: ZoneInfo) -> str:
     return dt.astimezone(zone).strftime("%H:%M %Z")
 
 
-_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str, str]
-"""(topics, since, pins, title, query text): channels with the same key get one document."""
+_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str, str, int]
+"""(topics, since, pins, title, query text, size): channels with the same key get one
+document."""
 
 
 @dataclass
@@ -226,7 +229,8 @@ def _plan(sub: SubscriptionRecord, pins: Sequence[DigestPin], now: datetime) -> 
         return plan
     since = max(sub.last_digest_at or now - FIRST_DIGEST_WINDOW, now - MAX_WINDOW)
     pinned = tuple(pin.story_id for pin in pins if pin.pinned_at > since)
-    plan.compose_key = (frozenset(sub.topics), since, pinned, digest_title(local_day), sub.query)
+    title = digest_title(local_day, _local(slot, zone))
+    plan.compose_key = (frozenset(sub.topics), since, pinned, title, sub.query, sub.size)
     return plan
 
 
@@ -300,10 +304,7 @@ class _Runner:
     # -- composing -------------------------------------------------------------------------------
 
     def _compose_json(self, key: _ComposeKey) -> str | None:
-        topics, since, pins, title, query = key
-        parsed = _stored_query(query)
-        # only channels with filters pass them: composers that predate filters still work
-        extra = {"query": parsed} if parsed is not None else {}
+        topics, since, pins, title, query, size = key
         doc = self.compose(
             topics=topics,
             since=since,
@@ -311,7 +312,8 @@ class _Runner:
             pinned_ids=pins,
             limit=self.limit,
             title=title,
-            **extra,
+            query=_stored_query(query),
+            size=size,
         )
         return None if doc is None else doc.to_json()
 

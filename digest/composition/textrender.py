@@ -41,6 +41,14 @@ def _card(card: StoryCard) -> list[str]:
     return lines
 
 
+def _line(card: StoryCard) -> str:
+    url = next((s.url for s in card.sources if s.url.startswith(("http://", "https://"))), "")
+    source = clean_line(card.sources[0].name) if card.sources else ""
+    tail = " · ".join(x for x in (source, " ".join(card.jurisdictions + card.topics)) if x)
+    link = f" <{clean_line(url)}>" if url else ""
+    return f"- {clean_line(card.headline)}{link}" + (f" · {clean_line(tail)}" if tail else "")
+
+
 def render_text(doc: Document) -> str:
     """The whole document as plain text lines; stories show their short id for /pin."""
     lines: list[str] = []
@@ -57,7 +65,10 @@ def render_text(doc: Document) -> str:
         if section.title:
             lines.append(f"## {clean_line(section.title)}")
         for card in section.stories:
-            lines.extend(_card(card))
+            if section.style == "list":
+                lines.append(_line(card))
+            else:
+                lines.extend(_card(card))
         for line in section.lines:
             lines.append(clean_line(line))
     for image in doc.images:
