@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.calendar import CalendarFeeds
 from bot.delivery import DeliveryConfig, Outbox
 from bot.ops import Metrics, OpsServer, configure_logging
 from bot.publisher import Publisher
@@ -101,12 +100,21 @@ class Components:
     summarizer: Summarizer
     provider: LlmSummaryProvider
     services: Services
-    fetcher: Fetcher
     registry: Registry
     metrics: Metrics
     clock: Callable[[], datetime] = utcnow
     summary_worker: SummaryWorker | None = None
     closers: list[Callable[[], object]] = field(default_factory=list)
+    # Built on first use: its TLS contexts cost start-up time that most commands never need.
+    given_fetcher: Fetcher | None = None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """The HTTP fetcher (closed with the components)."""
+        if self.given_fetcher is None:
+            self.given_fetcher = Fetcher(allow=self.settings.fetch_allow)
+            self.closers.append(self.given_fetcher.aclose)
+        return self.given_fetcher
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -205,10 +213,9 @@ def build_components(
     taxonomy = Taxonomy.load(settings.config_path)
     provider, worker = build_provider(settings, store, clock)
     summarizer = ExtractiveSummarizer()
-    http = fetcher if fetcher is not None else Fetcher(allow=settings.fetch_allow)
 
     async def probe(url: str) -> ProbeResult:
-        return await probe_source(http, url)
+        return await probe_source(comps.fetcher, url)
 
     services = Services(
         store=store,
@@ -234,13 +241,15 @@ def build_components(
         summarizer=summarizer,
         provider=provider,
         services=services,
-        fetcher=http,
+        given_fetcher=fetcher,
         registry=build_registry(),
         metrics=metrics,
         clock=clock,
         summary_worker=worker,
     )
-    comps.closers += [http.aclose, close_default_parser_pool]
+    comps.closers.append(close_default_parser_pool)
+    if fetcher is not None:
+        comps.closers.append(fetcher.aclose)
     return comps
 
 
@@ -400,6 +409,8 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
     scheduler = Scheduler(ticks)
     ops = None
     if settings.http_port:
+        from bot.calendar import CalendarFeeds
+
         ops = OpsServer(comps.metrics, scheduler.health, port=settings.http_port)
         CalendarFeeds(comps.services).mount(ops.app)  # /calendar/<token>.ics
         if slack is not None:

@@ -14,8 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from typing import TYPE_CHECKING
 
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
@@ -24,6 +23,9 @@ from core.clock import utcnow
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
 from digest.writing.llm_summaries import SummaryWorker, WorkerStats
 from storage.store import Storage
+
+if TYPE_CHECKING:  # loaded when the scheduler starts: one-shot commands never need it
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 __all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]
 
@@ -340,6 +342,8 @@ class Scheduler:
         if warning:
             log.warning(warning)
             self.ticks._warned = True
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         aps = AsyncIOScheduler(
             timezone="UTC",
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
