@@ -1,11 +1,17 @@
-"""The `policybrief` command line (Typer): the contract in DESIGN.md."""
+"""The `policybrief` command line (Typer): the contract in DESIGN.md.
+
+Exit codes, for scripts: 0 success; 1 some sources failed or a command was refused; 2 a usage or
+configuration error (a bad option value, an unreadable setting, a database that cannot be used).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
+import sys
 import tempfile
 import threading
 import time
@@ -13,7 +19,7 @@ from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
 
@@ -22,14 +28,18 @@ from core.source_url import mask_credentials
 
 if TYPE_CHECKING:
     from bot.app import Components
+    from bot.progress import PollProgress
     from core.document import Document
+    from core.sources import SourceHealth, SourceRecord
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     help="policybrief: policy briefings from news feeds, in Slack, Discord and the console.",
+    epilog="Exit codes: 0 success; 1 some sources failed or a command was refused; "
+    "2 usage or configuration error.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
 )
 sources_app = typer.Typer(
@@ -46,6 +56,37 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(deadlines_app, name="deadlines")
 app.add_typer(digest_app, name="digest")
 app.add_typer(db_app, name="db")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"policybrief {version('policybrief')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            typer.echo("policybrief (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """The options every command shares (--version, shell completion)."""
+
+
+def _echo_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
 
 
 def _settings(**overrides: object) -> Settings:
@@ -203,6 +244,8 @@ def chat(
     from bot.console import run_command, run_repl
 
     with _opened() as comps:
+        if command is None or _reads_stories(command):
+            _say_when_never_polled(comps)
         if command is None:
             run_repl(comps.services, comps.registry)
             return
@@ -213,20 +256,42 @@ def chat(
         raise typer.Exit(1)
 
 
+def _reads_stories(command: str) -> bool:
+    """Whether a chat command shows stories (so an empty database is worth a word)."""
+    name = command.strip().removeprefix("/").split(" ", 1)[0].lower()
+    return name not in ("", "help", "sources", "digest", "deadlines")
+
+
+def _say_when_never_polled(comps: Components) -> None:
+    """On stderr, before anything else: the database has no items and sources never polled."""
+    sources = comps.store.sources
+    if sources.has_items():
+        return
+    waiting = len(sources.never_polled())
+    if waiting:
+        typer.echo(
+            f"no stories yet: run `policybrief poll` ({waiting} sources never polled)", err=True
+        )
+
+
 @app.command()
 def poll(
     all_sources: Annotated[bool, typer.Option("--all", help="Poll every enabled source.")] = False,
     source: Annotated[int | None, typer.Option(help="Poll this source id only.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the outcome as JSON (progress goes to stderr).")
+    ] = False,
 ) -> None:
-    """Poll the due (or all, or one) sources now and report what each gave."""
-    from bot.app import pipeline_poll
-    from bot.scheduler import PollOutcome
-    from digest.ingest.pipeline import RefreshResult
+    """Poll the due (or all, or one) sources now and report what each gave.
+
+    Exit code 1 when any source failed.
+    """
+    from bot.progress import describe_result
 
     # closed inside go(): the fetcher's connections belong to the loop that polled
     comps = _components()
 
-    async def go() -> PollOutcome:
+    async def go() -> tuple[list[SourceRecord], PollProgress | None]:
         try:
             sources = comps.store.sources
             if source is not None:
@@ -238,48 +303,117 @@ def poll(
                 chosen = [s for s in sources.all() if s.enabled]
             else:
                 chosen = sources.due(comps.clock(), limit=10_000)
-            names = {s.id: s.name for s in chosen}
-            if not names:
-                typer.echo("No source is due. Use --all to poll every source now.")
-                return PollOutcome()
-            total, done = len(names), 0
-
-            def progress(result: RefreshResult) -> None:
-                nonlocal done
-                done += 1
-                what = {
-                    "ok": f"{result.new_items} new, {result.updated_items} updated items",
-                    "not_modified": "not modified",
-                }.get(result.status, f"failed: {result.error}")
-                typer.echo(f"[{done}/{total}] {names.get(result.source_id)}: {what}")
-
-            poll_now = pipeline_poll(comps, progress=progress)
-            return await poll_now(list(names))
+            if not chosen:
+                return chosen, None
+            return chosen, await _poll_with_progress(comps, chosen, sys.stderr if as_json else None)
         finally:
             await comps.aclose()
 
-    outcome = asyncio.run(go())
-    if outcome.polled:
-        noun = "source" if outcome.polled == 1 else "sources"
-        typer.echo(
-            f"Polled {outcome.polled} {noun}: {outcome.items_stored} new items, "
-            f"{outcome.failures} failed."
+    chosen, progress = asyncio.run(go())
+    results = progress.results if progress is not None else []
+    failed = progress.failed if progress is not None else []
+    new_items = sum(r.new_items for r in results)
+    if as_json:
+        by_id = {r.source_id: r for r in results}
+        _echo_json(
+            {
+                "polled": len(results),
+                "new_items": new_items,
+                "failed": len(failed),
+                "sources": [
+                    {
+                        "id": s.id,
+                        "name": s.name,
+                        "url": s.shown_url,
+                        "status": by_id[s.id].status if s.id in by_id else "not_polled",
+                        "new_items": by_id[s.id].new_items if s.id in by_id else 0,
+                        "updated_items": by_id[s.id].updated_items if s.id in by_id else 0,
+                        "error": by_id[s.id].error if s.id in by_id else None,
+                    }
+                    for s in chosen
+                ],
+            }
         )
+    elif not chosen:
+        typer.echo("No source is due. Use --all to poll every source now.")
+    else:
+        noun = "source" if len(results) == 1 else "sources"
+        typer.echo(f"Polled {len(results)} {noun}: {new_items} new items, {len(failed)} failed.")
+        names = {s.id: s.name for s in chosen}
+        for r in failed:
+            typer.secho(
+                f"  #{r.source_id} {names.get(r.source_id, '')}: {describe_result(r)}",
+                err=True,
+                fg=typer.colors.RED,
+            )
+    if failed:
+        raise typer.Exit(1)
+
+
+async def _poll_with_progress(
+    comps: Components, chosen: list[SourceRecord], stream: TextIO | None = None
+) -> PollProgress:
+    """Poll `chosen` now, a line per source on `stream` (standard output by default)."""
+    from bot.app import pipeline_poll
+    from bot.progress import PollProgress
+
+    names = {s.id: s.name for s in chosen}
+    with PollProgress(names, stream or sys.stdout) as progress:
+        await pipeline_poll(comps, progress=progress)(list(names))
+    return progress
+
+
+def _health_status(row: SourceHealth) -> str:
+    if not row.enabled:
+        return "disabled"
+    if row.consecutive_failures:
+        return "failing"
+    return "never_polled" if row.last_success_at is None else "ok"
 
 
 @sources_app.command("list")
-def sources_list() -> None:
-    """Every source with its health: last success, last error, failures, next poll."""
+def sources_list(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print each source's URL and health as JSON.")
+    ] = False,
+) -> None:
+    """Every source with its URL (passwords masked) and health."""
     from core.sources import format_health
 
     with _opened() as comps:
         rows = comps.store.sources.health(comps.clock())
-        ids = [r.id for r in rows]
+        records = {s.id: s for s in comps.store.sources.all()}
         lines = format_health(rows, comps.clock())
+    if as_json:
+        _echo_json({"sources": [_source_json(row, records.get(row.id)) for row in rows]})
+        return
     if not rows:
         typer.echo("No sources yet. Add one with `policybrief sources add URL`.")
-    for sid, line in zip(ids, lines, strict=True):
-        typer.echo(f"#{sid} {line}")
+    for row, line in zip(rows, lines, strict=True):
+        record = records.get(row.id)
+        typer.echo(f"#{row.id} {line}")
+        typer.echo(f"    {record.shown_url if record else mask_credentials(row.url)}")
+
+
+def _source_json(row: SourceHealth, record: SourceRecord | None) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "url": record.shown_url if record else mask_credentials(row.url),
+        "jurisdiction": record.jurisdiction if record else None,
+        "official": record.official if record else False,
+        "enabled": row.enabled,
+        "health": {
+            "status": _health_status(row),
+            "last_success_at": _iso(row.last_success_at),
+            "last_error": row.last_error,
+            "last_error_at": _iso(row.last_error_at),
+            "consecutive_failures": row.consecutive_failures,
+            "next_poll_at": _iso(row.next_poll_at),
+            "items_last_7_days": row.items_last_7_days,
+            "disabled_reason": row.disabled_reason,
+        },
+    }
 
 
 @sources_app.command("add")
@@ -300,7 +434,7 @@ def sources_add(
     with _opened() as comps:
         if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
             known = " ".join(comps.taxonomy.jurisdictions)
-            _fail(f"unknown jurisdiction {jurisdiction!r}; use one of: {known}")
+            _fail(f"--jurisdiction: unknown jurisdiction {jurisdiction!r}; use one of: {known}", 2)
         try:
             added = asyncio.run(
                 add_feed(
@@ -404,7 +538,7 @@ def digest_preview(
         try:
             slugs = [topic_or_jurisdiction(comps.services, word) for word in words]
         except UsageError as exc:
-            _fail(exc.message)
+            _fail(f"--topics: {exc.message}", 2)
         since = comps.clock() - timedelta(hours=24)
         doc = compose_preview(comps.services, topics=slugs, since=since)
     if doc is None:
@@ -438,9 +572,9 @@ def digest_run_due(
         try:
             when = datetime.fromisoformat(at.replace("Z", "+00:00"))
         except ValueError:
-            _fail(f"--at {at!r}: not an ISO-8601 time, e.g. 2026-11-28T08:00:00+01:00")
+            _fail(f"--at {at!r}: not an ISO-8601 time, e.g. 2026-11-28T08:00:00+01:00", 2)
         if when.tzinfo is None:
-            _fail(f"--at {at!r}: give a time zone, e.g. 2026-11-28T08:00:00+01:00 or ...Z")
+            _fail(f"--at {at!r}: give a time zone, e.g. 2026-11-28T08:00:00+01:00 or ...Z", 2)
     if abs(when - now) > RUN_DUE_REACH and not force:
         _fail(
             f"--at {at} is {_span(when - now)}: running the digests due then would move their "
@@ -525,7 +659,7 @@ def db_upgrade() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    app(prog_name="policybrief")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -163,6 +163,13 @@ class Ticks:
                 self.metrics.polled(outcome.polled, outcome.failures, outcome.items_stored)
             self._new_for_alerts += outcome.new_story_ids
             self._new_for_summaries += outcome.new_story_ids
+        if total.polled:
+            log.info(
+                "poll cycle: %d sources polled, %d new items, %d failed",
+                total.polled,
+                total.items_stored,
+                total.failures,
+            )
         if self._new_for_alerts:
             await self.alerts()
         return total

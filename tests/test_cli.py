@@ -100,7 +100,7 @@ def test_sources_add_fetches_first_and_refuses_private_addresses(env):
         assert "already a source: #1" in again.output
 
     bad = invoke(["sources", "add", "https://example.org/feed", "--jurisdiction", "mars"], env)
-    assert "unknown jurisdiction 'mars'" in bad.output
+    assert bad.exit_code == 2 and "unknown jurisdiction 'mars'" in bad.output
 
 
 def test_opml_round_trip_and_malformed_file_imports_nothing(env, tmp_path):
@@ -143,9 +143,9 @@ def test_invalid_setting_names_the_variable(env):
 
 def test_digest_run_due_checks_its_time_and_reports(env):
     bad = invoke(["digest", "run-due", "--at", "tomorrow"], env)
-    assert bad.exit_code == 1 and "not an ISO-8601 time" in bad.output
+    assert bad.exit_code == 2 and "not an ISO-8601 time" in bad.output
     naive = invoke(["digest", "run-due", "--at", "2026-11-28T08:00"], env)
-    assert naive.exit_code == 1 and "give a time zone" in naive.output
+    assert naive.exit_code == 2 and "give a time zone" in naive.output
     ok = invoke(["digest", "run-due", "--at", "2026-11-28T08:00:00Z", "--force"], env)
     assert ok.exit_code == 0 and "no digest due at 2026-11-28T08:00" in ok.output
 
@@ -197,7 +197,7 @@ def test_sources_add_and_digest_preview_refuse_as_chat_does(env):
     assert bad.exit_code == 1
     assert "not added: ftp://x.example/feed: expected an http(s) feed URL" in bad.output
     typo = invoke(["digest", "preview", "--topics", "eu,child-safty"], env)
-    assert typo.exit_code == 1
+    assert typo.exit_code == 2
     assert "unknown topic 'child-safty' — did you mean child-safety?" in typo.output
     quiet = invoke(["digest", "preview", "--topics", "EU,child-safety"], env)
     assert quiet.exit_code == 0 and "Quiet day: nothing new in the last 24 h." in quiet.output

@@ -1,0 +1,126 @@
+"""The CLI for scripts (issue 15): --version, completion, exit codes and the --json shapes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from storage.db import Database
+from storage.models import Source
+from tests.feedserver import FeedServer
+
+runner = CliRunner()
+
+
+def invoke(args: list[str], env: dict[str, str]):
+    return runner.invoke(app, args, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def env(tmp_path) -> dict[str, str]:
+    return {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "POLICYBRIEF_SEED_SOURCES": "false"}
+
+
+def add_sources(env: dict[str, str], *urls: str) -> None:
+    db = Database(env["DATABASE_URL"])
+    db.upgrade()
+    with db.session() as session:
+        for n, url in enumerate(urls):
+            session.add(Source(url=url, name=f"F{n}"))
+    db.dispose()
+
+
+def test_version_and_shell_completion():
+    version = invoke(["--version"], {})
+    assert version.exit_code == 0
+    assert version.output.startswith("policybrief ") and version.output.strip() != "policybrief"
+    shown = invoke(["--show-completion", "bash"], {})
+    assert shown.exit_code == 0 and "complete " in shown.output
+    assert "--install-completion" in invoke(["--help"], {}).output
+
+
+def test_usage_errors_exit_2(env):
+    assert invoke(["poll", "--frobnicate"], env).exit_code == 2
+    assert invoke(["sources", "remove", "one"], env).exit_code == 2
+    bad_setting = invoke(["poll"], {**env, "POLICYBRIEF_LOG_LEVEL": "LOUD"})
+    assert bad_setting.exit_code == 2
+
+
+def test_poll_json_and_exit_1_when_a_source_failed(env):
+    with FeedServer(1, datetime.now(UTC)) as server:
+        allowed = {**env, "POLICYBRIEF_FETCH_ALLOW": server.allow}
+        add_sources(env, server.url(0), server.url(7))  # feed 7 is a 404
+        result = runner.invoke(app, ["poll", "--json"], env=allowed)
+        assert result.exit_code == 1, result.output
+        data = json.loads(result.stdout)
+        assert data["polled"] == 2 and data["failed"] == 1 and data["new_items"] > 0
+        by_name = {s["name"]: s for s in data["sources"]}
+        assert set(by_name["F0"]) == {
+            "id",
+            "name",
+            "url",
+            "status",
+            "new_items",
+            "updated_items",
+            "error",
+        }
+        assert by_name["F0"]["status"] == "ok" and by_name["F0"]["url"] == server.url(0)
+        assert by_name["F1"]["status"] == "failed" and "404" in by_name["F1"]["error"]
+        assert "[2/2]" in result.stderr  # progress stays out of the JSON
+
+        text = invoke(["poll", "--all"], allowed)
+        assert text.exit_code == 1
+        assert "Polled 2 sources: 0 new items, 1 failed." in text.output
+        assert "#2 F1: failed:" in text.output
+        ok = runner.invoke(app, ["poll", "--source", "1", "--json"], env=allowed)
+        assert ok.exit_code == 0 and json.loads(ok.stdout)["failed"] == 0
+
+
+def test_poll_json_with_nothing_due(env):
+    result = invoke(["poll", "--json"], env)
+    assert result.exit_code == 0
+    assert json.loads(result.output) == {"polled": 0, "new_items": 0, "failed": 0, "sources": []}
+
+
+def test_sources_list_shows_urls_with_passwords_masked(env):
+    db = Database(env["DATABASE_URL"])
+    db.upgrade()
+    with db.session() as session:
+        session.add(
+            Source(url="https://feeds.example/a.xml", name="A", jurisdiction="eu", official=True)
+        )
+        session.add(Source(url="https://feeds.example/b.xml", name="B", credentials="me:s3cret"))
+    db.dispose()
+    text = invoke(["sources", "list"], env)
+    assert text.exit_code == 0
+    assert "https://feeds.example/a.xml" in text.output
+    assert "s3cret" not in text.output and "https://me:" in text.output
+    data = json.loads(invoke(["sources", "list", "--json"], env).output)
+    a, b = sorted(data["sources"], key=lambda s: s["name"])
+    assert a["url"] == "https://feeds.example/a.xml"
+    assert (a["jurisdiction"], a["official"], a["enabled"]) == ("eu", True, True)
+    assert a["health"] == {
+        "status": "never_polled",
+        "last_success_at": None,
+        "last_error": None,
+        "last_error_at": None,
+        "consecutive_failures": 0,
+        "next_poll_at": None,
+        "items_last_7_days": 0,
+        "disabled_reason": None,
+    }
+    assert "s3cret" not in json.dumps(b) and b["url"].startswith("https://me:")
+
+
+def test_chat_says_when_sources_were_never_polled(env):
+    add_sources(env, "https://feeds.example/a.xml", "https://feeds.example/b.xml")
+    result = runner.invoke(app, ["chat", "/brief eu"], env=env)
+    assert result.exit_code == 0
+    said = "no stories yet: run `policybrief poll` (2 sources never polled)"
+    assert result.stderr.strip() == said
+    as_json = runner.invoke(app, ["chat", "--json", "/brief eu"], env=env)
+    assert json.loads(as_json.stdout)["kind"]  # the note stays out of the JSON
