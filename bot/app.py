@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.delivery import DeliveryConfig, Outbox
 from bot.ops import Metrics, OpsServer, configure_logging
+from bot.progress import PollProgress, ProgressRelay
 from bot.publisher import Publisher
 from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
@@ -298,6 +299,7 @@ def build_ticks(
     config: TickConfig | None = None,
     delivery: DeliveryConfig | None = None,
     owner: str | None = None,
+    progress: Callable[[RefreshResult], None] | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
     settings, store = comps.settings, comps.store
@@ -324,7 +326,9 @@ def build_ticks(
         comps.store,
         outbox,
         compose=digest_composer(store, comps.taxonomy, comps.provider),
-        poll=pipeline_poll(comps, concurrency=config.poll_concurrency, stop=stop_polling),
+        poll=pipeline_poll(
+            comps, concurrency=config.poll_concurrency, stop=stop_polling, progress=progress
+        ),
         stop_poll=stop_polling.set,
         alerts=alerts,
         # A digest waits for the model at most as long as two calls (one retry) may take.
@@ -396,16 +400,14 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         await comps.aclose()
         raise
     repl: asyncio.Future[None] | None = None
-    if not publishers:
+    console = not publishers
+    if console:
         from bot.console import ConsolePublisher
-        from bot.console import repl as console_repl
 
         publishers["console"] = ConsolePublisher()
-        if sys.stdin is not None and sys.stdin.isatty():
-            repl = asyncio.ensure_future(console_repl(comps.services, comps.registry))
-            repl.add_done_callback(lambda _f: stop.set())
         log.info("no chat platform configured: digests and alerts print to the console")
-    ticks = build_ticks(comps, publishers)
+    relay = ProgressRelay()
+    ticks = build_ticks(comps, publishers, progress=relay)
     scheduler = Scheduler(ticks)
     ops = None
     if settings.http_port:
@@ -425,6 +427,12 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         for runtime in runtimes:
             await runtime.start()
             started.append(runtime)
+        await _first_poll(comps, scheduler, relay, stop)
+        if console and not stop.is_set() and sys.stdin is not None and sys.stdin.isatty():
+            from bot.console import repl as console_repl
+
+            repl = asyncio.ensure_future(console_repl(comps.services, comps.registry))
+            repl.add_done_callback(lambda _f: stop.set())
         scheduler.start()
         log.info("policybrief running as %s on %s", ticks.owner, ", ".join(sorted(publishers)))
         await stop.wait()
@@ -441,6 +449,28 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         await comps.aclose()
         log.info("stopped")
     return stopped
+
+
+async def _first_poll(
+    comps: Components, scheduler: Scheduler, relay: ProgressRelay, stop: asyncio.Event
+) -> None:
+    """When some sources were never polled (a new database), poll what is due before anything
+    else, a line per source on standard output; a stop cuts it short like any poll."""
+    store = comps.store
+    never = await asyncio.to_thread(store.sources.never_polled)
+    if not never:
+        return
+    due = await asyncio.to_thread(store.sources.due, comps.clock(), 10_000)
+    log.info("first poll: %d sources never polled, %d due in all", len(never), len(due))
+    with PollProgress({s.id: s.name for s in due}, sys.stdout) as shown:
+        relay.target = shown
+        try:
+            polling = asyncio.ensure_future(scheduler.poll_now())
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+        finally:
+            relay.target = None
 
 
 def _latest_slot(sub: SubscriptionRecord, at: datetime) -> datetime:

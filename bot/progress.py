@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from digest.ingest.pipeline import RefreshResult
 
-__all__ = ["PollProgress", "describe_result"]
+__all__ = ["PollProgress", "ProgressRelay", "describe_result"]
 
 
 def describe_result(result: RefreshResult) -> str:
@@ -25,6 +25,19 @@ def describe_result(result: RefreshResult) -> str:
     if result.status == "stopped":
         return "stopped before its turn"
     return f"failed: {result.error or result.status}"
+
+
+class ProgressRelay:
+    """A poll's `progress` callback that passes results on while `target` is set (the first
+    poll of `policybrief run`) and drops them otherwise."""
+
+    def __init__(self) -> None:
+        self.target: Callable[[RefreshResult], None] | None = None
+
+    def __call__(self, result: RefreshResult) -> None:
+        target = self.target
+        if target is not None:
+            target(result)
 
 
 class PollProgress:

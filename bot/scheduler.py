@@ -309,6 +309,10 @@ class Scheduler:
         self._started: datetime | None = None
         self.database = DatabaseWatch()
 
+    async def poll_now(self) -> None:
+        """One poll tick now, watched like the scheduled ones (a stop waits for it)."""
+        await self._guard("poll", self.ticks.poll)()
+
     def _guard(
         self, name: str, fn: Callable[[], Awaitable[object]]
     ) -> Callable[[], Awaitable[None]]:
