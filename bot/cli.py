@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -30,7 +31,8 @@ if TYPE_CHECKING:
     from bot.app import Components
     from bot.progress import PollProgress
     from core.document import Document
-    from core.sources import SourceHealth, SourceRecord
+    from core.sources import NewSource, SourceHealth, SourceRecord
+    from digest.ingest.pipeline import RefreshResult
 
 __all__ = ["app", "main"]
 
@@ -427,30 +429,206 @@ def sources_add(
     ] = None,
     official: Annotated[bool, typer.Option(help="A government or regulator's feed.")] = False,
 ) -> None:
-    """Fetch the feed once, then save it; refuse (saving nothing) and say why when it fails."""
+    """Fetch the feed, save it and store its items (its first poll); refuse, saving nothing,
+    and say why when it fails."""
+    from bot.app import pipeline_poll
     from handlers.base import UsageError
     from handlers.sources import NotAdded, add_feed, feed_url
 
-    with _opened() as comps:
-        if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
-            known = " ".join(comps.taxonomy.jurisdictions)
-            _fail(f"--jurisdiction: unknown jurisdiction {jurisdiction!r}; use one of: {known}", 2)
+    # closed inside add_and_poll(): the fetcher and parsers belong to the loop that used them
+    comps = _components()
+    if jurisdiction and jurisdiction not in comps.taxonomy.jurisdictions:
+        known = " ".join(comps.taxonomy.jurisdictions)
+        asyncio.run(comps.aclose())
+        _fail(f"--jurisdiction: unknown jurisdiction {jurisdiction!r}; use one of: {known}", 2)
+
+    async def add_and_poll() -> tuple[int, str, int, str | None]:
         try:
-            added = asyncio.run(
-                add_feed(
-                    comps.services,
-                    feed_url(url),
-                    name or "",
-                    jurisdiction=jurisdiction,
-                    official=official,
-                )
+            added = await add_feed(
+                comps.services,
+                feed_url(url),
+                name or "",
+                jurisdiction=jurisdiction,
+                official=official,
             )
-        except NotAdded as exc:
-            _fail(f"not added: {exc.reason}")
-        except UsageError as exc:
-            _fail(f"not added: {exc.message}")
-    found = f": {added.probe.item_count} items found" if added.probe is not None else ""
-    typer.echo(f"Added #{added.id} {added.name}{found}.")
+            results: list[RefreshResult] = []
+            polled = await pipeline_poll(comps, progress=results.append)([added.id])
+        finally:
+            await comps.aclose()
+        errors = [r.error or r.status for r in results if r.status == "failed"]
+        failed = f"its first poll failed: {errors[0]}" if errors else None
+        return added.id, added.name, polled.items_stored, failed
+
+    try:
+        source_id, shown, stored, failed = asyncio.run(add_and_poll())
+    except NotAdded as exc:
+        _fail(f"not added: {exc.reason}")
+    except UsageError as exc:
+        _fail(f"not added: {exc.message}")
+    if failed:
+        _fail(f"Added #{source_id} {shown}, but {failed}; `policybrief poll --source {source_id}`")
+    typer.echo(f"Added #{source_id} {shown}: {stored} items stored.")
+
+
+@dataclass
+class _Entry:
+    """One OPML entry on its way in: what it is, and what became of it."""
+
+    shown: str  # its address, password masked
+    name: str
+    source: NewSource | None = None
+    outcome: str = "refused"  # imported | present | refused
+    reason: str = ""
+    source_id: int | None = None
+
+
+@sources_app.command("import")
+def sources_import(
+    file: Path,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Fetch each feed first (concurrently); skip those failing."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print each entry's outcome as JSON.")
+    ] = False,
+) -> None:
+    """Import sources from an OPML file, each entry checked; says what was imported, skipped
+    and why. Exit code 1 when any entry was refused."""
+    from dataclasses import replace
+
+    from digest.ingest.netguard import FetchPolicy
+    from digest.ingest.opml import OpmlError, parse_opml
+    from digest.ingest.source_url import MaskedPassword, SourceRefused, admit_source
+
+    try:
+        parsed = parse_opml(file.read_bytes())
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror}", 2)
+    except OpmlError as exc:
+        _fail(f"{file}: {exc}; nothing was imported")
+    policy = FetchPolicy.from_entries(_settings().fetch_allow)
+    entries: list[_Entry] = []
+    taking: dict[str, str] = {}  # canonical address -> the entry that brings it
+    with _opened() as comps:
+        taxonomy, store = comps.taxonomy, comps.store.sources
+        for item in parsed:
+            entry = _Entry(mask_credentials(item.url[:200]), item.name)
+            entries.append(entry)
+            if item.problem:
+                entry.reason = item.problem
+                continue
+            place, label = item.jurisdiction, None
+            if item.folder:
+                found = taxonomy.lookup(item.folder)
+                named = found.slug if found and found.slug in taxonomy.jurisdictions else None
+                place, label = (place or named), (None if named else item.folder)
+            try:
+                source = admit_source(
+                    item.url, item.name, policy, jurisdiction=place, official=item.official
+                )
+            except MaskedPassword as exc:
+                if store.by_url(exc.key) is not None:  # our own export read back
+                    entry.outcome, entry.reason = "present", "already a source"
+                else:
+                    entry.reason = exc.reason
+                continue
+            except SourceRefused as exc:
+                entry.reason = exc.reason
+                continue
+            if place and place not in taxonomy.jurisdictions:
+                entry.reason = f"unknown jurisdiction {place!r}"
+                continue
+            existing = store.by_url(source.url)
+            if existing is not None:
+                entry.outcome, entry.reason = "present", f"already source #{existing.id}"
+                continue
+            if source.url in taking:
+                entry.outcome, entry.reason = "present", f"the same feed as {taking[source.url]}"
+                continue
+            taking[source.url] = entry.shown
+            entry.source, entry.outcome = replace(source, label=label), "imported"
+        if check:
+            asyncio.run(_check_entries(comps, [e for e in entries if e.source], as_json))
+        chosen = [e for e in entries if e.outcome == "imported" and e.source]
+        added = {s.url: s.id for s in store.add_missing([e.source for e in chosen if e.source])}
+    for entry in chosen:
+        entry.source_id = added.get(entry.source.url) if entry.source else None
+    _report_import(entries, as_json)
+    if any(e.outcome == "refused" for e in entries):
+        raise typer.Exit(1)
+
+
+async def _check_entries(comps: Components, entries: list[_Entry], quiet: bool) -> None:
+    """Fetch each entry's feed, eight at a time, a progress line each; a failure refuses it."""
+    from bot.progress import PollProgress
+    from core.source_url import fetch_url
+    from digest.ingest.fetch import FetchError
+    from digest.ingest.parse import FeedError, close_default_parser_pool
+    from digest.ingest.probe import probe_source
+
+    gate = asyncio.Semaphore(8)
+    names = {n: e.name for n, e in enumerate(entries)}
+    with PollProgress(names, sys.stderr if quiet else sys.stdout) as progress:
+
+        async def one(n: int, entry: _Entry) -> None:
+            assert entry.source is not None
+            async with gate:
+                try:
+                    found = await asyncio.wait_for(
+                        probe_source(
+                            comps.fetcher, fetch_url(entry.source.url, entry.source.credentials)
+                        ),
+                        30,
+                    )
+                    said = f"{found.item_count} entries"
+                except (FetchError, FeedError) as exc:
+                    entry.outcome, entry.reason = "refused", f"fetch failed: {exc.reason}"
+                    said = entry.reason
+                except TimeoutError:
+                    entry.outcome, entry.reason = "refused", "fetch failed: no answer within 30 s"
+                    said = entry.reason
+            progress.note(names[n], said)
+
+        try:
+            await asyncio.gather(*(one(n, e) for n, e in enumerate(entries)))
+        finally:  # closed on the loop that used them
+            await comps.fetcher.aclose()
+            await close_default_parser_pool()
+
+
+def _report_import(entries: list[_Entry], as_json: bool) -> None:
+    if as_json:
+        _echo_json(
+            {
+                "entries": [
+                    {
+                        "url": e.shown,
+                        "name": e.name,
+                        "outcome": e.outcome,
+                        "reason": e.reason or None,
+                        "id": e.source_id,
+                        "jurisdiction": e.source.jurisdiction if e.source else None,
+                        "label": e.source.label if e.source else None,
+                        "official": e.source.official if e.source else False,
+                    }
+                    for e in entries
+                ]
+            }
+        )
+        return
+    for e in entries:
+        if e.outcome == "imported":
+            typer.echo(f"imported #{e.source_id} {e.name} ({e.shown})")
+        elif e.outcome == "present":
+            typer.echo(f"skipped  {e.shown}: {e.reason}")
+        else:
+            typer.secho(f"refused  {e.shown}: {e.reason}", fg=typer.colors.RED)
+    count = {k: sum(e.outcome == k for e in entries) for k in ("imported", "present", "refused")}
+    typer.echo(
+        f"Imported {count['imported']} sources ({count['present']} already present, "
+        f"{count['refused']} refused)."
+    )
 
 
 @sources_app.command("remove")
@@ -463,46 +641,6 @@ def sources_remove(source_id: int) -> None:
     typer.echo(f"Removed source #{source_id}.")
 
 
-@sources_app.command("import")
-def sources_import(file: Path) -> None:
-    """Import sources from an OPML file: all of them, or none when the file has a problem."""
-    from digest.ingest.netguard import FetchPolicy
-    from digest.ingest.opml import OpmlError, parse_opml
-    from digest.ingest.source_url import MaskedPassword, SourceRefused, admit_source
-
-    try:
-        entries = parse_opml(file.read_bytes())
-    except OSError as exc:
-        _fail(f"cannot read {file}: {exc.strerror}")
-    except OpmlError as exc:
-        _fail(f"{file}: {exc}; nothing was imported")
-    settings = _settings()
-    policy = FetchPolicy.from_entries(settings.fetch_allow)
-    with _opened() as comps:
-        places = comps.taxonomy.jurisdictions
-        new = []
-        for entry in entries:
-            try:
-                source = admit_source(
-                    entry.url, entry.name, policy, jurisdiction=entry.jurisdiction
-                )
-            except MaskedPassword as exc:
-                if comps.store.sources.by_url(exc.key) is not None:
-                    continue  # our own export read back: the source and its password are here
-                _fail(f"{file}: {mask_credentials(entry.url[:200])}: {exc.reason}")
-            except SourceRefused as exc:
-                shown = mask_credentials(entry.url[:200])
-                _fail(f"{file}: {shown}: {exc.reason}; nothing was imported")
-            if source.jurisdiction and source.jurisdiction not in places:
-                _fail(
-                    f"{file}: unknown jurisdiction {source.jurisdiction!r} for "
-                    f"{mask_credentials(entry.url[:200])}; nothing was imported"
-                )
-            new.append(source)
-        added = comps.store.sources.add_missing(new)
-    typer.echo(f"Imported {len(added)} sources ({len(entries) - len(added)} already present).")
-
-
 @sources_app.command("export")
 def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> None:
     """Export the sources as OPML, to FILE or standard output (passwords masked)."""
@@ -510,7 +648,8 @@ def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> Non
 
     with _opened() as comps:
         entries = [
-            OpmlSource(s.shown_url, s.name, s.jurisdiction) for s in comps.store.sources.all()
+            OpmlSource(s.shown_url, s.name, s.jurisdiction, official=s.official, folder=s.label)
+            for s in comps.store.sources.all()
         ]
     text = to_opml(entries)
     if file is None:

@@ -55,6 +55,7 @@ class PollProgress:
         self._lock = threading.Lock()
         self._bar: Progress | None = None
         self._task: TaskID | None = None
+        self._done = 0
 
     def __enter__(self) -> PollProgress:
         if self.live:
@@ -85,8 +86,14 @@ class PollProgress:
     def __call__(self, result: RefreshResult) -> None:
         with self._lock:
             self.results.append(result)
-            name = self.names.get(result.source_id, f"#{result.source_id}")
-            line = f"[{len(self.results)}/{len(self.names)}] {name}: {describe_result(result)}"
+        name = self.names.get(result.source_id, f"#{result.source_id}")
+        self.note(name, describe_result(result))
+
+    def note(self, name: str, what: str) -> None:
+        """One more done: print `[n/total] name: what` and move the bar."""
+        with self._lock:
+            self._done += 1
+            line = f"[{self._done}/{len(self.names)}] {name}: {what}"
             if self._bar is not None and self._task is not None:
                 self._bar.console.print(line, markup=False, highlight=False)
                 self._bar.advance(self._task)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import tomllib
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +14,38 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 _CSV = Annotated[tuple[str, ...], NoDecode]
+
+# The tables POLICYBRIEF_CONFIG may hold: the default sources, and the taxonomy (under
+# [taxonomy], or its own tables at the top level). Anything else is a typo, never ignored.
+CONFIG_TABLES = {
+    "source": "[[source]]",
+    "taxonomy": "[taxonomy]",
+    "topics": "[topics.<slug>]",
+    "jurisdictions": "[jurisdictions.<slug>]",
+    "relevance": "[relevance]",
+}
+
+
+def check_config_file(path: Path) -> None:
+    """ValueError naming the file and the problem when it cannot be read, is not TOML, or has a
+    table policybrief does not know (`[[sources]]`: did you mean `[[source]]`?)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: invalid TOML: {exc}") from None
+    for key in data:
+        if key in CONFIG_TABLES:
+            continue
+        close = difflib.get_close_matches(key, list(CONFIG_TABLES), n=1, cutoff=0.6)
+        hint = f"; did you mean {CONFIG_TABLES[close[0]]}?" if close else ""
+        known = ", ".join(CONFIG_TABLES.values())
+        raise ValueError(f"{path}: unknown table {key!r}{hint} (known: {known})")
 
 
 def _split_csv(value: object) -> tuple[str, ...]:
@@ -86,6 +120,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Brussels)") from None
+        return value
+
+    @field_validator("config_path")
+    @classmethod
+    def _config(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            check_config_file(value)
         return value
 
     @field_validator("database_url")

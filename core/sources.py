@@ -27,6 +27,7 @@ class NewSource:
     jurisdiction: str | None = None
     official: bool = False
     credentials: str | None = field(default=None, repr=False)
+    label: str | None = None  # the operator's grouping, e.g. an OPML folder
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class SourceRecord:
     disabled_reason: str | None
     last_error_at: datetime | None
     credentials: str | None = field(default=None, repr=False)
+    label: str | None = None
 
     @property
     def shown_url(self) -> str:

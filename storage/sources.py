@@ -50,6 +50,7 @@ def _record(source: Source) -> SourceRecord:
         disabled_reason=source.disabled_reason,
         last_error_at=source.last_error_at,
         credentials=source.credentials,
+        label=source.label,
     )
 
 
@@ -73,6 +74,7 @@ def _add(session: Session, new: NewSource) -> SourceRecord:
         name=new.name.strip() or url,
         jurisdiction=new.jurisdiction,
         official=new.official,
+        label=new.label,
     )
     session.add(source)
     session.flush()

@@ -124,3 +124,95 @@ def test_chat_says_when_sources_were_never_polled(env):
     assert result.stderr.strip() == said
     as_json = runner.invoke(app, ["chat", "--json", "/brief eu"], env=env)
     assert json.loads(as_json.stdout)["kind"]  # the note stays out of the JSON
+
+
+def stored_sources(env: dict[str, str]) -> list[Source]:
+    db = Database(env["DATABASE_URL"])
+    db.upgrade()
+    with db.session() as session:
+        rows = list(session.query(Source).order_by(Source.id).all())
+    db.dispose()
+    return rows
+
+
+def test_import_reads_folders_and_official_and_reports_each_entry(env, tmp_path):
+    path = tmp_path / "feeds.opml"
+    path.write_text(
+        '<opml version="2.0" xmlns:pb="urn:policybrief:opml"><body>'
+        '<outline text="United Kingdom">'
+        '<outline text="ICO" xmlUrl="https://ico.example/feed" pb:official="true"/></outline>'
+        '<outline text="Think tanks">'
+        '<outline text="Brookings" xmlUrl="https://brookings.example/feed"/>'
+        '<outline text="Local" xmlUrl="http://10.0.0.7/feed"/></outline>'
+        "</body></opml>"
+    )
+    result = runner.invoke(app, ["sources", "import", str(path), "--json"], env=env)
+    assert result.exit_code == 1  # one entry refused; the others are in
+    entries = json.loads(result.stdout)["entries"]
+    assert [(e["name"], e["outcome"]) for e in entries] == [
+        ("ICO", "imported"),
+        ("Brookings", "imported"),
+        ("Local", "refused"),
+    ]
+    assert set(entries[0]) == {
+        "url",
+        "name",
+        "outcome",
+        "reason",
+        "id",
+        "jurisdiction",
+        "label",
+        "official",
+    }
+    assert "private" in entries[2]["reason"] or "not a public" in entries[2]["reason"]
+    rows = {s.name: s for s in stored_sources(env)}
+    assert set(rows) == {"ICO", "Brookings"}
+    assert (rows["ICO"].jurisdiction, rows["ICO"].official, rows["ICO"].label) == ("uk", True, None)
+    assert (rows["Brookings"].jurisdiction, rows["Brookings"].label) == (None, "Think tanks")
+
+    exported = tmp_path / "out.opml"
+    assert invoke(["sources", "export", str(exported)], env).exit_code == 0
+    text = exported.read_text()
+    assert 'pb:official="true"' in text and '<outline text="Think tanks"' in text
+
+
+def test_import_check_fetches_each_entry_and_refuses_the_failing(env, tmp_path):
+    with FeedServer(1, datetime.now(UTC)) as server:
+        allowed = {**env, "POLICYBRIEF_FETCH_ALLOW": server.allow}
+        path = tmp_path / "feeds.opml"
+        path.write_text(
+            f'<opml><body><outline text="Good" xmlUrl="{server.url(0)}"/>'
+            f'<outline text="Gone" xmlUrl="{server.url(3)}"/></body></opml>'
+        )
+        result = runner.invoke(app, ["sources", "import", "--check", str(path)], env=allowed)
+        assert result.exit_code == 1
+        assert "[2/2]" in result.stdout
+        assert f"imported #1 Good ({server.url(0)})" in result.stdout
+        assert f"refused  {server.url(3)}: fetch failed:" in result.stdout
+        assert "Imported 1 sources (0 already present, 1 refused)." in result.stdout
+    assert [s.name for s in stored_sources(env)] == ["Good"]
+
+
+def test_sources_add_stores_its_first_poll(env):
+    with FeedServer(1, datetime.now(UTC)) as server:
+        allowed = {**env, "POLICYBRIEF_FETCH_ALLOW": server.allow}
+        added = invoke(["sources", "add", server.url(0)], allowed)
+        assert added.exit_code == 0, added.output
+        data = json.loads(invoke(["sources", "list", "--json"], allowed).output)
+    (source,) = data["sources"]
+    assert source["health"]["status"] == "ok" and source["health"]["items_last_7_days"] > 0
+    assert f": {source['health']['items_last_7_days']} items stored." in added.output
+
+
+def test_an_unknown_table_in_the_config_file_is_an_error(env, tmp_path):
+    config = tmp_path / "policybrief.toml"
+    config.write_text('[[sources]]\nname = "A"\nurl = "https://a.example/feed"\n')
+    result = invoke(["sources", "list"], {**env, "POLICYBRIEF_CONFIG": str(config)})
+    assert result.exit_code == 2
+    assert f"POLICYBRIEF_CONFIG: {config}: unknown table 'sources'; did you mean [[source]]?" in (
+        result.output
+    )
+    config.write_text('[[source]]\nname = "A"\nurl = "https://a.example/feed"\n')
+    seeded = {**env, "POLICYBRIEF_CONFIG": str(config), "POLICYBRIEF_SEED_SOURCES": "true"}
+    listed = json.loads(invoke(["sources", "list", "--json"], seeded).output)
+    assert [s["url"] for s in listed["sources"]] == ["https://a.example/feed"]
