@@ -216,3 +216,72 @@ def test_an_unknown_table_in_the_config_file_is_an_error(env, tmp_path):
     seeded = {**env, "POLICYBRIEF_CONFIG": str(config), "POLICYBRIEF_SEED_SOURCES": "true"}
     listed = json.loads(invoke(["sources", "list", "--json"], seeded).output)
     assert [s["url"] for s in listed["sources"]] == ["https://a.example/feed"]
+
+
+@pytest.fixture
+def demo_env(tmp_path_factory) -> dict[str, str]:
+    """A database the demo filled with the bundled sample feeds (made once for these tests)."""
+    path = tmp_path_factory.mktemp("export") / "demo.db"
+    env = {"DATABASE_URL": f"sqlite:///{path}", "POLICYBRIEF_SEED_SOURCES": "false"}
+    assert invoke(["demo", "--database", env["DATABASE_URL"]], env).exit_code == 0
+    return env
+
+
+def test_stories_export_json_and_csv(demo_env, tmp_path):
+    result = runner.invoke(app, ["stories", "export", "--since", "3650d"], env=demo_env)
+    assert result.exit_code == 0, result.output
+    stories = json.loads(result.stdout)["stories"]
+    assert stories
+    first = stories[0]
+    assert set(first) == {
+        "id",
+        "ref",
+        "headline",
+        "topics",
+        "jurisdictions",
+        "relevance",
+        "significance",
+        "first_seen_at",
+        "last_seen_at",
+        "items",
+    }
+    assert set(first["relevance"]) == {"policy", "reasons"}
+    assert set(first["significance"]) == {"score", "event_type", "source_count", "official"}
+    assert first["ref"].startswith("s")
+    for story in stories:
+        assert story["items"], story["headline"]
+        for item in story["items"]:
+            assert set(item) == {"source", "title", "url", "published_at"}
+            assert item["url"].startswith("https://")
+    assert [s["first_seen_at"] for s in stories] == sorted(s["first_seen_at"] for s in stories)
+    breach = [s for s in stories if len({i["source"] for i in s["items"]}) >= 3]
+    assert breach  # the sample's three-outlet story comes with every report
+
+    out = tmp_path / "stories.csv"
+    written = runner.invoke(
+        app,
+        ["stories", "export", "--since", "3650d", "--format", "csv", "--output", str(out)],
+        env=demo_env,
+    )
+    assert written.exit_code == 0
+    assert f"Exported {len(stories)} stories to {out}." in written.stderr
+    import csv
+
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == sum(len(s["items"]) for s in stories)  # one row per item
+    assert rows[0]["story_ref"] == first["ref"] and rows[0]["item_url"].startswith("https://")
+
+
+def test_stories_export_window_and_bad_values(demo_env):
+    future = runner.invoke(app, ["stories", "export", "--since", "2999-01-01"], env=demo_env)
+    assert future.exit_code == 0 and json.loads(future.stdout) == {"stories": []}
+    for args, said in (
+        (["--since", "30x"], "--since '30x': expected a number of days (30d, 90d) or a date"),
+        (["--since", "0d"], "--since '0d': give 1 to 3650 days"),
+        (["--since", "2026-13-01"], "--since '2026-13-01': expected"),
+        (["--format", "xml"], "--format 'xml': expected json or csv"),
+        (["--output", "/nonexistent/dir/x.json"], "--output /nonexistent/dir/x.json: cannot write"),
+    ):
+        bad = runner.invoke(app, ["stories", "export", *args], env=demo_env)
+        assert bad.exit_code == 2, args
+        assert said in bad.stderr, bad.stderr
