@@ -381,7 +381,9 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
 
     Returns True when all work stopped in the shutdown budget, False when a unit of ingest was
     still running (its sources keep their leases; the caller exits without waiting for it)."""
-    configure_logging(settings.log_level, settings.log_json, _secrets(settings))
+    console = not (settings.slack_enabled or settings.discord_enabled)
+    level = settings.console_log_level(console)
+    configure_logging(level, settings.log_json, _secrets(settings))
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -400,8 +402,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         await comps.aclose()
         raise
     repl: asyncio.Future[None] | None = None
-    console = not publishers
-    if console:
+    if not publishers:
         from bot.console import ConsolePublisher
 
         publishers["console"] = ConsolePublisher()
@@ -431,13 +432,19 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         if console and not stop.is_set() and sys.stdin is not None and sys.stdin.isatty():
             from bot.console import repl as console_repl
 
-            repl = asyncio.ensure_future(console_repl(comps.services, comps.registry))
+            repl = asyncio.ensure_future(
+                console_repl(comps.services, comps.registry, history=settings.console_history)
+            )
             repl.add_done_callback(lambda _f: stop.set())
         scheduler.start()
         log.info("policybrief running as %s on %s", ticks.owner, ", ".join(sorted(publishers)))
         await stop.wait()
         log.info("stopping: finishing sends under way")
     finally:
+        if repl is not None and not repl.done():  # a signal stopped us: give the terminal back
+            repl.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await repl
         deadline = loop.time() + SHUTDOWN_BUDGET - 1.5
         stopped = await scheduler.stop(timeout=SHUTDOWN_BUDGET - 4.5, grace=1.0)
         for runtime in reversed(started):

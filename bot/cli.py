@@ -254,7 +254,7 @@ def chat(
         if command is None or _reads_stories(command):
             _say_when_never_polled(comps)
         if command is None:
-            run_repl(comps.services, comps.registry)
+            run_repl(comps.services, comps.registry, history=comps.settings.console_history)
             return
         reply = run_command(comps.services, comps.registry, command)
     for doc in [reply.document, *reply.extras]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from pathlib import Path
 from typing import Annotated
@@ -98,6 +99,8 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", alias="POLICYBRIEF_TIMEZONE")
     seed_sources: bool = Field(True, alias="POLICYBRIEF_SEED_SOURCES")
     log_level: str = Field("INFO", alias="POLICYBRIEF_LOG_LEVEL")
+    # the console's history lives here (default: $XDG_DATA_HOME/policybrief)
+    data_dir: Path | None = Field(None, alias="POLICYBRIEF_DATA_DIR")
     log_json: bool = Field(False, alias="POLICYBRIEF_LOG_JSON")
 
     @field_validator("discord_guild_ids", "admins", "moderators", "fetch_allow", mode="before")
@@ -143,6 +146,22 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return value
+
+    @property
+    def console_history(self) -> Path:
+        """The console's line history, kept across runs."""
+        base = self.data_dir
+        if base is None:
+            xdg = os.environ.get("XDG_DATA_HOME")
+            base = (Path(xdg) if xdg else Path.home() / ".local" / "share") / "policybrief"
+        return base / "console_history"
+
+    def console_log_level(self, console: bool) -> str:
+        """WARNING when the console chat shares the terminal (its output stays readable),
+        unless POLICYBRIEF_LOG_LEVEL says otherwise; else the configured level."""
+        if console and "log_level" not in self.model_fields_set:
+            return "WARNING"
+        return self.log_level
 
     @property
     def llm_enabled(self) -> bool:

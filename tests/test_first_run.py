@@ -65,6 +65,7 @@ async def test_first_poll_prints_a_line_per_source_and_the_cycle_at_info(
         monkeypatch.setenv("DATABASE_URL", url)
         monkeypatch.setenv("POLICYBRIEF_FETCH_ALLOW", server.allow)
         monkeypatch.setenv("POLICYBRIEF_SEED_SOURCES", "false")
+        monkeypatch.setenv("POLICYBRIEF_LOG_LEVEL", "INFO")  # the console's default is WARNING
         stop = asyncio.Event()
         running = asyncio.create_task(run(load_settings(), stop=stop))
         out = err = ""
