@@ -125,6 +125,9 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
     images: list[Attachment] = field(default_factory=list)  # charts, in order
+    # the listed things as fields, for scripts (`chat --json`): e.g. a watch's id, query, mode,
+    # created_at, last_match; renderers show the lines, not these
+    records: list[dict[str, str | int | None]] = field(default_factory=list)
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
@@ -160,6 +163,7 @@ class Document:
             sections=sections,
             footer=list(data.get("footer", [])),
             images=[Attachment.from_dict(i) for i in data.get("images", [])],
+            records=[dict(r) for r in data.get("records", [])],
         )
 
     @classmethod

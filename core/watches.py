@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
-__all__ = ["WatchOwner", "WatchRecord", "WatchAdded"]
+__all__ = ["WatchOwner", "WatchListing", "WatchRecord", "WatchAdded"]
 
 WatchOwner = tuple[str, str, str]
 """(platform, workspace, user id)."""
+
+
+@dataclass(frozen=True)
+class WatchListing:
+    """A watch as its owner's list shows it: when it was made and when it last matched."""
+
+    id: int
+    query: str
+    mode: str
+    created_at: datetime
+    last_match: datetime | None
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ def run_similar(services: Services, caller: Caller, pick: StoryPick) -> Reply:
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
-    watches = services.store.watches.of(caller.who)
+    watches = services.store.watches.listing(caller.who)
     if not watches:
         return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine"))
     lines = [f"#{w.id}  {w.query}  ({w.mode})" for w in watches]
@@ -154,6 +154,16 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
         title=f"Your watches ({len(watches)} of {cap})",
         sections=[Section(lines=lines)],
         footer=["Remove one with /watch remove <id>."],
+        records=[
+            {
+                "id": w.id,
+                "query": w.query,
+                "mode": w.mode,
+                "created_at": w.created_at.isoformat(),
+                "last_match": w.last_match.isoformat() if w.last_match else None,
+            }
+            for w in watches
+        ],
     )
     return Reply(doc)
 

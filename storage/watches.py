@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, delete, func, insert, select, text
 
-from core.watches import WatchAdded, WatchOwner, WatchRecord
+from core.watches import WatchAdded, WatchListing, WatchOwner, WatchRecord
 from storage.db import Database
-from storage.models import Watch
+from storage.models import Delivery, Watch
 
 __all__ = ["WatchStore"]
 
 _T: Table = Watch.__table__  # type: ignore[attr-defined]
+_DELIVERIES: Table = Delivery.__table__  # type: ignore[attr-defined]
 _COLUMNS = (_T.c.id, _T.c.platform, _T.c.workspace, _T.c.user_id, _T.c.query, _T.c.mode)
 _ADD_LOCK = 7_263_101  # PostgreSQL advisory lock space: one add per user at a time
 
@@ -83,6 +84,24 @@ class WatchStore:
                 select(*_COLUMNS).where(*_owned(owner)).order_by(_T.c.id)
             )
             return [_record(r) for r in rows]
+
+    def listing(self, owner: WatchOwner) -> list[WatchListing]:
+        """The user's active watches, oldest first, each with when it last matched (its newest
+        alert queued)."""
+        d = _DELIVERIES.c
+        last = (
+            select(func.max(d.created_at))
+            .where(d.watch_id == _T.c.id, d.kind == "alert")
+            .scalar_subquery()
+        )
+        stmt = (
+            select(_T.c.id, _T.c.query, _T.c.mode, _T.c.created_at, last.label("last_match"))
+            .where(*_owned(owner))
+            .order_by(_T.c.id)
+        )
+        with self._db.session() as session:
+            rows = session.connection().execute(stmt)
+            return [WatchListing(r.id, r.query, r.mode, r.created_at, r.last_match) for r in rows]
 
     def remove(self, owner: WatchOwner, watch_id: int) -> bool:
         """Delete the watch if it is this user's; False (and nothing changed) otherwise."""

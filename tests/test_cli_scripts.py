@@ -285,3 +285,38 @@ def test_stories_export_window_and_bad_values(demo_env):
         bad = runner.invoke(app, ["stories", "export", *args], env=demo_env)
         assert bad.exit_code == 2, args
         assert said in bad.stderr, bad.stderr
+
+
+def test_watch_list_json_gives_each_watch_as_fields(env):
+    assert invoke(["chat", "/watch coupang fine"], env).exit_code == 0
+    assert invoke(["chat", '/watch daily "age verification"'], env).exit_code == 0
+    result = runner.invoke(app, ["chat", "--json", "/watch list"], env=env)
+    assert result.exit_code == 0
+    records = json.loads(result.stdout)["records"]
+    assert [set(r) for r in records] == [{"id", "query", "mode", "created_at", "last_match"}] * 2
+    assert [r["last_match"] for r in records] == [None, None]
+    first = records[0]
+    assert first["query"] == "coupang fine" and first["mode"] == "instant"
+    assert datetime.fromisoformat(first["created_at"]).tzinfo is not None
+
+    from storage.models import Delivery
+
+    db = Database(env["DATABASE_URL"])
+    with db.session() as session:
+        session.add(
+            Delivery(
+                idempotency_key="alert:1:1",
+                kind="alert",
+                platform="console",
+                workspace="local",
+                target="console",
+                direct=True,
+                payload="{}",
+                watch_id=first["id"],
+                status="sent",
+            )
+        )
+    db.dispose()
+    again = json.loads(runner.invoke(app, ["chat", "--json", "/watch list"], env=env).stdout)
+    assert again["records"][0]["last_match"] is not None
+    assert again["records"][1]["last_match"] is None
