@@ -382,7 +382,8 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
     Returns True when all work stopped in the shutdown budget, False when a unit of ingest was
     still running (its sources keep their leases; the caller exits without waiting for it)."""
     console = not (settings.slack_enabled or settings.discord_enabled)
-    level = settings.console_log_level(console)
+    chatting = console and sys.stdin is not None and sys.stdin.isatty()  # the REPL will run
+    level = settings.console_log_level(chatting)
     configure_logging(level, settings.log_json, _secrets(settings))
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()

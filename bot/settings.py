@@ -157,8 +157,8 @@ class Settings(BaseSettings):
         return base / "console_history"
 
     def console_log_level(self, console: bool) -> str:
-        """WARNING when the console chat shares the terminal (its output stays readable),
-        unless POLICYBRIEF_LOG_LEVEL says otherwise; else the configured level."""
+        """WARNING when the console chat shares the terminal (`console`: its output stays
+        readable), unless POLICYBRIEF_LOG_LEVEL says otherwise; else the configured level."""
         if console and "log_level" not in self.model_fields_set:
             return "WARNING"
         return self.log_level
