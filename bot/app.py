@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.calendar import CalendarFeeds
 from bot.delivery import DeliveryConfig, Outbox
 from bot.ops import Metrics, OpsServer, configure_logging
+from bot.progress import PollProgress, ProgressRelay
 from bot.publisher import Publisher
 from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
@@ -110,12 +110,21 @@ class Components:
     summarizer: Summarizer
     provider: LlmSummaryProvider
     services: Services
-    fetcher: Fetcher
     registry: Registry
     metrics: Metrics
     clock: Callable[[], datetime] = utcnow
     summary_worker: SummaryWorker | None = None
     closers: list[Callable[[], object]] = field(default_factory=list)
+    # Built on first use: its TLS contexts cost start-up time that most commands never need.
+    given_fetcher: Fetcher | None = None
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """The HTTP fetcher (closed with the components)."""
+        if self.given_fetcher is None:
+            self.given_fetcher = Fetcher(allow=self.settings.fetch_allow)
+            self.closers.append(self.given_fetcher.aclose)
+        return self.given_fetcher
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -219,10 +228,9 @@ def build_components(
     taxonomy = Taxonomy.load(settings.config_path)
     provider, worker = build_provider(settings, store, clock)
     summarizer = ExtractiveSummarizer()
-    http = fetcher if fetcher is not None else Fetcher(allow=settings.fetch_allow)
 
     async def probe(url: str) -> ProbeResult:
-        return await probe_source(http, url)
+        return await probe_source(comps.fetcher, url)
 
     services = Services(
         store=store,
@@ -249,13 +257,15 @@ def build_components(
         summarizer=summarizer,
         provider=provider,
         services=services,
-        fetcher=http,
+        given_fetcher=fetcher,
         registry=build_registry(),
         metrics=metrics,
         clock=clock,
         summary_worker=worker,
     )
-    comps.closers += [http.aclose, close_default_parser_pool]
+    comps.closers.append(close_default_parser_pool)
+    if fetcher is not None:
+        comps.closers.append(fetcher.aclose)
     return comps
 
 
@@ -322,6 +332,7 @@ def build_ticks(
     config: TickConfig | None = None,
     delivery: DeliveryConfig | None = None,
     owner: str | None = None,
+    progress: Callable[[RefreshResult], None] | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
     settings, store = comps.settings, comps.store
@@ -341,7 +352,9 @@ def build_ticks(
         comps.store,
         outbox,
         compose=digest_composer(store, comps.taxonomy, comps.provider),
-        poll=pipeline_poll(comps, concurrency=config.poll_concurrency, stop=stop_polling),
+        poll=pipeline_poll(
+            comps, concurrency=config.poll_concurrency, stop=stop_polling, progress=progress
+        ),
         stop_poll=stop_polling.set,
         # A digest waits for the model at most as long as two calls (one retry) may take.
         llm=comps.summary_worker,
@@ -393,7 +406,10 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
 
     Returns True when all work stopped in the shutdown budget, False when a unit of ingest was
     still running (its sources keep their leases; the caller exits without waiting for it)."""
-    configure_logging(settings.log_level, settings.log_json, _secrets(settings))
+    console = not (settings.slack_enabled or settings.discord_enabled)
+    chatting = console and sys.stdin is not None and sys.stdin.isatty()  # the REPL will run
+    level = settings.console_log_level(chatting)
+    configure_logging(level, settings.log_json, _secrets(settings))
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -414,17 +430,16 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
     repl: asyncio.Future[None] | None = None
     if not publishers:
         from bot.console import ConsolePublisher
-        from bot.console import repl as console_repl
 
         publishers["console"] = ConsolePublisher()
-        if sys.stdin is not None and sys.stdin.isatty():
-            repl = asyncio.ensure_future(console_repl(comps.services, comps.registry))
-            repl.add_done_callback(lambda _f: stop.set())
         log.info("no chat platform configured: digests and alerts print to the console")
-    ticks = build_ticks(comps, publishers)
+    relay = ProgressRelay()
+    ticks = build_ticks(comps, publishers, progress=relay)
     scheduler = Scheduler(ticks)
     ops = None
     if settings.http_port:
+        from bot.calendar import CalendarFeeds
+
         ops = OpsServer(comps.metrics, scheduler.health, port=settings.http_port)
         CalendarFeeds(comps.services).mount(ops.app)  # /calendar/<token>.ics
         if slack is not None:
@@ -439,11 +454,23 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         for runtime in runtimes:
             await runtime.start()
             started.append(runtime)
+        await _first_poll(comps, scheduler, relay, stop)
+        if console and not stop.is_set() and sys.stdin is not None and sys.stdin.isatty():
+            from bot.console import repl as console_repl
+
+            repl = asyncio.ensure_future(
+                console_repl(comps.services, comps.registry, history=settings.console_history)
+            )
+            repl.add_done_callback(lambda _f: stop.set())
         scheduler.start()
         log.info("policybrief running as %s on %s", ticks.owner, ", ".join(sorted(publishers)))
         await stop.wait()
         log.info("stopping: finishing sends under way")
     finally:
+        if repl is not None and not repl.done():  # a signal stopped us: give the terminal back
+            repl.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await repl
         deadline = loop.time() + SHUTDOWN_BUDGET - 1.5
         stopped = await scheduler.stop(timeout=SHUTDOWN_BUDGET - 4.5, grace=1.0)
         for runtime in reversed(started):
@@ -455,6 +482,28 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
         await comps.aclose()
         log.info("stopped")
     return stopped
+
+
+async def _first_poll(
+    comps: Components, scheduler: Scheduler, relay: ProgressRelay, stop: asyncio.Event
+) -> None:
+    """When some sources were never polled (a new database), poll what is due before anything
+    else, a line per source on standard output; a stop cuts it short like any poll."""
+    store = comps.store
+    never = await asyncio.to_thread(store.sources.never_polled)
+    if not never:
+        return
+    due = await asyncio.to_thread(store.sources.due, comps.clock(), 10_000)
+    log.info("first poll: %d sources never polled, %d due in all", len(never), len(due))
+    with PollProgress({s.id: s.name for s in due}, sys.stdout) as shown:
+        relay.target = shown
+        try:
+            polling = asyncio.ensure_future(scheduler.poll_now())
+            stopping = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+        finally:
+            relay.target = None
 
 
 def _latest_slot(sub: SubscriptionRecord, at: datetime) -> datetime:

@@ -2,18 +2,21 @@
 
 The console user is an admin. Alerts and other deliveries queued for the console platform are
 printed in the REPL after each command (and by `ConsolePublisher` when the delivery loop runs).
+On a terminal the REPL is prompt-toolkit's: line editing, a history kept across runs, and
+completion of command, subcommand, topic and jurisdiction names; Ctrl-C or Ctrl-D leaves it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import re
 import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.publisher import Recipient, Sent
 from core.document import Document
@@ -21,6 +24,9 @@ from digest.composition.textrender import render_text
 from handlers.base import Invocation, Reply, Role
 from handlers.context import Services
 from handlers.registry import Registry
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
 
 __all__ = [
     "CONSOLE",
@@ -45,8 +51,13 @@ class ConsolePublisher:
     platform = "console"
 
     def __init__(self, output: TextIO | None = None) -> None:
-        self.output = output if output is not None else sys.stdout
+        self._output = output
         self._ids = itertools.count(1)
+
+    @property
+    def output(self) -> TextIO:
+        # standard output as it is now: under the line editor, prints go above the prompt
+        return self._output if self._output is not None else sys.stdout
 
     async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
         return self.show(target, document)
@@ -122,29 +133,98 @@ def print_pending(services: Services, output: TextIO, publisher: ConsolePublishe
     return printed
 
 
+QUIT = ("/quit", "/exit", "quit", "exit")
+EXTRA_WORDS = ("since:24h", "since:7d", "since:30d", "/quit")
+
+
+def completion_words(services: Services, registry: Registry) -> dict[str, list[str]]:
+    """What the console completes: each command's subcommands, and under "" the words any
+    command may take (topic and jurisdiction names, windows)."""
+    words: dict[str, list[str]] = {"": [*services.taxonomy.all_slugs(), *EXTRA_WORDS]}
+    for spec in registry.listed():
+        words[spec.name] = [sub.name for sub in spec.subcommands]
+    return words
+
+
+def complete_line(line: str, words: dict[str, list[str]]) -> tuple[str, list[str]]:
+    """The word being typed at the end of `line`, and what it may become (in order)."""
+    stem = line.split(" ")[-1]
+    if " " not in line.lstrip():  # the command itself
+        wanted = stem.lower() if stem.startswith("/") else "/" + stem.lower()
+        return stem, [f"/{name}" for name in words if name and f"/{name}".startswith(wanted)]
+    command = line.split()[0].lstrip("/").lower()
+    choices = [*words.get(command, []), *words[""]]
+    return stem, [c for c in choices if c.lower().startswith(stem.lower()) and c != stem]
+
+
+class _LineReader:
+    """Where the REPL's lines come from: prompt-toolkit on a terminal, else plain lines."""
+
+    def __init__(
+        self,
+        inp: TextIO,
+        out: TextIO,
+        history: Path | None,
+        words: dict[str, list[str]],
+        *,
+        interactive: bool,
+    ) -> None:
+        self._inp, self._out = inp, out
+        self._session: PromptSession[str] | None = None
+        if interactive:
+            from bot.shell import prompt_session  # prompt-toolkit: loaded for a terminal only
+
+            self._session = prompt_session(history, words)
+
+    async def read(self) -> str | None:
+        """The next line, or None at the end (EOF, Ctrl-D, Ctrl-C)."""
+        if self._session is None:
+            line = await asyncio.to_thread(self._inp.readline)  # the loop serves meanwhile
+            return line or None
+        try:
+            text: str = await self._session.prompt_async(PROMPT)
+            return text + "\n"
+        except (EOFError, KeyboardInterrupt):
+            return None
+
+
 async def repl(
     services: Services,
     registry: Registry,
     input: TextIO | None = None,  # noqa: A002 - the brief's name
     output: TextIO | None = None,
+    *,
+    history: Path | None = None,
 ) -> None:
-    """Read commands until EOF or /quit; print each reply and any alerts that came due."""
+    """Read commands until EOF, Ctrl-C or /quit; print each reply and any alerts that came due.
+    On a terminal, lines are edited with prompt-toolkit and kept in `history`."""
     inp = input if input is not None else sys.stdin
     out = output if output is not None else sys.stdout
+    words = completion_words(services, registry)
+    interactive = inp.isatty() and out.isatty()
+    reader = _LineReader(inp, out, history, words, interactive=interactive)
+    with contextlib.ExitStack() as stack:
+        if interactive and output is None:
+            from prompt_toolkit.patch_stdout import patch_stdout
+
+            stack.enter_context(patch_stdout(raw=True))  # other prints go above the prompt
+            out = sys.stdout
+        await _converse(services, registry, reader, out)
+
+
+async def _converse(
+    services: Services, registry: Registry, reader: _LineReader, out: TextIO
+) -> None:
     publisher = ConsolePublisher(out)
-    interactive = inp.isatty()
     out.write("policybrief console chat — /help lists commands, /quit leaves.\n")
     while True:
-        if interactive:
-            out.write(PROMPT)
-            out.flush()
-        line = await asyncio.to_thread(inp.readline)  # the loop keeps serving while we wait
-        if not line:
+        line = await reader.read()
+        if line is None:
             break
         line = line.strip()
         if not line:
             continue
-        if line in ("/quit", "/exit", "quit", "exit"):
+        if line in QUIT:
             break
         reply = await ask(services, registry, line)
         out.write(render_text(reply.document) + "\n")
@@ -162,6 +242,8 @@ def run_repl(
     registry: Registry,
     input: TextIO | None = None,  # noqa: A002 - the brief's name
     output: TextIO | None = None,
+    *,
+    history: Path | None = None,
 ) -> None:
     """`repl` for callers without an event loop (`policybrief chat`)."""
-    asyncio.run(repl(services, registry, input, output))
+    asyncio.run(repl(services, registry, input, output, history=history))

@@ -14,9 +14,8 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -26,6 +25,9 @@ from prometheus_client import (
 )
 
 from core.source_url import mask_credentials
+
+if TYPE_CHECKING:  # aiohttp is loaded only when the HTTP server is built (start-up cost)
+    from aiohttp import web
 
 __all__ = [
     "Metrics",
@@ -191,6 +193,8 @@ class OpsServer:
     ) -> None:
         self.metrics = metrics
         self.health = health
+        from aiohttp import web
+
         self.host, self.port = host, port
         self.app = app or web.Application()
         self.app.router.add_get("/healthz", self._healthz)
@@ -204,15 +208,21 @@ class OpsServer:
         except Exception as exc:
             body = {"status": "error", "error": type(exc).__name__}
         status = 200 if body.get("status") == "ok" else 503
+        from aiohttp import web
+
         return web.json_response(body, status=status)
 
     async def _metrics(self, _request: web.Request) -> web.Response:
+        from aiohttp import web
+
         return web.Response(
             body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
     async def start(self) -> int:
         """Listen; returns the bound port (useful with port 0)."""
+        from aiohttp import web
+
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

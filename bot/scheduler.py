@@ -14,8 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from typing import TYPE_CHECKING
 
 from bot.admin_notices import queue_disabled_source_notices
 from bot.delivery import DrainReport, Outbox
@@ -26,6 +25,9 @@ from core.tenants import tenant_label
 from digest.composition.digests import Compose, DigestRunReport, run_due_digests
 from digest.writing.llm_summaries import SummaryWorker, WorkerStats
 from storage.store import Storage
+
+if TYPE_CHECKING:  # loaded when the scheduler starts: one-shot commands never need it
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 __all__ = ["PollOutcome", "PollFn", "TickConfig", "Ticks", "Scheduler"]
 
@@ -163,6 +165,13 @@ class Ticks:
                 self.metrics.polled(outcome.polled, outcome.failures, outcome.items_stored)
                 self.metrics.articles(outcome.articles_fetched, outcome.articles_failed)
             self._new_for_summaries += outcome.new_story_ids
+        if total.polled:
+            log.info(
+                "poll cycle: %d sources polled, %d new items, %d failed",
+                total.polled,
+                total.items_stored,
+                total.failures,
+            )
         return total
 
     async def _keep_leases(self, ids: list[int]) -> None:
@@ -293,6 +302,10 @@ class Scheduler:
         self._started: datetime | None = None
         self.database = DatabaseWatch()
 
+    async def poll_now(self) -> None:
+        """One poll tick now, watched like the scheduled ones (a stop waits for it)."""
+        await self._guard("poll", self.ticks.poll)()
+
     def _guard(
         self, name: str, fn: Callable[[], Awaitable[object]]
     ) -> Callable[[], Awaitable[None]]:
@@ -333,6 +346,8 @@ class Scheduler:
         if warning:
             log.warning(warning)
             self.ticks._warned = True
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
         aps = AsyncIOScheduler(
             timezone="UTC",
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+import tomllib
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +15,38 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 _CSV = Annotated[tuple[str, ...], NoDecode]
+
+# The tables POLICYBRIEF_CONFIG may hold: the default sources, and the taxonomy (under
+# [taxonomy], or its own tables at the top level). Anything else is a typo, never ignored.
+CONFIG_TABLES = {
+    "source": "[[source]]",
+    "taxonomy": "[taxonomy]",
+    "topics": "[topics.<slug>]",
+    "jurisdictions": "[jurisdictions.<slug>]",
+    "relevance": "[relevance]",
+}
+
+
+def check_config_file(path: Path) -> None:
+    """ValueError naming the file and the problem when it cannot be read, is not TOML, or has a
+    table policybrief does not know (`[[sources]]`: did you mean `[[source]]`?)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: invalid TOML: {exc}") from None
+    for key in data:
+        if key in CONFIG_TABLES:
+            continue
+        close = difflib.get_close_matches(key, list(CONFIG_TABLES), n=1, cutoff=0.6)
+        hint = f"; did you mean {CONFIG_TABLES[close[0]]}?" if close else ""
+        known = ", ".join(CONFIG_TABLES.values())
+        raise ValueError(f"{path}: unknown table {key!r}{hint} (known: {known})")
 
 
 def _split_csv(value: object) -> tuple[str, ...]:
@@ -65,6 +100,8 @@ class Settings(BaseSettings):
     timezone: str = Field("UTC", alias="POLICYBRIEF_TIMEZONE")
     seed_sources: bool = Field(True, alias="POLICYBRIEF_SEED_SOURCES")
     log_level: str = Field("INFO", alias="POLICYBRIEF_LOG_LEVEL")
+    # the console's history lives here (default: $XDG_DATA_HOME/policybrief)
+    data_dir: Path | None = Field(None, alias="POLICYBRIEF_DATA_DIR")
     log_json: bool = Field(False, alias="POLICYBRIEF_LOG_JSON")
 
     @field_validator("discord_guild_ids", "admins", "moderators", "fetch_allow", mode="before")
@@ -89,6 +126,13 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Brussels)") from None
         return value
 
+    @field_validator("config_path")
+    @classmethod
+    def _config(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            check_config_file(value)
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _db_url(cls, value: str) -> str:
@@ -103,6 +147,22 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
         return value
+
+    @property
+    def console_history(self) -> Path:
+        """The console's line history, kept across runs."""
+        base = self.data_dir
+        if base is None:
+            xdg = os.environ.get("XDG_DATA_HOME")
+            base = (Path(xdg) if xdg else Path.home() / ".local" / "share") / "policybrief"
+        return base / "console_history"
+
+    def console_log_level(self, console: bool) -> str:
+        """WARNING when the console chat shares the terminal (`console`: its output stays
+        readable), unless POLICYBRIEF_LOG_LEVEL says otherwise; else the configured level."""
+        if console and "log_level" not in self.model_fields_set:
+            return "WARNING"
+        return self.log_level
 
     @property
     def llm_enabled(self) -> bool:

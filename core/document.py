@@ -154,6 +154,9 @@ class Document:
     images: list[Attachment] = field(default_factory=list)  # charts, in order
     choices: list[Choice] = field(default_factory=list)  # buttons, where the platform has them
     at: str = ""  # ISO-8601 UTC instant the document speaks for (a digest's time), or ""
+    # the listed things as fields, for scripts (`chat --json`): e.g. a watch's id, query, mode,
+    # created_at, last_match; renderers show the lines, not these
+    records: list[dict[str, str | int | None]] = field(default_factory=list)
 
     def stories(self) -> list[StoryCard]:
         """Every story card, in order."""
@@ -197,6 +200,7 @@ class Document:
             images=[Attachment.from_dict(i) for i in data.get("images", [])],
             choices=[Choice(**c) for c in data.get("choices", [])],
             at=data.get("at", ""),
+            records=[dict(r) for r in data.get("records", [])],
         )
 
     @classmethod

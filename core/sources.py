@@ -28,6 +28,7 @@ class NewSource:
     official: bool = False
     credentials: str | None = field(default=None, repr=False)
     full_text: bool = False  # fetch each new item's article page for its main text
+    label: str | None = None  # the operator's grouping, e.g. an OPML folder
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class SourceRecord:
     last_error_at: datetime | None
     credentials: str | None = field(default=None, repr=False)
     full_text: bool = False
+    label: str | None = None
 
     @property
     def shown_url(self) -> str:

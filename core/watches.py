@@ -6,12 +6,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-__all__ = ["WatchOwner", "WatchRecord", "WatchAdded", "DEFAULT_DAILY_AT"]
+__all__ = ["WatchOwner", "WatchListing", "WatchRecord", "WatchAdded", "DEFAULT_DAILY_AT"]
 
 WatchOwner = tuple[str, str, str]
 """(platform, workspace, user id)."""
 
 DEFAULT_DAILY_AT = "08:00"  # a daily watch's local time when none is given
+
+
+@dataclass(frozen=True)
+class WatchListing:
+    """A watch as its owner's list shows it: when it was made and when it last matched."""
+
+    id: int
+    query: str
+    mode: str
+    created_at: datetime
+    last_match: datetime | None
+    paused: bool = False
+    daily_at: str | None = None  # HH:MM, for daily mode
+    timezone: str | None = None  # IANA zone, for daily mode
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,7 @@ def run_edit_similar(services: Services, caller: Caller, pick: StoryPick) -> Rep
 
 
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
-    watches = services.store.watches.of(caller.who)
+    watches = services.store.watches.listing(caller.who)
     if not watches:
         return Reply(Document.notice("You have no watches", "Add one: /watch coupang fine"))
     lines = [
@@ -278,6 +278,16 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
         footer=[
             "Each line ends with its matches per day over 30 days.",
             "Remove one with /watch remove <id>; /watch pause <id> and /watch resume <id>.",
+        ],
+        records=[
+            {
+                "id": w.id,
+                "query": w.query,
+                "mode": w.mode,
+                "created_at": w.created_at.isoformat(),
+                "last_match": w.last_match.isoformat() if w.last_match else None,
+            }
+            for w in watches
         ],
     )
     return Reply(doc)

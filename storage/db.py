@@ -3,17 +3,14 @@ database faults told in one line (`describe_fault`): which server or file, and w
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
@@ -21,10 +18,35 @@ from sqlmodel import Session, create_engine
 # every table registered on SQLModel.metadata, whichever modules the caller imported
 from storage import deadline_models, models  # noqa: F401
 
+if TYPE_CHECKING:  # Alembic is loaded only when a migration is due (start-up cost)
+    from alembic.config import Config
+
 __all__ = ["Database", "DEFAULT_URL", "normalise_url", "describe_fault"]
 
 DEFAULT_URL = "sqlite:///policybrief.db"
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_VERSION_TABLE = "alembic_version"
+_REVISION = re.compile(r"^revision(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision(?::[^=]*)?=\s*(.+)$", re.M)
+
+
+@functools.cache
+def code_head() -> str | None:
+    """The head revision of the migrations shipped with the code, read from the version files
+    without loading Alembic; None when they do not form a single head (Alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN.search(source)
+        if down is not None:
+            parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def normalise_url(url: str) -> str:
@@ -152,22 +174,39 @@ class Database:
                 raise
 
     def _alembic_config(self) -> Config:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(_MIGRATIONS))
         cfg.attributes["engine"] = self.engine
         return cfg
 
     def current_revision(self) -> str | None:
+        """The revision stored in the database (one small table read; None when new)."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table(_VERSION_TABLE):
+                return None
+            rows = conn.execute(text(f"SELECT version_num FROM {_VERSION_TABLE}")).all()
+        if len(rows) > 1:  # several heads stored: only Alembic can say what is due
+            return ",".join(sorted(str(r[0]) for r in rows))
+        return str(rows[0][0]) if rows else None
 
     def head_revision(self) -> str | None:
+        """The code's head revision (from the version files; Alembic when they are unusual)."""
+        head = code_head()
+        if head is not None:
+            return head
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
 
     def upgrade(self) -> bool:
-        """Apply pending migrations; returns True when anything was applied."""
+        """Apply pending migrations; returns True when anything was applied. Alembic is loaded
+        only when the stored revision differs from the code's head."""
         if self.current_revision() == self.head_revision():
             return False
+        from alembic import command
+
         command.upgrade(self._alembic_config(), "head")
         return True
 

@@ -68,6 +68,7 @@ class Source(SQLModel, table=True):
     title: str | None = None
     jurisdiction: str | None = None  # default jurisdiction slug for its items
     official: bool = False  # a government or regulator: ranks first
+    label: str | None = None  # the operator's grouping (an OPML folder that is no jurisdiction)
     # regulator, government, policy-press, tech-press, security-press, general-news, vendor:
     # a prior for whether its items are policy news (None: no prior)
     kind: str | None = None

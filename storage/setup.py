@@ -65,6 +65,8 @@ def _told(db: Database, work: Callable[[], T]) -> T:
 
 
 def _upgrade(db: Database, seed: Seed | None) -> bool:
+    if db.current_revision() == db.head_revision():
+        return False  # the common case: one small read, no lock, Alembic never loaded
     if db.is_sqlite:
         return _migrate(db, seed)
     with db.engine.connect() as conn:

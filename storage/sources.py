@@ -52,6 +52,7 @@ def _record(source: Source) -> SourceRecord:
         last_error_at=source.last_error_at,
         credentials=source.credentials,
         full_text=source.full_text,
+        label=source.label,
     )
 
 
@@ -76,6 +77,7 @@ def _add(session: Session, new: NewSource) -> SourceRecord:
         jurisdiction=new.jurisdiction,
         official=new.official,
         full_text=new.full_text,
+        label=new.label,
     )
     session.add(source)
     session.flush()
@@ -166,6 +168,21 @@ class SourceStore:
         )
         with self._db.session() as session:
             return [_record(s) for s in session.exec(stmt)]
+
+    def never_polled(self) -> list[SourceRecord]:
+        """Enabled sources that have never been polled (a new database's defaults), by id."""
+        stmt = (
+            select(Source)
+            .where(col(Source.enabled).is_(True), col(Source.last_polled_at).is_(None))
+            .order_by(col(Source.id))
+        )
+        with self._db.session() as session:
+            return [_record(s) for s in session.exec(stmt)]
+
+    def has_items(self) -> bool:
+        """Whether any source has stored an item yet."""
+        with self._db.session() as session:
+            return session.exec(select(Item.id).limit(1)).first() is not None
 
     def disabled_among(self, source_ids: Sequence[int]) -> list[SourceRecord]:
         """Those of `source_ids` that are disabled with a reason (after repeated failures)."""

@@ -4,7 +4,7 @@ and tags. Ingest writes them (storage/ingest.py); a story merged into another is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from core.export import ExportedStory
 from core.query import Query
 from core.stories import (
     StoryFind,
@@ -32,6 +33,7 @@ from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
 from storage.pins import channel_pins
 from storage.search import query_condition
+from storage.story_export import export_stories
 from storage.tables import chunked
 from storage.views import read_page, resolve, survivors
 
@@ -207,6 +209,12 @@ class StoryStore:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def export(self, since: datetime) -> Iterator[ExportedStory]:
+        """Every story last seen since `since`, with its judgements, reasons and items, oldest
+        first (one read transaction; read a batch at a time)."""
+        with self._db.engine.connect() as conn:
+            yield from export_stories(conn, since)
 
     def _pinned(
         self, session: Session, channel: Channel | None, now: datetime | None, ids: Sequence[int]

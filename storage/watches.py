@@ -17,13 +17,14 @@ from sqlalchemy import (
     update,
 )
 
-from core.watches import WatchAdded, WatchOwner, WatchRecord
+from core.watches import WatchAdded, WatchListing, WatchOwner, WatchRecord
 from storage.db import Database
-from storage.models import Watch
+from storage.models import Watch, WatchAlert
 
 __all__ = ["WatchStore"]
 
 _T: Table = Watch.__table__  # type: ignore[attr-defined]
+_ALERTS: Table = WatchAlert.__table__  # type: ignore[attr-defined]
 _COLUMNS = (
     _T.c.id,
     _T.c.platform,
@@ -127,6 +128,42 @@ class WatchStore:
                 select(*_COLUMNS).where(*_owned(owner)).order_by(_T.c.id)
             )
             return [_record(r) for r in rows]
+
+    def listing(self, owner: WatchOwner) -> list[WatchListing]:
+        """The user's watches, oldest first, each with when it last matched (the newest story
+        it told them about)."""
+        a = _ALERTS.c
+        last = select(func.max(a.at)).where(a.watch_id == _T.c.id).scalar_subquery()
+        t = _T.c
+        stmt = (
+            select(
+                t.id,
+                t.query,
+                t.mode,
+                t.created_at,
+                last.label("last_match"),
+                t.paused,
+                t.daily_at,
+                t.timezone,
+            )
+            .where(*_owned(owner))
+            .order_by(t.id)
+        )
+        with self._db.session() as session:
+            rows = session.connection().execute(stmt)
+            return [
+                WatchListing(
+                    r.id,
+                    r.query,
+                    r.mode,
+                    r.created_at,
+                    r.last_match,
+                    r.paused,
+                    r.daily_at,
+                    r.timezone,
+                )
+                for r in rows
+            ]
 
     def remove(self, owner: WatchOwner, watch_id: int) -> bool:
         """Delete the watch if it is this user's; False (and nothing changed) otherwise."""

@@ -95,15 +95,15 @@ def test_sources_add_fetches_first_and_refuses_private_addresses(env):
         allowed = {**env, "POLICYBRIEF_FETCH_ALLOW": f"127.0.0.1:{server.port}"}
         added = invoke(["sources", "add", url, "--jurisdiction", "eu"], allowed)
         assert added.exit_code == 0, added.output
-        assert re.search(r"Added #1 .+: \d+ items found\.", added.output)
+        assert re.search(r"Added #1 .+: [1-9]\d* items stored\.", added.output)
         again = invoke(["sources", "add", url], allowed)
         assert "already a source: #1" in again.output
 
     bad = invoke(["sources", "add", "https://example.org/feed", "--jurisdiction", "mars"], env)
-    assert "unknown jurisdiction 'mars'" in bad.output
+    assert bad.exit_code == 2 and "unknown jurisdiction 'mars'" in bad.output
 
 
-def test_opml_round_trip_and_malformed_file_imports_nothing(env, tmp_path):
+def test_opml_round_trip_and_a_bad_entry_is_refused_alone(env, tmp_path):
     good = tmp_path / "in.opml"
     good.write_text(
         '<opml version="2.0"><body>'
@@ -111,10 +111,10 @@ def test_opml_round_trip_and_malformed_file_imports_nothing(env, tmp_path):
         '<outline text="NCSC" xmlUrl="https://ncsc.example/feed"/></body></opml>'
     )
     assert "Imported 2 sources" in invoke(["sources", "import", str(good)], env).output
-    assert (
-        "Imported 0 sources (2 already present)"
-        in invoke(["sources", "import", str(good)], env).output
-    )
+    again = invoke(["sources", "import", str(good)], env)
+    assert again.exit_code == 0
+    assert "skipped  https://edpb.example/feed: already source #1" in again.output
+    assert "Imported 0 sources (2 already present, 0 refused)" in again.output
     out = tmp_path / "out.opml"
     assert "Exported 2 sources" in invoke(["sources", "export", str(out)], env).output
     exported = out.read_text()
@@ -127,12 +127,27 @@ def test_opml_round_trip_and_malformed_file_imports_nothing(env, tmp_path):
     )
     result = invoke(["sources", "import", str(broken)], env)
     assert result.exit_code == 1
-    assert "is not an http(s) feed address; nothing was imported" in result.output
+    assert "imported #3 new (https://new.example/feed)" in result.output
+    assert (
+        "refused  javascript:alert(1): outline 2 ('bad'): 'javascript:alert(1)' is not an "
+        "http(s) feed address" in result.output
+    )
     db = Database(env["DATABASE_URL"])
     with db.session() as session:
         urls = sorted(s.url for s in session.query(Source).all())
     db.dispose()
-    assert urls == ["https://edpb.example/feed", "https://ncsc.example/feed"]
+    assert urls == [
+        "https://edpb.example/feed",
+        "https://ncsc.example/feed",
+        "https://new.example/feed",
+    ]
+
+    not_opml = tmp_path / "not.opml"
+    not_opml.write_text("<rss/>")
+    whole = invoke(["sources", "import", str(not_opml)], env)
+    assert whole.exit_code == 1 and "nothing was imported" in whole.output
+    missing = invoke(["sources", "import", str(tmp_path / "absent.opml")], env)
+    assert missing.exit_code == 2 and "cannot read" in missing.output
 
 
 def test_invalid_setting_names_the_variable(env):
@@ -143,9 +158,9 @@ def test_invalid_setting_names_the_variable(env):
 
 def test_digest_run_due_checks_its_time_and_reports(env):
     bad = invoke(["digest", "run-due", "--at", "tomorrow"], env)
-    assert bad.exit_code == 1 and "not an ISO-8601 time" in bad.output
+    assert bad.exit_code == 2 and "not an ISO-8601 time" in bad.output
     naive = invoke(["digest", "run-due", "--at", "2026-11-28T08:00"], env)
-    assert naive.exit_code == 1 and "give a time zone" in naive.output
+    assert naive.exit_code == 2 and "give a time zone" in naive.output
     ok = invoke(["digest", "run-due", "--at", "2026-11-28T08:00:00Z", "--force"], env)
     assert ok.exit_code == 0 and "no digest due at 2026-11-28T08:00" in ok.output
 
@@ -197,7 +212,7 @@ def test_sources_add_and_digest_preview_refuse_as_chat_does(env):
     assert bad.exit_code == 1
     assert "not added: ftp://x.example/feed: expected an http(s) feed URL" in bad.output
     typo = invoke(["digest", "preview", "--topics", "eu,child-safty"], env)
-    assert typo.exit_code == 1
+    assert typo.exit_code == 2
     assert "unknown topic 'child-safty' — did you mean child-safety?" in typo.output
     quiet = invoke(["digest", "preview", "--topics", "EU,child-safety"], env)
     assert quiet.exit_code == 0 and "Quiet day: nothing new in the last 24 h." in quiet.output

@@ -82,11 +82,12 @@ def opml(tmp_path: Path, *urls: str, encoding: str = "utf-8") -> Path:
 
 
 @pytest.mark.parametrize(("url", "why"), PRIVATE)
-def test_import_refuses_private_addresses_before_saving(env, tmp_path, url, why):
+def test_import_refuses_private_addresses_and_imports_the_rest(env, tmp_path, url, why):
     result = invoke(["sources", "import", str(opml(tmp_path, "https://ok.example/feed", url))], env)
     assert result.exit_code == 1
-    assert why in result.output and "nothing was imported" in result.output
-    assert stored(env) == []
+    assert why in result.output
+    assert "Imported 1 sources (0 already present, 1 refused)." in result.output
+    assert [s.url for s in stored(env)] == ["https://ok.example/feed"]
 
 
 def test_import_takes_a_private_address_that_fetch_allow_allows(env, tmp_path):
@@ -127,7 +128,7 @@ def test_utf16_opml_without_a_doctype_imports(env, tmp_path):
 def test_every_spelling_of_one_feed_is_one_source(env, tmp_path):
     assert len({canonical_url(u) for u in SPELLINGS}) == 1
     result = invoke(["sources", "import", str(opml(tmp_path, *SPELLINGS))], env)
-    assert "Imported 1 sources (4 already present)" in result.output
+    assert "Imported 1 sources (4 already present, 0 refused)" in result.output
     (source,) = stored(env)
     assert source.url == "https://feeds.example.org/policy/rss"
     for spelling in SPELLINGS:
@@ -226,7 +227,7 @@ def test_export_masks_passwords_and_reads_its_own_export_back(env, tmp_path):
     back = tmp_path / "back.opml"
     back.write_text(exported, encoding="utf-8")
     assert (
-        "Imported 0 sources (1 already present)"
+        "Imported 0 sources (1 already present, 0 refused)"
         in invoke(["sources", "import", str(back)], env).output
     )
     (source,) = stored(env)

@@ -15,9 +15,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openai
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.summaries import MODEL_SUMMARIZER
@@ -25,6 +24,9 @@ from core.texts import StorySummary, StoryText
 from digest.writing.grounding import StatedFacts, ground_sentences
 from digest.writing.sanitize import prompt_safe, sanitize_model_text
 from digest.writing.summarize import Summarizer
+
+if TYPE_CHECKING:  # openai costs ~1 s of start-up: loaded only when a model is configured
+    import openai
 
 __all__ = [
     "build_client",
@@ -66,6 +68,8 @@ def build_client(
     """An OpenAI client with a short timeout and one retry, or None when no key or URL is set."""
     if not api_key and not base_url:
         return None
+    import openai
+
     # A local server (Ollama, vLLM, llama.cpp) needs no key, but the client insists on one.
     return openai.OpenAI(
         api_key=api_key or "no-key",
@@ -309,6 +313,8 @@ class LlmSummarizer:
     # -- the call -------------------------------------------------------------------------
 
     def _create(self, user: str, max_tokens: int) -> Any:
+        import openai  # already loaded: the client came from it
+
         kwargs: dict[str, Any] = {
             "model": self.model,
             "messages": [
@@ -333,6 +339,8 @@ class LlmSummarizer:
 
     def _complete(self, user: str, max_tokens: int) -> tuple[str | None, int, str, str]:
         """(content, tokens, status, detail) of one chat completion; never raises."""
+        import openai
+
         if not self.breaker.allow():
             return None, 0, BREAKER_OPEN, "circuit breaker open"
         try:
