@@ -299,21 +299,22 @@ def test_watch_list_json_gives_each_watch_as_fields(env):
     assert first["query"] == "coupang fine" and first["mode"] == "instant"
     assert datetime.fromisoformat(first["created_at"]).tzinfo is not None
 
-    from storage.models import Delivery
+    from storage.models import Story, WatchAlert
 
     db = Database(env["DATABASE_URL"])
-    with db.session() as session:
+    now = datetime.now(UTC)
+    with db.session() as session:  # the first watch told its owner about a story
+        session.add(Story(id=1, headline="Coupang fined", first_seen_at=now, last_seen_at=now))
+        session.flush()
         session.add(
-            Delivery(
-                idempotency_key="alert:1:1",
-                kind="alert",
+            WatchAlert(
                 platform="console",
                 workspace="local",
-                target="console",
-                direct=True,
-                payload="{}",
+                user_id="console",
+                story_id=1,
                 watch_id=first["id"],
-                status="sent",
+                delivery_key="alert:1",
+                at=now,
             )
         )
     db.dispose()

@@ -254,7 +254,7 @@ def test_import_check_replaces_a_site_address_by_its_feed(env, tmp_path):
     assert urls == sorted([site.url("/news.xml"), site.url("/other.xml")])
 
 
-def test_import_check_refuses_the_whole_file_when_a_site_has_no_feed(env, tmp_path):
+def test_import_check_refuses_a_site_with_no_feed_and_imports_the_rest(env, tmp_path):
     with Site({"/": html_page("Nothing"), "/other.xml": CONSULT}) as site:
         env = {**env, "POLICYBRIEF_FETCH_ALLOW": site.allow}
         opml = tmp_path / "feeds.opml"
@@ -265,12 +265,13 @@ def test_import_check_refuses_the_whole_file_when_a_site_has_no_feed(env, tmp_pa
             "</body></opml>"
         )
         result = runner.invoke(app, ["sources", "import", str(opml), "--check"], env=env)
-    assert result.exit_code == 1
-    assert "no feed was found from it" in result.output
-    assert "nothing was imported" in result.output
+        other = site.url("/other.xml")
+    assert result.exit_code == 1  # an entry was refused
+    assert "Site: fetch failed" in result.output and "no feed was found from it" in result.output
+    assert "Imported 1 sources (0 already present, 1 refused)." in result.output
     db = Database(env["DATABASE_URL"])
     try:
         db.upgrade()
-        assert Storage(db).sources.all() == []
+        assert [s.url for s in Storage(db).sources.all()] == [other]
     finally:
         db.dispose()

@@ -153,7 +153,7 @@ def test_health_shows_article_counters_of_full_text_sources(db):
     store.sources.record_articles(full.id, 12, 1)
     store.sources.record_articles(full.id, 3, 0)
     lines = chat.say("/sources health", as_=Role.ADMIN).document.sections[0].lines
-    assert lines[0] == "Plain — not polled yet, next poll now"
-    assert (
-        lines[1] == "Teasers — not polled yet, next poll now, full text: 15 articles read, 1 failed"
+    assert lines[0] == "… Plain — not polled yet, next poll now"
+    assert lines[1] == (
+        "… Teasers — not polled yet, next poll now, full text: 15 articles read, 1 failed"
     )
