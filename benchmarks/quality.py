@@ -42,6 +42,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
 from core.texts import StorySummary, StoryText  # noqa: E402
 from digest.ingest.clean import canonical_url  # noqa: E402
 from digest.ingest.parse import parse_feed  # noqa: E402
@@ -53,12 +56,7 @@ from handlers.context import Services  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Source  # noqa: E402
 from storage.store import Storage  # noqa: E402
-from storage.stories import (  # noqa: E402
-    recent_stories_mentioning,
-    stories_by_ids,
-    story_items,
-    story_tags,
-)
+from storage.tables import ITEMS, STORIES, STORY_TAGS  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "realnews"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -236,7 +234,7 @@ class Harness:
         self.ids: dict[str, str] = {}  # canonical URL -> corpus id
         self.registry = build_registry()
         self.services = Services(
-            db=self.db, taxonomy=taxonomy, summarizer=StubSummarizer(), clock=self.clock
+            store=self.ctx.store, taxonomy=taxonomy, summarizer=StubSummarizer(), clock=self.clock
         )
 
     def _add_sources(self, outlets: dict[str, Outlet]) -> dict[str, int]:
@@ -283,8 +281,8 @@ class Harness:
         doc = self.say(command, text, role).document
         ids = [card.id for card in doc.stories() if card.id is not None]
         with self.db.session() as session:
-            rows = story_items(session, ids)
-        stories = [[self._corpus_id(r.url) for r in rows.get(sid, [])] for sid in ids]
+            rows = story_urls(session, ids)
+        stories = [[self._corpus_id(url) for url in rows.get(sid, [])] for sid in ids]
         return Shown(f"/{command} {text}".strip(), slug, day, stories)
 
     def _corpus_id(self, url: str | None) -> str:
@@ -293,23 +291,36 @@ class Harness:
     def result(self) -> Run:
         run = Run()
         with self.db.session() as session:
-            ids = [sid for sid, _, _ in recent_stories_mentioning(session, EPOCH, [])]
-            rows = story_items(session, ids)
-            tags = story_tags(session, ids)
-            stories = stories_by_ids(session, ids)
+            ids = [
+                sid
+                for sid, relevant in session.execute(
+                    select(STORIES.c.id, STORIES.c.relevant).where(STORIES.c.merged_into.is_(None))
+                )
+                if run.relevant.setdefault(sid, bool(relevant)) or True
+            ]
+            rows = story_urls(session, ids)
+            tags: dict[int, set[str]] = defaultdict(set)
+            for sid, slug in session.execute(select(STORY_TAGS.c.story_id, STORY_TAGS.c.slug)):
+                tags[sid].add(slug)
         for sid in ids:
-            members = [self._corpus_id(r.url) for r in rows.get(sid, [])]
+            members = [self._corpus_id(url) for url in rows.get(sid, [])]
             if members:
                 run.stories[sid] = members
-                topics, places = tags.get(sid, (frozenset(), frozenset()))
-                run.tags[sid] = topics | places
-        for story in stories:
-            if story.id is not None:
-                run.relevant[story.id] = bool(getattr(story, "relevant", True))
+                run.tags[sid] = frozenset(tags.get(sid, ()))
         return run
 
     def close(self) -> None:
         self.db.dispose()
+
+
+def story_urls(session: Session, ids: Sequence[int]) -> dict[int, list[str | None]]:
+    """The item URLs of each of these stories."""
+    out: dict[int, list[str | None]] = defaultdict(list)
+    wanted = set(ids)
+    for sid, url in session.execute(select(ITEMS.c.story_id, ITEMS.c.url).order_by(ITEMS.c.id)):
+        if sid in wanted:
+            out[sid].append(url)
+    return out
 
 
 def by_day_and_outlet(items: Sequence[Labelled]) -> dict[str, dict[str, list[Labelled]]]:
