@@ -38,12 +38,10 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
 
 from core.texts import StorySummary, StoryText  # noqa: E402
 from digest.ingest.clean import canonical_url  # noqa: E402
@@ -54,9 +52,8 @@ from handlers.all import build_registry  # noqa: E402
 from handlers.base import Invocation, Reply, Role  # noqa: E402
 from handlers.context import Services  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Source  # noqa: E402
+from storage.models import Item, Source, Story, StoryTag  # noqa: E402
 from storage.store import Storage  # noqa: E402
-from storage.tables import ITEMS, STORIES, STORY_TAGS  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "realnews"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -291,17 +288,16 @@ class Harness:
     def result(self) -> Run:
         run = Run()
         with self.db.session() as session:
-            ids = [
-                sid
-                for sid, relevant in session.execute(
-                    select(STORIES.c.id, STORIES.c.relevant).where(STORIES.c.merged_into.is_(None))
-                )
-                if run.relevant.setdefault(sid, bool(relevant)) or True
-            ]
+            # (the ORM's own query API: benchmarks import no database library)
+            ids = []
+            for story in session.query(Story).filter(Story.merged_into.is_(None)):  # type: ignore[union-attr]
+                assert story.id is not None
+                ids.append(story.id)
+                run.relevant[story.id] = bool(story.relevant)
             rows = story_urls(session, ids)
             tags: dict[int, set[str]] = defaultdict(set)
-            for sid, slug in session.execute(select(STORY_TAGS.c.story_id, STORY_TAGS.c.slug)):
-                tags[sid].add(slug)
+            for tag in session.query(StoryTag):
+                tags[tag.story_id].add(tag.slug)
         for sid in ids:
             members = [self._corpus_id(url) for url in rows.get(sid, [])]
             if members:
@@ -313,13 +309,13 @@ class Harness:
         self.db.dispose()
 
 
-def story_urls(session: Session, ids: Sequence[int]) -> dict[int, list[str | None]]:
-    """The item URLs of each of these stories."""
+def story_urls(session: Any, ids: Sequence[int]) -> dict[int, list[str | None]]:
+    """The item URLs of each of these stories (`session`: a storage.db session)."""
     out: dict[int, list[str | None]] = defaultdict(list)
     wanted = set(ids)
-    for sid, url in session.execute(select(ITEMS.c.story_id, ITEMS.c.url).order_by(ITEMS.c.id)):
-        if sid in wanted:
-            out[sid].append(url)
+    for item in session.query(Item).order_by(Item.id):
+        if item.story_id in wanted:
+            out[item.story_id].append(item.url)
     return out
 
 

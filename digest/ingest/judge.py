@@ -217,6 +217,19 @@ def _merged(
     return merged
 
 
+def _shared_tags(member_tags: Sequence[Tags]) -> Tags:
+    """The tags at least half of a story's tagged members carry: one report's stray word (or one
+    item clustered in by mistake) does not tag the whole story."""
+    tagged = [t for t in member_tags if t.topics or t.jurisdictions]
+    topics: Counter[str] = Counter(slug for t in tagged for slug in t.topics)
+    places: Counter[str] = Counter(slug for t in tagged for slug in t.jurisdictions)
+    need = len(tagged) / 2
+    return Tags(
+        frozenset(s for s, n in topics.items() if n >= need),
+        frozenset(s for s, n in places.items() if n >= need),
+    )
+
+
 def _new_story(
     key: int,
     members: list[StoredItem],
@@ -232,8 +245,7 @@ def _new_story(
     head = next((m for m in members if official(m)), members[0])
     story_tags = NO_TAGS
     if facts.relevant:  # topics and places are what policy news is about; other news has none
-        for member in members:
-            story_tags = story_tags.union(tags.get(member.id, NO_TAGS))
+        story_tags = _shared_tags([tags.get(member.id, NO_TAGS) for member in members])
     times: list[datetime] = [m.published_at for m in members]
     return NewStory(
         key=key,

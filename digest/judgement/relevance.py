@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.ingest import StoryFacts
-from digest.text.words import Words, split_words
+from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
 
@@ -50,6 +50,36 @@ class CueGroup:
     weight: float
     words: frozenset[bytes]
     phrases: tuple[bytes, ...]  # " w1 w2 ", lowercased
+    # groups whose presence in the headline cancels this one: "launches" is a product launch
+    # unless an authority is the one launching ("EU launches investigation")
+    unless: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A place or body acting in the headline: a capitalised subject ("EU", "India", "Ofcom")
+    directly followed by a governing verb ("fines", "orders", "to ban")."""
+
+    weight: float = 1.5
+    subjects: frozenset[bytes] = frozenset()  # lowercased
+    verbs: frozenset[bytes] = frozenset()  # lowercased, with their -s/-ed forms
+
+    def find(self, title: Words) -> str:
+        """ "subject verb" for the first place acting in `title`, or ""."""
+        if not self.subjects or not self.verbs:
+            return ""
+        words = [w for w in title.words if w != b"s"]
+        if len(words) < 2:
+            return ""
+        cased: list[bytes] | None = None
+        for n, word in enumerate(words[:-1]):
+            if word in self.subjects and words[n + 1] in self.verbs:
+                # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
+                if cased is None:
+                    cased = [w for w in title.encoded.translate(SEPARATORS).split() if w != b"s"]
+                if len(cased) == len(words) and cased[n][:1].isupper():
+                    return (word + b" " + words[n + 1]).decode("utf-8", "replace")
+        return ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +102,25 @@ class RelevanceRules:
     official_prior: float = 1.0
     threshold: float = 1.0
     title_weight: float = 2.0
+    acting: Acting = field(default_factory=Acting)
+    # the cue groups whose terms make policy context for a taxonomy's `context` terms
+    context: tuple[str, ...] = ("actor", "action")
+
+    def in_context(self, title: Words, text: Words) -> bool:
+        """Whether the item names an authority or a legal action (a `context` cue group's term),
+        or has a place acting in its headline."""
+        groups = [g for g in self.groups if g.name in self.context]
+        for words in (title, text):
+            seen = _Seen(words.words)
+            if any(seen.first(g) for g in groups):
+                return True
+        return bool(self.acting.find(title))
+
+    def with_subjects(self, subjects: Iterable[str]) -> RelevanceRules:
+        """These rules with more acting subjects (the taxonomy's place names and bodies)."""
+        extra = {w for term in subjects for w in _tokens(term)[-1:]}
+        acting = replace(self.acting, subjects=self.acting.subjects | extra)
+        return replace(self, acting=acting)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "taxonomy") -> RelevanceRules:
@@ -96,7 +145,25 @@ class RelevanceRules:
             str(k): _number(v, f"{where}.priors.{k}")
             for k, v in _table(data.get("priors", {}), f"{where}.priors").items()
         }
+        acting_spec = _table(data.get("acting", {}), f"{where}.acting")
+        acting = Acting(
+            weight=_number(acting_spec.get("weight", 1.5), f"{where}.acting.weight"),
+            subjects=frozenset(
+                w
+                for t in _terms(acting_spec.get("subjects", []), f"{where}.acting.subjects")
+                for w in _tokens(t)[-1:]
+            ),
+            verbs=frozenset(
+                f
+                for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
+                for w in _tokens(t)[:1]
+                for f in _verb_forms(w)
+            ),
+        )
+        context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
         return cls(
+            context=context,
+            acting=acting,
             groups=groups,
             types=types,
             priors=priors,
@@ -113,13 +180,26 @@ class RelevanceRules:
         lead = _Seen(text.words[:_LEAD_WORDS])
         score = 0.0
         reasons: list[str] = []
+        acting = self.acting.find(title)
+        if acting:
+            score += self.acting.weight
+            reasons.append(f"acting: {acting}")
+        found: list[tuple[CueGroup, str, bool]] = []
+        in_heading = {"acting"} if acting else set()
         for group in self.groups:
             term = heading.first(group)
-            weight = group.weight * self.title_weight if term else group.weight
-            term = term or lead.first(group)
             if term:
-                score += weight
-                reasons.append(f"{group.name}: {term}")
+                in_heading.add(group.name)
+            elif term := lead.first(group):
+                pass
+            else:
+                continue
+            found.append((group, term, group.name in in_heading))
+        for group, term, headline in found:
+            if group.unless and in_heading.intersection(group.unless):
+                continue
+            score += group.weight * self.title_weight if headline else group.weight
+            reasons.append(f"{group.name}: {term}")
         prior = self.priors.get(kind or "", 0.0)
         if prior:
             score += prior
@@ -196,13 +276,30 @@ class _Seen:
         return ""
 
 
+def _terms(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise ValueError(f"{where}: must be a list of strings")
+    return value
+
+
+def _verb_forms(word: bytes) -> set[bytes]:
+    """A verb as a headline writes it: "fine" -> fines, fined; "probe" -> probes, probed."""
+    forms = _forms(word)
+    if word.endswith(b"e"):
+        forms.add(word + b"d")
+    elif word.endswith(b"y") and len(word) > 2 and word[-2:-1] not in b"aeiou":
+        forms.add(word[:-1] + b"ied")
+    else:
+        forms.add(word + b"ed")
+    return forms
+
+
 def _group(name: str, spec: Any, where: str) -> CueGroup:
     if not isinstance(spec, dict):
         raise ValueError(f"{where}: must be a table with weight and terms")
     weight = _number(spec.get("weight", 1.0), f"{where}.weight")
-    terms = spec.get("terms", [])
-    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
-        raise ValueError(f"{where}.terms: must be a list of strings")
+    terms = _terms(spec.get("terms", []), f"{where}.terms")
+    unless = tuple(_terms(spec.get("unless", []), f"{where}.unless"))
     words: set[bytes] = set()
     phrases: list[bytes] = []
     for term in terms:
@@ -211,7 +308,7 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
             words.update(_forms(tokens[0]))
         elif tokens:
             phrases.append(b" " + b" ".join(tokens) + b" ")
-    return CueGroup(name, weight, frozenset(words), tuple(phrases))
+    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless)
 
 
 def _tokens(term: str) -> list[bytes]:
