@@ -37,6 +37,7 @@ EVENT_TYPES: dict[str, float] = {
     "other": 0.0,
 }
 _LEAD_WORDS = 120  # words of the text read for cues
+_SUBJECT_SPAN = 3  # a headline's subject is among its first words
 _AMOUNT = re.compile(
     r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
 )
@@ -72,7 +73,9 @@ class Acting:
         if len(words) < 2:
             return ""
         cased: list[bytes] | None = None
-        for n, word in enumerate(words[:-1]):
+        # the headline's subject comes first, after at most two modifiers ("German police
+        # raid"): a place later on is an object or a setting ("moves from London to ...")
+        for n, word in enumerate(words[: min(_SUBJECT_SPAN, len(words) - 1)]):
             if word in self.subjects and words[n + 1] in self.verbs:
                 # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
                 if cased is None:
@@ -186,17 +189,18 @@ class RelevanceRules:
             reasons.append(f"acting: {acting}")
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
+        anywhere = set(in_heading)
         for group in self.groups:
             term = heading.first(group)
             if term:
                 in_heading.add(group.name)
-            elif term := lead.first(group):
-                pass
-            else:
+            elif not (term := lead.first(group)):
                 continue
+            anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
         for group, term, headline in found:
-            if group.unless and in_heading.intersection(group.unless):
+            # a cue is cancelled by its `unless` groups found at least as prominently
+            if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
@@ -229,9 +233,12 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     size, and the number of members telling it."""
     if not members:
         return StoryFacts(False, ("no items",), "other", 0.0)
-    best = max(members, key=lambda a: a.score)  # the first of equals: canonical
-    relevant = best.score >= rules.threshold
-    reasons = (f"{'policy' if relevant else 'not policy'} ({best.score:+.1f})", *best.reasons)
+    # The median member decides: one report's policy angle (or one item clustered in by
+    # mistake) does not make a story of general news policy news, nor the reverse.
+    ranked = sorted(members, key=lambda a: -a.score)  # stable: the first of equals is canonical
+    middle = ranked[(len(ranked) - 1) // 2]
+    relevant = middle.score >= rules.threshold
+    reasons = (f"{'policy' if relevant else 'not policy'} ({middle.score:+.1f})", *middle.reasons)
     kind = min((a.event_type for a in members), key=lambda t: -EVENT_TYPES.get(t, 0.0))
     size = max(a.magnitude for a in members)
     significance = EVENT_TYPES.get(kind, 0.0) + size if relevant else 0.0
