@@ -31,6 +31,7 @@ import random
 import sys
 import tempfile
 import time
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +68,11 @@ TARGETS = {
     "policy_recall": 0.90,
     "non_policy_per_20": 1.0,
 }
+
+
+# The ORM's own query API reads the stories (benchmarks import no database library); SQLModel
+# would rather we used its select, which only storage may import.
+warnings.filterwarnings("ignore", message="(?s).*session.exec", category=DeprecationWarning)
 
 
 # -- the corpus -------------------------------------------------------------------------------

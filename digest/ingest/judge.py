@@ -22,7 +22,7 @@ from core.ingest import (
     StoryFacts,
     story_content_hash,
 )
-from core.tags import NO_TAGS, Tags
+from core.tags import NO_TAGS, STORY_SHARE, Tags
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import Draft, StoryIndex
 from digest.judgement.relevance import Assessment, story_facts
@@ -218,15 +218,15 @@ def _merged(
 
 
 def _shared_tags(member_tags: Sequence[Tags]) -> Tags:
-    """The tags at least half of a story's tagged members carry: one report's stray word (or one
-    item clustered in by mistake) does not tag the whole story."""
+    """The tags a share (core.tags.STORY_SHARE) of a story's tagged members carry."""
     tagged = [t for t in member_tags if t.topics or t.jurisdictions]
     topics: Counter[str] = Counter(slug for t in tagged for slug in t.topics)
     places: Counter[str] = Counter(slug for t in tagged for slug in t.jurisdictions)
-    need = len(tagged) / 2
+    topic_need = STORY_SHARE["topic"] * len(tagged)
+    place_need = STORY_SHARE["jurisdiction"] * len(tagged)
     return Tags(
-        frozenset(s for s, n in topics.items() if n >= need),
-        frozenset(s for s, n in places.items() if n >= need),
+        frozenset(s for s, n in topics.items() if n >= topic_need),
+        frozenset(s for s, n in places.items() if n >= place_need),
     )
 
 
