@@ -59,11 +59,14 @@ class CueGroup:
 @dataclass(frozen=True)
 class Acting:
     """A place or body acting in the headline: a capitalised subject ("EU", "India", "Ofcom")
-    directly followed by a governing verb ("fines", "orders", "to ban")."""
+    directly followed by a governing verb ("fines", "ordered", "to ban"). A singular subject
+    takes the verb's -s or -ed form ("EU fines"; never "French Open"), a plural one may take
+    the bare verb ("Regulators fine")."""
 
     weight: float = 1.5
     subjects: frozenset[bytes] = frozenset()  # lowercased
-    verbs: frozenset[bytes] = frozenset()  # lowercased, with their -s/-ed forms
+    verbs: frozenset[bytes] = frozenset()  # lowercased -s, -ed forms and auxiliaries ("to")
+    bare: frozenset[bytes] = frozenset()  # lowercased bare verbs, after a plural subject
 
     def find(self, title: Words) -> str:
         """ "subject verb" for the first place acting in `title`, or ""."""
@@ -76,12 +79,16 @@ class Acting:
         # the headline's subject comes first, after at most two modifiers ("German police
         # raid"): a place later on is an object or a setting ("moves from London to ...")
         for n, word in enumerate(words[: min(_SUBJECT_SPAN, len(words) - 1)]):
-            if word in self.subjects and words[n + 1] in self.verbs:
+            verb = words[n + 1]
+            if word in self.subjects and (verb in self.verbs or verb in self.bare):
                 # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
                 if cased is None:
                     cased = [w for w in title.encoded.translate(SEPARATORS).split() if w != b"s"]
-                if len(cased) == len(words) and cased[n][:1].isupper():
-                    return (word + b" " + words[n + 1]).decode("utf-8", "replace")
+                if len(cased) != len(words) or not cased[n][:1].isupper():
+                    continue
+                plural = word.endswith(b"s") and not cased[n].isupper()
+                if verb in self.verbs or plural:
+                    return (word + b" " + verb).decode("utf-8", "replace")
         return ""
 
 
@@ -160,7 +167,17 @@ class RelevanceRules:
                 f
                 for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
                 for w in _tokens(t)[:1]
-                for f in _verb_forms(w)
+                for f in _verb_forms(w) - {w}
+            )
+            | frozenset(
+                w
+                for t in _terms(acting_spec.get("auxiliaries", []), f"{where}.acting.auxiliaries")
+                for w in _tokens(t)[:1]
+            ),
+            bare=frozenset(
+                w
+                for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
+                for w in _tokens(t)[:1]
             ),
         )
         context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
