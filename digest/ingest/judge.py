@@ -77,8 +77,16 @@ class Judge:
         key = (item.content_hash, kind, official)
         found = self._assessments.get(key)
         if found is None:
-            found = self.taxonomy.relevance.assess(
-                split_words(item.title), split_words(item.text), kind=kind, official=official
+            rules = self.taxonomy.relevance
+            has_topic = True
+            if kind in rules.topic_required and not official:
+                has_topic = bool(self.analyse(item, source)[0].topics)  # cached
+            found = rules.assess(
+                split_words(item.title),
+                split_words(item.text),
+                kind=kind,
+                official=official,
+                has_topic=has_topic,
             )
             self._remember(self._assessments, key, found)
         return found

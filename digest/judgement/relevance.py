@@ -115,6 +115,9 @@ class RelevanceRules:
     acting: Acting = field(default_factory=Acting)
     # the cue groups whose terms make policy context for a taxonomy's `context` terms
     context: tuple[str, ...] = ("actor", "action")
+    # source kinds whose items are policy news only with a taxonomy topic: general news covers
+    # all of politics (visas, wars, budgets), and only its digital policy is ours
+    topic_required: frozenset[str] = frozenset()
 
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
@@ -181,7 +184,9 @@ class RelevanceRules:
             ),
         )
         context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
+        required = _terms(data.get("topic_required", []), f"{where}.topic_required")
         return cls(
+            topic_required=frozenset(required),
             context=context,
             acting=acting,
             groups=groups,
@@ -193,9 +198,16 @@ class RelevanceRules:
         )
 
     def assess(
-        self, title: Words, text: Words, *, kind: str | None = None, official: bool = False
+        self,
+        title: Words,
+        text: Words,
+        *,
+        kind: str | None = None,
+        official: bool = False,
+        has_topic: bool = True,
     ) -> Assessment:
-        """Read one item: its relevance score with reasons, its event type and magnitude."""
+        """Read one item: its relevance score with reasons, its event type and magnitude
+        (`has_topic`: whether the taxonomy found a topic in it)."""
         heading = _Seen(title.words)
         lead = _Seen(text.words[:_LEAD_WORDS])
         score = 0.0
@@ -228,6 +240,9 @@ class RelevanceRules:
         if official:
             score += self.official_prior
             reasons.append("source: official")
+        elif not has_topic and kind in self.topic_required and score >= self.threshold:
+            score = min(score, self.threshold - 1.0)
+            reasons.append(f"no policy topic in {kind}")
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
