@@ -215,6 +215,8 @@ class Run:
     stories: dict[int, list[str]] = field(default_factory=dict)
     tags: dict[int, frozenset[str]] = field(default_factory=dict)
     relevant: dict[int, bool] = field(default_factory=dict)
+    # what ranks a story in briefs, recency aside: significance, sources, official telling
+    standing: dict[int, float] = field(default_factory=dict)
     shown: list[Shown] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -300,6 +302,11 @@ class Harness:
                 assert story.id is not None
                 ids.append(story.id)
                 run.relevant[story.id] = bool(story.relevant)
+                run.standing[story.id] = (
+                    story.significance
+                    + min(story.source_count, 5) * 0.5
+                    + (1.0 if story.official else 0.0)
+                )
             rows = story_urls(session, ids)
             tags: dict[int, set[str]] = defaultdict(set)
             for tag in session.query(StoryTag):
@@ -465,6 +472,28 @@ def tag_counts(
     return per, micro
 
 
+def significance_order(items: Sequence[Labelled], run: Run) -> float:
+    """Of pairs of policy stories whose labelled significance differs (a story's label: its
+    items' highest), the share the ranking orders the same way (ties count half)."""
+    by_id = {it.id: it for it in items}
+    ranked: list[tuple[float, int]] = []
+    for sid, ids in run.stories.items():
+        members = [by_id[i] for i in ids if i in by_id]
+        if members and majority(m.relevant for m in members) and run.relevant.get(sid, True):
+            ranked.append((run.standing.get(sid, 0.0), max(m.significance for m in members)))
+    agree = pairs = 0.0
+    for n, (score_a, label_a) in enumerate(ranked):
+        for score_b, label_b in ranked[n + 1 :]:
+            if label_a == label_b:
+                continue
+            pairs += 1
+            if score_a == score_b:
+                agree += 0.5
+            elif (score_a > score_b) == (label_a > label_b):
+                agree += 1
+    return agree / pairs if pairs else 0.0
+
+
 def relevance_counts(items: Sequence[Labelled], run: Run) -> Counts:
     story = story_of_items(run)
     counts = Counts()
@@ -547,6 +576,7 @@ class Figures:
     per_slug: dict[str, Counts]
     micro: Counts
     relevance: Counts
+    significance: float
     briefs: BriefFigures
     orders_identical: int
     orders_run: int
@@ -573,6 +603,7 @@ def measure(
         per_slug=per_slug,
         micro=micro,
         relevance=relevance_counts(items, run),
+        significance=significance_order(items, run),
         briefs=brief_figures(items, run.shown),
         orders_identical=identical,
         orders_run=orders,
@@ -613,6 +644,7 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
     )
     row("relevance: precision (policy news)", [_f(x.relevance.precision) for x in r])
     row("relevance: recall (policy news)", [_f(x.relevance.recall) for x in r], ">= 0.90")
+    row("significance: labelled order kept", [_f(x.significance) for x in r])
     row("briefs run / stories shown", [f"{x.briefs.briefs}/{x.briefs.shown}" for x in r])
     row("briefs: on-slug share", [_f(x.briefs.on_slug_share) for x in r])
     row("briefs: events shown twice", [str(x.briefs.twice) for x in r], "0")

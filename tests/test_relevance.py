@@ -163,3 +163,22 @@ def test_one_reports_stray_topic_does_not_tag_the_story_but_stays_on_its_item(
     assert "data-protection" in tags
     assert "crypto-assets" not in tags  # one report of three
     assert "crypto-assets" in item_slugs  # found by free words and watches on the item
+
+
+def test_general_news_is_policy_news_only_with_a_policy_topic(taxonomy):
+    visas = ("US to revoke visas of foreign students, White House says", "Officials said the rule")
+    fine = (
+        "Regulator fines retailer over data breach",
+        "The data protection regulator said personal data of customers was exposed.",
+    )
+    for title, text in (visas, fine):
+        assert relevant(taxonomy, title, text, kind="general-news")  # cues alone would say so
+    # the judge asks the taxonomy whether a topic is there: general news needs one
+    no_topic = assess(taxonomy, *visas, kind="general-news", has_topic=False)
+    assert no_topic.score < taxonomy.relevance.threshold
+    assert "no policy topic in general-news" in no_topic.reasons
+    assert "general-news" in taxonomy.relevance.topic_required
+    assert not taxonomy.classify(*visas).topics and taxonomy.classify(*fine).topics
+    # the policy press and official sources are not asked
+    assert relevant(taxonomy, *visas, kind="policy-press", has_topic=False)
+    assert relevant(taxonomy, *visas, kind="general-news", official=True, has_topic=False)
