@@ -228,6 +228,8 @@ def _merged(
 def _shared_tags(member_tags: Sequence[Tags]) -> Tags:
     """The tags a share (core.tags.STORY_SHARE) of a story's tagged members carry."""
     tagged = [t for t in member_tags if t.topics or t.jurisdictions]
+    if len(tagged) <= 2:  # one member, or two: each carries at least half
+        return tagged[0].union(tagged[1]) if len(tagged) == 2 else (tagged or [NO_TAGS])[0]
     topics: Counter[str] = Counter(slug for t in tagged for slug in t.topics)
     places: Counter[str] = Counter(slug for t in tagged for slug in t.jurisdictions)
     topic_need = STORY_SHARE["topic"] * len(tagged)

@@ -54,6 +54,8 @@ class CueGroup:
     # groups whose presence in the headline cancels this one: "launches" is a product launch
     # unless an authority is the one launching ("EU launches investigation")
     unless: tuple[str, ...] = ()
+    # the phrases' first words: most texts have none of them, and then no phrase is searched
+    starts: frozenset[bytes] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,13 @@ class RelevanceRules:
         or has a place acting in its headline."""
         groups = [g for g in self.groups if g.name in self.context]
         for words in (title, text):
-            seen = _Seen(words.words)
-            if any(seen.first(g) for g in groups):
+            listed = words.words
+            if any(not g.words.isdisjoint(listed) for g in groups):
                 return True
+            if any(not g.starts.isdisjoint(listed) for g in groups):
+                seen = _Seen(listed)
+                if any(seen.first(g) for g in groups):
+                    return True
         return bool(self.acting.find(title))
 
     def with_subjects(self, subjects: Iterable[str]) -> RelevanceRules:
@@ -309,6 +315,8 @@ class _Seen:
         found = group.words.intersection(self.words)
         if found:
             return min(found).decode("utf-8", "replace")
+        if group.starts.isdisjoint(self.words):
+            return ""
         for phrase in group.phrases:
             if phrase in self.joined:
                 return phrase.strip().decode("utf-8", "replace")
@@ -347,7 +355,8 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
             words.update(_forms(tokens[0]))
         elif tokens:
             phrases.append(b" " + b" ".join(tokens) + b" ")
-    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless)
+    starts = frozenset(p.split()[0] for p in phrases)
+    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, starts)
 
 
 def _tokens(term: str) -> list[bytes]:
