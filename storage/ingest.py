@@ -44,7 +44,7 @@ from core.ingest import (
     sampled_content_hash,
 )
 from core.source_url import fetch_url
-from core.tags import Tags
+from core.tags import STORY_SHARE, Tags
 from storage.db import Database
 from storage.sources import record_success
 from storage.tables import (
@@ -564,10 +564,32 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
     t, st = ITEM_TAGS.c, STORY_TAGS.c
     for chunk in chunked(story_ids):
         conn.execute(delete(STORY_TAGS).where(st.story_id.in_(chunk)))
-        union = (
-            sa_select(i.story_id, t.kind, t.slug)
+        # the tags a share (STORY_SHARE) of a story's tagged members carry, as
+        # digest.ingest.judge tags a new story
+        tagged = (
+            sa_select(i.story_id, func.count(distinct(t.item_id)).label("n"))
             .join(ITEMS, i.id == t.item_id)
             .where(i.story_id.in_(chunk))
-            .distinct()
+            .group_by(i.story_id)
+            .subquery()
         )
-        conn.execute(insert(STORY_TAGS).from_select(["story_id", "kind", "slug"], union))
+        per_tag = (
+            sa_select(i.story_id, t.kind, t.slug, func.count(distinct(t.item_id)).label("c"))
+            .join(ITEMS, i.id == t.item_id)
+            .where(i.story_id.in_(chunk))
+            .group_by(i.story_id, t.kind, t.slug)
+            .subquery()
+        )
+        shared = (
+            sa_select(per_tag.c.story_id, per_tag.c.kind, per_tag.c.slug)
+            .join(tagged, tagged.c.story_id == per_tag.c.story_id)
+            .where(
+                per_tag.c.c
+                >= tagged.c.n
+                * case(
+                    (per_tag.c.kind == "topic", STORY_SHARE["topic"]),
+                    else_=STORY_SHARE["jurisdiction"],
+                )
+            )
+        )
+        conn.execute(insert(STORY_TAGS).from_select(["story_id", "kind", "slug"], shared))

@@ -22,7 +22,7 @@ from core.ingest import (
     StoryFacts,
     story_content_hash,
 )
-from core.tags import NO_TAGS, Tags
+from core.tags import NO_TAGS, STORY_SHARE, Tags
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import Draft, StoryIndex
 from digest.judgement.relevance import Assessment, story_facts
@@ -77,8 +77,16 @@ class Judge:
         key = (item.content_hash, kind, official)
         found = self._assessments.get(key)
         if found is None:
-            found = self.taxonomy.relevance.assess(
-                split_words(item.title), split_words(item.text), kind=kind, official=official
+            rules = self.taxonomy.relevance
+            has_topic = True
+            if kind in rules.topic_required and not official:
+                has_topic = bool(self.analyse(item, source)[0].topics)  # cached
+            found = rules.assess(
+                split_words(item.title),
+                split_words(item.text),
+                kind=kind,
+                official=official,
+                has_topic=has_topic,
             )
             self._remember(self._assessments, key, found)
         return found
@@ -217,6 +225,21 @@ def _merged(
     return merged
 
 
+def _shared_tags(member_tags: Sequence[Tags]) -> Tags:
+    """The tags a share (core.tags.STORY_SHARE) of a story's tagged members carry."""
+    tagged = [t for t in member_tags if t.topics or t.jurisdictions]
+    if len(tagged) <= 2:  # one member, or two: each carries at least half
+        return tagged[0].union(tagged[1]) if len(tagged) == 2 else (tagged or [NO_TAGS])[0]
+    topics: Counter[str] = Counter(slug for t in tagged for slug in t.topics)
+    places: Counter[str] = Counter(slug for t in tagged for slug in t.jurisdictions)
+    topic_need = STORY_SHARE["topic"] * len(tagged)
+    place_need = STORY_SHARE["jurisdiction"] * len(tagged)
+    return Tags(
+        frozenset(s for s, n in topics.items() if n >= topic_need),
+        frozenset(s for s, n in places.items() if n >= place_need),
+    )
+
+
 def _new_story(
     key: int,
     members: list[StoredItem],
@@ -232,8 +255,7 @@ def _new_story(
     head = next((m for m in members if official(m)), members[0])
     story_tags = NO_TAGS
     if facts.relevant:  # topics and places are what policy news is about; other news has none
-        for member in members:
-            story_tags = story_tags.union(tags.get(member.id, NO_TAGS))
+        story_tags = _shared_tags([tags.get(member.id, NO_TAGS) for member in members])
     times: list[datetime] = [m.published_at for m in members]
     return NewStory(
         key=key,

@@ -25,13 +25,13 @@ __all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
 KINDS = ("topic", "jurisdiction")
 _TABLES = {"topic": "topics", "jurisdiction": "jurisdictions"}
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
-_LIST_FIELDS = ("aliases", "keywords", "phrases", "acronyms", "title_only", "exclude")
+_LIST_FIELDS = ("aliases", "keywords", "phrases", "acronyms", "title_only", "context", "exclude")
 
 # Scoring: a title hit outweighs body mentions; repeated body mentions count up to a cap.
 TITLE_WEIGHT = 3.0
 BODY_CAP = 3
 # `exclude` terms cancel what their look-alike words score ("North Korea" is no evidence for kr).
-WEIGHTS = {"keywords": 1.0, "phrases": 2.0, "acronyms": 1.0, "title_only": 1.0}
+WEIGHTS = {"keywords": 1.0, "phrases": 2.0, "acronyms": 1.0, "title_only": 1.0, "context": 1.0}
 # A category whose score is far below the item's strongest one (of the same kind) is a passing
 # mention. Places are named in passing more often than topics, hence the higher floor.
 TOPIC_FLOOR = 0.2
@@ -52,6 +52,10 @@ class Category:
     phrases: tuple[str, ...] = ()
     acronyms: tuple[str, ...] = ()
     title_only: tuple[str, ...] = ()
+    # ordinary English that is evidence only in policy context ("competition", "children"): it
+    # counts when the item also names an authority or legal action (the relevance rules' actor
+    # and action cues)
+    context: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     min_score: float = 2.0
 
@@ -362,8 +366,12 @@ class Taxonomy:
     ) -> None:
         self.topics = dict(topics)
         self.jurisdictions = dict(jurisdictions)
-        self.relevance = relevance or RelevanceRules()
+        # a place named in the headline as the one acting ("India orders ...") is policy evidence
+        self.relevance = (relevance or RelevanceRules()).with_subjects(
+            term for cat in self.jurisdictions.values() for term in (*cat.keywords, *cat.acronyms)
+        )
         self._index = _Index()
+        self._context_terms: set[_Hit] = set()
         self._aliases: dict[str, Category] = {}
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._compile(cat)
@@ -373,6 +381,9 @@ class Taxonomy:
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._compile_excludes(cat, positive)
         self._matcher = _Matcher(self._index)
+        self._context_hits = frozenset(
+            n for n, hit in enumerate(self._matcher.hits) if hit in self._context_terms
+        )
         # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
         # to the slug's score when found in a title; in a text, points per occurrence (up to the
         # cap), or None for a title-only term
@@ -401,6 +412,10 @@ class Taxonomy:
                 self._index.add_text_term(term, hit)
         for term in cat.acronyms:
             self._index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
+        for term in cat.context:
+            hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
+            self._context_terms.add(hit)
+            self._index.add_text_term(term, hit)
 
     def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
         # An exclude cancels exactly what its words would have scored for this category:
@@ -490,14 +505,23 @@ class Taxonomy:
     def _tally(self, title: Words, text: Words) -> tuple[dict[str, float], dict[str, float]]:
         """Evidence per topic slug and per jurisdiction slug."""
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
+        in_title = self._matcher.evidence(title)
+        in_text = self._matcher.evidence(text)
+        contextual = self._context_hits
+        needs_context = contextual and not (
+            contextual.isdisjoint(in_title) and contextual.isdisjoint(in_text)
+        )
+        if needs_context and not self.relevance.in_context(title, text):
+            in_title = {h: n for h, n in in_title.items() if h not in contextual}
+            in_text = {h: n for h, n in in_text.items() if h not in contextual}
         # Every hit found occurs at least once, and in a title once is enough.
         title_points = self._title_points
-        for hit in self._matcher.evidence(title):
+        for hit in in_title:
             side, slug, points = title_points[hit]
             tally = tallies[side]
             tally[slug] = tally.get(slug, 0.0) + points
         text_points = self._text_points
-        for hit, n in self._matcher.evidence(text).items():
+        for hit, n in in_text.items():
             entry = text_points[hit]
             if entry is not None:
                 side, slug, weight = entry

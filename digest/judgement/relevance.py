@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from core.ingest import StoryFacts
-from digest.text.words import Words, split_words
+from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
 
@@ -37,6 +37,7 @@ EVENT_TYPES: dict[str, float] = {
     "other": 0.0,
 }
 _LEAD_WORDS = 120  # words of the text read for cues
+_SUBJECT_SPAN = 3  # a headline's subject is among its first words
 _AMOUNT = re.compile(
     r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
 )
@@ -50,6 +51,47 @@ class CueGroup:
     weight: float
     words: frozenset[bytes]
     phrases: tuple[bytes, ...]  # " w1 w2 ", lowercased
+    # groups whose presence in the headline cancels this one: "launches" is a product launch
+    # unless an authority is the one launching ("EU launches investigation")
+    unless: tuple[str, ...] = ()
+    # the phrases' first words: most texts have none of them, and then no phrase is searched
+    starts: frozenset[bytes] = frozenset()
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A place or body acting in the headline: a capitalised subject ("EU", "India", "Ofcom")
+    directly followed by a governing verb ("fines", "ordered", "to ban"). A singular subject
+    takes the verb's -s or -ed form ("EU fines"; never "French Open"), a plural one may take
+    the bare verb ("Regulators fine")."""
+
+    weight: float = 1.5
+    subjects: frozenset[bytes] = frozenset()  # lowercased
+    verbs: frozenset[bytes] = frozenset()  # lowercased -s, -ed forms and auxiliaries ("to")
+    bare: frozenset[bytes] = frozenset()  # lowercased bare verbs, after a plural subject
+
+    def find(self, title: Words) -> str:
+        """ "subject verb" for the first place acting in `title`, or ""."""
+        if not self.subjects or not self.verbs:
+            return ""
+        words = [w for w in title.words if w != b"s"]
+        if len(words) < 2:
+            return ""
+        cased: list[bytes] | None = None
+        # the headline's subject comes first, after at most two modifiers ("German police
+        # raid"): a place later on is an object or a setting ("moves from London to ...")
+        for n, word in enumerate(words[: min(_SUBJECT_SPAN, len(words) - 1)]):
+            verb = words[n + 1]
+            if word in self.subjects and (verb in self.verbs or verb in self.bare):
+                # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
+                if cased is None:
+                    cased = [w for w in title.encoded.translate(SEPARATORS).split() if w != b"s"]
+                if len(cased) != len(words) or not cased[n][:1].isupper():
+                    continue
+                plural = word.endswith(b"s") and not cased[n].isupper()
+                if verb in self.verbs or plural:
+                    return (word + b" " + verb).decode("utf-8", "replace")
+        return ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +114,32 @@ class RelevanceRules:
     official_prior: float = 1.0
     threshold: float = 1.0
     title_weight: float = 2.0
+    acting: Acting = field(default_factory=Acting)
+    # the cue groups whose terms make policy context for a taxonomy's `context` terms
+    context: tuple[str, ...] = ("actor", "action")
+    # source kinds whose items are policy news only with a taxonomy topic: general news covers
+    # all of politics (visas, wars, budgets), and only its digital policy is ours
+    topic_required: frozenset[str] = frozenset()
+
+    def in_context(self, title: Words, text: Words) -> bool:
+        """Whether the item names an authority or a legal action (a `context` cue group's term),
+        or has a place acting in its headline."""
+        groups = [g for g in self.groups if g.name in self.context]
+        for words in (title, text):
+            listed = words.words
+            if any(not g.words.isdisjoint(listed) for g in groups):
+                return True
+            if any(not g.starts.isdisjoint(listed) for g in groups):
+                seen = _Seen(listed)
+                if any(seen.first(g) for g in groups):
+                    return True
+        return bool(self.acting.find(title))
+
+    def with_subjects(self, subjects: Iterable[str]) -> RelevanceRules:
+        """These rules with more acting subjects (the taxonomy's place names and bodies)."""
+        extra = {w for term in subjects for w in _tokens(term)[-1:]}
+        acting = replace(self.acting, subjects=self.acting.subjects | extra)
+        return replace(self, acting=acting)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "taxonomy") -> RelevanceRules:
@@ -96,7 +164,37 @@ class RelevanceRules:
             str(k): _number(v, f"{where}.priors.{k}")
             for k, v in _table(data.get("priors", {}), f"{where}.priors").items()
         }
+        acting_spec = _table(data.get("acting", {}), f"{where}.acting")
+        acting = Acting(
+            weight=_number(acting_spec.get("weight", 1.5), f"{where}.acting.weight"),
+            subjects=frozenset(
+                w
+                for t in _terms(acting_spec.get("subjects", []), f"{where}.acting.subjects")
+                for w in _tokens(t)[-1:]
+            ),
+            verbs=frozenset(
+                f
+                for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
+                for w in _tokens(t)[:1]
+                for f in _verb_forms(w) - {w}
+            )
+            | frozenset(
+                w
+                for t in _terms(acting_spec.get("auxiliaries", []), f"{where}.acting.auxiliaries")
+                for w in _tokens(t)[:1]
+            ),
+            bare=frozenset(
+                w
+                for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
+                for w in _tokens(t)[:1]
+            ),
+        )
+        context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
+        required = _terms(data.get("topic_required", []), f"{where}.topic_required")
         return cls(
+            topic_required=frozenset(required),
+            context=context,
+            acting=acting,
             groups=groups,
             types=types,
             priors=priors,
@@ -106,20 +204,41 @@ class RelevanceRules:
         )
 
     def assess(
-        self, title: Words, text: Words, *, kind: str | None = None, official: bool = False
+        self,
+        title: Words,
+        text: Words,
+        *,
+        kind: str | None = None,
+        official: bool = False,
+        has_topic: bool = True,
     ) -> Assessment:
-        """Read one item: its relevance score with reasons, its event type and magnitude."""
+        """Read one item: its relevance score with reasons, its event type and magnitude
+        (`has_topic`: whether the taxonomy found a topic in it)."""
         heading = _Seen(title.words)
         lead = _Seen(text.words[:_LEAD_WORDS])
         score = 0.0
         reasons: list[str] = []
+        acting = self.acting.find(title)
+        if acting:
+            score += self.acting.weight
+            reasons.append(f"acting: {acting}")
+        found: list[tuple[CueGroup, str, bool]] = []
+        in_heading = {"acting"} if acting else set()
+        anywhere = set(in_heading)
         for group in self.groups:
             term = heading.first(group)
-            weight = group.weight * self.title_weight if term else group.weight
-            term = term or lead.first(group)
             if term:
-                score += weight
-                reasons.append(f"{group.name}: {term}")
+                in_heading.add(group.name)
+            elif not (term := lead.first(group)):
+                continue
+            anywhere.add(group.name)
+            found.append((group, term, group.name in in_heading))
+        for group, term, headline in found:
+            # a cue is cancelled by its `unless` groups found at least as prominently
+            if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
+                continue
+            score += group.weight * self.title_weight if headline else group.weight
+            reasons.append(f"{group.name}: {term}")
         prior = self.priors.get(kind or "", 0.0)
         if prior:
             score += prior
@@ -127,6 +246,9 @@ class RelevanceRules:
         if official:
             score += self.official_prior
             reasons.append("source: official")
+        elif not has_topic and kind in self.topic_required and score >= self.threshold:
+            score = min(score, self.threshold - 1.0)
+            reasons.append(f"no policy topic in {kind}")
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
@@ -149,9 +271,12 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     size, and the number of members telling it."""
     if not members:
         return StoryFacts(False, ("no items",), "other", 0.0)
-    best = max(members, key=lambda a: a.score)  # the first of equals: canonical
-    relevant = best.score >= rules.threshold
-    reasons = (f"{'policy' if relevant else 'not policy'} ({best.score:+.1f})", *best.reasons)
+    # The median member decides: one report's policy angle (or one item clustered in by
+    # mistake) does not make a story of general news policy news, nor the reverse.
+    ranked = sorted(members, key=lambda a: -a.score)  # stable: the first of equals is canonical
+    middle = ranked[(len(ranked) - 1) // 2]
+    relevant = middle.score >= rules.threshold
+    reasons = (f"{'policy' if relevant else 'not policy'} ({middle.score:+.1f})", *middle.reasons)
     kind = min((a.event_type for a in members), key=lambda t: -EVENT_TYPES.get(t, 0.0))
     size = max(a.magnitude for a in members)
     significance = EVENT_TYPES.get(kind, 0.0) + size if relevant else 0.0
@@ -190,19 +315,38 @@ class _Seen:
         found = group.words.intersection(self.words)
         if found:
             return min(found).decode("utf-8", "replace")
+        if group.starts.isdisjoint(self.words):
+            return ""
         for phrase in group.phrases:
             if phrase in self.joined:
                 return phrase.strip().decode("utf-8", "replace")
         return ""
 
 
+def _terms(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        raise ValueError(f"{where}: must be a list of strings")
+    return value
+
+
+def _verb_forms(word: bytes) -> set[bytes]:
+    """A verb as a headline writes it: "fine" -> fines, fined; "probe" -> probes, probed."""
+    forms = _forms(word)
+    if word.endswith(b"e"):
+        forms.add(word + b"d")
+    elif word.endswith(b"y") and len(word) > 2 and word[-2:-1] not in b"aeiou":
+        forms.add(word[:-1] + b"ied")
+    else:
+        forms.add(word + b"ed")
+    return forms
+
+
 def _group(name: str, spec: Any, where: str) -> CueGroup:
     if not isinstance(spec, dict):
         raise ValueError(f"{where}: must be a table with weight and terms")
     weight = _number(spec.get("weight", 1.0), f"{where}.weight")
-    terms = spec.get("terms", [])
-    if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
-        raise ValueError(f"{where}.terms: must be a list of strings")
+    terms = _terms(spec.get("terms", []), f"{where}.terms")
+    unless = tuple(_terms(spec.get("unless", []), f"{where}.unless"))
     words: set[bytes] = set()
     phrases: list[bytes] = []
     for term in terms:
@@ -211,7 +355,8 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
             words.update(_forms(tokens[0]))
         elif tokens:
             phrases.append(b" " + b" ".join(tokens) + b" ")
-    return CueGroup(name, weight, frozenset(words), tuple(phrases))
+    starts = frozenset(p.split()[0] for p in phrases)
+    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, starts)
 
 
 def _tokens(term: str) -> list[bytes]:

@@ -1,0 +1,184 @@
+"""Policy relevance, the place acting, words that count only in policy context, and a story's
+tags from its members: what a reader of a brief would notice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import select
+
+from digest.ingest.pipeline import PipelineContext, ingest_bytes
+from digest.judgement.classify import Taxonomy
+from digest.judgement.relevance import Assessment, story_facts
+from digest.text.words import split_words
+from storage.db import Database
+from storage.models import ItemTag, Source, Story, StoryTag
+from storage.store import Storage
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+def assess(taxonomy: Taxonomy, title: str, text: str = "", **source: object) -> Assessment:
+    return taxonomy.relevance.assess(split_words(title), split_words(text), **source)  # type: ignore[arg-type]
+
+
+def relevant(taxonomy: Taxonomy, title: str, text: str = "", **source: object) -> bool:
+    return assess(taxonomy, title, text, **source).score >= taxonomy.relevance.threshold
+
+
+def test_a_place_acting_in_the_headline_is_policy_news_even_when_it_launches_something(taxonomy):
+    found = assess(
+        taxonomy,
+        "EU launches investigation into four porn sites over children's access",
+        kind="general-news",
+    )
+    assert "acting: eu launches" in found.reasons
+    assert not any(r.startswith("commerce") for r in found.reasons)  # not a product launch
+    assert found.score >= taxonomy.relevance.threshold
+    # a company launching something is still product news
+    assert not relevant(
+        taxonomy, "Acme launches a new phone with a bigger screen", kind="tech-press"
+    )
+
+
+def test_a_place_named_later_or_as_an_adjective_is_not_acting(taxonomy):
+    sport = assess(
+        taxonomy,
+        "Teenager continues French Open run and sets up semi-final test",
+        kind="general-news",
+    )
+    listing = assess(taxonomy, "Retailer shifts focus from London to Hong Kong for listing")
+    assert not any(r.startswith("acting") for r in (*sport.reasons, *listing.reasons))
+    assert not relevant(taxonomy, "Teenager continues French Open run", kind="general-news")
+
+
+def test_an_advisorys_what_if_is_no_incident(taxonomy):
+    text = (
+        "CSAF. Successful exploitation of this vulnerability could allow an attacker to crash "
+        "the device. Affected products: Model C2 firmware 1.2."
+    )
+    found = assess(taxonomy, "Acme Model C2 Power Chairs", text, kind="government", official=True)
+    assert not any(r.startswith(("exploited", "incident")) for r in found.reasons)
+    assert found.score < taxonomy.relevance.threshold
+    # an official source's own action is still policy news
+    assert relevant(
+        taxonomy,
+        "CISA adds two known exploited vulnerabilities to catalog",
+        "CISA has added two new vulnerabilities to its Known Exploited Vulnerabilities catalog.",
+        kind="government",
+        official=True,
+    )
+
+
+def test_a_story_is_policy_news_when_its_median_member_is(taxonomy):
+    rules = taxonomy.relevance
+    policy = assess(taxonomy, "Regulator fines Acme €300 million over data breach")
+    gossip = assess(taxonomy, "Celebrity wedding film premieres at festival", kind="general-news")
+    assert policy.score >= rules.threshold > gossip.score
+    # two reports: either one telling it as policy news is enough
+    assert story_facts([gossip, policy], rules).relevant
+    # one policy angle among three general-news reports does not make the story policy news
+    assert not story_facts([gossip, policy, gossip], rules).relevant
+    assert story_facts([policy, gossip, policy], rules).relevant
+
+
+def test_ordinary_words_are_topic_evidence_only_in_policy_context(taxonomy):
+    contest = taxonomy.classify(
+        "Hacking competition pays out $1 million for zero-days",
+        "Rising competition among researchers at the contest, where children of staff watched.",
+    )
+    probe = taxonomy.classify(
+        "Regulator opens competition probe into cloud deals",
+        "The competition watchdog said the merger may harm rivals.",
+    )
+    kids = taxonomy.classify(
+        "Ofcom fines site over children's safety failures",
+        "The regulator said children could see harmful content on the site.",
+    )
+    assert "competition" not in contest.topics and "child-safety" not in contest.topics
+    assert "competition" in probe.topics
+    assert "child-safety" in kids.topics
+
+
+def test_context_terms_can_be_tuned_from_the_config_file(tmp_path):
+    config = tmp_path / "taxonomy.toml"
+    config.write_text(
+        '[taxonomy.topics.competition]\nextend = true\ncontext = ["pricing power"]\n',
+        encoding="utf-8",
+    )
+    tuned = Taxonomy.load(config)
+    assert "pricing power" in tuned.topics["competition"].context
+    title = "Authority warns of pricing power"
+    text = "The authority said pricing power in cloud markets worries it; pricing power again."
+    assert "competition" in tuned.classify(title, text).topics
+    assert "competition" not in tuned.classify("Pricing power, explained", "pricing power").topics
+
+
+# -- a story's tags from its members, through the pipeline -----------------------------------
+
+TITLE = "Regulator fines Acme over data breach affecting millions"
+TEXT = (
+    "The data protection regulator fined Acme after a data breach exposed the personal data of "
+    "millions of customers. The authority said Acme failed to protect personal data."
+)
+STRAY = TEXT + " Acme also sells cryptocurrency wallets, bitcoin and other crypto products."
+
+
+def rss(host: str, text: str) -> bytes:
+    return f"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>{host}</title><link>https://{host}/</link>
+<description>x</description>
+<item><title>{TITLE}</title><link>https://{host}/acme-fine</link><guid>{host}-acme</guid>
+<pubDate>Fri, 20 Nov 2026 08:00:00 GMT</pubDate><description>{text}</description></item>
+</channel></rss>""".encode()
+
+
+def test_one_reports_stray_topic_does_not_tag_the_story_but_stays_on_its_item(
+    db: Database, taxonomy: Taxonomy
+):
+    ctx = PipelineContext(store=Storage(db), fetcher=None, taxonomy=taxonomy, clock=lambda: NOW)  # type: ignore[arg-type]
+    hosts = ["one.example.org", "two.example.org", "three.example.org"]
+    with db.session() as session:
+        sources = []
+        for host in hosts:
+            src = Source(url=f"https://{host}/rss", name=host)
+            session.add(src)
+            session.flush()
+            sources.append(src.id)
+    # the first story is judged new, the others join it (the refresh path)
+    for source_id, host, text in zip(sources, hosts, (TEXT, STRAY, TEXT), strict=True):
+        assert source_id is not None
+        ingest_bytes(ctx, source_id, rss(host, text))
+    with db.session() as session:
+        (story,) = session.exec(select(Story)).all()
+        assert story.item_count == 3
+        tags = {t.slug for t in session.exec(select(StoryTag).where(StoryTag.story_id == story.id))}
+        item_slugs = {t.slug for t in session.exec(select(ItemTag))}
+    assert "data-protection" in tags
+    assert "crypto-assets" not in tags  # one report of three
+    assert "crypto-assets" in item_slugs  # found by free words and watches on the item
+
+
+def test_general_news_is_policy_news_only_with_a_policy_topic(taxonomy):
+    visas = ("US to revoke visas of foreign students, White House says", "Officials said the rule")
+    fine = (
+        "Regulator fines retailer over data breach",
+        "The data protection regulator said personal data of customers was exposed.",
+    )
+    for title, text in (visas, fine):
+        assert relevant(taxonomy, title, text, kind="general-news")  # cues alone would say so
+    # the judge asks the taxonomy whether a topic is there: general news needs one
+    no_topic = assess(taxonomy, *visas, kind="general-news", has_topic=False)
+    assert no_topic.score < taxonomy.relevance.threshold
+    assert "no policy topic in general-news" in no_topic.reasons
+    assert "general-news" in taxonomy.relevance.topic_required
+    assert not taxonomy.classify(*visas).topics and taxonomy.classify(*fine).topics
+    # the policy press and official sources are not asked
+    assert relevant(taxonomy, *visas, kind="policy-press", has_topic=False)
+    assert relevant(taxonomy, *visas, kind="general-news", official=True, has_topic=False)
