@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlmodel import col, select  # noqa: E402
+
 from core.texts import StorySummary, StoryText  # noqa: E402
 from digest.ingest.clean import canonical_url  # noqa: E402
 from digest.ingest.parse import parse_feed  # noqa: E402
@@ -51,14 +53,13 @@ from handlers.all import build_registry  # noqa: E402
 from handlers.base import Invocation, Reply, Role  # noqa: E402
 from handlers.context import Services  # noqa: E402
 from storage.db import Database  # noqa: E402
-from storage.models import Source  # noqa: E402
-from storage.store import Storage  # noqa: E402
-from storage.stories import (  # noqa: E402
-    recent_stories_mentioning,
-    stories_by_ids,
-    story_items,
-    story_tags,
+from storage.models import (  # noqa: E402
+    Item,
+    Source,  # noqa: E402
+    Story,
+    StoryTag,
 )
+from storage.store import Storage  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "realnews"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -236,7 +237,10 @@ class Harness:
         self.ids: dict[str, str] = {}  # canonical URL -> corpus id
         self.registry = build_registry()
         self.services = Services(
-            db=self.db, taxonomy=taxonomy, summarizer=StubSummarizer(), clock=self.clock
+            store=self.ctx.store,
+            taxonomy=taxonomy,
+            summarizer=StubSummarizer(),
+            clock=self.clock,
         )
 
     def _add_sources(self, outlets: dict[str, Outlet]) -> dict[str, int]:
@@ -282,30 +286,42 @@ class Harness:
         role = Role.ADMIN if command == "digest" else Role.MEMBER
         doc = self.say(command, text, role).document
         ids = [card.id for card in doc.stories() if card.id is not None]
-        with self.db.session() as session:
-            rows = story_items(session, ids)
-        stories = [[self._corpus_id(r.url) for r in rows.get(sid, [])] for sid in ids]
+        urls = self._urls(ids)
+        stories = [[self._corpus_id(url) for url in urls.get(sid, [])] for sid in ids]
         return Shown(f"/{command} {text}".strip(), slug, day, stories)
 
     def _corpus_id(self, url: str | None) -> str:
         return self.ids.get(url or "", "?")
 
+    def _urls(self, ids: Sequence[int]) -> dict[int, list[str | None]]:
+        """Every item url of these stories (the read models cap items per story)."""
+        wanted = set(ids)
+        out: dict[int, list[str | None]] = defaultdict(list)
+        with self.db.session() as session:
+            for sid, url in session.exec(select(Item.story_id, Item.url)):
+                if sid in wanted:
+                    out[sid].append(url)
+        return out
+
     def result(self) -> Run:
         run = Run()
         with self.db.session() as session:
-            ids = [sid for sid, _, _ in recent_stories_mentioning(session, EPOCH, [])]
-            rows = story_items(session, ids)
-            tags = story_tags(session, ids)
-            stories = stories_by_ids(session, ids)
-        for sid in ids:
-            members = [self._corpus_id(r.url) for r in rows.get(sid, [])]
+            stories = list(session.exec(select(Story).where(col(Story.merged_into).is_(None))))
+            tag_rows = list(session.exec(select(StoryTag.story_id, StoryTag.slug)))
+        ids = [s.id for s in stories if s.id is not None]
+        urls = self._urls(ids)
+        tags: dict[int, set[str]] = defaultdict(set)
+        for sid, slug in tag_rows:
+            tags[sid].add(slug)
+        for story in stories:
+            sid = story.id
+            if sid is None:
+                continue
+            members = [self._corpus_id(url) for url in urls.get(sid, [])]
             if members:
                 run.stories[sid] = members
-                topics, places = tags.get(sid, (frozenset(), frozenset()))
-                run.tags[sid] = topics | places
-        for story in stories:
-            if story.id is not None:
-                run.relevant[story.id] = bool(getattr(story, "relevant", True))
+                run.tags[sid] = frozenset(tags.get(sid, ()))
+                run.relevant[sid] = bool(story.relevant)
         return run
 
     def close(self) -> None:
