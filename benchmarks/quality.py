@@ -311,12 +311,12 @@ class Harness:
         ids = [s.id for s in stories if s.id is not None]
         urls = self._urls(ids)
         tags: dict[int, set[str]] = defaultdict(set)
-        for sid, slug in tag_rows:
-            tags[sid].add(slug)
+        for tagged, slug in tag_rows:
+            tags[tagged].add(slug)
         for story in stories:
-            sid = story.id
-            if sid is None:
+            if story.id is None:
                 continue
+            sid = story.id
             members = [self._corpus_id(url) for url in urls.get(sid, [])]
             if members:
                 run.stories[sid] = members
