@@ -42,8 +42,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import col, select  # noqa: E402
-
 from core.texts import StorySummary, StoryText  # noqa: E402
 from digest.ingest.clean import canonical_url  # noqa: E402
 from digest.ingest.parse import parse_feed  # noqa: E402
@@ -298,16 +296,17 @@ class Harness:
         wanted = set(ids)
         out: dict[int, list[str | None]] = defaultdict(list)
         with self.db.session() as session:
-            for sid, url in session.exec(select(Item.story_id, Item.url)):
-                if sid in wanted:
-                    out[sid].append(url)
+            for item in session.query(Item):
+                if item.story_id in wanted:
+                    out[item.story_id].append(item.url)
         return out
 
     def result(self) -> Run:
         run = Run()
         with self.db.session() as session:
-            stories = list(session.exec(select(Story).where(col(Story.merged_into).is_(None))))
-            tag_rows = list(session.exec(select(StoryTag.story_id, StoryTag.slug)))
+            # the ORM's query methods: benchmarks import no database library
+            stories = [s for s in session.query(Story) if s.merged_into is None]
+            tag_rows = [(t.story_id, t.slug) for t in session.query(StoryTag)]
         ids = [s.id for s in stories if s.id is not None]
         urls = self._urls(ids)
         tags: dict[int, set[str]] = defaultdict(set)

@@ -67,6 +67,7 @@ _Entry = tuple[
     tuple[float, ...],  # the profile's support weights
     tuple[object, ...],  # its first members' notes (Signature.note), in canonical order
     float,  # the length of the profile's weights
+    tuple[int, ...],  # the sources of its first members, sorted; _UNKNOWN for an unknown one
 ]
 _TERMS: Final = 0
 _COUNTS: Final = 1
@@ -78,6 +79,8 @@ _PROFILE: Final = 6
 _WEIGHTS: Final = 7
 _NOTES: Final = 8
 _NORM: Final = 9
+_SOURCES: Final = 10
+_UNKNOWN: Final = -1  # a member whose source the caller did not say
 
 _Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
 
@@ -145,6 +148,10 @@ def _profile(
     return tuple(terms[i] for i in chosen), weights
 
 
+def _source(sig: Signature) -> int:
+    return _UNKNOWN if sig.source is None else sig.source
+
+
 def _entry(
     counts: Mapping[int, int],
     heads: Mapping[int, int],
@@ -152,6 +159,7 @@ def _entry(
     members: int,
     seen: datetime,
     notes: tuple[object, ...],
+    sources: tuple[int, ...],
 ) -> _Entry:
     terms = tuple(sorted(counts))
     count_of = tuple(counts[t] for t in terms)
@@ -159,7 +167,19 @@ def _entry(
     profile, weights = _profile(terms, count_of, head_of, members)
     cve_ids = tuple(sorted(set(cves)))
     norm = math.sqrt(sum(w * w for w in weights))
-    return (terms, count_of, head_of, cve_ids, members, seen, profile, weights, notes, norm)
+    return (
+        terms,
+        count_of,
+        head_of,
+        cve_ids,
+        members,
+        seen,
+        profile,
+        weights,
+        notes,
+        norm,
+        sources,
+    )
 
 
 def _first(sig: Signature, when: datetime) -> _Entry:
@@ -174,7 +194,8 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     norm = math.sqrt(sum(w * w for w in weights))
     cves = tuple(sorted(set(sig.cves)))
     ones = (1,) * len(sig.terms)
-    return (sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm)
+    sources = (_source(sig),)
+    return (sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources)
 
 
 def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
@@ -184,7 +205,7 @@ def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
     last = max(entry[_SEEN], when)
     members = entry[_MEMBERS] + 1
     if entry[_MEMBERS] >= MEMBERS_IN_SIGNATURE:
-        return (*entry[:_MEMBERS], members, last, *entry[_PROFILE:])  # type: ignore[return-value]
+        return (*entry[:_MEMBERS], members, last, *entry[_PROFILE:])
     counts = dict(zip(entry[_TERMS], entry[_COUNTS], strict=True))
     heads = dict(zip(entry[_TERMS], entry[_HEADS], strict=True))
     for term in sig.terms:
@@ -192,7 +213,11 @@ def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
     for term in sig.title:
         heads[term] = heads.get(term, 0) + 1
     cves = (*entry[_CVES], *sig.cves)
-    return _entry(counts, heads, cves, members, last, (*entry[_NOTES], sig.note))
+    source = _source(sig)
+    sources = entry[_SOURCES]
+    if source not in sources:
+        sources = tuple(sorted((*sources, source)))
+    return _entry(counts, heads, cves, members, last, (*entry[_NOTES], sig.note), sources)
 
 
 def _entry_of(members: Iterable[tuple[datetime, Signature]]) -> _Entry | None:
@@ -460,7 +485,12 @@ class Draft:
             if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
                 continue  # different flaws: different events, however alike the words
             self.base.comparisons += 1
-            score = _cosine(vector, norm, entry, rarity)
+            if sig.source is not None and entry[_SOURCES] == (sig.source,):
+                # only its own outlet told this story so far: its house words are everywhere in
+                # that outlet's leads, so the headlines alone say whether it is the same event
+                score = _title_cosine(vector, title, entry, rarity)
+            else:
+                score = _cosine(vector, norm, entry, rarity)
             if score >= JOIN and score > best_score:
                 best_id, best_score = sid, score
         return best_id
@@ -536,3 +566,26 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     if not dot or not norm:
         return 0.0
     return dot / (norm * math.sqrt(squares))
+
+
+def _title_cosine(
+    vector: dict[int, float], title: set[int], entry: _Entry, rarity: _Rarity
+) -> float:
+    """The cosine of an item's headline terms and a story's, a story's headline term weighted
+    by the share of its members whose headline carries it."""
+    dot = item_squares = story_squares = 0.0
+    for term in title:
+        item_squares += vector[term] * vector[term]
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)  # the counts stop there
+    of, known = rarity.of, rarity.weights.get
+    for term, heads in zip(entry[_TERMS], entry[_HEADS], strict=True):
+        if not heads:
+            continue
+        rare = known(term)
+        weight = (of(term) if rare is None else rare) * TITLE_WEIGHT * heads / members
+        story_squares += weight * weight
+        if term in title:
+            dot += vector[term] * weight
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(item_squares * story_squares)

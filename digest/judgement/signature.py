@@ -40,6 +40,9 @@ _STOP = frozenset(_STOP_WORDS.split())
 # WordPress feeds end each summary with "The post <title> appeared first on <site>.": the title
 # again, which would make two items of one outlet look alike.
 _WORDPRESS_FOOTER = re.compile(r"\s*The post .{0,400}? appeared first on .*$", re.DOTALL)
+# Markup and addresses some feeds leave in their summaries (escaped HTML: image tags, srcsets,
+# links): an outlet's CDN host and upload paths recur in all its items and tell no event.
+_MARKUP = re.compile(r"<[^<>]*(?:>|$)|https?://\S+")
 _CVE = re.compile(r"\bCVE-(\d{4})-(\d{4,7})\b", re.IGNORECASE)
 # An amount: an optional currency sign, a number (1,234 or 1.5), an optional scale word or
 # suffix ("million", "m", "bn", "k"), an optional currency word after it.
@@ -132,6 +135,9 @@ class Signature(NamedTuple):
     # what the caller knows of the item besides (its relevance reading): a story's entry keeps
     # its first members' notes, so story-wide decisions need not read its older items again
     note: object = None
+    # the source that published it, when known: an outlet's own items share its house words
+    # (paywall notices, bylines, "read next" lists), so within one outlet only titles count
+    source: int | None = None
 
 
 def signature(title: str, text: str) -> Signature:
@@ -145,6 +151,8 @@ def signature_of(title: Words, text: Words) -> Signature:
         _TERMS.clear()
     if "appeared first on" in text.text:
         text = split_words(_WORDPRESS_FOOTER.sub("", text.text))
+    if "<" in text.text or "://" in text.text:
+        text = split_words(_MARKUP.sub(" ", text.text))
     lead = text.words[:LEAD_WORDS]
     heading = set(map(_TERMS.__getitem__, title.words))
     heading.discard(_NO_TERM)
