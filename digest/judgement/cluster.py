@@ -25,6 +25,7 @@ index; `StoryIndex.commit` adopts it once storage has written the result.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -37,6 +38,11 @@ __all__ = ["DEFAULT_WINDOW", "MEMBERS_IN_SIGNATURE", "StoryIndex", "Draft", "JOI
 DEFAULT_WINDOW = timedelta(days=5)  # follow-ups and analyses of an event come within days
 MEMBERS_IN_SIGNATURE = 24  # a story's terms are its first members' (in canonical order)
 JOIN = 0.22  # the weighted cosine at which an item tells a story's event
+# ... or at which it does when the story also has one of the item's rarest headline words (its
+# names: "Shein", "Pornhub"): paraphrases share little else, while other events of one genre
+# ("data breach affects 2 million") share words but each has its own name
+JOIN_NAMED = 0.15
+NAMES = 2  # the item's headline terms rarest in the window that count as its names
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
 STORY_TERMS = 32  # a story is compared on its most shared terms
@@ -480,6 +486,7 @@ class Draft:
             return None
         norm = math.sqrt(sum(w * w for w in vector.values()))
         best_id, best_score = None, 0.0
+        names = sorted(title, key=lambda t: (-vector[t], t))[:NAMES]
         cves = set(sig.cves)
         for sid, entry in self._candidates(votes, when):
             if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
@@ -488,10 +495,12 @@ class Draft:
             if sig.source is not None and entry[_SOURCES] == (sig.source,):
                 # only its own outlet told this story so far: its house words are everywhere in
                 # that outlet's leads, so the headlines alone say whether it is the same event
-                score = _title_cosine(vector, title, entry, rarity)
+                score, low = _title_cosine(vector, title, entry, rarity), JOIN
             else:
-                score = _cosine(vector, norm, entry, rarity)
-            if score >= JOIN and score > best_score:
+                score, low = _cosine(vector, norm, entry, rarity), JOIN_NAMED
+            if score > best_score and (
+                score >= JOIN or (score >= low and _holds_any(entry[_TERMS], names))
+            ):
                 best_id, best_score = sid, score
         return best_id
 
@@ -589,3 +598,12 @@ def _title_cosine(
     if not dot:
         return 0.0
     return dot / math.sqrt(item_squares * story_squares)
+
+
+def _holds_any(terms: tuple[int, ...], wanted: Sequence[int]) -> bool:
+    """Whether the sorted `terms` hold any of `wanted`."""
+    for term in wanted:
+        at = bisect_left(terms, term)
+        if at < len(terms) and terms[at] == term:
+            return True
+    return False
