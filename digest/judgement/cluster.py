@@ -7,6 +7,9 @@ stories seen in the recent window (a name only this event has weighs much more t
 title terms half again, and a story's term by the share of its members that carry it (so one
 member that bridges to another event cannot pull that event in: its own terms stay weak until
 others repeat them). Two stories that name disjoint CVE identifiers are different events.
+A weaker cosine suffices when item and story lead with the same names (written capitalised
+mid-sentence or as acronyms: `JOIN_NAMED`). A story told so far by one outlet alone is compared
+on headlines only, since an outlet's leads share its house words (paywall notices, bylines).
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
@@ -38,11 +41,14 @@ __all__ = ["DEFAULT_WINDOW", "MEMBERS_IN_SIGNATURE", "StoryIndex", "Draft", "JOI
 DEFAULT_WINDOW = timedelta(days=5)  # follow-ups and analyses of an event come within days
 MEMBERS_IN_SIGNATURE = 24  # a story's terms are its first members' (in canonical order)
 JOIN = 0.22  # the weighted cosine at which an item tells a story's event
-# ... or at which it does when the story also has one of the item's rarest headline words (its
-# names: "Shein", "Pornhub"): paraphrases share little else, while other events of one genre
-# ("data breach affects 2 million") share words but each has its own name
-JOIN_NAMED = 0.15
-NAMES = 2  # the item's headline terms rarest in the window that count as its names
+# ... or at which it does when the item and the story lead with the same names: the item's
+# rarest headline name ("Shein", "Pornhub") and another of its headline names are in the story,
+# and the story's rarest well-carried headline name is in the item. Paraphrases share their
+# names and little else; other events of one genre ("data breach affects 2 million") share
+# words but not names; another act of one regulator shares the regulator's name, not also the
+# name of the one acted on (tests/data/cluster_pairs.json holds such pairs).
+JOIN_NAMED = 0.12
+_SHARED_NAMES = 2  # headline names of the item the story must hold
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
 STORY_TERMS = 32  # a story is compared on its most shared terms
@@ -74,6 +80,7 @@ _Entry = tuple[
     tuple[object, ...],  # its first members' notes (Signature.note), in canonical order
     float,  # the length of the profile's weights
     tuple[int, ...],  # the sources of its first members, sorted; _UNKNOWN for an unknown one
+    tuple[int, ...],  # the names in its first members' headlines (Signature.names), sorted
 ]
 _TERMS: Final = 0
 _COUNTS: Final = 1
@@ -86,6 +93,7 @@ _WEIGHTS: Final = 7
 _NOTES: Final = 8
 _NORM: Final = 9
 _SOURCES: Final = 10
+_NAMES: Final = 11
 _UNKNOWN: Final = -1  # a member whose source the caller did not say
 
 _Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
@@ -166,6 +174,7 @@ def _entry(
     seen: datetime,
     notes: tuple[object, ...],
     sources: tuple[int, ...],
+    names: tuple[int, ...],
 ) -> _Entry:
     terms = tuple(sorted(counts))
     count_of = tuple(counts[t] for t in terms)
@@ -185,6 +194,7 @@ def _entry(
         notes,
         norm,
         sources,
+        names,
     )
 
 
@@ -201,7 +211,10 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     cves = tuple(sorted(set(sig.cves)))
     ones = (1,) * len(sig.terms)
     sources = (_source(sig),)
-    return (sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources)
+    return (
+        sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources,
+        sig.names,
+    )  # fmt: skip
 
 
 def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
@@ -223,7 +236,11 @@ def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
     sources = entry[_SOURCES]
     if source not in sources:
         sources = tuple(sorted((*sources, source)))
-    return _entry(counts, heads, cves, members, last, (*entry[_NOTES], sig.note), sources)
+    names = entry[_NAMES]
+    if not set(sig.names).issubset(names):
+        names = tuple(sorted({*names, *sig.names}))
+    notes = (*entry[_NOTES], sig.note)
+    return _entry(counts, heads, cves, members, last, notes, sources, names)
 
 
 def _entry_of(members: Iterable[tuple[datetime, Signature]]) -> _Entry | None:
@@ -486,7 +503,9 @@ class Draft:
             return None
         norm = math.sqrt(sum(w * w for w in vector.values()))
         best_id, best_score = None, 0.0
-        names = sorted(title, key=lambda t: (-vector[t], t))[:NAMES]
+        # its name: its rarest headline word written as a name (else its rarest headline word)
+        name = min(sig.names or title, key=lambda t: (-vector[t], t), default=None)
+        terms = sig.terms
         cves = set(sig.cves)
         for sid, entry in self._candidates(votes, when):
             if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
@@ -499,7 +518,8 @@ class Draft:
             else:
                 score, low = _cosine(vector, norm, entry, rarity), JOIN_NAMED
             if score > best_score and (
-                score >= JOIN or (score >= low and _holds_any(entry[_TERMS], names))
+                score >= JOIN
+                or (score >= low and _same_name(name, sig.names, terms, entry, rarity))
             ):
                 best_id, best_score = sid, score
         return best_id
@@ -600,10 +620,29 @@ def _title_cosine(
     return dot / math.sqrt(item_squares * story_squares)
 
 
-def _holds_any(terms: tuple[int, ...], wanted: Sequence[int]) -> bool:
-    """Whether the sorted `terms` hold any of `wanted`."""
-    for term in wanted:
-        at = bisect_left(terms, term)
-        if at < len(terms) and terms[at] == term:
-            return True
-    return False
+def _holds(terms: tuple[int, ...], term: int) -> bool:
+    """Whether the sorted `terms` hold `term`."""
+    at = bisect_left(terms, term)
+    return at < len(terms) and terms[at] == term
+
+
+def _same_name(
+    name: int | None, names: tuple[int, ...], terms: tuple[int, ...], entry: _Entry, rarity: _Rarity
+) -> bool:
+    """Whether an item (its name, its sorted terms) and a story lead with the same name: the
+    story holds the item's name, and the item holds the story's, its headline name rarest in
+    the window among those at least half its members' headlines carry (else among all)."""
+    if name is None or not _holds(entry[_TERMS], name):
+        return False
+    if sum(_holds(entry[_TERMS], other) for other in names) < _SHARED_NAMES:
+        return False
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)
+    story_terms, heads_of = entry[_TERMS], entry[_HEADS]
+    best, best_weight = None, -1.0
+    for term in entry[_NAMES]:
+        at = bisect_left(story_terms, term)
+        heads = heads_of[at] if at < len(story_terms) and story_terms[at] == term else 0
+        weight = rarity.of(term) * min(1.0, SUPPORT * heads / members)
+        if weight > best_weight:  # names are sorted: ties go to the smallest term
+            best, best_weight = term, weight
+    return best is None or _holds(terms, best)

@@ -63,6 +63,11 @@ _SCALES = {
     "trillion": 1e12,
 }
 _SUFFIXES = ((1e12, "t"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
+_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
+_MID_SENTENCE = re.compile(r"[\w,%)-]")  # after these, a capital is not a sentence's first
+_PARTS = re.compile(r"[^\W_]+")
+# written in capitals but naming no one: currency codes go with the figure they precede
+_NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
 
 def _h(s: str) -> int:
@@ -138,6 +143,36 @@ class Signature(NamedTuple):
     # the source that published it, when known: an outlet's own items share its house words
     # (paywall notices, bylines, "read next" lists), so within one outlet only titles count
     source: int | None = None
+    # the title's terms written as names (capitalised mid-sentence, or acronyms): what a
+    # paraphrase of the same event keeps ("Shein", "EU") when it rewords everything else
+    names: tuple[int, ...] = ()
+
+
+def _capitals(text: str, *, title_case: bool) -> set[str]:
+    """Lower-cased parts of the words written as names: capitalised mid-sentence, or with two
+    capitals ("EU", "OpenAI"); in a Title Case headline, only the latter."""
+    out: set[str] = set()
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if not word[0].isupper():
+            continue
+        before = text[: match.start()].rstrip()[-1:]
+        mid = bool(before) and _MID_SENTENCE.match(before) is not None
+        if sum(c.isupper() for c in word) >= 2 or (mid and not title_case):
+            out.update(part.lower() for part in _PARTS.findall(word))
+    out -= _NOT_NAMES
+    return out
+
+
+def _names(title: str, lead: str, heading: set[int]) -> tuple[int, ...]:
+    """The heading's terms written as names in the title or the lead."""
+    words = title.split()
+    title_case = sum(w[:1].isupper() for w in words if len(w) > 3) * 2 > sum(
+        1 for w in words if len(w) > 3
+    )
+    found = _capitals(title, title_case=title_case) | _capitals(lead, title_case=False)
+    hashes = {_TERMS[word.encode("utf-8")] for word in found}
+    return tuple(sorted(hashes & heading))
 
 
 def signature(title: str, text: str) -> Signature:
@@ -165,4 +200,5 @@ def signature_of(title: Words, text: Words) -> Signature:
     found = figures(f"{title.text} . {lead_text}")
     terms.update(map(_h, found))
     cves = {_h(f) for f in found if f.startswith("cve-")}
-    return Signature(tuple(sorted(heading)), tuple(sorted(terms)), tuple(sorted(cves)))
+    names = _names(title.text, lead_text, heading)
+    return Signature(tuple(sorted(heading)), tuple(sorted(terms)), tuple(sorted(cves)), names=names)
