@@ -43,7 +43,7 @@ MEMBERS_IN_SIGNATURE = 24  # a story's terms are its first members' (in canonica
 JOIN = 0.22  # the weighted cosine at which an item tells a story's event
 # ... or at which it does when the item and the story lead with the same names: the item's
 # rarest headline name ("Shein", "Pornhub") and another of its headline names are in the story,
-# and the story's rarest well-carried headline name is in the item. Paraphrases share their
+# and the story's rarest name most of its headlines carry is in the item. Paraphrases share their
 # names and little else; other events of one genre ("data breach affects 2 million") share
 # words but not names; another act of one regulator shares the regulator's name, not also the
 # name of the one acted on (tests/data/cluster_pairs.json holds such pairs).
@@ -629,20 +629,24 @@ def _holds(terms: tuple[int, ...], term: int) -> bool:
 def _same_name(
     name: int | None, names: tuple[int, ...], terms: tuple[int, ...], entry: _Entry, rarity: _Rarity
 ) -> bool:
-    """Whether an item (its name, its sorted terms) and a story lead with the same name: the
-    story holds the item's name, and the item holds the story's, its headline name rarest in
-    the window among those at least half its members' headlines carry (else among all)."""
-    if name is None or not _holds(entry[_TERMS], name):
+    """Whether an item (its rarest name, its names, its sorted terms) and a story lead with the
+    same names: the story holds the item's rarest name and another of its names, and the item
+    holds the story's rarest name among those most of its members' headlines carry (a name one
+    member's byline made up does not speak for the story)."""
+    story_terms = entry[_TERMS]
+    if name is None or not _holds(story_terms, name):
         return False
-    if sum(_holds(entry[_TERMS], other) for other in names) < _SHARED_NAMES:
+    if sum(_holds(story_terms, other) for other in names) < _SHARED_NAMES:
         return False
     members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)
-    story_terms, heads_of = entry[_TERMS], entry[_HEADS]
+    heads_of = entry[_HEADS]
     best, best_weight = None, -1.0
     for term in entry[_NAMES]:
         at = bisect_left(story_terms, term)
         heads = heads_of[at] if at < len(story_terms) and story_terms[at] == term else 0
-        weight = rarity.of(term) * min(1.0, SUPPORT * heads / members)
+        if 2 * heads <= members:
+            continue
+        weight = rarity.of(term)
         if weight > best_weight:  # names are sorted: ties go to the smallest term
             best, best_weight = term, weight
     return best is None or _holds(terms, best)
