@@ -63,9 +63,10 @@ _SCALES = {
     "trillion": 1e12,
 }
 _SUFFIXES = ((1e12, "t"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
-_WORD = re.compile(r"[^\W\d_][\w'’&-]*")
-_MID_SENTENCE = re.compile(r"[\w,%)-]")  # after these, a capital is not a sentence's first
-_PARTS = re.compile(r"[^\W_]+")
+# capitalised words after a letter, digit or comma and a space (mid-sentence), and words with
+# two capitals anywhere ("EU", "OpenAI")
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[\w,%)-] )[^\W\d_a-z][^\W_]*")
+_TWO_CAPITALS = re.compile(r"\b[A-Z][a-z]*[A-Z][^\W_]*")
 # written in capitals but naming no one: currency codes go with the figure they precede
 _NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
@@ -148,30 +149,27 @@ class Signature(NamedTuple):
     names: tuple[int, ...] = ()
 
 
-def _capitals(text: str, *, title_case: bool) -> set[str]:
-    """Lower-cased parts of the words written as names: capitalised mid-sentence, or with two
-    capitals ("EU", "OpenAI"); in a Title Case headline, only the latter."""
-    out: set[str] = set()
-    for match in _WORD.finditer(text):
-        word = match.group()
-        if not word[0].isupper():
-            continue
-        before = text[: match.start()].rstrip()[-1:]
-        mid = bool(before) and _MID_SENTENCE.match(before) is not None
-        if sum(c.isupper() for c in word) >= 2 or (mid and not title_case):
-            out.update(part.lower() for part in _PARTS.findall(word))
-    out -= _NOT_NAMES
-    return out
+def _capitals(text: str, *, title_case: bool) -> list[str]:
+    """The words written as names: capitalised mid-sentence, or with two capitals ("EU",
+    "OpenAI"); in a Title Case headline, only the latter."""
+    found = _TWO_CAPITALS.findall(text)
+    if not title_case:
+        found += _MID_SENTENCE_CAPITAL.findall(text)
+    return found
 
 
-def _names(title: str, lead: str, heading: set[int]) -> tuple[int, ...]:
+def _names(title: Words, lead: str, heading: set[int]) -> tuple[int, ...]:
     """The heading's terms written as names in the title or the lead."""
-    words = title.split()
-    title_case = sum(w[:1].isupper() for w in words if len(w) > 3) * 2 > sum(
-        1 for w in words if len(w) > 3
-    )
-    found = _capitals(title, title_case=title_case) | _capitals(lead, title_case=False)
-    hashes = {_TERMS[word.encode("utf-8")] for word in found}
+    words = title.text.split()
+    long_words = [w for w in words if len(w) > 3]
+    title_case = sum(w[:1].isupper() for w in long_words) * 2 > len(long_words)
+    found = _capitals(title.text, title_case=title_case) + _capitals(lead, title_case=False)
+    raw = set(title.words)
+    hashes = set()
+    for word in found:
+        key = word.lower().encode("utf-8")
+        if key in raw and word[0].isupper() and key.decode("utf-8") not in _NOT_NAMES:
+            hashes.add(_TERMS[key])
     return tuple(sorted(hashes & heading))
 
 
@@ -200,5 +198,5 @@ def signature_of(title: Words, text: Words) -> Signature:
     found = figures(f"{title.text} . {lead_text}")
     terms.update(map(_h, found))
     cves = {_h(f) for f in found if f.startswith("cve-")}
-    names = _names(title.text, lead_text, heading)
+    names = _names(title, lead_text, heading)
     return Signature(tuple(sorted(heading)), tuple(sorted(terms)), tuple(sorted(cves)), names=names)
