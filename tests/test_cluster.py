@@ -206,3 +206,59 @@ def test_index_entries_are_not_tracked_by_the_garbage_collector():
     for _ in range(5):  # a tuple is untracked once its items are: a level or so per collection
         gc.collect()
     assert not any(gc.is_tracked(entry) for entry in index._stories.values())
+
+
+def _story_keys(entries: list[tuple[Entry, int | None]]) -> list[int]:
+    """Each entry's story in one draft over the real-news background, with its source."""
+    draft = background().draft()
+    return [
+        draft.place(e.published_at, signature(e.title, e.text)._replace(source=source))
+        for e, source in entries
+    ]
+
+
+def test_reports_that_share_only_their_names_make_one_story():
+    """A paraphrase rewords everything but its names: the company and the acting body."""
+    fine = Entry(
+        "Flickwave broke consumer law with fake discounts, EU says",
+        "The European Commission said on Monday that the online retailer Flickwave misled "
+        "shoppers with fake discounts and pressure selling, in breach of EU consumer law.",
+        T0,
+    )
+    retold = Entry(
+        "EU warns Flickwave of penalties in consumer protection probe",
+        "Brussels threatened the fast-fashion platform Flickwave with penalties after national "
+        "authorities found that its sales tactics broke the bloc's rules.",
+        T0 + timedelta(hours=2),
+    )
+    other = Entry(
+        "Flickwave opens a warehouse near Poznan",
+        "The online retailer Flickwave will open a distribution centre in western Poland, "
+        "creating 800 jobs, the company said.",
+        T0 + timedelta(hours=3),
+    )
+    a, b, c = _story_keys([(fine, 1), (retold, 2), (other, 3)])
+    assert a == b
+    assert c != a
+
+
+def test_one_outlets_house_words_do_not_make_its_items_one_story():
+    """An outlet's paywall notice opens every summary it publishes: within one outlet only the
+    headlines say whether two items tell one event."""
+    paywall = (
+        "Accessibility help Skip to navigation Skip to content Subscribe to unlock this article "
+        "Try unlimited access Only $1 for 4 weeks Then $75 per month Complete digital access to "
+        "quality journalism on any device Cancel anytime during your trial Explore more offers."
+    )
+    first = Entry("Ireland leads charge to force Big Tech to vet financial ads", paywall, T0)
+    second = Entry(
+        "Transatlantic antitrust ties fray as regulators squabble", paywall, T0 + timedelta(hours=1)
+    )
+    again = Entry(
+        "Ireland leads charge to force Big Tech to vet financial ads for scams",
+        paywall,
+        T0 + timedelta(hours=2),
+    )
+    a, b, c = _story_keys([(first, 9), (second, 9), (again, 9)])
+    assert a != b
+    assert a == c  # the same headline again is the same story

@@ -93,7 +93,7 @@ class Judge:
 
     def member(self, item: StoredItem, source: SourceProfile | None) -> Signature:
         """The item's signature noted with its relevance reading, as a story keeps it."""
-        return self.signature(item)._replace(note=self.assess(item, source))
+        return self.signature(item)._replace(note=self.assess(item, source), source=item.source_id)
 
     def facts(self, notes: Sequence[object]) -> StoryFacts:
         """A story's relevance, event type and significance from its first members' notes."""
@@ -137,7 +137,9 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     for item in items:
         sig = signatures.get(item.id) or judge.signature(item)
         note = judge.assess(item, sources.get(item.source_id))
-        placed[item.id] = draft.place(item.published_at, sig._replace(note=note))
+        placed[item.id] = draft.place(
+            item.published_at, sig._replace(note=note, source=item.source_id)
+        )
     clusters: dict[int, list[StoredItem]] = defaultdict(list)
     for item in items:
         clusters[placed[item.id]].append(item)

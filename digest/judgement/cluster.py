@@ -7,6 +7,9 @@ stories seen in the recent window (a name only this event has weighs much more t
 title terms half again, and a story's term by the share of its members that carry it (so one
 member that bridges to another event cannot pull that event in: its own terms stay weak until
 others repeat them). Two stories that name disjoint CVE identifiers are different events.
+A weaker cosine suffices when item and story lead with the same names (written capitalised
+mid-sentence or as acronyms: `JOIN_NAMED`). A story told so far by one outlet alone is compared
+on headlines only, since an outlet's leads share its house words (paywall notices, bylines).
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
@@ -25,6 +28,7 @@ index; `StoryIndex.commit` adopts it once storage has written the result.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -37,6 +41,14 @@ __all__ = ["DEFAULT_WINDOW", "MEMBERS_IN_SIGNATURE", "StoryIndex", "Draft", "JOI
 DEFAULT_WINDOW = timedelta(days=5)  # follow-ups and analyses of an event come within days
 MEMBERS_IN_SIGNATURE = 24  # a story's terms are its first members' (in canonical order)
 JOIN = 0.22  # the weighted cosine at which an item tells a story's event
+# ... or at which it does when the item and the story lead with the same names: the item's
+# rarest headline name ("Shein", "Pornhub") and another of its headline names are in the story,
+# and the story's rarest name most of its headlines carry is in the item. Paraphrases share their
+# names and little else; other events of one genre ("data breach affects 2 million") share
+# words but not names; another act of one regulator shares the regulator's name, not also the
+# name of the one acted on (tests/data/cluster_pairs.json holds such pairs).
+JOIN_NAMED = 0.12
+_SHARED_NAMES = 2  # headline names of the item the story must hold
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
 STORY_TERMS = 32  # a story is compared on its most shared terms
@@ -67,6 +79,8 @@ _Entry = tuple[
     tuple[float, ...],  # the profile's support weights
     tuple[object, ...],  # its first members' notes (Signature.note), in canonical order
     float,  # the length of the profile's weights
+    tuple[int, ...],  # the sources of its first members, sorted; _UNKNOWN for an unknown one
+    tuple[int, ...],  # the names in its first members' headlines (Signature.names), sorted
 ]
 _TERMS: Final = 0
 _COUNTS: Final = 1
@@ -78,6 +92,9 @@ _PROFILE: Final = 6
 _WEIGHTS: Final = 7
 _NOTES: Final = 8
 _NORM: Final = 9
+_SOURCES: Final = 10
+_NAMES: Final = 11
+_UNKNOWN: Final = -1  # a member whose source the caller did not say
 
 _Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
 
@@ -145,6 +162,10 @@ def _profile(
     return tuple(terms[i] for i in chosen), weights
 
 
+def _source(sig: Signature) -> int:
+    return _UNKNOWN if sig.source is None else sig.source
+
+
 def _entry(
     counts: Mapping[int, int],
     heads: Mapping[int, int],
@@ -152,6 +173,8 @@ def _entry(
     members: int,
     seen: datetime,
     notes: tuple[object, ...],
+    sources: tuple[int, ...],
+    names: tuple[int, ...],
 ) -> _Entry:
     terms = tuple(sorted(counts))
     count_of = tuple(counts[t] for t in terms)
@@ -159,7 +182,20 @@ def _entry(
     profile, weights = _profile(terms, count_of, head_of, members)
     cve_ids = tuple(sorted(set(cves)))
     norm = math.sqrt(sum(w * w for w in weights))
-    return (terms, count_of, head_of, cve_ids, members, seen, profile, weights, notes, norm)
+    return (
+        terms,
+        count_of,
+        head_of,
+        cve_ids,
+        members,
+        seen,
+        profile,
+        weights,
+        notes,
+        norm,
+        sources,
+        names,
+    )
 
 
 def _first(sig: Signature, when: datetime) -> _Entry:
@@ -174,7 +210,11 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     norm = math.sqrt(sum(w * w for w in weights))
     cves = tuple(sorted(set(sig.cves)))
     ones = (1,) * len(sig.terms)
-    return (sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm)
+    sources = (_source(sig),)
+    return (
+        sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources,
+        sig.names,
+    )  # fmt: skip
 
 
 def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
@@ -184,7 +224,7 @@ def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
     last = max(entry[_SEEN], when)
     members = entry[_MEMBERS] + 1
     if entry[_MEMBERS] >= MEMBERS_IN_SIGNATURE:
-        return (*entry[:_MEMBERS], members, last, *entry[_PROFILE:])  # type: ignore[return-value]
+        return (*entry[:_MEMBERS], members, last, *entry[_PROFILE:])
     counts = dict(zip(entry[_TERMS], entry[_COUNTS], strict=True))
     heads = dict(zip(entry[_TERMS], entry[_HEADS], strict=True))
     for term in sig.terms:
@@ -192,7 +232,15 @@ def _joined(entry: _Entry | None, sig: Signature, when: datetime) -> _Entry:
     for term in sig.title:
         heads[term] = heads.get(term, 0) + 1
     cves = (*entry[_CVES], *sig.cves)
-    return _entry(counts, heads, cves, members, last, (*entry[_NOTES], sig.note))
+    source = _source(sig)
+    sources = entry[_SOURCES]
+    if source not in sources:
+        sources = tuple(sorted((*sources, source)))
+    names = entry[_NAMES]
+    if not set(sig.names).issubset(names):
+        names = tuple(sorted({*names, *sig.names}))
+    notes = (*entry[_NOTES], sig.note)
+    return _entry(counts, heads, cves, members, last, notes, sources, names)
 
 
 def _entry_of(members: Iterable[tuple[datetime, Signature]]) -> _Entry | None:
@@ -455,13 +503,24 @@ class Draft:
             return None
         norm = math.sqrt(sum(w * w for w in vector.values()))
         best_id, best_score = None, 0.0
+        # its name: its rarest headline word written as a name (else its rarest headline word)
+        name = min(sig.names or title, key=lambda t: (-vector[t], t), default=None)
+        terms = sig.terms
         cves = set(sig.cves)
         for sid, entry in self._candidates(votes, when):
             if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
                 continue  # different flaws: different events, however alike the words
             self.base.comparisons += 1
-            score = _cosine(vector, norm, entry, rarity)
-            if score >= JOIN and score > best_score:
+            if sig.source is not None and entry[_SOURCES] == (sig.source,):
+                # only its own outlet told this story so far: its house words are everywhere in
+                # that outlet's leads, so the headlines alone say whether it is the same event
+                score, low = _title_cosine(vector, title, entry, rarity), JOIN
+            else:
+                score, low = _cosine(vector, norm, entry, rarity), JOIN_NAMED
+            if score > best_score and (
+                score >= JOIN
+                or (score >= low and _same_name(name, sig.names, terms, entry, rarity))
+            ):
                 best_id, best_score = sid, score
         return best_id
 
@@ -536,3 +595,58 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     if not dot or not norm:
         return 0.0
     return dot / (norm * math.sqrt(squares))
+
+
+def _title_cosine(
+    vector: dict[int, float], title: set[int], entry: _Entry, rarity: _Rarity
+) -> float:
+    """The cosine of an item's headline terms and a story's, a story's headline term weighted
+    by the share of its members whose headline carries it."""
+    dot = item_squares = story_squares = 0.0
+    for term in title:
+        item_squares += vector[term] * vector[term]
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)  # the counts stop there
+    of, known = rarity.of, rarity.weights.get
+    for term, heads in zip(entry[_TERMS], entry[_HEADS], strict=True):
+        if not heads:
+            continue
+        rare = known(term)
+        weight = (of(term) if rare is None else rare) * TITLE_WEIGHT * heads / members
+        story_squares += weight * weight
+        if term in title:
+            dot += vector[term] * weight
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(item_squares * story_squares)
+
+
+def _holds(terms: tuple[int, ...], term: int) -> bool:
+    """Whether the sorted `terms` hold `term`."""
+    at = bisect_left(terms, term)
+    return at < len(terms) and terms[at] == term
+
+
+def _same_name(
+    name: int | None, names: tuple[int, ...], terms: tuple[int, ...], entry: _Entry, rarity: _Rarity
+) -> bool:
+    """Whether an item (its rarest name, its names, its sorted terms) and a story lead with the
+    same names: the story holds the item's rarest name and another of its names, and the item
+    holds the story's rarest name among those most of its members' headlines carry (a name one
+    member's byline made up does not speak for the story)."""
+    story_terms = entry[_TERMS]
+    if name is None or not _holds(story_terms, name):
+        return False
+    if sum(_holds(story_terms, other) for other in names) < _SHARED_NAMES:
+        return False
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)
+    heads_of = entry[_HEADS]
+    best, best_weight = None, -1.0
+    for term in entry[_NAMES]:
+        at = bisect_left(story_terms, term)
+        heads = heads_of[at] if at < len(story_terms) and story_terms[at] == term else 0
+        if 2 * heads <= members:
+            continue
+        weight = rarity.of(term)
+        if weight > best_weight:  # names are sorted: ties go to the smallest term
+            best, best_weight = term, weight
+    return best is None or _holds(terms, best)

@@ -40,6 +40,9 @@ _STOP = frozenset(_STOP_WORDS.split())
 # WordPress feeds end each summary with "The post <title> appeared first on <site>.": the title
 # again, which would make two items of one outlet look alike.
 _WORDPRESS_FOOTER = re.compile(r"\s*The post .{0,400}? appeared first on .*$", re.DOTALL)
+# Markup and addresses some feeds leave in their summaries (escaped HTML: image tags, srcsets,
+# links): an outlet's CDN host and upload paths recur in all its items and tell no event.
+_MARKUP = re.compile(r"<[^<>]*(?:>|$)|https?://\S+")
 _CVE = re.compile(r"\bCVE-(\d{4})-(\d{4,7})\b", re.IGNORECASE)
 # An amount: an optional currency sign, a number (1,234 or 1.5), an optional scale word or
 # suffix ("million", "m", "bn", "k"), an optional currency word after it.
@@ -60,6 +63,12 @@ _SCALES = {
     "trillion": 1e12,
 }
 _SUFFIXES = ((1e12, "t"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
+# capitalised words after a letter, digit or comma and a space (mid-sentence), and words with
+# two capitals anywhere ("EU", "OpenAI")
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[\w,%)-] )[^\W\d_a-z][^\W_]*")
+_TWO_CAPITALS = re.compile(r"\b[A-Z][a-z]*[A-Z][^\W_]*")
+# written in capitals but naming no one: currency codes go with the figure they precede
+_NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
 
 def _h(s: str) -> int:
@@ -132,6 +141,36 @@ class Signature(NamedTuple):
     # what the caller knows of the item besides (its relevance reading): a story's entry keeps
     # its first members' notes, so story-wide decisions need not read its older items again
     note: object = None
+    # the source that published it, when known: an outlet's own items share its house words
+    # (paywall notices, bylines, "read next" lists), so within one outlet only titles count
+    source: int | None = None
+    # the title's terms written as names (capitalised mid-sentence, or acronyms): what a
+    # paraphrase of the same event keeps ("Shein", "EU") when it rewords everything else
+    names: tuple[int, ...] = ()
+
+
+def _capitals(text: str, *, title_case: bool) -> list[str]:
+    """The words written as names: capitalised mid-sentence, or with two capitals ("EU",
+    "OpenAI"); in a Title Case headline, only the latter."""
+    found = _TWO_CAPITALS.findall(text)
+    if not title_case:
+        found += _MID_SENTENCE_CAPITAL.findall(text)
+    return found
+
+
+def _names(title: Words, lead: str, heading: set[int]) -> tuple[int, ...]:
+    """The heading's terms written as names in the title or the lead."""
+    words = title.text.split()
+    long_words = [w for w in words if len(w) > 3]
+    title_case = sum(w[:1].isupper() for w in long_words) * 2 > len(long_words)
+    found = _capitals(title.text, title_case=title_case) + _capitals(lead, title_case=False)
+    raw = set(title.words)
+    hashes = set()
+    for word in found:
+        key = word.lower().encode("utf-8")
+        if key in raw and word[0].isupper() and key.decode("utf-8") not in _NOT_NAMES:
+            hashes.add(_TERMS[key])
+    return tuple(sorted(hashes & heading))
 
 
 def signature(title: str, text: str) -> Signature:
@@ -145,6 +184,8 @@ def signature_of(title: Words, text: Words) -> Signature:
         _TERMS.clear()
     if "appeared first on" in text.text:
         text = split_words(_WORDPRESS_FOOTER.sub("", text.text))
+    if "<" in text.text or "://" in text.text:
+        text = split_words(_MARKUP.sub(" ", text.text))
     lead = text.words[:LEAD_WORDS]
     heading = set(map(_TERMS.__getitem__, title.words))
     heading.discard(_NO_TERM)
@@ -157,4 +198,5 @@ def signature_of(title: Words, text: Words) -> Signature:
     found = figures(f"{title.text} . {lead_text}")
     terms.update(map(_h, found))
     cves = {_h(f) for f in found if f.startswith("cve-")}
-    return Signature(tuple(sorted(heading)), tuple(sorted(terms)), tuple(sorted(cves)))
+    names = _names(title, lead_text, heading)
+    return Signature(tuple(sorted(heading)), tuple(sorted(terms)), tuple(sorted(cves)), names=names)
