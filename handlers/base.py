@@ -104,6 +104,8 @@ class Reply:
     document: Document
     visibility: Visibility = Visibility.ONLY_YOU
     extras: list[Document] = field(default_factory=list)  # follow-up posts, e.g. long briefings
+    # False when the handler only asked (a confirmation): nothing changed, nothing to audit
+    acted: bool = True
 
 
 class CommandError(Exception):

@@ -229,7 +229,8 @@ class Registry:
                 args = action.from_text(services, rest)
             caller = Caller(inv.platform, inv.workspace, inv.channel, inv.user, role)
             reply = await action.run(services, caller, args)
-            if audited(spec.name, sub.name if sub else None) and reply.document.kind != "error":
+            changed = reply.acted and reply.document.kind != "error"
+            if changed and audited(spec.name, sub.name if sub else None):
                 entry = entry_for(inv, sub.name if sub else None, services)
                 await asyncio.to_thread(services.store.audit.record, entry)
             return reply

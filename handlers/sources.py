@@ -343,7 +343,7 @@ def run_remove(services: Services, caller: Caller, args: SourcesRemoveArgs) -> R
             ],
             choices=[Choice(f"Remove {name}"[:75], f"/sources remove {args.source_id} confirm")],
         )
-        return Reply(doc)
+        return Reply(doc, acted=False)
     if not services.store.sources.remove(args.source_id):
         raise NotFound(f"no source #{args.source_id}; see /sources list")
     return Reply(

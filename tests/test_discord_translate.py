@@ -533,9 +533,10 @@ async def test_watch_similar_button_proposes_then_save_adds_the_watch(db, headli
     assert sent["embeds"][0].title == f"Watch stories like {ref}?"
     assert any(f"Proposed watch: {query}" in (e.description or "") for e in sent["embeds"])
     ids = [item.custom_id for item in sent["view"].children]
-    assert ids == [f"pb:watchsave:{ref}", f"pb:watchedit:{ref}"]  # one implementation: handlers
+    save, edit = f"/watch save-similar {ref}", f"/watch edit-similar {ref}"
+    assert ids == [f"pb:run:{save}", f"pb:run:{edit}"]  # one implementation: the handlers
     saved = FakeInteraction()
-    await runner.handle_button(saved, "watchsave", ref)
+    await runner.handle_button(saved, "run", save)
     titles = [e.title for s in saved.sends() for e in s["embeds"]]
     assert titles[0] == f"Watching {query} (#1, instant)"
     assert all(s["ephemeral"] for s in saved.sends())

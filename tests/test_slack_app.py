@@ -503,8 +503,8 @@ async def test_watch_similar_on_a_story_headlined_remove_creates_a_watch(rig):
     await rig.action(overflow_click(rig, user=MEMBER, value=f"watch:{story_ref(sid)}", name="r"))
     (proposal,) = await rig.responses("r")
     assert "Proposed watch: remove posts topic:online-platforms" in texts(proposal["blocks"])
-    click = button_click(rig, user=MEMBER, value=f"watchsave:{story_ref(sid)}", name="s")
-    click["actions"][0]["action_id"] = "pb_doc_button:0"
+    click = button_click(rig, user=MEMBER, value=f"/watch save-similar {story_ref(sid)}", name="s")
+    click["actions"][0]["action_id"] = "pb_run:0"
     await rig.action(click)
     (reply,) = await rig.responses("s")
     assert "Watching remove posts topic:online-platforms (#1, instant)" in texts(reply["blocks"])
