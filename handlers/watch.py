@@ -403,6 +403,8 @@ def run_test(services: Services, caller: Caller, args: WatchTestArgs) -> Reply:
     return Reply(doc)
 
 
+_WATCH_ID = Option("id", "The watch number from /watch list", kind="watch_id", required=True)
+
 SPEC = CommandSpec(
     name="watch",
     summary="Your keyword watches: a direct message when a new story matches",
@@ -458,27 +460,21 @@ SPEC = CommandSpec(
                     number_of(options.get("id"), _REMOVE_USAGE)
                 ),
             ),
-            options=(
-                Option("id", "The watch number from /watch list", kind="watch_id", required=True),
-            ),
+            options=(_WATCH_ID,),
         ),
         Subcommand(
             "pause",
             "Stop one of your watches for a while (kept; /watch resume starts it again)",
             "/watch pause <id>",
             _pause_action("pause", run_pause),
-            options=(
-                Option("id", "The watch number from /watch list", kind="watch_id", required=True),
-            ),
+            options=(_WATCH_ID,),
         ),
         Subcommand(
             "resume",
             "Start a paused watch again",
             "/watch resume <id>",
             _pause_action("resume", run_resume),
-            options=(
-                Option("id", "The watch number from /watch list", kind="watch_id", required=True),
-            ),
+            options=(_WATCH_ID,),
         ),
         Subcommand(
             "test",
