@@ -75,6 +75,17 @@ def labels(text: str, published: str) -> list[str]:
             "2026-04-20T10:00:00",
             ["30 April 2026 · expires"],
         ),
+        (  # the deadline noun before its date (clivoa/S33R archive, December 2025)
+            "The deadline for 51 million affected customers to claim compensation from two "
+            "massive data leaks is now Dec. 18.",
+            "2025-12-04T12:00:00",
+            ["18 December 2025 · deadline"],
+        ),
+        (  # a party's own deadline is what it must do (dev d177)
+            "Google’s new deadline for Epic consequences is October 29th",
+            "2025-10-21T12:00:00",
+            ["29 October 2025 · compliance deadline"],
+        ),
     ],
 )
 def test_real_sentences_show_their_deadline(sentence: str, published: str, expected: list[str]):
@@ -108,6 +119,13 @@ def test_real_sentences_show_their_deadline(sentence: str, published: str, expec
         ("The deadline for entry is the 9th January 2026.", "2025-11-25T11:22:56"),
         # a past day of this year without its year
         ("The Federal Court released a public version of the ruling on June 15.", "2026-06-22"),
+        # a yearless day of last week is not next year's, "starting" or not (S33R, Dec 2025)
+        (
+            "Furthermore, a three-month period, starting Nov. 30, will be dedicated to "
+            "strengthening the monitoring of personal information leaks and illegal "
+            "distribution online.",
+            "2025-12-05T12:00:00",
+        ),
         # "on Tuesday the Commission fined ..."
         ("On Tuesday the Commission fined Meta €200 million.", "2026-03-02T10:00:00"),
     ],

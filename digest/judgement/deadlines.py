@@ -91,6 +91,13 @@ _LEAD = re.compile(
 _DEADLINE_AFTER = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?(?:deadlines?|trial|hearing|vote)\b", re.IGNORECASE
 )
+# "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
+_DEADLINE_BEFORE = re.compile(
+    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\bdeadlines?\b(?P<what>[^.;:]{0,90}?)\s+"
+    r"(?:(?:is|was|are)\s+(?:now\s+)?(?:set\s+(?:for|at)\s+|extended\s+to\s+)?(?:on\s+)?|of\s+)$",
+    re.IGNORECASE,
+)
+_CLAIMS = re.compile(r"\b(?:claims?|settlement|compensation|refunds?)\b", re.IGNORECASE)
 # "April-May 2026": a month that opens a range of months is a date too
 _RANGE_AFTER = re.compile(rf"^\s*[-–]\s*{_MONTH}\b")
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
@@ -105,6 +112,8 @@ _WILL = re.compile(
     r"|are due|set to|is to|are to)\b",
     re.IGNORECASE,
 )
+# A yearless date this far behind the publication day is next year's only when it lies further
+_RECENT = relativedelta(months=3)
 _PAST_LEAD = re.compile(r"\b(?:since|between|as of|last)\s*$", re.IGNORECASE)
 
 # Triggers, by kind. Verbs in past forms are deliberately absent: "took effect in January".
@@ -280,8 +289,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if resolved is None:
             return None
         if not year and resolved < today:
-            # "on June 15" written on 22 June is the past, unless the words look forward
-            if not _FUTURE_LEAD.search(lead):
+            # "on June 15" written on 22 June is the past, unless the words look forward; a
+            # yearless day of the last few months is the past even then ("starting Nov. 30"
+            # written on 5 December): people write the year when they mean next year's
+            if not _FUTURE_LEAD.search(lead) or resolved > today - _RECENT:
                 return None
             resolved += relativedelta(years=1)
         return _When(resolved, "day", m.start(), m.end(), False)
@@ -303,7 +314,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if not year and first < today.replace(day=1):
             # "in April" written in May is April gone by, unless the words look forward
             wide = sentence[max(0, m.start() - 40) : m.start()]
-            if not (
+            if first > today - _RECENT or not (
                 _FUTURE_LEAD.search(lead) or _DEADLINE_AFTER.match(after) or _WILL.search(wide)
             ):
                 return None
@@ -408,6 +419,22 @@ def _deadline_noun_kind(sentence: str, lead: str, after: str) -> Kind | None:
     return None
 
 
+def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
+    """'the deadline for X is <date>': whose deadline it is names the kind."""
+    what = before.group("what")
+    if _T_HEARING.search(what):
+        return "hearing-vote"
+    if _T_COMPLIANCE.search(what):
+        return "compliance"
+    if _CLAIMS.search(what):
+        return "other"  # a legal settlement's claims deadline
+    if before.group("owner") and not _AUTHORITY.search(before.group("owner")):
+        return "compliance"  # "Google's new deadline": what Google must do by then
+    if _AUTHORITY.search(sentence):
+        return "other"
+    return None
+
+
 def _kind(sentence: str, when: _When) -> Kind | None:
     """The kind of obligation a date carries in its sentence, or None when it is no obligation.
 
@@ -428,6 +455,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "expiry"
     if _DEADLINE_AFTER.match(after):
         return _deadline_noun_kind(sentence, lead, after)
+    before = _DEADLINE_BEFORE.search(sentence[: when.begin])
+    if before is not None:
+        return _deadline_before_kind(sentence, before)
     if _tail(lead, r"(?:from|starting|beginning|effective)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
         return "takes-effect" if _T_EFFECT.search(sentence) else None
