@@ -124,8 +124,8 @@ _T_CONSULTATION = re.compile(
     _I,
 )
 _T_HEARING = re.compile(
-    r"\b(?:to rule|will rule|rule on|ruling|to decide|will decide|decision|verdict|vote|votes"
-    r"|voting|hearing|trial|to pass|expected to pass|will hear)\b",
+    r"\b(?:to rule(?! out)|will rule|rule on|ruling|to decide|will decide|decision|verdict|vote"
+    r"|votes|voting|hearing|trial|to pass|expected to pass|will hear)\b",
     _I,
 )
 _T_EXPIRY = re.compile(
@@ -136,10 +136,13 @@ _T_EXPIRY = re.compile(
 _T_EXTENSION = re.compile(r"\b(?:extends?|extended|extension|renewal|banned|suspended)\b", _I)
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered|(?<!-)orders"
-    r"|ordering|urging|given until|have until|has until|has to|have to|remediate"
+    r"|ordering|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until|has until|has to"
+    r"|have to|remediate"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
     _I,
 )
+# Advice is no duty: "should patch within 24 hours", "recommends migrating by"
+_ADVICE = re.compile(r"\b(?:should|recommend\w*|advis\w+|encourag\w+)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|migrat\w*|transition|preload|remove)\b", _I
@@ -170,7 +173,8 @@ _NOT_OBLIGATION = re.compile(
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
 _STRONG_EFFECT = re.compile(
-    r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|will require"
+    r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
+    r"|will require"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
 )
@@ -465,17 +469,30 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "hearing-vote"
     if _T_EXPIRY.search(sentence):
         return "expiry"
-    duty = _T_DUTY.search(sentence) or (
-        _T_COMPLIANCE.search(sentence) and not _NOT_OBLIGATION.search(sentence)
+    # a relative date counts from the duty that precedes it: "must be patched" after "exploits
+    # surface within a day" does not make the day a deadline
+    scope = (
+        sentence[max(0, when.begin - 120) : when.begin]
+        if when.relative and not when.duty
+        else sentence
     )
-    if duty and (
-        when.duty or when.relative or _tail(lead, r"by|before|in|no later than|(?:by )?the end of")
-    ):
+    duty = _T_DUTY.search(scope) or (
+        _T_COMPLIANCE.search(scope)
+        and not _NOT_OBLIGATION.search(sentence)
+        and not _ADVICE.search(sentence)
+    )
+    # "in 2026" says when, not by when: a year or month is a duty's deadline after "by"
+    by = r"by|before|no later than|(?:by )?the end of" + ("|in" if when.precision == "day" else "")
+    if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if when.duty:
         return "compliance" if _AUTHORITY.search(sentence) else None
     if _T_EFFECT.search(sentence) and not _NOT_OBLIGATION.search(sentence):
-        return "takes-effect"
+        # a sentence that merely names a rule or a law ("drive crypto rules forward in 2026")
+        # dates its start only with a word of starting or a "by" before the date
+        if _STRONG_EFFECT.search(sentence) or _tail(lead, r"by|after|on|as of"):
+            return "takes-effect"
+        return None
     if _T_DEADLINE.search(sentence) and _AUTHORITY.search(sentence):
         return "other"
     return None
