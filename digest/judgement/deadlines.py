@@ -102,14 +102,14 @@ _CLAIMS = re.compile(r"\b(?:claims?|settlement|compensation|refunds?)\b", re.IGN
 _RANGE_AFTER = re.compile(rf"^\s*[-–]\s*{_MONTH}\b")
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
 _FUTURE_LEAD = re.compile(
-    r"\b(?:by|until|till|from|starting|beginning|before|effective|no later than|(?:the )?end of"
-    r"|mid|early|late)[\s-]*$",
+    r"\b(?:by|until|till|(?:from|starting|beginning)(?:\s+(?:in|on))?|before|effective"
+    r"|no later than|(?:the )?end of|mid|early|late)[\s-]*$",
     re.IGNORECASE,
 )
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
     r"\b(?:will|takes effect|take effect|comes into force|come into force|expires|is due"
-    r"|are due|set to|is to|are to)\b",
+    r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
 # A yearless date this far behind the publication day is next year's only when it lies further
@@ -125,12 +125,15 @@ _T_CONSULTATION = re.compile(
 )
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling|to decide|will decide|decision|verdict|vote"
-    r"|votes|voting|hearing|trial|to pass|expected to pass|will hear)\b",
+    r"|votes|voting|hearing|trial|to pass|expected to pass|will hear|sentencing)\b",
     _I,
 )
+# A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
+_SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|expiry|expiration|sunset|sunsets|lapse|lapses|end date"
-    r"|end of support|stop shipping security updates)\b",
+    r"|end of support|stop shipping security updates|ends? (?:on|in)|will end|set to end"
+    r"|runs? out)\b",
     _I,
 )
 _T_EXTENSION = re.compile(r"\b(?:extends?|extended|extension|renewal|banned|suspended)\b", _I)
@@ -204,7 +207,8 @@ _TRIGGER_NEEDLES = (
     "regulation", "directive", "order", "consult", "comment", "evidence", "input", "feedback",
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
     "pass", "expir", "sunset", "lapse", "end date", "end of support", "security updates",
-    "extend", "extension", "renewal", "suspended", "comply", "must", "urging", "until",
+    "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
+    "urging", "until",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "preload", "remov", "deadline", "through",
 )  # fmt: skip
@@ -296,7 +300,15 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             # "on June 15" written on 22 June is the past, unless the words look forward; a
             # yearless day of the last few months is the past even then ("starting Nov. 30"
             # written on 5 December): people write the year when they mean next year's
-            if not _FUTURE_LEAD.search(lead) or resolved > today - _RECENT:
+            wide = sentence[max(0, m.start() - 40) : m.start()]
+            after = sentence[m.end() : m.end() + 24]
+            ahead = (
+                _FUTURE_LEAD.search(lead)
+                or _DEADLINE_AFTER.match(after)
+                or _DEADLINE_BEFORE.search(sentence[: m.start()])
+                or _WILL.search(wide)
+            )
+            if not ahead or resolved > today - _RECENT:
                 return None
             resolved += relativedelta(years=1)
         return _When(resolved, "day", m.start(), m.end(), False)
@@ -449,6 +461,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     after = sentence[when.end : when.end + 60]
     if _T_CONSULTATION.search(sentence):
         return "consultation"
+    if _tail(lead, r"(?:gives?|gave|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
+        if _T_COMPLIANCE.search(sentence[when.end :]) or not _AUTHORITY.search(sentence):
+            return "compliance"
+        return "other"  # a government's ultimatum
     if _tail(lead, r"(?:have|has|given|had)\s+until") or (
         when.relative and re.search(r"\bto (?:comply|patch|fix|remove|change)\b", after)
     ):
@@ -465,7 +481,13 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _tail(lead, r"(?:from|starting|beginning|effective)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
         return "takes-effect" if _T_EFFECT.search(sentence) else None
-    if _T_HEARING.search(sentence) and _tail(lead, "by|on"):
+    if _T_HEARING.search(sentence) and (
+        _tail(lead, "by|on|for|set for|scheduled for")
+        or (
+            (when.relative or (_tail(lead, "in") and when.precision != "year"))
+            and _SCHEDULED.search(sentence)
+        )
+    ):
         return "hearing-vote"
     if _T_EXPIRY.search(sentence):
         return "expiry"
