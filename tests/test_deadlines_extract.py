@@ -169,3 +169,18 @@ def test_any_text_gives_upcoming_deadlines_only(text: str, published: date):
     for found in extract_deadlines(text, published):
         assert found.end >= published
         assert found.sentence and found.sentence in " ".join(text.split())
+
+
+def test_a_weekday_is_the_next_one_after_the_publication_day():
+    # "by Friday" written on a Friday is a week later, not the day itself (a headline written
+    # here in the form of the dev set's CISA headlines)
+    assert labels("CISA tells feds to patch Cisco flaw by Friday", "2026-03-13T09:00:00") == [
+        "20 March 2026 · compliance deadline"
+    ]
+
+
+def test_relative_dates_count_from_the_utc_publication_day():
+    # 23:30 in New York on 23 February is 24 February in UTC
+    when = datetime.fromisoformat("2026-02-23T23:30:00-05:00")
+    found = extract_deadlines("CISA orders feds to patch the flaw within 3 days", when)
+    assert [d.label for d in found] == ["27 February 2026 · compliance deadline"]

@@ -23,7 +23,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from dateutil import parser as date_parser
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
@@ -50,6 +50,11 @@ _NUMBERS = {
     "thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90,
 }  # fmt: skip
 _NUMBER = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
+# What a duty asks done within a span: "30 days to comply", "three weeks to secure"
+_ACT = (
+    r"comply|patch|fix|remove|change|secure|apply|mitigate|update|address|implement|respond"
+    r"|disable|replace|divest|sell"
+)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # One alternation, tried left to right at each position: the longest forms first.
@@ -65,7 +70,7 @@ _DATE = re.compile(
   | (?P<within>\b(?i:within|in|after)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b)
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:day|week|month))(?i:s)?(?:\s+|-)
-        (?i:deadline|to\s+comply|to\s+patch|to\s+fix|to\s+remove|to\s+change))
+        (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
         |this\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
@@ -85,7 +90,8 @@ _ANCHORS = frozenset(
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
 _LEAD = re.compile(
     r"(?:\b(?:in|from|by|until|till|before|starting|beginning|through|after|effective|since"
-    r"|of|end|as of|no later than|in early|in late|in mid)\s*|(?:\band|\bor)\s+|[–-])$",
+    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter)\s*"
+    r"|(?:\band|\bor)\s+|[–-])$",
     re.IGNORECASE,
 )
 _DEADLINE_AFTER = re.compile(
@@ -145,10 +151,10 @@ _T_DUTY = re.compile(
     _I,
 )
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
-_ADVICE = re.compile(r"\b(?:should|recommend\w*|advis\w+|encourag\w+)\b", _I)
+_ADVICE = re.compile(r"\b(?:should)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
-    rf"{_T_DUTY.pattern}|\b(?:patch|patching|migrat\w*|transition|preload|remove)\b", _I
+    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove)\b", _I
 )
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
@@ -234,7 +240,11 @@ class _When:
 def extract_deadlines(text: str, published: datetime | date) -> list[Deadline]:
     """Upcoming dated obligations in `text`, as of the day it was published (UTC), in text order,
     one per (kind, date) however often the text repeats it."""
-    today = published.date() if isinstance(published, datetime) else published
+    if isinstance(published, datetime):
+        # the publication day in UTC, as the labelled set reads it
+        today = (published.astimezone(UTC) if published.tzinfo else published).date()
+    else:
+        today = published
     text = text[:MAX_TEXT_CHARS]
     low = text.lower()
     if not (_mentions(low, _DATE_NEEDLES) and _mentions(low, _TRIGGER_NEEDLES)):
@@ -367,14 +377,19 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     if g["wd"]:
         after = sentence[m.end() : m.end() + 12]
         voting = _T_HEARING.search(sentence) and re.search(r"\b(?:will|to)\b", sentence)
+        # "the ceasefire expires on Sunday": a day the words speak of as still to come
+        wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
             _DEADLINE_AFTER.match(after)
             or re.search(r"\b(?:by|until|before)\s*$", lead)
             or (voting and re.search(r"\bon\s*$", lead))
+            or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
-        return _When(today + relativedelta(weekday=target), "day", m.start(), m.end(), True)
+        # the next such weekday after the publication day ("by Friday" written on a Friday)
+        ahead = today + relativedelta(days=1, weekday=target)
+        return _When(ahead, "day", m.start(), m.end(), True)
     return None
 
 
@@ -461,12 +476,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     after = sentence[when.end : when.end + 60]
     if _T_CONSULTATION.search(sentence):
         return "consultation"
-    if _tail(lead, r"(?:gives?|gave|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
+    if _tail(lead, r"(?:gives?|gave|given|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
         if _T_COMPLIANCE.search(sentence[when.end :]) or not _AUTHORITY.search(sentence):
             return "compliance"
         return "other"  # a government's ultimatum
     if _tail(lead, r"(?:have|has|given|had)\s+until") or (
-        when.relative and re.search(r"\bto (?:comply|patch|fix|remove|change)\b", after)
+        when.relative and re.search(rf"\bto (?:{_ACT})\b", after)
     ):
         return "compliance"
     if _tail(lead, "until|till|through") and (
@@ -480,7 +495,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return _deadline_before_kind(sentence, before)
     if _tail(lead, r"(?:from|starting|beginning|effective)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
-        return "takes-effect" if _T_EFFECT.search(sentence) else None
+        # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
+        rule = _T_EFFECT.search(sentence) or _T_DUTY.search(sentence[when.end :])
+        return "takes-effect" if rule else None
     if _T_HEARING.search(sentence) and (
         _tail(lead, "by|on|for|set for|scheduled for")
         or (
