@@ -388,8 +388,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
         # the next such weekday after the publication day ("by Friday" written on a Friday)
-        ahead = today + relativedelta(days=1, weekday=target)
-        return _When(ahead, "day", m.start(), m.end(), True)
+        upcoming_day = today + relativedelta(days=1, weekday=target)
+        return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
 
 
