@@ -73,7 +73,7 @@ _DATE = re.compile(
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
-        |this\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
+        |(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
   | (?P<year>\b(?P<y5>20[2-9]\d)\b(?![-/]\d|\s*[-–]\s*\d))
   | (?P<wd>\b(?P<wday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
     """,
@@ -100,7 +100,8 @@ _DEADLINE_AFTER = re.compile(
 # "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
 _DEADLINE_BEFORE = re.compile(
     r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\bdeadlines?\b(?P<what>[^.;:]{0,90}?)\s+"
-    r"(?:(?:is|was|are)\s+(?:now\s+)?(?:set\s+(?:for|at)\s+|extended\s+to\s+)?(?:on\s+)?|of\s+)$",
+    r"(?:(?:is|was|are)\s+(?:now\s+)?(?:set\s+(?:for|at)\s+|extended\s+to\s+)?(?:on\s+)?|of\s+"
+    r"|(?:to|until)\s+)$",
     re.IGNORECASE,
 )
 _CLAIMS = re.compile(r"\b(?:claims?|settlement|compensation|refunds?)\b", re.IGNORECASE)
@@ -131,7 +132,8 @@ _T_CONSULTATION = re.compile(
 )
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling|to decide|will decide|decision|verdict|vote"
-    r"|votes|voting|hearing|trial|to pass|expected to pass|will hear|sentencing)\b",
+    r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
+    r"|(?:will|to) hear (?:the|a|an|arguments|appeals?|challenges?|cases?|testimony)|sentencing)\b",
     _I,
 )
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
@@ -167,8 +169,9 @@ _T_EFFECT = re.compile(
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
 _AUTHORITY = re.compile(
-    r"\b(?:Trump|Biden|White House|government|U\.?S\.?|EU|European|Commission|Congress|Senate"
-    r"|regulators?|court|judge|agenc(?:y|ies)|ministry|minister|federal|state|parliament)\b"
+    r"\b(?:Trump|Biden|White House|[Gg]overnments?|U\.?S\.?|EU|European|Commission|Congress"
+    r"|Senate|[Rr]egulators?|[Cc]ourts?|[Jj]udges?|[Aa]genc(?:y|ies)|[Mm]inistry|[Mm]inisters?"
+    r"|[Ff]ederal|[Ss]tates?|[Pp]arliament)\b"
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
@@ -214,7 +217,7 @@ _TRIGGER_NEEDLES = (
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
     "pass", "expir", "sunset", "lapse", "end date", "end of support", "security updates",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
-    "urging", "until",
+    "urging", "until", "run", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "preload", "remov", "deadline", "through",
 )  # fmt: skip
@@ -365,7 +368,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(date(today.year + 1, 1, 1), "year", m.start(), m.end(), True)
     if g["thisyear"]:
         phrase = g["thisyear"].lower()
-        if "this month" in phrase:
+        if phrase.endswith("month"):
             return _When(today.replace(day=1), "month", m.start(), m.end(), True)
         year = today.year + 1 if "next year" in phrase else today.year
         return _When(date(year, 1, 1), "year", m.start(), m.end(), True)
@@ -382,7 +385,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if not (
             _DEADLINE_AFTER.match(after)
             or re.search(r"\b(?:by|until|before)\s*$", lead)
-            or (voting and re.search(r"\bon\s*$", lead))
+            or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
@@ -499,7 +502,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         rule = _T_EFFECT.search(sentence) or _T_DUTY.search(sentence[when.end :])
         return "takes-effect" if rule else None
     if _T_HEARING.search(sentence) and (
-        _tail(lead, "by|on|for|set for|scheduled for")
+        _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of")
         or (
             (when.relative or (_tail(lead, "in") and when.precision != "year"))
             and _SCHEDULED.search(sentence)
@@ -525,7 +528,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if when.duty:
-        return "compliance" if _AUTHORITY.search(sentence) else None
+        # "Meta has 60 days to change": whoever has the span owes the act
+        owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
+        return "compliance" if owed or _AUTHORITY.search(sentence) else None
     if _T_EFFECT.search(sentence) and not _NOT_OBLIGATION.search(sentence):
         # a sentence that merely names a rule or a law ("drive crypto rules forward in 2026")
         # dates its start only with a word of starting or a "by" before the date
