@@ -184,3 +184,11 @@ def test_relative_dates_count_from_the_utc_publication_day():
     when = datetime.fromisoformat("2026-02-23T23:30:00-05:00")
     found = extract_deadlines("CISA orders feds to patch the flaw within 3 days", when)
     assert [d.label for d in found] == ["27 February 2026 · compliance deadline"]
+
+
+def test_a_span_counted_from_an_event_is_no_date():
+    # a rule's standing time limit (sentence written here): no date follows from publication
+    text = (
+        "The regulation requires firms to notify regulators within 24 hours of discovering a breach"
+    )
+    assert labels(text, "2025-12-20T12:00:00") == []

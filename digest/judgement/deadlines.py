@@ -152,6 +152,13 @@ _T_DUTY = re.compile(
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
     _I,
 )
+# A span counted from an event, not from today: "within 24 hours of discovering", "after receipt"
+_SPAN_ANCHOR = re.compile(
+    r"\s*(?:of|after|from|following)\s+(?:the\s+|a\s+|an\s+|their\s+|its\s+)?"
+    r"(?:\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
+    r"|enactment|publication|award)",
+    re.IGNORECASE,
+)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
 _ADVICE = re.compile(r"\b(?:should)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
@@ -542,6 +549,13 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     return None
 
 
+def _standing_limit(sentence: str, when: _When) -> bool:
+    """A rule's standing time limit, not a date: "within 72 hours of discovering a breach"."""
+    if not when.relative or when.precision != "day":
+        return False
+    return _SPAN_ANCHOR.match(sentence, when.end) is not None
+
+
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
     # cheapest first: most sentences name no date, many dated ones carry no trigger
     low = sentence.lower()
@@ -558,6 +572,8 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
         if _PAST_LEAD.search(lead[-12:]) or _PAST.search(lead[-50:]):
+            continue
+        if _standing_limit(sentence, when):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         kind = _kind(sentence, when)
         if kind == "consultation" and when is not whens[-1]:
