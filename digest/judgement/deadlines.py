@@ -126,12 +126,14 @@ _PAST_LEAD = re.compile(r"\b(?:since|between|as of|last)\s*$", re.IGNORECASE)
 # Triggers, by kind. Verbs in past forms are deliberately absent: "took effect in January".
 _I = re.IGNORECASE
 _T_CONSULTATION = re.compile(
-    r"\b(?:consultations?|public comments?|comment period|comments? (?:are |is )?due"
+    r"\b(?:(?<!in )consultations?(?! with)|public comments?|comment period"
+    r"|comments? (?:are |is )?due"
     r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
     _I,
 )
 _T_HEARING = re.compile(
-    r"\b(?:to rule(?! out)|will rule|rule on|ruling|to decide|will decide|decision|verdict|vote"
+    r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
+    r"|decision(?! to)|verdict|vote"
     r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) hear (?:the|a|an|arguments|appeals?|challenges?|cases?|testimony)|sentencing)\b",
     _I,
