@@ -192,3 +192,16 @@ def test_a_span_counted_from_an_event_is_no_date():
         "The regulation requires firms to notify regulators within 24 hours of discovering a breach"
     )
     assert labels(text, "2025-12-20T12:00:00") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here, in the forms security news uses for KEV due dates
+        ("Federal agencies must apply the patch by 2026-01-09.", ["9 January 2026"]),
+        ("CISA added the flaw to KEV with a due date of January 9, 2026.", ["9 January 2026"]),
+        ("The flaw was disclosed on 2025-12-03 and patched.", []),
+    ],
+)
+def test_iso_and_due_dates(sentence: str, expected: list[str]):
+    found = labels(sentence, "2025-12-20T12:00:00")
+    assert found == [f"{day} · compliance deadline" for day in expected]

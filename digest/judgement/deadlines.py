@@ -60,7 +60,8 @@ _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 # One alternation, tried left to right at each position: the longest forms first.
 _DATE = re.compile(
     rf"""
-    (?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
+    (?P<iso>\b(?P<yi>20\d\d)-(?P<mi>[01]\d)-(?P<di>[0-3]\d)\b)
+  | (?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
         (?:,?\s+(?P<y1>20\d\d))?)
   | (?P<mdy>\b(?P<m2>{_MONTH})\.?\s+(?P<d2>[0-3]?\d)(?:\s?(?:st|nd|rd|th))?\b
         (?:\s?,?\s*(?P<y2>20\d\d))?)
@@ -73,7 +74,7 @@ _DATE = re.compile(
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
-        |(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
+        |by\s+year[\s-]end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
   | (?P<year>\b(?P<y5>20[2-9]\d)\b(?![-/]\d|\s*[-–]\s*\d))
   | (?P<wd>\b(?P<wday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
     """,
@@ -99,7 +100,8 @@ _DEADLINE_AFTER = re.compile(
 )
 # "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
 _DEADLINE_BEFORE = re.compile(
-    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\bdeadlines?\b(?P<what>[^.;:]{0,90}?)\s+"
+    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\b(?:deadlines?|due date)\b"
+    r"(?P<what>[^.;:]{0,90}?)\s+"
     r"(?:(?:is|was|are)\s+(?:now\s+)?(?:set\s+(?:for|at)\s+|extended\s+to\s+)?(?:on\s+)?|of\s+"
     r"|(?:to|until)\s+)$",
     re.IGNORECASE,
@@ -311,6 +313,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     """The date a matched expression names, or None when it names none here."""
     g = m.groupdict()
     lead = sentence[max(0, m.start() - 16) : m.start()]
+    if g["iso"]:
+        try:
+            written = date(int(g["yi"]), int(g["mi"]), int(g["di"]))
+        except ValueError:
+            return None  # 2026-02-30
+        return _When(written, "day", m.start(), m.end(), False)
     if g["dmy"] or g["mdy"]:
         day, month, year = (g["d1"], g["m1"], g["y1"]) if g["dmy"] else (g["d2"], g["m2"], g["y2"])
         if month.lower() == "may" and not year and not _LEAD.search(lead):
@@ -393,7 +401,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
             _DEADLINE_AFTER.match(after)
-            or re.search(r"\b(?:by|until|before)\s*$", lead)
+            or re.search(r"\b(?:by|until|before|next)\s*$", lead)
             or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
         ):
@@ -473,6 +481,8 @@ def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
         return "other"  # a legal settlement's claims deadline
     if before.group("owner") and not _AUTHORITY.search(before.group("owner")):
         return "compliance"  # "Google's new deadline": what Google must do by then
+    if _T_COMPLIANCE.search(sentence):
+        return "compliance"  # "added to KEV ... with a due date of 31 March"
     if _AUTHORITY.search(sentence):
         return "other"
     return None
