@@ -583,7 +583,14 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
-        if _PAST_LEAD.search(lead[-12:]) or _PAST.search(lead[-50:]):
+        past = _PAST.search(lead[-50:])
+        if past and past.group().lower() not in ("was", "were", "had", "did"):
+            # "added to KEV with a due date of 9 January": the verb set the deadline
+            named = _DEADLINE_BEFORE.search(sentence[: when.begin]) or _DEADLINE_AFTER.match(
+                sentence[when.end : when.end + 40]
+            )
+            past = None if named else past
+        if _PAST_LEAD.search(lead[-12:]) or past:
             continue
         if _standing_limit(sentence, when):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
