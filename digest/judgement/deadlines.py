@@ -74,7 +74,7 @@ _DATE = re.compile(
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
-        |by\s+year[\s-]end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
+        |by\s+year[\s-]end|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
   | (?P<year>\b(?P<y5>20[2-9]\d)\b(?![-/]\d|\s*[-–]\s*\d))
   | (?P<wd>\b(?P<wday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
     """,
@@ -83,7 +83,7 @@ _DATE = re.compile(
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # The first words of the forms `_DATE` knows (besides numbers)
 _ANCHORS = frozenset(
-    [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "later",
+    [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "at", "later",
      "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
      "fourth"]
 )  # fmt: skip
@@ -173,7 +173,8 @@ _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
     r"|enters? into force|in force|into force|bring into force|effective|appl(?:y|ies) from"
     r"|will apply|ban|bans|to ban|will require|to require|will block|start(?:s)? (?:blocking"
-    r"|enforcing)|enforc\w+|tariffs?|illegal|deprecate|mandate|will use|to train|will make|banned"
+    r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
+    r"|will make|banned"
     r"|rules?|law|laws|act|regulation|directive|order)\b",
     _I,
 )
@@ -228,7 +229,7 @@ _TRIGGER_NEEDLES = (
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
     "pass", "expir", "sunset", "lapse", "end date", "end of support", "security updates",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
-    "urging", "until", "run", "days to", "weeks to", "months to",
+    "urging", "until", "run", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "preload", "remov", "deadline", "through",
 )  # fmt: skip
