@@ -205,3 +205,10 @@ def test_a_span_counted_from_an_event_is_no_date():
 def test_iso_and_due_dates(sentence: str, expected: list[str]):
     found = labels(sentence, "2025-12-20T12:00:00")
     assert found == [f"{day} · compliance deadline" for day in expected]
+
+
+def test_words_of_law_in_force_outweigh_product_words():
+    # "free" and "entry" are product words elsewhere; with "takes effect" the date is a rule's
+    assert labels("The free speech law takes effect on 1 March 2026.", "2025-12-01") == [
+        "1 March 2026 · takes effect"
+    ]

@@ -178,6 +178,10 @@ _T_EFFECT = re.compile(
     r"|rules?|law|laws|act|regulation|directive|order)\b",
     _I,
 )
+# Only law starts this way; no product "takes effect" or "comes into force"
+_IN_FORCE = re.compile(
+    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from)\b", _I
+)
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
 _AUTHORITY = re.compile(
@@ -189,7 +193,8 @@ _AUTHORITY = re.compile(
 _NOT_OBLIGATION = re.compile(
     r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
     r"|promo\w*|deliver\w*|step down|resign\w*|visit|predict\w*|forecast\w*|expected next"
-    r"|webinar|register|award|awards|nominations?|entry|pledge[sd]?|promise[sd]?|target|goal"
+    r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
+    r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
     r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to)\b",
@@ -551,6 +556,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         # "Meta has 60 days to change": whoever has the span owes the act
         owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
         return "compliance" if owed or _AUTHORITY.search(sentence) else None
+    if _IN_FORCE.search(sentence):
+        return "takes-effect"  # the words of law in force outweigh a "free" or "available"
     if _T_EFFECT.search(sentence) and not _NOT_OBLIGATION.search(sentence):
         # a sentence that merely names a rule or a law ("drive crypto rules forward in 2026")
         # dates its start only with a word of starting or a "by" before the date
