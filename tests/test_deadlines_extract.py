@@ -81,6 +81,11 @@ def labels(text: str, published: str) -> list[str]:
             "2025-12-04T12:00:00",
             ["18 December 2025 · deadline"],
         ),
+        (  # a government's demand of others by a date is an ultimatum (dev d190)
+            "US wants Russia and Ukraine to end war by June, says Zelensky",
+            "2026-02-07T12:00:00",
+            ["June 2026 · deadline"],
+        ),
         (  # a party's own deadline is what it must do (dev d177)
             "Google’s new deadline for Epic consequences is October 29th",
             "2025-10-21T12:00:00",

@@ -178,6 +178,12 @@ _T_EFFECT = re.compile(
     r"|rules?|law|laws|act|regulation|directive|order)\b",
     _I,
 )
+# A demand that another party act: "US wants Russia and Ukraine to end war by June"
+_DEMAND = re.compile(
+    r"\b(?:wants?|demands?|demanded|calls? on|called on|presses|pressed|pushes|pushing)\s+"
+    r"(?:[\w.-]+\s+){1,4}?to\s+\w+",
+    _I,
+)
 # Only law starts this way; no product "takes effect" or "comes into force"
 _IN_FORCE = re.compile(
     r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from)\b", _I
@@ -552,6 +558,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     by = r"by|before|no later than|(?:by )?the end of" + ("|in" if when.precision == "day" else "")
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
+    if (
+        _DEMAND.search(sentence, 0, when.begin)
+        and _AUTHORITY.search(sentence)
+        and _tail(lead, r"by|before|no later than|(?:by )?the end of")
+    ):
+        return "other"  # a government's demand of another party: an ultimatum
     if when.duty:
         # "Meta has 60 days to change": whoever has the span owes the act
         owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
