@@ -217,3 +217,9 @@ def test_words_of_law_in_force_outweigh_product_words():
     assert labels("The free speech law takes effect on 1 March 2026.", "2025-12-01") == [
         "1 March 2026 · takes effect"
     ]
+
+
+def test_a_past_verb_does_not_own_a_date_a_duty_follows():
+    # written here: the disclosure is history, the patch date is still to come
+    text = "The flaw, which was disclosed last week, must be patched by March 3, 2026."
+    assert labels(text, "2025-12-01") == ["3 March 2026 · compliance deadline"]

@@ -178,6 +178,12 @@ _T_EFFECT = re.compile(
     r"|rules?|law|laws|act|regulation|directive|order)\b",
     _I,
 )
+# Words after a past verb that turn to what is still to come
+_AHEAD = re.compile(
+    r"\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
+    r"|ordered|orders|giving|gives|urging|to (?!the\b|a\b|an\b)\w+)\b",
+    _I,
+)
 # A demand that another party act: "US wants Russia and Ukraine to end war by June"
 _DEMAND = re.compile(
     r"\b(?:wants?|demands?|demanded|calls? on|called on|presses|pressed|pushes|pushing)\s+"
@@ -581,6 +587,25 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     return None
 
 
+def _past_governs(sentence: str, when: _When) -> bool:
+    """Whether a verb in the past just before the date is what the date belongs to: "took
+    effect in January", not "was disclosed last week and must be patched by 3 March"."""
+    lead = sentence[max(0, when.begin - 50) : when.begin]
+    pasts = list(_PAST.finditer(lead))
+    if not pasts:
+        return False
+    last = pasts[-1]
+    if _AHEAD.search(lead, pasts[0].end()):
+        return False  # a duty or a future after the past verb owns the date
+    if last.group().lower() not in ("was", "were", "had", "did"):
+        # "added to KEV with a due date of 9 January": the verb set the deadline
+        named = _DEADLINE_BEFORE.search(sentence[: when.begin]) or _DEADLINE_AFTER.match(
+            sentence[when.end : when.end + 40]
+        )
+        return named is None
+    return True
+
+
 def _standing_limit(sentence: str, when: _When) -> bool:
     """A rule's standing time limit, not a date: "within 72 hours of discovering a breach"."""
     if not when.relative or when.precision != "day":
@@ -603,17 +628,10 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
-        past = _PAST.search(lead[-50:])
-        if past and past.group().lower() not in ("was", "were", "had", "did"):
-            # "added to KEV with a due date of 9 January": the verb set the deadline
-            named = _DEADLINE_BEFORE.search(sentence[: when.begin]) or _DEADLINE_AFTER.match(
-                sentence[when.end : when.end + 40]
-            )
-            past = None if named else past
-        if _PAST_LEAD.search(lead[-12:]) or past:
-            continue
-        if _standing_limit(sentence, when):
+        if _PAST_LEAD.search(lead[-12:]) or _past_governs(sentence, when):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
+        if _standing_limit(sentence, when):
+            continue
         kind = _kind(sentence, when)
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
