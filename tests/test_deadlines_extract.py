@@ -223,3 +223,14 @@ def test_a_past_verb_does_not_own_a_date_a_duty_follows():
     # written here: the disclosure is history, the patch date is still to come
     text = "The flaw, which was disclosed last week, must be patched by March 3, 2026."
     assert labels(text, "2025-12-01") == ["3 March 2026 · compliance deadline"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [  # written here: what lasts until a date ends then, a past "was extended" or not
+        "The waiver was extended through June 30.",
+        "The licence is valid until 30 June 2026.",
+    ],
+)
+def test_what_lasts_until_a_date_expires_then(sentence: str):
+    assert labels(sentence, "2026-02-10T12:00:00") == ["30 June 2026 · expires"]

@@ -148,7 +148,12 @@ _T_EXPIRY = re.compile(
     r"|runs? out)\b",
     _I,
 )
-_T_EXTENSION = re.compile(r"\b(?:extends?|extended|extension|renewal|banned|suspended)\b", _I)
+# What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
+_T_EXTENSION = re.compile(
+    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|remains? in (?:force"
+    r"|place|effect))\b",
+    _I,
+)
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered|(?<!-)orders"
     r"|ordering|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until|has until|has to"
@@ -181,7 +186,7 @@ _T_EFFECT = re.compile(
 # Words after a past verb that turn to what is still to come
 _AHEAD = re.compile(
     r"\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
-    r"|ordered|orders|giving|gives|urging|to (?!the\b|a\b|an\b)\w+)\b",
+    r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+)\b",
     _I,
 )
 # A demand that another party act: "US wants Russia and Ukraine to end war by June"
@@ -246,7 +251,7 @@ _TRIGGER_NEEDLES = (
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
     "pass", "expir", "sunset", "lapse", "end date", "end of support", "security updates",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
-    "urging", "until", "run", "duties", "levies", "days to", "weeks to", "months to",
+    "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "preload", "remov", "deadline", "through",
 )  # fmt: skip
@@ -524,7 +529,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         when.relative and re.search(rf"\bto (?:{_ACT})\b", after)
     ):
         return "compliance"
-    if _tail(lead, "until|till|through") and (
+    if _tail(lead, "(?:until|till|through)(?: the end of)?") and (
         _T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence)
     ):
         return "expiry"
