@@ -234,3 +234,15 @@ def test_a_past_verb_does_not_own_a_date_a_duty_follows():
 )
 def test_what_lasts_until_a_date_expires_then(sentence: str):
     assert labels(sentence, "2026-02-10T12:00:00") == ["30 June 2026 · expires"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here: more ways news says a rule starts
+        ("As of April 1, 2026, GitHub will require 2FA for all contributors.", "1 April 2026"),
+        ("The new requirements become mandatory on 1 July 2026.", "1 July 2026"),
+        ("Microsoft to disable NTLM by default in Windows from October", "October 2026"),
+    ],
+)
+def test_more_ways_a_rule_starts(sentence: str, expected: str):
+    assert labels(sentence, "2026-02-10T12:00:00") == [f"{expected} · takes effect"]

@@ -123,7 +123,7 @@ _WILL = re.compile(
 )
 # A yearless date this far behind the publication day is next year's only when it lies further
 _RECENT = relativedelta(months=3)
-_PAST_LEAD = re.compile(r"\b(?:since|between|as of|last)\s*$", re.IGNORECASE)
+_PAST_LEAD = re.compile(r"\b(?:since|between|last)\s*$", re.IGNORECASE)
 
 # Triggers, by kind. Verbs in past forms are deliberately absent: "took effect in January".
 _I = re.IGNORECASE
@@ -177,7 +177,8 @@ _T_COMPLIANCE = re.compile(
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
     r"|enters? into force|in force|into force|bring into force|effective|appl(?:y|ies) from"
-    r"|will apply|ban|bans|to ban|will require|to require|will block|start(?:s)? (?:blocking"
+    r"|will apply|ban|bans|to ban|will require|to require|will block|(?:will|to) (?:disable"
+    r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
     r"|will make|banned"
     r"|rules?|law|laws|act|regulation|directive|order)\b",
@@ -197,7 +198,10 @@ _DEMAND = re.compile(
 )
 # Only law starts this way; no product "takes effect" or "comes into force"
 _IN_FORCE = re.compile(
-    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from)\b", _I
+    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
+    r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
+    r"|enforceable|law)|will be (?:mandatory|compulsory))\b",
+    _I,
 )
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
@@ -220,7 +224,7 @@ _NOT_OBLIGATION = re.compile(
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
 _STRONG_EFFECT = re.compile(
     r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
-    r"|will require"
+    r"|will require|kicks? in|mandatory|compulsory|(?:will|to) disable"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
 )
@@ -245,7 +249,8 @@ _DATE_NEEDLES = (
     "this year", "the coming", "day", "week", "month", "year",
 )  # fmt: skip
 _TRIGGER_NEEDLES = (
-    "effect", "force", "appl", "ban", "requir", "block", "enforc", "tariff", "illegal",
+    "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
+    "block", "enforc", "tariff", "illegal",
     "deprecat", "mandate", "will use", "to train", "will make", "rule", "law", "act",
     "regulation", "directive", "order", "consult", "comment", "evidence", "input", "feedback",
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
@@ -538,7 +543,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     before = _DEADLINE_BEFORE.search(sentence[: when.begin])
     if before is not None:
         return _deadline_before_kind(sentence, before)
-    if _tail(lead, r"(?:from|starting|beginning|effective)(?:\s+(?:in|on))?"):
+    if _tail(lead, r"(?:from|starting|beginning|effective|as of)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
         # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
         rule = _T_EFFECT.search(sentence) or _T_DUTY.search(sentence[when.end :])
