@@ -156,7 +156,8 @@ _T_EXTENSION = re.compile(
 )
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered|(?<!-)orders"
-    r"|ordering|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until|has until|has to"
+    r"|ordering|direct(?:s|ed|ing)|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until"
+    r"|has until|has to"
     r"|have to|remediate"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
     _I,
@@ -530,9 +531,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         if _T_COMPLIANCE.search(sentence[when.end :]) or not _AUTHORITY.search(sentence):
             return "compliance"
         return "other"  # a government's ultimatum
-    if _tail(lead, r"(?:have|has|given|had)\s+until") or (
-        when.relative and re.search(rf"\bto (?:{_ACT})\b", after)
-    ):
+    if _tail(
+        lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
+    ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
         return "compliance"
     if _tail(lead, "(?:until|till|through)(?: the end of)?") and (
         _T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence)
