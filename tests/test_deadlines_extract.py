@@ -75,6 +75,22 @@ def labels(text: str, published: str) -> list[str]:
             "2026-04-20T10:00:00",
             ["30 April 2026 · expires"],
         ),
+        (  # the deadline noun before its date (clivoa/S33R archive, December 2025)
+            "The deadline for 51 million affected customers to claim compensation from two "
+            "massive data leaks is now Dec. 18.",
+            "2025-12-04T12:00:00",
+            ["18 December 2025 · deadline"],
+        ),
+        (  # a government's demand of others by a date is an ultimatum (dev d190)
+            "US wants Russia and Ukraine to end war by June, says Zelensky",
+            "2026-02-07T12:00:00",
+            ["June 2026 · deadline"],
+        ),
+        (  # a party's own deadline is what it must do (dev d177)
+            "Google’s new deadline for Epic consequences is October 29th",
+            "2025-10-21T12:00:00",
+            ["29 October 2025 · compliance deadline"],
+        ),
     ],
 )
 def test_real_sentences_show_their_deadline(sentence: str, published: str, expected: list[str]):
@@ -108,6 +124,13 @@ def test_real_sentences_show_their_deadline(sentence: str, published: str, expec
         ("The deadline for entry is the 9th January 2026.", "2025-11-25T11:22:56"),
         # a past day of this year without its year
         ("The Federal Court released a public version of the ruling on June 15.", "2026-06-22"),
+        # a yearless day of last week is not next year's, "starting" or not (S33R, Dec 2025)
+        (
+            "Furthermore, a three-month period, starting Nov. 30, will be dedicated to "
+            "strengthening the monitoring of personal information leaks and illegal "
+            "distribution online.",
+            "2025-12-05T12:00:00",
+        ),
         # "on Tuesday the Commission fined ..."
         ("On Tuesday the Commission fined Meta €200 million.", "2026-03-02T10:00:00"),
     ],
@@ -151,3 +174,75 @@ def test_any_text_gives_upcoming_deadlines_only(text: str, published: date):
     for found in extract_deadlines(text, published):
         assert found.end >= published
         assert found.sentence and found.sentence in " ".join(text.split())
+
+
+def test_a_weekday_is_the_next_one_after_the_publication_day():
+    # "by Friday" written on a Friday is a week later, not the day itself (a headline written
+    # here in the form of the dev set's CISA headlines)
+    assert labels("CISA tells feds to patch Cisco flaw by Friday", "2026-03-13T09:00:00") == [
+        "20 March 2026 · compliance deadline"
+    ]
+
+
+def test_relative_dates_count_from_the_utc_publication_day():
+    # 23:30 in New York on 23 February is 24 February in UTC
+    when = datetime.fromisoformat("2026-02-23T23:30:00-05:00")
+    found = extract_deadlines("CISA orders feds to patch the flaw within 3 days", when)
+    assert [d.label for d in found] == ["27 February 2026 · compliance deadline"]
+
+
+def test_a_span_counted_from_an_event_is_no_date():
+    # a rule's standing time limit (sentence written here): no date follows from publication
+    text = (
+        "The regulation requires firms to notify regulators within 24 hours of discovering a breach"
+    )
+    assert labels(text, "2025-12-20T12:00:00") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here, in the forms security news uses for KEV due dates
+        ("Federal agencies must apply the patch by 2026-01-09.", ["9 January 2026"]),
+        ("CISA added the flaw to KEV with a due date of January 9, 2026.", ["9 January 2026"]),
+        ("The flaw was disclosed on 2025-12-03 and patched.", []),
+    ],
+)
+def test_iso_and_due_dates(sentence: str, expected: list[str]):
+    found = labels(sentence, "2025-12-20T12:00:00")
+    assert found == [f"{day} · compliance deadline" for day in expected]
+
+
+def test_words_of_law_in_force_outweigh_product_words():
+    # "free" and "entry" are product words elsewhere; with "takes effect" the date is a rule's
+    assert labels("The free speech law takes effect on 1 March 2026.", "2025-12-01") == [
+        "1 March 2026 · takes effect"
+    ]
+
+
+def test_a_past_verb_does_not_own_a_date_a_duty_follows():
+    # written here: the disclosure is history, the patch date is still to come
+    text = "The flaw, which was disclosed last week, must be patched by March 3, 2026."
+    assert labels(text, "2025-12-01") == ["3 March 2026 · compliance deadline"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [  # written here: what lasts until a date ends then, a past "was extended" or not
+        "The waiver was extended through June 30.",
+        "The licence is valid until 30 June 2026.",
+    ],
+)
+def test_what_lasts_until_a_date_expires_then(sentence: str):
+    assert labels(sentence, "2026-02-10T12:00:00") == ["30 June 2026 · expires"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here: more ways news says a rule starts
+        ("As of April 1, 2026, GitHub will require 2FA for all contributors.", "1 April 2026"),
+        ("The new requirements become mandatory on 1 July 2026.", "1 July 2026"),
+        ("Microsoft to disable NTLM by default in Windows from October", "October 2026"),
+    ],
+)
+def test_more_ways_a_rule_starts(sentence: str, expected: str):
+    assert labels(sentence, "2026-02-10T12:00:00") == [f"{expected} · takes effect"]

@@ -23,7 +23,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from dateutil import parser as date_parser
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta, weekday
@@ -50,12 +50,18 @@ _NUMBERS = {
     "thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90,
 }  # fmt: skip
 _NUMBER = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
+# What a duty asks done within a span: "30 days to comply", "three weeks to secure"
+_ACT = (
+    r"comply|patch|fix|remove|change|secure|apply|mitigate|update|address|implement|respond"
+    r"|disable|replace|divest|sell"
+)
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # One alternation, tried left to right at each position: the longest forms first.
 _DATE = re.compile(
     rf"""
-    (?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
+    (?P<iso>\b(?P<yi>20\d\d)-(?P<mi>[01]\d)-(?P<di>[0-3]\d)\b)
+  | (?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
         (?:,?\s+(?P<y1>20\d\d))?)
   | (?P<mdy>\b(?P<m2>{_MONTH})\.?\s+(?P<d2>[0-3]?\d)(?:\s?(?:st|nd|rd|th))?\b
         (?:\s?,?\s*(?P<y2>20\d\d))?)
@@ -65,10 +71,10 @@ _DATE = re.compile(
   | (?P<within>\b(?i:within|in|after)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b)
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:day|week|month))(?i:s)?(?:\s+|-)
-        (?i:deadline|to\s+comply|to\s+patch|to\s+fix|to\s+remove|to\s+change))
+        (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
-        |this\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
+        |by\s+year[\s-]end|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
   | (?P<year>\b(?P<y5>20[2-9]\d)\b(?![-/]\d|\s*[-–]\s*\d))
   | (?P<wd>\b(?P<wday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
     """,
@@ -77,7 +83,7 @@ _DATE = re.compile(
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # The first words of the forms `_DATE` knows (besides numbers)
 _ANCHORS = frozenset(
-    [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "later",
+    [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "at", "later",
      "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
      "fourth"]
 )  # fmt: skip
@@ -85,75 +91,132 @@ _ANCHORS = frozenset(
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
 _LEAD = re.compile(
     r"(?:\b(?:in|from|by|until|till|before|starting|beginning|through|after|effective|since"
-    r"|of|end|as of|no later than|in early|in late|in mid)\s*|(?:\band|\bor)\s+|[–-])$",
+    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter)\s*"
+    r"|(?:\band|\bor)\s+|[–-])$",
     re.IGNORECASE,
 )
 _DEADLINE_AFTER = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?(?:deadlines?|trial|hearing|vote)\b", re.IGNORECASE
 )
+# "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
+_DEADLINE_BEFORE = re.compile(
+    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\b(?:deadlines?|due date)\b"
+    r"(?P<what>[^.;:]{0,90}?)\s+"
+    r"(?:(?:is|was|are)\s+(?:now\s+)?(?:set\s+(?:for|at)\s+|extended\s+to\s+)?(?:on\s+)?|of\s+"
+    r"|(?:to|until)\s+)$",
+    re.IGNORECASE,
+)
+_CLAIMS = re.compile(r"\b(?:claims?|settlement|compensation|refunds?)\b", re.IGNORECASE)
 # "April-May 2026": a month that opens a range of months is a date too
 _RANGE_AFTER = re.compile(rf"^\s*[-–]\s*{_MONTH}\b")
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
 _FUTURE_LEAD = re.compile(
-    r"\b(?:by|until|till|from|starting|beginning|before|effective|no later than|(?:the )?end of"
-    r"|mid|early|late)[\s-]*$",
+    r"\b(?:by|until|till|(?:from|starting|beginning)(?:\s+(?:in|on))?|before|effective"
+    r"|no later than|(?:the )?end of|mid|early|late)[\s-]*$",
     re.IGNORECASE,
 )
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
     r"\b(?:will|takes effect|take effect|comes into force|come into force|expires|is due"
-    r"|are due|set to|is to|are to)\b",
+    r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
-_PAST_LEAD = re.compile(r"\b(?:since|between|as of|last)\s*$", re.IGNORECASE)
+# A yearless date this far behind the publication day is next year's only when it lies further
+_RECENT = relativedelta(months=3)
+_PAST_LEAD = re.compile(r"\b(?:since|between|last)\s*$", re.IGNORECASE)
 
 # Triggers, by kind. Verbs in past forms are deliberately absent: "took effect in January".
 _I = re.IGNORECASE
 _T_CONSULTATION = re.compile(
-    r"\b(?:consultations?|public comments?|comment period|comments? (?:are |is )?due"
+    r"\b(?:(?<!in )consultations?(?! with)|public comments?|comment period"
+    r"|comments? (?:are |is )?due"
     r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
     _I,
 )
 _T_HEARING = re.compile(
-    r"\b(?:to rule|will rule|rule on|ruling|to decide|will decide|decision|verdict|vote|votes"
-    r"|voting|hearing|trial|to pass|expected to pass|will hear)\b",
+    r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
+    r"|decision(?! to)|verdict|vote"
+    r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
+    r"|(?:will|to) hear (?:the|a|an|arguments|appeals?|challenges?|cases?|testimony)|sentencing)\b",
     _I,
 )
+# A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
+_SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|expiry|expiration|sunset|sunsets|lapse|lapses|end date"
-    r"|end of support|stop shipping security updates)\b",
+    r"|end of support|stop shipping security updates|ends? (?:on|in)|will end|set to end"
+    r"|runs? out)\b",
     _I,
 )
-_T_EXTENSION = re.compile(r"\b(?:extends?|extended|extension|renewal|banned|suspended)\b", _I)
+# What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
+_T_EXTENSION = re.compile(
+    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|remains? in (?:force"
+    r"|place|effect))\b",
+    _I,
+)
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered|(?<!-)orders"
-    r"|ordering|urging|given until|have until|has until|has to|have to|remediate"
+    r"|ordering|direct(?:s|ed|ing)|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until"
+    r"|has until|has to"
+    r"|have to|remediate"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
     _I,
 )
+# A span counted from an event, not from today: "within 24 hours of discovering", "after receipt"
+_SPAN_ANCHOR = re.compile(
+    r"\s*(?:of|after|from|following)\s+(?:the\s+|a\s+|an\s+|their\s+|its\s+)?"
+    r"(?:\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
+    r"|enactment|publication|award)",
+    re.IGNORECASE,
+)
+# Advice is no duty: "should patch within 24 hours", "recommends migrating by"
+_ADVICE = re.compile(r"\b(?:should)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
-    rf"{_T_DUTY.pattern}|\b(?:patch|patching|migrat\w*|transition|preload|remove)\b", _I
+    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove)\b", _I
 )
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
     r"|enters? into force|in force|into force|bring into force|effective|appl(?:y|ies) from"
-    r"|will apply|ban|bans|to ban|will require|to require|will block|start(?:s)? (?:blocking"
-    r"|enforcing)|enforc\w+|tariffs?|illegal|deprecate|mandate|will use|to train|will make|banned"
+    r"|will apply|ban|bans|to ban|will require|to require|will block|(?:will|to) (?:disable"
+    r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
+    r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
+    r"|will make|banned"
     r"|rules?|law|laws|act|regulation|directive|order)\b",
+    _I,
+)
+# Words after a past verb that turn to what is still to come
+_AHEAD = re.compile(
+    r"\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
+    r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+)\b",
+    _I,
+)
+# A demand that another party act: "US wants Russia and Ukraine to end war by June"
+_DEMAND = re.compile(
+    r"\b(?:wants?|demands?|demanded|calls? on|called on|presses|pressed|pushes|pushing)\s+"
+    r"(?:[\w.-]+\s+){1,4}?to\s+\w+",
+    _I,
+)
+# Only law starts this way; no product "takes effect" or "comes into force"
+_IN_FORCE = re.compile(
+    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
+    r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
+    r"|enforceable|law)|will be (?:mandatory|compulsory))\b",
     _I,
 )
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
 _AUTHORITY = re.compile(
-    r"\b(?:Trump|Biden|White House|government|U\.?S\.?|EU|European|Commission|Congress|Senate"
-    r"|regulators?|court|judge|agenc(?:y|ies)|ministry|minister|federal|state|parliament)\b"
+    r"\b(?:Trump|Biden|White House|[Gg]overnments?|U\.?S\.?|EU|European|Commission|Congress"
+    r"|Senate|[Rr]egulators?|[Cc]ourts?|[Jj]udges?|[Aa]genc(?:y|ies)|[Mm]inistry|[Mm]inisters?"
+    r"|[Ff]ederal|[Ss]tates?|[Pp]arliament)\b"
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
     r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
     r"|promo\w*|deliver\w*|step down|resign\w*|visit|predict\w*|forecast\w*|expected next"
-    r"|webinar|register|award|awards|nominations?|entry|pledge[sd]?|promise[sd]?|target|goal"
+    r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
+    r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
     r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to)\b",
@@ -161,7 +224,8 @@ _NOT_OBLIGATION = re.compile(
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
 _STRONG_EFFECT = re.compile(
-    r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|will require"
+    r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
+    r"|will require|kicks? in|mandatory|compulsory|(?:will|to) disable"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
 )
@@ -186,12 +250,14 @@ _DATE_NEEDLES = (
     "this year", "the coming", "day", "week", "month", "year",
 )  # fmt: skip
 _TRIGGER_NEEDLES = (
-    "effect", "force", "appl", "ban", "requir", "block", "enforc", "tariff", "illegal",
+    "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
+    "block", "enforc", "tariff", "illegal",
     "deprecat", "mandate", "will use", "to train", "will make", "rule", "law", "act",
     "regulation", "directive", "order", "consult", "comment", "evidence", "input", "feedback",
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
     "pass", "expir", "sunset", "lapse", "end date", "end of support", "security updates",
-    "extend", "extension", "renewal", "suspended", "comply", "must", "urging", "until",
+    "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
+    "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "preload", "remov", "deadline", "through",
 )  # fmt: skip
@@ -217,7 +283,11 @@ class _When:
 def extract_deadlines(text: str, published: datetime | date) -> list[Deadline]:
     """Upcoming dated obligations in `text`, as of the day it was published (UTC), in text order,
     one per (kind, date) however often the text repeats it."""
-    today = published.date() if isinstance(published, datetime) else published
+    if isinstance(published, datetime):
+        # the publication day in UTC, as the labelled set reads it
+        today = (published.astimezone(UTC) if published.tzinfo else published).date()
+    else:
+        today = published
     text = text[:MAX_TEXT_CHARS]
     low = text.lower()
     if not (_mentions(low, _DATE_NEEDLES) and _mentions(low, _TRIGGER_NEEDLES)):
@@ -272,6 +342,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     """The date a matched expression names, or None when it names none here."""
     g = m.groupdict()
     lead = sentence[max(0, m.start() - 16) : m.start()]
+    if g["iso"]:
+        try:
+            written = date(int(g["yi"]), int(g["mi"]), int(g["di"]))
+        except ValueError:
+            return None  # 2026-02-30
+        return _When(written, "day", m.start(), m.end(), False)
     if g["dmy"] or g["mdy"]:
         day, month, year = (g["d1"], g["m1"], g["y1"]) if g["dmy"] else (g["d2"], g["m2"], g["y2"])
         if month.lower() == "may" and not year and not _LEAD.search(lead):
@@ -280,8 +356,18 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if resolved is None:
             return None
         if not year and resolved < today:
-            # "on June 15" written on 22 June is the past, unless the words look forward
-            if not _FUTURE_LEAD.search(lead):
+            # "on June 15" written on 22 June is the past, unless the words look forward; a
+            # yearless day of the last few months is the past even then ("starting Nov. 30"
+            # written on 5 December): people write the year when they mean next year's
+            wide = sentence[max(0, m.start() - 40) : m.start()]
+            after = sentence[m.end() : m.end() + 24]
+            ahead = (
+                _FUTURE_LEAD.search(lead)
+                or _DEADLINE_AFTER.match(after)
+                or _DEADLINE_BEFORE.search(sentence[: m.start()])
+                or _WILL.search(wide)
+            )
+            if not ahead or resolved > today - _RECENT:
                 return None
             resolved += relativedelta(years=1)
         return _When(resolved, "day", m.start(), m.end(), False)
@@ -303,7 +389,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if not year and first < today.replace(day=1):
             # "in April" written in May is April gone by, unless the words look forward
             wide = sentence[max(0, m.start() - 40) : m.start()]
-            if not (
+            if first > today - _RECENT or not (
                 _FUTURE_LEAD.search(lead) or _DEADLINE_AFTER.match(after) or _WILL.search(wide)
             ):
                 return None
@@ -328,7 +414,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(date(today.year + 1, 1, 1), "year", m.start(), m.end(), True)
     if g["thisyear"]:
         phrase = g["thisyear"].lower()
-        if "this month" in phrase:
+        if phrase.endswith("month"):
             return _When(today.replace(day=1), "month", m.start(), m.end(), True)
         year = today.year + 1 if "next year" in phrase else today.year
         return _When(date(year, 1, 1), "year", m.start(), m.end(), True)
@@ -340,14 +426,19 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     if g["wd"]:
         after = sentence[m.end() : m.end() + 12]
         voting = _T_HEARING.search(sentence) and re.search(r"\b(?:will|to)\b", sentence)
+        # "the ceasefire expires on Sunday": a day the words speak of as still to come
+        wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
             _DEADLINE_AFTER.match(after)
-            or re.search(r"\b(?:by|until|before)\s*$", lead)
-            or (voting and re.search(r"\bon\s*$", lead))
+            or re.search(r"\b(?:by|until|before|next)\s*$", lead)
+            or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
+            or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
-        return _When(today + relativedelta(weekday=target), "day", m.start(), m.end(), True)
+        # the next such weekday after the publication day ("by Friday" written on a Friday)
+        upcoming_day = today + relativedelta(days=1, weekday=target)
+        return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
 
 
@@ -408,6 +499,24 @@ def _deadline_noun_kind(sentence: str, lead: str, after: str) -> Kind | None:
     return None
 
 
+def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
+    """'the deadline for X is <date>': whose deadline it is names the kind."""
+    what = before.group("what")
+    if _T_HEARING.search(what):
+        return "hearing-vote"
+    if _T_COMPLIANCE.search(what):
+        return "compliance"
+    if _CLAIMS.search(what):
+        return "other"  # a legal settlement's claims deadline
+    if before.group("owner") and not _AUTHORITY.search(before.group("owner")):
+        return "compliance"  # "Google's new deadline": what Google must do by then
+    if _T_COMPLIANCE.search(sentence):
+        return "compliance"  # "added to KEV ... with a due date of 31 March"
+    if _AUTHORITY.search(sentence):
+        return "other"
+    return None
+
+
 def _kind(sentence: str, when: _When) -> Kind | None:
     """The kind of obligation a date carries in its sentence, or None when it is no obligation.
 
@@ -418,37 +527,101 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     after = sentence[when.end : when.end + 60]
     if _T_CONSULTATION.search(sentence):
         return "consultation"
-    if _tail(lead, r"(?:have|has|given|had)\s+until") or (
-        when.relative and re.search(r"\bto (?:comply|patch|fix|remove|change)\b", after)
-    ):
+    if _tail(lead, r"(?:gives?|gave|given|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
+        if _T_COMPLIANCE.search(sentence[when.end :]) or not _AUTHORITY.search(sentence):
+            return "compliance"
+        return "other"  # a government's ultimatum
+    if _tail(
+        lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
+    ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
         return "compliance"
-    if _tail(lead, "until|till|through") and (
+    if _tail(lead, "(?:until|till|through)(?: the end of)?") and (
         _T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence)
     ):
         return "expiry"
     if _DEADLINE_AFTER.match(after):
         return _deadline_noun_kind(sentence, lead, after)
-    if _tail(lead, r"(?:from|starting|beginning|effective)(?:\s+(?:in|on))?"):
+    before = _DEADLINE_BEFORE.search(sentence[: when.begin])
+    if before is not None:
+        return _deadline_before_kind(sentence, before)
+    if _tail(lead, r"(?:from|starting|beginning|effective|as of)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
-        return "takes-effect" if _T_EFFECT.search(sentence) else None
-    if _T_HEARING.search(sentence) and _tail(lead, "by|on"):
+        # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
+        rule = _T_EFFECT.search(sentence) or _T_DUTY.search(sentence[when.end :])
+        return "takes-effect" if rule else None
+    if _T_HEARING.search(sentence) and (
+        _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of")
+        or (
+            (when.relative or (_tail(lead, "in") and when.precision != "year"))
+            and _SCHEDULED.search(sentence)
+        )
+    ):
         return "hearing-vote"
     if _T_EXPIRY.search(sentence):
         return "expiry"
-    duty = _T_DUTY.search(sentence) or (
-        _T_COMPLIANCE.search(sentence) and not _NOT_OBLIGATION.search(sentence)
+    # a relative date counts from the duty that precedes it: "must be patched" after "exploits
+    # surface within a day" does not make the day a deadline
+    scope = (
+        sentence[max(0, when.begin - 120) : when.begin]
+        if when.relative and not when.duty
+        else sentence
     )
-    if duty and (
-        when.duty or when.relative or _tail(lead, r"by|before|in|no later than|(?:by )?the end of")
-    ):
+    duty = _T_DUTY.search(scope) or (
+        _T_COMPLIANCE.search(scope)
+        and not _NOT_OBLIGATION.search(sentence)
+        and not _ADVICE.search(sentence)
+    )
+    # "in 2026" says when, not by when: a year or month is a duty's deadline after "by"
+    by = r"by|before|no later than|(?:by )?the end of" + ("|in" if when.precision == "day" else "")
+    if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
+    if (
+        _DEMAND.search(sentence, 0, when.begin)
+        and _AUTHORITY.search(sentence)
+        and _tail(lead, r"by|before|no later than|(?:by )?the end of")
+    ):
+        return "other"  # a government's demand of another party: an ultimatum
     if when.duty:
-        return "compliance" if _AUTHORITY.search(sentence) else None
+        # "Meta has 60 days to change": whoever has the span owes the act
+        owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
+        return "compliance" if owed or _AUTHORITY.search(sentence) else None
+    if _IN_FORCE.search(sentence):
+        return "takes-effect"  # the words of law in force outweigh a "free" or "available"
     if _T_EFFECT.search(sentence) and not _NOT_OBLIGATION.search(sentence):
-        return "takes-effect"
+        # a sentence that merely names a rule or a law ("drive crypto rules forward in 2026")
+        # dates its start only with a word of starting or a "by" before the date
+        if _STRONG_EFFECT.search(sentence) or _tail(lead, r"by|after|on|as of"):
+            return "takes-effect"
+        return None
     if _T_DEADLINE.search(sentence) and _AUTHORITY.search(sentence):
         return "other"
     return None
+
+
+def _past_governs(sentence: str, when: _When) -> bool:
+    """Whether a verb in the past just before the date is what the date belongs to: "took
+    effect in January", not "was disclosed last week and must be patched by 3 March"."""
+    lead = sentence[max(0, when.begin - 50) : when.begin]
+    pasts = list(_PAST.finditer(lead))
+    if not pasts:
+        return False
+    last = pasts[-1]
+    if _AHEAD.search(lead, pasts[0].end()):
+        return False  # a duty or a future after the past verb owns the date
+    if last.group().lower() not in ("was", "were", "had", "did"):
+        # "added to KEV with a due date of 9 January": the verb set the deadline
+        named = _DEADLINE_BEFORE.search(sentence[: when.begin]) or _DEADLINE_AFTER.match(
+            sentence[when.end : when.end + 40]
+        )
+        return named is None
+    return True
+
+
+def _standing_limit(sentence: str, when: _When) -> bool:
+    """A rule's standing time limit, not a date: "within 72 hours of discovering a breach"."""
+    if not when.relative or when.precision != "day":
+        return False
+    return _SPAN_ANCHOR.match(sentence, when.end) is not None
 
 
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
@@ -466,8 +639,10 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
-        if _PAST_LEAD.search(lead[-12:]) or _PAST.search(lead[-50:]):
+        if _PAST_LEAD.search(lead[-12:]) or _past_governs(sentence, when):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
+        if _standing_limit(sentence, when):
+            continue
         kind = _kind(sentence, when)
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
