@@ -108,7 +108,7 @@ def shell_env(tmp_path: Path) -> dict[str, str]:
 
 
 GREETING = "/quit leaves."  # the REPL is reading once the prompt shows after this
-HELP_END = "Watch queries:"  # the last lines of /help
+HELP_END = "quote a word to search for it"  # the end of /help
 PROMPT = "policybrief>"  # the editor draws the space after it as a cursor move
 CLI = [sys.executable, "-c", "from bot.cli import main; main()"]
 

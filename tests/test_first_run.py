@@ -69,7 +69,7 @@ async def test_first_poll_prints_a_line_per_source_and_the_cycle_at_info(
         stop = asyncio.Event()
         running = asyncio.create_task(run(load_settings(), stop=stop))
         out = err = ""
-        for _ in range(300):
+        for _ in range(600):  # up to a minute: a loaded machine starts slowly
             await asyncio.sleep(0.1)
             got = capfd.readouterr()
             out, err = out + got.out, err + got.err
