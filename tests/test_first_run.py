@@ -4,6 +4,7 @@ anything else, a line per source, and logs each poll cycle at INFO."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 from datetime import UTC, datetime
@@ -66,6 +67,11 @@ async def test_first_poll_prints_a_line_per_source_and_the_cycle_at_info(
         monkeypatch.setenv("POLICYBRIEF_FETCH_ALLOW", server.allow)
         monkeypatch.setenv("POLICYBRIEF_SEED_SOURCES", "false")
         monkeypatch.setenv("POLICYBRIEF_LOG_LEVEL", "INFO")  # the console's default is WARNING
+        # whatever level an earlier test in this worker left on our loggers, this run's INFO
+        # lines must reach the handler run() installs
+        for name in ("policybrief", "policybrief.app", "policybrief.scheduler"):
+            monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)
+            monkeypatch.setattr(logging.getLogger(name), "disabled", False)
         stop = asyncio.Event()
         running = asyncio.create_task(run(load_settings(), stop=stop))
         out = err = ""
