@@ -1,4 +1,4 @@
-"""The `policybrief` command line (Typer): the contract in DESIGN.md.
+"""The `policybrief` command line (Typer): the commands the README lists under Commands.
 
 Exit codes, for scripts: 0 success; 1 some sources failed or a command was refused; 2 a usage or
 configuration error (a bad option value, an unreadable setting, a database that cannot be used).
