@@ -89,8 +89,9 @@ def save_images(document: Document, directory: Path | None = None) -> list[Path]
     return paths
 
 
-def parse_command(text: str, role: Role = Role.ADMIN) -> Invocation:
-    """'/brief eu' -> an Invocation of the console user (an admin by default)."""
+def parse_command(text: str, role: Role = Role.OPERATOR) -> Invocation:
+    """'/brief eu' -> an Invocation of the console user (the machine's operator by default: its
+    sources are the shared catalogue)."""
     command, _, rest = text.strip().removeprefix("/").partition(" ")
     return Invocation(
         platform=CONSOLE["platform"],

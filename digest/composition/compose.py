@@ -15,6 +15,7 @@ from core.query import Query
 from core.stories import StoryFind, StoryPage, StoryView
 from core.subscriptions import Channel
 from core.summaries import top_line_key
+from core.tenants import Tenant
 from digest.composition.cards import Cards
 from digest.composition.deadlines import deadline_line
 from digest.composition.lead import extractive_lead
@@ -212,6 +213,7 @@ def compose_digest(
     taxonomy: Taxonomy,
     provider: Provider,
     *,
+    tenant: Tenant | None = None,
     topics: set[str] | frozenset[str] = frozenset(),
     since: datetime,
     now: datetime,
@@ -227,8 +229,13 @@ def compose_digest(
     A lead on the day; the top `size` stories as cards (pinned ones first); then "Also noted",
     one line per further story (up to 15 and `limit` stories in all). `topics` holds topic and
     jurisdiction slugs; a story qualifies when it carries any of them (empty = everything).
-    Only the cards are summarised.
+    Only the cards are summarised. With a `tenant` (or a `channel`), only the stories its
+    sources tell.
     """
+    if tenant is None and channel is not None:
+        tenant = Tenant(channel[0], channel[1])
+    if tenant is not None:
+        store = store.scoped(tenant)
     slugs = frozenset(topics)
     total = max(limit, size)
     finds = _finds(taxonomy, slugs, since, now, total, query)
