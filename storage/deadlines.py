@@ -131,7 +131,7 @@ class DeadlineStore:
                 conds.append(seen)
             sqlite = conn.dialect.name == "sqlite"
             for word in want.words:
-                conds.append(_mentions(word, sqlite))
+                conds.append(_mentions(word, sqlite, sight.whole))
             stmt = (
                 select(
                     d.id,
@@ -237,10 +237,11 @@ class DeadlineStore:
         return None if row is None else (_feed(row), str(row.token_hash))
 
 
-def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
-    """The deadline's sentence or its story's headline contains `word`, whatever the case."""
+def _mentions(word: str, sqlite: bool, whole: bool) -> ColumnElement[bool]:
+    """The deadline's sentence or (for a tenant that sees the story whole) its story's
+    headline contains `word`, whatever the case."""
     pattern = _like(word)
-    columns = (DEADLINES.c.sentence, STORIES.c.headline)
+    columns = (DEADLINES.c.sentence, STORIES.c.headline) if whole else (DEADLINES.c.sentence,)
     if not sqlite:
         return or_(*(c.ilike(pattern, escape="\\") for c in columns))
     if word.isascii():

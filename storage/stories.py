@@ -68,8 +68,9 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
-    """Some item of the story has `word` in its title or text, whatever the case."""
+def _mentions(word: str, sqlite: bool, sight: Sight = EVERYTHING) -> ColumnElement[bool]:
+    """Some item of the story the tenant sees has `word` in its title or text, whatever the
+    case."""
     pattern = f"%{_like_escape(word.strip().lower())}%"
     i = _ITEMS.c
     columns: list[ColumnElement[str]] = [i.title, i.text]
@@ -80,7 +81,8 @@ def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
     else:
         # SQLite's own lower() and LIKE fold ASCII only: "Überwachung" needs Python's lower()
         match = or_(*(func.pb_lower(c).like(pattern, escape="\\") for c in columns))
-    return exists().where(i.story_id == _STORIES.c.id, match)
+    seen = item_seen(sight)
+    return exists().where(i.story_id == _STORIES.c.id, match, *(() if seen is None else (seen,)))
 
 
 def recent_stories_mentioning(
@@ -98,7 +100,7 @@ def recent_stories_mentioning(
     sqlite = _is_sqlite(session)
     needles = [w for w in words if w.strip()]
     if needles:
-        stmt = stmt.where(or_(*(_mentions(w, sqlite) for w in needles)))
+        stmt = stmt.where(or_(*(_mentions(w, sqlite, sight) for w in needles)))
     stmt = stmt.order_by(s.last_seen_at.desc(), s.id.desc())
     return [(sid, head, seen) for sid, head, seen in session.connection().execute(stmt)]
 
@@ -141,7 +143,7 @@ def find_stories(
     if seen is not None:
         conds.append(seen)
     if query is not None:
-        conds.append(query_condition(query, session.connection()))
+        conds.append(query_condition(query, session.connection(), sight))
     searched = query is not None and query.has_terms()
     if not searched and not any(w.strip() for w in words):
         conds.append(col(Story.relevant).is_(True))
@@ -159,7 +161,7 @@ def find_stories(
                 )
             )
     sqlite = _is_sqlite(session)
-    conds += [_mentions(w, sqlite) for w in words if w.strip()]
+    conds += [_mentions(w, sqlite, sight) for w in words if w.strip()]
     excluded = list(dict.fromkeys(exclude_ids))
     if excluded:
         conds.append(col(Story.id).not_in(excluded))

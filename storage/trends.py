@@ -63,7 +63,7 @@ class TrendStore:
             if seen is not None:
                 conds.append(seen)
             sqlite = conn.dialect.name == "sqlite"
-            conds += [_mentions(w, sqlite) for w in words if w.strip()]
+            conds += [_mentions(w, sqlite, sight) for w in words if w.strip()]
             stmt = (
                 select(s.id, s.first_seen_at, s.headline, s.source_count)
                 .where(*conds)
@@ -114,8 +114,9 @@ def _series(
     return {sid: tuple(sorted(names)) for sid, names in found.items()}
 
 
-def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
-    """Some item of the story has `word` in its title or text, whatever the case."""
+def _mentions(word: str, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
+    """Some item of the story the tenant sees has `word` in its title or text, whatever the
+    case."""
     escaped = word.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     i = ITEMS.c
@@ -126,4 +127,5 @@ def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
         match = or_(*(c.like(pattern, escape="\\") for c in columns))
     else:
         match = or_(*(func.pb_lower(c).like(pattern, escape="\\") for c in columns))
-    return exists().where(i.story_id == STORIES.c.id, match)
+    seen = item_seen(sight)
+    return exists().where(i.story_id == STORIES.c.id, match, *(() if seen is None else (seen,)))
