@@ -246,3 +246,86 @@ def test_what_lasts_until_a_date_expires_then(sentence: str):
 )
 def test_more_ways_a_rule_starts(sentence: str, expected: str):
     assert labels(sentence, "2026-02-10T12:00:00") == [f"{expected} · takes effect"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the 2023 batch (dev split, rumca-js/RSS-Link-Database-2023)
+        (
+            "Customers on Economy 7 tariffs see bills rise 7.6% despite the government fixing "
+            "prices until April.",
+            "2023-01-20T00:13:00",
+            ["April 2023 · expires"],
+        ),
+        (
+            "There are already seven betting shops in Erdington, which is among the 10% of the "
+            "most deprived areas in the country, and a consultation over the opening of an eighth "
+            "ends on Thursday.",
+            "2023-02-02T18:04:00",
+            ["9 February 2023 · consultation closes"],
+        ),
+        (
+            "Energy bill support for firms to be reduced from April",
+            "2023-01-09T12:00:00",
+            ["April 2023 · takes effect"],
+        ),
+        (
+            "After decades of “demonisation”, psychiatrists will be able to prescribe MDMA and "
+            "psilocybin in Australia from July this year.",
+            "2023-02-03T21:43:00",
+            ["July 2023 · takes effect"],
+        ),
+        (
+            "US Sets Early 2024 Deadline for 5G Signal Safeguards on Aircraft",
+            "2023-01-09T17:12:00",
+            ["2024 · compliance deadline"],
+        ),
+    ],
+)
+def test_more_of_how_news_states_dates(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [  # real sentences of the 2023 batch that carry no deadline
+        (  # a vote already held: the day is the reported event's own
+            "The court selected Norma Pina in a 6-to-5 vote on Monday, elevating a figure who "
+            "has clashed with Mexico's president.",
+            "2023-01-03T00:17:00",
+        ),
+        (  # a pledge of an outcome, not a duty
+            "Exclusive: charities say energy costs and underfunded contracts threaten government "
+            "promise to end rough sleeping by 2024 Homeless people living in hostels and "
+            "supported homes in England are at risk of being forced back on to the streets.",
+            "2023-01-30T06:00:00",
+        ),
+        (  # a span of history
+            "The policy shift comes after six years of consultations on the issue within the "
+            "church, which also apologized for its treatment of L.G.B.T.Q. people.",
+            "2023-01-20T18:15:00",
+        ),
+        ("It would come into force, he vowed, on 5 July 1948.", "2023-01-16T08:00:00"),
+        (
+            "But beginning February 28th, you only get free delivery for orders over $150.",
+            "2023-01-27T20:24:00",
+        ),
+        (  # sport is out of scope
+            "Despite an exceptional sporting record as head of the French team, the coach's "
+            "contract renewal until 2026 still exasperates his critics.",
+            "2023-01-09T04:04:00",
+        ),
+    ],
+)
+def test_more_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []
+
+
+def test_a_far_clause_does_not_lend_its_trigger():
+    text = (
+        "Experts remain concerned about virus as Biden administration says it will let the "
+        "public health emergency expire in May David Rosner, who studies public health and "
+        "social history at Columbia University, spent 10 days in a hospital in November "
+        "because he contracted respiratory syncytial virus (RSV)."
+    )
+    assert labels(text, "2023-02-06T08:00:00") == ["May 2023 · expires"]

@@ -62,12 +62,12 @@ _DATE = re.compile(
     rf"""
     (?P<iso>\b(?P<yi>20\d\d)-(?P<mi>[01]\d)-(?P<di>[0-3]\d)\b)
   | (?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
-        (?:,?\s+(?P<y1>20\d\d))?)
+        (?:,?\s+(?P<y1>(?:19|20)\d\d))?)
   | (?P<mdy>\b(?P<m2>{_MONTH})\.?\s+(?P<d2>[0-3]?\d)(?:\s?(?:st|nd|rd|th))?\b
-        (?:\s?,?\s*(?P<y2>20\d\d))?)
+        (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
-  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>20\d\d))?)
+  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in|after)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b)
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:day|week|month))(?i:s)?(?:\s+|-)
@@ -151,11 +151,12 @@ _T_EXPIRY = re.compile(
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
     r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|remains? in (?:force"
-    r"|place|effect))\b",
+    r"|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed)\b",
     _I,
 )
 _T_DUTY = re.compile(
-    r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered|(?<!-)orders"
+    r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
+    r"|(?<!-)(?<!for )(?<!your )(?<!of )orders(?!\s+(?:over|above|from|placed))"
     r"|ordering|direct(?:s|ed|ing)|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until"
     r"|has until|has to"
     r"|have to|remediate"
@@ -181,7 +182,7 @@ _T_EFFECT = re.compile(
     r"|will apply|ban|bans|to ban|will require|to require|will block|(?:will|to) (?:disable"
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
-    r"|will make|banned"
+    r"|banned"
     r"|rules?|law|laws|act|regulation|directive|order)\b",
     _I,
 )
@@ -205,6 +206,54 @@ _IN_FORCE = re.compile(
     _I,
 )
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
+# A vote or ruling that someone is still to hold: "will vote on Monday", "ruling is due"; not
+# "a 6-to-5 vote on Monday" or "after a court ruling on Friday"
+_WILL_HEAR = re.compile(
+    r"(?<![-\w])(?:will|to|set to|due to|expected to|scheduled to)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:vote|rule|decide|hear|deliver|issue|sentence|testify|consider)\b"
+    r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b",
+    _I,
+)
+# A vote that is not scheduled: "unlikely to vote before elections in May"
+_UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will not)\b", _I)
+# A political target or pledge owns the date after it: "promise to end rough sleeping by 2024"
+_PLEDGE = re.compile(
+    r"\b(?:pledges?|pledged|promises?|promised|targets?|goals?|aims?|ambitions?|vows?|vowed)\b"
+    r"(?![^.;]*\b(?:must|required|law|rules?)\b)",
+    _I,
+)
+# Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
+_SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfears?\b")
+# Sport is out of scope (GUIDELINES.md): a coach's contract "until 2026" is no expiry
+_SPORT = re.compile(
+    r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
+    r"|squad)\b",
+    _I,
+)
+# What changes for people from a date, besides the words of law: a permission, a removal, a
+# scheme cut or raised, a requirement put on every member of a class ("all app developers")
+_CHANGE = re.compile(
+    r"\b(?:will be (?:able|allowed|permitted) to|allowed to|permitted to|no longer"
+    r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
+    r"|abolished|replaced|withdrawn)"
+    r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
+    r"|businesses|phones|devices|vehicles|employers|platforms))\b",
+    _I,
+)
+# A measure that holds prices or rules as they are until a date: a government's, not a product's
+_HOLDS = re.compile(
+    r"\b(?:fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|suspended|remains? in (?:force|place"
+    r"|effect))\b",
+    _I,
+)
+_STARTING = re.compile(r"\b(?:from|starting|beginning|effective|as of)\b", _I)
+# "sets a deadline for 5G safeguards": a measure someone must put in place by then
+_MEASURE_DEADLINE = re.compile(
+    r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w-]+\s+){0,3}?(?:safeguards?|upgrades?"
+    r"|retrofits?|install\w*|replac\w*|filters?|compliance|implementation|registration"
+    r"|reporting|disclosures?|removal|phase-?outs?)\b",
+    _I,
+)
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
 _AUTHORITY = re.compile(
     r"\b(?:Trump|Biden|White House|[Gg]overnments?|U\.?S\.?|EU|European|Commission|Congress"
@@ -259,7 +308,9 @@ _TRIGGER_NEEDLES = (
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
     "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
-    "preload", "remov", "deadline", "through",
+    "preload", "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
+    "no longer", "ability", "fixed", "fixing",
+    "frozen", "freez", "capped", "guaranteed",
 )  # fmt: skip
 
 
@@ -396,6 +447,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             first += relativedelta(years=1)
         return _When(first, "month", m.start(), m.end(), False)
     if g["within"] or g["span"]:
+        if (
+            g["within"]
+            and m.group().lower().startswith("after")
+            and sentence.startswith(" of ", m.end())
+        ):
+            return None  # "after six years of consultations": a span of history
         number, unit = (g["n1"], g["u1"]) if g["within"] else (g["n2"], g["u2"])
         count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
         unit = unit.lower()
@@ -425,12 +482,13 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(date(int(g["y5"]), 1, 1), "year", m.start(), m.end(), False)
     if g["wd"]:
         after = sentence[m.end() : m.end() + 12]
-        voting = _T_HEARING.search(sentence) and re.search(r"\b(?:will|to)\b", sentence)
+        voting = _T_HEARING.search(sentence) and _WILL_HEAR.search(sentence)
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
             _DEADLINE_AFTER.match(after)
             or re.search(r"\b(?:by|until|before|next)\s*$", lead)
+            or re.search(r"\b(?:ends?|closes?|expires?|runs? out)\s+on\s*$", lead)
             or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
         ):
@@ -494,6 +552,8 @@ def _deadline_noun_kind(sentence: str, lead: str, after: str) -> Kind | None:
         return "compliance"
     if re.search(r"\bgets?\b[^.]{0,12}$", lead):
         return "compliance"
+    if _MEASURE_DEADLINE.match(after):
+        return "compliance"
     if _AUTHORITY.search(sentence):
         return "other"
     return None
@@ -547,17 +607,25 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _tail(lead, r"(?:from|starting|beginning|effective|as of)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
         # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
-        rule = _T_EFFECT.search(sentence) or _T_DUTY.search(sentence[when.end :])
+        rule = (
+            _T_EFFECT.search(sentence)
+            or _T_DUTY.search(sentence[when.end :])
+            or _CHANGE.search(sentence)
+        )
         return "takes-effect" if rule else None
-    if _T_HEARING.search(sentence) and (
-        _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of")
-        or (
-            (when.relative or (_tail(lead, "in") and when.precision != "year"))
-            and _SCHEDULED.search(sentence)
+    if (
+        _T_HEARING.search(sentence)
+        and not _UNLIKELY.search(sentence)
+        and (
+            _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of")
+            or (
+                (when.relative or (_tail(lead, "in") and when.precision != "year"))
+                and _SCHEDULED.search(sentence)
+            )
         )
     ):
         return "hearing-vote"
-    if _T_EXPIRY.search(sentence):
+    if _near(_T_EXPIRY, sentence, when):
         return "expiry"
     # a relative date counts from the duty that precedes it: "must be patched" after "exploits
     # surface within a day" does not make the day a deadline
@@ -570,6 +638,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         _T_COMPLIANCE.search(scope)
         and not _NOT_OBLIGATION.search(sentence)
         and not _ADVICE.search(sentence)
+        and not _SPECULATION.search(sentence)
     )
     # "in 2026" says when, not by when: a year or month is a duty's deadline after "by"
     by = r"by|before|no later than|(?:by )?the end of" + ("|in" if when.precision == "day" else "")
@@ -598,6 +667,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     return None
 
 
+def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
+    """Whether `trigger` stands in the date's own stretch of the sentence (100 characters before
+    it, 60 after): a long sentence's far clause speaks of another date."""
+    return trigger.search(sentence, max(0, when.begin - 100), when.end + 60) is not None
+
+
 def _past_governs(sentence: str, when: _When) -> bool:
     """Whether a verb in the past just before the date is what the date belongs to: "took
     effect in January", not "was disclosed last week and must be patched by 3 March"."""
@@ -624,6 +699,16 @@ def _standing_limit(sentence: str, when: _When) -> bool:
     return _SPAN_ANCHOR.match(sentence, when.end) is not None
 
 
+def _strong(sentence: str) -> bool:
+    """Whether a trigger in the sentence outweighs its words of products, prices and plans."""
+    return bool(
+        any(t.search(sentence) for t in _STRONG)
+        or _STRONG_EFFECT.search(sentence)
+        or (_HOLDS.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
+        or (_CHANGE.search(sentence) and _STARTING.search(sentence))
+    )
+
+
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
     # cheapest first: most sentences name no date, many dated ones carry no trigger
     low = sentence.lower()
@@ -632,9 +717,10 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
     whens = _dates(sentence, today)
     if not whens:
         return
-    strong = any(t.search(sentence) for t in _STRONG) or _STRONG_EFFECT.search(sentence)
-    if _NOT_OBLIGATION.search(sentence) and not strong:
+    if _NOT_OBLIGATION.search(sentence) and not _strong(sentence):
         return  # a launch, a price, a plan or a forecast
+    if _SPORT.search(sentence):
+        return
     for when in whens:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
@@ -643,6 +729,8 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
+        if _PLEDGE.search(lead[-40:]):
+            continue  # a target or a pledge, not an obligation
         kind = _kind(sentence, when)
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
