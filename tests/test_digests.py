@@ -24,7 +24,9 @@ class FakeCompose:
         self.quiet = quiet
         self.calls: list[dict] = []
 
-    def __call__(self, *, topics, since, now, pinned_ids, limit, title, query=None, size=5):
+    def __call__(
+        self, *, topics, since, now, pinned_ids, limit, title, query=None, size=5, chart=False
+    ):
         self.calls.append(
             {
                 "topics": topics,

@@ -68,6 +68,7 @@ class Compose(Protocol):
         title: str,
         query: Query | None = None,
         size: int = 5,
+        chart: bool = False,
     ) -> Document | None: ...
 
 
@@ -189,9 +190,9 @@ def _local(dt: datetime, zone: ZoneInfo) -> str:
     return dt.astimezone(zone).strftime("%H:%M %Z")
 
 
-_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str, str, int]
-"""(topics, since, pins, title, query text, size): channels with the same key get one
-document."""
+_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str, str, int, bool]
+"""(topics, since, pins, title, query text, size, weekly chart): channels with the same key get
+one document."""
 
 
 @dataclass
@@ -230,7 +231,11 @@ def _plan(sub: SubscriptionRecord, pins: Sequence[DigestPin], now: datetime) -> 
     since = max(sub.last_digest_at or now - FIRST_DIGEST_WINDOW, now - MAX_WINDOW)
     pinned = tuple(pin.story_id for pin in pins if pin.pinned_at > since)
     title = digest_title(local_day, _local(slot, zone))
-    plan.compose_key = (frozenset(sub.topics), since, pinned, title, sub.query, sub.size)
+    # A weekly digest carries the week's topic-volume chart. Its PNG is drawn once here and
+    # stored in the outbox payload with the text: every retry of the delivery sends the same
+    # bytes, and a send never reads the stories again (they may have changed meanwhile).
+    weekly = sub.cadence == "weekly"
+    plan.compose_key = (frozenset(sub.topics), since, pinned, title, sub.query, sub.size, weekly)
     return plan
 
 
@@ -304,7 +309,7 @@ class _Runner:
     # -- composing -------------------------------------------------------------------------------
 
     def _compose_json(self, key: _ComposeKey) -> str | None:
-        topics, since, pins, title, query, size = key
+        topics, since, pins, title, query, size, weekly = key
         doc = self.compose(
             topics=topics,
             since=since,
@@ -314,6 +319,7 @@ class _Runner:
             title=title,
             query=_stored_query(query),
             size=size,
+            chart=weekly,
         )
         return None if doc is None else doc.to_json()
 
