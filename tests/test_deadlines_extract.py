@@ -329,3 +329,73 @@ def test_a_far_clause_does_not_lend_its_trigger():
         "because he contracted respiratory syncytial virus (RSV)."
     )
     assert labels(text, "2023-02-06T08:00:00") == ["May 2023 · expires"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the second 2023 batch (dev split)
+        (
+            "The Biden administration said it intends to let the COVID-19 emergency declaration "
+            "expire May 11.",
+            "2023-02-01T01:39:00",
+            ["11 May 2023 · expires"],
+        ),
+        (
+            "Keep in mind, on top of recent price cuts, the Model 3 and Model Y also qualify for "
+            "a $7,500 federal tax credit until March.",
+            "2023-01-20T19:05:00",
+            ["March 2023 · expires"],
+        ),
+        (
+            "The UK is set to reduce the level of support it gives to businesses to help with "
+            "their soaring energy bills by 85% from April, the Telegraph newspaper said.",
+            "2023-01-06T14:08:00",
+            ["April 2023 · takes effect"],
+        ),
+        (
+            "Police must vet all officers and staff by end of March",
+            "2023-01-20T14:46:00",
+            ["March 2023 · compliance deadline"],
+        ),
+        (
+            "Businesses not registered with the Singapore SMS Sender ID Registry by January 31 "
+            'will have their messages labelled as "Likely-SCAM", as the country rolls out more '
+            "measures to combat online scams.",
+            "2023-01-26T17:13:00",
+            ["31 January 2023 · compliance deadline"],
+        ),
+        (
+            "The law firm handling the settlement has been emailing class members since "
+            "mid-December but we wanted to highlight that the deadline for making a claim is "
+            "fast approaching on March 6th, 2023.",
+            "2023-01-04T10:14:00",
+            ["6 March 2023 · deadline"],
+        ),
+    ],
+)
+def test_second_batch_of_how_news_states_dates(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        (  # a standing duration, not a date
+            "If TikTok removes content, such as a video or comment, for violating a community "
+            "guideline, the account behind it will get a strike, which expires after 90 days.",
+            "2023-02-03T19:12:00",
+        ),
+        (  # "<month> last year" is history
+            "The 32-year-old turned to Fifpro to lodge her complaint with Fifa and football’s "
+            "global body ruled in August last year that the club must pay the full amount.",
+            "2023-01-18T11:30:00",
+        ),
+        ("US Backs Banning Russia, Belarus Flags From 2024 Games", "2023-02-02T18:55:00"),
+        (
+            "Meta to Shut Down Instagram End-to-End Encrypted Chat Support Starting May 2026",
+            "2026-03-13T12:00:00",
+        ),
+    ],
+)
+def test_second_batch_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []

@@ -68,7 +68,7 @@ _DATE = re.compile(
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
   | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
-  | (?P<within>\b(?i:within|in|after)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
+  | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b)
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
@@ -102,8 +102,14 @@ _DEADLINE_AFTER = re.compile(
 _DEADLINE_BEFORE = re.compile(
     r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\b(?:deadlines?|due date)\b"
     r"(?P<what>[^.;:]{0,90}?)\s+"
-    r"(?:(?:is|was|are)\s+(?:now\s+)?(?:set\s+(?:for|at)\s+|extended\s+to\s+)?(?:on\s+)?|of\s+"
+    r"(?:(?:is|was|are)\s+(?:now\s+)?(?:(?:fast\s+)?approaching\s+|set\s+(?:for|at)\s+"
+    r"|extended\s+to\s+)?(?:on\s+)?|falls\s+on\s+|of\s+"
     r"|(?:to|until)\s+)$",
+    re.IGNORECASE,
+)
+_TO_ACT = re.compile(
+    r"\bto\s+(?:meet|comply|file|submit|register|pay|install|apply|complete|respond|provide"
+    r"|implement|vet|report|notify|disclose|divest|sell)\b",
     re.IGNORECASE,
 )
 _CLAIMS = re.compile(r"\b(?:claims?|settlement|compensation|refunds?)\b", re.IGNORECASE)
@@ -124,6 +130,8 @@ _WILL = re.compile(
 # A yearless date this far behind the publication day is next year's only when it lies further
 _RECENT = relativedelta(months=3)
 _PAST_LEAD = re.compile(r"\b(?:since|between|last)\s*$", re.IGNORECASE)
+_LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
+_NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
 # Triggers, by kind. Verbs in past forms are deliberately absent: "took effect in January".
 _I = re.IGNORECASE
@@ -179,7 +187,8 @@ _T_COMPLIANCE = re.compile(
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
     r"|enters? into force|in force|into force|bring into force|effective|appl(?:y|ies) from"
-    r"|will apply|ban|bans|to ban|will require|to require|will block|(?:will|to) (?:disable"
+    r"|will apply|ban|bans|banning|to ban|will require|to require|will be required|will block"
+    r"|(?:will|to) (?:disable"
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
     r"|banned"
@@ -189,7 +198,8 @@ _T_EFFECT = re.compile(
 # Words after a past verb that turn to what is still to come
 _AHEAD = re.compile(
     r"\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
-    r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+)\b",
+    r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
+    r"|that,? (?:from|starting|by))\b",
     _I,
 )
 # A demand that another party act: "US wants Russia and Ukraine to end war by June"
@@ -233,7 +243,7 @@ _SPORT = re.compile(
 # What changes for people from a date, besides the words of law: a permission, a removal, a
 # scheme cut or raised, a requirement put on every member of a class ("all app developers")
 _CHANGE = re.compile(
-    r"\b(?:will be (?:able|allowed|permitted) to|allowed to|permitted to|no longer"
+    r"\b(?:(?:will|would) be (?:able|allowed|permitted) to|allowed to|permitted to|no longer"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
     r"|abolished|replaced|withdrawn)"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
@@ -245,6 +255,23 @@ _HOLDS = re.compile(
     r"\b(?:fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|suspended|remains? in (?:force|place"
     r"|effect))\b",
     _I,
+)
+# Public support: a scheme cut or raised from a date starts then, one that lasts until it ends then
+_SUPPORT = re.compile(
+    r"\b(?:grants?|loans?|benefits?|allowances?|subsid\w+|tax credits?|pensions?"
+    r"|(?:government|state|public|financial|energy|bill) (?:support|help|aid)"
+    r"|support (?:it gives |they give )?(?:to |for )(?:businesses|firms|households|families"
+    r"|students|companies))\b",
+    _I,
+)
+_NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
+# Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
+_PROPOSAL = re.compile(r"\b(?:backs|proposes?|proposed|considering|calls? for)\b", _I)
+# A deadline named with its day: "Deadline to meet ... obligations is Friday"
+_DEADLINE_IS = re.compile(
+    r"\b(?i:deadlines?)\b[^.;:]{0,90}?\s(?:is|are|falls)\s+(?:on\s+)?(?:[A-Z][a-z]+day|\d|"
+    + _MONTH
+    + ")"
 )
 _STARTING = re.compile(r"\b(?:from|starting|beginning|effective|as of)\b", _I)
 # "sets a deadline for 5G safeguards": a measure someone must put in place by then
@@ -274,6 +301,8 @@ _NOT_OBLIGATION = re.compile(
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
 _STRONG_EFFECT = re.compile(
     r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
+    r"|banning"
+    r"|will be required"
     r"|will require|kicks? in|mandatory|compulsory|(?:will|to) disable"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
@@ -309,7 +338,8 @@ _TRIGGER_NEEDLES = (
     "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "preload", "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
-    "no longer", "ability", "fixed", "fixing",
+    "no longer", "ability", "fixed", "fixing", "support", "grant", "loan", "benefit", "allowance",
+    " aid", "subsid", "help with", "credit", "pension",
     "frozen", "freez", "capped", "guaranteed",
 )  # fmt: skip
 
@@ -401,8 +431,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(written, "day", m.start(), m.end(), False)
     if g["dmy"] or g["mdy"]:
         day, month, year = (g["d1"], g["m1"], g["y1"]) if g["dmy"] else (g["d2"], g["m2"], g["y2"])
-        if month.lower() == "may" and not year and not _LEAD.search(lead):
-            return None  # "May 5 people ..." is rare, "may 5" never a date here: be safe
+        if month.lower() == "may" and not year and not _LEAD.search(lead) and not lead.strip():
+            return None  # "May 5 people ..." opening a sentence; "expire May 11" is a date
         resolved = _parse_day(day, month.rstrip("."), int(year) if year else today.year)
         if resolved is None:
             return None
@@ -429,6 +459,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     if g["my"]:
         year = g["y4"]
         after = sentence[m.end() : m.end() + 24]
+        if _LAST_YEAR.match(after):
+            return None  # "ruled in August last year"
+        if not year and _NEXT_YEAR.match(after):
+            year = str(today.year + 1)
         ranged = _RANGE_AFTER.match(after)
         if not year and not (
             g["part"] or _LEAD.search(lead) or _DEADLINE_AFTER.match(after) or ranged
@@ -447,12 +481,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             first += relativedelta(years=1)
         return _When(first, "month", m.start(), m.end(), False)
     if g["within"] or g["span"]:
-        if (
-            g["within"]
-            and m.group().lower().startswith("after")
-            and sentence.startswith(" of ", m.end())
-        ):
-            return None  # "after six years of consultations": a span of history
         number, unit = (g["n1"], g["u1"]) if g["within"] else (g["n2"], g["u2"])
         count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
         unit = unit.lower()
@@ -489,6 +517,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             _DEADLINE_AFTER.match(after)
             or re.search(r"\b(?:by|until|before|next)\s*$", lead)
             or re.search(r"\b(?:ends?|closes?|expires?|runs? out)\s+on\s*$", lead)
+            or _DEADLINE_BEFORE.search(sentence[: m.start()])
             or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
         ):
@@ -568,6 +597,8 @@ def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
         return "compliance"
     if _CLAIMS.search(what):
         return "other"  # a legal settlement's claims deadline
+    if _TO_ACT.search(what):
+        return "compliance"  # "the deadline to meet its obligations is Friday"
     if before.group("owner") and not _AUTHORITY.search(before.group("owner")):
         return "compliance"  # "Google's new deadline": what Google must do by then
     if _T_COMPLIANCE.search(sentence):
@@ -596,7 +627,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
         return "compliance"
     if _tail(lead, "(?:until|till|through)(?: the end of)?") and (
-        _T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence)
+        _T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(sentence)
     ):
         return "expiry"
     if _DEADLINE_AFTER.match(after):
@@ -611,8 +642,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             _T_EFFECT.search(sentence)
             or _T_DUTY.search(sentence[when.end :])
             or _CHANGE.search(sentence)
+            or _SUPPORT.search(sentence)
         )
-        return "takes-effect" if rule else None
+        return "takes-effect" if rule and not _PROPOSAL.search(sentence) else None
     if (
         _T_HEARING.search(sentence)
         and not _UNLIKELY.search(sentence)
@@ -627,6 +659,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "hearing-vote"
     if _near(_T_EXPIRY, sentence, when):
         return "expiry"
+    if _NOT_DONE_BY.search(lead):
+        return "compliance"  # "businesses not registered by January 31 will have ..."
     # a relative date counts from the duty that precedes it: "must be patched" after "exploits
     # surface within a day" does not make the day a deadline
     scope = (
@@ -641,7 +675,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _SPECULATION.search(sentence)
     )
     # "in 2026" says when, not by when: a year or month is a duty's deadline after "by"
-    by = r"by|before|no later than|(?:by )?the end of" + ("|in" if when.precision == "day" else "")
+    by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
+        "|in" if when.precision == "day" else ""
+    )
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
@@ -705,7 +741,10 @@ def _strong(sentence: str) -> bool:
         any(t.search(sentence) for t in _STRONG)
         or _STRONG_EFFECT.search(sentence)
         or (_HOLDS.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
-        or (_CHANGE.search(sentence) and _STARTING.search(sentence))
+        or ((_CHANGE.search(sentence) or _SUPPORT.search(sentence)) and _STARTING.search(sentence))
+        or (_SUPPORT.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
+        or _NOT_DONE_BY.search(sentence[: sentence.rfind(" by ") + 4])
+        or _DEADLINE_IS.search(sentence)
     )
 
 
