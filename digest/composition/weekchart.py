@@ -94,7 +94,10 @@ def week_chart(
     if not rows:
         return None  # nothing to draw: no empty chart
     title = f"Stories this week by topic, {since_day:%d %b} to {now.date():%d %b %Y}"
-    chart = trend_chart(rows, counts.headlines, since=since_day, until=until_day, title=title)
+    # one peak label: seven bars leave no room for three at thumbnail size
+    chart = trend_chart(
+        rows, counts.headlines, since=since_day, until=until_day, title=title, peaks=1
+    )
     return Attachment(
         name=CHART_NAME,
         media_type="image/png",
