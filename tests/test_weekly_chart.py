@@ -26,12 +26,13 @@ from digest.composition.digests import run_due_digests
 from digest.composition.weekchart import CHART_NAME, week_chart
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import SummaryProvider
+from handlers.base import Role
 from storage.db import Database
 from storage.models import Delivery, Subscription
 from storage.store import Storage
 from tests.fake_discord import FakeDiscord
 from tests.fake_slack import FakeSlack
-from tests.fakechat import seed_story
+from tests.fakechat import FakeChat, seed_story
 
 PNG = b"\x89PNG\r\n\x1a\n"
 DUE = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)  # a Saturday
@@ -260,3 +261,17 @@ async def test_the_console_writes_the_chart_to_a_file_and_prints_its_path(db, tm
 def _key(db: Database) -> str:
     with db.session() as s:
         return s.exec(select(Delivery)).one().idempotency_key
+
+
+# -- preview -------------------------------------------------------------------------------------
+
+
+def test_a_weekly_digests_preview_shows_its_chart_and_a_daily_ones_none(db):
+    seed_week(db)
+    chat = FakeChat(db)
+    chat.clock.now = NOW
+    chat.say("/digest on weekly sat 09:00 UTC", as_=Role.ADMIN)
+    (image,) = chat.say("/digest preview", as_=Role.ADMIN).document.images
+    assert image.name == CHART_NAME and image.data.startswith(PNG)
+    chat.say("/digest on daily 09:00 UTC", as_=Role.ADMIN)
+    assert chat.say("/digest preview", as_=Role.ADMIN).document.images == []
