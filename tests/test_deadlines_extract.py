@@ -399,3 +399,64 @@ def test_second_batch_of_how_news_states_dates(sentence: str, published: str, ex
 )
 def test_second_batch_sentences_without_deadlines(sentence: str, published: str):
     assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the third 2023 batch (dev split)
+        (
+            "The judge's decision was only an initial ruling that reflects the ITC's findings "
+            "during its investigation, and the final ruling for the case won't be handed down "
+            "until May 10th.",
+            "2023-01-11T10:37:00",
+            ["10 May 2023 · hearing or vote"],
+        ),
+        (
+            "The House Committee on Transportation and Infrastructure on Tuesday will hold a "
+            "hearing on the reauthorization of the Federal Aviation Administration (FAA).",
+            "2023-02-07T14:49:00",
+            ["14 February 2023 · hearing or vote"],
+        ),
+        (
+            "Treasury has delayed its final rules on battery guidance until March , which means "
+            "EVs with foreign batteries can still receive the full $7,500 in credits until then.",
+            "2023-01-25T19:53:00",
+            ["March 2023 · takes effect"],
+        ),
+    ],
+)
+def test_third_batch_of_how_news_states_dates(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        (  # the day of the report, not of the vote
+            "Santos told Insider on Wednesday that he still does not know how he will vote on "
+            "the bill.",
+            "2023-01-26T00:34:00",
+        ),
+        (  # a consumer's offer, not a duty
+            "Plus subscribers have until May to claim their 19 free downloads.",
+            "2023-02-02T16:18:00",
+        ),
+        (  # a forecast
+            "In a letter notifying Congress of the move, Janet Yellen did not alter a projected "
+            "deadline of hitting debt cap by June.",
+            "2023-01-24T18:27:00",
+        ),
+        (  # a person's decision is no hearing
+            "Asa Hutchinson (R) said in a new interview that he’ll likely make his decision on a "
+            "potential White House run in 2024 by April.",
+            "2023-02-07T04:29:00",
+        ),
+        (  # history
+            "Abortion has since been banned or severely restricted in 14 states, after the "
+            "ruling on June 24.",
+            "2023-01-22T17:49:00",
+        ),
+    ],
+)
+def test_third_batch_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []
