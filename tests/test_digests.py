@@ -26,7 +26,18 @@ class FakeCompose:
         self.calls: list[dict] = []
 
     def __call__(
-        self, *, topics, since, now, pinned_ids, limit, title, query=None, size=5, tenant=None
+        self,
+        *,
+        topics,
+        since,
+        now,
+        pinned_ids,
+        limit,
+        title,
+        query=None,
+        size=5,
+        chart=False,
+        tenant=None,
     ):
         self.calls.append(
             {
