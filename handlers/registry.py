@@ -212,7 +212,7 @@ class Registry:
             spec = self.commands.get(inv.command)
             if spec is None:
                 raise UsageError(f"/{inv.command}: unknown command. Try /help.")
-            role = resolve_role(services, inv.platform, inv.user, inv.platform_role)
+            role = resolve_role(services, inv.platform, inv.user, inv.platform_role, inv.workspace)
             # the one place a command is given its tenant's view: nothing else is read or changed
             services = replace(
                 services, store=services.store.scoped(Tenant(inv.platform, inv.workspace))

@@ -14,11 +14,14 @@ from handlers.context import Services
 __all__ = ["resolve_role"]
 
 
-def resolve_role(services: Services, platform: str, user: str, platform_role: Role) -> Role:
-    """The higher of the platform's role and the configured lists (`U123` or `slack:U123`)."""
+def resolve_role(
+    services: Services, platform: str, user: str, platform_role: Role, workspace: str = ""
+) -> Role:
+    """The higher of the platform's role and the configured lists: operators by `U123` or
+    `slack:U123`; moderators likewise, or of one workspace only by `slack:T123:U123`."""
     names = {user, f"{platform}:{user}"}
     if names & services.admins:
         return Role.OPERATOR
-    if names & services.moderators:
+    if (names | {f"{platform}:{workspace}:{user}"}) & services.moderators:
         return max(platform_role, Role.MODERATOR)
     return platform_role

@@ -572,6 +572,10 @@ def test_resolve_role(chat):
     assert resolve_role(services, "slack", "UMOD", MEMBER) is MOD
     assert resolve_role(services, "slack", "UMOD", ADMIN) is ADMIN  # the platform may say more
     assert resolve_role(services, "slack", "U9", MEMBER) is MEMBER
+    # a moderator of one workspace only
+    services.moderators = frozenset({"slack:T1:UWS"})
+    assert resolve_role(services, "slack", "UWS", MEMBER, "T1") is MOD
+    assert resolve_role(services, "slack", "UWS", MEMBER, "T2") is MEMBER
 
 
 def test_dispatch_applies_the_configured_lists(chat):
