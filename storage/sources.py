@@ -293,6 +293,17 @@ class SourceStore:
         with self._db.session() as session:
             return _followers(session.connection(), source_id)
 
+    def adders(self, source_id: int) -> list[tuple[Tenant, str]]:
+        """Each tenant following this private source with the user who added it there."""
+        t = TENANT_SOURCES.c
+        with self._db.session() as session:
+            rows = session.connection().execute(
+                sa_select(t.platform, t.workspace, t.added_by)
+                .where(t.source_id == source_id, t.relation == OWN)
+                .order_by(t.platform, t.workspace)
+            )
+            return [(Tenant(platform, workspace), user) for platform, workspace, user in rows]
+
     def due(self, now: datetime, limit: int) -> list[SourceRecord]:
         """Enabled sources whose next poll is unset or not after `now`, the most overdue first."""
         stmt = (
