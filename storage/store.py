@@ -13,6 +13,7 @@ from storage.audit import AuditStore
 from storage.claims import ClaimStore
 from storage.db import Database
 from storage.deadlines import DeadlineStore
+from storage.embeddings import EmbeddingStore
 from storage.housekeeping import Housekeeping
 from storage.ingest import IngestStore
 from storage.outbox import OutboxStore
@@ -50,6 +51,7 @@ class Storage:
         self.housekeeping = Housekeeping(db)
         self.deadlines = DeadlineStore(db)
         self.trends = TrendStore(db)
+        self.embeddings = EmbeddingStore(db)
 
     @property
     def is_sqlite(self) -> bool:

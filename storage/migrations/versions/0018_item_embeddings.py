@@ -1,0 +1,33 @@
+"""item_embeddings: cached item vectors by (content hash, model), optional clustering evidence
+
+Revision ID: 0018
+Revises: 0010
+Create Date: 2026-12-06 08:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.models
+
+revision: str = "0018"
+down_revision: str | None = "0010"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "item_embeddings",
+        sa.Column("content_hash", sa.String(), nullable=False),
+        sa.Column("model", sa.String(), nullable=False),
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", storage.models.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("content_hash", "model"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("item_embeddings")
