@@ -52,10 +52,12 @@ from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import StoryIndex
 from digest.judgement.embeddings import same_meaning
+from digest.judgement.relevance import EVENT_TYPES
 from digest.writing.embeddings import EmbeddingsClient
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
 from digest.writing.provider import SummaryProvider
+from digest.writing.reading import ReadingVocabulary
 from digest.writing.summarize import ExtractiveSummarizer, Summarizer
 from handlers.all import build_registry
 from handlers.context import CommandLimits, Services
@@ -187,11 +189,17 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def build_provider(
-    settings: Settings, store: Storage, clock: Callable[[], datetime] = utcnow
+    settings: Settings,
+    store: Storage,
+    clock: Callable[[], datetime] = utcnow,
+    *,
+    taxonomy: Taxonomy | None = None,
 ) -> tuple[LlmSummaryProvider, SummaryWorker | None]:
     """The summary provider for documents, and the background LLM worker (None without LLM).
 
     The provider never calls the model: it serves cached LLM summaries, else extractive ones.
+    With `taxonomy`, each story call also asks for the story's topics, relevance and event type
+    (only its topic slugs and the known event types are accepted; digest.writing.reading).
     """
     extractive = SummaryProvider(ExtractiveSummarizer())
     redo_after = timedelta(hours=settings.llm_resummary_hours)
@@ -201,8 +209,15 @@ def build_provider(
         # No LLM configured: extractive summaries, and briefings say so in their footer.
         off = LlmSummaryProvider(extractive, model=settings.llm_model, enabled=False, clock=clock)
         return off, None
+    vocabulary = None
+    if taxonomy is not None:
+        vocabulary = ReadingVocabulary(tuple(taxonomy.topics), tuple(EVENT_TYPES))
     llm = LlmSummarizer(
-        client, settings.llm_model, language=settings.language, timeout=settings.llm_timeout
+        client,
+        settings.llm_model,
+        language=settings.language,
+        timeout=settings.llm_timeout,
+        vocabulary=vocabulary,
     )
     queue = SummaryQueue()
     provider = LlmSummaryProvider(
@@ -253,7 +268,7 @@ def build_components(
         db = _open(settings)
     store = Storage(db)
     taxonomy = Taxonomy.load(settings.config_path)
-    provider, worker = build_provider(settings, store, clock)
+    provider, worker = build_provider(settings, store, clock, taxonomy=taxonomy)
     summarizer = ExtractiveSummarizer()
 
     async def probe(url: str) -> ProbeResult:
@@ -330,6 +345,7 @@ def pipeline_poll(
         max_new_per_poll=comps.settings.max_new_per_poll,
         articles=ArticleReader(comps.fetcher),  # the same guarded fetcher as the feeds
         embedder=comps.embedder,
+        model_readings=comps.summary_worker is not None,
         # the index weighs meaning only when vectors can exist; offline it is words alone
         index=StoryIndex(meaning=same_meaning if comps.embedder is not None else None),
     )

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.clock import utcnow
 from storage.db import Database
-from storage.embedding_models import ITEM_EMBEDDINGS
+from storage.model_tables import ITEM_EMBEDDINGS
 from storage.tables import chunked
 
 __all__ = ["EmbeddingStore"]

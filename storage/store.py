@@ -18,6 +18,7 @@ from storage.housekeeping import Housekeeping
 from storage.ingest import IngestStore
 from storage.outbox import OutboxStore
 from storage.pins import PinStore
+from storage.readings import ReadingStore
 from storage.sources import SourceStore
 from storage.stories import StoryStore
 from storage.subscriptions import SubscriptionStore
@@ -52,6 +53,7 @@ class Storage:
         self.deadlines = DeadlineStore(db)
         self.trends = TrendStore(db)
         self.embeddings = EmbeddingStore(db)
+        self.readings = ReadingStore(db)
 
     @property
     def is_sqlite(self) -> bool:

@@ -27,7 +27,7 @@ from digest.judgement.embeddings import same_meaning
 from digest.writing.embeddings import EmbeddingsClient
 from digest.writing.llm import build_client
 from storage.db import Database
-from storage.embedding_models import ItemEmbeddingRow
+from storage.model_tables import ItemEmbeddingRow
 from storage.models import Item, Source
 from storage.store import Storage
 from tests.fake_openai import FakeOpenAI, Reply, bag_of_words, fake_openai

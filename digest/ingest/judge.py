@@ -9,7 +9,7 @@ once it has. No database, no clock, no randomness: the same window gives the sam
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,10 +22,12 @@ from core.ingest import (
     StoryFacts,
     story_content_hash,
 )
+from core.readings import ModelReading
 from core.tags import NO_TAGS, STORY_SHARE, Tags
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import Draft, StoryIndex
 from digest.judgement.embeddings import Embedded, Vector, reading
+from digest.judgement.readings import combine
 from digest.judgement.relevance import Assessment, story_facts
 from digest.judgement.signature import Signature, signature_of
 from digest.text.words import split_words
@@ -129,8 +131,14 @@ class Decision:
     refs: dict[int, int]
 
 
-def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
-    """Tag the pending items and place them, with the revisited ones, in canonical order."""
+def decide(
+    window: JudgeWindow,
+    index: StoryIndex,
+    judge: Judge,
+    readings: Mapping[int, ModelReading] | None = None,
+) -> Decision:
+    """Tag the pending items and place them, with the revisited ones, in canonical order;
+    stored stories' model `readings` (when an LLM is configured) are applied to their facts."""
     draft = index.draft()
     items = sorted((*window.pending, *window.revisit), key=lambda it: it.order)
     tags: dict[int, Tags] = dict(window.tags)
@@ -162,6 +170,8 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     for story_id in window.history:
         if story_id not in facts:
             facts[story_id] = judge.facts(draft.notes(story_id))
+    if readings:
+        facts = {s: combine(f, readings.get(s)) for s, f in facts.items()}
     plan = _plan(window, items, story_of, clusters, final, tags, facts)
     return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
 

@@ -143,6 +143,9 @@ class PipelineContext:
     # items' embeddings as extra clustering evidence (POLICYBRIEF_EMBEDDINGS_MODEL); None offline.
     # The index needs a `meaning` hook to use them (bot/app.py builds both).
     embedder: Embedder | None = None
+    # stored stories' model readings (topics, relevance, event type) are read and applied by
+    # every judgement; on when an LLM is configured (offline there are none to read)
+    model_readings: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # set at shutdown: polls end between atomic units (see the module docstring)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -406,7 +409,10 @@ def judge_pending(ctx: PipelineContext) -> JudgeResult:
         except _Stopped:  # loading the index is the long part; the items wait for next time
             ctx.index.invalidate()
             return JudgeResult(generation=window.generation)
-        decision = decide(window, ctx.index, ctx.judge)
+        readings = None
+        if ctx.model_readings and window.start is not None:
+            readings = ctx.store.readings.recent(window.start - 2 * ctx.index.window)
+        decision = decide(window, ctx.index, ctx.judge, readings)
         try:
             result = ctx.store.ingest.apply(decision.plan)
         except StaleJudgement:

@@ -1,4 +1,4 @@
-"""item_embeddings: cached item vectors by (content hash, model), optional clustering evidence
+"""model help: cached item embeddings (clustering evidence) and stories' model readings
 
 Revision ID: 0018
 Revises: 0010
@@ -27,7 +27,20 @@ def upgrade() -> None:
         sa.Column("created_at", storage.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("content_hash", "model"),
     )
+    op.create_table(
+        "story_readings",
+        sa.Column("story_id", sa.Integer(), nullable=False),
+        sa.Column("model", sa.String(), nullable=False),
+        sa.Column("content_hash", sa.String(), nullable=False),
+        sa.Column("topics", sa.Text(), nullable=False),
+        sa.Column("relevant", sa.Boolean(), nullable=True),
+        sa.Column("event_type", sa.String(), nullable=True),
+        sa.Column("created_at", storage.models.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["story_id"], ["stories.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("story_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("story_readings")
     op.drop_table("item_embeddings")
