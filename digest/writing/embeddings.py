@@ -2,7 +2,8 @@
 
 `EmbeddingsClient` is the read step's `Embedder` (digest.judgement.embeddings): it serves cached
 vectors (storage, keyed by item content hash and model) and embeds the rest in batches, one call
-per `batch_size` items, within the daily token budget the summaries share (the LlmUsage table).
+per `batch_size` items, within a share of the daily token budget the summaries count in too (the
+LlmUsage table).
 Every failure (timeout, HTTP error, a reply that is not one vector per input) is logged in one
 line without secrets and leaves those items without a vector: clustering then decides by words
 alone, as it does offline. Nothing here imports openai until a client is built.
@@ -26,11 +27,14 @@ from storage.store import Storage
 if TYPE_CHECKING:  # openai costs ~1 s of start-up: loaded only when a model is configured
     import openai
 
-__all__ = ["EmbeddingStats", "EmbeddingsClient", "BATCH_SIZE"]
+__all__ = ["EmbeddingStats", "EmbeddingsClient", "BATCH_SIZE", "BUDGET_SHARE"]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64  # inputs per call: one poll's new items take one or a few calls
+# Embeddings stop once the day's usage (summaries and embeddings together) reaches this share of
+# the daily budget: a first poll of many sources must not spend what the summaries need.
+BUDGET_SHARE = 0.5
 
 
 @dataclass
@@ -93,6 +97,7 @@ class EmbeddingsClient:
         *,
         daily_tokens: int,
         batch_size: int = BATCH_SIZE,
+        budget_share: float = BUDGET_SHARE,
         timeout: float = 10.0,
         breaker: CircuitBreaker | None = None,
         clock: Callable[[], datetime] = utcnow,
@@ -100,6 +105,7 @@ class EmbeddingsClient:
         self.store = store
         self.model = model
         self.daily_tokens = daily_tokens
+        self.budget_share = budget_share
         self.batch_size = max(1, batch_size)
         self.breaker = breaker or CircuitBreaker()
         self.clock = clock
@@ -136,7 +142,7 @@ class EmbeddingsClient:
                 break
             estimate = sum(math.ceil(len(text) / 4) for _, text in batch)
             day = self.clock().date()
-            if self.store.usage.tokens_used(day) + estimate > self.daily_tokens:
+            if self.store.usage.tokens_used(day) + estimate > self.daily_tokens * self.budget_share:
                 self.stats.over_budget += len(missing) - start
                 log.info("embeddings: the day's token budget is spent; words alone cluster")
                 break
