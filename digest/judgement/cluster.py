@@ -531,9 +531,9 @@ class Draft:
             if score > best_score and (
                 score >= JOIN
                 or (score >= low and _same_name(name, sig.names, terms, entry, rarity))
-                or (
+                or (  # within one outlet (low is JOIN there) only the words decide
                     meaning is not None
-                    and score >= JOIN_EMBEDDED
+                    and score >= max(low, JOIN_EMBEDDED)
                     and meaning(sig.note, entry[_NOTES])
                 )
             ):
