@@ -46,6 +46,7 @@ from core.ingest import (
 from core.source_url import fetch_url
 from core.tags import STORY_SHARE, Tags
 from storage.db import Database
+from storage.readings import add_model_topics
 from storage.sources import record_success
 from storage.tables import (
     INGEST_STATE,
@@ -436,6 +437,7 @@ def _write_facts(conn: Connection, facts: dict[int, StoryFacts]) -> None:
     other = [story_id for story_id, f in facts.items() if not f.relevant]
     for chunk in chunked(other):
         conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
+    add_model_topics(conn, {s: f.model_topics for s, f in facts.items() if f.relevant})
 
 
 def _assign(conn: Connection, plan: JudgePlan, story: Any) -> None:

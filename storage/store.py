@@ -18,10 +18,12 @@ from storage.audit import AuditStore
 from storage.claims import ClaimStore
 from storage.db import Database
 from storage.deadlines import DeadlineStore
+from storage.embeddings import EmbeddingStore
 from storage.housekeeping import Housekeeping
 from storage.ingest import IngestStore
 from storage.outbox import OutboxStore
 from storage.pins import PinStore
+from storage.readings import ReadingStore
 from storage.sources import SourceStore
 from storage.stories import StoryStore
 from storage.subscriptions import SubscriptionStore
@@ -56,6 +58,8 @@ class Storage:
         self.housekeeping = Housekeeping(db)
         self.deadlines = DeadlineStore(db, tenant)
         self.trends = TrendStore(db, tenant)
+        self.embeddings = EmbeddingStore(db)
+        self.readings = ReadingStore(db)
 
     def scoped(self, tenant: Tenant) -> Storage:
         """This door as `tenant` sees it (cheap: the parts share the database)."""

@@ -9,7 +9,7 @@ once it has. No database, no clock, no randomness: the same window gives the sam
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,9 +22,12 @@ from core.ingest import (
     StoryFacts,
     story_content_hash,
 )
+from core.readings import ModelReading
 from core.tags import NO_TAGS, STORY_SHARE, Tags
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import Draft, StoryIndex
+from digest.judgement.embeddings import Embedded, Vector, reading
+from digest.judgement.readings import combine
 from digest.judgement.relevance import Assessment, story_facts
 from digest.judgement.signature import Signature, signature_of
 from digest.text.words import split_words
@@ -44,6 +47,9 @@ class Judge:
         self._shared: dict[Tags, Tags] = {}  # a few hundred distinct pairs serve every item
         self._signatures: dict[str, Signature] = {}
         self._assessments: dict[tuple[str, str | None, bool], Assessment] = {}
+        # items' embeddings by content hash, when a model is configured: the read step sets
+        # them before each judgement (and before the story index is loaded)
+        self.vectors: dict[str, Vector] = {}
 
     def analyse(self, item: StoredItem, source: SourceProfile | None) -> tuple[Tags, Signature]:
         """The item's tags and its clustering signature (its words are split once for both)."""
@@ -91,13 +97,19 @@ class Judge:
             self._remember(self._assessments, key, found)
         return found
 
+    def note(self, item: StoredItem, source: SourceProfile | None) -> object:
+        """What a story keeps of its member: its relevance reading, and its vector if known."""
+        found = self.assess(item, source)
+        vector = self.vectors.get(item.content_hash)
+        return found if vector is None else Embedded(found, vector)
+
     def member(self, item: StoredItem, source: SourceProfile | None) -> Signature:
         """The item's signature noted with its relevance reading, as a story keeps it."""
-        return self.signature(item)._replace(note=self.assess(item, source), source=item.source_id)
+        return self.signature(item)._replace(note=self.note(item, source), source=item.source_id)
 
     def facts(self, notes: Sequence[object]) -> StoryFacts:
         """A story's relevance, event type and significance from its first members' notes."""
-        read = [n for n in notes if isinstance(n, Assessment)]
+        read = [r for n in notes if isinstance(r := reading(n), Assessment)]
         return story_facts(read, self.taxonomy.relevance)
 
     @staticmethod
@@ -119,8 +131,14 @@ class Decision:
     refs: dict[int, int]
 
 
-def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
-    """Tag the pending items and place them, with the revisited ones, in canonical order."""
+def decide(
+    window: JudgeWindow,
+    index: StoryIndex,
+    judge: Judge,
+    readings: Mapping[int, ModelReading] | None = None,
+) -> Decision:
+    """Tag the pending items and place them, with the revisited ones, in canonical order;
+    stored stories' model `readings` (when an LLM is configured) are applied to their facts."""
     draft = index.draft()
     items = sorted((*window.pending, *window.revisit), key=lambda it: it.order)
     tags: dict[int, Tags] = dict(window.tags)
@@ -136,7 +154,7 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     placed: dict[int, int] = {}
     for item in items:
         sig = signatures.get(item.id) or judge.signature(item)
-        note = judge.assess(item, sources.get(item.source_id))
+        note = judge.note(item, sources.get(item.source_id))
         placed[item.id] = draft.place(
             item.published_at, sig._replace(note=note, source=item.source_id)
         )
@@ -152,6 +170,8 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     for story_id in window.history:
         if story_id not in facts:
             facts[story_id] = judge.facts(draft.notes(story_id))
+    if readings:
+        facts = {s: combine(f, readings.get(s)) for s, f in facts.items()}
     plan = _plan(window, items, story_of, clusters, final, tags, facts)
     return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
 

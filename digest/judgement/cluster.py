@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -48,6 +48,9 @@ JOIN = 0.22  # the weighted cosine at which an item tells a story's event
 # words but not names; another act of one regulator shares the regulator's name, not also the
 # name of the one acted on (tests/data/cluster_pairs.json holds such pairs).
 JOIN_NAMED = 0.12
+# ... or at which it does when their meanings agree, by the optional `meaning` hook of the index
+# (embeddings, digest.judgement.embeddings): paraphrases that share only a few rare terms
+JOIN_EMBEDDED = 0.12
 _SHARED_NAMES = 2  # headline names of the item the story must hold
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
@@ -263,8 +266,15 @@ class StoryIndex:
     `generation`; `Draft`s place new items against it and `commit` adopts a written draft.
     """
 
-    def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
+    def __init__(
+        self,
+        window: timedelta = DEFAULT_WINDOW,
+        meaning: Callable[[object, tuple[object, ...]], bool] | None = None,
+    ) -> None:
         self.window = window
+        # optional evidence: whether an item's note and a story's notes tell one event by
+        # meaning (None offline: decisions are then those of the words alone)
+        self.meaning = meaning
         self._stories: dict[int, _Entry] = {}
         self._index: dict[int, _Bucket] = {}  # profile term -> the stories that have it
         self._counts: Counter[int] = Counter()  # _key(term, slot) -> how many stories
@@ -507,6 +517,7 @@ class Draft:
         name = min(sig.names or title, key=lambda t: (-vector[t], t), default=None)
         terms = sig.terms
         cves = set(sig.cves)
+        meaning = self.base.meaning
         for sid, entry in self._candidates(votes, when):
             if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
                 continue  # different flaws: different events, however alike the words
@@ -520,6 +531,11 @@ class Draft:
             if score > best_score and (
                 score >= JOIN
                 or (score >= low and _same_name(name, sig.names, terms, entry, rarity))
+                or (  # within one outlet (low is JOIN there) only the words decide
+                    meaning is not None
+                    and score >= max(low, JOIN_EMBEDDED)
+                    and meaning(sig.note, entry[_NOTES])
+                )
             ):
                 best_id, best_score = sid, score
         return best_id
