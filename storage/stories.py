@@ -231,10 +231,10 @@ class StoryStore:
         return sight_of(session.connection(), self._tenant)
 
     def export(self, since: datetime) -> Iterator[ExportedStory]:
-        """Every story last seen since `since`, with its judgements, reasons and items, oldest
-        first (one read transaction; read a batch at a time)."""
+        """Every story last seen since `since` that the tenant sees, with its judgements, reasons
+        and the items it sees, oldest first (one read transaction; read a batch at a time)."""
         with self._db.engine.connect() as conn:
-            yield from export_stories(conn, since)
+            yield from export_stories(conn, since, sight_of(conn, self._tenant))
 
     def _pinned(
         self,

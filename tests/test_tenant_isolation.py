@@ -371,3 +371,17 @@ def test_sources_are_unique_per_address_and_credentials(db):
     with pytest.raises(IntegrityError), db.session() as session:
         session.add(Source(url="https://a.example/feed", name="A again"))
     assert [s.name for s in store.sources.all()] == ["A"]
+
+
+def test_an_export_for_a_tenant_holds_only_what_it_sees(db, world):
+    since = NOW - timedelta(days=7)
+
+    def exported(tenant: Tenant) -> str:
+        stories = list(Storage(db).scoped(tenant).stories.export(since))
+        return repr(stories)
+
+    assert "Flickwave" in exported(Tenant("slack", "TA"))
+    theirs = exported(Tenant("discord", "GB"))
+    assert "Coupang" in theirs and not any(word in theirs for word in SECRETS)
+    everything = list(Storage(db).stories.export(since))  # the operator's
+    assert {s.id for s in everything} == {world["private"], world["mixed"]}
