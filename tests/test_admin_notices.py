@@ -13,15 +13,20 @@ from storage.models import Delivery, Source, TenantSource
 from tests.test_scheduler import FAST, Clock, FeedServer, MemoryPublisher
 
 
+def _bot(db, clock, feeds):
+    """The bot's components and ticks, with two operators (one per platform)."""
+    settings = load_settings(
+        fetch_allow=feeds.allow, database_url="sqlite:///unused.db", admins="U0ADMIN,42"
+    )
+    comps = build_components(settings, clock=clock, db=db)
+    publishers = {"slack": MemoryPublisher("slack"), "discord": MemoryPublisher("discord")}
+    return comps, build_ticks(comps, publishers, delivery=FAST)
+
+
 async def test_admins_hear_once_that_a_failing_source_was_disabled(db):
     clock = Clock()
     with FeedServer(1, published=clock.now) as feeds:
-        settings = load_settings(
-            fetch_allow=feeds.allow, database_url="sqlite:///unused.db", admins="U0ADMIN,42"
-        )
-        comps = build_components(settings, clock=clock, db=db)
-        publishers = {"slack": MemoryPublisher("slack"), "discord": MemoryPublisher("discord")}
-        ticks = build_ticks(comps, publishers, delivery=FAST)
+        comps, ticks = _bot(db, clock, feeds)
         missing = feeds.url(0).replace("/0.xml", "/404.xml")
         with db.session() as s:
             s.add(
@@ -56,12 +61,7 @@ async def test_admins_hear_once_that_a_failing_source_was_disabled(db):
 async def test_a_private_source_disabled_is_told_to_who_added_it_and_to_no_one_else(db):
     clock = Clock()
     with FeedServer(1, published=clock.now) as feeds:
-        settings = load_settings(
-            fetch_allow=feeds.allow, database_url="sqlite:///unused.db", admins="U0ADMIN,42"
-        )
-        comps = build_components(settings, clock=clock, db=db)
-        publishers = {"slack": MemoryPublisher("slack"), "discord": MemoryPublisher("discord")}
-        ticks = build_ticks(comps, publishers, delivery=FAST)
+        comps, ticks = _bot(db, clock, feeds)
         missing = feeds.url(0).replace("/0.xml", "/404.xml")
         with db.session() as s:
             source = Source(
