@@ -581,7 +581,8 @@ class Draft:
         ranked.sort()
         found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
         # from the most votes down, until the last place is taken and every story tied with it
-        # is in (the tie-break below needs them all)
+        # is in (the tie-break below needs them all); `found` is appended in order of votes, so
+        # its last place's votes are known without sorting it before the end
         while ranked:
             vote, sid = ranked.pop()
             if len(found) >= _CANDIDATES and -vote > found[_CANDIDATES - 1][0]:
@@ -589,8 +590,6 @@ class Draft:
             entry = self._entry(sid)
             if entry is not None and abs(when - entry[_SEEN]) <= window:
                 found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
-                if len(found) >= _CANDIDATES:
-                    found.sort(key=lambda c: c[:3])
         found.sort(key=lambda c: c[:3])
         return [(sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
 
