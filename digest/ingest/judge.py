@@ -30,7 +30,7 @@ from digest.judgement.embeddings import Embedded, Vector, reading
 from digest.judgement.readings import combine
 from digest.judgement.relevance import Assessment, story_facts
 from digest.judgement.signature import Signature, signature_of
-from digest.text.words import split_words
+from digest.text.words import Words, split_words
 
 __all__ = ["Decision", "Judge", "decide"]
 
@@ -53,12 +53,25 @@ class Judge:
 
     def analyse(self, item: StoredItem, source: SourceProfile | None) -> tuple[Tags, Signature]:
         """The item's tags and its clustering signature (its words are split once for both)."""
+        return self._analyse(item, source, None)
+
+    def read(
+        self, item: StoredItem, source: SourceProfile | None
+    ) -> tuple[Tags, Signature, Assessment]:
+        """`analyse` and `assess` together, the item's words split once for the three."""
+        words = split_words(item.title), split_words(item.text)
+        tags, sig = self._analyse(item, source, words)
+        return tags, sig, self._assess(item, source, words)
+
+    def _analyse(
+        self, item: StoredItem, source: SourceProfile | None, words: tuple[Words, Words] | None
+    ) -> tuple[Tags, Signature]:
         jurisdiction = source.jurisdiction if source is not None else None
         tag_key = (item.content_hash, jurisdiction)
         tags = self._tags.get(tag_key)
         sig = self._signatures.get(item.content_hash)
         if tags is None or sig is None:
-            title, text = split_words(item.title), split_words(item.text)
+            title, text = words or (split_words(item.title), split_words(item.text))
             if tags is None:
                 found = self.taxonomy.classify_words(title, text, jurisdiction)
                 tags = self._shared.setdefault(found, found)
@@ -78,6 +91,11 @@ class Judge:
 
     def assess(self, item: StoredItem, source: SourceProfile | None) -> Assessment:
         """The item read for relevance and event type (its source's kind is a prior)."""
+        return self._assess(item, source, None)
+
+    def _assess(
+        self, item: StoredItem, source: SourceProfile | None, words: tuple[Words, Words] | None
+    ) -> Assessment:
         kind = source.kind if source is not None else None
         official = source is not None and source.official
         key = (item.content_hash, kind, official)
@@ -86,10 +104,11 @@ class Judge:
             rules = self.taxonomy.relevance
             has_topic = True
             if kind in rules.topic_required and not official:
-                has_topic = bool(self.analyse(item, source)[0].topics)  # cached
+                has_topic = bool(self._analyse(item, source, words)[0].topics)  # cached
+            title, text = words or (split_words(item.title), split_words(item.text))
             found = rules.assess(
-                split_words(item.title),
-                split_words(item.text),
+                title,
+                text,
                 kind=kind,
                 official=official,
                 has_topic=has_topic,
@@ -97,9 +116,12 @@ class Judge:
             self._remember(self._assessments, key, found)
         return found
 
-    def note(self, item: StoredItem, source: SourceProfile | None) -> object:
-        """What a story keeps of its member: its relevance reading, and its vector if known."""
-        found = self.assess(item, source)
+    def note(
+        self, item: StoredItem, source: SourceProfile | None, assessed: Assessment | None = None
+    ) -> object:
+        """What a story keeps of its member: its relevance reading (`assessed` when read
+        already), and its vector if known."""
+        found = assessed if assessed is not None else self.assess(item, source)
         vector = self.vectors.get(item.content_hash)
         return found if vector is None else Embedded(found, vector)
 
@@ -144,8 +166,11 @@ def decide(
     tags: dict[int, Tags] = dict(window.tags)
     signatures: dict[int, Signature] = {}
     sources = window.sources
+    notes: dict[int, Assessment] = {}
     for item in window.pending:
-        tags[item.id], signatures[item.id] = judge.analyse(item, sources.get(item.source_id))
+        tags[item.id], signatures[item.id], notes[item.id] = judge.read(
+            item, sources.get(item.source_id)
+        )
     for story_id in sorted(window.history):
         members = sorted(window.history[story_id], key=lambda it: it.order)
         draft.rebuild(
@@ -154,7 +179,7 @@ def decide(
     placed: dict[int, int] = {}
     for item in items:
         sig = signatures.get(item.id) or judge.signature(item)
-        note = judge.note(item, sources.get(item.source_id))
+        note = judge.note(item, sources.get(item.source_id), notes.get(item.id))
         placed[item.id] = draft.place(
             item.published_at, sig._replace(note=note, source=item.source_id)
         )

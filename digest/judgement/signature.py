@@ -105,7 +105,9 @@ def figures(text: str) -> set[str]:
     """The amounts and CVE identifiers of `text`, in one normal form: "€310 million", "€310m"
     and "310 million euros" are all "#310m"; bare years and small counts are left out."""
     found = {f"cve-{year}-{number}" for year, number in _CVE.findall(text)}
-    for sign, number, scale in _AMOUNT.findall(_CVE.sub(" ", text)):
+    if found:  # identifiers are no amounts
+        text = _CVE.sub(" ", text)
+    for sign, number, scale in _AMOUNT.findall(text):
         value = float(number.replace(",", ""))
         if scale:
             value *= _SCALES[scale.lower()]
@@ -181,7 +183,9 @@ def signature_of(title: Words, text: Words) -> Signature:
     terms.discard(_NO_TERM)
     terms |= heading
     lead_text = (
-        text.text if len(text.words) <= LEAD_WORDS else " ".join(text.text.split()[:LEAD_WORDS])
+        text.text
+        if len(text.words) <= LEAD_WORDS
+        else " ".join(text.text.split(None, LEAD_WORDS)[:LEAD_WORDS])  # not the whole text
     )
     found = figures(f"{title.text} . {lead_text}")
     terms.update(map(_h, found))
