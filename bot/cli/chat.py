@@ -6,13 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.apps import (
-    app,
-)
+from bot.cli.apps import app
 from bot.cli.common import opened, print_document
 
 if TYPE_CHECKING:
     from bot.app import Components
+    from core.document import Document
 
 
 @app.command()
@@ -23,6 +22,10 @@ def chat(
     ] = False,
 ) -> None:
     """The console chat: run one command, or a REPL with no argument."""
+    if command is not None and _is_help(command):
+        # the command table alone answers it: no settings, no database, no SQLAlchemy
+        print_document(_help_document(), as_json)
+        return
     from bot.console import run_command, run_repl
 
     with opened() as comps:
@@ -36,6 +39,20 @@ def chat(
         print_document(doc, as_json)
     if reply.document.kind == "error":
         raise typer.Exit(1)
+
+
+def _is_help(command: str) -> bool:
+    """`/help`, `help` or an empty line (which the console answers with /help)."""
+    return command.strip().removeprefix("/").strip().lower() in ("", "help")
+
+
+def _help_document() -> Document:
+    """/help as the console user sees it: the console user is an admin (see bot/console.py)."""
+    from handlers.all import build_registry
+    from handlers.base import Role
+    from handlers.help import help_document
+
+    return help_document(build_registry(), Role.ADMIN)
 
 
 def _reads_stories(command: str) -> bool:

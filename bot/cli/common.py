@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from bot.settings import Settings, SettingsError, load_settings
-
 if TYPE_CHECKING:
     from bot.app import Components
+    from bot.settings import Settings
     from core.document import Document
 
 
@@ -28,6 +27,9 @@ def iso(when: datetime | None) -> str | None:
 
 
 def read_settings(**overrides: object) -> Settings:
+    """The settings, or exit code 2 with the reason (pydantic is loaded here, on first use)."""
+    from bot.settings import SettingsError, load_settings
+
     try:
         return load_settings(**overrides)
     except SettingsError as exc:

@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.apps import (
-    db_app,
-)
+from bot.cli.apps import db_app
 from bot.cli.common import fail, read_settings
 
 if TYPE_CHECKING:

@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.apps import (
-    deadlines_app,
-)
+from bot.cli.apps import deadlines_app
 from bot.cli.common import fail, opened
 
 if TYPE_CHECKING:

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.apps import (
-    app,
-)
+from bot.cli.apps import app
 
 if TYPE_CHECKING:
     pass

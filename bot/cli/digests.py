@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.apps import (
-    digest_app,
-)
+from bot.cli.apps import digest_app
 from bot.cli.common import fail, opened, print_document, read_settings
 
 if TYPE_CHECKING:

@@ -8,10 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.apps import (
-    app,
-    tenants_app,
-)
+from bot.cli.apps import app, tenants_app
 from bot.cli.common import fail, opened
 
 if TYPE_CHECKING:

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from bot.cli.apps import (
-    app,
-)
+from bot.cli.apps import app
 from bot.cli.common import components, echo_json, fail
 
 if TYPE_CHECKING:

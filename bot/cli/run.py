@@ -13,9 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.apps import (
-    app,
-)
+from bot.cli.apps import app
 from bot.cli.common import read_settings
 
 if TYPE_CHECKING:

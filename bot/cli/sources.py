@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.apps import (
-    sources_app,
-)
+from bot.cli.apps import sources_app
 from bot.cli.common import components, echo_json, fail, iso, opened
 from bot.cli.opml_import import sources_import
 from core.source_url import mask_credentials

@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from bot.cli.apps import (
-    stories_app,
-)
+from bot.cli.apps import stories_app
 from bot.cli.common import fail, opened
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.document import Document, Section
@@ -28,8 +28,9 @@ from core.subscriptions import DigestPin, DigestWrite, DueBatch, SubscriptionRec
 from digest.composition.schedule import next_due, parse_hhmm
 from digest.judgement.query import QueryError, parse_query
 from digest.writing.llm_summaries import SummaryWorker, fill_then_recompose
-from storage.claims import new_owner
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = [
     "LATE_LIMIT",
@@ -463,7 +464,10 @@ async def run_due_digests(
 
     With `llm`, each batch waits up to `llm_wait` seconds for the model's summaries and top line.
     """
-    owner = owner or new_owner()
+    if owner is None:
+        from storage.claims import new_owner  # loads SQLAlchemy: only when digests run
+
+        owner = new_owner()
     stop = should_stop or (lambda: False)
     runner = _Runner(
         store,

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from core.deadlines import DatedItem, FoundDeadline
 from digest.ingest.pipeline import AfterIngest, PollReport
 from digest.judgement.deadlines import extract_deadlines
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = ["deadlines_hook", "update_deadlines", "story_deadlines"]
 

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
+from core.feeds import FetchError
 from digest.ingest.netguard import (
     AddressRefused,
     FetchPolicy,
@@ -102,16 +103,6 @@ class FetchResult:
     def base_url(self) -> str:
         """The final URL after redirects (relative links resolve against it)."""
         return self.url
-
-
-class FetchError(Exception):
-    """A failed fetch. `reason` is plain words for admins; `retry_after` is set for 429/503."""
-
-    def __init__(self, reason: str, *, kind: str = "network", retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.kind = kind  # refused | timeout | too_large | http | network | not_a_feed
-        self.retry_after = retry_after
 
 
 class _DnsFailure(Exception):

@@ -28,10 +28,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from core.clock import utcnow
+from core.feeds import FeedError, FetchError
 from core.ingest import (
     CleanEntry,
     FeedValidators,
@@ -42,14 +43,16 @@ from core.ingest import (
     StaleJudgement,
 )
 from digest.ingest.clean import clean_entry, distinct_keys, strip_boilerplate
-from digest.ingest.fetch import FeedFetcher, FetchError, FetchResult
 from digest.ingest.fulltext import ArticleCounts, ArticleReader
 from digest.ingest.judge import Judge, decide
-from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, parse_feed_limited
+from digest.ingest.rawfeed import ParsedFeed
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import MEMBERS_IN_SIGNATURE, StoryIndex
 from digest.judgement.signature import Signature
-from storage.store import Storage
+
+if TYPE_CHECKING:  # fetch and parse load httpx, lxml and feedparser: only polling needs them
+    from digest.ingest.fetch import FeedFetcher, FetchResult
+    from storage.store import Storage
 
 __all__ = [
     "AfterIngest",
@@ -260,6 +263,8 @@ def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None
 
 
 async def _parse(ctx: PipelineContext, fetched: FetchResult) -> ParsedFeed:
+    from digest.ingest.parse import parse_feed_limited
+
     return await parse_feed_limited(
         fetched.body,
         ctx.parse_timeout,
@@ -493,6 +498,8 @@ def ingest_entries(
 
 def ingest_bytes(ctx: PipelineContext, source_id: int, body: bytes) -> PollReport:
     """Parse local feed bytes and ingest them for `source_id`; a bad feed is recorded."""
+    from digest.ingest.parse import parse_feed
+
     try:
         feed = parse_feed(body)
     except FeedError as exc:
