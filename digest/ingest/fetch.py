@@ -200,12 +200,13 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         resolver: Resolver | None = None,
         verify: ssl.SSLContext | bool = True,
     ) -> None:
-        super().__init__(trust_env=False, limits=limits, verify=verify)
+        # one TLS context (loading the CA bundle costs ~50 ms), for httpx's pool and ours
         ssl_context = (
             verify
             if isinstance(verify, ssl.SSLContext)
             else httpx.create_ssl_context(verify=verify, trust_env=False)
         )
+        super().__init__(trust_env=False, limits=limits, verify=ssl_context)
         # Replace the pool httpx built with one on our backend (same settings otherwise).
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
@@ -557,6 +558,9 @@ class Fetcher:
                     )
                 return None, urljoin(url, location.strip())
             if code == 304:
+                # read the (empty) rest of the answer: a connection whose answer was not read
+                # to its end is closed, and a re-poll of many 304s would reconnect every time
+                await response.aread()
                 return (
                     FetchResult(
                         304,

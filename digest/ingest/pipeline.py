@@ -275,10 +275,14 @@ async def _parse(ctx: PipelineContext, fetched: FetchResult) -> ParsedFeed:
 
 
 async def refresh_source(
-    ctx: PipelineContext, source_id: int, target: PollTarget | None
+    ctx: PipelineContext,
+    source_id: int,
+    target: PollTarget | None,
+    not_modified: list[int] | None = None,
 ) -> RefreshResult:
     """Fetch, parse and store one source (judgement comes after: see `poll_sources`).
-    Failures are recorded on the source and returned, never raised."""
+    Failures are recorded on the source and returned, never raised. A 304 is recorded at once,
+    or added to `not_modified` for the caller to record with the others in one transaction."""
     if target is None:
         return RefreshResult(source_id, "failed", error=f"no source #{source_id}")
     if ctx.fetcher is None:
@@ -298,6 +302,9 @@ async def refresh_source(
             await asyncio.to_thread(_fail, ctx, source_id, reason, retry)
         return RefreshResult(source_id, "failed", error=reason)
     if fetched.not_modified:
+        if not_modified is not None:
+            not_modified.append(source_id)
+            return RefreshResult(source_id, "not_modified")
         async with ctx.lock:
             await asyncio.to_thread(ctx.store.sources.record_not_modified, source_id, ctx.clock())
         return RefreshResult(source_id, "not_modified")
@@ -451,6 +458,7 @@ async def poll_sources(
     run the hooks; results in the order given."""
     targets = await asyncio.to_thread(ctx.store.ingest.poll_targets, source_ids)
     gate = asyncio.Semaphore(max(1, concurrency))
+    not_modified: list[int] = []  # 304s, recorded together below: one commit, not one each
     hosts: dict[str, asyncio.Semaphore] = {}
 
     async def one(source_id: int) -> RefreshResult:
@@ -462,7 +470,7 @@ async def poll_sources(
             if ctx.stop.is_set():  # stopping: this source stays due for the next poll
                 return RefreshResult(source_id, "stopped")
             try:
-                result = await refresh_source(ctx, source_id, target)
+                result = await refresh_source(ctx, source_id, target, not_modified)
             except Exception as exc:  # refresh_source records its failures; this is a last guard
                 log.exception("refreshing source %s failed", source_id)
                 result = RefreshResult(source_id, "failed", error=type(exc).__name__)
@@ -471,6 +479,11 @@ async def poll_sources(
         return result
 
     results = await asyncio.gather(*(one(sid) for sid in source_ids))
+    if not_modified:
+        async with ctx.lock:
+            await asyncio.to_thread(
+                ctx.store.sources.record_not_modified_many, not_modified, ctx.clock()
+            )
     if ctx.stop.is_set():  # what was stored stays pending: the next poll judges it
         return PollReport(tuple(results))
     async with ctx.lock:
