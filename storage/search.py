@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from core.query import Atom, Filter, Query, Term, stem_needle
 from core.words import word_tokens
 from storage.models import Item, Source, Story, StoryTag
+from storage.scope import EVERYTHING, Sight, item_seen
 
 __all__ = ["query_condition", "term_pattern", "source_ids_named"]
 
@@ -65,16 +66,26 @@ def _regexp(column: ColumnElement[str], pattern: str, sqlite: bool) -> ColumnEle
     return column.regexp_match(pattern, flags="i")
 
 
-def _term(term: Term, sqlite: bool) -> ColumnElement[bool]:
+def _in_items(sight: Sight, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Some item of the story the tenant sees meets `conditions`."""
+    seen = item_seen(sight)
+    return exists().where(
+        _ITEMS.c.story_id == _STORIES.c.id, *conditions, *(() if seen is None else (seen,))
+    )
+
+
+def _term(term: Term, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
     needle = stem_needle(max(term.tokens, key=len))
     pattern = term_pattern(term)
     i = _ITEMS.c
-    in_items = exists().where(
-        i.story_id == _STORIES.c.id,
+    in_items = _in_items(
+        sight,
         or_(
             _contains(i.title, needle, pattern, sqlite), _contains(i.text, needle, pattern, sqlite)
         ),
     )
+    if not sight.whole:
+        return in_items  # the headline may be an unseen item's title; the seen ones speak
     return or_(_contains(_STORIES.c.headline, needle, pattern, sqlite), in_items)
 
 
@@ -83,9 +94,8 @@ def _host_pattern(host: str, *, subdomains: bool) -> str:
     return _URL_HEAD + under + re.escape(host) + _URL_TAIL
 
 
-def _item_url(pattern: str, sqlite: bool) -> ColumnElement[bool]:
-    i = _ITEMS.c
-    return exists().where(i.story_id == _STORIES.c.id, _regexp(i.url, pattern, sqlite))
+def _item_url(pattern: str, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
+    return _in_items(sight, _regexp(_ITEMS.c.url, pattern, sqlite))
 
 
 def source_ids_named(conn: Connection, key: str) -> list[int]:
@@ -94,43 +104,47 @@ def source_ids_named(conn: Connection, key: str) -> list[int]:
     return [sid for sid, name in rows if "-".join(word_tokens(name or "")) == key]
 
 
-def _source(value: str, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
+def _source(value: str, conn: Connection, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
     """Like `core.query.source_keys`: the source's name, an item's host or its first label."""
-    i = _ITEMS.c
     options: list[ColumnElement[bool]] = []
     named = source_ids_named(conn, value)
     if named:
-        options.append(exists().where(i.story_id == _STORIES.c.id, i.source_id.in_(named)))
-    options.append(_item_url(_host_pattern(value, subdomains=False), sqlite))
+        options.append(_in_items(sight, _ITEMS.c.source_id.in_(named)))
+    options.append(_item_url(_host_pattern(value, subdomains=False), sqlite, sight))
     if "." not in value:
         label = _URL_HEAD + r"(www\.)?" + re.escape(value) + r"([.:/?#]|$)"
-        options.append(_item_url(label, sqlite))
+        options.append(_item_url(label, sqlite, sight))
     return or_(*options)
 
 
-def _filter(atom: Filter, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
+def _filter(atom: Filter, conn: Connection, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
     if atom.kind in ("topic", "jurisdiction"):
         t = _STORY_TAGS.c
         return exists().where(
             t.story_id == _STORIES.c.id, t.kind == atom.kind, t.slug == atom.value
         )
     if atom.kind == "site":
-        return _item_url(_host_pattern(atom.value, subdomains=True), sqlite)
-    return _source(atom.value, conn, sqlite)
+        return _item_url(_host_pattern(atom.value, subdomains=True), sqlite, sight)
+    return _source(atom.value, conn, sqlite, sight)
 
 
-def _atom(atom: Atom, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
-    return _term(atom, sqlite) if isinstance(atom, Term) else _filter(atom, conn, sqlite)
+def _atom(atom: Atom, conn: Connection, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
+    if isinstance(atom, Term):
+        return _term(atom, sqlite, sight)
+    return _filter(atom, conn, sqlite, sight)
 
 
-def query_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
-    """The condition on `stories` rows that holds exactly when the story matches `query`."""
+def query_condition(
+    query: Query, conn: Connection, sight: Sight = EVERYTHING
+) -> ColumnElement[bool]:
+    """The condition on `stories` rows that holds exactly when the story matches `query`, by
+    what the tenant's `sight` sees of it."""
     sqlite = conn.dialect.name == "sqlite"
     parts: list[ColumnElement[bool]] = []
     for clause in query.clauses:
         alternatives: Sequence[ColumnElement[bool]] = [
-            _atom(a, conn, sqlite) for a in clause.alternatives
+            _atom(a, conn, sqlite, sight) for a in clause.alternatives
         ]
         parts.append(or_(*alternatives) if alternatives else false())
-    parts += [not_(_atom(a, conn, sqlite)) for a in query.exclusions]
+    parts += [not_(_atom(a, conn, sqlite, sight)) for a in query.exclusions]
     return and_(true(), *parts)
