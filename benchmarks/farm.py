@@ -16,7 +16,8 @@ POLICYBRIEF_CONFIG [[source]] list, as newsboat starts from a urls file and an e
 Rounds are interleaved, so a slow minute on this shared 2-core machine hits every tool alike.
 
 Prints min / median wall time, CPU (user+sys of the whole process tree), peak RSS of the tree
-(summed over its processes, sampled every 20 ms), then the issue's ratios and targets; a
+(summed over its processes, sampled every 20 ms), then the issue's ratios and targets (the warm
+runs also against `python -c pass`, run in each round as the interpreter's own cost); a
 "MISSED:" line for each target missed. Exit code 0 unless `--check` and a target is missed (or a
 run failed). PostgreSQL comes from `--pg-url` or POLICYBRIEF_TEST_POSTGRES_URL (one schema per
 run, dropped afterwards); without one that column is skipped, as newsboat is when it cannot be
@@ -936,7 +937,13 @@ def run_rounds(
                             print(f"      {runner.name} stored: {runner.checks(ctx)}", flush=True)
                 finally:
                     runner.cleanup(ctx)
+            # the interpreter alone, in the same minute: the baseline of the warm ratios
+            base = run_measured(PYTHON_PASS, base_env(scratch), scratch, scratch / "pass.log")
+            results.add((variant, "python", "pass"), base)
     return results
+
+
+PYTHON_PASS = (sys.executable, "-c", "pass")
 
 
 def _check_served(m: Measurement, served: dict[int, int], phase: str, tool: str, n: int) -> None:
@@ -1054,6 +1061,15 @@ def targets(results: Results, variants: Sequence[str], tools: Sequence[str]) -> 
                 detail = f"min {min(m.wall for m in warm):.2f} s"
                 found.append(
                     Target(f"warm {name} wall, {variant}", median, WARM_WALL_S, "s", detail)
+                )
+                found.append(
+                    _ratio(
+                        results,
+                        f"warm {name} / python -c pass, {variant} (reference)",
+                        (variant, db, "warm"),
+                        (variant, "python", "pass"),
+                        none,
+                    )
                 )
         peaks = [
             (m.peak_mb, f"{variant} {phase}")

@@ -28,6 +28,7 @@ from bot.publisher import Publisher
 from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
 from bot.settings import Settings
 from core.clock import utcnow
+from core.feeds import ProbeResult
 from core.sources import NewSource
 from core.subscriptions import SubscriptionRecord
 from digest.composition.alerts import alerts_hook
@@ -40,14 +41,12 @@ from digest.ingest.defaults import SourcesConfigError, default_sources
 from digest.ingest.fetch import Fetcher
 from digest.ingest.fulltext import ArticleReader
 from digest.ingest.netguard import FetchPolicy, log_allowlist
-from digest.ingest.parse import close_default_parser_pool
 from digest.ingest.pipeline import (
     AfterIngest,
     PipelineContext,
     RefreshResult,
     poll_sources,
 )
-from digest.ingest.probe import ProbeResult, probe_source
 from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import StoryIndex
@@ -272,6 +271,8 @@ def build_components(
     summarizer = ExtractiveSummarizer()
 
     async def probe(url: str) -> ProbeResult:
+        from digest.ingest.probe import probe_source  # feedparser and lxml: only /sources add
+
         return await probe_source(comps.fetcher, url)
 
     services = Services(
@@ -306,10 +307,17 @@ def build_components(
         summary_worker=worker,
         embedder=build_embedder(settings, store, clock),
     )
-    comps.closers.append(close_default_parser_pool)
+    comps.closers.append(_close_parser_pool)
     if fetcher is not None:
         comps.closers.append(fetcher.aclose)
     return comps
+
+
+async def _close_parser_pool() -> None:
+    """Stop the parser workers, if anything parsed (a re-poll of 304s never loads the parsers)."""
+    parse = sys.modules.get("digest.ingest.parse")
+    if parse is not None:
+        await parse.close_default_parser_pool()
 
 
 def after_ingest_hooks(comps: Components) -> tuple[AfterIngest, ...]:

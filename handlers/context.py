@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from core.clock import utcnow
 from digest.ingest.netguard import FetchPolicy
-from digest.ingest.probe import ProbeResult
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import Provider
 from digest.writing.summarize import Summarizer
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from digest.ingest.probe import ProbeResult
+    from storage.store import Storage
 
 __all__ = ["CommandLimits", "Services"]
 

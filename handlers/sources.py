@@ -21,11 +21,9 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from core.document import Choice, Document, Section
+from core.feeds import FeedChoice, FeedError, FetchError, ProbeResult, SeveralFeeds
 from core.source_url import SourceUrl, mask_credentials
 from core.sources import DuplicateSource, NewSource, SourceHealth, SourceRecord, format_health
-from digest.ingest.fetch import FetchError
-from digest.ingest.parse import FeedError
-from digest.ingest.probe import FeedChoice, ProbeResult, SeveralFeeds
 from digest.ingest.source_url import SourceRefused, admit_url
 from handlers.audit import LogArgs, log_from_options, parse_log, run_log
 from handlers.base import Caller, NotFound, Options, PermissionDenied, Reply, Role, UsageError

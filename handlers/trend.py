@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from core.document import Attachment, Document, Section
 from digest.composition.charts import render_png, sparkline, trend_chart
@@ -17,7 +17,9 @@ from handlers.context import Services
 from handlers.parsing import Text, Word, option_text, unexpected
 from handlers.registry import CommandSpec, Option, sync_action
 from handlers.topical import TopicalQuery, parse_window, require, sort_words
-from storage.trends import SplitBy
+
+if TYPE_CHECKING:
+    from storage.trends import SplitBy
 
 __all__ = ["SPEC", "TrendArgs", "parse_trend", "DEFAULT_SINCE", "MAX_SINCE"]
 
@@ -40,7 +42,7 @@ def _by(word: Word) -> SplitBy:
     value = word.text.split(":", 1)[1].lower()
     if value not in SPLITS:
         raise unexpected(word, "expected by:topic, by:jurisdiction or by:source")
-    return cast(SplitBy, value)
+    return cast("SplitBy", value)
 
 
 def parse_trend(services: Services, text: Text) -> TrendArgs:

@@ -374,6 +374,22 @@ class SourceStore:
         with self._db.session() as session:
             record_not_modified(session, source_id, now, rng=rng)
 
+    def record_not_modified_many(
+        self, source_ids: Sequence[int], now: datetime, *, rng: random.Random | None = None
+    ) -> list[int]:
+        """`record_not_modified` for many sources in one transaction (a re-poll where most
+        answer 304 would otherwise commit once per source); returns the ids no longer there."""
+        missing: list[int] = []
+        if not source_ids:
+            return missing
+        with self._db.session() as session:
+            for source_id in source_ids:
+                try:
+                    record_not_modified(session, source_id, now, rng=rng)
+                except LookupError:  # removed while it was being fetched: nothing to record
+                    missing.append(source_id)
+        return missing
+
     def record_failure(
         self, source_id: int, now: datetime, reason: str, *, retry_after: float | None = None
     ) -> None:

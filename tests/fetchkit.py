@@ -1,7 +1,8 @@
 """A tiny asyncio HTTP/1.1 server on a real socket, for fetch tests (no internet).
 
 Routes map a path to an async handler `(request, writer) -> None` that writes a whole response.
-The server counts requests per path and the most connections it ever had open at once.
+The server counts requests per path, the connections it accepted, and the most it ever had open
+at once.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class LocalServer:
     hits: Counter[str] = field(default_factory=Counter)
     open_now: int = 0
     max_open: int = 0
+    connections: int = 0  # accepted, over the server's life
     last_headers: dict[str, str] = field(default_factory=dict)
     _server: asyncio.Server | None = None
     _writers: set[asyncio.StreamWriter] = field(default_factory=set)
@@ -82,6 +84,7 @@ class LocalServer:
 
     async def _conn(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        self.connections += 1
         self.open_now += 1
         self.max_open = max(self.max_open, self.open_now)
         try:

@@ -495,6 +495,19 @@ async def test_conditional_get_gets_304(server: LocalServer, fetcher: Fetcher) -
     assert server.last_headers["if-modified-since"] == "Sat, 28 Nov 2026 10:00:00 GMT"
 
 
+async def test_a_re_poll_of_304s_keeps_one_connection(
+    server: LocalServer, fetcher: Fetcher
+) -> None:
+    # a warm re-poll of many sources on one host must not reconnect for each unchanged feed
+    first = await fetcher.fetch(f"{server.base}/feed")
+    for _ in range(20):
+        again = await fetcher.fetch(
+            f"{server.base}/feed", etag=first.etag, last_modified=first.last_modified
+        )
+        assert again.not_modified
+    assert server.connections == 1
+
+
 async def test_retry_after_is_reported(server: LocalServer, fetcher: Fetcher) -> None:
     async def busy(req: Request, w: asyncio.StreamWriter) -> None:
         await respond(w, 429, b"slow down", {"Retry-After": "120"})

@@ -217,6 +217,29 @@ async def test_each_format_is_stored_then_a_304_stores_nothing(db, host, taxonom
     assert counts(db) == (2, 2)
 
 
+async def test_a_repoll_of_304s_records_every_sources_success_at_once(db, host, taxonomy):
+    # the 304s of one poll are recorded together; each source still shows its own success
+    for name in ("a.xml", "b.xml", "c.xml"):
+        host.bodies[name] = rss20()
+    ids = [add_source(db, host.url(name), name) for name in ("a.xml", "b.xml", "c.xml")]
+    later = NOW + timedelta(hours=2)
+    async with Fetcher(allow=[f"127.0.0.1:{host.port}"], timeout=5.0) as fetcher:
+        ctx = context(db, taxonomy, fetcher)
+        await poll_sources(ctx, ids)
+        ctx.clock = lambda: later
+        with db.session() as session:
+            session.get(Source, ids[1]).consecutive_failures = 3  # type: ignore[union-attr]
+        report = await poll_sources(ctx, ids)
+    assert [r.status for r in report.results] == ["not_modified"] * 3
+    with db.session() as session:
+        rows = [session.get(Source, sid) for sid in ids]
+    for row in rows:
+        assert row is not None and row.last_success_at is not None
+        assert row.last_success_at.replace(tzinfo=UTC) == later
+        assert row.consecutive_failures == 0
+        assert row.next_poll_at is not None and row.next_poll_at.replace(tzinfo=UTC) > later
+
+
 async def test_repolling_without_validators_stores_nothing_twice(db, host, taxonomy):
     host.etags = False
     host.bodies["feed.xml"] = rss20()

@@ -1,5 +1,6 @@
-"""Start-up cost (issues 15 and 19): one-shot commands load no platform or model library, and a
-database already at the code's head is checked without loading Alembic."""
+"""Start-up cost (issues 15 and 19): one-shot commands load no platform or model library, a
+database already at the code's head is checked without loading Alembic, and `chat "/help"` is
+answered from the command table alone: no settings, no database, no HTTP client or feed parser."""
 
 from __future__ import annotations
 
@@ -7,18 +8,37 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from storage.db import Database, code_head
+from storage.models import Source
 
 HEAVY = ("slack_bolt", "slack_sdk", "discord", "openai", "aiohttp", "matplotlib", "alembic")
+# what /help needs none of: the database, the settings, fetching and parsing feeds, the scheduler
+NOT_FOR_HELP = (
+    "sqlalchemy",
+    "sqlmodel",
+    "psycopg",
+    "pydantic_settings",
+    "httpx",
+    "httpcore",
+    "feedparser",
+    "lxml",
+    "trafilatura",
+    "apscheduler",
+    "prometheus_client",
+    "prompt_toolkit",
+    "storage",
+)
 
 # Runs the real console script's entry point in a fresh interpreter, then lists what it loaded.
 PROBE = """
 import json, sys
 from bot.cli import app
 try:
-    app(["chat", "/help"])
+    app(json.loads(sys.argv[1]))
 except SystemExit as exc:
     code = exc.code
 else:
@@ -27,7 +47,11 @@ print("\\nLOADED " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _loaded(tmp_path: Path) -> tuple[int, set[str], str]:
+def _loaded(
+    tmp_path: Path, command: str = "/help", *, args: list[str] | None = None, **extra_env: str
+) -> tuple[int, set[str], str]:
+    """Exit code, modules loaded (full and top-level names), and output of `policybrief chat
+    COMMAND` (or of `policybrief ARGS`) in a fresh interpreter."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
@@ -35,9 +59,10 @@ def _loaded(tmp_path: Path) -> tuple[int, set[str], str]:
         DATABASE_URL=f"sqlite:///{tmp_path / 'start.db'}",
         POLICYBRIEF_SEED_SOURCES="false",
         PYTHONPATH=str(Path(__file__).resolve().parents[1]),
+        **extra_env,
     )
     done = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", PROBE, json.dumps(args or ["chat", command])],
         env=env,
         cwd=tmp_path,
         capture_output=True,
@@ -48,19 +73,28 @@ def _loaded(tmp_path: Path) -> tuple[int, set[str], str]:
     out = done.stdout.rsplit("\nLOADED ", 1)
     assert len(out) == 2, done.stdout + done.stderr
     facts = json.loads(out[1])
-    return facts["code"], {m.split(".")[0] for m in facts["modules"]}, out[0]
+    modules = set(facts["modules"])
+    return facts["code"], modules | {m.split(".")[0] for m in modules}, out[0]
 
 
-def test_chat_help_loads_no_platform_model_or_migration_library(tmp_path):
-    Database(f"sqlite:///{tmp_path / 'start.db'}").upgrade()  # a database at the head already
+def test_chat_help_loads_neither_sdks_nor_the_database_nor_feed_libraries(tmp_path):
     code, loaded, output = _loaded(tmp_path)
     assert code == 0
-    assert "/brief" in output and "/watch" in output
+    assert "/brief" in output and "/watch" in output and "Queries (" in output
+    assert sorted(set(HEAVY + NOT_FOR_HELP) & loaded) == []
+    assert not (tmp_path / "start.db").exists()  # /help never opened the database
+
+
+def test_a_command_on_the_database_loads_no_platform_model_or_migration_library(tmp_path):
+    Database(f"sqlite:///{tmp_path / 'start.db'}").upgrade()  # a database at the head already
+    code, loaded, output = _loaded(tmp_path, "/sources")
+    assert code == 0, output
+    assert "sqlalchemy" in loaded  # it did use the database
     assert sorted(set(HEAVY) & loaded) == []
 
 
 def test_a_new_database_is_still_migrated_by_chat(tmp_path):
-    code, loaded, _output = _loaded(tmp_path)
+    code, loaded, _output = _loaded(tmp_path, "/sources")
     assert code == 0
     assert "alembic" in loaded  # the migration ran: the only case that needs it
     assert Database(f"sqlite:///{tmp_path / 'start.db'}").current_revision() == code_head()
@@ -74,3 +108,42 @@ def test_the_head_read_from_the_version_files_is_alembics():
     migrations = Path(__file__).resolve().parents[1] / "storage" / "migrations"
     cfg.set_main_option("script_location", str(migrations))
     assert code_head() == ScriptDirectory.from_config(cfg).get_current_head()
+
+
+class _Unchanged(BaseHTTPRequestHandler):
+    """Every feed is unchanged: 304 to the validator the source holds."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.send_response(304 if self.headers.get("If-None-Match") == ETAG else 500)
+        self.send_header("ETag", ETAG)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+ETAG = '"unchanged"'
+
+
+def test_a_warm_poll_of_unchanged_feeds_loads_no_parser_or_sdk(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Unchanged)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    db = Database(f"sqlite:///{tmp_path / 'start.db'}")
+    db.upgrade()
+    with db.session() as session:
+        for n in range(5):
+            url = f"http://127.0.0.1:{port}/feed{n}.xml"
+            session.add(Source(url=url, name=f"Feed {n}", etag=ETAG))
+    db.dispose()
+    try:
+        code, loaded, output = _loaded(
+            tmp_path, args=["poll", "--all"], POLICYBRIEF_FETCH_ALLOW=f"127.0.0.1:{port}"
+        )
+    finally:
+        server.shutdown()
+    assert code == 0, output
+    assert "Polled 5 sources: 0 new items, 0 failed." in output
+    parsers = ("feedparser", "lxml", "digest.ingest.parse", "dateutil", "trafilatura")
+    assert sorted(set(HEAVY + parsers) & loaded) == []

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from core.alerts import AlertedStory, AlertState, StoryAge
 from core.document import Document, Section, StoryCard
@@ -33,8 +33,10 @@ from core.watches import DEFAULT_DAILY_AT, WatchOwner, WatchRecord
 from digest.composition.schedule import next_due, parse_hhmm
 from digest.ingest.pipeline import AfterIngest, PollReport
 from digest.judgement.query import QueryError, StoryFacts, WatchMatcher, parse_query
-from storage.store import Storage
-from storage.watches import WatchStore
+
+if TYPE_CHECKING:
+    from storage.store import Storage
+    from storage.watches import WatchStore
 
 __all__ = [
     "CardSource",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from core.document import SourceLink, StoryCard
 from core.pins import PinRecord
@@ -17,7 +18,9 @@ from core.tenants import Tenant
 from core.texts import StorySummary
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import Provider, Summaries
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = ["ordered", "story_card", "Cards"]
 

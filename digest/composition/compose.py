@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from core.deadlines import DeadlineFilter, DeadlineRecord
 from core.document import Document, Section, StoryCard
@@ -22,7 +23,9 @@ from digest.composition.lead import extractive_lead
 from digest.composition.weekchart import week_chart
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import Provider, Summaries, count_line
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = [
     "compose_brief",

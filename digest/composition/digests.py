@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.document import Document, Section
@@ -29,8 +29,9 @@ from core.tenants import Tenant
 from digest.composition.schedule import next_due, parse_hhmm
 from digest.judgement.query import QueryError, parse_query
 from digest.writing.llm_summaries import SummaryWorker, fill_then_recompose
-from storage.claims import new_owner
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = [
     "LATE_LIMIT",
@@ -482,7 +483,10 @@ async def run_due_digests(
 
     With `llm`, each batch waits up to `llm_wait` seconds for the model's summaries and top line.
     """
-    owner = owner or new_owner()
+    if owner is None:
+        from storage.claims import new_owner  # loads SQLAlchemy: only when digests run
+
+        owner = new_owner()
     stop = should_stop or (lambda: False)
     runner = _Runner(
         store,

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from core.document import Attachment
 from core.query import Filter, Query, Term
 from digest.composition.charts import render_png, sparkline, trend_chart
 from digest.judgement.classify import Taxonomy
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = ["WEEK_DAYS", "CHART_NAME", "WeekFilter", "week_filter", "week_chart"]
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from core.deadlines import DatedItem, FoundDeadline
 from digest.ingest.pipeline import AfterIngest, PollReport
-from digest.judgement.deadlines import extract_deadlines
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = ["deadlines_hook", "update_deadlines", "story_deadlines"]
 
@@ -20,6 +22,8 @@ log = logging.getLogger(__name__)
 def story_deadlines(items: Sequence[DatedItem]) -> list[FoundDeadline]:
     """A story's deadlines over its items, oldest item first; a date every outlet repeats is
     kept once, with the first item that told it."""
+    from digest.judgement.deadlines import extract_deadlines  # dateutil: only when stories change
+
     found: list[FoundDeadline] = []
     seen: set[tuple[str, str]] = set()
     for item in items:

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
+from core.feeds import FetchError
 from digest.ingest.netguard import (
     AddressRefused,
     FetchPolicy,
@@ -102,16 +103,6 @@ class FetchResult:
     def base_url(self) -> str:
         """The final URL after redirects (relative links resolve against it)."""
         return self.url
-
-
-class FetchError(Exception):
-    """A failed fetch. `reason` is plain words for admins; `retry_after` is set for 429/503."""
-
-    def __init__(self, reason: str, *, kind: str = "network", retry_after: float | None = None):
-        super().__init__(reason)
-        self.reason = reason
-        self.kind = kind  # refused | timeout | too_large | http | network | not_a_feed
-        self.retry_after = retry_after
 
 
 class _DnsFailure(Exception):
@@ -209,12 +200,13 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         resolver: Resolver | None = None,
         verify: ssl.SSLContext | bool = True,
     ) -> None:
-        super().__init__(trust_env=False, limits=limits, verify=verify)
+        # one TLS context (loading the CA bundle costs ~50 ms), for httpx's pool and ours
         ssl_context = (
             verify
             if isinstance(verify, ssl.SSLContext)
             else httpx.create_ssl_context(verify=verify, trust_env=False)
         )
+        super().__init__(trust_env=False, limits=limits, verify=ssl_context)
         # Replace the pool httpx built with one on our backend (same settings otherwise).
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=ssl_context,
@@ -566,6 +558,9 @@ class Fetcher:
                     )
                 return None, urljoin(url, location.strip())
             if code == 304:
+                # read the (empty) rest of the answer: a connection whose answer was not read
+                # to its end is closed, and a re-poll of many 304s would reconnect every time
+                await response.aread()
                 return (
                     FetchResult(
                         304,

@@ -13,12 +13,15 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
+from core.feeds import FetchError
 from core.ingest import CleanEntry, SourceBatch
 from digest.ingest.clean import paragraph_key, plain_to_text
-from digest.ingest.fetch import FetchError, FetchResult, PageLimits
+
+if TYPE_CHECKING:  # the HTTP client is loaded by whoever fetches, not by importers
+    from digest.ingest.fetch import FetchResult, PageLimits
 
 __all__ = [
     "ArticleCounts",
@@ -105,7 +108,11 @@ class ArticleReader:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetcher = fetcher
-        self.limits = limits or PageLimits()
+        if limits is None:
+            from digest.ingest.fetch import PageLimits
+
+            limits = PageLimits()
+        self.limits = limits
         self._per_host = per_host
         self._extract = extract
         self._clock = clock

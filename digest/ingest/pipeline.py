@@ -28,10 +28,11 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from core.clock import utcnow
+from core.feeds import FeedError, FetchError
 from core.ingest import (
     CleanEntry,
     FeedValidators,
@@ -42,15 +43,17 @@ from core.ingest import (
     StaleJudgement,
 )
 from digest.ingest.clean import clean_entry, distinct_keys, strip_boilerplate
-from digest.ingest.fetch import FeedFetcher, FetchError, FetchResult
 from digest.ingest.fulltext import ArticleCounts, ArticleReader
 from digest.ingest.judge import Judge, decide
-from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, parse_feed_limited
+from digest.ingest.rawfeed import ParsedFeed
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import MEMBERS_IN_SIGNATURE, StoryIndex
 from digest.judgement.embeddings import Embedder
 from digest.judgement.signature import Signature
-from storage.store import Storage
+
+if TYPE_CHECKING:  # fetch and parse load httpx, lxml and feedparser: only polling needs them
+    from digest.ingest.fetch import FeedFetcher, FetchResult
+    from storage.store import Storage
 
 __all__ = [
     "AfterIngest",
@@ -267,6 +270,8 @@ def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None
 
 
 async def _parse(ctx: PipelineContext, fetched: FetchResult) -> ParsedFeed:
+    from digest.ingest.parse import parse_feed_limited
+
     return await parse_feed_limited(
         fetched.body,
         ctx.parse_timeout,
@@ -277,10 +282,14 @@ async def _parse(ctx: PipelineContext, fetched: FetchResult) -> ParsedFeed:
 
 
 async def refresh_source(
-    ctx: PipelineContext, source_id: int, target: PollTarget | None
+    ctx: PipelineContext,
+    source_id: int,
+    target: PollTarget | None,
+    not_modified: list[int] | None = None,
 ) -> RefreshResult:
     """Fetch, parse and store one source (judgement comes after: see `poll_sources`).
-    Failures are recorded on the source and returned, never raised."""
+    Failures are recorded on the source and returned, never raised. A 304 is recorded at once,
+    or added to `not_modified` for the caller to record with the others in one transaction."""
     if target is None:
         return RefreshResult(source_id, "failed", error=f"no source #{source_id}")
     if ctx.fetcher is None:
@@ -300,6 +309,9 @@ async def refresh_source(
             await asyncio.to_thread(_fail, ctx, source_id, reason, retry)
         return RefreshResult(source_id, "failed", error=reason)
     if fetched.not_modified:
+        if not_modified is not None:
+            not_modified.append(source_id)
+            return RefreshResult(source_id, "not_modified")
         async with ctx.lock:
             await asyncio.to_thread(ctx.store.sources.record_not_modified, source_id, ctx.clock())
         return RefreshResult(source_id, "not_modified")
@@ -469,6 +481,7 @@ async def poll_sources(
     run the hooks; results in the order given."""
     targets = await asyncio.to_thread(ctx.store.ingest.poll_targets, source_ids)
     gate = asyncio.Semaphore(max(1, concurrency))
+    not_modified: list[int] = []  # 304s, recorded together below: one commit, not one each
     hosts: dict[str, asyncio.Semaphore] = {}
 
     async def one(source_id: int) -> RefreshResult:
@@ -480,7 +493,7 @@ async def poll_sources(
             if ctx.stop.is_set():  # stopping: this source stays due for the next poll
                 return RefreshResult(source_id, "stopped")
             try:
-                result = await refresh_source(ctx, source_id, target)
+                result = await refresh_source(ctx, source_id, target, not_modified)
             except Exception as exc:  # refresh_source records its failures; this is a last guard
                 log.exception("refreshing source %s failed", source_id)
                 result = RefreshResult(source_id, "failed", error=type(exc).__name__)
@@ -489,6 +502,11 @@ async def poll_sources(
         return result
 
     results = await asyncio.gather(*(one(sid) for sid in source_ids))
+    if not_modified:
+        async with ctx.lock:
+            await asyncio.to_thread(
+                ctx.store.sources.record_not_modified_many, not_modified, ctx.clock()
+            )
     if ctx.stop.is_set():  # what was stored stays pending: the next poll judges it
         return PollReport(tuple(results))
     async with ctx.lock:
@@ -516,6 +534,8 @@ def ingest_entries(
 
 def ingest_bytes(ctx: PipelineContext, source_id: int, body: bytes) -> PollReport:
     """Parse local feed bytes and ingest them for `source_id`; a bad feed is recorded."""
+    from digest.ingest.parse import parse_feed
+
     try:
         feed = parse_feed(body)
     except FeedError as exc:

@@ -9,9 +9,10 @@ feed paths of its site) are tried, every one through the same guarded fetcher, a
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from core.clock import utcnow
+from core.feeds import FeedChoice, ProbeResult, SeveralFeeds
 from digest.ingest.clean import clean_entry
 from digest.ingest.discover import common_paths, feed_links, is_html
 from digest.ingest.fetch import FeedFetcher, FetchError, FetchResult
@@ -37,40 +38,6 @@ NO_FEED_ON_PAGE = (
     '(no <link rel="alternate"> feed that could be read, nor /feed, /rss.xml, /atom.xml, '
     "/index.xml or /feed.json)"
 )
-
-
-@dataclass(frozen=True)
-class ProbeResult:
-    """What one fetch of a candidate feed found."""
-
-    title: str
-    item_count: int
-    url: str  # the address finally fetched (after redirects)
-    etag: str | None = None
-    last_modified: str | None = None
-    # mean plain-text length of the items (teaser feeds are short); None: not measured
-    avg_text_chars: float | None = None
-    # set when `url` was a web page: the feed found from it (the address to save) and the page
-    feed_url: str | None = None
-    found_on: str | None = None
-
-
-@dataclass(frozen=True)
-class FeedChoice:
-    """One of several feeds found from a web page."""
-
-    url: str
-    title: str
-    item_count: int
-
-
-class SeveralFeeds(FeedError):
-    """The web page leads to more than one feed: nothing is chosen for the user."""
-
-    def __init__(self, page: str, choices: tuple[FeedChoice, ...]) -> None:
-        super().__init__(f"the web page links to {len(choices)} feeds; add one of them")
-        self.page = page
-        self.choices = choices
 
 
 def _avg_text(feed: ParsedFeed) -> float:

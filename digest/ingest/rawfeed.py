@@ -14,6 +14,8 @@ from html import escape, unescape
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+from core.feeds import FeedError
+
 __all__ = [
     "TextType",
     "RawEntry",
@@ -84,14 +86,6 @@ class ParsedFeed:
     bozo_reason: str | None = None  # set when the feed was malformed but still yielded entries
     # reason -> how many entry links were dropped for it (DROP_RELATIVE, DROP_SCHEME)
     dropped_links: dict[str, int] = field(default_factory=dict)
-
-
-class FeedError(Exception):
-    """The bytes are not a usable feed; `reason` says why in plain words."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 _WEB = ("http", "https")

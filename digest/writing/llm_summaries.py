@@ -16,6 +16,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from core.clock import utcnow
 from core.document import StoryCard, story_ref
@@ -35,7 +36,9 @@ from digest.judgement.readings import combine
 from digest.writing.llm import CardText, LlmOutcome, LlmSummarizer
 from digest.writing.provider import Provider, Summaries
 from digest.writing.sanitize import sanitize_model_text
-from storage.store import Storage
+
+if TYPE_CHECKING:
+    from storage.store import Storage
 
 __all__ = [
     "EXTRACTIVE_NOTE",

@@ -1,0 +1,74 @@
+"""What every command shares: settings, the bot's components, failing with an exit code, JSON
+and document output."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from bot.app import Components
+    from bot.settings import Settings
+    from core.document import Document
+
+
+def echo_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def iso(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
+
+
+def read_settings(**overrides: object) -> Settings:
+    """The settings, or exit code 2 with the reason (pydantic is loaded here, on first use)."""
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        typer.secho(str(exc), err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def components() -> Components:
+    """The bot's components, or the one-line reason they cannot be built (exit code 2)."""
+    from bot.app import StartupError, build_components
+
+    try:
+        return build_components(read_settings())
+    except StartupError as exc:
+        fail(str(exc), 2)
+
+
+@contextmanager
+def opened() -> Iterator[Components]:
+    """The bot's components for one command; closed however the command ends."""
+    comps = components()
+    try:
+        yield comps
+    finally:
+        asyncio.run(comps.aclose())
+
+
+def print_document(doc: Document, as_json: bool) -> None:
+    from bot.console import save_images
+    from digest.composition.textrender import render_text
+
+    if as_json:
+        typer.echo(doc.to_json(indent=2))
+        return
+    typer.echo(render_text(doc))
+    for path in save_images(doc):
+        typer.echo(f"chart written to {path}")
