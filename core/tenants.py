@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Departure", "Tenant", "tenant_label"]
+__all__ = ["Departure", "Tenant", "parse_tenant", "tenant_label"]
 
 
 @dataclass(frozen=True)
@@ -35,3 +35,11 @@ class Departure:
 def tenant_label(platform: str, workspace: str) -> str:
     """`slack:T0123`: how operators name a tenant on the command line."""
     return f"{platform}:{workspace}"
+
+
+def parse_tenant(label: str) -> Tenant:
+    """`slack:T0123` or `discord:1234` -> its Tenant; ValueError for anything else."""
+    platform, _, workspace = label.partition(":")
+    if platform not in ("slack", "discord", "console") or not workspace or ":" in workspace:
+        raise ValueError(f"{label}: expected slack:<team id> or discord:<guild id>")
+    return Tenant(platform, workspace)

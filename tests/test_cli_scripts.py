@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from core.sources import NewSource
+from core.tenants import Tenant
 from storage.db import Database
 from storage.models import Source
+from storage.store import Storage
 from tests.feedserver import FeedServer
 
 runner = CliRunner()
@@ -321,3 +325,42 @@ def test_watch_list_json_gives_each_watch_as_fields(env):
     again = json.loads(runner.invoke(app, ["chat", "--json", "/watch list"], env=env).stdout)
     assert again["records"][0]["last_match"] is not None
     assert again["records"][1]["last_match"] is None
+
+
+def test_operators_see_which_workspaces_follow_a_private_source(env):
+    add_sources(env, "https://feeds.example/a.xml")
+    db = Database(env["DATABASE_URL"])
+    store = Storage(db).scoped(Tenant("slack", "TA"))
+    store.sources.add(NewSource("https://private.example/feed", "Our filings"), feed_name="Feed")
+    db.dispose()
+    text = invoke(["sources", "list"], env).output
+    assert "private to slack:TA" in text
+    listed = {
+        s["url"]: s
+        for s in json.loads(invoke(["sources", "list", "--json"], env).output)["sources"]
+    }
+    assert listed["https://private.example/feed"]["private_to"] == ["slack:TA"]
+    assert listed["https://feeds.example/a.xml"]["shared"] is True
+
+
+def test_stories_export_for_one_workspace_leaves_out_what_it_hid(demo_env, tmp_path):
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(Path(demo_env["DATABASE_URL"].removeprefix("sqlite:///")).read_bytes())
+    env = {**demo_env, "DATABASE_URL": f"sqlite:///{copy}"}
+
+    def exported(*args: str) -> list[dict]:
+        result = runner.invoke(app, ["stories", "export", "--since", "3650d", *args], env=env)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["stories"]
+
+    everything = exported()
+    assert exported("--tenant", "slack:TX") == everything  # the catalogue is everyone's
+    db = Database(env["DATABASE_URL"])
+    hidden = Storage(db).sources.all()[0]
+    Storage(db).scoped(Tenant("slack", "TX")).sources.set_hidden(hidden.id, True)
+    db.dispose()
+    theirs = exported("--tenant", "slack:TX")
+    names = {item["source"] for story in theirs for item in story["items"]}
+    assert hidden.name not in names and len(theirs) < len(everything)
+    bad = runner.invoke(app, ["stories", "export", "--tenant", "TX"], env=env)
+    assert bad.exit_code == 2 and "expected slack:<team id>" in bad.stderr

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bot.app import Components
     from bot.settings import Settings
     from core.document import Document
+    from core.tenants import Tenant
 
 
 def echo_json(data: object) -> None:
@@ -40,6 +41,16 @@ def read_settings(**overrides: object) -> Settings:
 def fail(message: str, code: int = 1) -> NoReturn:
     typer.secho(message, err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
+
+
+def tenant_of(label: str) -> Tenant:
+    """`slack:T0123` -> its tenant, or exit code 2 saying what was expected."""
+    from core.tenants import parse_tenant
+
+    try:
+        return parse_tenant(label)
+    except ValueError as exc:
+        fail(str(exc), 2)
 
 
 def components() -> Components:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot.cli.apps import app, tenants_app
-from bot.cli.common import fail, opened
+from bot.cli.common import fail, opened, tenant_of
 
 if TYPE_CHECKING:
     pass
@@ -72,12 +72,11 @@ def tenants_list() -> None:
 def tenants_purge(
     tenant: Annotated[str, typer.Argument(help="slack:<team id> or discord:<guild id>.")],
 ) -> None:
-    """Delete a tenant's watches, digests, pins, calendars, deliveries and audit entries now."""
-    platform, _, workspace = tenant.partition(":")
-    if platform not in ("slack", "discord") or not workspace:
-        fail(f"{tenant}: expected slack:<team id> or discord:<guild id>", 2)
+    """Delete a tenant's watches, digests, pins, calendars, deliveries and audit entries, and
+    its private sources no other tenant follows, now."""
+    who = tenant_of(tenant)
     with opened() as comps:
-        purged = comps.store.tenants.purge(platform, workspace)
+        purged = comps.store.tenants.purge(who.platform, who.workspace)
     if not any(purged.values()):
         typer.echo(f"{tenant}: nothing to purge.")
         return

@@ -38,9 +38,21 @@ def sources_list(
     with opened() as comps:
         rows = comps.store.sources.health(comps.clock())
         records = {s.id: s for s in comps.store.sources.all()}
+        followers = {
+            s.id: [t.label for t in comps.store.sources.followers(s.id)]
+            for s in records.values()
+            if not s.shared
+        }
         lines = format_health(rows, comps.clock())
     if as_json:
-        echo_json({"sources": [_source_json(row, records.get(row.id)) for row in rows]})
+        echo_json(
+            {
+                "sources": [
+                    _source_json(row, records.get(row.id), followers.get(row.id, []))
+                    for row in rows
+                ]
+            }
+        )
         return
     if not rows:
         typer.echo("No sources yet. Add one with `policybrief sources add URL`.")
@@ -48,13 +60,20 @@ def sources_list(
         record = records.get(row.id)
         typer.echo(f"#{row.id} {line}")
         typer.echo(f"    {record.shown_url if record else mask_credentials(row.url)}")
+        if record is not None and not record.shared:
+            typer.echo(f"    private to {', '.join(followers[row.id])}")
 
 
-def _source_json(row: SourceHealth, record: SourceRecord | None) -> dict[str, object]:
+def _source_json(
+    row: SourceHealth, record: SourceRecord | None, followers: list[str]
+) -> dict[str, object]:
     return {
         "id": row.id,
         "name": row.name,
         "url": record.shown_url if record else mask_credentials(row.url),
+        # the catalogue's (every workspace), or the workspaces that follow it privately
+        "shared": record.shared if record else True,
+        "private_to": followers,
         "jurisdiction": record.jurisdiction if record else None,
         "official": record.official if record else False,
         "enabled": row.enabled,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from bot.cli.apps import stories_app
-from bot.cli.common import fail, opened
+from bot.cli.common import fail, opened, tenant_of
 
 if TYPE_CHECKING:
     from core.export import ExportedStory
@@ -119,16 +119,23 @@ def stories_export(
     output: Annotated[
         Path | None, typer.Option(help="Write to this file (default: standard output).")
     ] = None,
+    tenant: Annotated[
+        str | None,
+        typer.Option(help="Only what this workspace sees (slack:T0123, discord:1234)."),
+    ] = None,
 ) -> None:
     """Every story with its ref, headline, tags, relevance and significance (with reasons),
-    first and last seen, and its items; for analysts and audits."""
+    first and last seen, and its items; for analysts and audits. With --tenant, only the
+    stories and items that workspace's sources tell."""
     import csv
 
     if fmt not in ("json", "csv"):
         fail(f"--format {fmt!r}: expected json or csv", 2)
     start = _since(since, datetime.now(UTC))
+    who = None if tenant is None else tenant_of(tenant)
     with opened() as comps, _output(output) as out:
-        stories = comps.store.stories.export(start)
+        store = comps.store if who is None else comps.store.scoped(who)
+        stories = store.stories.export(start)
         count = 0
         if fmt == "csv":
             writer = csv.writer(out, lineterminator="\n")
