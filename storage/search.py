@@ -2,25 +2,47 @@
 matcher (digest.judgement.query) means.
 
 A term holds when the headline, an item's title or an item's text contains its tokens as whole
-words, next to each other, the last one possibly plural: a LIKE on the longest token narrows the
-rows cheaply, then a regular expression with word boundaries decides (SQLite: Python's `re`
-through SQLAlchemy's REGEXP function; PostgreSQL: `~*`). The pattern is written in the subset
-both dialects read alike (`\\W`, groups, alternation). Filters are tag, source and host checks.
+words, next to each other, the last one possibly plural. The word index (`storage.search_index`)
+first narrows each clause of words to the stories holding all its words; then a LIKE on the
+longest token narrows the rows cheaply, and a regular expression with word boundaries decides
+(SQLite: Python's `re` through SQLAlchemy's REGEXP function; PostgreSQL: `~*`). The pattern is
+written in the subset both dialects read alike (`\\W`, groups, alternation). Filters are tag,
+source and host checks.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.engine import Connection
 
-from core.query import Atom, Filter, Query, Term, stem_needle
+from core.query import Atom, Clause, Filter, Query, Term, stem_needle
 from core.words import word_tokens
 from storage.models import Item, Source, Story, StoryTag
+from storage.search_index import term_candidates
 
-__all__ = ["query_condition", "term_pattern", "source_ids_named"]
+__all__ = [
+    "query_condition",
+    "index_condition",
+    "matching_stories",
+    "term_pattern",
+    "source_ids_named",
+]
 
 _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 _STORIES: Table = Story.__table__  # type: ignore[attr-defined]
@@ -123,10 +145,33 @@ def _atom(atom: Atom, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
     return _term(atom, sqlite) if isinstance(atom, Term) else _filter(atom, conn, sqlite)
 
 
-def query_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
-    """The condition on `stories` rows that holds exactly when the story matches `query`."""
+def _clause_candidates(clause: Clause, sqlite: bool) -> ColumnElement[bool] | None:
+    """The word index's narrowing for a clause of terms (None when an alternative is a filter
+    or a term the index cannot be asked about)."""
+    found: list[ColumnElement[bool]] = []
+    for atom in clause.alternatives:
+        narrowed = term_candidates(atom, sqlite) if isinstance(atom, Term) else None
+        if narrowed is None:
+            return None
+        found.append(narrowed)
+    return or_(*found) if found else None
+
+
+def index_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
+    """A cheap condition, from the word index, that every story matching `query` meets:
+    each clause of words narrowed to the stories that hold its words."""
     sqlite = conn.dialect.name == "sqlite"
-    parts: list[ColumnElement[bool]] = []
+    parts = [c for clause in query.clauses if (c := _clause_candidates(clause, sqlite)) is not None]
+    return and_(true(), *parts)
+
+
+def query_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
+    """The condition on `stories` rows that holds exactly when the story matches `query`.
+
+    The word index's narrowing comes first, so the regular expressions run on its candidates
+    only; the exact conditions after it decide."""
+    sqlite = conn.dialect.name == "sqlite"
+    parts: list[ColumnElement[bool]] = [index_condition(query, conn)]
     for clause in query.clauses:
         alternatives: Sequence[ColumnElement[bool]] = [
             _atom(a, conn, sqlite) for a in clause.alternatives
@@ -134,3 +179,14 @@ def query_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
         parts.append(or_(*alternatives) if alternatives else false())
     parts += [not_(_atom(a, conn, sqlite)) for a in query.exclusions]
     return and_(true(), *parts)
+
+
+def matching_stories(query: Query, conn: Connection, since: datetime) -> Select[int, str, datetime]:
+    """(id, headline, last_seen_at) of the stories seen since `since` (merged ones left out)
+    that match `query`, newest first. A select, so a caller can add a condition to it."""
+    s = _STORIES.c
+    return (
+        select(s.id, s.headline, s.last_seen_at)
+        .where(s.last_seen_at >= since, s.merged_into.is_(None), query_condition(query, conn))
+        .order_by(s.last_seen_at.desc(), s.id.desc())
+    )

@@ -32,7 +32,7 @@ from core.summaries import SummaryLookup
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
 from storage.pins import channel_pins
-from storage.search import query_condition
+from storage.search import matching_stories, query_condition
 from storage.story_export import export_stories
 from storage.tables import chunked
 from storage.views import read_page, resolve, survivors
@@ -290,6 +290,14 @@ class StoryStore:
         with self._db.session() as session:
             rows = recent_stories_mentioning(session, since, words)
         return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
+
+    def matching(self, since: datetime, query: Query) -> list[StoryHeadline]:
+        """The stories seen since `since` that match `query` (decided in SQL, narrowed by the
+        word index), newest first."""
+        with self._db.session() as session:
+            conn = session.connection()
+            rows = conn.execute(matching_stories(query, conn, since))
+            return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
 
     def match_texts(
         self, story_ids: Sequence[int], *, with_sources: bool = True

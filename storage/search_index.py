@@ -1,0 +1,86 @@
+"""The word index behind free-word search (migration 0015): which stories may hold a term.
+
+It answers "which headlines or items contain these words", never "are they next to each other":
+`storage.search` still decides with its regular expression, on the candidates alone. So the
+index must never miss a story the expression would find: it is asked only about plain ASCII
+words, the tokens both databases' tokenisers cut exactly where the expression sees word
+boundaries (any other character splits words). A term with no such word is not narrowed.
+
+SQLite: FTS5 tables `search_items` and `search_stories` (external content, triggers keep them
+in sync). PostgreSQL: GIN indexes on `pb_search_words(...)`, an immutable function of the row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import ColumnElement, Table, column, func, literal_column, select, table, union_all
+
+from core.query import Term
+from storage.models import Item, Story
+
+__all__ = ["term_candidates", "index_words", "is_index_object"]
+
+_ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
+_STORIES: Table = Story.__table__  # type: ignore[attr-defined]
+_PLAIN = re.compile(r"[a-z0-9]+")
+
+_SEARCH_ITEMS = table("search_items", column("rowid"))
+_SEARCH_STORIES = table("search_stories", column("rowid"))
+
+
+def is_index_object(name: str | None, type_: str) -> bool:
+    """True for the index's own tables and indexes, which no model declares (Alembic's
+    comparison with the models leaves them out)."""
+    if not name:
+        return False
+    if type_ == "table":
+        return name.startswith(("search_items", "search_stories"))
+    return type_ == "index" and name in ("ix_items_search", "ix_stories_search")
+
+
+def index_words(term: Term) -> list[list[str]]:
+    """What the index is asked for `term`: groups of words, every group needing one of its
+    words (the last token is any of its plural forms). Only plain ASCII words are asked."""
+    groups = [[token] for token in term.tokens[:-1] if _PLAIN.fullmatch(token)]
+    forms = term.last_forms()
+    if all(_PLAIN.fullmatch(form) for form in forms):
+        groups.append(forms)
+    return groups
+
+
+def _fts5_query(groups: list[list[str]]) -> str:
+    return " AND ".join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in groups)
+
+
+def _tsquery(groups: list[list[str]]) -> str:
+    return " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
+
+
+def term_candidates(term: Term, sqlite: bool) -> ColumnElement[bool] | None:
+    """A condition on `stories` rows that every story containing `term` meets (and few others):
+    its headline or one of its items holds all the term's indexable words. None when the term
+    has no word the index can be asked about."""
+    groups = index_words(term)
+    if not groups:
+        return None
+    s, i = _STORIES.c, _ITEMS.c
+    if sqlite:
+        asked = _fts5_query(groups)
+        headlines = select(_SEARCH_STORIES.c.rowid).where(
+            literal_column("search_stories").op("MATCH", is_comparison=True)(asked)
+        )
+        item_ids = select(_SEARCH_ITEMS.c.rowid).where(
+            literal_column("search_items").op("MATCH", is_comparison=True)(asked)
+        )
+        in_items = select(i.story_id).where(i.id.in_(item_ids.scalar_subquery()))
+    else:
+        words = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(groups))
+        headlines = select(s.id).where(
+            func.pb_search_words(s.headline).op("@@", is_comparison=True)(words)
+        )
+        in_items = select(i.story_id).where(
+            func.pb_search_words(i.title, i.text).op("@@", is_comparison=True)(words)
+        )
+    # one set of story ids, built once per query, that each story row is looked up in
+    return s.id.in_(union_all(headlines, in_items))
