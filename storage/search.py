@@ -145,33 +145,50 @@ def _atom(atom: Atom, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
     return _term(atom, sqlite) if isinstance(atom, Term) else _filter(atom, conn, sqlite)
 
 
-def _clause_candidates(clause: Clause, sqlite: bool) -> ColumnElement[bool] | None:
+def _clause_candidates(
+    clause: Clause, sqlite: bool, index_first: bool
+) -> ColumnElement[bool] | None:
     """The word index's narrowing for a clause of terms (None when an alternative is a filter
     or a term the index cannot be asked about)."""
     found: list[ColumnElement[bool]] = []
     for atom in clause.alternatives:
-        narrowed = term_candidates(atom, sqlite) if isinstance(atom, Term) else None
+        narrowed = (
+            term_candidates(atom, sqlite, index_first=index_first)
+            if isinstance(atom, Term)
+            else None
+        )
         if narrowed is None:
             return None
         found.append(narrowed)
     return or_(*found) if found else None
 
 
-def index_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
+def index_condition(
+    query: Query, conn: Connection, *, index_first: bool = False
+) -> ColumnElement[bool]:
     """A cheap condition, from the word index, that every story matching `query` meets:
-    each clause of words narrowed to the stories that hold its words."""
+    each clause of words narrowed to the stories that hold its words. `index_first` when
+    every match is read rather than the newest few (see `term_candidates`)."""
     sqlite = conn.dialect.name == "sqlite"
-    parts = [c for clause in query.clauses if (c := _clause_candidates(clause, sqlite)) is not None]
+    parts = [
+        c
+        for clause in query.clauses
+        if (c := _clause_candidates(clause, sqlite, index_first)) is not None
+    ]
     return and_(true(), *parts)
 
 
-def query_condition(query: Query, conn: Connection) -> ColumnElement[bool]:
+def query_condition(
+    query: Query, conn: Connection, *, use_index: bool = True, index_first: bool = False
+) -> ColumnElement[bool]:
     """The condition on `stories` rows that holds exactly when the story matches `query`.
 
     The word index's narrowing comes first, so the regular expressions run on its candidates
-    only; the exact conditions after it decide."""
+    only; the exact conditions after it decide (alone with `use_index=False`, for tests).
+    `index_first` when every match is read, not the newest few."""
     sqlite = conn.dialect.name == "sqlite"
-    parts: list[ColumnElement[bool]] = [index_condition(query, conn)]
+    narrowed = index_condition(query, conn, index_first=index_first)
+    parts: list[ColumnElement[bool]] = [narrowed] if use_index else []
     for clause in query.clauses:
         alternatives: Sequence[ColumnElement[bool]] = [
             _atom(a, conn, sqlite) for a in clause.alternatives
@@ -187,6 +204,10 @@ def matching_stories(query: Query, conn: Connection, since: datetime) -> Select[
     s = _STORIES.c
     return (
         select(s.id, s.headline, s.last_seen_at)
-        .where(s.last_seen_at >= since, s.merged_into.is_(None), query_condition(query, conn))
+        .where(
+            s.last_seen_at >= since,
+            s.merged_into.is_(None),
+            query_condition(query, conn, index_first=True),
+        )
         .order_by(s.last_seen_at.desc(), s.id.desc())
     )
