@@ -7,7 +7,9 @@ words, the tokens both databases' tokenisers cut exactly where the expression se
 boundaries (any other character splits words). A term with no such word is not narrowed.
 
 SQLite: FTS5 tables `search_items` and `search_stories` (external content, triggers keep them
-in sync). PostgreSQL: generated `search_words` columns (tsvector) with GIN indexes.
+in sync). PostgreSQL: generated `search_words` columns (tsvector) with GIN indexes. A later
+SQLite migration that rebuilds `items` or `stories` (Alembic's batch mode copies the table)
+drops the triggers and must create them again; tests/test_search_index.py would fail.
 """
 
 from __future__ import annotations
