@@ -16,12 +16,27 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, Table, column, func, literal_column, select, table, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    union_all,
+)
+from sqlalchemy.engine import Connection
 
 from core.query import Term
 from storage.models import Item, Story
 
-__all__ = ["term_candidates", "index_words", "is_index_object"]
+__all__ = ["term_candidates", "index_words", "is_index_object", "rows_holding", "WALK_LIMIT"]
+
+# Rows (headlines and items) holding a word above which SQLite does better walking the stories
+# newest first for /brief's few hundred than building the set of every story with the word.
+WALK_LIMIT = 5000
 
 _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 _STORIES: Table = Story.__table__  # type: ignore[attr-defined]
@@ -54,6 +69,22 @@ def index_words(term: Term) -> list[list[str]]:
     if all(_PLAIN.fullmatch(form) for form in forms):
         groups.append(forms)
     return groups
+
+
+def rows_holding(conn: Connection, term: Term) -> int:
+    """SQLite: at most how many headlines and items hold the term's indexable words (its
+    rarest word's count, from FTS5's vocabulary tables): a lookup per word, no scan."""
+    counts: list[int] = []
+    for group in index_words(term):
+        total = 0
+        for vocabulary in ("search_items_terms", "search_stories_terms"):
+            for word in group:
+                found = conn.execute(
+                    text(f"SELECT doc FROM {vocabulary} WHERE term = :w"), {"w": word}
+                ).scalar()
+                total += int(found or 0)
+        counts.append(total)
+    return min(counts, default=0)
 
 
 def _fts5_query(groups: list[list[str]]) -> str:

@@ -1,9 +1,10 @@
 """search index: a word index over headlines, item titles and item texts for free-word search
 
 SQLite: two FTS5 tables with external content (`search_items` over items, `search_stories` over
-stories) kept in sync by triggers. PostgreSQL: a generated column `search_words` on items and
-stories (the text's words as a tsvector, by the immutable `pb_search_words`) with a GIN index,
-so the database keeps it in sync. Both are built for the rows already stored.
+stories) kept in sync by triggers, and their vocabularies (`*_terms`: how many rows hold a
+word). PostgreSQL: a generated column `search_words` on items and stories (the text's words as
+a tsvector, by the immutable `pb_search_words`) with a GIN index, so the database keeps it in
+sync. Both are built for the rows already stored.
 
 Revision ID: 0015
 Revises: 0010
@@ -53,6 +54,9 @@ _SQLITE = [
         VALUES ('delete', old.id, old.headline);
         INSERT INTO search_stories (rowid, headline) VALUES (new.id, new.headline);
     END""",
+    # how many rows hold a word (a lookup), so a query knows a common word from a rare one
+    "CREATE VIRTUAL TABLE search_items_terms USING fts5vocab(search_items, row)",
+    "CREATE VIRTUAL TABLE search_stories_terms USING fts5vocab(search_stories, row)",
     # index the rows already stored
     "INSERT INTO search_items (search_items) VALUES ('rebuild')",
     "INSERT INTO search_stories (search_stories) VALUES ('rebuild')",
@@ -64,6 +68,8 @@ _SQLITE_DOWN = [
         for table in ("items", "stories")
         for event in ("insert", "delete", "update")
     ),
+    "DROP TABLE IF EXISTS search_items_terms",
+    "DROP TABLE IF EXISTS search_stories_terms",
     "DROP TABLE IF EXISTS search_items",
     "DROP TABLE IF EXISTS search_stories",
 ]
