@@ -293,15 +293,17 @@ def main() -> None:
     ap.add_argument("--baseline-runs", type=int, default=3, help="/watch test the old way")
     ap.add_argument("--db", type=Path, default=None, help="SQLite file (default: a temp dir)")
     ap.add_argument("--sqlite-only", action="store_true")
+    ap.add_argument("--postgres-only", action="store_true")
     ap.add_argument("--compare", action="store_true", help="each /brief case without the index too")
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args()
     missed: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.db or Path(tmp) / "brief-bench.db"
-        db = Database(f"sqlite:///{path}")
-        missed += bench(db, "sqlite", args)
-        db.dispose()
+    if not args.postgres_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = args.db or Path(tmp) / "brief-bench.db"
+            db = Database(f"sqlite:///{path}")
+            missed += bench(db, "sqlite", args)
+            db.dispose()
     pg = None if args.sqlite_only else pg_bench_db()
     if pg is not None:
         missed += bench(pg, "postgresql", args)
