@@ -1,4 +1,4 @@
-"""The word index behind free-word search (migration 0015): which stories may hold a term.
+"""The word index behind free-word search (migration 0020): which stories may hold a term.
 
 It answers "which headlines or items contain these words", never "are they next to each other":
 `storage.search` still decides with its regular expression, on the candidates alone. So the

@@ -1,4 +1,4 @@
-"""The word index behind free-word search (migration 0015): it follows every write to items and
+"""The word index behind free-word search (migration 0020): it follows every write to items and
 stories (new, edited, removed, merged), an existing database gets it built on upgrade, and it
 never hides a story the exact match finds."""
 

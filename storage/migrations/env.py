@@ -25,7 +25,7 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
-            # the word index (migration 0015) is SQL no model declares
+            # the word index (migration 0020) is SQL no model declares
             include_name=lambda name, type_, _parent: not is_index_object(name, type_),
         )
         with context.begin_transaction():

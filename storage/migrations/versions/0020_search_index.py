@@ -6,7 +6,7 @@ word). PostgreSQL: a generated column `search_words` on items and stories (the t
 a tsvector, by the immutable `pb_search_words`) with a GIN index, so the database keeps it in
 sync. Both are built for the rows already stored.
 
-Revision ID: 0015
+Revision ID: 0020
 Revises: 0010
 Create Date: 2026-12-06 08:00:00
 """
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0015"
+revision: str = "0020"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
