@@ -3,8 +3,9 @@
 Run: .venv/bin/python benchmarks/deadlines.py [--errors]
 
 Scores (kind, date at its precision) on benchmarks/data/deadlines/sentences.jsonl, dev and
-held-out apart (GUIDELINES.md there says how); then runs extraction over every item of the
-real-news corpus (title and summary, as the poll stores them) and reports milliseconds per item.
+the two held-out parts apart (PROVENANCE.md there says how); then runs extraction over every
+item of the real-news corpus (title and summary, as the poll stores them) and reports
+milliseconds per item.
 `--errors` lists the dev split's misses and false alarms; the held-out errors are never shown,
 so that tuning cannot look at them.
 """
@@ -90,7 +91,10 @@ def main() -> None:
     rows = [json.loads(line) for line in SENTENCES.read_text(encoding="utf-8").splitlines()]
     print(f"labelled set: {len(rows)} sentences ({SENTENCES.relative_to(DATA.parent.parent)})")
     ok = True
-    for split in ("dev", "heldout"):
+    # heldout: the first held-out part (2025-26 archives); heldout2: a second one drawn from a
+    # fresh archive (2023) after the rules were tuned on the rest of that batch; heldout3: the
+    # same for a second round, heldout4 for a third (PROVENANCE.md)
+    for split in ("dev", "heldout", "heldout2", "heldout3", "heldout4"):
         part = [r for r in rows if r["split"] == split]
         shown = args.errors and split == "dev"
         if shown:
@@ -100,13 +104,13 @@ def main() -> None:
             f"{split:8} {len(part):4} sentences  {expected:3} deadlines  {predicted:3} predicted  "
             f"precision {precision:.3f}  recall {recall:.3f}"
         )
-        if split == "heldout":
-            ok = precision >= TARGETS["precision"] and recall >= TARGETS["recall"]
+        if split != "dev" and part:
+            ok = ok and precision >= TARGETS["precision"] and recall >= TARGETS["recall"]
     ms, count, found = cost_per_item()
     print(f"cost     {ms:.4f} ms per item over {count} real-news items ({found} deadlines found)")
     ok = ok and ms < TARGETS["ms_per_item"]
     print(
-        "targets (held-out precision >= 0.90, recall >= 0.80; < 0.2 ms per item): "
+        "targets (each held-out part precision >= 0.90, recall >= 0.80; < 0.2 ms per item): "
         + ("met" if ok else "NOT met")
     )
 

@@ -50,9 +50,14 @@ from digest.ingest.pipeline import (
 from digest.ingest.probe import ProbeResult, probe_source
 from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
+from digest.judgement.cluster import StoryIndex
+from digest.judgement.embeddings import same_meaning
+from digest.judgement.relevance import EVENT_TYPES
+from digest.writing.embeddings import EmbeddingsClient
 from digest.writing.llm import LlmSummarizer, build_client
 from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
 from digest.writing.provider import SummaryProvider
+from digest.writing.reading import ReadingVocabulary
 from digest.writing.summarize import ExtractiveSummarizer, Summarizer
 from handlers.all import build_registry
 from handlers.context import CommandLimits, Services
@@ -69,6 +74,7 @@ __all__ = [
     "StartupError",
     "Components",
     "build_provider",
+    "build_embedder",
     "build_components",
     "default_seed",
     "digest_composer",
@@ -114,6 +120,8 @@ class Components:
     metrics: Metrics
     clock: Callable[[], datetime] = utcnow
     summary_worker: SummaryWorker | None = None
+    # item embeddings as clustering evidence (POLICYBRIEF_EMBEDDINGS_MODEL); None: words alone
+    embedder: EmbeddingsClient | None = None
     closers: list[Callable[[], object]] = field(default_factory=list)
     # Built on first use: its TLS contexts cost start-up time that most commands never need.
     given_fetcher: Fetcher | None = None
@@ -181,11 +189,17 @@ def _secrets(settings: Settings) -> list[str]:
 
 
 def build_provider(
-    settings: Settings, store: Storage, clock: Callable[[], datetime] = utcnow
+    settings: Settings,
+    store: Storage,
+    clock: Callable[[], datetime] = utcnow,
+    *,
+    taxonomy: Taxonomy | None = None,
 ) -> tuple[LlmSummaryProvider, SummaryWorker | None]:
     """The summary provider for documents, and the background LLM worker (None without LLM).
 
     The provider never calls the model: it serves cached LLM summaries, else extractive ones.
+    With `taxonomy`, each story call also asks for the story's topics, relevance and event type
+    (only its topic slugs and the known event types are accepted; digest.writing.reading).
     """
     extractive = SummaryProvider(ExtractiveSummarizer())
     redo_after = timedelta(hours=settings.llm_resummary_hours)
@@ -195,8 +209,15 @@ def build_provider(
         # No LLM configured: extractive summaries, and briefings say so in their footer.
         off = LlmSummaryProvider(extractive, model=settings.llm_model, enabled=False, clock=clock)
         return off, None
+    vocabulary = None
+    if taxonomy is not None:
+        vocabulary = ReadingVocabulary(tuple(taxonomy.topics), tuple(EVENT_TYPES))
     llm = LlmSummarizer(
-        client, settings.llm_model, language=settings.language, timeout=settings.llm_timeout
+        client,
+        settings.llm_model,
+        language=settings.language,
+        timeout=settings.llm_timeout,
+        vocabulary=vocabulary,
     )
     queue = SummaryQueue()
     provider = LlmSummaryProvider(
@@ -213,6 +234,27 @@ def build_provider(
     return provider, worker
 
 
+def build_embedder(
+    settings: Settings, store: Storage, clock: Callable[[], datetime] = utcnow
+) -> EmbeddingsClient | None:
+    """The embeddings client when POLICYBRIEF_EMBEDDINGS_MODEL names a model on the configured
+    server (same key and base URL as summaries, same daily token budget); else None."""
+    if not settings.embeddings_enabled or settings.embeddings_model is None:
+        return None
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    client = build_client(key, settings.openai_base_url, timeout=settings.llm_timeout)
+    if client is None:
+        return None
+    return EmbeddingsClient(
+        store,
+        client,
+        settings.embeddings_model.strip(),
+        daily_tokens=settings.llm_daily_tokens,
+        timeout=min(settings.llm_timeout, 10.0),  # ingest waits on it: a short try
+        clock=clock,
+    )
+
+
 def build_components(
     settings: Settings,
     *,
@@ -226,7 +268,7 @@ def build_components(
         db = _open(settings)
     store = Storage(db)
     taxonomy = Taxonomy.load(settings.config_path)
-    provider, worker = build_provider(settings, store, clock)
+    provider, worker = build_provider(settings, store, clock, taxonomy=taxonomy)
     summarizer = ExtractiveSummarizer()
 
     async def probe(url: str) -> ProbeResult:
@@ -262,6 +304,7 @@ def build_components(
         metrics=metrics,
         clock=clock,
         summary_worker=worker,
+        embedder=build_embedder(settings, store, clock),
     )
     comps.closers.append(close_default_parser_pool)
     if fetcher is not None:
@@ -301,6 +344,10 @@ def pipeline_poll(
         hooks=after_ingest_hooks(comps),
         max_new_per_poll=comps.settings.max_new_per_poll,
         articles=ArticleReader(comps.fetcher),  # the same guarded fetcher as the feeds
+        embedder=comps.embedder,
+        model_readings=comps.summary_worker is not None,
+        # the index weighs meaning only when vectors can exist; offline it is words alone
+        index=StoryIndex(meaning=same_meaning if comps.embedder is not None else None),
     )
     if stop is not None:
         ctx.stop = stop

@@ -12,10 +12,12 @@ import asyncio
 import hmac
 import logging
 import re
+from dataclasses import replace
 
 from aiohttp import web
 
 from core.deadlines import calendar_token_hash
+from core.tenants import Tenant
 from digest.composition.deadlines import to_ics
 from handlers.base import CommandError
 from handlers.context import Services
@@ -55,7 +57,10 @@ class CalendarFeeds:
             # the taxonomy changed since it was saved: serve nothing rather than everything
             log.warning("calendar feed #%s has a query that no longer parses", feed.id)
             return None
-        records = find_deadlines(self.services, query, CALENDAR_HORIZON, limit=500)
+        # the feed's workspace sees what its sources tell, as its /deadlines does
+        tenant = Tenant(feed.platform, feed.workspace)
+        services = replace(self.services, store=self.services.store.scoped(tenant))
+        records = find_deadlines(services, query, CALENDAR_HORIZON, limit=500)
         name = f"policybrief deadlines: {feed.query}" if feed.query else "policybrief deadlines"
         return to_ics(records, name=name, now=self.services.now())
 

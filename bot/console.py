@@ -50,9 +50,10 @@ class ConsolePublisher:
 
     platform = "console"
 
-    def __init__(self, output: TextIO | None = None) -> None:
+    def __init__(self, output: TextIO | None = None, *, images: Path | None = None) -> None:
         self._output = output
         self._ids = itertools.count(1)
+        self._images = images  # where charts are written; None: a new temporary folder each
 
     @property
     def output(self) -> TextIO:
@@ -60,12 +61,21 @@ class ConsolePublisher:
         return self._output if self._output is not None else sys.stdout
 
     async def send(self, target: Recipient, document: Document, *, key: str) -> Sent:
-        return self.show(target, document)
+        return self.show(target, document, key=key)
 
-    def show(self, target: Recipient, document: Document) -> Sent:
-        """Print at once; `print_pending` calls it from a worker thread."""
+    def show(self, target: Recipient, document: Document, *, key: str = "") -> Sent:
+        """Print at once; `print_pending` calls it from a worker thread. Charts are written to
+        files whose paths are printed (one folder per delivery key: a resend overwrites)."""
         where = f"@{target.id} (direct)" if target.direct else f"#{target.id}"
-        self.output.write(f"\n--- to {where} ---\n{render_text(document)}\n")
+        text = render_text(document)
+        if document.images:
+            folder = None
+            if self._images is not None:
+                folder = self._images / (re.sub(r"[^A-Za-z0-9._-]", "_", key) or "chart")
+                folder.mkdir(parents=True, exist_ok=True)
+            paths = save_images(document, folder)
+            text += "".join(f"\nChart saved to {path}" for path in paths)
+        self.output.write(f"\n--- to {where} ---\n{text}\n")
         self.output.flush()
         return Sent(message_id=str(next(self._ids)), channel_id=target.id)
 
@@ -89,8 +99,9 @@ def save_images(document: Document, directory: Path | None = None) -> list[Path]
     return paths
 
 
-def parse_command(text: str, role: Role = Role.ADMIN) -> Invocation:
-    """'/brief eu' -> an Invocation of the console user (an admin by default)."""
+def parse_command(text: str, role: Role = Role.OPERATOR) -> Invocation:
+    """'/brief eu' -> an Invocation of the console user (the machine's operator by default: its
+    sources are the shared catalogue)."""
     command, _, rest = text.strip().removeprefix("/").partition(" ")
     return Invocation(
         platform=CONSOLE["platform"],
@@ -127,7 +138,7 @@ def print_pending(services: Services, output: TextIO, publisher: ConsolePublishe
     ):
         for row in rows:
             target = Recipient(row.platform, row.workspace, row.target, row.direct)
-            sent = publisher.show(target, Document.from_json(row.payload))
+            sent = publisher.show(target, Document.from_json(row.payload), key=row.key)
             store.outbox.mark_sent(row.id, sent.message_id, now)
             printed += 1
     return printed

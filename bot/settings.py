@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     llm_daily_tokens: int = Field(200_000, ge=0, alias="POLICYBRIEF_LLM_DAILY_TOKENS")
     llm_timeout: float = Field(30.0, gt=0, alias="POLICYBRIEF_LLM_TIMEOUT")
     llm_resummary_hours: float = Field(24.0, ge=0, alias="POLICYBRIEF_LLM_RESUMMARY_HOURS")
+    # an embeddings model on the same server (same key and base URL): extra clustering evidence
+    embeddings_model: str | None = Field(None, alias="POLICYBRIEF_EMBEDDINGS_MODEL")
     # a feed that floods is taken this many new items per poll; the rest wait for the next
     max_new_per_poll: int = Field(500, ge=1, alias="POLICYBRIEF_MAX_NEW_PER_POLL")
     tenant_retention_days: int = Field(30, ge=0, le=3650, alias="POLICYBRIEF_TENANT_RETENTION_DAYS")
@@ -167,6 +169,11 @@ class Settings(BaseSettings):
     @property
     def llm_enabled(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def embeddings_enabled(self) -> bool:
+        """An embeddings model is named and a server is configured to serve it."""
+        return bool(self.embeddings_model and self.embeddings_model.strip()) and self.llm_enabled
 
     @property
     def slack_enabled(self) -> bool:

@@ -102,6 +102,9 @@ class StoryFacts:
     reasons: tuple[str, ...] = ()  # why, for operators and exports
     event_type: str = "other"  # enforcement, law, court, investigation, incident, guidance ...
     significance: float = 0.0  # the event's type and size: what ranks briefs
+    # topics a model read in the story (core.readings), added to its words' topics when it is
+    # policy news
+    model_topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

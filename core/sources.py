@@ -48,6 +48,8 @@ class SourceRecord:
     credentials: str | None = field(default=None, repr=False)
     full_text: bool = False
     label: str | None = None
+    shared: bool = True  # in the operator's catalogue; False: private to the tenants that added it
+    hidden: bool = False  # a catalogue source the asking tenant hid
 
     @property
     def shown_url(self) -> str:

@@ -1,12 +1,27 @@
-"""A tenant that left: a Slack workspace that uninstalled policybrief, a Discord server that
-removed it. Nothing is sent to it any more; its data is purged after a grace period."""
+"""Tenants: whose data a command may see, and the ones that left (a Slack workspace that
+uninstalled policybrief, a Discord server that removed it), whose data is purged after a grace
+period."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Departure", "tenant_label"]
+__all__ = ["Departure", "Tenant", "tenant_label"]
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """Whose data a command or a delivery may see: a Slack workspace (each workspace of an
+    Enterprise Grid org on its own), a Discord server, or the local console."""
+
+    platform: str  # "slack" | "discord" | "console"
+    workspace: str  # Slack team id, Discord guild id, "local"
+
+    @property
+    def label(self) -> str:
+        """`slack:T0123`, as operators name it."""
+        return tenant_label(self.platform, self.workspace)
 
 
 @dataclass(frozen=True)

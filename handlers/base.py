@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from core.document import Document
 from core.subscriptions import Channel
+from core.tenants import Tenant
 from core.watches import WatchOwner
 
 __all__ = [
@@ -35,11 +36,14 @@ __all__ = [
 
 
 class Role(enum.IntEnum):
-    """Ordered: an admin is also a moderator, a moderator also a member."""
+    """Ordered: an operator is also an admin, an admin a moderator, a moderator a member.
+    Admins and moderators act in their own workspace or server only; operators
+    (POLICYBRIEF_ADMINS, the local console) also change the shared source catalogue."""
 
     MEMBER = 0
     MODERATOR = 1
     ADMIN = 2
+    OPERATOR = 3
 
     @property
     def label(self) -> str:
@@ -90,6 +94,11 @@ class Caller:
     def where(self) -> Channel:
         """The channel it runs in."""
         return (self.platform, self.workspace, self.channel)
+
+    @property
+    def tenant(self) -> Tenant:
+        """The workspace or server it runs in: all it may see and change."""
+        return Tenant(self.platform, self.workspace)
 
     @property
     def who(self) -> WatchOwner:

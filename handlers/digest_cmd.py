@@ -330,9 +330,10 @@ def compose_preview(
     since: datetime,
     channel: Channel | None = None,
     query: Query | None = None,
+    chart: bool = False,
 ) -> Document | None:
     """The digest as it would be posted now, the channel's pins first (None on a quiet day);
-    /digest preview and the CLI."""
+    /digest preview and the CLI. `chart`: a weekly digest's topic-volume chart with it."""
     return compose.compose_digest(
         services.store,
         services.taxonomy,
@@ -342,6 +343,7 @@ def compose_preview(
         now=services.now(),
         channel=channel,
         query=query,
+        chart=chart,
     )
 
 
@@ -351,7 +353,10 @@ def run_preview(services: Services, caller: Caller, args: NoArgs) -> Reply:
     topics = list(sub.topics) if sub else []
     since = sub.last_digest_at if sub and sub.last_digest_at else now - timedelta(hours=24)
     query = _saved_query(sub.query) if sub else None
-    doc = compose_preview(services, topics=topics, since=since, channel=caller.where, query=query)
+    weekly = sub is not None and sub.cadence == "weekly"
+    doc = compose_preview(
+        services, topics=topics, since=since, channel=caller.where, query=query, chart=weekly
+    )
     if doc is None:
         return Reply(
             Document.notice(

@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from core.document import Document
+from core.tenants import Tenant
 from handlers.audit import audited, entry_for
 from handlers.base import (
     Caller,
@@ -211,7 +212,11 @@ class Registry:
             spec = self.commands.get(inv.command)
             if spec is None:
                 raise UsageError(f"/{inv.command}: unknown command. Try /help.")
-            role = resolve_role(services, inv.platform, inv.user, inv.platform_role)
+            role = resolve_role(services, inv.platform, inv.user, inv.platform_role, inv.workspace)
+            # the one place a command is given its tenant's view: nothing else is read or changed
+            services = replace(
+                services, store=services.store.scoped(Tenant(inv.platform, inv.workspace))
+            )
             limit = services.limits.max_command_chars
             request = inv.request
             if isinstance(request, Typed):
@@ -244,7 +249,10 @@ def _allow(spec: CommandSpec, sub: Subcommand | None, role: Role) -> None:
     if sub is not None:
         needed, what = max(needed, sub.min_role), f"/{spec.name} {sub.name}"
     if role < needed:
-        raise PermissionDenied(f"{what} needs the {needed.label} role; you are a {role.label}.")
+        article = "an" if role.label[0] in "aeiou" else "a"
+        raise PermissionDenied(
+            f"{what} needs the {needed.label} role; you are {article} {role.label}."
+        )
 
 
 def _check_text(text: str, max_chars: int) -> None:

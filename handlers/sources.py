@@ -1,4 +1,10 @@
-"""/sources list | add <url> [name] | remove <id> | health | log (admins).
+"""/sources list | add <url> [name] | remove <id> | hide <id> | show <id> | health | log (admins).
+
+Sources are the operator's shared catalogue plus each workspace's private ones. A workspace admin
+adds and removes its own private sources and may hide catalogue ones from its workspace;
+operators (POLICYBRIEF_ADMINS, the console, `policybrief sources ...`) change the catalogue. The
+store a command gets is already its workspace's view (storage/sources.py): another workspace's
+private source answers as a missing one does.
 
 `add_feed` is the one way a feed is added, by chat and by `policybrief sources add`: the address
 passes the checks every source passes (digest/ingest/source_url.py), is fetched once through the
@@ -10,19 +16,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from core.document import Choice, Document, Section
 from core.source_url import SourceUrl, mask_credentials
-from core.sources import DuplicateSource, NewSource, SourceHealth, format_health
+from core.sources import DuplicateSource, NewSource, SourceHealth, SourceRecord, format_health
 from digest.ingest.fetch import FetchError
 from digest.ingest.parse import FeedError
 from digest.ingest.probe import FeedChoice, ProbeResult, SeveralFeeds
 from digest.ingest.source_url import SourceRefused, admit_url
 from handlers.audit import LogArgs, log_from_options, parse_log, run_log
-from handlers.base import Caller, NotFound, Options, Reply, Role, UsageError
+from handlers.base import Caller, NotFound, Options, PermissionDenied, Reply, Role, UsageError
 from handlers.context import Services
 from handlers.parsing import Text, Word, number_of, option_text
 from handlers.registry import (
@@ -52,8 +58,9 @@ TEASER_HINT = (
     f"Its items average under {TEASER_CHARS} characters of text (teasers): "
     "to read each article's full text, remove it and add it again with: {command}"
 )
-_USAGE = "/sources needs list, add <url>, remove <id>, health or log"
+_USAGE = "/sources needs list, add <url>, remove <id>, hide <id>, show <id>, health or log"
 _REMOVE_USAGE = "/sources remove needs a source number, like /sources remove 3"
+_HIDE_USAGE = "/sources {sub} needs a source number, like /sources {sub} 3"
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,11 @@ class SourcesRemoveArgs:
 
 
 @dataclass(frozen=True)
+class SourceNumber:
+    source_id: int
+
+
+@dataclass(frozen=True)
 class AddedSource:
     id: int
     name: str
@@ -77,6 +89,7 @@ class AddedSource:
     url: str  # as it may be shown: canonical, the password masked
     found_on: str | None = None  # the web page the feed was found from (its address masked)
     full_text: bool = False
+    shared: bool = True  # in the catalogue; False: private to the workspace that added it
 
     @property
     def suggest_full_text(self) -> bool:
@@ -159,11 +172,17 @@ def _admit(services: Services, url: str) -> SourceUrl:
         address = admit_url(url, services.fetch_policy)
     except SourceRefused as exc:
         raise _refused(mask_credentials(url[:200]), exc.reason) from None
-    existing = services.store.sources.by_url(address.key)
+    existing = services.store.sources.by_url(address.key, address.credentials)
     if existing is not None:
-        message = str(DuplicateSource(existing))
-        raise NotAdded(message, message)
+        raise _known(existing)
     return address
+
+
+def _known(existing: SourceRecord) -> NotAdded:
+    message = str(DuplicateSource(existing))
+    if existing.hidden:
+        message += f" (hidden here: /sources show {existing.id} brings it back)"
+    return NotAdded(message, message)
 
 
 async def _probe(services: Services, address: SourceUrl) -> ProbeResult | None:
@@ -196,19 +215,19 @@ def _found_address(services: Services, page: SourceUrl, feed: str) -> SourceUrl:
 def _admit_found(services: Services, page: SourceUrl, feed: str) -> SourceUrl:
     """`_found_address`, then: not a source already."""
     found = _found_address(services, page, feed)
-    existing = services.store.sources.by_url(found.key)
+    existing = services.store.sources.by_url(found.key, found.credentials)
     if existing is not None:
-        message = f"found the feed {found.shown} on {page.shown}, but {DuplicateSource(existing)}"
+        known = _known(existing).reason
+        message = f"found the feed {found.shown} on {page.shown}, but {known}"
         raise NotAdded(message, message)
     return found
 
 
-def _save(services: Services, new: NewSource) -> tuple[int, str]:
+def _save(services: Services, new: NewSource, by: str, feed_name: str) -> SourceRecord:
     try:
-        source = services.store.sources.add(new)
+        return services.store.sources.add(new, by=by, feed_name=feed_name)
     except DuplicateSource as exc:
-        raise NotAdded(str(exc), str(exc)) from None
-    return source.id, source.name
+        raise _known(exc.existing) from None
 
 
 async def add_feed(
@@ -219,9 +238,10 @@ async def add_feed(
     jurisdiction: str | None = None,
     official: bool = False,
     full_text: bool = False,
+    by: str = "",
 ) -> AddedSource:
     """Check the address, fetch the feed once, then save it under `name` (else its title, else
-    its host)."""
+    its host): into the catalogue on the operator's store, privately on a workspace's."""
     address = await asyncio.to_thread(_admit, services, url)
     probed = await _probe(services, address)
     page: str | None = None
@@ -229,7 +249,9 @@ async def add_feed(
         page = address.shown
         address = await asyncio.to_thread(_admit_found, services, address, probed.feed_url)
     title = probed.title.strip() if probed is not None else ""
-    label = (mask_credentials(name) or title or urlsplit(address.key).hostname or "")[:200]
+    # what other workspaces following the same feed see: never this one's name for it
+    feed_name = (title or urlsplit(address.key).hostname or "")[:200]
+    label = (mask_credentials(name) or feed_name)[:200]
     new = NewSource(
         address.key,
         label,
@@ -238,8 +260,8 @@ async def add_feed(
         credentials=address.credentials,
         full_text=full_text,
     )
-    source_id, saved = await asyncio.to_thread(_save, services, new)
-    return AddedSource(source_id, saved, probed, address.shown, page, full_text)
+    saved = await asyncio.to_thread(_save, services, new, by, feed_name)
+    return AddedSource(saved.id, saved.name, probed, address.shown, page, full_text, saved.shared)
 
 
 async def check_sources(
@@ -261,9 +283,22 @@ async def check_sources(
     return list(await asyncio.gather(*(one(s) for s in sources)))
 
 
+def _catalogue(services: Services, caller: Caller) -> Services:
+    """The operator changes the shared catalogue; anyone else their workspace's own sources."""
+    if caller.role >= Role.OPERATOR:
+        return replace(services, store=services.store.unscoped())
+    return services
+
+
 async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> Reply:
     try:
-        added = await add_feed(services, args.url, args.name, full_text=args.full_text)
+        added = await add_feed(
+            _catalogue(services, caller),
+            args.url,
+            args.name,
+            full_text=args.full_text,
+            by=caller.user,
+        )
     except SeveralFeedsFound as several:
         flag = f" {FULL_TEXT}" if args.full_text else ""  # the pick keeps what was asked
         return Reply(
@@ -282,7 +317,12 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
         checked = "Not fetched yet: it is polled on the next round."
     else:
         checked = f"Fetched once: {added.probe.item_count} entries."
-    lines = [added.url, checked]
+    where = (
+        "In the shared catalogue: every workspace reads it (each may hide it)."
+        if added.shared
+        else "Private to this workspace: no other workspace sees it or its stories."
+    )
+    lines = [added.url, where, checked]
     if added.found_on:
         lines.insert(0, f"{added.found_on} is a web page; this is the feed found from it:")
     if added.full_text:
@@ -292,19 +332,30 @@ async def run_add(services: Services, caller: Caller, args: SourcesAddArgs) -> R
     return Reply(Document.notice(f"Added source #{added.id}: {added.name}", *lines))
 
 
+def _marks(source: SourceRecord) -> str:
+    marks = ["catalogue" if source.shared else "this workspace's own"]
+    if source.hidden:
+        marks.append("hidden here")
+    if not source.enabled:
+        marks.append("disabled")
+    return "  (" + ", ".join(marks) + ")"
+
+
 def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     sources = services.store.sources.all()
     if not sources:
         return Reply(Document.notice("No sources yet", "Add one: /sources add https://…/feed"))
-    lines = [
-        f"#{s.id}  {s.name}  {s.shown_url}" + ("" if s.enabled else "  (disabled)") for s in sources
-    ]
+    lines = [f"#{s.id}  {s.name}  {s.shown_url}{_marks(s)}" for s in sources]
+    own = sum(not s.shared for s in sources)
     return Reply(
         Document(
             kind="list",
-            title=f"Sources ({len(sources)})",
+            title=f"Sources ({len(sources)}: {len(sources) - own} in the catalogue, {own} own)",
             sections=[Section(lines=lines)],
-            footer=["/sources health shows failures; /sources remove <id> deletes one."],
+            footer=[
+                "/sources health shows failures; /sources remove <id> deletes one of this "
+                "workspace's own; /sources hide <id> keeps a catalogue source out of it."
+            ],
         )
     )
 
@@ -324,6 +375,12 @@ def run_remove(services: Services, caller: Caller, args: SourcesRemoveArgs) -> R
     source = services.store.sources.get(args.source_id)
     if source is None:
         raise NotFound(f"no source #{args.source_id}; see /sources list")
+    if source.shared and caller.role < Role.OPERATOR:
+        raise PermissionDenied(
+            f"#{source.id} {source.name} is in the shared catalogue, which only the operator "
+            f"changes; /sources hide {source.id} keeps it out of this workspace."
+        )
+    services = _catalogue(services, caller)
     name = source.name
     if not args.confirmed:
         sole = services.store.sources.sole_stories(args.source_id)
@@ -393,6 +450,57 @@ def run_health(services: Services, caller: Caller, args: NoArgs) -> Reply:
     )
 
 
+def _number(sub: str, words: list[str]) -> SourceNumber:
+    usage = _HIDE_USAGE.format(sub=sub)
+    if len(words) != 1:
+        raise UsageError(usage if not words else f"{words[1][:40]}: unexpected; {usage}")
+    return SourceNumber(number_of(words[0], usage))
+
+
+def _hiding(hidden: bool) -> Callable[[Services, Caller, SourceNumber], Reply]:
+    def run(services: Services, caller: Caller, args: SourceNumber) -> Reply:
+        source = services.store.sources.get(args.source_id)
+        if source is None:
+            raise NotFound(f"no source #{args.source_id}; see /sources list")
+        if not source.shared:
+            raise UsageError(
+                f"#{source.id} {source.name} is this workspace's own source: "
+                f"/sources remove {source.id} removes it."
+            )
+        services.store.sources.set_hidden(source.id, hidden, by=caller.user)
+        if hidden:
+            return Reply(
+                Document.notice(
+                    f"Hid #{source.id} {source.name} from this workspace",
+                    "Its stories leave this workspace's briefs, digests and watches; other "
+                    f"workspaces still read it. /sources show {source.id} brings it back.",
+                )
+            )
+        return Reply(Document.notice(f"#{source.id} {source.name} is read here again"))
+
+    return run
+
+
+def _hide_spec(name: str, hidden: bool, summary: str) -> Subcommand:
+    return Subcommand(
+        name,
+        summary,
+        f"/sources {name} <id>",
+        sync_action(
+            SourceNumber,
+            _hiding(hidden),
+            text=lambda services, text: _number(name, text.strip().split()),
+            options=lambda services, options: SourceNumber(
+                number_of(options.get("id"), _HIDE_USAGE.format(sub=name))
+            ),
+        ),
+        min_role=Role.ADMIN,
+        options=(
+            Option("id", "The source number from /sources list", kind="number", required=True),
+        ),
+    )
+
+
 def _refuse(word: Word) -> UsageError:
     return UsageError(_USAGE)  # as for any other word /sources does not know
 
@@ -400,7 +508,9 @@ def _refuse(word: Word) -> UsageError:
 SPEC = CommandSpec(
     name="sources",
     summary="The feeds policybrief polls (admins)",
-    usage="/sources list | add <url> [full-text] | remove <id> | health | log",
+    usage=(
+        "/sources list | add <url> [full-text] | remove <id> | hide <id> | show <id> | health | log"
+    ),
     min_role=Role.ADMIN,
     when_empty="list",
     missing=_USAGE,
@@ -453,6 +563,8 @@ SPEC = CommandSpec(
                 ),
             ),
         ),
+        _hide_spec("hide", True, "Keep a catalogue source out of this workspace"),
+        _hide_spec("show", False, "Read a hidden catalogue source here again"),
         Subcommand(
             "log",
             "Admin and moderator actions in this workspace",

@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 # every table registered on SQLModel.metadata, whichever modules the caller imported
-from storage import deadline_models, models  # noqa: F401
+from storage import deadline_models, model_tables, models  # noqa: F401
 
 if TYPE_CHECKING:  # Alembic is loaded only when a migration is due (start-up cost)
     from alembic.config import Config

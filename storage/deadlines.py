@@ -24,9 +24,12 @@ from core.deadlines import (
     Kind,
     Precision,
 )
+from core.tenants import Tenant
 from storage.db import Database
 from storage.deadline_models import CALENDAR_FEEDS, DEADLINES
+from storage.scope import item_seen, sight_of
 from storage.tables import ITEMS, STORIES, STORY_TAGS, chunked
+from storage.views import seen_headlines
 
 __all__ = ["DeadlineStore"]
 
@@ -50,8 +53,9 @@ def _feed(row: Any) -> CalendarFeed:
 class DeadlineStore:
     """Deadlines of stories, and calendar feeds; every method is one transaction."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, tenant: Tenant | None = None) -> None:
         self._db = db
+        self._tenant = tenant  # readers see only its stories' deadlines (storage/scope.py)
 
     # -- what the after-ingest hook reads and writes ------------------------------------------
 
@@ -121,9 +125,13 @@ class DeadlineStore:
                     )
                 )
         with self._db.engine.connect() as conn:
+            sight = sight_of(conn, self._tenant)
+            seen = item_seen(sight)  # the item each deadline was read from
+            if seen is not None:
+                conds.append(seen)
             sqlite = conn.dialect.name == "sqlite"
             for word in want.words:
-                conds.append(_mentions(word, sqlite))
+                conds.append(_mentions(word, sqlite, sight.whole))
             stmt = (
                 select(
                     d.id,
@@ -144,6 +152,7 @@ class DeadlineStore:
             )
             rows = list(conn.execute(stmt))
             tags = _tags(conn, [r.story_id for r in rows])
+            heads = seen_headlines(conn, [r.story_id for r in rows], sight)
         return [
             DeadlineRecord(
                 id=int(r.id),
@@ -152,7 +161,7 @@ class DeadlineStore:
                     cast(Kind, r.kind), r.due_start, cast(Precision, r.precision), r.sentence
                 ),
                 published_at=r.published_at,
-                headline=r.headline,
+                headline=heads.get(r.story_id, r.headline),
                 url=r.url if r.url and r.url.startswith(("http://", "https://")) else None,
                 topics=tags.get(r.story_id, ((), ()))[0],
                 jurisdictions=tags.get(r.story_id, ((), ()))[1],
@@ -228,10 +237,11 @@ class DeadlineStore:
         return None if row is None else (_feed(row), str(row.token_hash))
 
 
-def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
-    """The deadline's sentence or its story's headline contains `word`, whatever the case."""
+def _mentions(word: str, sqlite: bool, whole: bool) -> ColumnElement[bool]:
+    """The deadline's sentence or (for a tenant that sees the story whole) its story's
+    headline contains `word`, whatever the case."""
     pattern = _like(word)
-    columns = (DEADLINES.c.sentence, STORIES.c.headline)
+    columns = (DEADLINES.c.sentence, STORIES.c.headline) if whole else (DEADLINES.c.sentence,)
     if not sqlite:
         return or_(*(c.ilike(pattern, escape="\\") for c in columns))
     if word.isascii():

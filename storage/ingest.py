@@ -8,7 +8,7 @@ every poll and must not build ORM objects per row.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +46,7 @@ from core.ingest import (
 from core.source_url import fetch_url
 from core.tags import STORY_SHARE, Tags
 from storage.db import Database
+from storage.readings import add_model_topics
 from storage.sources import record_success
 from storage.tables import (
     INGEST_STATE,
@@ -436,6 +437,7 @@ def _write_facts(conn: Connection, facts: dict[int, StoryFacts]) -> None:
     other = [story_id for story_id, f in facts.items() if not f.relevant]
     for chunk in chunked(other):
         conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
+    add_model_topics(conn, {s: f.model_topics for s, f in facts.items() if f.relevant})
 
 
 def _assign(conn: Connection, plan: JudgePlan, story: Any) -> None:
@@ -512,16 +514,23 @@ def _headline_order(row: Any) -> tuple[bool, datetime, str, str]:
     return (not row.official, row.published_at, row.content_hash, row.entry_key)
 
 
+# A story with more members than twice this is large: its tags are those its first and last this
+# many members (canonical order) share, so that its refresh reads a bounded number of rows.
+TAGGED_MEMBERS = 100
+
+
 def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
     """Recompute the columns and tags of these stories from their items, in work that does not
     grow with a story's size in Python: counts and times are SQL aggregates, the headline and
-    the content hash read a bounded sample of members."""
+    the content hash read a bounded sample of members, and a large story's tags a bounded
+    sample too (`TAGGED_MEMBERS`)."""
     if not story_ids:
         return
     i, src = ITEMS.c, SOURCES.c
     totals: dict[int, Any] = {}
     heads: dict[int, str] = {}
     samples: dict[int, list[str]] = defaultdict(list)
+    large_tags: dict[int, Tags] = {}
     for chunk in chunked(story_ids):
         aggregates = (
             sa_select(
@@ -537,11 +546,18 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
             .group_by(i.story_id)
         )
         totals.update((row.story_id, row) for row in conn.execute(aggregates))
+    large = [s for s in story_ids if s in totals and totals[s].items > 2 * TAGGED_MEMBERS]
+    small = [s for s in story_ids if s in totals and totals[s].items <= 2 * TAGGED_MEMBERS]
+    for chunk in chunked(small):
         for story_id, title, digest, head, first, last in conn.execute(_sample_members(chunk)):
             if head == 1:
                 heads[story_id] = title
             if first <= HASHED_MEMBERS or last <= HASHED_MEMBERS:
                 samples[story_id].append(digest)
+    for story_id in large:
+        heads[story_id], samples[story_id], large_tags[story_id] = _large_story(
+            conn, story_id, bool(totals[story_id].official)
+        )
     updates = []
     for story_id in story_ids:
         row = totals.get(story_id)
@@ -561,35 +577,96 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
         )
     if updates:
         conn.execute(update(STORIES).where(STORIES.c.id == bindparam("b_id")), updates)
-    t, st = ITEM_TAGS.c, STORY_TAGS.c
+    st = STORY_TAGS.c
     for chunk in chunked(story_ids):
         conn.execute(delete(STORY_TAGS).where(st.story_id.in_(chunk)))
-        # the tags a share (STORY_SHARE) of a story's tagged members carry, as
-        # digest.ingest.judge tags a new story
-        tagged = (
-            sa_select(i.story_id, func.count(distinct(t.item_id)).label("n"))
-            .join(ITEMS, i.id == t.item_id)
-            .where(i.story_id.in_(chunk))
-            .group_by(i.story_id)
-            .subquery()
-        )
-        per_tag = (
-            sa_select(i.story_id, t.kind, t.slug, func.count(distinct(t.item_id)).label("c"))
-            .join(ITEMS, i.id == t.item_id)
-            .where(i.story_id.in_(chunk))
-            .group_by(i.story_id, t.kind, t.slug)
-            .subquery()
-        )
-        shared = (
-            sa_select(per_tag.c.story_id, per_tag.c.kind, per_tag.c.slug)
-            .join(tagged, tagged.c.story_id == per_tag.c.story_id)
-            .where(
-                per_tag.c.c
-                >= tagged.c.n
-                * case(
-                    (per_tag.c.kind == "topic", STORY_SHARE["topic"]),
-                    else_=STORY_SHARE["jurisdiction"],
-                )
+    for chunk in chunked(small):
+        conn.execute(insert(STORY_TAGS).from_select(["story_id", "kind", "slug"], _shared(chunk)))
+    rows: list[dict[str, Any]] = []
+    for story_id, tags in large_tags.items():
+        rows += _tag_rows("story_id", story_id, tags)
+    if rows:
+        conn.execute(insert(STORY_TAGS), rows)
+
+
+def _shared(story_ids: Sequence[int]) -> Any:
+    """(story, kind, slug) of the tags a share (STORY_SHARE) of each story's tagged members
+    carry, as digest.ingest.judge tags a new story."""
+    i, t = ITEMS.c, ITEM_TAGS.c
+    tagged = (
+        sa_select(i.story_id, func.count(distinct(t.item_id)).label("n"))
+        .join(ITEMS, i.id == t.item_id)
+        .where(i.story_id.in_(story_ids))
+        .group_by(i.story_id)
+        .subquery()
+    )
+    per_tag = (
+        sa_select(i.story_id, t.kind, t.slug, func.count(distinct(t.item_id)).label("c"))
+        .join(ITEMS, i.id == t.item_id)
+        .where(i.story_id.in_(story_ids))
+        .group_by(i.story_id, t.kind, t.slug)
+        .subquery()
+    )
+    return (
+        sa_select(per_tag.c.story_id, per_tag.c.kind, per_tag.c.slug)
+        .join(tagged, tagged.c.story_id == per_tag.c.story_id)
+        .where(
+            per_tag.c.c
+            >= tagged.c.n
+            * case(
+                (per_tag.c.kind == "topic", STORY_SHARE["topic"]),
+                else_=STORY_SHARE["jurisdiction"],
             )
         )
-        conn.execute(insert(STORY_TAGS).from_select(["story_id", "kind", "slug"], shared))
+    )
+
+
+def _large_story(conn: Connection, story_id: int, official: bool) -> tuple[str, list[str], Tags]:
+    """A large story's headline, content-hash sample and tags, from its first and last
+    `TAGGED_MEMBERS` members (and its first official one): a few top-k reads, never a sort or a
+    count of its tags over all its members."""
+    i, src, t = ITEMS.c, SOURCES.c, ITEM_TAGS.c
+    canonical = (i.published_at, i.content_hash, i.entry_key, i.source_id)
+    ends = []
+    for order in (canonical, tuple(c.desc() for c in canonical)):
+        stmt = (
+            sa_select(i.id, i.title, i.content_hash)
+            .where(i.story_id == story_id)
+            .order_by(*order)
+            .limit(TAGGED_MEMBERS)
+        )
+        ends.append(conn.execute(stmt).all())
+    first, last = ends
+    head = first[0].title  # the earliest, unless an official source told it
+    if official:
+        stmt = (
+            sa_select(i.title)
+            .join(SOURCES, src.id == i.source_id)
+            .where(i.story_id == story_id, src.official.is_(True))
+            .order_by(*canonical)
+            .limit(1)
+        )
+        head = conn.execute(stmt).scalar_one_or_none() or head
+    sample = [r.content_hash for r in (*first[:HASHED_MEMBERS], *last[:HASHED_MEMBERS])]
+    member_tags: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    ids = sorted({r.id for r in (*first, *last)})
+    for item_id, kind, slug in conn.execute(
+        sa_select(t.item_id, t.kind, t.slug).where(t.item_id.in_(ids))
+    ):
+        member_tags[item_id].add((kind, slug))
+    counts = Counter(tag for tags in member_tags.values() for tag in tags)
+    tagged = len(member_tags)
+    share = {"topic": STORY_SHARE["topic"]}  # any other kind as a jurisdiction, as in `_shared`
+    shared = {
+        tag
+        for tag, n in counts.items()
+        if n >= tagged * share.get(tag[0], STORY_SHARE["jurisdiction"])
+    }
+    return (
+        head,
+        sample,
+        Tags(
+            frozenset(slug for kind, slug in shared if kind == "topic"),
+            frozenset(slug for kind, slug in shared if kind == "jurisdiction"),
+        ),
+    )

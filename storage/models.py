@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, Column, Index, Text, UniqueConstraint, false, text
+from sqlalchemy import Boolean, Column, Index, Text, UniqueConstraint, false, text, true
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -58,12 +58,21 @@ class Source(SQLModel, table=True):
     """A feed we poll, with its HTTP cache validators, schedule and failure state."""
 
     __tablename__ = "sources"
+    __table_args__ = (UniqueConstraint("url", "fetch_key", name="uq_sources_fetch"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    # the canonical address (core/source_url.py), without credentials: sources are unique on it
-    url: str = Field(sa_column=Column(Text, nullable=False, unique=True))
+    # the canonical address (core/source_url.py), without credentials
+    url: str = Field(sa_column=Column(Text, nullable=False))
     # "user:password" for HTTP basic auth, kept apart from the URL so it is never shown
     credentials: str | None = Field(default=None, sa_column=Column(Text))
+    # "" for a feed anyone may read; a hash of the credentials otherwise: the same address read
+    # with other credentials is another fetch, so no tenant reads a feed with another's password
+    fetch_key: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # in the operator's shared catalogue (every tenant sees it unless it hides it); False: a
+    # tenant's private source, seen only by the tenants in `tenant_sources`
+    shared: bool = Field(
+        default=True, sa_column=Column(Boolean, nullable=False, server_default=true())
+    )
     name: str
     title: str | None = None
     jurisdiction: str | None = None  # default jurisdiction slug for its items
@@ -92,6 +101,21 @@ class Source(SQLModel, table=True):
     lease_owner: str | None = None
     lease_until: datetime | None = Field(default=None, sa_column=_ts())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
+
+
+class TenantSource(SQLModel, table=True):
+    """A tenant's own source (`own`: it added it privately) or a catalogue source it hid."""
+
+    __tablename__ = "tenant_sources"
+    __table_args__ = (Index("ix_tenant_sources_tenant", "platform", "workspace"),)
+
+    source_id: int = Field(foreign_key="sources.id", primary_key=True, ondelete="CASCADE")
+    platform: str = Field(primary_key=True)
+    workspace: str = Field(primary_key=True)
+    relation: str  # "own" | "hidden"
+    name: str = ""  # the tenant's own name for its source (other tenants never see it)
+    added_by: str = ""
+    added_at: datetime = Field(default_factory=utcnow, sa_column=_ts(nullable=False))
 
 
 class Item(SQLModel, table=True):

@@ -12,8 +12,10 @@ from core.pins import PinBoard, PinOutcome, PinRecord, UnpinOutcome
 from core.stories import StoryPick
 from core.subscriptions import Channel
 from core.summaries import SummaryLookup
+from core.tenants import Tenant
 from storage.db import Database
 from storage.models import Pin
+from storage.scope import sight_of
 from storage.views import read_page, resolve, survivor_map
 
 __all__ = ["PinStore", "channel_pins"]
@@ -63,8 +65,9 @@ def _pins_of(conn: Connection, channel: Channel, story_id: int) -> list[_PinRow]
 class PinStore:
     """Moderators' pins of stories in channels."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, tenant: Tenant | None = None) -> None:
         self._db = db
+        self._tenant = tenant  # pins only stories it sees (storage/scope.py)
 
     def pin(
         self, channel: Channel, pick: StoryPick, *, by: str, now: datetime, days: int = 7
@@ -74,7 +77,7 @@ class PinStore:
         t = _T.c
         with self._db.session() as session:
             conn = session.connection()
-            story = resolve(conn, pick)
+            story = resolve(conn, pick, sight_of(conn, self._tenant))
             if story is None:
                 return None
             same = _pins_of(conn, channel, story.id)
@@ -105,7 +108,7 @@ class PinStore:
         """Remove the active pin of the story `pick` names; None when there is no such story."""
         with self._db.session() as session:
             conn = session.connection()
-            story = resolve(conn, pick)
+            story = resolve(conn, pick, sight_of(conn, self._tenant))
             if story is None:
                 return None
             gone = [r.id for r in _pins_of(conn, channel, story.id) if r.expires_at > now]
@@ -118,5 +121,7 @@ class PinStore:
         with self._db.session() as session:
             conn = session.connection()
             pins = channel_pins(conn, channel, now)
-            page = read_page(conn, [p.story_id for p in pins], [], lookup)
-        return PinBoard(tuple(pins), page)
+            page = read_page(
+                conn, [p.story_id for p in pins], [], lookup, sight_of(conn, self._tenant)
+            )
+        return PinBoard(tuple(p for p in pins if p.story_id in page.views), page)

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection
 from core.query import Atom, Clause, Filter, Query, Term, stem_needle
 from core.words import word_tokens
 from storage.models import Item, Source, Story, StoryTag
+from storage.scope import EVERYTHING, Sight, item_seen, story_seen
 from storage.search_index import WALK_LIMIT, rows_holding, term_candidates
 
 __all__ = [
@@ -87,16 +88,26 @@ def _regexp(column: ColumnElement[str], pattern: str, sqlite: bool) -> ColumnEle
     return column.regexp_match(pattern, flags="i")
 
 
-def _term(term: Term, sqlite: bool) -> ColumnElement[bool]:
+def _in_items(sight: Sight, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Some item of the story the tenant sees meets `conditions`."""
+    seen = item_seen(sight)
+    return exists().where(
+        _ITEMS.c.story_id == _STORIES.c.id, *conditions, *(() if seen is None else (seen,))
+    )
+
+
+def _term(term: Term, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
     needle = stem_needle(max(term.tokens, key=len))
     pattern = term_pattern(term)
     i = _ITEMS.c
-    in_items = exists().where(
-        i.story_id == _STORIES.c.id,
+    in_items = _in_items(
+        sight,
         or_(
             _contains(i.title, needle, pattern, sqlite), _contains(i.text, needle, pattern, sqlite)
         ),
     )
+    if not sight.whole:
+        return in_items  # the headline may be an unseen item's title; the seen ones speak
     return or_(_contains(_STORIES.c.headline, needle, pattern, sqlite), in_items)
 
 
@@ -105,9 +116,8 @@ def _host_pattern(host: str, *, subdomains: bool) -> str:
     return _URL_HEAD + under + re.escape(host) + _URL_TAIL
 
 
-def _item_url(pattern: str, sqlite: bool) -> ColumnElement[bool]:
-    i = _ITEMS.c
-    return exists().where(i.story_id == _STORIES.c.id, _regexp(i.url, pattern, sqlite))
+def _item_url(pattern: str, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
+    return _in_items(sight, _regexp(_ITEMS.c.url, pattern, sqlite))
 
 
 def source_ids_named(conn: Connection, key: str) -> list[int]:
@@ -116,33 +126,34 @@ def source_ids_named(conn: Connection, key: str) -> list[int]:
     return [sid for sid, name in rows if "-".join(word_tokens(name or "")) == key]
 
 
-def _source(value: str, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
+def _source(value: str, conn: Connection, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
     """Like `core.query.source_keys`: the source's name, an item's host or its first label."""
-    i = _ITEMS.c
     options: list[ColumnElement[bool]] = []
     named = source_ids_named(conn, value)
     if named:
-        options.append(exists().where(i.story_id == _STORIES.c.id, i.source_id.in_(named)))
-    options.append(_item_url(_host_pattern(value, subdomains=False), sqlite))
+        options.append(_in_items(sight, _ITEMS.c.source_id.in_(named)))
+    options.append(_item_url(_host_pattern(value, subdomains=False), sqlite, sight))
     if "." not in value:
         label = _URL_HEAD + r"(www\.)?" + re.escape(value) + r"([.:/?#]|$)"
-        options.append(_item_url(label, sqlite))
+        options.append(_item_url(label, sqlite, sight))
     return or_(*options)
 
 
-def _filter(atom: Filter, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
+def _filter(atom: Filter, conn: Connection, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
     if atom.kind in ("topic", "jurisdiction"):
         t = _STORY_TAGS.c
         return exists().where(
             t.story_id == _STORIES.c.id, t.kind == atom.kind, t.slug == atom.value
         )
     if atom.kind == "site":
-        return _item_url(_host_pattern(atom.value, subdomains=True), sqlite)
-    return _source(atom.value, conn, sqlite)
+        return _item_url(_host_pattern(atom.value, subdomains=True), sqlite, sight)
+    return _source(atom.value, conn, sqlite, sight)
 
 
-def _atom(atom: Atom, conn: Connection, sqlite: bool) -> ColumnElement[bool]:
-    return _term(atom, sqlite) if isinstance(atom, Term) else _filter(atom, conn, sqlite)
+def _atom(atom: Atom, conn: Connection, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
+    if isinstance(atom, Term):
+        return _term(atom, sqlite, sight)
+    return _filter(atom, conn, sqlite, sight)
 
 
 def _clause_candidates(
@@ -188,35 +199,45 @@ def index_condition(
 
 
 def query_condition(
-    query: Query, conn: Connection, *, use_index: bool = True, index_first: bool = False
+    query: Query,
+    conn: Connection,
+    sight: Sight = EVERYTHING,
+    *,
+    use_index: bool = True,
+    index_first: bool = False,
 ) -> ColumnElement[bool]:
-    """The condition on `stories` rows that holds exactly when the story matches `query`.
+    """The condition on `stories` rows that holds exactly when the story matches `query`, by
+    what the tenant's `sight` sees of it.
 
-    The word index's narrowing comes first, so the regular expressions run on its candidates
-    only; the exact conditions after it decide (alone with `use_index=False`, for tests).
-    `index_first` when every match is read, not the newest few."""
+    The word index's narrowing comes first (a superset of every story's words, whatever the
+    sight), so the regular expressions run on its candidates only; the exact conditions after
+    it decide (alone with `use_index=False`, for tests). `index_first` when every match is
+    read, not the newest few."""
     sqlite = conn.dialect.name == "sqlite"
     narrowed = index_condition(query, conn, index_first=index_first)
     parts: list[ColumnElement[bool]] = [narrowed] if use_index else []
     for clause in query.clauses:
         alternatives: Sequence[ColumnElement[bool]] = [
-            _atom(a, conn, sqlite) for a in clause.alternatives
+            _atom(a, conn, sqlite, sight) for a in clause.alternatives
         ]
         parts.append(or_(*alternatives) if alternatives else false())
-    parts += [not_(_atom(a, conn, sqlite)) for a in query.exclusions]
+    parts += [not_(_atom(a, conn, sqlite, sight)) for a in query.exclusions]
     return and_(true(), *parts)
 
 
-def matching_stories(query: Query, conn: Connection, since: datetime) -> Select[int, str, datetime]:
+def matching_stories(
+    query: Query, conn: Connection, since: datetime, sight: Sight = EVERYTHING
+) -> Select[int, str, datetime]:
     """(id, headline, last_seen_at) of the stories seen since `since` (merged ones left out)
-    that match `query`, newest first. A select, so a caller can add a condition to it."""
+    that the tenant's `sight` sees and that match `query`, newest first. A select, so a
+    caller can add a condition to it."""
     s = _STORIES.c
-    return (
-        select(s.id, s.headline, s.last_seen_at)
-        .where(
-            s.last_seen_at >= since,
-            s.merged_into.is_(None),
-            query_condition(query, conn, index_first=True),
-        )
-        .order_by(s.last_seen_at.desc(), s.id.desc())
+    stmt = select(s.id, s.headline, s.last_seen_at).where(
+        s.last_seen_at >= since,
+        s.merged_into.is_(None),
+        query_condition(query, conn, sight, index_first=True),
     )
+    seen = story_seen(sight)
+    if seen is not None:
+        stmt = stmt.where(seen)
+    return stmt.order_by(s.last_seen_at.desc(), s.id.desc())

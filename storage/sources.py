@@ -1,31 +1,44 @@
 """Sources: adding and listing them, which are due, and their health (successes, failures, backoff).
 
+Without a tenant the store is the operator's: every source, and what it adds joins the shared
+catalogue. With one, it is that tenant's view: the catalogue (marking what it hid) and its own
+private sources; what it adds is private to it, and the same feed added by several tenants is
+one source, fetched once. Another tenant's private source is never found, listed or changed:
+it answers as a missing one does.
+
 A failure backs off exponentially (interval * 2^(n-1), at most 24 h); ten in a row disable the
 source with its reason. A server's Retry-After (429/503) is obeyed and is not counted as a failure.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, or_, update
+from sqlalchemy import Connection, Table, delete, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
+from core.clock import utcnow
 from core.source_url import canonical_url
 from core.sources import DuplicateSource, NewSource, SourceHealth, SourceRecord
+from core.tenants import Tenant
 from storage.db import Database
 from storage.models import Item, Source
+from storage.scope import HIDDEN, OWN, TENANT_SOURCES
 from storage.tables import ITEMS, STORIES, chunked
 
 __all__ = [
     "DISABLE_AFTER",
     "MAX_BACKOFF",
     "SourceStore",
+    "delete_unfollowed",
+    "fetch_key",
     "record_success",
     "record_not_modified",
     "record_failure",
@@ -37,12 +50,12 @@ JITTER = 0.1  # +-10% of the interval, so sources added together drift apart
 _SOURCES: Table = Source.__table__  # type: ignore[attr-defined]
 
 
-def _record(source: Source) -> SourceRecord:
+def _record(source: Source, *, name: str = "", hidden: bool = False) -> SourceRecord:
     assert source.id is not None
     return SourceRecord(
         id=source.id,
         url=source.url,
-        name=source.name,
+        name=name or source.name,
         jurisdiction=source.jurisdiction,
         official=source.official,
         enabled=source.enabled,
@@ -53,7 +66,17 @@ def _record(source: Source) -> SourceRecord:
         credentials=source.credentials,
         full_text=source.full_text,
         label=source.label,
+        shared=source.shared,
+        hidden=hidden,
     )
+
+
+def fetch_key(credentials: str | None) -> str:
+    """What tells one fetch of an address from another: "" for anyone's, else the credentials'
+    hash (the same credentials share a fetch; other ones never do)."""
+    if not credentials:
+        return ""
+    return hashlib.sha256(credentials.encode()).hexdigest()[:32]
 
 
 def _key(url: str) -> str:
@@ -64,15 +87,18 @@ def _key(url: str) -> str:
         return url.strip()
 
 
-def _add(session: Session, new: NewSource) -> SourceRecord:
+def _add(session: Session, new: NewSource, *, shared: bool = True) -> SourceRecord:
     # callers pass canonical URLs already; canonical again here, so no path can store a spelling
     url = _key(new.url)
-    existing = session.exec(select(Source).where(Source.url == url)).first()
+    # the catalogue has one source per address, whatever credentials it is read with
+    existing = _same_fetch(session, url, new.credentials, any_credentials=shared)
     if existing is not None:
         raise DuplicateSource(_record(existing))
     source = Source(
         url=url,
         credentials=new.credentials or None,
+        fetch_key=fetch_key(new.credentials),
+        shared=shared,
         name=new.name.strip() or url,
         jurisdiction=new.jurisdiction,
         official=new.official,
@@ -84,19 +110,80 @@ def _add(session: Session, new: NewSource) -> SourceRecord:
     return _record(source)
 
 
+def _same_fetch(
+    session: Session, url: str, credentials: str | None, *, any_credentials: bool = False
+) -> Source | None:
+    """The source read from this address with these credentials (or with any), if any."""
+    stmt = select(Source).where(Source.url == _key(url))
+    if not any_credentials:
+        stmt = stmt.where(Source.fetch_key == fetch_key(credentials))
+    return session.exec(stmt.order_by(col(Source.id))).first()
+
+
+def _relations(conn: Connection, tenant: Tenant) -> dict[int, tuple[str, str]]:
+    """The tenant's own and hidden sources: id -> (relation, its own name for it)."""
+    t = TENANT_SOURCES.c
+    rows = conn.execute(
+        sa_select(t.source_id, t.relation, t.name).where(
+            t.platform == tenant.platform, t.workspace == tenant.workspace
+        )
+    )
+    return {sid: (relation, name) for sid, relation, name in rows}
+
+
 class SourceStore:
-    """The feeds: what they are, which are due, and how their polls went."""
+    """The feeds: what they are, which are due, and how their polls went; with a tenant, that
+    tenant's view of them."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, tenant: Tenant | None = None) -> None:
         self._db = db
+        self._tenant = tenant
 
-    def add(self, new: NewSource) -> SourceRecord:
-        """Store a new, enabled source, due now. Raises DuplicateSource for a known URL."""
+    def _view(self, conn: Connection, source: Source | None) -> SourceRecord | None:
+        """The source as the tenant knows it (its own name, whether it hid it); None when the
+        tenant does not see it."""
+        if source is None or self._tenant is None:
+            return None if source is None else _record(source)
+        relation, name = _relations(conn, self._tenant).get(source.id or 0, ("", ""))
+        if not source.shared and relation != OWN:
+            return None
+        return _record(source, name=name, hidden=relation == HIDDEN)
+
+    def add(self, new: NewSource, *, by: str = "", feed_name: str = "") -> SourceRecord:
+        """The operator's: a new catalogue source, due now. A tenant's: a private one named
+        `new.name` for it alone (`feed_name` for everyone else), or, when another tenant added
+        the same feed, that source, fetched once for both. DuplicateSource for one it sees."""
         with self._db.session() as session:
-            return _add(session, new)
+            if self._tenant is None:
+                return _add(session, new)
+            conn = session.connection()
+            existing = _same_fetch(session, new.url, new.credentials)
+            seen = self._view(conn, existing)
+            if seen is not None:
+                raise DuplicateSource(seen)
+            if existing is None:
+                public = replace(new, name=feed_name or new.name, label=None)
+                source_id = _add(session, public, shared=False).id
+            else:
+                source_id = existing.id or 0
+            conn.execute(
+                insert(TENANT_SOURCES).values(
+                    source_id=source_id,
+                    platform=self._tenant.platform,
+                    workspace=self._tenant.workspace,
+                    relation=OWN,
+                    name=new.name.strip()[:200],
+                    added_by=by,
+                    added_at=utcnow(),
+                )
+            )
+            found = session.get(Source, source_id)
+            assert found is not None
+            return _record(found, name=new.name.strip())
 
     def add_missing(self, entries: Sequence[NewSource]) -> list[SourceRecord]:
-        """Add every entry whose URL is not a source yet, all or none; returns those added."""
+        """Add every entry whose URL is not a source yet to the catalogue, all or none; returns
+        those added."""
         with self._db.session() as session:
             known = set(session.exec(select(Source.url)).all())
             added: list[SourceRecord] = []
@@ -106,11 +193,12 @@ class SourceStore:
                     known.add(added[-1].url)
             return added
 
-    def by_url(self, url: str) -> SourceRecord | None:
-        """The source with this address (any spelling of it), or None."""
+    def by_url(self, url: str, credentials: str | None = None) -> SourceRecord | None:
+        """The source read from this address (any spelling of it) with these credentials, if
+        the tenant sees it (the operator: with any credentials); else None."""
         with self._db.session() as session:
-            found = session.exec(select(Source).where(Source.url == _key(url))).first()
-            return None if found is None else _record(found)
+            found = _same_fetch(session, url, credentials, any_credentials=self._tenant is None)
+            return self._view(session.connection(), found)
 
     def sole_stories(self, source_id: int) -> int:
         """How many stories only this source told (they leave with it)."""
@@ -118,42 +206,103 @@ class SourceStore:
             return len(_sole_story_ids(session.connection(), source_id))
 
     def remove(self, source_id: int) -> bool:
-        """Delete a source, its items and the stories only it told (with their pins, deadlines
-        and alert records); stories other sources told too stay, counted again. False when
-        there is no such source."""
+        """The operator's: delete a source, its items and the stories only it told (with their
+        pins, deadlines and alert records); stories other sources told too stay, counted again.
+        A tenant's: stop following its own private source, which is deleted when no tenant
+        follows it any more. False when there is no such source (for a tenant: of its own)."""
         with self._db.session() as session:
             source = session.get(Source, source_id)
             if source is None:
                 return False
-            conn = session.connection()
-            sole = _sole_story_ids(conn, source_id)
-            shared = [
-                sid
-                for (sid,) in conn.execute(
-                    sa_select(ITEMS.c.story_id)
-                    .where(ITEMS.c.source_id == source_id, ITEMS.c.story_id.is_not(None))
-                    .distinct()
+            if self._tenant is not None:
+                t, tenant = TENANT_SOURCES.c, self._tenant
+                mine = (
+                    t.source_id == source_id,
+                    t.platform == tenant.platform,
+                    t.workspace == tenant.workspace,
+                    t.relation == OWN,
                 )
-                if sid not in sole
-            ]
-            session.delete(source)
-            session.flush()  # the items go (ON DELETE CASCADE) before their stories
-            for chunk in chunked(sole):
-                conn.execute(delete(STORIES).where(STORIES.c.id.in_(chunk)))
-            for chunk in chunked(shared):
-                _recount(conn, chunk)
+                if (
+                    source.shared
+                    or not session.connection()
+                    .execute(delete(TENANT_SOURCES).where(*mine))
+                    .rowcount
+                ):
+                    return False
+                if _followers(session.connection(), source_id):
+                    return True
+            _delete(session, source)
             return True
 
-    def all(self) -> list[SourceRecord]:
-        """Every source, in the order they were added."""
-        with self._db.session() as session:
-            return [_record(s) for s in session.exec(select(Source).order_by(col(Source.id)))]
-
-    def get(self, source_id: int) -> SourceRecord | None:
-        """The source, or None."""
+    def set_hidden(self, source_id: int, hidden: bool, *, by: str = "") -> SourceRecord | None:
+        """Hide a catalogue source from the tenant's briefs, digests and watches, or show it
+        again; None when it is no catalogue source."""
+        assert self._tenant is not None, "only a tenant hides catalogue sources"
         with self._db.session() as session:
             source = session.get(Source, source_id)
-            return None if source is None else _record(source)
+            if source is None or not source.shared:
+                return None
+            conn = session.connection()
+            t, tenant = TENANT_SOURCES.c, self._tenant
+            conn.execute(
+                delete(TENANT_SOURCES).where(
+                    t.source_id == source_id,
+                    t.platform == tenant.platform,
+                    t.workspace == tenant.workspace,
+                )
+            )
+            if hidden:
+                conn.execute(
+                    insert(TENANT_SOURCES).values(
+                        source_id=source_id,
+                        platform=tenant.platform,
+                        workspace=tenant.workspace,
+                        relation=HIDDEN,
+                        added_by=by,
+                        added_at=utcnow(),
+                    )
+                )
+            return _record(source, hidden=hidden)
+
+    def _seen(self, session: Session) -> list[tuple[Source, str, bool]]:
+        """Each source the tenant sees, by id, with its own name for it and whether it hid it."""
+        rows = session.exec(select(Source).order_by(col(Source.id))).all()
+        if self._tenant is None:
+            return [(s, "", False) for s in rows]
+        mine = _relations(session.connection(), self._tenant)
+        seen = []
+        for source in rows:
+            relation, name = mine.get(source.id or 0, ("", ""))
+            if source.shared or relation == OWN:
+                seen.append((source, name, relation == HIDDEN))
+        return seen
+
+    def all(self) -> list[SourceRecord]:
+        """Every source the tenant sees (the operator: every source), in the order they were
+        added."""
+        with self._db.session() as session:
+            return [_record(s, name=name, hidden=hidden) for s, name, hidden in self._seen(session)]
+
+    def get(self, source_id: int) -> SourceRecord | None:
+        """The source, or None (also when the tenant does not see it)."""
+        with self._db.session() as session:
+            return self._view(session.connection(), session.get(Source, source_id))
+
+    def followers(self, source_id: int) -> list[Tenant]:
+        """The tenants that added this private source (the operator's question)."""
+        with self._db.session() as session:
+            return _followers(session.connection(), source_id)
+
+    def adders(self, source_id: int) -> list[tuple[Tenant, str]]:
+        """Each tenant following this private source with the user who added it there."""
+        t = TENANT_SOURCES.c
+        with self._db.session() as session:
+            rows = session.connection().execute(
+                sa_select(t.platform, t.workspace, t.added_by)
+                .where(t.source_id == source_id, t.relation == OWN)
+                .order_by(t.platform, t.workspace)
+            )
+            return [(Tenant(platform, workspace), user) for platform, workspace, user in rows]
 
     def due(self, now: datetime, limit: int) -> list[SourceRecord]:
         """Enabled sources whose next poll is unset or not after `now`, the most overdue first."""
@@ -261,7 +410,7 @@ class SourceStore:
             rows = [
                 SourceHealth(
                     id=s.id or 0,
-                    name=s.name,
+                    name=name or s.name,
                     url=s.url,
                     enabled=s.enabled,
                     disabled_reason=s.disabled_reason,
@@ -276,7 +425,7 @@ class SourceStore:
                     articles_fetched=s.articles_fetched,
                     articles_failed=s.articles_failed,
                 )
-                for s in session.exec(select(Source)).all()
+                for s, name, _hidden in self._seen(session)
             ]
         rows.sort(key=lambda r: (r.enabled, r.name.lower(), r.id))
         return rows
@@ -385,6 +534,53 @@ def record_failure(
             source.next_poll_at = now + delay
     session.add(source)
     session.flush()
+
+
+def _followers(conn: Connection, source_id: int) -> list[Tenant]:
+    t = TENANT_SOURCES.c
+    rows = conn.execute(
+        sa_select(t.platform, t.workspace)
+        .where(t.source_id == source_id, t.relation == OWN)
+        .order_by(t.platform, t.workspace)
+    )
+    return [Tenant(platform, workspace) for platform, workspace in rows]
+
+
+def _delete(session: Session, source: Source) -> None:
+    """The source, its items and the stories only it told; other stories counted again."""
+    conn = session.connection()
+    source_id = source.id or 0
+    sole = _sole_story_ids(conn, source_id)
+    shared = [
+        sid
+        for (sid,) in conn.execute(
+            sa_select(ITEMS.c.story_id)
+            .where(ITEMS.c.source_id == source_id, ITEMS.c.story_id.is_not(None))
+            .distinct()
+        )
+        if sid not in sole
+    ]
+    session.delete(source)
+    session.flush()  # the items go (ON DELETE CASCADE) before their stories
+    for chunk in chunked(sole):
+        conn.execute(delete(STORIES).where(STORIES.c.id.in_(chunk)))
+    for chunk in chunked(shared):
+        _recount(conn, chunk)
+
+
+def delete_unfollowed(session: Session, source_ids: Sequence[int]) -> int:
+    """Delete those of these private sources no tenant follows any more; how many went."""
+    gone = 0
+    for source_id in source_ids:
+        source = session.get(Source, source_id)
+        if (
+            source is not None
+            and not source.shared
+            and not _followers(session.connection(), source_id)
+        ):
+            _delete(session, source)
+            gone += 1
+    return gone
 
 
 def _sole_story_ids(conn: Connection, source_id: int) -> set[int]:

@@ -29,13 +29,15 @@ from core.stories import (
 )
 from core.subscriptions import Channel
 from core.summaries import SummaryLookup
+from core.tenants import Tenant
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
 from storage.pins import channel_pins
+from storage.scope import EVERYTHING, Sight, item_seen, seen_story_ids, sight_of, story_seen
 from storage.search import matching_stories, query_condition
 from storage.story_export import export_stories
 from storage.tables import chunked
-from storage.views import read_page, resolve, survivors
+from storage.views import partly_unseen, read_page, resolve, survivors
 
 __all__ = [
     "StoryStore",
@@ -66,8 +68,9 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
-    """Some item of the story has `word` in its title or text, whatever the case."""
+def _mentions(word: str, sqlite: bool, sight: Sight = EVERYTHING) -> ColumnElement[bool]:
+    """Some item of the story the tenant sees has `word` in its title or text, whatever the
+    case."""
     pattern = f"%{_like_escape(word.strip().lower())}%"
     i = _ITEMS.c
     columns: list[ColumnElement[str]] = [i.title, i.text]
@@ -78,11 +81,12 @@ def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
     else:
         # SQLite's own lower() and LIKE fold ASCII only: "Überwachung" needs Python's lower()
         match = or_(*(func.pb_lower(c).like(pattern, escape="\\") for c in columns))
-    return exists().where(i.story_id == _STORIES.c.id, match)
+    seen = item_seen(sight)
+    return exists().where(i.story_id == _STORIES.c.id, match, *(() if seen is None else (seen,)))
 
 
 def recent_stories_mentioning(
-    session: Session, since: datetime, words: Sequence[str]
+    session: Session, since: datetime, words: Sequence[str], sight: Sight = EVERYTHING
 ) -> list[tuple[int, str, datetime]]:
     """(id, headline, last_seen_at) of the stories seen since `since` with any of `words` in
     an item (every such story when `words` is empty), newest first."""
@@ -90,10 +94,13 @@ def recent_stories_mentioning(
     stmt = sa_select(s.id, s.headline, s.last_seen_at).where(
         s.last_seen_at >= since, s.merged_into.is_(None)
     )
+    seen = story_seen(sight)
+    if seen is not None:
+        stmt = stmt.where(seen)
     sqlite = _is_sqlite(session)
     needles = [w for w in words if w.strip()]
     if needles:
-        stmt = stmt.where(or_(*(_mentions(w, sqlite) for w in needles)))
+        stmt = stmt.where(or_(*(_mentions(w, sqlite, sight) for w in needles)))
     stmt = stmt.order_by(s.last_seen_at.desc(), s.id.desc())
     return [(sid, head, seen) for sid, head, seen in session.connection().execute(stmt)]
 
@@ -124,14 +131,19 @@ def find_stories(
     exclude_ids: Iterable[int] = (),
     query: Query | None = None,
     offset: int = 0,
+    sight: Sight = EVERYTHING,
 ) -> list[Story]:
     """Stories in the window that carry any of `topics` and any of `jurisdictions` (each filter
     applies only when given) and contain every word; ranked by `rank_key`. Without words, only
     policy news (`Story.relevant`): other stories are found by their words alone. `query`
-    (the query language) must hold too; the first `offset` ranked matches are skipped."""
+    (the query language) must hold too; the first `offset` ranked matches are skipped. Only
+    stories the tenant's `sight` sees are found."""
     conds = [col(Story.last_seen_at) >= since, col(Story.merged_into).is_(None)]
+    seen = story_seen(sight)
+    if seen is not None:
+        conds.append(seen)
     if query is not None:
-        conds.append(query_condition(query, session.connection()))
+        conds.append(query_condition(query, session.connection(), sight))
     searched = query is not None and query.has_terms()
     if not searched and not any(w.strip() for w in words):
         conds.append(col(Story.relevant).is_(True))
@@ -149,7 +161,7 @@ def find_stories(
                 )
             )
     sqlite = _is_sqlite(session)
-    conds += [_mentions(w, sqlite) for w in words if w.strip()]
+    conds += [_mentions(w, sqlite, sight) for w in words if w.strip()]
     excluded = list(dict.fromkeys(exclude_ids))
     if excluded:
         conds.append(col(Story.id).not_in(excluded))
@@ -184,7 +196,9 @@ def _with_topic(session: Session, ids: Sequence[int]) -> set[int]:
     return found
 
 
-def _find(session: Session, find: StoryFind, *, limit: int, exclude: Sequence[int]) -> list[Story]:
+def _find(
+    session: Session, find: StoryFind, sight: Sight, *, limit: int, exclude: Sequence[int]
+) -> list[Story]:
     return find_stories(
         session,
         topics=find.topics,
@@ -196,6 +210,7 @@ def _find(session: Session, find: StoryFind, *, limit: int, exclude: Sequence[in
         exclude_ids=exclude,
         query=find.query,
         offset=find.offset,
+        sight=sight,
     )
 
 
@@ -205,23 +220,33 @@ def _ids(stories: Iterable[Story]) -> list[int]:
 
 class StoryStore:
     """Stories as readers see them: pages of views with their cached summaries, a story a user
-    names, and what watches match against. Merged stories are followed, never listed."""
+    names, and what watches match against. Merged stories are followed, never listed. With a
+    tenant, only what it sees (storage/scope.py); without one, everything."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, tenant: Tenant | None = None) -> None:
         self._db = db
+        self._tenant = tenant
+
+    def _sight(self, session: Session) -> Sight:
+        return sight_of(session.connection(), self._tenant)
 
     def export(self, since: datetime) -> Iterator[ExportedStory]:
-        """Every story last seen since `since`, with its judgements, reasons and items, oldest
-        first (one read transaction; read a batch at a time)."""
+        """Every story last seen since `since` that the tenant sees, with its judgements, reasons
+        and the items it sees, oldest first (one read transaction; read a batch at a time)."""
         with self._db.engine.connect() as conn:
-            yield from export_stories(conn, since)
+            yield from export_stories(conn, since, sight_of(conn, self._tenant))
 
     def _pinned(
-        self, session: Session, channel: Channel | None, now: datetime | None, ids: Sequence[int]
+        self,
+        session: Session,
+        sight: Sight,
+        channel: Channel | None,
+        now: datetime | None,
+        ids: Sequence[int],
     ) -> list[int]:
         conn = session.connection()
         pins = [] if channel is None or now is None else channel_pins(conn, channel, now)
-        return survivors(conn, [*(p.story_id for p in pins), *ids])
+        return seen_story_ids(conn, survivors(conn, [*(p.story_id for p in pins), *ids]), sight)
 
     def brief(
         self,
@@ -235,12 +260,15 @@ class StoryStore:
         """The channel's unexpired pins (then `pinned_ids`) lead, at most `find.limit` of them;
         the best stories `find` matches fill the rest of the page."""
         with self._db.session() as session:
+            sight = self._sight(session)
             # a later page lists matches only: the pins led the first
-            pinned = [] if find.offset else self._pinned(session, channel, now, pinned_ids)
+            pinned = [] if find.offset else self._pinned(session, sight, channel, now, pinned_ids)
             pinned = pinned[: find.limit]
             room = find.limit - len(pinned)
-            found = _ids(_find(session, find, limit=room, exclude=pinned)) if room > 0 else []
-            return read_page(session.connection(), pinned, found, lookup)
+            found = (
+                _ids(_find(session, find, sight, limit=room, exclude=pinned)) if room > 0 else []
+            )
+            return read_page(session.connection(), pinned, found, lookup, sight)
 
     def digest(
         self,
@@ -254,56 +282,63 @@ class StoryStore:
         """Every pin leads; then the stories a find matches, in its ranking (with several finds,
         the stories any of them matches, newest first), at most the finds' limit."""
         with self._db.session() as session:
-            pinned = self._pinned(session, channel, now, pinned_ids)
+            sight = self._sight(session)
+            pinned = self._pinned(session, sight, channel, now, pinned_ids)
             matched: dict[int, Story] = {}
             for find in finds:
-                for story in _find(session, find, limit=find.limit, exclude=pinned):
+                for story in _find(session, find, sight, limit=find.limit, exclude=pinned):
                     if story.id is not None:
                         matched.setdefault(story.id, story)
             found = list(matched.values())
             if len(finds) > 1:
                 limit = max(f.limit for f in finds)
                 found = sorted(found, key=lambda s: s.last_seen_at, reverse=True)[:limit]
-            return read_page(session.connection(), pinned, _ids(found), lookup)
+            return read_page(session.connection(), pinned, _ids(found), lookup, sight)
 
     def read(self, story_ids: Sequence[int], lookup: SummaryLookup) -> StoryPage:
         """A page of these stories (merged ones followed), in order, as found ones."""
         with self._db.session() as session:
             conn = session.connection()
-            return read_page(conn, [], survivors(conn, story_ids), lookup)
+            return read_page(conn, [], survivors(conn, story_ids), lookup, self._sight(session))
 
     def read_pick(self, pick: StoryPick, lookup: SummaryLookup) -> StoryPage | None:
         """A page of the one story a user named; None when there is no such story."""
         with self._db.session() as session:
             conn = session.connection()
-            story = resolve(conn, pick)
-            return None if story is None else read_page(conn, [], [story.id], lookup)
+            sight = self._sight(session)
+            story = resolve(conn, pick, sight)
+            return None if story is None else read_page(conn, [], [story.id], lookup, sight)
 
     def headline(self, pick: StoryPick) -> StoryHeadline | None:
         """The story a user named (merged ones followed); None when there is no such story."""
         with self._db.session() as session:
-            return resolve(session.connection(), pick)
+            return resolve(session.connection(), pick, self._sight(session))
 
     def mentioning(self, since: datetime, words: Sequence[str]) -> list[StoryHeadline]:
         """The stories seen since `since` with any of `words` in an item (every story when
         `words` is empty), newest first."""
         with self._db.session() as session:
-            rows = recent_stories_mentioning(session, since, words)
+            rows = recent_stories_mentioning(session, since, words, self._sight(session))
         return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
 
     def matching(self, since: datetime, query: Query) -> list[StoryHeadline]:
-        """The stories seen since `since` that match `query` (decided in SQL, narrowed by the
-        word index), newest first."""
+        """The stories seen since `since` that the tenant sees and that match `query`
+        (decided in SQL, narrowed by the word index), newest first."""
         with self._db.session() as session:
             conn = session.connection()
-            rows = conn.execute(matching_stories(query, conn, since))
+            rows = conn.execute(matching_stories(query, conn, since, self._sight(session)))
             return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
+
+    def seen_in_part(self, story_ids: Sequence[int]) -> set[int]:
+        """Those of these stories the tenant does not see whole (or at all)."""
+        with self._db.session() as session:
+            return partly_unseen(session.connection(), story_ids, self._sight(session))
 
     def match_texts(
         self, story_ids: Sequence[int], *, with_sources: bool = True
     ) -> list[StoryMatchText]:
         """What watches match these stories against (skip the sources when no query has a
-        `source:` filter)."""
+        `source:` filter): a story the tenant sees in part, by the items it sees alone."""
         s, i, src, t = _STORIES.c, _ITEMS.c, _SOURCES.c, _STORY_TAGS.c
         texts: dict[int, list[str]] = {}
         sources: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
@@ -311,22 +346,31 @@ class StoryStore:
         places: dict[int, set[str]] = defaultdict(set)
         with self._db.session() as session:
             conn = session.connection()
+            sight = self._sight(session)
+            seen = item_seen(sight)
             for chunk in chunked(story_ids, _MATCH_CHUNK):
                 for sid, head in conn.execute(sa_select(s.id, s.headline).where(s.id.in_(chunk))):
                     texts[sid] = [head]
+                if not sight.whole:
+                    # the headline may be an unseen item's title: the seen items speak alone
+                    for sid in partly_unseen(conn, chunk, sight):
+                        texts[sid] = []
                 if with_sources:
                     stmt = sa_select(i.story_id, i.title, i.text, src.name, i.url).join(
                         _SOURCES, src.id == i.source_id
                     )
+                    stmt = stmt.where(i.story_id.in_(chunk))
                     for sid, title, body, name, url in conn.execute(
-                        stmt.where(i.story_id.in_(chunk))
+                        stmt if seen is None else stmt.where(seen)
                     ):
                         if sid in texts:
                             texts[sid] += (title, body)
                             sources[sid].append((name, url))
                 else:
-                    stmt = sa_select(i.story_id, i.title, i.text)
-                    for sid, title, body in conn.execute(stmt.where(i.story_id.in_(chunk))):
+                    stmt = sa_select(i.story_id, i.title, i.text).where(i.story_id.in_(chunk))
+                    for sid, title, body in conn.execute(
+                        stmt if seen is None else stmt.where(seen)
+                    ):
                         if sid in texts:
                             texts[sid] += (title, body)
                 for sid, kind, slug in conn.execute(
@@ -342,4 +386,5 @@ class StoryStore:
                 sources=tuple(sources[sid]),
             )
             for sid, parts in texts.items()
+            if parts
         ]

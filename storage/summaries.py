@@ -94,16 +94,17 @@ def read_cache(
     stories: Mapping[int, str],
     lookup: SummaryLookup,
     top_line_keys: Iterable[str] = (),
+    history_of: Sequence[int] | None = None,
 ) -> SummaryCache:
     """What `lookup` asks for, for these stories (id -> content hash), in the caller's
-    transaction."""
+    transaction; the summary history of `history_of` (default: all of them)."""
     hashes = {h for h in stories.values() if h}
     keys = [SummaryKey(h, name, model) for h in sorted(hashes) for name, model in lookup.kinds]
     if lookup.model is None:
         return SummaryCache(rows=_rows(conn, keys))
     return SummaryCache(
         rows=_rows(conn, keys),
-        history=_histories(conn, list(stories), lookup.model),
+        history=_histories(conn, list(stories if history_of is None else history_of), lookup.model),
         top_lines=_top_lines(conn, top_line_keys, lookup.model),
     )
 

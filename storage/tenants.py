@@ -12,6 +12,8 @@ from core.tenants import Departure
 from storage.db import Database
 from storage.deadline_models import CALENDAR_FEEDS
 from storage.models import AuditRow, Delivery, DepartureRow, Pin, Subscription, Watch
+from storage.scope import OWN, TENANT_SOURCES
+from storage.sources import delete_unfollowed
 
 __all__ = ["TenantStore", "DEPARTURES"]
 
@@ -82,9 +84,18 @@ class TenantStore:
             return [_departure(r) for r in rows]
 
     def purge(self, platform: str, workspace: str) -> dict[str, int]:
-        """Delete everything the tenant's people created, and its departure; counts per kind."""
-        with self._db.engine.begin() as conn:
-            return _purge(conn, platform, workspace)
+        """Delete everything the tenant's people created, its private sources that no other
+        tenant follows (with their items and the stories only they told), and its departure;
+        counts per kind."""
+        with self._db.session() as session:
+            conn = session.connection()
+            t = TENANT_SOURCES.c
+            mine = and_(t.platform == platform, t.workspace == workspace)
+            own = list(conn.execute(select(t.source_id).where(mine, t.relation == OWN)).scalars())
+            counts = _purge(conn, platform, workspace)
+            conn.execute(delete(TENANT_SOURCES).where(mine))
+            counts["private sources"] = delete_unfollowed(session, own)
+            return counts
 
     def forget_person(self, platform: str, workspace: str, user: str) -> dict[str, int]:
         """Erase one person of one tenant (GDPR-style): their watches and the messages for them,

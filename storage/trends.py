@@ -11,8 +11,11 @@ from typing import Literal
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
 from core.deadlines import StoriesPerDay, TrendRow
+from core.tenants import Tenant
 from storage.db import Database
+from storage.scope import Sight, item_seen, sight_of, story_seen
 from storage.tables import ITEMS, SOURCES, STORIES, STORY_TAGS, chunked
+from storage.views import seen_headlines
 
 __all__ = ["TrendStore", "SplitBy"]
 
@@ -23,8 +26,9 @@ MAX_STORIES = 50_000  # a year of a busy deployment; beyond it the oldest are no
 class TrendStore:
     """Read-only counts over stories; one transaction per call."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, tenant: Tenant | None = None) -> None:
         self._db = db
+        self._tenant = tenant  # counts only the stories it sees (storage/scope.py)
 
     def stories_per_day(
         self,
@@ -54,8 +58,12 @@ class TrendStore:
                     )
                 )
         with self._db.engine.connect() as conn:
+            sight = sight_of(conn, self._tenant)
+            seen = story_seen(sight)
+            if seen is not None:
+                conds.append(seen)
             sqlite = conn.dialect.name == "sqlite"
-            conds += [_mentions(w, sqlite) for w in words if w.strip()]
+            conds += [_mentions(w, sqlite, sight) for w in words if w.strip()]
             stmt = (
                 select(s.id, s.first_seen_at, s.headline, s.source_count)
                 .where(*conds)
@@ -63,7 +71,8 @@ class TrendStore:
                 .limit(MAX_STORIES)
             )
             stories = list(conn.execute(stmt))
-            series = _series(conn, [r.id for r in stories], by) if by else {}
+            series = _series(conn, [r.id for r in stories], by, sight) if by else {}
+            heads = seen_headlines(conn, [r.id for r in stories], sight)
         counts: Counter[tuple[date, str]] = Counter()
         best: dict[date, tuple[int, datetime, str]] = {}
         for row in stories:
@@ -71,7 +80,7 @@ class TrendStore:
             for name in series.get(row.id, ("other",)) if by else ("",):
                 counts[(day, name)] += 1
             # the day's most-told story names its peak (ties: the earliest)
-            rank = (int(row.source_count), row.first_seen_at, row.headline)
+            rank = (int(row.source_count), row.first_seen_at, heads.get(row.id, row.headline))
             held = best.get(day)
             if held is None or (rank[0], -rank[1].timestamp()) > (held[0], -held[1].timestamp()):
                 best[day] = rank
@@ -79,8 +88,11 @@ class TrendStore:
         return StoriesPerDay(rows, {day: h for day, (_n, _t, h) in best.items()})
 
 
-def _series(conn: Connection, story_ids: Sequence[int], by: SplitBy) -> dict[int, tuple[str, ...]]:
-    """Each story's series names: its topics or jurisdictions (slugs), or its sources' names."""
+def _series(
+    conn: Connection, story_ids: Sequence[int], by: SplitBy, sight: Sight
+) -> dict[int, tuple[str, ...]]:
+    """Each story's series names: its topics or jurisdictions (slugs), or the names of its
+    sources the tenant sees."""
     found: dict[int, list[str]] = {}
     for chunk in chunked(story_ids):
         if by == "source":
@@ -91,6 +103,9 @@ def _series(conn: Connection, story_ids: Sequence[int], by: SplitBy) -> dict[int
                 .where(i.story_id.in_(chunk))
                 .distinct()
             )
+            seen = item_seen(sight)
+            if seen is not None:
+                stmt = stmt.where(seen)
         else:
             t = STORY_TAGS.c
             stmt = select(t.story_id, t.slug).where(t.story_id.in_(chunk), t.kind == by)
@@ -99,8 +114,9 @@ def _series(conn: Connection, story_ids: Sequence[int], by: SplitBy) -> dict[int
     return {sid: tuple(sorted(names)) for sid, names in found.items()}
 
 
-def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
-    """Some item of the story has `word` in its title or text, whatever the case."""
+def _mentions(word: str, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
+    """Some item of the story the tenant sees has `word` in its title or text, whatever the
+    case."""
     escaped = word.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
     i = ITEMS.c
@@ -111,4 +127,5 @@ def _mentions(word: str, sqlite: bool) -> ColumnElement[bool]:
         match = or_(*(c.like(pattern, escape="\\") for c in columns))
     else:
         match = or_(*(func.pb_lower(c).like(pattern, escape="\\") for c in columns))
-    return exists().where(i.story_id == STORIES.c.id, match)
+    seen = item_seen(sight)
+    return exists().where(i.story_id == STORIES.c.id, match, *(() if seen is None else (seen,)))

@@ -36,6 +36,7 @@ class Request:
     path: str  # without the /api/v10 prefix, e.g. /channels/5/messages
     json: Any
     headers: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # multipart: file name -> bytes
 
 
 @dataclass
@@ -114,7 +115,7 @@ class FakeDiscord:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]
         return self
 
     async def stop(self) -> None:
@@ -123,9 +124,20 @@ class FakeDiscord:
 
     async def _handle(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
-        raw = await request.read()
-        body = json.loads(raw) if raw else None
-        self.requests.append(Request(request.method, path, body, dict(request.headers)))
+        files: dict[str, bytes] = {}
+        if request.content_type == "multipart/form-data":
+            # discord.py sends attachments as files[n] parts beside a payload_json part
+            body = None
+            async for part in await request.multipart():
+                data = await part.read()
+                if part.name == "payload_json":
+                    body = json.loads(data)
+                elif part.filename:
+                    files[part.filename] = bytes(data)
+        else:
+            raw = await request.read()
+            body = json.loads(raw) if raw else None
+        self.requests.append(Request(request.method, path, body, dict(request.headers), files))
         script = self._scripts.get((request.method, path))
         if script:
             answer = script.pop(0)
@@ -197,7 +209,10 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": [
+                {"id": str(next(self._ids)), "filename": a.get("filename", ""), "size": 0}
+                for a in body.get("attachments", [])
+            ],
             "pinned": False,
             "type": 0,
         }

@@ -1,7 +1,9 @@
-"""A local fake OpenAI-compatible server: POST /v1/chat/completions, with `usage` figures.
+"""A local fake OpenAI-compatible server: POST /v1/chat/completions and /v1/embeddings, with
+`usage` figures.
 
-It records every request body, counts prompt tokens as len(text) / 4 of the messages, and answers
-through a replaceable `responder` so a test can play an obedient, broken, slow or failing model.
+It records every request body, counts prompt tokens as len(text) / 4 of the messages (or of the
+inputs), and answers through a replaceable `responder` (chat) or `embedder` (embeddings) so a
+test can play an obedient, broken, slow or failing model.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ __all__ = [
     "story_responder",
     "prompt_tokens",
     "article_ids",
+    "bag_of_words",
 ]
 
 _ARTICLE_ID = re.compile(r'<article id="(\d+)"')
@@ -39,6 +42,24 @@ class Reply:
 
 
 Responder = Callable[[dict[str, Any]], Reply]
+# an embeddings model: the request body -> a Reply whose `content` is ignored, or None to answer
+# with `vector(text)` for each input
+Embedder = Callable[[dict[str, Any]], Reply | None]
+
+
+def bag_of_words(text: str, dims: int = 32) -> list[float]:
+    """A deterministic toy embedding: word counts hashed into `dims` buckets (plus one)."""
+    import zlib
+
+    out = [0.0] * dims
+    for word in text.lower().split():
+        out[zlib.crc32(word.encode()) % dims] += 1.0
+    out[0] += 1.0  # never all zeros
+    return out
+
+
+def obedient_embedder(body: dict[str, Any]) -> Reply | None:
+    return None
 
 
 def prompt_tokens(body: dict[str, Any]) -> int:
@@ -83,6 +104,18 @@ class FakeOpenAI:
     lock: threading.Lock = field(default_factory=threading.Lock)
     reject_json_mode: bool = False  # answer 400 when response_format is sent
     reported_tokens: int = 0  # the sum of `usage.total_tokens` it answered with
+    embedder: Embedder = obedient_embedder
+    vector: Callable[[str], list[float]] = bag_of_words  # what an obedient embedder answers
+
+    @property
+    def embedding_requests(self) -> list[dict[str, Any]]:
+        """The bodies of the /embeddings calls received."""
+        return [b for b in self.requests() if "input" in b and "messages" not in b]
+
+    @property
+    def embedded_inputs(self) -> list[str]:
+        """Every text sent for embedding, in order."""
+        return [text for body in self.embedding_requests for text in body["input"]]
 
     @property
     def calls(self) -> int:
@@ -158,6 +191,9 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 state.bodies.append(raw)
                 state.headers.append(dict(self.headers.items()))
+            if self.path.endswith("/embeddings"):
+                self._embeddings(json.loads(raw))
+                return
             if not self.path.endswith("/chat/completions"):
                 self._send(404, json.dumps({"error": {"message": "not found"}}))
                 return
@@ -178,6 +214,26 @@ def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 with state.lock:
                     state.reported_tokens += completion["usage"]["total_tokens"]
                 self._send(200, json.dumps(completion))
+
+        def _embeddings(self, body: dict[str, Any]) -> None:
+            reply = state.embedder(body)
+            if reply is not None:
+                if reply.delay:
+                    time.sleep(reply.delay)
+                self._send(reply.status, reply.raw or json.dumps({"error": {"message": "x"}}))
+                return
+            inputs = body.get("input", [])
+            inputs = [inputs] if isinstance(inputs, str) else inputs
+            tokens = max(1, sum(len(t) for t in inputs) // 4)
+            data = [
+                {"object": "embedding", "index": n, "embedding": state.vector(text)}
+                for n, text in enumerate(inputs)
+            ]
+            with state.lock:
+                state.reported_tokens += tokens
+            usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+            payload = {"object": "list", "data": data, "model": body.get("model"), "usage": usage}
+            self._send(200, json.dumps(payload))
 
     return Handler
 

@@ -246,3 +246,217 @@ def test_what_lasts_until_a_date_expires_then(sentence: str):
 )
 def test_more_ways_a_rule_starts(sentence: str, expected: str):
     assert labels(sentence, "2026-02-10T12:00:00") == [f"{expected} · takes effect"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the 2023 batch (dev split, rumca-js/RSS-Link-Database-2023)
+        (
+            "Customers on Economy 7 tariffs see bills rise 7.6% despite the government fixing "
+            "prices until April.",
+            "2023-01-20T00:13:00",
+            ["April 2023 · expires"],
+        ),
+        (
+            "There are already seven betting shops in Erdington, which is among the 10% of the "
+            "most deprived areas in the country, and a consultation over the opening of an eighth "
+            "ends on Thursday.",
+            "2023-02-02T18:04:00",
+            ["9 February 2023 · consultation closes"],
+        ),
+        (
+            "Energy bill support for firms to be reduced from April",
+            "2023-01-09T12:00:00",
+            ["April 2023 · takes effect"],
+        ),
+        (
+            "After decades of “demonisation”, psychiatrists will be able to prescribe MDMA and "
+            "psilocybin in Australia from July this year.",
+            "2023-02-03T21:43:00",
+            ["July 2023 · takes effect"],
+        ),
+        (
+            "US Sets Early 2024 Deadline for 5G Signal Safeguards on Aircraft",
+            "2023-01-09T17:12:00",
+            ["2024 · compliance deadline"],
+        ),
+    ],
+)
+def test_more_of_how_news_states_dates(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [  # real sentences of the 2023 batch that carry no deadline
+        (  # a vote already held: the day is the reported event's own
+            "The court selected Norma Pina in a 6-to-5 vote on Monday, elevating a figure who "
+            "has clashed with Mexico's president.",
+            "2023-01-03T00:17:00",
+        ),
+        (  # a pledge of an outcome, not a duty
+            "Exclusive: charities say energy costs and underfunded contracts threaten government "
+            "promise to end rough sleeping by 2024 Homeless people living in hostels and "
+            "supported homes in England are at risk of being forced back on to the streets.",
+            "2023-01-30T06:00:00",
+        ),
+        (  # a span of history
+            "The policy shift comes after six years of consultations on the issue within the "
+            "church, which also apologized for its treatment of L.G.B.T.Q. people.",
+            "2023-01-20T18:15:00",
+        ),
+        ("It would come into force, he vowed, on 5 July 1948.", "2023-01-16T08:00:00"),
+        (
+            "But beginning February 28th, you only get free delivery for orders over $150.",
+            "2023-01-27T20:24:00",
+        ),
+        (  # sport is out of scope
+            "Despite an exceptional sporting record as head of the French team, the coach's "
+            "contract renewal until 2026 still exasperates his critics.",
+            "2023-01-09T04:04:00",
+        ),
+    ],
+)
+def test_more_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []
+
+
+def test_a_far_clause_does_not_lend_its_trigger():
+    text = (
+        "Experts remain concerned about virus as Biden administration says it will let the "
+        "public health emergency expire in May David Rosner, who studies public health and "
+        "social history at Columbia University, spent 10 days in a hospital in November "
+        "because he contracted respiratory syncytial virus (RSV)."
+    )
+    assert labels(text, "2023-02-06T08:00:00") == ["May 2023 · expires"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the second 2023 batch (dev split)
+        (
+            "The Biden administration said it intends to let the COVID-19 emergency declaration "
+            "expire May 11.",
+            "2023-02-01T01:39:00",
+            ["11 May 2023 · expires"],
+        ),
+        (
+            "Keep in mind, on top of recent price cuts, the Model 3 and Model Y also qualify for "
+            "a $7,500 federal tax credit until March.",
+            "2023-01-20T19:05:00",
+            ["March 2023 · expires"],
+        ),
+        (
+            "The UK is set to reduce the level of support it gives to businesses to help with "
+            "their soaring energy bills by 85% from April, the Telegraph newspaper said.",
+            "2023-01-06T14:08:00",
+            ["April 2023 · takes effect"],
+        ),
+        (
+            "Police must vet all officers and staff by end of March",
+            "2023-01-20T14:46:00",
+            ["March 2023 · compliance deadline"],
+        ),
+        (
+            "Businesses not registered with the Singapore SMS Sender ID Registry by January 31 "
+            'will have their messages labelled as "Likely-SCAM", as the country rolls out more '
+            "measures to combat online scams.",
+            "2023-01-26T17:13:00",
+            ["31 January 2023 · compliance deadline"],
+        ),
+        (
+            "The law firm handling the settlement has been emailing class members since "
+            "mid-December but we wanted to highlight that the deadline for making a claim is "
+            "fast approaching on March 6th, 2023.",
+            "2023-01-04T10:14:00",
+            ["6 March 2023 · deadline"],
+        ),
+    ],
+)
+def test_second_batch_of_how_news_states_dates(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        (  # a standing duration, not a date
+            "If TikTok removes content, such as a video or comment, for violating a community "
+            "guideline, the account behind it will get a strike, which expires after 90 days.",
+            "2023-02-03T19:12:00",
+        ),
+        (  # "<month> last year" is history
+            "The 32-year-old turned to Fifpro to lodge her complaint with Fifa and football’s "
+            "global body ruled in August last year that the club must pay the full amount.",
+            "2023-01-18T11:30:00",
+        ),
+        ("US Backs Banning Russia, Belarus Flags From 2024 Games", "2023-02-02T18:55:00"),
+        (
+            "Meta to Shut Down Instagram End-to-End Encrypted Chat Support Starting May 2026",
+            "2026-03-13T12:00:00",
+        ),
+    ],
+)
+def test_second_batch_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the third 2023 batch (dev split)
+        (
+            "The judge's decision was only an initial ruling that reflects the ITC's findings "
+            "during its investigation, and the final ruling for the case won't be handed down "
+            "until May 10th.",
+            "2023-01-11T10:37:00",
+            ["10 May 2023 · hearing or vote"],
+        ),
+        (
+            "The House Committee on Transportation and Infrastructure on Tuesday will hold a "
+            "hearing on the reauthorization of the Federal Aviation Administration (FAA).",
+            "2023-02-07T14:49:00",
+            ["14 February 2023 · hearing or vote"],
+        ),
+        (
+            "Treasury has delayed its final rules on battery guidance until March , which means "
+            "EVs with foreign batteries can still receive the full $7,500 in credits until then.",
+            "2023-01-25T19:53:00",
+            ["March 2023 · takes effect"],
+        ),
+    ],
+)
+def test_third_batch_of_how_news_states_dates(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        (  # the day of the report, not of the vote
+            "Santos told Insider on Wednesday that he still does not know how he will vote on "
+            "the bill.",
+            "2023-01-26T00:34:00",
+        ),
+        (  # a consumer's offer, not a duty
+            "Plus subscribers have until May to claim their 19 free downloads.",
+            "2023-02-02T16:18:00",
+        ),
+        (  # a forecast
+            "In a letter notifying Congress of the move, Janet Yellen did not alter a projected "
+            "deadline of hitting debt cap by June.",
+            "2023-01-24T18:27:00",
+        ),
+        (  # a person's decision is no hearing
+            "Asa Hutchinson (R) said in a new interview that he’ll likely make his decision on a "
+            "potential White House run in 2024 by April.",
+            "2023-02-07T04:29:00",
+        ),
+        (  # history
+            "Abortion has since been banned or severely restricted in 14 states, after the "
+            "ruling on June 24.",
+            "2023-01-22T17:49:00",
+        ),
+    ],
+)
+def test_third_batch_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []

@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from core.document import Document, Section, StoryCard
+from core.tenants import Tenant
 from digest.composition.digests import digest_key, run_due_digests
 from digest.composition.schedule import next_due, parse_hhmm
 from storage.models import Delivery, Pin, Story, Subscription
@@ -24,9 +25,23 @@ class FakeCompose:
         self.quiet = quiet
         self.calls: list[dict] = []
 
-    def __call__(self, *, topics, since, now, pinned_ids, limit, title, query=None, size=5):
+    def __call__(
+        self,
+        *,
+        topics,
+        since,
+        now,
+        pinned_ids,
+        limit,
+        title,
+        query=None,
+        size=5,
+        chart=False,
+        tenant=None,
+    ):
         self.calls.append(
             {
+                "tenant": tenant,
                 "topics": topics,
                 "since": since,
                 "now": now,
@@ -235,6 +250,7 @@ def test_digest_window_pins_and_topics_reach_compose(db):
             )
     run(db, due, compose)
     (call,) = compose.calls
+    assert call["tenant"] == Tenant("slack", "T1")  # it reads what that workspace's sources tell
     assert call["topics"] == {"eu", "child-safety"}
     assert call["since"] == due - timedelta(hours=24)  # first digest: the last 24 h
     assert call["pinned_ids"] == (5,)  # the expired pin does not lead

@@ -135,6 +135,8 @@ CASES: list[tuple[str, str | None, dict[str, Any], str]] = [
     ),
     ("sources", "remove", {"id": 7}, "remove 7"),
     ("sources", "remove", {"id": 7, "confirm": "confirm"}, "remove 7 confirm"),
+    ("sources", "hide", {"id": 7}, "hide 7"),
+    ("sources", "show", {"id": 7}, "show 7"),
     ("sources", "health", {}, "health"),
     ("sources", "log", {"days": 30}, "log since:30d"),
     ("help", None, {}, ""),
@@ -405,7 +407,15 @@ def test_commands_mirror_the_registry_with_permission_hints(sqlite_db):
         "edit-similar",
     }
     assert {c.name for c in built["digest"].commands} == {"on", "off", "status", "preview"}
-    assert {c.name for c in built["sources"].commands} == {"list", "add", "remove", "health", "log"}
+    assert {c.name for c in built["sources"].commands} == {
+        "list",
+        "add",
+        "remove",
+        "hide",
+        "show",
+        "health",
+        "log",
+    }
     assert built["sources"].default_permissions == discord.Permissions(manage_guild=True)
     assert built["digest"].default_permissions == discord.Permissions(manage_guild=True)
     for name in ("pin", "unpin", "pinned"):

@@ -477,14 +477,16 @@ def test_sources_add_list_remove_health(chat):
     assert reply.document.title == "Added source #1: Regulator news"
     assert reply.document.sections[0].lines == [
         "https://reg.example/feed.xml",
+        "Private to this workspace: no other workspace sees it or its stories.",
         "Fetched once: 3 entries.",
     ]
     assert probe.urls == ["https://reg.example/feed.xml"]
     chat.say("/sources add https://b.example/rss EU Board", as_=ADMIN)
     listed = chat.say("/sources list", as_=ADMIN).document
+    assert listed.title == "Sources (2: 0 in the catalogue, 2 own)"
     assert listed.sections[0].lines == [
-        "#1  Regulator news  https://reg.example/feed.xml",
-        "#2  EU Board  https://b.example/rss",
+        "#1  Regulator news  https://reg.example/feed.xml  (this workspace's own)",
+        "#2  EU Board  https://b.example/rss  (this workspace's own)",
     ]
     health = chat.say("/sources health", as_=ADMIN).document.sections[0].lines
     assert health[0].startswith("… EU Board — not polled yet")
@@ -506,7 +508,12 @@ def test_sources_add_list_remove_health(chat):
         ("/sources add ftp://x.example/feed", "ftp://x.example/feed: expected an http(s) feed URL"),
         ("/sources remove x", "/sources remove needs a source number, like /sources remove 3"),
         ("/sources remove 42", "no source #42; see /sources list"),
-        ("/sources frobnicate", "/sources needs list, add <url>, remove <id>, health or log"),
+        (
+            "/sources frobnicate",
+            "/sources needs list, add <url>, remove <id>, hide <id>, show <id>, health or log",
+        ),
+        ("/sources hide", "/sources hide needs a source number, like /sources hide 3"),
+        ("/sources show 42", "no source #42; see /sources list"),
     ],
 )
 def test_sources_bad_input(chat, line, message):
@@ -558,12 +565,17 @@ def test_resolve_role(chat):
     services = chat.services
     services.admins = frozenset({"UADMIN", "discord:42"})
     services.moderators = frozenset({"UMOD"})
-    assert resolve_role(services, "slack", "UADMIN", MEMBER) is ADMIN
-    assert resolve_role(services, "discord", "42", MEMBER) is ADMIN
+    # POLICYBRIEF_ADMINS are the operators, above any workspace's admins
+    assert resolve_role(services, "slack", "UADMIN", MEMBER) is Role.OPERATOR
+    assert resolve_role(services, "discord", "42", MEMBER) is Role.OPERATOR
     assert resolve_role(services, "slack", "42", MEMBER) is MEMBER
     assert resolve_role(services, "slack", "UMOD", MEMBER) is MOD
     assert resolve_role(services, "slack", "UMOD", ADMIN) is ADMIN  # the platform may say more
     assert resolve_role(services, "slack", "U9", MEMBER) is MEMBER
+    # a moderator of one workspace only
+    services.moderators = frozenset({"slack:T1:UWS"})
+    assert resolve_role(services, "slack", "UWS", MEMBER, "T1") is MOD
+    assert resolve_role(services, "slack", "UWS", MEMBER, "T2") is MEMBER
 
 
 def test_dispatch_applies_the_configured_lists(chat):

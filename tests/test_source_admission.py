@@ -141,14 +141,20 @@ def test_chat_add_refuses_another_spelling_and_private_addresses(db):
     chat = FakeChat(db)
     chat.services.probe = Probe()
     assert chat.say(f"/sources add {SPELLINGS[0]}", as_=Role.ADMIN).document.kind != "error"
-    for spelling in SPELLINGS[1:]:
+    for spelling in SPELLINGS[1:-1]:
         reply = chat.say(f"/sources add {spelling}", as_=Role.ADMIN)
         assert reply.document.title == "that feed is already a source: #1 Feed title"
+    # read with a password, the same address is another fetch: never shared with a workspace
+    # that follows it without one (or with another password)
+    with_password = chat.say(f"/sources add {SPELLINGS[-1]}", as_=Role.ADMIN).document
+    assert with_password.title == "Added source #2: Feed title"
+    Storage(db).sources.remove(2)
     for url, why in PRIVATE:
         reply = chat.say(f"/sources add {url}", as_=Role.ADMIN)
         assert reply.document.kind == "error" and why in reply.document.title
     assert len(Storage(db).sources.all()) == 1
-    assert chat.services.probe.urls == [SPELLINGS[0]]  # refused ones were never fetched
+    # refused ones were never fetched
+    assert chat.services.probe.urls == [SPELLINGS[0], SPELLINGS[-1]]
 
 
 def test_config_file_sources_are_checked_and_deduplicated(tmp_path):
@@ -207,7 +213,7 @@ def test_passwords_are_stored_apart_and_never_shown(db, caplog, env, tmp_path):
     assert added.document.sections[0].lines[0] == SHOWN
     assert chat.services.probe.urls == [SECRET_URL]  # the fetch gets the password
     listed = chat.say("/sources list", as_=Role.ADMIN).document.sections[0].lines
-    assert listed == [f"#1  Members  {SHOWN}"]
+    assert listed == [f"#1  Members  {SHOWN}  (this workspace's own)"]
     with db.session() as session:
         row = session.exec(select(Source)).one()
     assert row.url == "https://feeds.example.org/members/rss"

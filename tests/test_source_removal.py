@@ -47,7 +47,14 @@ def test_chat_removal_asks_first_naming_the_source_then_removes_cleanly(db):
     kr, alone, shared = _setup(db)
     chat.say(f"/pin {story_ref(alone)}", as_=Role.MODERATOR)
     before = snapshot(db)
-    ask = chat.say(f"/sources remove {kr}", as_=Role.ADMIN).document
+    # a workspace admin cannot remove a catalogue source for every workspace
+    denied = chat.say(f"/sources remove {kr} confirm", as_=Role.ADMIN).document
+    assert denied.title == (
+        f"#{kr} KR Wire is in the shared catalogue, which only the operator changes; "
+        f"/sources hide {kr} keeps it out of this workspace."
+    )
+    assert snapshot(db) == before
+    ask = chat.say(f"/sources remove {kr}", as_=Role.OPERATOR).document
     assert ask.title == f"Remove source #{kr} KR Wire?"
     assert ask.sections[0].lines[0].startswith("Its items and the 1 story only it told")
     assert [(c.label, c.command) for c in ask.choices] == [
@@ -58,7 +65,7 @@ def test_chat_removal_asks_first_naming_the_source_then_removes_cleanly(db):
     assert refused.kind == "error"
     assert refused.title.startswith("now: expected confirm")
     assert snapshot(db) == before
-    done = chat.say(f"/sources remove {kr} confirm", as_=Role.ADMIN).document
+    done = chat.say(f"/sources remove {kr} confirm", as_=Role.OPERATOR).document
     assert done.title == f"Removed source #{kr} KR Wire"
     with db.session() as session:
         assert session.get(Story, alone) is None  # only KR Wire told it: gone

@@ -101,6 +101,7 @@ def test_the_data_goes_when_the_grace_period_ends_and_not_before(db):
         "pins": 1,
         "calendar feeds": 0,
         "audit entries": 1,
+        "private sources": 0,
     }
     assert owned(db, "T1") == {"Watch": 0, "Subscription": 0, "Pin": 0, "Delivery": 0}
     assert owned(db, "G1") == {"Watch": 1, "Subscription": 1, "Pin": 1, "Delivery": 1}

@@ -1,7 +1,8 @@
 """The Discord Publisher: digests to channels, alerts by DM, pins; over discord.py's HTTP client.
 
 Every send carries `AllowedMentions.none()` and a nonce derived from the delivery key with
-`enforce_nonce`, so Discord drops a retried send instead of posting it twice. discord.py waits out
+`enforce_nonce`, so Discord drops a retried send instead of posting it twice; a document's charts
+are files of its first message, shown in its first embed. discord.py waits out
 429s itself; what is left maps onto the Publisher errors: 403 -> Forbidden, 404 -> RecipientGone,
 5xx and network trouble -> Transient.
 """
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
+import io
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, NoReturn
 
 import aiohttp
@@ -20,7 +22,7 @@ from discord.http import HTTPClient, handle_message_parameters
 from bot.discord.render import RenderedMessage, render
 from bot.discord.views import story_view
 from bot.publisher import Forbidden, PublishError, Recipient, RecipientGone, Sent, Transient
-from core.document import Document
+from core.document import Attachment, Document
 
 __all__ = ["DiscordPublisher", "delivery_nonce", "NONCE_CHARS"]
 
@@ -68,7 +70,8 @@ class DiscordPublisher:
             what = f"post to channel {target.id}"
         first: Sent | None = None
         for part, message in enumerate(render(document)):
-            payload = await self._post(what, channel_id, message, key, part)
+            images = document.images if part == 0 else []
+            payload = await self._post(what, channel_id, message, key, part, images)
             if first is None:
                 first = Sent(message_id=str(payload["id"]), channel_id=channel_id)
         assert first is not None  # render always yields at least one message
@@ -109,12 +112,22 @@ class DiscordPublisher:
         message: RenderedMessage,
         key: str,
         part: int,
+        images: Sequence[Attachment] = (),
     ) -> Any:
         # channel posts carry no Pin button: every member would see it (moderators use /pin)
         view = story_view(message.story_refs, pin=False) if self._buttons else None
+        # A chart travels in the same request as the first message, under the same nonce: a
+        # retried send is dropped whole by Discord, so the chart is posted exactly once too.
+        files = [
+            discord.File(io.BytesIO(i.data), filename=i.name, description=i.alt or None)
+            for i in images
+        ]
+        if files and message.embeds:
+            message.embeds[0].set_image(url=f"attachment://{files[0].filename}")
         params = handle_message_parameters(
             content=message.content if message.content else discord.utils.MISSING,
             embeds=message.embeds,
+            files=files or discord.utils.MISSING,
             view=view if view is not None and view.children else discord.utils.MISSING,
             allowed_mentions=discord.AllowedMentions.none(),
             nonce=delivery_nonce(key, part),  # discord.py adds enforce_nonce=True with a nonce

@@ -352,7 +352,7 @@ class SlackBot:
         ]
         blocks += _blocks(await self.dispatch(inv))
         blocks.append({"type": "divider"})
-        admin = resolve_role(self.services, "slack", user, inv.platform_role) >= Role.ADMIN
+        admin = resolve_role(self.services, "slack", user, inv.platform_role, team) >= Role.ADMIN
         blocks.append(_home_title("Channel digests" + ("" if admin else " you set up")))
         lines = await asyncio.to_thread(self._digest_lines, team, user, admin)
         blocks.append(_home_text("\n".join(lines) or "None yet: run /digest on in a channel."))

@@ -4,6 +4,9 @@ Web API errors become the Publisher exceptions delivery understands: RecipientGo
 subscription or watch), Forbidden (tell an admin), Transient (retry later, honouring Retry-After),
 OutcomeUnknown (the post may have been made: look before sending again).
 
+A document's charts (a weekly digest's) are uploaded into the channel with the files API after
+its text, at most once: see `_share_images`.
+
 Slack has no idempotency key, so exactly once rests on three things: a post is never retried by the
 HTTP client once its request may have been written (only a refused connection or a 429 is); its
 first message carries the delivery key as message metadata; and `find` looks for that metadata in
@@ -342,7 +345,32 @@ class SlackPublisher:
             if not first_ts:
                 first_ts = str(resp["ts"])
                 channel = str(resp.get("channel") or channel)
+        await self._share_images(client, channel, document)
         return Sent(message_id=first_ts, channel_id=channel)
+
+    async def _share_images(self, client: AsyncWebClient, channel: str, document: Document) -> None:
+        """Upload the document's charts into the channel, after its text is posted.
+
+        Never raises: the digest is posted, and a failure here would make the outbox post it
+        again. So a chart is sent at most once (a lost upload is logged, not retried), which
+        keeps the digest itself exactly once.
+        """
+        for image in document.images:
+            await self.pacer.wait(channel)
+            try:
+                await self._call(
+                    f"uploading a chart to {channel}",
+                    client.files_upload_v2(
+                        channel=channel,
+                        file=image.data,
+                        filename=image.name,
+                        title=document.title,
+                        alt_txt=image.alt or document.title,
+                    ),
+                )
+            except PublishError as exc:
+                log.warning("slack: the chart of a post in %s was not uploaded: %s", channel, exc)
+                return
 
     async def find(self, target: Recipient, key: str, since: datetime) -> Sent | None:
         """The first message of delivery `key` posted since `since`, from the channel's history

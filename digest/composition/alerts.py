@@ -22,11 +22,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from typing import Protocol
 
 from core.alerts import AlertedStory, AlertState, StoryAge
 from core.document import Document, Section, StoryCard
 from core.outbox import NewDelivery
 from core.stories import StoryMatchText
+from core.tenants import Tenant
 from core.watches import DEFAULT_DAILY_AT, WatchOwner, WatchRecord
 from digest.composition.schedule import next_due, parse_hhmm
 from digest.ingest.pipeline import AfterIngest, PollReport
@@ -51,8 +53,14 @@ log = logging.getLogger(__name__)
 MAX_LINES = 10  # story lines in one alert message; the rest are counted per watch
 _MAX_MATCH_TEXT = 20_000  # characters of item text per story that watches look at
 
-CardSource = Callable[[Sequence[int]], Mapping[int, StoryCard]]
-"""Story cards by id (`Cards.read`): an alert shows the card /brief shows."""
+
+class CardSource(Protocol):
+    """Story cards by id as a tenant sees them (`Cards.read`): an alert shows the card /brief
+    shows."""
+
+    def __call__(
+        self, story_ids: Sequence[int], tenant: Tenant | None = None
+    ) -> Mapping[int, StoryCard]: ...
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,38 @@ def _match(
         if sid not in mine or _better(watch, mine[sid]):
             mine[sid] = watch
     return dict(wanted)
+
+
+def _match_as_seen(
+    store: Storage,
+    compiled: CompiledWatches,
+    story_ids: Sequence[int],
+    wanted: dict[WatchOwner, dict[int, WatchRecord]],
+) -> dict[Tenant, set[int]]:
+    """Match again, for each tenant that sees some of these stories only in part (a private
+    source of another tenant, a catalogue source it hid), its watches against what it sees;
+    `wanted` is corrected in place. Returns those stories per tenant."""
+    by_tenant: dict[Tenant, dict[int, WatchRecord]] = defaultdict(dict)
+    for watch_id, watch in compiled.watches.items():
+        by_tenant[Tenant(watch.owner[0], watch.owner[1])][watch_id] = watch
+    partial: dict[Tenant, set[int]] = {}
+    for tenant, watches in by_tenant.items():
+        scoped = store.scoped(tenant)
+        part = scoped.stories.seen_in_part(story_ids)
+        if not part:
+            continue
+        partial[tenant] = part
+        texts = scoped.stories.match_texts(sorted(part))
+        again = _match(store, CompiledWatches(compiled.matcher, watches), story_facts(texts))
+        owners = {w.owner for w in watches.values()}
+        for owner in owners:
+            kept = {s: w for s, w in wanted.get(owner, {}).items() if s not in part}
+            kept.update(again.get(owner, {}))
+            if kept:
+                wanted[owner] = kept
+            else:
+                wanted.pop(owner, None)
+    return partial
 
 
 def _slot(watch: WatchRecord, now: datetime, default_zone: str) -> datetime:
@@ -350,8 +390,9 @@ def queue_alerts(
         compiled = compile_watches(store.watches.active())
     if not compiled.watches:
         return 0
-    texts = store.stories.match_texts(list(dict.fromkeys(new_story_ids)))
-    wanted = _match(store, compiled, story_facts(texts))
+    ids = list(dict.fromkeys(new_story_ids))
+    wanted = _match(store, compiled, story_facts(store.stories.match_texts(ids)))
+    partial = _match_as_seen(store, compiled, ids, wanted)
     if not wanted:
         return 0
     day_start = datetime.combine(now.astimezone(UTC).date(), time(0), tzinfo=UTC)
@@ -374,11 +415,13 @@ def queue_alerts(
         )
         instant[user] = [(s, w) for s, w in fresh if w.mode != "daily"]
         daily[user] = [(s, w) for s, w in fresh if w.mode == "daily"]
-    # every card the messages show, in one read
+    # every card the messages show, in one read (and one per tenant that sees some in part)
     shown = {sid for items in (*instant.values(), *daily.values()) for sid, _ in items}
     shown |= {sid for held in state.rollup_stories.values() for sid, _ in held}
-    found = cards(sorted(shown))
+    everyone = cards(sorted(shown))
+    theirs = {tenant: cards(sorted(shown), tenant) for tenant, part in partial.items() if part}
     for user in users:
+        found = theirs.get(Tenant(user[0], user[1]), everyone)
         _plan_instant(plan, user, instant[user], found, state, daily_cap)
         if daily[user]:
             _plan_rollups(plan, user, daily[user], found, state, default_zone, compiled.watches)

@@ -5,7 +5,7 @@ and their cached summaries in one read, the summaries it had to make in one writ
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from core.document import SourceLink, StoryCard
@@ -13,6 +13,7 @@ from core.pins import PinRecord
 from core.stories import StoryPage, StoryPick, StoryView
 from core.subscriptions import Channel
 from core.summaries import SummaryCache
+from core.tenants import Tenant
 from core.texts import StorySummary
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import Provider, Summaries
@@ -84,10 +85,14 @@ class Cards:
         views = page.chosen()
         return self.make(views, self.summarise(views, page.cache), page.pinned)
 
-    def read(self, story_ids: Sequence[int]) -> Mapping[int, StoryCard]:
-        """Cards of these stories by id (a merged story's card is its survivor's)."""
-        page = self.store.stories.read(story_ids, self.provider.lookup())
-        return {card.id: card for card in self.of_page(page)}
+    def read(
+        self, story_ids: Sequence[int], tenant: Tenant | None = None
+    ) -> Mapping[int, StoryCard]:
+        """Cards of these stories by id (a merged story's card is its survivor's), as `tenant`
+        sees them when given."""
+        cards = self if tenant is None else replace(self, store=self.store.scoped(tenant))
+        page = cards.store.stories.read(story_ids, self.provider.lookup())
+        return {card.id: card for card in cards.of_page(page)}
 
     def read_pick(self, pick: StoryPick) -> StoryCard | None:
         """The card of the story a user named; None when there is no such story."""

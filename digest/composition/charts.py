@@ -81,9 +81,11 @@ def trend_chart(
     since: date,
     until: date,
     title: str,
+    peaks: int = PEAKS,
 ) -> TrendChart:
     """Bin per day (per ISO week beyond 60 days) from `since` up to `until` (excluded), keep
-    the biggest series, and label the busiest bins with their busiest day's headline."""
+    the biggest series, and label the (at most `peaks`) busiest bins with their busiest day's
+    headline."""
     unit, bins = _bins(since, until)
     index = {d: i for i, d in enumerate(bins)}
 
@@ -107,17 +109,17 @@ def trend_chart(
         kept.append(("other", other))
     series = tuple(TrendSeries(name, tuple(values)) for name, values in kept)
     totals = [sum(s.values[i] for s in series) for i in range(len(bins))]
-    peaks: list[tuple[int, str]] = []
+    labelled: list[tuple[int, str]] = []
     busy = [t for t in totals if t]
     usual = sum(busy) / len(busy) if busy else 0.0
-    for at in sorted(range(len(bins)), key=lambda i: (-totals[i], i))[:PEAKS]:
+    for at in sorted(range(len(bins)), key=lambda i: (-totals[i], i))[:peaks]:
         if totals[at] <= usual:
             break  # a peak stands above the usual busy bin, or it is no peak
         days = [d for d in per_day if bin_of(d) == at and d in headlines]
         if days:
             busiest = max(days, key=lambda d: (per_day[d], -d.toordinal()))
-            peaks.append((at, " ".join(headlines[busiest].split())))
-    return TrendChart(title, unit, tuple(bins), series, tuple(sorted(peaks)))
+            labelled.append((at, " ".join(headlines[busiest].split())))
+    return TrendChart(title, unit, tuple(bins), series, tuple(sorted(labelled)))
 
 
 def sparkline(values: Sequence[int]) -> str:

@@ -15,9 +15,11 @@ from core.query import Query
 from core.stories import StoryFind, StoryPage, StoryView
 from core.subscriptions import Channel
 from core.summaries import top_line_key
+from core.tenants import Tenant
 from digest.composition.cards import Cards
 from digest.composition.deadlines import deadline_line
 from digest.composition.lead import extractive_lead
+from digest.composition.weekchart import week_chart
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import Provider, Summaries, count_line
 from storage.store import Storage
@@ -212,6 +214,7 @@ def compose_digest(
     taxonomy: Taxonomy,
     provider: Provider,
     *,
+    tenant: Tenant | None = None,
     topics: set[str] | frozenset[str] = frozenset(),
     since: datetime,
     now: datetime,
@@ -221,14 +224,21 @@ def compose_digest(
     size: int = DIGEST_SIZE,
     title: str = "Policy digest",
     query: Query | None = None,
+    chart: bool = False,
 ) -> Document | None:
     """A channel digest of stories seen in [since, now]; None when none is new.
 
     A lead on the day; the top `size` stories as cards (pinned ones first); then "Also noted",
     one line per further story (up to 15 and `limit` stories in all). `topics` holds topic and
     jurisdiction slugs; a story qualifies when it carries any of them (empty = everything).
-    Only the cards are summarised.
+    Only the cards are summarised. With a `tenant` (or a `channel`), only the stories its
+    sources tell. `chart` (weekly digests): the week's topic-volume chart goes with it as a PNG
+    image, unless the week has no story to draw.
     """
+    if tenant is None and channel is not None:
+        tenant = Tenant(channel[0], channel[1])
+    if tenant is not None:
+        store = store.scoped(tenant)
     slugs = frozenset(topics)
     total = max(limit, size)
     finds = _finds(taxonomy, slugs, since, now, total, query)
@@ -254,11 +264,13 @@ def compose_digest(
     if noted:
         sections.append(Section(title=ALSO_NOTED_SECTION, stories=noted, style="list"))
     fresh = [c for c in (*shown, *noted) if c.id not in page.pinned]
+    image = week_chart(store, taxonomy, slugs=slugs, query=query, now=now) if chart else None
     return Document(
         kind="digest",
         title=title,
         intro=_digest_intro(provider, taxonomy, fresh, [page.views[c.id] for c in fresh], page),
         sections=sections,
         footer=_footer(provider, summaries),
+        images=[image] if image else [],
         at=now.astimezone(UTC).isoformat(timespec="seconds"),
     )

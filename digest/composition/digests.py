@@ -25,6 +25,7 @@ from core.document import Document, Section
 from core.outbox import NewDelivery
 from core.query import Query
 from core.subscriptions import DigestPin, DigestWrite, DueBatch, SubscriptionRecord, WriteOutcome
+from core.tenants import Tenant
 from digest.composition.schedule import next_due, parse_hhmm
 from digest.judgement.query import QueryError, parse_query
 from digest.writing.llm_summaries import SummaryWorker, fill_then_recompose
@@ -60,6 +61,7 @@ class Compose(Protocol):
     def __call__(
         self,
         *,
+        tenant: Tenant | None = None,
         topics: frozenset[str],
         since: datetime,
         now: datetime,
@@ -68,6 +70,7 @@ class Compose(Protocol):
         title: str,
         query: Query | None = None,
         size: int = 5,
+        chart: bool = False,
     ) -> Document | None: ...
 
 
@@ -189,9 +192,9 @@ def _local(dt: datetime, zone: ZoneInfo) -> str:
     return dt.astimezone(zone).strftime("%H:%M %Z")
 
 
-_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str, str, int]
-"""(topics, since, pins, title, query text, size): channels with the same key get one
-document."""
+_ComposeKey = tuple[frozenset[str], datetime, tuple[int, ...], str, str, int, bool, Tenant]
+"""(topics, since, pins, title, query text, size, weekly chart, the tenant whose sources it
+reads): channels with the same key get one document."""
 
 
 @dataclass
@@ -230,7 +233,21 @@ def _plan(sub: SubscriptionRecord, pins: Sequence[DigestPin], now: datetime) -> 
     since = max(sub.last_digest_at or now - FIRST_DIGEST_WINDOW, now - MAX_WINDOW)
     pinned = tuple(pin.story_id for pin in pins if pin.pinned_at > since)
     title = digest_title(local_day, _local(slot, zone))
-    plan.compose_key = (frozenset(sub.topics), since, pinned, title, sub.query, sub.size)
+    # A weekly digest carries the week's topic-volume chart. Its PNG is drawn once here and
+    # stored in the outbox payload with the text: every retry of the delivery sends the same
+    # bytes, and a send never reads the stories again (they may have changed meanwhile).
+    weekly = sub.cadence == "weekly"
+    tenant = Tenant(sub.where[0], sub.where[1])
+    plan.compose_key = (
+        frozenset(sub.topics),
+        since,
+        pinned,
+        title,
+        sub.query,
+        sub.size,
+        weekly,
+        tenant,
+    )
     return plan
 
 
@@ -304,8 +321,9 @@ class _Runner:
     # -- composing -------------------------------------------------------------------------------
 
     def _compose_json(self, key: _ComposeKey) -> str | None:
-        topics, since, pins, title, query, size = key
+        topics, since, pins, title, query, size, weekly, tenant = key
         doc = self.compose(
+            tenant=tenant,
             topics=topics,
             since=since,
             now=self.now,
@@ -314,6 +332,7 @@ class _Runner:
             title=title,
             query=_stored_query(query),
             size=size,
+            chart=weekly,
         )
         return None if doc is None else doc.to_json()
 

@@ -9,7 +9,7 @@ once it has. No database, no clock, no randomness: the same window gives the sam
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,12 +22,15 @@ from core.ingest import (
     StoryFacts,
     story_content_hash,
 )
+from core.readings import ModelReading
 from core.tags import NO_TAGS, STORY_SHARE, Tags
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import Draft, StoryIndex
+from digest.judgement.embeddings import Embedded, Vector, reading
+from digest.judgement.readings import combine
 from digest.judgement.relevance import Assessment, story_facts
 from digest.judgement.signature import Signature, signature_of
-from digest.text.words import split_words
+from digest.text.words import Words, split_words
 
 __all__ = ["Decision", "Judge", "decide"]
 
@@ -44,15 +47,31 @@ class Judge:
         self._shared: dict[Tags, Tags] = {}  # a few hundred distinct pairs serve every item
         self._signatures: dict[str, Signature] = {}
         self._assessments: dict[tuple[str, str | None, bool], Assessment] = {}
+        # items' embeddings by content hash, when a model is configured: the read step sets
+        # them before each judgement (and before the story index is loaded)
+        self.vectors: dict[str, Vector] = {}
 
     def analyse(self, item: StoredItem, source: SourceProfile | None) -> tuple[Tags, Signature]:
         """The item's tags and its clustering signature (its words are split once for both)."""
+        return self._analyse(item, source, None)
+
+    def read(
+        self, item: StoredItem, source: SourceProfile | None
+    ) -> tuple[Tags, Signature, Assessment]:
+        """`analyse` and `assess` together, the item's words split once for the three."""
+        words = split_words(item.title), split_words(item.text)
+        tags, sig = self._analyse(item, source, words)
+        return tags, sig, self._assess(item, source, words)
+
+    def _analyse(
+        self, item: StoredItem, source: SourceProfile | None, words: tuple[Words, Words] | None
+    ) -> tuple[Tags, Signature]:
         jurisdiction = source.jurisdiction if source is not None else None
         tag_key = (item.content_hash, jurisdiction)
         tags = self._tags.get(tag_key)
         sig = self._signatures.get(item.content_hash)
         if tags is None or sig is None:
-            title, text = split_words(item.title), split_words(item.text)
+            title, text = words or (split_words(item.title), split_words(item.text))
             if tags is None:
                 found = self.taxonomy.classify_words(title, text, jurisdiction)
                 tags = self._shared.setdefault(found, found)
@@ -72,6 +91,11 @@ class Judge:
 
     def assess(self, item: StoredItem, source: SourceProfile | None) -> Assessment:
         """The item read for relevance and event type (its source's kind is a prior)."""
+        return self._assess(item, source, None)
+
+    def _assess(
+        self, item: StoredItem, source: SourceProfile | None, words: tuple[Words, Words] | None
+    ) -> Assessment:
         kind = source.kind if source is not None else None
         official = source is not None and source.official
         key = (item.content_hash, kind, official)
@@ -80,10 +104,11 @@ class Judge:
             rules = self.taxonomy.relevance
             has_topic = True
             if kind in rules.topic_required and not official:
-                has_topic = bool(self.analyse(item, source)[0].topics)  # cached
+                has_topic = bool(self._analyse(item, source, words)[0].topics)  # cached
+            title, text = words or (split_words(item.title), split_words(item.text))
             found = rules.assess(
-                split_words(item.title),
-                split_words(item.text),
+                title,
+                text,
                 kind=kind,
                 official=official,
                 has_topic=has_topic,
@@ -91,13 +116,22 @@ class Judge:
             self._remember(self._assessments, key, found)
         return found
 
+    def note(
+        self, item: StoredItem, source: SourceProfile | None, assessed: Assessment | None = None
+    ) -> object:
+        """What a story keeps of its member: its relevance reading (`assessed` when read
+        already), and its vector if known."""
+        found = assessed if assessed is not None else self.assess(item, source)
+        vector = self.vectors.get(item.content_hash)
+        return found if vector is None else Embedded(found, vector)
+
     def member(self, item: StoredItem, source: SourceProfile | None) -> Signature:
         """The item's signature noted with its relevance reading, as a story keeps it."""
-        return self.signature(item)._replace(note=self.assess(item, source), source=item.source_id)
+        return self.signature(item)._replace(note=self.note(item, source), source=item.source_id)
 
     def facts(self, notes: Sequence[object]) -> StoryFacts:
         """A story's relevance, event type and significance from its first members' notes."""
-        read = [n for n in notes if isinstance(n, Assessment)]
+        read = [r for n in notes if isinstance(r := reading(n), Assessment)]
         return story_facts(read, self.taxonomy.relevance)
 
     @staticmethod
@@ -119,15 +153,24 @@ class Decision:
     refs: dict[int, int]
 
 
-def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
-    """Tag the pending items and place them, with the revisited ones, in canonical order."""
+def decide(
+    window: JudgeWindow,
+    index: StoryIndex,
+    judge: Judge,
+    readings: Mapping[int, ModelReading] | None = None,
+) -> Decision:
+    """Tag the pending items and place them, with the revisited ones, in canonical order;
+    stored stories' model `readings` (when an LLM is configured) are applied to their facts."""
     draft = index.draft()
     items = sorted((*window.pending, *window.revisit), key=lambda it: it.order)
     tags: dict[int, Tags] = dict(window.tags)
     signatures: dict[int, Signature] = {}
     sources = window.sources
+    notes: dict[int, Assessment] = {}
     for item in window.pending:
-        tags[item.id], signatures[item.id] = judge.analyse(item, sources.get(item.source_id))
+        tags[item.id], signatures[item.id], notes[item.id] = judge.read(
+            item, sources.get(item.source_id)
+        )
     for story_id in sorted(window.history):
         members = sorted(window.history[story_id], key=lambda it: it.order)
         draft.rebuild(
@@ -136,7 +179,7 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     placed: dict[int, int] = {}
     for item in items:
         sig = signatures.get(item.id) or judge.signature(item)
-        note = judge.assess(item, sources.get(item.source_id))
+        note = judge.note(item, sources.get(item.source_id), notes.get(item.id))
         placed[item.id] = draft.place(
             item.published_at, sig._replace(note=note, source=item.source_id)
         )
@@ -152,6 +195,8 @@ def decide(window: JudgeWindow, index: StoryIndex, judge: Judge) -> Decision:
     for story_id in window.history:
         if story_id not in facts:
             facts[story_id] = judge.facts(draft.notes(story_id))
+    if readings:
+        facts = {s: combine(f, readings.get(s)) for s, f in facts.items()}
     plan = _plan(window, items, story_of, clusters, final, tags, facts)
     return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
 

@@ -48,6 +48,7 @@ from digest.ingest.judge import Judge, decide
 from digest.ingest.parse import FeedError, ParsedFeed, parse_feed, parse_feed_limited
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import MEMBERS_IN_SIGNATURE, StoryIndex
+from digest.judgement.embeddings import Embedder
 from digest.judgement.signature import Signature
 from storage.store import Storage
 
@@ -139,6 +140,12 @@ class PipelineContext:
     # reads article pages for full-text sources; None: such sources keep their feeds' text
     articles: ArticleReader | None = None
     max_new_per_poll: int = 500  # new items stored per source per poll; the rest wait
+    # items' embeddings as extra clustering evidence (POLICYBRIEF_EMBEDDINGS_MODEL); None offline.
+    # The index needs a `meaning` hook to use them (bot/app.py builds both).
+    embedder: Embedder | None = None
+    # stored stories' model readings (topics, relevance, event type) are read and applied by
+    # every judgement; on when an LLM is configured (offline there are none to read)
+    model_readings: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # set at shutdown: polls end between atomic units (see the module docstring)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -359,6 +366,9 @@ def _index_for(ctx: PipelineContext, window: JudgeWindow) -> bool:
     if generation != window.generation:
         return False
     judge = ctx.judge
+    if ctx.embedder is not None:  # the stored vectors only: loading the index calls no server
+        members = [m for _sid, ms in stories for m in ms]
+        judge.vectors.update(ctx.embedder.vectors(members, fetch=False))
     index.load(
         _until_stopped(
             ctx,
@@ -376,6 +386,15 @@ def _index_for(ctx: PipelineContext, window: JudgeWindow) -> bool:
     return True
 
 
+def _read_vectors(ctx: PipelineContext, window: JudgeWindow) -> None:
+    """The read step's embeddings (when configured): the window's items' vectors, cached or made
+    now in batches; what the server cannot give now is left out (words alone decide for it)."""
+    if ctx.embedder is None:
+        return
+    items = [*window.pending, *window.revisit, *(m for ms in window.history.values() for m in ms)]
+    ctx.judge.vectors = dict(ctx.embedder.vectors(items, fetch=True))
+
+
 def judge_pending(ctx: PipelineContext) -> JudgeResult:
     """Judge every pending item: read -> decide -> write -> adopt (retried when another
     process judged in between)."""
@@ -383,13 +402,17 @@ def judge_pending(ctx: PipelineContext) -> JudgeResult:
         window = ctx.store.ingest.window(horizon=ctx.horizon, history=MEMBERS_IN_SIGNATURE)
         if not window.pending:
             return JudgeResult(generation=window.generation)
+        _read_vectors(ctx, window)
         try:
             if not _index_for(ctx, window):
                 continue
         except _Stopped:  # loading the index is the long part; the items wait for next time
             ctx.index.invalidate()
             return JudgeResult(generation=window.generation)
-        decision = decide(window, ctx.index, ctx.judge)
+        readings = None
+        if ctx.model_readings and window.start is not None:
+            readings = ctx.store.readings.recent(window.start - 2 * ctx.index.window)
+        decision = decide(window, ctx.index, ctx.judge, readings)
         try:
             result = ctx.store.ingest.apply(decision.plan)
         except StaleJudgement:

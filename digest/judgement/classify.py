@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.tags import Tags
+from core.words import plural_forms
 from digest.judgement.relevance import RelevanceRules
 from digest.text.words import SEPARATORS, Words, split_words, utf8
 
@@ -73,17 +74,7 @@ def _alias_key(word: str) -> str:
 
 
 def _plurals(word: bytes) -> set[bytes]:
-    forms = {word}
-    if not word or not word[-1:].isalpha():
-        return forms
-    if word.endswith((b"s", b"x", b"z", b"ch", b"sh")):
-        forms.add(word + b"es")
-    elif word.endswith(b"y") and len(word) > 2 and word[-2:-1] not in b"aeiou":
-        forms.add(word[:-1] + b"ies")
-        forms.add(word + b"s")
-    else:
-        forms.add(word + b"s")
-    return forms
+    return {form.encode() for form in plural_forms(word.decode())}
 
 
 # One compiled entry: which category, how much it weighs, and whether it only counts in titles.

@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -48,6 +48,9 @@ JOIN = 0.22  # the weighted cosine at which an item tells a story's event
 # words but not names; another act of one regulator shares the regulator's name, not also the
 # name of the one acted on (tests/data/cluster_pairs.json holds such pairs).
 JOIN_NAMED = 0.12
+# ... or at which it does when their meanings agree, by the optional `meaning` hook of the index
+# (embeddings, digest.judgement.embeddings): paraphrases that share only a few rare terms
+JOIN_EMBEDDED = 0.12
 _SHARED_NAMES = 2  # headline names of the item the story must hold
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
@@ -263,8 +266,15 @@ class StoryIndex:
     `generation`; `Draft`s place new items against it and `commit` adopts a written draft.
     """
 
-    def __init__(self, window: timedelta = DEFAULT_WINDOW) -> None:
+    def __init__(
+        self,
+        window: timedelta = DEFAULT_WINDOW,
+        meaning: Callable[[object, tuple[object, ...]], bool] | None = None,
+    ) -> None:
         self.window = window
+        # optional evidence: whether an item's note and a story's notes tell one event by
+        # meaning (None offline: decisions are then those of the words alone)
+        self.meaning = meaning
         self._stories: dict[int, _Entry] = {}
         self._index: dict[int, _Bucket] = {}  # profile term -> the stories that have it
         self._counts: Counter[int] = Counter()  # _key(term, slot) -> how many stories
@@ -336,9 +346,12 @@ class StoryIndex:
 
     def _put(self, story_id: int, entry: _Entry) -> None:
         slot = _slot(entry[_SEEN])
+        index, counts = self._index, self._counts
+        low = slot & _SLOT_MASK
         for term in entry[_PROFILE]:
-            _bucket_add(self._index, term, story_id)
-            self._counts[_key(term, slot)] += 1
+            _bucket_add(index, term, story_id)
+            key = (term << _SLOT_BITS) | low  # _key(term, slot)
+            counts[key] = counts.get(key, 0) + 1
         self._slots[slot] += 1
         self._slot_of[story_id] = slot
         self._stories[story_id] = entry
@@ -347,9 +360,11 @@ class StoryIndex:
         entry = self._stories.pop(story_id, None)
         if entry is not None:
             slot = self._slot_of.pop(story_id)
+            index, counts = self._index, self._counts
+            low = slot & _SLOT_MASK
             for term in entry[_PROFILE]:
-                _bucket_discard(self._index, term, story_id)
-                self._counts[_key(term, slot)] -= 1
+                _bucket_discard(index, term, story_id)
+                counts[(term << _SLOT_BITS) | low] -= 1
             self._slots[slot] -= 1
 
 
@@ -425,23 +440,40 @@ class Draft:
 
     def _put(self, key: int, entry: _Entry) -> None:
         slot = _slot(entry[_SEEN])
-        keys = _keys(entry)
-        for term in entry[_PROFILE]:
-            _bucket_add(self._index, term, key)
-        self._counts.update(keys)
+        self._update(key, entry[_PROFILE], slot, 1)
         self._slots[slot] += 1
         self._slot_of[key] = slot
         self.entries[key] = entry
-        self._moved(keys, 1)
 
     def _remove_entry(self, key: int) -> None:
         entry = self.entries.pop(key)
-        keys = _keys(entry)
-        for term in entry[_PROFILE]:
-            _bucket_discard(self._index, term, key)
-        self._counts.subtract(keys)
-        self._slots[self._slot_of.pop(key)] -= 1
-        self._moved(keys, -1)
+        slot = self._slot_of.pop(key)
+        self._update(key, entry[_PROFILE], slot, -1)
+        self._slots[slot] -= 1
+
+    def _update(self, key: int, profile: tuple[int, ...], slot: int, step: int) -> None:
+        """A story with this profile, last seen in `slot`, appears (+1) or goes (-1): its index
+        buckets, the per-slot term counts and the cached window counts (kept exact) follow.
+        One loop for the three: this runs for every item placed."""
+        index, counts, dfs = self._index, self._counts, self._dfs
+        width, low = self._width, slot & _SLOT_MASK
+        for term in profile:
+            if step < 0:
+                _bucket_discard(index, term, key)
+            else:  # _bucket_add, inlined
+                bucket = index.get(term)
+                if bucket is None:
+                    index[term] = key
+                elif isinstance(bucket, int):
+                    if bucket != key:
+                        index[term] = {bucket, key}
+                else:
+                    bucket.add(key)
+            k = (term << _SLOT_BITS) | low  # _key(term, slot)
+            counts[k] = counts.get(k, 0) + step
+            known = dfs.get(term)
+            if known is not None and (low - known[0]) & _SLOT_MASK < width:
+                known[1] += step
 
     def _moved(self, keys: Iterable[int], step: int) -> None:
         """Keep the cached window counts exact as a story with `keys` appears (+1) or goes."""
@@ -491,14 +523,40 @@ class Draft:
         title = set(sig.title)
         vector: dict[int, float] = {}
         votes: dict[int, float] = {}
-        of, dfs = rarity.of, rarity.dfs
+        # `rarity.of` and `_vote`, inlined: this loop runs for every term of every item
+        cached, start, log_total = self._dfs, rarity.start, rarity.log_total
+        weights = rarity.weights
+        base_index, base_slot_of, hidden = self.base._index, self.base._slot_of, self.hidden
+        my_index, my_slot_of = self._index, self._slot_of
         for term in sig.terms:
-            weight = of(term)
+            known = cached.get(term)
+            df = known[1] if known is not None and known[0] == start else self._df(term, slots)
+            weight = weights[term] = log_total - (
+                _LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5)
+            )
             if term in title:
                 weight *= TITLE_WEIGHT
             vector[term] = weight
-            if 0 < dfs[term] <= _MAX_BUCKET:
-                self._vote(term, weight, slots, votes)
+            if 0 < df <= _MAX_BUCKET:
+                # every visible story last seen in the window whose profile has the term
+                bucket = base_index.get(term)
+                if bucket is not None:
+                    if isinstance(bucket, int):
+                        if base_slot_of[bucket] in slots and bucket not in hidden:
+                            votes[bucket] = votes.get(bucket, 0.0) + weight
+                    else:
+                        for sid in bucket:
+                            if base_slot_of[sid] in slots and sid not in hidden:
+                                votes[sid] = votes.get(sid, 0.0) + weight
+                bucket = my_index.get(term)
+                if bucket is not None:
+                    if isinstance(bucket, int):
+                        if my_slot_of[bucket] in slots:
+                            votes[bucket] = votes.get(bucket, 0.0) + weight
+                    else:
+                        for sid in bucket:
+                            if my_slot_of[sid] in slots:
+                                votes[sid] = votes.get(sid, 0.0) + weight
         if not votes:
             return None
         norm = math.sqrt(sum(w * w for w in vector.values()))
@@ -507,6 +565,7 @@ class Draft:
         name = min(sig.names or title, key=lambda t: (-vector[t], t), default=None)
         terms = sig.terms
         cves = set(sig.cves)
+        meaning = self.base.meaning
         for sid, entry in self._candidates(votes, when):
             if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
                 continue  # different flaws: different events, however alike the words
@@ -520,6 +579,11 @@ class Draft:
             if score > best_score and (
                 score >= JOIN
                 or (score >= low and _same_name(name, sig.names, terms, entry, rarity))
+                or (  # within one outlet (low is JOIN there) only the words decide
+                    meaning is not None
+                    and score >= max(low, JOIN_EMBEDDED)
+                    and meaning(sig.note, entry[_NOTES])
+                )
             ):
                 best_id, best_score = sid, score
         return best_id
@@ -529,10 +593,12 @@ class Draft:
         Ties go by what the stories hold, never by their ids, which depend on arrival order."""
         window = self.base.window
         floor = max(votes.values()) * _VOTE_SHARE
-        ranked = sorted((vote, sid) for sid, vote in votes.items() if vote >= floor)
+        ranked = [(vote, sid) for sid, vote in votes.items() if vote >= floor]
+        ranked.sort()
         found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
         # from the most votes down, until the last place is taken and every story tied with it
-        # is in (the tie-break below needs them all)
+        # is in (the tie-break below needs them all); `found` is appended in order of votes, so
+        # its last place's votes are known without sorting it before the end
         while ranked:
             vote, sid = ranked.pop()
             if len(found) >= _CANDIDATES and -vote > found[_CANDIDATES - 1][0]:
@@ -540,40 +606,40 @@ class Draft:
             entry = self._entry(sid)
             if entry is not None and abs(when - entry[_SEEN]) <= window:
                 found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
-                if len(found) >= _CANDIDATES:
-                    found.sort(key=lambda c: c[:3])
         found.sort(key=lambda c: c[:3])
         return [(sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
 
 
 # log(df + 0.5) for the small story frequencies nearly every term has
 _LOG_DF: Final = tuple(math.log(df + 0.5) for df in range(4096))
+_LOG_DFS: Final = len(_LOG_DF)
 
 
 class _Rarity:
     """Terms' inverse story frequency among the stories of the item's window, each term's
     counted once per item."""
 
-    __slots__ = ("_draft", "_slots", "_start", "_log_total", "dfs", "weights")
+    __slots__ = ("draft", "slots", "start", "log_total", "weights")
 
     def __init__(self, draft: Draft, slots: range, total: float) -> None:
-        self._draft = draft
-        self._slots = slots
-        self._start = slots.start & _SLOT_MASK
-        self._log_total = math.log(total)
-        self.dfs: dict[int, int] = {}
-        self.weights: dict[int, float] = {}
+        self.draft = draft
+        self.slots = slots
+        self.start = slots.start & _SLOT_MASK
+        self.log_total = math.log(total)
+        self.weights: dict[int, float] = {}  # term -> weight, as computed for this item
 
     def of(self, term: int) -> float:
-        """The weight of `term` (its story frequency is kept in `dfs`)."""
-        known = self._draft._dfs.get(term)
-        if known is not None and known[0] == self._start:
+        """The weight of `term`."""
+        weight = self.weights.get(term)
+        if weight is not None:
+            return weight
+        known = self.draft._dfs.get(term)
+        if known is not None and known[0] == self.start:
             df = known[1]
         else:
-            df = self._draft._df(term, self._slots)
-        self.dfs[term] = df
-        weight = self.weights[term] = self._log_total - (
-            _LOG_DF[df] if df < len(_LOG_DF) else math.log(df + 0.5)
+            df = self.draft._df(term, self.slots)
+        weight = self.weights[term] = self.log_total - (
+            _LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5)
         )
         return weight
 
@@ -583,11 +649,22 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     dot = 0.0
     squares = 0.0
     mine = vector.get
-    known = rarity.weights.get
-    of = rarity.of
+    weights = rarity.weights
+    known = weights.get
+    # `rarity.of`, inlined: a story's profile terms the item lacks are looked up here
+    cached, start, log_total = rarity.draft._dfs, rarity.start, rarity.log_total
     for term, support in zip(entry[_PROFILE], entry[_WEIGHTS], strict=True):
         rare = known(term)
-        weight = (of(term) if rare is None else rare) * support
+        if rare is None:
+            found = cached.get(term)
+            if found is not None and found[0] == start:
+                df = found[1]
+            else:
+                df = rarity.draft._df(term, rarity.slots)
+            rare = weights[term] = log_total - (
+                _LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5)
+            )
+        weight = rare * support
         squares += weight * weight
         item = mine(term)
         if item is not None:

@@ -16,26 +16,14 @@ import re
 import zlib
 from typing import Final, NamedTuple
 
+from digest.text.stopwords import NEWS_FILLER, STOP_WORDS
 from digest.text.words import Words, split_words
 
 __all__ = ["Signature", "signature", "signature_of", "figures"]
 
 LEAD_WORDS = 60  # words of the text read after the title
 
-_STOP_WORDS = """a about above after again against all also am an and any are as at be because
-    been before being below between both but by can could did do does doing down
-    during each few for from further had has have having he her here hers him
-    his how i if in into is it its itself just me more most my no nor not now of
-    off on once only or other our ours out over own same she should so some such
-    than that the their theirs them then there these they this those through to
-    too under until up very was we were what when where which while who whom why
-    will with would you your yours says said say new news update updates week
-    today yesterday year years month months day days first last one two three
-    four five six seven eight nine ten per cent percent according including amid
-    after over across against among would could may might must shall via get
-    gets got make makes made set sets take takes took announced announces
-    announce report reports reported latest amp s t post appeared read"""
-_STOP = frozenset(_STOP_WORDS.split())
+_STOP = STOP_WORDS | NEWS_FILLER
 
 # WordPress feeds end each summary with "The post <title> appeared first on <site>.": the title
 # again, which would make two items of one outlet look alike.
@@ -117,7 +105,9 @@ def figures(text: str) -> set[str]:
     """The amounts and CVE identifiers of `text`, in one normal form: "€310 million", "€310m"
     and "310 million euros" are all "#310m"; bare years and small counts are left out."""
     found = {f"cve-{year}-{number}" for year, number in _CVE.findall(text)}
-    for sign, number, scale in _AMOUNT.findall(_CVE.sub(" ", text)):
+    if found:  # identifiers are no amounts
+        text = _CVE.sub(" ", text)
+    for sign, number, scale in _AMOUNT.findall(text):
         value = float(number.replace(",", ""))
         if scale:
             value *= _SCALES[scale.lower()]
@@ -193,7 +183,9 @@ def signature_of(title: Words, text: Words) -> Signature:
     terms.discard(_NO_TERM)
     terms |= heading
     lead_text = (
-        text.text if len(text.words) <= LEAD_WORDS else " ".join(text.text.split()[:LEAD_WORDS])
+        text.text
+        if len(text.words) <= LEAD_WORDS
+        else " ".join(text.text.split(None, LEAD_WORDS)[:LEAD_WORDS])  # not the whole text
     )
     found = figures(f"{title.text} . {lead_text}")
     terms.update(map(_h, found))

@@ -22,6 +22,8 @@ might month months most must my news nine no nor not now off once one only other
 per percent report reported reports s same say set sets seven shall should six so some such t
 take takes ten theirs then those three through today too took two until up update updates very
 via week whom why year years yesterday you your yours
+appeared post read
 """
 NEWS_FILLER = frozenset(_FILLER.split())
-"""Words news copy uses whatever the story: with STOP_WORDS, what clustering ignores."""
+"""Words news copy uses whatever the story (and WordPress's "The post ... appeared first on"
+footer): with STOP_WORDS, what clustering ignores."""

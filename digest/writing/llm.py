@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from core.readings import ModelReading
 from core.summaries import MODEL_SUMMARIZER
 from core.texts import StorySummary, StoryText
 from digest.writing.grounding import StatedFacts, ground_sentences
+from digest.writing.reading import ReadingVocabulary, check_reading, reading_task
 from digest.writing.sanitize import prompt_safe, sanitize_model_text
 from digest.writing.summarize import Summarizer
 
@@ -134,6 +136,9 @@ class LlmOutcome:
     tokens: int
     status: str
     detail: str = ""
+    # topics, relevance and event type, when the summarizer asks for them (only known values)
+    reading: ModelReading | None = None
+    refused: tuple[str, ...] = ()  # values of the reading that were not known slugs or types
 
     @property
     def ok(self) -> bool:
@@ -166,6 +171,10 @@ class _StoryOut(BaseModel):
     story_id: int
     headline: str
     summary: str
+    # asked only with a ReadingVocabulary; checked by digest.writing.reading, never trusted
+    topics: object = None
+    relevance: object = None
+    event_type: object = None
 
 
 class _TopLineOut(BaseModel):
@@ -300,8 +309,10 @@ class LlmSummarizer:
         breaker: CircuitBreaker | None = None,
         max_item_chars: int = 1500,
         max_story_chars: int = 4000,
+        vocabulary: ReadingVocabulary | None = None,
     ) -> None:
         self.model = model
+        self.vocabulary = vocabulary
         self.language = language.strip() or "English"
         self.breaker = breaker or CircuitBreaker()
         self.max_item_chars = max_item_chars
@@ -309,6 +320,8 @@ class LlmSummarizer:
         self._client = client.with_options(timeout=timeout, max_retries=max_retries)
         self._json_mode = True  # switched off once if the server rejects response_format
         self.system_prompt = _SYSTEM_PROMPT.format(language=self.language)
+        if vocabulary is not None:  # fixed for the process: the prompt's bytes stay the same
+            self.system_prompt += reading_task(vocabulary)
 
     # -- the call -------------------------------------------------------------------------
 
@@ -404,7 +417,12 @@ class LlmSummarizer:
         summary = self._grounded(story, out.headline, out.summary)
         if summary is None:
             return LlmOutcome(None, tokens, UNGROUNDED, "too little survived grounding")
-        return LlmOutcome(summary, tokens, OK)
+        if self.vocabulary is None:
+            return LlmOutcome(summary, tokens, OK)
+        reading, refused = check_reading(
+            self.model, out.topics, out.relevance, out.event_type, self.vocabulary
+        )
+        return LlmOutcome(summary, tokens, OK, reading=reading, refused=refused)
 
     def _grounded(self, story: StoryText, headline: str, text: str) -> StorySummary | None:
         facts = StatedFacts.of(story_source_text(story))

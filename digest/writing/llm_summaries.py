@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from core.clock import utcnow
 from core.document import StoryCard, story_ref
+from core.readings import ModelReading
 from core.summaries import (
     MODEL_REJECTED,
     MODEL_SUMMARIZER,
@@ -30,6 +31,7 @@ from core.summaries import (
     SummaryLookup,
 )
 from core.texts import StorySummary, StoryText
+from digest.judgement.readings import combine
 from digest.writing.llm import CardText, LlmOutcome, LlmSummarizer
 from digest.writing.provider import Provider, Summaries
 from digest.writing.sanitize import sanitize_model_text
@@ -222,6 +224,8 @@ class WorkerStats:
     throttled: int = 0  # changed again too soon after its last re-summary: the last one stays
     missing: int = 0  # no such story
     top_lines: int = 0
+    readings: int = 0  # stories whose facts a model reading (topics, relevance, type) shaped
+    refused: int = 0  # reading values refused: not a taxonomy slug or a known event type
     calls: int = 0
     tokens: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
@@ -230,7 +234,8 @@ class WorkerStats:
     def add(self, other: WorkerStats) -> WorkerStats:
         for name in (
             "requested", "cached", "summarised", "rejected", "failed", "skipped_budget",
-            "skipped_breaker", "throttled", "missing", "top_lines", "calls", "tokens",
+            "skipped_breaker", "throttled", "missing", "top_lines", "readings", "refused", "calls",
+            "tokens",
         ):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, n in other.reasons.items():
@@ -378,7 +383,24 @@ class SummaryWorker:
             stats.rejected = 1
         answer = NewSummary(key, headline, text, story.story_id)
         self.store.summaries.put_answer(answer, redo=redo, now=self.clock())
+        stats.refused = len(outcome.refused)
+        if outcome.summary is not None and outcome.reading is not None:
+            stats.readings = int(self._apply_reading(story, outcome.reading))
         return stats
+
+    def _apply_reading(self, story: StoryText, reading: ModelReading) -> bool:
+        """Keep the model's reading of a story and apply it to the story's facts and topics
+        (digest.judgement.readings says how); later judgements of the story apply it again."""
+        if reading.empty:
+            return False
+        facts = self.store.readings.facts(story.story_id)
+        if facts is None:
+            return False
+        combined = combine(facts, reading)
+        self.store.readings.put(
+            story.story_id, story.content_hash, reading, combined, now=self.clock()
+        )
+        return True
 
     # -- top lines --------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ a tsvector, by the immutable `pb_search_words`) with a GIN index, so the databas
 sync. Both are built for the rows already stored.
 
 Revision ID: 0020
-Revises: 0010
+Revises: 0018
 Create Date: 2026-12-06 08:00:00
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0010"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
