@@ -2,26 +2,48 @@
 matcher (digest.judgement.query) means.
 
 A term holds when the headline, an item's title or an item's text contains its tokens as whole
-words, next to each other, the last one possibly plural: a LIKE on the longest token narrows the
-rows cheaply, then a regular expression with word boundaries decides (SQLite: Python's `re`
-through SQLAlchemy's REGEXP function; PostgreSQL: `~*`). The pattern is written in the subset
-both dialects read alike (`\\W`, groups, alternation). Filters are tag, source and host checks.
+words, next to each other, the last one possibly plural. The word index (`storage.search_index`)
+first narrows each clause of words to the stories holding all its words; then a LIKE on the
+longest token narrows the rows cheaply, and a regular expression with word boundaries decides
+(SQLite: Python's `re` through SQLAlchemy's REGEXP function; PostgreSQL: `~*`). The pattern is
+written in the subset both dialects read alike (`\\W`, groups, alternation). Filters are tag,
+source and host checks.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    exists,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.engine import Connection
 
-from core.query import Atom, Filter, Query, Term, stem_needle
+from core.query import Atom, Clause, Filter, Query, Term, stem_needle
 from core.words import word_tokens
 from storage.models import Item, Source, Story, StoryTag
-from storage.scope import EVERYTHING, Sight, item_seen
+from storage.scope import EVERYTHING, Sight, item_seen, story_seen
+from storage.search_index import WALK_LIMIT, rows_holding, term_candidates
 
-__all__ = ["query_condition", "term_pattern", "source_ids_named"]
+__all__ = [
+    "query_condition",
+    "index_condition",
+    "matching_stories",
+    "term_pattern",
+    "source_ids_named",
+]
 
 _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 _STORIES: Table = Story.__table__  # type: ignore[attr-defined]
@@ -134,13 +156,66 @@ def _atom(atom: Atom, conn: Connection, sqlite: bool, sight: Sight) -> ColumnEle
     return _filter(atom, conn, sqlite, sight)
 
 
+def _clause_candidates(
+    clause: Clause, conn: Connection, index_first: bool
+) -> tuple[int, ColumnElement[bool]] | None:
+    """The word index's narrowing for a clause of terms, with how many rows at most hold its
+    words (SQLite; 0 on PostgreSQL, whose planner knows). None when an alternative is a
+    filter or a term the index cannot be asked about."""
+    sqlite = conn.dialect.name == "sqlite"
+    found: list[ColumnElement[bool]] = []
+    rows = 0
+    for atom in clause.alternatives:
+        if not isinstance(atom, Term):
+            return None
+        narrowed = term_candidates(atom, sqlite, index_first=index_first)
+        if narrowed is None:
+            return None
+        found.append(narrowed)
+        rows += rows_holding(conn, atom) if sqlite else 0
+    return (rows, or_(*found)) if found else None
+
+
+def index_condition(
+    query: Query, conn: Connection, *, index_first: bool = False
+) -> ColumnElement[bool]:
+    """A cheap condition, from the word index, that every story matching `query` meets:
+    clauses of words narrowed to the stories that hold their words. `index_first` when every
+    match is read rather than the newest few (see `term_candidates`).
+
+    On SQLite a clause whose words are common is left to the exact conditions: walking the
+    stories newest first finds /brief's few hundred sooner than building its set, and for
+    /watch test the rarest clause's set already holds every match."""
+    narrowed = [
+        c for clause in query.clauses if (c := _clause_candidates(clause, conn, index_first))
+    ]
+    if conn.dialect.name != "sqlite" or not narrowed:
+        return and_(true(), *(cond for _rows, cond in narrowed))
+    parts = [cond for rows, cond in narrowed if rows <= WALK_LIMIT]
+    rarest = min(narrowed, key=lambda pair: pair[0])
+    if index_first and rarest[0] > WALK_LIMIT:
+        parts.append(rarest[1])
+    return and_(true(), *parts)
+
+
 def query_condition(
-    query: Query, conn: Connection, sight: Sight = EVERYTHING
+    query: Query,
+    conn: Connection,
+    sight: Sight = EVERYTHING,
+    *,
+    use_index: bool = True,
+    index_first: bool = False,
 ) -> ColumnElement[bool]:
     """The condition on `stories` rows that holds exactly when the story matches `query`, by
-    what the tenant's `sight` sees of it."""
+    what the tenant's `sight` sees of it.
+
+    The word index's narrowing comes first (a superset of every story's words, whatever the
+    sight), so the regular expressions run on its candidates only; the exact conditions after
+    it decide (alone with `use_index=False`, for tests). `index_first` when every match is
+    read, not the newest few."""
     sqlite = conn.dialect.name == "sqlite"
-    parts: list[ColumnElement[bool]] = []
+    narrowed = index_condition(query, conn, index_first=index_first)
+    parts: list[ColumnElement[bool]] = [narrowed] if use_index else []
     for clause in query.clauses:
         alternatives: Sequence[ColumnElement[bool]] = [
             _atom(a, conn, sqlite, sight) for a in clause.alternatives
@@ -148,3 +223,21 @@ def query_condition(
         parts.append(or_(*alternatives) if alternatives else false())
     parts += [not_(_atom(a, conn, sqlite, sight)) for a in query.exclusions]
     return and_(true(), *parts)
+
+
+def matching_stories(
+    query: Query, conn: Connection, since: datetime, sight: Sight = EVERYTHING
+) -> Select[int, str, datetime]:
+    """(id, headline, last_seen_at) of the stories seen since `since` (merged ones left out)
+    that the tenant's `sight` sees and that match `query`, newest first. A select, so a
+    caller can add a condition to it."""
+    s = _STORIES.c
+    stmt = select(s.id, s.headline, s.last_seen_at).where(
+        s.last_seen_at >= since,
+        s.merged_into.is_(None),
+        query_condition(query, conn, sight, index_first=True),
+    )
+    seen = story_seen(sight)
+    if seen is not None:
+        stmt = stmt.where(seen)
+    return stmt.order_by(s.last_seen_at.desc(), s.id.desc())

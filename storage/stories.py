@@ -34,7 +34,7 @@ from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
 from storage.pins import channel_pins
 from storage.scope import EVERYTHING, Sight, item_seen, seen_story_ids, sight_of, story_seen
-from storage.search import query_condition
+from storage.search import matching_stories, query_condition
 from storage.story_export import export_stories
 from storage.tables import chunked
 from storage.views import partly_unseen, read_page, resolve, survivors
@@ -320,6 +320,14 @@ class StoryStore:
         with self._db.session() as session:
             rows = recent_stories_mentioning(session, since, words, self._sight(session))
         return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
+
+    def matching(self, since: datetime, query: Query) -> list[StoryHeadline]:
+        """The stories seen since `since` that the tenant sees and that match `query`
+        (decided in SQL, narrowed by the word index), newest first."""
+        with self._db.session() as session:
+            conn = session.connection()
+            rows = conn.execute(matching_stories(query, conn, since, self._sight(session)))
+            return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
 
     def seen_in_part(self, story_ids: Sequence[int]) -> set[int]:
         """Those of these stories the tenant does not see whole (or at all)."""

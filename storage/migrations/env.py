@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from storage.search_index import is_index_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -24,6 +25,8 @@ def run_migrations() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # the word index (migration 0020) is SQL no model declares
+            include_name=lambda name, type_, _parent: not is_index_object(name, type_),
         )
         with context.begin_transaction():
             context.run_migrations()
