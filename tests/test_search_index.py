@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import select, text, update
 
 from core.query import Query
@@ -199,7 +200,9 @@ def test_the_index_never_hides_a_story_the_exact_match_finds(db):
 
 def _upgrade_with_data(db: Database) -> None:
     config = db._alembic_config()
-    command.upgrade(config, "0010")
+    before = ScriptDirectory.from_config(config).get_revision("0020").down_revision
+    assert isinstance(before, str)
+    command.upgrade(config, before)
     kept = seed_story(db, "Coupang fined", "The KFTC fined Coupang over data rules.")
     seed_story(db, "Other news", "Nothing to see.")
     with db.engine.connect() as conn:
@@ -208,7 +211,7 @@ def _upgrade_with_data(db: Database) -> None:
     assert found(db, "coupang rules") == [kept]
     index_is_sound(db)
     # and back down, and up again
-    command.downgrade(config, "0010")
+    command.downgrade(config, before)
     command.upgrade(config, "head")
     assert found(db, "kftc fined") == [kept]
     index_is_sound(db)
