@@ -110,7 +110,7 @@ def sigterm(proc: subprocess.Popen[str]) -> float:
 
 
 def test_sigterm_during_a_long_judgement_exits_within_10_s_keeping_the_leases(tmp_path):
-    sources, items = 30, 800  # a judgement of 24,000 new items: longer than 10 s here
+    sources, items = 50, 1000  # a judgement of 50,000 new items: longer than 10 s here
     feeds = feeds_of({f"/feed/{n}.xml": big_feed(n, items, utcnow()) for n in range(sources)})
     db = Database(f"sqlite:///{tmp_path / 'long.db'}")
     db.upgrade()
