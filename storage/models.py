@@ -124,7 +124,8 @@ class Item(SQLModel, table=True):
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("source_id", "entry_key", name="uq_items_source_entry"),
-        Index("ix_items_story", "story_id"),
+        # with its source: whether a tenant sees a story is read from the index alone
+        Index("ix_items_story", "story_id", "source_id"),
         Index(
             "ix_items_pending",
             "pending",
