@@ -204,6 +204,7 @@ def populate(db: Database, n_stories: int, n_subs: int, seed: int) -> None:
                     "local_time": "08:00",
                     "timezone": "UTC",
                     "topics": " ".join(choice),
+                    "query": "",
                     "enabled": True,
                     "post_quiet_days": True,
                     "next_due_at": NOW,
