@@ -30,7 +30,7 @@ from handlers.base import Reply
 from handlers.context import Services
 from handlers.registry import CommandSpec, Registry, sync_action
 from storage.db import Database
-from storage.models import Delivery, Pin, Subscription, Watch
+from storage.models import Delivery, Pin, Source, Subscription, TenantSource, Watch
 from storage.outbox import enqueue
 from storage.store import Storage
 from tests.fake_slack import FakeSlack
@@ -96,11 +96,13 @@ class Rig:
             text = await resp.text()
             return resp.status, text, time.perf_counter() - start
 
-    async def command(self, line: str, *, user: str = MEMBER, channel: str = "C1", name="r1"):
+    async def command(
+        self, line: str, *, user: str = MEMBER, channel: str = "C1", name="r1", team=TEAM
+    ):
         command, _, text = line.partition(" ")
         form = {
             "token": "legacy",
-            "team_id": TEAM,
+            "team_id": team,
             "team_domain": "policy",
             "channel_id": channel,
             "channel_name": "policy",
@@ -337,6 +339,32 @@ async def test_workspace_owner_is_admin_and_users_info_is_cached(rig):
     await rig.command("/sources list", user=OWNER, name="c")
     await rig.responses("c")
     assert len([c for c in rig.fake.of("users.info") if c.args["user"] == OWNER]) == 2
+
+
+async def test_each_workspace_sees_only_its_own_private_sources(rig):
+    """Two workspaces on one app: the owner of one never learns of the other's private feed."""
+    with rig.db.session() as session:
+        secret = Source(url="https://secret.example/feed", name="Secret feed", shared=False)
+        session.add(secret)
+        session.flush()
+        session.add(
+            TenantSource(
+                source_id=secret.id,
+                platform="slack",
+                workspace="T0002",
+                relation="own",
+                name="Ours",
+            )
+        )
+    await rig.command("/sources list", user=OWNER, name="mine", team="T0002")
+    (mine,) = await rig.responses("mine")
+    assert "https://secret.example/feed" in texts(mine["blocks"])
+    await rig.command("/sources list", user=OWNER, name="theirs")
+    (theirs,) = await rig.responses("theirs")
+    assert "secret.example" not in texts(theirs) and "Ours" not in texts(theirs)
+    await rig.command(f"/sources remove {secret.id} confirm", user=OWNER, name="rm")
+    (refused,) = await rig.responses("rm")
+    assert f"no source #{secret.id}" in texts(refused["blocks"])
 
 
 # --- watch -> one DM ---------------------------------------------------------------------------
