@@ -93,6 +93,8 @@ def _add(session: Session, new: NewSource, *, shared: bool = True) -> SourceReco
     # the catalogue has one source per address, whatever credentials it is read with
     existing = _same_fetch(session, url, new.credentials, any_credentials=shared)
     if existing is not None:
+        if shared and not existing.shared and existing.fetch_key == fetch_key(new.credentials):
+            return _into_catalogue(session, existing, new)
         raise DuplicateSource(_record(existing))
     source = Source(
         url=url,
@@ -105,6 +107,18 @@ def _add(session: Session, new: NewSource, *, shared: bool = True) -> SourceReco
         full_text=new.full_text,
         label=new.label,
     )
+    session.add(source)
+    session.flush()
+    return _record(source)
+
+
+def _into_catalogue(session: Session, source: Source, new: NewSource) -> SourceRecord:
+    """A feed workspaces follow privately, added by the operator: it joins the catalogue under
+    the operator's name (the same fetch; its followers keep their own names for it)."""
+    source.shared = True
+    source.name = new.name.strip() or source.name
+    source.jurisdiction, source.official, source.label = new.jurisdiction, new.official, new.label
+    source.full_text = source.full_text or new.full_text
     session.add(source)
     session.flush()
     return _record(source)
@@ -150,7 +164,8 @@ class SourceStore:
         return _record(source, name=name, hidden=relation == HIDDEN)
 
     def add(self, new: NewSource, *, by: str = "", feed_name: str = "") -> SourceRecord:
-        """The operator's: a new catalogue source, due now. A tenant's: a private one named
+        """The operator's: a new catalogue source, due now (a feed workspaces follow privately
+        joins the catalogue). A tenant's: a private one named
         `new.name` for it alone (`feed_name` for everyone else), or, when another tenant added
         the same feed, that source, fetched once for both. DuplicateSource for one it sees."""
         with self._db.session() as session:
@@ -182,15 +197,15 @@ class SourceStore:
             return _record(found, name=new.name.strip())
 
     def add_missing(self, entries: Sequence[NewSource]) -> list[SourceRecord]:
-        """Add every entry whose URL is not a source yet to the catalogue, all or none; returns
-        those added."""
+        """Add every entry whose URL is not in the catalogue yet to it (a feed only workspaces
+        followed joins it), all or none; returns those added."""
         with self._db.session() as session:
-            known = set(session.exec(select(Source.url)).all())
             added: list[SourceRecord] = []
             for entry in entries:
-                if _key(entry.url) not in known:
+                try:
                     added.append(_add(session, entry))
-                    known.add(added[-1].url)
+                except DuplicateSource:
+                    continue
             return added
 
     def by_url(self, url: str, credentials: str | None = None) -> SourceRecord | None:

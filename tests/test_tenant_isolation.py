@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from core.document import story_ref
+from core.sources import NewSource
 from core.stories import StoryPick
 from core.tenants import Tenant
 from digest.composition.alerts import queue_alerts
@@ -385,3 +386,15 @@ def test_an_export_for_a_tenant_holds_only_what_it_sees(db, world):
     assert "Coupang" in theirs and not any(word in theirs for word in SECRETS)
     everything = list(Storage(db).stories.export(since))  # the operator's
     assert {s.id for s in everything} == {world["private"], world["mixed"]}
+
+
+def test_the_operator_adding_a_privately_followed_feed_puts_it_in_the_catalogue(db, world):
+    b = chat_as(db, "slack", "TB")
+    assert SECRET_URL not in reply_texts(b, "/sources list")
+    added = Storage(db).sources.add(NewSource(SECRET_URL, "Regulator filings"))
+    assert (added.id, added.shared, added.name) == (world["secret"], True, "Regulator filings")
+    assert "Flickwave" in reply_texts(b, "/brief since:7d")  # every workspace reads it now
+    listed = reply_texts(world["a"], "/sources list")
+    assert "Competitor filings" in listed and "catalogue" in listed  # A keeps its own name
+    refused = world["a"].say(f"/sources remove {world['secret']} confirm", as_=Role.ADMIN)
+    assert "shared catalogue" in refused.document.title
