@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select
 
@@ -70,22 +70,37 @@ class TrendStore:
                 .order_by(s.first_seen_at.desc())
                 .limit(MAX_STORIES)
             )
-            stories = list(conn.execute(stmt))
+            stories = [_Story(*row) for row in conn.execute(stmt)]
             series = _series(conn, [r.id for r in stories], by, sight) if by else {}
-            heads = seen_headlines(conn, [r.id for r in stories], sight)
+            peaks = _peaks(stories)
+            # a peak the tenant sees in part is named by what it sees
+            heads = seen_headlines(conn, [r.id for r in peaks.values()], sight)
         counts: Counter[tuple[date, str]] = Counter()
-        best: dict[date, tuple[int, datetime, str]] = {}
         for row in stories:
             day = row.first_seen_at.date()
             for name in series.get(row.id, ("other",)) if by else ("",):
                 counts[(day, name)] += 1
-            # the day's most-told story names its peak (ties: the earliest)
-            rank = (int(row.source_count), row.first_seen_at, heads.get(row.id, row.headline))
-            held = best.get(day)
-            if held is None or (rank[0], -rank[1].timestamp()) > (held[0], -held[1].timestamp()):
-                best[day] = rank
         rows = tuple(TrendRow(day, name, n) for (day, name), n in sorted(counts.items()))
-        return StoriesPerDay(rows, {day: h for day, (_n, _t, h) in best.items()})
+        return StoriesPerDay(rows, {day: heads.get(r.id, r.headline) for day, r in peaks.items()})
+
+
+class _Story(NamedTuple):
+    id: int
+    first_seen_at: datetime
+    headline: str
+    source_count: int
+
+
+def _peaks(stories: Sequence[_Story]) -> dict[date, _Story]:
+    """Each day's most-told story (ties: the earliest), which names its peak."""
+    best: dict[date, _Story] = {}
+    for row in stories:
+        day = row.first_seen_at.date()
+        held = best.get(day)
+        rank = (int(row.source_count), -row.first_seen_at.timestamp())
+        if held is None or rank > (int(held.source_count), -held.first_seen_at.timestamp()):
+            best[day] = row
+    return best
 
 
 def _series(
