@@ -33,7 +33,15 @@ from core.tenants import Tenant
 from storage.db import Database
 from storage.models import Item, Source, Story, StoryTag
 from storage.pins import channel_pins
-from storage.scope import EVERYTHING, Sight, item_seen, seen_story_ids, sight_of, story_seen
+from storage.scope import (
+    EVERYTHING,
+    Sight,
+    item_seen,
+    seen_story_ids,
+    sight_of,
+    sights_of,
+    story_seen,
+)
 from storage.search import matching_stories, query_condition
 from storage.story_export import export_stories
 from storage.tables import chunked
@@ -329,10 +337,27 @@ class StoryStore:
             rows = conn.execute(matching_stories(query, conn, since, self._sight(session)))
             return [StoryHeadline(sid, headline, seen) for sid, headline, seen in rows]
 
-    def seen_in_part(self, story_ids: Sequence[int]) -> set[int]:
-        """Those of these stories the tenant does not see whole (or at all)."""
+    def seen_in_part(
+        self, tenants: Sequence[Tenant], story_ids: Sequence[int]
+    ) -> dict[Tenant, set[int]]:
+        """For each of `tenants` that does not see some of these stories whole (or at all),
+        those stories; in one transaction whatever the number of tenants."""
+        i = _ITEMS.c
         with self._db.session() as session:
-            return partly_unseen(session.connection(), story_ids, self._sight(session))
+            conn = session.connection()
+            blind = {t: s for t, s in sights_of(conn, tenants).items() if not s.whole}
+            if not blind:
+                return {}
+            told: dict[int, set[int]] = defaultdict(set)
+            for chunk in chunked(story_ids):
+                stmt = sa_select(i.story_id, i.source_id).where(i.story_id.in_(chunk)).distinct()
+                for sid, source_id in conn.execute(stmt):
+                    told[sid].add(source_id)
+        partial = {
+            tenant: {sid for sid, sources in told.items() if sources & sight.unseen}
+            for tenant, sight in blind.items()
+        }
+        return {tenant: part for tenant, part in partial.items() if part}
 
     def match_texts(
         self, story_ids: Sequence[int], *, with_sources: bool = True

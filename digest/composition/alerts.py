@@ -219,14 +219,10 @@ def _match_as_seen(
     by_tenant: dict[Tenant, dict[int, WatchRecord]] = defaultdict(dict)
     for watch_id, watch in compiled.watches.items():
         by_tenant[Tenant(watch.owner[0], watch.owner[1])][watch_id] = watch
-    partial: dict[Tenant, set[int]] = {}
-    for tenant, watches in by_tenant.items():
-        scoped = store.scoped(tenant)
-        part = scoped.stories.seen_in_part(story_ids)
-        if not part:
-            continue
-        partial[tenant] = part
-        texts = scoped.stories.match_texts(sorted(part))
+    partial = store.stories.seen_in_part(list(by_tenant), story_ids)
+    for tenant, part in partial.items():
+        watches = by_tenant[tenant]
+        texts = store.scoped(tenant).stories.match_texts(sorted(part))
         again = _match(store, CompiledWatches(compiled.matcher, watches), story_facts(texts))
         owners = {w.owner for w in watches.values()}
         for owner in owners:
