@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -33,6 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+
+from pgschema import own_schema  # noqa: E402
 
 import storage.search  # noqa: E402
 from core.query import EMPTY_QUERY, Query  # noqa: E402
@@ -272,19 +273,6 @@ def bench(db: Database, backend: str, args: argparse.Namespace) -> list[str]:
     return missed
 
 
-def pg_bench_db() -> Database | None:
-    url = os.environ.get("POLICYBRIEF_TEST_POSTGRES_URL")
-    if not url:
-        return None
-    admin = Database(url)
-    with admin.engine.begin() as conn:
-        conn.exec_driver_sql('DROP SCHEMA IF EXISTS "pb_bench_brief" CASCADE')
-        conn.exec_driver_sql('CREATE SCHEMA "pb_bench_brief"')
-    admin.dispose()
-    sep = "&" if "?" in url else "?"
-    return Database(f"{url}{sep}options=-csearch_path%3Dpb_bench_brief")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--stories", type=int, default=100_000)
@@ -304,7 +292,7 @@ def main() -> None:
             db = Database(f"sqlite:///{path}")
             missed += bench(db, "sqlite", args)
             db.dispose()
-    pg = None if args.sqlite_only else pg_bench_db()
+    pg = None if args.sqlite_only else own_schema("pb_bench_brief")
     if pg is not None:
         missed += bench(pg, "postgresql", args)
         pg.dispose()

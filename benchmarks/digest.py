@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from pgschema import own_schema  # noqa: E402
 
 from bot.delivery import DeliveryConfig, Outbox  # noqa: E402
 from bot.publisher import Recipient, Sent  # noqa: E402
@@ -269,19 +270,6 @@ def bench(db: Database, backend: str, n_stories: int, n_subs: int, seed: int) ->
     return Figures(backend, insert_s, compose_s, queued, calls, drain_s, drained.sent)
 
 
-def pg_bench_db() -> Database | None:
-    url = os.environ.get("POLICYBRIEF_TEST_POSTGRES_URL")
-    if not url:
-        return None
-    admin = Database(url)
-    with admin.engine.begin() as conn:
-        conn.exec_driver_sql('DROP SCHEMA IF EXISTS "pb_bench_digest" CASCADE')
-        conn.exec_driver_sql('CREATE SCHEMA "pb_bench_digest"')
-    admin.dispose()
-    sep = "&" if "?" in url else "?"
-    return Database(f"{url}{sep}options=-csearch_path%3Dpb_bench_digest")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=50_000)
@@ -294,7 +282,7 @@ def main() -> None:
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         figures = [bench(db, "sqlite", args.stories, args.subs, args.seed)]
         db.dispose()
-    pg = None if args.sqlite_only else pg_bench_db()
+    pg = None if args.sqlite_only else own_schema("pb_bench_digest")
     if pg is not None:
         figures.append(bench(pg, "postgresql", args.stories, args.subs, args.seed))
         pg.dispose()
