@@ -35,7 +35,7 @@ from core.query import Atom, Clause, Filter, Query, Term, stem_needle
 from core.words import word_tokens
 from storage.models import Item, Source, Story, StoryTag
 from storage.scope import EVERYTHING, Sight, item_seen, story_seen
-from storage.search_index import WALK_LIMIT, rows_holding, term_candidates
+from storage.search_index import WALK_LIMIT, WordCounts, per_story, term_candidates
 
 __all__ = [
     "query_condition",
@@ -88,12 +88,10 @@ def _regexp(column: ColumnElement[str], pattern: str, sqlite: bool) -> ColumnEle
     return column.regexp_match(pattern, flags="i")
 
 
-def _in_items(sight: Sight, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+def _in_items(sight: Sight, sqlite: bool, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
     """Some item of the story the tenant sees meets `conditions`."""
     seen = item_seen(sight)
-    return exists().where(
-        _ITEMS.c.story_id == _STORIES.c.id, *conditions, *(() if seen is None else (seen,))
-    )
+    return per_story(sqlite, *conditions, *(() if seen is None else (seen,)))
 
 
 def _term(term: Term, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
@@ -102,6 +100,7 @@ def _term(term: Term, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
     i = _ITEMS.c
     in_items = _in_items(
         sight,
+        sqlite,
         or_(
             _contains(i.title, needle, pattern, sqlite), _contains(i.text, needle, pattern, sqlite)
         ),
@@ -117,7 +116,7 @@ def _host_pattern(host: str, *, subdomains: bool) -> str:
 
 
 def _item_url(pattern: str, sqlite: bool, sight: Sight) -> ColumnElement[bool]:
-    return _in_items(sight, _regexp(_ITEMS.c.url, pattern, sqlite))
+    return _in_items(sight, sqlite, _regexp(_ITEMS.c.url, pattern, sqlite))
 
 
 def source_ids_named(conn: Connection, key: str) -> list[int]:
@@ -131,7 +130,7 @@ def _source(value: str, conn: Connection, sqlite: bool, sight: Sight) -> ColumnE
     options: list[ColumnElement[bool]] = []
     named = source_ids_named(conn, value)
     if named:
-        options.append(_in_items(sight, _ITEMS.c.source_id.in_(named)))
+        options.append(_in_items(sight, sqlite, _ITEMS.c.source_id.in_(named)))
     options.append(_item_url(_host_pattern(value, subdomains=False), sqlite, sight))
     if "." not in value:
         label = _URL_HEAD + r"(www\.)?" + re.escape(value) + r"([.:/?#]|$)"
@@ -157,23 +156,28 @@ def _atom(atom: Atom, conn: Connection, sqlite: bool, sight: Sight) -> ColumnEle
 
 
 def _clause_candidates(
-    clause: Clause, conn: Connection, index_first: bool
-) -> tuple[int, ColumnElement[bool]] | None:
-    """The word index's narrowing for a clause of terms, with how many rows at most hold its
-    words (SQLite; 0 on PostgreSQL, whose planner knows). None when an alternative is a
-    filter or a term the index cannot be asked about."""
-    sqlite = conn.dialect.name == "sqlite"
-    found: list[ColumnElement[bool]] = []
+    clause: Clause, counts: WordCounts, sqlite: bool, index_first: bool
+) -> tuple[int, ColumnElement[bool], ColumnElement[bool]] | None:
+    """The word index's narrowing for a clause of terms: how many rows at most hold its words,
+    the set of stories holding them, and (PostgreSQL) the same asked story by story. None when
+    an alternative is a filter or a term the index cannot be asked about."""
+    sets: list[ColumnElement[bool]] = []
+    walks: list[ColumnElement[bool]] = []
     rows = 0
     for atom in clause.alternatives:
         if not isinstance(atom, Term):
             return None
-        narrowed = term_candidates(atom, sqlite, index_first=index_first)
-        if narrowed is None:
+        as_set = term_candidates(atom, sqlite, index_first=index_first)
+        if as_set is None:
             return None
-        found.append(narrowed)
-        rows += rows_holding(conn, atom) if sqlite else 0
-    return (rows, or_(*found)) if found else None
+        sets.append(as_set)
+        walk = None if sqlite else term_candidates(atom, sqlite, walk=True)
+        if walk is not None:
+            walks.append(walk)
+        rows += counts.rows_holding(atom)
+    if not sets:
+        return None
+    return rows, or_(*sets), (or_(*walks) if walks else true())
 
 
 def index_condition(
@@ -183,16 +187,21 @@ def index_condition(
     clauses of words narrowed to the stories that hold their words. `index_first` when every
     match is read rather than the newest few (see `term_candidates`).
 
-    On SQLite a clause whose words are common is left to the exact conditions: walking the
-    stories newest first finds /brief's few hundred sooner than building its set, and for
-    /watch test the rarest clause's set already holds every match."""
+    A clause whose words are common is not looked up as a set: walking the stories newest
+    first finds /brief's few hundred sooner (SQLite leaves it to the exact conditions;
+    PostgreSQL asks each story's words), and for /watch test the rarest clause's set already
+    holds every match."""
+    sqlite = conn.dialect.name == "sqlite"
+    counts = WordCounts(conn)
     narrowed = [
-        c for clause in query.clauses if (c := _clause_candidates(clause, conn, index_first))
+        c
+        for clause in query.clauses
+        if (c := _clause_candidates(clause, counts, sqlite, index_first))
     ]
-    if conn.dialect.name != "sqlite" or not narrowed:
-        return and_(true(), *(cond for _rows, cond in narrowed))
-    parts = [cond for rows, cond in narrowed if rows <= WALK_LIMIT]
-    rarest = min(narrowed, key=lambda pair: pair[0])
+    if not narrowed:
+        return true()
+    parts = [as_set if rows <= WALK_LIMIT else walk for rows, as_set, walk in narrowed]
+    rarest = min(narrowed, key=lambda found: found[0])
     if index_first and rarest[0] > WALK_LIMIT:
         parts.append(rarest[1])
     return and_(true(), *parts)

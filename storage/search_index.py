@@ -20,8 +20,11 @@ from sqlalchemy import (
     ColumnElement,
     Table,
     column,
+    exists,
     func,
+    literal,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -32,10 +35,17 @@ from sqlalchemy.engine import Connection
 from core.query import Term
 from storage.models import Item, Story
 
-__all__ = ["term_candidates", "index_words", "is_index_object", "rows_holding", "WALK_LIMIT"]
+__all__ = [
+    "term_candidates",
+    "index_words",
+    "is_index_object",
+    "WordCounts",
+    "WALK_LIMIT",
+    "per_story",
+]
 
-# Rows (headlines and items) holding a word above which SQLite does better walking the stories
-# newest first for /brief's few hundred than building the set of every story with the word.
+# Rows (headlines and items) holding a word above which walking the stories newest first finds
+# /brief's few hundred sooner than building the set of every story with the word.
 WALK_LIMIT = 5000
 
 _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
@@ -71,20 +81,59 @@ def index_words(term: Term) -> list[list[str]]:
     return groups
 
 
-def rows_holding(conn: Connection, term: Term) -> int:
-    """SQLite: at most how many headlines and items hold the term's indexable words (its
-    rarest word's count, from FTS5's vocabulary tables): a lookup per word, no scan."""
-    counts: list[int] = []
-    for group in index_words(term):
-        total = 0
-        for vocabulary in ("search_items_terms", "search_stories_terms"):
-            for word in group:
-                found = conn.execute(
+class WordCounts:
+    """At most how many headlines and items hold a term's indexable words (its rarest word's
+    count), from what each database keeps anyway: a lookup, never a scan.
+
+    SQLite: FTS5's vocabulary tables, exact. PostgreSQL: the statistics ANALYZE keeps on the
+    tsvector columns (the share of rows holding each of the most common words, about a
+    thousand), read once. A word not among them counts nothing, as does every word of a table
+    never analysed: the index is asked about it, as it always was."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._sqlite = conn.dialect.name == "sqlite"
+        self._shares: list[tuple[float, dict[str, float]]] | None = None
+
+    def rows_holding(self, term: Term) -> int:
+        """The term's rarest indexable word group's count (a group's words are alternatives)."""
+        counts = [sum(self._rows(word) for word in group) for group in index_words(term)]
+        return min(counts, default=0)
+
+    def _rows(self, word: str) -> int:
+        if self._sqlite:
+            total = 0
+            for vocabulary in ("search_items_terms", "search_stories_terms"):
+                found = self._conn.execute(
                     text(f"SELECT doc FROM {vocabulary} WHERE term = :w"), {"w": word}
                 ).scalar()
                 total += int(found or 0)
-        counts.append(total)
-    return min(counts, default=0)
+            return total
+        if self._shares is None:
+            self._shares = self._read_shares()
+        return round(sum(rows * known.get(word, 0.0) for rows, known in self._shares))
+
+    def _read_shares(self) -> list[tuple[float, dict[str, float]]]:
+        """Per table: its rows and its common words' shares of them."""
+        found = self._conn.execute(_PG_WORD_SHARES)
+        shares = []
+        for rows, words, freqs in found:
+            if not words or not freqs or rows <= 0:
+                continue
+            # the shares of the listed words come first, then their minimum and maximum
+            shares.append((float(rows), dict(zip(words, freqs[: len(words)], strict=True))))
+        return shares
+
+
+# pg_stats is readable by everyone for the tables they may read; the element list is an
+# anyarray, turned into text[] through its text form
+_PG_WORD_SHARES = text(
+    "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs "
+    "FROM pg_stats s JOIN pg_class c "
+    "ON c.relname = s.tablename AND c.relnamespace = s.schemaname::regnamespace "
+    "WHERE s.schemaname = current_schema() AND s.tablename IN ('items', 'stories') "
+    "AND s.attname = 'search_words'"
+)
 
 
 def _fts5_query(groups: list[list[str]]) -> str:
@@ -96,12 +145,14 @@ def _tsquery(groups: list[list[str]]) -> str:
 
 
 def term_candidates(
-    term: Term, sqlite: bool, *, index_first: bool = False
+    term: Term, sqlite: bool, *, index_first: bool = False, walk: bool = False
 ) -> ColumnElement[bool] | None:
     """A condition on `stories` rows that every story containing `term` meets (and few others):
     its headline or one of its items holds all the term's indexable words. None when the term
     has no word the index can be asked about. `index_first` when every match is read (not the
-    newest few): then SQLite starts from the index's candidates."""
+    newest few): then SQLite starts from the index's candidates. `walk` (PostgreSQL) when the
+    words are common: the stories are walked newest first and each is asked about its words,
+    instead of building the set of every story holding them."""
     groups = index_words(term)
     if not groups:
         return None
@@ -117,6 +168,10 @@ def term_candidates(
         in_items = select(i.story_id).where(i.id.in_(item_ids.scalar_subquery()))
     else:
         words = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(groups))
+        if walk:
+            holds = literal_column("stories.search_words").op("@@", is_comparison=True)(words)
+            in_item = literal_column("items.search_words").op("@@", is_comparison=True)(words)
+            return or_(holds, per_story(False, in_item))
         headlines = select(_STORY_WORDS.c.id).where(
             _STORY_WORDS.c.search_words.op("@@", is_comparison=True)(words)
         )
@@ -129,3 +184,13 @@ def term_candidates(
     # regular expressions run on all of them). Reading every match walks the set.
     looked_up = s.id + 0 if sqlite and not index_first else s.id
     return looked_up.in_(union_all(headlines, in_items))
+
+
+def per_story(sqlite: bool, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Some item of the story (the outer `stories` row) meets `conditions`, asked story by story.
+
+    On PostgreSQL the OFFSET keeps the planner from answering it with the set of every story
+    with such an item (a hashed subplan that reads the whole items table), which costs far
+    more than the few thousand lookups of a walk through the newest stories."""
+    asked = select(literal(1)).select_from(_ITEMS).where(_ITEMS.c.story_id == _STORIES.c.id)
+    return exists(asked.where(*conditions) if sqlite else asked.where(*conditions).offset(0))

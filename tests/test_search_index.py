@@ -12,12 +12,14 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import select, text, update
 
-from core.query import Query
+import storage.search
+from core.query import Query, Term
 from digest.ingest.pipeline import PipelineContext, ingest_bytes
 from digest.judgement.query import parse_query
 from storage.db import Database
 from storage.models import Item, Story
 from storage.search import query_condition
+from storage.search_index import WordCounts
 from storage.store import Storage
 from tests.conftest import pg_database, postgres_url, reset_pg_schema
 from tests.fakechat import NOW, FakeChat, seed_story, taxonomy
@@ -193,6 +195,30 @@ def test_the_index_never_hides_a_story_the_exact_match_finds(db):
         line = random_query(rng)
         query = parse_query(line)
         assert matches(db, query, use_index=True) == matches(db, query, use_index=False), line
+
+
+def test_common_words_are_walked_and_still_find_every_match(db, monkeypatch):
+    """Words held by more rows than the walk limit are asked story by story, newest first,
+    instead of as the set of every story holding them: /brief lists the same stories."""
+    rng = random.Random(23)
+    for n in range(60):
+        seed_story(db, random_text(rng), random_text(rng), when=NOW - timedelta(minutes=n))
+    with db.engine.begin() as conn:
+        if not db.is_sqlite:
+            conn.exec_driver_sql("ANALYZE items, stories")
+        counts = WordCounts(conn)
+        common = max(VOCAB, key=lambda word: counts.rows_holding(Term((word,))))
+        holding = counts.rows_holding(Term((common,)))
+        # every table has 60 rows: the statistics see the word in a good share of them
+        assert 10 <= holding <= 120, (common, holding)
+        assert counts.rows_holding(Term(("zzunseen",))) == 0
+    monkeypatch.setattr(storage.search, "WALK_LIMIT", holding - 1)
+    for _ in range(120):
+        line = f"{common} {random_query(rng)}"
+        query = parse_query(line)
+        assert matches(db, query, use_index=True) == matches(db, query, use_index=False), line
+        listed = [h.id for h in Storage(db).stories.matching(SINCE, query)]
+        assert set(listed) == matches(db, query, use_index=False), line
 
 
 # --- the migration on a database with data --------------------------------------------------
