@@ -95,8 +95,13 @@ _LEAD = re.compile(
     r"|(?:\band|\bor)\s+|[–-])$",
     re.IGNORECASE,
 )
+# "a June 25 deadline", "the Monday afternoon vote": the noun the date modifies follows it, with
+# at most a few modifiers between; a verb or a preposition between starts another phrase
+# ("late on Friday asking followers to vote")
 _DEADLINE_AFTER = re.compile(
-    r"^\s*(?:[\w.-]+\s+){0,3}?(?:deadlines?|trial|hearing|vote)\b", re.IGNORECASE
+    r"^\s*(?:(?!(?:to|and|or|on|in|at|for|of|by|the|a|an|is|was|will|asking|after|before)\b)"
+    r"[\w.-]+\s+){0,3}?(?:deadlines?|trial|hearing|vote)\b",
+    re.IGNORECASE,
 )
 # "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
 _DEADLINE_BEFORE = re.compile(
@@ -196,7 +201,10 @@ _T_EFFECT = re.compile(
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
     r"|banned"
-    r"|rules?|law|laws|act|regulation|directive|order)\b",
+    r"|rules?|law|laws|act|regulation|directive"
+    # an order of law, not a purchase ("Order by December 8", "a military order")
+    r"|(?:executive|court|emergency|government|presidential|ministerial|restraining|consent"
+    r"|gag|new|an|the|this)\s+orders?|orders?\s+(?:requiring|banning|to\s+\w+))\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -257,6 +265,11 @@ _PLEDGE = re.compile(
     r"(?![^.;]*\b(?:must|required|law|rules?)\b)",
     _I,
 )
+# A measure not yet adopted dates nothing: "If passed, term limits would go into effect on ..."
+_HYPOTHETICAL = re.compile(
+    r"\bif\s+(?:it\s+is\s+|they\s+are\s+)?(?:passed|approved|adopted|enacted|signed|ratified)\b",
+    _I,
+)
 # Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
 _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfears?\b")
 # Sport is out of scope (GUIDELINES.md): a coach's contract "until 2026" is no expiry
@@ -295,7 +308,7 @@ _CONSUMER_UNTIL = re.compile(
     _I,
 )
 _DELAYED_UNTIL = re.compile(
-    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back)\b[^.;]{0,50}?\buntil\s*$", _I
+    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*)\b[^.;]{0,80}?\buntil\s*$", _I
 )
 _DELAYED_UNTIL_ANY = re.compile(
     r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back)\b[^.;]{0,50}?\buntil\b", _I
@@ -669,10 +682,18 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
     ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
         return "compliance"
-    if _DELAYED_UNTIL.search(lead) and _T_EFFECT.search(sentence):
-        return "takes-effect"  # "Treasury has delayed its final rules ... until March"
-    if _tail(lead, "(?:until|till|through)(?: the end of)?") and (
-        _T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(lead)
+    # "delayed X until", "not until": the date is when X starts, not when something ends
+    postponed = _DELAYED_UNTIL.search(sentence, 0, when.begin)
+    not_until = re.search(r"\b(?:won't|will not|not)\b[^.;]{0,40}\buntil\s*$", lead)
+    if postponed:
+        if _T_HEARING.search(postponed.group()) and _BODY.search(sentence):
+            return "hearing-vote"  # "court has delayed the trial until September"
+        if _T_EFFECT.search(sentence):
+            return "takes-effect"  # "Treasury has delayed its final rules ... until March"
+    if (
+        not (postponed or not_until)
+        and _tail(lead, "(?:until|till|through)(?: the end of)?")
+        and (_T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(lead))
     ):
         return "expiry"
     if _DEADLINE_AFTER.match(after):
@@ -690,7 +711,6 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _SUPPORT.search(sentence)
         )
         return "takes-effect" if rule and not _PROPOSAL.search(sentence) else None
-    not_until = re.search(r"\b(?:won't|will not|not)\b[^.;]{0,40}\buntil\s*$", lead)
     if (
         _T_HEARING.search(sentence)
         and (not_until or not _UNLIKELY.search(sentence))
@@ -807,8 +827,8 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
         return
     if _NOT_OBLIGATION.search(sentence) and not _strong(sentence):
         return  # a launch, a price, a plan or a forecast
-    if _SPORT.search(sentence) or _FORECAST.search(sentence):
-        return  # sport is out of scope; a forecast dates an outcome, not a duty
+    if _SPORT.search(sentence) or _FORECAST.search(sentence) or _HYPOTHETICAL.search(sentence):
+        return  # sport is out of scope; a forecast or a hypothesis dates an outcome, not a duty
     for when in whens:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
