@@ -117,7 +117,10 @@ _TO_ACT = re.compile(
     r"|implement|vet|report|notify|disclose|divest|sell)\b",
     re.IGNORECASE,
 )
-_CLAIMS = re.compile(r"\b(?:claims?|settlement|compensation|refunds?)\b", re.IGNORECASE)
+_CLAIMS = re.compile(
+    r"\b(?:claims?|settlement|compensation|refunds?|payouts?)\b(?! (?:to|that)\b)", re.IGNORECASE
+)
+_COURT = re.compile(r"\b(?:[Cc]ourts?|[Jj]udges?|[Tt]ribunal|[Jj]ustices?)\b")
 # "April-May 2026": a month that opens a range of months is a date too
 _RANGE_AFTER = re.compile(rf"^\s*[-–]\s*{_MONTH}\b")
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
@@ -136,6 +139,19 @@ _WILL = re.compile(
 _RECENT = relativedelta(months=3)
 _PAST_LEAD = re.compile(
     r"\b(?:since|between|last)(?:\s+the\s+[\w-]+(?:\s+on)?)?\s*$|\bafter\s+the\s+[\w-]+\s+on\s*$",
+    re.IGNORECASE,
+)
+# "the first ... in 10 years", "its highest level in six months": a span that looks back
+_RECORD = re.compile(
+    r"\b(?:first|highest|lowest|biggest|largest|smallest|worst|best|most|least|fastest|slowest"
+    r"|strongest|weakest|longest|shortest|deadliest|hottest|coldest|wettest|driest|sharpest"
+    r"|steepest|record|ever)\b[^.;,]{0,60}$",
+    re.IGNORECASE,
+)
+# A day used as the name of what happened on it: "the January 6 attack", "Jan. 6 panel"
+_NAMED_DAY = re.compile(
+    r",?\s+(?:(?:select|House|Senate)\s+)?(?:committee|panel|attack|attacks|riot|riots|rioters"
+    r"|insurrection|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
     re.IGNORECASE,
 )
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
@@ -165,6 +181,12 @@ _T_EXPIRY = re.compile(
     r"|regulations?))\b",
     _I,
 )
+# An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
+_GOVERNS_EXPIRY = re.compile(
+    r"\b(?:expire|expires|expiring|lapse|lapses|sunsets?)\s+(?:(?:on|in|at|by)\s+)?"
+    r"(?:the\s+end\s+of\s+)?$",
+    _I,
+)
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
     r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|remains? in (?:force"
@@ -173,8 +195,9 @@ _T_EXTENSION = re.compile(
 )
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
-    r"|(?<!-)(?<!for )(?<!your )(?<!of )orders(?!\s+(?:over|above|from|placed|worth))"
-    r"|ordering|direct(?:s|ed|ing)|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until"
+    # a command names whom it binds and what they must do: "orders X to", "forces Y to"
+    r"|(?:orders|ordering|direct(?:s|ed|ing)|(?<!into )forc(?:e|es|ed|ing))\s+(?:[\w.'’-]+\s+){0,5}?to"
+    r"|needs? to|urging|given until|have until"
     r"|has until|has to"
     r"|have to|remediate"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -187,11 +210,16 @@ _SPAN_ANCHOR = re.compile(
     r"|enactment|publication|award)",
     re.IGNORECASE,
 )
+_SPAN_WORDS = re.compile(r"(?:within|in|\d|[a-z]+[\s-](?:hour|day|week|month|year))", _I)
+# A clause that sets the event a span counts from: "once someone has refugee status, ..."
+_CONDITION = re.compile(r"\b(?:once|whenever)\b[^.;]*$", _I)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
 _ADVICE = re.compile(r"\b(?:should)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
-    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove)\b", _I
+    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
+    r"|compliance|compliant)\b",
+    _I,
 )
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
@@ -204,7 +232,7 @@ _T_EFFECT = re.compile(
     r"|rules?|law|laws|act|regulation|directive"
     # an order of law, not a purchase ("Order by December 8", "a military order")
     r"|(?:executive|court|emergency|government|presidential|ministerial|restraining|consent"
-    r"|gag|new|an|the|this)\s+orders?|orders?\s+(?:requiring|banning|to\s+\w+))\b",
+    r"|gag|new|an|the|this)\s+orders?|orders?\s+(?:requiring|banning))\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -247,6 +275,11 @@ _TALLY = re.compile(
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     _I,
 )
+# A verb in the past right after a weekday makes it the day of the act: "on Monday marked"
+_PAST_VERB_AFTER = re.compile(
+    r",?\s+(?:[a-z]+ed|said|told|wrote|made|gave|took|held|met|won|lost|sent|began|came|went"
+    r"|saw|sought|brought|spoke|struck|fell|rose|left|led|ran|did|had|was|were)\b"
+)
 _WILL_AFTER = re.compile(r"^,?\s+(?:will|is to|is set to|is due to|are to)\b", _I)
 # Who holds a hearing or a vote: a court, a legislature, a regulator or voters; not a person
 # making "his decision"
@@ -275,7 +308,8 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 # Sport is out of scope (GUIDELINES.md): a coach's contract "until 2026" is no expiry
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
-    r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA)\b",
+    r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
+    r"|rugby|racecourse|Olympics?)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -345,7 +379,7 @@ _NOT_OBLIGATION = re.compile(
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
-    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to)\b",
+    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?)\b",
     _I,
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
@@ -484,6 +518,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         day, month, year = (g["d1"], g["m1"], g["y1"]) if g["dmy"] else (g["d2"], g["m2"], g["y2"])
         if month.lower() == "may" and not year and not _LEAD.search(lead) and not lead.strip():
             return None  # "May 5 people ..." opening a sentence; "expire May 11" is a date
+        if not year and _NAMED_DAY.match(sentence, m.end()):
+            return None  # "the Jan. 6 committee": a day that names an event of the past
         resolved = _parse_day(day, month.rstrip("."), int(year) if year else today.year)
         if resolved is None:
             return None
@@ -533,6 +569,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(first, "month", m.start(), m.end(), False)
     if g["within"] or g["span"]:
         number, unit = (g["n1"], g["u1"]) if g["within"] else (g["n2"], g["u2"])
+        if g["within"] and _RECORD.search(sentence, 0, m.start()):
+            return None  # "the first fare hike in 10 years": a span looking back
         count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
         unit = unit.lower()
         step = {
@@ -543,7 +581,13 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             "month": relativedelta(months=count),
             "year": relativedelta(years=count),
         }[unit]
-        return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
+        end = today + step
+        # "within six months", "in three years": the precision written is the unit's
+        if unit == "year":
+            return _When(date(end.year, 1, 1), "year", m.start(), m.end(), True, duty=bool(g["span"]))
+        if unit == "month":
+            return _When(end.replace(day=1), "month", m.start(), m.end(), True, duty=bool(g["span"]))
+        return _When(end, "day", m.start(), m.end(), True, duty=bool(g["span"]))
     if g["next"]:
         if g["u3"].lower() == "month":
             return _When((today + relativedelta(months=1)).replace(day=1), "month", *m.span(), True)
@@ -563,6 +607,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 12]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
+        if _PAST_VERB_AFTER.match(sentence, m.end()):
+            return None  # "Chip Roy on Friday criticized": the day of a past act
         voting = _T_HEARING.search(sentence) and _WILL_HEAR.search(_TALLY.sub(" ", sentence))
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
@@ -673,20 +719,25 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _T_CONSULTATION.search(sentence):
         return "consultation"
     if _tail(lead, r"(?:gives?|gave|given|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
-        if _T_COMPLIANCE.search(sentence[when.end :]) or not _AUTHORITY.search(sentence):
-            return "compliance"
+        if (
+            _T_COMPLIANCE.search(sentence[when.end :])
+            or _COURT.search(sentence, 0, when.begin)
+            or not _AUTHORITY.search(sentence)
+        ):
+            return "compliance"  # a court's order binds: "Judges gave ministers until March"
         return "other"  # a government's ultimatum
     if _CONSUMER_UNTIL.search(lead):
         return None  # "subscribers have until May to claim their free downloads": an offer
     if _tail(
         lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
     ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
-        return "compliance"
+        # "have until Sept. 22 to get part of the payout": a settlement's claims window
+        return "other" if _CLAIMS.search(sentence) else "compliance"
     # "delayed X until", "not until": the date is when X starts, not when something ends
     postponed = _DELAYED_UNTIL.search(sentence, 0, when.begin)
     not_until = re.search(r"\b(?:won't|will not|not)\b[^.;]{0,40}\buntil\s*$", lead)
     if postponed:
-        if _T_HEARING.search(postponed.group()) and _BODY.search(sentence):
+        if _T_HEARING.search(sentence, 0, when.begin) and _BODY.search(sentence):
             return "hearing-vote"  # "court has delayed the trial until September"
         if _T_EFFECT.search(sentence):
             return "takes-effect"  # "Treasury has delayed its final rules ... until March"
@@ -711,6 +762,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _SUPPORT.search(sentence)
         )
         return "takes-effect" if rule and not _PROPOSAL.search(sentence) else None
+    if _GOVERNS_EXPIRY.search(lead):
+        return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
     if (
         _T_HEARING.search(sentence)
         and (not_until or not _UNLIKELY.search(sentence))
@@ -766,7 +819,11 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         if _STRONG_EFFECT.search(sentence) or _tail(lead, r"by|after|on|as of"):
             return "takes-effect"
         return None
-    if _T_DEADLINE.search(sentence) and _AUTHORITY.search(sentence):
+    # a deadline word far from the date dates something else ("stares down a deadline ...
+    # members are scheduled to have a key meeting on Friday")
+    if _T_DEADLINE.search(sentence, max(0, when.begin - 50), when.end + 30) and _AUTHORITY.search(
+        sentence
+    ):
         return "other"
     return None
 
@@ -797,10 +854,15 @@ def _past_governs(sentence: str, when: _When) -> bool:
 
 
 def _standing_limit(sentence: str, when: _When) -> bool:
-    """A rule's standing time limit, not a date: "within 72 hours of discovering a breach"."""
-    if not when.relative or when.precision != "day":
+    """A rule's standing time limit, not a date: "within 72 hours of discovering a breach",
+    "once someone has refugee status, they must leave within 30 days": the span counts from an
+    event the sentence names, not from the day of publication."""
+    if not when.relative or not _SPAN_WORDS.match(sentence, when.begin):
         return False
-    return _SPAN_ANCHOR.match(sentence, when.end) is not None
+    return (
+        _SPAN_ANCHOR.match(sentence, when.end) is not None
+        or _CONDITION.search(sentence, 0, when.begin) is not None
+    )
 
 
 def _strong(sentence: str) -> bool:
@@ -818,6 +880,23 @@ def _strong(sentence: str) -> bool:
 
 
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
+    """The sentence's deadlines; a date that only restates a finer one of the same kind ("9
+    December deadline ... before next month's deadline") is left out."""
+    found = list(_candidates(sentence, today))
+    for deadline in found:
+        if not any(
+            other.kind == deadline.kind
+            and _RANK[other.precision] < _RANK[deadline.precision]
+            and deadline.start <= other.start <= period_end(deadline.start, deadline.precision)
+            for other in found
+        ):
+            yield deadline
+
+
+_RANK: dict[Precision, int] = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+
+
+def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
     # cheapest first: most sentences name no date, many dated ones carry no trigger
     low = sentence.lower()
     if not (_mentions(low, _DATE_NEEDLES) and _mentions(low, _TRIGGER_NEEDLES)):
@@ -837,7 +916,7 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
-        if _PLEDGE.search(lead[-40:]):
+        if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
         kind = _kind(sentence, when)
         if kind == "consultation" and when is not whens[-1]:
