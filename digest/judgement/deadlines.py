@@ -123,6 +123,9 @@ _CLAIMS = re.compile(
 _COURT = re.compile(r"\b(?:[Cc]ourts?|[Jj]udges?|[Tt]ribunal|[Jj]ustices?)\b")
 # "April-May 2026": a month that opens a range of months is a date too
 _RANGE_AFTER = re.compile(rf"^\s*[-–]\s*{_MONTH}\b")
+_RANGE_TO = re.compile(
+    rf"\s*(?:to|through|until|till|and|[-–])\s+({_MONTH})\b\.?(?:\s+(20\d\d))?", re.IGNORECASE
+)
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
 _FUTURE_LEAD = re.compile(
     r"\b(?:by|until|till|(?:from|starting|beginning)(?:\s+(?:in|on))?|before|effective"
@@ -131,7 +134,7 @@ _FUTURE_LEAD = re.compile(
 )
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
-    r"\b(?:will|takes effect|take effect|comes into force|come into force|expires|is due"
+    r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force|expires|is due"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
@@ -190,7 +193,7 @@ _GOVERNS_EXPIRY = re.compile(
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
     r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|remains? in (?:force"
-    r"|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed)\b",
+    r"|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
     _I,
 )
 _T_DUTY = re.compile(
@@ -235,9 +238,18 @@ _T_EFFECT = re.compile(
     r"|gag|new|an|the|this)\s+orders?|orders?\s+(?:requiring|banning))\b",
     _I,
 )
+# What a government changes from a date besides its laws: taxes, requirements, borders, trade
+# ("Income tax to be cut by 1p from April", "China will drop a quarantine requirement starting
+# Jan. 8", "all air passengers ... will need a negative test"); only with "from <date>"
+_MEASURE = re.compile(
+    r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
+    r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
+    r"|permits?|licen[cs]es?|will need|will have to)\b",
+    _I,
+)
 # Words after a past verb that turn to what is still to come
 _AHEAD = re.compile(
-    r"\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
+    r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
     r"|that,? (?:from|starting|by))\b",
     _I,
@@ -413,6 +425,10 @@ _DATE_NEEDLES = (
 )  # fmt: skip
 _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
+    "cut", "rais", "increas", "lower", "replac", "withdraw", "tax", "levy", "border",
+    "quarantine", "curfew", "lockdown", "restrict", "curb", "price cap", "wage", "export",
+    "import", "visa", "permit", "licen", "will need", "temporar", "stopgap", "interim",
+    "postpon", "delay", "defer", "adjourn", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
     "deprecat", "mandate", "will use", "to train", "will make", "rule", "law", "act",
     "regulation", "directive", "order", "consult", "comment", "evidence", "input", "feedback",
@@ -551,6 +567,11 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if not year and _NEXT_YEAR.match(after):
             year = str(today.year + 1)
         ranged = _RANGE_AFTER.match(after)
+        closes = _RANGE_TO.match(after)
+        if not year and closes and not closes.group(2):
+            end_month = _month_number(closes.group(1))
+            if date(today.year, end_month, 1) < today.replace(day=1):
+                return None  # "from April to October this year" written in November: gone by
         if not year and not (
             g["part"] or _LEAD.search(lead) or _DEADLINE_AFTER.match(after) or ranged
         ):
@@ -616,6 +637,15 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             _DEADLINE_AFTER.match(after)
             or re.search(r"\b(?:by|until|before|next)\s*$", lead)
             or re.search(r"\b(?:ends?|closes?|expires?|runs? out)\s+on\s*$", lead)
+            # the weekday as the object of a verb still to come: "take effect Monday" (on the
+            # day itself, "takes effect Tuesday" is the news of the day)
+            or _DAYS.index(g["wday"].lower()) != today.weekday()
+            and re.search(
+                r"\b(?:take|takes|go|goes|come|comes)\s+into\s+(?:effect|force)\s*$"
+                r"|\b(?:take|takes)\s+effect\s*$|\b(?:expire|expires|due)\s*$",
+                lead,
+                re.IGNORECASE,
+            )
             or _DEADLINE_BEFORE.search(sentence[: m.start()])
             or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
@@ -757,6 +787,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
         rule = (
             _T_EFFECT.search(sentence)
+            or _MEASURE.search(sentence)
             or _T_DUTY.search(sentence[when.end :])
             or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
@@ -821,9 +852,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return None
     # a deadline word far from the date dates something else ("stares down a deadline ...
     # members are scheduled to have a key meeting on Friday")
-    if _T_DEADLINE.search(sentence, max(0, when.begin - 50), when.end + 30) and _AUTHORITY.search(
-        sentence
-    ):
+    near = _T_DEADLINE.search(sentence, max(0, when.begin - 50), when.end + 30)
+    # "extended the deadline ..., moving the date from May 2023 to May 2025": the new date
+    moved = _tail(lead, "to|until") and _T_DEADLINE.search(sentence, 0, when.begin)
+    if (near or moved) and _AUTHORITY.search(sentence):
         return "other"
     return None
 
