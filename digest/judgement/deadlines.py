@@ -192,8 +192,8 @@ _GOVERNS_EXPIRY = re.compile(
 )
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
-    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|remains? in (?:force"
-    r"|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
+    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|(?:remains?|be|stays?)"
+    r"\s+in\s+(?:force|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
     _I,
 )
 _T_DUTY = re.compile(
@@ -221,7 +221,7 @@ _ADVICE = re.compile(r"\b(?:should)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
-    r"|compliance|compliant)\b",
+    r"|compliance|compliant|fail(?:s|ing)? to)\b",
     _I,
 )
 _T_EFFECT = re.compile(
@@ -336,8 +336,8 @@ _CHANGE = re.compile(
 )
 # A measure that holds prices or rules as they are until a date: a government's, not a product's
 _HOLDS = re.compile(
-    r"\b(?:fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|suspended|remains? in (?:force|place"
-    r"|effect))\b",
+    r"\b(?:fix(?:ed|ing)|frozen|freez\w+|capped|price caps?|guaranteed|suspended"
+    r"|(?:remains?|be|stays?)\s+in\s+(?:force|place|effect))\b",
     _I,
 )
 # Public support: a scheme cut or raised from a date starts then, one that lasts until it ends then
