@@ -135,6 +135,7 @@ _FUTURE_LEAD = re.compile(
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
     r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force|expires|is due"
+    r"|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from|runs? out|closes?"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
@@ -188,6 +189,11 @@ _T_EXPIRY = re.compile(
 _GOVERNS_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|lapse|lapses|sunsets?)\s+(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$",
+    _I,
+)
+_GOVERNS_EFFECT = re.compile(
+    r"\b(?:takes?|taking|go(?:es)?|going|comes?|coming|enters?|entering)\s+(?:into\s+)?"
+    r"(?:effect|force)\s+(?:(?:on|in|from|at|by)\s+)?$",
     _I,
 )
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
@@ -354,7 +360,9 @@ _CONSUMER_UNTIL = re.compile(
     _I,
 )
 _DELAYED_UNTIL = re.compile(
-    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*)\b[^.;]{0,80}?\buntil\s*$", _I
+    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*|on hold|paused)\b[^.;]{0,80}?"
+    r"\buntil\s*$",
+    _I,
 )
 _DELAYED_UNTIL_ANY = re.compile(
     r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back)\b[^.;]{0,50}?\buntil\b", _I
@@ -628,9 +636,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 12]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
+        if _DAYS.index(g["wday"].lower()) == today.weekday() and _GOVERNS_EFFECT.search(
+            sentence, max(0, m.start() - 40), m.start()
+        ):
+            return None  # "rules go into effect on Friday" written on a Friday: the news itself
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
         voting = _T_HEARING.search(sentence) and _WILL_HEAR.search(_TALLY.sub(" ", sentence))
+        lead_wide = sentence[max(0, m.start() - 60) : m.start()]
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
@@ -643,13 +656,20 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             and re.search(
                 r"\b(?:take|takes|go|goes|come|comes)\s+into\s+(?:effect|force)\s*$"
                 r"|\b(?:take|takes)\s+effect\s*$|\b(?:expire|expires|due)\s*$",
-                lead,
+                lead_wide,
                 re.IGNORECASE,
             )
             or _DEADLINE_BEFORE.search(sentence[: m.start()])
             or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
             or _WILL_AFTER.match(after)
+            # "the committee's next public hearing on Monday": a sitting still to come
+            or re.search(
+                r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearing|vote|ruling|trial"
+                r"|sentencing|session)\s+on\s*$",
+                lead_wide,
+                re.IGNORECASE,
+            )
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
@@ -795,6 +815,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "takes-effect" if rule and not _PROPOSAL.search(sentence) else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
+    if _GOVERNS_EFFECT.search(lead) and not _NOT_OBLIGATION.search(sentence):
+        return "takes-effect"  # "gun laws that go into effect on Thursday" beside a court ruling
     if (
         _T_HEARING.search(sentence)
         and (not_until or not _UNLIKELY.search(sentence))
