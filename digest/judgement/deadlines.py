@@ -180,7 +180,7 @@ _T_HEARING = re.compile(
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|expiry|expiration|sunset|sunsets|lapse|lapses|end date"
-    r"|end of support|stop shipping security updates|ends? (?:on|in)|will end|set to end"
+    r"|end of support|ends? (?:on|in)|will end|set to end"
     r"|runs? out|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
@@ -236,7 +236,7 @@ _T_EFFECT = re.compile(
     r"|will apply|ban|bans|banning|to ban|will require|to require|will be required|will block"
     r"|(?:will|to) (?:disable"
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
-    r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
+    r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
     r"|banned"
     r"|rules?|law|laws|act|regulation|directive"
     # an order of law, not a purchase ("Order by December 8", "a military order")
@@ -250,7 +250,11 @@ _T_EFFECT = re.compile(
 _MEASURE = re.compile(
     r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
     r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
-    r"|permits?|licen[cs]es?|will need|will have to)\b",
+    r"|permits?|licen[cs]es?|will need|will have to)\b"
+    # a platform's use of its users' data changes for all of them ("will use IP addresses from
+    # UK users for ad measurement from August 3", "to train AI on E.U. user data from May 27")
+    r"|\b(?:use|using|process\w*|shar(?:e|es|ing)|collect\w*|train\w*)\b[^.;]{0,40}"
+    r"\b(?:data|posts|IP addresses|personal information|photos|messages)\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -435,13 +439,14 @@ _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
     "cut", "rais", "increas", "lower", "replac", "withdraw", "tax", "levy", "border",
     "quarantine", "curfew", "lockdown", "restrict", "curb", "price cap", "wage", "export",
-    "import", "visa", "permit", "licen", "will need", "temporar", "stopgap", "interim",
+    "import", "visa", "permit", "licen", "need", "data", "posts",
+    "ip addresses", "personal information", "photos", "messages", "temporar", "stopgap", "interim",
     "postpon", "delay", "defer", "adjourn", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
-    "deprecat", "mandate", "will use", "to train", "will make", "rule", "law", "act",
+    "deprecat", "mandate", "all ", "rule", "law", "act",
     "regulation", "directive", "order", "consult", "comment", "evidence", "input", "feedback",
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
-    "pass", "expir", "sunset", "lapse", "end date", "end of support", "security updates",
+    "pass", "expir", "sunset", "lapse", "end date", "end of support",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
     "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
