@@ -134,8 +134,9 @@ _FUTURE_LEAD = re.compile(
 )
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
-    r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force|expires|is due"
-    r"|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from|runs? out|closes?"
+    r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force"
+    r"|expires|is due|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from"
+    r"|runs? out|closes?"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
@@ -205,7 +206,8 @@ _T_EXTENSION = re.compile(
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
     # a command names whom it binds and what they must do: "orders X to", "forces Y to"
-    r"|(?:orders|ordering|direct(?:s|ed|ing)|(?<!into )forc(?:e|es|ed|ing))\s+(?:[\w.'’-]+\s+){0,5}?to"
+    r"|(?:orders|ordering|direct(?:s|ed|ing)|(?<!into )forc(?:e|es|ed|ing))"
+    r"\s+(?:[\w.'’-]+\s+){0,5}?to"
     r"|needs? to|urging|given until|have until"
     r"|has until|has to"
     r"|have to|remediate"
@@ -259,7 +261,8 @@ _MEASURE = re.compile(
 )
 # Words after a past verb that turn to what is still to come
 _AHEAD = re.compile(
-    r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
+    r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled"
+    r"|expected to"
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
     r"|that,? (?:from|starting|by))\b",
     _I,
@@ -618,9 +621,13 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         end = today + step
         # "within six months", "in three years": the precision written is the unit's
         if unit == "year":
-            return _When(date(end.year, 1, 1), "year", m.start(), m.end(), True, duty=bool(g["span"]))
+            return _When(
+                date(end.year, 1, 1), "year", m.start(), m.end(), True, duty=bool(g["span"])
+            )
         if unit == "month":
-            return _When(end.replace(day=1), "month", m.start(), m.end(), True, duty=bool(g["span"]))
+            return _When(
+                end.replace(day=1), "month", m.start(), m.end(), True, duty=bool(g["span"])
+            )
         return _When(end, "day", m.start(), m.end(), True, duty=bool(g["span"]))
     if g["next"]:
         if g["u3"].lower() == "month":
