@@ -252,7 +252,8 @@ _T_EFFECT = re.compile(
 _MEASURE = re.compile(
     r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
     r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
-    r"|permits?|licen[cs]es?|will need|will have to)\b"
+    r"|permits?|licen[cs]es?|will need|will have to|(?:to|will) allow|legali[sz]\w*"
+    r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
     # UK users for ad measurement from August 3", "to train AI on E.U. user data from May 27")
     r"|\b(?:use|using|process\w*|shar(?:e|es|ing)|collect\w*|train\w*)\b[^.;]{0,40}"
@@ -406,7 +407,7 @@ _NOT_OBLIGATION = re.compile(
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
-    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?)\b",
+    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?|episodes?|to watch|to stream)\b",
     _I,
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
@@ -442,7 +443,7 @@ _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
     "cut", "rais", "increas", "lower", "replac", "withdraw", "tax", "levy", "border",
     "quarantine", "curfew", "lockdown", "restrict", "curb", "price cap", "wage", "export",
-    "import", "visa", "permit", "licen", "need", "data", "posts",
+    "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw", "data", "posts",
     "ip addresses", "personal information", "photos", "messages", "temporar", "stopgap", "interim",
     "postpon", "delay", "defer", "adjourn", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
