@@ -655,7 +655,11 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
-        voting = _T_HEARING.search(sentence) and _WILL_HEAR.search(_TALLY.sub(" ", sentence))
+        voting = _T_HEARING.search(sentence) and (
+            _WILL_HEAR.search(_TALLY.sub(" ", sentence))
+            # a sentence about what is still to come, with no past verb of its own
+            or (_WILL.search(sentence) and not _PAST.search(sentence))
+        )
         lead_wide = sentence[max(0, m.start() - 60) : m.start()]
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
@@ -673,7 +677,17 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 re.IGNORECASE,
             )
             or _DEADLINE_BEFORE.search(sentence[: m.start()])
-            or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
+            # the day of the vote itself: "vote on Wednesday", not "discussed on Tuesday"
+            or (
+                voting
+                and re.search(
+                    r"\b(?:vote|votes|voting|ballot|hearing|ruling|verdict|decision|decide|rule"
+                    r"|rules|hear|trial|sentencing)\b(?:\s+[\w.'’-]+){0,4}?\s+on\s*$"
+                    r"|\b(?:vote|votes|rule|rules|decide|hear)\s*$",
+                    lead_wide,
+                    re.IGNORECASE,
+                )
+            )
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
             or _WILL_AFTER.match(after)
             # "the committee's next public hearing on Monday": a sitting still to come
