@@ -551,11 +551,11 @@ def test_fourth_batch_sentences_without_deadlines(sentence: str, published: str)
             "2022-12-15T00:00:00",
             ["16 December 2022 · expires"],
         ),
-        (  # a span keeps the precision of its unit
+        (  # a span counts from the day of publication
             "The reforms, which are expected to take effect in three years, will include a ban on "
             "cohabitation between unmarried couples and would apply to Indonesians and tourists.",
             "2022-12-08T06:48:00",
-            ["2025 · takes effect"],
+            ["8 December 2025 · takes effect"],
         ),
         (  # a tax cut starts from its month
             "Income tax to be cut by 1p from April",

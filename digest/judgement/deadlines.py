@@ -206,9 +206,10 @@ _T_EXTENSION = re.compile(
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
     # a command names whom it binds and what they must do: "orders X to", "forces Y to"
-    r"|(?:orders|ordering|direct(?:s|ed|ing)|(?<!into )forc(?:e|es|ed|ing))"
+    r"|direct(?:s|ed|ing)|(?:orders|ordering|(?<!into )forc(?:e|es|ed|ing))"
     r"\s+(?:[\w.'’-]+\s+){0,5}?to"
-    r"|needs? to|urging|given until|have until"
+    # "will need to" binds; "emissions need to fall by 2030" is an exhortation
+    r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
     r"|has until|has to"
     r"|have to|remediate"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -229,7 +230,7 @@ _ADVICE = re.compile(r"\b(?:should)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
-    r"|compliance|compliant|fail(?:s|ing)? to)\b",
+    r"|compliance|compliant)\b",
     _I,
 )
 _T_EFFECT = re.compile(
@@ -241,9 +242,10 @@ _T_EFFECT = re.compile(
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
     r"|banned"
     r"|rules?|law|laws|act|regulation|directive"
-    # an order of law, not a purchase ("Order by December 8", "a military order")
-    r"|(?:executive|court|emergency|government|presidential|ministerial|restraining|consent"
-    r"|gag|new|an|the|this)\s+orders?|orders?\s+(?:requiring|banning))\b",
+    # an order of law, not a purchase or an idiom ("Order by December 8", "a military order",
+    # "in order to")
+    r"|(?<!in )(?<!pre-)(?<!military )(?<!purchase )(?<!your )\border"
+    r"(?!\s+(?:by|now|today|online|before|of|yours|your|that includes)\b))\b",
     _I,
 )
 # What a government changes from a date besides its laws: taxes, requirements, borders, trade
@@ -305,6 +307,11 @@ _TALLY = re.compile(
 _PAST_VERB_AFTER = re.compile(
     r",?\s+(?:[a-z]+ed|said|told|wrote|made|gave|took|held|met|won|lost|sent|began|came|went"
     r"|saw|sought|brought|spoke|struck|fell|rose|left|led|ran|did|had|was|were)\b"
+)
+# A past verb in the words before a weekday: "won a crunch vote on Wednesday"
+_PAST_BEFORE = re.compile(
+    r"\b(?:[a-z]+ed|said|told|made|gave|took|held|met|won|lost|sent|began|came|went|saw|sought"
+    r"|brought|spoke|struck|fell|rose|left|led|ran)\b(?<!scheduled)(?<!expected)(?<!planned)"
 )
 _WILL_AFTER = re.compile(r"^,?\s+(?:will|is to|is set to|is due to|are to)\b", _I)
 # Who holds a hearing or a vote: a court, a legislature, a regulator or voters; not a person
@@ -378,7 +385,12 @@ _DELAYED_UNTIL_ANY = re.compile(
 _FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected)\b", _I)
 _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
-_PROPOSAL = re.compile(r"\b(?:backs|proposes?|proposed|considering|calls? for)\b", _I)
+_PROPOSAL = re.compile(
+    r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggests?"
+    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
+    _I,
+)
+_NEGATED = re.compile(r"\b(?:will not|won't|not to|no plans? to)\b", _I)
 # A deadline named with its day: "Deadline to meet ... obligations is Friday"
 _DEADLINE_IS = re.compile(
     r"\b(?i:deadlines?)\b[^.;:]{0,90}?\s(?:is|are|falls)\s+(?:on\s+)?(?:[A-Z][a-z]+day|\d|"
@@ -407,7 +419,8 @@ _NOT_OBLIGATION = re.compile(
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
-    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?|episodes?|to watch|to stream)\b",
+    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?|episodes?"
+    r"|to watch|to stream|players|gamers)\b",
     _I,
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
@@ -443,8 +456,9 @@ _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
     "cut", "rais", "increas", "lower", "replac", "withdraw", "tax", "levy", "border",
     "quarantine", "curfew", "lockdown", "restrict", "curb", "price cap", "wage", "export",
-    "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw", "data", "posts",
-    "ip addresses", "personal information", "photos", "messages", "temporar", "stopgap", "interim",
+    "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw",
+    "data", "posts", "ip addresses", "personal information", "photos", "messages", "stopgap",
+    "interim",
     "postpon", "delay", "defer", "adjourn", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
     "deprecat", "mandate", "all ", "rule", "law", "act",
@@ -585,7 +599,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             year = str(today.year + 1)
         ranged = _RANGE_AFTER.match(after)
         closes = _RANGE_TO.match(after)
-        if not year and closes and not closes.group(2):
+        if not year and closes and not closes.group(2) and not _WILL.search(sentence):
             end_month = _month_number(closes.group(1))
             if date(today.year, end_month, 1) < today.replace(day=1):
                 return None  # "from April to October this year" written in November: gone by
@@ -619,17 +633,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             "month": relativedelta(months=count),
             "year": relativedelta(years=count),
         }[unit]
-        end = today + step
-        # "within six months", "in three years": the precision written is the unit's
-        if unit == "year":
-            return _When(
-                date(end.year, 1, 1), "year", m.start(), m.end(), True, duty=bool(g["span"])
-            )
-        if unit == "month":
-            return _When(
-                end.replace(day=1), "month", m.start(), m.end(), True, duty=bool(g["span"])
-            )
-        return _When(end, "day", m.start(), m.end(), True, duty=bool(g["span"]))
+        return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
     if g["next"]:
         if g["u3"].lower() == "month":
             return _When((today + relativedelta(months=1)).replace(day=1), "month", *m.span(), True)
@@ -658,7 +662,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         voting = _T_HEARING.search(sentence) and (
             _WILL_HEAR.search(_TALLY.sub(" ", sentence))
             # a sentence about what is still to come, with no past verb of its own
-            or (_WILL.search(sentence) and not _PAST.search(sentence))
+            or (
+                _WILL.search(sentence)
+                and _DAYS.index(g["wday"].lower()) != today.weekday()
+                and not _PAST.search(sentence)
+                and not _PAST_BEFORE.search(sentence, max(0, m.start() - 30), m.start())
+            )
         )
         lead_wide = sentence[max(0, m.start() - 60) : m.start()]
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
@@ -682,7 +691,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 voting
                 and re.search(
                     r"\b(?:vote|votes|voting|ballot|hearing|ruling|verdict|decision|decide|rule"
-                    r"|rules|hear|trial|sentencing)\b(?:\s+[\w.'’-]+){0,4}?\s+on\s*$"
+                    r"|rules|hear|trial|sentencing)\b(?:\s+[\w.'’-]+){0,8}?\s+on\s*$"
                     r"|\b(?:vote|votes|rule|rules|decide|hear)\s*$",
                     lead_wide,
                     re.IGNORECASE,
@@ -839,7 +848,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
         )
-        return "takes-effect" if rule and not _PROPOSAL.search(sentence) else None
+        if _NEGATED.search(sentence, 0, when.begin):
+            return None  # "will not hike taxes ... from April"
+        return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
     if _GOVERNS_EFFECT.search(lead) and not _NOT_OBLIGATION.search(sentence):
@@ -869,7 +880,11 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         if when.relative and not when.duty
         else sentence
     )
-    duty = _T_DUTY.search(scope) or (
+    duty = (
+        _T_DUTY.search(scope)
+        # "needs to file accounts by the end of May"; "by 2030" after "need to" is a target
+        or (when.precision != "year" and re.search(r"\bneeds? to\b", scope, re.IGNORECASE))
+    ) or (
         _T_COMPLIANCE.search(scope)
         and not _NOT_OBLIGATION.search(sentence)
         and not _ADVICE.search(sentence)
@@ -882,8 +897,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
-        _DEMAND.search(sentence, 0, when.begin)
-        and _AUTHORITY.search(sentence)
+        (demand := _DEMAND.search(sentence, 0, when.begin))
+        and _AUTHORITY.search(sentence, max(0, demand.start() - 30), demand.start())
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
@@ -987,8 +1002,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         return
     if _NOT_OBLIGATION.search(sentence) and not _strong(sentence):
         return  # a launch, a price, a plan or a forecast
-    if _SPORT.search(sentence) or _FORECAST.search(sentence) or _HYPOTHETICAL.search(sentence):
-        return  # sport is out of scope; a forecast or a hypothesis dates an outcome, not a duty
+    if _SPORT.search(sentence) or _FORECAST.search(sentence):
+        return  # sport is out of scope; a forecast dates an outcome, not a duty
     for when in whens:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
@@ -1000,6 +1015,10 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
         kind = _kind(sentence, when)
+        if kind in ("takes-effect", "expiry") and (
+            _HYPOTHETICAL.search(sentence) or _PROPOSAL.search(sentence)
+        ):
+            continue  # a measure not yet adopted neither starts nor ends on its dates
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
         if kind is not None:
