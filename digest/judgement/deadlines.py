@@ -459,7 +459,8 @@ _TRIGGER_NEEDLES = (
     "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw",
     "data", "posts", "ip addresses", "personal information", "photos", "messages", "stopgap",
     "interim",
-    "postpon", "delay", "defer", "adjourn", "compliance", "compliant", "payout", "claim",
+    "postpon", "delay", "defer", "adjourn", "direct", "rul", "want", "demand", "call on",
+    "called on", "press", "push", "not ", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
     "deprecat", "mandate", "all ", "rule", "law", "act",
     "regulation", "directive", "order", "consult", "comment", "evidence", "input", "feedback",
@@ -897,7 +898,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
-        (demand := _DEMAND.search(sentence, 0, when.begin))
+        when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
+        and (demand := _DEMAND.search(sentence, 0, when.begin))
         and _AUTHORITY.search(sentence, max(0, demand.start() - 30), demand.start())
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
