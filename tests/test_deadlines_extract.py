@@ -577,3 +577,22 @@ def test_fourth_batch_sentences_without_deadlines(sentence: str, published: str)
 )
 def test_governing_words_decide_kind_and_date(sentence: str, published: str, expected: list[str]):
     assert labels(sentence, published) == expected
+
+
+def test_the_fast_gate_never_hides_a_deadline(monkeypatch: pytest.MonkeyPatch):
+    """The word gate before the rules only saves time: with it and without it, every dev
+    sentence of the labelled set gives the same deadlines."""
+    import json
+    from pathlib import Path
+
+    import digest.judgement.deadlines as module
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks/data/deadlines/sentences.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    dev = [
+        (r["sentence"], datetime.fromisoformat(r["published"])) for r in rows if r["split"] == "dev"
+    ]
+    gated = [extract_deadlines(text, when) for text, when in dev]
+    monkeypatch.setattr(module, "_mentions", lambda low, needles: True)
+    assert [extract_deadlines(text, when) for text, when in dev] == gated
+    assert sum(map(len, gated)) > 100  # the dev sentences do carry deadlines
