@@ -382,7 +382,14 @@ _DELAYED_UNTIL = re.compile(
 _DELAYED_UNTIL_ANY = re.compile(
     r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back)\b[^.;]{0,50}?\buntil\b", _I
 )
-_FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected)\b", _I)
+# A date moved: the one it moved from no longer holds
+_MOVED_FROM = re.compile(
+    r"\b(?:push\w*\s+back|delay\w*|postpon\w*|mov(?:e|es|ed|ing)|brought\s+forward|bring\w*"
+    r"\s+forward|extend\w*)\b[^.;]{0,80}\bfrom\s*$",
+    _I,
+)
+_MOVED_TO = re.compile(r"\s+(?:to|until)\s+\S", _I)
+_FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected|anticipated)\b", _I)
 _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
 _PROPOSAL = re.compile(
@@ -1014,6 +1021,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
+        if _MOVED_FROM.search(sentence, 0, when.begin) and _MOVED_TO.match(sentence, when.end):
+            continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
         kind = _kind(sentence, when)
