@@ -460,3 +460,139 @@ def test_third_batch_of_how_news_states_dates(sentence: str, published: str, exp
 )
 def test_third_batch_sentences_without_deadlines(sentence: str, published: str):
     assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the 2022 batch (dev split)
+        (  # "by" a date with compliance named: a duty, not a rule's start
+            "EU government says USB-C compliance is mandatory by December 28, 2024.",
+            "2022-12-08T18:36:00",
+            ["28 December 2024 · compliance deadline"],
+        ),
+        (  # a postponed trial: the date is the hearing's, nothing expires
+            "Democracy activist and founder of Apple Daily tabloid newspaper potentially faces "
+            "life in prison over charges of conspiring to collude with foreign forces A Hong Kong "
+            "court has delayed the national security trial of media mogul Jimmy Lai until "
+            "September 2023, after a hearing revealed Lai’s British lawyer had been denied a visa "
+            "extension and forced to leave.",
+            "2022-12-13T05:17:00",
+            ["September 2023 · hearing or vote"],
+        ),
+        (  # "not until" starts the decision, it ends nothing
+            "The highest court will decide the legality the White House student loan debt "
+            "forgiveness plan, but not until next year.",
+            "2022-12-02T01:13:00",
+            ["2023 · hearing or vote"],
+        ),
+        (  # a border measure starts from its date
+            "Travel bookings in China have soared since Beijing announced it will reopen the "
+            "borders from January 8.",
+            "2022-12-30T07:54:00",
+            ["8 January 2023 · takes effect"],
+        ),
+    ],
+)
+def test_fourth_batch_of_how_news_states_dates(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        (  # a purchase, not an order of law
+            "Order by December 8 to get this Microsoft Surface Pro in time for Christmas",
+            "2022-12-04T08:00:00",
+        ),
+        (  # a law not yet passed dates nothing
+            "If passed, term limits would go into effect on Jan. 1, 2023.",
+            "2022-10-10T20:18:00",
+        ),
+        (  # "Friday" is the day the poll started; "vote" is not the noun the day modifies
+            "Elon Musk started a Twitter poll late on Friday asking followers to vote on whether "
+            "to reinstate former President Donald Trump's account on the platform.",
+            "2022-11-19T07:08:00",
+        ),
+        # the rest: real sentences of the same 2022 archive, outside the labelled set
+        (  # a pledge owns the date at the end of its clause
+            "Johnson had promised to add 20,000 police officers to forces in England and Wales by "
+            "March 2023 in an attempt to address the austerity cuts introduced by his "
+            "Conservative predecessors.",
+            "2022-12-30T14:09:00",
+        ),
+        (  # "the first ... in 10 years" looks back
+            "First NYC taxi cab fare hike in 10 years takes effect",
+            "2022-12-20T12:00:00",
+        ),
+        (  # the day names an event of the past
+            "Jan. 6 committee to vote on at least three criminal referrals targeting Trump: "
+            "reports",
+            "2022-12-17T12:00:00",
+        ),
+        (  # a rule taking effect on the day of publication is the news itself
+            "Canada’s new rules regarding handguns go into effect on Friday, putting into place "
+            "restrictions on handguns inside of the country and expanding on previous attempts to "
+            "prevent imports.",
+            "2022-10-21T12:00:00",
+        ),
+    ],
+)
+def test_fourth_batch_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the same 2022 archive, outside the labelled set
+        (  # the verb governing the date names the kind, not a vote elsewhere in the sentence
+            "The House voted Wednesday evening to pass a stopgap bill to avert a government "
+            "shutdown at the end of this week with funding currently set to expire on Friday at "
+            "midnight.",
+            "2022-12-15T00:00:00",
+            ["16 December 2022 · expires"],
+        ),
+        (  # a span counts from the day of publication
+            "The reforms, which are expected to take effect in three years, will include a ban on "
+            "cohabitation between unmarried couples and would apply to Indonesians and tourists.",
+            "2022-12-08T06:48:00",
+            ["8 December 2025 · takes effect"],
+        ),
+        (  # a tax cut starts from its month
+            "Income tax to be cut by 1p from April",
+            "2022-09-23T12:00:00",
+            ["April 2023 · takes effect"],
+        ),
+        (  # "in place until": ends then; a pledge's date is none
+            "The Government's energy price cap has been scaled back and will now only be in place "
+            "until April 2023, rather than October 2024 as promised.",
+            "2022-10-17T12:00:00",
+            ["April 2023 · expires"],
+        ),
+        (  # a court's "until" binds
+            "Judges gave ministers until March to show how emissions targets would be met.",
+            "2022-07-18T12:00:00",
+            ["March 2023 · compliance deadline"],
+        ),
+    ],
+)
+def test_governing_words_decide_kind_and_date(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+def test_the_fast_gate_never_hides_a_deadline(monkeypatch: pytest.MonkeyPatch):
+    """The word gate before the rules only saves time: with it and without it, every dev
+    sentence of the labelled set gives the same deadlines."""
+    import json
+    from pathlib import Path
+
+    import digest.judgement.deadlines as module
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks/data/deadlines/sentences.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    dev = [
+        (r["sentence"], datetime.fromisoformat(r["published"])) for r in rows if r["split"] == "dev"
+    ]
+    gated = [extract_deadlines(text, when) for text, when in dev]
+    monkeypatch.setattr(module, "_mentions", lambda low, needles: True)
+    assert [extract_deadlines(text, when) for text, when in dev] == gated
+    assert sum(map(len, gated)) > 100  # the dev sentences do carry deadlines

@@ -70,7 +70,7 @@ _DATE = re.compile(
   | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b)
-  | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:day|week|month))(?i:s)?(?:\s+|-)
+  | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
@@ -95,8 +95,13 @@ _LEAD = re.compile(
     r"|(?:\band|\bor)\s+|[–-])$",
     re.IGNORECASE,
 )
+# "a June 25 deadline", "the Monday afternoon vote": the noun the date modifies follows it, with
+# at most a few modifiers between; a verb or a preposition between starts another phrase
+# ("late on Friday asking followers to vote")
 _DEADLINE_AFTER = re.compile(
-    r"^\s*(?:[\w.-]+\s+){0,3}?(?:deadlines?|trial|hearing|vote)\b", re.IGNORECASE
+    r"^\s*(?:(?!(?:to|and|or|on|in|at|for|of|by|the|a|an|is|was|will|asking|after|before)\b)"
+    r"[\w.-]+\s+){0,3}?(?:deadlines?|trial|hearing|vote)\b",
+    re.IGNORECASE,
 )
 # "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
 _DEADLINE_BEFORE = re.compile(
@@ -112,9 +117,15 @@ _TO_ACT = re.compile(
     r"|implement|vet|report|notify|disclose|divest|sell)\b",
     re.IGNORECASE,
 )
-_CLAIMS = re.compile(r"\b(?:claims?|settlement|compensation|refunds?)\b", re.IGNORECASE)
+_CLAIMS = re.compile(
+    r"\b(?:claims?|settlement|compensation|refunds?|payouts?)\b(?! (?:to|that)\b)", re.IGNORECASE
+)
+_COURT = re.compile(r"\b(?:[Cc]ourts?|[Jj]udges?|[Tt]ribunal|[Jj]ustices?)\b")
 # "April-May 2026": a month that opens a range of months is a date too
 _RANGE_AFTER = re.compile(rf"^\s*[-–]\s*{_MONTH}\b")
+_RANGE_TO = re.compile(
+    rf"\s*(?:to|through|until|till|and|[-–])\s+({_MONTH})\b\.?(?:\s+(20\d\d))?", re.IGNORECASE
+)
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
 _FUTURE_LEAD = re.compile(
     r"\b(?:by|until|till|(?:from|starting|beginning)(?:\s+(?:in|on))?|before|effective"
@@ -123,7 +134,9 @@ _FUTURE_LEAD = re.compile(
 )
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
-    r"\b(?:will|takes effect|take effect|comes into force|come into force|expires|is due"
+    r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force"
+    r"|expires|is due|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from"
+    r"|runs? out|closes?"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
@@ -131,6 +144,19 @@ _WILL = re.compile(
 _RECENT = relativedelta(months=3)
 _PAST_LEAD = re.compile(
     r"\b(?:since|between|last)(?:\s+the\s+[\w-]+(?:\s+on)?)?\s*$|\bafter\s+the\s+[\w-]+\s+on\s*$",
+    re.IGNORECASE,
+)
+# "the first ... in 10 years", "its highest level in six months": a span that looks back
+_RECORD = re.compile(
+    r"\b(?:first|highest|lowest|biggest|largest|smallest|worst|best|most|least|fastest|slowest"
+    r"|strongest|weakest|longest|shortest|deadliest|hottest|coldest|wettest|driest|sharpest"
+    r"|steepest|record|ever)\b[^.;,]{0,60}$",
+    re.IGNORECASE,
+)
+# A day used as the name of what happened on it: "the January 6 attack", "Jan. 6 panel"
+_NAMED_DAY = re.compile(
+    r",?\s+(?:(?:select|House|Senate)\s+)?(?:committee|panel|attack|attacks|riot|riots|rioters"
+    r"|insurrection|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
     re.IGNORECASE,
 )
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
@@ -155,21 +181,35 @@ _T_HEARING = re.compile(
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|expiry|expiration|sunset|sunsets|lapse|lapses|end date"
-    r"|end of support|stop shipping security updates|ends? (?:on|in)|will end|set to end"
+    r"|end of support|ends? (?:on|in)|will end|set to end"
     r"|runs? out|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
 )
+# An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
+_GOVERNS_EXPIRY = re.compile(
+    r"\b(?:expire|expires|expiring|lapse|lapses|sunsets?)\s+(?:(?:on|in|at|by)\s+)?"
+    r"(?:the\s+end\s+of\s+)?$",
+    _I,
+)
+_GOVERNS_EFFECT = re.compile(
+    r"\b(?:takes?|taking|go(?:es)?|going|comes?|coming|enters?|entering)\s+(?:into\s+)?"
+    r"(?:effect|force)\s+(?:(?:on|in|from|at|by)\s+)?$",
+    _I,
+)
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
-    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|remains? in (?:force"
-    r"|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed)\b",
+    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|(?:remains?|be|stays?)"
+    r"\s+in\s+(?:force|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
     _I,
 )
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
-    r"|(?<!-)(?<!for )(?<!your )(?<!of )orders(?!\s+(?:over|above|from|placed|worth))"
-    r"|ordering|direct(?:s|ed|ing)|forc(?:e|es|ed|ing)|needs? to|urging|given until|have until"
+    # a command names whom it binds and what they must do: "orders X to", "forces Y to"
+    r"|direct(?:s|ed|ing)|(?:orders|ordering|(?<!into )forc(?:e|es|ed|ing))"
+    r"\s+(?:[\w.'’-]+\s+){0,5}?to"
+    # "will need to" binds; "emissions need to fall by 2030" is an exhortation
+    r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
     r"|has until|has to"
     r"|have to|remediate"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -182,11 +222,16 @@ _SPAN_ANCHOR = re.compile(
     r"|enactment|publication|award)",
     re.IGNORECASE,
 )
+_SPAN_WORDS = re.compile(r"(?:within|in|\d|[a-z]+[\s-](?:hour|day|week|month|year))", _I)
+# A clause that sets the event a span counts from: "once someone has refugee status, ..."
+_CONDITION = re.compile(r"\b(?:once|whenever)\b[^.;]*$", _I)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
 _ADVICE = re.compile(r"\b(?:should)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
-    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove)\b", _I
+    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
+    r"|compliance|compliant)\b",
+    _I,
 )
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
@@ -194,14 +239,33 @@ _T_EFFECT = re.compile(
     r"|will apply|ban|bans|banning|to ban|will require|to require|will be required|will block"
     r"|(?:will|to) (?:disable"
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
-    r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate|will use|to train"
+    r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
     r"|banned"
-    r"|rules?|law|laws|act|regulation|directive|order)\b",
+    r"|rules?|law|laws|act|regulation|directive"
+    # an order of law, not a purchase or an idiom ("Order by December 8", "a military order",
+    # "in order to")
+    r"|(?<!in )(?<!pre-)(?<!military )(?<!purchase )(?<!your )\border"
+    r"(?!\s+(?:by|now|today|online|before|of|yours|your|that includes)\b))\b",
+    _I,
+)
+# What a government changes from a date besides its laws: taxes, requirements, borders, trade
+# ("Income tax to be cut by 1p from April", "China will drop a quarantine requirement starting
+# Jan. 8", "all air passengers ... will need a negative test"); only with "from <date>"
+_MEASURE = re.compile(
+    r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
+    r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
+    r"|permits?|licen[cs]es?|will need|will have to|(?:to|will) allow|legali[sz]\w*"
+    r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
+    # a platform's use of its users' data changes for all of them ("will use IP addresses from
+    # UK users for ad measurement from August 3", "to train AI on E.U. user data from May 27")
+    r"|\b(?:use|using|process\w*|shar(?:e|es|ing)|collect\w*|train\w*)\b[^.;]{0,40}"
+    r"\b(?:data|posts|IP addresses|personal information|photos|messages)\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
 _AHEAD = re.compile(
-    r"\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled|expected to"
+    r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled"
+    r"|expected to"
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
     r"|that,? (?:from|starting|by))\b",
     _I,
@@ -239,6 +303,16 @@ _TALLY = re.compile(
     r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     _I,
 )
+# A verb in the past right after a weekday makes it the day of the act: "on Monday marked"
+_PAST_VERB_AFTER = re.compile(
+    r",?\s+(?:[a-z]+ed|said|told|wrote|made|gave|took|held|met|won|lost|sent|began|came|went"
+    r"|saw|sought|brought|spoke|struck|fell|rose|left|led|ran|did|had|was|were)\b"
+)
+# A past verb in the words before a weekday: "won a crunch vote on Wednesday"
+_PAST_BEFORE = re.compile(
+    r"\b(?:[a-z]+ed|said|told|made|gave|took|held|met|won|lost|sent|began|came|went|saw|sought"
+    r"|brought|spoke|struck|fell|rose|left|led|ran)\b(?<!scheduled)(?<!expected)(?<!planned)"
+)
 _WILL_AFTER = re.compile(r"^,?\s+(?:will|is to|is set to|is due to|are to)\b", _I)
 # Who holds a hearing or a vote: a court, a legislature, a regulator or voters; not a person
 # making "his decision"
@@ -257,12 +331,18 @@ _PLEDGE = re.compile(
     r"(?![^.;]*\b(?:must|required|law|rules?)\b)",
     _I,
 )
+# A measure not yet adopted dates nothing: "If passed, term limits would go into effect on ..."
+_HYPOTHETICAL = re.compile(
+    r"\bif\s+(?:it\s+is\s+|they\s+are\s+)?(?:passed|approved|adopted|enacted|signed|ratified)\b",
+    _I,
+)
 # Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
 _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfears?\b")
 # Sport is out of scope (GUIDELINES.md): a coach's contract "until 2026" is no expiry
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
-    r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA)\b",
+    r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
+    r"|rugby|racecourse|Olympics?)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -277,8 +357,8 @@ _CHANGE = re.compile(
 )
 # A measure that holds prices or rules as they are until a date: a government's, not a product's
 _HOLDS = re.compile(
-    r"\b(?:fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|suspended|remains? in (?:force|place"
-    r"|effect))\b",
+    r"\b(?:fix(?:ed|ing)|frozen|freez\w+|capped|price caps?|guaranteed|suspended"
+    r"|(?:remains?|be|stays?)\s+in\s+(?:force|place|effect))\b",
     _I,
 )
 # Public support: a scheme cut or raised from a date starts then, one that lasts until it ends then
@@ -295,15 +375,29 @@ _CONSUMER_UNTIL = re.compile(
     _I,
 )
 _DELAYED_UNTIL = re.compile(
-    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back)\b[^.;]{0,50}?\buntil\s*$", _I
+    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*|on hold|paused)\b[^.;]{0,80}?"
+    r"\buntil\s*$",
+    _I,
 )
 _DELAYED_UNTIL_ANY = re.compile(
     r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back)\b[^.;]{0,50}?\buntil\b", _I
 )
-_FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected)\b", _I)
+# A date moved: the one it moved from no longer holds
+_MOVED_FROM = re.compile(
+    r"\b(?:push\w*\s+back|delay\w*|postpon\w*|mov(?:e|es|ed|ing)|brought\s+forward|bring\w*"
+    r"\s+forward|extend\w*)\b[^.;]{0,80}\bfrom\s*$",
+    _I,
+)
+_MOVED_TO = re.compile(r"\s+(?:to|until)\s+\S", _I)
+_FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected|anticipated)\b", _I)
 _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
-_PROPOSAL = re.compile(r"\b(?:backs|proposes?|proposed|considering|calls? for)\b", _I)
+_PROPOSAL = re.compile(
+    r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggests?"
+    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
+    _I,
+)
+_NEGATED = re.compile(r"\b(?:will not|won't|not to|no plans? to)\b", _I)
 # A deadline named with its day: "Deadline to meet ... obligations is Friday"
 _DEADLINE_IS = re.compile(
     r"\b(?i:deadlines?)\b[^.;:]{0,90}?\s(?:is|are|falls)\s+(?:on\s+)?(?:[A-Z][a-z]+day|\d|"
@@ -322,7 +416,7 @@ _MEASURE_DEADLINE = re.compile(
 _AUTHORITY = re.compile(
     r"\b(?:Trump|Biden|White House|[Gg]overnments?|U\.?S\.?|EU|European|Commission|Congress"
     r"|Senate|[Rr]egulators?|[Cc]ourts?|[Jj]udges?|[Aa]genc(?:y|ies)|[Mm]inistry|[Mm]inisters?"
-    r"|[Ff]ederal|[Ss]tates?|[Pp]arliament)\b"
+    r"|[Ff]ederal|[Ss]tates?|[Pp]arliament|[Aa]uthorities)\b"
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
@@ -332,7 +426,8 @@ _NOT_OBLIGATION = re.compile(
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
-    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to)\b",
+    r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?|episodes?"
+    r"|to watch|to stream|players|gamers)\b",
     _I,
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
@@ -366,11 +461,18 @@ _DATE_NEEDLES = (
 )  # fmt: skip
 _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
+    "cut", "rais", "increas", "lower", "replac", "withdraw", "tax", "levy", "border",
+    "quarantine", "curfew", "lockdown", "restrict", "curb", "price cap", "wage", "export",
+    "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw",
+    "data", "posts", "ip addresses", "personal information", "photos", "messages", "stopgap",
+    "interim",
+    "postpon", "delay", "defer", "adjourn", "direct", "rul", "want", "demand", "call on",
+    "called on", "press", "push", "not ", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
-    "deprecat", "mandate", "will use", "to train", "will make", "rule", "law", "act",
+    "deprecat", "mandate", "all ", "rule", "law", "act",
     "regulation", "directive", "order", "consult", "comment", "evidence", "input", "feedback",
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
-    "pass", "expir", "sunset", "lapse", "end date", "end of support", "security updates",
+    "pass", "expir", "sunset", "lapse", "end date", "end of support",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
     "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
@@ -471,6 +573,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         day, month, year = (g["d1"], g["m1"], g["y1"]) if g["dmy"] else (g["d2"], g["m2"], g["y2"])
         if month.lower() == "may" and not year and not _LEAD.search(lead) and not lead.strip():
             return None  # "May 5 people ..." opening a sentence; "expire May 11" is a date
+        if not year and _NAMED_DAY.match(sentence, m.end()):
+            return None  # "the Jan. 6 committee": a day that names an event of the past
         resolved = _parse_day(day, month.rstrip("."), int(year) if year else today.year)
         if resolved is None:
             return None
@@ -502,6 +606,11 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if not year and _NEXT_YEAR.match(after):
             year = str(today.year + 1)
         ranged = _RANGE_AFTER.match(after)
+        closes = _RANGE_TO.match(after)
+        if not year and closes and not closes.group(2) and not _WILL.search(sentence):
+            end_month = _month_number(closes.group(1))
+            if date(today.year, end_month, 1) < today.replace(day=1):
+                return None  # "from April to October this year" written in November: gone by
         if not year and not (
             g["part"] or _LEAD.search(lead) or _DEADLINE_AFTER.match(after) or ranged
         ):
@@ -520,6 +629,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(first, "month", m.start(), m.end(), False)
     if g["within"] or g["span"]:
         number, unit = (g["n1"], g["u1"]) if g["within"] else (g["n2"], g["u2"])
+        if g["within"] and _RECORD.search(sentence, 0, m.start()):
+            return None  # "the first fare hike in 10 years": a span looking back
         count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
         unit = unit.lower()
         step = {
@@ -550,17 +661,59 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 12]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
-        voting = _T_HEARING.search(sentence) and _WILL_HEAR.search(_TALLY.sub(" ", sentence))
+        if _DAYS.index(g["wday"].lower()) == today.weekday() and _GOVERNS_EFFECT.search(
+            sentence, max(0, m.start() - 40), m.start()
+        ):
+            return None  # "rules go into effect on Friday" written on a Friday: the news itself
+        if _PAST_VERB_AFTER.match(sentence, m.end()):
+            return None  # "Chip Roy on Friday criticized": the day of a past act
+        voting = _T_HEARING.search(sentence) and (
+            _WILL_HEAR.search(_TALLY.sub(" ", sentence))
+            # a sentence about what is still to come, with no past verb of its own
+            or (
+                _WILL.search(sentence)
+                and _DAYS.index(g["wday"].lower()) != today.weekday()
+                and not _PAST.search(sentence)
+                and not _PAST_BEFORE.search(sentence, max(0, m.start() - 30), m.start())
+            )
+        )
+        lead_wide = sentence[max(0, m.start() - 60) : m.start()]
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
             _DEADLINE_AFTER.match(after)
             or re.search(r"\b(?:by|until|before|next)\s*$", lead)
             or re.search(r"\b(?:ends?|closes?|expires?|runs? out)\s+on\s*$", lead)
+            # the weekday as the object of a verb still to come: "take effect Monday" (on the
+            # day itself, "takes effect Tuesday" is the news of the day)
+            or _DAYS.index(g["wday"].lower()) != today.weekday()
+            and re.search(
+                r"\b(?:take|takes|go|goes|come|comes)\s+into\s+(?:effect|force)\s*$"
+                r"|\b(?:take|takes)\s+effect\s*$|\b(?:expire|expires|due)\s*$",
+                lead_wide,
+                re.IGNORECASE,
+            )
             or _DEADLINE_BEFORE.search(sentence[: m.start()])
-            or (voting and re.search(r"\b(?:on|vote|votes|rule|rules|decide|hear)\s*$", lead))
+            # the day of the vote itself: "vote on Wednesday", not "discussed on Tuesday"
+            or (
+                voting
+                and re.search(
+                    r"\b(?:vote|votes|voting|ballot|hearing|ruling|verdict|decision|decide|rule"
+                    r"|rules|hear|trial|sentencing)\b(?:\s+[\w.'’-]+){0,8}?\s+on\s*$"
+                    r"|\b(?:vote|votes|rule|rules|decide|hear)\s*$",
+                    lead_wide,
+                    re.IGNORECASE,
+                )
+            )
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
             or _WILL_AFTER.match(after)
+            # "the committee's next public hearing on Monday": a sitting still to come
+            or re.search(
+                r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearing|vote|ruling|trial"
+                r"|sentencing|session)\s+on\s*$",
+                lead_wide,
+                re.IGNORECASE,
+            )
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
@@ -660,19 +813,32 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _T_CONSULTATION.search(sentence):
         return "consultation"
     if _tail(lead, r"(?:gives?|gave|given|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
-        if _T_COMPLIANCE.search(sentence[when.end :]) or not _AUTHORITY.search(sentence):
-            return "compliance"
+        if (
+            _T_COMPLIANCE.search(sentence[when.end :])
+            or _COURT.search(sentence, 0, when.begin)
+            or not _AUTHORITY.search(sentence)
+        ):
+            return "compliance"  # a court's order binds: "Judges gave ministers until March"
         return "other"  # a government's ultimatum
     if _CONSUMER_UNTIL.search(lead):
         return None  # "subscribers have until May to claim their free downloads": an offer
     if _tail(
         lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
     ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
-        return "compliance"
-    if _DELAYED_UNTIL.search(lead) and _T_EFFECT.search(sentence):
-        return "takes-effect"  # "Treasury has delayed its final rules ... until March"
-    if _tail(lead, "(?:until|till|through)(?: the end of)?") and (
-        _T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(lead)
+        # "have until Sept. 22 to get part of the payout": a settlement's claims window
+        return "other" if _CLAIMS.search(sentence) else "compliance"
+    # "delayed X until", "not until": the date is when X starts, not when something ends
+    postponed = _DELAYED_UNTIL.search(sentence, 0, when.begin)
+    not_until = re.search(r"\b(?:won't|will not|not)\b[^.;]{0,40}\buntil\s*$", lead)
+    if postponed:
+        if _T_HEARING.search(sentence, 0, when.begin) and _BODY.search(sentence):
+            return "hearing-vote"  # "court has delayed the trial until September"
+        if _T_EFFECT.search(sentence):
+            return "takes-effect"  # "Treasury has delayed its final rules ... until March"
+    if (
+        not (postponed or not_until)
+        and _tail(lead, "(?:until|till|through)(?: the end of)?")
+        and (_T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(lead))
     ):
         return "expiry"
     if _DEADLINE_AFTER.match(after):
@@ -685,12 +851,18 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
         rule = (
             _T_EFFECT.search(sentence)
+            or _MEASURE.search(sentence)
             or _T_DUTY.search(sentence[when.end :])
             or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
         )
-        return "takes-effect" if rule and not _PROPOSAL.search(sentence) else None
-    not_until = re.search(r"\b(?:won't|will not|not)\b[^.;]{0,40}\buntil\s*$", lead)
+        if _NEGATED.search(sentence, 0, when.begin):
+            return None  # "will not hike taxes ... from April"
+        return "takes-effect" if rule else None
+    if _GOVERNS_EXPIRY.search(lead):
+        return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
+    if _GOVERNS_EFFECT.search(lead) and not _NOT_OBLIGATION.search(sentence):
+        return "takes-effect"  # "gun laws that go into effect on Thursday" beside a court ruling
     if (
         _T_HEARING.search(sentence)
         and (not_until or not _UNLIKELY.search(sentence))
@@ -716,7 +888,11 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         if when.relative and not when.duty
         else sentence
     )
-    duty = _T_DUTY.search(scope) or (
+    duty = (
+        _T_DUTY.search(scope)
+        # "needs to file accounts by the end of May"; "by 2030" after "need to" is a target
+        or (when.precision != "year" and re.search(r"\bneeds? to\b", scope, re.IGNORECASE))
+    ) or (
         _T_COMPLIANCE.search(scope)
         and not _NOT_OBLIGATION.search(sentence)
         and not _ADVICE.search(sentence)
@@ -729,8 +905,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
-        _DEMAND.search(sentence, 0, when.begin)
-        and _AUTHORITY.search(sentence)
+        when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
+        and (demand := _DEMAND.search(sentence, 0, when.begin))
+        and _AUTHORITY.search(sentence, max(0, demand.start() - 30), demand.start())
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
@@ -746,7 +923,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         if _STRONG_EFFECT.search(sentence) or _tail(lead, r"by|after|on|as of"):
             return "takes-effect"
         return None
-    if _T_DEADLINE.search(sentence) and _AUTHORITY.search(sentence):
+    # a deadline word far from the date dates something else ("stares down a deadline ...
+    # members are scheduled to have a key meeting on Friday")
+    near = _T_DEADLINE.search(sentence, max(0, when.begin - 50), when.end + 30)
+    # "extended the deadline ..., moving the date from May 2023 to May 2025": the new date
+    moved = _tail(lead, "to|until") and _T_DEADLINE.search(sentence, 0, when.begin)
+    if (near or moved) and _AUTHORITY.search(sentence):
         return "other"
     return None
 
@@ -777,10 +959,15 @@ def _past_governs(sentence: str, when: _When) -> bool:
 
 
 def _standing_limit(sentence: str, when: _When) -> bool:
-    """A rule's standing time limit, not a date: "within 72 hours of discovering a breach"."""
-    if not when.relative or when.precision != "day":
+    """A rule's standing time limit, not a date: "within 72 hours of discovering a breach",
+    "once someone has refugee status, they must leave within 30 days": the span counts from an
+    event the sentence names, not from the day of publication."""
+    if not when.relative or not _SPAN_WORDS.match(sentence, when.begin):
         return False
-    return _SPAN_ANCHOR.match(sentence, when.end) is not None
+    return (
+        _SPAN_ANCHOR.match(sentence, when.end) is not None
+        or _CONDITION.search(sentence, 0, when.begin) is not None
+    )
 
 
 def _strong(sentence: str) -> bool:
@@ -798,6 +985,23 @@ def _strong(sentence: str) -> bool:
 
 
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
+    """The sentence's deadlines; a date that only restates a finer one of the same kind ("9
+    December deadline ... before next month's deadline") is left out."""
+    found = list(_candidates(sentence, today))
+    for deadline in found:
+        if not any(
+            other.kind == deadline.kind
+            and _RANK[other.precision] < _RANK[deadline.precision]
+            and deadline.start <= other.start <= period_end(deadline.start, deadline.precision)
+            for other in found
+        ):
+            yield deadline
+
+
+_RANK: dict[Precision, int] = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+
+
+def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
     # cheapest first: most sentences name no date, many dated ones carry no trigger
     low = sentence.lower()
     if not (_mentions(low, _DATE_NEEDLES) and _mentions(low, _TRIGGER_NEEDLES)):
@@ -817,9 +1021,15 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
-        if _PLEDGE.search(lead[-40:]):
+        if _MOVED_FROM.search(sentence, 0, when.begin) and _MOVED_TO.match(sentence, when.end):
+            continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
+        if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
         kind = _kind(sentence, when)
+        if kind in ("takes-effect", "expiry") and (
+            _HYPOTHETICAL.search(sentence) or _PROPOSAL.search(sentence)
+        ):
+            continue  # a measure not yet adopted neither starts nor ends on its dates
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
         if kind is not None:
