@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -371,9 +372,17 @@ class Taxonomy:
         topics: dict[str, Category],
         jurisdictions: dict[str, Category],
         relevance: RelevanceRules | None = None,
+        gazetteer: Sequence[Category] = (),
     ) -> None:
         self.topics = dict(topics)
         self.jurisdictions = dict(jurisdictions)
+        # more evidence for the jurisdictions (digest/data/gazetteer.toml): scored like their
+        # own terms, but no acting subjects for relevance, and only for slugs still defined
+        extra = [
+            cat
+            for cat in gazetteer
+            if cat.slug in (self.topics if cat.kind == "topic" else self.jurisdictions)
+        ]
         # a place named in the headline as the one acting ("India orders ...") is policy evidence
         self.relevance = (relevance or RelevanceRules()).with_subjects(
             term for cat in self.jurisdictions.values() for term in (*cat.keywords, *cat.acronyms)
@@ -382,12 +391,12 @@ class Taxonomy:
         self._context_terms: set[_Hit] = set()
         self._frame_terms: set[_Hit] = set()
         self._aliases: dict[str, Category] = {}
-        for cat in [*self.topics.values(), *self.jurisdictions.values()]:
+        for cat in [*self.topics.values(), *self.jurisdictions.values(), *extra]:
             self._compile(cat)
         # An exclude is weighed against the terms (never other excludes), so one matcher of the
         # terms serves every exclude.
         positive = _Matcher(self._index)
-        for cat in [*self.topics.values(), *self.jurisdictions.values()]:
+        for cat in [*self.topics.values(), *self.jurisdictions.values(), *extra]:
             self._compile_excludes(cat, positive)
         self._matcher = _Matcher(self._index)
         self._context_hits = frozenset(
@@ -451,7 +460,13 @@ class Taxonomy:
     # -- loading ------------------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, source: str = "taxonomy") -> Taxonomy:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        *,
+        source: str = "taxonomy",
+        gazetteer: Sequence[Category] = (),
+    ) -> Taxonomy:
         """Build from a parsed TOML table with `topics` and `jurisdictions` sub-tables."""
         tables: dict[str, dict[str, Category]] = {}
         for kind in KINDS:
@@ -469,7 +484,7 @@ class Taxonomy:
             relevance = RelevanceRules.from_dict(data.get("relevance", {}), source=source)
         except ValueError as exc:
             raise TaxonomyError(str(exc)) from None
-        return cls(tables["topic"], tables["jurisdiction"], relevance)
+        return cls(tables["topic"], tables["jurisdiction"], relevance, gazetteer)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Taxonomy:
@@ -480,9 +495,10 @@ class Taxonomy:
         categories altogether.
         """
         shipped_text = resources.files("digest").joinpath("taxonomy.toml").read_text("utf-8")
-        shipped = _with_gazetteer(_parse_toml(shipped_text, "digest/taxonomy.toml"))
+        shipped = _parse_toml(shipped_text, "digest/taxonomy.toml")
+        gazetteer = _gazetteer()
         if path is None:
-            return cls.from_dict(shipped, source="digest/taxonomy.toml")
+            return cls.from_dict(shipped, source="digest/taxonomy.toml", gazetteer=gazetteer)
         path = Path(path)
         try:
             user_text = path.read_text(encoding="utf-8")
@@ -498,10 +514,10 @@ class Taxonomy:
         elif "topics" in user or "jurisdictions" in user:
             override = user
         else:
-            return cls.from_dict(shipped, source="digest/taxonomy.toml")
+            return cls.from_dict(shipped, source="digest/taxonomy.toml", gazetteer=gazetteer)
         merged = _merge(shipped, override, str(path))
         try:
-            return cls.from_dict(merged, source=str(path))
+            return cls.from_dict(merged, source=str(path), gazetteer=gazetteer)
         except TaxonomyError as exc:
             raise TaxonomyError(_with_line(str(exc), user_text)) from None
 
@@ -630,18 +646,18 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
         raise TaxonomyError(f"{source}: invalid TOML: {exc}") from None
 
 
-def _with_gazetteer(shipped: dict[str, Any]) -> dict[str, Any]:
-    """The shipped taxonomy with the gazetteer's bodies, places and firms added to its
-    jurisdictions (digest/data/gazetteer.toml)."""
+def _gazetteer() -> list[Category]:
+    """The bodies, places and firms of digest/data/gazetteer.toml, as categories per slug."""
     source = "digest/data/gazetteer.toml"
     text = resources.files("digest").joinpath("data", "gazetteer.toml").read_text("utf-8")
-    gazetteer = _parse_toml(text, source)
-    extra = {
-        name: {slug: {**spec, "extend": True} for slug, spec in table.items()}
-        for name, table in gazetteer.items()
-        if name in _TABLES.values() and isinstance(table, dict)
-    }
-    return _merge(shipped, extra, source)
+    data = _parse_toml(text, source)
+    cats = []
+    for kind in KINDS:
+        table = data.get(_TABLES[kind], {})
+        if not isinstance(table, dict):
+            raise TaxonomyError(f"{source}: [{_TABLES[kind]}] must be a table of categories")
+        cats += [_category(kind, slug, spec, source) for slug, spec in table.items()]
+    return cats
 
 
 def _merge(shipped: dict[str, Any], override: dict[str, Any], source: str) -> dict[str, Any]:
