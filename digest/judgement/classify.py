@@ -361,6 +361,9 @@ def _str_list(value: Any, where: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Taxonomy:
     """The categories, and a classifier compiled from their terms."""
 
@@ -566,9 +569,8 @@ class Taxonomy:
                 tally = tallies[side]
                 tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
         frames = self._frame_hits
-        framed = frozenset(
-            frames[hit] for found in (in_title, in_text) for hit in found if hit in frames
-        )
+        found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
+        framed = frozenset(frames[hit] for hit in found) if found else _NONE
         return (*tallies, framed)
 
     def classify(self, title: str, text: str, default_jurisdiction: str | None = None) -> Tags:
