@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,17 @@ __all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
 KINDS = ("topic", "jurisdiction")
 _TABLES = {"topic": "topics", "jurisdiction": "jurisdictions"}
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
-_LIST_FIELDS = ("aliases", "keywords", "phrases", "acronyms", "title_only", "context", "exclude")
+_LIST_FIELDS = (
+    "aliases",
+    "keywords",
+    "phrases",
+    "acronyms",
+    "title_only",
+    "context",
+    "exclude",
+    "framing",
+    "yields_to",
+)
 
 # Scoring: a title hit outweighs body mentions; repeated body mentions count up to a cap.
 TITLE_WEIGHT = 3.0
@@ -37,6 +48,8 @@ WEIGHTS = {"keywords": 1.0, "phrases": 2.0, "acronyms": 1.0, "title_only": 1.0, 
 # mention. Places are named in passing more often than topics, hence the higher floor.
 TOPIC_FLOOR = 0.2
 PLACE_FLOOR = 0.3
+# An item that names one place, once, and no other is about that place ("in Japan").
+SOLE_PLACE = 1.0
 
 
 class TaxonomyError(ValueError):
@@ -58,6 +71,11 @@ class Category:
     # and action cues)
     context: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # words that say an item is told from this category's angle ("arrested", "pleaded guilty"
+    # for cybercrime): they score nothing, but a category that `yields_to` this one is dropped
+    # when both are found and one of these words is present
+    framing: tuple[str, ...] = ()
+    yields_to: tuple[str, ...] = ()
     min_score: float = 2.0
 
 
@@ -343,6 +361,9 @@ def _str_list(value: Any, where: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class Taxonomy:
     """The categories, and a classifier compiled from their terms."""
 
@@ -354,27 +375,41 @@ class Taxonomy:
         topics: dict[str, Category],
         jurisdictions: dict[str, Category],
         relevance: RelevanceRules | None = None,
+        gazetteer: Sequence[Category] = (),
     ) -> None:
         self.topics = dict(topics)
         self.jurisdictions = dict(jurisdictions)
+        # more evidence for the jurisdictions (digest/data/gazetteer.toml): scored like their
+        # own terms, but no acting subjects for relevance, and only for slugs still defined
+        extra = [
+            cat
+            for cat in gazetteer
+            if cat.slug in (self.topics if cat.kind == "topic" else self.jurisdictions)
+        ]
         # a place named in the headline as the one acting ("India orders ...") is policy evidence
         self.relevance = (relevance or RelevanceRules()).with_subjects(
             term for cat in self.jurisdictions.values() for term in (*cat.keywords, *cat.acronyms)
         )
         self._index = _Index()
         self._context_terms: set[_Hit] = set()
+        self._frame_terms: set[_Hit] = set()
         self._aliases: dict[str, Category] = {}
-        for cat in [*self.topics.values(), *self.jurisdictions.values()]:
+        for cat in [*self.topics.values(), *self.jurisdictions.values(), *extra]:
             self._compile(cat)
         # An exclude is weighed against the terms (never other excludes), so one matcher of the
         # terms serves every exclude.
         positive = _Matcher(self._index)
-        for cat in [*self.topics.values(), *self.jurisdictions.values()]:
+        for cat in [*self.topics.values(), *self.jurisdictions.values(), *extra]:
             self._compile_excludes(cat, positive)
         self._matcher = _Matcher(self._index)
         self._context_hits = frozenset(
             n for n, hit in enumerate(self._matcher.hits) if hit in self._context_terms
         )
+        # hit number -> the slug whose framing it is
+        self._frame_hits = {
+            n: hit[1] for n, hit in enumerate(self._matcher.hits) if hit in self._frame_terms
+        }
+        self._yielding = {cat.slug: cat.yields_to for cat in self.topics.values() if cat.yields_to}
         # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
         # to the slug's score when found in a title; in a text, points per occurrence (up to the
         # cap), or None for a title-only term
@@ -407,6 +442,10 @@ class Taxonomy:
             hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
             self._context_terms.add(hit)
             self._index.add_text_term(term, hit)
+        for term in cat.framing:
+            hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
+            self._frame_terms.add(hit)
+            self._index.add_text_term(term, hit)
 
     def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
         # An exclude cancels exactly what its words would have scored for this category:
@@ -424,7 +463,13 @@ class Taxonomy:
     # -- loading ------------------------------------------------------------------------------
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], *, source: str = "taxonomy") -> Taxonomy:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        *,
+        source: str = "taxonomy",
+        gazetteer: Sequence[Category] = (),
+    ) -> Taxonomy:
         """Build from a parsed TOML table with `topics` and `jurisdictions` sub-tables."""
         tables: dict[str, dict[str, Category]] = {}
         for kind in KINDS:
@@ -442,7 +487,7 @@ class Taxonomy:
             relevance = RelevanceRules.from_dict(data.get("relevance", {}), source=source)
         except ValueError as exc:
             raise TaxonomyError(str(exc)) from None
-        return cls(tables["topic"], tables["jurisdiction"], relevance)
+        return cls(tables["topic"], tables["jurisdiction"], relevance, gazetteer)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Taxonomy:
@@ -454,8 +499,9 @@ class Taxonomy:
         """
         shipped_text = resources.files("digest").joinpath("taxonomy.toml").read_text("utf-8")
         shipped = _parse_toml(shipped_text, "digest/taxonomy.toml")
+        gazetteer = _gazetteer()
         if path is None:
-            return cls.from_dict(shipped, source="digest/taxonomy.toml")
+            return cls.from_dict(shipped, source="digest/taxonomy.toml", gazetteer=gazetteer)
         path = Path(path)
         try:
             user_text = path.read_text(encoding="utf-8")
@@ -471,10 +517,10 @@ class Taxonomy:
         elif "topics" in user or "jurisdictions" in user:
             override = user
         else:
-            return cls.from_dict(shipped, source="digest/taxonomy.toml")
+            return cls.from_dict(shipped, source="digest/taxonomy.toml", gazetteer=gazetteer)
         merged = _merge(shipped, override, str(path))
         try:
-            return cls.from_dict(merged, source=str(path))
+            return cls.from_dict(merged, source=str(path), gazetteer=gazetteer)
         except TaxonomyError as exc:
             raise TaxonomyError(_with_line(str(exc), user_text)) from None
 
@@ -491,10 +537,14 @@ class Taxonomy:
 
     def scores(self, title: str, text: str) -> Scores:
         """Raw evidence per category, before thresholds."""
-        return Scores(*self._tally(split_words(title), split_words(text)))
+        topics, places, _ = self._tally(split_words(title), split_words(text))
+        return Scores(topics, places)
 
-    def _tally(self, title: Words, text: Words) -> tuple[dict[str, float], dict[str, float]]:
-        """Evidence per topic slug and per jurisdiction slug."""
+    def _tally(
+        self, title: Words, text: Words
+    ) -> tuple[dict[str, float], dict[str, float], frozenset[str]]:
+        """Evidence per topic slug and per jurisdiction slug, and the slugs whose framing the
+        item uses."""
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
         in_title = self._matcher.evidence(title)
         in_text = self._matcher.evidence(text)
@@ -518,7 +568,10 @@ class Taxonomy:
                 side, slug, weight = entry
                 tally = tallies[side]
                 tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
-        return tallies
+        frames = self._frame_hits
+        found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
+        framed = frozenset(frames[hit] for hit in found) if found else _NONE
+        return (*tallies, framed)
 
     def classify(self, title: str, text: str, default_jurisdiction: str | None = None) -> Tags:
         """Topics and jurisdictions with enough evidence. The source's default jurisdiction is
@@ -529,15 +582,30 @@ class Taxonomy:
         self, title: Words, text: Words, default_jurisdiction: str | None = None
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
-        topic_scores, place_scores = self._tally(title, text)
+        topic_scores, place_scores, framed = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
+        if framed:
+            # "hacker pleads guilty" is told as cybercrime, not as a security incident
+            topics = [
+                slug
+                for slug in topics
+                if not any(o in framed and o in topics for o in self._yielding.get(slug, ()))
+            ]
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
+        if not places:
+            places = set(_sole_place(place_scores, self.jurisdictions))
         if default_jurisdiction in self.jurisdictions:
             own = place_scores.get(default_jurisdiction, 0.0)
             top = max(place_scores.values(), default=0.0)
             if not places or (own > 0 and own >= PLACE_FLOOR * top):
                 places.add(default_jurisdiction)
         return Tags(frozenset(topics), frozenset(places))
+
+
+def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
+    """The one place named, when it is named once and no other place is named at all."""
+    named = [slug for slug, score in scores.items() if score >= SOLE_PLACE and slug in cats]
+    return named if len(named) == 1 and len([s for s in scores.values() if s > 0]) == 1 else []
 
 
 def _select(scores: dict[str, float], cats: dict[str, Category], floor: float) -> list[str]:
@@ -578,6 +646,20 @@ def _parse_toml(text: str, source: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # tomllib's message already says "(at line N, column M)".
         raise TaxonomyError(f"{source}: invalid TOML: {exc}") from None
+
+
+def _gazetteer() -> list[Category]:
+    """The bodies, places and firms of digest/data/gazetteer.toml, as categories per slug."""
+    source = "digest/data/gazetteer.toml"
+    text = resources.files("digest").joinpath("data", "gazetteer.toml").read_text("utf-8")
+    data = _parse_toml(text, source)
+    cats = []
+    for kind in KINDS:
+        table = data.get(_TABLES[kind], {})
+        if not isinstance(table, dict):
+            raise TaxonomyError(f"{source}: [{_TABLES[kind]}] must be a table of categories")
+        cats += [_category(kind, slug, spec, source) for slug, spec in table.items()]
+    return cats
 
 
 def _merge(shipped: dict[str, Any], override: dict[str, Any], source: str) -> dict[str, Any]:

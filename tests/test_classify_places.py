@@ -1,0 +1,76 @@
+"""Tags name the place acting: bodies from the gazetteer, a place named alone, look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.judgement.classify import Taxonomy
+
+
+@pytest.fixture(scope="module")
+def tax() -> Taxonomy:
+    return Taxonomy.load()
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "place"),
+    [
+        ("RCMP arrests man over sanctions evasion", "", "ca"),
+        ("Federal judge blocks state social media law", "", "us"),
+        ("National Crime Agency charges teenager over council attack", "", "uk"),
+        ("Nissan says customers exposed in supplier breach", "", "jp"),
+        ("Police seize servers of crypto mixer", "The action was coordinated by Europol.", "intl"),
+    ],
+)
+def test_a_body_or_home_firm_places_the_story(
+    tax: Taxonomy, title: str, text: str, place: str
+) -> None:
+    assert place in tax.classify(title, text).jurisdictions
+
+
+def test_a_place_named_once_and_alone_is_the_place(tax: Taxonomy) -> None:
+    tags = tax.classify("Brewer confirms ransomware attack", "It halted operations in Japan.")
+    assert tags.jurisdictions == {"jp"}
+    # two places each named once: neither is the place acting
+    two = tax.classify("Brewer confirms ransomware attack", "It halted plants in Japan and Brazil.")
+    assert two.jurisdictions == frozenset()
+
+
+def test_newspaper_names_are_no_evidence(tax: Taxonomy) -> None:
+    tags = tax.classify(
+        "Ofcom fines forum over illegal content",
+        "The New York Times and the Washington Post reported the fine first. Ofcom said more "
+        "fines would follow under the Online Safety Act.",
+    )
+    assert "us" not in tags.jurisdictions and "uk" in tags.jurisdictions
+
+
+def test_policing_of_hackers_is_cybercrime_not_cybersecurity(tax: Taxonomy) -> None:
+    policed = tax.classify(
+        "Ransomware affiliate pleads guilty to hacking US companies",
+        "The hacker deployed ransomware and malware against dozens of victims.",
+    )
+    assert "cybercrime" in policed.topics and "cybersecurity" not in policed.topics
+    attack = tax.classify(
+        "Ransomware attack disrupts hospital network",
+        "Hackers deployed ransomware and malware; the hospital restored systems from backups.",
+    )
+    assert "cybersecurity" in attack.topics
+
+
+def test_a_malware_platform_is_not_an_online_platform(tax: Taxonomy) -> None:
+    tags = tax.classify(
+        "Police take down phishing platform",
+        "Authorities said the platform sold phishing kits to criminals.",
+    )
+    assert "online-platforms" not in tags.topics
+
+
+def test_an_ai_firm_named_in_a_breach_is_not_ai_policy(tax: Taxonomy) -> None:
+    tags = tax.classify(
+        "OpenAI user data exposed in analytics vendor hack",
+        "Hackers stole names and email addresses of OpenAI API users from the vendor.",
+    )
+    assert "ai-governance" not in tags.topics
+    sued = tax.classify("Authors sue OpenAI over training data", "The lawsuit was filed in court.")
+    assert "ai-governance" in sued.topics
