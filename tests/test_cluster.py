@@ -262,3 +262,47 @@ def test_one_outlets_house_words_do_not_make_its_items_one_story():
     a, b, c = _story_keys([(first, 9), (second, 9), (again, 9)])
     assert a != b
     assert a == c  # the same headline again is the same story
+
+
+# Synthetic retellings of one made-up event: two outlets head it with different words but the
+# same names (the first outlet also names the group whose complaint started it).
+_QUILLMART_EARLIER = [
+    Entry(
+        "Quillmart opens first Paris pop-up store",
+        "The online fashion seller Quillmart opened a pop-up store in Paris on Saturday.",
+        T0 - timedelta(hours=30),
+    ),
+    Entry(
+        "Quillmart shifts listing plans to Hong Kong",
+        "Quillmart, the online fashion seller, now plans to list its shares in Hong Kong.",
+        T0 - timedelta(hours=20),
+    ),
+]
+_WARNING = (
+    "EU warns Quillmart of fines after Kestrel complaint",
+    "Brussels gave the online fashion seller a month to answer findings that grew out of a "
+    "complaint by the Kestrel consumer group, before penalties based on turnover are set.",
+)
+_BREACH = (
+    "Fake discounts on Quillmart 'breach law', EU says",
+    "Fake discounts, pressure selling and misleading labels on the site break European "
+    "shopping rules, the bloc said on Monday.",
+)
+
+
+def _joined(first: tuple[str, str], second: tuple[str, str], hours: float) -> bool:
+    """Whether `second`, from another outlet `hours` after `first`, joins its story (with
+    earlier unrelated Quillmart news in the window, so the company's name is not unseen)."""
+    draft = background(_QUILLMART_EARLIER).draft()
+    story = draft.place(T0, signature(*first)._replace(source=1))
+    return draft.place(T0 + timedelta(hours=hours), signature(*second)._replace(source=2)) == story
+
+
+def test_headlines_sharing_most_of_their_names_join_within_a_day_and_a_half():
+    assert _joined(_WARNING, _BREACH, hours=5)
+    assert not _joined(_WARNING, _BREACH, hours=40)  # days later: news of its own
+
+
+def test_a_headline_naming_a_party_the_story_never_mentions_stays_apart():
+    other = ("Quillmart's fake discounts breach law, EU tells Brightcart", _BREACH[1])
+    assert not _joined(_WARNING, other, hours=5)

@@ -8,7 +8,8 @@ title terms half again, and a story's term by the share of its members that carr
 member that bridges to another event cannot pull that event in: its own terms stay weak until
 others repeat them). Two stories that name disjoint CVE identifiers are different events.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
-mid-sentence or as acronyms: `JOIN_NAMED`). A story told so far by one outlet alone is compared
+mid-sentence or as acronyms: `JOIN_NAMED`), or, within a day and a half, share most of their
+rarity-weighted names. A story told so far by one outlet alone is compared
 on headlines only, since an outlet's leads share its house words (paywall notices, bylines).
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
@@ -48,6 +49,14 @@ JOIN = 0.22  # the weighted cosine at which an item tells a story's event
 # words but not names; another act of one regulator shares the regulator's name, not also the
 # name of the one acted on (tests/data/cluster_pairs.json holds such pairs).
 JOIN_NAMED = 0.12
+# ... or, within `NAMED_NEAR`, when their headlines share most of their rarity-weighted names
+# (`NAMES_COVERED` of each side's): two outlets heading one event differently ("EU warns Shein
+# of fines", "Fake discounts on Shein 'breach law', EU says") keep its names when the item's
+# own rarest name is noise (a byline run into the lead) or the story has one the item lacks.
+# A paraphrase comes the same day or the next; a later act of the same parties is news of its
+# own.
+NAMED_NEAR = timedelta(hours=36)
+NAMES_COVERED = 0.5
 # ... or at which it does when their meanings agree, by the optional `meaning` hook of the index
 # (embeddings, digest.judgement.embeddings): paraphrases that share only a few rare terms
 JOIN_EMBEDDED = 0.12
@@ -578,7 +587,16 @@ class Draft:
                 score, low = _cosine(vector, norm, entry, rarity), JOIN_NAMED
             if score > best_score and (
                 score >= JOIN
-                or (score >= low and _same_name(name, sig.names, terms, entry, rarity))
+                or (
+                    score >= low
+                    and (
+                        _same_name(name, sig.names, terms, entry, rarity)
+                        or (
+                            abs(when - entry[_SEEN]) <= NAMED_NEAR
+                            and _named_alike(sig, title, entry, rarity)
+                        )
+                    )
+                )
                 or (  # within one outlet (low is JOIN there) only the words decide
                     meaning is not None
                     and score >= max(low, JOIN_EMBEDDED)
@@ -727,3 +745,33 @@ def _same_name(
         if weight > best_weight:  # names are sorted: ties go to the smallest term
             best, best_weight = term, weight
     return best is None or _holds(terms, best)
+
+
+def _named_alike(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity) -> bool:
+    """Whether an item and a story lead with the same names, weighed by rarity: two or more
+    names are shared, the shared ones carry most of the item's headline names and most of the
+    names the story's headlines agree on, and the rarest name the item's headline itself
+    writes as a name is one the story mentions (another act of one regulator names another
+    party). A word one side writes as a name counts for the other when its headline carries
+    it (a headline's first word is not capitalised as a name, but it still names)."""
+    story_terms, heads_of = entry[_TERMS], entry[_HEADS]
+    of = rarity.of
+    rarest = min(sig.headline_names, key=lambda t: (-of(t), t), default=None)
+    if rarest is not None and not _holds(story_terms, rarest):
+        return False
+    names = sig.names
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)
+
+    def agreed(term: int) -> bool:  # most of the story's headlines carry it
+        at = bisect_left(story_terms, term)
+        return at < len(story_terms) and story_terms[at] == term and 2 * heads_of[at] > members
+
+    story_names = {t for t in entry[_NAMES] if agreed(t)} | {t for t in names if agreed(t)}
+    item_names = set(names) | (title & story_names)
+    shared = item_names & story_names
+    if len(shared) < 2:
+        return False
+    weight = sum(of(t) for t in shared)
+    return weight >= NAMES_COVERED * sum(of(t) for t in item_names) and (
+        weight >= NAMES_COVERED * sum(of(t) for t in story_names)
+    )

@@ -137,6 +137,9 @@ class Signature(NamedTuple):
     # the title's terms written as names (capitalised mid-sentence, or acronyms): what a
     # paraphrase of the same event keeps ("Shein", "EU") when it rewords everything else
     names: tuple[int, ...] = ()
+    # those of `names` written as names in the title itself: the parties a headline names for
+    # sure (a lead's first words may be a byline run into the first sentence)
+    headline_names: tuple[int, ...] = ()
 
 
 def _capitals(text: str, *, title_case: bool) -> list[str]:
@@ -148,19 +151,25 @@ def _capitals(text: str, *, title_case: bool) -> list[str]:
     return found
 
 
-def _names(title: Words, lead: str, heading: set[int]) -> tuple[int, ...]:
-    """The heading's terms written as names in the title or the lead."""
-    words = title.text.split()
-    long_words = [w for w in words if len(w) > 3]
-    title_case = sum(w[:1].isupper() for w in long_words) * 2 > len(long_words)
-    found = _capitals(title.text, title_case=title_case) + _capitals(lead, title_case=False)
-    raw = set(title.words)
+def _name_terms(found: list[str], raw: set[bytes], heading: set[int]) -> set[int]:
     hashes = set()
     for word in found:
         key = word.lower().encode("utf-8")
         if key in raw and word[0].isupper() and key.decode("utf-8") not in _NOT_NAMES:
             hashes.add(_TERMS[key])
-    return tuple(sorted(hashes & heading))
+    return hashes & heading
+
+
+def _names(title: Words, lead: str, heading: set[int]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The heading's terms written as names in the title or the lead, and those written as
+    names in the title itself."""
+    words = title.text.split()
+    long_words = [w for w in words if len(w) > 3]
+    title_case = sum(w[:1].isupper() for w in long_words) * 2 > len(long_words)
+    raw = set(title.words)
+    in_title = _name_terms(_capitals(title.text, title_case=title_case), raw, heading)
+    in_lead = _name_terms(_capitals(lead, title_case=False), raw, heading)
+    return tuple(sorted(in_title | in_lead)), tuple(sorted(in_title))
 
 
 def signature(title: str, text: str) -> Signature:
@@ -190,5 +199,11 @@ def signature_of(title: Words, text: Words) -> Signature:
     found = figures(f"{title.text} . {lead_text}")
     terms.update(map(_h, found))
     cves = {_h(f) for f in found if f.startswith("cve-")}
-    names = _names(title, lead_text, heading)
-    return Signature(tuple(sorted(heading)), tuple(sorted(terms)), tuple(sorted(cves)), names=names)
+    names, headline_names = _names(title, lead_text, heading)
+    return Signature(
+        tuple(sorted(heading)),
+        tuple(sorted(terms)),
+        tuple(sorted(cves)),
+        names=names,
+        headline_names=headline_names,
+    )

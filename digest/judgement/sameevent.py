@@ -1,0 +1,110 @@
+"""Whether two stories shown on one page tell the same event: the display's last check, so that
+a brief or a digest does not show one event on two cards when clustering kept it apart.
+
+Clustering must be sure before it joins (a wrong join hides an event); a page can be less
+strict, since both stories would be shown side by side. Two stories are taken as one event when
+they were seen within `NEAR` of each other and some retelling of one and some retelling of the
+other, from two different outlets (an outlet's own headlines share its house templates), head
+the same event: their headlines share a name, the rarest name each headline writes is one the
+other item mentions (another act of one regulator names another party), and their headline
+terms agree (`HEADLINE_COSINE`), each term weighted by its rarity among the page's stories: a
+word every card carries ("EU" in an EU brief) tells little, a word only two cards carry tells a
+lot. Items naming disjoint CVE identifiers tell different events.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from core.stories import StoryView
+from digest.judgement.signature import Signature, signature
+
+__all__ = ["HEADLINE_COSINE", "NEAR", "shown_once"]
+
+NEAR = timedelta(hours=48)  # retellings of one event come within a day or two of each other
+HEADLINE_COSINE = 0.25  # rarity-weighted headline terms of two retellings agree this much
+_PRIOR = 10.0  # stories counted as holding no term: a short page does not make every term rare
+_ITEMS = 6  # items read per story: its first ones, which made its headline
+
+
+@dataclass(frozen=True)
+class _Telling:
+    """One item of a story as the check reads it."""
+
+    source: str
+    sig: Signature
+    terms: frozenset[int]
+
+
+def _tellings(view: StoryView) -> list[_Telling]:
+    found = []
+    for item in view.items[:_ITEMS]:
+        sig = signature(item.title, item.text)
+        found.append(_Telling(item.source, sig, frozenset(sig.terms)))
+    return found
+
+
+def _page_weights(tellings: Sequence[list[_Telling]]) -> dict[int, float]:
+    """Each term's rarity among the page's stories (a story counts a term once)."""
+    df: Counter[int] = Counter()
+    for story in tellings:
+        df.update({t for told in story for t in told.sig.terms})
+    total = len(tellings) + _PRIOR
+    return {t: math.log(total / (n + 0.5)) for t, n in df.items()}
+
+
+def _headline_cosine(a: Signature, b: Signature, weight: dict[int, float]) -> float:
+    dot = sum(weight[t] * weight[t] for t in set(a.title) & set(b.title))
+    if not dot:
+        return 0.0
+    norm_a = sum(weight[t] * weight[t] for t in a.title)
+    norm_b = sum(weight[t] * weight[t] for t in b.title)
+    return dot / math.sqrt(norm_a * norm_b)
+
+
+def _rarest_mentioned(names: tuple[int, ...], other: _Telling, weight: dict[int, float]) -> bool:
+    """Whether the rarest of `names` (if any) is among the other item's terms."""
+    if not names:
+        return True
+    return max(names, key=lambda t: (weight[t], -t)) in other.terms
+
+
+def _same_telling(x: _Telling, y: _Telling, weight: dict[int, float]) -> bool:
+    """Whether two items from two outlets head the same event (see the module's doc)."""
+    if x.source == y.source:
+        return False
+    if x.sig.cves and y.sig.cves and set(x.sig.cves).isdisjoint(y.sig.cves):
+        return False
+    # a word one headline writes as a name counts for the other when it carries it
+    names_x = set(x.sig.names) | (set(y.sig.names) & set(x.sig.title))
+    names_y = set(y.sig.names) | (set(x.sig.names) & set(y.sig.title))
+    if not names_x & names_y:
+        return False
+    if not (
+        _rarest_mentioned(x.sig.names, y, weight) and _rarest_mentioned(y.sig.names, x, weight)
+    ):
+        return False
+    return _headline_cosine(x.sig, y.sig, weight) >= HEADLINE_COSINE
+
+
+def shown_once(views: Sequence[StoryView], keep: Collection[int] = ()) -> list[StoryView]:
+    """`views` in order without those that tell an event an earlier view tells; the stories in
+    `keep` (pinned ones) always stay."""
+    if len(views) < 2:
+        return list(views)
+    tellings = [_tellings(v) for v in views]
+    weight = _page_weights(tellings)
+    shown: list[int] = []  # positions in `views`
+    for n, view in enumerate(views):
+        if view.id not in keep and any(
+            abs(views[m].last_seen_at - view.last_seen_at) <= NEAR
+            and any(_same_telling(x, y, weight) for x in tellings[m] for y in tellings[n])
+            for m in shown
+        ):
+            continue
+        shown.append(n)
+    return [views[n] for n in shown]

@@ -1,0 +1,152 @@
+"""One card per event: stories on one page that retell one event are shown once.
+
+The headlines and texts below are synthetic (made-up outlets and companies), written the way two
+outlets head one event differently.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from core.stories import StoryView
+from core.texts import ItemText
+from digest.judgement.sameevent import shown_once
+
+T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
+_next_id = iter(range(1, 10_000))
+
+
+def story(*items: tuple[str, str, str], at: datetime = T0) -> StoryView:
+    """A story of (outlet, headline, text) items."""
+    sid = next(_next_id)
+    texts = tuple(
+        ItemText(item_id=sid * 100 + n, source=outlet, title=title, text=text)
+        for n, (outlet, title, text) in enumerate(items)
+    )
+    return StoryView(
+        id=sid, headline=items[0][1], last_seen_at=at, content_hash=str(sid), items=texts
+    )
+
+
+def retail_warning(at: datetime = T0) -> StoryView:
+    return story(
+        (
+            "Daily Ledger",
+            "EU warns Quillmart of fines over fake discounts",
+            "The European Commission warned online retailer Quillmart that its fake discounts "
+            "and pressure selling breach EU consumer law, and gave it a month to respond.",
+        ),
+        at=at,
+    )
+
+
+def retail_breach(at: datetime = T0) -> StoryView:
+    return story(
+        (
+            "Harbour Times",
+            "Quillmart's fake discounts break the law, EU says",
+            "Fake discounts and pressure selling on Quillmart breach EU consumer law, the "
+            "Commission said on Monday, giving the retailer one month to reply.",
+        ),
+        at=at,
+    )
+
+
+def other_page() -> list[StoryView]:
+    """Unrelated stories of the same days, so that rarity on the page means something."""
+    return [
+        story(
+            (
+                "Harbour Times",
+                "Port authority hit by ransomware, cargo delayed",
+                "A ransomware attack on the Northbay port authority delayed cargo for two days.",
+            )
+        ),
+        story(
+            (
+                "Daily Ledger",
+                "Regulator opens consultation on age checks for app stores",
+                "The telecoms regulator asked for views on age checks in app stores by March.",
+            )
+        ),
+        story(
+            (
+                "Signal Weekly",
+                "Senate committee advances data broker bill",
+                "A Senate committee advanced a bill limiting sales of location data by brokers.",
+            )
+        ),
+    ]
+
+
+def _ids(views: list[StoryView]) -> list[int]:
+    return [v.id for v in views]
+
+
+def test_two_outlets_heading_one_event_differently_show_one_card_the_first():
+    first, second = retail_warning(), retail_breach()
+    page = [first, *other_page(), second]
+    shown = shown_once(page)
+    assert _ids(shown) == _ids([first, *page[1:-1]])
+
+
+def test_another_act_of_the_same_regulator_keeps_its_card():
+    fine = story(
+        (
+            "Signal Weekly",
+            "EU opens probe into Brightcart over fake discounts",
+            "The Commission opened an investigation into marketplace Brightcart over fake "
+            "discounts under EU consumer law.",
+        )
+    )
+    page = [retail_warning(), fine, *other_page()]
+    assert _ids(shown_once(page)) == _ids(page)
+
+
+def test_one_outlets_templated_headlines_are_not_taken_for_one_event():
+    one = story(
+        (
+            "Agency Feed",
+            "Agency adds exploited Orbix gateway flaw to its catalog",
+            "The agency added one flaw in the Orbix gateway, exploited in attacks.",
+        )
+    )
+    two = story(
+        (
+            "Agency Feed",
+            "Agency adds two exploited Orbix gateway flaws to its catalog",
+            "The agency added two more flaws in the Orbix gateway, exploited in attacks.",
+        )
+    )
+    page = [one, two, *other_page()]
+    assert _ids(shown_once(page)) == _ids(page)
+
+
+def test_retellings_days_apart_are_different_news():
+    page = [retail_warning(), *other_page(), retail_breach(T0 + timedelta(days=3))]
+    assert _ids(shown_once(page)) == _ids(page)
+
+
+def test_a_pinned_story_is_always_shown():
+    first, second = retail_warning(), retail_breach()
+    page = [first, second, *other_page()]
+    assert _ids(shown_once(page, keep={second.id})) == _ids(page)
+
+
+def test_flaws_with_different_cve_identifiers_are_different_events():
+    one = story(
+        (
+            "Patch Notes",
+            "Exploited Lumen Router flaw CVE-2026-11111 patched",
+            "Lumen fixed CVE-2026-11111 in its router firmware after attacks.",
+        )
+    )
+    other = story(
+        (
+            "Byte Desk",
+            "Lumen Router flaw CVE-2026-22222 exploited, patch out",
+            "Attackers exploit CVE-2026-22222 in Lumen router firmware; a fix is out.",
+        )
+    )
+    page = [one, other, *other_page()]
+    assert _ids(shown_once(page)) == _ids(page)
