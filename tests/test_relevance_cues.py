@@ -113,7 +113,9 @@ def test_evidence_of_scale_raises_significance(taxonomy):
     assert magnitude("Breach exposes data of 33.7 million customers") > magnitude(
         "Breach exposes data of 2,000 customers"
     )
-    assert magnitude("Europol-led operation across 20 countries takes down botnet") > 0
     large = significance(taxonomy, "Hackers steal records of 40 million customers in breach")
     small = significance(taxonomy, "Hackers steal records of 900 customers in breach")
     assert large > small
+    alone = significance(taxonomy, "Botnet dismantled by police")
+    together = significance(taxonomy, "Botnet dismantled by police of 20 countries with Europol")
+    assert together > alone

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from core.ingest import StoryFacts
@@ -51,13 +52,12 @@ _SUBJECT_SPAN = 3  # a headline's subject is among its first words
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people"
 _PEOPLE = re.compile(
-    r"(?<![\w.$€£¥₩])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s?(thousand|million|billion|k|m|bn)?\s"
+    r"(\d[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
     r"(?:\w+\s)?(?:people|persons|users|customers|accounts|records|victims|patients|"
     r"students|employees|citizens|residents|subscribers|individuals|children|devices|"
     r"households|members)\b",
     re.IGNORECASE,
 )
-_BROAD = re.compile(r"\b(?:" + "|".join(re.escape(t) for t in SCALE_TERMS) + r")\b", re.IGNORECASE)
 _AMOUNT = re.compile(
     r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
 )
@@ -76,6 +76,7 @@ class CueGroup:
     unless: tuple[str, ...] = ()
     # the phrases' first words: most texts have none of them, and then no phrase is searched
     starts: frozenset[bytes] = frozenset()
+    leads: tuple[bytes, ...] = ()  # each phrase's first word: only those are searched
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,14 @@ class RelevanceRules:
     tentative: CueGroup = field(
         default_factory=lambda: _group("tentative", {"terms": [*TENTATIVE]}, "")
     )
+    broad: CueGroup = field(default_factory=lambda: _group("broad", {"terms": [*SCALE_TERMS]}, ""))
+
+    @cached_property
+    def _vocabulary(self) -> frozenset[bytes]:
+        """Every word a cue lookup can hit (terms, and phrases' first words): an item's words are
+        narrowed to these once, so each group's lookup is on a handful of words."""
+        every = (*self.groups, *self.types, self.binding, self.tentative, self.broad)
+        return frozenset().union(*(g.words | g.starts for g in every))
 
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
@@ -245,8 +254,8 @@ class RelevanceRules:
     ) -> Assessment:
         """Read one item: its relevance score with reasons, its event type and magnitude
         (`has_topic`: whether the taxonomy found a topic in it)."""
-        heading = _Seen(title.words)
-        lead = _Seen(text.words[:_LEAD_WORDS])
+        heading = _Seen(title.words, self._vocabulary)
+        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary)
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title)
@@ -284,9 +293,15 @@ class RelevanceRules:
             score=round(score, 3),
             reasons=tuple(reasons),
             event_type=self._event_type(heading, lead),
-            magnitude=magnitude(f"{title.text} {text.text[:800]}"),
+            magnitude=min(
+                magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
+            ),
             stage=self._stage(heading, title.text),
         )
+
+    def _breadth(self, heading: _Seen, lead: _Seen) -> float:
+        """0.5 when the item tells of breadth: many countries, the highest courts, a landmark."""
+        return 0.5 if heading.first(self.broad) or lead.first(self.broad) else 0.0
 
     def _stage(self, heading: _Seen, title: str) -> float:
         """+0.5 when the headline tells a binding act done, -0.5 a step towards one (a proposal,
@@ -326,21 +341,20 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
 
 def magnitude(text: str) -> float:
     """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
-    a billion; 0.5 from ten million. People counted weigh tenfold (a breach of ten million
-    people is as large as a fine of a hundred million); words of breadth (many countries, the
-    highest courts, a landmark) add 0.5."""
+    a billion; 0.5 from ten million. People counted weigh tenfold: a breach of ten million
+    people is as large as a fine of a hundred million."""
     largest = 0.0
     for number, scale in _AMOUNT.findall(text):
         value = float(number.replace(",", "."))
         value *= 1e9 if scale.lower() in ("billion", "bn") else 1e6
         largest = max(largest, value)
     for number, scale in _PEOPLE.findall(text):
-        value = float(number.replace(",", "")) * _SCALES.get(scale.lower(), 1.0)
-        largest = max(largest, value * 10)
-    size = 2.0 if largest >= 1e9 else 1.0 if largest >= 1e8 else 0.5 if largest >= 1e7 else 0.0
-    if _BROAD.search(text):
-        size += 0.5
-    return min(size, 2.0)
+        try:
+            value = float(number.rstrip(".,").replace(",", ""))
+        except ValueError:  # "1.2.3": a version, not a count
+            continue
+        largest = max(largest, value * _SCALES.get(scale.lower(), 1.0) * 10)
+    return 2.0 if largest >= 1e9 else 1.0 if largest >= 1e8 else 0.5 if largest >= 1e7 else 0.0
 
 
 class _Seen:
@@ -348,9 +362,9 @@ class _Seen:
 
     __slots__ = ("words", "joined")
 
-    def __init__(self, words: Iterable[bytes]) -> None:
+    def __init__(self, words: Iterable[bytes], vocabulary: frozenset[bytes] | None = None) -> None:
         listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
-        self.words = frozenset(listed)
+        self.words = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         self.joined = b" " + b" ".join(listed) + b" "
 
     def first(self, group: CueGroup) -> str:
@@ -358,10 +372,11 @@ class _Seen:
         found = group.words.intersection(self.words)
         if found:
             return min(found).decode("utf-8", "replace")
-        if group.starts.isdisjoint(self.words):
+        present = group.starts.intersection(self.words)
+        if not present:
             return ""
-        for phrase in group.phrases:
-            if phrase in self.joined:
+        for lead, phrase in zip(group.leads, group.phrases, strict=True):
+            if lead in present and phrase in self.joined:
                 return phrase.strip().decode("utf-8", "replace")
         return ""
 
@@ -402,8 +417,8 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
             words.update(_forms(tokens[0]))
         elif tokens:
             phrases.append(b" " + b" ".join(tokens) + b" ")
-    starts = frozenset(p.split()[0] for p in phrases)
-    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, starts)
+    leads = tuple(p.split()[0] for p in phrases)
+    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, frozenset(leads), leads)
 
 
 def _tokens(term: str) -> list[bytes]:
