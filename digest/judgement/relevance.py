@@ -1,13 +1,15 @@
 """Is it policy news, what kind of event is it, and how much does it matter: cues, scored.
 
-Each item is read for cues in groups that operators can tune in the taxonomy file's
-`[relevance]` table: who acts (a regulator, a court, the police), what they do (fine, ban, rule,
-charge), what happened (a breach, an exploited flaw), and what marks other news (a deal, a
-product launch, a malware write-up with no victim, a routine advisory, sport). A cue in the
-headline counts more than one in the text; the source's kind (regulator, general news, vendor
-...) is a prior. A story is policy news when its best-evidenced member is; its event type is the
-weightiest type its members show, and its significance adds the size of what happened (a fine
-of hundreds of millions, millions of people affected) and official telling.
+Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the
+taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
+police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw), and
+what marks other news (a deal, a product launch, a malware write-up with no victim, a routine
+advisory, sport, an event listing, general politics). A cue in the headline counts more than one
+in the text; the source's kind (regulator, general news, vendor ...) is a prior. A story is
+policy news when its median member is; its event type is the weightiest type its members show,
+and its significance adds the size of what happened (a fine of hundreds of millions, millions of
+people affected, many countries acting) and how far the act has gone (done and binding, or a
+proposal, a claim, a question).
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from core.ingest import StoryFacts
+from digest.judgement.cues import (
+    BINDING,
+    BODIES,
+    BUILTIN_CUES,
+    SCALE_TERMS,
+    TENTATIVE,
+    BuiltinCues,
+)
 from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
@@ -38,6 +49,15 @@ EVENT_TYPES: dict[str, float] = {
 }
 _LEAD_WORDS = 120  # words of the text read for cues
 _SUBJECT_SPAN = 3  # a headline's subject is among its first words
+_SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
+# a count of people or their records: "33.7 million customers", "220,000 people"
+_PEOPLE = re.compile(
+    r"(\d[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
+    r"(?:\w+\s)?(?:people|persons|users|customers|accounts|records|victims|patients|"
+    r"students|employees|citizens|residents|subscribers|individuals|children|devices|"
+    r"households|members)\b",
+    re.IGNORECASE,
+)
 _AMOUNT = re.compile(
     r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
 )
@@ -56,6 +76,7 @@ class CueGroup:
     unless: tuple[str, ...] = ()
     # the phrases' first words: most texts have none of them, and then no phrase is searched
     starts: frozenset[bytes] = frozenset()
+    leads: tuple[bytes, ...] = ()  # each phrase's first word: only those are searched
 
 
 @dataclass(frozen=True)
@@ -102,6 +123,8 @@ class Assessment:
     reasons: tuple[str, ...]
     event_type: str
     magnitude: float  # 0 (nothing measured) to 2 (billions, tens of millions of people)
+    # the act's stage as the headline tells it: +0.5 done and binding, -0.5 a step towards it
+    stage: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -120,6 +143,18 @@ class RelevanceRules:
     # source kinds whose items are policy news only with a taxonomy topic: general news covers
     # all of politics (visas, wars, budgets), and only its digital policy is ours
     topic_required: frozenset[str] = frozenset()
+    binding: CueGroup = field(default_factory=lambda: _group("binding", {"terms": [*BINDING]}, ""))
+    tentative: CueGroup = field(
+        default_factory=lambda: _group("tentative", {"terms": [*TENTATIVE]}, "")
+    )
+    broad: CueGroup = field(default_factory=lambda: _group("broad", {"terms": [*SCALE_TERMS]}, ""))
+
+    @cached_property
+    def _vocabulary(self) -> frozenset[bytes]:
+        """Every word a cue lookup can hit (terms, and phrases' first words): an item's words are
+        narrowed to these once, so each group's lookup is on a handful of words."""
+        every = (*self.groups, *self.types, self.binding, self.tentative, self.broad)
+        return frozenset().union(*(g.words | g.starts for g in every))
 
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
@@ -145,10 +180,12 @@ class RelevanceRules:
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "taxonomy") -> RelevanceRules:
         """Build from a parsed `[relevance]` table (see digest/taxonomy.toml)."""
         where = f"{source}: [relevance]"
-        groups = tuple(
-            _group(name, spec, f"{where}.cues.{name}")
-            for name, spec in _table(data.get("cues", {}), f"{where}.cues").items()
-        )
+        # the built-in cue lists first; a group of the same name in the table replaces one
+        cues = {
+            **{c.name: _builtin_spec(c) for c in BUILTIN_CUES},
+            **_table(data.get("cues", {}), f"{where}.cues"),
+        }
+        groups = tuple(_group(name, spec, f"{where}.cues.{name}") for name, spec in cues.items())
         order = list(EVENT_TYPES)
         types = tuple(
             sorted(
@@ -171,7 +208,10 @@ class RelevanceRules:
                 w
                 for t in _terms(acting_spec.get("subjects", []), f"{where}.acting.subjects")
                 for w in _tokens(t)[-1:]
-            ),
+            )
+            # the built-in bodies known by one name ("Garante fines"); a longer name's last
+            # word is a common noun ("authority", "court") that acts only as the table says
+            | frozenset(w for t in BODIES if len(words := _tokens(t)) == 1 for w in words),
             verbs=frozenset(
                 f
                 for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
@@ -214,8 +254,8 @@ class RelevanceRules:
     ) -> Assessment:
         """Read one item: its relevance score with reasons, its event type and magnitude
         (`has_topic`: whether the taxonomy found a topic in it)."""
-        heading = _Seen(title.words)
-        lead = _Seen(text.words[:_LEAD_WORDS])
+        heading = _Seen(title.words, self._vocabulary)
+        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary)
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title)
@@ -253,8 +293,22 @@ class RelevanceRules:
             score=round(score, 3),
             reasons=tuple(reasons),
             event_type=self._event_type(heading, lead),
-            magnitude=magnitude(f"{title.text} {text.text[:800]}"),
+            magnitude=min(
+                magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
+            ),
+            stage=self._stage(heading, title.text),
         )
+
+    def _breadth(self, heading: _Seen, lead: _Seen) -> float:
+        """0.5 when the item tells of breadth: many countries, the highest courts, a landmark."""
+        return 0.5 if heading.first(self.broad) or lead.first(self.broad) else 0.0
+
+    def _stage(self, heading: _Seen, title: str) -> float:
+        """+0.5 when the headline tells a binding act done, -0.5 a step towards one (a proposal,
+        a claim, a question); both or neither: 0."""
+        done = bool(heading.first(self.binding))
+        towards = "?" in title or bool(heading.first(self.tentative))
+        return 0.5 * (done - towards)
 
     def _event_type(self, heading: _Seen, lead: _Seen) -> str:
         """The weightiest type the headline shows, else the weightiest the lead shows."""
@@ -279,25 +333,28 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     reasons = (f"{'policy' if relevant else 'not policy'} ({middle.score:+.1f})", *middle.reasons)
     kind = min((a.event_type for a in members), key=lambda t: -EVENT_TYPES.get(t, 0.0))
     size = max(a.magnitude for a in members)
-    significance = EVENT_TYPES.get(kind, 0.0) + size if relevant else 0.0
+    # the story has reached the furthest stage any of its reports tells
+    weight = EVENT_TYPES.get(kind, 0.0) + size + max(a.stage for a in members)
+    significance = max(weight, 0.0) if relevant else 0.0
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
 
 
 def magnitude(text: str) -> float:
     """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
-    a billion; 0.5 from ten million."""
+    a billion; 0.5 from ten million. People counted weigh tenfold: a breach of ten million
+    people is as large as a fine of a hundred million."""
     largest = 0.0
     for number, scale in _AMOUNT.findall(text):
         value = float(number.replace(",", "."))
         value *= 1e9 if scale.lower() in ("billion", "bn") else 1e6
         largest = max(largest, value)
-    if largest >= 1e9:
-        return 2.0
-    if largest >= 1e8:
-        return 1.0
-    if largest >= 1e7:
-        return 0.5
-    return 0.0
+    for number, scale in _PEOPLE.findall(text):
+        try:
+            value = float(number.rstrip(".,").replace(",", ""))
+        except ValueError:  # "1.2.3": a version, not a count
+            continue
+        largest = max(largest, value * _SCALES.get(scale.lower(), 1.0) * 10)
+    return 2.0 if largest >= 1e9 else 1.0 if largest >= 1e8 else 0.5 if largest >= 1e7 else 0.0
 
 
 class _Seen:
@@ -305,9 +362,9 @@ class _Seen:
 
     __slots__ = ("words", "joined")
 
-    def __init__(self, words: Iterable[bytes]) -> None:
+    def __init__(self, words: Iterable[bytes], vocabulary: frozenset[bytes] | None = None) -> None:
         listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
-        self.words = frozenset(listed)
+        self.words = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         self.joined = b" " + b" ".join(listed) + b" "
 
     def first(self, group: CueGroup) -> str:
@@ -315,12 +372,17 @@ class _Seen:
         found = group.words.intersection(self.words)
         if found:
             return min(found).decode("utf-8", "replace")
-        if group.starts.isdisjoint(self.words):
+        present = group.starts.intersection(self.words)
+        if not present:
             return ""
-        for phrase in group.phrases:
-            if phrase in self.joined:
+        for lead, phrase in zip(group.leads, group.phrases, strict=True):
+            if lead in present and phrase in self.joined:
                 return phrase.strip().decode("utf-8", "replace")
         return ""
+
+
+def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
+    return {"weight": cues.weight, "terms": list(cues.terms), "unless": list(cues.unless)}
 
 
 def _terms(value: Any, where: str) -> list[str]:
@@ -355,8 +417,8 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
             words.update(_forms(tokens[0]))
         elif tokens:
             phrases.append(b" " + b" ".join(tokens) + b" ")
-    starts = frozenset(p.split()[0] for p in phrases)
-    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, starts)
+    leads = tuple(p.split()[0] for p in phrases)
+    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, frozenset(leads), leads)
 
 
 def _tokens(term: str) -> list[bytes]:

@@ -1,0 +1,216 @@
+"""Built-in cue lists for policy relevance and significance: real-world vocabularies.
+
+Each list names a kind of thing a news item can be about: the public bodies that act (regulators,
+courts, law enforcement, legislatures, worldwide), harm done and flaws exploited, and the
+kinds of news that are not policy news whatever words they share with it (sport, entertainment,
+accidents and disasters, markets, product news, event listings, vendor research marketing,
+general politics). The taxonomy file's `[relevance.cues]` table is read after these: a group of
+the same name there replaces the one here (a weight of 0 turns it off).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["BINDING", "BODIES", "BUILTIN_CUES", "SCALE_TERMS", "TENTATIVE", "BuiltinCues"]
+
+
+@dataclass(frozen=True)
+class BuiltinCues:
+    """One cue group: its name, weight (negative: evidence against policy news), terms, and the
+    groups whose presence, as prominent, cancels it."""
+
+    name: str
+    weight: float
+    terms: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
+# Public bodies that act on digital policy, by their names and acronyms as headlines write them.
+# A name here is evidence of an authority acting only when the taxonomy's own actor list found
+# none (`unless`), so one authority named twice counts once.
+BODIES: tuple[str, ...] = (
+    # EU and international
+    "European Parliament", "Council of the EU", "Court of Justice", "CJEU", "General Court",
+    "EDPS", "AI Office", "Eurojust", "ENISA", "ESMA", "EBA", "ECB", "BEREC", "United Nations",
+    "OECD", "Council of Europe",
+    # data protection and competition authorities
+    "data protection authority", "data protection authorities", "privacy regulator",
+    "privacy commissioner", "information commissioner", "DPC", "Garante", "AEPD", "Datatilsynet",
+    "IMY", "CNPD", "Bundeskartellamt", "BfDI", "BaFin", "BSI", "ANSSI", "AGCM", "AGCOM", "ACM",
+    "CNMC", "Arcep", "ACCC", "OAIC", "ASIC", "ACMA", "KFTC", "PIPC", "FSC", "CAC", "SAMR", "MIIT",
+    "MeitY", "CCI", "SEBI", "RBI", "TRAI", "ANPD", "CADE", "Anatel", "OPC", "CRTC",
+    "Competition Bureau", "FCA", "PSR", "NCA", "Action Fraud", "CPPA", "competition authority",
+    "competition regulator", "antitrust regulator", "antitrust enforcers",
+    # United States
+    "Federal Trade Commission", "Federal Communications Commission",
+    "Securities and Exchange Commission", "Department of Justice", "Commerce Department",
+    "Department of Commerce", "State Department", "Homeland Security", "DHS", "NSA", "CFPB",
+    "CFTC", "FINRA", "OFAC", "Bureau of Industry and Security", "Secret Service", "HHS",
+    "Supreme Court", "federal judge", "federal court", "appeals court", "district court",
+    "grand jury", "state attorney general", "attorney general", "governor", "state legislature",
+    # courts, legislatures and law enforcement in general
+    "High Court", "top court", "tribunal", "ombudsman", "Bundestag", "Duma", "MPs", "MEPs",
+    "legislature", "lawmaker", "prosecutor", "public prosecutor", "cyber agency",
+    "national security agency", "intelligence agency", "security service", "Home Secretary",
+    "secretary of state", "prime minister",
+)  # fmt: skip
+
+BUILTIN_CUES: tuple[BuiltinCues, ...] = (
+    BuiltinCues("authority", 0.75, BODIES, unless=("actor",)),
+    # what befalls an organisation or its users, beyond the taxonomy's incident words
+    BuiltinCues(
+        "harm",
+        1.0,
+        (
+            "ransomware gang", "cyber incident", "security incident", "unauthorized access",
+            "unauthorised access", "intrusion", "data exposure", "exposed data", "wiper", "DDoS",
+            "defaced", "hijacked", "suffers", "knocked offline", "went offline", "disruption",
+        ),
+        unless=("incident", "exploited", "routine", "research"),
+    ),
+    # a flaw being exploited now, as a verb ("actively exploits"): the taxonomy has the participle
+    BuiltinCues(
+        "exploiting",
+        1.0,
+        ("actively exploits", "being exploited", "exploiting", "abused in attacks"),
+        unless=("exploited", "routine"),
+    ),
+    BuiltinCues(
+        "sport",
+        -2.0,
+        (
+            "football", "soccer", "basketball", "baseball", "cricket", "rugby", "tennis", "golf",
+            "Formula 1", "Grand Prix", "Olympics", "Olympic", "World Cup", "Premier League",
+            "Champions League", "NBA", "NFL", "MLB", "NHL", "UEFA", "championship", "playoffs",
+            "Super Bowl", "Wimbledon", "marathon", "boxing", "UFC", "sports", "striker",
+            "quarterback", "midfielder", "goalkeeper",
+        ),
+        unless=("acting", "action", "incident", "exploited"),
+    ),
+    BuiltinCues(
+        "entertainment",
+        -2.0,
+        (
+            "box office", "trailer", "TV series", "TV show", "sitcom", "season finale", "episode",
+            "singer", "rapper", "pop star", "Hollywood", "Oscars", "Grammys", "Emmys",
+            "royal family", "red carpet", "fans", "documentary", "memoir", "comedian",
+            "Christmas ad", "advert", "video game", "games console", "anime", "reality show",
+        ),
+        unless=("acting", "action", "incident", "exploited"),
+    ),
+    BuiltinCues(
+        "mishap",
+        -2.0,
+        (
+            "earthquake", "floods", "flooding", "wildfire", "wildfires", "hurricane", "typhoon",
+            "tornado", "heatwave", "plane crash", "car crash", "train crash", "derailed",
+            "shooting", "stabbing", "avalanche", "landslide", "drowned", "injured",
+        ),
+        unless=("acting", "action", "incident", "exploited"),
+    ),
+    BuiltinCues(
+        "lifestyle",
+        -2.0,
+        (
+            "diet", "fitness", "workout", "skincare", "fashion week", "travel tips", "vacation",
+            "wellness", "dinosaur", "fossil", "telescope", "asteroid", "spacecraft", "galaxy",
+            "astronomers", "archaeologists", "cancer", "dementia",
+        ),
+        unless=("acting", "action", "incident", "exploited"),
+    ),
+    # business news: money moving between companies and markets, not authorities acting
+    BuiltinCues(
+        "markets",
+        -1.5,
+        (
+            "shares", "stock", "stocks", "share price", "quarterly", "revenue", "profit",
+            "profits", "IPO", "valuation", "Series A", "Series B", "Series C", "seed round",
+            "acquires", "acquisition", "to acquire", "investors", "market cap", "price prediction",
+            "price analysis", "rally", "surges", "soars", "plunges", "tumbles", "bullish",
+            "bearish", "forecast", "sales",
+        ),
+        unless=("actor", "authority", "acting", "action", "incident", "exploited"),
+    ),
+    BuiltinCues(
+        "product",
+        -1.5,
+        (
+            "now available", "available now", "generally available", "general availability",
+            "introduces", "new feature", "new features", "first look", "preorder", "pre-order",
+            "release date", "specs", "smartphone", "laptop", "headphones", "earbuds", "smartwatch",
+            "gadget", "releases", "rolls out", "adds support", "integration", "integrates",
+            "platform for", "solution", "customers can",
+        ),
+        unless=(
+            "actor", "authority", "acting", "action", "incident", "exploited", "harm",
+        ),
+    ),
+    # event listings and promotion: what a calendar or a marketing mail says
+    BuiltinCues(
+        "listing",
+        -2.0,
+        (
+            "webinar", "webinars", "workshop", "virtual event", "livestream", "register now",
+            "join us", "save the date", "call for papers", "fireside chat", "hackathon", "tickets",
+            "on-demand",
+        ),
+        unless=("acting",),
+    ),
+    # vendor research marketing: surveys, predictions and reports sold as news
+    BuiltinCues(
+        "marketing",
+        -1.5,
+        (
+            "survey", "surveyed", "respondents", "whitepaper", "e-book", "ebook", "infographic",
+            "predictions", "trends", "CISOs", "Gartner", "Forrester", "Magic Quadrant", "top 10",
+            "top five", "checklist", "best practices", "buyer's guide", "market report",
+            "market size", "CAGR",
+        ),
+        unless=("actor", "authority", "acting", "action", "incident", "exploited"),
+    ),
+    # general politics outside the taxonomy's digital topics (the guidelines' immigration, wars,
+    # budgets, elections, public health)
+    BuiltinCues(
+        "politics",
+        -2.0,
+        (
+            "Obamacare", "Medicaid", "Medicare", "abortion", "immigration", "asylum",
+            "deportation", "deportations", "migrants", "ceasefire", "airstrike", "airstrikes",
+            "troops", "missile", "missiles", "midterms", "Gaza", "Hamas", "Hezbollah",
+            "gun control", "minimum wage", "interest rates", "inflation", "pension", "pensions",
+            "tax cuts", "government shutdown", "peace talks", "opinion poll", "refugees",
+            "invasion", "climate change", "emissions", "net zero", "energy prices", "welfare",
+            "public health", "Pope", "Vatican", "strike action", "nuclear weapons", "diplomats",
+            "ambassador", "foreign minister", "defence spending", "defense spending", "soldiers",
+            "recession", "unemployment", "GDP", "jobs report", "peace deal", "hostages", "coup",
+            "impeachment",
+        ),
+        unless=("incident", "exploited", "harm"),
+    ),
+)  # fmt: skip
+
+# Evidence of scale for significance: breadth of the acting body (many countries acting together,
+# the highest courts and legislatures) and landmark acts.
+SCALE_TERMS: tuple[str, ...] = (
+    "Europol", "Interpol", "Eurojust", "international operation", "multinational", "countries",
+    "nationwide", "Supreme Court", "top court", "Court of Justice", "landmark", "first-ever",
+    "record fine", "biggest", "largest", "millions of", "billions",
+)  # fmt: skip
+
+# The stage of an act, as a headline tells it: done and binding (a law adopted, a fine imposed, a
+# sentence passed) is one level of significance above a step towards it (a proposal, a plan, a
+# claim, a warning, a question).
+BINDING: tuple[str, ...] = (
+    "adopted", "adopts", "passed", "passes", "enacted", "signed into law", "signs", "takes effect",
+    "comes into force", "enters into force", "goes into effect", "ruled", "rules", "ruling",
+    "verdict", "sentenced", "convicted", "jailed", "fined", "fines", "ordered", "orders", "banned",
+    "bans", "seized", "seizes", "arrested", "arrests", "charged", "indicted", "settles",
+    "settlement", "to pay", "dismantled", "disrupted", "takedown",
+)  # fmt: skip
+TENTATIVE: tuple[str, ...] = (
+    "proposes", "proposal", "proposed", "draft", "drafts", "considers", "plan", "plans", "could",
+    "may", "might", "mulls", "debate", "consultation", "seeks feedback", "call for", "calls for",
+    "urge", "urges", "should", "would", "allege", "alleges", "accuses", "claim", "claims", "warn",
+    "warns",
+)  # fmt: skip

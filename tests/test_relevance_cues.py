@@ -1,0 +1,121 @@
+"""Only policy news in briefs, ranked by significance: the built-in cue lists (what is not policy
+news whatever words it shares with it, who acts, how far an act has gone, how large it is)."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.judgement.classify import Taxonomy
+from digest.judgement.relevance import Assessment, magnitude, story_facts
+from digest.text.words import split_words
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+def assess(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press") -> Assessment:
+    return taxonomy.relevance.assess(split_words(title), split_words(text), kind=kind)
+
+
+def relevant(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press") -> bool:
+    return assess(taxonomy, title, text, kind).score >= taxonomy.relevance.threshold
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind"),
+    [
+        (
+            "Striker scores twice as champions win Premier League title",
+            "The football club's fans were fined by nobody; the policy of rotation paid off.",
+            "general-news",
+        ),
+        (
+            "Acme releases new smartwatch with AI privacy features",
+            "The smartwatch is now available; a new privacy policy dashboard comes with it.",
+            "tech-press",
+        ),
+        (
+            "Webinar: getting ready for the compliance season",
+            "Join us for a live webinar on compliance; register now for tickets.",
+            "vendor",
+        ),
+        (
+            "Survey: most CISOs expect budgets to grow",
+            "Our survey of 500 respondents shows compliance and policy trends for 2026.",
+            "security-press",
+        ),
+        (
+            "Senate Republicans push Medicaid cuts before midterms",
+            "The proposal would change the policy on Medicaid eligibility.",
+            "policy-press",
+        ),
+    ],
+)
+def test_sport_products_events_marketing_and_general_politics_are_not_policy_news(
+    taxonomy, title, text, kind
+):
+    assert not relevant(taxonomy, title, text, kind)
+
+
+def test_the_same_words_with_an_authority_acting_or_harm_done_stay_policy_news(taxonomy):
+    # a football federation breached, a smartwatch maker fined: policy news for the brief
+    assert relevant(
+        taxonomy,
+        "Football federation reports data breach exposing fans' records",
+        "Hackers stole personal data of members from the federation's club software.",
+        "security-press",
+    )
+    assert relevant(
+        taxonomy,
+        "Regulator fines smartwatch maker over children's data",
+        "The data protection authority said the smartwatch collected data unlawfully.",
+        "tech-press",
+    )
+    found = assess(taxonomy, "Garante fines chatbot maker €5 million", kind="tech-press")
+    assert "acting: garante fines" in found.reasons
+
+
+def test_a_flaw_exploited_now_is_policy_news_though_told_with_a_verb(taxonomy):
+    title = "Attackers actively exploiting flaw in widely used firewall"
+    text = "Thousands of devices are open to takeover, the vendor said."
+    assert relevant(taxonomy, title, text, "security-press")
+    assert any(r.startswith("exploiting") for r in assess(taxonomy, title, text).reasons)
+
+
+def test_a_cue_group_of_the_config_file_replaces_the_built_in_one(tmp_path, taxonomy):
+    sport = ("Club wins championship after dramatic football final", "", "tech-press")
+    assert any(r.startswith("sport") for r in assess(taxonomy, *sport).reasons)
+    config = tmp_path / "taxonomy.toml"
+    config.write_text(
+        "[taxonomy.relevance.cues.sport]\nweight = 0.0\nterms = []\n", encoding="utf-8"
+    )
+    tuned = Taxonomy.load(config)
+    reasons = tuned.relevance.assess(split_words(sport[0]), split_words(""), kind="tech-press")
+    assert not any(r.startswith("sport") for r in reasons.reasons)
+
+
+def significance(taxonomy: Taxonomy, title: str, text: str = "") -> float:
+    rules = taxonomy.relevance
+    return story_facts([assess(taxonomy, title, text, "policy-press")], rules).significance
+
+
+def test_a_binding_act_ranks_above_a_step_towards_it(taxonomy):
+    adopted = significance(taxonomy, "Parliament adopts bill on social media age checks")
+    proposed = significance(taxonomy, "Parliament proposes bill on social media age checks")
+    asked = significance(taxonomy, "Should Parliament pass a bill on social media age checks?")
+    assert adopted > proposed
+    assert adopted > asked
+
+
+def test_evidence_of_scale_raises_significance(taxonomy):
+    assert magnitude("Breach exposes data of 33.7 million customers") > magnitude(
+        "Breach exposes data of 2,000 customers"
+    )
+    large = significance(taxonomy, "Hackers steal records of 40 million customers in breach")
+    small = significance(taxonomy, "Hackers steal records of 900 customers in breach")
+    assert large > small
+    alone = significance(taxonomy, "Botnet dismantled by police")
+    together = significance(taxonomy, "Botnet dismantled by police of 20 countries with Europol")
+    assert together > alone
