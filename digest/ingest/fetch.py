@@ -16,6 +16,7 @@ import ipaddress
 import socket
 import ssl
 import zlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -189,33 +190,113 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _OriginPools:
+    """httpcore connection pools, one per origin (scheme, host, port), each of at most
+    `per_origin` connections.
+
+    httpcore's pool scans every connection it holds on each request and on each response's end:
+    one pool for many hosts made a poll of many quick answers spend more time scanning than on
+    the network. A pool per origin scans only that host's own connections. Beyond `max_origins`
+    pools, those with no request under way are closed, least recently used first, so idle
+    connections stay bounded as they were in one pool.
+    """
+
+    def __init__(
+        self,
+        backend: httpcore.AsyncNetworkBackend,
+        *,
+        per_origin: int,
+        max_origins: int,
+        keepalive_expiry: float | None,
+        verify: ssl.SSLContext | bool,
+    ) -> None:
+        self._backend = backend
+        self._per_origin = per_origin
+        self._max_origins = max(1, max_origins)
+        self._keepalive_expiry = keepalive_expiry
+        self._verify = verify
+        # built on the first https origin: loading the CA bundle costs ~20 ms of CPU that a poll
+        # of plain-http feeds never needs
+        self._tls = verify if isinstance(verify, ssl.SSLContext) else None
+        self._pools: OrderedDict[tuple[bytes, bytes, int], httpcore.AsyncConnectionPool] = (
+            OrderedDict()
+        )
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context(verify=self._verify, trust_env=False)
+        return self._tls
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        origin = request.url.origin
+        key = (origin.scheme, origin.host, origin.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = httpcore.AsyncConnectionPool(
+                ssl_context=self._tls_context() if origin.scheme == b"https" else None,
+                max_connections=self._per_origin,
+                max_keepalive_connections=self._per_origin,
+                keepalive_expiry=self._keepalive_expiry,
+                http1=True,
+                http2=False,
+                network_backend=self._backend,
+            )
+            # the new pool is in place before anything awaits: one origin never gets two
+            for old in self._surplus():
+                await old.aclose()
+        else:
+            self._pools.move_to_end(key)
+        return await pool.handle_async_request(request)
+
+    def _surplus(self) -> list[httpcore.AsyncConnectionPool]:
+        """Take out the least recently used pools beyond `max_origins` that serve no request."""
+        surplus: list[httpcore.AsyncConnectionPool] = []
+        extra = len(self._pools) - self._max_origins
+        for key, pool in list(self._pools.items()):
+            if extra <= 0:
+                break
+            if all(c.is_idle() or c.is_closed() for c in pool.connections):
+                del self._pools[key]
+                surplus.append(pool)
+                extra -= 1
+        return surplus
+
+    async def aclose(self) -> None:
+        pools = list(self._pools.values())
+        self._pools.clear()
+        for pool in pools:
+            await pool.aclose()
+
+    async def __aenter__(self) -> _OriginPools:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx transport whose connections go through GuardedBackend; no proxies, no env config."""
+    """httpx transport whose connections go through GuardedBackend, in a pool per host (at most
+    `per_host` connections each); no proxies, no env config."""
 
     def __init__(
         self,
         policy: FetchPolicy,
         *,
         limits: httpx.Limits,
+        per_host: int = 2,
         resolver: Resolver | None = None,
         verify: ssl.SSLContext | bool = True,
     ) -> None:
-        # one TLS context (loading the CA bundle costs ~50 ms), for httpx's pool and ours
-        ssl_context = (
-            verify
-            if isinstance(verify, ssl.SSLContext)
-            else httpx.create_ssl_context(verify=verify, trust_env=False)
-        )
-        super().__init__(trust_env=False, limits=limits, verify=ssl_context)
-        # Replace the pool httpx built with one on our backend (same settings otherwise).
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
+        # httpx builds a pool of its own here, with a throwaway TLS context that loads no
+        # certificates; the pools below replace it, and they verify certificates per `verify`
+        super().__init__(trust_env=False, limits=limits, verify=False)
+        max_connections = limits.max_connections or 64
+        self._pool = _OriginPools(  # type: ignore[assignment]
+            GuardedBackend(policy, resolver),
+            per_origin=per_host,
+            max_origins=max_connections // max(1, per_host),
             keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=GuardedBackend(policy, resolver),
+            verify=verify,
         )
 
 
@@ -400,7 +481,9 @@ class Fetcher:
         )
         self._client = httpx.AsyncClient(
             transport=transport
-            or GuardedTransport(self.policy, limits=limits, resolver=resolver, verify=verify),
+            or GuardedTransport(
+                self.policy, limits=limits, per_host=per_host, resolver=resolver, verify=verify
+            ),
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,  # we follow them ourselves, re-checking each hop
             trust_env=False,
