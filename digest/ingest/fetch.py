@@ -17,7 +17,7 @@ import socket
 import ssl
 import zlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -190,6 +190,38 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@dataclass
+class _Origin:
+    """One origin's connection pool, and how many of its requests are under way."""
+
+    pool: httpcore.AsyncConnectionPool
+    busy: int = 0  # requests sent whose answers are not yet read and closed
+
+
+class _Answer:
+    """A response's body, its request counted as under way on its origin until it is closed."""
+
+    def __init__(self, stream: AsyncIterable[bytes], origin: _Origin) -> None:
+        self._stream = stream
+        self._origin = origin
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for part in self._stream:
+            yield part
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            close = getattr(self._stream, "aclose", None)
+            if close is not None:
+                await close()
+        finally:
+            self._origin.busy -= 1
+
+
 class _OriginPools:
     """httpcore connection pools, one per origin (scheme, host, port), each of at most
     `per_origin` connections.
@@ -198,7 +230,7 @@ class _OriginPools:
     one pool for many hosts made a poll of many quick answers spend more time scanning than on
     the network. A pool per origin scans only that host's own connections. Beyond `max_origins`
     pools, those with no request under way are closed, least recently used first, so idle
-    connections stay bounded as they were in one pool.
+    connections stay bounded (at `per_origin` x `max_origins`).
     """
 
     def __init__(
@@ -218,9 +250,7 @@ class _OriginPools:
         # built on the first https origin: loading the CA bundle costs ~20 ms of CPU that a poll
         # of plain-http feeds never needs
         self._tls = verify if isinstance(verify, ssl.SSLContext) else None
-        self._pools: OrderedDict[tuple[bytes, bytes, int], httpcore.AsyncConnectionPool] = (
-            OrderedDict()
-        )
+        self._origins: OrderedDict[tuple[bytes, bytes, int], _Origin] = OrderedDict()
 
     def _tls_context(self) -> ssl.SSLContext:
         if self._tls is None:
@@ -228,12 +258,13 @@ class _OriginPools:
         return self._tls
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
-        origin = request.url.origin
-        key = (origin.scheme, origin.host, origin.port)
-        pool = self._pools.get(key)
-        if pool is None:
-            pool = self._pools[key] = httpcore.AsyncConnectionPool(
-                ssl_context=self._tls_context() if origin.scheme == b"https" else None,
+        url_origin = request.url.origin
+        key = (url_origin.scheme, url_origin.host, url_origin.port)
+        surplus: list[httpcore.AsyncConnectionPool] = []
+        origin = self._origins.get(key)
+        if origin is None:
+            pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._tls_context() if url_origin.scheme == b"https" else None,
                 max_connections=self._per_origin,
                 max_keepalive_connections=self._per_origin,
                 keepalive_expiry=self._keepalive_expiry,
@@ -241,31 +272,46 @@ class _OriginPools:
                 http2=False,
                 network_backend=self._backend,
             )
-            # the new pool is in place before anything awaits: one origin never gets two
-            for old in self._surplus():
-                await old.aclose()
+            origin = self._origins[key] = _Origin(pool)
+            surplus = self._surplus()
         else:
-            self._pools.move_to_end(key)
-        return await pool.handle_async_request(request)
+            self._origins.move_to_end(key)
+        # counted before anything awaits: a pool is closed only when none of its requests is
+        # under way, so one origin never has two pools holding connections
+        origin.busy += 1
+        try:
+            for old in surplus:
+                await old.aclose()
+            response = await origin.pool.handle_async_request(request)
+        except BaseException:
+            origin.busy -= 1
+            raise
+        assert isinstance(response.stream, AsyncIterable)
+        return httpcore.Response(
+            status=response.status,
+            headers=response.headers,
+            content=_Answer(response.stream, origin),
+            extensions=response.extensions,
+        )
 
     def _surplus(self) -> list[httpcore.AsyncConnectionPool]:
         """Take out the least recently used pools beyond `max_origins` that serve no request."""
         surplus: list[httpcore.AsyncConnectionPool] = []
-        extra = len(self._pools) - self._max_origins
-        for key, pool in list(self._pools.items()):
+        extra = len(self._origins) - self._max_origins
+        for key, origin in list(self._origins.items()):
             if extra <= 0:
                 break
-            if all(c.is_idle() or c.is_closed() for c in pool.connections):
-                del self._pools[key]
-                surplus.append(pool)
+            if origin.busy == 0:
+                del self._origins[key]
+                surplus.append(origin.pool)
                 extra -= 1
         return surplus
 
     async def aclose(self) -> None:
-        pools = list(self._pools.values())
-        self._pools.clear()
-        for pool in pools:
-            await pool.aclose()
+        origins = list(self._origins.values())
+        self._origins.clear()
+        for origin in origins:
+            await origin.pool.aclose()
 
     async def __aenter__(self) -> _OriginPools:
         return self
@@ -290,11 +336,12 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         # httpx builds a pool of its own here, with a throwaway TLS context that loads no
         # certificates; the pools below replace it, and they verify certificates per `verify`
         super().__init__(trust_env=False, limits=limits, verify=False)
-        max_connections = limits.max_connections or 64
         self._pool = _OriginPools(  # type: ignore[assignment]
             GuardedBackend(policy, resolver),
             per_origin=per_host,
-            max_origins=max_connections // max(1, per_host),
+            # as many hosts as requests may be under way at once: a poll cycling through more
+            # hosts than that would close one host's connections and reopen them soon after
+            max_origins=limits.max_connections or 64,
             keepalive_expiry=limits.keepalive_expiry,
             verify=verify,
         )
