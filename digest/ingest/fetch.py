@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import ipaddress
 import socket
@@ -280,8 +281,9 @@ class _OriginPools:
         # under way, so one origin never has two pools holding connections
         origin.busy += 1
         try:
-            for old in surplus:
-                await old.aclose()
+            for old in surplus:  # other hosts' idle sockets: closing them must not fail this
+                with contextlib.suppress(Exception):
+                    await old.aclose()
             response = await origin.pool.handle_async_request(request)
         except BaseException:
             origin.busy -= 1
