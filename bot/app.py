@@ -4,6 +4,10 @@
 none is), /healthz and /metrics, and a graceful SIGTERM (sends under way finish, leases are
 released, the process exits within 10 s). `run_due_digests_cli(settings, at)` is
 `policybrief digest run-due --at`.
+
+Start-up time matters for the one-shot commands (`policybrief poll` is run from cron): the
+components below are built on first use, and what only some commands need (the scheduler,
+delivery, chat commands, summaries, composition) is imported where it is used.
 """
 
 from __future__ import annotations
@@ -16,58 +20,51 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.delivery import DeliveryConfig, Outbox
-from bot.ops import Metrics, OpsServer, configure_logging
-from bot.progress import PollProgress, ProgressRelay
-from bot.publisher import Publisher
-from bot.scheduler import PollFn, PollOutcome, Scheduler, TickConfig, Ticks
-from bot.settings import Settings
 from core.clock import utcnow
-from core.feeds import ProbeResult
-from core.sources import NewSource
-from core.subscriptions import SubscriptionRecord
-from digest.composition.alerts import alerts_hook
-from digest.composition.cards import Cards
-from digest.composition.compose import compose_digest
-from digest.composition.digests import LATE_LIMIT, Compose, DigestRunReport, run_due_digests
-from digest.composition.schedule import next_due, parse_hhmm
-from digest.ingest.deadlines_hook import deadlines_hook
-from digest.ingest.defaults import SourcesConfigError, default_sources
-from digest.ingest.fetch import Fetcher
+from digest.ingest.defaults import SourcesConfigError
 from digest.ingest.fulltext import ArticleReader
 from digest.ingest.netguard import FetchPolicy, log_allowlist
 from digest.ingest.pipeline import (
     AfterIngest,
     PipelineContext,
+    PollReport,
     RefreshResult,
     poll_sources,
 )
-from digest.ingest.source_url import SourceRefused, admit_source
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import StoryIndex
 from digest.judgement.embeddings import same_meaning
-from digest.judgement.relevance import EVENT_TYPES
-from digest.writing.embeddings import EmbeddingsClient
-from digest.writing.llm import LlmSummarizer, build_client
-from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
-from digest.writing.provider import SummaryProvider
-from digest.writing.reading import ReadingVocabulary
-from digest.writing.summarize import ExtractiveSummarizer, Summarizer
-from handlers.all import build_registry
-from handlers.context import CommandLimits, Services
-from handlers.registry import Registry
 from storage.claims import new_owner
 from storage.db import Database
 from storage.setup import DatabaseUnavailable, Seed, open_database
 from storage.store import Storage
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bot.delivery import DeliveryConfig
+    from bot.ops import Metrics
+    from bot.progress import ProgressRelay
+    from bot.publisher import Publisher
+    from bot.scheduler import PollFn, Scheduler, TickConfig, Ticks
+    from bot.settings import Settings
     from bot.slack.app import SlackRuntime
+    from core.feeds import ProbeResult
+    from core.sources import NewSource
+    from core.subscriptions import SubscriptionRecord
+    from digest.composition.digests import Compose, DigestRunReport
+    from digest.ingest.fetch import Fetcher
+    from digest.writing.embeddings import EmbeddingsClient
+    from digest.writing.llm_summaries import LlmSummaryProvider, SummaryWorker
+    from digest.writing.summarize import Summarizer
+    from handlers.context import Services
+    from handlers.registry import Registry
 
 __all__ = [
     "StartupError",
@@ -78,6 +75,7 @@ __all__ = [
     "default_seed",
     "digest_composer",
     "after_ingest_hooks",
+    "pipeline_context",
     "pipeline_poll",
     "build_ticks",
     "run",
@@ -104,34 +102,146 @@ def _open(settings: Settings) -> Database:
         raise StartupError(str(exc)) from None
 
 
-@dataclass
-class Components:
-    """Everything built from settings that the runtimes share."""
+class _TaxonomyOnFirstUse(Taxonomy):
+    """`Taxonomy.load(path)`, done when the taxonomy is first asked anything: reading and
+    compiling it costs ~0.1 s that a poll of unchanged feeds, which classifies nothing, never
+    needs. A bad taxonomy file fails at that first use (`policybrief run` uses it at start)."""
 
-    settings: Settings
-    db: Database
-    store: Storage
-    taxonomy: Taxonomy
-    summarizer: Summarizer
-    provider: LlmSummaryProvider
-    services: Services
-    registry: Registry
-    metrics: Metrics
-    clock: Callable[[], datetime] = utcnow
-    summary_worker: SummaryWorker | None = None
-    # item embeddings as clustering evidence (POLICYBRIEF_EMBEDDINGS_MODEL); None: words alone
-    embedder: EmbeddingsClient | None = None
-    closers: list[Callable[[], object]] = field(default_factory=list)
-    # Built on first use: its TLS contexts cost start-up time that most commands never need.
-    given_fetcher: Fetcher | None = None
+    def __init__(self, path: Path | None) -> None:  # the loaded taxonomy's state comes later
+        self._path = path
+
+    def __getattr__(self, name: str) -> object:
+        # reached only for attributes not set yet: the first of them loads the whole taxonomy
+        if name.startswith("__") or name == "_path":
+            raise AttributeError(name)
+        self.__dict__.update(vars(Taxonomy.load(self._path)))
+        return object.__getattribute__(self, name)
+
+
+def _llm_access(settings: Settings) -> tuple[str | None, str | None]:
+    """The model server's API key and base URL; build_client makes a client when either is set."""
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return key, settings.openai_base_url
+
+
+class Components:
+    """Everything built from settings that the runtimes share.
+
+    The database is opened at once; every other part is built when first used, so a command
+    loads only what it needs (a poll of unchanged feeds needs no summaries, chat commands or
+    metrics, and no taxonomy until something is classified).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        fetcher: Fetcher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.store = Storage(db)
+        self.clock = clock
+        self.taxonomy: Taxonomy = _TaxonomyOnFirstUse(settings.config_path)
+        self.closers: list[Callable[[], object]] = [_close_parser_pool]
+        # Built on first use: its TLS contexts cost start-up time that most commands never need.
+        self.given_fetcher = fetcher
+        if fetcher is not None:
+            self.closers.append(fetcher.aclose)
 
     @property
     def fetcher(self) -> Fetcher:
         """The HTTP fetcher (closed with the components)."""
         if self.given_fetcher is None:
+            from digest.ingest.fetch import Fetcher
+
             self.given_fetcher = Fetcher(allow=self.settings.fetch_allow)
             self.closers.append(self.given_fetcher.aclose)
         return self.given_fetcher
+
+    @property
+    def llm_configured(self) -> bool:
+        """A model server is configured: summaries and story readings come from it."""
+        return any(_llm_access(self.settings))
+
+    @cached_property
+    def summarizer(self) -> Summarizer:
+        from digest.writing.summarize import ExtractiveSummarizer
+
+        return ExtractiveSummarizer()
+
+    @cached_property
+    def _summaries(self) -> tuple[LlmSummaryProvider, SummaryWorker | None]:
+        return build_provider(self.settings, self.store, self.clock, taxonomy=self.taxonomy)
+
+    @property
+    def provider(self) -> LlmSummaryProvider:
+        """Summaries for documents: cached LLM ones, else extractive ones."""
+        return self._summaries[0]
+
+    @property
+    def summary_worker(self) -> SummaryWorker | None:
+        """The background LLM worker (None without an LLM)."""
+        return self._summaries[1]
+
+    @cached_property
+    def embedder(self) -> EmbeddingsClient | None:
+        """Item embeddings as clustering evidence (POLICYBRIEF_EMBEDDINGS_MODEL); None: words
+        alone."""
+        return build_embedder(self.settings, self.store, self.clock)
+
+    @cached_property
+    def services(self) -> Services:
+        """What chat commands run on."""
+        from handlers.context import CommandLimits, Services
+
+        settings = self.settings
+
+        async def probe(url: str) -> ProbeResult:
+            from digest.ingest.probe import probe_source  # feedparser and lxml: only /sources add
+
+            return await probe_source(self.fetcher, url)
+
+        return Services(
+            store=self.store,
+            taxonomy=self.taxonomy,
+            summarizer=self.summarizer,
+            clock=self.clock,
+            limits=CommandLimits(),
+            admins=frozenset(settings.admins),
+            moderators=frozenset(settings.moderators),
+            default_timezone=settings.timezone,
+            probe=probe,
+            provider=self.provider,
+            public_url=settings.public_url,
+            tenant_retention_days=settings.tenant_retention_days,
+            fetch_policy=FetchPolicy.from_entries(settings.fetch_allow),
+        )
+
+    @cached_property
+    def registry(self) -> Registry:
+        """The chat command table."""
+        from handlers.all import build_registry
+
+        return build_registry()
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """The Prometheus metrics of this process."""
+        from bot.ops import Metrics
+
+        metrics = Metrics()
+        store, clock = self.store, self.clock
+        metrics.watch_llm_tokens(lambda: store.usage.tokens_used(clock().date()))
+        return metrics
+
+    def build_all(self) -> None:
+        """Build every part now (and read the taxonomy) rather than on first use."""
+        self.taxonomy.all_slugs()
+        for part in ("summarizer", "_summaries", "embedder", "services", "registry", "metrics"):
+            getattr(self, part)
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -150,6 +260,9 @@ def default_seed(settings: Settings) -> Seed | None:
     policy = FetchPolicy.from_entries(settings.fetch_allow)
 
     def seed() -> list[NewSource]:
+        from digest.ingest.defaults import default_sources
+        from digest.ingest.source_url import SourceRefused, admit_source
+
         checked = []
         for n, s in enumerate(default_sources(settings.config_path), start=1):
             try:
@@ -200,10 +313,17 @@ def build_provider(
     With `taxonomy`, each story call also asks for the story's topics, relevance and event type
     (only its topic slugs and the known event types are accepted; digest.writing.reading).
     """
+    from digest.judgement.relevance import EVENT_TYPES
+    from digest.writing.llm import LlmSummarizer, build_client
+    from digest.writing.llm_summaries import LlmSummaryProvider, SummaryQueue, SummaryWorker
+    from digest.writing.provider import SummaryProvider
+    from digest.writing.reading import ReadingVocabulary
+    from digest.writing.summarize import ExtractiveSummarizer
+
     extractive = SummaryProvider(ExtractiveSummarizer())
     redo_after = timedelta(hours=settings.llm_resummary_hours)
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    client = build_client(key, settings.openai_base_url, timeout=settings.llm_timeout)
+    key, base_url = _llm_access(settings)
+    client = build_client(key, base_url, timeout=settings.llm_timeout)
     if client is None:
         # No LLM configured: extractive summaries, and briefings say so in their footer.
         off = LlmSummaryProvider(extractive, model=settings.llm_model, enabled=False, clock=clock)
@@ -240,8 +360,11 @@ def build_embedder(
     server (same key and base URL as summaries, same daily token budget); else None."""
     if not settings.embeddings_enabled or settings.embeddings_model is None:
         return None
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-    client = build_client(key, settings.openai_base_url, timeout=settings.llm_timeout)
+    from digest.writing.embeddings import EmbeddingsClient
+    from digest.writing.llm import build_client
+
+    key, base_url = _llm_access(settings)
+    client = build_client(key, base_url, timeout=settings.llm_timeout)
     if client is None:
         return None
     return EmbeddingsClient(
@@ -261,56 +384,12 @@ def build_components(
     fetcher: Fetcher | None = None,
     db: Database | None = None,
 ) -> Components:
-    """Database, taxonomy, summarizer and provider (LLM when configured), fetcher, services.
-    StartupError when the database cannot be used or a configured source is refused."""
+    """The database (opened now), taxonomy, summaries (LLM when configured), fetcher and
+    services (built on first use). StartupError when the database cannot be used or a
+    configured source is refused."""
     if db is None:
         db = _open(settings)
-    store = Storage(db)
-    taxonomy = Taxonomy.load(settings.config_path)
-    provider, worker = build_provider(settings, store, clock, taxonomy=taxonomy)
-    summarizer = ExtractiveSummarizer()
-
-    async def probe(url: str) -> ProbeResult:
-        from digest.ingest.probe import probe_source  # feedparser and lxml: only /sources add
-
-        return await probe_source(comps.fetcher, url)
-
-    services = Services(
-        store=store,
-        taxonomy=taxonomy,
-        summarizer=summarizer,
-        clock=clock,
-        limits=CommandLimits(),
-        admins=frozenset(settings.admins),
-        moderators=frozenset(settings.moderators),
-        default_timezone=settings.timezone,
-        probe=probe,
-        provider=provider,
-        public_url=settings.public_url,
-        tenant_retention_days=settings.tenant_retention_days,
-        fetch_policy=FetchPolicy.from_entries(settings.fetch_allow),
-    )
-    metrics = Metrics()
-    metrics.watch_llm_tokens(lambda: store.usage.tokens_used(clock().date()))
-    comps = Components(
-        settings=settings,
-        db=db,
-        store=store,
-        taxonomy=taxonomy,
-        summarizer=summarizer,
-        provider=provider,
-        services=services,
-        given_fetcher=fetcher,
-        registry=build_registry(),
-        metrics=metrics,
-        clock=clock,
-        summary_worker=worker,
-        embedder=build_embedder(settings, store, clock),
-    )
-    comps.closers.append(_close_parser_pool)
-    if fetcher is not None:
-        comps.closers.append(fetcher.aclose)
-    return comps
+    return Components(settings, db, clock=clock, fetcher=fetcher)
 
 
 async def _close_parser_pool() -> None:
@@ -320,30 +399,47 @@ async def _close_parser_pool() -> None:
         await parse.close_default_parser_pool()
 
 
+def _built_on_first_run(name: str, build: Callable[[], AfterIngest]) -> AfterIngest:
+    """The hook `build()` makes, made when it first runs: a poll that judged nothing runs none."""
+    built: list[AfterIngest] = []
+
+    def run(report: PollReport) -> object:
+        if not built:
+            built.append(build())
+        return built[0].run(report)
+
+    return AfterIngest(name, run)
+
+
 def after_ingest_hooks(comps: Components) -> tuple[AfterIngest, ...]:
     """The after-hooks every poll runs, the scheduler's and `policybrief poll`'s alike:
     deadlines, then watch alerts (queued in the outbox, counted in the metrics)."""
-    cards = Cards(comps.store, comps.taxonomy, comps.provider)
-    alerts = alerts_hook(
-        comps.store,
-        cards.read,
-        clock=comps.clock,
-        daily_cap=comps.services.limits.alerts_per_user_per_day,
-        default_zone=comps.settings.timezone,
-        on_queued=comps.metrics.alerts_queued.inc,
-    )
-    return (deadlines_hook(comps.store), alerts)
+
+    def deadlines() -> AfterIngest:
+        from digest.ingest.deadlines_hook import deadlines_hook
+
+        return deadlines_hook(comps.store)
+
+    def alerts() -> AfterIngest:
+        from digest.composition.alerts import alerts_hook
+        from digest.composition.cards import Cards
+
+        cards = Cards(comps.store, comps.taxonomy, comps.provider)
+        return alerts_hook(
+            comps.store,
+            cards.read,
+            clock=comps.clock,
+            daily_cap=comps.services.limits.alerts_per_user_per_day,
+            default_zone=comps.settings.timezone,
+            on_queued=comps.metrics.alerts_queued.inc,
+        )
+
+    return (_built_on_first_run("deadlines", deadlines), _built_on_first_run("alerts", alerts))
 
 
-def pipeline_poll(
-    comps: Components,
-    *,
-    concurrency: int = 16,
-    progress: Callable[[RefreshResult], None] | None = None,
-    stop: threading.Event | None = None,
-) -> PollFn:
-    """The poll tick's work (and `policybrief poll`'s): `poll_sources`, as a PollOutcome.
-    Setting `stop` ends a poll under way after its current unit (see digest.ingest.pipeline)."""
+def pipeline_context(comps: Components, *, stop: threading.Event | None = None) -> PipelineContext:
+    """What polling needs, wired from the components (kept for the process's life). Setting
+    `stop` ends a poll under way after its current unit (see digest.ingest.pipeline)."""
     ctx = PipelineContext(
         store=comps.store,
         fetcher=comps.fetcher,
@@ -353,12 +449,27 @@ def pipeline_poll(
         max_new_per_poll=comps.settings.max_new_per_poll,
         articles=ArticleReader(comps.fetcher),  # the same guarded fetcher as the feeds
         embedder=comps.embedder,
-        model_readings=comps.summary_worker is not None,
+        model_readings=comps.llm_configured,
         # the index weighs meaning only when vectors can exist; offline it is words alone
         index=StoryIndex(meaning=same_meaning if comps.embedder is not None else None),
     )
     if stop is not None:
         ctx.stop = stop
+    return ctx
+
+
+def pipeline_poll(
+    comps: Components,
+    *,
+    concurrency: int = 16,
+    progress: Callable[[RefreshResult], None] | None = None,
+    stop: threading.Event | None = None,
+) -> PollFn:
+    """The poll tick's work: `poll_sources`, as a PollOutcome. Setting `stop` ends a poll under
+    way after its current unit (see digest.ingest.pipeline)."""
+    from bot.scheduler import PollOutcome
+
+    ctx = pipeline_context(comps, stop=stop)
 
     async def poll(source_ids: list[int]) -> PollOutcome:
         report = await poll_sources(ctx, source_ids, concurrency=concurrency, progress=progress)
@@ -377,6 +488,8 @@ def pipeline_poll(
 
 def digest_composer(store: Storage, taxonomy: Taxonomy, provider: LlmSummaryProvider) -> Compose:
     """`compose_digest` on this storage, taxonomy and summary provider."""
+    from digest.composition.compose import compose_digest
+
     return functools.partial(compose_digest, store, taxonomy, provider)
 
 
@@ -390,6 +503,9 @@ def build_ticks(
     progress: Callable[[RefreshResult], None] | None = None,
 ) -> Ticks:
     """The scheduler's work, wired to the pipeline, alerts, LLM worker and the outbox."""
+    from bot.delivery import Outbox
+    from bot.scheduler import TickConfig, Ticks
+
     settings, store = comps.settings, comps.store
     config = config or TickConfig(poll_every=60.0)
     outbox = Outbox(
@@ -418,6 +534,14 @@ def build_ticks(
         config=config,
         metrics=comps.metrics,
     )
+
+
+def _build_everything(settings: Settings) -> Components:
+    """`build_components` with every part built now, for the long-running bot: its first
+    command is answered as fast as the others, and a bad taxonomy stops start-up."""
+    comps = build_components(settings)
+    comps.build_all()
+    return comps
 
 
 class _Runtime(Protocol):
@@ -461,6 +585,10 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
 
     Returns True when all work stopped in the shutdown budget, False when a unit of ingest was
     still running (its sources keep their leases; the caller exits without waiting for it)."""
+    from bot.ops import OpsServer, configure_logging
+    from bot.progress import ProgressRelay
+    from bot.scheduler import Scheduler
+
     console = not (settings.slack_enabled or settings.discord_enabled)
     chatting = console and sys.stdin is not None and sys.stdin.isatty()  # the REPL will run
     level = settings.console_log_level(chatting)
@@ -472,7 +600,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
             loop.add_signal_handler(sig, stop.set)
     log_allowlist(settings.fetch_allow, log)
     try:
-        comps = await asyncio.to_thread(build_components, settings)
+        comps = await asyncio.to_thread(_build_everything, settings)
     except StartupError as exc:
         log.error("%s", exc)  # one line, in JSON when JSON logs are on; the CLI exits 2
         raise
@@ -544,6 +672,8 @@ async def _first_poll(
 ) -> None:
     """When some sources were never polled (a new database), poll what is due before anything
     else, a line per source on standard output; a stop cuts it short like any poll."""
+    from bot.progress import PollProgress
+
     store = comps.store
     never = await asyncio.to_thread(store.sources.never_polled)
     if not never:
@@ -563,6 +693,8 @@ async def _first_poll(
 
 def _latest_slot(sub: SubscriptionRecord, at: datetime) -> datetime:
     """The last due instant of `sub` at or before `at` (what a run at `at` would serve)."""
+    from digest.composition.schedule import next_due, parse_hhmm
+
     daily = parse_hhmm(sub.local_time)
     slot = next_due(daily, sub.timezone, at - timedelta(hours=26))
     while (following := next_due(daily, sub.timezone, slot)) <= at:
@@ -571,6 +703,9 @@ def _latest_slot(sub: SubscriptionRecord, at: datetime) -> datetime:
 
 
 def _what_would_happen(sub: SubscriptionRecord, at: datetime) -> str:
+    from digest.composition.digests import LATE_LIMIT
+    from digest.composition.schedule import next_due, parse_hhmm
+
     zone = ZoneInfo(sub.timezone)
     slot = _latest_slot(sub, at)
     then = next_due(parse_hhmm(sub.local_time), sub.timezone, max(at, slot))
@@ -600,6 +735,8 @@ def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
     """`policybrief digest run-due --at ISO`: queue the digests due at `at`; the bot sends them."""
     if at.tzinfo is None:
         raise ValueError("give --at with a time zone, e.g. 2026-06-01T08:00:00+02:00 or ...Z")
+    from digest.composition.digests import run_due_digests
+
     db = _open(settings)
     try:
         store = Storage(db)
@@ -611,22 +748,29 @@ def run_due_digests_cli(settings: Settings, at: datetime) -> DigestRunReport:
         db.dispose()
 
 
-def _standalone_publishers(settings: Settings) -> dict[str, Publisher]:
-    """The publishers `policybrief poll` can send with on its own: Slack with one bot token,
-    the console when no platform is configured. Discord needs its gateway login: its messages
-    wait for a running bot."""
+def _standalone_platforms(settings: Settings) -> tuple[str, ...]:
+    """The platforms `policybrief poll` can send to on its own: Slack with one bot token, the
+    console when no platform is configured. Discord needs its gateway login: its messages wait
+    for a running bot."""
     if settings.slack_bot_token is not None and settings.slack_client_id is None:
+        return ("slack",)
+    if not settings.slack_enabled and not settings.discord_enabled:
+        return ("console",)
+    return ()
+
+
+def _standalone_publisher(settings: Settings, platform: str) -> Publisher:
+    """What `policybrief poll` sends to `platform` (one of `_standalone_platforms`) through."""
+    if platform == "slack" and settings.slack_bot_token is not None:
         from bot.slack.installation import SingleTokenClients
         from bot.slack.publisher import SlackPublisher, make_client
 
         token = settings.slack_bot_token.get_secret_value()
         client = make_client(token, base_url=settings.slack_api_url, posting=True)
-        return {"slack": SlackPublisher(SingleTokenClients(client))}
-    if not settings.slack_enabled and not settings.discord_enabled:
-        from bot.console import ConsolePublisher
+        return SlackPublisher(SingleTokenClients(client))
+    from bot.console import ConsolePublisher
 
-        return {"console": ConsolePublisher()}
-    return {}
+    return ConsolePublisher()
 
 
 @dataclass(frozen=True)
@@ -646,12 +790,19 @@ async def send_if_no_bot(comps: Components) -> QueuedSends:
     live = await asyncio.to_thread(comps.store.claims.other_live_processes, owner, comps.clock())
     if live:
         return QueuedSends("bot")
-    publishers = _standalone_publishers(comps.settings)
-    if not publishers:
+    platforms = _standalone_platforms(comps.settings)
+    if not platforms:
         return QueuedSends("none")
+    due = await asyncio.to_thread(
+        comps.store.claims.deliveries_due, comps.clock(), platforms=platforms
+    )
+    if not due:  # the usual poll: nothing to send, so no publisher or outbox is built
+        return QueuedSends("poll")
+    from bot.delivery import Outbox
+
     outbox = Outbox(
         comps.store,
-        publishers,
+        {p: _standalone_publisher(comps.settings, p) for p in platforms},
         owner=owner,
         clock=comps.clock,
         admins=comps.settings.admins,

@@ -43,6 +43,22 @@ def _free(t: Table, now: datetime) -> ColumnElement[bool]:
     return or_(t.c.lease_until.is_(None), t.c.lease_until < now)
 
 
+def _deliverable(now: datetime, platforms: Sequence[str] | None) -> ColumnElement[bool]:
+    """Deliveries a sender may claim: pending ones that are due, and "sending" ones whose
+    sender's lease expired; on `platforms` only, if given; never to a workspace that removed
+    policybrief."""
+    t = _DELIVERIES
+    cond = or_(
+        and_(t.c.status == "pending", t.c.next_attempt_at <= now),
+        and_(t.c.status == "sending", t.c.lease_until < now),
+    )
+    if platforms is not None:
+        cond = and_(cond, t.c.platform.in_(list(platforms)))
+    gone = DEPARTURES.c
+    departed = exists().where(gone.platform == t.c.platform, gone.workspace == t.c.workspace)
+    return and_(cond, ~departed)
+
+
 def _release(
     conn: Connection, t: Table, owner: str, ids: Sequence[int] | None, **values: object
 ) -> int:
@@ -192,18 +208,9 @@ class ClaimStore:
         Claimed rows become status "sending" with this owner's lease; returns them, oldest first.
         """
         t = _DELIVERIES
-        cond = or_(
-            and_(t.c.status == "pending", t.c.next_attempt_at <= now),
-            and_(t.c.status == "sending", t.c.lease_until < now),
-        )
-        if platforms is not None:
-            cond = and_(cond, t.c.platform.in_(list(platforms)))
-        gone = DEPARTURES.c
-        departed = exists().where(gone.platform == t.c.platform, gone.workspace == t.c.workspace)
-        cond = and_(cond, ~departed)  # nothing reaches a workspace that removed policybrief
         ids = self._claim_ids(
             t,
-            cond,
+            _deliverable(now, platforms),
             [t.c.next_attempt_at, t.c.id],
             owner,
             now + lease,
@@ -216,6 +223,13 @@ class ClaimStore:
             rows = session.exec(sm_select(Delivery).where(col(Delivery.id).in_(ids))).all()
             records = [delivery_record(r) for r in rows]
         return sorted(records, key=lambda d: (d.next_attempt_at, d.id))
+
+    def deliveries_due(self, now: datetime, *, platforms: Sequence[str] | None = None) -> bool:
+        """Whether `claim_deliveries` would claim anything now; claims nothing (a read)."""
+        t = _DELIVERIES
+        with self._db.engine.connect() as conn:
+            found = conn.execute(select(t.c.id).where(_deliverable(now, platforms)).limit(1))
+            return found.first() is not None
 
     def renew_delivery(self, owner: str, delivery_id: int, until: datetime) -> bool:
         """Extend this owner's lease on a claimed delivery; False when it is no longer ours."""

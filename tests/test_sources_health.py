@@ -174,6 +174,27 @@ def test_success_resets_the_failure_count(db: Database) -> None:
     assert load(db, sid).next_poll_at == NOW + 15 * MIN  # back to the first step
 
 
+def test_a_poll_of_304s_records_them_together_as_one_at_a_time_would(db: Database) -> None:
+    sources = SourceStore(db)
+    ids = [new_source(db, f"https://s{n}.example/feed", f"S{n}") for n in range(3)]
+    for sid in ids:
+        sources.record_failure(sid, NOW, "HTTP 502 (bad gateway)")
+    gone = max(ids) + 1000  # removed while it was being fetched
+    missing = sources.record_not_modified_many(
+        [ids[0], gone, ids[1], ids[2]], NOW, rng=random.Random(7)
+    )
+    assert missing == [gone]
+    together = [load(db, sid) for sid in ids]
+    one_at_a_time = random.Random(7)
+    for sid in ids:
+        sources.record_not_modified(sid, NOW, rng=one_at_a_time)
+    for sid, src in zip(ids, together, strict=True):
+        assert src.consecutive_failures == 0 and src.last_success_at == NOW
+        assert src.last_polled_at == NOW and src.etag is None
+        assert src.next_poll_at == load(db, sid).next_poll_at  # the same jitter, source by source
+    assert len({src.next_poll_at for src in together}) == 3
+
+
 def add_items(db: Database, source_id: int, ages: list[timedelta]) -> None:
     with db.session() as s:
         for i, age in enumerate(ages):

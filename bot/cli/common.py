@@ -4,6 +4,7 @@ and document output."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,9 +59,14 @@ def components() -> Components:
     from bot.app import StartupError, build_components
 
     try:
-        return build_components(read_settings())
+        comps = build_components(read_settings())
     except StartupError as exc:
         fail(str(exc), 2)
+    # What is loaded by now (modules, the database's metadata: ~10^5 objects) lives as long as
+    # the command. Frozen, the collector leaves it alone, also at exit, where collecting it cost
+    # a fifth of a warm poll's CPU time.
+    gc.freeze()
+    return comps
 
 
 @contextmanager

@@ -108,10 +108,11 @@ async def _poll_with_progress(
     comps: Components, chosen: list[SourceRecord], stream: TextIO | None = None
 ) -> PollProgress:
     """Poll `chosen` now, a line per source on `stream` (standard output by default)."""
-    from bot.app import pipeline_poll
+    from bot.app import pipeline_context
     from bot.progress import PollProgress
+    from digest.ingest.pipeline import poll_sources
 
     names = {s.id: s.name for s in chosen}
     with PollProgress(names, stream or sys.stdout) as progress:
-        await pipeline_poll(comps, progress=progress)(list(names))
+        await poll_sources(pipeline_context(comps), list(names), progress=progress)
     return progress

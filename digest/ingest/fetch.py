@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import ipaddress
 import socket
 import ssl
 import zlib
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -189,33 +191,161 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@dataclass
+class _Origin:
+    """One origin's connection pool, and how many of its requests are under way."""
+
+    pool: httpcore.AsyncConnectionPool
+    busy: int = 0  # requests sent whose answers are not yet read and closed
+
+
+class _Answer:
+    """A response's body, its request counted as under way on its origin until it is closed."""
+
+    def __init__(self, stream: AsyncIterable[bytes], origin: _Origin) -> None:
+        self._stream = stream
+        self._origin = origin
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for part in self._stream:
+            yield part
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            close = getattr(self._stream, "aclose", None)
+            if close is not None:
+                await close()
+        finally:
+            self._origin.busy -= 1
+
+
+class _OriginPools:
+    """httpcore connection pools, one per origin (scheme, host, port), each of at most
+    `per_origin` connections.
+
+    httpcore's pool scans every connection it holds on each request and on each response's end:
+    one pool for many hosts made a poll of many quick answers spend more time scanning than on
+    the network. A pool per origin scans only that host's own connections. Beyond `max_origins`
+    pools, those with no request under way are closed, least recently used first, so idle
+    connections stay bounded (at `per_origin` x `max_origins`).
+    """
+
+    def __init__(
+        self,
+        backend: httpcore.AsyncNetworkBackend,
+        *,
+        per_origin: int,
+        max_origins: int,
+        keepalive_expiry: float | None,
+        verify: ssl.SSLContext | bool,
+    ) -> None:
+        self._backend = backend
+        self._per_origin = per_origin
+        self._max_origins = max(1, max_origins)
+        self._keepalive_expiry = keepalive_expiry
+        self._verify = verify
+        # built on the first https origin: loading the CA bundle costs ~20 ms of CPU that a poll
+        # of plain-http feeds never needs
+        self._tls = verify if isinstance(verify, ssl.SSLContext) else None
+        self._origins: OrderedDict[tuple[bytes, bytes, int], _Origin] = OrderedDict()
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = httpx.create_ssl_context(verify=self._verify, trust_env=False)
+        return self._tls
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        url_origin = request.url.origin
+        key = (url_origin.scheme, url_origin.host, url_origin.port)
+        surplus: list[httpcore.AsyncConnectionPool] = []
+        origin = self._origins.get(key)
+        if origin is None:
+            pool = httpcore.AsyncConnectionPool(
+                ssl_context=self._tls_context() if url_origin.scheme == b"https" else None,
+                max_connections=self._per_origin,
+                max_keepalive_connections=self._per_origin,
+                keepalive_expiry=self._keepalive_expiry,
+                http1=True,
+                http2=False,
+                network_backend=self._backend,
+            )
+            origin = self._origins[key] = _Origin(pool)
+            surplus = self._surplus()
+        else:
+            self._origins.move_to_end(key)
+        # counted before anything awaits: a pool is closed only when none of its requests is
+        # under way, so one origin never has two pools holding connections
+        origin.busy += 1
+        try:
+            for old in surplus:  # other hosts' idle sockets: closing them must not fail this
+                with contextlib.suppress(Exception):
+                    await old.aclose()
+            response = await origin.pool.handle_async_request(request)
+        except BaseException:
+            origin.busy -= 1
+            raise
+        assert isinstance(response.stream, AsyncIterable)
+        return httpcore.Response(
+            status=response.status,
+            headers=response.headers,
+            content=_Answer(response.stream, origin),
+            extensions=response.extensions,
+        )
+
+    def _surplus(self) -> list[httpcore.AsyncConnectionPool]:
+        """Take out the least recently used pools beyond `max_origins` that serve no request."""
+        surplus: list[httpcore.AsyncConnectionPool] = []
+        extra = len(self._origins) - self._max_origins
+        for key, origin in list(self._origins.items()):
+            if extra <= 0:
+                break
+            if origin.busy == 0:
+                del self._origins[key]
+                surplus.append(origin.pool)
+                extra -= 1
+        return surplus
+
+    async def aclose(self) -> None:
+        origins = list(self._origins.values())
+        self._origins.clear()
+        for origin in origins:
+            await origin.pool.aclose()
+
+    async def __aenter__(self) -> _OriginPools:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx transport whose connections go through GuardedBackend; no proxies, no env config."""
+    """httpx transport whose connections go through GuardedBackend, in a pool per host (at most
+    `per_host` connections each); no proxies, no env config."""
 
     def __init__(
         self,
         policy: FetchPolicy,
         *,
         limits: httpx.Limits,
+        per_host: int = 2,
         resolver: Resolver | None = None,
         verify: ssl.SSLContext | bool = True,
     ) -> None:
-        # one TLS context (loading the CA bundle costs ~50 ms), for httpx's pool and ours
-        ssl_context = (
-            verify
-            if isinstance(verify, ssl.SSLContext)
-            else httpx.create_ssl_context(verify=verify, trust_env=False)
-        )
-        super().__init__(trust_env=False, limits=limits, verify=ssl_context)
-        # Replace the pool httpx built with one on our backend (same settings otherwise).
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
+        # httpx builds a pool of its own here, with a throwaway TLS context that loads no
+        # certificates; the pools below replace it, and they verify certificates per `verify`
+        super().__init__(trust_env=False, limits=limits, verify=False)
+        self._pool = _OriginPools(  # type: ignore[assignment]
+            GuardedBackend(policy, resolver),
+            per_origin=per_host,
+            # as many hosts as requests may be under way at once: a poll cycling through more
+            # hosts than that would close one host's connections and reopen them soon after
+            max_origins=limits.max_connections or 64,
             keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=GuardedBackend(policy, resolver),
+            verify=verify,
         )
 
 
@@ -400,7 +530,9 @@ class Fetcher:
         )
         self._client = httpx.AsyncClient(
             transport=transport
-            or GuardedTransport(self.policy, limits=limits, resolver=resolver, verify=verify),
+            or GuardedTransport(
+                self.policy, limits=limits, per_host=per_host, resolver=resolver, verify=verify
+            ),
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,  # we follow them ourselves, re-checking each hop
             trust_env=False,
