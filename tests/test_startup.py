@@ -126,17 +126,24 @@ class _Unchanged(BaseHTTPRequestHandler):
 ETAG = '"unchanged"'
 
 
-def test_a_warm_poll_of_unchanged_feeds_loads_no_parser_or_sdk(tmp_path):
+def serve_unchanged(database: Path, sources: int) -> tuple[ThreadingHTTPServer, int]:
+    """A local server whose feeds are all unchanged, and a migrated SQLite file at `database`
+    holding `sources` sources that carry its validator; the server and its port."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Unchanged)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
-    db = Database(f"sqlite:///{tmp_path / 'start.db'}")
+    db = Database(f"sqlite:///{database}")
     db.upgrade()
     with db.session() as session:
-        for n in range(5):
+        for n in range(sources):
             url = f"http://127.0.0.1:{port}/feed{n}.xml"
             session.add(Source(url=url, name=f"Feed {n}", etag=ETAG))
     db.dispose()
+    return server, port
+
+
+def test_a_warm_poll_of_unchanged_feeds_loads_no_parser_or_sdk(tmp_path):
+    server, port = serve_unchanged(tmp_path / "start.db", 5)
     try:
         code, loaded, output = _loaded(
             tmp_path, args=["poll", "--all"], POLICYBRIEF_FETCH_ALLOW=f"127.0.0.1:{port}"

@@ -9,10 +9,8 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -23,10 +21,9 @@ from core.document import Document
 from core.outbox import NewDelivery
 from digest.ingest.fetch import Fetcher
 from storage.db import Database
-from storage.models import Source
 from storage.store import Storage
 from tests.fetchkit import FEED, LocalServer, Request, respond
-from tests.test_startup import ETAG, _Unchanged
+from tests.test_startup import serve_unchanged
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
@@ -60,15 +57,7 @@ NOT_FOR_A_WARM_POLL = (
 
 
 def test_a_warm_poll_builds_no_chat_commands_delivery_or_taxonomy(tmp_path: Path) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Unchanged)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
-    db = Database(f"sqlite:///{tmp_path / 'warm.db'}")
-    db.upgrade()
-    with db.session() as session:
-        for n in range(3):
-            session.add(Source(url=f"http://127.0.0.1:{port}/f{n}.xml", name=f"F{n}", etag=ETAG))
-    db.dispose()
+    server, port = serve_unchanged(tmp_path / "warm.db", 3)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
