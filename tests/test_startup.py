@@ -11,6 +11,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from storage.db import Database, code_head
 from storage.models import Source
@@ -47,11 +48,12 @@ print("\\nLOADED " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def _loaded(
-    tmp_path: Path, command: str = "/help", *, args: list[str] | None = None, **extra_env: str
-) -> tuple[int, set[str], str]:
-    """Exit code, modules loaded (full and top-level names), and output of `policybrief chat
-    COMMAND` (or of `policybrief ARGS`) in a fresh interpreter."""
+def run_probe(
+    tmp_path: Path, probe: str, args: list[str], **extra_env: str
+) -> tuple[dict[str, Any], str]:
+    """What `probe` (a script that runs the console script on `args` and prints its facts
+    after "LOADED ") reports, and the output before it, in a fresh interpreter with no platform
+    or model settings and the SQLite file start.db in `tmp_path`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.pop("OPENAI_API_KEY", None)
     env.pop("OPENAI_BASE_URL", None)
@@ -62,7 +64,7 @@ def _loaded(
         **extra_env,
     )
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args or ["chat", command])],
+        [sys.executable, "-c", probe, json.dumps(args)],
         env=env,
         cwd=tmp_path,
         capture_output=True,
@@ -72,9 +74,17 @@ def _loaded(
     )
     out = done.stdout.rsplit("\nLOADED ", 1)
     assert len(out) == 2, done.stdout + done.stderr
-    facts = json.loads(out[1])
+    return json.loads(out[1]), out[0]
+
+
+def _loaded(
+    tmp_path: Path, command: str = "/help", *, args: list[str] | None = None, **extra_env: str
+) -> tuple[int, set[str], str]:
+    """Exit code, modules loaded (full and top-level names), and output of `policybrief chat
+    COMMAND` (or of `policybrief ARGS`) in a fresh interpreter."""
+    facts, output = run_probe(tmp_path, PROBE, args or ["chat", command], **extra_env)
     modules = set(facts["modules"])
-    return facts["code"], modules | {m.split(".")[0] for m in modules}, out[0]
+    return facts["code"], modules | {m.split(".")[0] for m in modules}, output
 
 
 def test_chat_help_loads_neither_sdks_nor_the_database_nor_feed_libraries(tmp_path):

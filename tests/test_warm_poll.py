@@ -5,10 +5,6 @@ queued builds no outbox."""
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +19,7 @@ from digest.ingest.fetch import Fetcher
 from storage.db import Database
 from storage.store import Storage
 from tests.fetchkit import FEED, LocalServer, Request, respond
-from tests.test_startup import serve_unchanged
+from tests.test_startup import run_probe, serve_unchanged
 
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
@@ -36,9 +32,11 @@ real_load = Taxonomy.load.__func__
 Taxonomy.load = classmethod(lambda cls, *a, **k: loads.append(1) or real_load(cls, *a, **k))
 from bot.cli import app
 try:
-    app(["poll", "--all"])
+    app(json.loads(sys.argv[1]))
 except SystemExit as exc:
     code = exc.code
+else:
+    code = 0
 facts = {"code": code, "modules": sorted(sys.modules), "taxonomy": len(loads)}
 print("\\nLOADED " + json.dumps(facts))
 """
@@ -57,31 +55,14 @@ NOT_FOR_A_WARM_POLL = (
 
 
 def test_a_warm_poll_builds_no_chat_commands_delivery_or_taxonomy(tmp_path: Path) -> None:
-    server, port = serve_unchanged(tmp_path / "warm.db", 3)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.pop("OPENAI_API_KEY", None)
-    env.pop("OPENAI_BASE_URL", None)
-    env.update(
-        DATABASE_URL=f"sqlite:///{tmp_path / 'warm.db'}",
-        POLICYBRIEF_FETCH_ALLOW=f"127.0.0.1:{port}",
-        PYTHONPATH=str(Path(__file__).resolve().parents[1]),
-    )
+    server, port = serve_unchanged(tmp_path / "start.db", 3)
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", PROBE],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
+        facts, output = run_probe(
+            tmp_path, PROBE, ["poll", "--all"], POLICYBRIEF_FETCH_ALLOW=f"127.0.0.1:{port}"
         )
     finally:
         server.shutdown()
-    output, _, facts_json = done.stdout.rpartition("\nLOADED ")
-    assert facts_json, done.stdout + done.stderr
-    facts = json.loads(facts_json)
-    assert facts["code"] == 0, output + done.stderr
+    assert facts["code"] == 0, output
     assert "Polled 3 sources: 0 new items, 0 failed." in output
     loaded = facts["modules"]
     assert [m for m in loaded if m.startswith(NOT_FOR_A_WARM_POLL)] == []
