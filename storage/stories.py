@@ -54,18 +54,11 @@ __all__ = [
     "rank_key",
 ]
 
-_CHUNK = 500
 _MATCH_CHUNK = 2000  # stories per query when reading what watches match: /watch test reads many
 _ITEMS: Table = Item.__table__  # type: ignore[attr-defined]
 _STORIES: Table = Story.__table__  # type: ignore[attr-defined]
 _STORY_TAGS: Table = StoryTag.__table__  # type: ignore[attr-defined]
 _SOURCES: Table = Source.__table__  # type: ignore[attr-defined]
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    uniq = list(dict.fromkeys(ids))
-    for i in range(0, len(uniq), _CHUNK):
-        yield uniq[i : i + _CHUNK]
 
 
 def _like_escape(word: str) -> str:
@@ -176,32 +169,24 @@ def find_stories(
     # Rank a generous slice of the newest matches: an old story cannot outrank this many
     # newer ones, since the recency term dominates once a story is a few days old.
     pool = max((limit + offset) * 25, 200)
+    # whether a story has a topic is read in the same statement: a second query with the pool's
+    # ids as parameters cost as much again on PostgreSQL
+    has_topic = (
+        exists()
+        .where(col(StoryTag.story_id) == col(Story.id), col(StoryTag.kind) == "topic")
+        .label("has_topic")
+    )
     rows = list(
         session.exec(
-            select(Story)
+            select(Story, has_topic)
             .where(*conds)
             .order_by(col(Story.last_seen_at).desc(), col(Story.id).desc())
             .limit(pool)
         )
     )
-    now = until or max((s.last_seen_at for s in rows), default=datetime.now(UTC))
-    topical = _with_topic(session, [s.id for s in rows if s.id is not None])
-    rows.sort(key=lambda s: (-rank_key(s, now, has_topic=s.id in topical), -(s.id or 0)))
-    return rows[offset : offset + limit]
-
-
-def _with_topic(session: Session, ids: Sequence[int]) -> set[int]:
-    """The ids among `ids` that carry at least one topic tag."""
-    found: set[int] = set()
-    for chunk in _chunks(ids):
-        found.update(
-            session.exec(
-                select(StoryTag.story_id)
-                .where(col(StoryTag.kind) == "topic", col(StoryTag.story_id).in_(chunk))
-                .distinct()
-            )
-        )
-    return found
+    now = until or max((s.last_seen_at for s, _ in rows), default=datetime.now(UTC))
+    rows.sort(key=lambda row: (-rank_key(row[0], now, has_topic=row[1]), -(row[0].id or 0)))
+    return [story for story, _ in rows[offset : offset + limit]]
 
 
 def _find(

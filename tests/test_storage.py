@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from storage.db import Database
-from storage.models import Delivery, Item, Source, Story
+from storage.models import Delivery, Item, Source, Story, StoryTag
 from storage.search_index import is_index_object
 from storage.stories import find_stories, recent_stories_mentioning
 
@@ -133,3 +133,20 @@ def test_word_search_reads_every_item_of_a_story_whatever_the_case(db):
         ]
         assert recent_stories_mentioning(s, since, ["nothing"]) == []
         assert [r[0] for r in recent_stories_mentioning(s, now + timedelta(hours=1), [])] == []
+
+
+def test_a_story_with_no_policy_topic_sinks_below_an_older_topical_one(db):
+    """Free words find stories of any subject, but one with no topic tag ranks below a topical
+    story a day older: a lantern festival must not lead a /brief about Seoul."""
+    now = datetime(2026, 11, 28, 9, tzinfo=UTC)
+    topical = _story_with_items(db, [("Seoul regulator fines app store", "Seoul said.")], now)
+    festive = _story_with_items(
+        db,
+        [("Seoul lantern festival opens", "Seoul lights up."), ("Lanterns in Seoul", "Crowds.")],
+        now + timedelta(hours=20),
+    )
+    with db.session() as s:
+        s.add(StoryTag(story_id=topical, kind="topic", slug="competition"))
+    with db.session() as s:
+        ranked = find_stories(s, words=["seoul"], since=now - timedelta(days=1))
+    assert [x.id for x in ranked] == [topical, festive]
