@@ -99,7 +99,7 @@ async def run(polls: int, per_poll: int, path: Path) -> list[tuple[float, int, i
     async with Fetcher(allow=[feed.allow], timeout=60.0) as fetcher:
         clock = [START]
         ctx = PipelineContext(
-            store=Storage(db), fetcher=fetcher, taxonomy=Taxonomy.load(), clock=lambda: clock[0]
+            store=Storage(db), fetcher=fetcher, load_taxonomy=Taxonomy.load, clock=lambda: clock[0]
         )
         for poll in range(polls):
             feed.body = flood(poll, per_poll)

@@ -155,7 +155,7 @@ async def poll(
         ctx = PipelineContext(
             store=store,
             fetcher=fetcher,
-            taxonomy=Taxonomy.load(),
+            load_taxonomy=lambda: Taxonomy.load(),
             articles=ArticleReader(fetcher, extract=timed_extract),
         )
         started = time.perf_counter()

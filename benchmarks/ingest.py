@@ -211,7 +211,9 @@ def bench_pipeline(feeds: list[bytes], taxonomy: Taxonomy, path: Path) -> Pipeli
         session.add_all(sources)
         session.flush()
         ids = [s.id for s in sources]
-    ctx = PipelineContext(store=Storage(db), fetcher=None, taxonomy=taxonomy, clock=lambda: NOW)
+    ctx = PipelineContext(
+        store=Storage(db), fetcher=None, load_taxonomy=lambda: taxonomy, clock=lambda: NOW
+    )
     bare, total, parse, own = Clock(), Clock(), Clock(), Clock()
     gc.collect()
     bare_entries = 0

@@ -233,7 +233,7 @@ class Harness:
         self.clock = Clock()
         self.taxonomy = taxonomy
         self.ctx = PipelineContext(
-            store=Storage(self.db), fetcher=None, taxonomy=taxonomy, clock=self.clock
+            store=Storage(self.db), fetcher=None, load_taxonomy=lambda: taxonomy, clock=self.clock
         )
         self.sources = self._add_sources(outlets)
         self.ids: dict[str, str] = {}  # canonical URL -> corpus id

@@ -46,8 +46,6 @@ from storage.setup import DatabaseUnavailable, Seed, open_database
 from storage.store import Storage
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from bot.delivery import DeliveryConfig
     from bot.ops import Metrics
     from bot.progress import ProgressRelay
@@ -102,22 +100,6 @@ def _open(settings: Settings) -> Database:
         raise StartupError(str(exc)) from None
 
 
-class _TaxonomyOnFirstUse(Taxonomy):
-    """`Taxonomy.load(path)`, done when the taxonomy is first asked anything: reading and
-    compiling it costs ~0.1 s that a poll of unchanged feeds, which classifies nothing, never
-    needs. A bad taxonomy file fails at that first use (`policybrief run` uses it at start)."""
-
-    def __init__(self, path: Path | None) -> None:  # the loaded taxonomy's state comes later
-        self._path = path
-
-    def __getattr__(self, name: str) -> object:
-        # reached only for attributes not set yet: the first of them loads the whole taxonomy
-        if name.startswith("__") or name == "_path":
-            raise AttributeError(name)
-        self.__dict__.update(vars(Taxonomy.load(self._path)))
-        return object.__getattribute__(self, name)
-
-
 def _llm_access(settings: Settings) -> tuple[str | None, str | None]:
     """The model server's API key and base URL; build_client makes a client when either is set."""
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
@@ -144,7 +126,6 @@ class Components:
         self.db = db
         self.store = Storage(db)
         self.clock = clock
-        self.taxonomy: Taxonomy = _TaxonomyOnFirstUse(settings.config_path)
         self.closers: list[Callable[[], object]] = [_close_parser_pool]
         # Built on first use: its TLS contexts cost start-up time that most commands never need.
         self.given_fetcher = fetcher
@@ -160,6 +141,12 @@ class Components:
             self.given_fetcher = Fetcher(allow=self.settings.fetch_allow)
             self.closers.append(self.given_fetcher.aclose)
         return self.given_fetcher
+
+    @cached_property
+    def taxonomy(self) -> Taxonomy:
+        """The taxonomy (POLICYBRIEF_CONFIG's, else the bundled one), read on first use: a poll
+        of unchanged feeds classifies nothing and never reads it."""
+        return Taxonomy.load(self.settings.config_path)
 
     @property
     def llm_configured(self) -> bool:
@@ -238,9 +225,16 @@ class Components:
         return metrics
 
     def build_all(self) -> None:
-        """Build every part now (and read the taxonomy) rather than on first use."""
-        self.taxonomy.all_slugs()
-        for part in ("summarizer", "_summaries", "embedder", "services", "registry", "metrics"):
+        """Build every part now rather than on first use."""
+        for part in (
+            "taxonomy",
+            "summarizer",
+            "_summaries",
+            "embedder",
+            "services",
+            "registry",
+            "metrics",
+        ):
             getattr(self, part)
 
     async def aclose(self) -> None:
@@ -443,7 +437,7 @@ def pipeline_context(comps: Components, *, stop: threading.Event | None = None) 
     ctx = PipelineContext(
         store=comps.store,
         fetcher=comps.fetcher,
-        taxonomy=comps.taxonomy,
+        load_taxonomy=lambda: comps.taxonomy,
         clock=comps.clock,
         hooks=after_ingest_hooks(comps),
         max_new_per_poll=comps.settings.max_new_per_poll,

@@ -108,7 +108,9 @@ def load_samples(store: Storage, taxonomy: Taxonomy, now: datetime) -> list[Poll
     span = newest - min(known, default=now)
     factor = min(1.0, _SPAN / span) if span else 1.0
     retime = _Retime(newest, now - _NEWEST_AGE, factor)
-    ctx = PipelineContext(store=store, fetcher=None, taxonomy=taxonomy, clock=lambda: now)
+    ctx = PipelineContext(
+        store=store, fetcher=None, load_taxonomy=lambda: taxonomy, clock=lambda: now
+    )
     return [
         ingest_entries(ctx, source_id, _shifted(feed, retime), now=now)
         for source_id, feed in zip(_source_ids(store, samples), parsed, strict=True)

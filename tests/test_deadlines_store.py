@@ -37,7 +37,7 @@ def setup(db: Database) -> tuple[PipelineContext, int]:
     ctx = PipelineContext(
         store=store,
         fetcher=None,
-        taxonomy=Taxonomy.load(),
+        load_taxonomy=lambda: Taxonomy.load(),
         clock=lambda: NOW,
         hooks=(deadlines_hook(store),),
     )

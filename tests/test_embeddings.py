@@ -128,7 +128,7 @@ def context(db: Database, taxonomy: Taxonomy, embedder: EmbeddingsClient | None)
     return PipelineContext(
         store=Storage(db),
         fetcher=None,
-        taxonomy=taxonomy,
+        load_taxonomy=lambda: taxonomy,
         clock=lambda: NOW,
         embedder=embedder,
         index=StoryIndex(meaning=same_meaning if embedder is not None else None),

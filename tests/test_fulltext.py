@@ -60,7 +60,10 @@ def taxonomy() -> Taxonomy:
 
 def context(db: Database, taxonomy: Taxonomy, fetcher: Fetcher) -> PipelineContext:
     return PipelineContext(
-        store=Storage(db), fetcher=fetcher, taxonomy=taxonomy, articles=ArticleReader(fetcher)
+        store=Storage(db),
+        fetcher=fetcher,
+        load_taxonomy=lambda: taxonomy,
+        articles=ArticleReader(fetcher),
     )
 
 

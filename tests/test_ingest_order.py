@@ -110,7 +110,9 @@ def taxonomy() -> Taxonomy:
 
 
 def _context(db: Database, taxonomy: Taxonomy, fetcher: Fetcher | None = None) -> PipelineContext:
-    return PipelineContext(store=Storage(db), fetcher=fetcher, taxonomy=taxonomy, clock=lambda: NOW)
+    return PipelineContext(
+        store=Storage(db), fetcher=fetcher, load_taxonomy=lambda: taxonomy, clock=lambda: NOW
+    )
 
 
 def _sources(db: Database, urls: dict[str, str]) -> dict[str, int]:

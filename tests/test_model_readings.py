@@ -196,7 +196,11 @@ async def test_a_later_judgement_of_the_story_keeps_what_the_model_read(db):
         a, b = (s.id for s in sources)
     assert a is not None and b is not None
     ctx = PipelineContext(
-        store=Storage(db), fetcher=None, taxonomy=TAXONOMY, clock=lambda: NOW, model_readings=True
+        store=Storage(db),
+        fetcher=None,
+        load_taxonomy=lambda: TAXONOMY,
+        clock=lambda: NOW,
+        model_readings=True,
     )
     (sid,) = ingest_bytes(ctx, a, _feed("a", "Fri, 27 Nov 2026 08:00:00 GMT")).new_story_ids
     with fake_openai(reader(topics=["child-safety"], relevance="policy")) as srv:

@@ -182,7 +182,7 @@ def context(db: Database, taxonomy: Taxonomy, fetcher: object = None) -> Pipelin
     return PipelineContext(
         store=Storage(db),
         fetcher=fetcher,  # type: ignore[arg-type]
-        taxonomy=taxonomy,
+        load_taxonomy=lambda: taxonomy,
         clock=lambda: NOW,
     )
 

@@ -78,7 +78,7 @@ async def _finish_times(db: Database, ids: list[int], hosts: list[Host]) -> dict
 
     async with Fetcher(allow=[h.allow for h in hosts], timeout=15.0) as fetcher:
         ctx = PipelineContext(
-            store=Storage(db), fetcher=fetcher, taxonomy=Taxonomy.load(), clock=lambda: NOW
+            store=Storage(db), fetcher=fetcher, load_taxonomy=Taxonomy.load, clock=lambda: NOW
         )
         await poll_sources(ctx, ids, progress=progress)
     return done

@@ -142,7 +142,9 @@ def rss(host: str, text: str) -> bytes:
 def test_one_reports_stray_topic_does_not_tag_the_story_but_stays_on_its_item(
     db: Database, taxonomy: Taxonomy
 ):
-    ctx = PipelineContext(store=Storage(db), fetcher=None, taxonomy=taxonomy, clock=lambda: NOW)  # type: ignore[arg-type]
+    ctx = PipelineContext(
+        store=Storage(db), fetcher=None, load_taxonomy=lambda: taxonomy, clock=lambda: NOW
+    )  # type: ignore[arg-type]
     hosts = ["one.example.org", "two.example.org", "three.example.org"]
     with db.session() as session:
         sources = []

@@ -65,7 +65,9 @@ def add_source(db: Database, url: str, name: str) -> int:
 
 
 def test_new_edited_and_removed_items_are_searched_by_their_current_words(db):
-    ctx = PipelineContext(store=Storage(db), fetcher=None, taxonomy=taxonomy(), clock=lambda: NOW)  # type: ignore[arg-type]
+    ctx = PipelineContext(
+        store=Storage(db), fetcher=None, load_taxonomy=taxonomy, clock=lambda: NOW
+    )  # type: ignore[arg-type]
     source = add_source(db, "https://wire.example.org/rss", "Wire")
     first = ingest_bytes(ctx, source, feed("The regulator cited the tribunal's ruling."))
     (story,) = first.new_story_ids

@@ -51,7 +51,7 @@ def test_a_large_story_refreshes_from_a_sample_to_what_the_exact_read_says(db, m
         assert source.id is not None
         source_id = source.id
     ctx = PipelineContext(
-        store=Storage(db), fetcher=None, taxonomy=Taxonomy.load(), clock=lambda: START
+        store=Storage(db), fetcher=None, load_taxonomy=lambda: Taxonomy.load(), clock=lambda: START
     )
     ctx.max_new_per_poll = 1000
     ingest_entries(ctx, source_id, parse_feed(_recalls(250)), now=START + timedelta(hours=1))

@@ -28,6 +28,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
@@ -133,7 +134,8 @@ class PipelineContext:
 
     store: Storage
     fetcher: FeedFetcher | None
-    taxonomy: Taxonomy
+    # read when something is first judged: a poll of unchanged feeds never needs the taxonomy
+    load_taxonomy: Callable[[], Taxonomy]
     clock: Callable[[], datetime] = utcnow
     parse_timeout: float = 10.0
     hooks: Sequence[AfterIngest] = ()
@@ -152,10 +154,11 @@ class PipelineContext:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # set at shutdown: polls end between atomic units (see the module docstring)
     stop: threading.Event = field(default_factory=threading.Event)
-    judge: Judge = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.judge = Judge(self.taxonomy)
+    @cached_property
+    def judge(self) -> Judge:
+        """Tags, signatures and relevance of items, with their caches (see Judge)."""
+        return Judge(self.load_taxonomy())
 
 
 # -- one source -----------------------------------------------------------------------------
