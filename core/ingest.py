@@ -190,6 +190,18 @@ class JudgeResult:
     judged_items: int = 0
     generation: int = 0  # the stored judgement count after this one
 
+    def followed_by(self, later: JudgeResult) -> JudgeResult:
+        """This judgement and a later one as one report: a story the first made and the second
+        changed is new. The plans' own ids are not carried over (each plan numbers its own)."""
+        new = (*self.new_story_ids, *later.new_story_ids)
+        changed = {*self.changed_story_ids, *later.changed_story_ids}.difference(new)
+        return JudgeResult(
+            new_story_ids=new,
+            changed_story_ids=tuple(sorted(changed)),
+            judged_items=self.judged_items + later.judged_items,
+            generation=later.generation,
+        )
+
 
 class StaleJudgement(Exception):
     """Another process judged since this one read its window: read again and decide again."""

@@ -191,19 +191,30 @@ class IngestStore:
         with self.db.session() as session:
             return _generation(session.connection())
 
-    def window(self, *, horizon: timedelta, history: int) -> JudgeWindow:
+    def window(self, *, horizon: timedelta, history: int, batch: int | None = None) -> JudgeWindow:
         """What a judgement of the pending items decides from (see `JudgeWindow`).
 
-        The revisit starts at the oldest pending item, but never more than `horizon` before the
-        newest judged story: an item that arrives later than that is judged without revisiting.
-        `history` members (the earliest) of each revisited story are read.
+        With `batch`, only the oldest `batch` pending items are judged (with every other item of
+        the same moment, so a moment is never split). The revisit starts at the oldest pending
+        item, but never more than `horizon` before the newest judged story: an item that arrives
+        later than that is judged without revisiting. `history` members (the earliest) of each
+        revisited story are read.
         """
         with self.db.session() as session:
             conn = session.connection()
             generation = _generation(conn)
-            pending = [
-                _stored(r) for r in conn.execute(sa_select(*_item_columns()).where(ITEMS.c.pending))
-            ]
+            wanted = sa_select(*_item_columns()).where(ITEMS.c.pending)
+            if batch is not None:
+                last = conn.execute(
+                    sa_select(ITEMS.c.published_at)
+                    .where(ITEMS.c.pending)
+                    .order_by(ITEMS.c.published_at)
+                    .offset(batch - 1)
+                    .limit(1)
+                ).scalar()
+                if last is not None:
+                    wanted = wanted.where(ITEMS.c.published_at <= last)
+            pending = [_stored(r) for r in conn.execute(wanted)]
             if not pending:
                 return JudgeWindow(generation=generation, start=None)
             start = min(it.published_at for it in pending)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+import digest.ingest.pipeline
 from digest.ingest.fetch import Fetcher
 from digest.ingest.parse import parse_feed
 from digest.ingest.pipeline import PipelineContext, ingest_entries, ingest_feeds, poll_sources
@@ -174,6 +175,26 @@ def test_twenty_shuffled_orders_give_the_same_stories(tmp_path, taxonomy, canoni
             ingest_entries(ctx, ids[name], parsed[name])
         assert _membership(db) == canonical, f"order {order} gave other stories"
         db.dispose()
+
+
+def test_a_cold_start_judged_in_small_batches_gives_the_same_stories(
+    tmp_path, taxonomy, canonical, monkeypatch
+):
+    """Thousands of pending items are judged the oldest few thousand at a time to bound memory;
+    here batches of 7 split the fixture's moments and stories across many judgements."""
+    monkeypatch.setattr(digest.ingest.pipeline, "JUDGE_BATCH", 7)
+    db = _fresh(tmp_path, "batched")
+    ids = _sources(db, {name: f"https://feeds.example.org/{n}" for n, name in enumerate(FEEDS)})
+    report = ingest_feeds(
+        _context(db, taxonomy), [(ids[n], parse_feed(body)) for n, body in FEEDS.items()]
+    )
+    assert _membership(db) == canonical
+    items = sum(body.count(b"<item>") for body in FEEDS.values())
+    assert report.judged.judged_items == items > 7
+    # one report for the whole poll: every story once, as new
+    assert len(set(report.judged.new_story_ids)) == len(canonical)
+    assert report.judged.changed_story_ids == ()
+    db.dispose()
 
 
 def test_concurrent_polls_in_any_finishing_order_give_the_same_stories(

@@ -76,6 +76,9 @@ log = logging.getLogger(__name__)
 Status = Literal["ok", "not_modified", "failed", "stopped"]
 HORIZON = timedelta(days=14)  # an item older than this (against the newest) is not revisited
 _STALE_RETRIES = 3
+# pending items judged at once: the window of a judgement (items, their texts, the plan) is
+# most of a cold start's memory, while a batch this large costs little more time than one
+JUDGE_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -411,10 +414,23 @@ def _read_vectors(ctx: PipelineContext, window: JudgeWindow) -> None:
 
 
 def judge_pending(ctx: PipelineContext) -> JudgeResult:
-    """Judge every pending item: read -> decide -> write -> adopt (retried when another
+    """Judge every pending item, the oldest `JUDGE_BATCH` at a time (a cold start of thousands
+    of items never holds them all at once); stopped between batches by `ctx.stop`."""
+    total = JudgeResult()
+    while True:
+        judged = _judge_batch(ctx)
+        total = total.followed_by(judged)
+        if not judged.judged_items or ctx.stop.is_set():
+            return total
+
+
+def _judge_batch(ctx: PipelineContext) -> JudgeResult:
+    """read -> decide -> write -> adopt for the oldest pending items (retried when another
     process judged in between)."""
     for _ in range(_STALE_RETRIES):
-        window = ctx.store.ingest.window(horizon=ctx.horizon, history=MEMBERS_IN_SIGNATURE)
+        window = ctx.store.ingest.window(
+            horizon=ctx.horizon, history=MEMBERS_IN_SIGNATURE, batch=JUDGE_BATCH
+        )
         if not window.pending:
             return JudgeResult(generation=window.generation)
         _read_vectors(ctx, window)
