@@ -159,6 +159,16 @@ _NAMED_DAY = re.compile(
     r"|insurrection|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
     re.IGNORECASE,
 )
+# A time of day or a weekday between a governing word and its date says nothing of the kind:
+# "come into force at 04:00 GMT Tuesday", "from Monday 12 April", "at midnight on Monday"
+_CLOCK_TAIL = re.compile(
+    r"(?:\s*\b(?:at\s+|until\s+|before\s+|after\s+)?(?:midnight|noon|sunset|sunrise|dawn|dusk|\d{1,2}[:.]\d\d\s*(?:am|pm)?"
+    r"|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.))(?:\s*(?:GMT|BST|UTC|CET|ET|EST|EDT|PT|local\s+time))?"
+    r"(?:\s+on)?"
+    r"|\s*\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?)\s*$",
+    re.IGNORECASE,
+)
+_DATE_AFTER_DAY = re.compile(rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)")
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -180,15 +190,17 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration|sunset|sunsets|lapse|lapses|end date"
+    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
+    r"|lapse|lapses|end date"
     r"|end of support|ends? (?:on|in)|will end|set to end"
-    r"|runs? out|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
+    r"|runs? out(?!\s+of)|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses|sunsets?)\s+(?:(?:on|in|at|by)\s+)?"
+    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
+    r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$",
     _I,
 )
@@ -236,7 +248,8 @@ _T_COMPLIANCE = re.compile(
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
     r"|enters? into force|in force|into force|bring into force|effective|appl(?:y|ies) from"
-    r"|will apply|ban|bans|banning|to ban|will require|to require|will be required|will block"
+    r"|will apply|ban|bans|banning|to ban|will require|to require|(?:will|would) be required"
+    r"|will block"
     r"|(?:will|to) (?:disable"
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
@@ -254,7 +267,11 @@ _T_EFFECT = re.compile(
 _MEASURE = re.compile(
     r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
     r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
-    r"|permits?|licen[cs]es?|will need|will have to|(?:to|will) allow|legali[sz]\w*"
+    r"|permits?|licen[cs]es?|(?:will|won['’]t|will not) (?:need|have) to|(?:to|will)(?: only)? allow"
+    r"|self-isolat\w*|isolation|legali[sz]\w*"
+    # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
+    r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
+    r"|hospitality)\b[^.;]{0,30}\b(?:close|closed|shut|reopen|open)"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
     # UK users for ad measurement from August 3", "to train AI on E.U. user data from May 27")
@@ -327,7 +344,8 @@ _BODY = re.compile(
 _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will not)\b", _I)
 # A political target or pledge owns the date after it: "promise to end rough sleeping by 2024"
 _PLEDGE = re.compile(
-    r"\b(?:pledges?|pledged|promises?|promised|targets?|goals?|aims?|ambitions?|vows?|vowed)\b"
+    r"\b(?:pledges?|pledged|promises?|promised|targets?|targeting|goals?|aims?|aimed|aiming"
+    r"|ambitions?|vows?|vowed|hopes?|hoping)\b"
     r"(?![^.;]*\b(?:must|required|law|rules?)\b)",
     _I,
 )
@@ -348,7 +366,7 @@ _SPORT = re.compile(
 # What changes for people from a date, besides the words of law: a permission, a removal, a
 # scheme cut or raised, a requirement put on every member of a class ("all app developers")
 _CHANGE = re.compile(
-    r"\b(?:(?:will|would) be (?:able|allowed|permitted) to|allowed to|permitted to|no longer"
+    r"\b(?:(?:will|would)(?:\s+not)? be (?:able|allowed|permitted)|allowed|permitted|no longer"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
@@ -397,7 +415,13 @@ _PROPOSAL = re.compile(
     r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
     _I,
 )
-_NEGATED = re.compile(r"\b(?:will not|won't|not to|no plans? to)\b", _I)
+# "will not hike taxes from April" decides nothing; "will not be allowed from 9 April" and "won't
+# have to self-isolate from 16 August" change what people may or must do
+_NEGATED = re.compile(
+    r"\b(?:will not|won['’]t|not to|no plans? to)\b"
+    r"(?!\s+(?:be\s+(?:allowed|permitted|able|required)|have\s+to|need\s+to))",
+    _I,
+)
 # A deadline named with its day: "Deadline to meet ... obligations is Friday"
 _DEADLINE_IS = re.compile(
     r"\b(?i:deadlines?)\b[^.;:]{0,90}?\s(?:is|are|falls)\s+(?:on\s+)?(?:[A-Z][a-z]+day|\d|"
@@ -410,6 +434,11 @@ _MEASURE_DEADLINE = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w-]+\s+){0,3}?(?:safeguards?|upgrades?"
     r"|retrofits?|install\w*|replac\w*|filters?|compliance|implementation|registration"
     r"|reporting|disclosures?|removal|phase-?outs?)\b",
+    _I,
+)
+# "deadline for workers to be fully vaccinated", "deadline to file": someone owes the act
+_DEADLINE_FOR_ACT = re.compile(
+    r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w'’-]+\s+){1,4}?to\s+(?!the\b|a\b)\w+",
     _I,
 )
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
@@ -661,10 +690,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 12]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
-        if _DAYS.index(g["wday"].lower()) == today.weekday() and _GOVERNS_EFFECT.search(
-            sentence, max(0, m.start() - 40), m.start()
+        if _DAYS.index(g["wday"].lower()) == today.weekday() and (
+            _GOVERNS_EFFECT.search(_core_lead(sentence[max(0, m.start() - 60) : m.start()]))
         ):
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
+        if _DATE_AFTER_DAY.match(sentence, m.end()):
+            return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
         voting = _T_HEARING.search(sentence) and (
@@ -678,6 +709,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             )
         )
         lead_wide = sentence[max(0, m.start() - 60) : m.start()]
+        core = _core_lead(sentence[max(0, m.start() - 60) : m.start()])
+        later = _DAYS.index(g["wday"].lower()) != today.weekday()
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
@@ -694,6 +727,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 re.IGNORECASE,
             )
             or _DEADLINE_BEFORE.search(sentence[: m.start()])
+            # a rule's start or end governs the day: "allowed from Friday", "come into force at
+            # 04:00 GMT Tuesday" (on the day itself, "from Monday" is the news of the day)
+            or later
+            and (
+                _FROM_TAIL.search(core) is not None
+                or _GOVERNS_EFFECT.search(core) is not None
+                or _GOVERNS_EXPIRY.search(core) is not None
+            )
             # the day of the vote itself: "vote on Wednesday", not "discussed on Tuesday"
             or (
                 voting
@@ -721,6 +762,19 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         upcoming_day = today + relativedelta(days=1, weekday=target)
         return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
+
+
+_FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective|as\s+of)(?:\s+(?:on|in))?\s*$", _I)
+
+
+def _core_lead(lead: str) -> str:
+    """The words before a date without the clock time or weekday that stand between them."""
+    for _ in range(2):  # "from midnight on Monday": a time, then a weekday
+        cut = _CLOCK_TAIL.search(lead)
+        if cut is None or cut.start() == len(lead):
+            break
+        lead = lead[: cut.start()] + " "
+    return lead
 
 
 def _dates(sentence: str, today: date) -> list[_When]:
@@ -766,7 +820,9 @@ def _tail(lead: str, pattern: str) -> bool:
     return re.search(rf"\b(?:{pattern})\s*$", lead, re.IGNORECASE) is not None
 
 
-def _deadline_noun_kind(sentence: str, lead: str, after: str) -> Kind | None:
+def _deadline_noun_kind(
+    sentence: str, lead: str, after: str, when_precision: Precision
+) -> Kind | None:
     """'<date> deadline': for a verdict, a compliance duty, or another authority's deadline."""
     if _T_HEARING.search(after) or _T_HEARING.search(lead):
         return "hearing-vote"
@@ -775,11 +831,14 @@ def _deadline_noun_kind(sentence: str, lead: str, after: str) -> Kind | None:
         return "compliance"
     if re.search(r"\bgets?\b[^.]{0,12}$", lead):
         return "compliance"
-    if _MEASURE_DEADLINE.match(after):
+    if _MEASURE_DEADLINE.match(after) or _DEADLINE_FOR_ACT.match(after):
         return "compliance"
     if _AUTHORITY.search(sentence):
         return "other"
-    return None
+    # a deadline of a day or month in a sentence with no word of commerce or plans (those stop
+    # before here) is an official one even when its owner is unnamed ("ahead of the August 31
+    # deadline"); a bare year's deadline is a firm's own target ("races toward 2028 deadline")
+    return "other" if when_precision != "year" and not _SPORT.search(sentence) else None
 
 
 def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
@@ -799,7 +858,8 @@ def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
         return "compliance"  # "added to KEV ... with a due date of 31 March"
     if _AUTHORITY.search(sentence):
         return "other"
-    return None
+    # as with "<date> deadline": an official deadline whose owner the sentence leaves unnamed
+    return "other" if not _SPORT.search(sentence) else None
 
 
 def _kind(sentence: str, when: _When) -> Kind | None:
@@ -808,7 +868,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     The words right around the date decide first (its preposition, a "deadline" after it), then
     the sentence's strongest trigger.
     """
-    lead = sentence[max(0, when.begin - 60) : when.begin]
+    lead = _core_lead(sentence[max(0, when.begin - 60) : when.begin])
     after = sentence[when.end : when.end + 60]
     if _T_CONSULTATION.search(sentence):
         return "consultation"
@@ -842,7 +902,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     ):
         return "expiry"
     if _DEADLINE_AFTER.match(after):
-        return _deadline_noun_kind(sentence, lead, after)
+        return _deadline_noun_kind(sentence, lead, after, when.precision)
     before = _DEADLINE_BEFORE.search(sentence[: when.begin])
     if before is not None:
         return _deadline_before_kind(sentence, before)
