@@ -441,6 +441,16 @@ _DEADLINE_FOR_ACT = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w'’-]+\s+){1,4}?to\s+(?!the\b|a\b)\w+",
     _I,
 )
+# A decision that binds its maker to an act by a date: "decision to withdraw troops by"
+_DECIDED = re.compile(r"\b(?:decision|decided|decides|agreed|agrees?)\s+(?:[\w-]+\s+){0,2}?to\b", _I)
+# A government measure lifted or a border opened: what changes for people then
+_LIFTING = re.compile(
+    r"\b(?:lift\w*|eas(?:e|es|ing)|relax\w*|scrap\w*|end(?:s|ing)?)\s+(?:[\w'’-]+\s+){0,5}?"
+    r"(?:restrictions|curbs|lockdown|ban|quarantine|mandate|rules|controls)\b"
+    r"|\b(?:reopen\w*|open(?:s|ing)?)\s+(?:(?:up|its|their|again)\s+)?(?:to\s+|for\s+)?"
+    r"(?:borders?|travel|tourists|visitors|international|foreign)",
+    _I,
+)
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
 _AUTHORITY = re.compile(
     r"\b(?:Trump|Biden|White House|[Gg]overnments?|U\.?S\.?|EU|European|Commission|Congress"
@@ -509,7 +519,8 @@ _TRIGGER_NEEDLES = (
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
     "support", "grant", "loan", "benefit", "allowance",
     " aid", "subsid", "help with", "credit", "pension",
-    "frozen", "freez", "capped", "guaranteed",
+    "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease", "easing",
+    "relax", "decid", "decision", "agree",
 )  # fmt: skip
 
 
@@ -915,6 +926,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _T_DUTY.search(sentence[when.end :])
             or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
+            or _LIFTING.search(sentence)
         )
         if _NEGATED.search(sentence, 0, when.begin):
             return None  # "will not hike taxes ... from April"
@@ -971,6 +983,16 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
+    by_lead = _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
+    if (
+        when.precision != "year"  # "agreed to cut emissions by 2030": an outcome's target
+        and by_lead
+        and (decided := _DECIDED.search(sentence, 0, when.begin))
+        and _AUTHORITY.search(sentence, 0, decided.start())
+    ):
+        return "other"  # a government's decided act: "Biden's decision to withdraw ... by"
+    if by_lead and _LIFTING.search(sentence, 0, when.begin) and not _PROPOSAL.search(sentence):
+        return "takes-effect"  # a measure lifted or a border opened by then
     if when.duty:
         # "Meta has 60 days to change": whoever has the span owes the act
         owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
