@@ -238,7 +238,8 @@ _SPAN_WORDS = re.compile(r"(?:within|in|\d|[a-z]+[\s-](?:hour|day|week|month|yea
 # A clause that sets the event a span counts from: "once someone has refugee status, ..."
 _CONDITION = re.compile(r"\b(?:once|whenever)\b[^.;]*$", _I)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
-_ADVICE = re.compile(r"\b(?:should)\b", _I)
+# and neither is a warning or a recommendation ("experts warn the country needs to ... by July 4")
+_ADVICE = re.compile(r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
@@ -271,7 +272,8 @@ _MEASURE = re.compile(
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
-    r"|hospitality)\b[^.;]{0,30}\b(?:close|closed|shut|reopen|open)"
+    r"|hospitality)\b[^.;]{0,30}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
     # UK users for ad measurement from August 3", "to train AI on E.U. user data from May 27")
@@ -366,7 +368,8 @@ _SPORT = re.compile(
 # What changes for people from a date, besides the words of law: a permission, a removal, a
 # scheme cut or raised, a requirement put on every member of a class ("all app developers")
 _CHANGE = re.compile(
-    r"\b(?:(?:will|would)(?:\s+not)? be (?:able|allowed|permitted)|allowed|permitted|no longer"
+    r"\b(?:(?:will|would) be able|(?:will|would)(?:\s+not)? be (?:allowed|permitted)|allowed|permitted"
+    r"|no longer"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
@@ -419,7 +422,7 @@ _PROPOSAL = re.compile(
 # have to self-isolate from 16 August" change what people may or must do
 _NEGATED = re.compile(
     r"\b(?:will not|won['’]t|not to|no plans? to)\b"
-    r"(?!\s+(?:be\s+(?:allowed|permitted|able|required)|have\s+to|need\s+to))",
+    r"(?!\s+(?:be\s+(?:allowed|permitted|required)|have\s+to|need\s+to))",
     _I,
 )
 # A deadline named with its day: "Deadline to meet ... obligations is Friday"
@@ -741,6 +744,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             # a rule's start or end governs the day: "allowed from Friday", "come into force at
             # 04:00 GMT Tuesday" (on the day itself, "from Monday" is the news of the day)
             or later
+            and not _PAST_AUX.search(lead_wide)
             and (
                 _FROM_TAIL.search(core) is not None
                 or _GOVERNS_EFFECT.search(core) is not None
@@ -775,7 +779,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     return None
 
 
-_FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective|as\s+of)(?:\s+(?:on|in))?\s*$", _I)
+# ("as of Thursday, 120 have been neutralised" is a count's date, not a rule's start)
+_PAST_AUX = re.compile(r"\b(?:was|were|had been|has been|have been)\b(?![^.;]*\b(?:will|to be)\b)", _I)
+_FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
 
 
 def _core_lead(lead: str) -> str:
@@ -842,8 +848,10 @@ def _deadline_noun_kind(
         return "compliance"
     if re.search(r"\bgets?\b[^.]{0,12}$", lead):
         return "compliance"
-    if _MEASURE_DEADLINE.match(after) or _DEADLINE_FOR_ACT.match(after):
+    if _MEASURE_DEADLINE.match(after):
         return "compliance"
+    if _DEADLINE_FOR_ACT.match(after) and when_precision != "year":
+        return "compliance"  # (a year's "deadline for firms to" is a fund's or a firm's target)
     if _AUTHORITY.search(sentence):
         return "other"
     # a deadline of a day or month in a sentence with no word of commerce or plans (those stop
@@ -852,7 +860,9 @@ def _deadline_noun_kind(
     return "other" if when_precision != "year" and not _SPORT.search(sentence) else None
 
 
-def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
+def _deadline_before_kind(
+    sentence: str, before: re.Match[str], when_precision: Precision
+) -> Kind | None:
     """'the deadline for X is <date>': whose deadline it is names the kind."""
     what = before.group("what")
     if _T_HEARING.search(what):
@@ -870,7 +880,7 @@ def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
     if _AUTHORITY.search(sentence):
         return "other"
     # as with "<date> deadline": an official deadline whose owner the sentence leaves unnamed
-    return "other" if not _SPORT.search(sentence) else None
+    return "other" if not _SPORT.search(sentence) and when_precision != "year" else None
 
 
 def _kind(sentence: str, when: _When) -> Kind | None:
@@ -908,7 +918,11 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             return "takes-effect"  # "Treasury has delayed its final rules ... until March"
     if (
         not (postponed or not_until)
-        and _tail(lead, "(?:until|till|through)(?: the end of)?")
+        and (
+            _tail(lead, "(?:until|till|through)(?: the end of)?")
+            # "restrictions will be extended for two weeks to 28 September"
+            or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto\s*$", lead, re.IGNORECASE)
+        )
         and (_T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(lead))
     ):
         return "expiry"
@@ -916,7 +930,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return _deadline_noun_kind(sentence, lead, after, when.precision)
     before = _DEADLINE_BEFORE.search(sentence[: when.begin])
     if before is not None:
-        return _deadline_before_kind(sentence, before)
+        return _deadline_before_kind(sentence, before, when.precision)
     if _tail(lead, r"(?:from|starting|beginning|effective|as of)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
         # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
@@ -963,7 +977,11 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     duty = (
         _T_DUTY.search(scope)
         # "needs to file accounts by the end of May"; "by 2030" after "need to" is a target
-        or (when.precision != "year" and re.search(r"\bneeds? to\b", scope, re.IGNORECASE))
+        or (
+            when.precision != "year"
+            and re.search(r"\bneeds? to\b", scope, re.IGNORECASE)
+            and not _ADVICE.search(sentence)
+        )
     ) or (
         _T_COMPLIANCE.search(scope)
         and not _NOT_OBLIGATION.search(sentence)
@@ -983,7 +1001,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
-    by_lead = _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
+    # "by the end of the year" carries its own "by"
+    by_lead = _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of") or sentence[
+        when.begin : when.begin + 3
+    ].lower() == "by "
     if (
         when.precision != "year"  # "agreed to cut emissions by 2030": an outcome's target
         and by_lead
