@@ -942,7 +942,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
         )
-        if _NEGATED.search(sentence, 0, when.begin):
+        if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
             return None  # "will not hike taxes ... from April"
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
