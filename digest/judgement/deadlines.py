@@ -268,7 +268,7 @@ _T_EFFECT = re.compile(
 _MEASURE = re.compile(
     r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
     r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
-    r"|permits?|licen[cs]es?|(?:will|won['’]t|will not) (?:need|have) to|(?:to|will)(?: only)? allow"
+    r"|permits?|licen[cs]es?|(?:will|won['’]t|will not) (?:need|have to(?!\s+wait))|(?:to|will)(?: only)? allow"
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
@@ -347,7 +347,7 @@ _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will
 # A political target or pledge owns the date after it: "promise to end rough sleeping by 2024"
 _PLEDGE = re.compile(
     r"\b(?:pledges?|pledged|promises?|promised|targets?|targeting|goals?|aims?|aimed|aiming"
-    r"|ambitions?|vows?|vowed|hopes?|hoping)\b"
+    r"|ambitions?|vows?|vowed)\b"
     r"(?![^.;]*\b(?:must|required|law|rules?)\b)",
     _I,
 )
@@ -422,7 +422,7 @@ _PROPOSAL = re.compile(
 # have to self-isolate from 16 August" change what people may or must do
 _NEGATED = re.compile(
     r"\b(?:will not|won['’]t|not to|no plans? to)\b"
-    r"(?!\s+(?:be\s+(?:allowed|permitted|required)|have\s+to|need\s+to))",
+    r"(?!\s+(?:be\s+(?:allowed|permitted|required)|have\s+to(?!\s+wait)|need\s+to))",
     _I,
 )
 # A deadline named with its day: "Deadline to meet ... obligations is Friday"
@@ -444,6 +444,7 @@ _DEADLINE_FOR_ACT = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w'’-]+\s+){1,4}?to\s+(?!the\b|a\b)\w+",
     _I,
 )
+_OWNED = re.compile(r"\b[\w.]+['’]s\s*$")
 # A decision that binds its maker to an act by a date: "decision to withdraw troops by"
 _DECIDED = re.compile(r"\b(?:decision|decided|decides|agreed|agrees?)\s+(?:[\w-]+\s+){0,2}?to\b", _I)
 # A government measure lifted or a border opened: what changes for people then
@@ -744,7 +745,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             # a rule's start or end governs the day: "allowed from Friday", "come into force at
             # 04:00 GMT Tuesday" (on the day itself, "from Monday" is the news of the day)
             or later
-            and not _PAST_AUX.search(lead_wide)
+            and not _PAST_AUX.search(sentence, max(0, m.start() - 120), m.start())
             and (
                 _FROM_TAIL.search(core) is not None
                 or _GOVERNS_EFFECT.search(core) is not None
@@ -856,8 +857,11 @@ def _deadline_noun_kind(
         return "other"
     # a deadline of a day or month in a sentence with no word of commerce or plans (those stop
     # before here) is an official one even when its owner is unnamed ("ahead of the August 31
-    # deadline"); a bare year's deadline is a firm's own target ("races toward 2028 deadline")
-    return "other" if when_precision != "year" and not _SPORT.search(sentence) else None
+    # deadline"); a bare year's deadline is a firm's own target ("races toward 2028 deadline"),
+    # and a named owner who is no authority sets a private one ("Musk's Monday deadline")
+    if when_precision == "year" or _SPORT.search(sentence) or _OWNED.search(lead):
+        return None
+    return "other"
 
 
 def _deadline_before_kind(
