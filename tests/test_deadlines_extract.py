@@ -355,8 +355,8 @@ def test_more_sentences_without_deadlines(sentence: str, published: str):
             ["November 2021 · compliance deadline"],
         ),
         (  # a dated deadline whose owner the sentence leaves unnamed
-            "CNN's Sam Kiley reports on the ongoing evacuation effort at Hamid Karzai International "
-            "Airport in Kabul, Afghanistan, ahead of the August 31 deadline.",
+            "CNN's Sam Kiley reports on the ongoing evacuation effort at Hamid Karzai "
+            "International Airport in Kabul, Afghanistan, ahead of the August 31 deadline.",
             "2021-08-23T12:00:00",
             ["31 August 2021 · deadline"],
         ),
@@ -416,6 +416,42 @@ def test_how_2021_news_states_rules_and_deadlines(
 )
 def test_more_2021_sentences_without_deadlines(sentence: str, published: str):
     assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here: the grammar of a dated obligation, one form each
+        ("A hearing is scheduled for April 14.", ["14 April 2021 · hearing or vote"]),
+        ("Comments close on 30 April.", ["30 April 2021 · consultation closes"]),
+        ("Reports are due by May 3.", ["3 May 2021 · compliance deadline"]),
+        ("The rules apply from 1 June.", ["1 June 2021 · takes effect"]),
+        ("The licence expires in June.", ["June 2021 · expires"]),
+        ("The law took effect in January.", []),
+        ("Its hearing was held on 3 March.", []),
+    ],
+)
+def test_the_words_that_govern_a_date(sentence: str, expected: list[str]):
+    assert labels(sentence, "2021-03-10T12:00:00") == expected
+
+
+def test_a_hearing_a_ruling_waits_for_is_a_hearing():
+    # real: rumca-js/RSS-Link-Database-2020, BBC News, 25 August 2020 (unlabelled archive)
+    text = (
+        "The ruling, which protects Epic's Unreal Engine tool, holds until a full hearing on "
+        "28 September."
+    )
+    assert labels(text, "2020-08-25T12:00:00") == ["28 September 2020 · hearing or vote"]
+
+
+def test_years_old_is_no_span_of_a_year():
+    # real: rumca-js/RSS-Link-Database-2020, CNN, 28 December 2020 (unlabelled archive)
+    text = (
+        "Russian law enforcement is threatening to jail opposition politician Alexey Navalny for "
+        "failing to comply with the terms of his suspended sentence in a years-old case if he "
+        "fails to show up for a hearing in Moscow on Tuesday morning, his lawyer and officials "
+        "said."
+    )
+    assert not any("2021" in label for label in labels(text, "2020-12-28T22:06:09"))
 
 
 def test_a_far_clause_does_not_lend_its_trigger():

@@ -69,7 +69,7 @@ _DATE = re.compile(
         \s+(?P<y3>20\d\d)\b)
   | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
-        (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b)
+        (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
@@ -168,7 +168,9 @@ _CLOCK_TAIL = re.compile(
     r"|\s*\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?)\s*$",
     re.IGNORECASE,
 )
-_DATE_AFTER_DAY = re.compile(rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)")
+_DATE_AFTER_DAY = re.compile(
+    rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
+)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -176,7 +178,7 @@ _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 _I = re.IGNORECASE
 _T_CONSULTATION = re.compile(
     r"\b(?:(?<!in )consultations?(?! with)|public comments?|comment period"
-    r"|comments? (?:are |is )?due"
+    r"|comments? (?:are |is )?due|comments? (?:close|closes|must be (?:received|submitted))"
     r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
     _I,
 )
@@ -193,7 +195,8 @@ _T_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support|ends? (?:on|in)|will end|set to end"
-    r"|runs? out(?!\s+of)|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
+    r"|runs? out(?!\s+of)"
+    r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
 )
@@ -223,7 +226,7 @@ _T_DUTY = re.compile(
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
     r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
     r"|has until|has to"
-    r"|have to|remediate"
+    r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
     _I,
 )
@@ -239,7 +242,9 @@ _SPAN_WORDS = re.compile(r"(?:within|in|\d|[a-z]+[\s-](?:hour|day|week|month|yea
 _CONDITION = re.compile(r"\b(?:once|whenever)\b[^.;]*$", _I)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
 # and neither is a warning or a recommendation ("experts warn the country needs to ... by July 4")
-_ADVICE = re.compile(r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised)\b", _I)
+_ADVICE = re.compile(
+    r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised)\b", _I
+)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
@@ -268,7 +273,8 @@ _T_EFFECT = re.compile(
 _MEASURE = re.compile(
     r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
     r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
-    r"|permits?|licen[cs]es?|(?:will|won['’]t|will not) (?:need|have to(?!\s+wait))|(?:to|will)(?: only)? allow"
+    r"|permits?|licen[cs]es?|(?:will|won['’]t|will not) (?:need|have to(?!\s+wait))"
+    r"|(?:to|will)(?: only)? allow"
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
@@ -340,7 +346,9 @@ _BODY = re.compile(
     r"|[Cc]ommittee|[Pp]anel|[Pp]arliament|Congress|Senate|(?<!White )House|[Ll]awmakers"
     r"|[Ll]egislat\w+|[Cc]ouncil|[Bb]oard|[Aa]uthorit\w+|[Aa]genc(?:y|ies)|[Mm]inistry"
     r"|[Gg]overnment|EU|European Union|UN|Commons|Lords|ITC|FTC|FCC|SEC|CMA|GOP|Republicans"
-    r"|Democrats|[Vv]oters|[Rr]eferendum|will vote)\b"
+    r"|Democrats|[Vv]oters|[Rr]eferendum|will vote"
+    # a hearing, a ruling or a verdict is a court's or a tribunal's by its nature
+    r"|[Hh]earings?|[Rr]ulings?|[Vv]erdicts?|[Ss]entencing)\b"
 )
 # A vote that is not scheduled: "unlikely to vote before elections in May"
 _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will not)\b", _I)
@@ -368,7 +376,8 @@ _SPORT = re.compile(
 # What changes for people from a date, besides the words of law: a permission, a removal, a
 # scheme cut or raised, a requirement put on every member of a class ("all app developers")
 _CHANGE = re.compile(
-    r"\b(?:(?:will|would) be able|(?:will|would)(?:\s+not)? be (?:allowed|permitted)|allowed|permitted"
+    r"\b(?:(?:will|would) be able|(?:will|would)(?:\s+not)? be (?:allowed|permitted)"
+    r"|allowed|permitted"
     r"|no longer"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
@@ -446,7 +455,9 @@ _DEADLINE_FOR_ACT = re.compile(
 )
 _OWNED = re.compile(r"\b[\w.]+['’]s\s*$")
 # A decision that binds its maker to an act by a date: "decision to withdraw troops by"
-_DECIDED = re.compile(r"\b(?:decision|decided|decides|agreed|agrees?)\s+(?:[\w-]+\s+){0,2}?to\b", _I)
+_DECIDED = re.compile(
+    r"\b(?:decision|decided|decides|agreed|agrees?)\s+(?:[\w-]+\s+){0,2}?to\b", _I
+)
 # A government measure lifted or a border opened: what changes for people then
 _LIFTING = re.compile(
     r"\b(?:lift\w*|eas(?:e|es|ing)|relax\w*|scrap\w*|end(?:s|ing)?)\s+(?:[\w'’-]+\s+){0,5}?"
@@ -523,8 +534,9 @@ _TRIGGER_NEEDLES = (
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
     "support", "grant", "loan", "benefit", "allowance",
     " aid", "subsid", "help with", "credit", "pension",
-    "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease", "easing",
-    "relax", "decid", "decision", "agree",
+    "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
+    "easing",
+    "relax", "decid", "decision", "agree", "due by", "due no later",
 )  # fmt: skip
 
 
@@ -781,7 +793,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
 
 
 # ("as of Thursday, 120 have been neutralised" is a count's date, not a rule's start)
-_PAST_AUX = re.compile(r"\b(?:was|were|had been|has been|have been)\b(?![^.;]*\b(?:will|to be)\b)", _I)
+# A past auxiliary owns a later weekday unless a verb of the future or of a rule stands between
+_PAST_AUX = re.compile(
+    r"\b(?:was|were|had been|has been|have been)\b(?![^.;]*\b(?:will|would|to be|must|comes?"
+    r"|takes?|go(?:es)?|appl(?:y|ies))\b)",
+    _I,
+)
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
 
 
@@ -1006,9 +1023,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     ):
         return "other"  # a government's demand of another party: an ultimatum
     # "by the end of the year" carries its own "by"
-    by_lead = _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of") or sentence[
-        when.begin : when.begin + 3
-    ].lower() == "by "
+    by_lead = (
+        _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
+        or sentence[when.begin : when.begin + 3].lower() == "by "
+    )
     if (
         when.precision != "year"  # "agreed to cut emissions by 2030": an outcome's target
         and by_lead
