@@ -443,6 +443,18 @@ def test_a_hearing_a_ruling_waits_for_is_a_hearing():
     assert labels(text, "2020-08-25T12:00:00") == ["28 September 2020 · hearing or vote"]
 
 
+def test_restrictions_in_force_until_a_day_end_then():
+    # real: rumca-js/RSS-Link-Database-2020, The Guardian, 10 March 2020 (unlabelled archive)
+    text = (
+        "Here are the main points of a government decree signed on Monday night that brings the "
+        "restrictions into effect until 3 April."
+    )
+    assert labels(text, "2020-03-10T12:00:00") == ["3 April 2020 · expires"]
+    # an expert's view of how long restrictions last is a forecast (BBC News, 17 December 2020)
+    text = "Covid: tough UK restrictions to last until February at least, say experts"
+    assert labels(text, "2020-12-17T12:00:00") == []
+
+
 def test_years_old_is_no_span_of_a_year():
     # real: rumca-js/RSS-Link-Database-2020, CNN, 28 December 2020 (unlabelled archive)
     text = (

@@ -454,6 +454,13 @@ _DEADLINE_FOR_ACT = re.compile(
     _I,
 )
 _OWNED = re.compile(r"\b[\w.]+['’]s\s*$")
+_IN_FORCE_NOUN = re.compile(
+    r"\b(?:restrictions|lockdown|curfew|ban|emergency|measures|mandate|moratorium)\b[^.;]{0,60}$",
+    _I,
+)
+# Someone's expectation dates an outcome, not a rule ("restrictions to last until February, say
+# experts")
+_EXPECTATION = re.compile(r"\b(?:expect\w*|experts?|likely)\b", _I)
 # A decision that binds its maker to an act by a date: "decision to withdraw troops by"
 _DECIDED = re.compile(
     r"\b(?:decision|decided|decides|agreed|agrees?)\s+(?:[\w-]+\s+){0,2}?to\b", _I
@@ -944,7 +951,17 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             # "restrictions will be extended for two weeks to 28 September"
             or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto\s*$", lead, re.IGNORECASE)
         )
-        and (_T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(lead))
+        and (
+            _T_EXTENSION.search(sentence)
+            or _T_EXPIRY.search(sentence)
+            or _SUPPORT.search(lead)
+            # a measure in force until a date ends then: "restrictions into effect until 3 April"
+            or (
+                _IN_FORCE_NOUN.search(lead)
+                and not _SPECULATION.search(sentence)
+                and not _EXPECTATION.search(sentence)
+            )
+        )
     ):
         return "expiry"
     if _DEADLINE_AFTER.match(after):
