@@ -450,7 +450,7 @@ def test_restrictions_in_force_until_a_day_end_then():
         "restrictions into effect until 3 April."
     )
     assert labels(text, "2020-03-10T12:00:00") == ["3 April 2020 · expires"]
-    # an expert's view of how long restrictions last is a forecast (BBC News, 17 December 2020)
+    # an expert's view of how long restrictions last is a forecast (The Guardian, 17 December 2020)
     text = "Covid: tough UK restrictions to last until February at least, say experts"
     assert labels(text, "2020-12-17T12:00:00") == []
 
