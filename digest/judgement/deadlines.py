@@ -305,7 +305,9 @@ _DEMAND = re.compile(
 _IN_FORCE = re.compile(
     r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
     r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
-    r"|enforceable|law)|will be (?:mandatory|compulsory))\b",
+    r"|enforceable|law)|will be (?:mandatory|compulsory)"
+    # "caged eggs ban comes in by 2036": a measure that "comes in"
+    r"|(?:ban|law|rules?|tax|levy|requirement|cap|curfew|mandate)s?\s+(?:comes?|coming)\s+in)\b",
     _I,
 )
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
@@ -405,8 +407,9 @@ _CONSUMER_UNTIL = re.compile(
     _I,
 )
 _DELAYED_UNTIL = re.compile(
-    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*|on hold|paused)\b[^.;]{0,80}?"
-    r"\buntil\s*$",
+    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*|on hold|paused"
+    r"|stay(?:s|ed)?\s+(?:the\s+)?(?:trial|case|proceedings|hearing|ruling|order|execution))\b"
+    r"[^.;]{0,80}?\buntil\s*$",
     _I,
 )
 _DELAYED_UNTIL_ANY = re.compile(
