@@ -426,6 +426,11 @@ def test_more_2021_sentences_without_deadlines(sentence: str, published: str):
         ("Reports are due by May 3.", ["3 May 2021 · compliance deadline"]),
         ("The rules apply from 1 June.", ["1 June 2021 · takes effect"]),
         ("The licence expires in June.", ["June 2021 · expires"]),
+        (
+            "The FCC will vote on the proposal at its April 22 meeting.",
+            ["22 April 2021 · hearing or vote"],
+        ),
+        ("MPs will debate the bill on 12 April.", ["12 April 2021 · hearing or vote"]),
         ("The law took effect in January.", []),
         ("Its hearing was held on 3 March.", []),
     ],

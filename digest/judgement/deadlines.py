@@ -186,6 +186,7 @@ _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
     r"|decision(?! to)|verdict|vote"
     r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
+    r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:the|a|an|arguments|appeals?|challenges?|cases?|testimony)|sentencing)\b",
     _I,
 )
@@ -345,7 +346,8 @@ _WILL_AFTER = re.compile(r"^,?\s+(?:will|is to|is set to|is due to|are to)\b", _
 # making "his decision"
 _BODY = re.compile(
     r"\b(?:[Cc]ourts?|[Jj]udges?|[Jj]ury|[Tt]ribunal|[Tt]rial|[Rr]egulators?|[Cc]ommission"
-    r"|[Cc]ommittee|[Pp]anel|[Pp]arliament|Congress|Senate|(?<!White )House|[Ll]awmakers"
+    r"|[Cc]ommittee|[Pp]anel|[Pp]arliament|Congress|Senate|(?<!White )House|[Ll]awmakers|MPs|MEPs"
+    r"|[Ss]enators"
     r"|[Ll]egislat\w+|[Cc]ouncil|[Bb]oard|[Aa]uthorit\w+|[Aa]genc(?:y|ies)|[Mm]inistry"
     r"|[Gg]overnment|EU|European Union|UN|Commons|Lords|ITC|FTC|FCC|SEC|CMA|GOP|Republicans"
     r"|Democrats|[Vv]oters|[Rr]eferendum|will vote"
@@ -546,7 +548,7 @@ _TRIGGER_NEEDLES = (
     " aid", "subsid", "help with", "credit", "pension",
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
-    "relax", "decid", "decision", "agree", "due by", "due no later",
+    "relax", "decid", "decision", "agree", "due by", "due no later", "debat",
 )  # fmt: skip
 
 
@@ -995,7 +997,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and (not_until or not _UNLIKELY.search(sentence))
         and _BODY.search(sentence)
         and (
-            _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of")
+            # "will vote on the proposal at its April 22 meeting": the body's sitting
+            _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of|at (?:its|their|the)")
             or not_until
             or (
                 (when.relative or (_tail(lead, "in") and when.precision != "year"))
