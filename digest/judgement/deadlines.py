@@ -244,8 +244,12 @@ _CONDITION = re.compile(r"\b(?:once|whenever)\b[^.;]*$", _I)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
 # and neither is a warning or a recommendation ("experts warn the country needs to ... by July 4")
 _ADVICE = re.compile(
-    r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised)\b", _I
+    r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised|advice)\b", _I
 )
+# A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
+_WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
+# Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until"
+_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
@@ -951,6 +955,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             return "takes-effect"  # "Treasury has delayed its final rules ... until March"
     if (
         not (postponed or not_until)
+        and not _ADVICE_NOUN.search(sentence, max(0, when.begin - 100), when.begin)
         and (
             _tail(lead, "(?:until|till|through)(?: the end of)?")
             # "restrictions will be extended for two weeks to 28 September"
@@ -1173,6 +1178,9 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
+        wish = _WISH.search(sentence, max(0, when.begin - 80), when.begin)
+        if wish and not _AUTHORITY.search(sentence, max(0, wish.start() - 40), wish.start()):
+            continue  # a firm's or a campaign's wish: "Philip Morris wants cigarettes banned by"
         kind = _kind(sentence, when)
         if kind in ("takes-effect", "expiry") and (
             _HYPOTHETICAL.search(sentence) or _PROPOSAL.search(sentence)
