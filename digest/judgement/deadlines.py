@@ -69,7 +69,7 @@ _DATE = re.compile(
         \s+(?P<y3>20\d\d)\b)
   | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
-        (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b(?!-))
+        (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
@@ -710,6 +710,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             "day": relativedelta(days=count),
             "business day": relativedelta(days=count),
             "week": relativedelta(weeks=count),
+            "fortnight": relativedelta(weeks=2 * count),
             "month": relativedelta(months=count),
             "year": relativedelta(years=count),
         }[unit]
@@ -812,7 +813,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
 # A past auxiliary owns a later weekday unless a verb of the future or of a rule stands between
 _PAST_AUX = re.compile(
     r"\b(?:was|were|had been|has been|have been)\b(?![^.;]*\b(?:will|would|to be|must|comes?"
-    r"|takes?|go(?:es)?|appl(?:y|ies))\b)",
+    r"|takes?|go(?:es)?|appl(?:y|ies)|(?:ordered|told|required|due|set|scheduled) to)\b)",
     _I,
 )
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
