@@ -94,8 +94,9 @@ def main() -> None:
     # heldout: the first held-out part (2025-26 archives); heldout2: a second one drawn from a
     # fresh archive (2023) after the rules were tuned on the rest of that batch; heldout3: the
     # same for a second round, heldout4 for a third; heldout5 comes from another archive (2022),
-    # labelled before the fourth round changed any rule (PROVENANCE.md)
-    for split in ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"):
+    # labelled before the fourth round changed any rule; heldout6 from a 2021 archive, labelled
+    # before the fifth round ran any rule on it (PROVENANCE.md)
+    for split in ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"):
         part = [r for r in rows if r["split"] == split]
         shown = args.errors and split == "dev"
         if shown:

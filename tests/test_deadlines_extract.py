@@ -321,6 +321,159 @@ def test_more_sentences_without_deadlines(sentence: str, published: str):
     assert labels(sentence, published) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [  # real sentences of the 2021 batch (dev split, rumca-js/RSS-Link-Database-2021)
+        (  # a weekday after "from": the next such day
+            "Covid-19 in Scotland: Travel ban to be lifted from Friday",
+            "2021-04-13T12:00:00",
+            ["16 April 2021 · takes effect"],
+        ),
+        (  # a clock time between the governing verb and its weekday
+            "The return of pre-departure Covid tests for travellers to the UK will come into force "
+            "on 04:00 GMT Tuesday.",
+            "2021-12-05T12:00:00",
+            ["7 December 2021 · takes effect"],
+        ),
+        (  # a weekday that names the date after it is that date, not the next Monday
+            "Single households will be allowed to stay in self-catering accommodation in England "
+            "from Monday 12 April, the second week of the school holidays for most English "
+            "schools.",
+            "2021-03-23T12:00:00",
+            ["12 April 2021 · takes effect"],
+        ),
+        (  # a negated permission is a rule too
+            "Travel from Pakistan, Bangladesh, Kenya or the Philippines will not be allowed from "
+            "9 April.",
+            "2021-04-02T12:00:00",
+            ["9 April 2021 · takes effect"],
+        ),
+        (  # "deadline for <whom> to <act>": a duty
+            "The health secretary says he will not delay the November deadline for workers to be "
+            "fully vaccinated.",
+            "2021-10-02T12:00:00",
+            ["November 2021 · compliance deadline"],
+        ),
+        (  # a dated deadline whose owner the sentence leaves unnamed
+            "CNN's Sam Kiley reports on the ongoing evacuation effort at Hamid Karzai "
+            "International Airport in Kabul, Afghanistan, ahead of the August 31 deadline.",
+            "2021-08-23T12:00:00",
+            ["31 August 2021 · deadline"],
+        ),
+        (  # a government's decided act by a day
+            "CNN's Fareed Zakaria gives his take on President Joe Biden's decision to withdraw "
+            "American troops from Afghanistan by September 11, 2021.",
+            "2021-04-18T12:00:00",
+            ["11 September 2021 · deadline"],
+        ),
+        (  # restrictions lifted by a date
+            "UK Prime Minister Boris Johnson is setting out his plan to lift most of England's "
+            "remaining coronavirus restrictions by mid-July, despite warnings from some experts "
+            "that the current surge of Delta variant cases across the country means such moves "
+            "were premature.",
+            "2021-07-05T12:00:00",
+            ["July 2021 · takes effect"],
+        ),
+    ],
+)
+def test_how_2021_news_states_rules_and_deadlines(
+    sentence: str, published: str, expected: list[str]
+):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [  # real sentences of the 2021 batch that carry no deadline
+        (  # "from Monday" written on a Monday: the rule starting is the news itself
+            "Austria will implement lockdown measures for all those aged 12 and older who are not "
+            "fully vaccinated against Covid-19 from Monday, Chancellor Alexander Schallenberg "
+            "announced.",
+            "2021-11-15T12:00:00",
+        ),
+        (  # running out of money is a forecast, not a period that ends
+            "US government will run out of money by October 18, Treasury secretary says",
+            "2021-09-28T12:00:00",
+        ),
+        (  # an aim, not a duty
+            "The government is aiming to provide grants by April to mitigate the impact of Covid "
+            "travel rules.",
+            "2021-01-17T12:00:00",
+        ),
+        (  # a warning of experts is advice
+            "Despite signs of normalcy returning across America, from in-person graduations to "
+            "maskless Memorial Day celebrations, experts warn the country needs to redouble its "
+            "efforts to get more people vaccinated by July 4.",
+            "2021-06-08T12:00:00",
+        ),
+        (  # "until sunset on Friday" is a time of day, not a sunset clause
+            "Condolences honoring victims of the tragedy have been sent from across the island, "
+            "as flags are to fly half-mast from Monday until sunset on Friday, as flowers are "
+            "laid close to the site of explosion.",
+            "2022-12-13T12:00:00",
+        ),
+    ],
+)
+def test_more_2021_sentences_without_deadlines(sentence: str, published: str):
+    assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here: the grammar of a dated obligation, one form each
+        ("A hearing is scheduled for April 14.", ["14 April 2021 · hearing or vote"]),
+        ("Comments close on 30 April.", ["30 April 2021 · consultation closes"]),
+        ("Reports are due by May 3.", ["3 May 2021 · compliance deadline"]),
+        ("The rules apply from 1 June.", ["1 June 2021 · takes effect"]),
+        ("The licence expires in June.", ["June 2021 · expires"]),
+        (
+            "The FCC will vote on the proposal at its April 22 meeting.",
+            ["22 April 2021 · hearing or vote"],
+        ),
+        ("MPs will debate the bill on 12 April.", ["12 April 2021 · hearing or vote"]),
+        ("Firms must register within a fortnight.", ["24 March 2021 · compliance deadline"]),
+        ("Pubs were ordered to close from Friday.", ["12 March 2021 · takes effect"]),
+        ("Shops reopened from Monday.", []),
+        ("The law took effect in January.", []),
+        ("Its hearing was held on 3 March.", []),
+    ],
+)
+def test_the_words_that_govern_a_date(sentence: str, expected: list[str]):
+    assert labels(sentence, "2021-03-10T12:00:00") == expected
+
+
+def test_a_hearing_a_ruling_waits_for_is_a_hearing():
+    # real: rumca-js/RSS-Link-Database-2020, BBC News, 25 August 2020 (unlabelled archive)
+    text = (
+        "The ruling, which protects Epic's Unreal Engine tool, holds until a full hearing on "
+        "28 September."
+    )
+    assert labels(text, "2020-08-25T12:00:00") == ["28 September 2020 · hearing or vote"]
+
+
+def test_restrictions_in_force_until_a_day_end_then():
+    # real: rumca-js/RSS-Link-Database-2020, The Guardian, 10 March 2020 (unlabelled archive)
+    text = (
+        "Here are the main points of a government decree signed on Monday night that brings the "
+        "restrictions into effect until 3 April."
+    )
+    assert labels(text, "2020-03-10T12:00:00") == ["3 April 2020 · expires"]
+    # an expert's view of how long restrictions last is a forecast (The Guardian, 17 December 2020)
+    text = "Covid: tough UK restrictions to last until February at least, say experts"
+    assert labels(text, "2020-12-17T12:00:00") == []
+
+
+def test_years_old_is_no_span_of_a_year():
+    # real: rumca-js/RSS-Link-Database-2020, CNN, 28 December 2020 (unlabelled archive)
+    text = (
+        "Russian law enforcement is threatening to jail opposition politician Alexey Navalny for "
+        "failing to comply with the terms of his suspended sentence in a years-old case if he "
+        "fails to show up for a hearing in Moscow on Tuesday morning, his lawyer and officials "
+        "said."
+    )
+    assert not any("2021" in label for label in labels(text, "2020-12-28T22:06:09"))
+
+
 def test_a_far_clause_does_not_lend_its_trigger():
     text = (
         "Experts remain concerned about virus as Biden administration says it will let the "

@@ -69,7 +69,7 @@ _DATE = re.compile(
         \s+(?P<y3>20\d\d)\b)
   | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
-        (?P<u1>(?i:hour|day|week|month|year|business\sday))(?i:s)?\b)
+        (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
@@ -159,6 +159,18 @@ _NAMED_DAY = re.compile(
     r"|insurrection|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
     re.IGNORECASE,
 )
+# A time of day or a weekday between a governing word and its date says nothing of the kind:
+# "come into force at 04:00 GMT Tuesday", "from Monday 12 April", "at midnight on Monday"
+_CLOCK_TAIL = re.compile(
+    r"(?:\s*\b(?:at\s+|until\s+|before\s+|after\s+)?(?:midnight|noon|sunset|sunrise|dawn|dusk|\d{1,2}[:.]\d\d\s*(?:am|pm)?"
+    r"|\d{1,2}\s*(?:am|pm|a\.m\.|p\.m\.))(?:\s*(?:GMT|BST|UTC|CET|ET|EST|EDT|PT|local\s+time))?"
+    r"(?:\s+on)?"
+    r"|\s*\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?)\s*$",
+    re.IGNORECASE,
+)
+_DATE_AFTER_DAY = re.compile(
+    rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
+)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -166,7 +178,7 @@ _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 _I = re.IGNORECASE
 _T_CONSULTATION = re.compile(
     r"\b(?:(?<!in )consultations?(?! with)|public comments?|comment period"
-    r"|comments? (?:are |is )?due"
+    r"|comments? (?:are |is )?due|comments? (?:close|closes|must be (?:received|submitted))"
     r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
     _I,
 )
@@ -174,21 +186,25 @@ _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
     r"|decision(?! to)|verdict|vote"
     r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
+    r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:the|a|an|arguments|appeals?|challenges?|cases?|testimony)|sentencing)\b",
     _I,
 )
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration|sunset|sunsets|lapse|lapses|end date"
+    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
+    r"|lapse|lapses|end date"
     r"|end of support|ends? (?:on|in)|will end|set to end"
-    r"|runs? out|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
+    r"|runs? out(?!\s+of)"
+    r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses|sunsets?)\s+(?:(?:on|in|at|by)\s+)?"
+    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
+    r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$",
     _I,
 )
@@ -211,7 +227,7 @@ _T_DUTY = re.compile(
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
     r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
     r"|has until|has to"
-    r"|have to|remediate"
+    r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
     _I,
 )
@@ -226,7 +242,14 @@ _SPAN_WORDS = re.compile(r"(?:within|in|\d|[a-z]+[\s-](?:hour|day|week|month|yea
 # A clause that sets the event a span counts from: "once someone has refugee status, ..."
 _CONDITION = re.compile(r"\b(?:once|whenever)\b[^.;]*$", _I)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
-_ADVICE = re.compile(r"\b(?:should)\b", _I)
+# and neither is a warning or a recommendation ("experts warn the country needs to ... by July 4")
+_ADVICE = re.compile(
+    r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised|advice)\b", _I
+)
+# A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
+_WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
+# Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until"
+_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
@@ -236,7 +259,8 @@ _T_COMPLIANCE = re.compile(
 _T_EFFECT = re.compile(
     r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
     r"|enters? into force|in force|into force|bring into force|effective|appl(?:y|ies) from"
-    r"|will apply|ban|bans|banning|to ban|will require|to require|will be required|will block"
+    r"|will apply|ban|bans|banning|to ban|will require|to require|(?:will|would) be required"
+    r"|will block"
     r"|(?:will|to) (?:disable"
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
@@ -254,7 +278,13 @@ _T_EFFECT = re.compile(
 _MEASURE = re.compile(
     r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
     r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
-    r"|permits?|licen[cs]es?|will need|will have to|(?:to|will) allow|legali[sz]\w*"
+    r"|permits?|licen[cs]es?|(?:will|won['’]t|will not) (?:need|have to(?!\s+wait))"
+    r"|(?:to|will)(?: only)? allow"
+    r"|self-isolat\w*|isolation|legali[sz]\w*"
+    # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
+    r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
+    r"|hospitality)\b[^.;]{0,30}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
     # UK users for ad measurement from August 3", "to train AI on E.U. user data from May 27")
@@ -280,7 +310,9 @@ _DEMAND = re.compile(
 _IN_FORCE = re.compile(
     r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
     r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
-    r"|enforceable|law)|will be (?:mandatory|compulsory))\b",
+    r"|enforceable|law)|will be (?:mandatory|compulsory)"
+    # "caged eggs ban comes in by 2036": a measure that "comes in"
+    r"|(?:ban|law|rules?|tax|levy|requirement|cap|curfew|mandate)s?\s+(?:comes?|coming)\s+in)\b",
     _I,
 )
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
@@ -318,16 +350,20 @@ _WILL_AFTER = re.compile(r"^,?\s+(?:will|is to|is set to|is due to|are to)\b", _
 # making "his decision"
 _BODY = re.compile(
     r"\b(?:[Cc]ourts?|[Jj]udges?|[Jj]ury|[Tt]ribunal|[Tt]rial|[Rr]egulators?|[Cc]ommission"
-    r"|[Cc]ommittee|[Pp]anel|[Pp]arliament|Congress|Senate|(?<!White )House|[Ll]awmakers"
+    r"|[Cc]ommittee|[Pp]anel|[Pp]arliament|Congress|Senate|(?<!White )House|[Ll]awmakers|MPs|MEPs"
+    r"|[Ss]enators"
     r"|[Ll]egislat\w+|[Cc]ouncil|[Bb]oard|[Aa]uthorit\w+|[Aa]genc(?:y|ies)|[Mm]inistry"
     r"|[Gg]overnment|EU|European Union|UN|Commons|Lords|ITC|FTC|FCC|SEC|CMA|GOP|Republicans"
-    r"|Democrats|[Vv]oters|[Rr]eferendum|will vote)\b"
+    r"|Democrats|[Vv]oters|[Rr]eferendum|will vote"
+    # a hearing, a ruling or a verdict is a court's or a tribunal's by its nature
+    r"|[Hh]earings?|[Rr]ulings?|[Vv]erdicts?|[Ss]entencing)\b"
 )
 # A vote that is not scheduled: "unlikely to vote before elections in May"
 _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will not)\b", _I)
 # A political target or pledge owns the date after it: "promise to end rough sleeping by 2024"
 _PLEDGE = re.compile(
-    r"\b(?:pledges?|pledged|promises?|promised|targets?|goals?|aims?|ambitions?|vows?|vowed)\b"
+    r"\b(?:pledges?|pledged|promises?|promised|targets?|targeting|goals?|aims?|aimed|aiming"
+    r"|ambitions?|vows?|vowed)\b"
     r"(?![^.;]*\b(?:must|required|law|rules?)\b)",
     _I,
 )
@@ -348,7 +384,9 @@ _SPORT = re.compile(
 # What changes for people from a date, besides the words of law: a permission, a removal, a
 # scheme cut or raised, a requirement put on every member of a class ("all app developers")
 _CHANGE = re.compile(
-    r"\b(?:(?:will|would) be (?:able|allowed|permitted) to|allowed to|permitted to|no longer"
+    r"\b(?:(?:will|would) be able|(?:will|would)(?:\s+not)? be (?:allowed|permitted)"
+    r"|allowed|permitted"
+    r"|no longer"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
@@ -375,8 +413,9 @@ _CONSUMER_UNTIL = re.compile(
     _I,
 )
 _DELAYED_UNTIL = re.compile(
-    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*|on hold|paused)\b[^.;]{0,80}?"
-    r"\buntil\s*$",
+    r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*|on hold|paused"
+    r"|stay(?:s|ed)?\s+(?:the\s+)?(?:trial|case|proceedings|hearing|ruling|order|execution))\b"
+    r"[^.;]{0,80}?\buntil\s*$",
     _I,
 )
 _DELAYED_UNTIL_ANY = re.compile(
@@ -397,7 +436,13 @@ _PROPOSAL = re.compile(
     r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
     _I,
 )
-_NEGATED = re.compile(r"\b(?:will not|won't|not to|no plans? to)\b", _I)
+# "will not hike taxes from April" decides nothing; "will not be allowed from 9 April" and "won't
+# have to self-isolate from 16 August" change what people may or must do
+_NEGATED = re.compile(
+    r"\b(?:will not|won['’]t|not to|no plans? to)\b"
+    r"(?!\s+(?:be\s+(?:allowed|permitted|required)|have\s+to(?!\s+wait)|need\s+to))",
+    _I,
+)
 # A deadline named with its day: "Deadline to meet ... obligations is Friday"
 _DEADLINE_IS = re.compile(
     r"\b(?i:deadlines?)\b[^.;:]{0,90}?\s(?:is|are|falls)\s+(?:on\s+)?(?:[A-Z][a-z]+day|\d|"
@@ -410,6 +455,31 @@ _MEASURE_DEADLINE = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w-]+\s+){0,3}?(?:safeguards?|upgrades?"
     r"|retrofits?|install\w*|replac\w*|filters?|compliance|implementation|registration"
     r"|reporting|disclosures?|removal|phase-?outs?)\b",
+    _I,
+)
+# "deadline for workers to be fully vaccinated", "deadline to file": someone owes the act
+_DEADLINE_FOR_ACT = re.compile(
+    r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w'’-]+\s+){1,4}?to\s+(?!the\b|a\b)\w+",
+    _I,
+)
+_OWNED = re.compile(r"\b[\w.]+['’]s\s*$")
+_IN_FORCE_NOUN = re.compile(
+    r"\b(?:restrictions|lockdown|curfew|ban|emergency|measures|mandate|moratorium)\b[^.;]{0,60}$",
+    _I,
+)
+# Someone's expectation dates an outcome, not a rule ("restrictions to last until February, say
+# experts")
+_EXPECTATION = re.compile(r"\b(?:expect\w*|experts?|likely)\b", _I)
+# A decision that binds its maker to an act by a date: "decision to withdraw troops by"
+_DECIDED = re.compile(
+    r"\b(?:decision|decided|decides|agreed|agrees?)\s+(?:[\w-]+\s+){0,2}?to\b", _I
+)
+# A government measure lifted or a border opened: what changes for people then
+_LIFTING = re.compile(
+    r"\b(?:lift\w*|eas(?:e|es|ing)|relax\w*|scrap\w*|end(?:s|ing)?)\s+(?:[\w'’-]+\s+){0,5}?"
+    r"(?:restrictions|curbs|lockdown|ban|quarantine|mandate|rules|controls)\b"
+    r"|\b(?:reopen\w*|open(?:s|ing)?)\s+(?:(?:up|its|their|again)\s+)?(?:to\s+|for\s+)?"
+    r"(?:borders?|travel|tourists|visitors|international|foreign)",
     _I,
 )
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
@@ -480,7 +550,9 @@ _TRIGGER_NEEDLES = (
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
     "support", "grant", "loan", "benefit", "allowance",
     " aid", "subsid", "help with", "credit", "pension",
-    "frozen", "freez", "capped", "guaranteed",
+    "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
+    "easing",
+    "relax", "decid", "decision", "agree", "due by", "due no later", "debat",
 )  # fmt: skip
 
 
@@ -638,6 +710,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             "day": relativedelta(days=count),
             "business day": relativedelta(days=count),
             "week": relativedelta(weeks=count),
+            "fortnight": relativedelta(weeks=2 * count),
             "month": relativedelta(months=count),
             "year": relativedelta(years=count),
         }[unit]
@@ -661,10 +734,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 12]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
-        if _DAYS.index(g["wday"].lower()) == today.weekday() and _GOVERNS_EFFECT.search(
-            sentence, max(0, m.start() - 40), m.start()
+        if _DAYS.index(g["wday"].lower()) == today.weekday() and (
+            _GOVERNS_EFFECT.search(_core_lead(sentence[max(0, m.start() - 60) : m.start()]))
         ):
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
+        if _DATE_AFTER_DAY.match(sentence, m.end()):
+            return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
         voting = _T_HEARING.search(sentence) and (
@@ -678,6 +753,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             )
         )
         lead_wide = sentence[max(0, m.start() - 60) : m.start()]
+        core = _core_lead(sentence[max(0, m.start() - 60) : m.start()])
+        later = _DAYS.index(g["wday"].lower()) != today.weekday()
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
@@ -694,6 +771,15 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 re.IGNORECASE,
             )
             or _DEADLINE_BEFORE.search(sentence[: m.start()])
+            # a rule's start or end governs the day: "allowed from Friday", "come into force at
+            # 04:00 GMT Tuesday" (on the day itself, "from Monday" is the news of the day)
+            or later
+            and not _PAST_AUX.search(sentence, max(0, m.start() - 120), m.start())
+            and (
+                _FROM_TAIL.search(core) is not None
+                or _GOVERNS_EFFECT.search(core) is not None
+                or _GOVERNS_EXPIRY.search(core) is not None
+            )
             # the day of the vote itself: "vote on Wednesday", not "discussed on Tuesday"
             or (
                 voting
@@ -721,6 +807,26 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         upcoming_day = today + relativedelta(days=1, weekday=target)
         return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
+
+
+# ("as of Thursday, 120 have been neutralised" is a count's date, not a rule's start)
+# A past auxiliary owns a later weekday unless a verb of the future or of a rule stands between
+_PAST_AUX = re.compile(
+    r"\b(?:was|were|had been|has been|have been)\b(?![^.;]*\b(?:will|would|to be|must|comes?"
+    r"|takes?|go(?:es)?|appl(?:y|ies)|(?:ordered|told|required|due|set|scheduled) to)\b)",
+    _I,
+)
+_FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
+
+
+def _core_lead(lead: str) -> str:
+    """The words before a date without the clock time or weekday that stand between them."""
+    for _ in range(2):  # "from midnight on Monday": a time, then a weekday
+        cut = _CLOCK_TAIL.search(lead)
+        if cut is None or cut.start() == len(lead):
+            break
+        lead = lead[: cut.start()] + " "
+    return lead
 
 
 def _dates(sentence: str, today: date) -> list[_When]:
@@ -766,7 +872,9 @@ def _tail(lead: str, pattern: str) -> bool:
     return re.search(rf"\b(?:{pattern})\s*$", lead, re.IGNORECASE) is not None
 
 
-def _deadline_noun_kind(sentence: str, lead: str, after: str) -> Kind | None:
+def _deadline_noun_kind(
+    sentence: str, lead: str, after: str, when_precision: Precision
+) -> Kind | None:
     """'<date> deadline': for a verdict, a compliance duty, or another authority's deadline."""
     if _T_HEARING.search(after) or _T_HEARING.search(lead):
         return "hearing-vote"
@@ -777,12 +885,22 @@ def _deadline_noun_kind(sentence: str, lead: str, after: str) -> Kind | None:
         return "compliance"
     if _MEASURE_DEADLINE.match(after):
         return "compliance"
+    if _DEADLINE_FOR_ACT.match(after) and when_precision != "year":
+        return "compliance"  # (a year's "deadline for firms to" is a fund's or a firm's target)
     if _AUTHORITY.search(sentence):
         return "other"
-    return None
+    # a deadline of a day or month in a sentence with no word of commerce or plans (those stop
+    # before here) is an official one even when its owner is unnamed ("ahead of the August 31
+    # deadline"); a bare year's deadline is a firm's own target ("races toward 2028 deadline"),
+    # and a named owner who is no authority sets a private one ("Musk's Monday deadline")
+    if when_precision == "year" or _SPORT.search(sentence) or _OWNED.search(lead):
+        return None
+    return "other"
 
 
-def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
+def _deadline_before_kind(
+    sentence: str, before: re.Match[str], when_precision: Precision
+) -> Kind | None:
     """'the deadline for X is <date>': whose deadline it is names the kind."""
     what = before.group("what")
     if _T_HEARING.search(what):
@@ -799,7 +917,8 @@ def _deadline_before_kind(sentence: str, before: re.Match[str]) -> Kind | None:
         return "compliance"  # "added to KEV ... with a due date of 31 March"
     if _AUTHORITY.search(sentence):
         return "other"
-    return None
+    # as with "<date> deadline": an official deadline whose owner the sentence leaves unnamed
+    return "other" if not _SPORT.search(sentence) and when_precision != "year" else None
 
 
 def _kind(sentence: str, when: _When) -> Kind | None:
@@ -808,7 +927,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     The words right around the date decide first (its preposition, a "deadline" after it), then
     the sentence's strongest trigger.
     """
-    lead = sentence[max(0, when.begin - 60) : when.begin]
+    lead = _core_lead(sentence[max(0, when.begin - 60) : when.begin])
     after = sentence[when.end : when.end + 60]
     if _T_CONSULTATION.search(sentence):
         return "consultation"
@@ -837,15 +956,30 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             return "takes-effect"  # "Treasury has delayed its final rules ... until March"
     if (
         not (postponed or not_until)
-        and _tail(lead, "(?:until|till|through)(?: the end of)?")
-        and (_T_EXTENSION.search(sentence) or _T_EXPIRY.search(sentence) or _SUPPORT.search(lead))
+        and not _ADVICE_NOUN.search(sentence, max(0, when.begin - 100), when.begin)
+        and (
+            _tail(lead, "(?:until|till|through)(?: the end of)?")
+            # "restrictions will be extended for two weeks to 28 September"
+            or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto\s*$", lead, re.IGNORECASE)
+        )
+        and (
+            _T_EXTENSION.search(sentence)
+            or _T_EXPIRY.search(sentence)
+            or _SUPPORT.search(lead)
+            # a measure in force until a date ends then: "restrictions into effect until 3 April"
+            or (
+                _IN_FORCE_NOUN.search(lead)
+                and not _SPECULATION.search(sentence)
+                and not _EXPECTATION.search(sentence)
+            )
+        )
     ):
         return "expiry"
     if _DEADLINE_AFTER.match(after):
-        return _deadline_noun_kind(sentence, lead, after)
+        return _deadline_noun_kind(sentence, lead, after, when.precision)
     before = _DEADLINE_BEFORE.search(sentence[: when.begin])
     if before is not None:
-        return _deadline_before_kind(sentence, before)
+        return _deadline_before_kind(sentence, before, when.precision)
     if _tail(lead, r"(?:from|starting|beginning|effective|as of)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
         # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
@@ -855,8 +989,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _T_DUTY.search(sentence[when.end :])
             or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
+            or _LIFTING.search(sentence)
         )
-        if _NEGATED.search(sentence, 0, when.begin):
+        if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
             return None  # "will not hike taxes ... from April"
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
@@ -868,7 +1003,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and (not_until or not _UNLIKELY.search(sentence))
         and _BODY.search(sentence)
         and (
-            _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of")
+            # "will vote on the proposal at its April 22 meeting": the body's sitting
+            _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of|at (?:its|their|the)")
             or not_until
             or (
                 (when.relative or (_tail(lead, "in") and when.precision != "year"))
@@ -891,7 +1027,11 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     duty = (
         _T_DUTY.search(scope)
         # "needs to file accounts by the end of May"; "by 2030" after "need to" is a target
-        or (when.precision != "year" and re.search(r"\bneeds? to\b", scope, re.IGNORECASE))
+        or (
+            when.precision != "year"
+            and re.search(r"\bneeds? to\b", scope, re.IGNORECASE)
+            and not _ADVICE.search(sentence)
+        )
     ) or (
         _T_COMPLIANCE.search(scope)
         and not _NOT_OBLIGATION.search(sentence)
@@ -911,6 +1051,20 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
+    # "by the end of the year" carries its own "by"
+    by_lead = (
+        _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
+        or sentence[when.begin : when.begin + 3].lower() == "by "
+    )
+    if (
+        when.precision != "year"  # "agreed to cut emissions by 2030": an outcome's target
+        and by_lead
+        and (decided := _DECIDED.search(sentence, 0, when.begin))
+        and _AUTHORITY.search(sentence, 0, decided.start())
+    ):
+        return "other"  # a government's decided act: "Biden's decision to withdraw ... by"
+    if by_lead and _LIFTING.search(sentence, 0, when.begin) and not _PROPOSAL.search(sentence):
+        return "takes-effect"  # a measure lifted or a border opened by then
     if when.duty:
         # "Meta has 60 days to change": whoever has the span owes the act
         owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
@@ -1025,6 +1179,9 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
+        wish = _WISH.search(sentence, max(0, when.begin - 80), when.begin)
+        if wish and not _AUTHORITY.search(sentence, max(0, wish.start() - 40), wish.start()):
+            continue  # a firm's or a campaign's wish: "Philip Morris wants cigarettes banned by"
         kind = _kind(sentence, when)
         if kind in ("takes-effect", "expiry") and (
             _HYPOTHETICAL.search(sentence) or _PROPOSAL.search(sentence)
