@@ -409,6 +409,9 @@ class _Compiled:
         }
         # the jurisdictions' bodies and laws (acronyms and phrases, not the places' keywords): a
         # sentence that names one is in policy context
+        self.authority_words = frozenset(
+            tokens[0].lower() for term in bodies if (tokens := _tokens(term))
+        )
         self.authority_hits = frozenset(
             n
             for n, (kind, _, weight, _, term) in enumerate(hits)
@@ -594,9 +597,12 @@ class Taxonomy:
         contextual = compiled.context_hits
         # A headline's words are what the item is about, in whatever context the item gives;
         # the text's are passing mentions unless their own sentence gives it.
-        if contextual and not contextual.isdisjoint(in_title):
-            if not self.relevance.in_context(title, text):
-                in_title = {h: n for h, n in in_title.items() if h not in contextual}
+        if (
+            contextual
+            and not contextual.isdisjoint(in_title)
+            and not self.relevance.in_context(title, text)
+        ):
+            in_title = {h: n for h, n in in_title.items() if h not in contextual}
         if contextual and not contextual.isdisjoint(in_text):
             in_text = self._in_policy_sentences(text, in_text)
         # Every hit found occurs at least once, and in a title once is enough.
@@ -641,21 +647,30 @@ class Taxonomy:
         "probe", not in a sentence about a hacking contest of an item that mentions the police
         further on."""
         compiled = self._compiled
-        contextual = compiled.context_hits
+        contextual, authorities = compiled.context_hits, compiled.authority_hits
         kept = {h: n for h, n in found.items() if h not in contextual}
-        for sentence in split_sentences(text.text):
-            words = split_words(sentence)
-            hits = compiled.matcher.evidence(words)
-            if contextual.isdisjoint(hits):
-                continue
-            if compiled.authority_hits.isdisjoint(hits) and not self.relevance.in_context(
-                _NO_WORDS, words
-            ):
-                continue
-            for hit, n in hits.items():
-                if hit in contextual:
-                    kept[hit] = kept.get(hit, 0) + n
+        if authorities.isdisjoint(found) and not self.relevance.in_context(_NO_WORDS, text):
+            return kept  # no sentence of it gives a policy context
+        sentences = split_sentences(text.text)
+        if len(sentences) < 2:
+            return found  # the one sentence gives it
+        in_policy = [s for s in sentences if self._policy_sentence(split_words(s))]
+        if len(in_policy) == len(sentences):
+            return found
+        # the policy sentences' terms, found in one pass over them
+        for hit, n in compiled.matcher.evidence(split_words("\n".join(in_policy))).items():
+            if hit in contextual:
+                kept[hit] = n
         return kept
+
+    def _policy_sentence(self, words: Words) -> bool:
+        """Whether a sentence names an authority, a legal action or a jurisdiction's body."""
+        if self.relevance.in_context(_NO_WORDS, words):
+            return True
+        compiled = self._compiled
+        return not compiled.authority_words.isdisjoint(words.words) and not (
+            compiled.authority_hits.isdisjoint(compiled.matcher.evidence(words))
+        )
 
     def classify(
         self,
