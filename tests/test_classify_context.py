@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from digest.judgement.classify import Taxonomy
+from digest.text.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "realnews" / "items.jsonl"
 
@@ -91,3 +92,20 @@ def test_terms_are_compiled_on_first_classification_only(tax: Taxonomy) -> None:
     compiled = vars(fresh)["_compiled"]
     fresh.classify(*item("r1224"))
     assert vars(fresh)["_compiled"] is compiled
+
+
+@pytest.mark.parametrize(("item_id", "venue"), [("r1133", "us"), ("r1226", "uk")])
+def test_a_photo_caption_is_no_place(tax: Taxonomy, item_id: str, venue: str) -> None:
+    # Reuters, r1133: "TikTok logo is pictured on the U.S. headquarters ... in Culver City,
+    # California, U.S. January 18, 2025."; Rappler, r1226: a Shein label "in Manchester, Britain"
+    tags = tax.classify(*item(item_id))
+    assert venue not in tags.jurisdictions and "eu" in tags.jurisdictions
+
+
+def test_a_sentence_that_ends_with_a_date_is_not_a_caption(tax: Taxonomy) -> None:
+    # GBHackers, r0429: "The Department of Telecommunications (DoT) issued this order on
+    # November 28, 2025." (India's ministry; no picture)
+    _, text = item("r0429")
+    dated = [s for s in split_sentences(text) if s.endswith("November 28, 2025.")]
+    assert len(dated) == 1
+    assert tax.classify("", dated[0]).jurisdictions == {"in"}

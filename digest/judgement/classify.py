@@ -592,6 +592,7 @@ class Taxonomy:
         item uses."""
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
         compiled = self._compiled
+        text = _without_captions(text)
         in_title = compiled.matcher.evidence(title)
         in_text = compiled.matcher.evidence(text)
         contextual = compiled.context_hits
@@ -715,6 +716,26 @@ class Taxonomy:
             if official or not places or (own > 0 and own >= PLACE_FLOOR * top):
                 places.add(default_jurisdiction)
         return Tags(frozenset(topics), frozenset(places))
+
+
+# A photo caption says where and when a picture was taken ("TikTok logo is pictured on the U.S.
+# headquarters ... in Culver City, California, U.S. January 18, 2025."): a venue, no evidence of
+# the place acting or of the topic. It speaks of a picture and ends with the picture's date.
+_PICTURE = re.compile(
+    r"pictured|\bseen\b|\bshows\b|illustration|arranged|\bphoto\b|REUTERS/|Getty Images", re.I
+)
+_DATED = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\W*$"
+)
+
+
+def _without_captions(text: Words) -> Words:
+    """`text` without its photo captions (the same `text` when it has none)."""
+    if not _PICTURE.search(text.text):
+        return text
+    sentences = split_sentences(text.text)
+    kept = [s for s in sentences if not (_DATED.search(s) and _PICTURE.search(s))]
+    return text if len(kept) == len(sentences) else split_words("\n".join(kept))
 
 
 def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
