@@ -409,6 +409,14 @@ class _Compiled:
         }
         # the jurisdictions' bodies and laws (acronyms and phrases, not the places' keywords): a
         # sentence that names one is in policy context
+        # the words whose presence a context term's match needs (a word, or the word a phrase
+        # is filed under): a sentence with none of them holds no context term
+        self.context_words = frozenset(
+            word
+            for word, (word_hits, groups, _, _) in self.matcher.roles.items()
+            if not self.context_hits.isdisjoint(word_hits)
+            or any(n in self.context_hits for _, _, (_, needles) in groups for _, n in needles)
+        )
         self.authority_words = frozenset(
             tokens[0].lower() for term in bodies if (tokens := _tokens(term))
         )
@@ -655,18 +663,38 @@ class Taxonomy:
         sentences = split_sentences(text.text)
         if len(sentences) < 2:
             return found  # the one sentence gives it
-        in_policy = [s for s in sentences if self._policy_sentence(split_words(s))]
-        if len(in_policy) == len(sentences):
-            return found
-        # the policy sentences' terms, found in one pass over them
-        for hit, n in compiled.matcher.evidence(split_words("\n".join(in_policy))).items():
-            if hit in contextual:
-                kept[hit] = n
+        # the sentences that may hold a context term (one of their words leads to one) and give
+        # a policy context; their terms found in one pass over them
+        leads = compiled.context_words
+        in_policy = []
+        holders = 0
+        for sentence in sentences:
+            words = split_words(sentence)
+            if not leads.isdisjoint(words.words):
+                holders += 1
+                if self._policy_sentence(words):
+                    in_policy.append(sentence)
+        if len(in_policy) == holders:
+            return found  # every sentence that may hold one gives a policy context
+        if in_policy:
+            for hit, n in compiled.matcher.evidence(split_words("\n".join(in_policy))).items():
+                if hit in contextual:
+                    kept[hit] = n
         return kept
+
+    @cached_property
+    def _cue_words(self) -> frozenset[bytes]:
+        """The words that can start an authority or a legal action (the relevance rules' context
+        cue groups): a sentence with none of them is not asked."""
+        rules = self.relevance
+        groups = [g for g in rules.groups if g.name in rules.context]
+        return frozenset().union(*(g.words | g.starts for g in groups))
 
     def _policy_sentence(self, words: Words) -> bool:
         """Whether a sentence names an authority, a legal action or a jurisdiction's body."""
-        if self.relevance.in_context(_NO_WORDS, words):
+        if not self._cue_words.isdisjoint(words.words) and self.relevance.in_context(
+            _NO_WORDS, words
+        ):
             return True
         compiled = self._compiled
         return not compiled.authority_words.isdisjoint(words.words) and not (
@@ -721,20 +749,31 @@ class Taxonomy:
 # A photo caption says where and when a picture was taken ("TikTok logo is pictured on the U.S.
 # headquarters ... in Culver City, California, U.S. January 18, 2025."): a venue, no evidence of
 # the place acting or of the topic. It speaks of a picture and ends with the picture's date.
-_PICTURE = re.compile(
-    r"pictured|\bseen\b|\bshows\b|illustration|arranged|\bphoto\b|REUTERS/|Getty Images", re.I
-)
+_PICTURE_WORDS = (
+    "pictured", " seen ", " shows ", "illustration", "arranged", " photo ", "reuters/",
+    "getty images",
+)  # fmt: skip
 _DATED = re.compile(
     r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\W*$"
 )
 
 
+def _caption(sentence: str) -> bool:
+    """Whether a sentence is a photo caption: it speaks of a picture and ends with a date."""
+    if not _DATED.search(sentence[-30:]):
+        return False
+    lowered = f" {sentence.lower()} "
+    return any(word in lowered for word in _PICTURE_WORDS)
+
+
 def _without_captions(text: Words) -> Words:
     """`text` without its photo captions (the same `text` when it has none)."""
-    if not _PICTURE.search(text.text):
+    # a caption's date: ", 2025." (the bytes are searched before any sentence is split)
+    encoded = text.encoded
+    if b", 20" not in encoded and b", 19" not in encoded:
         return text
     sentences = split_sentences(text.text)
-    kept = [s for s in sentences if not (_DATED.search(s) and _PICTURE.search(s))]
+    kept = [s for s in sentences if not _caption(s)]
     return text if len(kept) == len(sentences) else split_words("\n".join(kept))
 
 
