@@ -321,7 +321,7 @@ keywords = ["singapore"]
     assert tax.all_slugs()[: len(DESIGN_TOPICS)] == DESIGN_TOPICS
     assert "space" in tax.topics and "sg" in tax.jurisdictions
     assert tax.lookup("outer space").slug == "space"
-    assert "AI" in tax.topics["ai-governance"].acronyms  # extended, not replaced
+    assert "GPAI" in tax.topics["ai-governance"].acronyms  # extended, not replaced
     tags = tax.classify("Frontier lab in Singapore plans orbit launch", "")
     assert tags.topics == {"ai-governance", "space"} and tags.jurisdictions == {"sg"}
 

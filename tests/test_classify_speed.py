@@ -84,7 +84,7 @@ def test_title_counts_each_term_once(taxonomy):
 def _counted_by_tokens(taxonomy: Taxonomy, text: str) -> dict:
     """How often each compiled term occurs in `text`, counted the plain way: split into words
     (possessive "s" dropped), count the words, and count each phrase in the words joined."""
-    index = taxonomy._index
+    index = taxonomy._compiled.index
     words = classify_mod._tokens(text)
     folded = [w.lower() for w in words]
     found: Counter = Counter()
@@ -121,6 +121,6 @@ _SEPARATORS = [" ", " ", " ", ", ", ". ", "-", "\n", "\t", "\u2014", "'", "(", "
 )
 def test_matcher_counts_like_counting_tokens(text):
     for taxonomy in _TAXONOMIES:
-        matcher = taxonomy._matcher
+        matcher = taxonomy._compiled.matcher
         found = {matcher.hits[hit]: n for hit, n in matcher.evidence(split_words(text)).items()}
         assert found == _counted_by_tokens(taxonomy, text)

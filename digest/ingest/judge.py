@@ -43,7 +43,7 @@ class Judge:
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self._tags: dict[tuple[str, str | None], Tags] = {}
+        self._tags: dict[tuple[str, str | None, bool], Tags] = {}
         self._shared: dict[Tags, Tags] = {}  # a few hundred distinct pairs serve every item
         self._signatures: dict[str, Signature] = {}
         self._assessments: dict[tuple[str, str | None, bool], Assessment] = {}
@@ -67,13 +67,14 @@ class Judge:
         self, item: StoredItem, source: SourceProfile | None, words: tuple[Words, Words] | None
     ) -> tuple[Tags, Signature]:
         jurisdiction = source.jurisdiction if source is not None else None
-        tag_key = (item.content_hash, jurisdiction)
+        official = source is not None and source.official
+        tag_key = (item.content_hash, jurisdiction, official)
         tags = self._tags.get(tag_key)
         sig = self._signatures.get(item.content_hash)
         if tags is None or sig is None:
             title, text = words or (split_words(item.title), split_words(item.text))
             if tags is None:
-                found = self.taxonomy.classify_words(title, text, jurisdiction)
+                found = self.taxonomy.classify_words(title, text, jurisdiction, official=official)
                 tags = self._shared.setdefault(found, found)
                 self._remember(self._tags, tag_key, tags)
             if sig is None:

@@ -13,6 +13,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from core.tags import Tags
 from core.words import plural_forms
 from digest.judgement.relevance import RelevanceRules
+from digest.text.sentences import split_sentences
 from digest.text.words import SEPARATORS, Words, split_words, utf8
 
 __all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
@@ -36,6 +38,7 @@ _LIST_FIELDS = (
     "context",
     "exclude",
     "framing",
+    "frames",
     "yields_to",
 )
 
@@ -46,6 +49,8 @@ BODY_CAP = 3
 WEIGHTS = {"keywords": 1.0, "phrases": 2.0, "acronyms": 1.0, "title_only": 1.0, "context": 1.0}
 # A category whose score is far below the item's strongest one (of the same kind) is a passing
 # mention. Places are named in passing more often than topics, hence the higher floor.
+# A framing word ("arrested", "pleaded guilty") weighs like a keyword where it counts.
+FRAME_WEIGHT = 1.0
 TOPIC_FLOOR = 0.2
 PLACE_FLOOR = 0.3
 # An item that names one place, once, and no other is about that place ("in Japan").
@@ -75,6 +80,9 @@ class Category:
     # for cybercrime): they score nothing, but a category that `yields_to` this one is dropped
     # when both are found and one of these words is present
     framing: tuple[str, ...] = ()
+    # topics whose items this category's framing words claim, besides those that yield to it
+    # (an arrest over online child abuse is cybercrime too); the framing words then score
+    frames: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
     min_score: float = 2.0
 
@@ -362,10 +370,109 @@ def _str_list(value: Any, where: str) -> tuple[str, ...]:
 
 
 _NONE: frozenset[str] = frozenset()
+_NO_WORDS = split_words("")
+
+
+class _Compiled:
+    """The taxonomy's terms arranged for matching, and what each hit adds to a score."""
+
+    def __init__(self, categories: Sequence[Category], topics: dict[str, Category]) -> None:
+        bodies = {
+            term
+            for cat in categories
+            if cat.kind == "jurisdiction"
+            for term in (*cat.acronyms, *cat.phrases)
+        }
+        self.index = _Index()
+        self.context_terms: set[_Hit] = set()
+        self.frame_terms: set[_Hit] = set()
+        for cat in categories:
+            self._compile(cat)
+        # An exclude is weighed against the terms (never other excludes), so one matcher of the
+        # terms serves every exclude.
+        positive = _Matcher(self.index)
+        for cat in categories:
+            self._compile_excludes(cat, positive)
+        self.matcher = _Matcher(self.index)
+        hits = self.matcher.hits
+        self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in self.context_terms)
+        # hit number -> the slug whose framing it is
+        self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in self.frame_terms}
+        self.yielding = {cat.slug: cat.yields_to for cat in topics.values() if cat.yields_to}
+        # framed slug -> the topics whose evidence lets its framing words score
+        self.framed_topics = {
+            cat.slug: frozenset(
+                (*cat.frames, *(o.slug for o in topics.values() if cat.slug in o.yields_to))
+            )
+            for cat in topics.values()
+            if cat.framing
+        }
+        # the jurisdictions' bodies and laws (acronyms and phrases, not the places' keywords): a
+        # sentence that names one is in policy context
+        # the words whose presence a context term's match needs (a word, or the word a phrase
+        # is filed under): a sentence with none of them holds no context term
+        self.context_words = frozenset(
+            word
+            for word, (word_hits, groups, _, _) in self.matcher.roles.items()
+            if not self.context_hits.isdisjoint(word_hits)
+            or any(n in self.context_hits for _, _, (_, needles) in groups for _, n in needles)
+        )
+        self.authority_words = frozenset(
+            tokens[0].lower() for term in bodies if (tokens := _tokens(term))
+        )
+        self.authority_hits = frozenset(
+            n
+            for n, (kind, _, weight, _, term) in enumerate(hits)
+            if kind == "jurisdiction" and weight > 0 and term in bodies
+        )
+        # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
+        # to the slug's score when found in a title; in a text, points per occurrence (up to the
+        # cap), or None for a title-only term
+        self.title_points = [
+            (int(kind != "topic"), slug, weight * TITLE_WEIGHT) for kind, slug, weight, _, _ in hits
+        ]
+        self.text_points = [
+            None if title_only else (int(kind != "topic"), slug, weight)
+            for kind, slug, weight, title_only, _ in hits
+        ]
+
+    def _compile(self, cat: Category) -> None:
+        for field_name in ("keywords", "phrases", "title_only"):
+            weight = WEIGHTS[field_name]
+            title_only = field_name == "title_only"
+            for term in getattr(cat, field_name):
+                hit = (cat.kind, cat.slug, weight, title_only, term)
+                self.index.add_text_term(term, hit)
+        for term in cat.acronyms:
+            self.index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
+        for term in cat.context:
+            hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
+            self.context_terms.add(hit)
+            self.index.add_text_term(term, hit)
+        for term in cat.framing:
+            hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
+            self.frame_terms.add(hit)
+            self.index.add_text_term(term, hit)
+
+    def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
+        # An exclude cancels exactly what its words would have scored for this category:
+        # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
+        # cancels kr's keyword "korea" (1).
+        for term in cat.exclude:
+            own = 0.0
+            for hit, n in positive.evidence(split_words(term)).items():
+                kind, slug, weight, _, _ = positive.hits[hit]
+                if kind == cat.kind and slug == cat.slug:
+                    own += weight * n
+            if own:
+                self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
 
 
 class Taxonomy:
-    """The categories, and a classifier compiled from their terms."""
+    """The categories, and a classifier compiled from their terms.
+
+    Loading reads and checks the categories; their terms are compiled for matching on the first
+    classification, so a command that only looks slugs up does not pay for it."""
 
     topics: dict[str, Category]
     jurisdictions: dict[str, Category]
@@ -386,79 +493,25 @@ class Taxonomy:
             for cat in gazetteer
             if cat.slug in (self.topics if cat.kind == "topic" else self.jurisdictions)
         ]
+        self._categories = [*self.topics.values(), *self.jurisdictions.values(), *extra]
         # a place named in the headline as the one acting ("India orders ...") is policy evidence
         self.relevance = (relevance or RelevanceRules()).with_subjects(
             term for cat in self.jurisdictions.values() for term in (*cat.keywords, *cat.acronyms)
         )
-        self._index = _Index()
-        self._context_terms: set[_Hit] = set()
-        self._frame_terms: set[_Hit] = set()
         self._aliases: dict[str, Category] = {}
-        for cat in [*self.topics.values(), *self.jurisdictions.values(), *extra]:
-            self._compile(cat)
-        # An exclude is weighed against the terms (never other excludes), so one matcher of the
-        # terms serves every exclude.
-        positive = _Matcher(self._index)
-        for cat in [*self.topics.values(), *self.jurisdictions.values(), *extra]:
-            self._compile_excludes(cat, positive)
-        self._matcher = _Matcher(self._index)
-        self._context_hits = frozenset(
-            n for n, hit in enumerate(self._matcher.hits) if hit in self._context_terms
-        )
-        # hit number -> the slug whose framing it is
-        self._frame_hits = {
-            n: hit[1] for n, hit in enumerate(self._matcher.hits) if hit in self._frame_terms
-        }
-        self._yielding = {cat.slug: cat.yields_to for cat in self.topics.values() if cat.yields_to}
-        # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
-        # to the slug's score when found in a title; in a text, points per occurrence (up to the
-        # cap), or None for a title-only term
-        hits = self._matcher.hits
-        self._title_points = [
-            (int(kind != "topic"), slug, weight * TITLE_WEIGHT) for kind, slug, weight, _, _ in hits
-        ]
-        self._text_points = [
-            None if title_only else (int(kind != "topic"), slug, weight)
-            for kind, slug, weight, title_only, _ in hits
-        ]
+        for cat in self._categories:
+            for alias in cat.aliases:
+                self._aliases.setdefault(_alias_key(alias), cat)
         # Register slugs and labels after aliases so that a slug always wins over an alias.
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._aliases.setdefault(_alias_key(cat.label), cat)
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._aliases[_alias_key(cat.slug)] = cat
 
-    def _compile(self, cat: Category) -> None:
-        for alias in cat.aliases:
-            self._aliases.setdefault(_alias_key(alias), cat)
-        for field_name in ("keywords", "phrases", "title_only"):
-            weight = WEIGHTS[field_name]
-            title_only = field_name == "title_only"
-            for term in getattr(cat, field_name):
-                hit = (cat.kind, cat.slug, weight, title_only, term)
-                self._index.add_text_term(term, hit)
-        for term in cat.acronyms:
-            self._index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
-        for term in cat.context:
-            hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
-            self._context_terms.add(hit)
-            self._index.add_text_term(term, hit)
-        for term in cat.framing:
-            hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
-            self._frame_terms.add(hit)
-            self._index.add_text_term(term, hit)
-
-    def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
-        # An exclude cancels exactly what its words would have scored for this category:
-        # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
-        # cancels kr's keyword "korea" (1).
-        for term in cat.exclude:
-            own = 0.0
-            for hit, n in positive.evidence(split_words(term)).items():
-                kind, slug, weight, _, _ = positive.hits[hit]
-                if kind == cat.kind and slug == cat.slug:
-                    own += weight * n
-            if own:
-                self._index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
+    @cached_property
+    def _compiled(self) -> _Compiled:
+        """The terms compiled for matching (on first use: about 0.05 s)."""
+        return _Compiled(self._categories, self.topics)
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -546,50 +599,141 @@ class Taxonomy:
         """Evidence per topic slug and per jurisdiction slug, and the slugs whose framing the
         item uses."""
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
-        in_title = self._matcher.evidence(title)
-        in_text = self._matcher.evidence(text)
-        contextual = self._context_hits
-        needs_context = contextual and not (
-            contextual.isdisjoint(in_title) and contextual.isdisjoint(in_text)
-        )
-        if needs_context and not self.relevance.in_context(title, text):
+        compiled = self._compiled
+        text = _without_captions(text)
+        in_title = compiled.matcher.evidence(title)
+        in_text = compiled.matcher.evidence(text)
+        contextual = compiled.context_hits
+        # A headline's words are what the item is about, in whatever context the item gives;
+        # the text's are passing mentions unless their own sentence gives it.
+        if (
+            contextual
+            and not contextual.isdisjoint(in_title)
+            and not self.relevance.in_context(title, text)
+        ):
             in_title = {h: n for h, n in in_title.items() if h not in contextual}
-            in_text = {h: n for h, n in in_text.items() if h not in contextual}
+        if contextual and not contextual.isdisjoint(in_text):
+            in_text = self._in_policy_sentences(text, in_text)
         # Every hit found occurs at least once, and in a title once is enough.
-        title_points = self._title_points
+        title_points = compiled.title_points
         for hit in in_title:
             side, slug, points = title_points[hit]
             tally = tallies[side]
             tally[slug] = tally.get(slug, 0.0) + points
-        text_points = self._text_points
+        text_points = compiled.text_points
         for hit, n in in_text.items():
             entry = text_points[hit]
             if entry is not None:
                 side, slug, weight = entry
                 tally = tallies[side]
                 tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
-        frames = self._frame_hits
+        frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
-        framed = frozenset(frames[hit] for hit in found) if found else _NONE
+        if not found:
+            return (*tallies, _NONE)
+        framed = frozenset(frames[hit] for hit in found)
+        # An item about a topic that yields to a framed one, told from the framed angle, is
+        # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
+        topics = tallies[0]
+        for slug in framed:
+            if any(
+                topics.get(other, 0.0) >= self.topics[other].min_score
+                for other in compiled.framed_topics.get(slug, ())
+                if other in self.topics
+            ):
+                points = sum(FRAME_WEIGHT * TITLE_WEIGHT for h in in_title if frames.get(h) == slug)
+                points += sum(
+                    FRAME_WEIGHT * min(n, BODY_CAP)
+                    for h, n in in_text.items()
+                    if frames.get(h) == slug
+                )
+                topics[slug] = topics.get(slug, 0.0) + points
         return (*tallies, framed)
 
-    def classify(self, title: str, text: str, default_jurisdiction: str | None = None) -> Tags:
+    def _in_policy_sentences(self, text: Words, found: dict[int, int]) -> dict[int, int]:
+        """`found` (a text's hits) with its context terms counted only in the sentences that
+        name an authority, a legal action or a jurisdiction's body or law: "competition" next to
+        "probe", not in a sentence about a hacking contest of an item that mentions the police
+        further on."""
+        compiled = self._compiled
+        contextual, authorities = compiled.context_hits, compiled.authority_hits
+        kept = {h: n for h, n in found.items() if h not in contextual}
+        if authorities.isdisjoint(found) and not self.relevance.in_context(_NO_WORDS, text):
+            return kept  # no sentence of it gives a policy context
+        sentences = split_sentences(text.text)
+        if len(sentences) < 2:
+            return found  # the one sentence gives it
+        # the sentences that may hold a context term (one of their words leads to one) and give
+        # a policy context; their terms found in one pass over them
+        leads = compiled.context_words
+        in_policy = []
+        holders = 0
+        for sentence in sentences:
+            words = split_words(sentence)
+            if not leads.isdisjoint(words.words):
+                holders += 1
+                if self._policy_sentence(words):
+                    in_policy.append(sentence)
+        if len(in_policy) == holders:
+            return found  # every sentence that may hold one gives a policy context
+        if in_policy:
+            for hit, n in compiled.matcher.evidence(split_words("\n".join(in_policy))).items():
+                if hit in contextual:
+                    kept[hit] = n
+        return kept
+
+    @cached_property
+    def _cue_words(self) -> frozenset[bytes]:
+        """The words that can start an authority or a legal action (the relevance rules' context
+        cue groups): a sentence with none of them is not asked."""
+        rules = self.relevance
+        groups = [g for g in rules.groups if g.name in rules.context]
+        return frozenset().union(*(g.words | g.starts for g in groups))
+
+    def _policy_sentence(self, words: Words) -> bool:
+        """Whether a sentence names an authority, a legal action or a jurisdiction's body."""
+        if not self._cue_words.isdisjoint(words.words) and self.relevance.in_context(
+            _NO_WORDS, words
+        ):
+            return True
+        compiled = self._compiled
+        return not compiled.authority_words.isdisjoint(words.words) and not (
+            compiled.authority_hits.isdisjoint(compiled.matcher.evidence(words))
+        )
+
+    def classify(
+        self,
+        title: str,
+        text: str,
+        default_jurisdiction: str | None = None,
+        *,
+        official: bool = False,
+    ) -> Tags:
         """Topics and jurisdictions with enough evidence. The source's default jurisdiction is
-        added when the text names no other, or mentions it too (beyond a passing mention)."""
-        return self.classify_words(split_words(title), split_words(text), default_jurisdiction)
+        added when the text names no other, or mentions it too (beyond a passing mention); an
+        official source's always (its own items are its authority's acts)."""
+        return self.classify_words(
+            split_words(title), split_words(text), default_jurisdiction, official=official
+        )
 
     def classify_words(
-        self, title: Words, text: Words, default_jurisdiction: str | None = None
+        self,
+        title: Words,
+        text: Words,
+        default_jurisdiction: str | None = None,
+        *,
+        official: bool = False,
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
         topic_scores, place_scores, framed = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
+            yielding = self._compiled.yielding
             topics = [
                 slug
                 for slug in topics
-                if not any(o in framed and o in topics for o in self._yielding.get(slug, ()))
+                if not any(o in framed and o in topics for o in yielding.get(slug, ()))
             ]
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
         if not places:
@@ -597,9 +741,40 @@ class Taxonomy:
         if default_jurisdiction in self.jurisdictions:
             own = place_scores.get(default_jurisdiction, 0.0)
             top = max(place_scores.values(), default=0.0)
-            if not places or (own > 0 and own >= PLACE_FLOOR * top):
+            if official or not places or (own > 0 and own >= PLACE_FLOOR * top):
                 places.add(default_jurisdiction)
         return Tags(frozenset(topics), frozenset(places))
+
+
+# A photo caption says where and when a picture was taken ("TikTok logo is pictured on the U.S.
+# headquarters ... in Culver City, California, U.S. January 18, 2025."): a venue, no evidence of
+# the place acting or of the topic. It speaks of a picture and ends with the picture's date.
+_PICTURE_WORDS = (
+    "pictured", " seen ", " shows ", "illustration", "arranged", " photo ", "reuters/",
+    "getty images",
+)  # fmt: skip
+_DATED = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\W*$"
+)
+
+
+def _caption(sentence: str) -> bool:
+    """Whether a sentence is a photo caption: it speaks of a picture and ends with a date."""
+    if not _DATED.search(sentence[-30:]):
+        return False
+    lowered = f" {sentence.lower()} "
+    return any(word in lowered for word in _PICTURE_WORDS)
+
+
+def _without_captions(text: Words) -> Words:
+    """`text` without its photo captions (the same `text` when it has none)."""
+    # a caption's date: ", 2025." (the bytes are searched before any sentence is split)
+    encoded = text.encoded
+    if b", 20" not in encoded and b", 19" not in encoded:
+        return text
+    sentences = split_sentences(text.text)
+    kept = [s for s in sentences if not _caption(s)]
+    return text if len(kept) == len(sentences) else split_words("\n".join(kept))
 
 
 def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
