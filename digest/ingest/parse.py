@@ -62,6 +62,7 @@ __all__ = [
     "parse_feed_limited",
     "ParserPool",
     "close_default_parser_pool",
+    "release_idle_parsers",
 ]
 
 # feedparser's content types, as clean.py reads them; any other type (images, base64 binaries)
@@ -424,7 +425,7 @@ class ParserPool:
         raise FeedError(str(payload))
 
     async def aclose(self) -> None:
-        """Stop the idle workers (busy ones are stopped when their parse ends)."""
+        """Stop the idle workers (a busy one returns to the pool when its parse ends)."""
         idle, self._idle = self._idle, []
         for worker in idle:
             await worker.close()
@@ -462,6 +463,14 @@ async def parse_feed_limited(
         content_location=content_location,
         content_type=content_type,
     )
+
+
+async def release_idle_parsers() -> None:
+    """Stop the running loop's idle default parser workers; the next parse starts new ones.
+    A poll calls it before judging: two idle parsers hold about 60 MB it has no use for."""
+    pool = _default_pools.get(asyncio.get_running_loop())
+    if pool is not None:
+        await pool.aclose()
 
 
 async def close_default_parser_pool() -> None:

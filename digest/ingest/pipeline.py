@@ -521,6 +521,10 @@ async def poll_sources(
         return result
 
     results = await asyncio.gather(*(one(sid) for sid in source_ids))
+    if any(r.status == "ok" for r in results):  # something was parsed: the parsers are idle now
+        from digest.ingest.parse import release_idle_parsers
+
+        await release_idle_parsers()
     if not_modified:
         async with ctx.lock:
             await asyncio.to_thread(
