@@ -30,6 +30,7 @@ from digest.judgement.cues import (
     TENTATIVE,
     BuiltinCues,
 )
+from digest.text.sentences import split_sentences
 from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
@@ -49,6 +50,12 @@ EVENT_TYPES: dict[str, float] = {
 }
 _LEAD_WORDS = 120  # words of the text read for cues
 _SUBJECT_SPAN = 3  # a headline's subject is among its first words
+_OPENING_CHARS = 400  # the lead's first sentence is read for who acts
+# a wire dateline: a place in capitals or title case, then a date and/or the agency, then a dash
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z.'’ -]{3,40}|[A-Z][\w.'’ -]{1,40}(?=,?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\()))"
+    r",?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?:\([^)]{2,40}\)\s*)?[-–—]+\s+"
+)
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people"
 _PEOPLE = re.compile(
@@ -90,9 +97,12 @@ class Acting:
     subjects: frozenset[bytes] = frozenset()  # lowercased
     verbs: frozenset[bytes] = frozenset()  # lowercased -s, -ed forms and auxiliaries ("to")
     bare: frozenset[bytes] = frozenset()  # lowercased bare verbs, after a plural subject
+    # public bodies among the subjects (not places): a body acts wherever its clause starts
+    # ("Shoppers targeted as FBI warns"), a place only as the headline's subject
+    bodies: frozenset[bytes] = frozenset()
 
     def find(self, title: Words) -> str:
-        """ "subject verb" for the first place acting in `title`, or ""."""
+        """ "subject verb" for the first place or body acting in `title`, or ""."""
         if not self.subjects or not self.verbs:
             return ""
         words = [w for w in title.words if w != b"s"]
@@ -100,9 +110,14 @@ class Acting:
             return ""
         cased: list[bytes] | None = None
         # the headline's subject comes first, after at most two modifiers ("German police
-        # raid"): a place later on is an object or a setting ("moves from London to ...")
-        for n, word in enumerate(words[: min(_SUBJECT_SPAN, len(words) - 1)]):
+        # raid"): a place later on is an object or a setting ("moves from London to ..."),
+        # while a public body later on is the subject of its own clause
+        for n, word in enumerate(words[:-1]):
             verb = words[n + 1]
+            # "in Paris to": an infinitive follows any noun; only a headline's subject is
+            # an authority "to" act
+            if n >= _SUBJECT_SPAN and (word not in self.bodies or verb == b"to"):
+                continue
             if word in self.subjects and (verb in self.verbs or verb in self.bare):
                 # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
                 if cased is None:
@@ -202,16 +217,18 @@ class RelevanceRules:
             for k, v in _table(data.get("priors", {}), f"{where}.priors").items()
         }
         acting_spec = _table(data.get("acting", {}), f"{where}.acting")
+        bodies = frozenset(
+            w
+            for t in _terms(acting_spec.get("subjects", []), f"{where}.acting.subjects")
+            for w in _tokens(t)[-1:]
+        )
+        # the built-in bodies known by one name ("Garante fines"); a longer name's last
+        # word is a common noun ("authority", "court") that acts only as the table says
+        bodies |= frozenset(w for t in BODIES if len(words := _tokens(t)) == 1 for w in words)
         acting = Acting(
             weight=_number(acting_spec.get("weight", 1.5), f"{where}.acting.weight"),
-            subjects=frozenset(
-                w
-                for t in _terms(acting_spec.get("subjects", []), f"{where}.acting.subjects")
-                for w in _tokens(t)[-1:]
-            )
-            # the built-in bodies known by one name ("Garante fines"); a longer name's last
-            # word is a common noun ("authority", "court") that acts only as the table says
-            | frozenset(w for t in BODIES if len(words := _tokens(t)) == 1 for w in words),
+            subjects=bodies,
+            bodies=bodies,
             verbs=frozenset(
                 f
                 for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
@@ -259,12 +276,18 @@ class RelevanceRules:
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title)
+        lead_acting = ""
         if acting:
             score += self.acting.weight
             reasons.append(f"acting: {acting}")
+        elif lead_acting := self.acting.find(_opening(text)):
+            # the lead's first sentence names who acts when the headline names what was done
+            # ("Shein fined" / "The Commission has fined ..."): a text cue, not a headline one
+            score += self.acting.weight / self.title_weight
+            reasons.append(f"acting in lead: {lead_acting}")
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
-        anywhere = set(in_heading)
+        anywhere = {"acting"} if acting or lead_acting else set()
         for group in self.groups:
             term = heading.first(group)
             if term:
@@ -273,12 +296,14 @@ class RelevanceRules:
                 continue
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
+        shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
         for group, term, headline in found:
             # a cue is cancelled by its `unless` groups found at least as prominently
             if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
+            shown |= group.weight > 0
         prior = self.priors.get(kind or "", 0.0)
         if prior:
             score += prior
@@ -289,6 +314,12 @@ class RelevanceRules:
         elif not has_topic and kind in self.topic_required and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
+        if not shown and score >= self.threshold:
+            # a source's standing weighs the evidence an item shows; an item that shows none
+            # (no authority, no act, no harm) is a body's own news about itself, not policy
+            # news by its source alone (an agency's new software, a grant scheme)
+            score = min(score, self.threshold - 1.0)
+            reasons.append("no act, authority or harm told")
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
@@ -337,6 +368,14 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     weight = EVENT_TYPES.get(kind, 0.0) + size + max(a.stage for a in members)
     significance = max(weight, 0.0) if relevant else 0.0
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
+
+
+def _opening(text: Words) -> Words:
+    """The first sentence of `text` (within its first few hundred characters), split, without
+    a wire dateline ("BRUSSELS, May 27 (Reuters) -": a place, and a month, never an act)."""
+    head = _DATELINE.sub("", text.text[:_OPENING_CHARS], count=1)
+    sentences = split_sentences(head)
+    return split_words(sentences[0] if sentences else "")
 
 
 def magnitude(text: str) -> float:
