@@ -151,6 +151,8 @@ class RelevanceRules:
     priors: Mapping[str, float] = field(default_factory=dict)
     official_prior: float = 1.0
     threshold: float = 1.0
+    # a story whose median member is less than this above the threshold ranks a level lower
+    thin_evidence: float = 1.0
     title_weight: float = 2.0
     acting: Acting = field(default_factory=Acting)
     # the cue groups whose terms make policy context for a taxonomy's `context` terms
@@ -257,6 +259,7 @@ class RelevanceRules:
             priors=priors,
             official_prior=_number(data.get("official_prior", 1.0), f"{where}.official_prior"),
             threshold=_number(data.get("threshold", 1.0), f"{where}.threshold"),
+            thin_evidence=_number(data.get("thin_evidence", 1.0), f"{where}.thin_evidence"),
             title_weight=_number(data.get("title_weight", 2.0), f"{where}.title_weight"),
         )
 
@@ -366,6 +369,12 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     size = max(a.magnitude for a in members)
     # the story has reached the furthest stage any of its reports tells
     weight = EVENT_TYPES.get(kind, 0.0) + size + max(a.stage for a in members)
+    if relevant and middle.score < rules.threshold + rules.thin_evidence:
+        # policy news on thin evidence (one weak cue's worth above the threshold) ranks a
+        # level lower: a non-policy story at the top of a brief costs its reader more than a
+        # policy story a few places down
+        weight -= 1.0
+        reasons = (*reasons, "thin evidence: ranked lower")
     significance = max(weight, 0.0) if relevant else 0.0
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
 
