@@ -149,3 +149,10 @@ def test_policy_news_on_thin_evidence_ranks_a_level_lower(taxonomy, tmp_path):
     config.write_text("[taxonomy.relevance]\nthin_evidence = 0.0\n", encoding="utf-8")
     tuned = Taxonomy.load(config).relevance
     assert "thin evidence: ranked lower" not in story_facts([thin], tuned).reasons
+
+
+def test_a_count_of_people_is_read_as_a_modifier_and_as_those_affected():
+    # real headlines (dev corpus r0388 Infosecurity Magazine, r0889 SecurityWeek)
+    assert magnitude("South Korea's Coupang Confirms 34 Million Customer Data Leak") >= 1.0
+    assert magnitude("22 Million Affected by Aflac Data Breach") >= 1.0
+    assert magnitude("Korean Air data breach exposes data of thousands of employees") == 0.0

@@ -57,12 +57,13 @@ _DATELINE = re.compile(
     r",?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?:\([^)]{2,40}\)\s*)?[-–—]+\s+"
 )
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
-# a count of people or their records: "33.7 million customers", "220,000 people"
+# a count of people or their records: "33.7 million customers", "220,000 people", "34 million
+# customer records" (the noun as a modifier), "22 million affected"
 _PEOPLE = re.compile(
     r"(\d[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
-    r"(?:\w+\s)?(?:people|persons|users|customers|accounts|records|victims|patients|"
-    r"students|employees|citizens|residents|subscribers|individuals|children|devices|"
-    r"households|members)\b",
+    r"(?:\w+\s)?(?:people|persons?|users?|customers?|accounts?|records?|victims?|patients?|"
+    r"students?|employees?|citizens?|residents?|subscribers?|individuals?|children|devices?|"
+    r"households?|members?|affected|impacted)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
