@@ -156,3 +156,19 @@ def test_a_count_of_people_is_read_as_a_modifier_and_as_those_affected():
     assert magnitude("South Korea's Coupang Confirms 34 Million Customer Data Leak") >= 1.0
     assert magnitude("22 Million Affected by Aflac Data Breach") >= 1.0
     assert magnitude("Korean Air data breach exposes data of thousands of employees") == 0.0
+
+
+def test_one_persons_case_ranks_below_a_case_against_a_network(taxonomy):
+    # real headlines (dev corpus r0996 SecurityWeek, r0835 SecurityWeek, r0884 SecurityWeek)
+    one = significance(taxonomy, "Dutch Port Hacker Sentenced to Prison")
+    many = significance(taxonomy, "54 Charged in US Over ATM Attacks Involving 'Ploutus' Malware")
+    assert one < many
+    rules = taxonomy.relevance
+    found = assess(taxonomy, "Dutch Port Hacker Sentenced to Prison", kind="policy-press")
+    assert found.individual
+    assert "one person's case" in story_facts([found], rules).reasons
+    # a person named in an incident is no case: a breach's size is its own
+    breach = assess(
+        taxonomy, "Hacker Claims Theft of 40 Million Condé Nast Records", kind="policy-press"
+    )
+    assert "one person's case" not in story_facts([breach], rules).reasons

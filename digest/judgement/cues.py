@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BINDING", "BODIES", "BUILTIN_CUES", "SCALE_TERMS", "TENTATIVE", "BuiltinCues"]
+__all__ = [
+    "BINDING",
+    "BODIES",
+    "BUILTIN_CUES",
+    "INDIVIDUALS",
+    "SCALE_TERMS",
+    "TENTATIVE",
+    "BuiltinCues",
+]
 
 
 @dataclass(frozen=True)
@@ -213,4 +221,15 @@ TENTATIVE: tuple[str, ...] = (
     "may", "might", "mulls", "debate", "consultation", "seeks feedback", "call for", "calls for",
     "urge", "urges", "should", "would", "allege", "alleges", "accuses", "claim", "claims", "warn",
     "warns",
+)  # fmt: skip
+
+# Nouns that name one person, as a headline names a defendant ("Australian man jailed", "Dutch
+# port hacker sentenced", "Ransomware affiliate pleads guilty"): a case against one individual
+# is a small case, a level below a company's fine or an operation against a network. Singular
+# only: "founders", "hackers" or "574 arrested" are more than one; no word that is as often an
+# adjective or a firm ("national", "operator", "developer").
+INDIVIDUALS: tuple[str, ...] = (
+    "man", "woman", "teen", "teenager", "boy", "girl", "hacker", "suspect", "admin",
+    "administrator", "affiliate", "founder", "employee", "insider", "student", "citizen",
+    "programmer", "owner",
 )  # fmt: skip

@@ -26,6 +26,7 @@ from digest.judgement.cues import (
     BINDING,
     BODIES,
     BUILTIN_CUES,
+    INDIVIDUALS,
     SCALE_TERMS,
     TENTATIVE,
     BuiltinCues,
@@ -50,6 +51,9 @@ EVENT_TYPES: dict[str, float] = {
 }
 _LEAD_WORDS = 120  # words of the text read for cues
 _SUBJECT_SPAN = 3  # a headline's subject is among its first words
+_PARTY_SPAN = 5  # a headline names its party (subject, or object of an arrest) this early
+_INDIVIDUALS = frozenset(w.encode() for w in INDIVIDUALS)
+_CASES = ("court", "enforcement")  # event types whose party's size is the case's size
 _OPENING_CHARS = 400  # the lead's first sentence is read for who acts
 # a wire dateline: a place in capitals or title case, then a date and/or the agency, then a dash
 _DATELINE = re.compile(
@@ -141,6 +145,8 @@ class Assessment:
     magnitude: float  # 0 (nothing measured) to 2 (billions, tens of millions of people)
     # the act's stage as the headline tells it: +0.5 done and binding, -0.5 a step towards it
     stage: float = 0.0
+    # the headline's party is one person ("Australian man jailed"), not a firm or a network
+    individual: bool = False
 
 
 @dataclass(frozen=True)
@@ -332,6 +338,9 @@ class RelevanceRules:
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
             stage=self._stage(heading, title.text),
+            individual=not _INDIVIDUALS.isdisjoint(
+                [w for w in title.words if w != b"s"][:_PARTY_SPAN]
+            ),
         )
 
     def _breadth(self, heading: _Seen, lead: _Seen) -> float:
@@ -370,6 +379,10 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     size = max(a.magnitude for a in members)
     # the story has reached the furthest stage any of its reports tells
     weight = EVENT_TYPES.get(kind, 0.0) + size + max(a.stage for a in members)
+    if kind in _CASES and 2 * sum(a.individual for a in members) > len(members):
+        # one person's case (a hacker jailed, a suspect arrested) is a small case
+        weight -= 1.0
+        reasons = (*reasons, "one person's case")
     if relevant and middle.score < rules.threshold + rules.thin_evidence:
         # policy news on thin evidence (one weak cue's worth above the threshold) ranks a
         # level lower: a non-policy story at the top of a brief costs its reader more than a
