@@ -241,3 +241,33 @@ def test_an_official_sources_own_news_with_no_act_is_not_policy_news(taxonomy):
         kind="government",
         official=True,
     )
+
+
+def test_a_compound_subject_acts_with_the_bare_verb(taxonomy):
+    # r0307 Malwarebytes Labs: a vendor's blog, policy news because the FBI warns
+    title = "Holiday shoppers targeted as Amazon and FBI warn of surge in account takeover attacks"
+    found = assess(taxonomy, title, kind="vendor")
+    assert "acting: fbi warn" in found.reasons
+    assert found.score >= taxonomy.relevance.threshold
+
+
+def test_a_prison_term_is_a_courts_act_though_no_court_is_named(taxonomy):
+    # r0357 Infosecurity Magazine; r0544 HackRead (a span of years, no prison term)
+    title = "Australian Man Gets Seven Years for Running “Evil Twin” Wi-Fi"
+    lead = "A Western Australia man will spend seven years behind bars after stealing intimate data"
+    found = assess(taxonomy, title, lead, kind="security-press")
+    assert "acting: court gets seven years" in found.reasons
+    assert found.event_type == "court"
+    assert found.score >= taxonomy.relevance.threshold
+    assert "acting in lead: court spend seven years" in assess(taxonomy, "", lead).reasons
+    # r0353 SecurityWeek: the term in the lead's first sentence
+    told = assess(
+        taxonomy,
+        "Australian Man Sentenced to Prison for Wi-Fi Attacks at Airports and on Flights",
+        "Michael Clapsis has been sentenced to 7 years and 4 months in prison for stealing "
+        "sensitive information.",
+        kind="security-press",
+    )
+    assert "acting in lead: court sentenced to 7 years" in told.reasons
+    span = assess(taxonomy, "7 Year Long ShadyPanda Attack Spied on 4.3M Chrome and Edge Users")
+    assert not any("court" in r for r in span.reasons)

@@ -51,6 +51,16 @@ EVENT_TYPES: dict[str, float] = {
 }
 _LEAD_WORDS = 120  # words of the text read for cues
 _SUBJECT_SPAN = 3  # a headline's subject is among its first words
+# a prison term passed: "gets seven years", "handed 7+ years", "five years in prison"
+_TERM = (
+    r"(?:\d+\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty)[ -](?:years?|months?)"
+)
+_PRISON = re.compile(
+    rf"\b(?:(?:gets?|got|given|handed|serve|spend|sentenced\sto)\s(?:up\sto\s)?{_TERM}\b"
+    rf"|{_TERM}\s(?:in\s(?:prison|jail)|behind\sbars))",
+    re.IGNORECASE,
+)
 _PARTY_SPAN = 5  # a headline names its party (subject, or object of an arrest) this early
 _INDIVIDUALS = frozenset(w.encode() for w in INDIVIDUALS)
 _CASES = ("court", "enforcement")  # event types whose party's size is the case's size
@@ -95,8 +105,8 @@ class CueGroup:
 class Acting:
     """A place or body acting in the headline: a capitalised subject ("EU", "India", "Ofcom")
     directly followed by a governing verb ("fines", "ordered", "to ban"). A singular subject
-    takes the verb's -s or -ed form ("EU fines"; never "French Open"), a plural one may take
-    the bare verb ("Regulators fine")."""
+    takes the verb's -s or -ed form ("EU fines"; never "French Open"), a plural or compound one
+    may take the bare verb ("Regulators fine", "Amazon and FBI warn")."""
 
     weight: float = 1.5
     subjects: frozenset[bytes] = frozenset()  # lowercased
@@ -129,8 +139,10 @@ class Acting:
                     cased = [w for w in title.encoded.translate(SEPARATORS).split() if w != b"s"]
                 if len(cased) != len(words) or not cased[n][:1].isupper():
                     continue
+                # "Regulators fine", and a compound subject: "Amazon and FBI warn"
                 plural = word.endswith(b"s") and not cased[n].isupper()
-                if verb in self.verbs or plural:
+                compound = n >= 2 and words[n - 1] == b"and"
+                if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
         return ""
 
@@ -285,16 +297,18 @@ class RelevanceRules:
         lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary)
         score = 0.0
         reasons: list[str] = []
-        acting = self.acting.find(title)
+        acting = self.acting.find(title) or _prison_term(title.text)
         lead_acting = ""
         if acting:
             score += self.acting.weight
             reasons.append(f"acting: {acting}")
-        elif lead_acting := self.acting.find(_opening(text)):
-            # the lead's first sentence names who acts when the headline names what was done
-            # ("Shein fined" / "The Commission has fined ..."): a text cue, not a headline one
-            score += self.acting.weight / self.title_weight
-            reasons.append(f"acting in lead: {lead_acting}")
+        else:
+            opening = _opening(text)
+            if lead_acting := self.acting.find(opening) or _prison_term(opening.text):
+                # the lead's first sentence names who acts when the headline names what was
+                # done ("Shein fined" / "The Commission has fined ..."): a text cue
+                score += self.acting.weight / self.title_weight
+                reasons.append(f"acting in lead: {lead_acting}")
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
@@ -333,7 +347,7 @@ class RelevanceRules:
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
-            event_type=self._event_type(heading, lead),
+            event_type=self._event_type(heading, lead, _sentenced(acting or lead_acting)),
             magnitude=min(
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
@@ -354,13 +368,14 @@ class RelevanceRules:
         towards = "?" in title or bool(heading.first(self.tentative))
         return 0.5 * (done - towards)
 
-    def _event_type(self, heading: _Seen, lead: _Seen) -> str:
-        """The weightiest type the headline shows, else the weightiest the lead shows."""
+    def _event_type(self, heading: _Seen, lead: _Seen, sentenced: bool = False) -> str:
+        """The weightiest type the headline shows, else the weightiest the lead shows; a
+        prison term told in other words is a court's act."""
         for seen in (heading, lead):
             for group in self.types:  # weightiest first
                 if seen.first(group):
                     return group.name
-        return "other"
+        return "court" if sentenced else "other"
 
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
@@ -391,6 +406,17 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
         reasons = (*reasons, "thin evidence: ranked lower")
     significance = max(weight, 0.0) if relevant else 0.0
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
+
+
+def _prison_term(text: str) -> str:
+    """ "court <term>" when `text` tells a prison term passed ("gets seven years", "spend 7
+    years behind bars"): a court has acted, whether or not it is named."""
+    found = _PRISON.search(text)
+    return f"court {found.group(0).lower()}" if found else ""
+
+
+def _sentenced(acting: str) -> bool:
+    return acting.startswith("court ")
 
 
 def _opening(text: Words) -> Words:
