@@ -31,7 +31,7 @@ from digest.judgement.cues import (
     TENTATIVE,
     BuiltinCues,
 )
-from digest.text.sentences import split_sentences
+from digest.text.sentences import ABBREVIATIONS
 from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
@@ -61,10 +61,13 @@ _PRISON = re.compile(
     rf"|{_TERM}\s(?:in\s(?:prison|jail)|behind\sbars))",
     re.IGNORECASE,
 )
+_TERM_UNITS = frozenset((b"year", b"years", b"month", b"months"))
 _PARTY_SPAN = 5  # a headline names its party (subject, or object of an arrest) this early
 _INDIVIDUALS = frozenset(w.encode() for w in INDIVIDUALS)
 _CASES = ("court", "enforcement")  # event types whose party's size is the case's size
 _OPENING_CHARS = 400  # the lead's first sentence is read for who acts
+_OPENING_WORDS = 80  # more words than _OPENING_CHARS can hold
+_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s+")  # a possible end of a sentence
 # a wire dateline: a place in capitals or title case, then a date and/or the agency, then a dash
 _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z.'’ -]{3,40}|[A-Z][\w.'’ -]{1,40}(?=,?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\()))"
@@ -119,6 +122,8 @@ class Acting:
     def find(self, title: Words) -> str:
         """ "subject verb" for the first place or body acting in `title`, or ""."""
         if not self.subjects or not self.verbs:
+            return ""
+        if self.subjects.isdisjoint(title.words):  # most texts: no subject at all
             return ""
         words = [w for w in title.words if w != b"s"]
         if len(words) < 2:
@@ -191,6 +196,11 @@ class RelevanceRules:
         narrowed to these once, so each group's lookup is on a handful of words."""
         every = (*self.groups, *self.types, self.binding, self.tentative, self.broad)
         return frozenset().union(*(g.words | g.starts for g in every))
+
+    @cached_property
+    def _opening_cues(self) -> frozenset[bytes]:
+        """Words without which a lead's first sentence tells no act: subjects, prison terms."""
+        return self.acting.subjects | _TERM_UNITS
 
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
@@ -297,14 +307,14 @@ class RelevanceRules:
         lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary)
         score = 0.0
         reasons: list[str] = []
-        acting = self.acting.find(title) or _prison_term(title.text)
+        acting = self.acting.find(title) or _prison_term(title)
         lead_acting = ""
         if acting:
             score += self.acting.weight
             reasons.append(f"acting: {acting}")
-        else:
-            opening = _opening(text)
-            if lead_acting := self.acting.find(opening) or _prison_term(opening.text):
+        elif not self._opening_cues.isdisjoint(text.words[:_OPENING_WORDS]):
+            opening = _opening(text)  # only when a subject or a term may be there
+            if lead_acting := self.acting.find(opening) or _prison_term(opening):
                 # the lead's first sentence names who acts when the headline names what was
                 # done ("Shein fined" / "The Commission has fined ..."): a text cue
                 score += self.acting.weight / self.title_weight
@@ -408,10 +418,12 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
 
 
-def _prison_term(text: str) -> str:
+def _prison_term(text: Words) -> str:
     """ "court <term>" when `text` tells a prison term passed ("gets seven years", "spend 7
     years behind bars"): a court has acted, whether or not it is named."""
-    found = _PRISON.search(text)
+    if _TERM_UNITS.isdisjoint(text.words):  # most texts: no regex search
+        return ""
+    found = _PRISON.search(text.text)
     return f"court {found.group(0).lower()}" if found else ""
 
 
@@ -422,9 +434,16 @@ def _sentenced(acting: str) -> bool:
 def _opening(text: Words) -> Words:
     """The first sentence of `text` (within its first few hundred characters), split, without
     a wire dateline ("BRUSSELS, May 27 (Reuters) -": a place, and a month, never an act)."""
-    head = _DATELINE.sub("", text.text[:_OPENING_CHARS], count=1)
-    sentences = split_sentences(head)
-    return split_words(sentences[0] if sentences else "")
+    head = _DATELINE.sub("", text.text[:_OPENING_CHARS].split("\n", 1)[0], count=1)
+    # the sentence splitter's rule (a stop ends a sentence unless it ends an abbreviation or
+    # an initial), on the first stops only: the rest of the text is never read
+    for stop in _STOP.finditer(head):
+        last = head[: stop.start() + 1].rsplit(None, 1)[-1]
+        token = last.rstrip(".!?\"'”’)]").lower()
+        if last.endswith(".") and (token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
+            continue
+        return split_words(head[: stop.start() + 1])
+    return split_words(head)
 
 
 def magnitude(text: str) -> float:
