@@ -271,3 +271,12 @@ def test_a_prison_term_is_a_courts_act_though_no_court_is_named(taxonomy):
     assert "acting in lead: court sentenced to 7 years" in told.reasons
     span = assess(taxonomy, "7 Year Long ShadyPanda Attack Spied on 4.3M Chrome and Edge Users")
     assert not any("court" in r for r in span.reasons)
+
+
+def test_a_leads_attribution_is_no_act(taxonomy):
+    # r0521 BleepingComputer's lead: the FBI is the source here, the act is in the headline
+    lead = (
+        "The FBI said several victims used the domain and told agents that they were shown "
+        "lucrative returns on what they thought were legitimate investments."
+    )
+    assert not any(r.startswith("acting") for r in assess(taxonomy, "", lead).reasons)

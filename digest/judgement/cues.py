@@ -17,6 +17,7 @@ __all__ = [
     "BODIES",
     "BUILTIN_CUES",
     "INDIVIDUALS",
+    "SAYING",
     "SCALE_TERMS",
     "TENTATIVE",
     "BuiltinCues",
@@ -233,3 +234,7 @@ INDIVIDUALS: tuple[str, ...] = (
     "administrator", "affiliate", "founder", "employee", "insider", "student", "citizen",
     "programmer", "owner",
 )  # fmt: skip
+
+# Verbs of saying: in a headline a body's statement is news ("EU says Shein broke the law"); in
+# a lead's first sentence it is how the news is sourced ("Police said ..."), no act.
+SAYING: tuple[str, ...] = ("say", "says", "said", "tell", "tells", "told")

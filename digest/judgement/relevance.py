@@ -27,6 +27,7 @@ from digest.judgement.cues import (
     BODIES,
     BUILTIN_CUES,
     INDIVIDUALS,
+    SAYING,
     SCALE_TERMS,
     TENTATIVE,
     BuiltinCues,
@@ -61,6 +62,7 @@ _PRISON = re.compile(
     rf"|{_TERM}\s(?:in\s(?:prison|jail)|behind\sbars))",
     re.IGNORECASE,
 )
+_SAYING = frozenset(w.encode() for w in SAYING)
 _TERM_UNITS = frozenset((b"year", b"years", b"month", b"months"))
 _PARTY_SPAN = 5  # a headline names its party (subject, or object of an arrest) this early
 _INDIVIDUALS = frozenset(w.encode() for w in INDIVIDUALS)
@@ -119,8 +121,9 @@ class Acting:
     # ("Shoppers targeted as FBI warns"), a place only as the headline's subject
     bodies: frozenset[bytes] = frozenset()
 
-    def find(self, title: Words) -> str:
-        """ "subject verb" for the first place or body acting in `title`, or ""."""
+    def find(self, title: Words, skip: frozenset[bytes] = frozenset()) -> str:
+        """ "subject verb" for the first place or body acting in `title`, or "" (`skip`: verbs
+        that are no act here)."""
         if not self.subjects or not self.verbs:
             return ""
         if self.subjects.isdisjoint(title.words):  # most texts: no subject at all
@@ -147,6 +150,8 @@ class Acting:
                 # "Regulators fine", and a compound subject: "Amazon and FBI warn"
                 plural = word.endswith(b"s") and not cased[n].isupper()
                 compound = n >= 2 and words[n - 1] == b"and"
+                if verb in skip:
+                    continue
                 if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
         return ""
@@ -314,7 +319,8 @@ class RelevanceRules:
             reasons.append(f"acting: {acting}")
         elif not self._opening_cues.isdisjoint(text.words[:_OPENING_WORDS]):
             opening = _opening(text)  # only when a subject or a term may be there
-            if lead_acting := self.acting.find(opening) or _prison_term(opening):
+            # "Police said ...": a lead's attribution is how news is sourced, not an act
+            if lead_acting := self.acting.find(opening, _SAYING) or _prison_term(opening):
                 # the lead's first sentence names who acts when the headline names what was
                 # done ("Shein fined" / "The Commission has fined ..."): a text cue
                 score += self.acting.weight / self.title_weight
