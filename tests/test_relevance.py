@@ -274,9 +274,8 @@ def test_a_prison_term_is_a_courts_act_though_no_court_is_named(taxonomy):
 
 
 def test_a_leads_attribution_is_no_act(taxonomy):
-    # r0521 BleepingComputer's lead: the FBI is the source here, the act is in the headline
-    lead = (
-        "The FBI said several victims used the domain and told agents that they were shown "
-        "lucrative returns on what they thought were legitimate investments."
-    )
-    assert not any(r.startswith("acting") for r in assess(taxonomy, "", lead).reasons)
+    # r1132 POLITICO Europe: the body's statement is the news in a headline; the same words in
+    # a lead are how the news is sourced
+    said = "TikTok breached digital advertising rules, European Commission says"
+    assert "acting: commission says" in assess(taxonomy, said).reasons
+    assert not any(r.startswith("acting") for r in assess(taxonomy, "", said).reasons)
