@@ -4,12 +4,16 @@ Each item is read for cues in groups (built-in lists in `digest/judgement/cues.p
 taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
 police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw), and
 what marks other news (a deal, a product launch, a malware write-up with no victim, a routine
-advisory, sport, an event listing, general politics). A cue in the headline counts more than one
-in the text; the source's kind (regulator, general news, vendor ...) is a prior. A story is
-policy news when its median member is; its event type is the weightiest type its members show,
-and its significance adds the size of what happened (a fine of hundreds of millions, millions of
-people affected, many countries acting) and how far the act has gone (done and binding, or a
-proposal, a claim, a question).
+advisory, sport, an event listing, general politics). Who acts is read from the sentence: a
+public body as the subject of a governing verb wherever its clause starts in the headline, or in
+the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
+a court's act. A cue in the headline counts more than one in the text; the source's kind
+(regulator, general news, vendor ...) is a prior that weighs the evidence, never evidence alone.
+A story is policy news when its median member is; its event type is the weightiest type its
+members show, and its significance adds the size of what happened (a fine of hundreds of
+millions, millions of people affected, many countries acting) and how far the act has gone (done
+and binding, or a proposal, a claim, a question), less a level for one person's case and for
+policy news on thin evidence.
 """
 
 from __future__ import annotations
