@@ -119,3 +119,56 @@ def test_evidence_of_scale_raises_significance(taxonomy):
     alone = significance(taxonomy, "Botnet dismantled by police")
     together = significance(taxonomy, "Botnet dismantled by police of 20 countries with Europol")
     assert together > alone
+
+
+def test_policy_news_on_thin_evidence_ranks_a_level_lower(taxonomy, tmp_path):
+    # one event told twice (dev corpus r1148 Reuters, headline only; r1157 Yahoo Finance, with
+    # its lead): the first shows one weak cue, the second the authority too
+    rules = taxonomy.relevance
+    thin = assess(
+        taxonomy,
+        "Microsoft makes Office-Teams offer to avert EU antitrust fine",
+        kind="general-news",
+    )
+    sure = assess(
+        taxonomy,
+        "Microsoft makes Office-Teams offer to avert EU antitrust fine",
+        "Microsoft has offered to make its Office product without Teams cheaper than when sold "
+        "with Teams, EU antitrust regulators said on Friday, which could spare the company a big "
+        "fine and ease tensions with the United States. The European Commission...",
+        kind="general-news",
+    )
+    assert rules.threshold <= thin.score < sure.score
+    thin_story, sure_story = story_facts([thin], rules), story_facts([sure], rules)
+    assert thin_story.relevant and sure_story.relevant
+    assert "thin evidence: ranked lower" in thin_story.reasons
+    assert "thin evidence: ranked lower" not in sure_story.reasons
+    assert thin_story.significance < sure_story.significance
+    # operators turn it off in the config file
+    config = tmp_path / "taxonomy.toml"
+    config.write_text("[taxonomy.relevance]\nthin_evidence = 0.0\n", encoding="utf-8")
+    tuned = Taxonomy.load(config).relevance
+    assert "thin evidence: ranked lower" not in story_facts([thin], tuned).reasons
+
+
+def test_a_count_of_people_is_read_as_a_modifier_and_as_those_affected():
+    # real headlines (dev corpus r0388 Infosecurity Magazine, r0889 SecurityWeek)
+    assert magnitude("South Korea's Coupang Confirms 34 Million Customer Data Leak") >= 1.0
+    assert magnitude("22 Million Affected by Aflac Data Breach") >= 1.0
+    assert magnitude("Korean Air data breach exposes data of thousands of employees") == 0.0
+
+
+def test_one_persons_case_ranks_below_a_case_against_a_network(taxonomy):
+    # real headlines (dev corpus r0996 SecurityWeek, r0835 SecurityWeek, r0884 SecurityWeek)
+    one = significance(taxonomy, "Dutch Port Hacker Sentenced to Prison")
+    many = significance(taxonomy, "54 Charged in US Over ATM Attacks Involving 'Ploutus' Malware")
+    assert one < many
+    rules = taxonomy.relevance
+    found = assess(taxonomy, "Dutch Port Hacker Sentenced to Prison", kind="policy-press")
+    assert found.individual
+    assert "one person's case" in story_facts([found], rules).reasons
+    # a person named in an incident is no case: a breach's size is its own
+    breach = assess(
+        taxonomy, "Hacker Claims Theft of 40 Million Condé Nast Records", kind="policy-press"
+    )
+    assert "one person's case" not in story_facts([breach], rules).reasons

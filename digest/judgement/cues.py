@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BINDING", "BODIES", "BUILTIN_CUES", "SCALE_TERMS", "TENTATIVE", "BuiltinCues"]
+__all__ = [
+    "BINDING",
+    "BODIES",
+    "BUILTIN_CUES",
+    "INDIVIDUALS",
+    "SAYING",
+    "SCALE_TERMS",
+    "TENTATIVE",
+    "BuiltinCues",
+]
 
 
 @dataclass(frozen=True)
@@ -214,3 +223,18 @@ TENTATIVE: tuple[str, ...] = (
     "urge", "urges", "should", "would", "allege", "alleges", "accuses", "claim", "claims", "warn",
     "warns",
 )  # fmt: skip
+
+# Nouns that name one person, as a headline names a defendant ("Australian man jailed", "Dutch
+# port hacker sentenced", "Ransomware affiliate pleads guilty"): a case against one individual
+# is a small case, a level below a company's fine or an operation against a network. Singular
+# only: "founders", "hackers" or "574 arrested" are more than one; no word that is as often an
+# adjective or a firm ("national", "operator", "developer").
+INDIVIDUALS: tuple[str, ...] = (
+    "man", "woman", "teen", "teenager", "boy", "girl", "hacker", "suspect", "admin",
+    "administrator", "affiliate", "founder", "employee", "insider", "student", "citizen",
+    "programmer", "owner",
+)  # fmt: skip
+
+# Verbs of saying: in a headline a body's statement is news ("EU says Shein broke the law"); in
+# a lead's first sentence it is how the news is sourced ("Police said ..."), no act.
+SAYING: tuple[str, ...] = ("say", "says", "said", "tell", "tells", "told")

@@ -4,12 +4,16 @@ Each item is read for cues in groups (built-in lists in `digest/judgement/cues.p
 taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
 police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw), and
 what marks other news (a deal, a product launch, a malware write-up with no victim, a routine
-advisory, sport, an event listing, general politics). A cue in the headline counts more than one
-in the text; the source's kind (regulator, general news, vendor ...) is a prior. A story is
-policy news when its median member is; its event type is the weightiest type its members show,
-and its significance adds the size of what happened (a fine of hundreds of millions, millions of
-people affected, many countries acting) and how far the act has gone (done and binding, or a
-proposal, a claim, a question).
+advisory, sport, an event listing, general politics). Who acts is read from the sentence: a
+public body as the subject of a governing verb wherever its clause starts in the headline, or in
+the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
+a court's act. A cue in the headline counts more than one in the text; the source's kind
+(regulator, general news, vendor ...) is a prior that weighs the evidence, never evidence alone.
+A story is policy news when its median member is; its event type is the weightiest type its
+members show, and its significance adds the size of what happened (a fine of hundreds of
+millions, millions of people affected, many countries acting) and how far the act has gone (done
+and binding, or a proposal, a claim, a question), less a level for one person's case and for
+policy news on thin evidence.
 """
 
 from __future__ import annotations
@@ -26,10 +30,13 @@ from digest.judgement.cues import (
     BINDING,
     BODIES,
     BUILTIN_CUES,
+    INDIVIDUALS,
+    SAYING,
     SCALE_TERMS,
     TENTATIVE,
     BuiltinCues,
 )
+from digest.text.sentences import ABBREVIATIONS
 from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
@@ -49,13 +56,37 @@ EVENT_TYPES: dict[str, float] = {
 }
 _LEAD_WORDS = 120  # words of the text read for cues
 _SUBJECT_SPAN = 3  # a headline's subject is among its first words
+# a prison term passed: "gets seven years", "handed 7+ years", "five years in prison"
+_TERM = (
+    r"(?:\d+\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty)[ -](?:years?|months?)"
+)
+_PRISON = re.compile(
+    rf"\b(?:(?:gets?|got|given|handed|serve|spend|sentenced\sto)\s(?:up\sto\s)?{_TERM}\b"
+    rf"|{_TERM}\s(?:in\s(?:prison|jail)|behind\sbars))",
+    re.IGNORECASE,
+)
+_SAYING = frozenset(w.encode() for w in SAYING)
+_TERM_UNITS = frozenset((b"year", b"years", b"month", b"months"))
+_PARTY_SPAN = 5  # a headline names its party (subject, or object of an arrest) this early
+_INDIVIDUALS = frozenset(w.encode() for w in INDIVIDUALS)
+_CASES = ("court", "enforcement")  # event types whose party's size is the case's size
+_OPENING_CHARS = 400  # the lead's first sentence is read for who acts
+_OPENING_WORDS = 80  # more words than _OPENING_CHARS can hold
+_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s+")  # a possible end of a sentence
+# a wire dateline: a place in capitals or title case, then a date and/or the agency, then a dash
+_DATELINE = re.compile(
+    r"^\s*(?:[A-Z][A-Z.'’ -]{3,40}|[A-Z][\w.'’ -]{1,40}(?=,?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\()))"
+    r",?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?:\([^)]{2,40}\)\s*)?[-–—]+\s+"
+)
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
-# a count of people or their records: "33.7 million customers", "220,000 people"
+# a count of people or their records: "33.7 million customers", "220,000 people", "34 million
+# customer records" (the noun as a modifier), "22 million affected"
 _PEOPLE = re.compile(
     r"(\d[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
-    r"(?:\w+\s)?(?:people|persons|users|customers|accounts|records|victims|patients|"
-    r"students|employees|citizens|residents|subscribers|individuals|children|devices|"
-    r"households|members)\b",
+    r"(?:\w+\s)?(?:people|persons?|users?|customers?|accounts?|records?|victims?|patients?|"
+    r"students?|employees?|citizens?|residents?|subscribers?|individuals?|children|devices?|"
+    r"households?|members?|affected|impacted)\b",
     re.IGNORECASE,
 )
 _AMOUNT = re.compile(
@@ -83,34 +114,49 @@ class CueGroup:
 class Acting:
     """A place or body acting in the headline: a capitalised subject ("EU", "India", "Ofcom")
     directly followed by a governing verb ("fines", "ordered", "to ban"). A singular subject
-    takes the verb's -s or -ed form ("EU fines"; never "French Open"), a plural one may take
-    the bare verb ("Regulators fine")."""
+    takes the verb's -s or -ed form ("EU fines"; never "French Open"), a plural or compound one
+    may take the bare verb ("Regulators fine", "Amazon and FBI warn")."""
 
     weight: float = 1.5
     subjects: frozenset[bytes] = frozenset()  # lowercased
     verbs: frozenset[bytes] = frozenset()  # lowercased -s, -ed forms and auxiliaries ("to")
     bare: frozenset[bytes] = frozenset()  # lowercased bare verbs, after a plural subject
+    # public bodies among the subjects (not places): a body acts wherever its clause starts
+    # ("Shoppers targeted as FBI warns"), a place only as the headline's subject
+    bodies: frozenset[bytes] = frozenset()
 
-    def find(self, title: Words) -> str:
-        """ "subject verb" for the first place acting in `title`, or ""."""
+    def find(self, title: Words, skip: frozenset[bytes] = frozenset()) -> str:
+        """ "subject verb" for the first place or body acting in `title`, or "" (`skip`: verbs
+        that are no act here)."""
         if not self.subjects or not self.verbs:
+            return ""
+        if self.subjects.isdisjoint(title.words):  # most texts: no subject at all
             return ""
         words = [w for w in title.words if w != b"s"]
         if len(words) < 2:
             return ""
         cased: list[bytes] | None = None
         # the headline's subject comes first, after at most two modifiers ("German police
-        # raid"): a place later on is an object or a setting ("moves from London to ...")
-        for n, word in enumerate(words[: min(_SUBJECT_SPAN, len(words) - 1)]):
+        # raid"): a place later on is an object or a setting ("moves from London to ..."),
+        # while a public body later on is the subject of its own clause
+        for n, word in enumerate(words[:-1]):
             verb = words[n + 1]
+            # "in Paris to": an infinitive follows any noun; only a headline's subject is
+            # an authority "to" act
+            if n >= _SUBJECT_SPAN and (word not in self.bodies or verb == b"to"):
+                continue
             if word in self.subjects and (verb in self.verbs or verb in self.bare):
                 # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
                 if cased is None:
                     cased = [w for w in title.encoded.translate(SEPARATORS).split() if w != b"s"]
                 if len(cased) != len(words) or not cased[n][:1].isupper():
                     continue
+                # "Regulators fine", and a compound subject: "Amazon and FBI warn"
                 plural = word.endswith(b"s") and not cased[n].isupper()
-                if verb in self.verbs or plural:
+                compound = n >= 2 and words[n - 1] == b"and"
+                if verb in skip:
+                    continue
+                if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
         return ""
 
@@ -125,6 +171,8 @@ class Assessment:
     magnitude: float  # 0 (nothing measured) to 2 (billions, tens of millions of people)
     # the act's stage as the headline tells it: +0.5 done and binding, -0.5 a step towards it
     stage: float = 0.0
+    # the headline's party is one person ("Australian man jailed"), not a firm or a network
+    individual: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +184,8 @@ class RelevanceRules:
     priors: Mapping[str, float] = field(default_factory=dict)
     official_prior: float = 1.0
     threshold: float = 1.0
+    # a story whose median member is less than this above the threshold ranks a level lower
+    thin_evidence: float = 1.0
     title_weight: float = 2.0
     acting: Acting = field(default_factory=Acting)
     # the cue groups whose terms make policy context for a taxonomy's `context` terms
@@ -155,6 +205,11 @@ class RelevanceRules:
         narrowed to these once, so each group's lookup is on a handful of words."""
         every = (*self.groups, *self.types, self.binding, self.tentative, self.broad)
         return frozenset().union(*(g.words | g.starts for g in every))
+
+    @cached_property
+    def _opening_cues(self) -> frozenset[bytes]:
+        """Words without which a lead's first sentence tells no act: subjects, prison terms."""
+        return self.acting.subjects | _TERM_UNITS
 
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
@@ -202,16 +257,18 @@ class RelevanceRules:
             for k, v in _table(data.get("priors", {}), f"{where}.priors").items()
         }
         acting_spec = _table(data.get("acting", {}), f"{where}.acting")
+        bodies = frozenset(
+            w
+            for t in _terms(acting_spec.get("subjects", []), f"{where}.acting.subjects")
+            for w in _tokens(t)[-1:]
+        )
+        # the built-in bodies known by one name ("Garante fines"); a longer name's last
+        # word is a common noun ("authority", "court") that acts only as the table says
+        bodies |= frozenset(w for t in BODIES if len(words := _tokens(t)) == 1 for w in words)
         acting = Acting(
             weight=_number(acting_spec.get("weight", 1.5), f"{where}.acting.weight"),
-            subjects=frozenset(
-                w
-                for t in _terms(acting_spec.get("subjects", []), f"{where}.acting.subjects")
-                for w in _tokens(t)[-1:]
-            )
-            # the built-in bodies known by one name ("Garante fines"); a longer name's last
-            # word is a common noun ("authority", "court") that acts only as the table says
-            | frozenset(w for t in BODIES if len(words := _tokens(t)) == 1 for w in words),
+            subjects=bodies,
+            bodies=bodies,
             verbs=frozenset(
                 f
                 for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
@@ -240,6 +297,7 @@ class RelevanceRules:
             priors=priors,
             official_prior=_number(data.get("official_prior", 1.0), f"{where}.official_prior"),
             threshold=_number(data.get("threshold", 1.0), f"{where}.threshold"),
+            thin_evidence=_number(data.get("thin_evidence", 1.0), f"{where}.thin_evidence"),
             title_weight=_number(data.get("title_weight", 2.0), f"{where}.title_weight"),
         )
 
@@ -258,13 +316,22 @@ class RelevanceRules:
         lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary)
         score = 0.0
         reasons: list[str] = []
-        acting = self.acting.find(title)
+        acting = self.acting.find(title) or _prison_term(title)
+        lead_acting = ""
         if acting:
             score += self.acting.weight
             reasons.append(f"acting: {acting}")
+        elif not self._opening_cues.isdisjoint(text.words[:_OPENING_WORDS]):
+            opening = _opening(text)  # only when a subject or a term may be there
+            # "Police said ...": a lead's attribution is how news is sourced, not an act
+            if lead_acting := self.acting.find(opening, _SAYING) or _prison_term(opening):
+                # the lead's first sentence names who acts when the headline names what was
+                # done ("Shein fined" / "The Commission has fined ..."): a text cue
+                score += self.acting.weight / self.title_weight
+                reasons.append(f"acting in lead: {lead_acting}")
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
-        anywhere = set(in_heading)
+        anywhere = {"acting"} if acting or lead_acting else set()
         for group in self.groups:
             term = heading.first(group)
             if term:
@@ -273,12 +340,14 @@ class RelevanceRules:
                 continue
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
+        shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
         for group, term, headline in found:
             # a cue is cancelled by its `unless` groups found at least as prominently
             if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
+            shown |= group.weight > 0
         prior = self.priors.get(kind or "", 0.0)
         if prior:
             score += prior
@@ -289,14 +358,23 @@ class RelevanceRules:
         elif not has_topic and kind in self.topic_required and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
+        if not shown and score >= self.threshold:
+            # a source's standing weighs the evidence an item shows; an item that shows none
+            # (no authority, no act, no harm) is a body's own news about itself, not policy
+            # news by its source alone (an agency's new software, a grant scheme)
+            score = min(score, self.threshold - 1.0)
+            reasons.append("no act, authority or harm told")
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
-            event_type=self._event_type(heading, lead),
+            event_type=self._event_type(heading, lead, _sentenced(acting or lead_acting)),
             magnitude=min(
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
             stage=self._stage(heading, title.text),
+            individual=not _INDIVIDUALS.isdisjoint(
+                [w for w in title.words if w != b"s"][:_PARTY_SPAN]
+            ),
         )
 
     def _breadth(self, heading: _Seen, lead: _Seen) -> float:
@@ -310,13 +388,14 @@ class RelevanceRules:
         towards = "?" in title or bool(heading.first(self.tentative))
         return 0.5 * (done - towards)
 
-    def _event_type(self, heading: _Seen, lead: _Seen) -> str:
-        """The weightiest type the headline shows, else the weightiest the lead shows."""
+    def _event_type(self, heading: _Seen, lead: _Seen, sentenced: bool = False) -> str:
+        """The weightiest type the headline shows, else the weightiest the lead shows; a
+        prison term told in other words is a court's act."""
         for seen in (heading, lead):
             for group in self.types:  # weightiest first
                 if seen.first(group):
                     return group.name
-        return "other"
+        return "court" if sentenced else "other"
 
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
@@ -335,8 +414,46 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     size = max(a.magnitude for a in members)
     # the story has reached the furthest stage any of its reports tells
     weight = EVENT_TYPES.get(kind, 0.0) + size + max(a.stage for a in members)
+    if kind in _CASES and 2 * sum(a.individual for a in members) > len(members):
+        # one person's case (a hacker jailed, a suspect arrested) is a small case
+        weight -= 1.0
+        reasons = (*reasons, "one person's case")
+    if relevant and middle.score < rules.threshold + rules.thin_evidence:
+        # policy news on thin evidence (one weak cue's worth above the threshold) ranks a
+        # level lower: a non-policy story at the top of a brief costs its reader more than a
+        # policy story a few places down
+        weight -= 1.0
+        reasons = (*reasons, "thin evidence: ranked lower")
     significance = max(weight, 0.0) if relevant else 0.0
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
+
+
+def _prison_term(text: Words) -> str:
+    """ "court <term>" when `text` tells a prison term passed ("gets seven years", "spend 7
+    years behind bars"): a court has acted, whether or not it is named."""
+    if _TERM_UNITS.isdisjoint(text.words):  # most texts: no regex search
+        return ""
+    found = _PRISON.search(text.text)
+    return f"court {found.group(0).lower()}" if found else ""
+
+
+def _sentenced(acting: str) -> bool:
+    return acting.startswith("court ")
+
+
+def _opening(text: Words) -> Words:
+    """The first sentence of `text` (within its first few hundred characters), split, without
+    a wire dateline ("BRUSSELS, May 27 (Reuters) -": a place, and a month, never an act)."""
+    head = _DATELINE.sub("", text.text[:_OPENING_CHARS].split("\n", 1)[0], count=1)
+    # the sentence splitter's rule (a stop ends a sentence unless it ends an abbreviation or
+    # an initial), on the first stops only: the rest of the text is never read
+    for stop in _STOP.finditer(head):
+        last = head[: stop.start() + 1].rsplit(None, 1)[-1]
+        token = last.rstrip(".!?\"'”’)]").lower()
+        if last.endswith(".") and (token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())):
+            continue
+        return split_words(head[: stop.start() + 1])
+    return split_words(head)
 
 
 def magnitude(text: str) -> float:
