@@ -6,7 +6,9 @@ jurisdiction, kind), polled day by day in time order with the clock at the end o
 After each day, `/brief` (top, then every topic and jurisdiction) and `/digest preview` run
 through the registry's dispatch, as a user would see them that evening.
 
-Figures, each for dev and held-out:
+Figures, each for dev, held-out and held-out3 (held-out items of batch 3, labelled after every
+earlier tuning session and never tuned on; ingested on their own, so they are also a part of
+held-out):
 - same-event pairs: precision and recall over pairs of items (same story vs same labelled
   event), and B-cubed F1;
 - tags, per item: the tags of the item's final story against the item's own labels; precision
@@ -19,7 +21,8 @@ Figures, each for dev and held-out:
   up to two days) end with exactly the stories of the time-ordered run.
 
 Held-out texts and errors are never printed; `--mistakes N` lists dev mistakes only.
-Run: .venv/bin/python benchmarks/quality.py [--split dev|heldout|both] [--orders 5] [--mistakes 0]
+Run: .venv/bin/python benchmarks/quality.py [--split dev|heldout|heldout3|both] [--orders 5]
+[--mistakes 0]  (both: every part)
 """
 
 from __future__ import annotations
@@ -58,7 +61,16 @@ from storage.store import Storage  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "realnews"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-SPLITS = {"dev": "dev", "heldout": "held-out"}
+SPLITS = {"dev": "dev", "heldout": "held-out", "heldout3": "held-out3"}
+# A part is a split, optionally narrowed to one labelling batch (items carry `batch`; the first
+# two batches have none). The third batch's held-out days were fixed before it was labelled and
+# no tuning had seen them, so its held-out items are reported on their own as well.
+PARTS: dict[str, tuple[str, int | None]] = {
+    "dev": ("dev", None),
+    "heldout": ("heldout", None),
+    "heldout3": ("heldout", 3),
+}
+PART_NOTE = "held-out3 = held-out (batch 3, never tuned): its own fresh ingest of those items only"
 
 TARGETS = {
     "pair_precision": 0.95,
@@ -110,14 +122,15 @@ class Outlet:
     kind: str | None
 
 
-def load_corpus(split: str) -> list[Labelled]:
-    """The items of one split, in time order (the file is re-read on every run)."""
+def load_corpus(split: str, batch: int | None = None) -> list[Labelled]:
+    """The items of one split (of one labelling batch, if given), in time order (the file is
+    re-read on every run)."""
     out = []
     for line in (DATA / "items.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
-        if row["split"] != split:
+        if row["split"] != split or (batch is not None and row.get("batch") != batch):
             continue
         out.append(
             Labelled(
@@ -584,14 +597,15 @@ class Figures:
 
 
 def measure(
-    split: str, taxonomy: Taxonomy, outlets: dict[str, Outlet], orders: int, tmp: Path
+    part: str, taxonomy: Taxonomy, outlets: dict[str, Outlet], orders: int, tmp: Path
 ) -> tuple[Figures, list[Labelled], Run]:
-    items = load_corpus(split)
-    run = ingest_in_time_order(tmp, f"{split}-ordered", items, taxonomy, outlets)
+    split, batch = PARTS[part]
+    items = load_corpus(split, batch)
+    run = ingest_in_time_order(tmp, f"{part}-ordered", items, taxonomy, outlets)
     rng = random.Random(2026)
     identical = 0
     for n in range(orders):
-        other = ingest_shuffled(tmp, f"{split}-shuffled{n}", items, taxonomy, outlets, rng)
+        other = ingest_shuffled(tmp, f"{part}-shuffled{n}", items, taxonomy, outlets, rng)
         identical += other.membership() == run.membership()
     slugs = [*taxonomy.topics, *taxonomy.jurisdictions]
     per_slug, micro = tag_counts(items, run, slugs)
@@ -670,6 +684,8 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
             c = x.per_slug[slug]
             cells.append(f"{_f(c.precision)}/{_f(c.recall)} ({c.tp + c.fn})")
         lines.append(f"  {slug:<18}" + "".join(f"{cell:>24}" for cell in cells))
+    if "heldout3" in results:
+        lines += ["", PART_NOTE]
     return lines
 
 
@@ -710,19 +726,24 @@ def dev_mistakes(items: Sequence[Labelled], run: Run, limit: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=["dev", "heldout", "both"], default="both")
+    parser.add_argument(
+        "--split",
+        choices=["dev", "heldout", "heldout3", "both"],
+        default="both",
+        help="both: every part",
+    )
     parser.add_argument("--orders", type=int, default=5, help="shuffled poll orders per split")
     parser.add_argument("--mistakes", type=int, default=0, help="dev mistakes to list")
     args = parser.parse_args()
     taxonomy = Taxonomy.load()
     outlets = load_outlets()
-    splits = ["dev", "heldout"] if args.split == "both" else [args.split]
+    parts = list(PARTS) if args.split == "both" else [args.split]
     results: dict[str, Figures] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for split in splits:
-            figures, items, run = measure(split, taxonomy, outlets, args.orders, Path(tmp))
-            results[split] = figures
-            if split == "dev" and args.mistakes:
+        for part in parts:
+            figures, items, run = measure(part, taxonomy, outlets, args.orders, Path(tmp))
+            results[part] = figures
+            if part == "dev" and args.mistakes:
                 print("\n".join(dev_mistakes(items, run, args.mistakes)))
                 print()
     print("\n".join(report(results, [*taxonomy.topics, *taxonomy.jurisdictions])))
