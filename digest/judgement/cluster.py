@@ -597,6 +597,9 @@ class Draft:
                     score >= JOIN_NAMED
                     and (
                         _same_name(name, sig.names, terms, entry, rarity)
+                        # a CVE identifier both name is the same flaw: its exploitation, its
+                        # patch and its listing in a catalogue are one event
+                        or not cves.isdisjoint(entry[_CVES])
                         or (
                             abs(when - entry[_SEEN]) <= NAMED_NEAR
                             and _named_alike(sig, title, entry, rarity)
