@@ -8,9 +8,10 @@ title terms half again, and a story's term by the share of its members that carr
 member that bridges to another event cannot pull that event in: its own terms stay weak until
 others repeat them). Two stories that name disjoint CVE identifiers are different events.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
-mid-sentence or as acronyms: `JOIN_NAMED`), or, within a day and a half, share most of their
-rarity-weighted names. A story told so far by one outlet alone is compared
-on headlines only, since an outlet's leads share its house words (paywall notices, bylines).
+mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, or, within a day and a
+half, share most of their rarity-weighted names. A story told so far by one outlet alone is
+compared on headlines only, since an outlet's leads share its house words (paywall notices,
+bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet heads its series alike.
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
