@@ -306,3 +306,44 @@ def test_headlines_sharing_most_of_their_names_join_within_a_day_and_a_half():
 def test_a_headline_naming_a_party_the_story_never_mentions_stays_apart():
     other = ("Quillmart's fake discounts breach law, EU tells Brightcart", _BREACH[1])
     assert not _joined(_WARNING, other, hours=5)
+
+
+# Real items of the corpus's dev split (benchmarks/data/realnews/items.jsonl, provenance in
+# PROVENANCE.md), each day placed whole in time order with one source per outlet, as polls do.
+def _corpus_day_stories(days: tuple[str, ...]) -> dict[str, int]:
+    """Each dev item of `days` -> the story it is placed in."""
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    chosen = sorted(
+        (r for r in rows if r["split"] == "dev" and r["day"] in days),
+        key=lambda r: (r["published"], r["id"]),
+    )
+    outlets = {name: n for n, name in enumerate(sorted({r["outlet"] for r in chosen}))}
+    draft = StoryIndex().draft()
+    return {
+        r["id"]: draft.place(
+            datetime.fromisoformat(r["published"].replace("Z", "+00:00")),
+            signature(r["title"], r["summary"])._replace(source=outlets[r["outlet"]]),
+        )
+        for r in chosen
+    }
+
+
+def test_one_outlets_series_on_one_campaign_keeps_each_victim_apart():
+    """SecurityWeek heads each victim of the Oracle EBS campaign alike ("Mazda Says ... Oracle
+    Hack", "Canon Says ... Oracle EBS Hack"): two victims' disclosures are two events."""
+    story = _corpus_day_stories(("2025-11-24", "2025-11-25", "2025-11-26"))
+    mazda, canon, dartmouth = story["r0155"], story["r0184"], story["r0232"]
+    assert len({mazda, canon, dartmouth}) == 3
+
+
+def test_one_outlets_two_headlines_of_one_event_still_make_one_story():
+    """BleepingComputer's two entries on the Target source-code leak are one story."""
+    story = _corpus_day_stories(("2026-01-13",))
+    assert story["r1004"] == story["r1005"]
+
+
+def test_a_catalogue_listing_joins_the_story_of_the_flaw_it_names():
+    """CISA's KEV entry names only the CVE of the MongoDB flaw that outlets report exploited."""
+    story = _corpus_day_stories(("2025-12-29", "2025-12-30"))
+    assert story["r0890"] == story["r0883"]  # "CISA Adds One Known Exploited Vulnerability"
+    assert story["r0919"] == story["r0883"]  # "CISA orders feds to patch MongoBleed flaw"

@@ -1,12 +1,14 @@
 """One card per event: stories on one page that retell one event are shown once.
 
-The headlines and texts below are synthetic (made-up outlets and companies), written the way two
-outlets head one event differently.
+The first tests' headlines and texts are synthetic (made-up outlets and companies), written the
+way two outlets head one event differently; the last ones are real items of the corpus.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from core.stories import StoryView
 from core.texts import ItemText
@@ -149,4 +151,44 @@ def test_flaws_with_different_cve_identifiers_are_different_events():
         )
     )
     page = [one, other, *other_page()]
+    assert _ids(shown_once(page)) == _ids(page)
+
+
+# Real items of the corpus's dev split (benchmarks/data/realnews/items.jsonl, provenance in
+# PROVENANCE.md): one day's cards of a security brief.
+_CORPUS = Path(__file__).parent.parent / "benchmarks" / "data" / "realnews" / "items.jsonl"
+
+
+def _corpus_story(*ids: str) -> StoryView:
+    rows = {}
+    for line in _CORPUS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["id"] in ids:
+            rows[row["id"]] = row
+    return story(*((rows[i]["outlet"], rows[i]["title"], rows[i]["summary"]) for i in ids))
+
+
+def test_stories_agreeing_on_their_names_show_one_card():
+    """The Record heads the Coupang breach "Data breach hits 'South Korea's Amazon'" and names
+    Coupang in its lead: the story three other outlets head with Coupang's name is the same."""
+    told = _corpus_story("r0365", "r0388", "r0402")
+    retold = _corpus_story("r0369")
+    others = [
+        _corpus_story("r0361", "r0366"),  # Europol takes down Cryptomixer
+        _corpus_story("r0353", "r0357"),  # an Australian man sentenced for Wi-Fi attacks
+        _corpus_story("r0404"),  # India orders the Sanchar Saathi app pre-installed
+        _corpus_story("r0391"),  # Russia limits WhatsApp
+    ]
+    page = [told, *others, retold]
+    assert _ids(shown_once(page)) == _ids([told, *others])
+
+
+def test_one_governments_or_agencys_two_acts_keep_their_cards():
+    """India's pre-installed app order and its SIM-binding rule for messaging apps, and CISA's
+    ScadaBR and Android alerts, name the same actor but are four events."""
+    app = _corpus_story("r0404", "r0428", "r0429")
+    sim = _corpus_story("r0494", "r0536")
+    scadabr = _corpus_story("r0352", "r0360")
+    android = _corpus_story("r0458", "r0556", "r0560")
+    page = [app, scadabr, sim, android, _corpus_story("r0361", "r0366")]
     assert _ids(shown_once(page)) == _ids(page)

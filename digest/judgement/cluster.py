@@ -8,9 +8,10 @@ title terms half again, and a story's term by the share of its members that carr
 member that bridges to another event cannot pull that event in: its own terms stay weak until
 others repeat them). Two stories that name disjoint CVE identifiers are different events.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
-mid-sentence or as acronyms: `JOIN_NAMED`), or, within a day and a half, share most of their
-rarity-weighted names. A story told so far by one outlet alone is compared
-on headlines only, since an outlet's leads share its house words (paywall notices, bylines).
+mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, or, within a day and a
+half, share most of their rarity-weighted names. A story told so far by one outlet alone is
+compared on headlines only, since an outlet's leads share its house words (paywall notices,
+bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet heads its series alike.
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
@@ -49,6 +50,8 @@ JOIN = 0.22  # the weighted cosine at which an item tells a story's event
 # words but not names; another act of one regulator shares the regulator's name, not also the
 # name of the one acted on (tests/data/cluster_pairs.json holds such pairs).
 JOIN_NAMED = 0.12
+# ... and the headline cosine at which an item tells a story only its own outlet told so far
+JOIN_OWN_OUTLET = 0.5
 # ... or, within `NAMED_NEAR`, when their headlines share most of their rarity-weighted names
 # (`NAMES_COVERED` of each side's): two outlets heading one event differently ("EU warns Shein
 # of fines", "Fake discounts on Shein 'breach law', EU says") keep its names when the item's
@@ -68,7 +71,7 @@ STORY_TERMS = 32  # a story is compared on its most shared terms
 # constant, not a share of the index: decisions must not depend on the index's size.
 _MAX_BUCKET = 24
 _CANDIDATES = 3  # stories compared in full per item
-_VOTE_SHARE = 0.5  # a candidate shares at least this share of the best one's rare-term weight
+_VOTE_SHARE = 0.3  # a candidate shares at least this share of the best one's rare-term weight
 # Rarity is measured against the window's stories and this many more that share no term: a
 # prior that keeps a quiet window (or an empty index) from calling every shared term common.
 _PRIOR_STORIES = 50.0
@@ -581,25 +584,32 @@ class Draft:
             self.base.comparisons += 1
             if sig.source is not None and entry[_SOURCES] == (sig.source,):
                 # only its own outlet told this story so far: its house words are everywhere in
-                # that outlet's leads, so the headlines alone say whether it is the same event
-                score, low = _title_cosine(vector, title, entry, rarity), JOIN
-            else:
-                score, low = _cosine(vector, norm, entry, rarity), JOIN_NAMED
+                # that outlet's leads, so the headlines alone say whether it is the same event,
+                # and they must agree more, since one outlet heads its series alike ("Mazda
+                # says ... Oracle hack", "Canon says ... Oracle hack": two victims, two events)
+                score = _title_cosine(vector, title, entry, rarity)
+                if score > best_score and score >= JOIN_OWN_OUTLET:
+                    best_id, best_score = sid, score
+                continue
+            score = _cosine(vector, norm, entry, rarity)
             if score > best_score and (
                 score >= JOIN
                 or (
-                    score >= low
+                    score >= JOIN_NAMED
                     and (
                         _same_name(name, sig.names, terms, entry, rarity)
+                        # a CVE identifier both name is the same flaw: its exploitation, its
+                        # patch and its listing in a catalogue are one event
+                        or not cves.isdisjoint(entry[_CVES])
                         or (
                             abs(when - entry[_SEEN]) <= NAMED_NEAR
                             and _named_alike(sig, title, entry, rarity)
                         )
                     )
                 )
-                or (  # within one outlet (low is JOIN there) only the words decide
+                or (
                     meaning is not None
-                    and score >= max(low, JOIN_EMBEDDED)
+                    and score >= JOIN_EMBEDDED
                     and meaning(sig.note, entry[_NOTES])
                 )
             ):

@@ -9,7 +9,10 @@ the same event: their headlines share a name, the rarest name each headline writ
 other item mentions (another act of one regulator names another party), and their headline
 terms agree (`HEADLINE_COSINE`), each term weighted by its rarity among the page's stories: a
 word every card carries ("EU" in an EU brief) tells little, a word only two cards carry tells a
-lot. Items naming disjoint CVE identifiers tell different events.
+lot. Or, pooling each story's first items, their headlines agree on their names: two or more
+names are shared and carry `NAMES_AGREE` of each story's rarity-weighted names (the clustering
+rule `_named_alike`, across whole stories: one outlet names the regulator and the firm in its
+headline, another both in its lead). Items naming disjoint CVE identifiers tell different events.
 """
 
 from __future__ import annotations
@@ -23,10 +26,11 @@ from datetime import timedelta
 from core.stories import StoryView
 from digest.judgement.signature import Signature, signature
 
-__all__ = ["HEADLINE_COSINE", "NEAR", "shown_once"]
+__all__ = ["HEADLINE_COSINE", "NAMES_AGREE", "NEAR", "shown_once"]
 
 NEAR = timedelta(hours=48)  # retellings of one event come within a day or two of each other
 HEADLINE_COSINE = 0.25  # rarity-weighted headline terms of two retellings agree this much
+NAMES_AGREE = 0.5  # the shared names carry this share of each story's names
 _PRIOR = 10.0  # stories counted as holding no term: a short page does not make every term rare
 _ITEMS = 6  # items read per story: its first ones, which made its headline
 
@@ -91,6 +95,35 @@ def _same_telling(x: _Telling, y: _Telling, weight: dict[int, float]) -> bool:
     return _headline_cosine(x.sig, y.sig, weight) >= HEADLINE_COSINE
 
 
+def _names(story: list[_Telling]) -> tuple[set[int], set[int], set[int]]:
+    """A story's names (as its items write them), its headlines' terms and its CVEs."""
+    names: set[int] = set()
+    heads: set[int] = set()
+    cves: set[int] = set()
+    for told in story:
+        names.update(told.sig.names)
+        heads.update(told.sig.title)
+        cves.update(told.sig.cves)
+    return names, heads, cves
+
+
+def _names_agree(a: list[_Telling], b: list[_Telling], weight: dict[int, float]) -> bool:
+    """Whether two stories' items agree on the names their headlines hold (see the module's
+    doc); a word one story writes as a name counts for the other when its headlines carry it."""
+    names_a, heads_a, cves_a = _names(a)
+    names_b, heads_b, cves_b = _names(b)
+    if cves_a and cves_b and cves_a.isdisjoint(cves_b):
+        return False
+    names_a, names_b = names_a | (names_b & heads_a), names_b | (names_a & heads_b)
+    shared = names_a & names_b
+    if len(shared) < 2:
+        return False
+    held = sum(weight[t] for t in shared)
+    return held >= NAMES_AGREE * sum(weight[t] for t in names_a) and (
+        held >= NAMES_AGREE * sum(weight[t] for t in names_b)
+    )
+
+
 def shown_once(views: Sequence[StoryView], keep: Collection[int] = ()) -> list[StoryView]:
     """`views` in order without those that tell an event an earlier view tells; the stories in
     `keep` (pinned ones) always stay."""
@@ -102,7 +135,10 @@ def shown_once(views: Sequence[StoryView], keep: Collection[int] = ()) -> list[S
     for n, view in enumerate(views):
         if view.id not in keep and any(
             abs(views[m].last_seen_at - view.last_seen_at) <= NEAR
-            and any(_same_telling(x, y, weight) for x in tellings[m] for y in tellings[n])
+            and (
+                any(_same_telling(x, y, weight) for x in tellings[m] for y in tellings[n])
+                or _names_agree(tellings[m], tellings[n], weight)
+            )
             for m in shown
         ):
             continue
