@@ -43,7 +43,7 @@ def test_version_and_shell_completion():
     assert version.exit_code == 0
     assert version.output.startswith("policybrief ") and version.output.strip() != "policybrief"
     shown = invoke(["--show-completion", "bash"], {})
-    assert shown.exit_code == 0 and "complete " in shown.output
+    assert shown.exit_code == 0 and "complete " in shown.output, (shown.output, shown.exception)
     assert "--install-completion" in invoke(["--help"], {}).output
 
 

@@ -13,9 +13,9 @@ from storage.store import Storage
 from tests.test_poll_fairness import NOW, Host, _sources
 
 
-def _parser_processes() -> int:
+def _parser_processes() -> set[int]:
     """This process's live parser workers (children running the worker entry point)."""
-    found = 0
+    found: set[int] = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
@@ -23,25 +23,30 @@ def _parser_processes() -> int:
         except (OSError, ValueError, IndexError):
             continue  # the process ended while it was read
         if ppid == os.getpid() and b"_worker_main" in cmdline:
-            found += 1
+            found.add(int(stat.parent.name))
     return found
 
 
 def test_a_poll_that_parsed_stops_its_idle_parsers_before_judging(sqlite_db):
     host = Host(delay=0.0)
+    earlier = _parser_processes()  # other tests' event loops may have left theirs behind
+
+    def ours() -> int:
+        return len(_parser_processes() - earlier)
+
     seen_while_polling: list[int] = []
     judged_with: list[int] = []
 
     def progress(result: RefreshResult) -> None:
         assert result.status == "ok"
-        seen_while_polling.append(_parser_processes())
+        seen_while_polling.append(ours())
 
     class CountingTaxonomy:
         """Loads the taxonomy when the judgement starts, noting the parsers alive then."""
 
         @staticmethod
         def load() -> Taxonomy:
-            judged_with.append(_parser_processes())
+            judged_with.append(ours())
             return Taxonomy.load()
 
     async def poll() -> None:
@@ -62,4 +67,4 @@ def test_a_poll_that_parsed_stops_its_idle_parsers_before_judging(sqlite_db):
         host.close()
     assert max(seen_while_polling) >= 1  # the feeds were parsed in worker processes
     assert judged_with == [0]  # and none was left running while the items were judged
-    assert _parser_processes() == 0
+    assert ours() == 0
