@@ -6,9 +6,9 @@ new items are judged together, then the after-hooks run.
    on, the step `read_articles` fetches each new or edited entry's article page and puts its
    main text in the entry's place (digest/ingest/fulltext.py)] -> store them, pending, with the
    poll's success, in one transaction.
-2. A judgement of everything pending (`judge_pending`): read the window -> decide tags and
-   stories (pure, digest.ingest.judge) -> write the plan in one transaction -> adopt it in the
-   in-memory story index.
+2. A judgement of everything pending (`judge_pending`), the oldest `JUDGE_BATCH` items at a
+   time: read the window -> decide tags and stories (pure, digest.ingest.judge) -> write the
+   plan in one transaction -> adopt it in the in-memory story index.
 3. The after-hooks, in their fixed order (watch alerts, the LLM summary queue, metrics), with
    what the judgement made.
 
@@ -16,8 +16,8 @@ Fetches run concurrently; database work runs in worker threads, one at a time be
 (SQLite allows one writer, and the story index must see judgements in order).
 
 Setting `PipelineContext.stop` (at shutdown) ends a poll between atomic units: no source starts
-or stores after it, and the judgement is left for the next poll (its items stay pending), so the
-poll returns as soon as the unit under way has finished.
+or stores after it, and no judgement batch starts after it (the items not yet judged stay
+pending for the next poll), so the poll returns as soon as the unit under way has finished.
 """
 
 from __future__ import annotations
