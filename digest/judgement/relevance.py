@@ -79,6 +79,16 @@ _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z.'’ -]{3,40}|[A-Z][\w.'’ -]{1,40}(?=,?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\()))"
     r",?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?:\([^)]{2,40}\)\s*)?[-–—]+\s+"
 )
+# a cue of harm within a few words after these is a what-if ("can be exploited to", "if
+# successfully exploited", "lets attackers hijack"), or denied ("no exploitation", "not been
+# exploited"): risk, not harm done
+_MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
+_HEDGES = _MODALS | frozenset(
+    (b"if", b"allow", b"allows", b"allowing", b"let", b"lets", b"enable", b"enables",
+     b"potentially", b"possibly", b"risk")
+)  # fmt: skip
+_DENIALS = frozenset((b"no", b"not", b"never", b"without"))
+_HEDGE_SPAN = 3
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people", "34 million
 # customer records" (the noun as a modifier), "22 million affected"
@@ -108,6 +118,9 @@ class CueGroup:
     # the phrases' first words: most texts have none of them, and then no phrase is searched
     starts: frozenset[bytes] = frozenset()
     leads: tuple[bytes, ...] = ()  # each phrase's first word: only those are searched
+    # groups of which one must be found too, anywhere, for this one to count: "hackers" is harm
+    # only with a victim or a harm done ("hackers ... 4 million users"), never a threat alone
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,8 @@ class RelevanceRules:
     acting: Acting = field(default_factory=Acting)
     # the cue groups whose terms make policy context for a taxonomy's `context` terms
     context: tuple[str, ...] = ("actor", "action")
+    # the cue groups of harm done: their terms count only when told as done, not as a what-if
+    factual: frozenset[str] = frozenset()
     # source kinds whose items are policy news only with a taxonomy topic: general news covers
     # all of politics (visas, wars, budgets), and only its digital policy is ours
     topic_required: frozenset[str] = frozenset()
@@ -288,7 +303,9 @@ class RelevanceRules:
         )
         context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
         required = _terms(data.get("topic_required", []), f"{where}.topic_required")
+        factual = _terms(data.get("factual", []), f"{where}.factual")
         return cls(
+            factual=frozenset(factual),
             topic_required=frozenset(required),
             context=context,
             acting=acting,
@@ -333,10 +350,11 @@ class RelevanceRules:
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
         for group in self.groups:
-            term = heading.first(group)
+            factual = group.name in self.factual
+            term = heading.told(group) if factual else heading.first(group)
             if term:
                 in_heading.add(group.name)
-            elif not (term := lead.first(group)):
+            elif not (term := lead.told(group) if factual else lead.first(group)):
                 continue
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
@@ -344,6 +362,8 @@ class RelevanceRules:
         for group, term, headline in found:
             # a cue is cancelled by its `unless` groups found at least as prominently
             if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
+                continue
+            if group.requires and anywhere.isdisjoint(group.requires):
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
@@ -456,6 +476,17 @@ def _opening(text: Words) -> Words:
     return split_words(head)
 
 
+def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
+    """Whether the cue at words[start:end] is told as done: no what-if or denial just before
+    it (or a modal just after: "exploitation could allow"), no "exposed to" a threat."""
+    before = words[max(start - _HEDGE_SPAN, 0) : start]
+    if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before):
+        return False
+    if end < len(words) and words[end] in _MODALS:
+        return False
+    return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
+
+
 def magnitude(text: str) -> float:
     """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
     a billion; 0.5 from ten million. People counted weigh tenfold: a breach of ten million
@@ -477,12 +508,34 @@ def magnitude(text: str) -> float:
 class _Seen:
     """The words of one text, for cue lookups."""
 
-    __slots__ = ("words", "joined")
+    __slots__ = ("words", "joined", "listed")
 
     def __init__(self, words: Iterable[bytes], vocabulary: frozenset[bytes] | None = None) -> None:
         listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
         self.words = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         self.joined = b" " + b" ".join(listed) + b" "
+        self.listed = listed
+
+    def told(self, group: CueGroup) -> str:
+        """The first term of `group` told as having happened: not as a what-if ("could be
+        exploited", "if successfully exploited"), not denied ("no exploitation"), and not an
+        exposure to something that may come ("exposes servers to attacks"); or ""."""
+        term = self.first(group)
+        if not term:
+            return ""
+        found = [*group.words.intersection(self.words)]
+        found += [p for p in group.phrases if p in self.joined]
+        for cue in sorted(found):
+            tokens = cue.split()
+            size = len(tokens)
+            for n, word in enumerate(self.listed):
+                if (
+                    word == tokens[0]
+                    and self.listed[n : n + size] == tokens
+                    and _happened(self.listed, n, n + size)
+                ):
+                    return b" ".join(tokens).decode("utf-8", "replace")
+        return ""
 
     def first(self, group: CueGroup) -> str:
         """The first term of `group` found here (words before phrases), or ""."""
@@ -526,6 +579,7 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
     weight = _number(spec.get("weight", 1.0), f"{where}.weight")
     terms = _terms(spec.get("terms", []), f"{where}.terms")
     unless = tuple(_terms(spec.get("unless", []), f"{where}.unless"))
+    requires = tuple(_terms(spec.get("requires", []), f"{where}.requires"))
     words: set[bytes] = set()
     phrases: list[bytes] = []
     for term in terms:
@@ -535,7 +589,9 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
         elif tokens:
             phrases.append(b" " + b" ".join(tokens) + b" ")
     leads = tuple(p.split()[0] for p in phrases)
-    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, frozenset(leads), leads)
+    return CueGroup(
+        name, weight, frozenset(words), tuple(phrases), unless, frozenset(leads), leads, requires
+    )
 
 
 def _tokens(term: str) -> list[bytes]:
