@@ -88,6 +88,11 @@ _HEDGES = _MODALS | frozenset(
      b"potentially", b"possibly", b"risk")
 )  # fmt: skip
 _DENIALS = frozenset((b"no", b"not", b"never", b"without"))
+# what is warded off is no harm done: "to stop supply chain attacks", "protects against ..."
+_PREVENTING = frozenset(
+    (b"stop", b"prevent", b"prevents", b"limit", b"block", b"blocks", b"protect", b"protects",
+     b"defend", b"mitigate", b"combat", b"curb", b"thwart", b"avoid", b"against")
+)  # fmt: skip
 _HEDGE_SPAN = 3
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people", "34 million
@@ -477,10 +482,13 @@ def _opening(text: Words) -> Words:
 
 
 def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
-    """Whether the cue at words[start:end] is told as done: no what-if or denial just before
-    it (or a modal just after: "exploitation could allow"), no "exposed to" a threat."""
+    """Whether the cue at words[start:end] is told as done: no what-if, denial or warding off
+    just before it (or a modal just after: "exploitation could allow"), no "exposed to" a
+    threat."""
     before = words[max(start - _HEDGE_SPAN, 0) : start]
-    if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before):
+    if not (_HEDGES.isdisjoint(before) and _DENIALS.isdisjoint(before)):
+        return False
+    if not _PREVENTING.isdisjoint(before):
         return False
     if end < len(words) and words[end] in _MODALS:
         return False
@@ -587,7 +595,10 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
         if len(tokens) == 1:
             words.update(_forms(tokens[0]))
         elif tokens:
-            phrases.append(b" " + b" ".join(tokens) + b" ")
+            # and its plural: "zero-day" finds "Three Zero-Days", "data breach" "data breaches"
+            phrases.extend(
+                b" " + b" ".join([*tokens[:-1], form]) + b" " for form in sorted(_forms(tokens[-1]))
+            )
     leads = tuple(p.split()[0] for p in phrases)
     return CueGroup(
         name, weight, frozenset(words), tuple(phrases), unless, frozenset(leads), leads, requires
