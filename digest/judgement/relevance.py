@@ -93,7 +93,14 @@ _PREVENTING = frozenset(
     (b"stop", b"prevent", b"prevents", b"limit", b"block", b"blocks", b"protect", b"protects",
      b"defend", b"mitigate", b"combat", b"curb", b"thwart", b"avoid", b"against")
 )  # fmt: skip
-_HEDGE_SPAN = 3
+# a harm noun modifying one of these names a capability or a risk, not a harm done ("1-click
+# data theft tool", "credential theft machines", "breach risk", "fraud fears")
+_CAPABILITY = frozenset(
+    (b"tool", b"tools", b"machine", b"machines", b"kit", b"kits", b"technique", b"techniques",
+     b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats")
+)  # fmt: skip
+_HEDGE_SPAN = 4  # "allows 1-click data theft"
+_DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people", "34 million
 # customer records" (the noun as a modifier), "22 million affected"
@@ -483,14 +490,14 @@ def _opening(text: Words) -> Words:
 
 def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     """Whether the cue at words[start:end] is told as done: no what-if, denial or warding off
-    just before it (or a modal just after: "exploitation could allow"), no "exposed to" a
-    threat."""
+    just before it, no modal just after ("exploitation could allow"), not a modifier of a tool
+    or a risk ("data theft tool"), no "exposed to" a threat."""
     before = words[max(start - _HEDGE_SPAN, 0) : start]
-    if not (_HEDGES.isdisjoint(before) and _DENIALS.isdisjoint(before)):
+    if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before[-_DENIAL_SPAN:]):
         return False
     if not _PREVENTING.isdisjoint(before):
         return False
-    if end < len(words) and words[end] in _MODALS:
+    if end < len(words) and (words[end] in _MODALS or words[end] in _CAPABILITY):
         return False
     return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
 
