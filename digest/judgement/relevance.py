@@ -220,6 +220,9 @@ class RelevanceRules:
     # source kinds whose items are policy news only with a taxonomy topic: general news covers
     # all of politics (visas, wars, budgets), and only its digital policy is ours
     topic_required: frozenset[str] = frozenset()
+    # of those, the kinds whose official sources need a topic too: a government's press office
+    # tells all of its policy (farms fined, care homes opened), and only its digital policy is ours
+    official_topic_required: frozenset[str] = frozenset()
     binding: CueGroup = field(default_factory=lambda: _group("binding", {"terms": [*BINDING]}, ""))
     tentative: CueGroup = field(
         default_factory=lambda: _group("tentative", {"terms": [*TENTATIVE]}, "")
@@ -237,6 +240,13 @@ class RelevanceRules:
     def _opening_cues(self) -> frozenset[bytes]:
         """Words without which a lead's first sentence tells no act: subjects, prison terms."""
         return self.acting.subjects | _TERM_UNITS
+
+    def needs_topic(self, kind: str | None, official: bool) -> bool:
+        """Whether an item from a source of this kind is policy news only when the taxonomy
+        finds a topic in it (the judge asks the taxonomy only then)."""
+        if kind not in self.topic_required:
+            return False
+        return not official or kind in self.official_topic_required
 
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
@@ -316,8 +326,12 @@ class RelevanceRules:
         context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
         required = _terms(data.get("topic_required", []), f"{where}.topic_required")
         factual = _terms(data.get("factual", []), f"{where}.factual")
+        official_required = _terms(
+            data.get("official_topic_required", []), f"{where}.official_topic_required"
+        )
         return cls(
             factual=frozenset(factual),
+            official_topic_required=frozenset(official_required) & frozenset(required),
             topic_required=frozenset(required),
             context=context,
             acting=acting,
@@ -387,7 +401,7 @@ class RelevanceRules:
         if official:
             score += self.official_prior
             reasons.append("source: official")
-        elif not has_topic and kind in self.topic_required and score >= self.threshold:
+        if not has_topic and self.needs_topic(kind, official) and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
         if not shown and score >= self.threshold:
