@@ -80,12 +80,13 @@ _DATELINE = re.compile(
     r",?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?:\([^)]{2,40}\)\s*)?[-–—]+\s+"
 )
 # a cue of harm within a few words after these is a what-if ("can be exploited to", "if
-# successfully exploited", "lets attackers hijack"), or denied ("no exploitation", "not been
+# successfully exploited", "successful exploitation of this flaw could", "lets attackers
+# hijack"), or denied ("no exploitation", "not been
 # exploited"): risk, not harm done
 _MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
 _HEDGES = _MODALS | frozenset(
     (b"if", b"allow", b"allows", b"allowing", b"let", b"lets", b"enable", b"enables",
-     b"potentially", b"possibly", b"risk")
+     b"potentially", b"possibly", b"risk", b"successful", b"successfully")
 )  # fmt: skip
 _DENIALS = frozenset((b"no", b"not", b"never", b"without"))
 # what is warded off is no harm done: "to stop supply chain attacks", "protects against ..."
