@@ -245,3 +245,57 @@ def test_exploitation_denied_is_no_harm(taxonomy):
     text = "Unit 42 reported the bug and said it saw no exploitation in the wild."
     denied = assess(taxonomy, "Flaw let attackers hijack model uploads", text, "security-press")
     assert not any(r.startswith("exploited:") for r in denied.reasons)
+
+
+# Real dev items (r1547, r1462, r1517, r1442, r1390, r1331).
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "New attack turned Microsoft 365 Copilot into 1-click data theft tool",
+            "A critical vulnerability chain dubbed SearchLeak in Microsoft 365 Copilot Enterprise "
+            "could allow attackers to steal sensitive data from a target's mailbox.",
+        ),
+        (
+            "GitHub to Disable npm Install Scripts by Default to Stop Supply Chain Attacks",
+            "GitHub has announced what it said are breaking changes coming to npm version 12, "
+            "one of which turns off install scripts by default.",
+        ),
+        (
+            "In Other News: Google Security Layoffs, AudiA6 Takedown, $400 Million Coupang Fine",
+            "Other noteworthy stories that might have slipped under the radar.",
+        ),
+    ],
+)
+def test_a_capability_a_harm_warded_off_or_a_round_up_is_not_policy_news(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert found.score < taxonomy.relevance.threshold, found.reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Unpatched Langflow Flaw CVE-2026-5027 Exploited for Unauthenticated RCE",
+            "A high-severity unpatched security flaw in Langflow has come under active "
+            "exploitation in the wild. The vulnerability is a case of path traversal that could "
+            "allow an attacker to write files to arbitrary locations.",
+        ),
+        (
+            "Over 100 NPM, PyPI Packages Hit in New Shai-Hulud Supply Chain Attacks",
+            "The most recent variants of the self-propagating attacks are named Miasma and Hades.",
+        ),
+    ],
+)
+def test_a_flaw_exploited_or_a_supply_chain_hit_is_policy_news(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert found.score >= taxonomy.relevance.threshold, found.reasons
+
+
+def test_a_government_banning_or_regulating_is_an_act(taxonomy):
+    assert relevant(
+        taxonomy,
+        "Canada’s move to regulate AI chatbots after Tumbler Ridge shooting raises doubts",
+        "",
+        "general-news",
+    )
