@@ -2,9 +2,11 @@
 
 Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the
 taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
-police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw), and
-what marks other news (a deal, a product launch, a malware write-up with no victim, a routine
-advisory, sport, an event listing, general politics). Who acts is read from the sentence: a
+police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw:
+harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker
+or a tool named counts only with a victim), and what marks other news (a deal, a product
+launch, a malware write-up with no victim, a routine advisory, sport, an event listing, general
+politics). Who acts is read from the sentence: a
 public body as the subject of a governing verb wherever its clause starts in the headline, or in
 the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
 a court's act. A cue in the headline counts more than one in the text; the source's kind
