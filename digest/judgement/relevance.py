@@ -103,6 +103,7 @@ _CAPABILITY = frozenset(
      b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats")
 )  # fmt: skip
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
+_MODAL_SPAN = 12
 _DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people", "34 million
@@ -511,6 +512,9 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     or a risk ("data theft tool"), no "exposed to" a threat."""
     before = words[max(start - _HEDGE_SPAN, 0) : start]
     if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before[-_DENIAL_SPAN:]):
+        return False
+    # a modal governs the list it heads: "could lead to the disclosure of ..., and disruption"
+    if not _MODALS.isdisjoint(words[max(start - _MODAL_SPAN, 0) : start]):
         return False
     if not _PREVENTING.isdisjoint(before):
         return False
