@@ -134,6 +134,10 @@ class CueGroup:
     # the phrases' first words: most texts have none of them, and then no phrase is searched
     starts: frozenset[bytes] = frozenset()
     leads: tuple[bytes, ...] = ()  # each phrase's first word: only those are searched
+    # the phrases (with their place in the list) by first word: only a present word's are tried
+    by_lead: Mapping[bytes, tuple[tuple[int, bytes], ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
     # groups of which one must be found too, anywhere, for this one to count: "hackers" is harm
     # only with a victim or a harm done ("hackers ... 4 million users"), never a threat alone
     requires: tuple[str, ...] = ()
@@ -560,7 +564,8 @@ class _Seen:
         if not term:
             return ""
         found = [*group.words.intersection(self.words)]
-        found += [p for p in group.phrases if p in self.joined]
+        for lead in group.starts.intersection(self.words):
+            found += [p for _, p in group.by_lead[lead] if p in self.joined]
         for cue in sorted(found):
             tokens = cue.split()
             size = len(tokens)
@@ -581,10 +586,14 @@ class _Seen:
         present = group.starts.intersection(self.words)
         if not present:
             return ""
-        for lead, phrase in zip(group.leads, group.phrases, strict=True):
-            if lead in present and phrase in self.joined:
-                return phrase.strip().decode("utf-8", "replace")
-        return ""
+        best: tuple[int, bytes] | None = None  # the group's first phrase found, as listed
+        for lead in present:
+            for index, phrase in group.by_lead[lead]:
+                if phrase in self.joined:
+                    if best is None or index < best[0]:
+                        best = (index, phrase)
+                    break
+        return best[1].strip().decode("utf-8", "replace") if best else ""
 
 
 def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
@@ -628,8 +637,19 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
                 b" " + b" ".join([*tokens[:-1], form]) + b" " for form in sorted(_forms(tokens[-1]))
             )
     leads = tuple(p.split()[0] for p in phrases)
+    by_lead: dict[bytes, list[tuple[int, bytes]]] = {}
+    for index, phrase in enumerate(phrases):
+        by_lead.setdefault(leads[index], []).append((index, phrase))
     return CueGroup(
-        name, weight, frozenset(words), tuple(phrases), unless, frozenset(leads), leads, requires
+        name,
+        weight,
+        frozenset(words),
+        tuple(phrases),
+        unless,
+        frozenset(leads),
+        leads,
+        {lead: tuple(found) for lead, found in by_lead.items()},
+        requires,
     )
 
 
