@@ -186,6 +186,23 @@ def test_general_news_is_policy_news_only_with_a_policy_topic(taxonomy):
     assert relevant(taxonomy, *visas, kind="general-news", official=True, has_topic=False)
 
 
+def test_a_government_press_office_is_policy_news_only_with_a_policy_topic(taxonomy):
+    # real dev headlines (r1453 Ontario Newsroom, r0458 CISA)
+    farm = "Dairy Farm Fined $270,000 for Ontario Water Resources Act Violation"
+    kev = "CISA Adds Two Known Exploited Vulnerabilities to Catalog"
+    rules = taxonomy.relevance
+    assert rules.needs_topic("government", official=True)
+    assert relevant(taxonomy, farm, kind="government", official=True)  # cues alone would say so
+    assert not taxonomy.classify(farm, "").topics and taxonomy.classify(kev, "").topics
+    no_topic = assess(taxonomy, farm, kind="government", official=True, has_topic=False)
+    assert no_topic.score < rules.threshold
+    assert "no policy topic in government" in no_topic.reasons
+    assert relevant(taxonomy, kev, kind="government", official=True, has_topic=True)
+    # a regulator's own news is its field's news: not asked
+    assert not rules.needs_topic("regulator", official=True)
+    assert not rules.needs_topic("general-news", official=True)
+
+
 # Real headlines and leads from the dev corpus (benchmarks/data/realnews/items.jsonl: r0295
 # Graham Cluley, r1227 Reuters, r1145 EUROCONTROL, r0758 CISA; provenance recorded there).
 

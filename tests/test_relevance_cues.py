@@ -172,3 +172,130 @@ def test_one_persons_case_ranks_below_a_case_against_a_network(taxonomy):
         taxonomy, "Hacker Claims Theft of 40 Million Condé Nast Records", kind="policy-press"
     )
     assert "one person's case" not in story_facts([breach], rules).reasons
+
+
+# Real dev items (benchmarks/data/realnews r1549, r1531, r1398, r1423, r0495, r0455).
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Chinese Hackers Target Medical, Military, and AI Research in North America",
+            "Google’s Threat Intelligence Group has been tracking the cyberespionage group as "
+            "UNC6508 since early 2025.",
+        ),
+        (
+            "Sniper Dz Scams Target MENA Users via Fake Facebook Offers and Browser Alerts",
+            "Cybersecurity researchers have disclosed details of fraudulent activity targeting "
+            "users across the Middle East and North Africa.",
+        ),
+    ],
+)
+def test_attackers_and_their_tools_are_no_harm_without_a_victim(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert found.score < taxonomy.relevance.threshold, found.reasons
+
+
+def test_attackers_with_victims_are_harm(taxonomy):
+    found = assess(
+        taxonomy,
+        "“Sleeper” browser extensions woke up as spyware on 4 million devices",
+        "After seven years of acting like normal add-ons, five popular Chrome and Edge "
+        "extensions with millions of installs suddenly turned malicious.",
+        "security-press",
+    )
+    assert found.score >= taxonomy.relevance.threshold, found.reasons
+    assert any(r.startswith("threat:") for r in found.reasons)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "New Veeam vulnerability exposes backup servers to RCE attacks",
+            "Veeam has released security updates to patch a critical Backup & Replication "
+            "security flaw that can be exploited to gain remote code execution (RCE) on "
+            "domain-joined backup servers.",
+        ),
+        (
+            "Six Proto6 Vulnerabilities in protobuf.js Expose Node.js Apps to RCE and DoS",
+            "Cybersecurity researchers have flagged half a dozen vulnerabilities in protobuf.js "
+            "that, if successfully exploited, could result in remote code execution (RCE) and "
+            "denial-of-service (DoS) attacks.",
+        ),
+    ],
+)
+def test_a_flaw_that_could_be_exploited_is_risk_not_harm(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert not any(r.startswith(("exploited:", "incident:")) for r in found.reasons), found.reasons
+    assert found.score < taxonomy.relevance.threshold
+
+
+def test_a_flaw_exploited_now_is_harm(taxonomy):
+    found = assess(
+        taxonomy,
+        "Google patches 107 Android flaws, including two being actively exploited",
+        "Google’s December update fixes two Android bugs that criminals are actively "
+        "exploiting. Update as soon as you can.",
+        "security-press",
+    )
+    assert found.score >= taxonomy.relevance.threshold, found.reasons
+
+
+def test_exploitation_denied_is_no_harm(taxonomy):
+    text = "Unit 42 reported the bug and said it saw no exploitation in the wild."
+    denied = assess(taxonomy, "Flaw let attackers hijack model uploads", text, "security-press")
+    assert not any(r.startswith("exploited:") for r in denied.reasons)
+
+
+# Real dev items (r1547, r1462, r1517, r1442, r1390, r1331).
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "New attack turned Microsoft 365 Copilot into 1-click data theft tool",
+            "A critical vulnerability chain dubbed SearchLeak in Microsoft 365 Copilot Enterprise "
+            "could allow attackers to steal sensitive data from a target's mailbox.",
+        ),
+        (
+            "GitHub to Disable npm Install Scripts by Default to Stop Supply Chain Attacks",
+            "GitHub has announced what it said are breaking changes coming to npm version 12, "
+            "one of which turns off install scripts by default.",
+        ),
+        (
+            "In Other News: Google Security Layoffs, AudiA6 Takedown, $400 Million Coupang Fine",
+            "Other noteworthy stories that might have slipped under the radar.",
+        ),
+    ],
+)
+def test_a_capability_a_harm_warded_off_or_a_round_up_is_not_policy_news(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert found.score < taxonomy.relevance.threshold, found.reasons
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Unpatched Langflow Flaw CVE-2026-5027 Exploited for Unauthenticated RCE",
+            "A high-severity unpatched security flaw in Langflow has come under active "
+            "exploitation in the wild. The vulnerability is a case of path traversal that could "
+            "allow an attacker to write files to arbitrary locations.",
+        ),
+        (
+            "Over 100 NPM, PyPI Packages Hit in New Shai-Hulud Supply Chain Attacks",
+            "The most recent variants of the self-propagating attacks are named Miasma and Hades.",
+        ),
+    ],
+)
+def test_a_flaw_exploited_or_a_supply_chain_hit_is_policy_news(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert found.score >= taxonomy.relevance.threshold, found.reasons
+
+
+def test_a_government_banning_or_regulating_is_an_act(taxonomy):
+    assert relevant(
+        taxonomy,
+        "Canada’s move to regulate AI chatbots after Tumbler Ridge shooting raises doubts",
+        "",
+        "general-news",
+    )

@@ -104,7 +104,7 @@ class Judge:
         if found is None:
             rules = self.taxonomy.relevance
             has_topic = True
-            if kind in rules.topic_required and not official:
+            if rules.needs_topic(kind, official):
                 has_topic = bool(self._analyse(item, source, words)[0].topics)  # cached
             title, text = words or (split_words(item.title), split_words(item.text))
             found = rules.assess(

@@ -76,7 +76,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "unauthorised access", "intrusion", "data exposure", "exposed data", "wiper", "DDoS",
             "defaced", "hijacked", "suffers", "knocked offline", "went offline", "disruption",
         ),
-        unless=("incident", "exploited", "routine", "research"),
+        unless=("incident", "exploited", "routine"),
     ),
     # a flaw being exploited now, as a verb ("actively exploits"): the taxonomy has the participle
     BuiltinCues(

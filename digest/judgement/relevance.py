@@ -2,9 +2,11 @@
 
 Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the
 taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
-police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw), and
-what marks other news (a deal, a product launch, a malware write-up with no victim, a routine
-advisory, sport, an event listing, general politics). Who acts is read from the sentence: a
+police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw:
+harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker
+or a tool named counts only with a victim), and what marks other news (a deal, a product
+launch, a malware write-up with no victim, a routine advisory, sport, an event listing, general
+politics). Who acts is read from the sentence: a
 public body as the subject of a governing verb wherever its clause starts in the headline, or in
 the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
 a court's act. A cue in the headline counts more than one in the text; the source's kind
@@ -79,6 +81,30 @@ _DATELINE = re.compile(
     r"^\s*(?:[A-Z][A-Z.'’ -]{3,40}|[A-Z][\w.'’ -]{1,40}(?=,?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\()))"
     r",?\s+(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?(?:\([^)]{2,40}\)\s*)?[-–—]+\s+"
 )
+# a cue of harm within a few words after these is a what-if ("can be exploited to", "if
+# successfully exploited", "successful exploitation of this flaw could", "lets attackers
+# hijack"), or denied ("no exploitation", "not been
+# exploited"): risk, not harm done
+_MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
+_HEDGES = _MODALS | frozenset(
+    (b"if", b"allow", b"allows", b"allowing", b"let", b"lets", b"enable", b"enables",
+     b"potentially", b"possibly", b"risk", b"successful", b"successfully")
+)  # fmt: skip
+_DENIALS = frozenset((b"no", b"not", b"never", b"without"))
+# what is warded off is no harm done: "to stop supply chain attacks", "protects against ..."
+_PREVENTING = frozenset(
+    (b"stop", b"prevent", b"prevents", b"limit", b"block", b"blocks", b"protect", b"protects",
+     b"defend", b"mitigate", b"combat", b"curb", b"thwart", b"avoid", b"against")
+)  # fmt: skip
+# a harm noun modifying one of these names a capability or a risk, not a harm done ("1-click
+# data theft tool", "credential theft machines", "breach risk", "fraud fears")
+_CAPABILITY = frozenset(
+    (b"tool", b"tools", b"machine", b"machines", b"kit", b"kits", b"technique", b"techniques",
+     b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats")
+)  # fmt: skip
+_HEDGE_SPAN = 4  # "allows 1-click data theft"
+_MODAL_SPAN = 12
+_DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people", "34 million
 # customer records" (the noun as a modifier), "22 million affected"
@@ -108,6 +134,13 @@ class CueGroup:
     # the phrases' first words: most texts have none of them, and then no phrase is searched
     starts: frozenset[bytes] = frozenset()
     leads: tuple[bytes, ...] = ()  # each phrase's first word: only those are searched
+    # the phrases (with their place in the list) by first word: only a present word's are tried
+    by_lead: Mapping[bytes, tuple[tuple[int, bytes], ...]] = field(
+        default_factory=dict, compare=False, hash=False
+    )
+    # groups of which one must be found too, anywhere, for this one to count: "hackers" is harm
+    # only with a victim or a harm done ("hackers ... 4 million users"), never a threat alone
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,9 +223,14 @@ class RelevanceRules:
     acting: Acting = field(default_factory=Acting)
     # the cue groups whose terms make policy context for a taxonomy's `context` terms
     context: tuple[str, ...] = ("actor", "action")
+    # the cue groups of harm done: their terms count only when told as done, not as a what-if
+    factual: frozenset[str] = frozenset()
     # source kinds whose items are policy news only with a taxonomy topic: general news covers
     # all of politics (visas, wars, budgets), and only its digital policy is ours
     topic_required: frozenset[str] = frozenset()
+    # of those, the kinds whose official sources need a topic too: a government's press office
+    # tells all of its policy (farms fined, care homes opened), and only its digital policy is ours
+    official_topic_required: frozenset[str] = frozenset()
     binding: CueGroup = field(default_factory=lambda: _group("binding", {"terms": [*BINDING]}, ""))
     tentative: CueGroup = field(
         default_factory=lambda: _group("tentative", {"terms": [*TENTATIVE]}, "")
@@ -210,6 +248,13 @@ class RelevanceRules:
     def _opening_cues(self) -> frozenset[bytes]:
         """Words without which a lead's first sentence tells no act: subjects, prison terms."""
         return self.acting.subjects | _TERM_UNITS
+
+    def needs_topic(self, kind: str | None, official: bool) -> bool:
+        """Whether an item from a source of this kind is policy news only when the taxonomy
+        finds a topic in it (the judge asks the taxonomy only then)."""
+        if kind not in self.topic_required:
+            return False
+        return not official or kind in self.official_topic_required
 
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
@@ -288,7 +333,13 @@ class RelevanceRules:
         )
         context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
         required = _terms(data.get("topic_required", []), f"{where}.topic_required")
+        factual = _terms(data.get("factual", []), f"{where}.factual")
+        official_required = _terms(
+            data.get("official_topic_required", []), f"{where}.official_topic_required"
+        )
         return cls(
+            factual=frozenset(factual),
+            official_topic_required=frozenset(official_required) & frozenset(required),
             topic_required=frozenset(required),
             context=context,
             acting=acting,
@@ -333,10 +384,11 @@ class RelevanceRules:
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
         for group in self.groups:
-            term = heading.first(group)
+            factual = group.name in self.factual
+            term = heading.told(group) if factual else heading.first(group)
             if term:
                 in_heading.add(group.name)
-            elif not (term := lead.first(group)):
+            elif not (term := lead.told(group) if factual else lead.first(group)):
                 continue
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
@@ -344,6 +396,8 @@ class RelevanceRules:
         for group, term, headline in found:
             # a cue is cancelled by its `unless` groups found at least as prominently
             if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
+                continue
+            if group.requires and anywhere.isdisjoint(group.requires):
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
@@ -355,7 +409,7 @@ class RelevanceRules:
         if official:
             score += self.official_prior
             reasons.append("source: official")
-        elif not has_topic and kind in self.topic_required and score >= self.threshold:
+        if not has_topic and self.needs_topic(kind, official) and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
         if not shown and score >= self.threshold:
@@ -456,6 +510,23 @@ def _opening(text: Words) -> Words:
     return split_words(head)
 
 
+def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
+    """Whether the cue at words[start:end] is told as done: no what-if, denial or warding off
+    just before it, no modal just after ("exploitation could allow"), not a modifier of a tool
+    or a risk ("data theft tool"), no "exposed to" a threat."""
+    before = words[max(start - _HEDGE_SPAN, 0) : start]
+    if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before[-_DENIAL_SPAN:]):
+        return False
+    # a modal governs the list it heads: "could lead to the disclosure of ..., and disruption"
+    if not _MODALS.isdisjoint(words[max(start - _MODAL_SPAN, 0) : start]):
+        return False
+    if not _PREVENTING.isdisjoint(before):
+        return False
+    if end < len(words) and (words[end] in _MODALS or words[end] in _CAPABILITY):
+        return False
+    return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
+
+
 def magnitude(text: str) -> float:
     """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
     a billion; 0.5 from ten million. People counted weigh tenfold: a breach of ten million
@@ -477,12 +548,35 @@ def magnitude(text: str) -> float:
 class _Seen:
     """The words of one text, for cue lookups."""
 
-    __slots__ = ("words", "joined")
+    __slots__ = ("words", "joined", "listed")
 
     def __init__(self, words: Iterable[bytes], vocabulary: frozenset[bytes] | None = None) -> None:
         listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
         self.words = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         self.joined = b" " + b" ".join(listed) + b" "
+        self.listed = listed
+
+    def told(self, group: CueGroup) -> str:
+        """The first term of `group` told as having happened: not as a what-if ("could be
+        exploited", "if successfully exploited"), not denied ("no exploitation"), and not an
+        exposure to something that may come ("exposes servers to attacks"); or ""."""
+        term = self.first(group)
+        if not term:
+            return ""
+        found = [*group.words.intersection(self.words)]
+        for lead in group.starts.intersection(self.words):
+            found += [p for _, p in group.by_lead[lead] if p in self.joined]
+        for cue in sorted(found):
+            tokens = cue.split()
+            size = len(tokens)
+            for n, word in enumerate(self.listed):
+                if (
+                    word == tokens[0]
+                    and self.listed[n : n + size] == tokens
+                    and _happened(self.listed, n, n + size)
+                ):
+                    return b" ".join(tokens).decode("utf-8", "replace")
+        return ""
 
     def first(self, group: CueGroup) -> str:
         """The first term of `group` found here (words before phrases), or ""."""
@@ -492,10 +586,14 @@ class _Seen:
         present = group.starts.intersection(self.words)
         if not present:
             return ""
-        for lead, phrase in zip(group.leads, group.phrases, strict=True):
-            if lead in present and phrase in self.joined:
-                return phrase.strip().decode("utf-8", "replace")
-        return ""
+        best: tuple[int, bytes] | None = None  # the group's first phrase found, as listed
+        for lead in present:
+            for index, phrase in group.by_lead[lead]:
+                if phrase in self.joined:
+                    if best is None or index < best[0]:
+                        best = (index, phrase)
+                    break
+        return best[1].strip().decode("utf-8", "replace") if best else ""
 
 
 def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
@@ -526,6 +624,7 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
     weight = _number(spec.get("weight", 1.0), f"{where}.weight")
     terms = _terms(spec.get("terms", []), f"{where}.terms")
     unless = tuple(_terms(spec.get("unless", []), f"{where}.unless"))
+    requires = tuple(_terms(spec.get("requires", []), f"{where}.requires"))
     words: set[bytes] = set()
     phrases: list[bytes] = []
     for term in terms:
@@ -533,9 +632,25 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
         if len(tokens) == 1:
             words.update(_forms(tokens[0]))
         elif tokens:
-            phrases.append(b" " + b" ".join(tokens) + b" ")
+            # and its plural: "zero-day" finds "Three Zero-Days", "data breach" "data breaches"
+            phrases.extend(
+                b" " + b" ".join([*tokens[:-1], form]) + b" " for form in sorted(_forms(tokens[-1]))
+            )
     leads = tuple(p.split()[0] for p in phrases)
-    return CueGroup(name, weight, frozenset(words), tuple(phrases), unless, frozenset(leads), leads)
+    by_lead: dict[bytes, list[tuple[int, bytes]]] = {}
+    for index, phrase in enumerate(phrases):
+        by_lead.setdefault(leads[index], []).append((index, phrase))
+    return CueGroup(
+        name,
+        weight,
+        frozenset(words),
+        tuple(phrases),
+        unless,
+        frozenset(leads),
+        leads,
+        {lead: tuple(found) for lead, found in by_lead.items()},
+        requires,
+    )
 
 
 def _tokens(term: str) -> list[bytes]:
