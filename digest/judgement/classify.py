@@ -134,15 +134,14 @@ class _Index:
             return
         for last in _plurals(tokens[-1]):
             seq = (*tokens[:-1], last)
-            self.phrases[seq[0], seq[1]].append((b" " + b" ".join(seq) + b" ", hit))
+            _keep_strongest(self.phrases[seq[0], seq[1]], b" " + b" ".join(seq) + b" ", hit)
         if len(tokens) == 2:
             # "cyber security" also matches "cybersecurity"; "child-safety" also "childsafety".
             for form in _plurals(tokens[0] + tokens[1]):
                 self._add_word(form, hit)
 
     def _add_word(self, form: bytes, hit: _Hit) -> None:
-        if hit not in self.words[form]:
-            self.words[form].append(hit)
+        _keep_strongest(self.words[form], None, hit)
 
     def add_acronym(self, term: str, hit: _Hit) -> None:
         tokens = _tokens(term)
@@ -153,10 +152,34 @@ class _Index:
             if tokens[0][-1:].isupper() or tokens[0][-1:].isdigit():
                 forms.add(tokens[0] + b"s")  # NGOs, VPNs
             for form in forms:
-                if hit not in self.acronyms[form]:
-                    self.acronyms[form].append(hit)
+                _keep_strongest(self.acronyms[form], None, hit)
             return
-        self.acronym_phrases[tokens[0], tokens[1]].append((b" " + b" ".join(tokens) + b" ", hit))
+        needle = b" " + b" ".join(tokens) + b" "
+        _keep_strongest(self.acronym_phrases[tokens[0], tokens[1]], needle, hit)
+
+
+def _family(hit: _Hit) -> tuple[str, str, bool, str, bool]:
+    """What a hit is evidence of: the category, whether it counts only in titles, whether it is
+    a context or framing term, and whether it counts for or (an exclude) against."""
+    kind, slug, weight, title_only, term = hit
+    prefix = term.partition(":")[0] if term.startswith(("context:", "framing:")) else ""
+    return kind, slug, title_only, prefix, weight < 0
+
+
+def _keep_strongest(entries: list[Any], needle: bytes | None, hit: _Hit) -> None:
+    """File `hit` under a word form (`needle` None: `entries` are hits) or a phrase's `needle`
+    (`entries` are (needle, hit) pairs), unless the same form is already evidence of the same
+    kind for its category: "hackers" (a keyword, and the plural of the keyword "hacker") or
+    "cybersecurity" (a keyword, and the joined form of "cyber security") is one word, and one
+    mention counts once, at the stronger weight."""
+    family = _family(hit)
+    for i, entry in enumerate(entries):
+        other = entry if needle is None else entry[1]
+        if (needle is None or entry[0] == needle) and _family(other) == family:
+            if abs(hit[2]) > abs(other[2]):
+                entries[i] = hit if needle is None else (needle, hit)
+            return
+    entries.append(hit if needle is None else (needle, hit))
 
 
 def _separated(text: str) -> bytes:
