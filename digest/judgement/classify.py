@@ -658,8 +658,9 @@ class Taxonomy:
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
         topics = tallies[0]
+        # Its own words told from its angle are evidence too: a cybercriminal's database seized.
         for slug in framed:
-            if any(
+            if topics.get(slug, 0.0) > 0 or any(
                 topics.get(other, 0.0) >= self.topics[other].min_score
                 for other in compiled.framed_topics.get(slug, ())
                 if other in self.topics
