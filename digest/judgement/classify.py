@@ -42,6 +42,8 @@ _LIST_FIELDS = (
     "yields_to",
 )
 
+# A `together` pair found weighs like a phrase.
+TOGETHER_WEIGHT = 2.0
 # Scoring: a title hit outweighs body mentions; repeated body mentions count up to a cap.
 TITLE_WEIGHT = 3.0
 BODY_CAP = 3
@@ -84,6 +86,10 @@ class Category:
     # (an arrest over online child abuse is cybercrime too); the framing words then score
     frames: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
+    # pairs of word lists: a word of each in one sentence (or the headline) is evidence
+    # weighing like a phrase, in whatever words the act is told ("hackers stole the personal
+    # information of ...", "accounts hijacked")
+    together: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
     min_score: float = 2.0
 
 
@@ -386,6 +392,13 @@ class _Matcher:
         return found
 
 
+def _forms(words: frozenset[str]) -> frozenset[bytes]:
+    """The lowercased word forms (plurals, possessives) of `words`, as split text holds them."""
+    return frozenset(
+        form for word in words for token in _tokens(word.lower()) for form in _plurals(token)
+    )
+
+
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TaxonomyError(f"{where}: must be a list of strings, got {value!r:.60}")
@@ -407,6 +420,12 @@ class _Compiled:
             for term in (*cat.acronyms, *cat.phrases)
         }
         self.index = _Index()
+        # (0 for a topic or 1 for a jurisdiction, slug, one list's word forms, the other's)
+        self.pairs = [
+            (int(cat.kind != "topic"), cat.slug, _forms(first), _forms(second))
+            for cat in categories
+            for first, second in cat.together
+        ]
         self.context_terms: set[_Hit] = set()
         self.frame_terms: set[_Hit] = set()
         for cat in categories:
@@ -650,6 +669,14 @@ class Taxonomy:
                 side, slug, weight = entry
                 tally = tallies[side]
                 tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
+        if compiled.pairs:
+            hits = compiled.matcher.hits
+            _add_pairs(
+                tallies,
+                compiled.pairs,
+                (title, {hits[h][1] for h in in_title}),
+                (text, {hits[h][1] for h in in_text}),
+            )
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
@@ -801,6 +828,37 @@ def _without_captions(text: Words) -> Words:
     return text if len(kept) == len(sentences) else split_words("\n".join(kept))
 
 
+_Pair = tuple[int, str, frozenset[bytes], frozenset[bytes]]
+
+
+def _add_pairs(
+    tallies: tuple[dict[str, float], dict[str, float]],
+    pairs: list[_Pair],
+    title: tuple[Words, set[str]],
+    text: tuple[Words, set[str]],
+) -> None:
+    """Add the `together` pairs found: in the headline, or in one sentence of the text, where
+    the slug's own terms are not found there already (they tell the same act: "data theft")."""
+    in_title, in_text = set(title[0].words), set(text[0].words)
+    sentences: list[set[bytes]] | None = None
+    for side, slug, first, second in pairs:
+        points = 0.0
+        if (
+            slug not in title[1]
+            and not first.isdisjoint(in_title)
+            and not second.isdisjoint(in_title)
+        ):
+            points += TOGETHER_WEIGHT * TITLE_WEIGHT
+        if slug not in text[1] and not first.isdisjoint(in_text) and not second.isdisjoint(in_text):
+            if sentences is None:
+                sentences = [set(split_words(s).words) for s in split_sentences(text[0].text)]
+            if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in sentences):
+                points += TOGETHER_WEIGHT
+        if points:
+            tally = tallies[side]
+            tally[slug] = tally.get(slug, 0.0) + points
+
+
 def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
     """The one place named, when it is named once and no other place is named at all."""
     named = [slug for slug, score in scores.items() if score >= SOLE_PLACE and slug in cats]
@@ -826,7 +884,7 @@ def _category(kind: str, slug: Any, spec: Any, source: str) -> Category:
         )
     if not isinstance(spec, dict):
         raise TaxonomyError(f"{where}: must be a table with label, keywords, phrases...")
-    unknown = set(spec) - {*_LIST_FIELDS, "label", "min_score", "extend"}
+    unknown = set(spec) - {*_LIST_FIELDS, "label", "min_score", "extend", "together"}
     if unknown:
         raise TaxonomyError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     label = spec.get("label", slug)
@@ -836,7 +894,30 @@ def _category(kind: str, slug: Any, spec: Any, source: str) -> Category:
     if isinstance(min_score, bool) or not isinstance(min_score, int | float) or min_score <= 0:
         raise TaxonomyError(f"{where}: min_score must be a positive number")
     lists = {name: _str_list(spec.get(name, []), f"{where}.{name}") for name in _LIST_FIELDS}
-    return Category(slug=slug, label=label.strip(), kind=kind, min_score=float(min_score), **lists)
+    together = _pairs(spec.get("together", []), f"{where}.together")
+    return Category(
+        slug=slug,
+        label=label.strip(),
+        kind=kind,
+        min_score=float(min_score),
+        together=together,
+        **lists,
+    )
+
+
+def _pairs(value: Any, where: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """`together`: a list of pairs of word lists ([["stole", "leaked"], ["data", "records"]])."""
+    if not isinstance(value, list):
+        raise TaxonomyError(f"{where}: must be a list of pairs of word lists")
+    pairs = []
+    for pair in value:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise TaxonomyError(f"{where}: each entry must be two word lists, got {pair!r:.60}")
+        first, second = (_str_list(words, where) for words in pair)
+        if not first or not second or any(" " in w for w in (*first, *second)):
+            raise TaxonomyError(f"{where}: each word list must hold single words")
+        pairs.append((frozenset(first), frozenset(second)))
+    return tuple(pairs)
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
