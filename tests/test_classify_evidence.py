@@ -103,3 +103,14 @@ def test_a_malformed_together_is_refused(together: object) -> None:
     data = {"topics": {"x": {"label": "X", "together": together}}}
     with pytest.raises(TaxonomyError, match="together"):
         Taxonomy.from_dict(data)
+
+
+def test_an_override_extends_the_pairs(tmp_path: Path) -> None:
+    override = tmp_path / "taxonomy.toml"
+    override.write_text(
+        '[topics.data-protection]\nextend = true\ntogether = [[["sold"], ["data"]]]\n',
+        encoding="utf-8",
+    )
+    tax = Taxonomy.load(override)
+    assert len(tax.topics["data-protection"].together) == 2
+    assert "data-protection" in tax.classify("Broker sold data of 2 million drivers", "").topics

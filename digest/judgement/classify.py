@@ -957,7 +957,7 @@ def _merge(shipped: dict[str, Any], override: dict[str, Any], source: str) -> di
             if isinstance(spec, dict) and spec.get("extend") and slug in base:
                 combined = dict(base[slug])
                 for key, value in spec.items():
-                    if key in _LIST_FIELDS and isinstance(value, list):
+                    if (key in _LIST_FIELDS or key == "together") and isinstance(value, list):
                         combined[key] = [*combined.get(key, []), *value]
                     elif key != "extend":
                         combined[key] = value
