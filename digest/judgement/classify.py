@@ -42,6 +42,8 @@ _LIST_FIELDS = (
     "yields_to",
 )
 
+# A `together` pair found weighs like a phrase.
+TOGETHER_WEIGHT = 2.0
 # Scoring: a title hit outweighs body mentions; repeated body mentions count up to a cap.
 TITLE_WEIGHT = 3.0
 BODY_CAP = 3
@@ -84,6 +86,10 @@ class Category:
     # (an arrest over online child abuse is cybercrime too); the framing words then score
     frames: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
+    # pairs of word lists: a word of each in one sentence (or the headline) is evidence
+    # weighing like a phrase, in whatever words the act is told ("hackers stole the personal
+    # information of ...", "accounts hijacked")
+    together: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
     min_score: float = 2.0
 
 
@@ -134,15 +140,14 @@ class _Index:
             return
         for last in _plurals(tokens[-1]):
             seq = (*tokens[:-1], last)
-            self.phrases[seq[0], seq[1]].append((b" " + b" ".join(seq) + b" ", hit))
+            _keep_strongest(self.phrases[seq[0], seq[1]], b" " + b" ".join(seq) + b" ", hit)
         if len(tokens) == 2:
             # "cyber security" also matches "cybersecurity"; "child-safety" also "childsafety".
             for form in _plurals(tokens[0] + tokens[1]):
                 self._add_word(form, hit)
 
     def _add_word(self, form: bytes, hit: _Hit) -> None:
-        if hit not in self.words[form]:
-            self.words[form].append(hit)
+        _keep_strongest(self.words[form], None, hit)
 
     def add_acronym(self, term: str, hit: _Hit) -> None:
         tokens = _tokens(term)
@@ -153,10 +158,34 @@ class _Index:
             if tokens[0][-1:].isupper() or tokens[0][-1:].isdigit():
                 forms.add(tokens[0] + b"s")  # NGOs, VPNs
             for form in forms:
-                if hit not in self.acronyms[form]:
-                    self.acronyms[form].append(hit)
+                _keep_strongest(self.acronyms[form], None, hit)
             return
-        self.acronym_phrases[tokens[0], tokens[1]].append((b" " + b" ".join(tokens) + b" ", hit))
+        needle = b" " + b" ".join(tokens) + b" "
+        _keep_strongest(self.acronym_phrases[tokens[0], tokens[1]], needle, hit)
+
+
+def _family(hit: _Hit) -> tuple[str, str, bool, str, bool]:
+    """What a hit is evidence of: the category, whether it counts only in titles, whether it is
+    a context or framing term, and whether it counts for or (an exclude) against."""
+    kind, slug, weight, title_only, term = hit
+    prefix = term.partition(":")[0] if term.startswith(("context:", "framing:")) else ""
+    return kind, slug, title_only, prefix, weight < 0
+
+
+def _keep_strongest(entries: list[Any], needle: bytes | None, hit: _Hit) -> None:
+    """File `hit` under a word form (`needle` None: `entries` are hits) or a phrase's `needle`
+    (`entries` are (needle, hit) pairs), unless the same form is already evidence of the same
+    kind for its category: "hackers" (a keyword, and the plural of the keyword "hacker") or
+    "cybersecurity" (a keyword, and the joined form of "cyber security") is one word, and one
+    mention counts once, at the stronger weight."""
+    family = _family(hit)
+    for i, entry in enumerate(entries):
+        other = entry if needle is None else entry[1]
+        if (needle is None or entry[0] == needle) and _family(other) == family:
+            if abs(hit[2]) > abs(other[2]):
+                entries[i] = hit if needle is None else (needle, hit)
+            return
+    entries.append(hit if needle is None else (needle, hit))
 
 
 def _separated(text: str) -> bytes:
@@ -363,6 +392,13 @@ class _Matcher:
         return found
 
 
+def _forms(words: frozenset[str]) -> frozenset[bytes]:
+    """The lowercased word forms (plurals, possessives) of `words`, as split text holds them."""
+    return frozenset(
+        form for word in words for token in _tokens(word.lower()) for form in _plurals(token)
+    )
+
+
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TaxonomyError(f"{where}: must be a list of strings, got {value!r:.60}")
@@ -384,6 +420,12 @@ class _Compiled:
             for term in (*cat.acronyms, *cat.phrases)
         }
         self.index = _Index()
+        # (0 for a topic or 1 for a jurisdiction, slug, one list's word forms, the other's)
+        self.pairs = [
+            (int(cat.kind != "topic"), cat.slug, _forms(first), _forms(second))
+            for cat in categories
+            for first, second in cat.together
+        ]
         self.context_terms: set[_Hit] = set()
         self.frame_terms: set[_Hit] = set()
         for cat in categories:
@@ -627,6 +669,14 @@ class Taxonomy:
                 side, slug, weight = entry
                 tally = tallies[side]
                 tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
+        if compiled.pairs:
+            hits = compiled.matcher.hits
+            _add_pairs(
+                tallies,
+                compiled.pairs,
+                (title, {hits[h][1] for h in in_title}),
+                (text, {hits[h][1] for h in in_text}),
+            )
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
@@ -635,8 +685,9 @@ class Taxonomy:
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
         topics = tallies[0]
+        # Its own words told from its angle are evidence too: a cybercriminal's database seized.
         for slug in framed:
-            if any(
+            if topics.get(slug, 0.0) > 0 or any(
                 topics.get(other, 0.0) >= self.topics[other].min_score
                 for other in compiled.framed_topics.get(slug, ())
                 if other in self.topics
@@ -777,6 +828,37 @@ def _without_captions(text: Words) -> Words:
     return text if len(kept) == len(sentences) else split_words("\n".join(kept))
 
 
+_Pair = tuple[int, str, frozenset[bytes], frozenset[bytes]]
+
+
+def _add_pairs(
+    tallies: tuple[dict[str, float], dict[str, float]],
+    pairs: list[_Pair],
+    title: tuple[Words, set[str]],
+    text: tuple[Words, set[str]],
+) -> None:
+    """Add the `together` pairs found: in the headline, or in one sentence of the text, where
+    the slug's own terms are not found there already (they tell the same act: "data theft")."""
+    in_title, in_text = set(title[0].words), set(text[0].words)
+    sentences: list[set[bytes]] | None = None
+    for side, slug, first, second in pairs:
+        points = 0.0
+        if (
+            slug not in title[1]
+            and not first.isdisjoint(in_title)
+            and not second.isdisjoint(in_title)
+        ):
+            points += TOGETHER_WEIGHT * TITLE_WEIGHT
+        if slug not in text[1] and not first.isdisjoint(in_text) and not second.isdisjoint(in_text):
+            if sentences is None:
+                sentences = [set(split_words(s).words) for s in split_sentences(text[0].text)]
+            if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in sentences):
+                points += TOGETHER_WEIGHT
+        if points:
+            tally = tallies[side]
+            tally[slug] = tally.get(slug, 0.0) + points
+
+
 def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
     """The one place named, when it is named once and no other place is named at all."""
     named = [slug for slug, score in scores.items() if score >= SOLE_PLACE and slug in cats]
@@ -802,7 +884,7 @@ def _category(kind: str, slug: Any, spec: Any, source: str) -> Category:
         )
     if not isinstance(spec, dict):
         raise TaxonomyError(f"{where}: must be a table with label, keywords, phrases...")
-    unknown = set(spec) - {*_LIST_FIELDS, "label", "min_score", "extend"}
+    unknown = set(spec) - {*_LIST_FIELDS, "label", "min_score", "extend", "together"}
     if unknown:
         raise TaxonomyError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     label = spec.get("label", slug)
@@ -812,7 +894,30 @@ def _category(kind: str, slug: Any, spec: Any, source: str) -> Category:
     if isinstance(min_score, bool) or not isinstance(min_score, int | float) or min_score <= 0:
         raise TaxonomyError(f"{where}: min_score must be a positive number")
     lists = {name: _str_list(spec.get(name, []), f"{where}.{name}") for name in _LIST_FIELDS}
-    return Category(slug=slug, label=label.strip(), kind=kind, min_score=float(min_score), **lists)
+    together = _pairs(spec.get("together", []), f"{where}.together")
+    return Category(
+        slug=slug,
+        label=label.strip(),
+        kind=kind,
+        min_score=float(min_score),
+        together=together,
+        **lists,
+    )
+
+
+def _pairs(value: Any, where: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """`together`: a list of pairs of word lists ([["stole", "leaked"], ["data", "records"]])."""
+    if not isinstance(value, list):
+        raise TaxonomyError(f"{where}: must be a list of pairs of word lists")
+    pairs = []
+    for pair in value:
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise TaxonomyError(f"{where}: each entry must be two word lists, got {pair!r:.60}")
+        first, second = (_str_list(words, where) for words in pair)
+        if not first or not second or any(" " in w for w in (*first, *second)):
+            raise TaxonomyError(f"{where}: each word list must hold single words")
+        pairs.append((frozenset(first), frozenset(second)))
+    return tuple(pairs)
 
 
 def _parse_toml(text: str, source: str) -> dict[str, Any]:
@@ -852,7 +957,7 @@ def _merge(shipped: dict[str, Any], override: dict[str, Any], source: str) -> di
             if isinstance(spec, dict) and spec.get("extend") and slug in base:
                 combined = dict(base[slug])
                 for key, value in spec.items():
-                    if key in _LIST_FIELDS and isinstance(value, list):
+                    if (key in _LIST_FIELDS or key == "together") and isinstance(value, list):
                         combined[key] = [*combined.get(key, []), *value]
                     elif key != "extend":
                         combined[key] = value
