@@ -187,7 +187,9 @@ async def test_discovery_ends_when_its_time_budget_runs_out():
             elapsed = loop.time() - started  # the answer, not the clean-up of the slow request
     finally:
         site.close()
-    assert elapsed < 2.0  # the feed would have taken 3 s
+    assert (
+        elapsed < 2.5
+    )  # the 1 s budget ended it (with time for a busy machine): the feed takes 3 s
 
 
 async def test_a_feed_found_on_a_private_address_is_refused():
