@@ -347,3 +347,23 @@ def test_a_catalogue_listing_joins_the_story_of_the_flaw_it_names():
     story = _corpus_day_stories(("2025-12-29", "2025-12-30"))
     assert story["r0890"] == story["r0883"]  # "CISA Adds One Known Exploited Vulnerability"
     assert story["r0919"] == story["r0883"]  # "CISA orders feds to patch MongoBleed flaw"
+
+
+def test_one_outlets_templated_headlines_of_two_breaches_stay_apart():
+    """BleepingComputer heads two firms' disclosures alike ("Novo Nordisk discloses breach of
+    clinical trials data", "iRhythm discloses data breach, says hackers stole patient info"):
+    its second item meets the story through its own first one, which is weak evidence."""
+    story = _corpus_day_stories(("2026-06-12", "2026-06-15", "2026-06-16"))
+    novo = {story["r1507"], story["r1539"]}
+    assert len(novo) == 1  # two outlets on Novo Nordisk: one story
+    assert story["r1574"] not in novo  # iRhythm
+
+
+def test_a_catalogue_addition_of_two_flaws_does_not_chain_their_reports():
+    """CISA's entry lists a Cisco SD-WAN CVE and a LiteSpeed cPanel CVE; the reports of the
+    LiteSpeed flaw name only its own CVE, not the one the Cisco story's members name."""
+    story = _corpus_day_stories(("2026-06-15", "2026-06-16"))
+    cisco = {story["r1560"], story["r1572"], story["r1573"]}
+    assert len(cisco) == 1
+    assert story["r1579"] not in cisco and story["r1571"] not in cisco  # LiteSpeed
+    assert story["r1579"] == story["r1571"]

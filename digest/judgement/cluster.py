@@ -6,7 +6,10 @@ item's terms and the story's, each term weighted by its inverse story frequency 
 stories seen in the recent window (a name only this event has weighs much more than "breach"),
 title terms half again, and a story's term by the share of its members that carry it (so one
 member that bridges to another event cannot pull that event in: its own terms stay weak until
-others repeat them). Two stories that name disjoint CVE identifiers are different events.
+others repeat them). An item that names only CVE identifiers other than those most of a
+story's members name tells another flaw (a catalogue addition listing several flaws cannot chain
+their reports into one story). An item whose own outlet already told the story must agree twice
+as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines make its items look alike.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
 mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, or, within a day and a
 half, share most of their rarity-weighted names. A story told so far by one outlet alone is
@@ -52,6 +55,12 @@ JOIN = 0.22  # the weighted cosine at which an item tells a story's event
 JOIN_NAMED = 0.12
 # ... and the headline cosine at which an item tells a story only its own outlet told so far
 JOIN_OWN_OUTLET = 0.5
+# ... and the cosine at which it does when its own outlet is among the story's: an outlet
+# seldom tells one event twice within days, and its house templates ("U.S. CISA adds ... to its
+# Known Exploited Vulnerabilities catalog", "X discloses data breach, says hackers stole ...")
+# make its items of different events share words with the story through its own member, so
+# the plain bar is doubled (the named rules below still apply at their own bar)
+JOIN_SAME_OUTLET = 2 * JOIN
 # ... or, within `NAMED_NEAR`, when their headlines share most of their rarity-weighted names
 # (`NAMES_COVERED` of each side's): two outlets heading one event differently ("EU warns Shein
 # of fines", "Fake discounts on Shein 'breach law', EU says") keep its names when the item's
@@ -579,7 +588,7 @@ class Draft:
         cves = set(sig.cves)
         meaning = self.base.meaning
         for sid, entry in self._candidates(votes, when):
-            if cves and entry[_CVES] and cves.isdisjoint(entry[_CVES]):
+            if cves and entry[_CVES] and cves.isdisjoint(_flaws(entry)):
                 continue  # different flaws: different events, however alike the words
             self.base.comparisons += 1
             if sig.source is not None and entry[_SOURCES] == (sig.source,):
@@ -592,8 +601,9 @@ class Draft:
                     best_id, best_score = sid, score
                 continue
             score = _cosine(vector, norm, entry, rarity)
+            told = sig.source is not None and sig.source in entry[_SOURCES]
             if score > best_score and (
-                score >= JOIN
+                score >= (JOIN_SAME_OUTLET if told else JOIN)
                 or (
                     score >= JOIN_NAMED
                     and (
@@ -755,6 +765,20 @@ def _same_name(
         if weight > best_weight:  # names are sorted: ties go to the smallest term
             best, best_weight = term, weight
     return best is None or _holds(terms, best)
+
+
+def _flaws(entry: _Entry) -> tuple[int, ...]:
+    """The CVE identifiers most of a story's members name (all it names when none has a
+    majority): the flaw the story tells, not every flaw one member listed beside it (a catalogue
+    addition of several flaws must not let each flaw's reports chain through it)."""
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)  # the counts stop there
+    terms, counts = entry[_TERMS], entry[_COUNTS]
+    agreed = []
+    for cve in entry[_CVES]:
+        at = bisect_left(terms, cve)
+        if at < len(terms) and terms[at] == cve and 2 * counts[at] > members:
+            agreed.append(cve)
+    return tuple(agreed) or entry[_CVES]
 
 
 def _named_alike(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity) -> bool:
