@@ -7,29 +7,11 @@ each with its archive's repository, path and commit under `provenance`), read by
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
 import pytest
 
 from digest.judgement.classify import Taxonomy
 from digest.text.sentences import split_sentences
-
-CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "realnews" / "items.jsonl"
-
-
-@cache
-def _corpus() -> dict[str, dict[str, object]]:
-    rows = (json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line)
-    return {str(row["id"]): row for row in rows}
-
-
-def item(item_id: str) -> tuple[str, str]:
-    """The title and summary of a corpus item."""
-    row = _corpus()[item_id]
-    assert row["provenance"], item_id
-    return str(row["title"]), str(row.get("summary") or "")
+from tests.realnews import title_and_summary as item
 
 
 @pytest.fixture(scope="module")

@@ -9,28 +9,16 @@ its dev split.
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from pathlib import Path
 
 import pytest
 
 from digest.judgement.classify import Taxonomy, TaxonomyError
-
-CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "realnews" / "items.jsonl"
-
-
-@cache
-def _corpus() -> dict[str, dict[str, object]]:
-    rows = (json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line)
-    return {str(row["id"]): row for row in rows}
+from tests.realnews import title_and_summary
 
 
 def item(item_id: str) -> tuple[str, str]:
-    """The title and summary of a dev corpus item."""
-    row = _corpus()[item_id]
-    assert row["provenance"] and row["split"] == "dev", item_id
-    return str(row["title"]), str(row.get("summary") or "")
+    return title_and_summary(item_id, dev_only=True)
 
 
 @pytest.fixture(scope="module")

@@ -6,13 +6,12 @@ way two outlets head one event differently; the last ones are real items of the 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from core.stories import StoryView
 from core.texts import ItemText
 from digest.judgement.sameevent import shown_once
+from tests.realnews import corpus
 
 T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
 _next_id = iter(range(1, 10_000))
@@ -156,15 +155,8 @@ def test_flaws_with_different_cve_identifiers_are_different_events():
 
 # Real items of the corpus's dev split (benchmarks/data/realnews/items.jsonl, provenance in
 # PROVENANCE.md): one day's cards of a security brief.
-_CORPUS = Path(__file__).parent.parent / "benchmarks" / "data" / "realnews" / "items.jsonl"
-
-
 def _corpus_story(*ids: str) -> StoryView:
-    rows = {}
-    for line in _CORPUS.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if row["id"] in ids:
-            rows[row["id"]] = row
+    rows = corpus()
     return story(*((rows[i]["outlet"], rows[i]["title"], rows[i]["summary"]) for i in ids))
 
 

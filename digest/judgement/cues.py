@@ -65,6 +65,11 @@ BODIES: tuple[str, ...] = (
     "secretary of state", "prime minister",
 )  # fmt: skip
 
+# what outweighs a sign of non-policy news: an act, an action, or a harm that happened
+_TOLD_ACT = ("acting", "action", "incident", "exploited")
+# ... and, for business and marketing, any authority named in it
+_NAMED_AUTHORITY = ("actor", "authority", *_TOLD_ACT)
+
 BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     BuiltinCues("authority", 0.75, BODIES, unless=("actor",)),
     # what befalls an organisation or its users, beyond the taxonomy's incident words
@@ -95,7 +100,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "Super Bowl", "Wimbledon", "marathon", "boxing", "UFC", "sports", "striker",
             "quarterback", "midfielder", "goalkeeper",
         ),
-        unless=("acting", "action", "incident", "exploited"),
+        unless=_TOLD_ACT,
     ),
     BuiltinCues(
         "entertainment",
@@ -106,7 +111,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "royal family", "red carpet", "fans", "documentary", "memoir", "comedian",
             "Christmas ad", "advert", "video game", "games console", "anime", "reality show",
         ),
-        unless=("acting", "action", "incident", "exploited"),
+        unless=_TOLD_ACT,
     ),
     BuiltinCues(
         "mishap",
@@ -116,7 +121,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "tornado", "heatwave", "plane crash", "car crash", "train crash", "derailed",
             "shooting", "stabbing", "avalanche", "landslide", "drowned", "injured",
         ),
-        unless=("acting", "action", "incident", "exploited"),
+        unless=_TOLD_ACT,
     ),
     BuiltinCues(
         "lifestyle",
@@ -126,7 +131,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "wellness", "dinosaur", "fossil", "telescope", "asteroid", "spacecraft", "galaxy",
             "astronomers", "archaeologists", "cancer", "dementia",
         ),
-        unless=("acting", "action", "incident", "exploited"),
+        unless=_TOLD_ACT,
     ),
     # business news: money moving between companies and markets, not authorities acting
     BuiltinCues(
@@ -139,7 +144,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "price analysis", "rally", "surges", "soars", "plunges", "tumbles", "bullish",
             "bearish", "forecast", "sales",
         ),
-        unless=("actor", "authority", "acting", "action", "incident", "exploited"),
+        unless=_NAMED_AUTHORITY,
     ),
     BuiltinCues(
         "product",
@@ -151,9 +156,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "gadget", "releases", "rolls out", "adds support", "integration", "integrates",
             "platform for", "solution", "customers can",
         ),
-        unless=(
-            "actor", "authority", "acting", "action", "incident", "exploited", "harm",
-        ),
+        unless=(*_NAMED_AUTHORITY, "harm"),
     ),
     # event listings and promotion: what a calendar or a marketing mail says
     BuiltinCues(
@@ -176,7 +179,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "top five", "checklist", "best practices", "buyer's guide", "market report",
             "market size", "CAGR",
         ),
-        unless=("actor", "authority", "acting", "action", "incident", "exploited"),
+        unless=_NAMED_AUTHORITY,
     ),
     # general politics outside the taxonomy's digital topics (the guidelines' immigration, wars,
     # budgets, elections, public health)
