@@ -30,6 +30,9 @@ SENTENCES = DATA / "deadlines" / "sentences.jsonl"
 REALNEWS = DATA / "realnews" / "items.jsonl"
 TARGETS = {"precision": 0.90, "recall": 0.80, "ms_per_item": 0.2}
 _TAG = re.compile(r"<[^>]+>")
+SPLITS = (
+    "dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"
+)  # fmt: skip
 
 Key = tuple[str, str]  # (kind, date at its precision)
 
@@ -88,6 +91,9 @@ def cost_per_item(repeat: int = 5) -> tuple[float, int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--errors", action="store_true", help="list the dev split's errors")
+    ap.add_argument(
+        "--dev-only", action="store_true", help="score the dev split only (while tuning)"
+    )
     args = ap.parse_args()
     rows = [json.loads(line) for line in SENTENCES.read_text(encoding="utf-8").splitlines()]
     print(f"labelled set: {len(rows)} sentences ({SENTENCES.relative_to(DATA.parent.parent)})")
@@ -96,8 +102,10 @@ def main() -> None:
     # fresh archive (2023) after the rules were tuned on the rest of that batch; heldout3: the
     # same for a second round, heldout4 for a third; heldout5 comes from another archive (2022),
     # labelled before the fourth round changed any rule; heldout6 from a 2021 archive, labelled
-    # before the fifth round ran any rule on it (PROVENANCE.md)
-    for split in ("dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"):
+    # before the fifth round ran any rule on it; heldout7 from a 2025-26 headline archive,
+    # labelled before the sixth round (PROVENANCE.md)
+    splits = SPLITS[:1] if args.dev_only else SPLITS
+    for split in splits:
         part = [r for r in rows if r["split"] == split]
         shown = args.errors and split == "dev"
         if shown:
@@ -113,7 +121,7 @@ def main() -> None:
     print(
         f"cost     {ms:.4f} ms CPU per item over {count} real-news items ({found} deadlines found)"
     )
-    ok = ok and ms < TARGETS["ms_per_item"]
+    ok = ok and ms < TARGETS["ms_per_item"] and not args.dev_only
     print(
         "targets (each held-out part precision >= 0.90, recall >= 0.80; < 0.2 ms per item): "
         + ("met" if ok else "NOT met")
