@@ -177,10 +177,29 @@ def test_any_text_gives_upcoming_deadlines_only(text: str, published: date):
 
 
 def test_a_weekday_is_the_next_one_after_the_publication_day():
-    # "by Friday" written on a Friday is a week later, not the day itself (a headline written
-    # here in the form of the dev set's CISA headlines)
-    assert labels("CISA tells feds to patch Cisco flaw by Friday", "2026-03-13T09:00:00") == [
-        "20 March 2026 · compliance deadline"
+    # headlines written here in the form of the dev set's CISA headlines; 13 March 2026 is a Friday
+    assert labels("CISA tells feds to patch Cisco flaw by Friday", "2026-03-10T09:00:00") == [
+        "13 March 2026 · compliance deadline"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [  # written here; the dev set labels these forms the same way (d1083, d1510, d1521)
+        "CISA tells feds to patch Cisco flaw by Friday",
+        "Judge orders agency to release the records by Friday",
+        "Agency faces Friday deadline to release the records",
+    ],
+)
+def test_a_limit_on_the_publication_weekday_is_that_day_not_next_week(sentence: str):
+    # "by Friday" written on a Friday is the day itself, news of the moment, not a week later
+    assert labels(sentence, "2026-03-13T09:00:00") == []
+
+
+def test_a_sitting_on_the_publication_weekday_still_looks_a_week_ahead():
+    # "will vote on Friday" written on a Friday: the next Friday (GUIDELINES.md, dev d1170)
+    assert labels("The Senate will vote on the bill on Friday", "2026-03-13T09:00:00") == [
+        "20 March 2026 · hearing or vote"
     ]
 
 
@@ -749,3 +768,60 @@ def test_the_fast_gate_never_hides_a_deadline(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(module, "_mentions", lambda low, needles: True)
     assert [extract_deadlines(text, when) for text, when in dev] == gated
     assert sum(map(len, gated)) > 100  # the dev sentences do carry deadlines
+
+
+# Sentences written here in the forms news headlines use; 5 November 2025 is a Wednesday.
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # a weekday modifying a deadline with a word between: "Friday tariff deadline"
+        ("White House presses ahead of Friday tariff deadline", "7 November 2025 · deadline"),
+        # "before 2026" is by the end of 2025
+        ("Judge orders state to draw new maps before 2026", "2025 · compliance deadline"),
+        # a command with what must have been done: "orders documents unsealed by Tuesday"
+        (
+            "Judge orders case documents unsealed by Tuesday",
+            "11 November 2025 · compliance deadline",
+        ),
+        # an authority's act on everyone from a date
+        (
+            "Administration will reduce flights at 40 airports starting Friday",
+            "7 November 2025 · takes effect",
+        ),
+        # a headline's bare weekday after a vote still to come
+        ("Senate will vote on the funding bill Thursday", "6 November 2025 · hearing or vote"),
+        # a sitting that begins on a date
+        ("Trial set to begin Jan. 12", "12 January 2026 · hearing or vote"),
+        ("Jury selection begins Monday in the fraud trial", "10 November 2025 · hearing or vote"),
+        ("Tariffs on Canadian goods start Monday", "10 November 2025 · takes effect"),
+        ("The court will hear oral arguments on December 3", "3 December 2025 · hearing or vote"),
+        ("The ruling is expected in the first quarter of 2026", "Q1 2026 · hearing or vote"),
+        # a protection that ends on a day expires then
+        ("Temporary protected status for Haitians ends Feb. 3", "3 February 2026 · expires"),
+        ("The regulation enters into application in August 2026", "August 2026 · takes effect"),
+        ("The levy will be phased in from April 2026", "April 2026 · takes effect"),
+    ],
+)
+def test_general_forms_of_a_deadline(sentence: str, expected: str):
+    assert labels(sentence, "2025-11-05T12:00:00") == [expected]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # voters' election is not a chamber's vote (GUIDELINES.md)
+        "Reformist is frontrunner ahead of February vote, polls show",
+        # a product switched off is no rule
+        "The dark web report feature will no longer be available starting in February",
+        # a yearless month far ahead with no word looking forward: last year's figures
+        "Trade deficit in June hits smallest since 2009 after tariff moves",
+        # a count that looks back is no span from today
+        "Parliament to vote on third prime minister in two years",
+        # a span being changed no longer dates anything
+        "President says he is shortening the 50-day deadline for the war to end",
+        # the rule word stands in another clause than the year
+        "Report shows debt spiraling by 2035 — and the tariff defeat will make it worse",
+    ],
+)
+def test_general_forms_that_are_no_deadline(sentence: str):
+    assert labels(sentence, "2025-11-05T12:00:00") == []

@@ -136,12 +136,14 @@ _FUTURE_LEAD = re.compile(
 _WILL = re.compile(
     r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force"
     r"|expires|is due|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from"
-    r"|runs? out|closes?"
+    r"|runs? out|closes?|ends|starts|begins"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
 # A yearless date this far behind the publication day is next year's only when it lies further
 _RECENT = relativedelta(months=3)
+# A yearless month this far ahead is next year's only when the words look forward
+_FAR = relativedelta(months=6)
 _PAST_LEAD = re.compile(
     r"\b(?:since|between|last)(?:\s+the\s+[\w-]+(?:\s+on)?)?\s*$|\bafter\s+the\s+[\w-]+\s+on\s*$",
     re.IGNORECASE,
@@ -150,7 +152,9 @@ _PAST_LEAD = re.compile(
 _RECORD = re.compile(
     r"\b(?:first|highest|lowest|biggest|largest|smallest|worst|best|most|least|fastest|slowest"
     r"|strongest|weakest|longest|shortest|deadliest|hottest|coldest|wettest|driest|sharpest"
-    r"|steepest|record|ever)\b[^.;,]{0,60}$",
+    r"|steepest|record|ever"
+    # "its third prime minister in two years": a count that looks back
+    r"|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b[^.;,]{0,60}$",
     re.IGNORECASE,
 )
 # A day used as the name of what happened on it: "the January 6 attack", "Jan. 6 panel"
@@ -187,7 +191,8 @@ _T_HEARING = re.compile(
     r"|decision(?! to)|verdict|vote"
     r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) debate"
-    r"|(?:will|to) hear (?:the|a|an|arguments|appeals?|challenges?|cases?|testimony)|sentencing)\b",
+    r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
+    r"|challenges?|cases?|testimony|evidence)|sentencing)\b",
     _I,
 )
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
@@ -205,12 +210,18 @@ _T_EXPIRY = re.compile(
 _GOVERNS_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
     r"(?:(?:on|in|at|by)\s+)?"
-    r"(?:the\s+end\s+of\s+)?$",
+    r"(?:the\s+end\s+of\s+)?$"
+    # what ends on a date ends then only if it is a protection, a scheme or a pact: "protected
+    # status ends Feb. 3" (a strike or a season that ends is news, not a calendar entry)
+    r"|\b(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
+    r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
+    r"|treaty|stopgap)\s+(?:[\w-]+\s+){0,6}?(?:ends?|will\s+end|set\s+to\s+end|runs?\s+out)"
+    r"\s+(?:(?:on|in|at)\s+)?(?:the\s+end\s+of\s+)?$",
     _I,
 )
 _GOVERNS_EFFECT = re.compile(
     r"\b(?:takes?|taking|go(?:es)?|going|comes?|coming|enters?|entering)\s+(?:into\s+)?"
-    r"(?:effect|force)\s+(?:(?:on|in|from|at|by)\s+)?$",
+    r"(?:effect|force|application)\s+(?:(?:on|in|from|at|by|as of)\s+)?$",
     _I,
 )
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
@@ -224,6 +235,8 @@ _T_DUTY = re.compile(
     # a command names whom it binds and what they must do: "orders X to", "forces Y to"
     r"|direct(?:s|ed|ing)|(?:orders|ordering|(?<!into )forc(?:e|es|ed|ing))"
     r"\s+(?:[\w.'’-]+\s+){0,5}?to"
+    # or what they must have done: "orders documents unsealed by Tuesday"
+    r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
     r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
     r"|has until|has to"
@@ -237,6 +250,12 @@ _SPAN_ANCHOR = re.compile(
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
     r"|enactment|publication|award)",
     re.IGNORECASE,
+)
+# A span being changed dates nothing: "shortening the 50-day deadline", "extends its 30-day window"
+_SPAN_CHANGED = re.compile(
+    r"\b(?:shorten\w*|extend\w*|lengthen\w*|cut\w*|scrap\w*|drop\w*|abandon\w*)\s+(?:the|its|his"
+    r"|her|their|a)\s*$",
+    _I,
 )
 _SPAN_WORDS = re.compile(r"(?:within|in|\d|[a-z]+[\s-](?:hour|day|week|month|year))", _I)
 # A clause that sets the event a span counts from: "once someone has refugee status, ..."
@@ -252,7 +271,7 @@ _WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
 _ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
-    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|preload|remove"
+    rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|remove"
     r"|compliance|compliant)\b",
     _I,
 )
@@ -292,6 +311,12 @@ _MEASURE = re.compile(
     r"\b(?:data|posts|IP addresses|personal information|photos|messages)\b",
     _I,
 )
+# What an authority does to all from a date: "will reduce flights", "to halt deportations"
+_GOV_ACT = re.compile(
+    r"(?:['’]ll|\b(?:will|to|would))\s+(?:[\w-]+ly\s+)?(?:cut|reduce|raise|increase|halt|suspend"
+    r"|resume|impose|cap|limit|restrict|stop|end|lower)\b",
+    _I,
+)
 # Words after a past verb that turn to what is still to come
 _AHEAD = re.compile(
     r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled"
@@ -312,7 +337,9 @@ _IN_FORCE = re.compile(
     r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
     r"|enforceable|law)|will be (?:mandatory|compulsory)"
     # "caged eggs ban comes in by 2036": a measure that "comes in"
-    r"|(?:ban|law|rules?|tax|levy|requirement|cap|curfew|mandate)s?\s+(?:comes?|coming)\s+in)\b",
+    r"|(?:ban|law|rules?|tax|levy|requirement|cap|curfew|mandate)s?\s+(?:comes?|coming)\s+in"
+    # the EU's "enters into application", a measure "phased in from April"
+    r"|enters?\s+into\s+application|(?:be|is|are)\s+phased\s+in)\b",
     _I,
 )
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
@@ -358,6 +385,17 @@ _BODY = re.compile(
     # a hearing, a ruling or a verdict is a court's or a tribunal's by its nature
     r"|[Hh]earings?|[Rr]ulings?|[Vv]erdicts?|[Ss]entencing)\b"
 )
+# Voters' elections are no body's sitting (GUIDELINES.md): "ahead of February vote, polls show";
+# a chamber, a court or a board named beside them makes the vote a sitting again
+_ELECTION = re.compile(
+    r"\b(?:elections?|electoral|runoffs?|primar(?:y|ies)|polls?|referendums?|frontrunner"
+    r"|candidates?|presidential race|ballots?|voters)\b",
+    _I,
+)
+_CHAMBER = re.compile(
+    r"\b(?:Senate|House|Congress|[Pp]arliament|Commons|Lords|[Ll]awmakers|MPs|MEPs|[Cc]ourts?"
+    r"|[Jj]udges?|[Cc]ommittee|[Cc]ouncil|[Bb]oard|[Cc]ommission)\b"
+)
 # A vote that is not scheduled: "unlikely to vote before elections in May"
 _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will not)\b", _I)
 # A political target or pledge owns the date after it: "promise to end rough sleeping by 2024"
@@ -386,7 +424,8 @@ _SPORT = re.compile(
 _CHANGE = re.compile(
     r"\b(?:(?:will|would) be able|(?:will|would)(?:\s+not)? be (?:allowed|permitted)"
     r"|allowed|permitted"
-    r"|no longer"
+    # (a feature "no longer available" is a product switched off, not a rule)
+    r"|no longer(?!\s+(?:be\s+)?(?:available|supported|offered|sold|work\w*)\b)"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
@@ -486,7 +525,10 @@ _LIFTING = re.compile(
 _AUTHORITY = re.compile(
     r"\b(?:Trump|Biden|White House|[Gg]overnments?|U\.?S\.?|EU|European|Commission|Congress"
     r"|Senate|[Rr]egulators?|[Cc]ourts?|[Jj]udges?|[Aa]genc(?:y|ies)|[Mm]inistry|[Mm]inisters?"
-    r"|[Ff]ederal|[Ss]tates?|[Pp]arliament|[Aa]uthorities)\b"
+    r"|[Ff]ederal|[Ss]tates?|[Pp]arliament|[Aa]uthorities"
+    # an office rather than a name: whoever holds it speaks for a government
+    r"|[Aa]dministration|President|Prime Minister|Chancellor|[Ss]ecretary|Department|Governor"
+    r"|Pentagon|Treasury)\b"
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
@@ -546,13 +588,13 @@ _TRIGGER_NEEDLES = (
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
     "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
-    "preload", "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
+    "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
     "support", "grant", "loan", "benefit", "allowance",
     " aid", "subsid", "help with", "credit", "pension",
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
-    "relax", "decid", "decision", "agree", "due by", "due no later", "debat",
+    "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
 )  # fmt: skip
 
 
@@ -690,6 +732,16 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if not year and ranged:
             year = _RANGE_YEAR.match(after) and _RANGE_YEAR.match(after).group(1)  # type: ignore[union-attr]
         first = date(int(year) if year else today.year, _month_number(g["m3"]), 1)
+        if not year and first > today + _FAR and not g["part"]:
+            wide = sentence[max(0, m.start() - 40) : m.start()]
+            if not (
+                _FUTURE_LEAD.search(lead)
+                or _DEADLINE_AFTER.match(after)
+                or _WILL.search(wide)
+                or ranged
+                or closes
+            ):
+                return None  # "trade deficit in October" written in January: last October's
         if not year and first < today.replace(day=1):
             # "in April" written in May is April gone by, unless the words look forward
             wide = sentence[max(0, m.start() - 40) : m.start()]
@@ -703,6 +755,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         number, unit = (g["n1"], g["u1"]) if g["within"] else (g["n2"], g["u2"])
         if g["within"] and _RECORD.search(sentence, 0, m.start()):
             return None  # "the first fare hike in 10 years": a span looking back
+        if g["span"] and _SPAN_CHANGED.search(sentence, 0, m.start()):
+            return None  # "shortening the 50-day deadline": the span no longer counts as given
         count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
         unit = unit.lower()
         step = {
@@ -729,11 +783,21 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 24]
         if not (_LEAD.search(lead) or _DEADLINE_AFTER.match(after)):
             return None
-        return _When(date(int(g["y5"]), 1, 1), "year", m.start(), m.end(), False)
+        year = int(g["y5"])
+        if re.search(r"\bbefore\s*$", lead, re.IGNORECASE):
+            year -= 1  # "maps drawn before 2026": by the end of 2025
+        return _When(date(year, 1, 1), "year", m.start(), m.end(), False)
     if g["wd"]:
-        after = sentence[m.end() : m.end() + 12]
+        # wide enough for the noun a weekday modifies: "Friday tariff deadline"
+        after = sentence[m.end() : m.end() + 40]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
+        if _DAYS.index(g["wday"].lower()) == today.weekday() and (
+            _SAME_DAY_LEAD.search(lead) or _DEADLINE_AFTER.match(after)
+        ):
+            # "orders benefits paid by Friday", "faces Monday deadline" written on that day: the
+            # day itself, news of the moment; only "will vote on Monday" looks a week ahead
+            return None
         if _DAYS.index(g["wday"].lower()) == today.weekday() and (
             _GOVERNS_EFFECT.search(_core_lead(sentence[max(0, m.start() - 60) : m.start()]))
         ):
@@ -779,6 +843,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 _FROM_TAIL.search(core) is not None
                 or _GOVERNS_EFFECT.search(core) is not None
                 or _GOVERNS_EXPIRY.search(core) is not None
+                # "tariffs start Monday", "trial begins Monday": a start still to come
+                or _GOVERNS_START.search(core) is not None
             )
             # the day of the vote itself: "vote on Wednesday", not "discussed on Tuesday"
             or (
@@ -792,6 +858,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 )
             )
             or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
+            # a headline's bare day after a sitting still to come: "Senate will vote on the
+            # bill Thursday" (a preposition before the day would name another relation)
+            or (
+                voting
+                and later
+                and _SITTING_BEFORE.search(lead_wide)
+                and not re.search(r"\b(?:in|at|of|from|since|after|last|this|than)\s*$", lead)
+            )
             or _WILL_AFTER.match(after)
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
@@ -815,6 +889,20 @@ _PAST_AUX = re.compile(
     r"\b(?:was|were|had been|has been|have been)\b(?![^.;]*\b(?:will|would|to be|must|comes?"
     r"|takes?|go(?:es)?|appl(?:y|ies)|(?:ordered|told|required|due|set|scheduled) to)\b)",
     _I,
+)
+# A start governs the date after it: "tariffs start Monday", "the trial begins on 12 January"
+_GOVERNS_START = re.compile(
+    r"\b(?:starts?|begins?|opens?|resumes?|start|begin|open|resume)\s+(?:(?:on|in)\s+)?$", _I
+)
+# A hearing or vote word in the same clause before a bare weekday
+_SITTING_BEFORE = re.compile(
+    r"\b(?:vote|votes|voting|hearing|ruling|verdict|decide|rule|hear|trial|sentencing)\b"
+    r"[^.;,—–]{0,60}$",
+    _I,
+)
+# A weekday after these words is a limit or a start, not the day of a sitting still to come
+_SAME_DAY_LEAD = re.compile(
+    r"\b(?:by|until|till|before|from|starting|beginning|effective|as of)\s*$", _I
 )
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
 
@@ -877,7 +965,7 @@ def _deadline_noun_kind(
 ) -> Kind | None:
     """'<date> deadline': for a verdict, a compliance duty, or another authority's deadline."""
     if _T_HEARING.search(after) or _T_HEARING.search(lead):
-        return "hearing-vote"
+        return None if _election(sentence) else "hearing-vote"
     duty = r"\b(?:for|to)\b.{0,40}\b(?:migration|verification|patch\w*|fix\w*|comply)"
     if _T_COMPLIANCE.search(lead) or re.search(duty, after, re.IGNORECASE):
         return "compliance"
@@ -990,6 +1078,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
+            or _IN_FORCE.search(sentence)
+            # an authority's own act on everyone from a date: "the administration will reduce
+            # traffic at 40 airports starting Friday"
+            or (_AUTHORITY.search(sentence) and _GOV_ACT.search(sentence, 0, when.begin))
         )
         if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
             return None  # "will not hike taxes ... from April"
@@ -999,15 +1091,24 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _GOVERNS_EFFECT.search(lead) and not _NOT_OBLIGATION.search(sentence):
         return "takes-effect"  # "gun laws that go into effect on Thursday" beside a court ruling
     if (
+        _GOVERNS_START.search(lead)
+        and _STRONG_EFFECT.search(_clause(sentence, when))
+        and not _NOT_OBLIGATION.search(sentence)
+    ):
+        return "takes-effect"  # "tariffs on Canadian goods start Monday"
+    if (
         _T_HEARING.search(sentence)
         and (not_until or not _UNLIKELY.search(sentence))
         and _BODY.search(sentence)
+        and not _election(sentence)
         and (
             # "will vote on the proposal at its April 22 meeting": the body's sitting
             _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of|at (?:its|their|the)")
+            # "trial set to begin Jan. 12", "jury selection begins Monday"
+            or _GOVERNS_START.search(lead)
             or not_until
             or (
-                (when.relative or (_tail(lead, "in") and when.precision != "year"))
+                (when.relative or (_tail(lead, "in(?: the)?") and when.precision != "year"))
                 and _SCHEDULED.search(sentence)
             )
         )
@@ -1071,10 +1172,11 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "compliance" if owed or _AUTHORITY.search(sentence) else None
     if _IN_FORCE.search(sentence):
         return "takes-effect"  # the words of law in force outweigh a "free" or "available"
-    if _T_EFFECT.search(sentence) and not _NOT_OBLIGATION.search(sentence):
+    clause = _clause(sentence, when)
+    if _T_EFFECT.search(clause) and not _NOT_OBLIGATION.search(sentence):
         # a sentence that merely names a rule or a law ("drive crypto rules forward in 2026")
         # dates its start only with a word of starting or a "by" before the date
-        if _STRONG_EFFECT.search(sentence) or _tail(lead, r"by|after|on|as of"):
+        if _STRONG_EFFECT.search(clause) or _tail(lead, r"by|after|on|as of"):
             return "takes-effect"
         return None
     # a deadline word far from the date dates something else ("stares down a deadline ...
@@ -1085,6 +1187,24 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if (near or moved) and _AUTHORITY.search(sentence):
         return "other"
     return None
+
+
+_CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
+
+
+def _election(sentence: str) -> bool:
+    """Whether the vote the sentence speaks of is voters' election, not a chamber's sitting."""
+    return _ELECTION.search(sentence) is not None and _CHAMBER.search(sentence) is None
+
+
+def _clause(sentence: str, when: _When) -> str:
+    """The stretch of the sentence between the dashes, semicolons or colons around the date:
+    "debt spiraling by 2035 — and the tariff defeat" puts the tariff in another clause."""
+    begin = 0
+    for cut in _CLAUSE_BREAK.finditer(sentence, 0, when.begin):
+        begin = cut.end()
+    close = _CLAUSE_BREAK.search(sentence, when.end)
+    return sentence[begin : close.start() if close else len(sentence)]
 
 
 def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
