@@ -800,6 +800,11 @@ def test_the_fast_gate_never_hides_a_deadline(monkeypatch: pytest.MonkeyPatch):
         ("Temporary protected status for Haitians ends Feb. 3", "3 February 2026 · expires"),
         ("The regulation enters into application in August 2026", "August 2026 · takes effect"),
         ("The levy will be phased in from April 2026", "April 2026 · takes effect"),
+        # a past verb earlier in the sentence does not own the rule's own date
+        (
+            "The deal was signed on 3 November and takes effect on 1 January",
+            "1 January 2026 · takes effect",
+        ),
     ],
 )
 def test_general_forms_of_a_deadline(sentence: str, expected: str):
@@ -821,6 +826,12 @@ def test_general_forms_of_a_deadline(sentence: str, expected: str):
         "President says he is shortening the 50-day deadline for the war to end",
         # the rule word stands in another clause than the year
         "Report shows debt spiraling by 2035 — and the tariff defeat will make it worse",
+        # a measure not yet adopted
+        "The bill would take effect in 2027 if it passes",
+        # a strike or a season ends; no protection or scheme does
+        "The dock workers' strike ends on Monday",
+        # commerce's deadlines are no policy team's
+        "Sales deadline for the offer is Friday",
     ],
 )
 def test_general_forms_that_are_no_deadline(sentence: str):

@@ -200,7 +200,12 @@ _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORE
 _T_EXPIRY = re.compile(
     r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
     r"|lapse|lapses|end date"
-    r"|end of support|ends? (?:on|in)|will end|set to end"
+    r"|end of support"
+    # what ends is a protection, a scheme or a pact, not a strike or a season
+    r"|(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
+    r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
+    r"|treaty|stopgap|mandate|emergency|deal|agreement|term)\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:ends?|will\s+end|set\s+to\s+end)"
     r"|runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
@@ -322,7 +327,9 @@ _AHEAD = re.compile(
     r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled"
     r"|expected to"
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
-    r"|that,? (?:from|starting|by))\b",
+    r"|that,? (?:from|starting|by)"
+    # a present verb of the date's own rule: "was signed on 3 November and takes effect on"
+    r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect|kicks? in|expires?)\b",
     _I,
 )
 # A demand that another party act: "US wants Russia and Ukraine to end war by June"
@@ -407,7 +414,8 @@ _PLEDGE = re.compile(
 )
 # A measure not yet adopted dates nothing: "If passed, term limits would go into effect on ..."
 _HYPOTHETICAL = re.compile(
-    r"\bif\s+(?:it\s+is\s+|they\s+are\s+)?(?:passed|approved|adopted|enacted|signed|ratified)\b",
+    r"\bif\s+(?:(?:it|they|the\s+[\w-]+)\s+)?(?:is\s+|are\s+|gets?\s+)?"
+    r"(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|enact(?:s|ed)|sign(?:s|ed)|ratif(?:y|ies|ied))\b",
     _I,
 )
 # Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
@@ -519,6 +527,13 @@ _LIFTING = re.compile(
     r"(?:restrictions|curbs|lockdown|ban|quarantine|mandate|rules|controls)\b"
     r"|\b(?:reopen\w*|open(?:s|ing)?)\s+(?:(?:up|its|their|again)\s+)?(?:to\s+|for\s+)?"
     r"(?:borders?|travel|tourists|visitors|international|foreign)",
+    _I,
+)
+# Commerce sets deadlines too, none of them a policy team's
+_COMMERCE = re.compile(
+    # ("offer" and "bid" are also diplomacy's words: "offers compromise before deadline")
+    r"\b(?:sales?|discounts?|promo\w*|coupons?|tickets?|pre-?orders?|shoppers?|auctions?"
+    r"|shareholders?|tender offer)\b",
     _I,
 )
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
@@ -964,6 +979,8 @@ def _deadline_noun_kind(
     sentence: str, lead: str, after: str, when_precision: Precision
 ) -> Kind | None:
     """'<date> deadline': for a verdict, a compliance duty, or another authority's deadline."""
+    if _COMMERCE.search(sentence):
+        return None  # a sale's, a bid's or a ticket's deadline is commerce (GUIDELINES.md)
     if _T_HEARING.search(after) or _T_HEARING.search(lead):
         return None if _election(sentence) else "hearing-vote"
     duty = r"\b(?:for|to)\b.{0,40}\b(?:migration|verification|patch\w*|fix\w*|comply)"
@@ -991,6 +1008,8 @@ def _deadline_before_kind(
 ) -> Kind | None:
     """'the deadline for X is <date>': whose deadline it is names the kind."""
     what = before.group("what")
+    if _COMMERCE.search(sentence):
+        return None
     if _T_HEARING.search(what):
         return "hearing-vote"
     if _T_COMPLIANCE.search(what):
