@@ -800,6 +800,17 @@ def test_the_fast_gate_never_hides_a_deadline(monkeypatch: pytest.MonkeyPatch):
         ("Temporary protected status for Haitians ends Feb. 3", "3 February 2026 · expires"),
         ("The regulation enters into application in August 2026", "August 2026 · takes effect"),
         ("The levy will be phased in from April 2026", "April 2026 · takes effect"),
+        # a regulator's consultation and a comment period that runs "through" a day
+        (
+            "The regulator is consulting on its draft guidance until 5 January",
+            "5 January 2026 · consultation closes",
+        ),
+        (
+            "The agency is seeking public comment on the proposal through January 8",
+            "8 January 2026 · consultation closes",
+        ),
+        ("The SEC delayed the compliance date to June 2026", "June 2026 · compliance deadline"),
+        ("The grace period ends on 31 December", "31 December 2025 · expires"),
         # a past verb earlier in the sentence does not own the rule's own date
         (
             "The deal was signed on 3 November and takes effect on 1 January",

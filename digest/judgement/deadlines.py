@@ -105,7 +105,7 @@ _DEADLINE_AFTER = re.compile(
 )
 # "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
 _DEADLINE_BEFORE = re.compile(
-    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\b(?:deadlines?|due date)\b"
+    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\b(?:deadlines?|due date|compliance date)\b"
     r"(?P<what>[^.;:]{0,90}?)\s+"
     r"(?:(?:is|was|are)\s+(?:now\s+)?(?:(?:fast\s+)?approaching\s+|set\s+(?:for|at)\s+"
     r"|extended\s+to\s+)?(?:on\s+)?|falls\s+on\s+|of\s+"
@@ -128,7 +128,7 @@ _RANGE_TO = re.compile(
 )
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
 _FUTURE_LEAD = re.compile(
-    r"\b(?:by|until|till|(?:from|starting|beginning)(?:\s+(?:in|on))?|before|effective"
+    r"\b(?:by|until|till|through|(?:from|starting|beginning)(?:\s+(?:in|on))?|before|effective"
     r"|no later than|(?:the )?end of|mid|early|late)[\s-]*$",
     re.IGNORECASE,
 )
@@ -181,7 +181,7 @@ _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 # Triggers, by kind. Verbs in past forms are deliberately absent: "took effect in January".
 _I = re.IGNORECASE
 _T_CONSULTATION = re.compile(
-    r"\b(?:(?<!in )consultations?(?! with)|public comments?|comment period"
+    r"\b(?:(?<!in )consultations?(?! with)|consult(?:s|ing) on|public comments?|comment period"
     r"|comments? (?:are |is )?due|comments? (?:close|closes|must be (?:received|submitted))"
     r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
     _I,
@@ -204,7 +204,7 @@ _T_EXPIRY = re.compile(
     # what ends is a protection, a scheme or a pact, not a strike or a season
     r"|(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap|mandate|emergency|deal|agreement|term)\s+(?:[\w-]+\s+){0,6}?"
+    r"|treaty|stopgap|mandate|emergency|deal|agreement|term|grace period)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:ends?|will\s+end|set\s+to\s+end)"
     r"|runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
@@ -220,7 +220,8 @@ _GOVERNS_EXPIRY = re.compile(
     # status ends Feb. 3" (a strike or a season that ends is news, not a calendar entry)
     r"|\b(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap)\s+(?:[\w-]+\s+){0,6}?(?:ends?|will\s+end|set\s+to\s+end|runs?\s+out)"
+    r"|treaty|stopgap|grace period)\s+(?:[\w-]+\s+){0,6}?(?:ends?|will\s+end|set\s+to\s+end"
+    r"|runs?\s+out)"
     r"\s+(?:(?:on|in|at)\s+)?(?:the\s+end\s+of\s+)?$",
     _I,
 )
