@@ -84,3 +84,8 @@ def test_the_lead_outweighs_mentions_further_on(tax: Taxonomy) -> None:
     # the same words in the lead are what the item is about
     said = tax.classify("Hospital hit by ransomware", later + " " + lead)
     assert "data-protection" in said.topics
+
+
+def test_an_age_limit_is_child_safety(tax: Taxonomy) -> None:
+    # TechCrunch, r1434: a platform limits what users under 16 can share
+    assert "child-safety" in tax.classify(*item("r1434")).topics
