@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -484,6 +484,10 @@ class _Compiled:
             for cat in topics.values()
             if cat.tool_of
         }
+        # the words that lead to those hits: a sentence with none of them holds none
+        self.tool_words = self._words_leading_to(
+            frozenset().union(*(weak for weak, _ in self.tools.values()))
+        )
         # framed slug -> the topics whose evidence lets its framing words score
         self.framed_topics = {
             cat.slug: frozenset(
@@ -496,12 +500,7 @@ class _Compiled:
         # sentence that names one is in policy context
         # the words whose presence a context term's match needs (a word, or the word a phrase
         # is filed under): a sentence with none of them holds no context term
-        self.context_words = frozenset(
-            word
-            for word, (word_hits, groups, _, _) in self.matcher.roles.items()
-            if not self.context_hits.isdisjoint(word_hits)
-            or any(n in self.context_hits for _, _, (_, needles) in groups for _, n in needles)
-        )
+        self.context_words = self._words_leading_to(self.context_hits)
         # a place's own word (its keywords: "chinese", "dutch") -> the jurisdictions it names
         place_forms: dict[bytes, set[str]] = defaultdict(set)
         for word, word_hits in self.matcher.roles.items():
@@ -528,6 +527,17 @@ class _Compiled:
             None if title_only else (int(kind != "topic"), slug, weight)
             for kind, slug, weight, title_only, _ in hits
         ]
+
+    def _words_leading_to(self, numbers: frozenset[int]) -> frozenset[bytes]:
+        """The lowercased words whose presence a match of one of these hits needs (the word, the
+        word a phrase is filed under, an acronym's lowercase form)."""
+        return frozenset(
+            word
+            for word, (word_hits, groups, acronyms, _) in self.matcher.roles.items()
+            if not numbers.isdisjoint(word_hits)
+            or any(n in numbers for _, _, (_, needles) in groups for _, n in needles)
+            or any(not numbers.isdisjoint(found) for _, found in acronyms)
+        )
 
     def _compile(self, cat: Category) -> None:
         for field_name in ("keywords", "phrases", "title_only"):
@@ -722,15 +732,15 @@ class Taxonomy:
             tally[slug] = tally.get(slug, 0.0) + points
         text_points = compiled.text_points
         hits = compiled.matcher.hits
-        in_lead = _lead_evidence(compiled.matcher, text, in_text)
-        for hit, n in in_text.items():
+        counts: Mapping[int, float] = in_text
+        if in_text and len(text.text) > LEAD_CHARS:
+            counts = _lead_weighted(compiled.matcher, text, in_text)
+        for hit, n in counts.items():
             entry = text_points[hit]
             if entry is not None:
                 side, slug, weight = entry
                 tally = tallies[side]
-                first = n if in_lead is None else min(in_lead.get(hit, 0), n)
-                mentions = min(first + LATER_WEIGHT * (n - first), BODY_CAP)
-                tally[slug] = tally.get(slug, 0.0) + weight * mentions
+                tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
         if compiled.pairs:
             _add_pairs(
                 tallies,
@@ -782,9 +792,12 @@ class Taxonomy:
     ) -> dict[int, int]:
         """`found` with the `weak` hits counted only in sentences without `acts` hits."""
         outside: dict[int, int] = {}
-        matcher = self._compiled.matcher
+        compiled = self._compiled
         for sentence in split_sentences(text.text):
-            hits = matcher.evidence(split_words(sentence))
+            words = split_words(sentence)
+            if compiled.tool_words.isdisjoint(words.words):
+                continue
+            hits = compiled.matcher.evidence(words)
             if acts.isdisjoint(hits):
                 for h in weak.intersection(hits):
                     outside[h] = outside.get(h, 0) + hits[h]
@@ -939,17 +952,21 @@ def _without_captions(text: Words) -> Words:
     return text if len(kept) == len(sentences) else split_words("\n".join(kept))
 
 
-def _lead_evidence(matcher: _Matcher, text: Words, found: dict[int, int]) -> dict[int, int] | None:
-    """The hits of `found` that occur in the text's lead; None when the whole text is its lead."""
-    if not found or len(text.text) <= LEAD_CHARS:
-        return None
+def _lead_weighted(matcher: _Matcher, text: Words, found: dict[int, int]) -> dict[int, float]:
+    """`found` (a long text's hits) with the mentions past the text's lead counted at
+    LATER_WEIGHT."""
     end = min(
         (i for mark in (". ", "\n") if (i := text.text.find(mark, LEAD_CHARS)) >= 0),
         default=-1,
     )
     if end < 0:
-        return None
-    return matcher.evidence(split_words(text.text[: end + 1]))
+        return dict(found)
+    in_lead = matcher.evidence(split_words(text.text[: end + 1]))
+    weighted: dict[int, float] = {}
+    for hit, n in found.items():
+        first = min(in_lead.get(hit, 0), n)
+        weighted[hit] = first + LATER_WEIGHT * (n - first)
+    return weighted
 
 
 _Pair = tuple[int, str, frozenset[bytes], frozenset[bytes]]
