@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.tags import Tags
 from core.words import plural_forms
@@ -40,6 +40,7 @@ _LIST_FIELDS = (
     "framing",
     "frames",
     "yields_to",
+    "tool_of",
 )
 
 # A `together` pair found weighs like a phrase.
@@ -57,6 +58,18 @@ TOPIC_FLOOR = 0.2
 PLACE_FLOOR = 0.3
 # An item that names one place, once, and no other is about that place ("in Japan").
 SOLE_PLACE = 1.0
+# Nouns that name a business: a place's word up to this many words before one (its noun
+# phrase: "Chinese fast-fashion giant", "Dutch chip company") is the firm's home.
+_FIRM_NOUNS = frozenset(
+    b"firm firms company companies giant giants maker makers retailer retailers brand brands "
+    b"startup startups conglomerate carmaker automaker chipmaker manufacturer vendor vendors "
+    b"provider providers insurer lender bank banks telco carrier platform marketplace".split()
+)
+_FIRM_REACH = 4
+# The lead (the text up to the first sentence end past LEAD_CHARS characters) tells what the
+# item is about; mentions further on are more often in passing and weigh this share.
+LEAD_CHARS = 400
+LATER_WEIGHT = 0.5
 
 
 class TaxonomyError(ValueError):
@@ -86,6 +99,10 @@ class Category:
     # (an arrest over online child abuse is cybercrime too); the framing words then score
     frames: tuple[str, ...] = ()
     yields_to: tuple[str, ...] = ()
+    # topics whose acts make this category's subject a tool: in a headline or sentence that holds
+    # their evidence, its terms (but the names of laws and bodies) score nothing ("AI phishing",
+    # "accounts hacked via an AI chatbot" are no AI policy)
+    tool_of: tuple[str, ...] = ()
     # pairs of word lists: a word of each in one sentence (or the headline) is evidence
     # weighing like a phrase, in whatever words the act is told ("hackers stole the personal
     # information of ...", "accounts hijacked")
@@ -392,6 +409,22 @@ class _Matcher:
         return found
 
 
+def _hits_of(
+    hits: Sequence[_Hit], slugs: set[str], *, evidence_only: bool, but: frozenset[str] = frozenset()
+) -> frozenset[int]:
+    """The numbers of the topic hits that count for `slugs`, except those of the terms `but`;
+    with `evidence_only`, not those of their context or framing words."""
+    return frozenset(
+        n
+        for n, (kind, slug, weight, _, term) in enumerate(hits)
+        if kind == "topic"
+        and slug in slugs
+        and weight > 0
+        and term not in but
+        and not (evidence_only and term.startswith(("context:", "framing:")))
+    )
+
+
 def _forms(words: frozenset[str]) -> frozenset[bytes]:
     """The lowercased word forms (plurals, possessives) of `words`, as split text holds them."""
     return frozenset(
@@ -441,6 +474,20 @@ class _Compiled:
         # hit number -> the slug whose framing it is
         self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in self.frame_terms}
         self.yielding = {cat.slug: cat.yields_to for cat in topics.values() if cat.yields_to}
+        # slug -> the numbers of its hits but those of laws and bodies ("AI Act" is never a
+        # tool), and of the evidence (not context or framing words) of the topics it is a tool of
+        self.tools = {
+            cat.slug: (
+                _hits_of(hits, {cat.slug}, evidence_only=False, but=frozenset(bodies)),
+                _hits_of(hits, set(cat.tool_of), evidence_only=True),
+            )
+            for cat in topics.values()
+            if cat.tool_of
+        }
+        # the words that lead to those hits: a sentence with none of them holds none
+        self.tool_words = self._words_leading_to(
+            frozenset().union(*(weak for weak, _ in self.tools.values()))
+        )
         # framed slug -> the topics whose evidence lets its framing words score
         self.framed_topics = {
             cat.slug: frozenset(
@@ -453,12 +500,15 @@ class _Compiled:
         # sentence that names one is in policy context
         # the words whose presence a context term's match needs (a word, or the word a phrase
         # is filed under): a sentence with none of them holds no context term
-        self.context_words = frozenset(
-            word
-            for word, (word_hits, groups, _, _) in self.matcher.roles.items()
-            if not self.context_hits.isdisjoint(word_hits)
-            or any(n in self.context_hits for _, _, (_, needles) in groups for _, n in needles)
-        )
+        self.context_words = self._words_leading_to(self.context_hits)
+        # a place's own word (its keywords: "chinese", "dutch") -> the jurisdictions it names
+        place_forms: dict[bytes, set[str]] = defaultdict(set)
+        for word, word_hits in self.matcher.roles.items():
+            for n in word_hits[0]:
+                kind, slug, weight, _, term = hits[n]
+                if kind == "jurisdiction" and weight > 0 and " " not in term:
+                    place_forms[word].add(slug)
+        self.place_forms = {word: frozenset(slugs) for word, slugs in place_forms.items()}
         self.authority_words = frozenset(
             tokens[0].lower() for term in bodies if (tokens := _tokens(term))
         )
@@ -477,6 +527,17 @@ class _Compiled:
             None if title_only else (int(kind != "topic"), slug, weight)
             for kind, slug, weight, title_only, _ in hits
         ]
+
+    def _words_leading_to(self, numbers: frozenset[int]) -> frozenset[bytes]:
+        """The lowercased words whose presence a match of one of these hits needs (the word, the
+        word a phrase is filed under, an acronym's lowercase form)."""
+        return frozenset(
+            word
+            for word, (word_hits, groups, acronyms, _) in self.matcher.roles.items()
+            if not numbers.isdisjoint(word_hits)
+            or any(n in numbers for _, _, (_, needles) in groups for _, n in needles)
+            or any(not numbers.isdisjoint(found) for _, found in acronyms)
+        )
 
     def _compile(self, cat: Category) -> None:
         for field_name in ("keywords", "phrases", "title_only"):
@@ -508,6 +569,13 @@ class _Compiled:
                     own += weight * n
             if own:
                 self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
+
+
+class _Tally(NamedTuple):
+    topics: dict[str, float]
+    places: dict[str, float]
+    framed: frozenset[str]  # the topics whose framing the item uses
+    acting: frozenset[str]  # the jurisdictions whose bodies or laws it names
 
 
 class Taxonomy:
@@ -632,14 +700,12 @@ class Taxonomy:
 
     def scores(self, title: str, text: str) -> Scores:
         """Raw evidence per category, before thresholds."""
-        topics, places, _ = self._tally(split_words(title), split_words(text))
-        return Scores(topics, places)
+        tally = self._tally(split_words(title), split_words(text))
+        return Scores(tally.topics, tally.places)
 
-    def _tally(
-        self, title: Words, text: Words
-    ) -> tuple[dict[str, float], dict[str, float], frozenset[str]]:
-        """Evidence per topic slug and per jurisdiction slug, and the slugs whose framing the
-        item uses."""
+    def _tally(self, title: Words, text: Words) -> _Tally:
+        """Evidence per topic slug and per jurisdiction slug, the slugs whose framing the item
+        uses, and the jurisdictions whose bodies or laws it names."""
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
         compiled = self._compiled
         text = _without_captions(text)
@@ -656,6 +722,8 @@ class Taxonomy:
             in_title = {h: n for h, n in in_title.items() if h not in contextual}
         if contextual and not contextual.isdisjoint(in_text):
             in_text = self._in_policy_sentences(text, in_text)
+        if compiled.tools:
+            in_title, in_text = self._without_tools(text, in_title, in_text)
         # Every hit found occurs at least once, and in a title once is enough.
         title_points = compiled.title_points
         for hit in in_title:
@@ -663,24 +731,30 @@ class Taxonomy:
             tally = tallies[side]
             tally[slug] = tally.get(slug, 0.0) + points
         text_points = compiled.text_points
-        for hit, n in in_text.items():
+        hits = compiled.matcher.hits
+        counts: Mapping[int, float] = in_text
+        if in_text and len(text.text) > LEAD_CHARS:
+            counts = _lead_weighted(compiled.matcher, text, in_text)
+        for hit, n in counts.items():
             entry = text_points[hit]
             if entry is not None:
                 side, slug, weight = entry
                 tally = tallies[side]
                 tally[slug] = tally.get(slug, 0.0) + weight * min(n, BODY_CAP)
         if compiled.pairs:
-            hits = compiled.matcher.hits
             _add_pairs(
                 tallies,
                 compiled.pairs,
                 (title, {hits[h][1] for h in in_title}),
                 (text, {hits[h][1] for h in in_text}),
             )
+        authorities = compiled.authority_hits
+        named = authorities.intersection(in_title).union(authorities.intersection(in_text))
+        acting = frozenset(hits[h][1] for h in named) if named else _NONE
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
-            return (*tallies, _NONE)
+            return _Tally(*tallies, _NONE, acting)
         framed = frozenset(frames[hit] for hit in found)
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
@@ -699,7 +773,55 @@ class Taxonomy:
                     if frames.get(h) == slug
                 )
                 topics[slug] = topics.get(slug, 0.0) + points
-        return (*tallies, framed)
+        return _Tally(*tallies, framed, acting)
+
+    def _without_tools(
+        self, text: Words, in_title: dict[int, int], in_text: dict[int, int]
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """The headline's and the text's hits without a topic's ordinary words where they are
+        the tool of another topic's act: in a headline, or a sentence, that holds its evidence."""
+        for weak, acts in self._compiled.tools.values():
+            if not weak.isdisjoint(in_title) and not acts.isdisjoint(in_title):
+                in_title = {h: n for h, n in in_title.items() if h not in weak}
+            if not weak.isdisjoint(in_text) and not acts.isdisjoint(in_text):
+                in_text = self._outside_acts(text, in_text, weak, acts)
+        return in_title, in_text
+
+    def _outside_acts(
+        self, text: Words, found: dict[int, int], weak: frozenset[int], acts: frozenset[int]
+    ) -> dict[int, int]:
+        """`found` with the `weak` hits counted only in sentences without `acts` hits."""
+        outside: dict[int, int] = {}
+        compiled = self._compiled
+        for sentence in split_sentences(text.text):
+            words = split_words(sentence)
+            if compiled.tool_words.isdisjoint(words.words):
+                continue
+            hits = compiled.matcher.evidence(words)
+            if acts.isdisjoint(hits):
+                for h in weak.intersection(hits):
+                    outside[h] = outside.get(h, 0) + hits[h]
+        kept = {h: n for h, n in found.items() if h not in weak}
+        for h in weak.intersection(found):
+            if outside.get(h):
+                kept[h] = min(found[h], outside[h])
+        return kept
+
+    def _firms_homes(
+        self, title: Words, text: Words, candidates: set[str], scores: dict[str, float]
+    ) -> set[str]:
+        """Those of `candidates` named only as a firm's home ("Chinese fast-fashion giant Shein",
+        "a Dutch company"): where another place's body acts, a firm's nationality is not the
+        place acting."""
+        forms = self._compiled.place_forms
+        named: dict[str, float] = {}
+        for words, points in ((title.words, TITLE_WEIGHT), (text.words, 1.0)):
+            for i, word in enumerate(words):
+                slugs = forms.get(word)
+                if slugs and not _FIRM_NOUNS.isdisjoint(words[i + 1 : i + 1 + _FIRM_REACH]):
+                    for slug in slugs & candidates:
+                        named[slug] = named.get(slug, 0.0) + points
+        return {slug for slug, points in named.items() if points >= scores.get(slug, 0.0)}
 
     def _in_policy_sentences(self, text: Words, found: dict[int, int]) -> dict[int, int]:
         """`found` (a text's hits) with its context terms counted only in the sentences that
@@ -776,7 +898,7 @@ class Taxonomy:
         official: bool = False,
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
-        topic_scores, place_scores, framed = self._tally(title, text)
+        topic_scores, place_scores, framed, acting = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
@@ -787,6 +909,8 @@ class Taxonomy:
                 if not any(o in framed and o in topics for o in yielding.get(slug, ()))
             ]
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
+        if len(places) > 1 and acting & places:
+            places -= self._firms_homes(title, text, places - acting, place_scores)
         if not places:
             places = set(_sole_place(place_scores, self.jurisdictions))
         if default_jurisdiction in self.jurisdictions:
@@ -826,6 +950,23 @@ def _without_captions(text: Words) -> Words:
     sentences = split_sentences(text.text)
     kept = [s for s in sentences if not _caption(s)]
     return text if len(kept) == len(sentences) else split_words("\n".join(kept))
+
+
+def _lead_weighted(matcher: _Matcher, text: Words, found: dict[int, int]) -> dict[int, float]:
+    """`found` (a long text's hits) with the mentions past the text's lead counted at
+    LATER_WEIGHT."""
+    end = min(
+        (i for mark in (". ", "\n") if (i := text.text.find(mark, LEAD_CHARS)) >= 0),
+        default=-1,
+    )
+    if end < 0:
+        return dict(found)
+    in_lead = matcher.evidence(split_words(text.text[: end + 1]))
+    weighted: dict[int, float] = {}
+    for hit, n in found.items():
+        first = min(in_lead.get(hit, 0), n)
+        weighted[hit] = first + LATER_WEIGHT * (n - first)
+    return weighted
 
 
 _Pair = tuple[int, str, frozenset[bytes], frozenset[bytes]]
