@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from url_normalize import url_normalize
@@ -26,6 +27,7 @@ from digest.ingest.clean import (
     title_to_text,
 )
 from digest.ingest.parse import RawEntry, parse_feed
+from tests.realnews import title_and_summary
 
 DATA = Path(__file__).parent / "data"
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -380,6 +382,35 @@ def test_known_promo_lines_go_even_in_small_batches():
     )
     assert e is not None
     assert strip_boilerplate([e])[0].text == "Real news."
+
+
+@pytest.mark.parametrize("item_id", ["r1117", "r1138", "r1207", "r1228"])
+def test_an_aggregators_list_of_outlets_is_not_the_storys_text(item_id: str):
+    # real Techmeme items: below the headline, a time stamp and "More: CNBC, Reuters, ..."; the
+    # outlets' names would tag the story with their countries and fill its card
+    title, summary = title_and_summary(item_id, dev_only=True)
+    e = clean_entry(raw(guid=item_id, title=title, summary_html=summary), now=NOW)
+    assert e is not None and "More:" in e.text
+    text = strip_boilerplate([e])[0].text
+    assert "More:" not in text and "Cryptopolitan" not in text and ", 20" not in text
+    assert not any(name in text for name in ("CNBC", "Ars Technica", "@openai", "Hacker News"))
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "Update: The Commission fined Apple, Google, Meta, Amazon and X, the five gatekeepers.",
+        "Background: The DSA, the DMA, the AI Act, the Data Act and the GDPR all apply.",
+        "The bill covers Meta, Google, Apple, Amazon, TikTok and Snap.",
+        "May 2025 was the month the rules took effect.",
+    ],
+)
+def test_prose_with_names_and_dates_stays(paragraph: str):
+    e = clean_entry(
+        raw(guid="x", title="t", summary_html=f"<p>Lead.</p><p>{paragraph}</p>"), now=NOW
+    )
+    assert e is not None
+    assert strip_boilerplate([e])[0].text == f"Lead.\n\n{paragraph}"
 
 
 # -- the bundled sample feeds ---------------------------------------------------------------------

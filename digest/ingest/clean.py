@@ -105,6 +105,27 @@ _KNOWN_PROMO = (
 # One pass instead of one per pattern (each is anchored at the start and case-insensitive).
 _KNOWN_PROMO_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in _KNOWN_PROMO), re.I)
 
+# A labelled list of outlets or accounts ("More: CNBC, Reuters, The Verge, ...", "X: @a, @b"), as
+# aggregators append to a story: names to click, not words of the story, so not evidence of its
+# places or topics. Later labels in the same paragraph ("... and BGR Forums: Hacker News") start
+# more names.
+_LIST_LABEL = re.compile(r"^[A-Z][\w ]{0,24}:\s")
+_LIST_SEPARATOR = re.compile(r",|\s(?:and|&)\s|\s[A-Z]\w{0,24}:\s|\.{3}|…")
+_LIST_MIN_NAMES = 4
+_CUT_LIST = re.compile(r"^[A-Z][\w ]{0,24}:\s*(?:\.{3}|…)$")  # "More:...", the names cut off
+_NAME_WORDS = 5  # "South China Morning Post"
+# words a name may hold in lower case: "Hot for Security", "Tom's Hardware"
+_NAME_PARTICLES = frozenset(
+    ("of", "for", "the", "and", "in", "at", "on", "de", "la", "le", "du", "von", "van")
+)
+# A paragraph that is only a date and time: an aggregator's stamp ("May 15, 2025, 6:25 AM")
+_STAMP = re.compile(
+    r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?"
+    r"(?:(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}"
+    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?),?\s+\d{4}"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s+[A-Z]{2,4})?)?$"
+)
+
 _INLINE_TAG = re.compile(
     r"</?(b|i|u|s|em|strong|span|a|sup|sub|br|font|code|small|abbr|mark|q|strike|del|ins|cite)"
     r"\b[^<>]*>",
@@ -472,6 +493,27 @@ def _is_known_promo(paragraph: str) -> bool:
     return _KNOWN_PROMO_ANY.match(paragraph) is not None
 
 
+def _is_name(part: str) -> bool:
+    words = part.strip(" .").split()
+    return 0 < len(words) <= _NAME_WORDS and all(
+        w[:1].isupper() or w[:1].isdigit() or w[:1] == "@" or w in _NAME_PARTICLES for w in words
+    )
+
+
+def _is_link_list(paragraph: str) -> bool:
+    """Whether `paragraph` is a labelled list of names (outlets, accounts), every part a name."""
+    label = _LIST_LABEL.match(paragraph)
+    if label is None or paragraph.count(",") < _LIST_MIN_NAMES - 1:
+        return _CUT_LIST.match(paragraph) is not None
+    parts = [p for p in _LIST_SEPARATOR.split(paragraph[label.end() :]) if p.strip(" .")]
+    return len(parts) >= _LIST_MIN_NAMES and all(_is_name(p) for p in parts)
+
+
+def _is_noise(paragraph: str) -> bool:
+    """A paragraph that is never the story's: a known promo line, a list of links, a stamp."""
+    return _is_known_promo(paragraph) or _is_link_list(paragraph) or bool(_STAMP.match(paragraph))
+
+
 def strip_boilerplate(
     entries: list[CleanEntry], *, min_entries: int = 3, share: float = 0.5
 ) -> list[CleanEntry]:
@@ -479,7 +521,8 @@ def strip_boilerplate(
 
     A paragraph counts as boilerplate when it appears in at least `share` of the batch's distinct
     texts (and at least 2), once the batch has `min_entries` of them. Pass the whole feed, not
-    only new entries, so a footer is recognised on every poll. Well-known promo lines go always.
+    only new entries, so a footer is recognised on every poll. Well-known promo lines, labelled
+    lists of outlets or accounts and bare date stamps go always.
     """
     texts = {e.text for e in entries if e.text}
     keys: dict[str, str] = {}  # paragraph -> its key, each computed once per batch
@@ -494,7 +537,7 @@ def strip_boilerplate(
     if len(texts) >= min_entries:
         needed = max(2, math.ceil(share * len(texts)))
         recurring = {k for k, n in counts.items() if n >= needed and k}
-    dropped = {p for p, k in keys.items() if k in recurring or _is_known_promo(p)}
+    dropped = {p for p, k in keys.items() if k in recurring or _is_noise(p)}
     if not dropped:
         return entries  # the common case: nothing to take out
     out = []
