@@ -14,6 +14,9 @@ held-out):
 - tags, per item: the tags of the item's final story against the item's own labels; precision
   and recall per slug, and micro-F1 over every slug;
 - relevance, per item: its story's decision (`stories.relevant`) against the item's label;
+- significance: of pairs of policy stories whose labelled significance differs, the share
+  ordered the same way by what ranks a brief (significance, sources, official; recency aside);
+- event type, per policy item: its story's event type against the item's label;
 - briefs and digests: stories shown, the share of a slug's brief that is on-slug (some item of
   the story carries the slug), events shown twice in one brief, and non-policy stories shown
   (a story's event and relevance are its items' majority labels);
@@ -228,6 +231,7 @@ class Run:
     stories: dict[int, list[str]] = field(default_factory=dict)
     tags: dict[int, frozenset[str]] = field(default_factory=dict)
     relevant: dict[int, bool] = field(default_factory=dict)
+    event_type: dict[int, str] = field(default_factory=dict)
     # what ranks a story in briefs, recency aside: significance, sources, official telling
     standing: dict[int, float] = field(default_factory=dict)
     shown: list[Shown] = field(default_factory=list)
@@ -315,6 +319,7 @@ class Harness:
                 assert story.id is not None
                 ids.append(story.id)
                 run.relevant[story.id] = bool(story.relevant)
+                run.event_type[story.id] = story.event_type
                 run.standing[story.id] = (
                     story.significance
                     + min(story.source_count, 5) * 0.5
@@ -507,6 +512,14 @@ def significance_order(items: Sequence[Labelled], run: Run) -> float:
     return agree / pairs if pairs else 0.0
 
 
+def event_type_agreement(items: Sequence[Labelled], run: Run) -> float:
+    """Of items labelled policy news, the share whose story's event type is the item's label."""
+    story = story_of_items(run)
+    policy = [it for it in items if it.relevant and it.id in story]
+    same = sum(run.event_type.get(story[it.id]) == it.event_type for it in policy)
+    return same / len(policy) if policy else 0.0
+
+
 def relevance_counts(items: Sequence[Labelled], run: Run) -> Counts:
     story = story_of_items(run)
     counts = Counts()
@@ -590,6 +603,7 @@ class Figures:
     micro: Counts
     relevance: Counts
     significance: float
+    event_types: float
     briefs: BriefFigures
     orders_identical: int
     orders_run: int
@@ -618,6 +632,7 @@ def measure(
         micro=micro,
         relevance=relevance_counts(items, run),
         significance=significance_order(items, run),
+        event_types=event_type_agreement(items, run),
         briefs=brief_figures(items, run.shown),
         orders_identical=identical,
         orders_run=orders,
@@ -659,6 +674,7 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
     row("relevance: precision (policy news)", [_f(x.relevance.precision) for x in r])
     row("relevance: recall (policy news)", [_f(x.relevance.recall) for x in r], ">= 0.90")
     row("significance: labelled order kept", [_f(x.significance) for x in r])
+    row("event type: labelled type (policy items)", [_f(x.event_types) for x in r])
     row("briefs run / stories shown", [f"{x.briefs.briefs}/{x.briefs.shown}" for x in r])
     row("briefs: on-slug share", [_f(x.briefs.on_slug_share) for x in r])
     row("briefs: events shown twice", [str(x.briefs.twice) for x in r], "0")
