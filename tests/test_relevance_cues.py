@@ -299,3 +299,67 @@ def test_a_government_banning_or_regulating_is_an_act(taxonomy):
         "",
         "general-news",
     )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Chinese hackers breach research servers, steal medical data",
+        "New Android malware targets 200 banking apps",
+        "Ransom group hits law firms in escalating extortion attacks",
+        "China-linked botnet expands to 1,500 routers",
+    ],
+)
+def test_a_write_up_led_by_the_attacker_is_not_policy_news(taxonomy, title):
+    # a campaign told from the attacker's side, victims unnamed: a threat-intelligence write-up
+    found = assess(taxonomy, title, "The attackers used phishing emails.", "security-press")
+    assert found.score < taxonomy.relevance.threshold
+    assert any(r.startswith("write-up: ") for r in found.reasons)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # an authority acts on the attackers
+        ("Hacker arrested over malware campaign with 2 million downloads", ""),
+        # a flaw exploited by them
+        (
+            "Russian attackers weaponize archiver flaw against Ukrainian firms",
+            "Attackers stole data from the firms' networks.",
+        ),
+        # a hack claimed on a named victim
+        ("Cybercrime group claims Novo Nordisk hack", ""),
+        # a mass of people harmed
+        ("Hackers hijacked over 20,000 Instagram accounts", ""),
+        # an act told in the lead
+        ("Ransomware affiliate admits role in extortion gang", "He pleaded guilty in court."),
+    ],
+)
+def test_attackers_in_the_headline_with_an_act_a_flaw_or_a_named_victim_stay_news(
+    taxonomy, title, text
+):
+    found = assess(taxonomy, title, text, "security-press")
+    assert not any(r.startswith("write-up: ") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+
+
+def test_a_law_firm_is_no_law(taxonomy):
+    # "law" in "law firms" names a business: no legal act
+    found = assess(taxonomy, "Ransom group targets law firms", kind="security-press")
+    assert not any(r.startswith("action: ") for r in found.reasons)
+    assert "action: law" in assess(taxonomy, "Senate passes new law", kind="policy-press").reasons
+
+
+def test_trade_politics_is_not_policy_news_unless_about_technology(taxonomy):
+    assert not relevant(
+        taxonomy,
+        "EU readies tariffs on steel and soybeans as trade war deepens",
+        "The countermeasures hit farm exports.",
+        "policy-press",
+    )
+    assert relevant(
+        taxonomy,
+        "US to ban chip exports, raising tariffs on semiconductors",
+        "The Commerce Department said the export controls cover AI chips.",
+        "policy-press",
+    )

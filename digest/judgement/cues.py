@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ATTACKERS",
     "BINDING",
     "BODIES",
     "BUILTIN_CUES",
@@ -21,6 +22,9 @@ __all__ = [
     "SCALE_TERMS",
     "TENTATIVE",
     "BuiltinCues",
+    "CLAIMED",
+    "FLAWS",
+    "NOT_ACTS",
 ]
 
 
@@ -200,6 +204,30 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         ),
         unless=("incident", "exploited", "harm"),
     ),
+    # trade politics: tariffs, trade wars and deals between governments are general politics
+    # unless they are about technology (guidelines: digital-trade is chips, tech, data flows)
+    BuiltinCues(
+        "trade",
+        -2.0,
+        (
+            "tariff", "tariffs", "trade war", "trade deal", "trade talks", "countermeasures",
+            "retaliatory", "trade deficit", "trade surplus", "import duties", "steel",
+            "aluminium", "aluminum", "soybeans",
+        ),
+        unless=("technology", "incident", "exploited", "harm"),
+    ),
+    # technology named: no evidence either way (weight 0), it keeps trade news about chips,
+    # software or data (export controls, a digital services tax) from counting as trade politics
+    BuiltinCues(
+        "technology",
+        0.0,
+        (
+            "tech", "technology", "technologies", "digital", "chip", "chips", "chipmaker",
+            "chipmakers", "semiconductor", "semiconductors", "software", "AI", "data", "online",
+            "internet", "e-commerce", "platforms", "cloud", "smartphones", "electronics",
+            "telecoms", "5G", "Nvidia", "Huawei", "TikTok",
+        ),
+    ),
 )  # fmt: skip
 
 # Evidence of scale for significance: breadth of the acting body (many countries acting together,
@@ -241,3 +269,26 @@ INDIVIDUALS: tuple[str, ...] = (
 # Verbs of saying: in a headline a body's statement is news ("EU says Shein broke the law"); in
 # a lead's first sentence it is how the news is sourced ("Police said ..."), no act.
 SAYING: tuple[str, ...] = ("say", "says", "said", "tell", "tells", "told")
+
+# Who attacks, as a headline names its subject ("Chinese hackers breach ...", "Silent Ransom Group
+# hits ...", "New Android malware targets ..."): a headline led by the attacker tells a campaign,
+# a threat-intelligence write-up, unless it also tells an authority acting, a flaw exploited, or a
+# hack claimed on a named victim. The harm it tells is the attacker's doing to victims it does not
+# name; guidelines §1 count such write-ups as no policy news.
+ATTACKERS: tuple[str, ...] = (
+    "hacker", "hackers", "group", "groups", "gang", "actor", "actors", "APT", "malware", "botnet",
+    "stealer", "infostealer", "trojan", "RAT", "backdoor", "campaign", "cybercriminals",
+    "attackers", "crew", "operators", "loader",
+)  # fmt: skip
+# a hack claimed on someone ("Group claims Novo Nordisk hack"): the victim is named
+CLAIMED: tuple[str, ...] = ("hack", "breach", "attack", "cyberattack", "theft", "leak")
+# a flaw or a supply chain the attackers use ("Russian attackers weaponize WinRAR flaw", "malware
+# delivered in EmEditor supply chain attack"): exploitation or a mass compromise, no write-up
+FLAWS: tuple[str, ...] = ("flaw", "vulnerability", "bug", "exploit", "CVE", "zero-day", "supply")
+
+# Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
+# "class act". Their words are read as no cue.
+NOT_ACTS: tuple[str, ...] = (
+    "law firm", "law firms", "law school", "law schools", "law student", "law students",
+    "law professor", "class act", "balancing act", "disappearing act", "rules of thumb",
+)  # fmt: skip

@@ -6,7 +6,9 @@ police), what they do (fine, ban, rule, charge), what happened (a breach, an exp
 harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker
 or a tool named counts only with a victim), and what marks other news (a deal, a product
 launch, a malware write-up with no victim, a routine advisory, sport, an event listing, general
-politics). Who acts is read from the sentence: a
+politics, trade politics). A headline led by the attacker ("Chinese hackers breach ...") is a
+threat-intelligence write-up unless it tells an act, a flaw exploited, a named victim's hack or a
+mass of people harmed: its harm does not count. Who acts is read from the sentence: a
 public body as the subject of a governing verb wherever its clause starts in the headline, or in
 the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
 a court's act. A cue in the headline counts more than one in the text; the source's kind
@@ -29,10 +31,14 @@ from typing import Any
 
 from core.ingest import StoryFacts
 from digest.judgement.cues import (
+    ATTACKERS,
     BINDING,
     BODIES,
     BUILTIN_CUES,
+    CLAIMED,
+    FLAWS,
     INDIVIDUALS,
+    NOT_ACTS,
     SAYING,
     SCALE_TERMS,
     TENTATIVE,
@@ -115,6 +121,25 @@ _PEOPLE = re.compile(
     r"households?|members?|affected|impacted)\b",
     re.IGNORECASE,
 )
+# a headline led by an attacker names it among its first words ("China-linked JDY botnet ...")
+_ATTACKER_SPAN = 4
+_CLAIMS = frozenset((b"claim", b"claims", b"claimed", b"claiming"))
+_NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
+_MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
+
+
+def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
+    return frozenset(f for t in terms for w in _tokens(t)[:1] for f in _forms(w))
+
+
+def _phrases_by_first(terms: Iterable[str]) -> dict[bytes, tuple[tuple[bytes, ...], ...]]:
+    by_first: dict[bytes, list[tuple[bytes, ...]]] = {}
+    for term in terms:
+        tokens = tuple(_tokens(term))
+        by_first.setdefault(tokens[0], []).append(tokens)
+    return {first: tuple(found) for first, found in by_first.items()}
+
+
 _AMOUNT = re.compile(
     r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
 )
@@ -236,6 +261,19 @@ class RelevanceRules:
         default_factory=lambda: _group("tentative", {"terms": [*TENTATIVE]}, "")
     )
     broad: CueGroup = field(default_factory=lambda: _group("broad", {"terms": [*SCALE_TERMS]}, ""))
+    # a headline led by one of these ("Chinese hackers breach ...") is a threat-intelligence
+    # write-up unless it tells an act, an authority, a flaw exploited or a named victim's hack:
+    # the harm it tells does not count, and it weighs `writeup` (0 turns the check off)
+    attackers: frozenset[bytes] = field(default_factory=lambda: _words_of(ATTACKERS))
+    claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
+    flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
+    writeup: float = -1.0
+    # the cue groups whose presence in the headline makes an attacker-led one no write-up
+    writeup_unless: tuple[str, ...] = ("action", "actor", "authority", "exploited", "exploiting")
+    # compounds whose words are no cue ("law firm"), by their first word
+    not_acts: Mapping[bytes, tuple[tuple[bytes, ...], ...]] = field(
+        default_factory=lambda: _phrases_by_first(NOT_ACTS), compare=False, hash=False
+    )
 
     @cached_property
     def _vocabulary(self) -> frozenset[bytes]:
@@ -350,6 +388,7 @@ class RelevanceRules:
             threshold=_number(data.get("threshold", 1.0), f"{where}.threshold"),
             thin_evidence=_number(data.get("thin_evidence", 1.0), f"{where}.thin_evidence"),
             title_weight=_number(data.get("title_weight", 2.0), f"{where}.title_weight"),
+            writeup=_number(data.get("writeup", -1.0), f"{where}.writeup"),
         )
 
     def assess(
@@ -363,8 +402,8 @@ class RelevanceRules:
     ) -> Assessment:
         """Read one item: its relevance score with reasons, its event type and magnitude
         (`has_topic`: whether the taxonomy found a topic in it)."""
-        heading = _Seen(title.words, self._vocabulary)
-        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary)
+        heading = _Seen(title.words, self._vocabulary, self.not_acts)
+        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, self.not_acts)
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title)
@@ -380,11 +419,17 @@ class RelevanceRules:
                 # done ("Shein fined" / "The Commission has fined ..."): a text cue
                 score += self.acting.weight / self.title_weight
                 reasons.append(f"acting in lead: {lead_acting}")
+        attacker = "" if acting or lead_acting else self._attacker_led(heading, lead, title.text)
+        if attacker:
+            score += self.writeup
+            reasons.append(f"write-up: {attacker}")
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
         for group in self.groups:
             factual = group.name in self.factual
+            if attacker and factual and group.name not in self.writeup_unless:
+                continue  # the attacker's doing, to victims it does not name
             term = heading.told(group) if factual else heading.first(group)
             if term:
                 in_heading.add(group.name)
@@ -398,6 +443,8 @@ class RelevanceRules:
             if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
                 continue
             if group.requires and anywhere.isdisjoint(group.requires):
+                continue
+            if not group.weight:  # evidence only through another group's `unless`/`requires`
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
@@ -430,6 +477,30 @@ class RelevanceRules:
                 [w for w in title.words if w != b"s"][:_PARTY_SPAN]
             ),
         )
+
+    def _attacker_led(self, heading: _Seen, lead: _Seen, title: str) -> str:
+        """The attacker leading the headline ("chinese hackers") when it tells a campaign: no
+        act, authority or flaw exploited in it, no hack claimed on a named victim, no mass of
+        people harmed counted; or ""."""
+        if not self.writeup or self.attackers.isdisjoint(heading.listed[:_ATTACKER_SPAN]):
+            return ""
+        if not self.flaws.isdisjoint(heading.listed):
+            return ""
+        if not _CLAIMS.isdisjoint(heading.listed) and not self.claimed.isdisjoint(heading.listed):
+            return ""
+        # an authority named in the lead is as often the victim ("targets government networks");
+        # an act or an exploitation told there is news of its own
+        for group in self.groups:
+            if group.name in self.writeup_unless and (
+                heading.first(group) or (group.name not in _NAMES and lead.first(group))
+            ):
+                return ""
+        if _counted(title) >= _MASS:
+            return ""
+        for n, word in enumerate(heading.listed[:_ATTACKER_SPAN]):
+            if word in self.attackers:
+                return b" ".join(heading.listed[: n + 1]).decode("utf-8", "replace")
+        return ""
 
     def _breadth(self, heading: _Seen, lead: _Seen) -> float:
         """0.5 when the item tells of breadth: many countries, the highest courts, a landmark."""
@@ -527,6 +598,18 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
 
 
+def _counted(text: str) -> float:
+    """The largest count of people or their records in `text` ("20,000 accounts"), or 0."""
+    largest = 0.0
+    for number, scale in _PEOPLE.findall(text):
+        try:
+            value = float(number.rstrip(".,").replace(",", ""))
+        except ValueError:
+            continue
+        largest = max(largest, value * _SCALES.get(scale.lower(), 1.0))
+    return largest
+
+
 def magnitude(text: str) -> float:
     """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
     a billion; 0.5 from ten million. People counted weigh tenfold: a breach of ten million
@@ -550,8 +633,15 @@ class _Seen:
 
     __slots__ = ("words", "joined", "listed")
 
-    def __init__(self, words: Iterable[bytes], vocabulary: frozenset[bytes] | None = None) -> None:
+    def __init__(
+        self,
+        words: Iterable[bytes],
+        vocabulary: frozenset[bytes] | None = None,
+        masks: Mapping[bytes, tuple[tuple[bytes, ...], ...]] | None = None,
+    ) -> None:
         listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
+        if masks and not masks.keys().isdisjoint(listed):
+            listed = _unmasked(listed, masks)
         self.words = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         self.joined = b" " + b" ".join(listed) + b" "
         self.listed = listed
@@ -594,6 +684,23 @@ class _Seen:
                         best = (index, phrase)
                     break
         return best[1].strip().decode("utf-8", "replace") if best else ""
+
+
+def _unmasked(
+    listed: list[bytes], masks: Mapping[bytes, tuple[tuple[bytes, ...], ...]]
+) -> list[bytes]:
+    """`listed` without the compounds whose words are no cue ("law firm")."""
+    kept: list[bytes] = []
+    n = 0
+    while n < len(listed):
+        for phrase in masks.get(listed[n], ()):
+            if tuple(listed[n : n + len(phrase)]) == phrase:
+                n += len(phrase)
+                break
+        else:
+            kept.append(listed[n])
+            n += 1
+    return kept
 
 
 def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
