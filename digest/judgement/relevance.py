@@ -125,6 +125,7 @@ _PEOPLE = re.compile(
 _ATTACKER_SPAN = 4
 _CLAIMS = frozenset((b"claim", b"claims", b"claimed", b"claiming"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
+_EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -488,13 +489,19 @@ class RelevanceRules:
             return ""
         if not _CLAIMS.isdisjoint(heading.listed) and not self.claimed.isdisjoint(heading.listed):
             return ""
-        # an authority named in the lead is as often the victim ("targets government networks");
-        # an act or an exploitation told there is news of its own
-        for group in self.groups:
-            if group.name in self.writeup_unless and (
-                heading.first(group) or (group.name not in _NAMES and lead.first(group))
-            ):
-                return ""
+        # in the lead, an exploitation is news of its own, and so is a court's act ("pleaded
+        # guilty") or an act where an authority is named; a company's act ("Google disrupted
+        # the campaign") is none, and an authority alone is as often the victim ("targets
+        # government networks")
+        unless = [g for g in self.groups if g.name in self.writeup_unless]
+        if any(heading.first(g) for g in unless):
+            return ""
+        if any(lead.first(g) for g in self.types if g.name == "court"):
+            return ""
+        named = any(lead.first(g) for g in unless if g.name in _NAMES)
+        acts = [g for g in unless if g.name in _EXPLOITS or (named and g.name not in _NAMES)]
+        if any(lead.first(g) for g in acts):
+            return ""
         if _counted(title) >= _MASS:
             return ""
         for n, word in enumerate(heading.listed[:_ATTACKER_SPAN]):
