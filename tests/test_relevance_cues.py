@@ -363,3 +363,48 @@ def test_trade_politics_is_not_policy_news_unless_about_technology(taxonomy):
         "The Commerce Department said the export controls cover AI chips.",
         "policy-press",
     )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Why password audits miss the accounts attackers steal",
+        "The AI arms race – why exposure management is a boardroom priority",
+        "Weekly recap: Chrome zero-days, router botnets and a cloud breach",
+    ],
+)
+def test_harm_as_a_feature_s_theme_or_in_a_round_up_is_not_policy_news(taxonomy, title):
+    text = "Stolen credentials and breaches keep rising, and zero-days were exploited."
+    found = assess(taxonomy, title, text, "security-press")
+    assert found.score < taxonomy.relevance.threshold
+    assert any(r.startswith("theme: ") for r in found.reasons)
+
+
+def test_a_feature_about_an_authority_s_act_stays_policy_analysis(taxonomy):
+    found = assess(taxonomy, "Why the FCC's router ban is the wrong fix", kind="security-press")
+    assert not any(r.startswith("theme: ") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+
+
+def test_a_campaign_told_by_its_verb_and_tools_is_a_write_up(taxonomy):
+    found = assess(
+        taxonomy,
+        "LeakNet ransomware uses ClickFix lures in stealthy attacks",
+        "Attackers stole credentials from compromised hosts.",
+        "security-press",
+    )
+    assert "write-up: leaknet ransomware" in found.reasons
+    assert found.score < taxonomy.relevance.threshold
+    # the same verb, a company's product: no campaign
+    other = assess(taxonomy, "Flock uses gig workers to train its surveillance AI")
+    assert not any(r.startswith("write-up: ") for r in other.reasons)
+
+
+def test_a_company_s_investigation_is_no_authority_s_act(taxonomy):
+    company = "Microsoft investigates Outlook sync issues"
+    text = "Microsoft is investigating reports of connection problems."
+    assert not relevant(taxonomy, company, text, "security-press")
+    regulator = assess(
+        taxonomy, "Regulator opens investigation into cloud outage", kind="security-press"
+    )
+    assert regulator.score >= taxonomy.relevance.threshold

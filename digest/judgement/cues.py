@@ -21,10 +21,14 @@ __all__ = [
     "SAYING",
     "SCALE_TERMS",
     "TENTATIVE",
+    "TOOLS",
     "BuiltinCues",
+    "CAMPAIGN_VERBS",
     "CLAIMED",
+    "FEATURES",
     "FLAWS",
     "NOT_ACTS",
+    "ROUNDUPS",
 ]
 
 
@@ -72,7 +76,7 @@ BODIES: tuple[str, ...] = (
 # what outweighs a sign of non-policy news: an act, an action, or a harm that happened
 _TOLD_ACT = ("acting", "action", "incident", "exploited")
 # ... and, for business and marketing, any authority named in it
-_NAMED_AUTHORITY = ("actor", "authority", *_TOLD_ACT)
+_NAMED_AUTHORITY = ("actor", "authority", "measure", *_TOLD_ACT)
 
 BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     BuiltinCues("authority", 0.75, BODIES, unless=("actor",)),
@@ -280,15 +284,47 @@ ATTACKERS: tuple[str, ...] = (
     "stealer", "infostealer", "trojan", "RAT", "backdoor", "campaign", "cybercriminals",
     "attackers", "crew", "operators", "loader",
 )  # fmt: skip
+# ... or a campaign told by its verb after a short subject, with its tools named ("RomCom uses fake
+# updates to deliver malware", "Interlock ransomware targets firewalls")
+CAMPAIGN_VERBS: tuple[str, ...] = (
+    "use", "deploy", "target", "abuse", "leverage", "deliver", "push", "drop", "spread", "adopt",
+    "expand", "evolve", "pivot", "distribute", "impersonate", "hide", "load",
+)  # fmt: skip
+TOOLS: tuple[str, ...] = (
+    "malware", "ransomware", "RAT", "rootkit", "backdoor", "trojan", "stealer", "infostealer",
+    "loader", "botnet", "implant", "wiper", "phishing", "scam",
+)  # fmt: skip
 # a hack claimed on someone ("Group claims Novo Nordisk hack"): the victim is named
 CLAIMED: tuple[str, ...] = ("hack", "breach", "attack", "cyberattack", "theft", "leak")
 # a flaw or a supply chain the attackers use ("Russian attackers weaponize WinRAR flaw", "malware
-# delivered in EmEditor supply chain attack"): exploitation or a mass compromise, no write-up
-FLAWS: tuple[str, ...] = ("flaw", "vulnerability", "bug", "exploit", "CVE", "zero-day", "supply")
+# delivered in EmEditor supply chain attack", "worm spreads"): exploitation or a mass compromise
+FLAWS: tuple[str, ...] = (
+    "flaw", "vulnerability", "bug", "exploit", "CVE", "zero-day", "supply", "worm",
+)  # fmt: skip
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
 # "class act". Their words are read as no cue.
 NOT_ACTS: tuple[str, ...] = (
     "law firm", "law firms", "law school", "law schools", "law student", "law students",
-    "law professor", "class act", "balancing act", "disappearing act", "rules of thumb",
+    "law professor", "class act", "balancing act", "disappearing act", "act as", "acts as",
+    "act like", "acts like", "rules of thumb", "detection rules", "firewall rules", "inbox rules",
+    "mail rules", "forwarding rules", "transport rules", "YARA rules", "Sigma rules",
+    "same-origin policy", "content security policy", "group policy", "password policy",
+    "return policy", "refund policy",
+)  # fmt: skip
+
+# How a feature, an essay or an explainer opens its headline (or a clause of it, after a colon or
+# a dash): "Why password audits miss ...", "How organizations can ...", "Inside a modern fraud
+# attack", "The importance of ...". The harm such a headline names is a theme, not one told as
+# happened; an authority or an act named in the headline makes it analysis of policy.
+FEATURES: tuple[str, ...] = (
+    "how", "why", "what", "where", "when", "can", "should", "does", "do", "is", "are", "will",
+    "inside", "lessons", "the importance of", "the case for", "the next", "the future of",
+    "the rise of", "the state of", "the age of", "the cost of", "the role of",
+)  # fmt: skip
+# Round-ups that bundle many stories in one item (guidelines §1: no policy news, whatever the
+# stories bundled)
+ROUNDUPS: tuple[str, ...] = (
+    "recap", "roundup", "round-up", "in other news", "week in review", "this week in",
+    "weekly update", "newsletter",
 )  # fmt: skip

@@ -8,7 +8,9 @@ or a tool named counts only with a victim), and what marks other news (a deal, a
 launch, a malware write-up with no victim, a routine advisory, sport, an event listing, general
 politics, trade politics). A headline led by the attacker ("Chinese hackers breach ...") is a
 threat-intelligence write-up unless it tells an act, a flaw exploited, a named victim's hack or a
-mass of people harmed: its harm does not count. Who acts is read from the sentence: a
+mass of people harmed: its harm does not count; nor does the harm a feature's headline names as
+its theme ("Why password audits miss ...") or a round-up bundles. Compounds in which a cue word
+is no act ("law firm", "detection rules") are read as no cue. Who acts is read from the sentence: a
 public body as the subject of a governing verb wherever its clause starts in the headline, or in
 the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
 a court's act. A cue in the headline counts more than one in the text; the source's kind
@@ -35,13 +37,17 @@ from digest.judgement.cues import (
     BINDING,
     BODIES,
     BUILTIN_CUES,
+    CAMPAIGN_VERBS,
     CLAIMED,
+    FEATURES,
     FLAWS,
     INDIVIDUALS,
     NOT_ACTS,
+    ROUNDUPS,
     SAYING,
     SCALE_TERMS,
     TENTATIVE,
+    TOOLS,
     BuiltinCues,
 )
 from digest.text.sentences import ABBREVIATIONS
@@ -126,6 +132,9 @@ _ATTACKER_SPAN = 4
 _CLAIMS = frozenset((b"claim", b"claims", b"claimed", b"claiming"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
+_NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
+# a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
+_CLAUSES = re.compile(r"\s*(?:[:|–—]|\s-\s)\s*")
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -266,11 +275,22 @@ class RelevanceRules:
     # write-up unless it tells an act, an authority, a flaw exploited or a named victim's hack:
     # the harm it tells does not count, and it weighs `writeup` (0 turns the check off)
     attackers: frozenset[bytes] = field(default_factory=lambda: _words_of(ATTACKERS))
+    campaign_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAMPAIGN_VERBS))
+    tools: frozenset[bytes] = field(default_factory=lambda: _words_of(TOOLS))
     claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
     flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
     writeup: float = -1.0
     # the cue groups whose presence in the headline makes an attacker-led one no write-up
     writeup_unless: tuple[str, ...] = ("action", "actor", "authority", "exploited", "exploiting")
+    # a feature's or a round-up's headline ("Why password audits miss ...", "Weekly recap: ...")
+    # tells harm as a theme: the harm cues of such an item do not count (for a feature, unless
+    # the headline names an authority or an act: then it is analysis of policy)
+    features: tuple[tuple[bytes, ...], ...] = field(
+        default_factory=lambda: tuple(tuple(_tokens(t)) for t in FEATURES)
+    )
+    roundups: CueGroup = field(
+        default_factory=lambda: _group("roundup", {"terms": [*ROUNDUPS]}, "")
+    )
     # compounds whose words are no cue ("law firm"), by their first word
     not_acts: Mapping[bytes, tuple[tuple[bytes, ...], ...]] = field(
         default_factory=lambda: _phrases_by_first(NOT_ACTS), compare=False, hash=False
@@ -424,6 +444,10 @@ class RelevanceRules:
         if attacker:
             score += self.writeup
             reasons.append(f"write-up: {attacker}")
+        # a theme, not a harm told: a round-up's, or a feature's that names no act
+        theme = heading.first(self.roundups) or ("" if acting else self._feature(heading, title))
+        if theme:
+            reasons.append(f"theme: {theme}")
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
@@ -431,6 +455,8 @@ class RelevanceRules:
             factual = group.name in self.factual
             if attacker and factual and group.name not in self.writeup_unless:
                 continue  # the attacker's doing, to victims it does not name
+            if theme and factual:
+                continue
             term = heading.told(group) if factual else heading.first(group)
             if term:
                 in_heading.add(group.name)
@@ -480,10 +506,17 @@ class RelevanceRules:
         )
 
     def _attacker_led(self, heading: _Seen, lead: _Seen, title: str) -> str:
-        """The attacker leading the headline ("chinese hackers") when it tells a campaign: no
-        act, authority or flaw exploited in it, no hack claimed on a named victim, no mass of
-        people harmed counted; or ""."""
-        if not self.writeup or self.attackers.isdisjoint(heading.listed[:_ATTACKER_SPAN]):
+        """The attacker leading the headline ("chinese hackers"), or the subject of a campaign's
+        verb with its tools named ("romcom uses ... malware"), when it tells a campaign: no act,
+        authority or flaw exploited in it, no hack claimed on a named victim, no mass of people
+        harmed counted; or ""."""
+        if not self.writeup:
+            return ""
+        opening = heading.listed[:_ATTACKER_SPAN]
+        led = not self.attackers.isdisjoint(opening)
+        if not led and (
+            self.campaign_verbs.isdisjoint(opening[1:]) or self.tools.isdisjoint(heading.listed)
+        ):
             return ""
         if not self.flaws.isdisjoint(heading.listed):
             return ""
@@ -504,9 +537,24 @@ class RelevanceRules:
             return ""
         if _counted(title) >= _MASS:
             return ""
-        for n, word in enumerate(heading.listed[:_ATTACKER_SPAN]):
+        for n, word in enumerate(opening):
             if word in self.attackers:
-                return b" ".join(heading.listed[: n + 1]).decode("utf-8", "replace")
+                return b" ".join(opening[: n + 1]).decode("utf-8", "replace")
+            if n and not led and word in self.campaign_verbs:
+                return b" ".join(opening[:n]).decode("utf-8", "replace")
+        return ""
+
+    def _feature(self, heading: _Seen, title: Words) -> str:
+        """The words a feature's headline opens with ("why", "the importance of"), at its start
+        or after a colon or a dash, when it names no authority or act; or ""."""
+        for clause in _CLAUSES.split(title.text):
+            words = split_words(clause).words[:4]
+            for opening in self.features:
+                if tuple(words[: len(opening)]) == opening:
+                    names = [g for g in self.groups if g.name in _NAMED_ACTS]
+                    if any(heading.first(g) for g in names):
+                        return ""
+                    return b" ".join(opening).decode("utf-8", "replace")
         return ""
 
     def _breadth(self, heading: _Seen, lead: _Seen) -> float:
