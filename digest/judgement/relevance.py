@@ -513,22 +513,22 @@ class RelevanceRules:
         if not self.writeup:
             return ""
         opening = heading.listed[:_ATTACKER_SPAN]
-        led = not self.attackers.isdisjoint(opening)
-        if not led and (
-            self.campaign_verbs.isdisjoint(opening[1:]) or self.tools.isdisjoint(heading.listed)
-        ):
+        subject = self._campaign_subject(opening, heading)
+        if not subject:
             return ""
         if not self.flaws.isdisjoint(heading.listed):
             return ""
         if not _CLAIMS.isdisjoint(heading.listed) and not self.claimed.isdisjoint(heading.listed):
             return ""
+        # a public body named in the headline is the one acting or telling ("FBI: fraudsters
+        # use ...") or a named victim ("hackers breach FBI director's email"): news either way
+        unless = [g for g in self.groups if g.name in self.writeup_unless]
+        if any(heading.first(g) for g in unless):
+            return ""
         # in the lead, an exploitation is news of its own, and so is a court's act ("pleaded
         # guilty") or an act where an authority is named; a company's act ("Google disrupted
         # the campaign") is none, and an authority alone is as often the victim ("targets
         # government networks")
-        unless = [g for g in self.groups if g.name in self.writeup_unless]
-        if any(heading.first(g) for g in unless):
-            return ""
         if any(lead.first(g) for g in self.types if g.name == "court"):
             return ""
         named = any(lead.first(g) for g in unless if g.name in _NAMES)
@@ -537,12 +537,22 @@ class RelevanceRules:
             return ""
         if _counted(title) >= _MASS:
             return ""
+        return b" ".join(subject).decode("utf-8", "replace")
+
+    def _campaign_subject(self, opening: list[bytes], heading: _Seen) -> list[bytes]:
+        """The headline's words up to the attacker it opens with, or up to a campaign's verb
+        when its tools are named; or []."""
+        led = not self.attackers.isdisjoint(opening)
+        if not led and (
+            self.campaign_verbs.isdisjoint(opening[1:]) or self.tools.isdisjoint(heading.listed)
+        ):
+            return []
         for n, word in enumerate(opening):
             if word in self.attackers:
-                return b" ".join(opening[: n + 1]).decode("utf-8", "replace")
+                return opening[: n + 1]
             if n and not led and word in self.campaign_verbs:
-                return b" ".join(opening[:n]).decode("utf-8", "replace")
-        return ""
+                return opening[:n]
+        return []
 
     def _feature(self, heading: _Seen, title: Words) -> str:
         """The words a feature's headline opens with ("why", "the importance of"), at its start
