@@ -408,3 +408,23 @@ def test_a_company_s_investigation_is_no_authority_s_act(taxonomy):
         taxonomy, "Regulator opens investigation into cloud outage", kind="security-press"
     )
     assert regulator.score >= taxonomy.relevance.threshold
+
+
+def test_a_funding_round_is_business_news_whatever_its_lead_says(taxonomy):
+    found = assess(
+        taxonomy,
+        "Privacy startup raises $375M to expand enterprise reach",
+        "The platform helps firms comply with the new privacy act.",
+        "security-press",
+    )
+    assert "funding: raised" in found.reasons
+    assert found.score < taxonomy.relevance.threshold
+
+
+def test_a_listicle_s_hacks_are_tips_not_harm(taxonomy):
+    found = assess(taxonomy, "10 hacks every smartwatch owner should know", kind="general-news")
+    assert found.score < taxonomy.relevance.threshold
+    assert any(r.startswith("theme: ") for r in found.reasons)
+    # a count of people charged is news, not a listicle
+    charged = assess(taxonomy, "3 men charged with smuggling AI chips to China")
+    assert not any(r.startswith("theme: ") for r in charged.reasons)

@@ -27,6 +27,7 @@ __all__ = [
     "CLAIMED",
     "FEATURES",
     "FLAWS",
+    "LISTED",
     "NOT_ACTS",
     "ROUNDUPS",
 ]
@@ -311,7 +312,8 @@ NOT_ACTS: tuple[str, ...] = (
     "act like", "acts like", "rules of thumb", "detection rules", "firewall rules", "inbox rules",
     "mail rules", "forwarding rules", "transport rules", "YARA rules", "Sigma rules",
     "same-origin policy", "content security policy", "group policy", "password policy",
-    "return policy", "refund policy",
+    "return policy", "refund policy", "commission rate", "commission rates", "commission fee",
+    "commission fees",
 )  # fmt: skip
 
 # How a feature, an essay or an explainer opens its headline (or a clause of it, after a colon or
@@ -322,6 +324,12 @@ FEATURES: tuple[str, ...] = (
     "how", "why", "what", "where", "when", "can", "should", "does", "do", "is", "are", "will",
     "inside", "lessons", "the importance of", "the case for", "the next", "the future of",
     "the rise of", "the state of", "the age of", "the cost of", "the role of",
+)  # fmt: skip
+# A listicle's headline opens with a number and one of these ("10 hacks every rider should know",
+# "33 alternatives that won't leak your data"): a feature too
+LISTED: tuple[str, ...] = (
+    "hacks", "tips", "ways", "things", "reasons", "steps", "tools", "alternatives", "mistakes",
+    "lessons", "best", "questions", "tricks", "signs", "apps", "predictions", "trends",
 )  # fmt: skip
 # Round-ups that bundle many stories in one item (guidelines §1: no policy news, whatever the
 # stories bundled)

@@ -42,6 +42,7 @@ from digest.judgement.cues import (
     FEATURES,
     FLAWS,
     INDIVIDUALS,
+    LISTED,
     NOT_ACTS,
     ROUNDUPS,
     SAYING,
@@ -135,6 +136,10 @@ _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
 # a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
 _CLAUSES = re.compile(r"\s*(?:[:|–—]|\s-\s)\s*")
+# a company's funding told in a headline: "raises $22 million", "secures €10m", "lands $5M"
+_FUNDING = re.compile(
+    r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
+)
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -280,6 +285,7 @@ class RelevanceRules:
     claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
     flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
     writeup: float = -1.0
+    funding: float = -1.5  # a company's funding round told in the headline (weighs as a cue there)
     # the cue groups whose presence in the headline makes an attacker-led one no write-up
     writeup_unless: tuple[str, ...] = ("action", "actor", "authority", "exploited", "exploiting")
     # a feature's or a round-up's headline ("Why password audits miss ...", "Weekly recap: ...")
@@ -288,6 +294,7 @@ class RelevanceRules:
     features: tuple[tuple[bytes, ...], ...] = field(
         default_factory=lambda: tuple(tuple(_tokens(t)) for t in FEATURES)
     )
+    listed: frozenset[bytes] = field(default_factory=lambda: frozenset(_tokens(" ".join(LISTED))))
     roundups: CueGroup = field(
         default_factory=lambda: _group("roundup", {"terms": [*ROUNDUPS]}, "")
     )
@@ -410,6 +417,7 @@ class RelevanceRules:
             thin_evidence=_number(data.get("thin_evidence", 1.0), f"{where}.thin_evidence"),
             title_weight=_number(data.get("title_weight", 2.0), f"{where}.title_weight"),
             writeup=_number(data.get("writeup", -1.0), f"{where}.writeup"),
+            funding=_number(data.get("funding", -1.5), f"{where}.funding"),
         )
 
     def assess(
@@ -444,6 +452,10 @@ class RelevanceRules:
         if attacker:
             score += self.writeup
             reasons.append(f"write-up: {attacker}")
+        if not acting and _FUNDING.search(title.text):
+            # money a company raised ("raises $22 million for ..."): business news
+            score += self.funding * self.title_weight
+            reasons.append("funding: raised")
         # a theme, not a harm told: a round-up's, or a feature's that names no act
         theme = heading.first(self.roundups) or ("" if acting else self._feature(heading, title))
         if theme:
@@ -555,11 +567,13 @@ class RelevanceRules:
         return []
 
     def _feature(self, heading: _Seen, title: Words) -> str:
-        """The words a feature's headline opens with ("why", "the importance of"), at its start
-        or after a colon or a dash, when it names no authority or act; or ""."""
+        """The words a feature's headline opens with ("why", "the importance of", a listicle's
+        number), at its start or after a colon or a dash, when it names no authority or act;
+        or ""."""
         for clause in _CLAUSES.split(title.text):
             words = split_words(clause).words[:4]
-            for opening in self.features:
+            listicle = len(words) > 1 and words[0].isdigit() and words[1] in self.listed
+            for opening in self.features if not listicle else ((words[0],),):
                 if tuple(words[: len(opening)]) == opening:
                     names = [g for g in self.groups if g.name in _NAMED_ACTS]
                     if any(heading.first(g) for g in names):
