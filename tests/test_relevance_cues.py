@@ -428,3 +428,8 @@ def test_a_listicle_s_hacks_are_tips_not_harm(taxonomy):
     # a count of people charged is news, not a listicle
     charged = assess(taxonomy, "3 men charged with smuggling AI chips to China")
     assert not any(r.startswith("theme: ") for r in charged.reasons)
+
+
+def test_a_jury_s_verdict_and_a_lawsuit_in_progress_are_court_news(taxonomy):
+    assert relevant(taxonomy, "Jury finds platforms negligent in social media addiction trial")
+    assert relevant(taxonomy, "Publisher is suing chatbot maker over copied articles")

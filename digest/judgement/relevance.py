@@ -136,10 +136,12 @@ _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
 # a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
 _CLAUSES = re.compile(r"\s*(?:[:|–—]|\s-\s)\s*")
+_SEPARATORS = frozenset(":|–—")
 # a company's funding told in a headline: "raises $22 million", "secures €10m", "lands $5M"
 _FUNDING = re.compile(
     r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
 )
+_MONEY = frozenset("$€£")
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -147,11 +149,12 @@ def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
     return frozenset(f for t in terms for w in _tokens(t)[:1] for f in _forms(w))
 
 
-def _phrases_by_first(terms: Iterable[str]) -> dict[bytes, tuple[tuple[bytes, ...], ...]]:
-    by_first: dict[bytes, list[tuple[bytes, ...]]] = {}
+def _phrases_by_first(terms: Iterable[str]) -> dict[bytes, tuple[bytes, ...]]:
+    """Phrases as `_Seen.joined` holds them (" law firm "), by their first word."""
+    by_first: dict[bytes, list[bytes]] = {}
     for term in terms:
-        tokens = tuple(_tokens(term))
-        by_first.setdefault(tokens[0], []).append(tokens)
+        tokens = _tokens(term)
+        by_first.setdefault(tokens[0], []).append(b" " + b" ".join(tokens) + b" ")
     return {first: tuple(found) for first, found in by_first.items()}
 
 
@@ -299,7 +302,7 @@ class RelevanceRules:
         default_factory=lambda: _group("roundup", {"terms": [*ROUNDUPS]}, "")
     )
     # compounds whose words are no cue ("law firm"), by their first word
-    not_acts: Mapping[bytes, tuple[tuple[bytes, ...], ...]] = field(
+    not_acts: Mapping[bytes, tuple[bytes, ...]] = field(
         default_factory=lambda: _phrases_by_first(NOT_ACTS), compare=False, hash=False
     )
 
@@ -307,8 +310,21 @@ class RelevanceRules:
     def _vocabulary(self) -> frozenset[bytes]:
         """Every word a cue lookup can hit (terms, and phrases' first words): an item's words are
         narrowed to these once, so each group's lookup is on a handful of words."""
-        every = (*self.groups, *self.types, self.binding, self.tentative, self.broad)
-        return frozenset().union(*(g.words | g.starts for g in every))
+        every = (*self.groups, *self.types, self.binding, self.tentative, self.broad, self.roundups)
+        return frozenset(self.not_acts).union(*(g.words | g.starts for g in every))
+
+    @cached_property
+    def _silent(self) -> dict[str, CueGroup]:
+        """The cue groups of weight 0, by name: read only when another group asks for them."""
+        return {g.name: g for g in self.groups if not g.weight}
+
+    @cached_property
+    def _features(self) -> dict[bytes, tuple[tuple[bytes, ...], ...]]:
+        """The features' openings by their first word."""
+        by_first: dict[bytes, list[tuple[bytes, ...]]] = {}
+        for opening in self.features:
+            by_first.setdefault(opening[0], []).append(opening)
+        return {first: tuple(found) for first, found in by_first.items()}
 
     @cached_property
     def _opening_cues(self) -> frozenset[bytes]:
@@ -452,7 +468,7 @@ class RelevanceRules:
         if attacker:
             score += self.writeup
             reasons.append(f"write-up: {attacker}")
-        if not acting and _FUNDING.search(title.text):
+        if not acting and _MONEY.intersection(title.text) and _FUNDING.search(title.text):
             # money a company raised ("raises $22 million for ..."): business news
             score += self.funding * self.title_weight
             reasons.append("funding: raised")
@@ -464,6 +480,8 @@ class RelevanceRules:
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
         for group in self.groups:
+            if not group.weight:  # evidence only through another group's `unless`/`requires`
+                continue  # read when one asks for it
             factual = group.name in self.factual
             if attacker and factual and group.name not in self.writeup_unless:
                 continue  # the attacker's doing, to victims it does not name
@@ -477,13 +495,26 @@ class RelevanceRules:
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
         shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
+        silent: dict[tuple[str, bool], bool] = {}
+
+        def present(names: tuple[str, ...], headline: bool) -> bool:
+            """Whether a group of `names` is found (in the headline, or anywhere)."""
+            if (in_heading if headline else anywhere).intersection(names):
+                return True
+            for name in names:
+                group = self._silent.get(name)
+                if group is not None and (name, headline) not in silent:
+                    seen = heading.first(group) or (not headline and lead.first(group))
+                    silent[(name, headline)] = bool(seen)
+                if silent.get((name, headline)):
+                    return True
+            return False
+
         for group, term, headline in found:
             # a cue is cancelled by its `unless` groups found at least as prominently
-            if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
+            if group.unless and present(group.unless, headline):
                 continue
-            if group.requires and anywhere.isdisjoint(group.requires):
-                continue
-            if not group.weight:  # evidence only through another group's `unless`/`requires`
+            if group.requires and not present(group.requires, False):
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
@@ -570,10 +601,16 @@ class RelevanceRules:
         """The words a feature's headline opens with ("why", "the importance of", a listicle's
         number), at its start or after a colon or a dash, when it names no authority or act;
         or ""."""
-        for clause in _CLAUSES.split(title.text):
-            words = split_words(clause).words[:4]
+        # the headline's opening, and the clauses after a colon or a dash when it has one
+        text = title.text
+        clauses = [heading.listed[:4]]
+        if not _SEPARATORS.isdisjoint(text) or " - " in text:
+            clauses += [split_words(c).words[:4] for c in _CLAUSES.split(text)[1:]]
+        for words in clauses:
+            if not words:
+                continue
             listicle = len(words) > 1 and words[0].isdigit() and words[1] in self.listed
-            for opening in self.features if not listicle else ((words[0],),):
+            for opening in self._features.get(words[0], ()) if not listicle else ((words[0],),):
                 if tuple(words[: len(opening)]) == opening:
                     names = [g for g in self.groups if g.name in _NAMED_ACTS]
                     if any(heading.first(g) for g in names):
@@ -716,13 +753,24 @@ class _Seen:
         self,
         words: Iterable[bytes],
         vocabulary: frozenset[bytes] | None = None,
-        masks: Mapping[bytes, tuple[tuple[bytes, ...], ...]] | None = None,
+        masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
     ) -> None:
         listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
-        if masks and not masks.keys().isdisjoint(listed):
-            listed = _unmasked(listed, masks)
-        self.words = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
-        self.joined = b" " + b" ".join(listed) + b" "
+        found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
+        joined = b" " + b" ".join(listed) + b" "
+        if masks and not found.isdisjoint(masks):
+            # the compounds whose words are no cue ("law firm") are read as absent (their first
+            # words are in the vocabulary, so this is one lookup for most texts)
+            masked = joined
+            for first in found.intersection(masks):
+                for phrase in masks[first]:
+                    masked = masked.replace(phrase, b" ")
+            if masked != joined:
+                listed = masked.split()
+                found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
+                joined = b" " + b" ".join(listed) + b" "
+        self.words = found
+        self.joined = joined
         self.listed = listed
 
     def told(self, group: CueGroup) -> str:
@@ -749,12 +797,13 @@ class _Seen:
 
     def first(self, group: CueGroup) -> str:
         """The first term of `group` found here (words before phrases), or ""."""
-        found = group.words.intersection(self.words)
-        if found:
-            return min(found).decode("utf-8", "replace")
-        present = group.starts.intersection(self.words)
-        if not present:
+        words = self.words
+        # most lookups find nothing: a disjointness test allocates no set
+        if not group.words.isdisjoint(words):
+            return min(group.words.intersection(words)).decode("utf-8", "replace")
+        if group.starts.isdisjoint(words):
             return ""
+        present = group.starts.intersection(words)
         best: tuple[int, bytes] | None = None  # the group's first phrase found, as listed
         for lead in present:
             for index, phrase in group.by_lead[lead]:
@@ -763,23 +812,6 @@ class _Seen:
                         best = (index, phrase)
                     break
         return best[1].strip().decode("utf-8", "replace") if best else ""
-
-
-def _unmasked(
-    listed: list[bytes], masks: Mapping[bytes, tuple[tuple[bytes, ...], ...]]
-) -> list[bytes]:
-    """`listed` without the compounds whose words are no cue ("law firm")."""
-    kept: list[bytes] = []
-    n = 0
-    while n < len(listed):
-        for phrase in masks.get(listed[n], ()):
-            if tuple(listed[n : n + len(phrase)]) == phrase:
-                n += len(phrase)
-                break
-        else:
-            kept.append(listed[n])
-            n += 1
-    return kept
 
 
 def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
