@@ -146,6 +146,7 @@ _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromi
 
 
 def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
+    """Each term's first word and its plural (or -s form): "use" finds "uses"."""
     return frozenset(f for t in terms for w in _tokens(t)[:1] for f in _forms(w))
 
 
@@ -297,7 +298,7 @@ class RelevanceRules:
     features: tuple[tuple[bytes, ...], ...] = field(
         default_factory=lambda: tuple(tuple(_tokens(t)) for t in FEATURES)
     )
-    listed: frozenset[bytes] = field(default_factory=lambda: frozenset(_tokens(" ".join(LISTED))))
+    listed: frozenset[bytes] = field(default_factory=lambda: _words_of(LISTED))
     roundups: CueGroup = field(
         default_factory=lambda: _group("roundup", {"terms": [*ROUNDUPS]}, "")
     )
