@@ -175,7 +175,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "webinar", "webinars", "workshop", "virtual event", "livestream", "register now",
             "join us", "save the date", "call for papers", "fireside chat", "hackathon", "tickets",
-            "on-demand",
+            "on-demand", "press conference", "media advisory", "virtual summit", "symposium",
+            "keynote", "sponsored content", "sponsored post", "partner content",
         ),
         unless=("acting",),
     ),
