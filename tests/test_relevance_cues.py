@@ -370,10 +370,9 @@ def test_trade_politics_is_not_policy_news_unless_about_technology(taxonomy):
     [
         "Why password audits miss the accounts attackers steal",
         "The AI arms race – why exposure management is a boardroom priority",
-        "Weekly recap: Chrome zero-days, router botnets and a cloud breach",
     ],
 )
-def test_harm_as_a_feature_s_theme_or_in_a_round_up_is_not_policy_news(taxonomy, title):
+def test_harm_as_a_feature_s_theme_is_not_policy_news(taxonomy, title):
     text = "Stolen credentials and breaches keep rising, and zero-days were exploited."
     found = assess(taxonomy, title, text, "security-press")
     assert found.score < taxonomy.relevance.threshold
@@ -433,3 +432,14 @@ def test_a_listicle_s_hacks_are_tips_not_harm(taxonomy):
 def test_a_jury_s_verdict_and_a_lawsuit_in_progress_are_court_news(taxonomy):
     assert relevant(taxonomy, "Jury finds platforms negligent in social media addiction trial")
     assert relevant(taxonomy, "Publisher is suing chatbot maker over copied articles")
+
+
+def test_a_round_up_is_not_policy_news_whatever_the_stories_it_bundles(taxonomy):
+    found = assess(
+        taxonomy,
+        "Weekly recap: CISA orders feds to patch exploited Chrome zero-day, router botnets",
+        "Hackers breached a cloud provider and stole customer data.",
+        "security-press",
+    )
+    assert found.score < taxonomy.relevance.threshold
+    assert "round-up: recap" in found.reasons

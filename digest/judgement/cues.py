@@ -336,5 +336,6 @@ LISTED: tuple[str, ...] = (
 # stories bundled)
 ROUNDUPS: tuple[str, ...] = (
     "recap", "roundup", "round-up", "in other news", "week in review", "this week in",
-    "weekly update", "newsletter",
+    "weekly update", "newsletter", "morning update", "morning briefing", "evening update",
+    "evening briefing", "daily briefing", "daily digest", "weekly digest",
 )  # fmt: skip

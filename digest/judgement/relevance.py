@@ -292,9 +292,9 @@ class RelevanceRules:
     funding: float = -1.5  # a company's funding round told in the headline (weighs as a cue there)
     # the cue groups whose presence in the headline makes an attacker-led one no write-up
     writeup_unless: tuple[str, ...] = ("action", "actor", "authority", "exploited", "exploiting")
-    # a feature's or a round-up's headline ("Why password audits miss ...", "Weekly recap: ...")
-    # tells harm as a theme: the harm cues of such an item do not count (for a feature, unless
-    # the headline names an authority or an act: then it is analysis of policy)
+    # a feature's headline ("Why password audits miss ...") tells harm as a theme: the harm cues
+    # of such an item do not count, unless the headline names an authority or an act (then it
+    # is analysis of policy); a round-up's ("Weekly recap: ...") is no policy news at all
     features: tuple[tuple[bytes, ...], ...] = field(
         default_factory=lambda: tuple(tuple(_tokens(t)) for t in FEATURES)
     )
@@ -473,8 +473,8 @@ class RelevanceRules:
             # money a company raised ("raises $22 million for ..."): business news
             score += self.funding * self.title_weight
             reasons.append("funding: raised")
-        # a theme, not a harm told: a round-up's, or a feature's that names no act
-        theme = heading.first(self.roundups) or ("" if acting else self._feature(heading, title))
+        # a theme, not a harm told: a feature's that names no act
+        theme = "" if acting else self._feature(heading, title)
         if theme:
             reasons.append(f"theme: {theme}")
         found: list[tuple[CueGroup, str, bool]] = []
@@ -530,6 +530,10 @@ class RelevanceRules:
         if not has_topic and self.needs_topic(kind, official) and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
+        if score >= self.threshold and (roundup := heading.first(self.roundups)):
+            # a round-up bundles many stories: whatever one of them tells, it is none of them
+            score = min(score, self.threshold - 1.0)
+            reasons.append(f"round-up: {roundup}")
         if not shown and score >= self.threshold:
             # a source's standing weighs the evidence an item shows; an item that shows none
             # (no authority, no act, no harm) is a body's own news about itself, not policy
