@@ -443,3 +443,8 @@ def test_a_round_up_is_not_policy_news_whatever_the_stories_it_bundles(taxonomy)
     )
     assert found.score < taxonomy.relevance.threshold
     assert "round-up: recap" in found.reasons
+
+
+def test_a_hack_claimed_on_a_named_victim_is_no_write_up(taxonomy):
+    found = assess(taxonomy, "Extortion group claims it hacked AstraZeneca", kind="security-press")
+    assert not any(r.startswith("write-up: ") for r in found.reasons)

@@ -298,11 +298,14 @@ TOOLS: tuple[str, ...] = (
     "loader", "botnet", "implant", "wiper", "phishing", "scam",
 )  # fmt: skip
 # a hack claimed on someone ("Group claims Novo Nordisk hack"): the victim is named
-CLAIMED: tuple[str, ...] = ("hack", "breach", "attack", "cyberattack", "theft", "leak")
+CLAIMED: tuple[str, ...] = (
+    "hack", "hacked", "breach", "breached", "attack", "cyberattack", "theft", "leak",
+)  # fmt: skip
 # a flaw or a supply chain the attackers use ("Russian attackers weaponize WinRAR flaw", "malware
-# delivered in EmEditor supply chain attack", "worm spreads"): exploitation or a mass compromise
+# delivered in EmEditor supply chain attack", "hackers compromise a popular package"):
+# exploitation or a mass compromise
 FLAWS: tuple[str, ...] = (
-    "flaw", "vulnerability", "bug", "exploit", "CVE", "zero-day", "supply", "worm",
+    "flaw", "vulnerability", "bug", "exploit", "CVE", "zero-day", "supply", "worm", "compromise",
 )  # fmt: skip
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
