@@ -299,3 +299,152 @@ def test_a_government_banning_or_regulating_is_an_act(taxonomy):
         "",
         "general-news",
     )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Chinese hackers breach research servers, steal medical data",
+        "New Android malware targets 200 banking apps",
+        "Ransom group hits law firms in escalating extortion attacks",
+        "China-linked botnet expands to 1,500 routers",
+    ],
+)
+def test_a_write_up_led_by_the_attacker_is_not_policy_news(taxonomy, title):
+    # a campaign told from the attacker's side, victims unnamed: a threat-intelligence write-up
+    found = assess(taxonomy, title, "The attackers used phishing emails.", "security-press")
+    assert found.score < taxonomy.relevance.threshold
+    assert any(r.startswith("write-up: ") for r in found.reasons)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        # an authority acts on the attackers
+        ("Hacker arrested over malware campaign with 2 million downloads", ""),
+        # a flaw exploited by them
+        (
+            "Russian attackers weaponize archiver flaw against Ukrainian firms",
+            "Attackers stole data from the firms' networks.",
+        ),
+        # a hack claimed on a named victim
+        ("Cybercrime group claims Novo Nordisk hack", ""),
+        # a mass of people harmed
+        ("Hackers hijacked over 20,000 Instagram accounts", ""),
+        # an act told in the lead
+        ("Ransomware affiliate admits role in extortion gang", "He pleaded guilty in court."),
+    ],
+)
+def test_attackers_in_the_headline_with_an_act_a_flaw_or_a_named_victim_stay_news(
+    taxonomy, title, text
+):
+    found = assess(taxonomy, title, text, "security-press")
+    assert not any(r.startswith("write-up: ") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+
+
+def test_a_law_firm_is_no_law(taxonomy):
+    # "law" in "law firms" names a business: no legal act
+    found = assess(taxonomy, "Ransom group targets law firms", kind="security-press")
+    assert not any(r.startswith("action: ") for r in found.reasons)
+    assert "action: law" in assess(taxonomy, "Senate passes new law", kind="policy-press").reasons
+
+
+def test_trade_politics_is_not_policy_news_unless_about_technology(taxonomy):
+    assert not relevant(
+        taxonomy,
+        "EU readies tariffs on steel and soybeans as trade war deepens",
+        "The countermeasures hit farm exports.",
+        "policy-press",
+    )
+    assert relevant(
+        taxonomy,
+        "US to ban chip exports, raising tariffs on semiconductors",
+        "The Commerce Department said the export controls cover AI chips.",
+        "policy-press",
+    )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Why password audits miss the accounts attackers steal",
+        "The AI arms race – why exposure management is a boardroom priority",
+    ],
+)
+def test_harm_as_a_feature_s_theme_is_not_policy_news(taxonomy, title):
+    text = "Stolen credentials and breaches keep rising, and zero-days were exploited."
+    found = assess(taxonomy, title, text, "security-press")
+    assert found.score < taxonomy.relevance.threshold
+    assert any(r.startswith("theme: ") for r in found.reasons)
+
+
+def test_a_feature_about_an_authority_s_act_stays_policy_analysis(taxonomy):
+    found = assess(taxonomy, "Why the FCC's router ban is the wrong fix", kind="security-press")
+    assert not any(r.startswith("theme: ") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+
+
+def test_a_campaign_told_by_its_verb_and_tools_is_a_write_up(taxonomy):
+    found = assess(
+        taxonomy,
+        "LeakNet ransomware uses ClickFix lures in stealthy attacks",
+        "Attackers stole credentials from compromised hosts.",
+        "security-press",
+    )
+    assert "write-up: leaknet ransomware" in found.reasons
+    assert found.score < taxonomy.relevance.threshold
+    # the same verb, a company's product: no campaign
+    other = assess(taxonomy, "Flock uses gig workers to train its surveillance AI")
+    assert not any(r.startswith("write-up: ") for r in other.reasons)
+
+
+def test_a_company_s_investigation_is_no_authority_s_act(taxonomy):
+    company = "Microsoft investigates Outlook sync issues"
+    text = "Microsoft is investigating reports of connection problems."
+    assert not relevant(taxonomy, company, text, "security-press")
+    regulator = assess(
+        taxonomy, "Regulator opens investigation into cloud outage", kind="security-press"
+    )
+    assert regulator.score >= taxonomy.relevance.threshold
+
+
+def test_a_funding_round_is_business_news_whatever_its_lead_says(taxonomy):
+    found = assess(
+        taxonomy,
+        "Privacy startup raises $375M to expand enterprise reach",
+        "The platform helps firms comply with the new privacy act.",
+        "security-press",
+    )
+    assert "funding: raised" in found.reasons
+    assert found.score < taxonomy.relevance.threshold
+
+
+def test_a_listicle_s_hacks_are_tips_not_harm(taxonomy):
+    found = assess(taxonomy, "10 hacks every smartwatch owner should know", kind="general-news")
+    assert found.score < taxonomy.relevance.threshold
+    assert any(r.startswith("theme: ") for r in found.reasons)
+    # a count of people charged is news, not a listicle
+    charged = assess(taxonomy, "3 men charged with smuggling AI chips to China")
+    assert not any(r.startswith("theme: ") for r in charged.reasons)
+
+
+def test_a_jury_s_verdict_and_a_lawsuit_in_progress_are_court_news(taxonomy):
+    assert relevant(taxonomy, "Jury finds platforms negligent in social media addiction trial")
+    assert relevant(taxonomy, "Publisher is suing chatbot maker over copied articles")
+
+
+def test_a_round_up_is_not_policy_news_whatever_the_stories_it_bundles(taxonomy):
+    found = assess(
+        taxonomy,
+        "Weekly recap: CISA orders feds to patch exploited Chrome zero-day, router botnets",
+        "Hackers breached a cloud provider and stole customer data.",
+        "security-press",
+    )
+    assert found.score < taxonomy.relevance.threshold
+    assert "round-up: recap" in found.reasons
+
+
+def test_a_hack_claimed_on_a_named_victim_is_no_write_up(taxonomy):
+    found = assess(taxonomy, "Extortion group claims it hacked AstraZeneca", kind="security-press")
+    assert not any(r.startswith("write-up: ") for r in found.reasons)

@@ -4,8 +4,12 @@ Each list names a kind of thing a news item can be about: the public bodies that
 courts, law enforcement, legislatures, worldwide), harm done and flaws exploited, and the
 kinds of news that are not policy news whatever words they share with it (sport, entertainment,
 accidents and disasters, markets, product news, event listings, vendor research marketing,
-general politics). The taxonomy file's `[relevance.cues]` table is read after these: a group of
-the same name there replaces the one here (a weight of 0 turns it off).
+general politics, trade politics). Word lists that read a headline's grammar follow: who
+attacks in a threat-intelligence write-up and with what, how a feature or a listicle opens, what
+a round-up calls itself, and compounds in which a cue word names no act ("law firm"). The
+taxonomy file's `[relevance.cues]` table is read after the cue groups: a group of the same name
+there replaces the one here (a weight of 0 makes it evidence only through another group's
+`unless` or `requires`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ATTACKERS",
     "BINDING",
     "BODIES",
     "BUILTIN_CUES",
@@ -20,7 +25,15 @@ __all__ = [
     "SAYING",
     "SCALE_TERMS",
     "TENTATIVE",
+    "TOOLS",
     "BuiltinCues",
+    "CAMPAIGN_VERBS",
+    "CLAIMED",
+    "FEATURES",
+    "FLAWS",
+    "LISTED",
+    "NOT_ACTS",
+    "ROUNDUPS",
 ]
 
 
@@ -68,7 +81,7 @@ BODIES: tuple[str, ...] = (
 # what outweighs a sign of non-policy news: an act, an action, or a harm that happened
 _TOLD_ACT = ("acting", "action", "incident", "exploited")
 # ... and, for business and marketing, any authority named in it
-_NAMED_AUTHORITY = ("actor", "authority", *_TOLD_ACT)
+_NAMED_AUTHORITY = ("actor", "authority", "measure", *_TOLD_ACT)
 
 BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     BuiltinCues("authority", 0.75, BODIES, unless=("actor",)),
@@ -80,6 +93,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "ransomware gang", "cyber incident", "security incident", "unauthorized access",
             "unauthorised access", "intrusion", "data exposure", "exposed data", "wiper", "DDoS",
             "defaced", "hijacked", "suffers", "knocked offline", "went offline", "disruption",
+            "crippled", "cripples", "paralysed", "paralyzed",
         ),
         unless=("incident", "exploited", "routine"),
     ),
@@ -165,7 +179,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "webinar", "webinars", "workshop", "virtual event", "livestream", "register now",
             "join us", "save the date", "call for papers", "fireside chat", "hackathon", "tickets",
-            "on-demand",
+            "on-demand", "press conference", "media advisory", "virtual summit", "symposium",
+            "keynote", "sponsored content", "sponsored post", "partner content",
         ),
         unless=("acting",),
     ),
@@ -199,6 +214,30 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "impeachment",
         ),
         unless=("incident", "exploited", "harm"),
+    ),
+    # trade politics: tariffs, trade wars and deals between governments are general politics
+    # unless they are about technology (guidelines: digital-trade is chips, tech, data flows)
+    BuiltinCues(
+        "trade",
+        -2.0,
+        (
+            "tariff", "tariffs", "trade war", "trade deal", "trade talks", "countermeasures",
+            "retaliatory", "trade deficit", "trade surplus", "import duties", "steel",
+            "aluminium", "aluminum", "soybeans",
+        ),
+        unless=("technology", "incident", "exploited", "harm"),
+    ),
+    # technology named: no evidence either way (weight 0), it keeps trade news about chips,
+    # software or data (export controls, a digital services tax) from counting as trade politics
+    BuiltinCues(
+        "technology",
+        0.0,
+        (
+            "tech", "technology", "technologies", "digital", "chip", "chips", "chipmaker",
+            "chipmakers", "semiconductor", "semiconductors", "software", "AI", "data", "online",
+            "internet", "e-commerce", "platforms", "cloud", "smartphones", "electronics",
+            "telecoms", "5G", "Nvidia", "Huawei", "TikTok",
+        ),
     ),
 )  # fmt: skip
 
@@ -241,3 +280,69 @@ INDIVIDUALS: tuple[str, ...] = (
 # Verbs of saying: in a headline a body's statement is news ("EU says Shein broke the law"); in
 # a lead's first sentence it is how the news is sourced ("Police said ..."), no act.
 SAYING: tuple[str, ...] = ("say", "says", "said", "tell", "tells", "told")
+
+# Who attacks, as a headline names its subject ("Chinese hackers breach ...", "Silent Ransom Group
+# hits ...", "New Android malware targets ..."): a headline led by the attacker tells a campaign,
+# a threat-intelligence write-up, unless it also tells an authority acting, a flaw exploited, or a
+# hack claimed on a named victim. The harm it tells is the attacker's doing to victims it does not
+# name; guidelines §1 count such write-ups as no policy news.
+ATTACKERS: tuple[str, ...] = (
+    "hacker", "hackers", "group", "groups", "gang", "actor", "actors", "APT", "malware", "botnet",
+    "stealer", "infostealer", "trojan", "RAT", "backdoor", "campaign", "cybercriminals",
+    "attackers", "crew", "operators", "loader",
+)  # fmt: skip
+# ... or a campaign told by its verb after a short subject, with its tools named ("RomCom uses fake
+# updates to deliver malware", "Interlock ransomware targets firewalls")
+CAMPAIGN_VERBS: tuple[str, ...] = (
+    "use", "deploy", "target", "abuse", "leverage", "deliver", "push", "drop", "spread", "adopt",
+    "expand", "evolve", "pivot", "distribute", "impersonate", "hide", "load",
+)  # fmt: skip
+TOOLS: tuple[str, ...] = (
+    "malware", "ransomware", "RAT", "rootkit", "backdoor", "trojan", "stealer", "infostealer",
+    "loader", "botnet", "implant", "wiper", "phishing", "scam",
+)  # fmt: skip
+# a hack claimed on someone ("Group claims Novo Nordisk hack"): the victim is named
+CLAIMED: tuple[str, ...] = (
+    "hack", "hacked", "breach", "breached", "attack", "cyberattack", "theft", "leak",
+)  # fmt: skip
+# a flaw or a supply chain the attackers use ("Russian attackers weaponize WinRAR flaw", "malware
+# delivered in EmEditor supply chain attack", "hackers compromise a popular package"):
+# exploitation or a mass compromise
+FLAWS: tuple[str, ...] = (
+    "flaw", "vulnerability", "bug", "exploit", "CVE", "zero-day", "supply", "worm", "compromise",
+)  # fmt: skip
+
+# Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
+# "class act". Their words are read as no cue.
+NOT_ACTS: tuple[str, ...] = (
+    "law firm", "law firms", "law school", "law schools", "law student", "law students",
+    "law professor", "class act", "balancing act", "disappearing act", "act as", "acts as",
+    "act like", "acts like", "rules of thumb", "detection rules", "firewall rules", "inbox rules",
+    "mail rules", "forwarding rules", "transport rules", "YARA rules", "Sigma rules",
+    "same-origin policy", "content security policy", "group policy", "password policy",
+    "return policy", "refund policy", "commission rate", "commission rates", "commission fee",
+    "commission fees",
+)  # fmt: skip
+
+# How a feature, an essay or an explainer opens its headline (or a clause of it, after a colon or
+# a dash): "Why password audits miss ...", "How organizations can ...", "Inside a modern fraud
+# attack", "The importance of ...". The harm such a headline names is a theme, not one told as
+# happened; an authority or an act named in the headline makes it analysis of policy.
+FEATURES: tuple[str, ...] = (
+    "how", "why", "what", "where", "when", "can", "should", "does", "do", "is", "are", "will",
+    "inside", "lessons", "the importance of", "the case for", "the next", "the future of",
+    "the rise of", "the state of", "the age of", "the cost of", "the role of",
+)  # fmt: skip
+# A listicle's headline opens with a number and one of these ("10 hacks every rider should know",
+# "33 alternatives that won't leak your data"): a feature too
+LISTED: tuple[str, ...] = (
+    "hacks", "tips", "ways", "things", "reasons", "steps", "tools", "alternatives", "mistakes",
+    "lessons", "best", "questions", "tricks", "signs", "apps", "predictions", "trends",
+)  # fmt: skip
+# Round-ups that bundle many stories in one item (guidelines §1: no policy news, whatever the
+# stories bundled)
+ROUNDUPS: tuple[str, ...] = (
+    "recap", "roundup", "round-up", "in other news", "week in review", "this week in",
+    "weekly update", "newsletter", "morning update", "morning briefing", "evening update",
+    "evening briefing", "daily briefing", "daily digest", "weekly digest",
+)  # fmt: skip

@@ -6,7 +6,11 @@ police), what they do (fine, ban, rule, charge), what happened (a breach, an exp
 harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker
 or a tool named counts only with a victim), and what marks other news (a deal, a product
 launch, a malware write-up with no victim, a routine advisory, sport, an event listing, general
-politics). Who acts is read from the sentence: a
+politics, trade politics). A headline led by the attacker ("Chinese hackers breach ...") is a
+threat-intelligence write-up unless it tells an act, a flaw exploited, a named victim's hack or a
+mass of people harmed: its harm does not count; nor does the harm a feature's headline names as
+its theme ("Why password audits miss ...") or a round-up bundles. Compounds in which a cue word
+is no act ("law firm", "detection rules") are read as no cue. Who acts is read from the sentence: a
 public body as the subject of a governing verb wherever its clause starts in the headline, or in
 the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
 a court's act. A cue in the headline counts more than one in the text; the source's kind
@@ -29,13 +33,22 @@ from typing import Any
 
 from core.ingest import StoryFacts
 from digest.judgement.cues import (
+    ATTACKERS,
     BINDING,
     BODIES,
     BUILTIN_CUES,
+    CAMPAIGN_VERBS,
+    CLAIMED,
+    FEATURES,
+    FLAWS,
     INDIVIDUALS,
+    LISTED,
+    NOT_ACTS,
+    ROUNDUPS,
     SAYING,
     SCALE_TERMS,
     TENTATIVE,
+    TOOLS,
     BuiltinCues,
 )
 from digest.text.sentences import ABBREVIATIONS
@@ -115,6 +128,37 @@ _PEOPLE = re.compile(
     r"households?|members?|affected|impacted)\b",
     re.IGNORECASE,
 )
+# a headline led by an attacker names it among its first words ("China-linked JDY botnet ...")
+_ATTACKER_SPAN = 4
+_CLAIMS = frozenset((b"claim", b"claims", b"claimed", b"claiming"))
+_NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
+_EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
+_NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
+# a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
+_CLAUSES = re.compile(r"\s*(?:[:|–—]|\s-\s)\s*")
+_SEPARATORS = frozenset(":|–—")
+# a company's funding told in a headline: "raises $22 million", "secures €10m", "lands $5M"
+_FUNDING = re.compile(
+    r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
+)
+_MONEY = frozenset("$€£")
+_MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
+
+
+def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
+    """Each term's first word and its plural (or -s form): "use" finds "uses"."""
+    return frozenset(f for t in terms for w in _tokens(t)[:1] for f in _forms(w))
+
+
+def _phrases_by_first(terms: Iterable[str]) -> dict[bytes, tuple[bytes, ...]]:
+    """Phrases as `_Seen.joined` holds them (" law firm "), by their first word."""
+    by_first: dict[bytes, list[bytes]] = {}
+    for term in terms:
+        tokens = _tokens(term)
+        by_first.setdefault(tokens[0], []).append(b" " + b" ".join(tokens) + b" ")
+    return {first: tuple(found) for first, found in by_first.items()}
+
+
 _AMOUNT = re.compile(
     r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
 )
@@ -236,13 +280,52 @@ class RelevanceRules:
         default_factory=lambda: _group("tentative", {"terms": [*TENTATIVE]}, "")
     )
     broad: CueGroup = field(default_factory=lambda: _group("broad", {"terms": [*SCALE_TERMS]}, ""))
+    # a headline led by one of these ("Chinese hackers breach ...") is a threat-intelligence
+    # write-up unless it tells an act, an authority, a flaw exploited or a named victim's hack:
+    # the harm it tells does not count, and it weighs `writeup` (0 turns the check off)
+    attackers: frozenset[bytes] = field(default_factory=lambda: _words_of(ATTACKERS))
+    campaign_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAMPAIGN_VERBS))
+    tools: frozenset[bytes] = field(default_factory=lambda: _words_of(TOOLS))
+    claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
+    flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
+    writeup: float = -1.0
+    funding: float = -1.5  # a company's funding round told in the headline (weighs as a cue there)
+    # the cue groups whose presence in the headline makes an attacker-led one no write-up
+    writeup_unless: tuple[str, ...] = ("action", "actor", "authority", "exploited", "exploiting")
+    # a feature's headline ("Why password audits miss ...") tells harm as a theme: the harm cues
+    # of such an item do not count, unless the headline names an authority or an act (then it
+    # is analysis of policy); a round-up's ("Weekly recap: ...") is no policy news at all
+    features: tuple[tuple[bytes, ...], ...] = field(
+        default_factory=lambda: tuple(tuple(_tokens(t)) for t in FEATURES)
+    )
+    listed: frozenset[bytes] = field(default_factory=lambda: _words_of(LISTED))
+    roundups: CueGroup = field(
+        default_factory=lambda: _group("roundup", {"terms": [*ROUNDUPS]}, "")
+    )
+    # compounds whose words are no cue ("law firm"), by their first word
+    not_acts: Mapping[bytes, tuple[bytes, ...]] = field(
+        default_factory=lambda: _phrases_by_first(NOT_ACTS), compare=False, hash=False
+    )
 
     @cached_property
     def _vocabulary(self) -> frozenset[bytes]:
         """Every word a cue lookup can hit (terms, and phrases' first words): an item's words are
         narrowed to these once, so each group's lookup is on a handful of words."""
-        every = (*self.groups, *self.types, self.binding, self.tentative, self.broad)
-        return frozenset().union(*(g.words | g.starts for g in every))
+        every = (*self.groups, *self.types, self.binding, self.tentative, self.broad, self.roundups)
+        return frozenset(self.not_acts).union(*(g.words | g.starts for g in every))
+
+    @cached_property
+    def _silent(self) -> dict[str, CueGroup]:
+        """The cue groups of weight 0, by name: read only when another group asks for them."""
+        return {g.name: g for g in self.groups if not g.weight}
+
+    @cached_property
+    def _features(self) -> dict[bytes, tuple[tuple[bytes, ...], ...]]:
+        """The features' openings by their first word."""
+        by_first: dict[bytes, list[tuple[bytes, ...]]] = {}
+        for opening in self.features:
+            by_first.setdefault(opening[0], []).append(opening)
+        return {first: tuple(found) for first, found in by_first.items()}
 
     @cached_property
     def _opening_cues(self) -> frozenset[bytes]:
@@ -350,6 +433,8 @@ class RelevanceRules:
             threshold=_number(data.get("threshold", 1.0), f"{where}.threshold"),
             thin_evidence=_number(data.get("thin_evidence", 1.0), f"{where}.thin_evidence"),
             title_weight=_number(data.get("title_weight", 2.0), f"{where}.title_weight"),
+            writeup=_number(data.get("writeup", -1.0), f"{where}.writeup"),
+            funding=_number(data.get("funding", -1.5), f"{where}.funding"),
         )
 
     def assess(
@@ -363,8 +448,8 @@ class RelevanceRules:
     ) -> Assessment:
         """Read one item: its relevance score with reasons, its event type and magnitude
         (`has_topic`: whether the taxonomy found a topic in it)."""
-        heading = _Seen(title.words, self._vocabulary)
-        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary)
+        heading = _Seen(title.words, self._vocabulary, self.not_acts)
+        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, self.not_acts)
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title)
@@ -380,11 +465,29 @@ class RelevanceRules:
                 # done ("Shein fined" / "The Commission has fined ..."): a text cue
                 score += self.acting.weight / self.title_weight
                 reasons.append(f"acting in lead: {lead_acting}")
+        attacker = "" if acting or lead_acting else self._attacker_led(heading, lead, title.text)
+        if attacker:
+            score += self.writeup
+            reasons.append(f"write-up: {attacker}")
+        if not acting and _MONEY.intersection(title.text) and _FUNDING.search(title.text):
+            # money a company raised ("raises $22 million for ..."): business news
+            score += self.funding * self.title_weight
+            reasons.append("funding: raised")
+        # a theme, not a harm told: a feature's that names no act
+        theme = "" if acting else self._feature(heading, title)
+        if theme:
+            reasons.append(f"theme: {theme}")
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
         for group in self.groups:
+            if not group.weight:  # evidence only through another group's `unless`/`requires`
+                continue  # read when one asks for it
             factual = group.name in self.factual
+            if attacker and factual and group.name not in self.writeup_unless:
+                continue  # the attacker's doing, to victims it does not name
+            if theme and factual:
+                continue
             term = heading.told(group) if factual else heading.first(group)
             if term:
                 in_heading.add(group.name)
@@ -393,11 +496,26 @@ class RelevanceRules:
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
         shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
+        silent: dict[tuple[str, bool], bool] = {}
+
+        def present(names: tuple[str, ...], headline: bool) -> bool:
+            """Whether a group of `names` is found (in the headline, or anywhere)."""
+            if (in_heading if headline else anywhere).intersection(names):
+                return True
+            for name in names:
+                group = self._silent.get(name)
+                if group is not None and (name, headline) not in silent:
+                    seen = heading.first(group) or (not headline and lead.first(group))
+                    silent[(name, headline)] = bool(seen)
+                if silent.get((name, headline)):
+                    return True
+            return False
+
         for group, term, headline in found:
             # a cue is cancelled by its `unless` groups found at least as prominently
-            if group.unless and (in_heading if headline else anywhere).intersection(group.unless):
+            if group.unless and present(group.unless, headline):
                 continue
-            if group.requires and anywhere.isdisjoint(group.requires):
+            if group.requires and not present(group.requires, False):
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
@@ -412,6 +530,10 @@ class RelevanceRules:
         if not has_topic and self.needs_topic(kind, official) and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
+        if score >= self.threshold and (roundup := heading.first(self.roundups)):
+            # a round-up bundles many stories: whatever one of them tells, it is none of them
+            score = min(score, self.threshold - 1.0)
+            reasons.append(f"round-up: {roundup}")
         if not shown and score >= self.threshold:
             # a source's standing weighs the evidence an item shows; an item that shows none
             # (no authority, no act, no harm) is a body's own news about itself, not policy
@@ -430,6 +552,76 @@ class RelevanceRules:
                 [w for w in title.words if w != b"s"][:_PARTY_SPAN]
             ),
         )
+
+    def _attacker_led(self, heading: _Seen, lead: _Seen, title: str) -> str:
+        """The attacker leading the headline ("chinese hackers"), or the subject of a campaign's
+        verb with its tools named ("romcom uses ... malware"), when it tells a campaign: no act,
+        authority or flaw exploited in it, no hack claimed on a named victim, no mass of people
+        harmed counted; or ""."""
+        if not self.writeup:
+            return ""
+        opening = heading.listed[:_ATTACKER_SPAN]
+        subject = self._campaign_subject(opening, heading)
+        if not subject:
+            return ""
+        if not self.flaws.isdisjoint(heading.listed):
+            return ""
+        if not _CLAIMS.isdisjoint(heading.listed) and not self.claimed.isdisjoint(heading.listed):
+            return ""
+        # a public body named in the headline is the one acting or telling ("FBI: fraudsters
+        # use ...") or a named victim ("hackers breach FBI director's email"): news either way
+        unless = [g for g in self.groups if g.name in self.writeup_unless]
+        if any(heading.first(g) for g in unless):
+            return ""
+        # in the lead, an exploitation is news of its own, and so is a court's act ("pleaded
+        # guilty") or an act where an authority is named; a company's act ("Google disrupted
+        # the campaign") is none, and an authority alone is as often the victim ("targets
+        # government networks")
+        if any(lead.first(g) for g in self.types if g.name == "court"):
+            return ""
+        named = any(lead.first(g) for g in unless if g.name in _NAMES)
+        acts = [g for g in unless if g.name in _EXPLOITS or (named and g.name not in _NAMES)]
+        if any(lead.first(g) for g in acts):
+            return ""
+        if _counted(title) >= _MASS:
+            return ""
+        return b" ".join(subject).decode("utf-8", "replace")
+
+    def _campaign_subject(self, opening: list[bytes], heading: _Seen) -> list[bytes]:
+        """The headline's words up to the attacker it opens with, or up to a campaign's verb
+        when its tools are named; or []."""
+        led = not self.attackers.isdisjoint(opening)
+        if not led and (
+            self.campaign_verbs.isdisjoint(opening[1:]) or self.tools.isdisjoint(heading.listed)
+        ):
+            return []
+        for n, word in enumerate(opening):
+            if word in self.attackers:
+                return opening[: n + 1]
+            if n and not led and word in self.campaign_verbs:
+                return opening[:n]
+        return []
+
+    def _feature(self, heading: _Seen, title: Words) -> str:
+        """The words a feature's headline opens with ("why", "the importance of", a listicle's
+        number), at its start or after a colon or a dash, when it names no authority or act;
+        or ""."""
+        # the headline's opening, and the clauses after a colon or a dash when it has one
+        text = title.text
+        clauses = [heading.listed[:4]]
+        if not _SEPARATORS.isdisjoint(text) or " - " in text:
+            clauses += [split_words(c).words[:4] for c in _CLAUSES.split(text)[1:]]
+        for words in clauses:
+            if not words:
+                continue
+            listicle = len(words) > 1 and words[0].isdigit() and words[1] in self.listed
+            for opening in self._features.get(words[0], ()) if not listicle else ((words[0],),):
+                if tuple(words[: len(opening)]) == opening:
+                    names = [g for g in self.groups if g.name in _NAMED_ACTS]
+                    if any(heading.first(g) for g in names):
+                        return ""
+                    return b" ".join(opening).decode("utf-8", "replace")
+        return ""
 
     def _breadth(self, heading: _Seen, lead: _Seen) -> float:
         """0.5 when the item tells of breadth: many countries, the highest courts, a landmark."""
@@ -527,6 +719,18 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
 
 
+def _counted(text: str) -> float:
+    """The largest count of people or their records in `text` ("20,000 accounts"), or 0."""
+    largest = 0.0
+    for number, scale in _PEOPLE.findall(text):
+        try:
+            value = float(number.rstrip(".,").replace(",", ""))
+        except ValueError:
+            continue
+        largest = max(largest, value * _SCALES.get(scale.lower(), 1.0))
+    return largest
+
+
 def magnitude(text: str) -> float:
     """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
     a billion; 0.5 from ten million. People counted weigh tenfold: a breach of ten million
@@ -550,10 +754,28 @@ class _Seen:
 
     __slots__ = ("words", "joined", "listed")
 
-    def __init__(self, words: Iterable[bytes], vocabulary: frozenset[bytes] | None = None) -> None:
+    def __init__(
+        self,
+        words: Iterable[bytes],
+        vocabulary: frozenset[bytes] | None = None,
+        masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
+    ) -> None:
         listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
-        self.words = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
-        self.joined = b" " + b" ".join(listed) + b" "
+        found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
+        joined = b" " + b" ".join(listed) + b" "
+        if masks and not found.isdisjoint(masks):
+            # the compounds whose words are no cue ("law firm") are read as absent (their first
+            # words are in the vocabulary, so this is one lookup for most texts)
+            masked = joined
+            for first in found.intersection(masks):
+                for phrase in masks[first]:
+                    masked = masked.replace(phrase, b" ")
+            if masked != joined:
+                listed = masked.split()
+                found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
+                joined = b" " + b" ".join(listed) + b" "
+        self.words = found
+        self.joined = joined
         self.listed = listed
 
     def told(self, group: CueGroup) -> str:
@@ -580,12 +802,13 @@ class _Seen:
 
     def first(self, group: CueGroup) -> str:
         """The first term of `group` found here (words before phrases), or ""."""
-        found = group.words.intersection(self.words)
-        if found:
-            return min(found).decode("utf-8", "replace")
-        present = group.starts.intersection(self.words)
-        if not present:
+        words = self.words
+        # most lookups find nothing: a disjointness test allocates no set
+        if not group.words.isdisjoint(words):
+            return min(group.words.intersection(words)).decode("utf-8", "replace")
+        if group.starts.isdisjoint(words):
             return ""
+        present = group.starts.intersection(words)
         best: tuple[int, bytes] | None = None  # the group's first phrase found, as listed
         for lead in present:
             for index, phrase in group.by_lead[lead]:
