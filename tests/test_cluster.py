@@ -367,3 +367,29 @@ def test_a_catalogue_addition_of_two_flaws_does_not_chain_their_reports():
     assert len(cisco) == 1
     assert story["r1579"] not in cisco and story["r1571"] not in cisco  # LiteSpeed
     assert story["r1579"] == story["r1571"]
+
+
+def test_a_precise_figure_is_kept_as_a_fact_of_its_event():
+    """ "574 arrested" and "33.7 million" name one event's facts; "$3 million" and "2 million"
+    are round amounts many events share, and "2025" is a year."""
+    sig = signature(
+        "574 Arrested, $3 Million Seized",
+        "Police said 33.7 million records and 2 million dollars were involved in 2025.",
+    )
+    precise = signature("x", "574 and 33.7 million")
+    assert set(precise.facts) <= set(sig.facts) and len(sig.facts) == 2
+    assert not signature("$3 Million Seized", "2 million accounts in 2025").facts
+
+
+def test_reports_giving_one_precise_figure_make_one_story():
+    """SecurityWeek heads Operation Sentinel "574 Arrested, $3 Million Seized in Crackdown on
+    African Cybercrime Rings"; The Hacker News "INTERPOL Arrests 574 in Africa": one event."""
+    story = _corpus_day_stories(("2025-12-22", "2025-12-23"))
+    assert story["r0854"] == story["r0860"] == story["r0844"]
+
+
+def test_a_catalogue_listing_joins_its_flaws_story_beyond_the_best_voted_ones():
+    """CISA's KEV entry for the PeopleSoft zero-day shares the most rare words with other
+    catalogue stories, yet names the CVE that The Hacker News heads its report with."""
+    story = _corpus_day_stories(("2026-06-09", "2026-06-10", "2026-06-11", "2026-06-12"))
+    assert story["r1510"] == story["r1491"] == story["r1446"]
