@@ -393,3 +393,36 @@ def test_a_catalogue_listing_joins_its_flaws_story_beyond_the_best_voted_ones():
     catalogue stories, yet names the CVE that The Hacker News heads its report with."""
     story = _corpus_day_stories(("2026-06-09", "2026-06-10", "2026-06-11", "2026-06-12"))
     assert story["r1510"] == story["r1491"] == story["r1446"]
+
+
+# Synthetic retellings of one made-up event that share no name and few words, only its figure.
+_CONTAINERS_FINE = Entry(
+    "Regulator fines Harbourline over 1,284 lost shipping containers",
+    "The maritime regulator fined the Harbourline shipping group after 1,284 containers fell "
+    "overboard in a storm off the coast last winter.",
+    T0,
+)
+_CONTAINERS_RETOLD = Entry(
+    "Carrier penalised after 1,284 boxes went overboard",
+    "Officials said the company ignored weather warnings before the stacks collapsed at sea.",
+    T0 + timedelta(hours=3),
+)
+
+
+def test_a_precise_figure_only_one_story_gives_joins_its_retelling():
+    told, retold = _story_keys([(_CONTAINERS_FINE, 1), (_CONTAINERS_RETOLD, 2)])
+    assert told == retold
+
+
+def test_a_figure_other_recent_stories_give_too_is_no_evidence():
+    """The same number in an unrelated story of the same days makes it a coincidence."""
+    festival = Entry(
+        "Coastal festival draws 1,284 visitors despite rain",
+        "Organisers of the harbour festival counted 1,284 visitors over the weekend.",
+        T0 - timedelta(hours=5),
+    )
+    other, told, retold = _story_keys(
+        [(festival, 3), (_CONTAINERS_FINE, 1), (_CONTAINERS_RETOLD, 2)]
+    )
+    assert other != told
+    assert told != retold

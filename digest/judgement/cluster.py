@@ -12,8 +12,8 @@ their reports into one story). An item whose own outlet already told the story m
 as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines make its items look alike.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
 mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one precise figure
-("574 arrested", "33.7 million": a fact of one event, unlike "$3 million"), or, within a day and
-a half, share most of their rarity-weighted names. A story told so far by one outlet alone is
+that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
+"$3 million"), or, within a day and a half, share most of their rarity-weighted names. A story told so far by one outlet alone is
 compared on headlines only, since an outlet's leads share its house words (paywall notices,
 bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet heads its series alike.
 
@@ -615,7 +615,8 @@ class Draft:
                         # patch and its listing in a catalogue are one event
                         or not cves.isdisjoint(entry[_CVES])
                         # so is a precise figure both give ("574 arrested", "33.7 million")
-                        or any(_holds(entry[_TERMS], fact) for fact in sig.facts)
+                        # that no other recent story gives
+                        or _shared_fact(sig, entry, rarity)
                         or (
                             abs(when - entry[_SEEN]) <= NAMED_NEAR
                             and _named_alike(sig, title, entry, rarity)
@@ -839,3 +840,18 @@ def _named_alike(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity
     return weight >= NAMES_COVERED * sum(of(t) for t in item_names) and (
         weight >= NAMES_COVERED * sum(of(t) for t in story_names)
     )
+
+
+def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:
+    """Whether the story gives one of the item's precise figures, and at most one recent story
+    holds it among its most shared terms (this one): a number many stories print ("250 jobs",
+    "107 flaws") is a coincidence, not a fact of one event."""
+    for fact in sig.facts:
+        if _holds(entry[_TERMS], fact):
+            known = rarity.draft._dfs.get(fact)
+            df = known[1] if known is not None and known[0] == rarity.start else None
+            if df is None:
+                df = rarity.draft._df(fact, rarity.slots)
+            if df <= 1:
+                return True
+    return False
