@@ -367,3 +367,62 @@ def test_a_catalogue_addition_of_two_flaws_does_not_chain_their_reports():
     assert len(cisco) == 1
     assert story["r1579"] not in cisco and story["r1571"] not in cisco  # LiteSpeed
     assert story["r1579"] == story["r1571"]
+
+
+def test_a_precise_figure_is_kept_as_a_fact_of_its_event():
+    """ "574 arrested" and "33.7 million" name one event's facts; "$3 million" and "2 million"
+    are round amounts many events share, and "2025" is a year."""
+    sig = signature(
+        "574 Arrested, $3 Million Seized",
+        "Police said 33.7 million records and 2 million dollars were involved in 2025.",
+    )
+    precise = signature("x", "574 and 33.7 million")
+    assert set(precise.facts) <= set(sig.facts) and len(sig.facts) == 2
+    assert not signature("$3 Million Seized", "2 million accounts in 2025").facts
+
+
+def test_reports_giving_one_precise_figure_make_one_story():
+    """SecurityWeek heads Operation Sentinel "574 Arrested, $3 Million Seized in Crackdown on
+    African Cybercrime Rings"; The Hacker News "INTERPOL Arrests 574 in Africa": one event."""
+    story = _corpus_day_stories(("2025-12-22", "2025-12-23"))
+    assert story["r0854"] == story["r0860"] == story["r0844"]
+
+
+def test_a_catalogue_listing_joins_its_flaws_story_beyond_the_best_voted_ones():
+    """CISA's KEV entry for the PeopleSoft zero-day shares the most rare words with other
+    catalogue stories, yet names the CVE that The Hacker News heads its report with."""
+    story = _corpus_day_stories(("2026-06-09", "2026-06-10", "2026-06-11", "2026-06-12"))
+    assert story["r1510"] == story["r1491"] == story["r1446"]
+
+
+# Synthetic retellings of one made-up event that share no name and few words, only its figure.
+_CONTAINERS_FINE = Entry(
+    "Regulator fines Harbourline over 1,284 lost shipping containers",
+    "The maritime regulator fined the Harbourline shipping group after 1,284 containers fell "
+    "overboard in a storm off the coast last winter.",
+    T0,
+)
+_CONTAINERS_RETOLD = Entry(
+    "Carrier penalised after 1,284 boxes went overboard",
+    "Officials said the company ignored weather warnings before the stacks collapsed at sea.",
+    T0 + timedelta(hours=3),
+)
+
+
+def test_a_precise_figure_only_one_story_gives_joins_its_retelling():
+    told, retold = _story_keys([(_CONTAINERS_FINE, 1), (_CONTAINERS_RETOLD, 2)])
+    assert told == retold
+
+
+def test_a_figure_other_recent_stories_give_too_is_no_evidence():
+    """The same number in an unrelated story of the same days makes it a coincidence."""
+    festival = Entry(
+        "Coastal festival draws 1,284 visitors despite rain",
+        "Organisers of the harbour festival counted 1,284 visitors over the weekend.",
+        T0 - timedelta(hours=5),
+    )
+    other, told, retold = _story_keys(
+        [(festival, 3), (_CONTAINERS_FINE, 1), (_CONTAINERS_RETOLD, 2)]
+    )
+    assert other != told
+    assert told != retold

@@ -184,3 +184,36 @@ def test_one_governments_or_agencys_two_acts_keep_their_cards():
     android = _corpus_story("r0458", "r0556", "r0560")
     page = [app, scadabr, sim, android, _corpus_story("r0361", "r0366")]
     assert _ids(shown_once(page)) == _ids(page)
+
+
+def test_a_flaws_reports_and_its_catalogue_listing_show_one_card():
+    """CISA's "Adds One Known Exploited Vulnerability" names only the PeopleSoft CVE that The
+    Hacker News heads its report with: one flaw, one card."""
+    reports = _corpus_story("r1446", "r1491")
+    listing = _corpus_story("r1510")
+    others = [
+        _corpus_story("r1522", "r1529"),  # Google sues a smishing network
+        _corpus_story("r1513"),  # Canada's move to regulate AI chatbots
+        _corpus_story("r1507"),  # Novo Nordisk discloses a breach
+    ]
+    page = [reports, *others, listing]
+    assert _ids(shown_once(page)) == _ids([reports, *others])
+
+
+def test_a_catalogue_addition_of_several_flaws_keeps_its_card():
+    """CISA's addition of three flaws (Cisco, Chrome, Arista) names the Chrome zero-day's CVE
+    among others: the addition is an event of its own, beside the Chrome story."""
+    chrome = _corpus_story("r1391", "r1385")
+    addition = _corpus_story("r1393")
+    page = [chrome, addition, _corpus_story("r1522", "r1529"), _corpus_story("r1513")]
+    assert _ids(shown_once(page)) == _ids(page)
+
+
+def test_stories_giving_one_precise_figure_show_one_card():
+    """Operation Sentinel's "574 arrested" in two stories that share no name as written
+    ("Interpol-led", "INTERPOL"; "African", "Africa")."""
+    told = _corpus_story("r0844", "r0860")
+    retold = _corpus_story("r0854")
+    others = [_corpus_story("r0855"), _corpus_story("r0871"), _corpus_story("r0848", "r0850")]
+    page = [told, *others, retold]
+    assert _ids(shown_once(page)) == _ids([told, *others])

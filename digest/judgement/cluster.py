@@ -11,14 +11,17 @@ story's members name tells another flaw (a catalogue addition listing several fl
 their reports into one story). An item whose own outlet already told the story must agree twice
 as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines make its items look alike.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
-mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, or, within a day and a
-half, share most of their rarity-weighted names. A story told so far by one outlet alone is
+mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one precise figure
+that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
+"$3 million"), or, within a day and a half, share most of their rarity-weighted names. A story told so far by one outlet alone is
 compared on headlines only, since an outlet's leads share its house words (paywall notices,
 bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet heads its series alike.
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
-the index grows. Rarity and candidates are counted per day slot, over the stories last seen in
+the index grows. Besides the best voted ones, every voted story that names one of the item's CVE
+identifiers is compared (a catalogue listing shares more words with other listings than with the
+reports of its flaw). Rarity and candidates are counted per day slot, over the stories last seen in
 the window of the item's own time, so they depend only on the stories the items before it made,
 never on how much older news a process holds: an item is placed the same way whatever the order
 in which polls delivered it.
@@ -587,7 +590,7 @@ class Draft:
         terms = sig.terms
         cves = set(sig.cves)
         meaning = self.base.meaning
-        for sid, entry in self._candidates(votes, when):
+        for sid, entry in self._candidates(votes, when, cves):
             if cves and entry[_CVES] and cves.isdisjoint(_flaws(entry)):
                 continue  # different flaws: different events, however alike the words
             self.base.comparisons += 1
@@ -611,6 +614,9 @@ class Draft:
                         # a CVE identifier both name is the same flaw: its exploitation, its
                         # patch and its listing in a catalogue are one event
                         or not cves.isdisjoint(entry[_CVES])
+                        # so is a precise figure both give ("574 arrested", "33.7 million")
+                        # that no other recent story gives
+                        or _shared_fact(sig, entry, rarity)
                         or (
                             abs(when - entry[_SEEN]) <= NAMED_NEAR
                             and _named_alike(sig, title, entry, rarity)
@@ -626,9 +632,13 @@ class Draft:
                 best_id, best_score = sid, score
         return best_id
 
-    def _candidates(self, votes: dict[int, float], when: datetime) -> list[tuple[int, _Entry]]:
-        """The stories in the window with the most weight of rare terms shared, best first.
-        Ties go by what the stories hold, never by their ids, which depend on arrival order."""
+    def _candidates(
+        self, votes: dict[int, float], when: datetime, cves: set[int]
+    ) -> list[tuple[int, _Entry]]:
+        """The stories in the window with the most weight of rare terms shared, best first, and
+        after them any other voted story that names one of the item's CVE identifiers (one flaw's
+        reports word it differently, yet name it alike). Ties go by what the stories hold, never
+        by their ids, which depend on arrival order."""
         window = self.base.window
         floor = max(votes.values()) * _VOTE_SHARE
         ranked = [(vote, sid) for sid, vote in votes.items() if vote >= floor]
@@ -645,7 +655,28 @@ class Draft:
             if entry is not None and abs(when - entry[_SEEN]) <= window:
                 found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
         found.sort(key=lambda c: c[:3])
-        return [(sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
+        chosen = [(sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
+        if cves:
+            chosen += self._naming(cves, votes, {sid for sid, _ in chosen}, when)
+        return chosen
+
+    def _naming(
+        self, cves: set[int], votes: dict[int, float], taken: set[int], when: datetime
+    ) -> list[tuple[int, _Entry]]:
+        """The voted stories in the window, other than `taken`, that name one of `cves`, in the
+        order `_candidates` gives."""
+        found = []
+        for sid, vote in votes.items():
+            entry = self._entry(sid)
+            if (
+                sid not in taken
+                and entry is not None
+                and not cves.isdisjoint(entry[_CVES])
+                and abs(when - entry[_SEEN]) <= self.base.window
+            ):
+                found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
+        found.sort(key=lambda c: c[:3])
+        return [(sid, entry) for *_, sid, entry in found]
 
 
 # log(df + 0.5) for the small story frequencies nearly every term has
@@ -809,3 +840,18 @@ def _named_alike(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity
     return weight >= NAMES_COVERED * sum(of(t) for t in item_names) and (
         weight >= NAMES_COVERED * sum(of(t) for t in story_names)
     )
+
+
+def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:
+    """Whether the story gives one of the item's precise figures, and at most one recent story
+    holds it among its most shared terms (this one): a number many stories print ("250 jobs",
+    "107 flaws") is a coincidence, not a fact of one event."""
+    for fact in sig.facts:
+        if _holds(entry[_TERMS], fact):
+            known = rarity.draft._dfs.get(fact)
+            df = known[1] if known is not None and known[0] == rarity.start else None
+            if df is None:
+                df = rarity.draft._df(fact, rarity.slots)
+            if df <= 1:
+                return True
+    return False

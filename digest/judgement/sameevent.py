@@ -12,7 +12,9 @@ word every card carries ("EU" in an EU brief) tells little, a word only two card
 lot. Or, pooling each story's first items, their headlines agree on their names: two or more
 names are shared and carry `NAMES_AGREE` of each story's rarity-weighted names (the clustering
 rule `_named_alike`, across whole stories: one outlet names the regulator and the firm in its
-headline, another both in its lead). Items naming disjoint CVE identifiers tell different events.
+headline, another both in its lead). Or they give the same facts: the same CVE identifiers (one
+card per flaw), or one precise figure ("574 arrested"). Items naming disjoint CVE identifiers
+tell different events.
 """
 
 from __future__ import annotations
@@ -124,6 +126,18 @@ def _names_agree(a: list[_Telling], b: list[_Telling], weight: dict[int, float])
     )
 
 
+def _same_facts(a: list[_Telling], b: list[_Telling]) -> bool:
+    """Whether two stories give the same facts: they name the same CVE identifiers (one card
+    per flaw: its reports, its patch and its catalogue listing), or one precise figure ("574
+    arrested", "33.7 million": a fact only one event has) and no disjoint CVE identifiers."""
+    cves_a = {c for told in a for c in told.sig.cves}
+    cves_b = {c for told in b for c in told.sig.cves}
+    if cves_a and cves_b:
+        return cves_a == cves_b
+    facts_a = {f for told in a for f in told.sig.facts}
+    return any(f in facts_a for told in b for f in told.sig.facts)
+
+
 def shown_once(views: Sequence[StoryView], keep: Collection[int] = ()) -> list[StoryView]:
     """`views` in order without those that tell an event an earlier view tells; the stories in
     `keep` (pinned ones) always stay."""
@@ -138,6 +152,7 @@ def shown_once(views: Sequence[StoryView], keep: Collection[int] = ()) -> list[S
             and (
                 any(_same_telling(x, y, weight) for x in tellings[m] for y in tellings[n])
                 or _names_agree(tellings[m], tellings[n], weight)
+                or _same_facts(tellings[m], tellings[n])
             )
             for m in shown
         ):

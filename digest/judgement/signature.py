@@ -104,9 +104,21 @@ def _rounded(value: float) -> float:
 def figures(text: str) -> set[str]:
     """The amounts and CVE identifiers of `text`, in one normal form: "€310 million", "€310m"
     and "310 million euros" are all "#310m"; bare years and small counts are left out."""
+    return _figures(text)[0]
+
+
+def _precise(number: str) -> bool:
+    """Whether a written number has three or more significant digits ("574", "33.7", "1,250")."""
+    digits = number.replace(",", "").replace(".", "").strip("0")
+    return len(digits) >= 3
+
+
+def _figures(text: str) -> tuple[set[str], set[str]]:
+    """`figures` of `text`, and those of them written precisely (`_precise`)."""
     found = {f"cve-{year}-{number}" for year, number in _CVE.findall(text)}
     if found:  # identifiers are no amounts
         text = _CVE.sub(" ", text)
+    precise = set()
     for sign, number, scale in _AMOUNT.findall(text):
         value = float(number.replace(",", ""))
         if scale:
@@ -115,10 +127,13 @@ def figures(text: str) -> set[str]:
             continue  # "7 days", "2025": not a fact of this event
         if value <= 0:
             continue
-        found.add(_figure_label(value))
+        label = _figure_label(value)
+        found.add(label)
+        if _precise(number):
+            precise.add(label)
         if value >= 10:
             found.add(_figure_label(_rounded(value)))
-    return found
+    return found, precise
 
 
 class Signature(NamedTuple):
@@ -140,6 +155,9 @@ class Signature(NamedTuple):
     # those of `names` written as names in the title itself: the parties a headline names for
     # sure (a lead's first words may be a byline run into the first sentence)
     headline_names: tuple[int, ...] = ()
+    # its precise figures (a subset of `terms`): amounts of three or more significant digits
+    # ("574 arrested", "33.7 million"), facts only one event has, unlike "2 million" or "$10m"
+    facts: tuple[int, ...] = ()
 
 
 def _capitals(text: str, *, title_case: bool) -> list[str]:
@@ -196,7 +214,7 @@ def signature_of(title: Words, text: Words) -> Signature:
         if len(text.words) <= LEAD_WORDS
         else " ".join(text.text.split(None, LEAD_WORDS)[:LEAD_WORDS])  # not the whole text
     )
-    found = figures(f"{title.text} . {lead_text}")
+    found, precise = _figures(f"{title.text} . {lead_text}")
     terms.update(map(_h, found))
     cves = {_h(f) for f in found if f.startswith("cve-")}
     names, headline_names = _names(title, lead_text, heading)
@@ -206,4 +224,5 @@ def signature_of(title: Words, text: Words) -> Signature:
         tuple(sorted(cves)),
         names=names,
         headline_names=headline_names,
+        facts=tuple(sorted(map(_h, precise))),
     )
