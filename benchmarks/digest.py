@@ -186,7 +186,7 @@ def populate(db: Database, n_stories: int, n_subs: int, seed: int) -> None:
             tags.append({"story_id": sid, "kind": "jurisdiction", "slug": rng.choice(PLACES)})
         for table, rows in ((Story, stories), (Item, items), (StoryTag, tags)):
             for start in range(0, len(rows), 5000):
-                conn.execute(table.__table__.insert(), rows[start : start + 5000])  # type: ignore[attr-defined]
+                conn.execute(table.__table__.insert(), rows[start : start + 5000])  # type: ignore[union-attr]
         if not db.is_sqlite:
             conn.exec_driver_sql(f"SELECT setval('stories_id_seq', {int(n_stories)})")
         subs, pins = [], []

@@ -13,6 +13,7 @@ from sqlalchemy import (
     and_,
     exists,
     func,
+    literal,
     or_,
 )
 from sqlalchemy import select as sa_select
@@ -170,12 +171,15 @@ def find_stories(
     # newer ones, since the recency term dominates once a story is a few days old.
     pool = max((limit + offset) * 25, 200)
     # whether a story has a topic is read in the same statement: a second query with the pool's
-    # ids as parameters cost as much again on PostgreSQL
+    # ids as parameters cost as much again on PostgreSQL. Asked story by story (the OFFSET):
+    # expecting many matches, PostgreSQL would read every topic tag into a hash instead
     has_topic = (
-        exists()
-        .where(col(StoryTag.story_id) == col(Story.id), col(StoryTag.kind) == "topic")
-        .label("has_topic")
-    )
+        exists(
+            sa_select(literal(1))
+            .where(col(StoryTag.story_id) == col(Story.id), col(StoryTag.kind) == "topic")
+            .offset(0)
+        )
+    ).label("has_topic")
     rows = list(
         session.exec(
             select(Story, has_topic)
