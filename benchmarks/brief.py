@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -35,13 +34,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+from cpuclock import CpuClock  # noqa: E402
 from pgschema import own_schema  # noqa: E402
-from sqlalchemy import event  # noqa: E402
 
 import storage.search  # noqa: E402
 from core.query import EMPTY_QUERY, Query  # noqa: E402
@@ -154,34 +152,6 @@ def populate(db: Database, n: int, taxonomy: Taxonomy, rng: random.Random) -> No
     if not db.is_sqlite:  # the statistics autovacuum keeps on a live server
         with db.engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
-
-
-class CpuClock:
-    """CPU seconds spent on this benchmark's work: this process's, plus its PostgreSQL server
-    processes' when the server runs on this machine (read from /proc). A shared, loaded
-    machine stretches wall time; CPU time stays put."""
-
-    def __init__(self, db: Database) -> None:
-        self._backends: set[int] = set()
-        if not db.is_sqlite:
-            event.listen(db.engine, "connect", self._note_backend)
-
-    def _note_backend(self, dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("SELECT pg_backend_pid()")
-        self._backends.add(int(cur.fetchone()[0]))
-        cur.close()
-
-    def seconds(self) -> float:
-        server = 0
-        for pid in self._backends:
-            try:
-                with open(f"/proc/{pid}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-            except OSError:  # another machine's server, or a closed connection
-                continue
-            server += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-        return time.process_time() + server / os.sysconf("SC_CLK_TCK")
 
 
 def measure(services: Services, lines: list[str], runs: int, command: str = "brief") -> list[float]:
