@@ -223,7 +223,7 @@ def row(name: str, times: list[float], cpu: float | None = None) -> str:
 def bench(db: Database, backend: str, args: argparse.Namespace) -> list[str]:
     """Populate, time every case on one database; the targets missed, as lines."""
     rng = random.Random(args.seed)
-    clock = CpuClock(db)  # before the first connection: it notes every server process
+    clock = CpuClock(db)
     db.upgrade()
     taxonomy = Taxonomy.load()
     t0 = time.perf_counter()

@@ -237,7 +237,7 @@ def populate(db: Database, n_stories: int, n_subs: int, seed: int) -> None:
 
 
 def bench(db: Database, backend: str, n_stories: int, n_subs: int, seed: int) -> Figures:
-    clock = CpuClock(db)  # before the first connection: it notes every server process
+    clock = CpuClock(db)
     db.upgrade()
     t0 = time.perf_counter()
     populate(db, n_stories, n_subs, seed)
