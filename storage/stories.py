@@ -149,7 +149,7 @@ def find_stories(
     applies only when given) and contain every word; ranked by `rank_key`. Without words, only
     policy news (`Story.relevant`): other stories are found by their words alone. `query`
     (the query language) must hold too; the first `offset` ranked matches are skipped. Only
-    stories the tenant's `sight` sees are found."""
+    stories the tenant's `sight` sees are found; each as its headline."""
     conds = [col(Story.last_seen_at) >= since, col(Story.merged_into).is_(None)]
     seen = story_seen(sight)
     if seen is not None:
