@@ -19,9 +19,9 @@ import re
 from sqlalchemy import (
     ColumnElement,
     Table,
+    cast,
     column,
     exists,
-    func,
     literal,
     literal_column,
     or_,
@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import Connection
 
 from core.query import Term
@@ -141,6 +142,8 @@ def _fts5_query(groups: list[list[str]]) -> str:
 
 
 def _tsquery(groups: list[list[str]]) -> str:
+    """The groups as tsquery text: quoted lowercase ASCII words, what to_tsquery('simple', ...)
+    would make of them."""
     return " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in groups)
 
 
@@ -167,7 +170,9 @@ def term_candidates(
         )
         in_items = select(i.story_id).where(i.id.in_(item_ids.scalar_subquery()))
     else:
-        words = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery(groups))
+        # a tsquery value, not to_tsquery(): a prepared statement's generic plan would parse it
+        # again for every row, and order the cheaper conditions after it
+        words = cast(literal(_tsquery(groups)), TSQUERY)
         if walk:
             holds = literal_column("stories.search_words").op("@@", is_comparison=True)(words)
             in_item = literal_column("items.search_words").op("@@", is_comparison=True)(words)

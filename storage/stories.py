@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import (
     ColumnElement,
@@ -13,10 +14,11 @@ from sqlalchemy import (
     and_,
     exists,
     func,
+    literal,
     or_,
 )
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from core.export import ExportedStory
 from core.query import Query
@@ -106,7 +108,16 @@ def recent_stories_mentioning(
     return [(sid, head, seen) for sid, head, seen in session.connection().execute(stmt)]
 
 
-def rank_key(story: Story, now: datetime, *, has_topic: bool = True) -> float:
+class Rankable(Protocol):
+    """What ranking reads of a story (a `Story`, or a row of its columns)."""
+
+    last_seen_at: datetime
+    significance: float
+    source_count: int
+    official: bool
+
+
+def rank_key(story: Rankable, now: datetime, *, has_topic: bool = True) -> float:
     """Higher ranks first: what the event is and how large (its significance: a fine of
     hundreds of millions over a how-to), told by several sources, official sources ahead,
     recent; a story with no policy topic at all sinks."""
@@ -133,12 +144,12 @@ def find_stories(
     query: Query | None = None,
     offset: int = 0,
     sight: Sight = EVERYTHING,
-) -> list[Story]:
+) -> list[StoryHeadline]:
     """Stories in the window that carry any of `topics` and any of `jurisdictions` (each filter
     applies only when given) and contain every word; ranked by `rank_key`. Without words, only
     policy news (`Story.relevant`): other stories are found by their words alone. `query`
     (the query language) must hold too; the first `offset` ranked matches are skipped. Only
-    stories the tenant's `sight` sees are found."""
+    stories the tenant's `sight` sees are found; each as its headline."""
     conds = [col(Story.last_seen_at) >= since, col(Story.merged_into).is_(None)]
     seen = story_seen(sight)
     if seen is not None:
@@ -170,28 +181,35 @@ def find_stories(
     # newer ones, since the recency term dominates once a story is a few days old.
     pool = max((limit + offset) * 25, 200)
     # whether a story has a topic is read in the same statement: a second query with the pool's
-    # ids as parameters cost as much again on PostgreSQL
+    # ids as parameters cost as much again on PostgreSQL. Asked story by story (the OFFSET):
+    # expecting many matches, PostgreSQL would read every topic tag into a hash instead
     has_topic = (
-        exists()
-        .where(col(StoryTag.story_id) == col(Story.id), col(StoryTag.kind) == "topic")
-        .label("has_topic")
-    )
-    rows = list(
-        session.exec(
-            select(Story, has_topic)
-            .where(*conds)
-            .order_by(col(Story.last_seen_at).desc(), col(Story.id).desc())
-            .limit(pool)
+        exists(
+            sa_select(literal(1))
+            .where(col(StoryTag.story_id) == col(Story.id), col(StoryTag.kind) == "topic")
+            .offset(0)
         )
+    ).label("has_topic")
+    # the columns ranking reads, not whole stories: the pool is hundreds of rows and the page
+    # a few, and building an object for each row cost more than the query
+    s = _STORIES.c
+    stmt = (
+        sa_select(
+            s.id, s.headline, s.last_seen_at, s.significance, s.source_count, s.official, has_topic
+        )
+        .where(*conds)
+        .order_by(s.last_seen_at.desc(), s.id.desc())
+        .limit(pool)
     )
-    now = until or max((s.last_seen_at for s, _ in rows), default=datetime.now(UTC))
-    rows.sort(key=lambda row: (-rank_key(row[0], now, has_topic=row[1]), -(row[0].id or 0)))
-    return [story for story, _ in rows[offset : offset + limit]]
+    rows = list(session.connection().execute(stmt))
+    now = until or max((row.last_seen_at for row in rows), default=datetime.now(UTC))
+    rows.sort(key=lambda row: (-rank_key(row, now, has_topic=row.has_topic), -row.id))
+    return [StoryHeadline(r.id, r.headline, r.last_seen_at) for r in rows[offset : offset + limit]]
 
 
 def _find(
     session: Session, find: StoryFind, sight: Sight, *, limit: int, exclude: Sequence[int]
-) -> list[Story]:
+) -> list[StoryHeadline]:
     return find_stories(
         session,
         topics=find.topics,
@@ -207,8 +225,8 @@ def _find(
     )
 
 
-def _ids(stories: Iterable[Story]) -> list[int]:
-    return [s.id for s in stories if s.id is not None]
+def _ids(stories: Iterable[StoryHeadline]) -> list[int]:
+    return [s.id for s in stories]
 
 
 class StoryStore:
@@ -277,11 +295,10 @@ class StoryStore:
         with self._db.session() as session:
             sight = self._sight(session)
             pinned = self._pinned(session, sight, channel, now, pinned_ids)
-            matched: dict[int, Story] = {}
+            matched: dict[int, StoryHeadline] = {}
             for find in finds:
                 for story in _find(session, find, sight, limit=find.limit, exclude=pinned):
-                    if story.id is not None:
-                        matched.setdefault(story.id, story)
+                    matched.setdefault(story.id, story)
             found = list(matched.values())
             if len(finds) > 1:
                 limit = max(f.limit for f in finds)
