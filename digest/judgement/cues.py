@@ -85,6 +85,16 @@ _NAMED_AUTHORITY = ("actor", "authority", "measure", *_TOLD_ACT)
 
 BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     BuiltinCues("authority", 0.75, BODIES, unless=("actor",)),
+    # an age limit on children's use of a service is a rule ("kids under 16", "under-16s"),
+    # whoever sets it: a law, or a platform's answer to one
+    BuiltinCues(
+        "age limit",
+        1.0,
+        (
+            "under 13", "under 14", "under 15", "under 16", "under 18", "minimum age",
+            "age limit", "age limits", "age restriction", "age restrictions", "age ban",
+        ),
+    ),
     # what befalls an organisation or its users, beyond the taxonomy's incident words
     BuiltinCues(
         "harm",

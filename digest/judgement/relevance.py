@@ -201,6 +201,29 @@ class Acting:
     # public bodies among the subjects (not places): a body acts wherever its clause starts
     # ("Shoppers targeted as FBI warns"), a place only as the headline's subject
     bodies: frozenset[bytes] = frozenset()
+    # nouns of an act that a possessive gives to its subject ("Canada's plan", "CFPB's move")
+    nouns: frozenset[bytes] = frozenset()
+
+    def owned(self, title: Words) -> str:
+        """ "subject's act" for the first place or body whose act a possessive names anywhere in
+        `title`, at most one modifier between ("How would Canada's plan to ... work?", "Canada's
+        AI strategy"), or ""."""
+        if not self.nouns or self.subjects.isdisjoint(title.words):
+            return ""
+        words = title.words
+        for n in range(len(words) - 2):
+            if words[n + 1] != b"s" or words[n] not in self.subjects:
+                continue
+            noun = next((w for w in words[n + 2 : n + 4] if w in self.nouns), b"")
+            if noun and self._cased(title, n):
+                return (words[n] + b"'s " + noun).decode("utf-8", "replace")
+        return ""
+
+    @staticmethod
+    def _cased(title: Words, n: int) -> bool:
+        """Whether the headline's `n`th word is written capitalised (a proper name, not "us")."""
+        cased = title.encoded.translate(SEPARATORS).split()
+        return len(cased) == len(title.words) and cased[n][:1].isupper()
 
     def find(self, title: Words, skip: frozenset[bytes] = frozenset()) -> str:
         """ "subject verb" for the first place or body acting in `title`, or "" (`skip`: verbs
@@ -220,7 +243,7 @@ class Acting:
             verb = words[n + 1]
             # "in Paris to": an infinitive follows any noun; only a headline's subject is
             # an authority "to" act
-            if n >= _SUBJECT_SPAN and (word not in self.bodies or verb == b"to"):
+            if n >= _SUBJECT_SPAN and (word not in self.bodies or not self._acts_later(words, n)):
                 continue
             if word in self.subjects and (verb in self.verbs or verb in self.bare):
                 # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
@@ -236,6 +259,14 @@ class Acting:
                 if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
         return ""
+
+    def _acts_later(self, words: Sequence[bytes], n: int) -> bool:
+        """Whether the body at `n`, past the headline's subject, heads its own act: a governing
+        verb ("as FBI warns"), or an infinitive of one ("urge Commission to crack down"); a bare
+        "to" follows any noun ("moves from London to Paris to ...")."""
+        if words[n + 1] != b"to":
+            return True
+        return n + 2 < len(words) and words[n + 2] in self.bare
 
 
 @dataclass(frozen=True)
@@ -351,7 +382,7 @@ class RelevanceRules:
                 seen = _Seen(listed)
                 if any(seen.first(g) for g in groups):
                     return True
-        return bool(self.acting.find(title))
+        return bool(self.acting.find(title) or self.acting.owned(title))
 
     def with_subjects(self, subjects: Iterable[str]) -> RelevanceRules:
         """These rules with more acting subjects (the taxonomy's place names and bodies)."""
@@ -413,6 +444,11 @@ class RelevanceRules:
                 for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
                 for w in _tokens(t)[:1]
             ),
+            nouns=frozenset(
+                w
+                for t in _terms(acting_spec.get("nouns", []), f"{where}.acting.nouns")
+                for w in _tokens(t)[:1]
+            ),
         )
         context = tuple(_terms(data.get("context", ["actor", "action"]), f"{where}.context"))
         required = _terms(data.get("topic_required", []), f"{where}.topic_required")
@@ -452,7 +488,7 @@ class RelevanceRules:
         lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, self.not_acts)
         score = 0.0
         reasons: list[str] = []
-        acting = self.acting.find(title) or _prison_term(title)
+        acting = self.acting.find(title) or _prison_term(title) or self.acting.owned(title)
         lead_acting = ""
         if acting:
             score += self.acting.weight
