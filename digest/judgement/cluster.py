@@ -13,9 +13,10 @@ as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines make its items loo
 A weaker cosine suffices when item and story lead with the same names (written capitalised
 mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one precise figure
 that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
-"$3 million"), or, within a day and a half, share most of their rarity-weighted names. A story told so far by one outlet alone is
-compared on headlines only, since an outlet's leads share its house words (paywall notices,
-bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet heads its series alike.
+"$3 million"), or, within a day and a half, share most of their rarity-weighted names. A story
+told so far by one outlet alone is compared on headlines only, since an outlet's leads share its
+house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet
+heads its series alike.
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
