@@ -13,9 +13,10 @@ as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines make its items loo
 A weaker cosine suffices when item and story lead with the same names (written capitalised
 mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one precise figure
 that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
-"$3 million"), or, within a day and a half, share most of their rarity-weighted names. A story told so far by one outlet alone is
-compared on headlines only, since an outlet's leads share its house words (paywall notices,
-bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet heads its series alike.
+"$3 million"), or, within a day and a half, share most of their rarity-weighted names. A story
+told so far by one outlet alone is compared on headlines only, since an outlet's leads share its
+house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet
+heads its series alike.
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
@@ -35,10 +36,12 @@ index; `StoryIndex.commit` adopts it once storage has written the result.
 
 from __future__ import annotations
 
+import functools
+import heapq
 import math
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -141,15 +144,6 @@ def _bucket_len(bucket: _Bucket | None) -> int:
     return 1 if isinstance(bucket, int) else len(bucket)
 
 
-def _bucket_ids(bucket: _Bucket | None) -> Iterator[int]:
-    if bucket is None:
-        return
-    if isinstance(bucket, int):
-        yield bucket
-    else:
-        yield from bucket
-
-
 def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
     bucket = index.get(key)
     if bucket is None:
@@ -225,6 +219,12 @@ def _entry(
     )
 
 
+@functools.cache
+def _ones(n: int) -> tuple[int, ...]:
+    """`n` ones: the member counts of a one-member story, one tuple shared by all of a length."""
+    return (1,) * n
+
+
 def _first(sig: Signature, when: datetime) -> _Entry:
     """A new story's entry: what `_entry` makes of one member, without its general sorting
     (most items start a story, so this is the common case)."""
@@ -236,7 +236,7 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     weights = tuple(TITLE_WEIGHT if t in title else 1.0 for t in profile)
     norm = math.sqrt(sum(w * w for w in weights))
     cves = tuple(sorted(set(sig.cves)))
-    ones = (1,) * len(sig.terms)
+    ones = _ones(len(sig.terms))
     sources = (_source(sig),)
     return (
         sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources,
@@ -517,23 +517,14 @@ class Draft:
             return known[1]
         base, mine, hidden = self.base._counts, self._counts, self._hidden_counts
         df = 0
+        high = term << _SLOT_BITS
         for slot in slots:
-            key = _key(term, slot)
-            df += base.get(key, 0) - hidden.get(key, 0) + mine.get(key, 0)
+            key = high | (slot & _SLOT_MASK)  # _key(term, slot)
+            df += base.get(key, 0) + mine.get(key, 0)
+            if hidden:  # most drafts rebuild no story
+                df -= hidden.get(key, 0)
         self._dfs[term] = [start, df]
         return df
-
-    def _vote(self, term: int, weight: float, slots: range, votes: dict[int, float]) -> None:
-        """Add `weight` to every visible story last seen in `slots` whose profile has `term`."""
-        hidden = self.hidden
-        slot_of = self.base._slot_of
-        for sid in _bucket_ids(self.base._index.get(term)):
-            if slot_of[sid] in slots and sid not in hidden:
-                votes[sid] = votes.get(sid, 0.0) + weight
-        slot_of = self._slot_of
-        for sid in _bucket_ids(self._index.get(term)):
-            if slot_of[sid] in slots:
-                votes[sid] = votes.get(sid, 0.0) + weight
 
     def _stories_in(self, slots: range) -> int:
         base, hidden, mine = self.base._slots, self._hidden_slots, self._slots
@@ -546,7 +537,9 @@ class Draft:
         rarity = _Rarity(self, slots, self._stories_in(slots) + _PRIOR_STORIES)
         title = set(sig.title)
         vector: dict[int, float] = {}
-        votes: dict[int, float] = {}
+        # a defaultdict adds a story's first vote without a method call (0.0 + weight: the
+        # same float as a plain dict would hold)
+        votes: defaultdict[int, float] = defaultdict(float)
         # `rarity.of` and `_vote`, inlined: this loop runs for every term of every item
         cached, start, log_total = self._dfs, rarity.start, rarity.log_total
         weights = rarity.weights
@@ -567,20 +560,20 @@ class Draft:
                 if bucket is not None:
                     if isinstance(bucket, int):
                         if base_slot_of[bucket] in slots and bucket not in hidden:
-                            votes[bucket] = votes.get(bucket, 0.0) + weight
+                            votes[bucket] += weight
                     else:
                         for sid in bucket:
                             if base_slot_of[sid] in slots and sid not in hidden:
-                                votes[sid] = votes.get(sid, 0.0) + weight
+                                votes[sid] += weight
                 bucket = my_index.get(term)
                 if bucket is not None:
                     if isinstance(bucket, int):
                         if my_slot_of[bucket] in slots:
-                            votes[bucket] = votes.get(bucket, 0.0) + weight
+                            votes[bucket] += weight
                     else:
                         for sid in bucket:
                             if my_slot_of[sid] in slots:
-                                votes[sid] = votes.get(sid, 0.0) + weight
+                                votes[sid] += weight
         if not votes:
             return None
         norm = math.sqrt(sum(w * w for w in vector.values()))
@@ -641,14 +634,17 @@ class Draft:
         by their ids, which depend on arrival order."""
         window = self.base.window
         floor = max(votes.values()) * _VOTE_SHARE
-        ranked = [(vote, sid) for sid, vote in votes.items() if vote >= floor]
-        ranked.sort()
+        # a heap, not a sort: only the first few of the ranked stories are usually taken; it
+        # pops them in the order a descending sort of (vote, sid) gives
+        ranked = [(-vote, -sid) for sid, vote in votes.items() if vote >= floor]
+        heapq.heapify(ranked)
         found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
         # from the most votes down, until the last place is taken and every story tied with it
         # is in (the tie-break below needs them all); `found` is appended in order of votes, so
         # its last place's votes are known without sorting it before the end
         while ranked:
-            vote, sid = ranked.pop()
+            vote, sid = heapq.heappop(ranked)
+            vote, sid = -vote, -sid
             if len(found) >= _CANDIDATES and -vote > found[_CANDIDATES - 1][0]:
                 break
             entry = self._entry(sid)
