@@ -95,13 +95,14 @@ _SLOT_BITS: Final = 16
 _SLOT_MASK: Final = (1 << _SLOT_BITS) - 1
 
 # The index holds every recent story for days, so its long-lived objects are kept few and
-# cheap for the garbage collector: an entry is a tuple of ints, tuples of ints and a datetime
-# (which the collector stops tracking once it has seen them), and an index bucket of one story
-# is the bare id rather than a set.
+# cheap for the garbage collector: an entry is a tuple of ints, tuples of ints, bytes and a
+# datetime (which the collector stops tracking once it has seen them), and an index bucket of
+# one story is the bare id rather than a set. Member counts are bytes, one byte per term, not
+# tuples of eight-byte pointers: a count stops at MEMBERS_IN_SIGNATURE.
 _Entry = tuple[
     tuple[int, ...],  # terms: every term of its members, sorted
-    tuple[int, ...],  # how many members carry each term
-    tuple[int, ...],  # how many members carry it in their headline
+    bytes,  # how many members carry each term
+    bytes,  # how many members carry it in their headline
     tuple[int, ...],  # CVE identifiers named
     int,  # members
     datetime,  # last seen
@@ -126,7 +127,10 @@ _SOURCES: Final = 10
 _NAMES: Final = 11
 _UNKNOWN: Final = -1  # a member whose source the caller did not say
 
-_Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
+# The stories under one key: one id, a tuple of a few, or a set of many. A set holds a few ids
+# in several times the memory of a tuple, and most terms are in few stories' profiles.
+_Bucket = int | tuple[int, ...] | set[int]
+_SMALL_BUCKET: Final = 64  # ids a tuple bucket holds; beyond, a set (adding copies a tuple)
 
 
 def _slot(when: datetime) -> int:
@@ -138,19 +142,16 @@ def _key(term: int, slot: int) -> int:
     return (term << _SLOT_BITS) | (slot & _SLOT_MASK)
 
 
-def _bucket_len(bucket: _Bucket | None) -> int:
-    if bucket is None:
-        return 0
-    return 1 if isinstance(bucket, int) else len(bucket)
-
-
 def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
     bucket = index.get(key)
     if bucket is None:
         index[key] = sid
     elif isinstance(bucket, int):
         if bucket != sid:
-            index[key] = {bucket, sid}
+            index[key] = (bucket, sid)
+    elif isinstance(bucket, tuple):
+        if sid not in bucket:
+            index[key] = (*bucket, sid) if len(bucket) < _SMALL_BUCKET else {*bucket, sid}
     else:
         bucket.add(sid)
 
@@ -163,15 +164,18 @@ def _bucket_discard(index: dict[int, _Bucket], key: int, sid: int) -> None:
         if bucket == sid:
             del index[key]
         return
+    if isinstance(bucket, tuple):
+        if sid in bucket:
+            rest = tuple(other for other in bucket if other != sid)
+            index[key] = rest[0] if len(rest) == 1 else rest
+        return
     bucket.discard(sid)
-    if len(bucket) == 1:
-        index[key] = next(iter(bucket))
-    elif not bucket:
-        del index[key]
+    if len(bucket) <= _SMALL_BUCKET // 2:  # back to a tuple, with room to grow again
+        index[key] = tuple(bucket)
 
 
 def _profile(
-    terms: tuple[int, ...], counts: tuple[int, ...], heads: tuple[int, ...], members: int
+    terms: tuple[int, ...], counts: bytes, heads: bytes, members: int
 ) -> tuple[tuple[int, ...], tuple[float, ...]]:
     """A story's most shared terms (ties by term) and their support weights."""
     ranked = sorted(range(len(terms)), key=lambda i: (-counts[i], -heads[i], terms[i]))
@@ -198,8 +202,8 @@ def _entry(
     names: tuple[int, ...],
 ) -> _Entry:
     terms = tuple(sorted(counts))
-    count_of = tuple(counts[t] for t in terms)
-    head_of = tuple(heads.get(t, 0) for t in terms)
+    count_of = bytes(counts[t] for t in terms)
+    head_of = bytes(heads.get(t, 0) for t in terms)
     profile, weights = _profile(terms, count_of, head_of, members)
     cve_ids = tuple(sorted(set(cves)))
     norm = math.sqrt(sum(w * w for w in weights))
@@ -220,16 +224,16 @@ def _entry(
 
 
 @functools.cache
-def _ones(n: int) -> tuple[int, ...]:
-    """`n` ones: the member counts of a one-member story, one tuple shared by all of a length."""
-    return (1,) * n
+def _ones(n: int) -> bytes:
+    """`n` ones: the member counts of a one-member story, one object shared by all of a length."""
+    return b"\x01" * n
 
 
 def _first(sig: Signature, when: datetime) -> _Entry:
     """A new story's entry: what `_entry` makes of one member, without its general sorting
     (most items start a story, so this is the common case)."""
     title = set(sig.title)
-    heads = tuple(1 if t in title else 0 for t in sig.terms)
+    heads = bytes(1 if t in title else 0 for t in sig.terms)
     # every term is carried by the one member: the headline's terms rank first, then by term
     chosen = [*sig.title, *(t for t in sig.terms if t not in title)][:STORY_TERMS]
     profile = tuple(sorted(chosen))
@@ -484,15 +488,15 @@ class Draft:
         for term in profile:
             if step < 0:
                 _bucket_discard(index, term, key)
-            else:  # _bucket_add, inlined
+            else:  # _bucket_add, inlined for its common cases
                 bucket = index.get(term)
                 if bucket is None:
                     index[term] = key
                 elif isinstance(bucket, int):
                     if bucket != key:
-                        index[term] = {bucket, key}
+                        index[term] = (bucket, key)
                 else:
-                    bucket.add(key)
+                    _bucket_add(index, term, key)
             k = (term << _SLOT_BITS) | low  # _key(term, slot)
             counts[k] = counts.get(k, 0) + step
             known = dfs.get(term)
