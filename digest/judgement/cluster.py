@@ -151,7 +151,7 @@ def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
             index[key] = (bucket, sid)
     elif isinstance(bucket, tuple):
         if sid not in bucket:
-            index[key] = (*bucket, sid) if len(bucket) < _SMALL_BUCKET else {*bucket, sid}
+            index[key] = bucket + (sid,) if len(bucket) < _SMALL_BUCKET else {*bucket, sid}
     else:
         bucket.add(sid)
 
@@ -166,7 +166,8 @@ def _bucket_discard(index: dict[int, _Bucket], key: int, sid: int) -> None:
         return
     if isinstance(bucket, tuple):
         if sid in bucket:
-            rest = tuple(other for other in bucket if other != sid)
+            at = bucket.index(sid)
+            rest = bucket[:at] + bucket[at + 1 :]
             index[key] = rest[0] if len(rest) == 1 else rest
         return
     bucket.discard(sid)
@@ -495,6 +496,9 @@ class Draft:
                 elif isinstance(bucket, int):
                     if bucket != key:
                         index[term] = (bucket, key)
+                elif isinstance(bucket, tuple) and len(bucket) < _SMALL_BUCKET:
+                    if key not in bucket:
+                        index[term] = bucket + (key,)
                 else:
                     _bucket_add(index, term, key)
             k = (term << _SLOT_BITS) | low  # _key(term, slot)
