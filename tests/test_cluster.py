@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from digest.judgement.cluster import StoryIndex
+from digest.judgement.cluster import StoryIndex, _bucket_add, _bucket_discard
 from digest.judgement.signature import signature
 
 DATA = Path(__file__).parent / "data" / "cluster_pairs.json"
@@ -426,3 +427,23 @@ def test_a_figure_other_recent_stories_give_too_is_no_evidence():
     )
     assert other != told
     assert told != retold
+
+
+def test_an_index_bucket_holds_exactly_its_stories_as_it_grows_and_shrinks():
+    # buckets change form as they grow (one id, a tuple, a set) and shrink back: whatever the
+    # form, the stories under a term are those added and not yet removed
+    rng = random.Random(3)
+    index: dict[int, object] = {}
+    held: set[int] = set()
+    for step in range(5000):
+        sid = rng.randrange(200)
+        if rng.random() < (0.1 if 1000 <= step < 3000 else 0.7):  # grow, shrink, grow again
+            _bucket_add(index, 7, sid)  # type: ignore[arg-type]
+            held.add(sid)
+        else:
+            _bucket_discard(index, 7, sid)  # type: ignore[arg-type]
+            held.discard(sid)
+        bucket = index.get(7)
+        found = set() if bucket is None else {bucket} if isinstance(bucket, int) else set(bucket)
+        assert found == held
+        assert not isinstance(bucket, tuple) or len(bucket) == len(held)  # no id twice

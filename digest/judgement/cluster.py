@@ -36,10 +36,12 @@ index; `StoryIndex.commit` adopts it once storage has written the result.
 
 from __future__ import annotations
 
+import functools
+import heapq
 import math
 from bisect import bisect_left
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -93,13 +95,14 @@ _SLOT_BITS: Final = 16
 _SLOT_MASK: Final = (1 << _SLOT_BITS) - 1
 
 # The index holds every recent story for days, so its long-lived objects are kept few and
-# cheap for the garbage collector: an entry is a tuple of ints, tuples of ints and a datetime
-# (which the collector stops tracking once it has seen them), and an index bucket of one story
-# is the bare id rather than a set.
+# cheap for the garbage collector: an entry is a tuple of ints, tuples of ints, bytes and a
+# datetime (which the collector stops tracking once it has seen them), and an index bucket of
+# one story is the bare id rather than a set. Member counts are bytes, one byte per term, not
+# tuples of eight-byte pointers: a count stops at MEMBERS_IN_SIGNATURE.
 _Entry = tuple[
     tuple[int, ...],  # terms: every term of its members, sorted
-    tuple[int, ...],  # how many members carry each term
-    tuple[int, ...],  # how many members carry it in their headline
+    bytes,  # how many members carry each term
+    bytes,  # how many members carry it in their headline
     tuple[int, ...],  # CVE identifiers named
     int,  # members
     datetime,  # last seen
@@ -124,7 +127,10 @@ _SOURCES: Final = 10
 _NAMES: Final = 11
 _UNKNOWN: Final = -1  # a member whose source the caller did not say
 
-_Bucket = int | set[int]  # the stories under one key: one id, or a set of two or more
+# The stories under one key: one id, a tuple of a few, or a set of many. A set holds a few ids
+# in several times the memory of a tuple, and most terms are in few stories' profiles.
+_Bucket = int | tuple[int, ...] | set[int]
+_SMALL_BUCKET: Final = 64  # ids a tuple bucket holds; beyond, a set (adding copies a tuple)
 
 
 def _slot(when: datetime) -> int:
@@ -136,28 +142,16 @@ def _key(term: int, slot: int) -> int:
     return (term << _SLOT_BITS) | (slot & _SLOT_MASK)
 
 
-def _bucket_len(bucket: _Bucket | None) -> int:
-    if bucket is None:
-        return 0
-    return 1 if isinstance(bucket, int) else len(bucket)
-
-
-def _bucket_ids(bucket: _Bucket | None) -> Iterator[int]:
-    if bucket is None:
-        return
-    if isinstance(bucket, int):
-        yield bucket
-    else:
-        yield from bucket
-
-
 def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
     bucket = index.get(key)
     if bucket is None:
         index[key] = sid
     elif isinstance(bucket, int):
         if bucket != sid:
-            index[key] = {bucket, sid}
+            index[key] = (bucket, sid)
+    elif isinstance(bucket, tuple):
+        if sid not in bucket:
+            index[key] = bucket + (sid,) if len(bucket) < _SMALL_BUCKET else {*bucket, sid}
     else:
         bucket.add(sid)
 
@@ -170,15 +164,19 @@ def _bucket_discard(index: dict[int, _Bucket], key: int, sid: int) -> None:
         if bucket == sid:
             del index[key]
         return
+    if isinstance(bucket, tuple):
+        if sid in bucket:
+            at = bucket.index(sid)
+            rest = bucket[:at] + bucket[at + 1 :]
+            index[key] = rest[0] if len(rest) == 1 else rest
+        return
     bucket.discard(sid)
-    if len(bucket) == 1:
-        index[key] = next(iter(bucket))
-    elif not bucket:
-        del index[key]
+    if len(bucket) <= _SMALL_BUCKET // 2:  # back to a tuple, with room to grow again
+        index[key] = tuple(bucket)
 
 
 def _profile(
-    terms: tuple[int, ...], counts: tuple[int, ...], heads: tuple[int, ...], members: int
+    terms: tuple[int, ...], counts: bytes, heads: bytes, members: int
 ) -> tuple[tuple[int, ...], tuple[float, ...]]:
     """A story's most shared terms (ties by term) and their support weights."""
     ranked = sorted(range(len(terms)), key=lambda i: (-counts[i], -heads[i], terms[i]))
@@ -205,8 +203,8 @@ def _entry(
     names: tuple[int, ...],
 ) -> _Entry:
     terms = tuple(sorted(counts))
-    count_of = tuple(counts[t] for t in terms)
-    head_of = tuple(heads.get(t, 0) for t in terms)
+    count_of = bytes(counts[t] for t in terms)
+    head_of = bytes(heads.get(t, 0) for t in terms)
     profile, weights = _profile(terms, count_of, head_of, members)
     cve_ids = tuple(sorted(set(cves)))
     norm = math.sqrt(sum(w * w for w in weights))
@@ -226,18 +224,24 @@ def _entry(
     )
 
 
+@functools.cache
+def _ones(n: int) -> bytes:
+    """`n` ones: the member counts of a one-member story, one object shared by all of a length."""
+    return b"\x01" * n
+
+
 def _first(sig: Signature, when: datetime) -> _Entry:
     """A new story's entry: what `_entry` makes of one member, without its general sorting
     (most items start a story, so this is the common case)."""
     title = set(sig.title)
-    heads = tuple(1 if t in title else 0 for t in sig.terms)
+    heads = bytes(1 if t in title else 0 for t in sig.terms)
     # every term is carried by the one member: the headline's terms rank first, then by term
     chosen = [*sig.title, *(t for t in sig.terms if t not in title)][:STORY_TERMS]
     profile = tuple(sorted(chosen))
     weights = tuple(TITLE_WEIGHT if t in title else 1.0 for t in profile)
     norm = math.sqrt(sum(w * w for w in weights))
     cves = tuple(sorted(set(sig.cves)))
-    ones = (1,) * len(sig.terms)
+    ones = _ones(len(sig.terms))
     sources = (_source(sig),)
     return (
         sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources,
@@ -485,15 +489,18 @@ class Draft:
         for term in profile:
             if step < 0:
                 _bucket_discard(index, term, key)
-            else:  # _bucket_add, inlined
+            else:  # _bucket_add, inlined for its common cases
                 bucket = index.get(term)
                 if bucket is None:
                     index[term] = key
                 elif isinstance(bucket, int):
                     if bucket != key:
-                        index[term] = {bucket, key}
+                        index[term] = (bucket, key)
+                elif isinstance(bucket, tuple) and len(bucket) < _SMALL_BUCKET:
+                    if key not in bucket:
+                        index[term] = bucket + (key,)
                 else:
-                    bucket.add(key)
+                    _bucket_add(index, term, key)
             k = (term << _SLOT_BITS) | low  # _key(term, slot)
             counts[k] = counts.get(k, 0) + step
             known = dfs.get(term)
@@ -518,23 +525,14 @@ class Draft:
             return known[1]
         base, mine, hidden = self.base._counts, self._counts, self._hidden_counts
         df = 0
+        high = term << _SLOT_BITS
         for slot in slots:
-            key = _key(term, slot)
-            df += base.get(key, 0) - hidden.get(key, 0) + mine.get(key, 0)
+            key = high | (slot & _SLOT_MASK)  # _key(term, slot)
+            df += base.get(key, 0) + mine.get(key, 0)
+            if hidden:  # most drafts rebuild no story
+                df -= hidden.get(key, 0)
         self._dfs[term] = [start, df]
         return df
-
-    def _vote(self, term: int, weight: float, slots: range, votes: dict[int, float]) -> None:
-        """Add `weight` to every visible story last seen in `slots` whose profile has `term`."""
-        hidden = self.hidden
-        slot_of = self.base._slot_of
-        for sid in _bucket_ids(self.base._index.get(term)):
-            if slot_of[sid] in slots and sid not in hidden:
-                votes[sid] = votes.get(sid, 0.0) + weight
-        slot_of = self._slot_of
-        for sid in _bucket_ids(self._index.get(term)):
-            if slot_of[sid] in slots:
-                votes[sid] = votes.get(sid, 0.0) + weight
 
     def _stories_in(self, slots: range) -> int:
         base, hidden, mine = self.base._slots, self._hidden_slots, self._slots
@@ -547,7 +545,9 @@ class Draft:
         rarity = _Rarity(self, slots, self._stories_in(slots) + _PRIOR_STORIES)
         title = set(sig.title)
         vector: dict[int, float] = {}
-        votes: dict[int, float] = {}
+        # a defaultdict adds a story's first vote without a method call (0.0 + weight: the
+        # same float as a plain dict would hold)
+        votes: defaultdict[int, float] = defaultdict(float)
         # `rarity.of` and `_vote`, inlined: this loop runs for every term of every item
         cached, start, log_total = self._dfs, rarity.start, rarity.log_total
         weights = rarity.weights
@@ -568,20 +568,20 @@ class Draft:
                 if bucket is not None:
                     if isinstance(bucket, int):
                         if base_slot_of[bucket] in slots and bucket not in hidden:
-                            votes[bucket] = votes.get(bucket, 0.0) + weight
+                            votes[bucket] += weight
                     else:
                         for sid in bucket:
                             if base_slot_of[sid] in slots and sid not in hidden:
-                                votes[sid] = votes.get(sid, 0.0) + weight
+                                votes[sid] += weight
                 bucket = my_index.get(term)
                 if bucket is not None:
                     if isinstance(bucket, int):
                         if my_slot_of[bucket] in slots:
-                            votes[bucket] = votes.get(bucket, 0.0) + weight
+                            votes[bucket] += weight
                     else:
                         for sid in bucket:
                             if my_slot_of[sid] in slots:
-                                votes[sid] = votes.get(sid, 0.0) + weight
+                                votes[sid] += weight
         if not votes:
             return None
         norm = math.sqrt(sum(w * w for w in vector.values()))
@@ -642,14 +642,17 @@ class Draft:
         by their ids, which depend on arrival order."""
         window = self.base.window
         floor = max(votes.values()) * _VOTE_SHARE
-        ranked = [(vote, sid) for sid, vote in votes.items() if vote >= floor]
-        ranked.sort()
+        # a heap, not a sort: only the first few of the ranked stories are usually taken; it
+        # pops them in the order a descending sort of (vote, sid) gives
+        ranked = [(-vote, -sid) for sid, vote in votes.items() if vote >= floor]
+        heapq.heapify(ranked)
         found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
         # from the most votes down, until the last place is taken and every story tied with it
         # is in (the tie-break below needs them all); `found` is appended in order of votes, so
         # its last place's votes are known without sorting it before the end
         while ranked:
-            vote, sid = ranked.pop()
+            vote, sid = heapq.heappop(ranked)
+            vote, sid = -vote, -sid
             if len(found) >= _CANDIDATES and -vote > found[_CANDIDATES - 1][0]:
                 break
             entry = self._entry(sid)
