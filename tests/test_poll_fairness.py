@@ -36,13 +36,15 @@ class Host:
                     host.busy += 1
                     host.most = max(host.most, host.busy)
                 time.sleep(delay)
+                # done before the answer leaves: once the client has it, it may send the next
+                # request before this thread runs again, and would be counted twice at once
+                with lock:
+                    host.busy -= 1
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml")
                 self.send_header("Content-Length", str(len(FEED)))
                 self.end_headers()
                 self.wfile.write(FEED)
-                with lock:
-                    host.busy -= 1
 
             def log_message(self, *args: object) -> None:
                 return None
