@@ -496,8 +496,6 @@ class _Compiled:
             for cat in topics.values()
             if cat.framing
         }
-        # the jurisdictions' bodies and laws (acronyms and phrases, not the places' keywords): a
-        # sentence that names one is in policy context
         # the words whose presence a context term's match needs (a word, or the word a phrase
         # is filed under): a sentence with none of them holds no context term
         self.context_words = self._words_leading_to(self.context_hits)
@@ -509,6 +507,8 @@ class _Compiled:
                 if kind == "jurisdiction" and weight > 0 and " " not in term:
                     place_forms[word].add(slug)
         self.place_forms = {word: frozenset(slugs) for word, slugs in place_forms.items()}
+        # the jurisdictions' bodies and laws (acronyms and phrases, not the places' keywords): a
+        # sentence that names one is in policy context
         self.authority_words = frozenset(
             tokens[0].lower() for term in bodies if (tokens := _tokens(term))
         )
@@ -709,6 +709,7 @@ class Taxonomy:
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
         compiled = self._compiled
         text = _without_captions(text)
+        sentences = _Sentences(text)
         in_title = compiled.matcher.evidence(title)
         in_text = compiled.matcher.evidence(text)
         contextual = compiled.context_hits
@@ -721,9 +722,9 @@ class Taxonomy:
         ):
             in_title = {h: n for h, n in in_title.items() if h not in contextual}
         if contextual and not contextual.isdisjoint(in_text):
-            in_text = self._in_policy_sentences(text, in_text)
+            in_text = self._in_policy_sentences(text, sentences, in_text)
         if compiled.tools:
-            in_title, in_text = self._without_tools(text, in_title, in_text)
+            in_title, in_text = self._without_tools(sentences, in_title, in_text)
         # Every hit found occurs at least once, and in a title once is enough.
         title_points = compiled.title_points
         for hit in in_title:
@@ -747,6 +748,7 @@ class Taxonomy:
                 compiled.pairs,
                 (title, {hits[h][1] for h in in_title}),
                 (text, {hits[h][1] for h in in_text}),
+                sentences,
             )
         authorities = compiled.authority_hits
         named = authorities.intersection(in_title).union(authorities.intersection(in_text))
@@ -776,7 +778,7 @@ class Taxonomy:
         return _Tally(*tallies, framed, acting)
 
     def _without_tools(
-        self, text: Words, in_title: dict[int, int], in_text: dict[int, int]
+        self, sentences: _Sentences, in_title: dict[int, int], in_text: dict[int, int]
     ) -> tuple[dict[int, int], dict[int, int]]:
         """The headline's and the text's hits without a topic's ordinary words where they are
         the tool of another topic's act: in a headline, or a sentence, that holds its evidence."""
@@ -784,17 +786,20 @@ class Taxonomy:
             if not weak.isdisjoint(in_title) and not acts.isdisjoint(in_title):
                 in_title = {h: n for h, n in in_title.items() if h not in weak}
             if not weak.isdisjoint(in_text) and not acts.isdisjoint(in_text):
-                in_text = self._outside_acts(text, in_text, weak, acts)
+                in_text = self._outside_acts(sentences, in_text, weak, acts)
         return in_title, in_text
 
     def _outside_acts(
-        self, text: Words, found: dict[int, int], weak: frozenset[int], acts: frozenset[int]
+        self,
+        sentences: _Sentences,
+        found: dict[int, int],
+        weak: frozenset[int],
+        acts: frozenset[int],
     ) -> dict[int, int]:
         """`found` with the `weak` hits counted only in sentences without `acts` hits."""
         outside: dict[int, int] = {}
         compiled = self._compiled
-        for sentence in split_sentences(text.text):
-            words = split_words(sentence)
+        for words in sentences.split:
             if compiled.tool_words.isdisjoint(words.words):
                 continue
             hits = compiled.matcher.evidence(words)
@@ -823,7 +828,9 @@ class Taxonomy:
                         named[slug] = named.get(slug, 0.0) + points
         return {slug for slug, points in named.items() if points >= scores.get(slug, 0.0)}
 
-    def _in_policy_sentences(self, text: Words, found: dict[int, int]) -> dict[int, int]:
+    def _in_policy_sentences(
+        self, text: Words, sentences: _Sentences, found: dict[int, int]
+    ) -> dict[int, int]:
         """`found` (a text's hits) with its context terms counted only in the sentences that
         name an authority, a legal action or a jurisdiction's body or law: "competition" next to
         "probe", not in a sentence about a hacking contest of an item that mentions the police
@@ -833,20 +840,18 @@ class Taxonomy:
         kept = {h: n for h, n in found.items() if h not in contextual}
         if authorities.isdisjoint(found) and not self.relevance.in_context(_NO_WORDS, text):
             return kept  # no sentence of it gives a policy context
-        sentences = split_sentences(text.text)
-        if len(sentences) < 2:
+        if len(sentences.split) < 2:
             return found  # the one sentence gives it
         # the sentences that may hold a context term (one of their words leads to one) and give
         # a policy context; their terms found in one pass over them
         leads = compiled.context_words
         in_policy = []
         holders = 0
-        for sentence in sentences:
-            words = split_words(sentence)
+        for words in sentences.split:
             if not leads.isdisjoint(words.words):
                 holders += 1
                 if self._policy_sentence(words):
-                    in_policy.append(sentence)
+                    in_policy.append(words.text)
         if len(in_policy) == holders:
             return found  # every sentence that may hold one gives a policy context
         if in_policy:
@@ -952,6 +957,19 @@ def _without_captions(text: Words) -> Words:
     return text if len(kept) == len(sentences) else split_words("\n".join(kept))
 
 
+class _Sentences:
+    """A text's sentences, each split into words on first use: the policy-context, tool and
+    `together` checks of one classification all read them."""
+
+    def __init__(self, text: Words) -> None:
+        self.text = text
+
+    @cached_property
+    def split(self) -> list[Words]:
+        """The sentences, in order."""
+        return [split_words(s) for s in split_sentences(self.text.text)]
+
+
 def _lead_weighted(matcher: _Matcher, text: Words, found: dict[int, int]) -> dict[int, float]:
     """`found` (a long text's hits) with the mentions past the text's lead counted at
     LATER_WEIGHT."""
@@ -977,11 +995,12 @@ def _add_pairs(
     pairs: list[_Pair],
     title: tuple[Words, set[str]],
     text: tuple[Words, set[str]],
+    sentences: _Sentences,
 ) -> None:
     """Add the `together` pairs found: in the headline, or in one sentence of the text, where
     the slug's own terms are not found there already (they tell the same act: "data theft")."""
     in_title, in_text = set(title[0].words), set(text[0].words)
-    sentences: list[set[bytes]] | None = None
+    in_sentences: list[set[bytes]] | None = None
     for side, slug, first, second in pairs:
         points = 0.0
         if (
@@ -991,9 +1010,9 @@ def _add_pairs(
         ):
             points += TOGETHER_WEIGHT * TITLE_WEIGHT
         if slug not in text[1] and not first.isdisjoint(in_text) and not second.isdisjoint(in_text):
-            if sentences is None:
-                sentences = [set(split_words(s).words) for s in split_sentences(text[0].text)]
-            if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in sentences):
+            if in_sentences is None:
+                in_sentences = [set(words.words) for words in sentences.split]
+            if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in in_sentences):
                 points += TOGETHER_WEIGHT
         if points:
             tally = tallies[side]
