@@ -847,3 +847,45 @@ def test_general_forms_of_a_deadline(sentence: str, expected: str):
 )
 def test_general_forms_that_are_no_deadline(sentence: str):
     assert labels(sentence, "2025-11-05T12:00:00") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # a government's deadline pushed back by a span ends that span after publication
+        (
+            "Trump says he's extended the tariff deadline for Mexico by 90 days",
+            "2025-07-31T21:51:00",
+            ["29 October 2025 · deadline"],
+        ),
+        (
+            "U.S. and China extend tariff truce deadline for another 3 months",
+            "2025-08-12T13:54:00",
+            ["12 November 2025 · deadline"],
+        ),
+        # the condition of an official's threat is an ultimatum
+        (
+            "Texas AG Paxton will try to expel Texas Democrats if they don’t return by Friday",
+            "2025-08-05T21:51:00",
+            ["8 August 2025 · deadline"],
+        ),
+    ],
+)
+def test_extended_deadlines_and_ultimatums_from_headlines(
+    sentence: str, published: str, expected: list[str]
+):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a span that is an amount or a duration, not a deadline pushed back
+        "Airline cuts the wait for refunds by 30 days",
+        "Travellers will be banned from entering the country for 14 days",
+        # a firm's threat is no official ultimatum
+        "Startup says it will walk away if investors don't commit by Friday",
+    ],
+)
+def test_spans_and_threats_that_are_no_deadline(sentence: str):
+    assert labels(sentence, "2025-11-05T12:00:00") == []

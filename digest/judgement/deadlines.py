@@ -72,6 +72,8 @@ _DATE = re.compile(
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
+  | (?P<ext>\b(?i:by|for)\s+(?i:another\s+|a\s+further\s+|an\s+(?:additional|extra)\s+)?
+        (?P<n4>(?i:{_NUMBER}))[\s-](?P<u4>(?i:day|week|fortnight|month))(?i:s)?\b(?!-))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
         |by\s+year[\s-]end|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
@@ -85,7 +87,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _ANCHORS = frozenset(
     [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "at", "later",
      "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
-     "fourth"]
+     "fourth", "for"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
@@ -544,7 +546,7 @@ _AUTHORITY = re.compile(
     r"|[Ff]ederal|[Ss]tates?|[Pp]arliament|[Aa]uthorities"
     # an office rather than a name: whoever holds it speaks for a government
     r"|[Aa]dministration|President|Prime Minister|Chancellor|[Ss]ecretary|Department|Governor"
-    r"|Pentagon|Treasury)\b"
+    r"|Pentagon|Treasury|Attorney General|AG)\b"
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
@@ -611,6 +613,7 @@ _TRIGGER_NEEDLES = (
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
+    "n't", "n’t", "unless", "fail", "refuse",
 )  # fmt: skip
 
 
@@ -629,6 +632,7 @@ class _When:
     end: int
     relative: bool  # resolved from the publication date ("within 60 days", "next month")
     duty: bool = False  # it names a duty itself: "a 30-day deadline", "90 days to comply"
+    extended: bool = False  # a deadline pushed back by a span: "extended the deadline by 90 days"
 
 
 def extract_deadlines(text: str, published: datetime | date) -> list[Deadline]:
@@ -785,6 +789,20 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             "year": relativedelta(years=count),
         }[unit]
         return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
+    if g["ext"]:
+        # "by 90 days" or "for another 3 months" dates something only as the span a deadline or
+        # a truce was pushed back by; elsewhere it is an amount ("cut by 30 days") or a duration
+        if not _EXTENDED.search(sentence, max(0, m.start() - 80), m.start()):
+            return None
+        count = int(g["n4"]) if g["n4"].isdigit() else _NUMBERS[g["n4"].lower()]
+        unit = g["u4"].lower()
+        step = {
+            "day": relativedelta(days=count),
+            "week": relativedelta(weeks=count),
+            "fortnight": relativedelta(weeks=2 * count),
+            "month": relativedelta(months=count),
+        }[unit]
+        return _When(today + step, "day", m.start(), m.end(), True, extended=True)
     if g["next"]:
         if g["u3"].lower() == "month":
             return _When((today + relativedelta(months=1)).replace(day=1), "month", *m.span(), True)
@@ -899,6 +917,20 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     return None
 
 
+# The condition of a threat: "will try to expel them if they don't return by Friday"
+_IF_NOT = re.compile(
+    r"\b(?:if|unless)\s+(?:[\w.'’-]+\s+){1,4}?(?:(?:does|do|did)\s*n(?:o|['’])t|fails?\s+to"
+    r"|refuses?\s+to)\b[^.;,]{0,60}$"
+    r"|\bunless\s+(?:[\w.'’-]+\s+){1,4}?(?!not\b)[a-z]+s?\b[^.;,]{0,60}$",
+    _I,
+)
+# A deadline or a truce pushed back, right before the span it was pushed back by: "extended the
+# tariff deadline for Mexico by 90 days", "extend tariff truce deadline for another 3 months"
+_EXTENDED = re.compile(
+    r"\bextend(?:s|ed|ing)?\s+(?:[\w'’.-]+\s+){0,4}?(?:deadlines?|truce|ceasefire|pause"
+    r"|ultimatum)\b(?:\s+[\w'’.-]+){0,3}\s*$",
+    _I,
+)
 # ("as of Thursday, 120 have been neutralised" is a count's date, not a rule's start)
 # A past auxiliary owns a later weekday unless a verb of the future or of a rule stands between
 _PAST_AUX = re.compile(
@@ -1037,6 +1069,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     """
     lead = _core_lead(sentence[max(0, when.begin - 60) : when.begin])
     after = sentence[when.end : when.end + 60]
+    if when.extended:
+        # a government's deadline pushed back is its new ultimatum; another's is its own affair
+        return "other" if _AUTHORITY.search(sentence) else None
     if _T_CONSULTATION.search(sentence):
         return "consultation"
     if _tail(lead, r"(?:gives?|gave|given|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
@@ -1172,6 +1207,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
+    if (
+        (ultimatum := _IF_NOT.search(sentence, max(0, when.begin - 100), when.begin))
+        and _AUTHORITY.search(sentence, 0, ultimatum.start())
+        and (when.relative or _tail(lead, r"by|before|no later than|(?:by )?the end of"))
+    ):
+        return "other"  # a threat unless another party acts by then: an ultimatum
     # "by the end of the year" carries its own "by"
     by_lead = (
         _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
