@@ -847,3 +847,121 @@ def test_general_forms_of_a_deadline(sentence: str, expected: str):
 )
 def test_general_forms_that_are_no_deadline(sentence: str):
     assert labels(sentence, "2025-11-05T12:00:00") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # a government's deadline pushed back by a span ends that span after publication
+        (
+            "Trump says he's extended the tariff deadline for Mexico by 90 days",
+            "2025-07-31T21:51:00",
+            ["29 October 2025 · deadline"],
+        ),
+        (
+            "U.S. and China extend tariff truce deadline for another 3 months",
+            "2025-08-12T13:54:00",
+            ["12 November 2025 · deadline"],
+        ),
+        # the condition of an official's threat is an ultimatum
+        (
+            "Texas AG Paxton will try to expel Texas Democrats if they don’t return by Friday",
+            "2025-08-05T21:51:00",
+            ["8 August 2025 · deadline"],
+        ),
+    ],
+)
+def test_extended_deadlines_and_ultimatums_from_headlines(
+    sentence: str, published: str, expected: list[str]
+):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a span that is an amount or a duration, not a deadline pushed back
+        "Airline cuts the wait for refunds by 30 days",
+        "Travellers will be banned from entering the country for 14 days",
+        # a firm's threat is no official ultimatum
+        "Startup says it will walk away if investors don't commit by Friday",
+    ],
+)
+def test_spans_and_threats_that_are_no_deadline(sentence: str):
+    assert labels(sentence, "2025-11-05T12:00:00") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # a measure set in advance to end on a day ends then, after it takes effect
+        (
+            "Share your views Boris Johnson has announced a second national Covid lockdown in "
+            "England which will come into effect on Thursday 5 November and is currently set to "
+            "end on Wednesday 2 December.",
+            "2020-11-01T12:45:00",
+            ["5 November 2020 · takes effect", "2 December 2020 · expires"],
+        ),
+        # public support people must wait for starts on that date
+        (
+            "Self-employed people must wait until June to get 80% of their earnings covered by "
+            "the state, up to a maximum of £2,500 a month for three months, in response to the "
+            "coronavirus crisis.",
+            "2020-03-26T19:25:00",
+            ["June 2020 · takes effect"],
+        ),
+        # a support scheme that lasts until a month ends then
+        (
+            "Covid-19: PM stresses England 'stay at home' message, and furlough until March",
+            "2020-11-05T17:41:00",
+            ["March 2021 · expires"],
+        ),
+        # a permission for people from a weekday; a region moving into a tier of restrictions
+        (
+            'An Taoiseach @LeoVaradkar , "Many have yearned to break free from cocooning, from '
+            "Monday it will be permissible for people in this category to welcome a small number "
+            'of visitors to their home."',
+            "2020-06-05T14:44:00",
+            ["8 June 2020 · takes effect"],
+        ),
+        (
+            "Covid: South Yorkshire to move into tier 3 from Saturday",
+            "2020-10-21T10:53:00",
+            ["24 October 2020 · takes effect"],
+        ),
+    ],
+)
+def test_measures_of_a_pandemic_year(sentence: str, published: str, expected: list[str]):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        # a duty that may come is none yet
+        (
+            "The Belgian government has warned that country could be put into a second "
+            "“complete lockdown” following a significant spike in infections, while the Spanish "
+            "region of Catalonia may also have to reintroduce lockdown measures if outbreaks are "
+            "not brought under control within 10 days.",
+            "2020-07-27T16:02:00",
+        ),
+        # a consultation dates only its close; a rule that "could be introduced" is no rule yet
+        (
+            "Public consultation launched on scheme to chip 2.6m unregistered cats to help "
+            "reunite lost animals with their owners Compulsory microchipping for cats and kittens "
+            "could be introduced in England as early as next year, in a move that would help "
+            "reunite thousands of owners with their lost or stolen pets.",
+            "2020-12-23T07:00:00",
+        ),
+        # a study's finding: a past passive "forced to" is no duty, a long span no deadline
+        (
+            "A study in 2005 found that the pine mistletoe in the Swiss Alps had been forced to "
+            "climb about 200 metres up mountainsides in 100 years to find cooler conditions, and "
+            "was expected to climb a further 350 metres up the slopes by 2030.",
+            "2020-12-16T06:00:00",
+        ),
+    ],
+)
+def test_possible_duties_and_findings_are_no_deadline(sentence: str, published: str):
+    assert labels(sentence, published) == []

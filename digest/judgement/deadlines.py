@@ -72,6 +72,8 @@ _DATE = re.compile(
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
+  | (?P<ext>\b(?i:by|for)\s+(?i:another\s+|a\s+further\s+|an\s+(?:additional|extra)\s+)?
+        (?P<n4>(?i:{_NUMBER}))[\s-](?P<u4>(?i:day|week|fortnight|month))(?i:s)?\b(?!-))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
         |by\s+year[\s-]end|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
@@ -85,7 +87,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _ANCHORS = frozenset(
     [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "at", "later",
      "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
-     "fourth"]
+     "fourth", "for"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
@@ -124,7 +126,9 @@ _COURT = re.compile(r"\b(?:[Cc]ourts?|[Jj]udges?|[Tt]ribunal|[Jj]ustices?)\b")
 # "April-May 2026": a month that opens a range of months is a date too
 _RANGE_AFTER = re.compile(rf"^\s*[-–]\s*{_MONTH}\b")
 _RANGE_TO = re.compile(
-    rf"\s*(?:to|through|until|till|and|[-–])\s+({_MONTH})\b\.?(?:\s+(20\d\d))?", re.IGNORECASE
+    rf"\s*(?:to|through|until|till|and|[-–])\s+(?:(?:early|mid|late)[\s-]+)?({_MONTH})\b\.?"
+    r"(?:\s+(20\d\d))?",
+    re.IGNORECASE,
 )
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
 _FUTURE_LEAD = re.compile(
@@ -239,7 +243,9 @@ _T_EXTENSION = re.compile(
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
     # a command names whom it binds and what they must do: "orders X to", "forces Y to"
-    r"|direct(?:s|ed|ing)|(?:orders|ordering|(?<!into )forc(?:e|es|ed|ing))"
+    # (a past passive "had been forced to climb" tells what happened)
+    r"|direct(?:s|ed|ing)|(?:orders|ordering"
+    r"|(?<!into )(?<!been )(?<!was )(?<!were )forc(?:e|es|ed|ing))"
     r"\s+(?:[\w.'’-]+\s+){0,5}?to"
     # or what they must have done: "orders documents unsealed by Tuesday"
     r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
@@ -303,6 +309,8 @@ _T_EFFECT = re.compile(
 _MEASURE = re.compile(
     r"\b(?:tax|taxes|levy|levies|requirements?|borders?|border crossings?|quarantine|curfew"
     r"|lockdown|restrictions?|curbs?|price caps?|minimum wage|exports?|imports?|visas?"
+    # a region moved into a level of restrictions
+    r"|tier\s+(?:\d|one|two|three|four)|alert\s+level"
     r"|permits?|licen[cs]es?|(?:will|won['’]t|will not) (?:need|have to(?!\s+wait))"
     r"|(?:to|will)(?: only)? allow"
     r"|self-isolat\w*|isolation|legali[sz]\w*"
@@ -432,7 +440,8 @@ _SPORT = re.compile(
 # scheme cut or raised, a requirement put on every member of a class ("all app developers")
 _CHANGE = re.compile(
     r"\b(?:(?:will|would) be able|(?:will|would)(?:\s+not)? be (?:allowed|permitted)"
-    r"|allowed|permitted"
+    r"|allowed|permitted|permissible"
+    r"|(?:people|residents|visitors|families|travellers|pupils)\s+can(?:\s+now)?"
     # (a feature "no longer available" is a product switched off, not a rule)
     r"|no longer(?!\s+(?:be\s+)?(?:available|supported|offered|sold|work\w*)\b)"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
@@ -449,7 +458,7 @@ _HOLDS = re.compile(
 )
 # Public support: a scheme cut or raised from a date starts then, one that lasts until it ends then
 _SUPPORT = re.compile(
-    r"\b(?:grants?|loans?|benefits?|allowances?|subsid\w+|tax credits?|pensions?"
+    r"\b(?:grants?|loans?|benefits?|allowances?|subsid\w+|tax credits?|pensions?|furlough\w*"
     r"|(?:government|state|public|financial|energy|bill) (?:support|help|aid)"
     r"|support (?:it gives |they give )?(?:to |for )(?:businesses|firms|households|families"
     r"|students|companies))\b",
@@ -544,7 +553,7 @@ _AUTHORITY = re.compile(
     r"|[Ff]ederal|[Ss]tates?|[Pp]arliament|[Aa]uthorities"
     # an office rather than a name: whoever holds it speaks for a government
     r"|[Aa]dministration|President|Prime Minister|Chancellor|[Ss]ecretary|Department|Governor"
-    r"|Pentagon|Treasury)\b"
+    r"|Pentagon|Treasury|Attorney General|AG)\b"
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
@@ -611,6 +620,7 @@ _TRIGGER_NEEDLES = (
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
+    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level",
 )  # fmt: skip
 
 
@@ -629,6 +639,7 @@ class _When:
     end: int
     relative: bool  # resolved from the publication date ("within 60 days", "next month")
     duty: bool = False  # it names a duty itself: "a 30-day deadline", "90 days to comply"
+    extended: bool = False  # a deadline pushed back by a span: "extended the deadline by 90 days"
 
 
 def extract_deadlines(text: str, published: datetime | date) -> list[Deadline]:
@@ -785,6 +796,20 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             "year": relativedelta(years=count),
         }[unit]
         return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
+    if g["ext"]:
+        # "by 90 days" or "for another 3 months" dates something only as the span a deadline or
+        # a truce was pushed back by; elsewhere it is an amount ("cut by 30 days") or a duration
+        if not _EXTENDED.search(sentence, max(0, m.start() - 80), m.start()):
+            return None
+        count = int(g["n4"]) if g["n4"].isdigit() else _NUMBERS[g["n4"].lower()]
+        unit = g["u4"].lower()
+        step = {
+            "day": relativedelta(days=count),
+            "week": relativedelta(weeks=count),
+            "fortnight": relativedelta(weeks=2 * count),
+            "month": relativedelta(months=count),
+        }[unit]
+        return _When(today + step, "day", m.start(), m.end(), True, extended=True)
     if g["next"]:
         if g["u3"].lower() == "month":
             return _When((today + relativedelta(months=1)).replace(day=1), "month", *m.span(), True)
@@ -899,6 +924,45 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     return None
 
 
+# The words that close a consultation or a comment period on the date after them
+_CLOSES = re.compile(
+    r"\b(?:until|till|through|by|before|ends?|ending|closes?|closing|runs?(?:\s+until)?|due"
+    r"|open\s+(?:until|till)|to)\s+(?:(?:on|at|in)\s+)?(?:the\s+end\s+of\s+)?$|[–-]\s*$",
+    _I,
+)
+# A measure's own end, set in advance: "lockdown ... is currently set to end on 2 December"
+_SET_TO_END = re.compile(
+    r"\b(?:set|due|scheduled|expected|planned)\s+to\s+(?:end|finish|be\s+lifted)\s+(?:(?:on|in|at)\s+)?$",
+    _I,
+)
+# Public support that people must wait for starts then: "must wait until June to receive"
+_WAIT_UNTIL = re.compile(r"\bwait\s+until\s*$", _I)
+_TO_RECEIVE = re.compile(
+    r"\s+to\s+(?:receive|get|access|claim|be\s+paid)\b[^.;]{0,80}"
+    r"\b(?:state|government|programme|program|scheme|grants?|loans?|benefits?|payments?"
+    r"|allowances?|support|aid)\b",
+    _I,
+)
+_MEASURE_NOUN = re.compile(
+    r"\b(?:restrictions|lockdown|curfew|ban|emergency|measures|mandate|moratorium|state of"
+    r"\s+emergency)\b",
+    _I,
+)
+# A rule spoken of as possible only: "could be introduced in England as early as next year"
+_MAYBE = re.compile(r"\b(?:could|might|may)\b[^.;,]{0,50}$")
+# The condition of a threat: "will try to expel them if they don't return by Friday"
+_IF_NOT = re.compile(
+    r"\b(?:if|unless)\s+(?:[\w.'’-]+\s+){1,4}?(?:(?:does|do|did)\s*n(?:o|['’])t|fails?\s+to"
+    r"|refuses?\s+to)\b[^.;,]{0,60}$",
+    _I,
+)
+# A deadline or a truce pushed back, right before the span it was pushed back by: "extended the
+# tariff deadline for Mexico by 90 days", "extend tariff truce deadline for another 3 months"
+_EXTENDED = re.compile(
+    r"\bextend(?:s|ed|ing)?\s+(?:[\w'’.-]+\s+){0,4}?(?:deadlines?|truce|ceasefire|pause"
+    r"|ultimatum)\b(?:\s+[\w'’.-]+){0,3}\s*$",
+    _I,
+)
 # ("as of Thursday, 120 have been neutralised" is a count's date, not a rule's start)
 # A past auxiliary owns a later weekday unless a verb of the future or of a rule stands between
 _PAST_AUX = re.compile(
@@ -1037,7 +1101,14 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     """
     lead = _core_lead(sentence[max(0, when.begin - 60) : when.begin])
     after = sentence[when.end : when.end + 60]
-    if _T_CONSULTATION.search(sentence):
+    if when.extended:
+        # a government's deadline pushed back is its new ultimatum; another's is its own affair
+        return "other" if _AUTHORITY.search(sentence) else None
+    if _T_CONSULTATION.search(sentence) and (
+        _CLOSES.search(lead)
+        or _DEADLINE_AFTER.match(after)
+        or _DEADLINE_BEFORE.search(sentence[: when.begin])
+    ):
         return "consultation"
     if _tail(lead, r"(?:gives?|gave|given|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
         if (
@@ -1108,6 +1179,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
+    if _SET_TO_END.search(lead) and (
+        _MEASURE_NOUN.search(sentence, 0, when.begin) or _SUPPORT.search(sentence, 0, when.begin)
+    ):
+        return "expiry"  # "a lockdown which ... is currently set to end on Wednesday 2 December"
+    if _WAIT_UNTIL.search(lead) and _TO_RECEIVE.match(sentence, when.end):
+        return "takes-effect"  # "will have to wait until November to access the programme"
     if _GOVERNS_EFFECT.search(lead) and not _NOT_OBLIGATION.search(sentence):
         return "takes-effect"  # "gun laws that go into effect on Thursday" beside a court ruling
     if (
@@ -1146,7 +1223,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         else sentence
     )
     duty = (
-        _T_DUTY.search(scope)
+        _binding(scope)
         # "needs to file accounts by the end of May"; "by 2030" after "need to" is a target
         or (
             when.precision != "year"
@@ -1172,6 +1249,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and _tail(lead, r"by|before|no later than|(?:by )?the end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
+    if (
+        (ultimatum := _IF_NOT.search(sentence, max(0, when.begin - 100), when.begin))
+        and _AUTHORITY.search(sentence, 0, ultimatum.start())
+        and (when.relative or _tail(lead, r"by|before|no later than|(?:by )?the end of"))
+    ):
+        return "other"  # a threat unless another party acts by then: an ultimatum
     # "by the end of the year" carries its own "by"
     by_lead = (
         _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
@@ -1210,6 +1293,18 @@ def _kind(sentence: str, when: _When) -> Kind | None:
 
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
+
+
+def _binding(scope: str) -> bool:
+    """Whether a word of duty in `scope` binds: "may also have to reintroduce lockdown measures
+    if ..." speaks of a duty that might come, not of one in force."""
+    return any(
+        _MODAL_BEFORE.search(scope, max(0, duty.start() - 30), duty.start()) is None
+        for duty in _T_DUTY.finditer(scope)
+    )
+
+
+_MODAL_BEFORE = re.compile(r"\b(?:may|might|could)\s+(?:(?:also|still|even|yet)\s+)?$")
 
 
 def _election(sentence: str) -> bool:
@@ -1324,7 +1419,9 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # a firm's or a campaign's wish: "Philip Morris wants cigarettes banned by"
         kind = _kind(sentence, when)
         if kind in ("takes-effect", "expiry") and (
-            _HYPOTHETICAL.search(sentence) or _PROPOSAL.search(sentence)
+            _HYPOTHETICAL.search(sentence)
+            or _PROPOSAL.search(sentence)
+            or _MAYBE.search(sentence, max(0, when.begin - 60), when.begin)
         ):
             continue  # a measure not yet adopted neither starts nor ends on its dates
         if kind == "consultation" and when is not whens[-1]:
