@@ -448,3 +448,47 @@ def test_a_round_up_is_not_policy_news_whatever_the_stories_it_bundles(taxonomy)
 def test_a_hack_claimed_on_a_named_victim_is_no_write_up(taxonomy):
     found = assess(taxonomy, "Extortion group claims it hacked AstraZeneca", kind="security-press")
     assert not any(r.startswith("write-up: ") for r in found.reasons)
+
+
+# Real headlines and leads from the dev corpus (benchmarks/data/realnews/items.jsonl: r1248
+# Phys.org, r1215 European Commission, r1313 Techdirt; provenance recorded there).
+
+
+def test_a_law_named_is_policy_evidence(taxonomy):
+    found = assess(taxonomy, "Are we criticizing GDPR for all the wrong reasons?", kind="other")
+    assert "law: gdpr" in found.reasons
+    assert found.score >= taxonomy.relevance.threshold
+    # a legal act told as prominently is the evidence already: the law it applies adds none
+    fined = assess(taxonomy, "Retailer fined for GDPR breaches", kind="security-press")
+    assert "action: fined" in fined.reasons
+    assert not any(r.startswith("law: ") for r in fined.reasons)
+
+
+def test_an_eu_board_of_regulators_is_an_authority(taxonomy):
+    found = taxonomy.relevance.assess(
+        split_words(
+            "The European Board for Digital Services launches a coordinated action to reinforce "
+            "the protection of minors as regards pornographic platforms"
+        ),
+        split_words(
+            "The European Board for Digital Services shares the European Commission's concerns "
+            "about certain platforms which make pornographic content unlawfully accessible."
+        ),
+        kind="government",
+        official=True,
+    )
+    assert "authority: european board for digital services" in found.reasons
+    assert not any(r.startswith("commerce: launches") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+
+
+def test_an_outlet_asking_for_donations_is_promotion_whatever_law_it_names(taxonomy):
+    found = assess(
+        taxonomy,
+        "This Is What You're Funding When You Support Techdirt",
+        "Last week, we launched our monthlong fundraiser with a commemorative Techdirt / 30 years "
+        "of Section 230 coin for donations of $100 or more.",
+        "policy-press",
+    )
+    assert "listing: fundraiser" in found.reasons
+    assert found.score < taxonomy.relevance.threshold
