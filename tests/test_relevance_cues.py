@@ -492,3 +492,29 @@ def test_an_outlet_asking_for_donations_is_promotion_whatever_law_it_names(taxon
     )
     assert "listing: fundraiser" in found.reasons
     assert found.score < taxonomy.relevance.threshold
+
+
+def test_ransomware_named_is_a_threat_and_an_attack_or_its_victims_are_harm(taxonomy):
+    # a strain's capability: no victim, no attack told
+    strain = assess(
+        taxonomy,
+        "New ransomware strain encrypts VMware ESXi servers in minutes",
+        kind="security-press",
+    )
+    assert strain.score < taxonomy.relevance.threshold
+    # the real headline and lead of r0769 (The Record, dev corpus): an attack on a named firm
+    attack = assess(
+        taxonomy,
+        "Japanese beer giant Asahi says ransomware attack may have exposed data of 1.5 million "
+        "people",
+        "The company said the compromised information includes names, gender, addresses and "
+        "phone numbers, but not credit-card details.",
+        "security-press",
+    )
+    assert "threat: ransomware" in attack.reasons  # its victims: 1.5 million people
+    assert attack.score >= taxonomy.relevance.threshold
+    # ransomware with its victims told is harm done
+    hit = assess(
+        taxonomy, "Ransomware locks hospital systems", "Patients were diverted.", "security-press"
+    )
+    assert hit.score >= taxonomy.relevance.threshold
