@@ -331,6 +331,8 @@ def test_a_write_up_led_by_the_attacker_is_not_policy_news(taxonomy, title):
         ("Cybercrime group claims Novo Nordisk hack", ""),
         # a mass of people harmed
         ("Hackers hijacked over 20,000 Instagram accounts", ""),
+        # a theft of a named size
+        ("Hackers stole $1.5 billion from crypto exchange in largest heist", ""),
         # an act told in the lead
         ("Ransomware affiliate admits role in extortion gang", "He pleaded guilty in court."),
     ],
