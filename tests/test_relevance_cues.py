@@ -520,3 +520,19 @@ def test_ransomware_named_is_a_threat_and_an_attack_or_its_victims_are_harm(taxo
         taxonomy, "Ransomware locks hospital systems", "Patients were diverted.", "security-press"
     )
     assert hit.score >= taxonomy.relevance.threshold
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "OpenAI opens fine-tuning for its newest model to all developers",
+        "Earbuds' new hearing aid feature tested",
+        "Bill Gates says AI will replace doctors",
+    ],
+)
+def test_a_cue_word_inside_a_homonym_is_no_act(taxonomy, title):
+    found = assess(taxonomy, title)
+    assert not any(r.startswith("action: ") for r in found.reasons)
+    assert found.score < taxonomy.relevance.threshold
+    # the act itself still counts
+    assert relevant(taxonomy, "Regulator fines bank over fine print in loan terms")

@@ -355,7 +355,7 @@ FLAWS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
-# "class act". Their words are read as no cue.
+# "class act", "fine-tuning". Their words are read as no cue.
 NOT_ACTS: tuple[str, ...] = (
     "law firm", "law firms", "law school", "law schools", "law student", "law students",
     "law professor", "class act", "balancing act", "disappearing act", "act as", "acts as",
@@ -364,6 +364,10 @@ NOT_ACTS: tuple[str, ...] = (
     "same-origin policy", "content security policy", "group policy", "password policy",
     "return policy", "refund policy", "commission rate", "commission rates", "commission fee",
     "commission fees",
+    # homonyms: a model tuned, an ear, a spacecraft, a person's name
+    "fine tune", "fine tuned", "fine tuning", "fine tunes", "fine print", "fine grained",
+    "fine line", "hearing aid", "hearing aids", "hearing health", "hearing loss", "hearing test",
+    "space probe", "Bill Gates",
 )  # fmt: skip
 
 # How a feature, an essay or an explainer opens its headline (or a clause of it, after a colon or
