@@ -1,7 +1,8 @@
 """Built-in cue lists for policy relevance and significance: real-world vocabularies.
 
 Each list names a kind of thing a news item can be about: the public bodies that act (regulators,
-courts, law enforcement, legislatures, worldwide), harm done and flaws exploited, and the
+courts, law enforcement, legislatures, worldwide) and the laws they apply, harm done and flaws
+exploited, and the
 kinds of news that are not policy news whatever words they share with it (sport, entertainment,
 accidents and disasters, markets, product news, event listings, vendor research marketing,
 general politics, trade politics). Word lists that read a headline's grammar follow: who
@@ -22,6 +23,7 @@ __all__ = [
     "BODIES",
     "BUILTIN_CUES",
     "INDIVIDUALS",
+    "LAWS",
     "SAYING",
     "SCALE_TERMS",
     "TENTATIVE",
@@ -55,20 +57,24 @@ BODIES: tuple[str, ...] = (
     # EU and international
     "European Parliament", "Council of the EU", "Court of Justice", "CJEU", "General Court",
     "EDPS", "AI Office", "Eurojust", "ENISA", "ESMA", "EBA", "ECB", "BEREC", "United Nations",
-    "OECD", "Council of Europe",
+    "OECD", "Council of Europe", "European Board for Digital Services",
+    "Digital Services Coordinator", "Digital Services Coordinators",
     # data protection and competition authorities
     "data protection authority", "data protection authorities", "privacy regulator",
     "privacy commissioner", "information commissioner", "DPC", "Garante", "AEPD", "Datatilsynet",
     "IMY", "CNPD", "Bundeskartellamt", "BfDI", "BaFin", "BSI", "ANSSI", "AGCM", "AGCOM", "ACM",
     "CNMC", "Arcep", "ACCC", "OAIC", "ASIC", "ACMA", "KFTC", "PIPC", "FSC", "CAC", "SAMR", "MIIT",
     "MeitY", "CCI", "SEBI", "RBI", "TRAI", "ANPD", "CADE", "Anatel", "OPC", "CRTC",
-    "Competition Bureau", "FCA", "PSR", "NCA", "Action Fraud", "CPPA", "competition authority",
+    "Competition Bureau", "FCA", "PSR", "NCA", "Action Fraud", "CPPA", "Serious Fraud Office",
+    "RCMP", "FINTRAC", "OSFI", "AUSTRAC", "BKA", "Bundesnetzagentur", "Arcom", "UIDAI",
+    "Enforcement Directorate", "Lok Sabha", "Rajya Sabha", "MOFCOM", "competition authority",
     "competition regulator", "antitrust regulator", "antitrust enforcers",
     # United States
     "Federal Trade Commission", "Federal Communications Commission",
     "Securities and Exchange Commission", "Department of Justice", "Commerce Department",
     "Department of Commerce", "State Department", "Homeland Security", "DHS", "NSA", "CFPB",
     "CFTC", "FINRA", "OFAC", "Bureau of Industry and Security", "Secret Service", "HHS",
+    "FinCEN", "NTIA", "Copyright Office",
     "Supreme Court", "federal judge", "federal court", "appeals court", "district court",
     "grand jury", "state attorney general", "attorney general", "governor", "state legislature",
     # courts, legislatures and law enforcement in general
@@ -78,6 +84,24 @@ BODIES: tuple[str, ...] = (
     "secretary of state", "prime minister",
 )  # fmt: skip
 
+# Laws and bills by the names headlines give them ("GDPR", "Section 230", "KOSA"): a law named is
+# an obligation in the story, as the word "law" is. Names that are also ordinary words or other
+# things when lowercased ("DMA" is direct memory access, "DORA" a name, "DMCC" a Dubai free
+# zone) are left out, and so are names that general politics cites as often ("First Amendment");
+# a law named "... Act" is found by the action group's "act".
+LAWS: tuple[str, ...] = (
+    # EU
+    "GDPR", "General Data Protection Regulation", "DSA", "NIS2", "NIS 2", "MiCA", "eIDAS",
+    "ePrivacy", "Chat Control", "CSAM regulation",
+    # United Kingdom
+    "Investigatory Powers", "Computer Misuse",
+    # United States
+    "COPPA", "KOSA", "CCPA", "CPRA", "HIPAA", "FISA", "Section 702", "Section 230", "CFAA", "ECPA",
+    "GLBA", "FERPA", "BIPA", "CIRCIA",
+    # elsewhere
+    "PIPL", "LGPD", "DPDP", "APPI", "PIPEDA", "POPIA",
+)  # fmt: skip
+
 # what outweighs a sign of non-policy news: an act, an action, or a harm that happened
 _TOLD_ACT = ("acting", "action", "incident", "exploited")
 # ... and, for business and marketing, any authority named in it
@@ -85,6 +109,8 @@ _NAMED_AUTHORITY = ("actor", "authority", "measure", *_TOLD_ACT)
 
 BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     BuiltinCues("authority", 0.75, BODIES, unless=("actor",)),
+    # a law named, unless an act or a law word is told as prominently already ("AI Act" is "act")
+    BuiltinCues("law", 1.0, LAWS, unless=("action",)),
     # an age limit on children's use of a service is a rule ("kids under 16", "under-16s"),
     # whoever sets it: a law, or a platform's answer to one
     BuiltinCues(
@@ -191,6 +217,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "join us", "save the date", "call for papers", "fireside chat", "hackathon", "tickets",
             "on-demand", "press conference", "media advisory", "virtual summit", "symposium",
             "keynote", "sponsored content", "sponsored post", "partner content",
+            # an outlet asking its readers for money
+            "fundraiser", "fundraising drive", "reader donations", "donate now",
+            "support our journalism", "become a member", "become a supporter",
         ),
         unless=("acting",),
     ),
@@ -323,7 +352,7 @@ FLAWS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
-# "class act". Their words are read as no cue.
+# "class act", "fine-tuning". Their words are read as no cue.
 NOT_ACTS: tuple[str, ...] = (
     "law firm", "law firms", "law school", "law schools", "law student", "law students",
     "law professor", "class act", "balancing act", "disappearing act", "act as", "acts as",
@@ -332,6 +361,10 @@ NOT_ACTS: tuple[str, ...] = (
     "same-origin policy", "content security policy", "group policy", "password policy",
     "return policy", "refund policy", "commission rate", "commission rates", "commission fee",
     "commission fees",
+    # homonyms: a model tuned, an ear, a spacecraft, a person's name
+    "fine tune", "fine tuned", "fine tuning", "fine tunes", "fine print", "fine grained",
+    "fine line", "hearing aid", "hearing aids", "hearing health", "hearing loss", "hearing test",
+    "space probe", "Bill Gates",
 )  # fmt: skip
 
 # How a feature, an essay or an explainer opens its headline (or a clause of it, after a colon or

@@ -1,25 +1,24 @@
 """Is it policy news, what kind of event is it, and how much does it matter: cues, scored.
 
-Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the
-taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
-police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw:
-harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker
-or a tool named counts only with a victim), and what marks other news (a deal, a product
-launch, a malware write-up with no victim, a routine advisory, sport, an event listing, general
-politics, trade politics). A headline led by the attacker ("Chinese hackers breach ...") is a
-threat-intelligence write-up unless it tells an act, a flaw exploited, a named victim's hack or a
-mass of people harmed: its harm does not count; nor does the harm a feature's headline names as
-its theme ("Why password audits miss ...") or a round-up bundles. Compounds in which a cue word
-is no act ("law firm", "detection rules") are read as no cue. Who acts is read from the sentence: a
-public body as the subject of a governing verb wherever its clause starts in the headline, or in
-the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is
-a court's act. A cue in the headline counts more than one in the text; the source's kind
-(regulator, general news, vendor ...) is a prior that weighs the evidence, never evidence alone.
-A story is policy news when its median member is; its event type is the weightiest type its
-members show, and its significance adds the size of what happened (a fine of hundreds of
-millions, millions of people affected, many countries acting) and how far the act has gone (done
-and binding, or a proposal, a claim, a question), less a level for one person's case and for
-policy news on thin evidence.
+Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the taxonomy
+file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the police), what
+they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: harm told as done,
+never as a what-if, denied, warded off or a tool's capability; an attacker or a tool named counts
+only with a victim), and what marks other news (a deal, a product launch, a malware write-up with no
+victim, a routine advisory, sport, an event listing, general politics, trade politics). A headline
+led by the attacker ("Chinese hackers breach ...") is a threat-intelligence write-up unless it tells
+an act, a flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its
+harm does not count; nor does the harm a feature's headline names as its theme ("Why password audits
+miss ...") or a round-up bundles. Compounds in which a cue word is no act ("law firm", "detection
+rules") are read as no cue. Who acts is read from the sentence: a public body as the subject of a
+governing verb wherever its clause starts in the headline, or in the lead's first sentence (a
+dateline or an attribution is no act), and a prison term passed is a court's act. A cue in the
+headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
+is a prior that weighs the evidence, never evidence alone. A story is policy news when its median
+member is; its event type is the weightiest type its members show, and its significance adds the
+size of what happened (a fine of hundreds of millions, millions of people affected, many countries
+acting) and how far the act has gone (done and binding, or a proposal, a claim, a question), less a
+level for one person's case and for policy news on thin evidence.
 """
 
 from __future__ import annotations
@@ -593,7 +592,7 @@ class RelevanceRules:
         """The attacker leading the headline ("chinese hackers"), or the subject of a campaign's
         verb with its tools named ("romcom uses ... malware"), when it tells a campaign: no act,
         authority or flaw exploited in it, no hack claimed on a named victim, no mass of people
-        harmed counted; or ""."""
+        harmed counted, no sum of millions; or ""."""
         if not self.writeup:
             return ""
         opening = heading.listed[:_ATTACKER_SPAN]
@@ -621,6 +620,8 @@ class RelevanceRules:
             return ""
         if _counted(title) >= _MASS:
             return ""
+        if _MONEY.intersection(title) and _AMOUNT.search(title):
+            return ""  # a sum of millions told: a heist of a named size, not a campaign
         return b" ".join(subject).decode("utf-8", "replace")
 
     def _campaign_subject(self, opening: list[bytes], heading: _Seen) -> list[bytes]:
