@@ -86,3 +86,10 @@ def test_an_ai_product_in_a_lawsuit_is_ai_governance(tax: Taxonomy) -> None:
     # the product named with no authority or legal act is no AI policy
     launch = tax.classify("Gemini gets a new look", "Gemini now shows answers in cards.")
     assert "ai-governance" not in launch.topics
+
+
+@pytest.mark.parametrize("item_id", ["r0850", "r1364"])
+def test_a_ban_on_foreign_made_technology_is_digital_trade(tax: Taxonomy, item_id: str) -> None:
+    # The Hacker News, r0850: the FCC bans foreign-made drones; Ars Technica, r1364: politicians
+    # want to ban Chinese-badged cars
+    assert "digital-trade" in tax.classify(*item(item_id)).topics
