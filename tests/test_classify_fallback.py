@@ -93,3 +93,11 @@ def test_a_ban_on_foreign_made_technology_is_digital_trade(tax: Taxonomy, item_i
     # The Hacker News, r0850: the FCC bans foreign-made drones; Ars Technica, r1364: politicians
     # want to ban Chinese-badged cars
     assert "digital-trade" in tax.classify(*item(item_id)).topics
+
+
+@pytest.mark.parametrize("item_id", ["r0494", "r1550", "r1567"])
+def test_messaging_apps_and_platform_laws_are_platform_policy(tax: Taxonomy, item_id: str) -> None:
+    # The Hacker News, r0494: India orders messaging apps to work only with active SIM cards;
+    # The Globe and Mail, r1550: the Online Streaming Act; BleepingComputer, r1567: sites seized
+    # under the TAKE IT DOWN Act
+    assert "online-platforms" in tax.classify(*item(item_id)).topics
