@@ -101,3 +101,14 @@ def test_messaging_apps_and_platform_laws_are_platform_policy(tax: Taxonomy, ite
     # The Globe and Mail, r1550: the Online Streaming Act; BleepingComputer, r1567: sites seized
     # under the TAKE IT DOWN Act
     assert "online-platforms" in tax.classify(*item(item_id)).topics
+
+
+def test_an_essential_service_disrupted_is_infrastructure(tax: Taxonomy) -> None:
+    # BleepingComputer, r1021: a hospital shuts down all its servers after a cyberattack
+    assert {"cybersecurity", "infrastructure"} <= tax.classify(*item("r1021")).topics
+    # the same words apart, in sentences of their own, tell no disruption of the service
+    apart = tax.classify(
+        "Hackers steal hospital patient records",
+        "Hackers stole patient records from the hospital.\nThe vendor's website was offline.",
+    )
+    assert "infrastructure" not in apart.topics
