@@ -112,3 +112,10 @@ def test_an_essential_service_disrupted_is_infrastructure(tax: Taxonomy) -> None
         "Hackers stole patient records from the hospital.\nThe vendor's website was offline.",
     )
     assert "infrastructure" not in apart.topics
+
+
+@pytest.mark.parametrize("item_id", ["r0544", "r1516"])
+def test_spying_on_people_is_data_protection(tax: Taxonomy, item_id: str) -> None:
+    # HackRead, r0544: browser extensions spied on 4.3 million users; NPR, r1516: a U.S. spy
+    # tool (FISA's Section 702) set to lapse
+    assert "data-protection" in tax.classify(*item(item_id)).topics
