@@ -119,3 +119,12 @@ def test_spying_on_people_is_data_protection(tax: Taxonomy, item_id: str) -> Non
     # HackRead, r0544: browser extensions spied on 4.3 million users; NPR, r1516: a U.S. spy
     # tool (FISA's Section 702) set to lapse
     assert "data-protection" in tax.classify(*item(item_id)).topics
+
+
+def test_a_states_security_law_is_no_cybersecurity(tax: Taxonomy) -> None:
+    tags = tax.classify(
+        "Hong Kong court jails activist under national security law",
+        "The court ruled under the national security law imposed by Beijing.",
+    )
+    assert "cybersecurity" not in tags.topics
+    assert "cn" in tags.jurisdictions
