@@ -194,7 +194,7 @@ _PREFIXES = ("context:", "framing:", "fallback:")
 
 def _family(hit: _Hit) -> tuple[str, str, bool, str, bool]:
     """What a hit is evidence of: the category, whether it counts only in titles, whether it is
-    a context or framing term, and whether it counts for or (an exclude) against."""
+    a context, framing or fallback term, and whether it counts for or (an exclude) against."""
     kind, slug, weight, title_only, term = hit
     prefix = term.partition(":")[0] if term.startswith(_PREFIXES) else ""
     return kind, slug, title_only, prefix, weight < 0
