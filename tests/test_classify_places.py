@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from digest.judgement.classify import Taxonomy
+from tests.realnews import title_and_summary
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +75,8 @@ def test_an_ai_firm_named_in_a_breach_is_not_ai_policy(tax: Taxonomy) -> None:
     assert "ai-governance" not in tags.topics
     sued = tax.classify("Authors sue OpenAI over training data", "The lawsuit was filed in court.")
     assert "ai-governance" in sued.topics
+
+
+def test_a_british_universitys_city_places_its_breach_in_the_uk(tax: Taxonomy) -> None:
+    # BleepingComputer, r1464: Nottingham University's breach of 450,000 students' data
+    assert tax.classify(*title_and_summary("r1464", dev_only=True)).jurisdictions == {"uk"}

@@ -41,6 +41,7 @@ _LIST_FIELDS = (
     "frames",
     "yields_to",
     "tool_of",
+    "fallback",
 )
 
 # A `together` pair found weighs like a phrase.
@@ -58,6 +59,9 @@ TOPIC_FLOOR = 0.2
 PLACE_FLOOR = 0.3
 # An item that names one place, once, and no other is about that place ("in Japan").
 SOLE_PLACE = 1.0
+# A place's `fallback` words decide for an item that names no place and whose source has none:
+# one mention is enough, and places with much less of it than the strongest are dropped.
+FALLBACK_MIN = 1.0
 # Nouns that name a business: a place's word up to this many words before one (its noun
 # phrase: "Chinese fast-fashion giant", "Dutch chip company") is the firm's home.
 _FIRM_NOUNS = frozenset(
@@ -107,6 +111,9 @@ class Category:
     # weighing like a phrase, in whatever words the act is told ("hackers stole the personal
     # information of ...", "accounts hijacked")
     together: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    # ambiguous words that place an item only when nothing else does: neither the text nor its
+    # source names a place ("federal court" with no country named is American news)
+    fallback: tuple[str, ...] = ()
     min_score: float = 2.0
 
 
@@ -181,11 +188,15 @@ class _Index:
         _keep_strongest(self.acronym_phrases[tokens[0], tokens[1]], needle, hit)
 
 
+# the prefixes that set context, framing and fallback terms apart from a category's evidence
+_PREFIXES = ("context:", "framing:", "fallback:")
+
+
 def _family(hit: _Hit) -> tuple[str, str, bool, str, bool]:
     """What a hit is evidence of: the category, whether it counts only in titles, whether it is
-    a context or framing term, and whether it counts for or (an exclude) against."""
+    a context, framing or fallback term, and whether it counts for or (an exclude) against."""
     kind, slug, weight, title_only, term = hit
-    prefix = term.partition(":")[0] if term.startswith(("context:", "framing:")) else ""
+    prefix = term.partition(":")[0] if term.startswith(_PREFIXES) else ""
     return kind, slug, title_only, prefix, weight < 0
 
 
@@ -461,6 +472,7 @@ class _Compiled:
         ]
         self.context_terms: set[_Hit] = set()
         self.frame_terms: set[_Hit] = set()
+        self.fallback_terms: set[_Hit] = set()
         for cat in categories:
             self._compile(cat)
         # An exclude is weighed against the terms (never other excludes), so one matcher of the
@@ -471,6 +483,9 @@ class _Compiled:
         self.matcher = _Matcher(self.index)
         hits = self.matcher.hits
         self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in self.context_terms)
+        self.fallback_hits = frozenset(
+            n for n, hit in enumerate(hits) if hit in self.fallback_terms
+        )
         # hit number -> the slug whose framing it is
         self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in self.frame_terms}
         self.yielding = {cat.slug: cat.yields_to for cat in topics.values() if cat.yields_to}
@@ -504,7 +519,9 @@ class _Compiled:
         for word, word_hits in self.matcher.roles.items():
             for n in word_hits[0]:
                 kind, slug, weight, _, term = hits[n]
-                if kind == "jurisdiction" and weight > 0 and " " not in term:
+                # (a fallback word is no place's own: "federal bank" names no home)
+                own = " " not in term and not term.startswith(_PREFIXES)
+                if kind == "jurisdiction" and weight > 0 and own:
                     place_forms[word].add(slug)
         self.place_forms = {word: frozenset(slugs) for word, slugs in place_forms.items()}
         # the jurisdictions' bodies and laws (acronyms and phrases, not the places' keywords): a
@@ -556,6 +573,10 @@ class _Compiled:
             hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
             self.frame_terms.add(hit)
             self.index.add_text_term(term, hit)
+        for term in cat.fallback:
+            hit = (cat.kind, cat.slug, 1.0, False, f"fallback:{term}")
+            self.fallback_terms.add(hit)
+            self.index.add_text_term(term, hit)
 
     def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
         # An exclude cancels exactly what its words would have scored for this category:
@@ -564,8 +585,8 @@ class _Compiled:
         for term in cat.exclude:
             own = 0.0
             for hit, n in positive.evidence(split_words(term)).items():
-                kind, slug, weight, _, _ = positive.hits[hit]
-                if kind == cat.kind and slug == cat.slug:
+                kind, slug, weight, _, word = positive.hits[hit]
+                if kind == cat.kind and slug == cat.slug and not word.startswith("fallback:"):
                     own += weight * n
             if own:
                 self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
@@ -576,6 +597,7 @@ class _Tally(NamedTuple):
     places: dict[str, float]
     framed: frozenset[str]  # the topics whose framing the item uses
     acting: frozenset[str]  # the jurisdictions whose bodies or laws it names
+    fallback: dict[str, float]  # the places' fallback evidence, scored like their own terms
 
 
 class Taxonomy:
@@ -725,6 +747,10 @@ class Taxonomy:
             in_text = self._in_policy_sentences(text, sentences, in_text)
         if compiled.tools:
             in_title, in_text = self._without_tools(sentences, in_title, in_text)
+        fallback: dict[str, float] = {}
+        held = compiled.fallback_hits
+        if not held.isdisjoint(in_title) or not held.isdisjoint(in_text):
+            in_title, in_text, fallback = self._fallback(in_title, in_text)
         # Every hit found occurs at least once, and in a title once is enough.
         title_points = compiled.title_points
         for hit in in_title:
@@ -756,7 +782,7 @@ class Taxonomy:
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
-            return _Tally(*tallies, _NONE, acting)
+            return _Tally(*tallies, _NONE, acting, fallback)
         framed = frozenset(frames[hit] for hit in found)
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
@@ -775,7 +801,23 @@ class Taxonomy:
                     if frames.get(h) == slug
                 )
                 topics[slug] = topics.get(slug, 0.0) + points
-        return _Tally(*tallies, framed, acting)
+        return _Tally(*tallies, framed, acting, fallback)
+
+    def _fallback(
+        self, in_title: dict[int, int], in_text: dict[int, int]
+    ) -> tuple[dict[int, int], dict[int, int], dict[str, float]]:
+        """The headline's and the text's hits without the places' fallback words, and those
+        words' evidence per place (scored like other terms: a headline's weigh more)."""
+        compiled = self._compiled
+        held, hits = compiled.fallback_hits, compiled.matcher.hits
+        scores: dict[str, float] = {}
+        for found, points in ((in_title, TITLE_WEIGHT), (in_text, 1.0)):
+            for h in held.intersection(found):
+                slug = hits[h][1]
+                scores[slug] = scores.get(slug, 0.0) + points * min(found[h], BODY_CAP)
+        title = {h: n for h, n in in_title.items() if h not in held}
+        text = {h: n for h, n in in_text.items() if h not in held}
+        return title, text, scores
 
     def _without_tools(
         self, sentences: _Sentences, in_title: dict[int, int], in_text: dict[int, int]
@@ -903,7 +945,7 @@ class Taxonomy:
         official: bool = False,
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
-        topic_scores, place_scores, framed, acting = self._tally(title, text)
+        topic_scores, place_scores, framed, acting, fallback = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
@@ -923,6 +965,9 @@ class Taxonomy:
             top = max(place_scores.values(), default=0.0)
             if official or not places or (own > 0 and own >= PLACE_FLOOR * top):
                 places.add(default_jurisdiction)
+        if not places and fallback:
+            bar = max(FALLBACK_MIN, PLACE_FLOOR * max(fallback.values()))
+            places = {s for s, n in fallback.items() if n >= bar and s in self.jurisdictions}
         return Tags(frozenset(topics), frozenset(places))
 
 
