@@ -447,3 +447,22 @@ def test_an_index_bucket_holds_exactly_its_stories_as_it_grows_and_shrinks():
         found = set() if bucket is None else {bucket} if isinstance(bucket, int) else set(bucket)
         assert found == held
         assert not isinstance(bucket, tuple) or len(bucket) == len(held)  # no id twice
+
+
+def test_same_day_retellings_headed_by_the_events_own_word_make_one_story():
+    """Outlets head one event in their own words around its one name, and their leads share
+    little: Dark Reading's "Bug Bounty Research Triggers ServiceNow Security Alert" retells
+    BleepingComputer's "ServiceNow discloses security incident exposing customer data", and
+    Ars Technica's "PeopleSoft 0-day affecting hundreds of organizations steals gigabytes of
+    data" retells "Oracle PeopleSoft servers hacked in ShinyHunters data theft attacks"."""
+    story = _corpus_day_stories(("2026-06-09", "2026-06-10"))
+    assert story["r1447"] == story["r1416"]
+    story = _corpus_day_stories(("2026-06-10", "2026-06-11", "2026-06-12"))
+    assert story["r1525"] == story["r1446"]
+
+
+def test_a_same_day_item_heading_its_own_party_stays_apart():
+    """SecurityWeek's "White House Issues Memo to Bolster NSS Cybersecurity" shares the White
+    House with the stories of Anthropic's fight with it that day, not its event."""
+    story = _corpus_day_stories(("2026-06-15", "2026-06-16"))
+    assert story["r1583"] not in {story["r1562"], story["r1569"]}

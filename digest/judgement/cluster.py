@@ -13,10 +13,11 @@ as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines make its items loo
 A weaker cosine suffices when item and story lead with the same names (written capitalised
 mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one precise figure
 that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
-"$3 million"), or, within a day and a half, share most of their rarity-weighted names. A story
-told so far by one outlet alone is compared on headlines only, since an outlet's leads share its
-house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`): an outlet
-heads its series alike.
+"$3 million"), or, within a day and a half, share most of their rarity-weighted names, or,
+within half a day, head with the same rarest word that recent stories know (`JOIN_SAME_DAY`).
+A story told so far by one outlet alone is compared on headlines only, since an outlet's leads
+share its house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`):
+an outlet heads its series alike.
 
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
@@ -75,6 +76,16 @@ JOIN_SAME_OUTLET = 2 * JOIN
 # own.
 NAMED_NEAR = timedelta(hours=36)
 NAMES_COVERED = 0.5
+# ... or, within `SAME_DAY` of the story's last item (one news cycle) and from an outlet that
+# has not told it, at which it does when the event's own word heads both: the rarest word of the
+# item's headline that any recent story holds is in this story's headlines, the rarest name the
+# item's headline writes is in the story, and the story gives one of the item's precise figures
+# if it has any. Same-cycle retellings keep the event's telling word in their headlines
+# ("ServiceNow", "PeopleSoft") while their leads reword everything else; another event of a
+# story's genre or of its actor heads its own party ("NSS", "Baker University") or its own fact
+# ("NCSC annual review records 204 incidents"), which the story lacks.
+JOIN_SAME_DAY = 0.15
+SAME_DAY = timedelta(hours=12)
 # ... or at which it does when their meanings agree, by the optional `meaning` hook of the index
 # (embeddings, digest.judgement.embeddings): paraphrases that share only a few rare terms
 JOIN_EMBEDDED = 0.12
@@ -625,6 +636,12 @@ class Draft:
                     )
                 )
                 or (
+                    score >= JOIN_SAME_DAY
+                    and not told
+                    and abs(when - entry[_SEEN]) <= SAME_DAY
+                    and _headed_alike(sig, title, vector, entry, rarity)
+                )
+                or (
                     meaning is not None
                     and score >= JOIN_EMBEDDED
                     and meaning(sig.note, entry[_NOTES])
@@ -844,6 +861,28 @@ def _named_alike(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity
     return weight >= NAMES_COVERED * sum(of(t) for t in item_names) and (
         weight >= NAMES_COVERED * sum(of(t) for t in story_names)
     )
+
+
+def _headed_alike(
+    sig: Signature, title: set[int], vector: dict[int, float], entry: _Entry, rarity: _Rarity
+) -> bool:
+    """Whether the rarest headline word of the item that some recent story holds is in this
+    story's headlines, and the rarest name the item's headline writes is in the story (words
+    no recent story holds say nothing of which story the item tells)."""
+    draft, slots = rarity.draft, rarity.slots
+    known = [t for t in title if draft._df(t, slots)]
+    if not known:
+        return False
+    rarest = min(known, key=lambda t: (-vector[t], t))
+    story_terms = entry[_TERMS]
+    at = bisect_left(story_terms, rarest)
+    if at == len(story_terms) or story_terms[at] != rarest or not entry[_HEADS][at]:
+        return False
+    name = min(sig.headline_names, key=lambda t: (-vector[t], t), default=None)
+    if name is not None and not _holds(story_terms, name):
+        return False
+    # a precise figure the story never gives is a fact of another event ("204 incidents")
+    return not sig.facts or any(_holds(story_terms, fact) for fact in sig.facts)
 
 
 def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:
