@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.ingest.fetch import Fetcher
-from digest.ingest.parse import FeedError, ParsedFeed, ParserPool, parse_feed, parse_feed_limited
+from digest.ingest.parse import FeedError, ParsedFeed, parse_feed
+from digest.ingest.parser_pool import ParserPool, parse_feed_limited
 from tests.fetchkit import FEED, LocalServer, Request, respond
 
 # feedparser 6.0.x runs a backtracking e-mail regex over <author>: quadratic here, ~40 s or more.
@@ -199,7 +200,7 @@ async def test_workers_are_reused(pool: ParserPool) -> None:
 
 
 async def test_default_pool_for_the_running_loop() -> None:
-    from digest.ingest.parse import close_default_parser_pool
+    from digest.ingest.parser_pool import close_default_parser_pool
 
     try:
         assert (await parse_feed_limited(FEED)).title == "Test Regulator News"
