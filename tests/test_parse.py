@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -197,6 +198,19 @@ async def test_workers_are_reused(pool: ParserPool) -> None:
         await pool.parse(FEED)
         pids |= {w.proc.pid for w in pool._idle}
     assert len(pids) <= 2
+
+
+async def test_workers_run_our_code_whatever_the_working_directory_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "digest").mkdir()
+    (tmp_path / "digest" / "__init__.py").write_text("raise ImportError('not ours')\n")
+    monkeypatch.chdir(tmp_path)
+    pool = ParserPool(size=1)
+    try:
+        assert (await pool.parse(FEED)).title == "Test Regulator News"
+    finally:
+        await pool.aclose()
 
 
 async def test_default_pool_for_the_running_loop() -> None:

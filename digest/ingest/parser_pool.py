@@ -47,6 +47,7 @@ class _Worker:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
+            "-P",  # not the working directory first: a `digest` there is not our code
             "-c",
             "from digest.ingest.parse_worker import main; main()",
             stdin=asyncio.subprocess.PIPE,
