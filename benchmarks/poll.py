@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.sources import SourceRecord  # noqa: E402
 from digest.ingest.fetch import Fetcher, FetchError  # noqa: E402
-from digest.ingest.parse import FeedError, ParserPool  # noqa: E402
+from digest.ingest.parse import FeedError  # noqa: E402
+from digest.ingest.parser_pool import ParserPool  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Source  # noqa: E402
 from storage.sources import SourceStore  # noqa: E402

@@ -388,9 +388,9 @@ def build_components(
 
 async def _close_parser_pool() -> None:
     """Stop the parser workers, if anything parsed (a re-poll of 304s never loads the parsers)."""
-    parse = sys.modules.get("digest.ingest.parse")
-    if parse is not None:
-        await parse.close_default_parser_pool()
+    pool = sys.modules.get("digest.ingest.parser_pool")
+    if pool is not None:
+        await pool.close_default_parser_pool()
 
 
 def _built_on_first_run(name: str, build: Callable[[], AfterIngest]) -> AfterIngest:

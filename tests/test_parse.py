@@ -6,13 +6,15 @@ import asyncio
 import gzip
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digest.ingest.fetch import Fetcher
-from digest.ingest.parse import FeedError, ParsedFeed, ParserPool, parse_feed, parse_feed_limited
+from digest.ingest.parse import FeedError, ParsedFeed, parse_feed
+from digest.ingest.parser_pool import ParserPool, parse_feed_limited
 from tests.fetchkit import FEED, LocalServer, Request, respond
 
 # feedparser 6.0.x runs a backtracking e-mail regex over <author>: quadratic here, ~40 s or more.
@@ -198,8 +200,21 @@ async def test_workers_are_reused(pool: ParserPool) -> None:
     assert len(pids) <= 2
 
 
+async def test_workers_run_our_code_whatever_the_working_directory_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "digest").mkdir()
+    (tmp_path / "digest" / "__init__.py").write_text("raise ImportError('not ours')\n")
+    monkeypatch.chdir(tmp_path)
+    pool = ParserPool(size=1)
+    try:
+        assert (await pool.parse(FEED)).title == "Test Regulator News"
+    finally:
+        await pool.aclose()
+
+
 async def test_default_pool_for_the_running_loop() -> None:
-    from digest.ingest.parse import close_default_parser_pool
+    from digest.ingest.parser_pool import close_default_parser_pool
 
     try:
         assert (await parse_feed_limited(FEED)).title == "Test Regulator News"

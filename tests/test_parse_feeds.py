@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from digest.ingest.clean import CleanEntry, clean_entry
 from digest.ingest.fetch import Fetcher
-from digest.ingest.parse import FeedError, ParsedFeed, ParserPool, parse_feed, parse_feed_limited
+from digest.ingest.parse import FeedError, ParsedFeed, parse_feed
+from digest.ingest.parser_pool import ParserPool, parse_feed_limited
 from digest.ingest.rawfeed import (
     DROP_RELATIVE,
     DROP_SCHEME,

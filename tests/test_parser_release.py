@@ -22,7 +22,7 @@ def _parser_processes() -> set[int]:
             cmdline = (stat.parent / "cmdline").read_bytes()
         except (OSError, ValueError, IndexError):
             continue  # the process ended while it was read
-        if ppid == os.getpid() and b"_worker_main" in cmdline:
+        if ppid == os.getpid() and b"digest.ingest.parse_worker" in cmdline:
             found.add(int(stat.parent.name))
     return found
 

@@ -12,7 +12,8 @@ from sqlmodel import select
 
 from core.sources import DuplicateSource, NewSource, SourceRecord, format_health
 from digest.ingest.fetch import Fetcher, FetchError
-from digest.ingest.parse import FeedError, ParsedFeed, ParserPool
+from digest.ingest.parse import FeedError, ParsedFeed
+from digest.ingest.parser_pool import ParserPool
 from digest.ingest.probe import ProbeResult, probe_source
 from storage.db import Database
 from storage.models import Item, Source

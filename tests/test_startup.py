@@ -16,6 +16,7 @@ from typing import Any
 from storage.db import Database, code_head
 from storage.models import Source
 
+ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("slack_bolt", "slack_sdk", "discord", "openai", "aiohttp", "matplotlib", "alembic")
 # what /help needs none of: the database, the settings, fetching and parsing feeds, the scheduler
 NOT_FOR_HELP = (
@@ -136,10 +137,30 @@ class _Unchanged(BaseHTTPRequestHandler):
 ETAG = '"unchanged"'
 
 
-def serve_unchanged(database: Path, sources: int) -> tuple[ThreadingHTTPServer, int]:
-    """A local server whose feeds are all unchanged, and a migrated SQLite file at `database`
-    holding `sources` sources that carry its validator; the server and its port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Unchanged)
+SAMPLE_FEED = (ROOT / "digest/data/samples/policy-wire.xml").read_bytes()
+
+
+class _New(BaseHTTPRequestHandler):
+    """Every feed is the bundled sample, served whole."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(SAMPLE_FEED)))
+        self.end_headers()
+        self.wfile.write(SAMPLE_FEED)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+def serve_unchanged(
+    database: Path, sources: int, handler: type[BaseHTTPRequestHandler] = _Unchanged
+) -> tuple[ThreadingHTTPServer, int]:
+    """A local server whose feeds are all unchanged (or as `handler` serves them), and a migrated
+    SQLite file at `database` holding `sources` sources that carry its validator; the server and
+    its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
     db = Database(f"sqlite:///{database}")
@@ -164,3 +185,17 @@ def test_a_warm_poll_of_unchanged_feeds_loads_no_parser_or_sdk(tmp_path):
     assert "Polled 5 sources: 0 new items, 0 failed." in output
     parsers = ("feedparser", "lxml", "digest.ingest.parse", "dateutil", "trafilatura")
     assert sorted(set(HEAVY + parsers) & loaded) == []
+
+
+def test_a_poll_that_parses_leaves_the_parsers_to_its_workers(tmp_path):
+    server, port = serve_unchanged(tmp_path / "start.db", 2, _New)
+    try:
+        code, loaded, output = _loaded(
+            tmp_path, args=["poll", "--all"], POLICYBRIEF_FETCH_ALLOW=f"127.0.0.1:{port}"
+        )
+    finally:
+        server.shutdown()
+    assert code == 0, output
+    assert "Polled 2 sources: " in output and " 0 new items" not in output
+    assert "digest.ingest.parser_pool" in loaded  # it did parse, in worker processes
+    assert sorted({"feedparser", "lxml", "digest.ingest.parse"} & loaded) == []

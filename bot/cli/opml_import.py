@@ -114,7 +114,7 @@ def sources_import(
 async def _check_entries(comps: Components, entries: list[_Entry], quiet: bool) -> None:
     """Fetch each entry's feed, eight at a time, a progress line each; a failure refuses it."""
     from bot.progress import PollProgress
-    from digest.ingest.parse import close_default_parser_pool
+    from digest.ingest.parser_pool import close_default_parser_pool
     from handlers.sources import NotAdded, check_sources
 
     gate = asyncio.Semaphore(8)

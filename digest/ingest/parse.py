@@ -2,11 +2,10 @@
 (lxml, a tenth of feedparser's time), every other XML feed through feedparser, JSON Feed through
 jsonfeed.py; all come out as the same RawEntry values.
 
-Never hand feedparser a URL or a path. `parse_feed` parses in this process; `parse_feed_limited`
-parses in a reusable worker process that is killed when it overruns its time limit (feedparser
-6.0.x has a regex on `<author>` that can take minutes on a crafted feed; the fast path never runs
-it, but feedparser still reads what the fast path declines), so one hostile feed cannot stall
-polling.
+Never hand feedparser a URL or a path. `parse_feed` parses in this process; polling parses
+untrusted bytes through parser_pool.py instead, in worker processes killed when they overrun
+their time limit (feedparser 6.0.x has a regex on `<author>` that can take minutes on a crafted
+feed; the fast path never runs it, but feedparser still reads what the fast path declines).
 
 feedparser runs without its HTML sanitiser and its relative-URI pass (a third of its time):
 clean.py reduces all markup to text, dropping scripts and styles, and links are resolved here
@@ -16,18 +15,9 @@ never to be shown as HTML.
 
 from __future__ import annotations
 
-import asyncio
 import calendar
-import contextlib
-import os
-import pickle
-import signal
-import struct
-import sys
-import weakref
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import feedparser
 from feedparser.datetimes import _parse_date
@@ -54,16 +44,7 @@ from digest.ingest.rawfeed import (
     base_url_of,
 )
 
-__all__ = [
-    "RawEntry",
-    "ParsedFeed",
-    "FeedError",
-    "parse_feed",
-    "parse_feed_limited",
-    "ParserPool",
-    "close_default_parser_pool",
-    "release_idle_parsers",
-]
+__all__ = ["RawEntry", "ParsedFeed", "FeedError", "parse_feed"]
 
 # feedparser's content types, as clean.py reads them; any other type (images, base64 binaries)
 # is not text for a briefing.
@@ -244,237 +225,3 @@ def parse_feed(
             if exc.reason != JSON_MALFORMED_REASON or said_json:
                 raise
     return _parse_xml(body, base)
-
-
-# ---------------------------------------------------------------- time-limited parsing in workers
-
-_FRAME = struct.Struct(">Q")
-_NO_START_REASON = "the feed could not be read: the parser did not start"
-_WORKER_MEMORY = 1024 * 1024 * 1024  # address-space cap per worker: a hostile feed hits MemoryError
-_SPAWN_TIMEOUT = 60.0
-
-
-class _Job(NamedTuple):
-    """One parse for a worker: the body and what the response said about it."""
-
-    body: bytes
-    base_url: str | None = None
-    content_location: str | None = None
-    content_type: str | None = None
-
-
-def _run(job: _Job) -> tuple[str, Any]:
-    try:
-        feed = parse_feed(
-            job.body,
-            base_url=job.base_url,
-            content_location=job.content_location,
-            content_type=job.content_type,
-        )
-    except FeedError as exc:
-        return ("error", exc.reason)
-    return ("ok", feed)
-
-
-def _worker_main() -> None:
-    """Worker loop: read length-prefixed pickled jobs on stdin, write pickled outcomes on stdout."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (_WORKER_MEMORY, _WORKER_MEMORY))
-    except (ImportError, ValueError, OSError):
-        pass
-    inp = sys.stdin.buffer
-    out = sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing but frames may reach the pipe
-    while True:
-        head = inp.read(_FRAME.size)
-        if len(head) < _FRAME.size:
-            return  # parent closed the pipe
-        (size,) = _FRAME.unpack(head)
-        outcome: tuple[str, Any]
-        try:
-            # the parent wrote this frame: a _Job of plain values
-            outcome = _run(_Job(*pickle.loads(inp.read(size))))
-        except BaseException:
-            outcome = ("error", UNREADABLE_REASON)
-        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(_FRAME.pack(len(data)) + data)
-        out.flush()
-
-
-class _WorkerDied(Exception):
-    pass
-
-
-class _Worker:
-    """One parser process, reused across feeds until it overruns and is killed."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-
-    @classmethod
-    async def start(cls) -> _Worker:
-        root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from digest.ingest.parse import _worker_main; _worker_main()",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            env=env,
-        )
-        return cls(proc)
-
-    async def call(self, job: _Job) -> tuple[str, Any]:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        frame = pickle.dumps(tuple(job), protocol=pickle.HIGHEST_PROTOCOL)
-        try:
-            self.proc.stdin.write(_FRAME.pack(len(frame)) + frame)
-            await self.proc.stdin.drain()
-            (size,) = _FRAME.unpack(await self.proc.stdout.readexactly(_FRAME.size))
-            data = await self.proc.stdout.readexactly(size)
-        except (asyncio.IncompleteReadError, ConnectionError, BrokenPipeError):
-            raise _WorkerDied from None
-        # Our own child wrote this; it carries only ParsedFeed/RawEntry values.
-        outcome: tuple[str, Any] = pickle.loads(data)
-        return outcome
-
-    async def kill(self) -> None:
-        if self.proc.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.kill()
-        await self.proc.wait()
-
-    async def close(self) -> None:
-        if self.proc.stdin is not None and not self.proc.stdin.is_closing():
-            self.proc.stdin.close()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 2.0)
-        except TimeoutError:
-            await self.kill()
-
-
-class ParserPool:
-    """Up to `size` reusable parser processes; a parse over its limit kills its worker."""
-
-    def __init__(self, size: int = 2) -> None:
-        self.size = size
-        self._slots = asyncio.Semaphore(size)
-        self._idle: list[_Worker] = []
-        self.killed = 0  # workers killed for overrunning (visible to tests and metrics)
-
-    async def start(self) -> None:
-        """Spawn the workers now instead of on first use."""
-        while len(self._idle) < self.size:
-            self._idle.append(await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT))
-
-    async def parse(
-        self,
-        body: bytes,
-        timeout: float = 5.0,
-        *,
-        base_url: str | None = None,
-        content_location: str | None = None,
-        content_type: str | None = None,
-    ) -> ParsedFeed:
-        """parse_feed in a worker; FeedError when it fails or takes longer than `timeout` s."""
-        if not isinstance(body, bytes):
-            raise TypeError("parse takes bytes, never a URL or a path")
-        if not body.strip():
-            raise FeedError(EMPTY_REASON)
-        async with self._slots:
-            # Waiting for a free worker and starting one are not the feed's fault: the limit
-            # covers the parse alone.
-            if self._idle:
-                worker = self._idle.pop()
-            else:
-                try:
-                    worker = await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT)
-                except (OSError, TimeoutError):
-                    raise FeedError(
-                        "the feed could not be read: the parser did not start"
-                    ) from None
-            healthy = False
-            try:
-                async with asyncio.timeout(timeout):
-                    status, payload = await worker.call(
-                        _Job(body, base_url, content_location, content_type)
-                    )
-                healthy = True
-            except TimeoutError:
-                self.killed += 1
-                raise FeedError(
-                    f"the feed took too long to read (more than {timeout:g} s) and was abandoned"
-                ) from None
-            except _WorkerDied:
-                raise FeedError(
-                    "the feed could not be read: the parser stopped unexpectedly"
-                ) from None
-            finally:
-                if healthy:
-                    self._idle.append(worker)
-                else:
-                    await asyncio.shield(worker.kill())
-        if status == "ok":
-            assert isinstance(payload, ParsedFeed)
-            return payload
-        raise FeedError(str(payload))
-
-    async def aclose(self) -> None:
-        """Stop the idle workers (a busy one returns to the pool when its parse ends)."""
-        idle, self._idle = self._idle, []
-        for worker in idle:
-            await worker.close()
-
-
-# One default pool per event loop: subprocess pipes belong to the loop that made them.
-_default_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ParserPool] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-async def parse_feed_limited(
-    body: bytes,
-    timeout: float = 5.0,
-    *,
-    pool: ParserPool | None = None,
-    base_url: str | None = None,
-    content_location: str | None = None,
-    content_type: str | None = None,
-) -> ParsedFeed:
-    """Parse untrusted feed bytes in a worker process killed after `timeout` seconds.
-
-    Uses `pool`, or a default pool of two workers for the running event loop. The keywords are
-    parse_feed's: pass a FetchResult's `base_url`, `content_location` and `content_type`.
-    """
-    if pool is None:
-        loop = asyncio.get_running_loop()
-        pool = _default_pools.get(loop)
-        if pool is None:
-            pool = _default_pools[loop] = ParserPool()
-    return await pool.parse(
-        body,
-        timeout,
-        base_url=base_url,
-        content_location=content_location,
-        content_type=content_type,
-    )
-
-
-async def release_idle_parsers() -> None:
-    """Stop the running loop's idle default parser workers; the next parse starts new ones.
-    A poll calls it before judging: two idle parsers hold about 60 MB it has no use for."""
-    pool = _default_pools.get(asyncio.get_running_loop())
-    if pool is not None:
-        await pool.aclose()
-
-
-async def close_default_parser_pool() -> None:
-    """Stop the running loop's default parser workers (call at shutdown)."""
-    pool = _default_pools.pop(asyncio.get_running_loop(), None)
-    if pool is not None:
-        await pool.aclose()

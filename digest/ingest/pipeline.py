@@ -276,7 +276,7 @@ def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None
 
 
 async def _parse(ctx: PipelineContext, fetched: FetchResult) -> ParsedFeed:
-    from digest.ingest.parse import parse_feed_limited
+    from digest.ingest.parser_pool import parse_feed_limited
 
     return await parse_feed_limited(
         fetched.body,
@@ -522,7 +522,7 @@ async def poll_sources(
 
     results = await asyncio.gather(*(one(sid) for sid in source_ids))
     if any(r.status == "ok" for r in results):  # something was parsed: the parsers are idle now
-        from digest.ingest.parse import release_idle_parsers
+        from digest.ingest.parser_pool import release_idle_parsers
 
         await release_idle_parsers()
     if not_modified:

@@ -16,8 +16,8 @@ from core.feeds import FeedChoice, ProbeResult, SeveralFeeds
 from digest.ingest.clean import clean_entry
 from digest.ingest.discover import common_paths, feed_links, is_html
 from digest.ingest.fetch import FeedFetcher, FetchError, FetchResult
-from digest.ingest.parse import FeedError, ParsedFeed, ParserPool, parse_feed_limited
-from digest.ingest.rawfeed import HTML_REASON
+from digest.ingest.parser_pool import ParserPool, parse_feed_limited
+from digest.ingest.rawfeed import HTML_REASON, FeedError, ParsedFeed
 
 __all__ = [
     "BUDGET_SECONDS",

@@ -1,0 +1,207 @@
+"""Parsing untrusted feed bytes under a time limit, in reusable worker processes.
+
+feedparser 6.0.x has a regex on `<author>` that can take minutes on a crafted feed (parse.py's
+fast path never runs it, but feedparser still reads what the fast path declines), so a poll
+parses in workers (parse_worker.py) and kills one that overruns: one hostile feed cannot stall
+polling. This side loads neither feedparser nor lxml: the poller holds no parser it never runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import pickle
+import sys
+import weakref
+from pathlib import Path
+from typing import Any
+
+from digest.ingest.parse_worker import FRAME, Job
+from digest.ingest.rawfeed import EMPTY_REASON, FeedError, ParsedFeed
+
+__all__ = [
+    "ParserPool",
+    "parse_feed_limited",
+    "close_default_parser_pool",
+    "release_idle_parsers",
+]
+
+_SPAWN_TIMEOUT = 60.0
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+class _Worker:
+    """One parser process, reused across feeds until it overruns and is killed."""
+
+    def __init__(self, proc: asyncio.subprocess.Process) -> None:
+        self.proc = proc
+
+    @classmethod
+    async def start(cls) -> _Worker:
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-P",  # not the working directory first: a `digest` there is not our code
+            "-c",
+            "from digest.ingest.parse_worker import main; main()",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env=env,
+        )
+        return cls(proc)
+
+    async def call(self, job: Job) -> tuple[str, Any]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        frame = pickle.dumps(tuple(job), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.proc.stdin.write(FRAME.pack(len(frame)) + frame)
+            await self.proc.stdin.drain()
+            (size,) = FRAME.unpack(await self.proc.stdout.readexactly(FRAME.size))
+            data = await self.proc.stdout.readexactly(size)
+        except (asyncio.IncompleteReadError, ConnectionError, BrokenPipeError):
+            raise _WorkerDied from None
+        # Our own child wrote this; it carries only ParsedFeed/RawEntry values.
+        outcome: tuple[str, Any] = pickle.loads(data)
+        return outcome
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+        await self.proc.wait()
+
+    async def close(self) -> None:
+        if self.proc.stdin is not None and not self.proc.stdin.is_closing():
+            self.proc.stdin.close()
+        try:
+            await asyncio.wait_for(self.proc.wait(), 2.0)
+        except TimeoutError:
+            await self.kill()
+
+
+class ParserPool:
+    """Up to `size` reusable parser processes; a parse over its limit kills its worker."""
+
+    def __init__(self, size: int = 2) -> None:
+        self.size = size
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list[_Worker] = []
+        self.killed = 0  # workers killed for overrunning (visible to tests and metrics)
+
+    async def start(self) -> None:
+        """Spawn the workers now instead of on first use."""
+        while len(self._idle) < self.size:
+            self._idle.append(await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT))
+
+    async def parse(
+        self,
+        body: bytes,
+        timeout: float = 5.0,
+        *,
+        base_url: str | None = None,
+        content_location: str | None = None,
+        content_type: str | None = None,
+    ) -> ParsedFeed:
+        """parse_feed in a worker; FeedError when it fails or takes longer than `timeout` s."""
+        if not isinstance(body, bytes):
+            raise TypeError("parse takes bytes, never a URL or a path")
+        if not body.strip():
+            raise FeedError(EMPTY_REASON)
+        async with self._slots:
+            # Waiting for a free worker and starting one are not the feed's fault: the limit
+            # covers the parse alone.
+            if self._idle:
+                worker = self._idle.pop()
+            else:
+                try:
+                    worker = await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT)
+                except (OSError, TimeoutError):
+                    raise FeedError(
+                        "the feed could not be read: the parser did not start"
+                    ) from None
+            healthy = False
+            try:
+                async with asyncio.timeout(timeout):
+                    status, payload = await worker.call(
+                        Job(body, base_url, content_location, content_type)
+                    )
+                healthy = True
+            except TimeoutError:
+                self.killed += 1
+                raise FeedError(
+                    f"the feed took too long to read (more than {timeout:g} s) and was abandoned"
+                ) from None
+            except _WorkerDied:
+                raise FeedError(
+                    "the feed could not be read: the parser stopped unexpectedly"
+                ) from None
+            finally:
+                if healthy:
+                    self._idle.append(worker)
+                else:
+                    await asyncio.shield(worker.kill())
+        if status == "ok":
+            assert isinstance(payload, ParsedFeed)
+            return payload
+        raise FeedError(str(payload))
+
+    async def aclose(self) -> None:
+        """Stop the idle workers (a busy one returns to the pool when its parse ends)."""
+        idle, self._idle = self._idle, []
+        for worker in idle:
+            await worker.close()
+
+
+# One default pool per event loop: subprocess pipes belong to the loop that made them.
+_default_pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ParserPool] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def parse_feed_limited(
+    body: bytes,
+    timeout: float = 5.0,
+    *,
+    pool: ParserPool | None = None,
+    base_url: str | None = None,
+    content_location: str | None = None,
+    content_type: str | None = None,
+) -> ParsedFeed:
+    """Parse untrusted feed bytes in a worker process killed after `timeout` seconds.
+
+    Uses `pool`, or a default pool of two workers for the running event loop. The keywords are
+    parse_feed's: pass a FetchResult's `base_url`, `content_location` and `content_type`.
+    """
+    if pool is None:
+        loop = asyncio.get_running_loop()
+        pool = _default_pools.get(loop)
+        if pool is None:
+            pool = _default_pools[loop] = ParserPool()
+    return await pool.parse(
+        body,
+        timeout,
+        base_url=base_url,
+        content_location=content_location,
+        content_type=content_type,
+    )
+
+
+async def release_idle_parsers() -> None:
+    """Stop the running loop's idle default parser workers; the next parse starts new ones.
+    A poll calls it before judging: two idle parsers hold about 60 MB it has no use for."""
+    pool = _default_pools.get(asyncio.get_running_loop())
+    if pool is not None:
+        await pool.aclose()
+
+
+async def close_default_parser_pool() -> None:
+    """Stop the running loop's default parser workers (call at shutdown)."""
+    pool = _default_pools.pop(asyncio.get_running_loop(), None)
+    if pool is not None:
+        await pool.aclose()
