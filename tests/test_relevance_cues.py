@@ -536,3 +536,72 @@ def test_a_cue_word_inside_a_homonym_is_no_act(taxonomy, title):
     assert found.score < taxonomy.relevance.threshold
     # the act itself still counts
     assert relevant(taxonomy, "Regulator fines bank over fine print in loan terms")
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # a victim telling what was done to it (corpus r1922)
+            "West Pharmaceutical says hackers stole data, encrypted systems",
+            "West Pharmaceutical Services disclosed that it was the target of a cyberattack that "
+            "resulted in data exfiltration and system encryption.",
+        ),
+        (  # ... with hackers' access as the harm (corpus r1830)
+            "BWH Hotels Says Hackers Had Access to Reservation Data for 6 Months",
+            "Threat actors obtained names and contact information for an unspecified number of "
+            "BWH Hotels guests.",
+        ),
+        (  # the attacker no subject: the object of a preposition (corpus r1827)
+            "Deal Reached With Hackers to Delete Data Stolen From the Canvas Educational Platform",
+            "The company that operates online learning system Canvas said it struck a deal with "
+            "hackers to delete the data they pilfered in a cyberattack.",
+        ),
+        (  # defacement is harm done (corpus r1784)
+            "Instructure confirms hackers used Canvas flaw to deface portals",
+            "Instructure has confirmed that a security vulnerability allowed hackers to modify "
+            "Canvas login portals and leave an extortion message.",
+        ),
+    ],
+)
+def test_a_named_victim_telling_of_hackers_is_an_incident_not_a_write_up(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert not any(r.startswith("write-up") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+    # a campaign the attackers lead is still a write-up
+    campaign = assess(
+        taxonomy,
+        "Chinese hackers target telecoms with new backdoor",
+        "The group deploys a custom backdoor.",
+        "security-press",
+    )
+    assert any(r.startswith("write-up") for r in campaign.reasons)
+
+
+def test_flaws_none_of_which_were_exploited_are_a_routine_patch(taxonomy):
+    # corpus r1835: a monthly patch batch, exploitation denied for all of it
+    assert not relevant(
+        taxonomy,
+        "Adobe Patches 52 Vulnerabilities in 10 Products",
+        "While none of the flaws have been exploited in the wild, many of them could lead to "
+        "arbitrary code execution.",
+        "security-press",
+    )
+    assert relevant(
+        taxonomy,
+        "Adobe patches flaw exploited in the wild",
+        "Adobe says the flaw has been exploited in limited attacks.",
+        "security-press",
+    )
+
+
+def test_a_company_or_malware_adopting_something_is_no_law_adopted(taxonomy):
+    # corpus r1765: malware adopting a blockchain for its command channel
+    assert not relevant(
+        taxonomy,
+        "TrickMo Android banker adopts TON blockchain for covert comms",
+        "A new variant of the TrickMo Android banking malware introduces new commands.",
+        "security-press",
+    )
+    assert relevant(
+        taxonomy, "Council adopts new cybersecurity rules for connected devices", kind="tech-press"
+    )

@@ -128,8 +128,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "ransomware gang", "cyber incident", "security incident", "unauthorized access",
             "unauthorised access", "intrusion", "data exposure", "exposed data", "wiper", "DDoS",
-            "defaced", "hijacked", "suffers", "knocked offline", "went offline", "disruption",
-            "crippled", "cripples", "paralysed", "paralyzed",
+            "deface", "defaced", "hijacked", "suffers", "knocked offline", "went offline",
+            "disruption", "crippled", "cripples", "paralysed", "paralyzed",
         ),
         unless=("incident", "exploited", "routine"),
     ),
