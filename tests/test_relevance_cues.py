@@ -605,3 +605,45 @@ def test_a_company_or_malware_adopting_something_is_no_law_adopted(taxonomy):
     assert relevant(
         taxonomy, "Council adopts new cybersecurity rules for connected devices", kind="tech-press"
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # suspected exploitation is exploitation told (corpus r1763)
+            "New 'Dirty Frag' Linux Vulnerability Possibly Exploited in Attacks",
+            "Tracked as CVE-2026-43284, the exploit was disclosed before a patch was released.",
+        ),
+        (  # attempts to exploit a flaw are its exploitation (corpus r1942)
+            "PraisonAI CVE-2026-44338 Auth Bypass Targeted Within Hours of Disclosure",
+            "Threat actors have been observed attempting to exploit a recently disclosed security "
+            "vulnerability in PraisonAI within four hours of public disclosure.",
+        ),
+        (  # legitimate packages poisoned: a supply-chain compromise (corpus r1387)
+            "Hades PyPI Attack: 19 Packages Poisoned to Auto-Run Bun Credential Stealer",
+            "Nineteen PyPI packages were compromised to run a credential stealer on install.",
+        ),
+    ],
+)
+def test_exploitation_suspected_or_attempted_and_poisoned_packages_are_harm_told(
+    taxonomy, title, text
+):
+    assert relevant(taxonomy, title, text, "security-press")
+
+
+def test_affected_versions_name_a_flaws_scope_not_harm(taxonomy):
+    # corpus r1423: a disclosure whose "affected environments" are where the flaw could bite
+    assert not relevant(
+        taxonomy,
+        "Six Proto6 Vulnerabilities in protobuf.js Expose Node.js Apps to RCE and DoS",
+        "Researchers flagged six flaws that, if successfully exploited, could result in remote "
+        'code execution. "In affected environments, a single malicious protobuf schema can '
+        'crash the process."',
+        "security-press",
+    )
+    assert relevant(
+        taxonomy,
+        "Outage at payment processor",
+        "Thousands of merchants were affected for hours on Monday.",
+        "security-press",
+    )

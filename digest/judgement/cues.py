@@ -129,7 +129,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "ransomware gang", "cyber incident", "security incident", "unauthorized access",
             "unauthorised access", "intrusion", "data exposure", "exposed data", "wiper", "DDoS",
             "deface", "defaced", "hijacked", "suffers", "knocked offline", "went offline",
-            "disruption", "crippled", "cripples", "paralysed", "paralyzed",
+            "disruption", "crippled", "cripples", "paralysed", "paralyzed", "poisoned",
+            "trojanized", "trojanised", "trojanizes", "trojanises",
         ),
         unless=("incident", "exploited", "routine"),
     ),
@@ -137,7 +138,10 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     BuiltinCues(
         "exploiting",
         1.0,
-        ("actively exploits", "being exploited", "exploiting", "abused in attacks"),
+        (
+            "actively exploits", "being exploited", "exploiting", "abused in attacks",
+            "attempting to exploit", "attempts to exploit", "attempted to exploit",
+        ),
         unless=("exploited", "routine"),
     ),
     BuiltinCues(

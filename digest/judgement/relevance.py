@@ -96,12 +96,14 @@ _DATELINE = re.compile(
 )
 # a cue of harm within a few words after these is a what-if ("can be exploited to", "if
 # successfully exploited", "successful exploitation of this flaw could", "lets attackers
-# hijack"), or denied ("no exploitation", "not been
-# exploited"): risk, not harm done
+# hijack"), or denied ("no exploitation", "not been exploited"): risk, not harm done. "Possibly"
+# and "potentially" alone hedge how sure or how wide a harm is, not whether it is told as done
+# ("possibly exploited in attacks", "potentially affecting 65% of the population"); a what-if
+# with them has its modal ("could potentially be exploited")
 _MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
 _HEDGES = _MODALS | frozenset(
     (b"if", b"allow", b"allows", b"allowing", b"let", b"lets", b"enable", b"enables",
-     b"potentially", b"possibly", b"risk", b"successful", b"successfully")
+     b"risk", b"successful", b"successfully")
 )  # fmt: skip
 _DENIALS = frozenset((b"no", b"not", b"never", b"without"))
 # a denied subject governs its whole clause, as a modal does: "none of the flaws have been
@@ -118,6 +120,14 @@ _CAPABILITY = frozenset(
     (b"tool", b"tools", b"machine", b"machines", b"kit", b"kits", b"technique", b"techniques",
      b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats")
 )  # fmt: skip
+# "affected" before one of these names a flaw's scope, not people or systems harmed ("in
+# affected environments", "affected versions")
+_SCOPE = frozenset(
+    (b"version", b"versions", b"product", b"products", b"environment", b"environments",
+     b"release", b"releases", b"build", b"builds", b"configuration", b"configurations",
+     b"firmware", b"component", b"components")
+)  # fmt: skip
+_SCOPED = frozenset((b"affected", b"impacted", b"vulnerable"))
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
 _MODAL_SPAN = 12
 _DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
@@ -769,6 +779,8 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     if not _PREVENTING.isdisjoint(before):
         return False
     if end < len(words) and (words[end] in _MODALS or words[end] in _CAPABILITY):
+        return False
+    if end < len(words) and words[end] in _SCOPE and words[end - 1] in _SCOPED:
         return False
     return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
 
