@@ -647,3 +647,17 @@ def test_affected_versions_name_a_flaws_scope_not_harm(taxonomy):
         "Thousands of merchants were affected for hours on Monday.",
         "security-press",
     )
+
+
+def test_minors_on_an_online_service_are_trust_and_safety_news(taxonomy):
+    # corpus r1852 and r0222: a platform's protections for teens and kids
+    assert relevant(
+        taxonomy,
+        "Meta will tell parents when their teens add new interests to their Instagram algorithm",
+    )
+    assert relevant(
+        taxonomy, "Character.AI will offer interactive 'Stories' to kids instead of open-ended chat"
+    )
+    # children with no online service named are no evidence
+    assert not relevant(taxonomy, "Two teenagers went to seek gold and were trapped in a mine")
+    assert not relevant(taxonomy, "Parents and kids flock to the new science museum")
