@@ -661,3 +661,27 @@ def test_minors_on_an_online_service_are_trust_and_safety_news(taxonomy):
     # children with no online service named are no evidence
     assert not relevant(taxonomy, "Two teenagers went to seek gold and were trapped in a mine")
     assert not relevant(taxonomy, "Parents and kids flock to the new science museum")
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        (  # corpus r1319
+            "Trump Claims Executive Privilege To Keep 4,000 January 6 Documents Locked Up",
+            "policy-press",
+        ),
+        (  # corpus r1970
+            "The debate is over – Women's sports need protection from trans athletes",
+            "other",
+        ),
+    ],
+)
+def test_culture_wars_and_january_6_are_general_politics(taxonomy, title, kind):
+    assert not relevant(taxonomy, title, kind=kind)
+    # "dei" alone is Italian for "of the": the Garante's full name is no politics
+    garante = assess(
+        taxonomy,
+        "Garante per la protezione dei dati personali fines clinic over patient data",
+        kind="policy-press",
+    )
+    assert not any(r.startswith("politics") for r in garante.reasons)

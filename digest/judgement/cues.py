@@ -240,7 +240,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         unless=_NAMED_AUTHORITY,
     ),
     # general politics outside the taxonomy's digital topics (the guidelines' immigration, wars,
-    # budgets, elections, public health)
+    # budgets, elections, public health; culture wars; "DEI" only in phrases, as it is Italian
+    # for "of the", as in the Garante's full name)
     BuiltinCues(
         "politics",
         -2.0,
@@ -254,7 +255,10 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "public health", "Pope", "Vatican", "strike action", "nuclear weapons", "diplomats",
             "ambassador", "foreign minister", "defence spending", "defense spending", "soldiers",
             "recession", "unemployment", "GDP", "jobs report", "peace deal", "hostages", "coup",
-            "impeachment",
+            "impeachment", "DEI programs", "DEI policies", "DEI initiatives", "anti-DEI",
+            "diversity, equity", "transgender", "trans athletes",
+            "executive privilege", "January 6", "Jan. 6", "gerrymandering", "redistricting",
+            "filibuster", "National Guard",
         ),
         unless=("incident", "exploited", "harm"),
     ),
