@@ -685,3 +685,17 @@ def test_culture_wars_and_january_6_are_general_politics(taxonomy, title, kind):
         kind="policy-press",
     )
     assert not any(r.startswith("politics") for r in garante.reasons)
+
+
+def test_government_networks_attacked_are_targets_not_an_authority(taxonomy):
+    # corpus r1960: an espionage campaign's targets, no authority acting
+    found = assess(
+        taxonomy,
+        "'FrostyNeighbor' APT Carefully Targets Govt Orgs in Poland, Ukraine",
+        "Attackers uniquely fingerprint victims before delivering spear-phishing payloads.",
+        "security-press",
+    )
+    assert not any(r.startswith("actor") for r in found.reasons)
+    assert found.score < taxonomy.relevance.threshold
+    # a government acting still counts
+    assert relevant(taxonomy, "Government orders networks to block spyware domains")

@@ -360,7 +360,7 @@ FLAWS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
-# "class act", "fine-tuning". Their words are read as no cue.
+# "class act", "fine-tuning", "government networks" (a target). Their words are read as no cue.
 NOT_ACTS: tuple[str, ...] = (
     "law firm", "law firms", "law school", "law schools", "law student", "law students",
     "law professor", "class act", "balancing act", "disappearing act", "act as", "acts as",
@@ -373,6 +373,12 @@ NOT_ACTS: tuple[str, ...] = (
     "fine tune", "fine tuned", "fine tuning", "fine tunes", "fine print", "fine grained",
     "fine line", "hearing aid", "hearing aids", "hearing health", "hearing loss", "hearing test",
     "space probe", "Bill Gates",
+    # public bodies as a class of victims or targets, not an authority acting ("targets govt
+    # orgs", "attacks on government networks")
+    "government organizations", "government organisations", "government orgs", "govt orgs",
+    "govt organizations", "government entities", "government networks", "government targets",
+    "government sector", "government sectors", "government servers", "government systems",
+    "government institutions", "government websites", "state entities", "state institutions",
 )  # fmt: skip
 
 # How a feature, an essay or an explainer opens its headline (or a clause of it, after a colon or
