@@ -699,3 +699,13 @@ def test_government_networks_attacked_are_targets_not_an_authority(taxonomy):
     assert found.score < taxonomy.relevance.threshold
     # a government acting still counts
     assert relevant(taxonomy, "Government orders networks to block spyware domains")
+
+
+def test_spyware_in_extensions_with_millions_of_installs_is_harm_done(taxonomy):
+    # corpus r0401: the installs counted are the victims of the spyware
+    assert relevant(
+        taxonomy,
+        "ShadyPanda Turns Popular Browser Extensions with 4.3 Million Installs Into Spyware",
+        "A threat actor known as ShadyPanda has been linked to a seven-year campaign.",
+        "security-press",
+    )
