@@ -536,3 +536,176 @@ def test_a_cue_word_inside_a_homonym_is_no_act(taxonomy, title):
     assert found.score < taxonomy.relevance.threshold
     # the act itself still counts
     assert relevant(taxonomy, "Regulator fines bank over fine print in loan terms")
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # a victim telling what was done to it (corpus r1922)
+            "West Pharmaceutical says hackers stole data, encrypted systems",
+            "West Pharmaceutical Services disclosed that it was the target of a cyberattack that "
+            "resulted in data exfiltration and system encryption.",
+        ),
+        (  # ... with hackers' access as the harm (corpus r1830)
+            "BWH Hotels Says Hackers Had Access to Reservation Data for 6 Months",
+            "Threat actors obtained names and contact information for an unspecified number of "
+            "BWH Hotels guests.",
+        ),
+        (  # the attacker no subject: the object of a preposition (corpus r1827)
+            "Deal Reached With Hackers to Delete Data Stolen From the Canvas Educational Platform",
+            "The company that operates online learning system Canvas said it struck a deal with "
+            "hackers to delete the data they pilfered in a cyberattack.",
+        ),
+        (  # defacement is harm done (corpus r1784)
+            "Instructure confirms hackers used Canvas flaw to deface portals",
+            "Instructure has confirmed that a security vulnerability allowed hackers to modify "
+            "Canvas login portals and leave an extortion message.",
+        ),
+    ],
+)
+def test_a_named_victim_telling_of_hackers_is_an_incident_not_a_write_up(taxonomy, title, text):
+    found = assess(taxonomy, title, text, "security-press")
+    assert not any(r.startswith("write-up") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+    # a campaign the attackers lead is still a write-up
+    campaign = assess(
+        taxonomy,
+        "Chinese hackers target telecoms with new backdoor",
+        "The group deploys a custom backdoor.",
+        "security-press",
+    )
+    assert any(r.startswith("write-up") for r in campaign.reasons)
+
+
+def test_flaws_none_of_which_were_exploited_are_a_routine_patch(taxonomy):
+    # corpus r1835: a monthly patch batch, exploitation denied for all of it
+    assert not relevant(
+        taxonomy,
+        "Adobe Patches 52 Vulnerabilities in 10 Products",
+        "While none of the flaws have been exploited in the wild, many of them could lead to "
+        "arbitrary code execution.",
+        "security-press",
+    )
+    assert relevant(
+        taxonomy,
+        "Adobe patches flaw exploited in the wild",
+        "Adobe says the flaw has been exploited in limited attacks.",
+        "security-press",
+    )
+
+
+def test_a_company_or_malware_adopting_something_is_no_law_adopted(taxonomy):
+    # corpus r1765: malware adopting a blockchain for its command channel
+    assert not relevant(
+        taxonomy,
+        "TrickMo Android banker adopts TON blockchain for covert comms",
+        "A new variant of the TrickMo Android banking malware introduces new commands.",
+        "security-press",
+    )
+    assert relevant(
+        taxonomy, "Council adopts new cybersecurity rules for connected devices", kind="tech-press"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # suspected exploitation is exploitation told (corpus r1763)
+            "New 'Dirty Frag' Linux Vulnerability Possibly Exploited in Attacks",
+            "Tracked as CVE-2026-43284, the exploit was disclosed before a patch was released.",
+        ),
+        (  # attempts to exploit a flaw are its exploitation (corpus r1942)
+            "PraisonAI CVE-2026-44338 Auth Bypass Targeted Within Hours of Disclosure",
+            "Threat actors have been observed attempting to exploit a recently disclosed security "
+            "vulnerability in PraisonAI within four hours of public disclosure.",
+        ),
+        (  # legitimate packages poisoned: a supply-chain compromise (corpus r1387)
+            "Hades PyPI Attack: 19 Packages Poisoned to Auto-Run Bun Credential Stealer",
+            "Nineteen PyPI packages were compromised to run a credential stealer on install.",
+        ),
+    ],
+)
+def test_exploitation_suspected_or_attempted_and_poisoned_packages_are_harm_told(
+    taxonomy, title, text
+):
+    assert relevant(taxonomy, title, text, "security-press")
+
+
+def test_affected_versions_name_a_flaws_scope_not_harm(taxonomy):
+    # corpus r1423: a disclosure whose "affected environments" are where the flaw could bite
+    assert not relevant(
+        taxonomy,
+        "Six Proto6 Vulnerabilities in protobuf.js Expose Node.js Apps to RCE and DoS",
+        "Researchers flagged six flaws that, if successfully exploited, could result in remote "
+        'code execution. "In affected environments, a single malicious protobuf schema can '
+        'crash the process."',
+        "security-press",
+    )
+    assert relevant(
+        taxonomy,
+        "Outage at payment processor",
+        "Thousands of merchants were affected for hours on Monday.",
+        "security-press",
+    )
+
+
+def test_minors_on_an_online_service_are_trust_and_safety_news(taxonomy):
+    # corpus r1852 and r0222: a platform's protections for teens and kids
+    assert relevant(
+        taxonomy,
+        "Meta will tell parents when their teens add new interests to their Instagram algorithm",
+    )
+    assert relevant(
+        taxonomy, "Character.AI will offer interactive 'Stories' to kids instead of open-ended chat"
+    )
+    # children with no online service named are no evidence
+    assert not relevant(taxonomy, "Two teenagers went to seek gold and were trapped in a mine")
+    assert not relevant(taxonomy, "Parents and kids flock to the new science museum")
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        (  # corpus r1319
+            "Trump Claims Executive Privilege To Keep 4,000 January 6 Documents Locked Up",
+            "policy-press",
+        ),
+        (  # corpus r1970
+            "The debate is over – Women's sports need protection from trans athletes",
+            "other",
+        ),
+    ],
+)
+def test_culture_wars_and_january_6_are_general_politics(taxonomy, title, kind):
+    assert not relevant(taxonomy, title, kind=kind)
+    # "dei" alone is Italian for "of the": the Garante's full name is no politics
+    garante = assess(
+        taxonomy,
+        "Garante per la protezione dei dati personali fines clinic over patient data",
+        kind="policy-press",
+    )
+    assert not any(r.startswith("politics") for r in garante.reasons)
+
+
+def test_government_networks_attacked_are_targets_not_an_authority(taxonomy):
+    # corpus r1960: an espionage campaign's targets, no authority acting
+    found = assess(
+        taxonomy,
+        "'FrostyNeighbor' APT Carefully Targets Govt Orgs in Poland, Ukraine",
+        "Attackers uniquely fingerprint victims before delivering spear-phishing payloads.",
+        "security-press",
+    )
+    assert not any(r.startswith("actor") for r in found.reasons)
+    assert found.score < taxonomy.relevance.threshold
+    # a government acting still counts
+    assert relevant(taxonomy, "Government orders networks to block spyware domains")
+
+
+def test_spyware_in_extensions_with_millions_of_installs_is_harm_done(taxonomy):
+    # corpus r0401: the installs counted are the victims of the spyware
+    assert relevant(
+        taxonomy,
+        "ShadyPanda Turns Popular Browser Extensions with 4.3 Million Installs Into Spyware",
+        "A threat actor known as ShadyPanda has been linked to a seven-year campaign.",
+        "security-press",
+    )

@@ -128,8 +128,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "ransomware gang", "cyber incident", "security incident", "unauthorized access",
             "unauthorised access", "intrusion", "data exposure", "exposed data", "wiper", "DDoS",
-            "defaced", "hijacked", "suffers", "knocked offline", "went offline", "disruption",
-            "crippled", "cripples", "paralysed", "paralyzed",
+            "deface", "defaced", "hijacked", "suffers", "knocked offline", "went offline",
+            "disruption", "crippled", "cripples", "paralysed", "paralyzed", "poisoned",
+            "trojanized", "trojanised", "trojanizes", "trojanises",
         ),
         unless=("incident", "exploited", "routine"),
     ),
@@ -137,7 +138,10 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     BuiltinCues(
         "exploiting",
         1.0,
-        ("actively exploits", "being exploited", "exploiting", "abused in attacks"),
+        (
+            "actively exploits", "being exploited", "exploiting", "abused in attacks",
+            "attempting to exploit", "attempts to exploit", "attempted to exploit",
+        ),
         unless=("exploited", "routine"),
     ),
     BuiltinCues(
@@ -236,7 +240,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         unless=_NAMED_AUTHORITY,
     ),
     # general politics outside the taxonomy's digital topics (the guidelines' immigration, wars,
-    # budgets, elections, public health)
+    # budgets, elections, public health; culture wars; "DEI" only in phrases, as it is Italian
+    # for "of the", as in the Garante's full name)
     BuiltinCues(
         "politics",
         -2.0,
@@ -250,7 +255,10 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "public health", "Pope", "Vatican", "strike action", "nuclear weapons", "diplomats",
             "ambassador", "foreign minister", "defence spending", "defense spending", "soldiers",
             "recession", "unemployment", "GDP", "jobs report", "peace deal", "hostages", "coup",
-            "impeachment",
+            "impeachment", "DEI programs", "DEI policies", "DEI initiatives", "anti-DEI",
+            "diversity, equity", "transgender", "trans athletes",
+            "executive privilege", "January 6", "Jan. 6", "gerrymandering", "redistricting",
+            "filibuster", "National Guard",
         ),
         unless=("incident", "exploited", "harm"),
     ),
@@ -352,7 +360,7 @@ FLAWS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
-# "class act", "fine-tuning". Their words are read as no cue.
+# "class act", "fine-tuning", "government networks" (a target). Their words are read as no cue.
 NOT_ACTS: tuple[str, ...] = (
     "law firm", "law firms", "law school", "law schools", "law student", "law students",
     "law professor", "class act", "balancing act", "disappearing act", "act as", "acts as",
@@ -365,6 +373,12 @@ NOT_ACTS: tuple[str, ...] = (
     "fine tune", "fine tuned", "fine tuning", "fine tunes", "fine print", "fine grained",
     "fine line", "hearing aid", "hearing aids", "hearing health", "hearing loss", "hearing test",
     "space probe", "Bill Gates",
+    # public bodies as a class of victims or targets, not an authority acting ("targets govt
+    # orgs", "attacks on government networks")
+    "government organizations", "government organisations", "government orgs", "govt orgs",
+    "govt organizations", "government entities", "government networks", "government targets",
+    "government sector", "government sectors", "government servers", "government systems",
+    "government institutions", "government websites", "state entities", "state institutions",
 )  # fmt: skip
 
 # How a feature, an essay or an explainer opens its headline (or a clause of it, after a colon or

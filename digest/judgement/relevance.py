@@ -6,7 +6,8 @@ they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: h
 never as a what-if, denied, warded off or a tool's capability; an attacker or a tool named counts
 only with a victim), and what marks other news (a deal, a product launch, a malware write-up with no
 victim, a routine advisory, sport, an event listing, general politics, trade politics). A headline
-led by the attacker ("Chinese hackers breach ...") is a threat-intelligence write-up unless it tells
+led by the attacker ("Chinese hackers breach ...", never "Acme says hackers stole ...", a victim
+telling) is a threat-intelligence write-up unless it tells
 an act, a flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its
 harm does not count; nor does the harm a feature's headline names as its theme ("Why password audits
 miss ...") or a round-up bundles. Compounds in which a cue word is no act ("law firm", "detection
@@ -95,14 +96,19 @@ _DATELINE = re.compile(
 )
 # a cue of harm within a few words after these is a what-if ("can be exploited to", "if
 # successfully exploited", "successful exploitation of this flaw could", "lets attackers
-# hijack"), or denied ("no exploitation", "not been
-# exploited"): risk, not harm done
+# hijack"), or denied ("no exploitation", "not been exploited"): risk, not harm done. "Possibly"
+# and "potentially" alone hedge how sure or how wide a harm is, not whether it is told as done
+# ("possibly exploited in attacks", "potentially affecting 65% of the population"); a what-if
+# with them has its modal ("could potentially be exploited")
 _MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
 _HEDGES = _MODALS | frozenset(
     (b"if", b"allow", b"allows", b"allowing", b"let", b"lets", b"enable", b"enables",
-     b"potentially", b"possibly", b"risk", b"successful", b"successfully")
+     b"risk", b"successful", b"successfully")
 )  # fmt: skip
 _DENIALS = frozenset((b"no", b"not", b"never", b"without"))
+# a denied subject governs its whole clause, as a modal does: "none of the flaws have been
+# exploited in the wild"
+_NONE = frozenset((b"none", b"neither"))
 # what is warded off is no harm done: "to stop supply chain attacks", "protects against ..."
 _PREVENTING = frozenset(
     (b"stop", b"prevent", b"prevents", b"limit", b"block", b"blocks", b"protect", b"protects",
@@ -114,6 +120,14 @@ _CAPABILITY = frozenset(
     (b"tool", b"tools", b"machine", b"machines", b"kit", b"kits", b"technique", b"techniques",
      b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats")
 )  # fmt: skip
+# "affected" before one of these names a flaw's scope, not people or systems harmed ("in
+# affected environments", "affected versions")
+_SCOPE = frozenset(
+    (b"version", b"versions", b"product", b"products", b"environment", b"environments",
+     b"release", b"releases", b"build", b"builds", b"configuration", b"configurations",
+     b"firmware", b"component", b"components")
+)  # fmt: skip
+_SCOPED = frozenset((b"affected", b"impacted", b"vulnerable"))
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
 _MODAL_SPAN = 12
 _DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
@@ -130,6 +144,15 @@ _PEOPLE = re.compile(
 # a headline led by an attacker names it among its first words ("China-linked JDY botnet ...")
 _ATTACKER_SPAN = 4
 _CLAIMS = frozenset((b"claim", b"claims", b"claimed", b"claiming"))
+# before the attacker, a verb of telling makes the headline's subject the one telling what was
+# done to it ("West Pharmaceutical says hackers stole data", "Instructure confirms hackers used
+# ..."): a victim's disclosure, not a write-up; a preposition makes the attacker no subject at all
+# ("Deal reached with hackers to delete data")
+_DISCLOSING = frozenset(
+    (b"says", b"said", b"confirms", b"confirmed", b"discloses", b"disclosed", b"admits",
+     b"admitted")
+)  # fmt: skip
+_PREPOSITIONS = frozenset((b"with", b"by", b"from", b"against", b"of", b"for"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
@@ -634,6 +657,9 @@ class RelevanceRules:
             return []
         for n, word in enumerate(opening):
             if word in self.attackers:
+                before = opening[:n]
+                if not _DISCLOSING.isdisjoint(before) or not _PREPOSITIONS.isdisjoint(before):
+                    return []
                 return opening[: n + 1]
             if n and not led and word in self.campaign_verbs:
                 return opening[:n]
@@ -747,11 +773,14 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before[-_DENIAL_SPAN:]):
         return False
     # a modal governs the list it heads: "could lead to the disclosure of ..., and disruption"
-    if not _MODALS.isdisjoint(words[max(start - _MODAL_SPAN, 0) : start]):
+    clause = words[max(start - _MODAL_SPAN, 0) : start]
+    if not _MODALS.isdisjoint(clause) or not _NONE.isdisjoint(clause):
         return False
     if not _PREVENTING.isdisjoint(before):
         return False
     if end < len(words) and (words[end] in _MODALS or words[end] in _CAPABILITY):
+        return False
+    if end < len(words) and words[end] in _SCOPE and words[end - 1] in _SCOPED:
         return False
     return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
 
