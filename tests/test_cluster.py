@@ -370,6 +370,17 @@ def test_a_catalogue_addition_of_two_flaws_does_not_chain_their_reports():
     assert story["r1579"] == story["r1571"]
 
 
+def test_a_catalogue_addition_of_several_flaws_stays_out_of_each_flaws_story():
+    """CISA's entries of June 8 (a LiteLLM and a Check Point CVE) and June 9 (Arista, Chrome
+    and Cisco CVEs) are each an event of their own: the LiteLLM report that names one of the
+    first entry's CVEs stays out of it, and the second entry stays out of the Chrome story."""
+    story = _corpus_day_stories(("2026-06-08", "2026-06-09"))
+    assert story["r1384"] != story["r1359"]  # LiteLLM exploited / CISA adds two
+    chrome = {story["r1383"], story["r1385"], story["r1391"]}
+    assert len(chrome) == 1
+    assert story["r1393"] not in chrome  # CISA adds three
+
+
 def test_a_precise_figure_is_kept_as_a_fact_of_its_event():
     """ "574 arrested" and "33.7 million" name one event's facts; "$3 million" and "2 million"
     are round amounts many events share, and "2025" is a year."""

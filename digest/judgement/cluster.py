@@ -6,10 +6,12 @@ item's terms and the story's, each term weighted by its inverse story frequency 
 stories seen in the recent window (a name only this event has weighs much more than "breach"),
 title terms half again, and a story's term by the share of its members that carry it (so one
 member that bridges to another event cannot pull that event in: its own terms stay weak until
-others repeat them). An item that names only CVE identifiers other than those most of a
-story's members name tells another flaw (a catalogue addition listing several flaws cannot chain
-their reports into one story). An item whose own outlet already told the story must agree twice
-as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines make its items look alike.
+others repeat them). An item that names CVE identifiers tells the story's flaw only when it
+names exactly those most of the story's members name: other ones are another flaw, and a
+catalogue addition listing several flaws is an event of its own, neither the story of one of
+them nor a link that chains their reports into one story. An item whose own outlet already
+told the story must agree twice as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines
+make its items look alike.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
 mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one precise figure
 that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
@@ -613,7 +615,7 @@ class Draft:
         cves = set(sig.cves)
         meaning = self.base.meaning
         for sid, entry in self._candidates(votes, when, cves):
-            if cves and entry[_CVES] and cves.isdisjoint(_flaws(entry)):
+            if cves and entry[_CVES] and _other_flaws(cves, entry):
                 continue  # different flaws: different events, however alike the words
             self.base.comparisons += 1
             if sig.source is not None and entry[_SOURCES] == (sig.source,):
@@ -841,6 +843,13 @@ def _flaws(entry: _Entry) -> tuple[int, ...]:
         if at < len(terms) and terms[at] == cve and 2 * counts[at] > members:
             agreed.append(cve)
     return tuple(agreed) or entry[_CVES]
+
+
+def _other_flaws(cves: set[int], entry: _Entry) -> bool:
+    """Whether an item naming `cves` tells other flaws than the story: it names none of the
+    story's flaws, or one side names flaws besides those the other names (a catalogue addition
+    of several flaws is an event of its own, not the story of any one of them)."""
+    return cves != set(_flaws(entry))
 
 
 def _named_alike(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity) -> bool:
