@@ -127,3 +127,9 @@ def test_a_platforms_rules_for_teens_are_platform_and_child_safety(tax: Taxonomy
     # "Meta will tell parents when their teens add new interests to their Instagram algorithm"
     topics = tax.classify(*item("r1852")).topics
     assert {"online-platforms", "child-safety"} <= topics
+
+
+def test_a_criminal_marketplace_taken_down_is_cybercrime(tax: Taxonomy) -> None:
+    # "Resurrected 'Crimenetwork' Marketplace Taken Down, Administrator Arrested": "the
+    # German-speaking online crime marketplace"
+    assert "cybercrime" in tax.classify(*item("r1762")).topics
