@@ -180,7 +180,8 @@ def test_shipped_slugs_are_the_design_slugs_in_order(taxonomy):
 
 def _lists(cat: Category) -> dict:
     fields = ("aliases", "keywords", "phrases", "acronyms", "title_only", "context", "exclude")
-    return {f: getattr(cat, f) for f in fields} | {"min_score": cat.min_score}
+    extra = {"min_score": cat.min_score, "together": cat.together}
+    return {f: getattr(cat, f) for f in fields} | extra
 
 
 def test_coupang_item_is_korean_data_protection(taxonomy):

@@ -80,3 +80,15 @@ def test_an_ai_firm_named_in_a_breach_is_not_ai_policy(tax: Taxonomy) -> None:
 def test_a_british_universitys_city_places_its_breach_in_the_uk(tax: Taxonomy) -> None:
     # BleepingComputer, r1464: Nottingham University's breach of 450,000 students' data
     assert tax.classify(*title_and_summary("r1464", dev_only=True)).jurisdictions == {"uk"}
+
+
+@pytest.mark.parametrize("item_id", ["r1906", "r1888"])
+def test_north_america_is_no_evidence_for_the_us(tax: Taxonomy, item_id: str) -> None:
+    # "Foxconn Confirms North American Factories Hit by Cyberattack"
+    assert "us" not in tax.classify(*title_and_summary(item_id, dev_only=True)).jurisdictions
+
+
+def test_users_around_the_world_are_no_international_matter(tax: Taxonomy) -> None:
+    # "Tens of thousands of students studying for final exams around the world have regained
+    # access ..." after the Canvas cyberattack
+    assert "intl" not in tax.classify(*title_and_summary("r1764", dev_only=True)).jurisdictions
