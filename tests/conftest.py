@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from digest.judgement.classify import Taxonomy
 from storage.db import Database
 
 PG_ENV = "POLICYBRIEF_TEST_POSTGRES_URL"
@@ -112,3 +113,9 @@ def sqlite_db(tmp_path: Path) -> Iterator[Database]:
     database.upgrade()
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="module")
+def tax() -> Taxonomy:
+    """The shipped taxonomy, loaded once per test module."""
+    return Taxonomy.load()

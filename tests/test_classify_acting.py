@@ -18,11 +18,6 @@ def item(item_id: str) -> tuple[str, str]:
     return title_and_summary(item_id, dev_only=True)
 
 
-@pytest.fixture(scope="module")
-def tax() -> Taxonomy:
-    return Taxonomy.load()
-
-
 @pytest.mark.parametrize("item_id", ["r1450", "r1366", "r0229", "r1417"])
 def test_ai_as_the_attackers_tool_is_no_ai_governance(tax: Taxonomy, item_id: str) -> None:
     # WIRED, r1450: CISA's patching order "thanks to AI threats"; The Verge, r1366: accounts

@@ -14,11 +14,6 @@ from digest.text.sentences import split_sentences
 from tests.realnews import title_and_summary as item
 
 
-@pytest.fixture(scope="module")
-def tax() -> Taxonomy:
-    return Taxonomy.load()
-
-
 def test_platform_names_in_a_share_bar_are_no_platform_policy(tax: Taxonomy) -> None:
     # POLITICO Europe, r1115: the AI Act headline is policy; "Twitter WhatsApp Linkedin" are the
     # page's share buttons, in a sentence of their own

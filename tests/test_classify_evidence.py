@@ -21,11 +21,6 @@ def item(item_id: str) -> tuple[str, str]:
     return title_and_summary(item_id, dev_only=True)
 
 
-@pytest.fixture(scope="module")
-def tax() -> Taxonomy:
-    return Taxonomy.load()
-
-
 def test_a_word_and_its_plural_are_one_mention(tax: Taxonomy) -> None:
     # "... interviews with the gifted and generous hackers who took part": "hackers" is both a
     # keyword and the plural of the keyword "hacker", and a history of open source is no

@@ -18,11 +18,6 @@ def item(item_id: str) -> tuple[str, str]:
     return title_and_summary(item_id, dev_only=True)
 
 
-@pytest.fixture(scope="module")
-def tax() -> Taxonomy:
-    return Taxonomy.load()
-
-
 @pytest.mark.parametrize("item_id", ["r1363", "r1372", "r1546"])
 def test_a_court_or_federal_body_with_no_country_named_is_us(tax: Taxonomy, item_id: str) -> None:
     # SecurityWeek, r1363 and The Hacker News, r1372: WhatsApp files a federal court contempt

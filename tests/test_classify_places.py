@@ -8,11 +8,6 @@ from digest.judgement.classify import Taxonomy
 from tests.realnews import title_and_summary
 
 
-@pytest.fixture(scope="module")
-def tax() -> Taxonomy:
-    return Taxonomy.load()
-
-
 @pytest.mark.parametrize(
     ("title", "text", "place"),
     [

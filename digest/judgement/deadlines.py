@@ -784,31 +784,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "the first fare hike in 10 years": a span looking back
         if g["span"] and _SPAN_CHANGED.search(sentence, 0, m.start()):
             return None  # "shortening the 50-day deadline": the span no longer counts as given
-        count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
-        unit = unit.lower()
-        step = {
-            "hour": relativedelta(days=-(-count // 24)),  # "within 72 hours": the third day
-            "day": relativedelta(days=count),
-            "business day": relativedelta(days=count),
-            "week": relativedelta(weeks=count),
-            "fortnight": relativedelta(weeks=2 * count),
-            "month": relativedelta(months=count),
-            "year": relativedelta(years=count),
-        }[unit]
+        step = _span(number, unit)
         return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
     if g["ext"]:
         # "by 90 days" or "for another 3 months" dates something only as the span a deadline or
         # a truce was pushed back by; elsewhere it is an amount ("cut by 30 days") or a duration
         if not _EXTENDED.search(sentence, max(0, m.start() - 80), m.start()):
             return None
-        count = int(g["n4"]) if g["n4"].isdigit() else _NUMBERS[g["n4"].lower()]
-        unit = g["u4"].lower()
-        step = {
-            "day": relativedelta(days=count),
-            "week": relativedelta(weeks=count),
-            "fortnight": relativedelta(weeks=2 * count),
-            "month": relativedelta(months=count),
-        }[unit]
+        step = _span(g["n4"], g["u4"])
         return _When(today + step, "day", m.start(), m.end(), True, extended=True)
     if g["next"]:
         if g["u3"].lower() == "month":
@@ -985,6 +968,20 @@ _SAME_DAY_LEAD = re.compile(
     r"\b(?:by|until|till|before|from|starting|beginning|effective|as of)\s*$", _I
 )
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
+
+
+def _span(number: str, unit: str) -> relativedelta:
+    """The span "<number> <unit>s" counts from publication ("60 days", "three weeks")."""
+    count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
+    return {
+        "hour": relativedelta(days=-(-count // 24)),  # "within 72 hours": the third day
+        "day": relativedelta(days=count),
+        "business day": relativedelta(days=count),
+        "week": relativedelta(weeks=count),
+        "fortnight": relativedelta(weeks=2 * count),
+        "month": relativedelta(months=count),
+        "year": relativedelta(years=count),
+    }[unit.lower()]
 
 
 def _core_lead(lead: str) -> str:
@@ -1295,6 +1292,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
 _CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
 
 
+_MODAL_BEFORE = re.compile(r"\b(?:may|might|could)\s+(?:(?:also|still|even|yet)\s+)?$")
+
+
 def _binding(scope: str) -> bool:
     """Whether a word of duty in `scope` binds: "may also have to reintroduce lockdown measures
     if ..." speaks of a duty that might come, not of one in force."""
@@ -1302,9 +1302,6 @@ def _binding(scope: str) -> bool:
         _MODAL_BEFORE.search(scope, max(0, duty.start() - 30), duty.start()) is None
         for duty in _T_DUTY.finditer(scope)
     )
-
-
-_MODAL_BEFORE = re.compile(r"\b(?:may|might|could)\s+(?:(?:also|still|even|yet)\s+)?$")
 
 
 def _election(sentence: str) -> bool:

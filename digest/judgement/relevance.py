@@ -1,25 +1,25 @@
 """Is it policy news, what kind of event is it, and how much does it matter: cues, scored.
 
-Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the taxonomy
-file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the police), what
-they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: harm told as done,
-never as a what-if, denied, warded off or a tool's capability; an attacker or a tool named counts
-only with a victim), and what marks other news (a deal, a product launch, a malware write-up with no
-victim, a routine advisory, sport, an event listing, general politics, trade politics). A headline
-led by the attacker ("Chinese hackers breach ...", never "Acme says hackers stole ...", a victim
-telling) is a threat-intelligence write-up unless it tells
-an act, a flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its
-harm does not count; nor does the harm a feature's headline names as its theme ("Why password audits
-miss ...") or a round-up bundles. Compounds in which a cue word is no act ("law firm", "detection
-rules") are read as no cue. Who acts is read from the sentence: a public body as the subject of a
-governing verb wherever its clause starts in the headline, or in the lead's first sentence (a
-dateline or an attribution is no act), and a prison term passed is a court's act. A cue in the
-headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
-is a prior that weighs the evidence, never evidence alone. A story is policy news when its median
-member is; its event type is the weightiest type its members show, and its significance adds the
-size of what happened (a fine of hundreds of millions, millions of people affected, many countries
-acting) and how far the act has gone (done and binding, or a proposal, a claim, a question), less a
-level for one person's case and for policy news on thin evidence.
+Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the
+taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
+police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw:
+harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker or
+a tool named counts only with a victim), and what marks other news (a deal, a product launch, a
+malware write-up with no victim, a routine advisory, sport, an event listing, general politics,
+trade politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says
+hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act,
+a flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its harm
+does not count; nor does the harm a feature's headline names as its theme ("Why password audits
+miss ...") or a round-up bundles. Compounds in which a cue word is no act ("law firm",
+"detection rules") are read as no cue. Who acts is read from the sentence: a public body as the
+subject of a governing verb wherever its clause starts in the headline, or in the lead's first
+sentence (a dateline or an attribution is no act), and a prison term passed is a court's act. A
+cue in the headline counts more than one in the text; the source's kind (regulator, general
+news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is policy
+news when its median member is; its event type is the weightiest type its members show, and its
+significance adds the size of what happened (a fine of hundreds of millions, millions of people
+affected, many countries acting) and how far the act has gone (done and binding, or a proposal,
+a claim, a question), less a level for one person's case and for policy news on thin evidence.
 """
 
 from __future__ import annotations
@@ -778,10 +778,12 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
         return False
     if not _PREVENTING.isdisjoint(before):
         return False
-    if end < len(words) and (words[end] in _MODALS or words[end] in _CAPABILITY):
-        return False
-    if end < len(words) and words[end] in _SCOPE and words[end - 1] in _SCOPED:
-        return False
+    if end < len(words):
+        after = words[end]
+        if after in _MODALS or after in _CAPABILITY:
+            return False
+        if after in _SCOPE and words[end - 1] in _SCOPED:
+            return False
     return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
 
 
