@@ -965,3 +965,94 @@ def test_measures_of_a_pandemic_year(sentence: str, published: str, expected: li
 )
 def test_possible_duties_and_findings_are_no_deadline(sentence: str, published: str):
     assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        # a measure that will continue until a day ends then
+        (
+            "Speaking at the Scottish government’s daily virus briefing, the first minister said "
+            "the measures introduced at the beginning of October and intended to last for two "
+            "weeks will now continue until 2 November.",
+            "2020-10-21T12:01:52",
+            ["2 November 2020 · expires"],
+        ),
+        (
+            "Ban on air travel between Britain and Greece to continue until 30 June, unlike other "
+            "countries",
+            "2020-06-12T17:16:21",
+            ["30 June 2020 · expires"],
+        ),
+        # a clock time between "by" and the weekday
+        (
+            "A firm offer must be made by 5pm on Tuesday under UK takeover rules.",
+            "2020-11-23T09:04:00",
+            ["24 November 2020 · compliance deadline"],
+        ),
+        # "July next year" is one date; a rule that does not apply until then starts then
+        (
+            "Full border controls on goods entering the UK will not apply until July next year "
+            "the government has announced, as it formally notified the EU it does not want an "
+            "extension to the transition period.",
+            "2020-06-12T14:31:00",
+            ["July 2021 · takes effect"],
+        ),
+        # the duty a sanction hangs on
+        (
+            "If they don’t apply for settled status by 30 June 2021 they will be illegal, with no "
+            "grace period once this is discovered.",
+            "2020-03-20T18:59:00",
+            ["30 June 2021 · compliance deadline"],
+        ),
+        # public support raised from a month starts then
+        (
+            "SNP conference: Scottish child payment to double to £20 from April",
+            "2021-11-29T12:00:00",
+            ["April 2022 · takes effect"],
+        ),
+        # a proposal in another part of a long text weighs nothing on this date
+        (
+            "Industry welcomes news but calls for clarity on when indoor performances can return "
+            "Coronavirus – latest updates See all our coronavirus coverage Theatres and music "
+            "venues in England will be able to host physically distanced outdoor performances "
+            "from Saturday 11 July under new government guidance, but industry figures are "
+            "calling for more clarity on when full-capacity indoor performances can return.",
+            "2020-07-09T12:00:00",
+            ["11 July 2020 · takes effect"],
+        ),
+    ],
+)
+def test_measures_continued_limits_and_conditions(
+    sentence: str, published: str, expected: list[str]
+):
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        # a show that runs until a day closes; it is no measure ending
+        (
+            "Ian Berry, Jason Bell, Tom Stoddart and Paul Lowe are among those who have donated "
+            "works to the auction, which runs until 15 November",
+            "2020-11-04T09:00:13",
+        ),
+        ("The exhibition runs from 29 February until 31 March.", "2020-02-19T07:00:50"),
+        # "from March" written in August: the spell that began in March, not next March's
+        (
+            "But unlike the national lockdown from March, alternative provision and special needs "
+            "schools would remain fully open.",
+            "2020-08-30T18:47:00",
+        ),
+        # a minister's suggestion is no measure yet
+        (
+            "Spain ’s labour minister, Yolanda Díaz Pérez, suggested on Saturday that the "
+            "government would extend its coronavirus furlough scheme for an extra three months "
+            "until the end of the year.",
+            "2020-08-01T16:35:00",
+        ),
+    ],
+)
+def test_shows_past_spells_and_suggestions_are_no_deadline(sentence: str, published: str):
+    assert labels(sentence, published) == []

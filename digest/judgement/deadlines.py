@@ -50,6 +50,12 @@ _NUMBERS = {
     "thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90,
 }  # fmt: skip
 _NUMBER = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + ")"
+# An event that runs until a day is a show closing, not a measure ending
+_EVENT = re.compile(
+    r"\b(?:exhibitions?|auctions?|festivals?|retrospective|gallery|concerts?|screenings?"
+    r"|on (?:show|display))\b",
+    re.IGNORECASE,
+)
 # What a duty asks done within a span: "30 days to comply", "three weeks to secure"
 _ACT = (
     r"comply|patch|fix|remove|change|secure|apply|mitigate|update|address|implement|respond"
@@ -131,6 +137,10 @@ _RANGE_TO = re.compile(
     re.IGNORECASE,
 )
 _RANGE_YEAR = re.compile(rf"^\s*[-–]\s*{_MONTH}\.?\s+(20\d\d)\b")
+# A limit before a date looks forward on its own; "from March" may be a past spell's start
+_LIMIT_LEAD = re.compile(r"\b(?:by|until|till|before|no later than)\s*$", re.IGNORECASE)
+# "Income tax to be cut by 1p from April": an infinitive speaks of what is still to come
+_INFINITIVE = re.compile(r"\bto\s+(?:be\s+)?[a-z]+", re.IGNORECASE)
 _FUTURE_LEAD = re.compile(
     r"\b(?:by|until|till|through|(?:from|starting|beginning)(?:\s+(?:in|on))?|before|effective"
     r"|no later than|(?:the )?end of|mid|early|late)[\s-]*$",
@@ -236,7 +246,9 @@ _GOVERNS_EFFECT = re.compile(
 )
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
-    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs|(?:remains?|be|stays?)"
+    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs"
+    # "measures ... will now continue until 2 November"
+    r"|(?:will|to|would)\s+(?:now\s+|only\s+)?continue|(?:remains?|be|stays?)"
     r"\s+in\s+(?:force|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
     _I,
 )
@@ -316,7 +328,7 @@ _MEASURE = re.compile(
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
-    r"|hospitality)\b[^.;]{0,30}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"|hospitality)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
     r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
@@ -459,6 +471,7 @@ _HOLDS = re.compile(
 # Public support: a scheme cut or raised from a date starts then, one that lasts until it ends then
 _SUPPORT = re.compile(
     r"\b(?:grants?|loans?|benefits?|allowances?|subsid\w+|tax credits?|pensions?|furlough\w*"
+    r"|(?:child|welfare|benefit|support) payments?"
     r"|(?:government|state|public|financial|energy|bill) (?:support|help|aid)"
     r"|support (?:it gives |they give )?(?:to |for )(?:businesses|firms|households|families"
     r"|students|companies))\b",
@@ -489,7 +502,7 @@ _FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected|antic
 _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
 _PROPOSAL = re.compile(
-    r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggests?"
+    r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggest(?:s|ed)?"
     r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
     _I,
 )
@@ -615,7 +628,7 @@ _TRIGGER_NEEDLES = (
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
-    "support", "grant", "loan", "benefit", "allowance",
+    "support", "grant", "loan", "benefit", "allowance", "payment",
     " aid", "subsid", "help with", "credit", "pension",
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
@@ -744,8 +757,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 24]
         if _LAST_YEAR.match(after):
             return None  # "ruled in August last year"
-        if not year and _NEXT_YEAR.match(after):
+        end = m.end()
+        if not year and (next_year := _NEXT_YEAR.match(after)):
             year = str(today.year + 1)
+            end += next_year.end()  # "July next year" is one date, not July and a year
         ranged = _RANGE_AFTER.match(after)
         closes = _RANGE_TO.match(after)
         if not year and closes and not closes.group(2) and not _WILL.search(sentence):
@@ -777,7 +792,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             ):
                 return None
             first += relativedelta(years=1)
-        return _When(first, "month", m.start(), m.end(), False)
+            if first > today + _FAR and not (
+                _WILL.search(wide)
+                or _INFINITIVE.search(wide)
+                or _DEADLINE_AFTER.match(after)
+                or _LIMIT_LEAD.search(lead)
+            ):
+                return None  # "unlike the national lockdown from March" written in August
+        return _When(first, "month", m.start(), end, False)
     if g["within"] or g["span"]:
         number, unit = (g["n1"], g["u1"]) if g["within"] else (g["n2"], g["u2"])
         if g["within"] and _RECORD.search(sentence, 0, m.start()):
@@ -847,7 +869,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
             _DEADLINE_AFTER.match(after)
-            or re.search(r"\b(?:by|until|before|next)\s*$", lead)
+            or re.search(r"\b(?:by|until|before|next)\s*$", _core_lead(lead))
             or re.search(r"\b(?:ends?|closes?|expires?|runs? out)\s+on\s*$", lead)
             # the weekday as the object of a verb still to come: "take effect Monday" (on the
             # day itself, "takes effect Tuesday" is the news of the day)
@@ -939,6 +961,13 @@ _IF_NOT = re.compile(
     r"|refuses?\s+to)\b[^.;,]{0,60}$",
     _I,
 )
+# The duty a sanction hangs on: "if they don't apply for settled status by 30 June"
+_IF_NOT_ACT = re.compile(
+    r"\b(?:if|unless)\s+(?:[\w.'’-]+\s+){1,4}?(?:(?:does|do|did)\s*n(?:o|['’])t|fails?\s+to)\s+"
+    r"(?:apply|register|file|submit|pay|comply|complete|respond|provide|notify|disclose|divest"
+    r"|sell|report|install|implement)\b[^.;,]{0,60}$",
+    _I,
+)
 # A deadline or a truce pushed back, right before the span it was pushed back by: "extended the
 # tariff deadline for Mexico by 90 days", "extend tariff truce deadline for another 3 months"
 _EXTENDED = re.compile(
@@ -966,6 +995,12 @@ _SITTING_BEFORE = re.compile(
 # A weekday after these words is a limit or a start, not the day of a sitting still to come
 _SAME_DAY_LEAD = re.compile(
     r"\b(?:by|until|till|before|from|starting|beginning|effective|as of)\s*$", _I
+)
+# A rule that does not start until a date starts then
+_NOT_START = re.compile(
+    r"\b(?:apply|take effect|come into (?:force|effect)|be (?:introduced|enforced|applied)|start"
+    r"|begin|kick in)\b",
+    _I,
 )
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
 
@@ -1012,6 +1047,7 @@ def _dates(sentence: str, today: date) -> list[_When]:
         when = _resolve(m, sentence, today)
         if when is not None:
             whens.append(when)
+            done = max(done, when.end)
     return whens
 
 
@@ -1131,8 +1167,15 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         if _T_EFFECT.search(sentence):
             return "takes-effect"  # "Treasury has delayed its final rules ... until March"
     if (
+        not_until
+        and _NOT_START.search(not_until.group())
+        and (_T_EFFECT.search(sentence) or _MEASURE.search(sentence))
+    ):
+        return "takes-effect"  # "border controls will not apply until July next year"
+    if (
         not (postponed or not_until)
         and not _ADVICE_NOUN.search(sentence, max(0, when.begin - 100), when.begin)
+        and not _EVENT.search(sentence)
         and (
             _tail(lead, "(?:until|till|through)(?: the end of)?")
             # "restrictions will be extended for two weeks to 28 September"
@@ -1252,6 +1295,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and (when.relative or _tail(lead, r"by|before|no later than|(?:by )?the end of"))
     ):
         return "other"  # a threat unless another party acts by then: an ultimatum
+    if _IF_NOT_ACT.search(sentence, max(0, when.begin - 100), when.begin) and _tail(
+        lead, r"by|before|no later than"
+    ):
+        return "compliance"  # "if they don't apply for settled status by 30 June": a duty
     # "by the end of the year" carries its own "by"
     by_lead = (
         _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
@@ -1417,7 +1464,9 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         kind = _kind(sentence, when)
         if kind in ("takes-effect", "expiry") and (
             _HYPOTHETICAL.search(sentence)
-            or _PROPOSAL.search(sentence)
+            # a proposal in another part of a long sentence ("industry calls for clarity")
+            # weighs nothing on this date
+            or _PROPOSAL.search(sentence, max(0, when.begin - 120), when.end + 60)
             or _MAYBE.search(sentence, max(0, when.begin - 60), when.begin)
         ):
             continue  # a measure not yet adopted neither starts nor ends on its dates
