@@ -6,9 +6,9 @@ jurisdiction, kind), polled day by day in time order with the clock at the end o
 After each day, `/brief` (top, then every topic and jurisdiction) and `/digest preview` run
 through the registry's dispatch, as a user would see them that evening.
 
-Figures, each for dev, held-out, held-out3 and held-out4 (held-out items of batch 3 and of
-batch 4, each labelled after every earlier tuning session and never tuned on; ingested on their
-own, so they are also a part of held-out):
+Figures, each for dev, held-out, held-out3, held-out4 and held-out5 (held-out items of batches
+3, 4 and 5, each labelled after every earlier tuning session and never tuned on; ingested on
+their own, so they are also a part of held-out):
 - same-event pairs: precision and recall over pairs of items (same story vs same labelled
   event), and B-cubed F1;
 - tags, per item: the tags of the item's final story against the item's own labels; precision
@@ -24,8 +24,9 @@ own, so they are also a part of held-out):
   up to two days) end with exactly the stories of the time-ordered run.
 
 Held-out texts and errors are never printed; `--mistakes N` lists dev mistakes only.
-Run: .venv/bin/python benchmarks/quality.py [--split dev|heldout|heldout3|heldout4|both]
-[--orders 5] [--mistakes 0]  (both: every part)
+Run: .venv/bin/python benchmarks/quality.py
+[--split dev|heldout|heldout3|heldout4|heldout5|both] [--orders 5] [--mistakes 0]
+(both: every part)
 """
 
 from __future__ import annotations
@@ -64,19 +65,27 @@ from storage.store import Storage  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "realnews"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-SPLITS = {"dev": "dev", "heldout": "held-out", "heldout3": "held-out3", "heldout4": "held-out4"}
+SPLITS = {
+    "dev": "dev",
+    "heldout": "held-out",
+    "heldout3": "held-out3",
+    "heldout4": "held-out4",
+    "heldout5": "held-out5",
+}
 # A part is a split, optionally narrowed to one labelling batch (items carry `batch`; the first
-# two batches have none). The third and fourth batches' held-out days were fixed before each was
-# labelled and no tuning had seen them, so their held-out items are reported on their own as well.
+# two batches have none). The third, fourth and fifth batches' held-out days were fixed before
+# each was labelled and no tuning had seen them, so their held-out items are reported on their own
+# as well.
 PARTS: dict[str, tuple[str, int | None]] = {
     "dev": ("dev", None),
     "heldout": ("heldout", None),
     "heldout3": ("heldout", 3),
     "heldout4": ("heldout", 4),
+    "heldout5": ("heldout", 5),
 }
 PART_NOTE = (
-    "held-out3 / held-out4 = held-out of batch 3 / batch 4 (never tuned): each its own fresh"
-    " ingest of those items only"
+    "held-out3 / held-out4 / held-out5 = held-out of batch 3 / batch 4 / batch 5 (never tuned):"
+    " each its own fresh ingest of those items only"
 )
 
 TARGETS = {
@@ -704,7 +713,7 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
             c = x.per_slug[slug]
             cells.append(f"{_f(c.precision)}/{_f(c.recall)} ({c.tp + c.fn})")
         lines.append(f"  {slug:<18}" + "".join(f"{cell:>24}" for cell in cells))
-    if "heldout3" in results or "heldout4" in results:
+    if any(part in results for part in ("heldout3", "heldout4", "heldout5")):
         lines += ["", PART_NOTE]
     return lines
 
@@ -748,7 +757,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--split",
-        choices=["dev", "heldout", "heldout3", "heldout4", "both"],
+        choices=["dev", "heldout", "heldout3", "heldout4", "heldout5", "both"],
         default="both",
         help="both: every part",
     )
