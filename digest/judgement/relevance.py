@@ -33,6 +33,7 @@ from typing import Any
 
 from core.ingest import StoryFacts
 from digest.judgement.cues import (
+    ACT_TYPES,
     ATTACKERS,
     BINDING,
     BODIES,
@@ -164,6 +165,7 @@ _FUNDING = re.compile(
     r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
 )
 _MONEY = frozenset("$€£")
+_LISTED_COMMAS = 2  # "A, B, and C": three subjects listed
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -354,6 +356,10 @@ class RelevanceRules:
     listed: frozenset[bytes] = field(default_factory=lambda: _words_of(LISTED))
     roundups: CueGroup = field(
         default_factory=lambda: _group("roundup", {"terms": [*ROUNDUPS]}, "")
+    )
+    # the event type of an authority's act by its verb's forms ("moves" names none)
+    act_types: Mapping[bytes, str] = field(
+        default_factory=lambda: _act_types(ACT_TYPES), compare=False, hash=False
     )
     # compounds whose words are no cue ("law firm"), by their first word
     not_acts: Mapping[bytes, tuple[bytes, ...]] = field(
@@ -554,6 +560,8 @@ class RelevanceRules:
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
         shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
+        told: set[str] = set()  # the cue groups counted from the headline
+        lead_told: set[str] = set()  # ... and from the lead only
         silent: dict[tuple[str, bool], bool] = {}
 
         def present(names: tuple[str, ...], headline: bool) -> bool:
@@ -570,6 +578,10 @@ class RelevanceRules:
             return False
 
         for group, term, headline in found:
+            if theme and not headline and group.weight > 0:
+                # a feature is analysis of policy only when its headline names the authority
+                # or the act: what its text mentions on the way is no evidence
+                continue
             # a cue is cancelled by its `unless` groups found at least as prominently
             if group.unless and present(group.unless, headline):
                 continue
@@ -577,6 +589,7 @@ class RelevanceRules:
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
+            (told if headline else lead_told).add(group.name)
             shown |= group.weight > 0
         prior = self.priors.get(kind or "", 0.0)
         if prior:
@@ -588,7 +601,9 @@ class RelevanceRules:
         if not has_topic and self.needs_topic(kind, official) and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
-        if score >= self.threshold and (roundup := heading.first(self.roundups)):
+        if score >= self.threshold and (
+            roundup := heading.first(self.roundups) or _bundled(title.text)
+        ):
             # a round-up bundles many stories: whatever one of them tells, it is none of them
             score = min(score, self.threshold - 1.0)
             reasons.append(f"round-up: {roundup}")
@@ -601,7 +616,11 @@ class RelevanceRules:
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
-            event_type=self._event_type(heading, lead, _sentenced(acting or lead_acting)),
+            event_type=self._event_type(
+                heading,
+                lead,
+                (self._act_type(acting, told), self._act_type(lead_acting, lead_told)),
+            ),
             magnitude=min(
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
@@ -697,14 +716,34 @@ class RelevanceRules:
         towards = "?" in title or bool(heading.first(self.tentative))
         return 0.5 * (done - towards)
 
-    def _event_type(self, heading: _Seen, lead: _Seen, sentenced: bool = False) -> str:
-        """The weightiest type the headline shows, else the weightiest the lead shows; a
-        prison term told in other words is a court's act."""
-        for seen in (heading, lead):
+    def _event_type(self, heading: _Seen, lead: _Seen, evidence: tuple[str, str]) -> str:
+        """The weightiest type the headline's words show, else the kind of act its evidence
+        tells (`evidence`: the headline's, then the lead's), else the same from the lead."""
+        for seen, inferred in zip((heading, lead), evidence, strict=True):
             for group in self.types:  # weightiest first
                 if seen.first(group):
                     return group.name
-        return "court" if sentenced else "other"
+            if inferred:
+                return inferred
+        return "other"
+
+    def _act_type(self, acting: str, counted: set[str]) -> str:
+        """The kind of event that an act and the cue groups counted beside it tell, when no
+        type's word does: a prison term is a court's act, an authority's verb its own kind
+        ("Ottawa moves to restrict" a law, "FTC warns" guidance), an age limit or a law named a
+        rule, harm told an incident, and an authority named alone its statement; or ""."""
+        if _sentenced(acting):
+            return "court"
+        for word in acting.split()[1:]:
+            if kind := self.act_types.get(word.encode()):
+                return kind
+        if "age limit" in counted or "law" in counted:
+            return "law"
+        if not counted.isdisjoint(self.factual):
+            return "incident"
+        if acting or not counted.isdisjoint(_NAMES):
+            return "guidance"
+        return ""
 
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
@@ -735,6 +774,16 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
         reasons = (*reasons, "thin evidence: ranked lower")
     significance = max(weight, 0.0) if relevant else 0.0
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
+
+
+def _bundled(title: str) -> str:
+    """ "a list of stories" when a headline's clause after its label (a colon or a dash) lists
+    three or more subjects ("Bulletin: PAN-OS RCE, cURL Bug, Tokenizer Attacks, and 10+
+    Stories"): a round-up, one headline for many stories; or ""."""
+    if "," not in title:
+        return ""
+    clauses = _CLAUSES.split(title)[1:]
+    return "a list of stories" if any(c.count(",") >= _LISTED_COMMAS for c in clauses) else ""
 
 
 def _prison_term(text: Words) -> str:
@@ -885,6 +934,11 @@ class _Seen:
                         best = (index, phrase)
                     break
         return best[1].strip().decode("utf-8", "replace") if best else ""
+
+
+def _act_types(verbs: Mapping[str, Iterable[str]]) -> dict[bytes, str]:
+    """Each verb's forms ("fine", "fines", "fined") with the event type it names."""
+    return {f: kind for kind, words in verbs.items() for w in words for f in _verb_forms(w.encode())}
 
 
 def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
