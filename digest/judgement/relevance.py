@@ -155,6 +155,7 @@ _DISCLOSING = frozenset(
 )  # fmt: skip
 _PREPOSITIONS = frozenset((b"with", b"by", b"from", b"against", b"of", b"for"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
+_NAMES_SET = frozenset(_NAMES)
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
 # a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
@@ -165,7 +166,10 @@ _FUNDING = re.compile(
     r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
 )
 _MONEY = frozenset("$€£")
-_LISTED_COMMAS = 2  # "A, B, and C": three subjects listed
+_LISTED_COMMAS = 2
+_MEASURED = 1.0  # a magnitude from hundreds of millions (money, or tens of millions of people)
+_VERB_SPAN = 3  # "moves to restrict": an act's own verb follows its subject's within this
+_NAMES_SET = frozenset(("actor", "authority"))  # "A, B, and C": three subjects listed
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -518,6 +522,7 @@ class RelevanceRules:
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title) or self.acting.owned(title)
         lead_acting = ""
+        opening = text
         if acting:
             score += self.acting.weight
             reasons.append(f"acting: {acting}")
@@ -619,7 +624,11 @@ class RelevanceRules:
             event_type=self._event_type(
                 heading,
                 lead,
-                (self._act_type(acting, told), self._act_type(lead_acting, lead_told)),
+                (
+                    self._act_type(acting, title.words, told),
+                    self._act_type(lead_acting, opening.words if lead_acting else [], lead_told),
+                ),
+                bool(acting or lead_acting or not _NAMES_SET.isdisjoint(told | lead_told)),
             ),
             magnitude=min(
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
@@ -716,33 +725,48 @@ class RelevanceRules:
         towards = "?" in title or bool(heading.first(self.tentative))
         return 0.5 * (done - towards)
 
-    def _event_type(self, heading: _Seen, lead: _Seen, evidence: tuple[str, str]) -> str:
+    def _event_type(
+        self, heading: _Seen, lead: _Seen, inferred: tuple[str, str], named: bool
+    ) -> str:
         """The weightiest type the headline's words show, else the kind of act its evidence
-        tells (`evidence`: the headline's, then the lead's), else the same from the lead."""
-        for seen, inferred in zip((heading, lead), evidence, strict=True):
+        tells (`inferred`: the headline's, then the lead's), else the same from the lead; an
+        authority acting or named with no kind of act told is its statement (`named`)."""
+        for seen, kind in zip((heading, lead), inferred, strict=True):
             for group in self.types:  # weightiest first
                 if seen.first(group):
                     return group.name
-            if inferred:
-                return inferred
-        return "other"
+            if kind:
+                return kind
+        return "guidance" if named else "other"
 
-    def _act_type(self, acting: str, counted: set[str]) -> str:
-        """The kind of event that an act and the cue groups counted beside it tell, when no
-        type's word does: a prison term is a court's act, an authority's verb its own kind
-        ("Ottawa moves to restrict" a law, "FTC warns" guidance), an age limit or a law named a
-        rule, harm told an incident, and an authority named alone its statement; or ""."""
+    def _act_type(self, acting: str, words: Sequence[bytes], counted: set[str]) -> str:
+        """The kind of event an act and the cue groups counted beside it tell, when no type's
+        word does: a prison term is a court's act, an authority's verb its own kind ("Ottawa
+        moves to restrict" a law, "FTC warns" guidance), an age limit or a law named a rule,
+        and harm told an incident; or ""."""
         if _sentenced(acting):
             return "court"
-        for word in acting.split()[1:]:
-            if kind := self.act_types.get(word.encode()):
-                return kind
+        if kind := self._verb_kind(acting, words):
+            return kind
         if "age limit" in counted or "law" in counted:
             return "law"
         if not counted.isdisjoint(self.factual):
             return "incident"
-        if acting or not counted.isdisjoint(_NAMES):
-            return "guidance"
+        return ""
+
+    def _verb_kind(self, acting: str, words: Sequence[bytes]) -> str:
+        """The kind of act the verb of `acting` ("subject verb", found in `words`) names, or
+        the verb after it when it names none ("UK to require", "Ottawa moves to restrict")."""
+        parts = acting.encode().split()
+        if len(parts) != 2:
+            return ""
+        listed = [w for w in words if w != b"s"]
+        for n in range(len(listed) - 1):
+            if listed[n] == parts[0] and listed[n + 1] == parts[1]:
+                for word in listed[n + 1 : n + 1 + _VERB_SPAN]:
+                    if kind := self.act_types.get(word):
+                        return kind
+                break
         return ""
 
 
@@ -766,7 +790,8 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
         # one person's case (a hacker jailed, a suspect arrested) is a small case
         weight -= 1.0
         reasons = (*reasons, "one person's case")
-    if relevant and middle.score < rules.threshold + rules.thin_evidence:
+    if relevant and middle.score < rules.threshold + rules.thin_evidence and size < _MEASURED:
+        # (a size measured in hundreds of millions is evidence of its own)
         # policy news on thin evidence (one weak cue's worth above the threshold) ranks a
         # level lower: a non-policy story at the top of a brief costs its reader more than a
         # policy story a few places down
