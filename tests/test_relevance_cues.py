@@ -709,3 +709,121 @@ def test_spyware_in_extensions_with_millions_of_installs_is_harm_done(taxonomy):
         "A threat actor known as ShadyPanda has been linked to a seven-year campaign.",
         "security-press",
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind", "event_type"),
+    [
+        # real dev items (benchmarks/data/realnews): no type word, but the act's verb names it
+        ("Ottawa moves to restrict social media for kids under 16", "", "general-news", "law"),
+        (
+            "UK to require ID or face scan before you can make social media accounts",
+            "Opening a new social media account in the UK will soon mean proving you're over 16 "
+            "with an ID upload or a facial age scan, under a government ban on under-16s taking "
+            "effect in spring 2027.",
+            "security-press",
+            "law",
+        ),
+    ],
+)
+def test_an_authoritys_verb_names_the_kind_of_act_when_no_type_word_does(
+    taxonomy, title, text, kind, event_type
+):
+    found = assess(taxonomy, title, text, kind)
+    assert found.event_type == event_type
+    # a law or rule outranks a story of no known kind: a brief leads with it
+    rules = taxonomy.relevance
+    assert story_facts([found], rules).significance >= 3.0
+
+
+def test_an_authority_named_with_no_kind_of_act_is_its_statement_not_other(taxonomy):
+    # dev r1562, labelled major: a public body in a fight, no act named
+    found = assess(taxonomy, "All the news about Anthropic's new AI fight with the White House")
+    assert found.event_type == "guidance"
+    assert story_facts([found], taxonomy.relevance).significance > 0
+    # news of no known act, from nobody, stays "other"
+    assert assess(taxonomy, "Inside the fight over Claude Mythos 5").event_type == "other"
+
+
+def test_a_features_text_is_no_evidence_unless_its_headline_names_the_policy(taxonomy):
+    # dev r1810: the text mentions "a question of policy" on the way; a feature, not policy news
+    assert not relevant(
+        taxonomy,
+        "Why Agentic AI Is Security's Next Blind Spot",
+        "Agentic AI is already running in production environments across many organizations "
+        "today. The industry conversation has largely framed this as a question of policy.",
+        "security-press",
+    )
+    # dev r1248: a law named in the headline makes it analysis of policy
+    assert relevant(
+        taxonomy,
+        "Are we criticizing GDPR for all the wrong reasons?",
+        "While EU communiqués often find creative ways to avoid uttering the word "
+        "deregulation, this new European Commission is all about cutting red tape.",
+        "other",
+    )
+
+
+def test_a_headline_listing_three_subjects_after_its_label_is_a_round_up(taxonomy):
+    # dev r1958: one headline for a week's stories
+    found = assess(
+        taxonomy,
+        "ThreatsDay Bulletin: PAN-OS RCE, Mythos cURL Bug, AI Tokenizer Attacks, and 10+ Stories",
+        "People turning supply chain attacks into some cursed little game for clout and cash.",
+        "security-press",
+    )
+    assert found.score < taxonomy.relevance.threshold
+    assert "round-up: a list of stories" in found.reasons
+    # dev r1440: three flaws listed as the object of one act are one story
+    assert relevant(
+        taxonomy,
+        "CISA Adds Cisco, Chrome, and Arista Flaws to KEV Catalog Amid Active Exploitation",
+        "CISA on Tuesday added three new vulnerabilities to its Known Exploited Vulnerabilities "
+        "(KEV) catalog, following reports of active exploitation.",
+        "security-press",
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # dev r1964
+            "Windows 11 and Microsoft Edge hacked at Pwn2Own Berlin 2026",
+            "On the first day of Pwn2Own Berlin 2026, security researchers collected $523,000 in "
+            "cash awards after exploiting 24 unique zero-days.",
+        ),
+        (  # dev r1971
+            "SecurityScorecard Snags Driftnet to Level Up Threat Intelligence",
+            "The new acquisition looks to boost visibility into third-party ecosystems that are "
+            "becoming a bigger concern as vectors for supply-chain attacks.",
+        ),
+    ],
+)
+def test_a_hacking_contest_and_a_company_bought_are_not_policy_news(taxonomy, title, text):
+    assert not relevant(taxonomy, title, text, "security-press")
+
+
+def test_a_size_of_tens_of_millions_of_people_is_no_thin_evidence(taxonomy):
+    rules = taxonomy.relevance
+    # dev r1495, labelled notable: one cue of harm, and data of 10.9 million people
+    lost = assess(
+        taxonomy,
+        "Japanese energy firm loses drive with data of 10.9 million clients",
+        "Kyushu Electric Power Co., Inc. has disclosed a physical security incident that affects "
+        "private data of more than 10 million customers.",
+        "security-press",
+    )
+    assert lost.score < rules.threshold + rules.thin_evidence  # one cue's worth
+    facts = story_facts([lost], rules)
+    assert facts.relevant
+    assert "thin evidence: ranked lower" not in facts.reasons
+    # the same evidence without a size ranks a level lower
+    small = assess(
+        taxonomy,
+        "Japanese energy firm loses drive with client data",
+        "Kyushu Electric Power Co., Inc. has disclosed a physical security incident that affects "
+        "private data of customers.",
+        "security-press",
+    )
+    assert "thin evidence: ranked lower" in story_facts([small], rules).reasons
+    assert story_facts([small], rules).significance < facts.significance

@@ -16,7 +16,9 @@ subject of a governing verb wherever its clause starts in the headline, or in th
 sentence (a dateline or an attribution is no act), and a prison term passed is a court's act. A
 cue in the headline counts more than one in the text; the source's kind (regulator, general
 news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is policy
-news when its median member is; its event type is the weightiest type its members show, and its
+news when its median member is; its event type is the weightiest type its members show (a
+member whose words name no type has the kind its evidence tells: an authority's verb, a rule, a
+harm, or an authority's statement), and its
 significance adds the size of what happened (a fine of hundreds of millions, millions of people
 affected, many countries acting) and how far the act has gone (done and binding, or a proposal,
 a claim, a question), less a level for one person's case and for policy news on thin evidence.
@@ -963,7 +965,12 @@ class _Seen:
 
 def _act_types(verbs: Mapping[str, Iterable[str]]) -> dict[bytes, str]:
     """Each verb's forms ("fine", "fines", "fined") with the event type it names."""
-    return {f: kind for kind, words in verbs.items() for w in words for f in _verb_forms(w.encode())}
+    return {
+        form: kind
+        for kind, words in verbs.items()
+        for word in words
+        for form in _verb_forms(word.encode())
+    }
 
 
 def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
