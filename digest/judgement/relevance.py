@@ -18,10 +18,10 @@ cue in the headline counts more than one in the text; the source's kind (regulat
 news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is policy
 news when its median member is; its event type is the weightiest type its members show (a
 member whose words name no type has the kind its evidence tells: an authority's verb, a rule, a
-harm, or an authority's statement), and its
-significance adds the size of what happened (a fine of hundreds of millions, millions of people
-affected, many countries acting) and how far the act has gone (done and binding, or a proposal,
-a claim, a question), less a level for one person's case and for policy news on thin evidence.
+harm, or an authority's statement), and its significance adds the size of what happened (a fine
+of hundreds of millions, millions of people affected, many countries acting) and how far the act
+has gone (done and binding, or a proposal, a claim, a question), less a level for one person's
+case and for policy news on thin evidence (unless its size was measured).
 """
 
 from __future__ import annotations
