@@ -827,3 +827,19 @@ def test_a_size_of_tens_of_millions_of_people_is_no_thin_evidence(taxonomy):
     )
     assert "thin evidence: ranked lower" in story_facts([small], rules).reasons
     assert story_facts([small], rules).significance < facts.significance
+
+
+def test_a_story_told_beyond_one_kind_of_press_ranks_higher(taxonomy):
+    rules = taxonomy.relevance
+    title = "Foxconn confirms cyberattack claimed by Nitrogen ransomware gang"  # dev r1888
+    text = (
+        "Foxconn, the world's largest electronics manufacturer, says some of its North American "
+        "factories are now working to resume normal operations after a cyberattack."
+    )
+    trade = [assess(taxonomy, title, text, "security-press") for _ in range(2)]
+    wider = [
+        assess(taxonomy, title, text, "security-press"),
+        assess(taxonomy, title, text, "general-news"),
+    ]
+    assert story_facts(wider, rules).significance > story_facts(trade, rules).significance
+    assert "told by 2 kinds of source" in story_facts(wider, rules).reasons

@@ -21,7 +21,8 @@ member whose words name no type has the kind its evidence tells: an authority's 
 harm, or an authority's statement), and its significance adds the size of what happened (a fine
 of hundreds of millions, millions of people affected, many countries acting) and how far the act
 has gone (done and binding, or a proposal, a claim, a question), less a level for one person's
-case and for policy news on thin evidence (unless its size was measured).
+case and for policy news on thin evidence (unless its size was measured), and more when it is
+told beyond one kind of press (the trade press and general news, or a regulator).
 """
 
 from __future__ import annotations
@@ -169,6 +170,8 @@ _FUNDING = re.compile(
 )
 _MONEY = frozenset("$€£")
 _LISTED_COMMAS = 2
+_KIND_BREADTH = 0.5  # significance per kind of source beyond the first
+_KIND_BREADTH_MAX = 1.0
 _MEASURED = 1.0  # a magnitude from hundreds of millions (money, or tens of millions of people)
 _VERB_SPAN = 3  # "moves to restrict": an act's own verb follows its subject's within this
 _NAMES_SET = frozenset(("actor", "authority"))  # "A, B, and C": three subjects listed
@@ -311,6 +314,7 @@ class Assessment:
     stage: float = 0.0
     # the headline's party is one person ("Australian man jailed"), not a firm or a network
     individual: bool = False
+    kind: str = ""  # the source's kind (general news, security press ...), "" when unknown
 
 
 @dataclass(frozen=True)
@@ -639,6 +643,7 @@ class RelevanceRules:
             individual=not _INDIVIDUALS.isdisjoint(
                 [w for w in title.words if w != b"s"][:_PARTY_SPAN]
             ),
+            kind=kind or "",
         )
 
     def _attacker_led(self, heading: _Seen, lead: _Seen, title: str) -> str:
@@ -774,8 +779,8 @@ class RelevanceRules:
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
     """A story's decision from its members' assessments (its first members, canonical order):
-    its best-evidenced member decides relevance; significance grows with the event's type, its
-    size, and the number of members telling it."""
+    its median member decides relevance; significance grows with the event's type, its size,
+    the furthest stage told, and the kinds of source telling it."""
     if not members:
         return StoryFacts(False, ("no items",), "other", 0.0)
     # The median member decides: one report's policy angle (or one item clustered in by
@@ -788,6 +793,12 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     size = max(a.magnitude for a in members)
     # the story has reached the furthest stage any of its reports tells
     weight = EVENT_TYPES.get(kind, 0.0) + size + max(a.stage for a in members)
+    # told beyond one kind of press (the trade press and general news, or a regulator): news
+    # that reached other readers, where more reports of one kind are that press's routine
+    kinds = len({a.kind for a in members if a.kind})
+    if kinds > 1:
+        weight += min(_KIND_BREADTH * (kinds - 1), _KIND_BREADTH_MAX)
+        reasons = (*reasons, f"told by {kinds} kinds of source")
     if kind in _CASES and 2 * sum(a.individual for a in members) > len(members):
         # one person's case (a hacker jailed, a suspect arrested) is a small case
         weight -= 1.0
