@@ -843,3 +843,17 @@ def test_a_story_told_beyond_one_kind_of_press_ranks_higher(taxonomy):
     ]
     assert story_facts(wider, rules).significance > story_facts(trade, rules).significance
     assert "told by 2 kinds of source" in story_facts(wider, rules).reasons
+
+
+def test_a_how_in_the_lead_does_not_make_a_rule_an_analysis(taxonomy):
+    # dev r1283, labelled major: the lead's "what happened" is an ordinary word; the age limit
+    # is the story
+    found = assess(
+        taxonomy,
+        "Watch Australian teens test out social media on first day of ban",
+        "Teenagers affected by Australia's under 16 social media showed the BBC what happened "
+        "when they tried to access their accounts.",
+        "general-news",
+    )
+    assert found.event_type != "analysis"
+    assert story_facts([found], taxonomy.relevance).significance >= 3.0

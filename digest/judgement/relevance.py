@@ -735,15 +735,15 @@ class RelevanceRules:
     def _event_type(
         self, heading: _Seen, lead: _Seen, inferred: tuple[str, str], named: bool
     ) -> str:
-        """The weightiest type the headline's words show, else the kind of act its evidence
-        tells (`inferred`: the headline's, then the lead's), else the same from the lead; an
-        authority acting or named with no kind of act told is its statement (`named`)."""
+        """The weightier of the type the headline's words show and the kind of act its
+        evidence tells (`inferred`: the headline's, then the lead's), else the same from the
+        lead; an authority acting or named with no kind of act told is its statement."""
         for seen, kind in zip((heading, lead), inferred, strict=True):
-            for group in self.types:  # weightiest first
-                if seen.first(group):
-                    return group.name
-            if kind:
-                return kind
+            # the weightiest of the words' type and the evidence's kind: "how" in a lead is
+            # an ordinary word more often than an analysis
+            told = next((g.name for g in self.types if seen.first(g)), "")  # weightiest first
+            if told or kind:
+                return max(told, kind, key=lambda t: EVENT_TYPES.get(t, -1.0))
         return "guidance" if named else "other"
 
     def _act_type(self, acting: str, words: Sequence[bytes], counted: set[str]) -> str:
