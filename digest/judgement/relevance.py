@@ -751,6 +751,8 @@ class RelevanceRules:
         word does: a prison term is a court's act, an authority's verb its own kind ("Ottawa
         moves to restrict" a law, "FTC warns" guidance), an age limit or a law named a rule,
         and harm told an incident; or ""."""
+        if not acting and not counted:  # most items' leads
+            return ""
         if _sentenced(acting):
             return "court"
         if kind := self._verb_kind(acting, words):
@@ -764,7 +766,7 @@ class RelevanceRules:
     def _verb_kind(self, acting: str, words: Sequence[bytes]) -> str:
         """The kind of act the verb of `acting` ("subject verb", found in `words`) names, or
         the verb after it when it names none ("UK to require", "Ottawa moves to restrict")."""
-        parts = acting.encode().split()
+        parts = acting.encode().split() if acting else []
         if len(parts) != 2:
             return ""
         listed = [w for w in words if w != b"s"]
