@@ -75,6 +75,7 @@ EVENT_TYPES: dict[str, float] = {
 }
 _LEAD_WORDS = 120  # words of the text read for cues
 _SUBJECT_SPAN = 3  # a headline's subject is among its first words
+_REACH = 4  # "Ireland leads charge to force": the infinitive of the subject's act this close
 # a prison term passed: "gets seven years", "handed 7+ years", "five years in prison"
 _TERM = (
     r"(?:\d+\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -291,6 +292,23 @@ class Acting:
                     continue
                 if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
+        return self._reaching(title, words, skip)
+
+    def _reaching(self, title: Words, words: Sequence[bytes], skip: frozenset[bytes]) -> str:
+        """ "subject to verb" when the headline's subject heads a phrase that ends in a
+        governing verb's infinitive ("Ireland leads charge to force", "EU set to fine"); or
+        ""."""
+        if b"to" not in words:
+            return ""
+        for n, word in enumerate(words[:_SUBJECT_SPAN]):
+            if word not in self.subjects or not self._cased(title, n):
+                continue
+            reach = words[n + 2 : n + 2 + _REACH]
+            for m, to in enumerate(reach[:-1]):
+                verb = reach[m + 1]
+                if to == b"to" and verb in self.bare and verb not in skip:
+                    return (word + b" to " + verb).decode("utf-8", "replace")
+            return ""
         return ""
 
     def _acts_later(self, words: Sequence[bytes], n: int) -> bool:
