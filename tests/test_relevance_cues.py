@@ -857,3 +857,21 @@ def test_a_how_in_the_lead_does_not_make_a_rule_an_analysis(taxonomy):
     )
     assert found.event_type != "analysis"
     assert story_facts([found], taxonomy.relevance).significance >= 3.0
+
+
+def test_a_defence_against_a_harm_is_no_harm_done(taxonomy):
+    # dev r1869: a product feature named after the intrusions it records
+    assert not relevant(
+        taxonomy,
+        "Android Adds Intrusion Logging for Sophisticated Spyware Forensics",
+        "Google on Tuesday unveiled a new opt-in Android feature called Intrusion Logging for "
+        "storing forensic logs to better analyze sophisticated spyware attacks.",
+        "security-press",
+    )
+    # an intrusion told as done is still harm
+    assert relevant(
+        taxonomy,
+        "Hospital confirms intrusion, patient records stolen",
+        "The hospital said an intrusion into its network led to patient records being stolen.",
+        "security-press",
+    )

@@ -119,11 +119,15 @@ _PREVENTING = frozenset(
     (b"stop", b"prevent", b"prevents", b"limit", b"block", b"blocks", b"protect", b"protects",
      b"defend", b"mitigate", b"combat", b"curb", b"thwart", b"avoid", b"against")
 )  # fmt: skip
-# a harm noun modifying one of these names a capability or a risk, not a harm done ("1-click
-# data theft tool", "credential theft machines", "breach risk", "fraud fears")
+# a harm noun modifying one of these names a capability, a risk or a defence against it, not a
+# harm done ("1-click data theft tool", "breach risk", "fraud fears", "intrusion logging",
+# "ransomware protection", "breach detection")
 _CAPABILITY = frozenset(
     (b"tool", b"tools", b"machine", b"machines", b"kit", b"kits", b"technique", b"techniques",
-     b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats")
+     b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats",
+     b"detection", b"prevention", b"protection", b"logging", b"monitoring", b"defense",
+     b"defence", b"defenses", b"defences", b"insurance", b"simulation", b"simulations",
+     b"training", b"awareness", b"readiness", b"resilience")
 )  # fmt: skip
 # "affected" before one of these names a flaw's scope, not people or systems harmed ("in
 # affected environments", "affected versions")
