@@ -711,40 +711,6 @@ def test_spyware_in_extensions_with_millions_of_installs_is_harm_done(taxonomy):
     )
 
 
-@pytest.mark.parametrize(
-    ("title", "text", "kind", "event_type"),
-    [
-        # real dev items (benchmarks/data/realnews): no type word, but the act's verb names it
-        ("Ottawa moves to restrict social media for kids under 16", "", "general-news", "law"),
-        (
-            "UK to require ID or face scan before you can make social media accounts",
-            "Opening a new social media account in the UK will soon mean proving you're over 16 "
-            "with an ID upload or a facial age scan, under a government ban on under-16s taking "
-            "effect in spring 2027.",
-            "security-press",
-            "law",
-        ),
-    ],
-)
-def test_an_authoritys_verb_names_the_kind_of_act_when_no_type_word_does(
-    taxonomy, title, text, kind, event_type
-):
-    found = assess(taxonomy, title, text, kind)
-    assert found.event_type == event_type
-    # a law or rule outranks a story of no known kind: a brief leads with it
-    rules = taxonomy.relevance
-    assert story_facts([found], rules).significance >= 3.0
-
-
-def test_an_authority_named_with_no_kind_of_act_is_its_statement_not_other(taxonomy):
-    # dev r1562, labelled major: a public body in a fight, no act named
-    found = assess(taxonomy, "All the news about Anthropic's new AI fight with the White House")
-    assert found.event_type == "guidance"
-    assert story_facts([found], taxonomy.relevance).significance > 0
-    # news of no known act, from nobody, stays "other"
-    assert assess(taxonomy, "Inside the fight over Claude Mythos 5").event_type == "other"
-
-
 def test_a_features_text_is_no_evidence_unless_its_headline_names_the_policy(taxonomy):
     # dev r1810: the text mentions "a question of policy" on the way; a feature, not policy news
     assert not relevant(
@@ -801,62 +767,6 @@ def test_a_headline_listing_three_subjects_after_its_label_is_a_round_up(taxonom
 )
 def test_a_hacking_contest_and_a_company_bought_are_not_policy_news(taxonomy, title, text):
     assert not relevant(taxonomy, title, text, "security-press")
-
-
-def test_a_size_of_tens_of_millions_of_people_is_no_thin_evidence(taxonomy):
-    rules = taxonomy.relevance
-    # dev r1495, labelled notable: one cue of harm, and data of 10.9 million people
-    lost = assess(
-        taxonomy,
-        "Japanese energy firm loses drive with data of 10.9 million clients",
-        "Kyushu Electric Power Co., Inc. has disclosed a physical security incident that affects "
-        "private data of more than 10 million customers.",
-        "security-press",
-    )
-    assert lost.score < rules.threshold + rules.thin_evidence  # one cue's worth
-    facts = story_facts([lost], rules)
-    assert facts.relevant
-    assert "thin evidence: ranked lower" not in facts.reasons
-    # the same evidence without a size ranks a level lower
-    small = assess(
-        taxonomy,
-        "Japanese energy firm loses drive with client data",
-        "Kyushu Electric Power Co., Inc. has disclosed a physical security incident that affects "
-        "private data of customers.",
-        "security-press",
-    )
-    assert "thin evidence: ranked lower" in story_facts([small], rules).reasons
-    assert story_facts([small], rules).significance < facts.significance
-
-
-def test_a_story_told_beyond_one_kind_of_press_ranks_higher(taxonomy):
-    rules = taxonomy.relevance
-    title = "Foxconn confirms cyberattack claimed by Nitrogen ransomware gang"  # dev r1888
-    text = (
-        "Foxconn, the world's largest electronics manufacturer, says some of its North American "
-        "factories are now working to resume normal operations after a cyberattack."
-    )
-    trade = [assess(taxonomy, title, text, "security-press") for _ in range(2)]
-    wider = [
-        assess(taxonomy, title, text, "security-press"),
-        assess(taxonomy, title, text, "general-news"),
-    ]
-    assert story_facts(wider, rules).significance > story_facts(trade, rules).significance
-    assert "told by 2 kinds of source" in story_facts(wider, rules).reasons
-
-
-def test_a_how_in_the_lead_does_not_make_a_rule_an_analysis(taxonomy):
-    # dev r1283, labelled major: the lead's "what happened" is an ordinary word; the age limit
-    # is the story
-    found = assess(
-        taxonomy,
-        "Watch Australian teens test out social media on first day of ban",
-        "Teenagers affected by Australia's under 16 social media showed the BBC what happened "
-        "when they tried to access their accounts.",
-        "general-news",
-    )
-    assert found.event_type != "analysis"
-    assert story_facts([found], taxonomy.relevance).significance >= 3.0
 
 
 def test_a_defence_against_a_harm_is_no_harm_done(taxonomy):

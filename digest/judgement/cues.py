@@ -27,7 +27,6 @@ __all__ = [
     "SCALE_TERMS",
     "TENTATIVE",
     "TOOLS",
-    "ACT_TYPES",
     "BuiltinCues",
     "CAMPAIGN_VERBS",
     "CLAIMED",
@@ -315,25 +314,6 @@ TENTATIVE: tuple[str, ...] = (
     "urge", "urges", "should", "would", "allege", "alleges", "accuses", "claim", "claims", "warn",
     "warns",
 )  # fmt: skip
-
-# What kind of event an authority's act is, by the verb a headline gives it ("Ottawa moves to
-# restrict", "Commission opens", "FTC warns"): the event type of a story whose words name no type
-# of their own. Bare verbs; their -s and -ed forms are read too. A verb of motion ("moves",
-# "opens", "takes") names no kind: the other evidence decides.
-ACT_TYPES: dict[str, tuple[str, ...]] = {
-    "enforcement": (
-        "fine", "order", "ban", "seize", "sanction", "arrest", "detain", "raid", "block",
-        "dismantle", "disrupt", "shut", "extradite", "bust", "nab", "slap", "expel", "suspend",
-        "bar", "outlaw", "force", "crack",
-    ),
-    "court": ("sue", "rule", "charge", "indict", "convict", "sentence", "jail"),
-    "investigation": ("probe", "investigate", "question", "summon"),
-    "law": (
-        "propose", "draft", "pass", "adopt", "approve", "introduce", "mandate", "require",
-        "restrict", "vote", "tighten", "scrap", "delay", "pause", "designate",
-    ),
-    "guidance": ("warn", "urge", "publish", "issue", "release", "unveil", "announce"),
-}  # fmt: skip
 
 # Nouns that name one person, as a headline names a defendant ("Australian man jailed", "Dutch
 # port hacker sentenced", "Ransomware affiliate pleads guilty"): a case against one individual

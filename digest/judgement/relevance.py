@@ -16,13 +16,10 @@ subject of a governing verb wherever its clause starts in the headline, or in th
 sentence (a dateline or an attribution is no act), and a prison term passed is a court's act. A
 cue in the headline counts more than one in the text; the source's kind (regulator, general
 news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is policy
-news when its median member is; its event type is the weightiest type its members show (a
-member whose words name no type has the kind its evidence tells: an authority's verb, a rule, a
-harm, or an authority's statement), and its significance adds the size of what happened (a fine
-of hundreds of millions, millions of people affected, many countries acting) and how far the act
-has gone (done and binding, or a proposal, a claim, a question), less a level for one person's
-case and for policy news on thin evidence (unless its size was measured), and more when it is
-told beyond one kind of press (the trade press and general news, or a regulator).
+news when its median member is; its event type is the weightiest type its members show, and its
+significance adds the size of what happened (a fine of hundreds of millions, millions of people
+affected, many countries acting) and how far the act has gone (done and binding, or a proposal,
+a claim, a question), less a level for one person's case and for policy news on thin evidence.
 """
 
 from __future__ import annotations
@@ -36,7 +33,6 @@ from typing import Any
 
 from core.ingest import StoryFacts
 from digest.judgement.cues import (
-    ACT_TYPES,
     ATTACKERS,
     BINDING,
     BODIES,
@@ -163,7 +159,6 @@ _DISCLOSING = frozenset(
 )  # fmt: skip
 _PREPOSITIONS = frozenset((b"with", b"by", b"from", b"against", b"of", b"for"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
-_NAMES_SET = frozenset(_NAMES)
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
 # a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
@@ -174,12 +169,7 @@ _FUNDING = re.compile(
     r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
 )
 _MONEY = frozenset("$€£")
-_LISTED_COMMAS = 2
-_KIND_BREADTH = 0.5  # significance per kind of source beyond the first
-_KIND_BREADTH_MAX = 1.0
-_MEASURED = 1.0  # a magnitude from hundreds of millions (money, or tens of millions of people)
-_VERB_SPAN = 3  # "moves to restrict": an act's own verb follows its subject's within this
-_NAMES_SET = frozenset(("actor", "authority"))  # "A, B, and C": three subjects listed
+_LISTED_COMMAS = 2  # "A, B, and C": three subjects listed
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -336,7 +326,6 @@ class Assessment:
     stage: float = 0.0
     # the headline's party is one person ("Australian man jailed"), not a firm or a network
     individual: bool = False
-    kind: str = ""  # the source's kind (general news, security press ...), "" when unknown
 
 
 @dataclass(frozen=True)
@@ -388,10 +377,6 @@ class RelevanceRules:
     listed: frozenset[bytes] = field(default_factory=lambda: _words_of(LISTED))
     roundups: CueGroup = field(
         default_factory=lambda: _group("roundup", {"terms": [*ROUNDUPS]}, "")
-    )
-    # the event type of an authority's act by its verb's forms ("moves" names none)
-    act_types: Mapping[bytes, str] = field(
-        default_factory=lambda: _act_types(ACT_TYPES), compare=False, hash=False
     )
     # compounds whose words are no cue ("law firm"), by their first word
     not_acts: Mapping[bytes, tuple[bytes, ...]] = field(
@@ -550,7 +535,6 @@ class RelevanceRules:
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title) or self.acting.owned(title)
         lead_acting = ""
-        opening = text
         if acting:
             score += self.acting.weight
             reasons.append(f"acting: {acting}")
@@ -593,8 +577,6 @@ class RelevanceRules:
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
         shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
-        told: set[str] = set()  # the cue groups counted from the headline
-        lead_told: set[str] = set()  # ... and from the lead only
         silent: dict[tuple[str, bool], bool] = {}
 
         def present(names: tuple[str, ...], headline: bool) -> bool:
@@ -622,7 +604,6 @@ class RelevanceRules:
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
-            (told if headline else lead_told).add(group.name)
             shown |= group.weight > 0
         prior = self.priors.get(kind or "", 0.0)
         if prior:
@@ -649,15 +630,7 @@ class RelevanceRules:
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
-            event_type=self._event_type(
-                heading,
-                lead,
-                (
-                    self._act_type(acting, title.words, told),
-                    self._act_type(lead_acting, opening.words if lead_acting else [], lead_told),
-                ),
-                bool(acting or lead_acting or not _NAMES_SET.isdisjoint(told | lead_told)),
-            ),
+            event_type=self._event_type(heading, lead, _sentenced(acting or lead_acting)),
             magnitude=min(
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
@@ -665,7 +638,6 @@ class RelevanceRules:
             individual=not _INDIVIDUALS.isdisjoint(
                 [w for w in title.words if w != b"s"][:_PARTY_SPAN]
             ),
-            kind=kind or "",
         )
 
     def _attacker_led(self, heading: _Seen, lead: _Seen, title: str) -> str:
@@ -754,57 +726,20 @@ class RelevanceRules:
         towards = "?" in title or bool(heading.first(self.tentative))
         return 0.5 * (done - towards)
 
-    def _event_type(
-        self, heading: _Seen, lead: _Seen, inferred: tuple[str, str], named: bool
-    ) -> str:
-        """The weightier of the type the headline's words show and the kind of act its
-        evidence tells (`inferred`: the headline's, then the lead's), else the same from the
-        lead; an authority acting or named with no kind of act told is its statement."""
-        for seen, kind in zip((heading, lead), inferred, strict=True):
-            # the weightiest of the words' type and the evidence's kind: "how" in a lead is
-            # an ordinary word more often than an analysis
-            told = next((g.name for g in self.types if seen.first(g)), "")  # weightiest first
-            if told or kind:
-                return max(told, kind, key=lambda t: EVENT_TYPES.get(t, -1.0))
-        return "guidance" if named else "other"
-
-    def _act_type(self, acting: str, words: Sequence[bytes], counted: set[str]) -> str:
-        """The kind of event an act and the cue groups counted beside it tell, when no type's
-        word does: a prison term is a court's act, an authority's verb its own kind ("Ottawa
-        moves to restrict" a law, "FTC warns" guidance), an age limit or a law named a rule,
-        and harm told an incident; or ""."""
-        if not acting and not counted:  # most items' leads
-            return ""
-        if _sentenced(acting):
-            return "court"
-        if kind := self._verb_kind(acting, words):
-            return kind
-        if "age limit" in counted or "law" in counted:
-            return "law"
-        if not counted.isdisjoint(self.factual):
-            return "incident"
-        return ""
-
-    def _verb_kind(self, acting: str, words: Sequence[bytes]) -> str:
-        """The kind of act the verb of `acting` ("subject verb", found in `words`) names, or
-        the verb after it when it names none ("UK to require", "Ottawa moves to restrict")."""
-        parts = acting.encode().split() if acting else []
-        if len(parts) != 2:
-            return ""
-        listed = [w for w in words if w != b"s"]
-        for n in range(len(listed) - 1):
-            if listed[n] == parts[0] and listed[n + 1] == parts[1]:
-                for word in listed[n + 1 : n + 1 + _VERB_SPAN]:
-                    if kind := self.act_types.get(word):
-                        return kind
-                break
-        return ""
+    def _event_type(self, heading: _Seen, lead: _Seen, sentenced: bool = False) -> str:
+        """The weightiest type the headline shows, else the weightiest the lead shows; a
+        prison term told in other words is a court's act."""
+        for seen in (heading, lead):
+            for group in self.types:  # weightiest first
+                if seen.first(group):
+                    return group.name
+        return "court" if sentenced else "other"
 
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
     """A story's decision from its members' assessments (its first members, canonical order):
     its median member decides relevance; significance grows with the event's type, its size,
-    the furthest stage told, and the kinds of source telling it."""
+    and the furthest stage told."""
     if not members:
         return StoryFacts(False, ("no items",), "other", 0.0)
     # The median member decides: one report's policy angle (or one item clustered in by
@@ -817,18 +752,11 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
     size = max(a.magnitude for a in members)
     # the story has reached the furthest stage any of its reports tells
     weight = EVENT_TYPES.get(kind, 0.0) + size + max(a.stage for a in members)
-    # told beyond one kind of press (the trade press and general news, or a regulator): news
-    # that reached other readers, where more reports of one kind are that press's routine
-    kinds = len({a.kind for a in members if a.kind})
-    if kinds > 1:
-        weight += min(_KIND_BREADTH * (kinds - 1), _KIND_BREADTH_MAX)
-        reasons = (*reasons, f"told by {kinds} kinds of source")
     if kind in _CASES and 2 * sum(a.individual for a in members) > len(members):
         # one person's case (a hacker jailed, a suspect arrested) is a small case
         weight -= 1.0
         reasons = (*reasons, "one person's case")
-    if relevant and middle.score < rules.threshold + rules.thin_evidence and size < _MEASURED:
-        # (a size measured in hundreds of millions is evidence of its own)
+    if relevant and middle.score < rules.threshold + rules.thin_evidence:
         # policy news on thin evidence (one weak cue's worth above the threshold) ranks a
         # level lower: a non-policy story at the top of a brief costs its reader more than a
         # policy story a few places down
@@ -996,16 +924,6 @@ class _Seen:
                         best = (index, phrase)
                     break
         return best[1].strip().decode("utf-8", "replace") if best else ""
-
-
-def _act_types(verbs: Mapping[str, Iterable[str]]) -> dict[bytes, str]:
-    """Each verb's forms ("fine", "fines", "fined") with the event type it names."""
-    return {
-        form: kind
-        for kind, words in verbs.items()
-        for word in words
-        for form in _verb_forms(word.encode())
-    }
 
 
 def _builtin_spec(cues: BuiltinCues) -> dict[str, Any]:
