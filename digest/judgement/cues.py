@@ -193,10 +193,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "shares", "stock", "stocks", "share price", "quarterly", "revenue", "profit",
             "profits", "IPO", "valuation", "Series A", "Series B", "Series C", "seed round",
-            "acquires", "acquisition", "to acquire", "buys", "to buy", "snags",
-            "investors", "market cap", "price prediction",
-            "price analysis", "rally", "surges", "soars", "plunges", "tumbles", "bullish",
-            "bearish", "forecast", "sales",
+            "acquires", "acquisition", "to acquire", "buys", "to buy", "snags", "investors",
+            "market cap", "price prediction", "price analysis", "rally", "surges", "soars",
+            "plunges", "tumbles", "bullish", "bearish", "forecast", "sales",
         ),
         unless=_NAMED_AUTHORITY,
     ),

@@ -1,25 +1,27 @@
 """Is it policy news, what kind of event is it, and how much does it matter: cues, scored.
 
-Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the
-taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
-police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw:
-harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker or
+Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the taxonomy
+file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the police), what
+they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: harm told as done,
+never as a what-if, denied, warded off, a tool's capability or a defence against it; an attacker or
 a tool named counts only with a victim), and what marks other news (a deal, a product launch, a
 malware write-up with no victim, a routine advisory, sport, an event listing, general politics,
 trade politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says
-hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act,
-a flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its harm
-does not count; nor does the harm a feature's headline names as its theme ("Why password audits
-miss ...") or a round-up bundles. Compounds in which a cue word is no act ("law firm",
-"detection rules") are read as no cue. Who acts is read from the sentence: a public body as the
-subject of a governing verb wherever its clause starts in the headline, or in the lead's first
-sentence (a dateline or an attribution is no act), and a prison term passed is a court's act. A
-cue in the headline counts more than one in the text; the source's kind (regulator, general
-news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is policy
-news when its median member is; its event type is the weightiest type its members show, and its
-significance adds the size of what happened (a fine of hundreds of millions, millions of people
-affected, many countries acting) and how far the act has gone (done and binding, or a proposal,
-a claim, a question), less a level for one person's case and for policy news on thin evidence.
+hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a
+flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its harm does
+not count; nor does the harm a feature's headline names as its theme ("Why password audits miss
+...", and a feature's text counts only when its headline names the authority or the act) or a
+round-up bundles (named so, or a headline listing three subjects after its label). Compounds in
+which a cue word is no act ("law firm", "detection rules") are read as no cue. Who acts is read from
+the sentence: a public body as the subject of a governing verb (or heading a phrase that ends in
+one's infinitive: "Ireland leads charge to force") wherever its clause starts in the headline, or in
+the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is a
+court's act. A cue in the headline counts more than one in the text; the source's kind (regulator,
+general news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is
+policy news when its median member is; its event type is the weightiest type its members show, and
+its significance adds the size of what happened (a fine of hundreds of millions, millions of people
+affected, many countries acting) and how far the act has gone (done and binding, or a proposal, a
+claim, a question), less a level for one person's case and for policy news on thin evidence.
 """
 
 from __future__ import annotations
