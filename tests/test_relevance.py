@@ -363,3 +363,17 @@ def test_a_levy_is_a_measure_and_an_authority_outweighs_business_words(taxonomy)
         taxonomy, "CFPB weighs open banking", "Partnerships with fintechs", kind="tech-press"
     )
     assert not any(r.startswith("commerce") for r in found.reasons)
+
+
+def test_a_place_heading_a_phrase_that_ends_in_an_act_is_acting(taxonomy):
+    # dev r1098: "leads charge" is no act, "to force" is Ireland's
+    found = assess(
+        taxonomy,
+        "Ireland leads charge to force Big Tech to vet financial ads for scams",
+        kind="general-news",
+    )
+    assert "acting: ireland to force" in found.reasons
+    assert found.score >= taxonomy.relevance.threshold
+    # a place that is no subject reaches no act: "from London to Hong Kong"
+    moved = assess(taxonomy, "Retailer shifts focus from London to Hong Kong to open stores")
+    assert not any(r.startswith("acting") for r in moved.reasons)

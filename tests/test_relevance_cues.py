@@ -709,3 +709,79 @@ def test_spyware_in_extensions_with_millions_of_installs_is_harm_done(taxonomy):
         "A threat actor known as ShadyPanda has been linked to a seven-year campaign.",
         "security-press",
     )
+
+
+def test_a_features_text_is_no_evidence_unless_its_headline_names_the_policy(taxonomy):
+    # dev r1810: the text mentions "a question of policy" on the way; a feature, not policy news
+    assert not relevant(
+        taxonomy,
+        "Why Agentic AI Is Security's Next Blind Spot",
+        "Agentic AI is already running in production environments across many organizations "
+        "today. The industry conversation has largely framed this as a question of policy.",
+        "security-press",
+    )
+    # dev r1248: a law named in the headline makes it analysis of policy
+    assert relevant(
+        taxonomy,
+        "Are we criticizing GDPR for all the wrong reasons?",
+        "While EU communiqués often find creative ways to avoid uttering the word "
+        "deregulation, this new European Commission is all about cutting red tape.",
+        "other",
+    )
+
+
+def test_a_headline_listing_three_subjects_after_its_label_is_a_round_up(taxonomy):
+    # dev r1958: one headline for a week's stories
+    found = assess(
+        taxonomy,
+        "ThreatsDay Bulletin: PAN-OS RCE, Mythos cURL Bug, AI Tokenizer Attacks, and 10+ Stories",
+        "People turning supply chain attacks into some cursed little game for clout and cash.",
+        "security-press",
+    )
+    assert found.score < taxonomy.relevance.threshold
+    assert "round-up: a list of stories" in found.reasons
+    # dev r1440: three flaws listed as the object of one act are one story
+    assert relevant(
+        taxonomy,
+        "CISA Adds Cisco, Chrome, and Arista Flaws to KEV Catalog Amid Active Exploitation",
+        "CISA on Tuesday added three new vulnerabilities to its Known Exploited Vulnerabilities "
+        "(KEV) catalog, following reports of active exploitation.",
+        "security-press",
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # dev r1964
+            "Windows 11 and Microsoft Edge hacked at Pwn2Own Berlin 2026",
+            "On the first day of Pwn2Own Berlin 2026, security researchers collected $523,000 in "
+            "cash awards after exploiting 24 unique zero-days.",
+        ),
+        (  # dev r1971
+            "SecurityScorecard Snags Driftnet to Level Up Threat Intelligence",
+            "The new acquisition looks to boost visibility into third-party ecosystems that are "
+            "becoming a bigger concern as vectors for supply-chain attacks.",
+        ),
+    ],
+)
+def test_a_hacking_contest_and_a_company_bought_are_not_policy_news(taxonomy, title, text):
+    assert not relevant(taxonomy, title, text, "security-press")
+
+
+def test_a_defence_against_a_harm_is_no_harm_done(taxonomy):
+    # dev r1869: a product feature named after the intrusions it records
+    assert not relevant(
+        taxonomy,
+        "Android Adds Intrusion Logging for Sophisticated Spyware Forensics",
+        "Google on Tuesday unveiled a new opt-in Android feature called Intrusion Logging for "
+        "storing forensic logs to better analyze sophisticated spyware attacks.",
+        "security-press",
+    )
+    # an intrusion told as done is still harm
+    assert relevant(
+        taxonomy,
+        "Hospital confirms intrusion, patient records stolen",
+        "The hospital said an intrusion into its network led to patient records being stolen.",
+        "security-press",
+    )

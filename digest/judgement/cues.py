@@ -193,9 +193,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "shares", "stock", "stocks", "share price", "quarterly", "revenue", "profit",
             "profits", "IPO", "valuation", "Series A", "Series B", "Series C", "seed round",
-            "acquires", "acquisition", "to acquire", "investors", "market cap", "price prediction",
-            "price analysis", "rally", "surges", "soars", "plunges", "tumbles", "bullish",
-            "bearish", "forecast", "sales",
+            "acquires", "acquisition", "to acquire", "buys", "to buy", "snags", "investors",
+            "market cap", "price prediction", "price analysis", "rally", "surges", "soars",
+            "plunges", "tumbles", "bullish", "bearish", "forecast", "sales",
         ),
         unless=_NAMED_AUTHORITY,
     ),
@@ -220,6 +220,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "join us", "save the date", "call for papers", "fireside chat", "hackathon", "tickets",
             "on-demand", "press conference", "media advisory", "virtual summit", "symposium",
             "keynote", "sponsored content", "sponsored post", "partner content",
+            # hacking contests: flaws shown on a stage, for prizes, not harm done
+            "Pwn2Own", "hacking contest", "hacking competition", "capture the flag",
             # an outlet asking its readers for money
             "fundraiser", "fundraising drive", "reader donations", "donate now",
             "support our journalism", "become a member", "become a supporter",

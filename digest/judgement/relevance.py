@@ -1,25 +1,27 @@
 """Is it policy news, what kind of event is it, and how much does it matter: cues, scored.
 
-Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the
-taxonomy file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the
-police), what they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw:
-harm told as done, never as a what-if, denied, warded off or a tool's capability; an attacker or
+Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the taxonomy
+file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the police), what
+they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: harm told as done,
+never as a what-if, denied, warded off, a tool's capability or a defence against it; an attacker or
 a tool named counts only with a victim), and what marks other news (a deal, a product launch, a
 malware write-up with no victim, a routine advisory, sport, an event listing, general politics,
 trade politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says
-hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act,
-a flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its harm
-does not count; nor does the harm a feature's headline names as its theme ("Why password audits
-miss ...") or a round-up bundles. Compounds in which a cue word is no act ("law firm",
-"detection rules") are read as no cue. Who acts is read from the sentence: a public body as the
-subject of a governing verb wherever its clause starts in the headline, or in the lead's first
-sentence (a dateline or an attribution is no act), and a prison term passed is a court's act. A
-cue in the headline counts more than one in the text; the source's kind (regulator, general
-news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is policy
-news when its median member is; its event type is the weightiest type its members show, and its
-significance adds the size of what happened (a fine of hundreds of millions, millions of people
-affected, many countries acting) and how far the act has gone (done and binding, or a proposal,
-a claim, a question), less a level for one person's case and for policy news on thin evidence.
+hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a
+flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its harm does
+not count; nor does the harm a feature's headline names as its theme ("Why password audits miss
+...", and a feature's text counts only when its headline names the authority or the act) or a
+round-up bundles (named so, or a headline listing three subjects after its label). Compounds in
+which a cue word is no act ("law firm", "detection rules") are read as no cue. Who acts is read from
+the sentence: a public body as the subject of a governing verb (or heading a phrase that ends in
+one's infinitive: "Ireland leads charge to force") wherever its clause starts in the headline, or in
+the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is a
+court's act. A cue in the headline counts more than one in the text; the source's kind (regulator,
+general news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is
+policy news when its median member is; its event type is the weightiest type its members show, and
+its significance adds the size of what happened (a fine of hundreds of millions, millions of people
+affected, many countries acting) and how far the act has gone (done and binding, or a proposal, a
+claim, a question), less a level for one person's case and for policy news on thin evidence.
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ EVENT_TYPES: dict[str, float] = {
 }
 _LEAD_WORDS = 120  # words of the text read for cues
 _SUBJECT_SPAN = 3  # a headline's subject is among its first words
+_REACH = 4  # "Ireland leads charge to force": the infinitive of the subject's act this close
 # a prison term passed: "gets seven years", "handed 7+ years", "five years in prison"
 _TERM = (
     r"(?:\d+\+?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -114,11 +117,15 @@ _PREVENTING = frozenset(
     (b"stop", b"prevent", b"prevents", b"limit", b"block", b"blocks", b"protect", b"protects",
      b"defend", b"mitigate", b"combat", b"curb", b"thwart", b"avoid", b"against")
 )  # fmt: skip
-# a harm noun modifying one of these names a capability or a risk, not a harm done ("1-click
-# data theft tool", "credential theft machines", "breach risk", "fraud fears")
+# a harm noun modifying one of these names a capability, a risk or a defence against it, not a
+# harm done ("1-click data theft tool", "breach risk", "fraud fears", "intrusion logging",
+# "ransomware protection", "breach detection")
 _CAPABILITY = frozenset(
     (b"tool", b"tools", b"machine", b"machines", b"kit", b"kits", b"technique", b"techniques",
-     b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats")
+     b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats",
+     b"detection", b"prevention", b"protection", b"logging", b"monitoring", b"defense",
+     b"defence", b"defenses", b"defences", b"insurance", b"simulation", b"simulations",
+     b"training", b"awareness", b"readiness", b"resilience")
 )  # fmt: skip
 # "affected" before one of these names a flaw's scope, not people or systems harmed ("in
 # affected environments", "affected versions")
@@ -164,6 +171,7 @@ _FUNDING = re.compile(
     r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
 )
 _MONEY = frozenset("$€£")
+_LISTED_COMMAS = 2  # "A, B, and C": three subjects listed
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -280,6 +288,23 @@ class Acting:
                     continue
                 if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
+        return self._reaching(title, words, skip)
+
+    def _reaching(self, title: Words, words: Sequence[bytes], skip: frozenset[bytes]) -> str:
+        """ "subject to verb" when the headline's subject heads a phrase that ends in a
+        governing verb's infinitive ("Ireland leads charge to force", "EU set to fine"); or
+        ""."""
+        if b"to" not in words:
+            return ""
+        for n, word in enumerate(words[:_SUBJECT_SPAN]):
+            if word not in self.subjects or not self._cased(title, n):
+                continue
+            reach = words[n + 2 : n + 2 + _REACH]
+            for m, to in enumerate(reach[:-1]):
+                verb = reach[m + 1]
+                if to == b"to" and verb in self.bare and verb not in skip:
+                    return (word + b" to " + verb).decode("utf-8", "replace")
+            return ""
         return ""
 
     def _acts_later(self, words: Sequence[bytes], n: int) -> bool:
@@ -570,6 +595,10 @@ class RelevanceRules:
             return False
 
         for group, term, headline in found:
+            if theme and not headline and group.weight > 0:
+                # a feature is analysis of policy only when its headline names the authority
+                # or the act: what its text mentions on the way is no evidence
+                continue
             # a cue is cancelled by its `unless` groups found at least as prominently
             if group.unless and present(group.unless, headline):
                 continue
@@ -588,7 +617,9 @@ class RelevanceRules:
         if not has_topic and self.needs_topic(kind, official) and score >= self.threshold:
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
-        if score >= self.threshold and (roundup := heading.first(self.roundups)):
+        if score >= self.threshold and (
+            roundup := heading.first(self.roundups) or _bundled(title.text)
+        ):
             # a round-up bundles many stories: whatever one of them tells, it is none of them
             score = min(score, self.threshold - 1.0)
             reasons.append(f"round-up: {roundup}")
@@ -709,8 +740,8 @@ class RelevanceRules:
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
     """A story's decision from its members' assessments (its first members, canonical order):
-    its best-evidenced member decides relevance; significance grows with the event's type, its
-    size, and the number of members telling it."""
+    its median member decides relevance; significance grows with the event's type, its size,
+    and the furthest stage told."""
     if not members:
         return StoryFacts(False, ("no items",), "other", 0.0)
     # The median member decides: one report's policy angle (or one item clustered in by
@@ -735,6 +766,16 @@ def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFa
         reasons = (*reasons, "thin evidence: ranked lower")
     significance = max(weight, 0.0) if relevant else 0.0
     return StoryFacts(relevant, reasons, kind, round(significance, 2))
+
+
+def _bundled(title: str) -> str:
+    """ "a list of stories" when a headline's clause after its label (a colon or a dash) lists
+    three or more subjects ("Bulletin: PAN-OS RCE, cURL Bug, Tokenizer Attacks, and 10+
+    Stories"): a round-up, one headline for many stories; or ""."""
+    if "," not in title:
+        return ""
+    clauses = _CLAUSES.split(title)[1:]
+    return "a list of stories" if any(c.count(",") >= _LISTED_COMMAS for c in clauses) else ""
 
 
 def _prison_term(text: Words) -> str:
