@@ -120,7 +120,7 @@ def _upgrade_apart(db: Database) -> bool:
     done = subprocess.run(
         [sys.executable, "-P", "-m", "storage.setup"],
         input=db.engine.url.render_as_string(hide_password=False),
-        capture_output=True,
+        stdout=subprocess.PIPE,  # its warnings and tracebacks go to our stderr as they come
         text=True,
         env=env,
         check=False,
@@ -129,7 +129,6 @@ def _upgrade_apart(db: Database) -> bool:
     if faults:
         raise DatabaseUnavailable(f"DATABASE_URL: {faults[-1]}")
     if done.returncode != 0:
-        sys.stderr.write(done.stderr)
         raise RuntimeError(f"the database migrations failed (exit code {done.returncode})")
     return done.stdout.strip().splitlines()[-1:] == ["applied"]
 
