@@ -23,9 +23,13 @@ run failed). PostgreSQL comes from `--pg-url` or POLICYBRIEF_TEST_POSTGRES_URL (
 run, dropped afterwards); without one that column is skipped, as newsboat is when it cannot be
 installed. The PostgreSQL server's own CPU and memory are not part of the tree.
 
+`--baseline WORKTREE` adds, in every round right after each policybrief run, the same run of
+the policybrief installed in WORKTREE/.venv (a checkout of main, say), and prints this code's
+wall time, CPU and peak memory as ratios to it: an A/B measured in the same minutes.
+
     .venv/bin/python benchmarks/farm.py [--feeds 200] [--items 50] [--rounds 3]
         [--only sqlite,postgres,newsboat,feedparser] [--variant realistic|large] [--quick]
-        [--check] [--pg-url URL] [--newsboat-threads N]
+        [--check] [--pg-url URL] [--newsboat-threads N] [--baseline WORKTREE]
     .venv/bin/python benchmarks/farm.py --serve DIR   # only serve the farm, to profile by hand
 """
 
@@ -77,7 +81,10 @@ TOOL_TITLES = {
     "feedparser": "bare feedparser",
     "sqlite": "policybrief SQLite",
     "postgres": "policybrief PostgreSQL",
+    "sqlite-base": "baseline SQLite",
+    "postgres-base": "baseline PostgreSQL",
 }
+BASELINE_SUFFIX = "-base"  # a --baseline worktree's run of a policybrief tool
 SHARED_SHARE = 0.15  # realistic: share of items retelling a story another outlet also tells
 LARGE_STORY_ITEMS = 250  # large: items per event, so 10,000 items tell 40 events
 SAMPLE_EVERY = 0.02  # seconds between RSS samples of a process tree
@@ -788,16 +795,19 @@ class BareFeedparser(Runner):
 class Policybrief(Runner):
     """`policybrief poll --all` as a whole process, on a database that starts empty."""
 
-    def __init__(self, backend: str, pg_url: str | None = None) -> None:
-        self.name = backend
+    def __init__(
+        self, backend: str, pg_url: str | None = None, baseline: Path | None = None
+    ) -> None:
+        self.backend = backend
+        self.name = backend if baseline is None else f"{backend}{BASELINE_SUFFIX}"
         self.pg_url = pg_url
-        self.exe = VENV_BIN / "policybrief"
+        self.exe = (VENV_BIN if baseline is None else baseline / ".venv" / "bin") / "policybrief"
         self._last_output = ""
 
     def available(self) -> str | None:
         if not self.exe.exists():
             return f"{self.exe} is missing (make test installs it)"
-        if self.name == "postgres":
+        if self.backend == "postgres":
             if not self.pg_url:
                 return "no PostgreSQL: pass --pg-url or set POLICYBRIEF_TEST_POSTGRES_URL"
             try:
@@ -811,10 +821,10 @@ class Policybrief(Runner):
         return ctx.scratch / f"pb-{self.name}-{ctx.variant}-{ctx.round_no}"
 
     def _schema(self, ctx: Context) -> str:
-        return f"pb_farm_{os.getpid()}_{ctx.variant}_{ctx.round_no}"
+        return f"pb_farm_{os.getpid()}_{self.name.replace('-', '_')}_{ctx.variant}_{ctx.round_no}"
 
     def _database_url(self, ctx: Context) -> str:
-        if self.name == "sqlite":
+        if self.backend == "sqlite":
             return f"sqlite:///{self._dir(ctx) / 'policybrief.db'}"
         assert self.pg_url is not None
         sep = "&" if "?" in self.pg_url else "?"
@@ -839,7 +849,7 @@ class Policybrief(Runner):
         d = self._dir(ctx)
         d.mkdir()
         (d / "config.toml").write_text(sources_toml(ctx.urls), encoding="utf-8")
-        if self.name == "postgres":
+        if self.backend == "postgres":
             assert self.pg_url is not None
             with _pg_connect(self.pg_url) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{self._schema(ctx)}" CASCADE')
@@ -854,7 +864,7 @@ class Policybrief(Runner):
 
     def checks(self, ctx: Context) -> str:
         query = "SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM stories)"
-        if self.name == "sqlite":
+        if self.backend == "sqlite":
             with sqlite3.connect(self._dir(ctx) / "policybrief.db") as conn:
                 items, stories = conn.execute(query).fetchone()
         else:
@@ -868,7 +878,7 @@ class Policybrief(Runner):
         return f"{self._last_output} {items} items, {stories} stories ({per:.1f} items/story)"
 
     def cleanup(self, ctx: Context) -> None:
-        if self.name == "postgres" and self.pg_url:
+        if self.backend == "postgres" and self.pg_url:
             with _pg_connect(self.pg_url) as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{self._schema(ctx)}" CASCADE')
         shutil.rmtree(self._dir(ctx), ignore_errors=True)
@@ -1081,6 +1091,8 @@ def targets(results: Results, variants: Sequence[str], tools: Sequence[str]) -> 
         if peaks:
             worst, where = max(peaks)
             found.append(Target(f"peak tree memory {name}", worst, PEAK_TREE_MB, "MB", where))
+    for db in (t for t in ("sqlite", "postgres") if t + BASELINE_SUFFIX in tools):
+        found.extend(_against_baseline(results, variants, db))
     for variant in variants:
         found.append(
             _ratio(
@@ -1092,6 +1104,26 @@ def targets(results: Results, variants: Sequence[str], tools: Sequence[str]) -> 
             )
         )
     return [t for t in found if t is not None]
+
+
+def _against_baseline(results: Results, variants: Sequence[str], db: str) -> list[Target | None]:
+    """This code's runs over the --baseline worktree's: wall time per round's pair, and the
+    median peak memory of each."""
+    name = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[db]
+    base = db + BASELINE_SUFFIX
+    none = float("inf")
+    found: list[Target | None] = []
+    for variant in variants:
+        for phase in ("cold", "warm"):
+            label = f"{phase} {name} / baseline, {variant}"
+            found.append(_ratio(results, label, (variant, db, phase), (variant, base, phase), none))
+            ours = [m.peak_mb for m in results.good((variant, db, phase)) if m.peak_mb]
+            theirs = [m.peak_mb for m in results.good((variant, base, phase)) if m.peak_mb]
+            if ours and theirs:
+                a, b = statistics.median(ours), statistics.median(theirs)
+                detail = f"{a:.0f} MB against {b:.0f} MB"
+                found.append(Target(f"peak memory {label}", a / b, none, "x", detail))
+    return found
 
 
 def print_targets(found: list[Target]) -> bool:
@@ -1174,6 +1206,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     ap.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="WORKTREE",
+        help="also run the policybrief of WORKTREE/.venv after each policybrief run (A/B)",
+    )
+    ap.add_argument(
         "--serve",
         type=Path,
         metavar="DIR",
@@ -1208,11 +1246,15 @@ def main(argv: list[str] | None = None) -> int:
     }
     runners = []
     for name in wanted:
-        why_not = candidates[name].available()
-        if why_not:
-            print(f"SKIPPED: {TOOL_TITLES[name]}: {why_not}")
-        else:
-            runners.append(candidates[name])
+        chosen = [candidates[name]]
+        if args.baseline and name in ("sqlite", "postgres"):
+            chosen.append(Policybrief(name, args.pg_url, args.baseline.resolve()))
+        for runner in chosen:
+            why_not = runner.available()
+            if why_not:
+                print(f"SKIPPED: {TOOL_TITLES[runner.name]}: {why_not}")
+            else:
+                runners.append(runner)
     if "newsboat" in [r.name for r in runners]:
         print(f"newsboat: reload-threads {args.newsboat_threads}")
 
@@ -1224,7 +1266,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         farm.close()
 
-    shown = [t for t in TOOLS if t in [r.name for r in runners]]
+    shown = [r.name for r in runners]
     print_table(results, variants, shown)
     load = os.getloadavg()
     cores = os.cpu_count() or 1

@@ -4,15 +4,24 @@ sources of a new database.
 Start-up and `policybrief db upgrade` both come through `upgrade`, so two replicas (or a replica
 and an operator) never migrate at once. A database that cannot be reached or written is
 `DatabaseUnavailable`, in one line that names DATABASE_URL and the cause.
+
+The migrations run in a child process (`python -m storage.setup`, the database's URL on its
+stdin) unless this process holds Alembic already: Alembic, Mako and Pygments take about 11 MB
+that a poller or a bot would otherwise keep for its whole life after its first start.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from core.sources import NewSource
 from storage.db import Database
@@ -80,10 +89,67 @@ def _upgrade(db: Database, seed: Seed | None) -> bool:
 
 def _migrate(db: Database, seed: Seed | None) -> bool:
     fresh = db.current_revision() is None
-    applied = db.upgrade()
+    applied = _upgrade_apart(db) if _may_migrate_apart(db) else db.upgrade()
     if applied:
         log.info("database schema upgraded to revision %s", db.head_revision())
     if fresh and seed is not None:
         added = SourceStore(db).add_missing(seed())
         log.info("new database: added %d default sources", len(added))
     return applied
+
+
+_FAULT = "fault: "  # the child's line for a database it could not reach or write
+
+
+def _may_migrate_apart(db: Database) -> bool:
+    """A child can reach the same database (not one in this process's memory), and this process
+    has not paid for Alembic already (tests, `policybrief demo`)."""
+    if "alembic" in sys.modules:
+        return False
+    url = make_url(db.url)
+    in_memory = url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+    return not (db.is_sqlite and in_memory)
+
+
+def _upgrade_apart(db: Database) -> bool:
+    """`db.upgrade()` in a child process; its faults are this process's DatabaseUnavailable."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    # -P: not the working directory first, where a `storage` would not be our code
+    done = subprocess.run(
+        [sys.executable, "-P", "-m", "storage.setup"],
+        input=db.engine.url.render_as_string(hide_password=False),
+        stdout=subprocess.PIPE,  # its warnings and tracebacks go to our stderr as they come
+        text=True,
+        env=env,
+        check=False,
+    )
+    faults = [ln[len(_FAULT) :] for ln in done.stdout.splitlines() if ln.startswith(_FAULT)]
+    if faults:
+        raise DatabaseUnavailable(f"DATABASE_URL: {faults[-1]}")
+    if done.returncode != 0:
+        raise RuntimeError(f"the database migrations failed (exit code {done.returncode})")
+    return done.stdout.strip().splitlines()[-1:] == ["applied"]
+
+
+def _upgrade_here() -> int:
+    """The child's side: upgrade the database whose URL is on stdin; say "applied" or "current"
+    (or the fault) on stdout."""
+    db = Database(sys.stdin.read().strip())
+    try:
+        applied = db.upgrade()
+    except Exception as exc:
+        fault = db.fault(exc)
+        if fault is None:
+            raise
+        print(_FAULT + fault.replace("\n", " "))
+        return 1
+    finally:
+        db.dispose()
+    print("applied" if applied else "current")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_upgrade_here())

@@ -63,3 +63,22 @@ def test_farm_quick_run_sqlite_cold_then_warm():
     assert "sqlite     warm  " in out and "served {304: 4}" in out  # warm: all 304
     assert "| cold, realistic text | " in out and "| warm, realistic text (all 304) | " in out
     assert "peak tree memory SQLite" in out
+
+
+def test_farm_measures_a_baseline_worktree_beside_this_code():
+    # this worktree as its own baseline: the A/B machinery, not a difference, is under test
+    result = subprocess.run(
+        [sys.executable, str(FARM), "--quick", "--only", "sqlite", "--feeds", "3"]
+        + ["--items", "5", "--variant", "realistic", "--baseline", str(FARM.parent.parent)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "ERROR" not in out, out
+    assert "sqlite-base cold  " in out and "sqlite-base warm  " in out
+    assert "| policybrief SQLite | baseline SQLite |" in out
+    assert "cold SQLite / baseline, realistic: " in out
+    assert "peak memory cold SQLite / baseline, realistic: " in out
