@@ -87,3 +87,36 @@ def test_users_around_the_world_are_no_international_matter(tax: Taxonomy) -> No
     # "Tens of thousands of students studying for final exams around the world have regained
     # access ..." after the Canvas cyberattack
     assert "intl" not in tax.classify(*title_and_summary("r1764", dev_only=True)).jurisdictions
+
+
+def test_a_community_college_is_american(tax: Taxonomy) -> None:
+    # SecurityWeek, r1357: "174,000 Impacted by Lansing Community College Data Breach"
+    assert tax.classify(*title_and_summary("r1357", dev_only=True)).jurisdictions == {"us"}
+
+
+def test_the_senate_places_a_bill_when_no_country_is_named(tax: Taxonomy) -> None:
+    # The Verge, r1913: "The crypto Clarity Act returns to the Senate this week."
+    assert tax.classify(*title_and_summary("r1913", dev_only=True)).jurisdictions == {"us"}
+
+
+def test_an_appeals_court_in_a_named_country_is_not_american(tax: Taxonomy) -> None:
+    # Engadget, r1120: the Belgian Court of Appeal rules on tracking-based advertising
+    assert tax.classify(*title_and_summary("r1120", dev_only=True)).jurisdictions == {"eu"}
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("Liberals table Bill C-8 to set cybersecurity rules for telecoms", "ca"),
+        ("State Department revokes visas of foreign content moderators", "us"),
+        ("Department for Education tells schools to ban phones", "uk"),
+    ],
+)
+def test_bodies_and_bills_named_in_their_countrys_own_way(
+    tax: Taxonomy, title: str, place: str
+) -> None:
+    assert tax.classify(title, "").jurisdictions == {place}
+
+
+def test_a_person_named_bill_is_no_canadian_bill(tax: Taxonomy) -> None:
+    assert "ca" not in tax.classify("Bill Gates warns of AI risks", "").jurisdictions
