@@ -120,3 +120,16 @@ def test_bodies_and_bills_named_in_their_countrys_own_way(
 
 def test_a_person_named_bill_is_no_canadian_bill(tax: Taxonomy) -> None:
     assert "ca" not in tax.classify("Bill Gates warns of AI risks", "").jurisdictions
+
+
+def test_a_groups_members_are_not_each_the_place_acting(tax: Taxonomy) -> None:
+    # CISA, r1818: "CISA and the Group of Seven (G7) international partners—Germany, Canada,
+    # France, Italy, Japan, the United Kingdom, and the European Union—have released joint
+    # guidance": the G7 acts (intl), with CISA (its own source's us)
+    listed = tax.classify(*title_and_summary("r1818", dev_only=True), "us", official=True)
+    assert listed.jurisdictions == {"us", "intl"}
+    # CISA, r0550: the agency that co-authors it is named on its own ("CISA and the Australian
+    # Signals Directorate's Australian Cyber Security Centre, in collaboration with ...
+    # international partners"), so it stays
+    named = tax.classify(*title_and_summary("r0550", dev_only=True), "us", official=True)
+    assert named.jurisdictions == {"us", "au", "intl"}

@@ -70,6 +70,10 @@ _FIRM_NOUNS = frozenset(
     b"provider providers insurer lender bank banks telco carrier platform marketplace".split()
 )
 _FIRM_REACH = 4
+# A sentence that names this many places besides the international one lists a group's members
+# ("the G7 partners: Germany, Canada, France, Italy, Japan, the United Kingdom and the EU").
+LISTED_PLACES = 3
+INTL = "intl"
 # The lead (the text up to the first sentence end past LEAD_CHARS characters) tells what the
 # item is about; mentions further on are more often in passing and weigh this share.
 LEAD_CHARS = 400
@@ -854,6 +858,24 @@ class Taxonomy:
                 kept[h] = min(found[h], outside[h])
         return kept
 
+    def _members(self, title: Words, text: Words, candidates: set[str]) -> set[str]:
+        """Those of `candidates` named only among a group's members: in sentences that list
+        LISTED_PLACES places or more, and not in the headline. Where the group acts (the item is
+        international), its members are not each the place acting."""
+        hits = self._compiled.matcher.hits
+        listed = set(candidates)
+        for h in self._compiled.matcher.evidence(title):
+            listed.discard(hits[h][1])
+        for sentence in split_sentences(text.text):
+            named = {
+                hits[h][1]
+                for h in self._compiled.matcher.evidence(split_words(sentence))
+                if hits[h][0] == "jurisdiction" and hits[h][2] > 0
+            }
+            if len(named - {INTL}) < LISTED_PLACES:
+                listed -= named
+        return listed
+
     def _firms_homes(
         self, title: Words, text: Words, candidates: set[str], scores: dict[str, float]
     ) -> set[str]:
@@ -958,6 +980,8 @@ class Taxonomy:
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
         if len(places) > 1 and acting & places:
             places -= self._firms_homes(title, text, places - acting, place_scores)
+        if INTL in places and len(places) > 1 and _named_places(place_scores) > LISTED_PLACES:
+            places -= self._members(title, text, places - {INTL})
         if not places:
             places = set(_sole_place(place_scores, self.jurisdictions))
         if default_jurisdiction in self.jurisdictions:
@@ -1062,6 +1086,11 @@ def _add_pairs(
         if points:
             tally = tallies[side]
             tally[slug] = tally.get(slug, 0.0) + points
+
+
+def _named_places(scores: dict[str, float]) -> int:
+    """How many places an item names at all (its positive place scores)."""
+    return sum(1 for score in scores.values() if score > 0)
 
 
 def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
