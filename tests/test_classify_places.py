@@ -133,3 +133,12 @@ def test_a_groups_members_are_not_each_the_place_acting(tax: Taxonomy) -> None:
     # international partners"), so it stays
     named = tax.classify(*title_and_summary("r0550", dev_only=True), "us", official=True)
     assert named.jurisdictions == {"us", "au", "intl"}
+
+
+def test_a_body_named_among_a_groups_members_acts_itself(tax: Taxonomy) -> None:
+    tags = tax.classify(
+        "Police dismantle phishing service",
+        "Europol coordinated the operation with police in Germany, the UK, Canada and the "
+        "United States, in several countries.",
+    )
+    assert tags.jurisdictions == {"eu", "intl"}

@@ -859,22 +859,41 @@ class Taxonomy:
         return kept
 
     def _members(self, title: Words, text: Words, candidates: set[str]) -> set[str]:
-        """Those of `candidates` named only among a group's members: in sentences that list
-        LISTED_PLACES places or more, and not in the headline. Where the group acts (the item is
-        international), its members are not each the place acting."""
-        hits = self._compiled.matcher.hits
+        """Those of `candidates` named only among a group's members: by their names alone, in
+        sentences that list LISTED_PLACES places or more, and not in the headline. Where the
+        group acts (the item is international), its members are not each the place acting."""
+        compiled = self._compiled
+        hits, names = compiled.matcher.hits, self._place_names
         listed = set(candidates)
-        for h in self._compiled.matcher.evidence(title):
-            listed.discard(hits[h][1])
+        for h in compiled.matcher.evidence(title):
+            if hits[h][0] == "jurisdiction" and hits[h][2] > 0:
+                listed.discard(hits[h][1])
         for sentence in split_sentences(text.text):
-            named = {
-                hits[h][1]
-                for h in self._compiled.matcher.evidence(split_words(sentence))
+            found = [
+                h
+                for h in compiled.matcher.evidence(split_words(sentence))
                 if hits[h][0] == "jurisdiction" and hits[h][2] > 0
-            }
+            ]
+            named = {hits[h][1] for h in found}
             if len(named - {INTL}) < LISTED_PLACES:
                 listed -= named
+            else:
+                # a body named in the list acts itself ("Europol, with police in ...")
+                listed -= {hits[h][1] for h in found if h in compiled.authority_hits - names}
         return listed
+
+    @cached_property
+    def _place_names(self) -> frozenset[int]:
+        """The hits of the jurisdictions' own names ("United Kingdom", "EU"), which are no
+        bodies: the names a place is looked up by."""
+        hits = self._compiled.matcher.hits
+        return frozenset(
+            n
+            for n, (kind, slug, _, _, term) in enumerate(hits)
+            if kind == "jurisdiction"
+            and (cat := self.jurisdictions.get(slug)) is not None
+            and _alias_key(term) in {_alias_key(a) for a in (*cat.aliases, cat.label, slug)}
+        )
 
     def _firms_homes(
         self, title: Words, text: Words, candidates: set[str], scores: dict[str, float]
