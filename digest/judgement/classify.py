@@ -538,6 +538,12 @@ class _Compiled:
             for n, (kind, _, weight, _, term) in enumerate(hits)
             if kind == "jurisdiction" and weight > 0 and term in bodies
         )
+        # of those, the agencies and laws known by their acronyms ("Europol", "CISA", "NCA"):
+        # bodies by name, where a phrase may be a law or a word for many ("member states")
+        acronyms = {
+            term for cat in categories if cat.kind == "jurisdiction" for term in cat.acronyms
+        }
+        self.agency_hits = frozenset(n for n in self.authority_hits if hits[n][4] in acronyms)
         # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
         # to the slug's score when found in a title; in a text, points per occurrence (up to the
         # cap), or None for a title-only term
@@ -602,6 +608,7 @@ class _Tally(NamedTuple):
     framed: frozenset[str]  # the topics whose framing the item uses
     acting: frozenset[str]  # the jurisdictions whose bodies or laws it names
     fallback: dict[str, float]  # the places' fallback evidence, scored like their own terms
+    bodies: frozenset[str]  # the jurisdictions whose bodies or laws it names, not by their names
 
 
 class Taxonomy:
@@ -782,11 +789,14 @@ class Taxonomy:
             )
         authorities = compiled.authority_hits
         named = authorities.intersection(in_title).union(authorities.intersection(in_text))
-        acting = frozenset(hits[h][1] for h in named) if named else _NONE
+        acting = bodies = _NONE
+        if named:
+            acting = frozenset(hits[h][1] for h in named)
+            bodies = frozenset(hits[h][1] for h in named & compiled.agency_hits - self._place_names)
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
-            return _Tally(*tallies, _NONE, acting, fallback)
+            return _Tally(*tallies, _NONE, acting, fallback, bodies)
         framed = frozenset(frames[hit] for hit in found)
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
@@ -805,7 +815,7 @@ class Taxonomy:
                     if frames.get(h) == slug
                 )
                 topics[slug] = topics.get(slug, 0.0) + points
-        return _Tally(*tallies, framed, acting, fallback)
+        return _Tally(*tallies, framed, acting, fallback, bodies)
 
     def _fallback(
         self, in_title: dict[int, int], in_text: dict[int, int]
@@ -986,7 +996,7 @@ class Taxonomy:
         official: bool = False,
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
-        topic_scores, place_scores, framed, acting, fallback = self._tally(title, text)
+        topic_scores, place_scores, framed, acting, fallback, bodies = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
@@ -999,8 +1009,12 @@ class Taxonomy:
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
         if len(places) > 1 and acting & places:
             places -= self._firms_homes(title, text, places - acting, place_scores)
-        if INTL in places and len(places) > 1 and _named_places(place_scores) > LISTED_PLACES:
-            places -= self._members(title, text, places - {INTL})
+        if INTL in places:
+            if len(places) > 1 and _named_places(place_scores) > LISTED_PLACES:
+                places -= self._members(title, text, places - {INTL})
+            # a body named in an international act takes part in it, however briefly named
+            # ("co-ordinated by Europol"): its place is not a passing mention
+            places |= bodies & self.jurisdictions.keys()
         if not places:
             places = set(_sole_place(place_scores, self.jurisdictions))
         if default_jurisdiction in self.jurisdictions:
