@@ -544,6 +544,17 @@ class _Compiled:
             term for cat in categories if cat.kind == "jurisdiction" for term in cat.acronyms
         }
         self.agency_hits = frozenset(n for n in self.authority_hits if hits[n][4] in acronyms)
+        # the hits of the jurisdictions' own names ("United Kingdom", "EU"), which name a place
+        # and no body: the names a place is looked up by
+        names: dict[str, set[str]] = defaultdict(set)
+        for cat in categories:
+            if cat.kind == "jurisdiction" and cat.aliases:
+                names[cat.slug].update(map(_alias_key, (*cat.aliases, cat.label, cat.slug)))
+        self.place_name_hits = frozenset(
+            n
+            for n, (kind, slug, _, _, term) in enumerate(hits)
+            if kind == "jurisdiction" and _alias_key(term) in names.get(slug, ())
+        )
         # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
         # to the slug's score when found in a title; in a text, points per occurrence (up to the
         # cap), or None for a title-only term
@@ -792,7 +803,9 @@ class Taxonomy:
         acting = bodies = _NONE
         if named:
             acting = frozenset(hits[h][1] for h in named)
-            bodies = frozenset(hits[h][1] for h in named & compiled.agency_hits - self._place_names)
+            bodies = frozenset(
+                hits[h][1] for h in named & compiled.agency_hits - compiled.place_name_hits
+            )
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
@@ -873,7 +886,7 @@ class Taxonomy:
         sentences that list LISTED_PLACES places or more, and not in the headline. Where the
         group acts (the item is international), its members are not each the place acting."""
         compiled = self._compiled
-        hits, names = compiled.matcher.hits, self._place_names
+        hits, names = compiled.matcher.hits, compiled.place_name_hits
         listed = set(candidates)
         for h in compiled.matcher.evidence(title):
             if hits[h][0] == "jurisdiction" and hits[h][2] > 0:
@@ -891,19 +904,6 @@ class Taxonomy:
                 # a body named in the list acts itself ("Europol, with police in ...")
                 listed -= {hits[h][1] for h in found if h in compiled.authority_hits - names}
         return listed
-
-    @cached_property
-    def _place_names(self) -> frozenset[int]:
-        """The hits of the jurisdictions' own names ("United Kingdom", "EU"), which are no
-        bodies: the names a place is looked up by."""
-        hits = self._compiled.matcher.hits
-        return frozenset(
-            n
-            for n, (kind, slug, _, _, term) in enumerate(hits)
-            if kind == "jurisdiction"
-            and (cat := self.jurisdictions.get(slug)) is not None
-            and _alias_key(term) in {_alias_key(a) for a in (*cat.aliases, cat.label, slug)}
-        )
 
     def _firms_homes(
         self, title: Words, text: Words, candidates: set[str], scores: dict[str, float]
