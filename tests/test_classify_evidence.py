@@ -142,3 +142,9 @@ def test_a_platform_firms_legal_name_is_no_platform_policy(tax: Taxonomy) -> Non
     # FingerLakes1, r1121: noyb's letter over training AI on Facebook and Instagram data;
     # "Meta Platforms is facing legal scrutiny" names the firm, not platform rules
     assert "online-platforms" not in tax.classify(*item("r1121")).topics
+
+
+def test_the_digital_markets_act_is_platform_law(tax: Taxonomy) -> None:
+    # Techmeme, r1228: "The EU publishes its April 23 decision to fine Apple €500M for DMA
+    # non-compliance"
+    assert {"competition", "online-platforms"} <= tax.classify(*item("r1228")).topics

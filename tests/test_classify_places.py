@@ -142,3 +142,11 @@ def test_a_body_named_among_a_groups_members_acts_itself(tax: Taxonomy) -> None:
         "United States, in several countries.",
     )
     assert tags.jurisdictions == {"eu", "intl"}
+
+
+def test_a_supreme_court_is_americas_only_when_no_other_country_is_named(tax: Taxonomy) -> None:
+    # Ars Technica, r0419: "Supreme Court hears case that could trigger big crackdown on
+    # Internet piracy"
+    assert tax.classify(*title_and_summary("r0419", dev_only=True)).jurisdictions == {"us"}
+    brazil = tax.classify("Brazil's Supreme Court rules platforms liable for users' posts", "")
+    assert brazil.jurisdictions == {"br"}
