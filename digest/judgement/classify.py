@@ -555,6 +555,8 @@ class _Compiled:
             for n, (kind, slug, _, _, term) in enumerate(hits)
             if kind == "jurisdiction" and _alias_key(term) in names.get(slug, ())
         )
+        # the bodies known by their acronyms, not the places' names ("G7", "FTC", not "EU")
+        self.title_bodies = self.agency_hits - self.place_name_hits
         # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
         # to the slug's score when found in a title; in a text, points per occurrence (up to the
         # cap), or None for a title-only term
@@ -757,11 +759,13 @@ class Taxonomy:
         in_title = compiled.matcher.evidence(title)
         in_text = compiled.matcher.evidence(text)
         contextual = compiled.context_hits
-        # A headline's words are what the item is about, in whatever context the item gives;
-        # the text's are passing mentions unless their own sentence gives it.
+        # A headline's words are what the item is about, in whatever context the item gives
+        # (or a body it names: "G7 leaders agree on AI code", "Garante blocks DeepSeek"); the
+        # text's are passing mentions unless their own sentence gives it.
         if (
             contextual
             and not contextual.isdisjoint(in_title)
+            and compiled.title_bodies.isdisjoint(in_title)
             and not self.relevance.in_context(title, text)
         ):
             in_title = {h: n for h, n in in_title.items() if h not in contextual}
