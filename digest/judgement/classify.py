@@ -474,6 +474,8 @@ class _Compiled:
             for cat in categories
             for first, second in cat.together
         ]
+        # every word of them: an item with none of them holds no pair
+        self.paired_words = frozenset().union(*(a | b for _, _, a, b in self.pairs))
         self.context_terms: set[_Hit] = set()
         self.frame_terms: set[_Hit] = set()
         self.fallback_terms: set[_Hit] = set()
@@ -798,6 +800,7 @@ class Taxonomy:
             _add_pairs(
                 tallies,
                 compiled.pairs,
+                compiled.paired_words,
                 (title, {hits[h][1] for h in in_title}),
                 (text, {hits[h][1] for h in in_text}),
                 sentences,
@@ -1099,14 +1102,18 @@ _Pair = tuple[int, str, frozenset[bytes], frozenset[bytes]]
 def _add_pairs(
     tallies: tuple[dict[str, float], dict[str, float]],
     pairs: list[_Pair],
+    paired: frozenset[bytes],
     title: tuple[Words, set[str]],
     text: tuple[Words, set[str]],
     sentences: _Sentences,
 ) -> None:
     """Add the `together` pairs found: in the headline, or in one sentence of the text, where
     the slug's own terms are not found there already (they tell the same act: "data theft")."""
-    in_title, in_text = set(title[0].words), set(text[0].words)
-    in_sentences: list[set[bytes]] | None = None
+    # only the words that take part in some pair: the checks below then meet small sets
+    in_title, in_text = paired.intersection(title[0].words), paired.intersection(text[0].words)
+    if not in_title and not in_text:
+        return
+    in_sentences: list[frozenset[bytes]] | None = None
     for side, slug, first, second in pairs:
         points = 0.0
         if (
@@ -1117,7 +1124,7 @@ def _add_pairs(
             points += TOGETHER_WEIGHT * TITLE_WEIGHT
         if slug not in text[1] and not first.isdisjoint(in_text) and not second.isdisjoint(in_text):
             if in_sentences is None:
-                in_sentences = [set(words.words) for words in sentences.split]
+                in_sentences = [paired.intersection(words.words) for words in sentences.split]
             if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in in_sentences):
                 points += TOGETHER_WEIGHT
         if points:
