@@ -429,3 +429,24 @@ def test_classify_never_raises_and_returns_known_slugs(title, text, default):
 
 
 _SHIPPED = Taxonomy.load()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Trump announces tariffs on smartphones and chips",
+        "Nvidia says new rules curb H20 chip exports to China",
+    ],
+)
+def test_tariffs_on_tech_and_chip_exports_are_digital_trade(tax: Taxonomy, title: str) -> None:
+    assert "digital-trade" in tax.classify(title, "").topics
+
+
+def test_tariffs_on_other_goods_are_not_digital_trade(tax: Taxonomy) -> None:
+    assert "digital-trade" not in tax.classify("Tariffs on steel and cars take effect", "").topics
+
+
+def test_a_headline_naming_an_agency_is_in_policy_context(tax: Taxonomy) -> None:
+    assert "ai-governance" in tax.classify("G7 leaders agree on AI code of conduct", "").topics
+    # a country's name is no agency: AI named beside it is still only a product
+    assert "ai-governance" not in tax.classify("US startups race to ship AI gadgets", "").topics

@@ -54,8 +54,19 @@ def test_an_official_sources_items_carry_its_place(tax: Taxonomy) -> None:
     # CISA, r1049: joint guidance with the UK's NCSC; CISA's own item is a US act
     title, text = item("r1049")
     assert "us" in tax.classify(title, text, "us", official=True).jurisdictions
-    # the same default on a press source applies only when the text places it no elsewhere
-    assert "us" not in tax.classify(title, text, "us").jurisdictions
+    # BleepingComputer, r1464: Nottingham University's breach; a press source's default
+    # applies only when the text places it nowhere else
+    assert tax.classify(*item("r1464"), "us").jurisdictions == {"uk"}
+
+
+def test_an_agency_named_in_an_international_act_takes_part(tax: Taxonomy) -> None:
+    # CISA, r1049, read as a press item would be: "CISA and the UK National Cyber Security
+    # Centre (NCSC-UK), in collaboration with federal and international partners, have released
+    # ..." names CISA once, and it co-authors the guidance
+    assert tax.classify(*item("r1049")).jurisdictions == {"us", "uk", "intl"}
+    # Graham Cluley, r0149: "International cybercrime-fighting agencies, co-ordinated by
+    # Europol, took down over 1000 servers"
+    assert tax.classify(*item("r0149")).jurisdictions == {"eu", "intl"}
 
 
 def test_terms_are_compiled_on_first_classification_only(tax: Taxonomy) -> None:

@@ -128,3 +128,23 @@ def test_a_criminal_marketplace_taken_down_is_cybercrime(tax: Taxonomy) -> None:
     # "Resurrected 'Crimenetwork' Marketplace Taken Down, Administrator Arrested": "the
     # German-speaking online crime marketplace"
     assert "cybercrime" in tax.classify(*item("r1762")).topics
+
+
+def test_a_ransomware_gang_in_the_headline_makes_it_cybercrime(tax: Taxonomy) -> None:
+    # BleepingComputer, r1888: "Foxconn confirms cyberattack claimed by Nitrogen ransomware gang"
+    assert "cybercrime" in tax.classify(*item("r1888")).topics
+    # SecurityWeek, r0240: the gang is named only as the attack's detail ("targeted by the Inc
+    # Ransom ransomware group"); the headline tells an outage of emergency alerts
+    assert "cybercrime" not in tax.classify(*item("r0240")).topics
+
+
+def test_a_platform_firms_legal_name_is_no_platform_policy(tax: Taxonomy) -> None:
+    # FingerLakes1, r1121: noyb's letter over training AI on Facebook and Instagram data;
+    # "Meta Platforms is facing legal scrutiny" names the firm, not platform rules
+    assert "online-platforms" not in tax.classify(*item("r1121")).topics
+
+
+def test_the_digital_markets_act_is_platform_law(tax: Taxonomy) -> None:
+    # Techmeme, r1228: "The EU publishes its April 23 decision to fine Apple €500M for DMA
+    # non-compliance"
+    assert {"competition", "online-platforms"} <= tax.classify(*item("r1228")).topics

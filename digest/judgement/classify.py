@@ -70,6 +70,10 @@ _FIRM_NOUNS = frozenset(
     b"provider providers insurer lender bank banks telco carrier platform marketplace".split()
 )
 _FIRM_REACH = 4
+# A sentence that names this many places besides the international one lists a group's members
+# ("the G7 partners: Germany, Canada, France, Italy, Japan, the United Kingdom and the EU").
+LISTED_PLACES = 3
+INTL = "intl"
 # The lead (the text up to the first sentence end past LEAD_CHARS characters) tells what the
 # item is about; mentions further on are more often in passing and weigh this share.
 LEAD_CHARS = 400
@@ -470,6 +474,8 @@ class _Compiled:
             for cat in categories
             for first, second in cat.together
         ]
+        # every word of them: an item with none of them holds no pair
+        self.paired_words = frozenset().union(*(a | b for _, _, a, b in self.pairs))
         self.context_terms: set[_Hit] = set()
         self.frame_terms: set[_Hit] = set()
         self.fallback_terms: set[_Hit] = set()
@@ -534,6 +540,25 @@ class _Compiled:
             for n, (kind, _, weight, _, term) in enumerate(hits)
             if kind == "jurisdiction" and weight > 0 and term in bodies
         )
+        # of those, the agencies and laws known by their acronyms ("Europol", "CISA", "NCA"):
+        # bodies by name, where a phrase may be a law or a word for many ("member states")
+        acronyms = {
+            term for cat in categories if cat.kind == "jurisdiction" for term in cat.acronyms
+        }
+        self.agency_hits = frozenset(n for n in self.authority_hits if hits[n][4] in acronyms)
+        # the hits of the jurisdictions' own names ("United Kingdom", "EU"), which name a place
+        # and no body: the names a place is looked up by
+        names: dict[str, set[str]] = defaultdict(set)
+        for cat in categories:
+            if cat.kind == "jurisdiction" and cat.aliases:
+                names[cat.slug].update(map(_alias_key, (*cat.aliases, cat.label, cat.slug)))
+        self.place_name_hits = frozenset(
+            n
+            for n, (kind, slug, _, _, term) in enumerate(hits)
+            if kind == "jurisdiction" and _alias_key(term) in names.get(slug, ())
+        )
+        # the bodies known by their acronyms, not the places' names ("G7", "FTC", not "EU")
+        self.title_bodies = self.agency_hits - self.place_name_hits
         # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
         # to the slug's score when found in a title; in a text, points per occurrence (up to the
         # cap), or None for a title-only term
@@ -598,6 +623,7 @@ class _Tally(NamedTuple):
     framed: frozenset[str]  # the topics whose framing the item uses
     acting: frozenset[str]  # the jurisdictions whose bodies or laws it names
     fallback: dict[str, float]  # the places' fallback evidence, scored like their own terms
+    bodies: frozenset[str]  # the jurisdictions whose bodies or laws it names, not by their names
 
 
 class Taxonomy:
@@ -735,11 +761,13 @@ class Taxonomy:
         in_title = compiled.matcher.evidence(title)
         in_text = compiled.matcher.evidence(text)
         contextual = compiled.context_hits
-        # A headline's words are what the item is about, in whatever context the item gives;
-        # the text's are passing mentions unless their own sentence gives it.
+        # A headline's words are what the item is about, in whatever context the item gives
+        # (or a body it names: "G7 leaders agree on AI code", "Garante blocks DeepSeek"); the
+        # text's are passing mentions unless their own sentence gives it.
         if (
             contextual
             and not contextual.isdisjoint(in_title)
+            and compiled.title_bodies.isdisjoint(in_title)
             and not self.relevance.in_context(title, text)
         ):
             in_title = {h: n for h, n in in_title.items() if h not in contextual}
@@ -772,17 +800,23 @@ class Taxonomy:
             _add_pairs(
                 tallies,
                 compiled.pairs,
+                compiled.paired_words,
                 (title, {hits[h][1] for h in in_title}),
                 (text, {hits[h][1] for h in in_text}),
                 sentences,
             )
         authorities = compiled.authority_hits
         named = authorities.intersection(in_title).union(authorities.intersection(in_text))
-        acting = frozenset(hits[h][1] for h in named) if named else _NONE
+        acting = bodies = _NONE
+        if named:
+            acting = frozenset(hits[h][1] for h in named)
+            bodies = frozenset(
+                hits[h][1] for h in named & compiled.agency_hits - compiled.place_name_hits
+            )
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
-            return _Tally(*tallies, _NONE, acting, fallback)
+            return _Tally(*tallies, _NONE, acting, fallback, bodies)
         framed = frozenset(frames[hit] for hit in found)
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
@@ -801,7 +835,7 @@ class Taxonomy:
                     if frames.get(h) == slug
                 )
                 topics[slug] = topics.get(slug, 0.0) + points
-        return _Tally(*tallies, framed, acting, fallback)
+        return _Tally(*tallies, framed, acting, fallback, bodies)
 
     def _fallback(
         self, in_title: dict[int, int], in_text: dict[int, int]
@@ -853,6 +887,30 @@ class Taxonomy:
             if outside.get(h):
                 kept[h] = min(found[h], outside[h])
         return kept
+
+    def _members(self, title: Words, text: Words, candidates: set[str]) -> set[str]:
+        """Those of `candidates` named only among a group's members: by their names alone, in
+        sentences that list LISTED_PLACES places or more, and not in the headline. Where the
+        group acts (the item is international), its members are not each the place acting."""
+        compiled = self._compiled
+        hits, names = compiled.matcher.hits, compiled.place_name_hits
+        listed = set(candidates)
+        for h in compiled.matcher.evidence(title):
+            if hits[h][0] == "jurisdiction" and hits[h][2] > 0:
+                listed.discard(hits[h][1])
+        for sentence in split_sentences(text.text):
+            found = [
+                h
+                for h in compiled.matcher.evidence(split_words(sentence))
+                if hits[h][0] == "jurisdiction" and hits[h][2] > 0
+            ]
+            named = {hits[h][1] for h in found}
+            if len(named - {INTL}) < LISTED_PLACES:
+                listed -= named
+            else:
+                # a body named in the list acts itself ("Europol, with police in ...")
+                listed -= {hits[h][1] for h in found if h in compiled.authority_hits - names}
+        return listed
 
     def _firms_homes(
         self, title: Words, text: Words, candidates: set[str], scores: dict[str, float]
@@ -945,7 +1003,7 @@ class Taxonomy:
         official: bool = False,
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
-        topic_scores, place_scores, framed, acting, fallback = self._tally(title, text)
+        topic_scores, place_scores, framed, acting, fallback, bodies = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
@@ -958,6 +1016,12 @@ class Taxonomy:
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
         if len(places) > 1 and acting & places:
             places -= self._firms_homes(title, text, places - acting, place_scores)
+        if INTL in places:
+            if len(places) > 1 and _named_places(place_scores) > LISTED_PLACES:
+                places -= self._members(title, text, places - {INTL})
+            # a body named in an international act takes part in it, however briefly named
+            # ("co-ordinated by Europol"): its place is not a passing mention
+            places |= bodies & self.jurisdictions.keys()
         if not places:
             places = set(_sole_place(place_scores, self.jurisdictions))
         if default_jurisdiction in self.jurisdictions:
@@ -1038,14 +1102,18 @@ _Pair = tuple[int, str, frozenset[bytes], frozenset[bytes]]
 def _add_pairs(
     tallies: tuple[dict[str, float], dict[str, float]],
     pairs: list[_Pair],
+    paired: frozenset[bytes],
     title: tuple[Words, set[str]],
     text: tuple[Words, set[str]],
     sentences: _Sentences,
 ) -> None:
     """Add the `together` pairs found: in the headline, or in one sentence of the text, where
     the slug's own terms are not found there already (they tell the same act: "data theft")."""
-    in_title, in_text = set(title[0].words), set(text[0].words)
-    in_sentences: list[set[bytes]] | None = None
+    # only the words that take part in some pair: the checks below then meet small sets
+    in_title, in_text = paired.intersection(title[0].words), paired.intersection(text[0].words)
+    if not in_title and not in_text:
+        return
+    in_sentences: list[frozenset[bytes]] | None = None
     for side, slug, first, second in pairs:
         points = 0.0
         if (
@@ -1056,12 +1124,17 @@ def _add_pairs(
             points += TOGETHER_WEIGHT * TITLE_WEIGHT
         if slug not in text[1] and not first.isdisjoint(in_text) and not second.isdisjoint(in_text):
             if in_sentences is None:
-                in_sentences = [set(words.words) for words in sentences.split]
+                in_sentences = [paired.intersection(words.words) for words in sentences.split]
             if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in in_sentences):
                 points += TOGETHER_WEIGHT
         if points:
             tally = tallies[side]
             tally[slug] = tally.get(slug, 0.0) + points
+
+
+def _named_places(scores: dict[str, float]) -> int:
+    """How many places an item names at all (its positive place scores)."""
+    return sum(1 for score in scores.values() if score > 0)
 
 
 def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str]:
