@@ -189,15 +189,19 @@ class JudgeResult:
     changed_story_ids: tuple[int, ...] = ()
     judged_items: int = 0
     generation: int = 0  # the stored judgement count after this one
+    merged_story_ids: tuple[int, ...] = ()  # stories merged into another: gone
 
     def followed_by(self, later: JudgeResult) -> JudgeResult:
         """This judgement and a later one as one report: a story the first made and the second
-        changed is new. The plans' own ids are not carried over (each plan numbers its own)."""
-        new = (*self.new_story_ids, *later.new_story_ids)
-        changed = {*self.changed_story_ids, *later.changed_story_ids}.difference(new)
+        changed is new, and one the second merged away is neither. The plans' own ids are not
+        carried over (each plan numbers its own)."""
+        gone = {*self.merged_story_ids, *later.merged_story_ids}
+        new = tuple(s for s in (*self.new_story_ids, *later.new_story_ids) if s not in gone)
+        changed = {*self.changed_story_ids, *later.changed_story_ids}.difference(new, gone)
         return JudgeResult(
             new_story_ids=new,
             changed_story_ids=tuple(sorted(changed)),
+            merged_story_ids=tuple(sorted(gone)),
             judged_items=self.judged_items + later.judged_items,
             generation=later.generation,
         )

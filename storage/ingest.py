@@ -297,6 +297,7 @@ class IngestStore:
             changed_story_ids=tuple(touched),
             judged_items=len(plan.assign),
             generation=plan.generation + 1,
+            merged_story_ids=tuple(sorted(merged)),
         )
 
 
@@ -480,11 +481,13 @@ def _replace_item_tags(conn: Connection, tags: dict[int, Tags]) -> None:
 
 
 def _merge(conn: Connection, merged: dict[int, int]) -> None:
-    """Emptied stories point at the story their items went to (and so do older pointers)."""
+    """Emptied stories point at the story their items went to (and so do older pointers);
+    any member they still hold (from before the judged window) goes there too."""
     if not merged:
         return
     s = STORIES.c
     for old, into in merged.items():
+        conn.execute(update(ITEMS).where(ITEMS.c.story_id == old).values(story_id=into))
         conn.execute(
             update(STORIES).where(or_(s.id == old, s.merged_into == old)).values(merged_into=into)
         )

@@ -318,15 +318,21 @@ def _corpus_day_stories(days: tuple[str, ...]) -> dict[str, int]:
         (r for r in rows if r["split"] == "dev" and r["day"] in days),
         key=lambda r: (r["published"], r["id"]),
     )
+    return _corpus_stories(chosen)
+
+
+def _corpus_stories(chosen: list[dict]) -> dict[str, int]:
+    """Each of these corpus rows (in time order) -> the story it ends in, one draft."""
     outlets = {name: n for n, name in enumerate(sorted({r["outlet"] for r in chosen}))}
     draft = StoryIndex().draft()
-    return {
+    placed = {
         r["id"]: draft.place(
             datetime.fromisoformat(r["published"].replace("Z", "+00:00")),
             signature(r["title"], r["summary"])._replace(source=outlets[r["outlet"]]),
         )
         for r in chosen
     }
+    return {item: draft.resolve(story) for item, story in placed.items()}
 
 
 def test_one_outlets_series_on_one_campaign_keeps_each_victim_apart():
@@ -477,3 +483,63 @@ def test_a_same_day_item_heading_its_own_party_stays_apart():
     House with the stories of Anthropic's fight with it that day, not its event."""
     story = _corpus_day_stories(("2026-06-15", "2026-06-16"))
     assert story["r1583"] not in {story["r1562"], story["r1569"]}
+
+
+def test_two_stories_one_event_started_merge_when_a_later_report_tells_both():
+    """SecurityWeek's "Chrome, Edge Extensions Caught Tracking Users, Creating Backdoors" shares
+    too little with the ShadyPanda reports to join them and starts a story of its own; HackRead's
+    "7 Year Long ShadyPanda Attack Spied on 4.3M Chrome and Edge Users" tells both, so they are
+    one story, and it is the first one (its id is what pins and links hold)."""
+    days = ("2025-12-01", "2025-12-02", "2025-12-03")
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    chosen = sorted(
+        (r for r in rows if r["split"] == "dev" and r["day"] in days),
+        key=lambda r: (r["published"], r["id"]),
+    )
+    before = _corpus_stories([r for r in chosen if r["published"] < "2025-12-03T10"])
+    assert before["r0475"] != before["r0401"]  # the outlier headline starts its own story
+    story = _corpus_stories(chosen)
+    shady = {story[i] for i in ("r0401", "r0475", "r0484", "r0487", "r0495", "r0544")}
+    assert shady == {before["r0401"]}
+
+
+def test_stories_of_one_party_a_day_and_more_apart_do_not_merge():
+    """Instructure's deal with ShinyHunters (12 May) and Congress's scrutiny of Instructure
+    (12-13 May) are two events. "Congress Puts Heat on Instructure After Canvas Outage" (14 May)
+    tells both by their shared names, yet the two stories were last seen nearly a day apart:
+    another act of one party, not one event split early."""
+    story = _corpus_day_stories(("2026-05-12", "2026-05-13", "2026-05-14"))
+    deal = {story[i] for i in ("r1805", "r1807", "r1822", "r1827")}
+    assert len(deal) == 1
+    assert story["r1860"] == story["r1886"]  # "US govt seeks Instructure testimony ..."
+    assert story["r1886"] not in deal
+
+
+def test_a_merged_story_leaves_the_index_when_the_draft_is_committed():
+    """The absorbed story is gone from the index; the survivor holds both stories' members."""
+    days = ("2025-12-01", "2025-12-02")
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    chosen = sorted(
+        (r for r in rows if r["split"] == "dev" and r["day"] in days),
+        key=lambda r: (r["published"], r["id"]),
+    )
+    outlets = {name: n for n, name in enumerate(sorted({r["outlet"] for r in rows}))}
+
+    def sig(row: dict):  # type: ignore[no-untyped-def]
+        return signature(row["title"], row["summary"])._replace(source=outlets[row["outlet"]])
+
+    def when(row: dict) -> datetime:
+        return datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
+
+    index = StoryIndex()
+    draft = index.draft()
+    placed = {r["id"]: draft.place(when(r), sig(r)) for r in chosen}
+    index.commit(draft, {k: 1000 - k for k in set(placed.values()) if k < 0}, generation=1)
+    first, outlier = 1000 - placed["r0401"], 1000 - placed["r0475"]
+    assert first != outlier and outlier in index
+    bridge = next(r for r in rows if r["id"] == "r0544")
+    draft = index.draft()
+    assert draft.place(when(bridge), sig(bridge)) == first
+    assert draft.merged == {outlier: first}
+    index.commit(draft, {}, generation=2)
+    assert first in index and outlier not in index

@@ -29,7 +29,7 @@ from digest.ingest.parse import parse_feed
 from digest.ingest.pipeline import PipelineContext, ingest_entries, ingest_feeds, poll_sources
 from digest.judgement.classify import Taxonomy
 from storage.db import Database
-from storage.models import Item, Source
+from storage.models import Item, Source, Story
 from storage.store import Storage
 
 CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "realnews" / "items.jsonl"
@@ -40,15 +40,16 @@ NOW = datetime(2025, 12, 4, 12, 0, tzinfo=UTC)
 Membership = frozenset[frozenset[tuple[str, str]]]
 
 
-def _feeds() -> dict[str, bytes]:
-    """One RSS feed per outlet, from the corpus items of DAYS (dev split only)."""
+def _feeds(outlets: int = OUTLETS) -> dict[str, bytes]:
+    """One RSS feed per outlet (the `outlets` with most items), from the corpus items of DAYS
+    (dev split only)."""
     by_outlet: dict[str, list[dict]] = defaultdict(list)
     for line in CORPUS.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         if item["day"] in DAYS and item["split"] == "dev":
             by_outlet[item["outlet"]].append(item)
     chosen = [
-        name for name, _ in Counter({k: len(v) for k, v in by_outlet.items()}).most_common(OUTLETS)
+        name for name, _ in Counter({k: len(v) for k, v in by_outlet.items()}).most_common(outlets)
     ]
     feeds = {}
     for name in chosen:
@@ -194,6 +195,43 @@ def test_a_cold_start_judged_in_small_batches_gives_the_same_stories(
     # one report for the whole poll: every story once, as new
     assert len(set(report.judged.new_story_ids)) == len(canonical)
     assert report.judged.changed_story_ids == ()
+    db.dispose()
+
+
+def test_a_story_merged_after_its_items_were_judged_hands_them_all_to_the_survivor(
+    tmp_path, taxonomy, monkeypatch
+):
+    """Judged a few items at a time, the ShadyPanda reports first make two stories (SecurityWeek
+    heads the event "Chrome, Edge Extensions Caught Tracking Users, Creating Backdoors"); when a
+    later report tells both, the later story is merged into the first: its items, judged before,
+    move too, the merged story points at the survivor so links to it still lead somewhere, and
+    the stories are those of one judgement of everything at once."""
+    feeds = _feeds(20)  # enough outlets for the event to start two stories
+
+    def ingest(name: str) -> Database:
+        db = _fresh(tmp_path, name)
+        ids = _sources(db, {n: f"https://feeds.example.org/{k}" for k, n in enumerate(feeds)})
+        report = ingest_feeds(
+            _context(db, taxonomy), [(ids[n], parse_feed(body)) for n, body in feeds.items()]
+        )
+        assert set(report.judged.new_story_ids).isdisjoint(report.judged.merged_story_ids)
+        return db
+
+    whole = ingest("whole")
+    expected = _membership(whole)
+    whole.dispose()
+    monkeypatch.setattr(digest.ingest.pipeline, "JUDGE_BATCH", 7)
+    db = ingest("batched")
+    assert _membership(db) == expected
+    with db.session() as session:
+        stories = {s.id: s for s in session.exec(select(Story))}
+        held = {it.story_id for it in session.exec(select(Item))}
+    merged = {sid: s.merged_into for sid, s in stories.items() if s.merged_into is not None}
+    assert merged, "a story was merged into another after its items were judged"
+    assert held.isdisjoint(merged)
+    for gone, into in merged.items():
+        assert into in held and into < gone  # the older story survives
+        assert stories[into].merged_into is None and stories[gone].item_count == 0
     db.dispose()
 
 

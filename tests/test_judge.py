@@ -13,9 +13,11 @@ from digest.ingest.clean import content_hash
 from digest.ingest.judge import Judge, decide
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import StoryIndex
+from tests.realnews import corpus
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "cluster_pairs.json").read_text())["items"]
 T0 = datetime(2026, 11, 20, 8, tzinfo=UTC)
+DECEMBER = ("2025-12-01", "2025-12-02", "2025-12-03")  # dev days of the ShadyPanda reports
 SOURCES = {
     1: SourceProfile(1, official=False, jurisdiction=None),
     2: SourceProfile(2, official=True, jurisdiction="kr"),
@@ -117,3 +119,42 @@ def test_deciding_twice_gives_the_same_plan_and_leaves_the_index_alone(judge):
     assert first.plan == second.plan
     assert len(index) == 0 and index.generation is None
     assert len(first.plan.new_stories) == 3  # c, d and m: one story each
+
+
+def test_a_report_telling_two_stored_stories_of_one_event_merges_them_into_the_older(judge):
+    """Real dev items: the ShadyPanda reports of 1-2 December are stored as two stories
+    (SecurityWeek's "Chrome, Edge Extensions Caught Tracking Users, Creating Backdoors" started
+    its own); HackRead's "7 Year Long ShadyPanda Attack Spied on 4.3M Chrome and Edge Users"
+    joins the first and merges the second into it, members judged before the window included."""
+    rows = sorted(
+        (r for r in corpus().values() if r["split"] == "dev" and r["day"] in DECEMBER),
+        key=lambda r: (r["published"], r["id"]),
+    )
+    outlets = {name: n for n, name in enumerate(sorted({r["outlet"] for r in rows}), start=1)}
+
+    def stored(n: int, row: dict) -> StoredItem:
+        return StoredItem(
+            id=n,
+            source_id=outlets[row["outlet"]],
+            entry_key=row["id"],
+            title=row["title"],
+            text=row["summary"],
+            published_at=datetime.fromisoformat(row["published"].replace("Z", "+00:00")),
+            content_hash=content_hash(row["title"], row["summary"]),
+            story_id=None,
+            pending=True,
+        )
+
+    earlier = [stored(n, r) for n, r in enumerate(rows, start=1) if r["day"] != DECEMBER[-1]]
+    index = StoryIndex()
+    draft = index.draft()
+    key = {it.entry_key: draft.place(it.published_at, judge.member(it, None)) for it in earlier}
+    index.commit(draft, {k: 1000 - k for k in set(key.values()) if k < 0}, generation=1)
+    first, outlier = 1000 - key["r0401"], 1000 - key["r0475"]
+    assert first != outlier
+    bridge = stored(999, corpus()["r0544"])
+    window = JudgeWindow(generation=1, start=bridge.published_at, pending=(bridge,), sources={})
+    plan = decide(window, index, judge).plan
+    assert plan.assign == {999: first}
+    assert plan.merged == {outlier: first}
+    assert first in plan.touched and outlier not in plan.facts

@@ -184,21 +184,28 @@ def decide(
         placed[item.id] = draft.place(
             item.published_at, sig._replace(note=note, source=item.source_id)
         )
+    placed = {item_id: draft.resolve(key) for item_id, key in placed.items()}
     clusters: dict[int, list[StoredItem]] = defaultdict(list)
     for item in items:
         clusters[placed[item.id]].append(item)
-    kept = {story_id for story_id, members in window.history.items() if members}
+    # stored stories merged into another keep their id from being taken by a new cluster
+    absorbed = {story_id for story_id in draft.merged if story_id > 0}
+    kept = {story_id for story_id, members in window.history.items() if members} | absorbed
     final = _story_ids(clusters, kept)
     story_of = {i: final[k] for i, k in placed.items()}
     # each story's facts from its first members as the draft leaves it (a stored story that
     # gained items without being revisited included: its entry keeps its members' notes)
     facts = {final[key]: judge.facts(draft.notes(key)) for key in clusters}
     for story_id in window.history:
-        if story_id not in facts:
+        if story_id not in facts and story_id not in absorbed:
             facts[story_id] = judge.facts(draft.notes(story_id))
     if readings:
         facts = {s: combine(f, readings.get(s)) for s, f in facts.items()}
-    plan = _plan(window, items, story_of, clusters, final, tags, facts)
+    joined = {s: _final(draft.resolve(s), final) for s in sorted(absorbed)}
+    for survivor in joined.values():
+        if survivor not in facts:
+            facts[survivor] = judge.facts(draft.notes(survivor))
+    plan = _plan(window, items, story_of, clusters, final, tags, facts, joined)
     return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
 
 
@@ -210,6 +217,7 @@ def _plan(
     final: dict[int, int],
     tags: dict[int, Tags],
     facts: dict[int, StoryFacts],
+    joined: dict[int, int],
 ) -> JudgePlan:
     """What to write: every pending or moved item's story, new stories, stories to refresh."""
     assign: dict[int, int] = {}
@@ -227,6 +235,8 @@ def _plan(
         if final[key] < 0
     )
     merged = _merged(window, items, story_of, set(final.values()))
+    merged.update(joined)  # stories the draft merged: every member goes, in or out of the window
+    touched.update(joined.values())
     kept = frozenset(s for s in touched if s > 0 and s not in merged)
     return JudgePlan(
         generation=window.generation,
@@ -255,6 +265,11 @@ def _story_ids(clusters: dict[int, list[StoredItem]], kept: set[int]) -> dict[in
                 taken.add(story_id)
                 break
     return final
+
+
+def _final(key: int, final: dict[int, int]) -> int:
+    """The story reference of a draft key: a stored id, or a new cluster's."""
+    return final.get(key, key)
 
 
 def _merged(

@@ -21,6 +21,11 @@ A story told so far by one outlet alone is compared on headlines only, since an 
 share its house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`):
 an outlet heads its series alike.
 
+One event sometimes starts two stories (an outlet heads it in words the first reports lack).
+An item that joins two stories of one news cycle by the rules above, neither told by its own
+outlet, where both stories' headlines share a rare name with the item, shows them to be one:
+they merge, the older story surviving (`Draft.merged` says where the other went).
+
 Candidate stories come from an inverted index over the terms, never from all pairs: a term that
 more than `_MAX_BUCKET` recent stories share proposes none, so the work per item stays bounded as
 the index grows. Besides the best voted ones, every voted story that names one of the item's CVE
@@ -92,6 +97,11 @@ SAME_DAY = timedelta(hours=12)
 # ... or at which it does when their meanings agree, by the optional `meaning` hook of the index
 # (embeddings, digest.judgement.embeddings): paraphrases that share only a few rare terms
 JOIN_EMBEDDED = 0.12
+# An item that joins two stories last seen within `MERGE_NEAR` of each other (one news cycle),
+# neither told by its own outlet, whose headlines share a rare name with it, shows them to be
+# one event split early: they merge. A later act of the same parties comes in a later cycle.
+MERGE_NEAR = SAME_DAY
+MERGE_RARITY = 2.0  # log of (window stories / stories with the name): a name few stories hold
 _SHARED_NAMES = 2  # headline names of the item the story must hold
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
@@ -443,6 +453,7 @@ class Draft:
         self._dfs: dict[int, list[int]] = {}
         self._width = math.ceil(base.window / timedelta(seconds=_SLOT)) + 1  # slots per window
         self._next_key = -1
+        self.merged: dict[int, int] = {}  # a story merged into another -> that story
 
     def rebuild(self, story_id: int, members: Iterable[tuple[datetime, Signature]]) -> None:
         """Take a stored story back to `members` (those placed before the draft's start, in
@@ -457,8 +468,10 @@ class Draft:
     def place(self, when: datetime, sig: Signature) -> int:
         """Place one item (after every item placed so far, in canonical order): the story it
         joins, or the key of the story it starts."""
-        story = self._best(sig, when)
+        story, other = self._best(sig, when)
         entry = None if story is None else self._entry(story)
+        if story is not None and other is not None:
+            story, entry = self._merge(story, other)
         if story is None:
             story = self._next_key
             self._next_key -= 1
@@ -467,6 +480,26 @@ class Draft:
         else:  # an index story gains an item: this draft now holds it
             self._hide(story)
         self._put(story, _joined(entry, sig, when))
+        return story
+
+    def _merge(self, story: int, other: int) -> tuple[int, _Entry]:
+        """Merge two stories one item tells: the older survives (a stored one before a new
+        one, then the first made), the other's members join it and it points there."""
+        keep, gone = sorted((story, other), key=_age)
+        kept, lost = self._entry(keep), self._entry(gone)
+        assert kept is not None and lost is not None
+        for key in (keep, gone):
+            if key in self.entries:
+                self._remove_entry(key)
+            else:
+                self._hide(key)
+        self.merged[gone] = keep
+        return keep, _combined(kept, lost)
+
+    def resolve(self, story: int) -> int:
+        """The story `story` ended in: itself, or the story it was merged into."""
+        while story in self.merged:
+            story = self.merged[story]
         return story
 
     def notes(self, story: int) -> tuple[object, ...]:
@@ -561,8 +594,9 @@ class Draft:
         base, hidden, mine = self.base._slots, self._hidden_slots, self._slots
         return sum(base.get(s, 0) - hidden.get(s, 0) + mine.get(s, 0) for s in slots)
 
-    def _best(self, sig: Signature, when: datetime) -> int | None:
-        """The story this item tells, if any: the best weighted cosine at or above `JOIN`."""
+    def _best(self, sig: Signature, when: datetime) -> tuple[int | None, int | None]:
+        """The story this item tells, if any: the best weighted cosine at or above `JOIN`; and
+        another story it tells as surely, which is then one event with it (`_bridges`)."""
         now = _slot(when)
         slots = range(now - self._width + 1, now + 1)
         rarity = _Rarity(self, slots, self._stories_in(slots) + _PRIOR_STORIES)
@@ -606,9 +640,10 @@ class Draft:
                             if my_slot_of[sid] in slots:
                                 votes[sid] += weight
         if not votes:
-            return None
+            return None, None
         norm = math.sqrt(sum(w * w for w in vector.values()))
         best_id, best_score = None, 0.0
+        strong: list[tuple[float, int, _Entry]] = []  # stories it joins, its outlet's aside
         # its name: its rarest headline word written as a name (else its rarest headline word)
         name = min(sig.names or title, key=lambda t: (-vector[t], t), default=None)
         terms = sig.terms
@@ -629,7 +664,7 @@ class Draft:
                 continue
             score = _cosine(vector, norm, entry, rarity)
             told = sig.source is not None and sig.source in entry[_SOURCES]
-            if score > best_score and (
+            if (score > best_score or not told) and (
                 score >= (JOIN_SAME_OUTLET if told else JOIN)
                 or (
                     score >= JOIN_NAMED
@@ -659,8 +694,11 @@ class Draft:
                     and meaning(sig.note, entry[_NOTES])
                 )
             ):
-                best_id, best_score = sid, score
-        return best_id
+                if not told:
+                    strong.append((score, sid, entry))
+                if score > best_score:
+                    best_id, best_score = sid, score
+        return best_id, _bridged(best_id, strong, sig, rarity)
 
     def _candidates(
         self, votes: dict[int, float], when: datetime, cves: set[int]
@@ -710,6 +748,64 @@ class Draft:
                 found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
         found.sort(key=lambda c: c[:3])
         return [(sid, entry) for *_, sid, entry in found]
+
+
+def _age(story: int) -> tuple[int, int]:
+    """Older first: stored stories (positive ids, in the order made), then new ones (negative
+    keys, numbered down in the order they started)."""
+    return (0, story) if story > 0 else (1, -story)
+
+
+def _combined(kept: _Entry, lost: _Entry) -> _Entry:
+    """The entry of two stories made one: their members' counts together (each stops at
+    `MEMBERS_IN_SIGNATURE`, like a story's), the older one's first members' notes first."""
+    counts = dict(zip(kept[_TERMS], kept[_COUNTS], strict=True))
+    heads = dict(zip(kept[_TERMS], kept[_HEADS], strict=True))
+    for term, count, head in zip(lost[_TERMS], lost[_COUNTS], lost[_HEADS], strict=True):
+        counts[term] = min(MEMBERS_IN_SIGNATURE, counts.get(term, 0) + count)
+        heads[term] = min(MEMBERS_IN_SIGNATURE, heads.get(term, 0) + head)
+    return _entry(
+        counts,
+        heads,
+        (*kept[_CVES], *lost[_CVES]),
+        kept[_MEMBERS] + lost[_MEMBERS],
+        max(kept[_SEEN], lost[_SEEN]),
+        (*kept[_NOTES], *lost[_NOTES])[:MEMBERS_IN_SIGNATURE],
+        tuple(sorted({*kept[_SOURCES], *lost[_SOURCES]})),
+        tuple(sorted({*kept[_NAMES], *lost[_NAMES]})),
+    )
+
+
+def _bridged(
+    best: int | None,
+    strong: list[tuple[float, int, _Entry]],
+    sig: Signature,
+    rarity: _Rarity,
+) -> int | None:
+    """Another story the item joins by the same rules as the one it joins best, if any: `strong`
+    holds those its outlet has not told. They must be of one news cycle, tell the same flaws if
+    both name CVE identifiers, and their own headlines must share a rare name with the item (one
+    item's words alone must not chain two events)."""
+    if best is None:
+        return None
+    joined = next((entry for _, sid, entry in strong if sid == best), None)
+    if joined is None:
+        return None
+    for _, sid, entry in sorted(strong, key=lambda c: (-c[0], c[2][_PROFILE])):
+        if (
+            sid != best
+            and abs(joined[_SEEN] - entry[_SEEN]) <= MERGE_NEAR
+            and not (joined[_CVES] and entry[_CVES] and _flaws(joined) != _flaws(entry))
+            and _headlines_agree(joined, entry, sig, rarity)
+        ):
+            return sid
+    return None
+
+
+def _headlines_agree(a: _Entry, b: _Entry, sig: Signature, rarity: _Rarity) -> bool:
+    """Whether two stories' headlines share a rare name the item also names."""
+    names = set(a[_NAMES]) & set(b[_NAMES]) & set(sig.names)
+    return any(rarity.of(t) >= MERGE_RARITY for t in names)
 
 
 # log(df + 0.5) for the small story frequencies nearly every term has
