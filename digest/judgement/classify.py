@@ -22,7 +22,7 @@ from core.tags import Tags
 from core.words import plural_forms
 from digest.judgement.relevance import RelevanceRules
 from digest.text.sentences import split_sentences
-from digest.text.words import SEPARATORS, Words, split_words, utf8
+from digest.text.words import SEPARATORS, Words, fold, split_words, utf8
 
 __all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
 
@@ -940,18 +940,16 @@ class Taxonomy:
         kept = {h: n for h, n in found.items() if h not in contextual}
         if authorities.isdisjoint(found) and not self.relevance.in_context(_NO_WORDS, text):
             return kept  # no sentence of it gives a policy context
-        if len(sentences.split) < 2:
+        if len(sentences.texts) < 2:
             return found  # the one sentence gives it
         # the sentences that may hold a context term (one of their words leads to one) and give
         # a policy context; their terms found in one pass over them
-        leads = compiled.context_words
         in_policy = []
         holders = 0
-        for words in sentences.split:
-            if not leads.isdisjoint(words.words):
-                holders += 1
-                if self._policy_sentence(words):
-                    in_policy.append(words.text)
+        for words in sentences.holding(compiled.context_words):
+            holders += 1
+            if self._policy_sentence(words):
+                in_policy.append(words.text)
         if len(in_policy) == holders:
             return found  # every sentence that may hold one gives a policy context
         if in_policy:
@@ -1074,9 +1072,29 @@ class _Sentences:
         self.text = text
 
     @cached_property
+    def texts(self) -> list[str]:
+        """The sentences, in order, as written."""
+        return split_sentences(self.text.text)
+
+    @cached_property
     def split(self) -> list[Words]:
         """The sentences, in order."""
-        return [split_words(s) for s in split_sentences(self.text.text)]
+        return [split_words(s) for s in self.texts]
+
+    def holding(self, words: frozenset[bytes]) -> list[Words]:
+        """The sentences, in order, that have one of `words` (lowercased) among theirs."""
+        if "split" in self.__dict__:  # already split for another check
+            return [s for s in self.split if not words.isdisjoint(s.words)]
+        # A sentence's words are the text's: only those the text has are searched for, as
+        # b" word " in each sentence's folded bytes (where every separator is a space), and only
+        # the sentences that have one are split.
+        needles = [b" " + w + b" " for w in words.intersection(self.text.words)]
+        held = []
+        for sentence in self.texts:
+            folded = fold(sentence)
+            if any(needle in folded for needle in needles):
+                held.append(split_words(sentence))
+        return held
 
 
 def _lead_weighted(matcher: _Matcher, text: Words, found: dict[int, int]) -> dict[int, float]:

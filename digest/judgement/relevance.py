@@ -141,8 +141,10 @@ _DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for e
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people", "34 million
 # customer records" (the noun as a modifier), "22 million affected"
+# (A number is read from its first digit: `(?<!\d\d)` after that digit says so without a
+# leading look-behind, which would keep the regex engine from skipping ahead to digits.)
 _PEOPLE = re.compile(
-    r"(\d[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
+    r"(\d(?<!\d\d)[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
     r"(?:\w+\s)?(?:people|persons?|users?|customers?|accounts?|records?|victims?|patients?|"
     r"students?|employees?|citizens?|residents?|subscribers?|individuals?|children|devices?|"
     r"households?|members?|affected|impacted)\b",
@@ -189,9 +191,9 @@ def _phrases_by_first(terms: Iterable[str]) -> dict[bytes, tuple[bytes, ...]]:
     return {first: tuple(found) for first, found in by_first.items()}
 
 
-_AMOUNT = re.compile(
-    r"(?<![\w.])[$€£¥₩]?\s?(\d+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE
-)
+# a sum of millions: "$5 million", "€2.3bn" (the number not part of a word or a longer
+# number; a currency sign before it changes nothing of what is read)
+_AMOUNT = re.compile(r"(\d(?<![\w.]\d)\d*(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -393,6 +395,29 @@ class RelevanceRules:
         return frozenset(self.not_acts).union(*(g.words | g.starts for g in every))
 
     @cached_property
+    def _groups_by_word(self) -> dict[bytes, tuple[int, ...]]:
+        """The weighted cue groups (by place in `groups`) each word can start a term of: an
+        item's few cue words pick the groups worth asking."""
+        by_word: dict[bytes, list[int]] = {}
+        for index, group in enumerate(self.groups):
+            if group.weight:
+                for word in group.words | group.starts:
+                    by_word.setdefault(word, []).append(index)
+        return {word: tuple(found) for word, found in by_word.items()}
+
+    @cached_property
+    def _context_groups(self) -> tuple[tuple[CueGroup, ...], frozenset[bytes], frozenset[bytes]]:
+        """The `context` cue groups, their words, and their phrases' first words."""
+        groups = tuple(g for g in self.groups if g.name in self.context)
+        words = frozenset().union(*(g.words for g in groups))
+        return groups, words, frozenset().union(*(g.starts for g in groups))
+
+    @cached_property
+    def _type_words(self) -> frozenset[bytes]:
+        """Every word that can start an event type's term."""
+        return frozenset().union(*(g.words | g.starts for g in self.types))
+
+    @cached_property
     def _silent(self) -> dict[str, CueGroup]:
         """The cue groups of weight 0, by name: read only when another group asks for them."""
         return {g.name: g for g in self.groups if not g.weight}
@@ -420,12 +445,12 @@ class RelevanceRules:
     def in_context(self, title: Words, text: Words) -> bool:
         """Whether the item names an authority or a legal action (a `context` cue group's term),
         or has a place acting in its headline."""
-        groups = [g for g in self.groups if g.name in self.context]
+        groups, cue_words, cue_starts = self._context_groups
         for words in (title, text):
             listed = words.words
-            if any(not g.words.isdisjoint(listed) for g in groups):
+            if not cue_words.isdisjoint(listed):
                 return True
-            if any(not g.starts.isdisjoint(listed) for g in groups):
+            if not cue_starts.isdisjoint(listed):
                 seen = _Seen(listed)
                 if any(seen.first(g) for g in groups):
                     return True
@@ -563,9 +588,12 @@ class RelevanceRules:
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
-        for group in self.groups:
-            if not group.weight:  # evidence only through another group's `unless`/`requires`
-                continue  # read when one asks for it
+        # only the groups one of whose words is here can be found (those of weight 0 are
+        # evidence only through another group's `unless`/`requires`: read when one asks)
+        by_word, groups = self._groups_by_word, self.groups
+        asked = {i for seen in (heading, lead) for w in seen.words for i in by_word.get(w, ())}
+        for index in sorted(asked):
+            group = groups[index]
             factual = group.name in self.factual
             if attacker and factual and group.name not in self.writeup_unless:
                 continue  # the attacker's doing, to victims it does not name
@@ -732,6 +760,8 @@ class RelevanceRules:
         """The weightiest type the headline shows, else the weightiest the lead shows; a
         prison term told in other words is a court's act."""
         for seen in (heading, lead):
+            if self._type_words.isdisjoint(seen.words):
+                continue
             for group in self.types:  # weightiest first
                 if seen.first(group):
                     return group.name

@@ -53,8 +53,11 @@ _SCALES = {
 _SUFFIXES = ((1e12, "t"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
 # capitalised words after a letter, digit or comma and a space (mid-sentence), and words with
 # two capitals anywhere ("EU", "OpenAI")
-_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[\w,%)-] )[^\W\d_a-z][^\W_]*")
-_TWO_CAPITALS = re.compile(r"\b[A-Z][a-z]*[A-Z][^\W_]*")
+# (each starts with a character the engine can skip ahead to, a capital or any non-ASCII one,
+# and the look-behind then checks it and what precedes it: a leading look-behind would be tried
+# at every position)
+_MID_SENTENCE_CAPITAL = re.compile(r"[A-Z\x80-\U0010ffff](?<=[\w,%)-] [^\W\d_a-z])[^\W_]*")
+_TWO_CAPITALS = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]*[A-Z][^\W_]*")
 # written in capitals but naming no one: currency codes go with the figure they precede
 _NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
@@ -115,7 +118,9 @@ def _precise(number: str) -> bool:
 
 def _figures(text: str) -> tuple[set[str], set[str]]:
     """`figures` of `text`, and those of them written precisely (`_precise`)."""
-    found = {f"cve-{year}-{number}" for year, number in _CVE.findall(text)}
+    # most texts name no CVE: one search of the lowercased text rules it out
+    cves = _CVE.findall(text) if "cve" in text.lower() else ()
+    found = {f"cve-{year}-{number}" for year, number in cves}
     if found:  # identifiers are no amounts
         text = _CVE.sub(" ", text)
     precise = set()

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from core.words import token_stream, word_tokens
 
-__all__ = ["SEPARATORS", "Words", "split_words", "utf8", "word_tokens", "token_stream"]
+__all__ = ["SEPARATORS", "Words", "fold", "split_words", "utf8", "word_tokens", "token_stream"]
 
 _ASCII_SEPARATORS = (
     bytes(range(9, 14))
@@ -61,3 +61,8 @@ def split_words(text: str) -> Words:
     encoded = utf8(f" {text} ")
     folded = encoded.translate(_FOLDED)
     return Words(text, encoded, folded, folded.split())
+
+
+def fold(text: str) -> bytes:
+    """`split_words(text).folded` without the split: for searching a text for b" word "."""
+    return utf8(f" {text} ").translate(_FOLDED)
