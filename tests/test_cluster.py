@@ -5,9 +5,12 @@ from __future__ import annotations
 import gc
 import json
 import random
+import tracemalloc
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from digest.judgement.cluster import StoryIndex, _bucket_add, _bucket_discard
 from digest.judgement.signature import signature
@@ -207,6 +210,45 @@ def test_index_entries_are_not_tracked_by_the_garbage_collector():
     for _ in range(5):  # a tuple is untracked once its items are: a level or so per collection
         gc.collect()
     assert not any(gc.is_tracked(entry) for entry in index._stories.values())
+
+
+def test_an_index_pruned_day_after_day_does_not_grow():
+    """A poller holds the index for weeks: once stories leave the window nothing of them (their
+    terms' counts per day included) stays behind, so months of news take no more memory than
+    the first."""
+    signed = [(n % 20, signature(e.title, e.text)) for n, e in enumerate(_synthetic(600))]
+    index = StoryIndex()
+    left = []
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for month in range(4):
+            start = T0 + timedelta(days=40 * month)
+            draft = index.draft()
+            keys = {draft.place(start + timedelta(days=day), sig) for day, sig in signed}
+            index.commit(draft, {k: 1000 * month + n + 1 for n, k in enumerate(sorted(keys))}, 1)
+            assert len(index) > 100
+            index.prune(before=start + timedelta(days=30))
+            del draft, keys
+            gc.collect()
+            left.append(tracemalloc.get_traced_memory()[0])
+    finally:
+        tracemalloc.stop()
+    assert len(index) == 0 and left[3] < left[1] + 50_000, left
+
+
+def test_a_settled_draft_commits_its_stories_but_places_no_more_items():
+    """Storage writes a judgement between placing and committing: the draft lets go of its
+    placing work meanwhile, and the committed index is the same."""
+    items = _items()
+    index = StoryIndex()
+    draft = index.draft()
+    key = draft.place(items["c1"].published_at, signature(items["c1"].title, items["c1"].text))
+    draft.settle()
+    with pytest.raises(ValueError):
+        draft.place(items["c2"].published_at, signature(items["c2"].title, items["c2"].text))
+    index.commit(draft, {key: 42}, generation=1)
+    assert place(index, [items["c2"]]) == [42]
 
 
 def _story_keys(entries: list[tuple[Entry, int | None]]) -> list[int]:

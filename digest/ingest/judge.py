@@ -206,6 +206,7 @@ def decide(
         if survivor not in facts:
             facts[survivor] = judge.facts(draft.notes(survivor))
     plan = _plan(window, items, story_of, clusters, final, tags, facts, joined)
+    draft.settle()  # storage writes the plan next: only the draft's entries are still needed
     return Decision(plan, draft, {k: v for k, v in final.items() if k < 0})
 
 

@@ -239,6 +239,8 @@ def _entry(
     count_of = bytes(counts[t] for t in terms)
     head_of = bytes(heads.get(t, 0) for t in terms)
     profile, weights = _profile(terms, count_of, head_of, members)
+    if len(profile) == len(terms):  # every term is in the profile: one tuple serves both
+        profile = terms
     cve_ids = tuple(sorted(set(cves)))
     norm = math.sqrt(sum(w * w for w in weights))
     return (
@@ -271,6 +273,8 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     # every term is carried by the one member: the headline's terms rank first, then by term
     chosen = [*sig.title, *(t for t in sig.terms if t not in title)][:STORY_TERMS]
     profile = tuple(sorted(chosen))
+    if profile == sig.terms:  # most items have few enough terms: one tuple serves both
+        profile = sig.terms
     weights = tuple(TITLE_WEIGHT if t in title else 1.0 for t in profile)
     norm = math.sqrt(sum(w * w for w in weights))
     cves = tuple(sorted(set(sig.cves)))
@@ -338,8 +342,9 @@ class StoryIndex:
         # meaning (None offline: decisions are then those of the words alone)
         self.meaning = meaning
         self._stories: dict[int, _Entry] = {}
-        self._index: dict[int, _Bucket] = {}  # profile term -> the stories that have it
-        self._counts: Counter[int] = Counter()  # _key(term, slot) -> how many stories
+        # profile term -> the stories that have it; with `_slot_of`, it also counts the stories
+        # of a window holding a term, so no per-day count of every term is kept besides
+        self._index: dict[int, _Bucket] = {}
         self._slots: Counter[int] = Counter()  # stories last seen per slot
         self._slot_of: dict[int, int] = {}  # story -> the slot it was last seen in
         self.generation: int | None = None  # None: never loaded
@@ -378,7 +383,7 @@ class StoryIndex:
         self.generation = self.since = None
 
     def _clear(self) -> None:
-        for held in (self._stories, self._index, self._counts, self._slots, self._slot_of):
+        for held in (self._stories, self._index, self._slots, self._slot_of):
             held.clear()
 
     def draft(self) -> Draft:
@@ -389,6 +394,7 @@ class StoryIndex:
         """Adopt a draft whose result storage wrote; `ids` maps its new keys to story ids."""
         if draft.base is not self:
             raise ValueError("the draft was made against another index")
+        draft.settle()
         for story_id in draft.hidden:
             self._drop(story_id)
         for key, entry in draft.entries.items():
@@ -408,12 +414,9 @@ class StoryIndex:
 
     def _put(self, story_id: int, entry: _Entry) -> None:
         slot = _slot(entry[_SEEN])
-        index, counts = self._index, self._counts
-        low = slot & _SLOT_MASK
+        index = self._index
         for term in entry[_PROFILE]:
             _bucket_add(index, term, story_id)
-            key = (term << _SLOT_BITS) | low  # _key(term, slot)
-            counts[key] = counts.get(key, 0) + 1
         self._slots[slot] += 1
         self._slot_of[story_id] = slot
         self._stories[story_id] = entry
@@ -422,11 +425,9 @@ class StoryIndex:
         entry = self._stories.pop(story_id, None)
         if entry is not None:
             slot = self._slot_of.pop(story_id)
-            index, counts = self._index, self._counts
-            low = slot & _SLOT_MASK
+            index = self._index
             for term in entry[_PROFILE]:
                 _bucket_discard(index, term, story_id)
-                counts[(term << _SLOT_BITS) | low] -= 1
             self._slots[slot] -= 1
 
 
@@ -441,11 +442,9 @@ class Draft:
     def __init__(self, base: StoryIndex) -> None:
         self.base = base
         self.hidden: set[int] = set()  # index stories this draft replaces or removes
-        self._hidden_counts: Counter[int] = Counter()  # per _key(term, slot), like the index's
         self._hidden_slots: Counter[int] = Counter()
         self.entries: dict[int, _Entry] = {}  # rebuilt stories (their ids) and new ones (< 0)
         self._index: dict[int, _Bucket] = {}
-        self._counts: Counter[int] = Counter()
         self._slots: Counter[int] = Counter()
         self._slot_of: dict[int, int] = {}
         # term -> [first slot of the window last asked about, visible stories with the term
@@ -454,10 +453,23 @@ class Draft:
         self._width = math.ceil(base.window / timedelta(seconds=_SLOT)) + 1  # slots per window
         self._next_key = -1
         self.merged: dict[int, int] = {}  # a story merged into another -> that story
+        self._settled = False
+
+    def settle(self) -> None:
+        """Let go of what placing items needs: a draft whose items are all placed is held only
+        for its entries until it is committed (storage writes meanwhile, which takes memory too)."""
+        self._settled = True
+        self._index, self._dfs, self._slot_of = {}, {}, {}
+        self._slots, self._hidden_slots = Counter(), Counter()
+
+    def _placing(self) -> None:
+        if self._settled:
+            raise ValueError("the draft is settled: no item can be placed in it any more")
 
     def rebuild(self, story_id: int, members: Iterable[tuple[datetime, Signature]]) -> None:
         """Take a stored story back to `members` (those placed before the draft's start, in
         canonical order); with none, the story is gone unless items are placed into it."""
+        self._placing()
         if story_id in self.entries:
             self._remove_entry(story_id)
         self._hide(story_id)
@@ -468,6 +480,7 @@ class Draft:
     def place(self, when: datetime, sig: Signature) -> int:
         """Place one item (after every item placed so far, in canonical order): the story it
         joins, or the key of the story it starts."""
+        self._placing()
         story, other = self._best(sig, when)
         entry = None if story is None else self._entry(story)
         if story is not None and other is not None:
@@ -512,10 +525,8 @@ class Draft:
             return
         entry = self.base._stories[story_id]
         self.hidden.add(story_id)
-        keys = _keys(entry)
-        self._hidden_counts.update(keys)
         self._hidden_slots[_slot(entry[_SEEN])] += 1
-        self._moved(keys, -1)
+        self._moved(_keys(entry), -1)
 
     def _entry(self, story: int) -> _Entry | None:
         found = self.entries.get(story)
@@ -538,9 +549,9 @@ class Draft:
 
     def _update(self, key: int, profile: tuple[int, ...], slot: int, step: int) -> None:
         """A story with this profile, last seen in `slot`, appears (+1) or goes (-1): its index
-        buckets, the per-slot term counts and the cached window counts (kept exact) follow.
-        One loop for the three: this runs for every item placed."""
-        index, counts, dfs = self._index, self._counts, self._dfs
+        buckets and the cached window counts (kept exact) follow. One loop for the two: this
+        runs for every item placed."""
+        index, dfs = self._index, self._dfs
         width, low = self._width, slot & _SLOT_MASK
         for term in profile:
             if step < 0:
@@ -557,8 +568,6 @@ class Draft:
                         index[term] = bucket + (key,)
                 else:
                     _bucket_add(index, term, key)
-            k = (term << _SLOT_BITS) | low  # _key(term, slot)
-            counts[k] = counts.get(k, 0) + step
             known = dfs.get(term)
             if known is not None and (low - known[0]) & _SLOT_MASK < width:
                 known[1] += step
@@ -579,14 +588,25 @@ class Draft:
         start = slots.start & _SLOT_MASK
         if known is not None and known[0] == start:
             return known[1]
-        base, mine, hidden = self.base._counts, self._counts, self._hidden_counts
         df = 0
-        high = term << _SLOT_BITS
-        for slot in slots:
-            key = high | (slot & _SLOT_MASK)  # _key(term, slot)
-            df += base.get(key, 0) + mine.get(key, 0)
-            if hidden:  # most drafts rebuild no story
-                df -= hidden.get(key, 0)
+        # the visible stories whose profile has the term, last seen in the window: most terms
+        # are in one or a few profiles, and a common term's count is then kept up to date
+        bucket = self.base._index.get(term)
+        if bucket is not None:
+            slot_of, hidden = self.base._slot_of, self.hidden
+            if isinstance(bucket, int):
+                df += slot_of[bucket] in slots and bucket not in hidden
+            elif hidden:
+                df += sum(slot_of[sid] in slots and sid not in hidden for sid in bucket)
+            else:  # most drafts rebuild no story
+                df += sum(slot_of[sid] in slots for sid in bucket)
+        bucket = self._index.get(term)
+        if bucket is not None:
+            slot_of = self._slot_of
+            if isinstance(bucket, int):
+                df += slot_of[bucket] in slots
+            else:
+                df += sum(slot_of[sid] in slots for sid in bucket)
         self._dfs[term] = [start, df]
         return df
 
