@@ -47,10 +47,10 @@ def test_farm_feeds_are_deterministic_and_parse():
     assert len(titles) == 80 and len(set.intersection(*titles)) >= 4
 
 
-def test_farm_quick_run_sqlite_cold_then_warm():
+def _quick_farm(*args: str) -> str:
+    """The output of a quick farm run with `args`, which must succeed without an error."""
     result = subprocess.run(
-        [sys.executable, str(FARM), "--quick", "--only", "feedparser,sqlite"]
-        + ["--feeds", "4", "--items", "10", "--variant", "realistic"],
+        [sys.executable, str(FARM), "--quick", "--variant", "realistic", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -59,6 +59,11 @@ def test_farm_quick_run_sqlite_cold_then_warm():
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
     assert "ERROR" not in out, out
+    return out
+
+
+def test_farm_quick_run_sqlite_cold_then_warm():
+    out = _quick_farm("--only", "feedparser,sqlite", "--feeds", "4", "--items", "10")
     assert "Polled 4 sources: 40 new items, 0 failed." in out  # cold: every item stored
     assert "sqlite     warm  " in out and "served {304: 4}" in out  # warm: all 304
     assert "| cold, realistic text | " in out and "| warm, realistic text (all 304) | " in out
@@ -67,17 +72,9 @@ def test_farm_quick_run_sqlite_cold_then_warm():
 
 def test_farm_measures_a_baseline_worktree_beside_this_code():
     # this worktree as its own baseline: the A/B machinery, not a difference, is under test
-    result = subprocess.run(
-        [sys.executable, str(FARM), "--quick", "--only", "sqlite", "--feeds", "3"]
-        + ["--items", "5", "--variant", "realistic", "--baseline", str(FARM.parent.parent)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    out = _quick_farm(
+        "--only", "sqlite", "--feeds", "3", "--items", "5", "--baseline", str(FARM.parent.parent)
     )
-    out = result.stdout
-    assert result.returncode == 0, out + result.stderr
-    assert "ERROR" not in out, out
     assert "sqlite-base cold  " in out and "sqlite-base warm  " in out
     assert "| policybrief SQLite | baseline SQLite |" in out
     assert "cold SQLite / baseline, realistic: " in out
