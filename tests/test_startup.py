@@ -173,14 +173,22 @@ def serve_unchanged(
     return server, port
 
 
-def test_a_warm_poll_of_unchanged_feeds_loads_no_parser_or_sdk(tmp_path):
-    server, port = serve_unchanged(tmp_path / "start.db", 5)
+def _poll_all(
+    tmp_path: Path, sources: int, handler: type[BaseHTTPRequestHandler]
+) -> tuple[int, set[str], str]:
+    """`policybrief poll --all` of `sources` feeds served by `handler`: exit code, modules
+    loaded and output."""
+    server, port = serve_unchanged(tmp_path / "start.db", sources, handler)
     try:
-        code, loaded, output = _loaded(
+        return _loaded(
             tmp_path, args=["poll", "--all"], POLICYBRIEF_FETCH_ALLOW=f"127.0.0.1:{port}"
         )
     finally:
         server.shutdown()
+
+
+def test_a_warm_poll_of_unchanged_feeds_loads_no_parser_or_sdk(tmp_path):
+    code, loaded, output = _poll_all(tmp_path, 5, _Unchanged)
     assert code == 0, output
     assert "Polled 5 sources: 0 new items, 0 failed." in output
     parsers = ("feedparser", "lxml", "digest.ingest.parse", "dateutil", "trafilatura")
@@ -188,13 +196,7 @@ def test_a_warm_poll_of_unchanged_feeds_loads_no_parser_or_sdk(tmp_path):
 
 
 def test_a_poll_that_parses_leaves_the_parsers_to_its_workers(tmp_path):
-    server, port = serve_unchanged(tmp_path / "start.db", 2, _New)
-    try:
-        code, loaded, output = _loaded(
-            tmp_path, args=["poll", "--all"], POLICYBRIEF_FETCH_ALLOW=f"127.0.0.1:{port}"
-        )
-    finally:
-        server.shutdown()
+    code, loaded, output = _poll_all(tmp_path, 2, _New)
     assert code == 0, output
     assert "Polled 2 sources: " in output and " 0 new items" not in output
     assert "digest.ingest.parser_pool" in loaded  # it did parse, in worker processes

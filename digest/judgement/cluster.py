@@ -162,11 +162,6 @@ def _slot(when: datetime) -> int:
     return int(when.timestamp()) // _SLOT
 
 
-def _key(term: int, slot: int) -> int:
-    """An index key: a term among the stories last seen in one slot."""
-    return (term << _SLOT_BITS) | (slot & _SLOT_MASK)
-
-
 def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
     bucket = index.get(key)
     if bucket is None:
@@ -318,11 +313,6 @@ def _entry_of(members: Iterable[tuple[datetime, Signature]]) -> _Entry | None:
     for when, sig in members:
         entry = _joined(entry, sig, when)
     return entry
-
-
-def _keys(entry: _Entry) -> list[int]:
-    slot = _slot(entry[_SEEN])
-    return [_key(term, slot) for term in entry[_PROFILE]]
 
 
 class StoryIndex:
@@ -525,8 +515,9 @@ class Draft:
             return
         entry = self.base._stories[story_id]
         self.hidden.add(story_id)
-        self._hidden_slots[_slot(entry[_SEEN])] += 1
-        self._moved(_keys(entry), -1)
+        slot = _slot(entry[_SEEN])
+        self._hidden_slots[slot] += 1
+        self._moved(entry[_PROFILE], slot, -1)
 
     def _entry(self, story: int) -> _Entry | None:
         found = self.entries.get(story)
@@ -572,14 +563,13 @@ class Draft:
             if known is not None and (low - known[0]) & _SLOT_MASK < width:
                 known[1] += step
 
-    def _moved(self, keys: Iterable[int], step: int) -> None:
-        """Keep the cached window counts exact as a story with `keys` appears (+1) or goes."""
-        dfs = self._dfs
-        width = self._width
-        mask = _SLOT_MASK
-        for k in keys:
-            known = dfs.get(k >> _SLOT_BITS)
-            if known is not None and (k - known[0]) & mask < width:
+    def _moved(self, profile: tuple[int, ...], slot: int, step: int) -> None:
+        """Keep the cached window counts exact as a story with this profile, last seen in
+        `slot`, appears (+1) or goes (-1)."""
+        dfs, width, low = self._dfs, self._width, slot & _SLOT_MASK
+        for term in profile:
+            known = dfs.get(term)
+            if known is not None and (low - known[0]) & _SLOT_MASK < width:
                 known[1] += step
 
     def _df(self, term: int, slots: range) -> int:
