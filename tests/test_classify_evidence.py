@@ -148,3 +148,42 @@ def test_the_digital_markets_act_is_platform_law(tax: Taxonomy) -> None:
     # Techmeme, r1228: "The EU publishes its April 23 decision to fine Apple €500M for DMA
     # non-compliance"
     assert {"competition", "online-platforms"} <= tax.classify(*item("r1228")).topics
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Agents used a face-matching app to find people",
+            "Immigration and Customs Enforcement used it in raids. A Customs and Border "
+            "Protection spokesperson said the agency follows the law.",
+        ),
+        (
+            "Police arrest suspects in tax refund scam",
+            "Prosecutors said the gang filed false tax returns using stolen identities.",
+        ),
+    ],
+)
+def test_taxes_and_customs_in_general_are_no_digital_trade(
+    tax: Taxonomy, title: str, text: str
+) -> None:
+    assert "digital-trade" not in tax.classify(title, text).topics
+
+
+def test_a_tax_on_tech_firms_is_digital_trade(tax: Taxonomy) -> None:
+    # Reuters-style headline written for the test
+    assert "digital-trade" in tax.classify("Germany weighs 10% tax on internet giants", "").topics
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Police used license plate readers to track protesters",
+        "Court orders NSO to stop spyware attacks on WhatsApp",
+        "Lawful access bill would force providers to hand over subscriber records",
+    ],
+)
+def test_the_tools_and_powers_of_watching_people_are_data_protection(
+    tax: Taxonomy, title: str
+) -> None:
+    assert "data-protection" in tax.classify(title, "").topics
