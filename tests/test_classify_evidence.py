@@ -187,3 +187,23 @@ def test_the_tools_and_powers_of_watching_people_are_data_protection(
     tax: Taxonomy, title: str
 ) -> None:
     assert "data-protection" in tax.classify(title, "").topics
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Telegram suspended in Vietnam over extremist channels",
+        "Meta removes hate speech rules for immigration topics",
+    ],
+)
+def test_a_platforms_bans_and_removals_are_platform_policy(tax: Taxonomy, title: str) -> None:
+    # trust and safety told in one sentence: a platform's name with what is banned or removed
+    assert "online-platforms" in tax.classify(title, "").topics
+
+
+def test_a_platform_named_beside_an_unrelated_ban_is_no_platform_policy(tax: Taxonomy) -> None:
+    tags = tax.classify(
+        "City bans e-scooters from pavements",
+        "The council announced the ban on Monday. Residents can comment on Facebook.",
+    )
+    assert "online-platforms" not in tags.topics
