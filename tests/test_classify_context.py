@@ -97,18 +97,3 @@ def test_a_sentence_that_ends_with_a_date_is_not_a_caption(tax: Taxonomy) -> Non
     dated = [s for s in split_sentences(text) if s.endswith("November 28, 2025.")]
     assert len(dated) == 1
     assert tax.classify("", dated[0]).jurisdictions == {"in"}
-
-
-def test_an_ai_product_is_ai_policy_only_in_policy_context(tax: Taxonomy) -> None:
-    # AI's things (a model, an agent, machine learning) are no AI policy by themselves; their
-    # rules are
-    product = tax.classify(
-        "Startup launches AI agent for shoppers",
-        "The AI agent compares prices. The AI model runs on phones.",
-    )
-    assert "ai-governance" not in product.topics
-    rules = tax.classify(
-        "Commission asks AI model providers to sign code",
-        "The European Commission said providers of AI models must publish training data.",
-    )
-    assert "ai-governance" in rules.topics
