@@ -119,6 +119,17 @@ def test_an_institution_many_countries_have_places_nothing_alone(
 @pytest.mark.parametrize(
     ("title", "place"),
     [
+        ("Nationwide outage hits Spanish banks", "eu"),
+        ("Nationwide ban on phones in Indian schools", "in"),
+    ],
+)
+def test_nationwide_is_the_named_countrys(tax: Taxonomy, title: str, place: str) -> None:
+    assert tax.classify(title, "").jurisdictions == {place}
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
         ("Bill S-209 on age verification clears third reading", "ca"),
         ("Anandasangaree defends lawful access bill", "ca"),
         ("NDP calls for inquiry into health data breach", "ca"),
