@@ -201,3 +201,19 @@ def test_a_supreme_court_is_americas_only_when_no_other_country_is_named(tax: Ta
     assert tax.classify(*title_and_summary("r0419", dev_only=True)).jurisdictions == {"us"}
     brazil = tax.classify("Brazil's Supreme Court rules platforms liable for users' posts", "")
     assert brazil.jurisdictions == {"br"}
+
+
+@pytest.mark.parametrize(
+    ("title", "places"),
+    [
+        ("Multinational firm hit by ransomware attack", set()),
+        ("Bloc Québécois demands probe into data breach", {"ca"}),
+        ("London, Ontario hospital hit by cyberattack", {"ca"}),
+    ],
+)
+def test_names_that_hold_another_places_word_place_their_own(
+    tax: Taxonomy, title: str, places: set[str]
+) -> None:
+    # a firm working in many countries is no act of many; Quebec's party is no EU bloc; London,
+    # Ontario is no British city
+    assert tax.classify(title, "").jurisdictions == places
