@@ -207,3 +207,10 @@ def test_a_platform_named_beside_an_unrelated_ban_is_no_platform_policy(tax: Tax
         "The council announced the ban on Monday. Residents can comment on Facebook.",
     )
     assert "online-platforms" not in tags.topics
+
+
+@pytest.mark.parametrize("item_id", ["r1802", "r1821"])
+def test_the_voters_register_is_personal_data(tax: Taxonomy, item_id: str) -> None:
+    # The Globe and Mail, r1802, and CBC News, r1821: Alberta's electors list shared with a
+    # separatist group
+    assert "data-protection" in tax.classify(*item(item_id)).topics
