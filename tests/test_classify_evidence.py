@@ -148,3 +148,69 @@ def test_the_digital_markets_act_is_platform_law(tax: Taxonomy) -> None:
     # Techmeme, r1228: "The EU publishes its April 23 decision to fine Apple €500M for DMA
     # non-compliance"
     assert {"competition", "online-platforms"} <= tax.classify(*item("r1228")).topics
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Agents used a face-matching app to find people",
+            "Immigration and Customs Enforcement used it in raids. A Customs and Border "
+            "Protection spokesperson said the agency follows the law.",
+        ),
+        (
+            "Police arrest suspects in tax refund scam",
+            "Prosecutors said the gang filed false tax returns using stolen identities.",
+        ),
+    ],
+)
+def test_taxes_and_customs_in_general_are_no_digital_trade(
+    tax: Taxonomy, title: str, text: str
+) -> None:
+    assert "digital-trade" not in tax.classify(title, text).topics
+
+
+def test_a_tax_on_tech_firms_is_digital_trade(tax: Taxonomy) -> None:
+    # Reuters-style headline written for the test
+    assert "digital-trade" in tax.classify("Germany weighs 10% tax on internet giants", "").topics
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Police used license plate readers to track protesters",
+        "Court orders NSO to stop spyware attacks on WhatsApp",
+        "Lawful access bill would force providers to hand over subscriber records",
+    ],
+)
+def test_the_tools_and_powers_of_watching_people_are_data_protection(
+    tax: Taxonomy, title: str
+) -> None:
+    assert "data-protection" in tax.classify(title, "").topics
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Telegram suspended in Vietnam over extremist channels",
+        "Meta removes hate speech rules for immigration topics",
+    ],
+)
+def test_a_platforms_bans_and_removals_are_platform_policy(tax: Taxonomy, title: str) -> None:
+    # trust and safety told in one sentence: a platform's name with what is banned or removed
+    assert "online-platforms" in tax.classify(title, "").topics
+
+
+def test_a_platform_named_beside_an_unrelated_ban_is_no_platform_policy(tax: Taxonomy) -> None:
+    tags = tax.classify(
+        "City bans e-scooters from pavements",
+        "The council announced the ban on Monday. Residents can comment on Facebook.",
+    )
+    assert "online-platforms" not in tags.topics
+
+
+@pytest.mark.parametrize("item_id", ["r1802", "r1821"])
+def test_the_voters_register_is_personal_data(tax: Taxonomy, item_id: str) -> None:
+    # The Globe and Mail, r1802, and CBC News, r1821: Alberta's electors list shared with a
+    # separatist group
+    assert "data-protection" in tax.classify(*item(item_id)).topics

@@ -34,6 +34,13 @@ def test_law_enforcement_taking_down_a_service_with_no_country_is_intl(
     assert "intl" in tax.classify(*item(item_id)).jurisdictions
 
 
+@pytest.mark.parametrize("item_id", ["r2215", "r2159"])
+def test_american_legal_terms_place_an_item_naming_no_country(tax: Taxonomy, item_id: str) -> None:
+    # SecurityWeek, r2215: a DraftKings hacker's sentence "includes 3 years of supervised
+    # release"; SecurityWeek, r2159: "personal and protected health information" (HIPAA's term)
+    assert tax.classify(*item(item_id)).jurisdictions == {"us"}
+
+
 def test_fallback_words_yield_to_any_place_named_or_the_sources(tax: Taxonomy) -> None:
     canada = tax.classify(
         "Federal court blocks Ottawa's data rules",

@@ -94,9 +94,60 @@ def test_a_community_college_is_american(tax: Taxonomy) -> None:
     assert tax.classify(*title_and_summary("r1357", dev_only=True)).jurisdictions == {"us"}
 
 
-def test_the_senate_places_a_bill_when_no_country_is_named(tax: Taxonomy) -> None:
+def test_a_federal_law_places_its_bill_in_the_us(tax: Taxonomy) -> None:
     # The Verge, r1913: "The crypto Clarity Act returns to the Senate this week."
     assert tax.classify(*title_and_summary("r1913", dev_only=True)).jurisdictions == {"us"}
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Senate passes age verification bill", "Senators voted 45 to 20 on Tuesday."),
+        ("Governor signs law banning phones in schools", ""),
+        ("Attorney general warns parents about sextortion", ""),
+        ("Lawful access bill clears the House of Commons", "MPs voted late on Wednesday."),
+    ],
+)
+def test_an_institution_many_countries_have_places_nothing_alone(
+    tax: Taxonomy, title: str, text: str
+) -> None:
+    # Canada, Australia, Brazil and others have a Senate, governors and attorneys general, and
+    # Canada a House of Commons: with no country named, the words name none
+    assert tax.classify(title, text).jurisdictions == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("Nationwide outage hits Spanish banks", "eu"),
+        ("Nationwide ban on phones in Indian schools", "in"),
+    ],
+)
+def test_nationwide_is_the_named_countrys(tax: Taxonomy, title: str, place: str) -> None:
+    assert tax.classify(title, "").jurisdictions == {place}
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("Bill S-209 on age verification clears third reading", "ca"),
+        ("Anandasangaree defends lawful access bill", "ca"),
+        ("NDP calls for inquiry into health data breach", "ca"),
+        ("Philippe Dufresne opens investigation into TikTok", "ca"),
+        ("African Union adopts continental AI strategy", "intl"),
+        ("Hanoi Convention signed by 72 states", "intl"),
+    ],
+)
+def test_bodies_officials_and_treaties_place_the_story(
+    tax: Taxonomy, title: str, place: str
+) -> None:
+    assert tax.classify(title, "").jurisdictions == {place}
+
+
+def test_the_european_court_of_human_rights_is_no_eu_body(tax: Taxonomy) -> None:
+    # the Council of Europe's court: its 46 states are no EU act
+    tags = tax.classify("European Court of Human Rights rules on bulk interception", "")
+    assert tags.jurisdictions == {"intl"}
 
 
 def test_an_appeals_court_in_a_named_country_is_not_american(tax: Taxonomy) -> None:
@@ -150,3 +201,19 @@ def test_a_supreme_court_is_americas_only_when_no_other_country_is_named(tax: Ta
     assert tax.classify(*title_and_summary("r0419", dev_only=True)).jurisdictions == {"us"}
     brazil = tax.classify("Brazil's Supreme Court rules platforms liable for users' posts", "")
     assert brazil.jurisdictions == {"br"}
+
+
+@pytest.mark.parametrize(
+    ("title", "places"),
+    [
+        ("Multinational firm hit by ransomware attack", set()),
+        ("Bloc Québécois demands probe into data breach", {"ca"}),
+        ("London, Ontario hospital hit by cyberattack", {"ca"}),
+    ],
+)
+def test_names_that_hold_another_places_word_place_their_own(
+    tax: Taxonomy, title: str, places: set[str]
+) -> None:
+    # a firm working in many countries is no act of many; Quebec's party is no EU bloc; London,
+    # Ontario is no British city
+    assert tax.classify(title, "").jurisdictions == places
