@@ -28,6 +28,9 @@ __all__ = [
 ]
 
 _SPAWN_TIMEOUT = 60.0
+# A parse waits this long for the busy worker before the pool starts another: most feeds parse
+# in milliseconds, so one process serves a whole poll, and a second starts only beside a slow one.
+_SPARE_AFTER = 0.25
 
 
 class _WorkerDied(Exception):
@@ -86,18 +89,54 @@ class _Worker:
 
 
 class ParserPool:
-    """Up to `size` reusable parser processes; a parse over its limit kills its worker."""
+    """Up to `size` reusable parser processes; a parse over its limit kills its worker. A second
+    process starts only when a parse has waited `_SPARE_AFTER` s for a busy one."""
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
         self._slots = asyncio.Semaphore(size)
         self._idle: list[_Worker] = []
+        self._live = 0  # workers started and not yet stopped, idle or busy
+        self._starting = 0  # of which still starting: waiting on those is not waiting on a feed
+        self._returned = asyncio.Event()  # a worker came back idle, or one was stopped
         self.killed = 0  # workers killed for overrunning (visible to tests and metrics)
 
     async def start(self) -> None:
         """Spawn the workers now instead of on first use."""
-        while len(self._idle) < self.size:
-            self._idle.append(await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT))
+        while self._live < self.size:
+            self._idle.append(await self._spawn())
+
+    async def _spawn(self) -> _Worker:
+        self._live += 1
+        self._starting += 1
+        try:
+            return await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT)
+        except BaseException:
+            self._live -= 1
+            raise
+        finally:
+            self._starting -= 1
+
+    async def _take(self) -> _Worker:
+        """An idle worker; a new one when none is live, or when the busy ones kept this parse
+        waiting `_SPARE_AFTER` s on parsing (a slow feed must not hold up the others)."""
+        loop = asyncio.get_running_loop()
+        waited = 0.0
+        while True:
+            if self._idle:
+                return self._idle.pop()
+            if self._live == 0 or (self._live < self.size and waited >= _SPARE_AFTER):
+                return await self._spawn()
+            self._returned.clear()
+            began = loop.time()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._returned.wait(), _SPARE_AFTER)
+            if not self._starting:
+                waited += loop.time() - began
+
+    def _stopped(self, count: int = 1) -> None:
+        self._live -= count
+        self._returned.set()
 
     async def parse(
         self,
@@ -116,15 +155,10 @@ class ParserPool:
         async with self._slots:
             # Waiting for a free worker and starting one are not the feed's fault: the limit
             # covers the parse alone.
-            if self._idle:
-                worker = self._idle.pop()
-            else:
-                try:
-                    worker = await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT)
-                except (OSError, TimeoutError):
-                    raise FeedError(
-                        "the feed could not be read: the parser did not start"
-                    ) from None
+            try:
+                worker = await self._take()
+            except (OSError, TimeoutError):
+                raise FeedError("the feed could not be read: the parser did not start") from None
             healthy = False
             try:
                 async with asyncio.timeout(timeout):
@@ -144,7 +178,9 @@ class ParserPool:
             finally:
                 if healthy:
                     self._idle.append(worker)
+                    self._returned.set()
                 else:
+                    self._stopped()
                     await asyncio.shield(worker.kill())
         if status == "ok":
             assert isinstance(payload, ParsedFeed)
@@ -154,6 +190,7 @@ class ParserPool:
     async def aclose(self) -> None:
         """Stop the idle workers (a busy one returns to the pool when its parse ends)."""
         idle, self._idle = self._idle, []
+        self._stopped(len(idle))
         for worker in idle:
             await worker.close()
 
