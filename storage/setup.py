@@ -27,7 +27,6 @@ from sqlalchemy.engine import make_url
 
 from core.sources import NewSource
 from storage.db import Database
-from storage.fresh_schema import load_record, replay
 from storage.sources import SourceStore
 
 __all__ = ["UPGRADE_LOCK", "Seed", "DatabaseUnavailable", "open_database", "upgrade"]
@@ -91,6 +90,8 @@ def _upgrade(db: Database, seed: Seed | None) -> bool:
 
 
 def _migrate(db: Database, seed: Seed | None) -> bool:
+    from storage.fresh_schema import load_record, replay  # only a database behind the code
+
     fresh = db.current_revision() is None
     recorded = load_record(db.engine.dialect.name) if fresh else None
     if recorded is not None:  # a new database: the migrations' statements, without Alembic
