@@ -5,9 +5,11 @@ Start-up and `policybrief db upgrade` both come through `upgrade`, so two replic
 and an operator) never migrate at once. A database that cannot be reached or written is
 `DatabaseUnavailable`, in one line that names DATABASE_URL and the cause.
 
-The migrations run in a child process (`python -m storage.setup`, the database's URL on its
-stdin) unless this process holds Alembic already: Alembic, Mako and Pygments take about 11 MB
-that a poller or a bot would otherwise keep for its whole life after its first start.
+A new database gets the statements the migrations ran on an empty one, recorded and replayed
+(storage/fresh_schema.py). Other migrations run in a child process (`python -m storage.setup`,
+the database's URL on its stdin) unless this process holds Alembic already: Alembic, Mako and
+Pygments take about 11 MB that a poller or a bot would otherwise keep for its whole life after
+its first start.
 """
 
 from __future__ import annotations
@@ -88,8 +90,15 @@ def _upgrade(db: Database, seed: Seed | None) -> bool:
 
 
 def _migrate(db: Database, seed: Seed | None) -> bool:
+    from storage.fresh_schema import load_record, replay  # only a database behind the code
+
     fresh = db.current_revision() is None
-    applied = _upgrade_apart(db) if _may_migrate_apart(db) else db.upgrade()
+    recorded = load_record(db.engine.dialect.name) if fresh else None
+    if recorded is not None:  # a new database: the migrations' statements, without Alembic
+        replay(db, recorded)
+        applied = True
+    else:
+        applied = _upgrade_apart(db) if _may_migrate_apart(db) else db.upgrade()
     if applied:
         log.info("database schema upgraded to revision %s", db.head_revision())
     if fresh and seed is not None:

@@ -197,12 +197,24 @@ atom_feed_parts = st.one_of(
     links.map(lambda u: _el("id", u)),
     st.sampled_from(["<updated>2026-11-27T10:00:00Z</updated>", "<subtitle>Sub</subtitle>"]),
 )
+# a root xml:base: feedparser joins links and ids to it and gives it as every text's base
+atom_bases = st.sampled_from(
+    [
+        "",
+        ' xml:base="https://outlet.example/news/"',
+        ' xml:base="http://outlet.example"',
+        ' xml:base="/relative/"',
+        ' xml:base="javascript:alert(1)"',
+        ' xml:base="http:///outlet.example/"',
+    ]
+)
 atom_docs = st.tuples(
     st.sampled_from(["", ' xml:lang="en"']),
     _children(atom_feed_parts, atom_entries),
+    atom_bases,
 ).map(
     lambda p: (
-        f'<feed xmlns="http://www.w3.org/2005/Atom"{p[0]}'
+        f'<feed xmlns="http://www.w3.org/2005/Atom"{p[0]}{p[2]}'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/">'
         f"{''.join(p[1])}</feed>"
     )
@@ -262,6 +274,10 @@ def test_the_common_feeds_take_the_fast_path() -> None:
         b'<!DOCTYPE rss [<!ENTITY x "y">]><rss version="2.0"><channel/></rss>',
         b'<rss version="0.91"><channel/></rss>',
         b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="/x/"/>',
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry xml:base="https://a.example/">'
+        b"<title>t</title></entry></feed>",
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.example/">'
+        b'<entry xml:base="https://b.example/"><title>t</title></entry></feed>',
         b'<rss version="2.0"><channel><item><title>a<b>b</b></title></item></channel></rss>',
         b'<rss version="2.0"><channel><item><title>x</title><title>y</title></item></channel>'
         b"</rss>",
@@ -271,6 +287,21 @@ def test_the_common_feeds_take_the_fast_path() -> None:
 )
 def test_what_the_fast_path_leaves_to_feedparser(body: bytes) -> None:
     assert read_common_feed(body) is None
+
+
+def test_an_atom_feed_with_an_absolute_root_base_takes_the_fast_path() -> None:
+    body = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://outlet.example/news/">'
+        b'<title>Outlet</title><entry><title>Fine</title><link href="17"/><id>tag:o,1</id>'
+        b'<content type="html">&lt;a href="/about"&gt;x&lt;/a&gt;</content></entry></feed>'
+    )
+    assert read_common_feed(body) is not None
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = _both(body, monkeypatch)
+    assert fast == slow
+    assert isinstance(fast, ParsedFeed)
+    assert fast.entries[0].link == "https://outlet.example/news/17"
+    assert 'href="https://outlet.example/about"' in fast.entries[0].content_html
 
 
 def test_fast_path_result_is_a_parsed_feed() -> None:

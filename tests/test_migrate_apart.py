@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from storage.db import Database
+
 ROOT = Path(__file__).resolve().parent.parent
 
 OPEN = """
@@ -39,6 +41,16 @@ def test_a_new_sqlite_database_is_migrated_without_loading_alembic_here(tmp_path
     assert _open_twice(url) == ["True False", "True False"]
 
 
-def test_an_in_memory_database_is_migrated_in_this_process():
-    # a child could not reach this process's memory
-    assert _open_twice("sqlite://") == ["True True", "True True"]
+def test_an_older_sqlite_database_is_migrated_in_a_child(tmp_path):
+    from alembic import command
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = Database(url)
+    command.upgrade(old._alembic_config(), "0020")  # one migration behind the code
+    old.dispose()
+    assert _open_twice(url) == ["True False", "True False"]
+
+
+def test_an_in_memory_database_is_created_in_this_process():
+    # a child could not reach this process's memory; a new database needs no Alembic either
+    assert _open_twice("sqlite://") == ["True False", "True False"]

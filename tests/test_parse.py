@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from digest.ingest import parser_pool
 from digest.ingest.fetch import Fetcher
 from digest.ingest.parse import FeedError, ParsedFeed, parse_feed
 from digest.ingest.parser_pool import ParserPool, parse_feed_limited
@@ -198,6 +199,19 @@ async def test_workers_are_reused(pool: ParserPool) -> None:
         await pool.parse(FEED)
         pids |= {w.proc.pid for w in pool._idle}
     assert len(pids) <= 2
+
+
+async def test_quick_parses_share_one_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second process starts only beside a slow parse: quick feeds, however many at once, are
+    parsed by one (each worker holds about 30 MB)."""
+    monkeypatch.setattr(parser_pool, "_SPARE_AFTER", 5.0)  # no machine is that slow on FEED
+    pool = ParserPool(size=2)
+    try:
+        feeds = await asyncio.gather(*(pool.parse(FEED) for _ in range(8)))
+        assert {f.title for f in feeds} == {"Test Regulator News"}
+        assert len(pool._idle) == 1
+    finally:
+        await pool.aclose()
 
 
 async def test_workers_run_our_code_whatever_the_working_directory_holds(

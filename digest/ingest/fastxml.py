@@ -1,10 +1,11 @@
 """The fast path: plain RSS 2.0 and Atom 1.0 read with lxml, ten times quicker than feedparser.
 
 It reads only documents it reads exactly as feedparser does (parse.py feeds both results through
-the same code, and tests compare them): well-formed UTF-8, no DOCTYPE, no xml:base, and only the
-elements whose meaning it knows, each at most once where feedparser's choice among several
-depends on order. Anything else returns None and goes to feedparser. The dictionaries it returns
-have feedparser's shape (`title`, `title_detail`, `content`, `published_parsed`, ...).
+the same code, and tests compare them): well-formed UTF-8, no DOCTYPE, no xml:base but an absolute
+one on an Atom root, and only the elements whose meaning it knows, each at most once where
+feedparser's choice among several depends on order. Anything else returns None and goes to
+feedparser. The dictionaries it returns have feedparser's shape (`title`, `title_detail`,
+`content`, `published_parsed`, ...).
 
 feedparser's own helpers (date parsing, its HTML guess for RSS titles, its URL fix-up) come in
 from parse.py as FeedparserRules, so that the two paths cannot drift apart.
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -39,6 +41,7 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 _DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -225,8 +228,8 @@ def _atom_text(el: Any) -> tuple[str, str]:
     return _leaf(el, frozenset({"type"})), kind
 
 
-def _atom_link(el: Any, into: FeedDict, rules: FeedparserRules) -> None:
-    """feedparser's rule: an alternate link of an HTML type is the link."""
+def _atom_link(el: Any, into: FeedDict, rules: FeedparserRules, base: str = "") -> None:
+    """feedparser's rule: an alternate link of an HTML type is the link (joined to `base`)."""
     href = el.get("href")
     if href is None or len(el) or (el.text or "").strip() or {"url", "uri"} & set(el.attrib):
         raise _Decline
@@ -234,7 +237,7 @@ def _atom_link(el: Any, into: FeedDict, rules: FeedparserRules) -> None:
     kind = el.get("type", "application/atom+xml" if rel == "self" else "text/html").lower()
     kind = {"html": "text/html", "xhtml": "application/xhtml+xml"}.get(kind, kind)
     if rel == "alternate" and kind in _HTML_TYPES:
-        into["link"] = rules.urljoin("", href)
+        into["link"] = rules.urljoin(base, href)
 
 
 def _atom_author(el: Any) -> str:
@@ -249,19 +252,19 @@ def _atom_author(el: Any) -> str:
     return name or email or ""
 
 
-def _atom_id(el: Any, into: FeedDict, rules: FeedparserRules) -> None:
+def _atom_id(el: Any, into: FeedDict, rules: FeedparserRules, base: str = "") -> None:
     value = _leaf(el)
-    into["id"] = rules.urljoin("", value) if value else value
+    into["id"] = rules.urljoin(base, value) if value else value
     if "link" not in into:  # feedparser takes an Atom id for a permalink guid: a link if none yet
         into["_guid_link"] = into["id"]
 
 
-def _atom_text_into(el: Any, into: FeedDict, name: str) -> None:
+def _atom_text_into(el: Any, into: FeedDict, name: str, base: str) -> None:
     into[name], kind = _atom_text(el)
-    into[f"{name}_detail"] = {"type": kind, "base": ""}
+    into[f"{name}_detail"] = {"type": kind, "base": base}
 
 
-def _atom_entry(el: Any, rules: FeedparserRules) -> FeedDict:
+def _atom_entry(el: Any, rules: FeedparserRules, base: str) -> FeedDict:
     entry: FeedDict = {}
     seen: set[str] = set()
     contents: list[FeedDict] = []
@@ -269,16 +272,16 @@ def _atom_entry(el: Any, rules: FeedparserRules) -> FeedDict:
         name = tag[len(_ATOM) :] if tag.startswith(_ATOM) else ""
         if name in ("title", "summary"):
             _once(seen, name)
-            _atom_text_into(child, entry, name)
+            _atom_text_into(child, entry, name, base)
         elif name == "content":
             _once(seen, name)
             value, kind = _atom_text(child)
-            contents.append({"type": kind, "value": value, "base": ""})
+            contents.append({"type": kind, "value": value, "base": base})
         elif name == "link":
-            _atom_link(child, entry, rules)
+            _atom_link(child, entry, rules, base)
         elif name == "id":
             _once(seen, name)
-            _atom_id(child, entry, rules)
+            _atom_id(child, entry, rules, base)
         elif name in ("updated", "published"):
             _once(seen, name)
             entry[f"{name}_parsed"] = _date(_leaf(child), rules)
@@ -291,22 +294,39 @@ def _atom_entry(el: Any, rules: FeedparserRules) -> FeedDict:
     return _finish(entry, contents)
 
 
+def _root_base(root: Any, rules: FeedparserRules) -> str:
+    """The Atom root's xml:base, which feedparser joins every link and id to and reports as each
+    text's base; only an absolute http(s) address, which it keeps as it is."""
+    value = root.get(_XML_BASE)
+    if value is None:
+        return ""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or rules.urljoin("", value) != value
+    ):
+        raise _Decline
+    return str(value)
+
+
 def _read_atom(root: Any, rules: FeedparserRules) -> tuple[FeedDict, list[FeedDict]]:
+    base = _root_base(root, rules)
     feed = _new_feed(root)
     seen: set[str] = set()
     entries = []
     for tag, el in _elements(root):
         name = tag[len(_ATOM) :] if tag.startswith(_ATOM) else ""
         if name == "entry":
-            entries.append(_atom_entry(el, rules))
+            entries.append(_atom_entry(el, rules, base))
         elif name == "title":
             _once(seen, name)
-            _atom_text_into(el, feed, name)
+            _atom_text_into(el, feed, name, base)
         elif name == "link":
-            _atom_link(el, feed, rules)
+            _atom_link(el, feed, rules, base)
         elif name == "id":
             _once(seen, name)
-            _atom_id(el, feed, rules)
+            _atom_id(el, feed, rules, base)
         elif name in _ATOM_FEED_OTHER:
             _inert(el, container=name in ("author", "contributor"))
         else:
@@ -318,14 +338,15 @@ def _read_atom(root: Any, rules: FeedparserRules) -> tuple[FeedDict, list[FeedDi
 
 
 def _plain_utf8(body: bytes) -> bool:
-    """UTF-8 by declaration or default, with no DOCTYPE (entities) and no xml:base."""
+    """UTF-8 by declaration or default, with no DOCTYPE (entities) and at most one xml:base
+    (read_common_feed takes it only on an Atom root)."""
     head = body.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
     if not head.startswith(b"<"):
         return False
     declared = _DECLARATION.match(head)
     if declared and declared.group(1).lower() not in (b"utf-8", b"utf8"):
         return False
-    return b"<!DOCTYPE" not in body and b"<!doctype" not in body and b"xml:base" not in body
+    return b"<!DOCTYPE" not in body and b"<!doctype" not in body and body.count(b"xml:base") < 2
 
 
 def read_common_feed(
@@ -340,6 +361,8 @@ def read_common_feed(
     )
     try:
         root = etree.fromstring(body, parser)
+        if b"xml:base" in body and root.get(_XML_BASE) is None:
+            return None  # on another element, or words in a text: feedparser's to read
         if root.tag == "rss":
             feed, entries = _read_rss(root, rules)
             return feed, entries, "rss20"

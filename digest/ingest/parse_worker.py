@@ -16,9 +16,10 @@ from typing import Any, NamedTuple
 
 from digest.ingest.rawfeed import UNREADABLE_REASON, FeedError, ParsedFeed
 
-__all__ = ["FRAME", "Job", "main"]
+__all__ = ["FRAME", "READY", "Job", "main"]
 
 FRAME = struct.Struct(">Q")  # the byte length of the pickle that follows
+READY = 0  # the frame a worker sends once, with no pickle, when it can take jobs
 _WORKER_MEMORY = 1024 * 1024 * 1024  # address-space cap per worker: a hostile feed hits MemoryError
 
 
@@ -59,6 +60,8 @@ def main() -> None:
     inp = sys.stdin.buffer
     out = sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but frames may reach the pipe
+    out.write(FRAME.pack(READY))  # loaded: the parent times parses from now on
+    out.flush()
     while True:
         head = inp.read(FRAME.size)
         if len(head) < FRAME.size:

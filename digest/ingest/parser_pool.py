@@ -17,7 +17,7 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from digest.ingest.parse_worker import FRAME, Job
+from digest.ingest.parse_worker import FRAME, READY, Job
 from digest.ingest.rawfeed import EMPTY_REASON, FeedError, ParsedFeed
 
 __all__ = [
@@ -28,6 +28,10 @@ __all__ = [
 ]
 
 _SPAWN_TIMEOUT = 60.0
+# A second worker starts only when every live one has been on its current feed this long: most
+# feeds parse in milliseconds, so one process serves a whole poll (each holds about 30 MB), and a
+# slow or hostile feed still cannot hold up the others for more than this.
+_SPARE_AFTER = 0.25
 
 
 class _WorkerDied(Exception):
@@ -39,6 +43,7 @@ class _Worker:
 
     def __init__(self, proc: asyncio.subprocess.Process) -> None:
         self.proc = proc
+        self.busy_since = 0.0  # the event loop's time when its current parse began
 
     @classmethod
     async def start(cls) -> _Worker:
@@ -54,7 +59,23 @@ class _Worker:
             stdout=asyncio.subprocess.PIPE,
             env=env,
         )
-        return cls(proc)
+        worker = cls(proc)
+        try:
+            await worker.ready()
+        except BaseException:
+            await worker.kill()
+            raise
+        return worker
+
+    async def ready(self) -> None:
+        """Wait until the worker has loaded the parsers; OSError when it stopped instead."""
+        assert self.proc.stdout is not None
+        try:
+            (size,) = FRAME.unpack(await self.proc.stdout.readexactly(FRAME.size))
+        except asyncio.IncompleteReadError:
+            raise OSError("the parser process stopped while starting") from None
+        if size != READY:
+            raise OSError("the parser process said something else than ready")
 
     async def call(self, job: Job) -> tuple[str, Any]:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -86,18 +107,53 @@ class _Worker:
 
 
 class ParserPool:
-    """Up to `size` reusable parser processes; a parse over its limit kills its worker."""
+    """Up to `size` reusable parser processes; a parse over its limit kills its worker. A second
+    process starts only beside one that has been parsing one feed for `_SPARE_AFTER` s."""
 
     def __init__(self, size: int = 2) -> None:
         self.size = size
         self._slots = asyncio.Semaphore(size)
         self._idle: list[_Worker] = []
+        self._live = 0  # workers started and not yet stopped, idle or busy
+        self._busy: set[_Worker] = set()
+        self._returned = asyncio.Event()  # a worker came back idle, or one was stopped
         self.killed = 0  # workers killed for overrunning (visible to tests and metrics)
 
     async def start(self) -> None:
         """Spawn the workers now instead of on first use."""
-        while len(self._idle) < self.size:
-            self._idle.append(await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT))
+        while self._live < self.size:
+            self._idle.append(await self._spawn())
+
+    async def _spawn(self) -> _Worker:
+        self._live += 1
+        try:
+            return await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT)
+        except BaseException:
+            self._live -= 1
+            raise
+
+    async def _take(self) -> _Worker:
+        """An idle worker; a new one when none is live, or when every live one has been on its
+        feed for `_SPARE_AFTER` s (a slow feed must not hold up the others)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if self._idle:
+                return self._idle.pop()
+            if self._live == 0 or (self._live < self.size and self._all_stuck(loop.time())):
+                return await self._spawn()
+            self._returned.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._returned.wait(), _SPARE_AFTER / 2)
+
+    def _all_stuck(self, now: float) -> bool:
+        """Every live worker is parsing (none is starting) and has been for `_SPARE_AFTER` s."""
+        return len(self._busy) == self._live and all(
+            now - w.busy_since >= _SPARE_AFTER for w in self._busy
+        )
+
+    def _stopped(self, count: int = 1) -> None:
+        self._live -= count
+        self._returned.set()
 
     async def parse(
         self,
@@ -116,16 +172,13 @@ class ParserPool:
         async with self._slots:
             # Waiting for a free worker and starting one are not the feed's fault: the limit
             # covers the parse alone.
-            if self._idle:
-                worker = self._idle.pop()
-            else:
-                try:
-                    worker = await asyncio.wait_for(_Worker.start(), _SPAWN_TIMEOUT)
-                except (OSError, TimeoutError):
-                    raise FeedError(
-                        "the feed could not be read: the parser did not start"
-                    ) from None
+            try:
+                worker = await self._take()
+            except (OSError, TimeoutError):
+                raise FeedError("the feed could not be read: the parser did not start") from None
             healthy = False
+            worker.busy_since = asyncio.get_running_loop().time()
+            self._busy.add(worker)
             try:
                 async with asyncio.timeout(timeout):
                     status, payload = await worker.call(
@@ -142,9 +195,12 @@ class ParserPool:
                     "the feed could not be read: the parser stopped unexpectedly"
                 ) from None
             finally:
+                self._busy.discard(worker)
                 if healthy:
                     self._idle.append(worker)
+                    self._returned.set()
                 else:
+                    self._stopped()
                     await asyncio.shield(worker.kill())
         if status == "ok":
             assert isinstance(payload, ParsedFeed)
@@ -154,6 +210,7 @@ class ParserPool:
     async def aclose(self) -> None:
         """Stop the idle workers (a busy one returns to the pool when its parse ends)."""
         idle, self._idle = self._idle, []
+        self._stopped(len(idle))
         for worker in idle:
             await worker.close()
 
