@@ -149,7 +149,8 @@ _FUTURE_LEAD = re.compile(
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
     r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force"
-    r"|expires|is due|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from"
+    r"|expires|is due|expire|lapses?|go(?:es)? into effect"
+    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|appl(?:y|ies) from"
     r"|runs? out|closes?|ends|starts|begins"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
@@ -189,6 +190,7 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
+_NEXT_WEEK = re.compile(r",?\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -212,7 +214,8 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
+    r"\b(?:expire|expires|expiring|expiry|expiration"
+    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support"
     # what ends is a protection, a scheme or a pact, not a strike or a season
@@ -227,7 +230,8 @@ _T_EXPIRY = re.compile(
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
+    r"\b(?:expire|expires|expiring|lapse|lapses"
+    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?)\s+"
     r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$"
     # what ends on a date ends then only if it is a protection, a scheme or a pact: "protected
@@ -247,16 +251,19 @@ _GOVERNS_EFFECT = re.compile(
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
     r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs"
-    # "measures ... will now continue until 2 November"
-    r"|(?:will|to|would)\s+(?:now\s+|only\s+)?continue|(?:remains?|be|stays?)"
+    r"|(?:remains?|be|stays?)"
     r"\s+in\s+(?:force|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
     _I,
 )
+# "measures ... will now continue until 2 November": a measure's end; "Windows 10 will continue
+# until 2025" is a product's life, so this form counts only beside a measure or a public body
+_CONTINUE = re.compile(r"\b(?:will|to|would)\s+(?:now\s+|only\s+)?continue\b", _I)
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
     # a command names whom it binds and what they must do: "orders X to", "forces Y to"
     # (a past passive "had been forced to climb" tells what happened)
-    r"|direct(?:s|ed|ing)|(?:orders|ordering"
+    # an instruction given to whoever must act: "surgeries (have been) told to be ready by"
+    r"|direct(?:s|ed|ing)|told\s+to|(?:orders|ordering"
     r"|(?<!into )(?<!been )(?<!was )(?<!were )forc(?:e|es|ed|ing))"
     r"\s+(?:[\w.'’-]+\s+){0,5}?to"
     # or what they must have done: "orders documents unsealed by Tuesday"
@@ -292,7 +299,9 @@ _ADVICE = re.compile(
 # A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
 _WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
 # Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until"
-_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
+_ADVICE_NOUN = re.compile(
+    r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*|(?:travel\s+)?warnings?)\b", _I
+)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|remove"
@@ -305,7 +314,8 @@ _T_EFFECT = re.compile(
     r"|will apply|ban|bans|banning|to ban|will require|to require|(?:will|would) be required"
     r"|will block"
     r"|(?:will|to) (?:disable"
-    r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
+    r"|deprecate)|mandatory|compulsory"
+    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
     r"|banned"
     r"|rules?|law|laws|act|regulation|directive"
@@ -328,7 +338,9 @@ _MEASURE = re.compile(
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
-    r"|hospitality)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"|hospitality|practices|surgeries|salons|hairdressers|cinemas|theatres|museums|churches"
+    r"|places of worship|offices|libraries|universities|colleges)\b"
+    r"[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
     r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
@@ -340,7 +352,11 @@ _MEASURE = re.compile(
 # What an authority does to all from a date: "will reduce flights", "to halt deportations"
 _GOV_ACT = re.compile(
     r"(?:['’]ll|\b(?:will|to|would))\s+(?:[\w-]+ly\s+)?(?:cut|reduce|raise|increase|halt|suspend"
-    r"|resume|impose|cap|limit|restrict|stop|end|lower)\b",
+    r"|resume|impose|cap|limit|restrict|stop|end|lower|pay|reinstate|restore)\b"
+    # or done to all by it: "air links will be reinstated from 15 June"
+    r"|\b(?:will|to|would)\s+be\s+(?:[\w-]+ly\s+)?(?:cut|reduced|raised|increased|halted"
+    r"|suspended|resumed|imposed|capped|limited|restricted|stopped|ended|lowered|reinstated"
+    r"|restored)\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -350,7 +366,8 @@ _AHEAD = re.compile(
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
     r"|that,? (?:from|starting|by)"
     # a present verb of the date's own rule: "was signed on 3 November and takes effect on"
-    r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect|kicks? in|expires?)\b",
+    r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect"
+    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|expires?)\b",
     _I,
 )
 # A demand that another party act: "US wants Russia and Ukraine to end war by June"
@@ -361,7 +378,8 @@ _DEMAND = re.compile(
 )
 # Only law starts this way; no product "takes effect" or "comes into force"
 _IN_FORCE = re.compile(
-    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
+    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from"
+    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))"
     r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
     r"|enforceable|law)|will be (?:mandatory|compulsory)"
     # "caged eggs ban comes in by 2036": a measure that "comes in"
@@ -370,12 +388,16 @@ _IN_FORCE = re.compile(
     r"|enters?\s+into\s+application|(?:be|is|are)\s+phased\s+in)\b",
     _I,
 )
+_IN_PLACE = re.compile(r"\b(?:be|is|are)\s+in\s+(?:place|force|effect)\b", _I)
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 # A vote or ruling that someone is still to hold: "will vote on Monday", "ruling is due"; not
 # "a 6-to-5 vote on Monday" or "after a court ruling on Friday"
 _WILL_HEAR = re.compile(
     r"(?<![-\w])(?:will|to|set to|due to|expected to|scheduled to)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:vote|rule|decide|hear|deliver|issue|sentence|testify|consider)\b"
+    # "will take the first key vote", "will hold a final vote"
+    r"|(?<![-\w])(?:will|to|set to|due to|expected to|scheduled to)\s+(?:take|hold|have)\s+"
+    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|ballot|hearing)\b"
     r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b"
     r"|\b(?:force|forces|forcing|hold|holds|holding|schedules?|scheduling|calls?|calling)\s+"
     r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b",
@@ -445,7 +467,7 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?)\b",
+    r"|rugby|racecourse|Olympics?|World Cup|Champions League)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -472,7 +494,8 @@ _HOLDS = re.compile(
 _SUPPORT = re.compile(
     r"\b(?:grants?|loans?|benefits?|allowances?|subsid\w+|tax credits?|pensions?|furlough\w*"
     r"|(?:child|welfare|benefit|support) payments?"
-    r"|(?:government|state|public|financial|energy|bill) (?:support|help|aid)"
+    r"|(?:government|state|public|financial|energy|bill|food|federal) (?:support|help|aid)"
+    r"|food (?:stamps|assistance|benefits)"
     r"|support (?:it gives |they give )?(?:to |for )(?:businesses|firms|households|families"
     r"|students|companies))\b",
     _I,
@@ -532,6 +555,7 @@ _DEADLINE_FOR_ACT = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w'’-]+\s+){1,4}?to\s+(?!the\b|a\b)\w+",
     _I,
 )
+_SITTING_ACT = re.compile(r"\bto\s+(?:vote|rule|decide|hear|sentence|debate)\w*$", _I)
 _OWNED = re.compile(r"\b[\w.]+['’]s\s*$")
 _IN_FORCE_NOUN = re.compile(
     r"\b(?:restrictions|lockdown|curfew|ban|emergency|measures|mandate|moratorium)\b[^.;]{0,60}$",
@@ -585,7 +609,8 @@ _STRONG_EFFECT = re.compile(
     r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
     r"|banning"
     r"|will be required"
-    r"|will require|kicks? in|mandatory|compulsory|(?:will|to) disable"
+    r"|will require"
+    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|mandatory|compulsory|(?:will|to) disable"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
 )
@@ -624,7 +649,8 @@ _TRIGGER_NEEDLES = (
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
     "pass", "expir", "sunset", "lapse", "end date", "end of support",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
-    "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
+    "urging", "told to", "in place", "pay",
+    "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
@@ -848,6 +874,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             _GOVERNS_EFFECT.search(_core_lead(sentence[max(0, m.start() - 60) : m.start()]))
         ):
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
+        next_week = _NEXT_WEEK.match(after)
         if _DATE_AFTER_DAY.match(sentence, m.end()):
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
         if _PAST_VERB_AFTER.match(sentence, m.end()):
@@ -903,7 +930,16 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                     re.IGNORECASE,
                 )
             )
-            or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
+            # (on the publication day itself only a sitting looks a week ahead: "the truce will
+            # take effect when Eid begins on Sunday" written on a Sunday is the day itself)
+            or (
+                re.search(r"\bon\s*$", lead)
+                and _WILL.search(wide_wd)
+                and (
+                    later
+                    or (_T_HEARING.search(sentence) and not re.search(r"\b(?:was|were)\b", wide_wd))
+                )
+            )
             # a headline's bare day after a sitting still to come: "Senate will vote on the
             # bill Thursday" (a preposition before the day would name another relation)
             or (
@@ -913,6 +949,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 and not re.search(r"\b(?:in|at|of|from|since|after|last|this|than)\s*$", lead)
             )
             or _WILL_AFTER.match(after)
+            or next_week is not None
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
                 r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearing|vote|ruling|trial"
@@ -922,9 +959,18 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             )
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
+        if not later and not re.search(r"\bon\s*$", lead):
+            # on the publication day only a sitting "on" that weekday looks a week ahead
+            # "set to take a key procedural vote Sunday" written on a Sunday is that day
+            return None
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
+        if next_week is not None:
+            # "on Wednesday next week": that weekday of the calendar week after publication
+            monday = today + relativedelta(days=7 - today.weekday())
+            upcoming_day = monday + relativedelta(days=_DAYS.index(g["wday"].lower()))
+            return _When(upcoming_day, "day", m.start(), m.end() + next_week.end(), True)
         return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
 
@@ -999,7 +1045,7 @@ _SAME_DAY_LEAD = re.compile(
 # A rule that does not start until a date starts then
 _NOT_START = re.compile(
     r"\b(?:apply|take effect|come into (?:force|effect)|be (?:introduced|enforced|applied)|start"
-    r"|begin|kick in)\b",
+    r"|begin|kick in(?! the (?:teeth|face|gut|stomach|pants)))\b",
     _I,
 )
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
@@ -1079,6 +1125,11 @@ def _deadline_noun_kind(
     """'<date> deadline': for a verdict, a compliance duty, or another authority's deadline."""
     if _COMMERCE.search(sentence):
         return None  # a sale's, a bid's or a ticket's deadline is commerce (GUIDELINES.md)
+    owed = _DEADLINE_FOR_ACT.match(after)
+    if owed and not _SITTING_ACT.search(owed.group()) and when_precision != "year":
+        # "the Dec. 16 deadline for Congress to pass a spending bill": an act owed, even by a
+        # chamber; only its own sitting ("deadline for the court to rule") is a hearing or vote
+        return "compliance"
     if _T_HEARING.search(after) or _T_HEARING.search(lead):
         return None if _election(sentence) else "hearing-vote"
     duty = r"\b(?:for|to)\b.{0,40}\b(?:migration|verification|patch\w*|fix\w*|comply)"
@@ -1183,6 +1234,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         )
         and (
             _T_EXTENSION.search(sentence)
+            or (_CONTINUE.search(sentence) and _public_matter(sentence))
             or _T_EXPIRY.search(sentence)
             or _SUPPORT.search(lead)
             # a measure in force until a date ends then: "restrictions into effect until 3 April"
@@ -1210,12 +1262,20 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
             or _IN_FORCE.search(sentence)
+            # "the measures would be in place from 8 June": what stands from a date starts then
+            or _IN_PLACE.search(sentence)
             # an authority's own act on everyone from a date: "the administration will reduce
             # traffic at 40 airports starting Friday"
-            or (_AUTHORITY.search(sentence) and _GOV_ACT.search(sentence, 0, when.begin))
+            or (_AUTHORITY.search(sentence) and _GOV_ACT.search(_clause(sentence, when)))
         )
         if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
+            if _SUPPORT.search(sentence):
+                return "expiry"  # "federal food aid will not go out starting Nov. 1": it ends
             return None  # "will not hike taxes ... from April"
+        if _EXPECTATION.search(_clause_lead(sentence, when)[-60:]) and not (
+            _IN_FORCE.search(sentence) or _STRONG_EFFECT.search(sentence)
+        ):
+            return None  # "it's expected to gradually start unwinding from August": a forecast
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
@@ -1280,7 +1340,19 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
         "|in" if when.precision == "day" else ""
     )
-    if duty and (when.duty or when.relative or _tail(lead, by)):
+    if (
+        duty
+        and _tail(lead, r"(?:until|till|through)\s+(?:the\s+)?end\s+of")
+        # "Apple has until end of June to become compliant" is a limit, not a span
+        and not _tail(lead, r"(?:has|have|had|given|gives?)\s+until\s+(?:the\s+)?end\s+of")
+    ):
+        # a duty that lasts until a date ends then: "ordered to shield at home until the end of
+        # June" (the "end of" a limit is "by the end of")
+        return "expiry"
+    # a relative month or year needs its limit ("by next year"): "told to prepare for a snap
+    # election next year" dates the election, not the duty
+    limit = _tail(lead, by) or sentence[when.begin : when.begin + 3].lower() == "by "
+    if duty and (when.duty or (when.relative and (when.precision == "day" or limit)) or limit):
         return "compliance"
     if (
         when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
@@ -1351,6 +1423,18 @@ def _binding(scope: str) -> bool:
     )
 
 
+def _public_matter(sentence: str) -> bool:
+    """Whether the sentence speaks of a measure, public support or a public body, not only of a
+    product or a firm."""
+    return bool(
+        _MEASURE_NOUN.search(sentence)
+        or _MEASURE.search(sentence)
+        or _SUPPORT.search(sentence)
+        or _AUTHORITY.search(sentence)
+        or _COURT.search(sentence)
+    )
+
+
 def _election(sentence: str) -> bool:
     """Whether the vote the sentence speaks of is voters' election, not a chamber's sitting."""
     return _ELECTION.search(sentence) is not None and _CHAMBER.search(sentence) is None
@@ -1364,6 +1448,15 @@ def _clause(sentence: str, when: _When) -> str:
         begin = cut.end()
     close = _CLAUSE_BREAK.search(sentence, when.end)
     return sentence[begin : close.start() if close else len(sentence)]
+
+
+def _clause_lead(sentence: str, when: _When) -> str:
+    """The words of the date's own clause before it ("deaths likely to rise; France to ease
+    lockdown starting 11 May": the forecast is in another clause)."""
+    begin = 0
+    for cut in _CLAUSE_BREAK.finditer(sentence, 0, when.begin):
+        begin = cut.end()
+    return sentence[begin : when.begin]
 
 
 def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
@@ -1450,7 +1543,12 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
-        if _PAST_LEAD.search(lead[-30:]) or _past_governs(sentence, when):
+        # a date that says "next" of itself looks forward whatever verb stands before it: "were
+        # taken away ahead of a sentencing hearing on Wednesday next week"
+        # (only a weekday's "next week": "released next month" is a participle of what is to come
+        # and is read by the rules below)
+        forward = "next week" in sentence[when.begin : when.end].lower()
+        if _PAST_LEAD.search(lead[-30:]) or (not forward and _past_governs(sentence, when)):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
