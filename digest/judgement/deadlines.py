@@ -53,6 +53,9 @@ _NUMBER = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + "
 # An event that runs until a day is a show closing, not a measure ending
 _EVENT = re.compile(
     r"\b(?:exhibitions?|auctions?|festivals?|retrospective|gallery|concerts?|screenings?"
+    # a sale or an event that runs until a day is commerce, not a measure ("the sale runs ...
+    # until November 28th")
+    r"|(?:sales?|events?|promotions?|offers?)\s+(?:\w+\s+){0,3}?(?:runs?|lasts?|continues?)"
     r"|on (?:show|display))\b",
     re.IGNORECASE,
 )
@@ -73,7 +76,8 @@ _DATE = re.compile(
         (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
-  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
+  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b(?!-[a-z])\.?
+        (?:\s+(?:of\s+)?(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
@@ -277,9 +281,12 @@ _T_DUTY = re.compile(
 )
 # A span counted from an event, not from today: "within 24 hours of discovering", "after receipt"
 _SPAN_ANCHOR = re.compile(
-    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
+    r"\s*(?:(?:of|after|following)\s+(?!(?:today|now|this|publication)\b)\w+"
+    r"|from\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
-    r"|enactment|publication|award)",
+    r"|enactment|publication|award)"
+    # a limit on a span, not a day: "satellite disposal in 5 years or less"
+    r"|\s+or\s+(?:less|fewer|more|sooner|longer))",
     re.IGNORECASE,
 )
 # A span being changed dates nothing: "shortening the 50-day deadline", "extends its 30-day window"
@@ -467,7 +474,7 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?|World Cup|Champions League)\b",
+    r"|rugby|racecourse|Olympics?|World Cup|Champions League|snooker|boxing)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -596,6 +603,7 @@ _AUTHORITY = re.compile(
 _NOT_OBLIGATION = re.compile(
     r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
     r"|promo\w*|deliver\w*|step down|resign\w*|visit|predict\w*|forecast\w*|expected next"
+    r"|pre-?order\w*"
     r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
@@ -797,6 +805,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             g["part"] or _LEAD.search(lead) or _DEADLINE_AFTER.match(after) or ranged
         ):
             return None
+        if not year and g["m3"] == "May" and not (g["part"] or _LEAD.search(lead)):
+            return None  # "McCarthy May Need His Vote": a modal verb in a headline's capitals
         if not year and ranged:
             year = _RANGE_YEAR.match(after) and _RANGE_YEAR.match(after).group(1)  # type: ignore[union-attr]
         first = date(int(year) if year else today.year, _month_number(g["m3"]), 1)
@@ -1206,7 +1216,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return None  # "subscribers have until May to claim their free downloads": an offer
     if _tail(
         lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
-    ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
+    ) or (when.relative and when.precision == "day" and re.search(rf"\bto (?:{_ACT})\b", after)):
         # "have until Sept. 22 to get part of the payout": a settlement's claims window
         return "other" if _CLAIMS.search(sentence) else "compliance"
     # "delayed X until", "not until": the date is when X starts, not when something ends
@@ -1351,7 +1361,17 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "expiry"
     # a relative month or year needs its limit ("by next year"): "told to prepare for a snap
     # election next year" dates the election, not the duty
-    limit = _tail(lead, by) or sentence[when.begin : when.begin + 3].lower() == "by "
+    limit = (
+        _tail(lead, by)
+        or sentence[when.begin : when.begin + 3].lower() == "by "
+        # a command in force bounds its act by the period it is given in: "Judge orders
+        # administration to fully fund SNAP benefits this month"
+        or (
+            "this" in sentence[when.begin : when.end].lower()
+            and not _tail(lead, "earlier|later")
+            and _COMMAND.search(scope) is not None
+        )
+    )
     if duty and (when.duty or (when.relative and (when.precision == "day" or limit)) or limit):
         return "compliance"
     if (
@@ -1411,6 +1431,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
 _CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
 
 
+_COMMAND = re.compile(r"\b(?:orders|ordering|directs|directing)\s+(?:[\w.'’-]+\s+){1,5}?to\b", _I)
 _MODAL_BEFORE = re.compile(r"\b(?:may|might|could)\s+(?:(?:also|still|even|yet)\s+)?$")
 
 
