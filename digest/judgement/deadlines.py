@@ -857,6 +857,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(date(today.year + 1, 1, 1), "year", m.start(), m.end(), True)
     if g["thisyear"]:
         phrase = g["thisyear"].lower()
+        if phrase.endswith("month") and _tail(lead, "earlier"):
+            return None  # "earlier this month": gone by
         if phrase.endswith("month"):
             return _When(today.replace(day=1), "month", m.start(), m.end(), True)
         year = today.year + 1 if "next year" in phrase else today.year
@@ -1431,6 +1433,17 @@ def _kind(sentence: str, when: _When) -> Kind | None:
 _CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
 
 
+_WEEKDAY = re.compile(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_YEAR = re.compile(r"\b20\d\d\b|\bnext\b", _I)
+# Words that look forward from the time of writing: a future, a modal, a plan, a schedule
+_LOOKS_AHEAD = re.compile(
+    r"(?:['’]ll\b)|\b(?:will|would|shall|must|can|could|may|might|should|wo?n['’]t|is|are|has to"
+    r"|have to|needs? to|set to|due|scheduled|slated|expected|plans?|upcoming|ahead|deadline"
+    r"|until|till|from|starting|effective|next|takes? effect|comes? into"
+    # a command binds what follows it: "ordered ... to appear on August 17"
+    r"|order(?:s|ed)|commands?|directs?|directed|requires?|required|told to|asked to)\b",
+    _I,
+)
 _COMMAND = re.compile(r"\b(?:orders|ordering|directs|directing)\s+(?:[\w.'’-]+\s+){1,5}?to\b", _I)
 _MODAL_BEFORE = re.compile(r"\b(?:may|might|could)\s+(?:(?:also|still|even|yet)\s+)?$")
 
@@ -1517,6 +1530,18 @@ def _standing_limit(sentence: str, when: _When) -> bool:
     )
 
 
+def _told_in_past(sentence: str, when: _When, lead: str) -> bool:
+    """Whether a date without its year belongs to a sentence told wholly in the past: a past
+    verb, nothing that looks forward, and no limit or start before the date ("were reinstated
+    amid rising concerns in November", "appeared to doze off during a Monday hearing")."""
+    written = sentence[when.begin : when.end]
+    if when.relative and not _WEEKDAY.match(written) or _YEAR.search(written):
+        return False
+    if _FUTURE_LEAD.search(_core_lead(lead)) or not _PAST.search(sentence):
+        return False
+    return _LOOKS_AHEAD.search(sentence) is None
+
+
 def _strong(sentence: str) -> bool:
     """Whether a trigger in the sentence outweighs its words of products, prices and plans."""
     return bool(
@@ -1573,6 +1598,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
+        if _told_in_past(sentence, when, lead):
+            continue  # "face coverings were reinstated ... in November": last November
         if _MOVED_FROM.search(sentence, 0, when.begin) and _MOVED_TO.match(sentence, when.end):
             continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
