@@ -161,6 +161,8 @@ _WILL = re.compile(
 )
 # A yearless date this far behind the publication day is next year's only when it lies further
 _RECENT = relativedelta(months=3)
+# A span of more years than this is an age or an era, not a limit anyone must meet
+_LONGEST_YEARS = 20
 # A yearless month this far ahead is next year's only when the words look forward
 _FAR = relativedelta(months=6)
 _PAST_LEAD = re.compile(
@@ -209,7 +211,10 @@ _T_CONSULTATION = re.compile(
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
     r"|decision(?! to)|verdict|vote"
-    r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
+    r"|votes|voting|hearing|to pass|expected to pass"
+    # a court's trial, not a medicine's ("vaccine trial", "late-stage trial", "trial results")
+    r"|(?<!clinical )(?<!vaccine )(?<!drug )(?<!late-stage )(?<!human )"
+    r"trial(?! basis| period| run| version| results?| data)"
     r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
     r"|challenges?|cases?|testimony|evidence)|sentencing)\b",
@@ -227,7 +232,8 @@ _T_EXPIRY = re.compile(
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
     r"|treaty|stopgap|mandate|emergency|deal|agreement|term|grace period)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:ends?|will\s+end|set\s+to\s+end)"
-    r"|runs? out(?!\s+of)"
+    # ("reserves have run out" is done)
+    r"|(?<!have )(?<!has )(?<!had )runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
@@ -474,7 +480,7 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?|World Cup|Champions League|snooker|boxing)\b",
+    r"|rugby|racecourse|Olympics?|World Cup|Champions League|snooker|boxing|football|soccer)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -842,6 +848,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "the first fare hike in 10 years": a span looking back
         if g["span"] and _SPAN_CHANGED.search(sentence, 0, m.start()):
             return None  # "shortening the 50-day deadline": the span no longer counts as given
+        if unit.lower() == "year" and _count(number) > _LONGEST_YEARS:
+            return None  # "in 400 years we've yet to find": an age, no deadline
         step = _span(number, unit)
         return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
     if g["ext"]:
@@ -852,6 +860,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         step = _span(g["n4"], g["u4"])
         return _When(today + step, "day", m.start(), m.end(), True, extended=True)
     if g["next"]:
+        if _tail(lead, r"(?:for|over|during)\s+the"):
+            return None  # "ban all travel from Europe for the next month": a spell from now
         if g["u3"].lower() == "month":
             return _When((today + relativedelta(months=1)).replace(day=1), "month", *m.span(), True)
         return _When(date(today.year + 1, 1, 1), "year", m.start(), m.end(), True)
@@ -1063,9 +1073,14 @@ _NOT_START = re.compile(
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
 
 
+def _count(number: str) -> int:
+    """The number a span is written with: "60", "three"."""
+    return int(number) if number.isdigit() else _NUMBERS[number.lower()]
+
+
 def _span(number: str, unit: str) -> relativedelta:
     """The span "<number> <unit>s" counts from publication ("60 days", "three weeks")."""
-    count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
+    count = _count(number)
     return {
         "hour": relativedelta(days=-(-count // 24)),  # "within 72 hours": the third day
         "day": relativedelta(days=count),
