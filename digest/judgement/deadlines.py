@@ -55,7 +55,8 @@ _EVENT = re.compile(
     r"\b(?:exhibitions?|auctions?|festivals?|retrospective|gallery|concerts?|screenings?"
     # a sale or an event that runs until a day is commerce, not a measure ("the sale runs ...
     # until November 28th")
-    r"|(?:sales?|events?|promotions?|offers?)\s+(?:\w+\s+){0,3}?(?:runs?|lasts?|continues?)"
+    r"|(?:sales?|events?|promotions?|offers?|seasons?|giveaways?)\s+(?:\w+\s+){0,3}?"
+    r"(?:runs?|lasts?|continues?)"
     r"|on (?:show|display))\b",
     re.IGNORECASE,
 )
@@ -196,6 +197,11 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
+_DAY_DEADLINE_AFTER = re.compile(
+    r"^\s*(?:(?!(?:to|and|or|on|in|at|for|of|by|the|a|an|is|was|will)\b)[\w.-]+\s+){0,3}?"
+    r"deadlines?\b",
+    re.IGNORECASE,
+)
 _NEXT_WEEK = re.compile(r",?\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
@@ -211,7 +217,7 @@ _T_CONSULTATION = re.compile(
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
     r"|decision(?! to)|verdict|vote"
-    r"|votes|voting|hearing|to pass|expected to pass"
+    r"|votes|voting|(?<!\bafter )(?<!\bupon )(?<!\bon )hearing|to pass|expected to pass"
     # a court's trial, not a medicine's ("vaccine trial", "late-stage trial", "trial results")
     r"|(?<!clinical )(?<!vaccine )(?<!drug )(?<!late-stage )(?<!human )"
     r"trial(?! basis| period| run| version| results?| data)"
@@ -780,7 +786,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             after = sentence[m.end() : m.end() + 24]
             ahead = (
                 _FUTURE_LEAD.search(lead)
-                or _DEADLINE_AFTER.match(after)
+                # a deadline looks forward by its nature; a hearing or a trial named by its day
+                # may be long past ("the third Jan. 6 hearing")
+                or _DAY_DEADLINE_AFTER.match(after)
                 or _DEADLINE_BEFORE.search(sentence[: m.start()])
                 or _WILL.search(wide)
             )
@@ -970,7 +978,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 and _SITTING_BEFORE.search(lead_wide)
                 and not re.search(r"\b(?:in|at|of|from|since|after|last|this|than)\s*$", lead)
             )
-            or _WILL_AFTER.match(after)
+            # ("The House on Wednesday is set to consider" written on a Wednesday is that day
+            # unless a sitting is named)
+            or (_WILL_AFTER.match(after) and (later or _T_HEARING.search(sentence)))
             or next_week is not None
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
@@ -1062,7 +1072,7 @@ _SITTING_BEFORE = re.compile(
 )
 # A weekday after these words is a limit or a start, not the day of a sitting still to come
 _SAME_DAY_LEAD = re.compile(
-    r"\b(?:by|until|till|before|from|starting|beginning|effective|as of)\s*$", _I
+    r"\b(?:by|until|till|before|from|starting|beginning|effective|as of)(?:\s+on)?\s*$", _I
 )
 # A rule that does not start until a date starts then
 _NOT_START = re.compile(
@@ -1456,7 +1466,9 @@ _LOOKS_AHEAD = re.compile(
     r"|have to|needs? to|set to|due|scheduled|slated|expected|plans?|upcoming|ahead|deadline"
     r"|until|till|from|starting|effective|next|takes? effect|comes? into"
     # a command binds what follows it: "ordered ... to appear on August 17"
-    r"|order(?:s|ed)|commands?|directs?|directed|requires?|required|told to|asked to)\b",
+    r"|order(?:s|ed)|commands?|directs?|directed|requires?|required|told to|asked to"
+    # an end or a start still running: "certificates that replace those expiring this month"
+    r"|expiring|lapsing|ending|closing|starting|beginning)\b",
     _I,
 )
 _COMMAND = re.compile(r"\b(?:orders|ordering|directs|directing)\s+(?:[\w.'’-]+\s+){1,5}?to\b", _I)
