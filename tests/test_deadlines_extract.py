@@ -1120,6 +1120,14 @@ def test_shows_past_spells_and_suggestions_are_no_deadline(sentence: str, publis
             "2025-11-06T12:00:00",
             ["November 2025 · compliance deadline"],
         ),
+        # a hearing put off until a month (the "on" of "extradition" is no preposition)
+        (
+            "Weinstein appeared via video from prison before Erie county court Judge Kenneth "
+            "Case, who, because of the worsening pandemic, agreed to postpone Weinstein’s "
+            "extradition hearing until April 2021.",
+            "2020-12-11T12:00:00",
+            ["April 2021 · hearing or vote"],
+        ),
         ("Chromebook’s support expires in June of 2026", "2022-11-28T12:00:00",
          ["June 2026 · expires"]),
     ],
@@ -1226,6 +1234,32 @@ def test_general_forms_of_round_nine(sentence: str, published: str, expected: li
             "President Trump announced overnight that he will ban all travel from Europe for the "
             "next month to slow the spread of the virus.",
             "2020-03-12T12:00:00",
+        ),
+        # a day that names a past event, even with a hearing after it
+        ("5 key takeaways from the third Jan. 6 hearing", "2022-06-16T12:00:00"),
+        # "after hearing" is a verb
+        (
+            "Matthew Bocchi became fixated on his dad's death after hearing he jumped from the "
+            "north tower on Sept. 11.",
+            "2022-09-10T12:00:00",
+        ),
+        # a season runs, no measure ends
+        (
+            "The gator was likely hunted as part of hunting season which runs until November.",
+            "2022-09-08T12:00:00",
+        ),
+        # the publication weekday after "starting on" or before "is set to" is that day
+        (
+            "The environment ministers participating in high-level and high-stakes talks "
+            "starting on Thursday will have to find compromises on major sticking points.",
+            "2022-12-15T12:00:00",
+        ),
+        (
+            "The House on Wednesday is set to consider legislation introduced by GOP Rep. Liz "
+            "Cheney of Wyoming and Democratic Rep. Zoe Lofgren of California to make it harder to "
+            "overturn a certified presidential election in the future by proposing changes to "
+            "the Electoral Count Act.",
+            "2022-09-21T12:00:00",
         ),
         # spent reserves run out in the past
         (
