@@ -1261,6 +1261,11 @@ def test_general_forms_of_round_nine(sentence: str, published: str, expected: li
             "the Electoral Count Act.",
             "2022-09-21T12:00:00",
         ),
+        # what a firm's customers may do from a date is an offer, not a rule
+        (
+            "Amazon Prime subscribers will be able to claim 10 free games starting December 27.",
+            "2022-12-12T12:00:00",
+        ),
         # spent reserves run out in the past
         (
             "Bristol Zoological Society , which was founded in 1835, has said its reserves have "

@@ -519,6 +519,11 @@ _SUPPORT = re.compile(
     r"|students|companies))\b",
     _I,
 )
+_CUSTOMERS = re.compile(
+    r"\b(?:customers|subscribers|shoppers|buyers|players|gamers|fans|viewers|listeners"
+    r"|readers|owners|users)\b",
+    _I,
+)
 _CONSUMER_UNTIL = re.compile(
     r"\b(?:customers|subscribers|shoppers|buyers|players|gamers|fans|you)\b[^.;]{0,30}?"
     r"\b(?:have|has)\s+until\s*$",
@@ -1295,7 +1300,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             _T_EFFECT.search(sentence)
             or _MEASURE.search(sentence)
             or _T_DUTY.search(sentence[when.end :])
-            or _CHANGE.search(sentence)
+            # what people may do from a date is a rule, unless a firm's customers may do it
+            # ("Amazon Prime subscribers will be able to claim 10 free games starting ...")
+            or (_CHANGE.search(sentence) and not _CUSTOMERS.search(sentence))
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
             or _IN_FORCE.search(sentence)
