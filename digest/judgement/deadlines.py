@@ -53,10 +53,6 @@ _NUMBER = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + "
 # An event that runs until a day is a show closing, not a measure ending
 _EVENT = re.compile(
     r"\b(?:exhibitions?|auctions?|festivals?|retrospective|gallery|concerts?|screenings?"
-    # a sale or an event that runs until a day is commerce, not a measure ("the sale runs ...
-    # until November 28th")
-    r"|(?:sales?|events?|promotions?|offers?|seasons?|giveaways?)\s+(?:\w+\s+){0,3}?"
-    r"(?:runs?|lasts?|continues?)"
     r"|on (?:show|display))\b",
     re.IGNORECASE,
 )
@@ -77,8 +73,7 @@ _DATE = re.compile(
         (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
-  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b(?!-[a-z])\.?
-        (?:\s+(?:of\s+)?(?P<y4>(?:19|20)\d\d))?)
+  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
@@ -154,16 +149,13 @@ _FUTURE_LEAD = re.compile(
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
     r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force"
-    r"|expires|is due|expire|lapses?|go(?:es)? into effect"
-    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|appl(?:y|ies) from"
+    r"|expires|is due|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from"
     r"|runs? out|closes?|ends|starts|begins"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
 # A yearless date this far behind the publication day is next year's only when it lies further
 _RECENT = relativedelta(months=3)
-# A span of more years than this is an age or an era, not a limit anyone must meet
-_LONGEST_YEARS = 20
 # A yearless month this far ahead is next year's only when the words look forward
 _FAR = relativedelta(months=6)
 _PAST_LEAD = re.compile(
@@ -197,12 +189,6 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
-_DAY_DEADLINE_AFTER = re.compile(
-    r"^\s*(?:(?!(?:to|and|or|on|in|at|for|of|by|the|a|an|is|was|will)\b)[\w.-]+\s+){0,3}?"
-    r"deadlines?\b",
-    re.IGNORECASE,
-)
-_NEXT_WEEK = re.compile(r",?\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -217,10 +203,7 @@ _T_CONSULTATION = re.compile(
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
     r"|decision(?! to)|verdict|vote"
-    r"|votes|voting|(?<!\bafter )(?<!\bupon )(?<!\bon )hearing|to pass|expected to pass"
-    # a court's trial, not a medicine's ("vaccine trial", "late-stage trial", "trial results")
-    r"|(?<!clinical )(?<!vaccine )(?<!drug )(?<!late-stage )(?<!human )"
-    r"trial(?! basis| period| run| version| results?| data)"
+    r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
     r"|challenges?|cases?|testimony|evidence)|sentencing)\b",
@@ -229,8 +212,7 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration"
-    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
+    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support"
     # what ends is a protection, a scheme or a pact, not a strike or a season
@@ -238,16 +220,14 @@ _T_EXPIRY = re.compile(
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
     r"|treaty|stopgap|mandate|emergency|deal|agreement|term|grace period)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:ends?|will\s+end|set\s+to\s+end)"
-    # ("reserves have run out" is done)
-    r"|(?<!have )(?<!has )(?<!had )runs? out(?!\s+of)"
+    r"|runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses"
-    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?)\s+"
+    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
     r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$"
     # what ends on a date ends then only if it is a protection, a scheme or a pact: "protected
@@ -267,19 +247,16 @@ _GOVERNS_EFFECT = re.compile(
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
     r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs"
-    r"|(?:remains?|be|stays?)"
+    # "measures ... will now continue until 2 November"
+    r"|(?:will|to|would)\s+(?:now\s+|only\s+)?continue|(?:remains?|be|stays?)"
     r"\s+in\s+(?:force|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
     _I,
 )
-# "measures ... will now continue until 2 November": a measure's end; "Windows 10 will continue
-# until 2025" is a product's life, so this form counts only beside a measure or a public body
-_CONTINUE = re.compile(r"\b(?:will|to|would)\s+(?:now\s+|only\s+)?continue\b", _I)
 _T_DUTY = re.compile(
     r"\b(?:comply|must|required to|requiring|require[sd]? .{0,60}? to|ordered"
     # a command names whom it binds and what they must do: "orders X to", "forces Y to"
     # (a past passive "had been forced to climb" tells what happened)
-    # an instruction given to whoever must act: "surgeries (have been) told to be ready by"
-    r"|direct(?:s|ed|ing)|told\s+to|(?:orders|ordering"
+    r"|direct(?:s|ed|ing)|(?:orders|ordering"
     r"|(?<!into )(?<!been )(?<!was )(?<!were )forc(?:e|es|ed|ing))"
     r"\s+(?:[\w.'’-]+\s+){0,5}?to"
     # or what they must have done: "orders documents unsealed by Tuesday"
@@ -293,12 +270,9 @@ _T_DUTY = re.compile(
 )
 # A span counted from an event, not from today: "within 24 hours of discovering", "after receipt"
 _SPAN_ANCHOR = re.compile(
-    r"\s*(?:(?:of|after|following)\s+(?!(?:today|now|this|publication)\b)\w+"
-    r"|from\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
+    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
-    r"|enactment|publication|award)"
-    # a limit on a span, not a day: "satellite disposal in 5 years or less"
-    r"|\s+or\s+(?:less|fewer|more|sooner|longer))",
+    r"|enactment|publication|award)",
     re.IGNORECASE,
 )
 # A span being changed dates nothing: "shortening the 50-day deadline", "extends its 30-day window"
@@ -318,9 +292,7 @@ _ADVICE = re.compile(
 # A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
 _WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
 # Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until"
-_ADVICE_NOUN = re.compile(
-    r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*|(?:travel\s+)?warnings?)\b", _I
-)
+_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|remove"
@@ -333,8 +305,7 @@ _T_EFFECT = re.compile(
     r"|will apply|ban|bans|banning|to ban|will require|to require|(?:will|would) be required"
     r"|will block"
     r"|(?:will|to) (?:disable"
-    r"|deprecate)|mandatory|compulsory"
-    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|start(?:s)? (?:blocking"
+    r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
     r"|banned"
     r"|rules?|law|laws|act|regulation|directive"
@@ -357,9 +328,7 @@ _MEASURE = re.compile(
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
-    r"|hospitality|practices|surgeries|salons|hairdressers|cinemas|theatres|museums|churches"
-    r"|places of worship|offices|libraries|universities|colleges)\b"
-    r"[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"|hospitality)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
     r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
@@ -371,11 +340,7 @@ _MEASURE = re.compile(
 # What an authority does to all from a date: "will reduce flights", "to halt deportations"
 _GOV_ACT = re.compile(
     r"(?:['’]ll|\b(?:will|to|would))\s+(?:[\w-]+ly\s+)?(?:cut|reduce|raise|increase|halt|suspend"
-    r"|resume|impose|cap|limit|restrict|stop|end|lower|pay|reinstate|restore)\b"
-    # or done to all by it: "air links will be reinstated from 15 June"
-    r"|\b(?:will|to|would)\s+be\s+(?:[\w-]+ly\s+)?(?:cut|reduced|raised|increased|halted"
-    r"|suspended|resumed|imposed|capped|limited|restricted|stopped|ended|lowered|reinstated"
-    r"|restored)\b",
+    r"|resume|impose|cap|limit|restrict|stop|end|lower)\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -385,8 +350,7 @@ _AHEAD = re.compile(
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
     r"|that,? (?:from|starting|by)"
     # a present verb of the date's own rule: "was signed on 3 November and takes effect on"
-    r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect"
-    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|expires?)\b",
+    r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect|kicks? in|expires?)\b",
     _I,
 )
 # A demand that another party act: "US wants Russia and Ukraine to end war by June"
@@ -397,8 +361,7 @@ _DEMAND = re.compile(
 )
 # Only law starts this way; no product "takes effect" or "comes into force"
 _IN_FORCE = re.compile(
-    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from"
-    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))"
+    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
     r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
     r"|enforceable|law)|will be (?:mandatory|compulsory)"
     # "caged eggs ban comes in by 2036": a measure that "comes in"
@@ -407,16 +370,12 @@ _IN_FORCE = re.compile(
     r"|enters?\s+into\s+application|(?:be|is|are)\s+phased\s+in)\b",
     _I,
 )
-_IN_PLACE = re.compile(r"\b(?:be|is|are)\s+in\s+(?:place|force|effect)\b", _I)
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 # A vote or ruling that someone is still to hold: "will vote on Monday", "ruling is due"; not
 # "a 6-to-5 vote on Monday" or "after a court ruling on Friday"
 _WILL_HEAR = re.compile(
     r"(?<![-\w])(?:will|to|set to|due to|expected to|scheduled to)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:vote|rule|decide|hear|deliver|issue|sentence|testify|consider)\b"
-    # "will take the first key vote", "will hold a final vote"
-    r"|(?<![-\w])(?:will|to|set to|due to|expected to|scheduled to)\s+(?:take|hold|have)\s+"
-    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|ballot|hearing)\b"
     r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b"
     r"|\b(?:force|forces|forcing|hold|holds|holding|schedules?|scheduling|calls?|calling)\s+"
     r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b",
@@ -486,7 +445,7 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?|World Cup|Champions League|snooker|boxing|football|soccer)\b",
+    r"|rugby|racecourse|Olympics?)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -513,15 +472,9 @@ _HOLDS = re.compile(
 _SUPPORT = re.compile(
     r"\b(?:grants?|loans?|benefits?|allowances?|subsid\w+|tax credits?|pensions?|furlough\w*"
     r"|(?:child|welfare|benefit|support) payments?"
-    r"|(?:government|state|public|financial|energy|bill|food|federal) (?:support|help|aid)"
-    r"|food (?:stamps|assistance|benefits)"
+    r"|(?:government|state|public|financial|energy|bill) (?:support|help|aid)"
     r"|support (?:it gives |they give )?(?:to |for )(?:businesses|firms|households|families"
     r"|students|companies))\b",
-    _I,
-)
-_CUSTOMERS = re.compile(
-    r"\b(?:customers|subscribers|shoppers|buyers|players|gamers|fans|viewers|listeners"
-    r"|readers|owners|users)\b",
     _I,
 )
 _CONSUMER_UNTIL = re.compile(
@@ -579,7 +532,6 @@ _DEADLINE_FOR_ACT = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w'’-]+\s+){1,4}?to\s+(?!the\b|a\b)\w+",
     _I,
 )
-_SITTING_ACT = re.compile(r"\bto\s+(?:vote|rule|decide|hear|sentence|debate)\w*$", _I)
 _OWNED = re.compile(r"\b[\w.]+['’]s\s*$")
 _IN_FORCE_NOUN = re.compile(
     r"\b(?:restrictions|lockdown|curfew|ban|emergency|measures|mandate|moratorium)\b[^.;]{0,60}$",
@@ -620,7 +572,6 @@ _AUTHORITY = re.compile(
 _NOT_OBLIGATION = re.compile(
     r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
     r"|promo\w*|deliver\w*|step down|resign\w*|visit|predict\w*|forecast\w*|expected next"
-    r"|pre-?order\w*"
     r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
@@ -634,8 +585,7 @@ _STRONG_EFFECT = re.compile(
     r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
     r"|banning"
     r"|will be required"
-    r"|will require"
-    r"|kicks? in(?! the (?:teeth|face|gut|stomach|pants))|mandatory|compulsory|(?:will|to) disable"
+    r"|will require|kicks? in|mandatory|compulsory|(?:will|to) disable"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
 )
@@ -674,8 +624,7 @@ _TRIGGER_NEEDLES = (
     "submission", "decid", "decision", "verdict", "vote", "voting", "hearing", "trial",
     "pass", "expir", "sunset", "lapse", "end date", "end of support",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
-    "urging", "told to", "in place", "pay",
-    "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
+    "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
@@ -791,9 +740,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             after = sentence[m.end() : m.end() + 24]
             ahead = (
                 _FUTURE_LEAD.search(lead)
-                # a deadline looks forward by its nature; a hearing or a trial named by its day
-                # may be long past ("the third Jan. 6 hearing")
-                or _DAY_DEADLINE_AFTER.match(after)
+                or _DEADLINE_AFTER.match(after)
                 or _DEADLINE_BEFORE.search(sentence[: m.start()])
                 or _WILL.search(wide)
             )
@@ -824,8 +771,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             g["part"] or _LEAD.search(lead) or _DEADLINE_AFTER.match(after) or ranged
         ):
             return None
-        if not year and g["m3"] == "May" and not (g["part"] or _LEAD.search(lead)):
-            return None  # "McCarthy May Need His Vote": a modal verb in a headline's capitals
         if not year and ranged:
             year = _RANGE_YEAR.match(after) and _RANGE_YEAR.match(after).group(1)  # type: ignore[union-attr]
         first = date(int(year) if year else today.year, _month_number(g["m3"]), 1)
@@ -861,8 +806,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "the first fare hike in 10 years": a span looking back
         if g["span"] and _SPAN_CHANGED.search(sentence, 0, m.start()):
             return None  # "shortening the 50-day deadline": the span no longer counts as given
-        if unit.lower() == "year" and _count(number) > _LONGEST_YEARS:
-            return None  # "in 400 years we've yet to find": an age, no deadline
         step = _span(number, unit)
         return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
     if g["ext"]:
@@ -873,15 +816,11 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         step = _span(g["n4"], g["u4"])
         return _When(today + step, "day", m.start(), m.end(), True, extended=True)
     if g["next"]:
-        if _tail(lead, r"(?:for|over|during)\s+the"):
-            return None  # "ban all travel from Europe for the next month": a spell from now
         if g["u3"].lower() == "month":
             return _When((today + relativedelta(months=1)).replace(day=1), "month", *m.span(), True)
         return _When(date(today.year + 1, 1, 1), "year", m.start(), m.end(), True)
     if g["thisyear"]:
         phrase = g["thisyear"].lower()
-        if phrase.endswith("month") and _tail(lead, "earlier"):
-            return None  # "earlier this month": gone by
         if phrase.endswith("month"):
             return _When(today.replace(day=1), "month", m.start(), m.end(), True)
         year = today.year + 1 if "next year" in phrase else today.year
@@ -909,7 +848,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             _GOVERNS_EFFECT.search(_core_lead(sentence[max(0, m.start() - 60) : m.start()]))
         ):
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
-        next_week = _NEXT_WEEK.match(after)
         if _DATE_AFTER_DAY.match(sentence, m.end()):
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
         if _PAST_VERB_AFTER.match(sentence, m.end()):
@@ -965,16 +903,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                     re.IGNORECASE,
                 )
             )
-            # (on the publication day itself only a sitting looks a week ahead: "the truce will
-            # take effect when Eid begins on Sunday" written on a Sunday is the day itself)
-            or (
-                re.search(r"\bon\s*$", lead)
-                and _WILL.search(wide_wd)
-                and (
-                    later
-                    or (_T_HEARING.search(sentence) and not re.search(r"\b(?:was|were)\b", wide_wd))
-                )
-            )
+            or (re.search(r"\bon\s*$", lead) and _WILL.search(wide_wd))
             # a headline's bare day after a sitting still to come: "Senate will vote on the
             # bill Thursday" (a preposition before the day would name another relation)
             or (
@@ -983,10 +912,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 and _SITTING_BEFORE.search(lead_wide)
                 and not re.search(r"\b(?:in|at|of|from|since|after|last|this|than)\s*$", lead)
             )
-            # ("The House on Wednesday is set to consider" written on a Wednesday is that day
-            # unless a sitting is named)
-            or (_WILL_AFTER.match(after) and (later or _T_HEARING.search(sentence)))
-            or next_week is not None
+            or _WILL_AFTER.match(after)
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
                 r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearing|vote|ruling|trial"
@@ -996,18 +922,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             )
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
-        if not later and not re.search(r"\bon\s*$", lead):
-            # on the publication day only a sitting "on" that weekday looks a week ahead
-            # "set to take a key procedural vote Sunday" written on a Sunday is that day
-            return None
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
-        if next_week is not None:
-            # "on Wednesday next week": that weekday of the calendar week after publication
-            monday = today + relativedelta(days=7 - today.weekday())
-            upcoming_day = monday + relativedelta(days=_DAYS.index(g["wday"].lower()))
-            return _When(upcoming_day, "day", m.start(), m.end() + next_week.end(), True)
         return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
 
@@ -1077,25 +994,20 @@ _SITTING_BEFORE = re.compile(
 )
 # A weekday after these words is a limit or a start, not the day of a sitting still to come
 _SAME_DAY_LEAD = re.compile(
-    r"\b(?:by|until|till|before|from|starting|beginning|effective|as of)(?:\s+on)?\s*$", _I
+    r"\b(?:by|until|till|before|from|starting|beginning|effective|as of)\s*$", _I
 )
 # A rule that does not start until a date starts then
 _NOT_START = re.compile(
     r"\b(?:apply|take effect|come into (?:force|effect)|be (?:introduced|enforced|applied)|start"
-    r"|begin|kick in(?! the (?:teeth|face|gut|stomach|pants)))\b",
+    r"|begin|kick in)\b",
     _I,
 )
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
 
 
-def _count(number: str) -> int:
-    """The number a span is written with: "60", "three"."""
-    return int(number) if number.isdigit() else _NUMBERS[number.lower()]
-
-
 def _span(number: str, unit: str) -> relativedelta:
     """The span "<number> <unit>s" counts from publication ("60 days", "three weeks")."""
-    count = _count(number)
+    count = int(number) if number.isdigit() else _NUMBERS[number.lower()]
     return {
         "hour": relativedelta(days=-(-count // 24)),  # "within 72 hours": the third day
         "day": relativedelta(days=count),
@@ -1167,11 +1079,6 @@ def _deadline_noun_kind(
     """'<date> deadline': for a verdict, a compliance duty, or another authority's deadline."""
     if _COMMERCE.search(sentence):
         return None  # a sale's, a bid's or a ticket's deadline is commerce (GUIDELINES.md)
-    owed = _DEADLINE_FOR_ACT.match(after)
-    if owed and not _SITTING_ACT.search(owed.group()) and when_precision != "year":
-        # "the Dec. 16 deadline for Congress to pass a spending bill": an act owed, even by a
-        # chamber; only its own sitting ("deadline for the court to rule") is a hearing or vote
-        return "compliance"
     if _T_HEARING.search(after) or _T_HEARING.search(lead):
         return None if _election(sentence) else "hearing-vote"
     duty = r"\b(?:for|to)\b.{0,40}\b(?:migration|verification|patch\w*|fix\w*|comply)"
@@ -1248,7 +1155,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return None  # "subscribers have until May to claim their free downloads": an offer
     if _tail(
         lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
-    ) or (when.relative and when.precision == "day" and re.search(rf"\bto (?:{_ACT})\b", after)):
+    ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
         # "have until Sept. 22 to get part of the payout": a settlement's claims window
         return "other" if _CLAIMS.search(sentence) else "compliance"
     # "delayed X until", "not until": the date is when X starts, not when something ends
@@ -1276,7 +1183,6 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         )
         and (
             _T_EXTENSION.search(sentence)
-            or (_CONTINUE.search(sentence) and _public_matter(sentence))
             or _T_EXPIRY.search(sentence)
             or _SUPPORT.search(lead)
             # a measure in force until a date ends then: "restrictions into effect until 3 April"
@@ -1300,26 +1206,16 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             _T_EFFECT.search(sentence)
             or _MEASURE.search(sentence)
             or _T_DUTY.search(sentence[when.end :])
-            # what people may do from a date is a rule, unless a firm's customers may do it
-            # ("Amazon Prime subscribers will be able to claim 10 free games starting ...")
-            or (_CHANGE.search(sentence) and not _CUSTOMERS.search(sentence))
+            or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
             or _IN_FORCE.search(sentence)
-            # "the measures would be in place from 8 June": what stands from a date starts then
-            or _IN_PLACE.search(sentence)
             # an authority's own act on everyone from a date: "the administration will reduce
             # traffic at 40 airports starting Friday"
-            or (_AUTHORITY.search(sentence) and _GOV_ACT.search(_clause(sentence, when)))
+            or (_AUTHORITY.search(sentence) and _GOV_ACT.search(sentence, 0, when.begin))
         )
         if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
-            if _SUPPORT.search(sentence):
-                return "expiry"  # "federal food aid will not go out starting Nov. 1": it ends
             return None  # "will not hike taxes ... from April"
-        if _EXPECTATION.search(_clause_lead(sentence, when)[-60:]) and not (
-            _IN_FORCE.search(sentence) or _STRONG_EFFECT.search(sentence)
-        ):
-            return None  # "it's expected to gradually start unwinding from August": a forecast
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
@@ -1384,29 +1280,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
         "|in" if when.precision == "day" else ""
     )
-    if (
-        duty
-        and _tail(lead, r"(?:until|till|through)\s+(?:the\s+)?end\s+of")
-        # "Apple has until end of June to become compliant" is a limit, not a span
-        and not _tail(lead, r"(?:has|have|had|given|gives?)\s+until\s+(?:the\s+)?end\s+of")
-    ):
-        # a duty that lasts until a date ends then: "ordered to shield at home until the end of
-        # June" (the "end of" a limit is "by the end of")
-        return "expiry"
-    # a relative month or year needs its limit ("by next year"): "told to prepare for a snap
-    # election next year" dates the election, not the duty
-    limit = (
-        _tail(lead, by)
-        or sentence[when.begin : when.begin + 3].lower() == "by "
-        # a command in force bounds its act by the period it is given in: "Judge orders
-        # administration to fully fund SNAP benefits this month"
-        or (
-            "this" in sentence[when.begin : when.end].lower()
-            and not _tail(lead, "earlier|later")
-            and _COMMAND.search(scope) is not None
-        )
-    )
-    if duty and (when.duty or (when.relative and (when.precision == "day" or limit)) or limit):
+    if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
         when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
@@ -1465,20 +1339,6 @@ def _kind(sentence: str, when: _When) -> Kind | None:
 _CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
 
 
-_WEEKDAY = re.compile(r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-_YEAR = re.compile(r"\b20\d\d\b|\bnext\b", _I)
-# Words that look forward from the time of writing: a future, a modal, a plan, a schedule
-_LOOKS_AHEAD = re.compile(
-    r"(?:['’]ll\b)|\b(?:will|would|shall|must|can|could|may|might|should|wo?n['’]t|is|are|has to"
-    r"|have to|needs? to|set to|due|scheduled|slated|expected|plans?|upcoming|ahead|deadline"
-    r"|until|till|from|starting|effective|next|takes? effect|comes? into"
-    # a command binds what follows it: "ordered ... to appear on August 17"
-    r"|order(?:s|ed)|commands?|directs?|directed|requires?|required|told to|asked to"
-    # an end or a start still running: "certificates that replace those expiring this month"
-    r"|expiring|lapsing|ending|closing|starting|beginning)\b",
-    _I,
-)
-_COMMAND = re.compile(r"\b(?:orders|ordering|directs|directing)\s+(?:[\w.'’-]+\s+){1,5}?to\b", _I)
 _MODAL_BEFORE = re.compile(r"\b(?:may|might|could)\s+(?:(?:also|still|even|yet)\s+)?$")
 
 
@@ -1488,18 +1348,6 @@ def _binding(scope: str) -> bool:
     return any(
         _MODAL_BEFORE.search(scope, max(0, duty.start() - 30), duty.start()) is None
         for duty in _T_DUTY.finditer(scope)
-    )
-
-
-def _public_matter(sentence: str) -> bool:
-    """Whether the sentence speaks of a measure, public support or a public body, not only of a
-    product or a firm."""
-    return bool(
-        _MEASURE_NOUN.search(sentence)
-        or _MEASURE.search(sentence)
-        or _SUPPORT.search(sentence)
-        or _AUTHORITY.search(sentence)
-        or _COURT.search(sentence)
     )
 
 
@@ -1516,15 +1364,6 @@ def _clause(sentence: str, when: _When) -> str:
         begin = cut.end()
     close = _CLAUSE_BREAK.search(sentence, when.end)
     return sentence[begin : close.start() if close else len(sentence)]
-
-
-def _clause_lead(sentence: str, when: _When) -> str:
-    """The words of the date's own clause before it ("deaths likely to rise; France to ease
-    lockdown starting 11 May": the forecast is in another clause)."""
-    begin = 0
-    for cut in _CLAUSE_BREAK.finditer(sentence, 0, when.begin):
-        begin = cut.end()
-    return sentence[begin : when.begin]
 
 
 def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
@@ -1562,18 +1401,6 @@ def _standing_limit(sentence: str, when: _When) -> bool:
         _SPAN_ANCHOR.match(sentence, when.end) is not None
         or _CONDITION.search(sentence, 0, when.begin) is not None
     )
-
-
-def _told_in_past(sentence: str, when: _When, lead: str) -> bool:
-    """Whether a date without its year belongs to a sentence told wholly in the past: a past
-    verb, nothing that looks forward, and no limit or start before the date ("were reinstated
-    amid rising concerns in November", "appeared to doze off during a Monday hearing")."""
-    written = sentence[when.begin : when.end]
-    if when.relative and not _WEEKDAY.match(written) or _YEAR.search(written):
-        return False
-    if _FUTURE_LEAD.search(_core_lead(lead)) or not _PAST.search(sentence):
-        return False
-    return _LOOKS_AHEAD.search(sentence) is None
 
 
 def _strong(sentence: str) -> bool:
@@ -1623,17 +1450,10 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
-        # a date that says "next" of itself looks forward whatever verb stands before it: "were
-        # taken away ahead of a sentencing hearing on Wednesday next week"
-        # (only a weekday's "next week": "released next month" is a participle of what is to come
-        # and is read by the rules below)
-        forward = "next week" in sentence[when.begin : when.end].lower()
-        if _PAST_LEAD.search(lead[-30:]) or (not forward and _past_governs(sentence, when)):
+        if _PAST_LEAD.search(lead[-30:]) or _past_governs(sentence, when):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
-        if _told_in_past(sentence, when, lead):
-            continue  # "face coverings were reinstated ... in November": last November
         if _MOVED_FROM.search(sentence, 0, when.begin) and _MOVED_TO.match(sentence, when.end):
             continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
