@@ -888,3 +888,10 @@ def test_a_giant_harmed_is_a_larger_event(taxonomy):
     giant = assess(taxonomy, "South Korean giant Kyowon confirms data theft in ransomware attack")
     firm = assess(taxonomy, "South Korean firm Kyowon confirms data theft in ransomware attack")
     assert giant.magnitude > firm.magnitude
+
+
+def test_an_act_wished_for_or_pushed_back_on_is_a_step_towards_it(taxonomy):
+    wished = assess(taxonomy, "Ofcom wants to ban nude images on children's phones")
+    done = assess(taxonomy, "Ofcom bans nude images on children's phones")
+    assert done.stage > wished.stage
+    assert assess(taxonomy, "Industry pushes back on HIPAA security rule overhaul").stage < 0

@@ -319,6 +319,8 @@ TENTATIVE: tuple[str, ...] = (
     "warns",
     # harm told as not established: alleged, reported, possible
     "allegedly", "reportedly", "possibly",
+    # an act wished for, sought or pressed for, not done
+    "wants", "want", "seeks", "seek", "pushes", "push back", "pushing",
 )  # fmt: skip
 
 # Nouns that name one person, as a headline names a defendant ("Australian man jailed", "Dutch
