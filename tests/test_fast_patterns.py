@@ -24,10 +24,11 @@ _PLAIN = {
     "relevance people": (
         relevance._PEOPLE,
         re.compile(
-            r"(\d[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
+            r"(\d[\d,.]*)\s?(thousand|million|billion|k|m|bn)?[\s-]"
             r"(?:\w+\s)?(?:people|persons?|users?|customers?|accounts?|records?|victims?|"
             r"patients?|students?|employees?|citizens?|residents?|subscribers?|individuals?|"
-            r"children|devices?|households?|members?|affected|impacted)\b",
+            r"children|devices?|households?|members?|credentials?|passwords?|affected|"
+            r"impacted)\b",
             re.IGNORECASE,
         ),
     ),
@@ -48,6 +49,7 @@ _PIECES = [
     " users",
     " people",
     " affected",
+    "-credentials",
     "EU ",
     "OpenAI",
     " the ",

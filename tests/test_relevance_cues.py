@@ -785,3 +785,113 @@ def test_a_defence_against_a_harm_is_no_harm_done(taxonomy):
         "The hospital said an intrusion into its network led to patient records being stolen.",
         "security-press",
     )
+
+
+def test_a_harm_that_a_flaw_exposes_things_to_is_a_risk_not_harm_done(taxonomy):
+    # "exposes X to attacks": what the repositories are open to, not an attack that happened
+    risk = assess(
+        taxonomy,
+        "Cordyceps CI/CD Flaws Expose 300+ GitHub Repositories to Supply-Chain Attacks",
+        kind="security-press",
+    )
+    assert not any(r.startswith("incident") for r in risk.reasons)
+    assert risk.score < taxonomy.relevance.threshold
+    assert relevant(
+        taxonomy,
+        "Checkmarx Jenkins AST Plugin Compromised in Supply Chain Attack",
+        kind="security-press",
+    )
+
+
+def test_what_a_flaw_affects_is_its_scope_and_what_an_attack_affects_is_harm(taxonomy):
+    scope = assess(
+        taxonomy,
+        "'Cordyceps': Mushrooming Malicious Pull Requests Threaten Developer Workflows",
+        "The CI/CD workflow weakness affects Microsoft's Azure Sentinel and Google's ADK.",
+        kind="security-press",
+    )
+    assert not any(r.startswith("incident") for r in scope.reasons)
+    assert scope.score < taxonomy.relevance.threshold
+    assert relevant(
+        taxonomy,
+        "Second Sha1-Hulud Wave Affects 25,000+ Repositories via npm Preinstall Credential Theft",
+        kind="security-press",
+    )
+
+
+def test_credentials_are_counted_as_people_harmed(taxonomy):
+    # an attacker-led headline that counts a mass of accounts harmed is a mass compromise
+    mass = assess(
+        taxonomy, "Hackers harvest 86,000 credentials from firewalls", kind="security-press"
+    )
+    few = assess(taxonomy, "Hackers harvest credentials from firewalls", kind="security-press")
+    assert not any(r.startswith("write-up") for r in mass.reasons)
+    assert any(r.startswith("write-up") for r in few.reasons)
+
+
+def test_a_campaign_whose_lead_counts_a_mass_compromise_is_no_mere_write_up(taxonomy):
+    title = "FortiBleed Attackers Turn Firewalls Into Credential Stealers as Heists Persist"
+    mass = assess(
+        taxonomy,
+        title,
+        "The threat actors targeted 430,000 FortiGate firewalls and identified 110 million "
+        "credentials in the ongoing global campaign.",
+        kind="security-press",
+    )
+    plain = assess(
+        taxonomy,
+        title,
+        "The threat actors engineered a Golang-based sniffer for FortiGate firewalls.",
+        kind="security-press",
+    )
+    assert not any(r.startswith("write-up") for r in mass.reasons)
+    assert any(r.startswith("write-up") for r in plain.reasons)
+    assert mass.score > plain.score
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Attackers Hit Cisco SD-WAN Flaw 2 Months Before Disclosure",
+        "In Less Than 24 Hours, Attackers Weaponize Cisco CUCM Flaw",
+    ],
+)
+def test_attackers_acting_on_a_flaw_is_a_flaw_exploited(taxonomy, title):
+    found = assess(taxonomy, title, kind="security-press")
+    assert any(r.startswith("exploited: attackers") for r in found.reasons)
+    assert found.event_type == "incident"
+    assert found.score >= taxonomy.relevance.threshold
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "New Fragnesia Linux flaw lets attackers gain root privileges",
+        "Microsoft Exchange Flaw Lets Attackers Spoof Any Email Address",
+        "Hackers could exploit a bug in the popular plugin",
+    ],
+)
+def test_what_a_flaw_lets_attackers_do_is_no_flaw_exploited(taxonomy, title):
+    found = assess(taxonomy, title, kind="security-press")
+    assert not any(r.startswith("exploited") for r in found.reasons)
+    assert found.score < taxonomy.relevance.threshold
+
+
+def test_a_breach_confirmed_ranks_above_one_alleged(taxonomy):
+    confirmed = assess(taxonomy, "LastPass confirms data breach in Klue supply chain attack")
+    alleged = assess(taxonomy, "Hackers allegedly breach LastPass in Klue supply chain attack")
+    plain = assess(taxonomy, "LastPass data breach in Klue supply chain attack")
+    assert confirmed.stage > plain.stage > alleged.stage
+
+
+def test_a_giant_harmed_is_a_larger_event(taxonomy):
+    giant = assess(taxonomy, "South Korean giant Kyowon confirms data theft in ransomware attack")
+    firm = assess(taxonomy, "South Korean firm Kyowon confirms data theft in ransomware attack")
+    assert giant.magnitude > firm.magnitude
+
+
+def test_an_act_wished_for_or_pushed_back_on_is_a_step_towards_it(taxonomy):
+    wished = assess(taxonomy, "Ofcom wants to ban nude images on children's phones")
+    done = assess(taxonomy, "Ofcom bans nude images on children's phones")
+    assert done.stage > wished.stage
+    assert assess(taxonomy, "Industry pushes back on HIPAA security rule overhaul").stage < 0

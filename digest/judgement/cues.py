@@ -32,6 +32,7 @@ __all__ = [
     "CLAIMED",
     "FEATURES",
     "FLAWS",
+    "FLAW_NOUNS",
     "LISTED",
     "NOT_ACTS",
     "ROUNDUPS",
@@ -295,6 +296,8 @@ SCALE_TERMS: tuple[str, ...] = (
     "Europol", "Interpol", "Eurojust", "international operation", "multinational", "countries",
     "nationwide", "Supreme Court", "top court", "Court of Justice", "landmark", "first-ever",
     "record fine", "biggest", "largest", "millions of", "billions",
+    # the size of the party: a giant's breach or fine reaches more people than a firm's
+    "giant", "giants",
 )  # fmt: skip
 
 # The stage of an act, as a headline tells it: done and binding (a law adopted, a fine imposed, a
@@ -306,12 +309,18 @@ BINDING: tuple[str, ...] = (
     "verdict", "sentenced", "convicted", "jailed", "fined", "fines", "ordered", "orders", "banned",
     "bans", "seized", "seizes", "arrested", "arrests", "charged", "indicted", "settles",
     "settlement", "to pay", "dismantled", "disrupted", "takedown",
+    # harm established by the one harmed: a breach confirmed is past a claim or a suspicion
+    "confirms", "confirmed",
 )  # fmt: skip
 TENTATIVE: tuple[str, ...] = (
     "proposes", "proposal", "proposed", "draft", "drafts", "considers", "plan", "plans", "could",
     "may", "might", "mulls", "debate", "consultation", "seeks feedback", "call for", "calls for",
     "urge", "urges", "should", "would", "allege", "alleges", "accuses", "claim", "claims", "warn",
     "warns",
+    # harm told as not established: alleged, reported, possible
+    "allegedly", "reportedly", "possibly",
+    # an act wished for, sought or pressed for, not done
+    "wants", "want", "seeks", "seek", "pushes", "push back", "pushing",
 )  # fmt: skip
 
 # Nouns that name one person, as a headline names a defendant ("Australian man jailed", "Dutch
@@ -359,6 +368,11 @@ CLAIMED: tuple[str, ...] = (
 FLAWS: tuple[str, ...] = (
     "flaw", "vulnerability", "bug", "exploit", "CVE", "zero-day", "supply", "worm", "compromise",
 )  # fmt: skip
+
+# A flaw named as what attackers act on ("Attackers Hit Cisco SD-WAN Flaw", "Attackers Weaponize
+# Cisco CUCM Flaw"): with the attacker as the headline's subject, the flaw is exploited, whatever
+# the verb; after "lets" or a modal it is what the flaw allows, a what-if ("Flaw Lets Attackers")
+FLAW_NOUNS: tuple[str, ...] = ("flaw", "vulnerability", "bug", "CVE", "zero-day", "0-day")
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
 # "class act", "fine-tuning", "government networks" (a target). Their words are read as no cue.

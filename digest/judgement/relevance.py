@@ -3,25 +3,29 @@
 Each item is read for cues in groups (built-in lists in `digest/judgement/cues.py`, and the taxonomy
 file's `[relevance]` table, which operators tune): who acts (a regulator, a court, the police), what
 they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: harm told as done,
-never as a what-if, denied, warded off, a tool's capability or a defence against it; an attacker or
-a tool named counts only with a victim), and what marks other news (a deal, a product launch, a
+never as a what-if, denied, warded off, a tool's capability or a defence against it, what a flaw
+exposes things to or a flaw's scope; an attacker or a tool named counts only with a victim, and
+attackers acting on a flaw the headline names tell it exploited: "Attackers Hit Cisco SD-WAN
+Flaw", never "Flaw Lets Attackers ..."), and what marks other news (a deal, a product launch, a
 malware write-up with no victim, a routine advisory, sport, an event listing, general politics,
 trade politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says
 hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a
-flaw exploited, a named victim's hack, a mass of people harmed or a sum of millions: its harm does
-not count; nor does the harm a feature's headline names as its theme ("Why password audits miss
-...", and a feature's text counts only when its headline names the authority or the act) or a
-round-up bundles (named so, or a headline listing three subjects after its label). Compounds in
-which a cue word is no act ("law firm", "detection rules") are read as no cue. Who acts is read from
-the sentence: a public body as the subject of a governing verb (or heading a phrase that ends in
-one's infinitive: "Ireland leads charge to force") wherever its clause starts in the headline, or in
-the lead's first sentence (a dateline or an attribution is no act), and a prison term passed is a
-court's act. A cue in the headline counts more than one in the text; the source's kind (regulator,
-general news, vendor ...) is a prior that weighs the evidence, never evidence alone. A story is
-policy news when its median member is; its event type is the weightiest type its members show, and
-its significance adds the size of what happened (a fine of hundreds of millions, millions of people
-affected, many countries acting) and how far the act has gone (done and binding, or a proposal, a
-claim, a question), less a level for one person's case and for policy news on thin evidence.
+flaw exploited, a named victim's hack, a mass of people harmed (counted in the headline or the
+lead's first sentence) or a sum of millions: its harm does not count; nor does the harm a feature's
+headline names as its theme ("Why password audits miss ...", and a feature's text counts only when
+its headline names the authority or the act) or a round-up bundles (named so, or a headline
+listing three subjects after its label). Compounds in which a cue word is no act ("law firm",
+"detection rules") are read as no cue. Who acts is read from the sentence: a public body as the
+subject of a governing verb (or heading a phrase that ends in one's infinitive: "Ireland leads
+charge to force") wherever its clause starts in the headline, or in the lead's first sentence (a
+dateline or an attribution is no act), and a prison term passed is a court's act. A cue in the
+headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
+is a prior that weighs the evidence, never evidence alone. A story is policy news when its median
+member is; its event type is the weightiest type its members show, and its significance adds the
+size of what happened (a fine of hundreds of millions, millions of people affected, many countries
+acting, a giant harmed) and how far the act has gone (done and binding or a harm confirmed, or a
+proposal, a claim, an allegation, a question), less a level for one person's case and for policy
+news on thin evidence.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from digest.judgement.cues import (
     CAMPAIGN_VERBS,
     CLAIMED,
     FEATURES,
+    FLAW_NOUNS,
     FLAWS,
     INDIVIDUALS,
     LISTED,
@@ -135,19 +140,37 @@ _SCOPE = frozenset(
      b"firmware", b"component", b"components")
 )  # fmt: skip
 _SCOPED = frozenset((b"affected", b"impacted", b"vulnerable"))
+# what a harm is the object of after one of these and "to" is a risk the thing is open to, not
+# harm done ("Flaws Expose 300+ Repositories to Supply-Chain Attacks", "leaves users vulnerable
+# to data theft")
+_EXPOSING = frozenset(
+    (b"expose", b"exposes", b"exposed", b"exposing", b"vulnerable", b"susceptible", b"prone",
+     b"open", b"leaves", b"leave", b"leaving")
+)  # fmt: skip
+# a flaw "affects" products and versions, an attack people: these verbs after a flaw's noun tell
+# a flaw's scope, not harm done ("the workflow weakness affects Microsoft's Azure Sentinel")
+_SCOPE_VERBS = frozenset(
+    (b"affects", b"affected", b"affecting", b"impacts", b"impacted", b"impacting")
+)
+_FLAW_SUBJECTS = frozenset(
+    (b"flaw", b"flaws", b"vulnerability", b"vulnerabilities", b"bug", b"bugs", b"weakness",
+     b"weaknesses", b"issue", b"issues", b"defect", b"defects")
+)  # fmt: skip
+_FLAW_SPAN = 2  # "the flaw affects", "the weakness reportedly affects"
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
 _MODAL_SPAN = 12
 _DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9}
 # a count of people or their records: "33.7 million customers", "220,000 people", "34 million
-# customer records" (the noun as a modifier), "22 million affected"
+# customer records" (the noun as a modifier), "22 million affected", "110 million-credential"
+# (a credential or a password is one person's account)
 # (A number is read from its first digit: `(?<!\d\d)` after that digit says so without a
 # leading look-behind, which would keep the regex engine from skipping ahead to digits.)
 _PEOPLE = re.compile(
-    r"(\d(?<!\d\d)[\d,.]*)\s?(thousand|million|billion|k|m|bn)?\s"
+    r"(\d(?<!\d\d)[\d,.]*)\s?(thousand|million|billion|k|m|bn)?[\s-]"
     r"(?:\w+\s)?(?:people|persons?|users?|customers?|accounts?|records?|victims?|patients?|"
     r"students?|employees?|citizens?|residents?|subscribers?|individuals?|children|devices?|"
-    r"households?|members?|affected|impacted)\b",
+    r"households?|members?|credentials?|passwords?|affected|impacted)\b",
     re.IGNORECASE,
 )
 # a headline led by an attacker names it among its first words ("China-linked JDY botnet ...")
@@ -174,6 +197,12 @@ _FUNDING = re.compile(
 )
 _MONEY = frozenset("$€£")
 _LISTED_COMMAS = 2  # "A, B, and C": three subjects listed
+_DIGITS = frozenset("0123456789")
+_FLAW_REACH = 6  # "Attackers Weaponize Cisco CUCM Flaw": the flaw this many words on
+# before the attacker, a what-if or a preposition makes it no subject ("lets attackers", "by
+# hackers"); after it, these are no verb it heads ("attackers to", "hackers and")
+_NO_SUBJECT = _HEDGES | _PREPOSITIONS
+_NO_VERB = _HEDGES | frozenset((b"to", b"of", b"for", b"with", b"and"))
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 
 
@@ -368,6 +397,8 @@ class RelevanceRules:
     tools: frozenset[bytes] = field(default_factory=lambda: _words_of(TOOLS))
     claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
     flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
+    # flaws attackers act on in a headline ("Attackers Hit Cisco SD-WAN Flaw"): exploited
+    flaw_nouns: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAW_NOUNS))
     writeup: float = -1.0
     funding: float = -1.5  # a company's funding round told in the headline (weighs as a cue there)
     # the cue groups whose presence in the headline makes an attacker-led one no write-up
@@ -573,7 +604,7 @@ class RelevanceRules:
                 # done ("Shein fined" / "The Commission has fined ..."): a text cue
                 score += self.acting.weight / self.title_weight
                 reasons.append(f"acting in lead: {lead_acting}")
-        attacker = "" if acting or lead_acting else self._attacker_led(heading, lead, title.text)
+        attacker = "" if acting or lead_acting else self._attacker_led(heading, lead, title, text)
         if attacker:
             score += self.writeup
             reasons.append(f"write-up: {attacker}")
@@ -606,6 +637,12 @@ class RelevanceRules:
                 continue
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
+        attacked = "" if theme else self._attacked_flaw(heading, in_heading)
+        if attacked:
+            # attackers acting on a flaw: a flaw exploited, told in the headline
+            found += [(g, attacked, True) for g in self.groups if g.name == _EXPLOITS[0]]
+            in_heading.add(_EXPLOITS[0])
+            anywhere.add(_EXPLOITS[0])
         shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
         silent: dict[tuple[str, bool], bool] = {}
 
@@ -657,10 +694,13 @@ class RelevanceRules:
             # news by its source alone (an agency's new software, a grant scheme)
             score = min(score, self.threshold - 1.0)
             reasons.append("no act, authority or harm told")
+        kind_of_event = self._event_type(heading, lead, _sentenced(acting or lead_acting))
+        if attacked and kind_of_event == "other":
+            kind_of_event = "incident"  # a flaw exploited, in other words than the type's
         return Assessment(
             score=round(score, 3),
             reasons=tuple(reasons),
-            event_type=self._event_type(heading, lead, _sentenced(acting or lead_acting)),
+            event_type=kind_of_event,
             magnitude=min(
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
@@ -670,13 +710,14 @@ class RelevanceRules:
             ),
         )
 
-    def _attacker_led(self, heading: _Seen, lead: _Seen, title: str) -> str:
+    def _attacker_led(self, heading: _Seen, lead: _Seen, headline: Words, text: Words) -> str:
         """The attacker leading the headline ("chinese hackers"), or the subject of a campaign's
         verb with its tools named ("romcom uses ... malware"), when it tells a campaign: no act,
         authority or flaw exploited in it, no hack claimed on a named victim, no mass of people
         harmed counted, no sum of millions; or ""."""
         if not self.writeup:
             return ""
+        title = headline.text
         opening = heading.listed[:_ATTACKER_SPAN]
         subject = self._campaign_subject(opening, heading)
         if not subject:
@@ -702,9 +743,36 @@ class RelevanceRules:
             return ""
         if _counted(title) >= _MASS:
             return ""
+        # a mass compromise counted in the lead's first sentence ("identified 110 million
+        # credentials in the ongoing global campaign") is news of its own, as in the headline
+        if not _DIGITS.isdisjoint(text.text[:_OPENING_CHARS]) and (
+            _counted(_opening(text).text) >= _MASS
+        ):
+            return ""
         if _MONEY.intersection(title) and _AMOUNT.search(title):
             return ""  # a sum of millions told: a heist of a named size, not a campaign
         return b" ".join(subject).decode("utf-8", "replace")
+
+    def _attacked_flaw(self, heading: _Seen, told: set[str]) -> str:
+        """ "attackers <verb> ... flaw" when the headline's attackers act on a flaw it names
+        ("Attackers Hit Cisco SD-WAN Flaw"), and no exploitation is told in it already; or ""
+        (never after "lets" or a preposition, or before a modal: "Flaw Lets Attackers ...")."""
+        words = heading.listed
+        if told.intersection(_EXPLOITS) or self.flaw_nouns.isdisjoint(words):
+            return ""
+        for n, word in enumerate(words[:-2]):
+            if word in self.flaw_nouns:
+                return ""  # the flaw is the subject: what it lets attackers do is a what-if
+            if word not in self.attackers:
+                continue
+            before, verb = words[max(n - 2, 0) : n], words[n + 1]
+            if not _NO_SUBJECT.isdisjoint(before) or verb in _NO_VERB:
+                return ""
+            for m in range(n + 2, min(n + 2 + _FLAW_REACH, len(words))):
+                if words[m] in self.flaw_nouns:
+                    return b" ".join(words[n : m + 1]).decode("utf-8", "replace")
+            return ""
+        return ""
 
     def _campaign_subject(self, opening: list[bytes], heading: _Seen) -> list[bytes]:
         """The headline's words up to the attacker it opens with, or up to a campaign's verb
@@ -849,6 +917,10 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
         return False
     if not _PREVENTING.isdisjoint(before):
         return False
+    if before[-1:] == [b"to"] and not _EXPOSING.isdisjoint(clause):
+        return False  # "exposes repositories to supply-chain attacks": a risk
+    if words[start] in _SCOPE_VERBS and not _FLAW_SUBJECTS.isdisjoint(before[-_FLAW_SPAN:]):
+        return False  # "the flaw affects": a flaw's scope
     if end < len(words):
         after = words[end]
         if after in _MODALS or after in _CAPABILITY:
