@@ -587,15 +587,6 @@ def test_a_merged_story_leaves_the_index_when_the_draft_is_committed():
     assert first in index and outlier not in index
 
 
-def test_a_report_sharing_the_lead_words_a_story_keeps_past_its_first_32_terms_joins_it():
-    """Help Net Security's "MuddyWater cyber campaign adds new backdoors in latest wave of
-    attacks" starts the MuddyViper story of 2 December; the reports after it share words of
-    its lead that a story profile of 32 terms (its headline, then its lead's terms in hash
-    order) left out, and they join it."""
-    story = _corpus_day_stories(("2025-12-02",))
-    assert len({story[i] for i in ("r0446", "r0474", "r0486", "r0498", "r0508")}) == 1
-
-
 def _replayed_from(chosen: list[dict], late: str) -> dict[str, int]:
     """The stories of `chosen` when `late` arrives after everything else was placed (and the
     draft's merges stored): as a judgement does then, each story is rebuilt from its members
@@ -634,8 +625,8 @@ def test_stories_are_the_same_when_a_report_arrives_after_the_merge_it_would_hav
     """Google's Android patches and CISA's catalogue listing of the two exploited flaws (2
     December) are told by later reports that name both. If Cyber Security News's report of 3
     December arrives last, the stories it meets are rebuilt from what was stored, merges
-    included; it must end where it ends in time order, which holds when only stories of one
-    news cycle merge."""
+    included; it must end where it ends in time order. (A merge is stored, so a story profile
+    of 48 terms, which merged these stories at 12 hours, made this depend on poll order.)"""
     days = ("2025-11-28", "2025-12-01", "2025-12-02", "2025-12-03")
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
     chosen = sorted(

@@ -100,21 +100,12 @@ JOIN_EMBEDDED = 0.12
 # An item that joins two stories last seen within `MERGE_NEAR` of each other (one news cycle),
 # neither told by its own outlet, whose headlines share a rare name with it, shows them to be
 # one event split early: they merge. A later act of the same parties comes in a later cycle.
-# A merge is stored: when an older item arrives later, its judgement rebuilds the survivor from
-# both stories' members, so items placed after it meet the union where the canonical order had
-# shown them two stories. The shorter the span between the two, the fewer such items there are
-# (the corpus's Android patch and catalogue stories of 2 December, last seen over six hours apart,
-# were merged or not depending on poll order at 12 hours).
-MERGE_NEAR = timedelta(hours=6)
+MERGE_NEAR = SAME_DAY
 MERGE_RARITY = 2.0  # log of (window stories / stories with the name): a name few stories hold
 _SHARED_NAMES = 2  # headline names of the item the story must hold
 TITLE_WEIGHT = 1.5  # headline terms name the event more surely than the text's
 SUPPORT = 2.0  # a story term carried by half its members (or more) weighs fully
-# A story is compared on its most shared terms, at most this many: all of one item's terms
-# (headline, 60-word lead and figures) but for a few (17% of the corpus's items have more than
-# 32 terms, 0.3% more than 48). A shorter profile kept a one-member story's headline and an
-# arbitrary part of its lead (ties go by term hash), so retellings sharing the rest were missed.
-STORY_TERMS = 48
+STORY_TERMS = 32  # a story is compared on its most shared terms
 # A term shared by more recent stories than this is too common to propose candidates. A
 # constant, not a share of the index: decisions must not depend on the index's size.
 _MAX_BUCKET = 24
