@@ -92,6 +92,29 @@ def _stored(row: Any) -> StoredItem:
     )
 
 
+# The statements every poll of a source runs, built once: building one costs more than running
+# it, and a statement built anew is keyed anew for the compiled cache (one built once keeps its
+# key). Values go in as bound parameters.
+_KNOWN = sa_select(ITEMS.c.entry_key, ITEMS.c.id, ITEMS.c.content_hash).where(
+    ITEMS.c.source_id == bindparam("b_source"),
+    ITEMS.c.entry_key.in_(bindparam("b_keys", expanding=True)),
+)
+_INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
+_UPDATE_EDITED = (
+    update(ITEMS)
+    .where(ITEMS.c.id == bindparam("b_id"))
+    .values(
+        title=bindparam("b_title"),
+        text=bindparam("b_text"),
+        url=bindparam("b_url"),
+        language=bindparam("b_language"),
+        content_hash=bindparam("b_hash"),
+        updated_at=bindparam("b_now"),
+        pending=True,
+    )
+)
+
+
 def _tag_rows(owner: str, owner_id: int, tags: Tags) -> list[dict[str, Any]]:
     rows = [{owner: owner_id, "kind": "topic", "slug": s} for s in sorted(tags.topics)]
     rows += [
@@ -128,15 +151,10 @@ class IngestStore:
     def known_entries(self, source_id: int, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
         """(item id, content hash) of the entry keys this source already has stored."""
         found: dict[str, tuple[int, str]] = {}
-        i = ITEMS.c
         with self.db.session() as session:
             conn = session.connection()
             for chunk in chunked(keys):
-                rows = conn.execute(
-                    sa_select(i.entry_key, i.id, i.content_hash).where(
-                        i.source_id == source_id, i.entry_key.in_(chunk)
-                    )
-                )
+                rows = conn.execute(_KNOWN, {"b_source": source_id, "b_keys": chunk})
                 found.update((key, (item_id, digest)) for key, item_id, digest in rows)
         return found
 
@@ -150,17 +168,7 @@ class IngestStore:
             new_ids = _insert_items(conn, source_id, batch, now)
             if batch.edited:
                 conn.execute(
-                    update(ITEMS)
-                    .where(ITEMS.c.id == bindparam("b_id"))
-                    .values(
-                        title=bindparam("b_title"),
-                        text=bindparam("b_text"),
-                        url=bindparam("b_url"),
-                        language=bindparam("b_language"),
-                        content_hash=bindparam("b_hash"),
-                        updated_at=now,
-                        pending=True,
-                    ),
+                    _UPDATE_EDITED,
                     [
                         {
                             "b_id": item_id,
@@ -169,6 +177,7 @@ class IngestStore:
                             "b_url": e.url,
                             "b_language": e.language,
                             "b_hash": e.content_hash,
+                            "b_now": now,
                         }
                         for item_id, e in batch.edited
                     ],
@@ -335,8 +344,7 @@ def _insert_items(
     ]
     # One multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by entry
     # key (unique within a source). Sorting by parameter order would insert row by row on SQLite.
-    stmt = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
-    found = {key: int(item_id) for key, item_id in conn.execute(stmt, rows)}
+    found = {key: int(item_id) for key, item_id in conn.execute(_INSERT_ITEMS, rows)}
     return tuple(found[e.entry_key] for e in batch.new)
 
 
