@@ -8,6 +8,7 @@ every poll and must not build ORM objects per row.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
     bindparam,
     case,
     delete,
@@ -92,6 +94,48 @@ def _stored(row: Any) -> StoredItem:
     )
 
 
+def _ids() -> Any:
+    """The bound list of ids a statement built once is run with (`b_ids`)."""
+    return bindparam("b_ids", expanding=True)
+
+
+# The statements every poll of a source runs, built once: building one costs more than running
+# it, and a statement built anew is keyed anew for the compiled cache (one built once keeps its
+# key). Values go in as bound parameters.
+_KNOWN = sa_select(ITEMS.c.entry_key, ITEMS.c.id, ITEMS.c.content_hash).where(
+    ITEMS.c.source_id == bindparam("b_source"),
+    ITEMS.c.entry_key.in_(bindparam("b_keys", expanding=True)),
+)
+_INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
+# and those every judgement runs
+_PROFILES = sa_select(
+    SOURCES.c.id, SOURCES.c.official, SOURCES.c.jurisdiction, SOURCES.c.kind
+).where(SOURCES.c.id.in_(_ids()))
+_ITEM_TAGS = sa_select(ITEM_TAGS.c.item_id, ITEM_TAGS.c.kind, ITEM_TAGS.c.slug).where(
+    ITEM_TAGS.c.item_id.in_(_ids())
+)
+_DELETE_ITEM_TAGS = delete(ITEM_TAGS).where(ITEM_TAGS.c.item_id.in_(_ids()))
+_DELETE_STORY_TAGS = delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(_ids()))
+_ASSIGN = (
+    update(ITEMS)
+    .where(ITEMS.c.id == bindparam("b_id"), ITEMS.c.content_hash == bindparam("b_hash"))
+    .values(story_id=bindparam("b_story"), pending=False)
+)
+_UPDATE_EDITED = (
+    update(ITEMS)
+    .where(ITEMS.c.id == bindparam("b_id"))
+    .values(
+        title=bindparam("b_title"),
+        text=bindparam("b_text"),
+        url=bindparam("b_url"),
+        language=bindparam("b_language"),
+        content_hash=bindparam("b_hash"),
+        updated_at=bindparam("b_now"),
+        pending=True,
+    )
+)
+
+
 def _tag_rows(owner: str, owner_id: int, tags: Tags) -> list[dict[str, Any]]:
     rows = [{owner: owner_id, "kind": "topic", "slug": s} for s in sorted(tags.topics)]
     rows += [
@@ -128,15 +172,10 @@ class IngestStore:
     def known_entries(self, source_id: int, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
         """(item id, content hash) of the entry keys this source already has stored."""
         found: dict[str, tuple[int, str]] = {}
-        i = ITEMS.c
         with self.db.session() as session:
             conn = session.connection()
             for chunk in chunked(keys):
-                rows = conn.execute(
-                    sa_select(i.entry_key, i.id, i.content_hash).where(
-                        i.source_id == source_id, i.entry_key.in_(chunk)
-                    )
-                )
+                rows = conn.execute(_KNOWN, {"b_source": source_id, "b_keys": chunk})
                 found.update((key, (item_id, digest)) for key, item_id, digest in rows)
         return found
 
@@ -150,17 +189,7 @@ class IngestStore:
             new_ids = _insert_items(conn, source_id, batch, now)
             if batch.edited:
                 conn.execute(
-                    update(ITEMS)
-                    .where(ITEMS.c.id == bindparam("b_id"))
-                    .values(
-                        title=bindparam("b_title"),
-                        text=bindparam("b_text"),
-                        url=bindparam("b_url"),
-                        language=bindparam("b_language"),
-                        content_hash=bindparam("b_hash"),
-                        updated_at=now,
-                        pending=True,
-                    ),
+                    _UPDATE_EDITED,
                     [
                         {
                             "b_id": item_id,
@@ -169,6 +198,7 @@ class IngestStore:
                             "b_url": e.url,
                             "b_language": e.language,
                             "b_hash": e.content_hash,
+                            "b_now": now,
                         }
                         for item_id, e in batch.edited
                     ],
@@ -335,8 +365,7 @@ def _insert_items(
     ]
     # One multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by entry
     # key (unique within a source). Sorting by parameter order would insert row by row on SQLite.
-    stmt = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
-    found = {key: int(item_id) for key, item_id in conn.execute(stmt, rows)}
+    found = {key: int(item_id) for key, item_id in conn.execute(_INSERT_ITEMS, rows)}
     return tuple(found[e.entry_key] for e in batch.new)
 
 
@@ -357,29 +386,35 @@ def _members_before(
 ) -> dict[int, list[StoredItem]]:
     """Each story's first `limit` judged items (published before `before`, when given), in
     canonical order."""
-    i = ITEMS.c
     out: dict[int, list[StoredItem]] = defaultdict(list)
-    order = (i.published_at, i.content_hash, i.entry_key, i.source_id)
+    stmt = _members_statement(before is not None)
     for chunk in chunked(story_ids):
-        rank = func.row_number().over(partition_by=i.story_id, order_by=order).label("rank")
-        conds: list[ColumnElement[bool]] = [i.story_id.in_(chunk), i.pending.is_(False)]
-        if before is not None:
-            conds.append(i.published_at < before)
-        inner = sa_select(*_item_columns(), rank).where(*conds).subquery()
-        stmt = (
-            sa_select(inner).where(inner.c.rank <= limit).order_by(inner.c.story_id, inner.c.rank)
-        )
-        for row in conn.execute(stmt):
+        for row in conn.execute(stmt, {"b_ids": chunk, "b_before": before, "b_limit": limit}):
             out[row.story_id].append(_stored(row))
     return out
 
 
+@functools.cache
+def _members_statement(bounded: bool) -> Select[Any]:
+    """`_members_before`'s query, built once (with `b_before` when `bounded`)."""
+    i = ITEMS.c
+    order = (i.published_at, i.content_hash, i.entry_key, i.source_id)
+    rank = func.row_number().over(partition_by=i.story_id, order_by=order).label("rank")
+    conds: list[ColumnElement[bool]] = [i.story_id.in_(_ids()), i.pending.is_(False)]
+    if bounded:
+        conds.append(i.published_at < bindparam("b_before"))
+    inner = sa_select(*_item_columns(), rank).where(*conds).subquery()
+    return (
+        sa_select(inner)
+        .where(inner.c.rank <= bindparam("b_limit"))
+        .order_by(inner.c.story_id, inner.c.rank)
+    )
+
+
 def _profiles(conn: Connection, source_ids: Iterable[int]) -> dict[int, SourceProfile]:
-    c = SOURCES.c
     out: dict[int, SourceProfile] = {}
     for chunk in chunked(source_ids):
-        stmt = sa_select(c.id, c.official, c.jurisdiction, c.kind).where(c.id.in_(chunk))
-        for source_id, official, jurisdiction, kind in conn.execute(stmt):
+        for source_id, official, jurisdiction, kind in conn.execute(_PROFILES, {"b_ids": chunk}):
             out[source_id] = SourceProfile(source_id, bool(official), jurisdiction, kind)
     return out
 
@@ -387,11 +422,8 @@ def _profiles(conn: Connection, source_ids: Iterable[int]) -> dict[int, SourcePr
 def _item_tags(conn: Connection, item_ids: Sequence[int]) -> dict[int, Tags]:
     topics: dict[int, set[str]] = defaultdict(set)
     places: dict[int, set[str]] = defaultdict(set)
-    t = ITEM_TAGS.c
     for chunk in chunked(item_ids):
-        for item_id, kind, slug in conn.execute(
-            sa_select(t.item_id, t.kind, t.slug).where(t.item_id.in_(chunk))
-        ):
+        for item_id, kind, slug in conn.execute(_ITEM_TAGS, {"b_ids": chunk}):
             (topics if kind == "topic" else places)[item_id].add(slug)
     return {
         item_id: Tags(frozenset(topics.get(item_id, ())), frozenset(places.get(item_id, ())))
@@ -448,7 +480,7 @@ def _write_facts(conn: Connection, facts: dict[int, StoryFacts]) -> None:
     )
     other = [story_id for story_id, f in facts.items() if not f.relevant]
     for chunk in chunked(other):
-        conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
+        conn.execute(_DELETE_STORY_TAGS, {"b_ids": chunk})
     add_model_topics(conn, {s: f.model_topics for s, f in facts.items() if f.relevant})
 
 
@@ -456,11 +488,8 @@ def _assign(conn: Connection, plan: JudgePlan, story: Any) -> None:
     """Put each judged item in its story; an item edited since it was read stays pending."""
     if not plan.assign:
         return
-    i = ITEMS.c
     conn.execute(
-        update(ITEMS)
-        .where(i.id == bindparam("b_id"), i.content_hash == bindparam("b_hash"))
-        .values(story_id=bindparam("b_story"), pending=False),
+        _ASSIGN,
         [
             {"b_id": item_id, "b_hash": plan.read_hashes[item_id], "b_story": story(ref)}
             for item_id, ref in plan.assign.items()
@@ -472,7 +501,7 @@ def _replace_item_tags(conn: Connection, tags: dict[int, Tags]) -> None:
     if not tags:
         return
     for chunk in chunked(tags):
-        conn.execute(delete(ITEM_TAGS).where(ITEM_TAGS.c.item_id.in_(chunk)))
+        conn.execute(_DELETE_ITEM_TAGS, {"b_ids": chunk})
     rows: list[dict[str, Any]] = []
     for item_id, item_tags in tags.items():
         rows += _tag_rows("item_id", item_id, item_tags)
@@ -496,10 +525,32 @@ def _merge(conn: Connection, merged: dict[int, int]) -> None:
         conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
 
 
-def _sample_members(story_ids: Sequence[int]) -> Any:
+@functools.cache
+def _totals() -> Any:
+    """Per story of `b_ids`: its items, sources, first and last times, and whether an
+    official source told it."""
+    i, src = ITEMS.c, SOURCES.c
+    return (
+        sa_select(
+            i.story_id,
+            func.count().label("items"),
+            func.count(distinct(i.source_id)).label("sources"),
+            func.min(i.published_at).label("first"),
+            func.max(i.published_at).label("last"),
+            func.max(case((src.official.is_(True), 1), else_=0)).label("official"),
+        )
+        .join(SOURCES, src.id == i.source_id)
+        .where(i.story_id.in_(_ids()))
+        .group_by(i.story_id)
+    )
+
+
+@functools.cache
+def _sample_members() -> Any:
     """(story, title, content hash, headline rank, rank from the first, rank from the last) of
-    the members a refresh reads: the headline (an official source's first item, else the
-    earliest) and the first and last `HASHED_MEMBERS` in canonical order."""
+    the members a refresh reads of the stories `b_ids`: the headline (an official source's
+    first item, else the earliest) and the first and last `HASHED_MEMBERS` in canonical order.
+    Built once, like the other statements a judgement runs."""
     i, src = ITEMS.c, SOURCES.c
     canonical = (i.published_at, i.content_hash, i.entry_key, i.source_id)
     backwards = tuple(c.desc() for c in canonical)
@@ -515,7 +566,7 @@ def _sample_members(story_ids: Sequence[int]) -> Any:
             func.row_number().over(partition_by=i.story_id, order_by=backwards).label("last"),
         )
         .join(SOURCES, src.id == i.source_id)
-        .where(i.story_id.in_(story_ids))
+        .where(i.story_id.in_(_ids()))
         .subquery()
     )
     r = ranked.c
@@ -540,30 +591,18 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
     sample too (`TAGGED_MEMBERS`)."""
     if not story_ids:
         return
-    i, src = ITEMS.c, SOURCES.c
     totals: dict[int, Any] = {}
     heads: dict[int, str] = {}
     samples: dict[int, list[str]] = defaultdict(list)
     large_tags: dict[int, Tags] = {}
     for chunk in chunked(story_ids):
-        aggregates = (
-            sa_select(
-                i.story_id,
-                func.count().label("items"),
-                func.count(distinct(i.source_id)).label("sources"),
-                func.min(i.published_at).label("first"),
-                func.max(i.published_at).label("last"),
-                func.max(case((src.official.is_(True), 1), else_=0)).label("official"),
-            )
-            .join(SOURCES, src.id == i.source_id)
-            .where(i.story_id.in_(chunk))
-            .group_by(i.story_id)
-        )
-        totals.update((row.story_id, row) for row in conn.execute(aggregates))
+        totals.update((row.story_id, row) for row in conn.execute(_totals(), {"b_ids": chunk}))
     large = [s for s in story_ids if s in totals and totals[s].items > 2 * TAGGED_MEMBERS]
     small = [s for s in story_ids if s in totals and totals[s].items <= 2 * TAGGED_MEMBERS]
     for chunk in chunked(small):
-        for story_id, title, digest, head, first, last in conn.execute(_sample_members(chunk)):
+        for story_id, title, digest, head, first, last in conn.execute(
+            _sample_members(), {"b_ids": chunk}
+        ):
             if head == 1:
                 heads[story_id] = title
             if first <= HASHED_MEMBERS or last <= HASHED_MEMBERS:
@@ -591,11 +630,10 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
         )
     if updates:
         conn.execute(update(STORIES).where(STORIES.c.id == bindparam("b_id")), updates)
-    st = STORY_TAGS.c
     for chunk in chunked(story_ids):
-        conn.execute(delete(STORY_TAGS).where(st.story_id.in_(chunk)))
+        conn.execute(_DELETE_STORY_TAGS, {"b_ids": chunk})
     for chunk in chunked(small):
-        conn.execute(insert(STORY_TAGS).from_select(["story_id", "kind", "slug"], _shared(chunk)))
+        conn.execute(_insert_shared(), {"b_ids": chunk})
     rows: list[dict[str, Any]] = []
     for story_id, tags in large_tags.items():
         rows += _tag_rows("story_id", story_id, tags)
@@ -603,21 +641,27 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
         conn.execute(insert(STORY_TAGS), rows)
 
 
-def _shared(story_ids: Sequence[int]) -> Any:
+@functools.cache
+def _insert_shared() -> Any:
+    """Tag the stories `b_ids` with `_shared`'s tags."""
+    return insert(STORY_TAGS).from_select(["story_id", "kind", "slug"], _shared())
+
+
+def _shared() -> Any:
     """(story, kind, slug) of the tags a share (STORY_SHARE) of each story's tagged members
-    carry, as digest.ingest.judge tags a new story."""
+    carry, as digest.ingest.judge tags a new story (the stories `b_ids`)."""
     i, t = ITEMS.c, ITEM_TAGS.c
     tagged = (
         sa_select(i.story_id, func.count(distinct(t.item_id)).label("n"))
         .join(ITEMS, i.id == t.item_id)
-        .where(i.story_id.in_(story_ids))
+        .where(i.story_id.in_(_ids()))
         .group_by(i.story_id)
         .subquery()
     )
     per_tag = (
         sa_select(i.story_id, t.kind, t.slug, func.count(distinct(t.item_id)).label("c"))
         .join(ITEMS, i.id == t.item_id)
-        .where(i.story_id.in_(story_ids))
+        .where(i.story_id.in_(_ids()))
         .group_by(i.story_id, t.kind, t.slug)
         .subquery()
     )

@@ -12,6 +12,7 @@ source with its reason. A server's Retry-After (429/503) is obeyed and is not co
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import random
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, or_, update
+from sqlalchemy import Connection, Table, Update, bindparam, delete, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
@@ -521,6 +522,20 @@ def _success(now: datetime) -> dict[str, Any]:
     return {"last_polled_at": now, "last_success_at": now, "consecutive_failures": 0}
 
 
+_INTERVAL = sa_select(_SOURCES.c.interval_minutes).where(_SOURCES.c.id == bindparam("b_id"))
+
+
+@functools.cache
+def _success_update(columns: tuple[str, ...]) -> Update:
+    """The update of a source's `columns` after a successful poll, built once per set of
+    columns (every poll of every source runs one)."""
+    return (
+        update(_SOURCES)
+        .where(_SOURCES.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}") for name in columns})
+    )
+
+
 def _succeeded(
     session: Session,
     source_id: int,
@@ -529,13 +544,13 @@ def _succeeded(
     values: dict[str, Any],
 ) -> None:
     # Core statements, not the ORM: this runs after every poll of every source
-    c = _SOURCES.c
     conn = session.connection()
-    interval = conn.execute(sa_select(c.interval_minutes).where(c.id == source_id)).scalar()
+    interval = conn.execute(_INTERVAL, {"b_id": source_id}).scalar()
     if interval is None:
         raise LookupError(f"no source #{source_id}")
     values.update(_success(now), next_poll_at=_next_regular_poll(interval, now, rng))
-    conn.execute(update(_SOURCES).where(c.id == source_id).values(**values))
+    params = {f"b_{name}": value for name, value in values.items()}
+    conn.execute(_success_update(tuple(values)), {"b_id": source_id, **params})
     held = session.identity_map.get(identity_key(Source, source_id))
     if held is not None:
         session.expire(held)  # a Source this session holds must not keep the old values

@@ -205,6 +205,27 @@ def test_plain_links_skip_the_library_because_it_would_not_change_them(path, que
         assert url_normalize(expected) == expected
 
 
+plain_links = st.builds(
+    lambda scheme, host, path, query: f"{scheme}://{host}{path}{query}",
+    st.sampled_from(["http", "https", "HTTP", "ftp"]),
+    st.sampled_from(["ex.example", "a-b.example.org", "Ex.example", "ex.example.", "x:8080"]),
+    st.one_of(st.just(""), plain_parts.map(lambda p: "/" + p.replace("?", ""))),
+    st.one_of(
+        st.just(""),
+        st.lists(
+            st.sampled_from(["utm_source=rss", "id=1", "a==b", "", "q=x?y", "gclid=z", "p=%41"]),
+            max_size=4,
+        ).map(lambda pairs: "?" + "&".join(pairs)),
+    ),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(plain_links)
+def test_plain_links_take_the_short_path_to_the_same_address(url):
+    assert canonical_url(url) == clean_mod._canonical(url)
+
+
 # -- entry_key ------------------------------------------------------------------------------------
 
 
