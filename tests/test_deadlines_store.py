@@ -3,11 +3,13 @@ story or source, filtered for /deadlines; calendar feeds found by token hash onl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete
 
-from core.deadlines import DeadlineFilter, calendar_token_hash, new_calendar_token
+from core.deadlines import DatedItem, DeadlineFilter, calendar_token_hash, new_calendar_token
+from digest.ingest import deadlines_hook as deadlines_module
 from digest.ingest.deadlines_hook import deadlines_hook
 from digest.ingest.pipeline import PipelineContext, ingest_bytes
 from digest.judgement.classify import Taxonomy
@@ -161,3 +163,25 @@ def test_a_story_that_is_not_policy_news_keeps_no_deadlines(db):
         relevant = session.connection().execute(STORIES.select()).one().relevant
     assert relevant is False
     assert upcoming(ctx.store) == []
+
+
+def test_many_changed_stories_are_read_a_few_at_a_time_and_all_get_their_deadlines(db, monkeypatch):
+    """A cold start changes thousands of stories: their texts are not all held at once."""
+    monkeypatch.setattr(deadlines_module, "TEXTS_AT_ONCE", 1)
+    ctx, source_id = setup(db)
+    asked: list[int] = []
+    story_texts = ctx.store.deadlines.story_texts
+
+    def spied(story_ids: Sequence[int]) -> dict[int, list[DatedItem]]:
+        asked.append(len(story_ids))
+        return story_texts(story_ids)
+
+    monkeypatch.setattr(ctx.store.deadlines, "story_texts", spied)
+    second = """<item><title>Korea adopts AI basic act enforcement decree</title>
+<link>https://wire.example.org/ai</link><guid>ai</guid>
+<pubDate>Fri, 20 Nov 2026 09:00:00 GMT</pubDate>
+<description>The science ministry said the decree takes effect on 22 January 2027.</description>
+</item></channel>"""
+    ingest_bytes(ctx, source_id, feed(RULE).replace(b"</channel>", second.encode()))
+    assert asked == [1, 1]
+    assert upcoming(ctx.store) == ["22 January 2027 · takes effect", "1 April 2027 · takes effect"]

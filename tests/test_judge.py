@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from core.ingest import JudgeWindow, SourceProfile, StoredItem
+from digest.ingest import judge as judge_module
 from digest.ingest.clean import content_hash
 from digest.ingest.judge import Judge, decide
 from digest.judgement.classify import Taxonomy
 from digest.judgement.cluster import StoryIndex
+from digest.judgement.signature import Signature, signature_of
+from digest.text.words import Words
 from tests.realnews import corpus
 
 PAIRS = json.loads((Path(__file__).parent / "data" / "cluster_pairs.json").read_text())["items"]
@@ -158,3 +161,47 @@ def test_a_report_telling_two_stored_stories_of_one_event_merges_them_into_the_o
     assert plan.assign == {999: first}
     assert plan.merged == {outlier: first}
     assert first in plan.touched and outlier not in plan.facts
+
+
+def test_the_judge_forgets_what_the_last_two_judgements_did_not_read():
+    """A long-running poller judges new items forever: its caches must not grow with them. An
+    item revisited in the next judgement is kept; one no judgement read since is let go, and
+    judged again to the same result."""
+    judge = Judge(Taxonomy.load())
+    keys = ["c1", "d1", "m1", "b1", "r1", "k1", "c4", "d4"]
+    first = item(1, keys[0], source=1, hours=0)
+    one = JudgeWindow(generation=1, start=T0, pending=(first,), sources=SOURCES)
+    plan = decide(one, StoryIndex(), judge).plan
+    per_item = judge.cached()
+    assert per_item == 3  # tags, signature, relevance
+    for n, key in enumerate(keys[1:], start=2):
+        later = item(n, key, source=1 + n % 3, hours=n)
+        window = JudgeWindow(generation=n, start=T0, pending=(later,), sources=SOURCES)
+        decide(window, StoryIndex(), judge)
+        assert judge.cached() <= 2 * per_item  # this judgement's item and the last one's
+    assert decide(one, StoryIndex(), judge).plan == plan  # read again, judged alike
+
+
+def test_an_item_revisited_by_the_next_judgement_is_not_read_again(monkeypatch):
+    """A report judged in one poll and revisited in the next (an earlier one arrived late)
+    keeps its reading: only the new item is analysed."""
+    judge = Judge(Taxonomy.load())
+    first = item(10, "c1", source=2, hours=5)
+    decide(
+        JudgeWindow(generation=1, start=T0, pending=(first,), sources=SOURCES), StoryIndex(), judge
+    )
+    read: list[str] = []
+
+    def counted(title: Words, text: Words) -> Signature:
+        read.append(title.text)
+        return signature_of(title, text)
+
+    monkeypatch.setattr(judge_module, "signature_of", counted)
+    stored = item(10, "c1", source=2, hours=5, story=7)
+    late = item(11, "c2", source=1, hours=1)
+    window = JudgeWindow(
+        generation=2, start=late.published_at, pending=(late,), revisit=(stored,),
+        history={7: ()}, sources=SOURCES,
+    )  # fmt: skip
+    decide(window, StoryIndex(), judge)
+    assert read == [late.title]

@@ -18,6 +18,10 @@ __all__ = ["deadlines_hook", "update_deadlines", "story_deadlines"]
 
 log = logging.getLogger(__name__)
 
+# stories whose texts are read at once: a cold start changes thousands of stories, and holding
+# all their texts together made this hook the poll's peak of memory
+TEXTS_AT_ONCE = 500
+
 
 def story_deadlines(items: Sequence[DatedItem]) -> list[FoundDeadline]:
     """A story's deadlines over its items, oldest item first; a date every outlet repeats is
@@ -40,9 +44,11 @@ def update_deadlines(store: Storage, story_ids: Sequence[int]) -> int:
     returns how many were stored."""
     if not story_ids:
         return 0
-    texts = store.deadlines.story_texts(story_ids)
-    found = {story_id: story_deadlines(items) for story_id, items in texts.items()}
-    return store.deadlines.replace(found)
+    found: dict[int, list[FoundDeadline]] = {}
+    for start in range(0, len(story_ids), TEXTS_AT_ONCE):
+        texts = store.deadlines.story_texts(story_ids[start : start + TEXTS_AT_ONCE])
+        found.update((story_id, story_deadlines(items)) for story_id, items in texts.items())
+    return store.deadlines.replace(found)  # one transaction, as if read at once
 
 
 def deadlines_hook(store: Storage) -> AfterIngest:

@@ -8,10 +8,12 @@ once it has. No database, no clock, no randomness: the same window gives the sam
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from core.ingest import (
     JudgePlan,
@@ -34,19 +36,56 @@ from digest.text.words import Words, split_words
 
 __all__ = ["Decision", "Judge", "decide"]
 
-_CACHE_LIMIT = 50_000  # entries per cache; cleared, not grown, beyond this
+_CACHE_LIMIT = 50_000  # entries per cache and judgement; cleared, not grown, beyond this
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class _Recent(Generic[_K, _V]):
+    """A cache of what the last two judgements used: what the next one revisits (recent items,
+    their stories' older members) was read by one of them, while a cold start's thousands of
+    items, each judged once, are let go two judgements later instead of kept for days."""
+
+    __slots__ = ("_now", "_before")
+
+    def __init__(self) -> None:
+        self._now: dict[_K, _V] = {}
+        self._before: dict[_K, _V] = {}
+
+    def __len__(self) -> int:
+        return len(self._now) + len(self._before)
+
+    def get(self, key: _K) -> _V | None:
+        found = self._now.get(key)
+        if found is None and self._before:
+            found = self._before.pop(key, None)
+            if found is not None:  # used again: kept for the next judgement too
+                self._now[key] = found
+        return found
+
+    def put(self, key: _K, value: _V) -> None:
+        if len(self._now) >= _CACHE_LIMIT:
+            self._now.clear()
+        self._now[key] = value
+
+    def turn(self) -> None:
+        """A new judgement starts: what the one before last used and this one has not goes."""
+        self._before = self._now
+        self._now = {}
 
 
 class Judge:
     """Tags and signatures of items, each computed once per content (and, for tags, per source
-    jurisdiction): a story's older items are not analysed again each time it is judged."""
+    jurisdiction): a story's older items are not analysed again each time it is judged. Only
+    what the last two judgements used is kept (`begin` starts a judgement)."""
 
     def __init__(self, taxonomy: Taxonomy) -> None:
         self.taxonomy = taxonomy
-        self._tags: dict[tuple[str, str | None, bool], Tags] = {}
+        self._tags: _Recent[tuple[str, str | None, bool], Tags] = _Recent()
         self._shared: dict[Tags, Tags] = {}  # a few hundred distinct pairs serve every item
-        self._signatures: dict[str, Signature] = {}
-        self._assessments: dict[tuple[str, str | None, bool], Assessment] = {}
+        self._signatures: _Recent[str, Signature] = _Recent()
+        self._assessments: _Recent[tuple[str, str | None, bool], Assessment] = _Recent()
         # items' embeddings by content hash, when a model is configured: the read step sets
         # them before each judgement (and before the story index is loaded)
         self.vectors: dict[str, Vector] = {}
@@ -76,10 +115,10 @@ class Judge:
             if tags is None:
                 found = self.taxonomy.classify_words(title, text, jurisdiction, official=official)
                 tags = self._shared.setdefault(found, found)
-                self._remember(self._tags, tag_key, tags)
+                self._tags.put(tag_key, tags)
             if sig is None:
                 sig = signature_of(title, text)
-                self._remember(self._signatures, item.content_hash, sig)
+                self._signatures.put(item.content_hash, sig)
         return tags, sig
 
     def signature(self, item: StoredItem) -> Signature:
@@ -87,7 +126,7 @@ class Judge:
         sig = self._signatures.get(item.content_hash)
         if sig is None:
             sig = signature_of(split_words(item.title), split_words(item.text))
-            self._remember(self._signatures, item.content_hash, sig)
+            self._signatures.put(item.content_hash, sig)
         return sig
 
     def assess(self, item: StoredItem, source: SourceProfile | None) -> Assessment:
@@ -114,7 +153,10 @@ class Judge:
                 official=official,
                 has_topic=has_topic,
             )
-            self._remember(self._assessments, key, found)
+            # a story keeps its first members' readings for days, and their reasons are a few
+            # hundred phrases ("actor: commission") made anew for each item: one copy serves all
+            found = replace(found, reasons=tuple(map(sys.intern, found.reasons)))
+            self._assessments.put(key, found)
         return found
 
     def note(
@@ -135,11 +177,14 @@ class Judge:
         read = [r for n in notes if isinstance(r := reading(n), Assessment)]
         return story_facts(read, self.taxonomy.relevance)
 
-    @staticmethod
-    def _remember(cache: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
-        if len(cache) >= _CACHE_LIMIT:
-            cache.clear()
-        cache[key] = value
+    def begin(self) -> None:
+        """A judgement starts: the cached readings neither it nor the last one used go."""
+        for cache in (self._tags, self._signatures, self._assessments):
+            cache.turn()
+
+    def cached(self) -> int:
+        """How many readings (tags, signatures, assessments) the caches hold."""
+        return len(self._tags) + len(self._signatures) + len(self._assessments)
 
 
 @dataclass(frozen=True)
@@ -162,6 +207,7 @@ def decide(
 ) -> Decision:
     """Tag the pending items and place them, with the revisited ones, in canonical order;
     stored stories' model `readings` (when an LLM is configured) are applied to their facts."""
+    judge.begin()
     draft = index.draft()
     items = sorted((*window.pending, *window.revisit), key=lambda it: it.order)
     tags: dict[int, Tags] = dict(window.tags)

@@ -461,6 +461,10 @@ def _judge_batch(ctx: PipelineContext) -> JudgeResult:
         if ctx.model_readings and window.start is not None:
             readings = ctx.store.readings.recent(window.start - 2 * ctx.index.window)
         decision = decide(window, ctx.index, ctx.judge, readings)
+        newest = max(it.published_at for it in window.pending)
+        # the window's items and their texts are most of a batch: they go before the write
+        # allocates its own rows, not after (the batch's peak of memory)
+        del window
         try:
             result = ctx.store.ingest.apply(decision.plan)
         except StaleJudgement:
@@ -471,7 +475,6 @@ def _judge_batch(ctx: PipelineContext) -> JudgeResult:
             raise
         ids = {key: (ref if ref > 0 else result.ids[ref]) for key, ref in decision.refs.items()}
         ctx.index.commit(decision.draft, ids, result.generation)
-        newest = max(it.published_at for it in window.pending)
         ctx.index.prune(newest - 3 * ctx.index.window)
         return result
     raise StaleJudgement("other processes kept judging; the pending items wait for the next poll")
