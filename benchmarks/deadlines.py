@@ -115,7 +115,7 @@ def main() -> None:
             print("dev errors:")
         precision, recall, predicted, expected = score(part, shown)
         print(
-            f"{split:8} {len(part):4} sentences  {expected:3} deadlines  {predicted:3} predicted  "
+            f"{split:9} {len(part):4} sentences  {expected:3} deadlines  {predicted:3} predicted  "
             f"precision {precision:.3f}  recall {recall:.3f}"
         )
         if split != "dev" and part:
