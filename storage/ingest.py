@@ -522,7 +522,7 @@ def _merge(conn: Connection, merged: dict[int, int]) -> None:
         )
     conn.execute(update(STORIES).where(s.id.in_(list(merged))).values(item_count=0, source_count=0))
     for chunk in chunked(merged):
-        conn.execute(delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(chunk)))
+        conn.execute(_DELETE_STORY_TAGS, {"b_ids": chunk})
 
 
 @functools.cache

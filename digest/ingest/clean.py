@@ -90,13 +90,14 @@ _TRACKING_PREFIXES = ("utm_", "pk_", "piwik_", "mtm_", "matomo_", "hmb_", "ga_",
 # Path and query characters that url-normalize leaves as they are (no escapes, nothing to
 # quote); with no dot segment, no empty one and at most one "=" per parameter, such a link is
 # already normal.
-_PLAIN_PART = re.compile(r"[A-Za-z0-9\-._~/:@!$&'()*+,;=?]*")
+_PLAIN_CHARS = r"A-Za-z0-9\-._~/:@!$&'()*+,;="
+_PLAIN_PART = re.compile(rf"[{_PLAIN_CHARS}?]*")
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
 # An address most feeds give: lowercase http(s) scheme and host name, no port, user or
 # fragment, and a path and query of plain characters (which urlsplit leaves as they are).
 _PLAIN_URL = re.compile(
     r"(https?)://([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)"
-    r"(/[A-Za-z0-9\-._~/:@!$&'()*+,;=]*)?(?:\?([A-Za-z0-9\-._~/:@!$&'()*+,;=?]*))?"
+    rf"(/[{_PLAIN_CHARS}]*)?(?:\?([{_PLAIN_CHARS}?]*))?"
 )
 
 # Paragraphs that are promotion wherever they appear, even in a batch too small to compare.
@@ -309,6 +310,11 @@ def _clean_host(netloc: str, scheme: str) -> str | None:
     return f"{host}:{port}" if port else host
 
 
+def _untracked(query: str) -> str:
+    """`query` without its tracking parameters and empty pairs."""
+    return "&".join(p for p in query.split("&") if p and not _is_tracking(p.split("=")[0]))
+
+
 def _is_tracking(key: str) -> bool:
     k = unquote_plus(key).strip().lower()
     return k in TRACKING_PARAMS or k.startswith(_TRACKING_PREFIXES)
@@ -348,7 +354,7 @@ def _plain_canonical(url: str) -> str | None:
     if "//" in path or _DOT_SEGMENT.search(path) is not None:
         return None
     if query:
-        query = "&".join(p for p in query.split("&") if p and not _is_tracking(p.split("=")[0]))
+        query = _untracked(query)
         if any(pair.count("=") > 1 for pair in query.split("&")):
             return None
     return f"{scheme}://{host}{path or '/'}" + (f"?{query}" if query else "")
@@ -369,7 +375,7 @@ def _canonical(url: str) -> str | None:
     if scheme not in ("http", "https") or not parts.netloc:
         return None
     netloc, path = parts.netloc.rpartition("@")[2], parts.path
-    query = "&".join(p for p in parts.query.split("&") if p and not _is_tracking(p.split("=")[0]))
+    query = _untracked(parts.query)
     if not _is_plain(url, path, query):
         try:
             normal = url_normalize(urlunsplit((scheme, netloc, path, query, "")))
@@ -378,7 +384,7 @@ def _canonical(url: str) -> str | None:
             return None
         netloc, path = parts.netloc, parts.path
         # the library decodes escapes such as utm%5Fsource: look at the keys again
-        query = "&".join(p for p in parts.query.split("&") if not _is_tracking(p.split("=")[0]))
+        query = _untracked(parts.query)
     host = _clean_host(netloc, scheme)
     if not host:
         return None
