@@ -748,7 +748,7 @@ class Taxonomy:
 
     def scores(self, title: str, text: str) -> Scores:
         """Raw evidence per category, before thresholds."""
-        tally = self._tally(split_words(title), split_words(text))
+        tally = self._tally(*_without_furniture(split_words(title), split_words(text)))
         return Scores(tally.topics, tally.places)
 
     def _tally(self, title: Words, text: Words) -> _Tally:
@@ -1001,6 +1001,7 @@ class Taxonomy:
         official: bool = False,
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
+        title, text = _without_furniture(title, text)
         topic_scores, place_scores, framed, acting, fallback, bodies = self._tally(title, text)
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
@@ -1051,6 +1052,35 @@ def _caption(sentence: str) -> bool:
         return False
     lowered = f" {sentence.lower()} "
     return any(word in lowered for word in _PICTURE_WORDS)
+
+
+# Page furniture a feed's summary may carry after the item's own words: a list of related
+# headlines ("Our readers read next") or of the outlets that covered it ("More: CNBC, Decrypt,
+# The Crypto Times ..."). Their names and topics are other items', no evidence of this one's.
+_RELATED = re.compile(r"Our readers read next|(?<![\w-])More:(?=\s)")
+# A wire dateline's agency ("May 27 (UPI) -- The European Commission ...") and a headline's
+# trailing outlet name ("... porn websites - UPI.com") name the outlet, not a place or a topic.
+_DATELINE = re.compile(r"(?<=\d)\s+\((?:[A-Z][A-Za-z]{1,9})\)\s*(?=[-\u2013\u2014])")
+_OUTLET_SUFFIX = re.compile(r"\s[-\u2013|]\s*[\w.' -]{1,40}\.(?:com|org|net|co\.uk)\s*$")
+
+
+def _without_furniture(title: Words, text: Words) -> tuple[Words, Words]:
+    """`title` and `text` without the outlet's own names and a summary's related links (the
+    same `Words` when they have none)."""
+    head = title.encoded
+    if b".com " in head or b".org " in head or b".net " in head or b".co.uk " in head:
+        kept = _OUTLET_SUFFIX.sub("", title.text)
+        if kept != title.text and kept.strip():
+            title = split_words(kept)
+    body, encoded = text.text, text.encoded
+    if b"More:" in encoded or b"read next" in encoded:
+        cut = _RELATED.search(body)
+        if cut:
+            body = body[: cut.start()]
+    # (a dash is a space in `encoded`, "(UPI) \u2014" is b")  ")
+    if b") -" in encoded or b")  " in encoded:
+        body = _DATELINE.sub(" ", body, count=1)
+    return title, (text if body == text.text else split_words(body))
 
 
 def _without_captions(text: Words) -> Words:
