@@ -1,4 +1,4 @@
-""""Crypto" is also cryptography: an order to migrate encryption is no crypto-asset news."""
+"""The word crypto is also cryptography: an order to migrate encryption is no crypto-asset news."""
 
 from __future__ import annotations
 
