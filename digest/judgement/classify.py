@@ -1094,29 +1094,28 @@ def _caption(sentence: str) -> bool:
 # headlines ("Our readers read next") or of the outlets that covered it ("More: CNBC, Decrypt,
 # The Crypto Times ..."). Their names and topics are other items', no evidence of this one's.
 _RELATED = re.compile(r"Our readers read next|(?<![\w-])More:(?=\s)")
-# A wire dateline's agency ("May 27 (UPI) -- The European Commission ...") and a headline's
-# trailing outlet name ("... porn websites - UPI.com") name the outlet, not a place or a topic.
-_DATELINE = re.compile(r"(?<=\d)\s+\((?:[A-Z][A-Za-z]{1,9})\)\s*(?=[-\u2013\u2014])")
+# A headline's trailing outlet name ("... porn websites - UPI.com") names the outlet (and UPI
+# is also India's payments interface), no place or topic.
 _OUTLET_SUFFIX = re.compile(r"\s[-\u2013|]\s*[\w.' -]{1,40}\.(?:com|org|net|co\.uk)\s*$")
+
+
+_OUTLET_ENDS = (b".com", b".org", b".net", b".co.uk")
 
 
 def _without_furniture(title: Words, text: Words) -> tuple[Words, Words]:
     """`title` and `text` without the outlet's own names and a summary's related links (the
     same `Words` when they have none)."""
-    head = title.encoded
-    if b".com " in head or b".org " in head or b".net " in head or b".co.uk " in head:
+    # (each check is one search of the bytes: most items have none of them)
+    if title.encoded.rstrip().endswith(_OUTLET_ENDS):
         kept = _OUTLET_SUFFIX.sub("", title.text)
         if kept != title.text and kept.strip():
             title = split_words(kept)
-    body, encoded = text.text, text.encoded
-    if b"More:" in encoded or b"read next" in encoded:
+    body = text.text
+    if b"More" in text.encoded:  # "More:", and "Our readers read next" before "More from"
         cut = _RELATED.search(body)
         if cut:
             body = body[: cut.start()]
-    # (a dash is a space in `encoded`, "(UPI) \u2014" is b")  ")
-    if b") -" in encoded or b")  " in encoded:
-        body = _DATELINE.sub(" ", body, count=1)
-    return title, (text if body == text.text else split_words(body))
+    return title, (text if body is text.text else split_words(body))
 
 
 def _without_captions(text: Words) -> Words:
