@@ -559,6 +559,15 @@ class _Compiled:
         )
         # the bodies known by their acronyms, not the places' names ("G7", "FTC", not "EU")
         self.title_bodies = self.agency_hits - self.place_name_hits
+        # the places' names written as acronyms ("U.S.", "UK"), as a firm's home in its noun
+        # phrase ("U.S. tech companies"); their case tells them from words ("us"). A bloc or
+        # the UN is no firm's home: "EU" before "platform" is its act.
+        self.acronym_homes = {
+            hits[n][4]: hits[n][1]
+            for n in self.place_name_hits & self.agency_hits
+            if hits[n][1] not in (INTL, "eu")
+        }
+        self.acronym_home = _acronym_homes(self.acronym_homes)
         # hit number -> (0 for a topic or 1 for a jurisdiction, slug, points): what the hit adds
         # to the slug's score when found in a title; in a text, points per occurrence (up to the
         # cap), or None for a title-only term
@@ -617,6 +626,19 @@ class _Compiled:
                 self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
 
 
+def _acronym_homes(acronyms: Mapping[str, str]) -> re.Pattern[str] | None:
+    """A pattern that finds `acronyms` (the places' names) up to _FIRM_REACH words before a
+    noun that names a business, the acronym in its first group."""
+    if not acronyms:
+        return None
+    names = "|".join(re.escape(t) for t in sorted(acronyms, key=len, reverse=True))
+    nouns = "|".join(w.decode() for w in sorted(_FIRM_NOUNS))
+    reach = _FIRM_REACH - 1
+    return re.compile(
+        rf"(?<![\w.])({names})(?!\w)(?=(?:[\s,-]+[\w-]+){{0,{reach}}}?[\s-]+(?:{nouns})\b)"
+    )
+
+
 class _Tally(NamedTuple):
     topics: dict[str, float]
     places: dict[str, float]
@@ -624,6 +646,8 @@ class _Tally(NamedTuple):
     acting: frozenset[str]  # the jurisdictions whose bodies or laws it names
     fallback: dict[str, float]  # the places' fallback evidence, scored like their own terms
     bodies: frozenset[str]  # the jurisdictions whose bodies or laws it names, not by their names
+    # the jurisdictions whose bodies or laws it names, but their names ("U.S.", "United Kingdom")
+    offices: frozenset[str]
 
 
 class Taxonomy:
@@ -748,7 +772,7 @@ class Taxonomy:
 
     def scores(self, title: str, text: str) -> Scores:
         """Raw evidence per category, before thresholds."""
-        tally = self._tally(split_words(title), split_words(text))
+        tally = self._tally(*_without_furniture(split_words(title), split_words(text)))
         return Scores(tally.topics, tally.places)
 
     def _tally(self, title: Words, text: Words) -> _Tally:
@@ -807,16 +831,17 @@ class Taxonomy:
             )
         authorities = compiled.authority_hits
         named = authorities.intersection(in_title).union(authorities.intersection(in_text))
-        acting = bodies = _NONE
+        acting = bodies = offices = _NONE
         if named:
             acting = frozenset(hits[h][1] for h in named)
+            offices = frozenset(hits[h][1] for h in named - compiled.place_name_hits)
             bodies = frozenset(
                 hits[h][1] for h in named & compiled.agency_hits - compiled.place_name_hits
             )
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
         if not found:
-            return _Tally(*tallies, _NONE, acting, fallback, bodies)
+            return _Tally(*tallies, _NONE, acting, fallback, bodies, offices)
         framed = frozenset(frames[hit] for hit in found)
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
@@ -835,7 +860,7 @@ class Taxonomy:
                     if frames.get(h) == slug
                 )
                 topics[slug] = topics.get(slug, 0.0) + points
-        return _Tally(*tallies, framed, acting, fallback, bodies)
+        return _Tally(*tallies, framed, acting, fallback, bodies, offices)
 
     def _fallback(
         self, in_title: dict[int, int], in_text: dict[int, int]
@@ -918,14 +943,20 @@ class Taxonomy:
         """Those of `candidates` named only as a firm's home ("Chinese fast-fashion giant Shein",
         "a Dutch company"): where another place's body acts, a firm's nationality is not the
         place acting."""
-        forms = self._compiled.place_forms
+        compiled = self._compiled
+        forms, pattern, homes = compiled.place_forms, compiled.acronym_home, compiled.acronym_homes
         named: dict[str, float] = {}
-        for words, points in ((title.words, TITLE_WEIGHT), (text.words, 1.0)):
+        for split, points in ((title, TITLE_WEIGHT), (text, 1.0)):
+            words = split.words
             for i, word in enumerate(words):
                 slugs = forms.get(word)
                 if slugs and not _FIRM_NOUNS.isdisjoint(words[i + 1 : i + 1 + _FIRM_REACH]):
                     for slug in slugs & candidates:
                         named[slug] = named.get(slug, 0.0) + points
+            for m in pattern.finditer(split.text) if pattern is not None else ():
+                slug = homes[m.group(1)]
+                if slug in candidates:
+                    named[slug] = named.get(slug, 0.0) + points
         return {slug for slug, points in named.items() if points >= scores.get(slug, 0.0)}
 
     def _in_policy_sentences(
@@ -1001,7 +1032,9 @@ class Taxonomy:
         official: bool = False,
     ) -> Tags:
         """`classify` for a title and a text already split (digest.text.words)."""
-        topic_scores, place_scores, framed, acting, fallback, bodies = self._tally(title, text)
+        title, text = _without_furniture(title, text)
+        tally = self._tally(title, text)
+        topic_scores, place_scores, framed, acting, fallback, bodies, _ = tally
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
@@ -1013,7 +1046,11 @@ class Taxonomy:
             ]
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
         if len(places) > 1 and acting & places:
-            places -= self._firms_homes(title, text, places - acting, place_scores)
+            # a place named only by its name may be a firm's home ("U.S. tech companies"), where
+            # another place acts
+            homes = self._firms_homes(title, text, places - tally.offices, place_scores)
+            if acting & places - homes:
+                places -= homes
         if INTL in places:
             if len(places) > 1 and _named_places(place_scores) > LISTED_PLACES:
                 places -= self._members(title, text, places - {INTL})
@@ -1051,6 +1088,34 @@ def _caption(sentence: str) -> bool:
         return False
     lowered = f" {sentence.lower()} "
     return any(word in lowered for word in _PICTURE_WORDS)
+
+
+# Page furniture a feed's summary may carry after the item's own words: a list of related
+# headlines ("Our readers read next") or of the outlets that covered it ("More: CNBC, Decrypt,
+# The Crypto Times ..."). Their names and topics are other items', no evidence of this one's.
+_RELATED = re.compile(r"Our readers read next|(?<![\w-])More:(?=\s)")
+# A headline's trailing outlet name ("... porn websites - UPI.com") names the outlet (and UPI
+# is also India's payments interface), no place or topic.
+_OUTLET_SUFFIX = re.compile(r"\s[-\u2013|]\s*[\w.' -]{1,40}\.(?:com|org|net|co\.uk)\s*$")
+
+
+_OUTLET_ENDS = (b".com", b".org", b".net", b".co.uk")
+
+
+def _without_furniture(title: Words, text: Words) -> tuple[Words, Words]:
+    """`title` and `text` without the outlet's own names and a summary's related links (the
+    same `Words` when they have none)."""
+    # (each check is one search of the bytes: most items have none of them)
+    if title.encoded.rstrip().endswith(_OUTLET_ENDS):
+        kept = _OUTLET_SUFFIX.sub("", title.text)
+        if kept != title.text and kept.strip():
+            title = split_words(kept)
+    body = text.text
+    if b"More" in text.encoded:  # "More:", and "Our readers read next" before "More from"
+        cut = _RELATED.search(body)
+        if cut:
+            body = body[: cut.start()]
+    return title, (text if body is text.text else split_words(body))
 
 
 def _without_captions(text: Words) -> Words:
