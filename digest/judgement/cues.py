@@ -21,6 +21,7 @@ __all__ = [
     "BINDING",
     "BODIES",
     "BUILTIN_CUES",
+    "COMMON_BODIES",
     "INDIVIDUALS",
     "LAWS",
     "SAYING",
@@ -82,6 +83,16 @@ BODIES: tuple[str, ...] = (
     "legislature", "lawmaker", "prosecutor", "public prosecutor", "cyber agency",
     "national security agency", "intelligence agency", "security service", "Home Secretary",
     "secretary of state", "prime minister",
+)  # fmt: skip
+
+# Public bodies named by a common noun: a sentence-case headline writes them lowercase ("A federal
+# judge finds ...", "Yukon government sends ..."), and they act as their capitalised names do.
+# Place names and acronyms stay capitalised to act ("us warns" is no act of the US).
+COMMON_BODIES: tuple[str, ...] = (
+    "government", "governments", "regulator", "regulators", "watchdog", "watchdogs",
+    "authorities", "police", "court", "courts", "judge", "judges", "ministry", "minister",
+    "lawmakers", "legislators", "prosecutors", "jury", "commission", "parliament", "senate",
+    "congress", "administration", "govt",
 )  # fmt: skip
 
 # Laws and bills by the names headlines give them ("GDPR", "Section 230", "KOSA"): a law named is
