@@ -132,6 +132,20 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "age limit", "age limits", "age restriction", "age restrictions", "age ban",
         ),
     ),
+    # the instruments and findings of rule-making and oversight, in the words the action list
+    # leaves out (its synonyms: "clampdown" as "crackdown", "moratorium" as "ban"), unless an
+    # action is told as prominently already; none that software uses too ("guardrails",
+    # "restrictions", "blacklist", "oversight")
+    BuiltinCues(
+        "oversight",
+        1.0,
+        (
+            "clampdown", "moratorium", "scrutiny", "auditor", "statute", "decree", "ordinance",
+            "treaty", "embargo", "export controls", "entity list", "unlawful", "unconstitutional",
+            "overturned", "upheld", "testimony", "testified", "whistleblower", "petition",
+        ),
+        unless=("action",),
+    ),
     # what befalls an organisation or its users, beyond the taxonomy's incident words
     BuiltinCues(
         "harm",
@@ -296,7 +310,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "tech", "technology", "technologies", "digital", "chip", "chips", "chipmaker",
             "chipmakers", "semiconductor", "semiconductors", "software", "AI", "data", "online",
             "internet", "e-commerce", "platforms", "cloud", "smartphones", "electronics",
-            "telecoms", "5G", "Nvidia", "Huawei", "TikTok",
+            "telecoms", "5G", "Nvidia", "Huawei", "TikTok", "social media", "app", "apps",
+            "algorithm", "algorithms", "website", "websites", "broadband", "cellular", "cyber",
+            "crypto", "cryptocurrency", "computer", "computers",
         ),
     ),
 )  # fmt: skip

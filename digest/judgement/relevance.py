@@ -193,6 +193,8 @@ _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
 _TECHNOLOGY = ("technology",)
+# cue groups of a governing act or instrument: on technology the headline names, digital policy
+_GOVERNING = frozenset(("action", "oversight", "law"))
 # a headline's closing attribution (", says Ofcom", ", auditor finds"): a verb of telling or
 # finding, and a body of at most a few words
 _ATTRIBUTING = frozenset(
@@ -709,7 +711,9 @@ class RelevanceRules:
             not has_topic
             and self.needs_topic(kind, official)
             and score >= self.threshold
-            and not (acting and present(_TECHNOLOGY, True))
+            and not (
+                (acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True)
+            )
         ):
             # (an authority acting on technology the headline names, "Judge finds a Trump data
             # system unlawful", is digital policy whether or not a topic's own words are there)
