@@ -125,16 +125,13 @@ _PREVENTING = frozenset(
 )  # fmt: skip
 # a harm noun modifying one of these names a capability, a risk or a defence against it, not a
 # harm done ("1-click data theft tool", "breach risk", "fraud fears", "intrusion logging",
-# "ransomware protection", "breach detection", "data exposure flaw")
+# "ransomware protection", "breach detection")
 _CAPABILITY = frozenset(
     (b"tool", b"tools", b"machine", b"machines", b"kit", b"kits", b"technique", b"techniques",
      b"capability", b"capabilities", b"risk", b"risks", b"fears", b"threat", b"threats",
      b"detection", b"prevention", b"protection", b"logging", b"monitoring", b"defense",
      b"defence", b"defenses", b"defences", b"insurance", b"simulation", b"simulations",
-     b"training", b"awareness", b"readiness", b"resilience",
-     # a flaw named by what it allows ("data exposure flaws", "account hijack bug") is a risk
-     b"flaw", b"flaws", b"bug", b"bugs", b"vulnerability", b"vulnerabilities", b"weakness",
-     b"weaknesses")
+     b"training", b"awareness", b"readiness", b"resilience")
 )  # fmt: skip
 # "affected" before one of these names a flaw's scope, not people or systems harmed ("in
 # affected environments", "affected versions")
@@ -160,6 +157,13 @@ _FLAW_SUBJECTS = frozenset(
     (b"flaw", b"flaws", b"vulnerability", b"vulnerabilities", b"bug", b"bugs", b"weakness",
      b"weaknesses", b"issue", b"issues", b"defect", b"defects")
 )  # fmt: skip
+# a flaw named by the harm it allows ("data exposure flaws", "account hijack bug") is a risk; after
+# a verb's form the flaw is its object ("exploiting flaw", "exploited bug"), a harm done
+_FLAW_KINDS = frozenset(
+    (b"flaw", b"flaws", b"bug", b"bugs", b"vulnerability", b"vulnerabilities", b"weakness",
+     b"weaknesses")
+)  # fmt: skip
+_VERB_ENDINGS = (b"ing", b"ed")
 _FLAW_SPAN = 2  # "the flaw affects", "the weakness reportedly affects"
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
 _MODAL_SPAN = 12
@@ -711,9 +715,7 @@ class RelevanceRules:
             not has_topic
             and self.needs_topic(kind, official)
             and score >= self.threshold
-            and not (
-                (acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True)
-            )
+            and not ((acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True))
         ):
             # (an authority acting on technology the headline names, "Judge finds a Trump data
             # system unlawful", is digital policy whether or not a topic's own words are there)
@@ -993,6 +995,8 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     if end < len(words):
         after = words[end]
         if after in _MODALS or after in _CAPABILITY:
+            return False
+        if after in _FLAW_KINDS and not words[end - 1].endswith(_VERB_ENDINGS):
             return False
         if after in _SCOPE and words[end - 1] in _SCOPED:
             return False
