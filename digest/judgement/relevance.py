@@ -204,7 +204,10 @@ _GOVERNING = frozenset(("action", "oversight", "law"))
 _ATTRIBUTING = frozenset(
     (b"says", b"said", b"warns", b"warned", b"finds", b"found", b"concludes", b"concluded")
 )
-_ATTRIBUTION_WORDS = 4  # the cue group that names technology (weight 0)
+_ATTRIBUTION_WORDS = 4
+_ATTRIBUTION_CHARS = (
+    48  # four words of a body's name, with a verb  # the cue group that names technology (weight 0)
+)
 # a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
 _CLAUSES = re.compile(r"\s*(?:[:|–—]|\s-\s)\s*")
 _SEPARATORS = frozenset(":|–—")
@@ -757,6 +760,8 @@ class RelevanceRules:
         if "," not in text and ":" not in text:
             return ""
         last = max(text.rfind(","), text.rfind(":"))
+        if len(text) - last > _ATTRIBUTION_CHARS:
+            return ""  # most headlines: a long closing clause tells, it attributes nothing
         words = [w for w in split_words(text[last + 1 :]).words if w != b"s"]
         if not words or len(words) > _ATTRIBUTION_WORDS:
             return ""
