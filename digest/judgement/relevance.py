@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -718,10 +718,9 @@ class RelevanceRules:
             not has_topic
             and self.needs_topic(kind, official)
             and score >= self.threshold
-            and not ((acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True))
+            # (a government's press office telling of its own apps and portals is no such act)
+            and not (not official and self._governs_technology(acting, in_heading, present))
         ):
-            # (an authority acting on technology the headline names, "Judge finds a Trump data
-            # system unlawful", is digital policy whether or not a topic's own words are there)
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
         if score >= self.threshold and (
@@ -751,6 +750,16 @@ class RelevanceRules:
                 [w for w in title.words if w != b"s"][:_PARTY_SPAN]
             ),
         )
+
+    @staticmethod
+    def _governs_technology(
+        acting: str, in_heading: set[str], present: Callable[[tuple[str, ...], bool], bool]
+    ) -> bool:
+        """Whether the headline tells a body acting, or a rule or oversight, on technology it
+        names ("A federal judge finds a Trump data system unlawful", "a data centre
+        moratorium"): digital policy in general news whether or not a topic's own words are
+        there."""
+        return bool(acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True)
 
     def _attributed(self, title: Words) -> str:
         """ "says body" when the headline's last clause names a public body as the one telling
