@@ -2,14 +2,14 @@
 
 Each list names a kind of thing a news item can be about: the public bodies that act (regulators,
 courts, law enforcement, legislatures, worldwide) and the laws they apply, harm done and flaws
-exploited, and the kinds of news that are not policy news whatever words they share with it (sport,
-entertainment, accidents and disasters, markets, product news, event listings, vendor research
-marketing, general politics, trade politics). Word lists that read a headline's grammar follow: who
-attacks in a threat-intelligence write-up and with what, how a feature or a listicle opens, what a
-round-up calls itself, and compounds in which a cue word names no act ("law firm"). The taxonomy
-file's `[relevance.cues]` table is read after the cue groups: a group of the same name there
-replaces the one here (a weight of 0 makes it evidence only through another group's `unless` or
-`requires`).
+exploited, the instruments of rule-making and oversight, and the kinds of news that are not policy
+news whatever words they share with it (sport, entertainment, accidents and disasters, markets,
+product news, event listings, vendor research marketing, general politics, trade politics). Word
+lists that read a headline's grammar follow: who attacks in a threat-intelligence write-up and with
+what, how a feature or a listicle opens, what a round-up calls itself, and compounds in which a cue
+word names no act ("law firm"). The taxonomy file's `[relevance.cues]` table is read after the cue
+groups: a group of the same name there replaces the one here (a weight of 0 makes it evidence only
+through another group's `unless` or `requires`).
 """
 
 from __future__ import annotations

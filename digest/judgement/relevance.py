@@ -5,20 +5,23 @@ file's `[relevance]` table, which operators tune): who acts (a regulator, a cour
 they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: harm told as done,
 never as a what-if, denied, warded off, a tool's capability or a defence against it, what a flaw
 exposes things to or a flaw's scope; an attacker or a tool named counts only with a victim, and
-attackers acting on a flaw the headline names tell it exploited: "Attackers Hit Cisco SD-WAN
-Flaw", never "Flaw Lets Attackers ..."), and what marks other news (a deal, a product launch, a
-malware write-up with no victim, a routine advisory, sport, an event listing, general politics,
-trade politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says
-hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a
-flaw exploited, a named victim's hack, a mass of people harmed (counted in the headline or the
-lead's first sentence) or a sum of millions: its harm does not count; nor does the harm a feature's
+attackers acting on a flaw the headline names tell it exploited: "Attackers Hit Cisco SD-WAN Flaw",
+never "Flaw Lets Attackers ..."), and what marks other news (a deal, a product launch, a malware
+write-up with no victim, a routine advisory, sport, an event listing, general politics, trade
+politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says hackers
+stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a flaw
+exploited, a named victim's hack, a mass of people harmed (counted in the headline or the lead's
+first sentence) or a sum of millions: its harm does not count; nor does the harm a feature's
 headline names as its theme ("Why password audits miss ...", and a feature's text counts only when
-its headline names the authority or the act) or a round-up bundles (named so, or a headline
-listing three subjects after its label). Compounds in which a cue word is no act ("law firm",
-"detection rules") are read as no cue. Who acts is read from the sentence: a public body as the
-subject of a governing verb (or heading a phrase that ends in one's infinitive: "Ireland leads
-charge to force") wherever its clause starts in the headline, or in the lead's first sentence (a
-dateline or an attribution is no act), and a prison term passed is a court's act. A cue in the
+its headline names the authority or the act) or a round-up bundles (named so, or a headline listing
+three subjects after its label). Compounds in which a cue word is no act ("law firm", "detection
+rules") are read as no cue. Who acts is read from the sentence: a public body as the subject of a
+governing verb (or heading a phrase that ends in one's infinitive: "Ireland leads charge to force")
+wherever its clause starts in the headline (a body named by a common noun acts lowercase there too:
+"A federal judge finds"), or in the lead's first sentence (a dateline or an attribution is no act),
+a body the headline's closing clause credits with it (", says Ofcom", ": privacy commissioner"), and
+a prison term passed is a court's act. A body acting, or a rule told, on technology the headline
+names is digital policy in general news even where no topic's own words are found. A cue in the
 headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
 is a prior that weighs the evidence, never evidence alone. A story is policy news when its median
 member is; its event type is the weightiest type its members show, and its significance adds the
