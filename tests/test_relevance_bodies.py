@@ -112,3 +112,15 @@ def test_a_harm_naming_a_flaws_kind_is_no_harm_done(taxonomy):
     )
     assert not any(r.startswith("harm") or r.startswith("incident") for r in found.reasons)
     assert found.score < taxonomy.relevance.threshold
+
+
+def test_a_vendors_announcement_language_is_marketing(taxonomy):
+    found = assess(
+        taxonomy,
+        "Sonesta International Hotels Implements Industry-Leading Cloud Security Through AccuKnox "
+        "Collaboration",
+        "Menlo Park, USA, 2nd December 2025, CyberNewsWire",
+        "security-press",
+    )
+    assert "marketing: industry leading" in found.reasons
+    assert found.score < taxonomy.relevance.threshold
