@@ -102,18 +102,6 @@ def test_general_news_without_an_act_on_technology_stays_out(taxonomy, title):
     assert not relevant(taxonomy, title)
 
 
-def test_a_harm_naming_a_flaws_kind_is_no_harm_done(taxonomy):
-    found = assess(
-        taxonomy,
-        "Data Exposure Flaws Threaten Dify AI Platform Used by 1 Million Apps",
-        "Attackers could abuse Dify's multi-tenant cloud service to read private chats, preview "
-        "other tenants' documents, and reach internal APIs.",
-        "security-press",
-    )
-    assert not any(r.startswith("harm") or r.startswith("incident") for r in found.reasons)
-    assert found.score < taxonomy.relevance.threshold
-
-
 def test_a_vendors_announcement_language_is_marketing(taxonomy):
     found = assess(
         taxonomy,

@@ -160,13 +160,6 @@ _FLAW_SUBJECTS = frozenset(
     (b"flaw", b"flaws", b"vulnerability", b"vulnerabilities", b"bug", b"bugs", b"weakness",
      b"weaknesses", b"issue", b"issues", b"defect", b"defects")
 )  # fmt: skip
-# a flaw named by the harm it allows ("data exposure flaws", "account hijack bug") is a risk; after
-# a verb's form the flaw is its object ("exploiting flaw", "exploited bug"), a harm done
-_FLAW_KINDS = frozenset(
-    (b"flaw", b"flaws", b"bug", b"bugs", b"vulnerability", b"vulnerabilities", b"weakness",
-     b"weaknesses")
-)  # fmt: skip
-_VERB_ENDINGS = (b"ing", b"ed")
 _FLAW_SPAN = 2  # "the flaw affects", "the weakness reportedly affects"
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
 _MODAL_SPAN = 12
@@ -1012,8 +1005,6 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
     if end < len(words):
         after = words[end]
         if after in _MODALS or after in _CAPABILITY:
-            return False
-        if after in _FLAW_KINDS and not words[end - 1].endswith(_VERB_ENDINGS):
             return False
         if after in _SCOPE and words[end - 1] in _SCOPED:
             return False
