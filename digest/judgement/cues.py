@@ -2,14 +2,14 @@
 
 Each list names a kind of thing a news item can be about: the public bodies that act (regulators,
 courts, law enforcement, legislatures, worldwide) and the laws they apply, harm done and flaws
-exploited, and the kinds of news that are not policy news whatever words they share with it (sport,
-entertainment, accidents and disasters, markets, product news, event listings, vendor research
-marketing, general politics, trade politics). Word lists that read a headline's grammar follow: who
-attacks in a threat-intelligence write-up and with what, how a feature or a listicle opens, what a
-round-up calls itself, and compounds in which a cue word names no act ("law firm"). The taxonomy
-file's `[relevance.cues]` table is read after the cue groups: a group of the same name there
-replaces the one here (a weight of 0 makes it evidence only through another group's `unless` or
-`requires`).
+exploited, the instruments of rule-making and oversight, and the kinds of news that are not policy
+news whatever words they share with it (sport, entertainment, accidents and disasters, markets,
+product news, event listings, vendor research marketing, general politics, trade politics). Word
+lists that read a headline's grammar follow: who attacks in a threat-intelligence write-up and with
+what, how a feature or a listicle opens, what a round-up calls itself, and compounds in which a cue
+word names no act ("law firm"). The taxonomy file's `[relevance.cues]` table is read after the cue
+groups: a group of the same name there replaces the one here (a weight of 0 makes it evidence only
+through another group's `unless` or `requires`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ __all__ = [
     "BINDING",
     "BODIES",
     "BUILTIN_CUES",
+    "COMMON_BODIES",
     "INDIVIDUALS",
     "LAWS",
     "SAYING",
@@ -84,6 +85,16 @@ BODIES: tuple[str, ...] = (
     "secretary of state", "prime minister",
 )  # fmt: skip
 
+# Public bodies named by a common noun: a sentence-case headline writes them lowercase ("A federal
+# judge finds ...", "Yukon government sends ..."), and they act as their capitalised names do.
+# Place names and acronyms stay capitalised to act ("us warns" is no act of the US).
+COMMON_BODIES: tuple[str, ...] = (
+    "government", "governments", "regulator", "regulators", "watchdog", "watchdogs",
+    "authorities", "police", "court", "courts", "judge", "judges", "ministry", "minister",
+    "lawmakers", "legislators", "prosecutors", "jury", "commission", "parliament", "senate",
+    "congress", "administration", "govt",
+)  # fmt: skip
+
 # Laws and bills by the names headlines give them ("GDPR", "Section 230", "KOSA"): a law named is
 # an obligation in the story, as the word "law" is. Names that are also ordinary words or other
 # things when lowercased ("DMA" is direct memory access, "DORA" a name, "DMCC" a Dubai free
@@ -120,6 +131,20 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "under 13", "under 14", "under 15", "under 16", "under 18", "minimum age",
             "age limit", "age limits", "age restriction", "age restrictions", "age ban",
         ),
+    ),
+    # the instruments and findings of rule-making and oversight, in the words the action list
+    # leaves out (its synonyms: "clampdown" as "crackdown", "moratorium" as "ban"), unless an
+    # action is told as prominently already; none that software uses too ("guardrails",
+    # "restrictions", "blacklist", "oversight")
+    BuiltinCues(
+        "oversight",
+        1.0,
+        (
+            "clampdown", "moratorium", "scrutiny", "auditor", "statute", "decree", "ordinance",
+            "treaty", "embargo", "export controls", "entity list", "unlawful", "unconstitutional",
+            "overturned", "upheld", "testimony", "testified", "whistleblower", "petition",
+        ),
+        unless=("action",),
     ),
     # what befalls an organisation or its users, beyond the taxonomy's incident words
     BuiltinCues(
@@ -238,6 +263,10 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "predictions", "trends", "CISOs", "Gartner", "Forrester", "Magic Quadrant", "top 10",
             "top five", "checklist", "best practices", "buyer's guide", "market report",
             "market size", "CAGR",
+            # the language of a vendor's announcement, which news reports of it leave out (only
+            # words whose first part is rare: each phrase is searched wherever that part is)
+            "industry-leading", "cutting-edge", "enterprise-grade", "seamless", "seamlessly",
+            "empowers", "streamlines", "revolutionize", "revolutionise",
         ),
         unless=_NAMED_AUTHORITY,
     ),
@@ -285,7 +314,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "tech", "technology", "technologies", "digital", "chip", "chips", "chipmaker",
             "chipmakers", "semiconductor", "semiconductors", "software", "AI", "data", "online",
             "internet", "e-commerce", "platforms", "cloud", "smartphones", "electronics",
-            "telecoms", "5G", "Nvidia", "Huawei", "TikTok",
+            "telecoms", "5G", "Nvidia", "Huawei", "TikTok", "social media", "app", "apps",
+            "algorithm", "algorithms", "website", "websites", "broadband", "cellular", "cyber",
+            "crypto", "cryptocurrency", "computer", "computers",
         ),
     ),
 )  # fmt: skip

@@ -5,20 +5,23 @@ file's `[relevance]` table, which operators tune): who acts (a regulator, a cour
 they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: harm told as done,
 never as a what-if, denied, warded off, a tool's capability or a defence against it, what a flaw
 exposes things to or a flaw's scope; an attacker or a tool named counts only with a victim, and
-attackers acting on a flaw the headline names tell it exploited: "Attackers Hit Cisco SD-WAN
-Flaw", never "Flaw Lets Attackers ..."), and what marks other news (a deal, a product launch, a
-malware write-up with no victim, a routine advisory, sport, an event listing, general politics,
-trade politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says
-hackers stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a
-flaw exploited, a named victim's hack, a mass of people harmed (counted in the headline or the
-lead's first sentence) or a sum of millions: its harm does not count; nor does the harm a feature's
+attackers acting on a flaw the headline names tell it exploited: "Attackers Hit Cisco SD-WAN Flaw",
+never "Flaw Lets Attackers ..."), and what marks other news (a deal, a product launch, a malware
+write-up with no victim, a routine advisory, sport, an event listing, general politics, trade
+politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says hackers
+stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a flaw
+exploited, a named victim's hack, a mass of people harmed (counted in the headline or the lead's
+first sentence) or a sum of millions: its harm does not count; nor does the harm a feature's
 headline names as its theme ("Why password audits miss ...", and a feature's text counts only when
-its headline names the authority or the act) or a round-up bundles (named so, or a headline
-listing three subjects after its label). Compounds in which a cue word is no act ("law firm",
-"detection rules") are read as no cue. Who acts is read from the sentence: a public body as the
-subject of a governing verb (or heading a phrase that ends in one's infinitive: "Ireland leads
-charge to force") wherever its clause starts in the headline, or in the lead's first sentence (a
-dateline or an attribution is no act), and a prison term passed is a court's act. A cue in the
+its headline names the authority or the act) or a round-up bundles (named so, or a headline listing
+three subjects after its label). Compounds in which a cue word is no act ("law firm", "detection
+rules") are read as no cue. Who acts is read from the sentence: a public body as the subject of a
+governing verb (or heading a phrase that ends in one's infinitive: "Ireland leads charge to force")
+wherever its clause starts in the headline (a body named by a common noun acts lowercase there too:
+"A federal judge finds"), or in the lead's first sentence (a dateline or an attribution is no act),
+a body the headline's closing clause credits with it (", says Ofcom", ": privacy commissioner"), and
+a prison term passed is a court's act. A body acting, or a rule told, on technology the headline
+names is digital policy in general news even where no topic's own words are found. A cue in the
 headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
 is a prior that weighs the evidence, never evidence alone. A story is policy news when its median
 member is; its event type is the weightiest type its members show, and its significance adds the
@@ -32,7 +35,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -45,6 +48,7 @@ from digest.judgement.cues import (
     BUILTIN_CUES,
     CAMPAIGN_VERBS,
     CLAIMED,
+    COMMON_BODIES,
     FEATURES,
     FLAW_NOUNS,
     FLAWS,
@@ -188,6 +192,18 @@ _PREPOSITIONS = frozenset((b"with", b"by", b"from", b"against", b"of", b"for"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
+_TECHNOLOGY = ("technology",)
+# cue groups of a governing act or instrument: on technology the headline names, digital policy
+_GOVERNING = frozenset(("action", "oversight", "law"))
+# a headline's closing attribution (", says Ofcom", ", auditor finds"): a verb of telling or
+# finding, and a body of at most a few words
+_ATTRIBUTING = frozenset(
+    (b"says", b"said", b"warns", b"warned", b"finds", b"found", b"concludes", b"concluded")
+)
+_ATTRIBUTION_WORDS = 4
+_ATTRIBUTION_CHARS = (
+    48  # four words of a body's name, with a verb  # the cue group that names technology (weight 0)
+)
 # a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
 _CLAUSES = re.compile(r"\s*(?:[:|–—]|\s-\s)\s*")
 _SEPARATORS = frozenset(":|–—")
@@ -264,6 +280,10 @@ class Acting:
     bodies: frozenset[bytes] = frozenset()
     # nouns of an act that a possessive gives to its subject ("Canada's plan", "CFPB's move")
     nouns: frozenset[bytes] = frozenset()
+    # subjects that are common nouns, acting when written lowercase too ("A federal judge finds")
+    common: frozenset[bytes] = field(
+        default_factory=lambda: frozenset(w.encode() for w in COMMON_BODIES)
+    )
 
     def owned(self, title: Words) -> str:
         """ "subject's act" for the first place or body whose act a possessive names anywhere in
@@ -276,7 +296,7 @@ class Acting:
             if words[n + 1] != b"s" or words[n] not in self.subjects:
                 continue
             noun = next((w for w in words[n + 2 : n + 4] if w in self.nouns), b"")
-            if noun and self._cased(title, n):
+            if noun and (words[n] in self.common or self._cased(title, n)):
                 return (words[n] + b"'s " + noun).decode("utf-8", "replace")
         return ""
 
@@ -286,9 +306,13 @@ class Acting:
         cased = title.encoded.translate(SEPARATORS).split()
         return len(cased) == len(title.words) and cased[n][:1].isupper()
 
-    def find(self, title: Words, skip: frozenset[bytes] = frozenset()) -> str:
+    def find(
+        self, title: Words, skip: frozenset[bytes] = frozenset(), *, headline: bool = True
+    ) -> str:
         """ "subject verb" for the first place or body acting in `title`, or "" (`skip`: verbs
-        that are no act here)."""
+        that are no act here; `headline`: a sentence-case headline may write a common noun's
+        body lowercase, while prose writes every common noun so: "targets government targets")."""
+        common = self.common if headline else frozenset()
         if not self.subjects or not self.verbs:
             return ""
         if self.subjects.isdisjoint(title.words):  # most texts: no subject at all
@@ -310,25 +334,30 @@ class Acting:
                 # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
                 if cased is None:
                     cased = [w for w in title.encoded.translate(SEPARATORS).split() if w != b"s"]
-                if len(cased) != len(words) or not cased[n][:1].isupper():
+                aligned = len(cased) == len(words)
+                if word not in common and (not aligned or not cased[n][:1].isupper()):
                     continue
                 # "Regulators fine", and a compound subject: "Amazon and FBI warn"
-                plural = word.endswith(b"s") and not cased[n].isupper()
+                plural = word.endswith(b"s") and not (aligned and cased[n].isupper())
                 compound = n >= 2 and words[n - 1] == b"and"
                 if verb in skip:
                     continue
                 if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
-        return self._reaching(title, words, skip)
+        return self._reaching(title, words, skip, common)
 
-    def _reaching(self, title: Words, words: Sequence[bytes], skip: frozenset[bytes]) -> str:
+    def _reaching(
+        self, title: Words, words: Sequence[bytes], skip: frozenset[bytes], common: frozenset[bytes]
+    ) -> str:
         """ "subject to verb" when the headline's subject heads a phrase that ends in a
         governing verb's infinitive ("Ireland leads charge to force", "EU set to fine"); or
         ""."""
         if b"to" not in words:
             return ""
         for n, word in enumerate(words[:_SUBJECT_SPAN]):
-            if word not in self.subjects or not self._cased(title, n):
+            if word not in self.subjects:
+                continue
+            if word not in common and not self._cased(title, n):
                 continue
             reach = words[n + 2 : n + 2 + _REACH]
             for m, to in enumerate(reach[:-1]):
@@ -592,6 +621,7 @@ class RelevanceRules:
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title) or self.acting.owned(title)
+        acting = acting or self._attributed(title)
         lead_acting = ""
         if acting:
             score += self.acting.weight
@@ -599,7 +629,8 @@ class RelevanceRules:
         elif not self._opening_cues.isdisjoint(text.words[:_OPENING_WORDS]):
             opening = _opening(text)  # only when a subject or a term may be there
             # "Police said ...": a lead's attribution is how news is sourced, not an act
-            if lead_acting := self.acting.find(opening, _SAYING) or _prison_term(opening):
+            lead_acting = self.acting.find(opening, _SAYING, headline=False)
+            if lead_acting := lead_acting or _prison_term(opening):
                 # the lead's first sentence names who acts when the headline names what was
                 # done ("Shein fined" / "The Commission has fined ..."): a text cue
                 score += self.acting.weight / self.title_weight
@@ -679,7 +710,13 @@ class RelevanceRules:
         if official:
             score += self.official_prior
             reasons.append("source: official")
-        if not has_topic and self.needs_topic(kind, official) and score >= self.threshold:
+        if (
+            not has_topic
+            and self.needs_topic(kind, official)
+            and score >= self.threshold
+            # (a government's press office telling of its own apps and portals is no such act)
+            and not (not official and self._governs_technology(acting, in_heading, present))
+        ):
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
         if score >= self.threshold and (
@@ -709,6 +746,50 @@ class RelevanceRules:
                 [w for w in title.words if w != b"s"][:_PARTY_SPAN]
             ),
         )
+
+    @staticmethod
+    def _governs_technology(
+        acting: str, in_heading: set[str], present: Callable[[tuple[str, ...], bool], bool]
+    ) -> bool:
+        """Whether the headline tells a body acting, or a rule or oversight, on technology it
+        names ("A federal judge finds a Trump data system unlawful", "a data centre
+        moratorium"): digital policy in general news whether or not a topic's own words are
+        there."""
+        return bool(acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True)
+
+    def _attributed(self, title: Words) -> str:
+        """ "says body" when the headline's last clause names a public body as the one telling
+        or finding what the headline says (", says Ofcom", ": privacy commissioner"): the
+        body's own statement or finding, as "Ofcom says ..." would be; or ""."""
+        text = title.text.rstrip(" .")
+        if "," not in text and ":" not in text:
+            return ""
+        last = max(text.rfind(","), text.rfind(":"))
+        if len(text) - last > _ATTRIBUTION_CHARS:
+            return ""  # most headlines: a long closing clause tells, it attributes nothing
+        words = [w for w in split_words(text[last + 1 :]).words if w != b"s"]
+        if not words or len(words) > _ATTRIBUTION_WORDS:
+            return ""
+        if text[last] == ",":
+            # ", says Ofcom" (the verb first), ", auditor finds" (the verb last)
+            if words[0] in _ATTRIBUTING:
+                body = words[1:]
+            elif words[-1] in _ATTRIBUTING:
+                body = words[:-1]
+            else:
+                return ""
+        else:
+            body = words  # "...: privacy commissioner"
+        if not body or not self._body(body):
+            return ""
+        return b" ".join(words).decode("utf-8", "replace")
+
+    def _body(self, words: list[bytes]) -> bool:
+        """Whether `words` end in a public body's name ("the privacy commissioner", "Ofcom")."""
+        if words[-1] in self.acting.subjects:
+            return True
+        seen = _Seen(words[-2:])
+        return any(seen.first(g) for g in self.groups if g.name in _NAMES)
 
     def _attacker_led(self, heading: _Seen, lead: _Seen, headline: Words, text: Words) -> str:
         """The attacker leading the headline ("chinese hackers"), or the subject of a campaign's
