@@ -65,6 +65,7 @@ _CALENDAR = (
 # "Australian"; "Germany", "German"; "Japan", "Japanese")
 _DEMONYM_ENDINGS = frozenset(["", "a", "e", "y", "n", "an", "ian", "ean", "ese", "um", "s", "ns"])
 _STEM = 5  # letters a place's name and its adjective share at least
+_BODY_CUES = ("actor", "authority")  # the relevance cue groups that name acting bodies
 
 
 def _term(word: str) -> int | None:
@@ -91,9 +92,9 @@ class Places:
     calendar: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, categories: Iterable[Category]) -> Places:
-        """The places of these jurisdiction categories (their one-word terms)."""
-        every: list[str] = []
+    def of(cls, categories: Iterable[Category], bodies: Iterable[str] = ()) -> Places:
+        """The places of these jurisdiction categories (their one-word terms), and `bodies`."""
+        every: list[str] = list(bodies)
         fold: dict[int, int] = {}
         for cat in categories:
             words = sorted(
@@ -116,9 +117,16 @@ class Places:
 
 @functools.lru_cache(maxsize=4)
 def places_of(taxonomy: Taxonomy) -> Places:
-    """The places of a taxonomy's jurisdictions and of the gazetteer's."""
+    """The places of a taxonomy's jurisdictions and of the gazetteer's, and the acting bodies its
+    relevance rules know."""
+    bodies = (
+        w.decode("utf-8")
+        for group in taxonomy.relevance.groups
+        if group.name in _BODY_CUES
+        for w in group.words
+    )
     # the taxonomy keeps the gazetteer's entries among its categories, for the slugs it defines
-    return Places.of(c for c in taxonomy._categories if c.kind == "jurisdiction")
+    return Places.of((c for c in taxonomy._categories if c.kind == "jurisdiction"), bodies)
 
 
 @functools.cache
