@@ -144,7 +144,7 @@ class _Telling:
 
 
 def _folded(terms: tuple[int, ...], fold: Mapping[int, int]) -> tuple[int, ...]:
-    return tuple(sorted({fold.get(t, t) for t in terms}))
+    return tuple({fold.get(t, t) for t in terms})
 
 
 def _read(sig: Signature, places: Places) -> Signature:
@@ -217,26 +217,36 @@ def _same_telling(x: _Telling, y: _Telling, weight: dict[int, float], places: Pl
     )
 
 
-def _names(story: list[_Telling]) -> tuple[set[int], set[int], set[int]]:
-    """A story's names (as its items write them), its headlines' terms and its CVEs."""
-    names: set[int] = set()
-    heads: set[int] = set()
-    cves: set[int] = set()
-    for told in story:
-        names.update(told.sig.names)
-        heads.update(told.sig.title)
-        cves.update(told.sig.cves)
-    return names, heads, cves
+@dataclass(frozen=True)
+class _Story:
+    """A story's first items as the check reads them, and what they tell together: their names
+    (as the items write them), their headlines' terms, CVE identifiers and precise figures."""
+
+    tellings: list[_Telling]
+    names: frozenset[int]
+    heads: frozenset[int]
+    cves: frozenset[int]
+    facts: frozenset[int]
+
+    @classmethod
+    def of(cls, view: StoryView, places: Places) -> _Story:
+        tellings = _tellings(view, places)
+        sigs = [told.sig for told in tellings]
+        return cls(
+            tellings,
+            frozenset(t for sig in sigs for t in sig.names),
+            frozenset(t for sig in sigs for t in sig.title),
+            frozenset(t for sig in sigs for t in sig.cves),
+            frozenset(t for sig in sigs for t in sig.facts),
+        )
 
 
-def _names_agree(a: list[_Telling], b: list[_Telling], weight: dict[int, float]) -> bool:
+def _names_agree(a: _Story, b: _Story, weight: dict[int, float]) -> bool:
     """Whether two stories' items agree on the names their headlines hold (see the module's
     doc); a word one story writes as a name counts for the other when its headlines carry it."""
-    names_a, heads_a, cves_a = _names(a)
-    names_b, heads_b, cves_b = _names(b)
-    if cves_a and cves_b and cves_a.isdisjoint(cves_b):
+    if a.cves and b.cves and a.cves.isdisjoint(b.cves):
         return False
-    names_a, names_b = names_a | (names_b & heads_a), names_b | (names_a & heads_b)
+    names_a, names_b = a.names | (b.names & a.heads), b.names | (a.names & b.heads)
     shared = names_a & names_b
     if len(shared) < 2:
         return False
@@ -246,16 +256,22 @@ def _names_agree(a: list[_Telling], b: list[_Telling], weight: dict[int, float])
     )
 
 
-def _same_facts(a: list[_Telling], b: list[_Telling]) -> bool:
+def _same_facts(a: _Story, b: _Story) -> bool:
     """Whether two stories give the same facts: they name the same CVE identifiers (one card
     per flaw: its reports, its patch and its catalogue listing), or one precise figure ("574
     arrested", "33.7 million": a fact only one event has) and no disjoint CVE identifiers."""
-    cves_a = {c for told in a for c in told.sig.cves}
-    cves_b = {c for told in b for c in told.sig.cves}
-    if cves_a and cves_b:
-        return cves_a == cves_b
-    facts_a = {f for told in a for f in told.sig.facts}
-    return any(f in facts_a for told in b for f in told.sig.facts)
+    if a.cves and b.cves:
+        return a.cves == b.cves
+    return not a.facts.isdisjoint(b.facts)
+
+
+def _same_event(a: _Story, b: _Story, weight: dict[int, float], places: Places) -> bool:
+    """Whether two stories seen near in time tell one event (see the module's doc)."""
+    return (
+        any(_same_telling(x, y, weight, places) for x in a.tellings for y in b.tellings)
+        or _names_agree(a, b, weight)
+        or _same_facts(a, b)
+    )
 
 
 def shown_once(
@@ -267,17 +283,13 @@ def shown_once(
     if len(views) < 2:
         return list(views)
     places = places if places is not None else _shipped()
-    tellings = [_tellings(v, places) for v in views]
-    weight = _page_weights(tellings)
+    stories = [_Story.of(v, places) for v in views]
+    weight = _page_weights([story.tellings for story in stories])
     shown: list[int] = []  # positions in `views`
     for n, view in enumerate(views):
         if view.id not in keep and any(
             abs(views[m].last_seen_at - view.last_seen_at) <= NEAR
-            and (
-                any(_same_telling(x, y, weight, places) for x in tellings[m] for y in tellings[n])
-                or _names_agree(tellings[m], tellings[n], weight)
-                or _same_facts(tellings[m], tellings[n])
-            )
+            and _same_event(stories[m], stories[n], weight, places)
             for m in shown
         ):
             continue
