@@ -169,7 +169,7 @@ def _tellings(view: StoryView, places: Places) -> list[_Telling]:
     return found
 
 
-def _page_weights(tellings: Sequence[list[_Telling]]) -> dict[int, float]:
+def _page_weights(tellings: Sequence[Sequence[_Telling]]) -> dict[int, float]:
     """Each term's rarity among the page's stories (a story counts a term once)."""
     df: Counter[int] = Counter()
     for story in tellings:
@@ -222,7 +222,7 @@ class _Story:
     """A story's first items as the check reads them, and what they tell together: their names
     (as the items write them), their headlines' terms, CVE identifiers and precise figures."""
 
-    tellings: list[_Telling]
+    tellings: tuple[_Telling, ...]
     names: frozenset[int]
     heads: frozenset[int]
     cves: frozenset[int]
@@ -233,7 +233,7 @@ class _Story:
         tellings = _tellings(view, places)
         sigs = [told.sig for told in tellings]
         return cls(
-            tellings,
+            tuple(tellings),
             frozenset(t for sig in sigs for t in sig.names),
             frozenset(t for sig in sigs for t in sig.title),
             frozenset(t for sig in sigs for t in sig.cves),
