@@ -7,10 +7,12 @@ way two outlets head one event differently; the last ones are real items of the 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from core.stories import StoryView
 from core.texts import ItemText
-from digest.judgement.sameevent import shown_once
+from digest.judgement.classify import Taxonomy
+from digest.judgement.sameevent import places_of, shown_once
 from tests.realnews import corpus
 
 T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -153,6 +155,31 @@ def test_flaws_with_different_cve_identifiers_are_different_events():
     assert _ids(shown_once(page)) == _ids(page)
 
 
+def test_a_place_the_operator_adds_is_the_setting_not_the_party(tmp_path: Path):
+    """Once the operator's taxonomy names Northbay a place, two Northbay stories of one day that
+    share only its name (a land sale, a teachers' strike) keep their cards."""
+    config = tmp_path / "taxonomy.toml"
+    config.write_text('[jurisdictions.nb]\nlabel = "Northbay"\nkeywords = ["northbay"]\n')
+    sale = story(
+        (
+            "Daily Ledger",
+            "Northbay council votes to sell its harbour land",
+            "The Northbay council voted to sell its harbour land to a developer, after a long "
+            "debate on housing.",
+        )
+    )
+    strike = story(
+        (
+            "Harbour Times",
+            "Teachers strike in Northbay over pay",
+            "Teachers in Northbay walked out over pay after a long debate on housing costs with "
+            "the council.",
+        )
+    )
+    page = [sale, *other_page(), strike]
+    assert _ids(shown_once(page, places=places_of(Taxonomy.load(config)))) == _ids(page)
+
+
 # Real items of the corpus's dev split (benchmarks/data/realnews/items.jsonl, provenance in
 # PROVENANCE.md): one day's cards of a security brief.
 def _corpus_story(*ids: str) -> StoryView:
@@ -217,3 +244,85 @@ def test_stories_giving_one_precise_figure_show_one_card():
     others = [_corpus_story("r0855"), _corpus_story("r0871"), _corpus_story("r0848", "r0850")]
     page = [told, *others, retold]
     assert _ids(shown_once(page)) == _ids([told, *others])
+
+
+def test_stories_naming_one_party_whose_leads_agree_show_one_card():
+    """SecurityWeek heads the ShadyPanda campaign "Chrome, Edge Extensions Caught Tracking
+    Users", Infosecurity names ShadyPanda; The Hacker News' "ShadyPanda Turns Popular Browser
+    Extensions ... Into Spyware" words its headline apart, but names the same campaign and its
+    lead tells the same facts (seven years, 4.3 million installs)."""
+    told = _corpus_story("r0487", "r0484", "r0475")
+    retold = _corpus_story("r0401", "r0495")
+    others = [
+        _corpus_story("r0402", "r0405", "r0388", "r0365"),  # the Coupang breach
+        _corpus_story("r0313", "r0332", "r0323"),  # the Asahi breach
+        _corpus_story("r0404", "r0428", "r0429"),  # India's pre-installed app order
+        _corpus_story("r0758", "r0352", "r0360"),  # CISA lists a ScadaBR flaw
+        _corpus_story("r0481", "r0453", "r0455"),  # Google patches Android flaws
+    ]
+    page = [*others, told, retold]
+    assert _ids(shown_once(page)) == _ids([*others, told])
+
+
+def test_a_place_and_its_people_are_one_name():
+    """Techdirt's "Australia's Social Media Ban Goes Into Effect" and the BBC's "Watch
+    Australian teens test out social media on first day of ban" name one place, by its name and
+    by its adjective: one card."""
+    in_force = _corpus_story("r1326")
+    first_day = _corpus_story("r1283")
+    follow = _corpus_story("r1331")  # "Could others follow Australia banning social media"
+    page = [in_force, first_day, follow]
+    assert first_day not in shown_once(page)
+
+
+def test_two_events_in_one_place_keep_their_cards():
+    """Alberta's electoral officer asking to pause sharing the electors list, and a separatist
+    leader refusing to co-operate with the inquiry into its misuse, share only a place's name:
+    a place is the setting of many events, so both cards stay."""
+    page = [
+        _corpus_story("r1853"),
+        _corpus_story("r1807", "r1827", "r1822", "r1805"),
+        _corpus_story("r1771", "r1837"),
+        _corpus_story("r1826"),
+        _corpus_story("r1821"),  # Alberta's chief electoral officer wants a pause
+        _corpus_story("r1802"),  # the separatist leader refuses to co-operate
+    ]
+    assert _ids(shown_once(page)) == _ids(page)
+
+
+def test_a_deadline_day_names_no_party():
+    """A catalogue order naming the day it falls due ("by Sunday") and a report of the same
+    exploited flaw: the day, written with a capital, is no party the report should name."""
+    order = story(
+        (
+            "Byte Desk",
+            "CISA orders agencies to patch exploited Orbix gateway flaw by Sunday",
+            "The agency ordered federal agencies to patch an exploited flaw in the Orbix "
+            "gateway within three days.",
+        )
+    )
+    report = story(
+        (
+            "Patch Notes",
+            "Orbix gateway flaw exploited in attacks a day after disclosure",
+            "Attackers exploit a maximum-severity flaw in the Orbix gateway, disclosed a day ago.",
+        )
+    )
+    agency = [  # the agency's other acts of the day: its name is common on the page
+        story(
+            (
+                "Agency Feed",
+                "CISA adds two exploited Lumen router flaws to its catalog",
+                "CISA added two flaws in Lumen routers, exploited in attacks, to its catalog.",
+            )
+        ),
+        story(
+            (
+                "Signal Weekly",
+                "CISA warns of phishing aimed at water utilities",
+                "CISA and the FBI warned water utilities of a phishing campaign.",
+            )
+        ),
+    ]
+    page = [order, *agency, *other_page(), report]
+    assert _ids(shown_once(page)) == _ids(page[:-1])

@@ -22,7 +22,7 @@ from digest.composition.deadlines import deadline_line
 from digest.composition.lead import extractive_lead
 from digest.composition.weekchart import week_chart
 from digest.judgement.classify import Taxonomy
-from digest.judgement.sameevent import shown_once
+from digest.judgement.sameevent import places_of, shown_once
 from digest.writing.provider import Provider, Summaries, count_line
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def compose_brief_page(
     chosen = page.chosen()
     more = len(chosen) > limit
     # one card per event: a story that tells the event of one shown above it is left out
-    views = shown_once(chosen[:limit], page.pinned)
+    views = shown_once(chosen[:limit], page.pinned, places_of(taxonomy))
     cards = Cards(store, taxonomy, provider)
     summaries = cards.summarise(views, page.cache)
     made = cards.make(views, summaries, page.pinned)
@@ -254,7 +254,8 @@ def compose_digest(
     )
     if not page.found:
         return None
-    views = shown_once(page.chosen(), page.pinned)  # one card (or line) per event
+    # one card (or line) per event
+    views = shown_once(page.chosen(), page.pinned, places_of(taxonomy))
     top_n = max(size, len(page.pinned))
     top, rest = views[:top_n], views[top_n : min(len(views), top_n + ALSO_NOTED, total)]
     cards = Cards(store, taxonomy, provider)
