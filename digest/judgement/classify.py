@@ -690,6 +690,10 @@ class Taxonomy:
         for cat in [*self.topics.values(), *self.jurisdictions.values()]:
             self._aliases[_alias_key(cat.slug)] = cat
 
+    def places(self) -> list[Category]:
+        """Every jurisdiction's evidence: the taxonomy's own and the gazetteer's entries."""
+        return [cat for cat in self._categories if cat.kind == "jurisdiction"]
+
     @cached_property
     def _compiled(self) -> _Compiled:
         """The terms compiled for matching (on first use: about 0.05 s)."""

@@ -125,8 +125,7 @@ def places_of(taxonomy: Taxonomy) -> Places:
         if group.name in _BODY_CUES
         for w in group.words
     )
-    # the taxonomy keeps the gazetteer's entries among its categories, for the slugs it defines
-    return Places.of((c for c in taxonomy._categories if c.kind == "jurisdiction"), bodies)
+    return Places.of(taxonomy.places(), bodies)
 
 
 @functools.cache
