@@ -189,6 +189,8 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
+_WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
+_NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -653,6 +655,8 @@ class _When:
     relative: bool  # resolved from the publication date ("within 60 days", "next month")
     duty: bool = False  # it names a duty itself: "a 30-day deadline", "90 days to comply"
     extended: bool = False  # a deadline pushed back by a span: "extended the deadline by 90 days"
+    # a weekday named on that very weekday: a week ahead only for a sitting still to come
+    same_day: bool = False
 
 
 def extract_deadlines(text: str, published: datetime | date) -> list[Deadline]:
@@ -838,6 +842,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 40]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
+        if next_week := _NEXT_WEEK.match(sentence, m.end()):
+            # "a hearing on Wednesday next week": that weekday of the calendar week after
+            # publication, still to come whatever the verbs around it
+            monday = today + relativedelta(days=7 - today.weekday())
+            day = monday + relativedelta(days=_DAYS.index(g["wday"].lower()))
+            return _When(day, "day", m.start(), next_week.end(), True)
         if _DAYS.index(g["wday"].lower()) == today.weekday() and (
             _SAME_DAY_LEAD.search(lead) or _DEADLINE_AFTER.match(after)
         ):
@@ -922,10 +932,13 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             )
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
-        target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
+        index = _DAYS.index(g["wday"].lower())
+        target: weekday = (MO, TU, WE, TH, FR, SA, SU)[index]
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
-        return _When(upcoming_day, "day", m.start(), m.end(), True)
+        return _When(
+            upcoming_day, "day", m.start(), m.end(), True, same_day=index == today.weekday()
+        )
     return None
 
 
@@ -1351,6 +1364,18 @@ def _binding(scope: str) -> bool:
     )
 
 
+def _sitting_ahead(sentence: str, when: _When, kind: Kind | None) -> bool:
+    """Whether a weekday named on that weekday is a sitting a week ahead: only a hearing, a vote
+    or a consultation's close "on" it, spoken of as still to come ("will vote on Monday"), not
+    one that "was scheduled to begin on Monday" today."""
+    lead = sentence[max(0, when.begin - 120) : when.begin]
+    return (
+        kind in ("hearing-vote", "consultation")
+        and re.search(r"\bon\s*$", lead) is not None
+        and _WAS.search(lead) is None
+    )
+
+
 def _election(sentence: str) -> bool:
     """Whether the vote the sentence speaks of is voters' election, not a chamber's sitting."""
     return _ELECTION.search(sentence) is not None and _CHAMBER.search(sentence) is None
@@ -1450,7 +1475,10 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
-        if _PAST_LEAD.search(lead[-30:]) or _past_governs(sentence, when):
+        if _PAST_LEAD.search(lead[-30:]) or (
+            # "next week" looks forward whatever past verb stands before it
+            _past_governs(sentence, when) and not _NEXT_WEEK.search(sentence, when.begin, when.end)
+        ):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
@@ -1472,5 +1500,7 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # a measure not yet adopted neither starts nor ends on its dates
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
+        if when.same_day and not _sitting_ahead(sentence, when, kind):
+            continue  # "begins on Sunday" written on a Sunday: the news of the day (GUIDELINES.md)
         if kind is not None:
             yield Deadline(kind, when.start, when.precision, sentence)
