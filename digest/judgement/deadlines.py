@@ -221,7 +221,8 @@ _T_EXPIRY = re.compile(
     r"|(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
     r"|treaty|stopgap|mandate|emergency|deal|agreement|term|grace period)\s+(?:[\w-]+\s+){0,6}?"
-    r"(?:ends?|will\s+end|set\s+to\s+end)"
+    # (the verb, not the noun: "a trade deal by the end of the year" ends nothing)
+    r"(?:(?<!the )ends?(?!\s+of\b)|will\s+end|set\s+to\s+end)"
     r"|runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
@@ -1190,9 +1191,13 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _ADVICE_NOUN.search(sentence, max(0, when.begin - 100), when.begin)
         and not _EVENT.search(sentence)
         and (
-            _tail(lead, "(?:until|till|through)(?: the end of)?")
+            _tail(lead, "(?:until|till|through)(?: (?:the )?end of)?")
             # "restrictions will be extended for two weeks to 28 September"
-            or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto\s*$", lead, re.IGNORECASE)
+            or re.search(
+                r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto(?:\s+(?:the\s+)?end\s+of)?\s*$",
+                lead,
+                re.IGNORECASE,
+            )
         )
         and (
             _T_EXTENSION.search(sentence)
