@@ -189,6 +189,14 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
+# Words of a court case: what makes a trial a court's
+_LAW = re.compile(
+    r"\b(?:courts?|judges?|jury|jurors|prosecut\w*|charged?|charges|accus\w*|defendants?|testi\w+"
+    r"|impeach\w*|guilty|plea|lawsuit|murder\w*|rape|fraud|sentenc\w*|extradit\w*|tribunal"
+    r"|lawyers?|attorneys?|indict\w*)\b",
+    re.IGNORECASE,
+)
+_WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
 _WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
@@ -1369,6 +1377,16 @@ def _binding(scope: str) -> bool:
     )
 
 
+def _sitting(sentence: str, when: _When) -> bool:
+    """Whether a hearing or vote date is a sitting's own: a body sits on a date, not "within 18
+    months" (a span is a duty's), and a trial is a court's only beside words of law (a vaccine
+    trial, a time trial or a shop's trial reopening is none)."""
+    if when.duty or (when.relative and _WITHIN.match(sentence, when.begin)):
+        return False
+    words = {m.group().lower() for m in _T_HEARING.finditer(sentence)}
+    return words != {"trial"} or _LAW.search(sentence) is not None
+
+
 def _sitting_ahead(sentence: str, when: _When, kind: Kind | None) -> bool:
     """Whether a weekday named on that weekday is a sitting a week ahead: only a hearing, a vote
     or a consultation's close "on" it, spoken of as still to come ("will vote on Monday"), not
@@ -1505,6 +1523,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # a measure not yet adopted neither starts nor ends on its dates
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
+        if kind == "hearing-vote" and not _sitting(sentence, when):
+            continue
         if when.same_day and not _sitting_ahead(sentence, when, kind):
             continue  # "begins on Sunday" written on a Sunday: the news of the day (GUIDELINES.md)
         if kind is not None:
