@@ -1306,7 +1306,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
         "|in" if when.precision == "day" else ""
     )
-    if duty and (when.duty or when.relative or _tail(lead, by)):
+    # a span counts to a day ("within a week"); "next month" or "next year" is a duty's date only
+    # after a limit ("by next year"): "will have to wait till next year" says when, not by when
+    limit = _tail(lead, by) or sentence[when.begin : when.begin + 3].lower() == "by "
+    if duty and (when.duty or (when.relative and when.precision == "day") or limit):
         return "compliance"
     if (
         when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
