@@ -196,6 +196,8 @@ _LAW = re.compile(
     r"|lawyers?|attorneys?|indict\w*)\b",
     re.IGNORECASE,
 )
+# A verb of starting or easing that governs an "on" date after it
+_START_VERB = r"starts?|begins?|(?:re-?)?open(?:s|ing)?|eas(?:e|es|ing)|lift(?:s|ing)?|relax\w*"
 _WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
 _WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
@@ -1352,7 +1354,13 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _T_EFFECT.search(clause) and not _NOT_OBLIGATION.search(sentence):
         # a sentence that merely names a rule or a law ("drive crypto rules forward in 2026")
         # dates its start only with a word of starting or a "by" before the date
-        if _STRONG_EFFECT.search(clause) or _tail(lead, r"by|after|on|as of"):
+        # ("on" a date is a rule's start only after a verb of starting: "will begin on 28
+        # December", "easing on 4 July", not "a return to parliament on 2 June")
+        if (
+            _STRONG_EFFECT.search(clause)
+            or _tail(lead, r"by|after|as of")
+            or _tail(lead, rf"(?:{_START_VERB})(?:\s+[\w-]+){{0,3}}?\s+on")
+        ):
             return "takes-effect"
         return None
     # a deadline word far from the date dates something else ("stares down a deadline ...
