@@ -197,7 +197,9 @@ _LAW = re.compile(
     re.IGNORECASE,
 )
 # A verb of starting or easing that governs an "on" date after it
-_START_VERB = r"starts?|begins?|(?:re-?)?open(?:s|ing)?|eas(?:e|es|ing)|lift(?:s|ing)?|relax\w*"
+_START_VERB = (
+    r"starts?|begins?|(?:re-?)?open(?:s|ing)?|eas(?:e|es|ed|ing)|lift(?:s|ed|ing)?|relax\w*"
+)
 _WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
 _WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
@@ -948,7 +950,13 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
         return _When(
-            upcoming_day, "day", m.start(), m.end(), True, same_day=index == today.weekday()
+            upcoming_day,
+            "day",
+            m.start(),
+            m.end(),
+            True,
+            # "until next Monday" written on a Monday says which Monday itself
+            same_day=index == today.weekday() and not re.search(r"\bnext\s*$", lead, _I),
         )
     return None
 
@@ -1359,7 +1367,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         if (
             _STRONG_EFFECT.search(clause)
             or _tail(lead, r"by|after|as of")
-            or _tail(lead, rf"(?:{_START_VERB})(?:\s+[\w-]+){{0,3}}?\s+on")
+            or _tail(lead, rf"(?:{_START_VERB})(?:\s+[\w'’-]+){{0,4}}?\s+on")
         ):
             return "takes-effect"
         return None
