@@ -249,7 +249,10 @@ _GOVERNS_EXPIRY = re.compile(
     # status ends Feb. 3" (a strike or a season that ends is news, not a calendar entry)
     r"|\b(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap|grace period)\s+(?:[\w-]+\s+){0,6}?(?:ends?|will\s+end|set\s+to\s+end"
+    r"|treaty|stopgap|grace period"
+    # a government measure ending: "'Stay at home' rule to end on Friday"
+    r"|rules?|restrictions|lockdown|curfew|measures)['’]?\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:ends?|ending|(?:will|to)\s+end|set\s+to\s+end"
     r"|runs?\s+out)"
     r"\s+(?:(?:on|in|at)\s+)?(?:the\s+end\s+of\s+)?$",
     _I,
