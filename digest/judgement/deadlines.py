@@ -174,7 +174,7 @@ _RECORD = re.compile(
 # A day used as the name of what happened on it: "the January 6 attack", "Jan. 6 panel"
 _NAMED_DAY = re.compile(
     r",?\s+(?:(?:select|House|Senate)\s+)?(?:committee|panel|attack|attacks|riot|riots|rioters"
-    r"|insurrection|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
+    r"|insurrection|sedition|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
     re.IGNORECASE,
 )
 # A time of day or a weekday between a governing word and its date says nothing of the kind:
@@ -193,12 +193,17 @@ _DATE_AFTER_DAY = re.compile(
 _LAW = re.compile(
     r"\b(?:courts?|judges?|jury|jurors|prosecut\w*|charged?|charges|accus\w*|defendants?|testi\w+"
     r"|impeach\w*|guilty|plea|lawsuit|murder\w*|rape|fraud|sentenc\w*|extradit\w*|tribunal"
-    r"|lawyers?|attorneys?|indict\w*)\b",
+    r"|lawyers?|attorneys?|indict\w*|sedition|disputes?|criminal|stand(?:s|ing)? trial)\b",
     re.IGNORECASE,
 )
 # A verb of starting or easing that governs an "on" date after it
 _START_VERB = (
     r"starts?|begins?|(?:re-?)?open(?:s|ing)?|eas(?:e|es|ed|ing)|lift(?:s|ed|ing)?|relax\w*"
+)
+# An authority's act that ends a measure on the date after it
+_WILL_END = re.compile(
+    r"\b(?:will|to|would)\s+end\b[^.;]{0,60}?\s(?:at|on|in|from)\s+(?:the\s+end\s+of\s+)?$",
+    re.IGNORECASE,
 )
 _WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
 _WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
@@ -1258,6 +1263,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
+    if (ended := _WILL_END.search(lead)) and (
+        _MEASURE_NOUN.search(ended.group()) or _SUPPORT.search(ended.group())
+    ):
+        return "expiry"  # "will end its state of emergency at the end of October"
     if _SET_TO_END.search(lead) and (
         _MEASURE_NOUN.search(sentence, 0, when.begin) or _SUPPORT.search(sentence, 0, when.begin)
     ):
