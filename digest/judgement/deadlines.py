@@ -159,7 +159,9 @@ _RECENT = relativedelta(months=3)
 # A yearless month this far ahead is next year's only when the words look forward
 _FAR = relativedelta(months=6)
 _PAST_LEAD = re.compile(
-    r"\b(?:since|between|last)(?:\s+the\s+[\w-]+(?:\s+on)?)?\s*$|\bafter\s+the\s+[\w-]+\s+on\s*$",
+    r"\b(?:since|between|last)(?:\s+the\s+[\w-]+(?:\s+on)?)?\s*$|\bafter\s+the\s+[\w-]+\s+on\s*$"
+    # "earlier this month": the part of the period gone by
+    r"|\bearlier\s*$",
     re.IGNORECASE,
 )
 # "the first ... in 10 years", "its highest level in six months": a span that looks back
