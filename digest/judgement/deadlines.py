@@ -1412,10 +1412,14 @@ def _binding(scope: str) -> bool:
 
 def _sitting(sentence: str, when: _When) -> bool:
     """Whether a hearing or vote date is a sitting's own: a body sits on a date, not "within 18
-    months" (a span is a duty's), and a trial is a court's only beside words of law (a vaccine
-    trial, a time trial or a shop's trial reopening is none)."""
+    months" (a span is a duty's); an election named at the date is voters' whatever chamber it
+    fills; a trial is a court's only beside words of law (a vaccine trial, a time trial or a
+    shop's trial reopening is none)."""
     if when.duty or (when.relative and _WITHIN.match(sentence, when.begin)):
         return False
+    if _ELECTION.search(sentence, max(0, when.begin - 40), when.end + 20):
+        return False  # "the Senate runoff election scheduled for December 6": voters' day
+
     words = {m.group().lower() for m in _T_HEARING.finditer(sentence)}
     return words != {"trial"} or _LAW.search(sentence) is not None
 
