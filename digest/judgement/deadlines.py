@@ -470,7 +470,9 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?)\b",
+    r"|rugby|racecourse|Olympics?|World Cup|Champions League|Premiership|La Liga|Serie A"
+    r"|Bundesliga|MLB|NHL|boxing|boxer|Tour de France|Tour of|skater|skating"
+    r"|loan deal)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
