@@ -233,7 +233,7 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
+    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support"
     # what ends is a protection, a scheme or a pact, not a strike or a season
@@ -249,7 +249,7 @@ _T_EXPIRY = re.compile(
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
+    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?)\s+"
     r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$"
     # what ends on a date ends then only if it is a protection, a scheme or a pact: "protected
@@ -1230,7 +1230,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             )
         )
         and (
-            _T_EXTENSION.search(sentence)
+            _lasts(sentence)
             or _T_EXPIRY.search(sentence)
             or _SUPPORT.search(lead)
             # a measure in force until a date ends then: "restrictions into effect until 3 April"
@@ -1409,6 +1409,18 @@ def _binding(scope: str) -> bool:
     return any(
         _MODAL_BEFORE.search(scope, max(0, duty.start() - 30), duty.start()) is None
         for duty in _T_DUTY.finditer(scope)
+    )
+
+
+def _lasts(sentence: str) -> bool:
+    """Whether the sentence speaks of something that lasts until a date: what "will continue"
+    must be a measure, public support or an authority's act ("Windows 10 will continue until
+    2025" is a product's life, not an expiry)."""
+    words = {m.group().lower().split()[-1] for m in _T_EXTENSION.finditer(sentence)}
+    if not words:
+        return False
+    return words != {"continue"} or bool(
+        _MEASURE_NOUN.search(sentence) or _SUPPORT.search(sentence) or _AUTHORITY.search(sentence)
     )
 
 
