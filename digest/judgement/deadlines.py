@@ -207,6 +207,7 @@ _WILL_END = re.compile(
     r"\b(?:will|to|would)\s+end\b[^.;]{0,60}?\s(?:at|on|in|from)\s+(?:the\s+end\s+of\s+)?$",
     re.IGNORECASE,
 )
+_IN_PLACE = re.compile(r"\b(?:be|is|are)\s+in\s+(?:place|force|effect)\b", re.IGNORECASE)
 _WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
 _WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
@@ -353,7 +354,8 @@ _MEASURE = re.compile(
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
-    r"|hospitality)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"|hospitality|practices|surgeries|salons|hairdressers|cinemas|theatres|museums|libraries"
+    r"|places of worship)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
     r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
@@ -365,7 +367,9 @@ _MEASURE = re.compile(
 # What an authority does to all from a date: "will reduce flights", "to halt deportations"
 _GOV_ACT = re.compile(
     r"(?:['’]ll|\b(?:will|to|would))\s+(?:[\w-]+ly\s+)?(?:cut|reduce|raise|increase|halt|suspend"
-    r"|resume|impose|cap|limit|restrict|stop|end|lower)\b",
+    r"|resume|impose|cap|limit|restrict|stop|end|lower"
+    # or the passive of the same acts: "air links will be reinstated from 15 June"
+    r"|be\s+(?:reinstated|restored|resumed|reintroduced|suspended|halted|lifted))\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -1258,6 +1262,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
             or _IN_FORCE.search(sentence)
+            # "the measures would be in place from 8 June"
+            or _IN_PLACE.search(sentence, max(0, when.begin - 40), when.begin)
             # an authority's own act on everyone from a date: "the administration will reduce
             # traffic at 40 airports starting Friday"
             or (_AUTHORITY.search(sentence) and _GOV_ACT.search(sentence, 0, when.begin))
