@@ -234,7 +234,8 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
+    r"\b(?:expire|expires|expiring|expiry|expiration"
+    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support"
     # what ends is a protection, a scheme or a pact, not a strike or a season
@@ -250,7 +251,8 @@ _T_EXPIRY = re.compile(
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?)\s+"
+    r"\b(?:expire|expires|expiring|lapse|lapses"
+    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?)\s+"
     r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$"
     # what ends on a date ends then only if it is a protection, a scheme or a pact: "protected
@@ -664,7 +666,8 @@ _TRIGGER_NEEDLES = (
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
-    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level",
+    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level", "in place", "reinstat",
+    "restor", "reintroduc",
 )  # fmt: skip
 
 
