@@ -72,6 +72,19 @@ def labels(text: str, published: str) -> list[str]:
             "Windows 10 will continue until 2025, Microsoft confirms again",
             "2022-09-20T12:00:00+00:00",
         ),
+        # a hearing named by a day gone by is that day's, not next year's
+        ("5 key takeaways from the third Jan. 6 hearing", "2022-06-16T19:46:34+00:00"),
+        # a weekday naming a sitting after a past verb is the sitting gone by
+        (
+            "Disgraced FTX founder Sam Bankman-Fried appeared to doze off in a Bahamas courtroom "
+            "during a Monday hearing in which he agreed to be extradited to the United States.",
+            "2022-12-21T02:42:39+00:00",
+        ),
+        # voters' midterm is no sitting
+        (
+            "Misleading and divisive posts about the Nov. 8 midterm vote have flooded social media.",
+            "2022-09-23T09:00:32+00:00",
+        ),
         # an idiom (d2609)
         (
             "Morgan insisted that this would be his last term of office, and that he will “sail "

@@ -447,7 +447,7 @@ _BODY = re.compile(
 # Voters' elections are no body's sitting (GUIDELINES.md): "ahead of February vote, polls show";
 # a chamber, a court or a board named beside them makes the vote a sitting again
 _ELECTION = re.compile(
-    r"\b(?:elections?|electoral|runoffs?|primar(?:y|ies)|polls?|referendums?|frontrunner"
+    r"\b(?:elections?|electoral|runoffs?|midterms?|primar(?:y|ies)|polls?|referendums?|frontrunner"
     r"|candidates?|presidential race|ballots?|voters)\b",
     _I,
 )
@@ -774,9 +774,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             # written on 5 December): people write the year when they mean next year's
             wide = sentence[max(0, m.start() - 40) : m.start()]
             after = sentence[m.end() : m.end() + 24]
+            noun = _DEADLINE_AFTER.match(after)
             ahead = (
                 _FUTURE_LEAD.search(lead)
-                or _DEADLINE_AFTER.match(after)
+                # a deadline after a day gone by is next year's; a hearing or a vote named by a
+                # day gone by is that day's ("the Jan. 6 hearing" written in June)
+                or (noun and _T_DEADLINE.search(noun.group()))
                 or _DEADLINE_BEFORE.search(sentence[: m.start()])
                 or _WILL.search(wide)
             )
@@ -892,6 +895,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
         if _DATE_AFTER_DAY.match(sentence, m.end()):
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
+        sitting_noun = _DEADLINE_AFTER.match(after)
+        if (
+            sitting_noun
+            and not _T_DEADLINE.search(sitting_noun.group())
+            and (past := _PAST_BEFORE.search(sentence, max(0, m.start() - 60), m.start()))
+            and not _WILL.search(sentence, past.end(), m.start())
+        ):
+            return None  # "voted to end drilling in a historic Friday vote": a sitting gone by
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
         voting = _T_HEARING.search(sentence) and (
