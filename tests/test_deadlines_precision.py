@@ -82,7 +82,8 @@ def labels(text: str, published: str) -> list[str]:
         ),
         # voters' midterm is no sitting
         (
-            "Misleading and divisive posts about the Nov. 8 midterm vote have flooded social media.",
+            "Misleading and divisive posts about the Nov. 8 midterm vote have flooded social "
+            "media.",
             "2022-09-23T09:00:32+00:00",
         ),
         # an idiom (d2609)
