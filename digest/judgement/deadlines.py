@@ -73,7 +73,8 @@ _DATE = re.compile(
         (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
-  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
+  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b(?!-[a-z])\.?
+        (?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
@@ -208,6 +209,9 @@ _WILL_END = re.compile(
     re.IGNORECASE,
 )
 _IN_PLACE = re.compile(r"\b(?:be|is|are)\s+in\s+(?:place|force|effect)\b", re.IGNORECASE)
+_CUSTOMERS = re.compile(
+    r"\b(?:customers|subscribers|shoppers|buyers|players|gamers|fans|users)\b", re.IGNORECASE
+)
 _WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
 _WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
@@ -604,7 +608,7 @@ _AUTHORITY = re.compile(
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
     r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
-    r"|promo\w*|deliver\w*|step down|resign\w*|visit|predict\w*|forecast\w*|expected next"
+    r"|promo\w*|deliver\w*|step(?:s|ping)? down|resign\w*|retir\w+|visit|predict\w*|forecast\w*|expected next"
     r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
@@ -1272,7 +1276,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             _T_EFFECT.search(sentence)
             or _MEASURE.search(sentence)
             or _T_DUTY.search(sentence[when.end :])
-            or _CHANGE.search(sentence)
+            # what a firm's customers may do from a date is an offer, not a rule
+            or (_CHANGE.search(sentence) and not _CUSTOMERS.search(sentence))
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
             or _IN_FORCE.search(sentence)
