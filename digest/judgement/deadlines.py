@@ -304,7 +304,10 @@ _T_DUTY = re.compile(
 _SPAN_ANCHOR = re.compile(
     r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
-    r"|enactment|publication|award)",
+    r"|enactment|publication|award"
+    # any event named after "of": "within 30 days of purchase", "of completion", "of next
+    # week's walkout"
+    r"|(?<=of\s)(?!now\b|today\b)[\w'’-]+)",
     re.IGNORECASE,
 )
 # A span being changed dates nothing: "shortening the 50-day deadline", "extends its 30-day window"
