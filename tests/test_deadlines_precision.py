@@ -86,6 +86,26 @@ def labels(text: str, published: str) -> list[str]:
             "media.",
             "2022-09-23T09:00:32+00:00",
         ),
+        # a name is no month; a person's plans; a firm's offer to its customers
+        (
+            "Judge grants Trump's request for a 'special master' to review materials seized from "
+            "Mar-a-Lago",
+            "2022-09-05T16:34:03+00:00",
+        ),
+        (
+            "West Virginia's health officer is stepping down effective Oct. 1.",
+            "2022-09-07T15:55:43+00:00",
+        ),
+        (
+            "Amazon Prime subscribers will be able to claim 10 free games starting December 27.",
+            "2022-12-12T15:12:00+00:00",
+        ),
+        # a span counted from another event than publication
+        (
+            "This purchase grants you a single license for a single PC, and it must be redeemed "
+            "within 30 days of purchase.",
+            "2022-12-19T21:23:00+00:00",
+        ),
         # an idiom (d2609)
         (
             "Morgan insisted that this would be his last term of office, and that he will “sail "
