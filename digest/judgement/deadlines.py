@@ -611,7 +611,8 @@ _AUTHORITY = re.compile(
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
     r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
-    r"|promo\w*|deliver\w*|step(?:s|ping)? down|resign\w*|retir\w+|visit|predict\w*|forecast\w*|expected next"
+    r"|promo\w*|deliver\w*|step(?:s|ping)? down|resign\w*|retir\w+|visit|predict\w*|forecast\w*"
+    r"|expected next"
     r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
