@@ -1358,7 +1358,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _SPECULATION.search(sentence)
     )
     # "in 2026" says when, not by when: a year or month is a duty's deadline after "by"
-    by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
+    # ("at the end of November" says when, "by the end of" by when)
+    by = r"by|before|no later than|(?:by )?(?:the )?(?<!\bat )(?<!\bat the )end of" + (
         "|in" if when.precision == "day" else ""
     )
     # a span counts to a day ("within a week"); "next month" or "next year" is a duty's date only
