@@ -212,6 +212,12 @@ _IN_PLACE = re.compile(r"\b(?:be|is|are)\s+in\s+(?:place|force|effect)\b", re.IG
 _CUSTOMERS = re.compile(
     r"\b(?:customers|subscribers|shoppers|buyers|players|gamers|fans|users)\b", re.IGNORECASE
 )
+# A command that names whom it binds and what they must do: "orders the administration to"
+_COMMAND = re.compile(
+    r"(?<!been )(?<!was )(?<!were )\b(?:orders?|ordered|ordering|directs|directed)\s+"
+    r"(?:[\w.'’-]+\s+){0,5}?to\s+\w+",
+    re.IGNORECASE,
+)
 _WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
 _WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
@@ -1363,9 +1369,13 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         "|in" if when.precision == "day" else ""
     )
     # a span counts to a day ("within a week"); "next month" or "next year" is a duty's date only
-    # after a limit ("by next year"): "will have to wait till next year" says when, not by when
+    # after a limit ("by next year") or for a command: "will have to wait till next year" says
+    # when, not by when
     limit = _tail(lead, by) or sentence[when.begin : when.begin + 3].lower() == "by "
-    if duty and (when.duty or (when.relative and when.precision == "day") or limit):
+    # (a command in force dates its act by a relative month too: "Judge orders the
+    # administration to fully fund SNAP benefits this month")
+    relative = when.relative and (when.precision == "day" or _COMMAND.search(scope) is not None)
+    if duty and (when.duty or relative or limit):
         return "compliance"
     if (
         when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
