@@ -791,7 +791,7 @@ def test_the_fast_gate_never_hides_a_deadline(monkeypatch: pytest.MonkeyPatch):
         # a headline's bare weekday after a vote still to come
         ("Senate will vote on the funding bill Thursday", "6 November 2025 · hearing or vote"),
         # a sitting that begins on a date
-        ("Fraud trial set to begin Jan. 12", "12 January 2026 · hearing or vote"),
+        ("Trial set to begin Jan. 12", "12 January 2026 · hearing or vote"),
         ("Jury selection begins Monday in the fraud trial", "10 November 2025 · hearing or vote"),
         ("Tariffs on Canadian goods start Monday", "10 November 2025 · takes effect"),
         ("The court will hear oral arguments on December 3", "3 December 2025 · hearing or vote"),

@@ -73,8 +73,7 @@ _DATE = re.compile(
         (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
-  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b(?!-[a-z])\.?
-        (?:\s+(?P<y4>(?:19|20)\d\d))?)
+  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
@@ -160,9 +159,7 @@ _RECENT = relativedelta(months=3)
 # A yearless month this far ahead is next year's only when the words look forward
 _FAR = relativedelta(months=6)
 _PAST_LEAD = re.compile(
-    r"\b(?:since|between|last)(?:\s+the\s+[\w-]+(?:\s+on)?)?\s*$|\bafter\s+the\s+[\w-]+\s+on\s*$"
-    # "earlier this month": the part of the period gone by
-    r"|\bearlier\s*$",
+    r"\b(?:since|between|last)(?:\s+the\s+[\w-]+(?:\s+on)?)?\s*$|\bafter\s+the\s+[\w-]+\s+on\s*$",
     re.IGNORECASE,
 )
 # "the first ... in 10 years", "its highest level in six months": a span that looks back
@@ -177,7 +174,7 @@ _RECORD = re.compile(
 # A day used as the name of what happened on it: "the January 6 attack", "Jan. 6 panel"
 _NAMED_DAY = re.compile(
     r",?\s+(?:(?:select|House|Senate)\s+)?(?:committee|panel|attack|attacks|riot|riots|rioters"
-    r"|insurrection|sedition|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
+    r"|insurrection|anniversary|probe|investigation|massacre|bombing|bombings|uprising)\b",
     re.IGNORECASE,
 )
 # A time of day or a weekday between a governing word and its date says nothing of the kind:
@@ -192,35 +189,6 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
-# Words of a court case: what makes a trial a court's
-_LAW = re.compile(
-    r"\b(?:courts?|judges?|jury|jurors|prosecut\w*|charged?|charges|accus\w*|defendants?|testi\w+"
-    r"|impeach\w*|guilty|plea|lawsuit|murder\w*|rape|fraud|sentenc\w*|extradit\w*|tribunal"
-    r"|lawyers?|attorneys?|indict\w*|sedition|disputes?|criminal|stand(?:s|ing)? trial)\b",
-    re.IGNORECASE,
-)
-# A verb of starting or easing that governs an "on" date after it
-_START_VERB = (
-    r"starts?|begins?|(?:re-?)?open(?:s|ing)?|eas(?:e|es|ed|ing)|lift(?:s|ed|ing)?|relax\w*"
-)
-# An authority's act that ends a measure on the date after it
-_WILL_END = re.compile(
-    r"\b(?:will|to|would)\s+end\b[^.;]{0,60}?\s(?:at|on|in|from)\s+(?:the\s+end\s+of\s+)?$",
-    re.IGNORECASE,
-)
-_IN_PLACE = re.compile(r"\b(?:be|is|are)\s+in\s+(?:place|force|effect)\b", re.IGNORECASE)
-_CUSTOMERS = re.compile(
-    r"\b(?:customers|subscribers|shoppers|buyers|players|gamers|fans|users)\b", re.IGNORECASE
-)
-# A command that names whom it binds and what they must do: "orders the administration to"
-_COMMAND = re.compile(
-    r"(?<!been )(?<!was )(?<!were )\b(?:orders?|ordered|ordering|directs|directed)\s+"
-    r"(?:[\w.'’-]+\s+){0,5}?to\s+\w+",
-    re.IGNORECASE,
-)
-_WITHIN = re.compile(r"(?:within|in)\s", re.IGNORECASE)
-_WAS = re.compile(r"\b(?:was|were|had been)\b", re.IGNORECASE)
-_NEXT_WEEK = re.compile(r"\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -244,16 +212,14 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration"
-    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
+    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support"
     # what ends is a protection, a scheme or a pact, not a strike or a season
     r"|(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
     r"|treaty|stopgap|mandate|emergency|deal|agreement|term|grace period)\s+(?:[\w-]+\s+){0,6}?"
-    # (the verb, not the noun: "a trade deal by the end of the year" ends nothing)
-    r"(?:(?<!the )ends?(?!\s+of\b)|will\s+end|set\s+to\s+end)"
+    r"(?:ends?|will\s+end|set\s+to\s+end)"
     r"|runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
@@ -261,18 +227,14 @@ _T_EXPIRY = re.compile(
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses"
-    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?)\s+"
+    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
     r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$"
     # what ends on a date ends then only if it is a protection, a scheme or a pact: "protected
     # status ends Feb. 3" (a strike or a season that ends is news, not a calendar entry)
     r"|\b(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap|grace period"
-    # a government measure ending: "'Stay at home' rule to end on Friday"
-    r"|rules?|restrictions|lockdown|curfew|measures)['’]?\s+(?:[\w-]+\s+){0,6}?"
-    r"(?:ends?|ending|(?:will|to)\s+end|set\s+to\s+end"
+    r"|treaty|stopgap|grace period)\s+(?:[\w-]+\s+){0,6}?(?:ends?|will\s+end|set\s+to\s+end"
     r"|runs?\s+out)"
     r"\s+(?:(?:on|in|at)\s+)?(?:the\s+end\s+of\s+)?$",
     _I,
@@ -310,10 +272,7 @@ _T_DUTY = re.compile(
 _SPAN_ANCHOR = re.compile(
     r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
-    r"|enactment|publication|award"
-    # any event named after "of": "within 30 days of purchase", "of completion", "of next
-    # week's walkout"
-    r"|(?<=of\s)(?!now\b|today\b)[\w'’-]+)",
+    r"|enactment|publication|award)",
     re.IGNORECASE,
 )
 # A span being changed dates nothing: "shortening the 50-day deadline", "extends its 30-day window"
@@ -369,8 +328,7 @@ _MEASURE = re.compile(
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
-    r"|hospitality|practices|surgeries|salons|hairdressers|cinemas|theatres|museums|libraries"
-    r"|places of worship)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"|hospitality)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
     r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
@@ -382,9 +340,7 @@ _MEASURE = re.compile(
 # What an authority does to all from a date: "will reduce flights", "to halt deportations"
 _GOV_ACT = re.compile(
     r"(?:['’]ll|\b(?:will|to|would))\s+(?:[\w-]+ly\s+)?(?:cut|reduce|raise|increase|halt|suspend"
-    r"|resume|impose|cap|limit|restrict|stop|end|lower"
-    # or the passive of the same acts: "air links will be reinstated from 15 June"
-    r"|be\s+(?:reinstated|restored|resumed|reintroduced|suspended|halted|lifted))\b",
+    r"|resume|impose|cap|limit|restrict|stop|end|lower)\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -460,7 +416,7 @@ _BODY = re.compile(
 # Voters' elections are no body's sitting (GUIDELINES.md): "ahead of February vote, polls show";
 # a chamber, a court or a board named beside them makes the vote a sitting again
 _ELECTION = re.compile(
-    r"\b(?:elections?|electoral|runoffs?|midterms?|primar(?:y|ies)|polls?|referendums?|frontrunner"
+    r"\b(?:elections?|electoral|runoffs?|primar(?:y|ies)|polls?|referendums?|frontrunner"
     r"|candidates?|presidential race|ballots?|voters)\b",
     _I,
 )
@@ -489,9 +445,7 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?|World Cup|Champions League|Premiership|La Liga|Serie A"
-    r"|Bundesliga|MLB|NHL|boxing|boxer|Tour de France|Tour of|skater|skating"
-    r"|loan deal)\b",
+    r"|rugby|racecourse|Olympics?)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -617,8 +571,7 @@ _AUTHORITY = re.compile(
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
     r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
-    r"|promo\w*|deliver\w*|step(?:s|ping)? down|resign\w*|retir\w+|visit|predict\w*|forecast\w*"
-    r"|expected next"
+    r"|promo\w*|deliver\w*|step down|resign\w*|visit|predict\w*|forecast\w*|expected next"
     r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
     r"|target|goal"
     r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
@@ -680,8 +633,7 @@ _TRIGGER_NEEDLES = (
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
-    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level", "in place", "reinstat",
-    "restor", "reintroduc",
+    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level",
 )  # fmt: skip
 
 
@@ -701,8 +653,6 @@ class _When:
     relative: bool  # resolved from the publication date ("within 60 days", "next month")
     duty: bool = False  # it names a duty itself: "a 30-day deadline", "90 days to comply"
     extended: bool = False  # a deadline pushed back by a span: "extended the deadline by 90 days"
-    # a weekday named on that very weekday: a week ahead only for a sitting still to come
-    same_day: bool = False
 
 
 def extract_deadlines(text: str, published: datetime | date) -> list[Deadline]:
@@ -788,12 +738,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             # written on 5 December): people write the year when they mean next year's
             wide = sentence[max(0, m.start() - 40) : m.start()]
             after = sentence[m.end() : m.end() + 24]
-            noun = _DEADLINE_AFTER.match(after)
             ahead = (
                 _FUTURE_LEAD.search(lead)
-                # a deadline after a day gone by is next year's; a hearing or a vote named by a
-                # day gone by is that day's ("the Jan. 6 hearing" written in June)
-                or (noun and _T_DEADLINE.search(noun.group()))
+                or _DEADLINE_AFTER.match(after)
                 or _DEADLINE_BEFORE.search(sentence[: m.start()])
                 or _WILL.search(wide)
             )
@@ -891,12 +838,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 40]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
-        if next_week := _NEXT_WEEK.match(sentence, m.end()):
-            # "a hearing on Wednesday next week": that weekday of the calendar week after
-            # publication, still to come whatever the verbs around it
-            monday = today + relativedelta(days=7 - today.weekday())
-            day = monday + relativedelta(days=_DAYS.index(g["wday"].lower()))
-            return _When(day, "day", m.start(), next_week.end(), True)
         if _DAYS.index(g["wday"].lower()) == today.weekday() and (
             _SAME_DAY_LEAD.search(lead) or _DEADLINE_AFTER.match(after)
         ):
@@ -909,14 +850,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
         if _DATE_AFTER_DAY.match(sentence, m.end()):
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
-        sitting_noun = _DEADLINE_AFTER.match(after)
-        if (
-            sitting_noun
-            and not _T_DEADLINE.search(sitting_noun.group())
-            and (past := _PAST_BEFORE.search(sentence, max(0, m.start() - 60), m.start()))
-            and not _WILL.search(sentence, past.end(), m.start())
-        ):
-            return None  # "voted to end drilling in a historic Friday vote": a sitting gone by
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
         voting = _T_HEARING.search(sentence) and (
@@ -989,19 +922,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             )
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
-        index = _DAYS.index(g["wday"].lower())
-        target: weekday = (MO, TU, WE, TH, FR, SA, SU)[index]
+        target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
-        return _When(
-            upcoming_day,
-            "day",
-            m.start(),
-            m.end(),
-            True,
-            # "until next Monday" written on a Monday says which Monday itself
-            same_day=index == today.weekday() and not re.search(r"\bnext\s*$", lead, _I),
-        )
+        return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
 
 
@@ -1253,16 +1177,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _ADVICE_NOUN.search(sentence, max(0, when.begin - 100), when.begin)
         and not _EVENT.search(sentence)
         and (
-            _tail(lead, "(?:until|till|through)(?: (?:the )?end of)?")
+            _tail(lead, "(?:until|till|through)(?: the end of)?")
             # "restrictions will be extended for two weeks to 28 September"
-            or re.search(
-                r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto(?:\s+(?:the\s+)?end\s+of)?\s*$",
-                lead,
-                re.IGNORECASE,
-            )
+            or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto\s*$", lead, re.IGNORECASE)
         )
         and (
-            _lasts(sentence)
+            _T_EXTENSION.search(sentence)
             or _T_EXPIRY.search(sentence)
             or _SUPPORT.search(lead)
             # a measure in force until a date ends then: "restrictions into effect until 3 April"
@@ -1286,13 +1206,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             _T_EFFECT.search(sentence)
             or _MEASURE.search(sentence)
             or _T_DUTY.search(sentence[when.end :])
-            # what a firm's customers may do from a date is an offer, not a rule
-            or (_CHANGE.search(sentence) and not _CUSTOMERS.search(sentence))
+            or _CHANGE.search(sentence)
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
             or _IN_FORCE.search(sentence)
-            # "the measures would be in place from 8 June"
-            or _IN_PLACE.search(sentence, max(0, when.begin - 40), when.begin)
             # an authority's own act on everyone from a date: "the administration will reduce
             # traffic at 40 airports starting Friday"
             or (_AUTHORITY.search(sentence) and _GOV_ACT.search(sentence, 0, when.begin))
@@ -1302,10 +1219,6 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
-    if (ended := _WILL_END.search(lead)) and (
-        _MEASURE_NOUN.search(ended.group()) or _SUPPORT.search(ended.group())
-    ):
-        return "expiry"  # "will end its state of emergency at the end of October"
     if _SET_TO_END.search(lead) and (
         _MEASURE_NOUN.search(sentence, 0, when.begin) or _SUPPORT.search(sentence, 0, when.begin)
     ):
@@ -1364,18 +1277,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _SPECULATION.search(sentence)
     )
     # "in 2026" says when, not by when: a year or month is a duty's deadline after "by"
-    # ("at the end of November" says when, "by the end of" by when)
-    by = r"by|before|no later than|(?:by )?(?:the )?(?<!\bat )(?<!\bat the )end of" + (
+    by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
         "|in" if when.precision == "day" else ""
     )
-    # a span counts to a day ("within a week"); "next month" or "next year" is a duty's date only
-    # after a limit ("by next year") or for a command: "will have to wait till next year" says
-    # when, not by when
-    limit = _tail(lead, by) or sentence[when.begin : when.begin + 3].lower() == "by "
-    # (a command in force dates its act by a relative month too: "Judge orders the
-    # administration to fully fund SNAP benefits this month")
-    relative = when.relative and (when.precision == "day" or _COMMAND.search(scope) is not None)
-    if duty and (when.duty or relative or limit):
+    if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
         when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
@@ -1418,13 +1323,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _T_EFFECT.search(clause) and not _NOT_OBLIGATION.search(sentence):
         # a sentence that merely names a rule or a law ("drive crypto rules forward in 2026")
         # dates its start only with a word of starting or a "by" before the date
-        # ("on" a date is a rule's start only after a verb of starting: "will begin on 28
-        # December", "easing on 4 July", not "a return to parliament on 2 June")
-        if (
-            _STRONG_EFFECT.search(clause)
-            or _tail(lead, r"by|after|as of")
-            or _tail(lead, rf"(?:{_START_VERB})(?:\s+[\w'’-]+){{0,4}}?\s+on")
-        ):
+        if _STRONG_EFFECT.search(clause) or _tail(lead, r"by|after|on|as of"):
             return "takes-effect"
         return None
     # a deadline word far from the date dates something else ("stares down a deadline ...
@@ -1449,44 +1348,6 @@ def _binding(scope: str) -> bool:
     return any(
         _MODAL_BEFORE.search(scope, max(0, duty.start() - 30), duty.start()) is None
         for duty in _T_DUTY.finditer(scope)
-    )
-
-
-def _lasts(sentence: str) -> bool:
-    """Whether the sentence speaks of something that lasts until a date: what "will continue"
-    must be a measure, public support or an authority's act ("Windows 10 will continue until
-    2025" is a product's life, not an expiry)."""
-    words = {m.group().lower().split()[-1] for m in _T_EXTENSION.finditer(sentence)}
-    if not words:
-        return False
-    return words != {"continue"} or bool(
-        _MEASURE_NOUN.search(sentence) or _SUPPORT.search(sentence) or _AUTHORITY.search(sentence)
-    )
-
-
-def _sitting(sentence: str, when: _When) -> bool:
-    """Whether a hearing or vote date is a sitting's own: a body sits on a date, not "within 18
-    months" (a span is a duty's); an election named at the date is voters' whatever chamber it
-    fills; a trial is a court's only beside words of law (a vaccine trial, a time trial or a
-    shop's trial reopening is none)."""
-    if when.duty or (when.relative and _WITHIN.match(sentence, when.begin)):
-        return False
-    if _ELECTION.search(sentence, max(0, when.begin - 40), when.end + 20):
-        return False  # "the Senate runoff election scheduled for December 6": voters' day
-
-    words = {m.group().lower() for m in _T_HEARING.finditer(sentence)}
-    return words != {"trial"} or _LAW.search(sentence) is not None
-
-
-def _sitting_ahead(sentence: str, when: _When, kind: Kind | None) -> bool:
-    """Whether a weekday named on that weekday is a sitting a week ahead: only a hearing, a vote
-    or a consultation's close "on" it, spoken of as still to come ("will vote on Monday"), not
-    one that "was scheduled to begin on Monday" today."""
-    lead = sentence[max(0, when.begin - 120) : when.begin]
-    return (
-        kind in ("hearing-vote", "consultation")
-        and re.search(r"\bon\s*$", lead) is not None
-        and _WAS.search(lead) is None
     )
 
 
@@ -1589,10 +1450,7 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         lead = sentence[max(0, when.begin - 60) : when.begin]
         if not _upcoming(when, today, lead, sentence[when.end : when.end + 40]):
             continue
-        if _PAST_LEAD.search(lead[-30:]) or (
-            # "next week" looks forward whatever past verb stands before it
-            _past_governs(sentence, when) and not _NEXT_WEEK.search(sentence, when.begin, when.end)
-        ):
+        if _PAST_LEAD.search(lead[-30:]) or _past_governs(sentence, when):
             continue  # "since mid-2024", "took effect in January": history, not a deadline
         if _standing_limit(sentence, when):
             continue
@@ -1614,9 +1472,5 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # a measure not yet adopted neither starts nor ends on its dates
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
-        if kind == "hearing-vote" and not _sitting(sentence, when):
-            continue
-        if when.same_day and not _sitting_ahead(sentence, when, kind):
-            continue  # "begins on Sunday" written on a Sunday: the news of the day (GUIDELINES.md)
         if kind is not None:
             yield Deadline(kind, when.start, when.precision, sentence)
