@@ -38,7 +38,15 @@ from handlers.registry import (
     sync_action,
 )
 
-__all__ = ["SPEC", "DigestOnArgs", "compose_preview", "resolve_zone", "topic_or_jurisdiction"]
+__all__ = [
+    "SPEC",
+    "DigestOnArgs",
+    "clock_of",
+    "compose_preview",
+    "resolve_zone",
+    "topic_or_jurisdiction",
+    "zone_of",
+]
 
 _TIME = re.compile(r"^\d{1,2}(:\d{2})?(\s*[ap]\.?m\.?)?$", re.IGNORECASE)
 _SIZE = re.compile(r"^size:(.*)$", re.IGNORECASE)
@@ -118,14 +126,15 @@ class DigestOnArgs:
     size: int = DEFAULT_SIZE
 
 
-def _time(word: Word) -> str:
+def clock_of(word: Word) -> str:
+    """The time of day a word gives (`08:00`, `8am`) as HH:MM; refused where it stands."""
     try:
         return parse_clock(word.text).strftime("%H:%M")
     except ValueError as exc:
         raise unexpected(word, str(exc).split(": ", 1)[-1]) from None
 
 
-def _zone(word: Word) -> str | None:
+def zone_of(word: Word) -> str | None:
     """The IANA zone a word names (a name, UTC/GMT, or a city with exactly one zone); None when
     it is no zone at all; refused when it looks like one but is unknown or ambiguous."""
     text = word.text
@@ -206,7 +215,7 @@ def parse_on(services: Services, text: Text) -> DigestOnArgs:
         low = word.text.lower()
         if _TIME.match(word.text) and (":" in word.text or low[-1:] == "m"):
             once(word, at, "time")
-            at = _time(word)
+            at = clock_of(word)
         elif word.text.isdigit() and len(word.text) <= 2:
             raise unexpected(
                 word, f"a time needs minutes or am/pm: {word.text}:00 or {word.text}am"
@@ -223,7 +232,7 @@ def parse_on(services: Services, text: Text) -> DigestOnArgs:
         elif (match := _SIZE.match(word.text)) is not None:
             once(word, size, "size")
             size = _size(word, match.group(1))
-        elif (found := _zone(word)) is not None:
+        elif (found := zone_of(word)) is not None:
             once(word, zone, "time zone")
             zone = found
         else:

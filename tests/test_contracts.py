@@ -1,0 +1,75 @@
+"""What the README and /help promise, tried as a user would: good input does what they say, and
+bad input is refused with the word and its column, never read as something else."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from handlers.base import Role, Visibility
+from storage.models import Watch
+from tests.fakechat import FakeChat, error_of, own_pg_schema, snapshot
+
+ADMIN = Role.ADMIN
+
+_pg_worker_db = own_pg_schema("contracts")
+
+
+@pytest.fixture
+def chat(db):
+    return FakeChat(db)
+
+
+def refused(chat, line, message, **kwargs):
+    """The exact error message, and not one row changed anywhere."""
+    before = snapshot(chat.db)
+    reply = chat.say(line, **kwargs)
+    assert error_of(reply) == message
+    assert reply.visibility is Visibility.ONLY_YOU
+    assert snapshot(chat.db) == before
+
+
+def watches(db):
+    with db.session() as session:
+        return [(w.query, w.mode, w.daily_at, w.timezone) for w in session.exec(select(Watch))]
+
+
+# --- /watch <query> daily [time] [zone]: the times and zones /digest on reads ----------------
+
+
+@pytest.mark.parametrize(
+    ("line", "saved"),
+    [
+        ("/watch coupang daily 09:00 Seoul", ("coupang", "daily", "09:00", "Asia/Seoul")),
+        ("/watch coupang daily Seoul", ("coupang", "daily", "08:00", "Asia/Seoul")),
+        ("/watch coupang daily 9am", ("coupang", "daily", "09:00", "UTC")),
+        ("/watch coupang daily Asia/Seoul 9:30pm", ("coupang", "daily", "21:30", "Asia/Seoul")),
+    ],
+)
+def test_watch_daily_takes_a_city_and_am_pm(chat, line, saved):
+    reply = chat.say(line)
+    assert reply.document.kind != "error", error_of(reply)
+    assert watches(chat.db) == [saved]
+
+
+def test_a_word_after_daily_that_is_no_zone_stays_a_word(chat):
+    chat.say("/watch coupang daily report")
+    assert watches(chat.db) == [("coupang daily report", "instant", None, None)]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/watch coupang daily 25:00", "25:00 at column 15: not a time of day (00:00 to 23:59)"),
+        (
+            "/watch coupang daily 09:00 Mars/Base",
+            "Mars/Base at column 21: unknown time zone; use an IANA name like Europe/Brussels",
+        ),
+        (
+            "/watch coupang daily 09:00 10:00",
+            "10:00 at column 21: after daily give a time (HH:MM) and then a zone",
+        ),
+    ],
+)
+def test_watch_daily_bad_time_or_zone_is_refused_where_it_stands(chat, line, message):
+    refused(chat, line, message)
