@@ -32,7 +32,7 @@ from handlers.base import (
     UsageError,
 )
 from handlers.context import Services
-from handlers.parsing import Text, Word
+from handlers.parsing import Text, Word, unexpected
 from handlers.roles import resolve_role
 
 __all__ = [
@@ -171,11 +171,14 @@ class CommandSpec:
             return named, text.after(words[0])
         return self.subcommand(self.otherwise), text
 
-    def action_of(self, sub: Subcommand | None) -> Action:
+    def action_of(self, sub: Subcommand | None, text: Text | None = None) -> Action:
+        """The subcommand's action, or the command's; a first word that names no subcommand is
+        refused where it stands (`/digest bogus`)."""
         if sub is not None:
             return sub.action
         if self.action is None:
-            raise UsageError(self.missing)
+            words = text.words() if text is not None else []
+            raise unexpected(words[0], self.missing) if words else UsageError(self.missing)
         return self.action
 
     def usable_by(self, role: Role) -> list[Subcommand]:
@@ -230,7 +233,7 @@ class Registry:
                 _check_text(request, limit)
                 sub, rest = spec.pick(Text(request))
                 _allow(spec, sub, role)
-                action = spec.action_of(sub)
+                action = spec.action_of(sub, rest)
                 args = action.from_text(services, rest)
             caller = Caller(inv.platform, inv.workspace, inv.channel, inv.user, role)
             reply = await action.run(services, caller, args)

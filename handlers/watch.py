@@ -28,7 +28,7 @@ from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, Usage
 from handlers.context import Services
 from handlers.digest_cmd import clock_of, resolve_zone, zone_of
 from handlers.forget import ForgetArgs, forget_from_options, parse_forget, run_forget
-from handlers.parsing import Text, Word, number_of, option_text, unexpected
+from handlers.parsing import Text, Word, number_in, number_of, option_text, unexpected
 from handlers.registry import (
     Action,
     CommandSpec,
@@ -363,7 +363,7 @@ def _pause_action(name: str, run: Callable[[Services, Caller, WatchPauseArgs], R
     return sync_action(
         WatchPauseArgs,
         run,
-        text=lambda services, text: WatchPauseArgs(number_of(text.strip(), usage)),
+        text=lambda services, text: WatchPauseArgs(number_in(text, usage)),
         options=lambda services, options: WatchPauseArgs(number_of(options.get("id"), usage)),
     )
 
@@ -457,7 +457,7 @@ SPEC = CommandSpec(
             sync_action(
                 WatchRemoveArgs,
                 run_remove,
-                text=lambda services, text: WatchRemoveArgs(number_of(text.strip(), _REMOVE_USAGE)),
+                text=lambda services, text: WatchRemoveArgs(number_in(text, _REMOVE_USAGE)),
                 options=lambda services, options: WatchRemoveArgs(
                     number_of(options.get("id"), _REMOVE_USAGE)
                 ),

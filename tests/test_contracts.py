@@ -73,3 +73,41 @@ def test_a_word_after_daily_that_is_no_zone_stays_a_word(chat):
 )
 def test_watch_daily_bad_time_or_zone_is_refused_where_it_stands(chat, line, message):
     refused(chat, line, message)
+
+
+# --- a word a command does not take is named with its column ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "/digest bogus",
+            "bogus at column 1: /digest needs on, off, status or preview, "
+            "e.g. /digest on 08:00 Europe/Brussels eu",
+        ),
+        # the subcommand was named: the refusal is of the stray word, not "needs list, ..."
+        ("/sources list extra", "extra at column 6: /sources list takes no words"),
+        ("/sources health now", "now at column 8: /sources health takes no words"),
+        (
+            "/sources remove 3 now",
+            "now at column 10: expected confirm, like /sources remove 3 confirm",
+        ),
+        (
+            "/sources hide three",
+            "three at column 6: /sources hide needs a source number, like /sources hide 3",
+        ),
+        (
+            "/watch pause first",
+            "first at column 7: /watch pause needs a watch number, like /watch pause 12 "
+            "(see /watch list)",
+        ),
+        (
+            "/watch remove 1 2",
+            "2 at column 10: /watch remove needs a watch number, like /watch remove 12 "
+            "(see /watch list)",
+        ),
+    ],
+)
+def test_refused_words_are_named_where_they_stand(chat, line, message):
+    refused(chat, line, message, as_=ADMIN)

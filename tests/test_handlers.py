@@ -242,7 +242,8 @@ def test_removing_someone_elses_watch_changes_nothing(chat):
         ("/watch -coupon", "a query needs at least one word, phrase or filter besides exclusions"),
         (
             "/watch remove abc",
-            "/watch remove needs a watch number, like /watch remove 12 (see /watch list)",
+            "abc at column 8: /watch remove needs a watch number, like /watch remove 12 "
+            "(see /watch list)",
         ),
         ("/watch test", "/watch test needs a query, e.g. /watch test coupang fine"),
         ("/watch list all", "/watch list takes no words; to watch the word, use /watch add list"),
@@ -506,11 +507,15 @@ def test_sources_add_list_remove_health(chat):
             "/sources add needs a feed URL, e.g. /sources add https://example.org/feed",
         ),
         ("/sources add ftp://x.example/feed", "ftp://x.example/feed: expected an http(s) feed URL"),
-        ("/sources remove x", "/sources remove needs a source number, like /sources remove 3"),
+        (
+            "/sources remove x",
+            "x at column 8: /sources remove needs a source number, like /sources remove 3",
+        ),
         ("/sources remove 42", "no source #42; see /sources list"),
         (
             "/sources frobnicate",
-            "/sources needs list, add <url>, remove <id>, hide <id>, show <id>, health or log",
+            "frobnicate at column 1: /sources needs list, add <url>, remove <id>, hide <id>, "
+            "show <id>, health or log",
         ),
         ("/sources hide", "/sources hide needs a source number, like /sources hide 3"),
         ("/sources show 42", "no source #42; see /sources list"),
