@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from typer.testing import CliRunner
+
+from bot.cli import app
 
 from handlers.base import Role, Visibility
 from storage.models import Watch
@@ -111,3 +114,25 @@ def test_watch_daily_bad_time_or_zone_is_refused_where_it_stands(chat, line, mes
 )
 def test_refused_words_are_named_where_they_stand(chat, line, message):
     refused(chat, line, message, as_=ADMIN)
+
+
+# --- the CLI --------------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(tmp_path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "POLICYBRIEF_SEED_SOURCES": "false",
+        "POLICYBRIEF_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+def test_sources_export_to_a_missing_folder_says_so_with_exit_code_2(cli_env, tmp_path):
+    target = tmp_path / "no-such-folder" / "sources.opml"
+    result = runner.invoke(app, ["sources", "export", str(target)], env=cli_env)
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"{target}: cannot write: No such file or directory" in result.output
