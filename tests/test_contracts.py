@@ -136,3 +136,22 @@ def test_sources_export_to_a_missing_folder_says_so_with_exit_code_2(cli_env, tm
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert f"{target}: cannot write: No such file or directory" in result.output
+
+
+def test_a_misspelt_setting_is_named_with_the_one_meant(cli_env):
+    env = {**cli_env, "POLICYBRIEF_DATABASE_URL": "sqlite:///elsewhere.db"}
+    result = runner.invoke(app, ["sources", "list"], env=env)
+    assert result.exit_code == 0
+    assert (
+        "warning: POLICYBRIEF_DATABASE_URL is not a policybrief setting and is ignored; "
+        "did you mean DATABASE_URL?"
+    ) in result.output
+    env = {**cli_env, "POLICYBRIEF_TIMEZOME": "Asia/Seoul"}
+    result = runner.invoke(app, ["sources", "list"], env=env)
+    assert "did you mean POLICYBRIEF_TIMEZONE?" in result.output
+
+
+def test_known_settings_raise_no_warning(cli_env):
+    result = runner.invoke(app, ["sources", "list"], env=cli_env)
+    assert result.exit_code == 0
+    assert "warning" not in result.output

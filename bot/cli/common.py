@@ -30,13 +30,18 @@ def iso(when: datetime | None) -> str | None:
 
 def read_settings(**overrides: object) -> Settings:
     """The settings, or exit code 2 with the reason (pydantic is loaded here, on first use)."""
-    from bot.settings import SettingsError, load_settings
+    import os
+
+    from bot.settings import SettingsError, load_settings, unknown_variables
 
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
     except SettingsError as exc:
         typer.secho(str(exc), err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None
+    for line in unknown_variables(os.environ):
+        typer.secho(f"warning: {line}", err=True, fg=typer.colors.YELLOW)
+    return settings
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
