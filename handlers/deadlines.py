@@ -144,6 +144,12 @@ def _days(span: timedelta) -> str:
     return f"{span.days} day" if span.days == 1 else f"{span.days} days"
 
 
+def _wider(horizon: timedelta) -> str:
+    """What to try when nothing is found: a longer window only when there is one."""
+    longer = next((d for d in (365, MAX_HORIZON.days) if horizon.days < d), None)
+    return f"Try a longer window (next:{longer}d) or fewer words." if longer else "Try fewer words."
+
+
 def run_list(services: Services, caller: Caller, args: DeadlinesArgs) -> Reply:
     """Upcoming deadlines, grouped by month."""
     records = find_deadlines(services, args.query, args.horizon, limit=201)
@@ -154,7 +160,7 @@ def run_list(services: Services, caller: Caller, args: DeadlinesArgs) -> Reply:
         return Reply(
             Document.notice(
                 f"No deadlines{' for ' + what if what else ''} in the {window}",
-                "Try a longer window (next:365d) or fewer words.",
+                _wider(args.horizon),
             )
         )
     title = f"Deadlines{': ' + what if what else ''} ({window})"

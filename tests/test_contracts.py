@@ -8,6 +8,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.cli import app
+from digest.composition.textrender import render_text
 
 from handlers.base import Role, Visibility
 from storage.models import Watch
@@ -155,3 +156,24 @@ def test_known_settings_raise_no_warning(cli_env):
     result = runner.invoke(app, ["sources", "list"], env=cli_env)
     assert result.exit_code == 0
     assert "warning" not in result.output
+
+
+# --- nothing found: the advice offers only what the command accepts --------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "advice"),
+    [
+        ("/deadlines", "Try a longer window (next:365d) or fewer words."),
+        ("/deadlines next:400d", "Try a longer window (next:730d) or fewer words."),
+        ("/deadlines next:730d", "Try fewer words."),
+        (
+            "/trend zzqq since:365d",
+            "Nothing to chart: try fewer words or a longer window (since:730d).",
+        ),
+        ("/trend zzqq since:730d", "Nothing to chart: try fewer words."),
+    ],
+)
+def test_empty_answers_never_suggest_a_shorter_window(chat, line, advice):
+    text = render_text(chat.say(line).document)
+    assert advice in text.splitlines()
