@@ -12,6 +12,7 @@ the four change together, and no other module needs to know a command's argument
 from __future__ import annotations
 
 import asyncio
+import difflib
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -209,12 +210,19 @@ class Registry:
     def get(self, name: str) -> CommandSpec | None:
         return self.commands.get(name)
 
+    def _unknown(self, command: str) -> str:
+        """The refusal of a command name no one registered, with the likely one (`/bref`)."""
+        names = [s.name for s in self.listed()]
+        close = difflib.get_close_matches(command.lower(), names, n=1, cutoff=0.7)
+        hint = f" Did you mean /{close[0]}?" if close else ""
+        return f"/{command}: unknown command.{hint} Try /help."
+
     async def dispatch(self, services: Services, inv: Invocation) -> Reply:
         """Run the command; a CommandError becomes an only-you error reply, never an exception."""
         try:
             spec = self.commands.get(inv.command)
             if spec is None:
-                raise UsageError(f"/{inv.command}: unknown command. Try /help.")
+                raise UsageError(self._unknown(inv.command))
             role = resolve_role(services, inv.platform, inv.user, inv.platform_role, inv.workspace)
             # the one place a command is given its tenant's view: nothing else is read or changed
             services = replace(

@@ -177,3 +177,9 @@ def test_known_settings_raise_no_warning(cli_env):
 def test_empty_answers_never_suggest_a_shorter_window(chat, line, advice):
     text = render_text(chat.say(line).document)
     assert advice in text.splitlines()
+
+
+def test_a_misspelt_command_is_told_the_one_meant(chat):
+    refused(chat, "/bref eu", "/bref: unknown command. Did you mean /brief? Try /help.")
+    refused(chat, "/deadline eu", "/deadline: unknown command. Did you mean /deadlines? Try /help.")
+    refused(chat, "/frobnicate now", "/frobnicate: unknown command. Try /help.")
