@@ -445,8 +445,8 @@ SPEC = CommandSpec(
             "/watch list",
             no_args_action(
                 run_list,
-                lambda word: UsageError(
-                    "/watch list takes no words; to watch the word, use /watch add list"
+                lambda word: unexpected(
+                    word, "/watch list takes no words; to watch the word, use /watch add list"
                 ),
             ),
         ),

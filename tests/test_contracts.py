@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest.composition.textrender import render_text
-
 from handlers.base import Role, Visibility
 from storage.models import Watch
 from tests.fakechat import FakeChat, error_of, own_pg_schema, snapshot
@@ -183,3 +182,22 @@ def test_a_misspelt_command_is_told_the_one_meant(chat):
     refused(chat, "/bref eu", "/bref: unknown command. Did you mean /brief? Try /help.")
     refused(chat, "/deadline eu", "/deadline: unknown command. Did you mean /deadlines? Try /help.")
     refused(chat, "/frobnicate now", "/frobnicate: unknown command. Try /help.")
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "/pin xyz",
+            "xyz at column 1: not a story id; story ids look like s4k2 and are on each story card",
+        ),
+        (
+            "/watch similar s1 s2",
+            "s2 at column 12: /watch similar needs one story: its short id from a story card "
+            "(like s4k2) or its URL",
+        ),
+        ("/pinned now", "now at column 1: /pinned takes no words; it lists this channel's pins"),
+    ],
+)
+def test_story_words_are_named_where_they_stand(chat, line, message):
+    refused(chat, line, message, as_=ADMIN)

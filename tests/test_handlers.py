@@ -246,7 +246,10 @@ def test_removing_someone_elses_watch_changes_nothing(chat):
             "(see /watch list)",
         ),
         ("/watch test", "/watch test needs a query, e.g. /watch test coupang fine"),
-        ("/watch list all", "/watch list takes no words; to watch the word, use /watch add list"),
+        (
+            "/watch list all",
+            "all at column 6: /watch list takes no words; to watch the word, use /watch add list",
+        ),
         ("/watch " + "a " * 100 + "b", "that query is 201 characters long; the limit is 200."),
     ],
 )
@@ -429,15 +432,19 @@ def test_pin_by_ref_and_url_unpin_and_expiry(chat, news):
     ("line", "message"),
     [
         ("/pin s9999", "no story s9999; story ids are on each story card"),
-        ("/pin xyz", "xyz: not a story id; story ids look like s4k2 and are on each story card"),
+        (
+            "/pin xyz",
+            "xyz at column 1: not a story id; story ids look like s4k2 and are on each story card",
+        ),
         ("/pin https://nowhere.example/x", "no stored story has the URL https://nowhere.example/x"),
         ("/pin", "/pin needs one story: its short id from a story card (like s4k2) or its URL"),
         (
             "/pin s1 s2",
-            "/pin needs one story: its short id from a story card (like s4k2) or its URL",
+            "s2 at column 4: /pin needs one story: its short id from a story card (like s4k2) "
+            "or its URL",
         ),
         ("/unpin s9999", "no story s9999; story ids are on each story card"),
-        ("/pinned now", "/pinned takes no words; it lists this channel's pins"),
+        ("/pinned now", "now at column 1: /pinned takes no words; it lists this channel's pins"),
     ],
 )
 def test_pin_bad_input(chat, news, line, message):
