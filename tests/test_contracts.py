@@ -3,6 +3,12 @@ bad input is refused with the word and its column, never read as something else.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -201,3 +207,23 @@ def test_a_misspelt_command_is_told_the_one_meant(chat):
 )
 def test_story_words_are_named_where_they_stand(chat, line, message):
     refused(chat, line, message, as_=ADMIN)
+
+
+def _policybrief(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("policybrief")
+    return subprocess.run(
+        [str(exe), *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_log_settings_apply_to_every_command_not_only_run(cli_env):
+    env = {**cli_env, "POLICYBRIEF_LOG_LEVEL": "DEBUG", "POLICYBRIEF_LOG_JSON": "true"}
+    env["SLACK_BOT_TOKEN"] = "xoxb-never-in-a-log"
+    done = _policybrief(["chat", "/sources list"], env)
+    assert done.returncode == 0, done.stderr
+    logged = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert logged, done.stderr
+    assert {entry["level"] for entry in logged} <= {"DEBUG", "INFO", "WARNING", "ERROR"}
+    assert "xoxb-never-in-a-log" not in done.stderr
+    quiet = _policybrief(["chat", "/sources list"], cli_env)
+    assert not [line for line in quiet.stderr.splitlines() if line.startswith("{")]

@@ -63,8 +63,15 @@ def components() -> Components:
     """The bot's components, or the one-line reason they cannot be built (exit code 2)."""
     from bot.app import StartupError, build_components
 
+    settings = read_settings()
+    if {"log_level", "log_json"} & settings.model_fields_set:
+        # asked for: the command's logs at that level (or as JSON), secrets masked as `run` does
+        from bot.app import secrets_of
+        from bot.ops import configure_logging
+
+        configure_logging(settings.log_level, settings.log_json, secrets_of(settings))
     try:
-        comps = build_components(read_settings())
+        comps = build_components(settings)
     except StartupError as exc:
         fail(str(exc), 2)
     # What is loaded by now (modules, the database's metadata: ~10^5 objects) lives as long as
