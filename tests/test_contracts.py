@@ -227,3 +227,11 @@ def test_log_settings_apply_to_every_command_not_only_run(cli_env):
     assert "xoxb-never-in-a-log" not in done.stderr
     quiet = _policybrief(["chat", "/sources list"], cli_env)
     assert not [line for line in quiet.stderr.splitlines() if line.startswith("{")]
+
+
+def test_a_database_the_demo_fills_answers_deadlines_as_a_poll_would(cli_env):
+    filled = runner.invoke(app, ["demo", "--database", cli_env["DATABASE_URL"]], env=cli_env)
+    assert filled.exit_code == 0, filled.output
+    listed = runner.invoke(app, ["chat", "/deadlines"], env=cli_env)
+    assert listed.exit_code == 0, listed.output
+    assert "Apple must change its terms within 60 days" in listed.output
