@@ -42,7 +42,9 @@ __all__ = [
 DEFAULT_HORIZON = timedelta(days=90)
 MAX_HORIZON = timedelta(days=730)
 CALENDAR_HORIZON = MAX_HORIZON
-_USAGE = "/deadlines [topic | jurisdiction | words] [next:90d] [kind:takes-effect]"
+_USAGE = (
+    "/deadlines [topic | jurisdiction | words] [next:90d] [kind:takes-effect] [from:YYYY-MM-DD]"
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ def parse_deadline_query(
             if kind not in kinds:
                 kinds.append(kind)
         elif low.startswith("from:"):
+            if start is not None:
+                raise unexpected(word, "give one from: day")
             start = _start(word)
         else:
             plain.append(word)

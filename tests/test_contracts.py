@@ -235,3 +235,19 @@ def test_a_database_the_demo_fills_answers_deadlines_as_a_poll_would(cli_env):
     listed = runner.invoke(app, ["chat", "/deadlines"], env=cli_env)
     assert listed.exit_code == 0, listed.output
     assert "Apple must change its terms within 60 days" in listed.output
+
+
+def test_deadlines_help_lists_from_and_refuses_a_second_one(chat):
+    help_text = render_text(chat.say("/help").document)
+    assert "[from:YYYY-MM-DD]" in help_text
+    refused(
+        chat,
+        "/deadlines from:2027-01-01 from:2027-02-01",
+        "from:2027-02-01 at column 17: give one from: day",
+    )
+
+
+def test_poll_refuses_all_and_source_together(cli_env):
+    result = runner.invoke(app, ["poll", "--all", "--source", "1"], env=cli_env)
+    assert result.exit_code == 2
+    assert "--all and --source: give one (every source, or that one)" in result.output
