@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -251,3 +252,23 @@ def test_poll_refuses_all_and_source_together(cli_env):
     result = runner.invoke(app, ["poll", "--all", "--source", "1"], env=cli_env)
     assert result.exit_code == 2
     assert "--all and --source: give one (every source, or that one)" in result.output
+
+
+# --- the Slack manifest's hints name every subcommand /help lists ----------------------------
+
+# reached from a proposal's Save and Edit buttons
+_BUTTONS = {"save-similar", "edit-similar"}
+
+
+def test_slack_usage_hints_name_every_subcommand():
+    from handlers.all import build_registry
+
+    manifest = (Path(__file__).parents[1] / "bot" / "slack" / "manifest.yaml").read_text()
+    hints = dict(re.findall(r"- command: /(\S+)\n(?:.*\n)*?\s+usage_hint: \"(.*)\"", manifest))
+    for spec in build_registry().listed():
+        if not spec.subcommands or spec.name not in hints:
+            continue
+        words = set(re.findall(r"[\w-]+", hints[spec.name]))
+        implied = {spec.otherwise, spec.when_empty}  # `/watch coupang` is add, `/deadlines` list
+        named = {s.name for s in spec.subcommands} - implied - _BUTTONS
+        assert named <= words, (spec.name, named - words)
