@@ -388,14 +388,14 @@ def _no_args(
 
 SPEC = CommandSpec(
     name="digest",
-    summary="This channel's daily digest (channel admins)",
+    summary="This channel's digest: daily, weekdays or weekly (channel admins)",
     usage=f"{_ON_USAGE} | off | status | preview",
     min_role=Role.ADMIN,
     missing="/digest needs on, off, status or preview, e.g. /digest on 08:00 Europe/Brussels eu",
     subcommands=(
         Subcommand(
             "on",
-            "Post a daily digest here",
+            "Post a digest here (daily unless you say weekdays or weekly)",
             _ON_USAGE,
             sync_action(DigestOnArgs, run_on, text=parse_on, options=on_from_options),
             min_role=Role.ADMIN,
@@ -416,7 +416,7 @@ SPEC = CommandSpec(
                 ),
             ),
         ),
-        _no_args("off", "Stop the daily digest", run_off),
+        _no_args("off", "Stop this channel's digest", run_off),
         _no_args("status", "Time, zone, topics, next and last digest", run_status),
         _no_args("preview", "The digest as it would look now", run_preview),
     ),

@@ -272,3 +272,9 @@ def test_slack_usage_hints_name_every_subcommand():
         implied = {spec.otherwise, spec.when_empty}  # `/watch coupang` is add, `/deadlines` list
         named = {s.name for s in spec.subcommands} - implied - _BUTTONS
         assert named <= words, (spec.name, named - words)
+
+
+def test_help_does_not_call_a_weekly_digest_daily(chat):
+    help_text = render_text(chat.say("/help", as_=ADMIN).document)
+    assert "daily digest" not in help_text
+    assert "This channel's digest: daily, weekdays or weekly (channel admins)" in help_text
