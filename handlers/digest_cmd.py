@@ -50,6 +50,8 @@ __all__ = [
 
 _TIME = re.compile(r"^\d{1,2}(:\d{2})?(\s*[ap]\.?m\.?)?$", re.IGNORECASE)
 _SIZE = re.compile(r"^size:(.*)$", re.IGNORECASE)
+# a time written another way (8.30, 8h30, 0830): refused, never read as a filter word
+_LOOSE_TIME = re.compile(r"^(\d{1,2}[.h]\d{2}|0\d{3})$", re.IGNORECASE)
 DEFAULT_TIME = "08:00"
 _ON_USAGE = "/digest on [time] [zone] [daily|weekdays|weekly <day>] [size:N] [filters]"
 DEFAULT_SIZE = 5
@@ -220,6 +222,8 @@ def parse_on(services: Services, text: Text) -> DigestOnArgs:
             raise unexpected(
                 word, f"a time needs minutes or am/pm: {word.text}:00 or {word.text}am"
             )
+        elif _LOOSE_TIME.match(word.text):
+            raise unexpected(word, "write a time with a colon: 08:30 or 8:30am")
         elif low in CADENCES:
             once(word, cadence, "schedule (daily, weekdays or weekly <day>)")
             cadence = low

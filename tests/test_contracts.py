@@ -278,3 +278,32 @@ def test_help_does_not_call_a_weekly_digest_daily(chat):
     help_text = render_text(chat.say("/help", as_=ADMIN).document)
     assert "daily digest" not in help_text
     assert "This channel's digest: daily, weekdays or weekly (channel admins)" in help_text
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/digest on 8.30", "8.30 at column 4: write a time with a colon: 08:30 or 8:30am"),
+        ("/digest on eu 0800", "0800 at column 7: write a time with a colon: 08:30 or 8:30am"),
+        ("/digest on 8h30", "8h30 at column 4: write a time with a colon: 08:30 or 8:30am"),
+    ],
+)
+def test_digest_on_refuses_a_time_it_would_have_read_as_a_filter(chat, line, message):
+    refused(chat, line, message, as_=ADMIN)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "/trend -eu",
+            "-eu at column 1: exclusions work in /brief, /watch and /digest; here, leave it out",
+        ),
+        (
+            '/deadlines eu "age verification"',
+            '"age at column 4: phrases work in /brief and /watch; here, give the words',
+        ),
+    ],
+)
+def test_trend_and_deadlines_name_the_word_they_cannot_search(chat, line, message):
+    refused(chat, line, message)
