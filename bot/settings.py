@@ -143,6 +143,16 @@ class Settings(BaseSettings):
             raise ValueError("expected sqlite:///path.db or postgresql://user@host/db")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        # calendar applications are given this address: a bare host name is no URL to them
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise ValueError(
+                f"{value!r}: expected the bot's public URL, e.g. https://pb.example.org"
+            )
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:

@@ -307,3 +307,13 @@ def test_digest_on_refuses_a_time_it_would_have_read_as_a_filter(chat, line, mes
 )
 def test_trend_and_deadlines_name_the_word_they_cannot_search(chat, line, message):
     refused(chat, line, message)
+
+
+def test_a_public_url_without_a_scheme_is_refused_at_start(cli_env):
+    env = {**cli_env, "POLICYBRIEF_PUBLIC_URL": "pb.example.org"}
+    result = runner.invoke(app, ["chat", "/deadlines subscribe eu"], env=env)
+    assert result.exit_code == 2
+    assert (
+        "POLICYBRIEF_PUBLIC_URL: 'pb.example.org': expected the bot's public URL, "
+        "e.g. https://pb.example.org"
+    ) in result.output
