@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "StartupError",
+    "secrets_of",
     "Components",
     "build_provider",
     "build_embedder",
@@ -278,7 +279,8 @@ def default_seed(settings: Settings) -> Seed | None:
     return seed
 
 
-def _secrets(settings: Settings) -> list[str]:
+def secrets_of(settings: Settings) -> list[str]:
+    """The configured tokens and keys, which logs mask wherever they appear."""
     values = []
     for name in (
         "openai_api_key",
@@ -586,7 +588,7 @@ async def run(settings: Settings, *, stop: asyncio.Event | None = None) -> bool:
     console = not (settings.slack_enabled or settings.discord_enabled)
     chatting = console and sys.stdin is not None and sys.stdin.isatty()  # the REPL will run
     level = settings.console_log_level(chatting)
-    configure_logging(level, settings.log_json, _secrets(settings))
+    configure_logging(level, settings.log_json, secrets_of(settings))
     loop = asyncio.get_running_loop()
     stop = stop or asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["Settings", "SettingsError", "load_settings"]
+__all__ = ["Settings", "SettingsError", "load_settings", "unknown_variables"]
 
 _CSV = Annotated[tuple[str, ...], NoDecode]
 
@@ -142,6 +143,16 @@ class Settings(BaseSettings):
             raise ValueError("expected sqlite:///path.db or postgresql://user@host/db")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        # calendar applications are given this address: a bare host name is no URL to them
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise ValueError(
+                f"{value!r}: expected the bot's public URL, e.g. https://pb.example.org"
+            )
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -198,3 +209,23 @@ def load_settings(**overrides: object) -> Settings:
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"{name}: {msg}")
         raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+# read by the test suite, never by the bot
+_NOT_SETTINGS = ("POLICYBRIEF_TEST_",)
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One line per POLICYBRIEF_* variable that names no setting: pydantic-settings ignores it,
+    so a typo (`POLICYBRIEF_TIMEZOME`) would silently leave the default in force."""
+    known = [str(f.alias) for f in Settings.model_fields.values() if f.alias]
+    # compared without the prefix, so POLICYBRIEF_DATABASE_URL finds DATABASE_URL
+    bare = {name.removeprefix("POLICYBRIEF_"): name for name in known}
+    lines = []
+    for name in sorted(environ):
+        if not name.startswith("POLICYBRIEF_") or name in known or name.startswith(_NOT_SETTINGS):
+            continue
+        close = difflib.get_close_matches(name.removeprefix("POLICYBRIEF_"), bare, n=1, cutoff=0.7)
+        hint = f"; did you mean {bare[close[0]]}?" if close else ""
+        lines.append(f"{name} is not a policybrief setting and is ignored{hint}")
+    return lines

@@ -42,7 +42,9 @@ __all__ = [
 DEFAULT_HORIZON = timedelta(days=90)
 MAX_HORIZON = timedelta(days=730)
 CALENDAR_HORIZON = MAX_HORIZON
-_USAGE = "/deadlines [topic | jurisdiction | words] [next:90d] [kind:takes-effect]"
+_USAGE = (
+    "/deadlines [topic | jurisdiction | words] [next:90d] [kind:takes-effect] [from:YYYY-MM-DD]"
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ def parse_deadline_query(
             if kind not in kinds:
                 kinds.append(kind)
         elif low.startswith("from:"):
+            if start is not None:
+                raise unexpected(word, "give one from: day")
             start = _start(word)
         else:
             plain.append(word)
@@ -144,6 +148,12 @@ def _days(span: timedelta) -> str:
     return f"{span.days} day" if span.days == 1 else f"{span.days} days"
 
 
+def _wider(horizon: timedelta) -> str:
+    """What to try when nothing is found: a longer window only when there is one."""
+    longer = next((d for d in (365, MAX_HORIZON.days) if horizon.days < d), None)
+    return f"Try a longer window (next:{longer}d) or fewer words." if longer else "Try fewer words."
+
+
 def run_list(services: Services, caller: Caller, args: DeadlinesArgs) -> Reply:
     """Upcoming deadlines, grouped by month."""
     records = find_deadlines(services, args.query, args.horizon, limit=201)
@@ -154,7 +164,7 @@ def run_list(services: Services, caller: Caller, args: DeadlinesArgs) -> Reply:
         return Reply(
             Document.notice(
                 f"No deadlines{' for ' + what if what else ''} in the {window}",
-                "Try a longer window (next:365d) or fewer words.",
+                _wider(args.horizon),
             )
         )
     title = f"Deadlines{': ' + what if what else ''} ({window})"

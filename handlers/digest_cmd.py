@@ -38,10 +38,20 @@ from handlers.registry import (
     sync_action,
 )
 
-__all__ = ["SPEC", "DigestOnArgs", "compose_preview", "resolve_zone", "topic_or_jurisdiction"]
+__all__ = [
+    "SPEC",
+    "DigestOnArgs",
+    "clock_of",
+    "compose_preview",
+    "resolve_zone",
+    "topic_or_jurisdiction",
+    "zone_of",
+]
 
 _TIME = re.compile(r"^\d{1,2}(:\d{2})?(\s*[ap]\.?m\.?)?$", re.IGNORECASE)
 _SIZE = re.compile(r"^size:(.*)$", re.IGNORECASE)
+# a time written another way (8.30, 8h30, 0830): refused, never read as a filter word
+_LOOSE_TIME = re.compile(r"^(\d{1,2}[.h]\d{2}|0\d{3})$", re.IGNORECASE)
 DEFAULT_TIME = "08:00"
 _ON_USAGE = "/digest on [time] [zone] [daily|weekdays|weekly <day>] [size:N] [filters]"
 DEFAULT_SIZE = 5
@@ -118,14 +128,15 @@ class DigestOnArgs:
     size: int = DEFAULT_SIZE
 
 
-def _time(word: Word) -> str:
+def clock_of(word: Word) -> str:
+    """The time of day a word gives (`08:00`, `8am`) as HH:MM; refused where it stands."""
     try:
         return parse_clock(word.text).strftime("%H:%M")
     except ValueError as exc:
         raise unexpected(word, str(exc).split(": ", 1)[-1]) from None
 
 
-def _zone(word: Word) -> str | None:
+def zone_of(word: Word) -> str | None:
     """The IANA zone a word names (a name, UTC/GMT, or a city with exactly one zone); None when
     it is no zone at all; refused when it looks like one but is unknown or ambiguous."""
     text = word.text
@@ -206,11 +217,13 @@ def parse_on(services: Services, text: Text) -> DigestOnArgs:
         low = word.text.lower()
         if _TIME.match(word.text) and (":" in word.text or low[-1:] == "m"):
             once(word, at, "time")
-            at = _time(word)
+            at = clock_of(word)
         elif word.text.isdigit() and len(word.text) <= 2:
             raise unexpected(
                 word, f"a time needs minutes or am/pm: {word.text}:00 or {word.text}am"
             )
+        elif _LOOSE_TIME.match(word.text):
+            raise unexpected(word, "write a time with a colon: 08:30 or 8:30am")
         elif low in CADENCES:
             once(word, cadence, "schedule (daily, weekdays or weekly <day>)")
             cadence = low
@@ -223,7 +236,7 @@ def parse_on(services: Services, text: Text) -> DigestOnArgs:
         elif (match := _SIZE.match(word.text)) is not None:
             once(word, size, "size")
             size = _size(word, match.group(1))
-        elif (found := _zone(word)) is not None:
+        elif (found := zone_of(word)) is not None:
             once(word, zone, "time zone")
             zone = found
         else:
@@ -379,14 +392,14 @@ def _no_args(
 
 SPEC = CommandSpec(
     name="digest",
-    summary="This channel's daily digest (channel admins)",
+    summary="This channel's digest: daily, weekdays or weekly (channel admins)",
     usage=f"{_ON_USAGE} | off | status | preview",
     min_role=Role.ADMIN,
     missing="/digest needs on, off, status or preview, e.g. /digest on 08:00 Europe/Brussels eu",
     subcommands=(
         Subcommand(
             "on",
-            "Post a daily digest here",
+            "Post a digest here (daily unless you say weekdays or weekly)",
             _ON_USAGE,
             sync_action(DigestOnArgs, run_on, text=parse_on, options=on_from_options),
             min_role=Role.ADMIN,
@@ -407,7 +420,7 @@ SPEC = CommandSpec(
                 ),
             ),
         ),
-        _no_args("off", "Stop the daily digest", run_off),
+        _no_args("off", "Stop this channel's digest", run_off),
         _no_args("status", "Time, zone, topics, next and last digest", run_status),
         _no_args("preview", "The digest as it would look now", run_preview),
     ),

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 from handlers.base import Options, OptionValue, UsageError
 
-__all__ = ["Word", "Text", "unexpected", "takes_no_words", "option_text", "number_of"]
+__all__ = [
+    "Word",
+    "Text",
+    "unexpected",
+    "takes_no_words",
+    "option_text",
+    "number_of",
+    "number_in",
+]
 
 _WORD = re.compile(r"\S+")
 _MAX_NUMBER = 10**12  # twelve digits, as the word form allows
@@ -72,3 +80,17 @@ def number_of(value: OptionValue | None, error: str) -> int:
     if not digits.isdigit() or len(digits) > 12:
         raise UsageError(error)
     return int(digits)
+
+
+def number_in(text: Text, error: str) -> int:
+    """The one record number a text holds; a word that is not one, or a second word, is refused
+    where it stands (`abc at column 8: ...`)."""
+    words = text.words()
+    if not words:
+        raise UsageError(error)
+    if len(words) > 1:
+        raise unexpected(words[1], error)
+    try:
+        return number_of(words[0].text, error)
+    except UsageError:
+        raise unexpected(words[0], error) from None

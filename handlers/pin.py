@@ -6,9 +6,10 @@ The Pin button on story cards dispatches this same /pin: one path, one permissio
 from __future__ import annotations
 
 from core.document import Document, Section, story_ref
-from handlers.base import Caller, NotFound, Reply, Role, UsageError
+from handlers.base import Caller, NotFound, Reply, Role
 from handlers.common import cards_of
 from handlers.context import Services
+from handlers.parsing import unexpected
 from handlers.registry import CommandSpec, NoArgs, no_args_action
 from handlers.story import STORY_OPTION, StoryPick, not_found, story_action
 
@@ -83,7 +84,8 @@ PINNED = CommandSpec(
     summary="This channel's pinned stories",
     usage="/pinned",
     action=no_args_action(
-        run_pinned, lambda word: UsageError("/pinned takes no words; it lists this channel's pins")
+        run_pinned,
+        lambda word: unexpected(word, "/pinned takes no words; it lists this channel's pins"),
     ),
     min_role=Role.MODERATOR,
 )

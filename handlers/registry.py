@@ -12,6 +12,7 @@ the four change together, and no other module needs to know a command's argument
 from __future__ import annotations
 
 import asyncio
+import difflib
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -32,7 +33,7 @@ from handlers.base import (
     UsageError,
 )
 from handlers.context import Services
-from handlers.parsing import Text, Word
+from handlers.parsing import Text, Word, unexpected
 from handlers.roles import resolve_role
 
 __all__ = [
@@ -171,11 +172,14 @@ class CommandSpec:
             return named, text.after(words[0])
         return self.subcommand(self.otherwise), text
 
-    def action_of(self, sub: Subcommand | None) -> Action:
+    def action_of(self, sub: Subcommand | None, text: Text | None = None) -> Action:
+        """The subcommand's action, or the command's; a first word that names no subcommand is
+        refused where it stands (`/digest bogus`)."""
         if sub is not None:
             return sub.action
         if self.action is None:
-            raise UsageError(self.missing)
+            words = text.words() if text is not None else []
+            raise unexpected(words[0], self.missing) if words else UsageError(self.missing)
         return self.action
 
     def usable_by(self, role: Role) -> list[Subcommand]:
@@ -206,12 +210,19 @@ class Registry:
     def get(self, name: str) -> CommandSpec | None:
         return self.commands.get(name)
 
+    def _unknown(self, command: str) -> str:
+        """The refusal of a command name no one registered, with the likely one (`/bref`)."""
+        names = [s.name for s in self.listed()]
+        close = difflib.get_close_matches(command.lower(), names, n=1, cutoff=0.7)
+        hint = f" Did you mean /{close[0]}?" if close else ""
+        return f"/{command}: unknown command.{hint} Try /help."
+
     async def dispatch(self, services: Services, inv: Invocation) -> Reply:
         """Run the command; a CommandError becomes an only-you error reply, never an exception."""
         try:
             spec = self.commands.get(inv.command)
             if spec is None:
-                raise UsageError(f"/{inv.command}: unknown command. Try /help.")
+                raise UsageError(self._unknown(inv.command))
             role = resolve_role(services, inv.platform, inv.user, inv.platform_role, inv.workspace)
             # the one place a command is given its tenant's view: nothing else is read or changed
             services = replace(
@@ -230,7 +241,7 @@ class Registry:
                 _check_text(request, limit)
                 sub, rest = spec.pick(Text(request))
                 _allow(spec, sub, role)
-                action = spec.action_of(sub)
+                action = spec.action_of(sub, rest)
                 args = action.from_text(services, rest)
             caller = Caller(inv.platform, inv.workspace, inv.channel, inv.user, role)
             reply = await action.run(services, caller, args)

@@ -28,7 +28,14 @@ from digest.ingest.source_url import SourceRefused, admit_url
 from handlers.audit import LogArgs, log_from_options, parse_log, run_log
 from handlers.base import Caller, NotFound, Options, PermissionDenied, Reply, Role, UsageError
 from handlers.context import Services
-from handlers.parsing import Text, Word, number_of, option_text
+from handlers.parsing import (
+    Text,
+    number_in,
+    number_of,
+    option_text,
+    takes_no_words,
+    unexpected,
+)
 from handlers.registry import (
     CommandSpec,
     NoArgs,
@@ -358,12 +365,16 @@ def run_list(services: Services, caller: Caller, args: NoArgs) -> Reply:
     )
 
 
-def _remove_args(words: list[str]) -> SourcesRemoveArgs:
-    if not words or len(words) > 2:
-        raise UsageError(_REMOVE_USAGE)
-    if len(words) == 2 and words[1].lower() != "confirm":
-        raise UsageError(f"{words[1][:40]}: expected confirm, like /sources remove 3 confirm")
-    return SourcesRemoveArgs(number_of(words[0], _REMOVE_USAGE), len(words) == 2)
+def _remove_args(text: Text) -> SourcesRemoveArgs:
+    words = text.words()
+    if len(words) > 2:
+        raise unexpected(words[2], _REMOVE_USAGE)
+    if len(words) == 2 and words[1].text.lower() != "confirm":
+        raise unexpected(words[1], "expected confirm, like /sources remove 3 confirm")
+    number = number_in(
+        text if len(words) < 2 else Text(words[0].text, words[0].column), _REMOVE_USAGE
+    )
+    return SourcesRemoveArgs(number, len(words) == 2)
 
 
 def run_remove(services: Services, caller: Caller, args: SourcesRemoveArgs) -> Reply:
@@ -448,11 +459,8 @@ def run_health(services: Services, caller: Caller, args: NoArgs) -> Reply:
     )
 
 
-def _number(sub: str, words: list[str]) -> SourceNumber:
-    usage = _HIDE_USAGE.format(sub=sub)
-    if len(words) != 1:
-        raise UsageError(usage if not words else f"{words[1][:40]}: unexpected; {usage}")
-    return SourceNumber(number_of(words[0], usage))
+def _number(sub: str, text: Text) -> SourceNumber:
+    return SourceNumber(number_in(text, _HIDE_USAGE.format(sub=sub)))
 
 
 def _hiding(hidden: bool) -> Callable[[Services, Caller, SourceNumber], Reply]:
@@ -487,7 +495,7 @@ def _hide_spec(name: str, hidden: bool, summary: str) -> Subcommand:
         sync_action(
             SourceNumber,
             _hiding(hidden),
-            text=lambda services, text: _number(name, text.strip().split()),
+            text=lambda services, text: _number(name, text),
             options=lambda services, options: SourceNumber(
                 number_of(options.get("id"), _HIDE_USAGE.format(sub=name))
             ),
@@ -497,10 +505,6 @@ def _hide_spec(name: str, hidden: bool, summary: str) -> Subcommand:
             Option("id", "The source number from /sources list", kind="number", required=True),
         ),
     )
-
-
-def _refuse(word: Word) -> UsageError:
-    return UsageError(_USAGE)  # as for any other word /sources does not know
 
 
 SPEC = CommandSpec(
@@ -517,7 +521,7 @@ SPEC = CommandSpec(
             "list",
             "Every source",
             "/sources list",
-            no_args_action(run_list, _refuse),
+            no_args_action(run_list, takes_no_words("/sources list")),
             min_role=Role.ADMIN,
         ),
         Subcommand(
@@ -544,7 +548,7 @@ SPEC = CommandSpec(
             sync_action(
                 SourcesRemoveArgs,
                 run_remove,
-                text=lambda services, text: _remove_args(text.strip().split()),
+                text=lambda services, text: _remove_args(text),
                 options=lambda services, options: SourcesRemoveArgs(
                     number_of(options.get("id"), _REMOVE_USAGE),
                     str(options.get("confirm") or "").lower() == "confirm",
@@ -575,7 +579,7 @@ SPEC = CommandSpec(
             "health",
             "Failures, backoff, last success",
             "/sources health",
-            no_args_action(run_health, _refuse),
+            no_args_action(run_health, takes_no_words("/sources health")),
             min_role=Role.ADMIN,
         ),
     ),

@@ -10,7 +10,7 @@ from core.stories import StoryPick
 from handlers.base import Caller, NotFound, Options, Reply, Typed, UsageError
 from handlers.common import cards_of
 from handlers.context import Services
-from handlers.parsing import Text, option_text
+from handlers.parsing import Text, option_text, unexpected
 from handlers.registry import Action, CommandSpec, Option, sync_action
 
 __all__ = [
@@ -51,28 +51,45 @@ CARD_ACTIONS = {
 }
 
 
+_NOT_A_STORY = "not a story id; story ids look like s4k2 and are on each story card"
+
+
+def _one_story(command: str) -> str:
+    return f"/{command} needs one story: its short id from a story card (like s4k2) or its URL"
+
+
 def pick_story(value: str, command: str) -> StoryPick:
     """The story `value` names, checked for shape only (the handler looks it up)."""
     value = value.strip()
     if not value or len(value.split()) > 1:
-        raise UsageError(
-            f"/{command} needs one story: its short id from a story card (like s4k2) or its URL"
-        )
+        raise UsageError(_one_story(command))
     if value.lower().startswith(("http://", "https://")):
         return StoryPick(value, None)
     story_id = parse_story_ref(value)
     if story_id is None:
-        raise UsageError(
-            f"{value[:40]}: not a story id; story ids look like s4k2 and are on each story card"
-        )
+        raise UsageError(f"{value[:40]}: {_NOT_A_STORY}")
     return StoryPick(value, story_id)
+
+
+def _story_in(text: Text, command: str) -> StoryPick:
+    """The one story a typed text names; a second word or a word that is no story id is refused
+    where it stands."""
+    words = text.words()
+    if len(words) > 1:
+        raise unexpected(words[1], _one_story(command))
+    try:
+        return pick_story(text.raw, command)
+    except UsageError:
+        if not words:
+            raise
+        raise unexpected(words[0], _NOT_A_STORY) from None
 
 
 def story_action(command: str, handler: Callable[[Services, Caller, StoryPick], Reply]) -> Action:
     """An action whose one argument is a story (from a word, or the `story` option)."""
 
     def from_text(services: Services, text: Text) -> StoryPick:
-        return pick_story(text.raw, command)
+        return _story_in(text, command)
 
     def from_options(services: Services, options: Options) -> StoryPick:
         return pick_story(option_text(options, "story"), command)

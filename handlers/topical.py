@@ -40,11 +40,26 @@ def sort_words(services: Services, words: Iterable[Word]) -> TopicalQuery:
     words = list(words)
     if not words:
         return TopicalQuery()
+    _refuse_exclusions_and_phrases(words)
     # the words where the user typed them, so that a refusal's column is theirs
     line = [" "] * (max(w.column + len(w.text) for w in words) - 1)
     for w in words:
         line[w.column - 1 : w.column - 1 + len(w.text)] = w.text
     return topical_of(parse_query_text(services, "".join(line)))
+
+
+def _refuse_exclusions_and_phrases(words: list[Word]) -> None:
+    """What these commands cannot search for, refused at the word the user typed (`-eu`, not
+    the `-jurisdiction:eu` it stands for)."""
+    quoted = False
+    for word in words:
+        if not quoted and word.text.startswith("-") and len(word.text) > 1:
+            raise unexpected(
+                word, "exclusions work in /brief, /watch and /digest; here, leave it out"
+            )
+        if not quoted and word.text.startswith('"'):
+            raise unexpected(word, "phrases work in /brief and /watch; here, give the words")
+        quoted ^= word.text.count('"') % 2 == 1
 
 
 def topical_of(query: Query) -> TopicalQuery:

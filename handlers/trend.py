@@ -75,6 +75,14 @@ def _from_options(services: Services, options: Options) -> TrendArgs:
     return parse_trend(services, Text(" ".join(p for p in parts if p)))
 
 
+def _wider(since: timedelta) -> str:
+    """What to try when nothing matches: a longer window only when there is one."""
+    longer = next((d for d in (365, MAX_SINCE.days) if since.days < d), None)
+    if longer is None:
+        return "Nothing to chart: try fewer words."
+    return f"Nothing to chart: try fewer words or a longer window (since:{longer}d)."
+
+
 def run_trend(services: Services, caller: Caller, args: TrendArgs) -> Reply:
     """Count, bin, draw; a query without matches says so instead of drawing an empty plot."""
     today = services.now().date()
@@ -95,7 +103,7 @@ def run_trend(services: Services, caller: Caller, args: TrendArgs) -> Reply:
         return Reply(
             Document.notice(
                 f"No stories match {what} in the last {window}",
-                "Nothing to chart: try fewer words or a longer window (since:365d).",
+                _wider(args.since),
             )
         )
     title = f"Stories: {what} (last {window}{', by ' + args.by if args.by else ''})"

@@ -15,7 +15,7 @@ from datetime import timedelta
 from core.document import Choice, Document, Section, StoryCard, story_ref
 from core.stories import StoryHeadline
 from core.watches import DEFAULT_DAILY_AT
-from digest.composition.schedule import parse_hhmm
+from digest.composition.schedule import parse_clock
 from digest.judgement.query import (
     Query,
     QueryError,
@@ -26,9 +26,9 @@ from digest.judgement.similar import similar_query
 from digest.text.sparkline import daily_counts, sparkline
 from handlers.base import Caller, LimitExceeded, NotFound, Options, Reply, UsageError
 from handlers.context import Services
-from handlers.digest_cmd import resolve_zone
+from handlers.digest_cmd import clock_of, resolve_zone, zone_of
 from handlers.forget import ForgetArgs, forget_from_options, parse_forget, run_forget
-from handlers.parsing import Text, number_of, option_text, unexpected
+from handlers.parsing import Text, Word, number_in, number_of, option_text, unexpected
 from handlers.registry import (
     Action,
     CommandSpec,
@@ -93,7 +93,7 @@ def _alias(services: Services, kind: str, word: str) -> str | None:
 
 def _at(word: str) -> str:
     try:
-        return parse_hhmm(word).strftime("%H:%M")
+        return parse_clock(word).strftime("%H:%M")
     except ValueError:
         raise UsageError(f"{word}: not a time of day; use HH:MM, e.g. 09:00") from None
 
@@ -120,26 +120,44 @@ def _add_args(
     )
 
 
-def _looks_timed(word: str) -> bool:
-    """A word after `daily` that is meant as its time or zone (a digit, a slash, or UTC)."""
-    return any(c.isdigit() for c in word) or "/" in word or word.upper() in {"UTC", "GMT"}
+def _is_clock(word: Word) -> bool:
+    return "/" not in word.text and any(c.isdigit() for c in word.text)
+
+
+def _looks_timed(word: Word) -> bool:
+    """A word after `daily` that is meant as its time or zone: a digit, a slash, UTC, or a city
+    that names a zone (`Seoul`), as /digest on reads them."""
+    if _is_clock(word) or "/" in word.text or word.text.upper() in {"UTC", "GMT"}:
+        return True
+    try:
+        return zone_of(word) is not None
+    except UsageError:  # a city of several zones: meant as one, refused below with the choices
+        return True
+
+
+def _daily_zone(word: Word) -> str:
+    zone = zone_of(word)
+    if zone is None:
+        raise unexpected(word, "not a time zone; use an IANA name like Asia/Seoul")
+    return zone
 
 
 def parse_add(services: Services, text: Text) -> WatchAddArgs:
-    """The query; then `instant`, or `daily` with an optional HH:MM and time zone."""
+    """The query; then `instant`, or `daily` with an optional time and time zone."""
     words = text.words()
     for n in (1, 2, 3):  # `daily`, `daily 09:00`, `daily 09:00 Asia/Seoul` at the end
         if len(words) <= n:
             break
         mode_word, rest = words[-n], words[len(words) - n + 1 :]
-        if mode_word.text.lower() != "daily" or not all(_looks_timed(w.text) for w in rest):
+        if mode_word.text.lower() != "daily" or not all(_looks_timed(w) for w in rest):
             continue
         query = text.raw[: mode_word.column - text.start]
-        at = next((w.text for w in rest if ":" in w.text or w.text.isdigit()), "")
-        zones = [w.text for w in rest if w.text != at]
-        if len(zones) > 1 or (len(rest) == 2 and not at):
+        clocks = [w for w in rest if _is_clock(w)]
+        zones = [w for w in rest if not _is_clock(w)]
+        if len(clocks) > 1 or len(zones) > 1:
             raise unexpected(rest[-1], "after daily give a time (HH:MM) and then a zone")
-        return _add_args(services, query, "daily", at, zones[0] if zones else "")
+        at = clock_of(clocks[0]) if clocks else ""
+        return _add_args(services, query, "daily", at, _daily_zone(zones[0]) if zones else "")
     if len(words) > 1 and words[-1].text.lower() == "instant":
         return _add_args(services, text.raw[: words[-1].column - text.start], "instant")
     return _add_args(services, text.strip(), "instant")
@@ -345,7 +363,7 @@ def _pause_action(name: str, run: Callable[[Services, Caller, WatchPauseArgs], R
     return sync_action(
         WatchPauseArgs,
         run,
-        text=lambda services, text: WatchPauseArgs(number_of(text.strip(), usage)),
+        text=lambda services, text: WatchPauseArgs(number_in(text, usage)),
         options=lambda services, options: WatchPauseArgs(number_of(options.get("id"), usage)),
     )
 
@@ -427,8 +445,8 @@ SPEC = CommandSpec(
             "/watch list",
             no_args_action(
                 run_list,
-                lambda word: UsageError(
-                    "/watch list takes no words; to watch the word, use /watch add list"
+                lambda word: unexpected(
+                    word, "/watch list takes no words; to watch the word, use /watch add list"
                 ),
             ),
         ),
@@ -439,7 +457,7 @@ SPEC = CommandSpec(
             sync_action(
                 WatchRemoveArgs,
                 run_remove,
-                text=lambda services, text: WatchRemoveArgs(number_of(text.strip(), _REMOVE_USAGE)),
+                text=lambda services, text: WatchRemoveArgs(number_in(text, _REMOVE_USAGE)),
                 options=lambda services, options: WatchRemoveArgs(
                     number_of(options.get("id"), _REMOVE_USAGE)
                 ),

@@ -242,10 +242,14 @@ def test_removing_someone_elses_watch_changes_nothing(chat):
         ("/watch -coupon", "a query needs at least one word, phrase or filter besides exclusions"),
         (
             "/watch remove abc",
-            "/watch remove needs a watch number, like /watch remove 12 (see /watch list)",
+            "abc at column 8: /watch remove needs a watch number, like /watch remove 12 "
+            "(see /watch list)",
         ),
         ("/watch test", "/watch test needs a query, e.g. /watch test coupang fine"),
-        ("/watch list all", "/watch list takes no words; to watch the word, use /watch add list"),
+        (
+            "/watch list all",
+            "all at column 6: /watch list takes no words; to watch the word, use /watch add list",
+        ),
         ("/watch " + "a " * 100 + "b", "that query is 201 characters long; the limit is 200."),
     ],
 )
@@ -428,15 +432,19 @@ def test_pin_by_ref_and_url_unpin_and_expiry(chat, news):
     ("line", "message"),
     [
         ("/pin s9999", "no story s9999; story ids are on each story card"),
-        ("/pin xyz", "xyz: not a story id; story ids look like s4k2 and are on each story card"),
+        (
+            "/pin xyz",
+            "xyz at column 1: not a story id; story ids look like s4k2 and are on each story card",
+        ),
         ("/pin https://nowhere.example/x", "no stored story has the URL https://nowhere.example/x"),
         ("/pin", "/pin needs one story: its short id from a story card (like s4k2) or its URL"),
         (
             "/pin s1 s2",
-            "/pin needs one story: its short id from a story card (like s4k2) or its URL",
+            "s2 at column 4: /pin needs one story: its short id from a story card (like s4k2) "
+            "or its URL",
         ),
         ("/unpin s9999", "no story s9999; story ids are on each story card"),
-        ("/pinned now", "/pinned takes no words; it lists this channel's pins"),
+        ("/pinned now", "now at column 1: /pinned takes no words; it lists this channel's pins"),
     ],
 )
 def test_pin_bad_input(chat, news, line, message):
@@ -506,11 +514,15 @@ def test_sources_add_list_remove_health(chat):
             "/sources add needs a feed URL, e.g. /sources add https://example.org/feed",
         ),
         ("/sources add ftp://x.example/feed", "ftp://x.example/feed: expected an http(s) feed URL"),
-        ("/sources remove x", "/sources remove needs a source number, like /sources remove 3"),
+        (
+            "/sources remove x",
+            "x at column 8: /sources remove needs a source number, like /sources remove 3",
+        ),
         ("/sources remove 42", "no source #42; see /sources list"),
         (
             "/sources frobnicate",
-            "/sources needs list, add <url>, remove <id>, hide <id>, show <id>, health or log",
+            "frobnicate at column 1: /sources needs list, add <url>, remove <id>, hide <id>, "
+            "show <id>, health or log",
         ),
         ("/sources hide", "/sources hide needs a source number, like /sources hide 3"),
         ("/sources show 42", "no source #42; see /sources list"),

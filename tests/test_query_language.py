@@ -274,7 +274,7 @@ def test_deadlines_and_trend_read_the_same_language(chat, news):
     assert chat.say("/trend child safety").document.kind != "error"
     assert chat.say("/deadlines eu OR uk").document.kind != "error"
     assert error_of(chat.say("/trend eu -crypto")) == (
-        "-topic:crypto-assets: exclusions work in /brief, /watch and /digest; here, leave it out"
+        "-crypto at column 4: exclusions work in /brief, /watch and /digest; here, leave it out"
     )
     assert error_of(chat.say("/trend eu uk")) == (
         "jurisdiction:uk: one jurisdiction filter here; for any of several, join them with OR "

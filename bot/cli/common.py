@@ -30,13 +30,18 @@ def iso(when: datetime | None) -> str | None:
 
 def read_settings(**overrides: object) -> Settings:
     """The settings, or exit code 2 with the reason (pydantic is loaded here, on first use)."""
-    from bot.settings import SettingsError, load_settings
+    import os
+
+    from bot.settings import SettingsError, load_settings, unknown_variables
 
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
     except SettingsError as exc:
         typer.secho(str(exc), err=True, fg=typer.colors.RED)
         raise typer.Exit(2) from None
+    for line in unknown_variables(os.environ):
+        typer.secho(f"warning: {line}", err=True, fg=typer.colors.YELLOW)
+    return settings
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -58,8 +63,15 @@ def components() -> Components:
     """The bot's components, or the one-line reason they cannot be built (exit code 2)."""
     from bot.app import StartupError, build_components
 
+    settings = read_settings()
+    if {"log_level", "log_json"} & settings.model_fields_set:
+        # asked for: the command's logs at that level (or as JSON), secrets masked as `run` does
+        from bot.app import secrets_of
+        from bot.ops import configure_logging
+
+        configure_logging(settings.log_level, settings.log_json, secrets_of(settings))
     try:
-        comps = build_components(read_settings())
+        comps = build_components(settings)
     except StartupError as exc:
         fail(str(exc), 2)
     # What is loaded by now (modules, the database's metadata: ~10^5 objects) lives as long as

@@ -24,6 +24,7 @@ def demo(
     from core.clock import utcnow
     from digest.composition.textrender import render_text
     from digest.demo import demo_briefings, load_samples, sample_feeds
+    from digest.ingest.deadlines_hook import update_deadlines
     from digest.judgement.classify import Taxonomy
     from digest.writing.provider import SummaryProvider
     from digest.writing.summarize import ExtractiveSummarizer
@@ -38,12 +39,15 @@ def demo(
         now = utcnow()
         typer.secho("Ingesting the bundled sample feeds (offline)...", bold=True)
         names = [s.name for s in sample_feeds()]
-        for name, report in zip(names, load_samples(store, taxonomy, now), strict=True):
+        reports = load_samples(store, taxonomy, now)
+        for name, report in zip(names, reports, strict=True):
             (result,) = report.results
             typer.echo(
                 f"  {name}: {result.new_items} new items, "
                 f"{len(report.new_story_ids)} new stories ({result.status})"
             )
+        # as a poll's after-hook would: a --database filled here answers /deadlines too
+        update_deadlines(store, sorted({i for r in reports for i in r.new_story_ids}))
         provider = SummaryProvider(ExtractiveSummarizer())
         for command, doc in demo_briefings(store, taxonomy, provider, now):
             typer.echo("")

@@ -30,6 +30,8 @@ def poll(
 
     Exit code 1 when any source failed.
     """
+    if all_sources and source is not None:
+        fail("--all and --source: give one (every source, or that one)", 2)
     from bot.app import QueuedSends, send_if_no_bot
     from bot.progress import describe_result
 

@@ -187,5 +187,8 @@ def sources_export(file: Annotated[Path | None, typer.Argument()] = None) -> Non
     if file is None:
         typer.echo(text, nl=False)
     else:
-        file.write_text(text, encoding="utf-8")
+        try:
+            file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{file}: cannot write: {exc.strerror}", 2)
         typer.echo(f"Exported {len(entries)} sources to {file}.")
