@@ -332,9 +332,13 @@ def run_remove(services: Services, caller: Caller, args: WatchRemoveArgs) -> Rep
 
 
 def _pause(services: Services, caller: Caller, watch_id: int, paused: bool) -> Reply:
-    watch = services.store.watches.set_paused(caller.who, watch_id, paused)
-    if watch is None:
+    found = services.store.watches.set_paused(caller.who, watch_id, paused)
+    if found is None:
         raise NotFound(f"no watch #{watch_id} of yours; /watch list shows them")
+    watch, changed = found
+    if not changed:
+        state = "is already paused" if paused else "was not paused"
+        return Reply(Document.notice(f"Watch #{watch_id} {state}: {watch.query}"))
     if paused:
         return Reply(
             Document.notice(

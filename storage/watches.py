@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -173,17 +174,20 @@ class WatchStore:
             )
             return bool(gone.rowcount)
 
-    def set_paused(self, owner: WatchOwner, watch_id: int, paused: bool) -> WatchRecord | None:
-        """Pause or resume the watch if it is this user's; None (nothing changed) otherwise."""
+    def set_paused(
+        self, owner: WatchOwner, watch_id: int, paused: bool
+    ) -> tuple[WatchRecord, bool] | None:
+        """Pause or resume the watch if it is this user's: the watch as it now stands, and
+        whether this changed it (a watch already paused is not paused again); None if not theirs."""
         with self._db.session() as session:
             conn = session.connection()
-            done = conn.execute(
-                update(_T).where(_T.c.id == watch_id, *_owned(owner)).values(paused=paused)
-            )
-            if not done.rowcount:
+            row = conn.execute(select(*_COLUMNS).where(_T.c.id == watch_id, *_owned(owner))).first()
+            if row is None:
                 return None
-            row = conn.execute(select(*_COLUMNS).where(_T.c.id == watch_id)).one()
-            return _record(row)
+            if bool(row.paused) == paused:
+                return _record(row), False
+            conn.execute(update(_T).where(_T.c.id == watch_id).values(paused=paused))
+            return replace(_record(row), paused=paused), True
 
     def active(self) -> list[WatchRecord]:
         """Every active watch that is not paused, for building the matcher."""

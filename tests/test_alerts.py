@@ -175,6 +175,16 @@ def test_a_paused_watch_is_not_matched_until_resumed(db):
     assert refused.kind == "error" and "no watch #7 of yours" in refused.title
 
 
+def test_resuming_a_watch_that_is_not_paused_says_so(db):
+    chat = FakeChat(db)
+    chat.clock.now = SAVED
+    chat.say("/watch coupang")
+    assert chat.say("/watch resume 1").document.title == "Watch #1 was not paused: coupang"
+    chat.say("/watch pause 1")
+    assert chat.say("/watch pause 1").document.title == "Watch #1 is already paused: coupang"
+    assert "#1  coupang  (instant, paused)" in chat.text("/watch list")
+
+
 def test_compiled_watches_are_reusable_and_skip_bad_queries(db):
     watch(db, "U1", "coupang")
     watch(db, "U2", 'broken "quote')
