@@ -1012,17 +1012,21 @@ class _Seen:
         vocabulary: frozenset[bytes] | None = None,
         masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
     ) -> None:
-        listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
+        listed = list(words)
+        if b"s" in listed:  # possessives: "EU's" is "EU s"
+            listed = [w for w in listed if w != b"s"]
         found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         joined = b" " + b" ".join(listed) + b" "
         if masks and not found.isdisjoint(masks):
             # the compounds whose words are no cue ("law firm") are read as absent (their first
-            # words are in the vocabulary, so this is one lookup for most texts)
+            # words are in the vocabulary, so this is one lookup for most texts; most texts
+            # with a first word have none of its compounds: a search, and no copy)
             masked = joined
             for first in found.intersection(masks):
                 for phrase in masks[first]:
-                    masked = masked.replace(phrase, b" ")
-            if masked != joined:
+                    if phrase in masked:
+                        masked = masked.replace(phrase, b" ")
+            if masked is not joined:
                 listed = masked.split()
                 found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
                 joined = b" " + b" ".join(listed) + b" "
