@@ -76,6 +76,20 @@ def test_fast_pattern_finds_what_the_plain_one_finds(name: str) -> None:
         assert fast.findall(text) == plain.findall(text), text
 
 
+@pytest.mark.parametrize("name", ["relevance amount", "relevance people"])
+def test_numbers_tried_at_first_digits_are_those_a_scan_finds(name: str) -> None:
+    # magnitude tries its patterns only where a number starts (found by byte searches in an
+    # ASCII text, by a regex in any other): the same amounts and counts as a scan of every
+    # character, other scripts' digits included
+    pattern = _PLAIN[name][0]
+    rng = random.Random(name)
+    texts = [*_REAL, "١٢ million users", "x١ bn", "12٣ people"]
+    texts += ["".join(rng.choices(_PIECES, k=rng.randint(0, 24))) for _ in range(20_000)]
+    for text in texts:
+        starts = relevance._number_starts(text)
+        assert relevance._numbers(pattern, text, starts) == pattern.findall(text), text
+
+
 def test_amounts_and_names_are_read() -> None:
     # the cases the patterns exist for, so that agreeing on nothing cannot pass
     assert relevance.magnitude("Shein fined €150 million") == 1.0

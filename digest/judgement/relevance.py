@@ -170,9 +170,11 @@ _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, 
 # (a credential or a password is one person's account)
 # (A number is read from its first digit: `(?<!\d\d)` after that digit says so without a
 # leading look-behind, which would keep the regex engine from skipping ahead to digits.)
+# (Its runs of digits and its word are possessive (`*+`, `++`): what follows either can
+# never match what they gave back, so trying to is wasted work.)
 _PEOPLE = re.compile(
-    r"(\d(?<!\d\d)[\d,.]*)\s?(thousand|million|billion|k|m|bn)?[\s-]"
-    r"(?:\w+\s)?(?:people|persons?|users?|customers?|accounts?|records?|victims?|patients?|"
+    r"(\d(?<!\d\d)[\d,.]*+)\s?(thousand|million|billion|k|m|bn)?[\s-]"
+    r"(?:\w++\s)?(?:people|persons?|users?|customers?|accounts?|records?|victims?|patients?|"
     r"students?|employees?|citizens?|residents?|subscribers?|individuals?|children|devices?|"
     r"households?|members?|credentials?|passwords?|affected|impacted)\b",
     re.IGNORECASE,
@@ -238,7 +240,7 @@ def _phrases_by_first(terms: Iterable[str]) -> dict[bytes, tuple[bytes, ...]]:
 
 # a sum of millions: "$5 million", "€2.3bn" (the number not part of a word or a longer
 # number; a currency sign before it changes nothing of what is read)
-_AMOUNT = re.compile(r"(\d(?<![\w.]\d)\d*(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"(\d(?<![\w.]\d)\d*+(?:[.,]\d+)?)\s?(million|billion|m|bn)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -652,19 +654,25 @@ class RelevanceRules:
         anywhere = {"acting"} if acting or lead_acting else set()
         # only the groups one of whose words is here can be found (those of weight 0 are
         # evidence only through another group's `unless`/`requires`: read when one asks)
+        # (a group none of whose words a text has finds nothing there: that text is not asked)
         by_word, groups = self._groups_by_word, self.groups
-        asked = {i for seen in (heading, lead) for w in seen.words for i in by_word.get(w, ())}
-        for index in sorted(asked):
+        in_title = {i for w in heading.words for i in by_word.get(w, ())}
+        in_lead = {i for w in lead.words for i in by_word.get(w, ())}
+        for index in sorted(in_title | in_lead):
             group = groups[index]
             factual = group.name in self.factual
             if attacker and factual and group.name not in self.writeup_unless:
                 continue  # the attacker's doing, to victims it does not name
             if theme and factual:
                 continue
-            term = heading.told(group) if factual else heading.first(group)
+            term = ""
+            if index in in_title:
+                term = heading.told(group) if factual else heading.first(group)
             if term:
                 in_heading.add(group.name)
-            elif not (term := lead.told(group) if factual else lead.first(group)):
+            elif index not in in_lead or not (
+                term := lead.told(group) if factual else lead.first(group)
+            ):
                 continue
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
@@ -1023,16 +1031,49 @@ def _counted(text: str) -> float:
     return largest
 
 
+# an ASCII text's digits as b"0", every other character as a space (a bytes.translate table)
+_DIGIT_MARKS = b" " * 48 + b"0" * 10 + b" " * 198
+_DIGIT_RUN = re.compile(r"\d(?<!\d\d)")  # the first digit of a number
+
+
+def _number_starts(text: str) -> list[int]:
+    """Where each run of digits in `text` starts."""
+    if not text.isascii():  # a digit may be another script's
+        return [m.start() for m in _DIGIT_RUN.finditer(text)]
+    # a regex scan of every character costs more than two byte searches per number
+    marked = text.encode("ascii").translate(_DIGIT_MARKS)
+    starts = []
+    at = marked.find(b"0")
+    while at >= 0:
+        starts.append(at)
+        end = marked.find(b" ", at)
+        at = marked.find(b"0", end) if end >= 0 else -1
+    return starts
+
+
+def _numbers(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[tuple[str, ...]]:
+    """`pattern.findall(text)`, for a pattern that matches only from the first digit of a
+    number (`_AMOUNT`, `_PEOPLE`), tried at those (`starts`) alone."""
+    found = []
+    end = 0
+    for at in starts:
+        if at >= end and (match := pattern.match(text, at)) is not None:
+            found.append(match.groups(""))
+            end = match.end()
+    return found
+
+
 def magnitude(text: str) -> float:
     """How large the amounts in `text` are: 1 from a hundred million (money or people), 2 from
     a billion; 0.5 from ten million. People counted weigh tenfold: a breach of ten million
     people is as large as a fine of a hundred million."""
     largest = 0.0
-    for number, scale in _AMOUNT.findall(text):
+    starts = _number_starts(text)
+    for number, scale in _numbers(_AMOUNT, text, starts):
         value = float(number.replace(",", "."))
         value *= 1e9 if scale.lower() in ("billion", "bn") else 1e6
         largest = max(largest, value)
-    for number, scale in _PEOPLE.findall(text):
+    for number, scale in _numbers(_PEOPLE, text, starts):
         try:
             value = float(number.rstrip(".,").replace(",", ""))
         except ValueError:  # "1.2.3": a version, not a count
@@ -1052,17 +1093,21 @@ class _Seen:
         vocabulary: frozenset[bytes] | None = None,
         masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
     ) -> None:
-        listed = [w for w in words if w != b"s"]  # possessives: "EU's" is "EU s"
+        listed = list(words)
+        if b"s" in listed:  # possessives: "EU's" is "EU s"
+            listed = [w for w in listed if w != b"s"]
         found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         joined = b" " + b" ".join(listed) + b" "
         if masks and not found.isdisjoint(masks):
             # the compounds whose words are no cue ("law firm") are read as absent (their first
-            # words are in the vocabulary, so this is one lookup for most texts)
+            # words are in the vocabulary, so this is one lookup for most texts; most texts
+            # with a first word have none of its compounds: a search, and no copy)
             masked = joined
             for first in found.intersection(masks):
                 for phrase in masks[first]:
-                    masked = masked.replace(phrase, b" ")
-            if masked != joined:
+                    if phrase in masked:
+                        masked = masked.replace(phrase, b" ")
+            if masked is not joined:
                 listed = masked.split()
                 found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
                 joined = b" " + b" ".join(listed) + b" "
