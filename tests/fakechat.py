@@ -25,7 +25,7 @@ from digest.composition.textrender import render_text
 from digest.judgement.classify import Taxonomy
 from digest.writing.provider import SummaryProvider
 from handlers.all import build_registry
-from handlers.base import Invocation, Reply, Role
+from handlers.base import Invocation, Reply, Role, Visibility
 from handlers.context import Services
 from handlers.registry import Registry
 from storage.db import Database
@@ -235,6 +235,15 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
             rows = conn.execute(table.select()).all()
             out[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return out
+
+
+def refused(chat: FakeChat, line: str, message: str, **kwargs: Any) -> None:
+    """The exact error message, shown only to the caller, and not one row changed anywhere."""
+    before = snapshot(chat.db)
+    reply = chat.say(line, **kwargs)
+    assert error_of(reply) == message
+    assert reply.visibility is Visibility.ONLY_YOU
+    assert snapshot(chat.db) == before
 
 
 def doc_text(doc: Document) -> str:

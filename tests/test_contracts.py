@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from digest.composition.textrender import render_text
-from handlers.base import Role, Visibility
+from handlers.base import Role
 from storage.models import Watch
-from tests.fakechat import FakeChat, error_of, own_pg_schema, snapshot
+from tests.fakechat import FakeChat, error_of, own_pg_schema, refused
 
 ADMIN = Role.ADMIN
 
@@ -28,15 +28,6 @@ _pg_worker_db = own_pg_schema("contracts")
 @pytest.fixture
 def chat(db):
     return FakeChat(db)
-
-
-def refused(chat, line, message, **kwargs):
-    """The exact error message, and not one row changed anywhere."""
-    before = snapshot(chat.db)
-    reply = chat.say(line, **kwargs)
-    assert error_of(reply) == message
-    assert reply.visibility is Visibility.ONLY_YOU
-    assert snapshot(chat.db) == before
 
 
 def watches(db):

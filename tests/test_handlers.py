@@ -14,7 +14,7 @@ from digest.ingest.probe import ProbeResult
 from handlers.base import Invocation, Role, Typed, Visibility
 from handlers.roles import resolve_role
 from storage.models import Pin, Source, Subscription, Watch
-from tests.fakechat import NOW, FakeChat, error_of, own_pg_schema, seed_story, snapshot
+from tests.fakechat import NOW, FakeChat, error_of, own_pg_schema, refused, seed_story
 
 ADMIN, MOD, MEMBER = Role.ADMIN, Role.MODERATOR, Role.MEMBER
 
@@ -28,15 +28,6 @@ def chat(db):
 
 def headlines(reply):
     return [c.headline for c in reply.document.stories()]
-
-
-def refused(chat, line, message, **kwargs):
-    """The exact error message, and not one row changed anywhere."""
-    before = snapshot(chat.db)
-    reply = chat.say(line, **kwargs)
-    assert error_of(reply) == message
-    assert reply.visibility is Visibility.ONLY_YOU
-    assert snapshot(chat.db) == before
 
 
 def rows(db, model):
