@@ -262,3 +262,62 @@ def test_concurrent_polls_in_any_finishing_order_give_the_same_stories(
             db.dispose()
     finally:
         server.close()
+
+
+def _feed_of(items: list[dict]) -> bytes:
+    entries = "".join(
+        "<item>"
+        f"<title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
+        f"<guid isPermaLink='false'>{escape(it['id'])}</guid>"
+        f"<pubDate>{format_datetime(datetime.fromisoformat(it['published']))}</pubDate>"
+        f"<description>{escape(it['summary'])}</description>"
+        "</item>"
+        for it in items
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>feed</title><link>https://example.org/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a stored merge is not undone when an older report arrives after the item that made "
+    "it: storage would need each item's story from before the merge",
+)
+def test_a_report_arriving_after_the_item_that_merged_two_stories_gives_the_same_stories(
+    tmp_path, taxonomy
+):
+    """Instructure's ransom deal (four reports, 12 May 2026) and the government's call for its
+    testimony (BleepingComputer 12 May, SecurityWeek 13 May) are two events; Dark Reading's
+    "Congress Puts Heat on Instructure" (14 May) tells the second. If SecurityWeek's report of
+    13 May arrives after Dark Reading's, Dark Reading's report has already bridged and merged
+    both stories, and the late report cannot part them again."""
+    rows = {
+        (row := json.loads(line))["id"]: row
+        for line in CORPUS.read_text(encoding="utf-8").splitlines()
+    }
+    deal = ["r1805", "r1807", "r1822", "r1827"]
+
+    def stories(order: list[str]) -> Membership:
+        db = _fresh(tmp_path, "-".join(order[-3:]))
+        outlets = sorted({rows[i]["outlet"] for i in order})
+        ids = _sources(
+            db, {name: f"https://feeds.example.org/{n}" for n, name in enumerate(outlets)}
+        )
+        ctx = _context(db, taxonomy)
+        ctx.clock = lambda: datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
+        for item in order:
+            ingest_entries(ctx, ids[rows[item]["outlet"]], parse_feed(_feed_of([rows[item]])))
+        found = _membership(db)
+        db.dispose()
+        return found
+
+    in_time = stories([*deal, "r1860", "r1886", "r1968"])
+    testimony = {
+        ("BleepingComputer", "r1860"),
+        ("SecurityWeek", "r1886"),
+        ("Dark Reading", "r1968"),
+    }
+    assert testimony in in_time
+    assert stories([*deal, "r1860", "r1968", "r1886"]) == in_time
