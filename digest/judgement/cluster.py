@@ -612,9 +612,13 @@ class Draft:
                 elif isinstance(bucket, int):
                     if bucket != key:
                         index[term] = (bucket, key)
-                elif isinstance(bucket, tuple) and len(bucket) < _SMALL_BUCKET:
-                    if key not in bucket:
+                elif isinstance(bucket, tuple):
+                    if len(bucket) >= _SMALL_BUCKET:
+                        _bucket_add(index, term, key)
+                    elif key not in bucket:
                         index[term] = bucket + (key,)
+                elif key < bucket[0]:  # a new story's key is below every other: first place
+                    bucket.insert(0, key)
                 else:
                     _bucket_add(index, term, key)
             known = dfs.get(term)
