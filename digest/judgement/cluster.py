@@ -209,15 +209,26 @@ def _profile(
     """A story's most shared terms (ties by term) and their support weights."""
     ranked = sorted(range(len(terms)), key=lambda i: (-counts[i], -heads[i], terms[i]))
     chosen = sorted(ranked[:STORY_TERMS], key=terms.__getitem__)
-    weights = tuple(
-        min(1.0, SUPPORT * counts[i] / members) * (TITLE_WEIGHT if 2 * heads[i] >= members else 1.0)
-        for i in chosen
-    )
+    weights = tuple(_support(counts[i], 2 * heads[i] >= members, members) for i in chosen)
     return tuple(terms[i] for i in chosen), weights
+
+
+@functools.lru_cache(maxsize=4096)
+def _support(count: int, headline: bool, members: int) -> float:
+    """A profile term's support weight: a few dozen values, one float object each for every
+    story that holds them for days."""
+    return min(1.0, SUPPORT * count / members) * (TITLE_WEIGHT if headline else 1.0)
 
 
 def _source(sig: Signature) -> int:
     return _UNKNOWN if sig.source is None else sig.source
+
+
+# What most stories' entries hold alike, one object for all: the sources of a story one
+# outlet told (by source), and a one-member story's weights' length (by how many of its
+# profile terms are in its headline, and how many it has).
+_ONE_SOURCE: dict[int, tuple[int]] = {}
+_FIRST_NORM: dict[tuple[int, int], float] = {}
 
 
 def _entry(
@@ -271,10 +282,16 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     if profile == sig.terms:  # most items have few enough terms: one tuple serves both
         profile = sig.terms
     weights = tuple(TITLE_WEIGHT if t in title else 1.0 for t in profile)
-    norm = math.sqrt(sum(w * w for w in weights))
-    cves = tuple(sorted(set(sig.cves)))
+    headline = weights.count(TITLE_WEIGHT)
+    norm = _FIRST_NORM.get((headline, len(weights)))
+    if norm is None:
+        norm = _FIRST_NORM[headline, len(weights)] = math.sqrt(sum(w * w for w in weights))
+    cves = tuple(sorted(set(sig.cves))) if sig.cves else ()
     ones = _ones(len(sig.terms))
-    sources = (_source(sig),)
+    source = _source(sig)
+    sources = _ONE_SOURCE.get(source)
+    if sources is None:
+        sources = _ONE_SOURCE[source] = (source,)
     return (
         sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources,
         sig.names,
@@ -479,7 +496,8 @@ class Draft:
             story = self._next_key
             self._next_key -= 1
         elif story in self.entries:
-            self._remove_entry(story)
+            self._replace(story, _joined(entry, sig, when))
+            return story
         else:  # an index story gains an item: this draft now holds it
             self._hide(story)
         self._put(story, _joined(entry, sig, when))
@@ -538,6 +556,46 @@ class Draft:
         self._update(key, entry[_PROFILE], slot, -1)
         self._slots[slot] -= 1
 
+    def _replace(self, key: int, entry: _Entry) -> None:
+        """`_remove_entry` then `_put` of one story, leaving out what the second would undo: a
+        profile term whose bucket holds this story alone, and the window counts of a term the
+        story keeps when it stays in its slot (a story that gains an item keeps most terms)."""
+        old = self.entries.pop(key)
+        old_slot = self._slot_of.pop(key)
+        slot = _slot(entry[_SEEN])
+        old_profile, profile = old[_PROFILE], entry[_PROFILE]
+        kept = set(old_profile).intersection(profile)
+        index, dfs = self._index, self._dfs
+        width, old_low, low = self._width, old_slot & _SLOT_MASK, slot & _SLOT_MASK
+        moved = old_slot != slot
+        for term in old_profile:
+            if term in kept:
+                bucket = index.get(term)
+                if not (isinstance(bucket, int) and bucket == key):
+                    # a shared bucket: the story goes last in it, as re-adding puts it
+                    _bucket_discard(index, term, key)
+                    _bucket_add(index, term, key)
+                if not moved:
+                    continue
+            else:
+                _bucket_discard(index, term, key)
+            known = dfs.get(term)
+            if known is not None and (old_low - known[0]) & _SLOT_MASK < width:
+                known[1] -= 1
+        for term in profile:
+            if term in kept:
+                if not moved:
+                    continue
+            else:
+                _bucket_add(index, term, key)
+            known = dfs.get(term)
+            if known is not None and (low - known[0]) & _SLOT_MASK < width:
+                known[1] += 1
+        self._slots[old_slot] -= 1
+        self._slots[slot] += 1
+        self._slot_of[key] = slot
+        self.entries[key] = entry
+
     def _update(self, key: int, profile: tuple[int, ...], slot: int, step: int) -> None:
         """A story with this profile, last seen in `slot`, appears (+1) or goes (-1): its index
         buckets and the cached window counts (kept exact) follow. One loop for the two: this
@@ -554,9 +612,13 @@ class Draft:
                 elif isinstance(bucket, int):
                     if bucket != key:
                         index[term] = (bucket, key)
-                elif isinstance(bucket, tuple) and len(bucket) < _SMALL_BUCKET:
-                    if key not in bucket:
+                elif isinstance(bucket, tuple):
+                    if len(bucket) >= _SMALL_BUCKET:
+                        _bucket_add(index, term, key)
+                    elif key not in bucket:
                         index[term] = bucket + (key,)
+                elif key < bucket[0]:  # a new story's key is below every other: first place
+                    bucket.insert(0, key)
                 else:
                     _bucket_add(index, term, key)
             known = dfs.get(term)
@@ -630,23 +692,45 @@ class Draft:
                 weight *= TITLE_WEIGHT
             vector[term] = weight
             if 0 < df <= _MAX_BUCKET:
-                # every visible story last seen in the window whose profile has the term
-                bucket = base_index.get(term)
-                if bucket is not None:
-                    if isinstance(bucket, int):
-                        if base_slot_of[bucket] in slots and bucket not in hidden:
+                # every visible story last seen in the window whose profile has the term; when
+                # the buckets hold no more stories than that count, they all are
+                base_bucket = base_index.get(term)
+                my_bucket = my_index.get(term)
+                if base_bucket is None and isinstance(my_bucket, int):
+                    if df == 1 or my_slot_of[my_bucket] in slots:
+                        votes[my_bucket] += weight
+                    continue
+                held = (
+                    0
+                    if base_bucket is None
+                    else 1
+                    if isinstance(base_bucket, int)
+                    else len(base_bucket)
+                ) + (
+                    0 if my_bucket is None else 1 if isinstance(my_bucket, int) else len(my_bucket)
+                )
+                if held == df:
+                    for bucket in (base_bucket, my_bucket):
+                        if isinstance(bucket, int):
                             votes[bucket] += weight
+                        elif bucket is not None:
+                            for sid in bucket:
+                                votes[sid] += weight
+                    continue
+                if base_bucket is not None:
+                    if isinstance(base_bucket, int):
+                        if base_slot_of[base_bucket] in slots and base_bucket not in hidden:
+                            votes[base_bucket] += weight
                     else:
-                        for sid in bucket:
+                        for sid in base_bucket:
                             if base_slot_of[sid] in slots and sid not in hidden:
                                 votes[sid] += weight
-                bucket = my_index.get(term)
-                if bucket is not None:
-                    if isinstance(bucket, int):
-                        if my_slot_of[bucket] in slots:
-                            votes[bucket] += weight
+                if my_bucket is not None:
+                    if isinstance(my_bucket, int):
+                        if my_slot_of[my_bucket] in slots:
+                            votes[my_bucket] += weight
                     else:
-                        for sid in bucket:
+                        for sid in my_bucket:
                             if my_slot_of[sid] in slots:
                                 votes[sid] += weight
         if not votes:

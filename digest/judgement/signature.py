@@ -86,8 +86,17 @@ class _Terms(dict[bytes, int]):
         return term
 
 
+class _FigureTerms(dict[str, int]):
+    """A figure's label -> its term hash: the stories holding one figure share one int."""
+
+    def __missing__(self, label: str) -> int:
+        term = self[label] = _h(label)
+        return term
+
+
 _CACHE_LIMIT = 1 << 18  # distinct tokens kept; cleared (not grown) beyond this
 _TERMS: Final = _Terms()
+_FIGURE_TERMS: Final = _FigureTerms()
 _NO_TERM: Final = -1
 
 
@@ -204,6 +213,8 @@ def signature_of(title: Words, text: Words) -> Signature:
     """`signature` for a title and a text already split (digest.text.words)."""
     if len(_TERMS) > _CACHE_LIMIT:
         _TERMS.clear()
+    if len(_FIGURE_TERMS) > _CACHE_LIMIT:
+        _FIGURE_TERMS.clear()
     if "appeared first on" in text.text:
         text = split_words(_WORDPRESS_FOOTER.sub("", text.text))
     if "<" in text.text or "://" in text.text:
@@ -220,8 +231,9 @@ def signature_of(title: Words, text: Words) -> Signature:
         else " ".join(text.text.split(None, LEAD_WORDS)[:LEAD_WORDS])  # not the whole text
     )
     found, precise = _figures(f"{title.text} . {lead_text}")
-    terms.update(map(_h, found))
-    cves = {_h(f) for f in found if f.startswith("cve-")}
+    figure = _FIGURE_TERMS.__getitem__
+    terms.update(map(figure, found))
+    cves = {figure(f) for f in found if f.startswith("cve-")}
     names, headline_names = _names(title, lead_text, heading)
     return Signature(
         tuple(sorted(heading)),
@@ -229,5 +241,5 @@ def signature_of(title: Words, text: Words) -> Signature:
         tuple(sorted(cves)),
         names=names,
         headline_names=headline_names,
-        facts=tuple(sorted(map(_h, precise))),
+        facts=tuple(sorted(map(figure, precise))),
     )
