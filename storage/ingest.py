@@ -251,9 +251,19 @@ class IngestStore:
             newest = conn.execute(
                 sa_select(func.max(STORIES.c.last_seen_at)).where(STORIES.c.merged_into.is_(None))
             ).scalar()
-            if newest is not None:
-                start = max(start, newest - horizon)
+            floor = newest - horizon if newest is not None else None
+            if floor is not None:
+                start = max(start, floor)
             revisit = _judged_from(conn, start)
+            # A merge that an item judged after `start` made is decided again, not kept: the
+            # replay starts where the merged stories started, so a late report older than the
+            # item that bridged them is judged as in time order
+            while (rewind := _merged_start(conn, revisit)) is not None:
+                rewind = rewind if floor is None else max(rewind, floor)
+                if rewind >= start:
+                    break
+                start = rewind
+                revisit = _judged_from(conn, start)
             stories = sorted({s for it in (*revisit, *pending) if (s := it.story_id) is not None})
             earlier = _members_before(conn, stories, start, history)
             involved = pending + revisit + [m for ms in earlier.values() for m in ms]
@@ -379,6 +389,24 @@ def _judged_from(conn: Connection, start: datetime) -> list[StoredItem]:
         .where(s.last_seen_at >= start, i.published_at >= start, i.pending.is_(False))
     )
     return [_stored(r) for r in conn.execute(stmt)]
+
+
+def _merged_start(conn: Connection, revisit: Sequence[StoredItem]) -> datetime | None:
+    """When the earliest story began among the revisited items' stories that absorbed others
+    (and the stories they absorbed); None when none did."""
+    s = STORIES.c
+    survivors = sorted({it.story_id for it in revisit if it.story_id is not None})
+    earliest: datetime | None = None
+    for chunk in chunked(survivors):
+        absorbed = sa_select(s.merged_into).where(s.merged_into.in_(chunk))
+        found = conn.execute(
+            sa_select(func.min(s.first_seen_at)).where(
+                or_(s.merged_into.in_(chunk), s.id.in_(absorbed))
+            )
+        ).scalar()
+        if found is not None:
+            earliest = found if earliest is None else min(earliest, found)
+    return earliest
 
 
 def _members_before(
