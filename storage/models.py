@@ -154,7 +154,11 @@ class Story(SQLModel, table=True):
     """One event, told by one or more items (possibly from several sources)."""
 
     __tablename__ = "stories"
-    __table_args__ = (Index("ix_stories_last_seen", "last_seen_at"),)
+    __table_args__ = (
+        Index("ix_stories_last_seen", "last_seen_at"),
+        # a judgement asks which revisited stories absorbed others (storage.ingest.window)
+        Index("ix_stories_merged_into", "merged_into"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     headline: str = Field(sa_column=Column(Text, nullable=False))

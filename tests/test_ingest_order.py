@@ -40,6 +40,24 @@ NOW = datetime(2025, 12, 4, 12, 0, tzinfo=UTC)
 Membership = frozenset[frozenset[tuple[str, str]]]
 
 
+def _feed_of(title: str, items: list[dict]) -> bytes:
+    """An RSS feed of corpus items, as their outlet published them."""
+    entries = "".join(
+        "<item>"
+        f"<title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
+        f"<guid isPermaLink='false'>{escape(it['id'])}</guid>"
+        f"<pubDate>{format_datetime(datetime.fromisoformat(it['published']))}</pubDate>"
+        f"<description>{escape(it['summary'])}</description>"
+        "</item>"
+        for it in items
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>{escape(title)}</title><link>https://example.org/</link>{entries}"
+        "</channel></rss>"
+    ).encode()
+
+
 def _feeds(outlets: int = OUTLETS) -> dict[str, bytes]:
     """One RSS feed per outlet (the `outlets` with most items), from the corpus items of DAYS
     (dev split only)."""
@@ -51,23 +69,7 @@ def _feeds(outlets: int = OUTLETS) -> dict[str, bytes]:
     chosen = [
         name for name, _ in Counter({k: len(v) for k, v in by_outlet.items()}).most_common(outlets)
     ]
-    feeds = {}
-    for name in chosen:
-        entries = "".join(
-            "<item>"
-            f"<title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
-            f"<guid isPermaLink='false'>{escape(it['id'])}</guid>"
-            f"<pubDate>{format_datetime(datetime.fromisoformat(it['published']))}</pubDate>"
-            f"<description>{escape(it['summary'])}</description>"
-            "</item>"
-            for it in by_outlet[name]
-        )
-        feeds[name] = (
-            "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-            f"<title>{escape(name)}</title><link>https://example.org/</link>{entries}"
-            "</channel></rss>"
-        ).encode()
-    return feeds
+    return {name: _feed_of(name, by_outlet[name]) for name in chosen}
 
 
 FEEDS = _feeds()
@@ -264,22 +266,6 @@ def test_concurrent_polls_in_any_finishing_order_give_the_same_stories(
         server.close()
 
 
-def _feed_of(items: list[dict]) -> bytes:
-    entries = "".join(
-        "<item>"
-        f"<title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
-        f"<guid isPermaLink='false'>{escape(it['id'])}</guid>"
-        f"<pubDate>{format_datetime(datetime.fromisoformat(it['published']))}</pubDate>"
-        f"<description>{escape(it['summary'])}</description>"
-        "</item>"
-        for it in items
-    )
-    return (
-        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-        f"<title>feed</title><link>https://example.org/</link>{entries}</channel></rss>"
-    ).encode()
-
-
 def test_a_report_arriving_after_the_item_that_merged_two_stories_gives_the_same_stories(
     tmp_path, taxonomy
 ):
@@ -304,7 +290,11 @@ def test_a_report_arriving_after_the_item_that_merged_two_stories_gives_the_same
         ctx = _context(db, taxonomy)
         ctx.clock = lambda: datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
         for item in order:
-            ingest_entries(ctx, ids[rows[item]["outlet"]], parse_feed(_feed_of([rows[item]])))
+            ingest_entries(
+                ctx,
+                ids[rows[item]["outlet"]],
+                parse_feed(_feed_of(rows[item]["outlet"], [rows[item]])),
+            )
         found = _membership(db)
         db.dispose()
         return found
