@@ -52,3 +52,10 @@ def test_a_public_auditors_finding_is_context_for_ai(tax: Taxonomy) -> None:
     topics, places = _classify(tax, "r1894")
     assert "ai-governance" in topics
     assert places == {"ca"}
+
+
+def test_ice_cream_is_no_american_agency(tax: Taxonomy) -> None:
+    # CBC News, r2501: Japan's alleged ice cream cartel; ICE, the US agency, is written in capitals
+    topics, places = _classify(tax, "r2501")
+    assert "us" not in places
+    assert places == {"jp"} and "competition" in topics
