@@ -326,3 +326,48 @@ def test_a_deadline_day_names_no_party():
     ]
     page = [order, *agency, *other_page(), report]
     assert _ids(shown_once(page)) == _ids(page[:-1])
+
+
+def test_the_one_pair_of_stories_naming_a_party_show_one_card():
+    """A security digest's day: Dark Reading's "Bug Bounty Research Triggers ServiceNow Security
+    Alert" words the ServiceNow incident apart from the three outlets that broke it, but no other
+    story of the page names ServiceNow: one card. Microsoft's Exchange zero-day stays beside its
+    Patch Tuesday: other stories of the page name Microsoft too, and its headline names a product
+    (Exchange) the Patch Tuesday's do not."""
+    servicenow = _corpus_story("r1416", "r1427", "r1429")
+    alert = _corpus_story("r1447")
+    patch_tuesday = _corpus_story("r1409", "r1410", "r1419", "r1428")
+    exchange = _corpus_story("r1435")
+    others = [
+        _corpus_story("r1421", "r1424", "r1433", "r1444"),  # Defender's 'RoguePlanet' zero-day
+        _corpus_story("r1442", "r1452"),  # a Langflow flaw exploited
+        _corpus_story("r1411", "r1448"),  # the Miasma worm in Microsoft's repositories
+        _corpus_story("r1446"),  # Oracle PeopleSoft servers hacked
+        _corpus_story("r1426"),  # no patch for an Arista flaw
+        _corpus_story("r1440"),  # CISA lists Cisco, Chrome and Arista flaws
+        _corpus_story("r1438"),  # who runs 'The Gentlemen'
+        _corpus_story("r1450", "r1451"),  # CISA's three-day deadlines
+    ]
+    page = [patch_tuesday, servicenow, *others, exchange, alert]
+    assert _ids(shown_once(page)) == _ids(page[:-1])
+
+
+def test_a_topics_word_names_no_party():
+    """Two acts that share only "AI", which a topic's rules read as its subject, keep their cards
+    even when no other story of the page says "AI"."""
+    hospitals = story(
+        (
+            "Daily Ledger",
+            "Health regulator weighs AI checks for hospital tools",
+            "The health regulator asked how AI tools used in hospitals should be checked.",
+        )
+    )
+    schools = story(
+        (
+            "Harbour Times",
+            "Schools told to publish AI tool policies by autumn",
+            "The education ministry told schools to publish policies on AI tools for pupils.",
+        )
+    )
+    page = [hospitals, *other_page(), schools]
+    assert _ids(shown_once(page)) == _ids(page)
