@@ -10,9 +10,8 @@ other item mentions (another act of one regulator names another party), and thei
 terms agree (`HEADLINE_COSINE`), each term weighted by its rarity among the page's stories: a
 word every card carries ("EU" in an EU brief) tells little, a word only two cards carry tells a
 lot. When the headlines word the event apart, a party both name (a firm, a product, a campaign;
-not a place, an acting body or a topic's word, which appear in many events) tells it as well,
-if their headlines and leads together agree (`TOLD_COSINE`) or no other story on the page
-mentions that party (the page has one event about it). Or, pooling each story's first items, their
+not a place or an acting body, which appear in many events) and their headlines and leads
+together agreeing (`TOLD_COSINE`) tell it as well. Or, pooling each story's first items, their
 headlines agree on their names: two or more names are shared and carry `NAMES_AGREE` of each
 story's rarity-weighted names (the clustering rule `_named_alike`, across whole stories: one
 outlet names the regulator and the firm in its headline, another both in its lead). Or they give
@@ -20,10 +19,8 @@ the same facts: the same CVE identifiers (one card per flaw), or one precise fig
 arrested"). Items naming disjoint CVE identifiers tell different events.
 
 Places and acting bodies are the one-word terms of the taxonomy's jurisdictions (and the
-gazetteer's) and the relevance rules' bodies; a topic's one-word terms ("AI", "GDPR",
-"ransomware") tell what kind of event an item reports, not which, so they name no party either.
-A place's adjective counts as its name ("Australian" is "Australia"), and days and months, though
-written with a capital, name no party ("patch by Sunday")."""
+gazetteer's); a place's adjective counts as its name ("Australian" is "Australia"), and days and
+months, though written with a capital, name no party ("patch by Sunday")."""
 
 from __future__ import annotations
 
@@ -87,20 +84,17 @@ def _demonym(a: str, b: str) -> bool:
 
 @dataclass(frozen=True)
 class Places:
-    """The words of places, acting bodies and topics as signature terms, and each place's
-    adjective folded into its name: a shared place tells the setting of many events, not one."""
+    """The words of places and acting bodies as signature terms, and each place's adjective
+    folded into its name: a shared place tells the setting of many events, not one."""
 
     terms: frozenset[int] = frozenset()
     fold: Mapping[int, int] = field(default_factory=dict)
     calendar: frozenset[int] = frozenset()
 
     @classmethod
-    def of(
-        cls, categories: Iterable[Category], bodies: Iterable[str] = (), topics: Iterable[str] = ()
-    ) -> Places:
-        """The places of these jurisdiction categories (their one-word terms), `bodies` and the
-        one-word `topics` terms."""
-        every: list[str] = [*bodies, *(w.lower() for w in topics if " " not in w)]
+    def of(cls, categories: Iterable[Category], bodies: Iterable[str] = ()) -> Places:
+        """The places of these jurisdiction categories (their one-word terms), and `bodies`."""
+        every: list[str] = list(bodies)
         fold: dict[int, int] = {}
         for cat in categories:
             words = sorted(
@@ -123,18 +117,15 @@ class Places:
 
 @functools.lru_cache(maxsize=4)
 def places_of(taxonomy: Taxonomy) -> Places:
-    """The places of a taxonomy's jurisdictions and of the gazetteer's, the acting bodies its
-    relevance rules know, and its topics' words."""
+    """The places of a taxonomy's jurisdictions and of the gazetteer's, and the acting bodies its
+    relevance rules know."""
     bodies = (
         w.decode("utf-8")
         for group in taxonomy.relevance.groups
         if group.name in _BODY_CUES
         for w in group.words
     )
-    topics = (
-        w for cat in taxonomy.topics.values() for w in (*cat.aliases, *cat.keywords, *cat.acronyms)
-    )
-    return Places.of(taxonomy.places(), bodies, topics)
+    return Places.of(taxonomy.places(), bodies)
 
 
 @functools.cache
@@ -177,24 +168,13 @@ def _tellings(view: StoryView, places: Places) -> list[_Telling]:
     return found
 
 
-@dataclass(frozen=True)
-class _Page:
-    """What the page's stories tell of each term: its rarity among them, and whether only two
-    of them carry it."""
-
-    weight: dict[int, float]
-    two: frozenset[int]
-
-    @classmethod
-    def of(cls, tellings: Sequence[Sequence[_Telling]]) -> _Page:
-        df: Counter[int] = Counter()
-        for story in tellings:
-            df.update({t for told in story for t in told.sig.terms})  # a story counts it once
-        total = len(tellings) + _PRIOR
-        return cls(
-            {t: math.log(total / (n + 0.5)) for t, n in df.items()},
-            frozenset(t for t, n in df.items() if n == 2),
-        )
+def _page_weights(tellings: Sequence[Sequence[_Telling]]) -> dict[int, float]:
+    """Each term's rarity among the page's stories (a story counts a term once)."""
+    df: Counter[int] = Counter()
+    for story in tellings:
+        df.update({t for told in story for t in told.sig.terms})
+    total = len(tellings) + _PRIOR
+    return {t: math.log(total / (n + 0.5)) for t, n in df.items()}
 
 
 def _cosine(a: Collection[int], b: Collection[int], weight: dict[int, float]) -> float:
@@ -214,9 +194,8 @@ def _rarest_mentioned(names: tuple[int, ...], other: _Telling, weight: dict[int,
     return max(names, key=lambda t: (weight[t], -t)) in other.terms
 
 
-def _same_telling(x: _Telling, y: _Telling, page: _Page, places: Places) -> bool:
+def _same_telling(x: _Telling, y: _Telling, weight: dict[int, float], places: Places) -> bool:
     """Whether two items from two outlets head the same event (see the module's doc)."""
-    weight = page.weight
     if x.source == y.source:
         return False
     if x.sig.cves and y.sig.cves and set(x.sig.cves).isdisjoint(y.sig.cves):
@@ -232,10 +211,8 @@ def _same_telling(x: _Telling, y: _Telling, page: _Page, places: Places) -> bool
         return False
     if _cosine(x.sig.title, y.sig.title, weight) >= HEADLINE_COSINE:
         return True
-    parties = (names_x & names_y) - places.terms
-    # the two items' stories are the only ones on the page to mention the party
-    return bool(parties) and (
-        not parties.isdisjoint(page.two) or _cosine(x.terms, y.terms, weight) >= TOLD_COSINE
+    return bool((names_x & names_y) - places.terms) and (
+        _cosine(x.terms, y.terms, weight) >= TOLD_COSINE
     )
 
 
@@ -287,11 +264,11 @@ def _same_facts(a: _Story, b: _Story) -> bool:
     return not a.facts.isdisjoint(b.facts)
 
 
-def _same_event(a: _Story, b: _Story, page: _Page, places: Places) -> bool:
+def _same_event(a: _Story, b: _Story, weight: dict[int, float], places: Places) -> bool:
     """Whether two stories seen near in time tell one event (see the module's doc)."""
     return (
-        any(_same_telling(x, y, page, places) for x in a.tellings for y in b.tellings)
-        or _names_agree(a, b, page.weight)
+        any(_same_telling(x, y, weight, places) for x in a.tellings for y in b.tellings)
+        or _names_agree(a, b, weight)
         or _same_facts(a, b)
     )
 
@@ -306,12 +283,12 @@ def shown_once(
         return list(views)
     places = places if places is not None else _shipped()
     stories = [_Story.of(v, places) for v in views]
-    page = _Page.of([story.tellings for story in stories])
+    weight = _page_weights([story.tellings for story in stories])
     shown: list[int] = []  # positions in `views`
     for n, view in enumerate(views):
         if view.id not in keep and any(
             abs(views[m].last_seen_at - view.last_seen_at) <= NEAR
-            and _same_event(stories[m], stories[n], page, places)
+            and _same_event(stories[m], stories[n], weight, places)
             for m in shown
         ):
             continue
