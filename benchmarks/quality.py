@@ -25,7 +25,8 @@ earlier runs):
 - order-independence: 5 runs with shuffled poll orders (outlets within a day, and days late by
   up to two days) end with exactly the stories of the time-ordered run.
 
-Held-out texts and errors are never printed; `--mistakes N` lists dev mistakes only.
+Held-out texts and errors are never printed; `--mistakes N` lists dev mistakes only (split and
+merged events, relevance, tags, and the cards a briefing shows twice for one event).
 Run: .venv/bin/python benchmarks/quality.py
 [--split dev|heldout|heldout3|heldout4|heldout5|heldout6|both] [--orders 5] [--mistakes 0]
 (both: every part)
@@ -756,7 +757,33 @@ def dev_mistakes(items: Sequence[Labelled], run: Run, limit: int) -> list[str]:
         if found != it.tags:
             extra, missing = sorted(found - it.tags), sorted(it.tags - found)
             lines.append(f"tags {it.id} +{extra} -{missing} [{it.outlet}] {it.title[:80]}")
-    return lines[:limit]
+    return lines[:limit] + shown_twice(items, run.shown)[:limit]
+
+
+def shown_twice(items: Sequence[Labelled], shown: Sequence[Shown]) -> list[str]:
+    """Dev only: each pair of cards one brief or digest shows for one event (as
+    `brief_figures` counts them), with how many briefings showed it."""
+    by_id = {it.id: it for it in items}
+    pairs: Counter[tuple[str, str, str]] = Counter()
+    for brief in shown:
+        first: dict[str, list[str]] = {}
+        for ids in brief.stories:
+            members = [by_id[i] for i in ids if i in by_id]
+            if not members:
+                continue
+            event = str(majority(m.event for m in members))
+            if event in first:
+                pairs[(event, _card(first[event], by_id), _card(ids, by_id))] += 1
+            first.setdefault(event, ids)
+    return [
+        f"twice {event} in {n} briefings:\n   {one}\n   {other}"
+        for (event, one, other), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def _card(ids: Sequence[str], by_id: dict[str, Labelled]) -> str:
+    items = [by_id[i] for i in ids if i in by_id]
+    return " || ".join(f"{it.id} [{it.outlet}] {it.title[:70]}" for it in items[:3])
 
 
 def main() -> None:
