@@ -363,14 +363,24 @@ class _Matcher:
 
     def evidence(self, split: Words) -> dict[int, int]:
         """How often each compiled term occurs in a text (occurrence counts per hit number)."""
+        return self.evidence_and_lead(split, 0)[0]
+
+    def evidence_and_lead(self, split: Words, lead: int) -> tuple[dict[int, int], dict[int, int]]:
+        """`evidence` of a text, and of its first `lead` bytes of `split.encoded` (a prefix that
+        ends with a separator, as `_lead_bytes` gives it; 0: no lead, and no counts for it)."""
         found: dict[int, int] = {}
+        in_lead: dict[int, int] = {}
         # (split_words puts spaces around the text: b" word " finds a word at either end)
         encoded, folded, words = split.encoded, split.folded, split.words
         if not words:
-            return found
+            return found, in_lead
         present = self.vocabulary.intersection(words)
         if not present:
-            return found
+            return found, in_lead
+        # The lead's words are the text's first ones, counted in the same pass: its bytes are a
+        # prefix of the text's, as split_words would give them for the lead alone (spaced).
+        lead_folded = folded[:lead] + b" " if lead else b""
+        lead_cased = b""
         cased = b""  # `folded` with its case kept, made when acronyms or possessives need it
         get = found.get
         roles = self.roles
@@ -387,6 +397,10 @@ class _Matcher:
                 n = 1 if within == 1 else _token_count(folded, word, within)
                 for hit in hits:
                     found[hit] = get(hit, 0) + n
+                if lead:
+                    n = _token_count(lead_folded, word, lead_folded.count(word))
+                    for hit in hits if n else ():
+                        in_lead[hit] = in_lead.get(hit, 0) + n
             if groups:
                 # Candidates: phrases whose first (two or three) words all occur.
                 for other, thirds, candidate in groups:
@@ -403,9 +417,16 @@ class _Matcher:
                         if n:
                             for hit in acronym_hits:
                                 found[hit] = get(hit, 0) + n
+                        if lead and n:
+                            lead_cased = lead_cased or cased[:lead] + b" "
+                            n = _token_count(lead_cased, acronym, encoded.count(acronym, 0, lead))
+                            for hit in acronym_hits if n else ():
+                                in_lead[hit] = in_lead.get(hit, 0) + n
             if firsts:  # first words of acronym phrases ("E" of "E U"), in this case
                 cased = cased or encoded.translate(SEPARATORS)
                 acronym_firsts += [f for f in firsts if b" " + f + b" " in cased]
+        if lead:
+            self._lead_phrases(in_lead, encoded[:lead], lead_folded, candidates, acronym_firsts)
         if candidates:
             joined = b" " + b" ".join(words) + b" "
             if b"s" in present:
@@ -421,7 +442,33 @@ class _Matcher:
             joined = _drop_possessives(_joined(cased))
             for first in acronym_firsts:
                 _count_phrases(found, joined, self.acronym_phrases[first])
-        return found
+        return found, in_lead
+
+    def _lead_phrases(
+        self,
+        in_lead: dict[int, int],
+        lead_encoded: bytes,
+        lead_folded: bytes,
+        candidates: list[_Candidate],
+        acronym_firsts: list[bytes],
+    ) -> None:
+        """Add to `in_lead` the phrases of a text's lead (`lead_encoded`, unspaced at its end),
+        of those the whole text may hold (`candidates`, `acronym_firsts`), joined as
+        `evidence_and_lead` joins a text."""
+        lead_cased = lead_encoded.translate(SEPARATORS) + b" "
+        if candidates:
+            joined = _joined(lead_folded)
+            if b" s " in lead_folded:  # a possessive, or "S"
+                if b" S " in lead_cased:
+                    joined = _drop_possessives(_joined(lead_cased)).lower()
+                else:
+                    joined = _drop_possessives(joined)
+            _count_phrases(in_lead, joined, candidates)
+        firsts = [f for f in acronym_firsts if b" " + f + b" " in lead_cased]
+        if firsts:
+            joined = _drop_possessives(_joined(lead_cased))
+            for first in firsts:
+                _count_phrases(in_lead, joined, self.acronym_phrases[first])
 
 
 def _hits_of(
@@ -787,7 +834,8 @@ class Taxonomy:
         text = _without_captions(text)
         sentences = _Sentences(text)
         in_title = compiled.matcher.evidence(title)
-        in_text = compiled.matcher.evidence(text)
+        lead = _lead_bytes(text)
+        in_text, in_lead = compiled.matcher.evidence_and_lead(text, lead)
         contextual = compiled.context_hits
         # A headline's words are what the item is about, in whatever context the item gives
         # (or a body it names: "G7 leaders agree on AI code", "Garante blocks DeepSeek"); the
@@ -816,8 +864,8 @@ class Taxonomy:
         text_points = compiled.text_points
         hits = compiled.matcher.hits
         counts: Mapping[int, float] = in_text
-        if in_text and len(text.text) > LEAD_CHARS:
-            counts = _lead_weighted(compiled.matcher, text, in_text)
+        if in_text and lead:
+            counts = _lead_weighted(in_text, in_lead)
         for hit, n in counts.items():
             entry = text_points[hit]
             if entry is not None:
@@ -1166,16 +1214,22 @@ class _Sentences:
         return held
 
 
-def _lead_weighted(matcher: _Matcher, text: Words, found: dict[int, int]) -> dict[int, float]:
-    """`found` (a long text's hits) with the mentions past the text's lead counted at
-    LATER_WEIGHT."""
+def _lead_bytes(text: Words) -> int:
+    """How many bytes of `text.encoded` its lead takes (0: the text is all lead): up to the first
+    sentence end past LEAD_CHARS characters, the leading space included."""
     end = min(
         (i for mark in (". ", "\n") if (i := text.text.find(mark, LEAD_CHARS)) >= 0),
         default=-1,
     )
     if end < 0:
-        return dict(found)
-    in_lead = matcher.evidence(split_words(text.text[: end + 1]))
+        return 0
+    # (text.encoded is " text " as utf8 gives it, one character at a time)
+    return end + 2 if text.text.isascii() else 1 + len(utf8(text.text[: end + 1]))
+
+
+def _lead_weighted(found: dict[int, int], in_lead: dict[int, int]) -> dict[int, float]:
+    """`found` (a long text's hits) with the mentions past the text's lead (whose hits are
+    `in_lead`) counted at LATER_WEIGHT."""
     weighted: dict[int, float] = {}
     for hit, n in found.items():
         first = min(in_lead.get(hit, 0), n)

@@ -39,6 +39,11 @@ _AMOUNT = re.compile(
     r"(?:\s?(million|billion|trillion|thousand|mn|bn|m|b|k)\b)?",
     re.IGNORECASE,
 )
+# Where an amount may start: a sign or a digit not after a word, a stop or a comma. A pattern that
+# starts with a character class is searched for in C; `_AMOUNT`'s leading look-behind is tried at
+# every position (ASCII text, most of it, has no other digits or signs to look for).
+_AMOUNT_START_ASCII = re.compile(r"[$0-9](?<![\w.,].)")
+_AMOUNT_START = re.compile(r"[$€£¥₩\d](?<![\w.,].)")
 _SCALES = {
     "thousand": 1e3,
     "k": 1e3,
@@ -125,6 +130,23 @@ def _precise(number: str) -> bool:
     return len(digits) >= 3
 
 
+def _amounts(text: str) -> list[tuple[str, str, str]]:
+    """`_AMOUNT.findall(text)`: each amount's sign, number and scale ("" where absent)."""
+    found = []
+    search = (_AMOUNT_START_ASCII if text.isascii() else _AMOUNT_START).search
+    match = _AMOUNT.match
+    pos = 0
+    while (start := search(text, pos)) is not None:
+        amount = match(text, start.start())
+        if amount is None:
+            pos = start.start() + 1
+        else:
+            sign, number, scale = amount.groups("")
+            found.append((sign, number, scale))
+            pos = amount.end()
+    return found
+
+
 def _figures(text: str) -> tuple[set[str], set[str]]:
     """`figures` of `text`, and those of them written precisely (`_precise`)."""
     # most texts name no CVE: one search of the lowercased text rules it out
@@ -133,7 +155,7 @@ def _figures(text: str) -> tuple[set[str], set[str]]:
     if found:  # identifiers are no amounts
         text = _CVE.sub(" ", text)
     precise = set()
-    for sign, number, scale in _AMOUNT.findall(text):
+    for sign, number, scale in _amounts(text):
         value = float(number.replace(",", ""))
         if scale:
             value *= _SCALES[scale.lower()]
