@@ -10,6 +10,7 @@ Run: .venv/bin/python benchmarks/read_step.py [--feeds 40] [--dump out.txt]
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -21,9 +22,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from ingest import make_feeds  # noqa: E402
 
 from digest.ingest.clean import clean_entry, strip_boilerplate  # noqa: E402
 from digest.ingest.parse import parse_feed  # noqa: E402
@@ -32,6 +30,11 @@ from digest.judgement.signature import signature_of  # noqa: E402
 from digest.text.words import split_words  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+_INGEST = importlib.util.spec_from_file_location("ingest_bench", ROOT / "benchmarks" / "ingest.py")
+assert _INGEST is not None and _INGEST.loader is not None
+ingest_bench = importlib.util.module_from_spec(_INGEST)
+sys.modules["ingest_bench"] = ingest_bench  # (its dataclasses look their module up)
+_INGEST.loader.exec_module(ingest_bench)
 # default jurisdictions the items are read with: none, and a few sources' own
 DEFAULTS = (None, "eu", "us", "uk")
 
@@ -56,7 +59,7 @@ def corpora(feeds: int) -> dict[str, list[tuple[str, str]]]:
         if row.get("split") == "dev":  # held-out items are never read here
             real.append((row["title"], row.get("summary") or ""))
     return {
-        "synthetic": _feed_items(make_feeds(feeds, 100, 7)),
+        "synthetic": _feed_items(ingest_bench.make_feeds(feeds, 100, 7)),
         "samples": _feed_items(sample_bodies) * 10,
         "realnews-dev": real,
     }

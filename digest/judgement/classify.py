@@ -268,13 +268,14 @@ _Candidate = tuple[bytes, tuple[_Needle, ...]]
 # third words if they all have one, else empty, the phrases).
 _PhraseGroup = tuple[bytes, frozenset[bytes], _Candidate]
 # What a lowercased word found in a text leads to: its hits' numbers as a word, the phrase groups
-# it anchors, the acronyms (as written, with their hits' numbers) and the first words of acronym
-# phrases that are written like it in another case.
+# it anchors, the acronyms (as written, with their hits' numbers), the first words of acronym
+# phrases that are written like it in another case, and the other words of the groups it anchors.
 _Role = tuple[
     tuple[int, ...],
     tuple[_PhraseGroup, ...],
     tuple[tuple[bytes, tuple[int, ...]], ...],
     tuple[bytes, ...],
+    frozenset[bytes],
 ]
 
 
@@ -297,8 +298,12 @@ def _phrase_groups(
     return table
 
 
-def _count_phrases(found: dict[int, int], joined: bytes, candidates: list[_Candidate]) -> None:
-    """Add the occurrences of `candidates`' phrases in `joined` (as made by `_joined`)."""
+def _count_phrases(
+    found: dict[int, int], joined: bytes, candidates: list[_Candidate]
+) -> list[_Needle]:
+    """Add the occurrences of `candidates`' phrases in `joined` (as made by `_joined`); the
+    phrases found."""
+    matched = []
     for start, needles in candidates:
         # Most candidates' words are not adjacent: one search rules out all their phrases.
         if start in joined:
@@ -306,6 +311,8 @@ def _count_phrases(found: dict[int, int], joined: bytes, candidates: list[_Candi
                 n = joined.count(needle)
                 if n:
                     found[hit] = found.get(hit, 0) + n
+                    matched.append((needle, hit))
+    return matched
 
 
 class _Matcher:
@@ -349,6 +356,7 @@ class _Matcher:
                 tuple(groups.get(word, ())),
                 tuple(acronyms.get(word, ())),
                 tuple(acronym_firsts.get(word, ())),
+                frozenset(other for other, _, _ in groups.get(word, ())),
             )
             for word in {*words, *groups, *acronyms, *acronym_firsts}
         }
@@ -390,7 +398,7 @@ class _Matcher:
             role = roles.get(word)
             if role is None:
                 continue  # only needed to be known present
-            hits, groups, acronyms, firsts = role
+            hits, groups, acronyms, firsts, partners = role
             if hits:
                 within = folded.count(word)
                 # The word is present, so a single occurrence in the bytes can only be it.
@@ -401,7 +409,8 @@ class _Matcher:
                     n = _token_count(lead_folded, word, lead_folded.count(word))
                     for hit in hits if n else ():
                         in_lead[hit] = in_lead.get(hit, 0) + n
-            if groups:
+            # (a common word anchors dozens of groups, whose other words are mostly absent)
+            if groups and not partners.isdisjoint(present):
                 # Candidates: phrases whose first (two or three) words all occur.
                 for other, thirds, candidate in groups:
                     if other in present and (not thirds or not thirds.isdisjoint(present)):
@@ -425,8 +434,8 @@ class _Matcher:
             if firsts:  # first words of acronym phrases ("E" of "E U"), in this case
                 cased = cased or encoded.translate(SEPARATORS)
                 acronym_firsts += [f for f in firsts if b" " + f + b" " in cased]
-        if lead:
-            self._lead_phrases(in_lead, encoded[:lead], lead_folded, candidates, acronym_firsts)
+        phrases: list[_Needle] = []
+        acronym_phrases: list[_Needle] = []
         if candidates:
             joined = b" " + b" ".join(words) + b" "
             if b"s" in present:
@@ -437,38 +446,45 @@ class _Matcher:
                     joined = _drop_possessives(_joined(cased)).lower()
                 else:
                     joined = _drop_possessives(joined)
-            _count_phrases(found, joined, candidates)
+            phrases = _count_phrases(found, joined, candidates)
         if acronym_firsts:
             joined = _drop_possessives(_joined(cased))
             for first in acronym_firsts:
-                _count_phrases(found, joined, self.acronym_phrases[first])
+                acronym_phrases += _count_phrases(found, joined, self.acronym_phrases[first])
+        if lead and (phrases or acronym_phrases):
+            _lead_phrases(in_lead, encoded[:lead], lead_folded, phrases, acronym_phrases)
         return found, in_lead
 
-    def _lead_phrases(
-        self,
-        in_lead: dict[int, int],
-        lead_encoded: bytes,
-        lead_folded: bytes,
-        candidates: list[_Candidate],
-        acronym_firsts: list[bytes],
-    ) -> None:
-        """Add to `in_lead` the phrases of a text's lead (`lead_encoded`, unspaced at its end),
-        of those the whole text may hold (`candidates`, `acronym_firsts`), joined as
-        `evidence_and_lead` joins a text."""
-        lead_cased = lead_encoded.translate(SEPARATORS) + b" "
-        if candidates:
-            joined = _joined(lead_folded)
-            if b" s " in lead_folded:  # a possessive, or "S"
-                if b" S " in lead_cased:
-                    joined = _drop_possessives(_joined(lead_cased)).lower()
-                else:
-                    joined = _drop_possessives(joined)
-            _count_phrases(in_lead, joined, candidates)
-        firsts = [f for f in acronym_firsts if b" " + f + b" " in lead_cased]
-        if firsts:
-            joined = _drop_possessives(_joined(lead_cased))
-            for first in firsts:
-                _count_phrases(in_lead, joined, self.acronym_phrases[first])
+
+def _lead_phrases(
+    in_lead: dict[int, int],
+    lead_encoded: bytes,
+    lead_folded: bytes,
+    phrases: list[_Needle],
+    acronym_phrases: list[_Needle],
+) -> None:
+    """Add to `in_lead` the occurrences in a text's lead (`lead_encoded`, unspaced at its end) of
+    the phrases the whole text holds, its words joined as `_Matcher.evidence_and_lead` joins a
+    text's (a phrase the text lacks is not in its lead either)."""
+    lead_cased = lead_encoded.translate(SEPARATORS) + b" "
+    for needles, joined in (
+        (phrases, _phrases_joined(lead_folded, lead_cased) if phrases else b""),
+        (acronym_phrases, _drop_possessives(_joined(lead_cased)) if acronym_phrases else b""),
+    ):
+        for needle, hit in needles:
+            n = joined.count(needle)
+            if n:
+                in_lead[hit] = in_lead.get(hit, 0) + n
+
+
+def _phrases_joined(folded: bytes, cased: bytes) -> bytes:
+    """A text's words between single spaces, lowercased, without possessives (`evidence_and_lead`
+    joins them so: see there), from its `folded` and its `cased` bytes."""
+    if b" s " not in folded:
+        return _joined(folded)
+    if b" S " in cased:
+        return _drop_possessives(_joined(cased)).lower()
+    return _drop_possessives(_joined(folded))
 
 
 def _hits_of(
@@ -631,7 +647,7 @@ class _Compiled:
         word a phrase is filed under, an acronym's lowercase form)."""
         return frozenset(
             word
-            for word, (word_hits, groups, acronyms, _) in self.matcher.roles.items()
+            for word, (word_hits, groups, acronyms, _, _) in self.matcher.roles.items()
             if not numbers.isdisjoint(word_hits)
             or any(n in numbers for _, _, (_, needles) in groups for _, n in needles)
             or any(not numbers.isdisjoint(found) for _, found in acronyms)
@@ -1209,8 +1225,10 @@ class _Sentences:
         held = []
         for sentence in self.texts:
             folded = fold(sentence)
-            if any(needle in folded for needle in needles):
-                held.append(split_words(sentence))
+            for needle in needles:
+                if needle in folded:
+                    held.append(split_words(sentence))
+                    break
         return held
 
 
