@@ -268,14 +268,13 @@ _Candidate = tuple[bytes, tuple[_Needle, ...]]
 # third words if they all have one, else empty, the phrases).
 _PhraseGroup = tuple[bytes, frozenset[bytes], _Candidate]
 # What a lowercased word found in a text leads to: its hits' numbers as a word, the phrase groups
-# it anchors, the acronyms (as written, with their hits' numbers), the first words of acronym
-# phrases that are written like it in another case, and the other words of the groups it anchors.
+# it anchors, the acronyms (as written, with their hits' numbers) and the first words of acronym
+# phrases that are written like it in another case.
 _Role = tuple[
     tuple[int, ...],
     tuple[_PhraseGroup, ...],
     tuple[tuple[bytes, tuple[int, ...]], ...],
     tuple[bytes, ...],
-    frozenset[bytes],
 ]
 
 
@@ -356,7 +355,6 @@ class _Matcher:
                 tuple(groups.get(word, ())),
                 tuple(acronyms.get(word, ())),
                 tuple(acronym_firsts.get(word, ())),
-                frozenset(other for other, _, _ in groups.get(word, ())),
             )
             for word in {*words, *groups, *acronyms, *acronym_firsts}
         }
@@ -398,7 +396,7 @@ class _Matcher:
             role = roles.get(word)
             if role is None:
                 continue  # only needed to be known present
-            hits, groups, acronyms, firsts, partners = role
+            hits, groups, acronyms, firsts = role
             if hits:
                 within = folded.count(word)
                 # The word is present, so a single occurrence in the bytes can only be it.
@@ -409,8 +407,7 @@ class _Matcher:
                     n = _token_count(lead_folded, word, lead_folded.count(word))
                     for hit in hits if n else ():
                         in_lead[hit] = in_lead.get(hit, 0) + n
-            # (a common word anchors dozens of groups, whose other words are mostly absent)
-            if groups and not partners.isdisjoint(present):
+            if groups:
                 # Candidates: phrases whose first (two or three) words all occur.
                 for other, thirds, candidate in groups:
                     if other in present and (not thirds or not thirds.isdisjoint(present)):
@@ -647,7 +644,7 @@ class _Compiled:
         word a phrase is filed under, an acronym's lowercase form)."""
         return frozenset(
             word
-            for word, (word_hits, groups, acronyms, _, _) in self.matcher.roles.items()
+            for word, (word_hits, groups, acronyms, _) in self.matcher.roles.items()
             if not numbers.isdisjoint(word_hits)
             or any(n in numbers for _, _, (_, needles) in groups for _, n in needles)
             or any(not numbers.isdisjoint(found) for _, found in acronyms)
@@ -1235,6 +1232,8 @@ class _Sentences:
 def _lead_bytes(text: Words) -> int:
     """How many bytes of `text.encoded` its lead takes (0: the text is all lead): up to the first
     sentence end past LEAD_CHARS characters, the leading space included."""
+    if len(text.text) <= LEAD_CHARS:
+        return 0
     end = min(
         (i for mark in (". ", "\n") if (i := text.text.find(mark, LEAD_CHARS)) >= 0),
         default=-1,

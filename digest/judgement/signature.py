@@ -63,6 +63,12 @@ _SUFFIXES = ((1e12, "t"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
 # at every position)
 _MID_SENTENCE_CAPITAL = re.compile(r"[A-Z\x80-\U0010ffff](?<=[\w,%)-] [^\W\d_a-z])[^\W_]*")
 _TWO_CAPITALS = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]*[A-Z][^\W_]*")
+# Either, in one pass: both match from a word's first letter to its end, so where both match
+# they find the same word.
+_CAPITALISED = re.compile(
+    r"[A-Z\x80-\U0010ffff](?:(?<=[\w,%)-] [^\W\d_a-z])[^\W_]*"
+    r"|(?<=[A-Z])(?<!\w[A-Z])[a-z]*[A-Z][^\W_]*)"
+)
 # written in capitals but naming no one: currency codes go with the figure they precede
 _NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
@@ -199,17 +205,15 @@ class Signature(NamedTuple):
 def _capitals(text: str, *, title_case: bool) -> list[str]:
     """The words written as names: capitalised mid-sentence, or with two capitals ("EU",
     "OpenAI"); in a Title Case headline, only the latter."""
-    found = _TWO_CAPITALS.findall(text)
-    if not title_case:
-        found += _MID_SENTENCE_CAPITAL.findall(text)
-    return found
+    return (_TWO_CAPITALS if title_case else _CAPITALISED).findall(text)
 
 
 def _name_terms(found: list[str], raw: set[bytes], heading: set[int]) -> set[int]:
     hashes = set()
     for word in found:
-        key = word.lower().encode("utf-8")
-        if key in raw and word[0].isupper() and key.decode("utf-8") not in _NOT_NAMES:
+        lowered = word.lower()
+        key = lowered.encode("utf-8")
+        if key in raw and word[0].isupper() and lowered not in _NOT_NAMES:
             hashes.add(_TERMS[key])
     return hashes & heading
 
