@@ -108,7 +108,10 @@ def main() -> None:
                         tags = taxonomy.classify_words(title, text, default, official=official)
                         out.append(f"{name} {i} {default} {official} {sorted(tags.topics)} "
                                    f"{sorted(tags.jurisdictions)}")
-                out.append(f"{name} {i} {taxonomy.scores(items[i][0], items[i][1])}")
+                # (in slug order: the order evidence is found in follows the process's hashing)
+                scores = taxonomy.scores(items[i][0], items[i][1])
+                out.append(f"{name} {i} {sorted(scores.topics.items())}")
+                out.append(f"{name} {i} {sorted(scores.jurisdictions.items())}")
                 out.append(f"{name} {i} {signature_of(title, text)}")
     if args.dump:
         args.dump.write_text("\n".join(out) + "\n", "utf-8")

@@ -8,6 +8,7 @@ acronyms (AI, EU, US, DSA...) match case-sensitively as whole words, so "us" is 
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from collections import Counter, defaultdict
@@ -367,6 +368,36 @@ class _Matcher:
                 others.update((other, *thirds))
         self.vocabulary = frozenset([*self.roles, *others])
 
+    def only(self, keep: frozenset[int]) -> _Matcher:
+        """This matcher for the hits `keep` alone, under the same numbers: their counts are
+        those `evidence` finds, but a text's words meet a small vocabulary and few roles."""
+
+        def kept(candidate: _Candidate) -> _Candidate | None:
+            needles = tuple((needle, n) for needle, n in candidate[1] if n in keep)
+            return (candidate[0], needles) if needles else None
+
+        sub = copy.copy(self)
+        sub.acronym_phrases = defaultdict(list)
+        for first, candidates in self.acronym_phrases.items():
+            for candidate in candidates:
+                if found := kept(candidate):
+                    sub.acronym_phrases[first].append(found)
+        sub.roles = {}
+        others = {b"s"}
+        for word, (hits, groups, acronyms, firsts) in self.roles.items():
+            role = (
+                tuple(n for n in hits if n in keep),
+                tuple((o, t, found) for o, t, c in groups if (found := kept(c))),
+                tuple((a, k) for a, ns in acronyms if (k := tuple(n for n in ns if n in keep))),
+                tuple(f for f in firsts if f in sub.acronym_phrases),
+            )
+            if any(role):
+                sub.roles[word] = role
+                for other, thirds, _ in role[1]:
+                    others.update((other, *thirds))
+        sub.vocabulary = frozenset([*sub.roles, *others])
+        return sub
+
     def evidence(self, split: Words) -> dict[int, int]:
         """How often each compiled term occurs in a text (occurrence counts per hit number)."""
         return self.evidence_and_lead(split, 0)[0]
@@ -565,6 +596,10 @@ class _Compiled:
             for cat in topics.values()
             if cat.tool_of
         }
+        # the terms of those hits alone: what a sentence is searched for
+        self.tool_matcher = self.matcher.only(
+            frozenset().union(*(weak | acts for weak, acts in self.tools.values()))
+        )
         # the words that lead to those hits: a sentence with none of them holds none
         self.tool_words = self._words_leading_to(
             frozenset().union(*(weak for weak, _ in self.tools.values()))
@@ -580,6 +615,7 @@ class _Compiled:
         # the words whose presence a context term's match needs (a word, or the word a phrase
         # is filed under): a sentence with none of them holds no context term
         self.context_words = self._words_leading_to(self.context_hits)
+        self.context_matcher = self.matcher.only(self.context_hits)
         # a place's own word (its keywords: "chinese", "dutch") -> the jurisdictions it names
         place_forms: dict[bytes, set[str]] = defaultdict(set)
         for word, word_hits in self.matcher.roles.items():
@@ -600,6 +636,7 @@ class _Compiled:
             for n, (kind, _, weight, _, term) in enumerate(hits)
             if kind == "jurisdiction" and weight > 0 and term in bodies
         )
+        self.authority_matcher = self.matcher.only(self.authority_hits)
         # of those, the agencies and laws known by their acronyms ("Europol", "CISA", "NCA"):
         # bodies by name, where a phrase may be a law or a word for many ("member states")
         acronyms = {
@@ -968,7 +1005,7 @@ class Taxonomy:
         for words in sentences.split:
             if compiled.tool_words.isdisjoint(words.words):
                 continue
-            hits = compiled.matcher.evidence(words)
+            hits = compiled.tool_matcher.evidence(words)
             if acts.isdisjoint(hits):
                 for h in weak.intersection(hits):
                     outside[h] = outside.get(h, 0) + hits[h]
@@ -1049,9 +1086,8 @@ class Taxonomy:
         if len(in_policy) == holders:
             return found  # every sentence that may hold one gives a policy context
         if in_policy:
-            for hit, n in compiled.matcher.evidence(split_words("\n".join(in_policy))).items():
-                if hit in contextual:
-                    kept[hit] = n
+            # (the context terms alone: their counts are all that is read)
+            kept.update(compiled.context_matcher.evidence(split_words("\n".join(in_policy))))
         return kept
 
     @cached_property
@@ -1070,7 +1106,7 @@ class Taxonomy:
             return True
         compiled = self._compiled
         return not compiled.authority_words.isdisjoint(words.words) and not (
-            compiled.authority_hits.isdisjoint(compiled.matcher.evidence(words))
+            compiled.authority_hits.isdisjoint(compiled.authority_matcher.evidence(words))
         )
 
     def classify(
@@ -1219,14 +1255,27 @@ class _Sentences:
         # b" word " in each sentence's folded bytes (where every separator is a space), and only
         # the sentences that have one are split.
         needles = [b" " + w + b" " for w in words.intersection(self.text.words)]
-        held = []
-        for sentence in self.texts:
-            folded = fold(sentence)
-            for needle in needles:
-                if needle in folded:
-                    held.append(split_words(sentence))
-                    break
-        return held
+        texts = self.texts
+        if not needles:
+            return []
+        if _MARK in self.text.text:  # (no feed text has one)
+            return [split_words(s) for s in texts if any(n in fold(s) for n in needles)]
+        # All the sentences folded in one pass, a marker between each two (fold is the same
+        # character by character): a needle found is in the sentence of as many markers before it.
+        folded = fold(f" {_MARK} ".join(texts))
+        mark = _MARK.encode()
+        held = set()
+        for needle in needles:
+            at = folded.find(needle)
+            while at >= 0:
+                held.add(folded.count(mark, 0, at))
+                end = folded.find(mark, at)  # (found in this sentence: on to the next)
+                at = folded.find(needle, end) if end >= 0 else -1
+        return [split_words(texts[i]) for i in sorted(held)]
+
+
+# A character no feed text holds, kept as it is by fold: it marks where a sentence ends.
+_MARK = "\x00"
 
 
 def _lead_bytes(text: Words) -> int:
