@@ -596,7 +596,9 @@ class _Compiled:
             for cat in topics.values()
             if cat.tool_of
         }
-        # the terms of those hits alone: what a sentence is searched for
+        # every topic's hits that may be a tool, and those and the acts' terms alone: what a
+        # sentence is searched for
+        self.tool_hits = frozenset().union(*(weak for weak, _ in self.tools.values()))
         self.tool_matcher = self.matcher.only(
             frozenset().union(*(weak | acts for weak, acts in self.tools.values()))
         )
@@ -881,8 +883,8 @@ class Taxonomy:
         uses, and the jurisdictions whose bodies or laws it names."""
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
         compiled = self._compiled
-        text = _without_captions(text)
-        sentences = _Sentences(text)
+        sentences = _without_captions(text)
+        text = sentences.text
         in_title = compiled.matcher.evidence(title)
         lead = _lead_bytes(text)
         in_text, in_lead = compiled.matcher.evidence_and_lead(text, lead)
@@ -927,8 +929,9 @@ class Taxonomy:
                 tallies,
                 compiled.pairs,
                 compiled.paired_words,
-                (title, {hits[h][1] for h in in_title}),
-                (text, {hits[h][1] for h in in_text}),
+                hits,
+                (title, in_title),
+                (text, in_text),
                 sentences,
             )
         authorities = compiled.authority_hits
@@ -985,7 +988,10 @@ class Taxonomy:
     ) -> tuple[dict[int, int], dict[int, int]]:
         """The headline's and the text's hits without a topic's ordinary words where they are
         the tool of another topic's act: in a headline, or a sentence, that holds its evidence."""
-        for weak, acts in self._compiled.tools.values():
+        compiled = self._compiled
+        if compiled.tool_hits.isdisjoint(in_title) and compiled.tool_hits.isdisjoint(in_text):
+            return in_title, in_text  # (no topic's words that may be a tool)
+        for weak, acts in compiled.tools.values():
             if not weak.isdisjoint(in_title) and not acts.isdisjoint(in_title):
                 in_title = {h: n for h, n in in_title.items() if h not in weak}
             if not weak.isdisjoint(in_text) and not acts.isdisjoint(in_text):
@@ -1219,28 +1225,32 @@ def _without_furniture(title: Words, text: Words) -> tuple[Words, Words]:
     return title, (text if body is text.text else split_words(body))
 
 
-def _without_captions(text: Words) -> Words:
-    """`text` without its photo captions (the same `text` when it has none)."""
+def _without_captions(text: Words) -> _Sentences:
+    """`text` without its photo captions (the same `text` when it has none), to be read by
+    sentence."""
     # a caption's date: ", 2025." (the bytes are searched before any sentence is split)
     encoded = text.encoded
     if b", 20" not in encoded and b", 19" not in encoded:
-        return text
+        return _Sentences(text)
     sentences = split_sentences(text.text)
     kept = [s for s in sentences if not _caption(s)]
-    return text if len(kept) == len(sentences) else split_words("\n".join(kept))
+    if len(kept) == len(sentences):
+        return _Sentences(text, sentences)  # (split once)
+    return _Sentences(split_words("\n".join(kept)))
 
 
 class _Sentences:
     """A text's sentences, each split into words on first use: the policy-context, tool and
     `together` checks of one classification all read them."""
 
-    def __init__(self, text: Words) -> None:
+    def __init__(self, text: Words, texts: list[str] | None = None) -> None:
         self.text = text
+        self._texts = texts  # the sentences, when the caller has split them already
 
     @cached_property
     def texts(self) -> list[str]:
         """The sentences, in order, as written."""
-        return split_sentences(self.text.text)
+        return self._texts if self._texts is not None else split_sentences(self.text.text)
 
     @cached_property
     def split(self) -> list[Words]:
@@ -1310,26 +1320,34 @@ def _add_pairs(
     tallies: tuple[dict[str, float], dict[str, float]],
     pairs: list[_Pair],
     paired: frozenset[bytes],
-    title: tuple[Words, set[str]],
-    text: tuple[Words, set[str]],
+    hits: Sequence[_Hit],
+    title: tuple[Words, Mapping[int, int]],
+    text: tuple[Words, Mapping[int, int]],
     sentences: _Sentences,
 ) -> None:
     """Add the `together` pairs found: in the headline, or in one sentence of the text, where
-    the slug's own terms are not found there already (they tell the same act: "data theft")."""
+    the slug's own terms (the hits found in each) are not found there already (they tell the
+    same act: "data theft")."""
     # only the words that take part in some pair: the checks below then meet small sets
     in_title, in_text = paired.intersection(title[0].words), paired.intersection(text[0].words)
     if not in_title and not in_text:
         return
+    title_slugs = {hits[h][1] for h in title[1]}
+    text_slugs = {hits[h][1] for h in text[1]}
     in_sentences: list[frozenset[bytes]] | None = None
     for side, slug, first, second in pairs:
         points = 0.0
         if (
-            slug not in title[1]
+            slug not in title_slugs
             and not first.isdisjoint(in_title)
             and not second.isdisjoint(in_title)
         ):
             points += TOGETHER_WEIGHT * TITLE_WEIGHT
-        if slug not in text[1] and not first.isdisjoint(in_text) and not second.isdisjoint(in_text):
+        if (
+            slug not in text_slugs
+            and not first.isdisjoint(in_text)
+            and not second.isdisjoint(in_text)
+        ):
             if in_sentences is None:
                 in_sentences = [paired.intersection(words.words) for words in sentences.split]
             if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in in_sentences):
