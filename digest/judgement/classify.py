@@ -398,22 +398,22 @@ class _Matcher:
         sub.vocabulary = frozenset([*sub.roles, *others])
         return sub
 
-    def evidence(self, split: Words) -> dict[int, int]:
-        """How often each compiled term occurs in a text (occurrence counts per hit number)."""
-        return self.evidence_and_lead(split, 0)[0]
-
-    def evidence_and_lead(self, split: Words, lead: int) -> tuple[dict[int, int], dict[int, int]]:
-        """`evidence` of a text, and of its first `lead` bytes of `split.encoded` (a prefix that
-        ends with a separator, as `_lead_bytes` gives it; 0: no lead, and no counts for it)."""
+    def evidence(
+        self, split: Words, lead: int = 0, in_lead: dict[int, int] | None = None
+    ) -> dict[int, int]:
+        """How often each compiled term occurs in a text (occurrence counts per hit number); with
+        `lead` (the bytes of `split.encoded` the text's lead takes, as `_lead_bytes` gives them),
+        those of the lead too, into `in_lead`."""
         found: dict[int, int] = {}
-        in_lead: dict[int, int] = {}
+        if in_lead is None:
+            lead, in_lead = 0, {}
         # (split_words puts spaces around the text: b" word " finds a word at either end)
         encoded, folded, words = split.encoded, split.folded, split.words
         if not words:
-            return found, in_lead
+            return found
         present = self.vocabulary.intersection(words)
         if not present:
-            return found, in_lead
+            return found
         # The lead's words are the text's first ones, counted in the same pass: its bytes are a
         # prefix of the text's, as split_words would give them for the lead alone (spaced).
         lead_folded = folded[:lead] + b" " if lead else b""
@@ -481,7 +481,7 @@ class _Matcher:
                 acronym_phrases += _count_phrases(found, joined, self.acronym_phrases[first])
         if lead and (phrases or acronym_phrases):
             _lead_phrases(in_lead, encoded[:lead], lead_folded, phrases, acronym_phrases)
-        return found, in_lead
+        return found
 
 
 def _lead_phrases(
@@ -492,7 +492,7 @@ def _lead_phrases(
     acronym_phrases: list[_Needle],
 ) -> None:
     """Add to `in_lead` the occurrences in a text's lead (`lead_encoded`, unspaced at its end) of
-    the phrases the whole text holds, its words joined as `_Matcher.evidence_and_lead` joins a
+    the phrases the whole text holds, its words joined as `_Matcher.evidence` joins a
     text's (a phrase the text lacks is not in its lead either)."""
     lead_cased = lead_encoded.translate(SEPARATORS) + b" "
     for needles, joined in (
@@ -506,7 +506,7 @@ def _lead_phrases(
 
 
 def _phrases_joined(folded: bytes, cased: bytes) -> bytes:
-    """A text's words between single spaces, lowercased, without possessives (`evidence_and_lead`
+    """A text's words between single spaces, lowercased, without possessives (`evidence`
     joins them so: see there), from its `folded` and its `cased` bytes."""
     if b" s " not in folded:
         return _joined(folded)
@@ -887,7 +887,8 @@ class Taxonomy:
         text = sentences.text
         in_title = compiled.matcher.evidence(title)
         lead = _lead_bytes(text)
-        in_text, in_lead = compiled.matcher.evidence_and_lead(text, lead)
+        in_lead: dict[int, int] = {}
+        in_text = compiled.matcher.evidence(text, lead, in_lead)
         contextual = compiled.context_hits
         # A headline's words are what the item is about, in whatever context the item gives
         # (or a body it names: "G7 leaders agree on AI code", "Garante blocks DeepSeek"); the
