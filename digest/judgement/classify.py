@@ -384,7 +384,8 @@ class _Matcher:
                     sub.acronym_phrases[first].append(found)
         sub.roles = {}
         others = {b"s"}
-        for word, (hits, groups, acronyms, firsts) in self.roles.items():
+        for word, whole in self.roles.items():
+            hits, groups, acronyms, firsts = whole
             role = (
                 tuple(n for n in hits if n in keep),
                 tuple((o, t, found) for o, t, c in groups if (found := kept(c))),
@@ -392,7 +393,8 @@ class _Matcher:
                 tuple(f for f in firsts if f in sub.acronym_phrases),
             )
             if any(role):
-                sub.roles[word] = role
+                # (a word whose hits are all kept keeps its role: no copy)
+                sub.roles[word] = whole if role == whole else role
                 for other, thirds, _ in role[1]:
                     others.update((other, *thirds))
         sub.vocabulary = frozenset([*sub.roles, *others])
