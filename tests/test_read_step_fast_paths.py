@@ -40,9 +40,7 @@ def _texts(taxonomy: Taxonomy, seed: str, count: int) -> list[str]:
     terms = [hit[4].partition(":")[2] or hit[4] for hit in taxonomy._compiled.matcher.hits]
     words = terms + _PIECES
     return [
-        "".join(
-            rng.choice(words) + rng.choice(_SEPARATORS) for _ in range(rng.randint(0, 120))
-        )
+        "".join(rng.choice(words) + rng.choice(_SEPARATORS) for _ in range(rng.randint(0, 120)))
         for _ in range(count)
     ]
 

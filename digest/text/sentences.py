@@ -56,7 +56,8 @@ def split_sentences(text: str) -> list[str]:
             if para[stop] == "." and para[stop + 1].isspace():
                 lo = max(start, stop - _WINDOW)
                 words = para[lo : stop + 1].rsplit(None, 1)
-                last = words[-1] if len(words) == 2 or lo == start else _last_word(para, start, stop)
+                whole = len(words) == 2 or lo == start  # (else a long word, or spaces before it)
+                last = words[-1] if whole else _last_word(para, start, stop)
                 if _glued_word(last):  # "Dr. Smith", "J. Doe", "e.g. the": the sentence goes on
                     continue
             out.append(para[start : m.end()].strip())
