@@ -8,6 +8,7 @@ acronyms (AI, EU, US, DSA...) match case-sensitively as whole words, so "us" is 
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from collections import Counter, defaultdict
@@ -297,8 +298,12 @@ def _phrase_groups(
     return table
 
 
-def _count_phrases(found: dict[int, int], joined: bytes, candidates: list[_Candidate]) -> None:
-    """Add the occurrences of `candidates`' phrases in `joined` (as made by `_joined`)."""
+def _count_phrases(
+    found: dict[int, int], joined: bytes, candidates: list[_Candidate]
+) -> list[_Needle]:
+    """Add the occurrences of `candidates`' phrases in `joined` (as made by `_joined`); the
+    phrases found."""
+    matched = []
     for start, needles in candidates:
         # Most candidates' words are not adjacent: one search rules out all their phrases.
         if start in joined:
@@ -306,6 +311,8 @@ def _count_phrases(found: dict[int, int], joined: bytes, candidates: list[_Candi
                 n = joined.count(needle)
                 if n:
                     found[hit] = found.get(hit, 0) + n
+                    matched.append((needle, hit))
+    return matched
 
 
 class _Matcher:
@@ -361,9 +368,47 @@ class _Matcher:
                 others.update((other, *thirds))
         self.vocabulary = frozenset([*self.roles, *others])
 
-    def evidence(self, split: Words) -> dict[int, int]:
-        """How often each compiled term occurs in a text (occurrence counts per hit number)."""
+    def only(self, keep: frozenset[int]) -> _Matcher:
+        """This matcher for the hits `keep` alone, under the same numbers: their counts are
+        those `evidence` finds, but a text's words meet a small vocabulary and few roles."""
+
+        def kept(candidate: _Candidate) -> _Candidate | None:
+            needles = tuple((needle, n) for needle, n in candidate[1] if n in keep)
+            return (candidate[0], needles) if needles else None
+
+        sub = copy.copy(self)
+        sub.acronym_phrases = defaultdict(list)
+        for first, candidates in self.acronym_phrases.items():
+            for candidate in candidates:
+                if found := kept(candidate):
+                    sub.acronym_phrases[first].append(found)
+        sub.roles = {}
+        others = {b"s"}
+        for word, whole in self.roles.items():
+            hits, groups, acronyms, firsts = whole
+            role = (
+                tuple(n for n in hits if n in keep),
+                tuple((o, t, found) for o, t, c in groups if (found := kept(c))),
+                tuple((a, k) for a, ns in acronyms if (k := tuple(n for n in ns if n in keep))),
+                tuple(f for f in firsts if f in sub.acronym_phrases),
+            )
+            if any(role):
+                # (a word whose hits are all kept keeps its role: no copy)
+                sub.roles[word] = whole if role == whole else role
+                for other, thirds, _ in role[1]:
+                    others.update((other, *thirds))
+        sub.vocabulary = frozenset([*sub.roles, *others])
+        return sub
+
+    def evidence(
+        self, split: Words, lead: int = 0, in_lead: dict[int, int] | None = None
+    ) -> dict[int, int]:
+        """How often each compiled term occurs in a text (occurrence counts per hit number); with
+        `lead` (the bytes of `split.encoded` the text's lead takes, as `_lead_bytes` gives them),
+        those of the lead too, into `in_lead`."""
         found: dict[int, int] = {}
+        if in_lead is None:
+            lead, in_lead = 0, {}
         # (split_words puts spaces around the text: b" word " finds a word at either end)
         encoded, folded, words = split.encoded, split.folded, split.words
         if not words:
@@ -371,6 +416,10 @@ class _Matcher:
         present = self.vocabulary.intersection(words)
         if not present:
             return found
+        # The lead's words are the text's first ones, counted in the same pass: its bytes are a
+        # prefix of the text's, as split_words would give them for the lead alone (spaced).
+        lead_folded = folded[:lead] + b" " if lead else b""
+        lead_cased = b""
         cased = b""  # `folded` with its case kept, made when acronyms or possessives need it
         get = found.get
         roles = self.roles
@@ -387,6 +436,10 @@ class _Matcher:
                 n = 1 if within == 1 else _token_count(folded, word, within)
                 for hit in hits:
                     found[hit] = get(hit, 0) + n
+                if lead:
+                    n = _token_count(lead_folded, word, lead_folded.count(word))
+                    for hit in hits if n else ():
+                        in_lead[hit] = in_lead.get(hit, 0) + n
             if groups:
                 # Candidates: phrases whose first (two or three) words all occur.
                 for other, thirds, candidate in groups:
@@ -403,9 +456,16 @@ class _Matcher:
                         if n:
                             for hit in acronym_hits:
                                 found[hit] = get(hit, 0) + n
+                        if lead and n:
+                            lead_cased = lead_cased or cased[:lead] + b" "
+                            n = _token_count(lead_cased, acronym, encoded.count(acronym, 0, lead))
+                            for hit in acronym_hits if n else ():
+                                in_lead[hit] = in_lead.get(hit, 0) + n
             if firsts:  # first words of acronym phrases ("E" of "E U"), in this case
                 cased = cased or encoded.translate(SEPARATORS)
                 acronym_firsts += [f for f in firsts if b" " + f + b" " in cased]
+        phrases: list[_Needle] = []
+        acronym_phrases: list[_Needle] = []
         if candidates:
             joined = b" " + b" ".join(words) + b" "
             if b"s" in present:
@@ -416,12 +476,45 @@ class _Matcher:
                     joined = _drop_possessives(_joined(cased)).lower()
                 else:
                     joined = _drop_possessives(joined)
-            _count_phrases(found, joined, candidates)
+            phrases = _count_phrases(found, joined, candidates)
         if acronym_firsts:
             joined = _drop_possessives(_joined(cased))
             for first in acronym_firsts:
-                _count_phrases(found, joined, self.acronym_phrases[first])
+                acronym_phrases += _count_phrases(found, joined, self.acronym_phrases[first])
+        if lead and (phrases or acronym_phrases):
+            _lead_phrases(in_lead, encoded[:lead], lead_folded, phrases, acronym_phrases)
         return found
+
+
+def _lead_phrases(
+    in_lead: dict[int, int],
+    lead_encoded: bytes,
+    lead_folded: bytes,
+    phrases: list[_Needle],
+    acronym_phrases: list[_Needle],
+) -> None:
+    """Add to `in_lead` the occurrences in a text's lead (`lead_encoded`, unspaced at its end) of
+    the phrases the whole text holds, its words joined as `_Matcher.evidence` joins a
+    text's (a phrase the text lacks is not in its lead either)."""
+    lead_cased = lead_encoded.translate(SEPARATORS) + b" "
+    for needles, joined in (
+        (phrases, _phrases_joined(lead_folded, lead_cased) if phrases else b""),
+        (acronym_phrases, _drop_possessives(_joined(lead_cased)) if acronym_phrases else b""),
+    ):
+        for needle, hit in needles:
+            n = joined.count(needle)
+            if n:
+                in_lead[hit] = in_lead.get(hit, 0) + n
+
+
+def _phrases_joined(folded: bytes, cased: bytes) -> bytes:
+    """A text's words between single spaces, lowercased, without possessives (`evidence`
+    joins them so: see there), from its `folded` and its `cased` bytes."""
+    if b" s " not in folded:
+        return _joined(folded)
+    if b" S " in cased:
+        return _drop_possessives(_joined(cased)).lower()
+    return _drop_possessives(_joined(folded))
 
 
 def _hits_of(
@@ -505,6 +598,12 @@ class _Compiled:
             for cat in topics.values()
             if cat.tool_of
         }
+        # every topic's hits that may be a tool, and those and the acts' terms alone: what a
+        # sentence is searched for
+        self.tool_hits = frozenset().union(*(weak for weak, _ in self.tools.values()))
+        self.tool_matcher = self.matcher.only(
+            frozenset().union(*(weak | acts for weak, acts in self.tools.values()))
+        )
         # the words that lead to those hits: a sentence with none of them holds none
         self.tool_words = self._words_leading_to(
             frozenset().union(*(weak for weak, _ in self.tools.values()))
@@ -520,6 +619,7 @@ class _Compiled:
         # the words whose presence a context term's match needs (a word, or the word a phrase
         # is filed under): a sentence with none of them holds no context term
         self.context_words = self._words_leading_to(self.context_hits)
+        self.context_matcher = self.matcher.only(self.context_hits)
         # a place's own word (its keywords: "chinese", "dutch") -> the jurisdictions it names
         place_forms: dict[bytes, set[str]] = defaultdict(set)
         for word, word_hits in self.matcher.roles.items():
@@ -540,6 +640,7 @@ class _Compiled:
             for n, (kind, _, weight, _, term) in enumerate(hits)
             if kind == "jurisdiction" and weight > 0 and term in bodies
         )
+        self.authority_matcher = self.matcher.only(self.authority_hits)
         # of those, the agencies and laws known by their acronyms ("Europol", "CISA", "NCA"):
         # bodies by name, where a phrase may be a law or a word for many ("member states")
         acronyms = {
@@ -784,10 +885,12 @@ class Taxonomy:
         uses, and the jurisdictions whose bodies or laws it names."""
         tallies: tuple[dict[str, float], dict[str, float]] = ({}, {})
         compiled = self._compiled
-        text = _without_captions(text)
-        sentences = _Sentences(text)
+        sentences = _without_captions(text)
+        text = sentences.text
         in_title = compiled.matcher.evidence(title)
-        in_text = compiled.matcher.evidence(text)
+        lead = _lead_bytes(text)
+        in_lead: dict[int, int] = {}
+        in_text = compiled.matcher.evidence(text, lead, in_lead)
         contextual = compiled.context_hits
         # A headline's words are what the item is about, in whatever context the item gives
         # (or a body it names: "G7 leaders agree on AI code", "Garante blocks DeepSeek"); the
@@ -816,8 +919,8 @@ class Taxonomy:
         text_points = compiled.text_points
         hits = compiled.matcher.hits
         counts: Mapping[int, float] = in_text
-        if in_text and len(text.text) > LEAD_CHARS:
-            counts = _lead_weighted(compiled.matcher, text, in_text)
+        if in_text and lead:
+            counts = _lead_weighted(in_text, in_lead)
         for hit, n in counts.items():
             entry = text_points[hit]
             if entry is not None:
@@ -829,8 +932,9 @@ class Taxonomy:
                 tallies,
                 compiled.pairs,
                 compiled.paired_words,
-                (title, {hits[h][1] for h in in_title}),
-                (text, {hits[h][1] for h in in_text}),
+                hits,
+                (title, in_title),
+                (text, in_text),
                 sentences,
             )
         authorities = compiled.authority_hits
@@ -887,7 +991,10 @@ class Taxonomy:
     ) -> tuple[dict[int, int], dict[int, int]]:
         """The headline's and the text's hits without a topic's ordinary words where they are
         the tool of another topic's act: in a headline, or a sentence, that holds its evidence."""
-        for weak, acts in self._compiled.tools.values():
+        compiled = self._compiled
+        if compiled.tool_hits.isdisjoint(in_title) and compiled.tool_hits.isdisjoint(in_text):
+            return in_title, in_text  # (no topic's words that may be a tool)
+        for weak, acts in compiled.tools.values():
             if not weak.isdisjoint(in_title) and not acts.isdisjoint(in_title):
                 in_title = {h: n for h, n in in_title.items() if h not in weak}
             if not weak.isdisjoint(in_text) and not acts.isdisjoint(in_text):
@@ -907,7 +1014,7 @@ class Taxonomy:
         for words in sentences.split:
             if compiled.tool_words.isdisjoint(words.words):
                 continue
-            hits = compiled.matcher.evidence(words)
+            hits = compiled.tool_matcher.evidence(words)
             if acts.isdisjoint(hits):
                 for h in weak.intersection(hits):
                     outside[h] = outside.get(h, 0) + hits[h]
@@ -988,9 +1095,8 @@ class Taxonomy:
         if len(in_policy) == holders:
             return found  # every sentence that may hold one gives a policy context
         if in_policy:
-            for hit, n in compiled.matcher.evidence(split_words("\n".join(in_policy))).items():
-                if hit in contextual:
-                    kept[hit] = n
+            # (the context terms alone: their counts are all that is read)
+            kept.update(compiled.context_matcher.evidence(split_words("\n".join(in_policy))))
         return kept
 
     @cached_property
@@ -1009,7 +1115,7 @@ class Taxonomy:
             return True
         compiled = self._compiled
         return not compiled.authority_words.isdisjoint(words.words) and not (
-            compiled.authority_hits.isdisjoint(compiled.matcher.evidence(words))
+            compiled.authority_hits.isdisjoint(compiled.authority_matcher.evidence(words))
         )
 
     def classify(
@@ -1122,28 +1228,32 @@ def _without_furniture(title: Words, text: Words) -> tuple[Words, Words]:
     return title, (text if body is text.text else split_words(body))
 
 
-def _without_captions(text: Words) -> Words:
-    """`text` without its photo captions (the same `text` when it has none)."""
+def _without_captions(text: Words) -> _Sentences:
+    """`text` without its photo captions (the same `text` when it has none), to be read by
+    sentence."""
     # a caption's date: ", 2025." (the bytes are searched before any sentence is split)
     encoded = text.encoded
     if b", 20" not in encoded and b", 19" not in encoded:
-        return text
+        return _Sentences(text)
     sentences = split_sentences(text.text)
     kept = [s for s in sentences if not _caption(s)]
-    return text if len(kept) == len(sentences) else split_words("\n".join(kept))
+    if len(kept) == len(sentences):
+        return _Sentences(text, sentences)  # (split once)
+    return _Sentences(split_words("\n".join(kept)))
 
 
 class _Sentences:
     """A text's sentences, each split into words on first use: the policy-context, tool and
     `together` checks of one classification all read them."""
 
-    def __init__(self, text: Words) -> None:
+    def __init__(self, text: Words, texts: list[str] | None = None) -> None:
         self.text = text
+        self._texts = texts  # the sentences, when the caller has split them already
 
     @cached_property
     def texts(self) -> list[str]:
         """The sentences, in order, as written."""
-        return split_sentences(self.text.text)
+        return self._texts if self._texts is not None else split_sentences(self.text.text)
 
     @cached_property
     def split(self) -> list[Words]:
@@ -1158,24 +1268,47 @@ class _Sentences:
         # b" word " in each sentence's folded bytes (where every separator is a space), and only
         # the sentences that have one are split.
         needles = [b" " + w + b" " for w in words.intersection(self.text.words)]
-        held = []
-        for sentence in self.texts:
-            folded = fold(sentence)
-            if any(needle in folded for needle in needles):
-                held.append(split_words(sentence))
-        return held
+        texts = self.texts
+        if not needles:
+            return []
+        if _MARK in self.text.text:  # (no feed text has one)
+            return [split_words(s) for s in texts if any(n in fold(s) for n in needles)]
+        # All the sentences folded in one pass, a marker between each two (fold is the same
+        # character by character): a needle found is in the sentence of as many markers before it.
+        folded = fold(f" {_MARK} ".join(texts))
+        mark = _MARK.encode()
+        held = set()
+        for needle in needles:
+            at = folded.find(needle)
+            while at >= 0:
+                held.add(folded.count(mark, 0, at))
+                end = folded.find(mark, at)  # (found in this sentence: on to the next)
+                at = folded.find(needle, end) if end >= 0 else -1
+        return [split_words(texts[i]) for i in sorted(held)]
 
 
-def _lead_weighted(matcher: _Matcher, text: Words, found: dict[int, int]) -> dict[int, float]:
-    """`found` (a long text's hits) with the mentions past the text's lead counted at
-    LATER_WEIGHT."""
+# A character no feed text holds, kept as it is by fold: it marks where a sentence ends.
+_MARK = "\x00"
+
+
+def _lead_bytes(text: Words) -> int:
+    """How many bytes of `text.encoded` its lead takes (0: the text is all lead): up to the first
+    sentence end past LEAD_CHARS characters, the leading space included."""
+    if len(text.text) <= LEAD_CHARS:
+        return 0
     end = min(
         (i for mark in (". ", "\n") if (i := text.text.find(mark, LEAD_CHARS)) >= 0),
         default=-1,
     )
     if end < 0:
-        return dict(found)
-    in_lead = matcher.evidence(split_words(text.text[: end + 1]))
+        return 0
+    # (text.encoded is " text " as utf8 gives it, one character at a time)
+    return end + 2 if text.text.isascii() else 1 + len(utf8(text.text[: end + 1]))
+
+
+def _lead_weighted(found: dict[int, int], in_lead: dict[int, int]) -> dict[int, float]:
+    """`found` (a long text's hits) with the mentions past the text's lead (whose hits are
+    `in_lead`) counted at LATER_WEIGHT."""
     weighted: dict[int, float] = {}
     for hit, n in found.items():
         first = min(in_lead.get(hit, 0), n)
@@ -1190,26 +1323,34 @@ def _add_pairs(
     tallies: tuple[dict[str, float], dict[str, float]],
     pairs: list[_Pair],
     paired: frozenset[bytes],
-    title: tuple[Words, set[str]],
-    text: tuple[Words, set[str]],
+    hits: Sequence[_Hit],
+    title: tuple[Words, Mapping[int, int]],
+    text: tuple[Words, Mapping[int, int]],
     sentences: _Sentences,
 ) -> None:
     """Add the `together` pairs found: in the headline, or in one sentence of the text, where
-    the slug's own terms are not found there already (they tell the same act: "data theft")."""
+    the slug's own terms (the hits found in each) are not found there already (they tell the
+    same act: "data theft")."""
     # only the words that take part in some pair: the checks below then meet small sets
     in_title, in_text = paired.intersection(title[0].words), paired.intersection(text[0].words)
     if not in_title and not in_text:
         return
+    title_slugs = {hits[h][1] for h in title[1]}
+    text_slugs = {hits[h][1] for h in text[1]}
     in_sentences: list[frozenset[bytes]] | None = None
     for side, slug, first, second in pairs:
         points = 0.0
         if (
-            slug not in title[1]
+            slug not in title_slugs
             and not first.isdisjoint(in_title)
             and not second.isdisjoint(in_title)
         ):
             points += TOGETHER_WEIGHT * TITLE_WEIGHT
-        if slug not in text[1] and not first.isdisjoint(in_text) and not second.isdisjoint(in_text):
+        if (
+            slug not in text_slugs
+            and not first.isdisjoint(in_text)
+            and not second.isdisjoint(in_text)
+        ):
             if in_sentences is None:
                 in_sentences = [paired.intersection(words.words) for words in sentences.split]
             if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in in_sentences):

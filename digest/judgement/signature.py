@@ -39,6 +39,11 @@ _AMOUNT = re.compile(
     r"(?:\s?(million|billion|trillion|thousand|mn|bn|m|b|k)\b)?",
     re.IGNORECASE,
 )
+# Where an amount may start: a sign or a digit not after a word, a stop or a comma. A pattern that
+# starts with a character class is searched for in C; `_AMOUNT`'s leading look-behind is tried at
+# every position (ASCII text, most of it, has no other digits or signs to look for).
+_AMOUNT_START_ASCII = re.compile(r"[$0-9](?<![\w.,].)")
+_AMOUNT_START = re.compile(r"[$€£¥₩\d](?<![\w.,].)")
 _SCALES = {
     "thousand": 1e3,
     "k": 1e3,
@@ -58,6 +63,12 @@ _SUFFIXES = ((1e12, "t"), (1e9, "bn"), (1e6, "m"), (1e3, "k"))
 # at every position)
 _MID_SENTENCE_CAPITAL = re.compile(r"[A-Z\x80-\U0010ffff](?<=[\w,%)-] [^\W\d_a-z])[^\W_]*")
 _TWO_CAPITALS = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]*[A-Z][^\W_]*")
+# Either, in one pass: both match from a word's first letter to its end, so where both match
+# they find the same word.
+_CAPITALISED = re.compile(
+    r"[A-Z\x80-\U0010ffff](?:(?<=[\w,%)-] [^\W\d_a-z])[^\W_]*"
+    r"|(?<=[A-Z])(?<!\w[A-Z])[a-z]*[A-Z][^\W_]*)"
+)
 # written in capitals but naming no one: currency codes go with the figure they precede
 _NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
@@ -125,6 +136,23 @@ def _precise(number: str) -> bool:
     return len(digits) >= 3
 
 
+def _amounts(text: str) -> list[tuple[str, str, str]]:
+    """`_AMOUNT.findall(text)`: each amount's sign, number and scale ("" where absent)."""
+    found = []
+    search = (_AMOUNT_START_ASCII if text.isascii() else _AMOUNT_START).search
+    match = _AMOUNT.match
+    pos = 0
+    while (start := search(text, pos)) is not None:
+        amount = match(text, start.start())
+        if amount is None:
+            pos = start.start() + 1
+        else:
+            sign, number, scale = amount.groups("")
+            found.append((sign, number, scale))
+            pos = amount.end()
+    return found
+
+
 def _figures(text: str) -> tuple[set[str], set[str]]:
     """`figures` of `text`, and those of them written precisely (`_precise`)."""
     # most texts name no CVE: one search of the lowercased text rules it out
@@ -133,7 +161,7 @@ def _figures(text: str) -> tuple[set[str], set[str]]:
     if found:  # identifiers are no amounts
         text = _CVE.sub(" ", text)
     precise = set()
-    for sign, number, scale in _AMOUNT.findall(text):
+    for sign, number, scale in _amounts(text):
         value = float(number.replace(",", ""))
         if scale:
             value *= _SCALES[scale.lower()]
@@ -177,17 +205,15 @@ class Signature(NamedTuple):
 def _capitals(text: str, *, title_case: bool) -> list[str]:
     """The words written as names: capitalised mid-sentence, or with two capitals ("EU",
     "OpenAI"); in a Title Case headline, only the latter."""
-    found = _TWO_CAPITALS.findall(text)
-    if not title_case:
-        found += _MID_SENTENCE_CAPITAL.findall(text)
-    return found
+    return (_TWO_CAPITALS if title_case else _CAPITALISED).findall(text)
 
 
 def _name_terms(found: list[str], raw: set[bytes], heading: set[int]) -> set[int]:
     hashes = set()
     for word in found:
-        key = word.lower().encode("utf-8")
-        if key in raw and word[0].isupper() and key.decode("utf-8") not in _NOT_NAMES:
+        lowered = word.lower()
+        key = lowered.encode("utf-8")
+        if key in raw and word[0].isupper() and lowered not in _NOT_NAMES:
             hashes.add(_TERMS[key])
     return hashes & heading
 

@@ -25,11 +25,20 @@ ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 
 
-def _glued(piece: str) -> bool:
-    """Whether `piece` ends with an abbreviation or an initial, not a sentence."""
-    last = piece.rsplit(None, 1)[-1] if piece else ""
+def _last_word(para: str, start: int, stop: int) -> str:
+    """The last word of `para[start : stop + 1]`."""
+    return para[start : stop + 1].rsplit(None, 1)[-1]
+
+
+def _glued_word(last: str) -> bool:
+    """Whether a sentence's last word, ending with a full stop, is an abbreviation or an
+    initial."""
     token = last.rstrip(".!?\"'”’)]").lower()
-    return last.endswith(".") and (token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()))
+    return token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+# Characters before a stop read for the word it ends: abbreviations and initials are shorter.
+_WINDOW = 16
 
 
 def split_sentences(text: str) -> list[str]:
@@ -41,10 +50,18 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for m in _END.finditer(para):
-            piece = para[start : m.end()].strip()
-            if not _glued(piece):  # "Dr. Smith", "J. Doe", "e.g. the": the sentence goes on
-                out.append(piece)
-                start = m.end()
+            stop = m.start()
+            # Only a full stop with nothing closing after it can end an abbreviation; its word is
+            # read from the characters before it, not from a copy of the whole sentence.
+            if para[stop] == "." and para[stop + 1].isspace():
+                lo = max(start, stop - _WINDOW)
+                words = para[lo : stop + 1].rsplit(None, 1)
+                whole = len(words) == 2 or lo == start  # (else a long word, or spaces before it)
+                last = words[-1] if whole else _last_word(para, start, stop)
+                if _glued_word(last):  # "Dr. Smith", "J. Doe", "e.g. the": the sentence goes on
+                    continue
+            out.append(para[start : m.end()].strip())
+            start = m.end()
         tail = para[start:].strip()
         if tail:
             out.append(tail)
