@@ -445,16 +445,19 @@ LISTED: tuple[str, ...] = (
 )  # fmt: skip
 # Sections of a site where an outlet files what it does not count as news (a story's address names
 # its section: "/sport/tennis/...", "/video/...", "/sponsored/..."): sport, entertainment,
-# lifestyle and consumer advice, video and live pages, and paid content. The outlet's own filing
-# is a prior against policy news, as a source's kind is. Culture, arts, health, science and
-# gadgets sections are left out: their outlets file cultural, health and device policy there.
+# lifestyle and consumer advice, video, photo and live pages, event listings, newsletters, job
+# posts and paid content. The outlet's own filing is a prior against policy news, as a source's
+# kind is. Culture, arts, health, science and gadgets sections are left out: their outlets file
+# cultural, health and device policy there.
 SECTIONS: tuple[str, ...] = (
     "sport", "sports", "entertainment", "celebrity", "celebrities", "lifestyle", "life-style",
     "style", "fashion", "beauty", "travel", "food", "recipes", "horoscope", "horoscopes",
-    "puzzles", "crosswords", "obituaries", "weather", "personaltech", "reviews", "shopping",
-    "deals", "coupons", "video", "videos", "player", "podcast", "podcasts", "live",
-    "liveblog", "live-updates", "livestory", "sponsored", "sponsored-content", "partner-content",
-    "paid-content", "paidpost", "brandvoice", "brand-studio", "advertorial", "promoted",
+    "puzzles", "crosswords", "quiz", "quizzes", "obituaries", "weather", "personaltech",
+    "reviews", "shopping", "deals", "coupons", "video", "videos", "player", "podcast",
+    "podcasts", "gallery", "galleries", "in-pictures", "live", "liveblog", "live-updates",
+    "livestory", "events", "webinars", "newsletter", "newsletters", "jobs", "careers",
+    "sponsored", "sponsored-content", "partner-content", "paid-content", "paidpost",
+    "brandvoice", "brand-studio", "advertorial", "promoted",
 )  # fmt: skip
 
 # Round-ups that bundle many stories in one item (guidelines §1: no policy news, whatever the

@@ -24,12 +24,12 @@ a prison term passed is a court's act. A body acting, or a rule told, on technol
 names is digital policy in general news even where no topic's own words are found. A cue in the
 headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
 and the section its outlet files the item in (sport, entertainment, video, sponsored ...: read from
-its address) are priors that weigh the evidence, never evidence alone. A story is policy news when its median
-member is; its event type is the weightiest type its members show, and its significance adds the
-size of what happened (a fine of hundreds of millions, millions of people affected, many countries
-acting, a giant harmed) and how far the act has gone (done and binding or a harm confirmed, or a
-proposal, a claim, an allegation, a question), less a level for one person's case and for policy
-news on thin evidence.
+its address) are priors that weigh the evidence, never evidence alone. A story is policy news when
+its median member is; its event type is the weightiest type its members show, and its significance
+adds the size of what happened (a fine of hundreds of millions, millions of people affected, many
+countries acting, a giant harmed) and how far the act has gone (done and binding or a harm
+confirmed, or a proposal, a claim, an allegation, a question), less a level for one person's case
+and for policy news on thin evidence.
 """
 
 from __future__ import annotations
@@ -613,8 +613,7 @@ class RelevanceRules:
             funding=_number(data.get("funding", -1.5), f"{where}.funding"),
             section=_number(data.get("section", -1.0), f"{where}.section"),
             sections=frozenset(
-                t.lower()
-                for t in _terms(data.get("sections", [*SECTIONS]), f"{where}.sections")
+                t.lower() for t in _terms(data.get("sections", [*SECTIONS]), f"{where}.sections")
             ),
         )
 
@@ -987,9 +986,11 @@ def _section(link: str, sections: frozenset[str]) -> str:
     start = link.find("/", link.find("//") + 2)
     if start < 0:
         return ""
-    path = link[start + 1 :].split("?", 1)[0].split("#", 1)[0]
+    path = link[start + 1 :].partition("?")[0].partition("#")[0]
     folders = path.lower().split("/")[:-1]  # the last part names the page, not a section
-    return next((f for f in folders if f in sections), "")
+    if sections.isdisjoint(folders):  # most addresses
+        return ""
+    return next(f for f in folders if f in sections)
 
 
 def _prison_term(text: Words) -> str:
