@@ -447,13 +447,13 @@ LISTED: tuple[str, ...] = (
 # its section: "/sport/tennis/...", "/video/...", "/sponsored/..."): sport, entertainment,
 # lifestyle and consumer advice, video, photo and live pages, event listings, newsletters, job
 # posts and paid content. The outlet's own filing is a prior against policy news, as a source's
-# kind is. Culture, arts, health, science and gadgets sections are left out: their outlets file
-# cultural, health and device policy there.
+# kind is. Culture, arts, health, science, gadgets and deals sections are left out: their outlets
+# file cultural, health and device policy and merger reviews there.
 SECTIONS: tuple[str, ...] = (
     "sport", "sports", "entertainment", "celebrity", "celebrities", "lifestyle", "life-style",
     "style", "fashion", "beauty", "travel", "food", "recipes", "horoscope", "horoscopes",
     "puzzles", "crosswords", "quiz", "quizzes", "obituaries", "weather", "personaltech",
-    "reviews", "shopping", "deals", "coupons", "video", "videos", "player", "podcast",
+    "reviews", "shopping", "coupons", "video", "videos", "player", "podcast",
     "podcasts", "gallery", "galleries", "in-pictures", "live", "liveblog", "live-updates",
     "livestory", "events", "webinars", "newsletter", "newsletters", "jobs", "careers",
     "sponsored", "sponsored-content", "partner-content", "paid-content", "paidpost",
