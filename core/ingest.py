@@ -120,6 +120,7 @@ class StoredItem:
     content_hash: str
     story_id: int | None  # None until first judged
     pending: bool
+    url: str | None = None  # its address, whose path may name the outlet's section
 
     @property
     def order(self) -> tuple[datetime, str, str, int]:

@@ -77,6 +77,7 @@ def _item_columns() -> list[Any]:
         i.content_hash,
         i.story_id,
         i.pending,
+        i.url,
     ]
 
 
@@ -91,6 +92,7 @@ def _stored(row: Any) -> StoredItem:
         content_hash=row.content_hash,
         story_id=row.story_id,
         pending=bool(row.pending),
+        url=row.url,
     )
 
 

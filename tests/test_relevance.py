@@ -10,11 +10,12 @@ from sqlmodel import select
 
 from digest.ingest.pipeline import PipelineContext, ingest_bytes
 from digest.judgement.classify import Taxonomy
-from digest.judgement.relevance import Assessment, story_facts
+from digest.judgement.relevance import Assessment, RelevanceRules, story_facts
 from digest.text.words import split_words
 from storage.db import Database
 from storage.models import ItemTag, Source, Story, StoryTag
 from storage.store import Storage
+from tests.realnews import corpus
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -377,3 +378,49 @@ def test_a_place_heading_a_phrase_that_ends_in_an_act_is_acting(taxonomy):
     # a place that is no subject reaches no act: "from London to Hong Kong"
     moved = assess(taxonomy, "Retailer shifts focus from London to Hong Kong to open stores")
     assert not any(r.startswith("acting") for r in moved.reasons)
+
+
+def test_a_section_its_outlet_files_outside_the_news_weighs_against_policy_news(taxonomy):
+    # real dev items: r2470 NBC News (a video of general politics, headline only), r1331 Al
+    # Jazeera (a video about a law)
+    items = corpus()
+    iran, ban = items["r2470"], items["r1331"]
+    assert relevant(taxonomy, iran["title"], kind="general-news")  # its words alone
+    filed = assess(taxonomy, iran["title"], kind="general-news", link=iran["link"])
+    assert filed.score < taxonomy.relevance.threshold
+    assert "section: video" in filed.reasons
+    # a law told is policy news wherever it is filed
+    assert relevant(taxonomy, ban["title"], ban["summary"], kind="general-news", link=ban["link"])
+    # the page's own name, the host and the query are no section
+    for link in (
+        "https://www.nbcnews.com/politics/sport",
+        "https://video.example.org/politics/a-deal",
+        "https://example.org/politics/a-deal?from=video/",
+    ):
+        assert relevant(taxonomy, iran["title"], kind="general-news", link=link), link
+    # operators tune the weight and the sections in the taxonomy file's [relevance] table
+    words = split_words(iran["title"]), split_words("")
+    for table in ({"section": 0}, {"sections": ["opinion"]}):
+        rules = RelevanceRules.from_dict(table)
+        assert not any(
+            r.startswith("section") for r in rules.assess(*words, link=iran["link"]).reasons
+        )
+    rules = RelevanceRules.from_dict({"sections": ["Nightly-News"]})
+    assert "section: nightly-news" in rules.assess(*words, link=iran["link"]).reasons
+
+
+def test_the_judge_reads_the_section_from_the_items_address(db: Database, taxonomy: Taxonomy):
+    ctx = PipelineContext(
+        store=Storage(db), fetcher=None, load_taxonomy=lambda: taxonomy, clock=lambda: NOW
+    )  # type: ignore[arg-type]
+    with db.session() as session:
+        src = Source(url="https://news.example.org/rss", name="news.example.org")
+        session.add(src)
+        session.flush()
+        assert src.id is not None
+        source_id = src.id
+    feed = rss("news.example.org", TEXT).replace(b"/acme-fine", b"/sport/acme-fine")
+    ingest_bytes(ctx, source_id, feed)
+    with db.session() as session:
+        (story,) = session.exec(select(Story)).all()
+    assert "section: sport" in story.relevance_reasons

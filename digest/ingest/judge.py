@@ -85,7 +85,7 @@ class Judge:
         self._tags: _Recent[tuple[str, str | None, bool], Tags] = _Recent()
         self._shared: dict[Tags, Tags] = {}  # a few hundred distinct pairs serve every item
         self._signatures: _Recent[str, Signature] = _Recent()
-        self._assessments: _Recent[tuple[str, str | None, bool], Assessment] = _Recent()
+        self._assessments: _Recent[tuple[str, str | None, bool, str | None], Assessment] = _Recent()
         # items' embeddings by content hash, when a model is configured: the read step sets
         # them before each judgement (and before the story index is loaded)
         self.vectors: dict[str, Vector] = {}
@@ -138,7 +138,7 @@ class Judge:
     ) -> Assessment:
         kind = source.kind if source is not None else None
         official = source is not None and source.official
-        key = (item.content_hash, kind, official)
+        key = (item.content_hash, kind, official, item.url)
         found = self._assessments.get(key)
         if found is None:
             rules = self.taxonomy.relevance
@@ -152,6 +152,7 @@ class Judge:
                 kind=kind,
                 official=official,
                 has_topic=has_topic,
+                link=item.url or "",
             )
             # a story keeps its first members' readings for days, and their reasons are a few
             # hundred phrases ("actor: commission") made anew for each item: one copy serves all

@@ -26,6 +26,7 @@ __all__ = [
     "LAWS",
     "SAYING",
     "SCALE_TERMS",
+    "SECTIONS",
     "TENTATIVE",
     "TOOLS",
     "BuiltinCues",
@@ -442,6 +443,23 @@ LISTED: tuple[str, ...] = (
     "hacks", "tips", "ways", "things", "reasons", "steps", "tools", "alternatives", "mistakes",
     "lessons", "best", "questions", "tricks", "signs", "apps", "predictions", "trends",
 )  # fmt: skip
+# Sections of a site where an outlet files what it does not count as news (a story's address names
+# its section: "/sport/tennis/...", "/video/...", "/sponsored/..."): sport, entertainment,
+# lifestyle and consumer advice, video, photo and live pages, event listings, newsletters, job
+# posts and paid content. The outlet's own filing is a prior against policy news, as a source's
+# kind is. Culture, arts, health, science, gadgets and deals sections are left out: their outlets
+# file cultural, health and device policy and merger reviews there.
+SECTIONS: tuple[str, ...] = (
+    "sport", "sports", "entertainment", "celebrity", "celebrities", "lifestyle", "life-style",
+    "style", "fashion", "beauty", "travel", "food", "recipes", "horoscope", "horoscopes",
+    "puzzles", "crosswords", "quiz", "quizzes", "obituaries", "weather", "personaltech",
+    "reviews", "shopping", "coupons", "video", "videos", "player", "podcast",
+    "podcasts", "gallery", "galleries", "in-pictures", "live", "liveblog", "live-updates",
+    "livestory", "events", "webinars", "newsletter", "newsletters", "jobs", "careers",
+    "sponsored", "sponsored-content", "partner-content", "paid-content", "paidpost",
+    "brandvoice", "brand-studio", "advertorial", "promoted",
+)  # fmt: skip
+
 # Round-ups that bundle many stories in one item (guidelines §1: no policy news, whatever the
 # stories bundled)
 ROUNDUPS: tuple[str, ...] = (

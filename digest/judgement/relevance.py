@@ -23,12 +23,13 @@ a body the headline's closing clause credits with it (", says Ofcom", ": privacy
 a prison term passed is a court's act. A body acting, or a rule told, on technology the headline
 names is digital policy in general news even where no topic's own words are found. A cue in the
 headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
-is a prior that weighs the evidence, never evidence alone. A story is policy news when its median
-member is; its event type is the weightiest type its members show, and its significance adds the
-size of what happened (a fine of hundreds of millions, millions of people affected, many countries
-acting, a giant harmed) and how far the act has gone (done and binding or a harm confirmed, or a
-proposal, a claim, an allegation, a question), less a level for one person's case and for policy
-news on thin evidence.
+and the section its outlet files the item in (sport, entertainment, video, sponsored ...: read from
+its address) are priors that weigh the evidence, never evidence alone. A story is policy news when
+its median member is; its event type is the weightiest type its members show, and its significance
+adds the size of what happened (a fine of hundreds of millions, millions of people affected, many
+countries acting, a giant harmed) and how far the act has gone (done and binding or a harm
+confirmed, or a proposal, a claim, an allegation, a question), less a level for one person's case
+and for policy news on thin evidence.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from digest.judgement.cues import (
     ROUNDUPS,
     SAYING,
     SCALE_TERMS,
+    SECTIONS,
     TENTATIVE,
     TOOLS,
     BuiltinCues,
@@ -432,6 +434,10 @@ class RelevanceRules:
     flaw_nouns: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAW_NOUNS))
     writeup: float = -1.0
     funding: float = -1.5  # a company's funding round told in the headline (weighs as a cue there)
+    # an item its outlet files in a section outside the news (its address's path names one of
+    # `sections`: "/sport/", "/video/", "/sponsored/") weighs this
+    section: float = -1.0
+    sections: frozenset[str] = frozenset(SECTIONS)
     # the cue groups whose presence in the headline makes an attacker-led one no write-up
     writeup_unless: tuple[str, ...] = ("action", "actor", "authority", "exploited", "exploiting")
     # a feature's headline ("Why password audits miss ...") tells harm as a theme: the harm cues
@@ -605,6 +611,10 @@ class RelevanceRules:
             title_weight=_number(data.get("title_weight", 2.0), f"{where}.title_weight"),
             writeup=_number(data.get("writeup", -1.0), f"{where}.writeup"),
             funding=_number(data.get("funding", -1.5), f"{where}.funding"),
+            section=_number(data.get("section", -1.0), f"{where}.section"),
+            sections=frozenset(
+                t.lower() for t in _terms(data.get("sections", [*SECTIONS]), f"{where}.sections")
+            ),
         )
 
     def assess(
@@ -615,9 +625,10 @@ class RelevanceRules:
         kind: str | None = None,
         official: bool = False,
         has_topic: bool = True,
+        link: str = "",
     ) -> Assessment:
         """Read one item: its relevance score with reasons, its event type and magnitude
-        (`has_topic`: whether the taxonomy found a topic in it)."""
+        (`has_topic`: whether the taxonomy found a topic in it; `link`: its address)."""
         heading = _Seen(title.words, self._vocabulary, self.not_acts)
         lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, self.not_acts)
         score = 0.0
@@ -718,6 +729,10 @@ class RelevanceRules:
         if official:
             score += self.official_prior
             reasons.append("source: official")
+        if link and self.section and (section := _section(link, self.sections)):
+            # the outlet's own filing: what it puts under sport or video it tells as no news
+            score += self.section
+            reasons.append(f"section: {section}")
         if (
             not has_topic
             and self.needs_topic(kind, official)
@@ -963,6 +978,19 @@ def _bundled(title: str) -> str:
         return ""
     clauses = _CLAUSES.split(title)[1:]
     return "a list of stories" if any(c.count(",") >= _LISTED_COMMAS for c in clauses) else ""
+
+
+def _section(link: str, sections: frozenset[str]) -> str:
+    """The first folder of `link`'s path that is one of `sections` ("sport" in
+    "https://www.bbc.com/sport/tennis/articles/..."), or ""."""
+    start = link.find("/", link.find("//") + 2)
+    if start < 0:
+        return ""
+    path = link[start + 1 :].partition("?")[0].partition("#")[0]
+    folders = path.lower().split("/")[:-1]  # the last part names the page, not a section
+    if sections.isdisjoint(folders):  # most addresses
+        return ""
+    return next(f for f in folders if f in sections)
 
 
 def _prison_term(text: Words) -> str:
