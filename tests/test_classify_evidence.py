@@ -51,6 +51,19 @@ def test_the_words_of_a_pair_in_different_sentences_are_no_pair(tax: Taxonomy) -
     assert "data-protection" not in tax.scores("Police raid a club", text).topics
 
 
+def test_a_pair_adds_to_a_passing_mention_of_the_topic(tax: Taxonomy) -> None:
+    # one mention of the topic's own word is short of its evidence; the deal reviewed, told in
+    # another sentence, completes it (before, the mention cancelled the pair: the item scored 1)
+    text = "Ministers opened a review of the deal on Monday. The antitrust chief was not told."
+    assert tax.scores("Chipmaker buys rival", text).topics["competition"] == 3.0
+    assert "competition" in tax.classify("Chipmaker buys rival", text).topics
+
+
+def test_a_pair_adds_nothing_where_the_topic_is_already_evidenced(tax: Taxonomy) -> None:
+    # the headline's own term is enough: the pair in it tells the same act, no more evidence
+    assert tax.scores("Antitrust review of the deal", "").topics["competition"] == 3.0
+
+
 def test_policing_words_claim_an_item_that_names_the_crime(tax: Taxonomy) -> None:
     # "Feds Seize Password Database Used in Massive Bank Account Takeover Scheme": a
     # cybercriminal's tool seized is a cybercrime story, with no security topic to frame

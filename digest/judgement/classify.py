@@ -561,14 +561,15 @@ class _Compiled:
             for term in (*cat.acronyms, *cat.phrases)
         }
         self.index = _Index()
-        # (0 for a topic or 1 for a jurisdiction, slug, one list's word forms, the other's)
+        # (0 for a topic or 1 for a jurisdiction, slug, its min_score, one list's word forms,
+        # the other's)
         self.pairs = [
-            (int(cat.kind != "topic"), cat.slug, _forms(first), _forms(second))
+            (int(cat.kind != "topic"), cat.slug, cat.min_score, _forms(first), _forms(second))
             for cat in categories
             for first, second in cat.together
         ]
         # every word of them: an item with none of them holds no pair
-        self.paired_words = frozenset().union(*(a | b for _, _, a, b in self.pairs))
+        self.paired_words = frozenset().union(*(a | b for *_, a, b in self.pairs))
         self.context_terms: set[_Hit] = set()
         self.frame_terms: set[_Hit] = set()
         self.fallback_terms: set[_Hit] = set()
@@ -1316,7 +1317,7 @@ def _lead_weighted(found: dict[int, int], in_lead: dict[int, int]) -> dict[int, 
     return weighted
 
 
-_Pair = tuple[int, str, frozenset[bytes], frozenset[bytes]]
+_Pair = tuple[int, str, float, frozenset[bytes], frozenset[bytes]]
 
 
 def _add_pairs(
@@ -1328,9 +1329,10 @@ def _add_pairs(
     text: tuple[Words, Mapping[int, int]],
     sentences: _Sentences,
 ) -> None:
-    """Add the `together` pairs found: in the headline, or in one sentence of the text, where
-    the slug's own terms (the hits found in each) are not found there already (they tell the
-    same act: "data theft")."""
+    """Add the `together` pairs found: in the headline, or in one sentence of the text. Where
+    the slug's own terms (the hits found in each) are found there already, they tell the same
+    act ("data theft"): the pair adds only while the slug is short of its `min_score` (a
+    passing "antitrust" beside "the review of the deal")."""
     # only the words that take part in some pair: the checks below then meet small sets
     in_title, in_text = paired.intersection(title[0].words), paired.intersection(text[0].words)
     if not in_title and not in_text:
@@ -1338,16 +1340,18 @@ def _add_pairs(
     title_slugs = {hits[h][1] for h in title[1]}
     text_slugs = {hits[h][1] for h in text[1]}
     in_sentences: list[frozenset[bytes]] | None = None
-    for side, slug, first, second in pairs:
+    for side, slug, bar, first, second in pairs:
+        tally = tallies[side]
+        short = tally.get(slug, 0.0) < bar
         points = 0.0
         if (
-            slug not in title_slugs
+            (short or slug not in title_slugs)
             and not first.isdisjoint(in_title)
             and not second.isdisjoint(in_title)
         ):
             points += TOGETHER_WEIGHT * TITLE_WEIGHT
         if (
-            slug not in text_slugs
+            (short or slug not in text_slugs)
             and not first.isdisjoint(in_text)
             and not second.isdisjoint(in_text)
         ):
@@ -1356,7 +1360,6 @@ def _add_pairs(
             if any(not first.isdisjoint(w) and not second.isdisjoint(w) for w in in_sentences):
                 points += TOGETHER_WEIGHT
         if points:
-            tally = tallies[side]
             tally[slug] = tally.get(slug, 0.0) + points
 
 
