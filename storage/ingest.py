@@ -109,7 +109,7 @@ _KNOWN = sa_select(ITEMS.c.entry_key, ITEMS.c.id, ITEMS.c.content_hash).where(
 )
 _INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
 # and those every judgement runs
-# Pending items as the partial index ix_items_pending names them (`WHERE pending`): SQLite uses
+# Pending items as the partial index ix_items_pending selects them (`WHERE pending`): SQLite uses
 # that index only for the bare column, and `pending = 1` (SQLAlchemy's SQLite form of the
 # Boolean column) would read the whole items table on every judgement.
 _PENDING = literal_column("items.pending")
