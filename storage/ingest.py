@@ -112,7 +112,7 @@ _INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
 # Pending items as the partial index ix_items_pending selects them (`WHERE pending`): SQLite uses
 # that index only for the bare column, and `pending = 1` (SQLAlchemy's SQLite form of the
 # Boolean column) would read the whole items table on every judgement.
-_PENDING = literal_column("items.pending")
+_PENDING: ColumnElement[bool] = literal_column("items.pending")
 _PENDING_ITEMS = sa_select(*_item_columns()).where(_PENDING)
 _PENDING_CUT = (
     sa_select(ITEMS.c.published_at)
