@@ -24,6 +24,7 @@ from sqlalchemy import (
     distinct,
     func,
     insert,
+    literal_column,
     or_,
     update,
 )
@@ -110,6 +111,23 @@ _KNOWN = sa_select(ITEMS.c.entry_key, ITEMS.c.id, ITEMS.c.content_hash).where(
 )
 _INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
 # and those every judgement runs
+# Pending items as the partial index ix_items_pending selects them (`WHERE pending`): SQLite uses
+# that index only for the bare column, and `pending = 1` (SQLAlchemy's SQLite form of the
+# Boolean column) would read the whole items table on every judgement.
+_PENDING: ColumnElement[bool] = literal_column("items.pending")
+_PENDING_ITEMS = sa_select(*_item_columns()).where(_PENDING)
+_PENDING_CUT = (
+    sa_select(ITEMS.c.published_at)
+    .where(_PENDING)
+    .order_by(ITEMS.c.published_at)
+    .offset(bindparam("b_skip"))
+    .limit(1)
+)
+# Stories not merged into another. Not `merged_into IS NULL`: SQLite would answer that through
+# the merged_into index, walking every standing story, where the last-seen range or maximum
+# beside it needs only the few newest (ids start at 1, so no merged story has 0).
+_STANDING = func.coalesce(STORIES.c.merged_into, 0) == 0
+_NEWEST = sa_select(func.max(STORIES.c.last_seen_at)).where(_STANDING)
 _PROFILES = sa_select(
     SOURCES.c.id, SOURCES.c.official, SOURCES.c.jurisdiction, SOURCES.c.kind
 ).where(SOURCES.c.id.in_(_ids()))
@@ -235,24 +253,16 @@ class IngestStore:
         with self.db.session() as session:
             conn = session.connection()
             generation = _generation(conn)
-            wanted = sa_select(*_item_columns()).where(ITEMS.c.pending)
+            wanted = _PENDING_ITEMS
             if batch is not None:
-                last = conn.execute(
-                    sa_select(ITEMS.c.published_at)
-                    .where(ITEMS.c.pending)
-                    .order_by(ITEMS.c.published_at)
-                    .offset(batch - 1)
-                    .limit(1)
-                ).scalar()
+                last = conn.execute(_PENDING_CUT, {"b_skip": batch - 1}).scalar()
                 if last is not None:
                     wanted = wanted.where(ITEMS.c.published_at <= last)
             pending = [_stored(r) for r in conn.execute(wanted)]
             if not pending:
                 return JudgeWindow(generation=generation, start=None)
             start = min(it.published_at for it in pending)
-            newest = conn.execute(
-                sa_select(func.max(STORIES.c.last_seen_at)).where(STORIES.c.merged_into.is_(None))
-            ).scalar()
+            newest = conn.execute(_NEWEST).scalar()
             floor = newest - horizon if newest is not None else None
             if floor is not None:
                 start = max(start, floor)
@@ -292,7 +302,7 @@ class IngestStore:
             ids = [
                 sid
                 for (sid,) in conn.execute(
-                    sa_select(s.id).where(s.last_seen_at >= since, s.merged_into.is_(None))
+                    sa_select(s.id).where(s.last_seen_at >= since, _STANDING)
                 )
             ]
             found = _members_before(conn, ids, None, members)
@@ -381,16 +391,21 @@ def _insert_items(
     return tuple(found[e.entry_key] for e in batch.new)
 
 
+# The judged items published since `b_start`, found through their stories' last-seen index
+# (items have no index on time). The stories are a subquery, not a join: given a join, SQLite
+# reads the whole items table and looks each item's story up.
+_JUDGED_FROM = sa_select(*_item_columns()).where(
+    ITEMS.c.story_id.in_(
+        sa_select(STORIES.c.id).where(STORIES.c.last_seen_at >= bindparam("b_start"))
+    ),
+    ITEMS.c.published_at >= bindparam("b_start"),
+    ITEMS.c.pending.is_(False),
+)
+
+
 def _judged_from(conn: Connection, start: datetime) -> list[StoredItem]:
-    """The judged items published at or after `start` (found through their stories' last-seen
-    index: items have no index on time)."""
-    s, i = STORIES.c, ITEMS.c
-    stmt = (
-        sa_select(*_item_columns())
-        .join(STORIES, s.id == i.story_id)
-        .where(s.last_seen_at >= start, i.published_at >= start, i.pending.is_(False))
-    )
-    return [_stored(r) for r in conn.execute(stmt)]
+    """The judged items published at or after `start`."""
+    return [_stored(r) for r in conn.execute(_JUDGED_FROM, {"b_start": start})]
 
 
 def _merged_start(conn: Connection, revisit: Sequence[StoredItem]) -> datetime | None:

@@ -126,9 +126,10 @@ class Item(SQLModel, table=True):
         UniqueConstraint("source_id", "entry_key", name="uq_items_source_entry"),
         # with its source: whether a tenant sees a story is read from the index alone
         Index("ix_items_story", "story_id", "source_id"),
+        # the pending items by time: a judgement takes the oldest first
         Index(
             "ix_items_pending",
-            "pending",
+            "published_at",
             sqlite_where=text("pending"),
             postgresql_where=text("pending"),
         ),
