@@ -156,7 +156,8 @@ _UNKNOWN: Final = -1  # a member whose source the caller did not say
 # The stories under one key: one id, a tuple of a few, or a sorted array of many. Most terms
 # are in few stories' profiles; the few common ones hold most of the ids (about 160,000 at
 # 10,000 items), which an array keeps in 8 bytes each where a set took 64.
-# (A draft's buckets of many stories are deques: its new stories' keys go first.)
+# A draft's buckets of many stories are deques: its new stories' keys go first, which an array
+# would move all its ids for.
 _Bucket: TypeAlias = "int | tuple[int, ...] | array[int] | deque[int]"
 _SMALL_BUCKET: Final = 64  # ids a tuple bucket holds; beyond, an array (adding copies a tuple)
 
@@ -170,7 +171,18 @@ def _slots_per(window: timedelta) -> int:
     return math.ceil(window / timedelta(seconds=_SLOT)) + 1
 
 
-def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
+def _array(ids: list[int]) -> array[int]:
+    return array("q", ids)
+
+
+def _bucket_add(
+    index: dict[int, _Bucket],
+    key: int,
+    sid: int,
+    grown: Callable[[list[int]], array[int] | deque[int]] = _array,
+) -> None:
+    """Add `sid` to the bucket of `key`; a tuple bucket that outgrows its size becomes
+    `grown` of its sorted ids."""
     bucket = index.get(key)
     if bucket is None:
         index[key] = sid
@@ -180,9 +192,7 @@ def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
     elif isinstance(bucket, tuple):
         if sid not in bucket:
             index[key] = (
-                bucket + (sid,)
-                if len(bucket) < _SMALL_BUCKET
-                else array("q", sorted((*bucket, sid)))
+                bucket + (sid,) if len(bucket) < _SMALL_BUCKET else grown(sorted((*bucket, sid)))
             )
     else:
         at = bisect_left(bucket, sid)
@@ -624,7 +634,7 @@ class Draft:
                 ):
                     # a shared bucket: the story goes last in it, as re-adding puts it
                     _bucket_discard(index, term, key)
-                    _bucket_add(index, term, key)
+                    _bucket_add(index, term, key, deque)
                 if not moved:
                     continue
             else:
@@ -637,7 +647,7 @@ class Draft:
                 if not moved:
                     continue
             else:
-                _bucket_add(index, term, key)
+                _bucket_add(index, term, key, deque)
             known = dfs.get(term)
             if known is not None and (low - known[0]) & _SLOT_MASK < width:
                 known[1] += 1
@@ -665,18 +675,14 @@ class Draft:
                 if bucket != key:
                     index[term] = (bucket, key)
             elif isinstance(bucket, tuple):
-                if key not in bucket:
-                    # beyond a tuple, a deque, not an array: each new story's key goes first
-                    # (below every other), which an array would move all its ids for
-                    index[term] = (
-                        bucket + (key,)
-                        if len(bucket) < _SMALL_BUCKET
-                        else deque(sorted((*bucket, key)))
-                    )
+                if len(bucket) >= _SMALL_BUCKET:
+                    _bucket_add(index, term, key, deque)
+                elif key not in bucket:
+                    index[term] = bucket + (key,)
             elif key < bucket[0]:
                 bucket.insert(0, key)
             else:
-                _bucket_add(index, term, key)
+                _bucket_add(index, term, key, deque)
             if known is not None and (low - known[0]) & _SLOT_MASK < width:
                 known[1] += step
 
