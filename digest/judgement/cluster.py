@@ -46,10 +46,12 @@ from __future__ import annotations
 
 import functools
 import heapq
+import itertools
 import math
+import operator
 from array import array
 from bisect import bisect_left
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Final, TypeAlias
@@ -154,7 +156,9 @@ _UNKNOWN: Final = -1  # a member whose source the caller did not say
 # The stories under one key: one id, a tuple of a few, or a sorted array of many. Most terms
 # are in few stories' profiles; the few common ones hold most of the ids (about 160,000 at
 # 10,000 items), which an array keeps in 8 bytes each where a set took 64.
-_Bucket: TypeAlias = "int | tuple[int, ...] | array[int]"
+# A draft's buckets of many stories are deques: its new stories' keys go first, which an array
+# would move all its ids for.
+_Bucket: TypeAlias = "int | tuple[int, ...] | array[int] | deque[int]"
 _SMALL_BUCKET: Final = 64  # ids a tuple bucket holds; beyond, an array (adding copies a tuple)
 
 
@@ -162,7 +166,23 @@ def _slot(when: datetime) -> int:
     return int(when.timestamp()) // _SLOT
 
 
-def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
+def _slots_per(window: timedelta) -> int:
+    """How many slots a window of stories reaches over."""
+    return math.ceil(window / timedelta(seconds=_SLOT)) + 1
+
+
+def _array(ids: list[int]) -> array[int]:
+    return array("q", ids)
+
+
+def _bucket_add(
+    index: dict[int, _Bucket],
+    key: int,
+    sid: int,
+    grown: Callable[[list[int]], array[int] | deque[int]] = _array,
+) -> None:
+    """Add `sid` to the bucket of `key`; a tuple bucket that outgrows its size becomes
+    `grown` of its sorted ids."""
     bucket = index.get(key)
     if bucket is None:
         index[key] = sid
@@ -172,9 +192,7 @@ def _bucket_add(index: dict[int, _Bucket], key: int, sid: int) -> None:
     elif isinstance(bucket, tuple):
         if sid not in bucket:
             index[key] = (
-                bucket + (sid,)
-                if len(bucket) < _SMALL_BUCKET
-                else array("q", sorted((*bucket, sid)))
+                bucket + (sid,) if len(bucket) < _SMALL_BUCKET else grown(sorted((*bucket, sid)))
             )
     else:
         at = bisect_left(bucket, sid)
@@ -207,8 +225,9 @@ def _profile(
     terms: tuple[int, ...], counts: bytes, heads: bytes, members: int
 ) -> tuple[tuple[int, ...], tuple[float, ...]]:
     """A story's most shared terms (ties by term) and their support weights."""
-    ranked = sorted(range(len(terms)), key=lambda i: (-counts[i], -heads[i], terms[i]))
-    chosen = sorted(ranked[:STORY_TERMS], key=terms.__getitem__)
+    neg = operator.neg
+    ranked = sorted(zip(map(neg, counts), map(neg, heads), terms, range(len(terms)), strict=True))
+    chosen = sorted(at for *_, at in ranked[:STORY_TERMS])  # by term: `terms` are sorted
     weights = tuple(_support(counts[i], 2 * heads[i] >= members, members) for i in chosen)
     return tuple(terms[i] for i in chosen), weights
 
@@ -228,6 +247,7 @@ def _source(sig: Signature) -> int:
 # outlet told (by source), and a one-member story's weights' length (by how many of its
 # profile terms are in its headline, and how many it has).
 _ONE_SOURCE: dict[int, tuple[int]] = {}
+_FIRST_WEIGHT: Final = (1.0, TITLE_WEIGHT)  # a one-member story's term, by whether it heads it
 _FIRST_NORM: dict[tuple[int, int], float] = {}
 
 
@@ -275,13 +295,14 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     """A new story's entry: what `_entry` makes of one member, without its general sorting
     (most items start a story, so this is the common case)."""
     title = set(sig.title)
-    heads = bytes(1 if t in title else 0 for t in sig.terms)
+    in_title = title.__contains__
+    heads = bytes(map(in_title, sig.terms))  # a bool is the byte 0 or 1
     # every term is carried by the one member: the headline's terms rank first, then by term
-    chosen = [*sig.title, *(t for t in sig.terms if t not in title)][:STORY_TERMS]
+    chosen = [*sig.title, *itertools.filterfalse(in_title, sig.terms)][:STORY_TERMS]
     profile = tuple(sorted(chosen))
     if profile == sig.terms:  # most items have few enough terms: one tuple serves both
         profile = sig.terms
-    weights = tuple(TITLE_WEIGHT if t in title else 1.0 for t in profile)
+    weights = tuple(map(_FIRST_WEIGHT.__getitem__, map(in_title, profile)))
     headline = weights.count(TITLE_WEIGHT)
     norm = _FIRST_NORM.get((headline, len(weights)))
     if norm is None:
@@ -354,6 +375,11 @@ class StoryIndex:
         self._index: dict[int, _Bucket] = {}
         self._slots: Counter[int] = Counter()  # stories last seen per slot
         self._slot_of: dict[int, int] = {}  # story -> the slot it was last seen in
+        # a common term (one whose bucket is an array) -> [first slot of the window last asked
+        # about, stories with the term last seen in that window], kept exact as stories come and
+        # go: each draft's first look at such a term need not count its thousands of stories
+        self._dfs: dict[int, list[int]] = {}
+        self._width = _slots_per(window)
         self.generation: int | None = None  # None: never loaded
         self.since: datetime | None = None  # stories last seen before this are not held
         self.comparisons = 0  # full comparisons made: bounded per item, whatever the index size
@@ -390,7 +416,7 @@ class StoryIndex:
         self.generation = self.since = None
 
     def _clear(self) -> None:
-        for held in (self._stories, self._index, self._slots, self._slot_of):
+        for held in (self._stories, self._index, self._slots, self._slot_of, self._dfs):
             held.clear()
 
     def draft(self) -> Draft:
@@ -421,9 +447,30 @@ class StoryIndex:
 
     def _put(self, story_id: int, entry: _Entry) -> None:
         slot = _slot(entry[_SEEN])
-        index = self._index
-        for term in entry[_PROFILE]:
-            _bucket_add(index, term, story_id)
+        index, dfs = self._index, self._dfs
+        width, low = self._width, slot & _SLOT_MASK
+        profile = entry[_PROFILE]
+        # _bucket_add, inlined for its common cases: this runs for every story committed
+        for term, bucket, known in zip(
+            profile, map(index.get, profile), map(dfs.get, profile), strict=True
+        ):
+            if known is not None and (low - known[0]) & _SLOT_MASK < width:
+                known[1] += 1
+            if bucket is None:
+                index[term] = story_id
+            elif isinstance(bucket, int):
+                if bucket != story_id:
+                    index[term] = (bucket, story_id)
+            elif isinstance(bucket, tuple):
+                if len(bucket) >= _SMALL_BUCKET:
+                    _bucket_add(index, term, story_id)
+                elif story_id not in bucket:
+                    index[term] = bucket + (story_id,)
+            # a committed draft's new stories take ids above every other: last in an array
+            elif story_id > bucket[-1]:
+                bucket.append(story_id)
+            else:
+                _bucket_add(index, term, story_id)
         self._slots[slot] += 1
         self._slot_of[story_id] = slot
         self._stories[story_id] = entry
@@ -432,9 +479,13 @@ class StoryIndex:
         entry = self._stories.pop(story_id, None)
         if entry is not None:
             slot = self._slot_of.pop(story_id)
-            index = self._index
+            index, dfs = self._index, self._dfs
+            width, low = self._width, slot & _SLOT_MASK
             for term in entry[_PROFILE]:
                 _bucket_discard(index, term, story_id)
+                known = dfs.get(term)
+                if known is not None and (low - known[0]) & _SLOT_MASK < width:
+                    known[1] -= 1
             self._slots[slot] -= 1
 
 
@@ -457,7 +508,9 @@ class Draft:
         # term -> [first slot of the window last asked about, visible stories with the term
         # in that window], updated as stories come and go, so always exact
         self._dfs: dict[int, list[int]] = {}
-        self._width = math.ceil(base.window / timedelta(seconds=_SLOT)) + 1  # slots per window
+        # profile term -> the slots of the hidden stories that have it
+        self._hidden_terms: dict[int, list[int]] = {}
+        self._width = base._width
         self._next_key = -1
         self.merged: dict[int, int] = {}  # a story merged into another -> that story
         self._settled = False
@@ -466,7 +519,7 @@ class Draft:
         """Let go of what placing items needs: a draft whose items are all placed is held only
         for its entries until it is committed (storage writes meanwhile, which takes memory too)."""
         self._settled = True
-        self._index, self._dfs, self._slot_of = {}, {}, {}
+        self._index, self._dfs, self._slot_of, self._hidden_terms = {}, {}, {}, {}
         self._slots, self._hidden_slots = Counter(), Counter()
 
     def _placing(self) -> None:
@@ -536,6 +589,9 @@ class Draft:
         slot = _slot(entry[_SEEN])
         self._hidden_slots[slot] += 1
         self._moved(entry[_PROFILE], slot, -1)
+        hidden_terms = self._hidden_terms
+        for term in entry[_PROFILE]:
+            hidden_terms.setdefault(term, []).append(slot)
 
     def _entry(self, story: int) -> _Entry | None:
         found = self.entries.get(story)
@@ -571,10 +627,14 @@ class Draft:
         for term in old_profile:
             if term in kept:
                 bucket = index.get(term)
-                if not (isinstance(bucket, int) and bucket == key):
+                if not (
+                    (isinstance(bucket, int) and bucket == key)
+                    # a sorted bucket would be as it is, unless a tuple in between
+                    or (isinstance(bucket, array | deque) and len(bucket) > _SMALL_BUCKET // 2 + 1)
+                ):
                     # a shared bucket: the story goes last in it, as re-adding puts it
                     _bucket_discard(index, term, key)
-                    _bucket_add(index, term, key)
+                    _bucket_add(index, term, key, deque)
                 if not moved:
                     continue
             else:
@@ -587,7 +647,7 @@ class Draft:
                 if not moved:
                     continue
             else:
-                _bucket_add(index, term, key)
+                _bucket_add(index, term, key, deque)
             known = dfs.get(term)
             if known is not None and (low - known[0]) & _SLOT_MASK < width:
                 known[1] += 1
@@ -602,26 +662,27 @@ class Draft:
         runs for every item placed."""
         index, dfs = self._index, self._dfs
         width, low = self._width, slot & _SLOT_MASK
-        for term in profile:
+        # the look-ups by `map`s (each term's comes before its bucket changes: terms differ)
+        for term, bucket, known in zip(
+            profile, map(index.get, profile), map(dfs.get, profile), strict=True
+        ):
             if step < 0:
                 _bucket_discard(index, term, key)
-            else:  # _bucket_add, inlined for its common cases
-                bucket = index.get(term)
-                if bucket is None:
-                    index[term] = key
-                elif isinstance(bucket, int):
-                    if bucket != key:
-                        index[term] = (bucket, key)
-                elif isinstance(bucket, tuple):
-                    if len(bucket) >= _SMALL_BUCKET:
-                        _bucket_add(index, term, key)
-                    elif key not in bucket:
-                        index[term] = bucket + (key,)
-                elif key < bucket[0]:  # a new story's key is below every other: first place
-                    bucket.insert(0, key)
-                else:
-                    _bucket_add(index, term, key)
-            known = dfs.get(term)
+            # then _bucket_add, inlined for its common cases
+            elif bucket is None:
+                index[term] = key
+            elif isinstance(bucket, int):
+                if bucket != key:
+                    index[term] = (bucket, key)
+            elif isinstance(bucket, tuple):
+                if len(bucket) >= _SMALL_BUCKET:
+                    _bucket_add(index, term, key, deque)
+                elif key not in bucket:
+                    index[term] = bucket + (key,)
+            elif key < bucket[0]:
+                bucket.insert(0, key)
+            else:
+                _bucket_add(index, term, key, deque)
             if known is not None and (low - known[0]) & _SLOT_MASK < width:
                 known[1] += step
 
@@ -643,22 +704,33 @@ class Draft:
         df = 0
         # the visible stories whose profile has the term, last seen in the window: most terms
         # are in one or a few profiles, and a common term's count is then kept up to date
-        bucket = self.base._index.get(term)
+        # (counted by `map`s, not a loop: a common term's bucket holds thousands of stories)
+        within = slots.__contains__
+        base = self.base
+        bucket = base._index.get(term)
         if bucket is not None:
-            slot_of, hidden = self.base._slot_of, self.hidden
+            slot_of = base._slot_of
             if isinstance(bucket, int):
-                df += slot_of[bucket] in slots and bucket not in hidden
-            elif hidden:
-                df += sum(slot_of[sid] in slots and sid not in hidden for sid in bucket)
-            else:  # most drafts rebuild no story
-                df += sum(slot_of[sid] in slots for sid in bucket)
+                df += slot_of[bucket] in slots and bucket not in self.hidden
+            else:
+                if isinstance(bucket, tuple):
+                    df += sum(map(within, map(slot_of.__getitem__, bucket)))
+                else:  # the index keeps a common term's count once made
+                    known = base._dfs.get(term)
+                    if known is None or known[0] != start:
+                        count = sum(map(within, map(slot_of.__getitem__, bucket)))
+                        known = base._dfs[term] = [start, count]
+                    df += known[1]
+                hidden = self._hidden_terms.get(term)
+                if hidden is not None:  # most drafts hide few stories
+                    df -= sum(map(within, hidden))
         bucket = self._index.get(term)
         if bucket is not None:
             slot_of = self._slot_of
             if isinstance(bucket, int):
                 df += slot_of[bucket] in slots
             else:
-                df += sum(slot_of[sid] in slots for sid in bucket)
+                df += sum(map(within, map(slot_of.__getitem__, bucket)))
         self._dfs[term] = [start, df]
         return df
 
@@ -682,8 +754,8 @@ class Draft:
         weights = rarity.weights
         base_index, base_slot_of, hidden = self.base._index, self.base._slot_of, self.hidden
         my_index, my_slot_of = self._index, self._slot_of
-        for term in sig.terms:
-            known = cached.get(term)
+        terms = sig.terms
+        for term, known in zip(terms, map(cached.get, terms), strict=True):
             df = known[1] if known is not None and known[0] == start else self._df(term, slots)
             weight = weights[term] = log_total - (
                 _LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5)
@@ -735,12 +807,12 @@ class Draft:
                                 votes[sid] += weight
         if not votes:
             return None, None
-        norm = math.sqrt(sum(w * w for w in vector.values()))
+        lengths = vector.values()
+        norm = math.sqrt(sum(map(operator.mul, lengths, lengths)))
         best_id, best_score = None, 0.0
         strong: list[tuple[float, int, _Entry]] = []  # stories it joins, its outlet's aside
         # its name: its rarest headline word written as a name (else its rarest headline word)
         name = min(sig.names or title, key=lambda t: (-vector[t], t), default=None)
-        terms = sig.terms
         cves = set(sig.cves)
         meaning = self.base.meaning
         for sid, entry in self._candidates(votes, when, cves):
@@ -802,28 +874,46 @@ class Draft:
         reports word it differently, yet name it alike). Ties go by what the stories hold, never
         by their ids, which depend on arrival order."""
         window = self.base.window
-        floor = max(votes.values()) * _VOTE_SHARE
-        # a heap, not a sort: only the first few of the ranked stories are usually taken; it
-        # pops them in the order a descending sort of (vote, sid) gives
-        ranked = [(-vote, -sid) for sid, vote in votes.items() if vote >= floor]
-        heapq.heapify(ranked)
+        ranked = sorted(votes.values(), reverse=True)
+        floor = ranked[0] * _VOTE_SHARE
+        # the stories in the window with the most votes, and every one tied with the last place
+        # taken, are among those with at least the third most votes of all (or all above the
+        # floor, if fewer): those are most often enough, and few
+        cut = max(floor, ranked[min(_CANDIDATES, len(ranked)) - 1])
         found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
-        # from the most votes down, until the last place is taken and every story tied with it
-        # is in (the tie-break below needs them all); `found` is appended in order of votes, so
-        # its last place's votes are known without sorting it before the end
-        while ranked:
-            vote, sid = heapq.heappop(ranked)
-            vote, sid = -vote, -sid
-            if len(found) >= _CANDIDATES and -vote > found[_CANDIDATES - 1][0]:
-                break
-            entry = self._entry(sid)
-            if entry is not None and abs(when - entry[_SEEN]) <= window:
-                found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
-        found.sort(key=lambda c: c[:3])
-        chosen = [(sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
+        for sid, vote in votes.items():
+            if vote >= cut:
+                entry = self._entry(sid)
+                if entry is not None and abs(when - entry[_SEEN]) <= window:
+                    found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], -sid, entry))
+        if len(found) < _CANDIDATES and cut > floor:  # stories out of the window left room
+            found = self._ranked(votes, floor, when)
+        found.sort(key=lambda c: c[:4])
+        chosen = [(-sid, entry) for *_, sid, entry in found[:_CANDIDATES]]
         if cves:
             chosen += self._naming(cves, votes, {sid for sid, _ in chosen}, when)
         return chosen
+
+    def _ranked(
+        self, votes: dict[int, float], floor: float, when: datetime
+    ) -> list[tuple[float, float, tuple[int, ...], int, _Entry]]:
+        """The voted stories in the window from the most votes (at least `floor`) down, until
+        the last place is taken and every story tied with it is in."""
+        window = self.base.window
+        # a heap, not a sort: only the first few of the ranked stories are usually taken
+        ranked = [(-vote, -sid) for sid, vote in votes.items() if vote >= floor]
+        heapq.heapify(ranked)
+        found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
+        # `found` is appended in order of votes, so its last place's votes are known without
+        # sorting it before the end
+        while ranked:
+            vote, sid = heapq.heappop(ranked)
+            if len(found) >= _CANDIDATES and vote > found[_CANDIDATES - 1][0]:
+                break
+            entry = self._entry(-sid)
+            if entry is not None and abs(when - entry[_SEEN]) <= window:
+                found.append((vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
+        return found
 
     def _naming(
         self, cves: set[int], votes: dict[int, float], taken: set[int], when: datetime
@@ -940,13 +1030,15 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     """The cosine of an item's weighted terms and a story's profile."""
     dot = 0.0
     squares = 0.0
-    mine = vector.get
     weights = rarity.weights
-    known = weights.get
     # `rarity.of`, inlined: a story's profile terms the item lacks are looked up here
     cached, start, log_total = rarity.draft._dfs, rarity.start, rarity.log_total
-    for term, support in zip(entry[_PROFILE], entry[_WEIGHTS], strict=True):
-        rare = known(term)
+    profile = entry[_PROFILE]
+    # the look-ups by `map`s: this loop runs for every profile term of every candidate (the
+    # profile's terms differ, so a weight computed below is never one looked up ahead)
+    for term, support, rare, item in zip(
+        profile, entry[_WEIGHTS], map(weights.get, profile), map(vector.get, profile), strict=True
+    ):
         if rare is None:
             found = cached.get(term)
             if found is not None and found[0] == start:
@@ -958,7 +1050,6 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
             )
         weight = rare * support
         squares += weight * weight
-        item = mine(term)
         if item is not None:
             dot += item * weight
     if not dot or not norm:
