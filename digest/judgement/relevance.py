@@ -259,8 +259,9 @@ class CueGroup:
     # the phrases' first words: most texts have none of them, and then no phrase is searched
     starts: frozenset[bytes] = frozenset()
     leads: tuple[bytes, ...] = ()  # each phrase's first word: only those are searched
-    # the phrases (with their place in the list) by first word: only a present word's are tried
-    by_lead: Mapping[bytes, tuple[tuple[int, bytes], ...]] = field(
+    # the phrases (with their place in the list, and their other words) by first word: only a
+    # present word's are tried, and only those whose other words are all present are searched
+    by_lead: Mapping[bytes, tuple[tuple[int, bytes, frozenset[bytes]], ...]] = field(
         default_factory=dict, compare=False, hash=False
     )
     # groups of which one must be found too, anywhere, for this one to count: "hackers" is harm
@@ -457,10 +458,24 @@ class RelevanceRules:
 
     @cached_property
     def _vocabulary(self) -> frozenset[bytes]:
-        """Every word a cue lookup can hit (terms, and phrases' first words): an item's words are
-        narrowed to these once, so each group's lookup is on a handful of words."""
+        """Every word a cue lookup can hit (terms, and phrases' words): an item's words are
+        narrowed to these once, so each group's lookup is on a handful of words (and a phrase
+        is searched for only when all its words are among them)."""
         every = (*self.groups, *self.types, self.binding, self.tentative, self.broad, self.roundups)
-        return frozenset(self.not_acts).union(*(g.words | g.starts for g in every))
+        rests = (rest for g in every for found in g.by_lead.values() for _, _, rest in found)
+        return frozenset(self.not_acts).union(*(g.words | g.starts for g in every), *rests)
+
+    @cached_property
+    def _mask_nexts(self) -> dict[bytes, tuple[bytes, frozenset[bytes]]]:
+        """The compounds that are no cue, by their first word: b" first " and their second
+        words (none for a first word that is a whole compound). A text without such a pair has
+        none of them."""
+        nexts: dict[bytes, tuple[bytes, frozenset[bytes]]] = {}
+        for first, phrases in self.not_acts.items():
+            seconds = [p.split()[1:2] for p in phrases]
+            after = frozenset(w for ws in seconds for w in ws) if all(seconds) else frozenset()
+            nexts[first] = (b" " + first + b" ", after)
+        return nexts
 
     @cached_property
     def _groups_by_word(self) -> dict[bytes, tuple[int, ...]]:
@@ -629,8 +644,9 @@ class RelevanceRules:
     ) -> Assessment:
         """Read one item: its relevance score with reasons, its event type and magnitude
         (`has_topic`: whether the taxonomy found a topic in it; `link`: its address)."""
-        heading = _Seen(title.words, self._vocabulary, self.not_acts)
-        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, self.not_acts)
+        masks, nexts = self.not_acts, self._mask_nexts
+        heading = _Seen(title.words, self._vocabulary, masks, nexts)
+        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, masks, nexts)
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title) or self.acting.owned(title)
@@ -1110,6 +1126,24 @@ def magnitude(text: str) -> float:
     return 2.0 if largest >= 1e9 else 1.0 if largest >= 1e8 else 0.5 if largest >= 1e7 else 0.0
 
 
+def _followed(
+    joined: bytes, firsts: Iterable[bytes], nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]]
+) -> bool:
+    """Whether one of `firsts` is directly followed in `joined` (" w1 w2 ... ") by one of its
+    `nexts` words (a first word that is a whole compound is followed by anything)."""
+    for first in firsts:
+        key, after = nexts[first]
+        if not after:
+            return True
+        at = joined.find(key)
+        while at >= 0:
+            start = at + len(key)
+            if joined[start : joined.find(b" ", start)] in after:
+                return True
+            at = joined.find(key, start - 1)
+    return False
+
+
 class _Seen:
     """The words of one text, for cue lookups."""
 
@@ -1120,13 +1154,18 @@ class _Seen:
         words: Iterable[bytes],
         vocabulary: frozenset[bytes] | None = None,
         masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
+        nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]] | None = None,
     ) -> None:
         listed = list(words)
         if b"s" in listed:  # possessives: "EU's" is "EU s"
             listed = [w for w in listed if w != b"s"]
         found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         joined = b" " + b" ".join(listed) + b" "
-        if masks and not found.isdisjoint(masks):
+        if (
+            masks
+            and not found.isdisjoint(masks)
+            and (nexts is None or _followed(joined, found.intersection(masks), nexts))
+        ):
             # the compounds whose words are no cue ("law firm") are read as absent (their first
             # words are in the vocabulary, so this is one lookup for most texts; most texts
             # with a first word have none of its compounds: a search, and no copy)
@@ -1152,17 +1191,22 @@ class _Seen:
             return ""
         found = [*group.words.intersection(self.words)]
         for lead in group.starts.intersection(self.words):
-            found += [p for _, p in group.by_lead[lead] if p in self.joined]
+            found += [
+                p for _, p, rest in group.by_lead[lead] if rest <= self.words and p in self.joined
+            ]
+        listed, joined = self.listed, self.joined
         for cue in sorted(found):
             tokens = cue.split()
             size = len(tokens)
-            for n, word in enumerate(self.listed):
-                if (
-                    word == tokens[0]
-                    and self.listed[n : n + size] == tokens
-                    and _happened(self.listed, n, n + size)
-                ):
+            # each place the cue's words stand together, in order: a search of the joined
+            # words, and the words before it counted (in C, not a loop over a lead's words)
+            key = b" " + b" ".join(tokens) + b" "
+            at = joined.find(key)
+            while at >= 0:
+                n = joined.count(b" ", 0, at + 1) - 1
+                if _happened(listed, n, n + size):
                     return b" ".join(tokens).decode("utf-8", "replace")
+                at = joined.find(key, at + 1)
         return ""
 
     def first(self, group: CueGroup) -> str:
@@ -1176,8 +1220,9 @@ class _Seen:
         present = group.starts.intersection(words)
         best: tuple[int, bytes] | None = None  # the group's first phrase found, as listed
         for lead in present:
-            for index, phrase in group.by_lead[lead]:
-                if phrase in self.joined:
+            for index, phrase, rest in group.by_lead[lead]:
+                # a search only when the phrase's other words are all here
+                if rest <= words and phrase in self.joined:
                     if best is None or index < best[0]:
                         best = (index, phrase)
                     break
@@ -1225,9 +1270,10 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
                 b" " + b" ".join([*tokens[:-1], form]) + b" " for form in sorted(_forms(tokens[-1]))
             )
     leads = tuple(p.split()[0] for p in phrases)
-    by_lead: dict[bytes, list[tuple[int, bytes]]] = {}
+    by_lead: dict[bytes, list[tuple[int, bytes, frozenset[bytes]]]] = {}
     for index, phrase in enumerate(phrases):
-        by_lead.setdefault(leads[index], []).append((index, phrase))
+        rest = frozenset(phrase.split()[1:])
+        by_lead.setdefault(leads[index], []).append((index, phrase, rest))
     return CueGroup(
         name,
         weight,
