@@ -65,6 +65,7 @@ from digest.judgement.cues import (
     BuiltinCues,
 )
 from digest.text.sentences import ABBREVIATIONS
+from digest.text.stopwords import STOP_WORDS
 from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
@@ -181,6 +182,8 @@ _PEOPLE = re.compile(
     r"households?|members?|credentials?|passwords?|affected|impacted)\b",
     re.IGNORECASE,
 )
+# the same, for an ASCII text lowercased: a case-blind match of each character costs more
+_PEOPLE_LOWER = re.compile(_PEOPLE.pattern)
 # a headline led by an attacker names it among its first words ("China-linked JDY botnet ...")
 _ATTACKER_SPAN = 4
 _CLAIMS = frozenset((b"claim", b"claims", b"claimed", b"claiming"))
@@ -224,6 +227,7 @@ _FLAW_REACH = 6  # "Attackers Weaponize Cisco CUCM Flaw": the flaw this many wor
 _NO_SUBJECT = _HEDGES | _PREPOSITIONS
 _NO_VERB = _HEDGES | frozenset((b"to", b"of", b"for", b"with", b"and"))
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
+_FUNCTION_WORDS = frozenset(w.encode() for w in STOP_WORDS)
 
 
 def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
@@ -1117,7 +1121,8 @@ def magnitude(text: str) -> float:
         value = float(number.replace(",", "."))
         value *= 1e9 if scale.lower() in ("billion", "bn") else 1e6
         largest = max(largest, value)
-    for number, scale in _numbers(_PEOPLE, text, starts):
+    people = (_PEOPLE_LOWER, text.lower()) if text.isascii() else (_PEOPLE, text)
+    for number, scale in _numbers(*people, starts):
         try:
             value = float(number.rstrip(".,").replace(",", ""))
         except ValueError:  # "1.2.3": a version, not a count
@@ -1156,11 +1161,13 @@ class _Seen:
         masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
         nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]] | None = None,
     ) -> None:
-        listed = list(words)
-        if b"s" in listed:  # possessives: "EU's" is "EU s"
-            listed = [w for w in listed if w != b"s"]
-        found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
+        # (a list given is kept, not copied: nothing changes it)
+        listed = words if isinstance(words, list) else list(words)
         joined = b" " + b" ".join(listed) + b" "
+        if b" s " in joined:  # possessives: "EU's" is "EU s"
+            listed = [w for w in listed if w != b"s"]
+            joined = b" " + b" ".join(listed) + b" "
+        found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
         if (
             masks
             and not found.isdisjoint(masks)
@@ -1272,7 +1279,8 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
     leads = tuple(p.split()[0] for p in phrases)
     by_lead: dict[bytes, list[tuple[int, bytes, frozenset[bytes]]]] = {}
     for index, phrase in enumerate(phrases):
-        rest = frozenset(phrase.split()[1:])
+        # (function words are in most texts: they would only make every item's word set larger)
+        rest = frozenset(phrase.split()[1:]) - _FUNCTION_WORDS
         by_lead.setdefault(leads[index], []).append((index, phrase, rest))
     return CueGroup(
         name,
