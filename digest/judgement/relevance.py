@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.ingest import StoryFacts
 from digest.judgement.cues import (
@@ -482,15 +482,9 @@ class RelevanceRules:
         return nexts
 
     @cached_property
-    def _groups_by_word(self) -> dict[bytes, tuple[int, ...]]:
-        """The weighted cue groups (by place in `groups`) each word can start a term of: an
-        item's few cue words pick the groups worth asking."""
-        by_word: dict[bytes, list[int]] = {}
-        for index, group in enumerate(self.groups):
-            if group.weight:
-                for word in group.words | group.starts:
-                    by_word.setdefault(word, []).append(index)
-        return {word: tuple(found) for word, found in by_word.items()}
+    def _weighted(self) -> _Lookup:
+        """The weighted cue groups (those of weight 0 are read only when another asks)."""
+        return _lookup([g if g.weight else None for g in self.groups])
 
     @cached_property
     def _context_groups(self) -> tuple[tuple[CueGroup, ...], frozenset[bytes], frozenset[bytes]]:
@@ -683,12 +677,11 @@ class RelevanceRules:
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
-        # only the groups one of whose words is here can be found (those of weight 0 are
-        # evidence only through another group's `unless`/`requires`: read when one asks)
-        # (a group none of whose words a text has finds nothing there: that text is not asked)
-        by_word, groups = self._groups_by_word, self.groups
-        in_title = {i for w in heading.words for i in by_word.get(w, ())}
-        in_lead = {i for w in lead.words for i in by_word.get(w, ())}
+        # only the groups one of whose words, or all of one of whose phrases' words, are here
+        # can be found (those of weight 0 are evidence only through another group's
+        # `unless`/`requires`: read when one asks); a text is asked only for those it has
+        groups = self.groups
+        in_title, in_lead = heading.asked(self._weighted), lead.asked(self._weighted)
         for index in sorted(in_title | in_lead):
             group = groups[index]
             factual = group.name in self.factual
@@ -785,9 +778,7 @@ class RelevanceRules:
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
             stage=self._stage(heading, title.text),
-            individual=not _INDIVIDUALS.isdisjoint(
-                [w for w in title.words if w != b"s"][:_PARTY_SPAN]
-            ),
+            individual=not _INDIVIDUALS.isdisjoint(_party(title)),
         )
 
     @staticmethod
@@ -1026,6 +1017,12 @@ def _sentenced(acting: str) -> bool:
     return acting.startswith("court ")
 
 
+def _party(title: Words) -> list[bytes]:
+    """The headline's first words, where it names its party (possessives' "s" left out)."""
+    first = title.words[:_PARTY_SPAN]
+    return [w for w in title.words if w != b"s"][:_PARTY_SPAN] if b"s" in first else first
+
+
 def _opening(text: Words) -> Words:
     """The first sentence of `text` (within its first few hundred characters), split, without
     a wire dateline ("BRUSSELS, May 27 (Reuters) -": a place, and a month, never an act)."""
@@ -1149,6 +1146,32 @@ def _followed(
     return False
 
 
+class _Lookup(NamedTuple):
+    """Which of some cue groups (by place) each word is a term of, and which each word starts a
+    phrase of (with the phrase's other words): an item's few cue words pick the groups to ask."""
+
+    by_word: dict[bytes, tuple[int, ...]]
+    by_lead: dict[bytes, tuple[tuple[frozenset[bytes], int], ...]]
+
+
+def _lookup(groups: Sequence[CueGroup | None]) -> _Lookup:
+    """The lookup of `groups` (None: a place never asked)."""
+    by_word: dict[bytes, list[int]] = {}
+    by_lead: dict[bytes, list[tuple[frozenset[bytes], int]]] = {}
+    for index, group in enumerate(groups):
+        if group is None:
+            continue
+        for word in group.words:
+            by_word.setdefault(word, []).append(index)
+        for lead, phrases in group.by_lead.items():
+            found = by_lead.setdefault(lead, [])
+            found += [(r, index) for _, _, r in phrases if (r, index) not in found]
+    return _Lookup(
+        {word: tuple(found) for word, found in by_word.items()},
+        {lead: tuple(found) for lead, found in by_lead.items()},
+    )
+
+
 class _Seen:
     """The words of one text, for cue lookups."""
 
@@ -1215,6 +1238,14 @@ class _Seen:
                     return b" ".join(tokens).decode("utf-8", "replace")
                 at = joined.find(key, at + 1)
         return ""
+
+    def asked(self, lookup: _Lookup) -> set[int]:
+        """The places of `lookup`'s groups that can find a term here: one of their words is
+        here, or all the words of one of their phrases."""
+        words, by_word, by_lead = self.words, lookup.by_word, lookup.by_lead
+        return {i for w in words for i in by_word.get(w, ())} | {
+            i for w in words for rest, i in by_lead.get(w, ()) if rest <= words
+        }
 
     def first(self, group: CueGroup) -> str:
         """The first term of `group` found here (words before phrases), or ""."""
