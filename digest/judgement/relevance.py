@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from core.ingest import StoryFacts
 from digest.judgement.cues import (
@@ -65,6 +65,7 @@ from digest.judgement.cues import (
     BuiltinCues,
 )
 from digest.text.sentences import ABBREVIATIONS
+from digest.text.stopwords import STOP_WORDS
 from digest.text.words import SEPARATORS, Words, split_words
 
 __all__ = ["EVENT_TYPES", "Assessment", "RelevanceRules", "story_facts", "magnitude"]
@@ -181,6 +182,8 @@ _PEOPLE = re.compile(
     r"households?|members?|credentials?|passwords?|affected|impacted)\b",
     re.IGNORECASE,
 )
+# the same, for an ASCII text lowercased: a case-blind match of each character costs more
+_PEOPLE_LOWER = re.compile(_PEOPLE.pattern)
 # a headline led by an attacker names it among its first words ("China-linked JDY botnet ...")
 _ATTACKER_SPAN = 4
 _CLAIMS = frozenset((b"claim", b"claims", b"claimed", b"claiming"))
@@ -224,6 +227,7 @@ _FLAW_REACH = 6  # "Attackers Weaponize Cisco CUCM Flaw": the flaw this many wor
 _NO_SUBJECT = _HEDGES | _PREPOSITIONS
 _NO_VERB = _HEDGES | frozenset((b"to", b"of", b"for", b"with", b"and"))
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
+_FUNCTION_WORDS = frozenset(w.encode() for w in STOP_WORDS)
 
 
 def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
@@ -259,8 +263,9 @@ class CueGroup:
     # the phrases' first words: most texts have none of them, and then no phrase is searched
     starts: frozenset[bytes] = frozenset()
     leads: tuple[bytes, ...] = ()  # each phrase's first word: only those are searched
-    # the phrases (with their place in the list) by first word: only a present word's are tried
-    by_lead: Mapping[bytes, tuple[tuple[int, bytes], ...]] = field(
+    # the phrases (with their place in the list, and their other words) by first word: only a
+    # present word's are tried, and only those whose other words are all present are searched
+    by_lead: Mapping[bytes, tuple[tuple[int, bytes, frozenset[bytes]], ...]] = field(
         default_factory=dict, compare=False, hash=False
     )
     # groups of which one must be found too, anywhere, for this one to count: "hackers" is harm
@@ -457,21 +462,29 @@ class RelevanceRules:
 
     @cached_property
     def _vocabulary(self) -> frozenset[bytes]:
-        """Every word a cue lookup can hit (terms, and phrases' first words): an item's words are
-        narrowed to these once, so each group's lookup is on a handful of words."""
+        """Every word a cue lookup can hit (terms, and phrases' words): an item's words are
+        narrowed to these once, so each group's lookup is on a handful of words (and a phrase
+        is searched for only when all its words are among them)."""
         every = (*self.groups, *self.types, self.binding, self.tentative, self.broad, self.roundups)
-        return frozenset(self.not_acts).union(*(g.words | g.starts for g in every))
+        rests = (rest for g in every for found in g.by_lead.values() for _, _, rest in found)
+        return frozenset(self.not_acts).union(*(g.words | g.starts for g in every), *rests)
 
     @cached_property
-    def _groups_by_word(self) -> dict[bytes, tuple[int, ...]]:
-        """The weighted cue groups (by place in `groups`) each word can start a term of: an
-        item's few cue words pick the groups worth asking."""
-        by_word: dict[bytes, list[int]] = {}
-        for index, group in enumerate(self.groups):
-            if group.weight:
-                for word in group.words | group.starts:
-                    by_word.setdefault(word, []).append(index)
-        return {word: tuple(found) for word, found in by_word.items()}
+    def _mask_nexts(self) -> dict[bytes, tuple[bytes, frozenset[bytes]]]:
+        """The compounds that are no cue, by their first word: b" first " and their second
+        words (none for a first word that is a whole compound). A text without such a pair has
+        none of them."""
+        nexts: dict[bytes, tuple[bytes, frozenset[bytes]]] = {}
+        for first, phrases in self.not_acts.items():
+            seconds = [p.split()[1:2] for p in phrases]
+            after = frozenset(w for ws in seconds for w in ws) if all(seconds) else frozenset()
+            nexts[first] = (b" " + first + b" ", after)
+        return nexts
+
+    @cached_property
+    def _weighted(self) -> _Lookup:
+        """The weighted cue groups (those of weight 0 are read only when another asks)."""
+        return _lookup([g if g.weight else None for g in self.groups])
 
     @cached_property
     def _context_groups(self) -> tuple[tuple[CueGroup, ...], frozenset[bytes], frozenset[bytes]]:
@@ -629,8 +642,9 @@ class RelevanceRules:
     ) -> Assessment:
         """Read one item: its relevance score with reasons, its event type and magnitude
         (`has_topic`: whether the taxonomy found a topic in it; `link`: its address)."""
-        heading = _Seen(title.words, self._vocabulary, self.not_acts)
-        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, self.not_acts)
+        masks, nexts = self.not_acts, self._mask_nexts
+        heading = _Seen(title.words, self._vocabulary, masks, nexts)
+        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, masks, nexts)
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title) or self.acting.owned(title)
@@ -663,12 +677,11 @@ class RelevanceRules:
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
-        # only the groups one of whose words is here can be found (those of weight 0 are
-        # evidence only through another group's `unless`/`requires`: read when one asks)
-        # (a group none of whose words a text has finds nothing there: that text is not asked)
-        by_word, groups = self._groups_by_word, self.groups
-        in_title = {i for w in heading.words for i in by_word.get(w, ())}
-        in_lead = {i for w in lead.words for i in by_word.get(w, ())}
+        # only the groups one of whose words, or all of one of whose phrases' words, are here
+        # can be found (those of weight 0 are evidence only through another group's
+        # `unless`/`requires`: read when one asks); a text is asked only for those it has
+        groups = self.groups
+        in_title, in_lead = heading.asked(self._weighted), lead.asked(self._weighted)
         for index in sorted(in_title | in_lead):
             group = groups[index]
             factual = group.name in self.factual
@@ -765,9 +778,7 @@ class RelevanceRules:
                 magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
             ),
             stage=self._stage(heading, title.text),
-            individual=not _INDIVIDUALS.isdisjoint(
-                [w for w in title.words if w != b"s"][:_PARTY_SPAN]
-            ),
+            individual=not _INDIVIDUALS.isdisjoint(_party(title)),
         )
 
     @staticmethod
@@ -1006,6 +1017,12 @@ def _sentenced(acting: str) -> bool:
     return acting.startswith("court ")
 
 
+def _party(title: Words) -> list[bytes]:
+    """The headline's first words, where it names its party (possessives' "s" left out)."""
+    first = title.words[:_PARTY_SPAN]
+    return [w for w in title.words if w != b"s"][:_PARTY_SPAN] if b"s" in first else first
+
+
 def _opening(text: Words) -> Words:
     """The first sentence of `text` (within its first few hundred characters), split, without
     a wire dateline ("BRUSSELS, May 27 (Reuters) -": a place, and a month, never an act)."""
@@ -1101,13 +1118,58 @@ def magnitude(text: str) -> float:
         value = float(number.replace(",", "."))
         value *= 1e9 if scale.lower() in ("billion", "bn") else 1e6
         largest = max(largest, value)
-    for number, scale in _numbers(_PEOPLE, text, starts):
+    people = (_PEOPLE_LOWER, text.lower()) if text.isascii() else (_PEOPLE, text)
+    for number, scale in _numbers(*people, starts):
         try:
             value = float(number.rstrip(".,").replace(",", ""))
         except ValueError:  # "1.2.3": a version, not a count
             continue
         largest = max(largest, value * _SCALES.get(scale.lower(), 1.0) * 10)
     return 2.0 if largest >= 1e9 else 1.0 if largest >= 1e8 else 0.5 if largest >= 1e7 else 0.0
+
+
+def _followed(
+    joined: bytes, firsts: Iterable[bytes], nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]]
+) -> bool:
+    """Whether one of `firsts` is directly followed in `joined` (" w1 w2 ... ") by one of its
+    `nexts` words (a first word that is a whole compound is followed by anything)."""
+    for first in firsts:
+        key, after = nexts[first]
+        if not after:
+            return True
+        at = joined.find(key)
+        while at >= 0:
+            start = at + len(key)
+            if joined[start : joined.find(b" ", start)] in after:
+                return True
+            at = joined.find(key, start - 1)
+    return False
+
+
+class _Lookup(NamedTuple):
+    """Which of some cue groups (by place) each word is a term of, and which each word starts a
+    phrase of (with the phrase's other words): an item's few cue words pick the groups to ask."""
+
+    by_word: dict[bytes, tuple[int, ...]]
+    by_lead: dict[bytes, tuple[tuple[frozenset[bytes], int], ...]]
+
+
+def _lookup(groups: Sequence[CueGroup | None]) -> _Lookup:
+    """The lookup of `groups` (None: a place never asked)."""
+    by_word: dict[bytes, list[int]] = {}
+    by_lead: dict[bytes, list[tuple[frozenset[bytes], int]]] = {}
+    for index, group in enumerate(groups):
+        if group is None:
+            continue
+        for word in group.words:
+            by_word.setdefault(word, []).append(index)
+        for lead, phrases in group.by_lead.items():
+            found = by_lead.setdefault(lead, [])
+            found += [(r, index) for _, _, r in phrases if (r, index) not in found]
+    return _Lookup(
+        {word: tuple(found) for word, found in by_word.items()},
+        {lead: tuple(found) for lead, found in by_lead.items()},
+    )
 
 
 class _Seen:
@@ -1120,13 +1182,20 @@ class _Seen:
         words: Iterable[bytes],
         vocabulary: frozenset[bytes] | None = None,
         masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
+        nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]] | None = None,
     ) -> None:
-        listed = list(words)
-        if b"s" in listed:  # possessives: "EU's" is "EU s"
-            listed = [w for w in listed if w != b"s"]
-        found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
+        # (a list given is kept, not copied: nothing changes it)
+        listed = words if isinstance(words, list) else list(words)
         joined = b" " + b" ".join(listed) + b" "
-        if masks and not found.isdisjoint(masks):
+        if b" s " in joined:  # possessives: "EU's" is "EU s"
+            listed = [w for w in listed if w != b"s"]
+            joined = b" " + b" ".join(listed) + b" "
+        found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
+        if (
+            masks
+            and not found.isdisjoint(masks)
+            and (nexts is None or _followed(joined, found.intersection(masks), nexts))
+        ):
             # the compounds whose words are no cue ("law firm") are read as absent (their first
             # words are in the vocabulary, so this is one lookup for most texts; most texts
             # with a first word have none of its compounds: a search, and no copy)
@@ -1152,18 +1221,31 @@ class _Seen:
             return ""
         found = [*group.words.intersection(self.words)]
         for lead in group.starts.intersection(self.words):
-            found += [p for _, p in group.by_lead[lead] if p in self.joined]
+            found += [
+                p for _, p, rest in group.by_lead[lead] if rest <= self.words and p in self.joined
+            ]
+        listed, joined = self.listed, self.joined
         for cue in sorted(found):
             tokens = cue.split()
             size = len(tokens)
-            for n, word in enumerate(self.listed):
-                if (
-                    word == tokens[0]
-                    and self.listed[n : n + size] == tokens
-                    and _happened(self.listed, n, n + size)
-                ):
+            # each place the cue's words stand together, in order: a search of the joined
+            # words, and the words before it counted (in C, not a loop over a lead's words)
+            key = b" " + b" ".join(tokens) + b" "
+            at = joined.find(key)
+            while at >= 0:
+                n = joined.count(b" ", 0, at + 1) - 1
+                if _happened(listed, n, n + size):
                     return b" ".join(tokens).decode("utf-8", "replace")
+                at = joined.find(key, at + 1)
         return ""
+
+    def asked(self, lookup: _Lookup) -> set[int]:
+        """The places of `lookup`'s groups that can find a term here: one of their words is
+        here, or all the words of one of their phrases."""
+        words, by_word, by_lead = self.words, lookup.by_word, lookup.by_lead
+        return {i for w in words for i in by_word.get(w, ())} | {
+            i for w in words for rest, i in by_lead.get(w, ()) if rest <= words
+        }
 
     def first(self, group: CueGroup) -> str:
         """The first term of `group` found here (words before phrases), or ""."""
@@ -1176,8 +1258,9 @@ class _Seen:
         present = group.starts.intersection(words)
         best: tuple[int, bytes] | None = None  # the group's first phrase found, as listed
         for lead in present:
-            for index, phrase in group.by_lead[lead]:
-                if phrase in self.joined:
+            for index, phrase, rest in group.by_lead[lead]:
+                # a search only when the phrase's other words are all here
+                if rest <= words and phrase in self.joined:
                     if best is None or index < best[0]:
                         best = (index, phrase)
                     break
@@ -1225,9 +1308,11 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
                 b" " + b" ".join([*tokens[:-1], form]) + b" " for form in sorted(_forms(tokens[-1]))
             )
     leads = tuple(p.split()[0] for p in phrases)
-    by_lead: dict[bytes, list[tuple[int, bytes]]] = {}
+    by_lead: dict[bytes, list[tuple[int, bytes, frozenset[bytes]]]] = {}
     for index, phrase in enumerate(phrases):
-        by_lead.setdefault(leads[index], []).append((index, phrase))
+        # (function words are in most texts: they would only make every item's word set larger)
+        rest = frozenset(phrase.split()[1:]) - _FUNCTION_WORDS
+        by_lead.setdefault(leads[index], []).append((index, phrase, rest))
     return CueGroup(
         name,
         weight,
