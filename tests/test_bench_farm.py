@@ -3,29 +3,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 
 import feedparser
+
+from tests.benchmod import load_benchmark
 
 FARM = Path(__file__).resolve().parent.parent / "benchmarks" / "farm.py"
 
 
-def _farm_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_farm", FARM)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_farm_feeds_are_deterministic_and_parse():
-    farm = _farm_module()
+    farm = load_benchmark("farm")
     anchor = datetime(2026, 11, 20, 12, tzinfo=UTC)
     realistic = farm.make_feeds("realistic", 8, 10, 19, anchor)
     assert [f.body for f in realistic] == [

@@ -3,26 +3,13 @@ event (the figure "events shown twice" counts them)."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
-from types import ModuleType
 
-QUALITY = Path(__file__).resolve().parent.parent / "benchmarks" / "quality.py"
-
-
-def _quality() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_quality", QUALITY)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+from tests.benchmod import load_benchmark
 
 
 def test_cards_of_one_event_in_one_briefing_are_listed_once_with_their_count():
-    q = _quality()
+    q = load_benchmark("quality")
 
     def item(item_id: str, outlet: str, title: str, event: str) -> object:
         return q.Labelled(
