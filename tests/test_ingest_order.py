@@ -9,14 +9,11 @@ end with exactly the stories of one judgement of everything at once.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import threading
 import time
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
-from email.utils import format_datetime
-from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -31,8 +28,11 @@ from digest.judgement.classify import Taxonomy
 from storage.db import Database
 from storage.models import Item, Source, Story
 from storage.store import Storage
+from tests.benchmod import load_benchmark
 
-CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "realnews" / "items.jsonl"
+# the corpus reader and feed writer of the quality benchmark: these feeds are its dev items
+QUALITY = load_benchmark("quality")
+DEV = {item.id: item for item in QUALITY.load_corpus("dev")}
 DAYS = ("2025-12-01", "2025-12-02", "2025-12-03")
 OUTLETS = 6
 NOW = datetime(2025, 12, 4, 12, 0, tzinfo=UTC)
@@ -40,36 +40,17 @@ NOW = datetime(2025, 12, 4, 12, 0, tzinfo=UTC)
 Membership = frozenset[frozenset[tuple[str, str]]]
 
 
-def _feed_of(title: str, items: list[dict]) -> bytes:
-    """An RSS feed of corpus items, as their outlet published them."""
-    entries = "".join(
-        "<item>"
-        f"<title>{escape(it['title'])}</title><link>{escape(it['link'])}</link>"
-        f"<guid isPermaLink='false'>{escape(it['id'])}</guid>"
-        f"<pubDate>{format_datetime(datetime.fromisoformat(it['published']))}</pubDate>"
-        f"<description>{escape(it['summary'])}</description>"
-        "</item>"
-        for it in items
-    )
-    return (
-        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-        f"<title>{escape(title)}</title><link>https://example.org/</link>{entries}"
-        "</channel></rss>"
-    ).encode()
-
-
 def _feeds(outlets: int = OUTLETS) -> dict[str, bytes]:
     """One RSS feed per outlet (the `outlets` with most items), from the corpus items of DAYS
     (dev split only)."""
-    by_outlet: dict[str, list[dict]] = defaultdict(list)
-    for line in CORPUS.read_text(encoding="utf-8").splitlines():
-        item = json.loads(line)
-        if item["day"] in DAYS and item["split"] == "dev":
-            by_outlet[item["outlet"]].append(item)
+    by_outlet: dict[str, list] = defaultdict(list)
+    for item in DEV.values():
+        if item.day in DAYS:
+            by_outlet[item.outlet].append(item)
     chosen = [
         name for name, _ in Counter({k: len(v) for k, v in by_outlet.items()}).most_common(outlets)
     ]
-    return {name: _feed_of(name, by_outlet[name]) for name in chosen}
+    return {name: QUALITY.rss(name, by_outlet[name]) for name in chosen}
 
 
 FEEDS = _feeds()
@@ -275,26 +256,19 @@ def test_a_report_arriving_after_the_item_that_merged_two_stories_gives_the_same
     13 May arrives after Dark Reading's, Dark Reading's report has already bridged and merged
     both stories: the judgement of the late report decides that merge again, from where the
     merged stories began."""
-    rows = {
-        (row := json.loads(line))["id"]: row
-        for line in CORPUS.read_text(encoding="utf-8").splitlines()
-    }
     deal = ["r1805", "r1807", "r1822", "r1827"]
 
     def stories(order: list[str]) -> Membership:
         db = _fresh(tmp_path, "-".join(order[-3:]))
-        outlets = sorted({rows[i]["outlet"] for i in order})
+        outlets = sorted({DEV[i].outlet for i in order})
         ids = _sources(
             db, {name: f"https://feeds.example.org/{n}" for n, name in enumerate(outlets)}
         )
         ctx = _context(db, taxonomy)
         ctx.clock = lambda: datetime(2026, 5, 15, 12, 0, tzinfo=UTC)
         for item in order:
-            ingest_entries(
-                ctx,
-                ids[rows[item]["outlet"]],
-                parse_feed(_feed_of(rows[item]["outlet"], [rows[item]])),
-            )
+            outlet = DEV[item].outlet
+            ingest_entries(ctx, ids[outlet], parse_feed(QUALITY.rss(outlet, [DEV[item]])))
         found = _membership(db)
         db.dispose()
         return found
