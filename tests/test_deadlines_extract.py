@@ -1056,3 +1056,13 @@ def test_measures_continued_limits_and_conditions(
 )
 def test_shows_past_spells_and_suggestions_are_no_deadline(sentence: str, published: str):
     assert labels(sentence, published) == []
+
+
+def test_the_dots_of_an_abbreviation_end_no_phrase():
+    sentence = (
+        "Noyb Threatens Meta with Lawsuit for Violating GDPR to Train AI on E.U. User Data From "
+        "May 27"
+    )
+    found = extract_deadlines(sentence, datetime(2025, 5, 15, tzinfo=UTC))
+    assert [d.label for d in found] == ["27 May 2025 · takes effect"]
+    assert found[0].sentence == sentence  # quoted as written, dots and all

@@ -1420,7 +1420,10 @@ def _strong(sentence: str) -> bool:
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
     """The sentence's deadlines; a date that only restates a finer one of the same kind ("9
     December deadline ... before next month's deadline") is left out."""
-    found = list(_candidates(sentence, today))
+    found = [
+        Deadline(d.kind, d.start, d.precision, sentence)
+        for d in _candidates(_plain_acronyms(sentence), today)
+    ]
     for deadline in found:
         if not any(
             other.kind == deadline.kind
@@ -1429,6 +1432,26 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
             for other in found
         ):
             yield deadline
+
+
+_ACRONYM = re.compile(r"\b(?:[A-Z]\.){2,}")
+# Titles and month names cut short: "Gov. Newsom", "Dec. 16"
+_SHORT = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|St|Gov|Sen|Rep|Lt|Gen|Col|Prof|Sgt|Jr|Sr|Inc|Corp|Ltd|Co|Jan|Feb|Mar"
+    r"|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.(?=\s)"
+)
+
+
+def _plain_acronyms(sentence: str) -> str:
+    """The sentence with "U.S." written "US  " and "Dec. 16" "Dec  16" (same length, so offsets
+    hold): the dot of an abbreviation ends no phrase, and the rules' spans stop at a full stop
+    ("to train AI on E.U. user data from May 27")."""
+    if "." not in sentence:
+        return sentence
+    sentence = _ACRONYM.sub(
+        lambda m: m.group().replace(".", "") + " " * m.group().count("."), sentence
+    )
+    return _SHORT.sub(lambda m: m.group()[:-1] + " ", sentence)
 
 
 _RANK: dict[Precision, int] = {"day": 0, "month": 1, "quarter": 2, "year": 3}
