@@ -1067,3 +1067,9 @@ def test_the_dots_of_an_abbreviation_end_no_phrase():
     found = extract_deadlines(sentence, datetime(2025, 5, 15, tzinfo=UTC))
     assert [d.label for d in found] == ["27 May 2025 · takes effect"]
     assert found[0].sentence == sentence  # quoted as written, dots and all
+
+
+def test_a_weekday_next_week_is_that_day_of_the_following_week():
+    # written here; 23 November 2020 is a Monday, so this week's Wednesday is the 25th
+    sentence = "The committee will hold a hearing on Wednesday next week."
+    assert labels(sentence, "2020-11-23T09:00:00") == ["2 December 2020 · hearing or vote"]

@@ -189,6 +189,7 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
+_NEXT_WEEK = re.compile(r",?\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -838,6 +839,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         after = sentence[m.end() : m.end() + 40]
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
+        next_week = _NEXT_WEEK.match(sentence, m.end()) is not None
         if _DAYS.index(g["wday"].lower()) == today.weekday() and (
             _SAME_DAY_LEAD.search(lead) or _DEADLINE_AFTER.match(after)
         ):
@@ -916,6 +918,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 and not re.search(r"\b(?:in|at|of|from|since|after|last|this|than)\s*$", lead)
             )
             or _WILL_AFTER.match(after)
+            or next_week
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
                 r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearing|vote|ruling|trial"
@@ -926,6 +929,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
+        if next_week:
+            # "on Wednesday next week": that weekday of the calendar week after this one
+            monday = today + relativedelta(days=1, weekday=MO)
+            return _When(monday + relativedelta(weekday=target), "day", m.start(), m.end(), True)
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
         return _When(upcoming_day, "day", m.start(), m.end(), True)
