@@ -1073,3 +1073,29 @@ def test_a_weekday_next_week_is_that_day_of_the_following_week():
     # written here; 23 November 2020 is a Monday, so this week's Wednesday is the 25th
     sentence = "The committee will hold a hearing on Wednesday next week."
     assert labels(sentence, "2020-11-23T09:00:00") == ["2 December 2020 · hearing or vote"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here: each form of a trigger the rules know in another form
+        (
+            "The new levy kicking in on 1 June 2026 will cost airlines millions.",
+            "1 June 2026 · takes effect",
+        ),
+        ("The court's judgment is expected on 1 June 2026.", "1 June 2026 · hearing or vote"),
+        (
+            "The regulator's call for views closes on 1 June 2026.",
+            "1 June 2026 · consultation closes",
+        ),
+        (
+            "The agency is accepting comments until 1 June 2026.",
+            "1 June 2026 · consultation closes",
+        ),
+        (
+            "Landlords are obliged to register every tenancy by 1 June 2026.",
+            "1 June 2026 · compliance deadline",
+        ),
+    ],
+)
+def test_every_form_of_a_trigger_counts(sentence: str, expected: str):
+    assert labels(sentence, "2026-03-02T09:00:00") == [expected]

@@ -198,12 +198,15 @@ _I = re.IGNORECASE
 _T_CONSULTATION = re.compile(
     r"\b(?:(?<!in )consultations?(?! with)|consult(?:s|ing) on|public comments?|comment period"
     r"|comments? (?:are |is )?due|comments? (?:close|closes|must be (?:received|submitted))"
-    r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
+    r"|call for (?:evidence|input|views|comments?|submissions)|requests? for (?:comments?|input)"
+    r"|(?:accept|invit|seek)(?:s|es|ing)?\s+(?:public\s+|written\s+)?(?:comments|views|feedback"
+    r"|submissions)"
+    r"|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
     _I,
 )
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
-    r"|decision(?! to)|verdict|vote"
+    r"|decision(?! to)|verdict|judg(?:e)?ments?(?! call)|vote"
     r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
@@ -263,7 +266,7 @@ _T_DUTY = re.compile(
     # or what they must have done: "orders documents unsealed by Tuesday"
     r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
-    r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
+    r"|(?:will|['’]ll|would)\s+need\s+to|(?:obliged|obligated)\s+to|urging|given until|have until"
     r"|has until|has to"
     r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -301,7 +304,8 @@ _T_COMPLIANCE = re.compile(
     _I,
 )
 _T_EFFECT = re.compile(
-    r"\b(?:takes? effect|go(?:es)? into effect|going into effect|come(?:s)? into (?:force|effect)"
+    r"\b(?:tak(?:es?|ing) effect|go(?:es)? into effect|going into effect"
+    r"|com(?:es?|ing) into (?:force|effect)"
     r"|enters? into force|in force|into force|bring into force|effective|appl(?:y|ies) from"
     r"|will apply|ban|bans|banning|to ban|will require|to require|(?:will|would) be required"
     r"|will block"
@@ -362,8 +366,8 @@ _DEMAND = re.compile(
 )
 # Only law starts this way; no product "takes effect" or "comes into force"
 _IN_FORCE = re.compile(
-    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
-    r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
+    r"\b(?:tak(?:es?|ing) effect|go(?:es|ing)? into effect|into force|appl(?:y|ies) from"
+    r"|kick(?:s|ing)? in|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
     r"|enforceable|law)|will be (?:mandatory|compulsory)"
     # "caged eggs ban comes in by 2036": a measure that "comes in"
     r"|(?:ban|law|rules?|tax|levy|requirement|cap|curfew|mandate)s?\s+(?:comes?|coming)\s+in"
@@ -377,7 +381,8 @@ _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 _WILL_HEAR = re.compile(
     r"(?<![-\w])(?:will|to|set to|due to|expected to|scheduled to)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:vote|rule|decide|hear|deliver|issue|sentence|testify|consider)\b"
-    r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b"
+    r"|\b(?:vote|hearing|ruling|verdict|decision|judg(?:e)?ment)\s+(?:is\s+)?(?:due|set|scheduled"
+    r"|expected)\b"
     r"|\b(?:force|forces|forcing|hold|holds|holding|schedules?|scheduling|calls?|calling)\s+"
     r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b",
     _I,
@@ -412,7 +417,7 @@ _BODY = re.compile(
     r"|[Gg]overnment|EU|European Union|UN|Commons|Lords|ITC|FTC|FCC|SEC|CMA|GOP|Republicans"
     r"|Democrats|[Vv]oters|[Rr]eferendum|will vote"
     # a hearing, a ruling or a verdict is a court's or a tribunal's by its nature
-    r"|[Hh]earings?|[Rr]ulings?|[Vv]erdicts?|[Ss]entencing)\b"
+    r"|[Hh]earings?|[Rr]ulings?|[Vv]erdicts?|[Jj]udg(?:e)?ments?|[Ss]entencing)\b"
 )
 # Voters' elections are no body's sitting (GUIDELINES.md): "ahead of February vote, polls show";
 # a chamber, a court or a board named beside them makes the vote a sitting again
@@ -583,10 +588,10 @@ _NOT_OBLIGATION = re.compile(
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
 _STRONG_EFFECT = re.compile(
-    r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
+    r"\b(?:tak(?:es?|ing) effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
     r"|banning"
     r"|will be required"
-    r"|will require|kicks? in|mandatory|compulsory|(?:will|to) disable"
+    r"|will require|kick(?:s|ing)? in|mandatory|compulsory|(?:will|to) disable"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
 )
@@ -634,7 +639,8 @@ _TRIGGER_NEEDLES = (
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
-    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level",
+    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level", "judg", "oblig", "views",
+    "request for", "kicking",
 )  # fmt: skip
 
 
