@@ -1091,6 +1091,15 @@ def test_a_weekday_next_week_is_that_day_of_the_following_week():
             "The agency is accepting comments until 1 June 2026.",
             "1 June 2026 · consultation closes",
         ),
+        ("The cut-off date for applications is 1 June 2026.", "1 June 2026 · deadline"),
+        (
+            "The government set a 1 June 2026 ultimatum for the rebels to disarm.",
+            "1 June 2026 · deadline",
+        ),
+        (
+            "Landlords are instructed to register every tenancy by 1 June 2026.",
+            "1 June 2026 · compliance deadline",
+        ),
         (
             "Landlords are obliged to register every tenancy by 1 June 2026.",
             "1 June 2026 · compliance deadline",

@@ -108,12 +108,13 @@ _LEAD = re.compile(
 # ("late on Friday asking followers to vote")
 _DEADLINE_AFTER = re.compile(
     r"^\s*(?:(?!(?:to|and|or|on|in|at|for|of|by|the|a|an|is|was|will|asking|after|before)\b)"
-    r"[\w.-]+\s+){0,3}?(?:deadlines?|trial|hearing|vote)\b",
+    r"[\w.-]+\s+){0,3}?(?:deadlines?|cut-?off(?:\s+date)?|ultimatum|trial|hearing|vote)\b",
     re.IGNORECASE,
 )
 # "the deadline (for ...) is now Dec. 18", "a deadline of 1 March": the noun before its date
 _DEADLINE_BEFORE = re.compile(
-    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\b(?:deadlines?|due date|compliance date)\b"
+    r"(?P<owner>\b[\w.]+['’]s\s+(?:[\w-]+\s+){0,2})?\b(?:deadlines?|due date|compliance date"
+    r"|cut-?off(?:\s+date)?|ultimatum)\b"
     r"(?P<what>[^.;:]{0,90}?)\s+"
     r"(?:(?:is|was|are)\s+(?:now\s+)?(?:(?:fast\s+)?approaching\s+|set\s+(?:for|at)\s+"
     r"|extended\s+to\s+)?(?:on\s+)?|falls\s+on\s+|of\s+"
@@ -250,7 +251,7 @@ _GOVERNS_EFFECT = re.compile(
 )
 # What lasts until a date, and so ends then: "extended until", "valid until", "runs until"
 _T_EXTENSION = re.compile(
-    r"\b(?:extends?|extended|extension|renewal|banned|suspended|valid|runs"
+    r"\b(?:extends?|extended|extension|renewal|renewed|prolong\w*|banned|suspended|valid|runs"
     # "measures ... will now continue until 2 November"
     r"|(?:will|to|would)\s+(?:now\s+|only\s+)?continue|(?:remains?|be|stays?)"
     r"\s+in\s+(?:force|place|effect)|fix(?:ed|ing)|frozen|freez\w+|capped|guaranteed|stopgap|interim)\b",
@@ -266,7 +267,7 @@ _T_DUTY = re.compile(
     # or what they must have done: "orders documents unsealed by Tuesday"
     r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
-    r"|(?:will|['’]ll|would)\s+need\s+to|(?:obliged|obligated)\s+to|urging|given until|have until"
+    r"|(?:will|['’]ll|would)\s+need\s+to|(?:obliged|obligated|instructed)\s+to|urging|given until|have until"
     r"|has until|has to"
     r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -375,7 +376,7 @@ _IN_FORCE = re.compile(
     r"|enters?\s+into\s+application|(?:be|is|are)\s+phased\s+in)\b",
     _I,
 )
-_T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
+_T_DEADLINE = re.compile(r"\b(?:deadlines?|cut-?off(?:\s+date)?|ultimatum)\b", _I)
 # A vote or ruling that someone is still to hold: "will vote on Monday", "ruling is due"; not
 # "a 6-to-5 vote on Monday" or "after a court ruling on Friday"
 _WILL_HEAR = re.compile(
@@ -521,7 +522,7 @@ _NEGATED = re.compile(
 )
 # A deadline named with its day: "Deadline to meet ... obligations is Friday"
 _DEADLINE_IS = re.compile(
-    r"\b(?i:deadlines?)\b[^.;:]{0,90}?\s(?:is|are|falls)\s+(?:on\s+)?(?:[A-Z][a-z]+day|\d|"
+    r"\b(?i:deadlines?|cut-?off(?:\s+date)?|ultimatum)\b[^.;:]{0,90}?\s(?:is|are|falls)\s+(?:on\s+)?(?:[A-Z][a-z]+day|\d|"
     + _MONTH
     + ")"
 )
@@ -640,7 +641,7 @@ _TRIGGER_NEEDLES = (
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
     "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level", "judg", "oblig", "views",
-    "request for", "kicking",
+    "request for", "kicking", "cutoff", "cut-off", "ultimatum", "prolong", "renewed", "instructed",
 )  # fmt: skip
 
 
