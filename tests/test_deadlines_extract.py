@@ -1108,3 +1108,17 @@ def test_a_weekday_next_week_is_that_day_of_the_following_week():
 )
 def test_every_form_of_a_trigger_counts(sentence: str, expected: str):
     assert labels(sentence, "2026-03-02T09:00:00") == [expected]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [  # written here; published 2 March 2026
+        ("Landlords must register every tenancy by next January.", "January 2027"),
+        ("Landlords must register every tenancy by next April.", "April 2026"),
+        ("The new rules apply from next March.", "March 2027"),  # this March has begun
+    ],
+)
+def test_next_and_a_month_is_the_first_such_month_after_this_one(sentence: str, expected: str):
+    assert [label.split(" · ")[0] for label in labels(sentence, "2026-03-02T09:00:00")] == [
+        expected
+    ]
