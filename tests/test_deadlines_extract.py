@@ -1122,3 +1122,25 @@ def test_next_and_a_month_is_the_first_such_month_after_this_one(sentence: str, 
     assert [label.split(" · ")[0] for label in labels(sentence, "2026-03-02T09:00:00")] == [
         expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # real (d2551): a duty that lasts until a date ends then
+            "They were ordered to shield at home until the end of June, although their employers "
+            "did not have to furlough them.",
+            "June 2020 · expires",
+        ),
+        (  # written here: a limit is the duty's deadline
+            "They were ordered to register by the end of June.",
+            "June 2020 · compliance deadline",
+        ),
+        (  # written here: "has until" is a limit too
+            "The firm has until the end of June to comply.",
+            "June 2020 · compliance deadline",
+        ),
+    ],
+)
+def test_until_the_end_of_a_month_is_an_end_by_it_a_limit(sentence: str, expected: str):
+    assert labels(sentence, "2020-05-29T09:00:00") == [expected]

@@ -1304,7 +1304,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         "|in" if when.precision == "day" else ""
     )
     if duty and (when.duty or when.relative or _tail(lead, by)):
-        return "compliance"
+        # "ordered to shield at home until the end of June": what lasts until a date ends then;
+        # a limit ("by the end of June", "has until the end of June to") is a duty's deadline
+        lasting = _tail(lead, r"(?:until|till|through) (?:the )?end of") and not _tail(
+            lead, r"(?:has|have|had|given|gives?|gave)\s+(?:[\w.-]+\s+){0,3}?until (?:the )?end of"
+        )
+        return "expiry" if lasting else "compliance"
     if (
         when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
         and (demand := _DEMAND.search(sentence, 0, when.begin))
