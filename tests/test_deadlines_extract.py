@@ -1144,3 +1144,12 @@ def test_next_and_a_month_is_the_first_such_month_after_this_one(sentence: str, 
 )
 def test_until_the_end_of_a_month_is_an_end_by_it_a_limit(sentence: str, expected: str):
     assert labels(sentence, "2020-05-29T09:00:00") == [expected]
+
+
+def test_a_deadline_for_a_body_to_vote_is_its_duty_not_a_sitting():
+    sentence = (  # real (d2842)
+        "The Dec. 16 deadline for Congress to pass a new spending agreement to avoid a government "
+        "shutdown is quickly approaching, but lawmakers are still at a “pretty significant "
+        'impasse."'
+    )
+    assert labels(sentence, "2022-12-06T12:00:00") == ["16 December 2022 · compliance deadline"]

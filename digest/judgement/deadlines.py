@@ -1102,6 +1102,11 @@ def _deadline_noun_kind(
     """'<date> deadline': for a verdict, a compliance duty, or another authority's deadline."""
     if _COMMERCE.search(sentence):
         return None  # a sale's, a bid's or a ticket's deadline is commerce (GUIDELINES.md)
+    if _DEADLINE_FOR_ACT.match(after) and when_precision != "year" and not _election(sentence):
+        # "the Dec. 16 deadline for Congress to pass a spending bill": what someone must do by
+        # then, a vote or otherwise (a year's "deadline for firms to" is a fund's or a firm's
+        # target)
+        return "compliance"
     if _T_HEARING.search(after) or _T_HEARING.search(lead):
         return None if _election(sentence) else "hearing-vote"
     duty = r"\b(?:for|to)\b.{0,40}\b(?:migration|verification|patch\w*|fix\w*|comply)"
@@ -1111,8 +1116,6 @@ def _deadline_noun_kind(
         return "compliance"
     if _MEASURE_DEADLINE.match(after):
         return "compliance"
-    if _DEADLINE_FOR_ACT.match(after) and when_precision != "year":
-        return "compliance"  # (a year's "deadline for firms to" is a fund's or a firm's target)
     if _AUTHORITY.search(sentence):
         return "other"
     # a deadline of a day or month in a sentence with no word of commerce or plans (those stop
