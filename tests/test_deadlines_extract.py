@@ -1153,3 +1153,11 @@ def test_a_deadline_for_a_body_to_vote_is_its_duty_not_a_sitting():
         'impasse."'
     )
     assert labels(sentence, "2022-12-06T12:00:00") == ["16 December 2022 · compliance deadline"]
+
+
+def test_voters_window_is_a_deadline_not_a_duty():
+    sentence = (  # real (d1331)
+        "Mail-in ballots are being sent to registered voters this week, and Californians have "
+        "until September 14 to cast their votes."
+    )
+    assert labels(sentence, "2021-08-18T12:00:00") == ["14 September 2021 · deadline"]

@@ -1182,8 +1182,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _tail(
         lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
     ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
-        # "have until Sept. 22 to get part of the payout": a settlement's claims window
-        return "other" if _CLAIMS.search(sentence) else "compliance"
+        # "have until Sept. 22 to get part of the payout": a settlement's claims window; "have
+        # until September 14 to cast their votes": voters' window, a right and not a duty
+        return "other" if _CLAIMS.search(sentence) or _election(sentence) else "compliance"
     # "delayed X until", "not until": the date is when X starts, not when something ends
     postponed = _DELAYED_UNTIL.search(sentence, 0, when.begin)
     not_until = re.search(r"\b(?:won't|will not|not)\b[^.;]{0,40}\buntil\s*$", lead)
