@@ -1161,3 +1161,32 @@ def test_voters_window_is_a_deadline_not_a_duty():
         "until September 14 to cast their votes."
     )
     assert labels(sentence, "2021-08-18T12:00:00") == ["14 September 2021 · deadline"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published"),
+    [
+        (  # real (d2795): an "illegal immigrant" is no rule making something illegal
+            "Notably, the leftists at Martha’s Vineyard stunningly shipped out the illegal "
+            "immigrants to a Massachusetts military base by Friday ...",
+            "2022-09-19T12:00:00",
+        ),
+        (  # real (d2609): an idiom
+            "Morgan insisted that this would be his last term of office, and that he will “sail off "
+            "into the sunset” in 2022.",
+            "2020-02-02T12:00:00",
+        ),
+        (  # written here: a football club's contract is sport
+            "The club extended the winger's contract until 2025 before the World Cup started.",
+            "2022-12-21T12:00:00",
+        ),
+    ],
+)
+def test_words_that_only_look_like_rules(sentence: str, published: str):
+    assert labels(sentence, published) == []
+
+
+def test_something_made_illegal_from_a_day_is_a_rule():
+    # real (realnews dev batch)
+    sentence = "Streaming services’ obnoxiously loud ads become illegal on July 1 in California"
+    assert labels(sentence, "2026-06-26T12:00:00") == ["1 July 2026 · takes effect"]

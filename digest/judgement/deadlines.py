@@ -218,7 +218,7 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )sunsets?"
+    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support"
     # what ends is a protection, a scheme or a pact, not a strike or a season
@@ -233,7 +233,8 @@ _T_EXPIRY = re.compile(
 )
 # An expiry verb that governs the date after it: "set to expire on", "expires at the end of"
 _GOVERNS_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )sunsets?)\s+"
+    r"\b(?:expire|expires|expiring|lapse|lapses|(?<!until )(?<!at )(?<!before )(?<!into the )"
+    r"sunsets?)\s+"
     r"(?:(?:on|in|at|by)\s+)?"
     r"(?:the\s+end\s+of\s+)?$"
     # what ends on a date ends then only if it is a protection, a scheme or a pact: "protected
@@ -313,7 +314,10 @@ _T_EFFECT = re.compile(
     r"|will block"
     r"|(?:will|to) (?:disable"
     r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
-    r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
+    r"|enforcing)|enforc\w+|tariffs?|duties|levies|deprecate|mandate"
+    # what a rule makes illegal, not an "illegal immigrant": the word said of a thing or an act
+    r"|(?:is|are|be|being|become|becomes|becoming|made|makes?|making|deemed|declared)\s+"
+    r"(?:\w+ly\s+)?illegal|illegal\s+(?:to|for|from|under|in)"
     r"|banned"
     r"|rules?|law|laws|act|regulation|directive"
     # an order of law, not a purchase or an idiom ("Order by December 8", "a military order",
@@ -453,7 +457,8 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?)\b",
+    r"|rugby|racecourse|Olympics?|Champions League|World Cup|Super Bowl|Grand Prix|MLB|NHL"
+    r"|Bundesliga|La Liga|Serie A|Ligue 1)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
