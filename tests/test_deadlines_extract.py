@@ -1176,6 +1176,11 @@ def test_voters_window_is_a_deadline_not_a_duty():
             "into the sunset” in 2022.",
             "2020-02-02T12:00:00",
         ),
+        (  # written here: a warning is advice, however long it lasts
+            "Germany is set to extend a travel warning for all leisure trips outside the country "
+            "until mid-June.",
+            "2020-04-29T12:00:00",
+        ),
         (  # written here: a football club's contract is sport
             "The club extended the winger's contract until 2025 before the World Cup started.",
             "2022-12-21T12:00:00",

@@ -298,8 +298,9 @@ _ADVICE = re.compile(
 )
 # A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
 _WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
-# Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until"
-_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
+# Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until",
+# "extend a travel warning ... until mid-June"
+_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*|warnings?)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|remove"
