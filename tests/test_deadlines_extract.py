@@ -1172,8 +1172,8 @@ def test_voters_window_is_a_deadline_not_a_duty():
             "2022-09-19T12:00:00",
         ),
         (  # real (d2609): an idiom
-            "Morgan insisted that this would be his last term of office, and that he will “sail off "
-            "into the sunset” in 2022.",
+            "Morgan insisted that this would be his last term of office, and that he will "
+            "“sail off into the sunset” in 2022.",
             "2020-02-02T12:00:00",
         ),
         (  # written here: a warning is advice, however long it lasts

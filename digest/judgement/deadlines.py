@@ -73,7 +73,8 @@ _DATE = re.compile(
         (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
-  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?:of\s+)?(?P<y4>(?:19|20)\d\d))?)
+  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?
+        (?:\s+(?:of\s+)?(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
@@ -218,7 +219,8 @@ _T_HEARING = re.compile(
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
 _SCHEDULED = re.compile(r"\b(?:will|to|set|scheduled|due|expected)\b", re.IGNORECASE)
 _T_EXPIRY = re.compile(
-    r"\b(?:expire|expires|expiring|expiry|expiration|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
+    r"\b(?:expire|expires|expiring|expiry|expiration"
+    r"|(?<!until )(?<!at )(?<!before )(?<!into the )sunsets?"
     r"|lapse|lapses|end date"
     r"|end of support"
     # what ends is a protection, a scheme or a pact, not a strike or a season
@@ -269,7 +271,8 @@ _T_DUTY = re.compile(
     # or what they must have done: "orders documents unsealed by Tuesday"
     r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
-    r"|(?:will|['’]ll|would)\s+need\s+to|(?:obliged|obligated|instructed)\s+to|urging|given until|have until"
+    r"|(?:will|['’]ll|would)\s+need\s+to|(?:obliged|obligated|instructed)\s+to|urging"
+    r"|given until|have until"
     r"|has until|has to"
     r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -374,7 +377,8 @@ _DEMAND = re.compile(
 # Only law starts this way; no product "takes effect" or "comes into force"
 _IN_FORCE = re.compile(
     r"\b(?:tak(?:es?|ing) effect|go(?:es|ing)? into effect|into force|appl(?:y|ies) from"
-    r"|kick(?:s|ing)? in|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
+    r"|kick(?:s|ing)? in|become (?:mandatory|compulsory|enforceable|law)"
+    r"|becomes (?:mandatory|compulsory"
     r"|enforceable|law)|will be (?:mandatory|compulsory)"
     # "caged eggs ban comes in by 2036": a measure that "comes in"
     r"|(?:ban|law|rules?|tax|levy|requirement|cap|curfew|mandate)s?\s+(?:comes?|coming)\s+in"
@@ -596,7 +600,8 @@ _NOT_OBLIGATION = re.compile(
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
 _STRONG_EFFECT = re.compile(
-    r"\b(?:tak(?:es?|ing) effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
+    r"\b(?:tak(?:es?|ing) effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans"
+    r"|banned"
     r"|banning"
     r"|will be required"
     r"|will require|kick(?:s|ing)? in|mandatory|compulsory|(?:will|to) disable"
