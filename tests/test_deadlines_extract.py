@@ -1195,3 +1195,26 @@ def test_something_made_illegal_from_a_day_is_a_rule():
     # real (realnews dev batch)
     sentence = "Streaming services’ obnoxiously loud ads become illegal on July 1 in California"
     assert labels(sentence, "2026-06-26T12:00:00") == ["1 July 2026 · takes effect"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        (  # real (d1445): what happens if nothing is done is a projection
+            "Social Security will have to cut benefits by 2034 if Congress does nothing to address "
+            "the program's long-term funding shortfall, according to an annual report released "
+            "Tuesday by the Social Security and Medicare trustees.",
+            "2021-08-31T12:00:00",
+            [],
+        ),
+        (  # written here: a duty's sanction for its own subject keeps the deadline
+            "Migrants must leave by 1 September 2021 if they do not want to be arrested.",
+            "2021-08-31T12:00:00",
+            ["1 September 2021 · compliance deadline"],
+        ),
+    ],
+)
+def test_what_follows_if_nothing_is_done_is_no_deadline(
+    sentence: str, published: str, expected: list[str]
+):
+    assert labels(sentence, published) == expected

@@ -995,6 +995,14 @@ _IF_NOT = re.compile(
     r"|refuses?\s+to)\b[^.;,]{0,60}$",
     _I,
 )
+# A consequence that follows only if nothing is done or changed, right after its date: a
+# projection ("will have to cut benefits by 2034 if Congress does nothing"), unlike a duty's
+# sanction for its own subject ("must leave by Friday if they do not want to be arrested")
+_UNLESS_ACTED = re.compile(
+    r"[^.;]{0,20}?\bif\s+(?:[\w.'’-]+\s+){1,4}?(?:(?:does|do)\s+nothing|fails?\s+to\s+act"
+    r"|(?:does|do|did)\s*n(?:o|['’])t\s+(?:act|change))\b",
+    _I,
+)
 # The duty a sanction hangs on: "if they don't apply for settled status by 30 June"
 _IF_NOT_ACT = re.compile(
     r"\b(?:if|unless)\s+(?:[\w.'’-]+\s+){1,4}?(?:(?:does|do|did)\s*n(?:o|['’])t|fails?\s+to)\s+"
@@ -1536,6 +1544,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             or _MAYBE.search(sentence, max(0, when.begin - 60), when.begin)
         ):
             continue  # a measure not yet adopted neither starts nor ends on its dates
+        if _UNLESS_ACTED.match(sentence, when.end):
+            continue  # "will have to cut benefits by 2034 if Congress does nothing": a projection
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
         if kind is not None:
