@@ -190,6 +190,7 @@ def test_a_weekday_is_the_next_one_after_the_publication_day():
         "Judge orders agency to release the records by Friday",
         "Agency faces Friday deadline to release the records",
         "A key U.S. spy tool is set to lapse on Friday — now what?",  # real (d3669)
+        "The truce will take effect when the festival begins on Friday.",  # d2727's form
     ],
 )
 def test_a_limit_on_the_publication_weekday_is_that_day_not_next_week(sentence: str):

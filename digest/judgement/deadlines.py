@@ -873,9 +873,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if _DAYS.index(g["wday"].lower()) == today.weekday() and (
             _GOVERNS_EFFECT.search(core := _core_lead(sentence[max(0, m.start() - 60) : m.start()]))
             or _GOVERNS_EXPIRY.search(core)
+            or _GOVERNS_START.search(core)
         ):
-            # "rules go into effect on Friday", "set to lapse on Friday" written on a Friday: a
-            # start or an end that day is the news itself, as a limit is
+            # "rules go into effect on Friday", "set to lapse on Friday", "Eid begins on Sunday"
+            # written on that day: a start or an end that day is the news itself, as a limit is
             return None
         if _DATE_AFTER_DAY.match(sentence, m.end()):
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
