@@ -1474,7 +1474,7 @@ def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
     December deadline ... before next month's deadline") is left out."""
     found = [
         Deadline(d.kind, d.start, d.precision, sentence)
-        for d in _candidates(_plain_acronyms(sentence), today)
+        for d in _candidates(_plain_abbreviations(sentence), today)
     ]
     for deadline in found:
         if not any(
@@ -1494,7 +1494,7 @@ _SHORT = re.compile(
 )
 
 
-def _plain_acronyms(sentence: str) -> str:
+def _plain_abbreviations(sentence: str) -> str:
     """The sentence with "U.S." written "US  " and "Dec. 16" "Dec  16" (same length, so offsets
     hold): the dot of an abbreviation ends no phrase, and the rules' spans stop at a full stop
     ("to train AI on E.U. user data from May 27")."""
