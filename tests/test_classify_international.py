@@ -1,6 +1,7 @@
 """Tags name the place acting when many states act: the groups and bodies of many states by any
 of their names, the police of several countries acting together, and places that a longer name
-contains (New South Wales is no part of the UK). The items are written for the test."""
+contains (New South Wales is no part of the UK), and a country's towns, regions, press
+abbreviations and home-market firms. The items are written for the test."""
 
 from __future__ import annotations
 
@@ -63,6 +64,9 @@ def test_a_place_inside_another_places_name_is_no_evidence(
         ("Québec privacy regulator fines retailer", "ca"),
         ("Budapest court orders platform to remove posts", "eu"),
         ("Xinjiang surveillance firm added to trade blacklist", "cn"),
+        ("Oshawa, Ont. man charged with fraud", "ca"),
+        ("NSW police charge teenager over data breach", "au"),
+        ("Telstra fined over emergency call outage", "au"),
     ],
 )
 def test_regions_and_capitals_place_the_story(tax: Taxonomy, title: str, place: str) -> None:
