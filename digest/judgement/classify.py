@@ -75,13 +75,6 @@ _FIRM_REACH = 4
 # ("the G7 partners: Germany, Canada, France, Italy, Japan, the United Kingdom and the EU").
 LISTED_PLACES = 3
 INTL = "intl"
-# Words that tell places act together (not each on its own: "Australia, the UK and the EU have
-# all passed age-check laws"): with LISTED_PLACES places named in one policy sentence, the act is
-# international.
-_TOGETHER = frozenset(
-    b"joint jointly together coordinated ordinated alongside counterparts partners partner "
-    b"collaboration cooperation operation".split()
-)
 # The lead (the text up to the first sentence end past LEAD_CHARS characters) tells what the
 # item is about; mentions further on are more often in passing and weigh this share.
 LEAD_CHARS = 400
@@ -1032,28 +1025,6 @@ class Taxonomy:
                 kept[h] = min(found[h], outside[h])
         return kept
 
-    def _place_hits(self, words: Words) -> list[int]:
-        """The hits of places (their own evidence, not excludes) in a sentence or headline."""
-        hits = self._compiled.matcher.hits
-        return [
-            h
-            for h in self._compiled.matcher.evidence(words)
-            if hits[h][0] == "jurisdiction" and hits[h][2] > 0
-        ]
-
-    def _acting_together(self, title: Words, text: Words) -> bool:
-        """Whether one sentence (or the headline) names LISTED_PLACES places or more as a policy
-        act: the authorities of several countries acting together ("police in the US, the UK,
-        Germany and Ukraine arrested ...") is an international act."""
-        if _TOGETHER.isdisjoint(title.words) and _TOGETHER.isdisjoint(text.words):
-            return False
-        hits = self._compiled.matcher.hits
-        for words in (title, *map(split_words, split_sentences(text.text))):
-            named = {hits[h][1] for h in self._place_hits(words)} - {INTL}
-            if len(named) >= LISTED_PLACES and self._policy_sentence(words):
-                return True
-        return False
-
     def _members(self, title: Words, text: Words, candidates: set[str]) -> set[str]:
         """Those of `candidates` named only among a group's members: by their names alone, in
         sentences that list LISTED_PLACES places or more, and not in the headline. Where the
@@ -1061,10 +1032,15 @@ class Taxonomy:
         compiled = self._compiled
         hits, names = compiled.matcher.hits, compiled.place_name_hits
         listed = set(candidates)
-        for h in self._place_hits(title):
-            listed.discard(hits[h][1])
+        for h in compiled.matcher.evidence(title):
+            if hits[h][0] == "jurisdiction" and hits[h][2] > 0:
+                listed.discard(hits[h][1])
         for sentence in split_sentences(text.text):
-            found = self._place_hits(split_words(sentence))
+            found = [
+                h
+                for h in compiled.matcher.evidence(split_words(sentence))
+                if hits[h][0] == "jurisdiction" and hits[h][2] > 0
+            ]
             named = {hits[h][1] for h in found}
             if len(named - {INTL}) < LISTED_PLACES:
                 listed -= named
@@ -1186,13 +1162,6 @@ class Taxonomy:
             homes = self._firms_homes(title, text, places - tally.offices, place_scores)
             if acting & places - homes:
                 places -= homes
-        if (
-            INTL not in places
-            and INTL in self.jurisdictions
-            and _named_places(place_scores) >= LISTED_PLACES
-            and self._acting_together(title, text)
-        ):
-            places.add(INTL)
         if INTL in places:
             if len(places) > 1 and _named_places(place_scores) > LISTED_PLACES:
                 places -= self._members(title, text, places - {INTL})
