@@ -781,15 +781,17 @@ class RelevanceRules:
             individual=not _INDIVIDUALS.isdisjoint(_party(title)),
         )
 
-    @staticmethod
     def _governs_technology(
-        acting: str, in_heading: set[str], present: Callable[[tuple[str, ...], bool], bool]
+        self, acting: str, in_heading: set[str], present: Callable[[tuple[str, ...], bool], bool]
     ) -> bool:
-        """Whether the headline tells a body acting, or a rule or oversight, on technology it
-        names ("A federal judge finds a Trump data system unlawful", "a data centre
-        moratorium"): digital policy in general news whether or not a topic's own words are
-        there."""
-        return bool(acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True)
+        """Whether the headline tells a body acting, a rule or oversight, or a harm done, on
+        technology it names ("A federal judge finds a Trump data system unlawful", "a data
+        centre moratorium", "Dating safety app Tea breached"): digital policy in general news
+        whether or not a topic's own words are there."""
+        told = acting or not in_heading.isdisjoint(_GOVERNING) or not in_heading.isdisjoint(
+            self.factual
+        )
+        return bool(told) and present(_TECHNOLOGY, True)
 
     def _attributed(self, title: Words) -> str:
         """ "says body" when the headline's last clause names a public body as the one telling
