@@ -788,8 +788,10 @@ class RelevanceRules:
         technology it names ("A federal judge finds a Trump data system unlawful", "a data
         centre moratorium", "Dating safety app Tea breached"): digital policy in general news
         whether or not a topic's own words are there."""
-        told = acting or not in_heading.isdisjoint(_GOVERNING) or not in_heading.isdisjoint(
-            self.factual
+        told = (
+            acting
+            or not in_heading.isdisjoint(_GOVERNING)
+            or not in_heading.isdisjoint(self.factual)
         )
         return bool(told) and present(_TECHNOLOGY, True)
 
