@@ -89,3 +89,16 @@ def test_tech_press_politics_without_a_topic_is_not_policy_news(taxonomy):
 def test_an_act_or_a_harm_on_technology_the_headline_names_is_digital_policy(taxonomy, title):
     for kind in ("tech-press", "general-news"):
         assert relevant(taxonomy, title, kind=kind, has_topic=False), kind
+
+
+def test_minors_on_an_online_service_are_trust_and_safety_without_a_topic(taxonomy):
+    title = "Chatbot maker will offer kids guided stories instead of open-ended chat"
+    for kind in ("tech-press", "general-news"):
+        assert relevant(taxonomy, title, kind=kind, has_topic=False), kind
+    # children elsewhere are no such evidence
+    assert not relevant(
+        taxonomy,
+        "Kids enjoy guided stories at the city library",
+        kind="tech-press",
+        has_topic=False,
+    )

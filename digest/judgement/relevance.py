@@ -202,6 +202,7 @@ _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or 
 _TECHNOLOGY = ("technology",)
 # cue groups of a governing act or instrument: on technology the headline names, digital policy
 _GOVERNING = frozenset(("action", "oversight", "law"))
+_MINORS = "minors"  # the cue group of minors on an online service: trust and safety
 # a headline's closing attribution (", says Ofcom", ", auditor finds"): a verb of telling or
 # finding, and a body of at most a few words
 _ATTRIBUTING = frozenset(
@@ -786,14 +787,15 @@ class RelevanceRules:
     ) -> bool:
         """Whether the headline tells a body acting, a rule or oversight, or a harm done, on
         technology it names ("A federal judge finds a Trump data system unlawful", "a data
-        centre moratorium", "Dating safety app Tea breached"): digital policy in general news
-        whether or not a topic's own words are there."""
+        centre moratorium", "Dating safety app Tea breached"), or minors on an online service
+        (the `minors` cue group requires one): digital policy in general news whether or not a
+        topic's own words are there."""
         told = (
             acting
             or not in_heading.isdisjoint(_GOVERNING)
             or not in_heading.isdisjoint(self.factual)
         )
-        return bool(told) and present(_TECHNOLOGY, True)
+        return (bool(told) and present(_TECHNOLOGY, True)) or _MINORS in in_heading
 
     def _attributed(self, title: Words) -> str:
         """ "says body" when the headline's last clause names a public body as the one telling
