@@ -1,5 +1,5 @@
 """Only policy news in briefs: words that are policy only in their context (a company's rules, a
-thing called illegal, the harm a feature tours) and outlets that cover more than technology."""
+thing called illegal, the harm a feature tours), and general news's digital policy."""
 
 from __future__ import annotations
 
@@ -69,16 +69,6 @@ def test_a_headline_touring_a_theme_tells_no_harm(taxonomy, title):
     assert found.score < taxonomy.relevance.threshold
 
 
-def test_tech_press_politics_without_a_topic_is_not_policy_news(taxonomy):
-    title = "Judge halts health agency's changes to vaccine guidance"
-    # an authority acting: policy news where the taxonomy finds a topic in it ...
-    assert relevant(taxonomy, title, has_topic=True)
-    # ... and only there: a tech outlet's court and health politics is not digital policy
-    found = assess(taxonomy, title, has_topic=False)
-    assert found.score < taxonomy.relevance.threshold
-    assert "no policy topic in tech-press" in found.reasons
-
-
 @pytest.mark.parametrize(
     "title",
     [
@@ -87,18 +77,24 @@ def test_tech_press_politics_without_a_topic_is_not_policy_news(taxonomy):
     ],
 )
 def test_an_act_or_a_harm_on_technology_the_headline_names_is_digital_policy(taxonomy, title):
-    for kind in ("tech-press", "general-news"):
-        assert relevant(taxonomy, title, kind=kind, has_topic=False), kind
+    # general news needs a topic (it covers all of politics), unless its headline tells this
+    assert relevant(taxonomy, title, kind="general-news", has_topic=False)
+    found = assess(
+        taxonomy,
+        "Judge halts health agency's changes to vaccine guidance",
+        kind="general-news",
+        has_topic=False,
+    )
+    assert "no policy topic in general-news" in found.reasons
 
 
 def test_minors_on_an_online_service_are_trust_and_safety_without_a_topic(taxonomy):
     title = "Chatbot maker will offer kids guided stories instead of open-ended chat"
-    for kind in ("tech-press", "general-news"):
-        assert relevant(taxonomy, title, kind=kind, has_topic=False), kind
+    assert relevant(taxonomy, title, kind="general-news", has_topic=False)
     # children elsewhere are no such evidence
     assert not relevant(
         taxonomy,
         "Kids enjoy guided stories at the city library",
-        kind="tech-press",
+        kind="general-news",
         has_topic=False,
     )

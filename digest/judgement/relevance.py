@@ -21,8 +21,8 @@ wherever its clause starts in the headline (a body named by a common noun acts l
 "A federal judge finds"), or in the lead's first sentence (a dateline or an attribution is no act),
 a body the headline's closing clause credits with it (", says Ofcom", ": privacy commissioner"), and
 a prison term passed is a court's act. A body acting, a rule told or a harm done on technology
-the headline names, or minors on an online service, is digital policy in general and tech news
-even where no topic's own words are found. A cue in the
+the headline names, or minors on an online service, is digital policy in general news even where
+no topic's own words are found. A cue in the
 headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
 and the section its outlet files the item in (sport, entertainment, video, sponsored ...: read from
 its address) are priors that weigh the evidence, never evidence alone. A story is policy news when
