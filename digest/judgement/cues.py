@@ -144,6 +144,10 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "clampdown", "moratorium", "scrutiny", "auditor", "statute", "decree", "ordinance",
             "treaty", "embargo", "export controls", "entity list", "unlawful", "unconstitutional",
             "overturned", "upheld", "testimony", "testified", "whistleblower", "petition",
+            # illegality told as found or made, not a thing's kind ("illegal streaming")
+            "ruled illegal", "deemed illegal", "declared illegal", "found illegal",
+            "made illegal", "become illegal", "becomes illegal", "is illegal", "are illegal",
+            "was illegal", "were illegal",
         ),
         unless=("action",),
     ),
@@ -436,6 +440,9 @@ FEATURES: tuple[str, ...] = (
     "how", "why", "what", "where", "when", "can", "should", "does", "do", "is", "are", "will",
     "inside", "lessons", "the importance of", "the case for", "the next", "the future of",
     "the rise of", "the state of", "the age of", "the cost of", "the role of",
+    # a tour of a theme: "From Assistive to Agentic: ...", "A Glimpse into the ... Market"
+    "from", "a glimpse", "a look", "a closer look", "a deep dive", "behind the", "the hidden",
+    "the real", "the anatomy of",
 )  # fmt: skip
 # A listicle's headline opens with a number and one of these ("10 hacks every rider should know",
 # "33 alternatives that won't leak your data"): a feature too

@@ -20,8 +20,9 @@ governing verb (or heading a phrase that ends in one's infinitive: "Ireland lead
 wherever its clause starts in the headline (a body named by a common noun acts lowercase there too:
 "A federal judge finds"), or in the lead's first sentence (a dateline or an attribution is no act),
 a body the headline's closing clause credits with it (", says Ofcom", ": privacy commissioner"), and
-a prison term passed is a court's act. A body acting, or a rule told, on technology the headline
-names is digital policy in general news even where no topic's own words are found. A cue in the
+a prison term passed is a court's act. A body acting, a rule told or a harm done on technology
+the headline names, or minors on an online service, is digital policy in general news even where
+no topic's own words are found. A cue in the
 headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
 and the section its outlet files the item in (sport, entertainment, video, sponsored ...: read from
 its address) are priors that weigh the evidence, never evidence alone. A story is policy news when
@@ -202,6 +203,7 @@ _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or 
 _TECHNOLOGY = ("technology",)
 # cue groups of a governing act or instrument: on technology the headline names, digital policy
 _GOVERNING = frozenset(("action", "oversight", "law"))
+_MINORS = "minors"  # the cue group of minors on an online service: trust and safety
 # a headline's closing attribution (", says Ofcom", ", auditor finds"): a verb of telling or
 # finding, and a body of at most a few words
 _ATTRIBUTING = frozenset(
@@ -781,15 +783,20 @@ class RelevanceRules:
             individual=not _INDIVIDUALS.isdisjoint(_party(title)),
         )
 
-    @staticmethod
     def _governs_technology(
-        acting: str, in_heading: set[str], present: Callable[[tuple[str, ...], bool], bool]
+        self, acting: str, in_heading: set[str], present: Callable[[tuple[str, ...], bool], bool]
     ) -> bool:
-        """Whether the headline tells a body acting, or a rule or oversight, on technology it
-        names ("A federal judge finds a Trump data system unlawful", "a data centre
-        moratorium"): digital policy in general news whether or not a topic's own words are
-        there."""
-        return bool(acting or in_heading.intersection(_GOVERNING)) and present(_TECHNOLOGY, True)
+        """Whether the headline tells a body acting, a rule or oversight, or a harm done, on
+        technology it names ("A federal judge finds a Trump data system unlawful", "a data
+        centre moratorium", "Dating safety app Tea breached"), or minors on an online service
+        (the `minors` cue group requires one): digital policy in general news whether or not a
+        topic's own words are there."""
+        told = (
+            acting
+            or not in_heading.isdisjoint(_GOVERNING)
+            or not in_heading.isdisjoint(self.factual)
+        )
+        return (bool(told) and present(_TECHNOLOGY, True)) or _MINORS in in_heading
 
     def _attributed(self, title: Words) -> str:
         """ "says body" when the headline's last clause names a public body as the one telling
