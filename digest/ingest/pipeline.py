@@ -23,6 +23,8 @@ pending for the next poll), so the poll returns as soon as the unit under way ha
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
 import gc
 import logging
 import threading
@@ -415,11 +417,31 @@ def _read_vectors(ctx: PipelineContext, window: JudgeWindow) -> None:
     ctx.judge.vectors = dict(ctx.embedder.vectors(items, fetch=True))
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim (from the symbols the interpreter has loaded), or None elsewhere."""
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS)
+        return None
+    return trim
+
+
+def release_freed_memory() -> None:
+    """Hand the C heap's free pages back to the system. A poll's transient data (feed bodies,
+    a judgement's window of texts) is freed in between the index's long-lived entries, and
+    glibc keeps such pages mapped: a cold start's peak grows by what each phase left behind."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def judge_pending(ctx: PipelineContext) -> JudgeResult:
     """Judge every pending item, the oldest `JUDGE_BATCH` at a time (a cold start of thousands
     of items never holds them all at once); stopped between batches by `ctx.stop`."""
     total = JudgeResult()
     while True:
+        release_freed_memory()
         with _collector_paused():
             judged = _judge_batch(ctx)
         total = total.followed_by(judged)

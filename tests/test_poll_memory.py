@@ -1,0 +1,52 @@
+"""A cold poll's peak memory (issue 19): what a phase frees goes back to the system before the
+next phase allocates, and parser processes start without `site`'s start-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.ingest.parser_pool import _worker_path
+from digest.ingest.pipeline import _malloc_trim
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Frees 60 MB of 1 kB strings (malloc's, not pymalloc's: over 512 bytes) below one that stays,
+# so free() alone cannot shrink the heap from its top; prints RSS before and after the release.
+SCRIPT = """
+from digest.ingest.pipeline import release_freed_memory
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+
+chunks = [b"%06d" % i * 170 for i in range(60_000)]
+pin = b"p" * 5000  # after them, from the heap's top
+del chunks
+before = rss()
+release_freed_memory()
+print(before, rss())
+"""
+
+
+@pytest.mark.skipif(_malloc_trim() is None, reason="glibc's malloc_trim only")
+def test_memory_a_phase_freed_goes_back_to_the_system() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    before, after = map(int, out.stdout.split())
+    assert before - after > 40_000_000  # most of the 60 MB freed is no longer resident
+
+
+def test_parser_processes_import_our_code_first_then_what_the_poller_imports_from() -> None:
+    path = _worker_path().split(os.pathsep)
+    assert path[0] == str(ROOT)
+    assert len(path) == len(set(path))
+    site_packages = [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
+    assert site_packages and set(site_packages) <= set(path)  # lxml and feedparser live there
+    assert all(os.path.isdir(p) for p in path)
