@@ -417,6 +417,21 @@ def test_an_aggregators_list_of_outlets_is_not_the_storys_text(item_id: str):
     assert not any(name in text for name in ("CNBC", "Ars Technica", "@openai", "Hacker News"))
 
 
+def test_a_list_of_outlets_is_recognised_with_the_longest_label_and_not_past_it():
+    names = ": Reuters, Politico, Euractiv, Le Monde, Der Spiegel"
+    longest = "A" + "b" * 24  # the colon as far in as a label may put it
+    entries = [
+        clean_entry(
+            raw(guid="g", title="Fine", summary_html=f"<p>Real news.</p><p>{label}{names}</p>"),
+            now=NOW,
+        )
+        for label in (longest, longest + "c")
+    ]
+    kept, longer = strip_boilerplate([e for e in entries if e is not None])
+    assert kept.text == "Real news."
+    assert longer.text == f"Real news.\n\n{longest}c{names}"
+
+
 @pytest.mark.parametrize(
     "paragraph",
     [

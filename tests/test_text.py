@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import re
+
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from digest.text.plurals import fold_plural, fold_word, plural_forms
-from digest.text.sentences import split_sentences
+from digest.text.sentences import ABBREVIATIONS, split_sentences
 from digest.text.stopwords import NEWS_FILLER, STOP_WORDS
 from digest.text.words import token_stream, word_tokens
 
@@ -58,3 +60,48 @@ def test_a_stop_always_ends_a_sentence_unless_it_ends_an_abbreviation():
         "Then he left.",
     ]
     assert split_sentences("Title line\nBody text. More") == ["Title line", "Body text.", "More"]
+
+
+def _sentences_by_the_rule(text: str) -> list[str]:
+    """The splitter's rule read literally: every stop, the whole last word of each full stop."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        para, start = para.strip(), 0
+        for m in re.finditer(r"[.!?…][\"'”’)\]]*\s+", para):
+            stop = m.start()
+            if para[stop] == "." and para[stop + 1].isspace():
+                token = para[start : stop + 1].rsplit(None, 1)[-1].rstrip(".!?\"'”’)]").lower()
+                if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                    continue
+            out.append(para[start : m.end()].strip())
+            start = m.end()
+        if para[start:].strip():
+            out.append(para[start:].strip())
+    return out
+
+
+_SENTENCE_PIECES = st.sampled_from(
+    ["Dr", "approx", "xapprox", "e.g", "U.S", "J", "Commission", "fined", "5", "33.7", "é", "x",
+     ".", ". ", "! ", "? ", "… ", '." ', ".) ", " ", "  ", "\n", "\t", "\u00a0"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_SENTENCE_PIECES, max_size=30).map("".join))
+def test_the_splitters_short_cuts_keep_its_rule(text: str):
+    # short cuts: full-stop-only paragraphs scanned for "." alone, long words not re-read
+    assert split_sentences(text) == _sentences_by_the_rule(text)
+
+
+def test_a_word_longer_than_any_abbreviation_ends_its_sentence_and_an_abbreviation_does_not():
+    assert split_sentences("Some approx. 5 sites. Others xapprox. Next") == [
+        "Some approx. 5 sites.",
+        "Others xapprox.",
+        "Next",
+    ]
+    # the same with another kind of stop in the paragraph
+    assert split_sentences("Some approx. 5 sites! Others xapprox. Next") == [
+        "Some approx. 5 sites!",
+        "Others xapprox.",
+        "Next",
+    ]

@@ -120,6 +120,7 @@ _LIST_LABEL = re.compile(r"^[A-Z][\w ]{0,24}:\s")
 _LIST_SEPARATOR = re.compile(r",|\s(?:and|&)\s|\s[A-Z]\w{0,24}:\s|\.{3}|…")
 _LIST_MIN_NAMES = 4
 _CUT_LIST = re.compile(r"^[A-Z][\w ]{0,24}:\s*(?:\.{3}|…)$")  # "More:...", the names cut off
+_LABEL_END = 26  # both patterns' colon is within a paragraph's first characters
 _NAME_WORDS = 5  # "South China Morning Post"
 # words a name may hold in lower case: "Hot for Security", "Tom's Hardware"
 _NAME_PARTICLES = frozenset(
@@ -148,6 +149,8 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _NON_WORD = re.compile(r"[\W_]+")
 # ASCII bytes that are not letters or digits: what _NON_WORD removes from ASCII text.
 _ASCII_NON_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
+# ASCII letters lowercased (what bytes.lower does), for the same pass as that deletion.
+_ASCII_LOWER = bytes.maketrans(bytes(range(65, 91)), bytes(range(97, 123)))
 _FUTURE_SLACK = timedelta(minutes=5)
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{1,8})*$")
 _MAX_KEY = 255
@@ -520,7 +523,7 @@ def paragraph_key(paragraph: str) -> str:
     """A paragraph reduced for comparison: casefolded, punctuation and whitespace removed."""
     if paragraph.isascii():
         # same result: NFKC leaves ASCII alone and casefold() is lower() there
-        return paragraph.encode("ascii").translate(None, _ASCII_NON_ALNUM).lower().decode("ascii")
+        return paragraph.encode("ascii").translate(_ASCII_LOWER, _ASCII_NON_ALNUM).decode("ascii")
     return _NON_WORD.sub("", unicodedata.normalize("NFKC", paragraph).casefold())
 
 
@@ -537,6 +540,8 @@ def _is_name(part: str) -> bool:
 
 def _is_link_list(paragraph: str) -> bool:
     """Whether `paragraph` is a labelled list of names (outlets, accounts), every part a name."""
+    if ":" not in paragraph[:_LABEL_END]:
+        return False  # no label (most paragraphs): neither pattern can match
     label = _LIST_LABEL.match(paragraph)
     if label is None or paragraph.count(",") < _LIST_MIN_NAMES - 1:
         return _CUT_LIST.match(paragraph) is not None

@@ -23,6 +23,9 @@ ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 
 # A possible end: the stop, any closing marks, and the space after.
 _END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+# The same, for the usual paragraph with no stop but full stops: a literal first character
+# is found much faster than a set of them.
+_FULL_STOP_END = re.compile(r"\.[\"'”’)\]]*\s+")
 
 
 def _last_word(para: str, start: int, stop: int) -> str:
@@ -39,6 +42,7 @@ def _glued_word(last: str) -> bool:
 
 # Characters before a stop read for the word it ends: abbreviations and initials are shorter.
 _WINDOW = 16
+_LONGEST = max(len(a) for a in ABBREVIATIONS)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -49,11 +53,18 @@ def split_sentences(text: str) -> list[str]:
         if not para:
             continue
         start = 0
-        for m in _END.finditer(para):
+        other_stops = "!" in para or "?" in para or "…" in para
+        for m in (_END if other_stops else _FULL_STOP_END).finditer(para):
             stop = m.start()
             # Only a full stop with nothing closing after it can end an abbreviation; its word is
             # read from the characters before it, not from a copy of the whole sentence.
-            if para[stop] == "." and para[stop + 1].isspace():
+            # A word whose last _LONGEST + 1 characters are letters or digits is longer than any
+            # abbreviation or initial: the sentence ends there (most do), nothing more to read.
+            if (
+                para[stop] == "."
+                and para[stop + 1].isspace()
+                and not (stop > start + _LONGEST and para[stop - _LONGEST - 1 : stop].isalnum())
+            ):
                 lo = max(start, stop - _WINDOW)
                 words = para[lo : stop + 1].rsplit(None, 1)
                 whole = len(words) == 2 or lo == start  # (else a long word, or spaces before it)
