@@ -116,11 +116,13 @@ _KNOWN_PROMO_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in _KNOWN_PROMO)
 # aggregators append to a story: names to click, not words of the story, so not evidence of its
 # places or topics. Later labels in the same paragraph ("... and BGR Forums: Hacker News") start
 # more names.
-_LIST_LABEL = re.compile(r"^[A-Z][\w ]{0,24}:\s")
+_LABEL_CHARS = 24  # a list label's characters after its capital
+_LABEL = rf"^[A-Z][\w ]{{0,{_LABEL_CHARS}}}:"  # "More from the web:"
+_LIST_LABEL = re.compile(_LABEL + r"\s")
 _LIST_SEPARATOR = re.compile(r",|\s(?:and|&)\s|\s[A-Z]\w{0,24}:\s|\.{3}|…")
 _LIST_MIN_NAMES = 4
-_CUT_LIST = re.compile(r"^[A-Z][\w ]{0,24}:\s*(?:\.{3}|…)$")  # "More:...", the names cut off
-_LABEL_END = 26  # both patterns' colon is within a paragraph's first characters
+_CUT_LIST = re.compile(_LABEL + r"\s*(?:\.{3}|…)$")  # "More:...", the names cut off
+_LABEL_END = _LABEL_CHARS + 2  # both patterns' colon is within a paragraph's first characters
 _NAME_WORDS = 5  # "South China Morning Post"
 # words a name may hold in lower case: "Hot for Security", "Tom's Hardware"
 _NAME_PARTICLES = frozenset(

@@ -791,12 +791,14 @@ class RelevanceRules:
         centre moratorium", "Dating safety app Tea breached"), or minors on an online service
         (the `minors` cue group requires one): digital policy in general news whether or not a
         topic's own words are there."""
+        if _MINORS in in_heading:
+            return True
         told = (
-            acting
+            bool(acting)
             or not in_heading.isdisjoint(_GOVERNING)
             or not in_heading.isdisjoint(self.factual)
         )
-        return (bool(told) and present(_TECHNOLOGY, True)) or _MINORS in in_heading
+        return told and present(_TECHNOLOGY, True)
 
     def _attributed(self, title: Words) -> str:
         """ "says body" when the headline's last clause names a public body as the one telling

@@ -21,11 +21,12 @@ _ABBREVIATION_WORDS = (
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 """Words that end with a full stop inside a sentence (lower case, without the last stop)."""
 
+_CLOSING = r"[\"'”’)\]]*\s+"  # any closing marks after a stop, and the space after them
 # A possible end: the stop, any closing marks, and the space after.
-_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_END = re.compile(f"[.!?…]{_CLOSING}")
 # The same, for the usual paragraph with no stop but full stops: a literal first character
 # is found much faster than a set of them.
-_FULL_STOP_END = re.compile(r"\.[\"'”’)\]]*\s+")
+_FULL_STOP_END = re.compile(rf"\.{_CLOSING}")
 
 
 def _last_word(para: str, start: int, stop: int) -> str:
