@@ -21,7 +21,8 @@ earlier runs):
 - event type, per policy item: its story's event type against the item's label;
 - briefs and digests: stories shown, the share of a slug's brief that is on-slug (some item of
   the story carries the slug), events shown twice in one brief, and non-policy stories shown
-  (a story's event and relevance are its items' majority labels);
+  (a story's event and relevance are its items' majority labels), and stories the display
+  folded into another card (their outlets added to it) whose event differs from the card's;
 - order-independence: 5 runs with shuffled poll orders (outlets within a day, and days late by
   up to two days) end with exactly the stories of the time-ordered run.
 
@@ -242,6 +243,13 @@ class Shown:
     slug: str | None
     day: str
     stories: list[list[str]]  # per card, its items' corpus ids
+    # per card, the stories folded into it (one event on one page), each as its items' ids
+    folded: list[list[list[str]]] = field(default_factory=list)
+
+    def cards(self) -> list[tuple[list[str], list[list[str]]]]:
+        """Each card's items and the stories folded into it."""
+        folds = self.folded or [[] for _ in self.stories]
+        return list(zip(self.stories, folds, strict=True))
 
 
 @dataclass
@@ -321,11 +329,18 @@ class Harness:
     def shown(self, command: str, text: str, slug: str | None, day: str) -> Shown:
         role = Role.ADMIN if command == "digest" else Role.MEMBER
         doc = self.say(command, text, role).document
-        ids = [card.id for card in doc.stories() if card.id is not None]
+        cards = [card for card in doc.stories() if card.id is not None]
         with self.db.session() as session:
-            rows = story_urls(session, ids)
-        stories = [[self._corpus_id(url) for url in rows.get(sid, [])] for sid in ids]
-        return Shown(f"/{command} {text}".strip(), slug, day, stories)
+            # a card's sources that another story told: that story was folded into the card
+            linked = stories_of_urls(session, {s.url for card in cards for s in card.sources})
+            folds = [
+                sorted({linked[s.url] for s in card.sources if s.url in linked} - {card.id})
+                for card in cards
+            ]
+            rows = story_urls(session, [c.id for c in cards] + [f for fs in folds for f in fs])
+        stories = [[self._corpus_id(url) for url in rows.get(card.id, [])] for card in cards]
+        folded = [[[self._corpus_id(url) for url in rows.get(f, [])] for f in fs] for fs in folds]
+        return Shown(f"/{command} {text}".strip(), slug, day, stories, folded)
 
     def _corpus_id(self, url: str | None) -> str:
         return self.ids.get(url or "", "?")
@@ -368,6 +383,14 @@ def story_urls(session: Any, ids: Sequence[int]) -> dict[int, list[str | None]]:
         if item.story_id in wanted:
             out[item.story_id].append(item.url)
     return out
+
+
+def stories_of_urls(session: Any, urls: set[str]) -> dict[str, int]:
+    """The story of each item with one of these URLs (`session`: a storage.db session)."""
+    if not urls:
+        return {}
+    rows = session.query(Item).filter(Item.url.in_(urls))  # type: ignore[union-attr]
+    return {item.url: item.story_id for item in rows if item.story_id is not None}
 
 
 def by_day_and_outlet(items: Sequence[Labelled]) -> dict[str, dict[str, list[Labelled]]]:
@@ -562,6 +585,11 @@ class BriefFigures:
     digest_shown: int = 0
     digest_non_policy: int = 0
     digest_twice: int = 0
+    # stories folded into a card (or hidden) although their labelled event is not the card's
+    folded_distinct: int = 0
+    folded: int = 0
+    digest_folded_distinct: int = 0
+    digest_folded: int = 0
 
     @property
     def on_slug_share(self) -> float:
@@ -581,6 +609,12 @@ def majority(values: Iterable[object]) -> object:
     return min(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[0]
 
 
+def event_of(ids: Sequence[str], by_id: dict[str, Labelled]) -> str | None:
+    """A story's labelled event: its items' majority (None when no item is labelled)."""
+    members = [by_id[i] for i in ids if i in by_id]
+    return str(majority(m.event for m in members)) if members else None
+
+
 def brief_figures(items: Sequence[Labelled], shown: Sequence[Shown]) -> BriefFigures:
     by_id = {it.id: it for it in items}
     figures = BriefFigures()
@@ -588,7 +622,7 @@ def brief_figures(items: Sequence[Labelled], shown: Sequence[Shown]) -> BriefFig
         events: set[str] = set()
         digest = brief.command.startswith("/digest")
         figures.briefs += not digest
-        for ids in brief.stories:
+        for ids, folded in brief.cards():
             members = [by_id[i] for i in ids if i in by_id]
             if not members:
                 continue
@@ -596,6 +630,13 @@ def brief_figures(items: Sequence[Labelled], shown: Sequence[Shown]) -> BriefFig
             policy = sum(m.relevant for m in members) * 2 >= len(members)
             twice = event in events
             events.add(event)
+            distinct = sum(event_of(other, by_id) not in (None, event) for other in folded)
+            if digest:
+                figures.digest_folded += len(folded)
+                figures.digest_folded_distinct += distinct
+            else:
+                figures.folded += len(folded)
+                figures.folded_distinct += distinct
             if digest:
                 figures.digest_shown += 1
                 figures.digest_non_policy += not policy
@@ -698,10 +739,20 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
     row("briefs run / stories shown", [f"{x.briefs.briefs}/{x.briefs.shown}" for x in r])
     row("briefs: on-slug share", [_f(x.briefs.on_slug_share) for x in r])
     row("briefs: events shown twice", [str(x.briefs.twice) for x in r], "0")
+    row(
+        "briefs: folded, distinct event / all",
+        [f"{x.briefs.folded_distinct}/{x.briefs.folded}" for x in r],
+        "0/",
+    )
     row("briefs: non-policy shown", [str(x.briefs.non_policy) for x in r])
     row("briefs: non-policy per 20 shown", [f"{x.briefs.non_policy_per_20:.2f}" for x in r], "<= 1")
     row("digests: stories shown", [str(x.briefs.digest_shown) for x in r])
     row("digests: events shown twice", [str(x.briefs.digest_twice) for x in r], "0")
+    row(
+        "digests: folded, distinct event / all",
+        [f"{x.briefs.digest_folded_distinct}/{x.briefs.digest_folded}" for x in r],
+        "0/",
+    )
     row(
         "digests: non-policy per 20 shown",
         [f"{x.briefs.digest_non_policy_per_20:.2f}" for x in r],
@@ -757,7 +808,8 @@ def dev_mistakes(items: Sequence[Labelled], run: Run, limit: int) -> list[str]:
         if found != it.tags:
             extra, missing = sorted(found - it.tags), sorted(it.tags - found)
             lines.append(f"tags {it.id} +{extra} -{missing} [{it.outlet}] {it.title[:80]}")
-    return lines[:limit] + shown_twice(items, run.shown)[:limit]
+    twice = shown_twice(items, run.shown)[:limit]
+    return lines[:limit] + twice + folded_apart(items, run.shown)[:limit]
 
 
 def shown_twice(items: Sequence[Labelled], shown: Sequence[Shown]) -> list[str]:
@@ -778,6 +830,23 @@ def shown_twice(items: Sequence[Labelled], shown: Sequence[Shown]) -> list[str]:
     return [
         f"twice {event} in {n} briefings:\n   {one}\n   {other}"
         for (event, one, other), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+
+
+def folded_apart(items: Sequence[Labelled], shown: Sequence[Shown]) -> list[str]:
+    """Dev only: each story folded into a card of another labelled event, with how many
+    briefings folded it."""
+    by_id = {it.id: it for it in items}
+    pairs: Counter[tuple[str, str]] = Counter()
+    for brief in shown:
+        for ids, folded in brief.cards():
+            event = event_of(ids, by_id)
+            for other in folded:
+                if event_of(other, by_id) not in (None, event):
+                    pairs[(_card(ids, by_id), _card(other, by_id))] += 1
+    return [
+        f"folded apart in {n} briefings:\n   {one}\n   {other}"
+        for (one, other), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
 

@@ -7,6 +7,7 @@ the channel's pins when asked) and, only when summaries had to be made, one writ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -17,12 +18,12 @@ from core.stories import StoryFind, StoryPage, StoryView
 from core.subscriptions import Channel
 from core.summaries import top_line_key
 from core.tenants import Tenant
-from digest.composition.cards import Cards
+from digest.composition.cards import Cards, story_card
 from digest.composition.deadlines import deadline_line
 from digest.composition.lead import extractive_lead
 from digest.composition.weekchart import week_chart
 from digest.judgement.classify import Taxonomy
-from digest.judgement.sameevent import places_of, shown_once
+from digest.judgement.sameevent import OnePage, one_per_event, places_of
 from digest.writing.provider import Provider, Summaries, count_line
 
 if TYPE_CHECKING:
@@ -62,6 +63,24 @@ def _intro(
 ) -> str:
     key = top_line_key(v.id for v in views)
     return provider.top_line(cards, key, page.cache)
+
+
+def _with_folded(
+    cards: Sequence[StoryCard], pages: Sequence[OnePage], taxonomy: Taxonomy
+) -> list[StoryCard]:
+    """Each card with the sources of the stories folded into it added after its own: the
+    reader still sees every outlet that told the event."""
+    out = []
+    for card, page in zip(cards, pages, strict=True):
+        sources = list(card.sources)
+        seen = {(s.name, s.title, s.url) for s in sources}
+        for view in page.folded:
+            for link in story_card(view, None, taxonomy).sources:
+                if (link.name, link.title, link.url) not in seen:
+                    seen.add((link.name, link.title, link.url))
+                    sources.append(link)
+        out.append(replace(card, sources=sources) if len(sources) > len(card.sources) else card)
+    return out
 
 
 def compose_brief(
@@ -131,11 +150,12 @@ def compose_brief_page(
     )
     chosen = page.chosen()
     more = len(chosen) > limit
-    # one card per event: a story that tells the event of one shown above it is left out
-    views = shown_once(chosen[:limit], page.pinned, places_of(taxonomy))
+    # one card per event: a story that tells the event of one shown above it joins its card
+    pages = one_per_event(chosen[:limit], page.pinned, places_of(taxonomy))
+    views = [p.view for p in pages]
     cards = Cards(store, taxonomy, provider)
     summaries = cards.summarise(views, page.cache)
-    made = cards.make(views, summaries, page.pinned)
+    made = _with_folded(cards.make(views, summaries, page.pinned), pages, taxonomy)
     doc = Document(
         kind="brief",
         title=title,
@@ -254,14 +274,17 @@ def compose_digest(
     )
     if not page.found:
         return None
-    # one card (or line) per event
-    views = shown_once(page.chosen(), page.pinned, places_of(taxonomy))
+    # one card (or line) per event: a later story of a shown event joins its card
+    pages = one_per_event(page.chosen(), page.pinned, places_of(taxonomy))
     top_n = max(size, len(page.pinned))
-    top, rest = views[:top_n], views[top_n : min(len(views), top_n + ALSO_NOTED, total)]
+    top_pages = pages[:top_n]
+    rest_pages = pages[top_n : min(len(pages), top_n + ALSO_NOTED, total)]
+    top, rest = [p.view for p in top_pages], [p.view for p in rest_pages]
     cards = Cards(store, taxonomy, provider)
     summaries = cards.summarise(top, page.cache)
-    shown = cards.make(top, summaries, page.pinned)
-    noted = cards.make(rest, Summaries(), page.pinned)  # one line each: no summary
+    shown = _with_folded(cards.make(top, summaries, page.pinned), top_pages, taxonomy)
+    # one line each: no summary
+    noted = _with_folded(cards.make(rest, Summaries(), page.pinned), rest_pages, taxonomy)
     sections = []
     coming = _coming_up(store, taxonomy, slugs, now)
     if coming:

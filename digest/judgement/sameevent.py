@@ -40,7 +40,9 @@ __all__ = [
     "NAMES_AGREE",
     "NEAR",
     "TOLD_COSINE",
+    "OnePage",
     "Places",
+    "one_per_event",
     "places_of",
     "shown_once",
 ]
@@ -273,24 +275,50 @@ def _same_event(a: _Story, b: _Story, weight: dict[int, float], places: Places) 
     )
 
 
-def shown_once(
+@dataclass(frozen=True)
+class OnePage:
+    """A story a page shows, and the later stories of its event folded into its card."""
+
+    view: StoryView
+    folded: tuple[StoryView, ...] = ()
+
+
+def one_per_event(
     views: Sequence[StoryView], keep: Collection[int] = (), places: Places | None = None
-) -> list[StoryView]:
-    """`views` in order without those that tell an event an earlier view tells; the stories in
-    `keep` (pinned ones) always stay. `places`: those of the taxonomy in use (`places_of`),
-    else the shipped one's."""
+) -> list[OnePage]:
+    """`views` in order, each story that tells an event an earlier one tells folded into the
+    first such (so its outlets stay on the page); the stories in `keep` (pinned ones) always
+    keep their own card. `places`: those of the taxonomy in use (`places_of`), else the
+    shipped one's."""
     if len(views) < 2:
-        return list(views)
+        return [OnePage(v) for v in views]
     places = places if places is not None else _shipped()
     stories = [_Story.of(v, places) for v in views]
     weight = _page_weights([story.tellings for story in stories])
     shown: list[int] = []  # positions in `views`
+    folded: dict[int, list[StoryView]] = {}
     for n, view in enumerate(views):
-        if view.id not in keep and any(
-            abs(views[m].last_seen_at - view.last_seen_at) <= NEAR
-            and _same_event(stories[m], stories[n], weight, places)
-            for m in shown
-        ):
-            continue
-        shown.append(n)
-    return [views[n] for n in shown]
+        into = None
+        if view.id not in keep:
+            into = next(
+                (
+                    m
+                    for m in shown
+                    if abs(views[m].last_seen_at - view.last_seen_at) <= NEAR
+                    and _same_event(stories[m], stories[n], weight, places)
+                ),
+                None,
+            )
+        if into is None:
+            shown.append(n)
+        else:
+            folded.setdefault(into, []).append(view)
+    return [OnePage(views[n], tuple(folded.get(n, ()))) for n in shown]
+
+
+def shown_once(
+    views: Sequence[StoryView], keep: Collection[int] = (), places: Places | None = None
+) -> list[StoryView]:
+    """`views` in order without those that tell an event an earlier view tells (see
+    `one_per_event`)."""
+    return [page.view for page in one_per_event(views, keep, places)]
