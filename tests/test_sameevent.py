@@ -12,7 +12,7 @@ from pathlib import Path
 from core.stories import StoryView
 from core.texts import ItemText
 from digest.judgement.classify import Taxonomy
-from digest.judgement.sameevent import places_of, shown_once
+from digest.judgement.sameevent import one_per_event, places_of, shown_once
 from tests.realnews import corpus
 
 T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -326,3 +326,38 @@ def test_a_deadline_day_names_no_party():
     ]
     page = [order, *agency, *other_page(), report]
     assert _ids(shown_once(page)) == _ids(page[:-1])
+
+
+def test_a_repeated_event_is_folded_into_the_card_that_shows_it():
+    first, second = retail_warning(), retail_breach()
+    others = other_page()
+    pages = one_per_event([first, *others, second])
+    assert [p.view.id for p in pages] == _ids([first, *others])
+    assert pages[0].folded == (second,)
+    assert all(not p.folded for p in pages[1:])
+
+
+def test_stories_naming_different_flaws_keep_their_cards_though_one_item_names_none():
+    """A story's report that names no CVE reads like the other flaw's report; the story's other
+    items name its own CVE, the other story another: two flaws, two cards."""
+    one = story(
+        (
+            "Patch Notes",
+            "Lumen fixes router flaw CVE-2026-11111 exploited in attacks",
+            "Lumen fixed CVE-2026-11111 in its router firmware after attacks.",
+        ),
+        (
+            "Byte Desk",
+            "Lumen router flaw exploited in attacks, patch out",
+            "Attackers exploit a flaw in Lumen router firmware; Lumen has released a fix.",
+        ),
+    )
+    other = story(
+        (
+            "Signal Weekly",
+            "Lumen router flaw CVE-2026-22222 exploited in attacks, patch out",
+            "Attackers exploit CVE-2026-22222 in Lumen router firmware; a fix is out.",
+        )
+    )
+    page = [one, other, *other_page()]
+    assert _ids(shown_once(page)) == _ids(page)
