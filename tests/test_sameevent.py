@@ -335,29 +335,3 @@ def test_a_repeated_event_is_folded_into_the_card_that_shows_it():
     assert [p.view.id for p in pages] == _ids([first, *others])
     assert pages[0].folded == (second,)
     assert all(not p.folded for p in pages[1:])
-
-
-def test_stories_naming_different_flaws_keep_their_cards_though_one_item_names_none():
-    """A story's report that names no CVE reads like the other flaw's report; the story's other
-    items name its own CVE, the other story another: two flaws, two cards."""
-    one = story(
-        (
-            "Patch Notes",
-            "Lumen fixes router flaw CVE-2026-11111 exploited in attacks",
-            "Lumen fixed CVE-2026-11111 in its router firmware after attacks.",
-        ),
-        (
-            "Byte Desk",
-            "Lumen router flaw exploited in attacks, patch out",
-            "Attackers exploit a flaw in Lumen router firmware; Lumen has released a fix.",
-        ),
-    )
-    other = story(
-        (
-            "Signal Weekly",
-            "Lumen router flaw CVE-2026-22222 exploited in attacks, patch out",
-            "Attackers exploit CVE-2026-22222 in Lumen router firmware; a fix is out.",
-        )
-    )
-    page = [one, other, *other_page()]
-    assert _ids(shown_once(page)) == _ids(page)

@@ -16,7 +16,7 @@ headlines agree on their names: two or more names are shared and carry `NAMES_AG
 story's rarity-weighted names (the clustering rule `_named_alike`, across whole stories: one
 outlet names the regulator and the firm in its headline, another both in its lead). Or they give
 the same facts: the same CVE identifiers (one card per flaw), or one precise figure ("574
-arrested"). Items, or stories, naming disjoint CVE identifiers tell different events.
+arrested"). Items naming disjoint CVE identifiers tell different events.
 
 A story the check takes for an event shown above is not dropped: it is folded into that card,
 so the reader still sees the outlets that told it.
@@ -248,6 +248,8 @@ class _Story:
 def _names_agree(a: _Story, b: _Story, weight: dict[int, float]) -> bool:
     """Whether two stories' items agree on the names their headlines hold (see the module's
     doc); a word one story writes as a name counts for the other when its headlines carry it."""
+    if a.cves and b.cves and a.cves.isdisjoint(b.cves):
+        return False
     names_a, names_b = a.names | (b.names & a.heads), b.names | (a.names & b.heads)
     shared = names_a & names_b
     if len(shared) < 2:
@@ -269,8 +271,6 @@ def _same_facts(a: _Story, b: _Story) -> bool:
 
 def _same_event(a: _Story, b: _Story, weight: dict[int, float], places: Places) -> bool:
     """Whether two stories seen near in time tell one event (see the module's doc)."""
-    if a.cves and b.cves and a.cves.isdisjoint(b.cves):
-        return False  # each names its own flaws: two flaws, two cards
     return (
         any(_same_telling(x, y, weight, places) for x in a.tellings for y in b.tellings)
         or _names_agree(a, b, weight)
