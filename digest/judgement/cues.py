@@ -420,6 +420,8 @@ NOT_ACTS: tuple[str, ...] = (
     "same-origin policy", "content security policy", "group policy", "password policy",
     "return policy", "refund policy", "commission rate", "commission rates", "commission fee",
     "commission fees",
+    # an expert, not a public body ("a leading authority on cybersecurity")
+    "leading authority", "leading authorities",
     # homonyms: a model tuned, an ear, a spacecraft, a person's name
     "fine tune", "fine tuned", "fine tuning", "fine tunes", "fine print", "fine grained",
     "fine line", "hearing aid", "hearing aids", "hearing health", "hearing loss", "hearing test",

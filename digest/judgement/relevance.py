@@ -112,13 +112,15 @@ _DATELINE = re.compile(
 )
 # a cue of harm within a few words after these is a what-if ("can be exploited to", "if
 # successfully exploited", "successful exploitation of this flaw could", "lets attackers
-# hijack"), or denied ("no exploitation", "not been exploited"): risk, not harm done. "Possibly"
+# hijack"; a verb of letting in any tense: "Flaw Enabled Cloud Credential Theft" tells what a
+# flaw allowed, not a theft), or denied ("no exploitation", "not been exploited"): risk, not harm done. "Possibly"
 # and "potentially" alone hedge how sure or how wide a harm is, not whether it is told as done
 # ("possibly exploited in attacks", "potentially affecting 65% of the population"); a what-if
 # with them has its modal ("could potentially be exploited")
 _MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
 _HEDGES = _MODALS | frozenset(
-    (b"if", b"allow", b"allows", b"allowing", b"let", b"lets", b"enable", b"enables",
+    (b"if", b"allow", b"allows", b"allowing", b"allowed", b"let", b"lets", b"letting", b"enable",
+     b"enables", b"enabling", b"enabled", b"permit", b"permits", b"permitting", b"permitted",
      b"risk", b"successful", b"successfully")
 )  # fmt: skip
 _DENIALS = frozenset((b"no", b"not", b"never", b"without"))
@@ -198,6 +200,7 @@ _DISCLOSING = frozenset(
 )  # fmt: skip
 _PREPOSITIONS = frozenset((b"with", b"by", b"from", b"against", b"of", b"for"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
+_NAMED_ONLY = ("measure",)  # a cue group that is evidence only where a body is named
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
 _TECHNOLOGY = ("technology",)
@@ -736,7 +739,11 @@ class RelevanceRules:
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
-            shown |= group.weight > 0
+            # an official source's text names itself and its peers on the way: a body named
+            # there is no evidence of an act ("the Director of NICE at NIST ... federal
+            # government service"); its headline names what it is about
+            named = not headline and group.name in _NAMES + _NAMED_ONLY
+            shown |= group.weight > 0 and not (official and named)
         prior = self.priors.get(kind or "", 0.0)
         if prior:
             score += prior
