@@ -292,6 +292,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "ambassador", "foreign minister", "defence spending", "defense spending", "soldiers",
             "recession", "unemployment", "GDP", "jobs report", "peace deal", "hostages", "coup",
             "impeachment", "DEI programs", "DEI policies", "DEI initiatives", "anti-DEI",
+            "DEI efforts", "DEI practices", "over DEI", "against DEI",
             "diversity, equity", "transgender", "trans athletes",
             "executive privilege", "January 6", "Jan. 6", "gerrymandering", "redistricting",
             "filibuster", "National Guard",
@@ -306,7 +307,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "tariff", "tariffs", "trade war", "trade deal", "trade talks", "countermeasures",
             "retaliatory", "trade deficit", "trade surplus", "import duties", "steel",
-            "aluminium", "aluminum", "soybeans",
+            "aluminium", "aluminum", "soybeans", "trade dispute", "trade disputes",
+            "trade tensions", "trade truce", "trade pact", "trade agreement", "trade negotiations",
+            "trade retaliation", "trade counterpunch", "trade partners",
         ),
         unless=("technology", "incident", "exploited", "harm"),
     ),
