@@ -217,6 +217,17 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         ),
         unless=_TOLD_ACT,
     ),
+    # a vendor's round of fixes told by its size or severity ("SAP Patches Critical ..."):
+    # routine patch news, unless a flaw in it is exploited or an authority orders the patching
+    BuiltinCues(
+        "patches",
+        -1.5,
+        (
+            "patches critical", "patch critical", "fixes critical", "patches high-severity",
+            "fixes high-severity", "out-of-band patches", "patches dozens", "patches multiple",
+        ),
+        unless=("exploited", "exploiting", *_NAMED_AUTHORITY),
+    ),
     # business news: money moving between companies and markets, not authorities acting
     BuiltinCues(
         "markets",
