@@ -127,3 +127,17 @@ def test_a_patch_round_with_a_flaw_exploited_or_an_order_stays_policy_news(taxon
         "",
         "security-press",
     )
+
+
+def test_a_harm_naming_a_kind_of_flaw_is_what_the_flaw_allows(taxonomy):
+    found = assess(
+        taxonomy,
+        "Data Exposure Flaws Threaten AI Platform Used by 1 Million Apps",
+        "",
+        "security-press",
+    )
+    assert not any(r.startswith("harm:") for r in found.reasons)
+    # a flaw told exploited is one exploited
+    assert relevant(
+        taxonomy, "CISA adds two known exploited vulnerabilities to catalog", "", "security-press"
+    )

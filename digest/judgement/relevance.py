@@ -113,10 +113,10 @@ _DATELINE = re.compile(
 # a cue of harm within a few words after these is a what-if ("can be exploited to", "if
 # successfully exploited", "successful exploitation of this flaw could", "lets attackers
 # hijack"; a verb of letting in any tense: "Flaw Enabled Cloud Credential Theft" tells what a
-# flaw allowed, not a theft), or denied ("no exploitation", "not been exploited"): risk, not harm done. "Possibly"
-# and "potentially" alone hedge how sure or how wide a harm is, not whether it is told as done
-# ("possibly exploited in attacks", "potentially affecting 65% of the population"); a what-if
-# with them has its modal ("could potentially be exploited")
+# flaw allowed, not a theft), or denied ("no exploitation", "not been exploited"): risk, not
+# harm done. "Possibly" and "potentially" alone hedge how sure or how wide a harm is, not
+# whether it is told as done ("possibly exploited in attacks", "potentially affecting 65% of
+# the population"); a what-if with them has its modal ("could potentially be exploited")
 _MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
 _HEDGES = _MODALS | frozenset(
     (b"if", b"allow", b"allows", b"allowing", b"allowed", b"let", b"lets", b"letting", b"enable",
@@ -167,6 +167,7 @@ _FLAW_SUBJECTS = frozenset(
      b"weaknesses", b"issue", b"issues", b"defect", b"defects")
 )  # fmt: skip
 _FLAW_SPAN = 2  # "the flaw affects", "the weakness reportedly affects"
+_FLAW_KINDS = _CAPABILITY | _FLAW_SUBJECTS
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
 _MODAL_SPAN = 12
 _DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
@@ -1054,10 +1055,12 @@ def _opening(text: Words) -> Words:
     return split_words(head)
 
 
-def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
+def _happened(
+    words: Sequence[bytes], start: int, end: int, capability: frozenset[bytes] = _CAPABILITY
+) -> bool:
     """Whether the cue at words[start:end] is told as done: no what-if, denial or warding off
     just before it, no modal just after ("exploitation could allow"), not a modifier of a tool
-    or a risk ("data theft tool"), no "exposed to" a threat."""
+    or a risk ("data theft tool", or a noun of `capability`), no "exposed to" a threat."""
     before = words[max(start - _HEDGE_SPAN, 0) : start]
     if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before[-_DENIAL_SPAN:]):
         return False
@@ -1073,7 +1076,7 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
         return False  # "the flaw affects": a flaw's scope
     if end < len(words):
         after = words[end]
-        if after in _MODALS or after in _CAPABILITY:
+        if after in _MODALS or after in capability:
             return False
         if after in _SCOPE and words[end - 1] in _SCOPED:
             return False
@@ -1241,6 +1244,9 @@ class _Seen:
                 p for _, p, rest in group.by_lead[lead] if rest <= self.words and p in self.joined
             ]
         listed, joined = self.listed, self.joined
+        # a harm naming a kind of flaw is what the flaw allows ("Data Exposure Flaws Threaten
+        # ..."); a flaw told exploited is one exploited ("known exploited vulnerabilities")
+        capability = _CAPABILITY if group.name in _EXPLOITS else _FLAW_KINDS
         for cue in sorted(found):
             tokens = cue.split()
             size = len(tokens)
@@ -1250,7 +1256,7 @@ class _Seen:
             at = joined.find(key)
             while at >= 0:
                 n = joined.count(b" ", 0, at + 1) - 1
-                if _happened(listed, n, n + size):
+                if _happened(listed, n, n + size, capability):
                     return b" ".join(tokens).decode("utf-8", "replace")
                 at = joined.find(key, at + 1)
         return ""
