@@ -141,3 +141,25 @@ def test_a_harm_naming_a_kind_of_flaw_is_what_the_flaw_allows(taxonomy):
     assert relevant(
         taxonomy, "CISA adds two known exploited vulnerabilities to catalog", "", "security-press"
     )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "INC Ransomware Emerges as Major RaaS Threat in 2026 with 830+ Victims Since 2023",
+        "INC Ransomware Thrives by Mastering the Basics",
+        "Vendor Details New Backdoor Used in Espionage Attacks",
+    ],
+)
+def test_a_strains_career_or_a_vendors_research_is_a_write_up(taxonomy, title):
+    found = assess(
+        taxonomy, title, "Ransomware disruption hits victims across sectors.", "security-press"
+    )
+    assert any(r.startswith("write-up:") for r in found.reasons), found.reasons
+    assert found.score < taxonomy.relevance.threshold
+
+
+def test_a_strain_told_with_a_named_act_stays_news(taxonomy):
+    assert relevant(
+        taxonomy, "Police uncover ransomware gang behind hospital attacks", "", "security-press"
+    )

@@ -403,6 +403,10 @@ ATTACKERS: tuple[str, ...] = (
 CAMPAIGN_VERBS: tuple[str, ...] = (
     "use", "deploy", "target", "abuse", "leverage", "deliver", "push", "drop", "spread", "adopt",
     "expand", "evolve", "pivot", "distribute", "impersonate", "hide", "load",
+    # a gang's or a strain's career told as its news ("INC Ransomware Emerges as ...")
+    "emerge", "thrive", "resurface", "return", "rebrand",
+    # ... or by the researchers who report it ("Google Details Turla's New Backdoor")
+    "detail", "spot", "uncover", "discover",
 )  # fmt: skip
 TOOLS: tuple[str, ...] = (
     "malware", "ransomware", "RAT", "rootkit", "backdoor", "trojan", "stealer", "infostealer",
