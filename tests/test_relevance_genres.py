@@ -148,10 +148,9 @@ def test_a_harm_naming_a_kind_of_flaw_is_what_the_flaw_allows(taxonomy):
     [
         "INC Ransomware Emerges as Major RaaS Threat in 2026 with 830+ Victims Since 2023",
         "INC Ransomware Thrives by Mastering the Basics",
-        "Vendor Details New Backdoor Used in Espionage Attacks",
     ],
 )
-def test_a_strains_career_or_a_vendors_research_is_a_write_up(taxonomy, title):
+def test_a_strains_career_is_a_write_up(taxonomy, title):
     found = assess(
         taxonomy, title, "Ransomware disruption hits victims across sectors.", "security-press"
     )
@@ -161,5 +160,13 @@ def test_a_strains_career_or_a_vendors_research_is_a_write_up(taxonomy, title):
 
 def test_a_strain_told_with_a_named_act_stays_news(taxonomy):
     assert relevant(
-        taxonomy, "Police uncover ransomware gang behind hospital attacks", "", "security-press"
+        taxonomy, "Police say ransomware gang behind hospital attacks returns", "", "security-press"
     )
+
+
+def test_details_emerging_of_an_attack_are_no_strains_career(taxonomy):
+    found = assess(
+        taxonomy, "Details emerge of ransomware attack on Acme plants", "", "security-press"
+    )
+    assert not any(r.startswith("write-up:") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold

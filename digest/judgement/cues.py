@@ -31,6 +31,7 @@ __all__ = [
     "TOOLS",
     "BuiltinCues",
     "CAMPAIGN_VERBS",
+    "CAREER_VERBS",
     "CLAIMED",
     "FEATURES",
     "FLAWS",
@@ -403,11 +404,10 @@ ATTACKERS: tuple[str, ...] = (
 CAMPAIGN_VERBS: tuple[str, ...] = (
     "use", "deploy", "target", "abuse", "leverage", "deliver", "push", "drop", "spread", "adopt",
     "expand", "evolve", "pivot", "distribute", "impersonate", "hide", "load",
-    # a gang's or a strain's career told as its news ("INC Ransomware Emerges as ...")
-    "emerge", "thrive", "resurface", "return", "rebrand",
-    # ... or by the researchers who report it ("Google Details Turla's New Backdoor")
-    "detail", "spot", "uncover", "discover",
 )  # fmt: skip
+# ... or a strain's career told as its news, with the strain as the subject ("INC Ransomware
+# Emerges as ...", never "Details emerge of a ransomware attack on ...")
+CAREER_VERBS: tuple[str, ...] = ("emerge", "thrive", "resurface", "return", "rebrand")
 TOOLS: tuple[str, ...] = (
     "malware", "ransomware", "RAT", "rootkit", "backdoor", "trojan", "stealer", "infostealer",
     "loader", "botnet", "implant", "wiper", "phishing", "scam",

@@ -49,6 +49,7 @@ from digest.judgement.cues import (
     BODIES,
     BUILTIN_CUES,
     CAMPAIGN_VERBS,
+    CAREER_VERBS,
     CLAIMED,
     COMMON_BODIES,
     FEATURES,
@@ -438,6 +439,7 @@ class RelevanceRules:
     # the harm it tells does not count, and it weighs `writeup` (0 turns the check off)
     attackers: frozenset[bytes] = field(default_factory=lambda: _words_of(ATTACKERS))
     campaign_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAMPAIGN_VERBS))
+    career_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAREER_VERBS))
     tools: frozenset[bytes] = field(default_factory=lambda: _words_of(TOOLS))
     claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
     flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
@@ -910,8 +912,10 @@ class RelevanceRules:
         """The headline's words up to the attacker it opens with, or up to a campaign's verb
         when its tools are named; or []."""
         led = not self.attackers.isdisjoint(opening)
+        verbs = opening[1:]
         if not led and (
-            self.campaign_verbs.isdisjoint(opening[1:]) or self.tools.isdisjoint(heading.listed)
+            (self.campaign_verbs.isdisjoint(verbs) and self.career_verbs.isdisjoint(verbs))
+            or self.tools.isdisjoint(heading.listed)
         ):
             return []
         for n, word in enumerate(opening):
@@ -922,6 +926,9 @@ class RelevanceRules:
                 return opening[: n + 1]
             if n and not led and word in self.campaign_verbs:
                 return opening[:n]
+            if n and not led and word in self.career_verbs:
+                # the strain itself as the subject: "INC Ransomware Emerges"
+                return opening[:n] if not self.tools.isdisjoint(opening[:n]) else []
         return []
 
     def _feature(self, heading: _Seen, title: Words) -> str:
