@@ -31,6 +31,7 @@ __all__ = [
     "TOOLS",
     "BuiltinCues",
     "CAMPAIGN_VERBS",
+    "CAREER_VERBS",
     "CLAIMED",
     "FEATURES",
     "FLAWS",
@@ -217,6 +218,17 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         ),
         unless=_TOLD_ACT,
     ),
+    # a vendor's round of fixes told by its size or severity ("SAP Patches Critical ..."):
+    # routine patch news, unless a flaw in it is exploited or an authority orders the patching
+    BuiltinCues(
+        "patches",
+        -1.5,
+        (
+            "patches critical", "patch critical", "fixes critical", "patches high-severity",
+            "fixes high-severity", "out-of-band patches", "patches dozens", "patches multiple",
+        ),
+        unless=("exploited", "exploiting", *_NAMED_AUTHORITY),
+    ),
     # business news: money moving between companies and markets, not authorities acting
     BuiltinCues(
         "markets",
@@ -292,6 +304,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "ambassador", "foreign minister", "defence spending", "defense spending", "soldiers",
             "recession", "unemployment", "GDP", "jobs report", "peace deal", "hostages", "coup",
             "impeachment", "DEI programs", "DEI policies", "DEI initiatives", "anti-DEI",
+            "DEI efforts", "DEI practices", "over DEI", "against DEI",
             "diversity, equity", "transgender", "trans athletes",
             "executive privilege", "January 6", "Jan. 6", "gerrymandering", "redistricting",
             "filibuster", "National Guard",
@@ -306,7 +319,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
         (
             "tariff", "tariffs", "trade war", "trade deal", "trade talks", "countermeasures",
             "retaliatory", "trade deficit", "trade surplus", "import duties", "steel",
-            "aluminium", "aluminum", "soybeans",
+            "aluminium", "aluminum", "soybeans", "trade dispute", "trade disputes",
+            "trade tensions", "trade truce", "trade pact", "trade agreement", "trade negotiations",
+            "trade retaliation", "trade counterpunch", "trade partners",
         ),
         unless=("technology", "incident", "exploited", "harm"),
     ),
@@ -390,6 +405,9 @@ CAMPAIGN_VERBS: tuple[str, ...] = (
     "use", "deploy", "target", "abuse", "leverage", "deliver", "push", "drop", "spread", "adopt",
     "expand", "evolve", "pivot", "distribute", "impersonate", "hide", "load",
 )  # fmt: skip
+# ... or a strain's career told as its news, with the strain as the subject ("INC Ransomware
+# Emerges as ...", never "Details emerge of a ransomware attack on ...")
+CAREER_VERBS: tuple[str, ...] = ("emerge", "thrive", "resurface", "return", "rebrand")
 TOOLS: tuple[str, ...] = (
     "malware", "ransomware", "RAT", "rootkit", "backdoor", "trojan", "stealer", "infostealer",
     "loader", "botnet", "implant", "wiper", "phishing", "scam",
@@ -420,6 +438,8 @@ NOT_ACTS: tuple[str, ...] = (
     "same-origin policy", "content security policy", "group policy", "password policy",
     "return policy", "refund policy", "commission rate", "commission rates", "commission fee",
     "commission fees",
+    # an expert, not a public body ("a leading authority on cybersecurity")
+    "leading authority", "leading authorities",
     # homonyms: a model tuned, an ear, a spacecraft, a person's name
     "fine tune", "fine tuned", "fine tuning", "fine tunes", "fine print", "fine grained",
     "fine line", "hearing aid", "hearing aids", "hearing health", "hearing loss", "hearing test",

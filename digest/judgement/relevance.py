@@ -49,6 +49,7 @@ from digest.judgement.cues import (
     BODIES,
     BUILTIN_CUES,
     CAMPAIGN_VERBS,
+    CAREER_VERBS,
     CLAIMED,
     COMMON_BODIES,
     FEATURES,
@@ -112,13 +113,15 @@ _DATELINE = re.compile(
 )
 # a cue of harm within a few words after these is a what-if ("can be exploited to", "if
 # successfully exploited", "successful exploitation of this flaw could", "lets attackers
-# hijack"), or denied ("no exploitation", "not been exploited"): risk, not harm done. "Possibly"
-# and "potentially" alone hedge how sure or how wide a harm is, not whether it is told as done
-# ("possibly exploited in attacks", "potentially affecting 65% of the population"); a what-if
-# with them has its modal ("could potentially be exploited")
+# hijack"; a verb of letting in any tense: "Flaw Enabled Cloud Credential Theft" tells what a
+# flaw allowed, not a theft), or denied ("no exploitation", "not been exploited"): risk, not
+# harm done. "Possibly" and "potentially" alone hedge how sure or how wide a harm is, not
+# whether it is told as done ("possibly exploited in attacks", "potentially affecting 65% of
+# the population"); a what-if with them has its modal ("could potentially be exploited")
 _MODALS = frozenset((b"can", b"could", b"may", b"might", b"would"))
 _HEDGES = _MODALS | frozenset(
-    (b"if", b"allow", b"allows", b"allowing", b"let", b"lets", b"enable", b"enables",
+    (b"if", b"allow", b"allows", b"allowing", b"allowed", b"let", b"lets", b"letting", b"enable",
+     b"enables", b"enabling", b"enabled", b"permit", b"permits", b"permitting", b"permitted",
      b"risk", b"successful", b"successfully")
 )  # fmt: skip
 _DENIALS = frozenset((b"no", b"not", b"never", b"without"))
@@ -165,6 +168,7 @@ _FLAW_SUBJECTS = frozenset(
      b"weaknesses", b"issue", b"issues", b"defect", b"defects")
 )  # fmt: skip
 _FLAW_SPAN = 2  # "the flaw affects", "the weakness reportedly affects"
+_FLAW_KINDS = _CAPABILITY | _FLAW_SUBJECTS
 _HEDGE_SPAN = 4  # "allows 1-click data theft"
 _MODAL_SPAN = 12
 _DENIAL_SPAN = 3  # "no evidence of exploitation", never "no patch planned for exploited"
@@ -198,6 +202,7 @@ _DISCLOSING = frozenset(
 )  # fmt: skip
 _PREPOSITIONS = frozenset((b"with", b"by", b"from", b"against", b"of", b"for"))
 _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
+_NAMED_ONLY = ("measure",)  # a cue group that is evidence only where a body is named
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
 _TECHNOLOGY = ("technology",)
@@ -434,6 +439,7 @@ class RelevanceRules:
     # the harm it tells does not count, and it weighs `writeup` (0 turns the check off)
     attackers: frozenset[bytes] = field(default_factory=lambda: _words_of(ATTACKERS))
     campaign_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAMPAIGN_VERBS))
+    career_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAREER_VERBS))
     tools: frozenset[bytes] = field(default_factory=lambda: _words_of(TOOLS))
     claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
     flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
@@ -736,7 +742,11 @@ class RelevanceRules:
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
-            shown |= group.weight > 0
+            # an official source's text names itself and its peers on the way: a body named
+            # there is no evidence of an act ("the Director of NICE at NIST ... federal
+            # government service"); its headline names what it is about
+            named = not headline and group.name in _NAMES + _NAMED_ONLY
+            shown |= group.weight > 0 and not (official and named)
         prior = self.priors.get(kind or "", 0.0)
         if prior:
             score += prior
@@ -902,8 +912,10 @@ class RelevanceRules:
         """The headline's words up to the attacker it opens with, or up to a campaign's verb
         when its tools are named; or []."""
         led = not self.attackers.isdisjoint(opening)
+        verbs = opening[1:]
         if not led and (
-            self.campaign_verbs.isdisjoint(opening[1:]) or self.tools.isdisjoint(heading.listed)
+            (self.campaign_verbs.isdisjoint(verbs) and self.career_verbs.isdisjoint(verbs))
+            or self.tools.isdisjoint(heading.listed)
         ):
             return []
         for n, word in enumerate(opening):
@@ -914,6 +926,9 @@ class RelevanceRules:
                 return opening[: n + 1]
             if n and not led and word in self.campaign_verbs:
                 return opening[:n]
+            if n and not led and word in self.career_verbs:
+                # the strain itself as the subject: "INC Ransomware Emerges"
+                return opening[:n] if not self.tools.isdisjoint(opening[:n]) else []
         return []
 
     def _feature(self, heading: _Seen, title: Words) -> str:
@@ -1047,10 +1062,12 @@ def _opening(text: Words) -> Words:
     return split_words(head)
 
 
-def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
+def _happened(
+    words: Sequence[bytes], start: int, end: int, capability: frozenset[bytes] = _CAPABILITY
+) -> bool:
     """Whether the cue at words[start:end] is told as done: no what-if, denial or warding off
     just before it, no modal just after ("exploitation could allow"), not a modifier of a tool
-    or a risk ("data theft tool"), no "exposed to" a threat."""
+    or a risk ("data theft tool", or a noun of `capability`), no "exposed to" a threat."""
     before = words[max(start - _HEDGE_SPAN, 0) : start]
     if not _HEDGES.isdisjoint(before) or not _DENIALS.isdisjoint(before[-_DENIAL_SPAN:]):
         return False
@@ -1066,7 +1083,7 @@ def _happened(words: Sequence[bytes], start: int, end: int) -> bool:
         return False  # "the flaw affects": a flaw's scope
     if end < len(words):
         after = words[end]
-        if after in _MODALS or after in _CAPABILITY:
+        if after in _MODALS or after in capability:
             return False
         if after in _SCOPE and words[end - 1] in _SCOPED:
             return False
@@ -1234,6 +1251,9 @@ class _Seen:
                 p for _, p, rest in group.by_lead[lead] if rest <= self.words and p in self.joined
             ]
         listed, joined = self.listed, self.joined
+        # a harm naming a kind of flaw is what the flaw allows ("Data Exposure Flaws Threaten
+        # ..."); a flaw told exploited is one exploited ("known exploited vulnerabilities")
+        capability = _CAPABILITY if group.name in _EXPLOITS else _FLAW_KINDS
         for cue in sorted(found):
             tokens = cue.split()
             size = len(tokens)
@@ -1243,7 +1263,7 @@ class _Seen:
             at = joined.find(key)
             while at >= 0:
                 n = joined.count(b" ", 0, at + 1) - 1
-                if _happened(listed, n, n + size):
+                if _happened(listed, n, n + size, capability):
                     return b" ".join(tokens).decode("utf-8", "replace")
                 at = joined.find(key, at + 1)
         return ""
