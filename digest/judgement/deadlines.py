@@ -78,6 +78,7 @@ _DATE = re.compile(
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
+  | (?P<owed>\b(?P<n5>(?i:{_NUMBER}))[\s-](?P<u5>(?i:day|week|month|year))(?i:s)?\s+to\s+[a-z]+)
   | (?P<ext>\b(?i:by|for)\s+(?i:another\s+|a\s+further\s+|an\s+(?:additional|extra)\s+)?
         (?P<n4>(?i:{_NUMBER}))[\s-](?P<u4>(?i:day|week|fortnight|month))(?i:s)?\b(?!-))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
@@ -189,6 +190,12 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
+_HAS_SPAN = re.compile(
+    r"\b(?:has|have|given|gives?|gets?|giving)\s+(?:(?:just|only|another|a\s+further)\s+)?$",
+    re.IGNORECASE,
+)
+_AS_OF = re.compile(r"\bas of\s*$", re.IGNORECASE)
+_NEXT_WEEK = re.compile(r",?\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -263,6 +270,8 @@ _T_DUTY = re.compile(
     r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
     r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
+    # an instruction passed on: "GP surgeries have been told to be ready ... by 14 December"
+    r"|(?:been|being|are|were|is|was)\s+told\s+to"
     r"|has until|has to"
     r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -292,7 +301,7 @@ _ADVICE = re.compile(
 # A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
 _WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
 # Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until"
-_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
+_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*|warnings?)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|remove"
@@ -328,7 +337,10 @@ _MEASURE = re.compile(
     r"|self-isolat\w*|isolation|legali[sz]\w*"
     # a class of venues ordered shut or opened: "nightclubs to close", "schools will be closed"
     r"|(?:schools|nightclubs|clubs|bars|pubs|restaurants|shops|gyms|venues|businesses"
-    r"|hospitality)\b[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
+    r"|hospitality|practices|dentists|surgeries|salons|hairdressers|barbers|cinemas|theatres"
+    r"|museums|galleries|libraries|churches|places of worship|hotels|campsites|zoos|stadiums"
+    r"|casinos|nurseries|universities|colleges|beaches|parks|playgrounds)\b"
+    r"[^.;]{0,90}\b(?:to|will|must|can|ordered to)\s+(?:be\s+)?(?:\w+ly\s+)?"
     r"(?:close|closed|shut|reopen|open)\b"
     r"|decriminali[sz]\w*|criminali[sz]\w*|outlaw\w*)\b"
     # a platform's use of its users' data changes for all of them ("will use IP addresses from
@@ -340,7 +352,7 @@ _MEASURE = re.compile(
 # What an authority does to all from a date: "will reduce flights", "to halt deportations"
 _GOV_ACT = re.compile(
     r"(?:['’]ll|\b(?:will|to|would))\s+(?:[\w-]+ly\s+)?(?:cut|reduce|raise|increase|halt|suspend"
-    r"|resume|impose|cap|limit|restrict|stop|end|lower)\b",
+    r"|resume|impose|cap|limit|restrict|stop|end|lower|pay|fund|cover|waive)\b",
     _I,
 )
 # Words after a past verb that turn to what is still to come
@@ -348,6 +360,8 @@ _AHEAD = re.compile(
     r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled"
     r"|expected to"
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
+    # what a past act came before is still to come: "were taken away ahead of a hearing on"
+    r"|ahead of"
     r"|that,? (?:from|starting|by)"
     # a present verb of the date's own rule: "was signed on 3 November and takes effect on"
     r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect|kicks? in|expires?)\b",
@@ -370,6 +384,16 @@ _IN_FORCE = re.compile(
     r"|enters?\s+into\s+application|(?:be|is|are)\s+phased\s+in)\b",
     _I,
 )
+_REMOVED = re.compile(
+    r"\b(?:to|will|must|shall)\s+be\s+(?:stripped|removed|ripped\s+out|phased\s+out|taken\s+out"
+    r"|purged|expelled|excluded|barred|delisted)\b",
+    _I,
+)
+_IN_PLACE_FROM = re.compile(
+    r"\b(?:be|is|are)\s+in\s+place\s+(?:from|starting|beginning|effective|as of)"
+    r"(?:\s+(?:in|on))?\s*$",
+    _I,
+)
 _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 # A vote or ruling that someone is still to hold: "will vote on Monday", "ruling is due"; not
 # "a 6-to-5 vote on Monday" or "after a court ruling on Friday"
@@ -378,7 +402,9 @@ _WILL_HEAR = re.compile(
     r"(?:vote|rule|decide|hear|deliver|issue|sentence|testify|consider)\b"
     r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b"
     r"|\b(?:force|forces|forcing|hold|holds|holding|schedules?|scheduling|calls?|calling)\s+"
-    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b",
+    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b"
+    # what someone faces is still to come: "facing the prospect of defeat in a Commons vote"
+    r"|\b(?:face|faces|facing)\s+(?:[\w'’-]+\s+){0,7}?(?:vote|hearing|ballot|trial|ruling|verdict)\b",
     _I,
 )
 _REPORTED_ON = re.compile(
@@ -503,7 +529,11 @@ _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
 _PROPOSAL = re.compile(
     r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggest(?:s|ed)?"
-    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
+    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to"
+    # a plan only others report, or a first step, is not yet adopted (GUIDELINES.md): "has drawn
+    # up plans to require ..., the Times reported", "Canada moves to mandate"
+    r"|(?:drawn|drawing|draws?) up plans|reportedly|moves? to (?:ban|mandate|require|restrict|end"
+    r"|scrap|block|cap|limit|impose|introduce|tighten|curb|outlaw))\b",
     _I,
 )
 # "will not hike taxes from April" decides nothing; "will not be allowed from 9 April" and "won't
@@ -519,6 +549,13 @@ _DEADLINE_IS = re.compile(
     + _MONTH
     + ")"
 )
+# A protection or a programme extended outweighs a "free": "extends free Windows 10 ESU support
+# to October 2027" dates the end of security updates
+_EXTENDED_COVER = re.compile(
+    r"\bextend(?:s|ed|ing)?\b[^.;]{0,60}\b(?:programs?|programmes?|support|security updates"
+    r"|licen[cs]es?|exemptions?|waivers?|protections?|status|schemes?)\b",
+    _I,
+)
 _STARTING = re.compile(r"\b(?:from|starting|beginning|effective|as of)\b", _I)
 # "sets a deadline for 5G safeguards": a measure someone must put in place by then
 _MEASURE_DEADLINE = re.compile(
@@ -530,6 +567,12 @@ _MEASURE_DEADLINE = re.compile(
 # "deadline for workers to be fully vaccinated", "deadline to file": someone owes the act
 _DEADLINE_FOR_ACT = re.compile(
     r"^\s*(?:[\w.-]+\s+){0,3}?deadlines?\s+for\s+(?:[\w'’-]+\s+){1,4}?to\s+(?!the\b|a\b)\w+",
+    _I,
+)
+# A return filed or a registration made by a deadline is a duty of whoever files
+_FILING = re.compile(
+    r"\b(?:fil(?:e|es|ed|ing)|submit(?:s|ted|ting)?|tax returns?|self-assessment"
+    r"|regist(?:er|ers|ered|ering|ration))\b",
     _I,
 )
 _OWNED = re.compile(r"\b[\w.]+['’]s\s*$")
@@ -567,6 +610,19 @@ _AUTHORITY = re.compile(
     # an office rather than a name: whoever holds it speaks for a government
     r"|[Aa]dministration|President|Prime Minister|Chancellor|[Ss]ecretary|Department|Governor"
     r"|Pentagon|Treasury|Attorney General|AG)\b"
+)
+# A state named as the actor: "Iceland says it will end whaling from 2024", "Greece ... will
+# resume flights as of mid-June" (a country's own act on everyone is a measure)
+_STATE = re.compile(
+    r"\b(?:UK|Britain|England|Scotland|Wales|Northern Ireland|Ireland|France|Germany|Italy|Spain"
+    r"|Portugal|Greece|Netherlands|Belgium|Austria|Switzerland|Sweden|Norway|Denmark|Finland"
+    r"|Iceland|Poland|Hungary|Czechia|Romania|Bulgaria|Croatia|Turkey|Russia|Ukraine|Israel"
+    r"|Egypt|Saudi Arabia|Iran|Iraq|India|Pakistan|China|Beijing|Japan|South Korea|Taiwan"
+    r"|Singapore|Malaysia|Indonesia|Thailand|Vietnam|Philippines|Australia|New Zealand|Canada"
+    r"|Mexico|Brazil|Argentina|Chile|Colombia|Peru|South Africa|Nigeria|Kenya)"
+    r"(?:['’]s\s+government)?\s+"
+    r"(?:(?:says|said|has said|announced|has announced)\s+(?:that\s+)?it\s+)?"
+    r"(?:will|is to|would|plans to|is set to)\b"
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
@@ -615,7 +671,8 @@ _TRIGGER_NEEDLES = (
     "quarantine", "curfew", "lockdown", "restrict", "curb", "price cap", "wage", "export",
     "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw",
     "data", "posts", "ip addresses", "personal information", "photos", "messages", "stopgap",
-    "interim",
+    "interim", "in place", "pay", "fund", "cover", "waive", "stripped", "purged", "expelled",
+    "excluded", "barred", "delisted",
     "postpon", "delay", "defer", "adjourn", "direct", "rul", "want", "demand", "call on",
     "called on", "press", "push", "not ", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
@@ -625,6 +682,7 @@ _TRIGGER_NEEDLES = (
     "pass", "expir", "sunset", "lapse", "end date", "end of support",
     "extend", "extension", "renewal", "end", "hear", "sentenc", "suspended", "comply", "must",
     "urging", "until", "run", "valid", "duties", "levies", "days to", "weeks to", "months to",
+    "years to",
     "has to", "have to", "patch", "remediat", "fix", "secure", "kev", "migrat", "transition",
     "remov", "deadline", "through", "reduc", "able to", "allowed", "permitted",
     "no longer", "ability", "fixed", "fixing", "scrap", "abolish", "repeal", "revoke", "sunset",
@@ -740,6 +798,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             after = sentence[m.end() : m.end() + 24]
             ahead = (
                 _FUTURE_LEAD.search(lead)
+                # "as of Jan 1" written on 29 December: a start, never a count's date a year old
+                or _AS_OF.search(lead)
                 or _DEADLINE_AFTER.match(after)
                 or _DEADLINE_BEFORE.search(sentence[: m.start()])
                 or _WILL.search(wide)
@@ -808,6 +868,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "shortening the 50-day deadline": the span no longer counts as given
         step = _span(number, unit)
         return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
+    if g["owed"]:
+        # "UK carmakers have three years to source batteries": whoever has the span owes the act
+        if not _HAS_SPAN.search(lead):
+            return None
+        if g["u5"].lower() == "year":
+            year = today.year + _span(g["n5"], "year").years
+            return _When(date(year, 1, 1), "year", m.start(), m.end(), True, duty=True)
+        return _When(today + _span(g["n5"], g["u5"]), "day", m.start(), m.end(), True, duty=True)
     if g["ext"]:
         # "by 90 days" or "for another 3 months" dates something only as the span a deadline or
         # a truce was pushed back by; elsewhere it is an amount ("cut by 30 days") or a duration
@@ -865,10 +933,18 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         lead_wide = sentence[max(0, m.start() - 60) : m.start()]
         core = _core_lead(sentence[max(0, m.start() - 60) : m.start()])
         later = _DAYS.index(g["wday"].lower()) != today.weekday()
+        if (
+            not later
+            and not voting
+            and not _T_CONSULTATION.search(sentence)
+            and not _SITTING_ON.search(lead_wide)
+        ):
+            return None  # "set to lapse on Friday" written on a Friday: the day itself (GUIDELINES)
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
             _DEADLINE_AFTER.match(after)
+            or _NEXT_WEEK.match(after)
             or re.search(r"\b(?:by|until|before|next)\s*$", _core_lead(lead))
             or re.search(r"\b(?:ends?|closes?|expires?|runs? out)\s+on\s*$", lead)
             # the weekday as the object of a verb still to come: "take effect Monday" (on the
@@ -925,6 +1001,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
+        if next_week := _NEXT_WEEK.match(sentence, m.end()):
+            # "on Wednesday next week": that weekday in the week after the publication's
+            monday = today + relativedelta(days=1, weekday=MO)
+            return _When(
+                monday + relativedelta(weekday=target), "day", m.start(), next_week.end(), True
+            )
         return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
 
@@ -990,6 +1072,12 @@ _GOVERNS_START = re.compile(
 _SITTING_BEFORE = re.compile(
     r"\b(?:vote|votes|voting|hearing|ruling|verdict|decide|rule|hear|trial|sentencing)\b"
     r"[^.;,—–]{0,60}$",
+    _I,
+)
+# A sitting on the weekday: "will take the first key vote on Wednesday"
+_SITTING_ON = re.compile(
+    r"\b(?:vote|votes|voting|ballot|hearing|ruling|verdict|decision|trial|sentencing)\b"
+    r"(?:\s+[\w.'’-]+){0,8}?\s+on\s*$",
     _I,
 )
 # A weekday after these words is a limit or a start, not the day of a sitting still to come
@@ -1090,6 +1178,8 @@ def _deadline_noun_kind(
         return "compliance"
     if _DEADLINE_FOR_ACT.match(after) and when_precision != "year":
         return "compliance"  # (a year's "deadline for firms to" is a fund's or a firm's target)
+    if _FILING.search(sentence) and when_precision != "year":
+        return "compliance"  # "the 31 January self-assessment deadline ... haven't filed"
     if _AUTHORITY.search(sentence):
         return "other"
     # a deadline of a day or month in a sentence with no word of commerce or plans (those stop
@@ -1210,9 +1300,15 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _SUPPORT.search(sentence)
             or _LIFTING.search(sentence)
             or _IN_FORCE.search(sentence)
+            # "the measures would be in place from 8 June"
+            or _IN_PLACE_FROM.search(lead)
             # an authority's own act on everyone from a date: "the administration will reduce
             # traffic at 40 airports starting Friday"
-            or (_AUTHORITY.search(sentence) and _GOV_ACT.search(sentence, 0, when.begin))
+            or (
+                (_AUTHORITY.search(sentence) or _STATE.search(sentence))
+                # before the date, or after it in its clause: "from August the government will pay"
+                and _GOV_ACT.search(_clause(sentence, when))
+            )
         )
         if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
             return None  # "will not hike taxes ... from April"
@@ -1264,6 +1360,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     )
     duty = (
         _binding(scope)
+        # "Huawei to be stripped of role in UK's 5G network by 2027": someone must take it out
+        or _REMOVED.search(scope)
         # "needs to file accounts by the end of May"; "by 2030" after "need to" is a target
         or (
             when.precision != "year"
@@ -1414,6 +1512,7 @@ def _strong(sentence: str) -> bool:
         or _NOT_DONE_BY.search(sentence[: sentence.rfind(" by ") + 4])
         or _DEADLINE_IS.search(sentence)
         or (_DELAYED_UNTIL_ANY.search(sentence) and _T_EFFECT.search(sentence))
+        or _EXTENDED_COVER.search(sentence)
     )
 
 
