@@ -82,7 +82,8 @@ _DATE = re.compile(
   | (?P<ext>\b(?i:by|for)\s+(?i:another\s+|a\s+further\s+|an\s+(?:additional|extra)\s+)?
         (?P<n4>(?i:{_NUMBER}))[\s-](?P<u4>(?i:day|week|fortnight|month))(?i:s)?\b(?!-))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
-  | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
+  | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|by\s+end\s+of\s+year
+        |later\s+this\s+year
         |by\s+year[\s-]end|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
   | (?P<year>\b(?P<y5>20[2-9]\d)\b(?![-/]\d|\s*[-–]\s*\d))
   | (?P<wd>\b(?P<wday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
@@ -150,7 +151,8 @@ _FUTURE_LEAD = re.compile(
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
     r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force"
-    r"|expires|is due|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from"
+    r"|expires|is due|expire|expiring|closing|lapses?|go(?:es)? into effect|kicks? in"
+    r"|appl(?:y|ies) from"
     r"|runs? out|closes?|ends|starts|begins"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
@@ -194,6 +196,7 @@ _HAS_SPAN = re.compile(
     r"\b(?:has|have|given|gives?|gets?|giving)\s+(?:(?:just|only|another|a\s+further)\s+)?$",
     re.IGNORECASE,
 )
+_HEADLINE_TO = re.compile(r"[A-Z][\w'’.-]*(?:\s+[\w'’.-]+){0,5}?\s+to\s+(?:be\s+)?[a-z]+\b")
 _AS_OF = re.compile(r"\bas of\s*$", re.IGNORECASE)
 _NEXT_WEEK = re.compile(r",?\s+next\s+week\b", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
@@ -204,7 +207,8 @@ _I = re.IGNORECASE
 _T_CONSULTATION = re.compile(
     r"\b(?:(?<!in )consultations?(?! with)|consult(?:s|ing) on|public comments?|comment period"
     r"|comments? (?:are |is )?due|comments? (?:close|closes|must be (?:received|submitted))"
-    r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due))\b",
+    r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due)"
+    r"|seek(?:s|ing)\s+(?:public\s+)?(?:comments?|input|feedback|views))\b",
     _I,
 )
 _T_HEARING = re.compile(
@@ -212,7 +216,7 @@ _T_HEARING = re.compile(
     r"|decision(?! to)|verdict|vote"
     r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) debate"
-    r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
+    r"|(?:will|to) hear (?:[\w'’.-]+\s+){0,3}?(?:arguments|appeals?"
     r"|challenges?|cases?|testimony|evidence)|sentencing)\b",
     _I,
 )
@@ -225,7 +229,8 @@ _T_EXPIRY = re.compile(
     # what ends is a protection, a scheme or a pact, not a strike or a season
     r"|(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap|mandate|emergency|deal|agreement|term|grace period)\s+(?:[\w-]+\s+){0,6}?"
+    r"|treaty|stopgap|mandate|emergency|deal|agreement|term|(?:grace|transition) period)"
+    r"\s+(?:[\w-]+\s+){0,6}?"
     r"(?:ends?|will\s+end|set\s+to\s+end)"
     r"|runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
@@ -241,7 +246,8 @@ _GOVERNS_EXPIRY = re.compile(
     # status ends Feb. 3" (a strike or a season that ends is news, not a calendar entry)
     r"|\b(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap|grace period)\s+(?:[\w-]+\s+){0,6}?(?:ends?|will\s+end|set\s+to\s+end"
+    r"|treaty|stopgap|(?:grace|transition) period|support)\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:ends?|will\s+end|set\s+to\s+end"
     r"|runs?\s+out)"
     r"\s+(?:(?:on|in|at)\s+)?(?:the\s+end\s+of\s+)?$",
     _I,
@@ -400,7 +406,8 @@ _T_DEADLINE = re.compile(r"\bdeadlines?\b", _I)
 _WILL_HEAR = re.compile(
     r"(?<![-\w])(?:will|to|set to|due to|expected to|scheduled to)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:vote|rule|decide|hear|deliver|issue|sentence|testify|consider)\b"
-    r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b"
+    r"|\b(?:vote|hearing|ruling|verdict|decision)(?:\s+on(?:\s+[\w'’-]+){1,4}?)?\s+(?:is\s+)?"
+    r"(?:due|set|scheduled|expected)\b"
     r"|\b(?:force|forces|forcing|hold|holds|holding|schedules?|scheduling|calls?|calling)\s+"
     r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b"
     # what someone faces is still to come: "facing the prospect of defeat in a Commons vote"
@@ -482,7 +489,8 @@ _CHANGE = re.compile(
     r"|(?:people|residents|visitors|families|travellers|pupils)\s+can(?:\s+now)?"
     # (a feature "no longer available" is a product switched off, not a rule)
     r"|no longer(?!\s+(?:be\s+)?(?:available|supported|offered|sold|work\w*)\b)"
-    r"|(?:removing|removes?) the ability|to be (?:reduced|cut|scrapped|raised|increased|lowered"
+    r"|(?:removing|removes?) the ability|(?:to|will) be (?:reduced|cut|scrapped|raised|increased"
+    r"|lowered"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
     r"|businesses|phones|devices|vehicles|employers|platforms))\b",
@@ -511,7 +519,9 @@ _CONSUMER_UNTIL = re.compile(
 _DELAYED_UNTIL = re.compile(
     r"\b(?:delay\w*|postpon\w*|defer\w*|push\w* back|adjourn\w*|on hold|paused"
     r"|stay(?:s|ed)?\s+(?:the\s+)?(?:trial|case|proceedings|hearing|ruling|order|execution))\b"
-    r"[^.;]{0,80}?\buntil\s*$",
+    r"[^.;]{0,80}?\buntil\s*$"
+    # "EU delays deforestation law by a year to December 2026": the new start
+    r"|\b(?:delay(?:s|ed|ing)?|postpon\w*|defer\w*|push\w* back)\b[^.;]{0,60}?\bto\s*$",
     _I,
 )
 _DELAYED_UNTIL_ANY = re.compile(
@@ -803,6 +813,11 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 or _DEADLINE_AFTER.match(after)
                 or _DEADLINE_BEFORE.search(sentence[: m.start()])
                 or _WILL.search(wide)
+                # a headline's infinitive: "Supreme Court to hear TikTok case on January 10"
+                or (
+                    _HEADLINE_TO.match(sentence, 0, m.start())
+                    and not _PAST.search(sentence, 0, m.start())
+                )
             )
             if not ahead or resolved > today - _RECENT:
                 return None
@@ -1265,6 +1280,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if (
         not (postponed or not_until)
         and not _ADVICE_NOUN.search(sentence, max(0, when.begin - 100), when.begin)
+        # a deadline extended to a date is the new deadline, not an end: "extends tariff
+        # deadline to August 1"
+        and not _T_DEADLINE.search(lead)
         and not _EVENT.search(sentence)
         and (
             _tail(lead, "(?:until|till|through)(?: the end of)?")
@@ -1413,7 +1431,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "takes-effect"  # a measure lifted or a border opened by then
     if when.duty:
         # "Meta has 60 days to change": whoever has the span owes the act
-        owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
+        owed = _tail(lead, r"(?:has|have|had|given|gives?|gave|gets?)(?:\s+[\w.-]+){0,3}?")
         return "compliance" if owed or _AUTHORITY.search(sentence) else None
     if _IN_FORCE.search(sentence):
         return "takes-effect"  # the words of law in force outweigh a "free" or "available"
