@@ -67,12 +67,13 @@ _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 _DATE = re.compile(
     rf"""
     (?P<iso>\b(?P<yi>20\d\d)-(?P<mi>[01]\d)-(?P<di>[0-3]\d)\b)
-  | (?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
+  | (?P<dmy>\b(?:(?i:the)\s+)?(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
         (?:,?\s+(?P<y1>(?:19|20)\d\d))?)
   | (?P<mdy>\b(?P<m2>{_MONTH})\.?\s+(?P<d2>[0-3]?\d)(?:\s?(?:st|nd|rd|th))?\b
         (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
+  | (?P<half>\b(?i:(?:the\s+)?(?:first|second)\s+half\s+of|H[12])\s+(?P<y6>20\d\d)\b)
   | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
@@ -95,7 +96,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _ANCHORS = frozenset(
     [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "at", "later",
      "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
-     "fourth", "for"]
+     "fourth", "for", "h1", "h2"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
@@ -827,6 +828,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         words = {"first": 1, "second": 2, "third": 3, "fourth": 4}
         quarter = int(g["qn"]) if g["qn"] else words[g["qw"].lower()]
         return _When(date(int(g["y3"]), 3 * quarter - 2, 1), "quarter", m.start(), m.end(), False)
+    if g["half"]:
+        # the scheme has no half-years: "by the second half of 2026" is a year's
+        return _When(date(int(g["y6"]), 1, 1), "year", m.start(), m.end(), False)
     if g["my"]:
         year = g["y4"]
         after = sentence[m.end() : m.end() + 24]
@@ -1141,7 +1145,7 @@ def _dates(sentence: str, today: date) -> list[_When]:
     for token in _TOKEN.finditer(sentence):
         start = token.start()
         word = token.group().lower()
-        if start < done or not (word.isdigit() or word in _ANCHORS):
+        if start < done or not (word[0].isdigit() or word in _ANCHORS):
             continue
         m = _DATE.match(sentence, start)
         if m is None:
