@@ -79,7 +79,8 @@ _DATE = re.compile(
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
-  | (?P<owed>\b(?P<n5>(?i:{_NUMBER}))[\s-](?P<u5>(?i:day|week|month|year))(?i:s)?\s+to\s+[a-z]+)
+  | (?P<owed>\b(?P<n5>(?i:{_NUMBER}))[\s-](?P<u5>(?i:day|week|month|year))(?i:s)?\s+to\s+
+        (?!(?:go|live|run|spare|wait|play|enjoy|celebrate|come|kill|fill)\b)[a-z]+)
   | (?P<ext>\b(?i:by|for)\s+(?i:another\s+|a\s+further\s+|an\s+(?:additional|extra)\s+)?
         (?P<n4>(?i:{_NUMBER}))[\s-](?P<u4>(?i:day|week|fortnight|month))(?i:s)?\b(?!-))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
@@ -367,8 +368,9 @@ _AHEAD = re.compile(
     r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled"
     r"|expected to"
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
-    # what a past act came before is still to come: "were taken away ahead of a hearing on"
-    r"|ahead of"
+    # what a past act came before, or what someone was facing, is still to come: "were taken
+    # away ahead of a hearing on", "was facing defeat in a Commons vote on Tuesday"
+    r"|ahead of|facing"
     r"|that,? (?:from|starting|by)"
     # a present verb of the date's own rule: "was signed on 3 November and takes effect on"
     r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect|kicks? in|expires?)\b",
@@ -682,8 +684,8 @@ _TRIGGER_NEEDLES = (
     "quarantine", "curfew", "lockdown", "restrict", "curb", "price cap", "wage", "export",
     "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw",
     "data", "posts", "ip addresses", "personal information", "photos", "messages", "stopgap",
-    "interim", "in place", "pay", "fund", "cover", "waive", "stripped", "purged", "expelled",
-    "excluded", "barred", "delisted",
+    "interim", "in place", "told to", "pay", "fund", "cover", "waive", "stripped", "purged",
+    "expelled", "excluded", "barred", "delisted",
     "postpon", "delay", "defer", "adjourn", "direct", "rul", "want", "demand", "call on",
     "called on", "press", "push", "not ", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
@@ -1291,7 +1293,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and (
             _tail(lead, "(?:until|till|through)(?: the end of)?")
             # "restrictions will be extended for two weeks to 28 September"
-            or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto\s*$", lead, re.IGNORECASE)
+            or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,60}\bto\s*$", lead, re.IGNORECASE)
         )
         and (
             _T_EXTENSION.search(sentence)
