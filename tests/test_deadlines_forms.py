@@ -102,6 +102,21 @@ def labels(text: str, published: str) -> list[str]:
             "2026-06-25T09:00:00",
             ["October 2027 · expires"],
         ),
+        (
+            "Schools in England will reopen on 8 March",
+            "2021-02-22T09:00:00",
+            ["8 March 2021 · takes effect"],
+        ),
+        (
+            "The final stage of unlocking will be delayed until 19 July",
+            "2021-06-14T09:00:00",
+            ["19 July 2021 · takes effect"],
+        ),
+        (
+            "Plan B measures in England will end on 26 January",
+            "2022-01-19T09:00:00",
+            ["26 January 2022 · expires"],
+        ),
     ],
 )
 def test_news_forms_of_dated_obligations(sentence: str, published: str, expected: list[str]):
@@ -122,6 +137,11 @@ def test_news_forms_of_dated_obligations(sentence: str, published: str, expected
         ("Canada moves to mandate electric vehicle sales by 2030", "2022-12-21T09:00:00"),
         # a warning is advice, not a measure ending
         ("Germany is set to extend a travel warning until mid-June", "2020-04-29T09:00:00"),
+        # a call for a measure is no measure; "the end of April" is no measure ending
+        (
+            "Backbenchers called for England's restrictions to be lifted by the end of April",
+            "2021-02-14T09:00:00",
+        ),
         # a duration of an event is no duty
         ("The festival has three days to go", "2025-10-01T09:00:00"),
     ],

@@ -231,9 +231,9 @@ _T_EXPIRY = re.compile(
     # what ends is a protection, a scheme or a pact, not a strike or a season
     r"|(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap|mandate|emergency|deal|agreement|term|(?:grace|transition) period)"
-    r"\s+(?:[\w-]+\s+){0,6}?"
-    r"(?:ends?|will\s+end|set\s+to\s+end)"
+    r"|treaty|stopgap|mandate|emergency|deal|agreement|term|(?:grace|transition) period"
+    r"|measures|restrictions|requirements?|curbs|lockdown|curfew)\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:(?<!the )ends?|will\s+end|set\s+to\s+end)"
     r"|runs? out(?!\s+of)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
@@ -248,8 +248,9 @@ _GOVERNS_EXPIRY = re.compile(
     # status ends Feb. 3" (a strike or a season that ends is news, not a calendar entry)
     r"|\b(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
-    r"|treaty|stopgap|(?:grace|transition) period|support)\s+(?:[\w-]+\s+){0,6}?"
-    r"(?:ends?|will\s+end|set\s+to\s+end"
+    r"|treaty|stopgap|(?:grace|transition) period|support|measures|restrictions"
+    r"|requirements?|curbs|lockdown|curfew)\s+(?:[\w-]+\s+){0,6}?"
+    r"(?:(?<!the )ends?|will\s+end|set\s+to\s+end"
     r"|runs?\s+out)"
     r"\s+(?:(?:on|in|at)\s+)?(?:the\s+end\s+of\s+)?$",
     _I,
@@ -493,7 +494,7 @@ _CHANGE = re.compile(
     # (a feature "no longer available" is a product switched off, not a rule)
     r"|no longer(?!\s+(?:be\s+)?(?:available|supported|offered|sold|work\w*)\b)"
     r"|(?:removing|removes?) the ability|(?:to|will) be (?:reduced|cut|scrapped|raised|increased"
-    r"|lowered"
+    r"|lowered|capped|frozen|reversed"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
     r"|businesses|phones|devices|vehicles|employers|platforms))\b",
@@ -541,7 +542,7 @@ _FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected|antic
 _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
 _PROPOSAL = re.compile(
-    r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggest(?:s|ed)?"
+    r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|called for|suggest(?:s|ed)?"
     r"|(?:['’]s|is|are|was|were|seems?|appears?) open to"
     # a plan only others report, or a first step, is not yet adopted (GUIDELINES.md): "has drawn
     # up plans to require ..., the Times reported", "Canada moves to mandate"
@@ -1086,6 +1087,10 @@ _PAST_AUX = re.compile(
     _I,
 )
 # A start governs the date after it: "tariffs start Monday", "the trial begins on 12 January"
+# A class of places reopened on a day: "schools in England will reopen on 8 March"
+_REOPEN_ON = re.compile(r"\b(?:re-?open|close|shut)\s+(?:on\s+)?$", _I)
+# A lockdown eased: what a delay until a date starts then
+_EASING = re.compile(r"\b(?:unlocking|reopening|easing|relaxation|lifting)\b", _I)
 _GOVERNS_START = re.compile(
     r"\b(?:starts?|begins?|opens?|resumes?|start|begin|open|resume)\s+(?:(?:on|in)\s+)?$", _I
 )
@@ -1275,8 +1280,10 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if postponed:
         if _T_HEARING.search(sentence, 0, when.begin) and _BODY.search(sentence):
             return "hearing-vote"  # "court has delayed the trial until September"
-        if _T_EFFECT.search(sentence):
-            return "takes-effect"  # "Treasury has delayed its final rules ... until March"
+        if _T_EFFECT.search(sentence) or _EASING.search(sentence) or _MEASURE.search(sentence):
+            # "Treasury has delayed its final rules ... until March", "the final stage of
+            # unlocking will be delayed until 19 July"
+            return "takes-effect"
     if (
         not_until
         and _NOT_START.search(not_until.group())
@@ -1345,6 +1352,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "expiry"  # "a lockdown which ... is currently set to end on Wednesday 2 December"
     if _WAIT_UNTIL.search(lead) and _TO_RECEIVE.match(sentence, when.end):
         return "takes-effect"  # "will have to wait until November to access the programme"
+    if _REOPEN_ON.search(lead) and _MEASURE.search(sentence, 0, when.begin):
+        return "takes-effect"  # "schools in England will reopen on 8 March"
     if _GOVERNS_EFFECT.search(lead) and not _NOT_OBLIGATION.search(sentence):
         return "takes-effect"  # "gun laws that go into effect on Thursday" beside a court ruling
     if (
