@@ -210,7 +210,8 @@ _T_CONSULTATION = re.compile(
     r"\b(?:(?<!in )consultations?(?! with)|consult(?:s|ing) on|public comments?|comment period"
     r"|comments? (?:are |is )?due|comments? (?:close|closes|must be (?:received|submitted))"
     r"|call for (?:evidence|input)|feedback (?:is |are )?due|submissions? (?:close|are due)"
-    r"|seek(?:s|ing)\s+(?:public\s+)?(?:comments?|input|feedback|views))\b",
+    r"|seek(?:s|ing)\s+(?:public\s+)?(?:comments?|input|feedback|views)"
+    r"|open\s+(?:for|to)\s+(?:public\s+)?(?:comments?|feedback|input))\b",
     _I,
 )
 _T_HEARING = re.compile(
@@ -1054,7 +1055,7 @@ _TO_RECEIVE = re.compile(
 )
 _MEASURE_NOUN = re.compile(
     r"\b(?:restrictions|lockdown|curfew|ban|emergency|measures|mandate|moratorium|state of"
-    r"\s+emergency)\b",
+    r"\s+emergency|polic(?:y|ies)|rules?|orders?|programs?|programmes?|schemes?)\b",
     _I,
 )
 # A rule spoken of as possible only: "could be introduced in England as early as next year"
