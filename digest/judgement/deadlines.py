@@ -53,13 +53,19 @@ _NUMBER = r"(?:\d{1,3}|" + "|".join(sorted(_NUMBERS, key=len, reverse=True)) + "
 # An event that runs until a day is a show closing, not a measure ending
 _EVENT = re.compile(
     r"\b(?:exhibitions?|auctions?|festivals?|retrospective|gallery|concerts?|screenings?"
-    r"|on (?:show|display))\b",
+    r"|on (?:show|display)|strikes?|walkouts?|industrial action|protests?)\b",
     re.IGNORECASE,
 )
 # What a duty asks done within a span: "30 days to comply", "three weeks to secure"
 _ACT = (
     r"comply|patch|fix|remove|change|secure|apply|mitigate|update|address|implement|respond"
     r"|disable|replace|divest|sell"
+)
+# More acts a party can be given a span for: "carmakers have three years to source batteries"
+_OWED_ACT = (
+    r"source|register|file|submit|pay|leave|reply|appeal|object|provide|hand|produce|prepare"
+    r"|adapt|adjust|meet|stop|cease|close|shut|withdraw|exit|vacate|transfer|obtain|renew"
+    r"|upgrade|migrate|switch|reduce|cut|phase|restructure|notify|report|verify|delete|block"
 )
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -80,7 +86,7 @@ _DATE = re.compile(
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
         (?i:deadline|to\s+(?:{_ACT})))
   | (?P<owed>\b(?P<n5>(?i:{_NUMBER}))[\s-](?P<u5>(?i:day|week|month|year))(?i:s)?\s+to\s+
-        (?!(?:go|live|run|spare|wait|play|enjoy|celebrate|come|kill|fill)\b)[a-z]+)
+        (?:{_ACT}|{_OWED_ACT})\b)
   | (?P<ext>\b(?i:by|for)\s+(?i:another\s+|a\s+further\s+|an\s+(?:additional|extra)\s+)?
         (?P<n4>(?i:{_NUMBER}))[\s-](?P<u4>(?i:day|week|fortnight|month))(?i:s)?\b(?!-))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
@@ -493,7 +499,7 @@ _CHANGE = re.compile(
     r"|allowed|permitted|permissible"
     r"|(?:people|residents|visitors|families|travellers|pupils)\s+can(?:\s+now)?"
     # (a feature "no longer available" is a product switched off, not a rule)
-    r"|no longer(?!\s+(?:be\s+)?(?:available|supported|offered|sold|work\w*)\b)"
+    r"|no longer(?!\s+(?:be\s+)?(?:available|support\w*|offer\w*|sold|sell\w*|work\w*)\b)"
     r"|(?:removing|removes?) the ability|(?:to|will) be (?:reduced|cut|scrapped|raised|increased"
     r"|lowered|capped|frozen|reversed"
     r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
