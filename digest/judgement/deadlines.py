@@ -286,8 +286,6 @@ _T_DUTY = re.compile(
     r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
     r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
-    # an instruction passed on: "GP surgeries have been told to be ready ... by 14 December"
-    r"|(?:been|being|are|were|is|was)\s+told\s+to"
     r"|has until|has to"
     r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -321,7 +319,10 @@ _ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*|warn
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|remove"
-    r"|compliance|compliant)\b",
+    r"|compliance|compliant"
+    # an instruction passed on (weaker than a duty: "players were told to report"):
+    # "GP surgeries have been told to be ready ... by 14 December"
+    r"|(?:been|being|are|were|is|was)\s+told\s+to)\b",
     _I,
 )
 _T_EFFECT = re.compile(
@@ -403,7 +404,7 @@ _IN_FORCE = re.compile(
 )
 _REMOVED = re.compile(
     r"\b(?:to|will|must|shall)\s+be\s+(?:stripped|removed|ripped\s+out|phased\s+out|taken\s+out"
-    r"|purged|expelled|excluded|barred|delisted)\b",
+    r"|purged|delisted)\b",
     _I,
 )
 _IN_PLACE_FROM = re.compile(
@@ -500,9 +501,9 @@ _CHANGE = re.compile(
     r"|(?:people|residents|visitors|families|travellers|pupils)\s+can(?:\s+now)?"
     # (a feature "no longer available" is a product switched off, not a rule)
     r"|no longer(?!\s+(?:be\s+)?(?:available|support\w*|offer\w*|sold|sell\w*|work\w*)\b)"
-    r"|(?:removing|removes?) the ability|(?:to|will) be (?:reduced|cut|scrapped|raised|increased"
-    r"|lowered|capped|frozen|reversed"
-    r"|abolished|replaced|withdrawn)|scrapping|scrapped|abolition|abolishing"
+    r"|(?:removing|removes?) the ability|to be (?:reduced|cut|raised|increased|lowered|replaced)"
+    # (a service "will be cut" is a timetable; a scheme "will be scrapped" is a decision)
+    r"|(?:to|will) be (?:scrapped|abolished|withdrawn|reversed|frozen|capped)|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
     r"|businesses|phones|devices|vehicles|employers|platforms))\b",
     _I,
@@ -620,7 +621,9 @@ _LIFTING = re.compile(
 _COMMERCE = re.compile(
     # ("offer" and "bid" are also diplomacy's words: "offers compromise before deadline")
     r"\b(?:sales?|discounts?|promo\w*|coupons?|tickets?|pre-?orders?|shoppers?|auctions?"
-    r"|shareholders?|tender offer)\b",
+    r"|shareholders?|tender offer"
+    # contests set deadlines too (GUIDELINES.md): "the deadline for entries to the award"
+    r"|awards?|prizes?|contests?|entries|nominations?)\b",
     _I,
 )
 # Who may set another's deadline: an ultimatum of a government is news, a firm's own target not.
@@ -693,7 +696,7 @@ _TRIGGER_NEEDLES = (
     "import", "visa", "permit", "licen", "need", "allow", "legali", "criminali", "outlaw",
     "data", "posts", "ip addresses", "personal information", "photos", "messages", "stopgap",
     "interim", "in place", "told to", "pay", "fund", "cover", "waive", "stripped", "purged",
-    "expelled", "excluded", "barred", "delisted",
+    "delisted",
     "postpon", "delay", "defer", "adjourn", "direct", "rul", "want", "demand", "call on",
     "called on", "press", "push", "not ", "compliance", "compliant", "payout", "claim",
     "block", "enforc", "tariff", "illegal",
@@ -1344,6 +1347,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             # traffic at 40 airports starting Friday"
             or (
                 (_AUTHORITY.search(sentence) or _STATE.search(sentence))
+                and not _EXPECTATION.search(sentence)
                 # before the date, or after it in its clause: "from August the government will pay"
                 and _GOV_ACT.search(_clause(sentence, when))
             )
