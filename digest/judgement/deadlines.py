@@ -503,7 +503,8 @@ _CHANGE = re.compile(
     r"|no longer(?!\s+(?:be\s+)?(?:available|support\w*|offer\w*|sold|sell\w*|work\w*)\b)"
     r"|(?:removing|removes?) the ability|to be (?:reduced|cut|raised|increased|lowered|replaced)"
     # (a service "will be cut" is a timetable; a scheme "will be scrapped" is a decision)
-    r"|(?:to|will) be (?:scrapped|abolished|withdrawn|reversed|frozen|capped)|scrapping|scrapped|abolition|abolishing"
+    r"|(?:to|will) be (?:scrapped|abolished|withdrawn|reversed|frozen|capped)"
+    r"|scrapping|scrapped|abolition|abolishing"
     r"|all (?:[\w-]+\s+){0,2}?(?:apps|users|developers|advertisers|accounts|companies|firms"
     r"|businesses|phones|devices|vehicles|employers|platforms))\b",
     _I,
