@@ -739,21 +739,21 @@ class Draft:
         now = _slot(when)
         slots = range(now - self._width + 1, now + 1)
         self._look(slots)
-        rarity = _Rarity(self, slots, self._stories_in(slots) + _PRIOR_STORIES)
+        rarity = _Rarity(self, slots, self._stories_in(slots))
         title = set(sig.title)
         vector: dict[int, float] = {}
         # a defaultdict adds a story's first vote without a method call (0.0 + weight: the
         # same float as a plain dict would hold)
         votes: defaultdict[int, float] = defaultdict(float)
         # `rarity.of` and `_vote`, inlined: this loop runs for every term of every item
-        cached, log_total = self._dfs, rarity.log_total
+        cached, log_total, logs = self._dfs, rarity.log_total, rarity.logs
         base_index, base_slot_of, hidden = self.base._index, self.base._slot_of, self.hidden
         my_index, my_slot_of = self._index, self._slot_of
         terms = sig.terms
         for term, df in zip(terms, map(cached.get, terms), strict=True):
             if df is None:
                 df = self._df(term, slots)
-            weight = log_total - (_LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5))
+            weight = log_total - logs[df]
             if term in title:
                 weight *= TITLE_WEIGHT
             vector[term] = weight
@@ -986,21 +986,31 @@ def _headlines_agree(a: _Entry, b: _Entry, sig: Signature, rarity: _Rarity) -> b
     return any(rarity.of(t) >= MERGE_RARITY for t in names)
 
 
-# log(df + 0.5) for the small story frequencies nearly every term has
-_LOG_DF: Final = tuple(math.log(df + 0.5) for df in range(4096))
-_LOG_DFS: Final = len(_LOG_DF)
+# log(df + 0.5) by story frequency df, for every frequency the windows seen so far could give
+_LOG_DF = tuple(math.log(df + 0.5) for df in range(4096))
+
+
+def _logs(stories: int) -> tuple[float, ...]:
+    """`_LOG_DF` up to a window of `stories` stories at least: no term is in more stories than
+    its window holds, so a term's logarithm is looked up, never checked for or computed."""
+    global _LOG_DF
+    table = _LOG_DF
+    if stories >= len(table):  # a new table, not an extended one: another thread may read it
+        table = _LOG_DF = table + tuple(math.log(df + 0.5) for df in range(len(table), stories + 1))
+    return table
 
 
 class _Rarity:
     """Terms' inverse story frequency among the stories of the item's window (the window the
     draft counts terms in while the item is placed)."""
 
-    __slots__ = ("draft", "slots", "log_total")
+    __slots__ = ("draft", "slots", "log_total", "logs")
 
-    def __init__(self, draft: Draft, slots: range, total: float) -> None:
+    def __init__(self, draft: Draft, slots: range, stories: int) -> None:
         self.draft = draft
         self.slots = slots
-        self.log_total = math.log(total)
+        self.log_total = math.log(stories + _PRIOR_STORIES)
+        self.logs = _logs(stories)  # log(df + 0.5) by df
 
     def df(self, term: int) -> int:
         """How many stories of the window hold `term`."""
@@ -1009,8 +1019,7 @@ class _Rarity:
 
     def of(self, term: int) -> float:
         """The weight of `term`."""
-        df = self.df(term)
-        return self.log_total - (_LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5))
+        return self.log_total - self.logs[self.df(term)]
 
 
 def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarity) -> float:
@@ -1018,7 +1027,7 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     dot = 0.0
     squares = 0.0
     # `rarity.of`, inlined: this loop runs for every profile term of every candidate
-    draft, log_total = rarity.draft, rarity.log_total
+    draft, log_total, logs = rarity.draft, rarity.log_total, rarity.logs
     profile = entry[_PROFILE]
     for term, support, df, item in zip(
         profile,
@@ -1029,7 +1038,7 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     ):
         if df is None:
             df = draft._df(term, rarity.slots)
-        weight = (log_total - (_LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5))) * support
+        weight = (log_total - logs[df]) * support
         squares += weight * weight
         if item is not None:
             dot += item * weight
