@@ -618,7 +618,7 @@ class Draft:
     def _replace(self, key: int, entry: _Entry) -> None:
         """`_remove_entry` then `_put` of one story, leaving out what the second would undo: a
         profile term whose bucket holds this story alone, and the window counts of a term the
-        story keeps when it stays in its slot (a story that gains an item keeps most terms)."""
+        story keeps when it stays in the window (a story that gains an item keeps most terms)."""
         old = self.entries.pop(key)
         old_slot = self._slot_of.pop(key)
         slot = _slot(entry[_SEEN])
@@ -688,6 +688,8 @@ class Draft:
 
     def _look(self, slots: range) -> None:
         """Count terms in the window `slots` from now on (the window of the item to place)."""
+        # the counts of the window before are let go: items come in canonical order, so the
+        # window only moves on
         if slots != self._window:
             self._window = slots
             self._dfs = {}
