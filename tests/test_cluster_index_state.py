@@ -4,11 +4,12 @@ if it had been taken out and put back, and a story costs the index little memory
 from __future__ import annotations
 
 import gc
+import math
 import tracemalloc
 
 import pytest
 
-from digest.judgement.cluster import Draft, StoryIndex, _Entry
+from digest.judgement.cluster import Draft, StoryIndex, _Entry, _logs
 from digest.judgement.signature import signature
 from tests.test_cluster import REAL_NEWS, Entry
 
@@ -58,3 +59,18 @@ def test_a_committed_story_costs_the_index_under_2200_bytes() -> None:
     per_story = held / len(index)
     print(f"\n{len(index)} stories, {per_story:.0f} bytes each")
     assert per_story < 2200  # 2,340 before its entries shared their common parts
+
+
+def test_the_window_counts_a_draft_keeps_are_those_it_would_count_afresh() -> None:
+    entries = sorted(REAL_NEWS, key=lambda e: (e.published_at, e.title))
+    _, draft = _placed(entries)
+    kept = dict(draft._dfs)
+    assert kept
+    draft._dfs = {}
+    assert {term: draft._df(term, draft._window) for term in kept} == kept
+
+
+def test_the_table_of_logarithms_covers_a_window_of_any_size() -> None:
+    table = _logs(10_000)
+    assert len(table) > 10_000
+    assert table[10_000] == math.log(10_000.5) and table[3] == math.log(3.5)

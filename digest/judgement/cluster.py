@@ -505,9 +505,12 @@ class Draft:
         self._index: dict[int, _Bucket] = {}
         self._slots: Counter[int] = Counter()
         self._slot_of: dict[int, int] = {}
-        # term -> [first slot of the window last asked about, visible stories with the term
-        # in that window], updated as stories come and go, so always exact
-        self._dfs: dict[int, list[int]] = {}
+        # term -> visible stories with the term last seen in `_window` (that of the item placed
+        # last), updated as stories come and go, so always exact. One window for every term,
+        # since items come in canonical order: a count is looked up as it is, never checked
+        # against a window of its own (this runs for every term of every story compared).
+        self._dfs: dict[int, int] = {}
+        self._window = range(0)
         # profile term -> the slots of the hidden stories that have it
         self._hidden_terms: dict[int, list[int]] = {}
         self._width = base._width
@@ -588,7 +591,7 @@ class Draft:
         self.hidden.add(story_id)
         slot = _slot(entry[_SEEN])
         self._hidden_slots[slot] += 1
-        self._moved(entry[_PROFILE], slot, -1)
+        self._count(entry[_PROFILE], slot, -1)
         hidden_terms = self._hidden_terms
         for term in entry[_PROFILE]:
             hidden_terms.setdefault(term, []).append(slot)
@@ -615,15 +618,13 @@ class Draft:
     def _replace(self, key: int, entry: _Entry) -> None:
         """`_remove_entry` then `_put` of one story, leaving out what the second would undo: a
         profile term whose bucket holds this story alone, and the window counts of a term the
-        story keeps when it stays in its slot (a story that gains an item keeps most terms)."""
+        story keeps when it stays in the window (a story that gains an item keeps most terms)."""
         old = self.entries.pop(key)
         old_slot = self._slot_of.pop(key)
         slot = _slot(entry[_SEEN])
         old_profile, profile = old[_PROFILE], entry[_PROFILE]
         kept = set(old_profile).intersection(profile)
-        index, dfs = self._index, self._dfs
-        width, old_low, low = self._width, old_slot & _SLOT_MASK, slot & _SLOT_MASK
-        moved = old_slot != slot
+        index = self._index
         for term in old_profile:
             if term in kept:
                 bucket = index.get(term)
@@ -635,22 +636,18 @@ class Draft:
                     # a shared bucket: the story goes last in it, as re-adding puts it
                     _bucket_discard(index, term, key)
                     _bucket_add(index, term, key, deque)
-                if not moved:
-                    continue
             else:
                 _bucket_discard(index, term, key)
-            known = dfs.get(term)
-            if known is not None and (old_low - known[0]) & _SLOT_MASK < width:
-                known[1] -= 1
         for term in profile:
-            if term in kept:
-                if not moved:
-                    continue
-            else:
+            if term not in kept:
                 _bucket_add(index, term, key, deque)
-            known = dfs.get(term)
-            if known is not None and (low - known[0]) & _SLOT_MASK < width:
-                known[1] += 1
+        window = self._window
+        if old_slot in window and slot in window:  # the terms it keeps count as they did
+            self._count([t for t in old_profile if t not in kept], old_slot, -1)
+            self._count([t for t in profile if t not in kept], slot, 1)
+        else:
+            self._count(old_profile, old_slot, -1)
+            self._count(profile, slot, 1)
         self._slots[old_slot] -= 1
         self._slots[slot] += 1
         self._slot_of[key] = slot
@@ -658,14 +655,10 @@ class Draft:
 
     def _update(self, key: int, profile: tuple[int, ...], slot: int, step: int) -> None:
         """A story with this profile, last seen in `slot`, appears (+1) or goes (-1): its index
-        buckets and the cached window counts (kept exact) follow. One loop for the two: this
-        runs for every item placed."""
-        index, dfs = self._index, self._dfs
-        width, low = self._width, slot & _SLOT_MASK
-        # the look-ups by `map`s (each term's comes before its bucket changes: terms differ)
-        for term, bucket, known in zip(
-            profile, map(index.get, profile), map(dfs.get, profile), strict=True
-        ):
+        buckets and the window counts (kept exact) follow."""
+        index = self._index
+        # the look-ups by `map` (each term's comes before its bucket changes: terms differ)
+        for term, bucket in zip(profile, map(index.get, profile), strict=True):
             if step < 0:
                 _bucket_discard(index, term, key)
             # then _bucket_add, inlined for its common cases
@@ -683,24 +676,27 @@ class Draft:
                 bucket.insert(0, key)
             else:
                 _bucket_add(index, term, key, deque)
-            if known is not None and (low - known[0]) & _SLOT_MASK < width:
-                known[1] += step
+        self._count(profile, slot, step)
 
-    def _moved(self, profile: tuple[int, ...], slot: int, step: int) -> None:
-        """Keep the cached window counts exact as a story with this profile, last seen in
-        `slot`, appears (+1) or goes (-1)."""
-        dfs, width, low = self._dfs, self._width, slot & _SLOT_MASK
-        for term in profile:
-            known = dfs.get(term)
-            if known is not None and (low - known[0]) & _SLOT_MASK < width:
-                known[1] += step
+    def _count(self, terms: Iterable[int], slot: int, step: int) -> None:
+        """Keep the window counts exact as a story with these profile terms, last seen in
+        `slot`, appears (+1) or goes (-1); a term not counted yet is counted when asked about."""
+        if slot in self._window:
+            dfs = self._dfs
+            for term in dfs.keys() & terms:
+                dfs[term] += step
+
+    def _look(self, slots: range) -> None:
+        """Count terms in the window `slots` from now on (the window of the item to place)."""
+        # the counts of the window before are let go: items come in canonical order, so the
+        # window only moves on
+        if slots != self._window:
+            self._window = slots
+            self._dfs = {}
 
     def _df(self, term: int, slots: range) -> int:
-        """How many visible stories last seen in `slots` hold `term`."""
-        known = self._dfs.get(term)
-        start = slots.start & _SLOT_MASK
-        if known is not None and known[0] == start:
-            return known[1]
+        """Count the visible stories last seen in `slots` (the window looked at) that hold
+        `term`, a term not counted in it yet; the count is then kept."""
         df = 0
         # the visible stories whose profile has the term, last seen in the window: most terms
         # are in one or a few profiles, and a common term's count is then kept up to date
@@ -716,6 +712,7 @@ class Draft:
                 if isinstance(bucket, tuple):
                     df += sum(map(within, map(slot_of.__getitem__, bucket)))
                 else:  # the index keeps a common term's count once made
+                    start = slots.start & _SLOT_MASK
                     known = base._dfs.get(term)
                     if known is None or known[0] != start:
                         count = sum(map(within, map(slot_of.__getitem__, bucket)))
@@ -731,7 +728,7 @@ class Draft:
                 df += slot_of[bucket] in slots
             else:
                 df += sum(map(within, map(slot_of.__getitem__, bucket)))
-        self._dfs[term] = [start, df]
+        self._dfs[term] = df
         return df
 
     def _stories_in(self, slots: range) -> int:
@@ -743,23 +740,22 @@ class Draft:
         another story it tells as surely, which is then one event with it (`_bridges`)."""
         now = _slot(when)
         slots = range(now - self._width + 1, now + 1)
-        rarity = _Rarity(self, slots, self._stories_in(slots) + _PRIOR_STORIES)
+        self._look(slots)
+        rarity = _Rarity(self, slots, self._stories_in(slots))
         title = set(sig.title)
         vector: dict[int, float] = {}
         # a defaultdict adds a story's first vote without a method call (0.0 + weight: the
         # same float as a plain dict would hold)
         votes: defaultdict[int, float] = defaultdict(float)
         # `rarity.of` and `_vote`, inlined: this loop runs for every term of every item
-        cached, start, log_total = self._dfs, rarity.start, rarity.log_total
-        weights = rarity.weights
+        cached, log_total, logs = self._dfs, rarity.log_total, rarity.logs
         base_index, base_slot_of, hidden = self.base._index, self.base._slot_of, self.hidden
         my_index, my_slot_of = self._index, self._slot_of
         terms = sig.terms
-        for term, known in zip(terms, map(cached.get, terms), strict=True):
-            df = known[1] if known is not None and known[0] == start else self._df(term, slots)
-            weight = weights[term] = log_total - (
-                _LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5)
-            )
+        for term, df in zip(terms, map(cached.get, terms), strict=True):
+            if df is None:
+                df = self._df(term, slots)
+            weight = log_total - logs[df]
             if term in title:
                 weight *= TITLE_WEIGHT
             vector[term] = weight
@@ -992,63 +988,59 @@ def _headlines_agree(a: _Entry, b: _Entry, sig: Signature, rarity: _Rarity) -> b
     return any(rarity.of(t) >= MERGE_RARITY for t in names)
 
 
-# log(df + 0.5) for the small story frequencies nearly every term has
-_LOG_DF: Final = tuple(math.log(df + 0.5) for df in range(4096))
-_LOG_DFS: Final = len(_LOG_DF)
+# log(df + 0.5) by story frequency df, for every frequency the windows seen so far could give
+_LOG_DF = tuple(math.log(df + 0.5) for df in range(4096))
+
+
+def _logs(stories: int) -> tuple[float, ...]:
+    """`_LOG_DF` up to a window of `stories` stories at least: no term is in more stories than
+    its window holds, so a term's logarithm is looked up, never checked for or computed."""
+    global _LOG_DF
+    table = _LOG_DF
+    if stories >= len(table):  # a new table, not an extended one: another thread may read it
+        table = _LOG_DF = table + tuple(math.log(df + 0.5) for df in range(len(table), stories + 1))
+    return table
 
 
 class _Rarity:
-    """Terms' inverse story frequency among the stories of the item's window, each term's
-    counted once per item."""
+    """Terms' inverse story frequency among the stories of the item's window (the window the
+    draft counts terms in while the item is placed)."""
 
-    __slots__ = ("draft", "slots", "start", "log_total", "weights")
+    __slots__ = ("draft", "slots", "log_total", "logs")
 
-    def __init__(self, draft: Draft, slots: range, total: float) -> None:
+    def __init__(self, draft: Draft, slots: range, stories: int) -> None:
         self.draft = draft
         self.slots = slots
-        self.start = slots.start & _SLOT_MASK
-        self.log_total = math.log(total)
-        self.weights: dict[int, float] = {}  # term -> weight, as computed for this item
+        self.log_total = math.log(stories + _PRIOR_STORIES)
+        self.logs = _logs(stories)  # log(df + 0.5) by df
+
+    def df(self, term: int) -> int:
+        """How many stories of the window hold `term`."""
+        df = self.draft._dfs.get(term)
+        return self.draft._df(term, self.slots) if df is None else df
 
     def of(self, term: int) -> float:
         """The weight of `term`."""
-        weight = self.weights.get(term)
-        if weight is not None:
-            return weight
-        known = self.draft._dfs.get(term)
-        if known is not None and known[0] == self.start:
-            df = known[1]
-        else:
-            df = self.draft._df(term, self.slots)
-        weight = self.weights[term] = self.log_total - (
-            _LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5)
-        )
-        return weight
+        return self.log_total - self.logs[self.df(term)]
 
 
 def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarity) -> float:
     """The cosine of an item's weighted terms and a story's profile."""
     dot = 0.0
     squares = 0.0
-    weights = rarity.weights
-    # `rarity.of`, inlined: a story's profile terms the item lacks are looked up here
-    cached, start, log_total = rarity.draft._dfs, rarity.start, rarity.log_total
+    # `rarity.of`, inlined: this loop runs for every profile term of every candidate
+    draft, log_total, logs = rarity.draft, rarity.log_total, rarity.logs
     profile = entry[_PROFILE]
-    # the look-ups by `map`s: this loop runs for every profile term of every candidate (the
-    # profile's terms differ, so a weight computed below is never one looked up ahead)
-    for term, support, rare, item in zip(
-        profile, entry[_WEIGHTS], map(weights.get, profile), map(vector.get, profile), strict=True
+    for term, support, df, item in zip(
+        profile,
+        entry[_WEIGHTS],
+        map(draft._dfs.get, profile),
+        map(vector.get, profile),
+        strict=True,
     ):
-        if rare is None:
-            found = cached.get(term)
-            if found is not None and found[0] == start:
-                df = found[1]
-            else:
-                df = rarity.draft._df(term, rarity.slots)
-            rare = weights[term] = log_total - (
-                _LOG_DF[df] if df < _LOG_DFS else math.log(df + 0.5)
-            )
-        weight = rare * support
+        if df is None:
+            df = draft._df(term, rarity.slots)
+        weight = (log_total - logs[df]) * support
         squares += weight * weight
         if item is not None:
             dot += item * weight
@@ -1066,12 +1058,11 @@ def _title_cosine(
     for term in title:
         item_squares += vector[term] * vector[term]
     members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)  # the counts stop there
-    of, known = rarity.of, rarity.weights.get
+    of = rarity.of
     for term, heads in zip(entry[_TERMS], entry[_HEADS], strict=True):
         if not heads:
             continue
-        rare = known(term)
-        weight = (of(term) if rare is None else rare) * TITLE_WEIGHT * heads / members
+        weight = of(term) * TITLE_WEIGHT * heads / members
         story_squares += weight * weight
         if term in title:
             dot += vector[term] * weight
@@ -1169,8 +1160,7 @@ def _headed_alike(
     """Whether the rarest headline word of the item that some recent story holds is in this
     story's headlines, and the rarest name the item's headline writes is in the story (words
     no recent story holds say nothing of which story the item tells)."""
-    draft, slots = rarity.draft, rarity.slots
-    known = [t for t in title if draft._df(t, slots)]
+    known = [t for t in title if rarity.df(t)]
     if not known:
         return False
     rarest = min(known, key=lambda t: (-vector[t], t))
@@ -1189,12 +1179,4 @@ def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:
     """Whether the story gives one of the item's precise figures, and at most one recent story
     holds it among its most shared terms (this one): a number many stories print ("250 jobs",
     "107 flaws") is a coincidence, not a fact of one event."""
-    for fact in sig.facts:
-        if _holds(entry[_TERMS], fact):
-            known = rarity.draft._dfs.get(fact)
-            df = known[1] if known is not None and known[0] == rarity.start else None
-            if df is None:
-                df = rarity.draft._df(fact, rarity.slots)
-            if df <= 1:
-                return True
-    return False
+    return any(_holds(entry[_TERMS], fact) and rarity.df(fact) <= 1 for fact in sig.facts)
