@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from core.tags import Tags
 from core.words import plural_forms
@@ -28,6 +28,7 @@ from digest.text.words import SEPARATORS, Words, fold, split_words, utf8
 __all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
 
 KINDS = ("topic", "jurisdiction")
+_V = TypeVar("_V")
 _TABLES = {"topic": "topics", "jurisdiction": "jurisdictions"}
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 _LIST_FIELDS = (
@@ -279,6 +280,10 @@ _Role = tuple[
 ]
 
 
+# (one empty set for the many phrase groups that have no third word to check)
+_NO_THIRDS: frozenset[bytes] = frozenset()
+
+
 def _phrase_groups(
     phrases: dict[tuple[bytes, bytes], list[_Needle]],
 ) -> dict[bytes, list[_PhraseGroup]]:
@@ -289,7 +294,7 @@ def _phrase_groups(
     table: dict[bytes, list[_PhraseGroup]] = defaultdict(list)
     for (first, second), needles in phrases.items():
         words = [needle.split() for needle, _ in needles]
-        thirds = frozenset(w[2] for w in words) if all(len(w) > 2 for w in words) else frozenset()
+        thirds = frozenset(w[2] for w in words) if all(len(w) > 2 for w in words) else _NO_THIRDS
         candidate = (b" " + first + b" " + second + b" ", tuple(needles))
         if groups_of[first] <= groups_of[second]:
             table[first].append((second, thirds, candidate))
@@ -315,6 +320,16 @@ def _count_phrases(
     return matched
 
 
+class _Shared:
+    """Equal values as one object: the first one seen."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def __call__(self, value: _V) -> _V:
+        return self._seen.setdefault(value, value)  # type: ignore[no-any-return]
+
+
 class _Matcher:
     """An `_Index` arranged so that finding terms in a text costs little more than tokenising it.
 
@@ -336,7 +351,10 @@ class _Matcher:
         def needles(phrases: list[_Phrase]) -> list[_Needle]:
             return [(needle, number(hit)) for needle, hit in phrases]
 
-        words = {word: tuple(map(number, hits)) for word, hits in index.words.items()}
+        # Equal tuples are kept once: the words a term's forms lead to ("fine", "fines") have the
+        # same hits, and many words the same role.
+        one = _Shared()
+        words = {word: one(tuple(map(number, hits))) for word, hits in index.words.items()}
         groups = _phrase_groups({pair: needles(p) for pair, p in index.phrases.items()})
         # An acronym can only occur where its lowercase form is among the lowercased words.
         acronyms: dict[bytes, list[tuple[bytes, tuple[int, ...]]]] = defaultdict(list)
@@ -351,11 +369,13 @@ class _Matcher:
         for first in self.acronym_phrases:
             acronym_firsts[first.lower()].append(first)
         self.roles: dict[bytes, _Role] = {
-            word: (
-                words.get(word, ()),
-                tuple(groups.get(word, ())),
-                tuple(acronyms.get(word, ())),
-                tuple(acronym_firsts.get(word, ())),
+            word: one(
+                (
+                    words.get(word, ()),
+                    tuple(groups.get(word, ())),
+                    tuple(acronyms.get(word, ())),
+                    tuple(acronym_firsts.get(word, ())),
+                )
             )
             for word in {*words, *groups, *acronyms, *acronym_firsts}
         }
@@ -384,6 +404,7 @@ class _Matcher:
                     sub.acronym_phrases[first].append(found)
         sub.roles = {}
         others = {b"s"}
+        one = _Shared()
         for word, whole in self.roles.items():
             hits, groups, acronyms, firsts = whole
             role = (
@@ -394,7 +415,7 @@ class _Matcher:
             )
             if any(role):
                 # (a word whose hits are all kept keeps its role: no copy)
-                sub.roles[word] = whole if role == whole else role
+                sub.roles[word] = whole if role == whole else one(role)
                 for other, thirds, _ in role[1]:
                     others.update((other, *thirds))
         sub.vocabulary = frozenset([*sub.roles, *others])
@@ -550,6 +571,65 @@ _NONE: frozenset[str] = frozenset()
 _NO_WORDS = split_words("")
 
 
+class _Terms:
+    """Every term of the categories in an `_Index`, and which of its hits are context, framing
+    and fallback terms."""
+
+    def __init__(self) -> None:
+        self.index = _Index()
+        self.context: set[_Hit] = set()
+        self.frames: set[_Hit] = set()
+        self.fallback: set[_Hit] = set()
+
+    @classmethod
+    def of(cls, categories: Sequence[Category]) -> _Terms:
+        """The terms of `categories`, their excludes included."""
+        terms = cls()
+        for cat in categories:
+            terms._add(cat)
+        # An exclude is weighed against the terms (never other excludes), so one matcher of the
+        # terms serves every exclude.
+        positive = _Matcher(terms.index)
+        for cat in categories:
+            terms._add_excludes(cat, positive)
+        return terms
+
+    def _add(self, cat: Category) -> None:
+        for field_name in ("keywords", "phrases", "title_only"):
+            weight = WEIGHTS[field_name]
+            title_only = field_name == "title_only"
+            for term in getattr(cat, field_name):
+                hit = (cat.kind, cat.slug, weight, title_only, term)
+                self.index.add_text_term(term, hit)
+        for term in cat.acronyms:
+            self.index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
+        for term in cat.context:
+            hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
+            self.context.add(hit)
+            self.index.add_text_term(term, hit)
+        for term in cat.framing:
+            hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
+            self.frames.add(hit)
+            self.index.add_text_term(term, hit)
+        for term in cat.fallback:
+            hit = (cat.kind, cat.slug, 1.0, False, f"fallback:{term}")
+            self.fallback.add(hit)
+            self.index.add_text_term(term, hit)
+
+    def _add_excludes(self, cat: Category, positive: _Matcher) -> None:
+        # An exclude cancels exactly what its words would have scored for this category:
+        # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
+        # cancels kr's keyword "korea" (1).
+        for term in cat.exclude:
+            own = 0.0
+            for hit, n in positive.evidence(split_words(term)).items():
+                kind, slug, weight, _, word = positive.hits[hit]
+                if kind == cat.kind and slug == cat.slug and not word.startswith("fallback:"):
+                    own += weight * n
+            if own:
+                self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
+
+
 class _Compiled:
     """The taxonomy's terms arranged for matching, and what each hit adds to a score."""
 
@@ -560,7 +640,6 @@ class _Compiled:
             if cat.kind == "jurisdiction"
             for term in (*cat.acronyms, *cat.phrases)
         }
-        self.index = _Index()
         # (0 for a topic or 1 for a jurisdiction, slug, its min_score, one list's word forms,
         # the other's)
         self.pairs = [
@@ -570,24 +649,14 @@ class _Compiled:
         ]
         # every word of them: an item with none of them holds no pair
         self.paired_words = frozenset().union(*(a | b for *_, a, b in self.pairs))
-        self.context_terms: set[_Hit] = set()
-        self.frame_terms: set[_Hit] = set()
-        self.fallback_terms: set[_Hit] = set()
-        for cat in categories:
-            self._compile(cat)
-        # An exclude is weighed against the terms (never other excludes), so one matcher of the
-        # terms serves every exclude.
-        positive = _Matcher(self.index)
-        for cat in categories:
-            self._compile_excludes(cat, positive)
-        self.matcher = _Matcher(self.index)
+        # (the index is let go once arranged: the matchers hold all that matching reads)
+        terms = _Terms.of(categories)
+        self.matcher = _Matcher(terms.index)
         hits = self.matcher.hits
-        self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in self.context_terms)
-        self.fallback_hits = frozenset(
-            n for n, hit in enumerate(hits) if hit in self.fallback_terms
-        )
+        self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.context)
+        self.fallback_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.fallback)
         # hit number -> the slug whose framing it is
-        self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in self.frame_terms}
+        self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in terms.frames}
         self.yielding = {cat.slug: cat.yields_to for cat in topics.values() if cat.yields_to}
         # slug -> the numbers of its hits but those of laws and bodies ("AI Act" is never a
         # tool), and of the evidence (not context or framing words) of the topics it is a tool of
@@ -691,41 +760,6 @@ class _Compiled:
             or any(n in numbers for _, _, (_, needles) in groups for _, n in needles)
             or any(not numbers.isdisjoint(found) for _, found in acronyms)
         )
-
-    def _compile(self, cat: Category) -> None:
-        for field_name in ("keywords", "phrases", "title_only"):
-            weight = WEIGHTS[field_name]
-            title_only = field_name == "title_only"
-            for term in getattr(cat, field_name):
-                hit = (cat.kind, cat.slug, weight, title_only, term)
-                self.index.add_text_term(term, hit)
-        for term in cat.acronyms:
-            self.index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
-        for term in cat.context:
-            hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
-            self.context_terms.add(hit)
-            self.index.add_text_term(term, hit)
-        for term in cat.framing:
-            hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
-            self.frame_terms.add(hit)
-            self.index.add_text_term(term, hit)
-        for term in cat.fallback:
-            hit = (cat.kind, cat.slug, 1.0, False, f"fallback:{term}")
-            self.fallback_terms.add(hit)
-            self.index.add_text_term(term, hit)
-
-    def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
-        # An exclude cancels exactly what its words would have scored for this category:
-        # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
-        # cancels kr's keyword "korea" (1).
-        for term in cat.exclude:
-            own = 0.0
-            for hit, n in positive.evidence(split_words(term)).items():
-                kind, slug, weight, _, word = positive.hits[hit]
-                if kind == cat.kind and slug == cat.slug and not word.startswith("fallback:"):
-                    own += weight * n
-            if own:
-                self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
 
 
 def _acronym_homes(acronyms: Mapping[str, str]) -> re.Pattern[str] | None:
