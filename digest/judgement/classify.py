@@ -338,7 +338,8 @@ class _Matcher:
     the text's bytes. Hits are numbered, so that counting them does not hash tuples.
     """
 
-    def __init__(self, index: _Index) -> None:
+    def __init__(self, index: _Index, also: frozenset[bytes] = frozenset()) -> None:
+        """`also`: words that lead to no term, but whose presence a caller reads from `present`."""
         self.hits: list[_Hit] = []
         numbers: dict[_Hit, int] = {}
 
@@ -382,7 +383,7 @@ class _Matcher:
         # Words that only need to be known present: the other of a phrase's first two words,
         # its third word, and b"s", which tells at no extra cost whether there may be a
         # possessive to drop.
-        others = {b"s"}
+        others = {b"s", *also}
         for filed in groups.values():
             for other, thirds, _ in filed:
                 others.update((other, *thirds))
@@ -408,7 +409,7 @@ class _Matcher:
         for word, whole in self.roles.items():
             hits, groups, acronyms, firsts = whole
             role = (
-                tuple(n for n in hits if n in keep),
+                one(tuple(n for n in hits if n in keep)),
                 tuple((o, t, found) for o, t, c in groups if (found := kept(c))),
                 tuple((a, k) for a, ns in acronyms if (k := tuple(n for n in ns if n in keep))),
                 tuple(f for f in firsts if f in sub.acronym_phrases),
@@ -421,20 +422,27 @@ class _Matcher:
         sub.vocabulary = frozenset([*sub.roles, *others])
         return sub
 
+    def present(self, split: Words) -> frozenset[bytes]:
+        """The words of a text that can take part in a match (or are among `also`)."""
+        return self.vocabulary.intersection(split.words)
+
     def evidence(
-        self, split: Words, lead: int = 0, in_lead: dict[int, int] | None = None
+        self,
+        split: Words,
+        lead: int = 0,
+        in_lead: dict[int, int] | None = None,
+        present: frozenset[bytes] | None = None,
     ) -> dict[int, int]:
         """How often each compiled term occurs in a text (occurrence counts per hit number); with
         `lead` (the bytes of `split.encoded` the text's lead takes, as `_lead_bytes` gives them),
-        those of the lead too, into `in_lead`."""
+        those of the lead too, into `in_lead`. `present`: the text's `present` words, if known."""
         found: dict[int, int] = {}
         if in_lead is None:
             lead, in_lead = 0, {}
         # (split_words puts spaces around the text: b" word " finds a word at either end)
         encoded, folded, words = split.encoded, split.folded, split.words
-        if not words:
-            return found
-        present = self.vocabulary.intersection(words)
+        if present is None:
+            present = self.vocabulary.intersection(words)
         if not present:
             return found
         # The lead's words are the text's first ones, counted in the same pass: its bytes are a
@@ -457,8 +465,9 @@ class _Matcher:
                 n = 1 if within == 1 else _token_count(folded, word, within)
                 for hit in hits:
                     found[hit] = get(hit, 0) + n
-                if lead:
-                    n = _token_count(lead_folded, word, lead_folded.count(word))
+                within = lead_folded.count(word) if lead else 0
+                if within:  # (most of a long text's words are past its lead)
+                    n = _token_count(lead_folded, word, within)
                     for hit in hits if n else ():
                         in_lead[hit] = in_lead.get(hit, 0) + n
             if groups:
@@ -651,7 +660,8 @@ class _Compiled:
         self.paired_words = frozenset().union(*(a | b for *_, a, b in self.pairs))
         # (the index is let go once arranged: the matchers hold all that matching reads)
         terms = _Terms.of(categories)
-        self.matcher = _Matcher(terms.index)
+        # (the pairs' words are known present from the words the matcher narrows a text to)
+        self.matcher = _Matcher(terms.index, also=self.paired_words)
         hits = self.matcher.hits
         self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.context)
         self.fallback_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.fallback)
@@ -922,10 +932,14 @@ class Taxonomy:
         compiled = self._compiled
         sentences = _without_captions(text)
         text = sentences.text
-        in_title = compiled.matcher.evidence(title)
+        # A text's words are narrowed once to those the compiled terms read (in C): each later
+        # lookup then meets a few words, not every word of the text.
+        matcher = compiled.matcher
+        title_words, text_words = matcher.present(title), matcher.present(text)
+        in_title = matcher.evidence(title, present=title_words)
         lead = _lead_bytes(text)
         in_lead: dict[int, int] = {}
-        in_text = compiled.matcher.evidence(text, lead, in_lead)
+        in_text = matcher.evidence(text, lead, in_lead, text_words)
         contextual = compiled.context_hits
         # A headline's words are what the item is about, in whatever context the item gives
         # (or a body it names: "G7 leaders agree on AI code", "Garante blocks DeepSeek"); the
@@ -938,7 +952,7 @@ class Taxonomy:
         ):
             in_title = {h: n for h, n in in_title.items() if h not in contextual}
         if contextual and not contextual.isdisjoint(in_text):
-            in_text = self._in_policy_sentences(text, sentences, in_text)
+            in_text = self._in_policy_sentences(text, sentences, in_text, text_words)
         if compiled.tools:
             in_title, in_text = self._without_tools(sentences, in_title, in_text)
         fallback: dict[str, float] = {}
@@ -968,8 +982,8 @@ class Taxonomy:
                 compiled.pairs,
                 compiled.paired_words,
                 hits,
-                (title, in_title),
-                (text, in_text),
+                (title_words, in_title),
+                (text_words, in_text),
                 sentences,
             )
         authorities = compiled.authority_hits
@@ -1106,7 +1120,7 @@ class Taxonomy:
         return {slug for slug, points in named.items() if points >= scores.get(slug, 0.0)}
 
     def _in_policy_sentences(
-        self, text: Words, sentences: _Sentences, found: dict[int, int]
+        self, text: Words, sentences: _Sentences, found: dict[int, int], present: frozenset[bytes]
     ) -> dict[int, int]:
         """`found` (a text's hits) with its context terms counted only in the sentences that
         name an authority, a legal action or a jurisdiction's body or law: "competition" next to
@@ -1114,21 +1128,22 @@ class Taxonomy:
         further on."""
         compiled = self._compiled
         contextual, authorities = compiled.context_hits, compiled.authority_hits
-        kept = {h: n for h, n in found.items() if h not in contextual}
         if authorities.isdisjoint(found) and not self.relevance.in_context(_NO_WORDS, text):
-            return kept  # no sentence of it gives a policy context
+            # no sentence of it gives a policy context
+            return {h: n for h, n in found.items() if h not in contextual}
         if len(sentences.texts) < 2:
             return found  # the one sentence gives it
         # the sentences that may hold a context term (one of their words leads to one) and give
         # a policy context; their terms found in one pass over them
         in_policy = []
         holders = 0
-        for words in sentences.holding(compiled.context_words):
+        for words in sentences.holding(compiled.context_words, present):
             holders += 1
             if self._policy_sentence(words):
                 in_policy.append(words.text)
         if len(in_policy) == holders:
             return found  # every sentence that may hold one gives a policy context
+        kept = {h: n for h, n in found.items() if h not in contextual}
         if in_policy:
             # (the context terms alone: their counts are all that is read)
             kept.update(compiled.context_matcher.evidence(split_words("\n".join(in_policy))))
@@ -1295,14 +1310,15 @@ class _Sentences:
         """The sentences, in order."""
         return [split_words(s) for s in self.texts]
 
-    def holding(self, words: frozenset[bytes]) -> list[Words]:
-        """The sentences, in order, that have one of `words` (lowercased) among theirs."""
+    def holding(self, words: frozenset[bytes], present: frozenset[bytes]) -> list[Words]:
+        """The sentences, in order, that have one of `words` (lowercased) among theirs
+        (`present`: the text's words, or those of them that `words` may hold)."""
         if "split" in self.__dict__:  # already split for another check
             return [s for s in self.split if not words.isdisjoint(s.words)]
         # A sentence's words are the text's: only those the text has are searched for, as
         # b" word " in each sentence's folded bytes (where every separator is a space), and only
         # the sentences that have one are split.
-        needles = [b" " + w + b" " for w in words.intersection(self.text.words)]
+        needles = [b" " + w + b" " for w in words.intersection(present)]
         texts = self.texts
         if not needles:
             return []
@@ -1359,16 +1375,17 @@ def _add_pairs(
     pairs: list[_Pair],
     paired: frozenset[bytes],
     hits: Sequence[_Hit],
-    title: tuple[Words, Mapping[int, int]],
-    text: tuple[Words, Mapping[int, int]],
+    title: tuple[frozenset[bytes], Mapping[int, int]],
+    text: tuple[frozenset[bytes], Mapping[int, int]],
     sentences: _Sentences,
 ) -> None:
-    """Add the `together` pairs found: in the headline, or in one sentence of the text. Where
-    the slug's own terms (the hits found in each) are found there already, they tell the same
+    """Add the `together` pairs found: in the headline, or in one sentence of the text (`title`
+    and `text`: the words of each the matcher reads, as `_Matcher.present` gives them, and the
+    hits found in each). Where the slug's own terms are found there already, they tell the same
     act ("data theft"): the pair adds only while the slug is short of its `min_score` (a
     passing "antitrust" beside "the review of the deal")."""
     # only the words that take part in some pair: the checks below then meet small sets
-    in_title, in_text = paired.intersection(title[0].words), paired.intersection(text[0].words)
+    in_title, in_text = paired.intersection(title[0]), paired.intersection(text[0])
     if not in_title and not in_text:
         return
     title_slugs = {hits[h][1] for h in title[1]}
