@@ -84,7 +84,7 @@ def test_title_counts_each_term_once(taxonomy):
 def _counted_by_tokens(taxonomy: Taxonomy, text: str) -> dict:
     """How often each compiled term occurs in `text`, counted the plain way: split into words
     (possessive "s" dropped), count the words, and count each phrase in the words joined."""
-    index = taxonomy._compiled.index
+    index = classify_mod._Terms.of(taxonomy._categories).index
     words = classify_mod._tokens(text)
     folded = [w.lower() for w in words]
     found: Counter = Counter()

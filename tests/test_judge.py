@@ -205,3 +205,22 @@ def test_an_item_revisited_by_the_next_judgement_is_not_read_again(monkeypatch):
     )  # fmt: skip
     decide(window, StoryIndex(), judge)
     assert read == [late.title]
+
+
+def test_an_item_read_for_relevance_alone_is_split_once(monkeypatch):
+    """A revisited member whose reading was let go is read again; where its source's kind needs
+    a topic, the tags read the words split for relevance, not a second split of the item."""
+    judge = Judge(Taxonomy.load())
+    split: list[str] = []
+    original = judge_module.split_words
+
+    def counted(text: str) -> Words:
+        split.append(text)
+        return original(text)
+
+    monkeypatch.setattr(judge_module, "split_words", counted)
+    news = SourceProfile(4, official=False, jurisdiction=None, kind="general-news")
+    assert judge.taxonomy.relevance.needs_topic(news.kind, news.official)
+    member = item(12, "c1", source=4, hours=2)
+    judge.assess(member, news)
+    assert split == [member.title, member.text]

@@ -141,11 +141,12 @@ class Judge:
         key = (item.content_hash, kind, official, item.url)
         found = self._assessments.get(key)
         if found is None:
+            # (split once here: the tags, when asked for and not cached, read the same words)
+            title, text = words = words or (split_words(item.title), split_words(item.text))
             rules = self.taxonomy.relevance
             has_topic = True
             if rules.needs_topic(kind, official):
                 has_topic = bool(self._analyse(item, source, words)[0].topics)  # cached
-            title, text = words or (split_words(item.title), split_words(item.text))
             found = rules.assess(
                 title,
                 text,

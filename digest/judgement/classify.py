@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from core.tags import Tags
 from core.words import plural_forms
@@ -28,6 +28,7 @@ from digest.text.words import SEPARATORS, Words, fold, split_words, utf8
 __all__ = ["Category", "Taxonomy", "TaxonomyError", "Scores"]
 
 KINDS = ("topic", "jurisdiction")
+_V = TypeVar("_V")
 _TABLES = {"topic": "topics", "jurisdiction": "jurisdictions"}
 _SLUG = re.compile(r"^[a-z][a-z0-9-]{0,40}$")
 _LIST_FIELDS = (
@@ -279,6 +280,10 @@ _Role = tuple[
 ]
 
 
+# (one empty set for the many phrase groups that have no third word to check)
+_NO_THIRDS: frozenset[bytes] = frozenset()
+
+
 def _phrase_groups(
     phrases: dict[tuple[bytes, bytes], list[_Needle]],
 ) -> dict[bytes, list[_PhraseGroup]]:
@@ -289,7 +294,7 @@ def _phrase_groups(
     table: dict[bytes, list[_PhraseGroup]] = defaultdict(list)
     for (first, second), needles in phrases.items():
         words = [needle.split() for needle, _ in needles]
-        thirds = frozenset(w[2] for w in words) if all(len(w) > 2 for w in words) else frozenset()
+        thirds = frozenset(w[2] for w in words) if all(len(w) > 2 for w in words) else _NO_THIRDS
         candidate = (b" " + first + b" " + second + b" ", tuple(needles))
         if groups_of[first] <= groups_of[second]:
             table[first].append((second, thirds, candidate))
@@ -315,6 +320,16 @@ def _count_phrases(
     return matched
 
 
+class _Shared:
+    """Equal values as one object: the first one seen."""
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def __call__(self, value: _V) -> _V:
+        return self._seen.setdefault(value, value)  # type: ignore[no-any-return]
+
+
 class _Matcher:
     """An `_Index` arranged so that finding terms in a text costs little more than tokenising it.
 
@@ -323,7 +338,8 @@ class _Matcher:
     the text's bytes. Hits are numbered, so that counting them does not hash tuples.
     """
 
-    def __init__(self, index: _Index) -> None:
+    def __init__(self, index: _Index, also: frozenset[bytes] = frozenset()) -> None:
+        """`also`: words that lead to no term, but whose presence a caller reads from `present`."""
         self.hits: list[_Hit] = []
         numbers: dict[_Hit, int] = {}
 
@@ -336,7 +352,10 @@ class _Matcher:
         def needles(phrases: list[_Phrase]) -> list[_Needle]:
             return [(needle, number(hit)) for needle, hit in phrases]
 
-        words = {word: tuple(map(number, hits)) for word, hits in index.words.items()}
+        # Equal tuples are kept once: the words a term's forms lead to ("fine", "fines") have the
+        # same hits, and many words the same role.
+        one = _Shared()
+        words = {word: one(tuple(map(number, hits))) for word, hits in index.words.items()}
         groups = _phrase_groups({pair: needles(p) for pair, p in index.phrases.items()})
         # An acronym can only occur where its lowercase form is among the lowercased words.
         acronyms: dict[bytes, list[tuple[bytes, tuple[int, ...]]]] = defaultdict(list)
@@ -351,18 +370,20 @@ class _Matcher:
         for first in self.acronym_phrases:
             acronym_firsts[first.lower()].append(first)
         self.roles: dict[bytes, _Role] = {
-            word: (
-                words.get(word, ()),
-                tuple(groups.get(word, ())),
-                tuple(acronyms.get(word, ())),
-                tuple(acronym_firsts.get(word, ())),
+            word: one(
+                (
+                    words.get(word, ()),
+                    tuple(groups.get(word, ())),
+                    tuple(acronyms.get(word, ())),
+                    tuple(acronym_firsts.get(word, ())),
+                )
             )
             for word in {*words, *groups, *acronyms, *acronym_firsts}
         }
         # Words that only need to be known present: the other of a phrase's first two words,
         # its third word, and b"s", which tells at no extra cost whether there may be a
         # possessive to drop.
-        others = {b"s"}
+        others = {b"s", *also}
         for filed in groups.values():
             for other, thirds, _ in filed:
                 others.update((other, *thirds))
@@ -384,36 +405,44 @@ class _Matcher:
                     sub.acronym_phrases[first].append(found)
         sub.roles = {}
         others = {b"s"}
+        one = _Shared()
         for word, whole in self.roles.items():
             hits, groups, acronyms, firsts = whole
             role = (
-                tuple(n for n in hits if n in keep),
+                one(tuple(n for n in hits if n in keep)),
                 tuple((o, t, found) for o, t, c in groups if (found := kept(c))),
                 tuple((a, k) for a, ns in acronyms if (k := tuple(n for n in ns if n in keep))),
                 tuple(f for f in firsts if f in sub.acronym_phrases),
             )
             if any(role):
                 # (a word whose hits are all kept keeps its role: no copy)
-                sub.roles[word] = whole if role == whole else role
+                sub.roles[word] = whole if role == whole else one(role)
                 for other, thirds, _ in role[1]:
                     others.update((other, *thirds))
         sub.vocabulary = frozenset([*sub.roles, *others])
         return sub
 
+    def present(self, split: Words) -> frozenset[bytes]:
+        """The words of a text that can take part in a match (or are among `also`)."""
+        return self.vocabulary.intersection(split.words)
+
     def evidence(
-        self, split: Words, lead: int = 0, in_lead: dict[int, int] | None = None
+        self,
+        split: Words,
+        lead: int = 0,
+        in_lead: dict[int, int] | None = None,
+        present: frozenset[bytes] | None = None,
     ) -> dict[int, int]:
         """How often each compiled term occurs in a text (occurrence counts per hit number); with
         `lead` (the bytes of `split.encoded` the text's lead takes, as `_lead_bytes` gives them),
-        those of the lead too, into `in_lead`."""
+        those of the lead too, into `in_lead`. `present`: the text's `present` words, if known."""
         found: dict[int, int] = {}
         if in_lead is None:
             lead, in_lead = 0, {}
         # (split_words puts spaces around the text: b" word " finds a word at either end)
         encoded, folded, words = split.encoded, split.folded, split.words
-        if not words:
-            return found
-        present = self.vocabulary.intersection(words)
+        if present is None:
+            present = self.vocabulary.intersection(words)
         if not present:
             return found
         # The lead's words are the text's first ones, counted in the same pass: its bytes are a
@@ -436,8 +465,9 @@ class _Matcher:
                 n = 1 if within == 1 else _token_count(folded, word, within)
                 for hit in hits:
                     found[hit] = get(hit, 0) + n
-                if lead:
-                    n = _token_count(lead_folded, word, lead_folded.count(word))
+                within = lead_folded.count(word) if lead else 0
+                if within:  # (most of a long text's words are past its lead)
+                    n = _token_count(lead_folded, word, within)
                     for hit in hits if n else ():
                         in_lead[hit] = in_lead.get(hit, 0) + n
             if groups:
@@ -550,6 +580,65 @@ _NONE: frozenset[str] = frozenset()
 _NO_WORDS = split_words("")
 
 
+class _Terms:
+    """Every term of the categories in an `_Index`, and which of its hits are context, framing
+    and fallback terms."""
+
+    def __init__(self) -> None:
+        self.index = _Index()
+        self.context: set[_Hit] = set()
+        self.frames: set[_Hit] = set()
+        self.fallback: set[_Hit] = set()
+
+    @classmethod
+    def of(cls, categories: Sequence[Category]) -> _Terms:
+        """The terms of `categories`, their excludes included."""
+        terms = cls()
+        for cat in categories:
+            terms._add(cat)
+        # An exclude is weighed against the terms (never other excludes), so one matcher of the
+        # terms serves every exclude.
+        positive = _Matcher(terms.index)
+        for cat in categories:
+            terms._add_excludes(cat, positive)
+        return terms
+
+    def _add(self, cat: Category) -> None:
+        for field_name in ("keywords", "phrases", "title_only"):
+            weight = WEIGHTS[field_name]
+            title_only = field_name == "title_only"
+            for term in getattr(cat, field_name):
+                hit = (cat.kind, cat.slug, weight, title_only, term)
+                self.index.add_text_term(term, hit)
+        for term in cat.acronyms:
+            self.index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
+        for term in cat.context:
+            hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
+            self.context.add(hit)
+            self.index.add_text_term(term, hit)
+        for term in cat.framing:
+            hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
+            self.frames.add(hit)
+            self.index.add_text_term(term, hit)
+        for term in cat.fallback:
+            hit = (cat.kind, cat.slug, 1.0, False, f"fallback:{term}")
+            self.fallback.add(hit)
+            self.index.add_text_term(term, hit)
+
+    def _add_excludes(self, cat: Category, positive: _Matcher) -> None:
+        # An exclude cancels exactly what its words would have scored for this category:
+        # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
+        # cancels kr's keyword "korea" (1).
+        for term in cat.exclude:
+            own = 0.0
+            for hit, n in positive.evidence(split_words(term)).items():
+                kind, slug, weight, _, word = positive.hits[hit]
+                if kind == cat.kind and slug == cat.slug and not word.startswith("fallback:"):
+                    own += weight * n
+            if own:
+                self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
+
+
 class _Compiled:
     """The taxonomy's terms arranged for matching, and what each hit adds to a score."""
 
@@ -560,7 +649,6 @@ class _Compiled:
             if cat.kind == "jurisdiction"
             for term in (*cat.acronyms, *cat.phrases)
         }
-        self.index = _Index()
         # (0 for a topic or 1 for a jurisdiction, slug, its min_score, one list's word forms,
         # the other's)
         self.pairs = [
@@ -570,24 +658,15 @@ class _Compiled:
         ]
         # every word of them: an item with none of them holds no pair
         self.paired_words = frozenset().union(*(a | b for *_, a, b in self.pairs))
-        self.context_terms: set[_Hit] = set()
-        self.frame_terms: set[_Hit] = set()
-        self.fallback_terms: set[_Hit] = set()
-        for cat in categories:
-            self._compile(cat)
-        # An exclude is weighed against the terms (never other excludes), so one matcher of the
-        # terms serves every exclude.
-        positive = _Matcher(self.index)
-        for cat in categories:
-            self._compile_excludes(cat, positive)
-        self.matcher = _Matcher(self.index)
+        # (the index is let go once arranged: the matchers hold all that matching reads)
+        terms = _Terms.of(categories)
+        # (the pairs' words are known present from the words the matcher narrows a text to)
+        self.matcher = _Matcher(terms.index, also=self.paired_words)
         hits = self.matcher.hits
-        self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in self.context_terms)
-        self.fallback_hits = frozenset(
-            n for n, hit in enumerate(hits) if hit in self.fallback_terms
-        )
+        self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.context)
+        self.fallback_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.fallback)
         # hit number -> the slug whose framing it is
-        self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in self.frame_terms}
+        self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in terms.frames}
         self.yielding = {cat.slug: cat.yields_to for cat in topics.values() if cat.yields_to}
         # slug -> the numbers of its hits but those of laws and bodies ("AI Act" is never a
         # tool), and of the evidence (not context or framing words) of the topics it is a tool of
@@ -691,41 +770,6 @@ class _Compiled:
             or any(n in numbers for _, _, (_, needles) in groups for _, n in needles)
             or any(not numbers.isdisjoint(found) for _, found in acronyms)
         )
-
-    def _compile(self, cat: Category) -> None:
-        for field_name in ("keywords", "phrases", "title_only"):
-            weight = WEIGHTS[field_name]
-            title_only = field_name == "title_only"
-            for term in getattr(cat, field_name):
-                hit = (cat.kind, cat.slug, weight, title_only, term)
-                self.index.add_text_term(term, hit)
-        for term in cat.acronyms:
-            self.index.add_acronym(term, (cat.kind, cat.slug, WEIGHTS["acronyms"], False, term))
-        for term in cat.context:
-            hit = (cat.kind, cat.slug, WEIGHTS["context"], False, f"context:{term}")
-            self.context_terms.add(hit)
-            self.index.add_text_term(term, hit)
-        for term in cat.framing:
-            hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
-            self.frame_terms.add(hit)
-            self.index.add_text_term(term, hit)
-        for term in cat.fallback:
-            hit = (cat.kind, cat.slug, 1.0, False, f"fallback:{term}")
-            self.fallback_terms.add(hit)
-            self.index.add_text_term(term, hit)
-
-    def _compile_excludes(self, cat: Category, positive: _Matcher) -> None:
-        # An exclude cancels exactly what its words would have scored for this category:
-        # "Kids Online Safety Act" cancels uk's phrase "Online Safety Act" (2), "North Korea"
-        # cancels kr's keyword "korea" (1).
-        for term in cat.exclude:
-            own = 0.0
-            for hit, n in positive.evidence(split_words(term)).items():
-                kind, slug, weight, _, word = positive.hits[hit]
-                if kind == cat.kind and slug == cat.slug and not word.startswith("fallback:"):
-                    own += weight * n
-            if own:
-                self.index.add_text_term(term, (cat.kind, cat.slug, -own, False, term))
 
 
 def _acronym_homes(acronyms: Mapping[str, str]) -> re.Pattern[str] | None:
@@ -888,10 +932,14 @@ class Taxonomy:
         compiled = self._compiled
         sentences = _without_captions(text)
         text = sentences.text
-        in_title = compiled.matcher.evidence(title)
+        # A text's words are narrowed once to those the compiled terms read (in C): each later
+        # lookup then meets a few words, not every word of the text.
+        matcher = compiled.matcher
+        title_words, text_words = matcher.present(title), matcher.present(text)
+        in_title = matcher.evidence(title, present=title_words)
         lead = _lead_bytes(text)
         in_lead: dict[int, int] = {}
-        in_text = compiled.matcher.evidence(text, lead, in_lead)
+        in_text = matcher.evidence(text, lead, in_lead, text_words)
         contextual = compiled.context_hits
         # A headline's words are what the item is about, in whatever context the item gives
         # (or a body it names: "G7 leaders agree on AI code", "Garante blocks DeepSeek"); the
@@ -904,7 +952,7 @@ class Taxonomy:
         ):
             in_title = {h: n for h, n in in_title.items() if h not in contextual}
         if contextual and not contextual.isdisjoint(in_text):
-            in_text = self._in_policy_sentences(text, sentences, in_text)
+            in_text = self._in_policy_sentences(text, sentences, in_text, text_words)
         if compiled.tools:
             in_title, in_text = self._without_tools(sentences, in_title, in_text)
         fallback: dict[str, float] = {}
@@ -934,8 +982,8 @@ class Taxonomy:
                 compiled.pairs,
                 compiled.paired_words,
                 hits,
-                (title, in_title),
-                (text, in_text),
+                (title_words, in_title),
+                (text_words, in_text),
                 sentences,
             )
         authorities = compiled.authority_hits
@@ -1072,7 +1120,7 @@ class Taxonomy:
         return {slug for slug, points in named.items() if points >= scores.get(slug, 0.0)}
 
     def _in_policy_sentences(
-        self, text: Words, sentences: _Sentences, found: dict[int, int]
+        self, text: Words, sentences: _Sentences, found: dict[int, int], present: frozenset[bytes]
     ) -> dict[int, int]:
         """`found` (a text's hits) with its context terms counted only in the sentences that
         name an authority, a legal action or a jurisdiction's body or law: "competition" next to
@@ -1080,21 +1128,22 @@ class Taxonomy:
         further on."""
         compiled = self._compiled
         contextual, authorities = compiled.context_hits, compiled.authority_hits
-        kept = {h: n for h, n in found.items() if h not in contextual}
         if authorities.isdisjoint(found) and not self.relevance.in_context(_NO_WORDS, text):
-            return kept  # no sentence of it gives a policy context
+            # no sentence of it gives a policy context
+            return {h: n for h, n in found.items() if h not in contextual}
         if len(sentences.texts) < 2:
             return found  # the one sentence gives it
         # the sentences that may hold a context term (one of their words leads to one) and give
         # a policy context; their terms found in one pass over them
         in_policy = []
         holders = 0
-        for words in sentences.holding(compiled.context_words):
+        for words in sentences.holding(compiled.context_words, present):
             holders += 1
             if self._policy_sentence(words):
                 in_policy.append(words.text)
         if len(in_policy) == holders:
             return found  # every sentence that may hold one gives a policy context
+        kept = {h: n for h, n in found.items() if h not in contextual}
         if in_policy:
             # (the context terms alone: their counts are all that is read)
             kept.update(compiled.context_matcher.evidence(split_words("\n".join(in_policy))))
@@ -1261,14 +1310,15 @@ class _Sentences:
         """The sentences, in order."""
         return [split_words(s) for s in self.texts]
 
-    def holding(self, words: frozenset[bytes]) -> list[Words]:
-        """The sentences, in order, that have one of `words` (lowercased) among theirs."""
+    def holding(self, words: frozenset[bytes], present: frozenset[bytes]) -> list[Words]:
+        """The sentences, in order, that have one of `words` (lowercased) among theirs
+        (`present`: the text's words, or those of them that `words` may hold)."""
         if "split" in self.__dict__:  # already split for another check
             return [s for s in self.split if not words.isdisjoint(s.words)]
         # A sentence's words are the text's: only those the text has are searched for, as
         # b" word " in each sentence's folded bytes (where every separator is a space), and only
         # the sentences that have one are split.
-        needles = [b" " + w + b" " for w in words.intersection(self.text.words)]
+        needles = [b" " + w + b" " for w in words.intersection(present)]
         texts = self.texts
         if not needles:
             return []
@@ -1325,16 +1375,17 @@ def _add_pairs(
     pairs: list[_Pair],
     paired: frozenset[bytes],
     hits: Sequence[_Hit],
-    title: tuple[Words, Mapping[int, int]],
-    text: tuple[Words, Mapping[int, int]],
+    title: tuple[frozenset[bytes], Mapping[int, int]],
+    text: tuple[frozenset[bytes], Mapping[int, int]],
     sentences: _Sentences,
 ) -> None:
-    """Add the `together` pairs found: in the headline, or in one sentence of the text. Where
-    the slug's own terms (the hits found in each) are found there already, they tell the same
+    """Add the `together` pairs found: in the headline, or in one sentence of the text (`title`
+    and `text`: the words of each the matcher reads, as `_Matcher.present` gives them, and the
+    hits found in each). Where the slug's own terms are found there already, they tell the same
     act ("data theft"): the pair adds only while the slug is short of its `min_score` (a
     passing "antitrust" beside "the review of the deal")."""
     # only the words that take part in some pair: the checks below then meet small sets
-    in_title, in_text = paired.intersection(title[0].words), paired.intersection(text[0].words)
+    in_title, in_text = paired.intersection(title[0]), paired.intersection(text[0])
     if not in_title and not in_text:
         return
     title_slugs = {hits[h][1] for h in title[1]}
