@@ -5,7 +5,8 @@ new items are judged together, then the after-hooks run.
    decide which entries are new or edited (pure) -> [full text: for a source with `full_text`
    on, the step `read_articles` fetches each new or edited entry's article page and puts its
    main text in the entry's place (digest/ingest/fulltext.py)] -> store them, pending, with the
-   poll's success, in one transaction.
+   poll's success, in one transaction. Feeds parsed while the database was busy are read and
+   stored together when their turn comes: one transaction for the group, not one per source.
 2. A judgement of everything pending (`judge_pending`), the oldest `JUDGE_BATCH` items at a
    time: read the window -> decide tags and stories (pure, digest.ingest.judge) -> write the
    plan in one transaction -> adopt it in the in-memory story index.
