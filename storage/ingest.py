@@ -1,9 +1,10 @@
-"""Ingest's reads and writes: a source's batch of items, and the judgement of pending items.
+"""Ingest's reads and writes: sources' batches of items, and the judgement of pending items.
 
-`store` writes what one poll of a source found (new items wait, pending, for judgement);
-`window` reads what a judgement decides from; `apply` writes its plan in one transaction,
-keeping every touched story's columns and tags true. Core statements throughout: these run for
-every poll and must not build ORM objects per row.
+`store` writes what polls of one or more sources found, in one transaction (new items wait,
+pending, for judgement); `window` reads what a judgement decides from; `apply` writes its plan
+in one transaction, keeping every touched story's columns and tags true. Core statements
+throughout, and plain tuples straight to the driver for the narrow rows a judgement writes by
+the thousand: these run for every poll and must not build ORM objects per row.
 """
 
 from __future__ import annotations
