@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -118,7 +118,7 @@ _KNOWN = sa_select(ITEMS.c.entry_key, ITEMS.c.id, ITEMS.c.content_hash).where(
     ITEMS.c.entry_key.in_(bindparam("b_keys", expanding=True)),
 )
 _INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.source_id, ITEMS.c.entry_key, ITEMS.c.id)
-_INSERT_PAGE = 2500  # rows a statement: 30,000 bound values, within both databases' limits
+_INSERT_PAGE = 512  # rows a statement at most (6,144 bound values)
 # and those every judgement runs
 # Pending items as the partial index ix_items_pending selects them (`WHERE pending`): SQLite uses
 # that index only for the bare column, and `pending = 1` (SQLAlchemy's SQLite form of the
@@ -460,20 +460,32 @@ def _insert_items(
         for e in batch.new
     ]
     found: dict[tuple[int, str], int] = {}
-    if rows:
-        # Multi-row INSERTs of _INSERT_PAGE rows; RETURNING order is not guaranteed, so ids are
-        # matched back by source and entry key (unique). Sorting by parameter order would insert
-        # row by row on SQLite. On SQLite each statement also writes the search index's pending
-        # words out, so fewer, longer statements cost less.
-        paged = conn.execution_options(insertmanyvalues_page_size=_INSERT_PAGE)
-        found = {
-            (source_id, key): int(item_id)
-            for source_id, key, item_id in paged.execute(_INSERT_ITEMS, rows)
-        }
+    # Multi-row INSERTs, in order; RETURNING order is not guaranteed, so ids are matched back by
+    # source and entry key (unique). Sorting by parameter order would insert row by row on
+    # SQLite. On SQLite each statement also writes the search index's pending words out, so
+    # fewer, longer statements cost less.
+    paged = conn.execution_options(insertmanyvalues_page_size=_INSERT_PAGE)
+    for start, end in _pages(len(rows)):
+        found.update(
+            ((source_id, key), int(item_id))
+            for source_id, key, item_id in paged.execute(_INSERT_ITEMS, rows[start:end])
+        )
     return [
         tuple(found[source_id, e.entry_key] for e in batch.new)
         for source_id, batch, _validators in writes
     ]
+
+
+def _pages(count: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of the statements `count` rows are inserted in: full pages of _INSERT_PAGE
+    rows, then the rest in powers of two. The driver keeps each statement it prepared, and a
+    multi-row statement is a large program: a few lengths keep that cache small."""
+    start, size = 0, _INSERT_PAGE
+    while start < count:
+        while size > count - start:
+            size //= 2
+        yield start, start + size
+        start += size
 
 
 # The judged items published since `b_start`, found through their stories' last-seen index

@@ -258,8 +258,9 @@ def _write_batches(
 
 
 # Parsed feeds stored together, in one transaction, hold at most this many entries between them:
-# a cold start's commits are few, and no write holds the database long
-STORE_GROUP = 5000
+# a cold start's commits are few, while a group's rows in flight stay small beside the poll's
+# memory and no write holds the database long
+STORE_GROUP = 1000
 
 
 @dataclass
