@@ -1,27 +1,32 @@
-"""Ingest's reads and writes: a source's batch of items, and the judgement of pending items.
+"""Ingest's reads and writes: sources' batches of items, and the judgement of pending items.
 
-`store` writes what one poll of a source found (new items wait, pending, for judgement);
-`window` reads what a judgement decides from; `apply` writes its plan in one transaction,
-keeping every touched story's columns and tags true. Core statements throughout: these run for
-every poll and must not build ORM objects per row.
+`store` writes what polls of one or more sources found, in one transaction (new items wait,
+pending, for judgement); `window` reads what a judgement decides from; `apply` writes its plan
+in one transaction, keeping every touched story's columns and tags true. Core statements
+throughout, and plain tuples straight to the driver for the narrow rows a judgement writes by
+the thousand: these run for every poll and must not build ORM objects per row.
 """
 
 from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Dialect,
     Select,
+    Table,
+    UpdateBase,
     bindparam,
     case,
     delete,
     distinct,
+    false,
     func,
     insert,
     literal_column,
@@ -50,7 +55,7 @@ from core.source_url import fetch_url
 from core.tags import STORY_SHARE, Tags
 from storage.db import Database
 from storage.readings import add_model_topics
-from storage.sources import record_success
+from storage.sources import count_articles, record_success
 from storage.tables import (
     INGEST_STATE,
     ITEM_TAGS,
@@ -61,9 +66,12 @@ from storage.tables import (
     chunked,
 )
 
-__all__ = ["IngestStore", "JUDGED"]
+__all__ = ["IngestStore", "JUDGED", "SourceWrite"]
 
 JUDGED = "judged"  # the ingest_state row counting judgements
+
+# One source's poll to store: its batch and the validators of the fetch
+SourceWrite = tuple[int, SourceBatch, FeedValidators]
 
 
 def _item_columns() -> list[Any]:
@@ -109,7 +117,8 @@ _KNOWN = sa_select(ITEMS.c.entry_key, ITEMS.c.id, ITEMS.c.content_hash).where(
     ITEMS.c.source_id == bindparam("b_source"),
     ITEMS.c.entry_key.in_(bindparam("b_keys", expanding=True)),
 )
-_INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.entry_key, ITEMS.c.id)
+_INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.source_id, ITEMS.c.entry_key, ITEMS.c.id)
+_INSERT_PAGE = 512  # rows a statement at most (6,144 bound values)
 # and those every judgement runs
 # Pending items as the partial index ix_items_pending selects them (`WHERE pending`): SQLite uses
 # that index only for the bare column, and `pending = 1` (SQLAlchemy's SQLite form of the
@@ -139,7 +148,7 @@ _DELETE_STORY_TAGS = delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(_ids()))
 _ASSIGN = (
     update(ITEMS)
     .where(ITEMS.c.id == bindparam("b_id"), ITEMS.c.content_hash == bindparam("b_hash"))
-    .values(story_id=bindparam("b_story"), pending=False)
+    .values(story_id=bindparam("b_story"), pending=false())
 )
 _UPDATE_EDITED = (
     update(ITEMS)
@@ -156,12 +165,63 @@ _UPDATE_EDITED = (
 )
 
 
-def _tag_rows(owner: str, owner_id: int, tags: Tags) -> list[dict[str, Any]]:
-    rows = [{owner: owner_id, "kind": "topic", "slug": s} for s in sorted(tags.topics)]
-    rows += [
-        {owner: owner_id, "kind": "jurisdiction", "slug": s} for s in sorted(tags.jurisdictions)
-    ]
+def _tag_rows(owner_id: int, tags: Tags) -> list[tuple[int, str, str]]:
+    """(owner, kind, slug) rows of an item's or a story's tags."""
+    rows = [(owner_id, "topic", s) for s in sorted(tags.topics)]
+    rows += [(owner_id, "jurisdiction", s) for s in sorted(tags.jurisdictions)]
     return rows
+
+
+class _ManyRows:
+    """A statement run once per row through the driver's executemany, the rows plain tuples of
+    the bound parameters `names` in that order. SQLAlchemy processes no row (its processing
+    costs more than the driver's execution of these narrow statements), so every value must be
+    one the driver takes as it is: numbers, text, booleans; a constant goes in as SQL."""
+
+    def __init__(self, stmt: UpdateBase, names: tuple[str, ...]) -> None:
+        self.stmt = stmt
+        self.names = names
+        self._forms: dict[str, tuple[str, tuple[int, ...] | None]] = {}
+
+    def run(self, conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        sql, order = self._form(conn.dialect)
+        params: list[Any]
+        if order is None:  # named parameters (psycopg)
+            params = [dict(zip(self.names, row, strict=True)) for row in rows]
+        elif order == tuple(range(len(self.names))):
+            params = rows
+        else:  # positional (SQLite), in the compiled statement's order
+            params = [tuple(row[i] for i in order) for row in rows]
+        conn.exec_driver_sql(sql, params)
+
+    def _form(self, dialect: Dialect) -> tuple[str, tuple[int, ...] | None]:
+        """The statement's SQL for `dialect`, and where each positional value comes from."""
+        if dialect.name not in self._forms:
+            compiled = self.stmt.compile(dialect=dialect)
+            order = compiled.positiontup
+            self._forms[dialect.name] = (
+                str(compiled),
+                None if order is None else tuple(self.names.index(n) for n in order),
+            )
+        return self._forms[dialect.name]
+
+
+_ASSIGN_ROWS = _ManyRows(_ASSIGN, ("b_id", "b_hash", "b_story"))
+
+
+def _insert_tags(table: Table, owner: str) -> _ManyRows:
+    return _ManyRows(
+        insert(table).values(
+            {owner: bindparam("b_owner"), "kind": bindparam("b_kind"), "slug": bindparam("b_slug")}
+        ),
+        ("b_owner", "b_kind", "b_slug"),
+    )
+
+
+_INSERT_ITEM_TAGS = _insert_tags(ITEM_TAGS, "item_id")
+_INSERT_STORY_TAGS = _insert_tags(STORY_TAGS, "story_id")
 
 
 class IngestStore:
@@ -189,50 +249,65 @@ class IngestStore:
                     )
         return found
 
-    def known_entries(self, source_id: int, keys: Iterable[str]) -> dict[str, tuple[int, str]]:
-        """(item id, content hash) of the entry keys this source already has stored."""
-        found: dict[str, tuple[int, str]] = {}
+    def known_entries(
+        self, keys: Mapping[int, Iterable[str]]
+    ) -> dict[int, dict[str, tuple[int, str]]]:
+        """Per source, (item id, content hash) of the given entry keys it already has stored;
+        every source read in one transaction."""
+        found: dict[int, dict[str, tuple[int, str]]] = {}
         with self.db.session() as session:
             conn = session.connection()
-            for chunk in chunked(keys):
-                rows = conn.execute(_KNOWN, {"b_source": source_id, "b_keys": chunk})
-                found.update((key, (item_id, digest)) for key, item_id, digest in rows)
+            for source_id, source_keys in keys.items():
+                known = found.setdefault(source_id, {})
+                for chunk in chunked(source_keys):
+                    rows = conn.execute(_KNOWN, {"b_source": source_id, "b_keys": chunk})
+                    known.update((key, (item_id, digest)) for key, item_id, digest in rows)
         return found
 
     def store(
-        self, source_id: int, batch: SourceBatch, now: datetime, validators: FeedValidators
-    ) -> StoredBatch:
-        """Insert the new entries and update the edited ones (both pending judgement), and
-        record the source's successful poll, in one transaction."""
+        self,
+        writes: Sequence[SourceWrite],
+        now: datetime,
+        articles: Mapping[int, tuple[int, int]] | None = None,
+    ) -> list[StoredBatch]:
+        """Insert the new entries and update the edited ones (both pending judgement) of each
+        source's batch, and record each source's successful poll (and the article pages it read
+        and failed to read, by source), all in one transaction; what each batch stored, in
+        order. A source appears at most once."""
         with self.db.session() as session:
             conn = session.connection()
-            new_ids = _insert_items(conn, source_id, batch, now)
-            if batch.edited:
-                conn.execute(
-                    _UPDATE_EDITED,
-                    [
-                        {
-                            "b_id": item_id,
-                            "b_title": e.title,
-                            "b_text": e.text,
-                            "b_url": e.url,
-                            "b_language": e.language,
-                            "b_hash": e.content_hash,
-                            "b_now": now,
-                        }
-                        for item_id, e in batch.edited
-                    ],
+            new_ids = _insert_items(conn, writes, now)
+            edited = [
+                {
+                    "b_id": item_id,
+                    "b_title": e.title,
+                    "b_text": e.text,
+                    "b_url": e.url,
+                    "b_language": e.language,
+                    "b_hash": e.content_hash,
+                    "b_now": now,
+                }
+                for _source_id, batch, _validators in writes
+                for item_id, e in batch.edited
+            ]
+            if edited:
+                conn.execute(_UPDATE_EDITED, edited)
+            for source_id, batch, validators in writes:
+                record_success(
+                    session,
+                    source_id,
+                    now,
+                    etag=validators.etag,
+                    last_modified=validators.last_modified,
+                    title=validators.title,
+                    deferred=batch.deferred,
                 )
-            record_success(
-                session,
-                source_id,
-                now,
-                etag=validators.etag,
-                last_modified=validators.last_modified,
-                title=validators.title,
-                deferred=batch.deferred,
-            )
-        return StoredBatch(new_ids=new_ids, edited_ids=tuple(i for i, _ in batch.edited))
+            for source_id, (fetched, failed) in (articles or {}).items():
+                count_articles(conn, source_id, fetched, failed)
+        return [
+            StoredBatch(new_ids=ids, edited_ids=tuple(i for i, _ in batch.edited))
+            for ids, (_source_id, batch, _validators) in zip(new_ids, writes, strict=True)
+        ]
 
     # -- judgement ------------------------------------------------------------------------------
 
@@ -335,11 +410,10 @@ class IngestStore:
             _replace_item_tags(conn, plan.item_tags)
             merged = {old: story(into) for old, into in plan.merged.items()}
             _merge(conn, merged)
-            tag_rows: list[dict[str, Any]] = []
+            tag_rows: list[tuple[int, str, str]] = []
             for new in plan.new_stories:
-                tag_rows += _tag_rows("story_id", ids[new.key], new.tags)
-            if tag_rows:
-                conn.execute(insert(STORY_TAGS), tag_rows)
+                tag_rows += _tag_rows(ids[new.key], new.tags)
+            _INSERT_STORY_TAGS.run(conn, tag_rows)
             touched = sorted(plan.touched)
             _refresh(conn, touched)
             _write_facts(conn, plan.facts)
@@ -364,10 +438,9 @@ def _generation(conn: Connection) -> int:
 
 
 def _insert_items(
-    conn: Connection, source_id: int, batch: SourceBatch, now: datetime
-) -> tuple[int, ...]:
-    if not batch.new:
-        return ()
+    conn: Connection, writes: Sequence[SourceWrite], now: datetime
+) -> list[tuple[int, ...]]:
+    """Insert every batch's new entries; their ids, per batch in batch order."""
     rows = [
         {
             "source_id": source_id,
@@ -383,12 +456,36 @@ def _insert_items(
             "story_id": None,
             "pending": True,
         }
+        for source_id, batch, _validators in writes
         for e in batch.new
     ]
-    # One multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by entry
-    # key (unique within a source). Sorting by parameter order would insert row by row on SQLite.
-    found = {key: int(item_id) for key, item_id in conn.execute(_INSERT_ITEMS, rows)}
-    return tuple(found[e.entry_key] for e in batch.new)
+    found: dict[tuple[int, str], int] = {}
+    # Multi-row INSERTs, in order; RETURNING order is not guaranteed, so ids are matched back by
+    # source and entry key (unique). Sorting by parameter order would insert row by row on
+    # SQLite. On SQLite each statement also writes the search index's pending words out, so
+    # fewer, longer statements cost less.
+    paged = conn.execution_options(insertmanyvalues_page_size=_INSERT_PAGE)
+    for start, end in _pages(len(rows)):
+        found.update(
+            ((source_id, key), int(item_id))
+            for source_id, key, item_id in paged.execute(_INSERT_ITEMS, rows[start:end])
+        )
+    return [
+        tuple(found[source_id, e.entry_key] for e in batch.new)
+        for source_id, batch, _validators in writes
+    ]
+
+
+def _pages(count: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of the statements `count` rows are inserted in: full pages of _INSERT_PAGE
+    rows, then the rest in powers of two. The driver keeps each statement it prepared, and a
+    multi-row statement is a large program: a few lengths keep that cache small."""
+    start, size = 0, _INSERT_PAGE
+    while start < count:
+        while size > count - start:
+            size //= 2
+        yield start, start + size
+        start += size
 
 
 # The judged items published since `b_start`, found through their stories' last-seen index
@@ -533,12 +630,9 @@ def _assign(conn: Connection, plan: JudgePlan, story: Any) -> None:
     """Put each judged item in its story; an item edited since it was read stays pending."""
     if not plan.assign:
         return
-    conn.execute(
-        _ASSIGN,
-        [
-            {"b_id": item_id, "b_hash": plan.read_hashes[item_id], "b_story": story(ref)}
-            for item_id, ref in plan.assign.items()
-        ],
+    _ASSIGN_ROWS.run(
+        conn,
+        [(item_id, plan.read_hashes[item_id], story(ref)) for item_id, ref in plan.assign.items()],
     )
 
 
@@ -547,11 +641,10 @@ def _replace_item_tags(conn: Connection, tags: dict[int, Tags]) -> None:
         return
     for chunk in chunked(tags):
         conn.execute(_DELETE_ITEM_TAGS, {"b_ids": chunk})
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, str, str]] = []
     for item_id, item_tags in tags.items():
-        rows += _tag_rows("item_id", item_id, item_tags)
-    if rows:
-        conn.execute(insert(ITEM_TAGS), rows)
+        rows += _tag_rows(item_id, item_tags)
+    _INSERT_ITEM_TAGS.run(conn, rows)
 
 
 def _merge(conn: Connection, merged: dict[int, int]) -> None:
@@ -679,11 +772,10 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
         conn.execute(_DELETE_STORY_TAGS, {"b_ids": chunk})
     for chunk in chunked(small):
         conn.execute(_insert_shared(), {"b_ids": chunk})
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, str, str]] = []
     for story_id, tags in large_tags.items():
-        rows += _tag_rows("story_id", story_id, tags)
-    if rows:
-        conn.execute(insert(STORY_TAGS), rows)
+        rows += _tag_rows(story_id, tags)
+    _INSERT_STORY_TAGS.run(conn, rows)
 
 
 @functools.cache

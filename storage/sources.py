@@ -43,6 +43,7 @@ __all__ = [
     "record_success",
     "record_not_modified",
     "record_failure",
+    "count_articles",
 ]
 
 DISABLE_AFTER = 10
@@ -432,16 +433,8 @@ class SourceStore:
         """Count the article pages one poll of a full-text source read and failed to read."""
         if not (fetched or failed):
             return
-        c = _SOURCES.c
         with self._db.session() as session:
-            session.connection().execute(
-                update(_SOURCES)
-                .where(c.id == source_id)
-                .values(
-                    articles_fetched=c.articles_fetched + fetched,
-                    articles_failed=c.articles_failed + failed,
-                )
-            )
+            count_articles(session.connection(), source_id, fetched, failed)
 
     def health(self, now: datetime) -> list[SourceHealth]:
         """Every source's health, disabled sources first, then by name."""
@@ -508,6 +501,21 @@ def record_success(
     if title:
         values["title"] = title[:300]
     _succeeded(session, source_id, now, rng, values)
+
+
+def count_articles(conn: Connection, source_id: int, fetched: int, failed: int) -> None:
+    """`SourceStore.record_articles` inside the caller's transaction."""
+    if not (fetched or failed):
+        return
+    c = _SOURCES.c
+    conn.execute(
+        update(_SOURCES)
+        .where(c.id == source_id)
+        .values(
+            articles_fetched=c.articles_fetched + fetched,
+            articles_failed=c.articles_failed + failed,
+        )
+    )
 
 
 def record_not_modified(

@@ -35,7 +35,8 @@ def _entry(n: int, hours_ago: float) -> CleanEntry:
 
 def _store(store: Storage, source_id: int, entries: list[CleanEntry]) -> tuple[int, ...]:
     batch = SourceBatch(new=tuple(entries))
-    return store.ingest.store(source_id, batch, NOW, FeedValidators()).new_ids
+    (stored,) = store.ingest.store([(source_id, batch, FeedValidators())], NOW)
+    return stored.new_ids
 
 
 def test_a_judgement_window_reads_no_whole_table(tmp_path: Path) -> None:

@@ -390,7 +390,7 @@ def test_stored_entries_wait_pending_until_judged(db, taxonomy):
         return CleanEntry(key, f"https://s.example.org/{key}", titles[key], text, NOW, "en", text)
 
     batch = plan_batch([entry("a", COUPANG_TEXT), entry("b", AI_TEXT)], {})
-    stored = store.ingest.store(source_id, batch, NOW, FeedValidators(etag='"v1"'))
+    (stored,) = store.ingest.store([(source_id, batch, FeedValidators(etag='"v1"'))], NOW)
     with db.session() as session:
         rows = {i.entry_key: i for i in session.exec(select(Item))}
         src = session.get(Source, source_id)
@@ -400,9 +400,9 @@ def test_stored_entries_wait_pending_until_judged(db, taxonomy):
     judged = judge_pending(context(db, taxonomy))
     assert len(judged.new_story_ids) == 2 and judged.judged_items == 2
     later = NOW + timedelta(hours=1)
-    known = store.ingest.known_entries(source_id, ["a", "b"])
+    known = store.ingest.known_entries({source_id: ["a", "b"]})[source_id]
     edit = plan_batch([entry("a", COUPANG_TEXT), entry("b", AI_TEXT + " Edited.")], known)
-    store.ingest.store(source_id, edit, later, FeedValidators())
+    store.ingest.store([(source_id, edit, FeedValidators())], later)
     with db.session() as session:
         b = session.exec(select(Item).where(Item.entry_key == "b")).one()
     assert b.pending and b.story_id is not None and b.text.endswith("Edited.")

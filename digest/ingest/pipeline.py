@@ -5,7 +5,8 @@ new items are judged together, then the after-hooks run.
    decide which entries are new or edited (pure) -> [full text: for a source with `full_text`
    on, the step `read_articles` fetches each new or edited entry's article page and puts its
    main text in the entry's place (digest/ingest/fulltext.py)] -> store them, pending, with the
-   poll's success, in one transaction.
+   poll's success, in one transaction. Feeds parsed while the database was busy are read and
+   stored together when their turn comes: one transaction for the group, not one per source.
 2. A judgement of everything pending (`judge_pending`), the oldest `JUDGE_BATCH` items at a
    time: read the window -> decide tags and stories (pure, digest.ingest.judge) -> write the
    plan in one transaction -> adopt it in the in-memory story index.
@@ -209,46 +210,137 @@ def _clean(feed: ParsedFeed, now: datetime) -> list[CleanEntry]:
     return distinct_keys(strip_boilerplate(cleaned))
 
 
-def _plan_feed(
-    ctx: PipelineContext, source_id: int, feed: ParsedFeed, now: datetime
-) -> SourceBatch:
-    """Read the source's known entries and decide which are new or edited."""
-    entries = _clean(feed, now)
-    known = ctx.store.ingest.known_entries(source_id, [e.entry_key for e in entries])
-    return plan_batch(entries, known, ctx.max_new_per_poll)
+def _plan_feeds(
+    ctx: PipelineContext, feeds: Sequence[tuple[int, ParsedFeed]], now: datetime
+) -> list[SourceBatch]:
+    """Read the sources' known entries (one transaction for all) and decide which are new or
+    edited; a source appears at most once."""
+    entries = {source_id: _clean(feed, now) for source_id, feed in feeds}
+    known = ctx.store.ingest.known_entries(
+        {source_id: [e.entry_key for e in found] for source_id, found in entries.items()}
+    )
+    return [
+        plan_batch(found, known[source_id], ctx.max_new_per_poll)
+        for source_id, found in entries.items()
+    ]
 
 
-def _write_batch(
+def _write_batches(
     ctx: PipelineContext,
-    source_id: int,
-    batch: SourceBatch,
+    batches: Sequence[tuple[int, SourceBatch, FeedValidators]],
     now: datetime,
-    validators: FeedValidators,
-    articles: ArticleCounts | None = None,
-) -> RefreshResult:
-    """Write the batch and the poll's success (and the article counts of a full-text source)."""
-    if batch.deferred:
-        # without the validators the next poll fetches the feed whole, deferred entries too
-        validators = FeedValidators(title=validators.title)
-        log.info("source %s: %d new items left for the next poll", source_id, batch.deferred)
-    ctx.store.ingest.store(source_id, batch, now, validators)
-    counts = articles or ArticleCounts()
-    ctx.store.sources.record_articles(source_id, counts.fetched, counts.failed + counts.deferred)
-    return RefreshResult(
-        source_id, "ok", len(batch.new), len(batch.edited), batch.deferred, articles=counts
+    articles: dict[int, ArticleCounts] | None = None,
+) -> list[RefreshResult]:
+    """Write the batches and the polls' success (and the article counts of full-text sources)
+    in one transaction."""
+    writes = []
+    for source_id, batch, validators in batches:
+        if batch.deferred:
+            # without the validators the next poll fetches the feed whole, deferred entries too
+            validators = FeedValidators(title=validators.title)
+            log.info("source %s: %d new items left for the next poll", source_id, batch.deferred)
+        writes.append((source_id, batch, validators))
+    counts = articles or {}
+    ctx.store.ingest.store(
+        writes, now, {i: (c.fetched, c.failed + c.deferred) for i, c in counts.items()}
+    )
+    return [
+        RefreshResult(
+            source_id,
+            "ok",
+            len(batch.new),
+            len(batch.edited),
+            batch.deferred,
+            articles=counts.get(source_id, ArticleCounts()),
+        )
+        for source_id, batch, _validators in writes
+    ]
+
+
+# Parsed feeds stored together, in one transaction, hold at most this many entries between them:
+# a cold start's commits are few, while a group's rows in flight stay small beside the poll's
+# memory and no write holds the database long
+STORE_GROUP = 1000
+
+
+@dataclass
+class _Parsed:
+    """A fetched and parsed feed, waiting to be stored; `result` once it was."""
+
+    source_id: int
+    feed: ParsedFeed
+    validators: FeedValidators
+    result: RefreshResult | None = None
+
+
+def _take_group(waiting: list[_Parsed], first: _Parsed) -> list[_Parsed]:
+    """`first` and the feeds waiting after it, in order, up to the first that would take the
+    group past STORE_GROUP entries or repeat a source; taken out of `waiting`."""
+    group, size = [first], len(first.feed.entries)
+    sources = {first.source_id}
+    for parsed in waiting:
+        if parsed is first:
+            continue
+        size += len(parsed.feed.entries)
+        if size > STORE_GROUP or parsed.source_id in sources:
+            break
+        group.append(parsed)
+        sources.add(parsed.source_id)
+    taken = {id(parsed) for parsed in group}
+    waiting[:] = [parsed for parsed in waiting if id(parsed) not in taken]
+    return group
+
+
+def _store_feeds(
+    ctx: PipelineContext, group: Sequence[_Parsed], now: datetime
+) -> list[RefreshResult]:
+    """Read the sources' known entries, decide, write the batches and the polls' success: one
+    read and one write transaction for the group."""
+    batches = _plan_feeds(ctx, [(p.source_id, p.feed) for p in group], now)
+    return _write_batches(
+        ctx, [(p.source_id, b, p.validators) for p, b in zip(group, batches, strict=True)], now
     )
 
 
-def _store_feed(
-    ctx: PipelineContext,
-    source_id: int,
-    feed: ParsedFeed,
-    now: datetime,
-    validators: FeedValidators,
+def _store_or_fail(
+    ctx: PipelineContext, group: Sequence[_Parsed], now: datetime
+) -> list[RefreshResult]:
+    """`_store_feeds`; when the group's transaction fails, each feed is stored alone, so one
+    source's failure (recorded on it) costs the others nothing."""
+    try:
+        return _store_feeds(ctx, group, now)
+    except Exception as exc:
+        if len(group) > 1:
+            return [result for parsed in group for result in _store_or_fail(ctx, [parsed], now)]
+        source_id = group[0].source_id
+        log.exception("storing source %s failed", source_id)
+        reason = f"could not store the feed: {type(exc).__name__}"
+        try:
+            _fail(ctx, source_id, reason, None)
+        except Exception:  # the source itself is gone, say: the others' results stand
+            log.exception("recording the failure of source %s failed", source_id)
+        return [RefreshResult(source_id, "failed", error=reason)]
+
+
+async def _store_parsed(
+    ctx: PipelineContext, waiting: list[_Parsed], parsed: _Parsed
 ) -> RefreshResult:
-    """Read the source's known entries, decide, write the batch and the poll's success."""
-    batch = _plan_feed(ctx, source_id, feed, now)
-    return _write_batch(ctx, source_id, batch, now, validators)
+    """Store a parsed feed with every other one waiting for the database when its turn comes
+    (one transaction for the group, `_take_group`); a feed a turn before it already stored
+    just returns its result. No waiting is added: a feed is written on its own turn or
+    earlier."""
+    waiting.append(parsed)
+    async with ctx.lock:
+        if parsed.result is None:
+            if ctx.stop.is_set():  # fetched, but stopping: stored by the next poll instead
+                waiting.remove(parsed)
+                return RefreshResult(parsed.source_id, "stopped")
+            group = _take_group(waiting, parsed)
+            results = await asyncio.to_thread(_store_or_fail, ctx, group, ctx.clock())
+            for member, result in zip(group, results, strict=True):
+                member.result = result
+    assert parsed.result is not None
+    return parsed.result
 
 
 async def read_articles(
@@ -267,12 +359,15 @@ async def _store_full_text(
     """read (known entries) -> decide -> full text (outside the lock: it is network) -> write."""
     now = ctx.clock()
     async with ctx.lock:
-        batch = await asyncio.to_thread(_plan_feed, ctx, source_id, feed, now)
+        (batch,) = await asyncio.to_thread(_plan_feeds, ctx, [(source_id, feed)], now)
     batch, counts = await read_articles(ctx, batch)
     async with ctx.lock:
         if ctx.stop.is_set():  # read, but stopping: stored (and read again) by the next poll
             return RefreshResult(source_id, "stopped")
-        return await asyncio.to_thread(_write_batch, ctx, source_id, batch, now, validators, counts)
+        (result,) = await asyncio.to_thread(
+            _write_batches, ctx, [(source_id, batch, validators)], now, {source_id: counts}
+        )
+        return result
 
 
 def _fail(ctx: PipelineContext, source_id: int, reason: str, retry: float | None) -> None:
@@ -296,10 +391,13 @@ async def refresh_source(
     source_id: int,
     target: PollTarget | None,
     not_modified: list[int] | None = None,
+    waiting: list[_Parsed] | None = None,
 ) -> RefreshResult:
     """Fetch, parse and store one source (judgement comes after: see `poll_sources`).
     Failures are recorded on the source and returned, never raised. A 304 is recorded at once,
-    or added to `not_modified` for the caller to record with the others in one transaction."""
+    or added to `not_modified` for the caller to record with the others in one transaction.
+    Parsed feeds of one poll share `waiting`, so that those ready together are stored in one
+    transaction."""
     if target is None:
         return RefreshResult(source_id, "failed", error=f"no source #{source_id}")
     if ctx.fetcher is None:
@@ -345,18 +443,9 @@ async def refresh_source(
             async with ctx.lock:
                 await asyncio.to_thread(_fail, ctx, source_id, reason, None)
             return RefreshResult(source_id, "failed", error=reason)
-    async with ctx.lock:
-        if ctx.stop.is_set():  # fetched, but stopping: stored by the next poll instead
-            return RefreshResult(source_id, "stopped")
-        try:
-            return await asyncio.to_thread(
-                _store_feed, ctx, source_id, feed, ctx.clock(), validators
-            )
-        except Exception as exc:
-            log.exception("storing source %s failed", source_id)
-            reason = f"could not store the feed: {type(exc).__name__}"
-            await asyncio.to_thread(_fail, ctx, source_id, reason, None)
-            return RefreshResult(source_id, "failed", error=reason)
+    return await _store_parsed(
+        ctx, [] if waiting is None else waiting, _Parsed(source_id, feed, validators)
+    )
 
 
 # -- judgement and hooks ----------------------------------------------------------------------
@@ -543,6 +632,7 @@ async def poll_sources(
     targets = await asyncio.to_thread(ctx.store.ingest.poll_targets, source_ids)
     gate = asyncio.Semaphore(max(1, concurrency))
     not_modified: list[int] = []  # 304s, recorded together below: one commit, not one each
+    waiting: list[_Parsed] = []  # parsed feeds, stored together when ready together
     hosts: dict[str, asyncio.Semaphore] = {}
 
     async def one(source_id: int) -> RefreshResult:
@@ -554,7 +644,7 @@ async def poll_sources(
             if ctx.stop.is_set():  # stopping: this source stays due for the next poll
                 return RefreshResult(source_id, "stopped")
             try:
-                result = await refresh_source(ctx, source_id, target, not_modified)
+                result = await refresh_source(ctx, source_id, target, not_modified, waiting)
             except Exception as exc:  # refresh_source records its failures; this is a last guard
                 log.exception("refreshing source %s failed", source_id)
                 result = RefreshResult(source_id, "failed", error=type(exc).__name__)
@@ -583,11 +673,16 @@ def ingest_feeds(
 ) -> PollReport:
     """Store already-parsed feeds (demo, benchmarks, imports), then judge and run the hooks."""
     when = now or ctx.clock()
-    results = [
-        _store_feed(ctx, source_id, feed, when, FeedValidators(title=feed.title or None))
+    waiting = [
+        _Parsed(source_id, feed, FeedValidators(title=feed.title or None))
         for source_id, feed in feeds
     ]
-    return _judge_and_hook(ctx, results)
+    parsed = list(waiting)
+    while waiting:
+        group = _take_group(waiting, waiting[0])
+        for member, result in zip(group, _store_feeds(ctx, group, when), strict=True):
+            member.result = result
+    return _judge_and_hook(ctx, [p.result for p in parsed if p.result is not None])
 
 
 def ingest_entries(
