@@ -6,27 +6,12 @@ from __future__ import annotations
 import pytest
 
 from digest.judgement.classify import Taxonomy
-from digest.judgement.relevance import Assessment
-from digest.text.words import split_words
+from tests.relevancekit import assess, relevant
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
     return Taxonomy.load()
-
-
-def assess(
-    taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press", has_topic: bool = True
-) -> Assessment:
-    return taxonomy.relevance.assess(
-        split_words(title), split_words(text), kind=kind, has_topic=has_topic
-    )
-
-
-def relevant(
-    taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press", has_topic: bool = True
-) -> bool:
-    return assess(taxonomy, title, text, kind, has_topic).score >= taxonomy.relevance.threshold
 
 
 def test_a_company_s_policy_or_rules_are_no_act_but_an_authority_s_are(taxonomy):

@@ -6,21 +6,14 @@ from __future__ import annotations
 import pytest
 
 from digest.judgement.classify import Taxonomy
-from digest.judgement.relevance import Assessment, magnitude, story_facts
+from digest.judgement.relevance import magnitude, story_facts
 from digest.text.words import split_words
+from tests.relevancekit import assess, relevant
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
     return Taxonomy.load()
-
-
-def assess(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press") -> Assessment:
-    return taxonomy.relevance.assess(split_words(title), split_words(text), kind=kind)
-
-
-def relevant(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press") -> bool:
-    return assess(taxonomy, title, text, kind).score >= taxonomy.relevance.threshold
 
 
 @pytest.mark.parametrize(

@@ -7,27 +7,12 @@ from __future__ import annotations
 import pytest
 
 from digest.judgement.classify import Taxonomy
-from digest.judgement.relevance import Assessment
-from digest.text.words import split_words
+from tests.relevancekit import assess, relevant
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
     return Taxonomy.load()
-
-
-def assess(
-    taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press", official: bool = False
-) -> Assessment:
-    return taxonomy.relevance.assess(
-        split_words(title), split_words(text), kind=kind, official=official
-    )
-
-
-def relevant(
-    taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press", official: bool = False
-) -> bool:
-    return assess(taxonomy, title, text, kind, official).score >= taxonomy.relevance.threshold
 
 
 def test_what_a_flaw_let_happen_is_no_harm_done_in_any_tense(taxonomy):
