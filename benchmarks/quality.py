@@ -742,7 +742,7 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
     row(
         "briefs: folded, distinct event / all",
         [f"{x.briefs.folded_distinct}/{x.briefs.folded}" for x in r],
-        "0/",
+        "0/all",
     )
     row("briefs: non-policy shown", [str(x.briefs.non_policy) for x in r])
     row("briefs: non-policy per 20 shown", [f"{x.briefs.non_policy_per_20:.2f}" for x in r], "<= 1")
@@ -751,7 +751,7 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
     row(
         "digests: folded, distinct event / all",
         [f"{x.briefs.digest_folded_distinct}/{x.briefs.digest_folded}" for x in r],
-        "0/",
+        "0/all",
     )
     row(
         "digests: non-policy per 20 shown",
