@@ -41,7 +41,6 @@ class StoryFind:
     words: tuple[str, ...] = ()
     limit: int = 8
     query: Query | None = None  # the query language's tree; holds exactly as it does in memory
-    offset: int = 0  # ranked matches to skip (the next page of a brief)
 
 
 @dataclass(frozen=True)

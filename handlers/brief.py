@@ -183,7 +183,7 @@ def run_brief(services: Services, caller: Caller, args: BriefArgs) -> Reply:
         now=now,
         channel=caller.where,
         limit=limit,
-        offset=(args.page - 1) * limit,
+        number=args.page,
         title=title,
     )
     if doc.stories():

@@ -142,14 +142,13 @@ def find_stories(
     limit: int = 8,
     exclude_ids: Iterable[int] = (),
     query: Query | None = None,
-    offset: int = 0,
     sight: Sight = EVERYTHING,
 ) -> list[StoryHeadline]:
     """Stories in the window that carry any of `topics` and any of `jurisdictions` (each filter
     applies only when given) and contain every word; ranked by `rank_key`. Without words, only
     policy news (`Story.relevant`): other stories are found by their words alone. `query`
-    (the query language) must hold too; the first `offset` ranked matches are skipped. Only
-    stories the tenant's `sight` sees are found; each as its headline."""
+    (the query language) must hold too. Only stories the tenant's `sight` sees are found;
+    each as its headline."""
     conds = [col(Story.last_seen_at) >= since, col(Story.merged_into).is_(None)]
     seen = story_seen(sight)
     if seen is not None:
@@ -179,7 +178,7 @@ def find_stories(
         conds.append(col(Story.id).not_in(excluded))
     # Rank a generous slice of the newest matches: an old story cannot outrank this many
     # newer ones, since the recency term dominates once a story is a few days old.
-    pool = max((limit + offset) * 25, 200)
+    pool = max(limit * 25, 200)
     # whether a story has a topic is read in the same statement: a second query with the pool's
     # ids as parameters cost as much again on PostgreSQL. Asked story by story (the OFFSET):
     # expecting many matches, PostgreSQL would read every topic tag into a hash instead
@@ -204,7 +203,7 @@ def find_stories(
     rows = list(session.connection().execute(stmt))
     now = until or max((row.last_seen_at for row in rows), default=datetime.now(UTC))
     rows.sort(key=lambda row: (-rank_key(row, now, has_topic=row.has_topic), -row.id))
-    return [StoryHeadline(r.id, r.headline, r.last_seen_at) for r in rows[offset : offset + limit]]
+    return [StoryHeadline(r.id, r.headline, r.last_seen_at) for r in rows[:limit]]
 
 
 def _find(
@@ -220,7 +219,6 @@ def _find(
         limit=limit,
         exclude_ids=exclude,
         query=find.query,
-        offset=find.offset,
         sight=sight,
     )
 
@@ -272,9 +270,7 @@ class StoryStore:
         the best stories `find` matches fill the rest of the page."""
         with self._db.session() as session:
             sight = self._sight(session)
-            # a later page lists matches only: the pins led the first
-            pinned = [] if find.offset else self._pinned(session, sight, channel, now, pinned_ids)
-            pinned = pinned[: find.limit]
+            pinned = self._pinned(session, sight, channel, now, pinned_ids)[: find.limit]
             room = find.limit - len(pinned)
             found = (
                 _ids(_find(session, find, sight, limit=room, exclude=pinned)) if room > 0 else []

@@ -116,6 +116,12 @@ def compose_brief(
     )[0]
 
 
+def _fold_room(stories: int) -> int:
+    """Stories read beyond a page's, for those folded into a card above them: about one story
+    in fifty is, so a quarter more is ample."""
+    return stories // 4 + 1
+
+
 def compose_brief_page(
     store: Storage,
     taxonomy: Taxonomy,
@@ -130,28 +136,31 @@ def compose_brief_page(
     channel: Channel | None = None,
     pinned_ids: Sequence[int] = (),
     limit: int = 8,
-    offset: int = 0,
+    number: int = 1,
     title: str = "Briefing",
 ) -> tuple[Document, bool]:
-    """One page of a brief (pins lead the first), and whether another page follows: the
-    stories `query` (and the filters) match in [since, now], best first, `offset` skipped."""
+    """Page `number` of a brief, and whether another page follows: the cards of the stories
+    `query` (and the filters) match in [since, now], pins first, then best first, `limit` a
+    page. Pages count cards, not stories: a story folded into a card above it (one event told
+    twice) leaves no gap, and is not shown again on a later page."""
+    before = (number - 1) * limit
     find = StoryFind(
         since=since,
         until=now,
         topics=frozenset(topics),
         jurisdictions=frozenset(jurisdictions),
         words=tuple(words),
-        limit=limit + 1,  # one more than shown tells whether there is a next page
+        # the stories of the earlier pages (their folds decide where this page starts), this
+        # page's, room for the few folded into a card, and one more telling whether a page follows
+        limit=before + limit + _fold_room(before + limit) + 1,
         query=query,
-        offset=offset,
     )
     page = store.stories.brief(
         find, provider.lookup(), channel=channel, now=now, pinned_ids=pinned_ids
     )
-    chosen = page.chosen()
-    more = len(chosen) > limit
-    # one card per event: a story that tells the event of one shown above it joins its card
-    pages = one_per_event(chosen[:limit], page.pinned, places_of(taxonomy))
+    every = one_per_event(page.chosen(), page.pinned, places_of(taxonomy))
+    more = len(every) > before + limit
+    pages = every[before : before + limit]
     views = [p.view for p in pages]
     cards = Cards(store, taxonomy, provider)
     summaries = cards.summarise(views, page.cache)
