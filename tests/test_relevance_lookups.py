@@ -41,3 +41,23 @@ def test_a_harm_counts_where_it_is_told_as_done() -> None:
     # denied at its first mention, told as done at its second
     told = _reasons(rules, "Flaw not exploited before, Acme says it is now exploited in attacks")
     assert "abused: exploited" in told
+
+
+def test_a_compound_word_read_only_for_compounds_is_no_cue_word() -> None:
+    rules = RelevanceRules.from_dict({"cues": {"rule": {"weight": 1.0, "terms": ["law"]}}})
+    read, plain = rules._read
+    assert b"firm" in plain and b"firm" in read
+    seen = rules.assess(split_words("Acme law firm"), split_words("A law was passed by the firm."))
+    assert "rule: law" in seen.reasons  # the text's "law" stands apart from its "firm"
+
+
+def test_readings_kept_by_a_story_index_share_their_values() -> None:
+    rules = RelevanceRules.from_dict({"cues": {"rule": {"weight": 1.5, "terms": ["law"]}}})
+    first, second = (
+        rules.assess(split_words(f"{who} backs law"), split_words("Fines of $200 million."))
+        for who in ("Acme", "Initech")
+    )
+    assert not hasattr(first, "__dict__")  # slotted: no dictionary per reading
+    assert first.score is second.score
+    assert first.magnitude is second.magnitude
+    assert first.stage is second.stage

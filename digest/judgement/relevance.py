@@ -225,7 +225,6 @@ _SEPARATORS = frozenset(":|–—")
 _FUNDING = re.compile(
     r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
 )
-_MONEY = frozenset("$€£")
 _LISTED_COMMAS = 2  # "A, B, and C": three subjects listed
 _DIGITS = frozenset("0123456789")
 _FLAW_REACH = 6  # "Attackers Weaponize Cisco CUCM Flaw": the flaw this many words on
@@ -235,6 +234,10 @@ _NO_SUBJECT = _HEDGES | _PREPOSITIONS
 _NO_VERB = _HEDGES | frozenset((b"to", b"of", b"for", b"with", b"and"))
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
 _FUNCTION_WORDS = frozenset(w.encode() for w in STOP_WORDS)
+# the values an item's size and stage take (never -0.0: both are sums of non-negative steps or
+# a step times a whole number), and how many distinct scores are kept shared
+_STEPS = {v: v for v in (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)}
+_SHARED_SCORES = 4096
 
 
 def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
@@ -333,20 +336,22 @@ class Acting:
             return ""
         if self.subjects.isdisjoint(title.words):  # most texts: no subject at all
             return ""
-        words = [w for w in title.words if w != b"s"]
+        words = [w for w in title.words if w != b"s"] if b"s" in title.words else title.words
         if len(words) < 2:
             return ""
         cased: list[bytes] | None = None
+        subjects = self.subjects
         # the headline's subject comes first, after at most two modifiers ("German police
         # raid"): a place later on is an object or a setting ("moves from London to ..."),
-        # while a public body later on is the subject of its own clause
-        for n, word in enumerate(words[:-1]):
-            verb = words[n + 1]
+        # while a public body later on is the subject of its own clause (only a subject's
+        # place, followed by a word, can tell an act)
+        for n in [n for n, word in enumerate(words[:-1]) if word in subjects]:
+            word, verb = words[n], words[n + 1]
             # "in Paris to": an infinitive follows any noun; only a headline's subject is
             # an authority "to" act
             if n >= _SUBJECT_SPAN and (word not in self.bodies or not self._acts_later(words, n)):
                 continue
-            if word in self.subjects and (verb in self.verbs or verb in self.bare):
+            if verb in self.verbs or verb in self.bare:
                 # a proper name or acronym: "EU warns", never "us warns" or "china plates sold"
                 if cased is None:
                     cased = [w for w in title.encoded.translate(SEPARATORS).split() if w != b"s"]
@@ -392,9 +397,10 @@ class Acting:
         return n + 2 < len(words) and words[n + 2] in self.bare
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
-    """One item read for relevance and event type."""
+    """One item read for relevance and event type (slotted: a story index keeps one per member
+    for days)."""
 
     score: float
     reasons: tuple[str, ...]
@@ -490,6 +496,14 @@ class RelevanceRules:
         return nexts
 
     @cached_property
+    def _read(self) -> tuple[frozenset[bytes], frozenset[bytes]]:
+        """The words an item's texts are narrowed to (the vocabulary, and the second words of
+        the compounds that are no cue), and those of them outside the vocabulary: read only
+        to tell whether a compound may be there (most texts with "act" have no "act as")."""
+        seconds = frozenset().union(*(after for _, after in self._mask_nexts.values()))
+        return self._vocabulary | seconds, seconds - self._vocabulary
+
+    @cached_property
     def _weighted(self) -> _Lookup:
         """The weighted cue groups (those of weight 0 are read only when another asks)."""
         return _lookup([g if g.weight else None for g in self.groups])
@@ -505,6 +519,11 @@ class RelevanceRules:
     def _type_words(self) -> frozenset[bytes]:
         """Every word that can start an event type's term."""
         return frozenset().union(*(g.words | g.starts for g in self.types))
+
+    @cached_property
+    def _scores(self) -> dict[float, float]:
+        """Scores read so far, each as one object (see `_shared_score`)."""
+        return {}
 
     @cached_property
     def _silent(self) -> dict[str, CueGroup]:
@@ -651,8 +670,9 @@ class RelevanceRules:
         """Read one item: its relevance score with reasons, its event type and magnitude
         (`has_topic`: whether the taxonomy found a topic in it; `link`: its address)."""
         masks, nexts = self.not_acts, self._mask_nexts
-        heading = _Seen(title.words, self._vocabulary, masks, nexts)
-        lead = _Seen(text.words[:_LEAD_WORDS], self._vocabulary, masks, nexts)
+        read, plain = self._read
+        heading = _Seen(title.words, read, masks, nexts, plain)
+        lead = _Seen(text.words[:_LEAD_WORDS], read, masks, nexts, plain)
         score = 0.0
         reasons: list[str] = []
         acting = self.acting.find(title) or _prison_term(title) or self.acting.owned(title)
@@ -674,7 +694,7 @@ class RelevanceRules:
         if attacker:
             score += self.writeup
             reasons.append(f"write-up: {attacker}")
-        if not acting and _MONEY.intersection(title.text) and _FUNDING.search(title.text):
+        if not acting and _has_money(title.text) and _FUNDING.search(title.text):
             # money a company raised ("raises $22 million for ..."): business news
             score += self.funding * self.title_weight
             reasons.append("funding: raised")
@@ -782,16 +802,25 @@ class RelevanceRules:
         kind_of_event = self._event_type(heading, lead, _sentenced(acting or lead_acting))
         if attacked and kind_of_event == "other":
             kind_of_event = "incident"  # a flaw exploited, in other words than the type's
+        size = min(magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0)
+        stage = self._stage(heading, title.text)
         return Assessment(
-            score=round(score, 3),
+            score=self._shared_score(round(score, 3)),
             reasons=tuple(reasons),
             event_type=kind_of_event,
-            magnitude=min(
-                magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0
-            ),
-            stage=self._stage(heading, title.text),
+            # a story index keeps its members' readings for days: their few distinct sizes
+            # and stages are one object each, not one per reading
+            magnitude=_STEPS.get(size, size),
+            stage=_STEPS.get(stage, stage),
             individual=not _INDIVIDUALS.isdisjoint(_party(title)),
         )
+
+    def _shared_score(self, score: float) -> float:
+        """`score` as the one object kept for its value (zero as it is: "-0.0" prints apart)."""
+        shared = self._scores
+        if not score or len(shared) >= _SHARED_SCORES:
+            return score
+        return shared.setdefault(score, score)
 
     def _governs_technology(
         self, acting: str, in_heading: set[str], present: Callable[[tuple[str, ...], bool], bool]
@@ -883,7 +912,7 @@ class RelevanceRules:
             _counted(_opening(text).text) >= _MASS
         ):
             return ""
-        if _MONEY.intersection(title) and _AMOUNT.search(title):
+        if _has_money(title) and _AMOUNT.search(title):
             return ""  # a sum of millions told: a heist of a named size, not a campaign
         return b" ".join(subject).decode("utf-8", "replace")
 
@@ -1037,6 +1066,12 @@ def _prison_term(text: Words) -> str:
     return f"court {found.group(0).lower()}" if found else ""
 
 
+def _has_money(text: str) -> bool:
+    """Whether `text` holds a currency sign: "$", "€" or "£" (three searches in C, no set of
+    its characters made)."""
+    return "$" in text or "€" in text or "£" in text
+
+
 def _sentenced(acting: str) -> bool:
     return acting.startswith("court ")
 
@@ -1155,14 +1190,21 @@ def magnitude(text: str) -> float:
 
 
 def _followed(
-    joined: bytes, firsts: Iterable[bytes], nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]]
+    joined: bytes,
+    firsts: Iterable[bytes],
+    nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]],
+    present: frozenset[bytes] | None = None,
 ) -> bool:
     """Whether one of `firsts` is directly followed in `joined` (" w1 w2 ... ") by one of its
-    `nexts` words (a first word that is a whole compound is followed by anything)."""
+    `nexts` words (a first word that is a whole compound is followed by anything; `present`,
+    when given, holds every `nexts` word that `joined` holds: a first none of whose next words
+    is there is not searched for)."""
     for first in firsts:
         key, after = nexts[first]
         if not after:
             return True
+        if present is not None and after.isdisjoint(present):
+            continue
         at = joined.find(key)
         while at >= 0:
             start = at + len(key)
@@ -1178,6 +1220,9 @@ class _Lookup(NamedTuple):
 
     by_word: dict[bytes, tuple[int, ...]]
     by_lead: dict[bytes, tuple[tuple[frozenset[bytes], int], ...]]
+    # their keys: a text's words are met with them in C, and only the shared ones looked up
+    words: frozenset[bytes]
+    leads: frozenset[bytes]
 
 
 def _lookup(groups: Sequence[CueGroup | None]) -> _Lookup:
@@ -1195,6 +1240,8 @@ def _lookup(groups: Sequence[CueGroup | None]) -> _Lookup:
     return _Lookup(
         {word: tuple(found) for word, found in by_word.items()},
         {lead: tuple(found) for lead, found in by_lead.items()},
+        frozenset(by_word),
+        frozenset(by_lead),
     )
 
 
@@ -1209,7 +1256,10 @@ class _Seen:
         vocabulary: frozenset[bytes] | None = None,
         masks: Mapping[bytes, tuple[bytes, ...]] | None = None,
         nexts: Mapping[bytes, tuple[bytes, frozenset[bytes]]] | None = None,
+        plain: frozenset[bytes] = frozenset(),
     ) -> None:
+        """`vocabulary`: the words read (with every `nexts` word, when `nexts` is given);
+        `plain`: those of them read only to tell whether a compound may be here, then dropped."""
         # (a list given is kept, not copied: nothing changes it)
         listed = words if isinstance(words, list) else list(words)
         joined = b" " + b" ".join(listed) + b" "
@@ -1217,16 +1267,15 @@ class _Seen:
             listed = [w for w in listed if w != b"s"]
             joined = b" " + b" ".join(listed) + b" "
         found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
-        if (
-            masks
-            and not found.isdisjoint(masks)
-            and (nexts is None or _followed(joined, found.intersection(masks), nexts))
-        ):
+        masks = masks or {}
+        firsts = found.intersection(masks) if not found.isdisjoint(masks) else ()
+        # (a first word without any of its next words is no compound: no search for it)
+        if firsts and (nexts is None or _followed(joined, firsts, nexts, found)):
             # the compounds whose words are no cue ("law firm") are read as absent (their first
             # words are in the vocabulary, so this is one lookup for most texts; most texts
             # with a first word have none of its compounds: a search, and no copy)
             masked = joined
-            for first in found.intersection(masks):
+            for first in firsts:
                 for phrase in masks[first]:
                     if phrase in masked:
                         masked = masked.replace(phrase, b" ")
@@ -1234,6 +1283,8 @@ class _Seen:
                 listed = masked.split()
                 found = frozenset(listed) if vocabulary is None else vocabulary.intersection(listed)
                 joined = b" " + b" ".join(listed) + b" "
+        if plain and not found.isdisjoint(plain):
+            found = found - plain
         self.words = found
         self.joined = joined
         self.listed = listed
@@ -1272,8 +1323,8 @@ class _Seen:
         """The places of `lookup`'s groups that can find a term here: one of their words is
         here, or all the words of one of their phrases."""
         words, by_word, by_lead = self.words, lookup.by_word, lookup.by_lead
-        return {i for w in words for i in by_word.get(w, ())} | {
-            i for w in words for rest, i in by_lead.get(w, ()) if rest <= words
+        return {i for w in lookup.words.intersection(words) for i in by_word[w]} | {
+            i for w in lookup.leads.intersection(words) for rest, i in by_lead[w] if rest <= words
         }
 
     def first(self, group: CueGroup) -> str:
