@@ -19,6 +19,7 @@ __all__ = [
     "PollTarget",
     "SourceBatch",
     "FeedValidators",
+    "SourceWrite",
     "StoredBatch",
     "SourceProfile",
     "StoredItem",
@@ -74,6 +75,10 @@ class FeedValidators:
     etag: str | None = None
     last_modified: str | None = None
     title: str | None = None
+
+
+# One source's poll to store: the source id, its batch and the validators of the fetch
+SourceWrite = tuple[int, SourceBatch, FeedValidators]
 
 
 @dataclass(frozen=True)

@@ -37,14 +37,13 @@ from sqlalchemy import select as sa_select
 
 from core.ingest import (
     HASHED_MEMBERS,
-    FeedValidators,
     JudgePlan,
     JudgeResult,
     JudgeWindow,
     NewStory,
     PollTarget,
-    SourceBatch,
     SourceProfile,
+    SourceWrite,
     StaleJudgement,
     StoredBatch,
     StoredItem,
@@ -66,12 +65,9 @@ from storage.tables import (
     chunked,
 )
 
-__all__ = ["IngestStore", "JUDGED", "SourceWrite"]
+__all__ = ["IngestStore", "JUDGED"]
 
 JUDGED = "judged"  # the ingest_state row counting judgements
-
-# One source's poll to store: its batch and the validators of the fetch
-SourceWrite = tuple[int, SourceBatch, FeedValidators]
 
 
 def _item_columns() -> list[Any]:

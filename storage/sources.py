@@ -429,13 +429,6 @@ class SourceStore:
         with self._db.session() as session:
             record_failure(session, source_id, now, reason, retry_after=retry_after)
 
-    def record_articles(self, source_id: int, fetched: int, failed: int) -> None:
-        """Count the article pages one poll of a full-text source read and failed to read."""
-        if not (fetched or failed):
-            return
-        with self._db.session() as session:
-            count_articles(session.connection(), source_id, fetched, failed)
-
     def health(self, now: datetime) -> list[SourceHealth]:
         """Every source's health, disabled sources first, then by name."""
         since = now - timedelta(days=7)
@@ -504,7 +497,8 @@ def record_success(
 
 
 def count_articles(conn: Connection, source_id: int, fetched: int, failed: int) -> None:
-    """`SourceStore.record_articles` inside the caller's transaction."""
+    """Count the article pages one poll of a full-text source read and failed to read, in the
+    caller's transaction (`IngestStore.store`'s)."""
     if not (fetched or failed):
         return
     c = _SOURCES.c

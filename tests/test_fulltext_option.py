@@ -20,7 +20,7 @@ from handlers.base import Role
 from storage.db import Database
 from storage.setup import upgrade
 from storage.store import Storage
-from tests.fakechat import FakeChat
+from tests.fakechat import NOW, FakeChat
 from tests.sitekit import Site, rss
 
 runner = CliRunner()
@@ -150,8 +150,8 @@ def test_health_shows_article_counters_of_full_text_sources(db):
     store = Storage(db)
     full = store.sources.add(NewSource("https://a.example.org/feed", "Teasers", full_text=True))
     store.sources.add(NewSource("https://b.example.org/feed", "Plain"))
-    store.sources.record_articles(full.id, 12, 1)
-    store.sources.record_articles(full.id, 3, 0)
+    store.ingest.store([], NOW, {full.id: (12, 1)})
+    store.ingest.store([], NOW, {full.id: (3, 0)})
     lines = chat.say("/sources health", as_=Role.ADMIN).document.sections[0].lines
     assert lines[0] == "… Plain — not polled yet, next poll now"
     assert lines[1] == (

@@ -6,13 +6,14 @@ way two outlets head one event differently; the last ones are real items of the 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from core.stories import StoryView
 from core.texts import ItemText
 from digest.judgement.classify import Taxonomy
-from digest.judgement.sameevent import one_per_event, places_of, shown_once
+from digest.judgement.sameevent import Places, one_per_event, places_of
 from tests.realnews import corpus
 
 T0 = datetime(2026, 11, 3, 9, 0, tzinfo=UTC)
@@ -80,6 +81,13 @@ def other_page() -> list[StoryView]:
             )
         ),
     ]
+
+
+def shown_once(
+    views: list[StoryView], keep: Collection[int] = (), places: Places | None = None
+) -> list[StoryView]:
+    """The stories a page shows a card for (those folded into a card left out)."""
+    return [page.view for page in one_per_event(views, keep, places)]
 
 
 def _ids(views: list[StoryView]) -> list[int]:

@@ -73,11 +73,9 @@ def _with_folded(
     out = []
     for card, page in zip(cards, pages, strict=True):
         sources = list(card.sources)
-        seen = {(s.name, s.title, s.url) for s in sources}
         for view in page.folded:
             for link in story_card(view, None, taxonomy).sources:
-                if (link.name, link.title, link.url) not in seen:
-                    seen.add((link.name, link.title, link.url))
+                if link not in sources:  # a few links a card: a scan is enough
                     sources.append(link)
         out.append(replace(card, sources=sources) if len(sources) > len(card.sources) else card)
     return out

@@ -46,6 +46,7 @@ from core.ingest import (
     JudgeWindow,
     PollTarget,
     SourceBatch,
+    SourceWrite,
     StaleJudgement,
 )
 from digest.ingest.clean import clean_entry, distinct_keys, strip_boilerplate
@@ -227,7 +228,7 @@ def _plan_feeds(
 
 def _write_batches(
     ctx: PipelineContext,
-    batches: Sequence[tuple[int, SourceBatch, FeedValidators]],
+    batches: Sequence[SourceWrite],
     now: datetime,
     articles: dict[int, ArticleCounts] | None = None,
 ) -> list[RefreshResult]:

@@ -47,7 +47,6 @@ __all__ = [
     "Places",
     "one_per_event",
     "places_of",
-    "shown_once",
 ]
 
 NEAR = timedelta(hours=48)  # retellings of one event come within a day or two of each other
@@ -317,11 +316,3 @@ def one_per_event(
         else:
             folded.setdefault(into, []).append(view)
     return [OnePage(views[n], tuple(folded.get(n, ()))) for n in shown]
-
-
-def shown_once(
-    views: Sequence[StoryView], keep: Collection[int] = (), places: Places | None = None
-) -> list[StoryView]:
-    """`views` in order without those that tell an event an earlier view tells (see
-    `one_per_event`)."""
-    return [page.view for page in one_per_event(views, keep, places)]
