@@ -635,3 +635,25 @@ def test_stories_are_the_same_when_a_report_arrives_after_the_merge_it_would_hav
     )
     in_order = _corpus_stories(chosen)
     assert _partition(_replayed_from(chosen, "r0556")) == _partition(in_order)
+
+
+def test_headlines_alone_sharing_only_words_other_stories_hold_stay_apart():
+    """Items without lead text share a handful of words: an essay on Anthropic's Fable is not the
+    export-rule fight its words share with several stories ("Anthropic", "Fable", "AI"), nor are
+    items sharing only "White House" (a quantum-crypto deadline, an app, a feud, a model) one."""
+    story = _corpus_day_stories(tuple(f"2026-06-{day}" for day in range(15, 26)))
+    assert story["r2523"] != story["r1569"]
+    assert len({story[i] for i in ("r1569", "r2196", "r2216", "r2226", "r2276")}) == 5
+
+
+def test_headlines_alone_sharing_their_own_terms_make_one_story():
+    """Headline-only retellings of the Venezuela earthquakes share words only their event has."""
+    story = _corpus_day_stories(("2026-06-24", "2026-06-25"))
+    assert story["r2241"] == story["r2242"] == story["r2244"]
+
+
+def test_a_signature_says_whether_its_text_adds_to_its_headline():
+    title = "Venezuela struck by earthquakes"
+    assert signature(title, "").headline_only
+    assert signature(title, title).headline_only  # a summary repeating the title adds nothing
+    assert not signature(title, "Rescuers search the rubble.").headline_only

@@ -17,6 +17,9 @@ mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one pr
 that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
 "$3 million"), or, within a day and a half, share most of their rarity-weighted names, or,
 within half a day, head with the same rarest word that recent stories know (`JOIN_SAME_DAY`).
+An item whose text adds no word to its headline joins at the plain bar only when it shares two
+or more terms with the story that no other recent story holds (`OWN_TERMS`): its few words make
+one shared phrase ("White House", "social media") look like a retelling.
 A story told so far by one outlet alone is compared on headlines only, since an outlet's leads
 share its house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`):
 an outlet heads its series alike.
@@ -63,6 +66,12 @@ __all__ = ["DEFAULT_WINDOW", "MEMBERS_IN_SIGNATURE", "StoryIndex", "Draft", "JOI
 DEFAULT_WINDOW = timedelta(days=5)  # follow-ups and analyses of an event come within days
 MEMBERS_IN_SIGNATURE = 24  # a story's terms are its first members' (in canonical order)
 JOIN = 0.22  # the weighted cosine at which an item tells a story's event
+# An item whose text adds nothing to its headline ("Canada planning social media ban for
+# children under 16") has a handful of terms, so a cosine of one shared phrase ("social media",
+# "White House", "World Cup": two words, one fact many events share) is as high as that of a
+# retelling. At the plain bar it must share at least this many terms with the story that no
+# other recent story holds: retellings of one event share its parties, place and act.
+OWN_TERMS = 2
 # ... or at which it does when the item and the story lead with the same names: the item's
 # rarest headline name ("Shein", "Pornhub") and another of its headline names are in the story,
 # and the story's rarest name most of its headlines carry is in the item. Paraphrases share their
@@ -827,7 +836,10 @@ class Draft:
             score = _cosine(vector, norm, entry, rarity)
             told = sig.source is not None and sig.source in entry[_SOURCES]
             if (score > best_score or not told) and (
-                score >= (JOIN_SAME_OUTLET if told else JOIN)
+                (
+                    score >= (JOIN_SAME_OUTLET if told else JOIN)
+                    and (not sig.headline_only or _own_terms(sig, entry, rarity) >= OWN_TERMS)
+                )
                 or (
                     score >= JOIN_NAMED
                     and (
@@ -1173,6 +1185,12 @@ def _headed_alike(
         return False
     # a precise figure the story never gives is a fact of another event ("204 incidents")
     return not sig.facts or any(_holds(story_terms, fact) for fact in sig.facts)
+
+
+def _own_terms(sig: Signature, entry: _Entry, rarity: _Rarity) -> int:
+    """How many of the item's terms the story holds that no other recent story holds."""
+    story_terms = entry[_TERMS]
+    return sum(_holds(story_terms, t) and rarity.df(t) <= 1 for t in sig.terms)
 
 
 def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:

@@ -200,6 +200,9 @@ class Signature(NamedTuple):
     # its precise figures (a subset of `terms`): amounts of three or more significant digits
     # ("574 arrested", "33.7 million"), facts only one event has, unlike "2 million" or "$10m"
     facts: tuple[int, ...] = ()
+    # whether its text adds no word to its headline's (a feed that gives titles alone, or a
+    # summary repeating the title): its few terms are all the evidence it carries
+    headline_only: bool = False
 
 
 def _capitals(text: str, *, title_case: bool) -> list[str]:
@@ -250,6 +253,7 @@ def signature_of(title: Words, text: Words) -> Signature:
     heading.discard(_NO_TERM)
     terms = set(map(_TERMS.__getitem__, lead))
     terms.discard(_NO_TERM)
+    headline_only = terms <= heading
     terms |= heading
     lead_text = (
         text.text
@@ -268,4 +272,5 @@ def signature_of(title: Words, text: Words) -> Signature:
         names=names,
         headline_names=headline_names,
         facts=tuple(sorted(map(figure, precise))),
+        headline_only=headline_only,
     )
