@@ -296,11 +296,14 @@ def _store_feeds(
     ctx: PipelineContext, group: Sequence[_Parsed], now: datetime
 ) -> list[RefreshResult]:
     """Read the sources' known entries, decide, write the batches and the polls' success: one
-    read and one write transaction for the group."""
-    batches = _plan_feeds(ctx, [(p.source_id, p.feed) for p in group], now)
-    return _write_batches(
-        ctx, [(p.source_id, b, p.validators) for p, b in zip(group, batches, strict=True)], now
-    )
+    read and one write transaction for the group. The collector waits meanwhile: cleaning a
+    group makes thousands of short-lived objects, and a full collection would walk every feed
+    the poll still holds."""
+    with _collector_paused():
+        batches = _plan_feeds(ctx, [(p.source_id, p.feed) for p in group], now)
+        return _write_batches(
+            ctx, [(p.source_id, b, p.validators) for p, b in zip(group, batches, strict=True)], now
+        )
 
 
 def _store_or_fail(
@@ -541,9 +544,9 @@ def judge_pending(ctx: PipelineContext) -> JudgeResult:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection for the block: a judgement makes few cycles but millions of
-    small objects, and each full collection walks the whole story index (a tenth of the batch's
-    time); the collector catches up once the block ends."""
+    """No cyclic garbage collection for the block: a judgement (or a store group) makes few
+    cycles but many small objects, and each full collection walks the whole story index (a
+    tenth of a judgement batch's time); the collector catches up once the block ends."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
