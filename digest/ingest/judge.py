@@ -8,10 +8,9 @@ once it has. No database, no clock, no randomness: the same window gives the sam
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -155,9 +154,6 @@ class Judge:
                 has_topic=has_topic,
                 link=item.url or "",
             )
-            # a story keeps its first members' readings for days, and their reasons are a few
-            # hundred phrases ("actor: commission") made anew for each item: one copy serves all
-            found = replace(found, reasons=tuple(map(sys.intern, found.reasons)))
             self._assessments.put(key, found)
         return found
 

@@ -889,11 +889,11 @@ class Draft:
         # floor, if fewer): those are most often enough, and few
         cut = max(floor, ranked[min(_CANDIDATES, len(ranked)) - 1])
         found: list[tuple[float, float, tuple[int, ...], int, _Entry]] = []
-        for sid, vote in votes.items():
-            if vote >= cut:
-                entry = self._entry(sid)
-                if entry is not None and abs(when - entry[_SEEN]) <= window:
-                    found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], -sid, entry))
+        # (picked out in a comprehension first: an item has a hundred votes or more, a few pass)
+        for sid, vote in [(sid, vote) for sid, vote in votes.items() if vote >= cut]:
+            entry = self._entry(sid)
+            if entry is not None and abs(when - entry[_SEEN]) <= window:
+                found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], -sid, entry))
         if len(found) < _CANDIDATES and cut > floor:  # stories out of the window left room
             found = self._ranked(votes, floor, when)
         found.sort(key=lambda c: c[:4])
@@ -1010,7 +1010,10 @@ def _logs(stories: int) -> tuple[float, ...]:
     global _LOG_DF
     table = _LOG_DF
     if stories >= len(table):  # a new table, not an extended one: another thread may read it
-        table = _LOG_DF = table + tuple(math.log(df + 0.5) for df in range(len(table), stories + 1))
+        # doubled, not grown to `stories`: a window that grows by a story per item would
+        # otherwise copy the whole table for each one
+        size = max(stories + 1, 2 * len(table))
+        table = _LOG_DF = table + tuple(math.log(df + 0.5) for df in range(len(table), size))
     return table
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -806,7 +807,9 @@ class RelevanceRules:
         stage = self._stage(heading, title.text)
         return Assessment(
             score=self._shared_score(round(score, 3)),
-            reasons=tuple(reasons),
+            # a story keeps its first members' readings for days, and their reasons are a few
+            # hundred phrases ("actor: commission") made anew for each item: one copy serves all
+            reasons=tuple(map(sys.intern, reasons)),
             event_type=kind_of_event,
             # a story index keeps its members' readings for days: their few distinct sizes
             # and stages are one object each, not one per reading

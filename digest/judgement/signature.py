@@ -161,21 +161,38 @@ def _figures(text: str) -> tuple[set[str], set[str]]:
     if found:  # identifiers are no amounts
         text = _CVE.sub(" ", text)
     precise = set()
+    if len(_AMOUNT_LABELS) > _CACHE_LIMIT:
+        _AMOUNT_LABELS.clear()
     for sign, number, scale in _amounts(text):
-        value = float(number.replace(",", ""))
-        if scale:
-            value *= _SCALES[scale.lower()]
-        elif not sign and (value < 100 or (1900 <= value <= 2100 and "." not in number)):
-            continue  # "7 days", "2025": not a fact of this event
-        if value <= 0:
-            continue
-        label = _figure_label(value)
-        found.add(label)
-        if _precise(number):
-            precise.add(label)
-        if value >= 10:
-            found.add(_figure_label(_rounded(value)))
+        key = (bool(sign), number, scale)
+        labels = _AMOUNT_LABELS.get(key)
+        if labels is None:
+            labels = _AMOUNT_LABELS[key] = _amount_labels(bool(sign), number, scale)
+        if labels:
+            found.update(labels[1:])
+            if labels[0]:
+                precise.add(labels[0])
     return found, precise
+
+
+# An amount as written (whether a sign leads it, its number, its scale) -> `_amount_labels`:
+# news repeats its numbers ("$10 million", "2025"), each read once.
+_AMOUNT_LABELS: Final[dict[tuple[bool, str, str], tuple[str, ...]]] = {}
+
+
+def _amount_labels(signed: bool, number: str, scale: str) -> tuple[str, ...]:
+    """An amount's figures: "" or its label again when it is written precisely, then its label
+    and its rounded label if it has one; () for no fact ("7 days", "2025")."""
+    value = float(number.replace(",", ""))
+    if scale:
+        value *= _SCALES[scale.lower()]
+    elif not signed and (value < 100 or (1900 <= value <= 2100 and "." not in number)):
+        return ()  # "7 days", "2025": not a fact of this event
+    if value <= 0:
+        return ()
+    label = _figure_label(value)
+    labels = (label if _precise(number) else "", label)
+    return (*labels, _figure_label(_rounded(value))) if value >= 10 else labels
 
 
 class Signature(NamedTuple):
