@@ -25,7 +25,8 @@ the headline names, or minors on an online service, is digital policy in general
 no topic's own words are found. A cue in the
 headline counts more than one in the text; the source's kind (regulator, general news, vendor ...)
 and the section its outlet files the item in (sport, entertainment, video, sponsored ...: read from
-its address) are priors that weigh the evidence, never evidence alone. A story is policy news when
+its address) are priors that weigh the evidence, never evidence alone (a kind's doubt weighs half
+against a headline that tells an act, a rule or a harm done). A story is policy news when
 its median member is; its event type is the weightiest type its members show, and its significance
 adds the size of what happened (a fine of hundreds of millions, millions of people affected, many
 countries acting, a giant harmed) and how far the act has gone (done and binding or a harm
@@ -527,6 +528,11 @@ class RelevanceRules:
         return {}
 
     @cached_property
+    def _told(self) -> frozenset[str]:
+        """The cue groups of an act, a rule or a harm told as done."""
+        return _GOVERNING | self.factual
+
+    @cached_property
     def _silent(self) -> dict[str, CueGroup]:
         """The cue groups of weight 0, by name: read only when another group asks for them."""
         return {g.name: g for g in self.groups if not g.weight}
@@ -751,6 +757,7 @@ class RelevanceRules:
                     return True
             return False
 
+        told, telling = bool(acting), self._told  # the headline tells an act, a rule or a harm
         for group, term, headline in found:
             if theme and not headline and group.weight > 0:
                 # a feature is analysis of policy only when its headline names the authority
@@ -763,12 +770,19 @@ class RelevanceRules:
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
+            told = told or (headline and group.name in telling)
             # an official source's text names itself and its peers on the way: a body named
             # there is no evidence of an act ("the Director of NICE at NIST ... federal
             # government service"); its headline names what it is about
             named = not headline and group.name in _NAMES + _NAMED_ONLY
             shown |= group.weight > 0 and not (official and named)
         prior = self.priors.get(kind or "", 0.0)
+        if prior < 0 and told:
+            # a kind's negative prior weighs what it mostly publishes (a vendor's marketing, a
+            # tech site's reviews); a headline telling an act or a harm done is reporting,
+            # whoever publishes it (a vendor's blog: "... alert system outage and data
+            # breach"), and the kind's doubt weighs half
+            prior /= 2
         if prior:
             score += prior
             reasons.append(f"source: {kind}")
