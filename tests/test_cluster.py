@@ -657,3 +657,20 @@ def test_a_signature_says_whether_its_text_adds_to_its_headline():
     assert signature(title, "").headline_only
     assert signature(title, title).headline_only  # a summary repeating the title adds nothing
     assert not signature(title, "Rescuers search the rubble.").headline_only
+
+
+def test_an_outlets_follow_ups_naming_the_storys_own_name_join_it():
+    """An outlet's later reports of one event carry the name only its story holds among recent
+    stories: BBC's Venezuela earthquake updates, The Globe and Mail's Montreal shooting ones."""
+    story = _corpus_day_stories(
+        ("2026-06-22", "2026-06-23", "2026-06-24", "2026-06-25", "2026-06-26")
+    )
+    assert story["r2572"] == story["r2538"] == story["r2241"]  # "Venezuela earthquakes kill 920"
+    assert story["r2147"] == story["r2141"]  # "Police warned of copycats ... in Montreal"
+
+
+def test_an_outlets_series_sharing_an_occasions_name_stays_apart():
+    """ZDNET's Black Friday deals share the occasion's name, not their subject (a TV, phones):
+    the story's own words are mostly missing from the next headline."""
+    story = _corpus_day_stories(("2025-11-28",))
+    assert story["r0775"] != story["r0780"]

@@ -17,6 +17,9 @@ mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one pr
 that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
 "$3 million"), or, within a day and a half, share most of their rarity-weighted names, or,
 within half a day, head with the same rarest word that recent stories know (`JOIN_SAME_DAY`).
+An outlet's follow-up of its own story over days joins at `JOIN_FOLLOW_UP` when its headline
+carries the story's own name and most of its own headline words (those no other recent story
+holds): its series of different events shares house, section or occasion words instead.
 An item whose text adds no word to its headline joins at the plain bar only when it shares two
 or more terms with the story that no other recent story holds (`OWN_TERMS`): its few words make
 one shared phrase ("White House", "social media") look like a retelling.
@@ -87,6 +90,14 @@ JOIN_OWN_OUTLET = 0.5
 # make its items of different events share words with the story through its own member, so
 # the plain bar is doubled (the named rules below still apply at their own bar)
 JOIN_SAME_OUTLET = 2 * JOIN
+# ... or at which it does when it follows up the story: its headline carries the story's own
+# name (one most of the story's headlines carry that no other recent story holds) and most of
+# the story's own headline words, and the story holds the item's rarest headline name. An
+# outlet's follow-ups of one event over days ("Venezuela earthquakes kill 920", "Fortinet
+# responds to FortiBleed campaign") keep its party or place and score 0.3-0.4; its series of
+# different events shares a name other stories hold too ("Oracle" in "Mazda says ... Oracle
+# hack", "Canon says ... Oracle hack"), or an occasion's name but not the subject.
+JOIN_FOLLOW_UP = 0.25
 # ... or, within `NAMED_NEAR`, when their headlines share most of their rarity-weighted names
 # (`NAMES_COVERED` of each side's): two outlets heading one event differently ("EU warns Shein
 # of fines", "Fake discounts on Shein 'breach law', EU says") keep its names when the item's
@@ -830,7 +841,10 @@ class Draft:
                 # and they must agree more, since one outlet heads its series alike ("Mazda
                 # says ... Oracle hack", "Canon says ... Oracle hack": two victims, two events)
                 score = _title_cosine(vector, title, entry, rarity)
-                if score > best_score and score >= JOIN_OWN_OUTLET:
+                if score > best_score and (
+                    score >= JOIN_OWN_OUTLET
+                    or (score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
+                ):
                     best_id, best_score = sid, score
                 continue
             score = _cosine(vector, norm, entry, rarity)
@@ -856,6 +870,7 @@ class Draft:
                         )
                     )
                 )
+                or (told and score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
                 or (
                     score >= JOIN_SAME_DAY
                     and not told
@@ -1201,3 +1216,29 @@ def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:
     holds it among its most shared terms (this one): a number many stories print ("250 jobs",
     "107 flaws") is a coincidence, not a fact of one event."""
     return any(_holds(entry[_TERMS], fact) and rarity.df(fact) <= 1 for fact in sig.facts)
+
+
+def _follows_up(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity) -> bool:
+    """Whether an item follows up a story: its headline carries a name most of the story's
+    headlines carry and no other recent story holds, and more than half the weight of all such
+    words of the story, and the story holds the item's rarest headline name."""
+    story_terms, heads_of = entry[_TERMS], entry[_HEADS]
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)
+    df, of = rarity.df, rarity.of
+    names = {*entry[_NAMES], *sig.names}
+    named = False
+    carried = total = 0.0
+    for term, heads in zip(story_terms, heads_of, strict=True):
+        if 2 * heads > members and df(term) <= 1:  # the story's own headline word
+            weight = of(term)
+            total += weight
+            if term in title:
+                carried += weight
+                named = named or term in names
+    # an outlet's series shares an occasion's or a regulator's name with the story, not its
+    # subject ("Black Friday ... phone deals" after "... a 98-inch TV ... Black Friday")
+    if not named or carried <= NAMES_COVERED * total:
+        return False
+    known = [t for t in sig.headline_names if df(t)]
+    rarest = min(known, key=lambda t: (df(t), t), default=None)
+    return rarest is None or _holds(story_terms, rarest)
