@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from digest.judgement.classify import Taxonomy
 from tests.relevancekit import assess, relevant
 
 
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return Taxonomy.load()
-
-
-def test_a_vendor_reporting_a_harm_or_an_act_is_reporting(taxonomy):
+def test_a_vendor_reporting_a_harm_or_an_act_is_reporting(tax):
     for title in (
         # r0316: a breach at a named victim, on a security vendor's blog
         "Millions at risk after nationwide CodeRED alert system outage and data breach",
@@ -26,41 +20,41 @@ def test_a_vendor_reporting_a_harm_or_an_act_is_reporting(taxonomy):
         # r1147: a legal act
         "Meta sent cease and desist letter over AI training",
     ):
-        assert relevant(taxonomy, title, kind="vendor"), title
+        assert relevant(tax, title, kind="vendor"), title
 
 
-def test_a_vendors_own_news_keeps_its_whole_doubt(taxonomy):
+def test_a_vendors_own_news_keeps_its_whole_doubt(tax):
     # r0514, r0561: a vendor's product telling of a threat it wards off, and its explainer
     for title in (
         "Cloudflare WAF proactively protects against React vulnerability",
         "Fileless protection explained: Blocking the invisible threat others miss",
     ):
-        assert not relevant(taxonomy, title, kind="vendor"), title
+        assert not relevant(tax, title, kind="vendor"), title
     found = assess(
-        taxonomy, "Cloudflare WAF proactively protects against React vulnerability", kind="vendor"
+        tax, "Cloudflare WAF proactively protects against React vulnerability", kind="vendor"
     )
-    assert found.score == taxonomy.relevance.priors["vendor"]
+    assert found.score == tax.relevance.priors["vendor"]
 
 
-def test_only_a_doubt_weighs_half(taxonomy):
+def test_only_a_doubt_weighs_half(tax):
     title = "Millions at risk after nationwide CodeRED alert system outage and data breach"
-    press = assess(taxonomy, title, kind="policy-press").score
-    vendor = assess(taxonomy, title, kind="vendor").score
-    priors = taxonomy.relevance.priors
+    press = assess(tax, title, kind="policy-press").score
+    vendor = assess(tax, title, kind="vendor").score
+    priors = tax.relevance.priors
     assert press - vendor == pytest.approx(priors["policy-press"] - priors["vendor"] / 2)
 
 
-def test_an_explainer_of_a_named_law_is_analysis_of_policy(taxonomy):
+def test_an_explainer_of_a_named_law_is_analysis_of_policy(tax):
     # r1206
-    found = assess(taxonomy, "The GDPR Shake-Up: What You Need to Know", kind="policy-press")
-    assert found.score >= taxonomy.relevance.threshold
+    found = assess(tax, "The GDPR Shake-Up: What You Need to Know", kind="policy-press")
+    assert found.score >= tax.relevance.threshold
     assert not any(r.startswith("advice:") for r in found.reasons)
     # r1432, r1110: explainers naming no law or body stay no policy news
     assert not relevant(
-        taxonomy,
+        tax,
         "July 1 brings big student loan changes. Here's what you need to know",
         kind="general-news",
     )
     assert not relevant(
-        taxonomy, "How to stop Meta from using your data to train its AI", kind="general-news"
+        tax, "How to stop Meta from using your data to train its AI", kind="general-news"
     )
