@@ -5,25 +5,27 @@ Clustering must be sure before it joins (a wrong join hides an event); a page ca
 strict, since both stories would be shown side by side. Two stories are taken as one event when
 they were seen within `NEAR` of each other and some retelling of one and some retelling of the
 other, from two different outlets (an outlet's own headlines share its house templates), head
-the same event: their headlines share a name, the rarest name each headline writes is one the
-other item mentions (another act of one regulator names another party), and their headline
-terms agree (`HEADLINE_COSINE`), each term weighted by its rarity among the page's stories: a
-word every card carries ("EU" in an EU brief) tells little, a word only two cards carry tells a
-lot. When the headlines word the event apart, a party both name (a firm, a product, a campaign;
-not a place or an acting body, which appear in many events) and their headlines and leads
-together agreeing (`TOLD_COSINE`) tell it as well. Or, pooling each story's first items, their
-headlines agree on their names: two or more names are shared and carry `NAMES_AGREE` of each
-story's rarity-weighted names (the clustering rule `_named_alike`, across whole stories: one
-outlet names the regulator and the firm in its headline, another both in its lead). Or they give
-the same facts: the same CVE identifiers (one card per flaw), or one precise figure ("574
+the same event: their headlines share a name, the rarest party's name each headline writes (a
+place or an acting body is no party: "Appeals court", "EU") is one the other item mentions
+(another act of one regulator names another party), and their headline terms agree
+(`HEADLINE_COSINE`), each term weighted by its rarity among the page's stories: a word every
+card carries ("EU" in an EU brief) tells little, a word only two cards carry tells a lot. When
+the headlines word the event apart, a party both name (a firm, a product, a campaign; not a
+place or an acting body, which appear in many events) and their headlines and leads together
+agreeing (`TOLD_COSINE`) tell it as well. Or, pooling each story's first items, their headlines
+agree on their names: two or more names are shared and carry `NAMES_AGREE` of each story's
+rarity-weighted names (the clustering rule `_named_alike`, across whole stories: one outlet
+names the regulator and the firm in its headline, another both in its lead). Or they give the
+same facts: the same CVE identifiers (one card per flaw), or one precise figure ("574
 arrested"). Items naming disjoint CVE identifiers tell different events.
 
 A story the check takes for an event shown above is not dropped: it is folded into that card,
 so the reader still sees the outlets that told it.
 
 Places and acting bodies are the one-word terms of the taxonomy's jurisdictions (and the
-gazetteer's); a place's adjective counts as its name ("Australian" is "Australia"), and days and
-months, though written with a capital, name no party ("patch by Sunday")."""
+gazetteer's); a place's adjective counts as its name ("Australian" is "Australia"), the names a
+country goes by count as one ("Britain" is "UK"), and days and months, though written with a
+capital, name no party ("patch by Sunday")."""
 
 from __future__ import annotations
 
@@ -86,6 +88,23 @@ def _demonym(a: str, b: str) -> bool:
     return n >= _STEM and a[n:] in _DEMONYM_ENDINGS and b[n:] in _DEMONYM_ENDINGS
 
 
+def _fold_aliases(cat: Category, fold: dict[int, int]) -> None:
+    """Fold the one-word names a jurisdiction goes by ("UK", "Britain", "England") into one
+    term, with the adjectives already folded into any of them: the headlines of one event name
+    its country either way."""
+    terms = [t for t in (_term(w) for w in cat.aliases if " " not in w) if t is not None]
+    if not terms:
+        return
+    named = {fold.get(t, t) for t in terms}
+    one = fold.get(terms[0], terms[0])
+    for term in terms:
+        if term != one:
+            fold[term] = one
+    for word, into in list(fold.items()):
+        if into in named and word != one:
+            fold[word] = one
+
+
 @dataclass(frozen=True)
 class Places:
     """The words of places and acting bodies as signature terms, and each place's adjective
@@ -113,6 +132,7 @@ class Places:
                     short, long = _term(name), _term(other)
                     if short and long and long not in fold:
                         fold[long] = fold.get(short, short)
+            _fold_aliases(cat, fold)
         calendar = frozenset(t for t in map(_term, _CALENDAR) if t is not None)
         # one signature of all the words gives their terms (stop words left out)
         terms = frozenset(signature(" ".join(every), "").title) - calendar
@@ -191,8 +211,12 @@ def _cosine(a: Collection[int], b: Collection[int], weight: dict[int, float]) ->
     return dot / math.sqrt(norm_a * norm_b)
 
 
-def _rarest_mentioned(names: tuple[int, ...], other: _Telling, weight: dict[int, float]) -> bool:
-    """Whether the rarest of `names` (if any) is among the other item's terms."""
+def _rarest_mentioned(
+    names: tuple[int, ...], other: _Telling, weight: dict[int, float], places: Places
+) -> bool:
+    """Whether the rarest of `names` that is a party's (no place's or acting body's: "Appeals
+    court", "EU"), if any, is among the other item's terms."""
+    names = tuple(t for t in names if t not in places.terms)
     if not names:
         return True
     return max(names, key=lambda t: (weight[t], -t)) in other.terms
@@ -210,7 +234,8 @@ def _same_telling(x: _Telling, y: _Telling, weight: dict[int, float], places: Pl
     if not names_x & names_y:
         return False
     if not (
-        _rarest_mentioned(x.sig.names, y, weight) and _rarest_mentioned(y.sig.names, x, weight)
+        _rarest_mentioned(x.sig.names, y, weight, places)
+        and _rarest_mentioned(y.sig.names, x, weight, places)
     ):
         return False
     if _cosine(x.sig.title, y.sig.title, weight) >= HEADLINE_COSINE:
