@@ -385,3 +385,17 @@ def test_a_body_named_by_its_title_is_no_party_the_other_must_name():
     )
     page = [ruling, *other_page(), retold]
     assert _ids(shown_once(page)) == _ids(page[:-1])
+
+
+def test_another_jurisdictions_body_acting_on_one_party_keeps_its_card():
+    """The FTC suing a retailer and the EU warning it over the same practice are two bodies'
+    acts: a named body is a party unless the other item is set in its jurisdiction too."""
+    suit = story(
+        (
+            "Signal Weekly",
+            "FTC sues Quillmart over fake discounts",
+            "The Federal Trade Commission sued online retailer Quillmart over fake discounts.",
+        )
+    )
+    page = [retail_warning(), *other_page(), suit]
+    assert _ids(shown_once(page)) == _ids(page)

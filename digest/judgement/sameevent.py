@@ -6,18 +6,19 @@ strict, since both stories would be shown side by side. Two stories are taken as
 they were seen within `NEAR` of each other and some retelling of one and some retelling of the
 other, from two different outlets (an outlet's own headlines share its house templates), head
 the same event: their headlines share a name, the rarest party's name each headline writes (a
-place or an acting body is no party: "Appeals court", "EU") is one the other item mentions
-(another act of one regulator names another party), and their headline terms agree
-(`HEADLINE_COSINE`), each term weighted by its rarity among the page's stories: a word every
-card carries ("EU" in an EU brief) tells little, a word only two cards carry tells a lot. When
-the headlines word the event apart, a party both name (a firm, a product, a campaign; not a
-place or an acting body, which appear in many events) and their headlines and leads together
-agreeing (`TOLD_COSINE`) tell it as well. Or, pooling each story's first items, their headlines
-agree on their names: two or more names are shared and carry `NAMES_AGREE` of each story's
-rarity-weighted names (the clustering rule `_named_alike`, across whole stories: one outlet
-names the regulator and the firm in its headline, another both in its lead). Or they give the
-same facts: the same CVE identifiers (one card per flaw), or one precise figure ("574
-arrested"). Items naming disjoint CVE identifiers tell different events.
+body named by its title is no party, "Appeals court", nor is a place or a body of a jurisdiction
+the other item names too, "Starmer" for "UK government") is one the other item mentions (another
+act of one regulator names another party), and their headline terms agree (`HEADLINE_COSINE`),
+each term weighted by its rarity among the page's stories: a word every card carries ("EU" in an
+EU brief) tells little, a word only two cards carry tells a lot. When the headlines word the
+event apart, a party both name (a firm, a product, a campaign; not a place or an acting body,
+which appear in many events) and their headlines and leads together agreeing (`TOLD_COSINE`)
+tell it as well. Or, pooling each story's first items, their headlines agree on their names: two
+or more names are shared and carry `NAMES_AGREE` of each story's rarity-weighted names (the
+clustering rule `_named_alike`, across whole stories: one outlet names the regulator and the
+firm in its headline, another both in its lead). Or they give the same facts: the same CVE
+identifiers (one card per flaw), or one precise figure ("574 arrested"). Items naming disjoint
+CVE identifiers tell different events.
 
 A story the check takes for an event shown above is not dropped: it is folded into that card,
 so the reader still sees the outlets that told it.
@@ -113,18 +114,23 @@ class Places:
     terms: frozenset[int] = frozenset()
     fold: Mapping[int, int] = field(default_factory=dict)
     calendar: frozenset[int] = frozenset()
+    # the jurisdictions each place or named body stands for ("Ofcom": uk); a body named by a
+    # common noun ("court", "regulator") stands for none
+    seats: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, categories: Iterable[Category], bodies: Iterable[str] = ()) -> Places:
         """The places of these jurisdiction categories (their one-word terms), and `bodies`."""
         every: list[str] = list(bodies)
         fold: dict[int, int] = {}
+        seated: list[tuple[str, str]] = []
         for cat in categories:
             words = sorted(
                 {w.lower() for w in (*cat.aliases, *cat.keywords, *cat.acronyms) if " " not in w},
                 key=lambda w: (len(w), w),
             )
             every += words
+            seated += [(w, cat.slug) for w in words]
             for n, name in enumerate(words):
                 for other in words[n + 1 :]:
                     if not _demonym(name, other):
@@ -136,7 +142,12 @@ class Places:
         calendar = frozenset(t for t in map(_term, _CALENDAR) if t is not None)
         # one signature of all the words gives their terms (stop words left out)
         terms = frozenset(signature(" ".join(every), "").title) - calendar
-        return cls(terms, fold, calendar)
+        seats: dict[int, set[str]] = {}
+        for word, slug in seated:
+            term = _term(word)
+            if term is not None and term not in calendar:
+                seats.setdefault(fold.get(term, term), set()).add(slug)
+        return cls(terms, fold, calendar, {t: frozenset(s) for t, s in seats.items()})
 
 
 @functools.lru_cache(maxsize=4)
@@ -164,6 +175,7 @@ class _Telling:
     source: str
     sig: Signature
     terms: frozenset[int]
+    seats: frozenset[str]  # the jurisdictions of the places and bodies it names
 
 
 def _folded(terms: tuple[int, ...], fold: Mapping[int, int]) -> tuple[int, ...]:
@@ -188,7 +200,8 @@ def _tellings(view: StoryView, places: Places) -> list[_Telling]:
     found = []
     for item in view.items[:_ITEMS]:
         sig = _read(signature(item.title, item.text), places)
-        found.append(_Telling(item.source, sig, frozenset(sig.terms)))
+        seats = frozenset(slug for t in sig.terms for slug in places.seats.get(t, ()))
+        found.append(_Telling(item.source, sig, frozenset(sig.terms), seats))
     return found
 
 
@@ -214,9 +227,15 @@ def _cosine(a: Collection[int], b: Collection[int], weight: dict[int, float]) ->
 def _rarest_mentioned(
     names: tuple[int, ...], other: _Telling, weight: dict[int, float], places: Places
 ) -> bool:
-    """Whether the rarest of `names` that is a party's (no place's or acting body's: "Appeals
-    court", "EU"), if any, is among the other item's terms."""
-    names = tuple(t for t in names if t not in places.terms)
+    """Whether the rarest of `names` that is a party's, if any, is among the other item's terms.
+    A body named by its title ("Appeals court") is no party, nor is a place or a body of a
+    jurisdiction the other item names too ("Starmer" for "UK government")."""
+    seats = places.seats
+    names = tuple(
+        t
+        for t in names
+        if t not in places.terms or (t in seats and seats[t].isdisjoint(other.seats))
+    )
     if not names:
         return True
     return max(names, key=lambda t: (weight[t], -t)) in other.terms
