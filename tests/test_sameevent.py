@@ -343,3 +343,59 @@ def test_a_repeated_event_is_folded_into_the_card_that_shows_it():
     assert [p.view.id for p in pages] == _ids([first, *others])
     assert pages[0].folded == (second,)
     assert all(not p.folded for p in pages[1:])
+
+
+def test_a_countrys_two_names_are_one_name():
+    """Two outlets heading one ban by the country's two names ("Britain", "UK") show one
+    card."""
+    told = story(
+        (
+            "Harbour Times",
+            "Britain to ban under-16s from social media",
+            "Britain will introduce legislation to ban children under 16 from social media.",
+        )
+    )
+    retold = story(
+        (
+            "Signal Weekly",
+            "Under-16 social media ban announced by UK government",
+            "The UK government announced a ban on social media for under-16s.",
+        )
+    )
+    page = [told, *other_page(), retold]
+    assert _ids(shown_once(page)) == _ids(page[:-1])
+
+
+def test_a_body_named_by_its_title_is_no_party_the_other_must_name():
+    """An "appeals court" heading a ruling is the body acting, not a party: a retelling that
+    calls it an "EU ruling" tells the same event."""
+    ruling = story(
+        (
+            "Daily Ledger",
+            "Appeals court confirms Europe's tracking-based advertising is illegal",
+            "An appeals court confirmed that tracking-based advertising in Europe lacks consent.",
+        )
+    )
+    retold = story(
+        (
+            "Signal Weekly",
+            "EU ruling: tracking-based advertising across Europe has no legal basis",
+            "Tracking-based advertising across Europe has no legal basis, the ruling found.",
+        )
+    )
+    page = [ruling, *other_page(), retold]
+    assert _ids(shown_once(page)) == _ids(page[:-1])
+
+
+def test_another_jurisdictions_body_acting_on_one_party_keeps_its_card():
+    """The FTC suing a retailer and the EU warning it over the same practice are two bodies'
+    acts: a named body is a party unless the other item is set in its jurisdiction too."""
+    suit = story(
+        (
+            "Signal Weekly",
+            "FTC sues Quillmart over fake discounts",
+            "The Federal Trade Commission sued online retailer Quillmart over fake discounts.",
+        )
+    )
+    page = [retail_warning(), *other_page(), suit]
+    assert _ids(shown_once(page)) == _ids(page)

@@ -5,25 +5,28 @@ Clustering must be sure before it joins (a wrong join hides an event); a page ca
 strict, since both stories would be shown side by side. Two stories are taken as one event when
 they were seen within `NEAR` of each other and some retelling of one and some retelling of the
 other, from two different outlets (an outlet's own headlines share its house templates), head
-the same event: their headlines share a name, the rarest name each headline writes is one the
-other item mentions (another act of one regulator names another party), and their headline
-terms agree (`HEADLINE_COSINE`), each term weighted by its rarity among the page's stories: a
-word every card carries ("EU" in an EU brief) tells little, a word only two cards carry tells a
-lot. When the headlines word the event apart, a party both name (a firm, a product, a campaign;
-not a place or an acting body, which appear in many events) and their headlines and leads
-together agreeing (`TOLD_COSINE`) tell it as well. Or, pooling each story's first items, their
-headlines agree on their names: two or more names are shared and carry `NAMES_AGREE` of each
-story's rarity-weighted names (the clustering rule `_named_alike`, across whole stories: one
-outlet names the regulator and the firm in its headline, another both in its lead). Or they give
-the same facts: the same CVE identifiers (one card per flaw), or one precise figure ("574
-arrested"). Items naming disjoint CVE identifiers tell different events.
+the same event: their headlines share a name, the rarest party's name each headline writes (a
+body named by its title is no party, "Appeals court", nor is a place or a body of a jurisdiction
+the other item names too, "Starmer" for "UK government") is one the other item mentions (another
+act of one regulator names another party), and their headline terms agree (`HEADLINE_COSINE`),
+each term weighted by its rarity among the page's stories: a word every card carries ("EU" in an
+EU brief) tells little, a word only two cards carry tells a lot. When the headlines word the
+event apart, a party both name (a firm, a product, a campaign; not a place or an acting body,
+which appear in many events) and their headlines and leads together agreeing (`TOLD_COSINE`)
+tell it as well. Or, pooling each story's first items, their headlines agree on their names: two
+or more names are shared and carry `NAMES_AGREE` of each story's rarity-weighted names (the
+clustering rule `_named_alike`, across whole stories: one outlet names the regulator and the
+firm in its headline, another both in its lead). Or they give the same facts: the same CVE
+identifiers (one card per flaw), or one precise figure ("574 arrested"). Items naming disjoint
+CVE identifiers tell different events.
 
 A story the check takes for an event shown above is not dropped: it is folded into that card,
 so the reader still sees the outlets that told it.
 
 Places and acting bodies are the one-word terms of the taxonomy's jurisdictions (and the
-gazetteer's); a place's adjective counts as its name ("Australian" is "Australia"), and days and
-months, though written with a capital, name no party ("patch by Sunday")."""
+gazetteer's); a place's adjective counts as its name ("Australian" is "Australia"), the names a
+country goes by count as one ("Britain" is "UK"), and days and months, though written with a
+capital, name no party ("patch by Sunday")."""
 
 from __future__ import annotations
 
@@ -86,6 +89,23 @@ def _demonym(a: str, b: str) -> bool:
     return n >= _STEM and a[n:] in _DEMONYM_ENDINGS and b[n:] in _DEMONYM_ENDINGS
 
 
+def _fold_aliases(cat: Category, fold: dict[int, int]) -> None:
+    """Fold the one-word names a jurisdiction goes by ("UK", "Britain", "England") into one
+    term, with the adjectives already folded into any of them: the headlines of one event name
+    its country either way."""
+    terms = [t for t in (_term(w) for w in cat.aliases if " " not in w) if t is not None]
+    if not terms:
+        return
+    named = {fold.get(t, t) for t in terms}
+    one = fold.get(terms[0], terms[0])
+    for term in terms:
+        if term != one:
+            fold[term] = one
+    for word, into in list(fold.items()):
+        if into in named and word != one:
+            fold[word] = one
+
+
 @dataclass(frozen=True)
 class Places:
     """The words of places and acting bodies as signature terms, and each place's adjective
@@ -94,18 +114,23 @@ class Places:
     terms: frozenset[int] = frozenset()
     fold: Mapping[int, int] = field(default_factory=dict)
     calendar: frozenset[int] = frozenset()
+    # the jurisdictions each place or named body stands for ("Ofcom": uk); a body named by a
+    # common noun ("court", "regulator") stands for none
+    seats: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, categories: Iterable[Category], bodies: Iterable[str] = ()) -> Places:
         """The places of these jurisdiction categories (their one-word terms), and `bodies`."""
         every: list[str] = list(bodies)
         fold: dict[int, int] = {}
+        seated: list[tuple[str, str]] = []
         for cat in categories:
             words = sorted(
                 {w.lower() for w in (*cat.aliases, *cat.keywords, *cat.acronyms) if " " not in w},
                 key=lambda w: (len(w), w),
             )
             every += words
+            seated += [(w, cat.slug) for w in words]
             for n, name in enumerate(words):
                 for other in words[n + 1 :]:
                     if not _demonym(name, other):
@@ -113,10 +138,16 @@ class Places:
                     short, long = _term(name), _term(other)
                     if short and long and long not in fold:
                         fold[long] = fold.get(short, short)
+            _fold_aliases(cat, fold)
         calendar = frozenset(t for t in map(_term, _CALENDAR) if t is not None)
         # one signature of all the words gives their terms (stop words left out)
         terms = frozenset(signature(" ".join(every), "").title) - calendar
-        return cls(terms, fold, calendar)
+        seats: dict[int, set[str]] = {}
+        for word, slug in seated:
+            term = _term(word)
+            if term is not None and term not in calendar:
+                seats.setdefault(fold.get(term, term), set()).add(slug)
+        return cls(terms, fold, calendar, {t: frozenset(s) for t, s in seats.items()})
 
 
 @functools.lru_cache(maxsize=4)
@@ -144,6 +175,7 @@ class _Telling:
     source: str
     sig: Signature
     terms: frozenset[int]
+    seats: frozenset[str]  # the jurisdictions of the places and bodies it names
 
 
 def _folded(terms: tuple[int, ...], fold: Mapping[int, int]) -> tuple[int, ...]:
@@ -168,7 +200,8 @@ def _tellings(view: StoryView, places: Places) -> list[_Telling]:
     found = []
     for item in view.items[:_ITEMS]:
         sig = _read(signature(item.title, item.text), places)
-        found.append(_Telling(item.source, sig, frozenset(sig.terms)))
+        seats = frozenset(slug for t in sig.terms for slug in places.seats.get(t, ()))
+        found.append(_Telling(item.source, sig, frozenset(sig.terms), seats))
     return found
 
 
@@ -191,8 +224,18 @@ def _cosine(a: Collection[int], b: Collection[int], weight: dict[int, float]) ->
     return dot / math.sqrt(norm_a * norm_b)
 
 
-def _rarest_mentioned(names: tuple[int, ...], other: _Telling, weight: dict[int, float]) -> bool:
-    """Whether the rarest of `names` (if any) is among the other item's terms."""
+def _rarest_mentioned(
+    names: tuple[int, ...], other: _Telling, weight: dict[int, float], places: Places
+) -> bool:
+    """Whether the rarest of `names` that is a party's, if any, is among the other item's terms.
+    A body named by its title ("Appeals court") is no party, nor is a place or a body of a
+    jurisdiction the other item names too ("Starmer" for "UK government")."""
+    seats = places.seats
+    names = tuple(
+        t
+        for t in names
+        if t not in places.terms or (t in seats and seats[t].isdisjoint(other.seats))
+    )
     if not names:
         return True
     return max(names, key=lambda t: (weight[t], -t)) in other.terms
@@ -210,7 +253,8 @@ def _same_telling(x: _Telling, y: _Telling, weight: dict[int, float], places: Pl
     if not names_x & names_y:
         return False
     if not (
-        _rarest_mentioned(x.sig.names, y, weight) and _rarest_mentioned(y.sig.names, x, weight)
+        _rarest_mentioned(x.sig.names, y, weight, places)
+        and _rarest_mentioned(y.sig.names, x, weight, places)
     ):
         return False
     if _cosine(x.sig.title, y.sig.title, weight) >= HEADLINE_COSINE:
