@@ -30,7 +30,9 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    null,
     or_,
+    true,
     update,
 )
 from sqlalchemy import select as sa_select
@@ -113,7 +115,13 @@ _KNOWN = sa_select(ITEMS.c.entry_key, ITEMS.c.id, ITEMS.c.content_hash).where(
     ITEMS.c.source_id == bindparam("b_source"),
     ITEMS.c.entry_key.in_(bindparam("b_keys", expanding=True)),
 )
-_INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.source_id, ITEMS.c.entry_key, ITEMS.c.id)
+# A new item waits, pending, in no story: constants in the statement, not two more bound values
+# per row for SQLAlchemy to process
+_INSERT_ITEMS = (
+    insert(ITEMS)
+    .values(story_id=null(), pending=true())
+    .returning(ITEMS.c.source_id, ITEMS.c.entry_key, ITEMS.c.id)
+)
 _INSERT_PAGE = 512  # rows a statement at most (6,144 bound values)
 # and those every judgement runs
 # Pending items as the partial index ix_items_pending selects them (`WHERE pending`): SQLite uses
@@ -139,6 +147,10 @@ _PROFILES = sa_select(
 _ITEM_TAGS = sa_select(ITEM_TAGS.c.item_id, ITEM_TAGS.c.kind, ITEM_TAGS.c.slug).where(
     ITEM_TAGS.c.item_id.in_(_ids())
 )
+_INSERT_STORIES = insert(STORIES).returning(STORIES.c.content_hash, STORIES.c.id)
+_INSERT_STORIES_IN_ORDER = insert(STORIES).returning(STORIES.c.id, sort_by_parameter_order=True)
+# a story's columns, those the rows name (facts, or a refresh's totals)
+_UPDATE_STORY = update(STORIES).where(STORIES.c.id == bindparam("b_id"))
 _DELETE_ITEM_TAGS = delete(ITEM_TAGS).where(ITEM_TAGS.c.item_id.in_(_ids()))
 _DELETE_STORY_TAGS = delete(STORY_TAGS).where(STORY_TAGS.c.story_id.in_(_ids()))
 _ASSIGN = (
@@ -449,8 +461,6 @@ def _insert_items(
             "fetched_at": now,
             "updated_at": now,
             "content_hash": e.content_hash,
-            "story_id": None,
-            "pending": True,
         }
         for source_id, batch, _validators in writes
         for e in batch.new
@@ -590,11 +600,9 @@ def _insert_stories(conn: Connection, stories: Sequence[NewStory]) -> dict[int, 
     if len(set(hashes)) == len(rows):
         # one multi-row INSERT; RETURNING order is not guaranteed, so ids are matched back by
         # content hash (distinct here)
-        stmt = insert(STORIES).returning(STORIES.c.content_hash, STORIES.c.id)
-        found = {h: int(i) for h, i in conn.execute(stmt, rows)}
+        found = {h: int(i) for h, i in conn.execute(_INSERT_STORIES, rows)}
         return {n.key: found[n.content_hash] for n in stories}
-    stmt = insert(STORIES).returning(STORIES.c.id, sort_by_parameter_order=True)
-    new_ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
+    new_ids = [int(i) for i in conn.execute(_INSERT_STORIES_IN_ORDER, rows).scalars()]
     return {n.key: i for n, i in zip(stories, new_ids, strict=True)}
 
 
@@ -613,7 +621,7 @@ def _write_facts(conn: Connection, facts: dict[int, StoryFacts]) -> None:
     if not facts:
         return
     conn.execute(
-        update(STORIES).where(STORIES.c.id == bindparam("b_id")),
+        _UPDATE_STORY,
         [{"b_id": story_id, **_fact_columns(f)} for story_id, f in facts.items()],
     )
     other = [story_id for story_id, f in facts.items() if not f.relevant]
@@ -763,7 +771,7 @@ def _refresh(conn: Connection, story_ids: Sequence[int]) -> None:
             }
         )
     if updates:
-        conn.execute(update(STORIES).where(STORIES.c.id == bindparam("b_id")), updates)
+        conn.execute(_UPDATE_STORY, updates)
     for chunk in chunked(story_ids):
         conn.execute(_DELETE_STORY_TAGS, {"b_ids": chunk})
     for chunk in chunked(small):

@@ -226,7 +226,7 @@ def _simple_paragraphs(html: str) -> list[str] | None:
     """What _TextExtractor gives, for markup made only of plain, well-formed tags (what feeds
     and feedparser's sanitiser emit); None for anything else (comments, scripts, a stray "<")."""
     parts = _SIMPLE_TAG.split(html)  # text, "/" or "", name, text, ...
-    if any("<" in text for text in parts[::3]):
+    if html.count("<") != len(parts) // 3:  # each tag holds one "<": a "<" in the text
         return None
     paragraphs: list[str] = []
     current: list[str] = []
@@ -275,16 +275,14 @@ def html_to_text(html: str) -> str:
     """Readable plain text from (untrusted) HTML; paragraphs separated by a blank line."""
     if not html:
         return ""
-    out = [p for p in (_tidy_inline(p) for p in _paragraphs(html)) if p]
-    return "\n\n".join(out)
+    return "\n\n".join([tidy for p in _paragraphs(html) if (tidy := _tidy_inline(p))])
 
 
 def plain_to_text(text: str) -> str:
     """Plain text kept literally (no markup, no entities read); blank lines separate paragraphs."""
     if not text:
         return ""
-    out = [p for p in (_tidy_inline(p) for p in _PARAGRAPH_BREAK.split(text)) if p]
-    return "\n\n".join(out)
+    return "\n\n".join([tidy for p in _PARAGRAPH_BREAK.split(text) if (tidy := _tidy_inline(p))])
 
 
 def _body_text(value: str, kind: TextType) -> str:
