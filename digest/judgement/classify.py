@@ -171,8 +171,9 @@ class _Index:
         for last in _plurals(tokens[-1]):
             seq = (*tokens[:-1], last)
             _keep_strongest(self.phrases[seq[0], seq[1]], b" " + b" ".join(seq) + b" ", hit)
-        if len(tokens) == 2:
+        if len(tokens) == 2 and not term[:1].isupper():
             # "cyber security" also matches "cybersecurity"; "child-safety" also "childsafety".
+            # A name keeps its space: "Whitehouse" is a surname, not the "White House".
             for form in _plurals(tokens[0] + tokens[1]):
                 self._add_word(form, hit)
 
