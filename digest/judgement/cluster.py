@@ -1067,9 +1067,10 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     # `rarity.of`, inlined: this loop runs for every profile term of every candidate
     draft, log_total, logs = rarity.draft, rarity.log_total, rarity.logs
     profile = entry[_PROFILE]
-    supports = entry[_WEIGHTS]
-    if isinstance(supports, bytes):
-        supports = map(_FIRST_WEIGHT.__getitem__, supports)
+    stored = entry[_WEIGHTS]
+    supports: Iterable[float] = (
+        map(_FIRST_WEIGHT.__getitem__, stored) if isinstance(stored, bytes) else stored
+    )
     for term, support, df, item in zip(
         profile,
         supports,
