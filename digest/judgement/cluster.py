@@ -153,7 +153,10 @@ _Entry = tuple[
     int,  # members
     datetime,  # last seen
     tuple[int, ...],  # profile: its most shared terms, compared and indexed
-    tuple[float, ...],  # the profile's support weights
+    # the profile's support weights; a one-member story's as bytes, each the index of its
+    # weight in `_FIRST_WEIGHT` (a byte per term, not an eight-byte pointer: most stories have
+    # one member)
+    tuple[float, ...] | bytes,
     tuple[object, ...],  # its first members' notes (Signature.note), in canonical order
     float,  # the length of the profile's weights
     tuple[int, ...],  # the sources of its first members, sorted; _UNKNOWN for an unknown one
@@ -322,11 +325,14 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     profile = tuple(sorted(chosen))
     if profile == sig.terms:  # most items have few enough terms: one tuple serves both
         profile = sig.terms
-    weights = tuple(map(_FIRST_WEIGHT.__getitem__, map(in_title, profile)))
-    headline = weights.count(TITLE_WEIGHT)
-    norm = _FIRST_NORM.get((headline, len(weights)))
+        codes = heads  # and its weights' codes are its headline flags
+    else:
+        codes = bytes(map(in_title, profile))
+    headline = codes.count(1)
+    norm = _FIRST_NORM.get((headline, len(codes)))
     if norm is None:
-        norm = _FIRST_NORM[headline, len(weights)] = math.sqrt(sum(w * w for w in weights))
+        weights = [_FIRST_WEIGHT[c] for c in codes]
+        norm = _FIRST_NORM[headline, len(codes)] = math.sqrt(sum(w * w for w in weights))
     cves = tuple(sorted(set(sig.cves))) if sig.cves else ()
     ones = _ones(len(sig.terms))
     source = _source(sig)
@@ -334,7 +340,7 @@ def _first(sig: Signature, when: datetime) -> _Entry:
     if sources is None:
         sources = _ONE_SOURCE[source] = (source,)
     return (
-        sig.terms, ones, heads, cves, 1, when, profile, weights, (sig.note,), norm, sources,
+        sig.terms, ones, heads, cves, 1, when, profile, codes, (sig.note,), norm, sources,
         sig.names,
     )  # fmt: skip
 
@@ -1061,9 +1067,13 @@ def _cosine(vector: dict[int, float], norm: float, entry: _Entry, rarity: _Rarit
     # `rarity.of`, inlined: this loop runs for every profile term of every candidate
     draft, log_total, logs = rarity.draft, rarity.log_total, rarity.logs
     profile = entry[_PROFILE]
+    stored = entry[_WEIGHTS]
+    supports: Iterable[float] = (
+        map(_FIRST_WEIGHT.__getitem__, stored) if isinstance(stored, bytes) else stored
+    )
     for term, support, df, item in zip(
         profile,
-        entry[_WEIGHTS],
+        supports,
         map(draft._dfs.get, profile),
         map(vector.get, profile),
         strict=True,
