@@ -674,3 +674,14 @@ def test_an_outlets_series_sharing_an_occasions_name_stays_apart():
     the story's own words are mostly missing from the next headline."""
     story = _corpus_day_stories(("2025-11-28",))
     assert story["r0775"] != story["r0780"]
+
+
+def test_an_item_joining_two_stories_alike_follows_the_one_seen_last():
+    """Dark Reading's "Congress Puts Heat on Instructure After Canvas Outage" tells the
+    testimony story of the day before as well as the ransom deal two days before: the latest
+    development is the one followed up. Security Affairs' listing of the Android flaws goes to
+    that day's Android story, not to the ScadaBR listing it shares a template with."""
+    story = _corpus_day_stories(("2026-05-12", "2026-05-13", "2026-05-14"))
+    assert story["r1968"] == story["r1860"] != story["r1807"]
+    story = _corpus_day_stories(("2025-11-28", "2025-12-01", "2025-12-02"))
+    assert story["r0506"] == story["r0436"] != story["r0352"]

@@ -27,6 +27,12 @@ A story told so far by one outlet alone is compared on headlines only, since an 
 share its house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`):
 an outlet heads its series alike.
 
+Of the stories an item joins by these rules, it goes to the one whose score, decayed by the time
+since the story was last seen (`_recent`, over the window), is highest: a follow-up tells an
+event's latest development, and an older story of the same parties or of an outlet's template
+("CISA adds ... to its Known Exploited Vulnerabilities catalog") is seldom the one it follows.
+The decay ranks the stories an item joins; it does not raise the bar of joining.
+
 One event sometimes starts two stories (an outlet heads it in words the first reports lack).
 An item that joins two stories of one news cycle by the rules above, neither told by its own
 outlet, where both stories' headlines share a rare name with the item, shows them to be one:
@@ -831,7 +837,8 @@ class Draft:
             return None, None
         lengths = vector.values()
         norm = math.sqrt(sum(map(operator.mul, lengths, lengths)))
-        best_id, best_score = None, 0.0
+        best_id, best_score = None, 0.0  # best_score: the score as ranked (`_recent`)
+        window = self.base.window
         strong: list[tuple[float, int, _Entry]] = []  # stories it joins, its outlet's aside
         # its name: its rarest headline word written as a name (else its rarest headline word)
         name = min(sig.names or title, key=lambda t: (-vector[t], t), default=None)
@@ -847,15 +854,17 @@ class Draft:
                 # and they must agree more, since one outlet heads its series alike ("Mazda
                 # says ... Oracle hack", "Canon says ... Oracle hack": two victims, two events)
                 score = _title_cosine(vector, title, entry, rarity)
-                if score > best_score and (
+                ranked = score * _recent(when, entry, window)
+                if ranked > best_score and (
                     score >= JOIN_OWN_OUTLET
                     or (score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
                 ):
-                    best_id, best_score = sid, score
+                    best_id, best_score = sid, ranked
                 continue
             score = _cosine(vector, norm, entry, rarity)
             told = sig.source is not None and sig.source in entry[_SOURCES]
-            if (score > best_score or not told) and (
+            ranked = score * _recent(when, entry, window)
+            if (ranked > best_score or not told) and (
                 (
                     score >= (JOIN_SAME_OUTLET if told else JOIN)
                     and (not sig.headline_only or _own_terms(sig, entry, rarity) >= OWN_TERMS)
@@ -891,8 +900,8 @@ class Draft:
             ):
                 if not told:
                     strong.append((score, sid, entry))
-                if score > best_score:
-                    best_id, best_score = sid, score
+                if ranked > best_score:
+                    best_id, best_score = sid, ranked
         return best_id, _bridged(best_id, strong, sig, rarity)
 
     def _candidates(
@@ -961,6 +970,12 @@ class Draft:
                 found.append((-vote, -entry[_SEEN].timestamp(), entry[_PROFILE], sid, entry))
         found.sort(key=lambda c: c[:3])
         return [(sid, entry) for *_, sid, entry in found]
+
+
+def _recent(when: datetime, entry: _Entry, window: timedelta) -> float:
+    """How much a story's score counts in choosing between stories an item joins: less the
+    longer ago the story was last seen (an event's latest development is the one followed up)."""
+    return math.exp(-abs(when - entry[_SEEN]) / window)
 
 
 def _age(story: int) -> tuple[int, int]:
