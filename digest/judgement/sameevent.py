@@ -98,11 +98,8 @@ def _fold_aliases(cat: Category, fold: dict[int, int]) -> None:
         return
     named = {fold.get(t, t) for t in terms}
     one = fold.get(terms[0], terms[0])
-    for term in terms:
-        if term != one:
-            fold[term] = one
-    for word, into in list(fold.items()):
-        if into in named and word != one:
+    for word in [*terms, *fold]:
+        if word != one and fold.get(word, word) in named:
             fold[word] = one
 
 
