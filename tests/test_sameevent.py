@@ -366,6 +366,27 @@ def test_a_countrys_two_names_are_one_name():
     assert _ids(shown_once(page)) == _ids(page[:-1])
 
 
+def test_a_capital_and_its_country_heading_one_act_are_one_name():
+    """Two outlets heading one government's plan by its seat ("Ottawa") and by its country
+    ("Canada"), neither written mid-sentence as a name, show one card."""
+    told = story(
+        (
+            "Harbour Times",
+            "Ottawa moves to bar kids under 16 from social media",
+            "The federal government plans to bar children under 16 from social media.",
+        )
+    )
+    retold = story(
+        (
+            "Signal Weekly",
+            "Canada plans social media ban for kids under 16",
+            "The federal government will ban social media accounts for children under 16.",
+        )
+    )
+    page = [told, *other_page(), retold]
+    assert _ids(shown_once(page)) == _ids(page[:-1])
+
+
 def test_a_body_named_by_its_title_is_no_party_the_other_must_name():
     """An "appeals court" heading a ruling is the body acting, not a party: a retelling that
     calls it an "EU ruling" tells the same event."""

@@ -5,7 +5,8 @@ Clustering must be sure before it joins (a wrong join hides an event); a page ca
 strict, since both stories would be shown side by side. Two stories are taken as one event when
 they were seen within `NEAR` of each other and some retelling of one and some retelling of the
 other, from two different outlets (an outlet's own headlines share its house templates), head
-the same event: their headlines share a name, the rarest party's name each headline writes (a
+the same event: their headlines share a name (or name places or bodies of one jurisdiction,
+"Ottawa" and "Canada"), the rarest party's name each headline writes (a
 body named by its title is no party, "Appeals court", nor is a place or a body of a jurisdiction
 the other item names too, "Starmer" for "UK government") is one the other item mentions (another
 act of one regulator names another party), and their headline terms agree (`HEADLINE_COSINE`),
@@ -173,6 +174,7 @@ class _Telling:
     sig: Signature
     terms: frozenset[int]
     seats: frozenset[str]  # the jurisdictions of the places and bodies it names
+    heading_seats: frozenset[str]  # those its headline names
 
 
 def _folded(terms: tuple[int, ...], fold: Mapping[int, int]) -> tuple[int, ...]:
@@ -198,7 +200,8 @@ def _tellings(view: StoryView, places: Places) -> list[_Telling]:
     for item in view.items[:_ITEMS]:
         sig = _read(signature(item.title, item.text), places)
         seats = frozenset(slug for t in sig.terms for slug in places.seats.get(t, ()))
-        found.append(_Telling(item.source, sig, frozenset(sig.terms), seats))
+        heading = frozenset(slug for t in sig.title for slug in places.seats.get(t, ()))
+        found.append(_Telling(item.source, sig, frozenset(sig.terms), seats, heading))
     return found
 
 
@@ -247,7 +250,9 @@ def _same_telling(x: _Telling, y: _Telling, weight: dict[int, float], places: Pl
     # a word one headline writes as a name counts for the other when it carries it
     names_x = set(x.sig.names) | (set(y.sig.names) & set(x.sig.title))
     names_y = set(y.sig.names) | (set(x.sig.names) & set(y.sig.title))
-    if not names_x & names_y:
+    # one place's act may be headed by two of its names ("Ottawa", "Canada"): headlines naming
+    # places or bodies of one jurisdiction share its name
+    if not names_x & names_y and x.heading_seats.isdisjoint(y.heading_seats):
         return False
     if not (
         _rarest_mentioned(x.sig.names, y, weight, places)
