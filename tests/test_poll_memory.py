@@ -50,3 +50,37 @@ def test_parser_processes_import_our_code_first_then_what_the_poller_imports_fro
     site_packages = [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
     assert site_packages and set(site_packages) <= set(path)  # lxml and feedparser live there
     assert all(os.path.isdir(p) for p in path)
+
+
+# Runs 150 distinct multi-row INSERTs (as ingest's pages of new items are) on one connection and
+# prints how much RSS grew meanwhile: about 6 MB when the driver keeps 16 prepared statements,
+# 23 MB with its default of 128.
+STATEMENTS = """
+import tempfile
+from storage.db import Database
+
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+
+db = Database(f"sqlite:///{tempfile.mkdtemp()}/t.db")
+row = "(" + ",".join("?" * 10) + ")"
+with db.engine.begin() as conn:
+    conn.exec_driver_sql("CREATE TABLE t (a, b, c, d, e, f, g, h, i, j)")
+    conn.exec_driver_sql("INSERT INTO t VALUES " + ",".join([row] * 100), tuple(range(1000)))
+    before = rss()
+    for n in range(100, 250):
+        conn.exec_driver_sql("INSERT INTO t VALUES " + ",".join([row] * n), tuple(range(10 * n)))
+    print(rss() - before)
+"""
+
+
+def test_sqlite_keeps_few_prepared_statements_in_memory() -> None:
+    """A prepared multi-row statement is a large program in C memory: the driver keeps only a
+    few, so a cold ingest's many page lengths do not stay resident (about 8 MB at 10k items)."""
+    out = subprocess.run(
+        [sys.executable, "-c", STATEMENTS], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    grown = int(out.stdout.split()[-1])
+    assert grown < 12_000_000, f"RSS grew {grown / 1e6:.1f} MB over 150 statements"
