@@ -135,9 +135,10 @@ def cross_validate(rows: list[dict[str, object]], show_errors: bool) -> None:
     _report("tuned", len(tuned), *score(tuned, False))
     for half in "ab":
         part = [r for r in dev if _untuned(r) and _half(r) == half]
-        if show_errors and half == "a":
+        readable = show_errors and half == "a"  # b's errors stay unread: it tells carry-over
+        if readable:
             print("untuned-a errors:")
-        _report(f"untuned-{half}", len(part), *score(part, show_errors and half == "a"))
+        _report(f"untuned-{half}", len(part), *score(part, readable))
 
 
 def main() -> None:

@@ -64,15 +64,19 @@ def rss():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
 
-db = Database(f"sqlite:///{tempfile.mkdtemp()}/t.db")
 row = "(" + ",".join("?" * 10) + ")"
-with db.engine.begin() as conn:
-    conn.exec_driver_sql("CREATE TABLE t (a, b, c, d, e, f, g, h, i, j)")
-    conn.exec_driver_sql("INSERT INTO t VALUES " + ",".join([row] * 100), tuple(range(1000)))
-    before = rss()
-    for n in range(100, 250):
-        conn.exec_driver_sql("INSERT INTO t VALUES " + ",".join([row] * n), tuple(range(10 * n)))
-    print(rss() - before)
+with tempfile.TemporaryDirectory() as tmp:
+    db = Database(f"sqlite:///{tmp}/t.db")
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (a, b, c, d, e, f, g, h, i, j)")
+        conn.exec_driver_sql("INSERT INTO t VALUES " + ",".join([row] * 100), tuple(range(1000)))
+        before = rss()
+        for n in range(100, 250):
+            conn.exec_driver_sql(
+                "INSERT INTO t VALUES " + ",".join([row] * n), tuple(range(10 * n))
+            )
+        print(rss() - before)
+    db.engine.dispose()
 """
 
 

@@ -6,10 +6,10 @@ strict, since both stories would be shown side by side. Two stories are taken as
 they were seen within `NEAR` of each other and some retelling of one and some retelling of the
 other, from two different outlets (an outlet's own headlines share its house templates), head
 the same event: their headlines share a name (or name places or bodies of one jurisdiction,
-"Ottawa" and "Canada"), the rarest party's name each headline writes (a
-body named by its title is no party, "Appeals court", nor is a place or a body of a jurisdiction
-the other item names too, "Starmer" for "UK government") is one the other item mentions (another
-act of one regulator names another party), and their headline terms agree (`HEADLINE_COSINE`),
+"Ottawa" and "Canada"), the rarest party's name each headline writes (a body named by its title
+is no party, "Appeals court", nor is a place or a body of a jurisdiction the other item names
+too, "Starmer" for "UK government") is one the other item mentions (another act of one
+regulator names another party), and their headline terms agree (`HEADLINE_COSINE`),
 each term weighted by its rarity among the page's stories: a word every card carries ("EU" in an
 EU brief) tells little, a word only two cards carry tells a lot. When the headlines word the
 event apart, a party both name (a firm, a product, a campaign; not a place or an acting body,
@@ -147,6 +147,10 @@ class Places:
                 seats.setdefault(fold.get(term, term), set()).add(slug)
         return cls(terms, fold, calendar, {t: frozenset(s) for t, s in seats.items()})
 
+    def seats_of(self, terms: Iterable[int]) -> frozenset[str]:
+        """The jurisdictions of the places and bodies among these terms."""
+        return frozenset(slug for t in terms for slug in self.seats.get(t, ()))
+
 
 @functools.lru_cache(maxsize=4)
 def places_of(taxonomy: Taxonomy) -> Places:
@@ -199,9 +203,15 @@ def _tellings(view: StoryView, places: Places) -> list[_Telling]:
     found = []
     for item in view.items[:_ITEMS]:
         sig = _read(signature(item.title, item.text), places)
-        seats = frozenset(slug for t in sig.terms for slug in places.seats.get(t, ()))
-        heading = frozenset(slug for t in sig.title for slug in places.seats.get(t, ()))
-        found.append(_Telling(item.source, sig, frozenset(sig.terms), seats, heading))
+        found.append(
+            _Telling(
+                item.source,
+                sig,
+                frozenset(sig.terms),
+                places.seats_of(sig.terms),
+                places.seats_of(sig.title),
+            )
+        )
     return found
 
 
