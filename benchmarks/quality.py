@@ -8,9 +8,9 @@ through the registry's dispatch, as a user would see them that evening.
 
 Figures, each for dev, held-out, held-out3, held-out4 and held-out5 (held-out items of batches
 3, 4 and 5, each labelled after every earlier tuning session and never tuned on; ingested on
-their own, so they are also a part of held-out) and held-out6 (batch 6's held-out items, split
-`heldout6`: never tuned on, and kept out of held-out so that its figures stay comparable with
-earlier runs):
+their own, so they are also a part of held-out), held-out6 and held-out7 (batch 6's and batch 7's
+held-out items, splits `heldout6` and `heldout7`: never tuned on, and kept out of held-out so
+that held-out's figures stay comparable with earlier runs):
 - same-event pairs: precision and recall over pairs of items (same story vs same labelled
   event), and B-cubed F1;
 - tags, per item: the tags of the item's final story against the item's own labels; precision
@@ -29,7 +29,7 @@ earlier runs):
 Held-out texts and errors are never printed; `--mistakes N` lists dev mistakes only (split and
 merged events, relevance, tags, and the cards a briefing shows twice for one event).
 Run: .venv/bin/python benchmarks/quality.py
-[--split dev|heldout|heldout3|heldout4|heldout5|heldout6|both] [--orders 5] [--mistakes 0]
+[--split dev|heldout|heldout3|heldout4|heldout5|heldout6|heldout7|both] [--orders 5] [--mistakes 0]
 (both: every part)
 """
 
@@ -76,12 +76,13 @@ SPLITS = {
     "heldout4": "held-out4",
     "heldout5": "held-out5",
     "heldout6": "held-out6",
+    "heldout7": "held-out7",
 }
 # A part is a split, optionally narrowed to one labelling batch (items carry `batch`; the first
 # two batches have none). The third, fourth and fifth batches' held-out days were fixed before
 # each was labelled and no tuning had seen them, so their held-out items are reported on their own
-# as well. The sixth batch's held-out items carry their own split value, `heldout6`, so they are
-# reported only on their own.
+# as well. The sixth and seventh batches' held-out items carry their own split values, `heldout6`
+# and `heldout7`, so they are reported only on their own.
 PARTS: dict[str, tuple[str, int | None]] = {
     "dev": ("dev", None),
     "heldout": ("heldout", None),
@@ -89,11 +90,12 @@ PARTS: dict[str, tuple[str, int | None]] = {
     "heldout4": ("heldout", 4),
     "heldout5": ("heldout", 5),
     "heldout6": ("heldout6", None),
+    "heldout7": ("heldout7", None),
 }
 PART_NOTE = (
-    "held-out3 / held-out4 / held-out5 / held-out6 = held-out of batch 3 / batch 4 / batch 5 /"
-    " batch 6 (never tuned): each its own fresh ingest of those items only; held-out6 is not"
-    " part of held-out"
+    "held-out3 / held-out4 / held-out5 / held-out6 / held-out7 = held-out of batch 3 / batch 4 /"
+    " batch 5 / batch 6 / batch 7 (never tuned): each its own fresh ingest of those items only;"
+    " held-out6 and held-out7 are not part of held-out"
 )
 
 TARGETS = {
@@ -771,7 +773,7 @@ def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
             c = x.per_slug[slug]
             cells.append(f"{_f(c.precision)}/{_f(c.recall)} ({c.tp + c.fn})")
         lines.append(f"  {slug:<18}" + "".join(f"{cell:>24}" for cell in cells))
-    if any(part in results for part in ("heldout3", "heldout4", "heldout5", "heldout6")):
+    if any(part not in ("dev", "heldout") for part in results):
         lines += ["", PART_NOTE]
     return lines
 
@@ -859,7 +861,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--split",
-        choices=["dev", "heldout", "heldout3", "heldout4", "heldout5", "heldout6", "both"],
+        choices=[*PARTS, "both"],
         default="both",
         help="both: every part",
     )
