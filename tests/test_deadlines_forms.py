@@ -42,6 +42,41 @@ def labels(text: str, published: str) -> list[str]:
             "2026-06-10T00:58:00",
             ["November 2026 · hearing or vote"],
         ),
+        (  # a measure's start outweighs words of travel ("arriving")
+            "Late-night change means travellers arriving from France, Netherlands, Malta, Turks "
+            "and Caicos, and Aruba from Saturday face 14-day quarantine UK adds France to 14-day "
+            "quarantine list What should I do if I have a holiday booked to France?",
+            "2020-08-14T08:51:00",
+            ["15 August 2020 · takes effect"],
+        ),
+        (  # "hearings", plural, on a weekday still to come
+            "Lawyers for a consortium led by Friends of the Earth Netherlands will argue on the "
+            "first of four days of public hearings on Tuesday that Shell has been aware for "
+            "decades of the damage it has inflicted and is acting unlawfully by expanding its "
+            "fossil fuel operations.",
+            "2020-11-30T11:12:00",
+            ["1 December 2020 · hearing or vote"],
+        ),
+        (  # the date after an announced measure is the measure's, not the announcement's
+            "In Germany, the federal government is offering subsidies to hospitality businesses "
+            "wishing to buy them, even though they had been banned in some cities, while the "
+            "French ecology minister has called them an “ecological aberration” and announced a "
+            "ban from next year .",
+            "2020-10-27T14:00:00",
+            ["2021 · takes effect"],
+        ),
+        (  # "this April"
+            "This April the final phase of the tax changes on buy-to-let income comes into force, "
+            "and the good news is that landlords are giving up on the game.",
+            "2020-02-08T09:00:00",
+            ["April 2020 · takes effect"],
+        ),
+        (  # a duty to stay so "until the end of" a month ends then
+            "They were ordered to shield at home until the end of June, although their employers "
+            "did not have to furlough them.",
+            "2020-05-29T12:00:00",
+            ["June 2020 · expires"],
+        ),
     ],
 )
 def test_general_forms_date_their_deadline(sentence: str, published: str, expected: list[str]):
@@ -90,12 +125,30 @@ def test_general_forms_date_their_deadline(sentence: str, published: str, expect
         # sport is out of scope
         (
             "English Football League chairman Rick Parry says the season needs to be concluded "
-            "before 31 July and that clubs face a \"£200m hole\".",
+            'before 31 July and that clubs face a "£200m hole".',
             "2020-05-05T10:36:27",
+        ),
+        # "until the end of" ends a state; the duty in the next clause is not limited by it
+        (
+            "Germany holds the EU presidency until the end of December and will have to oversee "
+            "negotiations on the next EU budget, which will involve juggling increasingly "
+            "difficult demands.",
+            "2020-02-05T07:00:00",
+        ),
+        # a wish is no rule
+        (
+            "I’m just praying that further travel bans have been put in place by September and "
+            "that Tottenham are forced out of the competition by the Foreign Office.",
+            "2020-08-07T11:02:00",
+        ),
+        (
+            "These included the recommendation that players’ expiring contracts can be extended "
+            "beyond the end of June and confirmation that it would permit transfer windows to be "
+            "put back beyond the end of August and inserted into the gap between this season and "
+            "its delayed successor.",
+            "2020-04-07T18:44:00",
         ),
     ],
 )
-def test_targets_projections_advice_and_past_days_are_no_deadline(
-    sentence: str, published: str
-):
+def test_targets_projections_advice_and_past_days_are_no_deadline(sentence: str, published: str):
     assert labels(sentence, published) == []

@@ -99,15 +99,15 @@ _HOLIDAYS = {
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # The first words of the forms `_DATE` knows (besides numbers)
 _ANCHORS = frozenset(
-    [*_MONTHS, *_NUMBERS, *_DAYS, "new", "canada", "christmas", "boxing", "within", "in", "after", "next", "the", "by", "at", "later",
-     "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
+    [*_MONTHS, *_NUMBERS, *_DAYS, "new", "canada", "christmas", "boxing", "within", "in",
+     "after", "next", "the", "by", "at", "later", "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
      "fourth", "for"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
 _LEAD = re.compile(
     r"(?:\b(?:in|from|by|until|till|before|starting|beginning|through|after|effective|since"
-    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter)\s*"
+    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter|this)\s*"
     r"|(?:\band|\bor)\s+|[–-])$",
     re.IGNORECASE,
 )
@@ -211,7 +211,7 @@ _T_CONSULTATION = re.compile(
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
     r"|decision(?! to)|verdict|judge?ments?|vote"
-    r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
+    r"|votes|voting|hearings?|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
     r"|challenges?|cases?|testimony|evidence)|sentencing)\b",
@@ -298,7 +298,7 @@ _ADVICE = re.compile(
     r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised|advice)\b", _I
 )
 # A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
-_WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
+_WISH = re.compile(r"\b(?:wants?|would like|hoping|pray(?:s|ing)?)\b[^.;]*$", _I)
 # Advice or a warning that lasts until a date is no measure ending: "extended its advice to
 # nationals ... until", "extend a travel warning ... until mid-June"
 _ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*|warnings?)\b", _I)
@@ -464,11 +464,13 @@ _REPORTED = re.compile(
     r"(?:has\s+)?reported|sources\s+(?:said|say))\b",
     _I,
 )
+# A past verb that makes a measure known: the date after its object belongs to the measure
+_ANNOUNCES = re.compile(r"announced|issued|signed", _I)
 # Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
 _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfears?\b")
 # Sport is out of scope (GUIDELINES.md): a coach's contract "until 2026" is no expiry
 _SPORT = re.compile(
-    r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
+    r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer windows?|footballers?"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
     r"|rugby|racecourse|Olympics?|football|boxing|fixtures)\b",
     _I,
@@ -939,7 +941,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             or (
                 voting
                 and re.search(
-                    r"\b(?:vote|votes|voting|ballot|hearing|ruling|verdict|decision|decide|rule"
+                    r"\b(?:vote|votes|voting|ballot|hearings?|ruling|verdict|decision|decide|rule"
                     r"|rules|hear|trial|sentencing)\b(?:\s+[\w.'’-]+){0,8}?\s+on\s*$"
                     r"|\b(?:vote|votes|rule|rules|decide|hear)\s*$",
                     lead_wide,
@@ -958,7 +960,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             or _WILL_AFTER.match(after)
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
-                r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearing|vote|ruling|trial"
+                r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearings?|vote|ruling|trial"
                 r"|sentencing|session)\s+on\s*$",
                 lead_wide,
                 re.IGNORECASE,
@@ -1287,7 +1289,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _election(sentence)
         and (
             # "will vote on the proposal at its April 22 meeting": the body's sitting
-            _tail(lead, "by|on|for|set for|scheduled for|(?:by )?(?:the )?end of|at (?:its|their|the)")
+            _tail(
+                lead, "by|on|for|set for|scheduled for|(?:by )?(?:the )?end of|at (?:its|their|the)"
+            )
             # "trial set to begin Jan. 12", "jury selection begins Monday"
             or _GOVERNS_START.search(lead)
             or not_until
@@ -1327,6 +1331,14 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
         "|in" if when.precision == "day" else ""
     )
+    # "until the end of" ends a state, it sets no limit (unless someone "has until" then): a
+    # duty to stay so ends then ("ordered to shield at home until the end of June"); a duty
+    # in another clause dates nothing ("holds the presidency until the end of December and
+    # will have to oversee")
+    if duty and _tail(
+        lead, r"(?<!has )(?<!have )(?<!had )(?<!given )(?<!wait )until (?:the )?end of"
+    ):
+        return "expiry" if _binding(sentence[max(0, when.begin - 100) : when.begin]) else None
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
@@ -1446,6 +1458,8 @@ def _past_governs(sentence: str, when: _When) -> bool:
     last = pasts[-1]
     if _AHEAD.search(lead, pasts[0].end()):
         return False  # a duty or a future after the past verb owns the date
+    if _ANNOUNCES.fullmatch(last.group()) and _MEASURE_NOUN.search(lead, last.end()):
+        return False  # "announced a ban from next year": the date is the measure's, not the news'
     if last.group().lower() not in ("was", "were", "had", "did"):
         # "added to KEV with a due date of 9 January": the verb set the deadline
         named = _DEADLINE_BEFORE.search(sentence[: when.begin]) or _DEADLINE_AFTER.match(
@@ -1474,6 +1488,13 @@ def _strong(sentence: str) -> bool:
         or _STRONG_EFFECT.search(sentence)
         or (_HOLDS.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
         or ((_CHANGE.search(sentence) or _SUPPORT.search(sentence)) and _STARTING.search(sentence))
+        # a measure that starts on a date outweighs words of travel and products ("travellers
+        # arriving from France from Saturday face 14-day quarantine"); an expected one is a forecast
+        or (
+            _MEASURE.search(sentence)
+            and _STARTING.search(sentence)
+            and not _EXPECTATION.search(sentence)
+        )
         or (_SUPPORT.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
         or _NOT_DONE_BY.search(sentence[: sentence.rfind(" by ") + 4])
         or _DEADLINE_IS.search(sentence)
