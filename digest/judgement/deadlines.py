@@ -100,8 +100,8 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # The first words of the forms `_DATE` knows (besides numbers)
 _ANCHORS = frozenset(
     [*_MONTHS, *_NUMBERS, *_DAYS, "new", "canada", "christmas", "boxing", "within", "in",
-     "after", "next", "the", "by", "at", "later", "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
-     "fourth", "for"]
+     "after", "next", "the", "by", "at", "later", "this", "early", "mid", "late", "q1", "q2",
+     "q3", "q4", "first", "second", "third", "fourth", "for"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
