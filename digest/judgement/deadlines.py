@@ -741,6 +741,16 @@ def _month_number(name: str) -> int:
     return _MONTHS[name.lower().rstrip(".")]
 
 
+def _holiday(name: str, today: date) -> date:
+    """The nearest day of a fixed-day holiday: "new laws ... on Canada Day" written on 30 June is
+    1 July; "flared up on New Year's Day" written on 2 January is the day gone by."""
+    month, day = _HOLIDAYS[re.sub(r"\s+", " ", name.lower().replace("’", "'"))]
+    return min(
+        (date(today.year + shift, month, day) for shift in (-1, 0, 1)),
+        key=lambda named: abs((named - today).days),
+    )
+
+
 def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     """The date a matched expression names, or None when it names none here."""
     g = m.groupdict()
@@ -752,14 +762,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # 2026-02-30
         return _When(written, "day", m.start(), m.end(), False)
     if g["hol"]:
-        # a holiday on a fixed day names its nearest such day ("new laws ... on Canada Day"
-        # written on 30 June; "flared up on New Year's Day" written on 2 January is gone by)
-        month, day = _HOLIDAYS[re.sub(r"\s+", " ", g["hol"].lower().replace("’", "'"))]
-        named = min(
-            (date(today.year + shift, month, day) for shift in (-1, 0, 1)),
-            key=lambda when: abs((when - today).days),
-        )
-        return _When(named, "day", m.start(), m.end(), False)
+        return _When(_holiday(g["hol"], today), "day", m.start(), m.end(), False)
     if g["dmy"] or g["mdy"]:
         day, month, year = (g["d1"], g["m1"], g["y1"]) if g["dmy"] else (g["d2"], g["m2"], g["y2"])
         if month.lower() == "may" and not year and not _LEAD.search(lead) and not lead.strip():
