@@ -67,6 +67,8 @@ _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "su
 _DATE = re.compile(
     rf"""
     (?P<iso>\b(?P<yi>20\d\d)-(?P<mi>[01]\d)-(?P<di>[0-3]\d)\b)
+  | (?P<hol>\b(?i:new\s+year['’]s\s+(?:day|eve)|canada\s+day|christmas\s+(?:day|eve)|boxing\s+day
+        |fourth\s+of\s+july)\b)
   | (?P<dmy>\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m1>{_MONTH})\b\.?
         (?:,?\s+(?P<y1>(?:19|20)\d\d))?)
   | (?P<mdy>\b(?P<m2>{_MONTH})\.?\s+(?P<d2>[0-3]?\d)(?:\s?(?:st|nd|rd|th))?\b
@@ -88,18 +90,24 @@ _DATE = re.compile(
     """,
     re.VERBOSE,
 )
+# Holidays on a fixed day of the year (month, day)
+_HOLIDAYS = {
+    "new year's day": (1, 1), "new year's eve": (12, 31), "canada day": (7, 1),
+    "christmas eve": (12, 24), "christmas day": (12, 25), "boxing day": (12, 26),
+    "fourth of july": (7, 4),
+}  # fmt: skip
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # The first words of the forms `_DATE` knows (besides numbers)
 _ANCHORS = frozenset(
-    [*_MONTHS, *_NUMBERS, *_DAYS, "within", "in", "after", "next", "the", "by", "at", "later",
-     "this", "early", "mid", "late", "q1", "q2", "q3", "q4", "first", "second", "third",
-     "fourth", "for"]
+    [*_MONTHS, *_NUMBERS, *_DAYS, "new", "canada", "christmas", "boxing", "within", "in",
+     "after", "next", "the", "by", "at", "later", "this", "early", "mid", "late", "q1", "q2",
+     "q3", "q4", "first", "second", "third", "fourth", "for"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
 _LEAD = re.compile(
     r"(?:\b(?:in|from|by|until|till|before|starting|beginning|through|after|effective|since"
-    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter)\s*"
+    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter|this)\s*"
     r"|(?:\band|\bor)\s+|[–-])$",
     re.IGNORECASE,
 )
@@ -202,8 +210,8 @@ _T_CONSULTATION = re.compile(
 )
 _T_HEARING = re.compile(
     r"\b(?:to rule(?! out)|will rule|rule on|ruling(?! party| coalition)|to decide|will decide"
-    r"|decision(?! to)|verdict|vote"
-    r"|votes|voting|hearing|trial(?! basis| period| run| version)|to pass|expected to pass"
+    r"|decision(?! to)|verdict|judge?ments?|vote"
+    r"|votes|voting|hearings?|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
     r"|challenges?|cases?|testimony|evidence)|sentencing)\b",
@@ -290,9 +298,10 @@ _ADVICE = re.compile(
     r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised|advice)\b", _I
 )
 # A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
-_WISH = re.compile(r"\b(?:wants?|would like)\b[^.;]*$", _I)
-# Advice that lasts until a date is no measure ending: "extended its advice to nationals ... until"
-_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*)\b", _I)
+_WISH = re.compile(r"\b(?:wants?|would like|hoping|pray(?:s|ing)?)\b[^.;]*$", _I)
+# Advice or a warning that lasts until a date is no measure ending: "extended its advice to
+# nationals ... until", "extend a travel warning ... until mid-June"
+_ADVICE_NOUN = re.compile(r"\b(?:advice|advis(?:es|ed|ing|ory)|recommend\w*|warnings?)\b", _I)
 # Weaker: the act a duty asks for, a duty only where nothing says "plan" or "product"
 _T_COMPLIANCE = re.compile(
     rf"{_T_DUTY.pattern}|\b(?:patch|patching|mitigat\w*|migrat\w*|transition|remove"
@@ -439,13 +448,31 @@ _HYPOTHETICAL = re.compile(
     r"(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|enact(?:s|ed)|sign(?:s|ed)|ratif(?:y|ies|ied))\b",
     _I,
 )
+# A condition of inaction right after a date makes what happens by then a projection: "jobs
+# 'gone by May' if laws do not change" (a condition before the date is an ultimatum: `_IF_NOT`)
+_IF_INACTION = re.compile(
+    r"[^.;]{0,40}?\b(?:if|unless)\s+(?:nothing\s+(?:is|gets?)\s+done|(?:[\w.'’-]+\s+){1,4}?"
+    r"(?:(?:does|do|did)\s+nothing|(?:does|do|did)\s*n(?:o|['’])t\s+(?:change|act)|fails?\s+to\s+act))\b",
+    _I,
+)
+# A plan only others report is no decision (GUIDELINES.md): "has drawn up plans to require
+# employers to ... from August, the Times newspaper has reported"
+_PLANNED = re.compile(r"\b(?:plans?|planning|planned|considering|mulls?|weighs?)\b", _I)
+_REPORTED = re.compile(
+    r"\b(?:reportedly|(?:has|have|had)\s+reported|reported\s+(?:on\s+)?\w+day|according to"
+    r"\s+(?:people|sources|reports|a\s+report|media)|(?:newspaper|paper|outlet|broadcaster)\s+"
+    r"(?:has\s+)?reported|sources\s+(?:said|say))\b",
+    _I,
+)
+# A past verb that makes a measure known: the date after its object belongs to the measure
+_ANNOUNCES = re.compile(r"announced|issued|signed", _I)
 # Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
 _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfears?\b")
 # Sport is out of scope (GUIDELINES.md): a coach's contract "until 2026" is no expiry
 _SPORT = re.compile(
-    r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer window|footballer"
+    r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer windows?|footballers?"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?)\b",
+    r"|rugby|racecourse|Olympics?|football|boxing|fixtures)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -570,11 +597,12 @@ _AUTHORITY = re.compile(
 )
 # Words of products, prices, people's plans and forecasts: not obligations.
 _NOT_OBLIGATION = re.compile(
-    r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming|price|prices|sale|save"
+    r"\b(?:launch\w*|release[sd]?|arriv\w+|available|availability|coming(?! into)|price|prices"
+    r"|sale|save"
     r"|promo\w*|deliver\w*|step down|resign\w*|visit|predict\w*|forecast\w*|expected next"
     r"|webinar|register|award|awards|nominations?|entry(?! into)|pledge[sd]?|promise[sd]?"
     r"|target|goal"
-    r"|could|might|may be|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
+    r"|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
     r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?|episodes?"
     r"|to watch|to stream|players|gamers)\b",
@@ -607,7 +635,7 @@ _ABBREVIATION = re.compile(
 _DATE_NEEDLES = (
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     "202", "203", "204", "205", "206", "207", "208", "209", "within", "next ", "this month",
-    "this year", "the coming", "day", "week", "month", "year",
+    "this year", "the coming", "day", "week", "month", "year", "christmas",
 )  # fmt: skip
 _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
@@ -713,6 +741,16 @@ def _month_number(name: str) -> int:
     return _MONTHS[name.lower().rstrip(".")]
 
 
+def _holiday(name: str, today: date) -> date:
+    """The nearest day of a fixed-day holiday: "new laws ... on Canada Day" written on 30 June is
+    1 July; "flared up on New Year's Day" written on 2 January is the day gone by."""
+    month, day = _HOLIDAYS[re.sub(r"\s+", " ", name.lower().replace("’", "'"))]
+    return min(
+        (date(today.year + shift, month, day) for shift in (-1, 0, 1)),
+        key=lambda named: abs((named - today).days),
+    )
+
+
 def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     """The date a matched expression names, or None when it names none here."""
     g = m.groupdict()
@@ -723,6 +761,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         except ValueError:
             return None  # 2026-02-30
         return _When(written, "day", m.start(), m.end(), False)
+    if g["hol"]:
+        return _When(_holiday(g["hol"], today), "day", m.start(), m.end(), False)
     if g["dmy"] or g["mdy"]:
         day, month, year = (g["d1"], g["m1"], g["y1"]) if g["dmy"] else (g["d2"], g["m2"], g["y2"])
         if month.lower() == "may" and not year and not _LEAD.search(lead) and not lead.strip():
@@ -848,6 +888,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             _GOVERNS_EFFECT.search(_core_lead(sentence[max(0, m.start() - 60) : m.start()]))
         ):
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
+        if (
+            _DAYS.index(g["wday"].lower()) == today.weekday()
+            and not _T_HEARING.search(sentence)
+            and not _T_CONSULTATION.search(sentence)
+        ):
+            # "a spy tool is set to lapse on Friday" written on a Friday: the day itself; only a
+            # sitting or a consultation's close "on" the weekday looks a week ahead
+            return None
         if _DATE_AFTER_DAY.match(sentence, m.end()):
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
         if _PAST_VERB_AFTER.match(sentence, m.end()):
@@ -896,7 +944,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             or (
                 voting
                 and re.search(
-                    r"\b(?:vote|votes|voting|ballot|hearing|ruling|verdict|decision|decide|rule"
+                    r"\b(?:vote|votes|voting|ballot|hearings?|ruling|verdict|decision|decide|rule"
                     r"|rules|hear|trial|sentencing)\b(?:\s+[\w.'’-]+){0,8}?\s+on\s*$"
                     r"|\b(?:vote|votes|rule|rules|decide|hear)\s*$",
                     lead_wide,
@@ -915,7 +963,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             or _WILL_AFTER.match(after)
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
-                r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearing|vote|ruling|trial"
+                r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearings?|vote|ruling|trial"
                 r"|sentencing|session)\s+on\s*$",
                 lead_wide,
                 re.IGNORECASE,
@@ -1026,7 +1074,11 @@ def _core_lead(lead: str) -> str:
         if cut is None or cut.start() == len(lead):
             break
         lead = lead[: cut.start()] + " "
-    return lead
+    # a hedge on a limit leaves the limit: "ban ... until at least July 13"
+    return _HEDGE_TAIL.sub(" ", lead)
+
+
+_HEDGE_TAIL = re.compile(r"\s+at\s+(?:the\s+)?(?:least|earliest|latest)\s*$", _I)
 
 
 def _dates(sentence: str, today: date) -> list[_When]:
@@ -1138,7 +1190,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         # a government's deadline pushed back is its new ultimatum; another's is its own affair
         return "other" if _AUTHORITY.search(sentence) else None
     if _T_CONSULTATION.search(sentence) and (
-        _CLOSES.search(lead)
+        (_CLOSES.search(lead) and _consultation_governs(sentence, when))
         or _DEADLINE_AFTER.match(after)
         or _DEADLINE_BEFORE.search(sentence[: when.begin])
     ):
@@ -1177,7 +1229,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _ADVICE_NOUN.search(sentence, max(0, when.begin - 100), when.begin)
         and not _EVENT.search(sentence)
         and (
-            _tail(lead, "(?:until|till|through)(?: the end of)?")
+            _tail(lead, "(?:until|till|through)(?:(?: the)? end of)?")
             # "restrictions will be extended for two weeks to 28 September"
             or re.search(r"\bextend(?:s|ed|ing)?\b[^.;,]{0,40}\bto\s*$", lead, re.IGNORECASE)
         )
@@ -1240,7 +1292,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and not _election(sentence)
         and (
             # "will vote on the proposal at its April 22 meeting": the body's sitting
-            _tail(lead, "by|on|for|set for|scheduled for|(?:by )?the end of|at (?:its|their|the)")
+            _tail(
+                lead, "by|on|for|set for|scheduled for|(?:by )?(?:the )?end of|at (?:its|their|the)"
+            )
             # "trial set to begin Jan. 12", "jury selection begins Monday"
             or _GOVERNS_START.search(lead)
             or not_until
@@ -1280,19 +1334,27 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     by = r"by|before|no later than|(?:by )?(?:the )?end of" + (
         "|in" if when.precision == "day" else ""
     )
+    # "until the end of" ends a state, it sets no limit (unless someone "has until" then): a
+    # duty to stay so ends then ("ordered to shield at home until the end of June"); a duty
+    # in another clause dates nothing ("holds the presidency until the end of December and
+    # will have to oversee")
+    if duty and _tail(
+        lead, r"(?<!has )(?<!have )(?<!had )(?<!given )(?<!wait )until (?:the )?end of"
+    ):
+        return "expiry" if _binding(sentence[max(0, when.begin - 100) : when.begin]) else None
     if duty and (when.duty or when.relative or _tail(lead, by)):
         return "compliance"
     if (
         when.precision != "year"  # "wants you to ... by 2050": a target, no ultimatum
         and (demand := _DEMAND.search(sentence, 0, when.begin))
         and _AUTHORITY.search(sentence, max(0, demand.start() - 30), demand.start())
-        and _tail(lead, r"by|before|no later than|(?:by )?the end of")
+        and _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
     ):
         return "other"  # a government's demand of another party: an ultimatum
     if (
         (ultimatum := _IF_NOT.search(sentence, max(0, when.begin - 100), when.begin))
         and _AUTHORITY.search(sentence, 0, ultimatum.start())
-        and (when.relative or _tail(lead, r"by|before|no later than|(?:by )?the end of"))
+        and (when.relative or _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of"))
     ):
         return "other"  # a threat unless another party acts by then: an ultimatum
     if _IF_NOT_ACT.search(sentence, max(0, when.begin - 100), when.begin) and _tail(
@@ -1338,6 +1400,23 @@ def _kind(sentence: str, when: _When) -> Kind | None:
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
 
+# A verb of its own between a consultation and a date owns the date: "consultations on a
+# strategy to double grid capacity by 2050" dates the doubling, not the consultation's close
+_OWN_VERB = re.compile(r"\bto\s+(?!the\b|end\b|its\b|their\b)(?:be\s+)?[a-z]+\b", _I)
+
+
+def _consultation_governs(sentence: str, when: _When) -> bool:
+    """Whether the consultation named before the date is what the date closes."""
+    words = [*_T_CONSULTATION.finditer(sentence, 0, when.begin)]
+    if not words:
+        return True  # the consultation is named after its date: "By 30 June, comments ..."
+    # the "to" of "runs to 30 June" closes the consultation itself
+    between = _CLOSING_TO.sub("", sentence[words[-1].end() : when.begin])
+    return _OWN_VERB.search(between) is None
+
+
+_CLOSING_TO = re.compile(r"\bto\s*$", _I)
+
 
 _MODAL_BEFORE = re.compile(r"\b(?:may|might|could)\s+(?:(?:also|still|even|yet)\s+)?$")
 
@@ -1382,6 +1461,8 @@ def _past_governs(sentence: str, when: _When) -> bool:
     last = pasts[-1]
     if _AHEAD.search(lead, pasts[0].end()):
         return False  # a duty or a future after the past verb owns the date
+    if _ANNOUNCES.fullmatch(last.group()) and _MEASURE_NOUN.search(lead, last.end()):
+        return False  # "announced a ban from next year": the date is the measure's, not the news'
     if last.group().lower() not in ("was", "were", "had", "did"):
         # "added to KEV with a due date of 9 January": the verb set the deadline
         named = _DEADLINE_BEFORE.search(sentence[: when.begin]) or _DEADLINE_AFTER.match(
@@ -1410,6 +1491,13 @@ def _strong(sentence: str) -> bool:
         or _STRONG_EFFECT.search(sentence)
         or (_HOLDS.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
         or ((_CHANGE.search(sentence) or _SUPPORT.search(sentence)) and _STARTING.search(sentence))
+        # a measure that starts on a date outweighs words of travel and products ("travellers
+        # arriving from France from Saturday face 14-day quarantine"); an expected one is a forecast
+        or (
+            _MEASURE.search(sentence)
+            and _STARTING.search(sentence)
+            and not _EXPECTATION.search(sentence)
+        )
         or (_SUPPORT.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
         or _NOT_DONE_BY.search(sentence[: sentence.rfind(" by ") + 4])
         or _DEADLINE_IS.search(sentence)
@@ -1458,6 +1546,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
+        if _IF_INACTION.match(sentence, when.end):
+            continue  # "will have to cut benefits by 2034 if Congress does nothing": a projection
         wish = _WISH.search(sentence, max(0, when.begin - 80), when.begin)
         if wish and not _AUTHORITY.search(sentence, max(0, wish.start() - 40), wish.start()):
             continue  # a firm's or a campaign's wish: "Philip Morris wants cigarettes banned by"
@@ -1468,6 +1558,7 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             # weighs nothing on this date
             or _PROPOSAL.search(sentence, max(0, when.begin - 120), when.end + 60)
             or _MAYBE.search(sentence, max(0, when.begin - 60), when.begin)
+            or (_PLANNED.search(sentence) and _REPORTED.search(sentence))
         ):
             continue  # a measure not yet adopted neither starts nor ends on its dates
         if kind == "consultation" and when is not whens[-1]:
