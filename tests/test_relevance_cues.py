@@ -859,6 +859,33 @@ def test_attackers_acting_on_a_flaw_is_a_flaw_exploited(taxonomy, title):
 @pytest.mark.parametrize(
     "title",
     [
+        "Critical Ubiquiti Vulnerabilities in Attackers’ Crosshairs",  # dev item r2212
+        "Auth Bypass CVE-2026-1234 Targeted Within Hours of Disclosure",
+        "Router Flaws Attacked Days After Patch Release",
+    ],
+)
+def test_a_flaw_told_as_the_attackers_target_is_a_flaw_exploited(taxonomy, title):
+    found = assess(taxonomy, title, kind="security-press")
+    assert any(r.startswith("exploited: ") for r in found.reasons)
+    assert found.score >= taxonomy.relevance.threshold
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Router Flaw Could Be Targeted by Botnets, Researchers Warn",
+        "No Evidence the Plugin Bug Was Targeted",
+    ],
+)
+def test_a_flaw_that_may_be_targeted_is_no_flaw_exploited(taxonomy, title):
+    found = assess(taxonomy, title, kind="security-press")
+    assert not any(r.startswith("exploited") for r in found.reasons)
+    assert found.score < taxonomy.relevance.threshold
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
         "New Fragnesia Linux flaw lets attackers gain root privileges",
         "Microsoft Exchange Flaw Lets Attackers Spoof Any Email Address",
         "Hackers could exploit a bug in the popular plugin",

@@ -3,13 +3,14 @@
 Each list names a kind of thing a news item can be about: the public bodies that act (regulators,
 courts, law enforcement, legislatures, worldwide) and the laws they apply, harm done and flaws
 exploited, the instruments of rule-making and oversight, and the kinds of news that are not policy
-news whatever words they share with it (sport, entertainment, accidents and disasters, markets,
-product news, event listings, vendor research marketing, general politics, trade politics). Word
-lists that read a headline's grammar follow: who attacks in a threat-intelligence write-up and with
-what, how a feature or a listicle opens, what a round-up calls itself, and compounds in which a cue
-word names no act ("law firm"). The taxonomy file's `[relevance.cues]` table is read after the cue
-groups: a group of the same name there replaces the one here (a weight of 0 makes it evidence only
-through another group's `unless` or `requires`).
+news whatever words they share with it (sport, entertainment, accidents and disasters, street
+crime, markets, product news, event listings and a vendor's own voice, vendor research marketing,
+general politics, trade politics). Word lists that read a headline's grammar follow: who attacks in
+a threat-intelligence write-up and with what, a flaw told as attacked, how a feature or a listicle
+opens, what a round-up calls itself, and compounds in which a cue word names no act ("law firm").
+The taxonomy file's `[relevance.cues]` table is read after the cue groups: a group of the same name
+there replaces the one here (a weight of 0 makes it evidence only through another group's `unless`
+or `requires`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "FEATURES",
     "FLAWS",
     "FLAW_NOUNS",
+    "FLAW_TARGETED",
     "LISTED",
     "NOT_ACTS",
     "ROUNDUPS",
@@ -117,6 +119,14 @@ LAWS: tuple[str, ...] = (
 
 # what outweighs a sign of non-policy news: an act, an action, or a harm that happened
 _TOLD_ACT = ("acting", "action", "incident", "exploited")
+# ... and, for news outside policy (accidents, lifestyle, street crime), technology or an online
+# service named with it, or harm to systems: a police probe of a crash or a court's sentence for
+# a stabbing is no digital policy, whoever acts
+_DIGITAL = ("technology", "services", "incident", "exploited", "harm")
+# ... and, for sport and entertainment, those or a public body acting in the headline (a court
+# on a league's rules, an antitrust suit against a ticket seller): a league's ban on a player, a
+# singer ordered to pay a label or a club fined by its federation is sport and entertainment
+_BODY_OR_DIGITAL = ("acting", *_DIGITAL)
 # ... and, for business and marketing, any authority named in it
 _NAMED_AUTHORITY = ("actor", "authority", "measure", *_TOLD_ACT)
 
@@ -177,46 +187,50 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
     ),
     BuiltinCues(
         "sport",
-        -2.0,
+        -3.0,
         (
             "football", "soccer", "basketball", "baseball", "cricket", "rugby", "tennis", "golf",
             "Formula 1", "Grand Prix", "Olympics", "Olympic", "World Cup", "Premier League",
             "Champions League", "NBA", "NFL", "MLB", "NHL", "UEFA", "championship", "playoffs",
             "Super Bowl", "Wimbledon", "marathon", "boxing", "UFC", "sports", "striker",
-            "quarterback", "midfielder", "goalkeeper",
+            "quarterback", "midfielder", "goalkeeper", "footballer", "footballers", "athlete",
+            "athletes", "head coach",
         ),
-        unless=_TOLD_ACT,
+        unless=_BODY_OR_DIGITAL,
     ),
     BuiltinCues(
         "entertainment",
-        -2.0,
+        -3.0,
         (
             "box office", "trailer", "TV series", "TV show", "sitcom", "season finale", "episode",
             "singer", "rapper", "pop star", "Hollywood", "Oscars", "Grammys", "Emmys",
             "royal family", "red carpet", "fans", "documentary", "memoir", "comedian",
             "Christmas ad", "advert", "video game", "games console", "anime", "reality show",
+            "celebrities", "musician", "sequel", "talk show", "TV host",
         ),
-        unless=_TOLD_ACT,
+        unless=_BODY_OR_DIGITAL,
     ),
     BuiltinCues(
         "mishap",
-        -2.0,
+        -3.0,
         (
             "earthquake", "floods", "flooding", "wildfire", "wildfires", "hurricane", "typhoon",
             "tornado", "heatwave", "plane crash", "car crash", "train crash", "derailed",
             "shooting", "stabbing", "avalanche", "landslide", "drowned", "injured",
+            "drowning", "gas explosion", "blaze", "evacuated", "evacuation", "volcano",
+            "heat wave", "snowstorm", "blizzard",
         ),
-        unless=_TOLD_ACT,
+        unless=_DIGITAL,
     ),
     BuiltinCues(
         "lifestyle",
-        -2.0,
+        -3.0,
         (
             "diet", "fitness", "workout", "skincare", "fashion week", "travel tips", "vacation",
             "wellness", "dinosaur", "fossil", "telescope", "asteroid", "spacecraft", "galaxy",
             "astronomers", "archaeologists", "cancer", "dementia",
         ),
-        unless=_TOLD_ACT,
+        unless=_DIGITAL,
     ),
     # a vendor's round of fixes told by its size or severity ("SAP Patches Critical ..."):
     # routine patch news, unless a flaw in it is exploited or an authority orders the patching
@@ -268,8 +282,36 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             # an outlet asking its readers for money
             "fundraiser", "fundraising drive", "reader donations", "donate now",
             "support our journalism", "become a member", "become a supporter",
+            # a calendar's entry: the kind of gathering, and how to attend it
+            "seminar", "seminars", "masterclass", "meetup", "expo",
+            "info session", "information session", "register here", "register today",
+            "registration is open", "registration now open", "registration opens", "RSVP",
+            "in-person event", "online event", "hybrid event", "panelists",
+            # a vendor speaking of itself to its customers (whatever law its product serves:
+            # only a body acting outweighs it): its pleasure, its offers
+            "we're excited", "we are excited", "we're thrilled", "we are thrilled",
+            "we're proud", "we are proud", "pleased to announce", "excited to announce",
+            "thrilled to announce", "proud to announce", "free trial", "book a demo",
+            "request a demo", "schedule a demo", "customer story",
+            "customer stories", "release notes", "get started",
         ),
         unless=("acting",),
+    ),
+    # crime of the street and the home (violence, drugs, weapons): a local court's or police
+    # force's case, not digital policy, unless technology or an online service is named as
+    # prominently (a threat made online, a shooting that moves a chatbot rule) or harm to
+    # systems is told; an arrest or a charge is what such news always tells, so no act cancels it
+    BuiltinCues(
+        "crime",
+        -3.0,
+        (
+            "murder", "murdered", "homicide", "manslaughter", "sexual assault",
+            "sexually assaulted", "aggravated assault", "assaulted", "robbery", "burglary",
+            "stabbed", "shot dead", "gunman", "drug trafficking", "impaired driving",
+            "drunk driving", "kidnapping", "kidnapped", "arson", "carjacking", "firearm",
+            "firearms", "weapons charges", "uttering threats", "domestic violence",
+        ),
+        unless=_DIGITAL,
     ),
     # vendor research marketing: surveys, predictions and reports sold as news
     BuiltinCues(
@@ -336,7 +378,8 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "internet", "e-commerce", "platforms", "cloud", "smartphones", "electronics",
             "telecoms", "5G", "Nvidia", "Huawei", "TikTok", "social media", "app", "apps",
             "algorithm", "algorithms", "website", "websites", "broadband", "cellular", "cyber",
-            "crypto", "cryptocurrency", "computer", "computers",
+            "crypto", "cryptocurrency", "computer", "computers", "domains", "piracy", "encryption",
+            "encrypted",
         ),
     ),
 )  # fmt: skip
@@ -397,7 +440,8 @@ SAYING: tuple[str, ...] = ("say", "says", "said", "tell", "tells", "told")
 ATTACKERS: tuple[str, ...] = (
     "hacker", "hackers", "group", "groups", "gang", "actor", "actors", "APT", "malware", "botnet",
     "stealer", "infostealer", "trojan", "RAT", "backdoor", "campaign", "cybercriminals",
-    "attackers", "crew", "operators", "loader",
+    "attackers", "crew", "operators", "loader", "scammers", "fraudsters", "crooks",
+    "cybercrooks", "cybercriminal", "spammers",
 )  # fmt: skip
 # ... or a campaign told by its verb after a short subject, with its tools named ("RomCom uses fake
 # updates to deliver malware", "Interlock ransomware targets firewalls")
@@ -427,6 +471,11 @@ FLAWS: tuple[str, ...] = (
 # Cisco CUCM Flaw"): with the attacker as the headline's subject, the flaw is exploited, whatever
 # the verb; after "lets" or a modal it is what the flaw allows, a what-if ("Flaw Lets Attackers")
 FLAW_NOUNS: tuple[str, ...] = ("flaw", "vulnerability", "bug", "CVE", "zero-day", "0-day")
+# ... or told as the attackers' target, the flaw leading ("Ubiquiti Vulnerabilities in Attackers'
+# Crosshairs", "Auth Bypass CVE Targeted Within Hours"): exploitation attempted, not a what-if
+FLAW_TARGETED: tuple[str, ...] = (
+    "targeted", "attacked", "crosshairs", "abused", "weaponized", "weaponised",
+)  # fmt: skip
 
 # Compounds in which a cue word names no act: "law firm" (a business, no law), "law school",
 # "class act", "fine-tuning", "government networks" (a target). Their words are read as no cue.

@@ -6,10 +6,12 @@ they do (fine, ban, rule, charge), what happened (a breach, an exploited flaw: h
 never as a what-if, denied, warded off, a tool's capability or a defence against it, what a flaw
 exposes things to or a flaw's scope; an attacker or a tool named counts only with a victim, and
 attackers acting on a flaw the headline names tell it exploited: "Attackers Hit Cisco SD-WAN Flaw",
-never "Flaw Lets Attackers ..."), and what marks other news (a deal, a product launch, a malware
-write-up with no victim, a routine advisory, sport, an event listing, general politics, trade
-politics). A headline led by the attacker ("Chinese hackers breach ...", never "Acme says hackers
-stole ...", a victim telling) is a threat-intelligence write-up unless it tells an act, a flaw
+never "Flaw Lets Attackers ...", and so does a flaw told as their target: "Ubiquiti Vulnerabilities
+in Attackers' Crosshairs"), and what marks other news (a deal, a product launch, a malware
+write-up with no victim, a routine advisory, sport, an accident, street crime, an event listing or
+a vendor's own voice, general politics, trade politics). A headline led by the attacker ("Chinese
+hackers breach ...", never "Acme says hackers stole ...", a victim telling) is a
+threat-intelligence write-up unless it tells an act, a flaw
 exploited, a named victim's hack, a mass of people harmed (counted in the headline or the lead's
 first sentence) or a sum of millions: its harm does not count; nor does the harm a feature's
 headline names as its theme ("Why password audits miss ...", and a feature's text counts only when
@@ -56,6 +58,7 @@ from digest.judgement.cues import (
     COMMON_BODIES,
     FEATURES,
     FLAW_NOUNS,
+    FLAW_TARGETED,
     FLAWS,
     INDIVIDUALS,
     LISTED,
@@ -130,6 +133,8 @@ _DENIALS = frozenset((b"no", b"not", b"never", b"without"))
 # a denied subject governs its whole clause, as a modal does: "none of the flaws have been
 # exploited in the wild"
 _NONE = frozenset((b"none", b"neither"))
+# anywhere before a flaw's attack in a headline, these make it a what-if or deny it
+_UNTOLD = _HEDGES | _DENIALS | _NONE
 # what is warded off is no harm done: "to stop supply chain attacks", "protects against ..."
 _PREVENTING = frozenset(
     (b"stop", b"prevent", b"prevents", b"limit", b"block", b"blocks", b"protect", b"protects",
@@ -453,6 +458,11 @@ class RelevanceRules:
     flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
     # flaws attackers act on in a headline ("Attackers Hit Cisco SD-WAN Flaw"): exploited
     flaw_nouns: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAW_NOUNS))
+    # words that tell a flaw the headline leads with as attacked ("Flaw Targeted", "in
+    # Attackers' Crosshairs")
+    flaw_targeted: frozenset[bytes] = field(
+        default_factory=lambda: frozenset(w.encode() for w in FLAW_TARGETED)
+    )
     writeup: float = -1.0
     funding: float = -1.5  # a company's funding round told in the headline (weighs as a cue there)
     # an item its outlet files in a section outside the news (its address's path names one of
@@ -736,6 +746,7 @@ class RelevanceRules:
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
         attacked = "" if theme else self._attacked_flaw(heading, in_heading)
+        attacked = attacked or ("" if theme else self._targeted_flaw(heading, in_heading))
         if attacked:
             # attackers acting on a flaw: a flaw exploited, told in the headline
             found += [(g, attacked, True) for g in self.groups if g.name == _EXPLOITS[0]]
@@ -952,6 +963,25 @@ class RelevanceRules:
                 if words[m] in self.flaw_nouns:
                     return b" ".join(words[n : m + 1]).decode("utf-8", "replace")
             return ""
+        return ""
+
+    def _targeted_flaw(self, heading: _Seen, told: set[str]) -> str:
+        """ "flaw ... targeted" when a flaw the headline names is told as the attackers'
+        target a few words on ("PraisonAI CVE ... Targeted Within Hours", "Ubiquiti
+        Vulnerabilities in Attackers' Crosshairs"), with no what-if or denial before it ("Flaw
+        Could Be Targeted", "No Evidence the Bug Was Targeted"), and no exploitation told
+        already; or ""."""
+        words = heading.listed
+        if told.intersection(_EXPLOITS) or self.flaw_targeted.isdisjoint(words):
+            return ""
+        for n, word in enumerate(words):
+            if word not in self.flaw_nouns:
+                continue
+            for m in range(n + 1, min(n + 1 + _FLAW_REACH, len(words))):
+                if words[m] in self.flaw_targeted:
+                    if not _UNTOLD.isdisjoint(words[:m]):
+                        return ""
+                    return b" ".join(words[n : m + 1]).decode("utf-8", "replace")
         return ""
 
     def _campaign_subject(self, opening: list[bytes], heading: _Seen) -> list[bytes]:
