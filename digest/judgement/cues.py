@@ -172,6 +172,10 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "deface", "defaced", "hijacked", "suffers", "knocked offline", "went offline",
             "disruption", "crippled", "cripples", "paralysed", "paralyzed", "poisoned",
             "trojanized", "trojanised", "trojanizes", "trojanises",
+            # attacks on a service's accounts: its users harmed, whatever the attacker's tools
+            "brute-force attack", "brute-force attacks", "brute force attack",
+            "brute force attacks", "credential stuffing", "password spraying",
+            "account takeover", "account takeovers",
         ),
         unless=("incident", "exploited", "routine"),
     ),

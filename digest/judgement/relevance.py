@@ -44,6 +44,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from core.ingest import StoryFacts
@@ -233,6 +234,8 @@ _FUNDING = re.compile(
     r"\b(?:raises|raised|secures|secured|lands|closes|bags|nabs)\s+(?:a\s)?[$€£]\s?\d", re.I
 )
 _LISTED_COMMAS = 2  # "A, B, and C": three subjects listed
+_LISTING = re.compile(r",\s*(?:and\s+)?")  # the parts of "A, B, and C"
+_STORY_WORDS = 3  # a listed part this long tells a story of its own, not a name
 _DIGITS = frozenset("0123456789")
 _FLAW_REACH = 6  # "Attackers Weaponize Cisco CUCM Flaw": the flaw this many words on
 # before the attacker, a what-if or a preposition makes it no subject ("lets attackers", "by
@@ -240,6 +243,34 @@ _FLAW_REACH = 6  # "Attackers Weaponize Cisco CUCM Flaw": the flaw this many wor
 _NO_SUBJECT = _HEDGES | _PREPOSITIONS
 _NO_VERB = _HEDGES | frozenset((b"to", b"of", b"for", b"with", b"and"))
 _MASS = 1e4  # people or accounts harmed, counted in a headline: a mass compromise, not a write-up
+# machines, sites or organisations taken over, counted in a headline ("Over 116,000 Minecraft
+# systems infected", "Hackers hijack thousands of sites"): each is an owner harmed, so a
+# thousand of them is a mass compromise (guidelines), not one campaign's write-up
+_MACHINES = re.compile(
+    r"(?:(\d(?<!\d\d)[\d,.]*+)\s?(thousand|million|k|m)?|(thousands|millions)\s+of)[\s-]"
+    r"(?:\w++\s)?(?:systems?|computers?|machines?|servers?|devices?|endpoints?|routers?|"
+    r"sites?|websites?|repositories|repos|hosts?|instances?|organi[sz]ations?|companies|"
+    r"networks?)\b",
+    re.IGNORECASE,
+)
+_MASS_MACHINES = 1e3
+_MANY = {"thousands": 2e3, "millions": 2e6}  # "thousands of sites": at least two thousand
+# the verbs of a compromise done to what is counted (never a gerund: "exposed to hijacking" is
+# a risk, and a headline with a flaw's noun or an exposing word tells one, "Flaws Expose Millions
+# of Repositories to Hijacking": the flaw's own cues judge it)
+_TAKEN_OVER = frozenset(
+    (b"infected", b"infects", b"infect", b"hijacked", b"hijacks", b"hijack", b"compromised",
+     b"compromises", b"compromise", b"hacked", b"breached", b"backdoored")
+)  # fmt: skip
+_AT_RISK = _UNTOLD | _EXPOSING | _FLAW_SUBJECTS
+# the verbs that press a place or body to act ("urges Canada to", "calls on the EU to")
+_URGING = frozenset(
+    (b"urge", b"urges", b"urged", b"urging", b"call", b"calls", b"called", b"calling", b"ask",
+     b"asks", b"asked", b"press", b"presses", b"pressed", b"pressing", b"push", b"pushes",
+     b"pushed", b"lobby", b"lobbies", b"lobbied", b"petition", b"petitions", b"petitioned")
+)  # fmt: skip
+_COUNTERFACTUAL = frozenset((b"could", b"might", b"would"))  # before "have": what did not happen
+_INCIDENT = "incident"  # the cue group of harm done to a named victim or to many
 _FUNCTION_WORDS = frozenset(w.encode() for w in STOP_WORDS)
 # the values an item's size and stage take (never -0.0: both are sums of non-negative steps or
 # a step times a whole number), and how many distinct scores are kept shared
@@ -372,7 +403,34 @@ class Acting:
                     continue
                 if verb in self.verbs or plural or compound:
                     return (word + b" " + verb).decode("utf-8", "replace")
-        return self._reaching(title, words, skip, common)
+        return self._reaching(title, words, skip, common) or self._urged(title, words, skip, common)
+
+    def _urged(
+        self, title: Words, words: Sequence[bytes], skip: frozenset[bytes], common: frozenset[bytes]
+    ) -> str:
+        """ "urged: subject to verb" when the headline presses a place or body to act, wherever
+        it stands ("Cross-party group calls on Canada to block ...", "Groups urge the EU to
+        ban ..."): the act a public debate demands of a government; or ""."""
+        if b"to" not in words or _URGING.isdisjoint(words):
+            return ""
+        for n in range(1, len(words) - 2):
+            word = words[n]
+            if word not in self.subjects or words[n + 1] != b"to":
+                continue
+            verb = words[n + 2]
+            if verb not in self.bare or verb in skip:
+                continue
+            before = words[max(n - 3, 0) : n]
+            if before[-1:] == [b"the"]:
+                before = before[:-1]
+            if before[-1:] == [b"on"]:
+                before = before[:-1]  # "calls on"
+            if not before or before[-1] not in _URGING:
+                continue
+            if word not in common and not self._cased(title, n):
+                continue
+            return (b"urged: " + word + b" to " + verb).decode("utf-8", "replace")
+        return ""
 
     def _reaching(
         self, title: Words, words: Sequence[bytes], skip: frozenset[bytes], common: frozenset[bytes]
@@ -707,7 +765,12 @@ class RelevanceRules:
                 # done ("Shein fined" / "The Commission has fined ..."): a text cue
                 score += self.acting.weight / self.title_weight
                 reasons.append(f"acting in lead: {lead_acting}")
-        attacker = "" if acting or lead_acting else self._attacker_led(heading, lead, title, text)
+        # a count of machines or people taken over is the harm the headline tells, whoever
+        # leads it: never a write-up
+        mass = "" if acting else _mass_compromise(title)
+        attacker = (
+            "" if acting or lead_acting or mass else self._attacker_led(heading, lead, title, text)
+        )
         if attacker:
             score += self.writeup
             reasons.append(f"write-up: {attacker}")
@@ -719,6 +782,9 @@ class RelevanceRules:
         theme = "" if acting else self._feature(heading, title)
         if theme:
             reasons.append(f"theme: {theme}")
+        # harm the lead tells as what could have happened is a flaw demonstrated: its harm
+        # words, in the headline too ("Assistant Hijacked via Notifications"), tell none done
+        demonstrated = not (acting or lead_acting) and _counterfactual(text)
         found: list[tuple[CueGroup, str, bool]] = []
         in_heading = {"acting"} if acting else set()
         anywhere = {"acting"} if acting or lead_acting else set()
@@ -732,7 +798,7 @@ class RelevanceRules:
             factual = group.name in self.factual
             if attacker and factual and group.name not in self.writeup_unless:
                 continue  # the attacker's doing, to victims it does not name
-            if theme and factual:
+            if (theme or demonstrated) and factual and group.name not in _EXPLOITS:
                 continue
             term = ""
             if index in in_title:
@@ -752,6 +818,10 @@ class RelevanceRules:
             found += [(g, attacked, True) for g in self.groups if g.name == _EXPLOITS[0]]
             in_heading.add(_EXPLOITS[0])
             anywhere.add(_EXPLOITS[0])
+        if mass and not theme and _INCIDENT not in in_heading:
+            found += [(g, mass, True) for g in self.groups if g.name == _INCIDENT]
+            in_heading.add(_INCIDENT)
+            anywhere.add(_INCIDENT)
         shown = bool(acting or lead_acting)  # some positive evidence, whatever the source
         silent: dict[tuple[str, bool], bool] = {}
 
@@ -1088,7 +1158,20 @@ def _bundled(title: str) -> str:
     if "," not in title:
         return ""
     clauses = _CLAUSES.split(title)[1:]
-    return "a list of stories" if any(c.count(",") >= _LISTED_COMMAS for c in clauses) else ""
+    if any(c.count(",") >= _LISTED_COMMAS for c in clauses):
+        return "a list of stories"
+    return "a list of stories" if _listed_stories(title) else ""
+
+
+def _listed_stories(title: str) -> bool:
+    """Whether the headline is itself a list of three or more stories, each told in words of
+    its own ("The AI IPO Race Heats Up, DOGE Whistleblower Sues Elon Musk, and Instagram Gets
+    Hacked": a podcast's or newsletter's episode); a list of names sharing one verb ("Google,
+    Meta, and TikTok fined") is one story."""
+    if title.count(",") < _LISTED_COMMAS or ", and " not in title:
+        return False
+    parts = _LISTING.split(title)
+    return all(len(part.split()) >= _STORY_WORDS for part in parts)
 
 
 def _section(link: str, sections: frozenset[str]) -> str:
@@ -1127,6 +1210,17 @@ def _party(title: Words) -> list[bytes]:
     """The headline's first words, where it names its party (possessives' "s" left out)."""
     first = title.words[:_PARTY_SPAN]
     return [w for w in title.words if w != b"s"][:_PARTY_SPAN] if b"s" in first else first
+
+
+def _counterfactual(text: Words) -> bool:
+    """Whether the lead's first sentence tells what "could have" (or "might have", "would
+    have") happened: a flaw demonstrated ("a poisoned notification could have hijacked ..."),
+    not harm done."""
+    words = text.words[:_OPENING_WORDS]
+    if b"have" not in words or _COUNTERFACTUAL.isdisjoint(words):
+        return False
+    opening = _opening(text).words
+    return any(w in _COUNTERFACTUAL and after == b"have" for w, after in pairwise(opening))
 
 
 def _opening(text: Words) -> Words:
@@ -1170,6 +1264,31 @@ def _happened(
         if after in _SCOPE and words[end - 1] in _SCOPED:
             return False
     return not (words[start].startswith(b"expos") and b"to" in words[end : end + 2])
+
+
+def _mass_compromise(title: Words) -> str:
+    """ "<count> <noun>" when the headline tells machines, sites or organisations (a thousand or
+    more) or people and their accounts (ten thousand or more) taken over, with no what-if,
+    denial or flaw: a mass compromise; or ""."""
+    words = title.words
+    if _TAKEN_OVER.isdisjoint(words) or not _AT_RISK.isdisjoint(words):
+        return ""
+    text = title.text
+    if _DIGITS.isdisjoint(text) and b"thousands" not in words and b"millions" not in words:
+        return ""
+    for found in _MACHINES.finditer(text):
+        number, scale, many = found.groups()
+        if many:
+            value = _MANY[many.lower()]
+        else:
+            try:
+                value = float(number.rstrip(".,").replace(",", ""))
+            except ValueError:
+                continue
+            value *= _SCALES.get((scale or "").lower(), 1.0)
+        if value >= _MASS_MACHINES:
+            return found.group(0)
+    return "people counted" if _counted(text) >= _MASS else ""
 
 
 def _counted(text: str) -> float:
