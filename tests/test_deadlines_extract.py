@@ -10,11 +10,7 @@ from hypothesis import strategies as st
 
 from core.deadlines import Deadline, date_label
 from digest.judgement.deadlines import extract_deadlines
-
-
-def labels(text: str, published: str) -> list[str]:
-    when = datetime.fromisoformat(published).replace(tzinfo=UTC)
-    return [d.label for d in extract_deadlines(text, when)]
+from tests.deadlinekit import labels
 
 
 @pytest.mark.parametrize(

@@ -4,16 +4,9 @@ Sentences are real feed text (the deadline set's dev split and dev-side archive 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from digest.judgement.deadlines import extract_deadlines
-
-
-def labels(text: str, published: str) -> list[str]:
-    when = datetime.fromisoformat(published).replace(tzinfo=UTC)
-    return [d.label for d in extract_deadlines(text, when)]
+from tests.deadlinekit import labels
 
 
 @pytest.mark.parametrize(
