@@ -811,8 +811,12 @@ class RelevanceRules:
                 continue
             anywhere.add(group.name)
             found.append((group, term, group.name in in_heading))
-        attacked = "" if theme else self._attacked_flaw(heading, in_heading)
-        attacked = attacked or ("" if theme else self._targeted_flaw(heading, in_heading))
+        attacked = (
+            ""
+            if theme
+            else self._attacked_flaw(heading, in_heading)
+            or self._targeted_flaw(heading, in_heading)
+        )
         if attacked:
             # attackers acting on a flaw: a flaw exploited, told in the headline
             found += [(g, attacked, True) for g in self.groups if g.name == _EXPLOITS[0]]
@@ -1158,9 +1162,8 @@ def _bundled(title: str) -> str:
     if "," not in title:
         return ""
     clauses = _CLAUSES.split(title)[1:]
-    if any(c.count(",") >= _LISTED_COMMAS for c in clauses):
-        return "a list of stories"
-    return "a list of stories" if _listed_stories(title) else ""
+    listed = any(c.count(",") >= _LISTED_COMMAS for c in clauses) or _listed_stories(title)
+    return "a list of stories" if listed else ""
 
 
 def _listed_stories(title: str) -> bool:
@@ -1278,14 +1281,7 @@ def _mass_compromise(title: Words) -> str:
         return ""
     for found in _MACHINES.finditer(text):
         number, scale, many = found.groups()
-        if many:
-            value = _MANY[many.lower()]
-        else:
-            try:
-                value = float(number.rstrip(".,").replace(",", ""))
-            except ValueError:
-                continue
-            value *= _SCALES.get((scale or "").lower(), 1.0)
+        value = _MANY[many.lower()] if many else _count(number, scale or "")
         if value >= _MASS_MACHINES:
             return found.group(0)
     return "people counted" if _counted(text) >= _MASS else ""
@@ -1293,14 +1289,17 @@ def _mass_compromise(title: Words) -> str:
 
 def _counted(text: str) -> float:
     """The largest count of people or their records in `text` ("20,000 accounts"), or 0."""
-    largest = 0.0
-    for number, scale in _PEOPLE.findall(text):
-        try:
-            value = float(number.rstrip(".,").replace(",", ""))
-        except ValueError:
-            continue
-        largest = max(largest, value * _SCALES.get(scale.lower(), 1.0))
-    return largest
+    return max((_count(number, scale) for number, scale in _PEOPLE.findall(text)), default=0.0)
+
+
+def _count(number: str, scale: str) -> float:
+    """A count as written ("20,000", "1.2" with "million"); 0 for what is no count ("1.2.3": a
+    version)."""
+    try:
+        value = float(number.rstrip(".,").replace(",", ""))
+    except ValueError:
+        return 0.0
+    return value * _SCALES.get(scale.lower(), 1.0)
 
 
 # an ASCII text's digits as b"0", every other character as a space (a bytes.translate table)
@@ -1347,11 +1346,7 @@ def magnitude(text: str) -> float:
         largest = max(largest, value)
     people = (_PEOPLE_LOWER, text.lower()) if text.isascii() else (_PEOPLE, text)
     for number, scale in _numbers(*people, starts):
-        try:
-            value = float(number.rstrip(".,").replace(",", ""))
-        except ValueError:  # "1.2.3": a version, not a count
-            continue
-        largest = max(largest, value * _SCALES.get(scale.lower(), 1.0) * 10)
+        largest = max(largest, _count(number, scale) * 10)
     return 2.0 if largest >= 1e9 else 1.0 if largest >= 1e8 else 0.5 if largest >= 1e7 else 0.0
 
 
