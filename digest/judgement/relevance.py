@@ -591,6 +591,11 @@ class RelevanceRules:
         return next((g for g in self.types if g.name == "commentary"), None)
 
     @cached_property
+    def _guidance(self) -> CueGroup | None:
+        """The guidance type's terms: what a public body tells of a harm."""
+        return next((g for g in self.types if g.name == "guidance"), None)
+
+    @cached_property
     def _type_words(self) -> frozenset[bytes]:
         """Every word that can start an event type's term."""
         return frozenset().union(*(g.words | g.starts for g in self.types))
@@ -1145,11 +1150,12 @@ class RelevanceRules:
                 return "court"  # the term passed is the news, not the harm it punished
             if self._type_words.isdisjoint(seen.words):
                 continue
-            found = [g.name for g in self.types if seen.first(g)]  # weightiest first
-            if found:
-                if found[0] == "incident" and body_acts and "guidance" in found:
-                    return "guidance"
-                return found[0]
+            for group in self.types:  # weightiest first
+                if seen.first(group):
+                    told = self._guidance
+                    if group.name == "incident" and body_acts and told and seen.first(told):
+                        return "guidance"
+                    return group.name
         return "court" if sentenced else "other"
 
 
