@@ -586,6 +586,16 @@ class RelevanceRules:
         return groups, words, frozenset().union(*(g.starts for g in groups))
 
     @cached_property
+    def _opinion(self) -> CueGroup | None:
+        """The commentary type's terms: an opinion's headline says it is one."""
+        return next((g for g in self.types if g.name == "commentary"), None)
+
+    @cached_property
+    def _guidance(self) -> CueGroup | None:
+        """The guidance type's terms: what a public body tells of a harm."""
+        return next((g for g in self.types if g.name == "guidance"), None)
+
+    @cached_property
     def _type_words(self) -> frozenset[bytes]:
         """Every word that can start an event type's term."""
         return frozenset().union(*(g.words | g.starts for g in self.types))
@@ -659,7 +669,12 @@ class RelevanceRules:
         types = tuple(
             sorted(
                 (
-                    _group(name, {"weight": EVENT_TYPES[name], **spec}, f"{where}.types.{name}")
+                    _group(
+                        name,
+                        {"weight": EVENT_TYPES[name], **spec},
+                        f"{where}.types.{name}",
+                        verbs=True,
+                    )
                     for name, spec in _table(data.get("types", {}), f"{where}.types").items()
                     if _known_type(name, f"{where}.types")
                 ),
@@ -899,7 +914,13 @@ class RelevanceRules:
             # news by its source alone (an agency's new software, a grant scheme)
             score = min(score, self.threshold - 1.0)
             reasons.append("no act, authority or harm told")
-        kind_of_event = self._event_type(heading, lead, _sentenced(acting or lead_acting))
+        kind_of_event = self._event_type(
+            heading,
+            lead,
+            title.text,
+            sentenced=_sentenced(acting or lead_acting),
+            body_acts=bool(acting),
+        )
         if attacked and kind_of_event == "other":
             kind_of_event = "incident"  # a flaw exploited, in other words than the type's
         size = min(magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0)
@@ -1113,14 +1134,27 @@ class RelevanceRules:
         towards = "?" in title or bool(heading.first(self.tentative))
         return 0.5 * (done - towards)
 
-    def _event_type(self, heading: _Seen, lead: _Seen, sentenced: bool = False) -> str:
+    def _event_type(
+        self, heading: _Seen, lead: _Seen, title: str, *, sentenced: bool, body_acts: bool
+    ) -> str:
         """The weightiest type the headline shows, else the weightiest the lead shows; a
-        prison term told in other words is a court's act."""
+        prison term told in other words is a court's act. A headline's voice comes before the
+        acts it speaks of (an opinion is commentary, a question analysis), and a public body's
+        own act before the harm it speaks of ("CISA adds exploited flaws to its catalog")."""
+        if self._opinion is not None and heading.first(self._opinion):
+            return "commentary"
+        if title.rstrip().endswith("?"):
+            return "analysis"
         for seen in (heading, lead):
+            if seen is lead and sentenced:
+                return "court"  # the term passed is the news, not the harm it punished
             if self._type_words.isdisjoint(seen.words):
                 continue
             for group in self.types:  # weightiest first
                 if seen.first(group):
+                    told = self._guidance
+                    if group.name == "incident" and body_acts and told and seen.first(told):
+                        return "guidance"
                     return group.name
         return "court" if sentenced else "other"
 
@@ -1530,7 +1564,13 @@ def _verb_forms(word: bytes) -> set[bytes]:
     return forms
 
 
-def _group(name: str, spec: Any, where: str) -> CueGroup:
+def _act_forms(word: bytes) -> set[bytes]:
+    """An act in every tense a headline tells it in: "seize" -> seizes, seized, seizing."""
+    ing = word[:-1] if word.endswith(b"e") and not word.endswith(b"ee") else word
+    return _verb_forms(word) | {ing + b"ing"}
+
+
+def _group(name: str, spec: Any, where: str, *, verbs: bool = False) -> CueGroup:
     if not isinstance(spec, dict):
         raise ValueError(f"{where}: must be a table with weight and terms")
     weight = _number(spec.get("weight", 1.0), f"{where}.weight")
@@ -1542,7 +1582,7 @@ def _group(name: str, spec: Any, where: str) -> CueGroup:
     for term in terms:
         tokens = [t for t in _tokens(term) if t != b"s"]
         if len(tokens) == 1:
-            words.update(_forms(tokens[0]))
+            words.update(_act_forms(tokens[0]) if verbs else _forms(tokens[0]))
         elif tokens:
             # and its plural: "zero-day" finds "Three Zero-Days", "data breach" "data breaches"
             phrases.extend(
