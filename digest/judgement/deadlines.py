@@ -445,7 +445,10 @@ _PLEDGE = re.compile(
 # A measure not yet adopted dates nothing: "If passed, term limits would go into effect on ..."
 _HYPOTHETICAL = re.compile(
     r"\bif\s+(?:(?:it|they|the\s+[\w-]+)\s+)?(?:is\s+|are\s+|gets?\s+)?"
-    r"(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|enact(?:s|ed)|sign(?:s|ed)|ratif(?:y|ies|ied))\b",
+    r"(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|enact(?:s|ed)|sign(?:s|ed)|ratif(?:y|ies|ied))\b"
+    # a candidate's promise: "if he wins and becomes chief minister, he will make ... mandatory"
+    r"|\bif\s+(?:he|she|they|[A-Z][\w-]+)\s+(?:wins?|is\s+elected|are\s+elected|takes?\s+office"
+    r"|comes?\s+to\s+power)\b",
     _I,
 )
 # A condition of inaction right after a date makes what happens by then a projection: "jobs
@@ -464,6 +467,16 @@ _REPORTED = re.compile(
     r"(?:has\s+)?reported|sources\s+(?:said|say))\b",
     _I,
 )
+# A measure not yet made known is no decision (GUIDELINES.md: a plan the government "is expected
+# to announce", one only reported): "must self-isolate from next month, the government is
+# expected to announce"; "will have to pay ... from August, it has been reported"
+_UNANNOUNCED = re.compile(
+    r"\b(?:(?:is|are)\s+(?:widely\s+)?expected\s+to\s+(?:announce|unveil|confirm|set\s+out"
+    r"|publish|outline|reveal)|it\s+(?:has\s+been|was|is)\s+(?:reported|understood)"
+    r"|(?:is|are|was|were)\s+reportedly|reports?\s+(?:says?|said|suggests?|claims?)"
+    r"|(?:after|amid|following)\s+(?:media\s+)?reports|according\s+to\s+(?:media\s+)?reports)\b",
+    _I,
+)
 # A past verb that makes a measure known: the date after its object belongs to the measure
 _ANNOUNCES = re.compile(r"announced|issued|signed", _I)
 # Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
@@ -472,7 +485,10 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer windows?|footballers?"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?|football|boxing|fixtures)\b",
+    r"|rugby|racecourse|Olympics?|football|boxing|fixtures"
+    # named competitions: "would no longer be on free-to-air television from 2022" is sport's
+    r"|World Cup|Champions League|Six Nations|Super Bowl|Grand Prix|Ryder Cup|Tour de France"
+    r"|Bundesliga|La Liga|Serie A|MLB|NHL|athletes?|tournaments?)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -530,7 +546,10 @@ _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
 _PROPOSAL = re.compile(
     r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggest(?:s|ed)?"
-    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
+    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to"
+    # a first step toward a measure, not the measure: "EU moves to ban Russian energy imports"
+    r"|(?:moves?|moving|seeks?|seeking)\s+to\s+(?:ban|mandate|require|restrict|limit|cap|end"
+    r"|scrap|block|outlaw|impose|tighten|curb|regulate|phase\s+out|make))\b",
     _I,
 )
 # "will not hike taxes from April" decides nothing; "will not be allowed from 9 April" and "won't
@@ -1499,10 +1518,21 @@ def _strong(sentence: str) -> bool:
             and not _EXPECTATION.search(sentence)
         )
         or (_SUPPORT.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
+        # a programme extended to a date ends then, free or not: "extends free Windows 10 ESU
+        # support to October 2027"
+        or _PROGRAMME_EXTENDED.search(sentence)
         or _NOT_DONE_BY.search(sentence[: sentence.rfind(" by ") + 4])
         or _DEADLINE_IS.search(sentence)
         or (_DELAYED_UNTIL_ANY.search(sentence) and _T_EFFECT.search(sentence))
     )
+
+
+_PROGRAMME_EXTENDED = re.compile(
+    r"\bextend(?:s|ed|ing)?\b[^.;]{0,60}?\b(?:programs?|programmes?|schemes?|support"
+    r"|protections?|waivers?|exemptions?)\b[^.;]{0,100}?\b(?:until|till|to)\s+(?:the\s+end\s+of\s+)?"
+    rf"(?:{_MONTH}|20\d\d)",
+    _I,
+)
 
 
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
@@ -1561,6 +1591,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             or (_PLANNED.search(sentence) and _REPORTED.search(sentence))
         ):
             continue  # a measure not yet adopted neither starts nor ends on its dates
+        if kind not in (None, "hearing-vote") and _UNANNOUNCED.search(sentence):
+            continue  # a measure not yet made known, or known only from reports
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
         if kind is not None:
