@@ -6,12 +6,12 @@ Scores (kind, date at its precision) on benchmarks/data/deadlines/sentences.json
 each held-out part apart, then all held-out parts pooled (PROVENANCE.md there says how); then
 runs extraction over every item of the real-news corpus (title and summary, as the poll stores
 them) and reports milliseconds per item.
-`--errors` lists the dev split's misses and false alarms but those of untuned half b (below);
-the held-out errors are never shown,
-so that tuning cannot look at them. `--cv` scores the dev split alone, part by part: by archive,
-and the dev batches labelled after the rules were last tuned (ids in `UNTUNED`), in two halves
-by the hash of the article's link; read the errors of half a while tuning and only the figures
-of half b, so that b tells how a change carries over to sentences no rule was written for.
+`--errors` lists the dev split's misses and false alarms, but not those of untuned half b (see
+`--cv`); the held-out errors are never shown, so that tuning cannot look at them. `--cv` scores
+the dev split alone, part by part: by archive, and the dev batches labelled after the rules were
+last tuned (ids in `UNTUNED`), in two halves by the hash of the article's link; read the errors
+of half a while tuning and only the figures of half b, so that b tells how a change carries over
+to sentences no rule was written for.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Deadline extraction leaves out measures not yet decided or known only from reports, candidates'
-promises and sport; a programme extended to a date ends then even when it is free.
+promises, aims, surveys' expectations, idioms and sport; a programme extended to a date ends then
+even when it is free; a side told to yield by a date faces an ultimatum, one told to act owes it.
 
 Sentences are real feed text from the deadline set's dev split, but one marked as changed."""
 
@@ -41,6 +42,28 @@ from tests.deadlinekit import labels
             "no longer be on free-to-air television from 2022.",
             "2020-03-02T11:41:28",
         ),
+        (  # an effort toward an outcome is an aim, not a duty (GUIDELINES.md)
+            "Education secretary says only schools with enough space will be able to open to all "
+            "age groups Coronavirus \u2013 latest updates See all our coronavirus coverage Primary "
+            "schools in England will not have to take any more pupils before the end of the "
+            "summer term but the government will work to get children of all ages back to class "
+            "by September, Gavin Williamson, the education secretary, has said.",
+            "2020-06-09T09:10:36",
+        ),
+        (  # a survey's respondents tell what they expect, no duty
+            "The Live Comedy Association (LCA) survey suggests \u201can industry in crisis\u201d, "
+            "with 77% of venues saying they will be forced to permanently close within 12 months "
+            "and a third saying they will go under in six months.",
+            "2020-07-08T21:00:42",
+        ),
+        (  # a "kick in the teeth" is no rule kicking in
+            "Trust chiefs say making frontline workers wait until early 2021 is \u2018kick in the "
+            "teeth\u2019 Coronavirus \u2013 latest updates See all our coronavirus coverage "
+            "Hospital bosses in England want NHS staff to start getting the Covid vaccine "
+            "urgently because soaring rates of sickness among frontline personnel are "
+            "threatening to intensify the service\u2019s growing winter crisis.",
+            "2020-12-18T18:07:25",
+        ),
     ],
 )
 def test_undecided_or_out_of_scope_dates_nothing(sentence: str, published: str) -> None:
@@ -70,6 +93,36 @@ def test_undecided_or_out_of_scope_dates_nothing(sentence: str, published: str) 
     ],
 )
 def test_decided_measures_keep_their_dates(
+    sentence: str, published: str, expected: list[str]
+) -> None:
+    assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        (
+            "After weeks of deadly conflict in Ethiopia's northern Tigray region, Ethiopian Prime "
+            "Minister Abiy Ahmed has given Tigrayan forces a 72-hour deadline to surrender.",
+            "2020-11-22T21:00:35",
+            ["25 November 2020 · deadline"],
+        ),
+        (
+            "Hegseth gives Anthropic CEO until Friday to back down in AI safeguards fight",
+            "2026-02-24T22:06:00",
+            ["27 February 2026 · deadline"],
+        ),
+        (  # an instruction passed on binds: those told to act by a date owe it
+            "Surgeries told to have staff in place by 14 December, with patients over 80 "
+            "prioritised Coronavirus \u2013 latest updates See all our coronavirus coverage GP "
+            "surgeries have been told to be ready to start staffing Covid-19 vaccination "
+            "centres by 14 December.",
+            "2020-12-04T23:44:08",
+            ["14 December 2020 · compliance deadline"],
+        ),
+    ],
+)
+def test_whom_a_date_binds_names_its_kind(
     sentence: str, published: str, expected: list[str]
 ) -> None:
     assert labels(sentence, published) == expected
