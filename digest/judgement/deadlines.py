@@ -134,7 +134,8 @@ _TO_ACT = re.compile(
     re.IGNORECASE,
 )
 _CLAIMS = re.compile(
-    r"\b(?:claims?|settlement|compensation|refunds?|payouts?)\b(?! (?:to|that)\b)", re.IGNORECASE
+    r"\b(?:claims?|settlement|compensation|refunds?|payouts?)\b(?! (?:to|that)\b)",
+    re.IGNORECASE,
 )
 _COURT = re.compile(r"\b(?:[Cc]ourts?|[Jj]udges?|[Tt]ribunal|[Jj]ustices?)\b")
 # "April-May 2026": a month that opens a range of months is a date too
@@ -154,10 +155,12 @@ _FUTURE_LEAD = re.compile(
     r"|no later than|(?:the )?end of|mid|early|late)[\s-]*$",
     re.IGNORECASE,
 )
+# A rule that "kicks in" starts; a "kick in the teeth" is a blow
+_KICK_IN = r"kicks?\s+in(?!\s+the\s+(?:teeth|guts|stomach|face|pants|shins)\b)"
 # Words that speak of what is still to come, just before a month written without its year
 _WILL = re.compile(
     r"(?:['’]ll\b)|\b(?:will|takes effect|take effect|comes into force|come into force"
-    r"|expires|is due|expire|lapses?|go(?:es)? into effect|kicks? in|appl(?:y|ies) from"
+    r"|expires|is due|expire|lapses?|go(?:es)? into effect|" + _KICK_IN + r"|appl(?:y|ies) from"
     r"|runs? out|closes?|ends|starts|begins"
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
@@ -271,6 +274,8 @@ _T_DUTY = re.compile(
     r"|(?:orders|ordering)\s+(?:[\w.'’-]+\s+){1,6}?[a-z]+(?:ed|en)(?=\s+(?:by|before|within)\b)"
     # "will need to" binds; "emissions need to fall by 2030" is an exhortation
     r"|(?:will|['’]ll|would)\s+need\s+to|urging|given until|have until"
+    # an instruction passed on: "surgeries have been told to be ready ... by 14 December"
+    r"|(?:have|has|had)\s+been\s+told\s+to|(?:are|were|was|is)\s+(?:being\s+)?told\s+to"
     r"|has until|has to"
     r"|have to|remediate|(?:is|are) due (?:by|no later than)"
     r"|apply the fix(?:es)?|secure (?:their|its)|KEV)\b",
@@ -295,7 +300,8 @@ _CONDITION = re.compile(r"\b(?:once|whenever)\b[^.;]*$", _I)
 # Advice is no duty: "should patch within 24 hours", "recommends migrating by"
 # and neither is a warning or a recommendation ("experts warn the country needs to ... by July 4")
 _ADVICE = re.compile(
-    r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised|advice)\b", _I
+    r"\b(?:should|warns?|warned|warning|recommends?|recommended|advises?|advised|advice)\b",
+    _I,
 )
 # A wish is no rule unless an authority voices it (then `_DEMAND` reads it as an ultimatum)
 _WISH = re.compile(r"\b(?:wants?|would like|hoping|pray(?:s|ing)?)\b[^.;]*$", _I)
@@ -314,7 +320,7 @@ _T_EFFECT = re.compile(
     r"|will apply|ban|bans|banning|to ban|will require|to require|(?:will|would) be required"
     r"|will block"
     r"|(?:will|to) (?:disable"
-    r"|deprecate)|mandatory|compulsory|kicks? in|start(?:s)? (?:blocking"
+    r"|deprecate)|mandatory|compulsory|" + _KICK_IN + r"|start(?:s)? (?:blocking"
     r"|enforcing)|enforc\w+|tariffs?|duties|levies|illegal|deprecate|mandate"
     r"|banned"
     r"|rules?|law|laws|act|regulation|directive"
@@ -359,7 +365,9 @@ _AHEAD = re.compile(
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
     r"|that,? (?:from|starting|by)"
     # a present verb of the date's own rule: "was signed on 3 November and takes effect on"
-    r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect|kicks? in|expires?)\b",
+    r"|takes? effect|(?:comes?|enters?) into force|go(?:es)? into effect|"
+    + _KICK_IN
+    + r"|expires?)\b",
     _I,
 )
 # A demand that another party act: "US wants Russia and Ukraine to end war by June"
@@ -370,8 +378,9 @@ _DEMAND = re.compile(
 )
 # Only law starts this way; no product "takes effect" or "comes into force"
 _IN_FORCE = re.compile(
-    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|kicks? in"
-    r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
+    r"\b(?:takes? effect|take effect|go(?:es)? into effect|into force|appl(?:y|ies) from|"
+    + _KICK_IN
+    + r"|become (?:mandatory|compulsory|enforceable|law)|becomes (?:mandatory|compulsory"
     r"|enforceable|law)|will be (?:mandatory|compulsory)"
     # "caged eggs ban comes in by 2036": a measure that "comes in"
     r"|(?:ban|law|rules?|tax|levy|requirement|cap|curfew|mandate)s?\s+(?:comes?|coming)\s+in"
@@ -438,14 +447,20 @@ _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will
 # A political target or pledge owns the date after it: "promise to end rough sleeping by 2024"
 _PLEDGE = re.compile(
     r"\b(?:pledges?|pledged|promises?|promised|targets?|targeting|goals?|aims?|aimed|aiming"
-    r"|ambitions?|vows?|vowed)\b"
+    r"|ambitions?|vows?|vowed"
+    # an effort toward an outcome is an aim: "the government will work to get children ... back
+    # to class by September"
+    r"|(?:will|to|would)\s+work\s+(?:hard\s+)?(?:to|towards?)|striv(?:e|es|ing)\s+to)\b"
     r"(?![^.;]*\b(?:must|required|law|rules?)\b)",
     _I,
 )
 # A measure not yet adopted dates nothing: "If passed, term limits would go into effect on ..."
 _HYPOTHETICAL = re.compile(
     r"\bif\s+(?:(?:it|they|the\s+[\w-]+)\s+)?(?:is\s+|are\s+|gets?\s+)?"
-    r"(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|enact(?:s|ed)|sign(?:s|ed)|ratif(?:y|ies|ied))\b",
+    r"(?:pass(?:es|ed)?|approv(?:es|ed)|adopt(?:s|ed)|enact(?:s|ed)|sign(?:s|ed)|ratif(?:y|ies|ied))\b"
+    # a candidate's promise: "if he wins and becomes chief minister, he will make ... mandatory"
+    r"|\bif\s+(?:he|she|they|[A-Z][\w-]+)\s+(?:wins?|is\s+elected|are\s+elected|takes?\s+office"
+    r"|comes?\s+to\s+power)\b",
     _I,
 )
 # A condition of inaction right after a date makes what happens by then a projection: "jobs
@@ -464,6 +479,16 @@ _REPORTED = re.compile(
     r"(?:has\s+)?reported|sources\s+(?:said|say))\b",
     _I,
 )
+# A measure not yet made known is no decision (GUIDELINES.md: a plan the government "is expected
+# to announce", one only reported): "must self-isolate from next month, the government is
+# expected to announce"; "will have to pay ... from August, it has been reported"
+_UNANNOUNCED = re.compile(
+    r"\b(?:(?:is|are)\s+(?:widely\s+)?expected\s+to\s+(?:announce|unveil|confirm|set\s+out"
+    r"|publish|outline|reveal)|it\s+(?:has\s+been|was|is)\s+(?:reported|understood)"
+    r"|(?:is|are|was|were)\s+reportedly|reports?\s+(?:says?|said|suggests?|claims?)"
+    r"|(?:after|amid|following)\s+(?:media\s+)?reports|according\s+to\s+(?:media\s+)?reports)\b",
+    _I,
+)
 # A past verb that makes a measure known: the date after its object belongs to the measure
 _ANNOUNCES = re.compile(r"announced|issued|signed", _I)
 # Speculation is no duty: "by July 2023, the worry is that these areas may flood again"
@@ -472,7 +497,10 @@ _SPECULATION = re.compile(r"\b(?:may|might|could)\b|\bworr(?:y|ies|ied)\b|\bfear
 _SPORT = re.compile(
     r"\b(?:coach|striker|midfielder|goalkeeper|on loan|transfer windows?|footballers?"
     r"|squad|F1|Formula One|Premier League|NFL|NBA|FIFA|UEFA|Wimbledon|tennis|golf|cricket"
-    r"|rugby|racecourse|Olympics?|football|boxing|fixtures)\b",
+    r"|rugby|racecourse|Olympics?|football|boxing|fixtures"
+    # named competitions: "would no longer be on free-to-air television from 2022" is sport's
+    r"|World Cup|Champions League|Six Nations|Super Bowl|Grand Prix|Ryder Cup|Tour de France"
+    r"|Bundesliga|La Liga|Serie A|MLB|NHL|athletes?|tournaments?)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -525,12 +553,20 @@ _MOVED_FROM = re.compile(
     _I,
 )
 _MOVED_TO = re.compile(r"\s+(?:to|until)\s+\S", _I)
-_FORECAST = re.compile(r"\b(?:predict\w*|forecasts?|projections?|projected|anticipated)\b", _I)
+# (a survey's answers are its respondents' expectations: "77% of venues saying they will be
+# forced to permanently close within 12 months")
+_FORECAST = re.compile(
+    r"\b(?:predict\w*|forecasts?|projections?|projected|anticipated|surveys?|respondents)\b",
+    _I,
+)
 _NOT_DONE_BY = re.compile(r"\bnot\s+\w+ed\b[^.;]{0,60}\bby\s*$", _I)
 # Backing or weighing a measure is no rule yet: "US Backs Banning ... From 2024 Games"
 _PROPOSAL = re.compile(
     r"\b(?:backs|proposes?|proposed|proposals?|considering|calls? for|suggest(?:s|ed)?"
-    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to)\b",
+    r"|(?:['’]s|is|are|was|were|seems?|appears?) open to"
+    # a first step toward a measure, not the measure: "EU moves to ban Russian energy imports"
+    r"|(?:moves?|moving|seeks?|seeking)\s+to\s+(?:ban|mandate|require|restrict|limit|cap|end"
+    r"|scrap|block|outlaw|impose|tighten|curb|regulate|phase\s+out|make))\b",
     _I,
 )
 # "will not hike taxes from April" decides nothing; "will not be allowed from 9 April" and "won't
@@ -613,7 +649,7 @@ _STRONG_EFFECT = re.compile(
     r"\b(?:takes? effect|into (?:force|effect)|appl(?:y|ies) from|will apply|ban|bans|banned"
     r"|banning"
     r"|will be required"
-    r"|will require|kicks? in|mandatory|compulsory|(?:will|to) disable"
+    r"|will require|" + _KICK_IN + r"|mandatory|compulsory|(?:will|to) disable"
     r"|enforc\w+|block\w*|tariffs?)\b",
     _I,
 )
@@ -661,7 +697,7 @@ _TRIGGER_NEEDLES = (
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
-    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level",
+    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level", "told to",
 )  # fmt: skip
 
 
@@ -857,7 +893,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         return _When(today + step, "day", m.start(), m.end(), True, extended=True)
     if g["next"]:
         if g["u3"].lower() == "month":
-            return _When((today + relativedelta(months=1)).replace(day=1), "month", *m.span(), True)
+            return _When(
+                (today + relativedelta(months=1)).replace(day=1),
+                "month",
+                *m.span(),
+                True,
+            )
         return _When(date(today.year + 1, 1, 1), "year", m.start(), m.end(), True)
     if g["thisyear"]:
         phrase = g["thisyear"].lower()
@@ -1032,7 +1073,8 @@ _PAST_AUX = re.compile(
 )
 # A start governs the date after it: "tariffs start Monday", "the trial begins on 12 January"
 _GOVERNS_START = re.compile(
-    r"\b(?:starts?|begins?|opens?|resumes?|start|begin|open|resume)\s+(?:(?:on|in)\s+)?$", _I
+    r"\b(?:starts?|begins?|opens?|resumes?|start|begin|open|resume)\s+(?:(?:on|in)\s+)?$",
+    _I,
 )
 # A hearing or vote word in the same clause before a bare weekday
 _SITTING_BEFORE = re.compile(
@@ -1178,6 +1220,17 @@ def _deadline_before_kind(
     return "other" if not _SPORT.search(sentence) and when_precision != "year" else None
 
 
+# A deadline set for another side to yield is an ultimatum (GUIDELINES.md: kind other), not a
+# duty of law: "has given Tigrayan forces a 72-hour deadline to surrender", "gives Anthropic CEO
+# until Friday to back down"
+_ULTIMATUM = re.compile(
+    r"\b(?:gives?|gave|given|giving|sets?|setting|issues?|issued)\b[^.;]{0,80}?"
+    r"\b(?:deadline|until|ultimatum)\b[^.;]{0,40}?\bto\s+(?:surrender|back\s+down|capitulate"
+    r"|disarm|lay\s+down|stand\s+down|withdraw|pull\s+out|retreat)\b",
+    _I,
+)
+
+
 def _kind(sentence: str, when: _When) -> Kind | None:
     """The kind of obligation a date carries in its sentence, or None when it is no obligation.
 
@@ -1195,6 +1248,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         or _DEADLINE_BEFORE.search(sentence[: when.begin])
     ):
         return "consultation"
+    if _ULTIMATUM.search(sentence, max(0, when.begin - 80), when.end + 40):
+        return "other"  # a side told to yield by then: an ultimatum, no duty of law
     if _tail(lead, r"(?:gives?|gave|given|giving)\s+(?:[\w.-]+\s+){1,3}?until"):
         if (
             _T_COMPLIANCE.search(sentence[when.end :])
@@ -1206,7 +1261,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _CONSUMER_UNTIL.search(lead):
         return None  # "subscribers have until May to claim their free downloads": an offer
     if _tail(
-        lead, r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until"
+        lead,
+        r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until",
     ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
         # "have until Sept. 22 to get part of the payout": a settlement's claims window
         return "other" if _CLAIMS.search(sentence) else "compliance"
@@ -1293,7 +1349,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         and (
             # "will vote on the proposal at its April 22 meeting": the body's sitting
             _tail(
-                lead, "by|on|for|set for|scheduled for|(?:by )?(?:the )?end of|at (?:its|their|the)"
+                lead,
+                "by|on|for|set for|scheduled for|(?:by )?(?:the )?end of|at (?:its|their|the)",
             )
             # "trial set to begin Jan. 12", "jury selection begins Monday"
             or _GOVERNS_START.search(lead)
@@ -1499,10 +1556,21 @@ def _strong(sentence: str) -> bool:
             and not _EXPECTATION.search(sentence)
         )
         or (_SUPPORT.search(sentence) and re.search(r"\b(?:until|till)\b", sentence))
+        # a programme extended to a date ends then, free or not: "extends free Windows 10 ESU
+        # support to October 2027"
+        or _PROGRAMME_EXTENDED.search(sentence)
         or _NOT_DONE_BY.search(sentence[: sentence.rfind(" by ") + 4])
         or _DEADLINE_IS.search(sentence)
         or (_DELAYED_UNTIL_ANY.search(sentence) and _T_EFFECT.search(sentence))
     )
+
+
+_PROGRAMME_EXTENDED = re.compile(
+    r"\bextend(?:s|ed|ing)?\b[^.;]{0,60}?\b(?:programs?|programmes?|schemes?|support"
+    r"|protections?|waivers?|exemptions?)\b[^.;]{0,100}?\b(?:until|till|to)\s+(?:the\s+end\s+of\s+)?"
+    rf"(?:{_MONTH}|20\d\d)",
+    _I,
+)
 
 
 def _from_sentence(sentence: str, today: date) -> Iterator[Deadline]:
@@ -1561,6 +1629,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             or (_PLANNED.search(sentence) and _REPORTED.search(sentence))
         ):
             continue  # a measure not yet adopted neither starts nor ends on its dates
+        if kind not in (None, "hearing-vote") and _UNANNOUNCED.search(sentence):
+            continue  # a measure not yet made known, or known only from reports
         if kind == "consultation" and when is not whens[-1]:
             continue  # a comment period "from December to 30 January" closes at its end
         if kind is not None:
