@@ -14,8 +14,9 @@ import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
+from typing import NamedTuple
 
 from digest.text.words import Words
 
@@ -27,12 +28,18 @@ LEAD_WORDS = 40  # the lead's words read: its first sentence or two tell what th
 MIN_LEAD = 10
 _ODDS = 6.0  # the model's log-odds are bounded by this
 _DATA = ("data", "relevance_model.json")
+_MARKS = (b"h ", b"l ")  # a word's or pair's feature names where it stands: headline, lead
+
+
+class _Table(NamedTuple):
+    words: dict[bytes, float]
+    pairs: dict[bytes, dict[bytes, float]]  # by the first word, then the second
 
 
 def word_features(title: Words, text: Words) -> Iterator[bytes]:
     """The headline's and lead's words and adjacent pairs, each marked with where it stands
     (b"h w", b"h w1 w2", b"l w", b"l w1 w2"); a word repeated is one feature."""
-    for mark, words in ((b"h ", title.words), (b"l ", text.words[:LEAD_WORDS])):
+    for mark, words in zip(_MARKS, (title.words, text.words[:LEAD_WORDS]), strict=True):
         previous = b""
         for word in words:
             yield mark + word
@@ -86,15 +93,45 @@ class RelevanceModel:
         return abs(margin) < self.band and len(text.words) >= MIN_LEAD
 
     def log_odds(self, title: Words, text: Words, facts: Iterator[bytes]) -> float:
-        """The model's log-odds that the item is policy news."""
+        """The model's log-odds that the item is policy news (each feature counted once, added
+        in the order `evidence` and `word_features` give them)."""
         weights = self.weights
         total = self.bias
-        seen: set[bytes] = set()
-        for feature in (*facts, *word_features(title, text)):
-            if feature not in seen:
-                seen.add(feature)
-                total += weights.get(feature, 0.0)
+        for fact in dict.fromkeys(facts):
+            total += weights.get(fact, 0.0)
+        read = (title.words, text.words[:LEAD_WORDS])
+        for (words_of, pairs), words in zip(self._tables, read, strict=True):
+            seen: set[bytes] = set()
+            seen_pairs: set[tuple[bytes, bytes]] = set()
+            previous = b""
+            for word in words:
+                if word not in seen:
+                    seen.add(word)
+                    total += words_of.get(word, 0.0)
+                # a pair is looked up only when its first word starts one the model knows
+                if (after := pairs.get(previous)) is not None and (
+                    pair := (previous, word)
+                ) not in seen_pairs:
+                    seen_pairs.add(pair)
+                    total += after.get(word, 0.0)
+                previous = word
         return total
+
+    @cached_property
+    def _tables(self) -> tuple[_Table, _Table]:
+        """The word and pair weights of the headline and of the lead, by word: an item's words
+        are looked up as they are, never joined into a feature's name first."""
+        tables = {mark: _Table({}, {}) for mark in _MARKS}
+        for feature, weight in self.weights.items():
+            table = tables.get(feature[:2])
+            if table is None:
+                continue
+            first, _, second = feature[2:].partition(b" ")
+            if second:
+                table.pairs.setdefault(first, {})[second] = weight
+            else:
+                table.words[first] = weight
+        return tables[_MARKS[0]], tables[_MARKS[1]]
 
     def adjust(self, score: float, log_odds: float) -> float:
         """The rules' score with the model's opinion added (its log-odds bounded, so no one
