@@ -72,6 +72,7 @@ from digest.judgement.cues import (
     TOOLS,
     BuiltinCues,
 )
+from digest.judgement.relevance_model import RelevanceModel, evidence, load_model
 from digest.text.sentences import ABBREVIATIONS
 from digest.text.stopwords import STOP_WORDS
 from digest.text.words import SEPARATORS, Words, split_words
@@ -543,6 +544,9 @@ class RelevanceRules:
     not_acts: Mapping[bytes, tuple[bytes, ...]] = field(
         default_factory=lambda: _phrases_by_first(NOT_ACTS), compare=False, hash=False
     )
+    # a learned second opinion (digest/judgement/relevance_model.py) where the score is near
+    # the threshold; None: the rules alone
+    model: RelevanceModel | None = field(default=None, compare=False, hash=False)
 
     @cached_property
     def _vocabulary(self) -> frozenset[bytes]:
@@ -745,6 +749,7 @@ class RelevanceRules:
             sections=frozenset(
                 t.lower() for t in _terms(data.get("sections", [*SECTIONS]), f"{where}.sections")
             ),
+            model=load_model() if data.get("model", True) else None,
         )
 
     def assess(
@@ -923,6 +928,12 @@ class RelevanceRules:
         )
         if attacked and kind_of_event == "other":
             kind_of_event = "incident"  # a flaw exploited, in other words than the type's
+        if self.model is not None and self.model.consulted(score - self.threshold, text):
+            facts = evidence(reasons, title, kind_of_event, kind, official, has_topic)
+            odds = self.model.log_odds(title, text, facts)
+            if adjusted := self.model.adjust(score, odds) - score:
+                score += adjusted
+                reasons.append(f"model: {adjusted:+.1f}")
         size = min(magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0)
         stage = self._stage(heading, title.text)
         return Assessment(
