@@ -685,3 +685,20 @@ def test_an_item_joining_two_stories_alike_follows_the_one_seen_last():
     assert story["r1968"] == story["r1860"] != story["r1807"]
     story = _corpus_day_stories(("2025-11-28", "2025-12-01", "2025-12-02"))
     assert story["r0506"] == story["r0436"] != story["r0352"]
+
+
+def test_one_outlets_template_filled_with_different_subjects_stays_apart():
+    """Ontario's newsroom heads each minister's press conference alike ("Minister Rickford to
+    Hold a Press Conference", "Minister Calandra to ..."): each fills the template with its own
+    subject, so each is its own event, as are its two month celebrations."""
+    story = _corpus_day_stories(("2026-06-01", "2026-06-02", "2026-06-03"))
+    conferences = ("r2718", "r2720", "r2789", "r2858", "r2864")
+    assert len({story[i] for i in conferences}) == len(conferences)
+    assert story["r2688"] != story["r2715"]  # Indigenous History Month, Seniors Month
+
+
+def test_one_outlets_follow_up_naming_the_same_party_still_joins():
+    """BleepingComputer's two reports on Maine's breach portal name the state both times: a
+    follow-up of its subject, which SecurityWeek's retelling joins too."""
+    story = _corpus_day_stories(("2026-06-11", "2026-06-12", "2026-06-15"))
+    assert story["r1494"] == story["r1527"] == story["r1533"]

@@ -25,7 +25,11 @@ or more terms with the story that no other recent story holds (`OWN_TERMS`): its
 one shared phrase ("White House", "social media") look like a retelling.
 A story told so far by one outlet alone is compared on headlines only, since an outlet's leads
 share its house words (paywall notices, bylines), and they must agree more (`JOIN_OWN_OUTLET`):
-an outlet heads its series alike.
+an outlet heads its series alike. An item whose text adds nothing to its headline does not join
+such a story when the two fill the outlet's template apart: they name no party alike, the item
+heads a word no recent story holds and the story one only it holds ("Minister Rickford to Hold a
+Press Conference", "Minister Calandra to ..."): a bare headline is its template and its subject,
+and what the series varies is the subject.
 
 Of the stories an item joins by these rules, it goes to the one whose score, decayed by the time
 since the story was last seen (`_recent`, over the window), is highest: a follow-up tells an
@@ -856,7 +860,10 @@ class Draft:
                 score = _title_cosine(vector, title, entry, rarity)
                 ranked = score * _recent(when, entry, window)
                 if ranked > best_score and (
-                    score >= JOIN_OWN_OUTLET
+                    (
+                        score >= JOIN_OWN_OUTLET
+                        and not (sig.headline_only and _filled_apart(sig, title, entry, rarity))
+                    )
                     or (score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
                 ):
                     best_id, best_score = sid, ranked
@@ -1241,6 +1248,25 @@ def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:
     holds it among its most shared terms (this one): a number many stories print ("250 jobs",
     "107 flaws") is a coincidence, not a fact of one event."""
     return any(_holds(entry[_TERMS], fact) and rarity.df(fact) <= 1 for fact in sig.facts)
+
+
+def _filled_apart(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity) -> bool:
+    """Whether an item and a story of one outlet fill its headline template apart: they name no
+    party alike, the item's headline holds a word no recent story holds, and the story's
+    headlines one only it holds that the item's lacks ("Minister Rickford to Hold a Press
+    Conference", "Minister Calandra to ..."): the words a series shares are the outlet's."""
+    if all(rarity.df(t) for t in title):
+        return False
+    members = min(entry[_MEMBERS], MEMBERS_IN_SIGNATURE)
+    # a word either side writes as a name names a party when both headlines carry it
+    names = {*sig.names, *entry[_NAMES]}.intersection(title)
+    df = rarity.df
+    own = False
+    for term, heads in zip(entry[_TERMS], entry[_HEADS], strict=True):
+        if heads and term in names:
+            return False
+        own = own or (2 * heads > members and term not in title and df(term) <= 1)
+    return own
 
 
 def _follows_up(sig: Signature, title: set[int], entry: _Entry, rarity: _Rarity) -> bool:
