@@ -66,6 +66,7 @@ def test_a_long_texts_lead_counts_as_the_lead_read_alone(taxonomy: Taxonomy) -> 
 def test_terms_asked_about_alone_count_as_among_all(taxonomy: Taxonomy) -> None:
     compiled = taxonomy._compiled
     tools = frozenset().union(*(weak | acts for weak, acts in compiled.tools.values()))
+    tools |= compiled.act_excludes  # (the excludes that cancel an act are asked about too)
     asked = [
         (compiled.context_matcher, compiled.context_hits),
         (compiled.authority_matcher, compiled.authority_hits),

@@ -40,6 +40,7 @@ _LIST_FIELDS = (
     "context",
     "exclude",
     "framing",
+    "unframed_by",
     "frames",
     "yields_to",
     "tool_of",
@@ -76,6 +77,12 @@ _FIRM_REACH = 4
 # ("the G7 partners: Germany, Canada, France, Italy, Japan, the United Kingdom and the EU").
 LISTED_PLACES = 3
 INTL = "intl"
+# The gazetteer's places outside the taxonomy's jurisdictions ("Mexico", "Taiwan"): no tag of
+# their own, but an item told of one names another place, so neither its source's default
+# jurisdiction nor a place's fallback words decide for it. A headline mention, or two in the
+# text, is enough.
+ELSEWHERE = "elsewhere"
+ELSEWHERE_MIN = 2.0
 # The lead (the text up to the first sentence end past LEAD_CHARS characters) tells what the
 # item is about; mentions further on are more often in passing and weigh this share.
 LEAD_CHARS = 400
@@ -105,6 +112,9 @@ class Category:
     # for cybercrime): they score nothing, but a category that `yields_to` this one is dropped
     # when both are found and one of these words is present
     framing: tuple[str, ...] = ()
+    # words that tell the act policed as another kind of act (espionage for a state): where they
+    # are found, this category's framing words frame nothing ("spy arrested" is no cybercrime)
+    unframed_by: tuple[str, ...] = ()
     # topics whose items this category's framing words claim, besides those that yield to it
     # (an arrest over online child abuse is cybercrime too); the framing words then score
     frames: tuple[str, ...] = ()
@@ -196,7 +206,7 @@ class _Index:
 
 
 # the prefixes that set context, framing and fallback terms apart from a category's evidence
-_PREFIXES = ("context:", "framing:", "fallback:")
+_PREFIXES = ("context:", "framing:", "fallback:", "unframing:")
 
 
 def _family(hit: _Hit) -> tuple[str, str, bool, str, bool]:
@@ -589,6 +599,7 @@ class _Terms:
         self.index = _Index()
         self.context: set[_Hit] = set()
         self.frames: set[_Hit] = set()
+        self.unframes: set[_Hit] = set()
         self.fallback: set[_Hit] = set()
 
     @classmethod
@@ -620,6 +631,10 @@ class _Terms:
         for term in cat.framing:
             hit = (cat.kind, cat.slug, 0.0, False, f"framing:{term}")
             self.frames.add(hit)
+            self.index.add_text_term(term, hit)
+        for term in cat.unframed_by:
+            hit = (cat.kind, cat.slug, 0.0, False, f"unframing:{term}")
+            self.unframes.add(hit)
             self.index.add_text_term(term, hit)
         for term in cat.fallback:
             hit = (cat.kind, cat.slug, 1.0, False, f"fallback:{term}")
@@ -668,6 +683,8 @@ class _Compiled:
         self.fallback_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.fallback)
         # hit number -> the slug whose framing it is
         self.frame_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in terms.frames}
+        # hit number -> the slug whose framing it cancels
+        self.unframe_hits = {n: hit[1] for n, hit in enumerate(hits) if hit in terms.unframes}
         self.yielding = {cat.slug: cat.yields_to for cat in topics.values() if cat.yields_to}
         # slug -> the numbers of its hits but those of laws and bodies ("AI Act" is never a
         # tool), and of the evidence (not context or framing words) of the topics it is a tool of
@@ -679,11 +696,20 @@ class _Compiled:
             for cat in topics.values()
             if cat.tool_of
         }
+        # the excludes of the topics whose acts make a tool: an act they cancel ("breach" in "a
+        # breach of the law") is none
+        self.act_excludes = frozenset(
+            n
+            for n, (kind, slug, weight, _, _) in enumerate(hits)
+            if kind == "topic" and weight < 0 and any(slug in t.tool_of for t in topics.values())
+        )
+        self.weights = [hit[2] for hit in hits]
         # every topic's hits that may be a tool, and those and the acts' terms alone: what a
         # sentence is searched for
         self.tool_hits = frozenset().union(*(weak for weak, _ in self.tools.values()))
         self.tool_matcher = self.matcher.only(
             frozenset().union(*(weak | acts for weak, acts in self.tools.values()))
+            | self.act_excludes
         )
         # the words that lead to those hits: a sentence with none of them holds none
         self.tool_words = self._words_leading_to(
@@ -821,7 +847,10 @@ class Taxonomy:
             cat
             for cat in gazetteer
             if cat.slug in (self.topics if cat.kind == "topic" else self.jurisdictions)
+            or (cat.kind == "jurisdiction" and cat.slug == ELSEWHERE)
         ]
+        # (a user's own jurisdiction of that slug is a jurisdiction like any other)
+        self._elsewhere = ELSEWHERE not in self.jurisdictions
         self._categories = [*self.topics.values(), *self.jurisdictions.values(), *extra]
         # a place named in the headline as the one acting ("India orders ...") is policy evidence
         self.relevance = (relevance or RelevanceRules()).with_subjects(
@@ -839,7 +868,11 @@ class Taxonomy:
 
     def places(self) -> list[Category]:
         """Every jurisdiction's evidence: the taxonomy's own and the gazetteer's entries."""
-        return [cat for cat in self._categories if cat.kind == "jurisdiction"]
+        return [
+            cat
+            for cat in self._categories
+            if cat.kind == "jurisdiction" and (cat.slug != ELSEWHERE or not self._elsewhere)
+        ]
 
     @cached_property
     def _compiled(self) -> _Compiled:
@@ -924,6 +957,8 @@ class Taxonomy:
     def scores(self, title: str, text: str) -> Scores:
         """Raw evidence per category, before thresholds."""
         tally = self._tally(*_without_furniture(split_words(title), split_words(text)))
+        if self._elsewhere:
+            tally.places.pop(ELSEWHERE, None)
         return Scores(tally.topics, tally.places)
 
     def _tally(self, title: Words, text: Words) -> _Tally:
@@ -998,6 +1033,10 @@ class Taxonomy:
             )
         frames = compiled.frame_hits
         found = frames.keys() & in_title.keys() | frames.keys() & in_text.keys()
+        if found and compiled.unframe_hits:
+            unframes = compiled.unframe_hits
+            cancelled = {unframes[h] for h in unframes.keys() & (in_title.keys() | in_text.keys())}
+            found = {h for h in found if frames[h] not in cancelled}
         if not found:
             return _Tally(*tallies, _NONE, acting, fallback, bodies, offices)
         framed = frozenset(frames[hit] for hit in found)
@@ -1045,11 +1084,23 @@ class Taxonomy:
         if compiled.tool_hits.isdisjoint(in_title) and compiled.tool_hits.isdisjoint(in_text):
             return in_title, in_text  # (no topic's words that may be a tool)
         for weak, acts in compiled.tools.values():
-            if not weak.isdisjoint(in_title) and not acts.isdisjoint(in_title):
+            if not weak.isdisjoint(in_title) and self._acts(in_title, acts):
                 in_title = {h: n for h, n in in_title.items() if h not in weak}
-            if not weak.isdisjoint(in_text) and not acts.isdisjoint(in_text):
+            if not weak.isdisjoint(in_text) and self._acts(in_text, acts):
                 in_text = self._outside_acts(sentences, in_text, weak, acts)
         return in_title, in_text
+
+    def _acts(self, found: dict[int, int], acts: frozenset[int]) -> bool:
+        """Whether `found` holds evidence of an act that its excludes do not cancel."""
+        if acts.isdisjoint(found):
+            return False
+        compiled = self._compiled
+        against = compiled.act_excludes.intersection(found)
+        if not against:
+            return True
+        weights = compiled.weights
+        net = sum(weights[h] * found[h] for h in acts.intersection(found))
+        return net + sum(weights[h] * found[h] for h in against) > 0
 
     def _outside_acts(
         self,
@@ -1065,7 +1116,7 @@ class Taxonomy:
             if compiled.tool_words.isdisjoint(words.words):
                 continue
             hits = compiled.tool_matcher.evidence(words)
-            if acts.isdisjoint(hits):
+            if not self._acts(hits, acts):
                 for h in weak.intersection(hits):
                     outside[h] = outside.get(h, 0) + hits[h]
         kept = {h: n for h, n in found.items() if h not in weak}
@@ -1088,7 +1139,7 @@ class Taxonomy:
             found = [
                 h
                 for h in compiled.matcher.evidence(split_words(sentence))
-                if hits[h][0] == "jurisdiction" and hits[h][2] > 0
+                if hits[h][0] == "jurisdiction" and hits[h][2] > 0 and hits[h][1] != ELSEWHERE
             ]
             named = {hits[h][1] for h in found}
             if len(named - {INTL}) < LISTED_PLACES:
@@ -1196,6 +1247,8 @@ class Taxonomy:
         title, text = _without_furniture(title, text)
         tally = self._tally(title, text)
         topic_scores, place_scores, framed, acting, fallback, bodies, _ = tally
+        # (a place outside the taxonomy is never a tag, nor the strongest place named)
+        named_elsewhere = self._elsewhere and place_scores.pop(ELSEWHERE, 0.0) >= ELSEWHERE_MIN
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
@@ -1206,11 +1259,11 @@ class Taxonomy:
                 if not any(o in framed and o in topics for o in yielding.get(slug, ()))
             ]
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
-        if len(places) > 1 and acting & places:
+        if len(places) > 1:
             # a place named only by its name may be a firm's home ("U.S. tech companies"), where
-            # another place acts
+            # another place acts or is told of
             homes = self._firms_homes(title, text, places - tally.offices, place_scores)
-            if acting & places - homes:
+            if places - homes:
                 places -= homes
         if INTL in places:
             if len(places) > 1 and _named_places(place_scores) > LISTED_PLACES:
@@ -1223,9 +1276,13 @@ class Taxonomy:
         if default_jurisdiction in self.jurisdictions:
             own = place_scores.get(default_jurisdiction, 0.0)
             top = max(place_scores.values(), default=0.0)
-            if official or not places or (own > 0 and own >= PLACE_FLOOR * top):
+            if (
+                official
+                or (not places and not named_elsewhere)
+                or (own > 0 and own >= PLACE_FLOOR * top)
+            ):
                 places.add(default_jurisdiction)
-        if not places and fallback:
+        if not places and fallback and not named_elsewhere:
             bar = max(FALLBACK_MIN, PLACE_FLOOR * max(fallback.values()))
             places = {s for s, n in fallback.items() if n >= bar and s in self.jurisdictions}
         return Tags(frozenset(topics), frozenset(places))
