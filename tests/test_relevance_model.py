@@ -12,7 +12,7 @@ import pytest
 
 from digest.judgement.classify import Taxonomy
 from digest.judgement.relevance import RelevanceRules
-from digest.judgement.relevance_model import evidence, load_model
+from digest.judgement.relevance_model import evidence, load_model, word_features
 from digest.text.words import split_words
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +73,20 @@ def test_a_headline_alone_is_judged_by_the_rules_alone(rules):
     bare = replace(rules, model=None)
     for kind in ("tech-press", "general-news", "vendor"):
         assert rules.assess(title, empty, kind=kind) == bare.assess(title, empty, kind=kind)
+
+
+def test_the_fast_lookup_adds_the_weights_of_the_features_the_training_script_reads():
+    # the judge looks words up as they stand; the training script names each feature: the two
+    # must agree, or the shipped weights would be read as something other than what was learned
+    model = load_model()
+    for title, text in (FINE, PROMO, ("EU EU fines fines", "the the EU fines fines again")):
+        words, lead = split_words(title), split_words(text)
+        named = sum(model.weights.get(f, 0.0) for f in set(word_features(words, lead)))
+        assert model.log_odds(words, lead, iter(())) == pytest.approx(model.bias + named)
+
+
+def test_the_model_can_be_switched_off_and_a_bad_switch_is_refused():
+    assert RelevanceRules.from_dict({"model": False}).model is None
+    assert RelevanceRules.from_dict({}).model is not None
+    with pytest.raises(ValueError, match=r"\[relevance\]\.model: must be true or false"):
+        RelevanceRules.from_dict({"model": "no"})

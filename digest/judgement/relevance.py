@@ -749,7 +749,7 @@ class RelevanceRules:
             sections=frozenset(
                 t.lower() for t in _terms(data.get("sections", [*SECTIONS]), f"{where}.sections")
             ),
-            model=load_model() if data.get("model", True) else None,
+            model=load_model() if _switch(data.get("model", True), f"{where}.model") else None,
         )
 
     def assess(
@@ -1641,6 +1641,12 @@ def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ValueError(f"{where}: must be a number")
     return float(value)
+
+
+def _switch(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where}: must be true or false")
+    return value
 
 
 def _known_type(name: str, where: str) -> bool:

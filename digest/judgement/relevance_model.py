@@ -1,8 +1,9 @@
 """A learned second opinion on policy relevance: a logistic model over the rules' own evidence.
 
 Its features generalise across outlets: the cue groups the rules found (and whether in the
-headline), who acts, the event type, the rules' score, the source's kind (operators configure
-it), and the headline's and lead's words and word pairs. No outlet, address or item id is a
+headline), who acts, the event type, the source's kind (operators configure it), and the
+headline's and lead's words and word pairs; never the rules' score or verdict, so it is a second
+opinion. No outlet, address or item id is a
 feature. The weights (digest/data/relevance_model.json) are built from the dev items of the
 hand-labelled corpus by benchmarks/train_relevance_model.py; rarity weighting is folded into
 each word's weight, so inference is a dictionary look-up per feature and a sum (pure Python).
