@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from digest.judgement.classify import Taxonomy  # noqa: E402
-from digest.judgement.relevance_model import MIN_LEAD, evidence, word_features  # noqa: E402
+from digest.judgement.relevance_model import asked, evidence, joined, word_features  # noqa: E402
 from digest.text.words import split_words  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "realnews"
@@ -221,15 +221,10 @@ def decided(items: Sequence[Example], lo: np.ndarray, blend: float, offset: floa
     out = []
     for it, z in zip(items, lo, strict=True):
         score = it.margin
-        if consulted(it):
-            score += blend * max(min(float(z), 6.0), -6.0) + offset
+        if asked(it.margin, it.lead, BAND):
+            score += joined(float(z), blend, offset)
         out.append(score >= 0)
     return out
-
-
-def consulted(it: Example) -> bool:
-    """Whether the model is asked about `it` (as RelevanceModel.consulted)."""
-    return abs(it.margin) < BAND and it.lead >= MIN_LEAD
 
 
 def choose_join(items: Sequence[Example], lo: np.ndarray) -> tuple[float, float]:

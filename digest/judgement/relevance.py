@@ -590,14 +590,9 @@ class RelevanceRules:
         return groups, words, frozenset().union(*(g.starts for g in groups))
 
     @cached_property
-    def _opinion(self) -> CueGroup | None:
-        """The commentary type's terms: an opinion's headline says it is one."""
-        return next((g for g in self.types if g.name == "commentary"), None)
-
-    @cached_property
-    def _guidance(self) -> CueGroup | None:
-        """The guidance type's terms: what a public body tells of a harm."""
-        return next((g for g in self.types if g.name == "guidance"), None)
+    def _types_by_name(self) -> dict[str, CueGroup]:
+        """The event types' cue groups by name (an operator's table may leave one out)."""
+        return {g.name: g for g in self.types}
 
     @cached_property
     def _type_words(self) -> frozenset[bytes]:
@@ -931,7 +926,7 @@ class RelevanceRules:
         if self.model is not None and self.model.consulted(score - self.threshold, text):
             facts = evidence(reasons, title, kind_of_event, kind, official, has_topic)
             odds = self.model.log_odds(title, text, facts)
-            if adjusted := self.model.adjust(score, odds) - score:
+            if adjusted := self.model.shift(odds):
                 score += adjusted
                 reasons.append(f"model: {adjusted:+.1f}")
         size = min(magnitude(f"{title.text} {text.text[:800]}") + self._breadth(heading, lead), 2.0)
@@ -1152,7 +1147,8 @@ class RelevanceRules:
         prison term told in other words is a court's act. A headline's voice comes before the
         acts it speaks of (an opinion is commentary, a question analysis), and a public body's
         own act before the harm it speaks of ("CISA adds exploited flaws to its catalog")."""
-        if self._opinion is not None and heading.first(self._opinion):
+        opinion, told = self._types_by_name.get("commentary"), self._types_by_name.get("guidance")
+        if opinion is not None and heading.first(opinion):
             return "commentary"
         if title.rstrip().endswith("?"):
             return "analysis"
@@ -1163,7 +1159,6 @@ class RelevanceRules:
                 continue
             for group in self.types:  # weightiest first
                 if seen.first(group):
-                    told = self._guidance
                     if group.name == "incident" and body_acts and told and seen.first(told):
                         return "guidance"
                     return group.name

@@ -21,7 +21,16 @@ from typing import NamedTuple
 
 from digest.text.words import Words
 
-__all__ = ["LEAD_WORDS", "MIN_LEAD", "RelevanceModel", "evidence", "load_model", "word_features"]
+__all__ = [
+    "LEAD_WORDS",
+    "MIN_LEAD",
+    "RelevanceModel",
+    "asked",
+    "evidence",
+    "joined",
+    "load_model",
+    "word_features",
+]
 
 LEAD_WORDS = 40  # the lead's words read: its first sentence or two tell what the item is
 # the model speaks only on an item with a lead this long: on a headline alone its few words
@@ -89,9 +98,9 @@ class RelevanceModel:
     band: float
 
     def consulted(self, margin: float, text: Words) -> bool:
-        """Whether the model is asked: the rules' score is within `band` of the threshold
-        (`margin`: score less threshold) and the item has a lead to read."""
-        return abs(margin) < self.band and len(text.words) >= MIN_LEAD
+        """Whether the model is asked about an item (`margin`: the rules' score less the
+        threshold); see `asked`."""
+        return asked(margin, len(text.words), self.band)
 
     def log_odds(self, title: Words, text: Words, facts: Iterator[bytes]) -> float:
         """The model's log-odds that the item is policy news (each feature counted once, added
@@ -134,10 +143,9 @@ class RelevanceModel:
                 table.words[first] = weight
         return tables[_MARKS[0]], tables[_MARKS[1]]
 
-    def adjust(self, score: float, log_odds: float) -> float:
-        """The rules' score with the model's opinion added (its log-odds bounded, so no one
-        word decides)."""
-        return score + self.blend * min(max(log_odds, -_ODDS), _ODDS) + self.offset
+    def shift(self, log_odds: float) -> float:
+        """What the model's opinion adds to the rules' score; see `joined`."""
+        return joined(log_odds, self.blend, self.offset)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> RelevanceModel:
@@ -152,6 +160,18 @@ class RelevanceModel:
             offset=_float(data["offset"]),
             band=_float(data["band"]),
         )
+
+
+def asked(margin: float, lead_words: int, band: float) -> bool:
+    """Whether the model is asked: the rules' score is within `band` of the threshold (`margin`:
+    score less threshold) and the item has a lead of `MIN_LEAD` words or more to read."""
+    return abs(margin) < band and lead_words >= MIN_LEAD
+
+
+def joined(log_odds: float, blend: float, offset: float) -> float:
+    """What the model's log-odds add to the rules' score: bounded, so no one word decides,
+    `blend` score units per unit, plus `offset`."""
+    return blend * min(max(log_odds, -_ODDS), _ODDS) + offset
 
 
 def _float(value: object) -> float:
