@@ -45,3 +45,17 @@ def test_act_as_a_verb_with_its_adverb_names_no_law(taxonomy):
     # a law's name is still a law
     law = assess(taxonomy, "Ottawa directing CRTC to change course on online streaming act")
     assert "action: act" in law.reasons
+
+
+def test_a_features_theme_is_no_harm_told(taxonomy):
+    # a year-in-review's headline names its theme; its lead's arrest and hack are examples
+    review = assess(
+        taxonomy,
+        "2026: The Year of AI-Assisted Attacks",
+        "On December 4, 2025, a 17-year-old was arrested in Osaka under Japan's Unauthorized "
+        "Access Prohibition Act. The young man had run malicious code to extract the personal "
+        "data of over 7 million users of an internet cafe chain.",
+        kind="security-press",
+    )
+    assert "theme: the year of" in review.reasons
+    assert review.score < taxonomy.relevance.threshold

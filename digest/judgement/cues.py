@@ -524,7 +524,9 @@ NOT_ACTS: tuple[str, ...] = (
 FEATURES: tuple[str, ...] = (
     "how", "why", "what", "where", "when", "can", "should", "does", "do", "is", "are", "will",
     "inside", "lessons", "the importance of", "the case for", "the next", "the future of",
-    "the rise of", "the state of", "the age of", "the cost of", "the role of",
+    "the rise of", "the state of", "the age of", "the cost of", "the role of", "the year of",
+    "the era of", "the end of", "the death of", "the myth of", "the dark side of",
+    "the truth about", "the problem with", "the trouble with",
     # a tour of a theme: "From Assistive to Agentic: ...", "A Glimpse into the ... Market"
     "from", "a glimpse", "a look", "a closer look", "a deep dive", "behind the", "the hidden",
     "the real", "the anatomy of",
