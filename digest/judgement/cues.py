@@ -38,6 +38,7 @@ __all__ = [
     "FLAWS",
     "FLAW_NOUNS",
     "FLAW_TARGETED",
+    "GOVERNING_VERBS",
     "LISTED",
     "NOT_ACTS",
     "ROUNDUPS",
@@ -97,6 +98,14 @@ COMMON_BODIES: tuple[str, ...] = (
     "authorities", "police", "court", "courts", "judge", "judges", "ministry", "minister",
     "lawmakers", "legislators", "prosecutors", "jury", "commission", "parliament", "senate",
     "congress", "administration", "govt",
+)  # fmt: skip
+
+# Verbs of making, unmaking and judging law, which a public body as a headline's subject tells as
+# its act ("Trump signs AI safety order", "Governor vetoes ..."), in addition to the taxonomy
+# file's `[relevance.acting]` verbs: none of them is what a body does to its own offices or apps.
+GOVERNING_VERBS: tuple[str, ...] = (
+    "sign", "enact", "ratify", "veto", "repeal", "rescind", "revoke", "overturn", "uphold",
+    "prosecute",
 )  # fmt: skip
 
 # Laws and bills by the names headlines give them ("GDPR", "Section 230", "KOSA"): a law named is
@@ -486,7 +495,10 @@ FLAW_TARGETED: tuple[str, ...] = (
 NOT_ACTS: tuple[str, ...] = (
     "law firm", "law firms", "law school", "law schools", "law student", "law students",
     "law professor", "class act", "balancing act", "disappearing act", "act as", "acts as",
-    "act like", "acts like", "rules of thumb", "detection rules", "firewall rules", "inbox rules",
+    "act like", "acts like",
+    # "act" as a verb with its adverb, not a law: "urges readiness to act fast"
+    "act now", "act fast", "act quickly", "act swiftly", "act urgently", "act decisively",
+    "rules of thumb", "detection rules", "firewall rules", "inbox rules",
     "mail rules", "forwarding rules", "transport rules", "YARA rules", "Sigma rules",
     "same-origin policy", "content security policy", "group policy", "password policy",
     "return policy", "refund policy", "commission rate", "commission rates", "commission fee",
@@ -512,7 +524,9 @@ NOT_ACTS: tuple[str, ...] = (
 FEATURES: tuple[str, ...] = (
     "how", "why", "what", "where", "when", "can", "should", "does", "do", "is", "are", "will",
     "inside", "lessons", "the importance of", "the case for", "the next", "the future of",
-    "the rise of", "the state of", "the age of", "the cost of", "the role of",
+    "the rise of", "the state of", "the age of", "the cost of", "the role of", "the year of",
+    "the era of", "the end of", "the death of", "the myth of", "the dark side of",
+    "the truth about", "the problem with", "the trouble with",
     # a tour of a theme: "From Assistive to Agentic: ...", "A Glimpse into the ... Market"
     "from", "a glimpse", "a look", "a closer look", "a deep dive", "behind the", "the hidden",
     "the real", "the anatomy of",

@@ -61,6 +61,7 @@ from digest.judgement.cues import (
     FLAW_NOUNS,
     FLAW_TARGETED,
     FLAWS,
+    GOVERNING_VERBS,
     INDIVIDUALS,
     LISTED,
     NOT_ACTS,
@@ -693,26 +694,24 @@ class RelevanceRules:
         # the built-in bodies known by one name ("Garante fines"); a longer name's last
         # word is a common noun ("authority", "court") that acts only as the table says
         bodies |= frozenset(w for t in BODIES if len(words := _tokens(t)) == 1 for w in words)
+        # the table's governing verbs, and the built-in verbs of making and judging law
+        verb_terms = [
+            *_terms(acting_spec.get("verbs", []), f"{where}.acting.verbs"),
+            *GOVERNING_VERBS,
+        ]
         acting = Acting(
             weight=_number(acting_spec.get("weight", 1.5), f"{where}.acting.weight"),
             subjects=bodies,
             bodies=bodies,
             verbs=frozenset(
-                f
-                for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
-                for w in _tokens(t)[:1]
-                for f in _verb_forms(w) - {w}
+                f for t in verb_terms for w in _tokens(t)[:1] for f in _verb_forms(w) - {w}
             )
             | frozenset(
                 w
                 for t in _terms(acting_spec.get("auxiliaries", []), f"{where}.acting.auxiliaries")
                 for w in _tokens(t)[:1]
             ),
-            bare=frozenset(
-                w
-                for t in _terms(acting_spec.get("verbs", []), f"{where}.acting.verbs")
-                for w in _tokens(t)[:1]
-            ),
+            bare=frozenset(w for t in verb_terms for w in _tokens(t)[:1]),
             nouns=frozenset(
                 w
                 for t in _terms(acting_spec.get("nouns", []), f"{where}.acting.nouns")
