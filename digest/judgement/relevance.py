@@ -225,6 +225,35 @@ _ATTRIBUTING = frozenset(
     (b"says", b"said", b"warns", b"warned", b"finds", b"found", b"concludes", b"concluded")
 )
 _ATTRIBUTION_WORDS = 4
+# what a public body does when it speaks rather than acts: its statements, findings, warnings and
+# advisories ("CISA adds ... to catalog", "FBI warns", "watchdog finds", "FBI: ...") are guidance
+# whatever harm they speak of (guidelines §6: advisory, report by an authority)
+_SPEAKING = frozenset(
+    form
+    for verb in (
+        b"say", b"warn", b"find", b"urge", b"flag", b"tell", b"add", b"alert", b"advise",
+        b"recommend", b"issue", b"release", b"publish", b"report", b"conclude",
+    )
+    for form in (verb, verb + b"s", verb + (b"d" if verb.endswith(b"e") else b"ed"))
+) | {b"found", b"told", b"said"}  # fmt: skip
+_SPEAKER_WORDS = 3  # "U.S. CISA:", "Privacy watchdog:": a body's name before its colon
+# an op-ed's byline closing its headline ("...: Peter Menzies in The Line", "...: Paul W. Bennett
+# for Inside Policy") and a headline that argues what ought to be ("Europe should be realistic"):
+# commentary, unless a public body is the one saying it
+_BYLINE = re.compile(
+    r":\s+(?:[A-Z][\w'’-]+\s+(?:[A-Z]\.\s+)?[A-Z][\w'’-]+(?:,\s+|\s+and\s+)?)+"
+    r"\s*(?:in|for)\s+(?:the\s+)?[A-Z]"
+)
+_ARGUES = re.compile(r"\b(?:should|ought\s+to)\b", re.IGNORECASE)
+# what an attack does as often as what police do ("Cyberattack disrupts postal service", "Police
+# disrupt botnet"): the attack's doing when the attack is its subject
+_HARM_OR_ACT = frozenset((b"disrupt", b"disrupts", b"disrupted", b"disrupting"))
+# a headline framed as an explainer, whatever act it explains: "How ...", "What to know about ...",
+# "Inside the fight over ...", "Meet the admin of ...", or labelled as such ("Analysis: ...")
+_EXPLAINER = re.compile(
+    r"^\s*(?:(?:How|Why|What|What's|What’s|Who|Inside|Meet|Here's|Here’s|All\s+the)\s"
+    r"|(?:Analysis|Explainer|Explained|Q&A|FAQ)\s*[:|–—-])"
+)
 _ATTRIBUTION_CHARS = (
     48  # four words of a body's name, with a verb  # the cue group that names technology (weight 0)
 )
@@ -1147,9 +1176,11 @@ class RelevanceRules:
         acts it speaks of (an opinion is commentary, a question analysis), and a public body's
         own act before the harm it speaks of ("CISA adds exploited flaws to its catalog")."""
         opinion, told = self._types_by_name.get("commentary"), self._types_by_name.get("guidance")
-        if opinion is not None and heading.first(opinion):
+        if opinion is not None and heading.first(opinion) or _BYLINE.search(title):
             return "commentary"
-        if title.rstrip().endswith("?"):
+        if _ARGUES.search(title) and not (body_acts or self._speaks(heading, title)):
+            return "commentary"
+        if title.rstrip().endswith("?") or _EXPLAINER.match(title):
             return "analysis"
         for seen in (heading, lead):
             if seen is lead and sentenced:
@@ -1158,10 +1189,50 @@ class RelevanceRules:
                 continue
             for group in self.types:  # weightiest first
                 if seen.first(group):
-                    if group.name == "incident" and body_acts and told and seen.first(told):
+                    if group.name == "enforcement" and self._attack_acts(seen, group, body_acts):
+                        continue
+                    if group.name == "incident" and (
+                        body_acts
+                        and told
+                        and seen.first(told)
+                        # a body speaking of a harm its headline does not name: its statement
+                        or seen is lead
+                        and self._speaks(heading, title)
+                    ):
                         return "guidance"
                     return group.name
-        return "court" if sentenced else "other"
+        if sentenced:
+            return "court"
+        return "guidance" if self._speaks(heading, title) else "other"
+
+    def _attack_acts(self, seen: _Seen, enforcement: CueGroup, body_acts: bool) -> bool:
+        """Whether the enforcement a text tells is an attack's doing: its only acts are ones an
+        attack does too, with the attack as their subject ("Ransomware attack disrupts ..."),
+        and no body acts ("Police disrupt botnet")."""
+        incident = self._types_by_name.get("incident")
+        found = enforcement.words.intersection(seen.words)
+        if body_acts or incident is None or not found or not found <= _HARM_OR_ACT:
+            return False
+        words = seen.listed
+        return any(
+            verb in _HARM_OR_ACT and subject in incident.words
+            for subject, verb in zip(words, words[1:], strict=False)
+        )
+
+    def _speaks(self, heading: _Seen, title: str) -> bool:
+        """Whether a public body speaks in the headline: its name before the headline's colon
+        ("FBI: ..."), followed by a verb of telling, finding or listing ("CISA adds"), or in
+        the headline's closing attribution (", says Ofcom")."""
+        words, bodies = heading.listed, self.acting.bodies
+        if bodies.isdisjoint(words):
+            return False
+        head, colon, _ = title.partition(":")
+        named = split_words(head).words if colon else []
+        if named and len(named) <= _SPEAKER_WORDS and named[-1] in bodies:
+            return True
+        if any(w in bodies and v in _SPEAKING for w, v in zip(words, words[1:], strict=False)):
+            return True
+        return bool(self._attributed(split_words(title)))
 
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
