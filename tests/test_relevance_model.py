@@ -3,6 +3,7 @@ script builds from the corpus, and its opinion is what a reader would expect of 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from dataclasses import replace
@@ -53,8 +54,18 @@ def test_the_shipped_model_is_what_the_training_script_builds(tmp_path):
         capture_output=True,
         cwd=ROOT,
     )
-    shipped = ROOT / "digest" / "data" / "relevance_model.json"
-    assert built.read_bytes() == shipped.read_bytes()
+    shipped = json.loads((ROOT / "digest" / "data" / "relevance_model.json").read_text())
+    rebuilt = json.loads(built.read_text())
+    # the same words, settings and weights; a weight may differ in its last printed decimal,
+    # since the maths library's last bit of exp and log differs between CPUs and a fit of
+    # thousands of steps carries it that far
+    assert {k: v for k, v in rebuilt.items() if k not in ("weights", "bias")} == {
+        k: v for k, v in shipped.items() if k not in ("weights", "bias")
+    }
+    assert rebuilt["weights"].keys() == shipped["weights"].keys()
+    assert rebuilt["bias"] == pytest.approx(shipped["bias"], abs=1e-3)
+    drift = max(abs(w - shipped["weights"][k]) for k, w in rebuilt["weights"].items())
+    assert drift <= 1e-3
 
 
 def test_the_model_reads_a_regulator_fine_as_policy_news_and_a_vendor_promo_as_not(rules):
