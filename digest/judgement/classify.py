@@ -46,6 +46,8 @@ _LIST_FIELDS = (
     "tool_of",
     "fallback",
 )
+# fields that hold pairs of word lists
+_PAIR_FIELDS = ("together", "answered")
 
 # A `together` pair found weighs like a phrase.
 TOGETHER_WEIGHT = 2.0
@@ -127,6 +129,11 @@ class Category:
     # weighing like a phrase, in whatever words the act is told ("hackers stole the personal
     # information of ...", "accounts hijacked")
     together: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    # pairs of word lists: the category's terms that hold a word of the first ("breach", "data
+    # breach") score nothing in a headline or sentence that holds a word of the second, which
+    # tells an authority's answer to the act ("fined over a data breach" is data protection's
+    # enforcement, no security incident)
+    answered: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
     # ambiguous words that place an item only when nothing else does: neither the text nor its
     # source names a place ("federal court" with no country named is American news)
     fallback: tuple[str, ...] = ()
@@ -574,6 +581,20 @@ def _hits_of(
     )
 
 
+def _hits_holding(hits: Sequence[_Hit], cat: Category, forms: frozenset[bytes]) -> frozenset[int]:
+    """The numbers of `cat`'s own evidence hits (no context, framing or fallback words) whose
+    term holds one of these word forms."""
+    return frozenset(
+        n
+        for n, (kind, slug, weight, _, term) in enumerate(hits)
+        if kind == cat.kind
+        and slug == cat.slug
+        and weight > 0
+        and not term.startswith(_PREFIXES)
+        and not forms.isdisjoint(_tokens(term.lower()))
+    )
+
+
 def _forms(words: frozenset[str]) -> frozenset[bytes]:
     """The lowercased word forms (plurals, possessives) of `words`, as split text holds them."""
     return frozenset(
@@ -674,11 +695,20 @@ class _Compiled:
         ]
         # every word of them: an item with none of them holds no pair
         self.paired_words = frozenset().union(*(a | b for *_, a, b in self.pairs))
+        answered = [(cat, first, second) for cat in categories for first, second in cat.answered]
+        self.answer_words = frozenset().union(*(_forms(second) for _, _, second in answered))
         # (the index is let go once arranged: the matchers hold all that matching reads)
         terms = _Terms.of(categories)
         # (the pairs' words are known present from the words the matcher narrows a text to)
-        self.matcher = _Matcher(terms.index, also=self.paired_words)
+        self.matcher = _Matcher(terms.index, also=self.paired_words | self.answer_words)
         hits = self.matcher.hits
+        # (the hits of a category's terms that hold a word of the first list, the second list's
+        # word forms): what an authority's answer takes from the category
+        self.answers = [
+            (_hits_holding(hits, cat, _forms(first)), _forms(second))
+            for cat, first, second in answered
+        ]
+        self.answered_hits = frozenset().union(*(weak for weak, _ in self.answers))
         self.context_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.context)
         self.fallback_hits = frozenset(n for n, hit in enumerate(hits) if hit in terms.fallback)
         # hit number -> the slug whose framing it is
@@ -991,6 +1021,8 @@ class Taxonomy:
             in_text = self._in_policy_sentences(text, sentences, in_text, text_words)
         if compiled.tools:
             in_title, in_text = self._without_tools(sentences, in_title, in_text)
+        if compiled.answers:
+            in_title, in_text = self._unanswered(title_words, in_title, in_text)
         fallback: dict[str, float] = {}
         held = compiled.fallback_hits
         if not held.isdisjoint(in_title) or not held.isdisjoint(in_text):
@@ -1088,6 +1120,21 @@ class Taxonomy:
                 in_title = {h: n for h, n in in_title.items() if h not in weak}
             if not weak.isdisjoint(in_text) and self._acts(in_text, acts):
                 in_text = self._outside_acts(sentences, in_text, weak, acts)
+        return in_title, in_text
+
+    def _unanswered(
+        self, title: frozenset[bytes], in_title: dict[int, int], in_text: dict[int, int]
+    ) -> tuple[dict[int, int], dict[int, int]]:
+        """The headline's and the text's hits without the `answered` hits of a headline that
+        tells an authority's answer to them (`title`: the headline's words the matcher reads):
+        the item is about the answer, and its text's mentions of the act are its background."""
+        compiled = self._compiled
+        if compiled.answered_hits.isdisjoint(in_title) or compiled.answer_words.isdisjoint(title):
+            return in_title, in_text  # (most items: no breach in the headline, or no answer)
+        for weak, answer in compiled.answers:
+            if not weak.isdisjoint(in_title) and not answer.isdisjoint(title):
+                in_title = {h: n for h, n in in_title.items() if h not in weak}
+                in_text = {h: n for h, n in in_text.items() if h not in weak}
         return in_title, in_text
 
     def _acts(self, found: dict[int, int], acts: frozenset[int]) -> bool:
@@ -1502,7 +1549,7 @@ def _category(kind: str, slug: Any, spec: Any, source: str) -> Category:
         )
     if not isinstance(spec, dict):
         raise TaxonomyError(f"{where}: must be a table with label, keywords, phrases...")
-    unknown = set(spec) - {*_LIST_FIELDS, "label", "min_score", "extend", "together"}
+    unknown = set(spec) - {*_LIST_FIELDS, *_PAIR_FIELDS, "label", "min_score", "extend"}
     if unknown:
         raise TaxonomyError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
     label = spec.get("label", slug)
@@ -1513,18 +1560,20 @@ def _category(kind: str, slug: Any, spec: Any, source: str) -> Category:
         raise TaxonomyError(f"{where}: min_score must be a positive number")
     lists = {name: _str_list(spec.get(name, []), f"{where}.{name}") for name in _LIST_FIELDS}
     together = _pairs(spec.get("together", []), f"{where}.together")
+    answered = _pairs(spec.get("answered", []), f"{where}.answered")
     return Category(
         slug=slug,
         label=label.strip(),
         kind=kind,
         min_score=float(min_score),
         together=together,
+        answered=answered,
         **lists,
     )
 
 
 def _pairs(value: Any, where: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """`together`: a list of pairs of word lists ([["stole", "leaked"], ["data", "records"]])."""
+    """`together`, `answered`: a list of pairs of word lists ([["stole"], ["data", "records"]])."""
     if not isinstance(value, list):
         raise TaxonomyError(f"{where}: must be a list of pairs of word lists")
     pairs = []
@@ -1575,7 +1624,7 @@ def _merge(shipped: dict[str, Any], override: dict[str, Any], source: str) -> di
             if isinstance(spec, dict) and spec.get("extend") and slug in base:
                 combined = dict(base[slug])
                 for key, value in spec.items():
-                    if (key in _LIST_FIELDS or key == "together") and isinstance(value, list):
+                    if (key in _LIST_FIELDS or key in _PAIR_FIELDS) and isinstance(value, list):
                         combined[key] = [*combined.get(key, []), *value]
                     elif key != "extend":
                         combined[key] = value
