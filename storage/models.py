@@ -78,8 +78,8 @@ class Source(SQLModel, table=True):
     jurisdiction: str | None = None  # default jurisdiction slug for its items
     official: bool = False  # a government or regulator: ranks first
     label: str | None = None  # the operator's grouping (an OPML folder that is no jurisdiction)
-    # regulator, government, policy-press, tech-press, security-press, general-news, vendor:
-    # a prior for whether its items are policy news (None: no prior)
+    # regulator, government, policy-press, tech-press, security-press, general-news, vendor, other
+    # (an outlet of another field): a prior for whether its items are policy news (None: none)
     kind: str | None = None
     enabled: bool = True
     # fetch each new item's article page and judge its main text (teaser feeds)
