@@ -79,3 +79,18 @@ def test_found(sentence: str, published: str, expected: list[str]) -> None:
 )  # fmt: skip
 def test_not_found(sentence: str, published: str) -> None:
     assert labels(sentence, published) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        (  # d4264: a duty on a class of businesses that starts on a weekday still to come
+            "'Non-essential' retailers have to shut for a month from Thursday and they are "
+            "scrambling to adapt.",
+            "2020-11-03T02:20:12",
+            ["5 November 2020 · takes effect"],
+        ),
+    ],
+)
+def test_duty_from_a_date(sentence: str, published: str, expected: list[str]) -> None:
+    assert labels(sentence, published) == expected

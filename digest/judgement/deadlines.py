@@ -1120,12 +1120,13 @@ _NOT_START = re.compile(
 )
 # A start still to come for a class of people, told with a modal: "pupils would begin a phased
 # return ... from 1 June", "most pupils will remain at home from Friday"
-_MODAL = re.compile(r"\b(?:will|would|can|to)\b", _I)
+_MODAL = re.compile(r"\b(?:will|would|can|to|must|ha(?:ve|s) to)\b", _I)
 # The people a measure is for: the subject of its modal, not the object ("transfer refugees to
 # centres housing up to 100 people from Tuesday")
 _PUBLIC = re.compile(
     r"\b(?:people|residents|citizens|pupils|students|children|workers|employers|schools"
-    r"|households|families|travell?ers|visitors|over-\d\d|adults|everyone|anyone|patients)\b",
+    r"|households|families|travell?ers|visitors|over-\d\d|adults|everyone|anyone|patients"
+    r"|businesses|shops|retailers|venues)\b",
     _I,
 )
 # "recover from Friday's rout": the date names where something comes from, not a start
@@ -1148,10 +1149,10 @@ def _public_start(sentence: str, when: _When) -> bool:
         return False
     clause = _clause(sentence, when)
     head = sentence[sentence.find(clause) : when.begin]
-    modal = _MODAL.search(head)
-    if modal is None:
+    modals = list(_MODAL.finditer(head))
+    if not modals:
         return False
-    return bool(_AUTHORITY.search(sentence) or _PUBLIC.search(head, 0, modal.start()))
+    return bool(_AUTHORITY.search(sentence) or _PUBLIC.search(head, 0, modals[-1].start()))
 
 
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
