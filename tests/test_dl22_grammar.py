@@ -94,3 +94,30 @@ def test_not_found(sentence: str, published: str) -> None:
 )
 def test_duty_from_a_date(sentence: str, published: str, expected: list[str]) -> None:
     assert labels(sentence, published) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        (  # d2183: public support that will not be paid from a date stops then
+            "Federal food aid will not go out starting Nov. 1 amid government shutdown, Trump "
+            "administration says",
+            "2025-10-26T22:48:00",
+            ["1 November 2025 · expires"],
+        ),
+        # BBC article text (moodHappy/bbc-news-archive,
+        # docs/2026/7/2026_7_28_0853_browser.html, 29 July 2026): on a Wednesday, "the hearing
+        # on Monday" is the one gone by, not next week's
+        (
+            "During questioning at the hearing on Monday, Detective Corey Farrell of the Los "
+            "Angeles Police Department said text messages indicated that the defendant and the "
+            "girl had attended church with her family.",
+            "2026-07-29T16:23:00",
+            [],
+        ),
+        # the same article: a span counted from a date the text names is no date of its own
+        ("The trial is to start within 90 days of that date.", "2026-07-29T16:23:00", []),
+    ],
+)
+def test_support_stops_and_spans(sentence: str, published: str, expected: list[str]) -> None:
+    assert labels(sentence, published) == expected

@@ -285,7 +285,7 @@ _T_DUTY = re.compile(
 )
 # A span counted from an event, not from today: "within 24 hours of discovering", "after receipt"
 _SPAN_ANCHOR = re.compile(
-    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
+    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her|that|this|those|these|such)\s+\w+"
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
     r"|enactment|publication|award)",
     re.IGNORECASE,
@@ -1007,7 +1007,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 and not re.search(r"\b(?:in|at|of|from|since|after|last|this|than)\s*$", lead)
             )
             or _WILL_AFTER.match(after)
-            or (later and _sitting_on(sentence, m.start()))
+            # a sitting on a weekday nearer ahead than behind: "a Commons vote on Tuesday"
+            # written on a Monday (on a Wednesday, "the hearing on Monday" is the one gone by)
+            or (
+                0 < (_DAYS.index(g["wday"].lower()) - today.weekday()) % 7 <= 3
+                and _sitting_on(sentence, m.start())
+            )
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
                 r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearings?|vote|ruling|trial"
@@ -1387,7 +1392,12 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             or _public_start(sentence, when)
         )
         if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
-            return None  # "will not hike taxes ... from April"
+            # public support that will not be paid from a date stops then: "Federal food aid
+            # will not go out starting Nov. 1"; "will not hike taxes ... from April" decides nothing
+            stopped = _SUPPORT.search(sentence, 0, when.begin) or re.search(
+                r"\baid\b", sentence[: when.begin], _I
+            )
+            return "expiry" if stopped else None
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
