@@ -1590,6 +1590,12 @@ _OFFER = re.compile(
     r"(?:now\s+|also\s+)?be\s+able\s+to\b",
     _I,
 )
+# The words of law that make a capability a right granted, not an offer: "EU users will be able
+# to ... under the Digital Markets Act"
+_LAW = re.compile(
+    r"\b(?:laws?|rules?|regulations?|act|directive|legislation|regulators?)\b|\bDMA\b|\bGDPR\b",
+    _I,
+)
 # A verb in the simple past right after its subject pronoun: "they extended it from March"
 _SUBJECT_PAST = re.compile(r"\b(?:I|we|they|he|she|it)\s+(?:\w+ly\s+)?[a-z]+ed\b", _I)
 
@@ -1706,7 +1712,7 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         if wish and not _AUTHORITY.search(sentence, max(0, wish.start() - 40), wish.start()):
             continue  # a firm's or a campaign's wish: "Philip Morris wants cigarettes banned by"
         kind = _kind(sentence, when)
-        if kind == "takes-effect" and _OFFER.search(sentence):
+        if kind == "takes-effect" and _OFFER.search(sentence) and not _LAW.search(sentence):
             continue  # what a firm's customers or products will be able to do: an offer
         if kind in ("takes-effect", "expiry") and (
             _HYPOTHETICAL.search(sentence)
