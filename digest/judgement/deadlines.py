@@ -285,7 +285,8 @@ _T_DUTY = re.compile(
 )
 # A span counted from an event, not from today: "within 24 hours of discovering", "after receipt"
 _SPAN_ANCHOR = re.compile(
-    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her|that|this|those|these|such)\s+\w+"
+    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her|that|this|those"
+    r"|these|such)\s+\w+"
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
     r"|enactment|publication|award)",
     re.IGNORECASE,
@@ -1152,8 +1153,7 @@ def _public_start(sentence: str, when: _When) -> bool:
         return False
     if _EVENT.search(sentence) or _ADVICE.search(sentence) or _EXPECTATION.search(sentence):
         return False
-    clause = _clause(sentence, when)
-    head = sentence[sentence.find(clause) : when.begin]
+    head = sentence[_clause_begin(sentence, when) : when.begin]
     modals = list(_MODAL.finditer(head))
     if not modals:
         return False
@@ -1569,11 +1569,17 @@ def _election(sentence: str) -> bool:
 def _clause(sentence: str, when: _When) -> str:
     """The stretch of the sentence between the dashes, semicolons or colons around the date:
     "debt spiraling by 2035 — and the tariff defeat" puts the tariff in another clause."""
+    begin = _clause_begin(sentence, when)
+    close = _CLAUSE_BREAK.search(sentence, when.end)
+    return sentence[begin : close.start() if close else len(sentence)]
+
+
+def _clause_begin(sentence: str, when: _When) -> int:
+    """Where the date's clause starts: after the last dash, semicolon or colon before it."""
     begin = 0
     for cut in _CLAUSE_BREAK.finditer(sentence, 0, when.begin):
         begin = cut.end()
-    close = _CLAUSE_BREAK.search(sentence, when.end)
-    return sentence[begin : close.start() if close else len(sentence)]
+    return begin
 
 
 def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
