@@ -87,7 +87,6 @@ _DATE = re.compile(
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
         |by\s+year[\s-]end|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
   | (?P<year>\b(?P<y5>20[2-9]\d)\b(?![-/]\d|\s*[-–]\s*\d))
-  | (?P<tmrw>\b(?i:tomorrow)\b(?!['’]s))
   | (?P<wd>\b(?P<wday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
     """,
     re.VERBOSE,
@@ -103,7 +102,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _ANCHORS = frozenset(
     [*_MONTHS, *_NUMBERS, *_DAYS, "new", "canada", "christmas", "boxing", "within", "in",
      "after", "next", "the", "by", "at", "later", "this", "early", "mid", "late", "q1", "q2",
-     "q3", "q4", "first", "second", "third", "fourth", "for", "tomorrow"]
+     "q3", "q4", "first", "second", "third", "fourth", "for"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
@@ -674,7 +673,7 @@ _ABBREVIATION = re.compile(
 _DATE_NEEDLES = (
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     "202", "203", "204", "205", "206", "207", "208", "209", "within", "next ", "this month",
-    "this year", "the coming", "day", "week", "month", "year", "christmas", "tomorrow",
+    "this year", "the coming", "day", "week", "month", "year", "christmas",
 )  # fmt: skip
 _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
@@ -700,7 +699,7 @@ _TRIGGER_NEEDLES = (
     "frozen", "freez", "capped", "guaranteed", "isolat", "close", "shut", "open", "lift", "ease",
     "easing",
     "relax", "decid", "decision", "agree", "due by", "due no later", "debat", "phased in",
-    "n't", "n’t", "unless", "from ", "fail", "refuse", "tier", "alert level", "told to",
+    "n't", "n’t", "unless", "fail", "refuse", "tier", "alert level", "told to",
 )  # fmt: skip
 
 
@@ -917,9 +916,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if re.search(r"\bbefore\s*$", lead, re.IGNORECASE):
             year -= 1  # "maps drawn before 2026": by the end of 2025
         return _When(date(year, 1, 1), "year", m.start(), m.end(), False)
-    if g["tmrw"]:
-        # the day after publication: written as still to come, like a weekday later this week
-        return _When(today + relativedelta(days=1), "day", m.start(), m.end(), True)
     if g["wd"]:
         # wide enough for the noun a weekday modifies: "Friday tariff deadline"
         after = sentence[m.end() : m.end() + 40]
@@ -1008,12 +1004,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
                 and not re.search(r"\b(?:in|at|of|from|since|after|last|this|than)\s*$", lead)
             )
             or _WILL_AFTER.match(after)
-            # a sitting on a weekday nearer ahead than behind: "a Commons vote on Tuesday"
-            # written on a Monday (on a Wednesday, "the hearing on Monday" is the one gone by)
-            or (
-                0 < (_DAYS.index(g["wday"].lower()) - today.weekday()) % 7 <= 3
-                and _sitting_on(sentence, m.start())
-            )
             # "the committee's next public hearing on Monday": a sitting still to come
             or re.search(
                 r"\b(?:next|upcoming|scheduled|planned)\b[^.;]{0,40}\b(?:hearings?|vote|ruling|trial"
@@ -1028,26 +1018,6 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         upcoming_day = today + relativedelta(days=1, weekday=target)
         return _When(upcoming_day, "day", m.start(), m.end(), True)
     return None
-
-
-# A sitting named right before its weekday: "a Commons vote on Tuesday", "votes in the Commons
-# and Lords on Wednesday", "a possible floor vote on the issue Thursday"
-_SITTING_ON = re.compile(
-    r"\b(?:vote|votes|hearings?|ballot)\b(?:\s+(?:in|of|on)\s+the(?:\s+[\w-]+){1,4}?)?"
-    r"\s*(?:\bon\s*)?$",
-    _I,
-)
-
-
-def _sitting_on(sentence: str, begin: int) -> bool:
-    """Whether the weekday at `begin` dates a sitting that no past verb before it reports."""
-    lead = sentence[max(0, begin - 60) : begin]
-    noun = _SITTING_ON.search(lead)
-    if noun is None:
-        return False
-    return (
-        _PAST_BEFORE.search(sentence, max(0, begin - 120), begin - len(lead) + noun.start()) is None
-    )
 
 
 # The words that close a consultation or a comment period on the date after them
@@ -1124,42 +1094,6 @@ _NOT_START = re.compile(
     r"|begin|kick in)\b",
     _I,
 )
-# A start still to come for a class of people, told with a modal: "pupils would begin a phased
-# return ... from 1 June", "most pupils will remain at home from Friday"
-_MODAL = re.compile(r"\b(?:will|would|can|to|must|ha(?:ve|s) to)\b", _I)
-# The people a measure is for: the subject of its modal, not the object ("transfer refugees to
-# centres housing up to 100 people from Tuesday")
-_PUBLIC = re.compile(
-    r"\b(?:people|residents|citizens|pupils|students|children|workers|employers|schools"
-    r"|households|families|travell?ers|visitors|over-\d\d|adults|everyone|anyone|patients"
-    r"|businesses|shops|retailers|venues)\b",
-    _I,
-)
-# "recover from Friday's rout": the date names where something comes from, not a start
-_SOURCE_DATE = re.compile(r"\s*['’]s\b")
-# "from 26 February to 3 March": a period an event runs, not a measure's start
-_RANGE_CLOSE = re.compile(
-    r"[^.;]{0,30}?\b(?:to|until|till|through)\s+(?:\w+\s+)?(?:\d|"
-    + _MONTH
-    + r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|New Year|Christmas)",
-    _I,
-)
-
-
-def _public_start(sentence: str, when: _When) -> bool:
-    """Whether "from <date>" starts something still to come for the public or told by an
-    authority, in a clause whose own modal looks forward (no advice, no expectation)."""
-    if _SOURCE_DATE.match(sentence, when.end) or _RANGE_CLOSE.match(sentence, when.end):
-        return False
-    if _EVENT.search(sentence) or _ADVICE.search(sentence) or _EXPECTATION.search(sentence):
-        return False
-    head = sentence[_clause_begin(sentence, when) : when.begin]
-    modals = list(_MODAL.finditer(head))
-    if not modals:
-        return False
-    return bool(_AUTHORITY.search(sentence) or _PUBLIC.search(head, 0, modals[-1].start()))
-
-
 _FROM_TAIL = re.compile(r"\b(?:from|starting|beginning|effective)(?:\s+(?:on|in))?\s*$", _I)
 
 
@@ -1389,15 +1323,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
             # an authority's own act on everyone from a date: "the administration will reduce
             # traffic at 40 airports starting Friday"
             or (_AUTHORITY.search(sentence) and _GOV_ACT.search(sentence, 0, when.begin))
-            or _public_start(sentence, when)
         )
         if _NEGATED.search(sentence, max(0, when.begin - 60), when.begin):
-            # public support that will not be paid from a date stops then: "Federal food aid
-            # will not go out starting Nov. 1"; "will not hike taxes ... from April" decides nothing
-            stopped = _SUPPORT.search(sentence, 0, when.begin) or re.search(
-                r"\baid\b", sentence[: when.begin], _I
-            )
-            return "expiry" if stopped else None
+            return None  # "will not hike taxes ... from April"
         return "takes-effect" if rule else None
     if _GOVERNS_EXPIRY.search(lead):
         return "expiry"  # "funding set to expire on Friday" in a sentence about a vote
