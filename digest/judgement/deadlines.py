@@ -75,7 +75,8 @@ _DATE = re.compile(
         (?:\s?,?\s*(?P<y2>(?:19|20)\d\d))?)
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
-  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b\.?(?:\s+(?P<y4>(?:19|20)\d\d))?)
+  | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b(?!-[a-z])\.?
+        (?:\s+(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
@@ -283,7 +284,8 @@ _T_DUTY = re.compile(
 )
 # A span counted from an event, not from today: "within 24 hours of discovering", "after receipt"
 _SPAN_ANCHOR = re.compile(
-    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her)\s+\w+"
+    r"\s*(?:of|after|from|following)\s+(?:(?:the|a|an|their|its|his|her|that|this|those"
+    r"|these|such)\s+\w+"
     r"|\w+ing\b|receipt|request|notice|notification|incident|breach|detection|discovery"
     r"|enactment|publication|award)",
     re.IGNORECASE,
@@ -626,7 +628,7 @@ _COMMERCE = re.compile(
 _AUTHORITY = re.compile(
     r"\b(?:Trump|Biden|White House|[Gg]overnments?|U\.?S\.?|EU|European|Commission|Congress"
     r"|Senate|[Rr]egulators?|[Cc]ourts?|[Jj]udges?|[Aa]genc(?:y|ies)|[Mm]inistry|[Mm]inisters?"
-    r"|[Ff]ederal|[Ss]tates?|[Pp]arliament|[Aa]uthorities"
+    r"|[Ff]ederal|States?|state (?:government|legislature)s?|[Pp]arliament|[Aa]uthorities"
     # an office rather than a name: whoever holds it speaks for a government
     r"|[Aa]dministration|President|Prime Minister|Chancellor|[Ss]ecretary|Department|Governor"
     r"|Pentagon|Treasury|Attorney General|AG)\b"
@@ -1495,11 +1497,17 @@ def _election(sentence: str) -> bool:
 def _clause(sentence: str, when: _When) -> str:
     """The stretch of the sentence between the dashes, semicolons or colons around the date:
     "debt spiraling by 2035 — and the tariff defeat" puts the tariff in another clause."""
+    begin = _clause_begin(sentence, when)
+    close = _CLAUSE_BREAK.search(sentence, when.end)
+    return sentence[begin : close.start() if close else len(sentence)]
+
+
+def _clause_begin(sentence: str, when: _When) -> int:
+    """Where the date's clause starts: after the last dash, semicolon or colon before it."""
     begin = 0
     for cut in _CLAUSE_BREAK.finditer(sentence, 0, when.begin):
         begin = cut.end()
-    close = _CLAUSE_BREAK.search(sentence, when.end)
-    return sentence[begin : close.start() if close else len(sentence)]
+    return begin
 
 
 def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
@@ -1508,11 +1516,29 @@ def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
     return trigger.search(sentence, max(0, when.begin - 100), when.end + 60) is not None
 
 
+# A capability held by a firm's customers or its products is its offer, not a rule: "FTX's
+# Japanese users will be able to", "those who pre-book will be able to", "BMW cars will be able"
+_OFFER = re.compile(
+    r"\b(?:users|customers|subscribers|members|owners|passengers|shoppers|those\s+who\s+[\w-]+"
+    r"|cars|vehicles|devices|phones|apps?)\b(?:\s+[\w'’-]+){0,12}?\s+(?:will|would)\s+"
+    r"(?:now\s+|also\s+)?be\s+able\s+to\b",
+    _I,
+)
+# The words of law that make a capability a right granted, not an offer: "EU users will be able
+# to ... under the Digital Markets Act"
+_LAW = re.compile(
+    r"\b(?:laws?|rules?|regulations?|act|directive|legislation|regulators?)\b|\bDMA\b|\bGDPR\b",
+    _I,
+)
+# A verb in the simple past right after its subject pronoun: "they extended it from March"
+_SUBJECT_PAST = re.compile(r"\b(?:I|we|they|he|she|it)\s+(?:\w+ly\s+)?[a-z]+ed\b", _I)
+
+
 def _past_governs(sentence: str, when: _When) -> bool:
     """Whether a verb in the past just before the date is what the date belongs to: "took
     effect in January", not "was disclosed last week and must be patched by 3 March"."""
     lead = sentence[max(0, when.begin - 50) : when.begin]
-    pasts = list(_PAST.finditer(lead))
+    pasts = sorted([*_PAST.finditer(lead), *_SUBJECT_PAST.finditer(lead)], key=lambda m: m.start())
     if not pasts:
         return False
     last = pasts[-1]
@@ -1620,6 +1646,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         if wish and not _AUTHORITY.search(sentence, max(0, wish.start() - 40), wish.start()):
             continue  # a firm's or a campaign's wish: "Philip Morris wants cigarettes banned by"
         kind = _kind(sentence, when)
+        if kind == "takes-effect" and _OFFER.search(sentence) and not _LAW.search(sentence):
+            continue  # what a firm's customers or products will be able to do: an offer
         if kind in ("takes-effect", "expiry") and (
             _HYPOTHETICAL.search(sentence)
             # a proposal in another part of a long sentence ("industry calls for clarity")
