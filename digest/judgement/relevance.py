@@ -215,7 +215,7 @@ _NAMES = ("actor", "authority")  # cue groups that name a body, not what it does
 _NAMED_ONLY = ("measure",)  # a cue group that is evidence only where a body is named
 _EXPLOITS = ("exploited", "exploiting")  # cue groups of a flaw exploited
 _NAMED_ACTS = ("actor", "authority", "action")  # cue groups of an authority or its act
-_TECHNOLOGY = ("technology",)
+_TECHNOLOGY = ("technology",)  # the cue group that names technology (weight 0)
 # cue groups of a governing act or instrument: on technology the headline names, digital policy
 _GOVERNING = frozenset(("action", "oversight", "law"))
 _MINORS = "minors"  # the cue group of minors on an online service: trust and safety
@@ -228,14 +228,11 @@ _ATTRIBUTION_WORDS = 4
 # what a public body does when it speaks rather than acts: its statements, findings, warnings and
 # advisories ("CISA adds ... to catalog", "FBI warns", "watchdog finds", "FBI: ...") are guidance
 # whatever harm they speak of (guidelines §6: advisory, report by an authority)
-_SPEAKING = frozenset(
-    form
-    for verb in (
-        b"say", b"warn", b"find", b"urge", b"flag", b"tell", b"add", b"alert", b"advise",
-        b"recommend", b"issue", b"release", b"publish", b"report", b"conclude",
-    )
-    for form in (verb, verb + b"s", verb + (b"d" if verb.endswith(b"e") else b"ed"))
-) | {b"found", b"told", b"said"}  # fmt: skip
+_SPEAKING = (
+    b"say", b"warn", b"find", b"urge", b"flag", b"tell", b"add", b"alert", b"advise",
+    b"recommend", b"issue", b"release", b"publish", b"report", b"conclude",
+)  # fmt: skip
+_SPOKE = frozenset((b"found", b"told", b"said"))  # their past forms no rule makes
 _SPEAKER_WORDS = 3  # "U.S. CISA:", "Privacy watchdog:": a body's name before its colon
 # an op-ed's byline closing its headline ("...: Peter Menzies in The Line", "...: Paul W. Bennett
 # for Inside Policy") and a headline that argues what ought to be ("Europe should be realistic"):
@@ -254,9 +251,7 @@ _EXPLAINER = re.compile(
     r"^\s*(?:(?:How|Why|What|What's|What’s|Who|Inside|Meet|Here's|Here’s|All\s+the)\s"
     r"|(?:Analysis|Explainer|Explained|Q&A|FAQ)\s*[:|–—-])"
 )
-_ATTRIBUTION_CHARS = (
-    48  # four words of a body's name, with a verb  # the cue group that names technology (weight 0)
-)
+_ATTRIBUTION_CHARS = 48  # four words of a body's name, with a verb
 # a headline's clauses, at a colon or a dash: "The AI arms race – why ..."
 _CLAUSES = re.compile(r"\s*(?:[:|–—]|\s-\s)\s*")
 _SEPARATORS = frozenset(":|–—")
@@ -623,6 +618,11 @@ class RelevanceRules:
     def _types_by_name(self) -> dict[str, CueGroup]:
         """The event types' cue groups by name (an operator's table may leave one out)."""
         return {g.name: g for g in self.types}
+
+    @cached_property
+    def _speaking(self) -> frozenset[bytes]:
+        """Every form of the verbs a public body speaks with ("adds", "warned", "found")."""
+        return frozenset(f for verb in _SPEAKING for f in _verb_forms(verb)) | _SPOKE
 
     @cached_property
     def _type_words(self) -> frozenset[bytes]:
@@ -1173,8 +1173,9 @@ class RelevanceRules:
     ) -> str:
         """The weightiest type the headline shows, else the weightiest the lead shows; a
         prison term told in other words is a court's act. A headline's voice comes before the
-        acts it speaks of (an opinion is commentary, a question analysis), and a public body's
-        own act before the harm it speaks of ("CISA adds exploited flaws to its catalog")."""
+        acts it speaks of (an opinion, an op-ed's byline or an argued "should" is commentary, a
+        question or an explainer analysis), and a public body's own act or statement before the
+        harm it speaks of ("CISA adds exploited flaws to its catalog", "...: FBI")."""
         opinion, told = self._types_by_name.get("commentary"), self._types_by_name.get("guidance")
         if opinion is not None and heading.first(opinion) or _BYLINE.search(title):
             return "commentary"
@@ -1230,7 +1231,8 @@ class RelevanceRules:
         named = split_words(head).words if colon else []
         if named and len(named) <= _SPEAKER_WORDS and named[-1] in bodies:
             return True
-        if any(w in bodies and v in _SPEAKING for w, v in zip(words, words[1:], strict=False)):
+        speaking = self._speaking
+        if any(w in bodies and v in speaking for w, v in zip(words, words[1:], strict=False)):
             return True
         return bool(self._attributed(split_words(title)))
 
