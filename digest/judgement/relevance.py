@@ -244,7 +244,7 @@ _BYLINE = re.compile(
 _ARGUES = re.compile(r"\b(?:should|ought\s+to)\b", re.IGNORECASE)
 # what an attack does as often as what police do ("Cyberattack disrupts postal service", "Police
 # disrupt botnet"): the attack's doing when the attack is its subject
-_HARM_OR_ACT = frozenset((b"disrupt", b"disrupts", b"disrupted", b"disrupting"))
+_HARM_OR_ACT = (b"disrupt",)
 # a headline framed as an explainer, whatever act it explains: "How ...", "What to know about ...",
 # "Inside the fight over ...", "Meet the admin of ...", or labelled as such ("Analysis: ...")
 _EXPLAINER = re.compile(
@@ -625,6 +625,11 @@ class RelevanceRules:
         return frozenset(f for verb in _SPEAKING for f in _verb_forms(verb)) | _SPOKE
 
     @cached_property
+    def _harm_or_act(self) -> frozenset[bytes]:
+        """Every tense of the acts an attack does as often as police do ("disrupts")."""
+        return frozenset(f for verb in _HARM_OR_ACT for f in _act_forms(verb))
+
+    @cached_property
     def _type_words(self) -> frozenset[bytes]:
         """Every word that can start an event type's term."""
         return frozenset().union(*(g.words | g.starts for g in self.types))
@@ -945,7 +950,7 @@ class RelevanceRules:
         kind_of_event = self._event_type(
             heading,
             lead,
-            title.text,
+            title,
             sentenced=_sentenced(acting or lead_acting),
             body_acts=bool(acting),
         )
@@ -1169,7 +1174,7 @@ class RelevanceRules:
         return 0.5 * (done - towards)
 
     def _event_type(
-        self, heading: _Seen, lead: _Seen, title: str, *, sentenced: bool, body_acts: bool
+        self, heading: _Seen, lead: _Seen, title: Words, *, sentenced: bool, body_acts: bool
     ) -> str:
         """The weightiest type the headline shows, else the weightiest the lead shows; a
         prison term told in other words is a court's act. A headline's voice comes before the
@@ -1177,11 +1182,13 @@ class RelevanceRules:
         question or an explainer analysis), and a public body's own act or statement before the
         harm it speaks of ("CISA adds exploited flaws to its catalog", "...: FBI")."""
         opinion, told = self._types_by_name.get("commentary"), self._types_by_name.get("guidance")
-        if opinion is not None and heading.first(opinion) or _BYLINE.search(title):
+        text = title.text
+        if opinion is not None and heading.first(opinion) or _BYLINE.search(text):
             return "commentary"
-        if _ARGUES.search(title) and not (body_acts or self._speaks(heading, title)):
+        speaks = self._speaks(heading, title)
+        if _ARGUES.search(text) and not (body_acts or speaks):
             return "commentary"
-        if title.rstrip().endswith("?") or _EXPLAINER.match(title):
+        if text.rstrip().endswith("?") or _EXPLAINER.match(text):
             return "analysis"
         for seen in (heading, lead):
             if seen is lead and sentenced:
@@ -1198,13 +1205,13 @@ class RelevanceRules:
                         and seen.first(told)
                         # a body speaking of a harm its headline does not name: its statement
                         or seen is lead
-                        and self._speaks(heading, title)
+                        and speaks
                     ):
                         return "guidance"
                     return group.name
         if sentenced:
             return "court"
-        return "guidance" if self._speaks(heading, title) else "other"
+        return "guidance" if speaks else "other"
 
     def _attack_acts(self, seen: _Seen, enforcement: CueGroup, body_acts: bool) -> bool:
         """Whether the enforcement a text tells is an attack's doing: its only acts are ones an
@@ -1212,29 +1219,30 @@ class RelevanceRules:
         and no body acts ("Police disrupt botnet")."""
         incident = self._types_by_name.get("incident")
         found = enforcement.words.intersection(seen.words)
-        if body_acts or incident is None or not found or not found <= _HARM_OR_ACT:
+        harms = self._harm_or_act
+        if body_acts or incident is None or not found or not found <= harms:
             return False
         words = seen.listed
         return any(
-            verb in _HARM_OR_ACT and subject in incident.words
+            verb in harms and subject in incident.words
             for subject, verb in zip(words, words[1:], strict=False)
         )
 
-    def _speaks(self, heading: _Seen, title: str) -> bool:
+    def _speaks(self, heading: _Seen, title: Words) -> bool:
         """Whether a public body speaks in the headline: its name before the headline's colon
         ("FBI: ..."), followed by a verb of telling, finding or listing ("CISA adds"), or in
         the headline's closing attribution (", says Ofcom")."""
         words, bodies = heading.listed, self.acting.bodies
         if bodies.isdisjoint(words):
             return False
-        head, colon, _ = title.partition(":")
+        head, colon, _ = title.text.partition(":")
         named = split_words(head).words if colon else []
         if named and len(named) <= _SPEAKER_WORDS and named[-1] in bodies:
             return True
         speaking = self._speaking
         if any(w in bodies and v in speaking for w, v in zip(words, words[1:], strict=False)):
             return True
-        return bool(self._attributed(split_words(title)))
+        return bool(self._attributed(title))
 
 
 def story_facts(members: Sequence[Assessment], rules: RelevanceRules) -> StoryFacts:
