@@ -166,6 +166,13 @@ _WILL = re.compile(
     r"|are due|set to|is to|are to|scheduled|slated|set for|is set|are set|due on|set a \w+ for)\b",
     re.IGNORECASE,
 )
+# A verb still to come before a bare "this month": "subsidies expire this month", "certificates
+# expiring this month", "will be lifted this month"
+_THIS_MONTH_AHEAD = re.compile(
+    rf"(?:{_WILL.pattern})|\b(?:expiring|ending|lapsing|expected\s+to|to\s+be\s+\w+ed|due\s+to)\b"
+    r"|\blater\s*$",
+    re.IGNORECASE,
+)
 # A yearless date this far behind the publication day is next year's only when it lies further
 _RECENT = relativedelta(months=3)
 # A yearless month this far ahead is next year's only when the words look forward
@@ -231,8 +238,15 @@ _T_EXPIRY = re.compile(
     r"|(?:status|protections?|exemptions?|waivers?|programs?|programmes?|schemes?|licen[cs]es?"
     r"|subsid\w+|benefits?|moratorium|derogations?|truce|ceasefire|funding|authori[sz]ation"
     r"|treaty|stopgap|mandate|emergency|deal|agreement|term|grace period)\s+(?:[\w-]+\s+){0,6}?"
-    r"(?:ends?|will\s+end|set\s+to\s+end)"
+    # (the verb, not the noun: "a trade deal by the end of the year" ends nothing)
+    r"(?:(?<!the\s)ends?|will\s+end|set\s+to\s+end)"
     r"|runs? out(?!\s+of)"
+    # a scheme closed or left ends then: "will close the furlough scheme at the end of next month"
+    # (one that must end is a duty: "judge rules Rhode Island must end tolling program")
+    r"|(?<!must\s)(?<!to\s)(?:clos(?:e|es|ing)|end(?:s|ing)?|scrap(?:s|ping)?"
+    r"|wind(?:s|ing)?\s+down)\s+(?:[\w'’-]+\s+){0,5}?(?:schemes?|programmes?|programs?"
+    r"|subsid\w+|benefits?|funding|(?:state\s+of\s+)?emergency|moratorium|exemptions?"
+    r"|waivers?|protections?)"
     r"|(?:scrap|repeal|revoke|abolish|sunset)\w*\W+(?:[\w-]+\s+){0,4}?(?:laws?|rules?"
     r"|regulations?))\b",
     _I,
@@ -362,7 +376,7 @@ _GOV_ACT = re.compile(
 )
 # Words after a past verb that turn to what is still to come
 _AHEAD = re.compile(
-    r"(?:['’]ll\b)|\b(?:must|will|shall|has until|have until|required to|due|set to|scheduled"
+    r"(?:['’]ll\b)|\b(?:must|will|would|shall|has until|have until|required to|due|set to|scheduled"
     r"|expected to"
     r"|ordered|orders|giving|gives|urging|until|through|till|to (?!the\b|a\b|an\b)\w+"
     r"|that,? (?:from|starting|by)"
@@ -399,6 +413,13 @@ _WILL_HEAR = re.compile(
     r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b"
     r"|\b(?:force|forces|forcing|hold|holds|holding|schedules?|scheduling|calls?|calling)\s+"
     r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b",
+    _I,
+)
+# A sitting one waits for or faces is still to come: "ahead of votes in the Commons on
+# Wednesday", "facing the prospect of defeat in a Commons vote on Tuesday"
+_AWAITED = re.compile(
+    r"\b(?:ahead\s+of|facing|faces|awaiting|awaits)\s+(?:[\w'’-]+\s+){0,7}?"
+    r"(?:votes?|hearings?|ruling|verdict|sentencing)\b",
     _I,
 )
 _REPORTED_ON = re.compile(
@@ -502,7 +523,9 @@ _SPORT = re.compile(
     r"|rugby|racecourse|Olympics?|football|boxing|fixtures"
     # named competitions: "would no longer be on free-to-air television from 2022" is sport's
     r"|World Cup|Champions League|Six Nations|Super Bowl|Grand Prix|Ryder Cup|Tour de France"
-    r"|Bundesliga|La Liga|Serie A|MLB|NHL|athletes?|tournaments?)\b",
+    r"|Bundesliga|La Liga|Serie A|MLB|NHL|athletes?|tournaments?"
+    r"|Premiership|Wembley|athletics|UCI|snooker|darts|jockeys?|horse racing"
+    r"|Grand Slam|ATP|WTA|PGA|NASCAR|MLS|Paralympics?)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -905,6 +928,12 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     if g["thisyear"]:
         phrase = g["thisyear"].lower()
         if phrase.endswith("month"):
+            if phrase == "this month" and not _THIS_MONTH_AHEAD.search(
+                sentence, max(0, m.start() - 80), m.start()
+            ):
+                # "Tesla recalled ... this month", "said this month that": a bare "this month"
+                # dates what is done in it unless a verb still to come governs it
+                return None
             return _When(today.replace(day=1), "month", m.start(), m.end(), True)
         year = today.year + 1 if "next year" in phrase else today.year
         return _When(date(year, 1, 1), "year", m.start(), m.end(), True)
@@ -945,6 +974,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "Chip Roy on Friday criticized": the day of a past act
         voting = _T_HEARING.search(sentence) and (
             _WILL_HEAR.search(_TALLY.sub(" ", sentence))
+            # (on the publication weekday a bare "vote Sunday" is that day's)
+            or (_AWAITED.search(sentence) and _DAYS.index(g["wday"].lower()) != today.weekday())
             # a sentence about what is still to come, with no past verb of its own
             or (
                 _WILL.search(sentence)
@@ -1309,6 +1340,8 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     before = _DEADLINE_BEFORE.search(sentence[: when.begin])
     if before is not None:
         return _deadline_before_kind(sentence, before, when.precision)
+    if _SOURCE_FROM.search(lead):
+        return None  # "analysis by the New York Times from May": the record's date, gone by
     if _tail(lead, r"(?:from|starting|beginning|effective|as of)(?:\s+(?:in|on))?"):
         # "from May 27" is a rule's start only in a sentence about a rule
         # (a duty that starts on a date is a rule taking effect: "Starting April, apps must")
@@ -1456,6 +1489,15 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         return "other"
     return None
 
+
+# A record dated "from" a day is the day it was made, not a start: "according to analysis by
+# the New York Times from May", "minutes from December meeting", "footage from Wednesday"
+_SOURCE_FROM = re.compile(
+    r"\b(?:analys[ie]s|figures|statistics|minutes|reports?|surveys?|polls?|videos?|footage"
+    r"|photos?|pictures|images|records|documents?|emails?|letters?|memos?|transcripts?|stud(?:y|ies)"
+    r"|research|recordings?|notes|files|testimony|evidence)\b(?:\s+[\w.'’-]+){0,5}?\s+from\s*$",
+    _I,
+)
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[—–;:|]|\s-\s)\s*")
 
