@@ -186,6 +186,8 @@ _RECORD = re.compile(
     r"\b(?:first|highest|lowest|biggest|largest|smallest|worst|best|most|least|fastest|slowest"
     r"|strongest|weakest|longest|shortest|deadliest|hottest|coldest|wettest|driest|sharpest"
     r"|steepest|record|ever"
+    # a change over a span looks back: "has more than doubled in a year"
+    r"|doubled|tripled|halved|rose|fell|grew|dropped|jumped|surged|soared|plunged|slumped"
     # "its third prime minister in two years": a count that looks back
     r"|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b[^.;,]{0,60}$",
     re.IGNORECASE,
@@ -458,12 +460,13 @@ _BODY = re.compile(
 # a chamber, a court or a board named beside them makes the vote a sitting again
 _ELECTION = re.compile(
     r"\b(?:elections?|electoral|runoffs?|primar(?:y|ies)|polls?|referendums?|frontrunner"
-    r"|candidates?|presidential race|ballots?|voters)\b",
+    r"|candidates?|presidential race|ballots?|voters|midterms?|mayoral|gubernatorial"
+    r"|caucus(?:es)?)\b",
     _I,
 )
 _CHAMBER = re.compile(
-    r"\b(?:Senate|House|Congress|[Pp]arliament|Commons|Lords|[Ll]awmakers|MPs|MEPs|[Cc]ourts?"
-    r"|[Jj]udges?|[Cc]ommittee|[Cc]ouncil|[Bb]oard|[Cc]ommission)\b"
+    r"\b(?:Senate|(?<!White )House|Congress|[Pp]arliament|Commons|Lords|[Ll]awmakers|MPs|MEPs"
+    r"|[Cc]ourts?|[Jj]udges?|[Cc]ommittee|[Cc]ouncil|[Bb]oard|[Cc]ommission)\b"
 )
 # A vote that is not scheduled: "unlikely to vote before elections in May"
 _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will not)\b", _I)
@@ -509,7 +512,7 @@ _UNANNOUNCED = re.compile(
     r"\b(?:(?:is|are)\s+(?:widely\s+)?expected\s+to\s+(?:announce|unveil|confirm|set\s+out"
     r"|publish|outline|reveal)|it\s+(?:has\s+been|was|is)\s+(?:reported|understood)"
     r"|(?:is|are|was|were)\s+reportedly|reports?\s+(?:says?|said|suggests?|claims?)"
-    r"|(?:after|amid|following)\s+(?:media\s+)?reports|according\s+to\s+(?:media\s+)?reports)\b",
+    r"|(?:after|amid|following)\s+(?:media\s+)?reports|according\s+to\s+(?:[\w-]+\s+){0,2}?reports)\b",
     _I,
 )
 # A past verb that makes a measure known: the date after its object belongs to the measure
@@ -848,6 +851,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             if not ahead or resolved > today - _RECENT:
                 return None
             resolved += relativedelta(years=1)
+            if resolved > today + _FAR:
+                # "testimony at Jan. 6 hearing" written in June: a day that far ahead is written
+                # with its year; without it, it names a day gone by
+                return None
         return _When(resolved, "day", m.start(), m.end(), False)
     if g["qtr"]:
         words = {"first": 1, "second": 2, "third": 3, "fourth": 4}
@@ -1296,7 +1303,13 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     if _tail(
         lead,
         r"(?:have|has|given|had)\s+(?:(?:[\w-]+\s+)?(?:days?|weeks?|months?),?\s+)?until",
-    ) or (when.relative and re.search(rf"\bto (?:{_ACT})\b", after)):
+    ) or (
+        # a span owes the act after it ("60 days to comply"); a weekday dates a sitting ("is
+        # expected to vote Wednesday morning to replace ...")
+        when.relative
+        and _SPAN_WORDS.match(sentence, when.begin)
+        and re.search(rf"\bto (?:{_ACT})\b", after)
+    ):
         # "have until Sept. 22 to get part of the payout": a settlement's claims window
         return "other" if _CLAIMS.search(sentence) else "compliance"
     # "delayed X until", "not until": the date is when X starts, not when something ends
@@ -1690,6 +1703,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         kind = _kind(sentence, when)
         if kind == "takes-effect" and _OFFER.search(sentence) and not _LAW.search(sentence):
             continue  # what a firm's customers or products will be able to do: an offer
+        if kind == "expiry" and _COMMERCE.search(sentence) and not _LAW.search(sentence):
+            continue  # a discount or a sale that ends is commerce (GUIDELINES.md)
         if kind in ("takes-effect", "expiry") and (
             _HYPOTHETICAL.search(sentence)
             # a proposal in another part of a long sentence ("industry calls for clarity")
