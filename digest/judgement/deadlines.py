@@ -76,7 +76,7 @@ _DATE = re.compile(
   | (?P<qtr>\b(?:Q(?P<qn>[1-4])|(?P<qw>first|second|third|fourth)\s+quarter(?:\s+of)?)
         \s+(?P<y3>20\d\d)\b)
   | (?P<my>\b(?:(?P<part>early|mid|late)[\s-]+)?(?P<m3>{_MONTH})\b(?!-[a-z])\.?
-        (?:\s+(?P<y4>(?:19|20)\d\d))?)
+        (?:\s+(?:of\s+)?(?P<y4>(?:19|20)\d\d))?)
   | (?P<within>\b(?i:within|in)\s+(?i:the\s+next\s+)?(?P<n1>(?i:{_NUMBER}))[\s-]
         (?P<u1>(?i:hour|day|week|fortnight|month|year|business\sday))(?i:s)?\b(?!-))
   | (?P<span>\b(?P<n2>(?i:{_NUMBER}))[\s-](?P<u2>(?i:hour|day|week|month))(?i:s)?(?:\s+|-)
@@ -173,6 +173,14 @@ _THIS_MONTH_AHEAD = re.compile(
     r"|\blater\s*$",
     re.IGNORECASE,
 )
+# A date that was once set and has been given up: "originally scheduled to run from 27 June"
+_ORIGINALLY = re.compile(
+    r"\b(?:originally|initially|previously)\s+(?:been\s+)?(?:scheduled|planned|set|due|slated"
+    r"|expected|intended)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+# A spell that runs through the next month or year names no date: "for the next month"
+_SPELL_LEAD = re.compile(r"\b(?:for|over|during|throughout)\s+(?:the\s+)?$", re.IGNORECASE)
 # A yearless date this far behind the publication day is next year's only when it lies further
 _RECENT = relativedelta(months=3)
 # A yearless month this far ahead is next year's only when the words look forward
@@ -227,7 +235,7 @@ _T_HEARING = re.compile(
     r"|votes|voting|hearings?|trial(?! basis| period| run| version)|to pass|expected to pass"
     r"|(?:will|to) debate"
     r"|(?:will|to) hear (?:(?:the|a|an|oral|final|opening|closing)\s+)*(?:arguments|appeals?"
-    r"|challenges?|cases?|testimony|evidence)|sentencing)\b",
+    r"|challenges?|cases?|testimony|evidence)|sentencing|(?:to\s+)?be\s+sentenced)\b",
     _I,
 )
 # A hearing or vote spoken of as still to come: "will vote next month", "to hear ... in January"
@@ -473,7 +481,7 @@ _UNLIKELY = re.compile(r"\b(?:unlikely|not expected|will have to wait|won't|will
 # A political target or pledge owns the date after it: "promise to end rough sleeping by 2024"
 _PLEDGE = re.compile(
     r"\b(?:pledges?|pledged|promises?|promised|targets?|targeting|goals?|aims?|aimed|aiming"
-    r"|ambitions?|vows?|vowed"
+    r"|ambitions?|vows?|vowed|commitments?"
     # an effort toward an outcome is an aim: "the government will work to get children ... back
     # to class by September"
     r"|(?:will|to|would)\s+work\s+(?:hard\s+)?(?:to|towards?)|striv(?:e|es|ing)\s+to)\b"
@@ -915,6 +923,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if g["span"] and _SPAN_CHANGED.search(sentence, 0, m.start()):
             return None  # "shortening the 50-day deadline": the span no longer counts as given
         step = _span(number, unit)
+        if step.years > 20:
+            return None  # "in 400 years we've yet to find": no duty is counted in centuries
         return _When(today + step, "day", m.start(), m.end(), True, duty=bool(g["span"]))
     if g["ext"]:
         # "by 90 days" or "for another 3 months" dates something only as the span a deadline or
@@ -924,6 +934,8 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         step = _span(g["n4"], g["u4"])
         return _When(today + step, "day", m.start(), m.end(), True, extended=True)
     if g["next"]:
+        if _SPELL_LEAD.search(lead):
+            return None  # "ban all travel from Europe for the next month": a spell, not a date
         if g["u3"].lower() == "month":
             return _When(
                 (today + relativedelta(months=1)).replace(day=1),
@@ -979,6 +991,14 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
+        sitting = _DEADLINE_AFTER.match(after)
+        if (
+            sitting
+            and not sitting.group().lower().rstrip("s").endswith("deadline")
+            and (past := _PAST_BEFORE.search(sentence, max(0, m.start() - 50), m.start()))
+            and not _AHEAD.search(sentence, past.end(), m.start())
+        ):
+            return None  # "clashed during a Wednesday hearing": a sitting gone by
         voting = _T_HEARING.search(sentence) and (
             _WILL_HEAR.search(_TALLY.sub(" ", sentence))
             # (on the publication weekday a bare "vote Sunday" is that day's)
@@ -1695,6 +1715,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
+        if _ORIGINALLY.search(sentence, max(0, when.begin - 60), when.begin):
+            continue  # "the Tour, originally scheduled to run from 27 June": a date given up
         if _IF_INACTION.match(sentence, when.end):
             continue  # "will have to cut benefits by 2034 if Congress does nothing": a projection
         wish = _WISH.search(sentence, max(0, when.begin - 80), when.begin)
