@@ -62,12 +62,6 @@ WEIGHTS = {"keywords": 1.0, "phrases": 2.0, "acronyms": 1.0, "title_only": 1.0, 
 FRAME_WEIGHT = 1.0
 TOPIC_FLOOR = 0.2
 PLACE_FLOOR = 0.3
-# An item is about one topic or two (a breach told as a security incident and as data
-# protection): past the strongest two, a topic whose evidence barely clears its bar is named in
-# passing (the ransomware of "Kyowon confirms data theft in ransomware attack" makes no crime
-# story), and needs this many times the evidence its category asks for.
-MAIN_TOPICS = 2
-FURTHER_TOPIC = 2.0
 # An item that names one place, once, and no other is about that place ("in Japan").
 SOLE_PLACE = 1.0
 # A place's `fallback` words decide for an item that names no place and whose source has none:
@@ -1311,8 +1305,6 @@ class Taxonomy:
                 for slug in topics
                 if not any(o in framed and o in topics for o in yielding.get(slug, ()))
             ]
-        if len(topics) > MAIN_TOPICS:
-            topics = _main_topics(topics, topic_scores, self.topics)
         places = set(_select(place_scores, self.jurisdictions, PLACE_FLOOR))
         if len(places) > 1:
             # a place named only by its name may be a firm's home ("U.S. tech companies"), where
@@ -1536,19 +1528,6 @@ def _sole_place(scores: dict[str, float], cats: dict[str, Category]) -> list[str
     """The one place named, when it is named once and no other place is named at all."""
     named = [slug for slug, score in scores.items() if score >= SOLE_PLACE and slug in cats]
     return named if len(named) == 1 and len([s for s in scores.values() if s > 0]) == 1 else []
-
-
-def _main_topics(
-    topics: list[str], scores: dict[str, float], cats: dict[str, Category]
-) -> list[str]:
-    """`topics` without those past the MAIN_TOPICS strongest whose evidence is scant (under
-    FURTHER_TOPIC times their category's bar); those tied with the last of the strongest stay."""
-    last = sorted((scores[slug] for slug in topics), reverse=True)[MAIN_TOPICS - 1]
-    return [
-        slug
-        for slug in topics
-        if scores[slug] >= last or scores[slug] >= FURTHER_TOPIC * cats[slug].min_score
-    ]
 
 
 def _select(scores: dict[str, float], cats: dict[str, Category], floor: float) -> list[str]:
