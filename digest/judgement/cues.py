@@ -41,6 +41,7 @@ __all__ = [
     "GOVERNING_VERBS",
     "LISTED",
     "NOT_ACTS",
+    "REPORTING_VERBS",
     "ROUNDUPS",
 ]
 
@@ -461,6 +462,13 @@ ATTACKERS: tuple[str, ...] = (
 CAMPAIGN_VERBS: tuple[str, ...] = (
     "use", "deploy", "target", "abuse", "leverage", "deliver", "push", "drop", "spread", "adopt",
     "expand", "evolve", "pivot", "distribute", "impersonate", "hide", "load",
+)  # fmt: skip
+# ... or a company's researchers telling a campaign they found, with its tools named ("Microsoft
+# Details Windows Clipper Malware Campaign", "Google Details Turla's New Backdoor", "Microsoft
+# Warns of Phishing Campaign"): a vendor's threat intelligence (a public body telling it acts)
+REPORTING_VERBS: tuple[str, ...] = (
+    "detail", "spot", "uncover", "discover", "flag", "track", "observe", "analyze", "analyse",
+    "dissect", "unmask", "warn",
 )  # fmt: skip
 # ... or a strain's career told as its news, with the strain as the subject ("INC Ransomware
 # Emerges as ...", never "Details emerge of a ransomware attack on ...")

@@ -65,6 +65,7 @@ from digest.judgement.cues import (
     INDIVIDUALS,
     LISTED,
     NOT_ACTS,
+    REPORTING_VERBS,
     ROUNDUPS,
     SAYING,
     SCALE_TERMS,
@@ -173,6 +174,14 @@ _EXPOSING = frozenset(
 _SCOPE_VERBS = frozenset(
     (b"affects", b"affected", b"affecting", b"impacts", b"impacted", b"impacting")
 )
+# a flaw noun naming a defender's practice with one of these after it ("vulnerability program",
+# "vulnerability management", "CVE feed", "bug bounty"): no flaw attackers act on
+_PRACTICES = frozenset(
+    (b"program", b"programs", b"programme", b"programmes", b"management", b"scanner",
+     b"scanners", b"scanning", b"disclosure", b"research", b"assessment", b"assessments",
+     b"feed", b"feeds", b"database", b"databases", b"hunting", b"bounty", b"bounties",
+     b"backlog", b"backlogs", b"triage", b"remediation", b"prioritization", b"prioritisation")
+)  # fmt: skip
 _FLAW_SUBJECTS = frozenset(
     (b"flaw", b"flaws", b"vulnerability", b"vulnerabilities", b"bug", b"bugs", b"weakness",
      b"weaknesses", b"issue", b"issues", b"defect", b"defects")
@@ -302,6 +311,18 @@ _FUNCTION_WORDS = frozenset(w.encode() for w in STOP_WORDS)
 # a step times a whole number), and how many distinct scores are kept shared
 _STEPS = {v: v for v in (-0.5, 0.0, 0.5, 1.0, 1.5, 2.0)}
 _SHARED_SCORES = 4096
+
+
+# a listicle counts its entries in digits or in words ("10 hacks", "Four Ways AI Is Being Used")
+_NUMBER_WORDS = frozenset(
+    (b"two", b"three", b"four", b"five", b"six", b"seven", b"eight", b"nine", b"ten", b"eleven",
+     b"twelve", b"fifteen", b"twenty")
+)  # fmt: skip
+
+
+def _counting(word: bytes) -> bool:
+    """Whether `word` is a count: a number in digits or in words."""
+    return word.isdigit() or word in _NUMBER_WORDS
 
 
 def _words_of(terms: Iterable[str]) -> frozenset[bytes]:
@@ -537,6 +558,7 @@ class RelevanceRules:
     attackers: frozenset[bytes] = field(default_factory=lambda: _words_of(ATTACKERS))
     campaign_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAMPAIGN_VERBS))
     career_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(CAREER_VERBS))
+    reporting_verbs: frozenset[bytes] = field(default_factory=lambda: _words_of(REPORTING_VERBS))
     tools: frozenset[bytes] = field(default_factory=lambda: _words_of(TOOLS))
     claimed: frozenset[bytes] = field(default_factory=lambda: _words_of(CLAIMED))
     flaws: frozenset[bytes] = field(default_factory=lambda: _words_of(FLAWS))
@@ -1095,6 +1117,8 @@ class RelevanceRules:
                 return ""
             for m in range(n + 2, min(n + 2 + _FLAW_REACH, len(words))):
                 if words[m] in self.flaw_nouns:
+                    if words[m + 1 : m + 2] and words[m + 1] in _PRACTICES:
+                        return ""  # "the gaps in your vulnerability program": no flaw
                     return b" ".join(words[n : m + 1]).decode("utf-8", "replace")
             return ""
         return ""
@@ -1120,12 +1144,25 @@ class RelevanceRules:
 
     def _campaign_subject(self, opening: list[bytes], heading: _Seen) -> list[bytes]:
         """The headline's words up to the attacker it opens with, or up to a campaign's verb
-        when its tools are named; or []."""
+        when its tools are named, or up to the verb of a company telling of a campaign it found;
+        its first word when it tells a campaign by what it is for; or []."""
         led = not self.attackers.isdisjoint(opening)
         verbs = opening[1:]
+        tooled = not self.tools.isdisjoint(heading.listed)
+        if not led and tooled and self._purposed(heading.listed):
+            # a campaign told by what its act is for ("ScarCruft Hacks Gaming Platform to
+            # Deploy BirdCall Malware"): the headline's subject is the campaign's
+            return opening[:1]
+        if not led and tooled:
+            # a company telling of a campaign it found ("Microsoft Details ... Malware
+            # Campaign"): its researchers' write-up (a public body telling it is acting, and
+            # no write-up is looked for then)
+            for n in (1, 2):
+                if n < len(opening) and opening[n] in self.reporting_verbs:
+                    return opening[: n + 1]
         if not led and (
             (self.campaign_verbs.isdisjoint(verbs) and self.career_verbs.isdisjoint(verbs))
-            or self.tools.isdisjoint(heading.listed)
+            or not tooled
         ):
             return []
         for n, word in enumerate(opening):
@@ -1141,6 +1178,22 @@ class RelevanceRules:
                 return opening[:n] if not self.tools.isdisjoint(opening[:n]) else []
         return []
 
+    def _purposed(self, words: Sequence[bytes]) -> bool:
+        """Whether the headline's subject acts, in its own words, in order to do a campaign's
+        deed: "<subject> <verb> ... to deploy|deliver|spread ..." (an infinitive of a campaign's
+        verb past the subject's own verb, with no telling before it: "Acme says hackers used
+        ... to deploy" is a victim's disclosure; nor a participle: "400 packages hijacked to
+        deploy ..." tells what was done to the subject, a mass compromise)."""
+        for n in range(2, len(words) - 1):
+            if words[n] == b"to" and words[n + 1] in self.campaign_verbs:
+                before = words[1:n]
+                return (
+                    _DISCLOSING.isdisjoint(before)
+                    and _PREPOSITIONS.isdisjoint(before[:1])
+                    and not any(w.endswith(b"ed") for w in before)
+                )
+        return False
+
     def _feature(self, heading: _Seen, title: Words) -> str:
         """The words a feature's headline opens with ("why", "the importance of", a listicle's
         number), at its start or after a colon or a dash, when it names no authority or act;
@@ -1153,7 +1206,7 @@ class RelevanceRules:
         for words in clauses:
             if not words:
                 continue
-            listicle = len(words) > 1 and words[0].isdigit() and words[1] in self.listed
+            listicle = len(words) > 1 and _counting(words[0]) and words[1] in self.listed
             for opening in self._features.get(words[0], ()) if not listicle else ((words[0],),):
                 if tuple(words[: len(opening)]) == opening:
                     names = [g for g in self.groups if g.name in _NAMED_ACTS]
