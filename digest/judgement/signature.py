@@ -227,10 +227,8 @@ class Signature(NamedTuple):
 
 def _capitals(text: str, *, title_case: bool) -> list[str]:
     """The words written as names: capitalised mid-sentence, or with two capitals ("EU",
-    "OpenAI"), or a capital after a lower-case prefix ("cPanel"); in a Title Case headline,
-    only the latter two."""
-    found = (_TWO_CAPITALS if title_case else _CAPITALISED).findall(text)
-    return found + _INNER_CAPITAL.findall(text)
+    "OpenAI"); in a Title Case headline, only the latter."""
+    return (_TWO_CAPITALS if title_case else _CAPITALISED).findall(text)
 
 
 def _name_terms(found: list[str], raw: set[bytes], heading: set[int]) -> set[int]:
@@ -252,8 +250,15 @@ def _names(title: Words, lead: str, heading: set[int]) -> tuple[tuple[int, ...],
     long_words = [w for w in words if len(w) > 3]
     title_case = sum(w[:1].isupper() for w in long_words) * 2 > len(long_words)
     raw = set(title.words)
-    in_title = _name_terms(_capitals(title.text, title_case=title_case), raw, heading)
-    in_lead = _name_terms(_capitals(lead, title_case=False), raw, heading)
+    # and, anywhere, a brand written with a capital after a lower-case prefix ("cPanel")
+    in_title = _name_terms(
+        _capitals(title.text, title_case=title_case) + _INNER_CAPITAL.findall(title.text),
+        raw,
+        heading,
+    )
+    in_lead = _name_terms(
+        _capitals(lead, title_case=False) + _INNER_CAPITAL.findall(lead), raw, heading
+    )
     return tuple(sorted(in_title | in_lead)), tuple(sorted(in_title))
 
 
