@@ -13,10 +13,11 @@ them nor a link that chains their reports into one story. An item whose own outl
 told the story must agree twice as much (`JOIN_SAME_OUTLET`): an outlet's templated headlines
 make its items look alike.
 A weaker cosine suffices when item and story lead with the same names (written capitalised
-mid-sentence or as acronyms: `JOIN_NAMED`), name one CVE identifier, give one precise figure
-that no other recent story gives ("574 arrested", "33.7 million": a fact of one event, unlike
-"$3 million"), or, within a day and a half, share most of their rarity-weighted names, or,
-within half a day, head with the same rarest word that recent stories know (`JOIN_SAME_DAY`).
+mid-sentence, as acronyms, or with a capital after a lower-case prefix as in "cPanel":
+`JOIN_NAMED`), name one CVE identifier, give one precise figure that no other recent story gives
+("574 arrested", "33.7 million": a fact of one event, unlike "$3 million"), or, within a day and a
+half, share most of their rarity-weighted names, or, within half a day, head with the same rarest
+word that recent stories know (`JOIN_SAME_DAY`).
 An outlet's follow-up of its own story over days joins at `JOIN_FOLLOW_UP` when its headline
 carries the story's own name and most of its own headline words (those no other recent story
 holds): its series of different events shares house, section or occasion words instead.

@@ -69,6 +69,9 @@ _CAPITALISED = re.compile(
     r"[A-Z\x80-\U0010ffff](?:(?<=[\w,%)-] [^\W\d_a-z])[^\W_]*"
     r"|(?<=[A-Z])(?<!\w[A-Z])[a-z]*[A-Z][^\W_]*)"
 )
+# a brand written with a lower-case prefix and a capital within ("cPanel", "iOS", "eBay"): a
+# name wherever it stands, as no common word is written so
+_INNER_CAPITAL = re.compile(r"(?<![\w-])[a-z]+[A-Z][^\W_]*")
 # written in capitals but naming no one: currency codes go with the figure they precede
 _NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
@@ -208,7 +211,7 @@ class Signature(NamedTuple):
     # the source that published it, when known: an outlet's own items share its house words
     # (paywall notices, bylines, "read next" lists), so within one outlet only titles count
     source: int | None = None
-    # the title's terms written as names (capitalised mid-sentence, or acronyms): what a
+    # the title's terms written as names (capitalised mid-sentence, acronyms, or "cPanel"): what a
     # paraphrase of the same event keeps ("Shein", "EU") when it rewords everything else
     names: tuple[int, ...] = ()
     # those of `names` written as names in the title itself: the parties a headline names for
@@ -233,7 +236,9 @@ def _name_terms(found: list[str], raw: set[bytes], heading: set[int]) -> set[int
     for word in found:
         lowered = word.lower()
         key = lowered.encode("utf-8")
-        if key in raw and word[0].isupper() and lowered not in _NOT_NAMES:
+        # (a word found starting in lower case is an inner-capital brand: any other starts
+        # with a capital, or with a non-ASCII letter that must be one)
+        if key in raw and (word[0].isupper() or word[0].isascii()) and lowered not in _NOT_NAMES:
             hashes.add(_TERMS[key])
     return hashes & heading
 
@@ -245,8 +250,15 @@ def _names(title: Words, lead: str, heading: set[int]) -> tuple[tuple[int, ...],
     long_words = [w for w in words if len(w) > 3]
     title_case = sum(w[:1].isupper() for w in long_words) * 2 > len(long_words)
     raw = set(title.words)
-    in_title = _name_terms(_capitals(title.text, title_case=title_case), raw, heading)
-    in_lead = _name_terms(_capitals(lead, title_case=False), raw, heading)
+    # and, anywhere, a brand written with a capital after a lower-case prefix ("cPanel")
+    in_title = _name_terms(
+        _capitals(title.text, title_case=title_case) + _INNER_CAPITAL.findall(title.text),
+        raw,
+        heading,
+    )
+    in_lead = _name_terms(
+        _capitals(lead, title_case=False) + _INNER_CAPITAL.findall(lead), raw, heading
+    )
     return tuple(sorted(in_title | in_lead)), tuple(sorted(in_title))
 
 
