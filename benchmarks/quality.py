@@ -68,6 +68,7 @@ from handlers.context import Services  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.models import Item, Source, Story, StoryTag  # noqa: E402
 from storage.store import Storage  # noqa: E402
+from storage.stories import rank_key  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "realnews"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -374,11 +375,8 @@ class Harness:
                 ids.append(story.id)
                 run.relevant[story.id] = bool(story.relevant)
                 run.event_type[story.id] = story.event_type
-                run.standing[story.id] = (
-                    story.significance
-                    + min(story.source_count, 5) * 0.5
-                    + (1.0 if story.official else 0.0)
-                )
+                # the briefs' own ranking, read as of the story's last report (no age)
+                run.standing[story.id] = rank_key(story, story.last_seen_at)
             rows = story_urls(session, ids)
             tags: dict[int, set[str]] = defaultdict(set)
             for tag in session.query(StoryTag):
