@@ -967,23 +967,20 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
     if g["wd"]:
         # wide enough for the noun a weekday modifies: "Friday tariff deadline"
         after = sentence[m.end() : m.end() + 40]
+        day = _DAYS.index(g["wday"].lower())
+        later = day != today.weekday()  # not the publication weekday
+        named = _DEADLINE_AFTER.match(after)
         if _REPORTED_ON.search(lead):
             return None  # "Santos told Insider on Wednesday": the day of the report
-        if _DAYS.index(g["wday"].lower()) == today.weekday() and (
-            _SAME_DAY_LEAD.search(lead) or _DEADLINE_AFTER.match(after)
-        ):
+        if not later and (_SAME_DAY_LEAD.search(lead) or named):
             # "orders benefits paid by Friday", "faces Monday deadline" written on that day: the
             # day itself, news of the moment; only "will vote on Monday" looks a week ahead
             return None
-        if _DAYS.index(g["wday"].lower()) == today.weekday() and (
+        if not later and (
             _GOVERNS_EFFECT.search(_core_lead(sentence[max(0, m.start() - 60) : m.start()]))
         ):
             return None  # "rules go into effect on Friday" written on a Friday: the news itself
-        if (
-            _DAYS.index(g["wday"].lower()) == today.weekday()
-            and not _T_HEARING.search(sentence)
-            and not _T_CONSULTATION.search(sentence)
-        ):
+        if not later and not _T_HEARING.search(sentence) and not _T_CONSULTATION.search(sentence):
             # "a spy tool is set to lapse on Friday" written on a Friday: the day itself; only a
             # sitting or a consultation's close "on" the weekday looks a week ahead
             return None
@@ -991,10 +988,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             return None  # "from Monday 12 April", "Tuesday, December 21": the date names the day
         if _PAST_VERB_AFTER.match(sentence, m.end()):
             return None  # "Chip Roy on Friday criticized": the day of a past act
-        sitting = _DEADLINE_AFTER.match(after)
         if (
-            sitting
-            and not sitting.group().lower().rstrip("s").endswith("deadline")
+            named
+            and not named.group().lower().rstrip("s").endswith("deadline")
             and (past := _PAST_BEFORE.search(sentence, max(0, m.start() - 50), m.start()))
             and not _AHEAD.search(sentence, past.end(), m.start())
         ):
@@ -1002,27 +998,26 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         voting = _T_HEARING.search(sentence) and (
             _WILL_HEAR.search(_TALLY.sub(" ", sentence))
             # (on the publication weekday a bare "vote Sunday" is that day's)
-            or (_AWAITED.search(sentence) and _DAYS.index(g["wday"].lower()) != today.weekday())
+            or (_AWAITED.search(sentence) and later)
             # a sentence about what is still to come, with no past verb of its own
             or (
                 _WILL.search(sentence)
-                and _DAYS.index(g["wday"].lower()) != today.weekday()
+                and later
                 and not _PAST.search(sentence)
                 and not _PAST_BEFORE.search(sentence, max(0, m.start() - 30), m.start())
             )
         )
         lead_wide = sentence[max(0, m.start() - 60) : m.start()]
         core = _core_lead(sentence[max(0, m.start() - 60) : m.start()])
-        later = _DAYS.index(g["wday"].lower()) != today.weekday()
         # "the ceasefire expires on Sunday": a day the words speak of as still to come
         wide_wd = sentence[max(0, m.start() - 40) : m.start()]
         if not (
-            _DEADLINE_AFTER.match(after)
+            named
             or re.search(r"\b(?:by|until|before|next)\s*$", _core_lead(lead))
             or re.search(r"\b(?:ends?|closes?|expires?|runs? out)\s+on\s*$", lead)
             # the weekday as the object of a verb still to come: "take effect Monday" (on the
             # day itself, "takes effect Tuesday" is the news of the day)
-            or _DAYS.index(g["wday"].lower()) != today.weekday()
+            or later
             and re.search(
                 r"\b(?:take|takes|go|goes|come|comes)\s+into\s+(?:effect|force)\s*$"
                 r"|\b(?:take|takes)\s+effect\s*$|\b(?:expire|expires|due)\s*$",
@@ -1071,7 +1066,7 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             )
         ):
             return None  # "on Tuesday the Commission fined ...": the reported event's own day
-        target: weekday = (MO, TU, WE, TH, FR, SA, SU)[_DAYS.index(g["wday"].lower())]
+        target: weekday = (MO, TU, WE, TH, FR, SA, SU)[day]
         # the next such weekday after the publication day ("by Friday" written on a Friday)
         upcoming_day = today + relativedelta(days=1, weekday=target)
         return _When(upcoming_day, "day", m.start(), m.end(), True)
@@ -1572,17 +1567,11 @@ def _election(sentence: str) -> bool:
 def _clause(sentence: str, when: _When) -> str:
     """The stretch of the sentence between the dashes, semicolons or colons around the date:
     "debt spiraling by 2035 — and the tariff defeat" puts the tariff in another clause."""
-    begin = _clause_begin(sentence, when)
-    close = _CLAUSE_BREAK.search(sentence, when.end)
-    return sentence[begin : close.start() if close else len(sentence)]
-
-
-def _clause_begin(sentence: str, when: _When) -> int:
-    """Where the date's clause starts: after the last dash, semicolon or colon before it."""
     begin = 0
     for cut in _CLAUSE_BREAK.finditer(sentence, 0, when.begin):
         begin = cut.end()
-    return begin
+    close = _CLAUSE_BREAK.search(sentence, when.end)
+    return sentence[begin : close.start() if close else len(sentence)]
 
 
 def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
