@@ -6,11 +6,11 @@ jurisdiction, kind), polled day by day in time order with the clock at the end o
 After each day, `/brief` (top, then every topic and jurisdiction) and `/digest preview` run
 through the registry's dispatch, as a user would see them that evening.
 
-Figures, each for dev, dev7, dev8 and dev9 (batch 7's, 8's and 9's dev items alone, each labelled
+Figures, each for dev and dev7 to dev10 (batch 7's to 10's dev items alone, each labelled
 after the rules were last tuned), held-out, held-out3, held-out4 and held-out5 (held-out items of
 batches 3, 4 and 5, each labelled after every earlier tuning session and never tuned on; ingested
-on their own, so they are also a part of held-out), held-out6 to held-out9 (batch 6's to batch
-9's held-out items, splits `heldout6` to `heldout9`: never tuned
+on their own, so they are also a part of held-out), held-out6 to held-out10 (batch 6's to batch
+10's held-out items, splits `heldout6` to `heldout10`: never tuned
 on, and kept out of held-out so that held-out's figures stay comparable with earlier runs):
 - same-event pairs: precision and recall over pairs of items (same story vs same labelled
   event), and B-cubed F1;
@@ -29,9 +29,9 @@ on, and kept out of held-out so that held-out's figures stay comparable with ear
 
 Held-out texts and errors are never printed; `--mistakes N` lists dev mistakes only (split and
 merged events, relevance, tags, and the cards a briefing shows twice for one event) of the parts
-of the dev split (dev, dev7, dev8, dev9).
+of the dev split (dev, dev7, dev8, dev9, dev10).
 Run: .venv/bin/python benchmarks/quality.py
-[--split dev|dev7|dev8|dev9|heldout|heldout3|...|heldout9|both] [--orders 5] [--mistakes 0]
+[--split dev|dev7|...|dev10|heldout|heldout3|...|heldout10|both] [--orders 5] [--mistakes 0]
 (both: every part)
 """
 
@@ -77,6 +77,7 @@ SPLITS = {
     "dev7": "dev7",
     "dev8": "dev8",
     "dev9": "dev9",
+    "dev10": "dev10",
     "heldout": "held-out",
     "heldout3": "held-out3",
     "heldout4": "held-out4",
@@ -85,13 +86,14 @@ SPLITS = {
     "heldout7": "held-out7",
     "heldout8": "held-out8",
     "heldout9": "held-out9",
+    "heldout10": "held-out10",
 }
 # A part is a split, optionally narrowed to one labelling batch (items carry `batch`; the first
 # two batches have none). The third, fourth and fifth batches' held-out days were fixed before
 # each was labelled and no tuning had seen them, so their held-out items are reported on their own
-# as well. The sixth to ninth batches' held-out items carry their own split values,
-# `heldout6` to `heldout9`, so they are reported only on their own. The seventh, eighth and ninth
-# batches' dev items are reported on their own too, as dev7, dev8 and dev9: labelled after the
+# as well. The sixth to tenth batches' held-out items carry their own split values,
+# `heldout6` to `heldout10`, so they are reported only on their own. The seventh to tenth
+# batches' dev items are reported on their own too, as dev7 to dev10: labelled after the
 # rules were last tuned, they tell whether a change made on the older dev items carries to news it
 # was not made on.
 PARTS: dict[str, tuple[str, int | None]] = {
@@ -99,6 +101,7 @@ PARTS: dict[str, tuple[str, int | None]] = {
     "dev7": ("dev", 7),
     "dev8": ("dev", 8),
     "dev9": ("dev", 9),
+    "dev10": ("dev", 10),
     "heldout": ("heldout", None),
     "heldout3": ("heldout", 3),
     "heldout4": ("heldout", 4),
@@ -107,13 +110,14 @@ PARTS: dict[str, tuple[str, int | None]] = {
     "heldout7": ("heldout7", None),
     "heldout8": ("heldout8", None),
     "heldout9": ("heldout9", None),
+    "heldout10": ("heldout10", None),
 }
 PART_NOTE = (
-    "dev7 / dev8 / dev9 = batch 7's / batch 8's / batch 9's dev items (part of dev, each ingested"
-    " on its own); held-out3 / held-out4 / held-out5 / held-out6 / held-out7 / held-out8 /"
-    " held-out9 = held-out of batch 3 / batch 4 / batch 5 / batch 6 / batch 7 / batch 8 / batch 9"
-    " (never tuned): each its own fresh ingest of those items only; held-out6 to held-out9 are not"
-    " part of held-out"
+    "dev7 / dev8 / dev9 / dev10 = batch 7's / batch 8's / batch 9's / batch 10's dev items (part of"
+    " dev, each ingested on its own); held-out3 / held-out4 / held-out5 / held-out6 / held-out7 /"
+    " held-out8 / held-out9 / held-out10 = held-out of batch 3 / batch 4 / batch 5 / batch 6 /"
+    " batch 7 / batch 8 / batch 9 / batch 10 (never tuned): each its own fresh ingest of those"
+    " items only; held-out6 to held-out10 are not part of held-out"
 )
 
 TARGETS = {
