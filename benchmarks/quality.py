@@ -729,11 +729,11 @@ def _f(value: float) -> str:
 
 def report(results: dict[str, Figures], slugs: Sequence[str]) -> list[str]:
     names = list(results)
-    head = f"{'figure':<40}" + "".join(f"{SPLITS[n]:>10}" for n in names) + "   target"
+    head = f"{'figure':<40}" + "".join(f"{SPLITS[n]:>11}" for n in names) + "   target"
     lines = [head, "-" * len(head)]
 
     def row(label: str, values: Sequence[str], target: str = "") -> None:
-        lines.append(f"{label:<40}" + "".join(f"{v:>10}" for v in values) + f"   {target}")
+        lines.append(f"{label:<40}" + "".join(f"{v:>11}" for v in values) + f"   {target}")
 
     r = [results[n] for n in names]
     row("items", [str(x.items) for x in r])
