@@ -31,6 +31,11 @@ such a story when the two fill the outlet's template apart: they name no party a
 heads a word no recent story holds and the story one only it holds ("Minister Rickford to Hold a
 Press Conference", "Minister Calandra to ..."): a bare headline is its template and its subject,
 and what the series varies is the subject.
+Whichever rule joins them, item and story share more than one word or one phrase of two (words
+a headline writes side by side: "Iran war", "Live Nation", "OpenAI's ChatGPT"), or a CVE
+identifier, or a precise figure only they give: one word or one phrase is what many events of a
+news cycle share ("deadly", "big tech"), however rare a small window makes it look, while a
+retelling keeps two facts apart, its party and its act, or its place and what happened there.
 
 Of the stories an item joins by these rules, it goes to the one whose score, decayed by the time
 since the story was last seen (`_recent`, over the window), is highest: a follow-up tells an
@@ -860,51 +865,59 @@ class Draft:
                 # says ... Oracle hack", "Canon says ... Oracle hack": two victims, two events)
                 score = _title_cosine(vector, title, entry, rarity)
                 ranked = score * _recent(when, entry, window)
-                if ranked > best_score and (
-                    (
-                        score >= JOIN_OWN_OUTLET
-                        and not (sig.headline_only and _filled_apart(sig, title, entry, rarity))
+                if (
+                    ranked > best_score
+                    and (
+                        (
+                            score >= JOIN_OWN_OUTLET
+                            and not (sig.headline_only and _filled_apart(sig, title, entry, rarity))
+                        )
+                        or (score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
                     )
-                    or (score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
+                    and _enough_shared(sig, entry, rarity)
                 ):
                     best_id, best_score = sid, ranked
                 continue
             score = _cosine(vector, norm, entry, rarity)
             told = sig.source is not None and sig.source in entry[_SOURCES]
             ranked = score * _recent(when, entry, window)
-            if (ranked > best_score or not told) and (
-                (
-                    score >= (JOIN_SAME_OUTLET if told else JOIN)
-                    and (not sig.headline_only or _own_terms(sig, entry, rarity) >= OWN_TERMS)
-                )
-                or (
-                    score >= JOIN_NAMED
-                    and (
-                        _same_name(name, sig.names, terms, entry, rarity)
-                        # a CVE identifier both name is the same flaw: its exploitation, its
-                        # patch and its listing in a catalogue are one event
-                        or not cves.isdisjoint(entry[_CVES])
-                        # so is a precise figure both give ("574 arrested", "33.7 million")
-                        # that no other recent story gives
-                        or _shared_fact(sig, entry, rarity)
-                        or (
-                            abs(when - entry[_SEEN]) <= NAMED_NEAR
-                            and _named_alike(sig, title, entry, rarity)
+            if (
+                (ranked > best_score or not told)
+                and (
+                    (
+                        score >= (JOIN_SAME_OUTLET if told else JOIN)
+                        and (not sig.headline_only or _own_terms(sig, entry, rarity) >= OWN_TERMS)
+                    )
+                    or (
+                        score >= JOIN_NAMED
+                        and (
+                            _same_name(name, sig.names, terms, entry, rarity)
+                            # a CVE identifier both name is the same flaw: its exploitation, its
+                            # patch and its listing in a catalogue are one event
+                            or not cves.isdisjoint(entry[_CVES])
+                            # so is a precise figure both give ("574 arrested", "33.7 million")
+                            # that no other recent story gives
+                            or _shared_fact(sig, entry, rarity)
+                            or (
+                                abs(when - entry[_SEEN]) <= NAMED_NEAR
+                                and _named_alike(sig, title, entry, rarity)
+                            )
                         )
                     )
+                    or (told and score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
+                    or (
+                        score >= JOIN_SAME_DAY
+                        and not told
+                        and abs(when - entry[_SEEN]) <= SAME_DAY
+                        and _headed_alike(sig, title, vector, entry, rarity)
+                    )
+                    or (
+                        meaning is not None
+                        and score >= JOIN_EMBEDDED
+                        and meaning(sig.note, entry[_NOTES])
+                    )
                 )
-                or (told and score >= JOIN_FOLLOW_UP and _follows_up(sig, title, entry, rarity))
-                or (
-                    score >= JOIN_SAME_DAY
-                    and not told
-                    and abs(when - entry[_SEEN]) <= SAME_DAY
-                    and _headed_alike(sig, title, vector, entry, rarity)
-                )
-                or (
-                    meaning is not None
-                    and score >= JOIN_EMBEDDED
-                    and meaning(sig.note, entry[_NOTES])
-                )
+                and _enough_shared(sig, entry, rarity)
             ):
                 if not told:
                     strong.append((score, sid, entry))
@@ -1242,6 +1255,26 @@ def _own_terms(sig: Signature, entry: _Entry, rarity: _Rarity) -> int:
     """How many of the item's terms the story holds that no other recent story holds."""
     story_terms = entry[_TERMS]
     return sum(_holds(story_terms, t) and rarity.df(t) <= 1 for t in sig.terms)
+
+
+def _enough_shared(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:
+    """Whether an item shares more with a story than one word or one phrase of two (its
+    headline's words written side by side): or else one CVE identifier, or one precise figure
+    no other recent story gives."""
+    if sig.cves and not set(sig.cves).isdisjoint(entry[_CVES]):
+        return True
+    story_terms = entry[_TERMS]
+    shared = [t for t in sig.terms if _holds(story_terms, t)]
+    if len(shared) > 2 or (len(shared) == 2 and not _side_by_side(sig.heading_order, *shared)):
+        return True
+    return _shared_fact(sig, entry, rarity)
+
+
+def _side_by_side(order: tuple[int, ...], first: int, second: int) -> bool:
+    """Whether a headline writes two terms next to each other: one name ("Live Nation",
+    "OpenAI's ChatGPT"), not two."""
+    pair = {first, second}
+    return any({a, b} == pair for a, b in itertools.pairwise(order))
 
 
 def _shared_fact(sig: Signature, entry: _Entry, rarity: _Rarity) -> bool:

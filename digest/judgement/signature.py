@@ -223,6 +223,9 @@ class Signature(NamedTuple):
     # whether its text adds no word to its headline's (a feed that gives titles alone, or a
     # summary repeating the title): its few terms are all the evidence it carries
     headline_only: bool = False
+    # the headline's terms in the order written, -1 for each stop word between them: words
+    # written side by side ("Live Nation", "Iran war") make one phrase, not two facts
+    heading_order: tuple[int, ...] = ()
 
 
 def _capitals(text: str, *, title_case: bool) -> list[str]:
@@ -278,7 +281,9 @@ def signature_of(title: Words, text: Words) -> Signature:
     if "<" in text.text or "://" in text.text:
         text = split_words(_MARKUP.sub(" ", text.text))
     lead = text.words[:LEAD_WORDS]
-    heading = set(map(_TERMS.__getitem__, title.words))
+    # (a possessive's "s" binds its words into one phrase: "OpenAI's ChatGPT")
+    order = tuple(_TERMS[w] for w in title.words if w != b"s")
+    heading = set(order)
     heading.discard(_NO_TERM)
     terms = set(map(_TERMS.__getitem__, lead))
     terms.discard(_NO_TERM)
@@ -302,4 +307,5 @@ def signature_of(title: Words, text: Words) -> Signature:
         headline_names=headline_names,
         facts=tuple(sorted(map(figure, precise))),
         headline_only=headline_only,
+        heading_order=order,
     )
