@@ -35,16 +35,6 @@ def test_a_duty_in_the_dates_own_clause_still_binds() -> None:
     assert labels(sentence, "2026-12-04T09:00:00") == ["17 October 2027 · compliance deadline"]
 
 
-def test_a_governments_decided_act_by_the_end_of_the_year() -> None:
-    # d1523: an agreed act with a year's limit is the government's own commitment
-    sentence = (
-        "President Joe Biden will agree Monday to formally conclude the US combat mission in "
-        "Iraq by the end of the year, another step toward winding down the two prolonged "
-        "military engagements that began in the years following the September 11 terror attacks."
-    )
-    assert labels(sentence, "2021-07-26T19:19:41") == ["2021 · deadline"]
-
-
 @pytest.mark.parametrize(
     "sentence",
     [

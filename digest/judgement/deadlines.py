@@ -1504,9 +1504,9 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         _tail(lead, r"by|before|no later than|(?:by )?(?:the )?end of")
         or sentence[when.begin : when.begin + 3].lower() == "by "
     )
-    # ("agreed to cut emissions by 2030" names an outcome's target: `_outcome_target` drops it)
     if (
-        by_lead
+        when.precision != "year"  # "agreed to cut emissions by 2030": an outcome's target
+        and by_lead
         and (decided := _DECIDED.search(sentence, 0, when.begin))
         and _AUTHORITY.search(sentence, 0, decided.start())
     ):
