@@ -85,8 +85,9 @@ _DATE = re.compile(
         (?P<n4>(?i:{_NUMBER}))[\s-](?P<u4>(?i:day|week|fortnight|month))(?i:s)?\b(?!-))
   | (?P<next>\b(?i:next|the\s+coming)\s+(?P<u3>(?i:month|year))\b)
   | (?P<thisyear>\b(?i:(?:by\s+)?the\s+end\s+of\s+(?:the|this)\s+year|later\s+this\s+year
-        |by\s+year[\s-]end|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
+        |by\s+year[\s-]end|end-of-(?:the-)?year|(?:at|by)\s+year['’]s\s+end|(?:the\s+end\s+of\s+(?:this|the)|this)\s+month(?!['’]s)|(?:early|later|late)\s+next\s+year)\b)
   | (?P<year>\b(?P<y5>20[2-9]\d)\b(?![-/]\d|\s*[-–]\s*\d))
+  | (?P<tomorrow>\b(?i:tomorrow)\b)
   | (?P<wd>\b(?P<wday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)
     """,
     re.VERBOSE,
@@ -101,14 +102,14 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+")
 # The first words of the forms `_DATE` knows (besides numbers)
 _ANCHORS = frozenset(
     [*_MONTHS, *_NUMBERS, *_DAYS, "new", "canada", "christmas", "boxing", "within", "in",
-     "after", "next", "the", "by", "at", "later", "this", "early", "mid", "late", "q1", "q2",
-     "q3", "q4", "first", "second", "third", "fourth", "for"]
+     "tomorrow", "after", "next", "the", "by", "at", "later", "this", "early", "mid", "late",
+     "q1", "q2", "q3", "q4", "first", "second", "third", "fourth", "for", "end"]
 )  # fmt: skip
 # A bare month or year is a date only after one of these (or before "deadline"): "in June",
 # "from 2027", "by the end of 2030"; otherwise "May" is a verb and "2026" a season's name.
 _LEAD = re.compile(
     r"(?:\b(?:in|from|by|until|till|before|starting|beginning|through|after|effective|since"
-    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter|this)\s*"
+    r"|of|end|as of|no later than|early|late|mid|spring|summer|autumn|fall|winter|this|next)\s*"
     r"|(?:\band|\bor)\s+|[–-])$",
     re.IGNORECASE,
 )
@@ -218,6 +219,7 @@ _CLOCK_TAIL = re.compile(
 _DATE_AFTER_DAY = re.compile(
     rf",?\s+(?:(?:the\s+)?[0-3]?\d(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\.?\s+[0-3]?\d\b)"
 )
+_NEXT_LEAD = re.compile(r"\bnext\s+$", re.IGNORECASE)
 _LAST_YEAR = re.compile(r"\s+last\s+year\b", re.IGNORECASE)
 _NEXT_YEAR = re.compile(r"\s+next\s+year\b", re.IGNORECASE)
 
@@ -422,7 +424,8 @@ _WILL_HEAR = re.compile(
     r"(?:vote|rule|decide|hear|deliver|issue|sentence|testify|consider)\b"
     r"|\b(?:vote|hearing|ruling|verdict|decision)\s+(?:is\s+)?(?:due|set|scheduled|expected)\b"
     r"|\b(?:force|forces|forcing|hold|holds|holding|schedules?|scheduling|calls?|calling)\s+"
-    r"(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b",
+    # (a headline drops the article: "Committee to hold hearing Tuesday")
+    r"(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,2}?(?:vote|hearing|ballot)\b",
     _I,
 )
 # A sitting one waits for or faces is still to come: "ahead of votes in the Commons on
@@ -536,7 +539,9 @@ _SPORT = re.compile(
     r"|World Cup|Champions League|Six Nations|Super Bowl|Grand Prix|Ryder Cup|Tour de France"
     r"|Bundesliga|La Liga|Serie A|MLB|NHL|athletes?|tournaments?"
     r"|Premiership|Wembley|athletics|UCI|snooker|darts|jockeys?|horse racing"
-    r"|Grand Slam|ATP|WTA|PGA|NASCAR|MLS|Paralympics?)\b",
+    r"|Grand Slam|ATP|WTA|PGA|NASCAR|MLS|Paralympics?"
+    # the words of any contest, whatever its sport: "the semi-final on Sunday"
+    r"|playoffs?|semi-?finals?|quarter-?finals?|kick-?off|relegat\w+|medals?|innings)\b",
     _I,
 )
 # What changes for people from a date, besides the words of law: a permission, a removal, a
@@ -677,7 +682,10 @@ _NOT_OBLIGATION = re.compile(
     r"|plans? to introduce|roll(?:s|ing)? out|feature|free|subscribers"
     r"|paid users|up and running|will have|vision|study|researchers say|plans to|plans for"
     r"|wants to|aims to|hopes to|shipping|pre-orders?|guidance|tips|how to|offers?|episodes?"
-    r"|to watch|to stream|players|gamers)\b",
+    r"|to watch|to stream|players|gamers"
+    # a product's first appearance or shipping date: "will ship in March", "debuts in June"
+    r"|debut\w*|unveil\w*|(?:will|to)\s+ship|ships\s+(?:on|from|this|next)|in\s+stores"
+    r"|on\s+shelves|beta)\b",
     _I,
 )
 _STRONG = (_T_CONSULTATION, _T_HEARING, _T_EXPIRY, _T_DUTY)
@@ -707,7 +715,7 @@ _ABBREVIATION = re.compile(
 _DATE_NEEDLES = (
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
     "202", "203", "204", "205", "206", "207", "208", "209", "within", "next ", "this month",
-    "this year", "the coming", "day", "week", "month", "year", "christmas",
+    "this year", "the coming", "day", "week", "month", "year", "christmas", "tomorrow",
 )  # fmt: skip
 _TRIGGER_NEEDLES = (
     "effect", "force", "appl", "ban", "kick", "mandatory", "compulsory", "disabl", "requir",
@@ -877,6 +885,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if not year and (next_year := _NEXT_YEAR.match(after)):
             year = str(today.year + 1)
             end += next_year.end()  # "July next year" is one date, not July and a year
+        if not year and _NEXT_LEAD.search(lead):
+            # "expires next July": the month's next coming, this year's only while still ahead
+            month = _month_number(g["m3"])
+            year = str(today.year if month > today.month else today.year + 1)
         ranged = _RANGE_AFTER.match(after)
         closes = _RANGE_TO.match(after)
         if not year and closes and not closes.group(2) and not _WILL.search(sentence):
@@ -894,7 +906,9 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
             wide = sentence[max(0, m.start() - 40) : m.start()]
             if not (
                 _FUTURE_LEAD.search(lead)
-                or _DEADLINE_AFTER.match(after)
+                # a noun the month names ("the November vote") looks forward only in a sentence
+                # about what is still to come
+                or (_DEADLINE_AFTER.match(after) and _WILL.search(sentence))
                 or _WILL.search(wide)
                 or ranged
                 or closes
@@ -964,6 +978,10 @@ def _resolve(m: re.Match[str], sentence: str, today: date) -> _When | None:
         if re.search(r"\bbefore\s*$", lead, re.IGNORECASE):
             year -= 1  # "maps drawn before 2026": by the end of 2025
         return _When(date(year, 1, 1), "year", m.start(), m.end(), False)
+    if g["tomorrow"]:
+        # a day, unlike "today" or "this week" (GUIDELINES.md): "regulations come into force
+        # tomorrow" dates the day after publication
+        return _When(today + relativedelta(days=1), "day", m.start(), m.end(), True)
     if g["wd"]:
         # wide enough for the noun a weekday modifies: "Friday tariff deadline"
         after = sentence[m.end() : m.end() + 40]
@@ -1434,7 +1452,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
     scope = (
         sentence[max(0, when.begin - 120) : when.begin]
         if when.relative and not when.duty
-        else sentence
+        else _coordinate(sentence, when)
     )
     duty = (
         _binding(scope)
@@ -1499,7 +1517,7 @@ def _kind(sentence: str, when: _When) -> Kind | None:
         # "Meta has 60 days to change": whoever has the span owes the act
         owed = _tail(lead, r"(?:has|have|had|given|gives?|gave)(?:\s+[\w.-]+){0,3}?")
         return "compliance" if owed or _AUTHORITY.search(sentence) else None
-    if _IN_FORCE.search(sentence):
+    if _IN_FORCE.search(_coordinate(sentence, when)):
         return "takes-effect"  # the words of law in force outweigh a "free" or "available"
     clause = _clause(sentence, when)
     if _T_EFFECT.search(clause) and not _NOT_OBLIGATION.search(sentence):
@@ -1574,12 +1592,87 @@ def _clause(sentence: str, when: _When) -> str:
     return sentence[begin : close.start() if close else len(sentence)]
 
 
+# Where one clause ends and a coordinate one begins: "can still be repaired by 2024, says
+# general, but decisions must be made fast" puts the duty in a clause of its own. (Not a dash
+# or a semicolon: "must move by 2030; digital signatures by 2031" shares its verb across it.)
+_COORDINATE_BREAK = re.compile(
+    r"\s*(?:,?\s+(?:but|while|whereas|although|though)\b|,\s+(?:says?|said)\b"
+    # ", and" before a new subject: "Apple will ship it in September, and the EU rules ..."
+    r"|,\s+and\s+(?=(?:the|a|an|its|their|(?-i:[A-Z])\w*)\s))\s*",
+    _I,
+)
+
+
+def _coordinate(sentence: str, when: _When) -> str:
+    """The date's own clause, cut at coordinating conjunctions: a duty in another clause owes
+    nothing by this date."""
+    begin = 0
+    for cut in _COORDINATE_BREAK.finditer(sentence, 0, when.begin):
+        begin = cut.end()
+    close = _COORDINATE_BREAK.search(sentence, when.end)
+    return sentence[begin : close.start() if close else len(sentence)]
+
+
+# An outcome measured in amounts: what a year's "by 2030" closes is a target unless a duty binds it
+_OUTCOME = re.compile(
+    r"\b(?:cut|cuts|cutting|reduc\w+|halv\w+|halve|doubl\w+|tripl\w+|increas\w+|rais\w+"
+    r"|reach\w*|achiev\w+|net[\s-]zero|(?:carbon|climate)[\s-]neutral\w*|per\s?cent"
+    r"|percentage)\b|%",
+    _I,
+)
+_YEAR_LIMIT = re.compile(r"\b(?:by|before|(?:by\s+)?(?:the\s+)?end\s+of)\s*$", _I)
+
+
+def _outcome_target(sentence: str, when: _When) -> bool:
+    """Whether a year limit closes an outcome ("halve emissions by 2030") with no duty binding
+    it in its clause: a long-range goal, not a calendar entry."""
+    if when.precision != "year" or when.relative:
+        return False
+    if not _YEAR_LIMIT.search(sentence, max(0, when.begin - 20), when.begin):
+        return False
+    stretch = sentence[max(0, when.begin - 80) : when.begin]
+    stretch = stretch[stretch.rfind(",") + 1 :]
+    return _OUTCOME.search(stretch) is not None and not _binding(_coordinate(sentence, when))
+
+
+_NEXT_WORD = re.compile(r"\s*[\w-]*")
+# A product's own dates: it launches, ships, goes on sale or rolls out then
+_PRODUCT_VERB = re.compile(
+    r"\b(?:launch\w*|release[sd]?|ship(?:s|ping|ped)?|debut\w*|unveil\w*|on\s+sale"
+    r"|hits?\s+(?:stores|shelves)|roll(?:s|ing|ed)?\s+out|pre-?orders?)\b",
+    _I,
+)
+# Words of a rule that take the date back from a product verb before them
+_RULE_WORD = re.compile(
+    rf"{_STRONG_EFFECT.pattern}|{_IN_FORCE.pattern}|{_T_DUTY.pattern}|{_T_EXPIRY.pattern}", _I
+)
+
+
+def _product_governs(sentence: str, when: _When) -> bool:
+    """Whether the verb the date attaches to is a product's ("will launch the Galaxy in
+    February"): such a verb in the date's clause just before it, and no word of a rule around
+    ("has to ship it ... by 1 August", "before June expiration" name duties)."""
+    begin = sentence.find(_coordinate(sentence, when))
+    lead = sentence[begin : when.begin]
+    # the noun a date may modify: "June expiration"
+    after = _NEXT_WORD.match(sentence, when.end).group()  # type: ignore[union-attr]
+    return (
+        _PRODUCT_VERB.search(lead, max(begin, when.begin - 60) - begin) is not None
+        and _RULE_WORD.search(lead) is None
+        and _RULE_WORD.search(after) is None
+    )
+
+
 def _near(trigger: re.Pattern[str], sentence: str, when: _When) -> bool:
     """Whether `trigger` stands in the date's own stretch of the sentence (100 characters before
     it, 60 after): a long sentence's far clause speaks of another date."""
     return trigger.search(sentence, max(0, when.begin - 100), when.end + 60) is not None
 
 
+# Private agreements between firms or people: their end is no policy team's calendar entry
+_CONTRACT = re.compile(
+    r"\b(?:contracts?|leases?|sponsorships?|partnerships?|franchises?|tenanc(?:y|ies))\b", _I
+)
 # A capability held by a firm's customers or its products is its offer, not a rule: "FTX's
 # Japanese users will be able to", "those who pre-book will be able to", "BMW cars will be able"
 _OFFER = re.compile(
@@ -1602,6 +1695,11 @@ def _past_governs(sentence: str, when: _When) -> bool:
     """Whether a verb in the past just before the date is what the date belongs to: "took
     effect in January", not "was disclosed last week and must be patched by 3 March"."""
     lead = sentence[max(0, when.begin - 50) : when.begin]
+    # a past verb across a semicolon or a dash is another clause's: "Arguments were heard
+    # Tuesday; a ruling is expected next month"
+    breaks = [*_CLAUSE_BREAK.finditer(lead)]
+    if breaks:
+        lead = lead[breaks[-1].end() :]
     pasts = sorted([*_PAST.finditer(lead), *_SUBJECT_PAST.finditer(lead)], key=lambda m: m.start())
     if not pasts:
         return False
@@ -1704,6 +1802,8 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
             continue  # "push back a deadline ... from 2030 to 2035": 2030 is no longer the date
         if _PLEDGE.search(sentence[max(0, when.begin - 100) : when.begin]):
             continue  # a target or a pledge, not an obligation
+        if _outcome_target(sentence, when):
+            continue  # "to cut emissions by 40% by 2030": an outcome aimed at, no one's duty
         if _ORIGINALLY.search(sentence, max(0, when.begin - 60), when.begin):
             continue  # "the Tour, originally scheduled to run from 27 June": a date given up
         if _IF_INACTION.match(sentence, when.end):
@@ -1712,10 +1812,18 @@ def _candidates(sentence: str, today: date) -> Iterator[Deadline]:
         if wish and not _AUTHORITY.search(sentence, max(0, wish.start() - 40), wish.start()):
             continue  # a firm's or a campaign's wish: "Philip Morris wants cigarettes banned by"
         kind = _kind(sentence, when)
+        if kind is not None and _product_governs(sentence, when):
+            continue  # "will launch the phone in February": a product's date, not a rule's
         if kind == "takes-effect" and _OFFER.search(sentence) and not _LAW.search(sentence):
             continue  # what a firm's customers or products will be able to do: an offer
         if kind == "expiry" and _COMMERCE.search(sentence) and not _LAW.search(sentence):
             continue  # a discount or a sale that ends is commerce (GUIDELINES.md)
+        if (
+            kind == "expiry"
+            and _CONTRACT.search(sentence)
+            and not (_LAW.search(sentence) or _AUTHORITY.search(sentence))
+        ):
+            continue  # a firm's contract or lease that runs out is commerce, not policy
         if kind in ("takes-effect", "expiry") and (
             _HYPOTHETICAL.search(sentence)
             # a proposal in another part of a long sentence ("industry calls for clarity")
