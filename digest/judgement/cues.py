@@ -181,7 +181,7 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "unauthorised access", "intrusion", "data exposure", "exposed data", "wiper", "DDoS",
             "deface", "defaced", "hijacked", "suffers", "knocked offline", "went offline",
             "disruption", "crippled", "cripples", "paralysed", "paralyzed", "poisoned",
-            "trojanized", "trojanised", "trojanizes", "trojanises",
+            "trojanized", "trojanised", "trojanizes", "trojanises", "backdoored",
             # attacks on a service's accounts: its users harmed, whatever the attacker's tools
             "brute-force attack", "brute-force attacks", "brute force attack",
             "brute force attacks", "credential stuffing", "password spraying",
@@ -280,7 +280,9 @@ BUILTIN_CUES: tuple[BuiltinCues, ...] = (
             "gadget", "releases", "rolls out", "adds support", "integration", "integrates",
             "platform for", "solution", "customers can",
         ),
-        unless=(*_NAMED_AUTHORITY, "harm"),
+        # a platform's new protection for minors is a trust-and-safety policy change (guidelines
+        # §1: teen protections), whatever words its launch is told in
+        unless=(*_NAMED_AUTHORITY, "harm", "minors"),
     ),
     # event listings and promotion: what a calendar or a marketing mail says
     BuiltinCues(

@@ -685,8 +685,15 @@ class RelevanceRules:
         return self.acting.subjects | _TERM_UNITS
 
     def needs_topic(self, kind: str | None, official: bool) -> bool:
-        """Whether an item from a source of this kind is policy news only when the taxonomy
-        finds a topic in it (the judge asks the taxonomy only then)."""
+        """Whether the taxonomy's topics weigh in an item from a source of this kind (the judge
+        asks the taxonomy only then): always for `topic_required` kinds, and for a doubted
+        kind's when all it shows is a body named."""
+        return self._topic_required(kind, official) or (
+            not official and self.priors.get(kind or "", 0.0) < 0
+        )
+
+    def _topic_required(self, kind: str | None, official: bool) -> bool:
+        """Whether an item from a source of this kind is policy news only with a topic."""
         if kind not in self.topic_required:
             return False
         return not official or kind in self.official_topic_required
@@ -913,6 +920,7 @@ class RelevanceRules:
             return False
 
         told, telling = bool(acting), self._told  # the headline tells an act, a rule or a harm
+        counted: set[str] = set()  # the groups whose evidence is counted for policy news
         for group, term, headline in found:
             if theme and not headline and group.weight > 0:
                 # a feature is analysis of policy only when its headline names the authority
@@ -925,6 +933,8 @@ class RelevanceRules:
                 continue
             score += group.weight * self.title_weight if headline else group.weight
             reasons.append(f"{group.name}: {term}")
+            if group.weight > 0:
+                counted.add(group.name)
             told = told or (headline and group.name in telling)
             # an official source's text names itself and its peers on the way: a body named
             # there is no evidence of an act ("the Director of NICE at NIST ... federal
@@ -950,13 +960,26 @@ class RelevanceRules:
             reasons.append(f"section: {section}")
         if (
             not has_topic
-            and self.needs_topic(kind, official)
+            and self._topic_required(kind, official)
             and score >= self.threshold
             # (a government's press office telling of its own apps and portals is no such act)
             and not (not official and self._governs_technology(acting, in_heading, present))
         ):
             score = min(score, self.threshold - 1.0)
             reasons.append(f"no policy topic in {kind}")
+        if (
+            not has_topic
+            and prior < 0
+            and score >= self.threshold
+            and not (acting or lead_acting)
+            and counted
+            and counted.issubset(_NAMES)
+        ):
+            # a doubted kind's item that only names a body, telling no act, rule or harm, is
+            # policy news only on a policy topic: tech and politics sites name the White House
+            # in gossip and in wind-farm news alike
+            score = min(score, self.threshold - 1.0)
+            reasons.append(f"only a body named, no policy topic in {kind}")
         if score >= self.threshold and (
             roundup := heading.first(self.roundups) or _bundled(title.text)
         ):
