@@ -1,10 +1,6 @@
-"""A topic stands on evidence of its own: a word that is another found topic's own evidence
-("ransomware" of a security incident) does not make a crime story by itself, however policed
-the sentence; a state's security is no computer security; an intrusion told in other words
-("credentials stolen", "devices compromised") is a security incident.
-
-The items read by id are real feed items of the hand-labelled corpus (dev split); the others
-are written for the test.
+"""A state's security is no computer security; an intrusion told in other words ("credentials
+stolen", "devices compromised") is a security incident; a place named only as where a thing is
+hosted is no place acting.
 """
 
 from __future__ import annotations
@@ -12,38 +8,6 @@ from __future__ import annotations
 import pytest
 
 from digest.judgement.classify import Taxonomy
-from tests.realnews import title_and_summary
-
-
-def item(item_id: str) -> tuple[str, str]:
-    return title_and_summary(item_id, dev_only=True)
-
-
-@pytest.mark.parametrize("item_id", ["r0838", "r1066", "r3805"])
-def test_a_ransomware_attack_on_an_organisation_is_no_crime_story(
-    tax: Taxonomy, item_id: str
-) -> None:
-    # BleepingComputer, r0838: a water authority hit by ransomware; r1066: a conglomerate's data
-    # stolen in a ransomware attack; r3805: a sports body investigating a ransomware breach
-    tags = tax.classify(*item(item_id))
-    assert "cybersecurity" in tags.topics
-    assert "cybercrime" not in tags.topics
-
-
-def test_ransomware_policed_is_still_a_crime_story(tax: Taxonomy) -> None:
-    tags = tax.classify(
-        "US charges ransomware negotiator linked to BlackCat attacks",
-        "He was charged with sharing in the ransomware payments of the victims.",
-    )
-    assert "cybercrime" in tags.topics
-
-
-def test_ransomware_gangs_named_in_the_headline_are_a_crime_story(tax: Taxonomy) -> None:
-    tags = tax.classify(
-        "Ransomware gang claims attack on regional hospital",
-        "The ransomware group listed the hospital on its leak site.",
-    )
-    assert "cybercrime" in tags.topics
 
 
 @pytest.mark.parametrize(

@@ -737,9 +737,6 @@ class _Compiled:
             if kind == "topic" and weight < 0 and any(slug in t.tool_of for t in topics.values())
         )
         self.weights = [hit[2] for hit in hits]
-        # hit number -> the word a topic's term is, whatever field holds it ("ransomware" as a
-        # keyword of one topic and a context word of another), None for others
-        self.evidence_keys = [_evidence_key(hit) for hit in hits]
         # every topic's hits that may be a tool, and those and the acts' terms alone: what a
         # sentence is searched for
         self.tool_hits = frozenset().union(*(weak for weak, _ in self.tools.values()))
@@ -835,15 +832,6 @@ class _Compiled:
         )
 
 
-def _evidence_key(hit: _Hit) -> str | None:
-    """The word a topic's scoring term is, without the field that holds it (context or not);
-    None for a jurisdiction's term, an exclude or a framing word."""
-    kind, _, weight, _, term = hit
-    if kind != "topic" or weight <= 0 or term.startswith(("framing:", "unframing:")):
-        return None
-    return term.removeprefix("context:").casefold()
-
-
 def _acronym_homes(acronyms: Mapping[str, str]) -> re.Pattern[str] | None:
     """A pattern that finds `acronyms` (the places' names) up to _FIRM_REACH words before a
     noun that names a business, the acronym in its first group."""
@@ -866,9 +854,6 @@ class _Tally(NamedTuple):
     bodies: frozenset[str]  # the jurisdictions whose bodies or laws it names, not by their names
     # the jurisdictions whose bodies or laws it names, but their names ("U.S.", "United Kingdom")
     offices: frozenset[str]
-    # the hits that scored: in the headline (occurrences), in the text (lead-weighted)
-    in_title: Mapping[int, int]
-    in_text: Mapping[int, float]
 
 
 class Taxonomy:
@@ -1088,7 +1073,7 @@ class Taxonomy:
             cancelled = {unframes[h] for h in unframes.keys() & (in_title.keys() | in_text.keys())}
             found = {h for h in found if frames[h] not in cancelled}
         if not found:
-            return _Tally(*tallies, _NONE, acting, fallback, bodies, offices, in_title, counts)
+            return _Tally(*tallies, _NONE, acting, fallback, bodies, offices)
         framed = frozenset(frames[hit] for hit in found)
         # An item about a topic that yields to a framed one, told from the framed angle, is
         # evidence for it: an arrest over ransomware is cybercrime; an arrest alone is not.
@@ -1107,42 +1092,7 @@ class Taxonomy:
                     if frames.get(h) == slug
                 )
                 topics[slug] = topics.get(slug, 0.0) + points
-        return _Tally(*tallies, framed, acting, fallback, bodies, offices, in_title, counts)
-
-    def _on_own_evidence(self, topics: list[str], tally: _Tally) -> list[str]:
-        """`topics` without those held up only by context words that another topic found holds
-        as its own evidence: "ransomware" is a security incident's word, and a crime's only in
-        an item told around the criminals (framing and their own terms make that case)."""
-        compiled = self._compiled
-        keys, contextual = compiled.evidence_keys, compiled.context_hits
-        points: dict[int, float] = {}
-        owned: set[tuple[str, str]] = set()  # (topic, word) found as the topic's own evidence
-        for found, table, cap in (
-            (tally.in_title, compiled.title_points, 1),
-            (tally.in_text, compiled.text_points, BODY_CAP),
-        ):
-            for h, n in found.items():
-                entry, key = table[h], keys[h]
-                if entry is None or key is None or entry[1] not in topics:
-                    continue
-                if h in contextual:
-                    points[h] = points.get(h, 0.0) + entry[2] * min(n, cap)
-                else:
-                    owned.add((entry[1], key))
-        if not points:
-            return topics
-        hits = compiled.matcher.hits
-        own = {slug: tally.topics.get(slug, 0.0) for slug in topics}
-        for h, p in points.items():
-            slug, key = hits[h][1], keys[h]
-            if any((other, key) in owned for other in topics if other != slug):
-                own[slug] -= p
-        standing = [
-            slug
-            for slug in topics
-            if slug in tally.framed or own[slug] >= self.topics[slug].min_score
-        ]
-        return standing if standing else topics
+        return _Tally(*tallies, framed, acting, fallback, bodies, offices)
 
     def _fallback(
         self, in_title: dict[int, int], in_text: dict[int, int]
@@ -1362,12 +1312,10 @@ class Taxonomy:
         """`classify` for a title and a text already split (digest.text.words)."""
         title, text = _without_furniture(title, text)
         tally = self._tally(title, text)
-        topic_scores, place_scores, framed, acting, fallback, bodies = tally[:6]
+        topic_scores, place_scores, framed, acting, fallback, bodies, _ = tally
         # (a place outside the taxonomy is never a tag, nor the strongest place named)
         named_elsewhere = self._elsewhere and place_scores.pop(ELSEWHERE, 0.0) >= ELSEWHERE_MIN
         topics = _select(topic_scores, self.topics, TOPIC_FLOOR)
-        if len(topics) > 1:
-            topics = self._on_own_evidence(topics, tally)
         if framed:
             # "hacker pleads guilty" is told as cybercrime, not as a security incident
             yielding = self._compiled.yielding
