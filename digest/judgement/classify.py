@@ -75,6 +75,9 @@ _FIRM_NOUNS = frozenset(
     b"provider providers insurer lender bank banks telco carrier platform marketplace".split()
 )
 _FIRM_REACH = 4
+# A place's word joined to one of these names where a thing is ("Netherlands-hosted"), not where
+# a body acts.
+_LOCATED = re.compile(r"([A-Za-z]+)-(?:based|hosted|headquartered|registered)\b")
 # A sentence that names this many places besides the international one lists a group's members
 # ("the G7 partners: Germany, Canada, France, Italy, Japan, the United Kingdom and the EU").
 LISTED_PLACES = 3
@@ -1218,6 +1221,22 @@ class Taxonomy:
                     named[slug] = named.get(slug, 0.0) + points
         return {slug for slug, points in named.items() if points >= scores.get(slug, 0.0)}
 
+    def _located_only(
+        self, title: Words, text: Words, places: set[str], scores: dict[str, float]
+    ) -> bool:
+        """Whether `places` (the one place an item names) is named only as where a thing is
+        ("a Netherlands-hosted server", "a Texas-based firm"): a location, no place acting."""
+        forms = self._compiled.place_forms
+        named = 0.0
+        for split, points in ((title, TITLE_WEIGHT), (text, 1.0)):
+            if "-" not in split.text:
+                continue
+            for m in _LOCATED.finditer(split.text):
+                slugs = forms.get(m.group(1).lower().encode())
+                if slugs and not slugs.isdisjoint(places):
+                    named += points
+        return named > 0 and all(named >= scores.get(slug, 0.0) for slug in places)
+
     def _in_policy_sentences(
         self, text: Words, sentences: _Sentences, found: dict[int, int], present: frozenset[bytes]
     ) -> dict[int, int]:
@@ -1320,6 +1339,8 @@ class Taxonomy:
             places |= bodies & self.jurisdictions.keys()
         if not places:
             places = set(_sole_place(place_scores, self.jurisdictions))
+            if places and self._located_only(title, text, places, place_scores):
+                places = set()
         if default_jurisdiction in self.jurisdictions:
             own = place_scores.get(default_jurisdiction, 0.0)
             top = max(place_scores.values(), default=0.0)
