@@ -72,6 +72,9 @@ _CAPITALISED = re.compile(
 # a brand written with a lower-case prefix and a capital within ("cPanel", "iOS", "eBay"): a
 # name wherever it stands, as no common word is written so
 _INNER_CAPITAL = re.compile(r"(?<![\w-])[a-z]+[A-Z][^\W_]*")
+# a capital right after a lower-case letter, which every such brand has: most texts have none,
+# and this search skips ahead to capitals (`_INNER_CAPITAL`'s look-behind is tried everywhere)
+_LOWER_UPPER = re.compile(r"[A-Z](?<=[a-z][A-Z])")
 # written in capitals but naming no one: currency codes go with the figure they precede
 _NOT_NAMES = frozenset(["eur", "usd", "gbp", "jpy", "cny", "krw", "inr", "aud", "cad", "chf"])
 
@@ -234,6 +237,11 @@ def _capitals(text: str, *, title_case: bool) -> list[str]:
     return (_TWO_CAPITALS if title_case else _CAPITALISED).findall(text)
 
 
+def _inner_capitals(text: str) -> list[str]:
+    """`_INNER_CAPITAL.findall(text)`, searched for only in a text that may hold one."""
+    return _INNER_CAPITAL.findall(text) if _LOWER_UPPER.search(text) else []
+
+
 def _name_terms(found: list[str], raw: set[bytes], heading: set[int]) -> set[int]:
     hashes = set()
     for word in found:
@@ -255,13 +263,11 @@ def _names(title: Words, lead: str, heading: set[int]) -> tuple[tuple[int, ...],
     raw = set(title.words)
     # and, anywhere, a brand written with a capital after a lower-case prefix ("cPanel")
     in_title = _name_terms(
-        _capitals(title.text, title_case=title_case) + _INNER_CAPITAL.findall(title.text),
+        _capitals(title.text, title_case=title_case) + _inner_capitals(title.text),
         raw,
         heading,
     )
-    in_lead = _name_terms(
-        _capitals(lead, title_case=False) + _INNER_CAPITAL.findall(lead), raw, heading
-    )
+    in_lead = _name_terms(_capitals(lead, title_case=False) + _inner_capitals(lead), raw, heading)
     return tuple(sorted(in_title | in_lead)), tuple(sorted(in_title))
 
 
