@@ -34,3 +34,21 @@ def relevant(
     return assess(taxonomy, title, text, kind, official, has_topic).score >= (
         taxonomy.relevance.threshold
     )
+
+
+def judged(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press") -> Assessment:
+    """The assessment with the topic asked of the taxonomy where the outlet's kind needs one, as
+    the judge asks it."""
+    words, lead = split_words(title), split_words(text)
+    rules = taxonomy.relevance
+    has_topic = True
+    if rules.needs_topic(kind, False):
+        has_topic = bool(taxonomy.classify_words(words, lead, None).topics)
+    return rules.assess(words, lead, kind=kind, has_topic=has_topic)
+
+
+def judged_relevant(
+    taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press"
+) -> bool:
+    """Whether the judge, asking the taxonomy for a topic where needed, reads it as policy news."""
+    return judged(taxonomy, title, text, kind).score >= taxonomy.relevance.threshold

@@ -7,27 +7,13 @@ from __future__ import annotations
 import pytest
 
 from digest.judgement.classify import Taxonomy
-from digest.judgement.relevance import Assessment
-from digest.text.words import split_words
+from tests.relevancekit import judged as assess
+from tests.relevancekit import judged_relevant as relevant
 
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
     return Taxonomy.load()
-
-
-def assess(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press") -> Assessment:
-    """The item read as the judge reads it: the taxonomy is asked when the kind needs a topic."""
-    words, lead = split_words(title), split_words(text)
-    rules = taxonomy.relevance
-    has_topic = True
-    if rules.needs_topic(kind, False):
-        has_topic = bool(taxonomy.classify_words(words, lead, None).topics)
-    return rules.assess(words, lead, kind=kind, has_topic=has_topic)
-
-
-def relevant(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "tech-press") -> bool:
-    return assess(taxonomy, title, text, kind).score >= taxonomy.relevance.threshold
 
 
 def test_a_body_merely_named_in_the_tech_press_needs_a_policy_topic(taxonomy):

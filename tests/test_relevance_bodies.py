@@ -8,7 +8,7 @@ import pytest
 
 from digest.judgement.classify import Taxonomy
 from digest.judgement.relevance import Assessment
-from digest.text.words import split_words
+from tests.relevancekit import judged, judged_relevant
 
 
 @pytest.fixture(scope="module")
@@ -19,17 +19,11 @@ def taxonomy() -> Taxonomy:
 def assess(
     taxonomy: Taxonomy, title: str, text: str = "", kind: str = "general-news"
 ) -> Assessment:
-    """The item read as the judge reads it: a kind that needs a topic asks the taxonomy."""
-    words, lead = split_words(title), split_words(text)
-    rules = taxonomy.relevance
-    has_topic = True
-    if rules.needs_topic(kind, False):
-        has_topic = bool(taxonomy.classify_words(words, lead, None).topics)
-    return rules.assess(words, lead, kind=kind, has_topic=has_topic)
+    return judged(taxonomy, title, text, kind)
 
 
 def relevant(taxonomy: Taxonomy, title: str, text: str = "", kind: str = "general-news") -> bool:
-    return assess(taxonomy, title, text, kind).score >= taxonomy.relevance.threshold
+    return judged_relevant(taxonomy, title, text, kind)
 
 
 def test_a_body_written_lowercase_in_a_sentence_case_headline_acts(taxonomy):

@@ -1582,14 +1582,19 @@ def _election(sentence: str) -> bool:
     return _ELECTION.search(sentence) is not None and _CHAMBER.search(sentence) is None
 
 
-def _clause(sentence: str, when: _When) -> str:
-    """The stretch of the sentence between the dashes, semicolons or colons around the date:
-    "debt spiraling by 2035 — and the tariff defeat" puts the tariff in another clause."""
+def _between(sentence: str, when: _When, breaks: re.Pattern[str]) -> str:
+    """The stretch of the sentence between the last break before the date and the first after."""
     begin = 0
-    for cut in _CLAUSE_BREAK.finditer(sentence, 0, when.begin):
+    for cut in breaks.finditer(sentence, 0, when.begin):
         begin = cut.end()
-    close = _CLAUSE_BREAK.search(sentence, when.end)
+    close = breaks.search(sentence, when.end)
     return sentence[begin : close.start() if close else len(sentence)]
+
+
+def _clause(sentence: str, when: _When) -> str:
+    """The stretch between the dashes, semicolons or colons around the date: "debt spiraling by
+    2035 — and the tariff defeat" puts the tariff in another clause."""
+    return _between(sentence, when, _CLAUSE_BREAK)
 
 
 # Where one clause ends and a coordinate one begins: "can still be repaired by 2024, says
@@ -1606,11 +1611,7 @@ _COORDINATE_BREAK = re.compile(
 def _coordinate(sentence: str, when: _When) -> str:
     """The date's own clause, cut at coordinating conjunctions: a duty in another clause owes
     nothing by this date."""
-    begin = 0
-    for cut in _COORDINATE_BREAK.finditer(sentence, 0, when.begin):
-        begin = cut.end()
-    close = _COORDINATE_BREAK.search(sentence, when.end)
-    return sentence[begin : close.start() if close else len(sentence)]
+    return _between(sentence, when, _COORDINATE_BREAK)
 
 
 # An outcome measured in amounts: what a year's "by 2030" closes is a target unless a duty binds it
