@@ -1582,19 +1582,21 @@ def _election(sentence: str) -> bool:
     return _ELECTION.search(sentence) is not None and _CHAMBER.search(sentence) is None
 
 
-def _between(sentence: str, when: _When, breaks: re.Pattern[str]) -> str:
-    """The stretch of the sentence between the last break before the date and the first after."""
+def _bounds(sentence: str, when: _When, breaks: re.Pattern[str]) -> tuple[int, int]:
+    """Where the date's stretch of the sentence begins and ends: after the last break before the
+    date, at the first after it."""
     begin = 0
     for cut in breaks.finditer(sentence, 0, when.begin):
         begin = cut.end()
     close = breaks.search(sentence, when.end)
-    return sentence[begin : close.start() if close else len(sentence)]
+    return begin, close.start() if close else len(sentence)
 
 
 def _clause(sentence: str, when: _When) -> str:
     """The stretch between the dashes, semicolons or colons around the date: "debt spiraling by
     2035 — and the tariff defeat" puts the tariff in another clause."""
-    return _between(sentence, when, _CLAUSE_BREAK)
+    begin, end = _bounds(sentence, when, _CLAUSE_BREAK)
+    return sentence[begin:end]
 
 
 # Where one clause ends and a coordinate one begins: "can still be repaired by 2024, says
@@ -1611,7 +1613,8 @@ _COORDINATE_BREAK = re.compile(
 def _coordinate(sentence: str, when: _When) -> str:
     """The date's own clause, cut at coordinating conjunctions: a duty in another clause owes
     nothing by this date."""
-    return _between(sentence, when, _COORDINATE_BREAK)
+    begin, end = _bounds(sentence, when, _COORDINATE_BREAK)
+    return sentence[begin:end]
 
 
 # An outcome measured in amounts: what a year's "by 2030" closes is a target unless a duty binds it
@@ -1653,7 +1656,7 @@ def _product_governs(sentence: str, when: _When) -> bool:
     """Whether the verb the date attaches to is a product's ("will launch the Galaxy in
     February"): such a verb in the date's clause just before it, and no word of a rule around
     ("has to ship it ... by 1 August", "before June expiration" name duties)."""
-    begin = sentence.find(_coordinate(sentence, when))
+    begin, _ = _bounds(sentence, when, _COORDINATE_BREAK)
     lead = sentence[begin : when.begin]
     # the noun a date may modify: "June expiration"
     after = _NEXT_WORD.match(sentence, when.end).group()  # type: ignore[union-attr]
@@ -1695,12 +1698,10 @@ _SUBJECT_PAST = re.compile(r"\b(?:I|we|they|he|she|it)\s+(?:\w+ly\s+)?[a-z]+ed\b
 def _past_governs(sentence: str, when: _When) -> bool:
     """Whether a verb in the past just before the date is what the date belongs to: "took
     effect in January", not "was disclosed last week and must be patched by 3 March"."""
-    lead = sentence[max(0, when.begin - 50) : when.begin]
     # a past verb across a semicolon or a dash is another clause's: "Arguments were heard
     # Tuesday; a ruling is expected next month"
-    breaks = [*_CLAUSE_BREAK.finditer(lead)]
-    if breaks:
-        lead = lead[breaks[-1].end() :]
+    begin, _ = _bounds(sentence, when, _CLAUSE_BREAK)
+    lead = sentence[max(begin, when.begin - 50) : when.begin]
     pasts = sorted([*_PAST.finditer(lead), *_SUBJECT_PAST.finditer(lead)], key=lambda m: m.start())
     if not pasts:
         return False
